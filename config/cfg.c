@@ -1,0 +1,2 @@
+/* cfg.c - being written. */
+#include "cfg.h"

@@ -1,0 +1,2 @@
+/* health.c - being written. */
+#include "health.h"

@@ -1,0 +1,2 @@
+/* uptime.c - being written. */
+#include "uptime.h"

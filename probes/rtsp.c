@@ -1,0 +1,2 @@
+/* rtsp.c - being written. */
+#include "rtsp.h"

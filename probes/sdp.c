@@ -1,0 +1,2 @@
+/* sdp.c - being written. */
+#include "sdp.h"

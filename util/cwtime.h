@@ -1,0 +1,30 @@
+/* cwtime.h - time as UTC epoch milliseconds, durations, and local-time display
+ * in a named zone (default Asia/Ho_Chi_Minh). */
+#ifndef CW_TIME_H
+#define CW_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CW_DEFAULT_TZ "Asia/Ho_Chi_Minh"
+
+int64_t cw_now_ms(void);  /* wall clock, UTC epoch ms */
+int64_t cw_mono_ms(void); /* monotonic ms, for latencies */
+
+/* Parse "250ms", "30s", "5m", "2h", "1d" or a bare number of seconds. Returns 0, or -1 on
+ * anything else (empty, negative, trailing junk, overflow). */
+int cw_parse_duration_ms(const char *s, int64_t *out);
+
+/* Format ms as "YYYY-MM-DD HH:MM:SS" in zone tz (NULL: default zone). Not thread-safe:
+ * it sets TZ; call from one thread (the CLI, or the loop thread). */
+const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len);
+
+/* Format ms as ISO 8601 with offset in zone tz, e.g. "2026-11-25T20:16:23+07:00". */
+const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len);
+
+/* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
+ * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
+ * from now. Returns 0 or -1. */
+int cw_parse_time(const char *s, const char *tz, int64_t *out);
+
+#endif

@@ -1,0 +1,85 @@
+/* err.c - error records; see err.h. No state of its own. */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void err_fill(struct cw_err *err, const char *file, int line, const char *field,
+                     const char *fmt, va_list ap)
+{
+    snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+    err->line = line;
+    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+int cw_err_set(struct cw_err *err, const char *file, int line, const char *field, const char *fmt,
+               ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return -1;
+    va_start(ap, fmt);
+    err_fill(err, file, line, field, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void cw_err_format(const struct cw_err *err, char *buf, size_t len)
+{
+    char where[300] = "";
+
+    if (err->file[0] != '\0' && err->line > 0)
+        snprintf(where, sizeof(where), "%s:%d: ", err->file, err->line);
+    else if (err->file[0] != '\0')
+        snprintf(where, sizeof(where), "%s: ", err->file);
+    if (err->field[0] != '\0')
+        snprintf(buf, len, "%s%s: %s", where, err->field, err->msg);
+    else
+        snprintf(buf, len, "%s%s", where, err->msg);
+}
+
+static struct cw_err *errlist_grow(struct cw_errlist *l)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct cw_err *v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        l->v = v;
+        l->cap = cap;
+    }
+    return &l->v[l->n++];
+}
+
+int cw_errlist_add(struct cw_errlist *l, const char *file, int line, const char *field,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    struct cw_err *e = errlist_grow(l);
+
+    if (e == NULL)
+        return -1;
+    va_start(ap, fmt);
+    err_fill(e, file, line, field, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void cw_errlist_push(struct cw_errlist *l, const struct cw_err *src)
+{
+    struct cw_err *e = errlist_grow(l);
+
+    if (e != NULL)
+        *e = *src;
+}
+
+void cw_errlist_clear(struct cw_errlist *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
