@@ -99,7 +99,7 @@ const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    char zone[8];
+    char zone[40];
     long off;
 
     tz_set(tz);
