@@ -167,8 +167,8 @@ int cw_parse_time(const char *s, const char *tz, int64_t *out)
         t = mktime(&tm);
     } else if (strcmp(rest, "Z") == 0) {
         t = timegm(&tm);
-    } else if ((rest[0] == '+' || rest[0] == '-') &&
-               sscanf(rest + 1, "%2d:%2d", &oh, &om) == 2 && strlen(rest) == 6) {
+    } else if ((rest[0] == '+' || rest[0] == '-') && sscanf(rest + 1, "%2d:%2d", &oh, &om) == 2 &&
+               strlen(rest) == 6) {
         t = timegm(&tm) - (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
     } else {
         return -1;

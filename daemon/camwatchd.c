@@ -1,0 +1,268 @@
+/* camwatchd.c - the daemon: reads the config, opens the store, and runs one
+ * libev loop that probes every camera (fleet.c). Owns struct cw_daemon: the
+ * loop, the config, the store's write connection, the fleet, the signal
+ * watchers and the systemd watchdog timer. Loop thread only.
+ *   SIGHUP   reload the inventory; keep the old one if the new is bad
+ *   SIGTERM  stop probing, commit pending writes, exit 0
+ *   --once   probe every camera once, write, exit 0 */
+#include <curl/curl.h>
+#include <ev.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "../config/cfg.h"
+#include "../index/store.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "fleet.h"
+
+#define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
+#define EXIT_CONFIG 2
+
+struct cw_daemon {
+    struct ev_loop *loop;
+    const char *conf_path;
+    struct cfg *cfg;
+    struct store *store;
+    struct fleet *fleet;
+    ev_signal sigterm, sigint, sighup;
+    ev_timer watchdog;
+    int once;
+    int once_finished;
+    char last_status[128];
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: camwatchd [-c FILE] [--check-config | --once] [-v]\n"
+            "\n"
+            "Watch the cameras of an inventory over RTSP and keep their health in the store.\n"
+            "\n"
+            "  -c, --config FILE   configuration (default " DAEMON_DEFAULT_CONF ")\n"
+            "      --check-config  validate the configuration and its files, then exit:\n"
+            "                      0 when valid, 2 with every problem as FILE:LINE: FIELD: msg\n"
+            "      --once          probe every camera once, write the results, exit\n"
+            "  -v, --verbose       log each probe failure too\n"
+            "  -h, --help          this text\n"
+            "      --version       print the version\n");
+}
+
+/* Load the config, printing every problem; returns NULL when invalid. */
+static struct cfg *daemon_load_config(const char *path)
+{
+    struct cw_errlist errs = {0};
+    struct cfg *cfg = NULL;
+    char line[1024];
+
+    if (cfg_load(path, &cfg, &errs) != 0) {
+        for (size_t i = 0; i < errs.n; i++) {
+            cw_err_format(&errs.v[i], line, sizeof(line));
+            fprintf(stderr, "%s\n", line);
+        }
+        if (errs.n == 0)
+            fprintf(stderr, "%s: invalid configuration\n", path);
+        cfg = NULL;
+    }
+    cw_errlist_clear(&errs);
+    return cfg;
+}
+
+static void daemon_print_summary(const struct cfg *cfg)
+{
+    printf("%s: valid: site \"%s\", %zu cameras", cfg->path, cfg->site_name ? cfg->site_name : "",
+           cfg->n_cameras);
+    for (size_t o = 0; o < cfg->n_owners; o++) {
+        size_t n = 0;
+        for (size_t i = 0; i < cfg->n_cameras; i++)
+            n += strcmp(cfg->cameras[i].owner, cfg->owners[o].code) == 0;
+        printf("%s %s %zu", o == 0 ? ":" : ",", cfg->owners[o].code, n);
+    }
+    printf("\n");
+}
+
+static void daemon_changed(void *data)
+{
+    struct cw_daemon *d = data;
+    char status[128];
+
+    fleet_format_summary(d->fleet, status, sizeof(status));
+    if (strcmp(status, d->last_status) != 0) {
+        snprintf(d->last_status, sizeof(d->last_status), "%s", status);
+        sd_notifyf(0, "STATUS=%s", status);
+    }
+}
+
+static void daemon_once_done(void *data)
+{
+    struct cw_daemon *d = data;
+
+    d->once_finished = 1;
+    ev_break(d->loop, EVBREAK_ALL);
+}
+
+static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct cw_daemon *d = w->data;
+
+    (void)revents;
+    log_info("daemon: signal %d, stopping", w->signum);
+    sd_notify(0, "STOPPING=1");
+    fleet_stop(d->fleet);
+    ev_break(loop, EVBREAK_ALL);
+}
+
+static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct cw_daemon *d = w->data;
+    struct cfg *cfg;
+    struct cw_err err;
+
+    (void)loop;
+    (void)revents;
+    sd_notify(0, "RELOADING=1");
+    log_info("daemon: reloading %s", d->conf_path);
+    cfg = daemon_load_config(d->conf_path);
+    if (cfg == NULL) {
+        log_warnx("daemon: new configuration refused, keeping the old one");
+    } else if (store_sync_cameras(d->store, cfg, cw_now_ms(), &err) != 0 ||
+               fleet_reload(d->fleet, cfg, &err) != 0) {
+        log_warnx("daemon: reload failed, keeping the old inventory: %s", err.msg);
+        cfg_free(cfg);
+    } else {
+        cfg_free(d->cfg);
+        d->cfg = cfg;
+        log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
+    }
+    sd_notify(0, "READY=1");
+    daemon_changed(d);
+}
+
+static void daemon_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+    /* Sent from the loop itself: a stuck loop stops the pings and systemd restarts us. */
+    sd_notify(0, "WATCHDOG=1");
+}
+
+static void daemon_watch_signals(struct cw_daemon *d)
+{
+    uint64_t usec = 0;
+
+    ev_signal_init(&d->sigterm, daemon_stop_cb, SIGTERM);
+    ev_signal_init(&d->sigint, daemon_stop_cb, SIGINT);
+    ev_signal_init(&d->sighup, daemon_reload_cb, SIGHUP);
+    d->sigterm.data = d->sigint.data = d->sighup.data = d;
+    ev_signal_start(d->loop, &d->sigterm);
+    ev_signal_start(d->loop, &d->sigint);
+    ev_signal_start(d->loop, &d->sighup);
+    if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+        double every = (double)usec / 1e6 / 2.0;
+        ev_timer_init(&d->watchdog, daemon_watchdog_cb, every, every);
+        ev_timer_start(d->loop, &d->watchdog);
+        ev_unref(d->loop); /* the watchdog alone does not keep the loop alive */
+    }
+}
+
+static int daemon_run(struct cw_daemon *d)
+{
+    struct cw_err err;
+    struct fleet_hooks hooks = {daemon_changed, daemon_once_done, d};
+    char status[128];
+
+    if (store_open(d->cfg->database, STORE_READWRITE, &d->store, &err) != 0) {
+        log_errx("store: %s: %s", d->cfg->database, err.msg);
+        return 1;
+    }
+    if (store_sync_cameras(d->store, d->cfg, cw_now_ms(), &err) != 0) {
+        log_errx("store: cannot sync cameras: %s", err.msg);
+        return 1;
+    }
+    d->loop = ev_default_loop(EVFLAG_AUTO);
+    if (d->loop == NULL) {
+        log_errx("daemon: cannot start the event loop");
+        return 1;
+    }
+    if (fleet_new(d->loop, d->store, d->cfg, d->once, &hooks, &d->fleet, &err) != 0) {
+        log_errx("daemon: %s", err.msg);
+        return 1;
+    }
+    daemon_watch_signals(d);
+    fleet_format_summary(d->fleet, status, sizeof(status));
+    log_info("daemon: %s; store %s%s", status, d->cfg->database, d->once ? "; one sweep" : "");
+    sd_notifyf(0, "READY=1\nSTATUS=%s", status);
+    if (!d->once_finished)
+        ev_run(d->loop, 0);
+    fleet_format_summary(d->fleet, status, sizeof(status));
+    log_info("daemon: stopped; %s", status);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"check-config", no_argument, NULL, 'C'},
+                                         {"once", no_argument, NULL, 'o'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
+    struct cw_daemon d = {.conf_path = DAEMON_DEFAULT_CONF};
+    int check = 0, verbose = 0, opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            d.conf_path = optarg;
+            break;
+        case 'C':
+            check = 1;
+            break;
+        case 'o':
+            d.once = 1;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("camwatchd %s\n", CW_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_CONFIG;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "camwatchd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return EXIT_CONFIG;
+    }
+    log_init("camwatchd", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+    signal(SIGPIPE, SIG_IGN);
+    d.cfg = daemon_load_config(d.conf_path);
+    if (d.cfg == NULL)
+        return EXIT_CONFIG;
+    if (check) {
+        daemon_print_summary(d.cfg);
+        cfg_free(d.cfg);
+        return 0;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = daemon_run(&d);
+    fleet_free(d.fleet);
+    store_close(d.store);
+    cfg_free(d.cfg);
+    if (d.loop != NULL)
+        ev_loop_destroy(d.loop);
+    curl_global_cleanup();
+    return rc;
+}

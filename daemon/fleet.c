@@ -1,0 +1,598 @@
+/* fleet.c - per-camera scheduling, probing and health on the loop thread.
+ * Owns: the struct fleet_cam of every camera (sorted by id), their due
+ * timers, the FIFO of cameras due but waiting for a free probe slot, the
+ * curl multi (through curlev) and the probes in flight, and the write batch
+ * (one store transaction, committed FLEET_COMMIT_DELAY_S after it opened).
+ *
+ * A camera's life:  due timer fires -> queued -> probe in flight ->
+ * result -> health -> store -> due timer re-armed (interval +- jitter).
+ * With --once there are no timers: all are queued at start and the hook
+ * once_done fires when the last result is written.
+ *
+ * The CLI may change a camera's state behind us (maintenance on/off). Its
+ * commits bump the store's data_version, which we check before each write
+ * batch and every FLEET_EXTERNAL_CHECK_S, then adopt the store's state. */
+#include "fleet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../probes/rtsp.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "curlev.h"
+#include "health.h"
+
+#define FLEET_COMMIT_DELAY_S 0.2        /* a write batch stays open this long at most */
+#define FLEET_EXTERNAL_CHECK_S 2.0      /* how often to look for the CLI's changes */
+#define FLEET_JITTER_FRACTION 0.1       /* next probe at interval * (1 +- this) */
+#define FLEET_FIRST_SPREAD_MAX_MS 10000 /* first probes spread over at most this */
+
+struct fleet_cam {
+    char id[CFG_ID_MAX + 1];
+    const struct cfg_camera *cc; /* borrowed from the current cfg */
+    struct health h;
+    ev_timer due;
+    struct rtsp_probe *probe; /* in flight, or NULL */
+    int queued;
+    int fresh;              /* made by the last fleet_build: resume and schedule its first probe */
+    int kept;               /* fleet_build's mark */
+    struct fleet_cam *next; /* due queue link */
+    struct fleet *f;
+};
+
+struct fleet {
+    struct ev_loop *loop;
+    struct store *store;
+    const struct cfg *cfg;
+    int once;
+    int stopping;
+    struct fleet_hooks hooks;
+    struct curlev *curl;
+    struct fleet_cam **cams; /* sorted by id */
+    size_t n;
+    struct fleet_cam *q_head, *q_tail;
+    int inflight;
+    size_t once_left; /* --once: results still to come */
+    int in_batch;
+    ev_timer commit;
+    ev_timer external;
+    int64_t data_version;
+    unsigned long long rng;
+};
+
+static void fleet_probe_done(CURL *easy, CURLcode rc, void *data);
+static void fleet_dispatch(struct fleet *f);
+
+static double fleet_random(struct fleet *f)
+{
+    /* xorshift64*: scheduling jitter only, nothing secret. */
+    f->rng ^= f->rng >> 12;
+    f->rng ^= f->rng << 25;
+    f->rng ^= f->rng >> 27;
+    return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static int fleet_cam_cmp(const void *a, const void *b)
+{
+    const struct fleet_cam *const *x = a, *const *y = b;
+
+    return strcmp((*x)->id, (*y)->id);
+}
+
+static struct fleet_cam *fleet_find(struct fleet_cam **cams, size_t n, const char *id)
+{
+    struct fleet_cam key, *kp = &key, **hit;
+
+    snprintf(key.id, sizeof(key.id), "%s", id);
+    hit = bsearch(&kp, cams, n, sizeof(*cams), fleet_cam_cmp);
+    return hit ? *hit : NULL;
+}
+
+/* ---- write batch ---- */
+
+static void fleet_commit(struct fleet *f)
+{
+    struct cw_err err;
+
+    if (!f->in_batch)
+        return;
+    ev_timer_stop(f->loop, &f->commit);
+    f->in_batch = 0;
+    if (store_commit(f->store, &err) != 0)
+        log_warnx("store: commit failed: %s", err.msg);
+    if (f->hooks.changed)
+        f->hooks.changed(f->hooks.data);
+}
+
+static void fleet_commit_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    fleet_commit(w->data);
+}
+
+static void fleet_sync_external(struct fleet *f);
+
+/* Open the write batch if none is open; returns 0, or -1 when the store refuses. */
+static int fleet_batch(struct fleet *f)
+{
+    struct cw_err err;
+
+    if (f->in_batch)
+        return 0;
+    fleet_sync_external(f);
+    if (store_begin(f->store, &err) != 0) {
+        log_warnx("store: cannot begin a write: %s", err.msg);
+        return -1;
+    }
+    f->in_batch = 1;
+    ev_timer_set(&f->commit, FLEET_COMMIT_DELAY_S, 0.0);
+    ev_timer_start(f->loop, &f->commit);
+    return 0;
+}
+
+/* ---- state changes made by others (the CLI) ---- */
+
+static void fleet_adopt(struct fleet *f, const struct store_status *st)
+{
+    struct fleet_cam *cam = fleet_find(f->cams, f->n, st->id);
+    int was_maint, is_maint;
+
+    if (cam == NULL)
+        return;
+    was_maint = cam->h.state == CW_MAINTENANCE;
+    is_maint = st->state == CW_MAINTENANCE;
+    if (was_maint != is_maint) {
+        log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->h.state),
+                 cw_state_name(st->state), st->reason);
+        health_init(&cam->h, st->state, st->since_ms, st->reason);
+    }
+}
+
+static void fleet_sync_external(struct fleet *f)
+{
+    struct store_status *st = NULL;
+    size_t n = 0;
+    int64_t v;
+    struct cw_err err;
+
+    if (store_data_version(f->store, &v, &err) != 0 || v == f->data_version)
+        return;
+    f->data_version = v;
+    if (store_list_status(f->store, &st, &n, &err) != 0) {
+        log_warnx("store: cannot read states: %s", err.msg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        fleet_adopt(f, &st[i]);
+    free(st);
+}
+
+static void fleet_external_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    fleet_sync_external(w->data);
+}
+
+/* ---- results ---- */
+
+static void fleet_reason(const struct rtsp_result *r, char *buf, size_t len)
+{
+    const char *what = rtsp_outcome_reason(r->outcome);
+
+    if (r->detail[0] != '\0' && strstr(r->detail, what) == NULL)
+        snprintf(buf, len, "%s (%s)", what, r->detail);
+    else if (r->detail[0] != '\0')
+        snprintf(buf, len, "%s", r->detail);
+    else
+        snprintf(buf, len, "%s", what);
+}
+
+static void fleet_write_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r,
+                               enum health_verdict v, const char *reason, int64_t now)
+{
+    struct store_probe p = {
+        .camera_id = cam->id,
+        .at_ms = now,
+        .ok = r->outcome == RTSP_OK,
+        .latency_ms = r->latency_ms,
+        .rtsp_status = r->status,
+        .codec = r->video.codec,
+        .width = r->video.width,
+        .height = r->video.height,
+        .fps = r->video.fps,
+    };
+    struct health_params hp = {f->cfg->rtsp.down_after, f->cfg->rtsp.up_after};
+    struct health_transition t;
+    struct cw_err err;
+
+    if (fleet_batch(f) != 0)
+        return;
+    if (store_record_probe(f->store, &p, &err) != 0)
+        log_warnx("store: camera=%s probe not written: %s", cam->id, err.msg);
+    if (!health_record_probe(&cam->h, &hp, v, reason, now, &t))
+        return;
+    if (store_record_transition(f->store, cam->id, t.from, t.to, t.at_ms, t.reason, &err) != 0)
+        log_warnx("store: camera=%s transition not written: %s", cam->id, err.msg);
+    if (t.to == CW_DOWN)
+        log_warnx("health: camera=%s %s->%s %s", cam->id, cw_state_name(t.from),
+                  cw_state_name(t.to), t.reason);
+    else
+        log_info("health: camera=%s %s->%s%s%s", cam->id, cw_state_name(t.from),
+                 cw_state_name(t.to), t.reason[0] ? " " : "", t.reason);
+}
+
+static void fleet_apply_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r)
+{
+    char reason[HEALTH_REASON_MAX];
+    enum health_verdict v;
+
+    if (r->outcome != RTSP_OK) {
+        v = HEALTH_FAIL;
+        fleet_reason(r, reason, sizeof(reason));
+    } else if (r->latency_ms > f->cfg->rtsp.slow_ms) {
+        v = HEALTH_DEGRADED;
+        snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)", r->latency_ms,
+                 (long long)f->cfg->rtsp.slow_ms);
+    } else {
+        v = HEALTH_OK;
+        reason[0] = '\0';
+    }
+    if (v != HEALTH_OK)
+        log_debug("probe: camera=%s %s", cam->id, reason);
+    fleet_write_result(f, cam, r, v, reason, cw_now_ms());
+}
+
+/* ---- scheduling ---- */
+
+static void fleet_enqueue(struct fleet *f, struct fleet_cam *cam)
+{
+    if (cam->queued || cam->probe != NULL)
+        return;
+    cam->queued = 1;
+    cam->next = NULL;
+    if (f->q_tail)
+        f->q_tail->next = cam;
+    else
+        f->q_head = cam;
+    f->q_tail = cam;
+}
+
+static void fleet_unqueue(struct fleet *f, struct fleet_cam *cam)
+{
+    struct fleet_cam **pp = &f->q_head, *prev = NULL;
+
+    if (!cam->queued)
+        return;
+    while (*pp != NULL && *pp != cam) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (*pp == cam) {
+        *pp = cam->next;
+        if (f->q_tail == cam)
+            f->q_tail = prev;
+    }
+    cam->queued = 0;
+    cam->next = NULL;
+}
+
+static void fleet_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct fleet_cam *cam = w->data;
+
+    (void)loop;
+    (void)revents;
+    fleet_enqueue(cam->f, cam);
+    fleet_dispatch(cam->f);
+}
+
+static void fleet_arm(struct fleet *f, struct fleet_cam *cam, double delay_s)
+{
+    ev_timer_stop(f->loop, &cam->due);
+    ev_timer_set(&cam->due, delay_s, 0.0);
+    ev_timer_start(f->loop, &cam->due);
+}
+
+static void fleet_reschedule(struct fleet *f, struct fleet_cam *cam)
+{
+    double interval = (double)f->cfg->rtsp.interval_ms / 1000.0;
+    double jitter = (fleet_random(f) * 2.0 - 1.0) * FLEET_JITTER_FRACTION;
+
+    fleet_arm(f, cam, interval * (1.0 + jitter));
+}
+
+static void fleet_once_progress(struct fleet *f)
+{
+    if (f->once && f->once_left > 0 && --f->once_left == 0) {
+        fleet_commit(f);
+        if (f->hooks.once_done)
+            f->hooks.once_done(f->hooks.data);
+    }
+}
+
+static void fleet_start_probe(struct fleet *f, struct fleet_cam *cam)
+{
+    const struct cfg_camera *cc = cam->cc;
+    const char *user = cc->cred ? cc->cred->username : NULL;
+    const char *pass = cc->cred ? cc->cred->password : NULL;
+    struct rtsp_result r;
+    struct cw_err err;
+
+    if (rtsp_probe_new(cc->rtsp_url, user, pass, f->cfg->rtsp.timeout_ms, cam, &cam->probe, &err) !=
+            0 ||
+        curlev_add(f->curl, rtsp_probe_handle(cam->probe), &err) != 0) {
+        rtsp_probe_free(cam->probe);
+        cam->probe = NULL;
+        memset(&r, 0, sizeof(r));
+        r.outcome = RTSP_ERROR;
+        r.latency_ms = -1;
+        snprintf(r.detail, sizeof(r.detail), "probe not started: %s", err.msg);
+        fleet_apply_result(f, cam, &r);
+        if (!f->once)
+            fleet_reschedule(f, cam);
+        fleet_once_progress(f);
+        return;
+    }
+    f->inflight++;
+}
+
+static void fleet_dispatch(struct fleet *f)
+{
+    while (!f->stopping && f->q_head != NULL && f->inflight < f->cfg->rtsp.concurrency) {
+        struct fleet_cam *cam = f->q_head;
+
+        f->q_head = cam->next;
+        if (f->q_head == NULL)
+            f->q_tail = NULL;
+        cam->queued = 0;
+        cam->next = NULL;
+        fleet_start_probe(f, cam);
+    }
+}
+
+static void fleet_probe_done(CURL *easy, CURLcode rc, void *data)
+{
+    struct fleet *f = data;
+    struct fleet_cam *cam = NULL;
+    struct rtsp_result r;
+
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&cam);
+    rtsp_probe_finish(cam->probe, rc, &r);
+    rtsp_probe_free(cam->probe);
+    cam->probe = NULL;
+    f->inflight--;
+    fleet_apply_result(f, cam, &r);
+    if (!f->once && !f->stopping)
+        fleet_reschedule(f, cam);
+    fleet_dispatch(f);
+    fleet_once_progress(f);
+}
+
+/* ---- cameras ---- */
+
+static struct fleet_cam *fleet_cam_new(struct fleet *f, const struct cfg_camera *cc)
+{
+    struct fleet_cam *cam = calloc(1, sizeof(*cam));
+
+    if (cam == NULL)
+        return NULL;
+    snprintf(cam->id, sizeof(cam->id), "%s", cc->id);
+    cam->cc = cc;
+    cam->f = f;
+    health_init(&cam->h, CW_UNKNOWN, cw_now_ms(), "");
+    ev_timer_init(&cam->due, fleet_due_cb, 0.0, 0.0);
+    cam->due.data = cam;
+    return cam;
+}
+
+static void fleet_cam_free(struct fleet *f, struct fleet_cam *cam)
+{
+    ev_timer_stop(f->loop, &cam->due);
+    fleet_unqueue(f, cam);
+    if (cam->probe != NULL) {
+        curlev_remove(f->curl, rtsp_probe_handle(cam->probe));
+        rtsp_probe_free(cam->probe);
+        f->inflight--;
+    }
+    free(cam);
+}
+
+/* Give every fresh camera the state the store holds. */
+static void fleet_resume_fresh(struct fleet *f)
+{
+    struct store_status *st = NULL;
+    size_t m = 0;
+    struct cw_err err;
+
+    if (store_list_status(f->store, &st, &m, &err) != 0) {
+        log_warnx("store: cannot read states, new cameras start unknown: %s", err.msg);
+    } else {
+        for (size_t i = 0; i < m; i++) {
+            struct fleet_cam *cam = fleet_find(f->cams, f->n, st[i].id);
+            if (cam != NULL && cam->fresh)
+                health_init(&cam->h, st[i].state, st[i].since_ms, st[i].reason);
+        }
+        free(st);
+    }
+}
+
+/* Make f->cams match cfg: cameras that stay are kept (state, timers, probe in flight), new
+ * ones are made fresh, gone ones freed. Returns 0 or -1 (out of memory; nothing changed). */
+static int fleet_build(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+{
+    struct fleet_cam **cams = calloc(cfg->n_cameras ? cfg->n_cameras : 1, sizeof(*cams));
+    size_t n = 0;
+
+    if (cams == NULL)
+        goto fail;
+    for (size_t i = 0; i < f->n; i++)
+        f->cams[i]->kept = 0;
+    for (size_t i = 0; i < cfg->n_cameras; i++) {
+        const struct cfg_camera *cc = &cfg->cameras[i];
+        struct fleet_cam *cam = fleet_find(f->cams, f->n, cc->id);
+
+        if (cam == NULL) {
+            cam = fleet_cam_new(f, cc);
+            if (cam == NULL)
+                goto fail;
+            cam->fresh = 1;
+        }
+        cam->kept = 1;
+        cams[n++] = cam;
+    }
+    /* Past the last failure point: commit the new inventory. */
+    for (size_t i = 0; i < n; i++)
+        cams[i]->cc = &cfg->cameras[i];
+    for (size_t i = 0; i < f->n; i++)
+        if (!f->cams[i]->kept)
+            fleet_cam_free(f, f->cams[i]);
+    qsort(cams, n, sizeof(*cams), fleet_cam_cmp);
+    free(f->cams);
+    f->cams = cams;
+    f->n = n;
+    f->cfg = cfg;
+    return 0;
+fail:
+    for (size_t i = 0; cams != NULL && i < n; i++)
+        if (cams[i]->fresh)
+            free(cams[i]);
+    free(cams);
+    return cw_err_set(err, NULL, 0, NULL, "out of memory");
+}
+
+/* First probe of each fresh camera: all at once with --once, else spread over a short window
+ * so a restart does not hit every camera in the same second. */
+static void fleet_schedule_fresh(struct fleet *f)
+{
+    double spread = (double)f->cfg->rtsp.interval_ms / 1000.0;
+
+    if (spread > FLEET_FIRST_SPREAD_MAX_MS / 1000.0)
+        spread = FLEET_FIRST_SPREAD_MAX_MS / 1000.0;
+    for (size_t i = 0; i < f->n; i++) {
+        struct fleet_cam *cam = f->cams[i];
+
+        if (!cam->fresh)
+            continue;
+        if (f->once)
+            fleet_enqueue(f, cam);
+        else
+            fleet_arm(f, cam, fleet_random(f) * spread);
+    }
+}
+
+int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, int once,
+              const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err)
+{
+    struct fleet *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    f->loop = loop;
+    f->store = store;
+    f->once = once;
+    f->hooks = *hooks;
+    f->rng = ((unsigned long long)time(NULL) << 20) ^ (unsigned long long)getpid() ^
+             0x9e3779b97f4a7c15ULL;
+    ev_timer_init(&f->commit, fleet_commit_cb, 0.0, 0.0);
+    f->commit.data = f;
+    ev_timer_init(&f->external, fleet_external_cb, FLEET_EXTERNAL_CHECK_S, FLEET_EXTERNAL_CHECK_S);
+    f->external.data = f;
+    if (curlev_new(loop, fleet_probe_done, f, &f->curl, err) != 0)
+        goto fail;
+    if (fleet_build(f, cfg, err) != 0)
+        goto fail;
+    if (store_data_version(store, &f->data_version, err) != 0)
+        goto fail;
+    fleet_resume_fresh(f);
+    if (once)
+        f->once_left = f->n;
+    else
+        ev_timer_start(loop, &f->external);
+    fleet_schedule_fresh(f);
+    for (size_t i = 0; i < f->n; i++)
+        f->cams[i]->fresh = 0;
+    fleet_dispatch(f);
+    *out = f;
+    if (once && f->n == 0 && hooks->once_done)
+        hooks->once_done(hooks->data);
+    return 0;
+fail:
+    fleet_free(f);
+    return -1;
+}
+
+int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+{
+    if (fleet_build(f, cfg, err) != 0)
+        return -1;
+    fleet_resume_fresh(f);
+    fleet_schedule_fresh(f);
+    for (size_t i = 0; i < f->n; i++)
+        f->cams[i]->fresh = 0;
+    fleet_dispatch(f);
+    return 0;
+}
+
+void fleet_stop(struct fleet *f)
+{
+    if (f->stopping)
+        return;
+    f->stopping = 1;
+    ev_timer_stop(f->loop, &f->external);
+    for (size_t i = 0; i < f->n; i++) {
+        struct fleet_cam *cam = f->cams[i];
+
+        ev_timer_stop(f->loop, &cam->due);
+        cam->queued = 0;
+        cam->next = NULL;
+        if (cam->probe != NULL) {
+            curlev_remove(f->curl, rtsp_probe_handle(cam->probe));
+            rtsp_probe_free(cam->probe);
+            cam->probe = NULL;
+            f->inflight--;
+        }
+    }
+    f->q_head = f->q_tail = NULL;
+    fleet_commit(f);
+}
+
+void fleet_count_states(const struct fleet *f, int counts[5])
+{
+    memset(counts, 0, 5 * sizeof(counts[0]));
+    for (size_t i = 0; i < f->n; i++)
+        counts[f->cams[i]->h.state]++;
+}
+
+void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
+{
+    int c[5];
+    size_t off;
+
+    fleet_count_states(f, c);
+    off = (size_t)snprintf(buf, len, "%zu cameras: %d up, %d degraded, %d down", f->n, c[CW_UP],
+                           c[CW_DEGRADED], c[CW_DOWN]);
+    if (c[CW_UNKNOWN] > 0 && off < len)
+        off += (size_t)snprintf(buf + off, len - off, ", %d unknown", c[CW_UNKNOWN]);
+    if (c[CW_MAINTENANCE] > 0 && off < len)
+        snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+}
+
+void fleet_free(struct fleet *f)
+{
+    if (f == NULL)
+        return;
+    if (f->curl != NULL)
+        fleet_stop(f);
+    ev_timer_stop(f->loop, &f->commit);
+    for (size_t i = 0; i < f->n; i++)
+        fleet_cam_free(f, f->cams[i]);
+    free(f->cams);
+    curlev_free(f->curl);
+    free(f);
+}

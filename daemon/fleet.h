@@ -1,0 +1,45 @@
+/* fleet.h - the cameras at run time: when each is probed next, the probes in
+ * flight (under the concurrency cap), and what each result does to its health
+ * and the store. Loop thread only. */
+#ifndef CW_FLEET_H
+#define CW_FLEET_H
+
+#include <ev.h>
+
+#include "../config/cfg.h"
+#include "../index/store.h"
+#include "../util/err.h"
+
+struct fleet;
+
+struct fleet_hooks {
+    void (*changed)(void *data);   /* after a batch of writes was committed */
+    void (*once_done)(void *data); /* --once: every camera has been probed once */
+    void *data;
+};
+
+/* Start watching cfg's cameras, each resuming the state the store holds. With once, every
+ * camera is queued now and probed exactly once; else each is probed on its interval with
+ * jitter. Borrows loop, store and cfg (cfg until the next fleet_reload). Caller frees with
+ * fleet_free. */
+int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, int once,
+              const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err);
+
+/* Switch to a new inventory (SIGHUP): cameras that stay keep their state, timers and any probe
+ * in flight; new ones resume from the store; gone ones are dropped. Borrows cfg from now on;
+ * the old cfg may be freed when this returns. */
+int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err);
+
+/* Stop probing: abandon probes in flight (nothing is written for them) and commit what is
+ * pending. Called on SIGTERM. */
+void fleet_stop(struct fleet *f);
+
+/* Cameras per state, indexed by enum cw_state. */
+void fleet_count_states(const struct fleet *f, int counts[5]);
+
+/* "128 cameras: 120 up, 3 degraded, 5 down" (unknown and maintenance when not zero). */
+void fleet_format_summary(const struct fleet *f, char *buf, size_t len);
+
+void fleet_free(struct fleet *f); /* accepts NULL; stops first */
+
+#endif
