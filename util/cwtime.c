@@ -121,11 +121,20 @@ static int parse_relative(const char *s, int64_t *out)
         *out = cw_now_ms();
         return 0;
     }
-    if (s[0] == '-' && cw_parse_duration_ms(s + 1, &d) == 0) {
+    if (s[0] == '-' && s[1] != ' ' && cw_parse_duration_ms(s + 1, &d) == 0) {
         *out = cw_now_ms() - d;
         return 0;
     }
     return -1;
+}
+
+/* 2021-02-31 is no date; mktime would quietly make it 3 March. */
+static int date_exists(int y, int mo, int d)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return d <= days[mo - 1] + (mo == 2 && leap);
 }
 
 int cw_parse_time(const char *s, const char *tz, int64_t *out)
@@ -161,6 +170,8 @@ int cw_parse_time(const char *s, const char *tz, int64_t *out)
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = sec;
+    if (!date_exists(y, mo, d))
+        return -1;
     if (*rest == '\0') {
         tz_set(tz);
         tm.tm_isdst = -1;

@@ -1,0 +1,261 @@
+/* test_cwtime.c - durations, time parsing and local-time display in the site's zone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../util/cwtime.h"
+
+#define HCM "Asia/Ho_Chi_Minh"
+/* 2021-01-01 08:30:15 in Ho Chi Minh City (UTC+7) is 01:30:15 UTC. */
+#define T_0830_15_MS INT64_C(1609464615000)
+/* 2021-01-01 00:00:00 local. */
+#define T_MIDNIGHT_MS INT64_C(1609434000000)
+
+static void test_duration_accepts_each_unit(void **state)
+{
+    int64_t ms = -1;
+    (void)state;
+
+    assert_int_equal(cw_parse_duration_ms("250ms", &ms), 0);
+    assert_int_equal(ms, 250);
+    assert_int_equal(cw_parse_duration_ms("30s", &ms), 0);
+    assert_int_equal(ms, 30000);
+    assert_int_equal(cw_parse_duration_ms("5m", &ms), 0);
+    assert_int_equal(ms, 300000);
+    assert_int_equal(cw_parse_duration_ms("2h", &ms), 0);
+    assert_int_equal(ms, 7200000);
+    assert_int_equal(cw_parse_duration_ms("1d", &ms), 0);
+    assert_int_equal(ms, 86400000);
+}
+
+static void test_duration_bare_number_is_seconds(void **state)
+{
+    int64_t ms = -1;
+    (void)state;
+
+    assert_int_equal(cw_parse_duration_ms("45", &ms), 0);
+    assert_int_equal(ms, 45000);
+    assert_int_equal(cw_parse_duration_ms("0", &ms), 0);
+    assert_int_equal(ms, 0);
+}
+
+static void test_duration_allows_surrounding_spaces(void **state)
+{
+    int64_t ms = -1;
+    (void)state;
+
+    assert_int_equal(cw_parse_duration_ms(" 30s ", &ms), 0);
+    assert_int_equal(ms, 30000);
+}
+
+static void test_duration_refuses_bad_input(void **state)
+{
+    static const char *const bad[] = {
+        "",      " ",     "-5s",  "+5s",  "s",
+        "5x",    "5 s x", "5sec", "1.5s", "ms5",
+        "5m30s", "abc",   "5dd",  "0x10", "99999999999999999999s",
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t ms = 12345;
+        if (cw_parse_duration_ms(bad[i], &ms) != -1)
+            fail_msg("accepted \"%s\"", bad[i]);
+        assert_int_equal(ms, 12345); /* untouched on failure */
+    }
+    assert_int_equal(cw_parse_duration_ms(NULL, &(int64_t){0}), -1);
+}
+
+static void test_duration_refuses_overflow_after_unit(void **state)
+{
+    int64_t ms = 0;
+    (void)state;
+
+    /* Fits as a number, overflows once multiplied by the unit. */
+    assert_int_equal(cw_parse_duration_ms("9223372036854775807d", &ms), -1);
+    assert_int_equal(cw_parse_duration_ms("9223372036854775807ms", &ms), 0);
+    assert_true(ms == INT64_MAX);
+}
+
+static void test_parse_time_date_is_local_midnight(void **state)
+{
+    int64_t t = 0;
+    (void)state;
+
+    assert_int_equal(cw_parse_time("2021-01-01", HCM, &t), 0);
+    assert_true(t == T_MIDNIGHT_MS);
+}
+
+static void test_parse_time_local_forms(void **state)
+{
+    int64_t t = 0;
+    (void)state;
+
+    assert_int_equal(cw_parse_time("2021-01-01 08:30", HCM, &t), 0);
+    assert_true(t == T_0830_15_MS - 15000);
+    assert_int_equal(cw_parse_time("2021-01-01T08:30:15", HCM, &t), 0);
+    assert_true(t == T_0830_15_MS);
+    assert_int_equal(cw_parse_time("2021-01-01 08:30:15", HCM, &t), 0);
+    assert_true(t == T_0830_15_MS);
+}
+
+static void test_parse_time_honours_zone_argument(void **state)
+{
+    int64_t t = 0;
+    (void)state;
+
+    assert_int_equal(cw_parse_time("2021-01-01 01:30:15", "UTC", &t), 0);
+    assert_true(t == T_0830_15_MS);
+    assert_int_equal(cw_parse_time("2021-01-01 07:00:15", "Asia/Kolkata", &t), 0);
+    assert_true(t == T_0830_15_MS);
+}
+
+static void test_parse_time_explicit_offsets_ignore_zone(void **state)
+{
+    int64_t t = 0;
+    (void)state;
+
+    assert_int_equal(cw_parse_time("2021-01-01T01:30:15Z", HCM, &t), 0);
+    assert_true(t == T_0830_15_MS);
+    assert_int_equal(cw_parse_time("2021-01-01T08:30:15+07:00", "UTC", &t), 0);
+    assert_true(t == T_0830_15_MS);
+    assert_int_equal(cw_parse_time("2020-12-31T20:30:15-05:00", HCM, &t), 0);
+    assert_true(t == T_0830_15_MS);
+}
+
+static void test_parse_time_now_and_relative(void **state)
+{
+    int64_t before, after, t = 0;
+    (void)state;
+
+    before = cw_now_ms();
+    assert_int_equal(cw_parse_time("now", HCM, &t), 0);
+    after = cw_now_ms();
+    assert_true(t >= before && t <= after);
+
+    before = cw_now_ms();
+    assert_int_equal(cw_parse_time("-7d", HCM, &t), 0);
+    after = cw_now_ms();
+    assert_true(t >= before - 7 * 86400000LL && t <= after - 7 * 86400000LL);
+
+    before = cw_now_ms();
+    assert_int_equal(cw_parse_time("-2h", HCM, &t), 0);
+    after = cw_now_ms();
+    assert_true(t >= before - 7200000LL && t <= after - 7200000LL);
+}
+
+static void test_parse_time_refuses_bad_input(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "yesterday",
+        "2021-13-01",
+        "2021-00-10",
+        "2021-01-32",
+        "2021-01-01 24:00",
+        "2021-01-01 08:60",
+        "2021-01-01X",
+        "2021-01-01 08",
+        "2021-01-01T08:30+7",
+        "2021-01-01T08:30:15+07:00junk",
+        "-7x",
+        "2021/01/01",
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t t = 42;
+        if (cw_parse_time(bad[i], HCM, &t) != -1)
+            fail_msg("accepted \"%s\"", bad[i]);
+    }
+}
+
+static void test_parse_time_refuses_dates_that_do_not_exist(void **state)
+{
+    int64_t t;
+
+    (void)state;
+    assert_int_equal(cw_parse_time("2021-02-31", NULL, &t), -1);
+    assert_int_equal(cw_parse_time("2023-02-29", NULL, &t), -1);
+    assert_int_equal(cw_parse_time("2024-02-29", NULL, &t), 0);
+    assert_int_equal(cw_parse_time("2026-04-31 10:00", NULL, &t), -1);
+    assert_int_equal(cw_parse_time("- 7d", NULL, &t), -1);
+}
+
+static void test_format_local_in_ho_chi_minh(void **state)
+{
+    char buf[64];
+    (void)state;
+
+    assert_string_equal(cw_format_local(T_0830_15_MS, HCM, buf, sizeof(buf)),
+                        "2021-01-01 08:30:15");
+    assert_string_equal(cw_format_local(T_0830_15_MS, NULL, buf, sizeof(buf)),
+                        "2021-01-01 08:30:15");
+    assert_string_equal(cw_format_local(T_0830_15_MS, "UTC", buf, sizeof(buf)),
+                        "2021-01-01 01:30:15");
+}
+
+static void test_format_iso_carries_the_offset(void **state)
+{
+    char buf[64];
+    (void)state;
+
+    assert_string_equal(cw_format_iso(T_0830_15_MS, HCM, buf, sizeof(buf)),
+                        "2021-01-01T08:30:15+07:00");
+    assert_string_equal(cw_format_iso(T_0830_15_MS, "Asia/Kolkata", buf, sizeof(buf)),
+                        "2021-01-01T07:00:15+05:30");
+    assert_string_equal(cw_format_iso(T_0830_15_MS, "America/New_York", buf, sizeof(buf)),
+                        "2020-12-31T20:30:15-05:00");
+}
+
+static void test_format_then_parse_round_trips(void **state)
+{
+    char buf[64];
+    int64_t t = 0;
+    (void)state;
+
+    cw_format_iso(T_0830_15_MS, HCM, buf, sizeof(buf));
+    assert_int_equal(cw_parse_time(buf, "UTC", &t), 0);
+    assert_true(t == T_0830_15_MS);
+    cw_format_local(T_0830_15_MS, HCM, buf, sizeof(buf));
+    assert_int_equal(cw_parse_time(buf, HCM, &t), 0);
+    assert_true(t == T_0830_15_MS);
+}
+
+static void test_mono_clock_does_not_go_back(void **state)
+{
+    int64_t a, b;
+    (void)state;
+
+    a = cw_mono_ms();
+    b = cw_mono_ms();
+    assert_true(b >= a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duration_accepts_each_unit),
+        cmocka_unit_test(test_duration_bare_number_is_seconds),
+        cmocka_unit_test(test_duration_allows_surrounding_spaces),
+        cmocka_unit_test(test_duration_refuses_bad_input),
+        cmocka_unit_test(test_duration_refuses_overflow_after_unit),
+        cmocka_unit_test(test_parse_time_date_is_local_midnight),
+        cmocka_unit_test(test_parse_time_local_forms),
+        cmocka_unit_test(test_parse_time_honours_zone_argument),
+        cmocka_unit_test(test_parse_time_explicit_offsets_ignore_zone),
+        cmocka_unit_test(test_parse_time_now_and_relative),
+        cmocka_unit_test(test_parse_time_refuses_bad_input),
+        cmocka_unit_test(test_parse_time_refuses_dates_that_do_not_exist),
+        cmocka_unit_test(test_format_local_in_ho_chi_minh),
+        cmocka_unit_test(test_format_iso_carries_the_offset),
+        cmocka_unit_test(test_format_then_parse_round_trips),
+        cmocka_unit_test(test_mono_clock_does_not_go_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

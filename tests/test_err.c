@@ -1,0 +1,128 @@
+/* test_err.c - error records: cw_err_format's forms and the error list. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../util/err.h"
+
+static void test_format_names_file_line_and_field(void **state)
+{
+    struct cw_err e;
+    char buf[1024];
+    (void)state;
+
+    assert_int_equal(cw_err_set(&e, "cameras.csv", 17, "rtsp_url", "missing %s", "scheme"), -1);
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_string_equal(buf, "cameras.csv:17: rtsp_url: missing scheme");
+}
+
+static void test_format_leaves_out_line_when_zero(void **state)
+{
+    struct cw_err e;
+    char buf[1024];
+    (void)state;
+
+    cw_err_set(&e, "camwatch.conf", 0, "time_zone", "unknown zone");
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_string_equal(buf, "camwatch.conf: time_zone: unknown zone");
+}
+
+static void test_format_leaves_out_field_when_empty(void **state)
+{
+    struct cw_err e;
+    char buf[1024];
+    (void)state;
+
+    cw_err_set(&e, "cameras.csv", 3, NULL, "too many columns");
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_string_equal(buf, "cameras.csv:3: too many columns");
+    cw_err_set(&e, "cameras.csv", 3, "", "too many columns");
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_string_equal(buf, "cameras.csv:3: too many columns");
+}
+
+static void test_format_without_file_is_field_and_message(void **state)
+{
+    struct cw_err e;
+    char buf[1024];
+    (void)state;
+
+    cw_err_set(&e, NULL, 0, "listen", "bad port");
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_string_equal(buf, "listen: bad port");
+    cw_err_set(&e, NULL, 5, NULL, "out of memory");
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_string_equal(buf, "out of memory");
+}
+
+static void test_format_truncates_to_the_buffer(void **state)
+{
+    struct cw_err e;
+    char buf[12];
+    (void)state;
+
+    cw_err_set(&e, "cameras.csv", 17, "rtsp_url", "missing scheme");
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_int_equal(strlen(buf), sizeof(buf) - 1);
+    assert_memory_equal(buf, "cameras.csv", 11);
+}
+
+static void test_set_with_null_err_returns_minus_one(void **state)
+{
+    (void)state;
+    assert_int_equal(cw_err_set(NULL, "f", 1, "x", "y"), -1);
+}
+
+static void test_errlist_keeps_every_error_in_order(void **state)
+{
+    struct cw_errlist l = {0};
+    char buf[256];
+    (void)state;
+
+    for (int i = 1; i <= 20; i++)
+        assert_int_equal(cw_errlist_add(&l, "cameras.csv", i, "id", "duplicate id CAH-%03d", i),
+                         -1);
+    assert_int_equal(l.n, 20);
+    cw_err_format(&l.v[0], buf, sizeof(buf));
+    assert_string_equal(buf, "cameras.csv:1: id: duplicate id CAH-001");
+    cw_err_format(&l.v[19], buf, sizeof(buf));
+    assert_string_equal(buf, "cameras.csv:20: id: duplicate id CAH-020");
+    cw_errlist_clear(&l);
+    assert_int_equal(l.n, 0);
+    assert_null(l.v);
+}
+
+static void test_errlist_push_copies_the_error(void **state)
+{
+    struct cw_errlist l = {0};
+    struct cw_err e;
+    (void)state;
+
+    cw_err_set(&e, "credentials.ini", 0, NULL, "readable by others");
+    cw_errlist_push(&l, &e);
+    strcpy(e.msg, "changed");
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].msg, "readable by others");
+    assert_string_equal(l.v[0].file, "credentials.ini");
+    cw_errlist_clear(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_names_file_line_and_field),
+        cmocka_unit_test(test_format_leaves_out_line_when_zero),
+        cmocka_unit_test(test_format_leaves_out_field_when_empty),
+        cmocka_unit_test(test_format_without_file_is_field_and_message),
+        cmocka_unit_test(test_format_truncates_to_the_buffer),
+        cmocka_unit_test(test_set_with_null_err_returns_minus_one),
+        cmocka_unit_test(test_errlist_keeps_every_error_in_order),
+        cmocka_unit_test(test_errlist_push_copies_the_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

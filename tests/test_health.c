@@ -1,0 +1,374 @@
+/* test_health.c - the per-camera health state machine: hysteresis, first verdict, reasons,
+ * maintenance. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../daemon/health.h"
+
+static const struct health_params params3_2 = {.down_after = 3, .up_after = 2};
+
+/* Feed one verdict at time `at`; returns whether the state changed. */
+static int feed(struct health *h, const struct health_params *p, enum health_verdict v,
+                const char *reason, int64_t at, struct health_transition *t)
+{
+    memset(t, 0, sizeof(*t));
+    return health_record_probe(h, p, v, reason, at, t);
+}
+
+static void start_up(struct health *h)
+{
+    health_init(h, CW_UP, 1000, "");
+}
+
+static void test_camera_goes_down_after_three_failures(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t), 0);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t), 0);
+    assert_int_equal(h.state, CW_UP);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 4000, &t), 1);
+    assert_int_equal(t.from, CW_UP);
+    assert_int_equal(t.to, CW_DOWN);
+    assert_int_equal(t.at_ms, 4000);
+    assert_string_equal(t.reason, "timeout after 3 failures");
+    assert_int_equal(h.state, CW_DOWN);
+    assert_string_equal(h.reason, "timeout after 3 failures");
+}
+
+static void test_down_reason_names_the_last_failure(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    feed(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t);
+    feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "connection refused", 4000, &t), 1);
+    assert_string_equal(t.reason, "connection refused after 3 failures");
+}
+
+static void test_flapping_link_does_not_flap_state(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    for (int i = 0; i < 20; i++) {
+        enum health_verdict v = i % 2 == 0 ? HEALTH_FAIL : HEALTH_OK;
+        assert_int_equal(feed(&h, &params3_2, v, v == HEALTH_FAIL ? "timeout" : "", 2000 + i, &t),
+                         0);
+    }
+    assert_int_equal(h.state, CW_UP);
+    assert_int_equal(h.since_ms, 1000);
+    assert_string_equal(h.reason, "");
+}
+
+static void test_two_failures_then_success_resets_the_count(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    feed(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t);
+    feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t);
+    feed(&h, &params3_2, HEALTH_OK, "", 4000, &t);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 5000, &t), 0);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 6000, &t), 0);
+    assert_int_equal(h.state, CW_UP);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 7000, &t), 1);
+    assert_int_equal(h.state, CW_DOWN);
+}
+
+static void test_unknown_first_ok_goes_up_at_once(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_UNKNOWN, 0, "");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, NULL, 5000, &t), 1);
+    assert_int_equal(t.from, CW_UNKNOWN);
+    assert_int_equal(t.to, CW_UP);
+    assert_string_equal(t.reason, "");
+    assert_int_equal(h.since_ms, 5000);
+}
+
+static void test_unknown_first_degraded_goes_degraded_with_reason(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_UNKNOWN, 0, "");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "slow answer 2500 ms", 5000, &t), 1);
+    assert_int_equal(t.to, CW_DEGRADED);
+    assert_string_equal(t.reason, "slow answer 2500 ms");
+    assert_string_equal(h.reason, "slow answer 2500 ms");
+}
+
+static void test_unknown_first_failure_goes_down_with_bare_reason(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_UNKNOWN, 0, "");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "authentication failed", 5000, &t), 1);
+    assert_int_equal(t.from, CW_UNKNOWN);
+    assert_int_equal(t.to, CW_DOWN);
+    assert_string_equal(t.reason, "authentication failed");
+    assert_string_equal(h.reason, "authentication failed");
+    assert_int_equal(h.since_ms, 5000);
+}
+
+static void test_comes_back_after_up_after_successes(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DOWN, 1000, "timeout after 3 failures");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 2000, &t), 0);
+    assert_int_equal(h.state, CW_DOWN);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 3000, &t), 1);
+    assert_int_equal(t.from, CW_DOWN);
+    assert_int_equal(t.to, CW_UP);
+    assert_string_equal(t.reason, "recovered after 2 successes");
+    assert_string_equal(h.reason, "");
+    assert_int_equal(h.since_ms, 3000);
+}
+
+static void test_failure_while_recovering_restarts_the_count(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DOWN, 1000, "timeout after 3 failures");
+    feed(&h, &params3_2, HEALTH_OK, "", 2000, &t);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t), 0);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 4000, &t), 0);
+    assert_int_equal(h.state, CW_DOWN);
+    assert_int_equal(h.since_ms, 1000);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 5000, &t), 1);
+    assert_int_equal(h.state, CW_UP);
+}
+
+static void test_down_camera_recovering_degraded_goes_degraded(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DOWN, 1000, "timeout after 3 failures");
+    feed(&h, &params3_2, HEALTH_OK, "", 2000, &t);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "slow answer", 3000, &t), 1);
+    assert_int_equal(t.to, CW_DEGRADED);
+    assert_string_equal(h.reason, "slow answer");
+}
+
+static void test_down_keeps_the_current_cause(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DOWN, 1000, "timeout after 3 failures");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t), 0);
+    assert_string_equal(h.reason, "timeout after 3 failures");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "connection refused", 3000, &t), 0);
+    assert_string_equal(h.reason, "connection refused");
+    assert_int_equal(h.since_ms, 1000);
+}
+
+static void test_up_goes_degraded_after_up_after_degraded_verdicts(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "slow answer", 2000, &t), 0);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "slow answer", 3000, &t), 1);
+    assert_int_equal(t.from, CW_UP);
+    assert_int_equal(t.to, CW_DEGRADED);
+    assert_string_equal(t.reason, "slow answer");
+    assert_int_equal(h.since_ms, 3000);
+}
+
+static void test_degraded_updates_reason_and_returns_to_up(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DEGRADED, 1000, "slow answer");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "no framerate", 2000, &t), 0);
+    assert_string_equal(h.reason, "no framerate");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 3000, &t), 0);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 4000, &t), 1);
+    assert_int_equal(t.from, CW_DEGRADED);
+    assert_int_equal(t.to, CW_UP);
+    assert_string_equal(h.reason, "");
+}
+
+static void test_degraded_goes_down_after_down_after_failures(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DEGRADED, 1000, "slow answer");
+    feed(&h, &params3_2, HEALTH_FAIL, "404 not found", 2000, &t);
+    feed(&h, &params3_2, HEALTH_FAIL, "404 not found", 3000, &t);
+    assert_string_equal(h.reason, "slow answer");
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "404 not found", 4000, &t), 1);
+    assert_int_equal(t.from, CW_DEGRADED);
+    assert_string_equal(t.reason, "404 not found after 3 failures");
+}
+
+static void test_maintenance_ignores_probes(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_int_equal(health_set_maintenance(&h, 1, "replacing lens", 2000, &t), 1);
+    assert_int_equal(t.from, CW_UP);
+    assert_int_equal(t.to, CW_MAINTENANCE);
+    assert_string_equal(t.reason, "maintenance: replacing lens");
+    assert_int_equal(h.since_ms, 2000);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000 + i, &t), 0);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 4000, &t), 0);
+    assert_int_equal(h.state, CW_MAINTENANCE);
+    assert_int_equal(h.since_ms, 2000);
+}
+
+static void test_maintenance_off_goes_unknown_and_next_probe_decides(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_MAINTENANCE, 1000, "maintenance");
+    assert_int_equal(health_set_maintenance(&h, 0, NULL, 2000, &t), 1);
+    assert_int_equal(t.from, CW_MAINTENANCE);
+    assert_int_equal(t.to, CW_UNKNOWN);
+    assert_string_equal(t.reason, "maintenance ended");
+    assert_int_equal(h.since_ms, 2000);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t), 1);
+    assert_int_equal(h.state, CW_DOWN);
+}
+
+static void test_maintenance_repeated_changes_nothing(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_int_equal(health_set_maintenance(&h, 0, NULL, 2000, &t), 0);
+    assert_int_equal(h.state, CW_UP);
+    assert_int_equal(health_set_maintenance(&h, 1, NULL, 3000, &t), 1);
+    assert_int_equal(health_set_maintenance(&h, 1, NULL, 4000, &t), 0);
+    assert_int_equal(h.since_ms, 3000);
+}
+
+static void test_down_after_one_goes_down_on_first_failure(void **state)
+{
+    const struct health_params p = {.down_after = 1, .up_after = 1};
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_int_equal(feed(&h, &p, HEALTH_FAIL, "timeout", 2000, &t), 1);
+    assert_string_equal(t.reason, "timeout after 1 failure");
+    assert_int_equal(h.since_ms, 2000);
+    assert_int_equal(feed(&h, &p, HEALTH_OK, "", 3000, &t), 1);
+    assert_string_equal(t.reason, "recovered after 1 success");
+    assert_int_equal(h.state, CW_UP);
+}
+
+static void test_down_after_one_from_degraded(void **state)
+{
+    const struct health_params p = {.down_after = 1, .up_after = 3};
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    health_init(&h, CW_DEGRADED, 1000, "slow answer");
+    assert_int_equal(feed(&h, &p, HEALTH_FAIL, "server error", 2000, &t), 1);
+    assert_int_equal(t.to, CW_DOWN);
+    assert_string_equal(h.reason, "server error after 1 failure");
+}
+
+static void test_zero_params_behave_as_one(void **state)
+{
+    const struct health_params p = {.down_after = 0, .up_after = 0};
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_int_equal(feed(&h, &p, HEALTH_FAIL, "timeout", 2000, &t), 1);
+    assert_int_equal(feed(&h, &p, HEALTH_OK, "", 3000, &t), 1);
+}
+
+static void test_long_reason_is_truncated_not_overflowed(void **state)
+{
+    char big[1000];
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    health_init(&h, CW_UNKNOWN, 0, big);
+    assert_int_equal(strlen(h.reason), HEALTH_REASON_MAX - 1);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, big, 1000, &t), 1);
+    assert_int_equal(strlen(t.reason), HEALTH_REASON_MAX - 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_camera_goes_down_after_three_failures),
+        cmocka_unit_test(test_down_reason_names_the_last_failure),
+        cmocka_unit_test(test_flapping_link_does_not_flap_state),
+        cmocka_unit_test(test_two_failures_then_success_resets_the_count),
+        cmocka_unit_test(test_unknown_first_ok_goes_up_at_once),
+        cmocka_unit_test(test_unknown_first_degraded_goes_degraded_with_reason),
+        cmocka_unit_test(test_unknown_first_failure_goes_down_with_bare_reason),
+        cmocka_unit_test(test_comes_back_after_up_after_successes),
+        cmocka_unit_test(test_failure_while_recovering_restarts_the_count),
+        cmocka_unit_test(test_down_camera_recovering_degraded_goes_degraded),
+        cmocka_unit_test(test_down_keeps_the_current_cause),
+        cmocka_unit_test(test_up_goes_degraded_after_up_after_degraded_verdicts),
+        cmocka_unit_test(test_degraded_updates_reason_and_returns_to_up),
+        cmocka_unit_test(test_degraded_goes_down_after_down_after_failures),
+        cmocka_unit_test(test_maintenance_ignores_probes),
+        cmocka_unit_test(test_maintenance_off_goes_unknown_and_next_probe_decides),
+        cmocka_unit_test(test_maintenance_repeated_changes_nothing),
+        cmocka_unit_test(test_down_after_one_goes_down_on_first_failure),
+        cmocka_unit_test(test_down_after_one_from_degraded),
+        cmocka_unit_test(test_zero_params_behave_as_one),
+        cmocka_unit_test(test_long_reason_is_truncated_not_overflowed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
