@@ -1,2 +1,279 @@
-/* store.c - being written. */
-#include "store.h"
+/* store.c - the SQLite store's connection: open (pragmas, migration), close,
+ * batched transactions, the prepared-statement cache, data_version. Owns the
+ * sqlite3 handle and its statements; one thread at a time (the daemon's loop
+ * thread, or the CLI).
+ *
+ * Settings and why: WAL so the CLI reads beside the daemon's writes;
+ * synchronous=NORMAL, which in WAL mode loses at most the last commits on power
+ * loss, never consistency; a busy timeout so the CLI's short maintenance
+ * transaction and the daemon's batches wait for each other instead of failing;
+ * foreign keys so no event names a camera that is not there. Table SQL lives in
+ * store_camera.c, store_event.c, store_uptime.c; the schema in store_migrate.c. */
+#include "store_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STORE_BUSY_TIMEOUT_MS 5000 /* longest wait for the other connection's transaction */
+
+int store_fail(struct store *s, const char *doing, struct cw_err *err)
+{
+    return cw_err_set(err, s->path, 0, NULL, "%s: %s", doing, sqlite3_errmsg(s->db));
+}
+
+int store_exec(struct store *s, const char *sql, struct cw_err *err)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        cw_err_set(err, s->path, 0, NULL, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql,
+                         struct cw_err *err)
+{
+    sqlite3_stmt *st = s->stmt[id];
+
+    if (st == NULL) {
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) !=
+            SQLITE_OK) {
+            store_fail(s, "prepare", err);
+            return NULL;
+        }
+        return s->stmt[id];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str)
+{
+    if (str == NULL || str[0] == '\0')
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_text(st, i, str, -1, SQLITE_STATIC);
+}
+
+void store_column_text(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+enum cw_state store_column_state(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    enum cw_state v = CW_UNKNOWN;
+
+    if (t != NULL)
+        cw_state_parse((const char *)t, &v);
+    return v;
+}
+
+/* mkdir -p of path's parent folder. */
+static int make_parent_dirs(const char *path, struct cw_err *err)
+{
+    char *dir = strdup(path);
+    char *slash;
+    int rc = 0;
+
+    if (dir == NULL)
+        return cw_err_set(err, path, 0, NULL, "out of memory");
+    slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        goto done;
+    *slash = '\0';
+    for (char *p = dir + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+            rc =
+                cw_err_set(err, path, 0, NULL, "cannot create folder %s: %s", dir, strerror(errno));
+        *p = c;
+        if (c == '\0')
+            break;
+    }
+done:
+    free(dir);
+    return rc;
+}
+
+static int set_pragmas(struct store *s, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int wal;
+
+    if (sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK)
+        return store_fail(s, "busy timeout", err);
+    if (store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY", err) != 0)
+        return -1;
+    if (s->mode == STORE_READONLY)
+        return 0; /* journal mode is a property of the file; the daemon set it */
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return store_fail(s, "journal_mode", err);
+    }
+    wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    if (!wal)
+        return cw_err_set(err, s->path, 0, NULL,
+                          "cannot put the database in WAL mode (is it on a network file system?)");
+    return store_exec(s, "PRAGMA synchronous = NORMAL", err);
+}
+
+/* READONLY: the file must exist at exactly this build's schema. */
+static int check_readonly_schema(struct store *s, struct cw_err *err)
+{
+    int v;
+
+    if (store_read_user_version(s->db, s->path, &v, err) != 0)
+        return -1;
+    if (v > STORE_SCHEMA_VERSION)
+        return cw_err_set(err, s->path, 0, NULL,
+                          "database schema %d is newer than this camwatch (%d)", v,
+                          STORE_SCHEMA_VERSION);
+    if (v < STORE_SCHEMA_VERSION)
+        return cw_err_set(err, s->path, 0, NULL,
+                          "database schema %d is older than this camwatch (%d); start camwatchd "
+                          "once to migrate it",
+                          v, STORE_SCHEMA_VERSION);
+    return 0;
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **out, struct cw_err *err)
+{
+    struct store *s;
+    struct stat sb;
+    int flags;
+
+    *out = NULL;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        return cw_err_set(err, path, 0, NULL, "out of memory");
+    }
+    s->mode = mode;
+    if (mode == STORE_READONLY) {
+        if (stat(path, &sb) != 0) {
+            cw_err_set(err, path, 0, NULL, "no database here (%s); start camwatchd to create it",
+                       strerror(errno));
+            goto fail;
+        }
+        flags = SQLITE_OPEN_READONLY;
+    } else {
+        if (make_parent_dirs(path, err) != 0)
+            goto fail;
+        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    }
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        cw_err_set(err, path, 0, NULL, "cannot open database: %s",
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    if (set_pragmas(s, err) != 0)
+        goto fail;
+    if (mode == STORE_READONLY) {
+        if (check_readonly_schema(s, err) != 0)
+            goto fail;
+    } else if (store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err) != 0) {
+        goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return -1;
+}
+
+void store_close(struct store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->depth > 0)
+        store_abort(s);
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+int store_schema_version(struct store *s)
+{
+    int v = -1;
+
+    store_read_user_version(s->db, s->path, &v, NULL);
+    return v;
+}
+
+int store_begin(struct store *s, struct cw_err *err)
+{
+    if (s->mode == STORE_READONLY)
+        return cw_err_set(err, s->path, 0, NULL, "database opened read-only");
+    /* IMMEDIATE takes the write lock now, under the busy timeout, rather than failing with
+     * SQLITE_BUSY half-way through when a read transaction cannot be upgraded. */
+    if (s->depth == 0 && store_exec(s, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    s->depth++;
+    return 0;
+}
+
+int store_commit(struct store *s, struct cw_err *err)
+{
+    if (s->depth <= 0)
+        return cw_err_set(err, s->path, 0, NULL, "commit without begin");
+    if (--s->depth > 0)
+        return 0;
+    if (store_exec(s, "COMMIT", err) != 0) {
+        store_abort(s);
+        return -1;
+    }
+    return 0;
+}
+
+int store_end_failed(struct store *s)
+{
+    if (s->depth <= 1)
+        store_abort(s);
+    else
+        s->depth--;
+    return -1;
+}
+
+void store_abort(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->depth = 0;
+}
+
+void store_rollback(struct store *s)
+{
+    if (s != NULL && s->depth > 0)
+        store_abort(s);
+}
+
+int store_data_version(struct store *s, int64_t *out, struct cw_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, STMT_DATA_VERSION, "PRAGMA data_version", err);
+
+    if (st == NULL)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return store_fail(s, "data_version", err);
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}

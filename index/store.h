@@ -13,7 +13,7 @@
 #include "../util/err.h"
 #include "../util/state.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* 1: cameras and events; 2: last probe facts */
 
 struct store;
 
@@ -32,12 +32,14 @@ int store_schema_version(struct store *s);
  * counted; only the outermost commit commits. */
 int store_begin(struct store *s, struct cw_err *err);
 int store_commit(struct store *s, struct cw_err *err);
+/* Abandon the open batch whatever the nesting (after a failed write the daemon cannot
+ * finish). Accepts NULL and no open batch. A failed outermost commit rolls back by itself. */
+void store_rollback(struct store *s);
 
 /* Make the camera table match the inventory: insert new cameras, update changed fields,
  * retire (never delete) cameras missing from cfg, un-retire ones that came back. A new
  * camera starts UNKNOWN with since = now_ms. Returns 0 or -1. */
-int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms,
-                       struct cw_err *err);
+int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms, struct cw_err *err);
 
 /* Current state of a camera as kept in the store, with the last probe's facts. */
 struct store_status {
@@ -47,8 +49,8 @@ struct store_status {
     char commune[128];
     int retired;
     enum cw_state state;
-    int64_t since_ms; /* when it entered state */
-    char reason[256]; /* why it is in state, "" when up */
+    int64_t since_ms;      /* when it entered state */
+    char reason[256];      /* why it is in state, "" when up */
     int64_t last_probe_ms; /* 0 when never probed */
     int latency_ms;        /* -1 when unknown */
     int rtsp_status;       /* last RTSP status code, 0 when none */
@@ -58,8 +60,7 @@ struct store_status {
 };
 
 /* One camera's status; returns 0, 1 when no such camera, -1 on error. */
-int store_get_status(struct store *s, const char *id, struct store_status *out,
-                     struct cw_err *err);
+int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err);
 /* Every non-retired camera, ordered by id. *out is malloc'd (caller frees); *n its length. */
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err);
 
@@ -73,17 +74,28 @@ struct store_probe {
     const char *codec; /* may be NULL */
     int width, height;
     double fps;
+    /* The camera's current reason, written only while the store still holds `state` for it
+     * (so a change the CLI made meanwhile is not overwritten); NULL leaves the reason. */
+    const char *reason;
+    enum cw_state state;
 };
+/* Returns 0, 1 when no such camera (nothing written), -1 on error. The SDP facts replace the
+ * previous ones (NULL/0 clears them); last_ok_ms moves only when ok. Statement cached. */
 int store_record_probe(struct store *s, const struct store_probe *p, struct cw_err *err);
 
-/* Write a state change: an event row and the camera's current state/since/reason. */
+/* Write a state change: an event row and the camera's current state/since/reason, in one
+ * transaction (nested in the caller's batch if one is open). Returns 0; 1 when there is no
+ * such camera or the store no longer holds `from` for it (another connection, the CLI, moved
+ * it meanwhile): nothing written, the caller should adopt the store's state; -1 on error. */
 int store_record_transition(struct store *s, const char *camera_id, enum cw_state from,
                             enum cw_state to, int64_t at_ms, const char *reason,
                             struct cw_err *err);
 
 /* Staff acknowledgement: on -> MAINTENANCE (reason "maintenance: NOTE"), off -> UNKNOWN
- * (reason "maintenance ended: NOTE"), the next probe decides. Returns 0, 1 when no such
- * camera, -1 on error. Safe from the CLI beside a running daemon. */
+ * (reason "maintenance ended: NOTE"), the next probe decides; each writes an event. Returns 0,
+ * 1 when no such camera, -1 on error, including "CAM is not in maintenance" (off), "CAM is
+ * already in maintenance" (on) and a retired camera. Runs in its own BEGIN IMMEDIATE
+ * transaction, so it is safe from the CLI's READWRITE connection beside a running daemon. */
 int store_set_maintenance(struct store *s, const char *camera_id, int on, const char *note,
                           int64_t at_ms, struct cw_err *err);
 
@@ -107,7 +119,9 @@ struct store_uptime {
     int outages;   /* transitions into DOWN within the range */
 };
 /* One row per camera (retired included when it existed in the range), ordered by id. *out
- * malloc'd, caller frees. */
+ * malloc'd, caller frees. A camera's time starts at its creation (UNKNOWN until its first
+ * event) and ends at its retirement; a retirement that was later undone counts as UNKNOWN
+ * (store_sync_cameras writes an event to UNKNOWN when it retires a camera). */
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err);
 

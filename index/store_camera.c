@@ -1,0 +1,428 @@
+/* store_camera.c - every statement on the camera table: inventory sync
+ * (insert, update, retire, un-retire), current state, last probe facts, and
+ * the status listings. The per-probe and per-camera statements are cached in
+ * struct store (store_stmt) so a sweep of 10,000 cameras prepares nothing. */
+#include "store_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/log.h"
+
+#define STORE_URL_MAX 2048 /* longest rtsp_url kept; longer ones are cut by the redaction */
+
+/* Columns a sync compares and writes, in bind order ?2..?15 after id. */
+#define INVENTORY_COLUMNS                                                                          \
+    "name, owner, commune, site_kind, address, road, lat, lon, rtsp_url, onvif_url, model, "       \
+    "installed_on, recorder, notes"
+
+static const char *site_kind_name(enum cfg_site_kind k)
+{
+    switch (k) {
+    case CFG_SITE_COMMUNE:
+        return "commune";
+    case CFG_SITE_MARKET:
+        return "market";
+    default:
+        return "district";
+    }
+}
+
+/* Bind id as ?1 and the inventory fields as ?2..?15. url is the redacted rtsp_url. */
+static void bind_inventory(sqlite3_stmt *st, const struct cfg_camera *c, const char *url)
+{
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->name ? c->name : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->owner ? c->owner : "", -1, SQLITE_STATIC);
+    store_bind_opt_text(st, 4, c->commune);
+    sqlite3_bind_text(st, 5, site_kind_name(c->site_kind), -1, SQLITE_STATIC);
+    store_bind_opt_text(st, 6, c->address);
+    store_bind_opt_text(st, 7, c->road);
+    if (c->has_position) {
+        sqlite3_bind_double(st, 8, c->lat);
+        sqlite3_bind_double(st, 9, c->lon);
+    }
+    sqlite3_bind_text(st, 10, url, -1, SQLITE_STATIC);
+    store_bind_opt_text(st, 11, c->onvif_url);
+    store_bind_opt_text(st, 12, c->model);
+    store_bind_opt_text(st, 13, c->installed_on);
+    store_bind_opt_text(st, 14, c->recorder);
+    store_bind_opt_text(st, 15, c->notes);
+}
+
+static const char sql_lookup[] = "SELECT retired_ms IS NOT NULL FROM camera WHERE id = ?1";
+static const char sql_insert[] =
+    "INSERT INTO camera (id, " INVENTORY_COLUMNS ", created_ms, state, since_ms, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'unknown', "
+    "?16, '')";
+/* Touches the row only when something differs, so changes() counts real updates. A camera
+ * back in the inventory is un-retired; its state stays what retirement left (unknown). */
+static const char sql_update[] =
+    "UPDATE camera SET name = ?2, owner = ?3, commune = ?4, site_kind = ?5, address = ?6, "
+    "road = ?7, lat = ?8, lon = ?9, rtsp_url = ?10, onvif_url = ?11, model = ?12, "
+    "installed_on = ?13, recorder = ?14, notes = ?15, retired_ms = NULL, "
+    "reason = CASE WHEN retired_ms IS NULL THEN reason ELSE 'back in inventory' END "
+    "WHERE id = ?1 AND (name IS NOT ?2 OR owner IS NOT ?3 OR commune IS NOT ?4 OR "
+    "site_kind IS NOT ?5 OR address IS NOT ?6 OR road IS NOT ?7 OR lat IS NOT ?8 OR "
+    "lon IS NOT ?9 OR rtsp_url IS NOT ?10 OR onvif_url IS NOT ?11 OR model IS NOT ?12 OR "
+    "installed_on IS NOT ?13 OR recorder IS NOT ?14 OR notes IS NOT ?15 OR "
+    "retired_ms IS NOT NULL)";
+
+struct sync_counts {
+    int added, changed, back, retired;
+};
+
+static int camera_retire(struct store *s, const char *id, int64_t now_ms, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE camera SET retired_ms = ?2, reason = 'removed from inventory' "
+                           "WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "retire", err);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now_ms);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, "retire", err);
+}
+
+/* Insert or update one inventory camera, and note its id in temp.sync_ids. */
+static int sync_one(struct store *s, const struct cfg_camera *c, int64_t now_ms, sqlite3_stmt *mark,
+                    struct sync_counts *n, struct cw_err *err)
+{
+    char url[STORE_URL_MAX];
+    sqlite3_stmt *st;
+    int rc, was_retired = 0, exists;
+
+    log_redact_url(c->rtsp_url ? c->rtsp_url : "", url, sizeof(url));
+    if ((st = store_stmt(s, STMT_CAMERA_LOOKUP, sql_lookup, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    exists = rc == SQLITE_ROW;
+    if (exists)
+        was_retired = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, "camera lookup", err);
+
+    st = exists ? store_stmt(s, STMT_CAMERA_UPDATE, sql_update, err)
+                : store_stmt(s, STMT_CAMERA_INSERT, sql_insert, err);
+    if (st == NULL)
+        return -1;
+    bind_inventory(st, c, url);
+    if (!exists)
+        sqlite3_bind_int64(st, 16, now_ms);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "camera %s: %s", c->id, sqlite3_errmsg(s->db));
+    if (!exists)
+        n->added++;
+    else if (was_retired)
+        n->back++;
+    else if (sqlite3_changes(s->db) > 0)
+        n->changed++;
+
+    sqlite3_reset(mark);
+    sqlite3_bind_text(mark, 1, c->id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(mark);
+    sqlite3_reset(mark);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, "sync ids", err);
+}
+
+struct retiree {
+    char id[CFG_ID_MAX + 1];
+    enum cw_state state;
+};
+
+/* The listed cameras not in temp.sync_ids; *out malloc'd, caller frees. */
+static int list_missing(struct store *s, struct retiree **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct retiree *v = NULL;
+    size_t cap = 0;
+    int step;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, state FROM camera WHERE retired_ms IS NULL AND id NOT IN "
+                           "(SELECT id FROM temp.sync_ids)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "retire", err);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            struct retiree *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+            if (nv == NULL) {
+                cw_err_set(err, s->path, 0, NULL, "out of memory");
+                goto fail;
+            }
+            v = nv;
+        }
+        store_column_text(st, 0, v[*n].id, sizeof(v[*n].id));
+        v[*n].state = store_column_state(st, 1);
+        ++*n;
+    }
+    if (step != SQLITE_DONE) {
+        store_fail(s, "retire", err);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(v);
+    *n = 0;
+    return -1;
+}
+
+/* Retire every listed camera missing from the inventory. Its state goes to UNKNOWN with an
+ * event (we stop watching it), so should it come back the gap counts as unknown, not as up. */
+static int retire_missing(struct store *s, int64_t now_ms, struct sync_counts *n,
+                          struct cw_err *err)
+{
+    static const char reason[] = "removed from inventory";
+    struct retiree *v;
+    size_t nv;
+    int rc = -1;
+
+    if (list_missing(s, &v, &nv, err) != 0)
+        return -1;
+    for (size_t i = 0; i < nv; i++) {
+        if (v[i].state != CW_UNKNOWN &&
+            (store_event_insert(s, v[i].id, v[i].state, CW_UNKNOWN, now_ms, reason, err) != 0 ||
+             store_camera_set_state(s, v[i].id, CW_UNKNOWN, now_ms, reason, err) != 0))
+            goto fail;
+        if (camera_retire(s, v[i].id, now_ms, err) != 0)
+            goto fail;
+        n->retired++;
+    }
+    rc = 0;
+fail:
+    free(v);
+    return rc;
+}
+
+int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms, struct cw_err *err)
+{
+    struct sync_counts n = {0, 0, 0, 0};
+    sqlite3_stmt *mark = NULL;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s,
+                   "CREATE TEMP TABLE IF NOT EXISTS sync_ids (id TEXT PRIMARY KEY);"
+                   "DELETE FROM temp.sync_ids",
+                   err) != 0)
+        goto fail;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO temp.sync_ids (id) VALUES (?1)", -1, &mark,
+                           NULL) != SQLITE_OK) {
+        store_fail(s, "sync", err);
+        goto fail;
+    }
+    for (size_t i = 0; i < cfg->n_cameras; i++)
+        if (sync_one(s, &cfg->cameras[i], now_ms, mark, &n, err) != 0)
+            goto fail;
+    sqlite3_finalize(mark);
+    mark = NULL;
+    if (retire_missing(s, now_ms, &n, err) != 0)
+        goto fail;
+    if (store_exec(s, "DELETE FROM temp.sync_ids", err) != 0 || store_commit(s, err) != 0)
+        goto fail;
+    if (n.added || n.changed || n.back || n.retired)
+        log_info("store: inventory of %zu cameras: %d new, %d changed, %d back, %d retired",
+                 cfg->n_cameras, n.added, n.changed, n.back, n.retired);
+    return 0;
+fail:
+    sqlite3_finalize(mark);
+    store_abort(s);
+    return -1;
+}
+
+#define STATUS_SELECT                                                                              \
+    "SELECT id, name, owner, commune, retired_ms IS NOT NULL, state, since_ms, reason, "           \
+    "last_probe_ms, latency_ms, rtsp_status, codec, width, height, fps FROM camera "
+
+static void read_status(sqlite3_stmt *st, struct store_status *o)
+{
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->id, sizeof(o->id));
+    store_column_text(st, 1, o->name, sizeof(o->name));
+    store_column_text(st, 2, o->owner, sizeof(o->owner));
+    store_column_text(st, 3, o->commune, sizeof(o->commune));
+    o->retired = sqlite3_column_int(st, 4);
+    o->state = store_column_state(st, 5);
+    o->since_ms = sqlite3_column_int64(st, 6);
+    store_column_text(st, 7, o->reason, sizeof(o->reason));
+    o->last_probe_ms = sqlite3_column_int64(st, 8); /* NULL reads as 0 */
+    o->latency_ms = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 9);
+    o->rtsp_status = sqlite3_column_int(st, 10);
+    store_column_text(st, 11, o->codec, sizeof(o->codec));
+    o->width = sqlite3_column_int(st, 12);
+    o->height = sqlite3_column_int(st, 13);
+    o->fps = sqlite3_column_double(st, 14);
+}
+
+int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((st = store_stmt(s, STMT_CAMERA_GET_STATUS, STATUS_SELECT "WHERE id = ?1", err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_status(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return 1;
+    return store_fail(s, "camera status", err);
+}
+
+int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct store_status *v = NULL;
+    size_t cap = 0;
+    int step;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return store_fail(s, "camera status", err);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            struct store_status *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+            if (nv == NULL) {
+                cw_err_set(err, s->path, 0, NULL, "out of memory");
+                goto fail;
+            }
+            v = nv;
+        }
+        read_status(st, &v[(*n)++]);
+    }
+    if (step != SQLITE_DONE) {
+        store_fail(s, "camera status", err);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(v);
+    *n = 0;
+    return -1;
+}
+
+int store_record_probe(struct store *s, const struct store_probe *p, struct cw_err *err)
+{
+    static const char sql[] =
+        "UPDATE camera SET last_probe_ms = ?2, latency_ms = ?3, rtsp_status = ?4, codec = ?5, "
+        "width = ?6, height = ?7, fps = ?8, "
+        "last_ok_ms = CASE WHEN ?9 THEN ?2 ELSE last_ok_ms END, "
+        "reason = CASE WHEN ?10 IS NOT NULL AND state = ?11 THEN ?10 ELSE reason END "
+        "WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_PROBE, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, p->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, p->at_ms);
+    if (p->latency_ms >= 0)
+        sqlite3_bind_int(st, 3, p->latency_ms);
+    if (p->rtsp_status > 0)
+        sqlite3_bind_int(st, 4, p->rtsp_status);
+    store_bind_opt_text(st, 5, p->codec);
+    if (p->width > 0 && p->height > 0) {
+        sqlite3_bind_int(st, 6, p->width);
+        sqlite3_bind_int(st, 7, p->height);
+    }
+    if (p->fps > 0)
+        sqlite3_bind_double(st, 8, p->fps);
+    sqlite3_bind_int(st, 9, p->ok != 0);
+    if (p->reason != NULL) {
+        sqlite3_bind_text(st, 10, p->reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, cw_state_name(p->state), -1, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "probe of %s: %s", p->camera_id,
+                          sqlite3_errmsg(s->db));
+    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+int store_camera_get_state(struct store *s, const char *id, enum cw_state *state, int *retired,
+                           struct cw_err *err)
+{
+    static const char sql[] = "SELECT state, retired_ms IS NOT NULL FROM camera WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_GET_STATE, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *state = store_column_state(st, 0);
+        *retired = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : store_fail(s, "camera state", err);
+}
+
+int store_camera_set_state(struct store *s, const char *id, enum cw_state to, int64_t at_ms,
+                           const char *reason, struct cw_err *err)
+{
+    static const char sql[] =
+        "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4 WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_SET_STATE, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, cw_state_name(to), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at_ms);
+    sqlite3_bind_text(st, 4, reason ? reason : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "state of %s: %s", id, sqlite3_errmsg(s->db));
+    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+int store_camera_move_state(struct store *s, const char *id, enum cw_state from, enum cw_state to,
+                            int64_t at_ms, const char *reason, struct cw_err *err)
+{
+    static const char sql[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4 "
+                              "WHERE id = ?1 AND state = ?5";
+    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_MOVE_STATE, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, cw_state_name(to), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at_ms);
+    sqlite3_bind_text(st, 4, reason ? reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, cw_state_name(from), -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "state of %s: %s", id, sqlite3_errmsg(s->db));
+    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}

@@ -1,0 +1,145 @@
+/* store_event.c - every statement on the event table: state changes (with the
+ * camera's current state beside them), staff maintenance, and the event
+ * listing. Events are appended, never changed or deleted. */
+#include "store_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
+                       int64_t at_ms, const char *reason, struct cw_err *err)
+{
+    static const char sql[] = "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5)";
+    sqlite3_stmt *st = store_stmt(s, STMT_EVENT_INSERT, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at_ms);
+    sqlite3_bind_text(st, 3, cw_state_name(from), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, cw_state_name(to), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, reason ? reason : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "event for %s: %s", camera_id,
+                          sqlite3_errmsg(s->db));
+    return 0;
+}
+
+int store_record_transition(struct store *s, const char *camera_id, enum cw_state from,
+                            enum cw_state to, int64_t at_ms, const char *reason, struct cw_err *err)
+{
+    int rc;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    rc = store_camera_move_state(s, camera_id, from, to, at_ms, reason, err);
+    if (rc < 0 || (rc == 0 && store_event_insert(s, camera_id, from, to, at_ms, reason, err) != 0))
+        return store_end_failed(s);
+    if (store_commit(s, err) != 0)
+        return -1;
+    return rc; /* 1: no such camera, or not in `from`: nothing written */
+}
+
+/* "maintenance: NOTE", or the bare prefix when there is no note. */
+static void maintenance_reason(char *buf, size_t len, const char *prefix, const char *note)
+{
+    if (note != NULL && note[0] != '\0')
+        snprintf(buf, len, "%s: %s", prefix, note);
+    else
+        snprintf(buf, len, "%s", prefix);
+}
+
+int store_set_maintenance(struct store *s, const char *camera_id, int on, const char *note,
+                          int64_t at_ms, struct cw_err *err)
+{
+    char reason[256];
+    enum cw_state cur, to = on ? CW_MAINTENANCE : CW_UNKNOWN;
+    int retired, rc;
+
+    /* Own short transaction (BEGIN IMMEDIATE when outermost): the read of the current state
+     * and the write cannot interleave with the daemon's batch. */
+    if (store_begin(s, err) != 0)
+        return -1;
+    rc = store_camera_get_state(s, camera_id, &cur, &retired, err);
+    if (rc != 0) {
+        if (rc < 0)
+            return store_end_failed(s);
+        return store_commit(s, err) == 0 ? 1 : -1;
+    }
+    if (retired) {
+        cw_err_set(err, NULL, 0, NULL, "%s is retired (not in the inventory)", camera_id);
+        return store_end_failed(s);
+    }
+    if (on && cur == CW_MAINTENANCE) {
+        cw_err_set(err, NULL, 0, NULL, "%s is already in maintenance", camera_id);
+        return store_end_failed(s);
+    }
+    if (!on && cur != CW_MAINTENANCE) {
+        cw_err_set(err, NULL, 0, NULL, "%s is not in maintenance", camera_id);
+        return store_end_failed(s);
+    }
+    maintenance_reason(reason, sizeof(reason), on ? "maintenance" : "maintenance ended", note);
+    if (store_event_insert(s, camera_id, cur, to, at_ms, reason, err) != 0 ||
+        store_camera_set_state(s, camera_id, to, at_ms, reason, err) != 0)
+        return store_end_failed(s);
+    return store_commit(s, err);
+}
+
+int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
+                      struct store_event **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct store_event *v = NULL;
+    size_t cap = 0;
+    int step;
+
+    *out = NULL;
+    *n = 0;
+    /* Two texts so each uses its index: (camera_id, at_ms) or (at_ms). */
+    if (sqlite3_prepare_v2(s->db,
+                           camera_id != NULL
+                               ? "SELECT id, camera_id, at_ms, from_state, to_state, reason "
+                                 "FROM event WHERE at_ms >= ?1 AND camera_id = ?2 "
+                                 "ORDER BY at_ms, id"
+                               : "SELECT id, camera_id, at_ms, from_state, to_state, reason "
+                                 "FROM event WHERE at_ms >= ?1 ORDER BY at_ms, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "events", err);
+    sqlite3_bind_int64(st, 1, since_ms);
+    if (camera_id != NULL)
+        sqlite3_bind_text(st, 2, camera_id, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            struct store_event *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+            if (nv == NULL) {
+                cw_err_set(err, s->path, 0, NULL, "out of memory");
+                goto fail;
+            }
+            v = nv;
+        }
+        struct store_event *e = &v[(*n)++];
+        e->id = sqlite3_column_int64(st, 0);
+        store_column_text(st, 1, e->camera_id, sizeof(e->camera_id));
+        e->at_ms = sqlite3_column_int64(st, 2);
+        e->from = store_column_state(st, 3);
+        e->to = store_column_state(st, 4);
+        store_column_text(st, 5, e->reason, sizeof(e->reason));
+    }
+    if (step != SQLITE_DONE) {
+        store_fail(s, "events", err);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(v);
+    *n = 0;
+    return -1;
+}

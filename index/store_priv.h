@@ -1,0 +1,76 @@
+/* store_priv.h - what the store's files share: the struct store record, the
+ * cache of prepared statements, and small SQLite helpers. Not for callers
+ * outside index/ (tests may use store_migrate to build old schemas). */
+#ifndef CW_STORE_PRIV_H
+#define CW_STORE_PRIV_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Statements prepared once per connection and reset/rebound on each use: the ones the daemon
+ * runs for every probe, and the per-camera ones sync runs 10,000 times. */
+enum store_stmt_id {
+    STMT_CAMERA_LOOKUP,
+    STMT_CAMERA_INSERT,
+    STMT_CAMERA_UPDATE,
+    STMT_CAMERA_PROBE,
+    STMT_CAMERA_SET_STATE,
+    STMT_CAMERA_MOVE_STATE,
+    STMT_CAMERA_GET_STATE,
+    STMT_CAMERA_GET_STATUS,
+    STMT_EVENT_INSERT,
+    STMT_DATA_VERSION,
+    STMT_COUNT
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    enum store_mode mode;
+    int depth; /* store_begin nesting; the transaction is open while > 0 */
+    sqlite3_stmt *stmt[STMT_COUNT];
+};
+
+/* The cached statement id, prepared from sql on first use, reset and unbound. NULL with err
+ * filled on failure. Borrowed: finalized by store_close. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql,
+                         struct cw_err *err);
+/* Run SQL that returns no rows (may hold several statements). */
+int store_exec(struct store *s, const char *sql, struct cw_err *err);
+/* Fill err with what SQLite said about the last failure, prefixed by what we were doing. */
+int store_fail(struct store *s, const char *doing, struct cw_err *err);
+/* Close a store_begin after a failure: the outermost level rolls back; an inner level only
+ * unwinds and leaves the decision to its caller's batch. Returns -1. */
+int store_end_failed(struct store *s);
+/* Roll back the open transaction, if any, and forget the nesting. */
+void store_abort(struct store *s);
+
+/* Bind a string, or NULL when str is NULL or empty. */
+int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str);
+/* Copy a text column into buf ("" when NULL), truncating to len. */
+void store_column_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+/* State stored as its lower-case name; unknown text reads as CW_UNKNOWN. */
+enum cw_state store_column_state(sqlite3_stmt *st, int col);
+
+/* Apply the migration steps from the file's user_version up to target, each in its own
+ * transaction. path names the file in messages. Refuses target > STORE_SCHEMA_VERSION and a
+ * file newer than target. Used by store_open, and by tests to build a database at an old
+ * version. */
+int store_migrate(sqlite3 *db, const char *path, int target, struct cw_err *err);
+/* user_version of db, or -1 with err filled. */
+int store_read_user_version(sqlite3 *db, const char *path, int *out, struct cw_err *err);
+
+/* Camera and event rows (store_camera.c, store_event.c). */
+int store_camera_get_state(struct store *s, const char *id, enum cw_state *state, int *retired,
+                           struct cw_err *err);
+int store_camera_set_state(struct store *s, const char *id, enum cw_state to, int64_t at_ms,
+                           const char *reason, struct cw_err *err);
+/* Like store_camera_set_state, but only when the camera is in `from` now; returns 1 (nothing
+ * written) when it is not, or does not exist. */
+int store_camera_move_state(struct store *s, const char *id, enum cw_state from, enum cw_state to,
+                            int64_t at_ms, const char *reason, struct cw_err *err);
+int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
+                       int64_t at_ms, const char *reason, struct cw_err *err);
+
+#endif

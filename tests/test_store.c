@@ -1,0 +1,987 @@
+/* test_store.c - the SQLite store (index/store*.c): open and pragmas, schema
+ * migrations from every older version, inventory sync, transitions, probes,
+ * maintenance, events, uptime, read-only use. Each test works in its own
+ * temporary folder. The cfg is built by hand (a plain struct). */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../index/store.h"
+#include "../index/store_priv.h"
+#include "../util/log.h"
+
+#define T0 1700000000000LL /* a fixed "now", ms */
+#define MIN (60 * 1000LL)
+#define HOUR (60 * MIN)
+
+struct fixture {
+    char dir[64];
+    char path[128]; /* dir/var/camwatch.db: the folder does not exist yet */
+};
+
+/* --- a hand-made inventory ------------------------------------------------------------------ */
+
+struct fleet {
+    struct cfg cfg;
+    char (*ids)[16];
+    char (*urls)[96];
+};
+
+static void fleet_make(struct fleet *f, size_t n, const char *prefix)
+{
+    memset(f, 0, sizeof(*f));
+    f->cfg.cameras = calloc(n, sizeof(*f->cfg.cameras));
+    f->ids = calloc(n, sizeof(*f->ids));
+    f->urls = calloc(n, sizeof(*f->urls));
+    assert_non_null(f->cfg.cameras);
+    assert_non_null(f->ids);
+    assert_non_null(f->urls);
+    f->cfg.n_cameras = n;
+    for (size_t i = 0; i < n; i++) {
+        struct cfg_camera *c = &f->cfg.cameras[i];
+        snprintf(f->ids[i], sizeof(f->ids[i]), "%s-%03zu", prefix, i + 1);
+        snprintf(f->urls[i], sizeof(f->urls[i]), "rtsp://admin:secret@127.0.0.1:8554/cam%zu",
+                 i + 1);
+        c->id = f->ids[i];
+        c->name = "Ngã ba Tân Dương";
+        c->owner = "CAH";
+        c->commune = "Tân Dương";
+        c->road = "QL80";
+        c->site_kind = CFG_SITE_DISTRICT;
+        c->has_position = 1;
+        c->lat = 10.2875;
+        c->lon = 105.6531;
+        c->rtsp_url = f->urls[i];
+        c->line = (int)i + 2;
+    }
+}
+
+static void fleet_free(struct fleet *f)
+{
+    free(f->cfg.cameras);
+    free(f->ids);
+    free(f->urls);
+}
+
+/* --- helpers -------------------------------------------------------------------------------- */
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+
+    if (fx == NULL)
+        return -1;
+    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-store-XXXXXX");
+    if (mkdtemp(fx->dir) == NULL)
+        return -1;
+    snprintf(fx->path, sizeof(fx->path), "%s/var/camwatch.db", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(fx);
+    return 0;
+}
+
+static struct store *open_rw(const char *path)
+{
+    struct store *s = NULL;
+    struct cw_err err = {0};
+
+    if (store_open(path, STORE_READWRITE, &s, &err) != 0)
+        fail_msg("store_open %s: %s", path, err.msg);
+    return s;
+}
+
+/* A separate raw connection, to look at the file as the sqlite3 shell would. */
+static sqlite3 *raw_open(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void raw_text(sqlite3 *db, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+static void sync_ok(struct store *s, const struct fleet *f, int64_t now)
+{
+    struct cw_err err = {0};
+
+    if (store_sync_cameras(s, &f->cfg, now, &err) != 0)
+        fail_msg("sync: %s", err.msg);
+}
+
+static void transition_ok(struct store *s, const char *id, enum cw_state from, enum cw_state to,
+                          int64_t at, const char *reason)
+{
+    struct cw_err err = {0};
+
+    if (store_record_transition(s, id, from, to, at, reason, &err) != 0)
+        fail_msg("transition %s: %s", id, err.msg);
+}
+
+static struct store_status status_of(struct store *s, const char *id)
+{
+    struct store_status st;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_get_status(s, id, &st, &err), 0);
+    return st;
+}
+
+static size_t count_events(struct store *s, const char *id, int64_t since)
+{
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_list_events(s, id, since, &ev, &n, &err), 0);
+    free(ev);
+    return n;
+}
+
+/* --- open, pragmas, schema ------------------------------------------------------------------ */
+
+static void test_open_creates_folder_and_wal_database(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct stat sb;
+    char mode[16];
+    sqlite3 *db;
+
+    assert_int_equal(stat(fx->path, &sb), 0);
+    assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+    db = raw_open(fx->path);
+    raw_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
+    assert_string_equal(mode, "wal");
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    sqlite3_close(db);
+
+    /* The connection's own settings. */
+    assert_int_equal(raw_int(s->db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(raw_int(s->db, "PRAGMA busy_timeout"), 5000);
+    assert_int_equal(raw_int(s->db, "PRAGMA synchronous"), 1); /* NORMAL */
+    store_close(s);
+}
+
+static void test_newer_schema_is_refused_with_both_versions(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    char want[128];
+    sqlite3 *db;
+
+    store_close(s);
+    db = raw_open(fx->path);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    snprintf(want, sizeof(want), "database schema 7 is newer than this camwatch (%d)",
+             STORE_SCHEMA_VERSION);
+    s = (struct store *)1;
+    assert_int_equal(store_open(fx->path, STORE_READWRITE, &s, &err), -1);
+    assert_null(s);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), -1);
+    assert_string_equal(err.msg, want);
+}
+
+/* Rows put into a database at each version, with SQL of that version only. The last row is at
+ * the current version (opening it must change nothing); adding a schema version means adding
+ * its row here (the assert below will say so). */
+static const char *const fill_at_version[] = {
+    /* 0: an empty file */
+    NULL,
+    /* 1: a camera, down with a reason, and its event */
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
+    "reason) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', 'rtsp://10.0.0.9/s', 1000, "
+    "'down', 5000, 'timeout');"
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');",
+    /* 2: the same plus the last probe's facts */
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
+    "reason, last_probe_ms, latency_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33);"
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');",
+};
+_Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
+               "add a fill_at_version row for the new schema version");
+
+static void test_migrates_from_every_older_version_keeping_rows(void **state)
+{
+    struct fixture *fx = *state;
+
+    for (int k = 0; k <= STORE_SCHEMA_VERSION; k++) {
+        char path[160];
+        struct cw_err err = {0};
+        struct store *s;
+        sqlite3 *db = NULL;
+
+        snprintf(path, sizeof(path), "%s/v%d.db", fx->dir, k);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        if (store_migrate(db, path, k, &err) != 0)
+            fail_msg("build v%d: %s", k, err.msg);
+        assert_int_equal(raw_int(db, "PRAGMA user_version"), k);
+        if (fill_at_version[k] != NULL &&
+            sqlite3_exec(db, fill_at_version[k], NULL, NULL, NULL) != SQLITE_OK)
+            fail_msg("fill v%d: %s", k, sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        s = open_rw(path);
+        assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+        if (k >= 1) {
+            struct store_status st = status_of(s, "OLD-1");
+            assert_int_equal(st.state, CW_DOWN);
+            assert_int_equal(st.since_ms, 5000);
+            assert_string_equal(st.reason, "timeout");
+            assert_string_equal(st.name, "Chợ Lai Vung");
+            assert_int_equal(count_events(s, "OLD-1", 0), 1);
+            assert_int_equal(st.latency_ms, k >= 2 ? 33 : -1);
+            assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
+        }
+        /* The migrated file works like a new one. */
+        struct fleet f;
+        fleet_make(&f, 2, "NEW");
+        sync_ok(s, &f, T0);
+        transition_ok(s, "NEW-001", CW_UNKNOWN, CW_UP, T0 + 1, "");
+        assert_int_equal(status_of(s, "NEW-001").state, CW_UP);
+        fleet_free(&f);
+        store_close(s);
+    }
+}
+
+static void test_open_twice_does_not_migrate_again(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    store_close(s);
+    s = open_rw(fx->path);
+    assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+    assert_int_equal(status_of(s, "CAH-001").since_ms, T0);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* --- read-only use -------------------------------------------------------------------------- */
+
+static void test_readonly_refuses_missing_file_and_creates_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = NULL;
+    struct cw_err err = {0};
+    struct stat sb;
+
+    assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), -1);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "start camwatchd"));
+    assert_string_equal(err.file, fx->path);
+    assert_int_equal(stat(fx->path, &sb), -1);
+}
+
+static void test_readonly_refuses_writes(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct store_status *list = NULL;
+    size_t n = 0;
+    struct fleet f;
+
+    fleet_make(&f, 3, "CAH");
+    sync_ok(s, &f, T0);
+    store_close(s);
+
+    assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), 0);
+    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
+    assert_int_equal(n, 3);
+    free(list);
+    assert_int_equal(store_begin(s, &err), -1);
+    assert_int_equal(store_record_transition(s, "CAH-001", CW_UNKNOWN, CW_UP, T0, "", &err), -1);
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, "x", T0, &err), -1);
+    assert_int_equal(store_sync_cameras(s, &f.cfg, T0 + 1, &err), -1);
+    assert_int_equal(status_of(s, "CAH-001").state, CW_UNKNOWN);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_readonly_refuses_older_schema_and_says_to_start_daemon(void **state)
+{
+    struct fixture *fx = *state;
+    char path[160];
+    struct cw_err err = {0};
+    struct store *s = NULL;
+    sqlite3 *db = NULL;
+
+    snprintf(path, sizeof(path), "%s/old.db", fx->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(store_migrate(db, path, STORE_SCHEMA_VERSION - 1, &err), 0);
+    sqlite3_close(db);
+    assert_int_equal(store_open(path, STORE_READONLY, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "older"));
+    assert_non_null(strstr(err.msg, "start camwatchd"));
+}
+
+/* --- inventory sync ------------------------------------------------------------------------- */
+
+static void test_sync_inserts_new_cameras_unknown_since_now(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_status *list = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+    char url[128];
+    sqlite3 *db;
+
+    fleet_make(&f, 3, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(list[0].id, "CAH-001");
+    assert_string_equal(list[2].id, "CAH-003");
+    assert_int_equal(list[1].state, CW_UNKNOWN);
+    assert_int_equal(list[1].since_ms, T0);
+    assert_string_equal(list[1].owner, "CAH");
+    assert_string_equal(list[1].commune, "Tân Dương");
+    assert_int_equal(list[1].latency_ms, -1);
+    assert_int_equal(list[1].last_probe_ms, 0);
+    free(list);
+    assert_int_equal(count_events(s, NULL, 0), 0);
+
+    db = raw_open(fx->path);
+    raw_text(db, "SELECT rtsp_url FROM camera WHERE id = 'CAH-001'", url, sizeof(url));
+    assert_string_equal(url, "rtsp://127.0.0.1:8554/cam1");
+    assert_int_equal(raw_int(db, "SELECT created_ms FROM camera WHERE id = 'CAH-002'"), T0);
+    sqlite3_close(db);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_sync_updates_changed_fields_and_keeps_state(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct fleet f;
+    struct store_status st;
+    sqlite3 *db;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-002", CW_UNKNOWN, CW_UP, T0 + MIN, "");
+    f.cfg.cameras[1].name = "Cầu Lai Vung";
+    f.cfg.cameras[1].has_position = 0;
+    sync_ok(s, &f, T0 + HOUR);
+
+    st = status_of(s, "CAH-002");
+    assert_string_equal(st.name, "Cầu Lai Vung");
+    assert_int_equal(st.state, CW_UP);
+    assert_int_equal(st.since_ms, T0 + MIN);
+    db = raw_open(fx->path);
+    assert_int_equal(raw_int(db, "SELECT created_ms FROM camera WHERE id = 'CAH-002'"), T0);
+    assert_int_equal(raw_int(db, "SELECT lat IS NULL FROM camera WHERE id = 'CAH-002'"), 1);
+    assert_int_equal(raw_int(db, "SELECT lat IS NULL FROM camera WHERE id = 'CAH-001'"), 0);
+    sqlite3_close(db);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_sync_retires_missing_camera_and_keeps_its_history(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_status *list = NULL;
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+
+    fleet_make(&f, 3, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-003", CW_UNKNOWN, CW_UP, T0 + MIN, "");
+    transition_ok(s, "CAH-003", CW_UP, CW_DOWN, T0 + 2 * MIN, "timeout");
+    f.cfg.n_cameras = 2; /* CAH-003 leaves the inventory */
+    sync_ok(s, &f, T0 + HOUR);
+
+    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[1].id, "CAH-002");
+    free(list);
+    st = status_of(s, "CAH-003");
+    assert_int_equal(st.retired, 1);
+    assert_int_equal(st.state, CW_UNKNOWN);
+    assert_string_equal(st.reason, "removed from inventory");
+
+    assert_int_equal(store_list_events(s, "CAH-003", 0, &ev, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(ev[1].to, CW_DOWN);
+    assert_string_equal(ev[1].reason, "timeout");
+    assert_int_equal(ev[2].from, CW_DOWN);
+    assert_int_equal(ev[2].to, CW_UNKNOWN);
+    assert_int_equal(ev[2].at_ms, T0 + HOUR);
+    free(ev);
+
+    /* A second sync without it changes nothing more. */
+    sync_ok(s, &f, T0 + 2 * HOUR);
+    assert_int_equal(count_events(s, "CAH-003", 0), 3);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_sync_unretires_camera_that_comes_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_status *list = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+    sqlite3 *db;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    f.cfg.n_cameras = 1;
+    sync_ok(s, &f, T0 + HOUR);
+    f.cfg.n_cameras = 2;
+    sync_ok(s, &f, T0 + 2 * HOUR);
+
+    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    free(list);
+    st = status_of(s, "CAH-002");
+    assert_int_equal(st.retired, 0);
+    assert_int_equal(st.state, CW_UNKNOWN);
+    assert_string_equal(st.reason, "back in inventory");
+    db = raw_open(fx->path);
+    assert_int_equal(raw_int(db, "SELECT created_ms FROM camera WHERE id = 'CAH-002'"), T0);
+    sqlite3_close(db);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_cameras_and_events_cannot_be_deleted(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct fleet f;
+    sqlite3 *db;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1, "");
+    db = raw_open(fx->path);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM event", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM camera", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE camera SET state = 'sideways'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(count_events(s, NULL, 0), 1);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* --- transitions, probes, restart ----------------------------------------------------------- */
+
+static void test_transition_writes_event_and_current_state(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + MIN, "connection refused");
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.state, CW_DOWN);
+    assert_int_equal(st.since_ms, T0 + MIN);
+    assert_string_equal(st.reason, "connection refused");
+    assert_int_equal(status_of(s, "CAH-002").state, CW_UNKNOWN);
+
+    assert_int_equal(store_list_events(s, NULL, 0, &ev, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ev[0].camera_id, "CAH-001");
+    assert_int_equal(ev[0].from, CW_UNKNOWN);
+    assert_int_equal(ev[0].to, CW_DOWN);
+    assert_int_equal(ev[0].at_ms, T0 + MIN);
+    free(ev);
+
+    assert_int_equal(store_record_transition(s, "NOPE", CW_UNKNOWN, CW_UP, T0, "", &err), 1);
+    assert_int_equal(count_events(s, NULL, 0), 1);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_probe_facts_are_kept_and_replaced(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+    struct store_probe ok = {"CAH-001", T0 + 1000, 1,    42,   200,  "h264",
+                             1920,      1080,      25.0, NULL, CW_UP};
+    struct store_probe bad = {"CAH-001", T0 + 2000, 0, -1, 0, NULL, 0, 0, 0, NULL, CW_UNKNOWN};
+    sqlite3 *db;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_record_probe(s, &ok, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.last_probe_ms, T0 + 1000);
+    assert_int_equal(st.latency_ms, 42);
+    assert_int_equal(st.rtsp_status, 200);
+    assert_string_equal(st.codec, "h264");
+    assert_int_equal(st.width, 1920);
+    assert_int_equal(st.height, 1080);
+    assert_true(st.fps == 25.0);
+
+    assert_int_equal(store_record_probe(s, &bad, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.last_probe_ms, T0 + 2000);
+    assert_int_equal(st.latency_ms, -1);
+    assert_string_equal(st.codec, "");
+    assert_int_equal(st.width, 0);
+    db = raw_open(fx->path);
+    assert_int_equal(raw_int(db, "SELECT last_ok_ms FROM camera"), T0 + 1000);
+    sqlite3_close(db);
+
+    bad.camera_id = "NOPE";
+    assert_int_equal(store_record_probe(s, &bad, &err), 1);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_transition_is_refused_when_another_connection_moved_the_camera(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *daemon = open_rw(fx->path), *cli;
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(daemon, &f, T0);
+    transition_ok(daemon, "CAH-001", CW_UNKNOWN, CW_UP, T0 + MIN, "");
+    cli = open_rw(fx->path);
+    assert_int_equal(store_set_maintenance(cli, "CAH-001", 1, "lens swap", T0 + 2 * MIN, &err), 0);
+    store_close(cli);
+    /* The daemon still believes UP and sees the camera fail: its write must not undo the
+     * acknowledgement. */
+    assert_int_equal(store_record_transition(daemon, "CAH-001", CW_UP, CW_DOWN, T0 + 3 * MIN,
+                                             "timeout after 3 failures", &err),
+                     1);
+    assert_int_equal(status_of(daemon, "CAH-001").state, CW_MAINTENANCE);
+    assert_string_equal(status_of(daemon, "CAH-001").reason, "maintenance: lens swap");
+    assert_int_equal(count_events(daemon, "CAH-001", 0), 2);
+    store_close(daemon);
+    fleet_free(&f);
+}
+
+static void test_probe_updates_reason_only_while_state_holds(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_probe p = {"CAH-001", T0 + 5 * MIN, 0, -1, 0, NULL, 0, 0, 0, "not found", CW_DOWN};
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + MIN, "timeout");
+    assert_int_equal(store_record_probe(s, &p, &err), 0);
+    assert_string_equal(status_of(s, "CAH-001").reason, "not found");
+    assert_int_equal(status_of(s, "CAH-001").since_ms, T0 + MIN);
+    p.reason = "connection refused";
+    p.state = CW_UP; /* the store holds DOWN: a stale belief must not write */
+    assert_int_equal(store_record_probe(s, &p, &err), 0);
+    assert_string_equal(status_of(s, "CAH-001").reason, "not found");
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_restart_resumes_state_since_and_facts(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+    struct store_probe p = {"CAH-002", T0 + 3 * MIN, 1,    120,  200,  "h265",
+                            2560,      1440,         15.0, NULL, CW_UP};
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-002", CW_UNKNOWN, CW_UP, T0 + MIN, "");
+    transition_ok(s, "CAH-002", CW_UP, CW_DEGRADED, T0 + 3 * MIN, "slow answer (120 ms)");
+    assert_int_equal(store_record_probe(s, &p, &err), 0);
+    store_close(s);
+
+    s = open_rw(fx->path);
+    sync_ok(s, &f, T0 + HOUR); /* the daemon syncs again at start: state must survive it */
+    st = status_of(s, "CAH-002");
+    assert_int_equal(st.state, CW_DEGRADED);
+    assert_int_equal(st.since_ms, T0 + 3 * MIN);
+    assert_string_equal(st.reason, "slow answer (120 ms)");
+    assert_string_equal(st.codec, "h265");
+    assert_int_equal(st.height, 1440);
+    assert_int_equal(status_of(s, "CAH-001").since_ms, T0);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_ten_thousand_probes_in_one_batch(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct store_status *list = NULL;
+    size_t n = 0;
+    struct fleet f;
+
+    fleet_make(&f, 10000, "X");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_begin(s, &err), 0);
+    for (size_t i = 0; i < f.cfg.n_cameras; i++) {
+        struct store_probe p = {
+            f.ids[i], T0 + 1000 + (int64_t)i, 1, (int)(i % 500), 200, "h264", 1280, 720, 25.0, NULL,
+            CW_UP};
+        assert_int_equal(store_record_probe(s, &p, &err), 0);
+        if (i % 100 == 0)
+            transition_ok(s, f.ids[i], CW_UNKNOWN, CW_UP, p.at_ms, "");
+    }
+    assert_int_equal(store_commit(s, &err), 0);
+
+    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
+    assert_int_equal(n, 10000);
+    free(list);
+    assert_int_equal(status_of(s, f.ids[9999]).latency_ms, 9999 % 500);
+    assert_int_equal(status_of(s, f.ids[9999]).last_probe_ms, T0 + 1000 + 9999);
+    assert_int_equal(status_of(s, f.ids[100]).state, CW_UP);
+    assert_int_equal(status_of(s, f.ids[101]).state, CW_UNKNOWN);
+    assert_int_equal(count_events(s, NULL, 0), 100);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_nested_batch_commits_only_at_outermost(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path), *reader = NULL;
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_open(fx->path, STORE_READONLY, &reader, &err), 0);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_begin(s, &err), 0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1, ""); /* nests a third level */
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_int_equal(count_events(reader, NULL, 0), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_int_equal(count_events(reader, NULL, 0), 1);
+    assert_int_equal(store_commit(s, &err), -1); /* unbalanced */
+    store_close(reader);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_rollback_discards_the_batch(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_begin(s, &err), 0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1, "");
+    store_rollback(s);
+    assert_int_equal(status_of(s, "CAH-001").state, CW_UNKNOWN);
+    assert_int_equal(count_events(s, NULL, 0), 0);
+    assert_int_equal(store_begin(s, &err), 0); /* usable again */
+    assert_int_equal(store_commit(s, &err), 0);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* --- maintenance ---------------------------------------------------------------------------- */
+
+static void test_maintenance_on_then_off_writes_events(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + MIN, "timeout");
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, "thay ống kính", T0 + HOUR, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.state, CW_MAINTENANCE);
+    assert_int_equal(st.since_ms, T0 + HOUR);
+    assert_string_equal(st.reason, "maintenance: thay ống kính");
+
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 0, "done", T0 + 2 * HOUR, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.state, CW_UNKNOWN);
+    assert_string_equal(st.reason, "maintenance ended: done");
+
+    assert_int_equal(store_list_events(s, "CAH-001", T0 + HOUR, &ev, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(ev[0].from, CW_DOWN);
+    assert_int_equal(ev[0].to, CW_MAINTENANCE);
+    assert_int_equal(ev[1].from, CW_MAINTENANCE);
+    assert_int_equal(ev[1].to, CW_UNKNOWN);
+    assert_string_equal(ev[1].reason, "maintenance ended: done");
+    free(ev);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_maintenance_off_when_not_in_maintenance_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 0, "", T0 + 1, &err), -1);
+    assert_string_equal(err.msg, "CAH-001 is not in maintenance");
+    assert_int_equal(store_set_maintenance(s, "NOPE", 1, "", T0 + 1, &err), 1);
+    assert_int_equal(count_events(s, NULL, 0), 0);
+    /* the failed call left no transaction open */
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, NULL, T0 + 2, &err), 0);
+    assert_string_equal(status_of(s, "CAH-001").reason, "maintenance");
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_maintenance_from_second_connection_is_seen_by_data_version(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *daemon = open_rw(fx->path), *cli;
+    struct cw_err err = {0};
+    int64_t v0, v1, v2;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(daemon, &f, T0);
+    assert_int_equal(store_data_version(daemon, &v0, &err), 0);
+    transition_ok(daemon, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1, ""); /* own writes: no change */
+    assert_int_equal(store_data_version(daemon, &v1, &err), 0);
+    assert_true(v1 == v0);
+
+    cli = open_rw(fx->path);
+    assert_int_equal(store_set_maintenance(cli, "CAH-001", 1, "mưa bão", T0 + 2, &err), 0);
+    store_close(cli);
+    assert_int_equal(store_data_version(daemon, &v2, &err), 0);
+    assert_true(v2 != v1);
+    assert_int_equal(status_of(daemon, "CAH-001").state, CW_MAINTENANCE);
+    store_close(daemon);
+    fleet_free(&f);
+}
+
+/* --- events and uptime ---------------------------------------------------------------------- */
+
+static void test_list_events_filters_by_camera_and_since(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1 * MIN, "");
+    transition_ok(s, "CAH-002", CW_UNKNOWN, CW_UP, T0 + 2 * MIN, "");
+    transition_ok(s, "CAH-001", CW_UP, CW_DOWN, T0 + 3 * MIN, "timeout");
+    transition_ok(s, "CAH-002", CW_UP, CW_DOWN, T0 + 4 * MIN, "not found");
+
+    assert_int_equal(count_events(s, NULL, 0), 4);
+    assert_int_equal(count_events(s, "CAH-002", 0), 2);
+    assert_int_equal(count_events(s, NULL, T0 + 3 * MIN), 2); /* since is inclusive */
+    assert_int_equal(store_list_events(s, "CAH-002", T0 + 3 * MIN, &ev, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ev[0].reason, "not found");
+    free(ev);
+    assert_int_equal(store_list_events(s, NULL, 0, &ev, &n, &err), 0);
+    for (size_t i = 1; i < n; i++)
+        assert_true(ev[i].at_ms >= ev[i - 1].at_ms);
+    free(ev);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static const struct store_uptime *find_uptime(const struct store_uptime *v, size_t n,
+                                              const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].camera_id, id) == 0)
+            return &v[i];
+    return NULL;
+}
+
+static void test_uptime_over_store_is_exact_per_camera(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_uptime *v = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    const struct store_uptime *u;
+    struct fleet f;
+
+    /* Day: T0 .. T0+24h. CAH-001 and -002 exist from T0; -003 from T0+30h (after the range);
+     * -002 is retired at T0+20h. */
+    fleet_make(&f, 3, "CAH");
+    f.cfg.n_cameras = 2;
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1 * HOUR, "");
+    transition_ok(s, "CAH-001", CW_UP, CW_DOWN, T0 + 10 * HOUR, "timeout");
+    transition_ok(s, "CAH-001", CW_DOWN, CW_UP, T0 + 12 * HOUR, "");
+    transition_ok(s, "CAH-001", CW_UP, CW_DOWN, T0 + 30 * HOUR, "timeout"); /* after range */
+    transition_ok(s, "CAH-002", CW_UNKNOWN, CW_UP, T0 + 2 * HOUR, "");
+    f.cfg.n_cameras = 1;
+    sync_ok(s, &f, T0 + 20 * HOUR);
+    f.cfg.n_cameras = 3;
+    f.cfg.cameras[1] = f.cfg.cameras[2]; /* CAH-003 arrives, CAH-002 stays retired */
+    f.cfg.n_cameras = 2;
+    sync_ok(s, &f, T0 + 30 * HOUR);
+
+    assert_int_equal(store_uptime(s, T0 + 6 * HOUR, T0 + 24 * HOUR, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].camera_id, "CAH-001");
+    assert_string_equal(v[1].camera_id, "CAH-002");
+    u = find_uptime(v, n, "CAH-001");
+    assert_int_equal(u->ms[CW_UP], 4 * HOUR + 12 * HOUR);
+    assert_int_equal(u->ms[CW_DOWN], 2 * HOUR);
+    assert_int_equal(u->ms[CW_UNKNOWN], 0);
+    assert_int_equal(u->outages, 1);
+    assert_string_equal(u->owner, "CAH");
+    u = find_uptime(v, n, "CAH-002");
+    assert_int_equal(u->ms[CW_UP], 14 * HOUR); /* 6h..20h, then retired: not counted */
+    assert_int_equal(u->ms[CW_UNKNOWN], 0);
+    assert_int_equal(u->outages, 0);
+    free(v);
+
+    /* A range wholly before a camera's creation or after its retirement leaves it out. */
+    assert_int_equal(store_uptime(s, T0 + 21 * HOUR, T0 + 40 * HOUR, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_non_null(find_uptime(v, n, "CAH-003"));
+    assert_null(find_uptime(v, n, "CAH-002"));
+    u = find_uptime(v, n, "CAH-003");
+    assert_int_equal(u->ms[CW_UNKNOWN], 10 * HOUR);
+    u = find_uptime(v, n, "CAH-001");
+    assert_int_equal(u->ms[CW_UP], 9 * HOUR);
+    assert_int_equal(u->ms[CW_DOWN], 10 * HOUR);
+    assert_int_equal(u->outages, 1);
+    free(v);
+
+    assert_int_equal(store_uptime(s, T0 + 2, T0 + 1, &v, &n, &err), -1);
+    store_close(s);
+    fleet_free(&f);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_open_creates_folder_and_wal_database),
+        T(test_newer_schema_is_refused_with_both_versions),
+        T(test_migrates_from_every_older_version_keeping_rows),
+        T(test_open_twice_does_not_migrate_again),
+        T(test_readonly_refuses_missing_file_and_creates_nothing),
+        T(test_readonly_refuses_writes),
+        T(test_readonly_refuses_older_schema_and_says_to_start_daemon),
+        T(test_sync_inserts_new_cameras_unknown_since_now),
+        T(test_sync_updates_changed_fields_and_keeps_state),
+        T(test_sync_retires_missing_camera_and_keeps_its_history),
+        T(test_sync_unretires_camera_that_comes_back),
+        T(test_cameras_and_events_cannot_be_deleted),
+        T(test_transition_writes_event_and_current_state),
+        T(test_probe_facts_are_kept_and_replaced),
+        T(test_transition_is_refused_when_another_connection_moved_the_camera),
+        T(test_probe_updates_reason_only_while_state_holds),
+        T(test_restart_resumes_state_since_and_facts),
+        T(test_ten_thousand_probes_in_one_batch),
+        T(test_nested_batch_commits_only_at_outermost),
+        T(test_rollback_discards_the_batch),
+        T(test_maintenance_on_then_off_writes_events),
+        T(test_maintenance_off_when_not_in_maintenance_is_refused),
+        T(test_maintenance_from_second_connection_is_seen_by_data_version),
+        T(test_list_events_filters_by_camera_and_since),
+        T(test_uptime_over_store_is_exact_per_camera),
+    };
+    log_init("test_store", LOG_LVL_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
