@@ -140,17 +140,13 @@ static int fleet_batch(struct fleet *f)
 static void fleet_adopt(struct fleet *f, const struct store_status *st)
 {
     struct fleet_cam *cam = fleet_find(f->cams, f->n, st->id);
-    int was_maint, is_maint;
 
-    if (cam == NULL)
+    /* Our own writes are visible to our connection, so a difference is another's doing. */
+    if (cam == NULL || cam->h.state == st->state)
         return;
-    was_maint = cam->h.state == CW_MAINTENANCE;
-    is_maint = st->state == CW_MAINTENANCE;
-    if (was_maint != is_maint) {
-        log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->h.state),
-                 cw_state_name(st->state), st->reason);
-        health_init(&cam->h, st->state, st->since_ms, st->reason);
-    }
+    log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->h.state),
+             cw_state_name(st->state), st->reason);
+    health_init(&cam->h, st->state, st->since_ms, st->reason);
 }
 
 static void fleet_sync_external(struct fleet *f)
@@ -185,17 +181,36 @@ static void fleet_reason(const struct rtsp_result *r, char *buf, size_t len)
 {
     const char *what = rtsp_outcome_reason(r->outcome);
 
+    int n;
+
+    /* A reason longer than the buffer is cut; the outcome word comes first so it survives. */
     if (r->detail[0] != '\0' && strstr(r->detail, what) == NULL)
-        snprintf(buf, len, "%s (%s)", what, r->detail);
+        n = snprintf(buf, len, "%s (%s)", what, r->detail);
     else if (r->detail[0] != '\0')
-        snprintf(buf, len, "%s", r->detail);
+        n = snprintf(buf, len, "%s", r->detail);
     else
-        snprintf(buf, len, "%s", what);
+        n = snprintf(buf, len, "%s", what);
+    if (n < 0)
+        buf[0] = '\0';
+}
+
+/* The store no longer holds what we believed for cam (the CLI moved it): take its state. */
+static void fleet_adopt_one(struct fleet *f, struct fleet_cam *cam)
+{
+    struct store_status st;
+    struct cw_err err;
+
+    if (store_get_status(f->store, cam->id, &st, &err) == 0)
+        fleet_adopt(f, &st);
 }
 
 static void fleet_write_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r,
                                enum health_verdict v, const char *reason, int64_t now)
 {
+    struct health_params hp = {f->cfg->rtsp.down_after, f->cfg->rtsp.up_after};
+    struct health_transition t;
+    enum cw_state before = cam->h.state;
+    int changed = health_record_probe(&cam->h, &hp, v, reason, now, &t);
     struct store_probe p = {
         .camera_id = cam->id,
         .at_ms = now,
@@ -206,19 +221,28 @@ static void fleet_write_result(struct fleet *f, struct fleet_cam *cam, const str
         .width = r->video.width,
         .height = r->video.height,
         .fps = r->video.fps,
+        /* Within DOWN or DEGRADED the cause may change without a transition. */
+        .reason = changed ? NULL : cam->h.reason,
+        .state = before,
     };
-    struct health_params hp = {f->cfg->rtsp.down_after, f->cfg->rtsp.up_after};
-    struct health_transition t;
     struct cw_err err;
+    int rc;
 
     if (fleet_batch(f) != 0)
         return;
-    if (store_record_probe(f->store, &p, &err) != 0)
+    if (store_record_probe(f->store, &p, &err) < 0)
         log_warnx("store: camera=%s probe not written: %s", cam->id, err.msg);
-    if (!health_record_probe(&cam->h, &hp, v, reason, now, &t))
+    if (!changed)
         return;
-    if (store_record_transition(f->store, cam->id, t.from, t.to, t.at_ms, t.reason, &err) != 0)
+    rc = store_record_transition(f->store, cam->id, t.from, t.to, t.at_ms, t.reason, &err);
+    if (rc < 0) {
         log_warnx("store: camera=%s transition not written: %s", cam->id, err.msg);
+        return;
+    }
+    if (rc == 1) {
+        fleet_adopt_one(f, cam);
+        return;
+    }
     if (t.to == CW_DOWN)
         log_warnx("health: camera=%s %s->%s %s", cam->id, cw_state_name(t.from),
                   cw_state_name(t.to), t.reason);
@@ -332,7 +356,8 @@ static void fleet_start_probe(struct fleet *f, struct fleet_cam *cam)
         memset(&r, 0, sizeof(r));
         r.outcome = RTSP_ERROR;
         r.latency_ms = -1;
-        snprintf(r.detail, sizeof(r.detail), "probe not started: %s", err.msg);
+        if (snprintf(r.detail, sizeof(r.detail), "probe not started: %s", err.msg) < 0)
+            r.detail[0] = '\0';
         fleet_apply_result(f, cam, &r);
         if (!f->once)
             fleet_reschedule(f, cam);
