@@ -1,0 +1,391 @@
+#!/usr/bin/python3
+"""gen-lai-vung.py - write the illustrative Lai Vung inventory and its demo wiring.
+
+    /usr/bin/python3 scripts/gen-lai-vung.py [OUTDIR]   (default config/examples/lai-vung)
+
+Writes camwatch.conf, cameras.csv, credentials.ini and demo-fleet.json. The camera counts
+per owner are those of report 530/BC-UBND (30 Dec 2020) of Lai Vung district: 63 district
+police (CAH), 15 Tan Duong, 8 Hoa Thanh, 14 Tan Thanh, 15 Tan Phuoc (commune police) and
+13 the Lai Vung market board. Everything else - names, positions, models, dates, recorders -
+is ILLUSTRATIVE: plausible for the district, not a survey of it. The output is the same on
+every run (fixed seed, no clock).
+
+Demo wiring: every camera is rtsp://127.0.0.1:8554/<id> on the simulated fleet, except a few
+that show each failure the daemon must name (see DEMO_* below); demo-fleet.json tells the
+fleet which mounts to serve and which need digest auth.
+"""
+import csv
+import io
+import json
+import os
+import random
+import sys
+
+SEED = 530  # the report's number; any fixed value keeps the output stable
+
+FLEET_PORT = 8554  # GStreamer RTSP server (tests/fixtures/gst_rtsp_server.py)
+SLOW_PORT = 8555  # the demo's slow fault fixture
+REFUSED_PORT = 8556  # nothing listens here
+HOST = "127.0.0.1"
+
+DISTRICT_CRED = {"user": "admin", "password": "camwatch"}
+WRONG_PASSWORD = "not-the-password"
+
+DEMO_REFUSED = ["CAH-017", "TT-09", "CHO-11"]  # connection refused
+DEMO_MISSING = ["CAH-041", "TP-06"]  # mount not served: 404
+DEMO_WRONG_CRED = "HT-05"  # digest-protected mount, wrong password in its credential
+DEMO_SLOW = "CAH-052"  # behind the slow fault fixture
+DEMO_DIGEST = ["CAH-001", "CAH-002", "CAH-010", "CAH-030", "CAH-058"]  # digest, right password
+
+HEADER = ("id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,"
+          "model,installed_on,recorder,notes").split(",")
+
+OWNERS = [
+    ("CAH", "Công an huyện Lai Vung"),
+    ("CAX-TD", "Công an xã Tân Dương"),
+    ("CAX-HT", "Công an xã Hòa Thành"),
+    ("CAX-TT", "Công an xã Tân Thành"),
+    ("CAX-TP", "Công an xã Tân Phước"),
+    ("BQLC", "Ban quản lý chợ Lai Vung"),
+]
+
+# Illustrative commune centres (lat, lon) inside about 10.24-10.33 N, 105.58-105.72 E.
+COMMUNES = {
+    "Thị trấn Lai Vung": (10.2875, 105.6585),
+    "Tân Dương": (10.3040, 105.7000),
+    "Hòa Thành": (10.3150, 105.6790),
+    "Long Thắng": (10.3060, 105.6550),
+    "Vĩnh Thới": (10.3200, 105.6350),
+    "Tân Thành": (10.3230, 105.6050),
+    "Hòa Long": (10.2960, 105.6220),
+    "Long Hậu": (10.2700, 105.6380),
+    "Tân Phước": (10.2620, 105.6900),
+    "Tân Hòa": (10.2540, 105.6620),
+    "Phong Hòa": (10.2470, 105.6250),
+    "Định Hòa": (10.2520, 105.5950),
+}
+
+# Roads as polylines (lat, lon), east to west or north to south, with the communes they cross.
+ROADS = {
+    "QL80": [(10.3020, 105.7180), (10.3040, 105.7000), (10.3080, 105.6800),
+             (10.3110, 105.6550), (10.3190, 105.6300), (10.3260, 105.5980)],
+    "QL54": [(10.3030, 105.6980), (10.2960, 105.6800), (10.2880, 105.6600),
+             (10.2720, 105.6450), (10.2560, 105.6300), (10.2450, 105.6150)],
+    "ĐT851": [(10.2880, 105.6590), (10.2990, 105.6570), (10.3110, 105.6550)],
+    "ĐT852": [(10.2880, 105.6590), (10.2750, 105.6720), (10.2620, 105.6880)],
+}
+
+MODELS = [
+    "Hikvision DS-2CD1023G0E-I", "Dahua IPC-HFW1230S1", "KBVision KX-2011N2",
+    "Hikvision DS-2CD2T21G0-IS", "Dahua IPC-HDW1230T1", "Vantech VP-2391IP",
+    "Questek Win-6013IP", "Ezviz C3WN",
+]
+
+NOTES = [
+    "", "", "", "",
+    "Camera giá rẻ, ban đêm hình mờ",
+    "Góc quay bị cây che một phần, cần tỉa cây",
+    "Nguồn điện chập chờn mùa mưa",
+    "Đã thay ống kính năm 2019",
+    "Cần nâng cấp lên 2MP",
+    "Hay mất kết nối khi trời mưa lớn",
+    "Hộp kỹ thuật bị ẩm, cần thay",
+]
+
+# (name, commune, road) per camera; positions come from the road or the commune centre.
+CAH_SITES = [
+    ("Ngã ba QL80 - ĐT851", "Long Thắng", "QL80"),
+    ("Ngã tư QL54 - ĐT851 (trung tâm thị trấn)", "Thị trấn Lai Vung", "QL54"),
+    ("Cầu Lai Vung đầu phía bắc", "Thị trấn Lai Vung", "QL54"),
+    ("Cầu Lai Vung đầu phía nam", "Thị trấn Lai Vung", "QL54"),
+    ("Bến xe Lai Vung", "Thị trấn Lai Vung", "QL54"),
+    ("Trụ sở Công an huyện - cổng chính", "Thị trấn Lai Vung", "ĐT851"),
+    ("UBND huyện Lai Vung", "Thị trấn Lai Vung", "ĐT851"),
+    ("Bệnh viện đa khoa huyện Lai Vung", "Thị trấn Lai Vung", "ĐT851"),
+    ("Trường THPT Lai Vung 1", "Thị trấn Lai Vung", "ĐT852"),
+    ("Ngã ba Tân Dương (QL80 - QL54)", "Tân Dương", "QL80"),
+    ("Giáp ranh Sa Đéc - QL80", "Tân Dương", "QL80"),
+    ("Cầu Cái Tàu Hạ - QL80", "Tân Dương", "QL80"),
+    ("QL80 đoạn qua ấp Hòa Bình", "Hòa Thành", "QL80"),
+    ("QL80 đoạn qua chợ Hòa Thành", "Hòa Thành", "QL80"),
+    ("Cầu Long Thắng - QL80", "Long Thắng", "QL80"),
+    ("QL80 ấp Long Thành", "Long Thắng", "QL80"),
+    ("Ngã ba Vĩnh Thới - QL80", "Vĩnh Thới", "QL80"),
+    ("Cầu Vĩnh Thới", "Vĩnh Thới", "QL80"),
+    ("QL80 đoạn trường tiểu học Vĩnh Thới", "Vĩnh Thới", "QL80"),
+    ("Giáp ranh Lấp Vò - QL80", "Tân Thành", "QL80"),
+    ("QL80 chợ Tân Thành", "Tân Thành", "QL80"),
+    ("Cầu Rạch Chanh - QL80", "Tân Thành", "QL80"),
+    ("QL54 ấp Tân Mỹ", "Tân Dương", "QL54"),
+    ("QL54 cầu Tân Dương", "Tân Dương", "QL54"),
+    ("QL54 đoạn nhà máy gạch", "Thị trấn Lai Vung", "QL54"),
+    ("QL54 ngã ba Long Hậu", "Long Hậu", "QL54"),
+    ("Cầu Long Hậu - QL54", "Long Hậu", "QL54"),
+    ("QL54 chợ Long Hậu", "Long Hậu", "QL54"),
+    ("QL54 ấp Long Bình", "Long Hậu", "QL54"),
+    ("QL54 cầu Phong Hòa", "Phong Hòa", "QL54"),
+    ("QL54 chợ Phong Hòa", "Phong Hòa", "QL54"),
+    ("Giáp ranh Bình Minh (Vĩnh Long) - QL54", "Phong Hòa", "QL54"),
+    ("Bến đò Phong Hòa", "Phong Hòa", "QL54"),
+    ("QL54 trạm y tế Phong Hòa", "Phong Hòa", "QL54"),
+    ("ĐT851 cầu Hòa Long", "Long Thắng", "ĐT851"),
+    ("ĐT851 ấp Long Thạnh", "Long Thắng", "ĐT851"),
+    ("ĐT851 trường THCS Long Thắng", "Long Thắng", "ĐT851"),
+    ("ĐT852 ngã ba Tân Hòa", "Tân Hòa", "ĐT852"),
+    ("ĐT852 chợ Tân Hòa", "Tân Hòa", "ĐT852"),
+    ("ĐT852 cầu Tân Phước", "Tân Phước", "ĐT852"),
+    ("ĐT852 vườn quýt hồng Long Hậu", "Long Hậu", "ĐT852"),
+    ("Chợ Hòa Long", "Hòa Long", ""),
+    ("UBND xã Hòa Long", "Hòa Long", ""),
+    ("Giáp ranh Hòa Long - Long Hậu", "Hòa Long", ""),
+    ("Bến phà Hòa Long", "Hòa Long", ""),
+    ("Chợ Định Hòa", "Định Hòa", ""),
+    ("Giáp ranh Định Hòa - Lấp Vò", "Định Hòa", ""),
+    ("Cầu Định Hòa", "Định Hòa", ""),
+    ("UBND xã Định Hòa", "Định Hòa", ""),
+    ("Chợ Vĩnh Thới", "Vĩnh Thới", ""),
+    ("Giáp ranh Vĩnh Thới - Tân Thành", "Vĩnh Thới", ""),
+    ("Khu công nghiệp Sông Hậu - cổng chính", "Tân Thành", ""),
+    ("Khu công nghiệp Sông Hậu - cổng phụ", "Tân Thành", ""),
+    ("Cảng Sông Hậu", "Tân Thành", ""),
+    ("Trường THPT Lai Vung 2", "Long Hậu", ""),
+    ("Trường THPT Phan Văn Bảy", "Tân Hòa", ""),
+    ("Nhà văn hóa huyện", "Thị trấn Lai Vung", "ĐT851"),
+    ("Công viên thị trấn Lai Vung", "Thị trấn Lai Vung", ""),
+    ("Bưu điện huyện Lai Vung", "Thị trấn Lai Vung", "ĐT851"),
+    ("Ngân hàng Agribank Lai Vung", "Thị trấn Lai Vung", "QL54"),
+    ("Làng nem Lai Vung - đầu làng", "Tân Hòa", ""),
+    ("Giáp ranh Tân Phước - Tân Hòa", "Tân Phước", ""),
+    ("Giáp ranh Long Thắng - Hòa Thành", "Long Thắng", ""),
+]
+
+COMMUNE_SITES = {
+    # commune: (owner, id prefix, count, landmarks)
+    "Tân Dương": ("CAX-TD", "TD", 15, [
+        "UBND xã Tân Dương", "Chợ Tân Dương", "Ngã ba Tân Dương", "Cầu Tân Dương",
+        "Trường THCS Tân Dương", "Ấp Tân Lợi - đường đal", "Ấp Tân Mỹ - bến đò",
+        "Giáp ranh Tân Dương - Sa Đéc", "Giáp ranh Tân Dương - Hòa Thành",
+        "Chùa Phước Hưng", "Trạm y tế xã Tân Dương", "Đường vào ấp Tân Hòa",
+        "Cầu Kênh Xáng", "Nhà văn hóa ấp Tân Thuận", "Bến xe khách Tân Dương"]),
+    "Hòa Thành": ("CAX-HT", "HT", 8, [
+        "UBND xã Hòa Thành", "Chợ Hòa Thành", "Cầu Hòa Thành", "Trường tiểu học Hòa Thành",
+        "Ấp Hòa Định - ngã ba", "Giáp ranh Hòa Thành - Tân Dương", "Đình Hòa Thành",
+        "Giáp ranh Hòa Thành - Long Thắng"]),
+    "Tân Thành": ("CAX-TT", "TT", 14, [
+        "UBND xã Tân Thành", "Chợ Tân Thành", "Cầu Tân Thành", "Bến đò Tân Thành",
+        "Trường THCS Tân Thành", "Ấp Tân Thuận - đường đal", "Ấp Tân Lộc",
+        "Giáp ranh Tân Thành - Lấp Vò", "Giáp ranh Tân Thành - Vĩnh Thới",
+        "Khu dân cư Tân Thành", "Trạm y tế xã Tân Thành", "Cầu Rạch Chanh",
+        "Nhà văn hóa ấp Tân Phong", "Đường ven sông Hậu"]),
+    "Tân Phước": ("CAX-TP", "TP", 15, [
+        "UBND xã Tân Phước", "Chợ Tân Phước", "Cầu Tân Phước", "Bến đò Tân Phước",
+        "Trường tiểu học Tân Phước", "Ấp Tân Lập - ngã tư", "Ấp Tân Bình",
+        "Giáp ranh Tân Phước - Sa Đéc", "Giáp ranh Tân Phước - Tân Hòa",
+        "Giáp ranh Tân Phước - Vĩnh Long", "Trạm y tế xã Tân Phước", "Chùa Tân Phước",
+        "Đường đal ấp Tân Hưng", "Cầu Kênh Mới", "Nhà văn hóa xã Tân Phước"]),
+}
+
+MARKET_SITES = [
+    "Chợ Lai Vung cổng chính", "Chợ Lai Vung cổng sau", "Chợ Lai Vung nhà lồng cá",
+    "Chợ Lai Vung nhà lồng thịt", "Chợ Lai Vung dãy rau quả", "Chợ Lai Vung dãy quần áo",
+    "Chợ Lai Vung bãi giữ xe", "Chợ Lai Vung bến ghe hàng", "Chợ Lai Vung khu ăn uống",
+    "Chợ Lai Vung dãy nem Lai Vung", "Chợ Lai Vung đường Nguyễn Văn Linh",
+    "Chợ Lai Vung góc đường 3 tháng 2", "Văn phòng Ban quản lý chợ",
+]
+MARKET_CENTRE = (10.2868, 105.6572)
+
+AP = ["Tân Lợi", "Tân Mỹ", "Hòa Bình", "Long Thành", "Long Bình", "Tân Thuận", "Hòa Định",
+      "Tân Lộc", "Tân Bình", "Tân Hưng", "Long Thạnh"]  # villages (ấp) of the communes
+KHOM = ["Khóm 1", "Khóm 2", "Khóm 3", "Khóm 4"]  # wards (khóm) of the town
+
+
+def on_road(rng, road, t):
+    """A point at fraction t along road's polyline, a few metres off the centre line."""
+    pts = ROADS[road]
+    seg = min(int(t * (len(pts) - 1)), len(pts) - 2)
+    u = t * (len(pts) - 1) - seg
+    (a_lat, a_lon), (b_lat, b_lon) = pts[seg], pts[seg + 1]
+    lat = a_lat + (b_lat - a_lat) * u + rng.uniform(-0.0004, 0.0004)
+    lon = a_lon + (b_lon - a_lon) * u + rng.uniform(-0.0004, 0.0004)
+    return lat, lon
+
+
+def near(rng, centre, spread):
+    return (centre[0] + rng.uniform(-spread, spread), centre[1] + rng.uniform(-spread, spread))
+
+
+def nearest_t(road, commune):
+    """Fraction along road closest to the commune centre, so a camera sits in its commune."""
+    c = COMMUNES[commune]
+    best, best_d = 0.0, None
+    for i in range(101):
+        t = i / 100
+        pts = ROADS[road]
+        seg = min(int(t * (len(pts) - 1)), len(pts) - 2)
+        u = t * (len(pts) - 1) - seg
+        lat = pts[seg][0] + (pts[seg + 1][0] - pts[seg][0]) * u
+        lon = pts[seg][1] + (pts[seg + 1][1] - pts[seg][1]) * u
+        d = (lat - c[0]) ** 2 + (lon - c[1]) ** 2
+        if best_d is None or d < best_d:
+            best, best_d = t, d
+    return best
+
+
+def clamp_box(lat, lon):
+    return min(max(lat, 10.241), 10.329), min(max(lon, 105.581), 105.719)
+
+
+def camera_rows(rng):
+    rows = []
+
+    def add(cid, name, owner, commune, kind, road, pos, recorder, digest_ok=True):
+        lat, lon = clamp_box(*pos)
+        if commune == "Thị trấn Lai Vung":
+            address = f"{rng.choice(KHOM)}, thị trấn Lai Vung"
+        else:
+            address = f"ấp {rng.choice(AP)}, xã {commune}"
+        year = rng.randint(2015, 2020)
+        rows.append({
+            "id": cid, "name": name, "owner": owner, "commune": commune, "site_kind": kind,
+            "address": address, "road": road, "lat": f"{lat:.5f}", "lon": f"{lon:.5f}",
+            "rtsp_url": f"rtsp://{HOST}:{FLEET_PORT}/{cid}", "onvif_url": "",
+            "credential": "district", "model": rng.choice(MODELS),
+            "installed_on": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "recorder": recorder, "notes": rng.choice(NOTES),
+        })
+
+    road_seen = {}
+    for i, (name, commune, road) in enumerate(CAH_SITES, 1):
+        if road:
+            base = nearest_t(road, commune)
+            k = road_seen.get((road, commune), 0)
+            road_seen[(road, commune)] = k + 1
+            t = min(max(base + rng.uniform(-0.06, 0.06) + 0.02 * k, 0.0), 1.0)
+            pos = on_road(rng, road, t)
+        else:
+            pos = near(rng, COMMUNES[commune], 0.006)
+        add(f"CAH-{i:03d}", name, "CAH", commune, "district", road, pos,
+            f"NVR-CAH-{(i - 1) // 16 + 1:02d}")
+    for commune, (owner, prefix, count, sites) in COMMUNE_SITES.items():
+        assert len(sites) == count, commune
+        for i, name in enumerate(sites, 1):
+            road = "QL80" if "Ngã ba Tân Dương" in name else ""
+            add(f"{prefix}-{i:02d}", name, owner, commune, "commune", road,
+                near(rng, COMMUNES[commune], 0.007), f"NVR-{prefix}")
+    for i, name in enumerate(MARKET_SITES, 1):
+        add(f"CHO-{i:02d}", name, "BQLC", "Thị trấn Lai Vung", "market",
+            "QL54" if "cổng chính" in name else "", near(rng, MARKET_CENTRE, 0.0006), "NVR-CHO")
+    return rows
+
+
+def apply_demo_wiring(rows):
+    by_id = {r["id"]: r for r in rows}
+    for cid in DEMO_REFUSED:
+        by_id[cid]["rtsp_url"] = f"rtsp://{HOST}:{REFUSED_PORT}/{cid}"
+    for cid in DEMO_MISSING:
+        by_id[cid]["rtsp_url"] = f"rtsp://{HOST}:{FLEET_PORT}/{cid}-offline"
+    by_id[DEMO_WRONG_CRED]["credential"] = "wrong"
+    by_id[DEMO_SLOW]["rtsp_url"] = f"rtsp://{HOST}:{SLOW_PORT}/{DEMO_SLOW}"
+    skip = set(DEMO_REFUSED) | set(DEMO_MISSING) | {DEMO_SLOW}
+    mounts = []
+    for r in rows:
+        if r["id"] in skip:
+            continue
+        auth = None
+        if r["id"] in DEMO_DIGEST or r["id"] == DEMO_WRONG_CRED:
+            auth = dict(DISTRICT_CRED)
+        mounts.append({"path": "/" + r["id"], "auth": auth})
+    return {
+        "comment": "Demo wiring for the illustrative Lai Vung inventory; generated by "
+                   "scripts/gen-lai-vung.py. mounts: served by the fleet on port "
+                   f"{FLEET_PORT}; slow: paths behind the slow fault fixture on port "
+                   f"{SLOW_PORT}; refused: ids pointed at port {REFUSED_PORT} where nothing "
+                   "listens; missing: ids whose mount the fleet does not serve (404).",
+        "port": FLEET_PORT, "slow_port": SLOW_PORT, "refused_port": REFUSED_PORT,
+        "mounts": mounts,
+        "slow": ["/" + DEMO_SLOW],
+        "refused": list(DEMO_REFUSED),
+        "missing": list(DEMO_MISSING),
+        "wrong_password": [DEMO_WRONG_CRED],
+    }
+
+
+def conf_text():
+    owners = "\n".join(f"{code} = {name}" for code, name in OWNERS)
+    return f"""\
+; Lai Vung district (Đồng Tháp) - ILLUSTRATIVE inventory for the demo and the tests.
+; Camera counts per owner follow report 530/BC-UBND (30 Dec 2020); names, positions,
+; models and dates are made up. Generated by scripts/gen-lai-vung.py: edit that, not this.
+
+[site]
+name = Lai Vung
+time_zone = Asia/Ho_Chi_Minh
+
+[store]
+database = var/camwatch.db
+
+[inventory]
+cameras = cameras.csv
+credentials = credentials.ini
+
+[probe.rtsp]
+interval = 30s
+timeout = 5s
+slow = 2s
+down_after = 3
+up_after = 2
+concurrency = 64
+
+[http]
+listen = 127.0.0.1:8640
+
+[owners]
+{owners}
+"""
+
+
+def credentials_text():
+    return f"""\
+; Demo credentials for the simulated fleet (keep this file mode 0600).
+[district]
+username = {DISTRICT_CRED["user"]}
+password = {DISTRICT_CRED["password"]}
+
+[wrong]
+username = {DISTRICT_CRED["user"]}
+password = {WRONG_PASSWORD}
+"""
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "config", "examples",
+                                                              "lai-vung")
+    os.makedirs(out, exist_ok=True)
+    rng = random.Random(SEED)
+    rows = camera_rows(rng)
+    fleet = apply_demo_wiring(rows)
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=HEADER, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    with open(os.path.join(out, "cameras.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write(buf.getvalue())
+    with open(os.path.join(out, "camwatch.conf"), "w", encoding="utf-8") as f:
+        f.write(conf_text())
+    path = os.path.join(out, "credentials.ini")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(credentials_text())
+    os.chmod(path, 0o600)
+    with open(os.path.join(out, "demo-fleet.json"), "w", encoding="utf-8") as f:
+        json.dump(fleet, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    counts = {}
+    for r in rows:
+        counts[r["owner"]] = counts.get(r["owner"], 0) + 1
+    print(f"{len(rows)} cameras: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
