@@ -1,2 +1,403 @@
-/* rtsp.c - being written. */
+/* rtsp.c - one RTSP DESCRIBE as a libcurl easy handle, and the verdict on it.
+ * Owns: the easy handle, a copy of the URL (credentials stripped from it) and
+ * of the credentials, the response body (at most RTSP_MAX_RESPONSE_BYTES).
+ * No threads of its own; loop thread only. The caller's multi handle drives
+ * the transfer; rtsp_probe_finish() reads what happened:
+ *   new -> (multi runs it) -> finish -> free
+ * Each probe opens its own connection and closes it (CURLOPT_FORBID_REUSE):
+ * cameras allow few sessions, and a liveness probe must connect to prove
+ * anything. */
 #include "rtsp.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RTSP_USER_AGENT "camwatch/0.1"
+
+struct rtsp_probe {
+    CURL *easy;
+    char *url; /* without user:pass@, sent as the request URI */
+    char *username, *password;
+    int64_t timeout_ms;
+    long connect_timeout_ms;
+    void *private;
+
+    char *body; /* the body of the last response, RTSP_MAX_RESPONSE_BYTES at most */
+    size_t body_len;
+    size_t header_bytes; /* header bytes of all responses so far */
+    int status;          /* from the last status line; 0 when none */
+    bool status_not_rtsp;
+    bool too_large;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Wipe credentials before freeing them: they should not linger in freed heap. */
+static void free_secret(char *s)
+{
+    if (s != NULL) {
+        volatile char *p = s;
+        while (*p != '\0')
+            *p++ = '\0';
+        free(s);
+    }
+}
+
+/* Each header line of each response (a 401 before the answer, say). */
+static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
+{
+    struct rtsp_probe *p = userdata;
+    size_t len = size * n;
+    int code;
+
+    p->header_bytes += len;
+    if (p->header_bytes > RTSP_MAX_RESPONSE_BYTES) {
+        p->too_large = true;
+        return 0; /* abort: curl reports CURLE_WRITE_ERROR */
+    }
+    if (len >= 5 && memcmp(buf, "RTSP/", 5) == 0) {
+        /* A new response starts: what came before belonged to the previous one. */
+        p->body_len = 0;
+        p->status_not_rtsp = false;
+        if (sscanf(buf, "RTSP/%*d.%*d %3d", &code) == 1)
+            p->status = code;
+    } else if (p->status == 0 && len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+        p->status_not_rtsp = true;
+    }
+    return len;
+}
+
+static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
+{
+    struct rtsp_probe *p = userdata;
+    size_t len = size * n;
+
+    if (len > RTSP_MAX_RESPONSE_BYTES - p->body_len) {
+        p->too_large = true;
+        return 0;
+    }
+    memcpy(p->body + p->body_len, buf, len);
+    p->body_len += len;
+    return len;
+}
+
+/* Split credentials out of url: the request line must not carry them. Explicit ones win. */
+static int split_url(struct rtsp_probe *p, const char *url, const char *username,
+                     const char *password, struct cw_err *err)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *user = NULL, *pass = NULL, *clean = NULL;
+    int rc = -1;
+
+    if (u == NULL)
+        return cw_err_set(err, NULL, 0, "rtsp_url", "out of memory");
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+        cw_err_set(err, NULL, 0, "rtsp_url", "malformed URL");
+        goto fail;
+    }
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK || strcmp(scheme, "rtsp") != 0) {
+        cw_err_set(err, NULL, 0, "rtsp_url", "not an rtsp:// URL");
+        goto fail;
+    }
+    (void)curl_url_get(u, CURLUPART_USER, &user, CURLU_URLDECODE);
+    (void)curl_url_get(u, CURLUPART_PASSWORD, &pass, CURLU_URLDECODE);
+    if (curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &clean, 0) != CURLUE_OK) {
+        cw_err_set(err, NULL, 0, "rtsp_url", "malformed URL");
+        goto fail;
+    }
+    p->url = strdup(clean);
+    if (username != NULL) {
+        p->username = strdup(username);
+        p->password = strdup(password != NULL ? password : "");
+    } else if (user != NULL) {
+        p->username = strdup(user);
+        p->password = strdup(pass != NULL ? pass : "");
+    }
+    if (p->url == NULL ||
+        ((username != NULL || user != NULL) && (p->username == NULL || p->password == NULL))) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto fail;
+    }
+    rc = 0;
+fail:
+    curl_free(scheme);
+    if (pass != NULL)
+        memset(pass, 0, strlen(pass));
+    curl_free(user);
+    curl_free(pass);
+    curl_free(clean);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static int set_options(struct rtsp_probe *p)
+{
+    CURL *e = p->easy;
+    CURLcode rc = CURLE_OK;
+
+#define SET(opt, val)                                                                              \
+    do {                                                                                           \
+        if (rc == CURLE_OK)                                                                        \
+            rc = curl_easy_setopt(e, opt, val);                                                    \
+    } while (0)
+    SET(CURLOPT_URL, p->url);
+    SET(CURLOPT_RTSP_STREAM_URI, p->url);
+    SET(CURLOPT_RTSP_REQUEST, (long)CURL_RTSPREQ_DESCRIBE);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+    SET(CURLOPT_PROTOCOLS_STR, "rtsp");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_RTSP);
+#endif
+    SET(CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, p->connect_timeout_ms);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_FORBID_REUSE, 1L);
+    SET(CURLOPT_PRIVATE, p->private);
+    SET(CURLOPT_ERRORBUFFER, p->errbuf);
+    SET(CURLOPT_USERAGENT, RTSP_USER_AGENT);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, p);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, p);
+    if (p->username != NULL) {
+        SET(CURLOPT_USERNAME, p->username);
+        SET(CURLOPT_PASSWORD, p->password);
+        SET(CURLOPT_HTTPAUTH, (long)(CURLAUTH_BASIC | CURLAUTH_DIGEST));
+    }
+#undef SET
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+int rtsp_probe_new(const char *url, const char *username, const char *password, int64_t timeout_ms,
+                   void *private, struct rtsp_probe **out, struct cw_err *err)
+{
+    struct rtsp_probe *p;
+
+    *out = NULL;
+    if (url == NULL)
+        return cw_err_set(err, NULL, 0, "rtsp_url", "missing");
+    if (timeout_ms <= 0 || timeout_ms > 24 * 3600 * 1000)
+        return cw_err_set(err, NULL, 0, "timeout", "out of range: %lld ms", (long long)timeout_ms);
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    p->timeout_ms = timeout_ms;
+    p->connect_timeout_ms =
+        (long)(timeout_ms < RTSP_CONNECT_TIMEOUT_MAX_MS ? timeout_ms : RTSP_CONNECT_TIMEOUT_MAX_MS);
+    p->private = private;
+    p->body = malloc(RTSP_MAX_RESPONSE_BYTES);
+    p->easy = curl_easy_init();
+    if (p->body == NULL || p->easy == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto fail;
+    }
+    if (split_url(p, url, username, password, err) < 0)
+        goto fail;
+    if (set_options(p) < 0) {
+        cw_err_set(err, NULL, 0, NULL, "libcurl refused an RTSP option");
+        goto fail;
+    }
+    *out = p;
+    return 0;
+fail:
+    rtsp_probe_free(p);
+    return -1;
+}
+
+CURL *rtsp_probe_handle(struct rtsp_probe *p)
+{
+    return p->easy;
+}
+
+static void set_result(struct rtsp_result *out, enum rtsp_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_result(struct rtsp_result *out, enum rtsp_outcome o, const char *fmt, ...)
+{
+    va_list ap;
+
+    out->outcome = o;
+    va_start(ap, fmt);
+    vsnprintf(out->detail, sizeof(out->detail), fmt, ap);
+    va_end(ap);
+}
+
+/* curl's own words: the error buffer when it says something, else the generic text. */
+static const char *curl_words(const struct rtsp_probe *p, CURLcode rc)
+{
+    return p->errbuf[0] != '\0' ? p->errbuf : curl_easy_strerror(rc);
+}
+
+static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
+{
+    struct cw_err err = {0};
+    int s = out->status;
+
+    if (s == 200) {
+        if (sdp_parse_video(p->body, p->body_len, &out->video, &err) == 0)
+            set_result(out, RTSP_OK, "%s %dx%d", out->video.codec, out->video.width,
+                       out->video.height);
+        else
+            set_result(out, RTSP_BAD_SDP, "%s", err.msg);
+    } else if (s == 401 || s == 403) {
+        set_result(out, RTSP_AUTH, "status %d%s", s,
+                   p->username == NULL ? " (no credential configured)" : "");
+    } else if (s == 404) {
+        set_result(out, RTSP_NOT_FOUND, "status 404");
+    } else if (s >= 500 && s <= 599) {
+        set_result(out, RTSP_SERVER_ERROR, "status %d", s);
+    } else if (s == 0) {
+        set_result(out, RTSP_NOT_RTSP, "no RTSP status line");
+    } else {
+        set_result(out, RTSP_BAD_STATUS, "status %d", s);
+    }
+}
+
+/* "HOST:PORT" of the camera, from its URL (curl leaves CURLINFO_PRIMARY_IP empty when the
+ * connect failed); returns 0 or -1. */
+static int peer_address(const struct rtsp_probe *p, char *buf, size_t len)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL;
+    int rc = -1;
+
+    if (u != NULL &&
+        curl_url_set(u, CURLUPART_URL, p->url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        snprintf(buf, len, "%s:%s", host, port);
+        rc = 0;
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static void classify_failure(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
+{
+    char addr[80];
+    long os_errno = 0;
+    curl_off_t connect_us = 0;
+
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        (void)curl_easy_getinfo(p->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+        if (connect_us == 0 && p->connect_timeout_ms < p->timeout_ms)
+            set_result(out, RTSP_TIMEOUT, "connect timeout after %ld ms", p->connect_timeout_ms);
+        else
+            set_result(out, RTSP_TIMEOUT, "timeout after %lld ms", (long long)p->timeout_ms);
+        break;
+    case CURLE_COULDNT_CONNECT:
+        (void)curl_easy_getinfo(p->easy, CURLINFO_OS_ERRNO, &os_errno);
+        if (os_errno == EHOSTUNREACH || os_errno == ENETUNREACH)
+            set_result(out, RTSP_UNREACHABLE, "%s", curl_words(p, rc));
+        else if (os_errno == ECONNREFUSED && peer_address(p, addr, sizeof(addr)) == 0)
+            set_result(out, RTSP_REFUSED, "nothing listens at %s", addr);
+        else
+            set_result(out, RTSP_REFUSED, "%s", curl_words(p, rc));
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        set_result(out, RTSP_UNREACHABLE, "%s", curl_words(p, rc));
+        break;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_RTSP_CSEQ_ERROR:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        set_result(out, RTSP_NOT_RTSP, "%s", curl_words(p, rc));
+        break;
+    case CURLE_OUT_OF_MEMORY:
+#if LIBCURL_VERSION_NUM >= 0x080600 /* 8.6.0 */
+    case CURLE_TOO_LARGE:
+#endif
+        /* libcurl 7.88 refuses a header line over CURL_MAX_HTTP_HEADER (100 KiB) with
+         * CURLE_OUT_OF_MEMORY ("Avoided giant realloc for header"), later ones with
+         * CURLE_TOO_LARGE. A real out-of-memory lands here too, and is rare. */
+        set_result(out, RTSP_TOO_LARGE, "header line too large for libcurl (%s)",
+                   curl_words(p, rc));
+        break;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        set_result(out, RTSP_TRUNCATED, "%s", curl_words(p, rc));
+        break;
+    default:
+        set_result(out, RTSP_ERROR, "%s", curl_words(p, rc));
+        break;
+    }
+}
+
+void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
+{
+    long code = 0;
+    curl_off_t total_us = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->latency_ms = -1;
+    out->video.payload_type = -1;
+    out->status = p->status;
+    if (out->status == 0 && curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+        out->status = (int)code;
+    if (p->too_large) {
+        set_result(out, RTSP_TOO_LARGE, "response over %d bytes", RTSP_MAX_RESPONSE_BYTES);
+    } else if (p->status_not_rtsp) {
+        out->status = 0;
+        set_result(out, RTSP_NOT_RTSP, "answered HTTP, not RTSP");
+    } else if (rc != CURLE_OK) {
+        classify_failure(p, rc, out);
+    } else {
+        if (curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+            out->latency_ms = (int)((total_us + 500) / 1000);
+        classify_status(p, out);
+    }
+}
+
+void rtsp_probe_free(struct rtsp_probe *p)
+{
+    if (p == NULL)
+        return;
+    if (p->easy != NULL)
+        curl_easy_cleanup(p->easy);
+    free(p->url);
+    free_secret(p->username);
+    free_secret(p->password);
+    free(p->body);
+    free(p);
+}
+
+const char *rtsp_outcome_reason(enum rtsp_outcome o)
+{
+    switch (o) {
+    case RTSP_OK:
+        return "ok";
+    case RTSP_TIMEOUT:
+        return "timeout";
+    case RTSP_REFUSED:
+        return "connection refused";
+    case RTSP_UNREACHABLE:
+        return "unreachable";
+    case RTSP_AUTH:
+        return "authentication failed";
+    case RTSP_NOT_FOUND:
+        return "not found";
+    case RTSP_SERVER_ERROR:
+        return "server error";
+    case RTSP_BAD_STATUS:
+        return "unexpected status";
+    case RTSP_NOT_RTSP:
+        return "not RTSP";
+    case RTSP_TOO_LARGE:
+        return "response too large";
+    case RTSP_TRUNCATED:
+        return "truncated";
+    case RTSP_BAD_SDP:
+        return "bad SDP";
+    case RTSP_ERROR:
+        break;
+    }
+    return "error";
+}

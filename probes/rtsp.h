@@ -19,16 +19,16 @@ enum rtsp_outcome {
     RTSP_OK = 0,
     RTSP_TIMEOUT,
     RTSP_REFUSED,
-    RTSP_UNREACHABLE, /* no route, host not found */
-    RTSP_AUTH,        /* 401/403 after trying the credential */
-    RTSP_NOT_FOUND,   /* 404 */
-    RTSP_SERVER_ERROR,/* 5xx */
-    RTSP_BAD_STATUS,  /* another non-200 status */
-    RTSP_NOT_RTSP,    /* the peer does not speak RTSP */
-    RTSP_TOO_LARGE,   /* headers or body over the limits */
-    RTSP_TRUNCATED,   /* connection closed mid-response */
-    RTSP_BAD_SDP,     /* 200 but the SDP is unusable */
-    RTSP_ERROR        /* anything else; see detail */
+    RTSP_UNREACHABLE,  /* no route, host not found */
+    RTSP_AUTH,         /* 401/403 after trying the credential */
+    RTSP_NOT_FOUND,    /* 404 */
+    RTSP_SERVER_ERROR, /* 5xx */
+    RTSP_BAD_STATUS,   /* another non-200 status */
+    RTSP_NOT_RTSP,     /* the peer does not speak RTSP */
+    RTSP_TOO_LARGE,    /* headers or body over the limits */
+    RTSP_TRUNCATED,    /* connection closed mid-response */
+    RTSP_BAD_SDP,      /* 200 but the SDP is unusable */
+    RTSP_ERROR         /* anything else; see detail */
 };
 
 struct rtsp_result {
@@ -44,9 +44,8 @@ struct rtsp_probe;
 /* Make a probe for url (rtsp://...). username/password may be NULL. timeout_ms bounds the
  * whole exchange. private is stored as CURLOPT_PRIVATE for the caller. Caller frees with
  * rtsp_probe_free (after removing the handle from its multi). */
-int rtsp_probe_new(const char *url, const char *username, const char *password,
-                   int64_t timeout_ms, void *private, struct rtsp_probe **out,
-                   struct cw_err *err);
+int rtsp_probe_new(const char *url, const char *username, const char *password, int64_t timeout_ms,
+                   void *private, struct rtsp_probe **out, struct cw_err *err);
 CURL *rtsp_probe_handle(struct rtsp_probe *p); /* borrowed */
 /* Classify once the multi reports the transfer done with rc. */
 void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out);

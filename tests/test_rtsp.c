@@ -1,0 +1,432 @@
+/* test_rtsp.c - the RTSP probe against tests/fixtures/rtsp_fault.py, one fault
+ * per URL path, and against a port nobody listens on. Probes run through a
+ * curl multi handle, as in the daemon. The fixture is started once for the
+ * group and always stopped in the group teardown (and, should this process
+ * die first, by PR_SET_PDEATHSIG). Outcomes only: no timing assertions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../probes/rtsp.h"
+
+#define FIXTURE CW_SOURCE_DIR "/tests/fixtures/rtsp_fault.py"
+#define PYTHON "/usr/bin/python3"
+#define FIXTURE_START_MS 15000 /* python start-up on a loaded CI machine */
+#define FIXTURE_STOP_MS 5000   /* SIGTERM grace before SIGKILL */
+#define SHORT_TIMEOUT_MS 1500  /* for the cases that must time out */
+#define LONG_TIMEOUT_MS 10000  /* for the cases that must not */
+#define SLOW_MS "300"          /* the fixture's /slow delay */
+
+struct fixture {
+    pid_t pid;
+    int port;
+    int closed_fd; /* bound, never listening: connecting to it is refused */
+    int closed_port;
+};
+
+static struct fixture fx = {.pid = -1, .closed_fd = -1};
+
+static int read_port_line(int fd)
+{
+    char line[64];
+    size_t n = 0;
+    int port = -1;
+
+    while (n < sizeof(line) - 1) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        ssize_t r;
+        if (poll(&pfd, 1, FIXTURE_START_MS) <= 0)
+            return -1;
+        r = read(fd, line + n, 1);
+        if (r <= 0)
+            return -1;
+        if (line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    if (sscanf(line, "PORT %d", &port) != 1)
+        return -1;
+    return port;
+}
+
+static int bind_closed_port(int *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -1;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void stop_fixture(void)
+{
+    int status;
+
+    if (fx.pid <= 0)
+        return;
+    kill(fx.pid, SIGTERM);
+    for (int waited = 0; waited < FIXTURE_STOP_MS; waited += 50) {
+        if (waitpid(fx.pid, &status, WNOHANG) == fx.pid) {
+            fx.pid = -1;
+            return;
+        }
+        usleep(50 * 1000);
+    }
+    kill(fx.pid, SIGKILL);
+    waitpid(fx.pid, &status, 0);
+    fx.pid = -1;
+}
+
+static int group_setup(void **state)
+{
+    int out[2];
+    pid_t parent = getpid();
+
+    (void)state;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return -1;
+    fx.closed_fd = bind_closed_port(&fx.closed_port);
+    if (fx.closed_fd < 0 || pipe(out) < 0)
+        return -1;
+    fx.pid = fork();
+    if (fx.pid < 0)
+        return -1;
+    if (fx.pid == 0) {
+        /* Die with the test, even if it crashes before its teardown. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execl(PYTHON, PYTHON, FIXTURE, "--port", "0", "--slow-ms", SLOW_MS, "--drip-ms", "1000",
+              "--user", "admin", "--password", "camwatch", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    fx.port = read_port_line(out[0]);
+    close(out[0]); /* the fixture prints nothing after its PORT line */
+    if (fx.port <= 0) {
+        fprintf(stderr, "rtsp_fault.py did not start\n");
+        stop_fixture();
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    stop_fixture();
+    if (fx.closed_fd >= 0)
+        close(fx.closed_fd);
+    curl_global_cleanup();
+    return 0;
+}
+
+/* Run n probes at once through one multi handle until all are done. */
+static void run_probes(int n, const char *const *paths, const char *user, const char *pass,
+                       int64_t timeout_ms, struct rtsp_result *results)
+{
+    CURLM *multi = curl_multi_init();
+    struct rtsp_probe **probes = calloc((size_t)n, sizeof(*probes));
+    int running = 1, left;
+    CURLMsg *msg;
+
+    assert_non_null(multi);
+    assert_non_null(probes);
+    for (int i = 0; i < n; i++) {
+        char url[256];
+        struct cw_err err = {0};
+        if (strncmp(paths[i], "rtsp://", 7) == 0)
+            snprintf(url, sizeof(url), "%s", paths[i]);
+        else
+            snprintf(url, sizeof(url), "rtsp://127.0.0.1:%d/%s", fx.port, paths[i]);
+        if (rtsp_probe_new(url, user, pass, timeout_ms, &results[i], &probes[i], &err) != 0)
+            fail_msg("rtsp_probe_new(%s): %s", url, err.msg);
+        assert_int_equal(curl_multi_add_handle(multi, rtsp_probe_handle(probes[i])), CURLM_OK);
+    }
+    while (running > 0) {
+        assert_int_equal(curl_multi_perform(multi, &running), CURLM_OK);
+        while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+            struct rtsp_result *r = NULL;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            assert_int_equal(curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r),
+                             CURLE_OK);
+            for (int i = 0; i < n; i++)
+                if (rtsp_probe_handle(probes[i]) == msg->easy_handle)
+                    rtsp_probe_finish(probes[i], msg->data.result, r);
+        }
+        if (running > 0)
+            assert_int_equal(curl_multi_poll(multi, NULL, 0, 200, NULL), CURLM_OK);
+    }
+    for (int i = 0; i < n; i++) {
+        curl_multi_remove_handle(multi, rtsp_probe_handle(probes[i]));
+        rtsp_probe_free(probes[i]);
+    }
+    free(probes);
+    curl_multi_cleanup(multi);
+}
+
+static struct rtsp_result probe(const char *path, const char *user, const char *pass,
+                                int64_t timeout_ms)
+{
+    struct rtsp_result r;
+    const char *paths[1] = {path};
+
+    memset(&r, 0xa5, sizeof(r)); /* finish must fill every field */
+    run_probes(1, paths, user, pass, timeout_ms, &r);
+    return r;
+}
+
+static void expect(const char *path, enum rtsp_outcome outcome, int status)
+{
+    struct rtsp_result r = probe(path, NULL, NULL, LONG_TIMEOUT_MS);
+
+    if (r.outcome != outcome)
+        fail_msg("%s: outcome %s (%s), expected %s", path, rtsp_outcome_reason(r.outcome), r.detail,
+                 rtsp_outcome_reason(outcome));
+    assert_int_equal(r.status, status);
+}
+
+static void test_ok_reports_h264_640x360_at_25(void **state)
+{
+    struct rtsp_result r = probe("ok", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_OK);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.video.codec, "h264");
+    assert_int_equal(r.video.width, 640);
+    assert_int_equal(r.video.height, 360);
+    assert_float_equal(r.video.fps, 25, 0.001);
+    assert_true(r.latency_ms >= 0);
+}
+
+static void test_silent_server_times_out(void **state)
+{
+    struct rtsp_result r = probe("silent", NULL, NULL, SHORT_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TIMEOUT);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.latency_ms, -1);
+    assert_string_equal(r.detail, "timeout after 1500 ms");
+}
+
+static void test_dripping_server_times_out(void **state)
+{
+    struct rtsp_result r = probe("drip", NULL, NULL, SHORT_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TIMEOUT);
+}
+
+static void test_slow_answer_inside_the_timeout_is_ok(void **state)
+{
+    (void)state;
+    expect("slow", RTSP_OK, 200);
+}
+
+static void test_401_forever_is_authentication_failure(void **state)
+{
+    struct rtsp_result r;
+
+    (void)state;
+    expect("auth401", RTSP_AUTH, 401);
+    r = probe("auth401", "admin", "camwatch", LONG_TIMEOUT_MS);
+    assert_int_equal(r.outcome, RTSP_AUTH);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(rtsp_outcome_reason(r.outcome), "authentication failed");
+}
+
+static void test_digest_with_right_password_is_ok(void **state)
+{
+    struct rtsp_result r = probe("digest", "admin", "camwatch", LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.video.width, 640);
+}
+
+static void test_digest_with_credentials_in_url_is_ok(void **state)
+{
+    char url[128];
+    struct rtsp_result r;
+
+    (void)state;
+    snprintf(url, sizeof(url), "rtsp://admin:camwatch@127.0.0.1:%d/digest", fx.port);
+    r = probe(url, NULL, NULL, LONG_TIMEOUT_MS);
+    assert_int_equal(r.outcome, RTSP_OK);
+}
+
+static void test_digest_with_wrong_password_is_authentication_failure(void **state)
+{
+    struct rtsp_result r = probe("digest", "admin", "wrong", LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_AUTH);
+    assert_int_equal(r.status, 401);
+}
+
+static void test_status_codes_map_to_outcomes(void **state)
+{
+    (void)state;
+    expect("notfound", RTSP_NOT_FOUND, 404);
+    expect("no-such-mode", RTSP_NOT_FOUND, 404);
+    expect("error", RTSP_SERVER_ERROR, 500);
+}
+
+static void test_http_or_binary_answer_is_not_rtsp(void **state)
+{
+    (void)state;
+    expect("garbage", RTSP_NOT_RTSP, 0);
+    expect("binary", RTSP_NOT_RTSP, 0);
+}
+
+static void test_wrong_cseq_is_not_rtsp(void **state)
+{
+    struct rtsp_result r = probe("badcseq", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_NOT_RTSP);
+}
+
+static void test_megabyte_header_line_is_too_large(void **state)
+{
+    struct rtsp_result r = probe("hugeheader", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TOO_LARGE);
+}
+
+static void test_megabyte_of_header_lines_is_too_large(void **state)
+{
+    struct rtsp_result r = probe("manyheaders", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TOO_LARGE);
+}
+
+static void test_megabyte_body_is_too_large(void **state)
+{
+    struct rtsp_result r = probe("hugebody", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TOO_LARGE);
+}
+
+static void test_body_cut_short_is_truncated(void **state)
+{
+    struct rtsp_result r = probe("truncated", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TRUNCATED);
+    assert_int_equal(r.latency_ms, -1);
+}
+
+static void test_broken_base64_is_bad_sdp(void **state)
+{
+    struct rtsp_result r = probe("badbase64", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_BAD_SDP);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.detail, "sprop-parameter-sets: bad base64");
+}
+
+static void test_closed_port_is_refused(void **state)
+{
+    char url[128];
+    struct rtsp_result r;
+
+    (void)state;
+    snprintf(url, sizeof(url), "rtsp://127.0.0.1:%d/ok", fx.closed_port);
+    r = probe(url, NULL, NULL, LONG_TIMEOUT_MS);
+    assert_int_equal(r.outcome, RTSP_REFUSED);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(rtsp_outcome_reason(r.outcome), "connection refused");
+}
+
+static void test_hanging_cameras_do_not_spoil_the_others(void **state)
+{
+    enum { N = 40 };
+    const char *paths[N];
+    struct rtsp_result r[N];
+
+    (void)state;
+    for (int i = 0; i < N; i++)
+        paths[i] = i % 4 == 0 ? "silent" : "ok";
+    run_probes(N, paths, NULL, NULL, SHORT_TIMEOUT_MS, r);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(r[i].outcome, i % 4 == 0 ? RTSP_TIMEOUT : RTSP_OK);
+}
+
+static void test_new_refuses_bad_url_and_timeout(void **state)
+{
+    struct rtsp_probe *p = (struct rtsp_probe *)1;
+    struct cw_err err = {0};
+
+    (void)state;
+    assert_int_equal(rtsp_probe_new("http://127.0.0.1/x", NULL, NULL, 1000, NULL, &p, &err), -1);
+    assert_null(p);
+    assert_string_equal(err.msg, "not an rtsp:// URL");
+    assert_int_equal(rtsp_probe_new("rtsp://[::1", NULL, NULL, 1000, NULL, &p, &err), -1);
+    assert_int_equal(rtsp_probe_new("rtsp://127.0.0.1/x", NULL, NULL, 0, NULL, &p, &err), -1);
+    assert_null(p);
+    rtsp_probe_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ok_reports_h264_640x360_at_25),
+        cmocka_unit_test(test_silent_server_times_out),
+        cmocka_unit_test(test_dripping_server_times_out),
+        cmocka_unit_test(test_slow_answer_inside_the_timeout_is_ok),
+        cmocka_unit_test(test_401_forever_is_authentication_failure),
+        cmocka_unit_test(test_digest_with_right_password_is_ok),
+        cmocka_unit_test(test_digest_with_credentials_in_url_is_ok),
+        cmocka_unit_test(test_digest_with_wrong_password_is_authentication_failure),
+        cmocka_unit_test(test_status_codes_map_to_outcomes),
+        cmocka_unit_test(test_http_or_binary_answer_is_not_rtsp),
+        cmocka_unit_test(test_wrong_cseq_is_not_rtsp),
+        cmocka_unit_test(test_megabyte_header_line_is_too_large),
+        cmocka_unit_test(test_megabyte_of_header_lines_is_too_large),
+        cmocka_unit_test(test_megabyte_body_is_too_large),
+        cmocka_unit_test(test_body_cut_short_is_truncated),
+        cmocka_unit_test(test_broken_base64_is_bad_sdp),
+        cmocka_unit_test(test_closed_port_is_refused),
+        cmocka_unit_test(test_hanging_cameras_do_not_spoil_the_others),
+        cmocka_unit_test(test_new_refuses_bad_url_and_timeout),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
