@@ -209,9 +209,18 @@ static void fleet_write_result(struct fleet *f, struct fleet_cam *cam, const str
 {
     struct health_params hp = {f->cfg->rtsp.down_after, f->cfg->rtsp.up_after};
     struct health_transition t;
-    enum cw_state before = cam->h.state;
-    int changed = health_record_probe(&cam->h, &hp, v, reason, now, &t);
-    struct store_probe p = {
+    enum cw_state before;
+    int changed;
+    struct store_probe p;
+    struct cw_err err;
+    int rc;
+
+    /* Opening the batch first adopts what the CLI changed, so health starts from it. */
+    if (fleet_batch(f) != 0)
+        return;
+    before = cam->h.state;
+    changed = health_record_probe(&cam->h, &hp, v, reason, now, &t);
+    p = (struct store_probe){
         .camera_id = cam->id,
         .at_ms = now,
         .ok = r->outcome == RTSP_OK,
@@ -225,11 +234,6 @@ static void fleet_write_result(struct fleet *f, struct fleet_cam *cam, const str
         .reason = changed ? NULL : cam->h.reason,
         .state = before,
     };
-    struct cw_err err;
-    int rc;
-
-    if (fleet_batch(f) != 0)
-        return;
     if (store_record_probe(f->store, &p, &err) < 0)
         log_warnx("store: camera=%s probe not written: %s", cam->id, err.msg);
     if (!changed)
@@ -365,6 +369,7 @@ static void fleet_start_probe(struct fleet *f, struct fleet_cam *cam)
         return;
     }
     f->inflight++;
+    log_debug("probe: camera=%s started (%d in flight)", cam->id, f->inflight);
 }
 
 static void fleet_dispatch(struct fleet *f)

@@ -1,0 +1,168 @@
+"""camwatchd as a long-running daemon: sd_notify READY/STATUS/WATCHDOG, maintenance set by
+the CLI beside it, SIGHUP reloads (a good inventory is taken, a bad one refused), SIGTERM
+exits 0 with the writes done, and a restart resumes each camera's state and `since`.
+
+Waits here are polls for a condition with a generous deadline (a guard against hangs), never
+assertions about how long something took."""
+import os
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+POLL_DEADLINE_S = int(os.environ.get("CW_POLL_DEADLINE_S", "120"))
+
+
+def wait_for(what, check, deadline_s=POLL_DEADLINE_S):
+    """Call check() until it returns a true value; fail with `what` and the last value."""
+    end = time.monotonic() + deadline_s
+    last = None
+    while time.monotonic() < end:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError("never happened: %s (last: %r)" % (what, last))
+
+
+
+class Notify:
+    """A NOTIFY_SOCKET for the daemon. A thread reads every datagram as systemd would:
+    sd_notify blocks when nobody reads and the socket buffer fills."""
+
+    def __init__(self, directory):
+        self.path = os.path.join(directory, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.messages = []
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while self.running:
+            try:
+                m = self.sock.recv(4096).decode("utf-8", "replace")
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.messages.append(m)
+
+    def seen(self, needle):
+        with self.lock:
+            return any(needle in m for m in self.messages)
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+class DaemonLifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cw-life-")
+        self.procs = cwtest.Procs(self.tmp)
+        self.addCleanup(self.procs.stop_all)
+        self.fault = self.procs.fixture("rtsp_fault.py")
+        self.notify = Notify(self.tmp)
+        self.addCleanup(self.notify.close)
+        self.refused = cwtest.closed_port()
+        self.probe = {"interval": "1s", "timeout": "900ms", "slow": "800ms", "down_after": "2",
+                      "up_after": "1"}
+
+    def url(self, path):
+        return cwtest.rtsp_url(self.fault.port, path)
+
+    def write(self, cameras):
+        return cwtest.write_config(os.path.join(self.tmp, "site"), cameras, probe=self.probe)
+
+    def start_daemon(self, conf):
+        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path, WATCHDOG_USEC="400000")
+        env.pop("WATCHDOG_PID", None)
+        return self.procs.start([cwtest.program("camwatchd"), "-v", "-c", conf], name="camwatchd",
+                                env=env)
+
+    def state_is(self, conf, cam, state, reason=""):
+        def check():
+            st = cwtest.status(conf)
+            return cam in st and st[cam]["state"] == state and reason in st[cam]["reason"] and st
+        try:
+            return wait_for("%s %s %r" % (cam, state, reason), check)
+        except AssertionError as e:
+            raise AssertionError("%s\ndaemon log:\n%s" % (e, self.daemon.stderr_text()[-4000:]))
+
+    def test_daemon_lifecycle(self):
+        cams = [cwtest.camera("A", self.url("/ok")), cwtest.camera("B", self.url("/notfound")),
+                cwtest.camera("C", cwtest.rtsp_url(self.refused, "/x"))]
+        conf = self.write(cams)
+        d = self.daemon = self.start_daemon(conf)
+
+        wait_for("READY=1", lambda: self.notify.seen("READY=1"))
+        self.state_is(conf, "A", "up")
+        self.state_is(conf, "B", "down", "not found")
+        st = self.state_is(conf, "C", "down", "connection refused")
+        wait_for("STATUS with the summary", lambda: self.notify.seen("STATUS=3 cameras: 1 up"))
+        wait_for("WATCHDOG pings from the loop", lambda: self.notify.seen("WATCHDOG=1"))
+        b_since = st["B"]["since_ms"]
+
+        # Maintenance on A from the CLI, beside the running daemon.
+        r = cwtest.camwatch(conf, "maintenance", "A", "on", "--note", "thay ống kính")
+        self.assertEqual(r.rc, 0, r)
+        self.state_is(conf, "A", "maintenance", "thay ống kính")
+
+        # SIGHUP: A now fails, C leaves the inventory, D joins. A stays in maintenance.
+        cams = [cwtest.camera("A", self.url("/notfound")), cams[1],
+                cwtest.camera("D", self.url("/ok"))]
+        self.write(cams)
+        os.kill(d.pid, signal.SIGHUP)
+        self.state_is(conf, "D", "up")
+        wait_for("C retired", lambda: "C" not in cwtest.status(conf))
+        n_a = len(cwtest.events(conf, "--camera", "A", "--since", "-1d"))
+        st = cwtest.status(conf)
+        self.assertEqual(st["A"]["state"], "maintenance")
+        self.assertEqual(st["B"]["since_ms"], b_since, "reload kept B's state and since")
+
+        # Maintenance off: the probes decide again, and find A failing.
+        r = cwtest.camwatch(conf, "maintenance", "A", "off", "--note", "xong")
+        self.assertEqual(r.rc, 0, r)
+        self.state_is(conf, "A", "down", "not found")
+        self.assertGreater(len(cwtest.events(conf, "--camera", "A", "--since", "-1d")), n_a)
+
+        # A bad inventory is refused on SIGHUP and the daemon carries on with the old one.
+        with open(os.path.join(self.tmp, "site", "cameras.csv"), "a", encoding="utf-8") as f:
+            f.write("D,dup,CAH,x,district,,,,,rtsp://127.0.0.1:1/x,,,,,,\n")
+        os.kill(d.pid, signal.SIGHUP)
+        wait_for("the refusal logged", lambda: "new configuration refused" in d.stderr_text())
+        self.assertIn("cameras.csv:5: id: duplicate id 'D'", d.stderr_text())
+        self.assertIsNone(d.popen.poll(), "daemon still running")
+        self.write(cams)  # the CLI reads the inventory too: mend it before asking
+        self.assertEqual(sorted(cwtest.status(conf)), ["A", "B", "D"])
+
+        # SIGTERM: clean exit 0.
+        os.kill(d.pid, signal.SIGTERM)
+        rc = d.popen.wait(60)
+        self.assertEqual(rc, 0, d.stderr_text()[-2000:])
+        before = cwtest.status(conf)
+
+        # A restart resumes state and since: one more sweep changes neither for B and D.
+        r = cwtest.camwatchd(conf, "--once")
+        self.assertEqual(r.rc, 0, r)
+        after = cwtest.status(conf)
+        for cam in ("B", "D"):
+            self.assertEqual(after[cam]["state"], before[cam]["state"], cam)
+            self.assertEqual(after[cam]["since_ms"], before[cam]["since_ms"], cam)
+
+
+if __name__ == "__main__":
+    cwtest.build_dir()
+    unittest.main(verbosity=2)
