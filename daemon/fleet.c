@@ -87,6 +87,8 @@ static struct fleet_cam *fleet_find(struct fleet_cam **cams, size_t n, const cha
 {
     struct fleet_cam key, *kp = &key, **hit;
 
+    if (n == 0)
+        return NULL; /* bsearch wants an array, even an empty one */
     snprintf(key.id, sizeof(key.id), "%s", id);
     hit = bsearch(&kp, cams, n, sizeof(*cams), fleet_cam_cmp);
     return hit ? *hit : NULL;

@@ -1,0 +1,318 @@
+"""cwtest.py - shared helpers for camwatch's integration tests and bench/sweep.
+
+- build_dir(): the build directory, from --build DIR (removed from sys.argv so that
+  unittest.main() does not see it), else $CW_BUILD, else <source>/build.
+- Procs: starts fixture processes in their own process group, reads their "PORT <n>" line
+  with a bounded wait, and always kills the whole group on exit (context manager).
+- free_port(), closed_port(): loopback ports.
+- write_config(): a temp config dir (camwatch.conf, cameras.csv, credentials.ini chmod 600)
+  from a list of camera dicts.
+- run(), camwatchd(), camwatch(), status(), events(): run the programs with a generous
+  subprocess timeout (a guard against hangs, not a timed assertion) and parse --json.
+
+Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer bindings).
+"""
+import atexit
+import csv
+import io
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures")
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+CSV_HEADER = ["id", "name", "owner", "commune", "site_kind", "address", "road", "lat", "lon",
+              "rtsp_url", "onvif_url", "credential", "model", "installed_on", "recorder",
+              "notes"]
+
+PORT_WAIT_S = 60       # a fixture has this long to print its PORT line (ffmpeg runs first)
+RUN_TIMEOUT_S = 300    # guard for one camwatchd/camwatch run; not a timed assertion
+
+_build = None
+
+
+def build_dir(argv=None):
+    """The build directory. Strips --build DIR / --build=DIR from argv (default sys.argv)."""
+    global _build
+    argv = sys.argv if argv is None else argv
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a == "--build" and i + 1 < len(argv):
+            _build = os.path.abspath(argv[i + 1])
+            del argv[i:i + 2]
+            continue
+        if a.startswith("--build="):
+            _build = os.path.abspath(a.split("=", 1)[1])
+            del argv[i]
+            continue
+        i += 1
+    if _build is None:
+        _build = os.path.abspath(os.environ.get("CW_BUILD", os.path.join(SOURCE_DIR, "build")))
+    return _build
+
+
+def program(name):
+    """Path of build/<name>; raises FileNotFoundError when it was not built."""
+    p = os.path.join(build_dir([]), name)
+    if not os.access(p, os.X_OK):
+        raise FileNotFoundError("%s not built (build dir %s)" % (name, build_dir([])))
+    return p
+
+
+def free_port():
+    """A loopback TCP port free right now (bound then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_held = []  # sockets kept bound so their ports stay refused until this process exits
+
+
+@atexit.register
+def _release_held():
+    for s in _held:
+        s.close()
+
+
+def closed_port():
+    """A loopback port that refuses connections: a socket bound but never listening holds
+    it (the kernel answers RST), so no other process can take the port meanwhile."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    _held.append(s)
+    return s.getsockname()[1]
+
+
+def raise_fd_limit():
+    """Let this process and its children open many sockets (1,000 cameras at once)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class Proc:
+    """A started process; its stderr goes to a temp file, stdout is a pipe."""
+
+    def __init__(self, popen, name, errfile):
+        self.popen, self.name, self.errfile = popen, name, errfile
+        self.port = None
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def stderr_text(self):
+        try:
+            with open(self.errfile, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def read_port(self, timeout=PORT_WAIT_S):
+        """Wait for the "PORT <n>" line on stdout; raise with the stderr tail if it never
+        comes."""
+        deadline = time.monotonic() + timeout
+        buf = b""
+        fd = self.popen.stdout.fileno()
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    break
+                buf += chunk
+                for line in buf.split(b"\n")[:-1]:
+                    if line.startswith(b"PORT "):
+                        self.port = int(line.split()[1])
+                        return self.port
+            elif self.popen.poll() is not None:
+                break
+        raise RuntimeError("%s gave no PORT line within %ds (exit %s); stderr:\n%s"
+                           % (self.name, timeout, self.popen.poll(), self.stderr_text()[-2000:]))
+
+    def stop(self, grace=5.0):
+        """SIGTERM the process group, then SIGKILL after grace seconds. Returns exit code."""
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.popen.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)  # leftovers in the group
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.popen.poll() is None:
+            self.popen.wait()
+        if self.popen.stdout:
+            self.popen.stdout.close()
+        return self.popen.returncode
+
+
+class Procs:
+    """Starts processes and kills them all (their whole process groups) on exit.
+
+        with Procs() as procs:
+            gst = procs.fixture("gst_rtsp_server.py", "--mounts", path)
+            print(gst.port)
+    """
+
+    def __init__(self, tmpdir=None):
+        self.procs = []
+        self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="cwtest.")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_all()
+        return False
+
+    def start(self, argv, name=None, env=None):
+        name = name or os.path.basename(argv[0] if argv[0] != PYTHON else argv[1])
+        errfile = os.path.join(self.tmpdir, "%s.%d.stderr" % (name, len(self.procs)))
+        with open(errfile, "wb") as err:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=err, start_new_session=True, env=env)
+        proc = Proc(p, name, errfile)
+        self.procs.append(proc)
+        return proc
+
+    def fixture(self, script, *args, wait_port=True):
+        """Start tests/fixtures/<script> --port 0 ARGS and read its port."""
+        proc = self.start([PYTHON, os.path.join(FIXTURES, script), "--port", "0"] + list(args),
+                          name=script)
+        if wait_port:
+            proc.read_port()
+        return proc
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            p.stop()
+        self.procs = []
+
+
+def rtsp_url(port, path, host="127.0.0.1"):
+    return "rtsp://%s:%d%s" % (host, port, path)
+
+
+def camera(id, rtsp_url, credential="", owner="CAH", name=None, commune="Lai Vung",
+           site_kind="district", **more):
+    """A camera row with plausible defaults for the columns a test does not care about."""
+    row = {k: "" for k in CSV_HEADER}
+    row.update(id=id, name=name or ("Camera " + id), owner=owner, commune=commune,
+               site_kind=site_kind, address="QL80", road="QL80", lat="10.29", lon="105.66",
+               rtsp_url=rtsp_url, credential=credential, model="test", installed_on="2020-01-01")
+    row.update(more)
+    return row
+
+
+DEFAULT_PROBE = {"interval": "30s", "timeout": "5s", "slow": "2s", "down_after": "3",
+                 "up_after": "2", "concurrency": "64"}
+
+
+def write_config(directory, cameras, credentials=None, probe=None, owners=None,
+                 site="Test site", time_zone="Asia/Ho_Chi_Minh", http_listen=None):
+    """Write camwatch.conf, cameras.csv and credentials.ini (mode 600) into directory.
+
+    cameras: list of dicts keyed by CSV_HEADER (see camera()). credentials: {name: (user,
+    password)}. probe: overrides for [probe.rtsp]. Returns the conf path."""
+    os.makedirs(directory, exist_ok=True)
+    owners = owners or {"CAH": "Công an huyện Lai Vung", "CAX": "Công an xã",
+                        "BQLC": "Ban quản lý chợ Lai Vung"}
+    p = dict(DEFAULT_PROBE)
+    p.update(probe or {})
+    lines = ["[site]", "name = %s" % site, "time_zone = %s" % time_zone, "",
+             "[store]", "database = var/camwatch.db", "",
+             "[inventory]", "cameras = cameras.csv", "credentials = credentials.ini", "",
+             "[probe.rtsp]"] + ["%s = %s" % kv for kv in p.items()] + [
+             "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port()), "",
+             "[owners]"] + ["%s = %s" % kv for kv in owners.items()]
+    conf = os.path.join(directory, "camwatch.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=CSV_HEADER, lineterminator="\n")
+    w.writeheader()
+    for cam in cameras:
+        w.writerow({k: cam.get(k, "") for k in CSV_HEADER})
+    with open(os.path.join(directory, "cameras.csv"), "w", encoding="utf-8") as f:
+        f.write(out.getvalue())
+    cred = os.path.join(directory, "credentials.ini")
+    fd = os.open(cred, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        for name, (user, password) in (credentials or {}).items():
+            f.write("[%s]\nusername = %s\npassword = %s\n\n" % (name, user, password))
+    os.chmod(cred, 0o600)
+    os.makedirs(os.path.join(directory, "var"), exist_ok=True)
+    return conf
+
+
+class Result:
+    def __init__(self, argv, rc, out, err, wall):
+        self.argv, self.rc, self.out, self.err, self.wall = argv, rc, out, err, wall
+
+    def __repr__(self):
+        return "<%s rc=%s>\nstdout:\n%s\nstderr:\n%s" % (
+            " ".join(self.argv), self.rc, self.out[-4000:], self.err[-4000:])
+
+
+def run(argv, timeout=RUN_TIMEOUT_S, env=None):
+    """Run argv to completion in its own process group; kill the group if it outlives
+    timeout (then rc is None). Returns a Result with text stdout/stderr."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True, env=env)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        rc = p.returncode
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, err = p.communicate()
+        rc = None
+    return Result(list(argv), rc, out.decode("utf-8", "replace"),
+                  err.decode("utf-8", "replace"), time.monotonic() - t0)
+
+
+def camwatchd(conf, *args, timeout=RUN_TIMEOUT_S):
+    return run([program("camwatchd"), "-c", conf] + list(args), timeout=timeout)
+
+
+def camwatch(conf, *args, timeout=RUN_TIMEOUT_S):
+    return run([program("camwatch"), "-c", conf] + list(args), timeout=timeout)
+
+
+def _json(res):
+    if res.rc != 0:
+        raise AssertionError("command failed: %r" % res)
+    try:
+        return json.loads(res.out)
+    except ValueError as e:
+        raise AssertionError("not JSON (%s): %r" % (e, res))
+
+
+def status(conf, *args):
+    """camwatch status --json as {id: object}."""
+    return {o["id"]: o for o in _json(camwatch(conf, "status", "--json", *args))}
+
+
+def events(conf, *args):
+    """camwatch events --json as a list."""
+    return _json(camwatch(conf, "events", "--json", *args))
