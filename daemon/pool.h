@@ -1,0 +1,32 @@
+/* pool.h - a small pool of worker threads for blocking work (stream samples:
+ * libavformat opens and reads). A job is submitted from the loop thread, runs
+ * on a worker, and its done callback runs back on the loop thread, woken by
+ * an ev_async. Jobs are intrusive: embed a struct pool_job in your own. */
+#ifndef CW_POOL_H
+#define CW_POOL_H
+
+#include <ev.h>
+
+#include "../util/err.h"
+
+struct pool_job {
+    void (*work)(struct pool_job *job); /* on a worker thread */
+    /* On the loop thread: after work ran (cancelled 0), or instead of it when the pool is
+     * freed first (cancelled 1). The job is the caller's again from here. */
+    void (*done)(struct pool_job *job, int cancelled);
+    struct pool_job *next; /* the pool's queue link */
+};
+
+struct pool;
+
+/* Start workers threads bound to loop. Caller frees with pool_free. */
+int pool_new(struct ev_loop *loop, int workers, struct pool **out, struct cw_err *err);
+/* Queue a job (loop thread). */
+void pool_submit(struct pool *p, struct pool_job *job);
+/* Jobs submitted whose done has not run yet. */
+int pool_pending(const struct pool *p);
+/* Cancel queued jobs, wait for running ones (their work is bounded by its own deadline), run
+ * every outstanding done callback, stop the threads. Accepts NULL. Loop thread. */
+void pool_free(struct pool *p);
+
+#endif
