@@ -8,7 +8,8 @@
  * loss, never consistency; a busy timeout so the CLI's short maintenance
  * transaction and the daemon's batches wait for each other instead of failing;
  * foreign keys so no event names a camera that is not there. Table SQL lives in
- * store_camera.c, store_event.c, store_uptime.c; the schema in store_migrate.c. */
+ * store_camera.c, store_event.c, store_sample.c, store_uptime.c; the schema in
+ * store_migrate.c. */
 #include "store_priv.h"
 
 #include <errno.h>
@@ -66,6 +67,23 @@ void store_column_text(sqlite3_stmt *st, int col, char *buf, size_t len)
     const unsigned char *t = sqlite3_column_text(st, col);
 
     snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+int store_bind_u64(sqlite3_stmt *st, int i, uint64_t v)
+{
+    int64_t bits;
+
+    memcpy(&bits, &v, sizeof(bits)); /* same bits; a plain cast is implementation-defined */
+    return sqlite3_bind_int64(st, i, bits);
+}
+
+uint64_t store_column_u64(sqlite3_stmt *st, int col)
+{
+    int64_t bits = sqlite3_column_int64(st, col);
+    uint64_t v;
+
+    memcpy(&v, &bits, sizeof(v));
+    return v;
 }
 
 enum cw_state store_column_state(sqlite3_stmt *st, int col)

@@ -13,7 +13,7 @@
 #include "../util/err.h"
 #include "../util/state.h"
 
-#define STORE_SCHEMA_VERSION 2 /* 1: cameras and events; 2: last probe facts */
+#define STORE_SCHEMA_VERSION 3 /* 1: cameras and events; 2: last probe facts; 3: samples */
 
 struct store;
 
@@ -57,6 +57,16 @@ struct store_status {
     char codec[16];        /* "h264", "h265", "mjpeg", "" */
     int width, height;     /* 0 when unknown */
     double fps;            /* from SDP framerate, 0 when unknown */
+    /* From the last stream sample (0 / "" when none yet). */
+    int64_t last_sample_ms;
+    double stream_fps;   /* measured */
+    double bitrate_kbps; /* measured */
+    double gop_s;
+    double sharpness;
+    double luma;           /* mean luma */
+    int frozen;            /* picture frozen in the last sample */
+    char flags[192];       /* comma-separated quality flag names of the last sample */
+    char thumb_path[1024]; /* newest thumbnail, "" when none */
 };
 
 /* One camera's status; returns 0, 1 when no such camera, -1 on error. */
@@ -124,6 +134,71 @@ struct store_uptime {
  * (store_sync_cameras writes an event to UNKNOWN when it retires a camera). */
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err);
+
+/* One stream sample of a camera, as measured and as judged. */
+struct store_sample {
+    char camera_id[CFG_ID_MAX + 1];
+    int64_t at_ms;   /* hourly rows: the start of the hour */
+    int hourly;      /* 1 for a downsampled hourly row (means of the raw rows) */
+    int count;       /* raw samples in the row (1 for raw rows) */
+    int ok;          /* media was read (hourly: 1 when any of its samples was ok) */
+    char error[256]; /* why not ok (hourly: the last raw row's) */
+    char codec[16];
+    int width, height;
+    double fps, bitrate_kbps, gop_frames, gop_s;
+    int64_t first_key_ms; /* -1 when unknown */
+    int ts_jumps, ts_backwards, corrupt_packets, lost_frames;
+    int has_picture;
+    double luma_mean, luma_spread, sharpness;
+    uint64_t phash;
+    int ref_distance; /* -1 when not compared */
+    char flags[192];  /* comma-separated quality flag names */
+    char reasons[512];
+};
+
+/* Keep one sample (a raw row: hourly and count are ignored) and make it the camera's latest
+ * stream facts (frozen when its flags name "frozen"; facts it did not measure become unknown).
+ * thumb_path may be NULL (keep the old thumbnail). Facts not measured are stored NULL and read
+ * back as 0 (-1 for first_key_ms and ref_distance): fps, bitrate, GOP and first keyframe when
+ * not ok, GOP <= 0, first_key_ms < 0, the picture fields without has_picture, ref_distance < 0.
+ * In one transaction (nested in the caller's batch if open). Returns 0, 1 when no such camera
+ * (nothing written), -1 on error. Statements cached. */
+int store_record_sample(struct store *s, const struct store_sample *smp, const char *thumb_path,
+                        struct cw_err *err);
+
+/* Samples of a camera at or after since_ms, oldest first: raw rows and the hourly rows that
+ * replaced older raw ones. An unknown camera has none. *out malloc'd, caller frees. */
+int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
+                       struct store_sample **out, size_t *n, struct cw_err *err);
+
+/* Retention: fold raw samples older than before_ms, rounded down to a whole hour (so an hour
+ * is never split over two hourly rows), into one hourly row per camera and hour, then delete
+ * those raw rows; in one transaction (nested in the caller's batch if open). An hourly row
+ * has count = its raw rows; ok = 1 when any was ok; fps, bitrate, size, GOP, first keyframe
+ * and picture means over the ok rows that measured them; counters summed; flags the union of
+ * the rows' names, sorted, comma-separated; codec, error and reasons of the last row (codec:
+ * the last that named one); phash and ref_distance of the last row with a picture. Hourly rows
+ * are never folded again: a second run folds nothing. *folded gets how many raw rows went. */
+int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err);
+
+/* Share of samples in [from_ms, to_ms) carrying any quality flag, for one camera (NULL: all
+ * cameras, a scan of the table), raw and hourly rows weighted by count: for "degraded 31% of
+ * the month". *total = sum of counts, *flagged = the same over rows with flags. An hourly row
+ * counts as flagged in full when any of its samples was, so over hourly rows *flagged is an
+ * upper bound; an hourly row is in the range when the start of its hour is. */
+int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
+                       int *flagged, int *total, struct cw_err *err);
+
+/* The reference picture of a camera (the hash of a picture confirmed good). Returns 0 with
+ * *has 0 or 1 (phash and at_ms 0 when none), 1 when no such camera, -1 on error. */
+int store_get_reference(struct store *s, const char *camera_id, int *has, uint64_t *phash,
+                        int64_t *at_ms, struct cw_err *err);
+/* Set it (the daemon, when it takes one) or clear it (has = 0: `camwatch reference CAM`, so
+ * the next good picture becomes the reference; phash and at_ms are then ignored). Returns 0, 1
+ * when no such camera, -1 on error. Its own short BEGIN IMMEDIATE transaction when no batch is
+ * open, so the CLI's READWRITE connection can run it beside the daemon. */
+int store_set_reference(struct store *s, const char *camera_id, int has, uint64_t phash,
+                        int64_t at_ms, struct cw_err *err);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

@@ -1,6 +1,7 @@
 /* store_camera.c - every statement on the camera table: inventory sync
- * (insert, update, retire, un-retire), current state, last probe facts, and
- * the status listings. The per-probe and per-camera statements are cached in
+ * (insert, update, retire, un-retire), current state, last probe facts, the
+ * latest stream sample's facts, the reference picture, and the status
+ * listings. The per-probe and per-camera statements are cached in
  * struct store (store_stmt) so a sweep of 10,000 cameras prepares nothing. */
 #include "store_priv.h"
 
@@ -246,7 +247,8 @@ fail:
 
 #define STATUS_SELECT                                                                              \
     "SELECT id, name, owner, commune, retired_ms IS NOT NULL, state, since_ms, reason, "           \
-    "last_probe_ms, latency_ms, rtsp_status, codec, width, height, fps FROM camera "
+    "last_probe_ms, latency_ms, rtsp_status, codec, width, height, fps, last_sample_ms, "          \
+    "stream_fps, bitrate_kbps, gop_s, sharpness, luma, frozen, flags, thumb_path FROM camera "
 
 static void read_status(sqlite3_stmt *st, struct store_status *o)
 {
@@ -266,6 +268,15 @@ static void read_status(sqlite3_stmt *st, struct store_status *o)
     o->width = sqlite3_column_int(st, 12);
     o->height = sqlite3_column_int(st, 13);
     o->fps = sqlite3_column_double(st, 14);
+    o->last_sample_ms = sqlite3_column_int64(st, 15);
+    o->stream_fps = sqlite3_column_double(st, 16);
+    o->bitrate_kbps = sqlite3_column_double(st, 17);
+    o->gop_s = sqlite3_column_double(st, 18);
+    o->sharpness = sqlite3_column_double(st, 19);
+    o->luma = sqlite3_column_double(st, 20);
+    o->frozen = sqlite3_column_int(st, 21);
+    store_column_text(st, 22, o->flags, sizeof(o->flags));
+    store_column_text(st, 23, o->thumb_path, sizeof(o->thumb_path));
 }
 
 int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)
@@ -425,4 +436,112 @@ int store_camera_move_state(struct store *s, const char *id, enum cw_state from,
     if (rc != SQLITE_DONE)
         return cw_err_set(err, s->path, 0, NULL, "state of %s: %s", id, sqlite3_errmsg(s->db));
     return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+/* 1 when the comma-separated list holds the name exactly. */
+static int flags_have(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == len && strncmp(p, name, len) == 0)
+            return 1;
+        p = comma ? comma + 1 : NULL;
+    }
+    return 0;
+}
+
+int store_camera_record_sample(struct store *s, const struct store_sample *smp,
+                               const char *thumb_path, struct cw_err *err)
+{
+    /* A fact the sample did not measure is NULL, so status shows it as unknown rather than
+     * keeping an older sample's value beside this sample's time. */
+    static const char sql[] =
+        "UPDATE camera SET last_sample_ms = ?2, stream_fps = ?3, bitrate_kbps = ?4, gop_s = ?5, "
+        "sharpness = ?6, luma = ?7, frozen = ?8, flags = ?9, "
+        "thumb_path = coalesce(?10, thumb_path) WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_SAMPLE, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, smp->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, smp->at_ms);
+    if (smp->ok) {
+        sqlite3_bind_double(st, 3, smp->fps);
+        sqlite3_bind_double(st, 4, smp->bitrate_kbps);
+        if (smp->gop_s > 0)
+            sqlite3_bind_double(st, 5, smp->gop_s);
+    }
+    if (smp->has_picture) {
+        sqlite3_bind_double(st, 6, smp->sharpness);
+        sqlite3_bind_double(st, 7, smp->luma_mean);
+    }
+    sqlite3_bind_int(st, 8, flags_have(smp->flags, "frozen"));
+    sqlite3_bind_text(st, 9, smp->flags, -1, SQLITE_STATIC);
+    store_bind_opt_text(st, 10, thumb_path);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "sample of %s: %s", smp->camera_id,
+                          sqlite3_errmsg(s->db));
+    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+int store_get_reference(struct store *s, const char *camera_id, int *has, uint64_t *phash,
+                        int64_t *at_ms, struct cw_err *err)
+{
+    static const char sql[] =
+        "SELECT has_reference, reference_phash, reference_at_ms FROM camera WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_GET_REFERENCE, sql, err);
+    int rc;
+
+    *has = 0;
+    *phash = 0;
+    *at_ms = 0;
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0) {
+        *has = 1;
+        *phash = store_column_u64(st, 1);
+        *at_ms = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : store_fail(s, "reference", err);
+}
+
+int store_set_reference(struct store *s, const char *camera_id, int has, uint64_t phash,
+                        int64_t at_ms, struct cw_err *err)
+{
+    static const char sql[] = "UPDATE camera SET has_reference = ?2, reference_phash = ?3, "
+                              "reference_at_ms = ?4 WHERE id = ?1";
+    sqlite3_stmt *st;
+    int rc;
+
+    /* Its own short transaction when outermost (BEGIN IMMEDIATE), like maintenance, so the
+     * CLI can clear a reference beside a running daemon; nested in the daemon's batch. */
+    if (store_begin(s, err) != 0)
+        return -1;
+    if ((st = store_stmt(s, STMT_CAMERA_SET_REFERENCE, sql, err)) == NULL)
+        return store_end_failed(s);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, has != 0);
+    if (has) {
+        store_bind_u64(st, 3, phash);
+        sqlite3_bind_int64(st, 4, at_ms);
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cw_err_set(err, s->path, 0, NULL, "reference of %s: %s", camera_id, sqlite3_errmsg(s->db));
+        return store_end_failed(s);
+    }
+    rc = sqlite3_changes(s->db) > 0 ? 0 : 1;
+    return store_commit(s, err) == 0 ? rc : -1;
 }

@@ -73,6 +73,54 @@ static const char *const migrations[] = {
     "ALTER TABLE camera ADD COLUMN height INTEGER;"
     "ALTER TABLE camera ADD COLUMN fps REAL;"
     "ALTER TABLE camera ADD COLUMN last_ok_ms INTEGER;",
+
+    /* 2 -> 3: stream samples (raw, then folded into hourly rows), the latest sample's facts
+     * and the reference picture on the camera. A fact not measured is NULL. phash holds the
+     * uint64 hash as the int64 of the same bits. Raw rows are deleted by retention; the
+     * partial index serves it, so its scan never walks the hourly rows that pile up. */
+    "ALTER TABLE camera ADD COLUMN last_sample_ms INTEGER;"
+    "ALTER TABLE camera ADD COLUMN stream_fps REAL;"
+    "ALTER TABLE camera ADD COLUMN bitrate_kbps REAL;"
+    "ALTER TABLE camera ADD COLUMN gop_s REAL;"
+    "ALTER TABLE camera ADD COLUMN sharpness REAL;"
+    "ALTER TABLE camera ADD COLUMN luma REAL;"
+    "ALTER TABLE camera ADD COLUMN frozen INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE camera ADD COLUMN flags TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE camera ADD COLUMN thumb_path TEXT;"
+    "ALTER TABLE camera ADD COLUMN reference_phash INTEGER;"
+    "ALTER TABLE camera ADD COLUMN reference_at_ms INTEGER;"
+    "ALTER TABLE camera ADD COLUMN has_reference INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE sample ("
+    "  id INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  at_ms INTEGER NOT NULL," /* hourly rows: the start of the hour */
+    "  hourly INTEGER NOT NULL DEFAULT 0 CHECK (hourly IN (0, 1)),"
+    "  count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1),"
+    "  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  codec TEXT,"
+    "  width INTEGER,"
+    "  height INTEGER,"
+    "  fps REAL,"
+    "  bitrate_kbps REAL,"
+    "  gop_frames REAL,"
+    "  gop_s REAL,"
+    "  first_key_ms INTEGER,"
+    "  ts_jumps INTEGER NOT NULL DEFAULT 0,"
+    "  ts_backwards INTEGER NOT NULL DEFAULT 0,"
+    "  corrupt_packets INTEGER NOT NULL DEFAULT 0,"
+    "  lost_frames INTEGER NOT NULL DEFAULT 0,"
+    "  has_picture INTEGER NOT NULL DEFAULT 0 CHECK (has_picture IN (0, 1)),"
+    "  luma_mean REAL,"
+    "  luma_spread REAL,"
+    "  sharpness REAL,"
+    "  phash INTEGER,"
+    "  ref_distance INTEGER,"
+    "  flags TEXT NOT NULL DEFAULT '',"
+    "  reasons TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX sample_camera_at ON sample (camera_id, at_ms);"
+    "CREATE INDEX sample_raw ON sample (camera_id, at_ms) WHERE hourly = 0;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

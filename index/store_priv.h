@@ -19,7 +19,11 @@ enum store_stmt_id {
     STMT_CAMERA_MOVE_STATE,
     STMT_CAMERA_GET_STATE,
     STMT_CAMERA_GET_STATUS,
+    STMT_CAMERA_SAMPLE,
+    STMT_CAMERA_GET_REFERENCE,
+    STMT_CAMERA_SET_REFERENCE,
     STMT_EVENT_INSERT,
+    STMT_SAMPLE_INSERT,
     STMT_DATA_VERSION,
     STMT_COUNT
 };
@@ -50,6 +54,9 @@ void store_abort(struct store *s);
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str);
 /* Copy a text column into buf ("" when NULL), truncating to len. */
 void store_column_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+/* A uint64_t (a picture hash) kept in an INTEGER column as the int64 of the same bits. */
+int store_bind_u64(sqlite3_stmt *st, int i, uint64_t v);
+uint64_t store_column_u64(sqlite3_stmt *st, int col);
 /* State stored as its lower-case name; unknown text reads as CW_UNKNOWN. */
 enum cw_state store_column_state(sqlite3_stmt *st, int col);
 
@@ -70,6 +77,10 @@ int store_camera_set_state(struct store *s, const char *id, enum cw_state to, in
  * written) when it is not, or does not exist. */
 int store_camera_move_state(struct store *s, const char *id, enum cw_state from, enum cw_state to,
                             int64_t at_ms, const char *reason, struct cw_err *err);
+/* Make a sample the camera's latest stream facts (store_camera.c); thumb_path NULL keeps the
+ * old one. Returns 0, 1 when no such camera (nothing written), -1 on error. */
+int store_camera_record_sample(struct store *s, const struct store_sample *smp,
+                               const char *thumb_path, struct cw_err *err);
 int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
                        int64_t at_ms, const char *reason, struct cw_err *err);
 

@@ -188,6 +188,79 @@ static size_t count_events(struct store *s, const char *id, int64_t since)
     return n;
 }
 
+/* A measured, healthy-looking sample of camera id at `at`, with these flags and reasons. */
+static struct store_sample sample_make(const char *id, int64_t at, const char *flags,
+                                       const char *reasons)
+{
+    struct store_sample smp;
+
+    memset(&smp, 0, sizeof(smp));
+    snprintf(smp.camera_id, sizeof(smp.camera_id), "%s", id);
+    smp.at_ms = at;
+    smp.count = 1;
+    smp.ok = 1;
+    snprintf(smp.codec, sizeof(smp.codec), "h264");
+    smp.width = 1280;
+    smp.height = 720;
+    smp.fps = 25.0;
+    smp.bitrate_kbps = 2000.0;
+    smp.gop_frames = 50.0;
+    smp.gop_s = 2.0;
+    smp.first_key_ms = 120;
+    smp.has_picture = 1;
+    smp.luma_mean = 110.0;
+    smp.luma_spread = 50.0;
+    smp.sharpness = 300.0;
+    smp.phash = 0x0123456789abcdefULL;
+    smp.ref_distance = 3;
+    snprintf(smp.flags, sizeof(smp.flags), "%s", flags);
+    snprintf(smp.reasons, sizeof(smp.reasons), "%s", reasons);
+    return smp;
+}
+
+static void record_ok(struct store *s, const char *id, int64_t at, const char *flags,
+                      const char *reasons, const char *thumb)
+{
+    struct store_sample smp = sample_make(id, at, flags, reasons);
+    struct cw_err err = {0};
+
+    if (store_record_sample(s, &smp, thumb, &err) != 0)
+        fail_msg("sample of %s: %s", id, err.msg);
+}
+
+static size_t list_samples(struct store *s, const char *id, int64_t since,
+                           struct store_sample **out)
+{
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    if (store_list_samples(s, id, since, out, &n, &err) != 0)
+        fail_msg("samples of %s: %s", id, err.msg);
+    return n;
+}
+
+/* After migrating from version k: what version 3 added is there (k = 3) or empty (k < 3). */
+static void check_stream_facts_at_version(struct store *s, int k)
+{
+    struct store_status st = status_of(s, "OLD-1");
+    struct store_sample *v = NULL;
+    struct cw_err err = {0};
+    uint64_t phash;
+    int64_t at;
+    int has;
+
+    assert_int_equal(st.last_sample_ms, k >= 3 ? 7000 : 0);
+    assert_true(st.stream_fps == (k >= 3 ? 24.5 : 0.0));
+    assert_string_equal(st.flags, k >= 3 ? "low_bitrate" : "");
+    assert_int_equal(store_get_reference(s, "OLD-1", &has, &phash, &at, &err), 0);
+    assert_int_equal(has, k >= 3);
+    assert_true(phash == (k >= 3 ? UINT64_MAX - 1 : 0)); /* -2 is the bits of 2^64 - 2 */
+    assert_int_equal(list_samples(s, "OLD-1", 0, &v), k >= 3 ? 1 : 0);
+    if (k >= 3)
+        assert_string_equal(v[0].reasons, "bitrate 90 kbps below 256");
+    free(v);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -253,6 +326,16 @@ static const char *const fill_at_version[] = {
     "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33);"
     "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
     "('OLD-1', 5000, 'unknown', 'down', 'timeout');",
+    /* 3: the same plus a stream sample, the camera's latest stream facts and a reference */
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
+    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
+    "1, -2, 4000);"
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
+    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -288,6 +371,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             assert_int_equal(count_events(s, "OLD-1", 0), 1);
             assert_int_equal(st.latency_ms, k >= 2 ? 33 : -1);
             assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
+            check_stream_facts_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;
@@ -295,6 +379,8 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
         sync_ok(s, &f, T0);
         transition_ok(s, "NEW-001", CW_UNKNOWN, CW_UP, T0 + 1, "");
         assert_int_equal(status_of(s, "NEW-001").state, CW_UP);
+        record_ok(s, "NEW-001", T0 + 2, "", "", NULL);
+        assert_int_equal(status_of(s, "NEW-001").last_sample_ms, T0 + 2);
         fleet_free(&f);
         store_close(s);
     }
@@ -951,6 +1037,392 @@ static void test_uptime_over_store_is_exact_per_camera(void **state)
     fleet_free(&f);
 }
 
+/* --- stream samples ------------------------------------------------------------------------ */
+
+#define H0 ((T0 / HOUR + 1) * HOUR) /* the first whole hour after T0 */
+
+static void test_sample_is_kept_and_becomes_the_cameras_latest_facts(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample smp, *v = NULL;
+    struct cw_err err = {0};
+    struct store_status st, *list = NULL;
+    size_t n = 0;
+    struct fleet f;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    smp = sample_make("CAH-001", T0 + MIN, "dark,frozen", "picture dark; picture frozen");
+    smp.fps = 6.5;
+    smp.phash = 0xf00000000000000fULL; /* high bit set: kept as the int64 of the same bits */
+    smp.count = 7;                     /* ignored: a raw row counts one */
+    assert_int_equal(store_record_sample(s, &smp, "/var/cache/camwatch/CAH-001.jpg", &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.last_sample_ms, T0 + MIN);
+    assert_true(st.stream_fps == 6.5);
+    assert_true(st.bitrate_kbps == 2000.0);
+    assert_true(st.gop_s == 2.0);
+    assert_true(st.sharpness == 300.0);
+    assert_true(st.luma == 110.0);
+    assert_int_equal(st.frozen, 1);
+    assert_string_equal(st.flags, "dark,frozen");
+    assert_string_equal(st.thumb_path, "/var/cache/camwatch/CAH-001.jpg");
+    assert_int_equal(status_of(s, "CAH-002").last_sample_ms, 0);
+
+    /* A failed sample without a thumbnail: the thumbnail stays, measured facts go unknown. */
+    memset(&smp, 0, sizeof(smp));
+    snprintf(smp.camera_id, sizeof(smp.camera_id), "CAH-001");
+    smp.at_ms = T0 + 2 * MIN;
+    smp.first_key_ms = -1;
+    smp.ref_distance = -1;
+    snprintf(smp.error, sizeof(smp.error), "no media within 15000 ms");
+    snprintf(smp.flags, sizeof(smp.flags), "no_media,frozen_not"); /* not "frozen" itself */
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    st = list[0];
+    free(list);
+    assert_string_equal(st.id, "CAH-001");
+    assert_int_equal(st.last_sample_ms, T0 + 2 * MIN);
+    assert_true(st.stream_fps == 0.0);
+    assert_true(st.sharpness == 0.0);
+    assert_int_equal(st.frozen, 0);
+    assert_string_equal(st.flags, "no_media,frozen_not");
+    assert_string_equal(st.thumb_path, "/var/cache/camwatch/CAH-001.jpg");
+
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 2);
+    assert_int_equal(v[0].hourly, 0);
+    assert_int_equal(v[0].count, 1);
+    assert_true(v[0].phash == 0xf00000000000000fULL);
+    assert_int_equal(v[0].ref_distance, 3);
+    assert_int_equal(v[0].first_key_ms, 120);
+    assert_string_equal(v[0].codec, "h264");
+    assert_string_equal(v[0].reasons, "picture dark; picture frozen");
+    assert_int_equal(v[1].ok, 0);
+    assert_string_equal(v[1].error, "no media within 15000 ms");
+    assert_int_equal(v[1].first_key_ms, -1);
+    assert_int_equal(v[1].ref_distance, -1);
+    assert_int_equal(v[1].has_picture, 0);
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_sample_of_unknown_camera_returns_1_and_writes_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample smp = sample_make("NOPE", T0, "", ""), *v = NULL;
+    struct cw_err err = {0};
+    uint64_t phash;
+    int64_t at;
+    int has, flagged, total;
+    struct fleet f;
+    sqlite3 *db;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_record_sample(s, &smp, "/tmp/x.jpg", &err), 1);
+    assert_int_equal(store_get_reference(s, "NOPE", &has, &phash, &at, &err), 1);
+    assert_int_equal(store_set_reference(s, "NOPE", 1, 5, T0, &err), 1);
+    assert_int_equal(list_samples(s, "NOPE", 0, &v), 0);
+    free(v);
+    assert_int_equal(store_sample_share(s, "NOPE", 0, T0 * 2, &flagged, &total, &err), 0);
+    assert_int_equal(total, 0);
+    db = raw_open(fx->path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sample"), 0);
+    sqlite3_close(db);
+    /* No transaction was left open: a write still commits. */
+    record_ok(s, "CAH-001", T0 + 1, "", "", NULL);
+    db = raw_open(fx->path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sample"), 1);
+    sqlite3_close(db);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_list_samples_since_is_inclusive_oldest_first_one_camera(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample *v = NULL;
+    struct fleet f;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    record_ok(s, "CAH-001", T0 + 30 * MIN, "", "c", NULL);
+    record_ok(s, "CAH-001", T0 + 10 * MIN, "", "a", NULL); /* written late, listed in order */
+    record_ok(s, "CAH-002", T0 + 15 * MIN, "", "other camera", NULL);
+    record_ok(s, "CAH-001", T0 + 20 * MIN, "", "b", NULL);
+
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 3);
+    assert_string_equal(v[0].reasons, "a");
+    assert_string_equal(v[1].reasons, "b");
+    assert_string_equal(v[2].reasons, "c");
+    free(v);
+    assert_int_equal(list_samples(s, "CAH-001", T0 + 20 * MIN, &v), 2);
+    assert_int_equal(v[0].at_ms, T0 + 20 * MIN);
+    free(v);
+    assert_int_equal(list_samples(s, "CAH-001", T0 + 31 * MIN, &v), 0);
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* CAH-001: hour H0 has three raw rows (two ok, one failed), hour H0+1h one, hour H0+2h one that
+ * stays raw (retention cuts at H0+2h10m, rounded down to H0+2h). CAH-002: one row in H0. */
+static void fill_for_downsample(struct store *s)
+{
+    struct store_sample a = sample_make("CAH-001", H0 + 5 * MIN, "low_fps", "fps 10 below 12");
+    struct store_sample b = sample_make("CAH-001", H0 + 15 * MIN, "low_fps,dark", "dark one");
+    struct store_sample c;
+    struct cw_err err = {0};
+
+    a.fps = 10.0;
+    a.bitrate_kbps = 1000.0;
+    a.ts_jumps = 1;
+    a.lost_frames = 4;
+    a.luma_mean = 100.0;
+    a.sharpness = 200.0;
+    a.width = 1280;
+    a.height = 720;
+    b.fps = 11.0;
+    b.bitrate_kbps = 3000.0;
+    b.ts_jumps = 2;
+    b.corrupt_packets = 5;
+    b.luma_mean = 20.0;
+    b.sharpness = 100.0;
+    b.width = 1920;
+    b.height = 1080;
+    b.phash = 0x8000000000000001ULL;
+    b.ref_distance = 9;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.camera_id, sizeof(c.camera_id), "CAH-001");
+    c.at_ms = H0 + 25 * MIN;
+    c.first_key_ms = -1;
+    c.ref_distance = -1;
+    c.ts_jumps = 0;
+    snprintf(c.error, sizeof(c.error), "no media within 15000 ms");
+    snprintf(c.flags, sizeof(c.flags), "no_media");
+    snprintf(c.reasons, sizeof(c.reasons), "no media within 15000 ms");
+    assert_int_equal(store_record_sample(s, &a, NULL, &err), 0);
+    assert_int_equal(store_record_sample(s, &b, NULL, &err), 0);
+    assert_int_equal(store_record_sample(s, &c, NULL, &err), 0);
+    record_ok(s, "CAH-001", H0 + HOUR + 59 * MIN, "", "", NULL);
+    record_ok(s, "CAH-001", H0 + 2 * HOUR, "blurred", "picture blurred", NULL);
+    record_ok(s, "CAH-002", H0 + 30 * MIN, "", "", NULL);
+}
+
+static void test_downsample_folds_hours_into_means_sums_and_flag_union(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample *v = NULL;
+    struct cw_err err = {0};
+    int folded = -1;
+    struct fleet f;
+    sqlite3 *db;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    fill_for_downsample(s);
+    assert_int_equal(store_downsample_samples(s, H0 + 2 * HOUR + 10 * MIN, &folded, &err), 0);
+    assert_int_equal(folded, 5);
+
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 3);
+    /* Hour H0: means over the two ok rows, counters over all three, union of names. */
+    assert_int_equal(v[0].hourly, 1);
+    assert_int_equal(v[0].at_ms, H0);
+    assert_int_equal(v[0].count, 3);
+    assert_int_equal(v[0].ok, 1);
+    assert_true(v[0].fps == 10.5);
+    assert_true(v[0].bitrate_kbps == 2000.0);
+    assert_true(v[0].luma_mean == 60.0);
+    assert_true(v[0].sharpness == 150.0);
+    assert_int_equal(v[0].width, 1600);
+    assert_int_equal(v[0].height, 900);
+    assert_true(v[0].gop_s == 2.0);
+    assert_int_equal(v[0].first_key_ms, 120);
+    assert_int_equal(v[0].ts_jumps, 3);
+    assert_int_equal(v[0].corrupt_packets, 5);
+    assert_int_equal(v[0].lost_frames, 4);
+    assert_int_equal(v[0].has_picture, 1);
+    assert_string_equal(v[0].flags, "dark,low_fps,no_media");
+    assert_string_equal(v[0].reasons, "no media within 15000 ms"); /* the last row's */
+    assert_string_equal(v[0].error, "no media within 15000 ms");
+    assert_string_equal(v[0].codec, "h264");
+    assert_true(v[0].phash == 0x8000000000000001ULL); /* the last row with a picture */
+    assert_int_equal(v[0].ref_distance, 9);
+    /* Hour H0+1h: one clean row. */
+    assert_int_equal(v[1].hourly, 1);
+    assert_int_equal(v[1].at_ms, H0 + HOUR);
+    assert_int_equal(v[1].count, 1);
+    assert_string_equal(v[1].flags, "");
+    /* H0+2h is not a whole hour before the cut: still raw. */
+    assert_int_equal(v[2].hourly, 0);
+    assert_int_equal(v[2].at_ms, H0 + 2 * HOUR);
+    free(v);
+    assert_int_equal(list_samples(s, "CAH-002", 0, &v), 1);
+    assert_int_equal(v[0].hourly, 1);
+    assert_int_equal(v[0].count, 1);
+    free(v);
+
+    db = raw_open(fx->path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sample WHERE hourly = 0"), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sample WHERE hourly = 1"), 3);
+    sqlite3_close(db);
+
+    /* Again, even with a later cut: hourly rows are not folded again, nothing is left. */
+    assert_int_equal(store_downsample_samples(s, H0 + 2 * HOUR + 10 * MIN, &folded, &err), 0);
+    assert_int_equal(folded, 0);
+    assert_int_equal(store_downsample_samples(s, H0 + 3 * HOUR, &folded, &err), 0);
+    assert_int_equal(folded, 1);
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 3);
+    assert_int_equal(v[0].count, 3);
+    assert_int_equal(v[2].hourly, 1);
+    assert_string_equal(v[2].flags, "blurred");
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_sample_share_weighs_rows_by_count_over_the_range(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    int flagged = -1, total = -1, folded;
+    struct fleet f;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    fill_for_downsample(s);
+    /* Raw: 3 of CAH-001's 5 rows carry flags in H0, 1 in H0+2h. */
+    assert_int_equal(store_sample_share(s, "CAH-001", H0, H0 + 3 * HOUR, &flagged, &total, &err),
+                     0);
+    assert_int_equal(total, 5);
+    assert_int_equal(flagged, 4);
+    assert_int_equal(store_downsample_samples(s, H0 + 2 * HOUR, &folded, &err), 0);
+    /* Hourly H0 (count 3, flagged) weighs 3; the range end is exclusive. */
+    assert_int_equal(store_sample_share(s, "CAH-001", H0, H0 + 3 * HOUR, &flagged, &total, &err),
+                     0);
+    assert_int_equal(total, 5);
+    assert_int_equal(flagged, 4);
+    assert_int_equal(
+        store_sample_share(s, "CAH-001", H0 + HOUR, H0 + 2 * HOUR, &flagged, &total, &err), 0);
+    assert_int_equal(total, 1);
+    assert_int_equal(flagged, 0);
+    assert_int_equal(store_sample_share(s, NULL, H0, H0 + 3 * HOUR, &flagged, &total, &err), 0);
+    assert_int_equal(total, 6);
+    assert_int_equal(flagged, 4);
+    assert_int_equal(store_sample_share(s, NULL, H0 + 1, H0, &flagged, &total, &err), -1);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_hourly_flags_union_is_sorted_without_duplicates(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample *v = NULL;
+    struct cw_err err = {0};
+    int folded;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    record_ok(s, "CAH-001", H0 + 1, "moved,blurred", "", NULL);
+    record_ok(s, "CAH-001", H0 + 2, "blurred,dark", "", NULL);
+    record_ok(s, "CAH-001", H0 + 3, "", "", NULL);
+    record_ok(s, "CAH-001", H0 + 4, "moved", "", NULL);
+    assert_int_equal(store_downsample_samples(s, H0 + HOUR, &folded, &err), 0);
+    assert_int_equal(folded, 4);
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 1);
+    assert_string_equal(v[0].flags, "blurred,dark,moved");
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_reference_set_get_and_cleared_from_second_connection(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *daemon = open_rw(fx->path), *cli;
+    struct cw_err err = {0};
+    uint64_t phash = 1;
+    int64_t at = 1;
+    int has = -1;
+    int64_t v0, v1;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(daemon, &f, T0);
+    assert_int_equal(store_get_reference(daemon, "CAH-001", &has, &phash, &at, &err), 0);
+    assert_int_equal(has, 0);
+    assert_true(phash == 0);
+    assert_int_equal(at, 0);
+
+    /* The daemon takes one inside its batch. */
+    assert_int_equal(store_begin(daemon, &err), 0);
+    assert_int_equal(
+        store_set_reference(daemon, "CAH-001", 1, 0xfedcba9876543210ULL, T0 + MIN, &err), 0);
+    assert_int_equal(store_commit(daemon, &err), 0);
+    assert_int_equal(store_get_reference(daemon, "CAH-001", &has, &phash, &at, &err), 0);
+    assert_int_equal(has, 1);
+    assert_true(phash == 0xfedcba9876543210ULL);
+    assert_int_equal(at, T0 + MIN);
+
+    /* `camwatch reference CAM` clears it from its own connection beside the daemon. */
+    assert_int_equal(store_data_version(daemon, &v0, &err), 0);
+    cli = open_rw(fx->path);
+    assert_int_equal(store_set_reference(cli, "CAH-001", 0, 0, 0, &err), 0);
+    store_close(cli);
+    assert_int_equal(store_data_version(daemon, &v1, &err), 0);
+    assert_true(v1 != v0);
+    assert_int_equal(store_get_reference(daemon, "CAH-001", &has, &phash, &at, &err), 0);
+    assert_int_equal(has, 0);
+    assert_true(phash == 0);
+    store_close(daemon);
+    fleet_free(&f);
+}
+
+static void test_ten_thousand_samples_in_one_batch(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample *v = NULL;
+    struct cw_err err = {0};
+    int flagged, total, folded;
+    struct fleet f;
+
+    fleet_make(&f, 10, "X");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_begin(s, &err), 0);
+    for (int i = 0; i < 10000; i++) /* 1000 per camera, one a minute */
+        record_ok(s, f.ids[i % 10], H0 + (int64_t)(i / 10) * MIN, i % 4 == 0 ? "low_fps" : "", "",
+                  i % 10 == 0 ? "/cache/X-001.jpg" : NULL);
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_int_equal(status_of(s, "X-010").last_sample_ms, H0 + 999 * MIN);
+    assert_string_equal(status_of(s, "X-001").thumb_path, "/cache/X-001.jpg");
+    assert_int_equal(list_samples(s, "X-003", 0, &v), 1000);
+    free(v);
+    assert_int_equal(store_sample_share(s, NULL, 0, H0 + 1000 * MIN, &flagged, &total, &err), 0);
+    assert_int_equal(total, 10000);
+    assert_int_equal(flagged, 2500);
+
+    /* 1000 minutes are 16 whole hours and 40 minutes: 960 rows per camera fold. */
+    assert_int_equal(store_downsample_samples(s, H0 + 1000 * MIN, &folded, &err), 0);
+    assert_int_equal(folded, 9600);
+    assert_int_equal(list_samples(s, "X-003", 0, &v), 16 + 40);
+    assert_int_equal(v[0].count, 60);
+    free(v);
+    assert_int_equal(store_sample_share(s, NULL, 0, H0 + 1000 * MIN, &flagged, &total, &err), 0);
+    assert_int_equal(total, 10000);
+    store_close(s);
+    fleet_free(&f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -981,6 +1453,14 @@ int main(void)
         T(test_maintenance_from_second_connection_is_seen_by_data_version),
         T(test_list_events_filters_by_camera_and_since),
         T(test_uptime_over_store_is_exact_per_camera),
+        T(test_sample_is_kept_and_becomes_the_cameras_latest_facts),
+        T(test_sample_of_unknown_camera_returns_1_and_writes_nothing),
+        T(test_list_samples_since_is_inclusive_oldest_first_one_camera),
+        T(test_downsample_folds_hours_into_means_sums_and_flag_union),
+        T(test_sample_share_weighs_rows_by_count_over_the_range),
+        T(test_hourly_flags_union_is_sorted_without_duplicates),
+        T(test_reference_set_get_and_cleared_from_second_connection),
+        T(test_ten_thousand_samples_in_one_batch),
     };
     log_init("test_store", LOG_LVL_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);

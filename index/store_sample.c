@@ -1,0 +1,468 @@
+/* store_sample.c - every statement on the sample table: one raw row per
+ * stream sample (with the camera's latest facts beside it, store_camera.c),
+ * the listing, retention (raw rows folded into hourly rows), the flagged
+ * share for reports.
+ *
+ * A fact a sample did not measure is stored NULL and reads back as 0 (-1 for
+ * first_key_ms and ref_distance), as struct store_sample says. Retention
+ * folds whole hours only: raw rows before before_ms rounded down to the hour,
+ * so an hour is never split between two hourly rows, and a folded hour is
+ * never folded again. It walks camera by camera on the partial index of raw
+ * rows, so its cost follows the rows it folds, not the hourly rows kept. */
+#include "store_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE_HOUR_MS 3600000LL /* the bucket of a downsampled row */
+#define SAMPLE_FLAG_NAME_MAX 32  /* longest flag name kept in a union, with its NUL */
+#define SAMPLE_FLAG_NAMES_MAX 32 /* distinct flag names in one union (13 exist today) */
+
+/* Column order of every read and of the insert's ?1..?26. */
+#define SAMPLE_COLUMNS                                                                             \
+    "camera_id, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps, "        \
+    "gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames, "      \
+    "has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags, reasons"
+
+/* Bind a row; unmeasured facts as NULL. Strings are borrowed from smp until the step. */
+static void bind_sample(sqlite3_stmt *st, const struct store_sample *smp)
+{
+    sqlite3_bind_text(st, 1, smp->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, smp->at_ms);
+    sqlite3_bind_int(st, 3, smp->hourly != 0);
+    sqlite3_bind_int(st, 4, smp->count > 0 ? smp->count : 1);
+    sqlite3_bind_int(st, 5, smp->ok != 0);
+    sqlite3_bind_text(st, 6, smp->error, -1, SQLITE_STATIC);
+    store_bind_opt_text(st, 7, smp->codec);
+    if (smp->width > 0 && smp->height > 0) {
+        sqlite3_bind_int(st, 8, smp->width);
+        sqlite3_bind_int(st, 9, smp->height);
+    }
+    if (smp->ok) {
+        sqlite3_bind_double(st, 10, smp->fps);
+        sqlite3_bind_double(st, 11, smp->bitrate_kbps);
+        if (smp->gop_frames > 0)
+            sqlite3_bind_double(st, 12, smp->gop_frames);
+        if (smp->gop_s > 0)
+            sqlite3_bind_double(st, 13, smp->gop_s);
+        if (smp->first_key_ms >= 0)
+            sqlite3_bind_int64(st, 14, smp->first_key_ms);
+    }
+    sqlite3_bind_int(st, 15, smp->ts_jumps);
+    sqlite3_bind_int(st, 16, smp->ts_backwards);
+    sqlite3_bind_int(st, 17, smp->corrupt_packets);
+    sqlite3_bind_int(st, 18, smp->lost_frames);
+    sqlite3_bind_int(st, 19, smp->has_picture != 0);
+    if (smp->has_picture) {
+        sqlite3_bind_double(st, 20, smp->luma_mean);
+        sqlite3_bind_double(st, 21, smp->luma_spread);
+        sqlite3_bind_double(st, 22, smp->sharpness);
+        store_bind_u64(st, 23, smp->phash);
+    }
+    if (smp->ref_distance >= 0)
+        sqlite3_bind_int(st, 24, smp->ref_distance);
+    sqlite3_bind_text(st, 25, smp->flags, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 26, smp->reasons, -1, SQLITE_STATIC);
+}
+
+static void read_sample(sqlite3_stmt *st, struct store_sample *o)
+{
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
+    o->at_ms = sqlite3_column_int64(st, 1);
+    o->hourly = sqlite3_column_int(st, 2);
+    o->count = sqlite3_column_int(st, 3);
+    o->ok = sqlite3_column_int(st, 4);
+    store_column_text(st, 5, o->error, sizeof(o->error));
+    store_column_text(st, 6, o->codec, sizeof(o->codec));
+    o->width = sqlite3_column_int(st, 7);
+    o->height = sqlite3_column_int(st, 8);
+    o->fps = sqlite3_column_double(st, 9);
+    o->bitrate_kbps = sqlite3_column_double(st, 10);
+    o->gop_frames = sqlite3_column_double(st, 11);
+    o->gop_s = sqlite3_column_double(st, 12);
+    o->first_key_ms =
+        sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13);
+    o->ts_jumps = sqlite3_column_int(st, 14);
+    o->ts_backwards = sqlite3_column_int(st, 15);
+    o->corrupt_packets = sqlite3_column_int(st, 16);
+    o->lost_frames = sqlite3_column_int(st, 17);
+    o->has_picture = sqlite3_column_int(st, 18);
+    o->luma_mean = sqlite3_column_double(st, 19);
+    o->luma_spread = sqlite3_column_double(st, 20);
+    o->sharpness = sqlite3_column_double(st, 21);
+    o->phash = store_column_u64(st, 22);
+    o->ref_distance = sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 23);
+    store_column_text(st, 24, o->flags, sizeof(o->flags));
+    store_column_text(st, 25, o->reasons, sizeof(o->reasons));
+}
+
+static int sample_insert(struct store *s, const struct store_sample *smp, struct cw_err *err)
+{
+    static const char sql[] = "INSERT INTO sample (" SAMPLE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
+                              "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                              "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    sqlite3_stmt *st = store_stmt(s, STMT_SAMPLE_INSERT, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    bind_sample(st, smp);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "sample of %s: %s", smp->camera_id,
+                          sqlite3_errmsg(s->db));
+    return 0;
+}
+
+int store_record_sample(struct store *s, const struct store_sample *smp, const char *thumb_path,
+                        struct cw_err *err)
+{
+    struct store_sample raw = *smp;
+    int rc;
+
+    raw.hourly = 0;
+    raw.count = 1;
+    /* The camera first: an unknown camera writes nothing. Both in one transaction (nested in
+     * the daemon's batch when one is open). */
+    if (store_begin(s, err) != 0)
+        return -1;
+    rc = store_camera_record_sample(s, &raw, thumb_path, err);
+    if (rc < 0 || (rc == 0 && sample_insert(s, &raw, err) != 0))
+        return store_end_failed(s);
+    return store_commit(s, err) == 0 ? rc : -1;
+}
+
+/* Grow *v to hold one more element of size sz; NULL when out of memory. */
+static void *grow(void *v, size_t *cap, size_t n, size_t sz)
+{
+    void *nv;
+
+    if (n < *cap)
+        return v;
+    nv = realloc(v, (*cap = *cap ? *cap * 2 : 64) * sz);
+    return nv;
+}
+
+int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
+                       struct store_sample **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct store_sample *v = NULL, *nv;
+    size_t cap = 0;
+    int step;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " SAMPLE_COLUMNS " FROM sample WHERE camera_id = ?1 AND "
+                           "at_ms >= ?2 ORDER BY at_ms, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "samples", err);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since_ms);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((nv = grow(v, &cap, *n, sizeof(*v))) == NULL) {
+            cw_err_set(err, s->path, 0, NULL, "out of memory");
+            goto fail;
+        }
+        v = nv;
+        read_sample(st, &v[(*n)++]);
+    }
+    if (step != SQLITE_DONE) {
+        store_fail(s, "samples", err);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(v);
+    *n = 0;
+    return -1;
+}
+
+/* --- retention ------------------------------------------------------------------------------ */
+
+/* One hourly row being built from the raw rows of one camera and hour, oldest first. */
+struct fold {
+    struct store_sample row;
+    int n_size, n_gop_frames, n_gop_s, n_key, n_pic, n_ok;
+    double width, height, fps, kbps, gop_frames, gop_s, first_key, luma, spread, sharp;
+    char names[SAMPLE_FLAG_NAMES_MAX][SAMPLE_FLAG_NAME_MAX];
+    int n_names;
+};
+
+static int64_t hour_floor(int64_t ms)
+{
+    int64_t r = ms % SAMPLE_HOUR_MS;
+
+    return ms - (r < 0 ? r + SAMPLE_HOUR_MS : r);
+}
+
+static void fold_start(struct fold *f, const struct store_sample *r)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->row.camera_id, sizeof(f->row.camera_id), "%s", r->camera_id);
+    f->row.at_ms = hour_floor(r->at_ms);
+    f->row.hourly = 1;
+    f->row.first_key_ms = -1;
+    f->row.ref_distance = -1;
+}
+
+/* Add the flag names of a comma-separated list to the union (no duplicates). */
+static void fold_flags(struct fold *f, const char *list)
+{
+    for (const char *p = list; *p != '\0';) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int seen = 0;
+
+        if (len > 0 && len < SAMPLE_FLAG_NAME_MAX) {
+            for (int i = 0; i < f->n_names && !seen; i++)
+                seen = strncmp(f->names[i], p, len) == 0 && f->names[i][len] == '\0';
+            if (!seen && f->n_names < SAMPLE_FLAG_NAMES_MAX) {
+                memcpy(f->names[f->n_names], p, len);
+                f->names[f->n_names++][len] = '\0';
+            }
+        }
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+}
+
+/* Sums and counters over all rows; measured facts over ok rows only; the last row's error and
+ * reasons; phash and ref_distance of the last row with a picture. */
+static void fold_add(struct fold *f, const struct store_sample *r)
+{
+    f->row.count += r->count > 0 ? r->count : 1;
+    f->row.ts_jumps += r->ts_jumps;
+    f->row.ts_backwards += r->ts_backwards;
+    f->row.corrupt_packets += r->corrupt_packets;
+    f->row.lost_frames += r->lost_frames;
+    snprintf(f->row.error, sizeof(f->row.error), "%s", r->error);
+    snprintf(f->row.reasons, sizeof(f->row.reasons), "%s", r->reasons);
+    fold_flags(f, r->flags);
+    if (r->codec[0] != '\0')
+        snprintf(f->row.codec, sizeof(f->row.codec), "%s", r->codec);
+    if (!r->ok)
+        return;
+    f->row.ok = 1;
+    f->n_ok++;
+    f->fps += r->fps;
+    f->kbps += r->bitrate_kbps;
+    if (r->width > 0 && r->height > 0) {
+        f->width += r->width;
+        f->height += r->height;
+        f->n_size++;
+    }
+    if (r->gop_frames > 0) {
+        f->gop_frames += r->gop_frames;
+        f->n_gop_frames++;
+    }
+    if (r->gop_s > 0) {
+        f->gop_s += r->gop_s;
+        f->n_gop_s++;
+    }
+    if (r->first_key_ms >= 0) {
+        f->first_key += (double)r->first_key_ms;
+        f->n_key++;
+    }
+    if (r->has_picture) {
+        f->row.has_picture = 1;
+        f->luma += r->luma_mean;
+        f->spread += r->luma_spread;
+        f->sharp += r->sharpness;
+        f->n_pic++;
+        f->row.phash = r->phash;
+        f->row.ref_distance = r->ref_distance;
+    }
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Means into the row (non-negative, so + 0.5 rounds to nearest), and the flag union sorted
+ * and comma-separated. */
+static void fold_finish(struct fold *f)
+{
+    struct store_sample *o = &f->row;
+    size_t used = 0;
+
+    if (f->n_ok > 0) {
+        o->fps = f->fps / f->n_ok;
+        o->bitrate_kbps = f->kbps / f->n_ok;
+    }
+    if (f->n_size > 0) {
+        o->width = (int)(f->width / f->n_size + 0.5);
+        o->height = (int)(f->height / f->n_size + 0.5);
+    }
+    if (f->n_gop_frames > 0)
+        o->gop_frames = f->gop_frames / f->n_gop_frames;
+    if (f->n_gop_s > 0)
+        o->gop_s = f->gop_s / f->n_gop_s;
+    if (f->n_key > 0)
+        o->first_key_ms = (int64_t)(f->first_key / f->n_key + 0.5);
+    if (f->n_pic > 0) {
+        o->luma_mean = f->luma / f->n_pic;
+        o->luma_spread = f->spread / f->n_pic;
+        o->sharpness = f->sharp / f->n_pic;
+    }
+    qsort(f->names, (size_t)f->n_names, sizeof(f->names[0]), cmp_name);
+    o->flags[0] = '\0';
+    for (int i = 0; i < f->n_names; i++) {
+        size_t len = strlen(f->names[i]) + (i > 0);
+        if (used + len >= sizeof(o->flags))
+            break; /* keep whole names only */
+        used += (size_t)snprintf(o->flags + used, sizeof(o->flags) - used, "%s%s", i ? "," : "",
+                                 f->names[i]);
+    }
+}
+
+struct fold_buf {
+    struct fold *v;
+    size_t n, cap;
+};
+
+/* Fold one camera's raw rows before cutoff_ms into b (one entry per hour, oldest first). */
+static int fold_camera(struct store *s, sqlite3_stmt *scan, const char *id, int64_t cutoff_ms,
+                       struct fold_buf *b, struct cw_err *err)
+{
+    struct store_sample r;
+    struct fold *nv;
+    int step;
+
+    b->n = 0;
+    sqlite3_reset(scan);
+    sqlite3_bind_text(scan, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(scan, 2, cutoff_ms);
+    while ((step = sqlite3_step(scan)) == SQLITE_ROW) {
+        read_sample(scan, &r);
+        if (b->n == 0 || b->v[b->n - 1].row.at_ms != hour_floor(r.at_ms)) {
+            if ((nv = grow(b->v, &b->cap, b->n, sizeof(*b->v))) == NULL) {
+                sqlite3_reset(scan);
+                return cw_err_set(err, s->path, 0, NULL, "out of memory");
+            }
+            b->v = nv;
+            fold_start(&b->v[b->n++], &r);
+        }
+        fold_add(&b->v[b->n - 1], &r);
+    }
+    sqlite3_reset(scan);
+    if (step != SQLITE_DONE)
+        return store_fail(s, "downsample", err);
+    for (size_t i = 0; i < b->n; i++)
+        fold_finish(&b->v[i]);
+    return 0;
+}
+
+/* Write one camera's hourly rows and delete the raw rows they replace; adds to *folded. */
+static int replace_camera(struct store *s, sqlite3_stmt *del, const char *id, int64_t cutoff_ms,
+                          const struct fold_buf *b, int *folded, struct cw_err *err)
+{
+    int rc;
+
+    for (size_t i = 0; i < b->n; i++)
+        if (sample_insert(s, &b->v[i].row, err) != 0)
+            return -1;
+    sqlite3_reset(del);
+    sqlite3_bind_text(del, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(del, 2, cutoff_ms);
+    rc = sqlite3_step(del);
+    sqlite3_reset(del);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "downsample", err);
+    *folded += sqlite3_changes(s->db);
+    return 0;
+}
+
+int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err)
+{
+    sqlite3_stmt *cams = NULL, *scan = NULL, *del = NULL;
+    struct fold_buf b = {NULL, 0, 0};
+    int64_t cutoff = hour_floor(before_ms);
+    int step;
+
+    *folded = 0;
+    if (store_begin(s, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera ORDER BY id", -1, &cams, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
+                           "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 ORDER BY at_ms, id",
+                           -1, &scan, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "DELETE FROM sample INDEXED BY sample_raw "
+                           "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2",
+                           -1, &del, NULL) != SQLITE_OK) {
+        store_fail(s, "downsample", err);
+        goto fail;
+    }
+    while ((step = sqlite3_step(cams)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(cams, 0);
+        if (fold_camera(s, scan, id, cutoff, &b, err) != 0)
+            goto fail;
+        if (b.n > 0 && replace_camera(s, del, id, cutoff, &b, folded, err) != 0)
+            goto fail;
+    }
+    if (step != SQLITE_DONE) {
+        store_fail(s, "downsample", err);
+        goto fail;
+    }
+    sqlite3_finalize(cams);
+    sqlite3_finalize(scan);
+    sqlite3_finalize(del);
+    free(b.v);
+    if (store_commit(s, err) != 0) {
+        *folded = 0;
+        return -1;
+    }
+    return 0;
+fail:
+    sqlite3_finalize(cams);
+    sqlite3_finalize(scan);
+    sqlite3_finalize(del);
+    free(b.v);
+    *folded = 0;
+    return store_end_failed(s);
+}
+
+int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
+                       int *flagged, int *total, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *flagged = 0;
+    *total = 0;
+    if (to_ms < from_ms)
+        return cw_err_set(err, NULL, 0, NULL, "sample share: range ends before it starts");
+    /* Two texts so the per-camera one uses the (camera_id, at_ms) index. */
+    if (sqlite3_prepare_v2(
+            s->db,
+            camera_id != NULL
+                ? "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' THEN count "
+                  "ELSE 0 END), 0) FROM sample WHERE camera_id = ?3 AND at_ms >= ?1 AND at_ms < ?2"
+                : "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' THEN count "
+                  "ELSE 0 END), 0) FROM sample WHERE at_ms >= ?1 AND at_ms < ?2",
+            -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "sample share", err);
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    if (camera_id != NULL)
+        sqlite3_bind_text(st, 3, camera_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *total = sqlite3_column_int(st, 0);
+        *flagged = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : store_fail(s, "sample share", err);
+}
