@@ -1,9 +1,10 @@
-/* camwatch.c - the camwatch command-line tool: status, events, uptime and
- * maintenance over the store the daemon writes. Reads the conf (for the
- * store's path, the site's time zone and owner names), opens the store
- * read-only (read-write for `maintenance`; WAL lets it run beside camwatchd),
- * prints tables or JSON to stdout and errors to stderr. One thread; it owns
- * the cfg and the store handle for the life of the process.
+/* camwatch.c - the camwatch command-line tool: status, events, uptime, stream
+ * samples, thumbnails, maintenance and reference pictures over the store the
+ * daemon writes. Reads the conf (for the store's path, the site's time zone
+ * and owner names), opens the store read-only (read-write for `maintenance`
+ * and `reference`; WAL lets it run beside camwatchd), prints tables or JSON to
+ * stdout and errors to stderr. One thread; it owns the cfg and the store
+ * handle for the life of the process.
  *
  * Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../config/cfg.h"
 #include "../index/store.h"
@@ -30,10 +32,12 @@
 #define DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
-#define NAME_COL_MAX 30    /* status: longer names are cut with an ellipsis, display columns */
+#define NAME_COL_MAX 20    /* status: longer names are cut with an ellipsis, display columns */
 #define UPTIME_NAME_MAX 24 /* uptime: same, narrower since the figures need room */
 #define N_STATES 5         /* enum cw_state values */
 #define EVENTS_DEFAULT_SINCE "-7d"
+#define SAMPLES_DEFAULT_SINCE "-1d"
+#define COPY_BUF 65536 /* thumb: bytes per read */
 
 struct cli {
     const char *conf_path;
@@ -332,9 +336,13 @@ static void table_free(struct table *t)
 
 /* ---- shared set-up ---- */
 
+/* Reals to 10 significant digits: means of measurements come out as 812.39999999999975. */
+#define JSON_REAL_DIGITS 10
+
 static int print_json(json_t *j)
 {
-    int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int rc = json_dumpf(
+        j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS));
 
     json_decref(j);
     if (rc != 0) {
@@ -421,6 +429,44 @@ static json_t *json_iso_or_null(const struct cli *cli, int64_t ms)
     return json_string(cw_format_iso(ms, cli->tz, buf, sizeof(buf)));
 }
 
+/* 1 when the comma-separated list holds name (case ignored). */
+static int flags_include(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (const char *p = list; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncasecmp(p, name, len) == 0)
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+/* A comma-separated list as a JSON array of strings; [] for "". */
+static json_t *json_flags(const char *list)
+{
+    json_t *arr = json_array();
+
+    for (const char *p = list; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n > 0)
+            json_array_append_new(arr, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    return arr;
+}
+
+/* A table cell: v printed with fmt, or "-" when not known. */
+static const char *fmt_opt(char *buf, size_t len, const char *fmt, double v, int known)
+{
+    if (known)
+        snprintf(buf, len, fmt, v);
+    else
+        snprintf(buf, len, "-");
+    return buf;
+}
+
 /* getopt_long over a command's own argv (argv[0] is the command name). */
 static void reset_getopt(void)
 {
@@ -431,15 +477,20 @@ static void reset_getopt(void)
 /* ---- status ---- */
 
 static const char status_usage[] =
-    "usage: camwatch [-c FILE] status [--owner CODE] [--commune NAME] [--state STATE] [--json]\n"
-    "  Current state of every camera, with the last probe's facts.\n"
+    "usage: camwatch [-c FILE] status [--owner CODE] [--commune NAME] [--state STATE]\n"
+    "                                 [--flag NAME] [--json]\n"
+    "  Current state of every camera, with the last probe's facts and the last stream\n"
+    "  sample's: FPS as measured, KBPS (bitrate, kbit/s) and FLAGS (picture and stream faults).\n"
     "  --owner CODE    only this owner's cameras (e.g. CAH)\n"
     "  --commune NAME  only cameras in this commune; without diacritics it matches any\n"
     "  --state STATE   only cameras in STATE: up, degraded, down, unknown, maintenance\n"
+    "  --flag NAME     only cameras whose last sample has flag NAME: no_media, low_res,\n"
+    "                  low_fps, low_bitrate, long_gop, ts_faults, dark, black, overexposed,\n"
+    "                  blurred, frozen, moved, sdp_mismatch\n"
     "  --json          print a JSON array\n";
 
 struct status_filter {
-    const char *owner, *commune;
+    const char *owner, *commune, *flag;
     int have_state;
     enum cw_state state;
 };
@@ -452,7 +503,43 @@ static int status_keep(const struct status_filter *f, const struct store_status 
         return 0;
     if (f->have_state && st->state != f->state)
         return 0;
+    if (f->flag != NULL && !flags_include(st->flags, f->flag))
+        return 0;
     return 1;
+}
+
+/* The store keeps a fact the last sample did not measure as NULL, read back as 0; these say
+ * which of the sample's facts are real. */
+static int has_media(const struct store_status *st)
+{
+    return st->last_sample_ms != 0 && !flags_include(st->flags, "no_media");
+}
+
+static int measured_fps(const struct store_status *st)
+{
+    return has_media(st) && st->stream_fps > 0;
+}
+
+static int has_picture(const struct store_status *st)
+{
+    return has_media(st) && (st->luma != 0 || st->sharpness != 0);
+}
+
+/* The last stream sample's fields of status --json. */
+static void status_json_sample(const struct cli *cli, const struct store_status *st, json_t *o)
+{
+    int media = has_media(st), pic = has_picture(st);
+
+    json_object_set_new(o, "bitrate_kbps", media ? json_real(st->bitrate_kbps) : json_null());
+    json_object_set_new(o, "gop_s", media && st->gop_s > 0 ? json_real(st->gop_s) : json_null());
+    json_object_set_new(o, "sharpness", pic ? json_real(st->sharpness) : json_null());
+    json_object_set_new(o, "luma", pic ? json_real(st->luma) : json_null());
+    json_object_set_new(o, "frozen", json_boolean(st->frozen));
+    json_object_set_new(o, "flags", json_flags(st->flags));
+    json_object_set_new(o, "last_sample", json_iso_or_null(cli, st->last_sample_ms));
+    json_object_set_new(o, "last_sample_ms",
+                        st->last_sample_ms != 0 ? json_integer(st->last_sample_ms) : json_null());
+    json_object_set_new(o, "thumb", json_str_or_null(st->thumb_path));
 }
 
 static json_t *status_json_one(const struct cli *cli, const struct store_status *st)
@@ -476,21 +563,42 @@ static json_t *status_json_one(const struct cli *cli, const struct store_status 
     json_object_set_new(o, "codec", json_str_or_null(st->codec));
     json_object_set_new(o, "width", st->width > 0 ? json_integer(st->width) : json_null());
     json_object_set_new(o, "height", st->height > 0 ? json_integer(st->height) : json_null());
-    json_object_set_new(o, "fps", st->fps > 0 ? json_real(st->fps) : json_null());
+    json_object_set_new(o, "fps",
+                        measured_fps(st) ? json_real(st->stream_fps)
+                        : st->fps > 0    ? json_real(st->fps)
+                                         : json_null());
+    json_object_set_new(o, "sdp_fps", st->fps > 0 ? json_real(st->fps) : json_null());
     json_object_set_new(o, "rtsp_status",
                         st->rtsp_status > 0 ? json_integer(st->rtsp_status) : json_null());
     json_object_set_new(o, "last_probe", json_iso_or_null(cli, st->last_probe_ms));
     json_object_set_new(o, "last_probe_ms",
                         st->last_probe_ms != 0 ? json_integer(st->last_probe_ms) : json_null());
+    status_json_sample(cli, st, o);
     return o;
+}
+
+/* "MM-DD HH:MM" within this year, else "YYYY-MM-DD": the status table has no room for more. */
+static const char *fmt_since_short(const struct cli *cli, int64_t ms, char *buf, size_t len)
+{
+    char now[64], full[64];
+
+    cw_format_local(cw_now_ms(), cli->tz, now, sizeof(now));
+    cw_format_local(ms, cli->tz, full, sizeof(full));
+    if (strncmp(now, full, 4) == 0)
+        snprintf(buf, len, "%.11s", full + 5);
+    else
+        snprintf(buf, len, "%.10s", full);
+    return buf;
 }
 
 static void status_table_row(const struct cli *cli, struct table *t, const struct store_status *st)
 {
-    char since[64], lat[32], res[32];
+    char since[64], lat[32], res[32], fps[32], kbps[32];
     char *name = truncate_display(st->name, NAME_COL_MAX);
 
-    cw_format_local(st->since_ms, cli->tz, since, sizeof(since));
+    fmt_since_short(cli, st->since_ms, since, sizeof(since));
+    fmt_opt(fps, sizeof(fps), "%.1f", st->stream_fps, measured_fps(st));
+    fmt_opt(kbps, sizeof(kbps), "%.0f", st->bitrate_kbps, has_media(st));
     if (st->latency_ms >= 0)
         snprintf(lat, sizeof(lat), "%d ms", st->latency_ms);
     else
@@ -499,17 +607,18 @@ static void status_table_row(const struct cli *cli, struct table *t, const struc
         snprintf(res, sizeof(res), "%dx%d", st->width, st->height);
     else
         snprintf(res, sizeof(res), "-");
-    table_add(t, st->id, name, st->owner, cw_state_name(st->state), since, lat,
-              st->codec[0] ? st->codec : "-", res, st->reason);
+    table_add(t, st->id, name, st->owner, cw_state_name(st->state), since, lat, res, fps, kbps,
+              st->flags[0] ? st->flags : "-", st->reason);
     free(name);
 }
 
 static int status_print(const struct cli *cli, const struct store_status *v, size_t n,
                         const struct status_filter *f, int json)
 {
-    static const char *const heads[] = {"ID",      "NAME",  "OWNER",      "STATE", "SINCE",
-                                        "LATENCY", "CODEC", "RESOLUTION", "REASON"};
-    struct table t = {.ncols = 9, .heads = heads, .right = "lllllrlrl"};
+    /* At most about 100 columns before REASON, which may run on; the codec is in --json. */
+    static const char *const heads[] = {"ID",  "NAME", "OWNER", "STATE", "SINCE", "LATENCY",
+                                        "RES", "FPS",  "KBPS",  "FLAGS", "REASON"};
+    struct table t = {.ncols = 11, .heads = heads, .right = "lllllrrrrll"};
     size_t count[N_STATES] = {0}, shown = 0;
 
     if (json) {
@@ -546,10 +655,13 @@ static int owner_known(const struct cfg *cfg, const char *code)
 
 static int cmd_status(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"owner", required_argument, NULL, 'o'}, {"commune", required_argument, NULL, 'm'},
-        {"state", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"owner", required_argument, NULL, 'o'},
+                                         {"commune", required_argument, NULL, 'm'},
+                                         {"state", required_argument, NULL, 's'},
+                                         {"flag", required_argument, NULL, 'f'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     struct status_filter f = {0};
     struct store_status *v = NULL;
     struct cw_err err;
@@ -571,6 +683,9 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
                 return EXIT_USAGE;
             }
             f.have_state = 1;
+            break;
+        case 'f':
+            f.flag = optarg;
             break;
         case 'j':
             json = 1;
@@ -1142,6 +1257,364 @@ static int cmd_maintenance(struct cli *cli, int argc, char **argv)
     return maintenance_report(cli, id, before.state, &after, changed, json);
 }
 
+/* ---- samples ---- */
+
+static const char samples_usage[] =
+    "usage: camwatch [-c FILE] samples CAMERA [--since TIME] [--json]\n"
+    "  A camera's stream samples, oldest first: what each measured (codec, size, frame rate,\n"
+    "  bitrate, keyframe interval, mean luma, sharpness) and the faults found. Samples older\n"
+    "  than [store] samples_days are folded into one row per hour (\"hourly xN\": the means of\n"
+    "  N samples, flags the union).\n"
+    "  --since TIME    from TIME (default -1d): YYYY-MM-DD[ HH:MM[:SS]] in the site's zone,\n"
+    "                  ISO 8601 with Z or +HH:MM, now, or -7d / -2h / -30m\n"
+    "  --json          print a JSON array\n";
+
+/* Stream facts are real when media was read, picture facts when a keyframe was decoded; the
+ * rest of a sample that is neither is zeros, shown as "-" and null. */
+static json_t *sample_json(const struct cli *cli, const struct store_sample *v)
+{
+    char at[64], hash[32];
+    json_t *o = json_object();
+    int ok = v->ok != 0, pic = v->has_picture != 0;
+
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)v->phash);
+    json_object_set_new(o, "camera", json_string(v->camera_id));
+    json_object_set_new(o, "at", json_string(cw_format_iso(v->at_ms, cli->tz, at, sizeof(at))));
+    json_object_set_new(o, "at_ms", json_integer(v->at_ms));
+    json_object_set_new(o, "hourly", json_boolean(v->hourly));
+    json_object_set_new(o, "count", json_integer(v->count));
+    json_object_set_new(o, "ok", json_boolean(ok));
+    json_object_set_new(o, "error", json_str_or_null(v->error));
+    json_object_set_new(o, "codec", json_str_or_null(v->codec));
+    json_object_set_new(o, "width", v->width > 0 ? json_integer(v->width) : json_null());
+    json_object_set_new(o, "height", v->height > 0 ? json_integer(v->height) : json_null());
+    json_object_set_new(o, "fps", ok ? json_real(v->fps) : json_null());
+    json_object_set_new(o, "bitrate_kbps", ok ? json_real(v->bitrate_kbps) : json_null());
+    json_object_set_new(o, "gop_frames", ok ? json_real(v->gop_frames) : json_null());
+    json_object_set_new(o, "gop_s", ok ? json_real(v->gop_s) : json_null());
+    json_object_set_new(o, "first_key_ms",
+                        v->first_key_ms >= 0 ? json_integer(v->first_key_ms) : json_null());
+    json_object_set_new(o, "ts_jumps", json_integer(v->ts_jumps));
+    json_object_set_new(o, "ts_backwards", json_integer(v->ts_backwards));
+    json_object_set_new(o, "corrupt_packets", json_integer(v->corrupt_packets));
+    json_object_set_new(o, "lost_frames", json_integer(v->lost_frames));
+    json_object_set_new(o, "has_picture", json_boolean(pic));
+    json_object_set_new(o, "luma_mean", pic ? json_real(v->luma_mean) : json_null());
+    json_object_set_new(o, "luma_spread", pic ? json_real(v->luma_spread) : json_null());
+    json_object_set_new(o, "sharpness", pic ? json_real(v->sharpness) : json_null());
+    json_object_set_new(o, "phash", pic ? json_string(hash) : json_null());
+    json_object_set_new(o, "ref_distance",
+                        v->ref_distance >= 0 ? json_integer(v->ref_distance) : json_null());
+    json_object_set_new(o, "flags", json_flags(v->flags));
+    json_object_set_new(o, "reasons", json_string(v->reasons));
+    return o;
+}
+
+static void sample_table_row(const struct cli *cli, struct table *t, const struct store_sample *v)
+{
+    char at[64], kind[32], res[32], fps[32], kbps[32], gop[32], luma[32], sharp[32];
+    int ok = v->ok != 0, pic = v->has_picture != 0;
+    /* A failed sample's reasons mostly restate its error; an hourly row's error is only its
+     * last sample's. */
+    const char *why = !ok && v->error[0] != '\0' ? v->error : v->reasons;
+
+    cw_format_local(v->at_ms, cli->tz, at, sizeof(at));
+    if (v->hourly)
+        snprintf(kind, sizeof(kind), "hourly x%d", v->count);
+    else
+        snprintf(kind, sizeof(kind), "raw");
+    if (v->width > 0 && v->height > 0)
+        snprintf(res, sizeof(res), "%dx%d", v->width, v->height);
+    else
+        snprintf(res, sizeof(res), "-");
+    fmt_opt(fps, sizeof(fps), "%.1f", v->fps, ok);
+    fmt_opt(kbps, sizeof(kbps), "%.0f", v->bitrate_kbps, ok);
+    fmt_opt(gop, sizeof(gop), "%.1f", v->gop_s, ok && v->gop_s > 0);
+    fmt_opt(luma, sizeof(luma), "%.0f", v->luma_mean, pic);
+    fmt_opt(sharp, sizeof(sharp), "%.0f", v->sharpness, pic);
+    table_add(t, at, kind, ok ? "yes" : "no", v->codec[0] ? v->codec : "-", res, fps, kbps, gop,
+              luma, sharp, v->flags[0] ? v->flags : "-", why);
+}
+
+static int samples_print(const struct cli *cli, const char *id, const struct store_sample *v,
+                         size_t n, int64_t since_ms, int json)
+{
+    static const char *const heads[] = {"TIME", "KIND",      "OK",    "CODEC",
+                                        "RES",  "FPS",       "KBPS",  "GOP S",
+                                        "LUMA", "SHARPNESS", "FLAGS", "ERROR/REASONS"};
+    struct table t = {.ncols = 12, .heads = heads, .right = "llllrrrrrrll"};
+    char since[64];
+
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, sample_json(cli, &v[i]));
+        return print_json(arr);
+    }
+    if (n == 0) {
+        printf("%s: no samples since %s\n", id,
+               cw_format_local(since_ms, cli->tz, since, sizeof(since)));
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        sample_table_row(cli, &t, &v[i]);
+    table_print(&t, stdout);
+    table_free(&t);
+    return 0;
+}
+
+static int cmd_samples(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"since", required_argument, NULL, 's'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *since = SAMPLES_DEFAULT_SINCE, *id;
+    struct store_sample *v = NULL;
+    struct store_status st;
+    struct cw_err err;
+    int64_t since_ms;
+    size_t n = 0;
+    int json = 0, c, rc;
+
+    reset_getopt();
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            since = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            fputs(samples_usage, stdout);
+            return 0;
+        default:
+            fputs(samples_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        usage_error(samples_usage, "samples: expects one CAMERA");
+        return EXIT_USAGE;
+    }
+    id = argv[optind];
+    if ((rc = cli_open(cli, STORE_READONLY)) != 0)
+        return rc;
+    if (cw_parse_time(since, cli->tz, &since_ms) != 0) {
+        usage_error(samples_usage, "samples: bad time '%s'", since);
+        return EXIT_USAGE;
+    }
+    if ((rc = require_camera(cli, id, &st)) != 0)
+        return rc;
+    if (store_list_samples(cli->store, id, since_ms, &v, &n, &err) != 0)
+        return store_failed(&err);
+    rc = samples_print(cli, id, v, n, since_ms, json);
+    free(v);
+    return rc;
+}
+
+/* ---- thumb ---- */
+
+static const char thumb_usage[] =
+    "usage: camwatch [-c FILE] thumb CAMERA -o FILE\n"
+    "  Write the camera's newest thumbnail (a JPEG of the last keyframe the daemon decoded).\n"
+    "  -o, --output FILE  where to write it; - for standard output\n";
+
+/* Copy in to out; returns 0, or -1 with errno set and *reading saying which side failed. */
+static int copy_stream(FILE *in, FILE *out, int *reading)
+{
+    char buf[COPY_BUF];
+    size_t got;
+
+    while ((got = fread(buf, 1, sizeof(buf), in)) > 0) {
+        if (fwrite(buf, 1, got, out) != got) {
+            *reading = 0;
+            return -1;
+        }
+    }
+    *reading = 1;
+    return ferror(in) ? -1 : 0;
+}
+
+/* Copy the thumbnail to path, through path.tmp and a rename so a reader never sees half a
+ * file; "-" writes to stdout. Returns 0 or the exit code (message printed). */
+static int thumb_write(const char *id, const char *thumb, const char *path)
+{
+    FILE *in = fopen(thumb, "rb"), *out = NULL;
+    char *tmp = NULL;
+    int reading = 1, rc = EXIT_RUNTIME;
+
+    if (in == NULL) {
+        if (errno == ENOENT)
+            fprintf(stderr,
+                    "camwatch: %s: thumbnail %s is gone (the daemon writes a new one "
+                    "with the next good sample)\n",
+                    id, thumb);
+        else
+            fprintf(stderr, "camwatch: %s: %s: %s\n", id, thumb, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    if (strcmp(path, "-") == 0) {
+        out = stdout;
+    } else {
+        size_t len = strlen(path) + sizeof(".tmp");
+        if ((tmp = malloc(len)) == NULL)
+            die_oom();
+        snprintf(tmp, len, "%s.tmp", path);
+        if ((out = fopen(tmp, "wb")) == NULL) {
+            fprintf(stderr, "camwatch: %s: %s\n", tmp, strerror(errno));
+            goto fail;
+        }
+    }
+    if (copy_stream(in, out, &reading) != 0) {
+        fprintf(stderr, "camwatch: %s: %s\n", reading ? thumb : (tmp ? tmp : "stdout"),
+                strerror(errno));
+        goto fail;
+    }
+    if (tmp != NULL) {
+        FILE *f = out;
+        out = NULL;
+        if (fclose(f) != 0 || rename(tmp, path) != 0) {
+            fprintf(stderr, "camwatch: %s: %s\n", path, strerror(errno));
+            goto fail;
+        }
+        free(tmp);
+        tmp = NULL;
+    }
+    rc = 0;
+fail:
+    if (out != NULL && out != stdout)
+        fclose(out);
+    if (tmp != NULL)
+        unlink(tmp);
+    free(tmp);
+    fclose(in);
+    return rc;
+}
+
+static int cmd_thumb(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *output = NULL, *id;
+    struct store_status st;
+    int c, rc;
+
+    reset_getopt();
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            fputs(thumb_usage, stdout);
+            return 0;
+        default:
+            fputs(thumb_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        usage_error(thumb_usage, "thumb: expects one CAMERA");
+        return EXIT_USAGE;
+    }
+    if (output == NULL || output[0] == '\0') {
+        usage_error(thumb_usage, "thumb: -o FILE is required (- for standard output)");
+        return EXIT_USAGE;
+    }
+    id = argv[optind];
+    if ((rc = cli_open(cli, STORE_READONLY)) != 0)
+        return rc;
+    if ((rc = require_camera(cli, id, &st)) != 0)
+        return rc;
+    if (st.thumb_path[0] == '\0') {
+        fprintf(stderr,
+                "camwatch: %s: no thumbnail yet (none of its stream samples has "
+                "decoded a picture)\n",
+                id);
+        return EXIT_RUNTIME;
+    }
+    return thumb_write(id, st.thumb_path, output);
+}
+
+/* ---- reference ---- */
+
+static const char reference_usage[] =
+    "usage: camwatch [-c FILE] reference CAMERA [--json]\n"
+    "  Forget the camera's reference picture, after a deliberate change (the camera was\n"
+    "  re-aimed, the scene rebuilt): the daemon takes its next good picture as the new\n"
+    "  reference, and \"moved\" compares against that. Safe while camwatchd runs.\n"
+    "  --json          print what was done as a JSON object\n";
+
+static int reference_report(const struct cli *cli, const char *id, int had, int64_t at_ms, int json)
+{
+    char at[64];
+
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(id));
+        json_object_set_new(o, "cleared", json_boolean(had));
+        json_object_set_new(o, "previous", had ? json_iso_or_null(cli, at_ms) : json_null());
+        return print_json(o);
+    }
+    if (had)
+        printf("%s: reference picture taken %s cleared; the next good picture becomes the "
+               "reference\n",
+               id, cw_format_local(at_ms, cli->tz, at, sizeof(at)));
+    else
+        printf("%s: had no reference picture; the next good picture becomes the reference\n", id);
+    return 0;
+}
+
+static int cmd_reference(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    struct store_status st;
+    struct cw_err err;
+    const char *id;
+    uint64_t phash;
+    int64_t at_ms;
+    int json = 0, had, c, rc;
+
+    reset_getopt();
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            fputs(reference_usage, stdout);
+            return 0;
+        default:
+            fputs(reference_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        usage_error(reference_usage, "reference: expects one CAMERA");
+        return EXIT_USAGE;
+    }
+    id = argv[optind];
+    if ((rc = cli_open(cli, STORE_READWRITE)) != 0)
+        return rc;
+    if ((rc = require_camera(cli, id, &st)) != 0)
+        return rc;
+    /* Cleared even when none was read: the daemon may take one between the two calls. */
+    rc = store_get_reference(cli->store, id, &had, &phash, &at_ms, &err);
+    if (rc == 0)
+        rc = store_set_reference(cli->store, id, 0, 0, 0, &err);
+    if (rc < 0)
+        return store_failed(&err);
+    if (rc == 1) {
+        fprintf(stderr, "camwatch: unknown camera '%s'\n", id);
+        return EXIT_RUNTIME;
+    }
+    return reference_report(cli, id, had, at_ms, json);
+}
+
 /* ---- main ---- */
 
 struct command {
@@ -1155,6 +1628,9 @@ static const struct command commands[] = {
     {"events", cmd_events, events_usage},
     {"uptime", cmd_uptime, uptime_usage},
     {"maintenance", cmd_maintenance, maintenance_usage},
+    {"samples", cmd_samples, samples_usage},
+    {"thumb", cmd_thumb, thumb_usage},
+    {"reference", cmd_reference, reference_usage},
 };
 
 static const char main_usage[] =
@@ -1167,6 +1643,9 @@ static const char main_usage[] =
     "  events       state changes over time\n"
     "  uptime       time in each state per camera and per owner\n"
     "  maintenance  put a camera in or out of maintenance\n"
+    "  samples      a camera's stream samples: frame rate, bitrate, picture faults\n"
+    "  thumb        write a camera's newest thumbnail\n"
+    "  reference    forget a camera's reference picture; the next good one replaces it\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 int main(int argc, char **argv)
