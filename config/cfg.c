@@ -11,6 +11,12 @@
  * fed to libcsv one physical line at a time so each record knows the line it
  * starts on even when a quoted field holds newlines.
  *
+ * Quality classes: each [class NAME] section's keys are kept as written and
+ * applied once the file is read, "default" first (built-in values under
+ * [class default]), then every other class over a copy of it, so a class may
+ * come before the default it inherits. cameras.csv rows point into
+ * cfg->classes, which is not reallocated after that.
+ *
  * Validation never stops at the first problem: each bad key, header column and
  * row adds an error, and cfg_load() fails once at the end. */
 #include "cfg.h"
@@ -27,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +41,7 @@
 
 #define CFG_ZONEINFO_DIR "/usr/share/zoneinfo"
 #define CFG_DEFAULT_DATABASE "var/camwatch.db"
+#define CFG_DEFAULT_CACHE "var/cache"
 #define CFG_DEFAULT_LISTEN "127.0.0.1:8640"
 #define CFG_DEFAULT_SITE_NAME "camwatch"
 
@@ -52,12 +60,48 @@
 #define CFG_HYSTERESIS_MAX 100
 #define CFG_CONCURRENCY_MAX 10000
 
-#define CSV_NFIELDS 16
+/* [store] samples_days: raw samples kept a month by default; ten years is past any use. */
+#define CFG_SAMPLES_DAYS 31
+#define CFG_SAMPLES_DAYS_MAX 3650
+
+/* [probe.stream] defaults and limits. A sample under a second cannot measure a frame rate;
+ * over a minute it costs more than it tells. Sampling a camera more often than every 10 s
+ * would make the stream probe a second recorder. */
+#define CFG_STREAM_WORKERS 4
+#define CFG_STREAM_WORKERS_MAX 64
+#define CFG_STREAM_SAMPLE_MS 5000
+#define CFG_STREAM_SAMPLE_MIN_MS 1000
+#define CFG_STREAM_SAMPLE_MAX_MS 60000
+#define CFG_STREAM_INTERVAL_MS (10 * 60 * 1000)
+#define CFG_STREAM_INTERVAL_MIN_MS 10000
+#define CFG_STREAM_INTERVAL_MAX_MS (86400LL * 1000)
+#define CFG_STREAM_TIMEOUT_SLACK_MS 10000 /* default timeout is sample + this (open, first key) */
+#define CFG_STREAM_THUMB_WIDTH 320
+#define CFG_STREAM_THUMB_MIN 64
+#define CFG_STREAM_THUMB_MAX 1920
+
+/* The default class: a district's minimum for footage to serve as evidence. */
+#define CFG_CLASS_DEFAULT "default"
+#define CFG_CLASS_MIN_WIDTH 640
+#define CFG_CLASS_MIN_HEIGHT 360
+#define CFG_CLASS_MIN_FPS 12.0
+#define CFG_CLASS_MIN_BITRATE_KBPS 256.0
+#define CFG_CLASS_MAX_GOP_S 4.0
+#define CFG_CLASS_MIN_SHARPNESS 60.0
+#define CFG_CLASS_MIN_LUMA 40.0
+#define CFG_CLASS_MAX_LUMA 220.0
+#define CFG_CLASS_BLACK_SPREAD 4.0
+#define CFG_CLASS_FROZEN_AFTER 3
+#define CFG_CLASS_MOVED_DISTANCE 20
+
+#define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
+#define CSV_NCOLUMNS 17    /* and the optional "class" after them */
 #define CSV_KEEP_FIELDS 24 /* header names kept, so extra columns can be named */
 
-static const char *const csv_columns[CSV_NFIELDS] = {
-    "id",  "name",     "owner",     "commune",    "site_kind", "address",      "road",     "lat",
-    "lon", "rtsp_url", "onvif_url", "credential", "model",     "installed_on", "recorder", "notes"};
+static const char *const csv_columns[CSV_NCOLUMNS] = {
+    "id",    "name",         "owner",    "commune",  "site_kind", "address",
+    "road",  "lat",          "lon",      "rtsp_url", "onvif_url", "credential",
+    "model", "installed_on", "recorder", "notes",    "class"};
 
 enum csv_col {
     COL_ID,
@@ -75,7 +119,17 @@ enum csv_col {
     COL_MODEL,
     COL_INSTALLED_ON,
     COL_RECORDER,
-    COL_NOTES
+    COL_NOTES,
+    COL_CLASS
+};
+
+/* A [class NAME] section as written: the keys it sets, applied over the default class once
+ * the whole file is read (so a class may come before [class default]). */
+struct class_def {
+    char *name;
+    int line;
+    unsigned set;       /* bit k: class_keys[k] was given */
+    struct cfg_class v; /* the given values */
 };
 
 /* One load in progress: the cfg being filled and where errors go. */
@@ -99,6 +153,9 @@ struct load {
     } * seen;
     size_t n_seen, seen_cap;
     int interval_line, timeout_line;
+    int stream_sample_line, stream_interval_line, stream_timeout_line;
+    struct class_def *class_defs;
+    size_t n_class_defs;
 };
 
 static void ld_err(struct load *ld, const char *file, int line, const char *field, const char *fmt,
@@ -283,10 +340,15 @@ static void ini_src_parse(struct ini_src *src)
 /* ------------------------------------------------------------------------------------ */
 /* camwatch.conf */
 
+static int is_code_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '-';
+}
+
 static int section_is_future(const char *s)
 {
-    static const char *const exact[] = {"probe.stream", "probe.onvif"};
-    static const char *const prefix[] = {"class ", "footage", "alerts", "report", "api"};
+    static const char *const exact[] = {"probe.onvif"};
+    static const char *const prefix[] = {"footage", "alerts", "report", "api"};
     size_t i;
 
     for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
@@ -300,8 +362,8 @@ static int section_is_future(const char *s)
 
 static int section_is_known(const char *s)
 {
-    static const char *const known[] = {"site",       "store", "inventory",
-                                        "probe.rtsp", "http",  "owners"};
+    static const char *const known[] = {"site",         "store", "inventory", "probe.rtsp",
+                                        "probe.stream", "http",  "owners"};
     size_t i;
 
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -310,9 +372,67 @@ static int section_is_known(const char *s)
     return 0;
 }
 
+/* "[class NAME]": returns NAME, or NULL when the section is not a class section. "[class]"
+ * alone returns "". */
+static const char *section_class_name(const char *s)
+{
+    if (strcmp(s, "class") == 0)
+        return "";
+    if (strncmp(s, "class ", 6) == 0)
+        return s + 6;
+    return NULL;
+}
+
+static struct class_def *class_def_find(struct load *ld, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ld->n_class_defs; i++)
+        if (strcmp(ld->class_defs[i].name, name) == 0)
+            return &ld->class_defs[i];
+    return NULL;
+}
+
+/* A class section header: check the name and note the class (a second header of the same
+ * class goes on adding keys to it, as any other section does). */
+static void conf_class_section(struct ini_src *src, const char *section, const char *name)
+{
+    struct load *ld = src->ld;
+    struct class_def *v;
+    const char *p;
+
+    for (p = name; *p; p++)
+        if (!is_code_char((unsigned char)*p))
+            break;
+    if (name[0] == '\0' || *p != '\0') {
+        ld_err(ld, src->file, src->line, section,
+               "class name must be letters, digits, '_' or '-': [class NAME]");
+        return;
+    }
+    if (class_def_find(ld, name) != NULL)
+        return;
+    v = realloc(ld->class_defs, (ld->n_class_defs + 1) * sizeof(*v));
+    if (v == NULL) {
+        ld->oom = 1;
+        return;
+    }
+    ld->class_defs = v;
+    v = &v[ld->n_class_defs];
+    memset(v, 0, sizeof(*v));
+    v->name = ld_strdup(ld, name);
+    if (v->name == NULL)
+        return;
+    v->line = src->line;
+    ld->n_class_defs++;
+}
+
 static void conf_on_section(struct ini_src *src, const char *name)
 {
-    if (!section_is_known(name) && !section_is_future(name))
+    const char *cls = section_class_name(name);
+
+    if (cls != NULL)
+        conf_class_section(src, name, cls);
+    else if (!section_is_known(name) && !section_is_future(name))
         ld_err(src->ld, src->file, src->line, name, "unknown section");
 }
 
@@ -390,10 +510,238 @@ static void conf_int(struct ini_src *src, const char *key, const char *value, in
     *dst = (int)v;
 }
 
-static int is_code_char(unsigned char c)
+static int conf_double(struct ini_src *src, const char *key, const char *value, double lo,
+                       double hi, double *dst)
 {
-    return isalnum(c) || c == '_' || c == '-';
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(value, &end);
+    if (value[0] == '\0' || end == value || *end != '\0' || errno != 0 || !isfinite(v)) {
+        ld_err(src->ld, src->file, src->line, key, "not a number: '%s'", value);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        ld_err(src->ld, src->file, src->line, key, "%s out of range %g..%g", value, lo, hi);
+        return -1;
+    }
+    *dst = v;
+    return 0;
 }
+
+/* ------------------------------------------------------------------------------------ */
+/* [class NAME] */
+
+enum class_kind { CK_INT, CK_DOUBLE, CK_SECONDS, CK_BOOL };
+
+/* Every key of a class section, with where it goes in struct cfg_class and its range. A
+ * value of 0 turns a check off, so every range starts at 0. */
+static const struct class_key {
+    const char *name;
+    enum class_kind kind;
+    size_t off;
+    double hi;
+} class_keys[] = {
+    {"min_width", CK_INT, offsetof(struct cfg_class, min_width), 16384},
+    {"min_height", CK_INT, offsetof(struct cfg_class, min_height), 16384},
+    {"min_fps", CK_DOUBLE, offsetof(struct cfg_class, min_fps), 240},
+    {"min_bitrate_kbps", CK_DOUBLE, offsetof(struct cfg_class, min_bitrate_kbps), 1000000},
+    {"max_gop", CK_SECONDS, offsetof(struct cfg_class, max_gop_s), 3600},
+    {"min_sharpness", CK_DOUBLE, offsetof(struct cfg_class, min_sharpness), 1000000},
+    {"min_luma", CK_DOUBLE, offsetof(struct cfg_class, min_luma), 255},
+    {"max_luma", CK_DOUBLE, offsetof(struct cfg_class, max_luma), 255},
+    {"black_spread", CK_DOUBLE, offsetof(struct cfg_class, black_spread), 128},
+    {"unlit", CK_BOOL, offsetof(struct cfg_class, unlit), 1},
+    {"frozen_after", CK_INT, offsetof(struct cfg_class, frozen_after), 1000},
+    {"moved_distance", CK_INT, offsetof(struct cfg_class, moved_distance), 64},
+};
+#define CLASS_NKEYS (sizeof(class_keys) / sizeof(class_keys[0]))
+#define CLASS_KEY_BIT(k) (1u << (k))
+
+static int *class_int(struct cfg_class *c, size_t k)
+{
+    return (int *)(void *)((char *)c + class_keys[k].off);
+}
+
+static double *class_double(struct cfg_class *c, size_t k)
+{
+    return (double *)(void *)((char *)c + class_keys[k].off);
+}
+
+static size_t class_key_index(const char *name)
+{
+    size_t k;
+
+    for (k = 0; k < CLASS_NKEYS; k++)
+        if (strcmp(class_keys[k].name, name) == 0)
+            return k;
+    return CLASS_NKEYS;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"yes", "true", "1"}, *const no[] = {"no", "false", "0"};
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* One key of [class NAME] into def; returns 0 when it was good. */
+static int class_key_parse(struct ini_src *src, size_t k, const char *value, struct class_def *def)
+{
+    const struct class_key *ck = &class_keys[k];
+    struct cfg_class *c = &def->v;
+    int64_t ms;
+    int iv = 0;
+
+    switch (ck->kind) {
+    case CK_INT:
+        iv = -1;
+        conf_int(src, ck->name, value, 0, (int)ck->hi, &iv);
+        if (iv < 0)
+            return -1;
+        if (k == class_key_index("frozen_after") && iv == 1) {
+            ld_err(src->ld, src->file, src->line, ck->name,
+                   "must be 0 (not checked) or 2 or more: every picture is the same as itself");
+            return -1;
+        }
+        *class_int(c, k) = iv;
+        return 0;
+    case CK_DOUBLE:
+        return conf_double(src, ck->name, value, 0, ck->hi, class_double(c, k));
+    case CK_SECONDS:
+        if (cw_parse_duration_ms(value, &ms) != 0) {
+            ld_err(src->ld, src->file, src->line, ck->name,
+                   "bad duration '%s' (use e.g. 2s, 1500ms; 0 for no limit)", value);
+            return -1;
+        }
+        if (ms > (int64_t)(ck->hi * 1000)) {
+            ld_err(src->ld, src->file, src->line, ck->name, "'%s' is over %gs", value, ck->hi);
+            return -1;
+        }
+        *class_double(c, k) = (double)ms / 1000.0;
+        return 0;
+    case CK_BOOL:
+        if (parse_bool(value, &iv) != 0) {
+            ld_err(src->ld, src->file, src->line, ck->name, "expected yes or no, not '%s'", value);
+            return -1;
+        }
+        *class_int(c, k) = iv;
+        return 0;
+    }
+    return -1;
+}
+
+static void conf_class_key(struct ini_src *src, const char *section, const char *key,
+                           const char *value)
+{
+    struct class_def *def = class_def_find(src->ld, section_class_name(section));
+    size_t k;
+
+    if (def == NULL)
+        return; /* a bad class name, reported at its header */
+    k = class_key_index(key);
+    if (k == CLASS_NKEYS) {
+        ld_err(src->ld, src->file, src->line, key,
+               "unknown key in [%s] (min_width, min_height, min_fps, min_bitrate_kbps, max_gop, "
+               "min_sharpness, min_luma, max_luma, black_spread, unlit, frozen_after, "
+               "moved_distance)",
+               section);
+        return;
+    }
+    if (class_key_parse(src, k, value, def) == 0)
+        def->set |= CLASS_KEY_BIT(k);
+}
+
+static void class_defaults(struct cfg_class *c)
+{
+    c->min_width = CFG_CLASS_MIN_WIDTH;
+    c->min_height = CFG_CLASS_MIN_HEIGHT;
+    c->min_fps = CFG_CLASS_MIN_FPS;
+    c->min_bitrate_kbps = CFG_CLASS_MIN_BITRATE_KBPS;
+    c->max_gop_s = CFG_CLASS_MAX_GOP_S;
+    c->min_sharpness = CFG_CLASS_MIN_SHARPNESS;
+    c->min_luma = CFG_CLASS_MIN_LUMA;
+    c->max_luma = CFG_CLASS_MAX_LUMA;
+    c->black_spread = CFG_CLASS_BLACK_SPREAD;
+    c->unlit = 0;
+    c->frozen_after = CFG_CLASS_FROZEN_AFTER;
+    c->moved_distance = CFG_CLASS_MOVED_DISTANCE;
+}
+
+/* The keys def gives, over dst. */
+static void class_apply(struct cfg_class *dst, struct class_def *def)
+{
+    size_t k;
+
+    for (k = 0; k < CLASS_NKEYS; k++) {
+        if (!(def->set & CLASS_KEY_BIT(k)))
+            continue;
+        if (class_keys[k].kind == CK_INT || class_keys[k].kind == CK_BOOL)
+            *class_int(dst, k) = *class_int(&def->v, k);
+        else
+            *class_double(dst, k) = *class_double(&def->v, k);
+    }
+}
+
+/* Build cfg->classes: "default" first (the built-in values under [class default]), then each
+ * other class in file order, starting from the default class. */
+static void classes_build(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    struct class_def *def = class_def_find(ld, CFG_CLASS_DEFAULT);
+    size_t i, n = 1;
+    unsigned luma =
+        CLASS_KEY_BIT(class_key_index("min_luma")) | CLASS_KEY_BIT(class_key_index("max_luma"));
+
+    cfg->classes = calloc(ld->n_class_defs + 1, sizeof(*cfg->classes));
+    if (cfg->classes == NULL) {
+        ld->oom = 1;
+        return;
+    }
+    cfg->classes[0].name = ld_strdup(ld, CFG_CLASS_DEFAULT);
+    class_defaults(&cfg->classes[0]);
+    if (def != NULL)
+        class_apply(&cfg->classes[0], def);
+    for (i = 0; i < ld->n_class_defs; i++) {
+        struct class_def *d = &ld->class_defs[i];
+        struct cfg_class *c = &cfg->classes[0];
+        if (d != def) {
+            c = &cfg->classes[n++];
+            *c = cfg->classes[0];
+            c->name = ld_strdup(ld, d->name);
+            class_apply(c, d);
+        }
+        if ((d->set & luma) && c->max_luma > 0 && c->min_luma >= c->max_luma)
+            ld_err(ld, cfg->path, d->line, "max_luma",
+                   "must be above min_luma in [class %s] (%g <= %g)", d->name, c->max_luma,
+                   c->min_luma);
+    }
+    cfg->n_classes = n;
+}
+
+static const struct cfg_class *class_find(const struct cfg *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->n_classes; i++)
+        if (cfg->classes[i].name != NULL && strcmp(cfg->classes[i].name, name) == 0)
+            return &cfg->classes[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------ */
 
 static int port_ok(const char *s)
 {
@@ -464,6 +812,30 @@ static void conf_owner(struct ini_src *src, const char *code, const char *value)
     cfg->n_owners++;
 }
 
+static void conf_stream_key(struct ini_src *src, const char *key, const char *value)
+{
+    struct load *ld = src->ld;
+    struct cfg_stream *st = &ld->cfg->stream;
+
+    if (strcmp(key, "workers") == 0) {
+        conf_int(src, key, value, 0, CFG_STREAM_WORKERS_MAX, &st->workers);
+    } else if (strcmp(key, "sample") == 0) {
+        ld->stream_sample_line = src->line;
+        conf_duration(src, key, value, &st->sample_ms);
+    } else if (strcmp(key, "interval") == 0) {
+        ld->stream_interval_line = src->line;
+        conf_duration(src, key, value, &st->interval_ms);
+    } else if (strcmp(key, "timeout") == 0) {
+        ld->stream_timeout_line = src->line;
+        conf_duration(src, key, value, &st->timeout_ms);
+    } else if (strcmp(key, "thumb_width") == 0) {
+        conf_int(src, key, value, CFG_STREAM_THUMB_MIN, CFG_STREAM_THUMB_MAX, &st->thumb_width);
+    } else {
+        ld_err(ld, src->file, src->line, key,
+               "unknown key in [probe.stream] (workers, sample, interval, timeout, thumb_width)");
+    }
+}
+
 static void conf_on_key(struct ini_src *src, const char *section, const char *key,
                         const char *value)
 {
@@ -472,6 +844,11 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
 
     if (section[0] == '\0') {
         ld_err(ld, src->file, src->line, key, "key outside any [section]");
+        return;
+    }
+    if (section_class_name(section) != NULL) {
+        if (conf_seen(src, section, key) == 0)
+            conf_class_key(src, section, key, value);
         return;
     }
     if (!section_is_known(section))
@@ -510,6 +887,20 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
                 cfg->database = p;
             }
         }
+    } else if (strcmp(section, "store") == 0 && strcmp(key, "cache") == 0) {
+        if (value[0] == '\0') {
+            ld_err(ld, src->file, src->line, key, "empty");
+        } else {
+            char *p = path_join(cfg->dir, value);
+            if (p == NULL)
+                ld->oom = 1;
+            else {
+                free(cfg->cache_dir);
+                cfg->cache_dir = p;
+            }
+        }
+    } else if (strcmp(section, "store") == 0 && strcmp(key, "samples_days") == 0) {
+        conf_int(src, key, value, 1, CFG_SAMPLES_DAYS_MAX, &cfg->samples_days);
     } else if (strcmp(section, "inventory") == 0 &&
                (strcmp(key, "cameras") == 0 || strcmp(key, "credentials") == 0)) {
         int cams = strcmp(key, "cameras") == 0;
@@ -550,6 +941,8 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
         conf_int(src, key, value, 1, CFG_HYSTERESIS_MAX, &cfg->rtsp.up_after);
     } else if (strcmp(section, "probe.rtsp") == 0 && strcmp(key, "concurrency") == 0) {
         conf_int(src, key, value, 1, CFG_CONCURRENCY_MAX, &cfg->rtsp.concurrency);
+    } else if (strcmp(section, "probe.stream") == 0) {
+        conf_stream_key(src, key, value);
     } else if (strcmp(section, "http") == 0 && strcmp(key, "listen") == 0) {
         const char *why = listen_check(value);
         if (why != NULL)
@@ -559,6 +952,29 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
     } else {
         ld_err(ld, src->file, src->line, key, "unknown key in [%s]", section);
     }
+}
+
+/* [probe.stream] ranges, and the timeout that defaults from the sample. */
+static void conf_check_stream(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    struct cfg_stream *st = &cfg->stream;
+    int sample_ok = 1;
+
+    if (st->sample_ms < CFG_STREAM_SAMPLE_MIN_MS || st->sample_ms > CFG_STREAM_SAMPLE_MAX_MS) {
+        ld_err(ld, cfg->path, ld->stream_sample_line, "sample", "must be between 1s and 60s");
+        sample_ok = 0;
+    }
+    if (st->interval_ms < CFG_STREAM_INTERVAL_MIN_MS ||
+        st->interval_ms > CFG_STREAM_INTERVAL_MAX_MS)
+        ld_err(ld, cfg->path, ld->stream_interval_line, "interval", "must be between 10s and 1d");
+    if (st->timeout_ms == 0)
+        st->timeout_ms = st->sample_ms + CFG_STREAM_TIMEOUT_SLACK_MS;
+    else if (sample_ok && st->timeout_ms <= st->sample_ms)
+        ld_err(ld, cfg->path, ld->stream_timeout_line, "timeout",
+               "must be longer than sample (%lld ms <= %lld ms): it bounds opening the stream "
+               "and the sample together",
+               (long long)st->timeout_ms, (long long)st->sample_ms);
 }
 
 /* Checks that need the whole file. */
@@ -575,6 +991,8 @@ static void conf_check_all(struct load *ld)
         ld_err(ld, cfg->path, ld->timeout_line ? ld->timeout_line : ld->interval_line, "timeout",
                "must be shorter than interval (%lld ms >= %lld ms)",
                (long long)cfg->rtsp.timeout_ms, (long long)iv);
+    conf_check_stream(ld);
+    classes_build(ld);
 }
 
 static int conf_load(struct load *ld)
@@ -732,6 +1150,7 @@ struct csv_ctx {
     int in_record; /* a record has started and not ended */
     int row_line;  /* physical line the record starts on */
     int header_seen, header_ok;
+    int nfields; /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
 };
 
 static int utf8_valid(const unsigned char *s, size_t n)
@@ -809,18 +1228,19 @@ static int column_index(const char *name)
 {
     int i;
 
-    for (i = 0; i < CSV_NFIELDS; i++)
+    for (i = 0; i < CSV_NCOLUMNS; i++)
         if (strcmp(csv_columns[i], name) == 0)
             return i;
     return -1;
 }
 
-/* The header must be CFG_CSV_HEADER; say which columns are missing, extra or misplaced. */
+/* The header must be CFG_CSV_HEADER, optionally followed by "class"; say which columns are
+ * missing, extra or misplaced. */
 static void csv_check_header(struct csv_ctx *c)
 {
     struct load *ld = c->ld;
     size_t i, j, n = c->nf < CSV_KEEP_FIELDS ? c->nf : CSV_KEEP_FIELDS;
-    int found[CSV_NFIELDS] = {0};
+    int found[CSV_NCOLUMNS] = {0};
     size_t before = ld->nerr;
 
     for (i = 0; i < n; i++) {
@@ -842,11 +1262,12 @@ static void csv_check_header(struct csv_ctx *c)
         if (!found[j])
             ld_err(ld, c->file, c->row_line, csv_columns[j], "missing column");
     if (ld->nerr == before) {
-        for (j = 0; j < CSV_NFIELDS; j++)
-            if (found[j] != (int)j + 1)
+        for (j = 0; j < CSV_NCOLUMNS; j++)
+            if (found[j] != 0 && found[j] != (int)j + 1)
                 ld_err(ld, c->file, c->row_line, csv_columns[j],
                        "column out of order (column %d, expected %zu)", found[j], j + 1);
     }
+    c->nfields = found[COL_CLASS] ? CSV_NCOLUMNS : CSV_NFIELDS;
     c->header_ok = ld->nerr == before;
 }
 
@@ -1011,6 +1432,21 @@ static const struct cfg_credential *cred_find(const struct cfg *cfg, const char 
     return NULL;
 }
 
+/* The class column: empty (or absent) is the default class. */
+static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
+{
+    struct cfg *cfg = c->ld->cfg;
+    const char *name = c->nfields > COL_CLASS ? c->f[COL_CLASS] : "";
+
+    if (name[0] == '\0') {
+        cam->cls = cfg->n_classes > 0 ? &cfg->classes[0] : NULL;
+        return;
+    }
+    cam->cls = class_find(cfg, name);
+    if (cam->cls == NULL)
+        row_err(c, COL_CLASS, "unknown class '%s' (no [class %s] in %s)", name, name, cfg->path);
+}
+
 /* Validate the row in c->f against what came before; every problem is reported. */
 static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
 {
@@ -1073,6 +1509,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     }
     if (cam->installed_on[0] != '\0' && !date_ok(cam->installed_on))
         row_err(c, COL_INSTALLED_ON, "'%s' is not a date (YYYY-MM-DD)", cam->installed_on);
+    csv_check_class(c, cam);
 }
 
 static void csv_take_row(struct csv_ctx *c)
@@ -1082,11 +1519,11 @@ static void csv_take_row(struct csv_ctx *c)
     struct cfg_camera *cam;
     size_t i;
 
-    if (c->nf != CSV_NFIELDS) {
-        row_err(c, -1, "%zu fields, expected %d", c->nf, CSV_NFIELDS);
+    if (c->nf != (size_t)c->nfields) {
+        row_err(c, -1, "%zu fields, expected %d", c->nf, c->nfields);
         return;
     }
-    for (i = 0; i < CSV_NFIELDS; i++)
+    for (i = 0; i < (size_t)c->nfields; i++)
         if (c->f[i] == NULL)
             return; /* out of memory, already flagged */
     if (c->bad_utf8 >= 0) {
@@ -1274,6 +1711,15 @@ static void cfg_set_defaults(struct load *ld)
     cfg->rtsp.down_after = CFG_RTSP_DOWN_AFTER;
     cfg->rtsp.up_after = CFG_RTSP_UP_AFTER;
     cfg->rtsp.concurrency = CFG_RTSP_CONCURRENCY;
+    cfg->cache_dir = path_join(cfg->dir, CFG_DEFAULT_CACHE);
+    if (cfg->cache_dir == NULL)
+        ld->oom = 1;
+    cfg->samples_days = CFG_SAMPLES_DAYS;
+    cfg->stream.workers = CFG_STREAM_WORKERS;
+    cfg->stream.sample_ms = CFG_STREAM_SAMPLE_MS;
+    cfg->stream.interval_ms = CFG_STREAM_INTERVAL_MS;
+    cfg->stream.timeout_ms = 0; /* sample + slack, once the sample is known */
+    cfg->stream.thumb_width = CFG_STREAM_THUMB_WIDTH;
 }
 
 /* With systemd's LoadCredential=, the credentials file sits in $CREDENTIALS_DIRECTORY
@@ -1297,6 +1743,15 @@ static void creds_use_credentials_directory(struct load *ld)
     free(ld->creds_disp);
     cfg->credentials_path = p;
     ld->creds_disp = q;
+}
+
+static void class_defs_free(struct load *ld)
+{
+    size_t i;
+
+    for (i = 0; i < ld->n_class_defs; i++)
+        free(ld->class_defs[i].name);
+    free(ld->class_defs);
 }
 
 int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs)
@@ -1333,6 +1788,7 @@ int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs)
     free(ld.creds_disp);
     free(ld.cred_lines);
     free(ld.seen);
+    class_defs_free(&ld);
     *out = cfg;
     return 0;
 fail:
@@ -1345,6 +1801,7 @@ fail:
     free(ld.creds_disp);
     free(ld.cred_lines);
     free(ld.seen);
+    class_defs_free(&ld);
     cfg_free(cfg);
     return -1;
 }
@@ -1383,11 +1840,15 @@ void cfg_free(struct cfg *cfg)
         free(cfg->owners[i].name);
     }
     free(cfg->owners);
+    for (i = 0; i < cfg->n_classes; i++)
+        free(cfg->classes[i].name);
+    free(cfg->classes);
     free(cfg->path);
     free(cfg->dir);
     free(cfg->site_name);
     free(cfg->time_zone);
     free(cfg->database);
+    free(cfg->cache_dir);
     free(cfg->cameras_path);
     free(cfg->credentials_path);
     free(cfg->http_listen);

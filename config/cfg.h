@@ -14,7 +14,7 @@
 
 #include "../util/err.h"
 
-/* The exact header row of cameras.csv. */
+/* The exact header row of cameras.csv; one more column, "class", may follow it. */
 #define CFG_CSV_HEADER                                                                             \
     "id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,model,"    \
     "installed_on,recorder,notes"
@@ -34,6 +34,23 @@ struct cfg_credential {
     char *password;
 };
 
+/* Quality thresholds for a kind of camera ([class NAME] sections; "default" always exists,
+ * built from the defaults below and overridden by a [class default] section). A threshold of
+ * 0 is not checked. */
+struct cfg_class {
+    char *name;
+    int min_width, min_height; /* default 640x360 */
+    double min_fps;            /* default 12 */
+    double min_bitrate_kbps;   /* default 256 */
+    double max_gop_s;          /* default 4 */
+    double min_sharpness;      /* variance of Laplacian; default 60 */
+    double min_luma, max_luma; /* mean luma bounds; default 40 and 220 */
+    double black_spread;       /* luma spread below this with low luma is "black"; default 4 */
+    int unlit;                 /* the site is dark at night: darkness alone is not a fault */
+    int frozen_after;          /* identical pictures in this many samples; default 3 */
+    int moved_distance;        /* hash bits from the reference meaning moved; default 20 */
+};
+
 struct cfg_camera {
     char *id, *name, *owner, *commune, *address, *road;
     char *rtsp_url, *onvif_url, *credential, *model, *installed_on, *recorder, *notes;
@@ -42,6 +59,7 @@ struct cfg_camera {
     double lat, lon;
     int line;                          /* line in cameras.csv, for messages */
     const struct cfg_credential *cred; /* resolved credential, NULL when none; borrowed */
+    const struct cfg_class *cls;       /* its class ("class" column, else "default"); borrowed */
 };
 
 struct cfg_rtsp {
@@ -53,16 +71,30 @@ struct cfg_rtsp {
     int concurrency;     /* probes in flight at once; default 64 */
 };
 
+struct cfg_stream {
+    int workers;         /* worker threads for stream samples; default 4; 0 turns sampling off */
+    int64_t sample_ms;   /* read window; default 5s */
+    int64_t interval_ms; /* between samples of one camera; default 10m */
+    int64_t timeout_ms;  /* deadline of one whole sample (open + first packet + window);
+                            default sample + 10s */
+    int thumb_width;     /* default 320 */
+};
+
 struct cfg {
     char *path; /* the conf file as given */
     char *dir;  /* its folder, absolute */
     char *site_name;
-    char *time_zone; /* default CW_DEFAULT_TZ */
-    char *database;  /* absolute; default <dir>/var/camwatch.db */
+    char *time_zone;  /* default CW_DEFAULT_TZ */
+    char *database;   /* absolute; default <dir>/var/camwatch.db */
+    char *cache_dir;  /* absolute; [store] cache, default <dir>/var/cache (thumbnails) */
+    int samples_days; /* [store] samples_days: raw samples kept, then hourly; default 31 */
     char *cameras_path;
     char *credentials_path; /* NULL when the conf names none */
     char *http_listen;      /* default 127.0.0.1:8640 */
     struct cfg_rtsp rtsp;
+    struct cfg_stream stream;
+    struct cfg_class *classes; /* classes[0] is "default" */
+    size_t n_classes;
     struct cfg_owner *owners;
     size_t n_owners;
     struct cfg_credential *creds;

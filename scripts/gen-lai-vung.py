@@ -10,6 +10,11 @@ police (CAH), 15 Tan Duong, 8 Hoa Thanh, 14 Tan Thanh, 15 Tan Phuoc (commune pol
 is ILLUSTRATIVE: plausible for the district, not a survey of it. The output is the same on
 every run (fixed seed, no clock).
 
+Quality classes: [class default] holds the district's minimum for footage to serve as evidence
+(640x360, 12 fps, 256 kbps, a keyframe at least every 4 s); [class unlit] marks the few rural
+cameras at alleys and ferry landings with no street lighting (UNLIT below), where a dark
+picture at night is no fault. They are named in the optional "class" column of cameras.csv.
+
 Demo wiring: every camera is rtsp://127.0.0.1:8554/<id> on the simulated fleet, except a few
 that show each failure the daemon must name (see DEMO_* below); demo-fleet.json tells the
 fleet which mounts to serve and which need digest auth.
@@ -38,7 +43,11 @@ DEMO_SLOW = "CAH-052"  # behind the slow fault fixture
 DEMO_DIGEST = ["CAH-001", "CAH-002", "CAH-010", "CAH-030", "CAH-058"]  # digest, right password
 
 HEADER = ("id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,"
-          "model,installed_on,recorder,notes").split(",")
+          "model,installed_on,recorder,notes,class").split(",")
+
+# Commune cameras on unlit concrete alleys (đường đal), ferry landings (bến đò) and the river
+# road: class "unlit". Every other camera is in the default class (an empty class cell).
+UNLIT = ["TD-06", "TD-07", "TT-04", "TT-06", "TT-14", "TP-04", "TP-13"]
 
 OWNERS = [
     ("CAH", "Công an huyện Lai Vung"),
@@ -251,7 +260,7 @@ def camera_rows(rng):
             "rtsp_url": f"rtsp://{HOST}:{FLEET_PORT}/{cid}", "onvif_url": "",
             "credential": "district", "model": rng.choice(MODELS),
             "installed_on": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            "recorder": recorder, "notes": rng.choice(NOTES),
+            "recorder": recorder, "notes": rng.choice(NOTES), "class": "",
         })
 
     road_seen = {}
@@ -276,6 +285,13 @@ def camera_rows(rng):
         add(f"CHO-{i:02d}", name, "BQLC", "Thị trấn Lai Vung", "market",
             "QL54" if "cổng chính" in name else "", near(rng, MARKET_CENTRE, 0.0006), "NVR-CHO")
     return rows
+
+
+def apply_classes(rows):
+    by_id = {r["id"]: r for r in rows}
+    for cid in UNLIT:
+        assert by_id[cid]["site_kind"] == "commune", cid
+        by_id[cid]["class"] = "unlit"
 
 
 def apply_demo_wiring(rows):
@@ -323,6 +339,10 @@ time_zone = Asia/Ho_Chi_Minh
 
 [store]
 database = var/camwatch.db
+; thumbnails, one per camera
+cache = var/cache
+; raw stream samples kept this long, then hourly
+samples_days = 31
 
 [inventory]
 cameras = cameras.csv
@@ -335,6 +355,34 @@ slow = 2s
 down_after = 3
 up_after = 2
 concurrency = 64
+
+[probe.stream]
+; a stream sample reads each camera's video for 5 s every 10 min, on 4 worker threads
+workers = 4
+sample = 5s
+interval = 10m
+timeout = 15s
+thumb_width = 320
+
+; Quality thresholds (a camera below them is degraded, with the reason). The default class
+; is the district's minimum for footage to serve as evidence.
+[class default]
+min_width = 640
+min_height = 360
+min_fps = 12
+min_bitrate_kbps = 256
+max_gop = 4s
+min_sharpness = 60
+min_luma = 40
+max_luma = 220
+black_spread = 4
+frozen_after = 3
+moved_distance = 20
+
+; Rural alleys and ferry landings without street lighting: a dark picture at night is
+; expected there, not a fault. Everything else as in the default class.
+[class unlit]
+unlit = yes
 
 [http]
 listen = 127.0.0.1:8640
@@ -364,6 +412,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     rng = random.Random(SEED)
     rows = camera_rows(rng)
+    apply_classes(rows)
     fleet = apply_demo_wiring(rows)
 
     buf = io.StringIO()

@@ -1,5 +1,6 @@
 /* test_cfg.c - config validation: every message names file, line and field; a good site
- * loads whole; the shipped Lai Vung example has the report's 128 cameras. Inputs are
+ * loads whole, classes inherit from the default class; the shipped Lai Vung example has
+ * the report's 128 cameras. Inputs are
  * written to a fresh temporary folder per test (git does not keep the 0600 mode the
  * credentials file needs). */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -347,7 +348,7 @@ static void test_later_features_sections_are_ignored(void **state)
 {
     struct site *s = *state;
 
-    site_conf(s, CONF_STD "[probe.stream]\nfps = 1\n[probe.onvif]\nx = 1\n[class fixed]\ny = 2\n"
+    site_conf(s, CONF_STD "[probe.onvif]\nx = 1\n"
                           "[footage]\ndir = /srv\n[footage.nvr1]\nurl = x\n[alerts]\na = b\n"
                           "[alerts.mail]\nto = x\n[reports]\nlang = vi\n[api]\ntoken = t\n"
                           "[api.tokens]\nz = 1\n");
@@ -367,6 +368,369 @@ static void test_empty_and_headerless_credentials_section_is_fine(void **state)
     assert_int_equal(site_load(s), 0);
     assert_int_equal(s->cfg->n_creds, 2);
     assert_string_equal(s->cfg->creds[1].password, "");
+}
+
+/* ---- [store], [probe.stream] and classes ----------------------------------------- */
+
+static void test_stream_store_and_class_defaults(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_class *c;
+    char want[PATH_MAX * 2], real[PATH_MAX];
+
+    site_conf(s, CONF_STD);
+    assert_int_equal(site_load(s), 0);
+    assert_non_null(realpath(s->dir, real));
+    snprintf(want, sizeof(want), "%s/var/cache", real);
+    assert_string_equal(s->cfg->cache_dir, want);
+    assert_int_equal(s->cfg->samples_days, 31);
+    assert_int_equal(s->cfg->stream.workers, 4);
+    assert_int_equal(s->cfg->stream.sample_ms, 5000);
+    assert_int_equal(s->cfg->stream.interval_ms, 600000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 15000);
+    assert_int_equal(s->cfg->stream.thumb_width, 320);
+    assert_int_equal(s->cfg->n_classes, 1);
+    c = &s->cfg->classes[0];
+    assert_string_equal(c->name, "default");
+    assert_int_equal(c->min_width, 640);
+    assert_int_equal(c->min_height, 360);
+    assert_true(c->min_fps == 12.0);
+    assert_true(c->min_bitrate_kbps == 256.0);
+    assert_true(c->max_gop_s == 4.0);
+    assert_true(c->min_sharpness == 60.0);
+    assert_true(c->min_luma == 40.0);
+    assert_true(c->max_luma == 220.0);
+    assert_true(c->black_spread == 4.0);
+    assert_int_equal(c->unlit, 0);
+    assert_int_equal(c->frozen_after, 3);
+    assert_int_equal(c->moved_distance, 20);
+    assert_ptr_equal(s->cfg->cameras[0].cls, c);
+}
+
+static void test_stream_store_and_class_keys_are_taken(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_class *c;
+    char want[PATH_MAX * 2], real[PATH_MAX];
+
+    site_conf(s, CONF_STD "[store]\ncache = thumbs\nsamples_days = 3650\n"
+                          "[probe.stream]\nworkers = 64\nsample = 1s\ninterval = 10s\n"
+                          "timeout = 1500ms\nthumb_width = 1920\n"
+                          "[class default]\nmin_width = 0\nmin_height = 288\nmin_fps = 7.5\n"
+                          "min_bitrate_kbps = 128\nmax_gop = 2500ms\nmin_sharpness = 30.5\n"
+                          "min_luma = 25\nmax_luma = 235\nblack_spread = 2\nunlit = TRUE\n"
+                          "frozen_after = 6\nmoved_distance = 64\n");
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_non_null(realpath(s->dir, real));
+    snprintf(want, sizeof(want), "%s/thumbs", real);
+    assert_string_equal(s->cfg->cache_dir, want);
+    assert_int_equal(s->cfg->samples_days, 3650);
+    assert_int_equal(s->cfg->stream.workers, 64);
+    assert_int_equal(s->cfg->stream.sample_ms, 1000);
+    assert_int_equal(s->cfg->stream.interval_ms, 10000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 1500);
+    assert_int_equal(s->cfg->stream.thumb_width, 1920);
+    assert_int_equal(s->cfg->n_classes, 1);
+    c = &s->cfg->classes[0];
+    assert_int_equal(c->min_width, 0);
+    assert_int_equal(c->min_height, 288);
+    assert_true(c->min_fps == 7.5);
+    assert_true(c->min_bitrate_kbps == 128.0);
+    assert_true(c->max_gop_s == 2.5);
+    assert_true(c->min_sharpness == 30.5);
+    assert_true(c->min_luma == 25.0);
+    assert_true(c->max_luma == 235.0);
+    assert_true(c->black_spread == 2.0);
+    assert_int_equal(c->unlit, 1);
+    assert_int_equal(c->frozen_after, 6);
+    assert_int_equal(c->moved_distance, 64);
+}
+
+static void test_stream_timeout_defaults_to_sample_plus_ten_seconds(void **state)
+{
+    struct site *s = *state;
+
+    load_good_site(s); /* sample = 10s */
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->stream.sample_ms, 10000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 20000);
+    assert_int_equal(s->cfg->samples_days, 90);
+    assert_true(ends_with(s->cfg->cache_dir, "/cache"));
+}
+
+static void test_class_inherits_default_class_given_after_it(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_class *def, *fixed, *unlit;
+
+    load_good_site(s);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->n_classes, 3);
+    def = &s->cfg->classes[0];
+    fixed = &s->cfg->classes[1];
+    unlit = &s->cfg->classes[2];
+    assert_string_equal(def->name, "default");
+    assert_string_equal(fixed->name, "fixed");
+    assert_string_equal(unlit->name, "unlit");
+    /* [class default] overrides the built-in values ... */
+    assert_int_equal(def->min_width, 1280);
+    assert_int_equal(def->min_height, 720);
+    assert_true(def->min_fps == 12.0);
+    /* ... and the other classes start from it, though their sections come first */
+    assert_int_equal(fixed->min_width, 1280);
+    assert_int_equal(fixed->min_height, 720);
+    assert_true(fixed->min_fps == 10.0);
+    assert_int_equal(fixed->unlit, 0);
+    assert_int_equal(unlit->min_width, 1280);
+    assert_int_equal(unlit->unlit, 1);
+    assert_true(unlit->max_gop_s == 8.0);
+    assert_true(unlit->min_fps == 12.0);
+    assert_true(def->max_gop_s == 4.0);
+}
+
+static void test_class_column_points_cameras_at_their_class(void **state)
+{
+    struct site *s = *state;
+
+    load_good_site(s);
+    assert_non_null(s->cfg);
+    assert_ptr_equal(cfg_find_camera(s->cfg, "CAH-001")->cls, &s->cfg->classes[0]);
+    assert_ptr_equal(cfg_find_camera(s->cfg, "TD-01")->cls, &s->cfg->classes[2]);
+    assert_ptr_equal(cfg_find_camera(s->cfg, "CHO-01")->cls, &s->cfg->classes[1]);
+    /* the quoted, two-line notes field still ends where it did */
+    assert_string_equal(cfg_find_camera(s->cfg, "TD-01")->notes,
+                        "Góc quay bị cây che, cần tỉa\nlần 2: đã báo UBND xã");
+}
+
+static void test_class_column_may_name_default(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv",
+               CFG_CSV_HEADER ",class\n"
+                              "A,B,CAH,,district,,,,,rtsp://h/a,,,,,,,default\n"
+                              "C,D,CAH,,district,,,,,rtsp://h/c,,,,,,,\n",
+               0644);
+    assert_int_equal(site_load(s), 0);
+    assert_ptr_equal(s->cfg->cameras[0].cls, &s->cfg->classes[0]);
+    assert_ptr_equal(s->cfg->cameras[1].cls, &s->cfg->classes[0]);
+}
+
+static void test_unknown_class_names_file_line_and_class(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv",
+               CFG_CSV_HEADER ",class\n"
+                              "A,B,CAH,,district,,,,,rtsp://h/a,,,,,,,\n"
+                              "C,D,CAH,,district,,,,,rtsp://h/c,,,,,,,rural\n",
+               0644);
+    expect_one_error(s, "/cameras.csv", 3, "class", "unknown class 'rural' (no [class rural] in *");
+}
+
+static void test_class_header_needs_class_in_every_row(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv",
+               CFG_CSV_HEADER ",class\n"
+                              "A,B,CAH,,district,,,,,rtsp://h/a,,,,,,\n",
+               0644);
+    expect_one_error(s, "/cameras.csv", 2, "", "16 fields, expected 17");
+}
+
+static void test_class_row_without_class_header_is_too_long(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "A,B,CAH,,district,,,,,rtsp://h/a,,,,,,,default\n");
+    expect_one_error(s, "/cameras.csv", 2, "", "17 fields, expected 16");
+}
+
+static void test_class_column_must_come_last(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv",
+               "id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,"
+               "credential,model,installed_on,recorder,class,notes\n",
+               0644);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/cameras.csv", 1, "notes",
+                 "column out of order (column 17, expected 16)");
+    assert_error(&s->errs, "/cameras.csv", 1, "class",
+                 "column out of order (column 16, expected 17)");
+    assert_int_equal(s->errs.n, 2);
+}
+
+static void test_unknown_stream_key_is_an_error(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nfps = 1\n");
+    expect_one_error(s, "/camwatch.conf", 10, "fps",
+                     "unknown key in [probe.stream] (workers, sample, interval, timeout, "
+                     "thumb_width)");
+}
+
+static void test_stream_workers_and_thumb_width_out_of_range(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nworkers = 65\nthumb_width = 32\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "workers", "65 out of range 0..64");
+    assert_error(&s->errs, "/camwatch.conf", 11, "thumb_width", "32 out of range 64..1920");
+    assert_int_equal(s->errs.n, 2);
+}
+
+static void test_stream_sample_out_of_range(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 500ms\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample", "must be between 1s and 60s");
+}
+
+static void test_stream_sample_too_long(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 61s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample", "must be between 1s and 60s");
+}
+
+static void test_stream_interval_below_ten_seconds(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\ninterval = 9s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "interval", "must be between 10s and 1d");
+}
+
+static void test_stream_timeout_must_exceed_sample(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 5s\ntimeout = 5s\n");
+    expect_one_error(s, "/camwatch.conf", 11, "timeout",
+                     "must be longer than sample (5000 ms <= 5000 ms): it bounds opening the "
+                     "stream and the sample together");
+}
+
+static void test_stream_bad_duration(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = five\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample",
+                     "bad duration 'five' (use e.g. 250ms, 30s, 5m, 2h)");
+}
+
+static void test_store_samples_days_and_cache(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[store]\nsamples_days = 0\ncache =\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "samples_days", "0 out of range 1..3650");
+    assert_error(&s->errs, "/camwatch.conf", 11, "cache", "empty");
+    assert_int_equal(s->errs.n, 2);
+}
+
+static void test_class_name_characters(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class rural site]\nunlit = yes\n[class]\nmin_fps = 5\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 9, "class rural site",
+                 "class name must be letters, digits, '_' or '-': [class NAME]");
+    assert_error(&s->errs, "/camwatch.conf", 11, "class",
+                 "class name must be letters, digits, '_' or '-': [class NAME]");
+    assert_int_equal(s->errs.n, 2); /* their keys are not reported again */
+}
+
+static void test_class_unknown_key(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class rural]\nmin_bitrate = 256k\n");
+    expect_one_error(s, "/camwatch.conf", 10, "min_bitrate", "unknown key in [class rural] (*");
+}
+
+static void test_class_key_set_twice(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class rural]\nmin_fps = 5\n[class rural]\nmin_fps = 6\n");
+    expect_one_error(s, "/camwatch.conf", 12, "min_fps", "set twice (first at line 10)");
+}
+
+static void test_class_values_are_checked(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class rural]\nmin_width = wide\nmin_fps = fast\nmax_luma = 300\n"
+                          "moved_distance = 65\nmax_gop = soon\nunlit = maybe\nmin_sharpness = -1\n"
+                          "max_gop = 2h\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "min_width", "not a whole number: 'wide'");
+    assert_error(&s->errs, "/camwatch.conf", 11, "min_fps", "not a number: 'fast'");
+    assert_error(&s->errs, "/camwatch.conf", 12, "max_luma", "300 out of range 0..255");
+    assert_error(&s->errs, "/camwatch.conf", 13, "moved_distance", "65 out of range 0..64");
+    assert_error(&s->errs, "/camwatch.conf", 14, "max_gop",
+                 "bad duration 'soon' (use e.g. 2s, 1500ms; 0 for no limit)");
+    assert_error(&s->errs, "/camwatch.conf", 15, "unlit", "expected yes or no, not 'maybe'");
+    assert_error(&s->errs, "/camwatch.conf", 16, "min_sharpness", "-1 out of range 0..1e+06");
+    assert_error(&s->errs, "/camwatch.conf", 17, "max_gop", "set twice (first at line 14)");
+    assert_int_equal(s->errs.n, 8);
+}
+
+static void test_class_max_gop_over_an_hour(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class rural]\nmax_gop = 2h\n");
+    expect_one_error(s, "/camwatch.conf", 10, "max_gop", "'2h' is over 3600s");
+}
+
+static void test_class_zero_turns_a_check_off(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class lax]\nmax_gop = 0\nmin_fps = 0\nunlit = no\n"
+                          "frozen_after = 0\n");
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->cfg->n_classes, 2);
+    assert_true(s->cfg->classes[1].max_gop_s == 0.0);
+    assert_true(s->cfg->classes[1].min_fps == 0.0);
+    assert_int_equal(s->cfg->classes[1].frozen_after, 0);
+}
+
+static void test_class_frozen_after_one_is_refused(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[class rural]\nfrozen_after = 1\n");
+    expect_one_error(s, "/camwatch.conf", 10, "frozen_after",
+                     "must be 0 (not checked) or 2 or more: every picture is the same as itself");
+}
+
+static void test_class_luma_bounds_must_not_cross(void **state)
+{
+    struct site *s = *state;
+
+    /* min_luma 230 is fine alone, but not against the default class's max_luma 220 */
+    site_conf(s, CONF_STD "[class glare]\nmin_luma = 230\n");
+    expect_one_error(s, "/camwatch.conf", 9, "max_luma",
+                     "must be above min_luma in [class glare] (220 <= 230)");
 }
 
 /* ---- camwatch.conf errors --------------------------------------------------------- */
@@ -1174,6 +1538,54 @@ static void test_lai_vung_example_has_the_reports_128_cameras(void **state)
     assert_string_equal(cfg_find_camera(s->cfg, "HT-05")->cred->password, "not-the-password");
 }
 
+static void test_lai_vung_example_has_stream_probing_and_two_classes(void **state)
+{
+    struct site *s = *state;
+    static const char *const files[] = {"camwatch.conf", "cameras.csv", "credentials.ini"};
+    static const char *const unlit_ids[] = {"TD-06", "TD-07", "TT-04", "TT-06",
+                                            "TT-14", "TP-04", "TP-13"};
+    const struct cfg_class *def, *unlit;
+    char src[PATH_MAX];
+    size_t i, n_unlit = 0;
+
+    for (i = 0; i < 3; i++) {
+        snprintf(src, sizeof(src), "%s/config/examples/lai-vung/%s", CW_SOURCE_DIR, files[i]);
+        site_copy(s, src, files[i], i == 2 ? 0600 : 0644);
+    }
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->stream.workers, 4);
+    assert_int_equal(s->cfg->stream.sample_ms, 5000);
+    assert_int_equal(s->cfg->stream.interval_ms, 600000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 15000);
+    assert_int_equal(s->cfg->samples_days, 31);
+    assert_true(ends_with(s->cfg->cache_dir, "/var/cache"));
+    assert_int_equal(s->cfg->n_classes, 2);
+    def = &s->cfg->classes[0];
+    unlit = &s->cfg->classes[1];
+    assert_string_equal(unlit->name, "unlit");
+    assert_int_equal(def->min_width, 640);
+    assert_int_equal(def->min_height, 360);
+    assert_true(def->min_fps == 12.0);
+    assert_true(def->min_bitrate_kbps == 256.0);
+    assert_int_equal(def->unlit, 0);
+    assert_int_equal(unlit->unlit, 1);
+    assert_int_equal(unlit->min_width, 640);
+    for (i = 0; i < s->cfg->n_cameras; i++)
+        if (s->cfg->cameras[i].cls == unlit)
+            n_unlit++;
+        else
+            assert_ptr_equal(s->cfg->cameras[i].cls, def);
+    assert_int_equal(n_unlit, sizeof(unlit_ids) / sizeof(unlit_ids[0]));
+    for (i = 0; i < n_unlit; i++) {
+        const struct cfg_camera *c = cfg_find_camera(s->cfg, unlit_ids[i]);
+        assert_non_null(c);
+        assert_ptr_equal(c->cls, unlit);
+        assert_int_equal(c->site_kind, CFG_SITE_COMMUNE);
+    }
+}
+
 static void test_csv_header_macro_matches_columns(void **state)
 {
     struct site *s = *state;
@@ -1273,7 +1685,34 @@ int main(void)
         T(test_conf_csv_and_credential_errors_come_together),
         T(test_bad_example_names_duplicate_bad_url_and_unknown_credential),
         T(test_lai_vung_example_has_the_reports_128_cameras),
+        T(test_lai_vung_example_has_stream_probing_and_two_classes),
         T(test_csv_header_macro_matches_columns),
+        T(test_stream_store_and_class_defaults),
+        T(test_stream_store_and_class_keys_are_taken),
+        T(test_stream_timeout_defaults_to_sample_plus_ten_seconds),
+        T(test_class_inherits_default_class_given_after_it),
+        T(test_class_column_points_cameras_at_their_class),
+        T(test_class_column_may_name_default),
+        T(test_unknown_class_names_file_line_and_class),
+        T(test_class_header_needs_class_in_every_row),
+        T(test_class_row_without_class_header_is_too_long),
+        T(test_class_column_must_come_last),
+        T(test_unknown_stream_key_is_an_error),
+        T(test_stream_workers_and_thumb_width_out_of_range),
+        T(test_stream_sample_out_of_range),
+        T(test_stream_sample_too_long),
+        T(test_stream_interval_below_ten_seconds),
+        T(test_stream_timeout_must_exceed_sample),
+        T(test_stream_bad_duration),
+        T(test_store_samples_days_and_cache),
+        T(test_class_name_characters),
+        T(test_class_unknown_key),
+        T(test_class_key_set_twice),
+        T(test_class_values_are_checked),
+        T(test_class_max_gop_over_an_hour),
+        T(test_class_zero_turns_a_check_off),
+        T(test_class_frozen_after_one_is_refused),
+        T(test_class_luma_bounds_must_not_cross),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
