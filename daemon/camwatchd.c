@@ -16,6 +16,7 @@
 
 #include "../config/cfg.h"
 #include "../index/store.h"
+#include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "fleet.h"
@@ -257,6 +258,7 @@ int main(int argc, char **argv)
         return 0;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    stream_global_init();
     rc = daemon_run(&d);
     fleet_free(d.fleet);
     store_close(d.store);

@@ -9,6 +9,13 @@
  * With --once there are no timers: all are queued at start and the hook
  * once_done fires when the last result is written.
  *
+ * Stream samples run beside that on the worker pool (pool.c), each camera on
+ * its own [probe.stream] interval: sample timer -> job on a worker -> result
+ * back on the loop -> quality_assess() -> sample row; the quality reasons
+ * then make the next liveness verdict DEGRADED. With --once a camera's
+ * DESCRIBE result is held until its sample is in, so its one verdict weighs
+ * both.
+ *
  * The CLI may change a camera's state behind us (maintenance on/off). Its
  * commits bump the store's data_version, which we check before each write
  * batch and every FLEET_EXTERNAL_CHECK_S, then adopt the store's state. */
@@ -21,15 +28,21 @@
 #include <unistd.h>
 
 #include "../probes/rtsp.h"
+#include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "curlev.h"
 #include "health.h"
+#include "pool.h"
+#include "quality.h"
 
-#define FLEET_COMMIT_DELAY_S 0.2        /* a write batch stays open this long at most */
-#define FLEET_EXTERNAL_CHECK_S 2.0      /* how often to look for the CLI's changes */
-#define FLEET_JITTER_FRACTION 0.1       /* next probe at interval * (1 +- this) */
-#define FLEET_FIRST_SPREAD_MAX_MS 10000 /* first probes spread over at most this */
+#define FLEET_COMMIT_DELAY_S 0.2               /* a write batch stays open this long at most */
+#define FLEET_EXTERNAL_CHECK_S 2.0             /* how often to look for the CLI's changes */
+#define FLEET_JITTER_FRACTION 0.1              /* next probe at interval * (1 +- this) */
+#define FLEET_FIRST_SPREAD_MAX_MS 10000        /* first probes spread over at most this */
+#define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
+#define FLEET_RETENTION_EVERY_S 3600.0         /* how often old samples are downsampled */
+#define FLEET_DAY_MS (86400LL * 1000)
 
 struct fleet_cam {
     char id[CFG_ID_MAX + 1];
@@ -42,6 +55,25 @@ struct fleet_cam {
     int kept;               /* fleet_build's mark */
     struct fleet_cam *next; /* due queue link */
     struct fleet *f;
+    /* Stream sampling. */
+    ev_timer sample_due;
+    int sampling;              /* a job is on the pool */
+    struct quality_memory qm;  /* frozen run; reference comes from the store */
+    struct quality_verdict qv; /* of the last sample; flags 0 before any */
+    struct sdp_video sdp;      /* of the last good DESCRIBE */
+    int has_sdp;
+    int held; /* --once: DESCRIBE result waiting for the sample */
+    struct rtsp_result held_result;
+};
+
+/* One stream sample on the pool. Holds the camera's id, not the camera: the camera may be
+ * dropped by a reload while the job runs. */
+struct fleet_sample_job {
+    struct pool_job base; /* first: the pool hands this back */
+    struct fleet *f;
+    char camera_id[CFG_ID_MAX + 1];
+    struct stream_request req;
+    struct stream_sample res;
 };
 
 struct fleet {
@@ -62,10 +94,14 @@ struct fleet {
     ev_timer external;
     int64_t data_version;
     unsigned long long rng;
+    struct pool *pool; /* NULL when [probe.stream] workers = 0 */
+    ev_timer retention;
 };
 
 static void fleet_probe_done(CURL *easy, CURLcode rc, void *data);
 static void fleet_dispatch(struct fleet *f);
+static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam);
+static void fleet_once_progress(struct fleet *f);
 
 static double fleet_random(struct fleet *f)
 {
@@ -257,25 +293,219 @@ static void fleet_write_result(struct fleet *f, struct fleet_cam *cam, const str
                  cw_state_name(t.to), t.reason[0] ? " " : "", t.reason);
 }
 
+/* The liveness verdict of a DESCRIBE result, weighed with the last sample's quality. */
 static void fleet_apply_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r)
 {
-    char reason[HEALTH_REASON_MAX];
-    enum health_verdict v;
+    char reason[HEALTH_REASON_MAX] = "";
+    enum health_verdict v = HEALTH_OK;
+    size_t off = 0;
 
     if (r->outcome != RTSP_OK) {
         v = HEALTH_FAIL;
         fleet_reason(r, reason, sizeof(reason));
-    } else if (r->latency_ms > f->cfg->rtsp.slow_ms) {
-        v = HEALTH_DEGRADED;
-        snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)", r->latency_ms,
-                 (long long)f->cfg->rtsp.slow_ms);
     } else {
-        v = HEALTH_OK;
-        reason[0] = '\0';
+        cam->sdp = r->video;
+        cam->has_sdp = 1;
+        if (r->latency_ms > f->cfg->rtsp.slow_ms) {
+            v = HEALTH_DEGRADED;
+            off = (size_t)snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
+                                   r->latency_ms, (long long)f->cfg->rtsp.slow_ms);
+        }
+        if (cam->qv.flags != 0 && off < sizeof(reason)) {
+            v = HEALTH_DEGRADED;
+            /* Longer quality reasons are cut: the state's reason has room for the first ones,
+             * the sample row keeps them all. */
+            if (snprintf(reason + off, sizeof(reason) - off, "%s%s", off ? "; " : "",
+                         cam->qv.reasons) < 0)
+                reason[off] = '\0';
+        }
     }
     if (v != HEALTH_OK)
         log_debug("probe: camera=%s %s", cam->id, reason);
     fleet_write_result(f, cam, r, v, reason, cw_now_ms());
+}
+
+/* A DESCRIBE result came in. With --once and sampling on, a camera that answered waits for its
+ * sample before its one verdict; returns 1 when held so. */
+static int fleet_take_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r)
+{
+    if (f->once && f->pool != NULL && r->outcome == RTSP_OK && !f->stopping) {
+        cam->held = 1;
+        cam->held_result = *r;
+        cam->sdp = r->video;
+        cam->has_sdp = 1;
+        fleet_submit_sample(f, cam);
+        return 1;
+    }
+    fleet_apply_result(f, cam, r);
+    return 0;
+}
+
+/* ---- stream samples ---- */
+
+static void fleet_thumb_path(const struct cfg *cfg, const char *id, char *buf, size_t len)
+{
+    if (snprintf(buf, len, "%s/thumbs/%s.jpg", cfg->cache_dir ? cfg->cache_dir : ".", id) < 0)
+        buf[0] = '\0';
+}
+
+static void fleet_sample_work(struct pool_job *job)
+{
+    struct fleet_sample_job *j = (struct fleet_sample_job *)job;
+
+    stream_probe_run(&j->req, &j->res);
+}
+
+static void fleet_arm_sample(struct fleet *f, struct fleet_cam *cam, double delay_s)
+{
+    ev_timer_stop(f->loop, &cam->sample_due);
+    ev_timer_set(&cam->sample_due, delay_s, 0.0);
+    ev_timer_start(f->loop, &cam->sample_due);
+}
+
+static void fleet_reschedule_sample(struct fleet *f, struct fleet_cam *cam)
+{
+    double interval = (double)f->cfg->stream.interval_ms / 1000.0;
+    double jitter = (fleet_random(f) * 2.0 - 1.0) * FLEET_JITTER_FRACTION;
+
+    if (!f->once && !f->stopping && f->pool != NULL)
+        fleet_arm_sample(f, cam, interval * (1.0 + jitter));
+}
+
+/* Write the sample, judged, and keep its verdict for the next liveness verdict. */
+static void fleet_record_sample(struct fleet *f, struct fleet_cam *cam,
+                                const struct fleet_sample_job *j)
+{
+    const struct stream_sample *r = &j->res;
+    struct store_sample smp;
+    struct cw_err err;
+    int has_ref = 0;
+    int64_t now = cw_now_ms();
+
+    if (fleet_batch(f) != 0)
+        return;
+    /* The store holds the reference: `camwatch reference CAM` clears it there. */
+    if (store_get_reference(f->store, cam->id, &has_ref, &cam->qm.reference,
+                            &cam->qm.reference_at_ms, &err) < 0)
+        log_warnx("store: camera=%s reference not read: %s", cam->id, err.msg);
+    cam->qm.has_reference = has_ref;
+    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now,
+                   f->cfg->time_zone, &cam->qv);
+    if (cam->qm.reference_taken &&
+        store_set_reference(f->store, cam->id, 1, cam->qm.reference, now, &err) < 0)
+        log_warnx("store: camera=%s reference not written: %s", cam->id, err.msg);
+    memset(&smp, 0, sizeof(smp));
+    snprintf(smp.camera_id, sizeof(smp.camera_id), "%s", cam->id);
+    smp.at_ms = now;
+    smp.count = 1;
+    smp.ok = r->ok;
+    snprintf(smp.error, sizeof(smp.error), "%s", r->error);
+    snprintf(smp.codec, sizeof(smp.codec), "%s", r->codec);
+    smp.width = r->width;
+    smp.height = r->height;
+    smp.fps = r->fps;
+    smp.bitrate_kbps = r->bitrate_kbps;
+    smp.gop_frames = r->gop_frames;
+    smp.gop_s = r->gop_s;
+    smp.first_key_ms = r->first_key_ms;
+    smp.ts_jumps = r->ts_jumps;
+    smp.ts_backwards = r->ts_backwards;
+    smp.corrupt_packets = r->corrupt_packets;
+    smp.lost_frames = r->lost_frames;
+    smp.has_picture = r->has_picture;
+    smp.luma_mean = r->luma_mean;
+    smp.luma_spread = r->luma_spread;
+    smp.sharpness = r->sharpness;
+    smp.phash = r->phash;
+    smp.ref_distance = cam->qv.ref_distance;
+    quality_flags_format(cam->qv.flags, smp.flags, sizeof(smp.flags));
+    snprintf(smp.reasons, sizeof(smp.reasons), "%s", cam->qv.reasons);
+    if (store_record_sample(f->store, &smp, r->thumb_written ? j->req.thumb_path : NULL, &err) < 0)
+        log_warnx("store: camera=%s sample not written: %s", cam->id, err.msg);
+    if (cam->qv.flags != 0)
+        log_debug("sample: camera=%s %s", cam->id, cam->qv.reasons);
+}
+
+static void fleet_sample_done(struct pool_job *job, int cancelled)
+{
+    struct fleet_sample_job *j = (struct fleet_sample_job *)job;
+    struct fleet *f = j->f;
+    struct fleet_cam *cam = fleet_find(f->cams, f->n, j->camera_id);
+
+    if (cam != NULL)
+        cam->sampling = 0;
+    if (cam != NULL && !cancelled && !f->stopping) {
+        fleet_record_sample(f, cam, j);
+        fleet_reschedule_sample(f, cam);
+    }
+    if (cam != NULL && cam->held) {
+        cam->held = 0;
+        if (!cancelled && !f->stopping)
+            fleet_apply_result(f, cam, &cam->held_result);
+        fleet_once_progress(f);
+    }
+    free(j);
+}
+
+static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam)
+{
+    const struct cfg_camera *cc = cam->cc;
+    struct fleet_sample_job *j;
+
+    if (cam->sampling || f->pool == NULL)
+        return;
+    j = calloc(1, sizeof(*j));
+    if (j == NULL) {
+        log_warnx("sample: camera=%s not started: out of memory", cam->id);
+        return;
+    }
+    j->base.work = fleet_sample_work;
+    j->base.done = fleet_sample_done;
+    j->f = f;
+    snprintf(j->camera_id, sizeof(j->camera_id), "%s", cam->id);
+    snprintf(j->req.url, sizeof(j->req.url), "%s", cc->rtsp_url);
+    if (cc->cred != NULL) {
+        snprintf(j->req.username, sizeof(j->req.username), "%s", cc->cred->username);
+        snprintf(j->req.password, sizeof(j->req.password), "%s", cc->cred->password);
+    }
+    j->req.sample_ms = f->cfg->stream.sample_ms;
+    j->req.deadline_ms = f->cfg->stream.timeout_ms;
+    j->req.thumb_width = f->cfg->stream.thumb_width;
+    fleet_thumb_path(f->cfg, cam->id, j->req.thumb_path, sizeof(j->req.thumb_path));
+    cam->sampling = 1;
+    pool_submit(f->pool, &j->base);
+}
+
+static void fleet_sample_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct fleet_cam *cam = w->data;
+    struct fleet *f = cam->f;
+
+    (void)loop;
+    (void)revents;
+    /* A camera that does not answer DESCRIBE will not stream either: spare the worker. */
+    if (cam->h.state == CW_DOWN || cam->h.state == CW_MAINTENANCE)
+        fleet_reschedule_sample(f, cam);
+    else
+        fleet_submit_sample(f, cam);
+}
+
+static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct fleet *f = w->data;
+    struct cw_err err;
+    int folded = 0;
+
+    (void)loop;
+    (void)revents;
+    if (fleet_batch(f) != 0)
+        return;
+    if (store_downsample_samples(f->store, cw_now_ms() - f->cfg->samples_days * FLEET_DAY_MS,
+                                 &folded, &err) != 0)
+        log_warnx("store: old samples not downsampled: %s", err.msg);
+    else if (folded > 0)
+        log_info("store: %d samples older than %d days folded into hourly rows", folded,
+                 f->cfg->samples_days);
 }
 
 /* ---- scheduling ---- */
@@ -393,17 +623,19 @@ static void fleet_probe_done(CURL *easy, CURLcode rc, void *data)
     struct fleet *f = data;
     struct fleet_cam *cam = NULL;
     struct rtsp_result r;
+    int held;
 
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&cam);
     rtsp_probe_finish(cam->probe, rc, &r);
     rtsp_probe_free(cam->probe);
     cam->probe = NULL;
     f->inflight--;
-    fleet_apply_result(f, cam, &r);
+    held = fleet_take_result(f, cam, &r);
     if (!f->once && !f->stopping)
         fleet_reschedule(f, cam);
     fleet_dispatch(f);
-    fleet_once_progress(f);
+    if (!held)
+        fleet_once_progress(f);
 }
 
 /* ---- cameras ---- */
@@ -420,12 +652,16 @@ static struct fleet_cam *fleet_cam_new(struct fleet *f, const struct cfg_camera 
     health_init(&cam->h, CW_UNKNOWN, cw_now_ms(), "");
     ev_timer_init(&cam->due, fleet_due_cb, 0.0, 0.0);
     cam->due.data = cam;
+    ev_timer_init(&cam->sample_due, fleet_sample_due_cb, 0.0, 0.0);
+    cam->sample_due.data = cam;
     return cam;
 }
 
+/* A sample still on the pool finds no camera when it comes back, and is dropped. */
 static void fleet_cam_free(struct fleet *f, struct fleet_cam *cam)
 {
     ev_timer_stop(f->loop, &cam->due);
+    ev_timer_stop(f->loop, &cam->sample_due);
     fleet_unqueue(f, cam);
     if (cam->probe != NULL) {
         curlev_remove(f->curl, rtsp_probe_handle(cam->probe));
@@ -503,18 +739,25 @@ fail:
 static void fleet_schedule_fresh(struct fleet *f)
 {
     double spread = (double)f->cfg->rtsp.interval_ms / 1000.0;
+    double sample_spread = (double)f->cfg->stream.interval_ms / 1000.0;
 
     if (spread > FLEET_FIRST_SPREAD_MAX_MS / 1000.0)
         spread = FLEET_FIRST_SPREAD_MAX_MS / 1000.0;
+    if (sample_spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
+        sample_spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
     for (size_t i = 0; i < f->n; i++) {
         struct fleet_cam *cam = f->cams[i];
 
         if (!cam->fresh)
             continue;
-        if (f->once)
+        if (f->once) {
             fleet_enqueue(f, cam);
-        else
-            fleet_arm(f, cam, fleet_random(f) * spread);
+            continue;
+        }
+        fleet_arm(f, cam, fleet_random(f) * spread);
+        /* Samples after the first liveness verdicts, so a dead camera costs no worker. */
+        if (f->pool != NULL)
+            fleet_arm_sample(f, cam, spread + fleet_random(f) * sample_spread);
     }
 }
 
@@ -535,17 +778,23 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     f->commit.data = f;
     ev_timer_init(&f->external, fleet_external_cb, FLEET_EXTERNAL_CHECK_S, FLEET_EXTERNAL_CHECK_S);
     f->external.data = f;
+    ev_timer_init(&f->retention, fleet_retention_cb, 0.0, FLEET_RETENTION_EVERY_S);
+    f->retention.data = f;
     if (curlev_new(loop, fleet_probe_done, f, &f->curl, err) != 0)
+        goto fail;
+    if (cfg->stream.workers > 0 && pool_new(loop, cfg->stream.workers, &f->pool, err) != 0)
         goto fail;
     if (fleet_build(f, cfg, err) != 0)
         goto fail;
     if (store_data_version(store, &f->data_version, err) != 0)
         goto fail;
     fleet_resume_fresh(f);
-    if (once)
+    if (once) {
         f->once_left = f->n;
-    else
+    } else {
         ev_timer_start(loop, &f->external);
+        ev_timer_start(loop, &f->retention); /* first run right away, then hourly */
+    }
     fleet_schedule_fresh(f);
     for (size_t i = 0; i < f->n; i++)
         f->cams[i]->fresh = 0;
@@ -577,10 +826,12 @@ void fleet_stop(struct fleet *f)
         return;
     f->stopping = 1;
     ev_timer_stop(f->loop, &f->external);
+    ev_timer_stop(f->loop, &f->retention);
     for (size_t i = 0; i < f->n; i++) {
         struct fleet_cam *cam = f->cams[i];
 
         ev_timer_stop(f->loop, &cam->due);
+        ev_timer_stop(f->loop, &cam->sample_due);
         cam->queued = 0;
         cam->next = NULL;
         if (cam->probe != NULL) {
@@ -621,6 +872,9 @@ void fleet_free(struct fleet *f)
         return;
     if (f->curl != NULL)
         fleet_stop(f);
+    /* Before the cameras go: the samples coming back look them up. */
+    pool_free(f->pool);
+    f->pool = NULL;
     ev_timer_stop(f->loop, &f->commit);
     for (size_t i = 0; i < f->n; i++)
         fleet_cam_free(f, f->cams[i]);

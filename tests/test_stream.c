@@ -1,0 +1,547 @@
+/* test_stream.c - the stream probe on media files made by ffmpeg in a
+ * temporary directory when the group starts (libavformat opens a path as it
+ * opens rtsp://), on a TCP listener that never answers, and on GStreamer's
+ * RTSP server (tests/fixtures/gst_rtsp_server.py, started for the second
+ * group and stopped in its teardown, or by PR_SET_PDEATHSIG should this
+ * process die first). Files are read as fast as they decode, so the window
+ * ends by stream time and the figures are exact. Outcomes only: no timing
+ * assertions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libavformat/avformat.h>
+
+#include "../probes/stream.h"
+
+#define FFMPEG "ffmpeg -nostdin -hide_banner -loglevel error -y"
+#define SAMPLE_MS 4000    /* of the 6 s files */
+#define DEADLINE_MS 30000 /* never reached by a file; generous for a loaded CI machine */
+#define SILENT_DEADLINE_MS 1500
+#define THUMB_WIDTH 160
+#define LEAK_LOOPS 200
+#define THREADS 4
+#define GST_SERVER CW_SOURCE_DIR "/tests/fixtures/gst_rtsp_server.py"
+#define PYTHON "/usr/bin/python3"
+#define GST_START_MS 30000 /* python and GStreamer start-up on a loaded CI machine */
+#define GST_STOP_MS 5000   /* SIGTERM grace before SIGKILL */
+#define RTSP_SAMPLE_MS 3000
+#define RTSP_PASSWORD "p@ss:w/rd \xc3\xa9" /* reserved URL characters, a space, UTF-8 */
+
+static char dir[64];
+static bool have_h265;
+
+static int make(const char *name, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), FFMPEG " %s '%s/%s' </dev/null", args, dir, name);
+    return system(cmd);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/cw-test-stream-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    const char *x264 = "-c:v libx264 -g 25 -sc_threshold 0 -pix_fmt yuv420p";
+    char args[512];
+    snprintf(args, sizeof(args), "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 %s", x264);
+    if (make("sharp.mp4", args) != 0)
+        return -1;
+    snprintf(args, sizeof(args), "-f lavfi -i color=black:size=640x360:rate=25 -t 6 %s", x264);
+    if (make("black.mp4", args) != 0)
+        return -1;
+    snprintf(args, sizeof(args),
+             "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 -vf gblur=sigma=8 %s", x264);
+    if (make("blurred.mp4", args) != 0)
+        return -1;
+    if (make("slow.mp4", "-f lavfi -i testsrc2=size=640x360:rate=5 -t 6 -c:v libx264 -g 10 "
+                         "-sc_threshold 0 -pix_fmt yuv420p") != 0)
+        return -1;
+    /* frames 30..39 dropped, the others keep their timestamps: one 11-interval gap */
+    snprintf(args, sizeof(args),
+             "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 "
+             "-vf \"select='not(between(n\\,30\\,39))'\" -vsync passthrough %s",
+             x264);
+    if (make("gap.mp4", args) != 0)
+        return -1;
+    if (make("short.mp4", "-f lavfi -i testsrc2=size=320x180:rate=25 -t 1 -c:v libx264 -g 5 "
+                          "-pix_fmt yuv420p") != 0)
+        return -1;
+    have_h265 = make("h265.mp4", "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 -c:v libx265 "
+                                 "-x265-params log-level=none:keyint=25:min-keyint=25:scenecut=0 "
+                                 "-pix_fmt yuv420p") == 0;
+    stream_global_init();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    if (dir[0] != '\0' && strncmp(dir, "/tmp/cw-test-stream-", 20) == 0) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        return system(cmd) == 0 ? 0 : -1;
+    }
+    return 0;
+}
+
+static void request_for(struct stream_request *req, const char *name)
+{
+    memset(req, 0, sizeof(*req));
+    snprintf(req->url, sizeof(req->url), "%s/%s", dir, name);
+    req->sample_ms = SAMPLE_MS;
+    req->deadline_ms = DEADLINE_MS;
+}
+
+static void probe_ok(const char *name, struct stream_sample *s)
+{
+    struct stream_request req;
+    request_for(&req, name);
+    int rc = stream_probe_run(&req, s);
+    if (rc != 0)
+        print_error("%s: %s\n", name, s->error);
+    assert_int_equal(rc, 0);
+    assert_true(s->ok);
+}
+
+static void test_normal_file_measures_codec_size_rate_and_gop(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    probe_ok("sharp.mp4", &s);
+    assert_string_equal(s.codec, "h264");
+    assert_int_equal(s.width, 640);
+    assert_int_equal(s.height, 360);
+    assert_in_range(s.frames, 99, 101); /* 4 s at 25 fps */
+    assert_true(fabs(s.fps - 25.0) < 0.5);
+    assert_in_range(s.keyframes, 4, 5);
+    assert_true(fabs(s.gop_frames - 25.0) < 1.0);
+    assert_true(fabs(s.gop_s - 1.0) < 0.05);
+    assert_int_equal(s.first_key_ms, 0);
+    assert_true(s.bitrate_kbps > 10);
+    assert_int_equal(s.ts_jumps, 0);
+    assert_int_equal(s.ts_backwards, 0);
+    assert_int_equal(s.lost_frames, 0);
+    assert_int_equal(s.corrupt_packets, 0);
+    assert_true(s.has_picture);
+    assert_true(s.luma_spread > 30);
+    assert_int_equal(s.thumb_written, 0); /* none asked for */
+}
+
+static void test_bitrate_is_bytes_over_the_window(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    probe_ok("sharp.mp4", &s);
+    /* the same figure from the file: sum the first 100 video packet sizes with libavformat */
+    char path[128];
+    snprintf(path, sizeof(path), "%s/sharp.mp4", dir);
+    AVFormatContext *fmt = NULL;
+    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
+    AVPacket *pkt = av_packet_alloc();
+    int64_t bytes = 0;
+    int n = 0;
+    while (n < s.frames && av_read_frame(fmt, pkt) >= 0) {
+        bytes += pkt->size;
+        n++;
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    double expect = (double)bytes * 8 / (s.frames / 25.0) / 1000.0;
+    assert_true(fabs(s.bitrate_kbps - expect) < expect * 0.03);
+}
+
+static void test_black_file_has_low_luma_and_spread(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    probe_ok("black.mp4", &s);
+    assert_true(s.has_picture);
+    assert_true(s.luma_mean < 20); /* limited-range black is 16 */
+    assert_true(s.luma_spread < 2);
+    assert_true(s.sharpness < 5);
+}
+
+static void test_blurred_file_is_much_less_sharp(void **state)
+{
+    (void)state;
+    struct stream_sample sharp, blurred;
+    probe_ok("sharp.mp4", &sharp);
+    probe_ok("blurred.mp4", &blurred);
+    assert_true(sharp.has_picture && blurred.has_picture);
+    assert_true(blurred.sharpness * 5 < sharp.sharpness);
+}
+
+static void test_low_rate_file_measures_five_fps(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    probe_ok("slow.mp4", &s);
+    assert_true(fabs(s.fps - 5.0) < 0.2);
+    assert_in_range(s.frames, 19, 21);
+    assert_true(fabs(s.gop_frames - 10.0) < 0.5);
+    assert_true(fabs(s.gop_s - 2.0) < 0.1);
+    assert_int_equal(s.lost_frames, 0);
+}
+
+static void test_dropped_frames_are_a_jump_and_counted_lost(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    probe_ok("gap.mp4", &s);
+    assert_int_equal(s.ts_jumps, 1);
+    assert_int_equal(s.lost_frames, 10);
+    assert_int_equal(s.ts_backwards, 0);
+    assert_in_range(s.frames, 89, 91); /* 100 slots of the 4 s window, 10 empty */
+}
+
+static void test_h265_file_is_decoded(void **state)
+{
+    (void)state;
+    if (!have_h265)
+        skip();
+    struct stream_sample s;
+    probe_ok("h265.mp4", &s);
+    assert_string_equal(s.codec, "h265");
+    assert_int_equal(s.width, 640);
+    assert_int_equal(s.height, 360);
+    assert_true(fabs(s.fps - 25.0) < 0.5);
+    assert_true(fabs(s.gop_frames - 25.0) < 1.0);
+    assert_true(s.has_picture);
+    assert_true(s.sharpness > 0);
+}
+
+/* Identical content, identical hash; the sharp and black pictures differ. */
+static void test_same_file_gives_same_hash(void **state)
+{
+    (void)state;
+    struct stream_sample a, b, black;
+    probe_ok("sharp.mp4", &a);
+    probe_ok("sharp.mp4", &b);
+    probe_ok("black.mp4", &black);
+    assert_true(a.phash == b.phash);
+    assert_true(a.phash != black.phash);
+}
+
+static void test_thumbnail_is_a_jpeg_of_the_asked_width(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    request_for(&req, "sharp.mp4");
+    snprintf(req.thumb_path, sizeof(req.thumb_path), "%s/thumbs/cam/CAM-1.jpg", dir);
+    req.thumb_width = THUMB_WIDTH;
+    assert_int_equal(stream_probe_run(&req, &s), 0);
+    assert_true(s.thumb_written);
+
+    unsigned char magic[2] = {0};
+    FILE *f = fopen(req.thumb_path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(magic, 1, 2, f), 2);
+    fclose(f);
+    assert_int_equal(magic[0], 0xFF);
+    assert_int_equal(magic[1], 0xD8);
+
+    char tmp[STREAM_PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", req.thumb_path);
+    assert_int_not_equal(access(tmp, F_OK), 0); /* renamed into place */
+
+    AVFormatContext *fmt = NULL;
+    assert_int_equal(avformat_open_input(&fmt, req.thumb_path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(fmt, NULL) >= 0);
+    assert_int_equal(fmt->nb_streams, 1);
+    const AVCodecParameters *cp = fmt->streams[0]->codecpar;
+    assert_int_equal(cp->codec_id, AV_CODEC_ID_MJPEG);
+    assert_int_equal(cp->width, THUMB_WIDTH);
+    assert_int_equal(cp->height, 90); /* 160 x 360/640 */
+    avformat_close_input(&fmt);
+}
+
+static void test_missing_file_fails_to_open(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    request_for(&req, "no-such-file.mp4");
+    assert_int_equal(stream_probe_run(&req, &s), -1);
+    assert_false(s.ok);
+    assert_non_null(strstr(s.error, "open failed"));
+}
+
+static void test_file_without_video_has_no_video_stream(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    assert_int_equal(make("audio.m4a", "-f lavfi -i sine=frequency=440 -t 1 -c:a aac"), 0);
+    request_for(&req, "audio.m4a");
+    assert_int_equal(stream_probe_run(&req, &s), -1);
+    assert_string_equal(s.error, "no video stream");
+}
+
+/* A server that accepts the connection (the kernel does, from the backlog) and never says a
+ * word: the open must end at the deadline, not hang. */
+static void test_silent_server_ends_at_the_deadline(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fd, 8), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+
+    struct stream_request req;
+    struct stream_sample s;
+    memset(&req, 0, sizeof(req));
+    snprintf(req.url, sizeof(req.url), "rtsp://127.0.0.1:%d/x", ntohs(sa.sin_port));
+    snprintf(req.username, sizeof(req.username), "admin");
+    snprintf(req.password, sizeof(req.password), "p@ss:w/rd");
+    req.sample_ms = SAMPLE_MS;
+    req.deadline_ms = SILENT_DEADLINE_MS;
+    assert_int_equal(stream_probe_run(&req, &s), -1);
+    assert_false(s.ok);
+    assert_true(strstr(s.error, "deadline") != NULL || strstr(s.error, "no media") != NULL);
+    assert_null(strstr(s.error, "p@ss")); /* credentials never in the error */
+    close(fd);
+}
+
+static void *probe_thread(void *arg)
+{
+    int *ok = arg;
+    for (int i = 0; i < 5; i++) {
+        struct stream_request req;
+        struct stream_sample s;
+        request_for(&req, "short.mp4");
+        req.sample_ms = 500;
+        if (stream_probe_run(&req, &s) == 0 && s.has_picture)
+            (*ok)++;
+    }
+    return NULL;
+}
+
+static void test_probes_run_side_by_side_on_threads(void **state)
+{
+    (void)state;
+    pthread_t t[THREADS];
+    int ok[THREADS] = {0};
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, probe_thread, &ok[i]), 0);
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(ok[i], 5);
+    }
+}
+
+/* Under CW_SANITIZE builds LeakSanitizer checks at exit that these left nothing behind. */
+static void test_many_probes_all_succeed(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    request_for(&req, "short.mp4");
+    req.sample_ms = 500;
+    req.thumb_width = 64;
+    snprintf(req.thumb_path, sizeof(req.thumb_path), "%s/loop.jpg", dir);
+    int ok = 0;
+    for (int i = 0; i < LEAK_LOOPS; i++) {
+        struct stream_sample s;
+        if (stream_probe_run(&req, &s) == 0 && s.thumb_written)
+            ok++;
+    }
+    assert_int_equal(ok, LEAK_LOOPS);
+}
+
+static pid_t gst_pid = -1;
+static int gst_out = -1; /* kept open: the server prints a line per mount after its port */
+static int gst_port;
+
+static int read_port_line(int fd)
+{
+    char line[64];
+    size_t n = 0;
+    int port = -1;
+
+    while (n < sizeof(line) - 1) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, GST_START_MS) <= 0 || read(fd, line + n, 1) != 1)
+            return -1;
+        if (line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    return sscanf(line, "PORT %d", &port) == 1 ? port : -1;
+}
+
+static void stop_gst(void)
+{
+    int status;
+    if (gst_pid > 0) {
+        kill(gst_pid, SIGTERM);
+        for (int waited = 0; waited < GST_STOP_MS && gst_pid > 0; waited += 50) {
+            if (waitpid(gst_pid, &status, WNOHANG) == gst_pid)
+                gst_pid = -1;
+            else
+                usleep(50 * 1000);
+        }
+        if (gst_pid > 0) {
+            kill(gst_pid, SIGKILL);
+            waitpid(gst_pid, &status, 0);
+        }
+    }
+    gst_pid = -1;
+    if (gst_out >= 0)
+        close(gst_out);
+    gst_out = -1;
+}
+
+static int rtsp_group_setup(void **state)
+{
+    int out[2];
+    pid_t parent = getpid();
+
+    (void)state;
+    if (pipe(out) < 0)
+        return -1;
+    gst_pid = fork();
+    if (gst_pid < 0)
+        return -1;
+    if (gst_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execl(PYTHON, PYTHON, GST_SERVER, "--port", "0", "--mount", "/live:640x360@25:h264",
+              "--mount", "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    gst_out = out[0];
+    gst_port = read_port_line(gst_out);
+    if (gst_port <= 0) {
+        fprintf(stderr, "gst_rtsp_server.py did not start\n");
+        stop_gst();
+        return -1;
+    }
+    return 0;
+}
+
+static int rtsp_group_teardown(void **state)
+{
+    (void)state;
+    stop_gst();
+    return 0;
+}
+
+static void rtsp_request(struct stream_request *req, const char *path)
+{
+    memset(req, 0, sizeof(*req));
+    snprintf(req->url, sizeof(req->url), "rtsp://127.0.0.1:%d%s", gst_port, path);
+    req->sample_ms = RTSP_SAMPLE_MS;
+    req->deadline_ms = DEADLINE_MS;
+}
+
+/* RTP hands the parameter sets over as a packet of their own before each IDR picture: they
+ * belong to that picture, which is counted once and decodes whole. */
+static void test_rtsp_h264_counts_each_picture_once(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    rtsp_request(&req, "/live");
+    int rc = stream_probe_run(&req, &s);
+    if (rc != 0)
+        print_error("%s\n", s.error);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s.codec, "h264");
+    assert_int_equal(s.width, 640);
+    assert_int_equal(s.height, 360);
+    assert_true(fabs(s.fps - 25.0) < 0.5);
+    assert_true(s.keyframes >= 2);
+    assert_true(fabs(s.gop_frames - 25.0) < 1.0);
+    assert_int_equal(s.corrupt_packets, 0);
+    assert_int_equal(s.ts_backwards, 0);
+    assert_true(s.has_picture);
+}
+
+static void test_rtsp_credentials_with_reserved_characters_open_a_digest_mount(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    rtsp_request(&req, "/secure");
+    snprintf(req.username, sizeof(req.username), "admin");
+    snprintf(req.password, sizeof(req.password), "%s", RTSP_PASSWORD);
+    int rc = stream_probe_run(&req, &s);
+    if (rc != 0)
+        print_error("%s\n", s.error);
+    assert_int_equal(rc, 0);
+    assert_true(fabs(s.fps - 10.0) < 0.5);
+    assert_true(s.has_picture);
+}
+
+static void test_rtsp_wrong_password_fails_to_open_with_401(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    rtsp_request(&req, "/secure");
+    snprintf(req.username, sizeof(req.username), "admin");
+    snprintf(req.password, sizeof(req.password), "wrong");
+    assert_int_equal(stream_probe_run(&req, &s), -1);
+    assert_non_null(strstr(s.error, "open failed"));
+    assert_non_null(strstr(s.error, "401"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normal_file_measures_codec_size_rate_and_gop),
+        cmocka_unit_test(test_bitrate_is_bytes_over_the_window),
+        cmocka_unit_test(test_black_file_has_low_luma_and_spread),
+        cmocka_unit_test(test_blurred_file_is_much_less_sharp),
+        cmocka_unit_test(test_low_rate_file_measures_five_fps),
+        cmocka_unit_test(test_dropped_frames_are_a_jump_and_counted_lost),
+        cmocka_unit_test(test_h265_file_is_decoded),
+        cmocka_unit_test(test_same_file_gives_same_hash),
+        cmocka_unit_test(test_thumbnail_is_a_jpeg_of_the_asked_width),
+        cmocka_unit_test(test_missing_file_fails_to_open),
+        cmocka_unit_test(test_file_without_video_has_no_video_stream),
+        cmocka_unit_test(test_silent_server_ends_at_the_deadline),
+        cmocka_unit_test(test_probes_run_side_by_side_on_threads),
+        cmocka_unit_test(test_many_probes_all_succeed),
+    };
+    const struct CMUnitTest rtsp_tests[] = {
+        cmocka_unit_test(test_rtsp_h264_counts_each_picture_once),
+        cmocka_unit_test(test_rtsp_credentials_with_reserved_characters_open_a_digest_mount),
+        cmocka_unit_test(test_rtsp_wrong_password_fails_to_open_with_401),
+    };
+    int failed = cmocka_run_group_tests_name("files", tests, group_setup, group_teardown);
+    failed +=
+        cmocka_run_group_tests_name("rtsp", rtsp_tests, rtsp_group_setup, rtsp_group_teardown);
+    return failed;
+}
