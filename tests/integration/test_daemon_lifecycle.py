@@ -84,7 +84,8 @@ class DaemonLifecycleTest(unittest.TestCase):
         return cwtest.rtsp_url(self.fault.port, path)
 
     def write(self, cameras):
-        return cwtest.write_config(os.path.join(self.tmp, "site"), cameras, probe=self.probe)
+        return cwtest.write_config(os.path.join(self.tmp, "site"), cameras, probe=self.probe,
+                                   sections={"probe.stream": {"workers": "0"}})
 
     def start_daemon(self, conf):
         env = dict(os.environ, NOTIFY_SOCKET=self.notify.path, WATCHDOG_USEC="400000")
