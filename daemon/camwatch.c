@@ -563,10 +563,11 @@ static json_t *status_json_one(const struct cli *cli, const struct store_status 
     json_object_set_new(o, "codec", json_str_or_null(st->codec));
     json_object_set_new(o, "width", st->width > 0 ? json_integer(st->width) : json_null());
     json_object_set_new(o, "height", st->height > 0 ? json_integer(st->height) : json_null());
+    /* Measured when a sample read media; the SDP's claim only before any sample. */
     json_object_set_new(o, "fps",
-                        measured_fps(st) ? json_real(st->stream_fps)
-                        : st->fps > 0    ? json_real(st->fps)
-                                         : json_null());
+                        measured_fps(st)                         ? json_real(st->stream_fps)
+                        : st->last_sample_ms == 0 && st->fps > 0 ? json_real(st->fps)
+                                                                 : json_null());
     json_object_set_new(o, "sdp_fps", st->fps > 0 ? json_real(st->fps) : json_null());
     json_object_set_new(o, "rtsp_status",
                         st->rtsp_status > 0 ? json_integer(st->rtsp_status) : json_null());

@@ -95,6 +95,7 @@ struct fleet {
     int64_t data_version;
     unsigned long long rng;
     struct pool *pool; /* NULL when [probe.stream] workers = 0 */
+    atomic_int cancel; /* set on stop: samples on the workers give up at once */
     ev_timer retention;
 };
 
@@ -471,6 +472,7 @@ static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam)
     j->req.sample_ms = f->cfg->stream.sample_ms;
     j->req.deadline_ms = f->cfg->stream.timeout_ms;
     j->req.thumb_width = f->cfg->stream.thumb_width;
+    j->req.cancel = &f->cancel;
     fleet_thumb_path(f->cfg, cam->id, j->req.thumb_path, sizeof(j->req.thumb_path));
     cam->sampling = 1;
     pool_submit(f->pool, &j->base);
@@ -671,6 +673,25 @@ static void fleet_cam_free(struct fleet *f, struct fleet_cam *cam)
     free(cam);
 }
 
+/* The last sample's verdict, so a restart does not call a degraded camera up until its first
+ * sample in this process. */
+static void fleet_resume_quality(struct fleet *f, struct fleet_cam *cam,
+                                 const struct store_status *st)
+{
+    struct store_sample *smp = NULL;
+    size_t n = 0;
+    struct cw_err err;
+
+    if (st->last_sample_ms == 0 ||
+        store_list_samples(f->store, cam->id, st->last_sample_ms, &smp, &n, &err) != 0)
+        return;
+    if (n > 0) {
+        cam->qv.flags = quality_flags_parse(smp[n - 1].flags);
+        snprintf(cam->qv.reasons, sizeof(cam->qv.reasons), "%s", smp[n - 1].reasons);
+    }
+    free(smp);
+}
+
 /* Give every fresh camera the state the store holds. */
 static void fleet_resume_fresh(struct fleet *f)
 {
@@ -683,8 +704,10 @@ static void fleet_resume_fresh(struct fleet *f)
     } else {
         for (size_t i = 0; i < m; i++) {
             struct fleet_cam *cam = fleet_find(f->cams, f->n, st[i].id);
-            if (cam != NULL && cam->fresh)
+            if (cam != NULL && cam->fresh) {
                 health_init(&cam->h, st[i].state, st[i].since_ms, st[i].reason);
+                fleet_resume_quality(f, cam, &st[i]);
+            }
         }
         free(st);
     }
@@ -825,6 +848,7 @@ void fleet_stop(struct fleet *f)
     if (f->stopping)
         return;
     f->stopping = 1;
+    atomic_store(&f->cancel, 1);
     ev_timer_stop(f->loop, &f->external);
     ev_timer_stop(f->loop, &f->retention);
     for (size_t i = 0; i < f->n; i++) {

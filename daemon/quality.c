@@ -282,3 +282,20 @@ const char *quality_flags_format(unsigned flags, char *buf, size_t len)
     }
     return buf;
 }
+
+unsigned quality_flags_parse(const char *list)
+{
+    unsigned flags = 0;
+
+    while (list != NULL && *list != '\0') {
+        size_t n = strcspn(list, ",");
+
+        for (int i = 0; i < QUALITY_FLAG_COUNT; i++)
+            if (strlen(flag_names[i]) == n && strncmp(list, flag_names[i], n) == 0)
+                flags |= 1u << i;
+        list += n;
+        if (*list == ',')
+            list++;
+    }
+    return flags;
+}

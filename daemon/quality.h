@@ -60,6 +60,9 @@ void quality_assess(const struct cfg_class *c, const struct stream_sample *s,
  * "ts_faults", "dark", "black", "overexposed", "blurred", "frozen", "moved", "sdp_mismatch". */
 const char *quality_flag_name(enum quality_flag f);
 
+/* The flags named in a comma-separated list (unknown names ignored). */
+unsigned quality_flags_parse(const char *list);
+
 /* Comma-separated names of the set flags into buf ("" when none); returns buf. */
 const char *quality_flags_format(unsigned flags, char *buf, size_t len);
 

@@ -91,7 +91,8 @@ static int fail(struct probe *p, const char *fmt, ...)
 static int on_interrupt(void *opaque)
 {
     struct probe *p = opaque;
-    if (cw_mono_ms() > p->deadline_at) {
+    if (cw_mono_ms() > p->deadline_at ||
+        (p->req->cancel != NULL && atomic_load(p->req->cancel) != 0)) {
         p->interrupted = true;
         return 1;
     }

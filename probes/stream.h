@@ -7,6 +7,7 @@
 #ifndef CW_STREAM_H
 #define CW_STREAM_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #define STREAM_URL_MAX 1024
@@ -20,6 +21,7 @@ struct stream_request {
     int64_t deadline_ms;              /* bound on the whole probe: open, first packet, sample */
     char thumb_path[STREAM_PATH_MAX]; /* write the last keyframe here as JPEG; "" for none */
     int thumb_width;                  /* thumbnail width in pixels, height keeps the aspect */
+    const atomic_int *cancel;         /* when set and non-zero, stop at once (daemon shutdown) */
 };
 
 struct stream_sample {

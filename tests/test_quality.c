@@ -608,6 +608,18 @@ static void test_zero_thresholds_are_not_checked(void **state)
     assert_int_equal(v.ref_distance, 64); /* compared, just not judged */
 }
 
+static void test_flags_parse_reads_back_what_format_wrote(void **state)
+{
+    char buf[192];
+    unsigned all = (1u << QUALITY_FLAG_COUNT) - 1;
+
+    (void)state;
+    assert_int_equal(quality_flags_parse(""), 0);
+    assert_int_equal(quality_flags_parse("blurred,moved"), Q_BLURRED | Q_MOVED);
+    assert_int_equal(quality_flags_parse("frozen,no_such_flag"), Q_FROZEN);
+    assert_int_equal(quality_flags_parse(quality_flags_format(all, buf, sizeof(buf))), all);
+}
+
 static void test_flags_format(void **state)
 {
     char buf[128], small[12];
@@ -669,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_sdp_rate_mismatch_beyond_a_quarter),
         cmocka_unit_test(test_zero_thresholds_are_not_checked),
         cmocka_unit_test(test_flags_format),
+        cmocka_unit_test(test_flags_parse_reads_back_what_format_wrote),
         cmocka_unit_test(test_flag_names),
     };
 

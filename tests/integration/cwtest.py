@@ -7,8 +7,10 @@
 - free_port(), closed_port(): loopback ports.
 - write_config(): a temp config dir (camwatch.conf, cameras.csv, credentials.ini chmod 600)
   from a list of camera dicts.
-- run(), camwatchd(), camwatch(), status(), events(): run the programs with a generous
-  subprocess timeout (a guard against hangs, not a timed assertion) and parse --json.
+- run(), camwatchd(), camwatch(), status(), events(), samples(): run the programs with a
+  generous subprocess timeout (a guard against hangs, not a timed assertion) and parse --json.
+- have_gst_element(): whether a GStreamer element is installed (asked in a child process).
+- jpeg_info(): what ffprobe says of a JPEG file, after checking its SOI/EOI markers.
 
 Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer bindings).
 """
@@ -226,30 +228,38 @@ DEFAULT_PROBE = {"interval": "30s", "timeout": "5s", "slow": "2s", "down_after":
 
 
 def write_config(directory, cameras, credentials=None, probe=None, owners=None,
-                 site="Test site", time_zone="Asia/Ho_Chi_Minh", http_listen=None):
+                 site="Test site", time_zone="Asia/Ho_Chi_Minh", http_listen=None,
+                 store=None, sections=None):
     """Write camwatch.conf, cameras.csv and credentials.ini (mode 600) into directory.
 
-    cameras: list of dicts keyed by CSV_HEADER (see camera()). credentials: {name: (user,
-    password)}. probe: overrides for [probe.rtsp]. Returns the conf path."""
+    cameras: list of dicts keyed by CSV_HEADER (see camera()); when any has a "class", the
+    optional 17th column "class" is written. credentials: {name: (user, password)}. probe:
+    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). sections:
+    more sections in order, {"probe.stream": {"sample": "3s"}, "class default": {...}}.
+    Returns the conf path."""
     os.makedirs(directory, exist_ok=True)
     owners = owners or {"CAH": "Công an huyện Lai Vung", "CAX": "Công an xã",
                         "BQLC": "Ban quản lý chợ Lai Vung"}
     p = dict(DEFAULT_PROBE)
     p.update(probe or {})
     lines = ["[site]", "name = %s" % site, "time_zone = %s" % time_zone, "",
-             "[store]", "database = var/camwatch.db", "",
+             "[store]", "database = var/camwatch.db"] + [
+             "%s = %s" % kv for kv in (store or {}).items()] + ["",
              "[inventory]", "cameras = cameras.csv", "credentials = credentials.ini", "",
              "[probe.rtsp]"] + ["%s = %s" % kv for kv in p.items()] + [
              "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port()), "",
              "[owners]"] + ["%s = %s" % kv for kv in owners.items()]
+    for name, keys in (sections or {}).items():
+        lines += ["", "[%s]" % name] + ["%s = %s" % kv for kv in keys.items()]
     conf = os.path.join(directory, "camwatch.conf")
     with open(conf, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
+    header = CSV_HEADER + (["class"] if any(c.get("class") for c in cameras) else [])
     out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=CSV_HEADER, lineterminator="\n")
+    w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     w.writeheader()
     for cam in cameras:
-        w.writerow({k: cam.get(k, "") for k in CSV_HEADER})
+        w.writerow({k: cam.get(k, "") for k in header})
     with open(os.path.join(directory, "cameras.csv"), "w", encoding="utf-8") as f:
         f.write(out.getvalue())
     cred = os.path.join(directory, "credentials.ini")
@@ -316,3 +326,33 @@ def status(conf, *args):
 def events(conf, *args):
     """camwatch events --json as a list."""
     return _json(camwatch(conf, "events", "--json", *args))
+
+
+def samples(conf, camera_id, *args):
+    """camwatch samples CAM --json as a list."""
+    return _json(camwatch(conf, "samples", camera_id, "--json", *args))
+
+
+def have_gst_element(name):
+    """The GStreamer element is installed. Asked in a child so the test process does not load
+    GStreamer."""
+    r = run([PYTHON, "-c", "import gi, sys; gi.require_version('Gst', '1.0'); "
+             "from gi.repository import Gst; Gst.init(None); "
+             "sys.exit(Gst.ElementFactory.find(sys.argv[1]) is None)", name], timeout=60)
+    return r.rc == 0
+
+
+def jpeg_info(path):
+    """(first two bytes, last two bytes, ffprobe's {codec_name, width, height}) of a file;
+    the ffprobe part is {} when ffprobe cannot read it."""
+    with open(path, "rb") as f:
+        data = f.read()
+    r = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+             "stream=codec_name,width,height", "-of", "json", path], timeout=60)
+    info = {}
+    if r.rc == 0:
+        try:
+            info = (json.loads(r.out).get("streams") or [{}])[0]
+        except ValueError:
+            info = {}
+    return data[:2], data[-2:], info

@@ -99,7 +99,9 @@ class RtspSweep(unittest.TestCase):
         creds = {"secure-right": (SECURE_USER, SECURE_PASSWORD),
                  "secure-wrong": (SECURE_USER, "not-the-password"),
                  "fault": ("admin", "admin")}
-        cls.conf = cwtest.write_config(os.path.join(cls.tmp, "site"), cams, creds, PROBE)
+        # Liveness only: stream samples have their own test (test_stream_quality.py).
+        cls.conf = cwtest.write_config(os.path.join(cls.tmp, "site"), cams, creds, PROBE,
+                                       sections={"probe.stream": {"workers": "0"}})
 
         cls.once1 = cwtest.camwatchd(cls.conf, "--once")
         cls.status1 = cwtest.status(cls.conf) if cls.once1.rc == 0 else {}
