@@ -476,6 +476,7 @@ static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam)
     fleet_thumb_path(f->cfg, cam->id, j->req.thumb_path, sizeof(j->req.thumb_path));
     cam->sampling = 1;
     pool_submit(f->pool, &j->base);
+    log_debug("sample: camera=%s queued (%d on the pool)", cam->id, pool_pending(f->pool));
 }
 
 static void fleet_sample_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
