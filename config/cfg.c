@@ -1450,7 +1450,7 @@ static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
 /* Validate the row in c->f against what came before; every problem is reported. */
 static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
 {
-    static const char *const rtsp_schemes[] = {"rtsp", "rtsps", NULL};
+    static const char *const rtsp_schemes[] = {"rtsp", NULL};
     static const char *const http_schemes[] = {"http", "https", NULL};
     struct cfg *cfg = c->ld->cfg;
     const char *p;
@@ -1493,6 +1493,9 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     }
     if (cam->rtsp_url[0] == '\0')
         row_err(c, COL_RTSP_URL, "required");
+    else if (strncasecmp(cam->rtsp_url, "rtsps://", 8) == 0)
+        /* libcurl has no RTSP over TLS: refuse it here rather than fail every probe. */
+        row_err(c, COL_RTSP_URL, "rtsps:// is not supported; use the camera's rtsp:// URL");
     else
         check_url(c, COL_RTSP_URL, cam->rtsp_url, rtsp_schemes, "rtsp");
     if (cam->onvif_url[0] != '\0')

@@ -91,6 +91,8 @@ static void daemon_changed(void *data)
     struct cw_daemon *d = data;
     char status[128];
 
+    if (d->fleet == NULL)
+        return;
     fleet_format_summary(d->fleet, status, sizeof(status));
     if (strcmp(status, d->last_status) != 0) {
         snprintf(d->last_status, sizeof(d->last_status), "%s", status);
@@ -125,6 +127,11 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
     (void)loop;
     (void)revents;
+    if (d->once) {
+        /* One sweep of the inventory it started with; a reload would change what "once" means. */
+        log_info("daemon: SIGHUP ignored during --once");
+        return;
+    }
     sd_notify(0, "RELOADING=1");
     log_info("daemon: reloading %s", d->conf_path);
     cfg = daemon_load_config(d->conf_path);

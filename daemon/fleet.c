@@ -101,7 +101,7 @@ struct fleet {
 
 static void fleet_probe_done(CURL *easy, CURLcode rc, void *data);
 static void fleet_dispatch(struct fleet *f);
-static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam);
+static int fleet_submit_sample(struct fleet *f, struct fleet_cam *cam);
 static void fleet_once_progress(struct fleet *f);
 
 static double fleet_random(struct fleet *f)
@@ -331,12 +331,13 @@ static void fleet_apply_result(struct fleet *f, struct fleet_cam *cam, const str
 static int fleet_take_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r)
 {
     if (f->once && f->pool != NULL && r->outcome == RTSP_OK && !f->stopping) {
-        cam->held = 1;
         cam->held_result = *r;
         cam->sdp = r->video;
         cam->has_sdp = 1;
-        fleet_submit_sample(f, cam);
-        return 1;
+        if (fleet_submit_sample(f, cam) == 0) {
+            cam->held = 1;
+            return 1;
+        }
     }
     fleet_apply_result(f, cam, r);
     return 0;
@@ -448,17 +449,19 @@ static void fleet_sample_done(struct pool_job *job, int cancelled)
     free(j);
 }
 
-static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam)
+/* Put a sample of cam on the pool; returns 0, or -1 when none was started (no pool, one
+ * already running, out of memory). */
+static int fleet_submit_sample(struct fleet *f, struct fleet_cam *cam)
 {
     const struct cfg_camera *cc = cam->cc;
     struct fleet_sample_job *j;
 
     if (cam->sampling || f->pool == NULL)
-        return;
+        return -1;
     j = calloc(1, sizeof(*j));
     if (j == NULL) {
         log_warnx("sample: camera=%s not started: out of memory", cam->id);
-        return;
+        return -1;
     }
     j->base.work = fleet_sample_work;
     j->base.done = fleet_sample_done;
@@ -477,6 +480,7 @@ static void fleet_submit_sample(struct fleet *f, struct fleet_cam *cam)
     cam->sampling = 1;
     pool_submit(f->pool, &j->base);
     log_debug("sample: camera=%s queued (%d on the pool)", cam->id, pool_pending(f->pool));
+    return 0;
 }
 
 static void fleet_sample_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -487,10 +491,9 @@ static void fleet_sample_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     /* A camera that does not answer DESCRIBE will not stream either: spare the worker. */
-    if (cam->h.state == CW_DOWN || cam->h.state == CW_MAINTENANCE)
+    if (cam->h.state == CW_DOWN || cam->h.state == CW_MAINTENANCE ||
+        fleet_submit_sample(f, cam) != 0)
         fleet_reschedule_sample(f, cam);
-    else
-        fleet_submit_sample(f, cam);
 }
 
 static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -822,8 +825,8 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     fleet_schedule_fresh(f);
     for (size_t i = 0; i < f->n; i++)
         f->cams[i]->fresh = 0;
+    *out = f; /* before the first dispatch: a probe that cannot start reports at once */
     fleet_dispatch(f);
-    *out = f;
     if (once && f->n == 0 && hooks->once_done)
         hooks->once_done(hooks->data);
     return 0;

@@ -310,7 +310,7 @@ static void test_good_site_bom_quotes_newlines_and_diacritics(void **state)
     assert_int_equal(c->has_position, 0);
     assert_int_equal(c->site_kind, CFG_SITE_COMMUNE);
     assert_string_equal(c->notes, "Góc quay bị cây che, cần tỉa\nlần 2: đã báo UBND xã");
-    assert_string_equal(c->rtsp_url, "rtsps://cam-td01.lan:322/Streaming/Channels/101");
+    assert_string_equal(c->rtsp_url, "rtsp://cam-td01.lan:322/Streaming/Channels/101");
 
     c = cfg_find_camera(s->cfg, "CHO-01");
     assert_non_null(c);
@@ -1183,6 +1183,15 @@ static void test_rtsp_url_other_scheme(void **state)
     expect_one_error(s, "/cameras.csv", 2, "rtsp_url", "not an rtsp URL");
 }
 
+static void test_rtsps_url_is_refused_as_unsupported(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, row("A", 9, "rtsps://127.0.0.1:322/a"));
+    expect_one_error(s, "/cameras.csv", 2, "rtsp_url",
+                     "rtsps:// is not supported; use the camera's rtsp:// URL");
+}
+
 static void test_rtsp_url_no_host(void **state)
 {
     struct site *s = *state;
@@ -1659,6 +1668,7 @@ int main(void)
         T(test_rtsp_url_required),
         T(test_rtsp_url_missing_scheme),
         T(test_rtsp_url_other_scheme),
+        T(test_rtsps_url_is_refused_as_unsupported),
         T(test_rtsp_url_no_host),
         T(test_rtsp_url_with_password_points_to_credential_column),
         T(test_rtsp_url_bad_port),

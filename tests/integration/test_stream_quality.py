@@ -96,7 +96,7 @@ DEFECTS = {
     "black": ("black", r"picture black"),
     "dark": ("dark", r"picture dark"),
     "blurred": ("blurred", r"picture blurred"),
-    "lossy": ("ts_faults", r"."),
+    "lossy": ("ts_faults", r"timestamp faults: .*(lost|jump)"),
     "nomedia": ("no_media", r"no media"),
 }
 STATUS_FIELDS = ("fps", "bitrate_kbps", "gop_s", "sharpness", "luma", "frozen", "flags",
