@@ -96,7 +96,7 @@ DEFECTS = {
     "black": ("black", r"picture black"),
     "dark": ("dark", r"picture dark"),
     "blurred": ("blurred", r"picture blurred"),
-    "lossy": ("ts_faults", r"timestamp faults: .*(lost|jump)"),
+    "lossy": ("ts_faults", r"timestamp faults: [0-9]"),
     "nomedia": ("no_media", r"no media"),
 }
 STATUS_FIELDS = ("fps", "bitrate_kbps", "gop_s", "sharpness", "luma", "frozen", "flags",
