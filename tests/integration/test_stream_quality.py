@@ -32,8 +32,8 @@ and 4-5 (variance of a 3x3 Laplacian over full-resolution luma).
 Runs, each ending in `camwatch status --json`:
   once1   camwatchd --once: first verdicts; clean pictures become references
           then SIGUSR1: the switching mount turns to another scene
-  daemon  camwatchd in the foreground ([probe.stream] interval 10s, [probe.rtsp] interval
-          5s) until every camera has DAEMON_SAMPLES samples and a verdict after its last
+  daemon  camwatchd in the foreground ([probe.stream] interval 20s, [probe.rtsp] interval
+          8s) until every camera has DAEMON_SAMPLES samples and a verdict after its last
           one, then SIGTERM. Frozen needs frozen_after (2) identical samples in one daemon:
           the run of unchanged pictures lives in its memory, not in the store
           then `camwatch reference switching`: its next clean picture is the reference
@@ -79,14 +79,16 @@ CLASS_DEFAULT = {"min_width": "640", "min_height": "360", "min_fps": "12",
                  "min_bitrate_kbps": "250", "max_gop": "4s", "min_sharpness": str(MIN_SHARPNESS),
                  "min_luma": "40", "max_luma": "220", "black_spread": "4", "unlit": "no",
                  "frozen_after": "2", "moved_distance": "24"}
-STREAM = {"workers": "4", "sample": "3s", "interval": "10s", "timeout": "8s",
+STREAM = {"workers": "4", "sample": "3s", "interval": "20s", "timeout": "8s",
           "thumb_width": str(THUMB_WIDTH)}
 DAEMON_SAMPLES = 3    # per camera in the daemon run: frozen_after (2) and one to spare
 DAEMON_GUARD_S = 300  # the daemon run ends by then whatever happened; not an assertion
 DAEMON_STOP_GRACE_S = 30  # SIGTERM to SIGKILL: in-flight samples may run to their deadline
 # up_after 1: one degraded verdict moves an up camera (hysteresis counts live in the daemon's
 # memory, so across separate --once runs an up camera would otherwise never degrade).
-PROBE = {"interval": "5s", "timeout": "3s", "slow": "2s", "down_after": "3", "up_after": "1",
+# Generous DESCRIBE limits: GStreamer builds a whole pipeline (encoder included) for each
+# DESCRIBE, which on a loaded 2-core machine (sanitizer build, CI) takes seconds.
+PROBE = {"interval": "8s", "timeout": "7s", "slow": "6s", "down_after": "3", "up_after": "1",
          "concurrency": "64"}
 
 # camera -> (flag, reason pattern): the only flag it may carry, and what its reason says.
