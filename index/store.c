@@ -25,6 +25,41 @@ int store_fail(struct store *s, const char *doing, struct cw_err *err)
     return cw_err_set(err, s->path, 0, NULL, "%s: %s", doing, sqlite3_errmsg(s->db));
 }
 
+int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
+                  void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                  const char *doing, struct cw_err *err)
+{
+    char *v = NULL;
+    size_t cap = 0, len = 0;
+    int step;
+
+    *out = NULL;
+    *n = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            char *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sz);
+            if (nv == NULL) {
+                cw_err_set(err, s->path, 0, NULL, "%s: out of memory", doing);
+                goto fail;
+            }
+            v = nv;
+        }
+        read(st, v + len++ * sz);
+    }
+    if (step != SQLITE_DONE) {
+        store_fail(s, doing, err);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    *n = len;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(v);
+    return -1;
+}
+
 int store_exec(struct store *s, const char *sql, struct cw_err *err)
 {
     char *msg = NULL;

@@ -298,41 +298,25 @@ int store_get_status(struct store *s, const char *id, struct store_status *out, 
     return store_fail(s, "camera status", err);
 }
 
+static void read_status_row(sqlite3_stmt *st, void *elem)
+{
+    read_status(st, elem);
+}
+
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    struct store_status *v = NULL;
-    size_t cap = 0;
-    int step;
+    void *rows = NULL;
 
     *out = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(s->db, STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", -1, &st,
                            NULL) != SQLITE_OK)
         return store_fail(s, "camera status", err);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            struct store_status *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-            if (nv == NULL) {
-                cw_err_set(err, s->path, 0, NULL, "out of memory");
-                goto fail;
-            }
-            v = nv;
-        }
-        read_status(st, &v[(*n)++]);
-    }
-    if (step != SQLITE_DONE) {
-        store_fail(s, "camera status", err);
-        goto fail;
-    }
-    sqlite3_finalize(st);
-    *out = v;
+    if (store_collect(s, st, sizeof(**out), read_status_row, &rows, n, "camera status", err) != 0)
+        return -1;
+    *out = rows;
     return 0;
-fail:
-    sqlite3_finalize(st);
-    free(v);
-    *n = 0;
-    return -1;
 }
 
 int store_record_probe(struct store *s, const struct store_probe *p, struct cw_err *err)

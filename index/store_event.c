@@ -90,13 +90,23 @@ int store_set_maintenance(struct store *s, const char *camera_id, int on, const 
     return store_commit(s, err);
 }
 
+static void read_event(sqlite3_stmt *st, void *elem)
+{
+    struct store_event *e = elem;
+
+    e->id = sqlite3_column_int64(st, 0);
+    store_column_text(st, 1, e->camera_id, sizeof(e->camera_id));
+    e->at_ms = sqlite3_column_int64(st, 2);
+    e->from = store_column_state(st, 3);
+    e->to = store_column_state(st, 4);
+    store_column_text(st, 5, e->reason, sizeof(e->reason));
+}
+
 int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_event **out, size_t *n, struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    struct store_event *v = NULL;
-    size_t cap = 0;
-    int step;
+    void *rows = NULL;
 
     *out = NULL;
     *n = 0;
@@ -113,33 +123,8 @@ int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
     sqlite3_bind_int64(st, 1, since_ms);
     if (camera_id != NULL)
         sqlite3_bind_text(st, 2, camera_id, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            struct store_event *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-            if (nv == NULL) {
-                cw_err_set(err, s->path, 0, NULL, "out of memory");
-                goto fail;
-            }
-            v = nv;
-        }
-        struct store_event *e = &v[(*n)++];
-        e->id = sqlite3_column_int64(st, 0);
-        store_column_text(st, 1, e->camera_id, sizeof(e->camera_id));
-        e->at_ms = sqlite3_column_int64(st, 2);
-        e->from = store_column_state(st, 3);
-        e->to = store_column_state(st, 4);
-        store_column_text(st, 5, e->reason, sizeof(e->reason));
-    }
-    if (step != SQLITE_DONE) {
-        store_fail(s, "events", err);
-        goto fail;
-    }
-    sqlite3_finalize(st);
-    *out = v;
+    if (store_collect(s, st, sizeof(**out), read_event, &rows, n, "events", err) != 0)
+        return -1;
+    *out = rows;
     return 0;
-fail:
-    sqlite3_finalize(st);
-    free(v);
-    *n = 0;
-    return -1;
 }

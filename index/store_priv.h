@@ -44,6 +44,13 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
 int store_exec(struct store *s, const char *sql, struct cw_err *err);
 /* Fill err with what SQLite said about the last failure, prefixed by what we were doing. */
 int store_fail(struct store *s, const char *doing, struct cw_err *err);
+
+/* Step st to its end, appending one element of size sz per row, filled by read(st, elem).
+ * Finalizes st. Returns 0 with *out (malloc'd, caller frees; NULL when no rows) and *n, or -1
+ * with nothing allocated; `doing` names the query in the error. */
+int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
+                  void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                  const char *doing, struct cw_err *err);
 /* Close a store_begin after a failure: the outermost level rolls back; an inner level only
  * unwinds and leaves the decision to its caller's batch. Returns -1. */
 int store_end_failed(struct store *s);

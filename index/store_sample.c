@@ -138,21 +138,21 @@ int store_record_sample(struct store *s, const struct store_sample *smp, const c
 /* Grow *v to hold one more element of size sz; NULL when out of memory. */
 static void *grow(void *v, size_t *cap, size_t n, size_t sz)
 {
-    void *nv;
-
     if (n < *cap)
         return v;
-    nv = realloc(v, (*cap = *cap ? *cap * 2 : 64) * sz);
-    return nv;
+    return realloc(v, (*cap = *cap ? *cap * 2 : 64) * sz);
+}
+
+static void read_sample_row(sqlite3_stmt *st, void *elem)
+{
+    read_sample(st, elem);
 }
 
 int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
                        struct store_sample **out, size_t *n, struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    struct store_sample *v = NULL, *nv;
-    size_t cap = 0;
-    int step;
+    void *rows = NULL;
 
     *out = NULL;
     *n = 0;
@@ -163,26 +163,10 @@ int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
         return store_fail(s, "samples", err);
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, since_ms);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((nv = grow(v, &cap, *n, sizeof(*v))) == NULL) {
-            cw_err_set(err, s->path, 0, NULL, "out of memory");
-            goto fail;
-        }
-        v = nv;
-        read_sample(st, &v[(*n)++]);
-    }
-    if (step != SQLITE_DONE) {
-        store_fail(s, "samples", err);
-        goto fail;
-    }
-    sqlite3_finalize(st);
-    *out = v;
+    if (store_collect(s, st, sizeof(**out), read_sample_row, &rows, n, "samples", err) != 0)
+        return -1;
+    *out = rows;
     return 0;
-fail:
-    sqlite3_finalize(st);
-    free(v);
-    *n = 0;
-    return -1;
 }
 
 /* --- retention ------------------------------------------------------------------------------ */
