@@ -109,11 +109,27 @@ static size_t append_count(char *buf, size_t cap, size_t n, int count, const cha
     return w < 0 ? n : n + (size_t)w;
 }
 
+/* A frame lost now and then (one gap in a sample) is noise a person cannot act on; a camera
+ * losing more than this share of its frames, or sending timestamps back or corrupt packets,
+ * is a fault. */
+#define QUALITY_MAX_LOST_PERCENT 2
+#define QUALITY_MAX_JUMPS 1
+
+static int timestamps_faulty(const struct stream_sample *s)
+{
+    int expected = s->frames + s->lost_frames;
+
+    return s->ts_backwards > 0 || s->corrupt_packets > 0 || s->ts_jumps > QUALITY_MAX_JUMPS ||
+           (int64_t)s->lost_frames * 100 > (int64_t)expected * QUALITY_MAX_LOST_PERCENT;
+}
+
 static void judge_timestamps(const struct stream_sample *s, struct quality_verdict *out)
 {
     char what[160];
     size_t n = 0;
 
+    if (!timestamps_faulty(s))
+        return;
     what[0] = '\0';
     n = append_count(what, sizeof(what), n, s->ts_jumps, "jump", "jumps");
     n = append_count(what, sizeof(what), n, s->ts_backwards, "backwards", "backwards");

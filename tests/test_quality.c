@@ -231,14 +231,25 @@ static void test_timestamp_faults_list_only_the_nonzero_ones(void **state)
     s.ts_jumps = 0;
     s.ts_backwards = 0;
     s.corrupt_packets = 0;
-    s.lost_frames = 1;
-    expect_only(&c, &s, Q_TS_FAULTS, "timestamp faults: 1 frame lost");
+    s.lost_frames = 3; /* of 128: over 2% */
+    expect_only(&c, &s, Q_TS_FAULTS, "timestamp faults: 3 frames lost");
     s.lost_frames = 0;
-    s.ts_jumps = 1;
-    expect_only(&c, &s, Q_TS_FAULTS, "timestamp faults: 1 jump");
+    s.ts_jumps = 2;
+    expect_only(&c, &s, Q_TS_FAULTS, "timestamp faults: 2 jumps");
     s.ts_jumps = 0;
     s.corrupt_packets = 7;
     expect_only(&c, &s, Q_TS_FAULTS, "timestamp faults: 7 corrupt");
+}
+
+static void test_a_lone_lost_frame_is_not_a_fault(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = good_sample();
+    (void)state;
+
+    s.ts_jumps = 1;
+    s.lost_frames = 2; /* of 127: under 2% */
+    expect_only(&c, &s, 0, "");
 }
 
 static void test_black_picture_is_black_only(void **state)
@@ -681,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_sdp_rate_mismatch_beyond_a_quarter),
         cmocka_unit_test(test_zero_thresholds_are_not_checked),
         cmocka_unit_test(test_flags_format),
+        cmocka_unit_test(test_a_lone_lost_frame_is_not_a_fault),
         cmocka_unit_test(test_flags_parse_reads_back_what_format_wrote),
         cmocka_unit_test(test_flag_names),
     };
