@@ -80,6 +80,20 @@
 #define CFG_STREAM_THUMB_MIN 64
 #define CFG_STREAM_THUMB_MAX 1920
 
+/* [probe.onvif] defaults and limits. Device facts and clocks change slowly: every 10 minutes
+ * finds a drifting clock long before footage from it is asked for. A camera a few seconds
+ * off already misorders events across cameras at one junction. */
+#define CFG_ONVIF_INTERVAL_MS (10 * 60 * 1000)
+#define CFG_ONVIF_INTERVAL_MIN_MS 10000
+#define CFG_ONVIF_INTERVAL_MAX_MS (86400LL * 1000)
+#define CFG_ONVIF_TIMEOUT_MS 5000 /* one SOAP request */
+#define CFG_ONVIF_TIMEOUT_MIN_MS 100
+#define CFG_ONVIF_TIMEOUT_MAX_MS 60000
+#define CFG_ONVIF_MAX_CLOCK_OFFSET_MS 5000
+#define CFG_ONVIF_MAX_CLOCK_OFFSET_MAX_MS (86400LL * 1000)
+#define CFG_ONVIF_CONCURRENCY 16
+#define CFG_ONVIF_CONCURRENCY_MAX 1000
+
 /* The default class: a district's minimum for footage to serve as evidence. */
 #define CFG_CLASS_DEFAULT "default"
 #define CFG_CLASS_MIN_WIDTH 640
@@ -154,6 +168,7 @@ struct load {
     size_t n_seen, seen_cap;
     int interval_line, timeout_line;
     int stream_sample_line, stream_interval_line, stream_timeout_line;
+    int onvif_interval_line, onvif_timeout_line, onvif_offset_line;
     struct class_def *class_defs;
     size_t n_class_defs;
 };
@@ -347,13 +362,9 @@ static int is_code_char(unsigned char c)
 
 static int section_is_future(const char *s)
 {
-    static const char *const exact[] = {"probe.onvif"};
     static const char *const prefix[] = {"footage", "alerts", "report", "api"};
     size_t i;
 
-    for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-        if (strcmp(s, exact[i]) == 0)
-            return 1;
     for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
         if (strncmp(s, prefix[i], strlen(prefix[i])) == 0)
             return 1;
@@ -362,8 +373,8 @@ static int section_is_future(const char *s)
 
 static int section_is_known(const char *s)
 {
-    static const char *const known[] = {"site",         "store", "inventory", "probe.rtsp",
-                                        "probe.stream", "http",  "owners"};
+    static const char *const known[] = {"site",         "store",       "inventory", "probe.rtsp",
+                                        "probe.stream", "probe.onvif", "http",      "owners"};
     size_t i;
 
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -836,6 +847,31 @@ static void conf_stream_key(struct ini_src *src, const char *key, const char *va
     }
 }
 
+static void conf_onvif_key(struct ini_src *src, const char *key, const char *value)
+{
+    struct load *ld = src->ld;
+    struct cfg_onvif *ov = &ld->cfg->onvif;
+
+    if (strcmp(key, "interval") == 0) {
+        ld->onvif_interval_line = src->line;
+        conf_duration(src, key, value, &ov->interval_ms);
+    } else if (strcmp(key, "timeout") == 0) {
+        ld->onvif_timeout_line = src->line;
+        conf_duration(src, key, value, &ov->timeout_ms);
+    } else if (strcmp(key, "max_clock_offset") == 0) {
+        ld->onvif_offset_line = src->line;
+        if (strcmp(value, "0") == 0 || strcmp(value, "off") == 0)
+            ov->max_clock_offset_ms = 0;
+        else
+            conf_duration(src, key, value, &ov->max_clock_offset_ms);
+    } else if (strcmp(key, "concurrency") == 0) {
+        conf_int(src, key, value, 1, CFG_ONVIF_CONCURRENCY_MAX, &ov->concurrency);
+    } else {
+        ld_err(ld, src->file, src->line, key,
+               "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, concurrency)");
+    }
+}
+
 static void conf_on_key(struct ini_src *src, const char *section, const char *key,
                         const char *value)
 {
@@ -943,6 +979,8 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
         conf_int(src, key, value, 1, CFG_CONCURRENCY_MAX, &cfg->rtsp.concurrency);
     } else if (strcmp(section, "probe.stream") == 0) {
         conf_stream_key(src, key, value);
+    } else if (strcmp(section, "probe.onvif") == 0) {
+        conf_onvif_key(src, key, value);
     } else if (strcmp(section, "http") == 0 && strcmp(key, "listen") == 0) {
         const char *why = listen_check(value);
         if (why != NULL)
@@ -977,6 +1015,22 @@ static void conf_check_stream(struct load *ld)
                (long long)st->timeout_ms, (long long)st->sample_ms);
 }
 
+/* [probe.onvif] ranges. */
+static void conf_check_onvif(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    struct cfg_onvif *ov = &cfg->onvif;
+
+    if (ov->interval_ms < CFG_ONVIF_INTERVAL_MIN_MS || ov->interval_ms > CFG_ONVIF_INTERVAL_MAX_MS)
+        ld_err(ld, cfg->path, ld->onvif_interval_line, "interval", "must be between 10s and 1d");
+    if (ov->timeout_ms < CFG_ONVIF_TIMEOUT_MIN_MS || ov->timeout_ms > CFG_ONVIF_TIMEOUT_MAX_MS)
+        ld_err(ld, cfg->path, ld->onvif_timeout_line, "timeout",
+               "must be between 100ms and 60s (it bounds one SOAP request)");
+    if (ov->max_clock_offset_ms > CFG_ONVIF_MAX_CLOCK_OFFSET_MAX_MS)
+        ld_err(ld, cfg->path, ld->onvif_offset_line, "max_clock_offset",
+               "must be at most 1d (0 or off turns the check off)");
+}
+
 /* Checks that need the whole file. */
 static void conf_check_all(struct load *ld)
 {
@@ -992,6 +1046,7 @@ static void conf_check_all(struct load *ld)
                "must be shorter than interval (%lld ms >= %lld ms)",
                (long long)cfg->rtsp.timeout_ms, (long long)iv);
     conf_check_stream(ld);
+    conf_check_onvif(ld);
     classes_build(ld);
 }
 
@@ -1723,6 +1778,10 @@ static void cfg_set_defaults(struct load *ld)
     cfg->stream.interval_ms = CFG_STREAM_INTERVAL_MS;
     cfg->stream.timeout_ms = 0; /* sample + slack, once the sample is known */
     cfg->stream.thumb_width = CFG_STREAM_THUMB_WIDTH;
+    cfg->onvif.interval_ms = CFG_ONVIF_INTERVAL_MS;
+    cfg->onvif.timeout_ms = CFG_ONVIF_TIMEOUT_MS;
+    cfg->onvif.max_clock_offset_ms = CFG_ONVIF_MAX_CLOCK_OFFSET_MS;
+    cfg->onvif.concurrency = CFG_ONVIF_CONCURRENCY;
 }
 
 /* With systemd's LoadCredential=, the credentials file sits in $CREDENTIALS_DIRECTORY

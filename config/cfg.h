@@ -80,6 +80,13 @@ struct cfg_stream {
     int thumb_width;     /* default 320 */
 };
 
+struct cfg_onvif {
+    int64_t interval_ms;         /* between ONVIF probes of one camera; default 10m */
+    int64_t timeout_ms;          /* one SOAP request; default 5s */
+    int64_t max_clock_offset_ms; /* a camera clock further off is degraded; default 5s, 0 off */
+    int concurrency;             /* ONVIF probes in flight at once; default 16 */
+};
+
 struct cfg {
     char *path; /* the conf file as given */
     char *dir;  /* its folder, absolute */
@@ -93,6 +100,7 @@ struct cfg {
     char *http_listen;      /* default 127.0.0.1:8640 */
     struct cfg_rtsp rtsp;
     struct cfg_stream stream;
+    struct cfg_onvif onvif;
     struct cfg_class *classes; /* classes[0] is "default" */
     size_t n_classes;
     struct cfg_owner *owners;

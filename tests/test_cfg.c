@@ -348,8 +348,7 @@ static void test_later_features_sections_are_ignored(void **state)
 {
     struct site *s = *state;
 
-    site_conf(s, CONF_STD "[probe.onvif]\nx = 1\n"
-                          "[footage]\ndir = /srv\n[footage.nvr1]\nurl = x\n[alerts]\na = b\n"
+    site_conf(s, CONF_STD "[footage]\ndir = /srv\n[footage.nvr1]\nurl = x\n[alerts]\na = b\n"
                           "[alerts.mail]\nto = x\n[reports]\nlang = vi\n[api]\ntoken = t\n"
                           "[api.tokens]\nz = 1\n");
     assert_int_equal(site_load(s), 0);
@@ -567,6 +566,48 @@ static void test_class_column_must_come_last(void **state)
     assert_error(&s->errs, "/cameras.csv", 1, "class",
                  "column out of order (column 16, expected 17)");
     assert_int_equal(s->errs.n, 2);
+}
+
+static void test_onvif_defaults_and_keys(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, row("A", -1, NULL));
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->cfg->onvif.interval_ms, 600000);
+    assert_int_equal(s->cfg->onvif.timeout_ms, 5000);
+    assert_int_equal(s->cfg->onvif.max_clock_offset_ms, 5000);
+    assert_int_equal(s->cfg->onvif.concurrency, 16);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_conf(s, CONF_STD "[probe.onvif]\ninterval = 1h\ntimeout = 2s\nmax_clock_offset = 0\n"
+                          "concurrency = 1000\n");
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->onvif.interval_ms, 3600000);
+    assert_int_equal(s->cfg->onvif.timeout_ms, 2000);
+    assert_int_equal(s->cfg->onvif.max_clock_offset_ms, 0);
+    assert_int_equal(s->cfg->onvif.concurrency, 1000);
+}
+
+static void test_onvif_bad_keys_name_their_line(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.onvif]\ninterval = 9s\ntimeout = 61s\nmax_clock_offset = 2d\n"
+                          "concurrency = 0\nports = 80\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "interval", "must be between 10s and 1d");
+    assert_error(&s->errs, "/camwatch.conf", 11, "timeout",
+                 "must be between 100ms and 60s (it bounds one SOAP request)");
+    assert_error(&s->errs, "/camwatch.conf", 12, "max_clock_offset",
+                 "must be at most 1d (0 or off turns the check off)");
+    assert_error(&s->errs, "/camwatch.conf", 13, "concurrency", "0 out of range 1..1000");
+    assert_error(&s->errs, "/camwatch.conf", 14, "ports",
+                 "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, "
+                 "concurrency)");
+    assert_int_equal(s->errs.n, 5);
 }
 
 static void test_unknown_stream_key_is_an_error(void **state)
@@ -1673,6 +1714,8 @@ int main(void)
         T(test_rtsp_url_with_password_points_to_credential_column),
         T(test_rtsp_url_bad_port),
         T(test_rtsp_url_with_space),
+        T(test_onvif_defaults_and_keys),
+        T(test_onvif_bad_keys_name_their_line),
         T(test_onvif_url_not_http),
         T(test_onvif_url_no_host),
         T(test_unknown_credential),
