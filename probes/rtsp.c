@@ -9,12 +9,13 @@
  * anything. */
 #include "rtsp.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xfer.h"
 
 #define RTSP_USER_AGENT "camwatch/0.1"
 
@@ -34,17 +35,6 @@ struct rtsp_probe {
     bool too_large;
     char errbuf[CURL_ERROR_SIZE];
 };
-
-/* Wipe credentials before freeing them: they should not linger in freed heap. */
-static void free_secret(char *s)
-{
-    if (s != NULL) {
-        volatile char *p = s;
-        while (*p != '\0')
-            *p++ = '\0';
-        free(s);
-    }
-}
 
 /* Each header line of each response (a 401 before the answer, say). */
 static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
@@ -227,12 +217,6 @@ static void set_result(struct rtsp_result *out, enum rtsp_outcome o, const char 
     va_end(ap);
 }
 
-/* curl's own words: the error buffer when it says something, else the generic text. */
-static const char *curl_words(const struct rtsp_probe *p, CURLcode rc)
-{
-    return p->errbuf[0] != '\0' ? p->errbuf : curl_easy_strerror(rc);
-}
-
 static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
 {
     struct cw_err err = {0};
@@ -258,77 +242,21 @@ static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
     }
 }
 
-/* "HOST:PORT" of the camera, from its URL (curl leaves CURLINFO_PRIMARY_IP empty when the
- * connect failed); returns 0 or -1. */
-static int peer_address(const struct rtsp_probe *p, char *buf, size_t len)
-{
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL;
-    int rc = -1;
-
-    if (u != NULL &&
-        curl_url_set(u, CURLUPART_URL, p->url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-        snprintf(buf, len, "%s:%s", host, port);
-        rc = 0;
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
-    return rc;
-}
-
 static void classify_failure(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
 {
-    char addr[80];
-    long os_errno = 0;
-    curl_off_t connect_us = 0;
+    static const enum rtsp_outcome map[] = {
+        [XFER_TIMEOUT] = RTSP_TIMEOUT,
+        [XFER_REFUSED] = RTSP_REFUSED,
+        [XFER_UNREACHABLE] = RTSP_UNREACHABLE,
+        [XFER_PROTOCOL] = RTSP_NOT_RTSP,
+        [XFER_TOO_LARGE] = RTSP_TOO_LARGE,
+        [XFER_TRUNCATED] = RTSP_TRUNCATED,
+        [XFER_OTHER] = RTSP_ERROR,
+    };
+    enum xfer_fault f = xfer_classify(p->easy, rc, p->url, p->errbuf, p->connect_timeout_ms,
+                                      p->timeout_ms, out->detail, sizeof(out->detail));
 
-    switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT:
-        (void)curl_easy_getinfo(p->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-        if (connect_us == 0 && p->connect_timeout_ms < p->timeout_ms)
-            set_result(out, RTSP_TIMEOUT, "connect timeout after %ld ms", p->connect_timeout_ms);
-        else
-            set_result(out, RTSP_TIMEOUT, "timeout after %lld ms", (long long)p->timeout_ms);
-        break;
-    case CURLE_COULDNT_CONNECT:
-        (void)curl_easy_getinfo(p->easy, CURLINFO_OS_ERRNO, &os_errno);
-        if (os_errno == EHOSTUNREACH || os_errno == ENETUNREACH)
-            set_result(out, RTSP_UNREACHABLE, "%s", curl_words(p, rc));
-        else if (os_errno == ECONNREFUSED && peer_address(p, addr, sizeof(addr)) == 0)
-            set_result(out, RTSP_REFUSED, "nothing listens at %s", addr);
-        else
-            set_result(out, RTSP_REFUSED, "%s", curl_words(p, rc));
-        break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-        set_result(out, RTSP_UNREACHABLE, "%s", curl_words(p, rc));
-        break;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_RTSP_CSEQ_ERROR:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        set_result(out, RTSP_NOT_RTSP, "%s", curl_words(p, rc));
-        break;
-    case CURLE_OUT_OF_MEMORY:
-#if LIBCURL_VERSION_NUM >= 0x080600 /* 8.6.0 */
-    case CURLE_TOO_LARGE:
-#endif
-        /* libcurl 7.88 refuses a header line over CURL_MAX_HTTP_HEADER (100 KiB) with
-         * CURLE_OUT_OF_MEMORY ("Avoided giant realloc for header"), later ones with
-         * CURLE_TOO_LARGE. A real out-of-memory lands here too, and is rare. */
-        set_result(out, RTSP_TOO_LARGE, "header line too large for libcurl (%s)",
-                   curl_words(p, rc));
-        break;
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-        set_result(out, RTSP_TRUNCATED, "%s", curl_words(p, rc));
-        break;
-    default:
-        set_result(out, RTSP_ERROR, "%s", curl_words(p, rc));
-        break;
-    }
+    out->outcome = map[f];
 }
 
 void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
@@ -363,8 +291,8 @@ void rtsp_probe_free(struct rtsp_probe *p)
     if (p->easy != NULL)
         curl_easy_cleanup(p->easy);
     free(p->url);
-    free_secret(p->username);
-    free_secret(p->password);
+    xfer_free_secret(p->username);
+    xfer_free_secret(p->password);
     free(p->body);
     free(p);
 }
