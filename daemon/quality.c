@@ -315,3 +315,59 @@ unsigned quality_flags_parse(const char *list)
     }
     return flags;
 }
+
+/* ---- ONVIF facts ---- */
+
+static int device_reason(char *buf, size_t len, int n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Append one reason; returns n + 1. A reason that does not fit is dropped whole. */
+static int device_reason(char *buf, size_t len, int n, const char *fmt, ...)
+{
+    size_t off = strlen(buf);
+    va_list ap;
+    int w;
+
+    if (off > 0) {
+        if (off + 2 >= len)
+            return n + 1;
+        memcpy(buf + off, "; ", 3);
+        off += 2;
+    }
+    va_start(ap, fmt);
+    w = vsnprintf(buf + off, len - off, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= len - off)
+        buf[off > 2 ? off - 2 : 0] = '\0';
+    return n + 1;
+}
+
+int quality_device_reasons(const struct cfg_class *c, const struct quality_device *d,
+                           int64_t max_offset_ms, char *buf, size_t len)
+{
+    int64_t abs_ms = d->offset_ms < 0 ? -d->offset_ms : d->offset_ms;
+    int n = 0;
+
+    buf[0] = '\0';
+    /* A clock is judged even when the rest failed: it is read without credentials. */
+    if (d->has_clock && max_offset_ms > 0 && abs_ms > max_offset_ms)
+        n = device_reason(buf, len, n, "clock %lld s %s", (long long)((abs_ms + 500) / 1000),
+                          d->offset_ms > 0 ? "ahead" : "behind");
+    if (!d->ok)
+        return device_reason(buf, len, n, "ONVIF: %s", d->error);
+    if (!d->has_encoder)
+        return n;
+    if (c->min_fps > 0 && d->fps_limit > 0 && d->fps_limit < c->min_fps)
+        n = device_reason(buf, len, n, "configured %g fps, class minimum %g", d->fps_limit,
+                          c->min_fps);
+    if (d->width > 0 && d->height > 0 &&
+        ((c->min_width > 0 && d->width < c->min_width) ||
+         (c->min_height > 0 && d->height < c->min_height)))
+        n = device_reason(buf, len, n, "configured %dx%d, class minimum %dx%d", d->width, d->height,
+                          c->min_width, c->min_height);
+    if (c->min_bitrate_kbps > 0 && d->bitrate_limit_kbps > 0 &&
+        d->bitrate_limit_kbps < c->min_bitrate_kbps)
+        n = device_reason(buf, len, n, "configured %d kbps, class minimum %g",
+                          d->bitrate_limit_kbps, c->min_bitrate_kbps);
+    return n;
+}

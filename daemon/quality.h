@@ -56,6 +56,26 @@ void quality_assess(const struct cfg_class *c, const struct stream_sample *s,
                     const struct sdp_video *sdp, struct quality_memory *m, int64_t now_ms,
                     const char *tz, struct quality_verdict *out);
 
+/* What the last ONVIF probe of a camera said, as far as its health goes. */
+struct quality_device {
+    int ok;          /* the probe read the device's facts */
+    char error[256]; /* why not: "authentication failed (GetProfiles: ter:NotAuthorized)" */
+    int has_clock;
+    int64_t offset_ms; /* device minus true time */
+    int has_encoder;   /* the streamed profile's encoder configuration is known */
+    int width, height; /* 0 when the device did not say */
+    double fps_limit;
+    int bitrate_limit_kbps;
+};
+
+/* The reasons an ONVIF probe makes a camera degraded, "; "-separated into buf ("" when none):
+ * "clock 83 s ahead" (|offset| over max_offset_ms; 0 turns it off), "ONVIF: <error>" (the
+ * camera has ONVIF but it failed or refused us), "configured 4 fps, class minimum 12",
+ * "configured 352x288, class minimum 640x360", "configured 128 kbps, class minimum 256".
+ * Returns how many. */
+int quality_device_reasons(const struct cfg_class *c, const struct quality_device *d,
+                           int64_t max_offset_ms, char *buf, size_t len);
+
 /* Name of one flag bit: "no_media", "low_res", "low_fps", "low_bitrate", "long_gop",
  * "ts_faults", "dark", "black", "overexposed", "blurred", "frozen", "moved", "sdp_mismatch". */
 const char *quality_flag_name(enum quality_flag f);

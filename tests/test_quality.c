@@ -661,9 +661,108 @@ static void test_flag_names(void **state)
     assert_string_equal(quality_flag_name(Q_MOVED), "moved");
 }
 
+/* ---- ONVIF facts ---- */
+
+static struct quality_device good_device(void)
+{
+    struct quality_device d;
+
+    memset(&d, 0, sizeof(d));
+    d.ok = 1;
+    d.has_clock = 1;
+    d.offset_ms = 1200;
+    d.has_encoder = 1;
+    d.width = 1920;
+    d.height = 1080;
+    d.fps_limit = 25;
+    d.bitrate_limit_kbps = 4096;
+    return d;
+}
+
+static void test_device_in_order_has_no_reason(void **state)
+{
+    struct cfg_class c = default_class();
+    struct quality_device d = good_device();
+    char buf[256];
+
+    (void)state;
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "");
+}
+
+static void test_clock_beyond_the_limit_says_how_far_and_which_way(void **state)
+{
+    struct cfg_class c = default_class();
+    struct quality_device d = good_device();
+    char buf[256];
+
+    (void)state;
+    d.offset_ms = 83400;
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "clock 83 s ahead");
+    d.offset_ms = -3600000;
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "clock 3600 s behind");
+    d.offset_ms = 5000; /* at the limit is within it */
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 0);
+    d.offset_ms = 3600000; /* the check turned off */
+    assert_int_equal(quality_device_reasons(&c, &d, 0, buf, sizeof(buf)), 0);
+}
+
+static void test_failed_onvif_is_a_reason_and_the_clock_still_counts(void **state)
+{
+    struct cfg_class c = default_class();
+    struct quality_device d = good_device();
+    char buf[256];
+
+    (void)state;
+    d.ok = 0;
+    d.offset_ms = -7000;
+    strcpy(d.error, "authentication failed (GetDeviceInformation: ter:NotAuthorized)");
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 2);
+    assert_string_equal(buf, "clock 7 s behind; ONVIF: authentication failed "
+                             "(GetDeviceInformation: ter:NotAuthorized)");
+}
+
+static void test_configuration_below_class(void **state)
+{
+    struct cfg_class c = default_class();
+    struct quality_device d = good_device();
+    char buf[256];
+
+    (void)state;
+    d.fps_limit = 4;
+    d.width = 352;
+    d.height = 288;
+    d.bitrate_limit_kbps = 128;
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 3);
+    assert_string_equal(buf, "configured 4 fps, class minimum 12; configured 352x288, class "
+                             "minimum 640x360; configured 128 kbps, class minimum 256");
+    d.has_encoder = 0; /* nothing known about the encoder: nothing to say */
+    assert_int_equal(quality_device_reasons(&c, &d, 5000, buf, sizeof(buf)), 0);
+}
+
+static void test_device_reason_that_does_not_fit_is_dropped_whole(void **state)
+{
+    struct cfg_class c = default_class();
+    struct quality_device d = good_device();
+    char buf[24];
+
+    (void)state;
+    d.offset_ms = 83000;
+    d.fps_limit = 4;
+    quality_device_reasons(&c, &d, 5000, buf, sizeof(buf));
+    assert_string_equal(buf, "clock 83 s ahead");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_device_in_order_has_no_reason),
+        cmocka_unit_test(test_clock_beyond_the_limit_says_how_far_and_which_way),
+        cmocka_unit_test(test_failed_onvif_is_a_reason_and_the_clock_still_counts),
+        cmocka_unit_test(test_configuration_below_class),
+        cmocka_unit_test(test_device_reason_that_does_not_fit_is_dropped_whole),
         cmocka_unit_test(test_normal_sample_has_no_flags),
         cmocka_unit_test(test_no_media_is_the_only_reason),
         cmocka_unit_test(test_no_media_keeps_the_frozen_run),
