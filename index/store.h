@@ -13,7 +13,9 @@
 #include "../util/err.h"
 #include "../util/state.h"
 
-#define STORE_SCHEMA_VERSION 3 /* 1: cameras and events; 2: last probe facts; 3: samples */
+#define STORE_SCHEMA_VERSION                                                                       \
+    4 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+         4: ONVIF device facts, history, clocks */
 
 struct store;
 
@@ -199,6 +201,105 @@ int store_get_reference(struct store *s, const char *camera_id, int *has, uint64
  * open, so the CLI's READWRITE connection can run it beside the daemon. */
 int store_set_reference(struct store *s, const char *camera_id, int has, uint64_t phash,
                         int64_t at_ms, struct cw_err *err);
+
+/* ---- ONVIF (store_device.c) ---- */
+
+/* A camera's ONVIF facts as of its last ONVIF probe. */
+struct store_device {
+    char camera_id[CFG_ID_MAX + 1];
+    int64_t probed_ms; /* last ONVIF probe; 0 never */
+    int ok;            /* that probe read the device's facts */
+    char error[256];   /* why not ("authentication failed", "timeout", ...), "" when ok */
+    int64_t facts_ms;  /* when the facts below were last read; 0 never */
+    char manufacturer[128], model[128], firmware[128], serial[128], hardware_id[128];
+    char auth[16];      /* what the device accepted: "wsse", "digest", "wsse+digest", "none" */
+    char uri_note[256]; /* stream URI against the inventory's rtsp_url, "" when it matches */
+    char snapshot_path[1024]; /* last snapshot fetched over HTTP, "" when none */
+    /* The latest clock measurement (has_clock 0 when none yet). */
+    int has_clock;
+    int64_t clock_at_ms, clock_offset_ms, clock_error_ms;
+    int ntp; /* the device said DateTimeType NTP (at the latest clock reading) */
+};
+
+struct store_endpoint {
+    char service[16]; /* "device", "media", "media2", "recording", "search", "replay", ... */
+    char url[512];
+};
+
+struct store_profile {
+    char token[64];
+    char name[128];
+    char encoder_token[64];
+    char encoding[16]; /* "h264", "h265", "jpeg", "mpeg4", "" */
+    int width, height;
+    double fps_limit;
+    int bitrate_limit_kbps;
+    int gov_length;
+    char stream_uri[512];
+    char snapshot_uri[512];
+    int streamed; /* the profile whose stream the inventory's rtsp_url names (or the first) */
+};
+
+struct store_clock {
+    char camera_id[CFG_ID_MAX + 1];
+    int64_t at_ms;     /* when measured (our clock, corrected by nothing) */
+    int64_t offset_ms; /* device minus true time: positive when the camera is ahead */
+    int64_t error_ms;  /* bound on |offset error| */
+    int ntp;
+};
+
+/* One change of a device fact, as found by store_record_device. */
+struct store_device_change {
+    char camera_id[CFG_ID_MAX + 1];
+    int64_t at_ms;
+    char field[32]; /* "manufacturer", "model", "firmware", "serial", "hardware_id" */
+    char old_value[128];
+    char new_value[128];
+};
+
+/* Record one ONVIF probe of d->camera_id at d->probed_ms, in one transaction (nested in the
+ * caller's batch if open):
+ *  - always: probed_ms, ok, error (and auth, uri_note, snapshot_path when ok);
+ *  - when ok: the facts replace the old ones and facts_ms becomes probed_ms (d->facts_ms is
+ *    not read); an empty fact keeps the stored one and is not a change; each fact that differs
+ *    from a previous non-empty value is appended as a store_device_change at probed_ms (the
+ *    first facts of a camera are not changes); endpoints and profiles replace the old sets
+ *    (n may be 0; profiles keep the order given; a service named twice keeps its first URL);
+ *  - when d->has_clock (also when not ok: the clock is read without credentials): a clock row
+ *    (clock_at_ms, clock_offset_ms, clock_error_ms, ntp) is appended. Every row is kept.
+ * When not ok, facts, endpoints and profiles already stored are kept as they were.
+ * *changes (may be NULL) gets the changes appended, malloc'd (caller frees), and *n_changes
+ * their count. Returns 0, 1 when no such camera (nothing written), -1 on error. */
+int store_record_device(struct store *s, const struct store_device *d,
+                        const struct store_endpoint *ep, size_t n_ep,
+                        const struct store_profile *pr, size_t n_pr,
+                        struct store_device_change **changes, size_t *n_changes,
+                        struct cw_err *err);
+
+/* A camera's device row with its endpoints (ordered by service) and profiles (in the order
+ * recorded). ep/pr may be NULL when not wanted; otherwise malloc'd, caller frees. Returns 0,
+ * 1 when the camera has never had an ONVIF probe (or does not exist), -1 on error. */
+int store_get_device(struct store *s, const char *camera_id, struct store_device *out,
+                     struct store_endpoint **ep, size_t *n_ep, struct store_profile **pr,
+                     size_t *n_pr, struct cw_err *err);
+
+/* Every non-retired camera's device row, ordered by id (cameras never probed are absent).
+ * *out malloc'd, caller frees. */
+int store_list_devices(struct store *s, struct store_device **out, size_t *n, struct cw_err *err);
+
+/* Clock rows of one camera at or after since_ms, oldest first. *out malloc'd, caller frees. */
+int store_list_clocks(struct store *s, const char *camera_id, int64_t since_ms,
+                      struct store_clock **out, size_t *n, struct cw_err *err);
+
+/* The offset in force at at_ms: the last row at or before it, else the first after it.
+ * Returns 0, 1 when the camera has no clock row, -1 on error. (For evidence exports.) */
+int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct store_clock *out,
+                   struct cw_err *err);
+
+/* Device fact changes at or after since_ms, oldest first, of one camera (NULL: all). *out
+ * malloc'd, caller frees. */
+int store_list_device_changes(struct store *s, const char *camera_id, int64_t since_ms,
+                              struct store_device_change **out, size_t *n, struct cw_err *err);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

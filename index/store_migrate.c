@@ -6,7 +6,8 @@
  *
  * States are stored as their lower-case names (util/state.h) and CHECKed, so
  * the sqlite3 shell shows what a person reads in the CLI. Times are UTC epoch
- * ms. Cameras and events are never deleted: triggers refuse it. */
+ * ms. Cameras, events, device changes and clock readings are never deleted:
+ * triggers refuse it. */
 #include "store_priv.h"
 
 #include <stdio.h>
@@ -121,6 +122,88 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX sample_camera_at ON sample (camera_id, at_ms);"
     "CREATE INDEX sample_raw ON sample (camera_id, at_ms) WHERE hourly = 0;",
+
+    /* 3 -> 4: ONVIF. device: one row per camera that had an ONVIF probe: that probe's
+     * outcome, and the last facts read (a failed probe keeps them). device_endpoint and
+     * device_profile: the current sets, replaced by each good probe (so deleted then). A
+     * number or text the device did not give is NULL. device_change: the history of the
+     * facts (a firmware change is an event), appended only.
+     *
+     * clock: every clock measurement, appended only, never thinned: an evidence export needs
+     * the offset in force at the time of its footage, which may be a year old, and a camera's
+     * offset jumps (NTP lost, clock set by hand, power cut without RTC) are what it must show.
+     * The cost: at the default 10 min interval 144 rows per camera per day, 52,560 a year;
+     * measured at about 58 bytes a row with the index (SQLite 3.40, 4 KiB pages, ids like
+     * "CAH-0001", rows of 10,000 cameras interleaved as the daemon writes them), so about
+     * 3 MB per camera per year and about 30 GB a year for 10,000 cameras, the largest table
+     * by far. The index makes a camera's latest row and the row in force at a time one
+     * B-tree search each, whatever the size. */
+    "CREATE TABLE device ("
+    "  camera_id TEXT PRIMARY KEY NOT NULL REFERENCES camera (id),"
+    "  probed_ms INTEGER NOT NULL,"
+    "  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  facts_ms INTEGER," /* NULL until a probe read the facts */
+    "  manufacturer TEXT,"
+    "  model TEXT,"
+    "  firmware TEXT,"
+    "  serial TEXT,"
+    "  hardware_id TEXT,"
+    "  auth TEXT,"
+    "  uri_note TEXT,"
+    "  snapshot_path TEXT,"
+    "  ntp INTEGER CHECK (ntp IN (0, 1))" /* of the last clock reading */
+    ");"
+    "CREATE TABLE device_endpoint ("
+    "  camera_id TEXT NOT NULL REFERENCES device (camera_id),"
+    "  service TEXT NOT NULL CHECK (service != ''),"
+    "  url TEXT NOT NULL,"
+    "  PRIMARY KEY (camera_id, service)"
+    ");"
+    "CREATE TABLE device_profile ("
+    "  camera_id TEXT NOT NULL REFERENCES device (camera_id),"
+    "  ord INTEGER NOT NULL CHECK (ord >= 0)," /* the order the device listed them */
+    "  token TEXT,"
+    "  name TEXT,"
+    "  encoder_token TEXT,"
+    "  encoding TEXT,"
+    "  width INTEGER CHECK (width > 0),"
+    "  height INTEGER CHECK (height > 0),"
+    "  fps_limit REAL CHECK (fps_limit > 0),"
+    "  bitrate_limit_kbps INTEGER CHECK (bitrate_limit_kbps > 0),"
+    "  gov_length INTEGER CHECK (gov_length > 0),"
+    "  stream_uri TEXT,"
+    "  snapshot_uri TEXT,"
+    "  streamed INTEGER NOT NULL DEFAULT 0 CHECK (streamed IN (0, 1)),"
+    "  PRIMARY KEY (camera_id, ord)"
+    ");"
+    "CREATE TABLE device_change ("
+    "  id INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  at_ms INTEGER NOT NULL,"
+    "  field TEXT NOT NULL CHECK (field IN ('manufacturer', 'model', 'firmware', 'serial', "
+    "'hardware_id')),"
+    "  old_value TEXT NOT NULL,"
+    "  new_value TEXT NOT NULL"
+    ");"
+    "CREATE INDEX device_change_camera_at ON device_change (camera_id, at_ms);"
+    "CREATE TABLE clock ("
+    "  id INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  at_ms INTEGER NOT NULL,"     /* our clock when measured */
+    "  offset_ms INTEGER NOT NULL," /* device minus true time */
+    "  error_ms INTEGER NOT NULL CHECK (error_ms >= 0),"
+    "  ntp INTEGER NOT NULL CHECK (ntp IN (0, 1))"
+    ");"
+    "CREATE INDEX clock_camera_at ON clock (camera_id, at_ms);"
+    "CREATE TRIGGER device_change_never_deleted BEFORE DELETE ON device_change"
+    "  BEGIN SELECT RAISE(ABORT, 'device changes are never deleted'); END;"
+    "CREATE TRIGGER device_change_never_changed BEFORE UPDATE ON device_change"
+    "  BEGIN SELECT RAISE(ABORT, 'device changes are never changed'); END;"
+    "CREATE TRIGGER clock_never_deleted BEFORE DELETE ON clock"
+    "  BEGIN SELECT RAISE(ABORT, 'clock readings are never deleted'); END;"
+    "CREATE TRIGGER clock_never_changed BEFORE UPDATE ON clock"
+    "  BEGIN SELECT RAISE(ABORT, 'clock readings are never changed'); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -261,6 +261,39 @@ static void check_stream_facts_at_version(struct store *s, int k)
     free(v);
 }
 
+/* After migrating from version k: what version 4 added is there (k = 4) or absent (k < 4). */
+static void check_device_facts_at_version(struct store *s, int k)
+{
+    struct store_device d;
+    struct store_endpoint *ep = NULL;
+    struct store_profile *pr = NULL;
+    struct store_device_change *ch = NULL;
+    struct store_clock c;
+    size_t n_ep = 0, n_pr = 0, n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_get_device(s, "OLD-1", &d, &ep, &n_ep, &pr, &n_pr, &err),
+                     k >= 4 ? 0 : 1);
+    assert_int_equal(store_list_device_changes(s, "OLD-1", 0, &ch, &n, &err), 0);
+    assert_int_equal(n, k >= 4 ? 1 : 0);
+    assert_int_equal(store_clock_at(s, "OLD-1", 9000, &c, &err), k >= 4 ? 0 : 1);
+    if (k >= 4) {
+        assert_string_equal(d.firmware, "10.12.182");
+        assert_string_equal(d.error, "timeout");
+        assert_int_equal(d.facts_ms, 7500);
+        assert_int_equal(d.clock_offset_ms, 83000);
+        assert_int_equal(n_ep, 1);
+        assert_string_equal(ep[0].url, "http://10.0.0.9/onvif/media_service");
+        assert_int_equal(n_pr, 1);
+        assert_int_equal(pr[0].width, 1920);
+        assert_string_equal(ch[0].old_value, "10.9.4");
+        assert_int_equal(c.error_ms, 12);
+    }
+    free(ep);
+    free(pr);
+    free(ch);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -336,6 +369,28 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
     "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
     "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');",
+    /* 4: the same plus ONVIF: a device row (its last probe failed), an endpoint, a profile,
+     * a firmware change and a clock reading */
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
+    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
+    "1, -2, 4000);"
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
+    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
+    "('OLD-1', 8000, 83000, 12, 1);",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -372,6 +427,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             assert_int_equal(st.latency_ms, k >= 2 ? 33 : -1);
             assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
             check_stream_facts_at_version(s, k);
+            check_device_facts_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;
@@ -381,6 +437,18 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
         assert_int_equal(status_of(s, "NEW-001").state, CW_UP);
         record_ok(s, "NEW-001", T0 + 2, "", "", NULL);
         assert_int_equal(status_of(s, "NEW-001").last_sample_ms, T0 + 2);
+        struct store_device d = {.camera_id = "NEW-001",
+                                 .probed_ms = T0 + 3,
+                                 .ok = 1,
+                                 .firmware = "V1",
+                                 .has_clock = 1,
+                                 .clock_at_ms = T0 + 3,
+                                 .clock_offset_ms = -40};
+        struct store_device got;
+        assert_int_equal(store_record_device(s, &d, NULL, 0, NULL, 0, NULL, NULL, &err), 0);
+        assert_int_equal(store_get_device(s, "NEW-001", &got, NULL, NULL, NULL, NULL, &err), 0);
+        assert_string_equal(got.firmware, "V1");
+        assert_int_equal(got.clock_offset_ms, -40);
         fleet_free(&f);
         store_close(s);
     }

@@ -1,0 +1,580 @@
+/* store_device.c - every statement on the ONVIF tables: device (one row per
+ * camera that had an ONVIF probe), device_endpoint and device_profile (the
+ * current sets), device_change (fact history) and clock (every clock
+ * reading); the device listings, the clock history and the offset in force
+ * at a time. The per-probe statements are cached in struct store (store_stmt).
+ *
+ * device_change and clock are appended, never changed or deleted (triggers).
+ * A camera's latest clock is not copied onto its device row: it is read from
+ * clock through the (camera_id, at_ms) index, one B-tree search per camera,
+ * so listing 10,000 devices never walks the millions of clock rows. */
+#include "store_priv.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEVICE_FACTS 5 /* manufacturer, model, firmware, serial, hardware_id */
+
+/* The facts whose changes are kept, in column order. */
+static const struct {
+    const char *name; /* column and store_device_change.field */
+    size_t off;       /* in struct store_device: a char[128] */
+} device_facts[DEVICE_FACTS] = {
+    {"manufacturer", offsetof(struct store_device, manufacturer)},
+    {"model", offsetof(struct store_device, model)},
+    {"firmware", offsetof(struct store_device, firmware)},
+    {"serial", offsetof(struct store_device, serial)},
+    {"hardware_id", offsetof(struct store_device, hardware_id)},
+};
+
+static const char *device_fact(const struct store_device *d, int i)
+{
+    return (const char *)d + device_facts[i].off;
+}
+
+/* Step a cached write to its end and reset it; "WHAT of CAM: sqlite's message" on failure. */
+static int step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *camera_id,
+                      struct cw_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, camera_id,
+                          sqlite3_errmsg(s->db));
+    return 0;
+}
+
+/* --- recording a probe ---------------------------------------------------------------------- */
+
+/* The facts d changes against the stored ones: only where both are non-empty and differ. */
+static int find_changes(struct store *s, const struct store_device *d,
+                        struct store_device_change *found, size_t *n, struct cw_err *err)
+{
+    static const char sql[] = "SELECT manufacturer, model, firmware, serial, hardware_id FROM "
+                              "device WHERE camera_id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_DEVICE_FACTS, sql, err);
+    char old[sizeof(found->old_value)];
+    int rc;
+
+    *n = 0;
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    for (int i = 0; rc == SQLITE_ROW && i < DEVICE_FACTS; i++) {
+        const char *now = device_fact(d, i);
+        store_column_text(st, i, old, sizeof(old));
+        if (old[0] == '\0' || now[0] == '\0' || strcmp(old, now) == 0)
+            continue;
+        struct store_device_change *c = &found[(*n)++];
+        memset(c, 0, sizeof(*c));
+        snprintf(c->camera_id, sizeof(c->camera_id), "%s", d->camera_id);
+        c->at_ms = d->probed_ms;
+        snprintf(c->field, sizeof(c->field), "%s", device_facts[i].name);
+        snprintf(c->old_value, sizeof(c->old_value), "%s", old);
+        snprintf(c->new_value, sizeof(c->new_value), "%s", now);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, "device facts", err);
+    return 0;
+}
+
+/* Insert or update the device row. Not ok: only probed_ms, ok, error (and ntp with a clock)
+ * move; the NULLs bound for the rest keep the stored values. Ok: an empty fact keeps the
+ * stored one (a device that stops giving its serial has not changed it); auth, uri_note and
+ * snapshot_path are replaced, "" included. */
+static int device_upsert(struct store *s, const struct store_device *d, struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
+        "firmware, serial, hardware_id, auth, uri_note, snapshot_path, ntp) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+        "ON CONFLICT (camera_id) DO UPDATE SET probed_ms = excluded.probed_ms, "
+        "ok = excluded.ok, error = excluded.error, "
+        "facts_ms = coalesce(excluded.facts_ms, facts_ms), "
+        "manufacturer = coalesce(excluded.manufacturer, manufacturer), "
+        "model = coalesce(excluded.model, model), "
+        "firmware = coalesce(excluded.firmware, firmware), "
+        "serial = coalesce(excluded.serial, serial), "
+        "hardware_id = coalesce(excluded.hardware_id, hardware_id), "
+        "auth = CASE WHEN excluded.ok THEN excluded.auth ELSE auth END, "
+        "uri_note = CASE WHEN excluded.ok THEN excluded.uri_note ELSE uri_note END, "
+        "snapshot_path = CASE WHEN excluded.ok THEN excluded.snapshot_path ELSE snapshot_path END, "
+        "ntp = coalesce(excluded.ntp, ntp)";
+    sqlite3_stmt *st = store_stmt(s, STMT_DEVICE_UPSERT, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, d->probed_ms);
+    sqlite3_bind_int(st, 3, d->ok != 0);
+    sqlite3_bind_text(st, 4, d->ok ? "" : d->error, -1, SQLITE_STATIC);
+    if (d->ok) {
+        sqlite3_bind_int64(st, 5, d->probed_ms);
+        for (int i = 0; i < DEVICE_FACTS; i++)
+            store_bind_opt_text(st, 6 + i, device_fact(d, i));
+        store_bind_opt_text(st, 11, d->auth);
+        store_bind_opt_text(st, 12, d->uri_note);
+        store_bind_opt_text(st, 13, d->snapshot_path);
+    }
+    if (d->has_clock)
+        sqlite3_bind_int(st, 14, d->ntp != 0);
+    return step_write(s, st, "device", d->camera_id, err);
+}
+
+static int change_insert(struct store *s, const struct store_device_change *c, struct cw_err *err)
+{
+    static const char sql[] = "INSERT INTO device_change (camera_id, at_ms, field, old_value, "
+                              "new_value) VALUES (?1, ?2, ?3, ?4, ?5)";
+    sqlite3_stmt *st = store_stmt(s, STMT_DEVICE_CHANGE_INSERT, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, c->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, c->at_ms);
+    sqlite3_bind_text(st, 3, c->field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, c->old_value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, c->new_value, -1, SQLITE_STATIC);
+    return step_write(s, st, "device change", c->camera_id, err);
+}
+
+/* Delete the camera's rows of a current-state table with the cached statement id. */
+static int delete_set(struct store *s, enum store_stmt_id id, const char *sql, const char *what,
+                      const char *camera_id, struct cw_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, id, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    return step_write(s, st, what, camera_id, err);
+}
+
+/* A service named twice keeps its first URL. */
+static int replace_endpoints(struct store *s, const char *camera_id,
+                             const struct store_endpoint *ep, size_t n, struct cw_err *err)
+{
+    static const char sql[] = "INSERT INTO device_endpoint (camera_id, service, url) "
+                              "VALUES (?1, ?2, ?3) ON CONFLICT (camera_id, service) DO NOTHING";
+    sqlite3_stmt *st;
+
+    if (delete_set(s, STMT_DEVICE_ENDPOINT_DELETE,
+                   "DELETE FROM device_endpoint WHERE camera_id = ?1", "endpoints", camera_id,
+                   err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = store_stmt(s, STMT_DEVICE_ENDPOINT_INSERT, sql, err)) == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ep[i].service, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ep[i].url, -1, SQLITE_STATIC);
+        if (step_write(s, st, "endpoints", camera_id, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Numbers the device did not give (0) are stored NULL. */
+static void bind_profile(sqlite3_stmt *st, const char *camera_id, size_t ord,
+                         const struct store_profile *p)
+{
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ord);
+    store_bind_opt_text(st, 3, p->token);
+    store_bind_opt_text(st, 4, p->name);
+    store_bind_opt_text(st, 5, p->encoder_token);
+    store_bind_opt_text(st, 6, p->encoding);
+    if (p->width > 0)
+        sqlite3_bind_int(st, 7, p->width);
+    if (p->height > 0)
+        sqlite3_bind_int(st, 8, p->height);
+    if (p->fps_limit > 0)
+        sqlite3_bind_double(st, 9, p->fps_limit);
+    if (p->bitrate_limit_kbps > 0)
+        sqlite3_bind_int(st, 10, p->bitrate_limit_kbps);
+    if (p->gov_length > 0)
+        sqlite3_bind_int(st, 11, p->gov_length);
+    store_bind_opt_text(st, 12, p->stream_uri);
+    store_bind_opt_text(st, 13, p->snapshot_uri);
+    sqlite3_bind_int(st, 14, p->streamed != 0);
+}
+
+#define PROFILE_COLUMNS                                                                            \
+    "token, name, encoder_token, encoding, width, height, fps_limit, bitrate_limit_kbps, "         \
+    "gov_length, stream_uri, snapshot_uri, streamed"
+
+static int replace_profiles(struct store *s, const char *camera_id, const struct store_profile *pr,
+                            size_t n, struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO device_profile (camera_id, ord, " PROFILE_COLUMNS ") "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    sqlite3_stmt *st;
+
+    if (delete_set(s, STMT_DEVICE_PROFILE_DELETE, "DELETE FROM device_profile WHERE camera_id = ?1",
+                   "profiles", camera_id, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = store_stmt(s, STMT_DEVICE_PROFILE_INSERT, sql, err)) == NULL)
+            return -1;
+        bind_profile(st, camera_id, i, &pr[i]);
+        if (step_write(s, st, "profiles", camera_id, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int clock_insert(struct store *s, const struct store_device *d, struct cw_err *err)
+{
+    static const char sql[] = "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5)";
+    sqlite3_stmt *st = store_stmt(s, STMT_CLOCK_INSERT, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, d->clock_at_ms);
+    sqlite3_bind_int64(st, 3, d->clock_offset_ms);
+    sqlite3_bind_int64(st, 4, d->clock_error_ms);
+    sqlite3_bind_int(st, 5, d->ntp != 0);
+    return step_write(s, st, "clock", d->camera_id, err);
+}
+
+int store_record_device(struct store *s, const struct store_device *d,
+                        const struct store_endpoint *ep, size_t n_ep,
+                        const struct store_profile *pr, size_t n_pr,
+                        struct store_device_change **changes, size_t *n_changes, struct cw_err *err)
+{
+    struct store_device_change found[DEVICE_FACTS], *out = NULL;
+    size_t n_found = 0;
+    enum cw_state state;
+    int retired, rc;
+
+    if (changes != NULL)
+        *changes = NULL;
+    if (n_changes != NULL)
+        *n_changes = 0;
+    /* The camera first: an unknown camera writes nothing. All in one transaction, nested in
+     * the daemon's batch when one is open. */
+    if (store_begin(s, err) != 0)
+        return -1;
+    rc = store_camera_get_state(s, d->camera_id, &state, &retired, err);
+    if (rc < 0)
+        return store_end_failed(s);
+    if (rc > 0)
+        return store_commit(s, err) == 0 ? 1 : -1;
+    if (d->ok && find_changes(s, d, found, &n_found, err) != 0)
+        goto fail;
+    if (changes != NULL && n_found > 0) {
+        if ((out = malloc(n_found * sizeof(*out))) == NULL) {
+            cw_err_set(err, s->path, 0, NULL, "device of %s: out of memory", d->camera_id);
+            goto fail;
+        }
+        memcpy(out, found, n_found * sizeof(*out));
+    }
+    if (device_upsert(s, d, err) != 0)
+        goto fail;
+    for (size_t i = 0; i < n_found; i++)
+        if (change_insert(s, &found[i], err) != 0)
+            goto fail;
+    if (d->ok && (replace_endpoints(s, d->camera_id, ep, n_ep, err) != 0 ||
+                  replace_profiles(s, d->camera_id, pr, n_pr, err) != 0))
+        goto fail;
+    if (d->has_clock && clock_insert(s, d, err) != 0)
+        goto fail;
+    if (store_commit(s, err) != 0) {
+        free(out);
+        return -1;
+    }
+    if (changes != NULL)
+        *changes = out;
+    if (n_changes != NULL)
+        *n_changes = n_found;
+    return 0;
+fail:
+    free(out);
+    return store_end_failed(s);
+}
+
+/* --- reading devices ------------------------------------------------------------------------ */
+
+/* A device row with its latest clock row. ORDER BY at_ms DESC, id DESC is the index order
+ * (camera_id, at_ms, rowid) backwards, so the subquery is one search, no sort. */
+#define DEVICE_COLUMNS                                                                             \
+    "SELECT d.camera_id, d.probed_ms, d.ok, d.error, d.facts_ms, d.manufacturer, d.model, "        \
+    "d.firmware, d.serial, d.hardware_id, d.auth, d.uri_note, d.snapshot_path, "                   \
+    "coalesce(c.ntp, d.ntp), c.id IS NOT NULL, c.at_ms, c.offset_ms, c.error_ms FROM device AS d "
+#define DEVICE_LATEST_CLOCK                                                                        \
+    "LEFT JOIN clock AS c ON c.id = (SELECT id FROM clock WHERE camera_id = d.camera_id "          \
+    "ORDER BY at_ms DESC, id DESC LIMIT 1) "
+
+static void read_device(sqlite3_stmt *st, void *elem)
+{
+    struct store_device *o = elem;
+
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
+    o->probed_ms = sqlite3_column_int64(st, 1);
+    o->ok = sqlite3_column_int(st, 2);
+    store_column_text(st, 3, o->error, sizeof(o->error));
+    o->facts_ms = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
+    store_column_text(st, 5, o->manufacturer, sizeof(o->manufacturer));
+    store_column_text(st, 6, o->model, sizeof(o->model));
+    store_column_text(st, 7, o->firmware, sizeof(o->firmware));
+    store_column_text(st, 8, o->serial, sizeof(o->serial));
+    store_column_text(st, 9, o->hardware_id, sizeof(o->hardware_id));
+    store_column_text(st, 10, o->auth, sizeof(o->auth));
+    store_column_text(st, 11, o->uri_note, sizeof(o->uri_note));
+    store_column_text(st, 12, o->snapshot_path, sizeof(o->snapshot_path));
+    o->ntp = sqlite3_column_int(st, 13);
+    o->has_clock = sqlite3_column_int(st, 14);
+    o->clock_at_ms = sqlite3_column_int64(st, 15);
+    o->clock_offset_ms = sqlite3_column_int64(st, 16);
+    o->clock_error_ms = sqlite3_column_int64(st, 17);
+}
+
+static void read_endpoint(sqlite3_stmt *st, void *elem)
+{
+    struct store_endpoint *o = elem;
+
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->service, sizeof(o->service));
+    store_column_text(st, 1, o->url, sizeof(o->url));
+}
+
+static void read_profile(sqlite3_stmt *st, void *elem)
+{
+    struct store_profile *o = elem;
+
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->token, sizeof(o->token));
+    store_column_text(st, 1, o->name, sizeof(o->name));
+    store_column_text(st, 2, o->encoder_token, sizeof(o->encoder_token));
+    store_column_text(st, 3, o->encoding, sizeof(o->encoding));
+    o->width = sqlite3_column_int(st, 4); /* NULL reads as 0 */
+    o->height = sqlite3_column_int(st, 5);
+    o->fps_limit = sqlite3_column_double(st, 6);
+    o->bitrate_limit_kbps = sqlite3_column_int(st, 7);
+    o->gov_length = sqlite3_column_int(st, 8);
+    store_column_text(st, 9, o->stream_uri, sizeof(o->stream_uri));
+    store_column_text(st, 10, o->snapshot_uri, sizeof(o->snapshot_uri));
+    o->streamed = sqlite3_column_int(st, 11);
+}
+
+/* Collect a camera's rows of sql (?1 the camera) into *out; n may be NULL. */
+static int collect_for(struct store *s, const char *sql, const char *camera_id, size_t sz,
+                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                       const char *doing, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t len = 0;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, doing, err);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    if (store_collect(s, st, sz, read, out, &len, doing, err) != 0)
+        return -1;
+    if (n != NULL)
+        *n = len;
+    return 0;
+}
+
+/* The device row alone: 0, 1 when none, -1. */
+static int get_device_row(struct store *s, const char *camera_id, struct store_device *out,
+                          struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, DEVICE_COLUMNS DEVICE_LATEST_CLOCK "WHERE d.camera_id = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return store_fail(s, "device", err);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_device(st, out);
+    else if (rc != SQLITE_DONE)
+        store_fail(s, "device", err);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+int store_get_device(struct store *s, const char *camera_id, struct store_device *out,
+                     struct store_endpoint **ep, size_t *n_ep, struct store_profile **pr,
+                     size_t *n_pr, struct cw_err *err)
+{
+    void *eps = NULL, *prs = NULL;
+    int rc;
+
+    if (ep != NULL)
+        *ep = NULL;
+    if (n_ep != NULL)
+        *n_ep = 0;
+    if (pr != NULL)
+        *pr = NULL;
+    if (n_pr != NULL)
+        *n_pr = 0;
+    /* One read transaction (nested when a batch is open), so the row and its sets are of the
+     * same probe even while the daemon writes beside the CLI. */
+    if (store_exec(s, "SAVEPOINT device_read", err) != 0)
+        return -1;
+    rc = get_device_row(s, camera_id, out, err);
+    if (rc == 0 && ep != NULL &&
+        collect_for(s,
+                    "SELECT service, url FROM device_endpoint WHERE camera_id = ?1 "
+                    "ORDER BY service",
+                    camera_id, sizeof(**ep), read_endpoint, &eps, n_ep, "endpoints", err) != 0)
+        rc = -1;
+    if (rc == 0 && pr != NULL &&
+        collect_for(s,
+                    "SELECT " PROFILE_COLUMNS " FROM device_profile WHERE camera_id = ?1 "
+                    "ORDER BY ord",
+                    camera_id, sizeof(**pr), read_profile, &prs, n_pr, "profiles", err) != 0)
+        rc = -1;
+    if (store_exec(s, "RELEASE device_read", rc < 0 ? NULL : err) != 0)
+        rc = -1;
+    if (rc != 0) {
+        free(eps);
+        free(prs);
+        if (n_ep != NULL)
+            *n_ep = 0;
+        if (n_pr != NULL)
+            *n_pr = 0;
+        return rc;
+    }
+    if (ep != NULL)
+        *ep = eps;
+    if (pr != NULL)
+        *pr = prs;
+    return 0;
+}
+
+int store_list_devices(struct store *s, struct store_device **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           DEVICE_COLUMNS "JOIN camera AS cam ON cam.id = d.camera_id "
+                                          "AND cam.retired_ms IS NULL " DEVICE_LATEST_CLOCK
+                                          "ORDER BY d.camera_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "devices", err);
+    if (store_collect(s, st, sizeof(**out), read_device, &rows, n, "devices", err) != 0)
+        return -1;
+    *out = rows;
+    return 0;
+}
+
+/* --- clock and change history --------------------------------------------------------------- */
+
+#define CLOCK_COLUMNS "SELECT camera_id, at_ms, offset_ms, error_ms, ntp FROM clock "
+
+static void read_clock(sqlite3_stmt *st, void *elem)
+{
+    struct store_clock *o = elem;
+
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
+    o->at_ms = sqlite3_column_int64(st, 1);
+    o->offset_ms = sqlite3_column_int64(st, 2);
+    o->error_ms = sqlite3_column_int64(st, 3);
+    o->ntp = sqlite3_column_int(st, 4);
+}
+
+int store_list_clocks(struct store *s, const char *camera_id, int64_t since_ms,
+                      struct store_clock **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           CLOCK_COLUMNS "WHERE camera_id = ?1 AND at_ms >= ?2 ORDER BY at_ms, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "clock", err);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since_ms);
+    if (store_collect(s, st, sizeof(**out), read_clock, &rows, n, "clock", err) != 0)
+        return -1;
+    *out = rows;
+    return 0;
+}
+
+int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct store_clock *out,
+                   struct cw_err *err)
+{
+    /* Each subquery is one search of the (camera_id, at_ms) index; of two rows at the same
+     * time the later written wins. */
+    static const char sql[] =
+        CLOCK_COLUMNS "WHERE id = coalesce("
+                      "(SELECT id FROM clock WHERE camera_id = ?1 AND at_ms <= ?2 "
+                      "ORDER BY at_ms DESC, id DESC LIMIT 1), "
+                      "(SELECT id FROM clock WHERE camera_id = ?1 AND at_ms > ?2 "
+                      "ORDER BY at_ms, id LIMIT 1))";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "clock", err);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at_ms);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_clock(st, out);
+    else if (rc != SQLITE_DONE)
+        store_fail(s, "clock", err);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+static void read_change(sqlite3_stmt *st, void *elem)
+{
+    struct store_device_change *o = elem;
+
+    memset(o, 0, sizeof(*o));
+    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
+    o->at_ms = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, o->field, sizeof(o->field));
+    store_column_text(st, 3, o->old_value, sizeof(o->old_value));
+    store_column_text(st, 4, o->new_value, sizeof(o->new_value));
+}
+
+int store_list_device_changes(struct store *s, const char *camera_id, int64_t since_ms,
+                              struct store_device_change **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+
+    *out = NULL;
+    *n = 0;
+    /* Per camera on its index; all cameras scan the table, which holds a row per firmware
+     * update or swapped camera, not per probe. */
+    if (sqlite3_prepare_v2(s->db,
+                           camera_id != NULL
+                               ? "SELECT camera_id, at_ms, field, old_value, new_value "
+                                 "FROM device_change WHERE at_ms >= ?1 AND camera_id = ?2 "
+                                 "ORDER BY at_ms, id"
+                               : "SELECT camera_id, at_ms, field, old_value, new_value "
+                                 "FROM device_change WHERE at_ms >= ?1 ORDER BY at_ms, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "device changes", err);
+    sqlite3_bind_int64(st, 1, since_ms);
+    if (camera_id != NULL)
+        sqlite3_bind_text(st, 2, camera_id, -1, SQLITE_STATIC);
+    if (store_collect(s, st, sizeof(**out), read_change, &rows, n, "device changes", err) != 0)
+        return -1;
+    *out = rows;
+    return 0;
+}
