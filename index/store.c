@@ -8,7 +8,7 @@
  * loss, never consistency; a busy timeout so the CLI's short maintenance
  * transaction and the daemon's batches wait for each other instead of failing;
  * foreign keys so no event names a camera that is not there. Table SQL lives in
- * store_camera.c, store_event.c, store_sample.c, store_uptime.c; the schema in
+ * store_camera.c, store_event.c, store_sample.c, store_uptime.c, store_device.c; the schema in
  * store_migrate.c. */
 #include "store_priv.h"
 
