@@ -1,0 +1,809 @@
+/* onvif.c - one ONVIF probe of one camera as a sequence of SOAP requests on
+ * one libcurl easy handle. Owns: the easy handle and its header list, copies
+ * of the URLs and credentials, the request and response buffers, the result.
+ * Loop thread only; nothing here blocks: the caller's multi moves the bytes
+ * and calls onvif_probe_step() when each request is done.
+ *
+ *   S_CLOCK -> S_INFO -> S_SERVICES -> S_PROFILES -> S_STREAM_URI (per profile)
+ *                             |  not supported    ^      -> S_SNAPSHOT_URI -> S_SNAPSHOT -> done
+ *                             +-> S_CAPABILITIES -+                 start_next()
+ *
+ * Requests reuse the connection (the multi's cache), so a probe costs one TCP connect. */
+#include "onvif.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/cwtime.h"
+#include "xfer.h"
+
+#define ONVIF_USER_AGENT "camwatch/0.1"
+#define ONVIF_CONNECT_TIMEOUT_MAX_MS 3000
+#define ONVIF_DEFAULT_RTSP_PORT "554"
+
+enum onvif_step {
+    S_CLOCK,
+    S_INFO,
+    S_SERVICES,
+    S_CAPABILITIES,
+    S_PROFILES,
+    S_STREAM_URI,
+    S_SNAPSHOT_URI,
+    S_SNAPSHOT,
+    S_DONE
+};
+
+struct onvif_probe {
+    CURL *easy;
+    struct curl_slist *headers;
+    char *device_url, *username, *password, *rtsp_url, *snapshot_path;
+    int64_t timeout_ms;
+    long connect_timeout_ms;
+
+    enum onvif_step step;
+    enum onvif_call call;
+    int media2;     /* profiles come from the media2 service */
+    size_t profile; /* S_STREAM_URI: the profile asked about */
+    char url[1024]; /* of the current request */
+    char *request;  /* its body */
+    char *body;     /* the response body */
+    size_t body_len, body_cap, body_limit;
+    int too_large;
+    int status;               /* HTTP status of the last response line */
+    int challenged;           /* a Digest challenge was seen: the device wants HTTP Digest */
+    int64_t clock_recv;       /* when the clock answer was in */
+    struct onvif_fault fault; /* of the last answer, kind NONE when it was none */
+    char errbuf[CURL_ERROR_SIZE];
+    struct onvif_result res;
+};
+
+static void result_set(struct onvif_probe *p, enum onvif_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Fail the probe: "CALL: what" in detail. */
+static void result_set(struct onvif_probe *p, enum onvif_outcome o, const char *fmt, ...)
+{
+    char what[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    p->res.outcome = o;
+    if (snprintf(p->res.detail, sizeof(p->res.detail), "%s: %s", onvif_call_name(p->call), what) <
+        0)
+        p->res.detail[0] = '\0';
+}
+
+/* ---- transfer plumbing ---- */
+
+static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
+{
+    struct onvif_probe *p = userdata;
+    size_t len = size * n;
+    int code;
+
+    if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0 && sscanf(buf, "HTTP/%*s %3d", &code) == 1) {
+        p->status = code;
+        p->body_len = 0; /* a 401 body before the real answer is not the answer */
+    } else if (p->status == 401 && len > 24 && strncasecmp(buf, "WWW-Authenticate:", 17) == 0 &&
+               strstr(buf + 17, "igest") != NULL) {
+        p->challenged = 1;
+    }
+    return len;
+}
+
+static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
+{
+    struct onvif_probe *p = userdata;
+    size_t len = size * n;
+
+    if (len > p->body_limit - p->body_len) {
+        p->too_large = 1;
+        return 0; /* abort: CURLE_WRITE_ERROR */
+    }
+    if (p->body_len + len + 1 > p->body_cap) {
+        size_t cap = p->body_cap ? p->body_cap : 16384;
+        char *b;
+
+        while (cap < p->body_len + len + 1)
+            cap *= 2;
+        b = realloc(p->body, cap);
+        if (b == NULL)
+            return 0;
+        p->body = b;
+        p->body_cap = cap;
+    }
+    memcpy(p->body + p->body_len, buf, len);
+    p->body_len += len;
+    p->body[p->body_len] = '\0';
+    return len;
+}
+
+static int set_common_options(struct onvif_probe *p, void *private)
+{
+    CURL *e = p->easy;
+    CURLcode rc = CURLE_OK;
+
+#define SET(opt, val)                                                                              \
+    do {                                                                                           \
+        if (rc == CURLE_OK)                                                                        \
+            rc = curl_easy_setopt(e, opt, val);                                                    \
+    } while (0)
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    SET(CURLOPT_FOLLOWLOCATION, 0L); /* a device redirecting SOAP is misconfigured: say so */
+    SET(CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, p->connect_timeout_ms);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_PRIVATE, private);
+    SET(CURLOPT_ERRORBUFFER, p->errbuf);
+    SET(CURLOPT_USERAGENT, ONVIF_USER_AGENT);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, p);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, p);
+    if (p->username != NULL) {
+        /* Digest only: Basic would send the password in clear over plain HTTP. curl answers a
+         * challenge when there is one and sends nothing extra otherwise. */
+        SET(CURLOPT_USERNAME, p->username);
+        SET(CURLOPT_PASSWORD, p->password);
+        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST);
+    }
+#undef SET
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The device URL's scheme, host and port with the path and query of xaddr: a camera behind
+ * NAT announces its private address, which only it can reach. */
+static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf, size_t len)
+{
+    CURLU *dev = curl_url(), *svc = curl_url();
+    char *path = NULL, *query = NULL, *out = NULL;
+    int rc = -1;
+
+    if (dev == NULL || svc == NULL ||
+        curl_url_set(dev, CURLUPART_URL, p->device_url, 0) != CURLUE_OK ||
+        curl_url_set(svc, CURLUPART_URL, xaddr, 0) != CURLUE_OK ||
+        curl_url_get(svc, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+        goto done;
+    (void)curl_url_get(svc, CURLUPART_QUERY, &query, 0);
+    if (curl_url_set(dev, CURLUPART_PATH, path, 0) == CURLUE_OK &&
+        curl_url_set(dev, CURLUPART_QUERY, query, 0) == CURLUE_OK &&
+        curl_url_get(dev, CURLUPART_URL, &out, 0) == CURLUE_OK &&
+        snprintf(buf, len, "%s", out) < (int)len)
+        rc = 0;
+done:
+    curl_free(path);
+    curl_free(query);
+    curl_free(out);
+    curl_url_cleanup(dev);
+    curl_url_cleanup(svc);
+    return rc;
+}
+
+/* Send call to the service at xaddr (NULL: the device URL). Returns 0, or -1 with the probe
+ * failed. */
+static int start_call(struct onvif_probe *p, enum onvif_call call, const char *xaddr,
+                      const char *token)
+{
+    struct cw_err err = {0};
+    char ctype[256];
+    struct curl_slist *h;
+    int64_t created = cw_now_ms() + (p->res.has_clock ? p->res.offset_ms : 0);
+    const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : p->username;
+
+    p->call = call;
+    free(p->request);
+    p->request = NULL;
+    if (xaddr == NULL) {
+        snprintf(p->url, sizeof(p->url), "%s", p->device_url);
+    } else if (service_url(p, xaddr, p->url, sizeof(p->url)) != 0) {
+        result_set(p, ONVIF_BAD_ANSWER, "unusable service address '%.120s'", xaddr);
+        return -1;
+    }
+    /* Created is the device's idea of now, so a camera whose clock is off still accepts it. */
+    if (onvif_build_request(call, token, user, p->password, created, &p->request, &err) != 0) {
+        result_set(p, ONVIF_ERROR, "%s", err.msg);
+        return -1;
+    }
+    if (snprintf(ctype, sizeof(ctype),
+                 "Content-Type: application/soap+xml; charset=utf-8; action=\"%s\"",
+                 onvif_call_action(call)) >= (int)sizeof(ctype))
+        ctype[0] = '\0';
+    h = curl_slist_append(NULL, ctype);
+    if (h == NULL || curl_slist_append(h, "Expect:") == NULL) {
+        curl_slist_free_all(h);
+        result_set(p, ONVIF_ERROR, "out of memory");
+        return -1;
+    }
+    curl_slist_free_all(p->headers);
+    p->headers = h;
+    p->body_len = 0;
+    p->body_limit = ONVIF_MAX_RESPONSE_BYTES;
+    p->too_large = 0;
+    p->status = 0;
+    p->errbuf[0] = '\0';
+    if (curl_easy_setopt(p->easy, CURLOPT_URL, p->url) != CURLE_OK ||
+        curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->headers) != CURLE_OK ||
+        curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->request) != CURLE_OK ||
+        curl_easy_setopt(p->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(p->request)) != CURLE_OK) {
+        result_set(p, ONVIF_ERROR, "libcurl refused an HTTP option");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- reading an answer ---- */
+
+static enum onvif_outcome outcome_of_xfer(enum xfer_fault f)
+{
+    static const enum onvif_outcome map[] = {
+        [XFER_TIMEOUT] = ONVIF_TIMEOUT,
+        [XFER_REFUSED] = ONVIF_REFUSED,
+        [XFER_UNREACHABLE] = ONVIF_UNREACHABLE,
+        [XFER_PROTOCOL] = ONVIF_NOT_SOAP,
+        [XFER_TOO_LARGE] = ONVIF_TOO_LARGE,
+        [XFER_TRUNCATED] = ONVIF_TRUNCATED,
+        [XFER_OTHER] = ONVIF_ERROR,
+    };
+    return map[f];
+}
+
+static int looks_like_html(const struct onvif_probe *p)
+{
+    char *ct = NULL;
+    size_t i = 0;
+
+    if (curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL &&
+        strstr(ct, "html") != NULL)
+        return 1;
+    while (i < p->body_len &&
+           (p->body[i] == ' ' || p->body[i] == '\n' || p->body[i] == '\r' || p->body[i] == '\t'))
+        i++;
+    return p->body_len - i >= 5 &&
+           (strncasecmp(p->body + i, "<html", 5) == 0 ||
+            (p->body_len - i >= 14 && strncasecmp(p->body + i, "<!doctype html", 14) == 0));
+}
+
+/* Read the answer to the current request. Returns 0 with *doc (a 200 SOAP answer that is not
+ * a fault), or -1 with the probe's outcome set and p->fault filled when it was a fault. */
+static int take_answer(struct onvif_probe *p, CURLcode rc, struct onvif_doc **doc)
+{
+    struct cw_err err = {0};
+    char detail[256];
+
+    *doc = NULL;
+    memset(&p->fault, 0, sizeof(p->fault));
+    if (p->too_large) {
+        result_set(p, ONVIF_TOO_LARGE, "response over %zu bytes", p->body_limit);
+        return -1;
+    }
+    if (rc != CURLE_OK) {
+        enum xfer_fault f = xfer_classify(p->easy, rc, p->url, p->errbuf, p->connect_timeout_ms,
+                                          p->timeout_ms, detail, sizeof(detail));
+        result_set(p, outcome_of_xfer(f), "%s", detail);
+        return -1;
+    }
+    if (p->status == 401 || p->status == 403) {
+        result_set(p, ONVIF_AUTH, "HTTP %d%s", p->status,
+                   p->username == NULL ? " (no credential configured)" : "");
+        return -1;
+    }
+    if (looks_like_html(p)) {
+        result_set(p, ONVIF_NOT_SOAP, "answered an HTML page (HTTP %d), not SOAP", p->status);
+        return -1;
+    }
+    if (onvif_doc_parse(p->body ? p->body : "", p->body_len, doc, &err) != 0) {
+        if (p->status != 200)
+            result_set(p, ONVIF_HTTP_STATUS, "HTTP %d (%s)", p->status, err.msg);
+        else
+            result_set(p, ONVIF_BAD_ANSWER, "%s", err.msg);
+        return -1;
+    }
+    if (onvif_doc_fault(*doc, &p->fault)) {
+        onvif_doc_free(*doc);
+        *doc = NULL;
+        result_set(p, p->fault.kind == ONVIF_FAULT_NOT_AUTHORIZED ? ONVIF_AUTH : ONVIF_FAULT,
+                   "%s%s%s", p->fault.code, p->fault.reason[0] ? ": " : "", p->fault.reason);
+        return -1;
+    }
+    if (p->status != 200) {
+        onvif_doc_free(*doc);
+        *doc = NULL;
+        result_set(p, ONVIF_HTTP_STATUS, "HTTP %d", p->status);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the steps ---- */
+
+static int media_call_start(struct onvif_probe *p, enum onvif_call v10, enum onvif_call v20,
+                            const char *token)
+{
+    int svc = p->media2 ? ONVIF_SVC_MEDIA2 : ONVIF_SVC_MEDIA;
+
+    return start_call(p, p->media2 ? v20 : v10, p->res.ep.url[svc], token);
+}
+
+/* The profile the inventory streams (paths agree), else the first; and the note. */
+static void choose_streamed(struct onvif_probe *p)
+{
+    struct onvif_result *r = &p->res;
+    char note[256];
+
+    r->streamed = r->n_profiles > 0 ? 0 : -1;
+    r->uri_note[0] = '\0';
+    if (r->n_profiles == 0 || p->rtsp_url == NULL)
+        return;
+    for (size_t i = 0; i < r->n_profiles; i++)
+        if (r->profiles[i].stream_uri[0] != '\0' &&
+            onvif_compare_stream_uri(r->profiles[i].stream_uri, p->rtsp_url, note, sizeof(note)) ==
+                1) {
+            r->streamed = (int)i;
+            break;
+        }
+    if (r->profiles[r->streamed].stream_uri[0] == '\0')
+        snprintf(r->uri_note, sizeof(r->uri_note), "the camera gave no stream URI");
+    else
+        (void)onvif_compare_stream_uri(r->profiles[r->streamed].stream_uri, p->rtsp_url,
+                                       r->uri_note, sizeof(r->uri_note));
+}
+
+static int start_snapshot(struct onvif_probe *p)
+{
+    const char *uri = p->res.profiles[p->res.streamed].snapshot_uri;
+    const char *why = NULL;
+
+    if (strncmp(uri, "http://", 7) != 0 && strncmp(uri, "https://", 8) != 0)
+        why = "the camera gave no HTTP snapshot URI";
+    else if (service_url(p, uri, p->url, sizeof(p->url)) != 0)
+        why = "unusable snapshot URI";
+    else if (curl_easy_setopt(p->easy, CURLOPT_URL, p->url) != CURLE_OK ||
+             curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, NULL) != CURLE_OK ||
+             curl_easy_setopt(p->easy, CURLOPT_HTTPGET, 1L) != CURLE_OK)
+        why = "libcurl refused an HTTP option";
+    if (why != NULL) {
+        snprintf(p->res.snapshot_error, sizeof(p->res.snapshot_error), "%s", why);
+        return 0;
+    }
+    p->step = S_SNAPSHOT;
+    p->body_len = 0;
+    p->body_limit = ONVIF_SNAPSHOT_MAX_BYTES;
+    p->too_large = 0;
+    p->status = 0;
+    p->errbuf[0] = '\0';
+    return 1;
+}
+
+/* Write the JPEG beside its final name, then rename: a reader never sees half a picture. */
+static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
+{
+    struct onvif_result *r = &p->res;
+    char tmp[1100];
+    FILE *f;
+    int ok;
+
+    if (rc != CURLE_OK || p->too_large || p->status != 200) {
+        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%s",
+                 p->too_large     ? "over the size limit"
+                 : rc != CURLE_OK ? curl_easy_strerror(rc)
+                                  : "not HTTP 200");
+        return;
+    }
+    if (p->body_len < 4 || (unsigned char)p->body[0] != 0xFF || (unsigned char)p->body[1] != 0xD8) {
+        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "not a JPEG");
+        return;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", p->snapshot_path) >= (int)sizeof(tmp)) {
+        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "path too long");
+        return;
+    }
+    f = fopen(tmp, "wb");
+    ok = f != NULL && fwrite(p->body, 1, p->body_len, f) == p->body_len;
+    if (f != NULL && fclose(f) != 0)
+        ok = 0;
+    if (ok && rename(tmp, p->snapshot_path) == 0) {
+        r->snapshot_written = 1;
+        return;
+    }
+    unlink(tmp);
+    snprintf(r->snapshot_error, sizeof(r->snapshot_error), "cannot write %.80s", p->snapshot_path);
+}
+
+static void take_clock(struct onvif_probe *p, const struct onvif_doc *doc)
+{
+    struct onvif_result *r = &p->res;
+    struct cw_err err = {0};
+    curl_off_t pre_us = 0, total_us = 0;
+    int64_t span_ms;
+
+    if (onvif_parse_clock(doc, &r->clock, &err) != 0)
+        return; /* no usable clock: go on without it, the offset stays unknown */
+    (void)curl_easy_getinfo(p->easy, CURLINFO_PRETRANSFER_TIME_T, &pre_us);
+    (void)curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+    /* From the request leaving to the answer being in: the window in which the device read
+     * its clock. */
+    span_ms = (int64_t)((total_us - pre_us) / 1000);
+    if (span_ms < 0)
+        span_ms = 0;
+    onvif_clock_offset(p->clock_recv - span_ms, p->clock_recv, r->clock.device_utc_ms,
+                       &r->offset_ms, &r->error_ms);
+    r->clock_at_ms = p->clock_recv;
+    r->has_clock = 1;
+}
+
+/* Read a good answer to the current step. Returns the step to go on with, or -1 (failed). */
+static int take(struct onvif_probe *p, const struct onvif_doc *doc)
+{
+    struct onvif_result *r = &p->res;
+    struct cw_err err = {0};
+    struct onvif_endpoints ep = r->ep;
+    int rc = 0;
+
+    switch (p->step) {
+    case S_CLOCK:
+        take_clock(p, doc);
+        return S_INFO;
+    case S_INFO:
+        rc = onvif_parse_info(doc, &r->info, &err);
+        r->has_info = rc == 0;
+        break;
+    case S_SERVICES:
+    case S_CAPABILITIES:
+        rc = p->step == S_SERVICES ? onvif_parse_services(doc, &ep, &err)
+                                   : onvif_parse_capabilities(doc, &ep, &err);
+        if (rc == 0 && ep.url[ONVIF_SVC_MEDIA][0] == '\0' && ep.url[ONVIF_SVC_MEDIA2][0] == '\0')
+            rc = cw_err_set(&err, NULL, 0, NULL, "the device names no media service");
+        if (rc == 0) {
+            r->ep = ep;
+            p->media2 = ep.url[ONVIF_SVC_MEDIA][0] == '\0';
+            return S_PROFILES;
+        }
+        break;
+    case S_PROFILES:
+        rc = onvif_parse_profiles(doc, r->profiles, ONVIF_MAX_PROFILES, &r->n_profiles, &err);
+        p->profile = 0;
+        break;
+    case S_STREAM_URI:
+        rc = onvif_parse_uri(doc, r->profiles[p->profile].stream_uri,
+                             sizeof(r->profiles[p->profile].stream_uri), &err);
+        p->profile++;
+        return rc == 0 ? S_STREAM_URI : (result_set(p, ONVIF_BAD_ANSWER, "%s", err.msg), -1);
+    case S_SNAPSHOT_URI:
+        if (onvif_parse_uri(doc, r->profiles[r->streamed].snapshot_uri,
+                            sizeof(r->profiles[r->streamed].snapshot_uri), &err) != 0) {
+            snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%.120s", err.msg);
+            return S_DONE;
+        }
+        return S_SNAPSHOT;
+    default:
+        return -1;
+    }
+    if (rc != 0) {
+        result_set(p, ONVIF_BAD_ANSWER, "%s", err.msg);
+        return -1;
+    }
+    return p->step + 1;
+}
+
+/* The current request failed (outcome set). Returns the step to go on with, or -1 when the
+ * probe cannot go on. */
+static int recover(struct onvif_probe *p)
+{
+    struct onvif_result *r = &p->res;
+    enum onvif_outcome o = r->outcome;
+    int refused = o == ONVIF_FAULT || o == ONVIF_HTTP_STATUS;
+
+    /* The device answered, so it is there: some want credentials even for the clock (the
+     * Core spec says they must not), some lack GetServices (older than ONVIF 2.0), a profile
+     * may have no stream, a snapshot is extra. */
+    if (p->step == S_CLOCK && (refused || o == ONVIF_AUTH))
+        goto go_on;
+    if (p->step == S_SERVICES && refused)
+        goto go_on;
+    if (p->step == S_STREAM_URI && refused) {
+        p->profile++;
+        goto go_on;
+    }
+    if (p->step == S_SNAPSHOT_URI && o != ONVIF_OK) {
+        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%.120s", r->detail);
+        r->outcome = ONVIF_OK;
+        r->detail[0] = '\0';
+        return S_DONE;
+    }
+    return -1;
+go_on:
+    r->outcome = ONVIF_OK;
+    r->detail[0] = '\0';
+    return p->step == S_STREAM_URI ? S_STREAM_URI : p->step + 1;
+}
+
+/* Start the first request at or after step. Returns 1 when one is started, 0 when there is
+ * nothing left to ask, -1 when it could not start (outcome set). */
+static int start_from(struct onvif_probe *p, int step)
+{
+    struct onvif_result *r = &p->res;
+
+    p->step = (enum onvif_step)step;
+    switch (p->step) {
+    case S_INFO:
+        return start_call(p, ONVIF_GET_DEVICE_INFORMATION, NULL, NULL) == 0 ? 1 : -1;
+    case S_SERVICES:
+        return start_call(p, ONVIF_GET_SERVICES, NULL, NULL) == 0 ? 1 : -1;
+    case S_CAPABILITIES:
+        return start_call(p, ONVIF_GET_CAPABILITIES, NULL, NULL) == 0 ? 1 : -1;
+    case S_PROFILES:
+        return media_call_start(p, ONVIF_GET_PROFILES, ONVIF_MEDIA2_GET_PROFILES, NULL) == 0 ? 1
+                                                                                             : -1;
+    case S_STREAM_URI:
+        /* Profiles without a video encoder (audio, metadata) have no stream to ask about. */
+        while (p->profile < r->n_profiles && r->profiles[p->profile].encoder_token[0] == '\0')
+            p->profile++;
+        if (p->profile < r->n_profiles)
+            return media_call_start(p, ONVIF_GET_STREAM_URI, ONVIF_MEDIA2_GET_STREAM_URI,
+                                    r->profiles[p->profile].token) == 0
+                       ? 1
+                       : -1;
+        choose_streamed(p);
+        p->step = S_SNAPSHOT_URI;
+        /* fall through */
+    case S_SNAPSHOT_URI:
+        if (p->snapshot_path == NULL || r->streamed < 0)
+            return 0;
+        return media_call_start(p, ONVIF_GET_SNAPSHOT_URI, ONVIF_MEDIA2_GET_SNAPSHOT_URI,
+                                r->profiles[r->streamed].token) == 0
+                   ? 1
+                   : -1;
+    case S_SNAPSHOT:
+        return start_snapshot(p);
+    default:
+        return 0;
+    }
+}
+
+/* The probe is over: failed (outcome already set) or not. Returns 0. */
+static int finish(struct onvif_probe *p, int failed)
+{
+    struct onvif_result *r = &p->res;
+
+    p->step = S_DONE;
+    if (!failed) {
+        r->outcome = ONVIF_OK;
+        r->detail[0] = '\0';
+    }
+    snprintf(r->auth, sizeof(r->auth), "%s",
+             p->username == NULL ? "none"
+             : p->challenged     ? "wsse+digest"
+                                 : "wsse");
+    return 0;
+}
+
+int onvif_probe_step(struct onvif_probe *p, CURLcode rc)
+{
+    struct onvif_doc *doc = NULL;
+    int next, started;
+
+    if (p->step == S_DONE)
+        return 0;
+    if (p->step == S_SNAPSHOT) {
+        finish_snapshot(p, rc);
+        return finish(p, 0);
+    }
+    if (p->step == S_CLOCK)
+        p->clock_recv = cw_now_ms();
+    if (take_answer(p, rc, &doc) != 0) {
+        next = recover(p);
+    } else {
+        next = take(p, doc);
+        onvif_doc_free(doc);
+    }
+    if (next < 0)
+        return finish(p, 1);
+    started = start_from(p, next);
+    if (started < 0)
+        return finish(p, 1);
+    return started == 0 ? finish(p, 0) : 1;
+}
+
+/* ---- making and freeing ---- */
+
+static char *dup_opt(const char *s, int *oom)
+{
+    char *d;
+
+    if (s == NULL)
+        return NULL;
+    d = strdup(s);
+    if (d == NULL)
+        *oom = 1;
+    return d;
+}
+
+int onvif_probe_new(const struct onvif_request *req, void *private, struct onvif_probe **out,
+                    struct cw_err *err)
+{
+    struct onvif_probe *p;
+    int oom = 0;
+
+    *out = NULL;
+    if (req->device_url == NULL || (strncmp(req->device_url, "http://", 7) != 0 &&
+                                    strncmp(req->device_url, "https://", 8) != 0))
+        return cw_err_set(err, NULL, 0, "onvif_url", "not an http:// or https:// URL");
+    if (req->timeout_ms <= 0 || req->timeout_ms > 24 * 3600 * 1000)
+        return cw_err_set(err, NULL, 0, "timeout", "out of range: %lld ms",
+                          (long long)req->timeout_ms);
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    p->timeout_ms = req->timeout_ms;
+    p->connect_timeout_ms =
+        (long)(req->timeout_ms < ONVIF_CONNECT_TIMEOUT_MAX_MS ? req->timeout_ms
+                                                              : ONVIF_CONNECT_TIMEOUT_MAX_MS);
+    p->device_url = dup_opt(req->device_url, &oom);
+    p->username = dup_opt(req->username, &oom);
+    p->password =
+        dup_opt(req->username != NULL ? (req->password ? req->password : "") : NULL, &oom);
+    p->rtsp_url = dup_opt(req->rtsp_url, &oom);
+    p->snapshot_path = dup_opt(req->snapshot_path, &oom);
+    p->res.streamed = -1;
+    p->easy = curl_easy_init();
+    if (oom || p->easy == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto fail;
+    }
+    if (set_common_options(p, private) != 0) {
+        cw_err_set(err, NULL, 0, NULL, "libcurl refused an HTTP option");
+        goto fail;
+    }
+    p->step = S_CLOCK;
+    if (start_call(p, ONVIF_GET_SYSTEM_DATE_AND_TIME, NULL, NULL) != 0) {
+        cw_err_set(err, NULL, 0, NULL, "%s", p->res.detail);
+        goto fail;
+    }
+    *out = p;
+    return 0;
+fail:
+    onvif_probe_free(p);
+    return -1;
+}
+
+CURL *onvif_probe_handle(struct onvif_probe *p)
+{
+    return p->easy;
+}
+
+const struct onvif_result *onvif_probe_result(const struct onvif_probe *p)
+{
+    return &p->res;
+}
+
+void onvif_probe_free(struct onvif_probe *p)
+{
+    if (p == NULL)
+        return;
+    if (p->easy != NULL)
+        curl_easy_cleanup(p->easy);
+    curl_slist_free_all(p->headers);
+    free(p->device_url);
+    xfer_free_secret(p->username);
+    xfer_free_secret(p->password);
+    free(p->rtsp_url);
+    free(p->snapshot_path);
+    xfer_free_secret(p->request); /* carries the digest and nonce */
+    free(p->body);
+    free(p);
+}
+
+const char *onvif_outcome_reason(enum onvif_outcome o)
+{
+    switch (o) {
+    case ONVIF_OK:
+        return "ok";
+    case ONVIF_TIMEOUT:
+        return "timeout";
+    case ONVIF_REFUSED:
+        return "connection refused";
+    case ONVIF_UNREACHABLE:
+        return "unreachable";
+    case ONVIF_AUTH:
+        return "authentication failed";
+    case ONVIF_HTTP_STATUS:
+        return "unexpected HTTP status";
+    case ONVIF_NOT_SOAP:
+        return "not SOAP";
+    case ONVIF_TOO_LARGE:
+        return "response too large";
+    case ONVIF_TRUNCATED:
+        return "truncated";
+    case ONVIF_BAD_ANSWER:
+        return "bad answer";
+    case ONVIF_FAULT:
+        return "SOAP fault";
+    case ONVIF_ERROR:
+        break;
+    }
+    return "error";
+}
+
+/* ---- stream URI against the inventory ---- */
+
+struct uri_parts {
+    char host[256], port[8], path[512];
+};
+
+static int uri_split(const char *url, struct uri_parts *u)
+{
+    CURLU *h = curl_url();
+    char *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+    int rc = -1;
+
+    if (h != NULL && curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+        (void)curl_url_get(h, CURLUPART_PORT, &port, 0);
+        (void)curl_url_get(h, CURLUPART_QUERY, &query, 0);
+        snprintf(u->host, sizeof(u->host), "%s", host);
+        snprintf(u->port, sizeof(u->port), "%s", port ? port : ONVIF_DEFAULT_RTSP_PORT);
+        if (snprintf(u->path, sizeof(u->path), "%s%s%s", path, query ? "?" : "",
+                     query ? query : "") < (int)sizeof(u->path))
+            rc = 0;
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(h);
+    return rc;
+}
+
+/* Append "; "-separated text to note. */
+static void note_add(char *note, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note_add(char *note, size_t len, const char *fmt, ...)
+{
+    size_t off = strlen(note);
+    va_list ap;
+
+    if (off > 0 && off + 2 < len) {
+        memcpy(note + off, "; ", 3);
+        off += 2;
+    }
+    if (off >= len)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(note + off, len - off, fmt, ap);
+    va_end(ap);
+}
+
+int onvif_compare_stream_uri(const char *announced, const char *inventory, char *note, size_t len)
+{
+    struct uri_parts a, b;
+
+    note[0] = '\0';
+    if (uri_split(announced, &a) != 0) {
+        note_add(note, len, "the camera's stream URI does not parse: %.200s", announced);
+        return -1;
+    }
+    if (uri_split(inventory, &b) != 0) {
+        note_add(note, len, "the inventory's rtsp_url does not parse");
+        return -1;
+    }
+    if (strcasecmp(a.host, b.host) != 0)
+        note_add(note, len, "another host (%s: normal behind NAT)", a.host);
+    else if (strcmp(a.port, b.port) != 0)
+        note_add(note, len, "port %s differs from the inventory's %s", a.port, b.port);
+    if (strcmp(a.path, b.path) != 0) {
+        note_add(note, len, "path %.200s differs from the inventory's %.200s", a.path, b.path);
+        return 0;
+    }
+    return 1;
+}
