@@ -1,5 +1,6 @@
 /* camwatch.c - the camwatch command-line tool: status, events, uptime, stream
- * samples, thumbnails, maintenance and reference pictures over the store the
+ * samples, thumbnails, maintenance and reference pictures (and, in
+ * camwatch_device.c, ONVIF device facts and clocks) over the store the
  * daemon writes. Reads the conf (for the store's path, the site's time zone
  * and owner names), opens the store read-only (read-write for `maintenance`
  * and `reference`; WAL lets it run beside camwatchd), prints tables or JSON to
@@ -24,14 +25,13 @@
 #include "../util/cwtime.h"
 #include "../util/err.h"
 #include "../util/state.h"
+#include "cli.h"
 
 #ifndef CW_VERSION
 #define CW_VERSION "0.1.0"
 #endif
 
 #define DEFAULT_CONF "/etc/camwatch/camwatch.conf"
-#define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
 #define NAME_COL_MAX 20    /* status: longer names are cut with an ellipsis, display columns */
 #define UPTIME_NAME_MAX 24 /* uptime: same, narrower since the figures need room */
 #define N_STATES 5         /* enum cw_state values */
@@ -39,20 +39,13 @@
 #define SAMPLES_DEFAULT_SINCE "-1d"
 #define COPY_BUF 65536 /* thumb: bytes per read */
 
-struct cli {
-    const char *conf_path;
-    struct cfg *cfg;
-    struct store *store;
-    const char *tz; /* borrowed from cfg */
-};
-
-static void die_oom(void)
+void die_oom(void)
 {
     fputs("camwatch: out of memory\n", stderr);
     exit(EXIT_RUNTIME);
 }
 
-static char *xstrdup(const char *s)
+char *xstrdup(const char *s)
 {
     char *d = strdup(s != NULL ? s : "");
     if (d == NULL)
@@ -230,15 +223,7 @@ static int commune_matches(const char *commune, const char *want)
 
 /* ---- plain tables aligned by display width ---- */
 
-struct table {
-    int ncols;
-    const char *const *heads;
-    const char *right; /* per column: 'r' right-aligned, else left */
-    char **cells;      /* nrows * ncols, owned */
-    size_t nrows, cap;
-};
-
-static void table_add(struct table *t, ...)
+void table_add(struct table *t, ...)
 {
     va_list ap;
 
@@ -295,7 +280,7 @@ static void print_row(FILE *f, const struct table *t, char *const *cells, const 
 }
 
 /* Print heads and rows, each column as wide as its widest cell in display columns. */
-static void table_print(const struct table *t, FILE *f)
+void table_print(const struct table *t, FILE *f)
 {
     size_t *w = calloc((size_t)t->ncols, sizeof(*w)), linecap = 1;
     char *line;
@@ -325,7 +310,7 @@ static void table_print(const struct table *t, FILE *f)
     free(w);
 }
 
-static void table_free(struct table *t)
+void table_free(struct table *t)
 {
     for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
         free(t->cells[i]);
@@ -339,7 +324,7 @@ static void table_free(struct table *t)
 /* Reals to 10 significant digits: means of measurements come out as 812.39999999999975. */
 #define JSON_REAL_DIGITS 10
 
-static int print_json(json_t *j)
+int print_json(json_t *j)
 {
     int rc = json_dumpf(
         j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS));
@@ -353,7 +338,7 @@ static int print_json(json_t *j)
     return 0;
 }
 
-static void usage_error(const char *usage, const char *fmt, ...)
+void usage_error(const char *usage, const char *fmt, ...)
 {
     va_list ap;
 
@@ -365,7 +350,7 @@ static void usage_error(const char *usage, const char *fmt, ...)
 }
 
 /* Load the conf and open the store. Returns 0, or the exit code to leave with. */
-static int cli_open(struct cli *cli, enum store_mode mode)
+int cli_open(struct cli *cli, enum store_mode mode)
 {
     struct cw_errlist errs = {0};
     struct cw_err err;
@@ -406,7 +391,7 @@ static void cli_close(struct cli *cli)
     cli->cfg = NULL;
 }
 
-static int store_failed(const struct cw_err *err)
+int store_failed(const struct cw_err *err)
 {
     char buf[1024];
 
@@ -415,12 +400,12 @@ static int store_failed(const struct cw_err *err)
     return EXIT_RUNTIME;
 }
 
-static json_t *json_str_or_null(const char *s)
+json_t *json_str_or_null(const char *s)
 {
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
-static json_t *json_iso_or_null(const struct cli *cli, int64_t ms)
+json_t *json_iso_or_null(const struct cli *cli, int64_t ms)
 {
     char buf[64];
 
@@ -458,7 +443,7 @@ static json_t *json_flags(const char *list)
 }
 
 /* A table cell: v printed with fmt, or "-" when not known. */
-static const char *fmt_opt(char *buf, size_t len, const char *fmt, double v, int known)
+const char *fmt_opt(char *buf, size_t len, const char *fmt, double v, int known)
 {
     if (known)
         snprintf(buf, len, fmt, v);
@@ -468,7 +453,7 @@ static const char *fmt_opt(char *buf, size_t len, const char *fmt, double v, int
 }
 
 /* getopt_long over a command's own argv (argv[0] is the command name). */
-static void reset_getopt(void)
+void reset_getopt(void)
 {
     optind = 0; /* glibc: full re-initialisation */
     opterr = 1;
@@ -769,7 +754,7 @@ static int events_print(const struct cli *cli, const struct store_event *v, size
 }
 
 /* Returns 0 when the camera is in the store, else the exit code (message printed). */
-static int require_camera(struct cli *cli, const char *id, struct store_status *st)
+int require_camera(struct cli *cli, const char *id, struct store_status *st)
 {
     struct cw_err err;
     int r = store_get_status(cli->store, id, st, &err);
@@ -1632,6 +1617,8 @@ static const struct command commands[] = {
     {"samples", cmd_samples, samples_usage},
     {"thumb", cmd_thumb, thumb_usage},
     {"reference", cmd_reference, reference_usage},
+    {"device", cmd_device, device_usage},
+    {"clock", cmd_clock, clock_usage},
 };
 
 static const char main_usage[] =
@@ -1647,6 +1634,8 @@ static const char main_usage[] =
     "  samples      a camera's stream samples: frame rate, bitrate, picture faults\n"
     "  thumb        write a camera's newest thumbnail\n"
     "  reference    forget a camera's reference picture; the next good one replaces it\n"
+    "  device       a camera's ONVIF facts: make, firmware, endpoints, profiles, clock\n"
+    "  clock        every camera's clock offset, worst first\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 int main(int argc, char **argv)

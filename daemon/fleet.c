@@ -27,44 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../probes/rtsp.h"
-#include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
-#include "curlev.h"
-#include "health.h"
-#include "pool.h"
-#include "quality.h"
-
-#define FLEET_COMMIT_DELAY_S 0.2               /* a write batch stays open this long at most */
-#define FLEET_EXTERNAL_CHECK_S 2.0             /* how often to look for the CLI's changes */
-#define FLEET_JITTER_FRACTION 0.1              /* next probe at interval * (1 +- this) */
-#define FLEET_FIRST_SPREAD_MAX_MS 10000        /* first probes spread over at most this */
-#define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
-#define FLEET_RETENTION_EVERY_S 3600.0         /* how often old samples are downsampled */
-#define FLEET_DAY_MS (86400LL * 1000)
-
-struct fleet_cam {
-    char id[CFG_ID_MAX + 1];
-    const struct cfg_camera *cc; /* borrowed from the current cfg */
-    struct health h;
-    ev_timer due;
-    struct rtsp_probe *probe; /* in flight, or NULL */
-    int queued;
-    int fresh;              /* made by the last fleet_build: resume and schedule its first probe */
-    int kept;               /* fleet_build's mark */
-    struct fleet_cam *next; /* due queue link */
-    struct fleet *f;
-    /* Stream sampling. */
-    ev_timer sample_due;
-    int sampling;              /* a job is on the pool */
-    struct quality_memory qm;  /* frozen run; reference comes from the store */
-    struct quality_verdict qv; /* of the last sample; flags 0 before any */
-    struct sdp_video sdp;      /* of the last good DESCRIBE */
-    int has_sdp;
-    int held; /* --once: DESCRIBE result waiting for the sample */
-    struct rtsp_result held_result;
-};
+#include "fleet_priv.h"
 
 /* One stream sample on the pool. Holds the camera's id, not the camera: the camera may be
  * dropped by a reload while the job runs. */
@@ -76,35 +41,10 @@ struct fleet_sample_job {
     struct stream_sample res;
 };
 
-struct fleet {
-    struct ev_loop *loop;
-    struct store *store;
-    const struct cfg *cfg;
-    int once;
-    int stopping;
-    struct fleet_hooks hooks;
-    struct curlev *curl;
-    struct fleet_cam **cams; /* sorted by id */
-    size_t n;
-    struct fleet_cam *q_head, *q_tail;
-    int inflight;
-    size_t once_left; /* --once: results still to come */
-    int in_batch;
-    ev_timer commit;
-    ev_timer external;
-    int64_t data_version;
-    unsigned long long rng;
-    struct pool *pool; /* NULL when [probe.stream] workers = 0 */
-    atomic_int cancel; /* set on stop: samples on the workers give up at once */
-    ev_timer retention;
-};
-
 static void fleet_probe_done(CURL *easy, CURLcode rc, void *data);
-static void fleet_dispatch(struct fleet *f);
 static int fleet_submit_sample(struct fleet *f, struct fleet_cam *cam);
-static void fleet_once_progress(struct fleet *f);
 
-static double fleet_random(struct fleet *f)
+double fleet_random(struct fleet *f)
 {
     /* xorshift64*: scheduling jitter only, nothing secret. */
     f->rng ^= f->rng >> 12;
@@ -157,7 +97,7 @@ static void fleet_commit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void fleet_sync_external(struct fleet *f);
 
 /* Open the write batch if none is open; returns 0, or -1 when the store refuses. */
-static int fleet_batch(struct fleet *f)
+int fleet_batch(struct fleet *f)
 {
     struct cw_err err;
 
@@ -312,6 +252,13 @@ static void fleet_apply_result(struct fleet *f, struct fleet_cam *cam, const str
             off = (size_t)snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
                                    r->latency_ms, (long long)f->cfg->rtsp.slow_ms);
         }
+        if (cam->device_reasons[0] != '\0' && off < sizeof(reason)) {
+            v = HEALTH_DEGRADED;
+            if (snprintf(reason + off, sizeof(reason) - off, "%s%s", off ? "; " : "",
+                         cam->device_reasons) < 0)
+                reason[off] = '\0';
+            off = strlen(reason);
+        }
         if (cam->qv.flags != 0 && off < sizeof(reason)) {
             v = HEALTH_DEGRADED;
             /* Longer quality reasons are cut: the state's reason has room for the first ones,
@@ -326,21 +273,33 @@ static void fleet_apply_result(struct fleet *f, struct fleet_cam *cam, const str
     fleet_write_result(f, cam, r, v, reason, cw_now_ms());
 }
 
-/* A DESCRIBE result came in. With --once and sampling on, a camera that answered waits for its
- * sample before its one verdict; returns 1 when held so. */
+/* A DESCRIBE result came in. With --once, a camera that answered waits for its sample and its
+ * ONVIF probe before its one verdict; returns 1 when held so. */
 static int fleet_take_result(struct fleet *f, struct fleet_cam *cam, const struct rtsp_result *r)
 {
-    if (f->once && f->pool != NULL && r->outcome == RTSP_OK && !f->stopping) {
-        cam->held_result = *r;
+    if (f->once && r->outcome == RTSP_OK && !f->stopping) {
         cam->sdp = r->video;
         cam->has_sdp = 1;
-        if (fleet_submit_sample(f, cam) == 0) {
+        cam->wait_sample = f->pool != NULL && fleet_submit_sample(f, cam) == 0;
+        cam->wait_onvif = cam->onvif != NULL || cam->link[FLEET_Q_ONVIF].queued;
+        if (cam->wait_sample || cam->wait_onvif) {
+            cam->held_result = *r;
             cam->held = 1;
             return 1;
         }
     }
     fleet_apply_result(f, cam, r);
     return 0;
+}
+
+void fleet_release_held(struct fleet *f, struct fleet_cam *cam)
+{
+    if (!cam->held || cam->wait_sample || cam->wait_onvif)
+        return;
+    cam->held = 0;
+    if (!f->stopping)
+        fleet_apply_result(f, cam, &cam->held_result);
+    fleet_once_progress(f);
 }
 
 /* ---- stream samples ---- */
@@ -441,10 +400,8 @@ static void fleet_sample_done(struct pool_job *job, int cancelled)
         fleet_reschedule_sample(f, cam);
     }
     if (cam != NULL && cam->held) {
-        cam->held = 0;
-        if (!cancelled && !f->stopping)
-            fleet_apply_result(f, cam, &cam->held_result);
-        fleet_once_progress(f);
+        cam->wait_sample = 0;
+        fleet_release_held(f, cam);
     }
     free(j);
 }
@@ -516,36 +473,44 @@ static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- scheduling ---- */
 
-static void fleet_enqueue(struct fleet *f, struct fleet_cam *cam)
+static int fleet_in_flight(const struct fleet_cam *cam, enum fleet_queue_id q)
 {
-    if (cam->queued || cam->probe != NULL)
-        return;
-    cam->queued = 1;
-    cam->next = NULL;
-    if (f->q_tail)
-        f->q_tail->next = cam;
-    else
-        f->q_head = cam;
-    f->q_tail = cam;
+    return q == FLEET_Q_RTSP ? cam->probe != NULL : cam->onvif != NULL;
 }
 
-static void fleet_unqueue(struct fleet *f, struct fleet_cam *cam)
+void fleet_enqueue(struct fleet *f, enum fleet_queue_id q, struct fleet_cam *cam)
 {
-    struct fleet_cam **pp = &f->q_head, *prev = NULL;
+    struct fleet_link *l = &cam->link[q];
 
-    if (!cam->queued)
+    if (l->queued || fleet_in_flight(cam, q))
+        return;
+    l->queued = 1;
+    l->next = NULL;
+    if (f->q[q].tail)
+        f->q[q].tail->link[q].next = cam;
+    else
+        f->q[q].head = cam;
+    f->q[q].tail = cam;
+}
+
+/* O(queue length): only a reload dropping a queued camera, or a stop, gets here. */
+void fleet_unqueue(struct fleet *f, enum fleet_queue_id q, struct fleet_cam *cam)
+{
+    struct fleet_cam **pp = &f->q[q].head, *prev = NULL;
+
+    if (!cam->link[q].queued)
         return;
     while (*pp != NULL && *pp != cam) {
         prev = *pp;
-        pp = &(*pp)->next;
+        pp = &(*pp)->link[q].next;
     }
     if (*pp == cam) {
-        *pp = cam->next;
-        if (f->q_tail == cam)
-            f->q_tail = prev;
+        *pp = cam->link[q].next;
+        if (f->q[q].tail == cam)
+            f->q[q].tail = prev;
     }
-    cam->queued = 0;
-    cam->next = NULL;
+    cam->link[q].queued = 0;
+    cam->link[q].next = NULL;
 }
 
 static void fleet_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -554,8 +519,8 @@ static void fleet_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
     (void)loop;
     (void)revents;
-    fleet_enqueue(cam->f, cam);
-    fleet_dispatch(cam->f);
+    fleet_enqueue(cam->f, FLEET_Q_RTSP, cam);
+    fleet_dispatch(cam->f, FLEET_Q_RTSP);
 }
 
 static void fleet_arm(struct fleet *f, struct fleet_cam *cam, double delay_s)
@@ -573,7 +538,7 @@ static void fleet_reschedule(struct fleet *f, struct fleet_cam *cam)
     fleet_arm(f, cam, interval * (1.0 + jitter));
 }
 
-static void fleet_once_progress(struct fleet *f)
+void fleet_once_progress(struct fleet *f)
 {
     if (f->once && f->once_left > 0 && --f->once_left == 0) {
         fleet_commit(f);
@@ -590,8 +555,8 @@ static void fleet_start_probe(struct fleet *f, struct fleet_cam *cam)
     struct rtsp_result r;
     struct cw_err err;
 
-    if (rtsp_probe_new(cc->rtsp_url, user, pass, f->cfg->rtsp.timeout_ms, cam, &cam->probe, &err) !=
-            0 ||
+    if (rtsp_probe_new(cc->rtsp_url, user, pass, f->cfg->rtsp.timeout_ms, &cam->xfer[FLEET_Q_RTSP],
+                       &cam->probe, &err) != 0 ||
         curlev_add(f->curl, rtsp_probe_handle(cam->probe), &err) != 0) {
         rtsp_probe_free(cam->probe);
         cam->probe = NULL;
@@ -606,40 +571,51 @@ static void fleet_start_probe(struct fleet *f, struct fleet_cam *cam)
         fleet_once_progress(f);
         return;
     }
-    f->inflight++;
-    log_debug("probe: camera=%s started (%d in flight)", cam->id, f->inflight);
+    f->inflight[FLEET_Q_RTSP]++;
+    log_debug("probe: camera=%s started (%d in flight)", cam->id, f->inflight[FLEET_Q_RTSP]);
 }
 
-static void fleet_dispatch(struct fleet *f)
+void fleet_dispatch(struct fleet *f, enum fleet_queue_id q)
 {
-    while (!f->stopping && f->q_head != NULL && f->inflight < f->cfg->rtsp.concurrency) {
-        struct fleet_cam *cam = f->q_head;
+    int limit = q == FLEET_Q_RTSP ? f->cfg->rtsp.concurrency : f->cfg->onvif.concurrency;
 
-        f->q_head = cam->next;
-        if (f->q_head == NULL)
-            f->q_tail = NULL;
-        cam->queued = 0;
-        cam->next = NULL;
-        fleet_start_probe(f, cam);
+    while (!f->stopping && f->q[q].head != NULL && f->inflight[q] < limit) {
+        struct fleet_cam *cam = f->q[q].head;
+
+        f->q[q].head = cam->link[q].next;
+        if (f->q[q].head == NULL)
+            f->q[q].tail = NULL;
+        cam->link[q].queued = 0;
+        cam->link[q].next = NULL;
+        if (q == FLEET_Q_RTSP)
+            fleet_start_probe(f, cam);
+        else
+            fleet_onvif_start(f, cam);
     }
 }
 
 static void fleet_probe_done(CURL *easy, CURLcode rc, void *data)
 {
     struct fleet *f = data;
-    struct fleet_cam *cam = NULL;
+    struct fleet_xfer *x = NULL;
+    struct fleet_cam *cam;
     struct rtsp_result r;
     int held;
 
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&cam);
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    cam = x->cam;
+    if (x->kind == FLEET_Q_ONVIF) {
+        fleet_onvif_done(f, cam, rc);
+        return;
+    }
     rtsp_probe_finish(cam->probe, rc, &r);
     rtsp_probe_free(cam->probe);
     cam->probe = NULL;
-    f->inflight--;
+    f->inflight[FLEET_Q_RTSP]--;
     held = fleet_take_result(f, cam, &r);
     if (!f->once && !f->stopping)
         fleet_reschedule(f, cam);
-    fleet_dispatch(f);
+    fleet_dispatch(f, FLEET_Q_RTSP);
     if (!held)
         fleet_once_progress(f);
 }
@@ -660,6 +636,9 @@ static struct fleet_cam *fleet_cam_new(struct fleet *f, const struct cfg_camera 
     cam->due.data = cam;
     ev_timer_init(&cam->sample_due, fleet_sample_due_cb, 0.0, 0.0);
     cam->sample_due.data = cam;
+    for (int q = 0; q < FLEET_Q_COUNT; q++)
+        cam->xfer[q] = (struct fleet_xfer){(enum fleet_queue_id)q, cam};
+    fleet_onvif_init(cam);
     return cam;
 }
 
@@ -668,11 +647,12 @@ static void fleet_cam_free(struct fleet *f, struct fleet_cam *cam)
 {
     ev_timer_stop(f->loop, &cam->due);
     ev_timer_stop(f->loop, &cam->sample_due);
-    fleet_unqueue(f, cam);
+    fleet_unqueue(f, FLEET_Q_RTSP, cam);
+    fleet_onvif_cancel(f, cam);
     if (cam->probe != NULL) {
         curlev_remove(f->curl, rtsp_probe_handle(cam->probe));
         rtsp_probe_free(cam->probe);
-        f->inflight--;
+        f->inflight[FLEET_Q_RTSP]--;
     }
     free(cam);
 }
@@ -711,6 +691,7 @@ static void fleet_resume_fresh(struct fleet *f)
             if (cam != NULL && cam->fresh) {
                 health_init(&cam->h, st[i].state, st[i].since_ms, st[i].reason);
                 fleet_resume_quality(f, cam, &st[i]);
+                fleet_onvif_resume(f, cam);
             }
         }
         free(st);
@@ -777,8 +758,9 @@ static void fleet_schedule_fresh(struct fleet *f)
 
         if (!cam->fresh)
             continue;
+        fleet_onvif_schedule_first(f, cam, spread);
         if (f->once) {
-            fleet_enqueue(f, cam);
+            fleet_enqueue(f, FLEET_Q_RTSP, cam);
             continue;
         }
         fleet_arm(f, cam, fleet_random(f) * spread);
@@ -818,6 +800,8 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     fleet_resume_fresh(f);
     if (once) {
         f->once_left = f->n;
+        for (size_t i = 0; i < f->n; i++)
+            f->once_left += (size_t)fleet_onvif_wanted(f->cams[i]); /* ONVIF probes count too */
     } else {
         ev_timer_start(loop, &f->external);
         ev_timer_start(loop, &f->retention); /* first run right away, then hourly */
@@ -826,7 +810,8 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     for (size_t i = 0; i < f->n; i++)
         f->cams[i]->fresh = 0;
     *out = f; /* before the first dispatch: a probe that cannot start reports at once */
-    fleet_dispatch(f);
+    fleet_dispatch(f, FLEET_Q_RTSP);
+    fleet_dispatch(f, FLEET_Q_ONVIF);
     if (once && f->n == 0 && hooks->once_done)
         hooks->once_done(hooks->data);
     return 0;
@@ -843,7 +828,8 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
     fleet_schedule_fresh(f);
     for (size_t i = 0; i < f->n; i++)
         f->cams[i]->fresh = 0;
-    fleet_dispatch(f);
+    fleet_dispatch(f, FLEET_Q_RTSP);
+    fleet_dispatch(f, FLEET_Q_ONVIF);
     return 0;
 }
 
@@ -855,21 +841,29 @@ void fleet_stop(struct fleet *f)
     atomic_store(&f->cancel, 1);
     ev_timer_stop(f->loop, &f->external);
     ev_timer_stop(f->loop, &f->retention);
+    /* Queues first: then no camera below needs a walk of them to leave. */
+    for (int q = 0; q < FLEET_Q_COUNT; q++) {
+        for (struct fleet_cam *c = f->q[q].head, *next; c != NULL; c = next) {
+            next = c->link[q].next;
+            c->link[q].queued = 0;
+            c->link[q].next = NULL;
+        }
+        f->q[q].head = f->q[q].tail = NULL;
+    }
     for (size_t i = 0; i < f->n; i++) {
         struct fleet_cam *cam = f->cams[i];
 
         ev_timer_stop(f->loop, &cam->due);
         ev_timer_stop(f->loop, &cam->sample_due);
-        cam->queued = 0;
-        cam->next = NULL;
+        fleet_onvif_cancel(f, cam);
         if (cam->probe != NULL) {
             curlev_remove(f->curl, rtsp_probe_handle(cam->probe));
             rtsp_probe_free(cam->probe);
             cam->probe = NULL;
-            f->inflight--;
+            f->inflight[FLEET_Q_RTSP]--;
         }
     }
-    f->q_head = f->q_tail = NULL;
+
     fleet_commit(f);
 }
 
