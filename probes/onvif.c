@@ -52,10 +52,12 @@ struct onvif_probe {
     char *body;     /* the response body */
     size_t body_len, body_cap, body_limit;
     int too_large;
-    int status;               /* HTTP status of the last response line */
-    int challenged;           /* a Digest challenge was seen: the device wants HTTP Digest */
-    int64_t clock_recv;       /* when the clock answer was in */
-    struct onvif_fault fault; /* of the last answer, kind NONE when it was none */
+    int status;                  /* HTTP status of the last response line */
+    int challenged;              /* a Digest challenge was seen: the device wants HTTP Digest */
+    int digest;                  /* HTTP Digest is switched on for this handle */
+    char token[ONVIF_TOKEN_MAX]; /* of the current request, for a resend */
+    int64_t clock_recv;          /* when the clock answer was in */
+    struct onvif_fault fault;    /* of the last answer, kind NONE when it was none */
     char errbuf[CURL_ERROR_SIZE];
     struct onvif_result res;
 };
@@ -149,13 +151,6 @@ static int set_common_options(struct onvif_probe *p, void *private)
     SET(CURLOPT_HEADERDATA, p);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, p);
-    if (p->username != NULL) {
-        /* Digest only: Basic would send the password in clear over plain HTTP. curl answers a
-         * challenge when there is one and sends nothing extra otherwise. */
-        SET(CURLOPT_USERNAME, p->username);
-        SET(CURLOPT_PASSWORD, p->password);
-        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST);
-    }
 #undef SET
     return rc == CURLE_OK ? 0 : -1;
 }
@@ -188,28 +183,22 @@ done:
     return rc;
 }
 
-/* Send call to the service at xaddr (NULL: the device URL). Returns 0, or -1 with the probe
- * failed. */
-static int start_call(struct onvif_probe *p, enum onvif_call call, const char *xaddr,
-                      const char *token)
+/* (Re)build the current call's request, with a fresh nonce, and set it on the handle for
+ * p->url. Returns 0, or -1 with the probe failed. */
+static int send_request(struct onvif_probe *p)
 {
     struct cw_err err = {0};
     char ctype[256];
     struct curl_slist *h;
     int64_t created = cw_now_ms() + (p->res.has_clock ? p->res.offset_ms : 0);
+    enum onvif_call call = p->call;
     const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : p->username;
 
-    p->call = call;
-    free(p->request);
+    xfer_free_secret(p->request);
     p->request = NULL;
-    if (xaddr == NULL) {
-        snprintf(p->url, sizeof(p->url), "%s", p->device_url);
-    } else if (service_url(p, xaddr, p->url, sizeof(p->url)) != 0) {
-        result_set(p, ONVIF_BAD_ANSWER, "unusable service address '%.120s'", xaddr);
-        return -1;
-    }
     /* Created is the device's idea of now, so a camera whose clock is off still accepts it. */
-    if (onvif_build_request(call, token, user, p->password, created, &p->request, &err) != 0) {
+    if (onvif_build_request(call, p->token[0] ? p->token : NULL, user, p->password, created,
+                            &p->request, &err) != 0) {
         result_set(p, ONVIF_ERROR, "%s", err.msg);
         return -1;
     }
@@ -238,6 +227,46 @@ static int start_call(struct onvif_probe *p, enum onvif_call call, const char *x
         return -1;
     }
     return 0;
+}
+
+/* Send call to the service at xaddr (NULL: the device URL) about profile token (may be NULL).
+ * Returns 0, or -1 with the probe failed. */
+static int start_call(struct onvif_probe *p, enum onvif_call call, const char *xaddr,
+                      const char *token)
+{
+    p->call = call;
+    snprintf(p->token, sizeof(p->token), "%s", token ? token : "");
+    if (xaddr == NULL) {
+        snprintf(p->url, sizeof(p->url), "%s", p->device_url);
+    } else if (service_url(p, xaddr, p->url, sizeof(p->url)) != 0) {
+        result_set(p, ONVIF_BAD_ANSWER, "unusable service address '%.120s'", xaddr);
+        return -1;
+    }
+    return send_request(p);
+}
+
+/* The device challenged for HTTP Digest: switch it on and send the request again. Not from
+ * the start: with Digest wanted before any challenge, libcurl sends each POST first with an
+ * empty body, which devices that want no Digest answer with a fault. Digest only: Basic would
+ * send the password in clear over plain HTTP. Returns 1 when resent, 0 when not (no
+ * credential, or Digest was already on and refused), -1 with the probe failed. */
+static int digest_retry(struct onvif_probe *p)
+{
+    if (p->status != 401 || !p->challenged || p->digest || p->username == NULL)
+        return 0;
+    p->digest = 1;
+    if (curl_easy_setopt(p->easy, CURLOPT_USERNAME, p->username) != CURLE_OK ||
+        curl_easy_setopt(p->easy, CURLOPT_PASSWORD, p->password) != CURLE_OK ||
+        curl_easy_setopt(p->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST) != CURLE_OK) {
+        result_set(p, ONVIF_ERROR, "libcurl refused HTTP Digest");
+        return -1;
+    }
+    if (p->step == S_SNAPSHOT) { /* a GET: the same again */
+        p->body_len = 0;
+        p->status = 0;
+        return 1;
+    }
+    return send_request(p) == 0 ? 1 : -1;
 }
 
 /* ---- reading an answer ---- */
@@ -509,6 +538,16 @@ static int recover(struct onvif_probe *p)
         goto go_on;
     if (p->step == S_SERVICES && refused)
         goto go_on;
+    /* GetCapabilities has no media2 element: a media2-only device names its media2 address
+     * as Media, and faults ver10 calls there. Ask it the ver20 way once. */
+    if (p->step == S_PROFILES && refused && !p->media2 && r->ep.url[ONVIF_SVC_MEDIA2][0] == '\0') {
+        p->media2 = 1;
+        memcpy(r->ep.url[ONVIF_SVC_MEDIA2], r->ep.url[ONVIF_SVC_MEDIA], ONVIF_URL_MAX);
+        r->ep.url[ONVIF_SVC_MEDIA][0] = '\0';
+        r->outcome = ONVIF_OK;
+        r->detail[0] = '\0';
+        return S_PROFILES;
+    }
     if (p->step == S_STREAM_URI && refused) {
         p->profile++;
         goto go_on;
@@ -563,6 +602,8 @@ static int start_from(struct onvif_probe *p, int step)
                    ? 1
                    : -1;
     case S_SNAPSHOT:
+        /* What the SOAP calls needed: the snapshot may want Digest where they did not. */
+        snprintf(r->auth, sizeof(r->auth), "%s", p->digest ? "wsse+digest" : "wsse");
         return start_snapshot(p);
     default:
         return 0;
@@ -579,10 +620,10 @@ static int finish(struct onvif_probe *p, int failed)
         r->outcome = ONVIF_OK;
         r->detail[0] = '\0';
     }
-    snprintf(r->auth, sizeof(r->auth), "%s",
-             p->username == NULL ? "none"
-             : p->challenged     ? "wsse+digest"
-                                 : "wsse");
+    if (p->username == NULL)
+        snprintf(r->auth, sizeof(r->auth), "none");
+    else if (r->auth[0] == '\0')
+        snprintf(r->auth, sizeof(r->auth), "%s", p->digest ? "wsse+digest" : "wsse");
     return 0;
 }
 
@@ -594,11 +635,15 @@ int onvif_probe_step(struct onvif_probe *p, CURLcode rc)
     if (p->step == S_DONE)
         return 0;
     if (p->step == S_SNAPSHOT) {
+        if (rc == CURLE_OK && digest_retry(p) == 1)
+            return 1;
         finish_snapshot(p, rc);
         return finish(p, 0);
     }
     if (p->step == S_CLOCK)
         p->clock_recv = cw_now_ms();
+    if (rc == CURLE_OK && (started = digest_retry(p)) != 0)
+        return started > 0 ? 1 : finish(p, 1);
     if (take_answer(p, rc, &doc) != 0) {
         next = recover(p);
     } else {
