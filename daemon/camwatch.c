@@ -705,7 +705,9 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 
 static const char events_usage[] =
     "usage: camwatch [-c FILE] events [--camera ID] [--since TIME] [--json]\n"
-    "  State changes, oldest first.\n"
+    "  State changes and changes of ONVIF device facts (firmware, model, serial...), oldest\n"
+    "  first. In --json, each has \"kind\": \"state\" (from, to, reason) or \"device\"\n"
+    "  (field, old, new).\n"
     "  --camera ID     only this camera\n"
     "  --since TIME    from TIME (default -7d): YYYY-MM-DD[ HH:MM[:SS]] in the site's zone,\n"
     "                  ISO 8601 with Z or +HH:MM, now, or -7d / -2h / -30m\n"
@@ -717,6 +719,7 @@ static json_t *event_json(const struct cli *cli, const struct store_event *e)
     json_t *o = json_object();
 
     json_object_set_new(o, "id", json_integer(e->id));
+    json_object_set_new(o, "kind", json_string("state"));
     json_object_set_new(o, "camera", json_string(e->camera_id));
     json_object_set_new(o, "at", json_string(cw_format_iso(e->at_ms, cli->tz, at, sizeof(at))));
     json_object_set_new(o, "at_ms", json_integer(e->at_ms));
@@ -726,29 +729,62 @@ static json_t *event_json(const struct cli *cli, const struct store_event *e)
     return o;
 }
 
-static int events_print(const struct cli *cli, const struct store_event *v, size_t n, int json)
+static json_t *change_json(const struct cli *cli, const struct store_device_change *c)
+{
+    char at[64];
+    json_t *o = json_object();
+
+    json_object_set_new(o, "kind", json_string("device"));
+    json_object_set_new(o, "camera", json_string(c->camera_id));
+    json_object_set_new(o, "at", json_string(cw_format_iso(c->at_ms, cli->tz, at, sizeof(at))));
+    json_object_set_new(o, "at_ms", json_integer(c->at_ms));
+    json_object_set_new(o, "field", json_string(c->field));
+    json_object_set_new(o, "old", json_string(c->old_value));
+    json_object_set_new(o, "new", json_string(c->new_value));
+    return o;
+}
+
+/* State events and device changes, each list oldest first, merged by time. */
+static int events_print(const struct cli *cli, const struct store_event *v, size_t n,
+                        const struct store_device_change *dc, size_t m, int json)
 {
     static const char *const heads[] = {"TIME", "CAMERA", "CHANGE", "REASON"};
     struct table t = {.ncols = 4, .heads = heads, .right = "llll"};
-    char at[64], change[64];
+    json_t *arr = json ? json_array() : NULL;
+    char at[64], change[64], reason[300];
+    size_t i = 0, j = 0;
 
-    if (json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, event_json(cli, &v[i]));
+    while (i < n || j < m) {
+        if (j >= m || (i < n && v[i].at_ms <= dc[j].at_ms)) {
+            if (arr != NULL) {
+                json_array_append_new(arr, event_json(cli, &v[i]));
+            } else {
+                snprintf(change, sizeof(change), "%s -> %s", cw_state_name(v[i].from),
+                         cw_state_name(v[i].to));
+                table_add(&t, cw_format_local(v[i].at_ms, cli->tz, at, sizeof(at)), v[i].camera_id,
+                          change, v[i].reason);
+            }
+            i++;
+        } else {
+            if (arr != NULL) {
+                json_array_append_new(arr, change_json(cli, &dc[j]));
+            } else {
+                snprintf(change, sizeof(change), "%s changed", dc[j].field);
+                if (snprintf(reason, sizeof(reason), "%s -> %s", dc[j].old_value, dc[j].new_value) <
+                    0)
+                    reason[0] = '\0';
+                table_add(&t, cw_format_local(dc[j].at_ms, cli->tz, at, sizeof(at)),
+                          dc[j].camera_id, change, reason);
+            }
+            j++;
+        }
+    }
+    if (arr != NULL)
         return print_json(arr);
-    }
-    if (n == 0) {
+    if (n + m == 0)
         puts("no events");
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        cw_format_local(v[i].at_ms, cli->tz, at, sizeof(at));
-        snprintf(change, sizeof(change), "%s -> %s", cw_state_name(v[i].from),
-                 cw_state_name(v[i].to));
-        table_add(&t, at, v[i].camera_id, change, v[i].reason);
-    }
-    table_print(&t, stdout);
+    else
+        table_print(&t, stdout);
     table_free(&t);
     return 0;
 }
@@ -777,10 +813,11 @@ static int cmd_events(struct cli *cli, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *camera = NULL, *since = EVENTS_DEFAULT_SINCE;
     struct store_event *v = NULL;
+    struct store_device_change *dc = NULL;
     struct store_status st;
     struct cw_err err;
     int64_t since_ms;
-    size_t n = 0;
+    size_t n = 0, m = 0;
     int json = 0, c, rc;
 
     reset_getopt();
@@ -817,8 +854,13 @@ static int cmd_events(struct cli *cli, int argc, char **argv)
         return rc;
     if (store_list_events(cli->store, camera, since_ms, &v, &n, &err) != 0)
         return store_failed(&err);
-    rc = events_print(cli, v, n, json);
+    if (store_list_device_changes(cli->store, camera, since_ms, &dc, &m, &err) != 0) {
+        free(v);
+        return store_failed(&err);
+    }
+    rc = events_print(cli, v, n, dc, m, json);
     free(v);
+    free(dc);
     return rc;
 }
 
