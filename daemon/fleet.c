@@ -743,7 +743,8 @@ fail:
 }
 
 /* First probe of each fresh camera: all at once with --once, else spread over a short window
- * so a restart does not hit every camera in the same second. */
+ * so a restart does not hit every camera in the same second. A camera a reload kept starts or
+ * stops its ONVIF probes as its onvif_url came or went. */
 static void fleet_schedule_fresh(struct fleet *f)
 {
     double spread = (double)f->cfg->rtsp.interval_ms / 1000.0;
@@ -756,8 +757,10 @@ static void fleet_schedule_fresh(struct fleet *f)
     for (size_t i = 0; i < f->n; i++) {
         struct fleet_cam *cam = f->cams[i];
 
-        if (!cam->fresh)
+        if (!cam->fresh) {
+            fleet_onvif_reloaded(f, cam, spread);
             continue;
+        }
         fleet_onvif_schedule_first(f, cam, spread);
         if (f->once) {
             fleet_enqueue(f, FLEET_Q_RTSP, cam);

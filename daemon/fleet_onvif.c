@@ -44,6 +44,8 @@ static void onvif_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
     (void)loop;
     (void)revents;
+    if (!fleet_onvif_wanted(cam))
+        return; /* its onvif_url went in a reload */
     /* Staff are working on it: its answers would only be noise. */
     if (cam->h.state == CW_MAINTENANCE) {
         onvif_reschedule(f, cam);
@@ -324,6 +326,17 @@ void fleet_onvif_done(struct fleet *f, struct fleet_cam *cam, CURLcode rc)
     if (r.snapshot_written)
         onvif_snapshot_path(f->cfg, cam->id, snap, sizeof(snap));
     onvif_finish(f, cam, &r, snap);
+}
+
+void fleet_onvif_reloaded(struct fleet *f, struct fleet_cam *cam, double spread_s)
+{
+    if (!fleet_onvif_wanted(cam)) {
+        fleet_onvif_cancel(f, cam);
+        cam->device_reasons[0] = '\0';
+        return;
+    }
+    if (cam->onvif == NULL && !cam->link[FLEET_Q_ONVIF].queued && !ev_is_active(&cam->onvif_due))
+        fleet_onvif_schedule_first(f, cam, spread_s);
 }
 
 void fleet_onvif_cancel(struct fleet *f, struct fleet_cam *cam)

@@ -117,6 +117,9 @@ void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam);
 void fleet_onvif_done(struct fleet *f, struct fleet_cam *cam, CURLcode rc);
 /* device_reasons from what the store holds, for a camera resumed after a restart. */
 void fleet_onvif_resume(struct fleet *f, struct fleet_cam *cam);
+/* A camera kept by a reload: start probing it when it gained an onvif_url, stop when it lost
+ * it. */
+void fleet_onvif_reloaded(struct fleet *f, struct fleet_cam *cam, double spread_s);
 /* Abandon cam's ONVIF probe and timer (stop, camera dropped). */
 void fleet_onvif_cancel(struct fleet *f, struct fleet_cam *cam);
 

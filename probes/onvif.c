@@ -505,7 +505,9 @@ static int take(struct onvif_probe *p, const struct onvif_doc *doc)
         rc = onvif_parse_uri(doc, r->profiles[p->profile].stream_uri,
                              sizeof(r->profiles[p->profile].stream_uri), &err);
         p->profile++;
-        return rc == 0 ? S_STREAM_URI : (result_set(p, ONVIF_BAD_ANSWER, "%s", err.msg), -1);
+        if (rc == 0)
+            return S_STREAM_URI; /* the next profile */
+        break;
     case S_SNAPSHOT_URI:
         if (onvif_parse_uri(doc, r->profiles[r->streamed].snapshot_uri,
                             sizeof(r->profiles[r->streamed].snapshot_uri), &err) != 0) {
