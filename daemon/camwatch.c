@@ -1,11 +1,11 @@
 /* camwatch.c - the camwatch command-line tool: status, events, uptime, stream
  * samples, thumbnails, maintenance and reference pictures (and, in
  * camwatch_device.c, ONVIF device facts and clocks) over the store the
- * daemon writes. Reads the conf (for the store's path, the site's time zone
- * and owner names), opens the store read-only (read-write for `maintenance`
- * and `reference`; WAL lets it run beside camwatchd), prints tables or JSON to
- * stdout and errors to stderr. One thread; it owns the cfg and the store
- * handle for the life of the process.
+ * daemon writes; camwatch_discover.c finds ONVIF devices on the network. Reads the conf (for the
+ * store's path, the site's time zone and owner names), opens the store read-only (read-write for
+ * `maintenance` and `reference`; WAL lets it run beside camwatchd), prints tables or JSON to stdout
+ * and errors to stderr. One thread; it owns the cfg and the store handle for the life of the
+ * process.
  *
  * Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. */
 #include <errno.h>
@@ -349,12 +349,10 @@ void usage_error(const char *usage, const char *fmt, ...)
     fprintf(stderr, "\n%s", usage);
 }
 
-/* Load the conf and open the store. Returns 0, or the exit code to leave with. */
-int cli_open(struct cli *cli, enum store_mode mode)
+/* Load the conf alone. Returns 0, or the exit code to leave with. */
+int cli_open_config(struct cli *cli)
 {
     struct cw_errlist errs = {0};
-    struct cw_err err;
-    struct stat st;
     char buf[1024];
 
     if (cfg_load(cli->conf_path, &cli->cfg, &errs) != 0) {
@@ -369,6 +367,19 @@ int cli_open(struct cli *cli, enum store_mode mode)
     }
     cw_errlist_clear(&errs);
     cli->tz = cli->cfg->time_zone;
+    return 0;
+}
+
+/* Load the conf and open the store. Returns 0, or the exit code to leave with. */
+int cli_open(struct cli *cli, enum store_mode mode)
+{
+    struct cw_err err;
+    struct stat st;
+    char buf[1024];
+    int rc;
+
+    if ((rc = cli_open_config(cli)) != 0)
+        return rc;
     /* READWRITE would create an empty store; a missing one means the daemon never ran. */
     if (stat(cli->cfg->database, &st) != 0) {
         fprintf(stderr, "camwatch: store %s: %s; run camwatchd first (camwatchd -c %s)\n",
@@ -428,16 +439,16 @@ static int flags_include(const char *list, const char *name)
     return 0;
 }
 
-/* A comma-separated list as a JSON array of strings; [] for "". */
-static json_t *json_flags(const char *list)
+json_t *json_split(const char *list, char sep)
 {
+    const char seps[2] = {sep, '\0'};
     json_t *arr = json_array();
 
     for (const char *p = list; *p != '\0';) {
-        size_t n = strcspn(p, ",");
+        size_t n = strcspn(p, seps);
         if (n > 0)
             json_array_append_new(arr, json_stringn(p, n));
-        p += n + (p[n] == ',');
+        p += n + (p[n] == sep);
     }
     return arr;
 }
@@ -520,7 +531,7 @@ static void status_json_sample(const struct cli *cli, const struct store_status 
     json_object_set_new(o, "sharpness", pic ? json_real(st->sharpness) : json_null());
     json_object_set_new(o, "luma", pic ? json_real(st->luma) : json_null());
     json_object_set_new(o, "frozen", json_boolean(st->frozen));
-    json_object_set_new(o, "flags", json_flags(st->flags));
+    json_object_set_new(o, "flags", json_split(st->flags, ','));
     json_object_set_new(o, "last_sample", json_iso_or_null(cli, st->last_sample_ms));
     json_object_set_new(o, "last_sample_ms",
                         st->last_sample_ms != 0 ? json_integer(st->last_sample_ms) : json_null());
@@ -1333,7 +1344,7 @@ static json_t *sample_json(const struct cli *cli, const struct store_sample *v)
     json_object_set_new(o, "phash", pic ? json_string(hash) : json_null());
     json_object_set_new(o, "ref_distance",
                         v->ref_distance >= 0 ? json_integer(v->ref_distance) : json_null());
-    json_object_set_new(o, "flags", json_flags(v->flags));
+    json_object_set_new(o, "flags", json_split(v->flags, ','));
     json_object_set_new(o, "reasons", json_string(v->reasons));
     return o;
 }
@@ -1661,6 +1672,7 @@ static const struct command commands[] = {
     {"reference", cmd_reference, reference_usage},
     {"device", cmd_device, device_usage},
     {"clock", cmd_clock, clock_usage},
+    {"discover", cmd_discover, discover_usage},
 };
 
 static const char main_usage[] =
@@ -1678,6 +1690,7 @@ static const char main_usage[] =
     "  reference    forget a camera's reference picture; the next good one replaces it\n"
     "  device       a camera's ONVIF facts: make, firmware, endpoints, profiles, clock\n"
     "  clock        every camera's clock offset, worst first\n"
+    "  discover     find ONVIF devices on the local network; compare with the inventory\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 int main(int argc, char **argv)

@@ -20,9 +20,12 @@
  * up by local name, preferring the namespace the schema gives it and falling back to any
  * namespace, because devices put tt elements in the wsdl namespace, in a default namespace
  * or in none. Only direct children are searched, so a vendor extension deeper down cannot
- * be mistaken for a field. */
+ * be mistaken for a field. WS-Discovery's ProbeMatches is read the same way: its element in
+ * the 2005/04 discovery namespace, the fields inside by local name; the QNames of its Types
+ * are resolved through the namespaces in scope, as XML Schema reads a QName. */
 #include "onvif_soap.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -46,6 +49,9 @@
 #define NS_TR2 "http://www.onvif.org/ver20/media/wsdl"
 #define NS_TER "http://www.onvif.org/ver10/error"
 #define NS_WSA "http://www.w3.org/2005/08/addressing"
+#define NS_WSA04 "http://schemas.xmlsoap.org/ws/2004/08/addressing" /* WS-Discovery 1.0's */
+#define NS_WSD "http://schemas.xmlsoap.org/ws/2005/04/discovery"
+#define NS_DN "http://www.onvif.org/ver10/network/wsdl"
 #define NS_WSSE "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define NS_WSU "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 #define WSSE_PASSWORD_DIGEST                                                                       \
@@ -1000,6 +1006,320 @@ int onvif_parse_uri(const struct onvif_doc *d, char *uri, size_t len, struct cw_
         return 0;
     }
     return response_missing(d, NS_TRT " or " NS_TR2, "GetStreamUriResponse", err);
+}
+
+/* ---- WS-Discovery ProbeMatches ---- */
+
+#define ONVIF_SCOPE_PREFIX "onvif://www.onvif.org/"
+
+/* Make the string s safe to print and to put in JSON, in place (it can only
+ * shrink): bytes that are not UTF-8 and control characters (C0, DEL, C1) become '?'. */
+static void sanitize_text(char *s)
+{
+    size_t r = 0, w = 0;
+
+    while (s[r] != '\0') {
+        unsigned char c = (unsigned char)s[r], lo = 0x80, hi = 0xBF;
+        size_t n = 0, i;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            s[w++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+            r++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3;
+        /* No overlong forms, no surrogates, nothing past U+10FFFF (RFC 3629, 4). */
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        else if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        cp = c & (n == 1 ? 0x1F : n == 2 ? 0x0F : 0x07);
+        for (i = 1; n > 0 && i <= n; i++) {
+            unsigned char cc = (unsigned char)s[r + i];
+            if (cc < (i == 1 ? lo : 0x80) || cc > (i == 1 ? hi : 0xBF))
+                break;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (n == 0 || i <= n || (cp >= 0x80 && cp <= 0x9F)) {
+            s[w++] = '?';
+            r += n == 0 || i <= n ? 1 : n + 1;
+            continue;
+        }
+        memmove(s + w, s + r, n + 1);
+        w += n + 1;
+        r += n + 1;
+    }
+    s[w] = '\0';
+}
+
+/* The next white-space separated item of *s and its length in *n; NULL when none is left. */
+static const char *next_item(const char **s, size_t *n)
+{
+    const char *p = *s;
+
+    while (is_space(*p))
+        p++;
+    if (*p == '\0')
+        return NULL;
+    *n = 0;
+    while (p[*n] != '\0' && !is_space(p[*n]))
+        (*n)++;
+    *s = p + *n;
+    return p;
+}
+
+/* Append item (n bytes) to the space-separated list; false, leaving it, when it does not fit
+ * whole: a list is cut between items, never inside a URI. */
+static bool list_add(char *list, size_t size, const char *item, size_t n)
+{
+    size_t used = strlen(list), sep = used > 0;
+
+    if (used + sep + n + 1 > size)
+        return false;
+    if (sep)
+        list[used++] = ' ';
+    memcpy(list + used, item, n);
+    list[used + n] = '\0';
+    return true;
+}
+
+/* The text of n as a malloc'd string; NULL when n is NULL or out of memory. */
+static char *node_content(const xmlNode *n)
+{
+    xmlChar *x;
+    char *s;
+
+    if (n == NULL || (x = xmlNodeGetContent(n)) == NULL)
+        return NULL;
+    s = strdup((const char *)x);
+    xmlFree(x);
+    return s;
+}
+
+/* A list element's items, white space collapsed, into out. */
+static void list_text(const xmlNode *n, char *out, size_t size)
+{
+    char *text = node_content(n);
+    const char *p = text, *item;
+    size_t len;
+
+    out[0] = '\0';
+    if (text == NULL)
+        return;
+    while ((item = next_item(&p, &len)) != NULL && list_add(out, size, item, len))
+        ;
+    free(text);
+    sanitize_text(out);
+}
+
+/* One QName of a Types list as "prefix:Local" with our prefix for the ONVIF namespaces, else
+ * "{namespace}Local"; as written when its prefix is not declared. */
+static void type_name(const xmlNode *types, const char *item, size_t n, char *out, size_t size)
+{
+    static const struct {
+        const char *ns, *prefix;
+    } known[] = {{NS_DN, "dn"}, {NS_TDS, "tds"}};
+    const char *colon = memchr(item, ':', n), *local = item;
+    char prefix[64] = "";
+    size_t ln = n;
+    xmlNsPtr ns = NULL;
+
+    if (colon != NULL) {
+        local = colon + 1;
+        ln = n - (size_t)(local - item);
+        if ((size_t)(colon - item) < sizeof(prefix))
+            copy_cut(prefix, sizeof(prefix), item, (size_t)(colon - item));
+    }
+    if (colon == NULL || prefix[0] != '\0')
+        ns = xmlSearchNs(types->doc, (xmlNodePtr)types,
+                         prefix[0] != '\0' ? (const xmlChar *)prefix : NULL);
+    if (ns == NULL || ns->href == NULL) {
+        snprintf(out, size, "%.*s", (int)n, item);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcmp((const char *)ns->href, known[i].ns) == 0) {
+            snprintf(out, size, "%s:%.*s", known[i].prefix, (int)ln, local);
+            return;
+        }
+    }
+    snprintf(out, size, "{%s}%.*s", (const char *)ns->href, (int)ln, local);
+}
+
+static void types_text(const xmlNode *types, char *out, size_t size)
+{
+    char *text = node_content(types), name[ONVIF_URL_MAX];
+    const char *p = text, *item;
+    size_t len;
+
+    out[0] = '\0';
+    if (text == NULL)
+        return;
+    while ((item = next_item(&p, &len)) != NULL) {
+        type_name(types, item, len, name, sizeof(name));
+        if (!list_add(out, size, name, strlen(name)))
+            break;
+    }
+    free(text);
+    sanitize_text(out);
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = lower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* s (n bytes) with its %XX escapes decoded (RFC 3986, 2.1; a '%' without two hex digits is
+ * kept), made safe to print, cut into out on a character boundary. */
+static void percent_decode(const char *s, size_t n, char *out, size_t size)
+{
+    char *tmp = malloc(n + 1);
+    size_t w = 0;
+
+    out[0] = '\0';
+    if (tmp == NULL)
+        return;
+    for (size_t r = 0; r < n; r++) {
+        int h, l;
+        if (s[r] == '%' && r + 2 < n && (h = hex_digit(s[r + 1])) >= 0 &&
+            (l = hex_digit(s[r + 2])) >= 0) {
+            tmp[w++] = (char)(h * 16 + l);
+            r += 2;
+        } else {
+            tmp[w++] = s[r];
+        }
+    }
+    tmp[w] = '\0';
+    /* A decoded NUL would end the string early: it is a control character, so '?'. */
+    for (size_t i = 0; i < w; i++)
+        if (tmp[i] == '\0')
+            tmp[i] = '\x01';
+    sanitize_text(tmp);
+    copy_cut(out, size, tmp, strlen(tmp));
+    free(tmp);
+}
+
+/* The value of an ONVIF scope onvif://www.onvif.org/<category>/<value>, decoded into out;
+ * false when item is not one of category. Scheme, host and category are matched
+ * case-insensitively. */
+static bool scope_value(const char *item, size_t n, const char *category, char *out, size_t size)
+{
+    size_t pn = strlen(ONVIF_SCOPE_PREFIX), cn = strlen(category);
+
+    if (n <= pn + cn + 1 || !starts_ci(item, n, ONVIF_SCOPE_PREFIX) ||
+        !starts_ci(item + pn, n - pn, category) || item[pn + cn] != '/')
+        return false;
+    percent_decode(item + pn + cn + 1, n - pn - cn - 1, out, size);
+    return true;
+}
+
+/* name and hardware from their first scope; every location scope joined with ", ". */
+static void scopes_decode(const char *scopes, struct onvif_probe_match *m)
+{
+    const char *p = scopes, *item;
+    char value[ONVIF_STR_MAX];
+    size_t len;
+
+    while ((item = next_item(&p, &len)) != NULL) {
+        if (m->name[0] == '\0' && scope_value(item, len, "name", m->name, sizeof(m->name)))
+            continue;
+        if (m->hardware[0] == '\0' &&
+            scope_value(item, len, "hardware", m->hardware, sizeof(m->hardware)))
+            continue;
+        if (scope_value(item, len, "location", value, sizeof(value)) && value[0] != '\0') {
+            size_t used = strlen(m->location);
+            if (used > 0) {
+                if (used + 3 >= sizeof(m->location))
+                    continue; /* full */
+                memcpy(m->location + used, ", ", 3);
+                used += 2;
+            }
+            copy_cut(m->location + used, sizeof(m->location) - used, value, strlen(value));
+        }
+    }
+}
+
+static int metadata_version(const xmlNode *n, unsigned int *out, struct cw_err *err)
+{
+    char text[NUM_TEXT_MAX], *end;
+    unsigned long long v;
+
+    node_text(n, text, sizeof(text));
+    if (text[0] == '\0')
+        return 0;
+    if (text[0] < '0' || text[0] > '9')
+        return cw_err_set(err, NULL, 0, NULL, "MetadataVersion: '%s' is not a number", text);
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (*end != '\0')
+        return cw_err_set(err, NULL, 0, NULL, "MetadataVersion: '%s' is not a number", text);
+    if (errno != 0 || v > UINT32_MAX)
+        return cw_err_set(err, NULL, 0, NULL, "MetadataVersion: %s out of range", text);
+    *out = (unsigned int)v;
+    return 0;
+}
+
+static int probe_match_read(const xmlNode *pm, size_t i, struct onvif_probe_match *m,
+                            struct cw_err *err)
+{
+    const xmlNode *epr = child(pm, NS_WSA04, "EndpointReference");
+
+    memset(m, 0, sizeof(*m));
+    node_text(child(epr, NS_WSA04, "Address"), m->endpoint, sizeof(m->endpoint));
+    sanitize_text(m->endpoint);
+    if (m->endpoint[0] == '\0')
+        return cw_err_set(err, NULL, 0, NULL, "ProbeMatch[%zu]: no EndpointReference/Address", i);
+    types_text(child(pm, NS_WSD, "Types"), m->types, sizeof(m->types));
+    list_text(child(pm, NS_WSD, "Scopes"), m->scopes, sizeof(m->scopes));
+    list_text(child(pm, NS_WSD, "XAddrs"), m->xaddrs, sizeof(m->xaddrs));
+    scopes_decode(m->scopes, m);
+    if (metadata_version(child(pm, NS_WSD, "MetadataVersion"), &m->metadata_version, err) != 0) {
+        char msg[sizeof(err->msg)];
+        if (err == NULL)
+            return -1;
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        return cw_err_set(err, NULL, 0, NULL, "ProbeMatch[%zu]: %s", i, msg);
+    }
+    return 0;
+}
+
+int onvif_parse_probe_matches(const struct onvif_doc *d, struct onvif_probe_matches *out,
+                              struct cw_err *err)
+{
+    const char *env_ns = d->body->ns != NULL ? (const char *)d->body->ns->href : NULL;
+    const xmlNode *header = child_in(d->body->parent, env_ns, "Header");
+    const xmlNode *r = response(d, NS_WSD, "ProbeMatches", err);
+    size_t i = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (r == NULL)
+        return -1;
+    node_text(child(header, NS_WSA04, "RelatesTo"), out->relates_to, sizeof(out->relates_to));
+    sanitize_text(out->relates_to);
+    if (out->relates_to[0] == '\0')
+        return cw_err_set(err, NULL, 0, NULL, "ProbeMatches: no RelatesTo in the Header");
+    for (const xmlNode *pm = r->children; pm != NULL && i < ONVIF_WSD_MAX_MATCHES; pm = pm->next) {
+        if (!node_is(pm, NULL, "ProbeMatch"))
+            continue;
+        if (probe_match_read(pm, i, &out->match[i], err) != 0)
+            return -1;
+        i++;
+    }
+    out->n = i;
+    return 0;
 }
 
 /* ---- requests ---- */

@@ -149,6 +149,42 @@ int onvif_parse_profiles(const struct onvif_doc *d, struct onvif_profile *out, s
 /* GetStreamUriResponse / GetSnapshotUriResponse, media ver10 (MediaUri/Uri) or media2 (Uri). */
 int onvif_parse_uri(const struct onvif_doc *d, char *uri, size_t len, struct cw_err *err);
 
+/* WS-Discovery 1.0 (2005/04) ProbeMatches, the answer to a discovery Probe (probes/wsd.c). */
+#define ONVIF_WSD_MAX_MATCHES 8 /* ProbeMatch elements read from one answer; a camera sends 1 */
+#define ONVIF_WSD_LIST_MAX 2048 /* Types, Scopes or XAddrs list; cut at a whole item */
+
+struct onvif_probe_match {
+    char endpoint[ONVIF_URL_MAX];    /* EndpointReference/Address, "urn:uuid:..." */
+    char types[ONVIF_WSD_LIST_MAX];  /* space separated; each QName resolved through its
+                                        namespace: "dn:NetworkVideoTransmitter", "tds:Device",
+                                        "{uri}Local" for other namespaces */
+    char scopes[ONVIF_WSD_LIST_MAX]; /* space separated, as sent */
+    char xaddrs[ONVIF_WSD_LIST_MAX]; /* space separated, as sent */
+    unsigned int metadata_version;   /* 0 when absent */
+    /* From the ONVIF scopes onvif://www.onvif.org/name/, /hardware/ and /location/,
+     * percent-decoded; "" when absent. Location joins every location scope with ", ". */
+    char name[ONVIF_STR_MAX];
+    char hardware[ONVIF_STR_MAX];
+    char location[ONVIF_STR_MAX];
+};
+
+struct onvif_probe_matches {
+    char relates_to[ONVIF_URL_MAX]; /* the Header's RelatesTo: the MessageID of the Probe */
+    size_t n;
+    struct onvif_probe_match match[ONVIF_WSD_MAX_MATCHES];
+};
+
+/* ProbeMatches in the 2005/04 discovery namespace, its Header's WS-Addressing (2004/08)
+ * RelatesTo, and up to ONVIF_WSD_MAX_MATCHES ProbeMatch elements in document order (0 is
+ * not an error). Refused: no ProbeMatches in that namespace (a WS-Discovery 1.1 answer
+ * included), no RelatesTo, a ProbeMatch without EndpointReference/Address, a MetadataVersion
+ * that is not an unsigned number. White space in lists is collapsed to single spaces.
+ * Control characters (C0, DEL, C1) and bytes that are not UTF-8 in a decoded scope, and
+ * control characters in the endpoint, read '?': the values reach terminals and JSON.
+ * Returns 0, or -1 with err filled. out is large (~55 KiB): allocate it. */
+int onvif_parse_probe_matches(const struct onvif_doc *d, struct onvif_probe_matches *out,
+                              struct cw_err *err);
+
 /* Build the SOAP 1.2 request for call. token is the profile token for the StreamUri and
  * SnapshotUri calls (XML-escaped here), ignored otherwise. With username non-NULL a
  * WS-Security header carries a UsernameToken: a fresh 16-byte random nonce, Created =

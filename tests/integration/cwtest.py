@@ -20,12 +20,14 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures")
@@ -206,6 +208,28 @@ class Procs:
         for p in reversed(self.procs):
             p.stop()
         self.procs = []
+
+
+class FixtureTestCase(unittest.TestCase):
+    """Tests sharing one temp folder (cls.tmp) and one set of processes (cls.procs): the
+    subclass's classmethod start() starts its fixtures and writes its site; when start()
+    fails, or after the last test, everything started is stopped and the folder removed."""
+    TMP_PREFIX = "cw-"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix=cls.TMP_PREFIX)
+        cls.procs = Procs(cls.tmp)
+        try:
+            cls.start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
 def rtsp_url(port, path, host="127.0.0.1"):

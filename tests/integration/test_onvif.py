@@ -15,9 +15,7 @@ guard against hangs; nothing asserts on time.
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import unittest
 import urllib.request
 
@@ -79,18 +77,10 @@ def fetch(port, path, data=None):
         return json.loads(r.read().decode())
 
 
-class OnvifTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cw-onvif-")
-        cls.procs = cwtest.Procs(cls.tmp)
-        try:
-            cls.start(cls)
-        except BaseException:
-            cls.procs.stop_all()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+class OnvifTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-onvif-"
 
+    @classmethod
     def start(cls):
         cls.rtsp = cls.procs.fixture("rtsp_fault.py", "--every", "ok")
         with open(FLEET, encoding="utf-8") as f:
@@ -113,11 +103,6 @@ class OnvifTest(unittest.TestCase):
             sections={"probe.stream": {"workers": "0"},
                       "probe.onvif": {"timeout": "5s", "max_clock_offset": "5s"}})
         cls.sweep = cwtest.camwatchd(cls.conf, "--once")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.procs.stop_all()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def device(self, cid):
         r = cwtest.camwatch(self.conf, "device", cid, "--json")
@@ -315,6 +300,11 @@ class OnvifTest(unittest.TestCase):
             self.assertLess(abs(c["clock_offset_ms"] - HOUR_MS), OFFSET_SLACK_MS)
         t = cwtest.camwatch(self.conf, "device", "hik")
         self.assertRegex(t.out, r"firmware\s+V5\.7\.3 build 220112\s+V5\.8\.0 build 230101")
+        ev = [e for e in cwtest.events(self.conf, "--camera", "hik") if e["kind"] == "device"]
+        self.assertEqual([(e["field"], e["old"], e["new"]) for e in ev],
+                         [("firmware", "V5.7.3 build 220112", "V5.8.0 build 230101")])
+        t = cwtest.camwatch(self.conf, "events", "--camera", "hik")
+        self.assertRegex(t.out, r"hik\s+firmware changed\s+V5\.7\.3 build 220112 -> V5\.8\.0")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,379 @@
+/* wsd.c - WS-Discovery 1.0 client for `camwatch discover`; see wsd.h. Owns, for the length of
+ * one wsd_discover() call, a UDP socket and a 64 KiB receive buffer; the result's arrays
+ * belong to the caller afterwards (wsd_result_free). Blocking poll(): CLI only.
+ *
+ * One discovery, in order (wsd_discover):
+ *   socket bound to an ephemeral port -> Probe sent -> poll() for answers, repeating the
+ *   Probe on schedule -> deadline: return what was taken (wsd_take_datagram)
+ *
+ * Repeats. UDP may drop a datagram, so SOAP-over-UDP (Appendix I, "Example Retransmission
+ * Algorithm", which WS-Discovery 1.0 builds on) sends a message again after a random delay
+ * T in [UDP_MIN_DELAY 50 ms, UDP_MAX_DELAY 250 ms], then after 2T, 4T, ... capped at
+ * UDP_UPPER_DELAY 500 ms: MULTICAST_UDP_REPEAT 2 more copies to a group, UNICAST_UDP_REPEAT 1
+ * to one address (WCF's UdpTransportSettings use the same defaults). Every copy carries the
+ * same MessageID: target services drop the duplicates, and the answers to each copy all
+ * relate to it. Answers a device repeats are folded by endpoint address (duplicates).
+ *
+ * The multicast TTL is 1: discovery is for the local link, and WS-Discovery's IPv6 group
+ * FF02::C is link-local by its scope; IPv4 has no scope in the address, so the TTL keeps the
+ * Probe from being routed further. Loopback stays on so a device simulator on this host
+ * answers. Answers come back unicast to our port, from the device's own address. */
+#include "wsd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "../util/cwtime.h"
+
+#define NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
+#define NS_WSA04 "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+#define NS_WSD "http://schemas.xmlsoap.org/ws/2005/04/discovery"
+#define NS_DN "http://www.onvif.org/ver10/network/wsdl"
+#define WSD_TO "urn:schemas-xmlsoap-org:ws:2005:04:discovery" /* To of a multicast Probe */
+
+#define WSD_MULTICAST_TTL 1
+#define WSD_MULTICAST_REPEAT 2 /* copies after the first; SOAP-over-UDP Appendix I */
+#define WSD_UNICAST_REPEAT 1
+#define WSD_MIN_DELAY_MS 50
+#define WSD_MAX_DELAY_MS 250
+#define WSD_UPPER_DELAY_MS 500
+#define WSD_MAX_DEVICES 1024 /* more distinct endpoints in one run is a flood, not a site */
+#define WSD_RECV_BATCH 64    /* datagrams taken before the deadline is looked at again */
+#define UUID_BYTES 16
+
+int wsd_parse_target(const char *text, struct wsd_target *out, struct cw_err *err)
+{
+    const char *colon = strrchr(text, ':');
+    char host[INET_ADDRSTRLEN];
+    size_t hn = colon != NULL ? (size_t)(colon - text) : strlen(text);
+    long port = WSD_PORT;
+
+    memset(out, 0, sizeof(*out));
+    if (colon != NULL) {
+        char *end;
+        errno = 0;
+        port = strtol(colon + 1, &end, 10);
+        if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || port < 1 ||
+            port > 65535)
+            return cw_err_set(err, NULL, 0, NULL, "target '%s': bad port (1-65535)", text);
+    }
+    if (hn == 0 || hn >= sizeof(host))
+        return cw_err_set(err, NULL, 0, NULL,
+                          "target '%s': not an IPv4 address (names are not looked up)", text);
+    memcpy(host, text, hn);
+    host[hn] = '\0';
+    if (inet_pton(AF_INET, host, &out->addr.sin_addr) != 1)
+        return cw_err_set(err, NULL, 0, NULL,
+                          "target '%s': not an IPv4 address (names are not looked up)", text);
+    out->addr.sin_family = AF_INET;
+    out->addr.sin_port = htons((uint16_t)port);
+    out->multicast = IN_MULTICAST(ntohl(out->addr.sin_addr.s_addr));
+    return 0;
+}
+
+const char *wsd_format_addr(const struct sockaddr_in *a, char *buf, size_t len)
+{
+    char ip[INET_ADDRSTRLEN];
+
+    if (inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip)) == NULL)
+        snprintf(ip, sizeof(ip), "?");
+    snprintf(buf, len, "%s:%u", ip, (unsigned)ntohs(a->sin_port));
+    return buf;
+}
+
+int wsd_new_message_id(char *out, size_t len)
+{
+    unsigned char u[UUID_BYTES];
+    int n;
+
+    if (RAND_bytes(u, sizeof(u)) != 1)
+        return -1;
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40); /* version 4: random (RFC 4122, 4.4) */
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80); /* variant 10 */
+    n = snprintf(out, len,
+                 "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+                 u[13], u[14], u[15]);
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+int wsd_build_probe(const char *message_id, char **out, struct cw_err *err)
+{
+    static const char fmt[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<s:Envelope xmlns:s=\"" NS_SOAP12 "\" xmlns:a=\"" NS_WSA04 "\" xmlns:d=\"" NS_WSD
+        "\" xmlns:dn=\"" NS_DN "\">"
+        "<s:Header>"
+        "<a:Action s:mustUnderstand=\"1\">" NS_WSD "/Probe</a:Action>"
+        "<a:MessageID>%s</a:MessageID>"
+        "<a:To s:mustUnderstand=\"1\">" WSD_TO "</a:To>"
+        "</s:Header>"
+        "<s:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe></s:Body>"
+        "</s:Envelope>\n";
+    size_t len = sizeof(fmt) + strlen(message_id);
+    char *p;
+
+    *out = NULL;
+    /* A URI of our own making; refuse anything that would need escaping. */
+    if (message_id[0] == '\0' ||
+        message_id[strspn(message_id, "abcdefghijklmnopqrstuvwxyz"
+                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-.")] != '\0')
+        return cw_err_set(err, NULL, 0, NULL, "message id '%s': not a urn:uuid", message_id);
+    p = malloc(len);
+    if (p == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    snprintf(p, len, fmt, message_id);
+    *out = p;
+    return 0;
+}
+
+/* ---- taking answers ---- */
+
+static int ignore(struct wsd_result *r, const char *from, const char *why)
+{
+    struct wsd_ignored *e;
+
+    r->n_ignored++;
+    if (r->n_reasons >= WSD_REASONS_KEPT)
+        return 0;
+    e = realloc(r->ignored, (r->n_reasons + 1) * sizeof(*e));
+    if (e == NULL)
+        return -1;
+    r->ignored = e;
+    e = &r->ignored[r->n_reasons++];
+    snprintf(e->from, sizeof(e->from), "%s", from);
+    snprintf(e->why, sizeof(e->why), "%s", why);
+    /* libxml2 quotes the document in some messages: nothing a terminal would obey. */
+    for (char *c = e->why; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            *c = '?';
+    return 0;
+}
+
+static int add_device(struct wsd_result *r, const struct onvif_probe_match *m, const char *from)
+{
+    struct wsd_device *d;
+
+    for (size_t i = 0; i < r->n_devices; i++) {
+        if (strcasecmp(r->devices[i].m.endpoint, m->endpoint) == 0) {
+            r->duplicates++;
+            return 0;
+        }
+    }
+    if (r->n_devices >= WSD_MAX_DEVICES) {
+        char why[64];
+        snprintf(why, sizeof(why), "more than %d devices in one discovery", WSD_MAX_DEVICES);
+        return ignore(r, from, why);
+    }
+    d = realloc(r->devices, (r->n_devices + 1) * sizeof(*d));
+    if (d == NULL)
+        return -1;
+    r->devices = d;
+    d = &r->devices[r->n_devices++];
+    d->m = *m;
+    snprintf(d->from, sizeof(d->from), "%s", from);
+    return 0;
+}
+
+int wsd_take_datagram(struct wsd_result *r, const char *buf, size_t len, const char *from)
+{
+    struct onvif_probe_matches *pm = NULL;
+    struct onvif_doc *doc = NULL;
+    struct cw_err err = {0};
+    char why[sizeof(err.msg) + 64];
+    int rc = 0;
+
+    if (onvif_doc_parse(buf, len, &doc, &err) != 0)
+        return ignore(r, from, err.msg);
+    pm = malloc(sizeof(*pm));
+    if (pm == NULL) {
+        onvif_doc_free(doc);
+        return -1;
+    }
+    if (onvif_parse_probe_matches(doc, pm, &err) != 0) {
+        rc = ignore(r, from, err.msg);
+    } else if (strcasecmp(pm->relates_to, r->message_id) != 0) {
+        snprintf(why, sizeof(why), "RelatesTo %.100s is not our Probe", pm->relates_to);
+        rc = ignore(r, from, why);
+    } else if (pm->n == 0) {
+        rc = ignore(r, from, "ProbeMatches without a ProbeMatch");
+    } else {
+        for (size_t i = 0; i < pm->n && rc == 0; i++)
+            rc = add_device(r, &pm->match[i], from);
+    }
+    free(pm);
+    onvif_doc_free(doc);
+    return rc;
+}
+
+/* ---- the socket ---- */
+
+static int open_socket(const struct wsd_target *t, struct cw_err *err)
+{
+    struct sockaddr_in any = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    unsigned char ttl = WSD_MULTICAST_TTL, loop = 1;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return cw_err_set(err, NULL, 0, NULL, "socket: %s", strerror(errno));
+    if (bind(fd, (const struct sockaddr *)&any, sizeof(any)) != 0) {
+        cw_err_set(err, NULL, 0, NULL, "bind: %s", strerror(errno));
+        goto fail;
+    }
+    if (t->multicast && (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) != 0 ||
+                         setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) != 0)) {
+        cw_err_set(err, NULL, 0, NULL, "multicast options: %s", strerror(errno));
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+static int send_probe(int fd, const struct wsd_target *t, const char *probe, struct cw_err *err)
+{
+    size_t len = strlen(probe);
+    char addr[WSD_FROM_MAX];
+    ssize_t n;
+
+    do
+        n = sendto(fd, probe, len, 0, (const struct sockaddr *)&t->addr, sizeof(t->addr));
+    while (n < 0 && errno == EINTR);
+    if (n < 0 || (size_t)n != len)
+        return cw_err_set(err, NULL, 0, NULL, "send to %s: %s",
+                          wsd_format_addr(&t->addr, addr, sizeof(addr)),
+                          n < 0 ? strerror(errno) : "short send");
+    return 0;
+}
+
+/* Take the datagrams waiting on fd, up to WSD_RECV_BATCH so a flood cannot hold us past the
+ * deadline. -1 only when out of memory. */
+static int receive_some(int fd, char *buf, struct wsd_result *r)
+{
+    for (int i = 0; i < WSD_RECV_BATCH; i++) {
+        struct sockaddr_in from;
+        socklen_t flen = sizeof(from);
+        char who[WSD_FROM_MAX], why[64];
+        ssize_t n = recvfrom(fd, buf, WSD_MAX_DATAGRAM, MSG_DONTWAIT | MSG_TRUNC,
+                             (struct sockaddr *)&from, &flen);
+        int rc;
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return 0; /* EAGAIN; an ICMP error on the socket is not an answer either */
+        wsd_format_addr(&from, who, sizeof(who));
+        if ((size_t)n > WSD_MAX_DATAGRAM) {
+            snprintf(why, sizeof(why), "datagram of %zd bytes, over 64 KiB", n);
+            rc = ignore(r, who, why);
+        } else {
+            rc = wsd_take_datagram(r, buf, (size_t)n, who);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The first wait before a repeat: random in [WSD_MIN_DELAY_MS, WSD_MAX_DELAY_MS]. */
+static int64_t first_delay_ms(void)
+{
+    unsigned char b[2] = {0, 0};
+
+    (void)RAND_bytes(b, sizeof(b)); /* on failure, the minimum: still a valid schedule */
+    return WSD_MIN_DELAY_MS +
+           (int64_t)((b[0] << 8 | b[1]) % (WSD_MAX_DELAY_MS - WSD_MIN_DELAY_MS + 1));
+}
+
+/* poll() until the deadline, sending the repeats on schedule. */
+static int collect(int fd, const struct wsd_target *t, const char *probe, int64_t deadline,
+                   char *buf, struct wsd_result *r, struct cw_err *err)
+{
+    int repeats = t->multicast ? WSD_MULTICAST_REPEAT : WSD_UNICAST_REPEAT;
+    int64_t delay = first_delay_ms(), next = cw_mono_ms() + delay;
+
+    for (;;) {
+        int64_t now = cw_mono_ms(), wait = deadline - now;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int n;
+
+        if (wait <= 0)
+            return 0;
+        if (repeats > 0 && now >= next) {
+            /* A repeat that fails is only a copy lost; the first one went. */
+            if (send_probe(fd, t, probe, NULL) == 0)
+                r->sent++;
+            repeats--;
+            delay = delay * 2 < WSD_UPPER_DELAY_MS ? delay * 2 : WSD_UPPER_DELAY_MS;
+            next = now + delay;
+            continue;
+        }
+        if (repeats > 0 && next - now < wait)
+            wait = next - now;
+        n = poll(&pfd, 1, (int)wait);
+        if (n < 0 && errno != EINTR)
+            return cw_err_set(err, NULL, 0, NULL, "poll: %s", strerror(errno));
+        if (n > 0 && receive_some(fd, buf, r) != 0)
+            return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+}
+
+int wsd_discover(const struct wsd_target *t, int64_t timeout_ms, struct wsd_result *out,
+                 struct cw_err *err)
+{
+    char *probe = NULL, *buf = NULL;
+    int64_t start;
+    int fd = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (wsd_new_message_id(out->message_id, sizeof(out->message_id)) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "no random bytes for a MessageID");
+    if (wsd_build_probe(out->message_id, &probe, err) != 0)
+        return -1;
+    buf = malloc(WSD_MAX_DATAGRAM);
+    if (buf == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto fail;
+    }
+    if ((fd = open_socket(t, err)) < 0)
+        goto fail;
+    start = cw_mono_ms();
+    if (send_probe(fd, t, probe, err) != 0)
+        goto fail;
+    out->sent = 1;
+    if (collect(fd, t, probe, start + timeout_ms, buf, out, err) != 0)
+        goto fail;
+    close(fd);
+    free(buf);
+    free(probe);
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    free(probe);
+    wsd_result_free(out);
+    return -1;
+}
+
+void wsd_result_free(struct wsd_result *r)
+{
+    if (r == NULL)
+        return;
+    free(r->devices);
+    free(r->ignored);
+    r->devices = NULL;
+    r->ignored = NULL;
+    r->n_devices = r->n_ignored = r->n_reasons = 0;
+}
