@@ -761,12 +761,20 @@ static void fleet_schedule_fresh(struct fleet *f)
             fleet_onvif_reloaded(f, cam, spread);
             continue;
         }
-        fleet_onvif_schedule_first(f, cam, spread);
         if (f->once) {
+            fleet_onvif_schedule_first(f, cam, 0.0);
             fleet_enqueue(f, FLEET_Q_RTSP, cam);
             continue;
         }
-        fleet_arm(f, cam, fleet_random(f) * spread);
+        /* ONVIF in the first half of the window, DESCRIBE in the second: a new camera's first
+         * verdict then weighs what ONVIF said (its clock, its configuration) instead of
+         * calling it up and taking up_after more probes to say degraded. */
+        if (fleet_onvif_wanted(cam)) {
+            fleet_onvif_schedule_first(f, cam, spread / 2);
+            fleet_arm(f, cam, spread / 2 + fleet_random(f) * spread / 2);
+        } else {
+            fleet_arm(f, cam, fleet_random(f) * spread);
+        }
         /* Samples after the first liveness verdicts, so a dead camera costs no worker. */
         if (f->pool != NULL)
             fleet_arm_sample(f, cam, spread + fleet_random(f) * sample_spread);

@@ -19,8 +19,6 @@
 #include "../util/log.h"
 #include "fleet_priv.h"
 
-#define FLEET_ONVIF_FIRST_DELAY_S 1.0 /* after the first DESCRIBE of the camera, roughly */
-
 static void onvif_arm(struct fleet *f, struct fleet_cam *cam, double delay_s)
 {
     ev_timer_stop(f->loop, &cam->onvif_due);
@@ -73,7 +71,7 @@ void fleet_onvif_schedule_first(struct fleet *f, struct fleet_cam *cam, double s
     if (f->once)
         fleet_enqueue(f, FLEET_Q_ONVIF, cam);
     else
-        onvif_arm(f, cam, FLEET_ONVIF_FIRST_DELAY_S + fleet_random(f) * spread_s);
+        onvif_arm(f, cam, fleet_random(f) * spread_s);
 }
 
 /* ---- the result ---- */
