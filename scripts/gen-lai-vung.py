@@ -3,10 +3,10 @@
 
     /usr/bin/python3 scripts/gen-lai-vung.py [OUTDIR]   (default config/examples/lai-vung)
 
-Writes camwatch.conf, cameras.csv, credentials.ini and demo-fleet.json. The camera counts
-per owner are those of report 530/BC-UBND (30 Dec 2020) of Lai Vung district: 63 district
-police (CAH), 15 Tan Duong, 8 Hoa Thanh, 14 Tan Thanh, 15 Tan Phuoc (commune police) and
-13 the Lai Vung market board. Everything else - names, positions, models, dates, recorders -
+Writes camwatch.conf, cameras.csv, credentials.ini, demo-fleet.json and demo-onvif.json. The
+camera counts per owner are those of report 530/BC-UBND (30 Dec 2020) of Lai Vung district: 63
+district police (CAH), 15 Tan Duong, 8 Hoa Thanh, 14 Tan Thanh, 15 Tan Phuoc (commune police)
+and 13 the Lai Vung market board. Everything else - names, positions, models, dates, recorders -
 is ILLUSTRATIVE: plausible for the district, not a survey of it. The output is the same on
 every run (fixed seed, no clock).
 
@@ -18,8 +18,16 @@ picture at night is no fault. They are named in the optional "class" column of c
 Demo wiring: every camera is rtsp://127.0.0.1:8554/<id> on the simulated fleet, except a few
 that show each failure the daemon must name (see DEMO_* below); demo-fleet.json tells the
 fleet which mounts to serve and which need digest auth.
+
+ONVIF: every camera's onvif_url is http://127.0.0.1:8580/<id>/onvif/device_service, one
+simulated device per camera (tests/fixtures/onvif_device.py reads demo-onvif.json), whose SOAP
+style, make, model, firmware and serial follow the camera's model (ONVIF_MODELS), whose first
+profile streams the camera's rtsp_url, and whose clock is right within a second or two (NTP
+on), except the ONVIF demo faults (DEMO_CLOCK_*, DEMO_LOW_CONFIG, DEMO_ONVIF_NOT_AUTHORIZED).
+The cameras whose RTSP port is refused have their onvif_url on the refused port too.
 """
 import csv
+import datetime
 import io
 import json
 import os
@@ -31,6 +39,7 @@ SEED = 530  # the report's number; any fixed value keeps the output stable
 FLEET_PORT = 8554  # GStreamer RTSP server (tests/fixtures/gst_rtsp_server.py)
 SLOW_PORT = 8555  # the demo's slow fault fixture
 REFUSED_PORT = 8556  # nothing listens here
+ONVIF_PORT = 8580  # the simulated ONVIF devices (tests/fixtures/onvif_device.py)
 HOST = "127.0.0.1"
 
 DISTRICT_CRED = {"user": "admin", "password": "camwatch"}
@@ -41,6 +50,21 @@ DEMO_MISSING = ["CAH-041", "TP-06"]  # mount not served: 404
 DEMO_WRONG_CRED = "HT-05"  # digest-protected mount, wrong password in its credential
 DEMO_SLOW = "CAH-052"  # behind the slow fault fixture
 DEMO_DIGEST = ["CAH-001", "CAH-002", "CAH-010", "CAH-030", "CAH-058"]  # digest, right password
+
+# ONVIF demo faults (each camera otherwise sound: its RTSP stream is served and right).
+DEMO_CLOCK_AHEAD = ["TT-07"]  # clock 83 s ahead, NTP off: degraded "clock 83 s ahead"
+DEMO_CLOCK_BEHIND = ["CAH-023"]  # an hour behind, NTP off (WS-Security must still pass)
+DEMO_LOW_CONFIG = ["TD-03"]  # installer set 4 fps at 352x288 (CIF); its mount serves that
+DEMO_ONVIF_NOT_AUTHORIZED = ["CHO-06"]  # ONVIF refuses our credential: ter:NotAuthorized
+# ONVIF over HTTP Digest instead of WS-Security (right password), as some Dahua firmware wants
+DEMO_ONVIF_DIGEST = ["CAH-007", "CAH-046", "TD-11", "TP-07", "CHO-01"]
+CLOCK_AHEAD_S = 83
+CLOCK_BEHIND_S = -3600
+LOW_CONFIG = {"width": 352, "height": 288, "fps": 4, "bitrate_kbps": 384, "gov": 4}
+# The streamed (first) profile says what the fleet serves (its default 640x360 at 15 fps).
+MAIN_PROFILE = {"width": 640, "height": 360, "fps": 15, "bitrate_kbps": 1024, "gov": 15}
+SUB_PROFILE = {"width": 320, "height": 180, "fps": 10, "bitrate_kbps": 256, "gov": 20}
+ONVIF_SEED = SEED + 1  # its own stream of numbers: cameras.csv does not move when this changes
 
 HEADER = ("id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,"
           "model,installed_on,recorder,notes,class").split(",")
@@ -244,6 +268,114 @@ def clamp_box(lat, lon):
     return min(max(lat, 10.241), 10.329), min(max(lon, 105.581), 105.719)
 
 
+# Per model in MODELS: the SOAP style of onvif_device.py its firmware answers like (Hikvision
+# and its Ezviz brand "hik"; Dahua and the Vietnamese OEM brands built on Dahua or XiongMai
+# boards "ns", gSOAP's generated prefixes; the older Questek "soap11", SOAP 1.1 and no
+# GetServices), what GetDeviceInformation says, and firmware releases as (year, version): a
+# camera gets one released no later than it was installed (the first when none was out yet,
+# since the models are illustrative). There is no Axis camera in the inventory, so the "axis"
+# style is not used here.
+ONVIF_MODELS = {
+    "Hikvision DS-2CD1023G0E-I": {
+        "style": "hik", "media": "both", "manufacturer": "HIKVISION", "model": "DS-2CD1023G0E-I",
+        "hardware_id": "88", "serial": "hik",
+        "firmware": [(2018, "V5.5.53 build 180522"), (2019, "V5.5.82 build 190909"),
+                     (2020, "V5.5.800 build 200603")]},
+    "Hikvision DS-2CD2T21G0-IS": {
+        "style": "hik", "media": "both", "manufacturer": "HIKVISION", "model": "DS-2CD2T21G0-IS",
+        "hardware_id": "88", "serial": "hik",
+        "firmware": [(2017, "V5.4.5 build 170124"), (2018, "V5.5.53 build 180522"),
+                     (2019, "V5.6.3 build 190923")]},
+    "Ezviz C3WN": {
+        "style": "hik", "media": "media", "manufacturer": "EZVIZ", "model": "CS-CV310-A0-1B2WFR",
+        "hardware_id": "88", "serial": "ezviz",
+        "firmware": [(2017, "V5.1.2 build 170601"), (2019, "V5.2.4 build 190305"),
+                     (2020, "V5.3.0 build 200401")]},
+    "Dahua IPC-HFW1230S1": {
+        "style": "ns", "media": "media", "manufacturer": "Dahua", "model": "IPC-HFW1230S1",
+        "hardware_id": "1.00", "serial": "dahua",
+        "firmware": [(2018, "2.622.0000000.18.R, Build Date 2018-11-21"),
+                     (2020, "2.800.0000000.21.R, Build Date 2020-07-15")]},
+    "Dahua IPC-HDW1230T1": {
+        "style": "ns", "media": "media", "manufacturer": "Dahua", "model": "IPC-HDW1230T1",
+        "hardware_id": "1.00", "serial": "dahua",
+        "firmware": [(2017, "2.460.0000000.16.R, Build Date 2017-04-08"),
+                     (2018, "2.622.0000000.18.R, Build Date 2018-11-21"),
+                     (2020, "2.800.0000000.21.R, Build Date 2020-07-15")]},
+    "KBVision KX-2011N2": {
+        "style": "ns", "media": "media", "manufacturer": "KBVISION", "model": "KX-2011N2",
+        "hardware_id": "1.00", "serial": "dahua",
+        "firmware": [(2017, "2.460.0000000.7.R, Build Date 2017-06-02"),
+                     (2019, "2.622.0000000.9.R, Build Date 2019-03-14")]},
+    "Vantech VP-2391IP": {
+        "style": "ns", "media": "media", "manufacturer": "VANTECH", "model": "VP-2391IP",
+        "hardware_id": "00001", "serial": "xm",
+        "firmware": [(2016, "V4.02.R11.00035520.10010.131900.00000"),
+                     (2018, "V4.02.R11.00035520.10010.142300.00000")]},
+    "Questek Win-6013IP": {
+        "style": "soap11", "media": "media", "manufacturer": "QUESTEK", "model": "Win-6013IP",
+        "hardware_id": "1.0", "serial": "questek", "services": "capabilities_only",
+        "firmware": [(2014, "2.1.6 build 140925"), (2016, "2.4.1 build 160812")]},
+}
+ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+
+def onvif_serial(rng, kind, model, installed_on):
+    """A serial number in the maker's format; Hikvision's carries the production date."""
+    digits = lambda n: "".join(rng.choice("0123456789") for _ in range(n))
+    if kind == "hik":
+        made = datetime.date.fromisoformat(installed_on) - datetime.timedelta(
+            days=rng.randint(30, 200))
+        return f"{model}{made:%Y%m%d}AAWR{rng.choice('CDEFGJ')}{digits(8)}"
+    if kind == "ezviz":
+        return rng.choice("CDEFG") + digits(8)
+    if kind == "dahua":
+        return ("".join(rng.choice(ALNUM) for _ in range(7)) + "PA" + rng.choice("GJKZ")
+                + digits(5))
+    if kind == "xm":
+        return "".join(rng.choice("0123456789abcdef") for _ in range(16))
+    return "QTW" + digits(10)
+
+
+def onvif_devices(rows):
+    """demo-onvif.json: one device of tests/fixtures/onvif_device.py per camera."""
+    rtsp_faults = set(DEMO_REFUSED) | set(DEMO_MISSING) | {DEMO_SLOW, DEMO_WRONG_CRED}
+    for cid in DEMO_CLOCK_AHEAD + DEMO_CLOCK_BEHIND + DEMO_LOW_CONFIG + DEMO_ONVIF_NOT_AUTHORIZED:
+        assert cid not in rtsp_faults, cid  # each ONVIF fault on a camera otherwise sound
+    rng = random.Random(ONVIF_SEED)
+    devices = []
+    for r in rows:
+        cid, m = r["id"], ONVIF_MODELS[r["model"]]
+        year = int(r["installed_on"][:4])
+        released = [fw for y, fw in m["firmware"] if y <= year] or [m["firmware"][0][1]]
+        # Dahua's profile tokens; the others take the fixture's Profile_1, Profile_2.
+        main = {"token": "MediaProfile000"} if m["style"] == "ns" else {}
+        sub = {"token": "MediaProfile001"} if m["style"] == "ns" else {}
+        main.update(LOW_CONFIG if cid in DEMO_LOW_CONFIG else MAIN_PROFILE,
+                    stream_uri=r["rtsp_url"])
+        sub.update(SUB_PROFILE, stream_uri=r["rtsp_url"].rsplit("/", 1)[0] + f"/{cid}-sub")
+        d = {
+            "name": cid, "style": m["style"],
+            "username": DISTRICT_CRED["user"], "password": DISTRICT_CRED["password"],
+            "auth": "digest" if cid in DEMO_ONVIF_DIGEST else "wsse",
+            "clock_offset_s": round(rng.uniform(-1.5, 1.5), 1), "ntp": True, "tz": "ICT-7",
+            "manufacturer": m["manufacturer"], "model": m["model"],
+            "firmware": rng.choice(released),
+            "serial": onvif_serial(rng, m["serial"], m["model"], r["installed_on"]),
+            "hardware_id": m["hardware_id"],
+            "services": m.get("services", "getservices"), "media": m["media"],
+            "profiles": [main, sub], "snapshot": True,
+        }
+        if cid in DEMO_CLOCK_AHEAD:
+            d["clock_offset_s"], d["ntp"] = CLOCK_AHEAD_S, False
+        if cid in DEMO_CLOCK_BEHIND:
+            d["clock_offset_s"], d["ntp"] = CLOCK_BEHIND_S, False
+        if cid in DEMO_ONVIF_NOT_AUTHORIZED:
+            d["fault"] = "not_authorized"
+        devices.append(d)
+    return devices
+
+
 def camera_rows(rng):
     rows = []
 
@@ -296,8 +428,11 @@ def apply_classes(rows):
 
 def apply_demo_wiring(rows):
     by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["onvif_url"] = f"http://{HOST}:{ONVIF_PORT}/{r['id']}/onvif/device_service"
     for cid in DEMO_REFUSED:
         by_id[cid]["rtsp_url"] = f"rtsp://{HOST}:{REFUSED_PORT}/{cid}"
+        by_id[cid]["onvif_url"] = f"http://{HOST}:{REFUSED_PORT}/{cid}/onvif/device_service"
     for cid in DEMO_MISSING:
         by_id[cid]["rtsp_url"] = f"rtsp://{HOST}:{FLEET_PORT}/{cid}-offline"
     by_id[DEMO_WRONG_CRED]["credential"] = "wrong"
@@ -310,13 +445,18 @@ def apply_demo_wiring(rows):
         auth = None
         if r["id"] in DEMO_DIGEST or r["id"] == DEMO_WRONG_CRED:
             auth = dict(DISTRICT_CRED)
-        mounts.append({"path": "/" + r["id"], "auth": auth})
+        mount = {"path": "/" + r["id"], "auth": auth}
+        if r["id"] in DEMO_LOW_CONFIG:  # the stream the installer's configuration gives
+            mount.update(width=LOW_CONFIG["width"], height=LOW_CONFIG["height"],
+                         fps=LOW_CONFIG["fps"], pattern="smpte100", noise=5)
+        mounts.append(mount)
     return {
         "comment": "Demo wiring for the illustrative Lai Vung inventory; generated by "
                    "scripts/gen-lai-vung.py. mounts: served by the fleet on port "
                    f"{FLEET_PORT}; slow: paths behind the slow fault fixture on port "
                    f"{SLOW_PORT}; refused: ids pointed at port {REFUSED_PORT} where nothing "
-                   "listens; missing: ids whose mount the fleet does not serve (404).",
+                   "listens; missing: ids whose mount the fleet does not serve (404). A "
+                   "mount without a size is the fleet's default 640x360 at 15 fps.",
         "port": FLEET_PORT, "slow_port": SLOW_PORT, "refused_port": REFUSED_PORT,
         "mounts": mounts,
         "slow": ["/" + DEMO_SLOW],
@@ -384,6 +524,18 @@ moved_distance = 20
 [class unlit]
 unlit = yes
 
+; ONVIF: every camera with an onvif_url in cameras.csv is asked for its make, model,
+; firmware, serial, services, profiles and clock. The defaults, spelled out.
+[probe.onvif]
+; between ONVIF probes of one camera
+interval = 10m
+; one SOAP request
+timeout = 5s
+; a camera clock further off than this is degraded (0 or off: never)
+max_clock_offset = 5s
+; ONVIF probes in flight at once
+concurrency = 16
+
 [http]
 listen = 127.0.0.1:8640
 
@@ -429,6 +581,9 @@ def main():
     os.chmod(path, 0o600)
     with open(os.path.join(out, "demo-fleet.json"), "w", encoding="utf-8") as f:
         json.dump(fleet, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    with open(os.path.join(out, "demo-onvif.json"), "w", encoding="utf-8") as f:
+        json.dump(onvif_devices(rows), f, ensure_ascii=False, indent=1)
         f.write("\n")
     counts = {}
     for r in rows:
