@@ -171,7 +171,10 @@ static void device_print_facts(const struct cli *cli, const struct device_view *
                  (double)d->clock_error_ms / 1000.0, d->ntp ? "NTP" : "set by hand",
                  fmt_local(cli, d->clock_at_ms, at, sizeof(at)));
     table_add(&t, "clock", d->has_clock ? buf : "-");
-    table_add(&t, "stream URI", d->uri_note[0] ? d->uri_note : "as in the inventory");
+    table_add(&t, "stream URI",
+              d->uri_note[0] ? d->uri_note
+              : v->n_pr > 0  ? "as in the inventory"
+                             : "-");
     if (d->snapshot_path[0] != '\0')
         table_add(&t, "snapshot", d->snapshot_path);
     table_print(&t, stdout);

@@ -104,7 +104,7 @@ static void onvif_update_reasons(struct fleet *f, struct fleet_cam *cam,
 }
 
 static void onvif_fill_device(const struct fleet_cam *cam, const struct onvif_result *r,
-                              int64_t now, const char *snapshot_path, struct store_device *d)
+                              int64_t now, struct store_device *d)
 {
     memset(d, 0, sizeof(*d));
     snprintf(d->camera_id, sizeof(d->camera_id), "%s", cam->id);
@@ -121,7 +121,7 @@ static void onvif_fill_device(const struct fleet_cam *cam, const struct onvif_re
     snprintf(d->auth, sizeof(d->auth), "%s", r->auth);
     snprintf(d->uri_note, sizeof(d->uri_note), "%s", r->uri_note);
     if (r->snapshot_written)
-        snprintf(d->snapshot_path, sizeof(d->snapshot_path), "%s", snapshot_path);
+        snprintf(d->snapshot_path, sizeof(d->snapshot_path), "%s", r->snapshot_path);
     d->has_clock = r->has_clock;
     d->clock_at_ms = r->clock_at_ms;
     d->clock_offset_ms = r->offset_ms;
@@ -155,8 +155,7 @@ static void onvif_log_changes(const struct fleet_cam *cam, const struct store_de
                  c[i].new_value);
 }
 
-static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r,
-                         const char *snapshot_path)
+static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r)
 {
     struct store_device d;
     struct store_endpoint ep[ONVIF_SVC_COUNT];
@@ -166,7 +165,7 @@ static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct on
     size_t n_ep = 0, n_changes = 0;
     struct cw_err err;
 
-    onvif_fill_device(cam, r, cw_now_ms(), snapshot_path, &d);
+    onvif_fill_device(cam, r, cw_now_ms(), &d);
     for (int s = 0; s < ONVIF_SVC_COUNT; s++) {
         if (r->ep.url[s][0] == '\0')
             continue;
@@ -243,17 +242,14 @@ static void onvif_snapshot_path(const struct cfg *cfg, const char *id, char *buf
         buf[0] = '\0';
 }
 
-/* The probe is over (result r): write it, free it, let the next one in. */
-static void onvif_finish(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r,
-                         const char *snapshot_path)
+/* cam's probe is over with result r (cam->onvif already freed): write r, re-arm the timer,
+ * and count it. Letting the next probe in is the caller's: from inside fleet_dispatch (a probe
+ * that could not start) it would recurse once per camera. */
+static void onvif_finish(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r)
 {
     if (!f->stopping)
-        onvif_record(f, cam, r, snapshot_path);
-    onvif_probe_free(cam->onvif);
-    cam->onvif = NULL;
-    f->inflight[FLEET_Q_ONVIF]--;
+        onvif_record(f, cam, r);
     onvif_reschedule(f, cam);
-    fleet_dispatch(f, FLEET_Q_ONVIF);
     if (cam->held) {
         cam->wait_onvif = 0;
         fleet_release_held(f, cam);
@@ -263,15 +259,19 @@ static void onvif_finish(struct fleet *f, struct fleet_cam *cam, const struct on
 
 static void onvif_failed_to_start(struct fleet *f, struct fleet_cam *cam, const char *why)
 {
-    struct onvif_result r;
+    struct onvif_result *r = calloc(1, sizeof(*r)); /* 28 KiB: kept off the loop's stack */
 
-    memset(&r, 0, sizeof(r));
-    r.outcome = ONVIF_ERROR;
-    r.streamed = -1;
-    if (snprintf(r.detail, sizeof(r.detail), "probe not started: %s", why) < 0)
-        r.detail[0] = '\0';
-    f->inflight[FLEET_Q_ONVIF]++; /* onvif_finish gives it back */
-    onvif_finish(f, cam, &r, "");
+    if (r == NULL) {
+        log_warnx("onvif: camera=%s not started: %s; out of memory", cam->id, why);
+        onvif_reschedule(f, cam);
+        return;
+    }
+    r->outcome = ONVIF_ERROR;
+    r->streamed = -1;
+    if (snprintf(r->detail, sizeof(r->detail), "probe not started: %s", why) < 0)
+        r->detail[0] = '\0';
+    onvif_finish(f, cam, r);
+    free(r);
 }
 
 void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam)
@@ -308,22 +308,22 @@ void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam)
 
 void fleet_onvif_done(struct fleet *f, struct fleet_cam *cam, CURLcode rc)
 {
-    struct onvif_result r;
-    char snap[1100] = "";
+    struct onvif_probe *p = cam->onvif;
     struct cw_err err;
+    char why[300];
 
-    if (onvif_probe_step(cam->onvif, rc) == 1) {
-        if (curlev_add(f->curl, onvif_probe_handle(cam->onvif), &err) == 0)
+    if (onvif_probe_step(p, rc) == 1) {
+        if (curlev_add(f->curl, onvif_probe_handle(p), &err) == 0)
             return;
-        r = *onvif_probe_result(cam->onvif);
-        r.outcome = ONVIF_ERROR;
-        snprintf(r.detail, sizeof(r.detail), "next request not started: %.200s", err.msg);
-    } else {
-        r = *onvif_probe_result(cam->onvif);
+        if (snprintf(why, sizeof(why), "next request not started: %s", err.msg) < 0)
+            why[0] = '\0';
+        onvif_probe_abandon(p, why);
     }
-    if (r.snapshot_written)
-        onvif_snapshot_path(f->cfg, cam->id, snap, sizeof(snap));
-    onvif_finish(f, cam, &r, snap);
+    cam->onvif = NULL;
+    f->inflight[FLEET_Q_ONVIF]--;
+    onvif_finish(f, cam, onvif_probe_result(p));
+    onvif_probe_free(p);
+    fleet_dispatch(f, FLEET_Q_ONVIF);
 }
 
 void fleet_onvif_reloaded(struct fleet *f, struct fleet_cam *cam, double spread_s)

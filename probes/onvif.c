@@ -11,6 +11,7 @@
  * Requests reuse the connection (the multi's cache), so a probe costs one TCP connect. */
 #include "onvif.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,8 @@ struct onvif_probe {
     int challenged;              /* a Digest challenge was seen: the device wants HTTP Digest */
     int digest;                  /* HTTP Digest is switched on for this handle */
     char token[ONVIF_TOKEN_MAX]; /* of the current request, for a resend */
-    int64_t clock_recv;          /* when the clock answer was in */
+    int64_t first_byte_ms;       /* when the last answer's status line came in (our clock) */
+    int clock_with_auth;         /* GetSystemDateAndTime is asked again with credentials */
     struct onvif_fault fault;    /* of the last answer, kind NONE when it was none */
     char errbuf[CURL_ERROR_SIZE];
     struct onvif_result res;
@@ -82,17 +84,36 @@ static void result_set(struct onvif_probe *p, enum onvif_outcome o, const char *
 
 /* ---- transfer plumbing ---- */
 
+/* 1 when the len bytes at s hold word, case ignored. */
+static int has_word_ci(const char *s, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (size_t i = 0; i + n <= len; i++)
+        if (strncasecmp(s + i, word, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Each header line of each response; not NUL-terminated. */
 static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
 {
     struct onvif_probe *p = userdata;
     size_t len = size * n;
-    int code;
+    char line[32];
 
-    if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0 && sscanf(buf, "HTTP/%*s %3d", &code) == 1) {
-        p->status = code;
+    if (len > 9 && memcmp(buf, "HTTP/", 5) == 0) {
+        int code = 0;
+
+        memcpy(line, buf, len < sizeof(line) - 1 ? len : sizeof(line) - 1);
+        line[len < sizeof(line) - 1 ? len : sizeof(line) - 1] = '\0';
+        if (sscanf(line, "HTTP/%*s %3d", &code) == 1)
+            p->status = code;
         p->body_len = 0; /* a 401 body before the real answer is not the answer */
-    } else if (p->status == 401 && len > 24 && strncasecmp(buf, "WWW-Authenticate:", 17) == 0 &&
-               strstr(buf + 17, "igest") != NULL) {
+        /* The first byte of the answer: the device read its clock before this. */
+        p->first_byte_ms = cw_now_ms();
+    } else if (p->status == 401 && len > 17 && strncasecmp(buf, "WWW-Authenticate:", 17) == 0 &&
+               has_word_ci(buf + 17, len - 17, "digest")) {
         p->challenged = 1;
     }
     return len;
@@ -155,12 +176,48 @@ static int set_common_options(struct onvif_probe *p, void *private)
     return rc == CURLE_OK ? 0 : -1;
 }
 
-/* The device URL's scheme, host and port with the path and query of xaddr: a camera behind
- * NAT announces its private address, which only it can reach. */
+/* Drop user:password@ from a URI a camera announced, in place: it is stored and shown. A URI
+ * that does not parse is left as it is. */
+static void strip_userinfo(char *uri)
+{
+    const char *scheme_end = strstr(uri, "://");
+    char *auth, *at, *slash;
+
+    if (scheme_end == NULL)
+        return;
+    auth = (char *)scheme_end + 3;
+    slash = auth + strcspn(auth, "/?#");
+    at = memchr(auth, '@', (size_t)(slash - auth));
+    if (at != NULL)
+        memmove(auth, at + 1, strlen(at + 1) + 1);
+}
+
+/* The port of a URL as a number, the scheme's default when absent; -1 when it does not
+ * parse. */
+static long url_port(const char *url)
+{
+    CURLU *u = curl_url();
+    char *port = NULL;
+    long v = -1;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        v = strtol(port, NULL, 10);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return v;
+}
+
+/* Where to send a request for xaddr, a URL the device announced. Behind NAT a camera names
+ * its private address, which only it can reach: the host is always the onvif_url's. The port
+ * and scheme are the onvif_url's too when xaddr is on the port the device announced for its
+ * own device service (or that is not known yet); a service the device puts on another port
+ * (a snapshot on 80 beside ONVIF on 8899) keeps its own. */
 static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf, size_t len)
 {
     CURLU *dev = curl_url(), *svc = curl_url();
-    char *path = NULL, *query = NULL, *out = NULL;
+    char *path = NULL, *query = NULL, *scheme = NULL, *port = NULL, *out = NULL;
+    const char *own = p->res.ep.url[ONVIF_SVC_DEVICE];
     int rc = -1;
 
     if (dev == NULL || svc == NULL ||
@@ -169,6 +226,12 @@ static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf
         curl_url_get(svc, CURLUPART_PATH, &path, 0) != CURLUE_OK)
         goto done;
     (void)curl_url_get(svc, CURLUPART_QUERY, &query, 0);
+    if (own[0] != '\0' && url_port(own) != url_port(xaddr) &&
+        (curl_url_get(svc, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+         curl_url_get(svc, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+         curl_url_set(dev, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
+         curl_url_set(dev, CURLUPART_PORT, port, 0) != CURLUE_OK))
+        goto done;
     if (curl_url_set(dev, CURLUPART_PATH, path, 0) == CURLUE_OK &&
         curl_url_set(dev, CURLUPART_QUERY, query, 0) == CURLUE_OK &&
         curl_url_get(dev, CURLUPART_URL, &out, 0) == CURLUE_OK &&
@@ -177,6 +240,8 @@ static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf
 done:
     curl_free(path);
     curl_free(query);
+    curl_free(scheme);
+    curl_free(port);
     curl_free(out);
     curl_url_cleanup(dev);
     curl_url_cleanup(svc);
@@ -192,7 +257,10 @@ static int send_request(struct onvif_probe *p)
     struct curl_slist *h;
     int64_t created = cw_now_ms() + (p->res.has_clock ? p->res.offset_ms : 0);
     enum onvif_call call = p->call;
-    const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : p->username;
+    /* The Core spec answers GetSystemDateAndTime to anyone; a device that wants credentials
+     * for it is asked again with them (clock_with_auth). */
+    const char *user =
+        call == ONVIF_GET_SYSTEM_DATE_AND_TIME && !p->clock_with_auth ? NULL : p->username;
 
     xfer_free_secret(p->request);
     p->request = NULL;
@@ -391,7 +459,7 @@ static int start_snapshot(struct onvif_probe *p)
     const char *uri = p->res.profiles[p->res.streamed].snapshot_uri;
     const char *why = NULL;
 
-    if (strncmp(uri, "http://", 7) != 0 && strncmp(uri, "https://", 8) != 0)
+    if (strncasecmp(uri, "http://", 7) != 0 && strncasecmp(uri, "https://", 8) != 0)
         why = "the camera gave no HTTP snapshot URI";
     else if (service_url(p, uri, p->url, sizeof(p->url)) != 0)
         why = "unusable snapshot URI";
@@ -421,10 +489,13 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
     int ok;
 
     if (rc != CURLE_OK || p->too_large || p->status != 200) {
-        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%s",
-                 p->too_large     ? "over the size limit"
-                 : rc != CURLE_OK ? curl_easy_strerror(rc)
-                                  : "not HTTP 200");
+        if (p->too_large)
+            snprintf(r->snapshot_error, sizeof(r->snapshot_error), "over %d bytes",
+                     ONVIF_SNAPSHOT_MAX_BYTES);
+        else if (rc != CURLE_OK)
+            snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%s", curl_easy_strerror(rc));
+        else
+            snprintf(r->snapshot_error, sizeof(r->snapshot_error), "HTTP %d", p->status);
         return;
     }
     if (p->body_len < 4 || (unsigned char)p->body[0] != 0xFF || (unsigned char)p->body[1] != 0xD8) {
@@ -441,31 +512,34 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
         ok = 0;
     if (ok && rename(tmp, p->snapshot_path) == 0) {
         r->snapshot_written = 1;
+        snprintf(r->snapshot_path, sizeof(r->snapshot_path), "%s", p->snapshot_path);
         return;
     }
+    if (snprintf(r->snapshot_error, sizeof(r->snapshot_error), "cannot write %.60s: %s",
+                 p->snapshot_path, strerror(errno)) < 0)
+        r->snapshot_error[0] = '\0';
     unlink(tmp);
-    snprintf(r->snapshot_error, sizeof(r->snapshot_error), "cannot write %.80s", p->snapshot_path);
 }
 
 static void take_clock(struct onvif_probe *p, const struct onvif_doc *doc)
 {
     struct onvif_result *r = &p->res;
     struct cw_err err = {0};
-    curl_off_t pre_us = 0, total_us = 0;
+    curl_off_t pre_us = 0, first_us = 0;
     int64_t span_ms;
 
     if (onvif_parse_clock(doc, &r->clock, &err) != 0)
         return; /* no usable clock: go on without it, the offset stays unknown */
     (void)curl_easy_getinfo(p->easy, CURLINFO_PRETRANSFER_TIME_T, &pre_us);
-    (void)curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &total_us);
-    /* From the request leaving to the answer being in: the window in which the device read
-     * its clock. */
-    span_ms = (int64_t)((total_us - pre_us) / 1000);
+    (void)curl_easy_getinfo(p->easy, CURLINFO_STARTTRANSFER_TIME_T, &first_us);
+    /* From the request leaving to the answer's first byte, stamped as it came in (not when
+     * the loop got round to it): the window in which the device read its clock. */
+    span_ms = (int64_t)((first_us - pre_us + 999) / 1000);
     if (span_ms < 0)
         span_ms = 0;
-    onvif_clock_offset(p->clock_recv - span_ms, p->clock_recv, r->clock.device_utc_ms,
+    onvif_clock_offset(p->first_byte_ms - span_ms, p->first_byte_ms, r->clock.device_utc_ms,
                        &r->offset_ms, &r->error_ms);
-    r->clock_at_ms = p->clock_recv;
+    r->clock_at_ms = p->first_byte_ms;
     r->has_clock = 1;
 }
 
@@ -489,8 +563,12 @@ static int take(struct onvif_probe *p, const struct onvif_doc *doc)
     case S_CAPABILITIES:
         rc = p->step == S_SERVICES ? onvif_parse_services(doc, &ep, &err)
                                    : onvif_parse_capabilities(doc, &ep, &err);
-        if (rc == 0 && ep.url[ONVIF_SVC_MEDIA][0] == '\0' && ep.url[ONVIF_SVC_MEDIA2][0] == '\0')
+        if (rc == 0 && ep.url[ONVIF_SVC_MEDIA][0] == '\0' && ep.url[ONVIF_SVC_MEDIA2][0] == '\0') {
+            /* Some list only the device service in GetServices: ask the older way. */
+            if (p->step == S_SERVICES)
+                return S_CAPABILITIES;
             rc = cw_err_set(&err, NULL, 0, NULL, "the device names no media service");
+        }
         if (rc == 0) {
             r->ep = ep;
             p->media2 = ep.url[ONVIF_SVC_MEDIA][0] == '\0';
@@ -502,18 +580,21 @@ static int take(struct onvif_probe *p, const struct onvif_doc *doc)
         p->profile = 0;
         break;
     case S_STREAM_URI:
-        rc = onvif_parse_uri(doc, r->profiles[p->profile].stream_uri,
-                             sizeof(r->profiles[p->profile].stream_uri), &err);
+        /* A profile whose answer holds no usable URI keeps none, as one that faults. */
+        if (onvif_parse_uri(doc, r->profiles[p->profile].stream_uri,
+                            sizeof(r->profiles[p->profile].stream_uri), &err) != 0)
+            r->profiles[p->profile].stream_uri[0] = '\0';
+        else
+            strip_userinfo(r->profiles[p->profile].stream_uri);
         p->profile++;
-        if (rc == 0)
-            return S_STREAM_URI; /* the next profile */
-        break;
+        return S_STREAM_URI; /* the next profile */
     case S_SNAPSHOT_URI:
         if (onvif_parse_uri(doc, r->profiles[r->streamed].snapshot_uri,
                             sizeof(r->profiles[r->streamed].snapshot_uri), &err) != 0) {
             snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%.120s", err.msg);
             return S_DONE;
         }
+        strip_userinfo(r->profiles[r->streamed].snapshot_uri);
         return S_SNAPSHOT;
     default:
         return -1;
@@ -536,8 +617,15 @@ static int recover(struct onvif_probe *p)
     /* The device answered, so it is there: some want credentials even for the clock (the
      * Core spec says they must not), some lack GetServices (older than ONVIF 2.0), a profile
      * may have no stream, a snapshot is extra. */
-    if (p->step == S_CLOCK && (refused || o == ONVIF_AUTH))
+    if (p->step == S_CLOCK && (refused || o == ONVIF_AUTH)) {
+        if (!p->clock_with_auth && p->username != NULL) {
+            p->clock_with_auth = 1;
+            r->outcome = ONVIF_OK;
+            r->detail[0] = '\0';
+            return S_CLOCK;
+        }
         goto go_on;
+    }
     if (p->step == S_SERVICES && refused)
         goto go_on;
     /* GetCapabilities has no media2 element: a media2-only device names its media2 address
@@ -642,8 +730,6 @@ int onvif_probe_step(struct onvif_probe *p, CURLcode rc)
         finish_snapshot(p, rc);
         return finish(p, 0);
     }
-    if (p->step == S_CLOCK)
-        p->clock_recv = cw_now_ms();
     if (rc == CURLE_OK && (started = digest_retry(p)) != 0)
         return started > 0 ? 1 : finish(p, 1);
     if (take_answer(p, rc, &doc) != 0) {
@@ -681,9 +767,12 @@ int onvif_probe_new(const struct onvif_request *req, void *private, struct onvif
     int oom = 0;
 
     *out = NULL;
-    if (req->device_url == NULL || (strncmp(req->device_url, "http://", 7) != 0 &&
-                                    strncmp(req->device_url, "https://", 8) != 0))
+    if (req->device_url == NULL || (strncasecmp(req->device_url, "http://", 7) != 0 &&
+                                    strncasecmp(req->device_url, "https://", 8) != 0))
         return cw_err_set(err, NULL, 0, "onvif_url", "not an http:// or https:// URL");
+    if (strlen(req->device_url) >= sizeof(((struct onvif_probe *)0)->url))
+        return cw_err_set(err, NULL, 0, "onvif_url", "longer than %zu bytes",
+                          sizeof(((struct onvif_probe *)0)->url) - 1);
     if (req->timeout_ms <= 0 || req->timeout_ms > 24 * 3600 * 1000)
         return cw_err_set(err, NULL, 0, "timeout", "out of range: %lld ms",
                           (long long)req->timeout_ms);
@@ -720,6 +809,12 @@ int onvif_probe_new(const struct onvif_request *req, void *private, struct onvif
 fail:
     onvif_probe_free(p);
     return -1;
+}
+
+void onvif_probe_abandon(struct onvif_probe *p, const char *why)
+{
+    result_set(p, ONVIF_ERROR, "%s", why);
+    finish(p, 1);
 }
 
 CURL *onvif_probe_handle(struct onvif_probe *p)
@@ -783,7 +878,7 @@ const char *onvif_outcome_reason(enum onvif_outcome o)
 /* ---- stream URI against the inventory ---- */
 
 struct uri_parts {
-    char host[256], port[8], path[512];
+    char host[256], port[8], path[512], query[512];
 };
 
 static int uri_split(const char *url, struct uri_parts *u)
@@ -799,8 +894,8 @@ static int uri_split(const char *url, struct uri_parts *u)
         (void)curl_url_get(h, CURLUPART_QUERY, &query, 0);
         snprintf(u->host, sizeof(u->host), "%s", host);
         snprintf(u->port, sizeof(u->port), "%s", port ? port : ONVIF_DEFAULT_RTSP_PORT);
-        if (snprintf(u->path, sizeof(u->path), "%s%s%s", path, query ? "?" : "",
-                     query ? query : "") < (int)sizeof(u->path))
+        if (snprintf(u->path, sizeof(u->path), "%s", path) < (int)sizeof(u->path) &&
+            snprintf(u->query, sizeof(u->query), "%s", query ? query : "") < (int)sizeof(u->query))
             rc = 0;
     }
     curl_free(host);
@@ -809,6 +904,27 @@ static int uri_split(const char *url, struct uri_parts *u)
     curl_free(query);
     curl_url_cleanup(h);
     return rc;
+}
+
+/* 1 when every &-separated parameter of want is one of have's. Cameras add parameters of
+ * their own to the URIs they announce (Hikvision's transportmode=unicast&profile=..., Dahua's
+ * unicast=true&proto=Onvif); those say nothing about which stream it is. */
+static int query_covers(const char *have, const char *want)
+{
+    for (const char *w = want; *w != '\0';) {
+        size_t n = strcspn(w, "&");
+        int found = 0;
+
+        for (const char *h = have; *h != '\0' && !found && n > 0;) {
+            size_t m = strcspn(h, "&");
+            found = m == n && strncmp(h, w, n) == 0;
+            h += m + (h[m] == '&');
+        }
+        if (n > 0 && !found)
+            return 0;
+        w += n + (w[n] == '&');
+    }
+    return 1;
 }
 
 /* Append "; "-separated text to note. */
@@ -834,10 +950,13 @@ static void note_add(char *note, size_t len, const char *fmt, ...)
 int onvif_compare_stream_uri(const char *announced, const char *inventory, char *note, size_t len)
 {
     struct uri_parts a, b;
+    char shown[300];
 
     note[0] = '\0';
+    snprintf(shown, sizeof(shown), "%.200s", announced);
+    strip_userinfo(shown);
     if (uri_split(announced, &a) != 0) {
-        note_add(note, len, "the camera's stream URI does not parse: %.200s", announced);
+        note_add(note, len, "the camera's stream URI does not parse: %s", shown);
         return -1;
     }
     if (uri_split(inventory, &b) != 0) {
@@ -850,6 +969,10 @@ int onvif_compare_stream_uri(const char *announced, const char *inventory, char 
         note_add(note, len, "port %s differs from the inventory's %s", a.port, b.port);
     if (strcmp(a.path, b.path) != 0) {
         note_add(note, len, "path %.200s differs from the inventory's %.200s", a.path, b.path);
+        return 0;
+    }
+    if (!query_covers(a.query, b.query)) {
+        note_add(note, len, "query '%.150s' lacks the inventory's '%.150s'", a.query, b.query);
         return 0;
     }
     return 1;

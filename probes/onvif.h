@@ -63,8 +63,10 @@ struct onvif_result {
     int streamed;       /* index of the profile the inventory streams (by path), else 0; -1
                            when there are no profiles */
     char uri_note[256]; /* "" when the streamed URI matches the inventory's rtsp_url */
-    char auth[16];      /* "wsse", "digest", "wsse+digest", "none" */
+    char auth[16];      /* "wsse", "wsse+digest" (the device challenged for HTTP Digest too), or
+                           "none" (no credential) */
     int snapshot_written;
+    char snapshot_path[1024]; /* where it was written */
     char snapshot_error[128]; /* why no snapshot was written, when one was asked for */
 };
 
@@ -80,17 +82,22 @@ CURL *onvif_probe_handle(struct onvif_probe *p); /* borrowed */
  * and onvif_probe_result holds its result. */
 int onvif_probe_step(struct onvif_probe *p, CURLcode rc);
 const struct onvif_result *onvif_probe_result(const struct onvif_probe *p); /* borrowed */
-void onvif_probe_free(struct onvif_probe *p);                               /* accepts NULL */
+/* End the probe as failed with why (the caller could not go on, e.g. the next request could
+ * not be added to the multi). */
+void onvif_probe_abandon(struct onvif_probe *p, const char *why);
+void onvif_probe_free(struct onvif_probe *p); /* accepts NULL */
 
 /* "timeout", "connection refused", "authentication failed", "not SOAP", ... */
 const char *onvif_outcome_reason(enum onvif_outcome o);
 
-/* Compare the stream URI a camera announced with the inventory's rtsp_url: "" when scheme-less
- * host, port (default 554) and path+query agree, else a note a person can act on:
+/* Compare the stream URI a camera announced with the inventory's rtsp_url: "" when host,
+ * port (default 554), path and query agree, else a note a person can act on:
  * "path /b differs from the inventory's /a", "port 8554 differs from the inventory's 554",
- * "another host (10.0.0.5: normal behind NAT)" (with path or port notes added). Credentials in
- * either URL are ignored. Returns 1 when the paths agree, 0 when they do not, -1 when either
- * does not parse (note says which). */
+ * "another host (10.0.0.5: normal behind NAT)" (with path or port notes added), "query '...'
+ * lacks the inventory's '...'". The query agrees when it holds every parameter of the
+ * inventory's; parameters the camera adds are its own (transportmode=unicast). Credentials in
+ * either URL are ignored and never shown. Returns 1 when it is the same stream (path and
+ * query agree), 0 when not, -1 when either does not parse (note says which). */
 int onvif_compare_stream_uri(const char *announced, const char *inventory, char *note, size_t len);
 
 #endif

@@ -101,6 +101,56 @@ static void copy_cut(char *out, size_t size, const char *s, size_t n)
     out[n] = '\0';
 }
 
+/* Make the string s safe to print and to put in JSON, in place (it can only
+ * shrink): bytes that are not UTF-8 and control characters (C0, DEL, C1) become '?'. */
+static void sanitize_text(char *s)
+{
+    size_t r = 0, w = 0;
+
+    while (s[r] != '\0') {
+        unsigned char c = (unsigned char)s[r], lo = 0x80, hi = 0xBF;
+        size_t n = 0, i;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            s[w++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+            r++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3;
+        /* No overlong forms, no surrogates, nothing past U+10FFFF (RFC 3629, 4). */
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        else if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        cp = c & (n == 1 ? 0x1F : n == 2 ? 0x0F : 0x07);
+        for (i = 1; n > 0 && i <= n; i++) {
+            unsigned char cc = (unsigned char)s[r + i];
+            if (cc < (i == 1 ? lo : 0x80) || cc > (i == 1 ? hi : 0xBF))
+                break;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (n == 0 || i <= n || (cp >= 0x80 && cp <= 0x9F)) {
+            s[w++] = '?';
+            r += n == 0 || i <= n ? 1 : n + 1;
+            continue;
+        }
+        memmove(s + w, s + r, n + 1);
+        w += n + 1;
+        r += n + 1;
+    }
+    s[w] = '\0';
+}
+
 /* Copy s trimmed of ASCII white space. */
 static void copy_trimmed(char *out, size_t size, const char *s)
 {
@@ -420,6 +470,8 @@ static void node_text(const xmlNode *n, char *out, size_t size)
     if (s != NULL)
         copy_trimmed(out, size, (const char *)s);
     xmlFree(s);
+    /* A device's text reaches logs, tables and JSON: no line breaks or escapes from it. */
+    sanitize_text(out);
 }
 
 /* Trimmed value of the unqualified attribute name; "" when absent. */
@@ -434,6 +486,7 @@ static void attr_text(const xmlNode *n, const char *name, char *out, size_t size
     if (s != NULL)
         copy_trimmed(out, size, (const char *)s);
     xmlFree(s);
+    sanitize_text(out);
 }
 
 /* Parse a decimal integer in [min, max] from text; what names the field in the error. An
@@ -1011,56 +1064,6 @@ int onvif_parse_uri(const struct onvif_doc *d, char *uri, size_t len, struct cw_
 /* ---- WS-Discovery ProbeMatches ---- */
 
 #define ONVIF_SCOPE_PREFIX "onvif://www.onvif.org/"
-
-/* Make the string s safe to print and to put in JSON, in place (it can only
- * shrink): bytes that are not UTF-8 and control characters (C0, DEL, C1) become '?'. */
-static void sanitize_text(char *s)
-{
-    size_t r = 0, w = 0;
-
-    while (s[r] != '\0') {
-        unsigned char c = (unsigned char)s[r], lo = 0x80, hi = 0xBF;
-        size_t n = 0, i;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            s[w++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
-            r++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 2;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 3;
-        /* No overlong forms, no surrogates, nothing past U+10FFFF (RFC 3629, 4). */
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        else if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        cp = c & (n == 1 ? 0x1F : n == 2 ? 0x0F : 0x07);
-        for (i = 1; n > 0 && i <= n; i++) {
-            unsigned char cc = (unsigned char)s[r + i];
-            if (cc < (i == 1 ? lo : 0x80) || cc > (i == 1 ? hi : 0xBF))
-                break;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (n == 0 || i <= n || (cp >= 0x80 && cp <= 0x9F)) {
-            s[w++] = '?';
-            r += n == 0 || i <= n ? 1 : n + 1;
-            continue;
-        }
-        memmove(s + w, s + r, n + 1);
-        w += n + 1;
-        r += n + 1;
-    }
-    s[w] = '\0';
-}
 
 /* The next white-space separated item of *s and its length in *n; NULL when none is left. */
 static const char *next_item(const char **s, size_t *n)

@@ -31,13 +31,15 @@ enum xfer_fault xfer_classify(CURL *easy, CURLcode rc, const char *url, const ch
     const char *words = errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     char addr[300];
     long os_errno = 0;
-    curl_off_t connect_us = 0;
+    curl_off_t pretransfer_us = 0;
 
     snprintf(detail, len, "%s", words);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-        (void)curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-        if (connect_us == 0 && connect_timeout_ms < timeout_ms)
+        /* Not the connect time: on a reused connection that is 0 too. A request that never
+         * went out never connected. */
+        (void)curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+        if (pretransfer_us == 0 && connect_timeout_ms < timeout_ms)
             snprintf(detail, len, "connect timeout after %ld ms", connect_timeout_ms);
         else
             snprintf(detail, len, "timeout after %lld ms", (long long)timeout_ms);

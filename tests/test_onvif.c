@@ -77,6 +77,32 @@ static void test_other_host_is_nat_not_an_error(void **state)
                               "from the inventory's /a");
 }
 
+static void test_parameters_the_camera_adds_are_its_own(void **state)
+{
+    char note[256];
+
+    (void)state;
+    assert_int_equal(
+        onvif_compare_stream_uri(
+            "rtsp://10.1.2.3/Streaming/Channels/101?transportmode=unicast&profile=Profile_1",
+            "rtsp://10.1.2.3/Streaming/Channels/101", note, sizeof(note)),
+        1);
+    assert_string_equal(note, "");
+    assert_int_equal(
+        onvif_compare_stream_uri(
+            "rtsp://10.1.2.3/cam/realmonitor?channel=1&subtype=1&unicast=true&proto=Onvif",
+            "rtsp://10.1.2.3/cam/realmonitor?subtype=1&channel=1", note, sizeof(note)),
+        1);
+    assert_string_equal(note, "");
+    /* The sub-stream is not the main stream. */
+    assert_int_equal(onvif_compare_stream_uri("rtsp://10.1.2.3/cam/realmonitor?channel=1&subtype=0",
+                                              "rtsp://10.1.2.3/cam/realmonitor?channel=1&subtype=1",
+                                              note, sizeof(note)),
+                     0);
+    assert_string_equal(note, "query 'channel=1&subtype=0' lacks the inventory's "
+                              "'channel=1&subtype=1'");
+}
+
 static void test_unparsable_uri_is_said(void **state)
 {
     char note[256];
@@ -85,6 +111,10 @@ static void test_unparsable_uri_is_said(void **state)
     assert_int_equal(onvif_compare_stream_uri("not a uri", "rtsp://10.1.2.3/a", note, sizeof(note)),
                      -1);
     assert_string_equal(note, "the camera's stream URI does not parse: not a uri");
+    assert_int_equal(onvif_compare_stream_uri("rtsp://admin:secret@[bad", "rtsp://10.1.2.3/a", note,
+                                              sizeof(note)),
+                     -1);
+    assert_null(strstr(note, "secret"));
 }
 
 static void test_new_refuses_non_http_url_and_bad_timeout(void **state)
@@ -116,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_other_path_is_named),
         cmocka_unit_test(test_other_port_is_named),
         cmocka_unit_test(test_other_host_is_nat_not_an_error),
+        cmocka_unit_test(test_parameters_the_camera_adds_are_its_own),
         cmocka_unit_test(test_unparsable_uri_is_said),
         cmocka_unit_test(test_new_refuses_non_http_url_and_bad_timeout),
     };

@@ -475,6 +475,23 @@ static void test_info_accepts_a_byte_order_mark(void **state)
     onvif_doc_free(d);
 }
 
+/* A device's text reaches log lines and tables: a line break in it must not forge a log line,
+ * nor a control character an escape sequence. */
+static void test_info_control_characters_become_question_marks(void **state)
+{
+    struct onvif_doc *d = parse_text(
+        ENV12_OPEN "<tds:GetDeviceInformationResponse><tds:Model>M</tds:Model>"
+                   "<tds:FirmwareVersion>1.0&#10;&lt;3&gt;forged&#155;[2J</tds:FirmwareVersion>"
+                   "</tds:GetDeviceInformationResponse>" ENV12_CLOSE);
+    struct onvif_info i;
+    struct cw_err err = {0};
+
+    (void)state;
+    assert_int_equal(onvif_parse_info(d, &i, &err), 0);
+    assert_string_equal(i.firmware, "1.0?<3>forged?[2J");
+    onvif_doc_free(d);
+}
+
 static void test_response_outside_its_namespace_is_refused(void **state)
 {
     struct onvif_doc *d = parse_file("quirk_response_no_namespace.xml");
@@ -1588,6 +1605,7 @@ int main(void)
         cmocka_unit_test(test_info_reads_five_vendor_styles),
         cmocka_unit_test(test_info_cuts_long_values_on_a_character_boundary),
         cmocka_unit_test(test_info_accepts_a_byte_order_mark),
+        cmocka_unit_test(test_info_control_characters_become_question_marks),
         cmocka_unit_test(test_response_outside_its_namespace_is_refused),
         cmocka_unit_test(test_parser_reports_the_fault_instead_of_a_missing_response),
         cmocka_unit_test(test_services_read_four_vendor_styles),
