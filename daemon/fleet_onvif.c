@@ -242,12 +242,12 @@ static void onvif_snapshot_path(const struct cfg *cfg, const char *id, char *buf
         buf[0] = '\0';
 }
 
-/* cam's probe is over with result r (cam->onvif already freed): write r, re-arm the timer,
- * and count it. Letting the next probe in is the caller's: from inside fleet_dispatch (a probe
+/* cam's probe is over with result r (NULL: none to write): write r, re-arm the timer, and
+ * count it. Letting the next probe in is the caller's: from inside fleet_dispatch (a probe
  * that could not start) it would recurse once per camera. */
 static void onvif_finish(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r)
 {
-    if (!f->stopping)
+    if (!f->stopping && r != NULL)
         onvif_record(f, cam, r);
     onvif_reschedule(f, cam);
     if (cam->held) {
@@ -263,7 +263,7 @@ static void onvif_failed_to_start(struct fleet *f, struct fleet_cam *cam, const 
 
     if (r == NULL) {
         log_warnx("onvif: camera=%s not started: %s; out of memory", cam->id, why);
-        onvif_reschedule(f, cam);
+        onvif_finish(f, cam, NULL);
         return;
     }
     r->outcome = ONVIF_ERROR;
