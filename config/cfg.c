@@ -108,6 +108,10 @@
 #define CFG_CLASS_FROZEN_AFTER 3
 #define CFG_CLASS_MOVED_DISTANCE 20
 
+/* A camera URL longer than this is a mistake (a pasted page, a doubled URL); the probes keep
+ * URLs in buffers of this size plus one. */
+#define CFG_URL_MAX 1023
+
 #define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
 #define CSV_NCOLUMNS 17    /* and the optional "class" after them */
 #define CSV_KEEP_FIELDS 24 /* header names kept, so extra columns can be named */
@@ -1402,6 +1406,10 @@ static enum url_fault url_check(const char *url, const char *const *schemes)
 static void check_url(struct csv_ctx *c, int col, const char *url, const char *const *schemes,
                       const char *kind)
 {
+    if (strlen(url) > CFG_URL_MAX) {
+        row_err(c, col, "longer than %d bytes", CFG_URL_MAX);
+        return;
+    }
     switch (url_check(url, schemes)) {
     case URL_OK:
         break;

@@ -293,7 +293,11 @@ void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam)
         req.snapshot_path = snap[0] ? snap : NULL;
     }
     if (onvif_probe_new(&req, &cam->xfer[FLEET_Q_ONVIF], &cam->onvif, &err) != 0) {
-        onvif_failed_to_start(f, cam, err.msg);
+        char why[600];
+
+        if (snprintf(why, sizeof(why), "%s%s%s", err.field, err.field[0] ? ": " : "", err.msg) < 0)
+            why[0] = '\0';
+        onvif_failed_to_start(f, cam, why);
         return;
     }
     if (curlev_add(f->curl, onvif_probe_handle(cam->onvif), &err) != 0) {

@@ -1275,6 +1275,18 @@ static void test_onvif_url_not_http(void **state)
     expect_one_error(s, "/cameras.csv", 2, "onvif_url", "not an http URL");
 }
 
+static void test_url_longer_than_1023_bytes(void **state)
+{
+    struct site *s = *state;
+    char url[1100];
+
+    memset(url, 'a', sizeof(url) - 1);
+    url[sizeof(url) - 1] = '\0';
+    memcpy(url, "http://127.0.0.1/", 17);
+    site_std(s, row("A", 10, url));
+    expect_one_error(s, "/cameras.csv", 2, "onvif_url", "longer than 1023 bytes");
+}
+
 static void test_onvif_url_no_host(void **state)
 {
     struct site *s = *state;
@@ -1718,6 +1730,7 @@ int main(void)
         T(test_onvif_bad_keys_name_their_line),
         T(test_onvif_url_not_http),
         T(test_onvif_url_no_host),
+        T(test_url_longer_than_1023_bytes),
         T(test_unknown_credential),
         T(test_credential_without_credentials_file),
         T(test_installed_on_not_a_date),
