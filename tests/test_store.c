@@ -20,6 +20,7 @@
 #include "../index/store.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
+#include "store_raw.h"
 
 #define T0 1700000000000LL /* a fixed "now", ms */
 #define MIN (60 * 1000LL)
@@ -76,14 +77,6 @@ static void fleet_free(struct fleet *f)
 
 /* --- helpers -------------------------------------------------------------------------------- */
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
@@ -102,7 +95,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    raw_remove_dir(fx->dir);
     free(fx);
     return 0;
 }
@@ -115,29 +108,6 @@ static struct store *open_rw(const char *path)
     if (store_open(path, STORE_READWRITE, &s, &err) != 0)
         fail_msg("store_open %s: %s", path, err.msg);
     return s;
-}
-
-/* A separate raw connection, to look at the file as the sqlite3 shell would. */
-static sqlite3 *raw_open(const char *path)
-{
-    sqlite3 *db = NULL;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
 }
 
 static void raw_text(sqlite3 *db, const char *sql, char *buf, size_t len)

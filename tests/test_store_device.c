@@ -20,6 +20,7 @@
 #include "../index/store.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
+#include "store_raw.h"
 
 #define T0 1700000000000LL /* a fixed "now", ms */
 #define MIN (60 * 1000LL)
@@ -29,14 +30,6 @@ struct fixture {
     char path[128];
     struct store *s;
 };
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
 
 /* Cameras CAH-001..CAH-00n in the inventory at T0 (n <= 9). */
 static void sync_fleet(struct store *s, size_t n, int64_t now)
@@ -87,32 +80,9 @@ static int teardown(void **state)
     struct fixture *fx = *state;
 
     store_close(fx->s);
-    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    raw_remove_dir(fx->dir);
     free(fx);
     return 0;
-}
-
-/* A separate raw connection, to look at the file as the sqlite3 shell would. */
-static sqlite3 *raw_open(const char *path)
-{
-    sqlite3 *db = NULL;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
 }
 
 static int64_t file_int(const struct fixture *fx, const char *sql)
