@@ -1457,7 +1457,9 @@ static int cmd_samples(struct cli *cli, int argc, char **argv)
 
 static const char thumb_usage[] =
     "usage: camwatch [-c FILE] thumb CAMERA -o FILE\n"
-    "  Write the camera's newest thumbnail (a JPEG of the last keyframe the daemon decoded).\n"
+    "  Write the camera's newest thumbnail: a JPEG of the last keyframe the daemon decoded,\n"
+    "  or the camera's ONVIF snapshot when that is newer (fetched when its stream gives no\n"
+    "  picture: sampling off, or the camera down).\n"
     "  -o, --output FILE  where to write it; - for standard output\n";
 
 /* Copy in to out; returns 0, or -1 with errno set and *reading saying which side failed. */
@@ -1532,13 +1534,36 @@ fail:
     return rc;
 }
 
+/* The newer of the stream thumbnail and the ONVIF snapshot (by file time; one that is gone
+ * does not count, unless it is the only one named), or NULL when there is neither. snap is
+ * the caller's, to hold the snapshot's path. */
+static const char *newest_picture(struct cli *cli, const char *id, const struct store_status *st,
+                                  struct store_device *snap)
+{
+    struct cw_err err;
+    struct stat a, b;
+    const char *s = NULL;
+
+    if (store_get_device(cli->store, id, snap, NULL, NULL, NULL, NULL, &err) == 0 &&
+        snap->snapshot_path[0] != '\0')
+        s = snap->snapshot_path;
+    if (st->thumb_path[0] == '\0')
+        return s;
+    if (s == NULL || stat(s, &b) != 0)
+        return st->thumb_path;
+    if (stat(st->thumb_path, &a) != 0 || b.st_mtime > a.st_mtime)
+        return s;
+    return st->thumb_path;
+}
+
 static int cmd_thumb(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *output = NULL, *id;
+    const char *output = NULL, *id, *thumb;
     struct store_status st;
+    struct store_device snap;
     int c, rc;
 
     reset_getopt();
@@ -1568,14 +1593,15 @@ static int cmd_thumb(struct cli *cli, int argc, char **argv)
         return rc;
     if ((rc = require_camera(cli, id, &st)) != 0)
         return rc;
-    if (st.thumb_path[0] == '\0') {
+    thumb = newest_picture(cli, id, &st, &snap);
+    if (thumb == NULL) {
         fprintf(stderr,
                 "camwatch: %s: no thumbnail yet (none of its stream samples has "
-                "decoded a picture)\n",
+                "decoded a picture, and it has no ONVIF snapshot)\n",
                 id);
         return EXIT_RUNTIME;
     }
-    return thumb_write(id, st.thumb_path, output);
+    return thumb_write(id, thumb, output);
 }
 
 /* ---- reference ---- */

@@ -187,6 +187,16 @@ class OnvifTest(cwtest.FixtureTestCase):
         with open(d["snapshot_path"], "rb") as f:
             self.assertEqual(f.read(2), b"\xff\xd8")
 
+    def test_thumb_falls_back_to_the_onvif_snapshot(self):
+        out = os.path.join(self.tmp, "hik-thumb.jpg")
+        r = cwtest.camwatch(self.conf, "thumb", "hik", "-o", out)
+        self.assertEqual(r.rc, 0, r)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(2), b"\xff\xd8")
+        r = cwtest.camwatch(self.conf, "thumb", "html", "-o", out)  # no facts, no snapshot
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("no ONVIF snapshot", r.err)
+
     def test_axis_media2_found_through_capabilities(self):
         d = self.assert_facts("axis", "axis")
         self.assert_clock(d, 83)
