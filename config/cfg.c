@@ -851,6 +851,30 @@ static void conf_stream_key(struct ini_src *src, const char *key, const char *va
     }
 }
 
+/* A file of trusted certificates (PEM), relative to the conf's folder; it must be readable. */
+static void conf_ca_file(struct ini_src *src, const char *key, const char *value, char **out)
+{
+    struct load *ld = src->ld;
+    char *p;
+
+    if (value[0] == '\0') {
+        ld_err(ld, src->file, src->line, key, "empty");
+        return;
+    }
+    p = path_join(ld->cfg->dir, value);
+    if (p == NULL) {
+        ld->oom = 1;
+        return;
+    }
+    if (access(p, R_OK) != 0) {
+        ld_err(ld, src->file, src->line, key, "cannot read %s: %s", p, strerror(errno));
+        free(p);
+        return;
+    }
+    free(*out);
+    *out = p;
+}
+
 static void conf_onvif_key(struct ini_src *src, const char *key, const char *value)
 {
     struct load *ld = src->ld;
@@ -870,9 +894,15 @@ static void conf_onvif_key(struct ini_src *src, const char *key, const char *val
             conf_duration(src, key, value, &ov->max_clock_offset_ms);
     } else if (strcmp(key, "concurrency") == 0) {
         conf_int(src, key, value, 1, CFG_ONVIF_CONCURRENCY_MAX, &ov->concurrency);
+    } else if (strcmp(key, "tls_verify") == 0) {
+        if (parse_bool(value, &ov->tls_verify) != 0)
+            ld_err(ld, src->file, src->line, key, "expected yes or no, not '%s'", value);
+    } else if (strcmp(key, "ca_file") == 0) {
+        conf_ca_file(src, key, value, &ov->ca_file);
     } else {
         ld_err(ld, src->file, src->line, key,
-               "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, concurrency)");
+               "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, concurrency, "
+               "tls_verify, ca_file)");
     }
 }
 
@@ -1790,6 +1820,7 @@ static void cfg_set_defaults(struct load *ld)
     cfg->onvif.timeout_ms = CFG_ONVIF_TIMEOUT_MS;
     cfg->onvif.max_clock_offset_ms = CFG_ONVIF_MAX_CLOCK_OFFSET_MS;
     cfg->onvif.concurrency = CFG_ONVIF_CONCURRENCY;
+    cfg->onvif.tls_verify = 1;
 }
 
 /* With systemd's LoadCredential=, the credentials file sits in $CREDENTIALS_DIRECTORY
@@ -1919,6 +1950,7 @@ void cfg_free(struct cfg *cfg)
     free(cfg->time_zone);
     free(cfg->database);
     free(cfg->cache_dir);
+    free(cfg->onvif.ca_file);
     free(cfg->cameras_path);
     free(cfg->credentials_path);
     free(cfg->http_listen);

@@ -85,6 +85,8 @@ struct cfg_onvif {
     int64_t timeout_ms;          /* one SOAP request; default 5s */
     int64_t max_clock_offset_ms; /* a camera clock further off is degraded; default 5s, 0 off */
     int concurrency;             /* ONVIF probes in flight at once; default 16 */
+    int tls_verify;              /* check https devices' certificates; default yes */
+    char *ca_file;               /* trust these certificates (PEM) too; NULL: the system's */
 };
 
 struct cfg {

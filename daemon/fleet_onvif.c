@@ -284,6 +284,8 @@ void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam)
         .password = cc->cred ? cc->cred->password : NULL,
         .rtsp_url = cc->rtsp_url,
         .timeout_ms = f->cfg->onvif.timeout_ms,
+        .tls_verify = f->cfg->onvif.tls_verify,
+        .ca_file = f->cfg->onvif.ca_file,
     };
     struct cw_err err;
 

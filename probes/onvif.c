@@ -146,7 +146,7 @@ static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
     return len;
 }
 
-static int set_common_options(struct onvif_probe *p, void *private)
+static int set_common_options(struct onvif_probe *p, const struct onvif_request *req, void *private)
 {
     CURL *e = p->easy;
     CURLcode rc = CURLE_OK;
@@ -172,6 +172,12 @@ static int set_common_options(struct onvif_probe *p, void *private)
     SET(CURLOPT_HEADERDATA, p);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, p);
+    /* Cameras often carry self-signed certificates: trust one by ca_file, or, knowingly, stop
+     * checking with tls_verify = no. */
+    SET(CURLOPT_SSL_VERIFYPEER, req->tls_verify ? 1L : 0L);
+    SET(CURLOPT_SSL_VERIFYHOST, req->tls_verify ? 2L : 0L);
+    if (req->ca_file != NULL)
+        SET(CURLOPT_CAINFO, req->ca_file);
 #undef SET
     return rc == CURLE_OK ? 0 : -1;
 }
@@ -348,6 +354,7 @@ static enum onvif_outcome outcome_of_xfer(enum xfer_fault f)
         [XFER_PROTOCOL] = ONVIF_NOT_SOAP,
         [XFER_TOO_LARGE] = ONVIF_TOO_LARGE,
         [XFER_TRUNCATED] = ONVIF_TRUNCATED,
+        [XFER_TLS] = ONVIF_TLS,
         [XFER_OTHER] = ONVIF_ERROR,
     };
     return map[f];
@@ -795,7 +802,7 @@ int onvif_probe_new(const struct onvif_request *req, void *private, struct onvif
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
-    if (set_common_options(p, private) != 0) {
+    if (set_common_options(p, req, private) != 0) {
         cw_err_set(err, NULL, 0, NULL, "libcurl refused an HTTP option");
         goto fail;
     }
@@ -865,6 +872,8 @@ const char *onvif_outcome_reason(enum onvif_outcome o)
         return "response too large";
     case ONVIF_TRUNCATED:
         return "truncated";
+    case ONVIF_TLS:
+        return "TLS failed";
     case ONVIF_BAD_ANSWER:
         return "bad answer";
     case ONVIF_FAULT:

@@ -33,6 +33,7 @@ enum onvif_outcome {
     ONVIF_NOT_SOAP,    /* an HTML page or other non-XML answer */
     ONVIF_TOO_LARGE,
     ONVIF_TRUNCATED,
+    ONVIF_TLS, /* https: the certificate was refused (see [probe.onvif] ca_file, tls_verify) */
     ONVIF_BAD_ANSWER, /* XML refused (DTD, too deep) or a response missing what it must hold */
     ONVIF_FAULT,      /* a SOAP fault other than authentication */
     ONVIF_ERROR
@@ -45,6 +46,8 @@ struct onvif_request {
     const char *rtsp_url;      /* the inventory's, to compare stream URIs with; may be NULL */
     int64_t timeout_ms;        /* one request */
     const char *snapshot_path; /* fetch the snapshot there (JPEG); NULL: do not */
+    int tls_verify;            /* https: check the device's certificate and name */
+    const char *ca_file;       /* https: trust these certificates (PEM) too; NULL: none */
 };
 
 struct onvif_result {

@@ -251,6 +251,7 @@ static void classify_failure(struct rtsp_probe *p, CURLcode rc, struct rtsp_resu
         [XFER_PROTOCOL] = RTSP_NOT_RTSP,
         [XFER_TOO_LARGE] = RTSP_TOO_LARGE,
         [XFER_TRUNCATED] = RTSP_TRUNCATED,
+        [XFER_TLS] = RTSP_ERROR,
         [XFER_OTHER] = RTSP_ERROR,
     };
     enum xfer_fault f = xfer_classify(p->easy, rc, p->url, p->errbuf, p->connect_timeout_ms,

@@ -68,6 +68,10 @@ enum xfer_fault xfer_classify(CURL *easy, CURLcode rc, const char *url, const ch
         if (snprintf(detail, len, "header line too large for libcurl (%s)", words) < 0)
             detail[0] = '\0';
         return XFER_TOO_LARGE;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+        return XFER_TLS;
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:

@@ -15,6 +15,7 @@ enum xfer_fault {
     XFER_PROTOCOL,    /* the peer does not speak the protocol asked */
     XFER_TOO_LARGE,   /* a header line over libcurl's limit */
     XFER_TRUNCATED,   /* closed mid-response, or nothing at all */
+    XFER_TLS,         /* the TLS handshake failed: certificate refused, no common cipher */
     XFER_OTHER
 };
 

@@ -578,10 +578,13 @@ static void test_onvif_defaults_and_keys(void **state)
     assert_int_equal(s->cfg->onvif.timeout_ms, 5000);
     assert_int_equal(s->cfg->onvif.max_clock_offset_ms, 5000);
     assert_int_equal(s->cfg->onvif.concurrency, 16);
+    assert_int_equal(s->cfg->onvif.tls_verify, 1);
+    assert_null(s->cfg->onvif.ca_file);
     cfg_free(s->cfg);
     s->cfg = NULL;
+    site_write(s, "cams.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
     site_conf(s, CONF_STD "[probe.onvif]\ninterval = 1h\ntimeout = 2s\nmax_clock_offset = 0\n"
-                          "concurrency = 1000\n");
+                          "concurrency = 1000\ntls_verify = no\nca_file = cams.pem\n");
     if (site_load(s) != 0)
         dump_errors(&s->errs);
     assert_non_null(s->cfg);
@@ -589,6 +592,8 @@ static void test_onvif_defaults_and_keys(void **state)
     assert_int_equal(s->cfg->onvif.timeout_ms, 2000);
     assert_int_equal(s->cfg->onvif.max_clock_offset_ms, 0);
     assert_int_equal(s->cfg->onvif.concurrency, 1000);
+    assert_int_equal(s->cfg->onvif.tls_verify, 0);
+    assert_non_null(strstr(s->cfg->onvif.ca_file, "/cams.pem"));
 }
 
 static void test_onvif_bad_keys_name_their_line(void **state)
@@ -596,7 +601,8 @@ static void test_onvif_bad_keys_name_their_line(void **state)
     struct site *s = *state;
 
     site_conf(s, CONF_STD "[probe.onvif]\ninterval = 9s\ntimeout = 61s\nmax_clock_offset = 2d\n"
-                          "concurrency = 0\nports = 80\n");
+                          "concurrency = 0\nports = 80\ntls_verify = maybe\n"
+                          "ca_file = nosuch.pem\n");
     assert_int_equal(site_load(s), -1);
     assert_error(&s->errs, "/camwatch.conf", 10, "interval", "must be between 10s and 1d");
     assert_error(&s->errs, "/camwatch.conf", 11, "timeout",
@@ -606,8 +612,10 @@ static void test_onvif_bad_keys_name_their_line(void **state)
     assert_error(&s->errs, "/camwatch.conf", 13, "concurrency", "0 out of range 1..1000");
     assert_error(&s->errs, "/camwatch.conf", 14, "ports",
                  "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, "
-                 "concurrency)");
-    assert_int_equal(s->errs.n, 5);
+                 "concurrency, tls_verify, ca_file)");
+    assert_error(&s->errs, "/camwatch.conf", 15, "tls_verify", "expected yes or no, not 'maybe'");
+    assert_error(&s->errs, "/camwatch.conf", 16, "ca_file", "cannot read *");
+    assert_int_equal(s->errs.n, 7);
 }
 
 static void test_unknown_stream_key_is_an_error(void **state)

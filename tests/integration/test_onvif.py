@@ -317,5 +317,66 @@ class OnvifTest(cwtest.FixtureTestCase):
         self.assertRegex(t.out, r"hik\s+firmware changed\s+V5\.7\.3 build 220112 -> V5\.8\.0")
 
 
+class OnvifTlsTest(cwtest.FixtureTestCase):
+    """A camera serving ONVIF over https with a self-signed certificate: refused by default
+    (the reason says TLS), taken when [probe.onvif] ca_file names its certificate, and when
+    tls_verify = no."""
+    TMP_PREFIX = "cw-onvif-tls-"
+
+    @classmethod
+    def start(cls):
+        cert, key = os.path.join(cls.tmp, "cam.pem"), os.path.join(cls.tmp, "cam.key")
+        r = cwtest.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=camera", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert])
+        assert r.rc == 0, r
+        devices = os.path.join(cls.tmp, "devices.json")
+        with open(devices, "w", encoding="utf-8") as f:
+            json.dump([{"name": "tls", "style": "hik", "manufacturer": "HIKVISION",
+                        "profiles": [{"token": "Profile_1", "encoding": "H264", "width": 1280,
+                                      "height": 720, "fps": 25, "bitrate_kbps": 2048,
+                                      "gov": 50,
+                                      "stream_uri": "rtsp://127.0.0.1:{rtsp_port}/tls/main"}]}],
+                      f)
+        cls.rtsp = cls.procs.fixture("rtsp_fault.py", "--every", "ok")
+        cls.onvif = cls.procs.fixture("onvif_device.py", "--devices", devices, "--rtsp-port",
+                                      str(cls.rtsp.port), "--tls", cert, key)
+        cls.confs = {}
+        for name, keys in (("default", {}), ("ca_file", {"ca_file": cert}),
+                           ("noverify", {"tls_verify": "no"})):
+            cam = cwtest.camera("tls", cwtest.rtsp_url(cls.rtsp.port, "/tls/main"),
+                                credential="ok",
+                                onvif_url="https://127.0.0.1:%d/tls/onvif/device_service"
+                                % cls.onvif.port)
+            conf = cwtest.write_config(
+                os.path.join(cls.tmp, name), [cam], credentials={"ok": (USER, PASSWORD)},
+                probe={"up_after": "1"},
+                sections={"probe.stream": {"workers": "0"},
+                          "probe.onvif": dict({"timeout": "5s"}, **keys)})
+            r = cwtest.camwatchd(conf, "--once")
+            assert r.rc == 0, r
+            cls.confs[name] = conf
+
+    def test_self_signed_refused_by_default(self):
+        r = cwtest.camwatch(self.confs["default"], "device", "tls", "--json")
+        d = json.loads(r.out)
+        self.assertFalse(d["ok"])
+        self.assertIn("TLS failed", d["error"])
+        self.assertIn("certificate", d["error"])
+        st = cwtest.status(self.confs["default"])["tls"]
+        self.assertEqual(st["state"], "degraded")
+        self.assertIn("ONVIF: TLS failed", st["reason"])
+
+    def test_trusted_through_ca_file_or_unchecked(self):
+        for name in ("ca_file", "noverify"):
+            with self.subTest(site=name):
+                d = json.loads(cwtest.camwatch(self.confs[name], "device", "tls", "--json").out)
+                self.assertTrue(d["ok"], d)
+                self.assertEqual(d["manufacturer"], "HIKVISION")
+                self.assertEqual(d["profiles"][0]["stream_uri"],
+                                 "rtsp://127.0.0.1:%d/tls/main" % self.rtsp.port)
+                self.assertEqual(cwtest.status(self.confs[name])["tls"]["state"], "up")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
