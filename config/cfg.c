@@ -851,8 +851,10 @@ static void conf_stream_key(struct ini_src *src, const char *key, const char *va
     }
 }
 
-/* A file of trusted certificates (PEM), relative to the conf's folder; it must be readable. */
-static void conf_ca_file(struct ini_src *src, const char *key, const char *value, char **out)
+/* A path key, relative to the conf's folder, into *out (replacing it). With readable, the
+ * file must be readable now. */
+static void conf_path(struct ini_src *src, const char *key, const char *value, int readable,
+                      char **out)
 {
     struct load *ld = src->ld;
     char *p;
@@ -866,7 +868,7 @@ static void conf_ca_file(struct ini_src *src, const char *key, const char *value
         ld->oom = 1;
         return;
     }
-    if (access(p, R_OK) != 0) {
+    if (readable && access(p, R_OK) != 0) {
         ld_err(ld, src->file, src->line, key, "cannot read %s: %s", p, strerror(errno));
         free(p);
         return;
@@ -898,7 +900,7 @@ static void conf_onvif_key(struct ini_src *src, const char *key, const char *val
         if (parse_bool(value, &ov->tls_verify) != 0)
             ld_err(ld, src->file, src->line, key, "expected yes or no, not '%s'", value);
     } else if (strcmp(key, "ca_file") == 0) {
-        conf_ca_file(src, key, value, &ov->ca_file);
+        conf_path(src, key, value, 1, &ov->ca_file);
     } else {
         ld_err(ld, src->file, src->line, key,
                "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, concurrency, "
@@ -946,29 +948,9 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
         else
             set_str(ld, &cfg->time_zone, value);
     } else if (strcmp(section, "store") == 0 && strcmp(key, "database") == 0) {
-        if (value[0] == '\0') {
-            ld_err(ld, src->file, src->line, key, "empty");
-        } else {
-            char *p = path_join(cfg->dir, value);
-            if (p == NULL)
-                ld->oom = 1;
-            else {
-                free(cfg->database);
-                cfg->database = p;
-            }
-        }
+        conf_path(src, key, value, 0, &cfg->database);
     } else if (strcmp(section, "store") == 0 && strcmp(key, "cache") == 0) {
-        if (value[0] == '\0') {
-            ld_err(ld, src->file, src->line, key, "empty");
-        } else {
-            char *p = path_join(cfg->dir, value);
-            if (p == NULL)
-                ld->oom = 1;
-            else {
-                free(cfg->cache_dir);
-                cfg->cache_dir = p;
-            }
-        }
+        conf_path(src, key, value, 0, &cfg->cache_dir);
     } else if (strcmp(section, "store") == 0 && strcmp(key, "samples_days") == 0) {
         conf_int(src, key, value, 1, CFG_SAMPLES_DAYS_MAX, &cfg->samples_days);
     } else if (strcmp(section, "inventory") == 0 &&

@@ -53,6 +53,20 @@ double fleet_random(struct fleet *f)
     return (double)((f->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
+void fleet_timer_arm(struct fleet *f, ev_timer *t, double delay_s)
+{
+    ev_timer_stop(f->loop, t);
+    ev_timer_set(t, delay_s, 0.0);
+    ev_timer_start(f->loop, t);
+}
+
+double fleet_jittered_s(struct fleet *f, int64_t interval_ms)
+{
+    double jitter = (fleet_random(f) * 2.0 - 1.0) * FLEET_JITTER_FRACTION;
+
+    return (double)interval_ms / 1000.0 * (1.0 + jitter);
+}
+
 static int fleet_cam_cmp(const void *a, const void *b)
 {
     const struct fleet_cam *const *x = a, *const *y = b;
@@ -317,20 +331,10 @@ static void fleet_sample_work(struct pool_job *job)
     stream_probe_run(&j->req, &j->res);
 }
 
-static void fleet_arm_sample(struct fleet *f, struct fleet_cam *cam, double delay_s)
-{
-    ev_timer_stop(f->loop, &cam->sample_due);
-    ev_timer_set(&cam->sample_due, delay_s, 0.0);
-    ev_timer_start(f->loop, &cam->sample_due);
-}
-
 static void fleet_reschedule_sample(struct fleet *f, struct fleet_cam *cam)
 {
-    double interval = (double)f->cfg->stream.interval_ms / 1000.0;
-    double jitter = (fleet_random(f) * 2.0 - 1.0) * FLEET_JITTER_FRACTION;
-
     if (!f->once && !f->stopping && f->pool != NULL)
-        fleet_arm_sample(f, cam, interval * (1.0 + jitter));
+        fleet_timer_arm(f, &cam->sample_due, fleet_jittered_s(f, f->cfg->stream.interval_ms));
 }
 
 /* Write the sample, judged, and keep its verdict for the next liveness verdict. */
@@ -523,19 +527,9 @@ static void fleet_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
     fleet_dispatch(cam->f, FLEET_Q_RTSP);
 }
 
-static void fleet_arm(struct fleet *f, struct fleet_cam *cam, double delay_s)
-{
-    ev_timer_stop(f->loop, &cam->due);
-    ev_timer_set(&cam->due, delay_s, 0.0);
-    ev_timer_start(f->loop, &cam->due);
-}
-
 static void fleet_reschedule(struct fleet *f, struct fleet_cam *cam)
 {
-    double interval = (double)f->cfg->rtsp.interval_ms / 1000.0;
-    double jitter = (fleet_random(f) * 2.0 - 1.0) * FLEET_JITTER_FRACTION;
-
-    fleet_arm(f, cam, interval * (1.0 + jitter));
+    fleet_timer_arm(f, &cam->due, fleet_jittered_s(f, f->cfg->rtsp.interval_ms));
 }
 
 void fleet_once_progress(struct fleet *f)
@@ -771,13 +765,13 @@ static void fleet_schedule_fresh(struct fleet *f)
          * calling it up and taking up_after more probes to say degraded. */
         if (fleet_onvif_wanted(cam)) {
             fleet_onvif_schedule_first(f, cam, spread / 2);
-            fleet_arm(f, cam, spread / 2 + fleet_random(f) * spread / 2);
+            fleet_timer_arm(f, &cam->due, spread / 2 + fleet_random(f) * spread / 2);
         } else {
-            fleet_arm(f, cam, fleet_random(f) * spread);
+            fleet_timer_arm(f, &cam->due, fleet_random(f) * spread);
         }
         /* Samples after the first liveness verdicts, so a dead camera costs no worker. */
         if (f->pool != NULL)
-            fleet_arm_sample(f, cam, spread + fleet_random(f) * sample_spread);
+            fleet_timer_arm(f, &cam->sample_due, spread + fleet_random(f) * sample_spread);
     }
 }
 

@@ -19,20 +19,10 @@
 #include "../util/log.h"
 #include "fleet_priv.h"
 
-static void onvif_arm(struct fleet *f, struct fleet_cam *cam, double delay_s)
-{
-    ev_timer_stop(f->loop, &cam->onvif_due);
-    ev_timer_set(&cam->onvif_due, delay_s, 0.0);
-    ev_timer_start(f->loop, &cam->onvif_due);
-}
-
 static void onvif_reschedule(struct fleet *f, struct fleet_cam *cam)
 {
-    double interval = (double)f->cfg->onvif.interval_ms / 1000.0;
-    double jitter = (fleet_random(f) * 2.0 - 1.0) * FLEET_JITTER_FRACTION;
-
     if (!f->once && !f->stopping && fleet_onvif_wanted(cam))
-        onvif_arm(f, cam, interval * (1.0 + jitter));
+        fleet_timer_arm(f, &cam->onvif_due, fleet_jittered_s(f, f->cfg->onvif.interval_ms));
 }
 
 static void onvif_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -71,7 +61,7 @@ void fleet_onvif_schedule_first(struct fleet *f, struct fleet_cam *cam, double s
     if (f->once)
         fleet_enqueue(f, FLEET_Q_ONVIF, cam);
     else
-        onvif_arm(f, cam, fleet_random(f) * spread_s);
+        fleet_timer_arm(f, &cam->onvif_due, fleet_random(f) * spread_s);
 }
 
 /* ---- the result ---- */
@@ -84,21 +74,30 @@ static void onvif_error_words(const struct onvif_result *r, char *buf, size_t le
         buf[0] = '\0';
 }
 
-static void device_encoder(struct quality_device *qd, const char *encoder_token, int width,
-                           int height, double fps_limit, int bitrate_limit_kbps)
-{
-    qd->has_encoder = encoder_token[0] != '\0';
-    qd->width = width;
-    qd->height = height;
-    qd->fps_limit = fps_limit;
-    qd->bitrate_limit_kbps = bitrate_limit_kbps;
-}
-
+/* device_reasons from a device row and its profiles, as just recorded or as the store holds
+ * them after a restart. */
 static void onvif_update_reasons(struct fleet *f, struct fleet_cam *cam,
-                                 const struct quality_device *qd)
+                                 const struct store_device *d, const struct store_profile *pr,
+                                 size_t n)
 {
-    quality_device_reasons(cam->cc->cls, qd, f->cfg->onvif.max_clock_offset_ms, cam->device_reasons,
-                           sizeof(cam->device_reasons));
+    struct quality_device qd;
+
+    memset(&qd, 0, sizeof(qd));
+    qd.ok = d->ok;
+    snprintf(qd.error, sizeof(qd.error), "%s", d->error);
+    qd.has_clock = d->has_clock;
+    qd.offset_ms = d->clock_offset_ms;
+    for (size_t i = 0; d->ok && i < n; i++) {
+        if (!pr[i].streamed)
+            continue;
+        qd.has_encoder = pr[i].encoder_token[0] != '\0';
+        qd.width = pr[i].width;
+        qd.height = pr[i].height;
+        qd.fps_limit = pr[i].fps_limit;
+        qd.bitrate_limit_kbps = pr[i].bitrate_limit_kbps;
+    }
+    quality_device_reasons(cam->cc->cls, &qd, f->cfg->onvif.max_clock_offset_ms,
+                           cam->device_reasons, sizeof(cam->device_reasons));
     if (cam->device_reasons[0] != '\0')
         log_debug("onvif: camera=%s %s", cam->id, cam->device_reasons);
 }
@@ -161,7 +160,6 @@ static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct on
     struct store_endpoint ep[ONVIF_SVC_COUNT];
     struct store_profile pr[ONVIF_MAX_PROFILES];
     struct store_device_change *changes = NULL;
-    struct quality_device qd;
     size_t n_ep = 0, n_changes = 0;
     struct cw_err err;
 
@@ -182,17 +180,7 @@ static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct on
     onvif_log_changes(cam, changes, n_changes);
     free(changes);
 
-    memset(&qd, 0, sizeof(qd));
-    qd.ok = d.ok;
-    snprintf(qd.error, sizeof(qd.error), "%s", d.error);
-    qd.has_clock = r->has_clock;
-    qd.offset_ms = r->offset_ms;
-    if (d.ok && r->streamed >= 0) {
-        const struct onvif_profile *p = &r->profiles[r->streamed];
-        device_encoder(&qd, p->encoder_token, p->width, p->height, p->fps_limit,
-                       p->bitrate_limit_kbps);
-    }
-    onvif_update_reasons(f, cam, &qd);
+    onvif_update_reasons(f, cam, &d, pr, r->n_profiles);
     if (!d.ok)
         log_debug("onvif: camera=%s %s", cam->id, d.error);
 }
@@ -201,7 +189,6 @@ void fleet_onvif_resume(struct fleet *f, struct fleet_cam *cam)
 {
     struct store_device d;
     struct store_profile *pr = NULL;
-    struct quality_device qd;
     size_t n = 0;
     struct cw_err err;
 
@@ -209,17 +196,8 @@ void fleet_onvif_resume(struct fleet *f, struct fleet_cam *cam)
     if (!fleet_onvif_wanted(cam) ||
         store_get_device(f->store, cam->id, &d, NULL, NULL, &pr, &n, &err) != 0)
         return;
-    memset(&qd, 0, sizeof(qd));
-    qd.ok = d.ok;
-    snprintf(qd.error, sizeof(qd.error), "%s", d.error);
-    qd.has_clock = d.has_clock;
-    qd.offset_ms = d.clock_offset_ms;
-    for (size_t i = 0; d.ok && i < n; i++)
-        if (pr[i].streamed)
-            device_encoder(&qd, pr[i].encoder_token, pr[i].width, pr[i].height, pr[i].fps_limit,
-                           pr[i].bitrate_limit_kbps);
+    onvif_update_reasons(f, cam, &d, pr, n);
     free(pr);
-    onvif_update_reasons(f, cam, &qd);
 }
 
 /* ---- the probe ---- */

@@ -96,6 +96,11 @@ struct fleet {
 
 /* fleet.c */
 double fleet_random(struct fleet *f);
+/* (Re)start t to fire once after delay_s. */
+void fleet_timer_arm(struct fleet *f, ev_timer *t, double delay_s);
+/* interval_ms +- FLEET_JITTER_FRACTION, in seconds: cameras drift apart instead of all being
+ * probed in the same second forever. */
+double fleet_jittered_s(struct fleet *f, int64_t interval_ms);
 int fleet_batch(struct fleet *f);
 void fleet_enqueue(struct fleet *f, enum fleet_queue_id q, struct fleet_cam *cam);
 void fleet_unqueue(struct fleet *f, enum fleet_queue_id q, struct fleet_cam *cam);

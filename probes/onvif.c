@@ -254,6 +254,16 @@ done:
     return rc;
 }
 
+/* Forget the last answer before a request goes out; the next may be up to limit bytes. */
+static void expect_answer(struct onvif_probe *p, size_t limit)
+{
+    p->body_len = 0;
+    p->body_limit = limit;
+    p->too_large = 0;
+    p->status = 0;
+    p->errbuf[0] = '\0';
+}
+
 /* (Re)build the current call's request, with a fresh nonce, and set it on the handle for
  * p->url. Returns 0, or -1 with the probe failed. */
 static int send_request(struct onvif_probe *p)
@@ -288,11 +298,7 @@ static int send_request(struct onvif_probe *p)
     }
     curl_slist_free_all(p->headers);
     p->headers = h;
-    p->body_len = 0;
-    p->body_limit = ONVIF_MAX_RESPONSE_BYTES;
-    p->too_large = 0;
-    p->status = 0;
-    p->errbuf[0] = '\0';
+    expect_answer(p, ONVIF_MAX_RESPONSE_BYTES);
     if (curl_easy_setopt(p->easy, CURLOPT_URL, p->url) != CURLE_OK ||
         curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->headers) != CURLE_OK ||
         curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->request) != CURLE_OK ||
@@ -336,8 +342,7 @@ static int digest_retry(struct onvif_probe *p)
         return -1;
     }
     if (p->step == S_SNAPSHOT) { /* a GET: the same again */
-        p->body_len = 0;
-        p->status = 0;
+        expect_answer(p, ONVIF_SNAPSHOT_MAX_BYTES);
         return 1;
     }
     return send_request(p) == 0 ? 1 : -1;
@@ -479,11 +484,7 @@ static int start_snapshot(struct onvif_probe *p)
         return 0;
     }
     p->step = S_SNAPSHOT;
-    p->body_len = 0;
-    p->body_limit = ONVIF_SNAPSHOT_MAX_BYTES;
-    p->too_large = 0;
-    p->status = 0;
-    p->errbuf[0] = '\0';
+    expect_answer(p, ONVIF_SNAPSHOT_MAX_BYTES);
     return 1;
 }
 
