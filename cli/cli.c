@@ -197,8 +197,14 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
 
     if (rc == 0)
         rc = prepare(cli, cmd, &a);
-    if (rc == 0)
+    if (rc == 0 && cmd->run != NULL) {
         rc = cmd->run(cli, &a);
+    } else if (rc == 0) {
+        json_t *doc = NULL;
+        struct cw_err err;
+        rc = cmd->doc(cli, &a, &doc, &err);
+        rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
+    }
     if (rc == CLI_DONE)
         rc = 0;
     cli_close(cli);
@@ -373,6 +379,16 @@ const char *cli_jtime(const struct cli *cli, const json_t *o, const char *key, c
     snprintf(buf, len, "%.*s", (int)(n > 6 ? n - 6 : n), iso);
     if ((t = strchr(buf, 'T')) != NULL)
         *t = ' ';
+    return buf;
+}
+
+const char *cli_jres(const json_t *o, char *buf, size_t len)
+{
+    if (cli_jhas(o, "width") && cli_jhas(o, "height"))
+        snprintf(buf, len, "%lldx%lld", (long long)cli_jint(o, "width"),
+                 (long long)cli_jint(o, "height"));
+    else
+        snprintf(buf, len, "-");
     return buf;
 }
 

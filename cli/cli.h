@@ -77,17 +77,25 @@ enum cli_open {
     CLI_OPEN_READWRITE
 };
 
+/* A command, as each command group's file declares it; written in this order, one line of
+ * what it takes and one of what it runs:
+ *   {name, usage, opts, nargs, nargs_error, open, since,   run, doc, render} */
 struct cli_command {
     const char *name;
     const char *usage;       /* printed by --help (stdout) and after usage errors (stderr) */
-    const char *version;     /* CLI_OPT_VERSION's line, NULL when not taken */
     unsigned opts;           /* enum cli_opt bits; --help is always taken */
     int nargs;               /* positional arguments: exactly this many; -1: any, and options
                               * stop at the first (the program's, before a command) */
     const char *nargs_error; /* said when the count is wrong; NULL: "unexpected argument 'X'" */
     enum cli_open open;      /* opened by cli_run before run */
     const char *since;       /* CLI_OPT_SINCE's default */
-    int (*run)(struct cli *cli, const struct cli_args *a); /* returns the exit code */
+    /* Either run, which returns the exit code, or a document command: doc builds the
+     * document (returns as the doc_* functions do) and render prints its table; cli_run
+     * prints the document itself with --json, and the error when doc fails. */
+    int (*run)(struct cli *cli, const struct cli_args *a);
+    int (*doc)(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err);
+    void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc);
+    const char *version; /* CLI_OPT_VERSION's line (the program's), NULL when not taken */
 };
 
 /* Out of memory in the CLI: say so and exit EXIT_RUNTIME. */
@@ -137,6 +145,8 @@ char *cli_jjoin(const json_t *o, const char *key, char sep);
  * zone (the document's zone). null gives if_null, or the epoch when if_null is NULL. */
 const char *cli_jtime(const struct cli *cli, const json_t *o, const char *key, const char *if_null,
                       char *buf, size_t len);
+/* "WIDTHxHEIGHT" of o's width and height, or "-" when either is null. */
+const char *cli_jres(const json_t *o, char *buf, size_t len);
 /* A table cell: v printed with fmt, or "-" when not known. */
 const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int known);
 

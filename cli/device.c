@@ -94,11 +94,7 @@ static void profile_row(struct cli_table *t, const json_t *p)
 {
     char res[32], fps[32], kbps[32], gop[32];
 
-    if (cli_jhas(p, "width") && cli_jhas(p, "height"))
-        snprintf(res, sizeof(res), "%lldx%lld", (long long)cli_jint(p, "width"),
-                 (long long)cli_jint(p, "height"));
-    else
-        snprintf(res, sizeof(res), "-");
+    cli_jres(p, res, sizeof(res));
     cli_fmt_opt(fps, sizeof(fps), "%g", cli_jnum(p, "fps_limit"), cli_jhas(p, "fps_limit"));
     cli_fmt_opt(kbps, sizeof(kbps), "%.0f", cli_jnum(p, "bitrate_limit_kbps"),
                 cli_jhas(p, "bitrate_limit_kbps"));
@@ -176,6 +172,11 @@ static void print_history(const struct cli *cli, const json_t *d, int64_t since_
     cli_table_free(&xt);
 }
 
+static int device_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+{
+    return doc_device(&cli->doc, a->argv[0], a->since_ms, out, err);
+}
+
 static void device_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
 {
     printf("%s  %s\n", cli_jstr(doc, "id", ""), cli_jstr(doc, "name", ""));
@@ -184,27 +185,26 @@ static void device_render(const struct cli *cli, const struct cli_args *a, const
     print_history(cli, doc, a->since_ms);
 }
 
-static int device_run(struct cli *cli, const struct cli_args *a)
-{
-    struct cw_err err;
-    json_t *doc;
-    int rc = doc_device(&cli->doc, a->argv[0], a->since_ms, &doc, &err);
-
-    return cli_show(cli, a, rc, doc, &err, device_render);
-}
-
-const struct cli_command cli_device_command = {
-    .name = "device",
-    .usage = device_usage,
-    .opts = CLI_OPT_SINCE | CLI_OPT_JSON,
-    .nargs = 1,
-    .nargs_error = "expects one CAMERA",
-    .open = CLI_OPEN_READONLY,
-    .since = DEVICE_DEFAULT_SINCE,
-    .run = device_run,
-};
+#define DEVICE_OPTS (CLI_OPT_SINCE | CLI_OPT_JSON)
+const struct cli_command cli_device_command = {"device",
+                                               device_usage,
+                                               DEVICE_OPTS,
+                                               1,
+                                               "expects one CAMERA",
+                                               CLI_OPEN_READONLY,
+                                               DEVICE_DEFAULT_SINCE,
+                                               NULL,
+                                               device_doc,
+                                               device_render,
+                                               NULL};
 
 /* ---- clock ---- */
+
+static int clock_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+{
+    (void)a;
+    return doc_clock(&cli->doc, out, err);
+}
 
 static void clock_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
 {
@@ -233,20 +233,7 @@ static void clock_render(const struct cli *cli, const struct cli_args *a, const 
     cli_table_free(&t);
 }
 
-static int clock_run(struct cli *cli, const struct cli_args *a)
-{
-    struct cw_err err;
-    json_t *doc;
-    int rc = doc_clock(&cli->doc, &doc, &err);
-
-    return cli_show(cli, a, rc, doc, &err, clock_render);
-}
-
+#define CLOCK_OPTS (CLI_OPT_JSON)
 const struct cli_command cli_clock_command = {
-    .name = "clock",
-    .usage = clock_usage,
-    .opts = CLI_OPT_JSON,
-    .nargs_error = "takes no arguments",
-    .open = CLI_OPEN_READONLY,
-    .run = clock_run,
-};
+    "clock", clock_usage, CLOCK_OPTS,   0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
+    NULL,    clock_doc,   clock_render, NULL};

@@ -164,11 +164,8 @@ static int run(struct cli *cli, const struct cli_args *a)
     return discover(cli, a, &target, timeout_ms);
 }
 
+/* Opens the conf itself, once --target and --timeout are checked. */
+#define DISCOVER_OPTS (CLI_OPT_TARGET | CLI_OPT_TIMEOUT | CLI_OPT_JSON | CLI_OPT_VERBOSE)
 const struct cli_command cli_discover_command = {
-    .name = "discover",
-    .usage = usage,
-    .opts = CLI_OPT_TARGET | CLI_OPT_TIMEOUT | CLI_OPT_JSON | CLI_OPT_VERBOSE,
-    .nargs_error = "takes no arguments",
-    .open = CLI_OPEN_NOTHING, /* after --target and --timeout are checked */
-    .run = run,
-};
+    "discover", usage, DISCOVER_OPTS, 0,   "takes no arguments", CLI_OPEN_NOTHING, NULL,
+    run,        NULL,  NULL,          NULL};

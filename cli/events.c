@@ -84,20 +84,7 @@ static int read_all(struct cli *cli, const struct cli_args *a, json_t **out, str
     return rc;
 }
 
-static int run(struct cli *cli, const struct cli_args *a)
-{
-    struct cw_err err;
-    json_t *doc;
-    int rc = read_all(cli, a, &doc, &err);
-
-    return cli_show(cli, a, rc, doc, &err, render);
-}
-
+#define EVENTS_OPTS (CLI_OPT_CAMERA | CLI_OPT_SINCE | CLI_OPT_JSON)
 const struct cli_command cli_events_command = {
-    .name = "events",
-    .usage = usage,
-    .opts = CLI_OPT_CAMERA | CLI_OPT_SINCE | CLI_OPT_JSON,
-    .open = CLI_OPEN_READONLY,
-    .since = EVENTS_DEFAULT_SINCE,
-    .run = run,
-};
+    "events", usage,    EVENTS_OPTS, 0,   NULL, CLI_OPEN_READONLY, EVENTS_DEFAULT_SINCE,
+    NULL,     read_all, render,      NULL};

@@ -42,13 +42,11 @@ static const char usage[] =
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */
-static const struct cli_command program = {
-    .name = "camwatch",
-    .usage = usage,
-    .version = "camwatch " CW_VERSION,
-    .opts = CLI_OPT_CONFIG | CLI_OPT_VERSION,
-    .nargs = -1,
-};
+static const struct cli_command program = {.name = "camwatch",
+                                           .usage = usage,
+                                           .version = "camwatch " CW_VERSION,
+                                           .opts = CLI_OPT_CONFIG | CLI_OPT_VERSION,
+                                           .nargs = -1};
 
 int main(int argc, char **argv)
 {

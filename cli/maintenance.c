@@ -52,12 +52,16 @@ static int run(struct cli *cli, const struct cli_args *a)
     return cli_show(cli, a, rc, doc, &err, render);
 }
 
-const struct cli_command cli_maintenance_command = {
-    .name = "maintenance",
-    .usage = usage,
-    .opts = CLI_OPT_NOTE | CLI_OPT_JSON,
-    .nargs = 2,
-    .nargs_error = "expects CAMERA and on or off",
-    .open = CLI_OPEN_NOTHING, /* after on|off is checked */
-    .run = run,
-};
+/* Opens the store itself, once on|off is checked. */
+#define MAINTENANCE_OPTS (CLI_OPT_NOTE | CLI_OPT_JSON)
+const struct cli_command cli_maintenance_command = {"maintenance",
+                                                    usage,
+                                                    MAINTENANCE_OPTS,
+                                                    2,
+                                                    "expects CAMERA and on or off",
+                                                    CLI_OPEN_NOTHING,
+                                                    NULL,
+                                                    run,
+                                                    NULL,
+                                                    NULL,
+                                                    NULL};

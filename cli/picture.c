@@ -42,11 +42,7 @@ static void sample_row(const struct cli *cli, struct cli_table *t, const json_t 
         snprintf(kind, sizeof(kind), "hourly x%lld", (long long)cli_jint(v, "count"));
     else
         snprintf(kind, sizeof(kind), "raw");
-    if (cli_jhas(v, "width") && cli_jhas(v, "height"))
-        snprintf(res, sizeof(res), "%lldx%lld", (long long)cli_jint(v, "width"),
-                 (long long)cli_jint(v, "height"));
-    else
-        snprintf(res, sizeof(res), "-");
+    cli_jres(v, res, sizeof(res));
     cli_fmt_opt(fps, sizeof(fps), "%.1f", cli_jnum(v, "fps"), ok);
     cli_fmt_opt(kbps, sizeof(kbps), "%.0f", cli_jnum(v, "bitrate_kbps"), ok);
     cli_fmt_opt(gop, sizeof(gop), "%.1f", cli_jnum(v, "gop_s"), ok && cli_jnum(v, "gop_s") > 0);
@@ -55,6 +51,11 @@ static void sample_row(const struct cli *cli, struct cli_table *t, const json_t 
     cli_table_add(t, at, kind, ok ? "yes" : "no", cli_jstr(v, "codec", "-"), res, fps, kbps, gop,
                   luma, sharp, flags[0] ? flags : "-", why);
     free(flags);
+}
+
+static int samples_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+{
+    return doc_samples(&cli->doc, a->argv[0], a->since_ms, out, err);
 }
 
 static void samples_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
@@ -77,25 +78,18 @@ static void samples_render(const struct cli *cli, const struct cli_args *a, cons
     cli_table_free(&t);
 }
 
-static int samples_run(struct cli *cli, const struct cli_args *a)
-{
-    struct cw_err err;
-    json_t *doc;
-    int rc = doc_samples(&cli->doc, a->argv[0], a->since_ms, &doc, &err);
-
-    return cli_show(cli, a, rc, doc, &err, samples_render);
-}
-
-const struct cli_command cli_samples_command = {
-    .name = "samples",
-    .usage = samples_usage,
-    .opts = CLI_OPT_SINCE | CLI_OPT_JSON,
-    .nargs = 1,
-    .nargs_error = "expects one CAMERA",
-    .open = CLI_OPEN_READONLY,
-    .since = SAMPLES_DEFAULT_SINCE,
-    .run = samples_run,
-};
+#define SAMPLES_OPTS (CLI_OPT_SINCE | CLI_OPT_JSON)
+const struct cli_command cli_samples_command = {"samples",
+                                                samples_usage,
+                                                SAMPLES_OPTS,
+                                                1,
+                                                "expects one CAMERA",
+                                                CLI_OPEN_READONLY,
+                                                SAMPLES_DEFAULT_SINCE,
+                                                NULL,
+                                                samples_doc,
+                                                samples_render,
+                                                NULL};
 
 /* ---- thumb ---- */
 
@@ -224,15 +218,11 @@ static int thumb_run(struct cli *cli, const struct cli_args *a)
     return thumb_write(id, thumb, a->output);
 }
 
+/* Opens the store itself, once -o is checked. */
+#define THUMB_OPTS (CLI_OPT_OUTPUT)
 const struct cli_command cli_thumb_command = {
-    .name = "thumb",
-    .usage = thumb_usage,
-    .opts = CLI_OPT_OUTPUT,
-    .nargs = 1,
-    .nargs_error = "expects one CAMERA",
-    .open = CLI_OPEN_NOTHING, /* after -o is checked */
-    .run = thumb_run,
-};
+    "thumb",   thumb_usage, THUMB_OPTS, 1,   "expects one CAMERA", CLI_OPEN_NOTHING, NULL,
+    thumb_run, NULL,        NULL,       NULL};
 
 /* ---- reference ---- */
 
@@ -242,6 +232,12 @@ static const char reference_usage[] =
     "  re-aimed, the scene rebuilt): the daemon takes its next good picture as the new\n"
     "  reference, and \"moved\" compares against that. Safe while camwatchd runs.\n"
     "  --json          print what was done as a JSON object\n";
+
+static int reference_doc(struct cli *cli, const struct cli_args *a, json_t **out,
+                         struct cw_err *err)
+{
+    return doc_reference_clear(&cli->doc, a->argv[0], out, err);
+}
 
 static void reference_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
 {
@@ -257,21 +253,15 @@ static void reference_render(const struct cli *cli, const struct cli_args *a, co
         printf("%s: had no reference picture; the next good picture becomes the reference\n", id);
 }
 
-static int reference_run(struct cli *cli, const struct cli_args *a)
-{
-    struct cw_err err;
-    json_t *doc;
-    int rc = doc_reference_clear(&cli->doc, a->argv[0], &doc, &err);
-
-    return cli_show(cli, a, rc, doc, &err, reference_render);
-}
-
-const struct cli_command cli_reference_command = {
-    .name = "reference",
-    .usage = reference_usage,
-    .opts = CLI_OPT_JSON,
-    .nargs = 1,
-    .nargs_error = "expects one CAMERA",
-    .open = CLI_OPEN_READWRITE,
-    .run = reference_run,
-};
+#define REFERENCE_OPTS (CLI_OPT_JSON)
+const struct cli_command cli_reference_command = {"reference",
+                                                  reference_usage,
+                                                  REFERENCE_OPTS,
+                                                  1,
+                                                  "expects one CAMERA",
+                                                  CLI_OPEN_READWRITE,
+                                                  NULL,
+                                                  NULL,
+                                                  reference_doc,
+                                                  reference_render,
+                                                  NULL};

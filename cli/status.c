@@ -56,11 +56,7 @@ static void table_row(const struct cli *cli, struct cli_table *t, const json_t *
         snprintf(lat, sizeof(lat), "%lld ms", (long long)cli_jint(o, "latency_ms"));
     else
         snprintf(lat, sizeof(lat), "-");
-    if (cli_jhas(o, "width") && cli_jhas(o, "height"))
-        snprintf(res, sizeof(res), "%lldx%lld", (long long)cli_jint(o, "width"),
-                 (long long)cli_jint(o, "height"));
-    else
-        snprintf(res, sizeof(res), "-");
+    cli_jres(o, res, sizeof(res));
     cli_table_add(t, cli_jstr(o, "id", ""), name, cli_jstr(o, "owner", ""),
                   cli_jstr(o, "state", ""), since, lat, res, fps, kbps, flags[0] ? flags : "-",
                   cli_jstr(o, "reason", ""));
@@ -101,25 +97,17 @@ static int owner_known(const struct cfg *cfg, const char *code)
     return 0;
 }
 
-static int run(struct cli *cli, const struct cli_args *a)
+static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
     const struct doc_status_filter f = {a->owner, a->commune, a->flag, a->have_state, a->state};
-    struct cw_err err;
-    json_t *doc;
-    int rc;
 
     if (a->owner != NULL && !owner_known(cli->cfg, a->owner)) {
         /* Not fatal: a retired owner may still have cameras in the store. */
         fprintf(stderr, "camwatch: note: owner '%s' is not in the configuration\n", a->owner);
     }
-    rc = doc_status(&cli->doc, &f, &doc, &err);
-    return cli_show(cli, a, rc, doc, &err, render);
+    return doc_status(&cli->doc, &f, out, err);
 }
 
+#define STATUS_OPTS (CLI_OPT_OWNER | CLI_OPT_COMMUNE | CLI_OPT_STATE | CLI_OPT_FLAG | CLI_OPT_JSON)
 const struct cli_command cli_status_command = {
-    .name = "status",
-    .usage = usage,
-    .opts = CLI_OPT_OWNER | CLI_OPT_COMMUNE | CLI_OPT_STATE | CLI_OPT_FLAG | CLI_OPT_JSON,
-    .open = CLI_OPEN_READONLY,
-    .run = run,
-};
+    "status", usage, STATUS_OPTS, 0, NULL, CLI_OPEN_READONLY, NULL, NULL, doc, render, NULL};

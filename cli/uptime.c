@@ -125,10 +125,6 @@ static int run(struct cli *cli, const struct cli_args *a)
     return cli_show(cli, a, rc, doc, &err, render);
 }
 
+#define UPTIME_OPTS (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_BY | CLI_OPT_JSON)
 const struct cli_command cli_uptime_command = {
-    .name = "uptime",
-    .usage = usage,
-    .opts = CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_BY | CLI_OPT_JSON,
-    .open = CLI_OPEN_READONLY,
-    .run = run,
-};
+    "uptime", usage, UPTIME_OPTS, 0, NULL, CLI_OPEN_READONLY, NULL, run, NULL, NULL, NULL};

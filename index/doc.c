@@ -51,6 +51,20 @@ int doc_flags_include(const char *list, const char *name)
     return 0;
 }
 
+json_t *doc_array(const struct doc_ctx *c, const void *v, size_t n, size_t sz,
+                  json_t *(*one)(const struct doc_ctx *c, const void *elem))
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        if (json_array_append_new(arr, one(c, (const char *)v + i * sz)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
 int doc_give(json_t *o, json_t **out, struct cw_err *err)
 {
     if (o == NULL)

@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *doc_clock_one(const struct doc_ctx *c, const char *id, const struct store_clock *k)
+json_t *doc_clock_one(const struct doc_ctx *c, const void *elem)
 {
+    const struct store_clock *k = elem;
     json_t *o = json_object();
 
-    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "id", json_string(k->camera_id));
     json_object_set_new(o, "clock_offset_ms", json_integer(k->offset_ms));
     json_object_set_new(o, "error_ms", json_integer(k->error_ms));
     json_object_set_new(o, "measured_at", doc_iso_or_null(c, k->at_ms));
@@ -19,10 +20,12 @@ json_t *doc_clock_one(const struct doc_ctx *c, const char *id, const struct stor
     return o;
 }
 
-static json_t *profile_json(const struct store_profile *p)
+static json_t *profile_json(const struct doc_ctx *c, const void *elem)
 {
+    const struct store_profile *p = elem;
     json_t *o = json_object();
 
+    (void)c;
     json_object_set_new(o, "token", json_string(p->token));
     json_object_set_new(o, "name", doc_str_or_null(p->name));
     json_object_set_new(o, "encoding", doc_str_or_null(p->encoding));
@@ -41,14 +44,20 @@ static json_t *profile_json(const struct store_profile *p)
     return o;
 }
 
-static json_t *change_json(const struct doc_ctx *c, const struct store_device_change *d)
+void doc_change_fields(json_t *o, const struct store_device_change *d)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "at", doc_iso_or_null(c, d->at_ms));
     json_object_set_new(o, "field", json_string(d->field));
     json_object_set_new(o, "old", json_string(d->old_value));
     json_object_set_new(o, "new", json_string(d->new_value));
+}
+
+static json_t *change_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_device_change *d = elem;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "at", doc_iso_or_null(c, d->at_ms));
+    doc_change_fields(o, d);
     return o;
 }
 
@@ -103,24 +112,25 @@ static void device_facts(const struct doc_ctx *c, const struct view *v, json_t *
 
 static json_t *device_json(const struct doc_ctx *c, const struct view *v)
 {
-    json_t *o = json_object(), *ep = json_object(), *pr = json_array(), *hist = json_array(),
-           *ch = json_array();
+    json_t *o = json_object(), *ep = json_object();
 
     if (o == NULL)
         return NULL;
     device_facts(c, v, o);
     for (size_t i = 0; i < v->n_ep; i++)
         json_object_set_new(ep, v->ep[i].service, json_string(v->ep[i].url));
-    json_object_set_new(o, "endpoints", ep);
-    for (size_t i = 0; i < v->n_pr; i++)
-        json_array_append_new(pr, profile_json(&v->pr[i]));
-    json_object_set_new(o, "profiles", pr);
-    for (size_t i = 0; i < v->n_clocks; i++)
-        json_array_append_new(hist, doc_clock_one(c, v->d.camera_id, &v->clocks[i]));
-    json_object_set_new(o, "clock_history", hist);
-    for (size_t i = 0; i < v->n_changes; i++)
-        json_array_append_new(ch, change_json(c, &v->changes[i]));
-    json_object_set_new(o, "changes", ch);
+    if (json_object_set_new(o, "endpoints", ep) != 0 ||
+        json_object_set_new(o, "profiles",
+                            doc_array(c, v->pr, v->n_pr, sizeof(*v->pr), profile_json)) != 0 ||
+        json_object_set_new(
+            o, "clock_history",
+            doc_array(c, v->clocks, v->n_clocks, sizeof(*v->clocks), doc_clock_one)) != 0 ||
+        json_object_set_new(
+            o, "changes",
+            doc_array(c, v->changes, v->n_changes, sizeof(*v->changes), change_json)) != 0) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -162,12 +172,24 @@ static int worst_first(const void *a, const void *b)
     return strcmp(x->camera_id, y->camera_id);
 }
 
+/* A device row's latest clock reading as doc_clock_one's object. */
+static json_t *latest_clock(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_device *d = elem;
+    struct store_clock k = {.at_ms = d->clock_at_ms,
+                            .offset_ms = d->clock_offset_ms,
+                            .error_ms = d->clock_error_ms,
+                            .ntp = d->ntp};
+
+    snprintf(k.camera_id, sizeof(k.camera_id), "%s", d->camera_id);
+    return doc_clock_one(c, &k);
+}
+
 int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_device *v = NULL;
-    json_t *arr = NULL;
+    json_t *arr;
     size_t n = 0, k = 0;
-    int rc = -1;
 
     *out = NULL;
     if (store_list_devices(c->store, &v, &n, err) != 0)
@@ -176,23 +198,7 @@ int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
         if (v[i].has_clock)
             v[k++] = v[i];
     qsort(v, k, sizeof(*v), worst_first);
-    if ((arr = json_array()) == NULL)
-        goto fail;
-    for (size_t i = 0; i < k; i++) {
-        const struct store_clock kc = {.at_ms = v[i].clock_at_ms,
-                                       .offset_ms = v[i].clock_offset_ms,
-                                       .error_ms = v[i].clock_error_ms,
-                                       .ntp = v[i].ntp};
-        if (json_array_append_new(arr, doc_clock_one(c, v[i].camera_id, &kc)) != 0)
-            goto fail;
-    }
-    *out = arr;
-    arr = NULL;
-    rc = 0;
-fail:
-    if (rc != 0)
-        cw_err_set(err, NULL, 0, NULL, "clock: out of memory");
-    json_decref(arr);
+    arr = doc_array(c, v, k, sizeof(*v), latest_clock);
     free(v);
-    return rc;
+    return doc_give(arr, out, err);
 }

@@ -150,8 +150,9 @@ static int row_order(const void *a, const void *b)
     return strcmp(x->d->endpoint, y->d->endpoint);
 }
 
-static json_t *device_json(const struct cfg *cfg, const struct row *r)
+static json_t *device_json(const struct doc_ctx *c, const void *elem)
 {
+    const struct row *r = elem;
     const struct doc_found *m = r->d;
     json_t *o = json_object();
 
@@ -163,7 +164,7 @@ static json_t *device_json(const struct cfg *cfg, const struct row *r)
     json_object_set_new(o, "hardware", doc_str_or_null(m->hardware));
     json_object_set_new(o, "location", doc_str_or_null(m->location));
     json_object_set_new(o, "camera",
-                        r->cam >= 0 ? json_string(cfg->cameras[r->cam].id) : json_null());
+                        r->cam >= 0 ? json_string(c->cfg->cameras[r->cam].id) : json_null());
     return o;
 }
 
@@ -189,34 +190,25 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
 {
     struct inventory inv = {0};
     struct row *rows = NULL;
-    json_t *o = NULL, *devices;
-    int rc = -1;
+    json_t *o = NULL;
 
     *out = NULL;
-    if (inventory_load(c->cfg, &inv) != 0 || (rows = calloc(n ? n : 1, sizeof(*rows))) == NULL)
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        rows[i].d = &found[i];
-        rows[i].cam = inventory_match(&inv, found[i].xaddrs);
+    if (inventory_load(c->cfg, &inv) == 0 && (rows = calloc(n ? n : 1, sizeof(*rows))) != NULL &&
+        (o = json_object()) != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            rows[i].d = &found[i];
+            rows[i].cam = inventory_match(&inv, found[i].xaddrs);
+        }
+        qsort(rows, n, sizeof(*rows), row_order);
+        if (json_object_set_new(o, "devices", doc_array(c, rows, n, sizeof(*rows), device_json)) !=
+                0 ||
+            json_object_set_new(o, "missing", missing_json(&inv)) != 0 ||
+            json_object_set_new(o, "ignored", json_integer((json_int_t)ignored)) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
     }
-    qsort(rows, n, sizeof(*rows), row_order);
-    if ((o = json_object()) == NULL ||
-        json_object_set_new(o, "devices", devices = json_array()) != 0)
-        goto fail;
-    for (size_t i = 0; i < n; i++)
-        if (json_array_append_new(devices, device_json(c->cfg, &rows[i])) != 0)
-            goto fail;
-    if (json_object_set_new(o, "missing", missing_json(&inv)) != 0 ||
-        json_object_set_new(o, "ignored", json_integer((json_int_t)ignored)) != 0)
-        goto fail;
-    *out = o;
-    o = NULL;
-    rc = 0;
-fail:
-    if (rc != 0)
-        cw_err_set(err, NULL, 0, NULL, "discover: out of memory");
-    json_decref(o);
     free(rows);
     inventory_free(&inv);
-    return rc;
+    return doc_give(o, out, err);
 }

@@ -52,9 +52,7 @@ static json_t *change_json(const struct doc_ctx *c, const struct store_device_ch
     json_object_set_new(o, "camera", json_string(d->camera_id));
     json_object_set_new(o, "at", doc_iso(c, d->at_ms));
     json_object_set_new(o, "at_ms", json_integer(d->at_ms));
-    json_object_set_new(o, "field", json_string(d->field));
-    json_object_set_new(o, "old", json_string(d->old_value));
-    json_object_set_new(o, "new", json_string(d->new_value));
+    doc_change_fields(o, d);
     return o;
 }
 

@@ -7,8 +7,9 @@
 
 /* Stream facts are real when media was read, picture facts when a keyframe was decoded; the
  * rest of a sample that is neither is zeros, given as null. */
-static json_t *sample_json(const struct doc_ctx *c, const struct store_sample *v)
+static json_t *sample_json(const struct doc_ctx *c, const void *elem)
 {
+    const struct store_sample *v = elem;
     char hash[32];
     json_t *o = json_object();
     int ok = v->ok != 0, pic = v->has_picture != 0;
@@ -51,7 +52,7 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
 {
     struct store_sample *v = NULL;
     struct store_status st;
-    json_t *arr = NULL;
+    json_t *arr;
     size_t n = 0;
     int rc;
 
@@ -60,19 +61,7 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
         return rc;
     if (store_list_samples(c->store, id, since_ms, &v, &n, err) != 0)
         return -1;
-    rc = -1;
-    if ((arr = json_array()) == NULL)
-        goto fail;
-    for (size_t i = 0; i < n; i++)
-        if (json_array_append_new(arr, sample_json(c, &v[i])) != 0)
-            goto fail;
-    *out = arr;
-    arr = NULL;
-    rc = 0;
-fail:
-    if (rc != 0)
-        cw_err_set(err, NULL, 0, NULL, "samples: out of memory");
-    json_decref(arr);
+    arr = doc_array(c, v, n, sizeof(*v), sample_json);
     free(v);
-    return rc;
+    return doc_give(arr, out, err);
 }

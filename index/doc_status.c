@@ -66,8 +66,9 @@ static void status_sample(const struct doc_ctx *c, const struct store_status *st
     json_object_set_new(o, "thumb", doc_str_or_null(st->thumb_path));
 }
 
-json_t *doc_status_one(const struct doc_ctx *c, const struct store_status *st)
+json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
 {
+    const struct store_status *st = elem;
     json_t *o = json_object();
 
     if (o == NULL)
@@ -106,28 +107,19 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
 {
     struct store_status *v = NULL;
     json_t *arr = NULL;
-    size_t n = 0;
-    int keep;
+    size_t n = 0, k = 0;
+    int keep = 1;
 
     *out = NULL;
     if (store_list_status(c->store, &v, &n, err) != 0)
         return -1;
-    if ((arr = json_array()) == NULL)
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        if ((keep = status_keep(f, &v[i])) < 0)
-            goto fail;
-        if (keep && json_array_append_new(arr, doc_status_one(c, &v[i])) != 0)
-            goto fail;
-    }
+    for (size_t i = 0; i < n && keep >= 0; i++)
+        if ((keep = status_keep(f, &v[i])) == 1)
+            v[k++] = v[i];
+    if (keep >= 0)
+        arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
     free(v);
-    *out = arr;
-    return 0;
-fail:
-    cw_err_set(err, NULL, 0, NULL, "status: out of memory");
-    json_decref(arr);
-    free(v);
-    return -1;
+    return doc_give(arr, out, err);
 }
 
 /* Put document part (made by one of the doc_* functions, rc its result) under key in o;

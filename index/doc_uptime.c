@@ -75,8 +75,9 @@ static void sum_json(const struct sum *s, json_t *o)
     json_object_set_new(o, "downtime_ms", json_integer(s->ms[CW_DOWN]));
 }
 
-static json_t *camera_json(const struct doc_ctx *c, const struct store_uptime *r)
+static json_t *camera_json(const struct doc_ctx *c, const void *elem)
 {
+    const struct store_uptime *r = elem;
     const struct cfg_camera *cam = cfg_find_camera(c->cfg, r->camera_id);
     struct sum s = {.key = r->camera_id, .outages = r->outages, .cameras = 1};
     json_t *o = json_object();
@@ -89,8 +90,9 @@ static json_t *camera_json(const struct doc_ctx *c, const struct store_uptime *r
     return o;
 }
 
-static json_t *owner_json(const struct doc_ctx *c, const struct sum *s)
+static json_t *owner_json(const struct doc_ctx *c, const void *elem)
 {
+    const struct sum *s = elem;
     json_t *o = json_object();
 
     json_object_set_new(o, "owner", json_string(s->key));
@@ -105,42 +107,30 @@ int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc
 {
     struct store_uptime *rows = NULL;
     struct sum *owners = NULL;
-    json_t *root = NULL, *cams = NULL, *owns = NULL;
+    json_t *root = NULL;
     size_t n = 0;
     long no;
-    int rc = -1;
 
     *out = NULL;
     if (store_uptime(c->store, from_ms, to_ms, &rows, &n, err) != 0)
         return -1;
-    if ((no = sum_by_owner(rows, n, &owners)) < 0 || (root = json_object()) == NULL)
-        goto fail;
-    json_object_set_new(root, "from", doc_iso(c, from_ms));
-    json_object_set_new(root, "from_ms", json_integer(from_ms));
-    json_object_set_new(root, "to", doc_iso(c, to_ms));
-    json_object_set_new(root, "to_ms", json_integer(to_ms));
-    if (by != DOC_UPTIME_OWNER) {
-        if (json_object_set_new(root, "cameras", cams = json_array()) != 0)
-            goto fail;
-        for (size_t i = 0; i < n; i++)
-            if (json_array_append_new(cams, camera_json(c, &rows[i])) != 0)
-                goto fail;
+    if ((no = sum_by_owner(rows, n, &owners)) >= 0 && (root = json_object()) != NULL) {
+        json_object_set_new(root, "from", doc_iso(c, from_ms));
+        json_object_set_new(root, "from_ms", json_integer(from_ms));
+        json_object_set_new(root, "to", doc_iso(c, to_ms));
+        json_object_set_new(root, "to_ms", json_integer(to_ms));
+        if ((by != DOC_UPTIME_OWNER &&
+             json_object_set_new(root, "cameras",
+                                 doc_array(c, rows, n, sizeof(*rows), camera_json)) != 0) ||
+            (by != DOC_UPTIME_CAMERA &&
+             json_object_set_new(root, "owners",
+                                 doc_array(c, owners, (size_t)no, sizeof(*owners), owner_json)) !=
+                 0)) {
+            json_decref(root);
+            root = NULL;
+        }
     }
-    if (by != DOC_UPTIME_CAMERA) {
-        if (json_object_set_new(root, "owners", owns = json_array()) != 0)
-            goto fail;
-        for (long i = 0; i < no; i++)
-            if (json_array_append_new(owns, owner_json(c, &owners[i])) != 0)
-                goto fail;
-    }
-    *out = root;
-    root = NULL;
-    rc = 0;
-fail:
-    if (rc != 0)
-        cw_err_set(err, NULL, 0, NULL, "uptime: out of memory");
-    json_decref(root);
     free(owners);
     free(rows);
-    return rc;
+    return doc_give(root, out, err);
 }
