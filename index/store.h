@@ -123,6 +123,20 @@ struct store_event {
 int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_event **out, size_t *n, struct cw_err *err);
 
+/* A window on an append-only table (events, device changes), oldest first: the rows of one
+ * camera (camera_id non-NULL) or all, at or after since_ms, strictly after the row
+ * (after_at_ms, after_id) in (at_ms, id) order, at most limit of them (0: no limit). A reader
+ * walks a month in pages of bounded memory by passing the last row's at_ms and id on. */
+struct store_page {
+    const char *camera_id; /* borrowed; NULL: every camera */
+    int64_t since_ms;
+    int64_t after_at_ms, after_id; /* INT64_MIN, INT64_MIN: from the first row */
+    size_t limit;
+};
+/* Events in pg's window. *out malloc'd, caller frees. */
+int store_list_events_page(struct store *s, const struct store_page *pg, struct store_event **out,
+                           size_t *n, struct cw_err *err);
+
 /* Time spent in each state over [from_ms, to_ms), computed exactly from event intervals. */
 struct store_uptime {
     char camera_id[CFG_ID_MAX + 1];
@@ -250,6 +264,7 @@ struct store_clock {
 
 /* One change of a device fact, as found by store_record_device. */
 struct store_device_change {
+    int64_t id; /* row id: with at_ms, the position for store_list_device_changes_page */
     char camera_id[CFG_ID_MAX + 1];
     int64_t at_ms;
     char field[32]; /* "manufacturer", "model", "firmware", "serial", "hardware_id" */
@@ -300,6 +315,10 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
  * malloc'd, caller frees. */
 int store_list_device_changes(struct store *s, const char *camera_id, int64_t since_ms,
                               struct store_device_change **out, size_t *n, struct cw_err *err);
+/* Device fact changes in pg's window (struct store_page, with the events). *out malloc'd,
+ * caller frees. */
+int store_list_device_changes_page(struct store *s, const struct store_page *pg,
+                                   struct store_device_change **out, size_t *n, struct cw_err *err);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

@@ -544,37 +544,32 @@ static void read_change(sqlite3_stmt *st, void *elem)
     struct store_device_change *o = elem;
 
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
-    o->at_ms = sqlite3_column_int64(st, 1);
-    store_column_text(st, 2, o->field, sizeof(o->field));
-    store_column_text(st, 3, o->old_value, sizeof(o->old_value));
-    store_column_text(st, 4, o->new_value, sizeof(o->new_value));
+    o->id = sqlite3_column_int64(st, 0);
+    store_column_text(st, 1, o->camera_id, sizeof(o->camera_id));
+    o->at_ms = sqlite3_column_int64(st, 2);
+    store_column_text(st, 3, o->field, sizeof(o->field));
+    store_column_text(st, 4, o->old_value, sizeof(o->old_value));
+    store_column_text(st, 5, o->new_value, sizeof(o->new_value));
+}
+
+int store_list_device_changes_page(struct store *s, const struct store_page *pg,
+                                   struct store_device_change **out, size_t *n, struct cw_err *err)
+{
+    void *rows = NULL;
+    /* Per camera on its index; all cameras scan the table, which holds a row per firmware
+     * update or swapped camera, not per probe. */
+    int rc =
+        store_collect_page(s, "id, camera_id, at_ms, field, old_value, new_value", "device_change",
+                           pg, sizeof(**out), read_change, &rows, n, "device changes", err);
+
+    *out = rows;
+    return rc;
 }
 
 int store_list_device_changes(struct store *s, const char *camera_id, int64_t since_ms,
                               struct store_device_change **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
+    const struct store_page all = {camera_id, since_ms, INT64_MIN, INT64_MIN, 0};
 
-    *out = NULL;
-    *n = 0;
-    /* Per camera on its index; all cameras scan the table, which holds a row per firmware
-     * update or swapped camera, not per probe. */
-    if (sqlite3_prepare_v2(s->db,
-                           camera_id != NULL
-                               ? "SELECT camera_id, at_ms, field, old_value, new_value "
-                                 "FROM device_change WHERE at_ms >= ?1 AND camera_id = ?2 "
-                                 "ORDER BY at_ms, id"
-                               : "SELECT camera_id, at_ms, field, old_value, new_value "
-                                 "FROM device_change WHERE at_ms >= ?1 ORDER BY at_ms, id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "device changes", err);
-    sqlite3_bind_int64(st, 1, since_ms);
-    if (camera_id != NULL)
-        sqlite3_bind_text(st, 2, camera_id, -1, SQLITE_STATIC);
-    if (store_collect(s, st, sizeof(**out), read_change, &rows, n, "device changes", err) != 0)
-        return -1;
-    *out = rows;
-    return 0;
+    return store_list_device_changes_page(s, &all, out, n, err);
 }

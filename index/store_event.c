@@ -102,29 +102,21 @@ static void read_event(sqlite3_stmt *st, void *elem)
     store_column_text(st, 5, e->reason, sizeof(e->reason));
 }
 
+int store_list_events_page(struct store *s, const struct store_page *pg, struct store_event **out,
+                           size_t *n, struct cw_err *err)
+{
+    void *rows = NULL;
+    int rc = store_collect_page(s, "id, camera_id, at_ms, from_state, to_state, reason", "event",
+                                pg, sizeof(**out), read_event, &rows, n, "events", err);
+
+    *out = rows;
+    return rc;
+}
+
 int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_event **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
+    const struct store_page all = {camera_id, since_ms, INT64_MIN, INT64_MIN, 0};
 
-    *out = NULL;
-    *n = 0;
-    /* Two texts so each uses its index: (camera_id, at_ms) or (at_ms). */
-    if (sqlite3_prepare_v2(s->db,
-                           camera_id != NULL
-                               ? "SELECT id, camera_id, at_ms, from_state, to_state, reason "
-                                 "FROM event WHERE at_ms >= ?1 AND camera_id = ?2 "
-                                 "ORDER BY at_ms, id"
-                               : "SELECT id, camera_id, at_ms, from_state, to_state, reason "
-                                 "FROM event WHERE at_ms >= ?1 ORDER BY at_ms, id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "events", err);
-    sqlite3_bind_int64(st, 1, since_ms);
-    if (camera_id != NULL)
-        sqlite3_bind_text(st, 2, camera_id, -1, SQLITE_STATIC);
-    if (store_collect(s, st, sizeof(**out), read_event, &rows, n, "events", err) != 0)
-        return -1;
-    *out = rows;
-    return 0;
+    return store_list_events_page(s, &all, out, n, err);
 }

@@ -59,6 +59,13 @@ int store_fail(struct store *s, const char *doing, struct cw_err *err);
 int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
                   const char *doing, struct cw_err *err);
+/* store_collect over pg's window of an append-only table with columns id, camera_id and
+ * at_ms: "SELECT cols FROM table" with the window's conditions, in (at_ms, id) order. cols
+ * and table are our own constants, never input. */
+int store_collect_page(struct store *s, const char *cols, const char *table,
+                       const struct store_page *pg, size_t sz,
+                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                       const char *doing, struct cw_err *err);
 /* Close a store_begin after a failure: the outermost level rolls back; an inner level only
  * unwinds and leaves the decision to its caller's batch. Returns -1. */
 int store_end_failed(struct store *s);

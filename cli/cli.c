@@ -1,0 +1,402 @@
+/* cli.c - what cli.h promises: the option table and the parser every command goes through,
+ * opening the conf and the store, errors and the camera check, and printing or reading back
+ * documents. The struct cli it fills owns the cfg and the store handle until cli_close. One
+ * thread. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../util/cwtime.h"
+
+/* Reals to 10 significant digits: means of measurements come out as 812.39999999999975. */
+#define JSON_REAL_DIGITS 10
+#define OPT_CODE_BASE 256 /* getopt_long codes of the long-only options: OPT_CODE_BASE + index */
+#define NO_FIELD ((size_t)-1)
+
+/* Every option of the program and its commands. The order is the one each command always
+ * listed its own in, which getopt_long keeps when it names the candidates of an ambiguous
+ * abbreviation (--t: --target or --timeout). */
+static const struct opt_def {
+    unsigned bit;
+    const char *name;
+    int has_arg;
+    int short_name; /* 0: long only */
+    size_t field;   /* offset in struct cli_args: a string (has_arg) or an int set to 1;
+                       NO_FIELD: taken by take_option itself */
+} opt_defs[] = {
+    {CLI_OPT_CONFIG, "config", required_argument, 'c', offsetof(struct cli_args, config)},
+    {CLI_OPT_OWNER, "owner", required_argument, 0, offsetof(struct cli_args, owner)},
+    {CLI_OPT_COMMUNE, "commune", required_argument, 0, offsetof(struct cli_args, commune)},
+    {CLI_OPT_STATE, "state", required_argument, 0, NO_FIELD},
+    {CLI_OPT_FLAG, "flag", required_argument, 0, offsetof(struct cli_args, flag)},
+    {CLI_OPT_CAMERA, "camera", required_argument, 0, offsetof(struct cli_args, camera)},
+    {CLI_OPT_SINCE, "since", required_argument, 0, offsetof(struct cli_args, since)},
+    {CLI_OPT_FROM, "from", required_argument, 0, offsetof(struct cli_args, from)},
+    {CLI_OPT_TO, "to", required_argument, 0, offsetof(struct cli_args, to)},
+    {CLI_OPT_BY, "by", required_argument, 0, NO_FIELD},
+    {CLI_OPT_NOTE, "note", required_argument, 0, offsetof(struct cli_args, note)},
+    {CLI_OPT_OUTPUT, "output", required_argument, 'o', offsetof(struct cli_args, output)},
+    {CLI_OPT_TARGET, "target", required_argument, 0, offsetof(struct cli_args, target)},
+    {CLI_OPT_TIMEOUT, "timeout", required_argument, 0, offsetof(struct cli_args, timeout)},
+    {CLI_OPT_JSON, "json", no_argument, 0, offsetof(struct cli_args, json)},
+    {CLI_OPT_VERBOSE, "verbose", no_argument, 'v', offsetof(struct cli_args, verbose)},
+    {CLI_OPT_VERSION, "version", no_argument, 'V', NO_FIELD},
+};
+#define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
+
+void cli_die_oom(void)
+{
+    fputs("camwatch: out of memory\n", stderr);
+    exit(EXIT_RUNTIME);
+}
+
+char *cli_strdup(const char *s)
+{
+    char *d = strdup(s != NULL ? s : "");
+
+    if (d == NULL)
+        cli_die_oom();
+    return d;
+}
+
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "camwatch: %s: ", cmd->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", cmd->usage);
+    return EXIT_USAGE;
+}
+
+/* ---- the option parser ---- */
+
+/* Store one option's value in a, checking the ones whose values are a closed set. */
+static int take_option(const struct cli_command *cmd, const struct opt_def *d, const char *arg,
+                       struct cli_args *a)
+{
+    switch (d->bit) {
+    case CLI_OPT_STATE:
+        if (cw_state_parse(arg, &a->state) != 0)
+            return cli_usage_error(cmd, "unknown state '%s'", arg);
+        a->have_state = 1;
+        return 0;
+    case CLI_OPT_BY:
+        if (strcmp(arg, "camera") == 0)
+            a->by = DOC_UPTIME_CAMERA;
+        else if (strcmp(arg, "owner") == 0)
+            a->by = DOC_UPTIME_OWNER;
+        else
+            return cli_usage_error(cmd, "--by takes camera or owner, not '%s'", arg);
+        return 0;
+    case CLI_OPT_VERSION:
+        printf("%s\n", cmd->version);
+        return CLI_DONE;
+    default:
+        if (d->has_arg)
+            *(const char **)(void *)((char *)a + d->field) = arg;
+        else
+            *(int *)(void *)((char *)a + d->field) = 1;
+        return 0;
+    }
+}
+
+/* The definition getopt_long's answer c stands for, or NULL ('?': it said what is wrong). */
+static const struct opt_def *find_option(int c)
+{
+    if (c >= OPT_CODE_BASE && (size_t)(c - OPT_CODE_BASE) < N_OPT_DEFS)
+        return &opt_defs[c - OPT_CODE_BASE];
+    for (size_t i = 0; i < N_OPT_DEFS; i++)
+        if (opt_defs[i].short_name != 0 && opt_defs[i].short_name == c)
+            return &opt_defs[i];
+    return NULL;
+}
+
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a)
+{
+    struct option longs[N_OPT_DEFS + 2];
+    char shorts[2 * N_OPT_DEFS + 3];
+    size_t nl = 0, ns = 0;
+    int c, rc;
+
+    memset(a, 0, sizeof(*a));
+    a->cmd = cmd;
+    if (cmd->nargs < 0)
+        shorts[ns++] = '+'; /* stop at the command name; its options are its own */
+    shorts[ns++] = 'h';
+    for (size_t i = 0; i < N_OPT_DEFS; i++) {
+        const struct opt_def *d = &opt_defs[i];
+        if ((cmd->opts & d->bit) == 0)
+            continue;
+        longs[nl++] = (struct option){d->name, d->has_arg, NULL,
+                                      d->short_name ? d->short_name : OPT_CODE_BASE + (int)i};
+        if (d->short_name) {
+            shorts[ns++] = (char)d->short_name;
+            if (d->has_arg)
+                shorts[ns++] = ':';
+        }
+    }
+    longs[nl++] = (struct option){"help", no_argument, NULL, 'h'};
+    longs[nl] = (struct option){NULL, 0, NULL, 0};
+    shorts[ns] = '\0';
+    optind = 0; /* glibc: full re-initialisation, for each command's own argv */
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        const struct opt_def *d = find_option(c);
+        if (c == 'h') {
+            fputs(cmd->usage, stdout);
+            return CLI_DONE;
+        }
+        if (d == NULL) {
+            fputs(cmd->usage, stderr);
+            return EXIT_USAGE;
+        }
+        if ((rc = take_option(cmd, d, optarg, a)) != 0)
+            return rc;
+    }
+    a->argc = argc - optind;
+    a->argv = argv + optind;
+    if (cmd->nargs >= 0 && a->argc != cmd->nargs) {
+        if (cmd->nargs_error != NULL)
+            return cli_usage_error(cmd, "%s", cmd->nargs_error);
+        return cli_usage_error(cmd, "unexpected argument '%s'", a->argv[0]);
+    }
+    return 0;
+}
+
+/* What every command needs before it runs: the conf and store cmd->open names, and
+ * --since in the site's zone. */
+static int prepare(struct cli *cli, const struct cli_command *cmd, struct cli_args *a)
+{
+    const char *since = a->since != NULL ? a->since : cmd->since;
+    int rc = 0;
+
+    if (cmd->open == CLI_OPEN_CONFIG)
+        rc = cli_open_config(cli);
+    else if (cmd->open != CLI_OPEN_NOTHING)
+        rc = cli_open(cli, cmd->open == CLI_OPEN_READWRITE ? STORE_READWRITE : STORE_READONLY);
+    if (rc != 0)
+        return rc;
+    if ((cmd->opts & CLI_OPT_SINCE) && cw_parse_time(since, cli->tz, &a->since_ms) != 0)
+        return cli_usage_error(cmd, "bad time '%s'", since);
+    return 0;
+}
+
+int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+    struct cli_args a;
+    int rc = cli_parse(cmd, argc, argv, &a);
+
+    if (rc == 0)
+        rc = prepare(cli, cmd, &a);
+    if (rc == 0 && cmd->run != NULL) {
+        rc = cmd->run(cli, &a);
+    } else if (rc == 0) {
+        json_t *doc = NULL;
+        struct cw_err err;
+        rc = cmd->doc(cli, &a, &doc, &err);
+        rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
+    }
+    if (rc == CLI_DONE)
+        rc = 0;
+    cli_close(cli);
+    if (fflush(stdout) != 0 && rc == 0) {
+        fprintf(stderr, "camwatch: cannot write output: %s\n", strerror(errno));
+        rc = EXIT_RUNTIME;
+    }
+    return rc;
+}
+
+/* ---- the conf and the store ---- */
+
+int cli_open_config(struct cli *cli)
+{
+    struct cw_errlist errs = {0};
+    char buf[1024];
+
+    if (cfg_load(cli->conf_path, &cli->cfg, &errs) != 0) {
+        for (size_t i = 0; i < errs.n; i++) {
+            cw_err_format(&errs.v[i], buf, sizeof(buf));
+            fprintf(stderr, "%s\n", buf);
+        }
+        if (errs.n == 0)
+            fprintf(stderr, "camwatch: %s: cannot load configuration\n", cli->conf_path);
+        cw_errlist_clear(&errs);
+        return EXIT_USAGE;
+    }
+    cw_errlist_clear(&errs);
+    cli->tz = cli->cfg->time_zone;
+    cli->doc = (struct doc_ctx){cli->store, cli->cfg, cli->tz};
+    return 0;
+}
+
+int cli_open(struct cli *cli, enum store_mode mode)
+{
+    struct cw_err err;
+    struct stat st;
+    char buf[1024];
+    int rc;
+
+    if ((rc = cli_open_config(cli)) != 0)
+        return rc;
+    /* READWRITE would create an empty store; a missing one means the daemon never ran. */
+    if (stat(cli->cfg->database, &st) != 0) {
+        fprintf(stderr, "camwatch: store %s: %s; run camwatchd first (camwatchd -c %s)\n",
+                cli->cfg->database, strerror(errno), cli->conf_path);
+        return EXIT_RUNTIME;
+    }
+    if (store_open(cli->cfg->database, mode, &cli->store, &err) != 0) {
+        cw_err_format(&err, buf, sizeof(buf));
+        fprintf(stderr, "camwatch: cannot open store: %s\n", buf);
+        return EXIT_RUNTIME;
+    }
+    cli->doc.store = cli->store;
+    return 0;
+}
+
+void cli_close(struct cli *cli)
+{
+    store_close(cli->store);
+    cfg_free(cli->cfg);
+    cli->store = NULL;
+    cli->cfg = NULL;
+    cli->doc = (struct doc_ctx){NULL, NULL, NULL};
+}
+
+int cli_fail(const struct cw_err *err)
+{
+    char buf[1024];
+
+    cw_err_format(err, buf, sizeof(buf));
+    fprintf(stderr, "camwatch: %s\n", buf);
+    return EXIT_RUNTIME;
+}
+
+int cli_require_camera(struct cli *cli, const char *id, struct store_status *st)
+{
+    struct cw_err err;
+
+    return doc_require_camera(&cli->doc, id, st, &err) != 0 ? cli_fail(&err) : 0;
+}
+
+/* ---- documents out ---- */
+
+int cli_print_json(json_t *j)
+{
+    int rc = json_dumpf(
+        j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS));
+
+    json_decref(j);
+    if (rc != 0) {
+        fputs("camwatch: cannot write JSON\n", stderr);
+        return EXIT_RUNTIME;
+    }
+    fputc('\n', stdout);
+    return 0;
+}
+
+int cli_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+             const struct cw_err *err,
+             void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc))
+{
+    if (rc != 0) {
+        json_decref(doc);
+        return cli_fail(err);
+    }
+    if (a->json)
+        return cli_print_json(doc);
+    render(cli, a, doc);
+    json_decref(doc);
+    return 0;
+}
+
+int cli_jhas(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+
+    return v != NULL && !json_is_null(v);
+}
+
+const char *cli_jstr(const json_t *o, const char *key, const char *if_null)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s != NULL ? s : if_null;
+}
+
+int64_t cli_jint(const json_t *o, const char *key)
+{
+    return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
+double cli_jnum(const json_t *o, const char *key)
+{
+    return json_number_value(json_object_get(o, key));
+}
+
+char *cli_jjoin(const json_t *o, const char *key, char sep)
+{
+    const json_t *arr = json_object_get(o, key), *v;
+    size_t len = 1, i;
+    char *out, *p;
+
+    json_array_foreach(arr, i, v) len +=
+        strlen(json_string_value(v) ? json_string_value(v) : "") + 1;
+    if ((p = out = malloc(len)) == NULL)
+        cli_die_oom();
+    json_array_foreach(arr, i, v)
+    {
+        const char *s = json_string_value(v) ? json_string_value(v) : "";
+        if (p > out)
+            *p++ = sep;
+        memcpy(p, s, strlen(s));
+        p += strlen(s);
+    }
+    *p = '\0';
+    return out;
+}
+
+const char *cli_jtime(const struct cli *cli, const json_t *o, const char *key, const char *if_null,
+                      char *buf, size_t len)
+{
+    const char *iso = cli_jstr(o, key, NULL);
+    size_t n;
+    char *t;
+
+    if (iso == NULL)
+        return if_null != NULL ? if_null : cw_format_local(0, cli->tz, buf, len);
+    /* The document's "YYYY-MM-DDTHH:MM:SS+hh:mm" is in the site's zone already: the same
+     * wall-clock time, without the T and the offset. */
+    n = strlen(iso);
+    snprintf(buf, len, "%.*s", (int)(n > 6 ? n - 6 : n), iso);
+    if ((t = strchr(buf, 'T')) != NULL)
+        *t = ' ';
+    return buf;
+}
+
+const char *cli_jres(const json_t *o, char *buf, size_t len)
+{
+    if (cli_jhas(o, "width") && cli_jhas(o, "height"))
+        snprintf(buf, len, "%lldx%lld", (long long)cli_jint(o, "width"),
+                 (long long)cli_jint(o, "height"));
+    else
+        snprintf(buf, len, "-");
+    return buf;
+}
+
+const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int known)
+{
+    if (known)
+        snprintf(buf, len, fmt, v);
+    else
+        snprintf(buf, len, "-");
+    return buf;
+}

@@ -1,0 +1,165 @@
+/* cli.h - what the camwatch command's files share: the command's context (the conf, the
+ * store and the documents' view of them), the one option parser every command declares its
+ * options to, opening the conf and the store, errors, the camera check, and printing a
+ * document as JSON or reading its fields back for a table. Defined in cli.c; each command
+ * group's file (status.c, events.c, ...) defines one struct cli_command per command, and
+ * main.c dispatches to them. One thread; the context owns the cfg and the store handle for
+ * the life of the process.
+ *
+ * Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. */
+#ifndef CW_CLI_H
+#define CW_CLI_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../config/cfg.h"
+#include "../index/doc.h"
+#include "../index/store.h"
+#include "../util/err.h"
+#include "../util/state.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define CLI_DONE (-1) /* cli_parse: --help or --version answered; exit 0 */
+
+struct cli {
+    const char *conf_path; /* borrowed from argv or a constant */
+    struct cfg *cfg;       /* owned once opened */
+    struct store *store;   /* owned once opened */
+    const char *tz;        /* borrowed from cfg */
+    struct doc_ctx doc;    /* the documents' view of store, cfg and tz */
+};
+
+/* The options of the program and its commands: one table in cli.c says each one's name,
+ * argument and where it lands in struct cli_args; a command names the ones it takes. */
+enum cli_opt {
+    CLI_OPT_CONFIG = 1u << 0, /* -c, --config FILE: the program's, before the command */
+    CLI_OPT_OWNER = 1u << 1,
+    CLI_OPT_COMMUNE = 1u << 2,
+    CLI_OPT_STATE = 1u << 3, /* checked while parsing: a state name */
+    CLI_OPT_FLAG = 1u << 4,
+    CLI_OPT_CAMERA = 1u << 5,
+    CLI_OPT_SINCE = 1u << 6, /* parsed into since_ms once the conf (its zone) is open */
+    CLI_OPT_FROM = 1u << 7,
+    CLI_OPT_TO = 1u << 8,
+    CLI_OPT_BY = 1u << 9, /* checked while parsing: camera or owner */
+    CLI_OPT_NOTE = 1u << 10,
+    CLI_OPT_OUTPUT = 1u << 11, /* -o, --output FILE */
+    CLI_OPT_TARGET = 1u << 12,
+    CLI_OPT_TIMEOUT = 1u << 13,
+    CLI_OPT_JSON = 1u << 14,
+    CLI_OPT_VERBOSE = 1u << 15, /* -v, --verbose */
+    CLI_OPT_VERSION = 1u << 16, /* -V, --version: prints the command's version line */
+};
+
+struct cli_command;
+
+/* A command line as parsed. Strings borrow from argv; NULL when not given. */
+struct cli_args {
+    const struct cli_command *cmd; /* the command parsed for */
+    const char *config, *owner, *commune, *flag, *camera, *since, *from, *to, *note, *output,
+        *target, *timeout;
+    int have_state;
+    enum cw_state state;
+    enum doc_uptime_by by;
+    int json, verbose;
+    int64_t since_ms; /* --since or the command's default, once cli_run has read it */
+    int argc;         /* the positional arguments */
+    char **argv;
+};
+
+enum cli_open {
+    CLI_OPEN_NOTHING,  /* run opens what it needs itself, after checks of its own */
+    CLI_OPEN_CONFIG,   /* the conf alone */
+    CLI_OPEN_READONLY, /* the conf and the store */
+    CLI_OPEN_READWRITE
+};
+
+/* A command, as each command group's file declares it; written in this order, one line of
+ * what it takes and one of what it runs:
+ *   {name, usage, opts, nargs, nargs_error, open, since,   run, doc, render} */
+struct cli_command {
+    const char *name;
+    const char *usage;       /* printed by --help (stdout) and after usage errors (stderr) */
+    unsigned opts;           /* enum cli_opt bits; --help is always taken */
+    int nargs;               /* positional arguments: exactly this many; -1: any, and options
+                              * stop at the first (the program's, before a command) */
+    const char *nargs_error; /* said when the count is wrong; NULL: "unexpected argument 'X'" */
+    enum cli_open open;      /* opened by cli_run before run */
+    const char *since;       /* CLI_OPT_SINCE's default */
+    /* Either run, which returns the exit code, or a document command: doc builds the
+     * document (returns as the doc_* functions do) and render prints its table; cli_run
+     * prints the document itself with --json, and the error when doc fails. */
+    int (*run)(struct cli *cli, const struct cli_args *a);
+    int (*doc)(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err);
+    void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc);
+    const char *version; /* CLI_OPT_VERSION's line (the program's), NULL when not taken */
+};
+
+/* Out of memory in the CLI: say so and exit EXIT_RUNTIME. */
+void cli_die_oom(void);
+/* A copy of s ("" for NULL); caller frees. Exits when out of memory. */
+char *cli_strdup(const char *s);
+
+/* Parse argv (argv[0]: the program or command name) for cmd into *a: its options, checked
+ * where the table says, and the count of positional arguments. Returns 0; CLI_DONE after
+ * printing the usage (--help) or version line; EXIT_USAGE after saying what is wrong. */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a);
+/* Run cmd over its own argv: parse, open what cmd->open says, read --since, run, close,
+ * and check that stdout was written. Returns the exit code. */
+int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
+
+/* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Load the conf alone (commands that need no store). Returns 0, or the exit code. */
+int cli_open_config(struct cli *cli);
+/* Load the conf and open the store. Returns 0, or the exit code. */
+int cli_open(struct cli *cli, enum store_mode mode);
+void cli_close(struct cli *cli); /* accepts a closed cli */
+/* Print err on stderr; returns EXIT_RUNTIME. */
+int cli_fail(const struct cw_err *err);
+/* 0 when camera id is in the store (*st filled), else the exit code (the error printed). */
+int cli_require_camera(struct cli *cli, const char *id, struct store_status *st);
+
+/* Print j (its reference is taken) on stdout as the documents are printed. Returns 0 or
+ * EXIT_RUNTIME. */
+int cli_print_json(json_t *j);
+/* The end of a command that shows a document, rc and err from its doc_* function: the error
+ * when rc is not 0, else doc as JSON with --json, else render(cli, a, doc), the table.
+ * Takes doc's reference (NULL when rc is not 0). Returns the exit code. */
+int cli_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+             const struct cw_err *err,
+             void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc));
+
+/* Reading a document's fields back for a table. Each borrows from o. */
+int cli_jhas(const json_t *o, const char *key); /* present, not null */
+const char *cli_jstr(const json_t *o, const char *key, const char *if_null);
+int64_t cli_jint(const json_t *o, const char *key); /* 0 when null */
+double cli_jnum(const json_t *o, const char *key);  /* integer or real */
+/* An array of strings joined by sep ("" when empty). Caller frees. */
+char *cli_jjoin(const json_t *o, const char *key, char sep);
+/* An ISO time of the document as the tables show time: "YYYY-MM-DD HH:MM:SS" in the site's
+ * zone (the document's zone). null gives if_null, or the epoch when if_null is NULL. */
+const char *cli_jtime(const struct cli *cli, const json_t *o, const char *key, const char *if_null,
+                      char *buf, size_t len);
+/* "WIDTHxHEIGHT" of o's width and height, or "-" when either is null. */
+const char *cli_jres(const json_t *o, char *buf, size_t len);
+/* A table cell: v printed with fmt, or "-" when not known. */
+const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int known);
+
+/* The commands, one file per group; main.c dispatches to them. */
+extern const struct cli_command cli_status_command;      /* status.c */
+extern const struct cli_command cli_events_command;      /* events.c */
+extern const struct cli_command cli_uptime_command;      /* uptime.c */
+extern const struct cli_command cli_maintenance_command; /* maintenance.c */
+extern const struct cli_command cli_samples_command;     /* picture.c */
+extern const struct cli_command cli_thumb_command;       /* picture.c */
+extern const struct cli_command cli_reference_command;   /* picture.c */
+extern const struct cli_command cli_device_command;      /* device.c */
+extern const struct cli_command cli_clock_command;       /* device.c */
+extern const struct cli_command cli_discover_command;    /* discover.c */
+
+#endif

@@ -1,0 +1,113 @@
+/* status.c - `camwatch status`: every camera's current state with its last probe's and last
+ * sample's facts, as the status document (index/doc_status.c) has them, filtered there. A
+ * table or the document on stdout. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/cwtime.h"
+#include "cli.h"
+#include "table.h"
+
+#define NAME_COL_MAX 20 /* longer names are cut with an ellipsis, display columns */
+#define N_STATES 5      /* enum cw_state values */
+
+static const char usage[] =
+    "usage: camwatch [-c FILE] status [--owner CODE] [--commune NAME] [--state STATE]\n"
+    "                                 [--flag NAME] [--json]\n"
+    "  Current state of every camera, with the last probe's facts and the last stream\n"
+    "  sample's: FPS as measured, KBPS (bitrate, kbit/s) and FLAGS (picture and stream faults).\n"
+    "  --owner CODE    only this owner's cameras (e.g. CAH)\n"
+    "  --commune NAME  only cameras in this commune; without diacritics it matches any\n"
+    "  --state STATE   only cameras in STATE: up, degraded, down, unknown, maintenance\n"
+    "  --flag NAME     only cameras whose last sample has flag NAME: no_media, low_res,\n"
+    "                  low_fps, low_bitrate, long_gop, ts_faults, dark, black, overexposed,\n"
+    "                  blurred, frozen, moved, sdp_mismatch\n"
+    "  --json          print a JSON array\n";
+
+/* "MM-DD HH:MM" within this year, else "YYYY-MM-DD": the status table has no room for more. */
+static const char *fmt_since_short(const struct cli *cli, int64_t ms, char *buf, size_t len)
+{
+    char now[64], full[64];
+
+    cw_format_local(cw_now_ms(), cli->tz, now, sizeof(now));
+    cw_format_local(ms, cli->tz, full, sizeof(full));
+    if (strncmp(now, full, 4) == 0)
+        snprintf(buf, len, "%.11s", full + 5);
+    else
+        snprintf(buf, len, "%.10s", full);
+    return buf;
+}
+
+static void table_row(const struct cli *cli, struct cli_table *t, const json_t *o)
+{
+    char since[64], lat[32], res[32], fps[32], kbps[32];
+    char *name = cli_table_cut(cli_jstr(o, "name", ""), NAME_COL_MAX);
+    char *flags = cli_jjoin(o, "flags", ',');
+
+    fmt_since_short(cli, cli_jint(o, "since_ms"), since, sizeof(since));
+    /* The table shows a measured rate only: the SDP's claim is in the document's fps only
+     * while there is no sample. */
+    cli_fmt_opt(fps, sizeof(fps), "%.1f", cli_jnum(o, "fps"),
+                cli_jhas(o, "last_sample_ms") && cli_jhas(o, "fps"));
+    cli_fmt_opt(kbps, sizeof(kbps), "%.0f", cli_jnum(o, "bitrate_kbps"),
+                cli_jhas(o, "bitrate_kbps"));
+    if (cli_jhas(o, "latency_ms"))
+        snprintf(lat, sizeof(lat), "%lld ms", (long long)cli_jint(o, "latency_ms"));
+    else
+        snprintf(lat, sizeof(lat), "-");
+    cli_jres(o, res, sizeof(res));
+    cli_table_add(t, cli_jstr(o, "id", ""), name, cli_jstr(o, "owner", ""),
+                  cli_jstr(o, "state", ""), since, lat, res, fps, kbps, flags[0] ? flags : "-",
+                  cli_jstr(o, "reason", ""));
+    free(flags);
+    free(name);
+}
+
+static void render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    /* At most about 100 columns before REASON, which may run on; the codec is in --json. */
+    static const char *const heads[] = {"ID",  "NAME", "OWNER", "STATE", "SINCE", "LATENCY",
+                                        "RES", "FPS",  "KBPS",  "FLAGS", "REASON"};
+    struct cli_table t = {.ncols = 11, .heads = heads, .right = "lllllrrrrll"};
+    size_t count[N_STATES] = {0}, shown = json_array_size(doc), i;
+    enum cw_state st;
+    const json_t *o;
+
+    (void)a;
+    json_array_foreach(doc, i, o)
+    {
+        table_row(cli, &t, o);
+        if (cw_state_parse(cli_jstr(o, "state", ""), &st) == 0 && (unsigned)st < N_STATES)
+            count[st]++;
+    }
+    if (shown > 0)
+        cli_table_print(&t, stdout);
+    cli_table_free(&t);
+    printf("%zu camera%s: %zu up, %zu degraded, %zu down, %zu unknown, %zu maintenance\n", shown,
+           shown == 1 ? "" : "s", count[CW_UP], count[CW_DEGRADED], count[CW_DOWN],
+           count[CW_UNKNOWN], count[CW_MAINTENANCE]);
+}
+
+static int owner_known(const struct cfg *cfg, const char *code)
+{
+    for (size_t i = 0; i < cfg->n_owners; i++)
+        if (strcasecmp(cfg->owners[i].code, code) == 0)
+            return 1;
+    return 0;
+}
+
+static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+{
+    const struct doc_status_filter f = {a->owner, a->commune, a->flag, a->have_state, a->state};
+
+    if (a->owner != NULL && !owner_known(cli->cfg, a->owner)) {
+        /* Not fatal: a retired owner may still have cameras in the store. */
+        fprintf(stderr, "camwatch: note: owner '%s' is not in the configuration\n", a->owner);
+    }
+    return doc_status(&cli->doc, &f, out, err);
+}
+
+#define STATUS_OPTS (CLI_OPT_OWNER | CLI_OPT_COMMUNE | CLI_OPT_STATE | CLI_OPT_FLAG | CLI_OPT_JSON)
+const struct cli_command cli_status_command = {
+    "status", usage, STATUS_OPTS, 0, NULL, CLI_OPEN_READONLY, NULL, NULL, doc, render, NULL};

@@ -1,0 +1,142 @@
+/* doc_events.c - the events document: state changes and device fact changes merged oldest
+ * first, one page at a time. A page reads at most limit + 1 rows of each table, so a month of
+ * events streams in bounded memory; the cursor is the merged order's last position,
+ * "AT_MS.s.ID" after a state change or "AT_MS.d.ID" after a device change. Read-only. */
+#include "doc_priv.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Where a page starts: after the event of this kind, time and id (kind 0: the first). */
+struct cursor {
+    char kind; /* 0, 's' (state change) or 'd' (device change) */
+    int64_t at_ms, id;
+};
+
+static int cursor_parse(const char *s, struct cursor *cur)
+{
+    long long at, id;
+    char kind;
+    int end = 0;
+
+    if (sscanf(s, "%lld.%c.%lld%n", &at, &kind, &id, &end) != 3 || s[end] != '\0' ||
+        (kind != 's' && kind != 'd'))
+        return -1;
+    cur->kind = kind;
+    cur->at_ms = at;
+    cur->id = id;
+    return 0;
+}
+
+static json_t *state_json(const struct doc_ctx *c, const struct store_event *e)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "id", json_integer(e->id));
+    json_object_set_new(o, "kind", json_string("state"));
+    json_object_set_new(o, "camera", json_string(e->camera_id));
+    json_object_set_new(o, "at", doc_iso(c, e->at_ms));
+    json_object_set_new(o, "at_ms", json_integer(e->at_ms));
+    json_object_set_new(o, "from", json_string(cw_state_name(e->from)));
+    json_object_set_new(o, "to", json_string(cw_state_name(e->to)));
+    json_object_set_new(o, "reason", json_string(e->reason));
+    return o;
+}
+
+static json_t *change_json(const struct doc_ctx *c, const struct store_device_change *d)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "kind", json_string("device"));
+    json_object_set_new(o, "camera", json_string(d->camera_id));
+    json_object_set_new(o, "at", doc_iso(c, d->at_ms));
+    json_object_set_new(o, "at_ms", json_integer(d->at_ms));
+    doc_change_fields(o, d);
+    return o;
+}
+
+/* Merge the two lists (each oldest first; a state change first at the same ms) into arr, at
+ * most limit items; *last gets the position of the last one taken. Returns the count taken
+ * or -1 when out of memory. */
+static long merge(const struct doc_ctx *c, const struct store_event *v, size_t n,
+                  const struct store_device_change *d, size_t m, size_t limit, json_t *arr,
+                  struct cursor *last)
+{
+    size_t i = 0, j = 0;
+
+    while ((i < n || j < m) && i + j < limit) {
+        json_t *e;
+        if (j >= m || (i < n && v[i].at_ms <= d[j].at_ms)) {
+            e = state_json(c, &v[i]);
+            *last = (struct cursor){'s', v[i].at_ms, v[i].id};
+            i++;
+        } else {
+            e = change_json(c, &d[j]);
+            *last = (struct cursor){'d', d[j].at_ms, d[j].id};
+            j++;
+        }
+        if (json_array_append_new(arr, e) != 0)
+            return -1;
+    }
+    return (long)(i + j);
+}
+
+static json_t *cursor_json(const struct cursor *cur)
+{
+    char buf[64];
+
+    snprintf(buf, sizeof(buf), "%" PRId64 ".%c.%" PRId64, cur->at_ms, cur->kind, cur->id);
+    return json_string(buf);
+}
+
+int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
+               struct cw_err *err)
+{
+    size_t limit =
+        q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
+    struct cursor cur = {0, INT64_MIN, INT64_MIN}, last = cur;
+    struct store_page pe, pd;
+    struct store_event *v = NULL;
+    struct store_device_change *d = NULL;
+    struct store_status st;
+    json_t *page = NULL, *arr = NULL;
+    size_t n = 0, m = 0;
+    long taken;
+    int rc = -1;
+
+    *out = NULL;
+    if (q->after != NULL && cursor_parse(q->after, &cur) != 0) {
+        cw_err_set(err, NULL, 0, "after", "'%s' is not a cursor of the events list", q->after);
+        return DOC_BAD_INPUT;
+    }
+    if (q->camera != NULL && (rc = doc_require_camera(c, q->camera, &st, err)) != 0)
+        return rc;
+    rc = -1;
+    /* A state change comes before a device change at the same ms: after a device change at
+     * T, no state change at T is left; after a state change at T, every device change at T. */
+    pe = (struct store_page){q->camera, q->since_ms, cur.at_ms,
+                             cur.kind == 'd' ? INT64_MAX : cur.id, limit + 1};
+    pd = (struct store_page){q->camera, q->since_ms, cur.at_ms,
+                             cur.kind == 'd' ? cur.id : INT64_MIN, limit + 1};
+    if (store_list_events_page(c->store, &pe, &v, &n, err) != 0 ||
+        store_list_device_changes_page(c->store, &pd, &d, &m, err) != 0)
+        goto fail;
+    if ((page = json_object()) == NULL || (arr = json_array()) == NULL ||
+        json_object_set(page, "events", arr) != 0 ||
+        (taken = merge(c, v, n, d, m, limit, arr, &last)) < 0 ||
+        json_object_set_new(page, "next",
+                            (size_t)taken < n + m ? cursor_json(&last) : json_null()) != 0) {
+        cw_err_set(err, NULL, 0, NULL, "events: out of memory");
+        goto fail;
+    }
+    *out = page;
+    page = NULL;
+    rc = 0;
+fail:
+    json_decref(arr);
+    json_decref(page);
+    free(v);
+    free(d);
+    return rc;
+}

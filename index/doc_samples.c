@@ -1,0 +1,67 @@
+/* doc_samples.c - the samples document: a camera's stream samples, raw and hourly, as
+ * measured and as judged. Read-only; the rows read are freed before it returns. */
+#include "doc_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Stream facts are real when media was read, picture facts when a keyframe was decoded; the
+ * rest of a sample that is neither is zeros, given as null. */
+static json_t *sample_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_sample *v = elem;
+    char hash[32];
+    json_t *o = json_object();
+    int ok = v->ok != 0, pic = v->has_picture != 0;
+
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)v->phash);
+    json_object_set_new(o, "camera", json_string(v->camera_id));
+    json_object_set_new(o, "at", doc_iso(c, v->at_ms));
+    json_object_set_new(o, "at_ms", json_integer(v->at_ms));
+    json_object_set_new(o, "hourly", json_boolean(v->hourly));
+    json_object_set_new(o, "count", json_integer(v->count));
+    json_object_set_new(o, "ok", json_boolean(ok));
+    json_object_set_new(o, "error", doc_str_or_null(v->error));
+    json_object_set_new(o, "codec", doc_str_or_null(v->codec));
+    json_object_set_new(o, "width", v->width > 0 ? json_integer(v->width) : json_null());
+    json_object_set_new(o, "height", v->height > 0 ? json_integer(v->height) : json_null());
+    json_object_set_new(o, "fps", ok ? json_real(v->fps) : json_null());
+    json_object_set_new(o, "bitrate_kbps", ok ? json_real(v->bitrate_kbps) : json_null());
+    json_object_set_new(o, "gop_frames", ok ? json_real(v->gop_frames) : json_null());
+    json_object_set_new(o, "gop_s", ok ? json_real(v->gop_s) : json_null());
+    json_object_set_new(o, "first_key_ms",
+                        v->first_key_ms >= 0 ? json_integer(v->first_key_ms) : json_null());
+    json_object_set_new(o, "ts_jumps", json_integer(v->ts_jumps));
+    json_object_set_new(o, "ts_backwards", json_integer(v->ts_backwards));
+    json_object_set_new(o, "corrupt_packets", json_integer(v->corrupt_packets));
+    json_object_set_new(o, "lost_frames", json_integer(v->lost_frames));
+    json_object_set_new(o, "has_picture", json_boolean(pic));
+    json_object_set_new(o, "luma_mean", pic ? json_real(v->luma_mean) : json_null());
+    json_object_set_new(o, "luma_spread", pic ? json_real(v->luma_spread) : json_null());
+    json_object_set_new(o, "sharpness", pic ? json_real(v->sharpness) : json_null());
+    json_object_set_new(o, "phash", pic ? json_string(hash) : json_null());
+    json_object_set_new(o, "ref_distance",
+                        v->ref_distance >= 0 ? json_integer(v->ref_distance) : json_null());
+    json_object_set_new(o, "flags", doc_split(v->flags, ','));
+    json_object_set_new(o, "reasons", json_string(v->reasons));
+    return o;
+}
+
+int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
+                struct cw_err *err)
+{
+    struct store_sample *v = NULL;
+    struct store_status st;
+    json_t *arr;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
+        return rc;
+    if (store_list_samples(c->store, id, since_ms, &v, &n, err) != 0)
+        return -1;
+    arr = doc_array(c, v, n, sizeof(*v), sample_json);
+    free(v);
+    return doc_give(arr, out, err);
+}

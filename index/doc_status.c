@@ -1,0 +1,174 @@
+/* doc_status.c - the status list (every camera's state with its last probe's and last
+ * sample's facts, filtered by owner, commune, state or flag) and the one-camera document
+ * that gathers a camera's status, samples, events and device facts. Read-only on the
+ * store; the arrays it reads are freed before it returns. */
+#include "doc_priv.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#include "../util/text.h"
+
+#define CAMERA_SAMPLES_MS (24 * 3600 * 1000LL)    /* doc_camera: the last day's samples */
+#define CAMERA_EVENTS_MS (7 * 24 * 3600 * 1000LL) /* and the last week's events */
+#define CAMERA_EVENTS_LIMIT 100                   /* in one page; "next" says there are more */
+
+/* 1 when st passes f, 0 when not, -1 when out of memory. */
+static int status_keep(const struct doc_status_filter *f, const struct store_status *st)
+{
+    if (f == NULL)
+        return 1;
+    if (f->owner != NULL && strcasecmp(st->owner, f->owner) != 0)
+        return 0;
+    if (f->commune != NULL) {
+        int m = cw_text_matches(st->commune, f->commune);
+        if (m != 1)
+            return m;
+    }
+    if (f->have_state && st->state != f->state)
+        return 0;
+    if (f->flag != NULL && !doc_flags_include(st->flags, f->flag))
+        return 0;
+    return 1;
+}
+
+/* The store keeps a fact the last sample did not measure as NULL, read back as 0; these say
+ * which of the sample's facts are real. */
+static int has_media(const struct store_status *st)
+{
+    return st->last_sample_ms != 0 && !doc_flags_include(st->flags, "no_media");
+}
+
+static int measured_fps(const struct store_status *st)
+{
+    return has_media(st) && st->stream_fps > 0;
+}
+
+static int has_picture(const struct store_status *st)
+{
+    return has_media(st) && (st->luma != 0 || st->sharpness != 0);
+}
+
+/* The last stream sample's fields. */
+static void status_sample(const struct doc_ctx *c, const struct store_status *st, json_t *o)
+{
+    int media = has_media(st), pic = has_picture(st);
+
+    json_object_set_new(o, "bitrate_kbps", media ? json_real(st->bitrate_kbps) : json_null());
+    json_object_set_new(o, "gop_s", media && st->gop_s > 0 ? json_real(st->gop_s) : json_null());
+    json_object_set_new(o, "sharpness", pic ? json_real(st->sharpness) : json_null());
+    json_object_set_new(o, "luma", pic ? json_real(st->luma) : json_null());
+    json_object_set_new(o, "frozen", json_boolean(st->frozen));
+    json_object_set_new(o, "flags", doc_split(st->flags, ','));
+    json_object_set_new(o, "last_sample", doc_iso_or_null(c, st->last_sample_ms));
+    json_object_set_new(o, "last_sample_ms",
+                        st->last_sample_ms != 0 ? json_integer(st->last_sample_ms) : json_null());
+    json_object_set_new(o, "thumb", doc_str_or_null(st->thumb_path));
+}
+
+json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_status *st = elem;
+    json_t *o = json_object();
+
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "id", json_string(st->id));
+    json_object_set_new(o, "name", json_string(st->name));
+    json_object_set_new(o, "owner", json_string(st->owner));
+    json_object_set_new(o, "owner_name", doc_str_or_null(cfg_owner_name(c->cfg, st->owner)));
+    json_object_set_new(o, "commune", json_string(st->commune));
+    json_object_set_new(o, "state", json_string(cw_state_name(st->state)));
+    json_object_set_new(o, "since", doc_iso(c, st->since_ms));
+    json_object_set_new(o, "since_ms", json_integer(st->since_ms));
+    json_object_set_new(o, "reason", json_string(st->reason));
+    json_object_set_new(o, "latency_ms",
+                        st->latency_ms >= 0 ? json_integer(st->latency_ms) : json_null());
+    json_object_set_new(o, "codec", doc_str_or_null(st->codec));
+    json_object_set_new(o, "width", st->width > 0 ? json_integer(st->width) : json_null());
+    json_object_set_new(o, "height", st->height > 0 ? json_integer(st->height) : json_null());
+    /* Measured when a sample read media; the SDP's claim only before any sample. */
+    json_object_set_new(o, "fps",
+                        measured_fps(st)                         ? json_real(st->stream_fps)
+                        : st->last_sample_ms == 0 && st->fps > 0 ? json_real(st->fps)
+                                                                 : json_null());
+    json_object_set_new(o, "sdp_fps", st->fps > 0 ? json_real(st->fps) : json_null());
+    json_object_set_new(o, "rtsp_status",
+                        st->rtsp_status > 0 ? json_integer(st->rtsp_status) : json_null());
+    json_object_set_new(o, "last_probe", doc_iso_or_null(c, st->last_probe_ms));
+    json_object_set_new(o, "last_probe_ms",
+                        st->last_probe_ms != 0 ? json_integer(st->last_probe_ms) : json_null());
+    status_sample(c, st, o);
+    return o;
+}
+
+int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
+               struct cw_err *err)
+{
+    struct store_status *v = NULL;
+    json_t *arr = NULL;
+    size_t n = 0, k = 0;
+    int keep = 1;
+
+    *out = NULL;
+    if (store_list_status(c->store, &v, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n && keep >= 0; i++)
+        if ((keep = status_keep(f, &v[i])) == 1)
+            v[k++] = v[i];
+    if (keep >= 0)
+        arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
+    free(v);
+    return doc_give(arr, out, err);
+}
+
+/* Put document part (made by one of the doc_* functions, rc its result) under key in o;
+ * DOC_NOT_FOUND becomes null when null_if_missing. Returns 0 or rc. */
+static int camera_part(json_t *o, const char *key, int rc, json_t *part, int null_if_missing,
+                       struct cw_err *err)
+{
+    if (rc == DOC_NOT_FOUND && null_if_missing) {
+        part = json_null();
+        rc = 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (json_object_set_new(o, key, part) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "camera: %s: out of memory", key);
+    return 0;
+}
+
+int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
+               struct cw_err *err)
+{
+    const struct doc_events_query q = {id, now_ms - CAMERA_EVENTS_MS, CAMERA_EVENTS_LIMIT, NULL};
+    struct store_status st;
+    json_t *o = NULL, *part = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
+        return rc;
+    if ((o = json_object()) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
+    rc = camera_part(o, "status", 0, doc_status_one(c, &st), 0, err);
+    if (rc == 0) {
+        rc = doc_samples(c, id, now_ms - CAMERA_SAMPLES_MS, &part, err);
+        rc = camera_part(o, "samples", rc, part, 0, err);
+    }
+    if (rc == 0) {
+        rc = doc_events(c, &q, &part, err);
+        rc = camera_part(o, "events", rc, part, 0, err);
+    }
+    if (rc == 0) {
+        rc = doc_device(c, id, now_ms - CAMERA_EVENTS_MS, &part, err);
+        rc = camera_part(o, "device", rc, part, 1, err);
+    }
+    if (rc != 0)
+        goto fail;
+    *out = o;
+    return 0;
+fail:
+    json_decref(o);
+    return rc;
+}

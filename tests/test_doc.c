@@ -1,0 +1,676 @@
+/* test_doc.c - the documents (index/doc*.c): each built from a real SQLite store the test
+ * writes through the store's own functions, and its fields checked: the status list and its
+ * filters, events merged and paged, uptime per camera and owner, samples, device facts and
+ * clocks, the results of maintenance and reference, discovery reconciled with the
+ * inventory, and the one-camera document. Times are fixed; the zone is UTC so ISO strings
+ * are predictable. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../index/doc.h"
+#include "../index/store.h"
+#include "../util/log.h"
+#include "store_raw.h"
+
+#define T0 1700000000000LL /* 2023-11-14T22:13:20Z */
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+#define N_CAMS 4
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct cfg cfg;
+    struct cfg_camera cams[N_CAMS];
+    struct cfg_owner owners[2];
+    struct doc_ctx c;
+};
+
+/* CAH-001 "Ngã ba Tân Thành" (CAH, Tân Thành, ONVIF), CAH-002 (CAH, Tân Thạnh), TD-01 (CAX-TD,
+ * Tân Dương, ONVIF), CHO-01 (BQLC, not in [owners], no ONVIF). */
+static void fleet(struct fixture *fx)
+{
+    static const struct {
+        const char *id, *name, *owner, *commune, *onvif;
+    } rows[N_CAMS] = {
+        {"CAH-001", "Ngã ba Tân Thành", "CAH", "Tân Thành", "http://10.0.0.1/onvif/device_service"},
+        {"CAH-002", "Cầu Tân Thạnh", "CAH", "Tân Thạnh", ""},
+        {"TD-01", "Chợ Tân Dương", "CAX-TD", "Tân Dương", "http://10.0.0.3:8080/onvif/device"},
+        {"CHO-01", "Chợ Lai Vung", "BQLC", "Thị trấn Lai Vung", ""},
+    };
+    for (size_t i = 0; i < N_CAMS; i++) {
+        fx->cams[i] = (struct cfg_camera){.id = (char *)rows[i].id,
+                                          .name = (char *)rows[i].name,
+                                          .owner = (char *)rows[i].owner,
+                                          .commune = (char *)rows[i].commune,
+                                          .rtsp_url = "rtsp://127.0.0.1:8554/cam",
+                                          .onvif_url = (char *)rows[i].onvif,
+                                          .site_kind = CFG_SITE_DISTRICT};
+    }
+    fx->owners[0] = (struct cfg_owner){"CAH", "Công an huyện Lai Vung"};
+    fx->owners[1] = (struct cfg_owner){"CAX-TD", "Công an xã Tân Dương"};
+    fx->cfg.cameras = fx->cams;
+    fx->cfg.n_cameras = N_CAMS;
+    fx->cfg.owners = fx->owners;
+    fx->cfg.n_owners = 2;
+    fx->cfg.time_zone = "UTC";
+    fx->cfg.onvif.max_clock_offset_ms = 5 * SEC;
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    struct cw_err err = {0};
+
+    if (fx == NULL)
+        return -1;
+    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-doc-XXXXXX");
+    if (mkdtemp(fx->dir) == NULL)
+        return -1;
+    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
+    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
+        return -1;
+    fleet(fx);
+    if (store_sync_cameras(fx->s, &fx->cfg, T0, &err) != 0)
+        return -1;
+    fx->c = (struct doc_ctx){fx->s, &fx->cfg, "UTC"};
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    store_close(fx->s);
+    raw_remove_dir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void move(struct fixture *fx, const char *id, enum cw_state from, enum cw_state to,
+                 int64_t at, const char *reason)
+{
+    struct cw_err err = {0};
+
+    if (store_record_transition(fx->s, id, from, to, at, reason, &err) != 0)
+        fail_msg("transition %s: %s", id, err.msg);
+}
+
+static void sample(struct fixture *fx, const char *id, int64_t at, int ok, int pic,
+                   const char *flags)
+{
+    struct store_sample smp = {0};
+    struct cw_err err = {0};
+
+    snprintf(smp.camera_id, sizeof(smp.camera_id), "%s", id);
+    smp.at_ms = at;
+    smp.ok = ok;
+    if (!ok)
+        snprintf(smp.error, sizeof(smp.error), "timeout");
+    snprintf(smp.codec, sizeof(smp.codec), "%s", ok ? "h264" : "");
+    smp.width = ok ? 1280 : 0;
+    smp.height = ok ? 720 : 0;
+    smp.fps = 12.5;
+    smp.bitrate_kbps = 812.5;
+    smp.gop_s = 2;
+    smp.gop_frames = 25;
+    smp.first_key_ms = -1;
+    smp.has_picture = pic;
+    smp.luma_mean = 90;
+    smp.sharpness = 120;
+    smp.ref_distance = -1;
+    snprintf(smp.flags, sizeof(smp.flags), "%s", flags);
+    if (store_record_sample(fx->s, &smp, NULL, &err) != 0)
+        fail_msg("sample %s: %s", id, err.msg);
+}
+
+/* The element of the array whose "id" is id, or NULL. */
+static json_t *by_id(json_t *arr, const char *id)
+{
+    json_t *o;
+    size_t i;
+
+    json_array_foreach(arr, i, o) if (strcmp(json_string_value(json_object_get(o, "id")), id) ==
+                                      0) return o;
+    return NULL;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static json_int_t num(const json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+static int is_null(const json_t *o, const char *key)
+{
+    return json_is_null(json_object_get(o, key));
+}
+
+/* ---- status ---- */
+
+static void test_status_lists_cameras_with_probe_and_sample_facts(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_probe p = {.camera_id = "CAH-001",
+                            .at_ms = T0 + MIN,
+                            .ok = 1,
+                            .latency_ms = 42,
+                            .rtsp_status = 200,
+                            .codec = "h264",
+                            .width = 1920,
+                            .height = 1080,
+                            .fps = 25,
+                            .state = CW_UNKNOWN};
+    struct store_probe q = {.camera_id = "CAH-002",
+                            .at_ms = T0 + MIN,
+                            .ok = 1,
+                            .latency_ms = -1,
+                            .fps = 15,
+                            .state = CW_UNKNOWN};
+    struct cw_err err = {0};
+    json_t *doc, *a, *b;
+
+    move(fx, "CAH-001", CW_UNKNOWN, CW_DEGRADED, T0 + 2 * MIN, "low fps");
+    assert_int_equal(store_record_probe(fx->s, &p, &err), 0);
+    assert_int_equal(store_record_probe(fx->s, &q, &err), 0);
+    sample(fx, "CAH-001", T0 + 3 * MIN, 1, 1, "low_fps,dark");
+    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), N_CAMS);
+    /* by id */
+    assert_string_equal(str(json_array_get(doc, 0), "id"), "CAH-001");
+    assert_string_equal(str(json_array_get(doc, 3), "id"), "TD-01");
+    a = by_id(doc, "CAH-001");
+    assert_string_equal(str(a, "owner_name"), "Công an huyện Lai Vung");
+    assert_string_equal(str(a, "state"), "degraded");
+    assert_int_equal(num(a, "since_ms"), T0 + 2 * MIN);
+    assert_string_equal(str(a, "since"), "2023-11-14T22:15:20+00:00");
+    assert_string_equal(str(a, "reason"), "low fps");
+    assert_int_equal(num(a, "latency_ms"), 42);
+    assert_int_equal(num(a, "width"), 1920);
+    assert_string_equal(str(a, "codec"), "h264");
+    /* measured rate, not the SDP's 25 */
+    assert_true(json_real_value(json_object_get(a, "fps")) == 12.5);
+    assert_true(json_real_value(json_object_get(a, "sdp_fps")) == 25);
+    assert_true(json_real_value(json_object_get(a, "bitrate_kbps")) == 812.5);
+    assert_int_equal(json_array_size(json_object_get(a, "flags")), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(a, "flags"), 1)), "dark");
+    assert_int_equal(num(a, "last_sample_ms"), T0 + 3 * MIN);
+    /* before any sample: the SDP's rate stands in; unknown facts are null */
+    b = by_id(doc, "CAH-002");
+    assert_true(json_real_value(json_object_get(b, "fps")) == 15);
+    assert_true(is_null(b, "latency_ms"));
+    assert_true(is_null(b, "bitrate_kbps"));
+    assert_true(is_null(b, "last_sample"));
+    assert_int_equal(json_array_size(json_object_get(b, "flags")), 0);
+    /* an owner the configuration does not name */
+    assert_true(is_null(by_id(doc, "CHO-01"), "owner_name"));
+    assert_string_equal(str(by_id(doc, "CHO-01"), "state"), "unknown");
+    json_decref(doc);
+}
+
+/* The ids of doc_status under f, comma-joined, into buf. */
+static const char *status_ids(struct fixture *fx, const struct doc_status_filter *f, char *buf,
+                              size_t len)
+{
+    struct cw_err err = {0};
+    json_t *doc, *o;
+    size_t i;
+
+    buf[0] = '\0';
+    assert_int_equal(doc_status(&fx->c, f, &doc, &err), 0);
+    json_array_foreach(doc, i, o)
+    {
+        if (i > 0)
+            strncat(buf, ",", len - strlen(buf) - 1);
+        strncat(buf, str(o, "id"), len - strlen(buf) - 1);
+    }
+    json_decref(doc);
+    return buf;
+}
+
+static void test_status_filters_by_owner_commune_state_and_flag(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_status_filter f;
+    char buf[256];
+
+    move(fx, "TD-01", CW_UNKNOWN, CW_DOWN, T0 + MIN, "timeout");
+    sample(fx, "CAH-002", T0 + MIN, 1, 1, "frozen");
+    f = (struct doc_status_filter){.owner = "cah"};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "CAH-001,CAH-002");
+    /* without diacritics: any; with them: exactly these */
+    f = (struct doc_status_filter){.commune = "TAN THANH"};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "CAH-001,CAH-002");
+    f = (struct doc_status_filter){.commune = "tân thành"};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "CAH-001");
+    f = (struct doc_status_filter){.commune = "Tân Thạnh"};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "CAH-002");
+    f = (struct doc_status_filter){.have_state = 1, .state = CW_DOWN};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "TD-01");
+    f = (struct doc_status_filter){.flag = "FROZEN"};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "CAH-002");
+    /* all at once: nothing passes every one */
+    f = (struct doc_status_filter){
+        .owner = "CAH", .flag = "frozen", .have_state = 1, .state = CW_UP};
+    assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "");
+}
+
+/* ---- events ---- */
+
+static void change(struct fixture *fx, const char *id, int64_t at, const char *firmware)
+{
+    struct store_device d = {0};
+    struct cw_err err = {0};
+
+    snprintf(d.camera_id, sizeof(d.camera_id), "%s", id);
+    d.probed_ms = at;
+    d.ok = 1;
+    snprintf(d.firmware, sizeof(d.firmware), "%s", firmware);
+    snprintf(d.model, sizeof(d.model), "DS-2CD");
+    if (store_record_device(fx->s, &d, NULL, 0, NULL, 0, NULL, NULL, &err) != 0)
+        fail_msg("device %s: %s", id, err.msg);
+}
+
+static void test_events_merge_state_and_device_changes_oldest_first(void **state)
+{
+    struct fixture *fx = *state;
+    const struct doc_events_query q = {NULL, T0, 0, NULL};
+    struct cw_err err = {0};
+    json_t *doc, *ev;
+
+    change(fx, "CAH-001", T0 + MIN, "V1");
+    move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 2 * MIN, "");
+    change(fx, "CAH-001", T0 + 2 * MIN, "V2"); /* same ms: after the state change */
+    move(fx, "TD-01", CW_UNKNOWN, CW_DOWN, T0 + 3 * MIN, "timeout");
+    assert_int_equal(doc_events(&fx->c, &q, &doc, &err), 0);
+    ev = json_object_get(doc, "events");
+    assert_true(is_null(doc, "next"));
+    assert_int_equal(json_array_size(ev), 3); /* the first facts are not a change */
+    assert_string_equal(str(json_array_get(ev, 0), "kind"), "state");
+    assert_string_equal(str(json_array_get(ev, 0), "to"), "up");
+    assert_string_equal(str(json_array_get(ev, 1), "kind"), "device");
+    assert_string_equal(str(json_array_get(ev, 1), "field"), "firmware");
+    assert_string_equal(str(json_array_get(ev, 1), "old"), "V1");
+    assert_string_equal(str(json_array_get(ev, 1), "new"), "V2");
+    assert_int_equal(num(json_array_get(ev, 1), "at_ms"), T0 + 2 * MIN);
+    assert_string_equal(str(json_array_get(ev, 2), "camera"), "TD-01");
+    assert_string_equal(str(json_array_get(ev, 2), "reason"), "timeout");
+    assert_string_equal(str(json_array_get(ev, 2), "at"), "2023-11-14T22:16:20+00:00");
+    json_decref(doc);
+}
+
+static void test_events_pages_cover_every_event_once(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_events_query q = {NULL, T0, 0, NULL};
+    struct cw_err err = {0};
+    json_t *whole, *joined = json_array(), *page;
+    char *after = NULL;
+    int pages = 0;
+
+    /* 20 state changes and 10 device changes, many at the same ms */
+    for (int i = 0; i < 10; i++) {
+        char fw[16];
+        snprintf(fw, sizeof(fw), "V%d", i);
+        move(fx, "CAH-001", i % 2 ? CW_DOWN : CW_UNKNOWN, i % 2 ? CW_UNKNOWN : CW_DOWN,
+             T0 + i * MIN, "x");
+        move(fx, "TD-01", i % 2 ? CW_UP : CW_UNKNOWN, i % 2 ? CW_UNKNOWN : CW_UP, T0 + i * MIN,
+             "y");
+        change(fx, "CAH-002", T0 + i * MIN, fw);
+    }
+    assert_int_equal(doc_events(&fx->c, &q, &whole, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(whole, "events")), 29);
+    q.limit = 4;
+    do {
+        assert_int_equal(doc_events(&fx->c, &q, &page, &err), 0);
+        assert_true(json_array_size(json_object_get(page, "events")) <= 4);
+        json_array_extend(joined, json_object_get(page, "events"));
+        free(after);
+        after = json_is_string(json_object_get(page, "next")) ? strdup(str(page, "next")) : NULL;
+        json_decref(page);
+        q.after = after;
+        pages++;
+    } while (after != NULL && pages < 100);
+    assert_int_equal(pages, 8); /* 29 events: 7 full pages and one of 1 */
+    assert_true(json_equal(joined, json_object_get(whole, "events")));
+    /* one camera only */
+    q = (struct doc_events_query){"CAH-002", T0 + 5 * MIN, 2, NULL};
+    assert_int_equal(doc_events(&fx->c, &q, &page, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(page, "events")), 2);
+    assert_string_equal(str(json_array_get(json_object_get(page, "events"), 0), "new"), "V5");
+    assert_true(json_is_string(json_object_get(page, "next")));
+    json_decref(page);
+    json_decref(joined);
+    json_decref(whole);
+}
+
+static void test_events_refuse_a_bad_cursor_and_an_unknown_camera(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_events_query q = {NULL, 0, 10, "12.x.3"};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    assert_int_equal(doc_events(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.field, "after");
+    q = (struct doc_events_query){"NOPE", 0, 10, NULL};
+    assert_int_equal(doc_events(&fx->c, &q, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'NOPE'");
+    assert_null(doc);
+}
+
+/* ---- uptime ---- */
+
+static void test_uptime_sums_each_camera_and_owner(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc, *cam, *own;
+
+    /* CAH-001: 1 h unknown, 2 h up, 1 h down; CAH-002: 4 h unknown */
+    move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 + HOUR, "");
+    move(fx, "CAH-001", CW_UP, CW_DOWN, T0 + 3 * HOUR, "timeout");
+    assert_int_equal(doc_uptime(&fx->c, T0, T0 + 4 * HOUR, DOC_UPTIME_BOTH, &doc, &err), 0);
+    assert_int_equal(num(doc, "from_ms"), T0);
+    assert_string_equal(str(doc, "to"), "2023-11-15T02:13:20+00:00");
+    cam = by_id(json_object_get(doc, "cameras"), "CAH-001");
+    assert_string_equal(str(cam, "name"), "Ngã ba Tân Thành");
+    assert_int_equal(num(cam, "existed_ms"), 4 * HOUR);
+    assert_int_equal(num(json_object_get(cam, "ms"), "up"), 2 * HOUR);
+    assert_true(json_real_value(json_object_get(json_object_get(cam, "percent"), "down")) == 25);
+    assert_int_equal(num(cam, "outages"), 1);
+    assert_int_equal(num(cam, "downtime_ms"), HOUR);
+    own = json_object_get(doc, "owners");
+    assert_int_equal(json_array_size(own), 3); /* BQLC, CAH, CAX-TD: sorted by code */
+    assert_string_equal(str(json_array_get(own, 0), "owner"), "BQLC");
+    assert_true(is_null(json_array_get(own, 0), "owner_name"));
+    assert_string_equal(str(json_array_get(own, 1), "owner"), "CAH");
+    assert_int_equal(num(json_array_get(own, 1), "cameras"), 2);
+    assert_int_equal(num(json_object_get(json_array_get(own, 1), "ms"), "unknown"), 5 * HOUR);
+    assert_int_equal(num(json_array_get(own, 1), "downtime_ms"), HOUR);
+    json_decref(doc);
+    /* by camera: no owners; by owner: no cameras */
+    assert_int_equal(doc_uptime(&fx->c, T0, T0 + HOUR, DOC_UPTIME_CAMERA, &doc, &err), 0);
+    assert_null(json_object_get(doc, "owners"));
+    assert_non_null(json_object_get(doc, "cameras"));
+    json_decref(doc);
+    assert_int_equal(doc_uptime(&fx->c, T0, T0 + HOUR, DOC_UPTIME_OWNER, &doc, &err), 0);
+    assert_null(json_object_get(doc, "cameras"));
+    json_decref(doc);
+}
+
+/* ---- samples ---- */
+
+static void test_samples_give_null_for_facts_not_measured(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc, *ok, *bad;
+
+    sample(fx, "CAH-001", T0 + MIN, 1, 1, "dark");
+    sample(fx, "CAH-001", T0 + 2 * MIN, 0, 0, "no_media");
+    sample(fx, "CAH-002", T0 + 2 * MIN, 1, 1, "");
+    assert_int_equal(doc_samples(&fx->c, "CAH-001", T0, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    ok = json_array_get(doc, 0);
+    bad = json_array_get(doc, 1);
+    assert_string_equal(str(ok, "camera"), "CAH-001");
+    assert_true(json_is_true(json_object_get(ok, "ok")));
+    assert_true(json_real_value(json_object_get(ok, "fps")) == 12.5);
+    assert_true(json_real_value(json_object_get(ok, "luma_mean")) == 90);
+    assert_true(is_null(ok, "error"));
+    assert_true(is_null(ok, "first_key_ms"));
+    assert_true(json_is_false(json_object_get(bad, "ok")));
+    assert_string_equal(str(bad, "error"), "timeout");
+    assert_true(is_null(bad, "fps"));
+    assert_true(is_null(bad, "codec"));
+    assert_true(is_null(bad, "phash"));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(bad, "flags"), 0)),
+                        "no_media");
+    json_decref(doc);
+    assert_int_equal(doc_samples(&fx->c, "CAH-001", T0 + 90 * SEC, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 1);
+    json_decref(doc);
+    assert_int_equal(doc_samples(&fx->c, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
+}
+
+/* ---- device and clock ---- */
+
+static void probe_device(struct fixture *fx, const char *id, int64_t at, int64_t offset)
+{
+    struct store_device d = {0};
+    struct store_endpoint ep[2] = {{"device", "http://10.0.0.1/onvif/device_service"},
+                                   {"media", "http://10.0.0.1/onvif/media"}};
+    struct store_profile pr = {.token = "Profile_1",
+                               .encoding = "h264",
+                               .width = 1920,
+                               .height = 1080,
+                               .fps_limit = 25,
+                               .streamed = 1};
+    struct cw_err err = {0};
+
+    snprintf(d.camera_id, sizeof(d.camera_id), "%s", id);
+    d.probed_ms = at;
+    d.ok = 1;
+    snprintf(d.manufacturer, sizeof(d.manufacturer), "Hikvision");
+    snprintf(d.firmware, sizeof(d.firmware), "V5.5");
+    snprintf(d.auth, sizeof(d.auth), "wsse");
+    d.has_clock = 1;
+    d.clock_at_ms = at;
+    d.clock_offset_ms = offset;
+    d.clock_error_ms = 500;
+    d.ntp = 1;
+    if (store_record_device(fx->s, &d, ep, 2, &pr, 1, NULL, NULL, &err) != 0)
+        fail_msg("device %s: %s", id, err.msg);
+}
+
+static void test_device_has_facts_endpoints_profiles_and_history(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc, *p;
+
+    probe_device(fx, "CAH-001", T0 + MIN, 83 * SEC);
+    probe_device(fx, "CAH-001", T0 + 2 * MIN, 84 * SEC);
+    assert_int_equal(doc_device(&fx->c, "CAH-001", T0, &doc, &err), 0);
+    assert_string_equal(str(doc, "name"), "Ngã ba Tân Thành");
+    assert_string_equal(str(doc, "manufacturer"), "Hikvision");
+    assert_true(is_null(doc, "model"));
+    assert_int_equal(num(doc, "clock_offset_ms"), 84 * SEC);
+    assert_true(json_is_true(json_object_get(doc, "ntp")));
+    assert_string_equal(str(json_object_get(doc, "endpoints"), "media"),
+                        "http://10.0.0.1/onvif/media");
+    p = json_array_get(json_object_get(doc, "profiles"), 0);
+    assert_string_equal(str(p, "token"), "Profile_1");
+    assert_true(json_real_value(json_object_get(p, "fps_limit")) == 25);
+    assert_true(is_null(p, "bitrate_limit_kbps"));
+    assert_int_equal(json_array_size(json_object_get(doc, "clock_history")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "changes")), 0);
+    json_decref(doc);
+    /* never probed over ONVIF, and why */
+    assert_int_equal(doc_device(&fx->c, "CAH-002", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "CAH-002: no ONVIF facts yet (no onvif_url in the inventory)");
+    assert_int_equal(doc_device(&fx->c, "TD-01", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "TD-01: no ONVIF facts yet (not probed over ONVIF yet)");
+    assert_int_equal(doc_device(&fx->c, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'NOPE'");
+}
+
+static void test_clock_lists_the_furthest_off_first(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    probe_device(fx, "CAH-001", T0 + MIN, 83 * SEC);
+    probe_device(fx, "TD-01", T0 + MIN, -3600 * SEC);
+    probe_device(fx, "CAH-002", T0 + MIN, 100);
+    assert_int_equal(doc_clock(&fx->c, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 3);
+    assert_string_equal(str(json_array_get(doc, 0), "id"), "TD-01");
+    assert_int_equal(num(json_array_get(doc, 0), "clock_offset_ms"), -3600 * SEC);
+    assert_string_equal(str(json_array_get(doc, 1), "id"), "CAH-001");
+    assert_string_equal(str(json_array_get(doc, 2), "id"), "CAH-002");
+    assert_int_equal(num(json_array_get(doc, 2), "error_ms"), 500);
+    assert_string_equal(str(json_array_get(doc, 2), "measured_at"), "2023-11-14T22:14:20+00:00");
+    json_decref(doc);
+}
+
+/* ---- actions ---- */
+
+static void test_maintenance_changes_once_and_says_so(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    assert_int_equal(doc_maintenance(&fx->c, "CAH-001", 1, "thay ống kính", T0 + MIN, &doc, &err),
+                     0);
+    assert_true(json_is_true(json_object_get(doc, "changed")));
+    assert_string_equal(str(doc, "from"), "unknown");
+    assert_string_equal(str(doc, "to"), "maintenance");
+    assert_string_equal(str(doc, "reason"), "maintenance: thay ống kính");
+    assert_string_equal(str(doc, "since"), "2023-11-14T22:14:20+00:00");
+    json_decref(doc);
+    assert_int_equal(doc_maintenance(&fx->c, "CAH-001", 1, NULL, T0 + 2 * MIN, &doc, &err), 0);
+    assert_true(json_is_false(json_object_get(doc, "changed")));
+    assert_string_equal(str(doc, "since"), "2023-11-14T22:14:20+00:00");
+    json_decref(doc);
+    assert_int_equal(doc_maintenance(&fx->c, "CAH-001", 0, "", T0 + 3 * MIN, &doc, &err), 0);
+    assert_string_equal(str(doc, "to"), "unknown");
+    assert_string_equal(str(doc, "reason"), "maintenance ended");
+    json_decref(doc);
+    assert_int_equal(doc_maintenance(&fx->c, "NOPE", 1, NULL, T0, &doc, &err), DOC_NOT_FOUND);
+    assert_null(doc);
+}
+
+static void test_reference_clear_says_whether_there_was_one(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    assert_int_equal(store_set_reference(fx->s, "CAH-001", 1, 0xabcdULL, T0 + MIN, &err), 0);
+    assert_int_equal(doc_reference_clear(&fx->c, "CAH-001", &doc, &err), 0);
+    assert_true(json_is_true(json_object_get(doc, "cleared")));
+    assert_string_equal(str(doc, "previous"), "2023-11-14T22:14:20+00:00");
+    json_decref(doc);
+    assert_int_equal(doc_reference_clear(&fx->c, "CAH-001", &doc, &err), 0);
+    assert_true(json_is_false(json_object_get(doc, "cleared")));
+    assert_true(is_null(doc, "previous"));
+    json_decref(doc);
+    assert_int_equal(doc_reference_clear(&fx->c, "NOPE", &doc, &err), DOC_NOT_FOUND);
+}
+
+/* ---- discover ---- */
+
+static void test_discover_matches_devices_to_the_inventory_by_host_and_port(void **state)
+{
+    struct fixture *fx = *state;
+    const struct doc_found found[3] = {
+        {"urn:uuid:3", "http://192.168.1.9/onvif/device_service", "dn:NetworkVideoTransmitter", "",
+         "", "", ""},
+        {"urn:uuid:2", "http://10.0.0.3:8080/other http://[fe80::1]/x", "", "", "TD cam", "", ""},
+        {"urn:uuid:1", "http://10.0.0.1:80/onvif/device_service", "",
+         "onvif://www.onvif.org/name/A onvif://www.onvif.org/hardware/B", "A", "B", ""},
+    };
+    struct cw_err err = {0};
+    json_t *doc, *dev, *missing;
+
+    assert_int_equal(doc_discover(&fx->c, found, 3, 2, &doc, &err), 0);
+    dev = json_object_get(doc, "devices");
+    assert_int_equal(json_array_size(dev), 3);
+    /* inventory order, then the unknown */
+    assert_string_equal(str(json_array_get(dev, 0), "camera"), "CAH-001");
+    assert_string_equal(str(json_array_get(dev, 0), "name"), "A");
+    assert_int_equal(json_array_size(json_object_get(json_array_get(dev, 0), "scopes")), 2);
+    assert_string_equal(str(json_array_get(dev, 1), "camera"), "TD-01");
+    assert_int_equal(json_array_size(json_object_get(json_array_get(dev, 1), "xaddrs")), 2);
+    assert_true(is_null(json_array_get(dev, 2), "camera"));
+    assert_true(is_null(json_array_get(dev, 2), "name"));
+    missing = json_object_get(doc, "missing");
+    assert_int_equal(json_array_size(missing), 0);
+    assert_int_equal(num(doc, "ignored"), 2);
+    json_decref(doc);
+    /* nothing answered: both cameras with an onvif_url are missing */
+    assert_int_equal(doc_discover(&fx->c, NULL, 0, 0, &doc, &err), 0);
+    missing = json_object_get(doc, "missing");
+    assert_int_equal(json_array_size(missing), 2);
+    assert_string_equal(str(json_array_get(missing, 1), "id"), "TD-01");
+    assert_string_equal(str(json_array_get(missing, 1), "onvif_url"),
+                        "http://10.0.0.3:8080/onvif/device");
+    json_decref(doc);
+}
+
+/* ---- one camera ---- */
+
+static void test_camera_gathers_status_samples_events_and_device(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 + MIN, "");
+    sample(fx, "CAH-001", T0 + 2 * MIN, 1, 1, "");
+    sample(fx, "CAH-001", T0 - 2 * 24 * HOUR, 1, 1, ""); /* older than a day */
+    probe_device(fx, "CAH-001", T0 + 3 * MIN, 0);
+    assert_int_equal(doc_camera(&fx->c, "CAH-001", T0 + HOUR, &doc, &err), 0);
+    assert_string_equal(str(json_object_get(doc, "status"), "state"), "up");
+    assert_int_equal(json_array_size(json_object_get(doc, "samples")), 1);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "events"), "events")), 1);
+    assert_string_equal(str(json_object_get(doc, "device"), "manufacturer"), "Hikvision");
+    json_decref(doc);
+    /* no ONVIF facts: device is null, not an error */
+    assert_int_equal(doc_camera(&fx->c, "CAH-002", T0 + HOUR, &doc, &err), 0);
+    assert_true(is_null(doc, "device"));
+    json_decref(doc);
+    assert_int_equal(doc_camera(&fx->c, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_null(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_status_lists_cameras_with_probe_and_sample_facts,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_filters_by_owner_commune_state_and_flag, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_events_merge_state_and_device_changes_oldest_first,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_pages_cover_every_event_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_refuse_a_bad_cursor_and_an_unknown_camera,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uptime_sums_each_camera_and_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_samples_give_null_for_facts_not_measured, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_device_has_facts_endpoints_profiles_and_history, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_clock_lists_the_furthest_off_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_maintenance_changes_once_and_says_so, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reference_clear_says_whether_there_was_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_discover_matches_devices_to_the_inventory_by_host_and_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_camera_gathers_status_samples_events_and_device, setup,
+                                        teardown),
+    };
+
+    log_init("test_doc", LOG_LVL_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

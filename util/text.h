@@ -1,0 +1,32 @@
+/* text.h - UTF-8 text as people type and read it: decoding and encoding code points, and
+ * folding Vietnamese case and diacritics for matching, so "tan thanh" finds "Tân Thành"
+ * (the status filter today, footage requests by place next). No state; any thread. */
+#ifndef CW_TEXT_H
+#define CW_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decode the code point at *s and advance past it; a malformed byte is one U+FFFD. *s must
+ * not be at the terminating NUL. */
+uint32_t cw_text_next(const char **s);
+
+/* Encode c at out (room for 4 bytes); returns the bytes written. */
+size_t cw_text_put(uint32_t c, char *out);
+
+/* 1 for a combining diacritical mark (U+0300..U+036F): no column of its own, and dropped
+ * when folding diacritics away. */
+int cw_text_is_combining(uint32_t c);
+
+/* s folded for matching: lower case, and with strip also without diacritics ("Đồng Tháp"
+ * -> "dong thap"), precomposed (NFC) or decomposed (NFD) alike. Caller frees; NULL when out
+ * of memory. */
+char *cw_text_fold(const char *s, int strip);
+
+/* Whether text is what someone looking for want means: case never matters; want typed
+ * without diacritics ("tan thanh") matches regardless of them, want typed with them ("Tân
+ * Thành") must match them, so "Tân Thạnh" stays apart. Returns 1, 0, or -1 when out of
+ * memory. */
+int cw_text_matches(const char *text, const char *want);
+
+#endif
