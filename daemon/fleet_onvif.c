@@ -50,8 +50,8 @@ static void onvif_error_words(const struct onvif_result *r, char *buf, size_t le
         buf[0] = '\0';
 }
 
-/* device_reasons from a device row and its profiles, as just recorded or as the store holds
- * them after a restart. */
+/* The device reasons for the verdict from a device row and its profiles, as just recorded or
+ * as the store holds them after a restart. */
 static void onvif_update_reasons(struct fleet_cam *cam, const struct store_device *d,
                                  const struct store_profile *pr, size_t n)
 {
