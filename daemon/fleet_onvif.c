@@ -1,14 +1,18 @@
-/* fleet_onvif.c - each camera's ONVIF probe on the loop thread: its timer,
- * its place in the ONVIF queue (at most [probe.onvif] concurrency in flight),
- * the probe's requests on the shared curl multi, and what the result does:
- * device facts, endpoints, profiles and the clock into the store, fact
- * changes logged, and the reasons (clock off, ONVIF failing, configured below
- * class) the next liveness verdict weighs.
+/* fleet_onvif.c - each camera's ONVIF probe, one sched kind: at most
+ * [probe.onvif] concurrency in flight, the probe's requests on the shared
+ * curl multi, and what the result does: device facts, endpoints, profiles
+ * and the clock into the store (through the write batch), fact changes
+ * logged, and the reasons (clock off, ONVIF failing, configured below class)
+ * handed to the verdict for the next liveness verdict.
  *
- *   onvif_due -> queued -> probe in flight (several requests) -> result
- *     -> store + device_reasons -> onvif_due re-armed (interval +- jitter)
+ *   due -> queued -> probe in flight (several requests) -> result
+ *     -> store + verdict_set_input(DEVICE) -> due re-armed (interval +- jitter)
+ *   due while in maintenance: skipped (its answers would only be noise)
+ *   onvif_url gone in a reload: cancelled, its reasons cleared
  *
- * Owns per camera: the onvif_due timer, the probe in flight, device_reasons. */
+ * Owns per camera the probe in flight (cam->onvif). Loop thread only. */
+#include "fleet_onvif.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,51 +21,23 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
-#include "fleet_priv.h"
-
-static void onvif_reschedule(struct fleet *f, struct fleet_cam *cam)
-{
-    if (!f->once && !f->stopping && fleet_onvif_wanted(cam))
-        fleet_timer_arm(f, &cam->onvif_due, fleet_jittered_s(f, f->cfg->onvif.interval_ms));
-}
-
-static void onvif_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    struct fleet_cam *cam = w->data;
-    struct fleet *f = cam->f;
-
-    (void)loop;
-    (void)revents;
-    if (!fleet_onvif_wanted(cam))
-        return; /* its onvif_url went in a reload */
-    /* Staff are working on it: its answers would only be noise. */
-    if (cam->h.state == CW_MAINTENANCE) {
-        onvif_reschedule(f, cam);
-        return;
-    }
-    fleet_enqueue(f, FLEET_Q_ONVIF, cam);
-    fleet_dispatch(f, FLEET_Q_ONVIF);
-}
-
-void fleet_onvif_init(struct fleet_cam *cam)
-{
-    ev_timer_init(&cam->onvif_due, onvif_due_cb, 0.0, 0.0);
-    cam->onvif_due.data = cam;
-}
+#include "fleet_cam.h"
 
 int fleet_onvif_wanted(const struct fleet_cam *cam)
 {
     return cam->cc->onvif_url != NULL && cam->cc->onvif_url[0] != '\0';
 }
 
-void fleet_onvif_schedule_first(struct fleet *f, struct fleet_cam *cam, double spread_s)
+void fleet_onvif_first(struct fleet_cam *cam, double spread_s)
 {
+    struct fleet_env *env = cam->env;
+
     if (!fleet_onvif_wanted(cam))
         return;
-    if (f->once)
-        fleet_enqueue(f, FLEET_Q_ONVIF, cam);
+    if (env->once)
+        sched_enqueue(&cam->run[FLEET_ONVIF]);
     else
-        fleet_timer_arm(f, &cam->onvif_due, fleet_random(f) * spread_s);
+        sched_arm(&cam->run[FLEET_ONVIF], sched_random(env->sched) * spread_s);
 }
 
 /* ---- the result ---- */
@@ -74,12 +50,12 @@ static void onvif_error_words(const struct onvif_result *r, char *buf, size_t le
         buf[0] = '\0';
 }
 
-/* device_reasons from a device row and its profiles, as just recorded or as the store holds
- * them after a restart. */
-static void onvif_update_reasons(struct fleet *f, struct fleet_cam *cam,
-                                 const struct store_device *d, const struct store_profile *pr,
-                                 size_t n)
+/* The device reasons for the verdict from a device row and its profiles, as just recorded or
+ * as the store holds them after a restart. */
+static void onvif_update_reasons(struct fleet_cam *cam, const struct store_device *d,
+                                 const struct store_profile *pr, size_t n)
 {
+    char reasons[VERDICT_REASONS_MAX];
     struct quality_device qd;
 
     memset(&qd, 0, sizeof(qd));
@@ -96,10 +72,11 @@ static void onvif_update_reasons(struct fleet *f, struct fleet_cam *cam,
         qd.fps_limit = pr[i].fps_limit;
         qd.bitrate_limit_kbps = pr[i].bitrate_limit_kbps;
     }
-    quality_device_reasons(cam->cc->cls, &qd, f->cfg->onvif.max_clock_offset_ms,
-                           cam->device_reasons, sizeof(cam->device_reasons));
-    if (cam->device_reasons[0] != '\0')
-        log_debug("onvif: camera=%s %s", cam->id, cam->device_reasons);
+    quality_device_reasons(cam->cc->cls, &qd, cam->env->cfg->onvif.max_clock_offset_ms, reasons,
+                           sizeof(reasons));
+    verdict_set_input(cam, VERDICT_DEVICE, reasons[0] != '\0', reasons);
+    if (reasons[0] != '\0')
+        log_debug("onvif: camera=%s %s", cam->id, reasons);
 }
 
 static void onvif_fill_device(const struct fleet_cam *cam, const struct onvif_result *r,
@@ -154,7 +131,7 @@ static void onvif_log_changes(const struct fleet_cam *cam, const struct store_de
                  c[i].new_value);
 }
 
-static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r)
+static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
 {
     struct store_device d;
     struct store_endpoint ep[ONVIF_SVC_COUNT];
@@ -174,29 +151,30 @@ static void onvif_record(struct fleet *f, struct fleet_cam *cam, const struct on
     }
     for (size_t i = 0; i < r->n_profiles; i++)
         onvif_fill_profile(&r->profiles[i], (int)i == r->streamed, &pr[i]);
-    if (fleet_batch(f) == 0 && store_record_device(f->store, &d, ep, n_ep, pr, r->n_profiles,
-                                                   &changes, &n_changes, &err) < 0)
+    if (batch_open(cam->env->batch) == 0 &&
+        store_record_device(cam->env->store, &d, ep, n_ep, pr, r->n_profiles, &changes, &n_changes,
+                            &err) < 0)
         log_warnx("store: camera=%s ONVIF facts not written: %s", cam->id, err.msg);
     onvif_log_changes(cam, changes, n_changes);
     free(changes);
 
-    onvif_update_reasons(f, cam, &d, pr, r->n_profiles);
+    onvif_update_reasons(cam, &d, pr, r->n_profiles);
     if (!d.ok)
         log_debug("onvif: camera=%s %s", cam->id, d.error);
 }
 
-void fleet_onvif_resume(struct fleet *f, struct fleet_cam *cam)
+void fleet_onvif_resume(struct fleet_cam *cam)
 {
     struct store_device d;
     struct store_profile *pr = NULL;
     size_t n = 0;
     struct cw_err err;
 
-    cam->device_reasons[0] = '\0';
+    verdict_set_input(cam, VERDICT_DEVICE, 0, "");
     if (!fleet_onvif_wanted(cam) ||
-        store_get_device(f->store, cam->id, &d, NULL, NULL, &pr, &n, &err) != 0)
+        store_get_device(cam->env->store, cam->id, &d, NULL, NULL, &pr, &n, &err) != 0)
         return;
-    onvif_update_reasons(f, cam, &d, pr, n);
+    onvif_update_reasons(cam, &d, pr, n);
     free(pr);
 }
 
@@ -220,40 +198,58 @@ static void onvif_snapshot_path(const struct cfg *cfg, const char *id, char *buf
         buf[0] = '\0';
 }
 
-/* cam's probe is over with result r (NULL: none to write): write r, re-arm the timer, and
- * count it. Letting the next probe in is the caller's: from inside fleet_dispatch (a probe
- * that could not start) it would recurse once per camera. */
-static void onvif_finish(struct fleet *f, struct fleet_cam *cam, const struct onvif_result *r)
+/* cam's probe is over with result r (NULL: none to write): write r, tell the verdict, free the
+ * slot (which re-arms the timer and lets the next probe in). */
+static void onvif_over(struct fleet_cam *cam, const struct onvif_result *r)
 {
-    if (!f->stopping && r != NULL)
-        onvif_record(f, cam, r);
-    onvif_reschedule(f, cam);
-    if (cam->held) {
-        cam->wait_onvif = 0;
-        fleet_release_held(f, cam);
-    }
-    fleet_once_progress(f);
+    struct fleet_env *env = cam->env;
+
+    if (!env->stopping && r != NULL)
+        onvif_record(cam, r);
+    verdict_probe_over(env->verdict, cam, FLEET_ONVIF);
+    sched_finish(&cam->run[FLEET_ONVIF]);
 }
 
-static void onvif_failed_to_start(struct fleet *f, struct fleet_cam *cam, const char *why)
+static void onvif_failed_to_start(struct fleet_cam *cam, const char *why)
 {
     struct onvif_result *r = calloc(1, sizeof(*r)); /* 28 KiB: kept off the loop's stack */
 
     if (r == NULL) {
         log_warnx("onvif: camera=%s not started: %s; out of memory", cam->id, why);
-        onvif_finish(f, cam, NULL);
+        onvif_over(cam, NULL);
         return;
     }
     r->outcome = ONVIF_ERROR;
     r->streamed = -1;
     if (snprintf(r->detail, sizeof(r->detail), "probe not started: %s", why) < 0)
         r->detail[0] = '\0';
-    onvif_finish(f, cam, r);
+    onvif_over(cam, r);
     free(r);
 }
 
-void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam)
+static void onvif_done(struct fleet_xfer *x, CURLcode rc)
 {
+    struct fleet_cam *cam = x->cam;
+    struct onvif_probe *p = cam->onvif;
+    struct cw_err err;
+    char why[300];
+
+    if (onvif_probe_step(p, rc) == 1) {
+        if (curlev_add(cam->env->curl, onvif_probe_handle(p), &err) == 0)
+            return;
+        if (snprintf(why, sizeof(why), "next request not started: %s", err.msg) < 0)
+            why[0] = '\0';
+        onvif_probe_abandon(p, why);
+    }
+    cam->onvif = NULL;
+    onvif_over(cam, onvif_probe_result(p));
+    onvif_probe_free(p);
+}
+
+static void onvif_start(struct sched_entry *e, void *data)
+{
+    struct fleet_env *env = data;
+    struct fleet_cam *cam = e->owner;
     const struct cfg_camera *cc = cam->cc;
     char snap[1100] = "";
     struct onvif_request req = {
@@ -261,74 +257,81 @@ void fleet_onvif_start(struct fleet *f, struct fleet_cam *cam)
         .username = cc->cred ? cc->cred->username : NULL,
         .password = cc->cred ? cc->cred->password : NULL,
         .rtsp_url = cc->rtsp_url,
-        .timeout_ms = f->cfg->onvif.timeout_ms,
-        .tls_verify = f->cfg->onvif.tls_verify,
-        .ca_file = f->cfg->onvif.ca_file,
+        .timeout_ms = env->cfg->onvif.timeout_ms,
+        .tls_verify = env->cfg->onvif.tls_verify,
+        .ca_file = env->cfg->onvif.ca_file,
     };
     struct cw_err err;
 
     /* The snapshot is a thumbnail for cameras whose stream gives none: no sampling, or down. */
-    if (f->pool == NULL || cam->h.state == CW_DOWN) {
-        onvif_snapshot_path(f->cfg, cam->id, snap, sizeof(snap));
+    if (env->pool == NULL || verdict_state(cam) == CW_DOWN) {
+        onvif_snapshot_path(env->cfg, cam->id, snap, sizeof(snap));
         req.snapshot_path = snap[0] ? snap : NULL;
     }
-    if (onvif_probe_new(&req, &cam->xfer[FLEET_Q_ONVIF], &cam->onvif, &err) != 0) {
+    cam->onvif_xfer = (struct fleet_xfer){onvif_done, cam};
+    if (onvif_probe_new(&req, &cam->onvif_xfer, &cam->onvif, &err) != 0) {
         char why[600];
 
         if (snprintf(why, sizeof(why), "%s%s%s", err.field, err.field[0] ? ": " : "", err.msg) < 0)
             why[0] = '\0';
-        onvif_failed_to_start(f, cam, why);
+        onvif_failed_to_start(cam, why);
         return;
     }
-    if (curlev_add(f->curl, onvif_probe_handle(cam->onvif), &err) != 0) {
+    if (curlev_add(env->curl, onvif_probe_handle(cam->onvif), &err) != 0) {
         onvif_probe_free(cam->onvif);
         cam->onvif = NULL;
-        onvif_failed_to_start(f, cam, err.msg);
+        onvif_failed_to_start(cam, err.msg);
         return;
     }
-    f->inflight[FLEET_Q_ONVIF]++;
-    log_debug("onvif: camera=%s started (%d in flight)", cam->id, f->inflight[FLEET_Q_ONVIF]);
+    log_debug("onvif: camera=%s started (%d in flight)", cam->id, sched_running(e->kind));
 }
 
-void fleet_onvif_done(struct fleet *f, struct fleet_cam *cam, CURLcode rc)
+static void onvif_cancel(struct sched_entry *e, void *data)
 {
-    struct onvif_probe *p = cam->onvif;
-    struct cw_err err;
-    char why[300];
+    struct fleet_env *env = data;
+    struct fleet_cam *cam = e->owner;
 
-    if (onvif_probe_step(p, rc) == 1) {
-        if (curlev_add(f->curl, onvif_probe_handle(p), &err) == 0)
-            return;
-        if (snprintf(why, sizeof(why), "next request not started: %s", err.msg) < 0)
-            why[0] = '\0';
-        onvif_probe_abandon(p, why);
-    }
+    curlev_remove(env->curl, onvif_probe_handle(cam->onvif));
+    onvif_probe_free(cam->onvif);
     cam->onvif = NULL;
-    f->inflight[FLEET_Q_ONVIF]--;
-    onvif_finish(f, cam, onvif_probe_result(p));
-    onvif_probe_free(p);
-    fleet_dispatch(f, FLEET_Q_ONVIF);
 }
 
-void fleet_onvif_reloaded(struct fleet *f, struct fleet_cam *cam, double spread_s)
+static enum sched_due onvif_due(struct sched_entry *e, void *data)
 {
+    struct fleet_cam *cam = e->owner;
+
+    (void)data;
+    if (!fleet_onvif_wanted(cam))
+        return SCHED_IDLE; /* its onvif_url went in a reload */
+    /* Staff are working on it: its answers would only be noise. */
+    if (verdict_state(cam) == CW_MAINTENANCE)
+        return SCHED_SKIP;
+    return SCHED_RUN;
+}
+
+static int64_t onvif_interval_ms(struct sched_entry *e, void *data)
+{
+    const struct fleet_env *env = data;
+
+    return fleet_onvif_wanted(e->owner) ? env->cfg->onvif.interval_ms : 0;
+}
+
+const struct sched_ops fleet_onvif_ops = {
+    .due = onvif_due,
+    .start = onvif_start,
+    .cancel = onvif_cancel,
+    .interval_ms = onvif_interval_ms,
+};
+
+void fleet_onvif_reloaded(struct fleet_cam *cam, double spread_s)
+{
+    struct sched_entry *e = &cam->run[FLEET_ONVIF];
+
     if (!fleet_onvif_wanted(cam)) {
-        fleet_onvif_cancel(f, cam);
-        cam->device_reasons[0] = '\0';
+        sched_cancel(e);
+        verdict_set_input(cam, VERDICT_DEVICE, 0, "");
         return;
     }
-    if (cam->onvif == NULL && !cam->link[FLEET_Q_ONVIF].queued && !ev_is_active(&cam->onvif_due))
-        fleet_onvif_schedule_first(f, cam, spread_s);
-}
-
-void fleet_onvif_cancel(struct fleet *f, struct fleet_cam *cam)
-{
-    ev_timer_stop(f->loop, &cam->onvif_due);
-    fleet_unqueue(f, FLEET_Q_ONVIF, cam);
-    if (cam->onvif != NULL) {
-        curlev_remove(f->curl, onvif_probe_handle(cam->onvif));
-        onvif_probe_free(cam->onvif);
-        cam->onvif = NULL;
-        f->inflight[FLEET_Q_ONVIF]--;
-    }
+    if (!sched_pending(e) && !sched_armed(e))
+        fleet_onvif_first(cam, spread_s);
 }

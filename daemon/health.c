@@ -5,7 +5,10 @@
  *   UP | DEGRADED -> DOWN               health_record_probe(), down_after failures in a row
  *   UP <-> DEGRADED                     health_record_probe(), up_after verdicts of the new kind
  *   DOWN -> UP | DEGRADED               health_record_probe(), up_after non-failures in a row
- *   any -> MAINTENANCE -> UNKNOWN       health_set_maintenance()
+ *   MAINTENANCE                         probes change nothing; staff enter and leave it
+ *                                       through the store (store_set_maintenance(), the one
+ *                                       place of that rule), and the fleet adopts the
+ *                                       store's state with health_init()
  *
  * streak counts the current run of identical verdicts, except in DOWN, where it counts the
  * run of non-failures (OK and DEGRADED alike) and streak_kind is the latest of them: the
@@ -162,19 +165,4 @@ int health_record_probe(struct health *h, const struct health_params *p, enum he
         return from_down(h, p, v, reason, now_ms, t);
     }
     return 0;
-}
-
-int health_set_maintenance(struct health *h, int on, const char *note, int64_t now_ms,
-                           struct health_transition *t)
-{
-    char r[HEALTH_REASON_MAX];
-    const char *what = on ? "maintenance" : "maintenance ended";
-
-    if ((h->state == CW_MAINTENANCE) == (on != 0))
-        return 0;
-    if (note != NULL && note[0] != '\0')
-        snprintf(r, sizeof(r), "%s: %.200s", what, note);
-    else
-        snprintf(r, sizeof(r), "%s", what);
-    return transition(h, on ? CW_MAINTENANCE : CW_UNKNOWN, now_ms, r, r, t);
 }

@@ -5,7 +5,9 @@
  *   UP | DEGRADED -> DOWN               down_after consecutive failures
  *   UP -> DEGRADED, DEGRADED -> UP      up_after consecutive verdicts of the new kind
  *   DOWN -> UP | DEGRADED               up_after consecutive non-failures
- *   any -> MAINTENANCE -> UNKNOWN       health_set_maintenance() */
+ *   MAINTENANCE                         probes change nothing; entered and left only
+ *                                       through the store (store_set_maintenance()),
+ *                                       adopted here with health_init() */
 #ifndef CW_HEALTH_H
 #define CW_HEALTH_H
 
@@ -44,9 +46,5 @@ void health_init(struct health *h, enum cw_state state, int64_t since_ms, const 
  * "timeout after 3 failures". In MAINTENANCE nothing changes. */
 int health_record_probe(struct health *h, const struct health_params *p, enum health_verdict v,
                         const char *reason, int64_t now_ms, struct health_transition *t);
-
-/* Enter (on) or leave (off -> UNKNOWN) maintenance. Returns 1 with *t on a change. */
-int health_set_maintenance(struct health *h, int on, const char *note, int64_t now_ms,
-                           struct health_transition *t);
 
 #endif

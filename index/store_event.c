@@ -1,11 +1,7 @@
-/* store_event.c - every statement on the event table: state changes (with the
- * camera's current state beside them), staff maintenance, and the event
+/* store_event.c - every statement on the event table: the insert a state
+ * change writes (store_state.c pairs it with the camera row) and the event
  * listing. Events are appended, never changed or deleted. */
 #include "store_priv.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
                        int64_t at_ms, const char *reason, struct cw_err *err)
@@ -28,66 +24,6 @@ int store_event_insert(struct store *s, const char *camera_id, enum cw_state fro
         return cw_err_set(err, s->path, 0, NULL, "event for %s: %s", camera_id,
                           sqlite3_errmsg(s->db));
     return 0;
-}
-
-int store_record_transition(struct store *s, const char *camera_id, enum cw_state from,
-                            enum cw_state to, int64_t at_ms, const char *reason, struct cw_err *err)
-{
-    int rc;
-
-    if (store_begin(s, err) != 0)
-        return -1;
-    rc = store_camera_move_state(s, camera_id, from, to, at_ms, reason, err);
-    if (rc < 0 || (rc == 0 && store_event_insert(s, camera_id, from, to, at_ms, reason, err) != 0))
-        return store_end_failed(s);
-    if (store_commit(s, err) != 0)
-        return -1;
-    return rc; /* 1: no such camera, or not in `from`: nothing written */
-}
-
-/* "maintenance: NOTE", or the bare prefix when there is no note. */
-static void maintenance_reason(char *buf, size_t len, const char *prefix, const char *note)
-{
-    if (note != NULL && note[0] != '\0')
-        snprintf(buf, len, "%s: %s", prefix, note);
-    else
-        snprintf(buf, len, "%s", prefix);
-}
-
-int store_set_maintenance(struct store *s, const char *camera_id, int on, const char *note,
-                          int64_t at_ms, struct cw_err *err)
-{
-    char reason[256];
-    enum cw_state cur, to = on ? CW_MAINTENANCE : CW_UNKNOWN;
-    int retired, rc;
-
-    /* Own short transaction (BEGIN IMMEDIATE when outermost): the read of the current state
-     * and the write cannot interleave with the daemon's batch. */
-    if (store_begin(s, err) != 0)
-        return -1;
-    rc = store_camera_get_state(s, camera_id, &cur, &retired, err);
-    if (rc != 0) {
-        if (rc < 0)
-            return store_end_failed(s);
-        return store_commit(s, err) == 0 ? 1 : -1;
-    }
-    if (retired) {
-        cw_err_set(err, NULL, 0, NULL, "%s is retired (not in the inventory)", camera_id);
-        return store_end_failed(s);
-    }
-    if (on && cur == CW_MAINTENANCE) {
-        cw_err_set(err, NULL, 0, NULL, "%s is already in maintenance", camera_id);
-        return store_end_failed(s);
-    }
-    if (!on && cur != CW_MAINTENANCE) {
-        cw_err_set(err, NULL, 0, NULL, "%s is not in maintenance", camera_id);
-        return store_end_failed(s);
-    }
-    maintenance_reason(reason, sizeof(reason), on ? "maintenance" : "maintenance ended", note);
-    if (store_event_insert(s, camera_id, cur, to, at_ms, reason, err) != 0 ||
-        store_camera_set_state(s, camera_id, to, at_ms, reason, err) != 0)
-        return store_end_failed(s);
-    return store_commit(s, err);
 }
 
 static void read_event(sqlite3_stmt *st, void *elem)

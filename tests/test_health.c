@@ -1,5 +1,5 @@
 /* test_health.c - the per-camera health state machine: hysteresis, first verdict, reasons,
- * maintenance. */
+ * probes ignored in maintenance (which the store enters and leaves). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -240,53 +240,36 @@ static void test_degraded_goes_down_after_down_after_failures(void **state)
     assert_string_equal(t.reason, "404 not found after 3 failures");
 }
 
+/* MAINTENANCE is entered and left through the store alone (store_set_maintenance; its
+ * transitions are pinned in test_store.c); the fleet adopts the store's state with health_init,
+ * as here. */
 static void test_maintenance_ignores_probes(void **state)
 {
     struct health h;
     struct health_transition t;
     (void)state;
 
-    start_up(&h);
-    assert_int_equal(health_set_maintenance(&h, 1, "replacing lens", 2000, &t), 1);
-    assert_int_equal(t.from, CW_UP);
-    assert_int_equal(t.to, CW_MAINTENANCE);
-    assert_string_equal(t.reason, "maintenance: replacing lens");
-    assert_int_equal(h.since_ms, 2000);
+    health_init(&h, CW_MAINTENANCE, 2000, "maintenance: replacing lens");
     for (int i = 0; i < 10; i++)
         assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000 + i, &t), 0);
     assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 4000, &t), 0);
     assert_int_equal(h.state, CW_MAINTENANCE);
     assert_int_equal(h.since_ms, 2000);
+    assert_string_equal(h.reason, "maintenance: replacing lens");
 }
 
-static void test_maintenance_off_goes_unknown_and_next_probe_decides(void **state)
+/* Maintenance ended: the store says UNKNOWN (test_store.c: test_maintenance_off_goes_unknown),
+ * the fleet adopts it, and the next probe decides. */
+static void test_after_maintenance_the_next_probe_decides(void **state)
 {
     struct health h;
     struct health_transition t;
     (void)state;
 
-    health_init(&h, CW_MAINTENANCE, 1000, "maintenance");
-    assert_int_equal(health_set_maintenance(&h, 0, NULL, 2000, &t), 1);
-    assert_int_equal(t.from, CW_MAINTENANCE);
-    assert_int_equal(t.to, CW_UNKNOWN);
-    assert_string_equal(t.reason, "maintenance ended");
-    assert_int_equal(h.since_ms, 2000);
+    health_init(&h, CW_UNKNOWN, 2000, "maintenance ended");
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t), 1);
+    assert_int_equal(t.from, CW_UNKNOWN);
     assert_int_equal(h.state, CW_DOWN);
-}
-
-static void test_maintenance_repeated_changes_nothing(void **state)
-{
-    struct health h;
-    struct health_transition t;
-    (void)state;
-
-    start_up(&h);
-    assert_int_equal(health_set_maintenance(&h, 0, NULL, 2000, &t), 0);
-    assert_int_equal(h.state, CW_UP);
-    assert_int_equal(health_set_maintenance(&h, 1, NULL, 3000, &t), 1);
-    assert_int_equal(health_set_maintenance(&h, 1, NULL, 4000, &t), 0);
-    assert_int_equal(h.since_ms, 3000);
 }
 
 static void test_down_after_one_goes_down_on_first_failure(void **state)
@@ -363,8 +346,7 @@ int main(void)
         cmocka_unit_test(test_degraded_updates_reason_and_returns_to_up),
         cmocka_unit_test(test_degraded_goes_down_after_down_after_failures),
         cmocka_unit_test(test_maintenance_ignores_probes),
-        cmocka_unit_test(test_maintenance_off_goes_unknown_and_next_probe_decides),
-        cmocka_unit_test(test_maintenance_repeated_changes_nothing),
+        cmocka_unit_test(test_after_maintenance_the_next_probe_decides),
         cmocka_unit_test(test_down_after_one_goes_down_on_first_failure),
         cmocka_unit_test(test_down_after_one_from_degraded),
         cmocka_unit_test(test_zero_params_behave_as_one),

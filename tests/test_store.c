@@ -947,6 +947,85 @@ static void test_maintenance_off_when_not_in_maintenance_is_refused(void **state
     fleet_free(&f);
 }
 
+/* Moved from test_health.c when the maintenance rule became the store's alone (the daemon
+ * adopts what the store holds): entering from UP names the note, and the state's since is the
+ * acknowledgement's time. */
+static void test_maintenance_from_up_names_the_note(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1000, "");
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, "replacing lens", T0 + 2000, &err), 0);
+    assert_int_equal(store_list_events(s, "CAH-001", T0 + 2000, &ev, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ev[0].from, CW_UP);
+    assert_int_equal(ev[0].to, CW_MAINTENANCE);
+    assert_string_equal(ev[0].reason, "maintenance: replacing lens");
+    assert_int_equal(status_of(s, "CAH-001").since_ms, T0 + 2000);
+    free(ev);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* Moved from test_health.c: off without a note goes UNKNOWN, "maintenance ended", so the next
+ * probe decides (test_health.c: test_after_maintenance_the_next_probe_decides). */
+static void test_maintenance_off_goes_unknown(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_event *ev = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store_status st;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, NULL, T0 + 1000, &err), 0);
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 0, NULL, T0 + 2000, &err), 0);
+    assert_int_equal(store_list_events(s, "CAH-001", T0 + 2000, &ev, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ev[0].from, CW_MAINTENANCE);
+    assert_int_equal(ev[0].to, CW_UNKNOWN);
+    assert_string_equal(ev[0].reason, "maintenance ended");
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.state, CW_UNKNOWN);
+    assert_int_equal(st.since_ms, T0 + 2000);
+    free(ev);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* Moved from test_health.c: off when not in maintenance, or on when already in it, changes
+ * nothing (the store refuses it with the reason, and writes no event). */
+static void test_maintenance_repeated_changes_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1000, "");
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 0, NULL, T0 + 2000, &err), -1);
+    assert_int_equal(status_of(s, "CAH-001").state, CW_UP);
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, NULL, T0 + 3000, &err), 0);
+    assert_int_equal(store_set_maintenance(s, "CAH-001", 1, NULL, T0 + 4000, &err), -1);
+    assert_string_equal(err.msg, "CAH-001 is already in maintenance");
+    assert_int_equal(status_of(s, "CAH-001").since_ms, T0 + 3000);
+    assert_int_equal(count_events(s, "CAH-001", 0), 2);
+    store_close(s);
+    fleet_free(&f);
+}
+
 static void test_maintenance_from_second_connection_is_seen_by_data_version(void **state)
 {
     struct fixture *fx = *state;
@@ -1488,6 +1567,9 @@ int main(void)
         T(test_rollback_discards_the_batch),
         T(test_maintenance_on_then_off_writes_events),
         T(test_maintenance_off_when_not_in_maintenance_is_refused),
+        T(test_maintenance_from_up_names_the_note),
+        T(test_maintenance_off_goes_unknown),
+        T(test_maintenance_repeated_changes_nothing),
         T(test_maintenance_from_second_connection_is_seen_by_data_version),
         T(test_list_events_filters_by_camera_and_since),
         T(test_uptime_over_store_is_exact_per_camera),

@@ -1,0 +1,84 @@
+/* fleet_cam.h - what the fleet's layers share: the services they run on
+ * (struct fleet_env) and the camera record (struct fleet_cam). fleet.c makes
+ * both and wires the layers; each field below names the one file that writes
+ * it. No functions here. Loop thread only.
+ *
+ *   fleet.c          new, reload, stop, free, counts, summary: the wiring
+ *     |
+ *   fleet_rtsp.c   fleet_onvif.c   fleet_sample.c      one kind of probe each:
+ *     |               |                |               an ops table for sched
+ *   verdict.c        liveness + device + picture reasons -> health -> store
+ *     |
+ *   sched.c   batch.c   health.c   quality.c   probes/   index/
+ *
+ * Calls go down only. Up is through function pointers: sched_ops (sched ->
+ * a kind), batch_hooks (batch -> fleet: adopt the CLI's changes), struct
+ * fleet_xfer (curl multi -> a kind), pool_job (pool -> fleet_sample.c). */
+#ifndef CW_FLEET_CAM_H
+#define CW_FLEET_CAM_H
+
+#include <curl/curl.h>
+#include <stdatomic.h>
+
+#include "../config/cfg.h"
+#include "../index/store.h"
+#include "../probes/onvif.h"
+#include "../probes/rtsp.h"
+#include "../probes/sdp.h"
+#include "batch.h"
+#include "curlev.h"
+#include "pool.h"
+#include "quality.h"
+#include "sched.h"
+#include "verdict.h"
+
+/* The kinds of probe, each one sched kind and one file of glue. */
+enum fleet_kind { FLEET_RTSP, FLEET_ONVIF, FLEET_SAMPLE, FLEET_KIND_COUNT };
+
+struct fleet_cam;
+struct fleet_sample_job;
+
+struct fleet_env {
+    struct ev_loop *loop;
+    struct store *store;
+    const struct cfg *cfg; /* fleet.c: the current inventory and settings; swapped by a reload */
+    int once;
+    int stopping;        /* fleet.c: fleet_stop ran; nothing more is written */
+    struct curlev *curl; /* the curl multi every curl kind adds its transfers to */
+    struct pool *pool;   /* NULL when [probe.stream] workers = 0 */
+    atomic_int cancel;   /* fleet.c: set on stop; samples on the workers give up at once */
+    struct sched *sched;
+    struct batch *batch;
+    struct verdict *verdict;
+    struct sched_kind *kind[FLEET_KIND_COUNT]; /* NULL: kind not in use (no workers) */
+};
+
+/* A curl transfer's CURLOPT_PRIVATE: the kind's function for its end, and its camera. */
+struct fleet_xfer {
+    void (*done)(struct fleet_xfer *x, CURLcode rc);
+    struct fleet_cam *cam;
+};
+
+struct fleet_cam {
+    char id[CFG_ID_MAX + 1];
+    const struct cfg_camera *cc; /* fleet.c: borrowed from env->cfg */
+    struct fleet_env *env;
+    struct sched_entry run[FLEET_KIND_COUNT]; /* sched.c's, one per kind */
+    struct verdict_cam v;                     /* verdict.c's: health, reasons, --once hold */
+    /* fleet_rtsp.c */
+    struct rtsp_probe *probe; /* in flight, or NULL */
+    struct fleet_xfer rtsp_xfer;
+    struct sdp_video sdp; /* of the last good DESCRIBE (fleet_sample.c weighs it) */
+    int has_sdp;
+    /* fleet_onvif.c */
+    struct onvif_probe *onvif; /* in flight, or NULL */
+    struct fleet_xfer onvif_xfer;
+    /* fleet_sample.c */
+    struct fleet_sample_job *job; /* on the pool, or NULL */
+    struct quality_memory qm;     /* frozen run; the reference comes from the store */
+    /* fleet.c */
+    int fresh; /* made by the last build: resume and schedule its first probes */
+    int kept;  /* the build's mark */
+};
+
+#endif

@@ -1,0 +1,269 @@
+/* verdict.c - the one place that decides a camera's state (verdict.h draws
+ * the flow). Owns per camera its struct health, the reasons the other probes
+ * left, and the --once hold; for the fleet, how many cameras' --once rounds
+ * are still open. Writes through the write batch: the probe row, then the
+ * transition, which the store refuses when the CLI moved the camera meanwhile
+ * (then the store's state is adopted). Loop thread only.
+ *
+ * A --once round of one camera:
+ *   open (waits = its queued probes) -> DESCRIBE result
+ *     -> failed: verdict written at once          (judged)
+ *     -> answered: sample queued, result held     verdict_liveness()
+ *          -> sample and ONVIF over: verdict written   verdict_probe_over()
+ *   judged and no waits -> complete; the last one fires once_done. */
+#include "verdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "fleet_cam.h"
+
+struct verdict {
+    const struct fleet_env *env;
+    size_t once_left; /* cameras whose --once round is open */
+    void (*once_done)(void *data);
+    void *data;
+};
+
+int verdict_new(const struct fleet_env *env, void (*once_done)(void *data), void *data,
+                struct verdict **out, struct cw_err *err)
+{
+    struct verdict *v = calloc(1, sizeof(*v));
+
+    if (v == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    v->env = env;
+    v->once_done = once_done;
+    v->data = data;
+    *out = v;
+    return 0;
+}
+
+void verdict_free(struct verdict *v)
+{
+    free(v);
+}
+
+void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms)
+{
+    memset(vc, 0, sizeof(*vc));
+    health_init(&vc->h, CW_UNKNOWN, now_ms, "");
+}
+
+void verdict_resume(struct fleet_cam *cam, const struct store_status *st)
+{
+    health_init(&cam->v.h, st->state, st->since_ms, st->reason);
+}
+
+void verdict_adopt(struct fleet_cam *cam, const struct store_status *st)
+{
+    /* Our own writes are visible to our connection, so a difference is another's doing. */
+    if (cam->v.h.state == st->state)
+        return;
+    log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->v.h.state),
+             cw_state_name(st->state), st->reason);
+    health_init(&cam->v.h, st->state, st->since_ms, st->reason);
+}
+
+enum cw_state verdict_state(const struct fleet_cam *cam)
+{
+    return cam->v.h.state;
+}
+
+void verdict_set_input(struct fleet_cam *cam, enum verdict_input in, int faulty,
+                       const char *reasons)
+{
+    cam->v.in[in].faulty = faulty != 0;
+    snprintf(cam->v.in[in].reasons, sizeof(cam->v.in[in].reasons), "%s", reasons);
+}
+
+/* ---- the verdict ---- */
+
+/* The reason of a failed DESCRIBE: "timeout (after 5000 ms)". */
+static void verdict_liveness_reason(const struct rtsp_result *r, char *buf, size_t len)
+{
+    const char *what = rtsp_outcome_reason(r->outcome);
+
+    int n;
+
+    /* A reason longer than the buffer is cut; the outcome word comes first so it survives. */
+    if (r->detail[0] != '\0' && strstr(r->detail, what) == NULL)
+        n = snprintf(buf, len, "%s (%s)", what, r->detail);
+    else if (r->detail[0] != '\0')
+        n = snprintf(buf, len, "%s", r->detail);
+    else
+        n = snprintf(buf, len, "%s", what);
+    if (n < 0)
+        buf[0] = '\0';
+}
+
+/* The store no longer holds what we believed for cam (the CLI moved it): take its state. */
+static void verdict_adopt_stored(const struct verdict *v, struct fleet_cam *cam)
+{
+    struct store_status st;
+    struct cw_err err;
+
+    if (store_get_status(v->env->store, cam->id, &st, &err) == 0)
+        verdict_adopt(cam, &st);
+}
+
+static void verdict_log_transition(const struct fleet_cam *cam, const struct health_transition *t)
+{
+    if (t->to == CW_DOWN)
+        log_warnx("health: camera=%s %s->%s %s", cam->id, cw_state_name(t->from),
+                  cw_state_name(t->to), t->reason);
+    else
+        log_info("health: camera=%s %s->%s%s%s", cam->id, cw_state_name(t->from),
+                 cw_state_name(t->to), t->reason[0] ? " " : "", t->reason);
+}
+
+static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
+                          const struct rtsp_result *r, enum health_verdict hv, const char *reason,
+                          int64_t now)
+{
+    const struct cfg *cfg = v->env->cfg;
+    struct health_params hp = {cfg->rtsp.down_after, cfg->rtsp.up_after};
+    struct health_transition t;
+    enum cw_state before;
+    int changed;
+    struct store_probe p;
+    struct cw_err err;
+    int rc;
+
+    /* Opening the batch first adopts what the CLI changed, so health starts from it. */
+    if (batch_open(v->env->batch) != 0)
+        return;
+    before = cam->v.h.state;
+    changed = health_record_probe(&cam->v.h, &hp, hv, reason, now, &t);
+    p = (struct store_probe){
+        .camera_id = cam->id,
+        .at_ms = now,
+        .ok = r->outcome == RTSP_OK,
+        .latency_ms = r->latency_ms,
+        .rtsp_status = r->status,
+        .codec = r->video.codec,
+        .width = r->video.width,
+        .height = r->video.height,
+        .fps = r->video.fps,
+        /* Within DOWN or DEGRADED the cause may change without a transition. */
+        .reason = changed ? NULL : cam->v.h.reason,
+        .state = before,
+    };
+    if (store_record_probe(v->env->store, &p, &err) < 0)
+        log_warnx("store: camera=%s probe not written: %s", cam->id, err.msg);
+    if (!changed)
+        return;
+    rc = store_record_transition(v->env->store, cam->id, t.from, t.to, t.at_ms, t.reason, &err);
+    if (rc < 0)
+        log_warnx("store: camera=%s transition not written: %s", cam->id, err.msg);
+    else if (rc == 1)
+        verdict_adopt_stored(v, cam);
+    else
+        verdict_log_transition(cam, &t);
+}
+
+/* The liveness verdict of a DESCRIBE result, weighed with what the other probes said last. */
+static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
+                          const struct rtsp_result *r)
+{
+    char reason[HEALTH_REASON_MAX] = "";
+    enum health_verdict hv = HEALTH_OK;
+    size_t off = 0;
+
+    if (r->outcome != RTSP_OK) {
+        hv = HEALTH_FAIL;
+        verdict_liveness_reason(r, reason, sizeof(reason));
+    } else {
+        if (r->latency_ms > v->env->cfg->rtsp.slow_ms) {
+            hv = HEALTH_DEGRADED;
+            off = (size_t)snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
+                                   r->latency_ms, (long long)v->env->cfg->rtsp.slow_ms);
+        }
+        for (int i = 0; i < VERDICT_INPUT_COUNT; i++) {
+            if (!cam->v.in[i].faulty || off >= sizeof(reason))
+                continue;
+            hv = HEALTH_DEGRADED;
+            /* Longer reasons are cut: the state's reason has room for the first ones, the
+             * sample and device rows keep them all. */
+            if (snprintf(reason + off, sizeof(reason) - off, "%s%s", off ? "; " : "",
+                         cam->v.in[i].reasons) < 0)
+                reason[off] = '\0';
+            off = strlen(reason);
+        }
+    }
+    if (hv != HEALTH_OK)
+        log_debug("probe: camera=%s %s", cam->id, reason);
+    verdict_write(v, cam, r, hv, reason, cw_now_ms());
+}
+
+/* ---- --once ---- */
+
+/* cam's round is complete when its verdict is written and none of its probes is out. */
+static void verdict_once_check(struct verdict *v, struct fleet_cam *cam)
+{
+    struct verdict_cam *vc = &cam->v;
+
+    if (!vc->open || !vc->judged || vc->waits != 0)
+        return;
+    vc->open = 0;
+    if (v->once_left > 0 && --v->once_left == 0) {
+        batch_commit(v->env->batch);
+        if (v->once_done)
+            v->once_done(v->data);
+    }
+}
+
+void verdict_once_expect(struct verdict *v, struct fleet_cam *cam)
+{
+    struct verdict_cam *vc = &cam->v;
+
+    vc->waits = 0;
+    for (int k = 0; k < FLEET_KIND_COUNT; k++)
+        if (sched_pending(&cam->run[k]))
+            vc->waits |= 1u << k;
+    vc->judged = vc->held = 0;
+    vc->open = 1;
+    v->once_left++;
+}
+
+void verdict_liveness(struct verdict *v, struct fleet_cam *cam, const struct rtsp_result *r)
+{
+    struct verdict_cam *vc = &cam->v;
+    const struct fleet_env *env = v->env;
+
+    vc->waits &= ~(1u << FLEET_RTSP);
+    if (env->once && r->outcome == RTSP_OK && !env->stopping) {
+        /* Its one verdict weighs a sample too: taken now that it answers. */
+        sched_enqueue(&cam->run[FLEET_SAMPLE]);
+        if (sched_pending(&cam->run[FLEET_SAMPLE]))
+            vc->waits |= 1u << FLEET_SAMPLE;
+        if (vc->waits != 0) {
+            vc->held_result = *r;
+            vc->held = 1;
+            sched_dispatch(env->kind[FLEET_SAMPLE]);
+            return;
+        }
+    }
+    verdict_apply(v, cam, r);
+    vc->judged = 1;
+    verdict_once_check(v, cam);
+}
+
+void verdict_probe_over(struct verdict *v, struct fleet_cam *cam, int k)
+{
+    struct verdict_cam *vc = &cam->v;
+
+    if (!v->env->once)
+        return;
+    vc->waits &= ~(1u << k);
+    if (vc->held && vc->waits == 0) {
+        vc->held = 0;
+        if (!v->env->stopping)
+            verdict_apply(v, cam, &vc->held_result);
+        vc->judged = 1;
+    }
+    verdict_once_check(v, cam);
+}
