@@ -173,7 +173,7 @@ static int row_order(const void *a, const void *b)
 
 static json_t *device_json(const struct cfg *cfg, const struct row *r)
 {
-    const struct onvif_probe_match *m = &r->d->m;
+    const struct wsd_probe_match *m = &r->d->m;
     json_t *o = json_object();
 
     json_object_set_new(o, "endpoint", json_string(m->endpoint));
@@ -247,7 +247,7 @@ static void print_table(const struct inventory *inv, const struct row *rows, siz
         printf("%zu ONVIF device%s answered %s within %.1f s\n", n, n == 1 ? "" : "s", target,
                (double)timeout_ms / 1000);
         for (size_t i = 0; i < n; i++) {
-            const struct onvif_probe_match *m = &rows[i].d->m;
+            const struct wsd_probe_match *m = &rows[i].d->m;
             table_add(&t, m->endpoint, m->name[0] ? m->name : "-",
                       m->hardware[0] ? m->hardware : "-", m->xaddrs[0] ? m->xaddrs : "-",
                       rows[i].cam >= 0 ? inv->cfg->cameras[rows[i].cam].id : "not in inventory");
