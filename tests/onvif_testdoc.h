@@ -1,7 +1,7 @@
 /* onvif_testdoc.h - what the tests of SOAP answers share (test_onvif_doc, test_onvif_parse,
  * test_wsd): loading tests/data/onvif files into buffers of their exact size with no NUL after
- * them (so a read past len shows under ASan), parsing them, and expecting a refusal with
- * nothing on stderr. Header-only (static inline), for cmocka test programs; include after
+ * them (cwtest_read_data: a read past len shows under ASan), parsing them, and expecting a refusal
+ * with nothing on stderr. Header-only (static inline), for cmocka test programs; include after
  * <cmocka.h>. */
 #ifndef CW_TEST_ONVIF_TESTDOC_H
 #define CW_TEST_ONVIF_TESTDOC_H
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../probes/onvif_doc.h"
+#include "cwtest.h"
 
 #define NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
 #define NS_TDS "http://www.onvif.org/ver10/device/wsdl"
@@ -26,25 +27,10 @@
 
 static inline char *load(const char *name, size_t *len)
 {
-    char path[512];
-    FILE *f;
-    long n;
-    char *buf;
+    char rel[256];
 
-    snprintf(path, sizeof(path), "%s/onvif/%s", CW_TEST_DATA, name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = malloc((size_t)n);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    snprintf(rel, sizeof(rel), "onvif/%s", name);
+    return cwtest_read_data(rel, len);
 }
 
 /* A copy of text without its NUL. */

@@ -10,10 +10,8 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +19,7 @@
 #include <unistd.h>
 
 #include "../probes/onvif_doc.h"
+#include "cwtest.h"
 #include "onvif_testdoc.h"
 
 /* ---- faults ---- */
@@ -226,9 +225,8 @@ static void test_refuses_billion_laughs_and_external_entities(void **state)
  * laughs are not expanded and nothing connects to the loopback socket the entity names. */
 static void test_guard_refuses_dtds_the_byte_scan_cannot_see(void **state)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    socklen_t alen = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port;
+    int fd = cwtest_loopback_socket(1, &port);
     static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>";
     char doc[1024];
     struct cw_err err;
@@ -237,15 +235,11 @@ static void test_guard_refuses_dtds_the_byte_scan_cannot_see(void **state)
 
     (void)state;
     assert_true(fd >= 0);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(fd, 4), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
     assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
     snprintf(doc, sizeof(doc),
              "<!DOCTYPE env:Envelope [<!ENTITY xxe SYSTEM \"http://127.0.0.1:%d/x\">]>"
              "<env:Envelope xmlns:env=\"" NS_SOAP12 "\"><env:Body>&xxe;</env:Body></env:Envelope>",
-             ntohs(a.sin_port));
+             port);
     refuse_utf16(doc, "XML with a DTD refused", &err);
     memmove(doc + strlen(decl), doc, strlen(doc) + 1);
     memcpy(doc, decl, strlen(decl));
