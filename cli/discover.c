@@ -108,7 +108,7 @@ static struct doc_found *found_devices(const struct wsd_result *r)
     if (f == NULL)
         cli_die_oom();
     for (size_t i = 0; i < r->n_devices; i++) {
-        const struct onvif_probe_match *m = &r->devices[i].m;
+        const struct wsd_probe_match *m = &r->devices[i].m;
         f[i] = (struct doc_found){m->endpoint, m->xaddrs,   m->types,   m->scopes,
                                   m->name,     m->hardware, m->location};
     }

@@ -281,8 +281,8 @@ static int send_request(struct onvif_probe *p)
     xfer_free_secret(p->request);
     p->request = NULL;
     /* Created is the device's idea of now, so a camera whose clock is off still accepts it. */
-    if (onvif_build_request(call, p->token[0] ? p->token : NULL, user, p->password, created,
-                            &p->request, &err) != 0) {
+    if (onvif_call_build_request(call, p->token[0] ? p->token : NULL, user, p->password, created,
+                                 &p->request, &err) != 0) {
         result_set(p, ONVIF_ERROR, "%s", err.msg);
         return -1;
     }

@@ -19,7 +19,8 @@
 #include <stdint.h>
 
 #include "../util/err.h"
-#include "onvif_soap.h"
+#include "onvif_call.h"
+#include "onvif_parse.h"
 
 #define ONVIF_SNAPSHOT_MAX_BYTES (4 * 1024 * 1024) /* a 4K JPEG is under 2 MiB */
 

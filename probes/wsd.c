@@ -17,7 +17,12 @@
  * The multicast TTL is 1: discovery is for the local link, and WS-Discovery's IPv6 group
  * FF02::C is link-local by its scope; IPv4 has no scope in the address, so the TTL keeps the
  * Probe from being routed further. Loopback stays on so a device simulator on this host
- * answers. Answers come back unicast to our port, from the device's own address. */
+ * answers. Answers come back unicast to our port, from the device's own address.
+ *
+ * Reading an answer (wsd_parse_probe_matches): the datagram is parsed as any SOAP answer
+ * (onvif_doc_parse, through the safe-parse guard); ProbeMatches must be in the 2005/04
+ * discovery namespace, the fields inside are found by local name; the QNames of its Types are
+ * resolved through the namespaces in scope, as XML Schema reads a QName. */
 #include "wsd.h"
 
 #include <arpa/inet.h>
@@ -34,11 +39,9 @@
 #include <openssl/rand.h>
 
 #include "../util/cwtime.h"
+#include "onvif_ns.h"
+#include "xmltext.h"
 
-#define NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
-#define NS_WSA04 "http://schemas.xmlsoap.org/ws/2004/08/addressing"
-#define NS_WSD "http://schemas.xmlsoap.org/ws/2005/04/discovery"
-#define NS_DN "http://www.onvif.org/ver10/network/wsdl"
 #define WSD_TO "urn:schemas-xmlsoap-org:ws:2005:04:discovery" /* To of a multicast Probe */
 
 #define WSD_MULTICAST_TTL 1
@@ -50,6 +53,8 @@
 #define WSD_MAX_DEVICES 1024 /* more distinct endpoints in one run is a flood, not a site */
 #define WSD_RECV_BATCH 64    /* datagrams taken before the deadline is looked at again */
 #define UUID_BYTES 16
+#define NUM_TEXT_MAX 64 /* a number's text as quoted in an error */
+#define ONVIF_SCOPE_PREFIX "onvif://www.onvif.org/"
 
 int wsd_parse_target(const char *text, struct wsd_target *out, struct cw_err *err)
 {
@@ -137,6 +142,269 @@ int wsd_build_probe(const char *message_id, char **out, struct cw_err *err)
     return 0;
 }
 
+/* ---- reading ProbeMatches ---- */
+
+/* The next white-space separated item of *s and its length in *n; NULL when none is left. */
+static const char *next_item(const char **s, size_t *n)
+{
+    const char *p = *s;
+
+    while (xmltext_is_space(*p))
+        p++;
+    if (*p == '\0')
+        return NULL;
+    *n = 0;
+    while (p[*n] != '\0' && !xmltext_is_space(p[*n]))
+        (*n)++;
+    *s = p + *n;
+    return p;
+}
+
+/* Append item (n bytes) to the space-separated list; false, leaving it, when it does not fit
+ * whole: a list is cut between items, never inside a URI. */
+static bool list_add(char *list, size_t size, const char *item, size_t n)
+{
+    size_t used = strlen(list), sep = used > 0;
+
+    if (used + sep + n + 1 > size)
+        return false;
+    if (sep)
+        list[used++] = ' ';
+    memcpy(list + used, item, n);
+    list[used + n] = '\0';
+    return true;
+}
+
+/* The text of n as a malloc'd string; NULL when n is NULL or out of memory. */
+static char *node_content(const xmlNode *n)
+{
+    xmlChar *x;
+    char *s;
+
+    if (n == NULL || (x = xmlNodeGetContent(n)) == NULL)
+        return NULL;
+    s = strdup((const char *)x);
+    xmlFree(x);
+    return s;
+}
+
+/* A list element's items, white space collapsed, into out. */
+static void list_text(const xmlNode *n, char *out, size_t size)
+{
+    char *text = node_content(n);
+    const char *p = text, *item;
+    size_t len;
+
+    out[0] = '\0';
+    if (text == NULL)
+        return;
+    while ((item = next_item(&p, &len)) != NULL && list_add(out, size, item, len))
+        ;
+    free(text);
+    xmltext_sanitize(out);
+}
+
+/* One QName of a Types list as "prefix:Local" with our prefix for the ONVIF namespaces, else
+ * "{namespace}Local"; as written when its prefix is not declared. */
+static void type_name(const xmlNode *types, const char *item, size_t n, char *out, size_t size)
+{
+    static const struct {
+        const char *ns, *prefix;
+    } known[] = {{NS_DN, "dn"}, {NS_TDS, "tds"}};
+    const char *colon = memchr(item, ':', n), *local = item;
+    char prefix[64] = "";
+    size_t ln = n;
+    xmlNsPtr ns = NULL;
+
+    if (colon != NULL) {
+        local = colon + 1;
+        ln = n - (size_t)(local - item);
+        if ((size_t)(colon - item) < sizeof(prefix))
+            xmltext_copy_cut(prefix, sizeof(prefix), item, (size_t)(colon - item));
+    }
+    if (colon == NULL || prefix[0] != '\0')
+        ns = xmlSearchNs(types->doc, (xmlNodePtr)types,
+                         prefix[0] != '\0' ? (const xmlChar *)prefix : NULL);
+    if (ns == NULL || ns->href == NULL) {
+        snprintf(out, size, "%.*s", (int)n, item);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcmp((const char *)ns->href, known[i].ns) == 0) {
+            snprintf(out, size, "%s:%.*s", known[i].prefix, (int)ln, local);
+            return;
+        }
+    }
+    snprintf(out, size, "{%s}%.*s", (const char *)ns->href, (int)ln, local);
+}
+
+static void types_text(const xmlNode *types, char *out, size_t size)
+{
+    char *text = node_content(types), name[ONVIF_URL_MAX];
+    const char *p = text, *item;
+    size_t len;
+
+    out[0] = '\0';
+    if (text == NULL)
+        return;
+    while ((item = next_item(&p, &len)) != NULL) {
+        type_name(types, item, len, name, sizeof(name));
+        if (!list_add(out, size, name, strlen(name)))
+            break;
+    }
+    free(text);
+    xmltext_sanitize(out);
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = xmltext_lower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* s (n bytes) with its %XX escapes decoded (RFC 3986, 2.1; a '%' without two hex digits is
+ * kept), made safe to print, cut into out on a character boundary. */
+static void percent_decode(const char *s, size_t n, char *out, size_t size)
+{
+    char *tmp = malloc(n + 1);
+    size_t w = 0;
+
+    out[0] = '\0';
+    if (tmp == NULL)
+        return;
+    for (size_t r = 0; r < n; r++) {
+        int h, l;
+        if (s[r] == '%' && r + 2 < n && (h = hex_digit(s[r + 1])) >= 0 &&
+            (l = hex_digit(s[r + 2])) >= 0) {
+            tmp[w++] = (char)(h * 16 + l);
+            r += 2;
+        } else {
+            tmp[w++] = s[r];
+        }
+    }
+    tmp[w] = '\0';
+    /* A decoded NUL would end the string early: it is a control character, so '?'. */
+    for (size_t i = 0; i < w; i++)
+        if (tmp[i] == '\0')
+            tmp[i] = '\x01';
+    xmltext_sanitize(tmp);
+    xmltext_copy_cut(out, size, tmp, strlen(tmp));
+    free(tmp);
+}
+
+/* The value of an ONVIF scope onvif://www.onvif.org/<category>/<value>, decoded into out;
+ * false when item is not one of category. Scheme, host and category are matched
+ * case-insensitively. */
+static bool scope_value(const char *item, size_t n, const char *category, char *out, size_t size)
+{
+    size_t pn = strlen(ONVIF_SCOPE_PREFIX), cn = strlen(category);
+
+    if (n <= pn + cn + 1 || !xmltext_starts_ci(item, n, ONVIF_SCOPE_PREFIX) ||
+        !xmltext_starts_ci(item + pn, n - pn, category) || item[pn + cn] != '/')
+        return false;
+    percent_decode(item + pn + cn + 1, n - pn - cn - 1, out, size);
+    return true;
+}
+
+/* name and hardware from their first scope; every location scope joined with ", ". */
+static void scopes_decode(const char *scopes, struct wsd_probe_match *m)
+{
+    const char *p = scopes, *item;
+    char value[ONVIF_STR_MAX];
+    size_t len;
+
+    while ((item = next_item(&p, &len)) != NULL) {
+        if (m->name[0] == '\0' && scope_value(item, len, "name", m->name, sizeof(m->name)))
+            continue;
+        if (m->hardware[0] == '\0' &&
+            scope_value(item, len, "hardware", m->hardware, sizeof(m->hardware)))
+            continue;
+        if (scope_value(item, len, "location", value, sizeof(value)) && value[0] != '\0') {
+            size_t used = strlen(m->location);
+            if (used > 0) {
+                if (used + 3 >= sizeof(m->location))
+                    continue; /* full */
+                memcpy(m->location + used, ", ", 3);
+                used += 2;
+            }
+            xmltext_copy_cut(m->location + used, sizeof(m->location) - used, value, strlen(value));
+        }
+    }
+}
+
+static int metadata_version(const xmlNode *n, unsigned int *out, struct cw_err *err)
+{
+    char text[NUM_TEXT_MAX], *end;
+    unsigned long long v;
+
+    onvif_doc_text(n, text, sizeof(text));
+    if (text[0] == '\0')
+        return 0;
+    if (text[0] < '0' || text[0] > '9')
+        return cw_err_set(err, NULL, 0, NULL, "MetadataVersion: '%s' is not a number", text);
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (*end != '\0')
+        return cw_err_set(err, NULL, 0, NULL, "MetadataVersion: '%s' is not a number", text);
+    if (errno != 0 || v > UINT32_MAX)
+        return cw_err_set(err, NULL, 0, NULL, "MetadataVersion: %s out of range", text);
+    *out = (unsigned int)v;
+    return 0;
+}
+
+static int probe_match_read(const xmlNode *pm, size_t i, struct wsd_probe_match *m,
+                            struct cw_err *err)
+{
+    const xmlNode *epr = onvif_doc_child(pm, NS_WSA04, "EndpointReference");
+
+    memset(m, 0, sizeof(*m));
+    onvif_doc_text(onvif_doc_child(epr, NS_WSA04, "Address"), m->endpoint, sizeof(m->endpoint));
+    xmltext_sanitize(m->endpoint);
+    if (m->endpoint[0] == '\0')
+        return cw_err_set(err, NULL, 0, NULL, "ProbeMatch[%zu]: no EndpointReference/Address", i);
+    types_text(onvif_doc_child(pm, NS_WSD, "Types"), m->types, sizeof(m->types));
+    list_text(onvif_doc_child(pm, NS_WSD, "Scopes"), m->scopes, sizeof(m->scopes));
+    list_text(onvif_doc_child(pm, NS_WSD, "XAddrs"), m->xaddrs, sizeof(m->xaddrs));
+    scopes_decode(m->scopes, m);
+    if (metadata_version(onvif_doc_child(pm, NS_WSD, "MetadataVersion"), &m->metadata_version,
+                         err) != 0) {
+        char msg[sizeof(err->msg)];
+        if (err == NULL)
+            return -1;
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        return cw_err_set(err, NULL, 0, NULL, "ProbeMatch[%zu]: %s", i, msg);
+    }
+    return 0;
+}
+
+int wsd_parse_probe_matches(const struct onvif_doc *d, struct wsd_probe_matches *out,
+                            struct cw_err *err)
+{
+    const xmlNode *header = onvif_doc_header(d);
+    const xmlNode *r = onvif_doc_response(d, NS_WSD, "ProbeMatches", err);
+    size_t i = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (r == NULL)
+        return -1;
+    onvif_doc_text(onvif_doc_child(header, NS_WSA04, "RelatesTo"), out->relates_to,
+                   sizeof(out->relates_to));
+    xmltext_sanitize(out->relates_to);
+    if (out->relates_to[0] == '\0')
+        return cw_err_set(err, NULL, 0, NULL, "ProbeMatches: no RelatesTo in the Header");
+    for (const xmlNode *pm = r->children; pm != NULL && i < WSD_MAX_MATCHES; pm = pm->next) {
+        if (!onvif_doc_is(pm, NULL, "ProbeMatch"))
+            continue;
+        if (probe_match_read(pm, i, &out->match[i], err) != 0)
+            return -1;
+        i++;
+    }
+    out->n = i;
+    return 0;
+}
+
 /* ---- taking answers ---- */
 
 static int ignore(struct wsd_result *r, const char *from, const char *why)
@@ -160,7 +428,7 @@ static int ignore(struct wsd_result *r, const char *from, const char *why)
     return 0;
 }
 
-static int add_device(struct wsd_result *r, const struct onvif_probe_match *m, const char *from)
+static int add_device(struct wsd_result *r, const struct wsd_probe_match *m, const char *from)
 {
     struct wsd_device *d;
 
@@ -187,7 +455,7 @@ static int add_device(struct wsd_result *r, const struct onvif_probe_match *m, c
 
 int wsd_take_datagram(struct wsd_result *r, const char *buf, size_t len, const char *from)
 {
-    struct onvif_probe_matches *pm = NULL;
+    struct wsd_probe_matches *pm = NULL;
     struct onvif_doc *doc = NULL;
     struct cw_err err = {0};
     char why[sizeof(err.msg) + 64];
@@ -200,7 +468,7 @@ int wsd_take_datagram(struct wsd_result *r, const char *buf, size_t len, const c
         onvif_doc_free(doc);
         return -1;
     }
-    if (onvif_parse_probe_matches(doc, pm, &err) != 0) {
+    if (wsd_parse_probe_matches(doc, pm, &err) != 0) {
         rc = ignore(r, from, err.msg);
     } else if (strcasecmp(pm->relates_to, r->message_id) != 0) {
         snprintf(why, sizeof(why), "RelatesTo %.100s is not our Probe", pm->relates_to);

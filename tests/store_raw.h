@@ -1,28 +1,11 @@
-/* store_raw.h - what the store's tests share: removing a test's temp folder, and a raw
- * SQLite connection that looks at the file as the sqlite3 shell would. Header-only (static
- * inline), for cmocka test programs; include after <cmocka.h>. */
+/* store_raw.h - what the store's tests share: a raw SQLite connection that looks at the file
+ * as the sqlite3 shell would. Header-only (static inline), for cmocka test programs; include
+ * after <cmocka.h>. */
 #ifndef CW_TEST_STORE_RAW_H
 #define CW_TEST_STORE_RAW_H
 
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <sys/stat.h>
-
-static inline int raw_rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-/* rm -r dir. */
-static inline void raw_remove_dir(const char *dir)
-{
-    nftw(dir, raw_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* A separate raw connection, to look at the file as the sqlite3 shell would. */
 static inline sqlite3 *raw_open(const char *path)

@@ -2,7 +2,6 @@
  * libev loop: a second connection (the CLI) moving a camera is handed to the adopt hook when
  * the batch opens, the batch's own writes never are, and a commit calls the committed hook
  * and lands in the file. */
-#define _XOPEN_SOURCE 700 /* nftw, in store_raw.h */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../daemon/batch.h"
+#include "cwtest.h"
 #include "store_raw.h"
 
 #define T0 1700000000000LL
@@ -65,8 +65,7 @@ static int setup(void **state)
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-batch-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL)
+    if (cwtest_tmpdir(fx->dir, sizeof(fx->dir), "batch") != 0)
         return -1;
     snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
     fx->cams[0] = (struct cfg_camera){.id = "CAH-001", .rtsp_url = "rtsp://127.0.0.1/1"};
@@ -93,7 +92,7 @@ static int teardown(void **state)
     store_close(fx->cli);
     store_close(fx->daemon);
     ev_loop_destroy(fx->loop);
-    raw_remove_dir(fx->dir);
+    cwtest_rmtree(fx->dir);
     free(fx);
     return 0;
 }

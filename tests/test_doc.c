@@ -18,6 +18,7 @@
 #include "../index/doc.h"
 #include "../index/store.h"
 #include "../util/log.h"
+#include "cwtest.h"
 #include "store_raw.h"
 
 #define T0 1700000000000LL /* 2023-11-14T22:13:20Z */
@@ -74,8 +75,7 @@ static int setup(void **state)
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-doc-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL)
+    if (cwtest_tmpdir(fx->dir, sizeof(fx->dir), "doc") != 0)
         return -1;
     snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
     if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
@@ -93,7 +93,7 @@ static int teardown(void **state)
     struct fixture *fx = *state;
 
     store_close(fx->s);
-    raw_remove_dir(fx->dir);
+    cwtest_rmtree(fx->dir);
     free(fx);
     return 0;
 }

@@ -10,131 +10,44 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../probes/rtsp.h"
+#include "cwtest.h"
 
-#define FIXTURE CW_SOURCE_DIR "/tests/fixtures/rtsp_fault.py"
-#define PYTHON "/usr/bin/python3"
+#define FIXTURE "rtsp_fault.py"
 #define FIXTURE_START_MS 15000 /* python start-up on a loaded CI machine */
-#define FIXTURE_STOP_MS 5000   /* SIGTERM grace before SIGKILL */
 #define SHORT_TIMEOUT_MS 1500  /* for the cases that must time out */
 #define LONG_TIMEOUT_MS 10000  /* for the cases that must not */
 #define SLOW_MS "300"          /* the fixture's /slow delay */
 
 struct fixture {
-    pid_t pid;
+    struct cwtest_fixture proc;
     int port;
     int closed_fd; /* bound, never listening: connecting to it is refused */
     int closed_port;
 };
 
-static struct fixture fx = {.pid = -1, .closed_fd = -1};
-
-static int read_port_line(int fd)
-{
-    char line[64];
-    size_t n = 0;
-    int port = -1;
-
-    while (n < sizeof(line) - 1) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        ssize_t r;
-        if (poll(&pfd, 1, FIXTURE_START_MS) <= 0)
-            return -1;
-        r = read(fd, line + n, 1);
-        if (r <= 0)
-            return -1;
-        if (line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    if (sscanf(line, "PORT %d", &port) != 1)
-        return -1;
-    return port;
-}
-
-static int bind_closed_port(int *port)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    socklen_t alen = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0)
-        return -1;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
-        close(fd);
-        return -1;
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
-static void stop_fixture(void)
-{
-    int status;
-
-    if (fx.pid <= 0)
-        return;
-    kill(fx.pid, SIGTERM);
-    for (int waited = 0; waited < FIXTURE_STOP_MS; waited += 50) {
-        if (waitpid(fx.pid, &status, WNOHANG) == fx.pid) {
-            fx.pid = -1;
-            return;
-        }
-        usleep(50 * 1000);
-    }
-    kill(fx.pid, SIGKILL);
-    waitpid(fx.pid, &status, 0);
-    fx.pid = -1;
-}
+static struct fixture fx = {.proc = CWTEST_FIXTURE_INIT, .closed_fd = -1};
 
 static int group_setup(void **state)
 {
-    int out[2];
-    pid_t parent = getpid();
+    static const char *const args[] = {"--port",     "0",        "--slow-ms", SLOW_MS,
+                                       "--drip-ms",  "1000",     "--user",    "admin",
+                                       "--password", "camwatch", NULL};
 
     (void)state;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return -1;
-    fx.closed_fd = bind_closed_port(&fx.closed_port);
-    if (fx.closed_fd < 0 || pipe(out) < 0)
+    fx.closed_fd = cwtest_loopback_socket(0, &fx.closed_port);
+    if (fx.closed_fd < 0)
         return -1;
-    fx.pid = fork();
-    if (fx.pid < 0)
-        return -1;
-    if (fx.pid == 0) {
-        /* Die with the test, even if it crashes before its teardown. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(1);
-        dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        close(out[1]);
-        execl(PYTHON, PYTHON, FIXTURE, "--port", "0", "--slow-ms", SLOW_MS, "--drip-ms", "1000",
-              "--user", "admin", "--password", "camwatch", (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    fx.port = read_port_line(out[0]);
-    close(out[0]); /* the fixture prints nothing after its PORT line */
+    fx.port = cwtest_fixture_start(&fx.proc, FIXTURE, args, FIXTURE_START_MS);
     if (fx.port <= 0) {
         fprintf(stderr, "rtsp_fault.py did not start\n");
-        stop_fixture();
         return -1;
     }
     return 0;
@@ -143,7 +56,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    stop_fixture();
+    cwtest_fixture_stop(&fx.proc);
     if (fx.closed_fd >= 0)
         close(fx.closed_fd);
     curl_global_cleanup();

@@ -14,27 +14,14 @@
 #include <string.h>
 
 #include "../probes/sdp.h"
+#include "cwtest.h"
 
 static char *load(const char *name, size_t *len)
 {
-    char path[512];
-    FILE *f;
-    long n;
-    char *buf;
+    char rel[256];
 
-    snprintf(path, sizeof(path), "%s/sdp/%s", CW_TEST_DATA, name);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = malloc((size_t)n);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    snprintf(rel, sizeof(rel), "sdp/%s", name);
+    return cwtest_read_data(rel, len);
 }
 
 /* Parse a data file; returns sdp_parse_video's result. */

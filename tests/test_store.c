@@ -2,7 +2,6 @@
  * migrations from every older version, inventory sync, transitions, probes,
  * maintenance, events, uptime, read-only use. Each test works in its own
  * temporary folder. The cfg is built by hand (a plain struct). */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +11,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +18,7 @@
 #include "../index/store.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
+#include "cwtest.h"
 #include "store_raw.h"
 
 #define T0 1700000000000LL /* a fixed "now", ms */
@@ -83,8 +82,7 @@ static int setup(void **state)
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-store-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL)
+    if (cwtest_tmpdir(fx->dir, sizeof(fx->dir), "store") != 0)
         return -1;
     snprintf(fx->path, sizeof(fx->path), "%s/var/camwatch.db", fx->dir);
     *state = fx;
@@ -95,7 +93,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    raw_remove_dir(fx->dir);
+    cwtest_rmtree(fx->dir);
     free(fx);
     return 0;
 }

@@ -3,23 +3,21 @@
  * the offset in force at a time, the device listing, and the rows that are
  * never changed or deleted. Each test works on a real SQLite file in its own
  * temporary folder. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../index/store.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
+#include "cwtest.h"
 #include "store_raw.h"
 
 #define T0 1700000000000LL /* a fixed "now", ms */
@@ -64,8 +62,7 @@ static int setup(void **state)
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-store-device-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL)
+    if (cwtest_tmpdir(fx->dir, sizeof(fx->dir), "store-device") != 0)
         return -1;
     snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
     if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
@@ -80,7 +77,7 @@ static int teardown(void **state)
     struct fixture *fx = *state;
 
     store_close(fx->s);
-    raw_remove_dir(fx->dir);
+    cwtest_rmtree(fx->dir);
     free(fx);
     return 0;
 }

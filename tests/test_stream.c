@@ -13,24 +13,18 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <math.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libavformat/avformat.h>
 
 #include "../probes/stream.h"
+#include "cwtest.h"
 
 #define FFMPEG "ffmpeg -nostdin -hide_banner -loglevel error -y"
 #define SAMPLE_MS 4000    /* of the 6 s files */
@@ -39,10 +33,8 @@
 #define THUMB_WIDTH 160
 #define LEAK_LOOPS 200
 #define THREADS 4
-#define GST_SERVER CW_SOURCE_DIR "/tests/fixtures/gst_rtsp_server.py"
-#define PYTHON "/usr/bin/python3"
+#define GST_SERVER "gst_rtsp_server.py"
 #define GST_START_MS 30000 /* python and GStreamer start-up on a loaded CI machine */
-#define GST_STOP_MS 5000   /* SIGTERM grace before SIGKILL */
 #define RTSP_SAMPLE_MS 3000
 #define RTSP_PASSWORD "p@ss:w/rd \xc3\xa9" /* reserved URL characters, a space, UTF-8 */
 
@@ -59,8 +51,7 @@ static int make(const char *name, const char *args)
 static int group_setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/cw-test-stream-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (cwtest_tmpdir(dir, sizeof(dir), "stream") != 0)
         return -1;
     const char *x264 = "-c:v libx264 -g 25 -sc_threshold 0 -pix_fmt yuv420p";
     char args[512];
@@ -97,11 +88,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    if (dir[0] != '\0' && strncmp(dir, "/tmp/cw-test-stream-", 20) == 0) {
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        return system(cmd) == 0 ? 0 : -1;
-    }
+    if (dir[0] != '\0')
+        return cwtest_rmtree(dir);
     return 0;
 }
 
@@ -305,18 +293,14 @@ static void test_file_without_video_has_no_video_stream(void **state)
 static void test_silent_server_ends_at_the_deadline(void **state)
 {
     (void)state;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port;
+    int fd = cwtest_loopback_socket(1, &port);
     assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sa);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(listen(fd, 8), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 
     struct stream_request req;
     struct stream_sample s;
     memset(&req, 0, sizeof(req));
-    snprintf(req.url, sizeof(req.url), "rtsp://127.0.0.1:%d/x", ntohs(sa.sin_port));
+    snprintf(req.url, sizeof(req.url), "rtsp://127.0.0.1:%d/x", port);
     snprintf(req.username, sizeof(req.username), "admin");
     snprintf(req.password, sizeof(req.password), "p@ss:w/rd");
     req.sample_ms = SAMPLE_MS;
@@ -373,78 +357,22 @@ static void test_many_probes_all_succeed(void **state)
     assert_int_equal(ok, LEAK_LOOPS);
 }
 
-static pid_t gst_pid = -1;
-static int gst_out = -1; /* kept open: the server prints a line per mount after its port */
+/* Its stdout is kept open: the server prints a line per mount after its port. */
+static struct cwtest_fixture gst = CWTEST_FIXTURE_INIT;
 static int gst_port;
-
-static int read_port_line(int fd)
-{
-    char line[64];
-    size_t n = 0;
-    int port = -1;
-
-    while (n < sizeof(line) - 1) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, GST_START_MS) <= 0 || read(fd, line + n, 1) != 1)
-            return -1;
-        if (line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    return sscanf(line, "PORT %d", &port) == 1 ? port : -1;
-}
-
-static void stop_gst(void)
-{
-    int status;
-    if (gst_pid > 0) {
-        kill(gst_pid, SIGTERM);
-        for (int waited = 0; waited < GST_STOP_MS && gst_pid > 0; waited += 50) {
-            if (waitpid(gst_pid, &status, WNOHANG) == gst_pid)
-                gst_pid = -1;
-            else
-                usleep(50 * 1000);
-        }
-        if (gst_pid > 0) {
-            kill(gst_pid, SIGKILL);
-            waitpid(gst_pid, &status, 0);
-        }
-    }
-    gst_pid = -1;
-    if (gst_out >= 0)
-        close(gst_out);
-    gst_out = -1;
-}
 
 static int rtsp_group_setup(void **state)
 {
-    int out[2];
-    pid_t parent = getpid();
+    static const char *const args[] = {
+        "--port",  "0",
+        "--mount", "/live:640x360@25:h264",
+        "--mount", "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD,
+        NULL};
 
     (void)state;
-    if (pipe(out) < 0)
-        return -1;
-    gst_pid = fork();
-    if (gst_pid < 0)
-        return -1;
-    if (gst_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(1);
-        dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        close(out[1]);
-        execl(PYTHON, PYTHON, GST_SERVER, "--port", "0", "--mount", "/live:640x360@25:h264",
-              "--mount", "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    gst_out = out[0];
-    gst_port = read_port_line(gst_out);
+    gst_port = cwtest_fixture_start(&gst, GST_SERVER, args, GST_START_MS);
     if (gst_port <= 0) {
         fprintf(stderr, "gst_rtsp_server.py did not start\n");
-        stop_gst();
         return -1;
     }
     return 0;
@@ -453,7 +381,7 @@ static int rtsp_group_setup(void **state)
 static int rtsp_group_teardown(void **state)
 {
     (void)state;
-    stop_gst();
+    cwtest_fixture_stop(&gst);
     return 0;
 }
 

@@ -3,7 +3,6 @@
  * whose starts are only counted: which reasons a good answer weighs and in what order, a
  * failure, the store refusing a transition because the CLI moved the camera, and --once
  * holding a camera's one verdict until its sample and its ONVIF probe are over. */
-#define _XOPEN_SOURCE 700 /* nftw, in store_raw.h */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../daemon/fleet_cam.h"
+#include "cwtest.h"
 #include "store_raw.h"
 
 #define T0 1700000000000LL
@@ -78,8 +78,7 @@ static struct fixture *make_kinds(int once, unsigned kinds)
 
     assert_non_null(fx);
     memset(started, 0, sizeof(started));
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/cw-test-verdict-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
+    assert_int_equal(cwtest_tmpdir(fx->dir, sizeof(fx->dir), "verdict"), 0);
     snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
     fx->cc = (struct cfg_camera){.id = "CAH-001", .rtsp_url = "rtsp://127.0.0.1/1"};
     fx->cfg.cameras = &fx->cc;
@@ -131,7 +130,7 @@ static void drop(struct fixture *fx)
     store_close(fx->cli);
     store_close(fx->env.store);
     ev_loop_destroy(fx->env.loop);
-    raw_remove_dir(fx->dir);
+    cwtest_rmtree(fx->dir);
     free(fx);
 }
 

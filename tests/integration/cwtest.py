@@ -3,8 +3,15 @@
 - build_dir(): the build directory, from --build DIR (removed from sys.argv so that
   unittest.main() does not see it), else $CW_BUILD, else <source>/build.
 - Procs: starts fixture processes in their own process group, reads their "PORT <n>" line
-  with a bounded wait, and always kills the whole group on exit (context manager).
+  (or any other line, Proc.wait_line) with a bounded wait, and always kills the whole group on
+  exit (context manager).
+- FixtureTestCase, fixtures(): a temp folder and the processes started in it, for a test class
+  or one `with` block; everything is stopped and the folder removed (remove_tmp: kept when
+  CW_KEEP_TMP is set).
+- wait_for(), poll(): call a check until it holds, with a generous deadline (a guard against
+  hangs, never a timed assertion).
 - free_port(), closed_port(): loopback ports.
+- write_json(): a JSON file for a fixture (devices, mounts).
 - write_config(): a temp config dir (camwatch.conf, cameras.csv, credentials.ini chmod 600)
   from a list of camera dicts.
 - run(), camwatchd(), camwatch(), status(), events(), samples(): run the programs with a
@@ -15,6 +22,7 @@
 Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer bindings).
 """
 import atexit
+import contextlib
 import csv
 import io
 import json
@@ -39,6 +47,8 @@ CSV_HEADER = ["id", "name", "owner", "commune", "site_kind", "address", "road", 
 
 PORT_WAIT_S = 60       # a fixture has this long to print its PORT line (ffmpeg runs first)
 RUN_TIMEOUT_S = 300    # guard for one camwatchd/camwatch run; not a timed assertion
+POLL_DEADLINE_S = int(os.environ.get("CW_POLL_DEADLINE_S", "120"))  # wait_for's guard
+POLL_INTERVAL_S = 0.2
 
 _build = None
 
@@ -123,9 +133,9 @@ class Proc:
         except OSError:
             return ""
 
-    def read_port(self, timeout=PORT_WAIT_S):
-        """Wait for the "PORT <n>" line on stdout; raise with the stderr tail if it never
-        comes."""
+    def _read_line(self, prefix, timeout):
+        """Read stdout until a whole line starting with prefix (bytes); that line, or None when
+        none came within timeout or the process closed its stdout or exited."""
         deadline = time.monotonic() + timeout
         buf = b""
         fd = self.popen.stdout.fileno()
@@ -134,16 +144,29 @@ class Proc:
             if r:
                 chunk = os.read(fd, 4096)
                 if not chunk:
-                    break
+                    return None
                 buf += chunk
                 for line in buf.split(b"\n")[:-1]:
-                    if line.startswith(b"PORT "):
-                        self.port = int(line.split()[1])
-                        return self.port
+                    if line.startswith(prefix):
+                        return line
             elif self.popen.poll() is not None:
-                break
-        raise RuntimeError("%s gave no PORT line within %ds (exit %s); stderr:\n%s"
-                           % (self.name, timeout, self.popen.poll(), self.stderr_text()[-2000:]))
+                return None
+        return None
+
+    def read_port(self, timeout=PORT_WAIT_S):
+        """Wait for the "PORT <n>" line on stdout; raise with the stderr tail if it never
+        comes."""
+        line = self._read_line(b"PORT ", timeout)
+        if line is None:
+            raise RuntimeError("%s gave no PORT line within %ds (exit %s); stderr:\n%s"
+                               % (self.name, timeout, self.popen.poll(),
+                                  self.stderr_text()[-2000:]))
+        self.port = int(line.split()[1])
+        return self.port
+
+    def wait_line(self, prefix, timeout):
+        """Whether a line starting with prefix (bytes) comes on stdout within timeout."""
+        return self._read_line(prefix, timeout) is not None
 
     def stop(self, grace=5.0):
         """SIGTERM the process group, then SIGKILL after grace seconds. Returns exit code."""
@@ -210,10 +233,31 @@ class Procs:
         self.procs = []
 
 
+def remove_tmp(tmp):
+    """Remove a test's temp folder; with CW_KEEP_TMP set, keep it and say where it is."""
+    if os.environ.get("CW_KEEP_TMP"):
+        print("kept %s" % tmp, file=sys.stderr)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def fixtures(prefix="cw-"):
+    """(tmp, procs): a fresh temp folder and a Procs whose files live in it. On leaving the
+    block every process started is stopped, then the folder is removed (remove_tmp)."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        with Procs(tmp) as procs:
+            yield tmp, procs
+    finally:
+        remove_tmp(tmp)
+
+
 class FixtureTestCase(unittest.TestCase):
     """Tests sharing one temp folder (cls.tmp) and one set of processes (cls.procs): the
     subclass's classmethod start() starts its fixtures and writes its site; when start()
-    fails, or after the last test, everything started is stopped and the folder removed."""
+    fails, or after the last test, everything started is stopped and the folder removed
+    (remove_tmp)."""
     TMP_PREFIX = "cw-"
 
     @classmethod
@@ -229,7 +273,37 @@ class FixtureTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.procs.stop_all()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        remove_tmp(cls.tmp)
+
+
+def poll(get, done, deadline_s=POLL_DEADLINE_S, interval=POLL_INTERVAL_S):
+    """Call get() until done(value) holds or deadline_s has passed; the last value."""
+    end = time.monotonic() + deadline_s
+    while True:
+        value = get()
+        if done(value) or time.monotonic() >= end:
+            return value
+        time.sleep(interval)
+
+
+def wait_for(what, check, deadline_s=POLL_DEADLINE_S, proc=None, interval=POLL_INTERVAL_S):
+    """Call check() until it returns a true value, and return that value. After deadline_s
+    (a guard against hangs, not a timed assertion) fail with `what`, the last value and, when
+    proc is given, the tail of its stderr."""
+    last = poll(check, bool, deadline_s, interval)
+    if last:
+        return last
+    msg = "never happened: %s (last: %r)" % (what, last)
+    if proc is not None:
+        msg += "\n%s log:\n%s" % (proc.name, proc.stderr_text()[-3000:])
+    raise AssertionError(msg)
+
+
+def write_json(path, obj, **dump_args):
+    """Write obj as JSON to path (a fixture's devices or mounts); returns path."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, **dump_args)
+    return path
 
 
 def rtsp_url(port, path, host="127.0.0.1"):

@@ -8,28 +8,11 @@ import os
 import signal
 import socket
 import sys
-import tempfile
 import threading
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
-
-POLL_DEADLINE_S = int(os.environ.get("CW_POLL_DEADLINE_S", "120"))
-
-
-def wait_for(what, check, deadline_s=POLL_DEADLINE_S):
-    """Call check() until it returns a true value; fail with `what` and the last value."""
-    end = time.monotonic() + deadline_s
-    last = None
-    while time.monotonic() < end:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError("never happened: %s (last: %r)" % (what, last))
-
 
 
 class Notify:
@@ -70,9 +53,7 @@ class Notify:
 
 class DaemonLifecycleTest(unittest.TestCase):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="cw-life-")
-        self.procs = cwtest.Procs(self.tmp)
-        self.addCleanup(self.procs.stop_all)
+        self.tmp, self.procs = self.enterContext(cwtest.fixtures("cw-life-"))
         self.fault = self.procs.fixture("rtsp_fault.py")
         self.notify = Notify(self.tmp)
         self.addCleanup(self.notify.close)
@@ -98,7 +79,7 @@ class DaemonLifecycleTest(unittest.TestCase):
             st = cwtest.status(conf)
             return cam in st and st[cam]["state"] == state and reason in st[cam]["reason"] and st
         try:
-            return wait_for("%s %s %r" % (cam, state, reason), check)
+            return cwtest.wait_for("%s %s %r" % (cam, state, reason), check)
         except AssertionError as e:
             raise AssertionError("%s\ndaemon log:\n%s" % (e, self.daemon.stderr_text()[-4000:]))
 
@@ -108,12 +89,13 @@ class DaemonLifecycleTest(unittest.TestCase):
         conf = self.write(cams)
         d = self.daemon = self.start_daemon(conf)
 
-        wait_for("READY=1", lambda: self.notify.seen("READY=1"))
+        cwtest.wait_for("READY=1", lambda: self.notify.seen("READY=1"))
         self.state_is(conf, "A", "up")
         self.state_is(conf, "B", "down", "not found")
         st = self.state_is(conf, "C", "down", "connection refused")
-        wait_for("STATUS with the summary", lambda: self.notify.seen("STATUS=3 cameras: 1 up"))
-        wait_for("WATCHDOG pings from the loop", lambda: self.notify.seen("WATCHDOG=1"))
+        cwtest.wait_for("STATUS with the summary",
+                        lambda: self.notify.seen("STATUS=3 cameras: 1 up"))
+        cwtest.wait_for("WATCHDOG pings from the loop", lambda: self.notify.seen("WATCHDOG=1"))
         b_since = st["B"]["since_ms"]
 
         # Maintenance on A from the CLI, beside the running daemon.
@@ -127,7 +109,7 @@ class DaemonLifecycleTest(unittest.TestCase):
         self.write(cams)
         os.kill(d.pid, signal.SIGHUP)
         self.state_is(conf, "D", "up")
-        wait_for("C retired", lambda: "C" not in cwtest.status(conf))
+        cwtest.wait_for("C retired", lambda: "C" not in cwtest.status(conf))
         n_a = len(cwtest.events(conf, "--camera", "A", "--since", "-1d"))
         st = cwtest.status(conf)
         self.assertEqual(st["A"]["state"], "maintenance")
@@ -143,7 +125,8 @@ class DaemonLifecycleTest(unittest.TestCase):
         with open(os.path.join(self.tmp, "site", "cameras.csv"), "a", encoding="utf-8") as f:
             f.write("D,dup,CAH,x,district,,,,,rtsp://127.0.0.1:1/x,,,,,,\n")
         os.kill(d.pid, signal.SIGHUP)
-        wait_for("the refusal logged", lambda: "new configuration refused" in d.stderr_text())
+        cwtest.wait_for("the refusal logged",
+                        lambda: "new configuration refused" in d.stderr_text())
         self.assertIn("cameras.csv:5: id: duplicate id 'D'", d.stderr_text())
         self.assertIsNone(d.popen.poll(), "daemon still running")
         self.write(cams)  # the CLI reads the inventory too: mend it before asking

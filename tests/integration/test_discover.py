@@ -32,7 +32,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -193,9 +192,9 @@ class DiscoverTest(cwtest.FixtureTestCase):
 
     @classmethod
     def start(cls):
-        devices = os.path.join(cls.tmp, "devices.json")
-        with open(devices, "w", encoding="utf-8") as f:
-            json.dump([{k: v for k, v in d.items() if k != "expect"} for d in DEVICES], f)
+        devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"),
+                                    [{k: v for k, v in d.items() if k != "expect"}
+                                     for d in DEVICES])
         cls.log = os.path.join(cls.tmp, "probes.jsonl")
         cls.responder = cls.procs.fixture(
             "wsd_responder.py", "--devices", devices, "--log", cls.log, "--hostile", HOSTILE,
@@ -226,13 +225,10 @@ class DiscoverTest(cwtest.FixtureTestCase):
 
     def probes(self, want):
         """The responder's log, once it holds at least want Probes (bounded wait)."""
-        deadline = time.monotonic() + LOG_WAIT_S
-        while True:
+        def entries():
             with open(self.log, encoding="utf-8") as f:
-                entries = [json.loads(line) for line in f if line.strip()]
-            if len(entries) >= want or time.monotonic() > deadline:
-                return entries
-            time.sleep(0.1)
+                return [json.loads(line) for line in f if line.strip()]
+        return cwtest.poll(entries, lambda e: len(e) >= want, LOG_WAIT_S, interval=0.1)
 
     # ---- the devices ----
 

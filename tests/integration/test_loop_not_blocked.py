@@ -4,8 +4,6 @@ the other camera is probed again and again while the stuck sample has still writ
 and the stuck sample ends with its deadline as the reason."""
 import os
 import sys
-import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -16,22 +14,9 @@ STUCK_TIMEOUT = "40s"  # the stuck sample's deadline: long beside 1 s liveness p
 PROBES_WHILE_STUCK = 3
 
 
-def wait_for(what, check, daemon):
-    end = time.monotonic() + GUARD_S
-    last = None
-    while time.monotonic() < end:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError("never happened: %s (last %r)\ndaemon log:\n%s"
-                         % (what, last, daemon.stderr_text()[-3000:]))
-
-
 class LoopNotBlockedTest(unittest.TestCase):
     def test_liveness_goes_on_while_a_sample_waits_for_media(self):
-        tmp = tempfile.mkdtemp(prefix="cw-block-")
-        with cwtest.Procs(tmp) as procs:
+        with cwtest.fixtures("cw-block-") as (tmp, procs):
             fault = procs.fixture("rtsp_fault.py")
             cams = [cwtest.camera("stuck", cwtest.rtsp_url(fault.port, "/nomedia")),
                     cwtest.camera("alive", cwtest.rtsp_url(fault.port, "/ok"))]
@@ -44,8 +29,8 @@ class LoopNotBlockedTest(unittest.TestCase):
 
             # With one worker, "alive" waits behind "stuck" or the other way round; either
             # way there is a moment when the stuck sample is on the pool.
-            wait_for("the stuck sample queued",
-                     lambda: "sample: camera=stuck queued" in d.stderr_text(), d)
+            cwtest.wait_for("the stuck sample queued",
+                            lambda: "sample: camera=stuck queued" in d.stderr_text(), GUARD_S, d)
             seen = set()
 
             def probed_while_stuck():
@@ -56,15 +41,16 @@ class LoopNotBlockedTest(unittest.TestCase):
                 seen.add(st["alive"]["last_probe_ms"])
                 return len(seen) > PROBES_WHILE_STUCK
 
-            wait_for("liveness probes of the other camera while the sample is stuck",
-                     probed_while_stuck, d)
+            cwtest.wait_for("liveness probes of the other camera while the sample is stuck",
+                            probed_while_stuck, GUARD_S, d)
             self.assertIsNone(d.popen.poll(), "daemon still running")
 
             def stuck_sample_written():
                 rows = cwtest.samples(conf, "stuck", "--since", "-1d")
                 return [r for r in rows if not r["ok"]]
 
-            rows = wait_for("the stuck sample ends at its deadline", stuck_sample_written, d)
+            rows = cwtest.wait_for("the stuck sample ends at its deadline", stuck_sample_written,
+                                   GUARD_S, d)
             self.assertRegex(rows[-1]["error"] or "", r"deadline|no media")
             st = cwtest.status(conf)
             self.assertIn("no_media", st["stuck"]["flags"])

@@ -330,14 +330,12 @@ class OnvifTlsTest(cwtest.FixtureTestCase):
                         "-subj", "/CN=camera", "-addext", "subjectAltName=IP:127.0.0.1",
                         "-keyout", key, "-out", cert])
         assert r.rc == 0, r
-        devices = os.path.join(cls.tmp, "devices.json")
-        with open(devices, "w", encoding="utf-8") as f:
-            json.dump([{"name": "tls", "style": "hik", "manufacturer": "HIKVISION",
-                        "profiles": [{"token": "Profile_1", "encoding": "H264", "width": 1280,
-                                      "height": 720, "fps": 25, "bitrate_kbps": 2048,
-                                      "gov": 50,
-                                      "stream_uri": "rtsp://127.0.0.1:{rtsp_port}/tls/main"}]}],
-                      f)
+        devices = cwtest.write_json(
+            os.path.join(cls.tmp, "devices.json"),
+            [{"name": "tls", "style": "hik", "manufacturer": "HIKVISION",
+              "profiles": [{"token": "Profile_1", "encoding": "H264", "width": 1280,
+                            "height": 720, "fps": 25, "bitrate_kbps": 2048, "gov": 50,
+                            "stream_uri": "rtsp://127.0.0.1:{rtsp_port}/tls/main"}]}])
         cls.rtsp = cls.procs.fixture("rtsp_fault.py", "--every", "ok")
         cls.onvif = cls.procs.fixture("onvif_device.py", "--devices", devices, "--rtsp-port",
                                       str(cls.rtsp.port), "--tls", cert, key)

@@ -10,11 +10,8 @@ Shown by order of events, not by time.
 """
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
-import time
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -33,26 +30,10 @@ DEVICES = [
 ]
 
 
-def wait_for(what, check, daemon):
-    end = time.monotonic() + GUARD_S
-    last = None
-    while time.monotonic() < end:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError("never happened: %s (last %r)\ndaemon log:\n%s"
-                         % (what, last, daemon.stderr_text()[-3000:]))
-
-
 class OnvifDaemonTest(unittest.TestCase):
     def test_silent_device_holds_only_its_own_probe(self):
-        tmp = tempfile.mkdtemp(prefix="cw-onvifd-")
-        try:
-            with cwtest.Procs(tmp) as procs:
-                self.run_daemon(procs, tmp)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        with cwtest.fixtures("cw-onvifd-") as (tmp, procs):
+            self.run_daemon(procs, tmp)
 
     def site(self, tmp, rtsp_port, onvif_port, cams):
         """cams: {camera id: fixture device name, or None for no onvif_url}."""
@@ -70,15 +51,14 @@ class OnvifDaemonTest(unittest.TestCase):
 
     def run_daemon(self, procs, tmp):
         rtsp = procs.fixture("rtsp_fault.py", "--every", "ok")
-        devices = os.path.join(tmp, "devices.json")
-        with open(devices, "w", encoding="utf-8") as f:
-            json.dump(DEVICES, f)
+        devices = cwtest.write_json(os.path.join(tmp, "devices.json"), DEVICES)
         onvif = procs.fixture("onvif_device.py", "--devices", devices, "--rtsp-port",
                               str(rtsp.port))
         conf = self.site(tmp, rtsp.port, onvif.port,
                          {"good": "good", "mute1": "mute1", "mute2": "mute2", "late": None})
         d = procs.start([cwtest.program("camwatchd"), "-v", "-c", conf], name="camwatchd")
-        wait_for("the store", lambda: cwtest.camwatch(conf, "status").rc == 0, d)
+        cwtest.wait_for("the store", lambda: cwtest.camwatch(conf, "status").rc == 0,
+                        GUARD_S, d)
 
         def clocks(cid):
             r = cwtest.camwatch(conf, "device", cid, "--json")
@@ -97,8 +77,8 @@ class OnvifDaemonTest(unittest.TestCase):
             seen.add(cwtest.status(conf)["mute2"]["last_probe_ms"])
             return len(clocks("good")) >= 2 and len(seen) > 3
 
-        wait_for("a second ONVIF probe of the good device, and liveness of the silent ones",
-                 good_probed_twice_while_mute_waits, d)
+        cwtest.wait_for("a second ONVIF probe of the good device, and liveness of the silent ones",
+                        good_probed_twice_while_mute_waits, GUARD_S, d)
         self.assertEqual(cwtest.status(conf)["mute2"]["state"], "up")
 
         self.assertEqual(cwtest.camwatch(conf, "device", "late").rc, 1)
@@ -106,17 +86,19 @@ class OnvifDaemonTest(unittest.TestCase):
         # onvif_url: its probes start.
         self.site(tmp, rtsp.port, onvif.port, {"good": "good", "mute2": "mute2", "late": "good"})
         os.kill(d.pid, signal.SIGHUP)
-        wait_for("the reload", lambda: "reloaded, 3 cameras" in d.stderr_text(), d)
+        cwtest.wait_for("the reload", lambda: "reloaded, 3 cameras" in d.stderr_text(),
+                        GUARD_S, d)
         mute_not_done()
-        wait_for("the ONVIF facts of the camera that gained an onvif_url",
-                 lambda: clocks("late"), d)
+        cwtest.wait_for("the ONVIF facts of the camera that gained an onvif_url",
+                        lambda: clocks("late"), GUARD_S, d)
         self.assertIsNone(d.popen.poll(), "daemon still running")
 
         def mute2_timed_out():
             r = cwtest.camwatch(conf, "device", "mute2", "--json")
             return json.loads(r.out) if r.rc == 0 else None
 
-        dev = wait_for("the silent device's probe ends at its timeout", mute2_timed_out, d)
+        dev = cwtest.wait_for("the silent device's probe ends at its timeout", mute2_timed_out,
+                              GUARD_S, d)
         self.assertFalse(dev["ok"])
         self.assertIn("timeout", dev["error"])
 
@@ -124,7 +106,7 @@ class OnvifDaemonTest(unittest.TestCase):
             st = cwtest.status(conf)["mute2"]
             return st if st["state"] == "degraded" else None
 
-        st = wait_for("the silent device's camera degraded", mute2_degraded, d)
+        st = cwtest.wait_for("the silent device's camera degraded", mute2_degraded, GUARD_S, d)
         self.assertIn("ONVIF: timeout", st["reason"])
         self.assertEqual(cwtest.status(conf)["good"]["state"], "up")
         self.assertEqual(d.stop(grace=60), 0, d.stderr_text()[-2000:])

@@ -9,12 +9,9 @@ Fixtures: tests/fixtures/gst_rtsp_server.py (real RTSP server, digest auth on /s
 tests/fixtures/rtsp_fault.py (one path per misbehaviour). Timeouts here only guard against
 hangs; nothing asserts on time.
 """
-import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -50,38 +47,19 @@ FAULTS = {
 BAD_CONF = os.path.join(cwtest.SOURCE_DIR, "tests", "data", "cfg", "bad", "camwatch.conf")
 
 
-def have_x265():
-    """GStreamer's x265enc is installed (gstreamer1.0-plugins-bad). Asked in a child so the
-    test process does not load GStreamer."""
-    r = cwtest.run([cwtest.PYTHON, "-c", "import gi, sys; gi.require_version('Gst', '1.0'); "
-                    "from gi.repository import Gst; Gst.init(None); "
-                    "sys.exit(Gst.ElementFactory.find('x265enc') is None)"], timeout=60)
-    return r.rc == 0
-
-
-class RtspSweep(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cw-sweep.")
-        cls.procs = cwtest.Procs(cls.tmp)
-        try:
-            cls._start()
-        except BaseException:
-            cls.procs.stop_all()
-            raise
+class RtspSweep(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-sweep."
 
     @classmethod
-    def _start(cls):
-        cls.x265 = have_x265()
+    def start(cls):
+        cls.x265 = cwtest.have_gst_element("x265enc")  # gstreamer1.0-plugins-bad
         live = [m for m in LIVE if m[5] != "h265" or cls.x265]
         mounts = [{"path": path, "width": w, "height": h, "fps": fps, "codec": codec,
                    "pattern": "smpte", "auth": None} for _, path, w, h, fps, codec, _ in live]
         mounts.append({"path": "/secure", "width": 640, "height": 360, "fps": 10,
                        "codec": "h264", "pattern": "ball",
                        "auth": {"user": SECURE_USER, "password": SECURE_PASSWORD}})
-        mounts_file = os.path.join(cls.tmp, "mounts.json")
-        with open(mounts_file, "w") as f:
-            json.dump({"mounts": mounts}, f)
+        mounts_file = cwtest.write_json(os.path.join(cls.tmp, "mounts.json"), {"mounts": mounts})
         gst = cls.procs.fixture("gst_rtsp_server.py", "--mounts", mounts_file)
         fault = cls.procs.fixture("rtsp_fault.py", "--slow-ms", str(FAULT_SLOW_MS))
 
@@ -107,14 +85,6 @@ class RtspSweep(unittest.TestCase):
         cls.status1 = cwtest.status(cls.conf) if cls.once1.rc == 0 else {}
         cls.once2 = cwtest.camwatchd(cls.conf, "--once")
         cls.status2 = cwtest.status(cls.conf) if cls.once2.rc == 0 else {}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.procs.stop_all()
-        if os.environ.get("CW_KEEP_TMP"):
-            print("kept %s" % cls.tmp, file=sys.stderr)
-        else:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def cam(self, cid, status=None):
         self.assertEqual(self.once1.rc, 0, "camwatchd --once failed: %r" % self.once1)

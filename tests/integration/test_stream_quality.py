@@ -43,12 +43,9 @@ Timeouts and the daemon's guard only stop hangs; nothing asserts on time.
 import json
 import os
 import re
-import select
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -121,23 +118,6 @@ def flags_of(c):
     return sorted(f or [])
 
 
-def wait_line(proc, prefix, timeout):
-    """Read proc's stdout until a line starting with prefix; False if none came."""
-    deadline = time.monotonic() + timeout
-    fd = proc.popen.stdout.fileno()
-    buf = b""
-    while time.monotonic() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                return False
-            buf += chunk
-            if any(line.startswith(prefix) for line in buf.split(b"\n")):
-                return True
-    return False
-
-
 def _num(x):
     return "-" if x is None else "%.1f" % x
 
@@ -148,29 +128,20 @@ def mean_luma_of_jpeg(path):
     return sum(out) / len(out) if out else None
 
 
-class StreamQuality(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cw-quality.")
-        cls.procs = cwtest.Procs(cls.tmp)
-        cls.runs, cls.st = {}, {}
-        try:
-            cls._start()
-        except BaseException:
-            cls.procs.stop_all()
-            raise
+class StreamQuality(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-quality."
 
     @classmethod
-    def _start(cls):
+    def start(cls):
+        cls.runs, cls.st = {}, {}
         cls.x265 = cwtest.have_gst_element("x265enc")
         cls.mounts = {k: v for k, v in MOUNTS.items() if v.get("codec") != "h265" or cls.x265}
         mounts = []
         for name, m in cls.mounts.items():
             m = {k: v for k, v in m.items() if v is not None}
             mounts.append(dict(m, path="/" + name, auth=None))
-        mounts_file = os.path.join(cls.tmp, "mounts.json")
-        with open(mounts_file, "w") as f:
-            json.dump({"mounts": mounts}, f, indent=1)
+        mounts_file = cwtest.write_json(os.path.join(cls.tmp, "mounts.json"),
+                                        {"mounts": mounts}, indent=1)
         cls.gst = cls.procs.fixture("gst_rtsp_server.py", "--mounts", mounts_file)
         fault = cls.procs.fixture("rtsp_fault.py")
 
@@ -185,7 +156,7 @@ class StreamQuality(unittest.TestCase):
 
         cls.once("once1")
         os.kill(cls.gst.pid, signal.SIGUSR1)
-        cls.switched = wait_line(cls.gst, b"SWITCHED", SWITCH_WAIT_S)
+        cls.switched = cls.gst.wait_line(b"SWITCHED", SWITCH_WAIT_S)
         cls.daemon_run()
         cls.reference = cwtest.camwatch(cls.conf, "reference", "switching")
         cls.once("once2")
@@ -209,7 +180,7 @@ class StreamQuality(unittest.TestCase):
             try:
                 st = cwtest.status(cls.conf)
                 done = True
-                for cid in cls.camera_ids:
+                for cid in getattr(cls, "camera_ids", []):
                     rows = [r for r in cwtest.samples(cls.conf, cid)
                             if (r.get("at_ms") or 0) >= start_ms]
                     last = max((r["at_ms"] for r in rows), default=None)
@@ -235,7 +206,7 @@ class StreamQuality(unittest.TestCase):
         if os.environ.get("CW_QUALITY_TABLE"):
             print("daemon stopped %.1f s after SIGTERM" % getattr(cls, "daemon_stop_s", -1),
                   file=sys.stderr)
-            for cid in cls.camera_ids:
+            for cid in getattr(cls, "camera_ids", []):
                 for i, st in cls.st.items():
                     c = st.get(cid, {})
                     print("%-10s %-6s %-8s fps %-6s kbps %-7s sharp %-7s luma %-6s %s | %s"
@@ -243,10 +214,7 @@ class StreamQuality(unittest.TestCase):
                              _num(c.get("bitrate_kbps")), _num(c.get("sharpness")),
                              _num(c.get("luma")), ",".join(flags_of(c)) or "-",
                              c.get("reason")), file=sys.stderr)
-        if os.environ.get("CW_KEEP_TMP"):
-            print("kept %s" % cls.tmp, file=sys.stderr)
-        else:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        super().tearDownClass()
 
     def cam(self, cid, run="daemon"):
         """Camera cid after run "once1", "daemon" or "once2"."""

@@ -1,0 +1,64 @@
+/* cwtest.h - what the C unit tests share: temporary folders, whole files read and written,
+ * loopback sockets, and fixture processes started with their "PORT <n>" line. Compiled into
+ * every unit test (cw_unit_test in tests/CMakeLists.txt); include after <cmocka.h>.
+ *
+ * Functions that return int are for cmocka setup and teardown functions, which fail by
+ * returning -1; the others are for test bodies and fail the test themselves (fail_msg). */
+#ifndef CW_TEST_CWTEST_H
+#define CW_TEST_CWTEST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CWTEST_TMP_PREFIX "/tmp/cw-test-" /* every folder cwtest_tmpdir makes starts so */
+#define CWTEST_FIXTURE_STOP_MS 5000       /* SIGTERM grace before SIGKILL */
+
+/* Make a fresh folder "/tmp/cw-test-<name>-XXXXXX" (mode 0700) and put its path in dir
+ * (size bytes). Returns 0, or -1 when it cannot be made. */
+int cwtest_tmpdir(char *dir, size_t size, const char *name);
+
+/* rm -r dir, not following symbolic links. Only removes what cwtest_tmpdir made: a dir that
+ * does not start with CWTEST_TMP_PREFIX is refused. Returns 0, or -1 when refused or when
+ * something could not be removed. */
+int cwtest_rmtree(const char *dir);
+
+/* The whole file at path in a buffer of exactly *len bytes with no NUL after them, so that a
+ * read past len shows under ASan. Caller frees. Fails the test when it cannot be read. */
+char *cwtest_read_file(const char *path, size_t *len);
+
+/* cwtest_read_file of tests/data/<rel>; fails the test when the file is missing or empty. */
+char *cwtest_read_data(const char *rel, size_t *len);
+
+/* Write text to path (created or truncated) and set its mode. Fails the test on error. */
+void cwtest_write_file(const char *path, const char *text, mode_t mode);
+
+/* A TCP socket bound to 127.0.0.1 on a port the kernel picks, put in *port. Listening: the
+ * kernel accepts connections into the backlog and nobody answers. Not listening: connecting
+ * is refused, and no other process can take the port meanwhile. Returns the fd (caller
+ * closes), or -1. */
+int cwtest_loopback_socket(int listening, int *port);
+
+/* A fixture program (tests/fixtures/<script>, run by Debian's python3) that prints "PORT <n>"
+ * on its first line of stdout. It dies with the test process (PR_SET_PDEATHSIG), should that
+ * die before its teardown. */
+struct cwtest_fixture {
+    pid_t pid; /* -1 when not running */
+    int out;   /* its stdout, kept open until stopped: some fixtures print more lines */
+    int port;  /* from its PORT line */
+};
+#define CWTEST_FIXTURE_INIT                                                                        \
+    {                                                                                              \
+        .pid = -1, .out = -1, .port = -1                                                           \
+    }
+
+/* Start script with args (NULL-terminated; may be NULL) and wait up to start_ms for its PORT
+ * line: a bound on start-up, not a timed assertion. Returns the port (also in fx->port), or
+ * -1 with the fixture stopped. */
+int cwtest_fixture_start(struct cwtest_fixture *fx, const char *script, const char *const *args,
+                         int start_ms);
+
+/* SIGTERM, then SIGKILL after CWTEST_FIXTURE_STOP_MS; reap it and close its stdout. Accepts
+ * a fixture that is not running. */
+void cwtest_fixture_stop(struct cwtest_fixture *fx);
+
+#endif
