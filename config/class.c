@@ -1,0 +1,109 @@
+/* class.c - [class NAME] sections: each gives some of the keys below, and is applied once
+ * the whole file is read (cfg_class_kind.build), "default" first (the built-in values under
+ * [class default]), then every other class over a copy of it, so a class may come before
+ * the default it inherits. cameras.csv rows point into cfg->classes, which is not
+ * reallocated after that. Owns nothing: the classes land in the cfg. */
+#include "class.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The default class: a district's minimum for footage to serve as evidence. A threshold of
+ * 0 is not checked, so every range starts at 0. */
+#define CFG_CLASS_MIN_WIDTH 640
+#define CFG_CLASS_MIN_HEIGHT 360
+#define CFG_CLASS_MIN_FPS 12.0
+#define CFG_CLASS_MIN_BITRATE_KBPS 256.0
+#define CFG_CLASS_MAX_GOP_S 4.0
+#define CFG_CLASS_MIN_SHARPNESS 60.0
+#define CFG_CLASS_MIN_LUMA 40.0
+#define CFG_CLASS_MAX_LUMA 220.0
+#define CFG_CLASS_BLACK_SPREAD 4.0
+#define CFG_CLASS_FROZEN_AFTER 3
+#define CFG_CLASS_MOVED_DISTANCE 20
+
+static const char *frozen_after_refuse(double v)
+{
+    return v == 1 ? "must be 0 (not checked) or 2 or more: every picture is the same as itself"
+                  : NULL;
+}
+
+#define CLASS_ROW(k, kind_, field, d, h)                                                           \
+    {                                                                                              \
+        .key = k, .kind = kind_, .off = offsetof(struct cfg_class, field), .def = d, .lo = 0,      \
+        .hi = h                                                                                    \
+    }
+
+static const struct cfg_directive class_keys[] = {
+    CLASS_ROW("min_width", CFG_INT, min_width, CFG_CLASS_MIN_WIDTH, 16384),
+    CLASS_ROW("min_height", CFG_INT, min_height, CFG_CLASS_MIN_HEIGHT, 16384),
+    CLASS_ROW("min_fps", CFG_DOUBLE, min_fps, CFG_CLASS_MIN_FPS, 240),
+    CLASS_ROW("min_bitrate_kbps", CFG_DOUBLE, min_bitrate_kbps, CFG_CLASS_MIN_BITRATE_KBPS,
+              1000000),
+    CLASS_ROW("max_gop", CFG_SECONDS, max_gop_s, CFG_CLASS_MAX_GOP_S, 3600),
+    CLASS_ROW("min_sharpness", CFG_DOUBLE, min_sharpness, CFG_CLASS_MIN_SHARPNESS, 1000000),
+    CLASS_ROW("min_luma", CFG_DOUBLE, min_luma, CFG_CLASS_MIN_LUMA, 255),
+    CLASS_ROW("max_luma", CFG_DOUBLE, max_luma, CFG_CLASS_MAX_LUMA, 255),
+    CLASS_ROW("black_spread", CFG_DOUBLE, black_spread, CFG_CLASS_BLACK_SPREAD, 128),
+    CLASS_ROW("unlit", CFG_BOOL, unlit, 0, 1),
+    {.key = "frozen_after",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_class, frozen_after),
+     .def = CFG_CLASS_FROZEN_AFTER,
+     .lo = 0,
+     .hi = 1000,
+     .refuse = frozen_after_refuse},
+    CLASS_ROW("moved_distance", CFG_INT, moved_distance, CFG_CLASS_MOVED_DISTANCE, 64),
+};
+#define CLASS_NKEYS (sizeof(class_keys) / sizeof(class_keys[0]))
+
+static uint64_t class_key_bit(const char *key)
+{
+    return (uint64_t)1 << (cfg_directive_find(class_keys, CLASS_NKEYS, key) - class_keys);
+}
+
+/* cfg->classes: "default" first (the built-in values under [class default]), then each other
+ * class in file order, starting from the default class. */
+static void classes_build(struct load *ld, const struct cfg_named_list *given)
+{
+    struct cfg *cfg = ld->cfg;
+    const struct cfg_named *def = cfg_named_find(given, CFG_CLASS_DEFAULT);
+    uint64_t luma = class_key_bit("min_luma") | class_key_bit("max_luma");
+    size_t n = 1;
+
+    cfg->classes = calloc(given->n + 1, sizeof(*cfg->classes));
+    if (cfg->classes == NULL) {
+        ld->oom = 1;
+        return;
+    }
+    cfg->classes[0].name = cfg_ld_strdup(ld, CFG_CLASS_DEFAULT);
+    cfg_directive_defaults(ld, class_keys, CLASS_NKEYS, cfg->dir, &cfg->classes[0]);
+    if (def != NULL)
+        cfg_directive_copy(ld, class_keys, CLASS_NKEYS, def->set, &cfg->classes[0], def->v);
+    for (size_t i = 0; i < given->n; i++) {
+        const struct cfg_named *d = &given->v[i];
+        struct cfg_class *c = &cfg->classes[0];
+        if (d != def) {
+            c = &cfg->classes[n++];
+            *c = cfg->classes[0];
+            c->name = cfg_ld_strdup(ld, d->name);
+            cfg_directive_copy(ld, class_keys, CLASS_NKEYS, d->set, c, d->v);
+        }
+        if ((d->set & luma) && c->max_luma > 0 && c->min_luma >= c->max_luma)
+            cfg_ld_err(ld, cfg->path, d->line, "max_luma",
+                       "must be above min_luma in [class %s] (%g <= %g)", d->name, c->max_luma,
+                       c->min_luma);
+    }
+    cfg->n_classes = n;
+}
+
+const struct cfg_named_kind cfg_class_kind = {"class", class_keys, CLASS_NKEYS,
+                                              sizeof(struct cfg_class), classes_build};
+
+const struct cfg_class *cfg_class_find(const struct cfg *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_classes; i++)
+        if (cfg->classes[i].name != NULL && strcmp(cfg->classes[i].name, name) == 0)
+            return &cfg->classes[i];
+    return NULL;
+}

@@ -1,0 +1,620 @@
+/* conf.c - camwatch.conf into a struct cfg. Owns nothing past cfg_conf_forget(): values land
+ * in ld->cfg, the keys as written in ld->seen, named sections in ld->named.
+ *
+ * Each section is a table of directives (directive.h), and sections[] lists them:
+ *   - a new key is one row in its section's table;
+ *   - a new top-level section is one more table and one line in sections[];
+ *   - a new kind of named section, [KIND NAME] with several instances each taking the keys
+ *     of its own table, is a struct cfg_named_kind (see class.c) and one line in
+ *     named_kinds[].
+ * Every value is parsed and bounded by its row as it is read. Checks that need more than one
+ * key (a timeout shorter than its interval) run once the file is read, in each section's
+ * check(), and leave alone a key whose value was refused; then each kind of named section
+ * builds its instances into the cfg. */
+#include "conf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/cwtime.h"
+#include "class.h"
+#include "directive.h"
+#include "ini_src.h"
+
+#define CFG_SITE_NAME_MAX 127
+#define CFG_TIME_ZONE_MAX 127
+#define CFG_LISTEN_MAX 255
+#define CFG_PATH_MAX (PATH_MAX - 1)
+
+/* [probe.rtsp]. A probe every 100 ms is already a busy camera; a day apart is no watch at
+ * all. 10,000 probes in flight is the design's one-daemon ceiling. */
+#define CFG_RTSP_INTERVAL_MS 30000
+#define CFG_RTSP_INTERVAL_MIN_MS 100
+#define CFG_RTSP_TIMEOUT_MS 5000
+#define CFG_RTSP_SLOW_MS 2000
+#define CFG_HYSTERESIS_MAX 100
+#define CFG_CONCURRENCY_MAX 10000
+
+/* [store] samples_days: raw samples kept a month by default; ten years is past any use. */
+#define CFG_SAMPLES_DAYS 31
+#define CFG_SAMPLES_DAYS_MAX 3650
+
+/* [probe.stream]. A sample under a second cannot measure a frame rate; over a minute it
+ * costs more than it tells. Sampling a camera more often than every 10 s would make the
+ * stream probe a second recorder. The default timeout is the sample plus a slack for opening
+ * the stream and waiting for its first keyframe; an hour bounds any sample. */
+#define CFG_STREAM_WORKERS_MAX 64
+#define CFG_STREAM_SAMPLE_MS 5000
+#define CFG_STREAM_SAMPLE_MIN_MS 1000
+#define CFG_STREAM_SAMPLE_MAX_MS 60000
+#define CFG_STREAM_INTERVAL_MS (10 * 60 * 1000)
+#define CFG_STREAM_INTERVAL_MIN_MS 10000
+#define CFG_STREAM_TIMEOUT_SLACK_MS 10000
+#define CFG_STREAM_TIMEOUT_MAX_MS (3600 * 1000)
+#define CFG_STREAM_THUMB_MIN 64
+#define CFG_STREAM_THUMB_MAX 1920
+
+/* [probe.onvif]. Device facts and clocks change slowly: every 10 minutes finds a drifting
+ * clock long before footage from it is asked for. A camera a few seconds off already
+ * misorders events across cameras at one junction. */
+#define CFG_ONVIF_INTERVAL_MS (10 * 60 * 1000)
+#define CFG_ONVIF_INTERVAL_MIN_MS 10000
+#define CFG_ONVIF_TIMEOUT_MIN_MS 100
+#define CFG_ONVIF_TIMEOUT_MAX_MS 60000
+#define CFG_ONVIF_CONCURRENCY_MAX 1000
+
+#define ROWS(t) t, sizeof(t) / sizeof(t[0])
+
+static const struct cfg_directive site_keys[] = {
+    {.key = "name",
+     .kind = CFG_STRING,
+     .off = offsetof(struct cfg, site_name),
+     .lo = 1,
+     .hi = CFG_SITE_NAME_MAX,
+     .def_str = "camwatch"},
+    {.key = "time_zone",
+     .kind = CFG_TIME_ZONE,
+     .off = offsetof(struct cfg, time_zone),
+     .hi = CFG_TIME_ZONE_MAX,
+     .def_str = CW_DEFAULT_TZ},
+};
+
+static const struct cfg_directive store_keys[] = {
+    {.key = "database",
+     .kind = CFG_PATH,
+     .off = offsetof(struct cfg, database),
+     .lo = 1,
+     .hi = CFG_PATH_MAX,
+     .def_str = "var/camwatch.db"},
+    {.key = "cache",
+     .kind = CFG_PATH,
+     .off = offsetof(struct cfg, cache_dir),
+     .lo = 1,
+     .hi = CFG_PATH_MAX,
+     .def_str = "var/cache"},
+    {.key = "samples_days",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg, samples_days),
+     .def = CFG_SAMPLES_DAYS,
+     .lo = 1,
+     .hi = CFG_SAMPLES_DAYS_MAX},
+};
+
+static const struct cfg_directive inventory_keys[] = {
+    {.key = "cameras",
+     .kind = CFG_PATH,
+     .off = offsetof(struct cfg, cameras_path),
+     .lo = 1,
+     .hi = CFG_PATH_MAX},
+    {.key = "credentials",
+     .kind = CFG_PATH,
+     .off = offsetof(struct cfg, credentials_path),
+     .lo = 1,
+     .hi = CFG_PATH_MAX},
+};
+
+static const struct cfg_directive rtsp_keys[] = {
+    {.key = "interval",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_rtsp, interval_ms),
+     .def = CFG_RTSP_INTERVAL_MS,
+     .lo = CFG_RTSP_INTERVAL_MIN_MS,
+     .hi = CFG_DAY_MS},
+    {.key = "timeout",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_rtsp, timeout_ms),
+     .def = CFG_RTSP_TIMEOUT_MS,
+     .lo = 1,
+     .hi = CFG_DAY_MS},
+    {.key = "slow",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_rtsp, slow_ms),
+     .def = CFG_RTSP_SLOW_MS,
+     .lo = 1,
+     .hi = CFG_DAY_MS},
+    {.key = "down_after",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_rtsp, down_after),
+     .def = 3,
+     .lo = 1,
+     .hi = CFG_HYSTERESIS_MAX},
+    {.key = "up_after",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_rtsp, up_after),
+     .def = 2,
+     .lo = 1,
+     .hi = CFG_HYSTERESIS_MAX},
+    {.key = "concurrency",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_rtsp, concurrency),
+     .def = 64,
+     .lo = 1,
+     .hi = CFG_CONCURRENCY_MAX},
+};
+
+static const struct cfg_directive stream_keys[] = {
+    {.key = "workers",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_stream, workers),
+     .def = 4,
+     .lo = 0,
+     .hi = CFG_STREAM_WORKERS_MAX},
+    {.key = "sample",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_stream, sample_ms),
+     .def = CFG_STREAM_SAMPLE_MS,
+     .lo = CFG_STREAM_SAMPLE_MIN_MS,
+     .hi = CFG_STREAM_SAMPLE_MAX_MS},
+    {.key = "interval",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_stream, interval_ms),
+     .def = CFG_STREAM_INTERVAL_MS,
+     .lo = CFG_STREAM_INTERVAL_MIN_MS,
+     .hi = CFG_DAY_MS},
+    /* default 0: sample + slack, once the sample is known (stream_check) */
+    {.key = "timeout",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_stream, timeout_ms),
+     .lo = 1,
+     .hi = CFG_STREAM_TIMEOUT_MAX_MS},
+    {.key = "thumb_width",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_stream, thumb_width),
+     .def = 320,
+     .lo = CFG_STREAM_THUMB_MIN,
+     .hi = CFG_STREAM_THUMB_MAX},
+};
+
+static const struct cfg_directive onvif_keys[] = {
+    {.key = "interval",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_onvif, interval_ms),
+     .def = CFG_ONVIF_INTERVAL_MS,
+     .lo = CFG_ONVIF_INTERVAL_MIN_MS,
+     .hi = CFG_DAY_MS},
+    {.key = "timeout",
+     .kind = CFG_DURATION,
+     .off = offsetof(struct cfg_onvif, timeout_ms),
+     .def = 5000,
+     .lo = CFG_ONVIF_TIMEOUT_MIN_MS,
+     .hi = CFG_ONVIF_TIMEOUT_MAX_MS,
+     .note = "it bounds one SOAP request"},
+    {.key = "max_clock_offset",
+     .kind = CFG_DURATION_OFF,
+     .off = offsetof(struct cfg_onvif, max_clock_offset_ms),
+     .def = 5000,
+     .lo = 0,
+     .hi = CFG_DAY_MS,
+     .note = "0 or off turns the check off"},
+    {.key = "concurrency",
+     .kind = CFG_INT,
+     .off = offsetof(struct cfg_onvif, concurrency),
+     .def = 16,
+     .lo = 1,
+     .hi = CFG_ONVIF_CONCURRENCY_MAX},
+    {.key = "tls_verify",
+     .kind = CFG_BOOL,
+     .off = offsetof(struct cfg_onvif, tls_verify),
+     .def = 1},
+    {.key = "ca_file",
+     .kind = CFG_PATH_READABLE,
+     .off = offsetof(struct cfg_onvif, ca_file),
+     .lo = 1,
+     .hi = CFG_PATH_MAX},
+};
+
+static const struct cfg_directive http_keys[] = {
+    {.key = "listen",
+     .kind = CFG_LISTEN,
+     .off = offsetof(struct cfg, http_listen),
+     .hi = CFG_LISTEN_MAX,
+     .def_str = "127.0.0.1:8640"},
+};
+
+/* A top-level section: its keys are the rows of keys, at offsets from base in struct cfg;
+ * or, when on_key is set, any key, taken by on_key ([owners]: a code is the key). */
+struct conf_section {
+    const char *name;
+    const struct cfg_directive *keys;
+    size_t n_keys;
+    size_t base;
+    int (*on_key)(struct load *ld, const char *file, int line, const char *key,
+                  const char *value); /* 0 taken, -1 refused (reported) */
+    void (*check)(struct load *ld);   /* once the file is read, whether given or not */
+};
+
+static int owners_key(struct load *ld, const char *file, int line, const char *code,
+                      const char *value);
+static void inventory_check(struct load *ld);
+static void rtsp_check(struct load *ld);
+static void stream_check(struct load *ld);
+
+static const struct conf_section sections[] = {
+    {"site", ROWS(site_keys), 0, NULL, NULL},
+    {"store", ROWS(store_keys), 0, NULL, NULL},
+    {"inventory", ROWS(inventory_keys), 0, NULL, inventory_check},
+    {"probe.rtsp", ROWS(rtsp_keys), offsetof(struct cfg, rtsp), NULL, rtsp_check},
+    {"probe.stream", ROWS(stream_keys), offsetof(struct cfg, stream), NULL, stream_check},
+    {"probe.onvif", ROWS(onvif_keys), offsetof(struct cfg, onvif), NULL, NULL},
+    {"http", ROWS(http_keys), 0, NULL, NULL},
+    {"owners", NULL, 0, 0, owners_key, NULL},
+};
+#define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* Kinds of named section; ld->named[k] holds the instances of named_kinds[k]. */
+static const struct cfg_named_kind *const named_kinds[] = {&cfg_class_kind};
+#define N_NAMED_KINDS (sizeof(named_kinds) / sizeof(named_kinds[0]))
+_Static_assert(N_NAMED_KINDS <= CFG_NAMED_KINDS_MAX, "raise CFG_NAMED_KINDS_MAX");
+
+/* Sections of features still to come (any section whose name starts so): read past without
+ * a word, so a conf written for a later version still loads. */
+static const char *const future_sections[] = {"footage", "alerts", "report", "api"};
+
+/* ---- sections ----------------------------------------------------------------------- */
+
+static const struct conf_section *section_find(const char *name)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (strcmp(sections[i].name, name) == 0)
+            return &sections[i];
+    return NULL;
+}
+
+static int section_is_future(const char *s)
+{
+    for (size_t i = 0; i < sizeof(future_sections) / sizeof(future_sections[0]); i++)
+        if (strncmp(s, future_sections[i], strlen(future_sections[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* "[KIND NAME]": the index of KIND in named_kinds and NAME in *name, or -1 when the section
+ * is not a named one. "[KIND]" alone gives the name "". */
+static int named_kind_of(const char *section, const char **name)
+{
+    for (size_t k = 0; k < N_NAMED_KINDS; k++) {
+        size_t n = strlen(named_kinds[k]->kind);
+        if (strncmp(section, named_kinds[k]->kind, n) != 0)
+            continue;
+        if (section[n] == '\0' || section[n] == ' ') {
+            *name = section[n] == '\0' ? "" : section + n + 1;
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
+/* A named section's header: check the name and note the instance (a second header of the
+ * same instance goes on adding keys to it, as any other section does). */
+static int named_section(struct ini_src *src, int k, const char *section, const char *name)
+{
+    struct load *ld = src->ld;
+    struct cfg_named_list *l = &ld->named[k];
+    struct cfg_named *v;
+
+    if (!cfg_is_code(name)) {
+        cfg_ld_err(ld, src->file, src->line, section,
+                   "%s name must be letters, digits, '_' or '-': [%s NAME]", named_kinds[k]->kind,
+                   named_kinds[k]->kind);
+        return -1;
+    }
+    if (cfg_named_find(l, name) != NULL)
+        return 0;
+    v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (v == NULL) {
+        ld->oom = 1;
+        return -1;
+    }
+    l->v = v;
+    v = &v[l->n];
+    memset(v, 0, sizeof(*v));
+    v->line = src->line;
+    v->name = cfg_ld_strdup(ld, name);
+    v->v = calloc(1, named_kinds[k]->size);
+    if (v->name == NULL || v->v == NULL) {
+        free(v->name);
+        free(v->v);
+        ld->oom = 1;
+        return -1;
+    }
+    l->n++;
+    return 0;
+}
+
+static int conf_on_section(struct ini_src *src, const char *name)
+{
+    const char *inst;
+    int k = named_kind_of(name, &inst);
+
+    if (k >= 0)
+        return named_section(src, k, name, inst);
+    if (section_find(name) != NULL)
+        return 0;
+    if (!section_is_future(name))
+        cfg_ld_err(src->ld, src->file, src->line, name, "unknown section");
+    return -1;
+}
+
+/* ---- keys --------------------------------------------------------------------------- */
+
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
+{
+    for (size_t i = 0; i < ld->n_seen; i++)
+        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
+            return &ld->seen[i];
+    return NULL;
+}
+
+/* Note (section, key) as written; NULL when it was set before (reported) or out of memory. */
+static struct cfg_seen *conf_seen_add(struct ini_src *src, const char *section, const char *key,
+                                      const char *value)
+{
+    struct load *ld = src->ld;
+    const struct cfg_seen *first = cfg_conf_seen(ld, section, key);
+    struct cfg_seen *s;
+
+    if (first != NULL) {
+        cfg_ld_err(ld, src->file, src->line, key, "set twice (first at line %d)", first->line);
+        return NULL;
+    }
+    if (ld->n_seen == ld->seen_cap) {
+        size_t cap = ld->seen_cap ? ld->seen_cap * 2 : 16;
+        s = realloc(ld->seen, cap * sizeof(*s));
+        if (s == NULL) {
+            ld->oom = 1;
+            return NULL;
+        }
+        ld->seen = s;
+        ld->seen_cap = cap;
+    }
+    s = &ld->seen[ld->n_seen];
+    memset(s, 0, sizeof(*s));
+    s->section = strdup(section);
+    s->key = strdup(key);
+    s->value = strdup(value);
+    s->line = src->line;
+    if (s->section == NULL || s->key == NULL || s->value == NULL) {
+        free(s->section);
+        free(s->key);
+        free(s->value);
+        ld->oom = 1;
+        return NULL;
+    }
+    ld->n_seen++;
+    return s;
+}
+
+static int unknown_key(struct ini_src *src, const char *section, const char *key,
+                       const struct cfg_directive *keys, size_t n)
+{
+    char list[400];
+
+    cfg_directive_list(keys, n, list, sizeof(list));
+    cfg_ld_err(src->ld, src->file, src->line, key, "unknown key in [%s] (%s)", section, list);
+    return -1;
+}
+
+static int named_key(struct ini_src *src, int k, const char *section, const char *name,
+                     const char *key, const char *value)
+{
+    const struct cfg_named_kind *nk = named_kinds[k];
+    struct cfg_named *v = cfg_named_find(&src->ld->named[k], name);
+    const struct cfg_directive *d = cfg_directive_find(nk->keys, nk->n_keys, key);
+
+    if (v == NULL)
+        return -1; /* its header was refused */
+    if (d == NULL)
+        return unknown_key(src, section, key, nk->keys, nk->n_keys);
+    if (cfg_directive_set(src->ld, d, v->v, value, src->file, src->line) != 0)
+        return -1;
+    v->set |= (uint64_t)1 << (d - nk->keys);
+    return 0;
+}
+
+static void conf_on_key(struct ini_src *src, const char *section, const char *key,
+                        const char *value)
+{
+    struct load *ld = src->ld;
+    const struct conf_section *sec;
+    const struct cfg_directive *d;
+    struct cfg_seen *seen;
+    const char *name;
+    int k;
+
+    if (section[0] == '\0') {
+        cfg_ld_err(ld, src->file, src->line, key, "key outside any [section]");
+        return;
+    }
+    if ((seen = conf_seen_add(src, section, key, value)) == NULL)
+        return;
+    if ((k = named_kind_of(section, &name)) >= 0) {
+        seen->refused = named_key(src, k, section, name, key, value) != 0;
+        return;
+    }
+    sec = section_find(section); /* the headers of other sections were passed over */
+    if (sec == NULL)
+        return;
+    if (sec->on_key != NULL) {
+        seen->refused = sec->on_key(ld, src->file, src->line, key, value) != 0;
+        return;
+    }
+    d = cfg_directive_find(sec->keys, sec->n_keys, key);
+    if (d == NULL)
+        seen->refused = unknown_key(src, section, key, sec->keys, sec->n_keys) != 0;
+    else
+        seen->refused =
+            cfg_directive_set(ld, d, (char *)ld->cfg + sec->base, value, src->file, src->line) != 0;
+}
+
+/* ---- [owners] ----------------------------------------------------------------------- */
+
+static int owners_key(struct load *ld, const char *file, int line, const char *code,
+                      const char *value)
+{
+    struct cfg *cfg = ld->cfg;
+    struct cfg_owner *v;
+
+    if (!cfg_is_code(code)) {
+        cfg_ld_err(ld, file, line, code, "owner code must be letters, digits, '_' or '-'");
+        return -1;
+    }
+    if (value[0] == '\0') {
+        cfg_ld_err(ld, file, line, code, "owner needs a full name");
+        return -1;
+    }
+    v = realloc(cfg->owners, (cfg->n_owners + 1) * sizeof(*v));
+    if (v == NULL) {
+        ld->oom = 1;
+        return -1;
+    }
+    cfg->owners = v;
+    v[cfg->n_owners].code = cfg_ld_strdup(ld, code);
+    v[cfg->n_owners].name = cfg_ld_strdup(ld, value);
+    cfg->n_owners++;
+    return 0;
+}
+
+const char *cfg_owner_name(const struct cfg *cfg, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->n_owners; i++)
+        if (cfg->owners[i].code != NULL && strcmp(cfg->owners[i].code, code) == 0)
+            return cfg->owners[i].name;
+    return NULL;
+}
+
+/* ---- checks across keys ------------------------------------------------------------- */
+
+static int seen_refused(const struct cfg_seen *s)
+{
+    return s != NULL && s->refused;
+}
+
+static void inventory_check(struct load *ld)
+{
+    if (ld->cfg->cameras_path == NULL && !seen_refused(cfg_conf_seen(ld, "inventory", "cameras")))
+        cfg_ld_err(ld, ld->cfg->path, 0, "cameras", "[inventory] cameras is required");
+}
+
+static void rtsp_check(struct load *ld)
+{
+    const struct cfg_rtsp *r = &ld->cfg->rtsp;
+    const struct cfg_seen *iv = cfg_conf_seen(ld, "probe.rtsp", "interval");
+    const struct cfg_seen *to = cfg_conf_seen(ld, "probe.rtsp", "timeout");
+
+    if (seen_refused(iv) || seen_refused(to) || r->timeout_ms < r->interval_ms)
+        return;
+    cfg_ld_err(ld, ld->cfg->path,
+               to != NULL   ? to->line
+               : iv != NULL ? iv->line
+                            : 0,
+               "timeout", "must be shorter than interval (%lld ms >= %lld ms)",
+               (long long)r->timeout_ms, (long long)r->interval_ms);
+}
+
+/* The timeout defaults from the sample, and bounds the sample with the opening. */
+static void stream_check(struct load *ld)
+{
+    struct cfg_stream *st = &ld->cfg->stream;
+    const struct cfg_seen *sample = cfg_conf_seen(ld, "probe.stream", "sample");
+    const struct cfg_seen *to = cfg_conf_seen(ld, "probe.stream", "timeout");
+
+    if (st->timeout_ms == 0) /* not given, or refused: both bounded, so this cannot overflow */
+        st->timeout_ms = st->sample_ms + CFG_STREAM_TIMEOUT_SLACK_MS;
+    else if (!seen_refused(sample) && st->timeout_ms <= st->sample_ms)
+        cfg_ld_err(ld, ld->cfg->path, to != NULL ? to->line : 0, "timeout",
+                   "must be longer than sample (%lld ms <= %lld ms): it bounds opening the "
+                   "stream and the sample together",
+                   (long long)st->timeout_ms, (long long)st->sample_ms);
+}
+
+/* ---- the file ----------------------------------------------------------------------- */
+
+void cfg_conf_defaults(struct load *ld)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        cfg_directive_defaults(ld, sections[i].keys, sections[i].n_keys, ld->cfg->dir,
+                               (char *)ld->cfg + sections[i].base);
+}
+
+int cfg_conf_load(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    struct ini_src src = {0};
+
+    src.fp = fopen(cfg->path, "r");
+    if (src.fp == NULL) {
+        cfg_ld_err(ld, cfg->path, 0, NULL, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    src.file = cfg->path;
+    src.ld = ld;
+    src.on_section = conf_on_section;
+    src.on_key = conf_on_key;
+    cfg_ini_parse(&src);
+    fclose(src.fp);
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (sections[i].check != NULL)
+            sections[i].check(ld);
+    for (size_t k = 0; k < N_NAMED_KINDS; k++)
+        named_kinds[k]->build(ld, &ld->named[k]);
+    return 0;
+}
+
+void cfg_conf_forget(struct load *ld)
+{
+    for (size_t i = 0; i < ld->n_seen; i++) {
+        free(ld->seen[i].section);
+        free(ld->seen[i].key);
+        free(ld->seen[i].value);
+    }
+    free(ld->seen);
+    ld->seen = NULL;
+    ld->n_seen = ld->seen_cap = 0;
+    for (size_t k = 0; k < N_NAMED_KINDS; k++) {
+        struct cfg_named_list *l = &ld->named[k];
+        for (size_t i = 0; i < l->n; i++) {
+            free(l->v[i].name);
+            cfg_directive_free(named_kinds[k]->keys, named_kinds[k]->n_keys, l->v[i].v);
+            free(l->v[i].v);
+        }
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
+    }
+}
+
+void cfg_conf_free(struct cfg *cfg)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        cfg_directive_free(sections[i].keys, sections[i].n_keys, (char *)cfg + sections[i].base);
+    for (size_t i = 0; i < cfg->n_owners; i++) {
+        free(cfg->owners[i].code);
+        free(cfg->owners[i].name);
+    }
+    free(cfg->owners);
+}

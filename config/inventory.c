@@ -1,0 +1,601 @@
+/* inventory.c - cameras.csv (libcsv) into cfg->cameras. Owns nothing: every field lands in a
+ * struct cfg_camera of the cfg, every problem in the load.
+ *
+ * The file is fed to libcsv one physical line at a time so each record knows the line it
+ * starts on even when a quoted field holds newlines. Each row is checked against the conf
+ * (owners, classes) and the credentials read before it, and against the rows before it
+ * (duplicate ids); every bad row is reported, and the load fails once at the end. */
+#include "inventory.h"
+
+#include <csv.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "class.h"
+#include "creds.h"
+
+/* A camera URL longer than this is a mistake (a pasted page, a doubled URL); the probes keep
+ * URLs in buffers of this size plus one. */
+#define CFG_URL_MAX 1023
+
+#define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
+#define CSV_NCOLUMNS 17    /* and the optional "class" after them */
+#define CSV_KEEP_FIELDS 24 /* header names kept, so extra columns can be named */
+
+static const char *const csv_columns[CSV_NCOLUMNS] = {
+    "id",    "name",         "owner",    "commune",  "site_kind", "address",
+    "road",  "lat",          "lon",      "rtsp_url", "onvif_url", "credential",
+    "model", "installed_on", "recorder", "notes",    "class"};
+
+enum csv_col {
+    COL_ID,
+    COL_NAME,
+    COL_OWNER,
+    COL_COMMUNE,
+    COL_SITE_KIND,
+    COL_ADDRESS,
+    COL_ROAD,
+    COL_LAT,
+    COL_LON,
+    COL_RTSP_URL,
+    COL_ONVIF_URL,
+    COL_CREDENTIAL,
+    COL_MODEL,
+    COL_INSTALLED_ON,
+    COL_RECORDER,
+    COL_NOTES,
+    COL_CLASS
+};
+
+struct csv_ctx {
+    struct load *ld;
+    const char *file;
+    char *f[CSV_KEEP_FIELDS];
+    size_t nf;
+    int any_text;  /* some field is not empty */
+    int bad_utf8;  /* column of the first field that is not UTF-8, -1 when none */
+    int in_record; /* a record has started and not ended */
+    int row_line;  /* physical line the record starts on */
+    int header_seen, header_ok;
+    int nfields; /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
+};
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len, k;
+        unsigned cp;
+
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + len > n)
+            return 0;
+        for (k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static void csv_on_field(void *s, size_t len, void *data)
+{
+    struct csv_ctx *c = data;
+
+    if (c->nf < CSV_KEEP_FIELDS) {
+        c->f[c->nf] = strndup(s ? s : "", len);
+        if (c->f[c->nf] == NULL)
+            c->ld->oom = 1;
+    }
+    if (len > 0)
+        c->any_text = 1;
+    if (c->bad_utf8 < 0 && s != NULL && !utf8_valid(s, len))
+        c->bad_utf8 = (int)c->nf;
+    c->nf++;
+}
+
+static void csv_row_clear(struct csv_ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i < CSV_KEEP_FIELDS; i++) {
+        free(c->f[i]);
+        c->f[i] = NULL;
+    }
+    c->nf = 0;
+    c->any_text = 0;
+    c->bad_utf8 = -1;
+}
+
+static int column_index(const char *name)
+{
+    int i;
+
+    for (i = 0; i < CSV_NCOLUMNS; i++)
+        if (strcmp(csv_columns[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* The header must be CFG_CSV_HEADER, optionally followed by "class"; say which columns are
+ * missing, extra or misplaced. */
+static void csv_check_header(struct csv_ctx *c)
+{
+    struct load *ld = c->ld;
+    size_t i, j, n = c->nf < CSV_KEEP_FIELDS ? c->nf : CSV_KEEP_FIELDS;
+    int found[CSV_NCOLUMNS] = {0};
+    size_t before = ld->nerr;
+
+    for (i = 0; i < n; i++) {
+        int k = c->f[i] ? column_index(c->f[i]) : -1;
+        if (k < 0) {
+            cfg_ld_err(ld, c->file, c->row_line, c->f[i] ? c->f[i] : "", "unknown column");
+            continue;
+        }
+        if (found[k]) {
+            cfg_ld_err(ld, c->file, c->row_line, c->f[i], "column appears twice");
+            continue;
+        }
+        found[k] = (int)i + 1;
+    }
+    if (c->nf > CSV_KEEP_FIELDS)
+        cfg_ld_err(ld, c->file, c->row_line, NULL, "%zu columns, expected %d: %s", c->nf,
+                   CSV_NFIELDS, CFG_CSV_HEADER);
+    for (j = 0; j < CSV_NFIELDS; j++)
+        if (!found[j])
+            cfg_ld_err(ld, c->file, c->row_line, csv_columns[j], "missing column");
+    if (ld->nerr == before) {
+        for (j = 0; j < CSV_NCOLUMNS; j++)
+            if (found[j] != 0 && found[j] != (int)j + 1)
+                cfg_ld_err(ld, c->file, c->row_line, csv_columns[j],
+                           "column out of order (column %d, expected %zu)", found[j], j + 1);
+    }
+    c->nfields = found[COL_CLASS] ? CSV_NCOLUMNS : CSV_NFIELDS;
+    c->header_ok = ld->nerr == before;
+}
+
+static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cfg_ld_err(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, "%s", msg);
+}
+
+static int port_ok(const char *s)
+{
+    char *end;
+    long v;
+
+    if (!isdigit((unsigned char)s[0]))
+        return 0;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    return *end == '\0' && errno == 0 && v >= 1 && v <= 65535;
+}
+
+enum url_fault {
+    URL_OK,
+    URL_NO_SCHEME,
+    URL_BAD_SCHEME,
+    URL_USERINFO,
+    URL_NO_HOST,
+    URL_BAD_PORT,
+    URL_BAD_CHAR
+};
+
+/* Checks scheme://host[:port][/...] with the scheme one of schemes (case-insensitive). */
+static enum url_fault url_check(const char *url, const char *const *schemes)
+{
+    const char *p, *sep = strstr(url, "://"), *auth, *auth_end, *host_end;
+    size_t n;
+    int ok = 0;
+
+    for (p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f)
+            return URL_BAD_CHAR;
+    if (sep == NULL || sep == url || !isalpha((unsigned char)url[0]))
+        return URL_NO_SCHEME;
+    for (p = url; p < sep; p++)
+        if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
+            return URL_NO_SCHEME;
+    n = (size_t)(sep - url);
+    for (; *schemes; schemes++)
+        if (strlen(*schemes) == n && strncasecmp(url, *schemes, n) == 0)
+            ok = 1;
+    if (!ok)
+        return URL_BAD_SCHEME;
+    auth = sep + 3;
+    auth_end = auth + strcspn(auth, "/?#");
+    p = memchr(auth, '@', (size_t)(auth_end - auth));
+    if (p != NULL)
+        return URL_USERINFO;
+    if (*auth == '[') {
+        host_end = memchr(auth, ']', (size_t)(auth_end - auth));
+        if (host_end == NULL || host_end == auth + 1)
+            return URL_NO_HOST;
+        host_end++;
+    } else {
+        host_end = auth + strcspn(auth, ":/?#");
+        if (host_end == auth)
+            return URL_NO_HOST;
+    }
+    if (host_end < auth_end) {
+        char port[8];
+        size_t pn = (size_t)(auth_end - host_end - 1);
+        if (*host_end != ':' || pn == 0 || pn >= sizeof(port))
+            return URL_BAD_PORT;
+        memcpy(port, host_end + 1, pn);
+        port[pn] = '\0';
+        if (!port_ok(port))
+            return URL_BAD_PORT;
+    }
+    return URL_OK;
+}
+
+static void check_url(struct csv_ctx *c, int col, const char *url, const char *const *schemes,
+                      const char *kind)
+{
+    if (strlen(url) > CFG_URL_MAX) {
+        row_err(c, col, "longer than %d bytes", CFG_URL_MAX);
+        return;
+    }
+    switch (url_check(url, schemes)) {
+    case URL_OK:
+        break;
+    case URL_NO_SCHEME:
+        row_err(c, col, "missing scheme");
+        break;
+    case URL_BAD_SCHEME:
+        row_err(c, col, "not an %s URL", kind);
+        break;
+    case URL_USERINFO:
+        row_err(c, col,
+                "user:password inside the URL; put them in the credentials file and name its "
+                "section in the credential column");
+        break;
+    case URL_NO_HOST:
+        row_err(c, col, "no host");
+        break;
+    case URL_BAD_PORT:
+        row_err(c, col, "bad port (1-65535)");
+        break;
+    case URL_BAD_CHAR:
+        row_err(c, col, "spaces or control characters in the URL");
+        break;
+    }
+}
+
+static int parse_coord(struct csv_ctx *c, int col, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno != 0 || !isfinite(v)) {
+        row_err(c, col, "not a number: '%s'", s);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        row_err(c, col, "%s out of range [%g, %g]", s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int date_ok(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int i, y, m, d;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return 0;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    return 1;
+}
+
+static const struct cfg_camera *camera_find_n(const struct cfg *cfg, size_t n, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (cfg->cameras[i].id != NULL && strcmp(cfg->cameras[i].id, id) == 0)
+            return &cfg->cameras[i];
+    return NULL;
+}
+
+/* The class column: empty (or absent) is the default class. */
+static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
+{
+    struct cfg *cfg = c->ld->cfg;
+    const char *name = c->nfields > COL_CLASS ? c->f[COL_CLASS] : "";
+
+    if (name[0] == '\0') {
+        cam->cls = cfg->n_classes > 0 ? &cfg->classes[0] : NULL;
+        return;
+    }
+    cam->cls = cfg_class_find(cfg, name);
+    if (cam->cls == NULL)
+        row_err(c, COL_CLASS, "unknown class '%s' (no [class %s] in %s)", name, name, cfg->path);
+}
+
+/* Validate the row in c->f against what came before; every problem is reported. */
+static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
+{
+    static const char *const rtsp_schemes[] = {"rtsp", NULL};
+    static const char *const http_schemes[] = {"http", "https", NULL};
+    struct cfg *cfg = c->ld->cfg;
+    const char *p;
+    const struct cfg_camera *dup;
+    int has_lat = c->f[COL_LAT][0] != '\0';
+    int has_lon = c->f[COL_LON][0] != '\0';
+
+    if (cam->id[0] == '\0') {
+        row_err(c, COL_ID, "required");
+    } else {
+        for (p = cam->id; *p; p++)
+            if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
+                break;
+        if (*p != '\0' || strlen(cam->id) > CFG_ID_MAX)
+            row_err(c, COL_ID, "'%s': use 1-%d of A-Z a-z 0-9 . _ -", cam->id, CFG_ID_MAX);
+        dup = camera_find_n(cfg, cfg->n_cameras, cam->id);
+        if (dup != NULL)
+            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id, dup->line);
+    }
+    if (cam->name[0] == '\0')
+        row_err(c, COL_NAME, "required");
+    if (cam->owner[0] == '\0')
+        row_err(c, COL_OWNER, "required");
+    else if (cfg_owner_name(cfg, cam->owner) == NULL)
+        row_err(c, COL_OWNER, "unknown owner '%s' (not in [owners] of %s)", cam->owner, cfg->path);
+    if (strcmp(c->f[COL_SITE_KIND], "district") == 0)
+        cam->site_kind = CFG_SITE_DISTRICT;
+    else if (strcmp(c->f[COL_SITE_KIND], "commune") == 0)
+        cam->site_kind = CFG_SITE_COMMUNE;
+    else if (strcmp(c->f[COL_SITE_KIND], "market") == 0)
+        cam->site_kind = CFG_SITE_MARKET;
+    else
+        row_err(c, COL_SITE_KIND, "'%s': must be district, commune or market", c->f[COL_SITE_KIND]);
+    if (has_lat != has_lon) {
+        row_err(c, has_lat ? COL_LON : COL_LAT, "lat and lon go together: give both or neither");
+    } else if (has_lat) {
+        int bad = parse_coord(c, COL_LAT, c->f[COL_LAT], -90, 90, &cam->lat);
+        bad |= parse_coord(c, COL_LON, c->f[COL_LON], -180, 180, &cam->lon);
+        cam->has_position = bad == 0;
+    }
+    if (cam->rtsp_url[0] == '\0')
+        row_err(c, COL_RTSP_URL, "required");
+    else if (strncasecmp(cam->rtsp_url, "rtsps://", 8) == 0)
+        /* libcurl has no RTSP over TLS: refuse it here rather than fail every probe. */
+        row_err(c, COL_RTSP_URL, "rtsps:// is not supported; use the camera's rtsp:// URL");
+    else
+        check_url(c, COL_RTSP_URL, cam->rtsp_url, rtsp_schemes, "rtsp");
+    if (cam->onvif_url[0] != '\0')
+        check_url(c, COL_ONVIF_URL, cam->onvif_url, http_schemes, "http");
+    if (cam->credential[0] != '\0' && c->ld->creds_ok) {
+        if (cfg_cred_find(cfg, cam->credential) == NULL) {
+            if (cfg->credentials_path == NULL)
+                row_err(c, COL_CREDENTIAL,
+                        "unknown credential '%s' (no credentials file in [inventory])",
+                        cam->credential);
+            else
+                row_err(c, COL_CREDENTIAL, "unknown credential '%s'", cam->credential);
+        }
+    }
+    if (cam->installed_on[0] != '\0' && !date_ok(cam->installed_on))
+        row_err(c, COL_INSTALLED_ON, "'%s' is not a date (YYYY-MM-DD)", cam->installed_on);
+    csv_check_class(c, cam);
+}
+
+static void csv_take_row(struct csv_ctx *c)
+{
+    struct load *ld = c->ld;
+    struct cfg *cfg = ld->cfg;
+    struct cfg_camera *cam;
+    size_t i;
+
+    if (c->nf != (size_t)c->nfields) {
+        row_err(c, -1, "%zu fields, expected %d", c->nf, c->nfields);
+        return;
+    }
+    for (i = 0; i < (size_t)c->nfields; i++)
+        if (c->f[i] == NULL)
+            return; /* out of memory, already flagged */
+    if (c->bad_utf8 >= 0) {
+        row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
+        return;
+    }
+    if (cfg->n_cameras == ld->cameras_cap) {
+        size_t cap = ld->cameras_cap ? ld->cameras_cap * 2 : 64;
+        struct cfg_camera *v = realloc(cfg->cameras, cap * sizeof(*v));
+        if (v == NULL) {
+            ld->oom = 1;
+            return;
+        }
+        cfg->cameras = v;
+        ld->cameras_cap = cap;
+    }
+    cam = &cfg->cameras[cfg->n_cameras];
+    memset(cam, 0, sizeof(*cam));
+    cam->line = c->row_line;
+    cam->id = c->f[COL_ID];
+    cam->name = c->f[COL_NAME];
+    cam->owner = c->f[COL_OWNER];
+    cam->commune = c->f[COL_COMMUNE];
+    cam->address = c->f[COL_ADDRESS];
+    cam->road = c->f[COL_ROAD];
+    cam->rtsp_url = c->f[COL_RTSP_URL];
+    cam->onvif_url = c->f[COL_ONVIF_URL];
+    cam->credential = c->f[COL_CREDENTIAL];
+    cam->model = c->f[COL_MODEL];
+    cam->installed_on = c->f[COL_INSTALLED_ON];
+    cam->recorder = c->f[COL_RECORDER];
+    cam->notes = c->f[COL_NOTES];
+    csv_check_row(c, cam);
+    cfg->n_cameras++;
+    /* the camera owns these now; site_kind, lat and lon were parsed, their text goes */
+    c->f[COL_ID] = c->f[COL_NAME] = c->f[COL_OWNER] = c->f[COL_COMMUNE] = NULL;
+    c->f[COL_ADDRESS] = c->f[COL_ROAD] = c->f[COL_RTSP_URL] = c->f[COL_ONVIF_URL] = NULL;
+    c->f[COL_CREDENTIAL] = c->f[COL_MODEL] = c->f[COL_INSTALLED_ON] = NULL;
+    c->f[COL_RECORDER] = c->f[COL_NOTES] = NULL;
+}
+
+static void csv_on_record(int term, void *data)
+{
+    struct csv_ctx *c = data;
+
+    (void)term;
+    if (!c->header_seen) {
+        c->header_seen = 1;
+        csv_check_header(c);
+    } else if (c->header_ok && c->any_text) {
+        csv_take_row(c);
+    }
+    csv_row_clear(c);
+    c->in_record = 0;
+}
+
+static int line_is_blank(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!cfg_is_space(s[i]))
+            return 0;
+    return 1;
+}
+
+void cfg_inventory_load(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    struct csv_ctx c = {0};
+    struct csv_parser p;
+    const unsigned char opts = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL;
+    FILE *fp;
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int line = 0;
+
+    c.ld = ld;
+    c.file = ld->cameras_disp;
+    c.bad_utf8 = -1;
+    fp = fopen(cfg->cameras_path, "r");
+    if (fp == NULL) {
+        cfg_ld_err(ld, c.file, 0, NULL, "cannot read: %s", strerror(errno));
+        return;
+    }
+    if (csv_init(&p, opts) != 0) {
+        ld->oom = 1;
+        fclose(fp);
+        return;
+    }
+    while ((n = getline(&buf, &cap, fp)) >= 0) {
+        const char *s = buf;
+        size_t len = (size_t)n;
+
+        line++;
+        if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+            s += 3; /* Excel's "CSV UTF-8" starts with a BOM */
+            len -= 3;
+        }
+        if (!c.in_record) {
+            if (line_is_blank(s, len))
+                continue;
+            c.in_record = 1;
+            c.row_line = line;
+        }
+        if (csv_parse(&p, s, len, csv_on_field, csv_on_record, &c) != len) {
+            if (csv_error(&p) == CSV_ENOMEM || csv_error(&p) == CSV_ETOOBIG) {
+                ld->oom = 1;
+                break;
+            }
+            cfg_ld_err(ld, c.file, line, NULL,
+                       "bad quoting: a '\"' inside an unquoted field or after a closing quote");
+            /* start afresh on the next line */
+            csv_free(&p);
+            csv_row_clear(&c);
+            c.in_record = 0;
+            if (csv_init(&p, opts) != 0) {
+                ld->oom = 1;
+                break;
+            }
+        }
+    }
+    if (!ld->oom && csv_fini(&p, csv_on_field, csv_on_record, &c) != 0)
+        cfg_ld_err(ld, c.file, c.row_line, NULL,
+                   "quoted field not closed before the end of the file");
+    if (!c.header_seen && !ld->oom)
+        cfg_ld_err(ld, c.file, 1, NULL, "empty file: expected the header %s", CFG_CSV_HEADER);
+    csv_free(&p);
+    csv_row_clear(&c);
+    free(buf);
+    fclose(fp);
+}
+
+const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id)
+{
+    return camera_find_n(cfg, cfg->n_cameras, id);
+}
+
+const char *cfg_site_kind_name(enum cfg_site_kind k)
+{
+    switch (k) {
+    case CFG_SITE_DISTRICT:
+        return "district";
+    case CFG_SITE_COMMUNE:
+        return "commune";
+    case CFG_SITE_MARKET:
+        return "market";
+    }
+    return "?";
+}

@@ -1,0 +1,69 @@
+/* load.h - one cfg_load() in progress, shared by the files that read each input: conf.c
+ * (camwatch.conf), class.c ([class NAME]), creds.c (credentials.ini) and inventory.c
+ * (cameras.csv). A struct load lives on cfg_load()'s stack; it holds the cfg being filled,
+ * where errors go, and what the conf said where (for "set twice", checks across keys and
+ * messages). Private to config/; nothing here is kept past cfg_load(). */
+#ifndef CW_CFG_LOAD_H
+#define CW_CFG_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+/* A named section as written ([class NAME]; each kind is a struct cfg_named_kind, conf.h):
+ * the keys it gives, applied by its kind once the whole file is read. */
+struct cfg_named {
+    char *name;   /* NAME */
+    int line;     /* of its first header */
+    uint64_t set; /* bit k: key k of its kind's table was given */
+    void *v;      /* the given values, in a zeroed struct of its kind's size */
+};
+
+struct cfg_named_list {
+    struct cfg_named *v;
+    size_t n;
+};
+
+#define CFG_NAMED_KINDS_MAX 8 /* kinds of named section, see conf.c */
+
+/* A conf key as written. */
+struct cfg_seen {
+    char *section, *key, *value;
+    int line;
+    int refused; /* its value was bad and not taken: checks across keys leave it alone */
+};
+
+struct load {
+    struct cfg *cfg;
+    struct cw_errlist *errs;
+    size_t nerr; /* errors this load added */
+    int oom;
+    char *conf_disp_dir; /* folder of the conf path as given, for messages; "" when "." */
+    char *cameras_disp;  /* cameras.csv as shown in messages */
+    char *creds_disp;
+    int creds_ok;    /* credentials loaded; otherwise credential columns are not checked */
+    int *cred_lines; /* line of each creds[i] section */
+    size_t creds_cap, cameras_cap;
+    struct cfg_seen *seen; /* conf keys in file order */
+    size_t n_seen, seen_cap;
+    struct cfg_named_list named[CFG_NAMED_KINDS_MAX]; /* by kind, as conf.c lists them */
+};
+
+/* Add an error at file:line, field (either may be NULL/0) and count it. */
+void cfg_ld_err(struct load *ld, const char *file, int line, const char *field, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+/* strdup that notes running out of memory in ld (and returns NULL). */
+char *cfg_ld_strdup(struct load *ld, const char *s);
+/* dir/rel, or rel alone when it is absolute or dir is "". Caller frees; NULL when out of
+ * memory. */
+char *cfg_path_join(const char *dir, const char *rel);
+const char *cfg_base_name(const char *path);
+/* The instance called name in l, or NULL. */
+struct cfg_named *cfg_named_find(const struct cfg_named_list *l, const char *name);
+/* Letters, digits, '_' and '-': owner codes and section names. */
+int cfg_is_code(const char *s);
+/* Blank as inih sees it. */
+int cfg_is_space(char c);
+
+#endif

@@ -1,0 +1,567 @@
+/* test_cfg_conf.c - camwatch.conf: every key taken, its default, its bounds and every
+ * message naming file, line and key (config/conf.c, directive.c, ini_src.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfgtest.h"
+
+static void test_conf_takes_every_key(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, "[site]\nname = X\ntime_zone = Europe/Paris\n"
+                 "[store]\ndatabase = /srv/cw/state.db\n"
+                 "[inventory]\ncameras = cameras.csv\ncredentials = credentials.ini\n"
+                 "[probe.rtsp]\ninterval = 10s\ntimeout = 2500ms\nslow = 1s\n"
+                 "down_after = 5\nup_after = 1\nconcurrency = 10000\n"
+                 "[http]\nlisten = [::1]:9000\n"
+                 "[owners]\nCAH = Công an huyện Lai Vung\n");
+    assert_int_equal(site_load(s), 0);
+    assert_string_equal(s->cfg->time_zone, "Europe/Paris");
+    assert_string_equal(s->cfg->database, "/srv/cw/state.db");
+    assert_int_equal(s->cfg->rtsp.interval_ms, 10000);
+    assert_int_equal(s->cfg->rtsp.timeout_ms, 2500);
+    assert_int_equal(s->cfg->rtsp.slow_ms, 1000);
+    assert_int_equal(s->cfg->rtsp.down_after, 5);
+    assert_int_equal(s->cfg->rtsp.up_after, 1);
+    assert_int_equal(s->cfg->rtsp.concurrency, 10000);
+    assert_string_equal(s->cfg->http_listen, "[::1]:9000");
+}
+
+static void test_later_features_sections_are_ignored(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[footage]\ndir = /srv\n[footage.nvr1]\nurl = x\n[alerts]\na = b\n"
+                          "[alerts.mail]\nto = x\n[reports]\nlang = vi\n[api]\ntoken = t\n"
+                          "[api.tokens]\nz = 1\n");
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->errs.n, 0);
+}
+
+static void test_missing_conf_is_the_only_error(void **state)
+{
+    struct site *s = *state;
+
+    expect_one_error(s, "/camwatch.conf", 0, "", "cannot read: No such file or directory");
+}
+
+static void test_conf_in_missing_folder_cannot_be_read(void **state)
+{
+    struct site *s = *state;
+
+    snprintf(s->conf, sizeof(s->conf), "%s/nope/camwatch.conf", s->dir);
+    expect_one_error(s, "/nope/camwatch.conf", 0, "", "cannot read: No such file or directory");
+}
+
+static void test_unknown_section_names_line(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "\n[probe.rstp]\ninterval = 30s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "probe.rstp", "unknown section");
+}
+
+static void test_unknown_key_names_line_and_key(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\nintervall = 30s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "intervall",
+                     "unknown key in [probe.rtsp] (interval, timeout, slow, down_after, up_after, "
+                     "concurrency)");
+}
+
+static void test_key_set_twice_names_first_line(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[site]\nname = Again\n");
+    expect_one_error(s, "/camwatch.conf", 10, "name", "set twice (first at line 2)");
+}
+
+static void test_key_outside_section(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, "name = X\n" CONF_STD);
+    expect_one_error(s, "/camwatch.conf", 1, "name", "key outside any [section]");
+}
+
+static void test_line_without_equals(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\nconcurrency 64\n");
+    expect_one_error(s, "/camwatch.conf", 10, "", "expected 'key = value'");
+}
+
+static void test_section_header_without_bracket(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[http\n");
+    expect_one_error(s, "/camwatch.conf", 9, "", "section header without ']'");
+}
+
+static void test_indented_line_is_not_glued_to_value_above(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\ninterval = 30s\n  timeout = 5s\n");
+    expect_one_error(s, "/camwatch.conf", 11, "",
+                     "indented line: remove the leading spaces (it would continue the value "
+                     "above)");
+}
+
+static void test_overlong_line(void **state)
+{
+    struct site *s = *state;
+    char conf[2048], name[400];
+
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    snprintf(conf, sizeof(conf), "%s[site]\n;%s\n", CONF_STD, name);
+    site_conf(s, conf);
+    expect_one_error(s, "/camwatch.conf", 10, "", "line too long (at most*");
+}
+
+static void test_bad_duration(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\ntimeout = 5 seconds\n");
+    expect_one_error(s, "/camwatch.conf", 10, "timeout",
+                     "bad duration '5 seconds' (use e.g. 250ms, 30s, 5m, 2h)");
+}
+
+static void test_zero_duration(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\nslow = 0s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "slow", "must be more than 0");
+}
+
+static void test_interval_out_of_range(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\ninterval = 2d\n");
+    expect_one_error(s, "/camwatch.conf", 10, "interval", "must be between 100ms and 1d");
+}
+
+static void test_timeout_not_shorter_than_interval(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\ninterval = 5s\ntimeout = 5s\n");
+    expect_one_error(s, "/camwatch.conf", 11, "timeout",
+                     "must be shorter than interval (5000 ms >= 5000 ms)");
+}
+
+static void test_short_interval_against_default_timeout_names_interval_line(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\ninterval = 3s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "timeout",
+                     "must be shorter than interval (5000 ms >= 3000 ms)");
+}
+
+static void test_integer_not_a_number(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\ndown_after = three\n");
+    expect_one_error(s, "/camwatch.conf", 10, "down_after", "not a whole number: 'three'");
+}
+
+static void test_concurrency_out_of_range(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\nconcurrency = 0\nup_after = 101\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "concurrency", "0 out of range 1..10000");
+    assert_error(&s->errs, "/camwatch.conf", 11, "up_after", "101 out of range 1..100");
+    assert_int_equal(s->errs.n, 2);
+}
+
+static void test_unknown_time_zone(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[site]\ntime_zone = Asia/Lai_Vung\n");
+    expect_one_error(s, "/camwatch.conf", 10, "time_zone",
+                     "unknown time zone 'Asia/Lai_Vung' (not in /usr/share/zoneinfo)");
+}
+
+static void test_time_zone_cannot_escape_zoneinfo(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[site]\ntime_zone = ../../etc/passwd\n");
+    expect_one_error(s, "/camwatch.conf", 10, "time_zone", "unknown time zone*");
+}
+
+static void test_listen_without_port(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[http]\nlisten = 127.0.0.1\n");
+    expect_one_error(s, "/camwatch.conf", 10, "listen", "expected host:port: '127.0.0.1'");
+}
+
+static void test_listen_bad_port(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[http]\nlisten = 127.0.0.1:86400\n");
+    expect_one_error(s, "/camwatch.conf", 10, "listen", "bad port (1-65535): '127.0.0.1:86400'");
+}
+
+static void test_listen_bad_host(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[http]\nlisten = local_host:8640\n");
+    expect_one_error(s, "/camwatch.conf", 10, "listen", "bad host: 'local_host:8640'");
+}
+
+static void test_owner_code_characters(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "CA.X = Công an xã\n");
+    expect_one_error(s, "/camwatch.conf", 9, "CA.X",
+                     "owner code must be letters, digits, '_' or '-'");
+}
+
+static void test_owner_needs_name(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "CAX =\n");
+    expect_one_error(s, "/camwatch.conf", 9, "CAX", "owner needs a full name");
+}
+
+static void test_empty_value(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[store]\ndatabase =\n");
+    expect_one_error(s, "/camwatch.conf", 10, "database", "empty");
+}
+
+static void test_cameras_required(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, "[site]\nname = X\n[owners]\nCAH = Công an huyện\n");
+    expect_one_error(s, "/camwatch.conf", 0, "cameras", "[inventory] cameras is required");
+}
+
+static void test_onvif_defaults_and_keys(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, row("A", -1, NULL));
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->cfg->onvif.interval_ms, 600000);
+    assert_int_equal(s->cfg->onvif.timeout_ms, 5000);
+    assert_int_equal(s->cfg->onvif.max_clock_offset_ms, 5000);
+    assert_int_equal(s->cfg->onvif.concurrency, 16);
+    assert_int_equal(s->cfg->onvif.tls_verify, 1);
+    assert_null(s->cfg->onvif.ca_file);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_write(s, "cams.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+    site_conf(s, CONF_STD "[probe.onvif]\ninterval = 1h\ntimeout = 2s\nmax_clock_offset = 0\n"
+                          "concurrency = 1000\ntls_verify = no\nca_file = cams.pem\n");
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->onvif.interval_ms, 3600000);
+    assert_int_equal(s->cfg->onvif.timeout_ms, 2000);
+    assert_int_equal(s->cfg->onvif.max_clock_offset_ms, 0);
+    assert_int_equal(s->cfg->onvif.concurrency, 1000);
+    assert_int_equal(s->cfg->onvif.tls_verify, 0);
+    assert_non_null(strstr(s->cfg->onvif.ca_file, "/cams.pem"));
+}
+
+static void test_onvif_bad_keys_name_their_line(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.onvif]\ninterval = 9s\ntimeout = 61s\nmax_clock_offset = 2d\n"
+                          "concurrency = 0\nports = 80\ntls_verify = maybe\n"
+                          "ca_file = nosuch.pem\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "interval", "must be between 10s and 1d");
+    assert_error(&s->errs, "/camwatch.conf", 11, "timeout",
+                 "must be between 100ms and 60s (it bounds one SOAP request)");
+    assert_error(&s->errs, "/camwatch.conf", 12, "max_clock_offset",
+                 "must be at most 1d (0 or off turns the check off)");
+    assert_error(&s->errs, "/camwatch.conf", 13, "concurrency", "0 out of range 1..1000");
+    assert_error(&s->errs, "/camwatch.conf", 14, "ports",
+                 "unknown key in [probe.onvif] (interval, timeout, max_clock_offset, "
+                 "concurrency, tls_verify, ca_file)");
+    assert_error(&s->errs, "/camwatch.conf", 15, "tls_verify", "expected yes or no, not 'maybe'");
+    assert_error(&s->errs, "/camwatch.conf", 16, "ca_file", "cannot read *");
+    assert_int_equal(s->errs.n, 7);
+}
+
+static void test_stream_store_and_class_defaults(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_class *c;
+    char want[PATH_MAX * 2], real[PATH_MAX];
+
+    site_conf(s, CONF_STD);
+    assert_int_equal(site_load(s), 0);
+    assert_non_null(realpath(s->dir, real));
+    snprintf(want, sizeof(want), "%s/var/cache", real);
+    assert_string_equal(s->cfg->cache_dir, want);
+    assert_int_equal(s->cfg->samples_days, 31);
+    assert_int_equal(s->cfg->stream.workers, 4);
+    assert_int_equal(s->cfg->stream.sample_ms, 5000);
+    assert_int_equal(s->cfg->stream.interval_ms, 600000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 15000);
+    assert_int_equal(s->cfg->stream.thumb_width, 320);
+    assert_int_equal(s->cfg->n_classes, 1);
+    c = &s->cfg->classes[0];
+    assert_string_equal(c->name, "default");
+    assert_int_equal(c->min_width, 640);
+    assert_int_equal(c->min_height, 360);
+    assert_true(c->min_fps == 12.0);
+    assert_true(c->min_bitrate_kbps == 256.0);
+    assert_true(c->max_gop_s == 4.0);
+    assert_true(c->min_sharpness == 60.0);
+    assert_true(c->min_luma == 40.0);
+    assert_true(c->max_luma == 220.0);
+    assert_true(c->black_spread == 4.0);
+    assert_int_equal(c->unlit, 0);
+    assert_int_equal(c->frozen_after, 3);
+    assert_int_equal(c->moved_distance, 20);
+    assert_ptr_equal(s->cfg->cameras[0].cls, c);
+}
+
+static void test_stream_store_and_class_keys_are_taken(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_class *c;
+    char want[PATH_MAX * 2], real[PATH_MAX];
+
+    site_conf(s, CONF_STD "[store]\ncache = thumbs\nsamples_days = 3650\n"
+                          "[probe.stream]\nworkers = 64\nsample = 1s\ninterval = 10s\n"
+                          "timeout = 1500ms\nthumb_width = 1920\n"
+                          "[class default]\nmin_width = 0\nmin_height = 288\nmin_fps = 7.5\n"
+                          "min_bitrate_kbps = 128\nmax_gop = 2500ms\nmin_sharpness = 30.5\n"
+                          "min_luma = 25\nmax_luma = 235\nblack_spread = 2\nunlit = TRUE\n"
+                          "frozen_after = 6\nmoved_distance = 64\n");
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_non_null(realpath(s->dir, real));
+    snprintf(want, sizeof(want), "%s/thumbs", real);
+    assert_string_equal(s->cfg->cache_dir, want);
+    assert_int_equal(s->cfg->samples_days, 3650);
+    assert_int_equal(s->cfg->stream.workers, 64);
+    assert_int_equal(s->cfg->stream.sample_ms, 1000);
+    assert_int_equal(s->cfg->stream.interval_ms, 10000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 1500);
+    assert_int_equal(s->cfg->stream.thumb_width, 1920);
+    assert_int_equal(s->cfg->n_classes, 1);
+    c = &s->cfg->classes[0];
+    assert_int_equal(c->min_width, 0);
+    assert_int_equal(c->min_height, 288);
+    assert_true(c->min_fps == 7.5);
+    assert_true(c->min_bitrate_kbps == 128.0);
+    assert_true(c->max_gop_s == 2.5);
+    assert_true(c->min_sharpness == 30.5);
+    assert_true(c->min_luma == 25.0);
+    assert_true(c->max_luma == 235.0);
+    assert_true(c->black_spread == 2.0);
+    assert_int_equal(c->unlit, 1);
+    assert_int_equal(c->frozen_after, 6);
+    assert_int_equal(c->moved_distance, 64);
+}
+
+static void test_stream_timeout_defaults_to_sample_plus_ten_seconds(void **state)
+{
+    struct site *s = *state;
+
+    load_good_site(s); /* sample = 10s */
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->stream.sample_ms, 10000);
+    assert_int_equal(s->cfg->stream.timeout_ms, 20000);
+    assert_int_equal(s->cfg->samples_days, 90);
+    assert_true(ends_with(s->cfg->cache_dir, "/cache"));
+}
+
+static void test_unknown_stream_key_is_an_error(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nfps = 1\n");
+    expect_one_error(s, "/camwatch.conf", 10, "fps",
+                     "unknown key in [probe.stream] (workers, sample, interval, timeout, "
+                     "thumb_width)");
+}
+
+static void test_stream_workers_and_thumb_width_out_of_range(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nworkers = 65\nthumb_width = 32\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "workers", "65 out of range 0..64");
+    assert_error(&s->errs, "/camwatch.conf", 11, "thumb_width", "32 out of range 64..1920");
+    assert_int_equal(s->errs.n, 2);
+}
+
+static void test_stream_sample_out_of_range(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 500ms\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample", "must be between 1s and 60s");
+}
+
+static void test_stream_sample_too_long(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 61s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample", "must be between 1s and 60s");
+}
+
+static void test_stream_interval_below_ten_seconds(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\ninterval = 9s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "interval", "must be between 10s and 1d");
+}
+
+static void test_stream_timeout_must_exceed_sample(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 5s\ntimeout = 5s\n");
+    expect_one_error(s, "/camwatch.conf", 11, "timeout",
+                     "must be longer than sample (5000 ms <= 5000 ms): it bounds opening the "
+                     "stream and the sample together");
+}
+
+static void test_stream_bad_duration(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = five\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample",
+                     "bad duration 'five' (use e.g. 250ms, 30s, 5m, 2h)");
+}
+
+static void test_store_samples_days_and_cache(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[store]\nsamples_days = 0\ncache =\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "samples_days", "0 out of range 1..3650");
+    assert_error(&s->errs, "/camwatch.conf", 11, "cache", "empty");
+    assert_int_equal(s->errs.n, 2);
+}
+
+/* Issue 10: the default stream timeout was computed as sample + 10 s before the sample's
+ * bounds were checked: a signed overflow (an abort under UBSan). */
+static void test_huge_stream_sample_without_timeout_is_refused_by_its_bounds(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.stream]\nsample = 9223372036854775807ms\n");
+    expect_one_error(s, "/camwatch.conf", 10, "sample", "must be between 1s and 60s");
+}
+
+/* Every duration has its bounds in its row, checked as it is read: none reaches arithmetic
+ * unchecked. */
+static void test_every_duration_is_bounded_as_it_is_read(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD "[probe.rtsp]\nslow = 9223372036854775807ms\ntimeout = 2d\n"
+                          "[probe.stream]\ntimeout = 9223372036854775807ms\n"
+                          "[probe.onvif]\nmax_clock_offset = 9223372036854775807ms\n");
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "slow", "must be at most 1d");
+    assert_error(&s->errs, "/camwatch.conf", 11, "timeout", "must be at most 1d");
+    assert_error(&s->errs, "/camwatch.conf", 13, "timeout", "must be at most 1h");
+    assert_error(&s->errs, "/camwatch.conf", 15, "max_clock_offset",
+                 "must be at most 1d (0 or off turns the check off)");
+    assert_int_equal(s->errs.n, 4); /* a refused timeout is not compared with the interval */
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_conf_takes_every_key),
+        T(test_later_features_sections_are_ignored),
+        T(test_missing_conf_is_the_only_error),
+        T(test_conf_in_missing_folder_cannot_be_read),
+        T(test_unknown_section_names_line),
+        T(test_unknown_key_names_line_and_key),
+        T(test_key_set_twice_names_first_line),
+        T(test_key_outside_section),
+        T(test_line_without_equals),
+        T(test_section_header_without_bracket),
+        T(test_indented_line_is_not_glued_to_value_above),
+        T(test_overlong_line),
+        T(test_bad_duration),
+        T(test_zero_duration),
+        T(test_interval_out_of_range),
+        T(test_timeout_not_shorter_than_interval),
+        T(test_short_interval_against_default_timeout_names_interval_line),
+        T(test_integer_not_a_number),
+        T(test_concurrency_out_of_range),
+        T(test_unknown_time_zone),
+        T(test_time_zone_cannot_escape_zoneinfo),
+        T(test_listen_without_port),
+        T(test_listen_bad_port),
+        T(test_listen_bad_host),
+        T(test_owner_code_characters),
+        T(test_owner_needs_name),
+        T(test_empty_value),
+        T(test_cameras_required),
+        T(test_onvif_defaults_and_keys),
+        T(test_onvif_bad_keys_name_their_line),
+        T(test_stream_store_and_class_defaults),
+        T(test_stream_store_and_class_keys_are_taken),
+        T(test_stream_timeout_defaults_to_sample_plus_ten_seconds),
+        T(test_unknown_stream_key_is_an_error),
+        T(test_stream_workers_and_thumb_width_out_of_range),
+        T(test_stream_sample_out_of_range),
+        T(test_stream_sample_too_long),
+        T(test_stream_interval_below_ten_seconds),
+        T(test_stream_timeout_must_exceed_sample),
+        T(test_stream_bad_duration),
+        T(test_store_samples_days_and_cache),
+        T(test_huge_stream_sample_without_timeout_is_refused_by_its_bounds),
+        T(test_every_duration_is_bounded_as_it_is_read),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
