@@ -6,7 +6,14 @@
  *   new -> (multi runs it) -> finish -> free
  * Each probe opens its own connection and closes it (CURLOPT_FORBID_REUSE):
  * cameras allow few sessions, and a liveness probe must connect to prove
- * anything. */
+ * anything.
+ *
+ * libcurl 7.88 misses the end of a connection that closes inside an
+ * interleaved RTP header ("$" and less than four bytes): it runs again and
+ * again on the readable socket until the timeout, a core's worth of CPU per
+ * such camera. The probe keeps its socket (open and close callbacks) and, from
+ * the progress callback, ends the transfer as truncated when the camera has
+ * closed and a whole pass of libcurl over it delivered nothing. */
 #include "rtsp.h"
 
 #include <stdarg.h>
@@ -14,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "xfer.h"
 
@@ -34,6 +43,11 @@ struct rtsp_probe {
     bool status_not_rtsp;
     bool too_large;
     char errbuf[CURL_ERROR_SIZE];
+
+    curl_socket_t fd;     /* the connection libcurl is on; CURL_SOCKET_BAD when none */
+    bool eof_seen;        /* the last progress call found the camera's end closed */
+    size_t eof_bytes;     /* bytes delivered to us at that call */
+    bool closed_mid_read; /* ended by the progress callback: closed, libcurl stuck */
 };
 
 /* Each header line of each response (a 401 before the answer, say). */
@@ -72,6 +86,56 @@ static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
     memcpy(p->body + p->body_len, buf, len);
     p->body_len += len;
     return len;
+}
+
+static curl_socket_t on_open_socket(void *userdata, curlsocktype purpose,
+                                    struct curl_sockaddr *addr)
+{
+    struct rtsp_probe *p = userdata;
+    int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+
+    (void)purpose;
+    if (fd < 0)
+        return CURL_SOCKET_BAD;
+    p->fd = fd;
+    p->eof_seen = false;
+    return fd;
+}
+
+static int on_close_socket(void *userdata, curl_socket_t fd)
+{
+    struct rtsp_probe *p = userdata;
+
+    if (fd == p->fd)
+        p->fd = CURL_SOCKET_BAD;
+    return close(fd);
+}
+
+/* Called on each of libcurl's passes over the transfer. A peek of 0 bytes means the camera
+ * closed and libcurl has read everything; it ends the transfer itself in the pass that reads
+ * the end, so a second such pass with nothing new delivered is the stuck state above. */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    struct rtsp_probe *p = userdata;
+    size_t delivered = p->header_bytes + p->body_len;
+    char c;
+
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    if (p->fd == CURL_SOCKET_BAD || recv(p->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) != 0) {
+        p->eof_seen = false;
+        return 0;
+    }
+    if (p->eof_seen && p->eof_bytes == delivered) {
+        p->closed_mid_read = true;
+        return 1; /* CURLE_ABORTED_BY_CALLBACK */
+    }
+    p->eof_seen = true;
+    p->eof_bytes = delivered;
+    return 0;
 }
 
 /* Split credentials out of url: the request line must not carry them. Explicit ones win. */
@@ -154,6 +218,13 @@ static int set_options(struct rtsp_probe *p)
     SET(CURLOPT_HEADERDATA, p);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, p);
+    SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SET(CURLOPT_OPENSOCKETDATA, p);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, p);
+    SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+    SET(CURLOPT_XFERINFODATA, p);
+    SET(CURLOPT_NOPROGRESS, 0L);
     if (p->username != NULL) {
         SET(CURLOPT_USERNAME, p->username);
         SET(CURLOPT_PASSWORD, p->password);
@@ -180,6 +251,7 @@ int rtsp_probe_new(const char *url, const char *username, const char *password, 
     p->connect_timeout_ms =
         (long)(timeout_ms < RTSP_CONNECT_TIMEOUT_MAX_MS ? timeout_ms : RTSP_CONNECT_TIMEOUT_MAX_MS);
     p->private = private;
+    p->fd = CURL_SOCKET_BAD;
     p->body = malloc(RTSP_MAX_RESPONSE_BYTES);
     p->easy = curl_easy_init();
     if (p->body == NULL || p->easy == NULL) {
@@ -273,6 +345,8 @@ void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *ou
         out->status = (int)code;
     if (p->too_large) {
         set_result(out, RTSP_TOO_LARGE, "response over %d bytes", RTSP_MAX_RESPONSE_BYTES);
+    } else if (p->closed_mid_read) {
+        set_result(out, RTSP_TRUNCATED, "connection closed mid-response");
     } else if (p->status_not_rtsp) {
         out->status = 0;
         set_result(out, RTSP_NOT_RTSP, "answered HTTP, not RTSP");

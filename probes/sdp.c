@@ -134,16 +134,23 @@ static bool h264_profile_has_chroma_info(unsigned profile_idc)
     }
 }
 
-/* scaling_list() is parsed only to find where the next field starts (7.3.2.1.1.1). */
-static void h264_skip_scaling_list(struct bitreader *b, int size)
+/* scaling_list() is parsed only to find where the next field starts (7.3.2.1.1.1). Returns
+ * false on a delta_scale outside -128..127 (7.4.2.1.1.1): no encoder writes one, and the sum
+ * with it could overflow. */
+static bool h264_skip_scaling_list(struct bitreader *b, int size)
 {
     int last = 8, next = 8;
 
     for (int j = 0; j < size && !b->overrun; j++) {
-        if (next != 0)
-            next = (last + br_se(b) + 256) % 256;
+        if (next != 0) {
+            int32_t delta = br_se(b);
+            if (delta < -128 || delta > 127)
+                return false;
+            next = (last + delta + 256) % 256;
+        }
         last = next == 0 ? last : next;
     }
+    return true;
 }
 
 static bool size_ok(int64_t w, int64_t h)
@@ -178,8 +185,8 @@ static int h264_sps_parse(const uint8_t *nal, size_t len, int *width, int *heigh
         if (br_bit(&b)) { /* seq_scaling_matrix_present_flag */
             int lists = chroma_format_idc != 3 ? 8 : 12;
             for (int i = 0; i < lists && !b.overrun; i++)
-                if (br_bit(&b))
-                    h264_skip_scaling_list(&b, i < 6 ? 16 : 64);
+                if (br_bit(&b) && !h264_skip_scaling_list(&b, i < 6 ? 16 : 64))
+                    return b.overrun ? SPS_TRUNCATED : SPS_INVALID;
         }
     }
     (void)br_ue(&b); /* log2_max_frame_num_minus4 */

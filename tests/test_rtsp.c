@@ -266,6 +266,18 @@ static void test_body_cut_short_is_truncated(void **state)
     assert_int_equal(r.latency_ms, -1);
 }
 
+/* Found by fuzz_rtsp: libcurl 7.88 never saw the end of a connection closed inside an
+ * interleaved RTP header, and ran on the readable socket, a core's worth of CPU, until the
+ * timeout said "timeout". */
+static void test_close_inside_interleaved_header_is_truncated(void **state)
+{
+    struct rtsp_result r = probe("dollar", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_TRUNCATED);
+    assert_string_equal(r.detail, "connection closed mid-response");
+}
+
 static void test_broken_base64_is_bad_sdp(void **state)
 {
     struct rtsp_result r = probe("badbase64", NULL, NULL, LONG_TIMEOUT_MS);
@@ -336,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_megabyte_of_header_lines_is_too_large),
         cmocka_unit_test(test_megabyte_body_is_too_large),
         cmocka_unit_test(test_body_cut_short_is_truncated),
+        cmocka_unit_test(test_close_inside_interleaved_header_is_truncated),
         cmocka_unit_test(test_broken_base64_is_bad_sdp),
         cmocka_unit_test(test_closed_port_is_refused),
         cmocka_unit_test(test_hanging_cameras_do_not_spoil_the_others),

@@ -183,6 +183,31 @@ static void test_truncated_sps_is_an_error(void **state)
     expect_error("truncated-sps.sdp", "SPS: truncated");
 }
 
+/* Issue 10: a scaling list's delta_scale near 2^31 overflowed `last + delta + 256` (an abort
+ * under UBSan, undefined behaviour in the release build, which read on and gave a size). Such
+ * an SPS is refused: delta_scale lies in -128..127. */
+static void test_scaling_list_delta_out_of_range_is_invalid_sps(void **state)
+{
+    /* 640x360 High profile, with a scaling matrix whose first list starts with delta_scale
+     * 2^31 - 1 and continues with zeros; the rest of the SPS is well formed. */
+    static const uint8_t over[] = {0x67, 0x64, 0x00, 0x1e, 0xad, 0x80, 0x00, 0x00,
+                                   0x03, 0x00, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xfe,
+                                   0x03, 0xa0, 0x28, 0x0b, 0xfe, 0x54};
+    struct sdp_video v;
+    struct cw_err err;
+    int w = 0, h = 0;
+
+    (void)state;
+    assert_int_equal(sdp_h264_sps_size(over, sizeof(over), &w, &h), -1);
+    /* The SDP the issue found it in: its SPS ends inside that delta. */
+    assert_int_equal(parse_text("v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                                "a=fmtp:96 packetization-mode=1;sprop-parameter-sets="
+                                "h3bS//8AAAAB////,aM48gA==\r\n",
+                                &v, &err),
+                     -1);
+    assert_string_equal(err.msg, "SPS: truncated");
+}
+
 static void test_empty_input_is_no_video(void **state)
 {
     struct sdp_video v;
@@ -599,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_no_video_is_an_error),
         cmocka_unit_test(test_bad_base64_is_an_error),
         cmocka_unit_test(test_truncated_sps_is_an_error),
+        cmocka_unit_test(test_scaling_list_delta_out_of_range_is_invalid_sps),
         cmocka_unit_test(test_empty_input_is_no_video),
         cmocka_unit_test(test_every_prefix_parses_without_reading_past_len),
         cmocka_unit_test(test_crlf_and_lf_give_the_same_answer),
