@@ -21,10 +21,7 @@
 
 #include "class.h"
 #include "creds.h"
-
-/* A camera URL longer than this is a mistake (a pasted page, a doubled URL); the probes keep
- * URLs in buffers of this size plus one. */
-#define CFG_URL_MAX 1023
+#include "url.h"
 
 #define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
 #define CSV_NCOLUMNS 17    /* and the optional "class" after them */
@@ -200,108 +197,14 @@ static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
     cfg_ld_err(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, "%s", msg);
 }
 
-static int port_ok(const char *s)
-{
-    char *end;
-    long v;
-
-    if (!isdigit((unsigned char)s[0]))
-        return 0;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    return *end == '\0' && errno == 0 && v >= 1 && v <= 65535;
-}
-
-enum url_fault {
-    URL_OK,
-    URL_NO_SCHEME,
-    URL_BAD_SCHEME,
-    URL_USERINFO,
-    URL_NO_HOST,
-    URL_BAD_PORT,
-    URL_BAD_CHAR
-};
-
-/* Checks scheme://host[:port][/...] with the scheme one of schemes (case-insensitive). */
-static enum url_fault url_check(const char *url, const char *const *schemes)
-{
-    const char *p, *sep = strstr(url, "://"), *auth, *auth_end, *host_end;
-    size_t n;
-    int ok = 0;
-
-    for (p = url; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f)
-            return URL_BAD_CHAR;
-    if (sep == NULL || sep == url || !isalpha((unsigned char)url[0]))
-        return URL_NO_SCHEME;
-    for (p = url; p < sep; p++)
-        if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
-            return URL_NO_SCHEME;
-    n = (size_t)(sep - url);
-    for (; *schemes; schemes++)
-        if (strlen(*schemes) == n && strncasecmp(url, *schemes, n) == 0)
-            ok = 1;
-    if (!ok)
-        return URL_BAD_SCHEME;
-    auth = sep + 3;
-    auth_end = auth + strcspn(auth, "/?#");
-    p = memchr(auth, '@', (size_t)(auth_end - auth));
-    if (p != NULL)
-        return URL_USERINFO;
-    if (*auth == '[') {
-        host_end = memchr(auth, ']', (size_t)(auth_end - auth));
-        if (host_end == NULL || host_end == auth + 1)
-            return URL_NO_HOST;
-        host_end++;
-    } else {
-        host_end = auth + strcspn(auth, ":/?#");
-        if (host_end == auth)
-            return URL_NO_HOST;
-    }
-    if (host_end < auth_end) {
-        char port[8];
-        size_t pn = (size_t)(auth_end - host_end - 1);
-        if (*host_end != ':' || pn == 0 || pn >= sizeof(port))
-            return URL_BAD_PORT;
-        memcpy(port, host_end + 1, pn);
-        port[pn] = '\0';
-        if (!port_ok(port))
-            return URL_BAD_PORT;
-    }
-    return URL_OK;
-}
-
 static void check_url(struct csv_ctx *c, int col, const char *url, const char *const *schemes,
                       const char *kind)
 {
-    if (strlen(url) > CFG_URL_MAX) {
-        row_err(c, col, "longer than %d bytes", CFG_URL_MAX);
-        return;
-    }
-    switch (url_check(url, schemes)) {
-    case URL_OK:
-        break;
-    case URL_NO_SCHEME:
-        row_err(c, col, "missing scheme");
-        break;
-    case URL_BAD_SCHEME:
-        row_err(c, col, "not an %s URL", kind);
-        break;
-    case URL_USERINFO:
-        row_err(c, col,
-                "user:password inside the URL; put them in the credentials file and name its "
-                "section in the credential column");
-        break;
-    case URL_NO_HOST:
-        row_err(c, col, "no host");
-        break;
-    case URL_BAD_PORT:
-        row_err(c, col, "bad port (1-65535)");
-        break;
-    case URL_BAD_CHAR:
-        row_err(c, col, "spaces or control characters in the URL");
-        break;
-    }
+    char buf[256];
+    const char *why = cfg_url_fault(url, schemes, kind, buf, sizeof(buf));
+
+    if (why != NULL)
+        row_err(c, col, "%s", why);
 }
 
 static int parse_coord(struct csv_ctx *c, int col, const char *s, double lo, double hi, double *out)

@@ -424,6 +424,50 @@ static void test_csv_header_macro_matches_columns(void **state)
     assert_int_equal(s->cfg->n_cameras, 1);
 }
 
+/* The URLs are read by libcurl's URL API, as the probes read them: what it refuses, and a
+ * port 0 or a user it would take, are refused with the column named. */
+static void test_urls_are_checked_as_libcurl_reads_them(void **state)
+{
+    struct site *s = *state;
+    char rows[8192];
+
+    snprintf(rows, sizeof(rows), "%s", row("A", 9, "rtsp://127.0.0.1:0/a"));
+    strcat(rows, row("B", 9, "rtsp://[fe80::zz]/a"));
+    strcat(rows, row("C", 9, "rtsp://cam\\01/a"));
+    strcat(rows, row("D", 10, "http://admin@127.0.0.1/onvif/device_service"));
+    strcat(rows, row("E", 10, "https://:8443/onvif/device_service"));
+    strcat(rows, row("F", 10, "http:///onvif/device_service"));
+    site_std(s, rows);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/cameras.csv", 2, "rtsp_url", "bad port (1-65535)");
+    assert_error(&s->errs, "/cameras.csv", 3, "rtsp_url",
+                 "not a URL libcurl can use (Bad IPv6 address)");
+    assert_error(&s->errs, "/cameras.csv", 4, "rtsp_url",
+                 "not a URL libcurl can use (Bad hostname)");
+    assert_error(&s->errs, "/cameras.csv", 5, "onvif_url", "user:password inside the URL*");
+    assert_error(&s->errs, "/cameras.csv", 6, "onvif_url", "no host");
+    assert_error(&s->errs, "/cameras.csv", 7, "onvif_url", "no host");
+    assert_int_equal(s->errs.n, 6);
+}
+
+/* What libcurl and the probes take is taken as written. */
+static void test_urls_libcurl_takes_are_taken_as_written(void **state)
+{
+    struct site *s = *state;
+    char rows[8192];
+
+    snprintf(rows, sizeof(rows), "%s", row("A", 9, "rtsp://[::1]:554/Streaming/Channels/101"));
+    strcat(rows, row("B", 9, "RTSP://cam_01.lan:/live?channel=1&subtype=0"));
+    strcat(rows, row("C", 10, "https://[fe80::1%25eth0]:8443/onvif/device_service"));
+    site_std(s, rows);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_string_equal(s->cfg->cameras[1].rtsp_url, "RTSP://cam_01.lan:/live?channel=1&subtype=0");
+    assert_string_equal(s->cfg->cameras[2].onvif_url,
+                        "https://[fe80::1%25eth0]:8443/onvif/device_service");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -470,6 +514,8 @@ int main(void)
         T(test_blank_and_empty_rows_are_skipped_and_lines_still_count),
         T(test_every_bad_row_is_reported),
         T(test_csv_header_macro_matches_columns),
+        T(test_urls_are_checked_as_libcurl_reads_them),
+        T(test_urls_libcurl_takes_are_taken_as_written),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
