@@ -19,7 +19,8 @@
     "id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,model,"    \
     "installed_on,recorder,notes"
 
-#define CFG_ID_MAX 63 /* longest camera id, bytes */
+#define CFG_ID_MAX 63         /* longest camera id, bytes */
+#define CFG_OWNER_CODE_MAX 31 /* longest owner code, bytes ([owners] and the owner column) */
 
 enum cfg_site_kind { CFG_SITE_DISTRICT, CFG_SITE_COMMUNE, CFG_SITE_MARKET };
 

@@ -25,6 +25,7 @@
 #include "ini_src.h"
 
 #define CFG_SITE_NAME_MAX 127
+#define CFG_OWNER_NAME_MAX 127
 #define CFG_TIME_ZONE_MAX 127
 #define CFG_LISTEN_MAX 255
 #define CFG_PATH_MAX (PATH_MAX - 1)
@@ -481,8 +482,16 @@ static int owners_key(struct load *ld, const char *file, int line, const char *c
         cfg_ld_err(ld, file, line, code, "owner code must be letters, digits, '_' or '-'");
         return -1;
     }
+    if (strlen(code) > CFG_OWNER_CODE_MAX) {
+        cfg_ld_err(ld, file, line, code, "owner code longer than %d bytes", CFG_OWNER_CODE_MAX);
+        return -1;
+    }
     if (value[0] == '\0') {
         cfg_ld_err(ld, file, line, code, "owner needs a full name");
+        return -1;
+    }
+    if (strlen(value) > CFG_OWNER_NAME_MAX) {
+        cfg_ld_err(ld, file, line, code, "owner name longer than %d bytes", CFG_OWNER_NAME_MAX);
         return -1;
     }
     v = realloc(cfg->owners, (cfg->n_owners + 1) * sizeof(*v));

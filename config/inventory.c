@@ -52,6 +52,31 @@ enum csv_col {
     COL_CLASS
 };
 
+/* The longest value of each column, in bytes (UTF-8: a Vietnamese letter takes 2 or 3); a
+ * longer one is refused, never cut. The store keeps name, owner and commune in buffers of
+ * these sizes plus one; a credential and a class are inih section names. 0: the column's
+ * own rule bounds it and says so (the id). */
+static const size_t csv_max[CSV_NCOLUMNS] = {
+    [COL_ID] = 0,
+    [COL_NAME] = 255,
+    [COL_OWNER] = CFG_OWNER_CODE_MAX,
+    [COL_COMMUNE] = 127,
+    [COL_SITE_KIND] = 31,
+    [COL_ADDRESS] = 255,
+    [COL_ROAD] = 127,
+    [COL_LAT] = 31,
+    [COL_LON] = 31,
+    [COL_RTSP_URL] = CFG_URL_MAX,
+    [COL_ONVIF_URL] = CFG_URL_MAX,
+    [COL_CREDENTIAL] = CFG_SECTION_MAX,
+    [COL_MODEL] = 127,
+    [COL_INSTALLED_ON] = 31,
+    [COL_RECORDER] = 127,
+    [COL_NOTES] = 1023,
+    [COL_CLASS] = CFG_CLASS_NAME_MAX,
+};
+#define CSV_ID_SHOWN 80 /* of a bad id, in its message */
+
 struct csv_ctx {
     struct load *ld;
     const char *file;
@@ -289,7 +314,8 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
             if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
                 break;
         if (*p != '\0' || strlen(cam->id) > CFG_ID_MAX)
-            row_err(c, COL_ID, "'%s': use 1-%d of A-Z a-z 0-9 . _ -", cam->id, CFG_ID_MAX);
+            row_err(c, COL_ID, "'%.*s%s': use 1-%d of A-Z a-z 0-9 . _ -", CSV_ID_SHOWN, cam->id,
+                    strlen(cam->id) > CSV_ID_SHOWN ? "..." : "", CFG_ID_MAX);
         dup = camera_find_n(cfg, cfg->n_cameras, cam->id);
         if (dup != NULL)
             row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id, dup->line);
@@ -344,7 +370,7 @@ static void csv_take_row(struct csv_ctx *c)
     struct load *ld = c->ld;
     struct cfg *cfg = ld->cfg;
     struct cfg_camera *cam;
-    size_t i;
+    size_t i, before = ld->nerr;
 
     if (c->nf != (size_t)c->nfields) {
         row_err(c, -1, "%zu fields, expected %d", c->nf, c->nfields);
@@ -357,6 +383,11 @@ static void csv_take_row(struct csv_ctx *c)
         row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
         return;
     }
+    for (i = 0; i < (size_t)c->nfields; i++)
+        if (csv_max[i] > 0 && strlen(c->f[i]) > csv_max[i])
+            row_err(c, (int)i, "longer than %zu bytes", csv_max[i]);
+    if (c->ld->nerr > before)
+        return; /* its other checks would show the too long values */
     if (cfg->n_cameras == ld->cameras_cap) {
         size_t cap = ld->cameras_cap ? ld->cameras_cap * 2 : 64;
         struct cfg_camera *v = realloc(cfg->cameras, cap * sizeof(*v));

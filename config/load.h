@@ -27,6 +27,10 @@ struct cfg_named_list {
 
 #define CFG_NAMED_KINDS_MAX 8 /* kinds of named section, see conf.c */
 
+/* The longest [section] name, bytes: inih keeps 50 bytes of it with its NUL and would cut a
+ * longer one, so the keys below it would land in another section or none. */
+#define CFG_SECTION_MAX 49
+
 /* A conf key as written. */
 struct cfg_seen {
     char *section, *key, *value;

@@ -468,6 +468,79 @@ static void test_urls_libcurl_takes_are_taken_as_written(void **state)
                         "https://[fe80::1%25eth0]:8443/onvif/device_service");
 }
 
+/* Issue 10: a 2 MB camera name was taken. */
+static void test_two_megabyte_camera_name_is_refused(void **state)
+{
+    struct site *s = *state;
+    size_t n = 2 * 1024 * 1024;
+    const char *head = CFG_CSV_HEADER "\nA,";
+    char *csv = malloc(strlen(head) + n + 512);
+
+    assert_non_null(csv);
+    strcpy(csv, head);
+    memset(csv + strlen(head), 'x', n);
+    strcpy(csv + strlen(head) + n, ",CAH,,district,,,,,rtsp://h/a,,,,,,\n");
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    free(csv);
+    expect_one_error(s, "/cameras.csv", 2, "name", "longer than 255 bytes");
+}
+
+/* Each column takes a value of its limit and refuses one byte more, naming the column. */
+static void test_every_column_has_a_length_limit(void **state)
+{
+    static const struct {
+        int col;
+        const char *name;
+        size_t max;
+    } cols[] = {
+        {1, "name", 255},       {2, "owner", 31},   {3, "commune", 127},      {4, "site_kind", 31},
+        {5, "address", 255},    {6, "road", 127},   {7, "lat", 31},           {8, "lon", 31},
+        {11, "credential", 49}, {12, "model", 127}, {13, "installed_on", 31}, {14, "recorder", 127},
+        {15, "notes", 1023},
+    };
+    struct site *s = *state;
+    char value[1100], want[64];
+
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        memset(value, 'v', cols[i].max + 1);
+        value[cols[i].max + 1] = '\0';
+        site_std(s, row("A", cols[i].col, value));
+        snprintf(want, sizeof(want), "longer than %zu bytes", cols[i].max);
+        expect_one_error(s, "/cameras.csv", 2, cols[i].name, want);
+        cw_errlist_clear(&s->errs);
+        /* at the limit: only the column's own rule may speak */
+        value[cols[i].max] = '\0';
+        site_std(s, row("A", cols[i].col, value));
+        if (site_load(s) == 0) {
+            cfg_free(s->cfg);
+            s->cfg = NULL;
+        }
+        for (size_t e = 0; e < s->errs.n; e++)
+            assert_null(strstr(s->errs.v[e].msg, "longer than"));
+        cw_errlist_clear(&s->errs);
+    }
+}
+
+static void test_a_long_bad_id_is_shown_cut(void **state)
+{
+    struct site *s = *state;
+    char id[4097], want[200];
+
+    memset(id, 'a', sizeof(id) - 1);
+    id[sizeof(id) - 1] = '\0';
+    site_std(s, "");
+    {
+        char *csv = malloc(8192);
+        assert_non_null(csv);
+        snprintf(csv, 8192, "%s\n%s,B,CAH,,district,,,,,rtsp://h/a,,,,,,\n", CFG_CSV_HEADER, id);
+        site_write(s, "cameras.csv", csv, 0644);
+        free(csv);
+    }
+    snprintf(want, sizeof(want), "'%.80s...': use 1-63 of A-Z a-z 0-9 . _ -", id);
+    expect_one_error(s, "/cameras.csv", 2, "id", want);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -516,6 +589,9 @@ int main(void)
         T(test_csv_header_macro_matches_columns),
         T(test_urls_are_checked_as_libcurl_reads_them),
         T(test_urls_libcurl_takes_are_taken_as_written),
+        T(test_two_megabyte_camera_name_is_refused),
+        T(test_every_column_has_a_length_limit),
+        T(test_a_long_bad_id_is_shown_cut),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
