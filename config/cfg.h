@@ -116,8 +116,20 @@ struct cfg {
 
 /* Read and validate the conf at path and the files it names. Returns 0 and *out (caller
  * frees with cfg_free), or -1 with every problem found appended to errs, each naming file,
- * line and field, and *out NULL. */
+ * line and field, and *out NULL. What the daemon and --check-config load. */
 int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs);
+
+enum cfg_load_mode {
+    CFG_LOAD_STRICT, /* cfg_load(): any problem fails the load */
+    CFG_LOAD_READER, /* for readers of the store (the CLI): only a problem of camwatch.conf
+                        fails the load; those of cameras.csv and credentials.ini are appended
+                        to errs as warnings, and *out holds the cameras whose rows had none */
+};
+
+/* cfg_load in the given mode. With CFG_LOAD_READER a return of 0 may come with errs not
+ * empty: the inventory's problems, each naming file, line and field. */
+int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
+                  struct cw_errlist *errs);
 void cfg_free(struct cfg *cfg);
 
 /* Lookups; the result is borrowed from cfg, NULL when absent. */

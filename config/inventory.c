@@ -391,11 +391,18 @@ static void csv_take_row(struct csv_ctx *c)
     if (cfg->n_cameras == ld->cameras_cap) {
         size_t cap = ld->cameras_cap ? ld->cameras_cap * 2 : 64;
         struct cfg_camera *v = realloc(cfg->cameras, cap * sizeof(*v));
+        unsigned char *bad;
         if (v == NULL) {
             ld->oom = 1;
             return;
         }
         cfg->cameras = v;
+        bad = realloc(ld->camera_bad, cap);
+        if (bad == NULL) {
+            ld->oom = 1;
+            return;
+        }
+        ld->camera_bad = bad;
         ld->cameras_cap = cap;
     }
     cam = &cfg->cameras[cfg->n_cameras];
@@ -415,6 +422,7 @@ static void csv_take_row(struct csv_ctx *c)
     cam->recorder = c->f[COL_RECORDER];
     cam->notes = c->f[COL_NOTES];
     csv_check_row(c, cam);
+    ld->camera_bad[cfg->n_cameras] = ld->nerr > before;
     cfg->n_cameras++;
     /* the camera owns these now; site_kind, lat and lon were parsed, their text goes */
     c->f[COL_ID] = c->f[COL_NAME] = c->f[COL_OWNER] = c->f[COL_COMMUNE] = NULL;
@@ -532,4 +540,35 @@ const char *cfg_site_kind_name(enum cfg_site_kind k)
         return "market";
     }
     return "?";
+}
+
+void cfg_camera_free_fields(struct cfg_camera *c)
+{
+    free(c->id);
+    free(c->name);
+    free(c->owner);
+    free(c->commune);
+    free(c->address);
+    free(c->road);
+    free(c->rtsp_url);
+    free(c->onvif_url);
+    free(c->credential);
+    free(c->model);
+    free(c->installed_on);
+    free(c->recorder);
+    free(c->notes);
+}
+
+void cfg_inventory_drop_bad(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    size_t n = 0;
+
+    for (size_t i = 0; i < cfg->n_cameras; i++) {
+        if (ld->camera_bad[i])
+            cfg_camera_free_fields(&cfg->cameras[i]);
+        else
+            cfg->cameras[n++] = cfg->cameras[i];
+    }
+    cfg->n_cameras = n;
 }
