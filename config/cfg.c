@@ -19,6 +19,7 @@
 #include "creds.h"
 #include "inventory.h"
 #include "load.h"
+#include "names.h"
 
 /* Fill cfg->dir (absolute) and ld->conf_disp_dir from the conf path as given. */
 static int conf_dirs(struct load *ld, const char *path)
@@ -69,6 +70,7 @@ static void load_forget(struct load *ld)
     free(ld->creds_disp);
     free(ld->cred_lines);
     free(ld->camera_bad);
+    cfg_names_free(ld->cred_names);
     cfg_conf_forget(ld);
 }
 
@@ -100,13 +102,19 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
     } else {
         ld.creds_ok = 1; /* no file: every named credential is unknown */
     }
-    if (cfg->cameras_path != NULL && !ld.oom)
-        cfg_inventory_load(&ld);
+    if (cfg->cameras_path != NULL && !ld.oom) {
+        if ((cfg->camera_ids = cfg_names_new()) == NULL)
+            ld.oom = 1;
+        else
+            cfg_inventory_load(&ld);
+    }
     if (ld.oom || ld.conf_nerr > 0 || (ld.nerr > 0 && mode == CFG_LOAD_STRICT))
         goto fail;
     if (ld.nerr > 0)
         cfg_inventory_drop_bad(&ld);
-    cfg_creds_resolve(cfg);
+    if (ld.oom)
+        goto fail;
+    cfg_creds_resolve(&ld);
     load_forget(&ld);
     *out = cfg;
     return 0;
@@ -129,6 +137,7 @@ void cfg_free(struct cfg *cfg)
     for (i = 0; i < cfg->n_cameras; i++)
         cfg_camera_free_fields(&cfg->cameras[i]);
     free(cfg->cameras);
+    cfg_names_free(cfg->camera_ids);
     for (i = 0; i < cfg->n_creds; i++) {
         free(cfg->creds[i].name);
         free(cfg->creds[i].username);

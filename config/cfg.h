@@ -14,6 +14,8 @@
 
 #include "../util/err.h"
 
+struct cfg_names;
+
 /* The exact header row of cameras.csv; one more column, "class", may follow it. */
 #define CFG_CSV_HEADER                                                                             \
     "id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,model,"    \
@@ -112,6 +114,8 @@ struct cfg {
     size_t n_creds;
     struct cfg_camera *cameras;
     size_t n_cameras;
+    struct cfg_names *camera_ids; /* cameras by id, for cfg_find_camera (config/names.h);
+                                     NULL in a cfg not made by cfg_load: a linear search */
 };
 
 /* Read and validate the conf at path and the files it names. Returns 0 and *out (caller
@@ -132,7 +136,8 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
                   struct cw_errlist *errs);
 void cfg_free(struct cfg *cfg);
 
-/* Lookups; the result is borrowed from cfg, NULL when absent. */
+/* Lookups; the result is borrowed from cfg, NULL when absent. A camera is found in constant
+ * time (a hash of the ids), an owner by a linear search of [owners]. */
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id);
 const char *cfg_owner_name(const struct cfg *cfg, const char *code);
 const char *cfg_site_kind_name(enum cfg_site_kind k); /* "district", "commune", "market" */

@@ -21,6 +21,7 @@
 
 #include "class.h"
 #include "creds.h"
+#include "names.h"
 #include "url.h"
 
 #define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
@@ -271,16 +272,6 @@ static int date_ok(const char *s)
     return 1;
 }
 
-static const struct cfg_camera *camera_find_n(const struct cfg *cfg, size_t n, const char *id)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (cfg->cameras[i].id != NULL && strcmp(cfg->cameras[i].id, id) == 0)
-            return &cfg->cameras[i];
-    return NULL;
-}
-
 /* The class column: empty (or absent) is the default class. */
 static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
 {
@@ -303,7 +294,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     static const char *const http_schemes[] = {"http", "https", NULL};
     struct cfg *cfg = c->ld->cfg;
     const char *p;
-    const struct cfg_camera *dup;
+    long dup;
     int has_lat = c->f[COL_LAT][0] != '\0';
     int has_lon = c->f[COL_LON][0] != '\0';
 
@@ -316,9 +307,12 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
         if (*p != '\0' || strlen(cam->id) > CFG_ID_MAX)
             row_err(c, COL_ID, "'%.*s%s': use 1-%d of A-Z a-z 0-9 . _ -", CSV_ID_SHOWN, cam->id,
                     strlen(cam->id) > CSV_ID_SHOWN ? "..." : "", CFG_ID_MAX);
-        dup = camera_find_n(cfg, cfg->n_cameras, cam->id);
-        if (dup != NULL)
-            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id, dup->line);
+        dup = cfg_names_find(cfg->camera_ids, cam->id);
+        if (dup >= 0)
+            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id,
+                    cfg->cameras[dup].line);
+        else if (cfg_names_add(cfg->camera_ids, cam->id, cfg->n_cameras) != 0)
+            c->ld->oom = 1;
     }
     if (cam->name[0] == '\0')
         row_err(c, COL_NAME, "required");
@@ -351,7 +345,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     if (cam->onvif_url[0] != '\0')
         check_url(c, COL_ONVIF_URL, cam->onvif_url, http_schemes, "http");
     if (cam->credential[0] != '\0' && c->ld->creds_ok) {
-        if (cfg_cred_find(cfg, cam->credential) == NULL) {
+        if (cfg_cred_find(c->ld, cam->credential) == NULL) {
             if (cfg->credentials_path == NULL)
                 row_err(c, COL_CREDENTIAL,
                         "unknown credential '%s' (no credentials file in [inventory])",
@@ -526,7 +520,16 @@ void cfg_inventory_load(struct load *ld)
 
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id)
 {
-    return camera_find_n(cfg, cfg->n_cameras, id);
+    long i;
+
+    if (cfg->camera_ids != NULL) {
+        i = cfg_names_find(cfg->camera_ids, id);
+        return i >= 0 ? &cfg->cameras[i] : NULL;
+    }
+    for (size_t k = 0; k < cfg->n_cameras; k++)
+        if (cfg->cameras[k].id != NULL && strcmp(cfg->cameras[k].id, id) == 0)
+            return &cfg->cameras[k];
+    return NULL;
 }
 
 const char *cfg_site_kind_name(enum cfg_site_kind k)
@@ -562,13 +565,24 @@ void cfg_camera_free_fields(struct cfg_camera *c)
 void cfg_inventory_drop_bad(struct load *ld)
 {
     struct cfg *cfg = ld->cfg;
+    struct cfg_names *ids = cfg_names_new();
     size_t n = 0;
 
+    if (ids == NULL) {
+        ld->oom = 1;
+        return;
+    }
     for (size_t i = 0; i < cfg->n_cameras; i++) {
-        if (ld->camera_bad[i])
+        if (ld->camera_bad[i]) {
             cfg_camera_free_fields(&cfg->cameras[i]);
-        else
-            cfg->cameras[n++] = cfg->cameras[i];
+            continue;
+        }
+        cfg->cameras[n] = cfg->cameras[i];
+        if (cfg_names_add(ids, cfg->cameras[n].id, n) != 0)
+            ld->oom = 1;
+        n++;
     }
     cfg->n_cameras = n;
+    cfg_names_free(cfg->camera_ids);
+    cfg->camera_ids = ids;
 }

@@ -541,6 +541,92 @@ static void test_a_long_bad_id_is_shown_cut(void **state)
     expect_one_error(s, "/cameras.csv", 2, "id", want);
 }
 
+/* ---- a province's inventory -------------------------------------------------------- */
+
+#define BIG_N 100000
+
+/* The id of generated row i: row 1 repeats row 0 (a duplicate at the start), row N-1 repeats
+ * row N-2 (at the end), and row N-3 repeats row 0 (the far ends). */
+static void big_id(size_t i, char *id, size_t len)
+{
+    size_t k = i == 1 ? 0 : i == BIG_N - 1 ? BIG_N - 2 : i == BIG_N - 3 ? 0 : i;
+
+    snprintf(id, len, "CAM-%06zu", k);
+}
+
+static void big_site(struct site *s)
+{
+    size_t cap = (size_t)BIG_N * 96 + 4096, off, coff;
+    char *csv = malloc(cap), *creds = malloc(cap), id[32];
+
+    assert_non_null(csv);
+    assert_non_null(creds);
+    off = (size_t)snprintf(csv, cap, "%s\n", CFG_CSV_HEADER);
+    coff = 0;
+    for (size_t i = 0; i < BIG_N; i++) {
+        big_id(i, id, sizeof(id));
+        off += (size_t)snprintf(csv + off, cap - off,
+                                "%s,Camera %zu,CAH,,district,,,,,rtsp://127.0.0.1/%zu,,c%zu,,,,\n",
+                                id, i, i, i);
+        coff += (size_t)snprintf(creds + coff, cap - coff,
+                                 "[c%zu]\nusername = u%zu\npassword = p\n", i, i);
+    }
+    /* a credential section defined twice, at the far end of the file */
+    coff += (size_t)snprintf(creds + coff, cap - coff, "[c0]\nusername = again\npassword = p\n");
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    site_write(s, "credentials.ini", creds, 0600);
+    free(csv);
+    free(creds);
+}
+
+static void assert_big_errors(const struct cw_errlist *errs)
+{
+    assert_error(errs, "/cameras.csv", 3, "id", "duplicate id 'CAM-000000' (first at line 2)");
+    assert_error(errs, "/cameras.csv", BIG_N + 1, "id",
+                 "duplicate id 'CAM-099998' (first at line 100000)");
+    assert_error(errs, "/cameras.csv", BIG_N - 1, "id",
+                 "duplicate id 'CAM-000000' (first at line 2)");
+    assert_error(errs, "/credentials.ini", 3 * BIG_N + 1, "c0", "defined twice (first at line 1)");
+    assert_int_equal(errs->n, 4);
+}
+
+/* Issue 16: the duplicate check compared each row with every row before it. Loading, checking
+ * and looking up 100,000 rows is now linear; this pins what it finds, not how fast. */
+static void test_a_hundred_thousand_rows_duplicates_found_at_both_ends(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_camera *c;
+    char id[32];
+
+    big_site(s);
+    assert_int_equal(site_load(s), -1);
+    assert_big_errors(&s->errs);
+    cw_errlist_clear(&s->errs);
+
+    /* a reader's load keeps every row but the three duplicates */
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_big_errors(&s->errs);
+    assert_int_equal(s->cfg->n_cameras, BIG_N - 3);
+    c = cfg_find_camera(s->cfg, "CAM-000000");
+    assert_non_null(c);
+    assert_int_equal(c->line, 2);
+    assert_string_equal(c->cred->username, "u0"); /* the first [c0], not the one defined twice */
+    c = cfg_find_camera(s->cfg, "CAM-099998");
+    assert_non_null(c);
+    assert_int_equal(c->line, BIG_N);
+    assert_string_equal(c->cred->username, "u99998");
+    assert_null(cfg_find_camera(s->cfg, "CAM-100000"));
+    assert_null(cfg_find_camera(s->cfg, "CAM-000001")); /* its only row was a duplicate */
+    assert_null(cfg_find_camera(s->cfg, ""));
+    for (size_t i = 0; i < s->cfg->n_cameras; i++) {
+        const struct cfg_camera *k = &s->cfg->cameras[i];
+        assert_ptr_equal(cfg_find_camera(s->cfg, k->id), k);
+        snprintf(id, sizeof(id), "c%d", k->line - 2);
+        assert_string_equal(k->cred->name, id);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -592,6 +678,7 @@ int main(void)
         T(test_two_megabyte_camera_name_is_refused),
         T(test_every_column_has_a_length_limit),
         T(test_a_long_bad_id_is_shown_cut),
+        T(test_a_hundred_thousand_rows_duplicates_found_at_both_ends),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
