@@ -78,6 +78,32 @@ static const size_t csv_max[CSV_NCOLUMNS] = {
 };
 #define CSV_ID_SHOWN 80 /* of a bad id, in its message */
 
+/* The columns a camera keeps as text (site_kind, lat, lon and class are parsed). */
+static const struct {
+    int col;
+    size_t off;
+} camera_text[] = {
+    {COL_ID, offsetof(struct cfg_camera, id)},
+    {COL_NAME, offsetof(struct cfg_camera, name)},
+    {COL_OWNER, offsetof(struct cfg_camera, owner)},
+    {COL_COMMUNE, offsetof(struct cfg_camera, commune)},
+    {COL_ADDRESS, offsetof(struct cfg_camera, address)},
+    {COL_ROAD, offsetof(struct cfg_camera, road)},
+    {COL_RTSP_URL, offsetof(struct cfg_camera, rtsp_url)},
+    {COL_ONVIF_URL, offsetof(struct cfg_camera, onvif_url)},
+    {COL_CREDENTIAL, offsetof(struct cfg_camera, credential)},
+    {COL_MODEL, offsetof(struct cfg_camera, model)},
+    {COL_INSTALLED_ON, offsetof(struct cfg_camera, installed_on)},
+    {COL_RECORDER, offsetof(struct cfg_camera, recorder)},
+    {COL_NOTES, offsetof(struct cfg_camera, notes)},
+};
+#define CAMERA_TEXT_N (sizeof(camera_text) / sizeof(camera_text[0]))
+
+static char **camera_text_field(struct cfg_camera *cam, size_t i)
+{
+    return (char **)(void *)((char *)cam + camera_text[i].off);
+}
+
 struct csv_ctx {
     struct load *ld;
     const char *file;
@@ -402,27 +428,13 @@ static void csv_take_row(struct csv_ctx *c)
     cam = &cfg->cameras[cfg->n_cameras];
     memset(cam, 0, sizeof(*cam));
     cam->line = c->row_line;
-    cam->id = c->f[COL_ID];
-    cam->name = c->f[COL_NAME];
-    cam->owner = c->f[COL_OWNER];
-    cam->commune = c->f[COL_COMMUNE];
-    cam->address = c->f[COL_ADDRESS];
-    cam->road = c->f[COL_ROAD];
-    cam->rtsp_url = c->f[COL_RTSP_URL];
-    cam->onvif_url = c->f[COL_ONVIF_URL];
-    cam->credential = c->f[COL_CREDENTIAL];
-    cam->model = c->f[COL_MODEL];
-    cam->installed_on = c->f[COL_INSTALLED_ON];
-    cam->recorder = c->f[COL_RECORDER];
-    cam->notes = c->f[COL_NOTES];
+    for (i = 0; i < CAMERA_TEXT_N; i++) {
+        *camera_text_field(cam, i) = c->f[camera_text[i].col];
+        c->f[camera_text[i].col] = NULL; /* the camera owns it now */
+    }
     csv_check_row(c, cam);
     ld->camera_bad[cfg->n_cameras] = ld->nerr > before;
     cfg->n_cameras++;
-    /* the camera owns these now; site_kind, lat and lon were parsed, their text goes */
-    c->f[COL_ID] = c->f[COL_NAME] = c->f[COL_OWNER] = c->f[COL_COMMUNE] = NULL;
-    c->f[COL_ADDRESS] = c->f[COL_ROAD] = c->f[COL_RTSP_URL] = c->f[COL_ONVIF_URL] = NULL;
-    c->f[COL_CREDENTIAL] = c->f[COL_MODEL] = c->f[COL_INSTALLED_ON] = NULL;
-    c->f[COL_RECORDER] = c->f[COL_NOTES] = NULL;
 }
 
 static void csv_on_record(int term, void *data)
@@ -547,19 +559,8 @@ const char *cfg_site_kind_name(enum cfg_site_kind k)
 
 void cfg_camera_free_fields(struct cfg_camera *c)
 {
-    free(c->id);
-    free(c->name);
-    free(c->owner);
-    free(c->commune);
-    free(c->address);
-    free(c->road);
-    free(c->rtsp_url);
-    free(c->onvif_url);
-    free(c->credential);
-    free(c->model);
-    free(c->installed_on);
-    free(c->recorder);
-    free(c->notes);
+    for (size_t i = 0; i < CAMERA_TEXT_N; i++)
+        free(*camera_text_field(c, i));
 }
 
 void cfg_inventory_drop_bad(struct load *ld)
