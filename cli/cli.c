@@ -18,6 +18,7 @@
 #define JSON_REAL_DIGITS 10
 #define OPT_CODE_BASE 256 /* getopt_long codes of the long-only options: OPT_CODE_BASE + index */
 #define NO_FIELD ((size_t)-1)
+#define CLI_INVENTORY_WARNINGS 10 /* problems of a broken inventory shown before each command */
 
 /* Every option of the program and its commands. The order is the one each command always
  * listed its own in, which getopt_long keeps when it names the candidates of an ambiguous
@@ -217,12 +218,32 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
 
 /* ---- the conf and the store ---- */
 
+/* The inventory's problems, as warnings: the store is intact and is read all the same; the
+ * daemon refuses that inventory and keeps probing the cameras it had. */
+static void warn_inventory(const struct cli *cli, const struct cw_errlist *errs)
+{
+    char buf[1024];
+    size_t shown = errs->n < CLI_INVENTORY_WARNINGS ? errs->n : CLI_INVENTORY_WARNINGS;
+
+    for (size_t i = 0; i < shown; i++) {
+        cw_err_format(&errs->v[i], buf, sizeof(buf));
+        fprintf(stderr, "camwatch: warning: %s\n", buf);
+    }
+    if (errs->n > shown)
+        fprintf(stderr, "camwatch: warning: and %zu more\n", errs->n - shown);
+    fprintf(stderr,
+            "camwatch: warning: the inventory has %zu problem%s (its cameras with one are left "
+            "out); the store is shown as the daemon last wrote it. camwatchd -c %s "
+            "--check-config lists them all\n",
+            errs->n, errs->n == 1 ? "" : "s", cli->conf_path);
+}
+
 int cli_open_config(struct cli *cli)
 {
     struct cw_errlist errs = {0};
     char buf[1024];
 
-    if (cfg_load(cli->conf_path, &cli->cfg, &errs) != 0) {
+    if (cfg_load_mode(cli->conf_path, CFG_LOAD_READER, &cli->cfg, &errs) != 0) {
         for (size_t i = 0; i < errs.n; i++) {
             cw_err_format(&errs.v[i], buf, sizeof(buf));
             fprintf(stderr, "%s\n", buf);
@@ -232,6 +253,8 @@ int cli_open_config(struct cli *cli)
         cw_errlist_clear(&errs);
         return EXIT_USAGE;
     }
+    if (errs.n > 0)
+        warn_inventory(cli, &errs);
     cw_errlist_clear(&errs);
     cli->tz = cli->cfg->time_zone;
     cli->doc = (struct doc_ctx){cli->store, cli->cfg, cli->tz};

@@ -114,7 +114,10 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
 /* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Load the conf alone (commands that need no store). Returns 0, or the exit code. */
+/* Load the conf alone (commands that need no store). A broken inventory (cameras.csv,
+ * credentials.ini) is a warning naming each problem's file and line: the cameras without
+ * one are loaded, and the store, which the daemon keeps whole, is read all the same. Returns
+ * 0, or the exit code (a problem in camwatch.conf itself). */
 int cli_open_config(struct cli *cli);
 /* Load the conf and open the store. Returns 0, or the exit code. */
 int cli_open(struct cli *cli, enum store_mode mode);

@@ -5,7 +5,10 @@
  * left as they are.
  *
  * Every message names FILE:LINE: FIELD. Validation never stops at the first problem: each
- * bad key, header column and row adds an error, and cfg_load() fails once at the end. */
+ * bad key, header column and row adds an error, and cfg_load() fails once at the end. A
+ * reader's load (CFG_LOAD_READER) fails only on camwatch.conf's problems: those of
+ * credentials.ini and cameras.csv stay in the list as warnings, and the rows that had one
+ * are left out. */
 #include "cfg.h"
 
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include "creds.h"
 #include "inventory.h"
 #include "load.h"
+#include "names.h"
 
 /* Fill cfg->dir (absolute) and ld->conf_disp_dir from the conf path as given. */
 static int conf_dirs(struct load *ld, const char *path)
@@ -65,10 +69,13 @@ static void load_forget(struct load *ld)
     free(ld->cameras_disp);
     free(ld->creds_disp);
     free(ld->cred_lines);
+    free(ld->camera_bad);
+    cfg_names_free(ld->cred_names);
     cfg_conf_forget(ld);
 }
 
-int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs)
+int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
+                  struct cw_errlist *errs)
 {
     struct load ld = {0};
     struct cfg *cfg;
@@ -85,6 +92,7 @@ int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs)
     cfg_conf_defaults(&ld);
     if (ld.oom || cfg_conf_load(&ld) != 0)
         goto fail;
+    ld.conf_nerr = ld.nerr;
     ld.cameras_disp = shown_path(&ld, "cameras");
     ld.creds_disp = shown_path(&ld, "credentials");
     if (cfg->credentials_path != NULL) {
@@ -94,11 +102,19 @@ int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs)
     } else {
         ld.creds_ok = 1; /* no file: every named credential is unknown */
     }
-    if (cfg->cameras_path != NULL && !ld.oom)
-        cfg_inventory_load(&ld);
-    if (ld.oom || ld.nerr > 0)
+    if (cfg->cameras_path != NULL && !ld.oom) {
+        if ((cfg->camera_ids = cfg_names_new()) == NULL)
+            ld.oom = 1;
+        else
+            cfg_inventory_load(&ld);
+    }
+    if (ld.oom || ld.conf_nerr > 0 || (ld.nerr > 0 && mode == CFG_LOAD_STRICT))
         goto fail;
-    cfg_creds_resolve(cfg);
+    if (ld.nerr > 0)
+        cfg_inventory_drop_bad(&ld);
+    if (ld.oom)
+        goto fail;
+    cfg_creds_resolve(&ld);
     load_forget(&ld);
     *out = cfg;
     return 0;
@@ -118,23 +134,10 @@ void cfg_free(struct cfg *cfg)
 
     if (cfg == NULL)
         return;
-    for (i = 0; i < cfg->n_cameras; i++) {
-        struct cfg_camera *c = &cfg->cameras[i];
-        free(c->id);
-        free(c->name);
-        free(c->owner);
-        free(c->commune);
-        free(c->address);
-        free(c->road);
-        free(c->rtsp_url);
-        free(c->onvif_url);
-        free(c->credential);
-        free(c->model);
-        free(c->installed_on);
-        free(c->recorder);
-        free(c->notes);
-    }
+    for (i = 0; i < cfg->n_cameras; i++)
+        cfg_camera_free_fields(&cfg->cameras[i]);
     free(cfg->cameras);
+    cfg_names_free(cfg->camera_ids);
     for (i = 0; i < cfg->n_creds; i++) {
         free(cfg->creds[i].name);
         free(cfg->creds[i].username);
@@ -148,4 +151,9 @@ void cfg_free(struct cfg *cfg)
     free(cfg->path);
     free(cfg->dir);
     free(cfg);
+}
+
+int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs)
+{
+    return cfg_load_mode(path, CFG_LOAD_STRICT, out, errs);
 }

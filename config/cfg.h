@@ -14,12 +14,15 @@
 
 #include "../util/err.h"
 
+struct cfg_names;
+
 /* The exact header row of cameras.csv; one more column, "class", may follow it. */
 #define CFG_CSV_HEADER                                                                             \
     "id,name,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,credential,model,"    \
     "installed_on,recorder,notes"
 
-#define CFG_ID_MAX 63 /* longest camera id, bytes */
+#define CFG_ID_MAX 63         /* longest camera id, bytes */
+#define CFG_OWNER_CODE_MAX 31 /* longest owner code, bytes ([owners] and the owner column) */
 
 enum cfg_site_kind { CFG_SITE_DISTRICT, CFG_SITE_COMMUNE, CFG_SITE_MARKET };
 
@@ -111,15 +114,30 @@ struct cfg {
     size_t n_creds;
     struct cfg_camera *cameras;
     size_t n_cameras;
+    struct cfg_names *camera_ids; /* cameras by id, for cfg_find_camera (config/names.h);
+                                     NULL in a cfg not made by cfg_load: a linear search */
 };
 
 /* Read and validate the conf at path and the files it names. Returns 0 and *out (caller
  * frees with cfg_free), or -1 with every problem found appended to errs, each naming file,
- * line and field, and *out NULL. */
+ * line and field, and *out NULL. What the daemon and --check-config load. */
 int cfg_load(const char *path, struct cfg **out, struct cw_errlist *errs);
+
+enum cfg_load_mode {
+    CFG_LOAD_STRICT, /* cfg_load(): any problem fails the load */
+    CFG_LOAD_READER, /* for readers of the store (the CLI): only a problem of camwatch.conf
+                        fails the load; those of cameras.csv and credentials.ini are appended
+                        to errs as warnings, and *out holds the cameras whose rows had none */
+};
+
+/* cfg_load in the given mode. With CFG_LOAD_READER a return of 0 may come with errs not
+ * empty: the inventory's problems, each naming file, line and field. */
+int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
+                  struct cw_errlist *errs);
 void cfg_free(struct cfg *cfg);
 
-/* Lookups; the result is borrowed from cfg, NULL when absent. */
+/* Lookups; the result is borrowed from cfg, NULL when absent. A camera is found in constant
+ * time (a hash of the ids), an owner by a linear search of [owners]. */
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id);
 const char *cfg_owner_name(const struct cfg *cfg, const char *code);
 const char *cfg_site_kind_name(enum cfg_site_kind k); /* "district", "commune", "market" */

@@ -28,24 +28,20 @@ static const char *frozen_after_refuse(double v)
                   : NULL;
 }
 
-#define CLASS_ROW(k, kind_, field, d, h)                                                           \
-    {                                                                                              \
-        .key = k, .kind = kind_, .off = offsetof(struct cfg_class, field), .def = d, .lo = 0,      \
-        .hi = h                                                                                    \
-    }
+#define C struct cfg_class
 
 static const struct cfg_directive class_keys[] = {
-    CLASS_ROW("min_width", CFG_INT, min_width, CFG_CLASS_MIN_WIDTH, 16384),
-    CLASS_ROW("min_height", CFG_INT, min_height, CFG_CLASS_MIN_HEIGHT, 16384),
-    CLASS_ROW("min_fps", CFG_DOUBLE, min_fps, CFG_CLASS_MIN_FPS, 240),
-    CLASS_ROW("min_bitrate_kbps", CFG_DOUBLE, min_bitrate_kbps, CFG_CLASS_MIN_BITRATE_KBPS,
-              1000000),
-    CLASS_ROW("max_gop", CFG_SECONDS, max_gop_s, CFG_CLASS_MAX_GOP_S, 3600),
-    CLASS_ROW("min_sharpness", CFG_DOUBLE, min_sharpness, CFG_CLASS_MIN_SHARPNESS, 1000000),
-    CLASS_ROW("min_luma", CFG_DOUBLE, min_luma, CFG_CLASS_MIN_LUMA, 255),
-    CLASS_ROW("max_luma", CFG_DOUBLE, max_luma, CFG_CLASS_MAX_LUMA, 255),
-    CLASS_ROW("black_spread", CFG_DOUBLE, black_spread, CFG_CLASS_BLACK_SPREAD, 128),
-    CLASS_ROW("unlit", CFG_BOOL, unlit, 0, 1),
+    CFG_NUM("min_width", CFG_INT, C, min_width, CFG_CLASS_MIN_WIDTH, 0, 16384),
+    CFG_NUM("min_height", CFG_INT, C, min_height, CFG_CLASS_MIN_HEIGHT, 0, 16384),
+    CFG_NUM("min_fps", CFG_DOUBLE, C, min_fps, CFG_CLASS_MIN_FPS, 0, 240),
+    CFG_NUM("min_bitrate_kbps", CFG_DOUBLE, C, min_bitrate_kbps, CFG_CLASS_MIN_BITRATE_KBPS, 0,
+            1000000),
+    CFG_NUM("max_gop", CFG_SECONDS, C, max_gop_s, CFG_CLASS_MAX_GOP_S, 0, 3600),
+    CFG_NUM("min_sharpness", CFG_DOUBLE, C, min_sharpness, CFG_CLASS_MIN_SHARPNESS, 0, 1000000),
+    CFG_NUM("min_luma", CFG_DOUBLE, C, min_luma, CFG_CLASS_MIN_LUMA, 0, 255),
+    CFG_NUM("max_luma", CFG_DOUBLE, C, max_luma, CFG_CLASS_MAX_LUMA, 0, 255),
+    CFG_NUM("black_spread", CFG_DOUBLE, C, black_spread, CFG_CLASS_BLACK_SPREAD, 0, 128),
+    CFG_NUM("unlit", CFG_BOOL, C, unlit, 0, 0, 1),
     {.key = "frozen_after",
      .kind = CFG_INT,
      .off = offsetof(struct cfg_class, frozen_after),
@@ -53,8 +49,9 @@ static const struct cfg_directive class_keys[] = {
      .lo = 0,
      .hi = 1000,
      .refuse = frozen_after_refuse},
-    CLASS_ROW("moved_distance", CFG_INT, moved_distance, CFG_CLASS_MOVED_DISTANCE, 64),
+    CFG_NUM("moved_distance", CFG_INT, C, moved_distance, CFG_CLASS_MOVED_DISTANCE, 0, 64),
 };
+#undef C
 #define CLASS_NKEYS (sizeof(class_keys) / sizeof(class_keys[0]))
 
 static uint64_t class_key_bit(const char *key)

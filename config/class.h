@@ -6,6 +6,7 @@
 #include "directive.h"
 
 #define CFG_CLASS_DEFAULT "default"
+#define CFG_CLASS_NAME_MAX (CFG_SECTION_MAX - 6) /* "[class NAME]" */
 
 /* The kind of named section "class", for conf.c's named_kinds[]. */
 extern const struct cfg_named_kind cfg_class_kind;

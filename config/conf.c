@@ -25,214 +25,90 @@
 #include "ini_src.h"
 
 #define CFG_SITE_NAME_MAX 127
+#define CFG_OWNER_NAME_MAX 127
 #define CFG_TIME_ZONE_MAX 127
 #define CFG_LISTEN_MAX 255
 #define CFG_PATH_MAX (PATH_MAX - 1)
 
-/* [probe.rtsp]. A probe every 100 ms is already a busy camera; a day apart is no watch at
- * all. 10,000 probes in flight is the design's one-daemon ceiling. */
-#define CFG_RTSP_INTERVAL_MS 30000
+/* Bounds, in ms for durations. [probe.rtsp]: a probe every 100 ms is already a busy camera;
+ * a day apart is no watch at all; 10,000 probes in flight is the design's one-daemon
+ * ceiling. [store] samples_days: ten years is past any use. [probe.stream]: a sample under a
+ * second cannot measure a frame rate, over a minute it costs more than it tells; sampling a
+ * camera more often than every 10 s would make the stream probe a second recorder; the
+ * default timeout is the sample plus a slack for opening the stream and its first keyframe,
+ * and an hour bounds any. [probe.onvif]: device facts and clocks change slowly, so every 10
+ * minutes finds a drifting clock long before footage from it is asked for; a camera a few
+ * seconds off already misorders events across cameras at one junction. */
 #define CFG_RTSP_INTERVAL_MIN_MS 100
-#define CFG_RTSP_TIMEOUT_MS 5000
-#define CFG_RTSP_SLOW_MS 2000
 #define CFG_HYSTERESIS_MAX 100
 #define CFG_CONCURRENCY_MAX 10000
-
-/* [store] samples_days: raw samples kept a month by default; ten years is past any use. */
-#define CFG_SAMPLES_DAYS 31
 #define CFG_SAMPLES_DAYS_MAX 3650
-
-/* [probe.stream]. A sample under a second cannot measure a frame rate; over a minute it
- * costs more than it tells. Sampling a camera more often than every 10 s would make the
- * stream probe a second recorder. The default timeout is the sample plus a slack for opening
- * the stream and waiting for its first keyframe; an hour bounds any sample. */
 #define CFG_STREAM_WORKERS_MAX 64
-#define CFG_STREAM_SAMPLE_MS 5000
-#define CFG_STREAM_SAMPLE_MIN_MS 1000
-#define CFG_STREAM_SAMPLE_MAX_MS 60000
-#define CFG_STREAM_INTERVAL_MS (10 * 60 * 1000)
-#define CFG_STREAM_INTERVAL_MIN_MS 10000
 #define CFG_STREAM_TIMEOUT_SLACK_MS 10000
 #define CFG_STREAM_TIMEOUT_MAX_MS (3600 * 1000)
-#define CFG_STREAM_THUMB_MIN 64
-#define CFG_STREAM_THUMB_MAX 1920
-
-/* [probe.onvif]. Device facts and clocks change slowly: every 10 minutes finds a drifting
- * clock long before footage from it is asked for. A camera a few seconds off already
- * misorders events across cameras at one junction. */
-#define CFG_ONVIF_INTERVAL_MS (10 * 60 * 1000)
-#define CFG_ONVIF_INTERVAL_MIN_MS 10000
-#define CFG_ONVIF_TIMEOUT_MIN_MS 100
-#define CFG_ONVIF_TIMEOUT_MAX_MS 60000
 #define CFG_ONVIF_CONCURRENCY_MAX 1000
 
 #define ROWS(t) t, sizeof(t) / sizeof(t[0])
 
+/* The structs the rows' fields are in. */
+#define S struct cfg
+#define R struct cfg_rtsp
+#define T struct cfg_stream
+#define O struct cfg_onvif
+
 static const struct cfg_directive site_keys[] = {
-    {.key = "name",
-     .kind = CFG_STRING,
-     .off = offsetof(struct cfg, site_name),
-     .lo = 1,
-     .hi = CFG_SITE_NAME_MAX,
-     .def_str = "camwatch"},
-    {.key = "time_zone",
-     .kind = CFG_TIME_ZONE,
-     .off = offsetof(struct cfg, time_zone),
-     .hi = CFG_TIME_ZONE_MAX,
-     .def_str = CW_DEFAULT_TZ},
+    CFG_STR("name", CFG_STRING, S, site_name, "camwatch", 1, CFG_SITE_NAME_MAX),
+    CFG_STR("time_zone", CFG_TIME_ZONE, S, time_zone, CW_DEFAULT_TZ, 0, CFG_TIME_ZONE_MAX),
 };
 
 static const struct cfg_directive store_keys[] = {
-    {.key = "database",
-     .kind = CFG_PATH,
-     .off = offsetof(struct cfg, database),
-     .lo = 1,
-     .hi = CFG_PATH_MAX,
-     .def_str = "var/camwatch.db"},
-    {.key = "cache",
-     .kind = CFG_PATH,
-     .off = offsetof(struct cfg, cache_dir),
-     .lo = 1,
-     .hi = CFG_PATH_MAX,
-     .def_str = "var/cache"},
-    {.key = "samples_days",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg, samples_days),
-     .def = CFG_SAMPLES_DAYS,
-     .lo = 1,
-     .hi = CFG_SAMPLES_DAYS_MAX},
+    CFG_STR("database", CFG_PATH, S, database, "var/camwatch.db", 1, CFG_PATH_MAX),
+    CFG_STR("cache", CFG_PATH, S, cache_dir, "var/cache", 1, CFG_PATH_MAX),
+    CFG_NUM("samples_days", CFG_INT, S, samples_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
 };
 
 static const struct cfg_directive inventory_keys[] = {
-    {.key = "cameras",
-     .kind = CFG_PATH,
-     .off = offsetof(struct cfg, cameras_path),
-     .lo = 1,
-     .hi = CFG_PATH_MAX},
-    {.key = "credentials",
-     .kind = CFG_PATH,
-     .off = offsetof(struct cfg, credentials_path),
-     .lo = 1,
-     .hi = CFG_PATH_MAX},
+    CFG_STR("cameras", CFG_PATH, S, cameras_path, NULL, 1, CFG_PATH_MAX),
+    CFG_STR("credentials", CFG_PATH, S, credentials_path, NULL, 1, CFG_PATH_MAX),
 };
 
 static const struct cfg_directive rtsp_keys[] = {
-    {.key = "interval",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_rtsp, interval_ms),
-     .def = CFG_RTSP_INTERVAL_MS,
-     .lo = CFG_RTSP_INTERVAL_MIN_MS,
-     .hi = CFG_DAY_MS},
-    {.key = "timeout",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_rtsp, timeout_ms),
-     .def = CFG_RTSP_TIMEOUT_MS,
-     .lo = 1,
-     .hi = CFG_DAY_MS},
-    {.key = "slow",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_rtsp, slow_ms),
-     .def = CFG_RTSP_SLOW_MS,
-     .lo = 1,
-     .hi = CFG_DAY_MS},
-    {.key = "down_after",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg_rtsp, down_after),
-     .def = 3,
-     .lo = 1,
-     .hi = CFG_HYSTERESIS_MAX},
-    {.key = "up_after",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg_rtsp, up_after),
-     .def = 2,
-     .lo = 1,
-     .hi = CFG_HYSTERESIS_MAX},
-    {.key = "concurrency",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg_rtsp, concurrency),
-     .def = 64,
-     .lo = 1,
-     .hi = CFG_CONCURRENCY_MAX},
+    CFG_NUM("interval", CFG_DURATION, R, interval_ms, 30000, CFG_RTSP_INTERVAL_MIN_MS, CFG_DAY_MS),
+    CFG_NUM("timeout", CFG_DURATION, R, timeout_ms, 5000, 1, CFG_DAY_MS),
+    CFG_NUM("slow", CFG_DURATION, R, slow_ms, 2000, 1, CFG_DAY_MS),
+    CFG_NUM("down_after", CFG_INT, R, down_after, 3, 1, CFG_HYSTERESIS_MAX),
+    CFG_NUM("up_after", CFG_INT, R, up_after, 2, 1, CFG_HYSTERESIS_MAX),
+    CFG_NUM("concurrency", CFG_INT, R, concurrency, 64, 1, CFG_CONCURRENCY_MAX),
 };
 
 static const struct cfg_directive stream_keys[] = {
-    {.key = "workers",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg_stream, workers),
-     .def = 4,
-     .lo = 0,
-     .hi = CFG_STREAM_WORKERS_MAX},
-    {.key = "sample",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_stream, sample_ms),
-     .def = CFG_STREAM_SAMPLE_MS,
-     .lo = CFG_STREAM_SAMPLE_MIN_MS,
-     .hi = CFG_STREAM_SAMPLE_MAX_MS},
-    {.key = "interval",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_stream, interval_ms),
-     .def = CFG_STREAM_INTERVAL_MS,
-     .lo = CFG_STREAM_INTERVAL_MIN_MS,
-     .hi = CFG_DAY_MS},
+    CFG_NUM("workers", CFG_INT, T, workers, 4, 0, CFG_STREAM_WORKERS_MAX),
+    CFG_NUM("sample", CFG_DURATION, T, sample_ms, 5000, 1000, 60000),
+    CFG_NUM("interval", CFG_DURATION, T, interval_ms, 600000, 10000, CFG_DAY_MS),
     /* default 0: sample + slack, once the sample is known (stream_check) */
-    {.key = "timeout",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_stream, timeout_ms),
-     .lo = 1,
-     .hi = CFG_STREAM_TIMEOUT_MAX_MS},
-    {.key = "thumb_width",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg_stream, thumb_width),
-     .def = 320,
-     .lo = CFG_STREAM_THUMB_MIN,
-     .hi = CFG_STREAM_THUMB_MAX},
+    CFG_NUM("timeout", CFG_DURATION, T, timeout_ms, 0, 1, CFG_STREAM_TIMEOUT_MAX_MS),
+    CFG_NUM("thumb_width", CFG_INT, T, thumb_width, 320, 64, 1920),
 };
 
 static const struct cfg_directive onvif_keys[] = {
-    {.key = "interval",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_onvif, interval_ms),
-     .def = CFG_ONVIF_INTERVAL_MS,
-     .lo = CFG_ONVIF_INTERVAL_MIN_MS,
-     .hi = CFG_DAY_MS},
-    {.key = "timeout",
-     .kind = CFG_DURATION,
-     .off = offsetof(struct cfg_onvif, timeout_ms),
-     .def = 5000,
-     .lo = CFG_ONVIF_TIMEOUT_MIN_MS,
-     .hi = CFG_ONVIF_TIMEOUT_MAX_MS,
-     .note = "it bounds one SOAP request"},
-    {.key = "max_clock_offset",
-     .kind = CFG_DURATION_OFF,
-     .off = offsetof(struct cfg_onvif, max_clock_offset_ms),
-     .def = 5000,
-     .lo = 0,
-     .hi = CFG_DAY_MS,
-     .note = "0 or off turns the check off"},
-    {.key = "concurrency",
-     .kind = CFG_INT,
-     .off = offsetof(struct cfg_onvif, concurrency),
-     .def = 16,
-     .lo = 1,
-     .hi = CFG_ONVIF_CONCURRENCY_MAX},
-    {.key = "tls_verify",
-     .kind = CFG_BOOL,
-     .off = offsetof(struct cfg_onvif, tls_verify),
-     .def = 1},
-    {.key = "ca_file",
-     .kind = CFG_PATH_READABLE,
-     .off = offsetof(struct cfg_onvif, ca_file),
-     .lo = 1,
-     .hi = CFG_PATH_MAX},
+    CFG_NUM("interval", CFG_DURATION, O, interval_ms, 600000, 10000, CFG_DAY_MS),
+    CFG_NUM_NOTE("timeout", CFG_DURATION, O, timeout_ms, 5000, 100, 60000,
+                 "it bounds one SOAP request"),
+    CFG_NUM_NOTE("max_clock_offset", CFG_DURATION_OFF, O, max_clock_offset_ms, 5000, 0, CFG_DAY_MS,
+                 "0 or off turns the check off"),
+    CFG_NUM("concurrency", CFG_INT, O, concurrency, 16, 1, CFG_ONVIF_CONCURRENCY_MAX),
+    CFG_NUM("tls_verify", CFG_BOOL, O, tls_verify, 1, 0, 1),
+    CFG_STR("ca_file", CFG_PATH_READABLE, O, ca_file, NULL, 1, CFG_PATH_MAX),
 };
 
 static const struct cfg_directive http_keys[] = {
-    {.key = "listen",
-     .kind = CFG_LISTEN,
-     .off = offsetof(struct cfg, http_listen),
-     .hi = CFG_LISTEN_MAX,
-     .def_str = "127.0.0.1:8640"},
+    CFG_STR("listen", CFG_LISTEN, S, http_listen, "127.0.0.1:8640", 0, CFG_LISTEN_MAX),
 };
+
+#undef S
+#undef R
+#undef T
+#undef O
 
 /* A top-level section: its keys are the rows of keys, at offsets from base in struct cfg;
  * or, when on_key is set, any key, taken by on_key ([owners]: a code is the key). */
@@ -481,8 +357,16 @@ static int owners_key(struct load *ld, const char *file, int line, const char *c
         cfg_ld_err(ld, file, line, code, "owner code must be letters, digits, '_' or '-'");
         return -1;
     }
+    if (strlen(code) > CFG_OWNER_CODE_MAX) {
+        cfg_ld_err(ld, file, line, code, "owner code longer than %d bytes", CFG_OWNER_CODE_MAX);
+        return -1;
+    }
     if (value[0] == '\0') {
         cfg_ld_err(ld, file, line, code, "owner needs a full name");
+        return -1;
+    }
+    if (strlen(value) > CFG_OWNER_NAME_MAX) {
+        cfg_ld_err(ld, file, line, code, "owner name longer than %d bytes", CFG_OWNER_NAME_MAX);
         return -1;
     }
     v = realloc(cfg->owners, (cfg->n_owners + 1) * sizeof(*v));

@@ -12,23 +12,22 @@
 #include <unistd.h>
 
 #include "ini_src.h"
+#include "names.h"
 
 static int creds_on_section(struct ini_src *src, const char *name)
 {
     struct load *ld = src->ld;
     struct cfg *cfg = ld->cfg;
-    size_t i;
+    long first;
 
     if (name[0] == '\0') {
         cfg_ld_err(ld, src->file, src->line, NULL, "empty section name");
         return -1;
     }
-    for (i = 0; i < cfg->n_creds; i++) {
-        if (strcmp(cfg->creds[i].name, name) == 0) {
-            cfg_ld_err(ld, src->file, src->line, name, "defined twice (first at line %d)",
-                       ld->cred_lines[i]);
-            return -1;
-        }
+    if ((first = cfg_names_find(ld->cred_names, name)) >= 0) {
+        cfg_ld_err(ld, src->file, src->line, name, "defined twice (first at line %d)",
+                   ld->cred_lines[first]);
+        return -1;
     }
     if (cfg->n_creds == ld->creds_cap) {
         size_t cap = ld->creds_cap ? ld->creds_cap * 2 : 8;
@@ -51,6 +50,11 @@ static int creds_on_section(struct ini_src *src, const char *name)
     cfg->creds[cfg->n_creds].name = cfg_ld_strdup(ld, name);
     if (cfg->creds[cfg->n_creds].name == NULL)
         return -1;
+    if (cfg_names_add(ld->cred_names, cfg->creds[cfg->n_creds].name, cfg->n_creds) != 0) {
+        free(cfg->creds[cfg->n_creds].name);
+        ld->oom = 1;
+        return -1;
+    }
     ld->cred_lines[cfg->n_creds] = src->line;
     cfg->n_creds++;
     return 0;
@@ -95,6 +99,10 @@ void cfg_creds_load(struct load *ld)
     size_t i;
     int fd;
 
+    if ((ld->cred_names = cfg_names_new()) == NULL) {
+        ld->oom = 1;
+        return;
+    }
     fd = open(cfg->credentials_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         cfg_ld_err(ld, file, 0, NULL, "cannot read: %s", strerror(errno));
@@ -155,21 +163,18 @@ void cfg_creds_use_credentials_directory(struct load *ld)
     ld->creds_disp = q;
 }
 
-const struct cfg_credential *cfg_cred_find(const struct cfg *cfg, const char *name)
+const struct cfg_credential *cfg_cred_find(const struct load *ld, const char *name)
 {
-    size_t i;
+    long i = cfg_names_find(ld->cred_names, name);
 
-    for (i = 0; i < cfg->n_creds; i++)
-        if (strcmp(cfg->creds[i].name, name) == 0)
-            return &cfg->creds[i];
-    return NULL;
+    return i >= 0 ? &ld->cfg->creds[i] : NULL;
 }
 
-void cfg_creds_resolve(struct cfg *cfg)
+void cfg_creds_resolve(const struct load *ld)
 {
-    size_t i;
+    struct cfg *cfg = ld->cfg;
 
-    for (i = 0; i < cfg->n_cameras; i++)
+    for (size_t i = 0; i < cfg->n_cameras; i++)
         if (cfg->cameras[i].credential[0] != '\0')
-            cfg->cameras[i].cred = cfg_cred_find(cfg, cfg->cameras[i].credential);
+            cfg->cameras[i].cred = cfg_cred_find(ld, cfg->cameras[i].credential);
 }

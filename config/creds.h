@@ -12,10 +12,10 @@ void cfg_creds_use_credentials_directory(struct load *ld);
  * ld->creds_ok once the file was read (even with problems). */
 void cfg_creds_load(struct load *ld);
 
-/* The credential called name, or NULL; borrowed from cfg. */
-const struct cfg_credential *cfg_cred_find(const struct cfg *cfg, const char *name);
+/* The credential called name, or NULL; borrowed from ld->cfg. */
+const struct cfg_credential *cfg_cred_find(const struct load *ld, const char *name);
 
 /* Point each camera with a credential column at its credential. */
-void cfg_creds_resolve(struct cfg *cfg);
+void cfg_creds_resolve(const struct load *ld);
 
 #endif

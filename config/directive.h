@@ -3,10 +3,9 @@
  * stored by cfg_directive_set() alone, so every value in a struct cfg has been checked
  * against its row before anything computes with it. Private to config/.
  *
- * A row, e.g. [probe.rtsp] interval:
- *   {.key = "interval", .kind = CFG_DURATION, .off = offsetof(struct cfg_rtsp, interval_ms),
- *    .def = 30000, .lo = 100, .hi = CFG_DAY_MS}
- * Its section (conf.c) says which struct the offsets are in. */
+ * A row, e.g. [probe.rtsp] interval, a duration of 30 s by default, from 100 ms to a day:
+ *   CFG_NUM("interval", CFG_DURATION, struct cfg_rtsp, interval_ms, 30000, 100, CFG_DAY_MS)
+ * Its section (conf.c) says where that struct is in struct cfg. */
 #ifndef CW_CFG_DIRECTIVE_H
 #define CW_CFG_DIRECTIVE_H
 
@@ -42,6 +41,24 @@ struct cfg_directive {
     const char *note;    /* why the bounds, added to their message; NULL: nothing to add */
     const char *(*refuse)(double v); /* one more rule on a number: its message, or NULL */
 };
+
+/* Rows, one line each: CFG_NUM for numbers (durations, counts, yes/no), CFG_STR for strings
+ * and paths; type is the struct the section's fields are in. */
+#define CFG_NUM(key_, kind_, type, field, def_, lo_, hi_)                                          \
+    {                                                                                              \
+        .key = key_, .kind = kind_, .off = offsetof(type, field), .def = def_, .lo = lo_,          \
+        .hi = hi_                                                                                  \
+    }
+#define CFG_NUM_NOTE(key_, kind_, type, field, def_, lo_, hi_, note_)                              \
+    {                                                                                              \
+        .key = key_, .kind = kind_, .off = offsetof(type, field), .def = def_, .lo = lo_,          \
+        .hi = hi_, .note = note_                                                                   \
+    }
+#define CFG_STR(key_, kind_, type, field, def_, lo_, hi_)                                          \
+    {                                                                                              \
+        .key = key_, .kind = kind_, .off = offsetof(type, field), .def_str = def_, .lo = lo_,      \
+        .hi = hi_                                                                                  \
+    }
 
 /* A kind of named section, [KIND NAME]: several instances, each given keys of one table
  * (class.c: [class NAME]). Instances are kept as written (load.h, struct cfg_named) and built

@@ -50,11 +50,16 @@ static int ini_src_check_line(struct ini_src *src, const char *line)
             return 0;
         }
         n = (size_t)(end - (s + 1));
-        if (n >= sizeof(name))
-            n = sizeof(name) - 1;
-        memcpy(name, s + 1, n);
-        name[n] = '\0';
+        memcpy(name, s + 1, n < sizeof(name) ? n : sizeof(name) - 1);
+        name[n < sizeof(name) ? n : sizeof(name) - 1] = '\0';
         src->have_prev_key = 0;
+        if (n > CFG_SECTION_MAX) {
+            /* inih would cut the name and give its keys to the section so named, or none */
+            cfg_ld_err(src->ld, src->file, src->line, name, "section name longer than %d bytes",
+                       CFG_SECTION_MAX);
+            src->skip = 1;
+            return 1;
+        }
         src->skip = src->on_section != NULL && src->on_section(src, name) != 0;
         return 1;
     }

@@ -21,10 +21,8 @@
 
 #include "class.h"
 #include "creds.h"
-
-/* A camera URL longer than this is a mistake (a pasted page, a doubled URL); the probes keep
- * URLs in buffers of this size plus one. */
-#define CFG_URL_MAX 1023
+#include "names.h"
+#include "url.h"
 
 #define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
 #define CSV_NCOLUMNS 17    /* and the optional "class" after them */
@@ -54,6 +52,57 @@ enum csv_col {
     COL_NOTES,
     COL_CLASS
 };
+
+/* The longest value of each column, in bytes (UTF-8: a Vietnamese letter takes 2 or 3); a
+ * longer one is refused, never cut. The store keeps name, owner and commune in buffers of
+ * these sizes plus one; a credential and a class are inih section names. 0: the column's
+ * own rule bounds it and says so (the id). */
+static const size_t csv_max[CSV_NCOLUMNS] = {
+    [COL_ID] = 0,
+    [COL_NAME] = 255,
+    [COL_OWNER] = CFG_OWNER_CODE_MAX,
+    [COL_COMMUNE] = 127,
+    [COL_SITE_KIND] = 31,
+    [COL_ADDRESS] = 255,
+    [COL_ROAD] = 127,
+    [COL_LAT] = 31,
+    [COL_LON] = 31,
+    [COL_RTSP_URL] = CFG_URL_MAX,
+    [COL_ONVIF_URL] = CFG_URL_MAX,
+    [COL_CREDENTIAL] = CFG_SECTION_MAX,
+    [COL_MODEL] = 127,
+    [COL_INSTALLED_ON] = 31,
+    [COL_RECORDER] = 127,
+    [COL_NOTES] = 1023,
+    [COL_CLASS] = CFG_CLASS_NAME_MAX,
+};
+#define CSV_ID_SHOWN 80 /* of a bad id, in its message */
+
+/* The columns a camera keeps as text (site_kind, lat, lon and class are parsed). */
+static const struct {
+    int col;
+    size_t off;
+} camera_text[] = {
+    {COL_ID, offsetof(struct cfg_camera, id)},
+    {COL_NAME, offsetof(struct cfg_camera, name)},
+    {COL_OWNER, offsetof(struct cfg_camera, owner)},
+    {COL_COMMUNE, offsetof(struct cfg_camera, commune)},
+    {COL_ADDRESS, offsetof(struct cfg_camera, address)},
+    {COL_ROAD, offsetof(struct cfg_camera, road)},
+    {COL_RTSP_URL, offsetof(struct cfg_camera, rtsp_url)},
+    {COL_ONVIF_URL, offsetof(struct cfg_camera, onvif_url)},
+    {COL_CREDENTIAL, offsetof(struct cfg_camera, credential)},
+    {COL_MODEL, offsetof(struct cfg_camera, model)},
+    {COL_INSTALLED_ON, offsetof(struct cfg_camera, installed_on)},
+    {COL_RECORDER, offsetof(struct cfg_camera, recorder)},
+    {COL_NOTES, offsetof(struct cfg_camera, notes)},
+};
+#define CAMERA_TEXT_N (sizeof(camera_text) / sizeof(camera_text[0]))
+
+static char **camera_text_field(struct cfg_camera *cam, size_t i)
+{
+    return (char **)(void *)((char *)cam + camera_text[i].off);
+}
 
 struct csv_ctx {
     struct load *ld;
@@ -200,108 +249,14 @@ static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
     cfg_ld_err(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, "%s", msg);
 }
 
-static int port_ok(const char *s)
-{
-    char *end;
-    long v;
-
-    if (!isdigit((unsigned char)s[0]))
-        return 0;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    return *end == '\0' && errno == 0 && v >= 1 && v <= 65535;
-}
-
-enum url_fault {
-    URL_OK,
-    URL_NO_SCHEME,
-    URL_BAD_SCHEME,
-    URL_USERINFO,
-    URL_NO_HOST,
-    URL_BAD_PORT,
-    URL_BAD_CHAR
-};
-
-/* Checks scheme://host[:port][/...] with the scheme one of schemes (case-insensitive). */
-static enum url_fault url_check(const char *url, const char *const *schemes)
-{
-    const char *p, *sep = strstr(url, "://"), *auth, *auth_end, *host_end;
-    size_t n;
-    int ok = 0;
-
-    for (p = url; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f)
-            return URL_BAD_CHAR;
-    if (sep == NULL || sep == url || !isalpha((unsigned char)url[0]))
-        return URL_NO_SCHEME;
-    for (p = url; p < sep; p++)
-        if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
-            return URL_NO_SCHEME;
-    n = (size_t)(sep - url);
-    for (; *schemes; schemes++)
-        if (strlen(*schemes) == n && strncasecmp(url, *schemes, n) == 0)
-            ok = 1;
-    if (!ok)
-        return URL_BAD_SCHEME;
-    auth = sep + 3;
-    auth_end = auth + strcspn(auth, "/?#");
-    p = memchr(auth, '@', (size_t)(auth_end - auth));
-    if (p != NULL)
-        return URL_USERINFO;
-    if (*auth == '[') {
-        host_end = memchr(auth, ']', (size_t)(auth_end - auth));
-        if (host_end == NULL || host_end == auth + 1)
-            return URL_NO_HOST;
-        host_end++;
-    } else {
-        host_end = auth + strcspn(auth, ":/?#");
-        if (host_end == auth)
-            return URL_NO_HOST;
-    }
-    if (host_end < auth_end) {
-        char port[8];
-        size_t pn = (size_t)(auth_end - host_end - 1);
-        if (*host_end != ':' || pn == 0 || pn >= sizeof(port))
-            return URL_BAD_PORT;
-        memcpy(port, host_end + 1, pn);
-        port[pn] = '\0';
-        if (!port_ok(port))
-            return URL_BAD_PORT;
-    }
-    return URL_OK;
-}
-
 static void check_url(struct csv_ctx *c, int col, const char *url, const char *const *schemes,
                       const char *kind)
 {
-    if (strlen(url) > CFG_URL_MAX) {
-        row_err(c, col, "longer than %d bytes", CFG_URL_MAX);
-        return;
-    }
-    switch (url_check(url, schemes)) {
-    case URL_OK:
-        break;
-    case URL_NO_SCHEME:
-        row_err(c, col, "missing scheme");
-        break;
-    case URL_BAD_SCHEME:
-        row_err(c, col, "not an %s URL", kind);
-        break;
-    case URL_USERINFO:
-        row_err(c, col,
-                "user:password inside the URL; put them in the credentials file and name its "
-                "section in the credential column");
-        break;
-    case URL_NO_HOST:
-        row_err(c, col, "no host");
-        break;
-    case URL_BAD_PORT:
-        row_err(c, col, "bad port (1-65535)");
-        break;
-    case URL_BAD_CHAR:
-        row_err(c, col, "spaces or control characters in the URL");
-        break;
-    }
+    char buf[256];
+    const char *why = cfg_url_fault(url, schemes, kind, buf, sizeof(buf));
+
+    if (why != NULL)
+        row_err(c, col, "%s", why);
 }
 
 static int parse_coord(struct csv_ctx *c, int col, const char *s, double lo, double hi, double *out)
@@ -343,16 +298,6 @@ static int date_ok(const char *s)
     return 1;
 }
 
-static const struct cfg_camera *camera_find_n(const struct cfg *cfg, size_t n, const char *id)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (cfg->cameras[i].id != NULL && strcmp(cfg->cameras[i].id, id) == 0)
-            return &cfg->cameras[i];
-    return NULL;
-}
-
 /* The class column: empty (or absent) is the default class. */
 static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
 {
@@ -375,7 +320,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     static const char *const http_schemes[] = {"http", "https", NULL};
     struct cfg *cfg = c->ld->cfg;
     const char *p;
-    const struct cfg_camera *dup;
+    long dup;
     int has_lat = c->f[COL_LAT][0] != '\0';
     int has_lon = c->f[COL_LON][0] != '\0';
 
@@ -386,10 +331,14 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
             if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
                 break;
         if (*p != '\0' || strlen(cam->id) > CFG_ID_MAX)
-            row_err(c, COL_ID, "'%s': use 1-%d of A-Z a-z 0-9 . _ -", cam->id, CFG_ID_MAX);
-        dup = camera_find_n(cfg, cfg->n_cameras, cam->id);
-        if (dup != NULL)
-            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id, dup->line);
+            row_err(c, COL_ID, "'%.*s%s': use 1-%d of A-Z a-z 0-9 . _ -", CSV_ID_SHOWN, cam->id,
+                    strlen(cam->id) > CSV_ID_SHOWN ? "..." : "", CFG_ID_MAX);
+        dup = cfg_names_find(cfg->camera_ids, cam->id);
+        if (dup >= 0)
+            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id,
+                    cfg->cameras[dup].line);
+        else if (cfg_names_add(cfg->camera_ids, cam->id, cfg->n_cameras) != 0)
+            c->ld->oom = 1;
     }
     if (cam->name[0] == '\0')
         row_err(c, COL_NAME, "required");
@@ -422,7 +371,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     if (cam->onvif_url[0] != '\0')
         check_url(c, COL_ONVIF_URL, cam->onvif_url, http_schemes, "http");
     if (cam->credential[0] != '\0' && c->ld->creds_ok) {
-        if (cfg_cred_find(cfg, cam->credential) == NULL) {
+        if (cfg_cred_find(c->ld, cam->credential) == NULL) {
             if (cfg->credentials_path == NULL)
                 row_err(c, COL_CREDENTIAL,
                         "unknown credential '%s' (no credentials file in [inventory])",
@@ -441,7 +390,7 @@ static void csv_take_row(struct csv_ctx *c)
     struct load *ld = c->ld;
     struct cfg *cfg = ld->cfg;
     struct cfg_camera *cam;
-    size_t i;
+    size_t i, before = ld->nerr;
 
     if (c->nf != (size_t)c->nfields) {
         row_err(c, -1, "%zu fields, expected %d", c->nf, c->nfields);
@@ -454,39 +403,38 @@ static void csv_take_row(struct csv_ctx *c)
         row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
         return;
     }
+    for (i = 0; i < (size_t)c->nfields; i++)
+        if (csv_max[i] > 0 && strlen(c->f[i]) > csv_max[i])
+            row_err(c, (int)i, "longer than %zu bytes", csv_max[i]);
+    if (c->ld->nerr > before)
+        return; /* its other checks would show the too long values */
     if (cfg->n_cameras == ld->cameras_cap) {
         size_t cap = ld->cameras_cap ? ld->cameras_cap * 2 : 64;
         struct cfg_camera *v = realloc(cfg->cameras, cap * sizeof(*v));
+        unsigned char *bad;
         if (v == NULL) {
             ld->oom = 1;
             return;
         }
         cfg->cameras = v;
+        bad = realloc(ld->camera_bad, cap);
+        if (bad == NULL) {
+            ld->oom = 1;
+            return;
+        }
+        ld->camera_bad = bad;
         ld->cameras_cap = cap;
     }
     cam = &cfg->cameras[cfg->n_cameras];
     memset(cam, 0, sizeof(*cam));
     cam->line = c->row_line;
-    cam->id = c->f[COL_ID];
-    cam->name = c->f[COL_NAME];
-    cam->owner = c->f[COL_OWNER];
-    cam->commune = c->f[COL_COMMUNE];
-    cam->address = c->f[COL_ADDRESS];
-    cam->road = c->f[COL_ROAD];
-    cam->rtsp_url = c->f[COL_RTSP_URL];
-    cam->onvif_url = c->f[COL_ONVIF_URL];
-    cam->credential = c->f[COL_CREDENTIAL];
-    cam->model = c->f[COL_MODEL];
-    cam->installed_on = c->f[COL_INSTALLED_ON];
-    cam->recorder = c->f[COL_RECORDER];
-    cam->notes = c->f[COL_NOTES];
+    for (i = 0; i < CAMERA_TEXT_N; i++) {
+        *camera_text_field(cam, i) = c->f[camera_text[i].col];
+        c->f[camera_text[i].col] = NULL; /* the camera owns it now */
+    }
     csv_check_row(c, cam);
+    ld->camera_bad[cfg->n_cameras] = ld->nerr > before;
     cfg->n_cameras++;
-    /* the camera owns these now; site_kind, lat and lon were parsed, their text goes */
-    c->f[COL_ID] = c->f[COL_NAME] = c->f[COL_OWNER] = c->f[COL_COMMUNE] = NULL;
-    c->f[COL_ADDRESS] = c->f[COL_ROAD] = c->f[COL_RTSP_URL] = c->f[COL_ONVIF_URL] = NULL;
-    c->f[COL_CREDENTIAL] = c->f[COL_MODEL] = c->f[COL_INSTALLED_ON] = NULL;
-    c->f[COL_RECORDER] = c->f[COL_NOTES] = NULL;
 }
 
 static void csv_on_record(int term, void *data)
@@ -584,7 +532,16 @@ void cfg_inventory_load(struct load *ld)
 
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id)
 {
-    return camera_find_n(cfg, cfg->n_cameras, id);
+    long i;
+
+    if (cfg->camera_ids != NULL) {
+        i = cfg_names_find(cfg->camera_ids, id);
+        return i >= 0 ? &cfg->cameras[i] : NULL;
+    }
+    for (size_t k = 0; k < cfg->n_cameras; k++)
+        if (cfg->cameras[k].id != NULL && strcmp(cfg->cameras[k].id, id) == 0)
+            return &cfg->cameras[k];
+    return NULL;
 }
 
 const char *cfg_site_kind_name(enum cfg_site_kind k)
@@ -598,4 +555,35 @@ const char *cfg_site_kind_name(enum cfg_site_kind k)
         return "market";
     }
     return "?";
+}
+
+void cfg_camera_free_fields(struct cfg_camera *c)
+{
+    for (size_t i = 0; i < CAMERA_TEXT_N; i++)
+        free(*camera_text_field(c, i));
+}
+
+void cfg_inventory_drop_bad(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+    struct cfg_names *ids = cfg_names_new();
+    size_t n = 0;
+
+    if (ids == NULL) {
+        ld->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_cameras; i++) {
+        if (ld->camera_bad[i]) {
+            cfg_camera_free_fields(&cfg->cameras[i]);
+            continue;
+        }
+        cfg->cameras[n] = cfg->cameras[i];
+        if (cfg_names_add(ids, cfg->cameras[n].id, n) != 0)
+            ld->oom = 1;
+        n++;
+    }
+    cfg->n_cameras = n;
+    cfg_names_free(cfg->camera_ids);
+    cfg->camera_ids = ids;
 }

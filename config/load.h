@@ -27,6 +27,10 @@ struct cfg_named_list {
 
 #define CFG_NAMED_KINDS_MAX 8 /* kinds of named section, see conf.c */
 
+/* The longest [section] name, bytes: inih keeps 50 bytes of it with its NUL and would cut a
+ * longer one, so the keys below it would land in another section or none. */
+#define CFG_SECTION_MAX 49
+
 /* A conf key as written. */
 struct cfg_seen {
     char *section, *key, *value;
@@ -45,7 +49,10 @@ struct load {
     int creds_ok;    /* credentials loaded; otherwise credential columns are not checked */
     int *cred_lines; /* line of each creds[i] section */
     size_t creds_cap, cameras_cap;
-    struct cfg_seen *seen; /* conf keys in file order */
+    unsigned char *camera_bad;    /* camera_bad[i]: cameras[i]'s row has a problem */
+    struct cfg_names *cred_names; /* credentials.ini sections -> cfg->creds[] */
+    size_t conf_nerr;             /* errors in camwatch.conf itself */
+    struct cfg_seen *seen;        /* conf keys in file order */
     size_t n_seen, seen_cap;
     struct cfg_named_list named[CFG_NAMED_KINDS_MAX]; /* by kind, as conf.c lists them */
 };

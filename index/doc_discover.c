@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/log.h"
+
 #define HOST_MAX 256
 #define XADDR_MAX 512 /* one XAddr, cut as the ONVIF reader cuts a URL (ONVIF_URL_MAX) */
 
@@ -150,6 +152,22 @@ static int row_order(const void *a, const void *b)
     return strcmp(x->d->endpoint, y->d->endpoint);
 }
 
+/* The XAddrs as a list, each without any user:password: they are shown. */
+static json_t *xaddrs_json(const char *xaddrs)
+{
+    json_t *arr = doc_split(xaddrs, ' '), *v;
+    size_t i;
+
+    json_array_foreach(arr, i, v)
+    {
+        char *u = strdup(json_string_value(v));
+        if (u != NULL)
+            json_string_set(v, log_redact_url(u, u, strlen(u) + 1));
+        free(u);
+    }
+    return arr;
+}
+
 static json_t *device_json(const struct doc_ctx *c, const void *elem)
 {
     const struct row *r = elem;
@@ -157,7 +175,7 @@ static json_t *device_json(const struct doc_ctx *c, const void *elem)
     json_t *o = json_object();
 
     json_object_set_new(o, "endpoint", json_string(m->endpoint));
-    json_object_set_new(o, "xaddrs", doc_split(m->xaddrs, ' '));
+    json_object_set_new(o, "xaddrs", xaddrs_json(m->xaddrs));
     json_object_set_new(o, "types", doc_split(m->types, ' '));
     json_object_set_new(o, "scopes", doc_split(m->scopes, ' '));
     json_object_set_new(o, "name", doc_str_or_null(m->name));

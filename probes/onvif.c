@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../util/cwtime.h"
+#include "../util/log.h"
 #include "xfer.h"
 
 #define ONVIF_USER_AGENT "camwatch/0.1"
@@ -180,22 +181,6 @@ static int set_common_options(struct onvif_probe *p, const struct onvif_request 
         SET(CURLOPT_CAINFO, req->ca_file);
 #undef SET
     return rc == CURLE_OK ? 0 : -1;
-}
-
-/* Drop user:password@ from a URI a camera announced, in place: it is stored and shown. A URI
- * that does not parse is left as it is. */
-static void strip_userinfo(char *uri)
-{
-    const char *scheme_end = strstr(uri, "://");
-    char *auth, *at, *slash;
-
-    if (scheme_end == NULL)
-        return;
-    auth = (char *)scheme_end + 3;
-    slash = auth + strcspn(auth, "/?#");
-    at = memchr(auth, '@', (size_t)(slash - auth));
-    if (at != NULL)
-        memmove(auth, at + 1, strlen(at + 1) + 1);
 }
 
 /* The port of a URL as a number, the scheme's default when absent; -1 when it does not
@@ -593,7 +578,8 @@ static int take(struct onvif_probe *p, const struct onvif_doc *doc)
                             sizeof(r->profiles[p->profile].stream_uri), &err) != 0)
             r->profiles[p->profile].stream_uri[0] = '\0';
         else
-            strip_userinfo(r->profiles[p->profile].stream_uri);
+            log_redact_url(r->profiles[p->profile].stream_uri, r->profiles[p->profile].stream_uri,
+                           sizeof(r->profiles[p->profile].stream_uri));
         p->profile++;
         return S_STREAM_URI; /* the next profile */
     case S_SNAPSHOT_URI:
@@ -602,7 +588,8 @@ static int take(struct onvif_probe *p, const struct onvif_doc *doc)
             snprintf(r->snapshot_error, sizeof(r->snapshot_error), "%.120s", err.msg);
             return S_DONE;
         }
-        strip_userinfo(r->profiles[r->streamed].snapshot_uri);
+        log_redact_url(r->profiles[r->streamed].snapshot_uri, r->profiles[r->streamed].snapshot_uri,
+                       sizeof(r->profiles[r->streamed].snapshot_uri));
         return S_SNAPSHOT;
     default:
         return -1;
@@ -964,7 +951,7 @@ int onvif_compare_stream_uri(const char *announced, const char *inventory, char 
 
     note[0] = '\0';
     snprintf(shown, sizeof(shown), "%.200s", announced);
-    strip_userinfo(shown);
+    log_redact_url(shown, shown, sizeof(shown));
     if (uri_split(announced, &a) != 0) {
         note_add(note, len, "the camera's stream URI does not parse: %s", shown);
         return -1;

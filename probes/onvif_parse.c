@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/log.h"
 #include "onvif_ns.h"
 #include "xmltext.h"
 
@@ -219,12 +220,14 @@ static int service_of(const char *ns)
     return -1;
 }
 
-/* Store xaddr's text as svc's URL when it has any. */
+/* Store xaddr's text, without any user:password, as svc's URL when it has any: it is stored
+ * and shown. */
 static void endpoint_set(struct onvif_endpoints *out, int svc, const xmlNode *xaddr)
 {
     char url[ONVIF_URL_MAX];
 
     onvif_doc_text(xaddr, url, sizeof(url));
+    log_redact_url(url, url, sizeof(url));
     if (svc >= 0 && url[0] != '\0')
         memcpy(out->url[svc], url, sizeof(url));
 }

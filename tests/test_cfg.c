@@ -251,6 +251,72 @@ static void test_lai_vung_example_has_stream_probing_and_two_classes(void **stat
     }
 }
 
+/* ---- a reader's load (the CLI beside an intact store) ------------------------------ */
+
+static void test_reader_load_warns_and_keeps_the_rows_without_problems(void **state)
+{
+    struct site *s = *state;
+    char rows[8192];
+    int i;
+
+    snprintf(rows, sizeof(rows), "%s", row("A", -1, NULL));
+    strcat(rows, row("B", 9, "127.0.0.1:8554/b"));
+    strcat(rows, row("A", -1, NULL));
+    strcat(rows, row("C", 11, "nope"));
+    strcat(rows, row("D", -1, NULL));
+    for (i = 0; i < 2; i++) {
+        site_std(s, rows);
+        if (i == 0) {
+            assert_int_equal(site_load(s), -1); /* the daemon's load refuses it */
+            assert_null(s->cfg);
+        } else {
+            assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+            assert_non_null(s->cfg);
+        }
+        assert_error(&s->errs, "/cameras.csv", 3, "rtsp_url", "missing scheme");
+        assert_error(&s->errs, "/cameras.csv", 4, "id", "duplicate id 'A' (first at line 2)");
+        assert_error(&s->errs, "/cameras.csv", 5, "credential", "unknown credential 'nope'");
+        assert_int_equal(s->errs.n, 3);
+        cw_errlist_clear(&s->errs);
+    }
+    assert_int_equal(s->cfg->n_cameras, 2);
+    assert_int_equal(cfg_find_camera(s->cfg, "A")->line, 2);
+    assert_int_equal(cfg_find_camera(s->cfg, "D")->line, 6);
+    assert_null(cfg_find_camera(s->cfg, "B"));
+    assert_null(cfg_find_camera(s->cfg, "C"));
+    assert_string_equal(cfg_find_camera(s->cfg, "D")->cred->username, "admin");
+}
+
+static void test_reader_load_takes_an_unreadable_inventory_as_empty(void **state)
+{
+    struct site *s = *state;
+    char path[PATH_MAX];
+
+    site_std(s, row("A", -1, NULL));
+    site_write(s, "credentials.ini", CREDS_STD, 0644);
+    snprintf(path, sizeof(path), "%s/cameras.csv", s->dir);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_error(&s->errs, "/credentials.ini", 0, "", "readable by group or others*");
+    assert_error(&s->errs, "/cameras.csv", 0, "", "cannot read: No such file or directory");
+    assert_int_equal(s->errs.n, 2);
+    assert_int_equal(s->cfg->n_cameras, 0);
+    assert_string_equal(s->cfg->site_name, "Test");
+}
+
+static void test_reader_load_still_fails_on_the_conf(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, row("A", 9, "nope"));
+    site_write(s, "camwatch.conf", CONF_STD "[probe.rtsp]\ninterval = soon\n", 0644);
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), -1);
+    assert_null(s->cfg);
+    assert_error(&s->errs, "/camwatch.conf", 10, "interval", "bad duration*");
+    assert_error(&s->errs, "/cameras.csv", 2, "rtsp_url", "missing scheme");
+    assert_int_equal(s->errs.n, 2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -265,6 +331,9 @@ int main(void)
         T(test_bad_example_names_duplicate_bad_url_and_unknown_credential),
         T(test_lai_vung_example_has_the_reports_128_cameras),
         T(test_lai_vung_example_has_stream_probing_and_two_classes),
+        T(test_reader_load_warns_and_keeps_the_rows_without_problems),
+        T(test_reader_load_takes_an_unreadable_inventory_as_empty),
+        T(test_reader_load_still_fails_on_the_conf),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

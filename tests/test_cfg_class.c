@@ -213,6 +213,55 @@ static void test_class_luma_bounds_must_not_cross(void **state)
                      "must be above min_luma in [class glare] (220 <= 230)");
 }
 
+/* Issue 10: inih keeps 49 bytes of a section name; a longer [class NAME] lost all its keys
+ * without a word. */
+static void test_class_name_longer_than_inih_keeps_is_an_error(void **state)
+{
+    struct site *s = *state;
+    char conf[1024], name[45], field[64];
+
+    memset(name, 'x', 44);
+    name[44] = '\0';
+    snprintf(conf, sizeof(conf), "%s[class %s]\nunlit = yes\nmin_fps = 5\n", CONF_STD, name);
+    snprintf(field, sizeof(field), "class %s", name);
+    site_conf(s, conf);
+    expect_one_error(s, "/camwatch.conf", 9, field, "section name longer than 49 bytes");
+}
+
+static void test_class_name_of_43_bytes_keeps_its_keys(void **state)
+{
+    struct site *s = *state;
+    char conf[1024], name[44], csv[1024];
+
+    memset(name, 'x', 43);
+    name[43] = '\0';
+    snprintf(conf, sizeof(conf), "%s[class %s]\nunlit = yes\n", CONF_STD, name);
+    site_conf(s, conf);
+    snprintf(csv, sizeof(csv), "%s,class\nA,B,CAH,,district,,,,,rtsp://h/a,,,,,,,%s\n",
+             CFG_CSV_HEADER, name);
+    site_write(s, "cameras.csv", csv, 0644);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_string_equal(s->cfg->classes[1].name, name);
+    assert_int_equal(s->cfg->classes[1].unlit, 1);
+    assert_ptr_equal(s->cfg->cameras[0].cls, &s->cfg->classes[1]);
+}
+
+static void test_class_column_longer_than_a_class_name_can_be(void **state)
+{
+    struct site *s = *state;
+    char csv[1024], name[45];
+
+    memset(name, 'x', 44);
+    name[44] = '\0';
+    site_std(s, "");
+    snprintf(csv, sizeof(csv), "%s,class\nA,B,CAH,,district,,,,,rtsp://h/a,,,,,,,%s\n",
+             CFG_CSV_HEADER, name);
+    site_write(s, "cameras.csv", csv, 0644);
+    expect_one_error(s, "/cameras.csv", 2, "class", "longer than 43 bytes");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -233,6 +282,9 @@ int main(void)
         T(test_class_zero_turns_a_check_off),
         T(test_class_frozen_after_one_is_refused),
         T(test_class_luma_bounds_must_not_cross),
+        T(test_class_name_longer_than_inih_keeps_is_an_error),
+        T(test_class_name_of_43_bytes_keeps_its_keys),
+        T(test_class_column_longer_than_a_class_name_can_be),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

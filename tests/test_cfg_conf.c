@@ -513,6 +513,33 @@ static void test_every_duration_is_bounded_as_it_is_read(void **state)
     assert_int_equal(s->errs.n, 4); /* a refused timeout is not compared with the interval */
 }
 
+static void test_names_in_the_conf_have_length_limits(void **state)
+{
+    struct site *s = *state;
+    char conf[2048], code[33], name[129];
+
+    memset(code, 'C', 32);
+    code[32] = '\0';
+    memset(name, 'n', 128);
+    name[128] = '\0';
+    snprintf(conf, sizeof(conf), "%s%s = x\nCAX = %s\n[site]\n", CONF_STD, code, name);
+    strcat(conf, "time_zone = UTC\n");
+    site_conf(s, conf);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 9, code, "owner code longer than 31 bytes");
+    assert_error(&s->errs, "/camwatch.conf", 10, "CAX", "owner name longer than 127 bytes");
+    assert_int_equal(s->errs.n, 2);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    cw_errlist_clear(&s->errs);
+    snprintf(conf, sizeof(conf),
+             "[site]\nname = %s\n[inventory]\ncameras = cameras.csv\n"
+             "[owners]\nCAH = C\n",
+             name);
+    site_conf(s, conf);
+    expect_one_error(s, "/camwatch.conf", 2, "name", "longer than 127 bytes");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -561,6 +588,7 @@ int main(void)
         T(test_store_samples_days_and_cache),
         T(test_huge_stream_sample_without_timeout_is_refused_by_its_bounds),
         T(test_every_duration_is_bounded_as_it_is_read),
+        T(test_names_in_the_conf_have_length_limits),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

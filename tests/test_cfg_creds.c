@@ -139,6 +139,19 @@ static void test_credentials_directory_missing_file_names_it(void **state)
     expect_one_error(s, "/creds/credentials.ini", 0, "", "cannot read: No such file or directory");
 }
 
+static void test_credentials_section_name_longer_than_inih_keeps(void **state)
+{
+    struct site *s = *state;
+    char creds[512], name[51];
+
+    memset(name, 'n', 50);
+    name[50] = '\0';
+    snprintf(creds, sizeof(creds), "%s[%s]\nusername = a\npassword = b\n", CREDS_STD, name);
+    site_std(s, row("A", -1, NULL));
+    site_write(s, "credentials.ini", creds, 0600);
+    expect_one_error(s, "/credentials.ini", 4, name, "section name longer than 49 bytes");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -154,6 +167,7 @@ int main(void)
         T(test_credentials_section_twice),
         T(test_credentials_directory_is_honoured),
         T(test_credentials_directory_missing_file_names_it),
+        T(test_credentials_section_name_longer_than_inih_keeps),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

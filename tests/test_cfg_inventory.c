@@ -424,6 +424,209 @@ static void test_csv_header_macro_matches_columns(void **state)
     assert_int_equal(s->cfg->n_cameras, 1);
 }
 
+/* The URLs are read by libcurl's URL API, as the probes read them: what it refuses, and a
+ * port 0 or a user it would take, are refused with the column named. */
+static void test_urls_are_checked_as_libcurl_reads_them(void **state)
+{
+    struct site *s = *state;
+    char rows[8192];
+
+    snprintf(rows, sizeof(rows), "%s", row("A", 9, "rtsp://127.0.0.1:0/a"));
+    strcat(rows, row("B", 9, "rtsp://[fe80::zz]/a"));
+    strcat(rows, row("C", 9, "rtsp://cam\\01/a"));
+    strcat(rows, row("D", 10, "http://admin@127.0.0.1/onvif/device_service"));
+    strcat(rows, row("E", 10, "https://:8443/onvif/device_service"));
+    strcat(rows, row("F", 10, "http:///onvif/device_service"));
+    site_std(s, rows);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/cameras.csv", 2, "rtsp_url", "bad port (1-65535)");
+    assert_error(&s->errs, "/cameras.csv", 3, "rtsp_url",
+                 "not a URL libcurl can use (Bad IPv6 address)");
+    assert_error(&s->errs, "/cameras.csv", 4, "rtsp_url",
+                 "not a URL libcurl can use (Bad hostname)");
+    assert_error(&s->errs, "/cameras.csv", 5, "onvif_url", "user:password inside the URL*");
+    assert_error(&s->errs, "/cameras.csv", 6, "onvif_url", "no host");
+    assert_error(&s->errs, "/cameras.csv", 7, "onvif_url", "no host");
+    assert_int_equal(s->errs.n, 6);
+}
+
+/* What libcurl and the probes take is taken as written. */
+static void test_urls_libcurl_takes_are_taken_as_written(void **state)
+{
+    struct site *s = *state;
+    char rows[8192];
+
+    snprintf(rows, sizeof(rows), "%s", row("A", 9, "rtsp://[::1]:554/Streaming/Channels/101"));
+    strcat(rows, row("B", 9, "RTSP://cam_01.lan:/live?channel=1&subtype=0"));
+    strcat(rows, row("C", 10, "https://[fe80::1%25eth0]:8443/onvif/device_service"));
+    site_std(s, rows);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_string_equal(s->cfg->cameras[1].rtsp_url, "RTSP://cam_01.lan:/live?channel=1&subtype=0");
+    assert_string_equal(s->cfg->cameras[2].onvif_url,
+                        "https://[fe80::1%25eth0]:8443/onvif/device_service");
+}
+
+/* Issue 10: a 2 MB camera name was taken. */
+static void test_two_megabyte_camera_name_is_refused(void **state)
+{
+    struct site *s = *state;
+    size_t n = 2 * 1024 * 1024;
+    const char *head = CFG_CSV_HEADER "\nA,";
+    char *csv = malloc(strlen(head) + n + 512);
+
+    assert_non_null(csv);
+    strcpy(csv, head);
+    memset(csv + strlen(head), 'x', n);
+    strcpy(csv + strlen(head) + n, ",CAH,,district,,,,,rtsp://h/a,,,,,,\n");
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    free(csv);
+    expect_one_error(s, "/cameras.csv", 2, "name", "longer than 255 bytes");
+}
+
+/* Each column takes a value of its limit and refuses one byte more, naming the column. */
+static void test_every_column_has_a_length_limit(void **state)
+{
+    static const struct {
+        int col;
+        const char *name;
+        size_t max;
+    } cols[] = {
+        {1, "name", 255},       {2, "owner", 31},   {3, "commune", 127},      {4, "site_kind", 31},
+        {5, "address", 255},    {6, "road", 127},   {7, "lat", 31},           {8, "lon", 31},
+        {11, "credential", 49}, {12, "model", 127}, {13, "installed_on", 31}, {14, "recorder", 127},
+        {15, "notes", 1023},
+    };
+    struct site *s = *state;
+    char value[1100], want[64];
+
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        memset(value, 'v', cols[i].max + 1);
+        value[cols[i].max + 1] = '\0';
+        site_std(s, row("A", cols[i].col, value));
+        snprintf(want, sizeof(want), "longer than %zu bytes", cols[i].max);
+        expect_one_error(s, "/cameras.csv", 2, cols[i].name, want);
+        cw_errlist_clear(&s->errs);
+        /* at the limit: only the column's own rule may speak */
+        value[cols[i].max] = '\0';
+        site_std(s, row("A", cols[i].col, value));
+        if (site_load(s) == 0) {
+            cfg_free(s->cfg);
+            s->cfg = NULL;
+        }
+        for (size_t e = 0; e < s->errs.n; e++)
+            assert_null(strstr(s->errs.v[e].msg, "longer than"));
+        cw_errlist_clear(&s->errs);
+    }
+}
+
+static void test_a_long_bad_id_is_shown_cut(void **state)
+{
+    struct site *s = *state;
+    char id[4097], want[200];
+
+    memset(id, 'a', sizeof(id) - 1);
+    id[sizeof(id) - 1] = '\0';
+    site_std(s, "");
+    {
+        char *csv = malloc(8192);
+        assert_non_null(csv);
+        snprintf(csv, 8192, "%s\n%s,B,CAH,,district,,,,,rtsp://h/a,,,,,,\n", CFG_CSV_HEADER, id);
+        site_write(s, "cameras.csv", csv, 0644);
+        free(csv);
+    }
+    snprintf(want, sizeof(want), "'%.80s...': use 1-63 of A-Z a-z 0-9 . _ -", id);
+    expect_one_error(s, "/cameras.csv", 2, "id", want);
+}
+
+/* ---- a province's inventory -------------------------------------------------------- */
+
+#define BIG_N 100000
+
+/* The id of generated row i: row 1 repeats row 0 (a duplicate at the start), row N-1 repeats
+ * row N-2 (at the end), and row N-3 repeats row 0 (the far ends). */
+static void big_id(size_t i, char *id, size_t len)
+{
+    size_t k = i == 1 ? 0 : i == BIG_N - 1 ? BIG_N - 2 : i == BIG_N - 3 ? 0 : i;
+
+    snprintf(id, len, "CAM-%06zu", k);
+}
+
+static void big_site(struct site *s)
+{
+    size_t cap = (size_t)BIG_N * 96 + 4096, off, coff;
+    char *csv = malloc(cap), *creds = malloc(cap), id[32];
+
+    assert_non_null(csv);
+    assert_non_null(creds);
+    off = (size_t)snprintf(csv, cap, "%s\n", CFG_CSV_HEADER);
+    coff = 0;
+    for (size_t i = 0; i < BIG_N; i++) {
+        big_id(i, id, sizeof(id));
+        off += (size_t)snprintf(csv + off, cap - off,
+                                "%s,Camera %zu,CAH,,district,,,,,rtsp://127.0.0.1/%zu,,c%zu,,,,\n",
+                                id, i, i, i);
+        coff += (size_t)snprintf(creds + coff, cap - coff,
+                                 "[c%zu]\nusername = u%zu\npassword = p\n", i, i);
+    }
+    /* a credential section defined twice, at the far end of the file */
+    coff += (size_t)snprintf(creds + coff, cap - coff, "[c0]\nusername = again\npassword = p\n");
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    site_write(s, "credentials.ini", creds, 0600);
+    free(csv);
+    free(creds);
+}
+
+static void assert_big_errors(const struct cw_errlist *errs)
+{
+    assert_error(errs, "/cameras.csv", 3, "id", "duplicate id 'CAM-000000' (first at line 2)");
+    assert_error(errs, "/cameras.csv", BIG_N + 1, "id",
+                 "duplicate id 'CAM-099998' (first at line 100000)");
+    assert_error(errs, "/cameras.csv", BIG_N - 1, "id",
+                 "duplicate id 'CAM-000000' (first at line 2)");
+    assert_error(errs, "/credentials.ini", 3 * BIG_N + 1, "c0", "defined twice (first at line 1)");
+    assert_int_equal(errs->n, 4);
+}
+
+/* Issue 16: the duplicate check compared each row with every row before it. Loading, checking
+ * and looking up 100,000 rows is now linear; this pins what it finds, not how fast. */
+static void test_a_hundred_thousand_rows_duplicates_found_at_both_ends(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_camera *c;
+    char id[32];
+
+    big_site(s);
+    assert_int_equal(site_load(s), -1);
+    assert_big_errors(&s->errs);
+    cw_errlist_clear(&s->errs);
+
+    /* a reader's load keeps every row but the three duplicates */
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_big_errors(&s->errs);
+    assert_int_equal(s->cfg->n_cameras, BIG_N - 3);
+    c = cfg_find_camera(s->cfg, "CAM-000000");
+    assert_non_null(c);
+    assert_int_equal(c->line, 2);
+    assert_string_equal(c->cred->username, "u0"); /* the first [c0], not the one defined twice */
+    c = cfg_find_camera(s->cfg, "CAM-099998");
+    assert_non_null(c);
+    assert_int_equal(c->line, BIG_N);
+    assert_string_equal(c->cred->username, "u99998");
+    assert_null(cfg_find_camera(s->cfg, "CAM-100000"));
+    assert_null(cfg_find_camera(s->cfg, "CAM-000001")); /* its only row was a duplicate */
+    assert_null(cfg_find_camera(s->cfg, ""));
+    for (size_t i = 0; i < s->cfg->n_cameras; i++) {
+        const struct cfg_camera *k = &s->cfg->cameras[i];
+        assert_ptr_equal(cfg_find_camera(s->cfg, k->id), k);
+        snprintf(id, sizeof(id), "c%d", k->line - 2);
+        assert_string_equal(k->cred->name, id);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
@@ -470,6 +673,12 @@ int main(void)
         T(test_blank_and_empty_rows_are_skipped_and_lines_still_count),
         T(test_every_bad_row_is_reported),
         T(test_csv_header_macro_matches_columns),
+        T(test_urls_are_checked_as_libcurl_reads_them),
+        T(test_urls_libcurl_takes_are_taken_as_written),
+        T(test_two_megabyte_camera_name_is_refused),
+        T(test_every_column_has_a_length_limit),
+        T(test_a_long_bad_id_is_shown_cut),
+        T(test_a_hundred_thousand_rows_duplicates_found_at_both_ends),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

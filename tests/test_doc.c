@@ -618,6 +618,28 @@ static void test_discover_matches_devices_to_the_inventory_by_host_and_port(void
     json_decref(doc);
 }
 
+/* An address a device announces is shown without the user:password it may carry. */
+static void test_discover_shows_addresses_without_credentials(void **state)
+{
+    struct fixture *fx = *state;
+    const struct doc_found found[1] = {
+        {"urn:uuid:9", "http://admin:secret@10.0.0.1/onvif/device_service http://10.0.0.9/x?a=@",
+         "", "", "", "", ""},
+    };
+    struct cw_err err = {0};
+    json_t *doc, *x;
+
+    assert_int_equal(doc_discover(&fx->c, found, 1, 0, &doc, &err), 0);
+    x = json_object_get(json_array_get(json_object_get(doc, "devices"), 0), "xaddrs");
+    assert_int_equal(json_array_size(x), 2);
+    assert_string_equal(json_string_value(json_array_get(x, 0)),
+                        "http://10.0.0.1/onvif/device_service");
+    assert_string_equal(json_string_value(json_array_get(x, 1)), "http://10.0.0.9/x?a=@");
+    assert_string_equal(str(json_array_get(json_object_get(doc, "devices"), 0), "camera"),
+                        "CAH-001");
+    json_decref(doc);
+}
+
 /* ---- one camera ---- */
 
 static void test_camera_gathers_status_samples_events_and_device(void **state)
@@ -667,6 +689,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_discover_matches_devices_to_the_inventory_by_host_and_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_discover_shows_addresses_without_credentials, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_camera_gathers_status_samples_events_and_device, setup,
                                         teardown),
     };

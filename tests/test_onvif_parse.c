@@ -349,6 +349,28 @@ static void test_services_read_four_vendor_styles(void **state)
     services_case("ns_services.xml", onvif_parse_services, ns);
 }
 
+/* A service address is stored and shown: a device that puts its password in one loses it. */
+static void test_services_drop_credentials_from_addresses(void **state)
+{
+    struct onvif_doc *d = parse_text(
+        ENV12_OPEN "<tds:GetServicesResponse><tds:Service>"
+                   "<tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace>"
+                   "<tds:XAddr>http://admin:p@ss@192.0.2.64/onvif/device_service</tds:XAddr>"
+                   "</tds:Service><tds:Service>"
+                   "<tds:Namespace>http://www.onvif.org/ver10/media/wsdl</tds:Namespace>"
+                   "<tds:XAddr>http://192.0.2.64/onvif/Media?u=a@b</tds:XAddr>"
+                   "</tds:Service></tds:GetServicesResponse>" ENV12_CLOSE);
+    struct onvif_endpoints e = {0};
+    struct cw_err err = {0};
+
+    (void)state;
+    if (onvif_parse_services(d, &e, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(e.url[ONVIF_SVC_DEVICE], "http://192.0.2.64/onvif/device_service");
+    assert_string_equal(e.url[ONVIF_SVC_MEDIA], "http://192.0.2.64/onvif/Media?u=a@b");
+    onvif_doc_free(d);
+}
+
 static void test_capabilities_read_four_vendor_styles(void **state)
 {
     const char *hik[ONVIF_SVC_COUNT] = {
@@ -605,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_response_outside_its_namespace_is_refused),
         cmocka_unit_test(test_parser_reports_the_fault_instead_of_a_missing_response),
         cmocka_unit_test(test_services_read_four_vendor_styles),
+        cmocka_unit_test(test_services_drop_credentials_from_addresses),
         cmocka_unit_test(test_capabilities_read_four_vendor_styles),
         cmocka_unit_test(test_profiles_media10_five_vendor_styles),
         cmocka_unit_test(test_profiles_media2_two_vendor_styles),

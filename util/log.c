@@ -55,14 +55,28 @@ LOG_FN(log_debug, LOG_LVL_DEBUG, 0)
 
 const char *log_redact_url(const char *url, char *buf, size_t len)
 {
-    const char *scheme = strstr(url, "://");
-    const char *host = scheme ? scheme + 3 : url;
-    const char *slash = strchr(host, '/');
-    const char *at = strchr(host, '@');
+    const char *sep = strstr(url, "://");
+    const char *auth = sep != NULL ? sep + 3 : url;
+    size_t auth_len = strcspn(auth, "/?#"), head, tail;
+    const char *at = NULL;
 
-    if (at != NULL && (slash == NULL || at < slash))
-        snprintf(buf, len, "%.*s%s", (int)(host - url), url, at + 1);
-    else
-        snprintf(buf, len, "%s", url);
+    /* The last '@' of the authority: a password with an '@' in it is still all removed. */
+    for (const char *p = auth; p < auth + auth_len; p++)
+        if (*p == '@')
+            at = p;
+    if (len == 0)
+        return buf;
+    head = at != NULL ? (size_t)(auth - url) : strlen(url);
+    if (head > len - 1)
+        head = len - 1;
+    memmove(buf, url, head); /* buf may be url itself */
+    tail = 0;
+    if (at != NULL && head < len - 1) {
+        tail = strlen(at + 1);
+        if (tail > len - 1 - head)
+            tail = len - 1 - head;
+        memmove(buf + head, at + 1, tail);
+    }
+    buf[head + tail] = '\0';
     return buf;
 }

@@ -16,7 +16,11 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Copy url into buf with any "user:pass@" removed; returns buf. */
+/* The one function that strips credentials from a URL, wherever one is shown, stored or
+ * logged: url into buf (len bytes, cut to fit) with "user:password@" removed from its
+ * authority (between "scheme://" or the start, and the first '/', '?' or '#'), up to the
+ * authority's last '@'. Nothing else changes, and a URL that does not parse is still
+ * stripped. buf may be url itself. Returns buf. */
 const char *log_redact_url(const char *url, char *buf, size_t len);
 
 #endif
