@@ -5,6 +5,7 @@
 #include "doc_priv.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "../util/text.h"
@@ -66,9 +67,21 @@ static void status_sample(const struct doc_ctx *c, const struct store_status *st
     json_object_set_new(o, "thumb", doc_str_or_null(st->thumb_path));
 }
 
-json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
+/* Where the camera is, from its inventory row cam (NULL: no longer in it, all null). */
+static void status_place(const struct cfg_camera *cam, json_t *o)
 {
-    const struct store_status *st = elem;
+    int pos = cam != NULL && cam->has_position;
+
+    json_object_set_new(o, "address", cam != NULL ? doc_str_or_null(cam->address) : json_null());
+    json_object_set_new(o, "road", cam != NULL ? doc_str_or_null(cam->road) : json_null());
+    json_object_set_new(o, "lat", pos ? json_real(cam->lat) : json_null());
+    json_object_set_new(o, "lon", pos ? json_real(cam->lon) : json_null());
+}
+
+/* One camera's object; cam is its inventory row, or NULL. */
+static json_t *status_json(const struct doc_ctx *c, const struct store_status *st,
+                           const struct cfg_camera *cam)
+{
     json_t *o = json_object();
 
     if (o == NULL)
@@ -98,14 +111,76 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "last_probe", doc_iso_or_null(c, st->last_probe_ms));
     json_object_set_new(o, "last_probe_ms",
                         st->last_probe_ms != 0 ? json_integer(st->last_probe_ms) : json_null());
+    json_object_set_new(o, "last_ok", doc_iso_or_null(c, st->last_ok_ms));
+    json_object_set_new(o, "last_ok_ms",
+                        st->last_ok_ms != 0 ? json_integer(st->last_ok_ms) : json_null());
+    status_place(cam, o);
     status_sample(c, st, o);
     return o;
+}
+
+json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_status *st = elem;
+
+    return status_json(c, st, c->cfg != NULL ? cfg_find_camera(c->cfg, st->id) : NULL);
+}
+
+/* A status row with its inventory row, for the list: found by one sort and a binary search
+ * per camera, so the list stays O(n log n) at 10,000 cameras. */
+struct status_row {
+    const struct store_status *st;
+    const struct cfg_camera *cam;
+};
+
+static int cam_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const struct cfg_camera *const *)a)->id,
+                  (*(const struct cfg_camera *const *)b)->id);
+}
+
+static int cam_key_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, (*(const struct cfg_camera *const *)elem)->id);
+}
+
+static json_t *status_row_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct status_row *r = elem;
+
+    return status_json(c, r->st, r->cam);
+}
+
+/* Pair each of the n rows of v with its inventory row. *out malloc'd; -1 when out of memory. */
+static int status_rows(const struct doc_ctx *c, const struct store_status *v, size_t n,
+                       struct status_row **out)
+{
+    size_t nc = c->cfg != NULL ? c->cfg->n_cameras : 0;
+    const struct cfg_camera **index = malloc((nc > 0 ? nc : 1) * sizeof(*index));
+    struct status_row *rows = malloc((n > 0 ? n : 1) * sizeof(*rows));
+
+    if (index == NULL || rows == NULL) {
+        free(index);
+        free(rows);
+        return -1;
+    }
+    for (size_t i = 0; i < nc; i++)
+        index[i] = &c->cfg->cameras[i];
+    qsort(index, nc, sizeof(*index), cam_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const struct cfg_camera **hit = bsearch(v[i].id, index, nc, sizeof(*index), cam_key_cmp);
+        rows[i] = (struct status_row){&v[i], hit != NULL ? *hit : NULL};
+    }
+    free(index);
+    *out = rows;
+    return 0;
 }
 
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err)
 {
     struct store_status *v = NULL;
+    struct status_row *rows = NULL;
     json_t *arr = NULL;
     size_t n = 0, k = 0;
     int keep = 1;
@@ -116,8 +191,9 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     for (size_t i = 0; i < n && keep >= 0; i++)
         if ((keep = status_keep(f, &v[i])) == 1)
             v[k++] = v[i];
-    if (keep >= 0)
-        arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
+    if (keep >= 0 && status_rows(c, v, k, &rows) == 0)
+        arr = doc_array(c, rows, k, sizeof(*rows), status_row_json);
+    free(rows);
     free(v);
     return doc_give(arr, out, err);
 }

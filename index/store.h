@@ -54,6 +54,7 @@ struct store_status {
     int64_t since_ms;      /* when it entered state */
     char reason[256];      /* why it is in state, "" when up */
     int64_t last_probe_ms; /* 0 when never probed */
+    int64_t last_ok_ms;    /* last probe the camera answered well; 0 when never */
     int latency_ms;        /* -1 when unknown */
     int rtsp_status;       /* last RTSP status code, 0 when none */
     char codec[16];        /* "h264", "h265", "mjpeg", "" */
