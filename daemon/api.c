@@ -33,10 +33,13 @@ static const char *const p_since[] = {"since", NULL};
 static const char *const p_events[] = {"camera", "since", "limit", "after", NULL};
 static const char *const p_uptime[] = {"from", "to", "by", NULL};
 
+static void api_index(struct api_call *c);
+
 /* Every endpoint. Order matters only between patterns that match the same path. */
 static const struct api_route routes[] = {
     {"GET", "/healthz", TOKENS_VIEWER, OPENABLE_HEALTHZ, NULL, api_healthz},
     {"GET", "/metrics", TOKENS_VIEWER, OPENABLE_METRICS, NULL, api_metrics},
+    {"GET", "/api/v1", TOKENS_VIEWER, OPENABLE_NO, NULL, api_index},
     {"GET", "/api/v1/whoami", TOKENS_VIEWER, OPENABLE_NO, NULL, api_whoami},
     {"GET", "/api/v1/cameras", TOKENS_VIEWER, OPENABLE_NO, p_cameras, api_cameras},
     {"GET", "/api/v1/cameras/{id}", TOKENS_VIEWER, OPENABLE_NO, NULL, api_camera},
@@ -60,6 +63,30 @@ static int route_open(const struct api *a, const struct api_route *r)
 {
     return r->role == API_PUBLIC || (r->openable == OPENABLE_METRICS && a->open_metrics) ||
            (r->openable == OPENABLE_HEALTHZ && a->open_healthz);
+}
+
+/* GET /api/v1: {endpoints: [ {method, path, role, open, params[]} ]}, the table itself, so a
+ * client (and the tests) can see every endpoint and who may ask it. */
+static void api_index(struct api_call *c)
+{
+    json_t *o = json_object(), *arr = json_array();
+
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        const struct api_route *r = &routes[i];
+        json_t *e = json_object(), *params = json_array();
+        for (const char *const *p = r->params; p != NULL && *p != NULL; p++)
+            json_array_append_new(params, json_string(*p));
+        json_object_set_new(e, "method", json_string(r->method));
+        json_object_set_new(e, "path", json_string(r->pattern));
+        json_object_set_new(e, "role",
+                            r->role == API_PUBLIC ? json_null()
+                                                  : json_string(tokens_role_name(r->role)));
+        json_object_set_new(e, "open", json_boolean(route_open(c->api, r)));
+        json_object_set_new(e, "params", params);
+        json_array_append_new(arr, e);
+    }
+    json_object_set_new(o, "endpoints", arr);
+    http_reply_json(c->req, 200, o);
 }
 
 /* The route for c's request, or NULL after answering 404 or 405. */

@@ -592,6 +592,7 @@ static int listen_tcp(const char *spec, int *out, struct cw_err *err)
 {
     struct addrinfo hints = {0}, *res = NULL, *ai;
     char host[256], *port;
+    uint64_t port_n;
     int fd = -1, one = 1, rc;
 
     if (spec[0] == '[') {
@@ -609,6 +610,8 @@ static int listen_tcp(const char *spec, int *out, struct cw_err *err)
         host[colon - spec] = '\0';
         port = (char *)colon + 1;
     }
+    if (httpparse_uint(port, 0, 65535, &port_n) != 0)
+        return cw_err_set(err, NULL, 0, "listen", "bad port in '%s'", spec);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
@@ -743,6 +746,23 @@ int http_new(struct ev_loop *loop, const char *listen, const char *unix_path,
     return 0;
 fail:
     http_free(h);
+    return -1;
+}
+
+int http_port(const struct http *h)
+{
+    const union MHD_DaemonInfo *info;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (h->n_srv == 0 ||
+        (info = MHD_get_daemon_info(h->srv[0].mhd, MHD_DAEMON_INFO_LISTEN_FD)) == NULL ||
+        getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return -1;
 }
 

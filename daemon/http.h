@@ -53,6 +53,9 @@ int http_new(struct ev_loop *loop, const char *listen, const char *unix_path,
 /* Answer every deferred request 503, close the sockets, free. Accepts NULL. */
 void http_free(struct http *h);
 
+/* The TCP port listened on (the one the kernel picked for port 0), or -1. */
+int http_port(const struct http *h);
+
 /* Counters for /metrics. */
 struct http_stats {
     unsigned connections; /* open now */

@@ -6,19 +6,15 @@
 #include <string.h>
 #include <strings.h>
 
-/* One segment of s starting at *p: its bounds, and *p moved past it and its '/'. Returns 0
- * at the end of s. */
-static int next_segment(const char **p, const char **seg, size_t *len)
+/* The segment of a path starting at *p (not NULL): its bounds, and *p moved past it and its
+ * '/', or to NULL after the last. */
+static void next_segment(const char **p, const char **seg, size_t *len)
 {
-    const char *s = *p, *slash;
+    const char *s = *p, *slash = strchr(s, '/');
 
-    if (s == NULL)
-        return 0;
-    slash = strchr(s, '/');
     *seg = s;
     *len = slash != NULL ? (size_t)(slash - s) : strlen(s);
     *p = slash != NULL ? slash + 1 : NULL;
-    return 1;
 }
 
 static int segment_ok(const char *seg, size_t len)
@@ -38,11 +34,9 @@ int httpparse_route(const char *pattern, const char *path, struct httpparse_capt
 
     if (pattern == NULL || path == NULL || strlen(path) > HTTPPARSE_PATH_MAX)
         return 0;
-    for (;;) {
-        int more_p = next_segment(&pp, &pseg, &plen);
-        int more_s = next_segment(&sp, &sseg, &slen);
-        if (!more_p || !more_s)
-            break;
+    while (pp != NULL && sp != NULL) {
+        next_segment(&pp, &pseg, &plen);
+        next_segment(&sp, &sseg, &slen);
         if (plen >= 2 && pseg[0] == '{' && pseg[plen - 1] == '}') {
             if (!segment_ok(sseg, slen) || n >= HTTPPARSE_CAPTURES_MAX)
                 return 0;
