@@ -219,8 +219,7 @@ static char *read_line(char *str, int num, void *stream)
     }
     memcpy(str, s, n);
     str[n] = '\0';
-    while (*s == ' ' || *s == '\t')
-        s++;
+    s = str + strspn(str, " \t"); /* the copy: the text's line may be its unterminated end */
     if (*s == '[')
         src->section_line = src->line;
     return str;

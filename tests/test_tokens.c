@@ -128,6 +128,21 @@ static void test_parse_names_every_bad_line(void **state)
     }
 }
 
+static void test_parse_reads_no_byte_past_the_text(void **state)
+{
+    static const char text[] = "[a]\nrole = viewer\n  "; /* ends in blanks, no newline */
+    struct cw_errlist errs = {0};
+    struct tokens t = {0};
+    char *exact = malloc(sizeof(text) - 1); /* no NUL after it: ASan sees a read past */
+
+    (void)state;
+    memcpy(exact, text, sizeof(text) - 1);
+    assert_int_equal(tokens_parse(exact, sizeof(text) - 1, "t", &t, &errs), -1);
+    assert_string_equal(errs.v[0].msg, "[a] has no sha256");
+    cw_errlist_clear(&errs);
+    free(exact);
+}
+
 static void test_added_token_is_found_by_hash_and_never_written(void **state)
 {
     struct fixture *fx = *state;
@@ -244,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_reads_names_roles_and_hashes),
         cmocka_unit_test(test_parse_names_every_bad_line),
+        cmocka_unit_test(test_parse_reads_no_byte_past_the_text),
         cmocka_unit_test_setup_teardown(test_added_token_is_found_by_hash_and_never_written, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_add_keeps_the_file_and_refuses_a_taken_or_bad_name,
