@@ -17,6 +17,8 @@
 - run(), camwatchd(), camwatch(), status(), events(), samples(): run the programs with a
   generous subprocess timeout (a guard against hangs, not a timed assertion) and parse --json.
 - have_gst_element(): whether a GStreamer element is installed (asked in a child process).
+- http(), add_token(), wait_http(): the daemon's HTTP API over real loopback (http.client),
+  optionally from another loopback source address; a token made with `camwatch token add`.
 - jpeg_info(): what ffprobe says of a JPEG file, after checking its SOI/EOI markers.
 
 Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer bindings).
@@ -24,6 +26,7 @@ Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer 
 import atexit
 import contextlib
 import csv
+import http.client as httpclient
 import io
 import json
 import os
@@ -454,3 +457,60 @@ def jpeg_info(path):
         except ValueError:
             info = {}
     return data[:2], data[-2:], info
+
+
+class Http:
+    """One HTTP answer: status, headers (lower-case names), body bytes, and body as JSON."""
+
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except ValueError as e:
+            raise AssertionError("not JSON (%s): %r" % (e, self.body[:500]))
+
+    def __repr__(self):
+        return "<HTTP %s %r %r>" % (self.status, self.headers, self.body[:500])
+
+
+def http(port, method, path, token=None, body=None, headers=None, source=None,
+         timeout=RUN_TIMEOUT_S):
+    """A request to the daemon on 127.0.0.1:port over a new connection, from source (a
+    loopback address such as "127.0.0.7": another client as the server sees it). body: bytes,
+    str or an object sent as JSON. Returns an Http."""
+    h = dict(headers or {})
+    if token is not None:
+        h["Authorization"] = "Bearer " + token
+    if body is not None and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+        h.setdefault("Content-Type", "application/json")
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    conn = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
+    try:
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        return Http(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    finally:
+        conn.close()
+
+
+def add_token(conf, name, role):
+    """`camwatch token add NAME --role ROLE`; the token it printed."""
+    r = camwatch(conf, "token", "add", name, "--role", role)
+    if r.rc != 0:
+        raise AssertionError("token add failed: %r" % r)
+    return r.out.strip()
+
+
+def wait_http(port, token, proc=None, path="/healthz"):
+    """Wait until the daemon answers path with 200 (it is listening)."""
+    def up():
+        try:
+            return http(port, "GET", path, token, timeout=10).status == 200
+        except OSError:
+            return False
+    wait_for("the daemon answering %s on port %d" % (path, port), up, proc=proc)
