@@ -17,7 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TOKENS_FILE_DEFAULT "tokens.ini"
+#include "load.h"
+
 #define TOKEN_PREFIX "cw_"
 #define TOKEN_RANDOM_BYTES 32
 #define FILE_HEADER                                                                                \
@@ -48,11 +49,21 @@ static int hex_value(int c)
 
 char *tokens_path(const struct cfg *cfg)
 {
-    size_t n = strlen(cfg->dir) + sizeof("/" TOKENS_FILE_DEFAULT);
-    char *p = malloc(n);
+    return strdup(cfg->http_tokens);
+}
 
-    if (p != NULL)
-        snprintf(p, n, "%s/%s", cfg->dir, TOKENS_FILE_DEFAULT);
+char *tokens_daemon_path(const struct cfg *cfg)
+{
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    char *p;
+
+    if (dir == NULL || dir[0] == '\0')
+        return tokens_path(cfg);
+    p = cfg_path_join(dir, cfg_base_name(cfg->http_tokens));
+    if (p != NULL && access(p, F_OK) != 0) {
+        free(p);
+        return tokens_path(cfg);
+    }
     return p;
 }
 

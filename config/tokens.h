@@ -59,8 +59,12 @@ int tokens_add(const char *path, const char *name, enum tokens_role role, const 
 /* Remove name's section from the file at path (other lines kept as they are). */
 int tokens_remove(const char *path, const char *name, struct cw_err *err);
 
-/* The tokens file of cfg: tokens.ini beside the conf. Caller frees; NULL when out of memory. */
+/* The tokens file of cfg ([http] tokens), where `camwatch token` writes. Caller frees; NULL
+ * when out of memory. */
 char *tokens_path(const struct cfg *cfg);
+/* The file the daemon reads: under systemd with LoadCredential= (and the credential there),
+ * $CREDENTIALS_DIRECTORY/<its base name>, as credentials.ini; else tokens_path. */
+char *tokens_daemon_path(const struct cfg *cfg);
 
 const char *tokens_role_name(enum tokens_role r);            /* "viewer", "investigator", "admin" */
 int tokens_role_parse(const char *s, enum tokens_role *out); /* 0 or -1 */

@@ -61,8 +61,9 @@ static int method_matches(const char *route, const char *method)
 
 static int route_open(const struct api *a, const struct api_route *r)
 {
-    return r->role == API_PUBLIC || (r->openable == OPENABLE_METRICS && a->open_metrics) ||
-           (r->openable == OPENABLE_HEALTHZ && a->open_healthz);
+    return r->role == API_PUBLIC ||
+           (r->openable == OPENABLE_METRICS && a->env.cfg->http_open_metrics) ||
+           (r->openable == OPENABLE_HEALTHZ && a->env.cfg->http_open_healthz);
 }
 
 /* GET /api/v1: {endpoints: [ {method, path, role, open, params[]} ]}, the table itself, so a
@@ -169,8 +170,26 @@ static void api_handle(void *data, struct http_req *req)
     r->fn(&c);
 }
 
+int api_check(const struct cfg *cfg, struct cw_errlist *errs)
+{
+    struct tokens t = {0};
+    char *path = tokens_daemon_path(cfg);
+    int rc;
+
+    if (path == NULL)
+        return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
+    rc = tokens_load(path, &t, NULL, errs);
+    tokens_clear(&t);
+    free(path);
+    return rc;
+}
+
 int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs)
 {
+    const struct cfg *cfg = env->cfg;
+    const struct http_limits lim = {(unsigned)cfg->http_connections, (unsigned)cfg->http_per_client,
+                                    (unsigned)(cfg->http_timeout_ms / 1000),
+                                    (size_t)cfg->http_max_body, HTTP_MAX_HEADER_DEFAULT};
     struct api *a = calloc(1, sizeof(*a));
     struct cw_err err;
     char *tokens = NULL;
@@ -178,19 +197,20 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
     if (a == NULL)
         return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
     a->env = *env;
-    if ((tokens = tokens_path(env->cfg)) == NULL) {
+    if ((tokens = tokens_daemon_path(env->cfg)) == NULL) {
         cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
         goto fail;
     }
     if (auth_new(env->loop, tokens, &a->auth, errs) != 0)
         goto fail;
     if (pool_new(env->loop, API_WORKERS, &a->pool, &err) != 0 ||
-        http_new(env->loop, env->cfg->http_listen, NULL, NULL, api_handle, a, &a->http, &err) !=
-            0) {
+        http_new(env->loop, cfg->http_listen, cfg->http_socket, &lim, api_handle, a, &a->http,
+                 &err) != 0) {
         cw_errlist_push(errs, &err);
         goto fail;
     }
-    log_info("api: listening on http://%s/ with %zu tokens", env->cfg->http_listen,
+    log_info("api: listening on http://%s/%s%s with %zu tokens", cfg->http_listen,
+             cfg->http_socket != NULL ? " and " : "", cfg->http_socket ? cfg->http_socket : "",
              auth_count(a->auth));
     free(tokens);
     *out = a;

@@ -21,7 +21,6 @@ struct api {
     struct http *http;
     struct auth *auth;
     struct pool *pool;
-    int open_metrics, open_healthz; /* asked without a token */
 };
 
 /* One request to one endpoint, as the handler sees it. */

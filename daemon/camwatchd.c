@@ -182,20 +182,34 @@ static void daemon_watch_signals(struct cw_daemon *d)
     }
 }
 
+/* Print every problem of errs; returns rc. */
+static int daemon_print_errors(struct cw_errlist *errs, int rc)
+{
+    char line[1024];
+
+    for (size_t i = 0; i < errs->n; i++) {
+        cw_err_format(&errs->v[i], line, sizeof(line));
+        fprintf(stderr, "%s\n", line);
+    }
+    cw_errlist_clear(errs);
+    return rc;
+}
+
+/* --check-config: the tokens file too. 0, or EXIT_CONFIG with every problem printed. */
+static int daemon_check_api(const struct cfg *cfg)
+{
+    struct cw_errlist errs = {0};
+
+    return daemon_print_errors(&errs, api_check(cfg, &errs) != 0 ? EXIT_CONFIG : 0);
+}
+
 /* The HTTP API, /metrics and the dashboard; every problem printed. */
 static int daemon_start_api(struct cw_daemon *d)
 {
     struct api_env env = {d->loop, d->store, d->cfg, d->fleet};
     struct cw_errlist errs = {0};
-    char line[1024];
-    int rc = api_new(&env, &d->api, &errs);
 
-    for (size_t i = 0; i < errs.n; i++) {
-        cw_err_format(&errs.v[i], line, sizeof(line));
-        log_errx("http: %s", line);
-    }
-    cw_errlist_clear(&errs);
-    return rc;
+    return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
 }
 
 static int daemon_run(struct cw_daemon *d)
@@ -282,9 +296,11 @@ int main(int argc, char **argv)
     if (d.cfg == NULL)
         return EXIT_CONFIG;
     if (check) {
-        daemon_print_summary(d.cfg);
+        rc = daemon_check_api(d.cfg);
+        if (rc == 0)
+            daemon_print_summary(d.cfg);
         cfg_free(d.cfg);
-        return 0;
+        return rc;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     stream_global_init();

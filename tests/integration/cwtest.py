@@ -330,12 +330,13 @@ DEFAULT_PROBE = {"interval": "30s", "timeout": "5s", "slow": "2s", "down_after":
 
 def write_config(directory, cameras, credentials=None, probe=None, owners=None,
                  site="Test site", time_zone="Asia/Ho_Chi_Minh", http_listen=None,
-                 store=None, sections=None):
+                 store=None, sections=None, http=None):
     """Write camwatch.conf, cameras.csv and credentials.ini (mode 600) into directory.
 
     cameras: list of dicts keyed by CSV_HEADER (see camera()); when any has a "class", the
     optional 17th column "class" is written. credentials: {name: (user, password)}. probe:
-    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). sections:
+    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). http: more
+    [http] keys (socket, open_metrics...). sections:
     more sections in order, {"probe.stream": {"sample": "3s"}, "class default": {...}}.
     Returns the conf path."""
     os.makedirs(directory, exist_ok=True)
@@ -348,7 +349,8 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
              "%s = %s" % kv for kv in (store or {}).items()] + ["",
              "[inventory]", "cameras = cameras.csv", "credentials = credentials.ini", "",
              "[probe.rtsp]"] + ["%s = %s" % kv for kv in p.items()] + [
-             "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port()), "",
+             "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port())] + [
+             "%s = %s" % kv for kv in (http or {}).items()] + ["",
              "[owners]"] + ["%s = %s" % kv for kv in owners.items()]
     for name, keys in (sections or {}).items():
         lines += ["", "[%s]" % name] + ["%s = %s" % kv for kv in keys.items()]

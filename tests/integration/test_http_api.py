@@ -13,6 +13,7 @@ import http.client
 import itertools
 import json
 import os
+import signal
 import socket
 import sqlite3
 import sys
@@ -83,19 +84,27 @@ class HttpApiTest(cwtest.FixtureTestCase):
         # a small picture is fine here: CAH-001 is the site's camera that is up
         sections = {"probe.stream": stream,
                     "class default": {"min_width": "160", "min_height": "90", "min_fps": "4"}}
+        cls.sock = os.path.join(cls.tmp, "http.sock")
+        cls.http_keys = {"socket": cls.sock}
         cls.conf = cwtest.write_config(site, cams, probe=probe, http_listen="127.0.0.1:%d" %
-                                       cls.port, sections=sections)
+                                       cls.port, sections=sections, http=cls.http_keys)
+        cls.site, cls.cams, cls.probe, cls.sections = site, cams, probe, sections
         r = cwtest.camwatchd(cls.conf, "--once")
         assert r.rc == 0, r
         cls.tokens = {role: cwtest.add_token(cls.conf, "t-" + role, role) for role in ROLES}
         stream["workers"] = "0"  # the daemon: liveness only, so the store stays still
-        cwtest.write_config(site, cams, probe=probe, http_listen="127.0.0.1:%d" % cls.port,
-                            sections=sections)
+        cls.write()
         cls.db = os.path.join(site, "var", "camwatch.db")
         cls.cache = os.path.join(site, "var", "cache")
         cls.daemon = cls.procs.start([cwtest.program("camwatchd"), "-v", "-c", cls.conf],
                                      name="camwatchd")
         cwtest.wait_http(cls.port, cls.tokens["viewer"], cls.daemon)
+
+    @classmethod
+    def write(cls, **http):
+        cwtest.write_config(cls.site, cls.cams, probe=cls.probe,
+                            http_listen="127.0.0.1:%d" % cls.port, sections=cls.sections,
+                            http=dict(cls.http_keys, **http))
 
     def ask(self, method, path, role="admin", body=None, **kw):
         return cwtest.http(self.port, method, path, self.tokens.get(role), body=body, **kw)
@@ -433,6 +442,51 @@ class HttpApiTest(cwtest.FixtureTestCase):
         listed = cwtest.camwatch(self.conf, "token", "list", "--json")
         self.assertEqual(sorted(t["name"] for t in json.loads(listed.out)["tokens"]),
                          sorted("t-" + r for r in ROLES))
+
+    def test_unix_socket_serves_the_same_api(self):
+        import stat
+
+        class UnixConnection(http.client.HTTPConnection):
+            def connect(conn):
+                conn.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                conn.sock.connect(self.sock)
+
+        self.assertEqual(stat.S_IMODE(os.stat(self.sock).st_mode), 0o660)
+        for token, status in ((self.tokens["viewer"], 200), (None, 401)):
+            conn = UnixConnection("localhost", timeout=60)
+            try:
+                conn.request("GET", "/api/v1/whoami",
+                             headers={"Authorization": "Bearer " + token} if token else {})
+                r = conn.getresponse()
+                self.assertEqual(r.status, status)
+                body = r.read()
+            finally:
+                conn.close()
+        self.assertIn(b"unauthorized", body)
+
+    def test_metrics_and_healthz_open_by_configuration(self):
+        self.assertEqual(cwtest.http(self.port, "GET", "/metrics", source=source()).status, 401)
+        try:
+            self.write(open_metrics="yes")
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("/metrics open", lambda: cwtest.http(
+                self.port, "GET", "/metrics", source=source()).status == 200, proc=self.daemon)
+            self.assertEqual(cwtest.http(self.port, "GET", "/healthz", source=source()).status,
+                             401)
+            self.assertEqual(cwtest.http(self.port, "GET", "/api/v1/clock",
+                                         source=source()).status, 401)
+            index = self.ask("GET", "/api/v1", "viewer").json()["endpoints"]
+            self.assertEqual([e["path"] for e in index if e["open"]], ["/metrics"])
+            self.write(open_healthz="yes")
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("/healthz open", lambda: cwtest.http(
+                self.port, "GET", "/healthz", source=source()).status == 200, proc=self.daemon)
+        finally:
+            self.write()
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("both closed again", lambda: cwtest.http(
+                self.port, "GET", "/metrics", source=source()).status == 401 and cwtest.http(
+                self.port, "GET", "/healthz", source=source()).status == 401, proc=self.daemon)
 
     def test_admin_sets_maintenance_and_the_cli_sees_it(self):
         path = "/api/v1/cameras/TD-01/maintenance"
