@@ -72,30 +72,30 @@ void api_camera(struct api_call *c)
     api_reply_doc(c, rc, doc, &err);
 }
 
-void api_samples(struct api_call *c)
+/* A camera's document over time from ?since= (default dflt): doc_samples, doc_device. */
+static void camera_since(struct api_call *c, const char *dflt,
+                         int (*doc_fn)(const struct doc_ctx *c, const char *id, int64_t since_ms,
+                                       json_t **out, struct cw_err *err))
 {
     struct cw_err err;
     json_t *doc = NULL;
     int64_t since;
     int rc;
 
-    if (api_param_time(c, "since", SAMPLES_SINCE, &since) != 0)
+    if (api_param_time(c, "since", dflt, &since) != 0)
         return;
-    rc = doc_samples(&c->doc, c->caps.v[0], since, &doc, &err);
+    rc = doc_fn(&c->doc, c->caps.v[0], since, &doc, &err);
     api_reply_doc(c, rc, doc, &err);
+}
+
+void api_samples(struct api_call *c)
+{
+    camera_since(c, SAMPLES_SINCE, doc_samples);
 }
 
 void api_device(struct api_call *c)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
-    int64_t since;
-    int rc;
-
-    if (api_param_time(c, "since", DEVICE_SINCE, &since) != 0)
-        return;
-    rc = doc_device(&c->doc, c->caps.v[0], since, &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    camera_since(c, DEVICE_SINCE, doc_device);
 }
 
 void api_thumbnail(struct api_call *c)

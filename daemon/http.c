@@ -63,8 +63,9 @@ struct http_req {
     const char *method, *path; /* MHD's, valid for the request */
     char client[INET6_ADDRSTRLEN];
     char user[64];
+    FILE *body_f; /* open_memstream over body while the body comes in */
     char *body;
-    size_t len, cap, discarded;
+    size_t len, received, discarded;
     int too_large, dispatched, in_handler, suspended, answered;
     struct MHD_Response *resp; /* the answer not yet queued */
     unsigned status;
@@ -455,6 +456,15 @@ static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn,
     return r;
 }
 
+/* The body complete: body and len (NUL-terminated) from here on. 0, or -1 out of memory. */
+static int req_body_done(struct http_req *r)
+{
+    FILE *f = r->body_f;
+
+    r->body_f = NULL;
+    return f == NULL || fclose(f) == 0 ? 0 : -1;
+}
+
 static void req_free(struct http_req *r)
 {
     if (r == NULL)
@@ -468,6 +478,7 @@ static void req_free(struct http_req *r)
         free(r->hdr[i].name);
         free(r->hdr[i].value);
     }
+    req_body_done(r);
     free(r->body);
     free(r);
 }
@@ -497,26 +508,16 @@ static enum MHD_Result req_upload(struct http_req *r, const char *data, size_t n
 {
     size_t max = r->h->lim.max_body;
 
-    if (r->too_large || r->len + n > max) {
+    if (r->too_large || r->received + n > max) {
         r->too_large = 1;
         r->discarded += n;
         return r->discarded > max * HTTP_DISCARD_FACTOR ? MHD_NO : MHD_YES;
     }
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap : 1024;
-        char *b;
-        while (cap < r->len + n + 1)
-            cap *= 2;
-        if (cap > max + 1)
-            cap = max + 1;
-        if ((b = realloc(r->body, cap)) == NULL)
-            return MHD_NO;
-        r->body = b;
-        r->cap = cap;
-    }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    r->body[r->len] = '\0';
+    if (r->body_f == NULL && (r->body_f = open_memstream(&r->body, &r->len)) == NULL)
+        return MHD_NO;
+    if (fwrite(data, 1, n, r->body_f) != n)
+        return MHD_NO;
+    r->received += n;
     return MHD_YES;
 }
 
@@ -544,6 +545,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (r->dispatched)
         return MHD_YES;
     r->dispatched = 1;
+    if (req_body_done(r) != 0)
+        return MHD_NO;
     r->in_handler = 1;
     if (r->too_large) {
         s->h->stats.too_large++;

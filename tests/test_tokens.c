@@ -22,24 +22,25 @@ struct fixture {
     char path[128];
 };
 
+/* A folder of the test's own; the tokens file's path in it (no file yet). */
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
 
-    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "tokens") != 0)
-        return -1;
-    snprintf(fx->path, sizeof(fx->path), "%s/tokens.ini", fx->dir);
     *state = fx;
-    return 0;
+    return fx != NULL && cwtest_tmpdir(fx->dir, sizeof(fx->dir), "tokens") == 0 &&
+                   snprintf(fx->path, sizeof(fx->path), "%s/tokens.ini", fx->dir) > 0
+               ? 0
+               : -1;
 }
 
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
+    int rc = cwtest_rmtree(fx->dir);
 
-    cwtest_rmtree(fx->dir);
     free(fx);
-    return 0;
+    return rc;
 }
 
 /* Parse text; the errors formatted one per line into buf. Returns tokens_parse's result. */
