@@ -1,6 +1,7 @@
 /* api.c - the table of endpoints and the one path every request takes through it: route,
  * method, token, role, parameters, handler (api.h). An endpoint is one row here and one
- * handler (api_views.c, metrics.c); the footage, request, export, report and ticket
+ * handler (api_views.c); the dashboard's files are public (they hold no data: the page asks
+ * the API with its user's token); the footage, request, export, report and ticket
  * endpoints will be rows of their own. Owns the API's record: the server, the tokens, the
  * workers. Loop thread only. */
 #include <stdio.h>
@@ -37,6 +38,8 @@ static void api_index(struct api_call *c);
 
 /* Every endpoint. Order matters only between patterns that match the same path. */
 static const struct api_route routes[] = {
+    {"GET", "/", API_PUBLIC, OPENABLE_NO, NULL, api_web},
+    {"GET", "/static/{file}", API_PUBLIC, OPENABLE_NO, NULL, api_web},
     {"GET", "/healthz", TOKENS_VIEWER, OPENABLE_HEALTHZ, NULL, api_healthz},
     {"GET", "/metrics", TOKENS_VIEWER, OPENABLE_METRICS, NULL, api_metrics},
     {"GET", "/api/v1", TOKENS_VIEWER, OPENABLE_NO, NULL, api_index},

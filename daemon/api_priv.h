@@ -86,5 +86,6 @@ void api_events(struct api_call *c);
 void api_uptime(struct api_call *c);
 void api_clock(struct api_call *c);
 void api_metrics(struct api_call *c);
+void api_web(struct api_call *c);
 
 #endif

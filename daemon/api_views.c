@@ -12,6 +12,7 @@
 #include "api_priv.h"
 #include "fleet.h"
 #include "metrics.h"
+#include "web.h"
 
 #define SAMPLES_SINCE "-1d"
 #define DEVICE_SINCE "-7d"
@@ -36,6 +37,7 @@ void api_whoami(struct api_call *c)
 
     json_object_set_new(o, "name", json_string(c->who));
     json_object_set_new(o, "role", json_string(tokens_role_name(c->role)));
+    json_object_set_new(o, "site", json_string(c->doc.cfg->site_name));
     http_reply_json(c->req, 200, o);
 }
 
@@ -367,4 +369,29 @@ void api_metrics(struct api_call *c)
         return;
     }
     http_reply_bytes(c->req, 200, METRICS_TYPE, text, len, HTTP_MEM_TAKE);
+}
+
+/* ---- the dashboard's files ---- */
+
+/* What the page may load and run: its own files and the API, nothing from elsewhere. */
+#define WEB_CSP                                                                                    \
+    "default-src 'self'; img-src 'self' blob:; "                                                   \
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+void api_web(struct api_call *c)
+{
+    const struct web_file *f = web_find(c->caps.n > 0 ? c->caps.v[0] : "index.html");
+    const char *inm = http_req_header(c->req, "If-None-Match");
+
+    if (f == NULL) {
+        http_reply_error(c->req, 404, "not_found", "no such file: %.64s", c->caps.v[0]);
+        return;
+    }
+    http_reply_header(c->req, "ETag", f->etag);
+    http_reply_header(c->req, "Cache-Control", "no-cache");
+    http_reply_header(c->req, "Content-Security-Policy", WEB_CSP);
+    if (inm != NULL && strcmp(inm, f->etag) == 0)
+        http_reply_bytes(c->req, 304, NULL, (void *)"", 0, HTTP_MEM_STATIC);
+    else
+        http_reply_bytes(c->req, 200, f->type, (void *)f->data, f->len, HTTP_MEM_STATIC);
 }

@@ -27,10 +27,13 @@ import cwtest  # noqa: E402
 CAMS = ("CAH-001", "CAH-002", "TD-01", "CHO-01")
 ROLES = ("viewer", "investigator", "admin")
 RANK = {None: 0, "viewer": 1, "investigator": 2, "admin": 3}
+CAPTURES = {"{id}": "CAH-001", "{file}": "app.js"}
 
 # Every endpoint, the least role it needs, and what an allowed request gets here. The test
 # checks this table against the daemon's own (GET /api/v1), both ways.
 ENDPOINTS = {
+    ("GET", "/"): (None, 200),  # the dashboard's files: public, they hold no data
+    ("GET", "/static/{file}"): (None, 200),
     ("GET", "/healthz"): ("viewer", 200),
     ("GET", "/metrics"): ("viewer", 200),
     ("GET", "/api/v1"): ("viewer", 200),
@@ -55,6 +58,13 @@ SOURCES = itertools.cycle(range(10, 250))  # loopback clients 127.0.0.N for fail
 
 def source():
     return "127.0.0.%d" % next(SOURCES)
+
+
+def fill(pattern, value=None):
+    """pattern with each {name} segment made a real one (or value, quoted)."""
+    for k, v in CAPTURES.items():
+        pattern = pattern.replace(k, quote(value) if value is not None else v)
+    return pattern
 
 
 def quote(s):
@@ -137,17 +147,20 @@ class HttpApiTest(cwtest.FixtureTestCase):
                          "the daemon's table of endpoints is the one this test checks")
         # the thumbnail exists once the --once sample made it
         for (method, pattern), (least, ok) in ENDPOINTS.items():
-            path = pattern.replace("{id}", "CAH-001")
+            path = fill(pattern)
             body = BODIES.get(pattern)
             with self.subTest(endpoint="%s %s" % (method, pattern)):
                 # no token, and a token that is not one (each from a client of its own, so the
                 # hold on repeated failures does not slow this test)
                 r = cwtest.http(self.port, method, path, None, body=body, source=source())
+                r2 = cwtest.http(self.port, method, path, "cw_not-a-token", body=body,
+                                 source=source())
+                if least is None:
+                    self.assertEqual((r.status, r2.status), (ok, ok))
+                    continue
                 self.error_of(r, 401, "unauthorized")
                 self.assertEqual(r.headers.get("www-authenticate"), 'Bearer realm="camwatch"')
-                r = cwtest.http(self.port, method, path, "cw_not-a-token", body=body,
-                                source=source())
-                self.error_of(r, 401, "unauthorized")
+                self.error_of(r2, 401, "unauthorized")
                 for role in ROLES:
                     r = self.ask(method, path, role, body=body)
                     if RANK[role] < RANK[least]:
@@ -155,6 +168,22 @@ class HttpApiTest(cwtest.FixtureTestCase):
                         self.assertIn("needs the %s role" % least, doc["detail"])
                     else:
                         self.assertEqual(r.status, ok, (role, r))
+
+    def test_dashboard_files_are_built_in_with_etags(self):
+        page = cwtest.http(self.port, "GET", "/")
+        self.assertEqual(page.status, 200)
+        self.assertEqual(page.headers["content-type"], "text/html; charset=utf-8")
+        self.assertIn(b'<script src="/static/app.js">', page.body)
+        self.assertIn("default-src 'self'", page.headers["content-security-policy"])
+        with open(os.path.join(cwtest.SOURCE_DIR, "web", "app.js"), "rb") as f:
+            source = f.read()
+        js = cwtest.http(self.port, "GET", "/static/app.js")
+        self.assertEqual((js.status, js.body), (200, source))
+        again = cwtest.http(self.port, "GET", "/static/app.js",
+                            headers={"If-None-Match": js.headers["etag"]})
+        self.assertEqual((again.status, again.body), (304, b""))
+        self.error_of(cwtest.http(self.port, "GET", "/static/../camwatch.conf"), 404)
+        self.error_of(cwtest.http(self.port, "GET", "/static/nope.js"), 404, "not_found")
 
     def test_unknown_endpoint_method_and_parameter_are_json_errors(self):
         self.error_of(self.ask("GET", "/api/v1/nope"), 404, "not_found")
@@ -248,15 +277,15 @@ class HttpApiTest(cwtest.FixtureTestCase):
         index = self.ask("GET", "/api/v1", "viewer").json()["endpoints"]
         for e in index:
             for value in SQL:
-                path = e["path"].replace("{id}", quote(value))
-                if "{id}" in e["path"]:
+                path = fill(e["path"], value)
+                if "{" in e["path"]:
                     with self.subTest(path=e["path"], value=value):
                         r = self.ask(e["method"], path, body=BODIES.get(e["path"]))
                         self.error_of(r, 404, "not_found")
                 for p in e["params"]:
                     with self.subTest(path=e["path"], param=p, value=value):
                         r = self.ask(e["method"], "%s?%s=%s" % (
-                            e["path"].replace("{id}", "CAH-001"), p, quote(value)),
+                            fill(e["path"]), p, quote(value)),
                             body=BODIES.get(e["path"]))
                         self.assertIn(r.status, (200, 400, 404), r)
                         if r.status == 200 and e["path"] == "/api/v1/cameras":
@@ -432,7 +461,7 @@ class HttpApiTest(cwtest.FixtureTestCase):
                                             source=source()).status == 200,
                         proc=self.daemon)
         doc = cwtest.http(self.port, "GET", "/api/v1/whoami", tok).json()
-        self.assertEqual(doc, {"name": "tam-thoi", "role": "investigator"})
+        self.assertEqual(doc, {"name": "tam-thoi", "role": "investigator", "site": "Test site"})
         r = cwtest.camwatch(self.conf, "token", "remove", "tam-thoi")
         self.assertEqual(r.rc, 0, r)
         cwtest.wait_for("the removed token refused",
@@ -476,7 +505,7 @@ class HttpApiTest(cwtest.FixtureTestCase):
             self.assertEqual(cwtest.http(self.port, "GET", "/api/v1/clock",
                                          source=source()).status, 401)
             index = self.ask("GET", "/api/v1", "viewer").json()["endpoints"]
-            self.assertEqual([e["path"] for e in index if e["open"]], ["/metrics"])
+            self.assertEqual([e["path"] for e in index if e["open"] and e["role"]], ["/metrics"])
             self.write(open_healthz="yes")
             os.kill(self.daemon.pid, signal.SIGHUP)
             cwtest.wait_for("/healthz open", lambda: cwtest.http(
