@@ -192,6 +192,8 @@ static enum MHD_Result req_queue(struct http_req *r)
     MHD_destroy_response(r->resp);
     r->resp = NULL;
     req_log(r);
+    if (rc != MHD_YES) /* answered outside the access callback without http_defer: a bug */
+        log_warnx("http: %s %s: the answer could not be queued", r->method, r->path);
     return rc;
 }
 
@@ -229,10 +231,10 @@ static void req_answer(struct http_req *r, unsigned status, struct MHD_Response 
             req_suspend(r);
         ev_timer_set(&r->delay, r->delay_s, 0.0);
         ev_timer_start(h->loop, &r->delay);
-    } else if (r->in_handler) {
-        req_queue(r);
+    } else if (r->suspended) {
+        req_resume(r); /* deferred: MHD queues it when it calls us again */
     } else {
-        req_resume(r);
+        req_queue(r); /* inside the access callback */
     }
 }
 
