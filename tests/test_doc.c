@@ -712,6 +712,19 @@ static void test_picture_is_the_newer_of_thumbnail_and_snapshot(void **state)
     assert_string_equal(err.msg, "unknown camera 'NOPE'");
 }
 
+static void test_clock_of_a_site_without_onvif_is_empty(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    /* no device rows at all: nothing to sort (qsort is not given a null array) */
+    assert_int_equal(doc_clock(&fx->c, &doc, &err), 0);
+    assert_true(json_is_array(doc));
+    assert_int_equal(json_array_size(doc), 0);
+    json_decref(doc);
+}
+
 /* ---- discover ---- */
 
 static void test_discover_matches_devices_to_the_inventory_by_host_and_port(void **state)
@@ -832,6 +845,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_status_gives_last_good_answer_and_the_inventory_place,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_picture_is_the_newer_of_thumbnail_and_snapshot, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_clock_of_a_site_without_onvif_is_empty, setup,
                                         teardown),
     };
 
