@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import unicodedata
 import unittest
@@ -237,6 +238,12 @@ class DashboardTest(cwtest.FixtureTestCase):
         b.wait_js("the refusal", "return document.getElementById('login-bad').textContent ==="
                   " 'That token is not valid.'")
         self.assertIsNone(b.find(".card"))
+
+    def test_7_daemon_exits_clean(self):
+        self.b.quit()
+        os.kill(self.daemon.pid, signal.SIGTERM)
+        rc = self.daemon.popen.wait(cwtest.RUN_TIMEOUT_S)
+        self.assertEqual(rc, 0, self.daemon.stderr_text()[-3000:])
 
 
 if __name__ == "__main__":

@@ -531,6 +531,24 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertIn("api: t-admin put TD-01 in maintenance: thay ống kính",
                       self.daemon.stderr_text())
 
+    def test_zz_stop_answers_what_waits_and_exits_clean(self):
+        """Last: SIGTERM while a failed login is held; it is answered, the daemon exits 0
+        (under ASan: nothing leaked)."""
+        bad, results = source(), []
+        for _ in range(3):
+            cwtest.http(self.port, "GET", "/api/v1/clock", "cw_wrong", source=bad)
+        t = threading.Thread(target=lambda: results.append(cwtest.http(
+            self.port, "GET", "/api/v1/clock", "cw_wrong", source=bad)))
+        t.start()
+        cwtest.wait_for("a held answer", lambda: "camwatch_http_held_requests 1" in self.ask(
+            "GET", "/metrics", "viewer").body.decode(), proc=self.daemon)
+        os.kill(self.daemon.pid, signal.SIGTERM)
+        rc = self.daemon.popen.wait(cwtest.RUN_TIMEOUT_S)
+        t.join()
+        self.assertEqual(rc, 0, self.daemon.stderr_text()[-3000:])
+        self.assertEqual(results[0].status, 401)
+        self.assertFalse(os.path.exists(self.sock), "the unix socket is removed")
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
