@@ -13,46 +13,65 @@ const UPTIME_REFRESH_MS = 60000;    /* the 7-day bars */
 const THUMBS_AT_ONCE = 4;           /* thumbnails fetched in parallel */
 const STATES = ["up", "degraded", "down", "unknown", "maintenance"];
 
+/* Every text of the page: [Vietnamese, English]. */
 const TEXT = {
-  vi: {
-    "nav.overview": "Tổng quan", "nav.map": "Bản đồ", logout: "Đăng xuất", lang: "English",
-    "login.title": "Đăng nhập", "login.help": "Nhập mã truy cập (token) do quản trị cấp.",
-    "login.go": "Đăng nhập", "login.bad": "Mã truy cập không hợp lệ.",
-    total: "Tổng số", up: "Hoạt động", degraded: "Suy giảm", down: "Mất tín hiệu",
-    unknown: "Chưa rõ", maintenance: "Bảo trì",
-    search: "Tìm theo mã, tên, địa chỉ, đường (không cần dấu)",
-    "all.owners": "Mọi đơn vị", "all.communes": "Mọi xã, thị trấn", "all.states": "Mọi trạng thái",
-    since: "từ", cameras: "camera", none: "Không có camera nào phù hợp.", nopic: "Chưa có ảnh",
-    avail: "7 ngày: hoạt động", updated: "Cập nhật lúc", back: "← Tổng quan",
-    facts: "Thông tin", owner: "Đơn vị", commune: "Xã, thị trấn", address: "Địa chỉ", road: "Đường",
-    codec: "Mã hoá", resolution: "Độ phân giải", fps: "Khung hình/giây", bitrate: "Tốc độ bit (kbit/s)",
-    latency: "Độ trễ trả lời", last_probe: "Lần kiểm tra cuối", last_ok: "Lần trả lời tốt cuối",
-    flags: "Lỗi hình ảnh", reason: "Lý do", manufacturer: "Hãng", model: "Model",
-    firmware: "Firmware", clock: "Lệch đồng hồ", "samples.title": "Luồng video (24 giờ)",
-    "events.title": "Sự kiện (7 ngày)", "events.none": "Không có sự kiện.",
-    "maint.title": "Bảo trì", "maint.on": "Đưa vào bảo trì", "maint.off": "Kết thúc bảo trì",
-    "maint.note": "Ghi chú", "map.nopos": "camera không có toạ độ", "err.net": "Không kết nối được",
-    ago: "trước", s: "giây", m: "phút", h: "giờ", d: "ngày",
-  },
-  en: {
-    "nav.overview": "Overview", "nav.map": "Map", logout: "Sign out", lang: "Tiếng Việt",
-    "login.title": "Sign in", "login.help": "Enter the access token your administrator gave you.",
-    "login.go": "Sign in", "login.bad": "That token is not valid.",
-    total: "Total", up: "Up", degraded: "Degraded", down: "Down", unknown: "Unknown",
-    maintenance: "Maintenance", search: "Search id, name, address, road (diacritics optional)",
-    "all.owners": "All owners", "all.communes": "All communes", "all.states": "All states",
-    since: "since", cameras: "cameras", none: "No camera matches.", nopic: "No picture yet",
-    avail: "7 days: up", updated: "Updated at", back: "← Overview",
-    facts: "Facts", owner: "Owner", commune: "Commune", address: "Address", road: "Road",
-    codec: "Codec", resolution: "Resolution", fps: "Frames/s", bitrate: "Bitrate (kbit/s)",
-    latency: "Answer time", last_probe: "Last probe", last_ok: "Last good answer",
-    flags: "Picture faults", reason: "Reason", manufacturer: "Maker", model: "Model",
-    firmware: "Firmware", clock: "Clock offset", "samples.title": "Video stream (24 hours)",
-    "events.title": "Events (7 days)", "events.none": "No events.",
-    "maint.title": "Maintenance", "maint.on": "Put in maintenance", "maint.off": "End maintenance",
-    "maint.note": "Note", "map.nopos": "cameras without coordinates", "err.net": "Cannot connect",
-    ago: "ago", s: "s", m: "min", h: "h", d: "d",
-  },
+  "nav.overview": ["Tổng quan", "Overview"],
+  "nav.map": ["Bản đồ", "Map"],
+  logout: ["Đăng xuất", "Sign out"],
+  lang: ["English", "Tiếng Việt"],
+  "login.title": ["Đăng nhập", "Sign in"],
+  "login.help": ["Nhập mã truy cập (token) do quản trị cấp.", "Enter the access token your administrator gave you."],
+  "login.go": ["Đăng nhập", "Sign in"],
+  "login.bad": ["Mã truy cập không hợp lệ.", "That token is not valid."],
+  total: ["Tổng số", "Total"],
+  up: ["Hoạt động", "Up"],
+  degraded: ["Suy giảm", "Degraded"],
+  down: ["Mất tín hiệu", "Down"],
+  unknown: ["Chưa rõ", "Unknown"],
+  maintenance: ["Bảo trì", "Maintenance"],
+  search: ["Tìm theo mã, tên, địa chỉ, đường (không cần dấu)", "Search id, name, address, road (diacritics optional)"],
+  "all.owners": ["Mọi đơn vị", "All owners"],
+  "all.communes": ["Mọi xã, thị trấn", "All communes"],
+  "all.states": ["Mọi trạng thái", "All states"],
+  since: ["từ", "since"],
+  cameras: ["camera", "cameras"],
+  none: ["Không có camera nào phù hợp.", "No camera matches."],
+  nopic: ["Chưa có ảnh", "No picture yet"],
+  avail: ["7 ngày: hoạt động", "7 days: up"],
+  updated: ["Cập nhật lúc", "Updated at"],
+  back: ["← Tổng quan", "← Overview"],
+  facts: ["Thông tin", "Facts"],
+  owner: ["Đơn vị", "Owner"],
+  commune: ["Xã, thị trấn", "Commune"],
+  address: ["Địa chỉ", "Address"],
+  road: ["Đường", "Road"],
+  codec: ["Mã hoá", "Codec"],
+  resolution: ["Độ phân giải", "Resolution"],
+  fps: ["Khung hình/giây", "Frames/s"],
+  bitrate: ["Tốc độ bit (kbit/s)", "Bitrate (kbit/s)"],
+  latency: ["Độ trễ trả lời", "Answer time"],
+  last_probe: ["Lần kiểm tra cuối", "Last probe"],
+  last_ok: ["Lần trả lời tốt cuối", "Last good answer"],
+  flags: ["Lỗi hình ảnh", "Picture faults"],
+  reason: ["Lý do", "Reason"],
+  manufacturer: ["Hãng", "Maker"],
+  model: ["Model", "Model"],
+  firmware: ["Firmware", "Firmware"],
+  clock: ["Lệch đồng hồ", "Clock offset"],
+  "samples.title": ["Luồng video (24 giờ)", "Video stream (24 hours)"],
+  "events.title": ["Sự kiện (7 ngày)", "Events (7 days)"],
+  "events.none": ["Không có sự kiện.", "No events."],
+  "maint.title": ["Bảo trì", "Maintenance"],
+  "maint.on": ["Đưa vào bảo trì", "Put in maintenance"],
+  "maint.off": ["Kết thúc bảo trì", "End maintenance"],
+  "maint.note": ["Ghi chú", "Note"],
+  "map.nopos": ["camera không có toạ độ", "cameras without coordinates"],
+  "err.net": ["Không kết nối được", "Cannot connect"],
+  ago: ["trước", "ago"],
+  s: ["giây", "s"],
+  m: ["phút", "min"],
+  h: ["giờ", "h"],
+  d: ["ngày", "d"],
 };
 
 const app = {
@@ -69,16 +88,17 @@ const app = {
 };
 
 function t(key) {
-  return (TEXT[app.lang] && TEXT[app.lang][key]) || TEXT.en[key] || key;
+  const pair = TEXT[key];
+  return pair ? pair[app.lang === "vi" ? 0 : 1] : key;
 }
 
-/* An element: el("div", {class: "x", onclick: f}, child, "text", ...). */
-function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
+/* Fill element e: attributes (on* are listeners, style goes through CSSOM, which a CSP that
+ * forbids style="" still allows) and children (nodes, or text). */
+function build(e, attrs, children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (k === "style") e.style.cssText = v; /* CSSOM: allowed where style="" is not */
+    else if (k === "style") e.style.cssText = v;
     else e.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) {
@@ -88,19 +108,10 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-function svg(tag, attrs, ...children) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
-}
+/* el("div", {class: "x", onclick: f}, child, "text", ...); svg() the same in SVG's space. */
+const el = (tag, attrs, ...children) => build(document.createElement(tag), attrs, children);
+const svg = (tag, attrs, ...children) =>
+  build(document.createElementNS("http://www.w3.org/2000/svg", tag), attrs, children);
 
 /* Text folded for search: no case, no diacritics, đ as d ("Tân Dương" finds "tan duong"). */
 function fold(s) {
