@@ -5,7 +5,6 @@
 #include "doc_priv.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #include "../util/text.h"
@@ -126,61 +125,10 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     return status_json(c, st, c->cfg != NULL ? cfg_find_camera(c->cfg, st->id) : NULL);
 }
 
-/* A status row with its inventory row, for the list: found by one sort and a binary search
- * per camera, so the list stays O(n log n) at 10,000 cameras. */
-struct status_row {
-    const struct store_status *st;
-    const struct cfg_camera *cam;
-};
-
-static int cam_cmp(const void *a, const void *b)
-{
-    return strcmp((*(const struct cfg_camera *const *)a)->id,
-                  (*(const struct cfg_camera *const *)b)->id);
-}
-
-static int cam_key_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, (*(const struct cfg_camera *const *)elem)->id);
-}
-
-static json_t *status_row_json(const struct doc_ctx *c, const void *elem)
-{
-    const struct status_row *r = elem;
-
-    return status_json(c, r->st, r->cam);
-}
-
-/* Pair each of the n rows of v with its inventory row. *out malloc'd; -1 when out of memory. */
-static int status_rows(const struct doc_ctx *c, const struct store_status *v, size_t n,
-                       struct status_row **out)
-{
-    size_t nc = c->cfg != NULL ? c->cfg->n_cameras : 0;
-    const struct cfg_camera **index = malloc((nc > 0 ? nc : 1) * sizeof(*index));
-    struct status_row *rows = malloc((n > 0 ? n : 1) * sizeof(*rows));
-
-    if (index == NULL || rows == NULL) {
-        free(index);
-        free(rows);
-        return -1;
-    }
-    for (size_t i = 0; i < nc; i++)
-        index[i] = &c->cfg->cameras[i];
-    qsort(index, nc, sizeof(*index), cam_cmp);
-    for (size_t i = 0; i < n; i++) {
-        const struct cfg_camera **hit = bsearch(v[i].id, index, nc, sizeof(*index), cam_key_cmp);
-        rows[i] = (struct status_row){&v[i], hit != NULL ? *hit : NULL};
-    }
-    free(index);
-    *out = rows;
-    return 0;
-}
-
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err)
 {
     struct store_status *v = NULL;
-    struct status_row *rows = NULL;
     json_t *arr = NULL;
     size_t n = 0, k = 0;
     int keep = 1;
@@ -191,9 +139,8 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     for (size_t i = 0; i < n && keep >= 0; i++)
         if ((keep = status_keep(f, &v[i])) == 1)
             v[k++] = v[i];
-    if (keep >= 0 && status_rows(c, v, k, &rows) == 0)
-        arr = doc_array(c, rows, k, sizeof(*rows), status_row_json);
-    free(rows);
+    if (keep >= 0) /* cfg_find_camera is a hash lookup: the list stays linear */
+        arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
     free(v);
     return doc_give(arr, out, err);
 }
