@@ -66,21 +66,18 @@ static void status_sample(const struct doc_ctx *c, const struct store_status *st
     json_object_set_new(o, "thumb", doc_str_or_null(st->thumb_path));
 }
 
-/* Where the camera is, from its inventory row cam (NULL: no longer in it, all null). */
-static void status_place(const struct cfg_camera *cam, json_t *o)
+/* Where the camera is, as the inventory said when the store last took it. */
+static void status_place(const struct store_status *st, json_t *o)
 {
-    int pos = cam != NULL && cam->has_position;
-
-    json_object_set_new(o, "address", cam != NULL ? doc_str_or_null(cam->address) : json_null());
-    json_object_set_new(o, "road", cam != NULL ? doc_str_or_null(cam->road) : json_null());
-    json_object_set_new(o, "lat", pos ? json_real(cam->lat) : json_null());
-    json_object_set_new(o, "lon", pos ? json_real(cam->lon) : json_null());
+    json_object_set_new(o, "address", doc_str_or_null(st->address));
+    json_object_set_new(o, "road", doc_str_or_null(st->road));
+    json_object_set_new(o, "lat", st->has_position ? json_real(st->lat) : json_null());
+    json_object_set_new(o, "lon", st->has_position ? json_real(st->lon) : json_null());
 }
 
-/* One camera's object; cam is its inventory row, or NULL. */
-static json_t *status_json(const struct doc_ctx *c, const struct store_status *st,
-                           const struct cfg_camera *cam)
+json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
 {
+    const struct store_status *st = elem;
     json_t *o = json_object();
 
     if (o == NULL)
@@ -113,16 +110,9 @@ static json_t *status_json(const struct doc_ctx *c, const struct store_status *s
     json_object_set_new(o, "last_ok", doc_iso_or_null(c, st->last_ok_ms));
     json_object_set_new(o, "last_ok_ms",
                         st->last_ok_ms != 0 ? json_integer(st->last_ok_ms) : json_null());
-    status_place(cam, o);
+    status_place(st, o);
     status_sample(c, st, o);
     return o;
-}
-
-json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
-{
-    const struct store_status *st = elem;
-
-    return status_json(c, st, c->cfg != NULL ? cfg_find_camera(c->cfg, st->id) : NULL);
 }
 
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
@@ -139,7 +129,7 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     for (size_t i = 0; i < n && keep >= 0; i++)
         if ((keep = status_keep(f, &v[i])) == 1)
             v[k++] = v[i];
-    if (keep >= 0) /* cfg_find_camera is a hash lookup: the list stays linear */
+    if (keep >= 0)
         arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
     free(v);
     return doc_give(arr, out, err);

@@ -49,6 +49,9 @@ struct store_status {
     char name[256];
     char owner[32];
     char commune[128];
+    char address[256], road[128]; /* from the inventory, "" when not given */
+    int has_position;             /* lat and lon given */
+    double lat, lon;
     int retired;
     enum cw_state state;
     int64_t since_ms;      /* when it entered state */
