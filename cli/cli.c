@@ -14,8 +14,6 @@
 
 #include "../util/cwtime.h"
 
-/* Reals to 10 significant digits: means of measurements come out as 812.39999999999975. */
-#define JSON_REAL_DIGITS 10
 #define OPT_CODE_BASE 256 /* getopt_long codes of the long-only options: OPT_CODE_BASE + index */
 #define NO_FIELD ((size_t)-1)
 #define CLI_INVENTORY_WARNINGS 10 /* problems of a broken inventory shown before each command */
@@ -48,6 +46,7 @@ static const struct opt_def {
     {CLI_OPT_JSON, "json", no_argument, 0, offsetof(struct cli_args, json)},
     {CLI_OPT_VERBOSE, "verbose", no_argument, 'v', offsetof(struct cli_args, verbose)},
     {CLI_OPT_VERSION, "version", no_argument, 'V', NO_FIELD},
+    {CLI_OPT_ROLE, "role", required_argument, 0, offsetof(struct cli_args, role)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 
@@ -314,8 +313,7 @@ int cli_require_camera(struct cli *cli, const char *id, struct store_status *st)
 
 int cli_print_json(json_t *j)
 {
-    int rc = json_dumpf(
-        j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS));
+    int rc = json_dumpf(j, stdout, JSON_INDENT(2) | DOC_JSON_FLAGS);
 
     json_decref(j);
     if (rc != 0) {

@@ -52,6 +52,7 @@ enum cli_opt {
     CLI_OPT_JSON = 1u << 14,
     CLI_OPT_VERBOSE = 1u << 15, /* -v, --verbose */
     CLI_OPT_VERSION = 1u << 16, /* -V, --version: prints the command's version line */
+    CLI_OPT_ROLE = 1u << 17,    /* --role ROLE: a token's role */
 };
 
 struct cli_command;
@@ -60,7 +61,7 @@ struct cli_command;
 struct cli_args {
     const struct cli_command *cmd; /* the command parsed for */
     const char *config, *owner, *commune, *flag, *camera, *since, *from, *to, *note, *output,
-        *target, *timeout;
+        *target, *timeout, *role;
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;
@@ -164,5 +165,6 @@ extern const struct cli_command cli_reference_command;   /* picture.c */
 extern const struct cli_command cli_device_command;      /* device.c */
 extern const struct cli_command cli_clock_command;       /* device.c */
 extern const struct cli_command cli_discover_command;    /* discover.c */
+extern const struct cli_command cli_token_command;       /* token.c */
 
 #endif

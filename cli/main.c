@@ -20,7 +20,7 @@
 static const struct cli_command *const commands[] = {
     &cli_status_command,  &cli_events_command,   &cli_uptime_command,    &cli_maintenance_command,
     &cli_samples_command, &cli_thumb_command,    &cli_reference_command, &cli_device_command,
-    &cli_clock_command,   &cli_discover_command,
+    &cli_clock_command,   &cli_discover_command, &cli_token_command,
 };
 
 static const char usage[] =
@@ -39,6 +39,7 @@ static const char usage[] =
     "  device       a camera's ONVIF facts: make, firmware, endpoints, profiles, clock\n"
     "  clock        every camera's clock offset, worst first\n"
     "  discover     find ONVIF devices on the local network; compare with the inventory\n"
+    "  token        tokens of the HTTP API: add, list, remove\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */

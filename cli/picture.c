@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../util/cwtime.h"
@@ -172,49 +171,19 @@ fail:
     return rc;
 }
 
-/* The newer of the stream thumbnail and the ONVIF snapshot (by file time; one that is gone
- * does not count, unless it is the only one named), or NULL when there is neither. snap is
- * the caller's, to hold the snapshot's path. */
-static const char *newest_picture(struct cli *cli, const char *id, const struct store_status *st,
-                                  struct store_device *snap)
-{
-    struct cw_err err;
-    struct stat a, b;
-    const char *s = NULL;
-
-    if (store_get_device(cli->store, id, snap, NULL, NULL, NULL, NULL, &err) == 0 &&
-        snap->snapshot_path[0] != '\0')
-        s = snap->snapshot_path;
-    if (st->thumb_path[0] == '\0')
-        return s;
-    if (s == NULL || stat(s, &b) != 0)
-        return st->thumb_path;
-    if (stat(st->thumb_path, &a) != 0 || b.st_mtime > a.st_mtime)
-        return s;
-    return st->thumb_path;
-}
-
 static int thumb_run(struct cli *cli, const struct cli_args *a)
 {
-    const char *id = a->argv[0], *thumb;
-    struct store_status st;
-    struct store_device snap;
+    const char *id = a->argv[0];
+    char thumb[sizeof(((struct store_status *)0)->thumb_path)];
+    struct cw_err err;
     int rc;
 
     if (a->output == NULL || a->output[0] == '\0')
         return cli_usage_error(a->cmd, "-o FILE is required (- for standard output)");
     if ((rc = cli_open(cli, STORE_READONLY)) != 0)
         return rc;
-    if ((rc = cli_require_camera(cli, id, &st)) != 0)
-        return rc;
-    thumb = newest_picture(cli, id, &st, &snap);
-    if (thumb == NULL) {
-        fprintf(stderr,
-                "camwatch: %s: no thumbnail yet (none of its stream samples has "
-                "decoded a picture, and it has no ONVIF snapshot)\n",
-                id);
-        return EXIT_RUNTIME;
-    }
+    if (doc_picture(&cli->doc, id, thumb, sizeof(thumb), &err) != 0)
+        return cli_fail(&err);
     return thumb_write(id, thumb, a->output);
 }
 

@@ -101,8 +101,16 @@ struct cfg {
     char *cache_dir;  /* absolute; [store] cache, default <dir>/var/cache (thumbnails) */
     int samples_days; /* [store] samples_days: raw samples kept, then hourly; default 31 */
     char *cameras_path;
-    char *credentials_path; /* NULL when the conf names none */
-    char *http_listen;      /* default 127.0.0.1:8640 */
+    char *credentials_path;  /* NULL when the conf names none */
+    char *http_listen;       /* default 127.0.0.1:8640 */
+    char *http_socket;       /* [http] socket: a unix socket too; NULL: none */
+    char *http_tokens;       /* [http] tokens: absolute; default <dir>/tokens.ini */
+    int http_open_metrics;   /* /metrics without a token; default no */
+    int http_open_healthz;   /* /healthz without a token; default no */
+    int http_connections;    /* open at once; default 256 */
+    int http_per_client;     /* from one address; default 64, 0: no limit */
+    int64_t http_timeout_ms; /* an idle connection is closed; default 30s */
+    int http_max_body;       /* request body bytes; default 64 KiB */
     struct cfg_rtsp rtsp;
     struct cfg_stream stream;
     struct cfg_onvif onvif;

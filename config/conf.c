@@ -48,6 +48,13 @@
 #define CFG_STREAM_TIMEOUT_MAX_MS (3600 * 1000)
 #define CFG_ONVIF_CONCURRENCY_MAX 1000
 
+/* [http]: the limits keep a slow or hostile client from holding the loop's connections or
+ * memory: one address may hold a quarter of the connections, an idle one is closed after
+ * 30 s, a body (a request's JSON) is small. */
+#define CFG_HTTP_CONNECTIONS_MAX 10000
+#define CFG_HTTP_BODY_MAX (16 * 1024 * 1024)
+#define CFG_HTTP_SOCKET_MAX 107 /* sun_path holds 108 bytes with its NUL */
+
 #define ROWS(t) t, sizeof(t) / sizeof(t[0])
 
 /* The structs the rows' fields are in. */
@@ -103,6 +110,15 @@ static const struct cfg_directive onvif_keys[] = {
 
 static const struct cfg_directive http_keys[] = {
     CFG_STR("listen", CFG_LISTEN, S, http_listen, "127.0.0.1:8640", 0, CFG_LISTEN_MAX),
+    CFG_STR("socket", CFG_PATH, S, http_socket, NULL, 1, CFG_PATH_MAX),
+    CFG_STR("tokens", CFG_PATH, S, http_tokens, "tokens.ini", 1, CFG_PATH_MAX),
+    CFG_NUM("open_metrics", CFG_BOOL, S, http_open_metrics, 0, 0, 1),
+    CFG_NUM("open_healthz", CFG_BOOL, S, http_open_healthz, 0, 0, 1),
+    CFG_NUM("connections", CFG_INT, S, http_connections, 256, 1, CFG_HTTP_CONNECTIONS_MAX),
+    CFG_NUM_NOTE("per_client", CFG_INT, S, http_per_client, 64, 0, CFG_HTTP_CONNECTIONS_MAX,
+                 "0: no limit"),
+    CFG_NUM("timeout", CFG_DURATION, S, http_timeout_ms, 30000, 1000, 3600000),
+    CFG_NUM_NOTE("max_body", CFG_INT, S, http_max_body, 65536, 1024, CFG_HTTP_BODY_MAX, "bytes"),
 };
 
 #undef S
@@ -127,6 +143,7 @@ static int owners_key(struct load *ld, const char *file, int line, const char *c
 static void inventory_check(struct load *ld);
 static void rtsp_check(struct load *ld);
 static void stream_check(struct load *ld);
+static void http_check(struct load *ld);
 
 static const struct conf_section sections[] = {
     {"site", ROWS(site_keys), 0, NULL, NULL},
@@ -135,7 +152,7 @@ static const struct conf_section sections[] = {
     {"probe.rtsp", ROWS(rtsp_keys), offsetof(struct cfg, rtsp), NULL, rtsp_check},
     {"probe.stream", ROWS(stream_keys), offsetof(struct cfg, stream), NULL, stream_check},
     {"probe.onvif", ROWS(onvif_keys), offsetof(struct cfg, onvif), NULL, NULL},
-    {"http", ROWS(http_keys), 0, NULL, NULL},
+    {"http", ROWS(http_keys), 0, NULL, http_check},
     {"owners", NULL, 0, 0, owners_key, NULL},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -434,6 +451,18 @@ static void stream_check(struct load *ld)
                    "must be longer than sample (%lld ms <= %lld ms): it bounds opening the "
                    "stream and the sample together",
                    (long long)st->timeout_ms, (long long)st->sample_ms);
+}
+
+/* The unix socket's path, made absolute, must fit a sockaddr_un. */
+static void http_check(struct load *ld)
+{
+    const struct cfg_seen *sock = cfg_conf_seen(ld, "http", "socket");
+    const char *p = ld->cfg->http_socket;
+
+    if (p != NULL && !seen_refused(sock) && strlen(p) > CFG_HTTP_SOCKET_MAX)
+        cfg_ld_err(ld, ld->cfg->path, sock != NULL ? sock->line : 0, "socket",
+                   "%s is longer than a unix socket path may be (%d bytes)", p,
+                   CFG_HTTP_SOCKET_MAX);
 }
 
 /* ---- the file ----------------------------------------------------------------------- */

@@ -1,7 +1,7 @@
 /* camwatchd.c - the daemon: reads the config, opens the store, and runs one
  * libev loop that probes every camera (fleet.c). Owns struct cw_daemon: the
  * loop, the config, the store's write connection, the fleet, the signal
- * watchers and the systemd watchdog timer. Loop thread only.
+ * watchers, the systemd watchdog timer and the HTTP API (api.c). Loop thread only.
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
  *   --once   probe every camera once, write, exit 0 */
@@ -19,6 +19,7 @@
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "api.h"
 #include "fleet.h"
 
 #define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
@@ -30,6 +31,7 @@ struct cw_daemon {
     struct cfg *cfg;
     struct store *store;
     struct fleet *fleet;
+    struct api *api; /* NULL with --once */
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
     int once;
@@ -142,6 +144,8 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
         log_warnx("daemon: reload failed, keeping the old inventory: %s", err.msg);
         cfg_free(cfg);
     } else {
+        if (d->api != NULL)
+            api_reload(d->api, cfg);
         cfg_free(d->cfg);
         d->cfg = cfg;
         log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
@@ -178,6 +182,36 @@ static void daemon_watch_signals(struct cw_daemon *d)
     }
 }
 
+/* Print every problem of errs; returns rc. */
+static int daemon_print_errors(struct cw_errlist *errs, int rc)
+{
+    char line[1024];
+
+    for (size_t i = 0; i < errs->n; i++) {
+        cw_err_format(&errs->v[i], line, sizeof(line));
+        fprintf(stderr, "%s\n", line);
+    }
+    cw_errlist_clear(errs);
+    return rc;
+}
+
+/* --check-config: the tokens file too. 0, or EXIT_CONFIG with every problem printed. */
+static int daemon_check_api(const struct cfg *cfg)
+{
+    struct cw_errlist errs = {0};
+
+    return daemon_print_errors(&errs, api_check(cfg, &errs) != 0 ? EXIT_CONFIG : 0);
+}
+
+/* The HTTP API, /metrics and the dashboard; every problem printed. */
+static int daemon_start_api(struct cw_daemon *d)
+{
+    struct api_env env = {d->loop, d->store, d->cfg, d->fleet};
+    struct cw_errlist errs = {0};
+
+    return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
+}
+
 static int daemon_run(struct cw_daemon *d)
 {
     struct cw_err err;
@@ -201,6 +235,8 @@ static int daemon_run(struct cw_daemon *d)
         log_errx("daemon: %s", err.msg);
         return 1;
     }
+    if (!d->once && daemon_start_api(d) != 0)
+        return 1;
     daemon_watch_signals(d);
     fleet_format_summary(d->fleet, status, sizeof(status));
     log_info("daemon: %s; store %s%s", status, d->cfg->database, d->once ? "; one sweep" : "");
@@ -260,13 +296,16 @@ int main(int argc, char **argv)
     if (d.cfg == NULL)
         return EXIT_CONFIG;
     if (check) {
-        daemon_print_summary(d.cfg);
+        rc = daemon_check_api(d.cfg);
+        if (rc == 0)
+            daemon_print_summary(d.cfg);
         cfg_free(d.cfg);
-        return 0;
+        return rc;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     stream_global_init();
     rc = daemon_run(&d);
+    api_free(d.api);
     fleet_free(d.fleet);
     store_close(d.store);
     cfg_free(d.cfg);

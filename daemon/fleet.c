@@ -343,6 +343,11 @@ void fleet_stop(struct fleet *f)
         batch_stop(f->env.batch);
 }
 
+void fleet_get_counts(const struct fleet *f, struct fleet_counts *out)
+{
+    *out = f->env.counts;
+}
+
 void fleet_count_states(const struct fleet *f, int counts[5])
 {
     memset(counts, 0, 5 * sizeof(counts[0]));

@@ -6,8 +6,12 @@
 
 #include <ev.h>
 
+#include <stdint.h>
+
 #include "../config/cfg.h"
 #include "../index/store.h"
+#include "../probes/onvif.h"
+#include "../probes/rtsp.h"
 #include "../util/err.h"
 
 struct fleet;
@@ -33,6 +37,16 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err);
 /* Stop probing: abandon probes in flight (nothing is written for them) and commit what is
  * pending. Called on SIGTERM. */
 void fleet_stop(struct fleet *f);
+
+/* Probes ended since the start, by kind and outcome (for /metrics). */
+#define FLEET_RTSP_OUTCOMES (RTSP_ERROR + 1)
+#define FLEET_ONVIF_OUTCOMES (ONVIF_ERROR + 1)
+struct fleet_counts {
+    uint64_t rtsp[FLEET_RTSP_OUTCOMES];   /* DESCRIBE probes, by enum rtsp_outcome */
+    uint64_t onvif[FLEET_ONVIF_OUTCOMES]; /* ONVIF probes, by enum onvif_outcome */
+    uint64_t samples_ok, samples_failed;  /* stream samples that read media, or not */
+};
+void fleet_get_counts(const struct fleet *f, struct fleet_counts *out);
 
 /* Cameras per state, indexed by enum cw_state. */
 void fleet_count_states(const struct fleet *f, int counts[5]);

@@ -27,6 +27,7 @@
 #include "../probes/sdp.h"
 #include "batch.h"
 #include "curlev.h"
+#include "fleet.h"
 #include "pool.h"
 #include "quality.h"
 #include "sched.h"
@@ -51,6 +52,7 @@ struct fleet_env {
     struct batch *batch;
     struct verdict *verdict;
     struct sched_kind *kind[FLEET_KIND_COUNT]; /* NULL: kind not in use (no workers) */
+    struct fleet_counts counts;                /* each kind's file: its probes ended, by outcome */
 };
 
 /* A curl transfer's CURLOPT_PRIVATE: the kind's function for its end, and its camera. */

@@ -204,6 +204,8 @@ static void onvif_over(struct fleet_cam *cam, const struct onvif_result *r)
 {
     struct fleet_env *env = cam->env;
 
+    if (r != NULL && (unsigned)r->outcome < FLEET_ONVIF_OUTCOMES)
+        env->counts.onvif[r->outcome]++;
     if (!env->stopping && r != NULL)
         onvif_record(cam, r);
     verdict_probe_over(env->verdict, cam, FLEET_ONVIF);

@@ -15,6 +15,8 @@
 /* The probe of cam is over with r: keep the SDP, judge, free the slot. */
 static void rtsp_over(struct fleet_cam *cam, const struct rtsp_result *r)
 {
+    if ((unsigned)r->outcome < FLEET_RTSP_OUTCOMES)
+        cam->env->counts.rtsp[r->outcome]++;
     if (r->outcome == RTSP_OK) {
         cam->sdp = r->video;
         cam->has_sdp = 1;

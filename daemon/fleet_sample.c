@@ -123,6 +123,12 @@ static void sample_done(struct pool_job *job, int cancelled)
 
     if (cam != NULL) {
         cam->job = NULL;
+        if (!cancelled) {
+            if (j->res.ok)
+                j->env->counts.samples_ok++;
+            else
+                j->env->counts.samples_failed++;
+        }
         if (!cancelled && !j->env->stopping)
             sample_record(cam, j);
         sample_over(cam);

@@ -26,6 +26,10 @@
 #define DOC_NOT_FOUND 1
 #define DOC_BAD_INPUT 2
 #define DOC_EVENTS_LIMIT_MAX 10000 /* events in one page: a page is built in memory */
+/* How every document is written out (CLI --json, HTTP API): keys in the order built, reals
+ * to 10 significant digits (means of measurements come out as 812.39999999999975). */
+#define DOC_JSON_REAL_DIGITS 10
+#define DOC_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(DOC_JSON_REAL_DIGITS))
 
 /* What every document needs; all borrowed and outliving the call. */
 struct doc_ctx {
@@ -49,10 +53,11 @@ struct doc_status_filter {
 };
 
 /* [ {id, name, owner, owner_name, commune, state, since, since_ms, reason, latency_ms,
- *    codec, width, height, fps, sdp_fps, rtsp_status, last_probe, last_probe_ms,
- *    bitrate_kbps, gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms,
- *    thumb}, ... ]: every camera that passes f (NULL: all), by id. fps is the measured rate
- * when a sample read media, the SDP's claim only before any sample, else null. */
+ *    codec, width, height, fps, sdp_fps, rtsp_status, last_probe, last_probe_ms, last_ok,
+ *    last_ok_ms, address, road, lat, lon (the inventory's; null when not given), bitrate_kbps,
+ * gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms, thumb}, ... ]: every camera
+ * that passes f (NULL: all), by id. fps is the measured rate when a sample read media, the SDP's
+ * claim only before any sample, else null. */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
 
@@ -88,6 +93,10 @@ enum doc_uptime_by { DOC_UPTIME_BOTH = 0, DOC_UPTIME_CAMERA, DOC_UPTIME_OWNER };
  * (null when it did not). by leaves out the other list. Owners sorted by code. */
 int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                json_t **out, struct cw_err *err);
+/* doc_uptime from rows store_uptime gave for the same range (read on another thread or
+ * connection); c->store is not used. */
+int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+                    const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err);
 
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
@@ -95,6 +104,13 @@ int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc
  *    reasons} ]: a camera's stream samples since since_ms, oldest first; stream facts null
  * unless ok, picture facts null unless has_picture. DOC_NOT_FOUND for an unknown camera. */
 int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
+                struct cw_err *err);
+
+/* The path of camera id's newest picture: its last stream thumbnail or its ONVIF snapshot,
+ * whichever file is newer (one that is gone does not count unless it is the only one named),
+ * into path (len bytes). DOC_NOT_FOUND for an unknown camera, or one with neither (err says
+ * so). Stats files: the CLI or the loop (local files in [store] cache). */
+int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
                 struct cw_err *err);
 
 /* {id, name, probed_at, ok, error, facts_at, manufacturer, model, firmware, serial,
@@ -123,6 +139,29 @@ int doc_maintenance(const struct doc_ctx *c, const char *id, int on, const char 
  * new one: {id, cleared: whether it had one, previous: when that was taken or null}.
  * Writes (c->store READWRITE). DOC_NOT_FOUND for an unknown camera. */
 int doc_reference_clear(const struct doc_ctx *c, const char *id, json_t **out, struct cw_err *err);
+
+/* The two steps of doc_maintenance and doc_reference_clear, for a caller that writes on one
+ * thread and builds the document on another (the daemon: a worker with its own READWRITE
+ * connection, then the loop). *_apply touches only the store s (no time formatting: any
+ * thread) and returns as the action does; *_result builds the action's document from what
+ * apply found. */
+struct doc_maintenance_change {
+    struct store_status before, after;
+    int changed;
+};
+int doc_maintenance_apply(struct store *s, const char *id, int on, const char *note, int64_t at_ms,
+                          struct doc_maintenance_change *out, struct cw_err *err);
+int doc_maintenance_result(const struct doc_ctx *c, const struct doc_maintenance_change *m,
+                           json_t **out, struct cw_err *err);
+struct doc_reference_change {
+    char id[CFG_ID_MAX + 1];
+    int had;       /* it had a reference picture */
+    int64_t at_ms; /* taken then */
+};
+int doc_reference_apply(struct store *s, const char *id, struct doc_reference_change *out,
+                        struct cw_err *err);
+int doc_reference_result(const struct doc_ctx *c, const struct doc_reference_change *r,
+                         json_t **out, struct cw_err *err);
 
 /* One ONVIF device that answered a discovery Probe, as its ProbeMatch said. Lists are
  * space-separated; "" when absent. All borrowed. */

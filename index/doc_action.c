@@ -1,8 +1,12 @@
 /* doc_action.c - the two staff actions on a camera and the documents of their results:
  * maintenance on or off, and forgetting the reference picture. Each writes through the
  * store's own short transaction (safe beside a running daemon); the caller's store must be
- * READWRITE. */
+ * READWRITE. Each action is two steps, so the daemon can write on a worker (its own
+ * connection) and build the document on the loop: *_apply touches only the store (any
+ * thread, with its own connection), *_result builds the document (the loop or the CLI). */
 #include "doc_priv.h"
+
+#include <stdio.h>
 
 /* The camera vanished between the check and the write (retired by a sync meanwhile). */
 static int gone(const char *id, struct cw_err *err)
@@ -11,56 +15,95 @@ static int gone(const char *id, struct cw_err *err)
     return DOC_NOT_FOUND;
 }
 
-int doc_maintenance(const struct doc_ctx *c, const char *id, int on, const char *note,
-                    int64_t at_ms, json_t **out, struct cw_err *err)
+int doc_maintenance_apply(struct store *s, const char *id, int on, const char *note, int64_t at_ms,
+                          struct doc_maintenance_change *out, struct cw_err *err)
 {
-    struct store_status before, after;
-    json_t *o;
-    int changed, rc;
+    const struct doc_ctx c = {s, NULL, NULL};
+    int rc;
 
-    *out = NULL;
-    if ((rc = doc_require_camera(c, id, &before, err)) != 0)
+    if ((rc = doc_require_camera(&c, id, &out->before, err)) != 0)
         return rc;
-    changed = (before.state == CW_MAINTENANCE) != on;
-    if (changed) {
-        rc = store_set_maintenance(c->store, id, on, note != NULL ? note : "", at_ms, err);
+    out->changed = (out->before.state == CW_MAINTENANCE) != on;
+    if (out->changed) {
+        rc = store_set_maintenance(s, id, on, note != NULL ? note : "", at_ms, err);
         if (rc != 0)
             return rc < 0 ? -1 : gone(id, err);
     }
-    if ((rc = doc_require_camera(c, id, &after, err)) != 0)
+    return doc_require_camera(&c, id, &out->after, err);
+}
+
+int doc_maintenance_result(const struct doc_ctx *c, const struct doc_maintenance_change *m,
+                           json_t **out, struct cw_err *err)
+{
+    json_t *o = json_object();
+
+    *out = NULL;
+    if (o != NULL) {
+        json_object_set_new(o, "id", json_string(m->after.id));
+        json_object_set_new(o, "changed", json_boolean(m->changed));
+        json_object_set_new(o, "from", json_string(cw_state_name(m->before.state)));
+        json_object_set_new(o, "to", json_string(cw_state_name(m->after.state)));
+        json_object_set_new(o, "since", doc_iso(c, m->after.since_ms));
+        json_object_set_new(o, "reason", json_string(m->after.reason));
+    }
+    return doc_give(o, out, err);
+}
+
+int doc_maintenance(const struct doc_ctx *c, const char *id, int on, const char *note,
+                    int64_t at_ms, json_t **out, struct cw_err *err)
+{
+    struct doc_maintenance_change m;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_maintenance_apply(c->store, id, on, note, at_ms, &m, err)) != 0)
         return rc;
-    if ((o = json_object()) != NULL) {
-        json_object_set_new(o, "id", json_string(id));
-        json_object_set_new(o, "changed", json_boolean(changed));
-        json_object_set_new(o, "from", json_string(cw_state_name(before.state)));
-        json_object_set_new(o, "to", json_string(cw_state_name(after.state)));
-        json_object_set_new(o, "since", doc_iso(c, after.since_ms));
-        json_object_set_new(o, "reason", json_string(after.reason));
+    return doc_maintenance_result(c, &m, out, err);
+}
+
+int doc_reference_apply(struct store *s, const char *id, struct doc_reference_change *out,
+                        struct cw_err *err)
+{
+    const struct doc_ctx c = {s, NULL, NULL};
+    struct store_status st;
+    uint64_t phash;
+    int rc;
+
+    out->had = 0;
+    out->at_ms = 0;
+    if ((rc = doc_require_camera(&c, id, &st, err)) != 0)
+        return rc;
+    snprintf(out->id, sizeof(out->id), "%s", st.id);
+    /* Cleared even when none was read: the daemon may take one between the two calls. */
+    rc = store_get_reference(s, id, &out->had, &phash, &out->at_ms, err);
+    if (rc == 0)
+        rc = store_set_reference(s, id, 0, 0, 0, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : gone(id, err);
+    return 0;
+}
+
+int doc_reference_result(const struct doc_ctx *c, const struct doc_reference_change *r,
+                         json_t **out, struct cw_err *err)
+{
+    json_t *o = json_object();
+
+    *out = NULL;
+    if (o != NULL) {
+        json_object_set_new(o, "id", json_string(r->id));
+        json_object_set_new(o, "cleared", json_boolean(r->had));
+        json_object_set_new(o, "previous", r->had ? doc_iso_or_null(c, r->at_ms) : json_null());
     }
     return doc_give(o, out, err);
 }
 
 int doc_reference_clear(const struct doc_ctx *c, const char *id, json_t **out, struct cw_err *err)
 {
-    struct store_status st;
-    uint64_t phash;
-    int64_t at_ms = 0;
-    int had = 0, rc;
-    json_t *o;
+    struct doc_reference_change r;
+    int rc;
 
     *out = NULL;
-    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
+    if ((rc = doc_reference_apply(c->store, id, &r, err)) != 0)
         return rc;
-    /* Cleared even when none was read: the daemon may take one between the two calls. */
-    rc = store_get_reference(c->store, id, &had, &phash, &at_ms, err);
-    if (rc == 0)
-        rc = store_set_reference(c->store, id, 0, 0, 0, err);
-    if (rc != 0)
-        return rc < 0 ? -1 : gone(id, err);
-    if ((o = json_object()) != NULL) {
-        json_object_set_new(o, "id", json_string(id));
-        json_object_set_new(o, "cleared", json_boolean(had));
-        json_object_set_new(o, "previous", had ? doc_iso_or_null(c, at_ms) : json_null());
-    }
-    return doc_give(o, out, err);
+    return doc_reference_result(c, &r, out, err);
 }

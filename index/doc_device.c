@@ -197,7 +197,8 @@ int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     for (size_t i = 0; i < n; i++)
         if (v[i].has_clock)
             v[k++] = v[i];
-    qsort(v, k, sizeof(*v), worst_first);
+    if (k > 1) /* v is NULL when there is no device row */
+        qsort(v, k, sizeof(*v), worst_first);
     arr = doc_array(c, v, k, sizeof(*v), latest_clock);
     free(v);
     return doc_give(arr, out, err);

@@ -1,9 +1,11 @@
 /* doc_samples.c - the samples document: a camera's stream samples, raw and hourly, as
- * measured and as judged. Read-only; the rows read are freed before it returns. */
+ * measured and as judged; and which file is a camera's newest picture. Read-only; the rows
+ * read are freed before it returns. */
 #include "doc_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 /* Stream facts are real when media was read, picture facts when a keyframe was decoded; the
  * rest of a sample that is neither is zeros, given as null. */
@@ -64,4 +66,36 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
     arr = doc_array(c, v, n, sizeof(*v), sample_json);
     free(v);
     return doc_give(arr, out, err);
+}
+
+int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len, struct cw_err *err)
+{
+    struct store_status st;
+    struct store_device snap;
+    struct stat a, b;
+    const char *s = NULL, *pick;
+    int rc;
+
+    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
+        return rc;
+    if (store_get_device(c->store, id, &snap, NULL, NULL, NULL, NULL, err) == 0 &&
+        snap.snapshot_path[0] != '\0')
+        s = snap.snapshot_path;
+    if (st.thumb_path[0] == '\0')
+        pick = s;
+    else if (s == NULL || stat(s, &b) != 0)
+        pick = st.thumb_path;
+    else if (stat(st.thumb_path, &a) != 0 || b.st_mtime > a.st_mtime)
+        pick = s;
+    else
+        pick = st.thumb_path;
+    if (pick == NULL) {
+        cw_err_set(err, NULL, 0, NULL,
+                   "%s: no thumbnail yet (none of its stream samples has decoded a picture, and "
+                   "it has no ONVIF snapshot)",
+                   id);
+        return DOC_NOT_FOUND;
+    }
+    snprintf(path, len, "%s", pick);
+    return 0;
 }

@@ -66,6 +66,15 @@ static void status_sample(const struct doc_ctx *c, const struct store_status *st
     json_object_set_new(o, "thumb", doc_str_or_null(st->thumb_path));
 }
 
+/* Where the camera is, as the inventory said when the store last took it. */
+static void status_place(const struct store_status *st, json_t *o)
+{
+    json_object_set_new(o, "address", doc_str_or_null(st->address));
+    json_object_set_new(o, "road", doc_str_or_null(st->road));
+    json_object_set_new(o, "lat", st->has_position ? json_real(st->lat) : json_null());
+    json_object_set_new(o, "lon", st->has_position ? json_real(st->lon) : json_null());
+}
+
 json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
 {
     const struct store_status *st = elem;
@@ -98,6 +107,10 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "last_probe", doc_iso_or_null(c, st->last_probe_ms));
     json_object_set_new(o, "last_probe_ms",
                         st->last_probe_ms != 0 ? json_integer(st->last_probe_ms) : json_null());
+    json_object_set_new(o, "last_ok", doc_iso_or_null(c, st->last_ok_ms));
+    json_object_set_new(o, "last_ok_ms",
+                        st->last_ok_ms != 0 ? json_integer(st->last_ok_ms) : json_null());
+    status_place(st, o);
     status_sample(c, st, o);
     return o;
 }

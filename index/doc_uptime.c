@@ -102,18 +102,14 @@ static json_t *owner_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
-int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
-               json_t **out, struct cw_err *err)
+int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+                    const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err)
 {
-    struct store_uptime *rows = NULL;
     struct sum *owners = NULL;
     json_t *root = NULL;
-    size_t n = 0;
     long no;
 
     *out = NULL;
-    if (store_uptime(c->store, from_ms, to_ms, &rows, &n, err) != 0)
-        return -1;
     if ((no = sum_by_owner(rows, n, &owners)) >= 0 && (root = json_object()) != NULL) {
         json_object_set_new(root, "from", doc_iso(c, from_ms));
         json_object_set_new(root, "from_ms", json_integer(from_ms));
@@ -131,6 +127,20 @@ int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc
         }
     }
     free(owners);
-    free(rows);
     return doc_give(root, out, err);
+}
+
+int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+               json_t **out, struct cw_err *err)
+{
+    struct store_uptime *rows = NULL;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    if (store_uptime(c->store, from_ms, to_ms, &rows, &n, err) != 0)
+        return -1;
+    rc = doc_uptime_rows(c, from_ms, to_ms, by, rows, n, out, err);
+    free(rows);
+    return rc;
 }

@@ -49,11 +49,15 @@ struct store_status {
     char name[256];
     char owner[32];
     char commune[128];
+    char address[256], road[128]; /* from the inventory, "" when not given */
+    int has_position;             /* lat and lon given */
+    double lat, lon;
     int retired;
     enum cw_state state;
     int64_t since_ms;      /* when it entered state */
     char reason[256];      /* why it is in state, "" when up */
     int64_t last_probe_ms; /* 0 when never probed */
+    int64_t last_ok_ms;    /* last probe the camera answered well; 0 when never */
     int latency_ms;        /* -1 when unknown */
     int rtsp_status;       /* last RTSP status code, 0 when none */
     char codec[16];        /* "h264", "h265", "mjpeg", "" */

@@ -248,7 +248,8 @@ fail:
 #define STATUS_SELECT                                                                              \
     "SELECT id, name, owner, commune, retired_ms IS NOT NULL, state, since_ms, reason, "           \
     "last_probe_ms, latency_ms, rtsp_status, codec, width, height, fps, last_sample_ms, "          \
-    "stream_fps, bitrate_kbps, gop_s, sharpness, luma, frozen, flags, thumb_path FROM camera "
+    "stream_fps, bitrate_kbps, gop_s, sharpness, luma, frozen, flags, thumb_path, last_ok_ms, "    \
+    "address, road, lat, lon FROM camera "
 
 static void read_status(sqlite3_stmt *st, struct store_status *o)
 {
@@ -277,6 +278,13 @@ static void read_status(sqlite3_stmt *st, struct store_status *o)
     o->frozen = sqlite3_column_int(st, 21);
     store_column_text(st, 22, o->flags, sizeof(o->flags));
     store_column_text(st, 23, o->thumb_path, sizeof(o->thumb_path));
+    o->last_ok_ms = sqlite3_column_int64(st, 24);
+    store_column_text(st, 25, o->address, sizeof(o->address));
+    store_column_text(st, 26, o->road, sizeof(o->road));
+    o->has_position =
+        sqlite3_column_type(st, 27) != SQLITE_NULL && sqlite3_column_type(st, 28) != SQLITE_NULL;
+    o->lat = sqlite3_column_double(st, 27);
+    o->lon = sqlite3_column_double(st, 28);
 }
 
 int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)

@@ -239,6 +239,59 @@ static void test_listen_bad_host(void **state)
     expect_one_error(s, "/camwatch.conf", 10, "listen", "bad host: 'local_host:8640'");
 }
 
+static void test_http_keys_and_their_defaults(void **state)
+{
+    struct site *s = *state;
+    char want[PATH_MAX + 32];
+
+    site_conf(s, CONF_STD);
+    assert_int_equal(site_load(s), 0);
+    assert_null(s->cfg->http_socket);
+    snprintf(want, sizeof(want), "%s/tokens.ini", s->cfg->dir);
+    assert_string_equal(s->cfg->http_tokens, want);
+    assert_int_equal(s->cfg->http_open_metrics, 0);
+    assert_int_equal(s->cfg->http_open_healthz, 0);
+    assert_int_equal(s->cfg->http_connections, 256);
+    assert_int_equal(s->cfg->http_per_client, 64);
+    assert_int_equal(s->cfg->http_timeout_ms, 30000);
+    assert_int_equal(s->cfg->http_max_body, 65536);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_conf(s, CONF_STD "[http]\nsocket = run/http.sock\ntokens = /etc/camwatch/api.ini\n"
+                          "open_metrics = yes\nopen_healthz = true\nconnections = 10\n"
+                          "per_client = 0\ntimeout = 5s\nmax_body = 1024\n");
+    assert_int_equal(site_load(s), 0);
+    snprintf(want, sizeof(want), "%s/run/http.sock", s->cfg->dir);
+    assert_string_equal(s->cfg->http_socket, want);
+    assert_string_equal(s->cfg->http_tokens, "/etc/camwatch/api.ini");
+    assert_int_equal(s->cfg->http_open_metrics, 1);
+    assert_int_equal(s->cfg->http_open_healthz, 1);
+    assert_int_equal(s->cfg->http_connections, 10);
+    assert_int_equal(s->cfg->http_per_client, 0);
+    assert_int_equal(s->cfg->http_timeout_ms, 5000);
+    assert_int_equal(s->cfg->http_max_body, 1024);
+}
+
+static void test_http_limits_are_bounded(void **state)
+{
+    struct site *s = *state;
+    char conf[1024];
+
+    snprintf(conf, sizeof(conf),
+             CONF_STD "[http]\nconnections = 0\nmax_body = 100\ntimeout = 2h\n"
+                      "open_metrics = maybe\nsocket = /%0120d\n",
+             0);
+    site_conf(s, conf);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/camwatch.conf", 10, "connections", "0 out of range 1..10000");
+    assert_error(&s->errs, "/camwatch.conf", 11, "max_body", "100 out of range 1024..16777216*");
+    assert_error(&s->errs, "/camwatch.conf", 12, "timeout", "must be between 1s and 1h");
+    assert_error(&s->errs, "/camwatch.conf", 13, "open_metrics", "*");
+    snprintf(conf, sizeof(conf), "/%0120d is longer than a unix socket path may be (107 bytes)", 0);
+    assert_error(&s->errs, "/camwatch.conf", 14, "socket", conf);
+    assert_int_equal(s->errs.n, 5);
+}
+
 static void test_owner_code_characters(void **state)
 {
     struct site *s = *state;
@@ -569,6 +622,8 @@ int main(void)
         T(test_listen_without_port),
         T(test_listen_bad_port),
         T(test_listen_bad_host),
+        T(test_http_keys_and_their_defaults),
+        T(test_http_limits_are_bounded),
         T(test_owner_code_characters),
         T(test_owner_needs_name),
         T(test_empty_value),

@@ -2,9 +2,11 @@
  * writes through the store's own functions, and its fields checked: the status list and its
  * filters, events merged and paged, uptime per camera and owner, samples, device facts and
  * clocks, the results of maintenance and reference, discovery reconciled with the
- * inventory, and the one-camera document. Times are fixed; the zone is UTC so ISO strings
+ * inventory, and the one-camera document; the actions and uptime in two steps (the daemon's
+ * workers), and a camera's newest picture. Times are fixed; the zone is UTC so ISO strings
  * are predictable. */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../index/doc.h"
 #include "../index/store.h"
@@ -58,6 +62,10 @@ static void fleet(struct fixture *fx)
                                           .onvif_url = (char *)rows[i].onvif,
                                           .site_kind = CFG_SITE_DISTRICT};
     }
+    fx->cams[0].address = "Ngã ba QL80";
+    fx->cams[0].has_position = 1;
+    fx->cams[0].lat = 10.2875;
+    fx->cams[0].lon = 105.6551;
     fx->owners[0] = (struct cfg_owner){"CAH", "Công an huyện Lai Vung"};
     fx->owners[1] = (struct cfg_owner){"CAX-TD", "Công an xã Tân Dương"};
     fx->cfg.cameras = fx->cams;
@@ -578,6 +586,145 @@ static void test_reference_clear_says_whether_there_was_one(void **state)
     assert_int_equal(doc_reference_clear(&fx->c, "NOPE", &doc, &err), DOC_NOT_FOUND);
 }
 
+static void test_actions_and_uptime_in_two_steps_give_the_same_documents(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_maintenance_change m;
+    struct doc_reference_change r;
+    struct store_uptime *rows = NULL;
+    struct store *other = NULL;
+    struct cw_err err = {0};
+    json_t *two, *one;
+    size_t n = 0;
+
+    /* the write through another connection (a worker's), the document on the loop's */
+    assert_int_equal(store_open(fx->path, STORE_READWRITE, &other, &err), 0);
+    assert_int_equal(doc_maintenance_apply(other, "CAH-002", 1, "mưa bão", T0 + MIN, &m, &err), 0);
+    assert_true(m.changed);
+    assert_int_equal(m.before.state, CW_UNKNOWN);
+    assert_int_equal(m.after.state, CW_MAINTENANCE);
+    assert_int_equal(doc_maintenance_result(&fx->c, &m, &two, &err), 0);
+    assert_string_equal(str(two, "reason"), "maintenance: mưa bão");
+    assert_string_equal(str(two, "since"), "2023-11-14T22:14:20+00:00");
+    /* the one-step action, asked again, finds it done: the same camera, state and time */
+    assert_int_equal(doc_maintenance(&fx->c, "CAH-002", 1, NULL, T0 + 2 * MIN, &one, &err), 0);
+    assert_true(json_is_false(json_object_get(one, "changed")));
+    assert_string_equal(str(one, "since"), str(two, "since"));
+    json_decref(one);
+    json_decref(two);
+    assert_int_equal(doc_maintenance_apply(other, "NOPE", 1, NULL, T0, &m, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'NOPE'");
+
+    assert_int_equal(store_set_reference(fx->s, "CAH-001", 1, 0xabcdULL, T0 + MIN, &err), 0);
+    assert_int_equal(doc_reference_apply(other, "CAH-001", &r, &err), 0);
+    assert_true(r.had);
+    assert_int_equal(doc_reference_result(&fx->c, &r, &two, &err), 0);
+    assert_true(json_is_true(json_object_get(two, "cleared")));
+    assert_string_equal(str(two, "previous"), "2023-11-14T22:14:20+00:00");
+    json_decref(two);
+
+    move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 + HOUR, "");
+    assert_int_equal(store_uptime(other, T0, T0 + 2 * HOUR, &rows, &n, &err), 0);
+    assert_int_equal(
+        doc_uptime_rows(&fx->c, T0, T0 + 2 * HOUR, DOC_UPTIME_BOTH, rows, n, &two, &err), 0);
+    assert_int_equal(doc_uptime(&fx->c, T0, T0 + 2 * HOUR, DOC_UPTIME_BOTH, &one, &err), 0);
+    assert_true(json_equal(one, two));
+    assert_int_equal(
+        num(json_object_get(by_id(json_object_get(two, "cameras"), "CAH-001"), "ms"), "up"), HOUR);
+    json_decref(one);
+    json_decref(two);
+    free(rows);
+    store_close(other);
+}
+
+static void test_status_gives_last_good_answer_and_the_inventory_place(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_probe ok = {
+        .camera_id = "CAH-001", .at_ms = T0 + MIN, .ok = 1, .latency_ms = 9, .state = CW_UNKNOWN};
+    struct store_probe bad = {.camera_id = "CAH-001",
+                              .at_ms = T0 + 2 * MIN,
+                              .ok = 0,
+                              .latency_ms = -1,
+                              .state = CW_UNKNOWN};
+    struct cw_err err = {0};
+    json_t *doc, *a, *b;
+
+    assert_int_equal(store_record_probe(fx->s, &ok, &err), 0);
+    assert_int_equal(store_record_probe(fx->s, &bad, &err), 0);
+    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    a = by_id(doc, "CAH-001");
+    /* the last probe failed; the last good one stays */
+    assert_int_equal(num(a, "last_probe_ms"), T0 + 2 * MIN);
+    assert_int_equal(num(a, "last_ok_ms"), T0 + MIN);
+    assert_string_equal(str(a, "last_ok"), "2023-11-14T22:14:20+00:00");
+    assert_string_equal(str(a, "address"), "Ngã ba QL80");
+    assert_true(json_real_value(json_object_get(a, "lat")) == 10.2875);
+    assert_true(json_real_value(json_object_get(a, "lon")) == 105.6551);
+    b = by_id(doc, "CAH-002");
+    assert_true(is_null(b, "last_ok"));
+    assert_true(is_null(b, "lat")); /* no position in the inventory */
+    assert_true(is_null(b, "address"));
+    json_decref(doc);
+}
+
+/* Make path a file whose modification time is at seconds. */
+static void file_at(const char *path, time_t at)
+{
+    struct timespec t[2] = {{at, 0}, {at, 0}};
+
+    cwtest_write_file(path, "\xff\xd8 not a real JPEG \xff\xd9", 0600);
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static void test_picture_is_the_newer_of_thumbnail_and_snapshot(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_sample smp = {
+        .camera_id = "CAH-001", .at_ms = T0, .ok = 1, .ref_distance = -1, .first_key_ms = -1};
+    struct store_device d = {.camera_id = "CAH-001", .probed_ms = T0, .ok = 1};
+    char thumb[256], snap[256], got[1024];
+    struct cw_err err = {0};
+
+    snprintf(thumb, sizeof(thumb), "%s/thumb.jpg", fx->dir);
+    snprintf(snap, sizeof(snap), "%s/snap.jpg", fx->dir);
+    assert_int_equal(doc_picture(&fx->c, "CAH-001", got, sizeof(got), &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "CAH-001: no thumbnail yet (none of its stream samples has "
+                                 "decoded a picture, and it has no ONVIF snapshot)");
+    file_at(thumb, 1000000);
+    assert_int_equal(store_record_sample(fx->s, &smp, thumb, &err), 0);
+    assert_int_equal(doc_picture(&fx->c, "CAH-001", got, sizeof(got), &err), 0);
+    assert_string_equal(got, thumb);
+    /* a newer snapshot wins; an older one does not */
+    file_at(snap, 2000000);
+    snprintf(d.snapshot_path, sizeof(d.snapshot_path), "%s", snap);
+    assert_int_equal(store_record_device(fx->s, &d, NULL, 0, NULL, 0, NULL, NULL, &err), 0);
+    assert_int_equal(doc_picture(&fx->c, "CAH-001", got, sizeof(got), &err), 0);
+    assert_string_equal(got, snap);
+    file_at(snap, 500000);
+    assert_int_equal(doc_picture(&fx->c, "CAH-001", got, sizeof(got), &err), 0);
+    assert_string_equal(got, thumb);
+    /* a thumbnail gone leaves the snapshot */
+    assert_int_equal(unlink(thumb), 0);
+    assert_int_equal(doc_picture(&fx->c, "CAH-001", got, sizeof(got), &err), 0);
+    assert_string_equal(got, snap);
+    assert_int_equal(doc_picture(&fx->c, "NOPE", got, sizeof(got), &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'NOPE'");
+}
+
+static void test_clock_of_a_site_without_onvif_is_empty(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    /* no device rows at all: nothing to sort (qsort is not given a null array) */
+    assert_int_equal(doc_clock(&fx->c, &doc, &err), 0);
+    assert_true(json_is_array(doc));
+    assert_int_equal(json_array_size(doc), 0);
+    json_decref(doc);
+}
+
 /* ---- discover ---- */
 
 static void test_discover_matches_devices_to_the_inventory_by_host_and_port(void **state)
@@ -692,6 +839,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_discover_shows_addresses_without_credentials, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_camera_gathers_status_samples_events_and_device, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_actions_and_uptime_in_two_steps_give_the_same_documents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_gives_last_good_answer_and_the_inventory_place,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_picture_is_the_newer_of_thumbnail_and_snapshot, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_clock_of_a_site_without_onvif_is_empty, setup,
                                         teardown),
     };
 

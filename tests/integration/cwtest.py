@@ -17,6 +17,8 @@
 - run(), camwatchd(), camwatch(), status(), events(), samples(): run the programs with a
   generous subprocess timeout (a guard against hangs, not a timed assertion) and parse --json.
 - have_gst_element(): whether a GStreamer element is installed (asked in a child process).
+- http(), add_token(), wait_http(): the daemon's HTTP API over real loopback (http.client),
+  optionally from another loopback source address; a token made with `camwatch token add`.
 - jpeg_info(): what ffprobe says of a JPEG file, after checking its SOI/EOI markers.
 
 Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer bindings).
@@ -24,6 +26,7 @@ Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer 
 import atexit
 import contextlib
 import csv
+import http.client as httpclient
 import io
 import json
 import os
@@ -327,12 +330,13 @@ DEFAULT_PROBE = {"interval": "30s", "timeout": "5s", "slow": "2s", "down_after":
 
 def write_config(directory, cameras, credentials=None, probe=None, owners=None,
                  site="Test site", time_zone="Asia/Ho_Chi_Minh", http_listen=None,
-                 store=None, sections=None):
+                 store=None, sections=None, http=None):
     """Write camwatch.conf, cameras.csv and credentials.ini (mode 600) into directory.
 
     cameras: list of dicts keyed by CSV_HEADER (see camera()); when any has a "class", the
     optional 17th column "class" is written. credentials: {name: (user, password)}. probe:
-    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). sections:
+    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). http: more
+    [http] keys (socket, open_metrics...). sections:
     more sections in order, {"probe.stream": {"sample": "3s"}, "class default": {...}}.
     Returns the conf path."""
     os.makedirs(directory, exist_ok=True)
@@ -345,7 +349,8 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
              "%s = %s" % kv for kv in (store or {}).items()] + ["",
              "[inventory]", "cameras = cameras.csv", "credentials = credentials.ini", "",
              "[probe.rtsp]"] + ["%s = %s" % kv for kv in p.items()] + [
-             "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port()), "",
+             "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port())] + [
+             "%s = %s" % kv for kv in (http or {}).items()] + ["",
              "[owners]"] + ["%s = %s" % kv for kv in owners.items()]
     for name, keys in (sections or {}).items():
         lines += ["", "[%s]" % name] + ["%s = %s" % kv for kv in keys.items()]
@@ -454,3 +459,60 @@ def jpeg_info(path):
         except ValueError:
             info = {}
     return data[:2], data[-2:], info
+
+
+class Http:
+    """One HTTP answer: status, headers (lower-case names), body bytes, and body as JSON."""
+
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except ValueError as e:
+            raise AssertionError("not JSON (%s): %r" % (e, self.body[:500]))
+
+    def __repr__(self):
+        return "<HTTP %s %r %r>" % (self.status, self.headers, self.body[:500])
+
+
+def http(port, method, path, token=None, body=None, headers=None, source=None,
+         timeout=RUN_TIMEOUT_S):
+    """A request to the daemon on 127.0.0.1:port over a new connection, from source (a
+    loopback address such as "127.0.0.7": another client as the server sees it). body: bytes,
+    str or an object sent as JSON. Returns an Http."""
+    h = dict(headers or {})
+    if token is not None:
+        h["Authorization"] = "Bearer " + token
+    if body is not None and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+        h.setdefault("Content-Type", "application/json")
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    conn = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
+    try:
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        return Http(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    finally:
+        conn.close()
+
+
+def add_token(conf, name, role):
+    """`camwatch token add NAME --role ROLE`; the token it printed."""
+    r = camwatch(conf, "token", "add", name, "--role", role)
+    if r.rc != 0:
+        raise AssertionError("token add failed: %r" % r)
+    return r.out.strip()
+
+
+def wait_http(port, token, proc=None, path="/healthz"):
+    """Wait until the daemon answers path with 200 (it is listening)."""
+    def up():
+        try:
+            return http(port, "GET", path, token, timeout=10).status == 200
+        except OSError:
+            return False
+    wait_for("the daemon answering %s on port %d" % (path, port), up, proc=proc)

@@ -1,0 +1,241 @@
+/* api.c - the table of endpoints and the one path every request takes through it: route,
+ * method, token, role, parameters, handler (api.h). An endpoint is one row here and one
+ * handler (api_views.c); the dashboard's files are public (they hold no data: the page asks
+ * the API with its user's token); the footage, request, export, report and ticket
+ * endpoints will be rows of their own. Owns the API's record: the server, the tokens, the
+ * workers. Loop thread only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/log.h"
+#include "api_priv.h"
+
+#define HTTP_UNAUTHORIZED 401
+#define HTTP_FORBIDDEN 403
+#define HTTP_NOT_FOUND 404
+#define HTTP_METHOD_NOT_ALLOWED 405
+#define API_PUBLIC 0 /* a route's role: no token asked (the dashboard's files) */
+
+/* Which setting may open a route to requests without a token. */
+enum api_openable { OPENABLE_NO, OPENABLE_METRICS, OPENABLE_HEALTHZ };
+
+struct api_route {
+    const char *method;  /* "GET" also answers HEAD */
+    const char *pattern; /* httpparse_route's */
+    int role;            /* least enum tokens_role, or API_PUBLIC */
+    enum api_openable openable;
+    const char *const *params; /* query parameters taken, NULL-terminated; NULL: none */
+    void (*fn)(struct api_call *c);
+};
+
+static const char *const p_cameras[] = {"owner", "commune", "state", "flag", NULL};
+static const char *const p_since[] = {"since", NULL};
+static const char *const p_events[] = {"camera", "since", "limit", "after", NULL};
+static const char *const p_uptime[] = {"from", "to", "by", NULL};
+
+static void api_index(struct api_call *c);
+
+/* Every endpoint. Order matters only between patterns that match the same path. */
+static const struct api_route routes[] = {
+    {"GET", "/", API_PUBLIC, OPENABLE_NO, NULL, api_web},
+    {"GET", "/static/{file}", API_PUBLIC, OPENABLE_NO, NULL, api_web},
+    {"GET", "/healthz", TOKENS_VIEWER, OPENABLE_HEALTHZ, NULL, api_healthz},
+    {"GET", "/metrics", TOKENS_VIEWER, OPENABLE_METRICS, NULL, api_metrics},
+    {"GET", "/api/v1", TOKENS_VIEWER, OPENABLE_NO, NULL, api_index},
+    {"GET", "/api/v1/whoami", TOKENS_VIEWER, OPENABLE_NO, NULL, api_whoami},
+    {"GET", "/api/v1/cameras", TOKENS_VIEWER, OPENABLE_NO, p_cameras, api_cameras},
+    {"GET", "/api/v1/cameras/{id}", TOKENS_VIEWER, OPENABLE_NO, NULL, api_camera},
+    {"GET", "/api/v1/cameras/{id}/samples", TOKENS_VIEWER, OPENABLE_NO, p_since, api_samples},
+    {"GET", "/api/v1/cameras/{id}/device", TOKENS_VIEWER, OPENABLE_NO, p_since, api_device},
+    {"GET", "/api/v1/cameras/{id}/thumbnail", TOKENS_VIEWER, OPENABLE_NO, NULL, api_thumbnail},
+    {"POST", "/api/v1/cameras/{id}/maintenance", TOKENS_ADMIN, OPENABLE_NO, NULL, api_maintenance},
+    {"DELETE", "/api/v1/cameras/{id}/reference", TOKENS_ADMIN, OPENABLE_NO, NULL, api_reference},
+    {"GET", "/api/v1/events", TOKENS_VIEWER, OPENABLE_NO, p_events, api_events},
+    {"GET", "/api/v1/uptime", TOKENS_VIEWER, OPENABLE_NO, p_uptime, api_uptime},
+    {"GET", "/api/v1/clock", TOKENS_VIEWER, OPENABLE_NO, NULL, api_clock},
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static int method_matches(const char *route, const char *method)
+{
+    return strcmp(route, method) == 0 || (strcmp(route, "GET") == 0 && strcmp(method, "HEAD") == 0);
+}
+
+static int route_open(const struct api *a, const struct api_route *r)
+{
+    return r->role == API_PUBLIC ||
+           (r->openable == OPENABLE_METRICS && a->env.cfg->http_open_metrics) ||
+           (r->openable == OPENABLE_HEALTHZ && a->env.cfg->http_open_healthz);
+}
+
+/* GET /api/v1: {endpoints: [ {method, path, role, open, params[]} ]}, the table itself, so a
+ * client (and the tests) can see every endpoint and who may ask it. */
+static void api_index(struct api_call *c)
+{
+    json_t *o = json_object(), *arr = json_array();
+
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        const struct api_route *r = &routes[i];
+        json_t *e = json_object(), *params = json_array();
+        for (const char *const *p = r->params; p != NULL && *p != NULL; p++)
+            json_array_append_new(params, json_string(*p));
+        json_object_set_new(e, "method", json_string(r->method));
+        json_object_set_new(e, "path", json_string(r->pattern));
+        json_object_set_new(e, "role",
+                            r->role == API_PUBLIC ? json_null()
+                                                  : json_string(tokens_role_name(r->role)));
+        json_object_set_new(e, "open", json_boolean(route_open(c->api, r)));
+        json_object_set_new(e, "params", params);
+        json_array_append_new(arr, e);
+    }
+    json_object_set_new(o, "endpoints", arr);
+    http_reply_json(c->req, 200, o);
+}
+
+/* The route for c's request, or NULL after answering 404 or 405. */
+static const struct api_route *api_route_for(struct api_call *c)
+{
+    const char *path = http_req_path(c->req), *method = http_req_method(c->req);
+    char allow[64] = "";
+    int path_known = 0;
+
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (!httpparse_route(routes[i].pattern, path, &c->caps))
+            continue;
+        if (method_matches(routes[i].method, method))
+            return &routes[i];
+        path_known = 1;
+        snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s%s",
+                 allow[0] ? ", " : "", routes[i].method,
+                 strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
+    }
+    if (!path_known) {
+        http_reply_error(c->req, HTTP_NOT_FOUND, "not_found", "no such endpoint: %.200s", path);
+        return NULL;
+    }
+    http_reply_header(c->req, "Allow", allow);
+    http_reply_error(c->req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                     "%.16s is not allowed on %.200s (allowed: %s)", method, path, allow);
+    return NULL;
+}
+
+/* Who asks, and whether the role is enough. 0, or -1 after answering 401 or 403. */
+static int api_authorize(struct api_call *c, const struct api_route *r)
+{
+    const struct tokens_entry *who;
+    double delay;
+    enum auth_result res;
+
+    if (route_open(c->api, r))
+        return 0;
+    res = auth_check(c->api->auth, http_req_header(c->req, "Authorization"),
+                     http_req_client(c->req), ev_now(c->api->env.loop), &who, &delay);
+    if (res != AUTH_OK) {
+        http_reply_header(c->req, "WWW-Authenticate", "Bearer realm=\"camwatch\"");
+        http_reply_after(c->req, delay);
+        if (auth_count(c->api->auth) == 0)
+            http_reply_error(c->req, HTTP_UNAUTHORIZED, "unauthorized",
+                             "the daemon has no tokens yet: make one with `camwatch token add "
+                             "NAME --role ROLE`");
+        else
+            http_reply_error(c->req, HTTP_UNAUTHORIZED, "unauthorized", "%s",
+                             res == AUTH_MISSING ? "send a token: Authorization: Bearer TOKEN"
+                                                 : "the token is not valid");
+        return -1;
+    }
+    snprintf(c->who, sizeof(c->who), "%s", who->name);
+    c->role = who->role;
+    http_req_set_user(c->req, who->name);
+    if ((int)who->role < r->role) {
+        http_reply_error(
+            c->req, HTTP_FORBIDDEN, "forbidden", "this needs the %s role; token '%s' is a %s",
+            tokens_role_name((enum tokens_role)r->role), who->name, tokens_role_name(who->role));
+        return -1;
+    }
+    return 0;
+}
+
+static void api_handle(void *data, struct http_req *req)
+{
+    struct api *a = data;
+    struct api_call c = {.api = a, .req = req};
+    const struct api_route *r = api_route_for(&c);
+    const char *unknown;
+
+    if (r == NULL || api_authorize(&c, r) != 0)
+        return;
+    if ((unknown = http_req_unknown_query(req, r->params)) != NULL) {
+        api_reply_bad_param(&c, unknown, "not a parameter of %s %s", r->method, r->pattern);
+        return;
+    }
+    c.doc = (struct doc_ctx){a->env.store, a->env.cfg, a->env.cfg->time_zone};
+    r->fn(&c);
+}
+
+int api_check(const struct cfg *cfg, struct cw_errlist *errs)
+{
+    struct tokens t = {0};
+    char *path = tokens_daemon_path(cfg);
+    int rc;
+
+    if (path == NULL)
+        return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
+    rc = tokens_load(path, &t, NULL, errs);
+    tokens_clear(&t);
+    free(path);
+    return rc;
+}
+
+int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs)
+{
+    const struct cfg *cfg = env->cfg;
+    const struct http_limits lim = {(unsigned)cfg->http_connections, (unsigned)cfg->http_per_client,
+                                    (unsigned)(cfg->http_timeout_ms / 1000),
+                                    (size_t)cfg->http_max_body, HTTP_MAX_HEADER_DEFAULT};
+    struct api *a = calloc(1, sizeof(*a));
+    struct cw_err err;
+    char *tokens = NULL;
+
+    if (a == NULL)
+        return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
+    a->env = *env;
+    if ((tokens = tokens_daemon_path(env->cfg)) == NULL) {
+        cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
+        goto fail;
+    }
+    if (auth_new(env->loop, tokens, &a->auth, errs) != 0)
+        goto fail;
+    if (pool_new(env->loop, API_WORKERS, &a->pool, &err) != 0 ||
+        http_new(env->loop, cfg->http_listen, cfg->http_socket, &lim, api_handle, a, &a->http,
+                 &err) != 0) {
+        cw_errlist_push(errs, &err);
+        goto fail;
+    }
+    log_info("api: listening on http://%s/%s%s with %zu tokens", cfg->http_listen,
+             cfg->http_socket != NULL ? " and " : "", cfg->http_socket ? cfg->http_socket : "",
+             auth_count(a->auth));
+    free(tokens);
+    *out = a;
+    return 0;
+fail:
+    free(tokens);
+    api_free(a);
+    return -1;
+}
+
+void api_reload(struct api *a, const struct cfg *cfg)
+{
+    a->env.cfg = cfg;
+    auth_reload(a->auth);
+}
+
+void api_free(struct api *a)
+{
+    if (a == NULL)
+        return;
+    pool_free(a->pool); /* answers the jobs not run: their connections are resumed */
+    http_free(a->http);
+    auth_free(a->auth);
+    free(a);
+}

@@ -1,0 +1,91 @@
+/* api_priv.h - what the API's files share (not for callers outside daemon/api*.c and
+ * metrics.c): the API's record, one call to an endpoint, the helpers every handler uses
+ * (api_util.c) and the handlers the table in api.c names. */
+#ifndef CW_API_PRIV_H
+#define CW_API_PRIV_H
+
+#include <stdint.h>
+
+#include "../config/tokens.h"
+#include "../index/doc.h"
+#include "api.h"
+#include "auth.h"
+#include "http.h"
+#include "httpparse.h"
+#include "pool.h"
+
+#define API_WORKERS 2 /* threads for writes and slow reads of the API */
+
+struct api {
+    struct api_env env;
+    struct http *http;
+    struct auth *auth;
+    struct pool *pool;
+};
+
+/* One request to one endpoint, as the handler sees it. */
+struct api_call {
+    struct api *api;
+    struct http_req *req;
+    struct httpparse_captures caps; /* the pattern's {name} segments */
+    char who[TOKENS_NAME_MAX + 1];  /* the token's name; "" for an open endpoint */
+    enum tokens_role role;          /* 0 for an open endpoint */
+    struct doc_ctx doc;             /* the documents' view of the daemon's store */
+};
+
+/* ---- api_util.c ---- */
+
+/* The answer of a doc_* function: 200 with doc, 404 (DOC_NOT_FOUND), 400 (DOC_BAD_INPUT) or
+ * 500 (logged). Takes doc's reference. */
+void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err *err);
+/* 400 {"error": "bad_parameter"} naming the parameter. */
+void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Query parameter name as a time (cw_parse_time in the site's zone), or dflt when absent.
+ * Returns 0, or -1 after answering 400. */
+int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t *out);
+/* Query parameter name as a whole number in [min, max], or dflt when absent. 0 or -1 (400). */
+int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t max, uint64_t dflt,
+                   uint64_t *out);
+
+/* Open path for reading when it is a regular file inside dir (after every link is followed);
+ * the fd, or -1 with why filled (a sentence, never the path). Does not block on FIFOs. */
+int api_open_inside(const char *path, const char *dir, char *why, size_t why_len);
+
+/* A job for the API's workers, embedded first in a handler's own struct (malloc'd). work runs
+ * on a worker with a store connection of its own in mode (NULL when it could not open: rc
+ * -1 and err say why); done runs on the loop, answers the request, and must not free the job
+ * (the caller of done frees it). When the daemon stops first, the request is answered 503. */
+struct api_job {
+    struct pool_job base;
+    struct api_call call;
+    enum store_mode mode;
+    char *db_path;
+    void (*work)(struct api_job *j, struct store *s);
+    void (*done)(struct api_job *j);
+    int rc;
+    struct cw_err err;
+};
+/* Defer c's request and queue j (taken: freed after its done). */
+void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
+                   void (*work)(struct api_job *j, struct store *s),
+                   void (*done)(struct api_job *j));
+
+/* ---- the handlers (api_views.c, metrics.c) ---- */
+void api_healthz(struct api_call *c);
+void api_whoami(struct api_call *c);
+void api_cameras(struct api_call *c);
+void api_camera(struct api_call *c);
+void api_samples(struct api_call *c);
+void api_device(struct api_call *c);
+void api_thumbnail(struct api_call *c);
+void api_maintenance(struct api_call *c);
+void api_reference(struct api_call *c);
+void api_events(struct api_call *c);
+void api_uptime(struct api_call *c);
+void api_clock(struct api_call *c);
+void api_metrics(struct api_call *c);
+void api_web(struct api_call *c);
+
+#endif

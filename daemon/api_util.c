@@ -1,0 +1,170 @@
+/* api_util.c - what every API handler uses (api_priv.h): documents to answers, query
+ * parameters, files confined to a folder, and jobs on the API's workers. Loop thread, but
+ * for a job's work. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "api_priv.h"
+
+#define HTTP_BAD_REQUEST 400
+#define HTTP_NOT_FOUND 404
+#define HTTP_INTERNAL 500
+#define HTTP_UNAVAILABLE 503
+
+void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err *err)
+{
+    char line[1024];
+
+    if (rc == 0) {
+        http_reply_json(c->req, 200, doc);
+        return;
+    }
+    json_decref(doc);
+    if (rc == DOC_NOT_FOUND) {
+        http_reply_error(c->req, HTTP_NOT_FOUND, "not_found", "%s", err->msg);
+    } else if (rc == DOC_BAD_INPUT) {
+        http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_request", "%s", err->msg);
+    } else {
+        cw_err_format(err, line, sizeof(line));
+        log_warnx("api: %s %s: %s", http_req_method(c->req), http_req_path(c->req), line);
+        http_reply_error(c->req, HTTP_INTERNAL, "internal", "the store could not answer: %s",
+                         err->msg);
+    }
+}
+
+void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
+{
+    char why[384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_parameter", "%s: %s", name, why);
+}
+
+int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t *out)
+{
+    const char *v = http_req_query(c->req, name);
+
+    if (cw_parse_time(v != NULL ? v : dflt, c->doc.tz, out) == 0)
+        return 0;
+    api_reply_bad_param(c, name,
+                        "bad time '%.64s' (YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 "
+                        "with Z or +HH:MM, now, or -7d / -2h / -30m)",
+                        v);
+    return -1;
+}
+
+int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t max, uint64_t dflt,
+                   uint64_t *out)
+{
+    const char *v = http_req_query(c->req, name);
+
+    if (v == NULL) {
+        *out = dflt;
+        return 0;
+    }
+    if (httpparse_uint(v, min, max, out) == 0)
+        return 0;
+    api_reply_bad_param(c, name, "expected a whole number from %llu to %llu, not '%.64s'",
+                        (unsigned long long)min, (unsigned long long)max, v);
+    return -1;
+}
+
+int api_open_inside(const char *path, const char *dir, char *why, size_t why_len)
+{
+    char real_dir[PATH_MAX], link[64], real_file[PATH_MAX];
+    struct stat st;
+    size_t n;
+    ssize_t got;
+    int fd;
+
+    if (realpath(dir, real_dir) == NULL) {
+        snprintf(why, why_len, "its folder is missing");
+        return -1;
+    }
+    /* O_NONBLOCK: a FIFO planted there must not hold the loop in open(). */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s", errno == ENOENT ? "the file is gone" : strerror(errno));
+        return -1;
+    }
+    /* Judge the file opened, not the name: whatever links led there, it must be inside. */
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    got = readlink(link, real_file, sizeof(real_file) - 1);
+    n = strlen(real_dir);
+    if (got < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        goto fail;
+    }
+    real_file[got] = '\0';
+    if (strncmp(real_file, real_dir, n) != 0 || real_file[n] != '/' || !S_ISREG(st.st_mode)) {
+        snprintf(why, why_len, "the file is not one of the daemon's");
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+/* ---- jobs ---- */
+
+static void job_work(struct pool_job *pj)
+{
+    struct api_job *j = (struct api_job *)pj;
+    struct store *s = NULL;
+
+    if (store_open(j->db_path, j->mode, &s, &j->err) != 0) {
+        j->rc = -1;
+        j->work(j, NULL);
+        return;
+    }
+    j->work(j, s);
+    store_close(s);
+}
+
+static void job_done(struct pool_job *pj, int cancelled)
+{
+    struct api_job *j = (struct api_job *)pj;
+    struct api *a = j->call.api;
+
+    if (cancelled) {
+        http_reply_error(j->call.req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
+    } else {
+        /* The configuration may have been reloaded meanwhile: the documents use today's. */
+        j->call.doc = (struct doc_ctx){a->env.store, a->env.cfg, a->env.cfg->time_zone};
+        j->done(j);
+    }
+    free(j->db_path);
+    free(j);
+}
+
+void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
+                   void (*work)(struct api_job *j, struct store *s),
+                   void (*done)(struct api_job *j))
+{
+    j->call = *c;
+    j->mode = mode;
+    j->work = work;
+    j->done = done;
+    j->base.work = job_work;
+    j->base.done = job_done;
+    if ((j->db_path = strdup(c->api->env.cfg->database)) == NULL) {
+        free(j);
+        http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
+        return;
+    }
+    http_defer(c->req);
+    pool_submit(c->api->pool, &j->base);
+}

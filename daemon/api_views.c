@@ -1,0 +1,397 @@
+/* api_views.c - the handlers of the views every role sees and of the admin's actions on a
+ * camera: each reads its parameters, builds the CLI's document (index/doc.h) and answers
+ * it. The writes (maintenance, reference) and the uptime over a range run on the API's
+ * workers with a connection of their own; the daemon's fleet takes a write up as it takes
+ * the CLI's (the store's data_version). Loop thread, but for the jobs' work. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "api_priv.h"
+#include "fleet.h"
+#include "metrics.h"
+#include "web.h"
+
+#define SAMPLES_SINCE "-1d"
+#define DEVICE_SINCE "-7d"
+#define EVENTS_SINCE "-7d"
+#define EVENTS_LIMIT 1000
+#define UPTIME_FROM "-7d"
+#define NOTE_MAX 500 /* bytes of a maintenance note */
+#define JPEG_TYPE "image/jpeg"
+
+void api_healthz(struct api_call *c)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "status", json_string("ok"));
+    json_object_set_new(o, "version", json_string(CW_VERSION));
+    http_reply_json(c->req, 200, o);
+}
+
+void api_whoami(struct api_call *c)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(c->who));
+    json_object_set_new(o, "role", json_string(tokens_role_name(c->role)));
+    json_object_set_new(o, "site", json_string(c->doc.cfg->site_name));
+    http_reply_json(c->req, 200, o);
+}
+
+void api_cameras(struct api_call *c)
+{
+    struct doc_status_filter f = {http_req_query(c->req, "owner"),
+                                  http_req_query(c->req, "commune"), http_req_query(c->req, "flag"),
+                                  0, CW_UNKNOWN};
+    const char *state = http_req_query(c->req, "state");
+    struct cw_err err;
+    json_t *doc = NULL;
+    int rc;
+
+    if (state != NULL) {
+        if (cw_state_parse(state, &f.state) != 0) {
+            api_reply_bad_param(c, "state",
+                                "unknown state '%.32s' (up, degraded, down, unknown, "
+                                "maintenance)",
+                                state);
+            return;
+        }
+        f.have_state = 1;
+    }
+    rc = doc_status(&c->doc, &f, &doc, &err);
+    api_reply_doc(c, rc, doc, &err);
+}
+
+void api_camera(struct api_call *c)
+{
+    struct cw_err err;
+    json_t *doc = NULL;
+    int rc = doc_camera(&c->doc, c->caps.v[0], cw_now_ms(), &doc, &err);
+
+    api_reply_doc(c, rc, doc, &err);
+}
+
+/* A camera's document over time from ?since= (default dflt): doc_samples, doc_device. */
+static void camera_since(struct api_call *c, const char *dflt,
+                         int (*doc_fn)(const struct doc_ctx *c, const char *id, int64_t since_ms,
+                                       json_t **out, struct cw_err *err))
+{
+    struct cw_err err;
+    json_t *doc = NULL;
+    int64_t since;
+    int rc;
+
+    if (api_param_time(c, "since", dflt, &since) != 0)
+        return;
+    rc = doc_fn(&c->doc, c->caps.v[0], since, &doc, &err);
+    api_reply_doc(c, rc, doc, &err);
+}
+
+void api_samples(struct api_call *c)
+{
+    camera_since(c, SAMPLES_SINCE, doc_samples);
+}
+
+void api_device(struct api_call *c)
+{
+    camera_since(c, DEVICE_SINCE, doc_device);
+}
+
+void api_thumbnail(struct api_call *c)
+{
+    char path[sizeof(((struct store_status *)0)->thumb_path)], why[128];
+    struct cw_err err;
+    int rc = doc_picture(&c->doc, c->caps.v[0], path, sizeof(path), &err), fd;
+
+    if (rc != 0) {
+        api_reply_doc(c, rc, NULL, &err);
+        return;
+    }
+    /* The store names the file; it is served only from the thumbnail folder, whatever the
+     * name says or links to. */
+    if ((fd = api_open_inside(path, c->doc.cfg->cache_dir, why, sizeof(why))) < 0) {
+        log_warnx("api: %s: thumbnail %s refused: %s", c->caps.v[0], path, why);
+        http_reply_error(c->req, 404, "not_found", "%s: no thumbnail to serve (%s)", c->caps.v[0],
+                         why);
+        return;
+    }
+    http_reply_header(c->req, "Cache-Control", "no-cache");
+    http_reply_file(c->req, fd, JPEG_TYPE);
+}
+
+/* ---- maintenance ---- */
+
+struct maint_job {
+    struct api_job j; /* first */
+    char id[CFG_ID_MAX + 1];
+    int on;
+    char note[NOTE_MAX + 1];
+    int64_t at_ms;
+    struct doc_maintenance_change m;
+};
+
+static void maint_work(struct api_job *j, struct store *s)
+{
+    struct maint_job *m = (struct maint_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_maintenance_apply(s, m->id, m->on, m->note, m->at_ms, &m->m, &j->err);
+}
+
+static void maint_done(struct api_job *j)
+{
+    struct maint_job *m = (struct maint_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0) {
+        if (m->m.changed)
+            log_info("api: %s put %s %s maintenance%s%s", j->call.who, m->id,
+                     m->on ? "in" : "out of", m->note[0] ? ": " : "", m->note);
+        j->rc = doc_maintenance_result(&j->call.doc, &m->m, &doc, &j->err);
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+void api_maintenance(struct api_call *c)
+{
+    static const struct httpparse_field fields[] = {
+        {"on", HTTPPARSE_BOOL, 1, 0},
+        {"note", HTTPPARSE_STRING, 0, NOTE_MAX},
+    };
+    struct maint_job *m;
+    struct store_status st;
+    struct cw_err err;
+    const char *body, *note;
+    char why[256];
+    size_t len;
+    json_t *o;
+    int rc;
+
+    body = http_req_body(c->req, &len);
+    if (httpparse_json(body, len, fields, 2, &o, why, sizeof(why)) != 0) {
+        http_reply_error(c->req, 400, "bad_body",
+                         "%s (expected {\"on\": true|false, \"note\": "
+                         "\"...\"})",
+                         why);
+        return;
+    }
+    /* An unknown camera is answered at once, without a worker. */
+    if ((rc = doc_require_camera(&c->doc, c->caps.v[0], &st, &err)) != 0 ||
+        (m = calloc(1, sizeof(*m))) == NULL) {
+        json_decref(o);
+        if (rc == 0)
+            cw_err_set(&err, NULL, 0, NULL, "out of memory");
+        api_reply_doc(c, rc != 0 ? rc : -1, NULL, &err);
+        return;
+    }
+    snprintf(m->id, sizeof(m->id), "%s", st.id);
+    m->on = json_is_true(json_object_get(o, "on"));
+    note = json_string_value(json_object_get(o, "note"));
+    snprintf(m->note, sizeof(m->note), "%s", note != NULL ? note : "");
+    m->at_ms = cw_now_ms();
+    json_decref(o);
+    api_job_start(c, &m->j, STORE_READWRITE, maint_work, maint_done);
+}
+
+/* ---- reference ---- */
+
+struct ref_job {
+    struct api_job j; /* first */
+    char id[CFG_ID_MAX + 1];
+    struct doc_reference_change r;
+};
+
+static void ref_work(struct api_job *j, struct store *s)
+{
+    struct ref_job *r = (struct ref_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_reference_apply(s, r->id, &r->r, &j->err);
+}
+
+static void ref_done(struct api_job *j)
+{
+    struct ref_job *r = (struct ref_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0) {
+        log_info("api: %s cleared %s's reference picture", j->call.who, r->id);
+        j->rc = doc_reference_result(&j->call.doc, &r->r, &doc, &j->err);
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+void api_reference(struct api_call *c)
+{
+    struct ref_job *r;
+    struct store_status st;
+    struct cw_err err;
+    int rc;
+
+    if ((rc = doc_require_camera(&c->doc, c->caps.v[0], &st, &err)) != 0 ||
+        (r = calloc(1, sizeof(*r))) == NULL) {
+        if (rc == 0)
+            cw_err_set(&err, NULL, 0, NULL, "out of memory");
+        api_reply_doc(c, rc != 0 ? rc : -1, NULL, &err);
+        return;
+    }
+    snprintf(r->id, sizeof(r->id), "%s", st.id);
+    api_job_start(c, &r->j, STORE_READWRITE, ref_work, ref_done);
+}
+
+/* ---- events, uptime, clock ---- */
+
+void api_events(struct api_call *c)
+{
+    struct doc_events_query q = {http_req_query(c->req, "camera"), 0, EVENTS_LIMIT,
+                                 http_req_query(c->req, "after")};
+    struct cw_err err;
+    json_t *doc = NULL;
+    uint64_t limit;
+    int rc;
+
+    if (api_param_time(c, "since", EVENTS_SINCE, &q.since_ms) != 0 ||
+        api_param_uint(c, "limit", 1, DOC_EVENTS_LIMIT_MAX, EVENTS_LIMIT, &limit) != 0)
+        return;
+    q.limit = (size_t)limit;
+    rc = doc_events(&c->doc, &q, &doc, &err);
+    api_reply_doc(c, rc, doc, &err);
+}
+
+struct uptime_job {
+    struct api_job j; /* first */
+    int64_t from_ms, to_ms;
+    enum doc_uptime_by by;
+    struct store_uptime *rows;
+    size_t n;
+};
+
+static void uptime_work(struct api_job *j, struct store *s)
+{
+    struct uptime_job *u = (struct uptime_job *)j;
+
+    if (s != NULL)
+        j->rc = store_uptime(s, u->from_ms, u->to_ms, &u->rows, &u->n, &j->err);
+}
+
+static void uptime_done(struct api_job *j)
+{
+    struct uptime_job *u = (struct uptime_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0)
+        j->rc = doc_uptime_rows(&j->call.doc, u->from_ms, u->to_ms, u->by, u->rows, u->n, &doc,
+                                &j->err);
+    free(u->rows);
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+void api_uptime(struct api_call *c)
+{
+    const char *by = http_req_query(c->req, "by");
+    struct uptime_job *u = calloc(1, sizeof(*u));
+
+    if (u == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    if (api_param_time(c, "from", UPTIME_FROM, &u->from_ms) != 0 ||
+        api_param_time(c, "to", "now", &u->to_ms) != 0)
+        goto fail;
+    if (u->from_ms >= u->to_ms) {
+        api_reply_bad_param(c, "from", "must be before to");
+        goto fail;
+    }
+    if (by == NULL)
+        u->by = DOC_UPTIME_BOTH;
+    else if (strcmp(by, "camera") == 0)
+        u->by = DOC_UPTIME_CAMERA;
+    else if (strcmp(by, "owner") == 0)
+        u->by = DOC_UPTIME_OWNER;
+    else {
+        api_reply_bad_param(c, "by", "camera or owner, not '%.32s'", by);
+        goto fail;
+    }
+    /* Every event of the range is read: a year of a province's is the worker's work. */
+    api_job_start(c, &u->j, STORE_READONLY, uptime_work, uptime_done);
+    return;
+fail:
+    free(u);
+}
+
+void api_clock(struct api_call *c)
+{
+    struct cw_err err;
+    json_t *doc = NULL;
+    int rc = doc_clock(&c->doc, &doc, &err);
+
+    api_reply_doc(c, rc, doc, &err);
+}
+
+/* ---- /metrics ---- */
+
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+void api_metrics(struct api_call *c)
+{
+    json_t *status = NULL, *clock = NULL;
+    struct fleet_counts probes;
+    struct http_stats hs;
+    struct auth_stats as;
+    struct metrics_in in = {NULL, NULL, c->doc.cfg, NULL, &hs, &as};
+    struct cw_err err;
+    size_t len = 0;
+    char *text;
+    int rc;
+
+    if ((rc = doc_status(&c->doc, NULL, &status, &err)) != 0 ||
+        (rc = doc_clock(&c->doc, &clock, &err)) != 0) {
+        json_decref(status);
+        api_reply_doc(c, rc, NULL, &err);
+        return;
+    }
+    if (c->api->env.fleet != NULL) {
+        fleet_get_counts(c->api->env.fleet, &probes);
+        in.probes = &probes;
+    }
+    http_get_stats(c->api->http, &hs);
+    auth_get_stats(c->api->auth, &as);
+    in.status = status;
+    in.clock = clock;
+    text = metrics_render(&in, &len);
+    json_decref(status);
+    json_decref(clock);
+    if (text == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    http_reply_bytes(c->req, 200, METRICS_TYPE, text, len, HTTP_MEM_TAKE);
+}
+
+/* ---- the dashboard's files ---- */
+
+/* What the page may load and run: its own files and the API, nothing from elsewhere. */
+#define WEB_CSP                                                                                    \
+    "default-src 'self'; img-src 'self' blob:; "                                                   \
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+void api_web(struct api_call *c)
+{
+    const struct web_file *f = web_find(c->caps.n > 0 ? c->caps.v[0] : "index.html");
+    const char *inm = http_req_header(c->req, "If-None-Match");
+
+    if (f == NULL) {
+        http_reply_error(c->req, 404, "not_found", "no such file: %.64s", c->caps.v[0]);
+        return;
+    }
+    http_reply_header(c->req, "ETag", f->etag);
+    http_reply_header(c->req, "Cache-Control", "no-cache");
+    http_reply_header(c->req, "Content-Security-Policy", WEB_CSP);
+    if (inm != NULL && strcmp(inm, f->etag) == 0)
+        http_reply_bytes(c->req, 304, NULL, (void *)"", 0, HTTP_MEM_STATIC);
+    else
+        http_reply_bytes(c->req, 200, f->type, (void *)f->data, f->len, HTTP_MEM_STATIC);
+}

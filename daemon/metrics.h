@@ -1,0 +1,31 @@
+/* metrics.h - /metrics in Prometheus' text format (version 0.0.4), written from the same
+ * documents the CLI and the API give (the status list and the clock list of index/doc.h) and
+ * the daemon's own counters. Names follow Prometheus' conventions: base units in the name
+ * (_seconds, _bits_per_second, _timestamp_seconds), _total on counters; the only labels are
+ * the inventory's cameras and owners, the five states and the probes' fixed outcomes.
+ * A pure function of its input: any thread. */
+#ifndef CW_METRICS_H
+#define CW_METRICS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../config/cfg.h"
+#include "auth.h"
+#include "fleet.h"
+#include "http.h"
+
+struct metrics_in {
+    const json_t *status;              /* doc_status's array (every camera) */
+    const json_t *clock;               /* doc_clock's array */
+    const struct cfg *cfg;             /* the owners */
+    const struct fleet_counts *probes; /* NULL: not given */
+    const struct http_stats *http;     /* NULL: not given */
+    const struct auth_stats *auth;     /* NULL: not given */
+};
+
+/* The exposition text, NUL-terminated, its length in *len. Caller frees; NULL when out of
+ * memory. */
+char *metrics_render(const struct metrics_in *in, size_t *len);
+
+#endif
