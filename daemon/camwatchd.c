@@ -4,7 +4,13 @@
  * watchers, the systemd watchdog timer and the HTTP API (api.c). Loop thread only.
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
- *   --once   probe every camera once, write, exit 0 */
+ *   --once   probe every camera once, write, exit 0
+ * The three signals are blocked from the first instruction of main and
+ * unblocked once their watchers are in place, so one sent during start-up
+ * (config, store, sync: most of a second at 10,000 cameras) waits and is
+ * handled once the loop runs, instead of killing the daemon. Threads made
+ * meanwhile (the pool, libcurl's resolver) keep them blocked: they reach the
+ * loop thread only. */
 #include <curl/curl.h>
 #include <ev.h>
 #include <getopt.h>
@@ -13,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "../config/cfg.h"
 #include "../index/store.h"
@@ -38,6 +45,18 @@ struct cw_daemon {
     int once_finished;
     char last_status[128];
 };
+
+/* Hold (how SIG_BLOCK) or let through (SIG_UNBLOCK) SIGTERM, SIGINT and SIGHUP. */
+static void daemon_hold_signals(int how)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(how, &set, NULL);
+}
 
 static void usage(FILE *out)
 {
@@ -174,6 +193,8 @@ static void daemon_watch_signals(struct cw_daemon *d)
     ev_signal_start(d->loop, &d->sigterm);
     ev_signal_start(d->loop, &d->sigint);
     ev_signal_start(d->loop, &d->sighup);
+    /* One that came during start-up is delivered now, to the watcher, and handled in ev_run. */
+    daemon_hold_signals(SIG_UNBLOCK);
     if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
         double every = (double)usec / 1e6 / 2.0;
         ev_timer_init(&d->watchdog, daemon_watchdog_cb, every, every);
@@ -260,6 +281,7 @@ int main(int argc, char **argv)
     struct cw_daemon d = {.conf_path = DAEMON_DEFAULT_CONF};
     int check = 0, verbose = 0, opt, rc;
 
+    daemon_hold_signals(SIG_BLOCK);
     while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c':
@@ -292,6 +314,8 @@ int main(int argc, char **argv)
     }
     log_init("camwatchd", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
     signal(SIGPIPE, SIG_IGN);
+    if (!check)
+        log_info("daemon: starting (pid %ld), %s", (long)getpid(), d.conf_path);
     d.cfg = daemon_load_config(d.conf_path);
     if (d.cfg == NULL)
         return EXIT_CONFIG;
