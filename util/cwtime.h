@@ -24,7 +24,11 @@ const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len);
 
 /* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
  * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
- * from now. Returns 0 or -1. */
+ * from now. Strict: every field has exactly its digits (no sign, no space), is in range and
+ * names a day that exists; an offset is at most 14:00 (minutes below 60). Returns 0 or -1. */
 int cw_parse_time(const char *s, const char *tz, int64_t *out);
+/* The same, with "now" and relative times taken from now_ms: a command that reads several
+ * times (--from -1ms --to now) reads them against one now. */
+int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out);
 
 #endif
