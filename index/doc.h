@@ -57,7 +57,8 @@ struct doc_status_filter {
  *    last_ok_ms, address, road, lat, lon (the inventory's; null when not given), bitrate_kbps,
  * gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms, thumb}, ... ]: every camera
  * that passes f (NULL: all), by id. fps is the measured rate when a sample read media, the SDP's
- * claim only before any sample, else null. */
+ * claim only before any sample, else null. A flag that is not a quality flag's name is
+ * DOC_BAD_INPUT (err lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
 
