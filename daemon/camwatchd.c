@@ -25,6 +25,7 @@
 #include "../index/store.h"
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
+#include "../util/file.h"
 #include "../util/log.h"
 #include "api.h"
 #include "fleet.h"
@@ -282,6 +283,9 @@ int main(int argc, char **argv)
     int check = 0, verbose = 0, opt, rc;
 
     daemon_hold_signals(SIG_BLOCK);
+    /* The store, its WAL, thumbnails and snapshots: never readable by others, whatever the
+     * umask it was started with (by hand, 022). */
+    cw_file_restrict_umask();
     while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c':
