@@ -29,6 +29,7 @@
 #include "../util/log.h"
 #include "api.h"
 #include "fleet.h"
+#include "vitals.h"
 
 #define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 #define EXIT_CONFIG 2
@@ -40,11 +41,12 @@ struct cw_daemon {
     struct store *store;
     struct fleet *fleet;
     struct api *api; /* NULL with --once */
+    struct vitals *vitals;
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
     int once;
     int once_finished;
-    char last_status[128];
+    char last_status[384];
 };
 
 /* Hold (how SIG_BLOCK) or let through (SIG_UNBLOCK) SIGTERM, SIGINT and SIGHUP. */
@@ -111,7 +113,7 @@ static void daemon_print_summary(const struct cfg *cfg)
 static void daemon_changed(void *data)
 {
     struct cw_daemon *d = data;
-    char status[128];
+    char status[384];
 
     if (d->fleet == NULL)
         return;
@@ -234,11 +236,33 @@ static int daemon_start_api(struct cw_daemon *d)
     return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
 }
 
+static void daemon_vitals_read(void *data, struct batch_health *store, int counts[5],
+                               size_t *cameras)
+{
+    struct cw_daemon *d = data;
+
+    fleet_store_health(d->fleet, store);
+    fleet_count_states(d->fleet, counts);
+    *cameras = (size_t)(counts[0] + counts[1] + counts[2] + counts[3] + counts[4]);
+}
+
+/* The vitals file beside the database; a daemon that cannot keep it runs on without. */
+static void daemon_start_vitals(struct cw_daemon *d)
+{
+    struct vitals_sources src = {daemon_vitals_read, d};
+    struct cw_err err;
+    char path[4096];
+
+    if (store_vitals_path(d->cfg->database, path, sizeof(path)) == NULL ||
+        vitals_new(d->loop, path, &src, &d->vitals, &err) != 0)
+        log_warnx("daemon: its vitals will not be kept: %s", path);
+}
+
 static int daemon_run(struct cw_daemon *d)
 {
     struct cw_err err;
     struct fleet_hooks hooks = {daemon_changed, daemon_once_done, d};
-    char status[128];
+    char status[384];
 
     if (store_open(d->cfg->database, STORE_READWRITE, &d->store, &err) != 0) {
         log_errx("store: %s: %s", d->cfg->database, err.msg);
@@ -260,6 +284,11 @@ static int daemon_run(struct cw_daemon *d)
     if (!d->once && daemon_start_api(d) != 0)
         return 1;
     daemon_watch_signals(d);
+    daemon_start_vitals(d);
+    if (!vitals_resolver_async())
+        log_warnx("daemon: this libcurl resolves host names by blocking (no AsynchDNS): a "
+                  "camera named by a host name that is slow to resolve stalls every camera; "
+                  "use addresses in rtsp_url and onvif_url");
     fleet_format_summary(d->fleet, status, sizeof(status));
     log_info("daemon: %s; store %s%s", status, d->cfg->database, d->once ? "; one sweep" : "");
     sd_notifyf(0, "READY=1\nSTATUS=%s", status);
@@ -334,6 +363,9 @@ int main(int argc, char **argv)
     stream_global_init();
     rc = daemon_run(&d);
     api_free(d.api);
+    if (d.fleet != NULL)
+        fleet_stop(d.fleet); /* the last writes, then the vitals they leave */
+    vitals_free(d.vitals);
     fleet_free(d.fleet);
     store_close(d.store);
     cfg_free(d.cfg);

@@ -83,6 +83,12 @@ static void fleet_adopt_cb(void *data, const struct store_status *st)
         verdict_adopt(cam, st);
 }
 
+static void fleet_changes_cb(void *data, const struct store_device_change *c, size_t n)
+{
+    (void)data;
+    fleet_onvif_log_changes(c, n);
+}
+
 static void fleet_committed_cb(void *data)
 {
     struct fleet *f = data;
@@ -261,7 +267,7 @@ static void fleet_start_fresh(struct fleet *f)
 static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
     struct fleet_env *env = &f->env;
-    struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, f};
+    struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, fleet_changes_cb, f};
 
     if (curlev_new(env->loop, fleet_curl_done, f, &env->curl, err) != 0)
         return -1;
@@ -355,6 +361,20 @@ void fleet_count_states(const struct fleet *f, int counts[5])
         counts[verdict_state(f->cams[i])]++;
 }
 
+/* The store's part of the summary, appended at buf + off, when it refuses writes. */
+static void fleet_format_store(const struct fleet *f, char *buf, size_t off, size_t len)
+{
+    struct batch_health h;
+    char since[64];
+
+    batch_health(f->env.batch, &h);
+    if (!h.failing || off >= len)
+        return;
+    cw_format_local(h.failing_since_ms, f->env.cfg->time_zone, since, sizeof(since));
+    snprintf(buf + off, len - off, "; store not writable since %s (%.80s): %zu writes kept",
+             since + 11, h.error, h.pending);
+}
+
 void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
 {
     int c[5];
@@ -366,7 +386,13 @@ void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
     if (c[CW_UNKNOWN] > 0 && off < len)
         off += (size_t)snprintf(buf + off, len - off, ", %d unknown", c[CW_UNKNOWN]);
     if (c[CW_MAINTENANCE] > 0 && off < len)
-        snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+        off += (size_t)snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+    fleet_format_store(f, buf, off, len);
+}
+
+void fleet_store_health(const struct fleet *f, struct batch_health *out)
+{
+    batch_health(f->env.batch, out);
 }
 
 void fleet_free(struct fleet *f)

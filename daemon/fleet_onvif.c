@@ -123,12 +123,11 @@ static void onvif_fill_profile(const struct onvif_profile *op, int streamed,
     sp->streamed = streamed;
 }
 
-static void onvif_log_changes(const struct fleet_cam *cam, const struct store_device_change *c,
-                              size_t n)
+void fleet_onvif_log_changes(const struct store_device_change *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        log_info("onvif: camera=%s %s changed: %s -> %s", cam->id, c[i].field, c[i].old_value,
-                 c[i].new_value);
+        log_info("onvif: camera=%s %s changed: %s -> %s", c[i].camera_id, c[i].field,
+                 c[i].old_value, c[i].new_value);
 }
 
 static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
@@ -136,9 +135,7 @@ static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
     struct store_device d;
     struct store_endpoint ep[ONVIF_SVC_COUNT];
     struct store_profile pr[ONVIF_MAX_PROFILES];
-    struct store_device_change *changes = NULL;
-    size_t n_ep = 0, n_changes = 0;
-    struct cw_err err;
+    size_t n_ep = 0;
 
     onvif_fill_device(cam, r, cw_now_ms(), &d);
     for (int s = 0; s < ONVIF_SVC_COUNT; s++) {
@@ -151,12 +148,8 @@ static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
     }
     for (size_t i = 0; i < r->n_profiles; i++)
         onvif_fill_profile(&r->profiles[i], (int)i == r->streamed, &pr[i]);
-    if (batch_open(cam->env->batch) == 0 &&
-        store_record_device(cam->env->store, &d, ep, n_ep, pr, r->n_profiles, &changes, &n_changes,
-                            &err) < 0)
-        log_warnx("store: camera=%s ONVIF facts not written: %s", cam->id, err.msg);
-    onvif_log_changes(cam, changes, n_changes);
-    free(changes);
+    /* Fact changes are logged when the record lands (fleet.c's batch hook). */
+    batch_record_device(cam->env->batch, &d, ep, n_ep, pr, r->n_profiles);
 
     onvif_update_reasons(cam, &d, pr, r->n_profiles);
     if (!d.ok)

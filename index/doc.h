@@ -180,4 +180,14 @@ struct doc_found {
 int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t n, size_t ignored,
                  json_t **out, struct cw_err *err);
 
+/* The daemon's health, from the vitals file it keeps beside c->cfg->database (daemon/vitals.h):
+ * {pid, started, started_ms, written, written_ms, age_ms, running, write_every_s, file,
+ *  loop: {tick_s, lag_ms, lag_max_ms, lag_mean_ms, window_s},
+ *  store: {writable, pending, commits, dropped, write_ms, write_max_ms, failing_since,
+ *          failing_since_ms, error},
+ *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance}}.
+ * running: that pid exists and the figures are at most three write intervals old. Reads only
+ * the file (c->store is not used). DOC_NOT_FOUND when there is none yet. */
+int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
 #endif

@@ -329,3 +329,27 @@ int store_data_version(struct store *s, int64_t *out, struct cw_err *err)
     sqlite3_reset(st);
     return 0;
 }
+
+int store_failure_is_transient(struct store *s)
+{
+    switch (sqlite3_errcode(s->db) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+const char *store_vitals_path(const char *database, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s.daemon.json", database);
+
+    return n >= 0 && (size_t)n < len ? buf : NULL;
+}

@@ -295,6 +295,13 @@ int store_record_device(struct store *s, const struct store_device *d,
                         struct store_device_change **changes, size_t *n_changes,
                         struct cw_err *err);
 
+/* The clock reading a device record carries (d->has_clock), as a clock row. */
+void store_device_clock(const struct store_device *d, struct store_clock *out);
+/* Append one clock row alone (a reading whose device record a later one replaced before it
+ * was written: the daemon's write batch keeps every reading). Returns 0, 1 when no such
+ * camera (nothing written), -1 on error. */
+int store_record_clock(struct store *s, const struct store_clock *c, struct cw_err *err);
+
 /* A camera's device row with its endpoints (ordered by service) and profiles (in the order
  * recorded). ep/pr may be NULL when not wanted; otherwise malloc'd, caller frees. Returns 0,
  * 1 when the camera has never had an ONVIF probe (or does not exist), -1 on error. */
@@ -323,6 +330,15 @@ int store_list_device_changes(struct store *s, const char *camera_id, int64_t si
  * caller frees. */
 int store_list_device_changes_page(struct store *s, const struct store_page *pg,
                                    struct store_device_change **out, size_t *n, struct cw_err *err);
+
+/* The file beside the database where the daemon keeps its vitals (daemon/vitals.h):
+ * "<database>.daemon.json" into buf. Returns buf, or NULL when it does not fit. */
+const char *store_vitals_path(const char *database, char *buf, size_t len);
+
+/* After a call that returned -1: 1 when the cause may pass and the same write may succeed
+ * later (disk or database full, I/O error, the database busy or locked, out of memory, made
+ * read-only), 0 when the write itself is at fault and would fail again. */
+int store_failure_is_transient(struct store *s);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

@@ -335,8 +335,8 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
 
     cameras: list of dicts keyed by CSV_HEADER (see camera()); when any has a "class", the
     optional 17th column "class" is written. credentials: {name: (user, password)}. probe:
-    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). http: more
-    [http] keys (socket, open_metrics...). sections:
+    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days; database
+    replaces var/camwatch.db). http: more [http] keys (socket, open_metrics...). sections:
     more sections in order, {"probe.stream": {"sample": "3s"}, "class default": {...}}.
     Returns the conf path."""
     os.makedirs(directory, exist_ok=True)
@@ -344,9 +344,10 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
                         "BQLC": "Ban quản lý chợ Lai Vung"}
     p = dict(DEFAULT_PROBE)
     p.update(probe or {})
+    st = {"database": "var/camwatch.db"}
+    st.update(store or {})
     lines = ["[site]", "name = %s" % site, "time_zone = %s" % time_zone, "",
-             "[store]", "database = var/camwatch.db"] + [
-             "%s = %s" % kv for kv in (store or {}).items()] + ["",
+             "[store]"] + ["%s = %s" % kv for kv in st.items()] + ["",
              "[inventory]", "cameras = cameras.csv", "credentials = credentials.ini", "",
              "[probe.rtsp]"] + ["%s = %s" % kv for kv in p.items()] + [
              "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port())] + [
