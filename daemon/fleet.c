@@ -273,6 +273,8 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
         return -1;
     if (cfg->stream.workers > 0 && pool_new(env->loop, cfg->stream.workers, &env->pool, err) != 0)
         return -1;
+    if (pool_new(env->loop, 1, &env->files, err) != 0)
+        return -1;
     if (sched_new(env->loop, env->once, &env->sched, err) != 0 ||
         batch_new(env->loop, env->store, &bh, &env->batch, err) != 0 ||
         verdict_new(env, f->hooks.once_done, f->hooks.data, &env->verdict, err) != 0)
@@ -403,6 +405,8 @@ void fleet_free(struct fleet *f)
     /* Samples still on the workers come back detached and are dropped. */
     pool_free(f->env.pool);
     f->env.pool = NULL;
+    pool_free(f->env.files);
+    f->env.files = NULL;
     batch_free(f->env.batch);
     for (size_t i = 0; i < f->n; i++)
         fleet_cam_free(f->cams[i]);
