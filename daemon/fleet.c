@@ -3,7 +3,7 @@
  * fleet_onvif.c, fleet_sample.c), the verdict (verdict.c) and the write
  * batch (batch.c). Owns the services (curl multi, worker pool, scheduler,
  * batch, verdict), the struct fleet_cam of every camera (sorted by id), and
- * the hourly retention timer. Loop thread only.
+ * the hourly retention pass, one camera per step. Loop thread only.
  *
  * The fleet's life:
  *   fleet_new     services made, kinds registered, cameras built and resumed
@@ -33,7 +33,8 @@
 
 #define FLEET_FIRST_SPREAD_MAX_MS 10000        /* first probes spread over at most this */
 #define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
-#define FLEET_RETENTION_EVERY_S 3600.0         /* how often old samples are downsampled */
+#define FLEET_RETENTION_EVERY_S 3600.0         /* how often a retention pass begins */
+#define FLEET_RETENTION_STEP_S 0.02            /* between its steps: 50 cameras a second */
 #define FLEET_DAY_MS (86400LL * 1000)
 
 struct fleet {
@@ -41,7 +42,10 @@ struct fleet {
     struct fleet_hooks hooks;
     struct fleet_cam **cams; /* sorted by id */
     size_t n;
-    ev_timer retention;
+    ev_timer retention;                   /* hourly: a retention pass begins */
+    ev_timer retention_step;              /* the pass: one camera per step */
+    char ret_after[CFG_ID_MAX + 1];       /* the last camera the pass did */
+    struct store_retention_done ret_done; /* what the pass did so far */
 };
 
 static int fleet_cam_cmp(const void *a, const void *b)
@@ -97,23 +101,51 @@ static void fleet_committed_cb(void *data)
         f->hooks.changed(f->hooks.data);
 }
 
-static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* One camera's retention per step (store_retention_step: three short transactions), so an
+ * hourly pass over 10,000 cameras never holds the loop or the write lock for long. */
+static void fleet_retention_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct fleet *f = w->data;
     const struct cfg *cfg = f->env.cfg;
+    int64_t now = cw_now_ms();
+    struct store_retention r = {
+        .samples_before_ms = now - cfg->samples_days * FLEET_DAY_MS,
+        .hourly_before_ms = now - cfg->hourly_days * FLEET_DAY_MS,
+        .clocks_before_ms = now - cfg->clock_days * FLEET_DAY_MS,
+        .clock_limit_ms = cfg->onvif.max_clock_offset_ms,
+    };
+    struct store_retention_done *d = &f->ret_done;
+    char next[CFG_ID_MAX + 1] = "";
     struct cw_err err;
-    int folded = 0;
+    int rc;
 
-    (void)loop;
     (void)revents;
-    if (batch_open(f->env.batch) != 0)
+    rc = store_retention_step(f->env.store, &r, f->ret_after, next, sizeof(next), d, &err);
+    if (rc == 0) {
+        snprintf(f->ret_after, sizeof(f->ret_after), "%s", next);
+        return; /* the next camera at the next step */
+    }
+    ev_timer_stop(loop, w);
+    if (rc < 0)
+        log_warnx("store: retention stopped at camera=%s: %s", next, err.msg);
+    else if (d->folded + d->hourly_deleted + d->clocks_deleted > 0)
+        log_info("store: retention: %d samples folded into hourly rows, %d hourly rows past "
+                 "%d days and %d clock readings past %d days deleted",
+                 d->folded, d->hourly_deleted, cfg->hourly_days, d->clocks_deleted,
+                 cfg->clock_days);
+}
+
+/* Hourly: a pass over every camera begins, unless one is still going. */
+static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct fleet *f = w->data;
+
+    (void)revents;
+    if (ev_is_active(&f->retention_step))
         return;
-    if (store_downsample_samples(f->env.store, cw_now_ms() - cfg->samples_days * FLEET_DAY_MS,
-                                 &folded, &err) != 0)
-        log_warnx("store: old samples not downsampled: %s", err.msg);
-    else if (folded > 0)
-        log_info("store: %d samples older than %d days folded into hourly rows", folded,
-                 cfg->samples_days);
+    f->ret_after[0] = '\0';
+    memset(&f->ret_done, 0, sizeof(f->ret_done));
+    ev_timer_start(loop, &f->retention_step);
 }
 
 /* ---- cameras ---- */
@@ -307,6 +339,9 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     f->hooks = *hooks;
     ev_timer_init(&f->retention, fleet_retention_cb, 0.0, FLEET_RETENTION_EVERY_S);
     f->retention.data = f;
+    ev_timer_init(&f->retention_step, fleet_retention_step_cb, FLEET_RETENTION_STEP_S,
+                  FLEET_RETENTION_STEP_S);
+    f->retention_step.data = f;
     if (fleet_make_layers(f, cfg, err) != 0 || fleet_build(f, cfg, err) != 0)
         goto fail;
     if (!once) {
@@ -341,6 +376,7 @@ void fleet_stop(struct fleet *f)
     f->env.stopping = 1;
     atomic_store(&f->env.cancel, 1);
     ev_timer_stop(f->env.loop, &f->retention);
+    ev_timer_stop(f->env.loop, &f->retention_step);
     /* Queues first: then no camera below needs a walk of them to leave. */
     if (f->env.sched != NULL)
         sched_stop(f->env.sched);
