@@ -359,6 +359,9 @@ int main(int argc, char **argv)
         cfg_free(d.cfg);
         return rc;
     }
+    /* TZ is set here, before any thread: setenv beside a thread that reads the environment
+     * (libc's localtime, FFmpeg) is undefined. The fleet keeps this zone across reloads. */
+    cw_tz_use(d.cfg->time_zone);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     stream_global_init();
     rc = daemon_run(&d);

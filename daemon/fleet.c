@@ -335,6 +335,7 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     f->env.loop = loop;
     f->env.store = store;
     f->env.cfg = cfg;
+    snprintf(f->env.tz, sizeof(f->env.tz), "%s", cfg->time_zone ? cfg->time_zone : CW_DEFAULT_TZ);
     f->env.once = once;
     f->hooks = *hooks;
     ev_timer_init(&f->retention, fleet_retention_cb, 0.0, FLEET_RETENTION_EVERY_S);
@@ -362,6 +363,10 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
     if (fleet_build(f, cfg, err) != 0)
         return -1;
+    if (cfg->time_zone != NULL && strcmp(cfg->time_zone, f->env.tz) != 0)
+        log_warnx("daemon: time_zone %s takes effect when camwatchd restarts; times are shown "
+                  "in %s until then (the zone cannot change under the workers)",
+                  cfg->time_zone, f->env.tz);
     /* The pool keeps its size until a restart, and so does the samples' cap. */
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
@@ -408,7 +413,7 @@ static void fleet_format_store(const struct fleet *f, char *buf, size_t off, siz
     batch_health(f->env.batch, &h);
     if (!h.failing || off >= len)
         return;
-    cw_format_local(h.failing_since_ms, f->env.cfg->time_zone, since, sizeof(since));
+    cw_format_local(h.failing_since_ms, f->env.tz, since, sizeof(since));
     snprintf(buf + off, len - off, "; store not writable since %s (%.80s): %zu writes kept",
              since + 11, h.error, h.pending);
 }

@@ -44,6 +44,8 @@ struct fleet_env {
     struct ev_loop *loop;
     struct store *store;
     const struct cfg *cfg; /* fleet.c: the current inventory and settings; swapped by a reload */
+    char tz[128];          /* fleet.c: the zone local times are shown in, the one the daemon
+                              set at its start (a reload never changes TZ: workers read it) */
     int once;
     int stopping;        /* fleet.c: fleet_stop ran; nothing more is written */
     struct curlev *curl; /* the curl multi every curl kind adds its transfers to */

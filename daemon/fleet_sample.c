@@ -94,8 +94,7 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
                             &cam->qm.reference_at_ms, &err) < 0)
         log_warnx("store: camera=%s reference not read: %s", cam->id, err.msg);
     cam->qm.has_reference = has_ref;
-    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now,
-                   env->cfg->time_zone, &qv);
+    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now, env->tz, &qv);
     if (cam->qm.reference_taken)
         batch_set_reference(env->batch, cam->id, 1, cam->qm.reference, now);
     verdict_set_input(cam, VERDICT_PICTURE, qv.flags != 0, qv.reasons);

@@ -84,6 +84,11 @@ static void tz_set(const char *tz)
     }
 }
 
+void cw_tz_use(const char *tz)
+{
+    tz_set(tz);
+}
+
 const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);

@@ -15,6 +15,12 @@ int64_t cw_mono_ms(void); /* monotonic ms, for latencies */
  * anything else (empty, negative, trailing junk, overflow). */
 int cw_parse_duration_ms(const char *s, int64_t *out);
 
+/* Make tz (NULL: the default) the process's zone now: setenv("TZ") and tzset(), which no
+ * other thread may run beside (getenv and localtime read them). The daemon calls it before
+ * its threads start; the formatting and parsing below then leave TZ alone as long as they are
+ * given the same zone. */
+void cw_tz_use(const char *tz);
+
 /* Format ms as "YYYY-MM-DD HH:MM:SS" in zone tz (NULL: default zone). Not thread-safe:
  * it sets TZ; call from one thread (the CLI, or the loop thread). */
 const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len);

@@ -72,6 +72,31 @@ class StartupSignalsTest(unittest.TestCase):
         self.assertIn("daemon: signal 2, stopping", d.stderr_text())
 
 
+class ZoneKeptOnReloadTest(unittest.TestCase):
+    """TZ is set once, before the daemon's threads start: a reload that changes time_zone
+    says it takes effect at a restart, instead of calling setenv("TZ") beside the workers."""
+
+    def test_reload_with_another_zone_keeps_the_zone_until_restart(self):
+        with cwtest.fixtures("cw-tz-") as (tmp, procs):
+            fault = procs.fixture("rtsp_fault.py")
+            cams = [cwtest.camera("A", cwtest.rtsp_url(fault.port, "/ok"))]
+            site = os.path.join(tmp, "site")
+            write = lambda tz: cwtest.write_config(  # noqa: E731
+                site, cams, time_zone=tz, probe={"interval": "1s", "timeout": "900ms",
+                                                 "slow": "800ms"},
+                sections={"probe.stream": {"workers": "1"}})
+            conf = write("Asia/Ho_Chi_Minh")
+            d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
+            cwtest.wait_for("the daemon running",
+                            lambda: "daemon: 1 cameras" in d.stderr_text(), proc=d)
+            write("UTC")
+            os.kill(d.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload", lambda: "daemon: reloaded" in d.stderr_text(), proc=d)
+            self.assertIn("time_zone UTC takes effect when camwatchd restarts; times are shown "
+                          "in Asia/Ho_Chi_Minh until then", d.stderr_text())
+            self.assertEqual(d.stop(grace=60), 0, d.stderr_text()[-2000:])
+
+
 if __name__ == "__main__":
     cwtest.build_dir()
     unittest.main(verbosity=2)
