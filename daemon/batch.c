@@ -191,6 +191,17 @@ static struct write *journal_add(struct batch *b, enum write_kind k, const char 
     return w;
 }
 
+/* The write journal_add just made could not be filled (out of memory): drop it, logged. */
+static void journal_drop_last(struct batch *b, const char *what)
+{
+    struct write *w = &b->w[b->n - 1];
+
+    log_warnx("store: camera=%s: out of memory, %s is lost", w->camera_id, what);
+    write_free(w);
+    b->live--;
+    b->n--;
+}
+
 /* The newest write of kind k for w's camera replaces the kept one: that one becomes a hole,
  * or its clock reading alone. w is at the end of the journal. */
 static void journal_keep_latest(struct batch *b, struct write *w)
@@ -294,9 +305,7 @@ void batch_record_sample(struct batch *b, const struct store_sample *smp, const 
     w->u.sample.smp = malloc(sizeof(*smp));
     w->u.sample.thumb = dup_opt(thumb_path);
     if (w->u.sample.smp == NULL) {
-        log_warnx("store: camera=%s: out of memory, a sample is lost", smp->camera_id);
-        write_free(w);
-        b->live--;
+        journal_drop_last(b, "a sample");
         return;
     }
     *w->u.sample.smp = *smp;
@@ -330,9 +339,7 @@ void batch_record_device(struct batch *b, const struct store_device *d,
     w->u.dev.ep = n_ep ? malloc(n_ep * sizeof(*ep)) : NULL;
     w->u.dev.pr = n_pr ? malloc(n_pr * sizeof(*pr)) : NULL;
     if (w->u.dev.d == NULL || (n_ep && w->u.dev.ep == NULL) || (n_pr && w->u.dev.pr == NULL)) {
-        log_warnx("store: camera=%s: out of memory, an ONVIF record is lost", d->camera_id);
-        write_free(w);
-        b->live--;
+        journal_drop_last(b, "an ONVIF record");
         return;
     }
     *w->u.dev.d = *d;

@@ -96,6 +96,23 @@ static void test_write_gives_the_mode_whatever_the_umask(void **state)
     assert_string_equal(listing(fx->dir, names, sizeof(names)), "thumb.jpg");
 }
 
+/* A file "victim" beside the target with "precious" in it; its path into victim. */
+static void plant_victim(const struct fixture *fx, char *victim, size_t len)
+{
+    snprintf(victim, len, "%s/victim", fx->dir);
+    cwtest_write_file(victim, "precious", 0600);
+}
+
+static void assert_victim_intact(const char *victim)
+{
+    size_t len;
+    char *got = cwtest_read_file(victim, &len);
+
+    assert_int_equal(len, 8);
+    assert_memory_equal(got, "precious", 8);
+    free(got);
+}
+
 /* Issue 10: `thumb -o` wrote through "<out>.tmp" with fopen: a link planted there was
  * followed and its target overwritten. The temporary's name is mkstemp's, made O_EXCL. */
 static void test_a_link_planted_at_the_old_temporary_name_is_not_followed(void **state)
@@ -103,18 +120,12 @@ static void test_a_link_planted_at_the_old_temporary_name_is_not_followed(void *
     struct fixture *fx = *state;
     struct cw_err err = {0};
     char victim[160], planted[160];
-    size_t len;
-    char *got;
 
-    snprintf(victim, sizeof(victim), "%s/victim", fx->dir);
+    plant_victim(fx, victim, sizeof(victim));
     snprintf(planted, sizeof(planted), "%s.tmp", fx->target);
-    cwtest_write_file(victim, "precious", 0600);
     assert_int_equal(symlink(victim, planted), 0);
     assert_int_equal(cw_file_write(fx->target, "jpeg", 4, CW_FILE_MODE, &err), 0);
-    got = cwtest_read_file(victim, &len);
-    assert_int_equal(len, 8);
-    assert_memory_equal(got, "precious", 8);
-    free(got);
+    assert_victim_intact(victim);
     assert_true(S_ISLNK(mode_of(planted)));
 }
 
@@ -125,19 +136,14 @@ static void test_a_target_that_is_not_a_regular_file_is_refused(void **state)
     struct fixture *fx = *state;
     struct cw_err err = {0};
     char victim[160], names[256];
-    size_t len;
-    char *got;
 
-    snprintf(victim, sizeof(victim), "%s/victim", fx->dir);
-    cwtest_write_file(victim, "precious", 0600);
+    plant_victim(fx, victim, sizeof(victim));
     assert_int_equal(symlink(victim, fx->target), 0);
     assert_int_equal(cw_file_write(fx->target, "jpeg", 4, CW_FILE_MODE, &err), -1);
     assert_string_equal(err.file, fx->target);
     assert_non_null(strstr(err.msg, "a symbolic link"));
     assert_true(S_ISLNK(mode_of(fx->target)));
-    got = cwtest_read_file(victim, &len);
-    assert_memory_equal(got, "precious", 8);
-    free(got);
+    assert_victim_intact(victim);
 
     assert_int_equal(unlink(fx->target), 0);
     assert_int_equal(mkfifo(fx->target, 0600), 0);

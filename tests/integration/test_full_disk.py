@@ -21,62 +21,21 @@ deadline (guards against hangs), never timed assertions."""
 import errno
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
 
-INSIDE_FLAG = "--inside"
-INSIDE = INSIDE_FLAG in sys.argv
-if INSIDE:
-    sys.argv.remove(INSIDE_FLAG)
+INSIDE = cwtest.take_inside_flag()
 
 CAMERAS = 24
 TMPFS_SIZE = "48m"
 CHANGES_DURING = 3 * CAMERAS  # changes decided while the store refuses, at least
 TRANSITION = re.compile(r"health: camera=(\S+) (\w+)->(\w+)")
-
-
-class Notify:
-    """A NOTIFY_SOCKET read on a thread, as systemd would."""
-
-    def __init__(self, path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.2)
-        self.messages = []
-        self.lock = threading.Lock()
-        self.running = True
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        while self.running:
-            try:
-                m = self.sock.recv(4096).decode("utf-8", "replace")
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self.lock:
-                self.messages.append(m)
-
-    def seen(self, needle):
-        with self.lock:
-            return any(needle in m for m in self.messages)
-
-    def close(self):
-        self.running = False
-        self.thread.join()
-        self.sock.close()
 
 
 def fill(path):
@@ -128,7 +87,7 @@ class FullDiskTest(unittest.TestCase):
             probe={"interval": "1s", "timeout": "900ms", "slow": "800ms", "down_after": "1",
                    "up_after": "1"},
             sections={"probe.stream": {"workers": "0"}})
-        notify = Notify(os.path.join(tmp, "notify.sock"))
+        notify = cwtest.Notify(tmp)
         self.addCleanup(notify.close)
         env = dict(os.environ, NOTIFY_SOCKET=notify.path)
         d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd", env=env)
@@ -183,31 +142,9 @@ class FullDiskTest(unittest.TestCase):
             self.assertEqual(ev, logged, "%s: every change, in order" % cam)
 
 
-def reexec_inside():
-    """Run this file again in a mount namespace of its own; its exit status."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return None
-    argv = [unshare, "-m" if os.geteuid() == 0 else "-rm", "--propagation", "private",
-            cwtest.PYTHON, os.path.abspath(__file__), INSIDE_FLAG, "--build", cwtest.build_dir()]
-    argv += sys.argv[1:]
-    probe = subprocess.run([unshare, "-m" if os.geteuid() == 0 else "-rm", "true"],
-                           capture_output=True)
-    if probe.returncode != 0:
-        return None
-    return subprocess.run(argv).returncode
-
-
 if __name__ == "__main__":
     cwtest.build_dir()
     if not INSIDE:
-        rc = reexec_inside()
-        if rc is None:
-            if os.environ.get("CW_SKIP_MOUNTNS") == "1":
-                print("test_full_disk: skipped: no mount namespace here (CW_SKIP_MOUNTNS=1)")
-                sys.exit(0)
-            print("test_full_disk: this machine does not allow a mount namespace (unshare -m or "
-                  "-rm); set CW_SKIP_MOUNTNS=1 to skip", file=sys.stderr)
-            sys.exit(1)
-        sys.exit(rc)
+        cwtest.enter_namespace("m", __file__, "CW_SKIP_MOUNTNS",
+                               "The store's disk is only ever filled inside one this test makes")
     unittest.main(verbosity=2)
