@@ -366,8 +366,14 @@ int main(int argc, char **argv)
     stream_global_init();
     rc = daemon_run(&d);
     api_free(d.api);
-    if (d.fleet != NULL)
+    if (d.fleet != NULL) {
+        struct batch_health h;
+
         fleet_stop(d.fleet); /* the last writes, then the vitals they leave */
+        fleet_store_health(d.fleet, &h);
+        if (h.pending > 0 && rc == 0)
+            rc = 1; /* what it decided is not all in the store: say so to whoever runs it */
+    }
     vitals_free(d.vitals);
     fleet_free(d.fleet);
     store_close(d.store);
