@@ -28,8 +28,9 @@ struct write {
     char camera_id[CFG_ID_MAX + 1];
     union {
         struct {
-            struct store_probe p; /* its strings point into this write */
+            struct store_probe p; /* its strings are set when written: the journal moves */
             char codec[16];
+            int has_codec;
             char *reason;
         } probe;
         struct {
@@ -270,14 +271,12 @@ void batch_record_probe(struct batch *b, const struct store_probe *p)
     if ((w = journal_add(b, W_PROBE, p->camera_id)) == NULL)
         return;
     /* Every pointer of struct store_probe is copied here: a new one must be too. */
+    /* (Out of memory for the reason: it stays as stored.) */
     w->u.probe.p = *p;
-    w->u.probe.p.camera_id = w->camera_id;
+    w->u.probe.p.camera_id = w->u.probe.p.codec = w->u.probe.p.reason = NULL;
     snprintf(w->u.probe.codec, sizeof(w->u.probe.codec), "%s", p->codec ? p->codec : "");
-    w->u.probe.p.codec = p->codec != NULL ? w->u.probe.codec : NULL;
+    w->u.probe.has_codec = p->codec != NULL;
     w->u.probe.reason = dup_opt(p->reason);
-    w->u.probe.p.reason = w->u.probe.reason;
-    if (p->reason != NULL && w->u.probe.reason == NULL)
-        w->u.probe.p.reason = NULL; /* out of memory: the reason stays as stored */
     journal_keep_latest(b, w);
 }
 
@@ -383,8 +382,14 @@ static int write_exec(struct batch *b, struct write *w, struct cw_err *err)
     struct store *s = b->store;
 
     switch (w->kind) {
-    case W_PROBE:
-        return store_record_probe(s, &w->u.probe.p, err);
+    case W_PROBE: {
+        /* Pointers into the write are made here, not kept: the journal moves when it grows. */
+        struct store_probe p = w->u.probe.p;
+        p.camera_id = w->camera_id;
+        p.codec = w->u.probe.has_codec ? w->u.probe.codec : NULL;
+        p.reason = w->u.probe.reason;
+        return store_record_probe(s, &p, err);
+    }
     case W_TRANSITION:
         return store_record_transition(s, w->camera_id, w->u.tr.from, w->u.tr.to, w->u.tr.at_ms,
                                        w->u.tr.reason ? w->u.tr.reason : "", err);

@@ -289,6 +289,34 @@ static void test_probe_facts_are_kept_once_per_camera_while_failing(void **state
     assert_int_equal(st.latency_ms, 1000);
 }
 
+/* The journal grows (and moves) while it holds a probe: what the probe points at (its camera,
+ * codec, reason) must come along. ASan saw the daemon read a probe's strings where the journal
+ * had been before it grew. */
+static void test_a_probe_survives_the_journal_growing_under_it(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_status st;
+    struct cw_err err = {0};
+    char id[32];
+
+    batch_record_probe(fx->b, &(struct store_probe){.camera_id = "CAH-001",
+                                                    .at_ms = T0 + 1,
+                                                    .ok = 1,
+                                                    .latency_ms = 42,
+                                                    .codec = "h265",
+                                                    .reason = "kept",
+                                                    .state = CW_UNKNOWN});
+    for (int i = 0; i < 2000; i++) { /* cameras the store does not have: written as nothing */
+        snprintf(id, sizeof(id), "X-%04d", i);
+        batch_record_probe(fx->b, &(struct store_probe){.camera_id = id, .at_ms = T0 + 2});
+    }
+    batch_commit(fx->b);
+    assert_int_equal(store_get_status(fx->daemon, "CAH-001", &st, &err), 0);
+    assert_int_equal(st.latency_ms, 42);
+    assert_string_equal(st.codec, "h265");
+    assert_string_equal(st.reason, "kept");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +332,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_probe_facts_are_kept_once_per_camera_while_failing,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_probe_survives_the_journal_growing_under_it, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

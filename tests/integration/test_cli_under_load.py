@@ -52,7 +52,7 @@ class CliUnderLoadTest(unittest.TestCase):
                         failed.append(r)
             self.assertEqual(failed, [], "%d of %d maintenance commands failed"
                              % (len(failed), 2 * STEADY))
-            self.assertIsNone(d.popen.poll(), "the daemon runs on")
+            self.assertIsNone(d.popen.poll(), "the daemon runs on:\n" + d.stderr_text()[-4000:])
             r = cwtest.camwatch(conf, "status", "--daemon", "--json")
             self.assertEqual(r.rc, 0, r)
             self.assertIn('"writable": true', r.out)
