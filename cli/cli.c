@@ -47,6 +47,7 @@ static const struct opt_def {
     {CLI_OPT_VERBOSE, "verbose", no_argument, 'v', offsetof(struct cli_args, verbose)},
     {CLI_OPT_VERSION, "version", no_argument, 'V', NO_FIELD},
     {CLI_OPT_ROLE, "role", required_argument, 0, offsetof(struct cli_args, role)},
+    {CLI_OPT_DAEMON, "daemon", no_argument, 0, offsetof(struct cli_args, daemon)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 

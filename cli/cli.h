@@ -53,6 +53,7 @@ enum cli_opt {
     CLI_OPT_VERBOSE = 1u << 15, /* -v, --verbose */
     CLI_OPT_VERSION = 1u << 16, /* -V, --version: prints the command's version line */
     CLI_OPT_ROLE = 1u << 17,    /* --role ROLE: a token's role */
+    CLI_OPT_DAEMON = 1u << 18,  /* --daemon: status of the daemon itself */
 };
 
 struct cli_command;
@@ -65,7 +66,7 @@ struct cli_args {
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;
-    int json, verbose;
+    int json, verbose, daemon;
     int64_t since_ms; /* --since or the command's default, once cli_run has read it */
     int argc;         /* the positional arguments */
     char **argv;

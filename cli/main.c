@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/file.h"
 #include "cli.h"
 
 #ifndef CW_VERSION
@@ -53,8 +54,11 @@ int main(int argc, char **argv)
 {
     struct cli cli = {.conf_path = DEFAULT_CONF};
     struct cli_args a;
-    int rc = cli_parse(&program, argc, argv, &a);
+    int rc;
 
+    /* What the CLI writes (a thumbnail, the store's WAL) is never readable by others. */
+    cw_file_restrict_umask();
+    rc = cli_parse(&program, argc, argv, &a);
     if (rc != 0)
         return rc == CLI_DONE ? 0 : rc;
     if (a.config != NULL)

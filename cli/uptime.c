@@ -113,11 +113,12 @@ static int run(struct cli *cli, const struct cli_args *a)
     json_t *doc;
     int rc;
 
-    if (a->from != NULL ? cw_parse_time(a->from, cli->tz, &from_ms) != 0
+    /* Both read against one now: --from -1ms is then before --to now. */
+    if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, &from_ms) != 0
                         : start_of_month(cli->tz, now, &from_ms) != 0)
         return cli_usage_error(a->cmd, "bad time '%s'", a->from);
     to_ms = now;
-    if (a->to != NULL && cw_parse_time(a->to, cli->tz, &to_ms) != 0)
+    if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, &to_ms) != 0)
         return cli_usage_error(a->cmd, "bad time '%s'", a->to);
     if (from_ms > to_ms)
         return cli_usage_error(a->cmd, "--from is after --to");

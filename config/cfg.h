@@ -100,6 +100,9 @@ struct cfg {
     char *database;   /* absolute; default <dir>/var/camwatch.db */
     char *cache_dir;  /* absolute; [store] cache, default <dir>/var/cache (thumbnails) */
     int samples_days; /* [store] samples_days: raw samples kept, then hourly; default 31 */
+    int hourly_days;  /* [store] hourly_days: hourly sample rows kept; default 400 */
+    int clock_days;   /* [store] clock_days: every clock reading kept, then the first of each
+                         hour and those past max_clock_offset; default 31 */
     char *cameras_path;
     char *credentials_path;  /* NULL when the conf names none */
     char *http_listen;       /* default 127.0.0.1:8640 */

@@ -32,7 +32,8 @@
 
 /* Bounds, in ms for durations. [probe.rtsp]: a probe every 100 ms is already a busy camera;
  * a day apart is no watch at all; 10,000 probes in flight is the design's one-daemon
- * ceiling. [store] samples_days: ten years is past any use. [probe.stream]: a sample under a
+ * ceiling. [store] samples_days, hourly_days, clock_days: ten years is past any use; a day
+ * at least, which the store's clock trigger guards. [probe.stream]: a sample under a
  * second cannot measure a frame rate, over a minute it costs more than it tells; sampling a
  * camera more often than every 10 s would make the stream probe a second recorder; the
  * default timeout is the sample plus a slack for opening the stream and its first keyframe,
@@ -72,6 +73,8 @@ static const struct cfg_directive store_keys[] = {
     CFG_STR("database", CFG_PATH, S, database, "var/camwatch.db", 1, CFG_PATH_MAX),
     CFG_STR("cache", CFG_PATH, S, cache_dir, "var/cache", 1, CFG_PATH_MAX),
     CFG_NUM("samples_days", CFG_INT, S, samples_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
+    CFG_NUM("hourly_days", CFG_INT, S, hourly_days, 400, 1, CFG_SAMPLES_DAYS_MAX),
+    CFG_NUM("clock_days", CFG_INT, S, clock_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
 };
 
 static const struct cfg_directive inventory_keys[] = {

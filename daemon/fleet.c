@@ -3,7 +3,7 @@
  * fleet_onvif.c, fleet_sample.c), the verdict (verdict.c) and the write
  * batch (batch.c). Owns the services (curl multi, worker pool, scheduler,
  * batch, verdict), the struct fleet_cam of every camera (sorted by id), and
- * the hourly retention timer. Loop thread only.
+ * the hourly retention pass, one camera per step. Loop thread only.
  *
  * The fleet's life:
  *   fleet_new     services made, kinds registered, cameras built and resumed
@@ -33,7 +33,8 @@
 
 #define FLEET_FIRST_SPREAD_MAX_MS 10000        /* first probes spread over at most this */
 #define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
-#define FLEET_RETENTION_EVERY_S 3600.0         /* how often old samples are downsampled */
+#define FLEET_RETENTION_EVERY_S 3600.0         /* how often a retention pass begins */
+#define FLEET_RETENTION_STEP_S 0.02            /* between its steps: 50 cameras a second */
 #define FLEET_DAY_MS (86400LL * 1000)
 
 struct fleet {
@@ -41,7 +42,10 @@ struct fleet {
     struct fleet_hooks hooks;
     struct fleet_cam **cams; /* sorted by id */
     size_t n;
-    ev_timer retention;
+    ev_timer retention;                   /* hourly: a retention pass begins */
+    ev_timer retention_step;              /* the pass: one camera per step */
+    char ret_after[CFG_ID_MAX + 1];       /* the last camera the pass did */
+    struct store_retention_done ret_done; /* what the pass did so far */
 };
 
 static int fleet_cam_cmp(const void *a, const void *b)
@@ -83,6 +87,12 @@ static void fleet_adopt_cb(void *data, const struct store_status *st)
         verdict_adopt(cam, st);
 }
 
+static void fleet_changes_cb(void *data, const struct store_device_change *c, size_t n)
+{
+    (void)data;
+    fleet_onvif_log_changes(c, n);
+}
+
 static void fleet_committed_cb(void *data)
 {
     struct fleet *f = data;
@@ -91,23 +101,51 @@ static void fleet_committed_cb(void *data)
         f->hooks.changed(f->hooks.data);
 }
 
-static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* One camera's retention per step (store_retention_step: three short transactions), so an
+ * hourly pass over 10,000 cameras never holds the loop or the write lock for long. */
+static void fleet_retention_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct fleet *f = w->data;
     const struct cfg *cfg = f->env.cfg;
+    int64_t now = cw_now_ms();
+    struct store_retention r = {
+        .samples_before_ms = now - cfg->samples_days * FLEET_DAY_MS,
+        .hourly_before_ms = now - cfg->hourly_days * FLEET_DAY_MS,
+        .clocks_before_ms = now - cfg->clock_days * FLEET_DAY_MS,
+        .clock_limit_ms = cfg->onvif.max_clock_offset_ms,
+    };
+    struct store_retention_done *d = &f->ret_done;
+    char next[CFG_ID_MAX + 1] = "";
     struct cw_err err;
-    int folded = 0;
+    int rc;
 
-    (void)loop;
     (void)revents;
-    if (batch_open(f->env.batch) != 0)
+    rc = store_retention_step(f->env.store, &r, f->ret_after, next, sizeof(next), d, &err);
+    if (rc == 0) {
+        snprintf(f->ret_after, sizeof(f->ret_after), "%s", next);
+        return; /* the next camera at the next step */
+    }
+    ev_timer_stop(loop, w);
+    if (rc < 0)
+        log_warnx("store: retention stopped at camera=%s: %s", next, err.msg);
+    else if (d->folded + d->hourly_deleted + d->clocks_deleted > 0)
+        log_info("store: retention: %d samples folded into hourly rows, %d hourly rows past "
+                 "%d days and %d clock readings past %d days deleted",
+                 d->folded, d->hourly_deleted, cfg->hourly_days, d->clocks_deleted,
+                 cfg->clock_days);
+}
+
+/* Hourly: a pass over every camera begins, unless one is still going. */
+static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct fleet *f = w->data;
+
+    (void)revents;
+    if (ev_is_active(&f->retention_step))
         return;
-    if (store_downsample_samples(f->env.store, cw_now_ms() - cfg->samples_days * FLEET_DAY_MS,
-                                 &folded, &err) != 0)
-        log_warnx("store: old samples not downsampled: %s", err.msg);
-    else if (folded > 0)
-        log_info("store: %d samples older than %d days folded into hourly rows", folded,
-                 cfg->samples_days);
+    f->ret_after[0] = '\0';
+    memset(&f->ret_done, 0, sizeof(f->ret_done));
+    ev_timer_start(loop, &f->retention_step);
 }
 
 /* ---- cameras ---- */
@@ -261,11 +299,13 @@ static void fleet_start_fresh(struct fleet *f)
 static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
     struct fleet_env *env = &f->env;
-    struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, f};
+    struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, fleet_changes_cb, f};
 
     if (curlev_new(env->loop, fleet_curl_done, f, &env->curl, err) != 0)
         return -1;
     if (cfg->stream.workers > 0 && pool_new(env->loop, cfg->stream.workers, &env->pool, err) != 0)
+        return -1;
+    if (pool_new(env->loop, 1, &env->files, err) != 0)
         return -1;
     if (sched_new(env->loop, env->once, &env->sched, err) != 0 ||
         batch_new(env->loop, env->store, &bh, &env->batch, err) != 0 ||
@@ -295,10 +335,14 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     f->env.loop = loop;
     f->env.store = store;
     f->env.cfg = cfg;
+    snprintf(f->env.tz, sizeof(f->env.tz), "%s", cfg->time_zone ? cfg->time_zone : CW_DEFAULT_TZ);
     f->env.once = once;
     f->hooks = *hooks;
     ev_timer_init(&f->retention, fleet_retention_cb, 0.0, FLEET_RETENTION_EVERY_S);
     f->retention.data = f;
+    ev_timer_init(&f->retention_step, fleet_retention_step_cb, FLEET_RETENTION_STEP_S,
+                  FLEET_RETENTION_STEP_S);
+    f->retention_step.data = f;
     if (fleet_make_layers(f, cfg, err) != 0 || fleet_build(f, cfg, err) != 0)
         goto fail;
     if (!once) {
@@ -319,6 +363,10 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
     if (fleet_build(f, cfg, err) != 0)
         return -1;
+    if (cfg->time_zone != NULL && strcmp(cfg->time_zone, f->env.tz) != 0)
+        log_warnx("daemon: time_zone %s takes effect when camwatchd restarts; times are shown "
+                  "in %s until then (the zone cannot change under the workers)",
+                  cfg->time_zone, f->env.tz);
     /* The pool keeps its size until a restart, and so does the samples' cap. */
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
@@ -333,6 +381,7 @@ void fleet_stop(struct fleet *f)
     f->env.stopping = 1;
     atomic_store(&f->env.cancel, 1);
     ev_timer_stop(f->env.loop, &f->retention);
+    ev_timer_stop(f->env.loop, &f->retention_step);
     /* Queues first: then no camera below needs a walk of them to leave. */
     if (f->env.sched != NULL)
         sched_stop(f->env.sched);
@@ -355,6 +404,20 @@ void fleet_count_states(const struct fleet *f, int counts[5])
         counts[verdict_state(f->cams[i])]++;
 }
 
+/* The store's part of the summary, appended at buf + off, when it refuses writes. */
+static void fleet_format_store(const struct fleet *f, char *buf, size_t off, size_t len)
+{
+    struct batch_health h;
+    char since[64];
+
+    batch_health(f->env.batch, &h);
+    if (!h.failing || off >= len)
+        return;
+    cw_format_local(h.failing_since_ms, f->env.tz, since, sizeof(since));
+    snprintf(buf + off, len - off, "; store not writable since %s (%.80s): %zu writes kept",
+             since + 11, h.error, h.pending);
+}
+
 void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
 {
     int c[5];
@@ -366,7 +429,13 @@ void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
     if (c[CW_UNKNOWN] > 0 && off < len)
         off += (size_t)snprintf(buf + off, len - off, ", %d unknown", c[CW_UNKNOWN]);
     if (c[CW_MAINTENANCE] > 0 && off < len)
-        snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+        off += (size_t)snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+    fleet_format_store(f, buf, off, len);
+}
+
+void fleet_store_health(const struct fleet *f, struct batch_health *out)
+{
+    batch_health(f->env.batch, out);
 }
 
 void fleet_free(struct fleet *f)
@@ -377,6 +446,8 @@ void fleet_free(struct fleet *f)
     /* Samples still on the workers come back detached and are dropped. */
     pool_free(f->env.pool);
     f->env.pool = NULL;
+    pool_free(f->env.files);
+    f->env.files = NULL;
     batch_free(f->env.batch);
     for (size_t i = 0; i < f->n; i++)
         fleet_cam_free(f->cams[i]);

@@ -88,23 +88,18 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
     int has_ref = 0;
     int64_t now = cw_now_ms();
 
-    if (batch_open(env->batch) != 0)
-        return;
+    batch_open(env->batch); /* adopts the CLI's changes first */
     /* The store holds the reference: `camwatch reference CAM` clears it there. */
     if (store_get_reference(env->store, cam->id, &has_ref, &cam->qm.reference,
                             &cam->qm.reference_at_ms, &err) < 0)
         log_warnx("store: camera=%s reference not read: %s", cam->id, err.msg);
     cam->qm.has_reference = has_ref;
-    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now,
-                   env->cfg->time_zone, &qv);
-    if (cam->qm.reference_taken &&
-        store_set_reference(env->store, cam->id, 1, cam->qm.reference, now, &err) < 0)
-        log_warnx("store: camera=%s reference not written: %s", cam->id, err.msg);
+    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now, env->tz, &qv);
+    if (cam->qm.reference_taken)
+        batch_set_reference(env->batch, cam->id, 1, cam->qm.reference, now);
     verdict_set_input(cam, VERDICT_PICTURE, qv.flags != 0, qv.reasons);
     sample_fill_row(cam, r, &qv, now, &smp);
-    if (store_record_sample(env->store, &smp, r->thumb_written ? j->req.thumb_path : NULL, &err) <
-        0)
-        log_warnx("store: camera=%s sample not written: %s", cam->id, err.msg);
+    batch_record_sample(env->batch, &smp, r->thumb_written ? j->req.thumb_path : NULL);
     if (qv.flags != 0)
         log_debug("sample: camera=%s %s", cam->id, qv.reasons);
 }

@@ -100,16 +100,6 @@ static void verdict_liveness_reason(const struct rtsp_result *r, char *buf, size
         buf[0] = '\0';
 }
 
-/* The store no longer holds what we believed for cam (the CLI moved it): take its state. */
-static void verdict_adopt_stored(const struct verdict *v, struct fleet_cam *cam)
-{
-    struct store_status st;
-    struct cw_err err;
-
-    if (store_get_status(v->env->store, cam->id, &st, &err) == 0)
-        verdict_adopt(cam, &st);
-}
-
 static void verdict_log_transition(const struct fleet_cam *cam, const struct health_transition *t)
 {
     if (t->to == CW_DOWN)
@@ -130,12 +120,9 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
     enum cw_state before;
     int changed;
     struct store_probe p;
-    struct cw_err err;
-    int rc;
 
     /* Opening the batch first adopts what the CLI changed, so health starts from it. */
-    if (batch_open(v->env->batch) != 0)
-        return;
+    batch_open(v->env->batch);
     before = cam->v.h.state;
     changed = health_record_probe(&cam->v.h, &hp, hv, reason, now, &t);
     p = (struct store_probe){
@@ -152,17 +139,13 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
         .reason = changed ? NULL : cam->v.h.reason,
         .state = before,
     };
-    if (store_record_probe(v->env->store, &p, &err) < 0)
-        log_warnx("store: camera=%s probe not written: %s", cam->id, err.msg);
+    batch_record_probe(v->env->batch, &p);
     if (!changed)
         return;
-    rc = store_record_transition(v->env->store, cam->id, t.from, t.to, t.at_ms, t.reason, &err);
-    if (rc < 0)
-        log_warnx("store: camera=%s transition not written: %s", cam->id, err.msg);
-    else if (rc == 1)
-        verdict_adopt_stored(v, cam);
-    else
-        verdict_log_transition(cam, &t);
+    /* Written with the batch; refused there when the CLI moved the camera meanwhile, and then
+     * the store's row comes back through the adopt hook. */
+    batch_record_transition(v->env->batch, cam->id, t.from, t.to, t.at_ms, t.reason);
+    verdict_log_transition(cam, &t);
 }
 
 /* The liveness verdict of a DESCRIBE result, weighed with what the other probes said last. */

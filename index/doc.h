@@ -57,7 +57,8 @@ struct doc_status_filter {
  *    last_ok_ms, address, road, lat, lon (the inventory's; null when not given), bitrate_kbps,
  * gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms, thumb}, ... ]: every camera
  * that passes f (NULL: all), by id. fps is the measured rate when a sample read media, the SDP's
- * claim only before any sample, else null. */
+ * claim only before any sample, else null. A flag that is not a quality flag's name is
+ * DOC_BAD_INPUT (err lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
 
@@ -178,5 +179,15 @@ struct doc_found {
  * of answers that were not usable. */
 int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t n, size_t ignored,
                  json_t **out, struct cw_err *err);
+
+/* The daemon's health, from the vitals file it keeps beside c->cfg->database (daemon/vitals.h):
+ * {pid, started, started_ms, written, written_ms, age_ms, running, write_every_s, file,
+ *  loop: {tick_s, lag_ms, lag_max_ms, lag_mean_ms, window_s},
+ *  store: {writable, pending, commits, dropped, write_ms, write_max_ms, failing_since,
+ *          failing_since_ms, error},
+ *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance}}.
+ * running: that pid exists and the figures are at most three write intervals old. Reads only
+ * the file (c->store is not used). DOC_NOT_FOUND when there is none yet. */
+int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "../daemon/quality.h"
 #include "../util/text.h"
 
 #define CAMERA_SAMPLES_MS (24 * 3600 * 1000LL)    /* doc_camera: the last day's samples */
@@ -115,6 +116,23 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
+/* DOC_BAD_INPUT, with err listing the names, unless flag is a quality flag's (case ignored). */
+static int status_check_flag(const char *flag, struct cw_err *err)
+{
+    char names[256] = "";
+    size_t n = 0;
+
+    for (int i = 0; i < QUALITY_FLAG_COUNT; i++) {
+        const char *name = quality_flag_name(1u << i);
+        if (strcasecmp(name, flag) == 0)
+            return 0;
+        n += (size_t)snprintf(names + n, n < sizeof(names) ? sizeof(names) - n : 0, "%s%s",
+                              i ? ", " : "", name);
+    }
+    cw_err_set(err, NULL, 0, "flag", "unknown flag '%s' (one of: %s)", flag, names);
+    return DOC_BAD_INPUT;
+}
+
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err)
 {
@@ -124,6 +142,8 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     int keep = 1;
 
     *out = NULL;
+    if (f != NULL && f->flag != NULL && status_check_flag(f->flag, err) != 0)
+        return DOC_BAD_INPUT;
     if (store_list_status(c->store, &v, &n, err) != 0)
         return -1;
     for (size_t i = 0; i < n && keep >= 0; i++)

@@ -12,6 +12,8 @@
  * store_migrate.c. */
 #include "store_priv.h"
 
+#include "../util/file.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,36 +160,6 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col)
     return v;
 }
 
-/* mkdir -p of path's parent folder. */
-static int make_parent_dirs(const char *path, struct cw_err *err)
-{
-    char *dir = strdup(path);
-    char *slash;
-    int rc = 0;
-
-    if (dir == NULL)
-        return cw_err_set(err, path, 0, NULL, "out of memory");
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        goto done;
-    *slash = '\0';
-    for (char *p = dir + 1; rc == 0; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-            rc =
-                cw_err_set(err, path, 0, NULL, "cannot create folder %s: %s", dir, strerror(errno));
-        *p = c;
-        if (c == '\0')
-            break;
-    }
-done:
-    free(dir);
-    return rc;
-}
-
 static int set_pragmas(struct store *s, struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -252,7 +224,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         }
         flags = SQLITE_OPEN_READONLY;
     } else {
-        if (make_parent_dirs(path, err) != 0)
+        if (cw_mkdirs(path, 1, err) != 0)
             goto fail;
         flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     }
@@ -356,4 +328,28 @@ int store_data_version(struct store *s, int64_t *out, struct cw_err *err)
     *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return 0;
+}
+
+int store_failure_is_transient(struct store *s)
+{
+    switch (sqlite3_errcode(s->db) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+const char *store_vitals_path(const char *database, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s.daemon.json", database);
+
+    return n >= 0 && (size_t)n < len ? buf : NULL;
 }

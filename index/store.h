@@ -14,8 +14,8 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    4 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
-         4: ONVIF device facts, history, clocks */
+    5 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+         4: ONVIF device facts, history, clocks; 5: clocks thinned by retention */
 
 struct store;
 
@@ -200,6 +200,34 @@ int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
  * the last that named one); phash and ref_distance of the last row with a picture. Hourly rows
  * are never folded again: a second run folds nothing. *folded gets how many raw rows went. */
 int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err);
+/* The same for one camera only: the short step the daemon's retention takes. */
+int store_downsample_camera(struct store *s, const char *camera_id, int64_t before_ms, int *folded,
+                            struct cw_err *err);
+
+/* ---- retention (store_retention.c) ---- */
+
+/* What retention keeps. Times are epoch ms; a reading is "off" when |offset| > clock_limit_ms. */
+struct store_retention {
+    int64_t samples_before_ms; /* raw samples older are folded into hourly rows */
+    int64_t hourly_before_ms;  /* hourly sample rows older are deleted */
+    int64_t clocks_before_ms;  /* clock readings older are thinned: kept are the first of each
+                                  hour and every reading off by more than clock_limit_ms */
+    int64_t clock_limit_ms;    /* [probe.onvif] max_clock_offset; 0: none kept for being off */
+};
+
+struct store_retention_done {
+    int folded;         /* raw samples folded */
+    int hourly_deleted; /* hourly rows deleted */
+    int clocks_deleted; /* clock readings deleted */
+};
+
+/* Retention of one camera, the first whose id sorts after `after` ("" for the first; retired
+ * cameras too): fold, delete hourly rows, thin clock readings, each in its own short
+ * transaction. Its id goes to next (len bytes) and what was done is added to *done. Returns 0,
+ * 1 when no camera is left (nothing done), -1 with err. */
+int store_retention_step(struct store *s, const struct store_retention *r, const char *after,
+                         char *next, size_t len, struct store_retention_done *done,
+                         struct cw_err *err);
 
 /* Share of samples in [from_ms, to_ms) carrying any quality flag, for one camera (NULL: all
  * cameras, a scan of the table), raw and hourly rows weighted by count: for "degraded 31% of
@@ -295,6 +323,13 @@ int store_record_device(struct store *s, const struct store_device *d,
                         struct store_device_change **changes, size_t *n_changes,
                         struct cw_err *err);
 
+/* The clock reading a device record carries (d->has_clock), as a clock row. */
+void store_device_clock(const struct store_device *d, struct store_clock *out);
+/* Append one clock row alone (a reading whose device record a later one replaced before it
+ * was written: the daemon's write batch keeps every reading). Returns 0, 1 when no such
+ * camera (nothing written), -1 on error. */
+int store_record_clock(struct store *s, const struct store_clock *c, struct cw_err *err);
+
 /* A camera's device row with its endpoints (ordered by service) and profiles (in the order
  * recorded). ep/pr may be NULL when not wanted; otherwise malloc'd, caller frees. Returns 0,
  * 1 when the camera has never had an ONVIF probe (or does not exist), -1 on error. */
@@ -323,6 +358,15 @@ int store_list_device_changes(struct store *s, const char *camera_id, int64_t si
  * caller frees. */
 int store_list_device_changes_page(struct store *s, const struct store_page *pg,
                                    struct store_device_change **out, size_t *n, struct cw_err *err);
+
+/* The file beside the database where the daemon keeps its vitals (daemon/vitals.h):
+ * "<database>.daemon.json" into buf. Returns buf, or NULL when it does not fit. */
+const char *store_vitals_path(const char *database, char *buf, size_t len);
+
+/* After a call that returned -1: 1 when the cause may pass and the same write may succeed
+ * later (disk or database full, I/O error, the database busy or locked, out of memory, made
+ * read-only), 0 when the write itself is at fault and would fail again. */
+int store_failure_is_transient(struct store *s);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

@@ -228,7 +228,7 @@ static int replace_profiles(struct store *s, const char *camera_id, const struct
     return 0;
 }
 
-static int clock_insert(struct store *s, const struct store_device *d, struct cw_err *err)
+static int clock_insert(struct store *s, const struct store_clock *c, struct cw_err *err)
 {
     static const char sql[] = "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) "
                               "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -236,12 +236,37 @@ static int clock_insert(struct store *s, const struct store_device *d, struct cw
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, d->clock_at_ms);
-    sqlite3_bind_int64(st, 3, d->clock_offset_ms);
-    sqlite3_bind_int64(st, 4, d->clock_error_ms);
-    sqlite3_bind_int(st, 5, d->ntp != 0);
-    return step_write(s, st, "clock", d->camera_id, err);
+    sqlite3_bind_text(st, 1, c->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, c->at_ms);
+    sqlite3_bind_int64(st, 3, c->offset_ms);
+    sqlite3_bind_int64(st, 4, c->error_ms);
+    sqlite3_bind_int(st, 5, c->ntp != 0);
+    return step_write(s, st, "clock", c->camera_id, err);
+}
+
+void store_device_clock(const struct store_device *d, struct store_clock *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->camera_id, sizeof(out->camera_id), "%s", d->camera_id);
+    out->at_ms = d->clock_at_ms;
+    out->offset_ms = d->clock_offset_ms;
+    out->error_ms = d->clock_error_ms;
+    out->ntp = d->ntp;
+}
+
+int store_record_clock(struct store *s, const struct store_clock *c, struct cw_err *err)
+{
+    enum cw_state state;
+    int retired, rc;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    rc = store_camera_get_state(s, c->camera_id, &state, &retired, err);
+    if (rc < 0 || (rc == 0 && clock_insert(s, c, err) != 0))
+        return store_end_failed(s);
+    if (store_commit(s, err) != 0)
+        return -1;
+    return rc > 0 ? 1 : 0;
 }
 
 int store_record_device(struct store *s, const struct store_device *d,
@@ -284,8 +309,12 @@ int store_record_device(struct store *s, const struct store_device *d,
     if (d->ok && (replace_endpoints(s, d->camera_id, ep, n_ep, err) != 0 ||
                   replace_profiles(s, d->camera_id, pr, n_pr, err) != 0))
         goto fail;
-    if (d->has_clock && clock_insert(s, d, err) != 0)
-        goto fail;
+    if (d->has_clock) {
+        struct store_clock c;
+        store_device_clock(d, &c);
+        if (clock_insert(s, &c, err) != 0)
+            goto fail;
+    }
     if (store_commit(s, err) != 0) {
         free(out);
         return -1;

@@ -366,7 +366,9 @@ static int replace_camera(struct store *s, sqlite3_stmt *del, const char *id, in
     return 0;
 }
 
-int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err)
+/* Fold the raw samples of one camera (camera_id) or of all (NULL), in one transaction. */
+static int downsample(struct store *s, const char *camera_id, int64_t before_ms, int *folded,
+                      struct cw_err *err)
 {
     sqlite3_stmt *cams = NULL, *scan = NULL, *del = NULL;
     struct fold_buf b = {NULL, 0, 0};
@@ -376,8 +378,9 @@ int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, st
     *folded = 0;
     if (store_begin(s, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera ORDER BY id", -1, &cams, NULL) !=
-            SQLITE_OK ||
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+                           -1, &cams, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(cams, 1, camera_id, -1, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
                            "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 ORDER BY at_ms, id",
@@ -416,6 +419,17 @@ fail:
     free(b.v);
     *folded = 0;
     return store_end_failed(s);
+}
+
+int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err)
+{
+    return downsample(s, NULL, before_ms, folded, err);
+}
+
+int store_downsample_camera(struct store *s, const char *camera_id, int64_t before_ms, int *folded,
+                            struct cw_err *err)
+{
+    return downsample(s, camera_id, before_ms, folded, err);
 }
 
 int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,

@@ -61,6 +61,7 @@ struct onvif_probe {
     int64_t first_byte_ms;       /* when the last answer's status line came in (our clock) */
     int clock_with_auth;         /* GetSystemDateAndTime is asked again with credentials */
     struct onvif_fault fault;    /* of the last answer, kind NONE when it was none */
+    int snapshot_fetched;        /* body holds the snapshot, a JPEG */
     char errbuf[CURL_ERROR_SIZE];
     struct onvif_result res;
 };
@@ -473,13 +474,10 @@ static int start_snapshot(struct onvif_probe *p)
     return 1;
 }
 
-/* Write the JPEG beside its final name, then rename: a reader never sees half a picture. */
+/* Keep the JPEG for the caller (onvif_probe_take_snapshot), which writes it off the loop. */
 static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
 {
     struct onvif_result *r = &p->res;
-    char tmp[1100];
-    FILE *f;
-    int ok;
 
     if (rc != CURLE_OK || p->too_large || p->status != 200) {
         if (p->too_large)
@@ -495,23 +493,21 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
         snprintf(r->snapshot_error, sizeof(r->snapshot_error), "not a JPEG");
         return;
     }
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", p->snapshot_path) >= (int)sizeof(tmp)) {
-        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "path too long");
-        return;
-    }
-    f = fopen(tmp, "wb");
-    ok = f != NULL && fwrite(p->body, 1, p->body_len, f) == p->body_len;
-    if (f != NULL && fclose(f) != 0)
-        ok = 0;
-    if (ok && rename(tmp, p->snapshot_path) == 0) {
-        r->snapshot_written = 1;
-        snprintf(r->snapshot_path, sizeof(r->snapshot_path), "%s", p->snapshot_path);
-        return;
-    }
-    if (snprintf(r->snapshot_error, sizeof(r->snapshot_error), "cannot write %.60s: %s",
-                 p->snapshot_path, strerror(errno)) < 0)
-        r->snapshot_error[0] = '\0';
-    unlink(tmp);
+    p->snapshot_fetched = 1;
+}
+
+void *onvif_probe_take_snapshot(struct onvif_probe *p, size_t *len)
+{
+    void *jpeg = p->body;
+
+    *len = 0;
+    if (!p->snapshot_fetched)
+        return NULL;
+    *len = p->body_len;
+    p->body = NULL;
+    p->body_len = p->body_cap = 0;
+    p->snapshot_fetched = 0;
+    return jpeg;
 }
 
 static void take_clock(struct onvif_probe *p, const struct onvif_doc *doc)

@@ -34,6 +34,7 @@
 #include <libswscale/swscale.h>
 
 #include "../util/cwtime.h"
+#include "../util/file.h"
 #include "picture.h"
 
 #define STREAM_USER_AGENT "camwatch/" CW_VERSION
@@ -604,47 +605,13 @@ static void measure_picture(struct probe *p)
     p->out->phash = ps.phash;
 }
 
-/* mkdir -p of the folder holding path. */
-static int make_parent_dirs(const char *path)
-{
-    char dir[STREAM_PATH_MAX];
-    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-        return -1;
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        return 0;
-    *slash = '\0';
-    for (char *s = dir + 1; *s != '\0'; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-/* Write data to path through path.tmp and rename(), so a reader never sees half a file. */
+/* Write data to path: its folders made, through a temporary and a rename (util/file.h), so a
+ * reader never sees half a picture and nothing is written through a planted name. */
 static int write_atomic(const char *path, const uint8_t *data, size_t len)
 {
-    char tmp[STREAM_PATH_MAX + 8];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return -1;
-    if (make_parent_dirs(path) != 0)
-        return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL)
-        return -1;
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    struct cw_err err;
+
+    return cw_mkdirs(path, 1, &err) == 0 ? cw_file_write(path, data, len, CW_FILE_MODE, &err) : -1;
 }
 
 /* Scale src to width (keeping the aspect, even sizes) and encode it as a baseline JPEG with

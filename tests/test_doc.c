@@ -278,6 +278,24 @@ static void test_status_filters_by_owner_commune_state_and_flag(void **state)
     assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "");
 }
 
+/* Issue 10: `status --flag nosuchflag` listed nothing and exited 0; a name that is no
+ * quality flag is a bad request naming the flags there are. */
+static void test_status_refuses_a_flag_that_does_not_exist(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_status_filter f = {.flag = "nosuchflag"};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    sample(fx, "CAH-002", T0 + MIN, 1, 1, "frozen");
+    assert_int_equal(doc_status(&fx->c, &f, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.field, "flag");
+    assert_non_null(strstr(err.msg, "unknown flag 'nosuchflag'"));
+    assert_non_null(strstr(err.msg, "frozen"));
+    assert_non_null(strstr(err.msg, "sdp_mismatch"));
+}
+
 /* ---- events ---- */
 
 static void change(struct fixture *fx, const char *id, int64_t at, const char *firmware)
@@ -818,6 +836,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_status_lists_cameras_with_probe_and_sample_facts,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_refuses_a_flag_that_does_not_exist, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_status_filters_by_owner_commune_state_and_flag, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_events_merge_state_and_device_changes_oldest_first,

@@ -359,6 +359,8 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
     "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
     "('OLD-1', 8000, 83000, 12, 1);",
+    /* 5: the same rows (5 changed a trigger only) */
+    NULL,
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -378,8 +380,9 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
         if (store_migrate(db, path, k, &err) != 0)
             fail_msg("build v%d: %s", k, err.msg);
         assert_int_equal(raw_int(db, "PRAGMA user_version"), k);
-        if (fill_at_version[k] != NULL &&
-            sqlite3_exec(db, fill_at_version[k], NULL, NULL, NULL) != SQLITE_OK)
+        /* A version that added no table fills as the one before it. */
+        const char *fill = k == 5 ? fill_at_version[4] : fill_at_version[k];
+        if (fill != NULL && sqlite3_exec(db, fill, NULL, NULL, NULL) != SQLITE_OK)
             fail_msg("fill v%d: %s", k, sqlite3_errmsg(db));
         sqlite3_close(db);
 

@@ -92,7 +92,7 @@ static struct fixture *make_kinds(int once, unsigned kinds)
     fx->env.loop = ev_loop_new(EVFLAG_AUTO);
     fx->env.cfg = &fx->cfg;
     fx->env.once = once;
-    bh = (struct batch_hooks){on_adopt, NULL, fx};
+    bh = (struct batch_hooks){on_adopt, NULL, NULL, fx};
     if (store_open(fx->path, STORE_READWRITE, &fx->env.store, &err) != 0 ||
         store_sync_cameras(fx->env.store, &fx->cfg, T0, &err) != 0 ||
         store_open(fx->path, STORE_READWRITE, &fx->cli, &err) != 0 ||
@@ -249,7 +249,8 @@ static void test_store_refusing_a_transition_adopts_its_state(void **state)
     assert_int_equal(store_set_maintenance(fx->env.store, fx->cam.id, 1, "", T0 + 1, &err), 0);
     assert_int_equal(verdict_state(&fx->cam), CW_UP);
     r.outcome = RTSP_TIMEOUT;
-    verdict_liveness(fx->env.verdict, &fx->cam, &r); /* UP -> DOWN, refused */
+    verdict_liveness(fx->env.verdict, &fx->cam, &r); /* UP -> DOWN, refused when written */
+    batch_commit(fx->env.batch);
     assert_int_equal(verdict_state(&fx->cam), CW_MAINTENANCE);
     assert_int_equal(stored(fx).state, CW_MAINTENANCE);
     drop(fx);

@@ -84,6 +84,11 @@ static void tz_set(const char *tz)
     }
 }
 
+void cw_tz_use(const char *tz)
+{
+    tz_set(tz);
+}
+
 const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
@@ -113,16 +118,16 @@ const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len)
     return buf;
 }
 
-static int parse_relative(const char *s, int64_t *out)
+static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
 {
     int64_t d;
 
     if (strcmp(s, "now") == 0) {
-        *out = cw_now_ms();
+        *out = now_ms;
         return 0;
     }
     if (s[0] == '-' && s[1] != ' ' && cw_parse_duration_ms(s + 1, &d) == 0) {
-        *out = cw_now_ms() - d;
+        *out = now_ms - d;
         return 0;
     }
     return -1;
@@ -137,50 +142,82 @@ static int date_exists(int y, int mo, int d)
     return d <= days[mo - 1] + (mo == 2 && leap);
 }
 
-int cw_parse_time(const char *s, const char *tz, int64_t *out)
+/* Exactly n decimal digits at *p: their value, with *p moved past them; -1 when they are not
+ * there (a sign, a space or a short field is not a number here). */
+static int take_digits(const char **p, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    return v;
+}
+
+/* c at *p: 1 with *p moved past it, else 0. */
+static int take_char(const char **p, char c)
+{
+    if (**p != c)
+        return 0;
+    (*p)++;
+    return 1;
+}
+
+/* "YYYY-MM-DD" then optionally " HH:MM" or "THH:MM", then optionally ":SS", into tm; *p moved
+ * past. Every field has its digits and is in range. Returns 0 or -1. */
+static int take_date_time(const char **p, struct tm *tm)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+
+    if ((y = take_digits(p, 4)) < 0 || !take_char(p, '-') || (mo = take_digits(p, 2)) < 0 ||
+        !take_char(p, '-') || (d = take_digits(p, 2)) < 0)
+        return -1;
+    if (take_char(p, ' ') || take_char(p, 'T')) {
+        if ((h = take_digits(p, 2)) < 0 || !take_char(p, ':') || (mi = take_digits(p, 2)) < 0)
+            return -1;
+        if (take_char(p, ':') && (sec = take_digits(p, 2)) < 0)
+            return -1;
+    }
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || !date_exists(y, mo, d) || h > 23 || mi > 59 ||
+        sec > 60)
+        return -1;
+    memset(tm, 0, sizeof(*tm));
+    tm->tm_year = y - 1900;
+    tm->tm_mon = mo - 1;
+    tm->tm_mday = d;
+    tm->tm_hour = h;
+    tm->tm_min = mi;
+    tm->tm_sec = sec;
+    return 0;
+}
+
+int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out)
 {
     struct tm tm;
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
-    const char *rest;
+    const char *p = s;
+    int sign, oh, om;
     time_t t;
 
-    if (parse_relative(s, out) == 0)
+    if (parse_relative(s, now_ms, out) == 0)
         return 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+    if (take_date_time(&p, &tm) != 0)
         return -1;
-    rest = s + n;
-    if (*rest == ' ' || *rest == 'T') {
-        n = 0;
-        if (sscanf(rest + 1, "%2d:%2d%n", &h, &mi, &n) != 2)
-            return -1;
-        rest += 1 + n;
-        if (*rest == ':') {
-            n = 0;
-            if (sscanf(rest + 1, "%2d%n", &sec, &n) != 1)
-                return -1;
-            rest += 1 + n;
-        }
-    }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    if (!date_exists(y, mo, d))
-        return -1;
-    if (*rest == '\0') {
+    if (*p == '\0') {
         tz_set(tz);
         tm.tm_isdst = -1;
         t = mktime(&tm);
-    } else if (strcmp(rest, "Z") == 0) {
+    } else if (strcmp(p, "Z") == 0) {
         t = timegm(&tm);
-    } else if ((rest[0] == '+' || rest[0] == '-') && sscanf(rest + 1, "%2d:%2d", &oh, &om) == 2 &&
-               strlen(rest) == 6) {
-        t = timegm(&tm) - (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    } else if (*p == '+' || *p == '-') {
+        /* Offsets in use run from -12:00 to +14:00. */
+        sign = *p++ == '+' ? 1 : -1;
+        if ((oh = take_digits(&p, 2)) < 0 || !take_char(&p, ':') || (om = take_digits(&p, 2)) < 0 ||
+            *p != '\0' || oh > 14 || om > 59)
+            return -1;
+        t = timegm(&tm) - sign * (oh * 3600 + om * 60);
     } else {
         return -1;
     }
@@ -188,4 +225,9 @@ int cw_parse_time(const char *s, const char *tz, int64_t *out)
         return -1;
     *out = (int64_t)t * 1000;
     return 0;
+}
+
+int cw_parse_time(const char *s, const char *tz, int64_t *out)
+{
+    return cw_parse_time_at(s, tz, cw_now_ms(), out);
 }

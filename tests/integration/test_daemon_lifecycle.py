@@ -6,56 +6,18 @@ Waits here are polls for a condition with a generous deadline (a guard against h
 assertions about how long something took."""
 import os
 import signal
-import socket
 import sys
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
 
 
-class Notify:
-    """A NOTIFY_SOCKET for the daemon. A thread reads every datagram as systemd would:
-    sd_notify blocks when nobody reads and the socket buffer fills."""
-
-    def __init__(self, directory):
-        self.path = os.path.join(directory, "notify.sock")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(self.path)
-        self.sock.settimeout(0.2)
-        self.messages = []
-        self.lock = threading.Lock()
-        self.running = True
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        while self.running:
-            try:
-                m = self.sock.recv(4096).decode("utf-8", "replace")
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self.lock:
-                self.messages.append(m)
-
-    def seen(self, needle):
-        with self.lock:
-            return any(needle in m for m in self.messages)
-
-    def close(self):
-        self.running = False
-        self.thread.join()
-        self.sock.close()
-
-
 class DaemonLifecycleTest(unittest.TestCase):
     def setUp(self):
         self.tmp, self.procs = self.enterContext(cwtest.fixtures("cw-life-"))
         self.fault = self.procs.fixture("rtsp_fault.py")
-        self.notify = Notify(self.tmp)
+        self.notify = cwtest.Notify(self.tmp)
         self.addCleanup(self.notify.close)
         self.refused = cwtest.closed_port()
         self.probe = {"interval": "1s", "timeout": "900ms", "slow": "800ms", "down_after": "2",
