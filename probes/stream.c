@@ -53,6 +53,7 @@
 struct frame_rec {
     double t; /* seconds of stream time, NAN when the packet had no timestamp */
     bool key;
+    int size; /* bytes of the access unit */
 };
 
 struct probe {
@@ -319,7 +320,7 @@ static double packet_seconds(const AVPacket *pkt, AVRational tb)
     return ts == AV_NOPTS_VALUE ? NAN : (double)ts * av_q2d(tb);
 }
 
-static int record_frame(struct probe *p, double t, bool key)
+static int record_frame(struct probe *p, double t, bool key, int size)
 {
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 256;
@@ -331,6 +332,7 @@ static int record_frame(struct probe *p, double t, bool key)
     }
     p->frames[p->n].t = t;
     p->frames[p->n].key = key;
+    p->frames[p->n].size = size;
     p->n++;
     return 0;
 }
@@ -342,7 +344,7 @@ static int finish_au(struct probe *p)
     if (!p->au_open)
         return 0;
     p->au_open = false;
-    if (record_frame(p, p->au_t, p->au_key) != 0) {
+    if (record_frame(p, p->au_t, p->au_key, p->au->size) != 0) {
         av_packet_unref(p->au);
         return -1;
     }
@@ -490,6 +492,29 @@ static double nominal_interval(const struct probe *p)
     return iv;
 }
 
+/* Mean keyframe and inter-frame sizes, and the smallest inter frame. */
+static void measure_sizes(struct probe *p)
+{
+    struct stream_sample *o = p->out;
+    double key_sum = 0, inter_sum = 0;
+    int keys = 0;
+
+    for (size_t i = 0; i < p->n; i++) {
+        const struct frame_rec *f = &p->frames[i];
+        if (f->key) {
+            key_sum += f->size;
+            keys++;
+            continue;
+        }
+        inter_sum += f->size;
+        if (o->inter_frames == 0 || f->size < o->inter_min_bytes)
+            o->inter_min_bytes = f->size;
+        o->inter_frames++;
+    }
+    o->key_bytes = keys > 0 ? key_sum / keys : 0;
+    o->inter_bytes = o->inter_frames > 0 ? inter_sum / o->inter_frames : 0;
+}
+
 static void measure_timeline(struct probe *p)
 {
     struct stream_sample *o = p->out;
@@ -541,6 +566,7 @@ static void measure_timeline(struct probe *p)
         else
             o->first_key_ms = p->first_key_wall_ms - p->first_wall_ms;
     }
+    measure_sizes(p);
     if (o->keyframes >= 2) {
         o->gop_frames = (double)(last_key - first_key) / (o->keyframes - 1);
         double a = p->frames[first_key].t, b = p->frames[last_key].t;
