@@ -61,6 +61,24 @@ static struct stream_sample good_sample(void)
     s.luma_spread = 50;
     s.sharpness = 300;
     s.phash = HASH;
+    /* A live scene: every frame between keyframes carries something. */
+    s.key_bytes = 30000;
+    s.inter_frames = 122;
+    s.inter_bytes = 4000;
+    s.inter_min_bytes = 800;
+    return s;
+}
+
+/* The same, from an encoder fed one picture: empty inter frames (x264 at quantizer 28 on
+ * imagefreeze, measured over RTSP: keyframes 75372 bytes, inter frames 17, the first 21). */
+static struct stream_sample still_sample(void)
+{
+    struct stream_sample s = good_sample();
+
+    s.key_bytes = 75372;
+    s.inter_frames = 119;
+    s.inter_bytes = 17.03;
+    s.inter_min_bytes = 17;
     return s;
 }
 
@@ -131,7 +149,7 @@ static void test_no_media_is_the_only_reason(void **state)
 static void test_no_media_keeps_the_frozen_run(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample(), none;
+    struct stream_sample s = still_sample(), none;
     struct quality_memory m;
     struct quality_verdict v;
     (void)state;
@@ -143,7 +161,7 @@ static void test_no_media_keeps_the_frozen_run(void **state)
     assess(&c, &s, NULL, &m, T0 + MIN10, &v);
     assess(&c, &none, NULL, &m, T0 + 2 * MIN10, &v);
     assert_int_equal(v.flags, Q_NO_MEDIA);
-    assert_int_equal(m.same_run, 2);
+    assert_int_equal(m.still_run, 2);
     assess(&c, &s, NULL, &m, T0 + 3 * MIN10, &v);
     assert_int_equal(v.flags, Q_FROZEN);
 }
@@ -318,7 +336,7 @@ static void test_reasons_keep_their_order(void **state)
 static void test_frozen_only_after_frozen_after_samples(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     (void)state;
@@ -326,11 +344,11 @@ static void test_frozen_only_after_frozen_after_samples(void **state)
     memset(&m, 0, sizeof(m));
     assess(&c, &s, NULL, &m, T0, &v);
     assert_int_equal(v.flags, 0);
-    assert_int_equal(m.same_run, 1);
+    assert_int_equal(m.still_run, 1);
     s.phash = hash_off(2); /* encoder noise: still the same picture */
     assess(&c, &s, NULL, &m, T0 + MIN10, &v);
     assert_int_equal(v.flags, 0);
-    assert_int_equal(m.same_run, 2);
+    assert_int_equal(m.still_run, 2);
     assert_int_equal(m.frozen_since_ms, 0);
     assess(&c, &s, NULL, &m, T0 + 2 * MIN10, &v);
     assert_int_equal(v.flags, Q_FROZEN);
@@ -338,13 +356,135 @@ static void test_frozen_only_after_frozen_after_samples(void **state)
     assert_int_equal(m.frozen_since_ms, T0);
     assess(&c, &s, NULL, &m, T0 + 3 * MIN10, &v);
     assert_string_equal(v.reasons, "picture frozen since 21:40");
-    assert_int_equal(m.same_run, 4);
+    assert_int_equal(m.still_run, 4);
+}
+
+static void test_quiet_live_scene_with_the_same_picture_is_never_frozen(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = good_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    int i;
+    (void)state;
+
+    /* The picture hash never moves (an empty road at night), but the frames between the
+     * keyframes carry a small moving object: 21 bytes a frame over the empty frame, the
+     * smallest measured (a 32-pixel ball at quantizer 32 on a 1280x720 still picture). */
+    s.key_bytes = 59918;
+    s.inter_bytes = 38.2;
+    s.inter_min_bytes = 17;
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 6; i++) {
+        assess(&c, &s, NULL, &m, T0 + i * MIN10, &v);
+        assert_int_equal(v.flags, 0);
+        assert_int_equal(m.still_run, 0);
+    }
+    assert_int_equal(m.frozen_since_ms, 0);
+    assert_int_equal(v.ref_distance, 0); /* the same picture, not moved either */
+}
+
+static void test_a_live_sample_ends_the_frozen_run(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample still = still_sample(), live = good_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    int i;
+    (void)state;
+
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 3; i++)
+        assess(&c, &still, NULL, &m, T0 + i * MIN10, &v);
+    assert_int_equal(v.flags, Q_FROZEN);
+    assess(&c, &live, NULL, &m, T0 + 3 * MIN10, &v); /* the same picture, live again */
+    assert_int_equal(v.flags, 0);
+    assert_int_equal(m.still_run, 0);
+    assert_int_equal(m.frozen_since_ms, 0);
+    assess(&c, &still, NULL, &m, T0 + 4 * MIN10, &v);
+    assert_int_equal(v.flags, 0);
+    assert_int_equal(m.still_run, 1); /* a new run */
+    assert_int_equal(m.run_since_ms, T0 + 4 * MIN10);
+}
+
+static void test_still_means_empty_inter_frames_near_zero_against_the_keyframe(void **state)
+{
+    struct stream_sample s = still_sample();
+    (void)state;
+
+    assert_int_equal(quality_sample_still(&s), 1);
+    s.inter_bytes = s.inter_min_bytes + 5.0; /* the jitter allowed */
+    assert_int_equal(quality_sample_still(&s), 1);
+    s.inter_bytes = s.inter_min_bytes + 5.5;
+    assert_int_equal(quality_sample_still(&s), 0);
+    /* All inter frames the same size, but not empty: a strict CBR encoder on a live scene. */
+    s.inter_min_bytes = 2000;
+    s.inter_bytes = 2001;
+    assert_int_equal(quality_sample_still(&s), 0);
+    s.key_bytes = 40000;     /* the smallest frame at 0.5% of the keyframe: still empty (x265's */
+    s.inter_min_bytes = 200; /* empty frames are 77 bytes on a 40 KB keyframe) */
+    s.inter_bytes = 201;
+    assert_int_equal(quality_sample_still(&s), 1);
+    s.inter_min_bytes = 201;
+    s.inter_bytes = 202;
+    assert_int_equal(quality_sample_still(&s), 0);
+    /* Too few inter frames, or no keyframe: the sizes say nothing. */
+    s = still_sample();
+    s.inter_frames = 3;
+    assert_int_equal(quality_sample_still(&s), -1);
+    s = still_sample();
+    s.key_bytes = 0;
+    assert_int_equal(quality_sample_still(&s), -1);
+}
+
+static void test_stream_of_keyframes_only_is_never_frozen(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = good_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    int i;
+    (void)state;
+
+    /* MJPEG: every frame a keyframe, none between to say whether the source is still. */
+    strcpy(s.codec, "mjpeg");
+    s.keyframes = s.frames;
+    s.gop_frames = 1;
+    s.gop_s = 0.04;
+    s.inter_frames = 0;
+    s.inter_bytes = 0;
+    s.inter_min_bytes = 0;
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 5; i++)
+        assess(&c, &s, NULL, &m, T0 + i * MIN10, &v);
+    assert_int_equal(v.flags, 0);
+    assert_int_equal(m.still_run, 0);
+}
+
+static void test_frozen_run_goes_on_from_the_memory_a_restart_resumed(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = still_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    (void)state;
+
+    /* What the store kept of the last run: two still samples of this picture since 21:20. */
+    memset(&m, 0, sizeof(m));
+    m.has_last = 1;
+    m.last_phash = hash_off(1);
+    m.still_run = 2;
+    m.run_since_ms = T0 - 2 * MIN10;
+    assess(&c, &s, NULL, &m, T0, &v);
+    assert_int_equal(v.flags, Q_FROZEN);
+    assert_string_equal(v.reasons, "picture frozen since 21:20");
+    assert_int_equal(m.still_run, 3);
 }
 
 static void test_frozen_clears_when_the_picture_changes(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     int i;
@@ -358,7 +498,7 @@ static void test_frozen_clears_when_the_picture_changes(void **state)
     s.phash = hash_off(3); /* three bits: a different picture */
     assess(&c, &s, NULL, &m, T0 + 3 * MIN10, &v);
     assert_int_equal(v.flags, 0);
-    assert_int_equal(m.same_run, 1);
+    assert_int_equal(m.still_run, 1);
     assert_int_equal(m.frozen_since_ms, 0);
     assert_int_equal(m.run_since_ms, T0 + 3 * MIN10);
     assess(&c, &s, NULL, &m, T0 + 4 * MIN10, &v);
@@ -368,7 +508,7 @@ static void test_frozen_clears_when_the_picture_changes(void **state)
 static void test_frozen_since_another_day_shows_the_date(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     int64_t t = T0 + 2 * 3600 * 1000 + 10 * 60 * 1000; /* 23:50 */
@@ -384,7 +524,7 @@ static void test_frozen_since_another_day_shows_the_date(void **state)
 static void test_dark_or_black_static_picture_is_not_called_frozen(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     int i;
@@ -779,6 +919,11 @@ int main(void)
         cmocka_unit_test(test_reasons_keep_their_order),
         cmocka_unit_test(test_frozen_only_after_frozen_after_samples),
         cmocka_unit_test(test_frozen_clears_when_the_picture_changes),
+        cmocka_unit_test(test_quiet_live_scene_with_the_same_picture_is_never_frozen),
+        cmocka_unit_test(test_a_live_sample_ends_the_frozen_run),
+        cmocka_unit_test(test_still_means_empty_inter_frames_near_zero_against_the_keyframe),
+        cmocka_unit_test(test_stream_of_keyframes_only_is_never_frozen),
+        cmocka_unit_test(test_frozen_run_goes_on_from_the_memory_a_restart_resumed),
         cmocka_unit_test(test_frozen_since_another_day_shows_the_date),
         cmocka_unit_test(test_dark_or_black_static_picture_is_not_called_frozen),
         cmocka_unit_test(test_unlit_class_does_not_call_darkness_a_fault),
