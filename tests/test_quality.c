@@ -369,8 +369,8 @@ static void test_quiet_live_scene_with_the_same_picture_is_never_frozen(void **s
     (void)state;
 
     /* The picture hash never moves (an empty road at night), but the frames between the
-     * keyframes carry a small moving object: 21 bytes a frame over the empty frame, the
-     * smallest measured (a 32-pixel ball at quantizer 32 on a 1280x720 still picture). */
+     * keyframes carry a small moving object: 21 bytes a frame over the smallest, the least
+     * measured (a 32-pixel ball at quantizer 32 on a 1280x720 still picture). */
     s.key_bytes = 59918;
     s.inter_bytes = 38.2;
     s.inter_min_bytes = 17;
@@ -413,20 +413,35 @@ static void test_still_means_empty_inter_frames_near_zero_against_the_keyframe(v
     (void)state;
 
     assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_bytes = s.inter_min_bytes + 5.0; /* the jitter allowed */
+    s.inter_bytes = s.inter_min_bytes + 9.25; /* 5 bytes and a quarter of the smallest */
     assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_bytes = s.inter_min_bytes + 5.5;
+    s.inter_bytes = s.inter_min_bytes + 9.5;
     assert_int_equal(quality_sample_still(&s), 0);
-    /* All inter frames the same size, but not empty: a strict CBR encoder on a live scene. */
+    /* An encoder whose empty frame grows with its quantizer (libx264 zerolatency CRF on a
+     * still picture: 38 bytes after the keyframe, 48 after, on a 1146-byte keyframe). */
+    s.key_bytes = 1146;
+    s.inter_min_bytes = 38;
+    s.inter_bytes = 48.2;
+    assert_int_equal(quality_sample_still(&s), 1);
+    /* All inter frames about the same size, but not empty: a CBR encoder on a live scene. */
+    s = still_sample();
     s.inter_min_bytes = 2000;
     s.inter_bytes = 2001;
     assert_int_equal(quality_sample_still(&s), 0);
-    s.key_bytes = 40000;     /* the smallest frame at 0.5% of the keyframe: still empty (x265's */
-    s.inter_min_bytes = 200; /* empty frames are 77 bytes on a 40 KB keyframe) */
-    s.inter_bytes = 201;
+    /* Empty: 0.5% of the keyframe, or 256 bytes whatever the keyframe. */
+    s.key_bytes = 80000;
+    s.inter_min_bytes = 400;
+    s.inter_bytes = 401;
     assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_min_bytes = 201;
-    s.inter_bytes = 202;
+    s.inter_min_bytes = 401;
+    s.inter_bytes = 402;
+    assert_int_equal(quality_sample_still(&s), 0);
+    s.key_bytes = 10000;
+    s.inter_min_bytes = 256;
+    s.inter_bytes = 257;
+    assert_int_equal(quality_sample_still(&s), 1);
+    s.inter_min_bytes = 257;
+    s.inter_bytes = 258;
     assert_int_equal(quality_sample_still(&s), 0);
     /* Too few inter frames, or no keyframe: the sizes say nothing. */
     s = still_sample();
