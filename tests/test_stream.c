@@ -23,6 +23,7 @@
 
 #include <libavformat/avformat.h>
 
+#include "../daemon/quality.h"
 #include "../probes/stream.h"
 #include "cwtest.h"
 
@@ -60,6 +61,10 @@ static int group_setup(void **state)
         return -1;
     snprintf(args, sizeof(args), "-f lavfi -i color=black:size=640x360:rate=25 -t 6 %s", x264);
     if (make("black.mp4", args) != 0)
+        return -1;
+    /* SMPTE bars never move: an encoder fed one picture, P frames only as cameras send */
+    snprintf(args, sizeof(args), "-f lavfi -i smptebars=size=640x360:rate=25 -t 6 -bf 0 %s", x264);
+    if (make("still.mp4", args) != 0)
         return -1;
     snprintf(args, sizeof(args),
              "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 -vf gblur=sigma=8 %s", x264);
@@ -158,6 +163,54 @@ static void test_bitrate_is_bytes_over_the_window(void **state)
     avformat_close_input(&fmt);
     double expect = (double)bytes * 8 / (s.frames / 25.0) / 1000.0;
     assert_true(fabs(s.bitrate_kbps - expect) < expect * 0.03);
+}
+
+static void test_frame_sizes_are_the_packets_of_the_window(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    probe_ok("sharp.mp4", &s);
+    /* the same figures from the file: one packet per frame in MP4 */
+    char path[128];
+    snprintf(path, sizeof(path), "%s/sharp.mp4", dir);
+    AVFormatContext *fmt = NULL;
+    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
+    AVPacket *pkt = av_packet_alloc();
+    int64_t key = 0, inter = 0;
+    int n = 0, keys = 0, inters = 0, min = 0;
+    while (n < s.frames && av_read_frame(fmt, pkt) >= 0) {
+        if (pkt->flags & AV_PKT_FLAG_KEY) {
+            key += pkt->size;
+            keys++;
+        } else {
+            inter += pkt->size;
+            if (inters == 0 || pkt->size < min)
+                min = pkt->size;
+            inters++;
+        }
+        n++;
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    assert_int_equal(s.inter_frames, inters);
+    assert_int_equal(s.inter_frames, s.frames - s.keyframes);
+    assert_true(fabs(s.key_bytes - (double)key / keys) < 0.01);
+    assert_true(fabs(s.inter_bytes - (double)inter / inters) < 0.01);
+    assert_int_equal(s.inter_min_bytes, min);
+}
+
+static void test_still_picture_sends_empty_inter_frames(void **state)
+{
+    (void)state;
+    struct stream_sample still, live;
+    probe_ok("still.mp4", &still);
+    probe_ok("sharp.mp4", &live);
+    assert_true(still.inter_frames > 90);
+    /* the sizes as the picture judgment reads them (daemon/quality.c) */
+    assert_int_equal(quality_sample_still(&still), 1);
+    assert_int_equal(quality_sample_still(&live), 0);
+    assert_true(live.inter_bytes - live.inter_min_bytes > 100);
 }
 
 static void test_black_file_has_low_luma_and_spread(void **state)
@@ -450,6 +503,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normal_file_measures_codec_size_rate_and_gop),
         cmocka_unit_test(test_bitrate_is_bytes_over_the_window),
+        cmocka_unit_test(test_frame_sizes_are_the_packets_of_the_window),
+        cmocka_unit_test(test_still_picture_sends_empty_inter_frames),
         cmocka_unit_test(test_black_file_has_low_luma_and_spread),
         cmocka_unit_test(test_blurred_file_is_much_less_sharp),
         cmocka_unit_test(test_low_rate_file_measures_five_fps),
