@@ -9,7 +9,8 @@
  * its DESCRIBE answered, and waits for it.
  *
  * Owns per camera the job on the pool (cam->job) and the quality memory
- * (cam->qm: frozen run; the reference is the store's). A job outlives its
+ * (cam->qm: the frozen run, written to the store with each sample and resumed
+ * from it; the reference is the store's). A job outlives its
  * camera when a reload drops it: cancelling detaches the job, which is
  * freed, unwritten, when it comes back. Loop thread only; the job's work
  * runs on a worker and touches only the job. */
@@ -73,6 +74,15 @@ static void sample_fill_row(const struct fleet_cam *cam, const struct stream_sam
     smp->sharpness = r->sharpness;
     smp->phash = r->phash;
     smp->ref_distance = qv->ref_distance;
+    smp->key_bytes = r->key_bytes;
+    smp->inter_frames = r->inter_frames;
+    smp->inter_bytes = r->inter_bytes;
+    smp->inter_min_bytes = r->inter_min_bytes;
+    /* The frozen run after this sample, kept with it for the next run of the daemon; only a
+     * sample with a picture moves it. */
+    smp->has_memory = r->has_picture;
+    smp->memory = (struct store_picture_memory){cam->qm.has_last, cam->qm.last_phash,
+                                                cam->qm.still_run, cam->qm.run_since_ms};
     quality_flags_format(qv->flags, smp->flags, sizeof(smp->flags));
     snprintf(smp->reasons, sizeof(smp->reasons), "%s", qv->reasons);
 }
@@ -201,6 +211,12 @@ void fleet_sample_resume(struct fleet_cam *cam, const struct store_status *st)
     struct store_sample *smp = NULL;
     size_t n = 0;
     struct cw_err err;
+
+    /* The frozen run goes on from where the last run of the daemon left it. */
+    cam->qm.has_last = st->picture.has_last;
+    cam->qm.last_phash = st->picture.last_phash;
+    cam->qm.still_run = st->picture.still_run;
+    cam->qm.run_since_ms = st->picture.run_since_ms;
 
     if (st->last_sample_ms == 0 ||
         store_list_samples(cam->env->store, cam->id, st->last_sample_ms, &smp, &n, &err) != 0)

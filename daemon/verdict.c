@@ -53,9 +53,22 @@ void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms)
     health_init(&vc->h, CW_UNKNOWN, now_ms, "");
 }
 
+/* Health's verdict kinds as the store keeps them, in enum health_verdict order. */
+static const enum store_streak streak_of[] = {STORE_STREAK_OK, STORE_STREAK_DEGRADED,
+                                              STORE_STREAK_FAIL};
+
 void verdict_resume(struct fleet_cam *cam, const struct store_status *st)
 {
-    health_init(&cam->v.h, st->state, st->since_ms, st->reason);
+    struct health *h = &cam->v.h;
+
+    health_init(h, st->state, st->since_ms, st->reason);
+    /* The run of verdicts the last run left: a restart or the next --once run goes on
+     * counting it, as a daemon that never stopped would. */
+    for (int k = HEALTH_OK; k <= HEALTH_FAIL && st->streak > 0; k++)
+        if (streak_of[k] == st->streak_kind) {
+            h->streak_kind = (enum health_verdict)k;
+            h->streak = st->streak;
+        }
 }
 
 void verdict_adopt(struct fleet_cam *cam, const struct store_status *st)
@@ -138,6 +151,8 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
         /* Within DOWN or DEGRADED the cause may change without a transition. */
         .reason = changed ? NULL : cam->v.h.reason,
         .state = before,
+        .streak_kind = cam->v.h.streak > 0 ? streak_of[cam->v.h.streak_kind] : STORE_STREAK_NONE,
+        .streak = cam->v.h.streak,
     };
     batch_record_probe(v->env->batch, &p);
     if (!changed)

@@ -14,8 +14,9 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    5 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
-         4: ONVIF device facts, history, clocks; 5: clocks thinned by retention */
+    6 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+         4: ONVIF device facts, history, clocks; 5: clocks thinned by retention;                   \
+         6: verdict memory, frame sizes */
 
 struct store;
 
@@ -43,6 +44,19 @@ void store_rollback(struct store *s);
  * camera starts UNKNOWN with since = now_ms. Returns 0 or -1. */
 int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms, struct cw_err *err);
 
+/* The run of verdicts of one kind that health's hysteresis counts (daemon/health.h): the kind
+ * of the current run, or NONE when there is none. */
+enum store_streak { STORE_STREAK_NONE, STORE_STREAK_OK, STORE_STREAK_DEGRADED, STORE_STREAK_FAIL };
+
+/* What the picture judgment carries from sample to sample (daemon/quality.h): the picture of
+ * the last sample that had one, and the run of still samples showing it. */
+struct store_picture_memory {
+    int has_last;
+    uint64_t last_phash;
+    int still_run;        /* consecutive still samples of the same picture */
+    int64_t run_since_ms; /* the first of them, 0 when no run */
+};
+
 /* Current state of a camera as kept in the store, with the last probe's facts. */
 struct store_status {
     char id[CFG_ID_MAX + 1];
@@ -69,10 +83,15 @@ struct store_status {
     double bitrate_kbps; /* measured */
     double gop_s;
     double sharpness;
-    double luma;           /* mean luma */
-    int frozen;            /* picture frozen in the last sample */
-    char flags[192];       /* comma-separated quality flag names of the last sample */
-    char thumb_path[1024]; /* newest thumbnail, "" when none */
+    double luma;                     /* mean luma */
+    int frozen;                      /* picture frozen in the last sample */
+    char flags[192];                 /* comma-separated quality flag names of the last sample */
+    char thumb_path[1024];           /* newest thumbnail, "" when none */
+    int stream_width, stream_height; /* as the last sample decoded it, 0 when unknown */
+    /* What a verdict needs across restarts (written by the daemon with each result). */
+    enum store_streak streak_kind;
+    int streak; /* length of the current run of verdicts (health.h says what it counts) */
+    struct store_picture_memory picture;
 };
 
 /* One camera's status; returns 0, 1 when no such camera, -1 on error. */
@@ -94,9 +113,13 @@ struct store_probe {
      * (so a change the CLI made meanwhile is not overwritten); NULL leaves the reason. */
     const char *reason;
     enum cw_state state;
+    /* Health's run of verdicts after this probe, kept so a restart resumes it. */
+    enum store_streak streak_kind;
+    int streak;
 };
 /* Returns 0, 1 when no such camera (nothing written), -1 on error. The SDP facts replace the
- * previous ones (NULL/0 clears them); last_ok_ms moves only when ok. Statement cached. */
+ * previous ones (NULL/0 clears them); last_ok_ms moves only when ok; the streak replaces the
+ * stored one. Statement cached. */
 int store_record_probe(struct store *s, const struct store_probe *p, struct cw_err *err);
 
 /* Write a state change: an event row and the camera's current state/since/reason, in one
@@ -174,10 +197,22 @@ struct store_sample {
     int ref_distance; /* -1 when not compared */
     char flags[192];  /* comma-separated quality flag names */
     char reasons[512];
+    /* Frame sizes (0 when not measured): mean keyframe, how many inter frames, their mean and
+     * the smallest (hourly: means of the rows that measured them, the count summed, the
+     * smallest of the smallest). */
+    double key_bytes;
+    int inter_frames;
+    double inter_bytes;
+    int inter_min_bytes;
+    /* Written to the camera with a raw sample, not kept in the sample row: the picture memory
+     * after it (has_memory 0: the camera's stays as it is). Read back as 0. */
+    int has_memory;
+    struct store_picture_memory memory;
 };
 
 /* Keep one sample (a raw row: hourly and count are ignored) and make it the camera's latest
- * stream facts (frozen when its flags name "frozen"; facts it did not measure become unknown).
+ * stream facts (frozen when its flags name "frozen"; facts it did not measure become unknown;
+ * with has_memory, its picture memory).
  * thumb_path may be NULL (keep the old thumbnail). Facts not measured are stored NULL and read
  * back as 0 (-1 for first_key_ms and ref_distance): fps, bitrate, GOP and first keyframe when
  * not ok, GOP <= 0, first_key_ms < 0, the picture fields without has_picture, ref_distance < 0.

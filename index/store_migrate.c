@@ -214,6 +214,26 @@ static const char *const migrations[] = {
     "CREATE TRIGGER clock_kept_a_day BEFORE DELETE ON clock"
     "  WHEN old.at_ms > (CAST(strftime('%s', 'now') AS INTEGER) - 86400) * 1000"
     "  BEGIN SELECT RAISE(ABORT, 'clock readings younger than a day are never deleted'); END;",
+
+    /* 5 -> 6: what a verdict needs across restarts, so a restart or the next --once run
+     * resumes where the last one stopped: health's run of verdicts of one kind (streak_kind
+     * NULL: none), and the picture memory (the hash of the last picture, NULL when none; the
+     * run of still samples showing it and when it began). The size the last sample decoded,
+     * for a camera whose SDP gives none. Each sample's frame sizes, from which stillness is
+     * judged (NULL when not measured). Cameras migrated start with no run, as after a
+     * restart before this version. */
+    "ALTER TABLE camera ADD COLUMN streak_kind TEXT "
+    "CHECK (streak_kind IN ('ok', 'degraded', 'fail'));"
+    "ALTER TABLE camera ADD COLUMN streak INTEGER NOT NULL DEFAULT 0 CHECK (streak >= 0);"
+    "ALTER TABLE camera ADD COLUMN last_phash INTEGER;"
+    "ALTER TABLE camera ADD COLUMN still_run INTEGER NOT NULL DEFAULT 0 CHECK (still_run >= 0);"
+    "ALTER TABLE camera ADD COLUMN still_run_since_ms INTEGER;"
+    "ALTER TABLE camera ADD COLUMN stream_width INTEGER;"
+    "ALTER TABLE camera ADD COLUMN stream_height INTEGER;"
+    "ALTER TABLE sample ADD COLUMN key_bytes REAL;"
+    "ALTER TABLE sample ADD COLUMN inter_frames INTEGER;"
+    "ALTER TABLE sample ADD COLUMN inter_bytes REAL;"
+    "ALTER TABLE sample ADD COLUMN inter_min_bytes INTEGER;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -230,6 +230,31 @@ static void check_stream_facts_at_version(struct store *s, int k)
 }
 
 /* After migrating from version k: what version 4 added is there (k = 4) or absent (k < 4). */
+/* Before version 6 a camera migrates with no run of verdicts and no picture memory, as a
+ * restart of an older camwatchd left it; from 6 on what was written reads back. */
+static void check_verdict_memory_at_version(struct store *s, int k)
+{
+    struct store_status st = status_of(s, "OLD-1");
+    struct store_sample *v = NULL;
+
+    assert_int_equal(st.streak_kind, k >= 6 ? STORE_STREAK_OK : STORE_STREAK_NONE);
+    assert_int_equal(st.streak, k >= 6 ? 1 : 0);
+    assert_int_equal(st.picture.has_last, k >= 6);
+    assert_true(st.picture.last_phash == (k >= 6 ? UINT64_MAX - 2 : 0));
+    assert_int_equal(st.picture.still_run, k >= 6 ? 2 : 0);
+    assert_int_equal(st.picture.run_since_ms, k >= 6 ? 6500 : 0);
+    assert_int_equal(st.stream_width, k >= 6 ? 1280 : 0);
+    assert_int_equal(st.stream_height, k >= 6 ? 720 : 0);
+    assert_int_equal(list_samples(s, "OLD-1", 0, &v), k >= 3 ? 1 : 0);
+    if (k >= 3) {
+        assert_true(v[0].key_bytes == (k >= 6 ? 75000 : 0));
+        assert_int_equal(v[0].inter_frames, k >= 6 ? 119 : 0);
+        assert_true(v[0].inter_bytes == (k >= 6 ? 17.1 : 0));
+        assert_int_equal(v[0].inter_min_bytes, k >= 6 ? 17 : 0);
+    }
+    free(v);
+}
+
 static void check_device_facts_at_version(struct store *s, int k)
 {
     struct store_device d;
@@ -361,6 +386,31 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 8000, 83000, 12, 1);",
     /* 5: the same rows (5 changed a trigger only) */
     NULL,
+    /* 6: the same plus what a verdict needs across restarts (one good answer of a down
+     * camera, the picture memory of two still samples), the size the sample decoded and the
+     * sample's frame sizes */
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
+    "reference_phash, reference_at_ms, streak_kind, streak, last_phash, still_run, "
+    "still_run_since_ms, stream_width, stream_height) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', "
+    "'market', 'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, "
+    "'low_bitrate', 1, -2, 4000, 'ok', 1, -3, 2, 6500, 1280, 720);"
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons, key_bytes, inter_frames, "
+    "inter_bytes, inter_min_bytes) VALUES ('OLD-1', 7000, 1, 24.5, 'low_bitrate', "
+    "'bitrate 90 kbps below 256', 75000, 119, 17.1, 17);"
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
+    "('OLD-1', 8000, 83000, 12, 1);",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -399,6 +449,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
             check_stream_facts_at_version(s, k);
             check_device_facts_at_version(s, k);
+            check_verdict_memory_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;
@@ -703,9 +754,11 @@ static void test_probe_facts_are_kept_and_replaced(void **state)
     struct cw_err err = {0};
     struct fleet f;
     struct store_status st;
-    struct store_probe ok = {"CAH-001", T0 + 1000, 1,    42,   200,  "h264",
-                             1920,      1080,      25.0, NULL, CW_UP};
-    struct store_probe bad = {"CAH-001", T0 + 2000, 0, -1, 0, NULL, 0, 0, 0, NULL, CW_UNKNOWN};
+    struct store_probe ok = {"CAH-001", T0 + 1000, 1,    42,   200,   "h264",
+                             1920,      1080,      25.0, NULL, CW_UP, STORE_STREAK_NONE,
+                             0};
+    struct store_probe bad = {"CAH-001",  T0 + 2000,         0, -1, 0, NULL, 0, 0, 0, NULL,
+                              CW_UNKNOWN, STORE_STREAK_NONE, 0};
     sqlite3 *db;
 
     fleet_make(&f, 1, "CAH");
@@ -767,7 +820,8 @@ static void test_probe_updates_reason_only_while_state_holds(void **state)
     struct store *s = open_rw(fx->path);
     struct cw_err err = {0};
     struct fleet f;
-    struct store_probe p = {"CAH-001", T0 + 5 * MIN, 0, -1, 0, NULL, 0, 0, 0, "not found", CW_DOWN};
+    struct store_probe p = {"CAH-001", T0 + 5 * MIN,      0, -1, 0, NULL, 0, 0, 0, "not found",
+                            CW_DOWN,   STORE_STREAK_NONE, 0};
 
     fleet_make(&f, 1, "CAH");
     sync_ok(s, &f, T0);
@@ -790,8 +844,9 @@ static void test_restart_resumes_state_since_and_facts(void **state)
     struct cw_err err = {0};
     struct fleet f;
     struct store_status st;
-    struct store_probe p = {"CAH-002", T0 + 3 * MIN, 1,    120,  200,  "h265",
-                            2560,      1440,         15.0, NULL, CW_UP};
+    struct store_probe p = {"CAH-002", T0 + 3 * MIN, 1,    120,  200,   "h265",
+                            2560,      1440,         15.0, NULL, CW_UP, STORE_STREAK_NONE,
+                            0};
 
     fleet_make(&f, 2, "CAH");
     sync_ok(s, &f, T0);
@@ -828,7 +883,7 @@ static void test_ten_thousand_probes_in_one_batch(void **state)
     for (size_t i = 0; i < f.cfg.n_cameras; i++) {
         struct store_probe p = {
             f.ids[i], T0 + 1000 + (int64_t)i, 1, (int)(i % 500), 200, "h264", 1280, 720, 25.0, NULL,
-            CW_UP};
+            CW_UP,    STORE_STREAK_NONE,      0};
         assert_int_equal(store_record_probe(s, &p, &err), 0);
         if (i % 100 == 0)
             transition_ok(s, f.ids[i], CW_UNKNOWN, CW_UP, p.at_ms, "");
@@ -1305,6 +1360,14 @@ static void fill_for_downsample(struct store *s)
     a.sharpness = 200.0;
     a.width = 1280;
     a.height = 720;
+    a.key_bytes = 60000;
+    a.inter_frames = 100;
+    a.inter_bytes = 500;
+    a.inter_min_bytes = 40;
+    b.key_bytes = 80000;
+    b.inter_frames = 20;
+    b.inter_bytes = 17;
+    b.inter_min_bytes = 17;
     b.fps = 11.0;
     b.bitrate_kbps = 3000.0;
     b.ts_jumps = 2;
@@ -1372,6 +1435,11 @@ static void test_downsample_folds_hours_into_means_sums_and_flag_union(void **st
     assert_string_equal(v[0].codec, "h264");
     assert_true(v[0].phash == 0x8000000000000001ULL); /* the last row with a picture */
     assert_int_equal(v[0].ref_distance, 9);
+    /* Frame sizes: means of the rows that measured them, the count summed, the smallest. */
+    assert_true(v[0].key_bytes == 70000);
+    assert_true(v[0].inter_bytes == 258.5);
+    assert_int_equal(v[0].inter_frames, 120);
+    assert_int_equal(v[0].inter_min_bytes, 17);
     /* Hour H0+1h: one clean row. */
     assert_int_equal(v[1].hourly, 1);
     assert_int_equal(v[1].at_ms, H0 + HOUR);
@@ -1541,6 +1609,136 @@ static void test_ten_thousand_samples_in_one_batch(void **state)
     fleet_free(&f);
 }
 
+/* --- what a verdict needs across restarts --------------------------------------------------- */
+
+static void probe_with_streak(struct store *s, const char *id, int64_t at, enum store_streak kind,
+                              int n)
+{
+    struct store_probe p = {.camera_id = id,
+                            .at_ms = at,
+                            .ok = 1,
+                            .latency_ms = 150,
+                            .rtsp_status = 200,
+                            .state = CW_DOWN,
+                            .streak_kind = kind,
+                            .streak = n};
+    struct cw_err err = {0};
+
+    assert_int_equal(store_record_probe(s, &p, &err), 0);
+}
+
+static void test_streak_is_written_with_the_probe_and_read_back_after_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_status st;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.streak_kind, STORE_STREAK_NONE);
+    assert_int_equal(st.streak, 0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    probe_with_streak(s, "CAH-001", T0 + 2, STORE_STREAK_OK, 1);
+    probe_with_streak(s, "CAH-001", T0 + 3, STORE_STREAK_DEGRADED, 2);
+    store_close(s);
+    s = open_rw(fx->path);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.state, CW_DOWN);
+    assert_int_equal(st.streak_kind, STORE_STREAK_DEGRADED);
+    assert_int_equal(st.streak, 2);
+    /* A run of no length is no run, whatever its kind. */
+    probe_with_streak(s, "CAH-001", T0 + 4, STORE_STREAK_FAIL, 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.streak_kind, STORE_STREAK_NONE);
+    assert_int_equal(st.streak, 0);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_a_state_change_ends_the_run_of_verdicts(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    transition_ok(s, "CAH-002", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    probe_with_streak(s, "CAH-001", T0 + 2, STORE_STREAK_OK, 1);
+    probe_with_streak(s, "CAH-002", T0 + 2, STORE_STREAK_OK, 1);
+    /* the daemon's transition, and staff's maintenance from the CLI */
+    transition_ok(s, "CAH-001", CW_DOWN, CW_UP, T0 + 3, "recovered after 2 successes");
+    assert_int_equal(store_set_maintenance(s, "CAH-002", 1, "lens", T0 + 3, &err), 0);
+    for (int i = 1; i <= 2; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "CAH-%03d", i);
+        assert_int_equal(status_of(s, id).streak_kind, STORE_STREAK_NONE);
+        assert_int_equal(status_of(s, id).streak, 0);
+    }
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_picture_memory_and_sampled_size_are_kept(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample smp = sample_make("CAH-001", T0 + 6, "", "");
+    struct store_sample *v = NULL;
+    struct cw_err err = {0};
+    struct store_status st;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    smp.key_bytes = 75372;
+    smp.inter_frames = 119;
+    smp.inter_bytes = 17.1;
+    smp.inter_min_bytes = 17;
+    smp.has_memory = 1;
+    smp.memory = (struct store_picture_memory){1, 0xfedcba9876543210ULL, 2, T0 + 5};
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    store_close(s);
+    s = open_rw(fx->path);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.picture.has_last, 1);
+    assert_true(st.picture.last_phash == 0xfedcba9876543210ULL);
+    assert_int_equal(st.picture.still_run, 2);
+    assert_int_equal(st.picture.run_since_ms, T0 + 5);
+    assert_int_equal(st.stream_width, 1280);
+    assert_int_equal(st.stream_height, 720);
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 1);
+    assert_true(v[0].key_bytes == 75372);
+    assert_int_equal(v[0].inter_frames, 119);
+    assert_true(v[0].inter_bytes == 17.1);
+    assert_int_equal(v[0].inter_min_bytes, 17);
+    assert_int_equal(v[0].has_memory, 0); /* the camera's, not the row's */
+    free(v);
+    /* A sample that read nothing leaves the memory as it was and the size unknown. */
+    smp = sample_make("CAH-001", T0 + 7, "no_media", "no media");
+    smp.ok = 0;
+    smp.has_picture = 0;
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.stream_width, 0);
+    assert_int_equal(st.picture.still_run, 2);
+    /* A live sample of another picture: no run, that picture kept. */
+    smp = sample_make("CAH-001", T0 + 8, "", "");
+    smp.has_memory = 1;
+    smp.memory = (struct store_picture_memory){1, 0x0123456789abcdefULL, 0, 0};
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_true(st.picture.last_phash == 0x0123456789abcdefULL);
+    assert_int_equal(st.picture.still_run, 0);
+    assert_int_equal(st.picture.run_since_ms, 0);
+    store_close(s);
+    fleet_free(&f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1582,6 +1780,9 @@ int main(void)
         T(test_hourly_flags_union_is_sorted_without_duplicates),
         T(test_reference_set_get_and_cleared_from_second_connection),
         T(test_ten_thousand_samples_in_one_batch),
+        T(test_streak_is_written_with_the_probe_and_read_back_after_a_restart),
+        T(test_a_state_change_ends_the_run_of_verdicts),
+        T(test_picture_memory_and_sampled_size_are_kept),
     };
     log_init("test_store", LOG_LVL_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -321,6 +321,62 @@ static void test_once_without_other_probes_is_judged_on_the_answer(void **state)
     drop(fx);
 }
 
+/* A new daemon (a restart, or the next --once run) on the same store: the camera as the
+ * fleet builds it, resumed from its row. */
+static void restart(struct fixture *fx)
+{
+    struct store_status st = stored(fx);
+
+    verdict_cam_init(&fx->cam.v, T0);
+    verdict_resume(&fx->cam, &st);
+}
+
+static void test_restart_keeps_the_run_of_verdicts(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result bad = answer(-1), good = answer(150);
+    struct store_status st;
+    (void)state;
+
+    fx->cfg.rtsp.up_after = 3;
+    bad.outcome = RTSP_TIMEOUT;
+    verdict_liveness(fx->env.verdict, &fx->cam, &bad);
+    assert_int_equal(stored(fx).state, CW_DOWN);
+    for (int i = 1; i <= 2; i++) {
+        verdict_liveness(fx->env.verdict, &fx->cam, &good);
+        st = stored(fx);
+        assert_int_equal(st.state, CW_DOWN);
+        assert_int_equal(st.streak_kind, STORE_STREAK_OK);
+        assert_int_equal(st.streak, i);
+        restart(fx);
+    }
+    /* The third good answer in a row, two restarts later: up_after = 3 holds. */
+    verdict_liveness(fx->env.verdict, &fx->cam, &good);
+    st = stored(fx);
+    assert_int_equal(st.state, CW_UP);
+    assert_int_equal(st.streak, 0);
+    assert_int_equal(verdict_state(&fx->cam), CW_UP);
+    drop(fx);
+}
+
+static void test_restart_keeps_the_run_of_degraded_verdicts_of_an_up_camera(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result good = answer(150), slow = answer(2500);
+    (void)state;
+
+    fx->cfg.rtsp.up_after = 2;
+    verdict_liveness(fx->env.verdict, &fx->cam, &good);
+    verdict_liveness(fx->env.verdict, &fx->cam, &slow);
+    assert_int_equal(stored(fx).state, CW_UP);
+    assert_int_equal(stored(fx).streak_kind, STORE_STREAK_DEGRADED);
+    restart(fx);
+    verdict_liveness(fx->env.verdict, &fx->cam, &slow);
+    assert_int_equal(stored(fx).state, CW_DEGRADED);
+    assert_string_equal(stored(fx).reason, "slow answer: 2500 ms (limit 2000 ms)");
+    drop(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +389,8 @@ int main(void)
         cmocka_unit_test(test_once_verdict_waits_for_sample_and_onvif),
         cmocka_unit_test(test_once_failed_answer_is_judged_at_once_but_the_round_waits_for_onvif),
         cmocka_unit_test(test_once_without_other_probes_is_judged_on_the_answer),
+        cmocka_unit_test(test_restart_keeps_the_run_of_verdicts),
+        cmocka_unit_test(test_restart_keeps_the_run_of_degraded_verdicts_of_an_up_camera),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
