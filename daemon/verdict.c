@@ -180,6 +180,16 @@ static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
             off = (size_t)snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
                                    r->latency_ms, (long long)v->env->cfg->rtsp.slow_ms);
         }
+        /* Broken parameter sets in the SDP: the camera answers and its stream usually plays
+         * (encoders repeat them in-band), so the stream sample says whether a picture
+         * decodes; a client that trusts the SDP may not play it. */
+        if (r->video.problem[0] != '\0' && off < sizeof(reason)) {
+            hv = HEALTH_DEGRADED;
+            if (snprintf(reason + off, sizeof(reason) - off, "%sbad SDP (%s)", off ? "; " : "",
+                         r->video.problem) < 0)
+                reason[off] = '\0';
+            off = strlen(reason);
+        }
         for (int i = 0; i < VERDICT_INPUT_COUNT; i++) {
             if (!cam->v.in[i].faulty || off >= sizeof(reason))
                 continue;

@@ -186,6 +186,25 @@ static void test_slow_device_and_picture_reasons_join_in_that_order(void **state
     drop(fx);
 }
 
+static void test_broken_parameter_sets_are_degraded_not_down(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result r = answer(150);
+    struct store_status st;
+    (void)state;
+
+    snprintf(r.video.codec, sizeof(r.video.codec), "h264");
+    snprintf(r.video.problem, sizeof(r.video.problem), "sprop-parameter-sets: bad base64");
+    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "fps 4.0 below 12");
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    st = stored(fx);
+    assert_int_equal(st.state, CW_DEGRADED);
+    assert_string_equal(st.reason, "bad SDP (sprop-parameter-sets: bad base64); fps 4.0 below 12");
+    assert_string_equal(st.codec, "h264");
+    assert_int_equal(st.width, 0);
+    drop(fx);
+}
+
 static void test_input_without_fault_is_not_weighed(void **state)
 {
     struct fixture *fx = make(0);
@@ -382,6 +401,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_answer_with_no_other_reason_is_up),
         cmocka_unit_test(test_slow_device_and_picture_reasons_join_in_that_order),
+        cmocka_unit_test(test_broken_parameter_sets_are_degraded_not_down),
         cmocka_unit_test(test_input_without_fault_is_not_weighed),
         cmocka_unit_test(test_failed_answer_goes_down_naming_the_outcome),
         cmocka_unit_test(test_cli_change_is_adopted_before_the_verdict),
