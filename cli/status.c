@@ -42,9 +42,27 @@ static const char *fmt_since_short(const struct cli *cli, int64_t ms, char *buf,
     return buf;
 }
 
+/* The reason, after what a recovering camera has shown so far: "recovering: 1 of 2 good
+ * answers; slow answer: 3941 ms (limit 2000 ms)", so a fresh latency beside an old reason
+ * reads right. */
+static void fmt_reason(const json_t *o, char *buf, size_t len)
+{
+    const json_t *r = json_object_get(o, "recovering");
+    const char *reason = cli_jstr(o, "reason", "");
+
+    if (!json_is_object(r)) {
+        snprintf(buf, len, "%s", reason);
+        return;
+    }
+    snprintf(buf, len, "recovering: %lld of %lld %s%s%s", (long long)cli_jint(r, "good"),
+             (long long)cli_jint(r, "needed"),
+             strcmp(cli_jstr(o, "state", ""), "down") == 0 ? "answers" : "good answers",
+             reason[0] ? "; " : "", reason);
+}
+
 static void table_row(const struct cli *cli, struct cli_table *t, const json_t *o)
 {
-    char since[64], lat[32], res[32], fps[32], kbps[32];
+    char since[64], lat[32], res[32], fps[32], kbps[32], reason[512];
     char *name = cli_table_cut(cli_jstr(o, "name", ""), NAME_COL_MAX);
     char *flags = cli_jjoin(o, "flags", ',');
 
@@ -60,9 +78,10 @@ static void table_row(const struct cli *cli, struct cli_table *t, const json_t *
     else
         snprintf(lat, sizeof(lat), "-");
     cli_jres(o, res, sizeof(res));
+    fmt_reason(o, reason, sizeof(reason));
     cli_table_add(t, cli_jstr(o, "id", ""), name, cli_jstr(o, "owner", ""),
                   cli_jstr(o, "state", ""), since, lat, res, fps, kbps, flags[0] ? flags : "-",
-                  cli_jstr(o, "reason", ""));
+                  reason);
     free(flags);
     free(name);
 }

@@ -52,13 +52,17 @@ struct doc_status_filter {
     enum cw_state state;
 };
 
-/* [ {id, name, owner, owner_name, commune, state, since, since_ms, reason, latency_ms,
- *    codec, width, height, fps, sdp_fps, rtsp_status, last_probe, last_probe_ms, last_ok,
- *    last_ok_ms, address, road, lat, lon (the inventory's; null when not given), bitrate_kbps,
- * gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms, thumb}, ... ]: every camera
- * that passes f (NULL: all), by id. fps is the measured rate when a sample read media, the SDP's
- * claim only before any sample, else null. A flag that is not a quality flag's name is
- * DOC_BAD_INPUT (err lists the names). */
+/* [ {id, name, owner, owner_name, commune, state, since, since_ms, reason, recovering,
+ *    latency_ms, codec, width, height, fps, sdp_fps, rtsp_status, last_probe, last_probe_ms,
+ *    last_ok, last_ok_ms, address, road, lat, lon (the inventory's; null when not given),
+ *    bitrate_kbps, gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms,
+ *    thumb}, ... ]: every camera that passes f (NULL: all), by id. fps is the measured rate
+ * when a sample read media, the SDP's claim only before any sample, else null. width and
+ * height are the SDP's, else the last sample's. recovering is {good, needed} while a down or
+ * degraded camera has answered (down: at all; degraded: well) good times in a row but fewer
+ * than the needed [probe.rtsp] up_after that move it, else null: its reason is then the old
+ * one, its latency the new. A flag that is not a quality flag's name is DOC_BAD_INPUT (err
+ * lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
 

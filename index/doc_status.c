@@ -76,6 +76,29 @@ static void status_place(const struct store_status *st, json_t *o)
     json_object_set_new(o, "lon", st->has_position ? json_real(st->lon) : json_null());
 }
 
+/* The SDP's size, else (its parameter sets broken or missing) the one a sample decoded. */
+static void status_size(const struct store_status *st, json_t *o)
+{
+    int sdp = st->width > 0 && st->height > 0;
+    int w = sdp ? st->width : st->stream_width, h = sdp ? st->height : st->stream_height;
+
+    json_object_set_new(o, "width", w > 0 && h > 0 ? json_integer(w) : json_null());
+    json_object_set_new(o, "height", w > 0 && h > 0 ? json_integer(h) : json_null());
+}
+
+/* {good, needed} while a camera answers again but has not yet had up_after answers in a row
+ * to leave its state (DOWN: answers of any kind; DEGRADED: good ones), else null. */
+static json_t *status_recovering(const struct doc_ctx *c, const struct store_status *st)
+{
+    int needed = c->cfg != NULL ? c->cfg->rtsp.up_after : 0;
+    int recovering = (st->state == CW_DOWN && st->streak_kind != STORE_STREAK_FAIL) ||
+                     (st->state == CW_DEGRADED && st->streak_kind == STORE_STREAK_OK);
+
+    if (!recovering || st->streak <= 0 || st->streak >= needed)
+        return json_null();
+    return json_pack("{s:i, s:i}", "good", st->streak, "needed", needed);
+}
+
 json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
 {
     const struct store_status *st = elem;
@@ -92,11 +115,11 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "since", doc_iso(c, st->since_ms));
     json_object_set_new(o, "since_ms", json_integer(st->since_ms));
     json_object_set_new(o, "reason", json_string(st->reason));
+    json_object_set_new(o, "recovering", status_recovering(c, st));
     json_object_set_new(o, "latency_ms",
                         st->latency_ms >= 0 ? json_integer(st->latency_ms) : json_null());
     json_object_set_new(o, "codec", doc_str_or_null(st->codec));
-    json_object_set_new(o, "width", st->width > 0 ? json_integer(st->width) : json_null());
-    json_object_set_new(o, "height", st->height > 0 ? json_integer(st->height) : json_null());
+    status_size(st, o);
     /* Measured when a sample read media; the SDP's claim only before any sample. */
     json_object_set_new(o, "fps",
                         measured_fps(st)                         ? json_real(st->stream_fps)
