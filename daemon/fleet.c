@@ -40,6 +40,9 @@
 struct fleet {
     struct fleet_env env; /* what the layers share */
     struct fleet_hooks hooks;
+    /* The samples' kind once made; env.kind[FLEET_SAMPLE] is it while sampling is on, NULL
+     * while a reload turned it off (workers = 0). */
+    struct sched_kind *sample_kind;
     struct fleet_cam **cams; /* sorted by id */
     size_t n;
     ev_timer retention;                   /* hourly: a retention pass begins */
@@ -319,10 +322,72 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
         return -1;
     /* One sample per worker: the rest wait in the scheduler's queue, not the pool's. */
     if (env->pool != NULL &&
-        (env->kind[FLEET_SAMPLE] =
+        (env->kind[FLEET_SAMPLE] = f->sample_kind =
              sched_add_kind(env->sched, &fleet_sample_ops, env, cfg->stream.workers, err)) == NULL)
         return -1;
     return 0;
+}
+
+/* Sampling turned on by a reload: every camera kept gets a sample entry, its first sample
+ * spread over the usual window (fresh ones get theirs from fleet_schedule_fresh). */
+static void fleet_samples_on(struct fleet *f)
+{
+    double spread = (double)f->env.cfg->stream.interval_ms / 1000.0;
+
+    if (spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
+        spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
+    f->env.kind[FLEET_SAMPLE] = f->sample_kind;
+    for (size_t i = 0; i < f->n; i++) {
+        struct fleet_cam *cam = f->cams[i];
+
+        sched_entry_init(&cam->run[FLEET_SAMPLE], f->sample_kind, cam);
+        if (!cam->fresh)
+            sched_arm(&cam->run[FLEET_SAMPLE], sched_random(f->env.sched) * spread);
+    }
+}
+
+/* Sampling turned off by a reload: samples on the workers are detached (dropped when they
+ * come back), and the last picture no longer weighs in the verdict. */
+static void fleet_samples_off(struct fleet *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        struct fleet_cam *cam = f->cams[i];
+
+        sched_cancel(&cam->run[FLEET_SAMPLE]);
+        sched_entry_init(&cam->run[FLEET_SAMPLE], NULL, cam);
+        verdict_set_input(cam, VERDICT_PICTURE, 0, "");
+    }
+    f->env.kind[FLEET_SAMPLE] = NULL;
+}
+
+/* [probe.stream] workers changed on a reload: the pool and the samples' cap follow. The pool
+ * never waits for a busy worker: one over the number leaves when its sample is done. */
+static int fleet_resize_samples(struct fleet *f, int workers, struct cw_err *err)
+{
+    struct fleet_env *env = &f->env;
+    int was = env->kind[FLEET_SAMPLE] != NULL ? pool_workers(env->pool) : 0;
+    int rc;
+
+    if (workers == was)
+        return 0;
+    if (env->pool == NULL && pool_new(env->loop, workers, &env->pool, err) != 0)
+        return -1;
+    if (f->sample_kind == NULL &&
+        (f->sample_kind = sched_add_kind(env->sched, &fleet_sample_ops, env, workers, err)) == NULL)
+        return -1;
+    /* Should some threads not start, sampling goes on with those that did. */
+    rc = pool_resize(env->pool, workers, err);
+    workers = pool_workers(env->pool);
+    if (workers == was)
+        return rc;
+    if (workers == 0)
+        fleet_samples_off(f);
+    else if (was == 0)
+        fleet_samples_on(f);
+    if (workers > 0)
+        sched_set_slots(f->sample_kind, workers);
+    log_info("fleet: stream sample workers %d -> %d", was, workers);
+    return rc;
 }
 
 int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, int once,
@@ -361,15 +426,20 @@ fail:
 
 int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
+    struct cw_err rerr;
+
     if (fleet_build(f, cfg, err) != 0)
         return -1;
     if (cfg->time_zone != NULL && strcmp(cfg->time_zone, f->env.tz) != 0)
         log_warnx("daemon: time_zone %s takes effect when camwatchd restarts; times are shown "
                   "in %s until then (the zone cannot change under the workers)",
                   cfg->time_zone, f->env.tz);
-    /* The pool keeps its size until a restart, and so does the samples' cap. */
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
+    /* The new inventory holds even when the workers cannot all start. */
+    if (fleet_resize_samples(f, cfg->stream.workers, &rerr) != 0)
+        log_warnx("fleet: stream sample workers not resized to %d: %s", cfg->stream.workers,
+                  rerr.msg);
     fleet_start_fresh(f);
     return 0;
 }
