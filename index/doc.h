@@ -105,9 +105,10 @@ int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enu
 
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
- *    has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags[],
- *    reasons} ]: a camera's stream samples since since_ms, oldest first; stream facts null
- * unless ok, picture facts null unless has_picture. DOC_NOT_FOUND for an unknown camera. */
+ *    has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags[], reasons,
+ *    key_bytes, inter_frames, inter_bytes, inter_min_bytes} ]: a camera's stream samples
+ * since since_ms, oldest first; stream facts null unless ok, picture facts null unless
+ * has_picture, frame sizes null unless measured. DOC_NOT_FOUND for an unknown camera. */
 int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                 struct cw_err *err);
 

@@ -138,6 +138,10 @@ static void sample(struct fixture *fx, const char *id, int64_t at, int ok, int p
     smp.luma_mean = 90;
     smp.sharpness = 120;
     smp.ref_distance = -1;
+    smp.key_bytes = ok ? 75372 : 0;
+    smp.inter_frames = ok ? 119 : 0;
+    smp.inter_bytes = ok ? 17.25 : 0;
+    smp.inter_min_bytes = ok ? 17 : 0;
     snprintf(smp.flags, sizeof(smp.flags), "%s", flags);
     if (store_record_sample(fx->s, &smp, NULL, &err) != 0)
         fail_msg("sample %s: %s", id, err.msg);
@@ -530,6 +534,13 @@ static void test_samples_give_null_for_facts_not_measured(void **state)
     assert_true(json_real_value(json_object_get(ok, "luma_mean")) == 90);
     assert_true(is_null(ok, "error"));
     assert_true(is_null(ok, "first_key_ms"));
+    assert_true(json_real_value(json_object_get(ok, "key_bytes")) == 75372);
+    assert_int_equal(num(ok, "inter_frames"), 119);
+    assert_true(json_real_value(json_object_get(ok, "inter_bytes")) == 17.25);
+    assert_int_equal(num(ok, "inter_min_bytes"), 17);
+    assert_true(is_null(bad, "key_bytes"));
+    assert_true(is_null(bad, "inter_frames"));
+    assert_true(is_null(bad, "inter_bytes"));
     assert_true(json_is_false(json_object_get(bad, "ok")));
     assert_string_equal(str(bad, "error"), "timeout");
     assert_true(is_null(bad, "fps"));
