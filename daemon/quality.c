@@ -37,34 +37,34 @@
 #define QUALITY_BLACK_LUMA 40.0
 
 /* Empty inter frames: what an encoder fed the same picture sends between keyframes. A sample
- * is still when its inter frames are all about the size of its smallest one (the mean at most
- * QUALITY_STILL_JITTER_BYTES plus QUALITY_STILL_JITTER_SHARE of the smallest above it) and
- * that smallest one is empty: near zero relative to the keyframe (QUALITY_EMPTY_FRAME_SHARE),
- * or small whatever the keyframe (QUALITY_EMPTY_FRAME_BYTES). Measured on 5-6 s samples (RTSP
- * from GStreamer: x264 ultrafast/zerolatency, x265 zerolatency, P frames only as cameras send;
- * files from ffmpeg where said), smallest frame S, mean over it M - S:
+ * is still when its inter frames are all about the size of its smallest steady one (S:
+ * probes/stream.c leaves the first two after a keyframe out, where rate control settles),
+ * their mean M at most QUALITY_STILL_JITTER_BYTES above it, and that smallest one is empty:
+ * near zero relative to the keyframe (QUALITY_EMPTY_FRAME_SHARE), or small whatever the
+ * keyframe (QUALITY_EMPTY_FRAME_BYTES). Measured on 3-6 s samples (RTSP from GStreamer:
+ * x264 ultrafast/zerolatency, x265 zerolatency, P frames only as cameras send; files from
+ * ffmpeg where said):
  *   frozen (imagefreeze), x264 quantizer 20 and 28, 1280x720: S 17 bytes (0.004% / 0.02% of
  *     the 450 / 75 KB keyframe), M - S 0.2; x265 quantizer 28: S 77 (0.19%), M - S 1.0;
- *   a still picture through ffmpeg's encoders, which vary the empty frame's size with its
- *     quantizer or type: libx264 zerolatency (CRF) 640x360: S 38, M - S 10.2 (allowed 14.5);
- *     libx265 with B-frames 640x360 to 1920x1080: S 39-112, M - S 7.3-27.6 (allowed 14.8-33);
+ *     a still picture through libx264 CRF (zerolatency or with B-frames), 640x360 to 4K:
+ *     M - S 0.2-3.4, S 18-236;
  *   quiet live scenes, a still detailed picture: a 32-pixel ball moving in a corner at
- *     quantizer 32 (the smallest signal measured): S 17, M - S 21-470 (allowed 9.3); a 64-pixel
- *     ball at quantizer 28: S 71, M - S 59-780 (allowed 22.8); a 32-pixel one at 640x360: S 48,
- *     M - S 34 (allowed 17); in H.265: S 78, M - S 88-560 (allowed 24.5); sensor-like grain (6%
- *     snow over the picture) at quantizer 28: S 847, M - S 700-1300; at 2 Mbit/s ABR: > 5000;
+ *     quantizer 32 (the smallest signal measured): M - S 10.5-470 (10.5 on a machine so busy
+ *     that a 3 s sample read 17 inter frames); a 64-pixel ball at quantizer 28: 46-780; a
+ *     32-pixel one at 640x360: 34; in H.265: 77-560; sensor-like grain (6% snow over the
+ *     picture) at quantizer 28: 460-2300; at 2 Mbit/s ABR: over 5000;
  *   the live test scenes (bars with a band of noise renewed 2-5 times a second, blurred or
  *     not, lossy, the quantizer-38 low bitrate): M - S 336-8700;
- * so live scenes measured at least 1.9 times what is allowed, and frozen ones at most 0.85 of
- * it.
- * The smallest frame's limit keeps a live encoder whose frames all come out about the same
- * size (CBR) from passing for still. Known limits: an encoder held to a bitrate keeps refining
- * a frozen picture between keyframes (x264 at 2 Mbit/s ABR: inter frames 5-8% of the
- * keyframe, every GOP), so it is not called frozen; a picture that the encoder quantizes to
- * no change at all (faint grain at quantizer 30: every inter frame empty) is frozen as far as
- * the stream shows; streams without inter frames (MJPEG) are never called frozen. */
+ * so 5 bytes sits a factor of 1.5 above the largest frozen figure and 2 below the smallest
+ * live one. The smallest frame's limit keeps a live encoder whose frames all come out about
+ * the same size (CBR) from passing for still. Known limits, all on the side of not calling a
+ * camera frozen: an encoder held to a bitrate keeps refining a frozen picture between
+ * keyframes (x264 at 2 Mbit/s ABR: inter frames 5-8% of the keyframe, every GOP); one whose
+ * empty frames differ by type within a GOP (libx265 with B-frames: M - S 7-28); a stream
+ * without inter frames (MJPEG). And a picture that the encoder quantizes to no change at all
+ * (faint grain at quantizer 30: every inter frame empty) is frozen as far as the stream
+ * shows. */
 #define QUALITY_STILL_JITTER_BYTES 5.0
-#define QUALITY_STILL_JITTER_SHARE 0.25
 #define QUALITY_EMPTY_FRAME_SHARE 0.005
 #define QUALITY_EMPTY_FRAME_BYTES 256
 #define QUALITY_MIN_INTER_FRAMES 4 /* fewer say nothing about what the encoder sends */
@@ -209,9 +209,9 @@ int quality_sample_still(const struct stream_sample *s)
     if (s->inter_frames < QUALITY_MIN_INTER_FRAMES || s->key_bytes <= 0)
         return -1;
     double empty = fmax(s->key_bytes * QUALITY_EMPTY_FRAME_SHARE, QUALITY_EMPTY_FRAME_BYTES);
-    double jitter = QUALITY_STILL_JITTER_BYTES + QUALITY_STILL_JITTER_SHARE * s->inter_min_bytes;
 
-    return s->inter_min_bytes <= empty && s->inter_bytes - s->inter_min_bytes <= jitter;
+    return s->inter_min_bytes <= empty &&
+           s->inter_bytes - s->inter_min_bytes <= QUALITY_STILL_JITTER_BYTES;
 }
 
 /* Follow the run of still samples showing the same picture; returns 1 when it has lasted

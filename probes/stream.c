@@ -49,6 +49,7 @@
 #define STREAM_MAX_FPS 1000.0     /* above this a stream's nominal rate is nonsense */
 #define STREAM_THUMB_DEFAULT_WIDTH 320 /* when the request asks for width 0 */
 #define STREAM_THUMB_QSCALE 5          /* mjpeg quantiser: 2 best .. 31 worst */
+#define STREAM_SETTLE_FRAMES 2         /* inter frames after a keyframe left out of the smallest */
 
 struct frame_rec {
     double t; /* seconds of stream time, NAN when the packet had no timestamp */
@@ -492,27 +493,35 @@ static double nominal_interval(const struct probe *p)
     return iv;
 }
 
-/* Mean keyframe and inter-frame sizes, and the smallest inter frame. */
+/* Mean keyframe and inter-frame sizes, and the smallest steady inter frame: the first
+ * STREAM_SETTLE_FRAMES after a keyframe are left out of that smallest, as an encoder's rate
+ * control settles there (libx264 CRF on a still picture: 38 and 44 bytes, then 48 bytes every
+ * frame to the next keyframe), unless no other inter frame was read. */
 static void measure_sizes(struct probe *p)
 {
     struct stream_sample *o = p->out;
     double key_sum = 0, inter_sum = 0;
-    int keys = 0;
+    int keys = 0, min_all = 0, min_steady = -1;
+    long since_key = STREAM_SETTLE_FRAMES; /* frames before the first keyframe: mid-GOP */
 
     for (size_t i = 0; i < p->n; i++) {
         const struct frame_rec *f = &p->frames[i];
         if (f->key) {
             key_sum += f->size;
             keys++;
+            since_key = 0;
             continue;
         }
         inter_sum += f->size;
-        if (o->inter_frames == 0 || f->size < o->inter_min_bytes)
-            o->inter_min_bytes = f->size;
+        if (o->inter_frames == 0 || f->size < min_all)
+            min_all = f->size;
+        if (++since_key > STREAM_SETTLE_FRAMES && (min_steady < 0 || f->size < min_steady))
+            min_steady = f->size;
         o->inter_frames++;
     }
     o->key_bytes = keys > 0 ? key_sum / keys : 0;
     o->inter_bytes = o->inter_frames > 0 ? inter_sum / o->inter_frames : 0;
+    o->inter_min_bytes = min_steady >= 0 ? min_steady : min_all;
 }
 
 static void measure_timeline(struct probe *p)

@@ -46,7 +46,9 @@ struct stream_sample {
     double key_bytes;    /* mean size of a keyframe, 0 when none */
     int inter_frames;    /* frames that are not keyframes */
     double inter_bytes;  /* their mean size, 0 when none */
-    int inter_min_bytes; /* the smallest of them: an encoder's frame that says nothing changed */
+    int inter_min_bytes; /* the smallest of them, past the first two after each keyframe (rate
+                            control settles there): an encoder's frame that says nothing
+                            changed, when it sent one */
     int has_picture;     /* a keyframe was decoded: the fields below are set */
     double luma_mean, luma_spread, sharpness;
     uint64_t phash;

@@ -369,8 +369,8 @@ static void test_quiet_live_scene_with_the_same_picture_is_never_frozen(void **s
     (void)state;
 
     /* The picture hash never moves (an empty road at night), but the frames between the
-     * keyframes carry a small moving object: 21 bytes a frame over the smallest, the least
-     * measured (a 32-pixel ball at quantizer 32 on a 1280x720 still picture). */
+     * keyframes carry a small moving object: 21 bytes a frame over the smallest (a 32-pixel
+     * ball at quantizer 32 on a 1280x720 still picture). */
     s.key_bytes = 59918;
     s.inter_bytes = 38.2;
     s.inter_min_bytes = 17;
@@ -413,14 +413,20 @@ static void test_still_means_empty_inter_frames_near_zero_against_the_keyframe(v
     (void)state;
 
     assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_bytes = s.inter_min_bytes + 9.25; /* 5 bytes and a quarter of the smallest */
+    s.inter_bytes = s.inter_min_bytes + 5.0; /* the jitter allowed */
     assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_bytes = s.inter_min_bytes + 9.5;
+    s.inter_bytes = s.inter_min_bytes + 5.5;
     assert_int_equal(quality_sample_still(&s), 0);
-    /* An encoder whose empty frame grows with its quantizer (libx264 zerolatency CRF on a
-     * still picture: 38 bytes after the keyframe, 48 after, on a 1146-byte keyframe). */
+    /* The smallest measured live signal, on a machine too busy for more than 17 inter frames
+     * in a 3 s sample: a 32-pixel ball at quantizer 32. */
+    s.key_bytes = 60374;
+    s.inter_min_bytes = 26;
+    s.inter_bytes = 36.47;
+    assert_int_equal(quality_sample_still(&s), 0);
+    /* libx264 CRF on a still picture, its steady empty frames 48 bytes (the two smaller ones
+     * after each keyframe, where rate control settles, are not the smallest: stream.c). */
     s.key_bytes = 1146;
-    s.inter_min_bytes = 38;
+    s.inter_min_bytes = 48;
     s.inter_bytes = 48.2;
     assert_int_equal(quality_sample_still(&s), 1);
     /* All inter frames about the same size, but not empty: a CBR encoder on a live scene. */
