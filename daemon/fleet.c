@@ -31,7 +31,11 @@
 #include "fleet_rtsp.h"
 #include "fleet_sample.h"
 
-#define FLEET_FIRST_SPREAD_MAX_MS 10000        /* first probes spread over at most this */
+/* A fresh camera's first probes are spread over its interval, up to this: the first sweep
+ * then asks no more of the cameras (and of whatever serves them) per second than the ones
+ * after it, instead of everything in the first seconds; the first verdicts take up to that
+ * long. */
+#define FLEET_FIRST_SPREAD_MAX_MS 60000
 #define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
 #define FLEET_RETENTION_EVERY_S 3600.0         /* how often a retention pass begins */
 #define FLEET_RETENTION_STEP_S 0.02            /* between its steps: 50 cameras a second */
@@ -243,9 +247,10 @@ fail:
     return cw_err_set(err, NULL, 0, NULL, "out of memory");
 }
 
-/* First probes of each fresh camera: all queued at once with --once, else spread over a short
- * window so a restart does not hit every camera in the same second. A camera a reload kept
- * starts or stops its ONVIF probes as its onvif_url came or went. */
+/* First probes of each fresh camera: all queued at once with --once, else spread over one
+ * interval (at most FLEET_FIRST_SPREAD_MAX_MS), so a start does not hit every camera in the
+ * same seconds. A camera a reload kept starts or stops its ONVIF probes as its onvif_url came
+ * or went. */
 static void fleet_schedule_fresh(struct fleet *f)
 {
     struct sched *s = f->env.sched;

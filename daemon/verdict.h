@@ -1,8 +1,8 @@
 /* verdict.h - the one place that decides a camera's state. A DESCRIBE result
  * (liveness) is weighed with the reasons the other probes left (device: the
  * last ONVIF probe; picture: the last stream sample), the verdict goes to
- * health_record_probe(), and the probe row and any transition go to the store
- * through the write batch.
+ * health_record_probe(), and the probe row (with health's run of verdicts) and
+ * any transition go to the store through the write batch.
  *   DESCRIBE result -> verdict_liveness() -> reasons combined -> health -> store
  *   ONVIF, sample   -> verdict_set_input() (weighed by the next liveness verdict)
  * With --once a camera that answered holds its result until its sample and
@@ -51,7 +51,9 @@ void verdict_free(struct verdict *v); /* accepts NULL */
 
 /* A new camera: UNKNOWN since now_ms, nothing said by other probes. */
 void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms);
-/* Take the state the store holds (a start, or a camera new to the fleet). */
+/* Take the state the store holds (a start, or a camera new to the fleet), with the run of
+ * verdicts health was counting (written with each probe), so hysteresis goes on across a
+ * restart or from one --once run to the next. */
 void verdict_resume(struct fleet_cam *cam, const struct store_status *st);
 /* Another connection moved the camera (staff, maintenance): take the store's state. */
 void verdict_adopt(struct fleet_cam *cam, const struct store_status *st);
