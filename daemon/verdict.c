@@ -13,13 +13,13 @@
  *   judged and no waits -> complete; the last one fires once_done. */
 #include "verdict.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "fleet_cam.h"
 
 struct verdict {
@@ -164,28 +164,6 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
     verdict_log_transition(cam, &t);
 }
 
-static void verdict_add_reason(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Append one reason to buf, "; "-separated. Longer reasons are cut: the state's reason has
- * room for the first ones, the sample and device rows keep them all. */
-static void verdict_add_reason(char *buf, size_t len, const char *fmt, ...)
-{
-    size_t off = strlen(buf);
-    va_list ap;
-
-    if (off > 0 && off + 2 < len) {
-        memcpy(buf + off, "; ", 3);
-        off += 2;
-    }
-    if (off + 1 >= len)
-        return;
-    va_start(ap, fmt);
-    if (vsnprintf(buf + off, len - off, fmt, ap) < 0)
-        buf[off] = '\0';
-    va_end(ap);
-}
-
 /* The liveness verdict of a DESCRIBE result, weighed with what the other probes said last. */
 static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
                           const struct rtsp_result *r)
@@ -200,20 +178,22 @@ static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
         int slow = r->latency_ms > v->env->cfg->rtsp.slow_ms, faulty = slow;
 
         if (slow)
-            verdict_add_reason(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
-                               r->latency_ms, (long long)v->env->cfg->rtsp.slow_ms);
+            cw_text_addf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
+                         r->latency_ms, (long long)v->env->cfg->rtsp.slow_ms);
         /* Broken parameter sets in the SDP: the camera answers and its stream usually plays
          * (encoders repeat them in-band), so the stream sample says whether a picture
          * decodes; a client that trusts the SDP may not play it. */
         if (r->video.problem[0] != '\0') {
             faulty = 1;
-            verdict_add_reason(reason, sizeof(reason), "bad SDP (%s)", r->video.problem);
+            cw_text_addf(reason, sizeof(reason), "bad SDP (%s)", r->video.problem);
         }
+        /* Longer reasons are cut: the state's reason has room for the first ones, the sample
+         * and device rows keep them all. */
         for (int i = 0; i < VERDICT_INPUT_COUNT; i++) {
             if (!cam->v.in[i].faulty)
                 continue;
             faulty = 1;
-            verdict_add_reason(reason, sizeof(reason), "%s", cam->v.in[i].reasons);
+            cw_text_addf(reason, sizeof(reason), "%s", cam->v.in[i].reasons);
         }
         if (faulty)
             hv = HEALTH_DEGRADED;

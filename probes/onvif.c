@@ -20,6 +20,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "xfer.h"
 
 #define ONVIF_USER_AGENT "camwatch/0.1"
@@ -920,26 +921,6 @@ static int query_covers(const char *have, const char *want)
     return 1;
 }
 
-/* Append "; "-separated text to note. */
-static void note_add(char *note, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void note_add(char *note, size_t len, const char *fmt, ...)
-{
-    size_t off = strlen(note);
-    va_list ap;
-
-    if (off > 0 && off + 2 < len) {
-        memcpy(note + off, "; ", 3);
-        off += 2;
-    }
-    if (off >= len)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(note + off, len - off, fmt, ap);
-    va_end(ap);
-}
-
 int onvif_compare_stream_uri(const char *announced, const char *inventory, char *note, size_t len)
 {
     struct uri_parts a, b;
@@ -949,23 +930,23 @@ int onvif_compare_stream_uri(const char *announced, const char *inventory, char 
     snprintf(shown, sizeof(shown), "%.200s", announced);
     log_redact_url(shown, shown, sizeof(shown));
     if (uri_split(announced, &a) != 0) {
-        note_add(note, len, "the camera's stream URI does not parse: %s", shown);
+        cw_text_addf(note, len, "the camera's stream URI does not parse: %s", shown);
         return -1;
     }
     if (uri_split(inventory, &b) != 0) {
-        note_add(note, len, "the inventory's rtsp_url does not parse");
+        cw_text_addf(note, len, "the inventory's rtsp_url does not parse");
         return -1;
     }
     if (strcasecmp(a.host, b.host) != 0)
-        note_add(note, len, "another host (%s: normal behind NAT)", a.host);
+        cw_text_addf(note, len, "another host (%s: normal behind NAT)", a.host);
     else if (strcmp(a.port, b.port) != 0)
-        note_add(note, len, "port %s differs from the inventory's %s", a.port, b.port);
+        cw_text_addf(note, len, "port %s differs from the inventory's %s", a.port, b.port);
     if (strcmp(a.path, b.path) != 0) {
-        note_add(note, len, "path %.200s differs from the inventory's %.200s", a.path, b.path);
+        cw_text_addf(note, len, "path %.200s differs from the inventory's %.200s", a.path, b.path);
         return 0;
     }
     if (!query_covers(a.query, b.query)) {
-        note_add(note, len, "query '%.150s' lacks the inventory's '%.150s'", a.query, b.query);
+        cw_text_addf(note, len, "query '%.150s' lacks the inventory's '%.150s'", a.query, b.query);
         return 0;
     }
     return 1;

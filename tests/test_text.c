@@ -48,12 +48,29 @@ static void test_matches_without_diacritics_any_with_them_exactly(void **state)
     assert_int_equal(cw_text_matches("Tân Dương", "tan thanh"), 0);
 }
 
+static void test_addf_joins_with_a_semicolon_and_cuts_what_does_not_fit(void **state)
+{
+    char buf[24] = "";
+    char tiny[4] = "ab";
+    (void)state;
+
+    cw_text_addf(buf, sizeof(buf), "slow answer: %d ms", 2506);
+    assert_string_equal(buf, "slow answer: 2506 ms");
+    cw_text_addf(buf, sizeof(buf), "%s", "bad SDP");
+    assert_string_equal(buf, "slow answer: 2506 ms; b"); /* cut at the end of buf */
+    cw_text_addf(buf, sizeof(buf), "%s", "more");
+    assert_string_equal(buf, "slow answer: 2506 ms; b"); /* full: nothing added */
+    cw_text_addf(tiny, sizeof(tiny), "%s", "x");         /* no room for the separator */
+    assert_string_equal(tiny, "abx");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_decodes_and_replaces_malformed_bytes),
         cmocka_unit_test(test_fold_lowers_and_strips_precomposed_and_decomposed),
         cmocka_unit_test(test_matches_without_diacritics_any_with_them_exactly),
+        cmocka_unit_test(test_addf_joins_with_a_semicolon_and_cuts_what_does_not_fit),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /* text.c - UTF-8 decoding and Vietnamese case and diacritic folding; see text.h. No state. */
 #include "text.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,4 +125,21 @@ int cw_text_matches(const char *text, const char *want)
     free(a);
     free(b);
     return eq;
+}
+
+void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t off = strlen(buf);
+    va_list ap;
+
+    if (off > 0 && off + 2 < len) {
+        memcpy(buf + off, "; ", 3);
+        off += 2;
+    }
+    if (off + 1 >= len)
+        return;
+    va_start(ap, fmt);
+    if (vsnprintf(buf + off, len - off, fmt, ap) < 0)
+        buf[off] = '\0';
+    va_end(ap);
 }

@@ -29,4 +29,9 @@ char *cw_text_fold(const char *s, int strip);
  * memory. */
 int cw_text_matches(const char *text, const char *want);
 
+/* Append printf-formatted text to the NUL-terminated buf of len bytes, after "; " when buf is
+ * not empty: reasons and notes a person reads as one line. What does not fit is cut. */
+void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
