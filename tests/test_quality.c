@@ -409,53 +409,44 @@ static void test_a_live_sample_ends_the_frozen_run(void **state)
 
 static void test_still_means_empty_inter_frames_near_zero_against_the_keyframe(void **state)
 {
-    struct stream_sample s = still_sample();
+    static const struct {
+        double key, mean;
+        int min, inter_frames, still;
+    } cases[] = {
+        {75372, 17.03, 17, 119, 1}, /* x264 on imagefreeze, quantizer 28 */
+        {75372, 22.0, 17, 119, 1},  /* the jitter allowed: 5 bytes */
+        {75372, 22.5, 17, 119, 0},
+        /* the smallest live signal measured, a 32-pixel ball at quantizer 32, on a machine
+         * too busy for more than 17 inter frames in a 3 s sample */
+        {60374, 36.47, 26, 17, 0},
+        /* libx264 CRF on a still picture: its steady empty frames are 48 bytes (the two
+         * smaller ones after each keyframe, where rate control settles, are not counted as
+         * the smallest: stream.c) */
+        {1146, 48.2, 48, 144, 1},
+        /* all inter frames about the same size, but not empty: a CBR encoder, live */
+        {75372, 2001, 2000, 119, 0},
+        /* empty: at most 0.5% of the keyframe, or 256 bytes whatever the keyframe */
+        {80000, 401, 400, 119, 1},
+        {80000, 402, 401, 119, 0},
+        {10000, 257, 256, 119, 1},
+        {10000, 258, 257, 119, 0},
+        /* too few inter frames, or no keyframe: the sizes say nothing */
+        {75372, 17, 17, 3, -1},
+        {0, 17, 17, 119, -1},
+    };
     (void)state;
 
-    assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_bytes = s.inter_min_bytes + 5.0; /* the jitter allowed */
-    assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_bytes = s.inter_min_bytes + 5.5;
-    assert_int_equal(quality_sample_still(&s), 0);
-    /* The smallest measured live signal, on a machine too busy for more than 17 inter frames
-     * in a 3 s sample: a 32-pixel ball at quantizer 32. */
-    s.key_bytes = 60374;
-    s.inter_min_bytes = 26;
-    s.inter_bytes = 36.47;
-    assert_int_equal(quality_sample_still(&s), 0);
-    /* libx264 CRF on a still picture, its steady empty frames 48 bytes (the two smaller ones
-     * after each keyframe, where rate control settles, are not the smallest: stream.c). */
-    s.key_bytes = 1146;
-    s.inter_min_bytes = 48;
-    s.inter_bytes = 48.2;
-    assert_int_equal(quality_sample_still(&s), 1);
-    /* All inter frames about the same size, but not empty: a CBR encoder on a live scene. */
-    s = still_sample();
-    s.inter_min_bytes = 2000;
-    s.inter_bytes = 2001;
-    assert_int_equal(quality_sample_still(&s), 0);
-    /* Empty: 0.5% of the keyframe, or 256 bytes whatever the keyframe. */
-    s.key_bytes = 80000;
-    s.inter_min_bytes = 400;
-    s.inter_bytes = 401;
-    assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_min_bytes = 401;
-    s.inter_bytes = 402;
-    assert_int_equal(quality_sample_still(&s), 0);
-    s.key_bytes = 10000;
-    s.inter_min_bytes = 256;
-    s.inter_bytes = 257;
-    assert_int_equal(quality_sample_still(&s), 1);
-    s.inter_min_bytes = 257;
-    s.inter_bytes = 258;
-    assert_int_equal(quality_sample_still(&s), 0);
-    /* Too few inter frames, or no keyframe: the sizes say nothing. */
-    s = still_sample();
-    s.inter_frames = 3;
-    assert_int_equal(quality_sample_still(&s), -1);
-    s = still_sample();
-    s.key_bytes = 0;
-    assert_int_equal(quality_sample_still(&s), -1);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct stream_sample s = still_sample();
+
+        s.key_bytes = cases[i].key;
+        s.inter_bytes = cases[i].mean;
+        s.inter_min_bytes = cases[i].min;
+        s.inter_frames = cases[i].inter_frames;
+        if (quality_sample_still(&s) != cases[i].still)
+            fail_msg("case %zu: still %d, expected %d", i, quality_sample_still(&s),
+                     cases[i].still);
+    }
 }
 
 static void test_stream_of_keyframes_only_is_never_frozen(void **state)
