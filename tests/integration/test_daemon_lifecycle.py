@@ -116,8 +116,9 @@ class DaemonLifecycleTest(unittest.TestCase):
         return len(os.listdir("/proc/%d/task" % d.pid))
 
     def test_sighup_resizes_the_stream_workers(self):
-        # The daemon's threads are its loop and one per sample worker: nothing else here (no
-        # ONVIF, numeric addresses, no sample in flight with a 10 min interval).
+        # The daemon's threads: one per sample worker, and a number of others (the loop, the
+        # HTTP API's) that a reload does not change; no sample is in flight with a 10 min
+        # interval after the first.
         stream = {"workers": "1", "interval": "10m", "timeout": "5s", "sample": "1s"}
         conf = cwtest.write_config(os.path.join(self.tmp, "site"),
                                    [cwtest.camera("A", self.url("/ok"))],
@@ -135,13 +136,16 @@ class DaemonLifecycleTest(unittest.TestCase):
         d = self.daemon = self.start_daemon(conf)
         cwtest.wait_for("READY=1", lambda: self.notify.seen("READY=1"))
         self.state_is(conf, "A", "up")
-        cwtest.wait_for("1 worker thread", lambda: self.threads(d) == 2)
+        # The first sample is over (its thumbnail or its error is in): the count is still.
+        cwtest.wait_for("A's first sample", lambda: cwtest.status(conf)["A"]["last_sample_ms"])
+        others = self.threads(d) - 1
         for was, now in ((1, 3), (3, 0), (0, 2)):
             reload(now)
             cwtest.wait_for("workers %d -> %d logged" % (was, now),
                             lambda: "stream sample workers %d -> %d" % (was, now)
                             in d.stderr_text())
-            cwtest.wait_for("%d worker threads" % now, lambda: self.threads(d) == 1 + now)
+            cwtest.wait_for("%d worker threads" % now,
+                            lambda: self.threads(d) == others + now)
         self.assertIsNone(d.popen.poll(), "daemon still running")
         os.kill(d.pid, signal.SIGTERM)
         self.assertEqual(d.popen.wait(60), 0, d.stderr_text()[-2000:])
