@@ -119,6 +119,17 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
     return st;
 }
 
+int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
+                     struct cw_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, sqlite3_errmsg(s->db));
+    return 0;
+}
+
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str)
 {
     if (str == NULL || str[0] == '\0')

@@ -1,6 +1,7 @@
 /* store_event.c - every statement on the event table: the insert a state
  * change writes (store_state.c pairs it with the camera row) and the event
- * listing. Events are appended, never changed or deleted. */
+ * listing, and the state in force at a time. Events are appended, never changed or
+ * deleted. */
 #include "store_priv.h"
 
 int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
@@ -55,4 +56,30 @@ int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
     const struct store_page all = {camera_id, since_ms, INT64_MIN, INT64_MIN, 0};
 
     return store_list_events_page(s, &all, out, n, err);
+}
+
+int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum cw_state *state,
+                   int64_t *since_ms, struct cw_err *err)
+{
+    /* One search of the (camera_id, at_ms) index, backwards from at_ms. */
+    static const char sql[] = "SELECT to_state, at_ms FROM event WHERE camera_id = ?1 AND "
+                              "at_ms <= ?2 ORDER BY at_ms DESC, id DESC LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "state at", err);
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at_ms);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *state = store_column_state(st, 0);
+        *since_ms = sqlite3_column_int64(st, 1);
+    } else if (rc != SQLITE_DONE) {
+        store_fail(s, "state at", err);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : -1;
 }

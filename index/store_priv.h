@@ -33,6 +33,14 @@ enum store_stmt_id {
     STMT_DEVICE_PROFILE_INSERT,
     STMT_CLOCK_INSERT,
     STMT_DATA_VERSION,
+    STMT_SEGMENT_PUT,
+    STMT_SEGMENT_MAX_LEN,
+    STMT_SEGMENT_DROP,
+    STMT_FOOTAGE_DIR_MTIME,
+    STMT_FOOTAGE_DIR_SET,
+    STMT_FOOTAGE_SUBDIRS,
+    STMT_FOOTAGE_FILES,
+    STMT_FOOTAGE_LAST_FILE,
     STMT_COUNT
 };
 
@@ -71,6 +79,11 @@ int store_collect_page(struct store *s, const char *cols, const char *table,
 int store_end_failed(struct store *s);
 /* Roll back the open transaction, if any, and forget the nesting. */
 void store_abort(struct store *s);
+
+/* Step a write statement st to its end and reset it; "WHAT of WHO: sqlite's message" in err on
+ * failure. Returns 0 or -1. */
+int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
+                     struct cw_err *err);
 
 /* Bind a string, or NULL when str is NULL or empty. */
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str);
