@@ -219,12 +219,13 @@ static void read_known(sqlite3_stmt *st, void *elem)
     store_column_text(st, 0, f->file, sizeof(f->file));
     f->bytes = sqlite3_column_int64(st, 1);
     f->mtime_ns = sqlite3_column_int64(st, 2);
+    store_column_text(st, 3, f->camera_id, sizeof(f->camera_id));
 }
 
 int store_footage_files(struct store *s, const char *recorder, const char *dir,
                         struct store_known_file **out, size_t *n, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns FROM segment "
+    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
     sqlite3_stmt *st = NULL;
     void *rows = NULL;
@@ -243,7 +244,7 @@ int store_footage_files(struct store *s, const char *recorder, const char *dir,
 int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
                             struct store_known_file *out, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns FROM segment "
+    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_LAST_FILE, sql, err);
     int rc;

@@ -47,6 +47,7 @@ int store_segment_drop_tree(struct store *s, const char *recorder, const char *d
 struct store_known_file {
     char file[256];
     int64_t bytes, mtime_ns;
+    char camera_id[CFG_ID_MAX + 1];
 };
 
 /* The folder's mtime as last listed: 0 with *mtime_ns, 1 when the folder is unknown, -1. */

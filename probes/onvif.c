@@ -20,6 +20,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "onvif_http.h"
 #include "xfer.h"
 
 #define ONVIF_USER_AGENT "camwatch/0.1"
@@ -184,60 +185,10 @@ static int set_common_options(struct onvif_probe *p, const struct onvif_request 
     return rc == CURLE_OK ? 0 : -1;
 }
 
-/* The port of a URL as a number, the scheme's default when absent; -1 when it does not
- * parse. */
-static long url_port(const char *url)
-{
-    CURLU *u = curl_url();
-    char *port = NULL;
-    long v = -1;
-
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-        v = strtol(port, NULL, 10);
-    curl_free(port);
-    curl_url_cleanup(u);
-    return v;
-}
-
-/* Where to send a request for xaddr, a URL the device announced. Behind NAT a camera names
- * its private address, which only it can reach: the host is always the onvif_url's. The port
- * and scheme are the onvif_url's too when xaddr is on the port the device announced for its
- * own device service (or that is not known yet); a service the device puts on another port
- * (a snapshot on 80 beside ONVIF on 8899) keeps its own. */
+/* Where to send a request for xaddr: onvif_http_service_url() with what this probe knows. */
 static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf, size_t len)
 {
-    CURLU *dev = curl_url(), *svc = curl_url();
-    char *path = NULL, *query = NULL, *scheme = NULL, *port = NULL, *out = NULL;
-    const char *own = p->res.ep.url[ONVIF_SVC_DEVICE];
-    int rc = -1;
-
-    if (dev == NULL || svc == NULL ||
-        curl_url_set(dev, CURLUPART_URL, p->device_url, 0) != CURLUE_OK ||
-        curl_url_set(svc, CURLUPART_URL, xaddr, 0) != CURLUE_OK ||
-        curl_url_get(svc, CURLUPART_PATH, &path, 0) != CURLUE_OK)
-        goto done;
-    (void)curl_url_get(svc, CURLUPART_QUERY, &query, 0);
-    if (own[0] != '\0' && url_port(own) != url_port(xaddr) &&
-        (curl_url_get(svc, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-         curl_url_get(svc, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-         curl_url_set(dev, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
-         curl_url_set(dev, CURLUPART_PORT, port, 0) != CURLUE_OK))
-        goto done;
-    if (curl_url_set(dev, CURLUPART_PATH, path, 0) == CURLUE_OK &&
-        curl_url_set(dev, CURLUPART_QUERY, query, 0) == CURLUE_OK &&
-        curl_url_get(dev, CURLUPART_URL, &out, 0) == CURLUE_OK &&
-        snprintf(buf, len, "%s", out) < (int)len)
-        rc = 0;
-done:
-    curl_free(path);
-    curl_free(query);
-    curl_free(scheme);
-    curl_free(port);
-    curl_free(out);
-    curl_url_cleanup(dev);
-    curl_url_cleanup(svc);
-    return rc;
+    return onvif_http_service_url(p->device_url, p->res.ep.url[ONVIF_SVC_DEVICE], xaddr, buf, len);
 }
 
 /* Forget the last answer before a request goes out; the next may be up to limit bytes. */
@@ -354,17 +305,10 @@ static enum onvif_outcome outcome_of_xfer(enum xfer_fault f)
 static int looks_like_html(const struct onvif_probe *p)
 {
     char *ct = NULL;
-    size_t i = 0;
 
-    if (curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL &&
-        strstr(ct, "html") != NULL)
-        return 1;
-    while (i < p->body_len &&
-           (p->body[i] == ' ' || p->body[i] == '\n' || p->body[i] == '\r' || p->body[i] == '\t'))
-        i++;
-    return p->body_len - i >= 5 &&
-           (strncasecmp(p->body + i, "<html", 5) == 0 ||
-            (p->body_len - i >= 14 && strncasecmp(p->body + i, "<!doctype html", 14) == 0));
+    if (curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+        ct = NULL;
+    return onvif_http_is_html(ct, p->body, p->body_len);
 }
 
 /* Read the answer to the current request. Returns 0 with *doc (a 200 SOAP answer that is not

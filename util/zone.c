@@ -163,17 +163,26 @@ int64_t cw_zone_to_utc(const struct cw_zone *z, int year, int month, int day, in
     return best * 1000;
 }
 
-const char *cw_zone_format_iso(const struct cw_zone *z, int64_t ms, char *buf, size_t len)
+const char *cw_zone_strftime(const struct cw_zone *z, int64_t ms, const char *fmt, char *buf,
+                             size_t len)
 {
     int64_t s = zone_floor_s(ms);
-    int32_t off = zone_offset_at_s(z, s);
-    time_t t = (time_t)(s + off);
-    int32_t a = off < 0 ? -off : off;
+    time_t t = (time_t)(s + zone_offset_at_s(z, s));
     struct tm tm;
-    char when[32];
 
     gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (len > 0 && strftime(buf, len, fmt, &tm) == 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+const char *cw_zone_format_iso(const struct cw_zone *z, int64_t ms, char *buf, size_t len)
+{
+    int32_t off = cw_zone_offset_s(z, ms);
+    int32_t a = off < 0 ? -off : off;
+    char when[32];
+
+    cw_zone_strftime(z, ms, "%Y-%m-%dT%H:%M:%S", when, sizeof(when));
     snprintf(buf, len, "%s%c%02d:%02d", when, off < 0 ? '-' : '+', (int)(a / 3600),
              (int)(a % 3600 / 60));
     return buf;

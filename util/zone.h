@@ -38,6 +38,11 @@ int32_t cw_zone_offset_s(const struct cw_zone *z, int64_t utc_ms);
 int64_t cw_zone_to_utc(const struct cw_zone *z, int year, int month, int day, int hour, int min,
                        int sec);
 
+/* ms as wall-clock time in the zone, formatted by strftime(3)'s fmt (no %Z or %z: the zone's
+ * name and offset are not in the struct tm it fills). Returns buf. Any thread. */
+const char *cw_zone_strftime(const struct cw_zone *z, int64_t ms, const char *fmt, char *buf,
+                             size_t len);
+
 /* ms as ISO 8601 with the zone's offset, "2026-11-20T21:00:00+07:00" (whole seconds). Returns
  * buf. Any thread. */
 const char *cw_zone_format_iso(const struct cw_zone *z, int64_t ms, char *buf, size_t len);
