@@ -68,13 +68,13 @@ struct rec_result {
     struct rec_dir_mark *dirs;
     size_t n_dirs;
     /* Counts for the log and `camwatch footage scan`. */
-    size_t files_seen;    /* files whose names fit the pattern */
-    size_t unchanged;     /* of those, as the store knew them */
-    size_t ignored;       /* names that do not fit the pattern */
-    size_t unmapped;      /* fit, but name no camera of this recorder */
-    size_t unreadable;    /* of the found, not readable */
-    size_t dirs_listed;   /* folders read */
-    size_t dirs_skipped;  /* folders whose mtime said nothing changed */
+    size_t files_seen;   /* files whose names fit the pattern */
+    size_t unchanged;    /* of those, as the store knew them */
+    size_t ignored;      /* names that do not fit the pattern */
+    size_t unmapped;     /* fit, but name no camera of this recorder */
+    size_t unreadable;   /* of the found, not readable */
+    size_t dirs_listed;  /* folders read */
+    size_t dirs_skipped; /* folders whose mtime said nothing changed */
 };
 
 /* A camera token of the recorder ({camera} in the pattern, an ONVIF source) to the camera's

@@ -32,4 +32,33 @@ struct rec_remote_source {
 int rec_remote_scan(const struct rec_remote_source *src, const struct rec_known *known,
                     struct rec_result **out, struct cw_err *err);
 
+/* ---- what each kind lists (recorder_onvif.c, recorder_isapi.c, recorder_dahua.c) ---- */
+
+#define REC_ITEM_TOKENS 3
+
+/* One recording or file as the recorder lists it. */
+struct rec_item {
+    char id[256]; /* the recorder's own id: a recording token, a playback URI, a file path */
+    char tokens[REC_ITEM_TOKENS][256]; /* what may name its camera, in the order tried ("") */
+    int64_t start_ms, end_ms;
+    int64_t bytes; /* 0 when not said */
+};
+
+struct rec_listing {
+    struct rec_item *items;
+    size_t n, cap;
+};
+
+/* Append an item (0, or -1 when out of memory); free a listing's items. */
+int rec_listing_add(struct rec_listing *l, const struct rec_item *it);
+void rec_listing_free(struct rec_listing *l);
+
+/* Every recording of an ONVIF Profile G recorder: its clock and services first, then
+ * GetRecordingSummary, FindRecordings with GetRecordingSearchResults until the search is
+ * Completed, EndSearch, and GetRecordingInformation of each recording. A recording's time is
+ * its video tracks' DataFrom..DataTo (its EarliestRecording..LatestRecording when it has no
+ * video track); its tokens its Source's SourceId and Name, then its RecordingToken. */
+int rec_onvif_list(const struct rec_remote_source *src, struct rec_listing *out,
+                   struct cw_err *err);
+
 #endif
