@@ -250,8 +250,8 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
                 struct rec_result **out, struct cw_err *err)
 {
     struct known_ctx kc = {ro, r->name};
-    const struct rec_known known = {known_dir_mtime, known_subdirs, known_files,
-                                    known_last_file, &kc};
+    const struct rec_known known = {known_dir_mtime, known_subdirs, known_files, known_last_file,
+                                    &kc};
     int rc;
 
     *out = NULL;
@@ -353,8 +353,7 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
 int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *error,
                   int64_t now_ms, struct cw_err *err)
 {
-    if (store_recorder_scanned(rw, r->name, recsrc_kind_name(r->kind), now_ms, ok, error, err) !=
-        0)
+    if (store_recorder_scanned(rw, r->name, recsrc_kind_name(r->kind), now_ms, ok, error, err) != 0)
         return -1;
     return store_footage_refresh(rw, (const char *const *)r->cameras, r->n_cameras, now_ms, err);
 }

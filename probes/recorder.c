@@ -1,5 +1,6 @@
 /* recorder.c - a scan's result as the kinds of recorder build it (recorder.h): growing lists
- * of segments found, files gone and folders listed, with the strings copied into them. Owns nothing but the result it is given. Any thread. */
+ * of segments found, files gone and folders listed, with the strings copied into them. Owns nothing
+ * but the result it is given. Any thread. */
 #include "recorder.h"
 
 #include <stdio.h>

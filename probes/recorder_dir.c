@@ -67,6 +67,11 @@ static int store_failed(struct walk *w, const char *what)
                       w->src->name, what);
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The names in folder rel, sorted, without "." entries (hidden names are a recorder's
  * temporaries). *names is one block: n pointers, then the strings. */
 static int list_names(struct walk *w, const char *rel, char ***names, size_t *n)
@@ -96,7 +101,7 @@ static int list_names(struct walk *w, const char *rel, char ***names, size_t *n)
         count++;
     }
     closedir(d);
-    qsort(v, count, sizeof(*v), (int (*)(const void *, const void *))strcmp);
+    qsort(v, count, sizeof(*v), str_cmp);
     *names = v;
     *n = count;
     return 0;
@@ -113,11 +118,6 @@ static void free_names(char **v, size_t n)
     for (size_t i = 0; i < n; i++)
         free(v[i]);
     free(v);
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* ---- one file ---- */

@@ -125,13 +125,14 @@ static int64_t read_span_ms(AVFormatContext *ic, int si)
     return av_rescale_q(last - first, st->time_base, (AVRational){1, 1000});
 }
 
-/* The duration: the header's when it has one, else from the timestamps. */
-static void find_duration(AVFormatContext *ic, int si, struct segment_info *out)
+/* The duration: the header's when it has one, else from the timestamps. analysed: whether
+ * avformat_find_stream_info ran (only then does libavformat say how it got the duration). */
+static void find_duration(AVFormatContext *ic, int si, int analysed, struct segment_info *out)
 {
     if (ic->duration != AV_NOPTS_VALUE && ic->duration > 0 &&
-        ic->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
+        (!analysed || ic->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)) {
         out->duration_ms = ic->duration / 1000;
-        out->duration_from = ic->duration_estimation_method == AVFMT_DURATION_FROM_PTS
+        out->duration_from = analysed && ic->duration_estimation_method == AVFMT_DURATION_FROM_PTS
                                  ? SEGMENT_DURATION_TIMESTAMPS
                                  : SEGMENT_DURATION_CONTAINER;
         return;
@@ -181,7 +182,7 @@ int segment_probe(const char *path, const atomic_int *cancel, struct segment_inf
     const AVDictionaryEntry *ct;
     AVCodecParameters *par;
     struct stat sb;
-    int rc, si;
+    int rc, si, analysed = 0;
 
     memset(out, 0, sizeof(*out));
     if (stat(path, &sb) != 0) {
@@ -200,8 +201,10 @@ int segment_probe(const char *path, const atomic_int *cancel, struct segment_inf
     si = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     /* MPEG-TS names its codec in the PMT but the size only in the stream: analyse it. */
     if ((si < 0 || ic->streams[si]->codecpar->width == 0) &&
-        avformat_find_stream_info(ic, NULL) >= 0)
+        avformat_find_stream_info(ic, NULL) >= 0) {
+        analysed = 1;
         si = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    }
     if (si < 0) {
         snprintf(out->reason, sizeof(out->reason), "no video stream");
         goto unreadable;
@@ -217,7 +220,7 @@ int segment_probe(const char *path, const atomic_int *cancel, struct segment_inf
     if (strcmp(out->container, "mp4") == 0 &&
         mp4_cut_short(ic->streams[si], (int64_t)sb.st_size, out->reason, sizeof(out->reason)))
         goto unreadable;
-    find_duration(ic, si, out);
+    find_duration(ic, si, analysed, out);
     if (on_interrupt((void *)cancel)) {
         snprintf(out->reason, sizeof(out->reason), "cancelled");
         goto unreadable;
