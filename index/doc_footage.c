@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/text.h"
 #include "footage.h"
 
 #define DOC_EVENTS_IN_RANGE_MAX 100 /* state changes listed per camera; more: a note */
@@ -69,79 +68,23 @@ struct hit {
     double dist_m; /* < 0: not a point query */
 };
 
-static int place_text_matches(const struct store_place *p, const char *text)
-{
-    const char *fields[] = {p->name, p->address, p->road, p->commune, p->id};
-
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        int m = cw_text_contains(fields[i], text);
-        if (m != 0)
-            return m;
-    }
-    return 0;
-}
-
-/* 1 when id is one of the comma-separated ids in list. */
-static int list_has(const char *list, const char *id)
-{
-    size_t len = strlen(id);
-
-    for (const char *p = list; *p != '\0';) {
-        size_t n;
-        p += strspn(p, " ,");
-        n = strcspn(p, ",");
-        while (n > 0 && p[n - 1] == ' ')
-            n--;
-        if (n == len && strncmp(p, id, len) == 0)
-            return 1;
-        p += strcspn(p, ",");
-    }
-    return 0;
-}
-
-/* The first id of list that is not a camera in the store, into buf; 0 when all are. */
-static int unknown_camera(const char *list, const struct store_place *all, size_t n, char *buf,
-                          size_t len)
-{
-    for (const char *p = list; *p != '\0';) {
-        size_t k;
-        int found = 0;
-        p += strspn(p, " ,");
-        k = strcspn(p, ",");
-        while (k > 0 && p[k - 1] == ' ')
-            k--;
-        if (k == 0)
-            break;
-        for (size_t i = 0; i < n && !found; i++)
-            found = strlen(all[i].id) == k && strncmp(all[i].id, p, k) == 0;
-        if (!found) {
-            snprintf(buf, len, "%.*s", (int)k, p);
-            return 1;
-        }
-        p += strcspn(p, ",");
-    }
-    return 0;
-}
-
 /* The cameras the query's place names, in answer order. */
 static int find_cameras(const struct doc_ctx *c, const struct doc_footage_query *q,
                         struct hit **out, size_t *n, struct cw_err *err)
 {
     struct store_place *p = NULL;
     double *d = NULL;
-    size_t m = 0, k = 0;
-    char bad[CFG_ID_MAX + 1];
+    size_t m = 0;
+    char bad[CFG_ID_MAX + 1] = "";
 
     *out = NULL;
     *n = 0;
-    if (q->place == STORE_PLACE_POINT) {
-        if (store_places_near(c->store, q->lat, q->lon, q->radius_m, &p, &d, &m, err) != 0)
-            return -1;
-    } else if (store_list_places(c->store, &p, &m, err) != 0) {
+    if (footage_cameras(c->store, q->place, q->lat, q->lon, q->radius_m, q->text, q->cameras, &p,
+                        &d, &m, bad, sizeof(bad), err) != 0)
         return -1;
-    }
-    if (q->place == STORE_PLACE_CAMERAS && unknown_camera(q->cameras, p, m, bad, sizeof(bad))) {
+    if (bad[0] != '\0') {
         free(p);
+        free(d);
         cw_err_set(err, NULL, 0, "camera", "unknown camera '%s'", bad);
         return DOC_NOT_FOUND;
     }
@@ -150,20 +93,11 @@ static int find_cameras(const struct doc_ctx *c, const struct doc_footage_query 
         free(d);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
-    for (size_t i = 0; i < m; i++) {
-        int keep = 1;
-        if (q->place == STORE_PLACE_TEXT && (keep = place_text_matches(&p[i], q->text)) < 0) {
-            k = 0;
-            break;
-        }
-        if (q->place == STORE_PLACE_CAMERAS)
-            keep = list_has(q->cameras, p[i].id);
-        if (keep)
-            (*out)[k++] = (struct hit){p[i], d != NULL ? d[i] : -1.0};
-    }
+    for (size_t i = 0; i < m; i++)
+        (*out)[i] = (struct hit){p[i], d != NULL ? d[i] : -1.0};
     free(p);
     free(d);
-    *n = k;
+    *n = m;
     return 0;
 }
 

@@ -1,8 +1,13 @@
 /* footage.c - windows, gaps and the pace of overwriting, from a camera's segments and its
- * footage summary (footage.h). Pure; any thread. */
+ * footage summary, and the cameras a request's place names (footage.h). Pure but for
+ * footage_cameras, which reads the store (its handle's thread). */
 #include "footage.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "../util/text.h"
 
 /* Append [a, b) to *v (length *n, capacity *cap). */
 static int push(struct footage_span **v, size_t *n, size_t *cap, int64_t a, int64_t b)
@@ -85,4 +90,94 @@ int64_t footage_overwritten_at(const struct store_footage_camera *fc, int64_t t_
     if (t_ms < fc->oldest_ms)
         return fc->updated_ms;
     return fc->updated_ms + (int64_t)((double)(t_ms - fc->oldest_ms) / pace);
+}
+
+/* ---- which cameras a place names ---- */
+
+static int place_matches(const struct store_place *p, const char *text)
+{
+    const char *fields[] = {p->name, p->address, p->road, p->commune, p->id};
+
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        int m = cw_text_contains(fields[i], text);
+        if (m != 0)
+            return m;
+    }
+    return 0;
+}
+
+/* The next id of a comma-separated list from *p: its start and length (0 at the end). */
+static size_t next_id(const char **p, const char **id)
+{
+    size_t n;
+
+    *p += strspn(*p, " ,");
+    *id = *p;
+    n = strcspn(*p, ",");
+    *p += n;
+    while (n > 0 && (*id)[n - 1] == ' ')
+        n--;
+    return n;
+}
+
+static int ids_have(const char *list, const char *id)
+{
+    const char *p = list, *it;
+    size_t n;
+
+    while ((n = next_id(&p, &it)) > 0)
+        if (n == strlen(id) && strncmp(it, id, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first id of list that no place in v has, into buf. */
+static void first_unknown(const char *list, const struct store_place *v, size_t n, char *buf,
+                          size_t len)
+{
+    const char *p = list, *it;
+    size_t k;
+
+    while ((k = next_id(&p, &it)) > 0) {
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            found = strlen(v[i].id) == k && strncmp(v[i].id, it, k) == 0;
+        if (!found) {
+            snprintf(buf, len, "%.*s", (int)k, it);
+            return;
+        }
+    }
+}
+
+int footage_cameras(struct store *s, enum store_place_kind kind, double lat, double lon,
+                    double radius_m, const char *text, const char *ids, struct store_place **out,
+                    double **dist_m, size_t *n, char *unknown, size_t unknown_len,
+                    struct cw_err *err)
+{
+    struct store_place *v = NULL;
+    size_t m = 0, k = 0;
+
+    *out = NULL;
+    *dist_m = NULL;
+    *n = 0;
+    if (unknown_len > 0)
+        unknown[0] = '\0';
+    if (kind == STORE_PLACE_POINT)
+        return store_places_near(s, lat, lon, radius_m, out, dist_m, n, err);
+    if (store_list_places(s, &v, &m, err) != 0)
+        return -1;
+    if (kind == STORE_PLACE_CAMERAS)
+        first_unknown(ids, v, m, unknown, unknown_len);
+    for (size_t i = 0; i < m; i++) {
+        int keep = kind == STORE_PLACE_TEXT ? place_matches(&v[i], text) : ids_have(ids, v[i].id);
+        if (keep < 0) {
+            free(v);
+            return cw_err_set(err, NULL, 0, NULL, "out of memory");
+        }
+        if (keep)
+            v[k++] = v[i];
+    }
+    *out = v;
+    *n = k;
+    return 0;
 }
