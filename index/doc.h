@@ -239,10 +239,14 @@ int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 /* Store r (checked as doc_footage_check does, and who, case and why required; its cameras
- * must exist) with its audit row, created at now_ms: {id, cameras}. Writes (c->store
+ * must exist) with its audit row, created at now_ms: {id}. Writes (c->store
  * READWRITE). DOC_BAD_INPUT, DOC_NOT_FOUND as doc_footage_find. */
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err);
+
+/* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes} ]: every
+ * recorder ever scanned, by name, with its last scan and what the index holds of it. */
+int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 /* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why}:
  * the audit chain walked from its first row. */

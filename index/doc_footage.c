@@ -457,9 +457,9 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
     free(h);
     if (store_request_create(c->store, r, now_ms, &id, err) != 0)
         return -1;
+    (void)n;
     o = json_object();
     json_object_set_new(o, "id", json_integer(id));
-    json_object_set_new(o, "cameras", json_integer((json_int_t)n));
     return doc_give(o, out, err);
 }
 
@@ -480,4 +480,37 @@ int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     json_object_set_new(o, "broken_at", broken != 0 ? json_integer(broken) : json_null());
     json_object_set_new(o, "why", broken != 0 ? json_string(why) : json_null());
     return doc_give(o, out, err);
+}
+
+/* ---- recorders ---- */
+
+static json_t *recorder_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_recorder *r = elem;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "kind", json_string(r->kind));
+    json_object_set_new(o, "scanned_at", doc_iso_or_null(c, r->scanned_ms));
+    json_object_set_new(o, "ok", json_boolean(r->ok));
+    json_object_set_new(o, "error", doc_str_or_null(r->error));
+    json_object_set_new(o, "ok_at", doc_iso_or_null(c, r->ok_ms));
+    json_object_set_new(o, "segments", json_integer(r->segments));
+    json_object_set_new(o, "unreadable", json_integer(r->unreadable));
+    json_object_set_new(o, "bytes", json_integer(r->bytes));
+    return o;
+}
+
+int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+{
+    struct store_recorder *v = NULL;
+    size_t n = 0;
+    json_t *arr;
+
+    *out = NULL;
+    if (store_list_recorders(c->store, &v, &n, err) != 0)
+        return -1;
+    arr = doc_array(c, v, n, sizeof(*v), recorder_json);
+    free(v);
+    return doc_give(arr, out, err);
 }
