@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../index/export.h"
+#include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "cli.h"
 #include "table.h"
@@ -38,6 +40,19 @@ static const char show_usage[] =
 static const char list_usage[] = "usage: camwatch [-c FILE] request list [--json]\n"
                                  "  Every request, newest first.\n"
                                  "  --json          print a JSON array\n";
+
+static const char export_usage[] =
+    "usage: camwatch [-c FILE] request export ID --out DIR [--by NAME] [--progress] [--json]\n"
+    "  The request's footage as evidence, in DIR (made when missing): per camera one MP4\n"
+    "  remuxed from the recorder's segments (never re-encoded), from the keyframe at or before\n"
+    "  the start; the SHA-256 of every file and of every source segment; manifest.json,\n"
+    "  manifest.txt (Vietnamese, with English) and SHA256SUMS (`sha256sum -c SHA256SUMS`).\n"
+    "  Files are written whole or not at all, and never over an existing file. The export is\n"
+    "  an audit row. The same request exported twice gives the same bytes.\n"
+    "  --out DIR       the folder\n"
+    "  --by NAME       who exports (default: the login name)\n"
+    "  --progress      say how far it is, on stderr (also when stderr is a terminal)\n"
+    "  --json          print {request, out_dir, files, cameras, sha256sums, delivered}\n";
 
 static const char verify_usage[] =
     "usage: camwatch [-c FILE] audit verify [--json]\n"
@@ -213,6 +228,110 @@ static void list_render(const struct cli *cli, const struct cli_args *a, const j
 const struct cli_command cli_request_list_command = {
     "request list", list_usage, CLI_OPT_JSON, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
     NULL,           list_doc,   list_render,  NULL};
+
+/* ---- request export ---- */
+
+struct export_ctx {
+    const struct cfg *cfg;
+    int shown; /* a progress line is on the terminal */
+};
+
+/* A dir recorder's folder; the others' footage is not read as files. */
+static const char *recorder_root(void *data, const char *name)
+{
+    const struct export_ctx *x = data;
+    const struct cfg_recorder *r = cfg_find_recorder(x->cfg, name);
+
+    return r != NULL && r->kind == CFG_RECORDER_DIR ? r->path : NULL;
+}
+
+static void export_progress(void *data, size_t i, size_t n, const char *camera, int64_t done,
+                            int64_t total)
+{
+    struct export_ctx *x = data;
+
+    fprintf(stderr, "\rcamwatch: camera %zu of %zu (%s): %lld of %lld MB   ", i + 1, n, camera,
+            (long long)(done / 1000000), (long long)(total / 1000000));
+    x->shown = 1;
+}
+
+/* Who exports: --by, else the login name. */
+static void exporter(const struct cli_args *a, char *buf, size_t len)
+{
+    const struct passwd *pw = getpwuid(getuid());
+
+    if (a->by_name != NULL)
+        snprintf(buf, len, "%s", a->by_name);
+    else
+        snprintf(buf, len, "%s (uid %u)", pw != NULL ? pw->pw_name : "unknown", (unsigned)getuid());
+}
+
+static void export_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    (void)cli;
+    (void)a;
+    printf("request %lld: %lld files of %lld cameras in %s\n", (long long)cli_jint(doc, "request"),
+           (long long)cli_jint(doc, "files"), (long long)cli_jint(doc, "cameras"),
+           cli_jstr(doc, "out_dir", ""));
+    if (cli_jhas(doc, "delivered"))
+        printf("delivered: %s\n", cli_jstr(doc, "delivered", ""));
+    printf("SHA256SUMS %s (in the audit trail)\n", cli_jstr(doc, "sha256sums", ""));
+}
+
+static int export_run_cmd(struct cli *cli, const struct cli_args *a)
+{
+    int64_t id = request_id(a->argv[0]);
+    struct export_ctx x = {cli->cfg, 0};
+    const struct export_settings set = {cli->cfg->site_name, cli->tz,
+                                        cli->cfg->footage.tolerance_ms, recorder_root, &x};
+    struct export_plan *plan = NULL;
+    struct export_result res;
+    struct doc_export e;
+    json_t *doc = NULL;
+    struct cw_err err;
+    char who[160];
+    int rc, progress = a->progress || isatty(2);
+
+    if (id == 0)
+        return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
+    if (a->out == NULL)
+        return cli_usage_error(a->cmd, "--out DIR is needed");
+    stream_global_init();
+    exporter(a, who, sizeof(who));
+    if ((rc = export_plan_build(cli->store, &set, id, &plan, &err)) != 0)
+        return cli_fail(&err);
+    rc = export_run(plan, a->out, NULL, progress ? export_progress : NULL, &x, &res, &err);
+    if (x.shown)
+        fputc('\n', stderr);
+    if (rc != 0) {
+        export_plan_free(plan);
+        return cli_fail(&err);
+    }
+    /* The files are there whatever happens next; the audit row says who made them. */
+    rc = export_audit(cli->store, plan, &res, who, cw_now_ms(), &err);
+    export_plan_free(plan);
+    if (rc != 0) {
+        fprintf(stderr, "camwatch: the export is in %s but its audit row was not written\n",
+                res.out_dir);
+        return cli_fail(&err);
+    }
+    e = (struct doc_export){id, res.out_dir, res.sums_sha256, res.summary, res.files, res.cameras};
+    rc = doc_exported(&cli->doc, &e, &doc, &err);
+    return cli_show(cli, a, rc, doc, &err, export_render);
+}
+
+#define EXPORT_OPTS (CLI_OPT_OUT | CLI_OPT_BY_NAME | CLI_OPT_PROGRESS | CLI_OPT_JSON)
+const struct cli_command cli_request_export_command = {"request export",
+                                                       export_usage,
+                                                       EXPORT_OPTS,
+                                                       1,
+                                                       "expects one request ID",
+                                                       CLI_OPEN_READWRITE,
+                                                       NULL,
+                                                       export_run_cmd,
+                                                       NULL,
+                                                       NULL,
+                                                       NULL};
 
 /* ---- audit verify ---- */
 

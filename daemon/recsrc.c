@@ -151,6 +151,36 @@ fail:
     return -1;
 }
 
+int recsrc_from_cfg(const struct cfg_recorder *r, struct recsrc **out, struct cw_err *err)
+{
+    static const enum recsrc_kind kinds[] = {
+        [CFG_RECORDER_DIR] = RECSRC_DIR,
+        [CFG_RECORDER_ONVIF] = RECSRC_ONVIF,
+        [CFG_RECORDER_HIKVISION] = RECSRC_HIKVISION,
+        [CFG_RECORDER_DAHUA] = RECSRC_DAHUA,
+    };
+    const struct recsrc_def d = {
+        .name = r->name,
+        .kind = kinds[r->kind],
+        .path = r->path,
+        .pattern = r->pattern,
+        .time_zone = r->time_zone,
+        .url = r->url,
+        .username = r->cred != NULL ? r->cred->username : NULL,
+        .password = r->cred != NULL ? r->cred->password : NULL,
+        .timeout_ms = r->timeout_ms,
+        .tls_verify = r->tls_verify,
+        .ca_file = r->ca_file,
+        .tokens = (const char *const *)r->tokens,
+        .token_cameras = (const char *const *)r->token_cameras,
+        .n_tokens = r->n_tokens,
+        .cameras = r->cameras,
+        .n_cameras = r->n_cameras,
+    };
+
+    return recsrc_new(&d, out, err);
+}
+
 void recsrc_free(struct recsrc *r)
 {
     if (r == NULL)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../config/cfg.h"
 #include "../index/footage.h"
 #include "../index/store_footage.h"
 #include "../probes/recorder.h"
@@ -47,6 +48,9 @@ struct recsrc;
  * Caller frees with recsrc_free. */
 int recsrc_new(const struct recsrc_def *def, struct recsrc **out, struct cw_err *err);
 void recsrc_free(struct recsrc *r); /* accepts NULL */
+
+/* A source for the config's [recorder NAME] section r (cfg's, borrowed for the call). */
+int recsrc_from_cfg(const struct cfg_recorder *r, struct recsrc **out, struct cw_err *err);
 
 const char *recsrc_name(const struct recsrc *r);
 const char *recsrc_kind_name(enum recsrc_kind k); /* "dir", "onvif", "hikvision", "dahua" */

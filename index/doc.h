@@ -217,7 +217,7 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
  *    recorder, retired, indexed, windows[ {start, end, start_ms, end_ms} ], gaps[ {start, end,
  *    start_ms, end_ms, cause: "overwritten" | "not recorded" | "unreadable"} ], unreadable[
- *    {recorder, file, start, bytes, reason} ], covered_ms, segments, state_then, state_since,
+ *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then, state_since,
  *    state_changes[ {at, from, to, reason} ], clock_offset_ms, clock_error_ms,
  *    clock_measured_at, oldest, newest, overwriting, retrievable_until, warning} ]: every
  * camera the place names (point: within the radius, nearest first; text and ids: by id), with
@@ -247,6 +247,28 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
 /* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes} ]: every
  * recorder ever scanned, by name, with its last scan and what the index holds of it. */
 int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* One recorder's scan as `footage scan` reports it (the caller's counts). */
+struct doc_scan {
+    const char *name, *kind;
+    int ok;
+    const char *error; /* NULL when ok */
+    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped;
+};
+/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, dirs_listed,
+ *    dirs_skipped} ]: the n scans done. */
+int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
+              struct cw_err *err);
+
+/* An export as `request export` reports it. */
+struct doc_export {
+    int64_t request_id;
+    const char *out_dir, *sums_sha256, *summary;
+    size_t files, cameras;
+};
+/* {request, out_dir, files, cameras, sha256sums, delivered}. */
+int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
+                 struct cw_err *err);
 
 /* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why}:
  * the audit chain walked from its first row. */

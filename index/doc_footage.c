@@ -181,6 +181,7 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     json_object_set_new(o, "gaps", jg);
     json_object_set_new(o, "unreadable", ju);
     json_object_set_new(o, "covered_ms", json_integer(covered));
+    json_object_set_new(o, "requested_ms", json_integer(q->to_ms - q->from_ms));
     json_object_set_new(o, "segments", json_integer((json_int_t)n));
     free(seg);
     free(w);
@@ -513,4 +514,50 @@ int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     arr = doc_array(c, v, n, sizeof(*v), recorder_json);
     free(v);
     return doc_give(arr, out, err);
+}
+
+/* ---- results of actions: scans, exports ---- */
+
+static json_t *scan_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct doc_scan *v = elem;
+    json_t *o = json_object();
+
+    (void)c;
+    json_object_set_new(o, "name", json_string(v->name));
+    json_object_set_new(o, "kind", json_string(v->kind));
+    json_object_set_new(o, "ok", json_boolean(v->ok));
+    json_object_set_new(o, "error", doc_str_or_null(v->error));
+    json_object_set_new(o, "files", json_integer((json_int_t)v->files));
+    json_object_set_new(o, "changed", json_integer((json_int_t)v->changed));
+    json_object_set_new(o, "gone", json_integer((json_int_t)v->gone));
+    json_object_set_new(o, "unreadable", json_integer((json_int_t)v->unreadable));
+    json_object_set_new(o, "unmapped", json_integer((json_int_t)v->unmapped));
+    json_object_set_new(o, "ignored", json_integer((json_int_t)v->ignored));
+    json_object_set_new(o, "dirs_listed", json_integer((json_int_t)v->dirs_listed));
+    json_object_set_new(o, "dirs_skipped", json_integer((json_int_t)v->dirs_skipped));
+    return o;
+}
+
+int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
+              struct cw_err *err)
+{
+    *out = NULL;
+    return doc_give(doc_array(c, v, n, sizeof(*v), scan_json), out, err);
+}
+
+int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
+                 struct cw_err *err)
+{
+    json_t *o = json_object();
+
+    (void)c;
+    *out = NULL;
+    json_object_set_new(o, "request", json_integer(e->request_id));
+    json_object_set_new(o, "out_dir", json_string(e->out_dir));
+    json_object_set_new(o, "files", json_integer((json_int_t)e->files));
+    json_object_set_new(o, "cameras", json_integer((json_int_t)e->cameras));
+    json_object_set_new(o, "sha256sums", json_string(e->sums_sha256));
+    json_object_set_new(o, "delivered", doc_str_or_null(e->summary));
+    return doc_give(o, out, err);
 }

@@ -17,7 +17,7 @@
 #include "../util/err.h"
 #include "../util/zone.h"
 #include "segment.h"
-#include "segpattern.h"
+#include "../util/segpattern.h"
 
 #define REC_ID_MAX 64 /* a camera id, as the config allows it */
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../probes/segpattern.h"
+#include "../util/segpattern.h"
 
 static struct segpattern *compile_ok(const char *pattern)
 {

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/err.h"
+#include "err.h"
 
 #define SEGPATTERN_MAX_LEN 512
 #define SEGPATTERN_MAX_LEVELS 16
