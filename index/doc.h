@@ -217,8 +217,8 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
  *    recorder, retired, indexed, windows[ {start, end, start_ms, end_ms} ], gaps[ {start, end,
  *    start_ms, end_ms, cause: "overwritten" | "not recorded" | "unreadable"} ], unreadable[
- *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then, state_since,
- *    state_changes[ {at, from, to, reason} ], clock_offset_ms, clock_error_ms,
+ *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
+ *    state_since, state_changes[ {at, from, to, reason} ], clock_offset_ms, clock_error_ms,
  *    clock_measured_at, oldest, newest, overwriting, retrievable_until, warning} ]: every
  * camera the place names (point: within the radius, nearest first; text and ids: by id), with
  * the footage of the range it can still give. Times ISO 8601 in the site's zone. DOC_BAD_INPUT

@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "../util/err.h"
+#include "../util/segpattern.h"
 #include "../util/zone.h"
 #include "segment.h"
-#include "../util/segpattern.h"
 
 #define REC_ID_MAX 64 /* a camera id, as the config allows it */
 
