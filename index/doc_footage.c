@@ -193,8 +193,6 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
 static int state_fields(const struct doc_ctx *c, const struct doc_footage_query *q, const char *id,
                         json_t *o, struct cw_err *err)
 {
-    const struct store_page pg = {id, q->from_ms, INT64_MIN, INT64_MIN,
-                                  DOC_EVENTS_IN_RANGE_MAX + 1};
     struct store_event *ev = NULL;
     enum cw_state st;
     int64_t since = 0;
@@ -202,17 +200,15 @@ static int state_fields(const struct doc_ctx *c, const struct doc_footage_query 
     json_t *arr = json_array();
     int rc = store_state_at(c->store, id, q->from_ms, &st, &since, err);
 
-    if (rc < 0 || store_list_events_page(c->store, &pg, &ev, &n, err) != 0) {
+    if (rc < 0 || store_list_events_between(c->store, id, q->from_ms, q->to_ms,
+                                            DOC_EVENTS_IN_RANGE_MAX, &ev, &n, err) != 0) {
         json_decref(arr);
         return -1;
     }
     json_object_set_new(o, "state_then", rc == 0 ? json_string(cw_state_name(st)) : json_null());
     json_object_set_new(o, "state_since", rc == 0 ? doc_iso(c, since) : json_null());
-    for (size_t i = 0; i < n && i < DOC_EVENTS_IN_RANGE_MAX; i++) {
-        json_t *e;
-        if (ev[i].at_ms >= q->to_ms)
-            break;
-        e = json_object();
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object();
         json_object_set_new(e, "at", doc_iso(c, ev[i].at_ms));
         json_object_set_new(e, "from", json_string(cw_state_name(ev[i].from)));
         json_object_set_new(e, "to", json_string(cw_state_name(ev[i].to)));

@@ -133,6 +133,12 @@ int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
 int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum cw_state *state,
                    int64_t *since_ms, struct cw_err *err);
 
+/* A camera's events in [from_ms, to_ms), oldest first, at most limit (0: all). *out malloc'd,
+ * caller frees. Statement cached: the footage answers ask it per camera. */
+int store_list_events_between(struct store *s, const char *camera_id, int64_t from_ms,
+                              int64_t to_ms, size_t limit, struct store_event **out, size_t *n,
+                              struct cw_err *err);
+
 /* A window on an append-only table (events, device changes), oldest first: the rows of one
  * camera (camera_id non-NULL) or all, at or after since_ms, strictly after the row
  * (after_at_ms, after_id) in (at_ms, id) order, at most limit of them (0: no limit). A reader

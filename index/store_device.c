@@ -537,11 +537,11 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
                       "ORDER BY at_ms DESC, id DESC LIMIT 1), "
                       "(SELECT id FROM clock WHERE camera_id = ?1 AND at_ms > ?2 "
                       "ORDER BY at_ms, id LIMIT 1))";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(s, STMT_CLOCK_AT, sql, err);
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "clock", err);
+    if (st == NULL)
+        return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at_ms);
     rc = sqlite3_step(st);
@@ -549,7 +549,7 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
         read_clock(st, out);
     else if (rc != SQLITE_DONE)
         store_fail(s, "clock", err);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
     return rc == SQLITE_DONE ? 1 : -1;

@@ -64,11 +64,11 @@ int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum c
     /* One search of the (camera_id, at_ms) index, backwards from at_ms. */
     static const char sql[] = "SELECT to_state, at_ms FROM event WHERE camera_id = ?1 AND "
                               "at_ms <= ?2 ORDER BY at_ms DESC, id DESC LIMIT 1";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(s, STMT_STATE_AT, sql, err);
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "state at", err);
+    if (st == NULL)
+        return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at_ms);
     rc = sqlite3_step(st);
@@ -78,8 +78,32 @@ int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum c
     } else if (rc != SQLITE_DONE) {
         store_fail(s, "state at", err);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
     return rc == SQLITE_DONE ? 1 : -1;
+}
+
+int store_list_events_between(struct store *s, const char *camera_id, int64_t from_ms,
+                              int64_t to_ms, size_t limit, struct store_event **out, size_t *n,
+                              struct cw_err *err)
+{
+    static const char sql[] = "SELECT id, camera_id, at_ms, from_state, to_state, reason FROM "
+                              "event WHERE camera_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 "
+                              "ORDER BY at_ms, id LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(s, STMT_EVENTS_BETWEEN, sql, err);
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from_ms);
+    sqlite3_bind_int64(st, 3, to_ms);
+    sqlite3_bind_int64(st, 4, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+    rc = store_collect_cached(s, st, sizeof(**out), read_event, &rows, n, "events", err);
+    *out = rows;
+    return rc;
 }

@@ -384,12 +384,12 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
         "FROM footage_camera AS f LEFT JOIN footage_retention AS r ON r.camera_id = f.camera_id "
         "AND r.at_ms = (SELECT min(at_ms) FROM footage_retention WHERE camera_id = ?1 "
         "AND at_ms >= ?2) WHERE f.camera_id = ?1";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_CAMERA, sql, err);
     int rc;
 
     memset(out, 0, sizeof(*out));
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "footage summary", err);
+    if (st == NULL)
+        return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now_ms - 7 * 86400 * 1000LL);
     rc = sqlite3_step(st);
@@ -405,7 +405,7 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
     } else if (rc != SQLITE_DONE) {
         store_fail(s, "footage summary", err);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
     return rc == SQLITE_DONE ? 1 : -1;
@@ -448,17 +448,18 @@ int store_footage_segments(struct store *s, const char *camera_id, int64_t from_
         "WHERE camera_id = ?1), 0) AND start_ms < ?3 "
         "AND (end_ms > ?2 OR (end_ms = start_ms AND start_ms >= ?2)) "
         "ORDER BY start_ms, dir, file";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SEGMENTS, sql, err);
     void *rows = NULL;
     int rc;
 
     *out = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "segments", err);
+    *n = 0;
+    if (st == NULL)
+        return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, from_ms);
     sqlite3_bind_int64(st, 3, to_ms);
-    rc = store_collect(s, st, sizeof(**out), read_segment, &rows, n, "segments", err);
+    rc = store_collect_cached(s, st, sizeof(**out), read_segment, &rows, n, "segments", err);
     *out = rows;
     return rc;
 }

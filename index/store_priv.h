@@ -41,6 +41,11 @@ enum store_stmt_id {
     STMT_FOOTAGE_SUBDIRS,
     STMT_FOOTAGE_FILES,
     STMT_FOOTAGE_LAST_FILE,
+    STMT_FOOTAGE_CAMERA,
+    STMT_FOOTAGE_SEGMENTS,
+    STMT_STATE_AT,
+    STMT_EVENTS_BETWEEN,
+    STMT_CLOCK_AT,
     STMT_COUNT
 };
 
@@ -67,6 +72,10 @@ int store_fail(struct store *s, const char *doing, struct cw_err *err);
 int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
                   const char *doing, struct cw_err *err);
+/* store_collect for a cached statement (store_stmt): reset, not finalized. */
+int store_collect_cached(struct store *s, sqlite3_stmt *st, size_t sz,
+                         void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                         const char *doing, struct cw_err *err);
 /* store_collect over pg's window of an append-only table with columns id, camera_id and
  * at_ms: "SELECT cols FROM table" with the window's conditions, in (at_ms, id) order. cols
  * and table are our own constants, never input. */
