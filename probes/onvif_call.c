@@ -49,14 +49,14 @@ struct call_def {
 
 static const struct call_def calls[ONVIF_CALL_COUNT] = {
     [ONVIF_GET_SYSTEM_DATE_AND_TIME] = {"GetSystemDateAndTime", "GetSystemDateAndTime", "tds",
-                                        NS_TDS, false, "", NULL},
+                                        NS_TDS, false, "", NULL, NULL},
     [ONVIF_GET_DEVICE_INFORMATION] = {"GetDeviceInformation", "GetDeviceInformation", "tds", NS_TDS,
-                                      false, "", NULL},
+                                      false, "", NULL, NULL},
     [ONVIF_GET_SERVICES] = {"GetServices", "GetServices", "tds", NS_TDS, false,
-                            "<tds:IncludeCapability>false</tds:IncludeCapability>", NULL},
+                            "<tds:IncludeCapability>false</tds:IncludeCapability>", NULL, NULL},
     [ONVIF_GET_CAPABILITIES] = {"GetCapabilities", "GetCapabilities", "tds", NS_TDS, false,
-                                "<tds:Category>All</tds:Category>", NULL},
-    [ONVIF_GET_PROFILES] = {"GetProfiles", "GetProfiles", "trt", NS_TRT, false, "", NULL},
+                                "<tds:Category>All</tds:Category>", NULL, NULL},
+    [ONVIF_GET_PROFILES] = {"GetProfiles", "GetProfiles", "trt", NS_TRT, false, "", NULL, NULL},
     [ONVIF_GET_STREAM_URI] = {"GetStreamUri", "GetStreamUri", "trt", NS_TRT, true,
                               "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
                               "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport>"
@@ -65,7 +65,7 @@ static const struct call_def calls[ONVIF_CALL_COUNT] = {
     [ONVIF_GET_SNAPSHOT_URI] = {"GetSnapshotUri", "GetSnapshotUri", "trt", NS_TRT, false,
                                 "<trt:ProfileToken>", "</trt:ProfileToken>", "profile token"},
     [ONVIF_MEDIA2_GET_PROFILES] = {"media2 GetProfiles", "GetProfiles", "tr2", NS_TR2, false,
-                                   "<tr2:Type>All</tr2:Type>", NULL},
+                                   "<tr2:Type>All</tr2:Type>", NULL, NULL},
     [ONVIF_MEDIA2_GET_STREAM_URI] = {"media2 GetStreamUri", "GetStreamUri", "tr2", NS_TR2, false,
                                      "<tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>",
                                      "</tr2:ProfileToken>", "profile token"},
