@@ -159,6 +159,26 @@ static void check_kind(struct load *ld, struct cfg_recorder *r, uint64_t set)
         cfg_ld_err(ld, file, key_line(ld, r, "url"), "url", "[recorder %s]: %s", r->name, why);
 }
 
+/* Hikvision and Dahua are searched channel by channel: the map names each, by number. */
+static void check_channels(struct load *ld, struct cfg_recorder *r)
+{
+    if (r->n_tokens == 0)
+        cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
+                   "[recorder %s]: a %s recorder is searched by channel: channel_map needs "
+                   "its channels, e.g. 1=CAM-A, 2=CAM-B%s",
+                   r->name, r->kind_name,
+                   r->kind == CFG_RECORDER_HIKVISION ? " (or track ids: 101=CAM-A)" : "");
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        const char *t = r->tokens[i];
+        size_t n = strspn(t, "0123456789");
+        if (n == 0 || n > 5 || t[n] != '\0' || t[0] == '0') {
+            cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
+                       "[recorder %s]: '%s' is no channel number (1 to 99999)", r->name, t);
+            return;
+        }
+    }
+}
+
 static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_recorder *r)
 {
     size_t k;
@@ -187,6 +207,8 @@ static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_rec
     check_kind(ld, r, d->set);
     if (r->channel_map != NULL && map_parse(ld, r) != 0)
         map_free(r); /* said once: its cameras are not looked for */
+    else if (r->kind == CFG_RECORDER_HIKVISION || r->kind == CFG_RECORDER_DAHUA)
+        check_channels(ld, r);
 }
 
 static int by_name(const void *a, const void *b)

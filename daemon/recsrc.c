@@ -28,6 +28,8 @@ struct recsrc {
     struct cw_zone *zone;
     struct map_entry *map; /* sorted by token */
     size_t n_map;
+    const char **channels; /* the explicit tokens, in the config's order (strings: map's) */
+    size_t n_channels;
     char **cameras; /* sorted */
     size_t n_cameras;
 };
@@ -83,10 +85,12 @@ static int build_map(struct recsrc *r, const struct recsrc_def *def)
     int failed = 0;
 
     if (cap > 0 && ((r->map = calloc(cap, sizeof(*r->map))) == NULL ||
-                    (r->cameras = calloc(def->n_cameras + 1, sizeof(*r->cameras))) == NULL))
+                    (r->cameras = calloc(def->n_cameras + 1, sizeof(*r->cameras))) == NULL ||
+                    (r->channels = calloc(def->n_tokens + 1, sizeof(*r->channels))) == NULL))
         return -1;
     for (size_t i = 0; i < def->n_tokens; i++) {
-        r->map[r->n_map].token = dup_or_null(def->tokens[i], &failed);
+        r->channels[r->n_channels++] = r->map[r->n_map].token =
+            dup_or_null(def->tokens[i], &failed);
         r->map[r->n_map++].camera = dup_or_null(def->token_cameras[i], &failed);
     }
     for (size_t i = 0; i < def->n_cameras; i++) {
@@ -192,6 +196,7 @@ void recsrc_free(struct recsrc *r)
     for (size_t i = 0; i < r->n_cameras; i++)
         free(r->cameras[i]);
     free(r->map);
+    free(r->channels);
     free(r->cameras);
     segpattern_free(r->pattern);
     cw_zone_free(r->zone);
@@ -316,6 +321,8 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
             .zone = r->zone,
             .camera_of = camera_of,
             .camera_data = (void *)r,
+            .channels = r->channels,
+            .n_channels = r->n_channels,
             .now_ms = now_ms,
             .cancel = cancel,
         };

@@ -4,6 +4,7 @@
  * the recorder no longer lists is gone. Owns, for one scan, the listing. A worker thread or
  * the CLI. */
 #include "recorder_remote.h"
+#include "recorder_nvr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,15 @@ void rec_listing_free(struct rec_listing *l)
     free(l->items);
     l->items = NULL;
     l->n = l->cap = 0;
+}
+
+int rec_channel_number(const char *token)
+{
+    size_t n = token != NULL ? strspn(token, "0123456789") : 0;
+
+    if (n == 0 || n > 5 || token[n] != '\0' || token[0] == '0')
+        return -1;
+    return atoi(token);
 }
 
 static const char *camera_of_item(const struct rec_remote_source *src, const struct rec_item *it)
@@ -99,8 +109,11 @@ int rec_remote_scan(const struct rec_remote_source *src, const struct rec_known 
     case REC_REMOTE_ONVIF:
         rc = rec_onvif_list(src, &l, &kerr);
         break;
+    case REC_REMOTE_HIKVISION:
+        rc = rec_isapi_list(src, &l, &kerr);
+        break;
     default:
-        rc = cw_err_set(&kerr, NULL, 0, NULL, "this kind of recorder is not supported yet");
+        rc = rec_dahua_list(src, &l, &kerr);
     }
     if (rc != 0) {
         rec_listing_free(&l);

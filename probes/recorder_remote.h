@@ -22,6 +22,8 @@ struct rec_remote_source {
     const struct cw_zone *zone; /* the recorder's local times (ISAPI, Dahua answer in them) */
     rec_camera_of_fn camera_of; /* a recording's source token or name, a channel number */
     void *camera_data;
+    const char *const *channels; /* ISAPI, Dahua: the channel map's tokens, the channels asked */
+    size_t n_channels;
     int64_t now_ms;
     const atomic_int *cancel;
 };
@@ -59,6 +61,16 @@ void rec_listing_free(struct rec_listing *l);
  * its video tracks' DataFrom..DataTo (its EarliestRecording..LatestRecording when it has no
  * video track); its tokens its Source's SourceId and Name, then its RecordingToken. */
 int rec_onvif_list(const struct rec_remote_source *src, struct rec_listing *out,
+                   struct cw_err *err);
+
+/* Every recording file of a Hikvision NVR on the channels asked, through ISAPI's ContentMgmt
+ * search (recorder_nvr.h). Tokens: the channel asked, the listed track, its channel. */
+int rec_isapi_list(const struct rec_remote_source *src, struct rec_listing *out,
+                   struct cw_err *err);
+
+/* Every recorded video file of a Dahua NVR on the channels asked, through mediaFileFind.cgi
+ * (recorder_nvr.h). Tokens: the channel asked, the listed channel. */
+int rec_dahua_list(const struct rec_remote_source *src, struct rec_listing *out,
                    struct cw_err *err);
 
 #endif

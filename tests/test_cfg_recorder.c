@@ -143,6 +143,31 @@ static void test_bad_recorders_name_line_and_field(void **state)
     site_setup(state);
     refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = CAM-A\n", 12,
             "channel_map", "[recorder nvr1]: 'CAM-A' is not TOKEN=CAMERA");
+    site_teardown(state);
+    site_setup(state);
+    /* Hikvision and Dahua are searched channel by channel: the map must number them. */
+    refused(state, "[recorder nvr1]\nkind = hikvision\nurl = http://h/\n", 9, "channel_map",
+            "[recorder nvr1]: a hikvision recorder is searched by channel: channel_map needs its "
+            "channels, e.g. 1=CAM-A, 2=CAM-B (or track ids: 101=CAM-A)");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = dahua\nurl = http://h/\nchannel_map = ch1=CAM-A\n", 12,
+            "channel_map", "[recorder nvr1]: 'ch1' is no channel number (1 to 99999)");
+}
+
+static void test_nvr_recorders_by_channel_number(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_recorder *r;
+
+    load_with(s, "[recorder nvr1]\nkind = hikvision\nurl = http://10.1.2.3\n"
+                 "channel_map = 1=CAM-A, 201=CAM-B\ntime_zone = Asia/Tokyo\n");
+    assert_int_equal(site_load(s), 0);
+    r = cfg_find_recorder(s->cfg, "nvr1");
+    assert_int_equal(r->kind, CFG_RECORDER_HIKVISION);
+    assert_int_equal(r->n_tokens, 2);
+    assert_string_equal(r->tokens[1], "201");
+    assert_string_equal(r->time_zone, "Asia/Tokyo");
 }
 
 static void test_bad_footage_keys_refused(void **state)
@@ -161,6 +186,8 @@ int main(void)
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_onvif_recorder_with_credential_defaults_to_site_zone,
                                         site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(test_nvr_recorders_by_channel_number, site_setup,
+                                        site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_recorders_name_line_and_field, site_setup,
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_footage_keys_refused, site_setup, site_teardown),
