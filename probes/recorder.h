@@ -3,8 +3,9 @@
  * recorder overwrote them), and the folders listed. A scan is blocking work for the worker
  * pool; it reads what the store knows through struct rec_known (callbacks the caller backs
  * with its own read-only connection) and never writes: the caller applies the result through
- * its one write connection. Kinds: recorder_dir.c (segment files under a folder),
- * recorder_onvif.c (ONVIF Recording Search).
+ * its one write connection. Kinds: recorder_dir.c (segment files under a folder); the
+ * network recorders of recorder_remote.h: recorder_onvif.c (ONVIF Recording Search),
+ * recorder_isapi.c (Hikvision ISAPI), recorder_dahua.c (Dahua mediaFileFind.cgi).
  *
  * A result is plain memory owned by the caller (rec_result_free). */
 #ifndef CW_RECORDER_H
