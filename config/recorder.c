@@ -1,7 +1,7 @@
 /* recorder.c - [recorder NAME] sections (recorder.h). A recorder section gives the keys
  * below; once the whole file is read each is built into cfg->recorders (recorders_build:
- * defaults, the keys given, what its kind needs), and once cameras.csv is read it is tied to
- * its cameras (cfg_recorders_resolve). Owns nothing: the recorders land in the cfg.
+ * defaults, the keys given, what its kind needs, its channel map); once cameras.csv is read,
+ * recorder_resolve.c ties it to its cameras. Owns nothing: the recorders land in the cfg.
  *
  * A camera's recorder column naming no [recorder] section is not an error: inventories name
  * their NVRs before anyone configures them; the daemon says which footage it cannot index. */
@@ -13,7 +13,6 @@
 
 #include "../util/segpattern.h"
 #include "conf.h"
-#include "creds.h"
 #include "url.h"
 
 #define CFG_RECORDER_TIMEOUT_MS 10000
@@ -40,8 +39,7 @@ static const struct cfg_directive recorder_keys[] = {
 
 static const char *const kind_names[] = {"dir", "onvif", "hikvision", "dahua"};
 
-/* The line of key in [recorder NAME], else the section's header. */
-static int key_line(const struct load *ld, const struct cfg_recorder *r, const char *key)
+int cfg_recorder_key_line(const struct load *ld, const struct cfg_recorder *r, const char *key)
 {
     char section[160];
     const struct cfg_seen *seen;
@@ -100,8 +98,9 @@ static int map_parse(struct load *ld, struct cfg_recorder *r)
         size_t n = strcspn(p, ","), i = r->n_tokens;
         const char *eq = memchr(p, '=', n);
         if (eq == NULL || eq == p) {
-            cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
-                       "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n, p);
+            cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
+                       "channel_map", "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n,
+                       p);
             return -1;
         }
         r->tokens[i] = trimmed(ld, p, (size_t)(eq - p));
@@ -110,14 +109,16 @@ static int map_parse(struct load *ld, struct cfg_recorder *r)
             return -1;
         r->n_tokens++;
         if (r->tokens[i][0] == '\0' || r->token_cameras[i][0] == '\0') {
-            cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
-                       "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n, p);
+            cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
+                       "channel_map", "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n,
+                       p);
             return -1;
         }
         for (size_t k = 0; k < i; k++)
             if (strcmp(r->tokens[k], r->tokens[i]) == 0) {
-                cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
-                           "[recorder %s]: token '%s' given twice", r->name, r->tokens[i]);
+                cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
+                           "channel_map", "[recorder %s]: token '%s' given twice", r->name,
+                           r->tokens[i]);
                 return -1;
             }
         p += n + (p[n] == ',');
@@ -139,31 +140,32 @@ static void check_kind(struct load *ld, struct cfg_recorder *r, uint64_t set)
         struct segpattern *p = NULL;
         struct cw_err err;
         if (!(set & key_bit("path")))
-            cfg_ld_err(ld, file, key_line(ld, r, "path"), "path",
+            cfg_ld_err(ld, file, cfg_recorder_key_line(ld, r, "path"), "path",
                        "[recorder %s]: a dir recorder needs its folder", r->name);
         if (!(set & key_bit("pattern")))
-            cfg_ld_err(ld, file, key_line(ld, r, "pattern"), "pattern",
+            cfg_ld_err(ld, file, cfg_recorder_key_line(ld, r, "pattern"), "pattern",
                        "[recorder %s]: a dir recorder needs the pattern of its file names, e.g. "
                        "{camera}/%%Y-%%m-%%d/%%H-%%M-%%S.mp4",
                        r->name);
         else if (segpattern_compile(r->pattern, &p, &err) != 0)
-            cfg_ld_err(ld, file, key_line(ld, r, "pattern"), "pattern", "[recorder %s]: %s",
-                       r->name, err.msg);
+            cfg_ld_err(ld, file, cfg_recorder_key_line(ld, r, "pattern"), "pattern",
+                       "[recorder %s]: %s", r->name, err.msg);
         segpattern_free(p);
         return;
     }
     if (!(set & key_bit("url")))
-        cfg_ld_err(ld, file, key_line(ld, r, "url"), "url",
+        cfg_ld_err(ld, file, cfg_recorder_key_line(ld, r, "url"), "url",
                    "[recorder %s]: a %s recorder needs its url", r->name, r->kind_name);
     else if ((why = cfg_url_fault(r->url, http, "http", buf, sizeof(buf))) != NULL)
-        cfg_ld_err(ld, file, key_line(ld, r, "url"), "url", "[recorder %s]: %s", r->name, why);
+        cfg_ld_err(ld, file, cfg_recorder_key_line(ld, r, "url"), "url", "[recorder %s]: %s",
+                   r->name, why);
 }
 
 /* Hikvision and Dahua are searched channel by channel: the map names each, by number. */
 static void check_channels(struct load *ld, struct cfg_recorder *r)
 {
     if (r->n_tokens == 0)
-        cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
+        cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"), "channel_map",
                    "[recorder %s]: a %s recorder is searched by channel: channel_map needs "
                    "its channels, e.g. 1=CAM-A, 2=CAM-B%s",
                    r->name, r->kind_name,
@@ -172,8 +174,9 @@ static void check_channels(struct load *ld, struct cfg_recorder *r)
         const char *t = r->tokens[i];
         size_t n = strspn(t, "0123456789");
         if (n == 0 || n > 5 || t[n] != '\0' || t[0] == '0') {
-            cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "channel_map"), "channel_map",
-                       "[recorder %s]: '%s' is no channel number (1 to 99999)", r->name, t);
+            cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
+                       "channel_map", "[recorder %s]: '%s' is no channel number (1 to 99999)",
+                       r->name, t);
             return;
         }
     }
@@ -198,7 +201,7 @@ static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_rec
         if (strcmp(r->kind_name, kind_names[k]) == 0)
             break;
     if (k == sizeof(kind_names) / sizeof(kind_names[0])) {
-        cfg_ld_err(ld, ld->cfg->path, key_line(ld, r, "kind"), "kind",
+        cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "kind"), "kind",
                    "[recorder %s]: '%s' is not dir, onvif, hikvision or dahua", d->name,
                    r->kind_name);
         return;
@@ -237,58 +240,6 @@ const struct cfg_named_kind cfg_recorder_kind = {"recorder", recorder_keys, RECO
                                                  sizeof(struct cfg_recorder), recorders_build};
 
 /* ---- tied to the inventory ---- */
-
-/* Whether id is among r's cameras already. */
-static int has_camera(const struct cfg_recorder *r, const char *id)
-{
-    for (size_t i = 0; i < r->n_cameras; i++)
-        if (strcmp(r->cameras[i], id) == 0)
-            return 1;
-    return 0;
-}
-
-static void resolve_one(struct load *ld, struct cfg_recorder *r)
-{
-    struct cfg *cfg = ld->cfg;
-    struct segpattern *p = NULL;
-    struct cw_err err;
-
-    if (r->credential != NULL && (r->cred = cfg_cred_find(ld, r->credential)) == NULL &&
-        ld->creds_ok)
-        cfg_ld_err(ld, cfg->path, key_line(ld, r, "credential"), "credential",
-                   "[recorder %s]: no section [%s] in the credentials file", r->name,
-                   r->credential);
-    if ((r->cameras = calloc(cfg->n_cameras + r->n_tokens + 1, sizeof(char *))) == NULL) {
-        ld->oom = 1;
-        return;
-    }
-    for (size_t i = 0; i < cfg->n_cameras; i++)
-        if (cfg->cameras[i].recorder != NULL && strcmp(cfg->cameras[i].recorder, r->name) == 0)
-            r->cameras[r->n_cameras++] = cfg->cameras[i].id;
-    for (size_t t = 0; t < r->n_tokens; t++) {
-        const struct cfg_camera *c = cfg_find_camera(cfg, r->token_cameras[t]);
-        if (c == NULL)
-            cfg_ld_err(ld, cfg->path, key_line(ld, r, "channel_map"), "channel_map",
-                       "[recorder %s]: '%s' is no camera of the inventory", r->name,
-                       r->token_cameras[t]);
-        else if (!has_camera(r, c->id))
-            r->cameras[r->n_cameras++] = c->id;
-    }
-    if (r->kind == CFG_RECORDER_DIR && r->pattern != NULL &&
-        segpattern_compile(r->pattern, &p, &err) == 0 && !segpattern_has_camera(p) &&
-        r->n_cameras != 1)
-        cfg_ld_err(ld, cfg->path, key_line(ld, r, "pattern"), "pattern",
-                   "[recorder %s]: the pattern has no {camera}, so exactly one camera must name "
-                   "this recorder (%zu do)",
-                   r->name, r->n_cameras);
-    segpattern_free(p);
-}
-
-void cfg_recorders_resolve(struct load *ld)
-{
-    for (size_t i = 0; i < ld->cfg->n_recorders; i++)
-        resolve_one(ld, &ld->cfg->recorders[i]);
-}
 
 const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name)
 {
