@@ -7,22 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-
 #include "../probes/onvif_search.h"
+#include "../util/cwtime.h"
 
 #define RESULTS_MAX 8
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    xmlInitParser();
-    return 0;
-}
 
 static void check_string(const char *s, size_t size)
 {
@@ -59,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((text = malloc(size + 1)) != NULL) {
         memcpy(text, data, size);
         text[size] = '\0';
-        (void)onvif_parse_datetime(text, &ms);
+        (void)cw_parse_iso_utc(text, &ms);
         free(text);
     }
     if (onvif_doc_parse((const char *)data, size, &d, &err) != 0)

@@ -238,6 +238,12 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
 int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err);
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
+/* A request as JSON (id, created, by, case, reason, from, to, place), its times written by
+ * when(data, ms): the document's and an export manifest's (exports run off the loop thread,
+ * with their own zone table) are the same object. New reference. */
+typedef json_t *(*doc_when_fn)(const void *data, int64_t ms);
+json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data);
+
 /* Store r (checked as doc_footage_check does, and who, case and why required; its cameras
  * must exist) with its audit row, created at now_ms: {id}. Writes (c->store
  * READWRITE). DOC_BAD_INPUT, DOC_NOT_FOUND as doc_footage_find. */

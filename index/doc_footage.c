@@ -375,18 +375,17 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
     return answer(c, &q, out, err);
 }
 
-json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
+json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data)
 {
-    const struct store_request *r = elem;
     json_t *o = json_object(), *place = json_object();
 
     json_object_set_new(o, "id", json_integer(r->id));
-    json_object_set_new(o, "created", doc_iso(c, r->created_ms));
+    json_object_set_new(o, "created", when(data, r->created_ms));
     json_object_set_new(o, "by", json_string(r->by));
     json_object_set_new(o, "case", json_string(r->case_ref));
     json_object_set_new(o, "reason", json_string(r->reason));
-    json_object_set_new(o, "from", doc_iso(c, r->from_ms));
-    json_object_set_new(o, "to", doc_iso(c, r->to_ms));
+    json_object_set_new(o, "from", when(data, r->from_ms));
+    json_object_set_new(o, "to", when(data, r->to_ms));
     json_object_set_new(place, "kind", json_string(store_place_kind_name(r->place)));
     if (r->place == STORE_PLACE_POINT) {
         json_object_set_new(place, "lat", json_real(r->lat));
@@ -399,6 +398,16 @@ json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
     }
     json_object_set_new(o, "place", place);
     return o;
+}
+
+static json_t *ctx_when(const void *data, int64_t ms)
+{
+    return doc_iso(data, ms);
+}
+
+json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
+{
+    return doc_request_object(elem, ctx_when, c);
 }
 
 int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc.h"
 #include "export_priv.h"
 
 #ifndef CW_VERSION
@@ -39,30 +40,9 @@ static json_t *str_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
-static json_t *request_json(const struct export_plan *p)
+static json_t *plan_when(const void *data, int64_t ms)
 {
-    const struct store_request *r = &p->req;
-    json_t *o = json_object(), *place = json_object();
-
-    json_object_set_new(o, "id", json_integer(r->id));
-    json_object_set_new(o, "created", iso(p, r->created_ms));
-    json_object_set_new(o, "by", json_string(r->by));
-    json_object_set_new(o, "case", json_string(r->case_ref));
-    json_object_set_new(o, "reason", json_string(r->reason));
-    json_object_set_new(o, "from", iso(p, r->from_ms));
-    json_object_set_new(o, "to", iso(p, r->to_ms));
-    json_object_set_new(place, "kind", json_string(store_place_kind_name(r->place)));
-    if (r->place == STORE_PLACE_POINT) {
-        json_object_set_new(place, "lat", json_real(r->lat));
-        json_object_set_new(place, "lon", json_real(r->lon));
-        json_object_set_new(place, "radius_m", json_real(r->radius_m));
-    } else if (r->place == STORE_PLACE_TEXT) {
-        json_object_set_new(place, "text", json_string(r->text));
-    } else {
-        json_object_set_new(place, "cameras", json_string(r->cameras));
-    }
-    json_object_set_new(o, "place", place);
-    return o;
+    return iso(data, ms);
 }
 
 static json_t *sources_json(const struct export_plan *p, const struct export_camera *c,
@@ -159,7 +139,7 @@ char *export_manifest_json(const struct export_plan *p, const struct export_outc
     json_object_set_new(doc, "software", json_string("camwatch " CW_VERSION));
     json_object_set_new(doc, "site", json_string(p->site));
     json_object_set_new(doc, "time_zone", json_string(p->tz));
-    json_object_set_new(doc, "request", request_json(p));
+    json_object_set_new(doc, "request", doc_request_object(&p->req, plan_when, p));
     for (size_t i = 0; i < p->n; i++)
         json_array_append_new(cams, camera_json(p, &p->cams[i], &o[i]));
     json_object_set_new(doc, "cameras", cams);

@@ -76,11 +76,44 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
     return collect(s, st, 0, sz, read, out, n, doing, err);
 }
 
+int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
+                  void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
+                  struct cw_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        read(st, out);
+    else if (rc != SQLITE_DONE)
+        store_fail(s, doing, err);
+    if (cached)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
 int store_collect_cached(struct store *s, sqlite3_stmt *st, size_t sz,
                          void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
                          const char *doing, struct cw_err *err)
 {
     return collect(s, st, 1, sz, read, out, n, doing, err);
+}
+
+int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id, int64_t from_ms,
+                        int64_t to_ms, size_t sz, void (*read)(sqlite3_stmt *st, void *elem),
+                        void **out, size_t *n, const char *doing, struct cw_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from_ms);
+    sqlite3_bind_int64(st, 3, to_ms);
+    return store_collect_cached(s, st, sz, read, out, n, doing, err);
 }
 
 int store_collect_page(struct store *s, const char *cols, const char *table,

@@ -404,21 +404,12 @@ static int get_device_row(struct store *s, const char *camera_id, struct store_d
                           struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
 
     if (sqlite3_prepare_v2(s->db, DEVICE_COLUMNS DEVICE_LATEST_CLOCK "WHERE d.camera_id = ?1", -1,
                            &st, NULL) != SQLITE_OK)
         return store_fail(s, "device", err);
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_device(st, out);
-    else if (rc != SQLITE_DONE)
-        store_fail(s, "device", err);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return store_one_row(s, st, 0, read_device, out, "device", err);
 }
 
 int store_get_device(struct store *s, const char *camera_id, struct store_device *out,
@@ -538,21 +529,12 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
                       "(SELECT id FROM clock WHERE camera_id = ?1 AND at_ms > ?2 "
                       "ORDER BY at_ms, id LIMIT 1))";
     sqlite3_stmt *st = store_stmt(s, STMT_CLOCK_AT, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at_ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_clock(st, out);
-    else if (rc != SQLITE_DONE)
-        store_fail(s, "clock", err);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return store_one_row(s, st, 1, read_clock, out, "clock", err);
 }
 
 static void read_change(sqlite3_stmt *st, void *elem)

@@ -58,6 +58,19 @@ int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
     return store_list_events_page(s, &all, out, n, err);
 }
 
+struct state_row {
+    enum cw_state state;
+    int64_t since_ms;
+};
+
+static void read_state(sqlite3_stmt *st, void *elem)
+{
+    struct state_row *r = elem;
+
+    r->state = store_column_state(st, 0);
+    r->since_ms = sqlite3_column_int64(st, 1);
+}
+
 int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum cw_state *state,
                    int64_t *since_ms, struct cw_err *err)
 {
@@ -65,23 +78,18 @@ int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum c
     static const char sql[] = "SELECT to_state, at_ms FROM event WHERE camera_id = ?1 AND "
                               "at_ms <= ?2 ORDER BY at_ms DESC, id DESC LIMIT 1";
     sqlite3_stmt *st = store_stmt(s, STMT_STATE_AT, sql, err);
+    struct state_row r;
     int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at_ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *state = store_column_state(st, 0);
-        *since_ms = sqlite3_column_int64(st, 1);
-    } else if (rc != SQLITE_DONE) {
-        store_fail(s, "state at", err);
+    if ((rc = store_one_row(s, st, 1, read_state, &r, "state at", err)) == 0) {
+        *state = r.state;
+        *since_ms = r.since_ms;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return rc;
 }
 
 int store_list_events_between(struct store *s, const char *camera_id, int64_t from_ms,
@@ -95,15 +103,10 @@ int store_list_events_between(struct store *s, const char *camera_id, int64_t fr
     void *rows = NULL;
     int rc;
 
-    *out = NULL;
-    *n = 0;
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from_ms);
-    sqlite3_bind_int64(st, 3, to_ms);
-    sqlite3_bind_int64(st, 4, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
-    rc = store_collect_cached(s, st, sizeof(**out), read_event, &rows, n, "events", err);
+    if (st != NULL)
+        sqlite3_bind_int64(st, 4, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+    rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_event, &rows, n,
+                             "events", err);
     *out = rows;
     return rc;
 }

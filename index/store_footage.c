@@ -117,24 +117,22 @@ int store_segment_drop_tree(struct store *s, const char *recorder, const char *d
 
 /* ---- what a scan knows ---- */
 
+static void read_int64(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
 int store_footage_dir_mtime(struct store *s, const char *recorder, const char *dir,
                             int64_t *mtime_ns, struct cw_err *err)
 {
     static const char sql[] = "SELECT mtime_ns FROM footage_dir WHERE recorder = ?1 AND path = ?2";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_DIR_MTIME, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *mtime_ns = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : store_fail(s, "footage folder", err);
+    return store_one_row(s, st, 1, read_int64, mtime_ns, "footage folder", err);
 }
 
 int store_footage_dir_set(struct store *s, const char *recorder, const char *dir,
@@ -247,19 +245,12 @@ int store_footage_last_file(struct store *s, const char *recorder, const char *d
     static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_LAST_FILE, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_known(st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : store_fail(s, "footage files", err);
+    return store_one_row(s, st, 1, read_known, out, "footage files", err);
 }
 
 /* ---- recorders ---- */
@@ -374,6 +365,20 @@ int store_footage_refresh(struct store *s, const char *const *ids, size_t n, int
     return store_commit(s, err);
 }
 
+static void read_summary(sqlite3_stmt *st, void *elem)
+{
+    struct store_footage_camera *out = elem;
+
+    out->has = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    out->oldest_ms = sqlite3_column_int64(st, 0);
+    out->newest_ms = sqlite3_column_int64(st, 1);
+    out->max_len_ms = sqlite3_column_int64(st, 2);
+    out->updated_ms = sqlite3_column_int64(st, 3);
+    out->has_pace = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    out->pace_since_ms = sqlite3_column_int64(st, 4);
+    out->pace_oldest_ms = sqlite3_column_int64(st, 5);
+}
+
 int store_footage_camera(struct store *s, const char *camera_id, struct store_footage_camera *out,
                          int64_t now_ms, struct cw_err *err)
 {
@@ -385,30 +390,13 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
         "AND r.at_ms = (SELECT min(at_ms) FROM footage_retention WHERE camera_id = ?1 "
         "AND at_ms >= ?2) WHERE f.camera_id = ?1";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_CAMERA, sql, err);
-    int rc;
 
     memset(out, 0, sizeof(*out));
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now_ms - 7 * 86400 * 1000LL);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->has = sqlite3_column_type(st, 0) != SQLITE_NULL;
-        out->oldest_ms = sqlite3_column_int64(st, 0);
-        out->newest_ms = sqlite3_column_int64(st, 1);
-        out->max_len_ms = sqlite3_column_int64(st, 2);
-        out->updated_ms = sqlite3_column_int64(st, 3);
-        out->has_pace = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        out->pace_since_ms = sqlite3_column_int64(st, 4);
-        out->pace_oldest_ms = sqlite3_column_int64(st, 5);
-    } else if (rc != SQLITE_DONE) {
-        store_fail(s, "footage summary", err);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return store_one_row(s, st, 1, read_summary, out, "footage summary", err);
 }
 
 static void read_segment(sqlite3_stmt *st, void *elem)
@@ -450,16 +438,9 @@ int store_footage_segments(struct store *s, const char *camera_id, int64_t from_
         "ORDER BY start_ms, dir, file";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SEGMENTS, sql, err);
     void *rows = NULL;
-    int rc;
+    int rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_segment,
+                                 &rows, n, "segments", err);
 
-    *out = NULL;
-    *n = 0;
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from_ms);
-    sqlite3_bind_int64(st, 3, to_ms);
-    rc = store_collect_cached(s, st, sizeof(**out), read_segment, &rows, n, "segments", err);
     *out = rows;
     return rc;
 }

@@ -120,20 +120,11 @@ static void read_request(sqlite3_stmt *st, void *elem)
 int store_request_get(struct store *s, int64_t id, struct store_request *out, struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
 
     if (sqlite3_prepare_v2(s->db, REQUEST_COLUMNS "WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
         return store_fail(s, "request", err);
     sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_request(st, out);
-    else if (rc != SQLITE_DONE)
-        store_fail(s, "request", err);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return store_one_row(s, st, 0, read_request, out, "request", err);
 }
 
 int store_list_requests(struct store *s, struct store_request **out, size_t *n, struct cw_err *err)

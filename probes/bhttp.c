@@ -11,7 +11,6 @@
 
 #include "xfer.h"
 
-#define BHTTP_USER_AGENT "camwatch/0.1"
 #define BHTTP_CONNECT_TIMEOUT_MAX_MS 3000
 
 struct bhttp {
@@ -22,36 +21,10 @@ struct bhttp {
     long connect_ms;
     const atomic_int *cancel;
     size_t max_bytes;
-    int digest, challenged, status, too_large;
-    char *body;
-    size_t len, cap;
+    int digest, challenged, status;
+    struct xfer_buf body; /* the answer */
     char errbuf[CURL_ERROR_SIZE];
 };
-
-static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
-{
-    struct bhttp *h = userdata;
-    size_t add = size * n;
-
-    if (h->len + add > h->max_bytes) {
-        h->too_large = 1;
-        return 0;
-    }
-    if (h->len + add + 1 > h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 16384;
-        char *b;
-        while (cap < h->len + add + 1)
-            cap *= 2;
-        if ((b = realloc(h->body, cap)) == NULL)
-            return 0;
-        h->body = b;
-        h->cap = cap;
-    }
-    memcpy(h->body + h->len, buf, add);
-    h->len += add;
-    h->body[h->len] = '\0';
-    return add;
-}
 
 /* The status line of each response, and whether a 401 asks for Digest. */
 static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
@@ -64,7 +37,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
         snprintf(line, sizeof(line), "%.*s", (int)(len < 31 ? len : 31), buf);
         if (sscanf(line, "HTTP/%*s %3d", &h->status) != 1)
             h->status = 0;
-        h->len = 0; /* the body of a 401 before the real answer is not the answer */
+        h->body.len = 0; /* the body of a 401 before the real answer is not the answer */
     } else if (len > 17 && strncasecmp(buf, "WWW-Authenticate:", 17) == 0) {
         for (size_t i = 17; i + 6 <= len; i++)
             if (strncasecmp(buf + i, "digest", 6) == 0)
@@ -104,27 +77,14 @@ int bhttp_new(const struct bhttp_opts *o, struct bhttp **out, struct cw_err *err
         if (rc == CURLE_OK)                                                                        \
             rc = curl_easy_setopt(h->easy, opt, val);                                              \
     } while (0)
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
-    SET(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    SET(CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_ERRORBUFFER, h->errbuf);
-    SET(CURLOPT_USERAGENT, BHTTP_USER_AGENT);
+    rc = xfer_set_http(h->easy, o->timeout_ms, h->connect_ms, h->errbuf, o->tls_verify, o->ca_file);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, h);
-    SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_WRITEDATA, h);
+    SET(CURLOPT_WRITEFUNCTION, xfer_buf_write);
+    SET(CURLOPT_WRITEDATA, &h->body);
     SET(CURLOPT_NOPROGRESS, 0L);
     SET(CURLOPT_XFERINFOFUNCTION, on_progress);
     SET(CURLOPT_XFERINFODATA, (void *)o->cancel);
-    SET(CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
-    SET(CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
-    if (o->ca_file != NULL)
-        SET(CURLOPT_CAINFO, o->ca_file);
 #undef SET
     if (rc != CURLE_OK) {
         bhttp_free(h);
@@ -143,7 +103,7 @@ void bhttp_free(struct bhttp *h)
     curl_slist_free_all(h->headers);
     free(h->username);
     xfer_free_secret(h->password);
-    free(h->body);
+    free(h->body.data);
     free(h);
 }
 
@@ -164,9 +124,8 @@ int bhttp_send(struct bhttp *h, const char *url, const char *body, const char *c
     }
     if (body != NULL && (h->headers = curl_slist_append(h->headers, "Expect:")) == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    h->len = 0;
+    xfer_buf_reset(&h->body, h->max_bytes);
     h->status = 0;
-    h->too_large = 0;
     h->challenged = 0;
     h->errbuf[0] = '\0';
     curl_easy_setopt(h->easy, CURLOPT_URL, url);
@@ -178,7 +137,7 @@ int bhttp_send(struct bhttp *h, const char *url, const char *body, const char *c
         curl_easy_setopt(h->easy, CURLOPT_HTTPGET, 1L);
     }
     rc = curl_easy_perform(h->easy);
-    if (h->too_large)
+    if (h->body.too_large)
         return cw_err_set(err, NULL, 0, NULL, "response over %zu bytes", h->max_bytes);
     if (rc != CURLE_OK) {
         if (h->cancel != NULL && atomic_load(h->cancel))
@@ -190,8 +149,8 @@ int bhttp_send(struct bhttp *h, const char *url, const char *body, const char *c
     if (curl_easy_getinfo(h->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
         ct = NULL;
     a->status = h->status;
-    a->body = h->body != NULL ? h->body : "";
-    a->len = h->len;
+    a->body = h->body.data != NULL ? h->body.data : "";
+    a->len = h->body.len;
     a->content_type = ct;
     if (h->status == 401 && h->challenged && !h->digest && h->username != NULL) {
         h->digest = 1;

@@ -23,7 +23,6 @@
 #include "onvif_http.h"
 #include "xfer.h"
 
-#define ONVIF_USER_AGENT "camwatch/0.1"
 #define ONVIF_CONNECT_TIMEOUT_MAX_MS 3000
 #define ONVIF_DEFAULT_RTSP_PORT "554"
 
@@ -48,13 +47,11 @@ struct onvif_probe {
 
     enum onvif_step step;
     enum onvif_call call;
-    int media2;     /* profiles come from the media2 service */
-    size_t profile; /* S_STREAM_URI: the profile asked about */
-    char url[1024]; /* of the current request */
-    char *request;  /* its body */
-    char *body;     /* the response body */
-    size_t body_len, body_cap, body_limit;
-    int too_large;
+    int media2;                  /* profiles come from the media2 service */
+    size_t profile;              /* S_STREAM_URI: the profile asked about */
+    char url[1024];              /* of the current request */
+    char *request;               /* its body */
+    struct xfer_buf body;        /* the answer */
     int status;                  /* HTTP status of the last response line */
     int challenged;              /* a Digest challenge was seen: the device wants HTTP Digest */
     int digest;                  /* HTTP Digest is switched on for this handle */
@@ -112,40 +109,13 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
         line[len < sizeof(line) - 1 ? len : sizeof(line) - 1] = '\0';
         if (sscanf(line, "HTTP/%*s %3d", &code) == 1)
             p->status = code;
-        p->body_len = 0; /* a 401 body before the real answer is not the answer */
+        p->body.len = 0; /* a 401 body before the real answer is not the answer */
         /* The first byte of the answer: the device read its clock before this. */
         p->first_byte_ms = cw_now_ms();
     } else if (p->status == 401 && len > 17 && strncasecmp(buf, "WWW-Authenticate:", 17) == 0 &&
                has_word_ci(buf + 17, len - 17, "digest")) {
         p->challenged = 1;
     }
-    return len;
-}
-
-static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
-{
-    struct onvif_probe *p = userdata;
-    size_t len = size * n;
-
-    if (len > p->body_limit - p->body_len) {
-        p->too_large = 1;
-        return 0; /* abort: CURLE_WRITE_ERROR */
-    }
-    if (p->body_len + len + 1 > p->body_cap) {
-        size_t cap = p->body_cap ? p->body_cap : 16384;
-        char *b;
-
-        while (cap < p->body_len + len + 1)
-            cap *= 2;
-        b = realloc(p->body, cap);
-        if (b == NULL)
-            return 0;
-        p->body = b;
-        p->body_cap = cap;
-    }
-    memcpy(p->body + p->body_len, buf, len);
-    p->body_len += len;
-    p->body[p->body_len] = '\0';
     return len;
 }
 
@@ -159,28 +129,13 @@ static int set_common_options(struct onvif_probe *p, const struct onvif_request 
         if (rc == CURLE_OK)                                                                        \
             rc = curl_easy_setopt(e, opt, val);                                                    \
     } while (0)
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
-    SET(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    SET(CURLOPT_FOLLOWLOCATION, 0L); /* a device redirecting SOAP is misconfigured: say so */
-    SET(CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, p->connect_timeout_ms);
-    SET(CURLOPT_NOSIGNAL, 1L);
+    rc = xfer_set_http(e, p->timeout_ms, p->connect_timeout_ms, p->errbuf, req->tls_verify,
+                       req->ca_file);
     SET(CURLOPT_PRIVATE, private);
-    SET(CURLOPT_ERRORBUFFER, p->errbuf);
-    SET(CURLOPT_USERAGENT, ONVIF_USER_AGENT);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, p);
-    SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_WRITEDATA, p);
-    /* Cameras often carry self-signed certificates: trust one by ca_file, or, knowingly, stop
-     * checking with tls_verify = no. */
-    SET(CURLOPT_SSL_VERIFYPEER, req->tls_verify ? 1L : 0L);
-    SET(CURLOPT_SSL_VERIFYHOST, req->tls_verify ? 2L : 0L);
-    if (req->ca_file != NULL)
-        SET(CURLOPT_CAINFO, req->ca_file);
+    SET(CURLOPT_WRITEFUNCTION, xfer_buf_write);
+    SET(CURLOPT_WRITEDATA, &p->body);
 #undef SET
     return rc == CURLE_OK ? 0 : -1;
 }
@@ -194,9 +149,7 @@ static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf
 /* Forget the last answer before a request goes out; the next may be up to limit bytes. */
 static void expect_answer(struct onvif_probe *p, size_t limit)
 {
-    p->body_len = 0;
-    p->body_limit = limit;
-    p->too_large = 0;
+    xfer_buf_reset(&p->body, limit);
     p->status = 0;
     p->errbuf[0] = '\0';
 }
@@ -308,7 +261,7 @@ static int looks_like_html(const struct onvif_probe *p)
 
     if (curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
         ct = NULL;
-    return onvif_http_is_html(ct, p->body, p->body_len);
+    return onvif_http_is_html(ct, p->body.data, p->body.len);
 }
 
 /* Read the answer to the current request. Returns 0 with *doc (a 200 SOAP answer that is not
@@ -320,8 +273,8 @@ static int take_answer(struct onvif_probe *p, CURLcode rc, struct onvif_doc **do
 
     *doc = NULL;
     memset(&p->fault, 0, sizeof(p->fault));
-    if (p->too_large) {
-        result_set(p, ONVIF_TOO_LARGE, "response over %zu bytes", p->body_limit);
+    if (p->body.too_large) {
+        result_set(p, ONVIF_TOO_LARGE, "response over %zu bytes", p->body.limit);
         return -1;
     }
     if (rc != CURLE_OK) {
@@ -339,7 +292,7 @@ static int take_answer(struct onvif_probe *p, CURLcode rc, struct onvif_doc **do
         result_set(p, ONVIF_NOT_SOAP, "answered an HTML page (HTTP %d), not SOAP", p->status);
         return -1;
     }
-    if (onvif_doc_parse(p->body ? p->body : "", p->body_len, doc, &err) != 0) {
+    if (onvif_doc_parse(p->body.data ? p->body.data : "", p->body.len, doc, &err) != 0) {
         if (p->status != 200)
             result_set(p, ONVIF_HTTP_STATUS, "HTTP %d (%s)", p->status, err.msg);
         else
@@ -423,8 +376,8 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
 {
     struct onvif_result *r = &p->res;
 
-    if (rc != CURLE_OK || p->too_large || p->status != 200) {
-        if (p->too_large)
+    if (rc != CURLE_OK || p->body.too_large || p->status != 200) {
+        if (p->body.too_large)
             snprintf(r->snapshot_error, sizeof(r->snapshot_error), "over %d bytes",
                      ONVIF_SNAPSHOT_MAX_BYTES);
         else if (rc != CURLE_OK)
@@ -433,7 +386,8 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
             snprintf(r->snapshot_error, sizeof(r->snapshot_error), "HTTP %d", p->status);
         return;
     }
-    if (p->body_len < 4 || (unsigned char)p->body[0] != 0xFF || (unsigned char)p->body[1] != 0xD8) {
+    if (p->body.len < 4 || (unsigned char)p->body.data[0] != 0xFF ||
+        (unsigned char)p->body.data[1] != 0xD8) {
         snprintf(r->snapshot_error, sizeof(r->snapshot_error), "not a JPEG");
         return;
     }
@@ -442,14 +396,14 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
 
 void *onvif_probe_take_snapshot(struct onvif_probe *p, size_t *len)
 {
-    void *jpeg = p->body;
+    void *jpeg = p->body.data;
 
     *len = 0;
     if (!p->snapshot_fetched)
         return NULL;
-    *len = p->body_len;
-    p->body = NULL;
-    p->body_len = p->body_cap = 0;
+    *len = p->body.len;
+    p->body.data = NULL;
+    p->body.len = p->body.cap = 0;
     p->snapshot_fetched = 0;
     return jpeg;
 }
@@ -775,7 +729,7 @@ void onvif_probe_free(struct onvif_probe *p)
     free(p->rtsp_url);
     free(p->snapshot_path);
     xfer_free_secret(p->request); /* carries the digest and nonce */
-    free(p->body);
+    free(p->body.data);
     free(p);
 }
 

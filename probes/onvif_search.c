@@ -9,58 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/cwtime.h"
 #include "onvif_ns.h"
 #include "xmltext.h"
 
 #define DATETIME_TEXT_MAX 64
-
-int onvif_parse_datetime(const char *text, int64_t *ms)
-{
-    int y, mo, d, h, mi, s, n = 0, oh = 0, om = 0, frac_ms = 0;
-    const char *p;
-    struct tm tm;
-    time_t t;
-
-    if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || n != 19)
-        return -1;
-    p = text + n;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                frac_ms = frac_ms * 10 + (*p - '0');
-        if (digits == 0)
-            return -1;
-        for (; digits < 3; digits++)
-            frac_ms *= 10;
-    }
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 14 || om > 59)
-            return -1;
-        if (*p == '-')
-            oh = -oh, om = -om;
-        p += 6;
-    }
-    if (*p != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 ||
-        s > 60)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = s;
-    t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *ms = ((int64_t)t - (int64_t)oh * 3600 - (int64_t)om * 60) * 1000 + frac_ms;
-    return 0;
-}
 
 /* An optional dateTime child: 1 with *ms when there, 0 when absent, -1 when malformed. */
 static int child_time(const xmlNode *parent, const char *name, int64_t *ms, struct cw_err *err)
@@ -70,7 +24,7 @@ static int child_time(const xmlNode *parent, const char *name, int64_t *ms, stru
     onvif_doc_text(onvif_doc_child(parent, NS_TT, name), text, sizeof(text));
     if (text[0] == '\0')
         return 0;
-    if (onvif_parse_datetime(text, ms) != 0)
+    if (cw_parse_iso_utc(text, ms) != 0)
         return cw_err_set(err, NULL, 0, NULL, "%s: '%s' is not a date and time", name, text);
     return 1;
 }

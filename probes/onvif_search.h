@@ -60,8 +60,4 @@ int onvif_parse_search_results(const struct onvif_doc *d, enum onvif_search_stat
 int onvif_parse_recording_information(const struct onvif_doc *d, struct onvif_recording *out,
                                       struct cw_err *err);
 
-/* An xs:dateTime ("2026-11-20T14:00:00Z", with a fraction, an offset "+07:00", or no zone,
- * read as UTC) as epoch ms. Returns 0, or -1 when it is not one. */
-int onvif_parse_datetime(const char *text, int64_t *ms);
-
 #endif

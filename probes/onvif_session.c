@@ -24,14 +24,14 @@ struct onvif_session {
 int onvif_session_new(const struct onvif_session_opts *o, struct onvif_session **out,
                       struct cw_err *err)
 {
-    const struct bhttp_opts ho = {o->username, o->password, o->timeout_ms,           o->tls_verify,
-                                  o->ca_file,  o->cancel,   ONVIF_MAX_RESPONSE_BYTES};
+    struct bhttp_opts ho = o->http;
     struct onvif_session *s = calloc(1, sizeof(*s));
 
     *out = NULL;
+    ho.max_bytes = ONVIF_MAX_RESPONSE_BYTES;
     if (s == NULL || (s->device_url = strdup(o->device_url)) == NULL ||
-        (o->username != NULL && (s->username = strdup(o->username)) == NULL) ||
-        (o->password != NULL && (s->password = strdup(o->password)) == NULL)) {
+        (ho.username != NULL && (s->username = strdup(ho.username)) == NULL) ||
+        (ho.password != NULL && (s->password = strdup(ho.password)) == NULL)) {
         onvif_session_free(s);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }

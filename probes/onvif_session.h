@@ -11,18 +11,14 @@
 #include <stdint.h>
 
 #include "../util/err.h"
+#include "bhttp.h"
 #include "onvif_call.h"
 #include "onvif_doc.h"
 #include "onvif_parse.h"
 
 struct onvif_session_opts {
     const char *device_url; /* http(s)://host[:port]/onvif/device_service */
-    const char *username;   /* NULL: no credentials */
-    const char *password;
-    int64_t timeout_ms; /* one request */
-    int tls_verify;
-    const char *ca_file;      /* may be NULL */
-    const atomic_int *cancel; /* may be NULL; set: the request in flight stops */
+    struct bhttp_opts http; /* credentials, timeout, TLS, cancel; max_bytes is ONVIF's own */
 };
 
 struct onvif_session;

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/cwtime.h"
 #include "bhttp.h"
 #include "onvif_doc.h"
 #include "onvif_http.h"
-#include "onvif_search.h"
 #include "recorder_nvr.h"
 #include "xmlguard.h"
 
@@ -74,7 +74,7 @@ static int read_time(const char *text, const struct cw_zone *zone, int64_t *ms)
     time_t t;
     struct tm tm;
 
-    if (onvif_parse_datetime(text, &wall) != 0)
+    if (cw_parse_iso_utc(text, &wall) != 0)
         return -1;
     if (strlen(text) > 19 && strpbrk(text + 19, "+-") != NULL) {
         *ms = wall;

@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "../util/cwtime.h"
 
 #define SEGMENT_PROBESIZE (2 * 1024 * 1024)  /* bytes read to find the codec's parameters */
 #define SEGMENT_ANALYZE_US (2 * 1000 * 1000) /* and the most of the stream read for them */
@@ -67,34 +68,6 @@ static void container_name(const AVInputFormat *f, char *buf, size_t len)
         snprintf(buf, len, "matroska");
     else
         snprintf(buf, len, "%.15s", f->name);
-}
-
-/* "2026-11-20T21:00:00.000000Z" (libavformat's form of creation_time) as UTC epoch ms; -1
- * when it is not in that form. Written here rather than av_parse_time, which reads a time
- * without its Z in the process's zone (TZ: not for worker threads). */
-static int64_t parse_creation(const char *s)
-{
-    int y, mo, d, h, mi, sec, n = 0;
-    struct tm tm;
-    time_t t;
-
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-        return -1;
-    s += n;
-    if (*s == '.')
-        s += 1 + strspn(s + 1, "0123456789");
-    if (strcmp(s, "Z") != 0 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec > 60)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    t = timegm(&tm);
-    return t == (time_t)-1 ? -1 : (int64_t)t * 1000;
 }
 
 /* The span of stream si's timestamps: from its start to the end of its last packet, read from
@@ -215,7 +188,7 @@ int segment_probe(const char *path, const atomic_int *cancel, struct segment_inf
     out->height = par->height;
     out->audio = av_find_best_stream(ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0;
     if ((ct = av_dict_get(ic->metadata, "creation_time", NULL, 0)) != NULL &&
-        (out->creation_ms = parse_creation(ct->value)) >= 0)
+        cw_parse_iso_utc(ct->value, &out->creation_ms) == 0)
         out->has_creation = 1;
     if (strcmp(out->container, "mp4") == 0 &&
         mp4_cut_short(ic->streams[si], (int64_t)sb.st_size, out->reason, sizeof(out->reason)))

@@ -17,6 +17,7 @@
 #include "../index/doc.h"
 #include "../util/log.h"
 #include "cwtest.h"
+#include "footagetest.h"
 
 #define TZ "Asia/Ho_Chi_Minh"
 #define T21 1795183200000LL /* 2026-11-20 21:00 +07:00 */
@@ -31,41 +32,6 @@ struct fixture {
     struct store *s;
     struct doc_ctx c;
 };
-
-static void sync_fleet(struct store *s)
-{
-    static const struct {
-        const char *id, *name, *commune, *address, *road;
-        double lat, lon;
-    } c[] = {
-        {"CHO-01", "Cổng chợ Lai Vung", "Thị trấn Lai Vung", "Khóm 1", "QL54", 10.28776, 105.66044},
-        {"CHO-02", "Nhà lồng chợ", "Thị trấn Lai Vung", "Khóm 1", "QL54", 10.28800, 105.66070},
-        {"CAH-01", "Ngã ba Tân Dương", "Tân Dương", "ấp Tân Lộc", "QL80", 10.30500, 105.66044},
-    };
-    struct cfg_camera cams[3];
-    struct cfg cfg;
-    struct cw_err err = {0};
-
-    memset(&cfg, 0, sizeof(cfg));
-    memset(cams, 0, sizeof(cams));
-    for (size_t i = 0; i < 3; i++) {
-        cams[i].id = (char *)c[i].id;
-        cams[i].name = (char *)c[i].name;
-        cams[i].commune = (char *)c[i].commune;
-        cams[i].address = (char *)c[i].address;
-        cams[i].road = (char *)c[i].road;
-        cams[i].owner = "CAH";
-        cams[i].rtsp_url = "rtsp://127.0.0.1:8554/cam";
-        cams[i].recorder = "nvr";
-        cams[i].has_position = 1;
-        cams[i].lat = c[i].lat;
-        cams[i].lon = c[i].lon;
-    }
-    cfg.cameras = cams;
-    cfg.n_cameras = 3;
-    if (store_sync_cameras(s, &cfg, T21 - 2 * DAY, &err) != 0)
-        fail_msg("sync: %s", err.msg);
-}
 
 static void put(struct store *s, const char *cam, int64_t start, int readable, int64_t seen)
 {
@@ -127,14 +93,11 @@ static void fill(struct store *s)
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
-    struct cw_err err = {0};
 
-    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "doc-footage") != 0)
+    if (fx == NULL || ftest_store_open("doc-footage", fx->dir, sizeof(fx->dir), fx->path,
+                                       sizeof(fx->path), &fx->s) != 0)
         return -1;
-    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
-    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
-        return -1;
-    sync_fleet(fx->s);
+    ftest_sync(fx->s, ftest_market, 3, T21 - 2 * DAY);
     fill(fx->s);
     fx->c = (struct doc_ctx){fx->s, NULL, TZ};
     *state = fx;
@@ -145,10 +108,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    store_close(fx->s);
-    cwtest_rmtree(fx->dir);
-    free(fx);
-    return 0;
+    return ftest_teardown(fx->s, fx->dir, fx);
 }
 
 static json_t *find(struct fixture *fx, const struct doc_footage_query *q)

@@ -22,6 +22,7 @@
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "cwtest.h"
+#include "footagetest.h"
 
 #define T0 1795183200000LL /* 2026-11-20 21:00:00 +07:00 */
 #define TZ "Asia/Ho_Chi_Minh"
@@ -37,31 +38,6 @@ static const char *root_of(void *data, const char *recorder)
     struct fixture *fx = data;
 
     return strcmp(recorder, "nvr") == 0 ? fx->nvr : NULL;
-}
-
-static void sync_fleet(struct store *s)
-{
-    static const char *const ids[] = {"CAM-A", "CAM-B"};
-    struct cfg_camera cams[2];
-    struct cfg cfg;
-    struct cw_err err = {0};
-
-    memset(&cfg, 0, sizeof(cfg));
-    memset(cams, 0, sizeof(cams));
-    for (size_t i = 0; i < 2; i++) {
-        cams[i].id = (char *)ids[i];
-        cams[i].name = i == 0 ? "Cổng chợ Lai Vung" : "Nhà lồng chợ";
-        cams[i].address = "Khóm 1";
-        cams[i].road = "QL54";
-        cams[i].commune = "Thị trấn Lai Vung";
-        cams[i].owner = "CAH";
-        cams[i].rtsp_url = "rtsp://127.0.0.1:8554/cam";
-        cams[i].recorder = "nvr";
-    }
-    cfg.cameras = cams;
-    cfg.n_cameras = 2;
-    if (store_sync_cameras(s, &cfg, T0 - 86400000, &err) != 0)
-        fail_msg("sync: %s", err.msg);
 }
 
 /* CAM-A: 2 s segments at 21:00:00, :02, :04, then :10, :12 (a gap of 4 s); 83 s ahead. */
@@ -118,19 +94,22 @@ static void record(struct fixture *fx)
 
 static int setup(void **state)
 {
+    /* The market's two cameras under other ids, without positions. */
+    static const struct ftest_camera cams[] = {
+        {"CAM-A", "Cổng chợ Lai Vung", "Thị trấn Lai Vung", "Khóm 1", "QL54", "nvr", 0, 0, 0},
+        {"CAM-B", "Nhà lồng chợ", "Thị trấn Lai Vung", "Khóm 1", "QL54", "nvr", 0, 0, 0},
+    };
     struct fixture *fx = calloc(1, sizeof(*fx));
     struct store_request req = {
         .from_ms = T0 + 1000, .to_ms = T0 + 13000, .place = STORE_PLACE_CAMERAS};
     struct cw_err err = {0};
 
     av_log_set_level(AV_LOG_QUIET);
-    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "export") != 0)
+    if (fx == NULL ||
+        ftest_store_open("export", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), &fx->s) != 0)
         return -1;
-    snprintf(fx->db, sizeof(fx->db), "%s/camwatch.db", fx->dir);
     snprintf(fx->nvr, sizeof(fx->nvr), "%s/nvr", fx->dir);
-    if (store_open(fx->db, STORE_READWRITE, &fx->s, &err) != 0)
-        return -1;
-    sync_fleet(fx->s);
+    ftest_sync(fx->s, cams, 2, T0 - 86400000);
     record(fx);
     snprintf(req.by, sizeof(req.by), "Đại úy Lê Văn A");
     snprintf(req.case_ref, sizeof(req.case_ref), "VV-2026-118");
@@ -146,10 +125,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    store_close(fx->s);
-    cwtest_rmtree(fx->dir);
-    free(fx);
-    return 0;
+    return ftest_teardown(fx->s, fx->dir, fx);
 }
 
 static struct export_plan *plan(struct fixture *fx)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../probes/onvif_search.h"
+#include "../util/cwtime.h"
 #include "cwtest.h"
 
 #define T_20_14_59_58 1795186798000LL /* 2026-11-20T14:59:58Z */
@@ -111,16 +112,16 @@ static void test_datetime_forms_and_refusals(void **state)
     int64_t ms;
 
     (void)state;
-    assert_int_equal(onvif_parse_datetime("2026-11-20T14:59:58Z", &ms), 0);
+    assert_int_equal(cw_parse_iso_utc("2026-11-20T14:59:58Z", &ms), 0);
     assert_true(ms == T_20_14_59_58);
-    assert_int_equal(onvif_parse_datetime("2026-11-20T14:59:58", &ms), 0); /* no zone: UTC */
+    assert_int_equal(cw_parse_iso_utc("2026-11-20T14:59:58", &ms), 0); /* no zone: UTC */
     assert_true(ms == T_20_14_59_58);
-    assert_int_equal(onvif_parse_datetime("2026-11-20T09:59:58.5-05:00", &ms), 0);
+    assert_int_equal(cw_parse_iso_utc("2026-11-20T09:59:58.5-05:00", &ms), 0);
     assert_true(ms == T_20_14_59_58 + 500);
-    assert_int_equal(onvif_parse_datetime("2026-11-20T14:59:58.123456789Z", &ms), 0);
+    assert_int_equal(cw_parse_iso_utc("2026-11-20T14:59:58.123456789Z", &ms), 0);
     assert_true(ms == T_20_14_59_58 + 123);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        if (onvif_parse_datetime(bad[i], &ms) == 0)
+        if (cw_parse_iso_utc(bad[i], &ms) == 0)
             fail_msg("'%s' read as a time", bad[i]);
 }
 

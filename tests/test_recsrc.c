@@ -20,6 +20,7 @@
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "cwtest.h"
+#include "footagetest.h"
 
 #define T0 1795183200000LL /* 2026-11-20 21:00:00 +07:00 */
 #define SEG_MS 2000LL
@@ -69,29 +70,6 @@ static void name_hcm(struct fixture *fx, const char *cam, int64_t ms, const char
     snprintf(buf, len, "%s/%s/%s.%s", cam, day, t, ext);
 }
 
-static void sync_fleet(struct store *s)
-{
-    static const char *const ids[] = {"CAM-A", "CAM-B", "CAM-C"};
-    static const char *const recs[] = {"nvr", "nvr", "berlin"};
-    struct cfg_camera cams[3];
-    struct cfg cfg;
-    struct cw_err err = {0};
-
-    memset(&cfg, 0, sizeof(cfg));
-    memset(cams, 0, sizeof(cams));
-    for (size_t i = 0; i < 3; i++) {
-        cams[i].id = (char *)ids[i];
-        cams[i].name = (char *)ids[i];
-        cams[i].owner = "CAH";
-        cams[i].rtsp_url = "rtsp://127.0.0.1:8554/cam";
-        cams[i].recorder = (char *)recs[i];
-    }
-    cfg.cameras = cams;
-    cfg.n_cameras = 3;
-    if (store_sync_cameras(s, &cfg, T0 - 86400000, &err) != 0)
-        fail_msg("sync: %s", err.msg);
-}
-
 static struct recsrc *source(const char *name, const char *path, const char *pattern,
                              const char *tz, const char *const *cams, size_t n)
 {
@@ -113,25 +91,29 @@ static struct recsrc *source(const char *name, const char *path, const char *pat
 static int setup(void **state)
 {
     static const char *const nvr_cams[] = {"CAM-A", "CAM-B"}, *const ber_cams[] = {"CAM-C"};
+    static const struct ftest_camera cams[] = {
+        {.id = "CAM-A", .recorder = "nvr"},
+        {.id = "CAM-B", .recorder = "nvr"},
+        {.id = "CAM-C", .recorder = "berlin"},
+    };
     struct fixture *fx = calloc(1, sizeof(*fx));
     struct cw_err err = {0};
     char rel[256];
 
     av_log_set_level(AV_LOG_QUIET);
-    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "recsrc") != 0)
+    if (fx == NULL ||
+        ftest_store_open("recsrc", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), &fx->s) != 0)
         return -1;
-    snprintf(fx->db, sizeof(fx->db), "%s/camwatch.db", fx->dir);
     snprintf(fx->scratch, sizeof(fx->scratch), "%s/scratch", fx->dir);
     snprintf(fx->nvr, sizeof(fx->nvr), "%s/nvr", fx->dir);
     snprintf(fx->ber, sizeof(fx->ber), "%s/berlin", fx->dir);
     mkdirs(fx->scratch);
     cwtest_make_segments(fx->scratch, 5, 2, "mp4", 0);
     cwtest_make_segments(fx->scratch, 4, 2, "mpegts", 0);
-    if (store_open(fx->db, STORE_READWRITE, &fx->s, &err) != 0 ||
-        cw_zone_load("Asia/Ho_Chi_Minh", &fx->hcm, &err) != 0 ||
+    if (cw_zone_load("Asia/Ho_Chi_Minh", &fx->hcm, &err) != 0 ||
         cw_zone_load("Europe/Berlin", &fx->berlin, &err) != 0)
         return -1;
-    sync_fleet(fx->s);
+    ftest_sync(fx->s, cams, 3, T0 - 86400000);
     /* CAM-A: five MP4 segments back to back from 21:00:00. CAM-B: TS at 21:00:00 and 21:00:02,
      * then nothing until 21:00:10 and 21:00:12. */
     for (int k = 0; k < 5; k++) {
@@ -165,10 +147,7 @@ static int teardown(void **state)
     recsrc_free(fx->ber_src);
     cw_zone_free(fx->hcm);
     cw_zone_free(fx->berlin);
-    store_close(fx->s);
-    cwtest_rmtree(fx->dir);
-    free(fx);
-    return 0;
+    return ftest_teardown(fx->s, fx->dir, fx);
 }
 
 /* Scan r as the daemon does (a read-only connection of its own), then write the result. */

@@ -91,55 +91,60 @@ static struct remux_result run(const struct inputs *v, int64_t from, int64_t to,
     return res;
 }
 
-static void test_range_inside_contiguous_segments(void **state)
-{
-    const int k[] = {0, 1, 2, 3};
-    const int64_t s[] = {T0, T0 + SEG, T0 + 2 * SEG, T0 + 3 * SEG};
-    struct inputs v;
-    char path[256];
+/* What a remux of segments k at starts s over [from, to) gave, and what reads back. */
+struct played {
     struct remux_result res;
     int streams;
     int64_t dur;
     const char *codec;
+};
+
+static struct played play(const int *k, const int64_t *s, size_t n, int64_t from, int64_t to,
+                          const char *name)
+{
+    struct inputs v;
+    struct played p;
+    char path[256];
+
+    inputs(&v, k, s, n);
+    p.res = run(&v, from, to, name, path, sizeof(path));
+    read_back(path, &p.streams, &p.dur, &p.codec);
+    return p;
+}
+
+static void test_range_inside_contiguous_segments(void **state)
+{
+    const int k[] = {0, 1, 2, 3};
+    const int64_t s[] = {T0, T0 + SEG, T0 + 2 * SEG, T0 + 3 * SEG};
+    /* 3.5 s into the footage: the keyframe at 3.0 s starts it (one every second). */
+    struct played p = play(k, s, 4, T0 + 3500, T0 + 7000, "mid.mp4");
 
     (void)state;
-    inputs(&v, k, s, 4);
-    /* 3.5 s into the footage: the keyframe at 3.0 s starts it (one every second). */
-    res = run(&v, T0 + 3500, T0 + 7000, "mid.mp4", path, sizeof(path));
-    assert_true(res.delivered);
-    assert_true(res.from_ms == T0 + 3000);
-    assert_true(res.to_ms >= T0 + 6900 && res.to_ms <= T0 + 7000);
-    assert_int_equal(res.n_jumps, 0);
-    assert_int_equal(res.inputs_read, 3);
-    assert_string_equal(res.codec, "h264");
-    assert_int_equal(res.streams, 2);
-    assert_string_equal(res.note, "");
-    read_back(path, &streams, &dur, &codec);
-    assert_int_equal(streams, 2);
-    assert_string_equal(codec, "h264");
-    assert_true(dur >= 3900 && dur <= 4100); /* 3.0 s to 7.0 s */
+    assert_true(p.res.delivered);
+    assert_true(p.res.from_ms == T0 + 3000);
+    assert_true(p.res.to_ms >= T0 + 6900 && p.res.to_ms <= T0 + 7000);
+    assert_int_equal(p.res.n_jumps, 0);
+    assert_int_equal(p.res.inputs_read, 3);
+    assert_string_equal(p.res.codec, "h264");
+    assert_int_equal(p.res.streams, 2);
+    assert_string_equal(p.res.note, "");
+    assert_int_equal(p.streams, 2);
+    assert_string_equal(p.codec, "h264");
+    assert_true(p.dur >= 3900 && p.dur <= 4100); /* 3.0 s to 7.0 s */
 }
 
 static void test_gap_is_jumped_by_its_length_and_reported(void **state)
 {
     const int k[] = {0, 1, 2};
     const int64_t s[] = {T0, T0 + SEG, T0 + 10000};
-    struct inputs v;
-    char path[256];
-    struct remux_result res;
-    int streams;
-    int64_t dur;
-    const char *codec;
+    struct played p = play(k, s, 3, T0, T0 + 20000, "gap.mp4");
 
     (void)state;
-    inputs(&v, k, s, 3);
-    res = run(&v, T0, T0 + 20000, "gap.mp4", path, sizeof(path));
-    assert_int_equal(res.n_jumps, 1);
-    assert_true(res.jumps[0].from_ms >= T0 + 3900 && res.jumps[0].from_ms <= T0 + 4100);
-    assert_true(res.jumps[0].to_ms == T0 + 10000);
-    assert_true(res.to_ms >= T0 + 11900 && res.to_ms <= T0 + 12100);
-    read_back(path, &streams, &dur, &codec);
-    assert_true(dur >= 11800 && dur <= 12200); /* the recorder's timeline, gap included */
+    assert_int_equal(p.res.n_jumps, 1);
+    assert_true(p.res.jumps[0].from_ms >= T0 + 3900 && p.res.jumps[0].from_ms <= T0 + 4100);
+    assert_true(p.res.jumps[0].to_ms == T0 + 10000);
+    assert_true(p.res.to_ms >= T0 + 11900 && p.res.to_ms <= T0 + 12100);
+    assert_true(p.dur >= 11800 && p.dur <= 12200); /* the recorder's timeline, gap included */
 }
 
 static void test_same_inputs_give_the_same_bytes(void **state)

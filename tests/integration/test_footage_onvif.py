@@ -122,11 +122,7 @@ class OnvifRecorderTest(cwtest.FixtureTestCase):
             self.scan()
 
     def test_wrong_password_is_a_failed_scan_that_says_why(self):
-        conf = self.conf + ".bad"
-        with open(self.conf, encoding="utf-8") as f:
-            text = f.read().replace("credential = nvr", "credential = bad")
-        with open(conf, "w", encoding="utf-8") as f:
-            f.write(text)
+        conf = cwtest.conf_variant(self.conf, "credential = nvr", "credential = bad", ".bad")
         r = cwtest.camwatch(conf, "footage", "scan", "--json")
         self.assertEqual(r.rc, 1, r)
         scan = json.loads(r.out)
