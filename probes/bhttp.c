@@ -72,11 +72,7 @@ int bhttp_new(const struct bhttp_opts *o, struct bhttp **out, struct cw_err *err
     h->connect_ms =
         (long)(o->timeout_ms < BHTTP_CONNECT_TIMEOUT_MAX_MS ? o->timeout_ms
                                                             : BHTTP_CONNECT_TIMEOUT_MAX_MS);
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(h->easy, opt, val);                                              \
-    } while (0)
+#define SET(opt, val) XFER_SETOPT(rc, h->easy, opt, val)
     rc = xfer_set_http(h->easy, o->timeout_ms, h->connect_ms, h->errbuf, o->tls_verify, o->ca_file);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, h);

@@ -124,11 +124,7 @@ static int set_common_options(struct onvif_probe *p, const struct onvif_request 
     CURL *e = p->easy;
     CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(e, opt, val);                                                    \
-    } while (0)
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
     rc = xfer_set_http(e, p->timeout_ms, p->connect_timeout_ms, p->errbuf, req->tls_verify,
                        req->ca_file);
     SET(CURLOPT_PRIVATE, private);

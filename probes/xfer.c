@@ -87,11 +87,7 @@ CURLcode xfer_set_http(CURL *e, int64_t timeout_ms, long connect_ms, char *errbu
 {
     CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(e, opt, val);                                                    \
-    } while (0)
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
 #else

@@ -27,6 +27,14 @@ enum xfer_fault xfer_classify(CURL *easy, CURLcode rc, const char *url, const ch
                               long connect_timeout_ms, int64_t timeout_ms, char *detail,
                               size_t len);
 
+/* curl_easy_setopt(e, opt, val) unless rc says an earlier option failed: a run of options,
+ * one check at the end. */
+#define XFER_SETOPT(rc, e, opt, val)                                                               \
+    do {                                                                                           \
+        if ((rc) == CURLE_OK)                                                                      \
+            (rc) = curl_easy_setopt((e), (opt), (val));                                            \
+    } while (0)
+
 /* The options every HTTP(S) request to a device gets on e: http and https only, no
  * redirects (a device redirecting is misconfigured: say so), timeout_ms for the whole and
  * connect_ms to connect, no signals, errbuf (CURL_ERROR_SIZE) for libcurl's words, camwatch's
