@@ -105,8 +105,10 @@ static int build_map(struct recsrc *r, const struct recsrc_def *def)
     }
     if (failed)
         return -1;
-    qsort(r->map, r->n_map, sizeof(*r->map), map_cmp);
-    qsort(r->cameras, r->n_cameras, sizeof(*r->cameras), str_cmp);
+    if (r->n_map > 1) /* qsort of no array is undefined */
+        qsort(r->map, r->n_map, sizeof(*r->map), map_cmp);
+    if (r->n_cameras > 1)
+        qsort(r->cameras, r->n_cameras, sizeof(*r->cameras), str_cmp);
     return 0;
 }
 

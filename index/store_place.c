@@ -113,7 +113,8 @@ int store_places_near(struct store *s, double lat, double lon, double radius_m,
             v[k++] = (struct near){rows[i], d};
     }
     free(rows);
-    qsort(v, k, sizeof(*v), near_cmp);
+    if (k > 1)
+        qsort(v, k, sizeof(*v), near_cmp);
     if (k > 0 && ((*out = malloc(k * sizeof(**out))) == NULL ||
                   (*dist_m = malloc(k * sizeof(**dist_m))) == NULL)) {
         free(*out);

@@ -101,7 +101,8 @@ static int list_names(struct walk *w, const char *rel, char ***names, size_t *n)
         count++;
     }
     closedir(d);
-    qsort(v, count, sizeof(*v), str_cmp);
+    if (count > 1) /* an empty folder has no array */
+        qsort(v, count, sizeof(*v), str_cmp);
     *names = v;
     *n = count;
     return 0;

@@ -37,7 +37,8 @@ static int compare(const struct rec_remote_source *src, struct rec_listing *l,
     if (known->files(known->data, "", &kf, &nk) != 0)
         return cw_err_set(err, NULL, 0, NULL, "recorder %s: reading its files from the store",
                           src->name);
-    qsort(l->items, l->n, sizeof(*l->items), by_id);
+    if (l->n > 1) /* an empty listing has no array */
+        qsort(l->items, l->n, sizeof(*l->items), by_id);
     for (size_t i = 0; i < l->n; i++) {
         const struct rec_item *it = &l->items[i];
         const char *camera = camera_of_item(src, it);

@@ -347,6 +347,27 @@ static void test_bad_patterns_and_lone_cameras_refused(void **state)
     assert_null(r);
 }
 
+/* A recorder whose folder holds nothing yet (a new NVR share): a scan finds nothing, fails
+ * nothing, and lists the one folder. */
+static void test_empty_recorder_folder_is_an_empty_scan(void **state)
+{
+    static const char *const cams[] = {"CAM-A"};
+    struct fixture *fx = *state;
+    char empty[160];
+    struct recsrc *r;
+    struct rec_result *res;
+
+    snprintf(empty, sizeof(empty), "%s/empty", fx->dir);
+    mkdirs(empty);
+    r = source("nvr", empty, "{camera}/%Y-%m-%d/%H-%M-%S.mp4", "Asia/Ho_Chi_Minh", cams, 1);
+    res = scan(fx, r, 0, T0);
+    assert_int_equal(res->n_found, 0);
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->dirs_listed, 1);
+    rec_result_free(res);
+    recsrc_free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -359,6 +380,7 @@ int main(void)
         T(test_recorder_in_another_zone_reads_its_local_names),
         T(test_recent_gaps_name_the_hole_in_local_time),
         T(test_bad_patterns_and_lone_cameras_refused),
+        T(test_empty_recorder_folder_is_an_empty_scan),
     };
 
     log_init("test_recsrc", LOG_LVL_WARN);
