@@ -1,5 +1,6 @@
-/* test_zone.c - a zone's offsets as a table (util/zone.c): the same answers as the C library
- * in the process's zone, for any thread; DST's doubled and skipped hours. */
+/* test_zone.c - a zone's offsets as a table (util/zone.c, util/tzif.c): the same answers as the
+ * C library in the process's zone, for any thread and without touching TZ; a zone file's
+ * footer rule alone; DST's doubled and skipped hours; files that are not zones refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,12 +86,17 @@ static void test_doubled_hour_is_its_first_passage_skipped_hour_the_offset_befor
     cw_zone_free(z);
 }
 
-/* The table is read-only after loading: another zone loaded later (TZ changed) leaves it. */
-static void test_table_keeps_its_zone_when_tz_changes(void **state)
+/* Loading reads the zone's file and leaves the process's zone (TZ) alone: setting TZ beside
+ * the daemon's threads is undefined, and the footage workers load recorders' zones. */
+static void test_loading_leaves_tz_alone_and_tables_keep_their_zone(void **state)
 {
-    struct cw_zone *hcm = load("Asia/Ho_Chi_Minh"), *ber = load("Europe/Berlin");
+    struct cw_zone *hcm, *ber;
 
     (void)state;
+    setenv("TZ", "UTC", 1);
+    hcm = load("Asia/Ho_Chi_Minh");
+    ber = load("Europe/Berlin");
+    assert_string_equal(getenv("TZ"), "UTC");
     assert_int_equal(cw_zone_offset_s(hcm, INT64_C(1782000000000)), 7 * 3600);
     assert_int_equal(cw_zone_offset_s(ber, INT64_C(1782000000000)), 2 * 3600);
     assert_int_equal(cw_zone_offset_s(ber, INT64_C(1795000000000)), 3600);
@@ -99,13 +105,63 @@ static void test_table_keeps_its_zone_when_tz_changes(void **state)
     cw_zone_free(NULL);
 }
 
+/* A zone file of version 2 with no transitions: its footer's rule alone ("slim" tzdata
+ * writes zones so), read as Berlin's own file reads. */
+static void test_footer_rule_alone_gives_the_zones_changes(void **state)
+{
+    static const char rule[] = "\nCET-1CEST,M3.5.0,M10.5.0/3\n";
+    unsigned char f[2 * 44 + 2 * 6 + 2 * 4 + sizeof(rule)];
+    struct cw_zone *slim = NULL, *ber = load("Europe/Berlin");
+    struct cw_err err = {0};
+    size_t n = 0;
+    char a[64], b[64];
+
+    (void)state;
+    memset(f, 0, sizeof(f));
+    for (int h = 0; h < 2; h++) {
+        /* header: magic, version '2', counts isut, isstd, leap, time 0, type 1, char 4 */
+        memcpy(f + n, "TZif2", 5);
+        f[n + 39] = 1;
+        f[n + 43] = 4;
+        n += 44;
+        f[n + 2] = 0x0e; /* type 0: +3600 s (0x00000e10), not DST, designation 0 */
+        f[n + 3] = 0x10;
+        n += 6;
+        memcpy(f + n, "CET", 4);
+        n += 4;
+    }
+    memcpy(f + n, rule, sizeof(rule) - 1);
+    n += sizeof(rule) - 1;
+    assert_int_equal(cw_zone_parse("slim/Berlin", f, n, &slim, &err), 0);
+    for (int64_t ms = INT64_C(1704067200000); ms < INT64_C(2240000000000); ms += 5 * HOUR_MS) {
+        cw_zone_format_iso(slim, ms, a, sizeof(a));
+        cw_zone_format_iso(ber, ms, b, sizeof(b));
+        if (strcmp(a, b) != 0)
+            fail_msg("at %lld: the rule says %s, Berlin's file %s", (long long)ms, a, b);
+    }
+    cw_zone_free(slim);
+    /* What is not a zone file is refused, saying why. */
+    assert_int_equal(cw_zone_parse("x", f, 40, &slim, &err), -1);
+    assert_non_null(strstr(err.msg, "not a TZif file"));
+    assert_int_equal(cw_zone_parse("x", f, n - sizeof(rule) - 3, &slim, &err), -1);
+    assert_non_null(strstr(err.msg, "cut short"));
+    memcpy(f + n - sizeof(rule) + 2, "9!", 2); /* "9!T-1CEST,..." */
+    assert_int_equal(cw_zone_parse("x", f, n, &slim, &err), -1);
+    assert_non_null(strstr(err.msg, "is not a POSIX TZ rule"));
+    assert_null(slim);
+    assert_int_equal(cw_zone_load("../etc/passwd", &slim, &err), -1);
+    assert_non_null(strstr(err.msg, "not a zone name"));
+    cw_zone_free(ber);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offsets_agree_with_libc_in_zones_with_and_without_dst),
         cmocka_unit_test(test_wall_time_to_utc_in_the_site_zone),
         cmocka_unit_test(test_doubled_hour_is_its_first_passage_skipped_hour_the_offset_before),
-        cmocka_unit_test(test_table_keeps_its_zone_when_tz_changes),
+        cmocka_unit_test(test_loading_leaves_tz_alone_and_tables_keep_their_zone),
+        cmocka_unit_test(test_footer_rule_alone_gives_the_zones_changes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

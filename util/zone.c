@@ -1,21 +1,24 @@
 /* zone.c - a zone's UTC offsets as a table of transitions (zone.h). Owns the table; loading
- * sets TZ (one thread), reading is any thread's.
+ * and reading are any thread's.
  *
- * The table comes from the C library's own reading of the zone: localtime_r is asked for the
- * offset once a day over the covered years, and each change is narrowed to its second by
- * bisection. Two changes within one day would be seen as none; no zone has done that since
- * 1970. */
-#define _GNU_SOURCE
+ * The table comes from the zone's compiled file, /usr/share/zoneinfo/NAME (tzif.c): its
+ * transitions, and past the last of them its footer's rule. The C library's zone (TZ) is
+ * never touched: setting TZ beside threads that read it is undefined. */
 #include "zone.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cwtime.h"
+#include "tzif.h"
 
-#define ZONE_STEP_S 86400       /* how often the offset is asked while building */
+#define ZONE_DIR "/usr/share/zoneinfo"
 #define ZONE_SPAN_S (14 * 3600) /* furthest any zone is from UTC (Kiribati, +14 h) */
 
 struct cw_zone {
@@ -25,13 +28,10 @@ struct cw_zone {
     int32_t *off_s; /* seconds east of UTC */
 };
 
-static int32_t zone_libc_offset(time_t t)
-{
-    struct tm tm;
-
-    localtime_r(&t, &tm);
-    return (int32_t)tm.tm_gmtoff;
-}
+struct zone_build {
+    struct cw_zone *z;
+    size_t cap;
+};
 
 static time_t zone_year_start(int year)
 {
@@ -60,44 +60,80 @@ static int zone_push(struct cw_zone *z, size_t *cap, int64_t at, int32_t off)
     return 0;
 }
 
-int cw_zone_load(const char *name, struct cw_zone **out, struct cw_err *err)
+/* tzif_read's emit: append, keeping the table ascending and without repeats. */
+static int zone_emit(void *data, int64_t at_s, int32_t off_s)
+{
+    struct zone_build *b = data;
+    struct cw_zone *z = b->z;
+
+    if (z->n > 0 && (at_s <= z->at_s[z->n - 1] || off_s == z->off_s[z->n - 1]))
+        return 0;
+    return zone_push(z, &b->cap, at_s, off_s);
+}
+
+/* The zone file of name, read whole into *buf (at most TZIF_MAX_BYTES). */
+static int zone_file(const char *name, unsigned char **buf, size_t *len, struct cw_err *err)
+{
+    char path[512];
+    struct stat st;
+    ssize_t n;
+    int fd;
+
+    *buf = NULL;
+    if (name[0] == '/' || strstr(name, "..") != NULL ||
+        snprintf(path, sizeof(path), "%s/%s", ZONE_DIR, name) >= (int)sizeof(path))
+        return cw_err_set(err, NULL, 0, NULL, "time zone '%.100s': not a zone name", name);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return cw_err_set(err, path, 0, NULL, "time zone '%.100s': %s", name, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > TZIF_MAX_BYTES ||
+        (*buf = malloc((size_t)st.st_size + 1)) == NULL) {
+        close(fd);
+        return cw_err_set(err, path, 0, NULL, "time zone '%.100s': not a zone file", name);
+    }
+    n = read(fd, *buf, (size_t)st.st_size + 1);
+    close(fd);
+    if (n < 0 || n > st.st_size) {
+        free(*buf);
+        *buf = NULL;
+        return cw_err_set(err, path, 0, NULL, "time zone '%.100s': cannot read it", name);
+    }
+    *len = (size_t)n;
+    return 0;
+}
+
+int cw_zone_parse(const char *name, const unsigned char *buf, size_t len, struct cw_zone **out,
+                  struct cw_err *err)
 {
     struct cw_zone *z = calloc(1, sizeof(*z));
-    time_t first = zone_year_start(CW_ZONE_FIRST_YEAR), last = zone_year_start(CW_ZONE_LAST_YEAR);
-    size_t cap = 0;
-    int32_t cur;
+    struct zone_build b = {z, 0};
+    struct cw_err terr;
 
     *out = NULL;
     if (z == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    snprintf(z->name, sizeof(z->name), "%s", name != NULL && name[0] ? name : CW_DEFAULT_TZ);
-    setenv("TZ", z->name, 1);
-    tzset();
-    cur = zone_libc_offset(first);
-    if (zone_push(z, &cap, first, cur) != 0)
-        goto oom;
-    for (time_t t = first + ZONE_STEP_S; t <= last; t += ZONE_STEP_S) {
-        int32_t o = zone_libc_offset(t);
-        time_t lo = t - ZONE_STEP_S, hi = t;
-
-        if (o == cur)
-            continue;
-        while (hi - lo > 1) {
-            time_t mid = lo + (hi - lo) / 2;
-            if (zone_libc_offset(mid) == cur)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        if (zone_push(z, &cap, hi, o) != 0)
-            goto oom;
-        cur = o;
+    snprintf(z->name, sizeof(z->name), "%s", name);
+    if (tzif_read(buf, len, zone_year_start(CW_ZONE_FIRST_YEAR), zone_year_start(CW_ZONE_LAST_YEAR),
+                  zone_emit, &b, &terr) != 0) {
+        cw_zone_free(z);
+        return cw_err_set(err, NULL, 0, NULL, "time zone '%.100s': %s", name, terr.msg);
     }
     *out = z;
     return 0;
-oom:
-    cw_zone_free(z);
-    return cw_err_set(err, NULL, 0, NULL, "out of memory");
+}
+
+int cw_zone_load(const char *name, struct cw_zone **out, struct cw_err *err)
+{
+    const char *n = name != NULL && name[0] ? name : CW_DEFAULT_TZ;
+    unsigned char *buf;
+    size_t len;
+    int rc;
+
+    *out = NULL;
+    if (zone_file(n, &buf, &len, err) != 0)
+        return -1;
+    rc = cw_zone_parse(n, buf, len, out, err);
+    free(buf);
+    return rc;
 }
 
 void cw_zone_free(struct cw_zone *z)

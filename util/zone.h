@@ -1,7 +1,7 @@
 /* zone.h - a time zone as a table of its UTC offsets, so any thread can convert between UTC
- * and the zone's wall-clock time. The C library converts only in the process's zone (TZ), which
- * a worker thread must not change; the table is read from the C library once, on the thread
- * that may set TZ (the loop thread or the CLI), and is plain read-only memory afterwards.
+ * and the zone's wall-clock time. The C library converts only in the process's zone (TZ),
+ * which no thread may change beside others; the table is read from the zone's own file
+ * (/usr/share/zoneinfo, tzif.h) by any thread, and is plain read-only memory afterwards.
  *
  * Used where times meet a zone off the loop: a recorder's file names in its own zone (footage
  * scans on the worker pool) and the local times in an evidence manifest (exports on the pool). */
@@ -20,9 +20,13 @@
 struct cw_zone;
 
 /* Build the table of zone name (an IANA name such as "Asia/Ho_Chi_Minh", as the config checked
- * it; NULL or "": CW_DEFAULT_TZ). Sets TZ for the process: loop thread or CLI only. Caller
- * frees with cw_zone_free. */
+ * it; NULL or "": CW_DEFAULT_TZ) from /usr/share/zoneinfo/NAME. Any thread; TZ is left alone.
+ * Caller frees with cw_zone_free. */
 int cw_zone_load(const char *name, struct cw_zone **out, struct cw_err *err);
+
+/* The same from a zone file's len bytes already read (a TZif file, tzif.h), named name. */
+int cw_zone_parse(const char *name, const unsigned char *buf, size_t len, struct cw_zone **out,
+                  struct cw_err *err);
 void cw_zone_free(struct cw_zone *z); /* accepts NULL */
 
 /* The zone's name as loaded. Borrowed. */
