@@ -410,7 +410,8 @@ int fleet_footage_new(struct fleet_env *env, fleet_footage_find_fn find, void *f
     ff->find = find;
     ff->find_data = find_data;
     note_unconfigured(cfg);
-    if (cw_zone_load(cfg->time_zone, &ff->zone, err) != 0 ||
+    /* Gaps are shown in the zone the daemon started with (env->tz), as every local time. */
+    if (cw_zone_load(env->tz, &ff->zone, err) != 0 ||
         frecs_build(ff, cfg, &ff->recs, &ff->n, err) != 0)
         goto fail;
     if (ff->n > 0 && pool_new(env->loop, cfg->footage.workers, &ff->pool, err) != 0)
