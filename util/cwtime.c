@@ -133,6 +133,18 @@ static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
     return -1;
 }
 
+int64_t cw_days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 /* A calendar time's fields as struct tm wants them (month 1-12 in, 0-11 out). */
 static struct tm tm_of(int y, int mo, int d, int h, int mi, int s)
 {

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "cwtime.h"
+
 #define TZIF_HEADER 44
 #define TZIF_TTINFO 6
 #define TZIF_MAX_TIMES 100000
@@ -189,31 +191,18 @@ static int is_leap(int64_t y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The day (days since 1970) a rule date falls on in year y. */
 static int64_t rule_day(const struct rule_date *d, int64_t y)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int64_t jan1 = days_from_civil(y, 1, 1), first;
+    int64_t jan1 = cw_days_from_civil(y, 1, 1), first;
     int dim, wd, day;
 
     if (d->kind == 'J')
         return jan1 + d->a - 1 + (is_leap(y) && d->a >= 60);
     if (d->kind == 'D')
         return jan1 + d->a;
-    first = days_from_civil(y, d->a, 1);
+    first = cw_days_from_civil(y, d->a, 1);
     dim = mdays[d->a - 1] + (d->a == 2 && is_leap(y));
     wd = (int)(((first % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
     day = 1 + (d->c - wd + 7) % 7 + (d->b - 1) * 7;
