@@ -48,6 +48,17 @@ static const struct opt_def {
     {CLI_OPT_VERSION, "version", no_argument, 'V', NO_FIELD},
     {CLI_OPT_ROLE, "role", required_argument, 0, offsetof(struct cli_args, role)},
     {CLI_OPT_DAEMON, "daemon", no_argument, 0, offsetof(struct cli_args, daemon)},
+    {CLI_OPT_NEAR, "near", required_argument, 0, offsetof(struct cli_args, near)},
+    {CLI_OPT_RADIUS, "radius", required_argument, 0, offsetof(struct cli_args, radius)},
+    {CLI_OPT_PLACE, "place", required_argument, 0, offsetof(struct cli_args, place)},
+    {CLI_OPT_CAMERAS, "camera", required_argument, 0, NO_FIELD},
+    {CLI_OPT_CASE, "case", required_argument, 0, offsetof(struct cli_args, case_ref)},
+    {CLI_OPT_REASON, "reason", required_argument, 0, offsetof(struct cli_args, reason)},
+    {CLI_OPT_BY_NAME, "by", required_argument, 0, offsetof(struct cli_args, by_name)},
+    {CLI_OPT_OUT, "out", required_argument, 0, offsetof(struct cli_args, out)},
+    {CLI_OPT_PROGRESS, "progress", no_argument, 0, offsetof(struct cli_args, progress)},
+    {CLI_OPT_FULL, "full", no_argument, 0, offsetof(struct cli_args, full)},
+    {CLI_OPT_RECORDER, "recorder", required_argument, 0, offsetof(struct cli_args, recorder)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 
@@ -101,6 +112,13 @@ static int take_option(const struct cli_command *cmd, const struct opt_def *d, c
     case CLI_OPT_VERSION:
         printf("%s\n", cmd->version);
         return CLI_DONE;
+    case CLI_OPT_CAMERAS: {
+        size_t off = strlen(a->camera_list);
+        if (off + strlen(arg) + 2 > sizeof(a->camera_list))
+            return cli_usage_error(cmd, "too many cameras");
+        snprintf(a->camera_list + off, sizeof(a->camera_list) - off, "%s%s", off ? "," : "", arg);
+        return 0;
+    }
     default:
         if (d->has_arg)
             *(const char **)(void *)((char *)a + d->field) = arg;

@@ -54,6 +54,17 @@ enum cli_opt {
     CLI_OPT_VERSION = 1u << 16, /* -V, --version: prints the command's version line */
     CLI_OPT_ROLE = 1u << 17,    /* --role ROLE: a token's role */
     CLI_OPT_DAEMON = 1u << 18,  /* --daemon: status of the daemon itself */
+    CLI_OPT_NEAR = 1u << 19,    /* --near LAT,LON */
+    CLI_OPT_RADIUS = 1u << 20,  /* --radius METRES */
+    CLI_OPT_PLACE = 1u << 21,   /* --place TEXT */
+    CLI_OPT_CAMERAS = 1u << 22, /* --camera ID, repeatable, or ID,ID,...: into camera_list */
+    CLI_OPT_CASE = 1u << 23,
+    CLI_OPT_REASON = 1u << 24,
+    CLI_OPT_BY_NAME = 1u << 25, /* --by NAME: who asks or exports (not uptime's --by) */
+    CLI_OPT_OUT = 1u << 26,     /* --out DIR */
+    CLI_OPT_PROGRESS = 1u << 27,
+    CLI_OPT_FULL = 1u << 28,
+    CLI_OPT_RECORDER = 1u << 29,
 };
 
 struct cli_command;
@@ -62,7 +73,10 @@ struct cli_command;
 struct cli_args {
     const struct cli_command *cmd; /* the command parsed for */
     const char *config, *owner, *commune, *flag, *camera, *since, *from, *to, *note, *output,
-        *target, *timeout, *role;
+        *target, *timeout, *role, *near, *radius, *place, *case_ref, *reason, *by_name, *out,
+        *recorder;
+    char camera_list[1024]; /* CLI_OPT_CAMERAS: the ids given, comma-separated */
+    int progress, full;
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;
@@ -155,17 +169,33 @@ const char *cli_jres(const json_t *o, char *buf, size_t len);
 /* A table cell: v printed with fmt, or "-" when not known. */
 const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int known);
 
+/* Footage (footage.c, shared with request.c): the range and place of a command line into q
+ * (0, or the exit code after saying what is wrong); the answer's table; and a footage
+ * document's end, where a query the document refuses is a usage error. */
+int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q);
+void cli_footage_render(const struct cli *cli, const struct cli_args *a, const json_t *doc);
+int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+                     const struct cw_err *err);
+
 /* The commands, one file per group; main.c dispatches to them. */
-extern const struct cli_command cli_status_command;      /* status.c */
-extern const struct cli_command cli_events_command;      /* events.c */
-extern const struct cli_command cli_uptime_command;      /* uptime.c */
-extern const struct cli_command cli_maintenance_command; /* maintenance.c */
-extern const struct cli_command cli_samples_command;     /* picture.c */
-extern const struct cli_command cli_thumb_command;       /* picture.c */
-extern const struct cli_command cli_reference_command;   /* picture.c */
-extern const struct cli_command cli_device_command;      /* device.c */
-extern const struct cli_command cli_clock_command;       /* device.c */
-extern const struct cli_command cli_discover_command;    /* discover.c */
-extern const struct cli_command cli_token_command;       /* token.c */
+extern const struct cli_command cli_status_command;            /* status.c */
+extern const struct cli_command cli_events_command;            /* events.c */
+extern const struct cli_command cli_uptime_command;            /* uptime.c */
+extern const struct cli_command cli_maintenance_command;       /* maintenance.c */
+extern const struct cli_command cli_samples_command;           /* picture.c */
+extern const struct cli_command cli_thumb_command;             /* picture.c */
+extern const struct cli_command cli_reference_command;         /* picture.c */
+extern const struct cli_command cli_device_command;            /* device.c */
+extern const struct cli_command cli_clock_command;             /* device.c */
+extern const struct cli_command cli_discover_command;          /* discover.c */
+extern const struct cli_command cli_token_command;             /* token.c */
+extern const struct cli_command cli_footage_find_command;      /* footage.c */
+extern const struct cli_command cli_footage_scan_command;      /* footage.c */
+extern const struct cli_command cli_footage_recorders_command; /* footage.c */
+extern const struct cli_command cli_request_create_command;    /* request.c */
+extern const struct cli_command cli_request_show_command;      /* request.c */
+extern const struct cli_command cli_request_list_command;      /* request.c */
+extern const struct cli_command cli_request_export_command;    /* request.c */
+extern const struct cli_command cli_audit_verify_command;      /* request.c */
 
 #endif

@@ -19,9 +19,26 @@
 #define DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 
 static const struct cli_command *const commands[] = {
-    &cli_status_command,  &cli_events_command,   &cli_uptime_command,    &cli_maintenance_command,
-    &cli_samples_command, &cli_thumb_command,    &cli_reference_command, &cli_device_command,
-    &cli_clock_command,   &cli_discover_command, &cli_token_command,
+    &cli_status_command,
+    &cli_events_command,
+    &cli_uptime_command,
+    &cli_maintenance_command,
+    &cli_samples_command,
+    &cli_thumb_command,
+    &cli_reference_command,
+    &cli_device_command,
+    &cli_clock_command,
+    &cli_discover_command,
+    &cli_token_command,
+    /* Two words: a group, then the command. */
+    &cli_footage_find_command,
+    &cli_footage_scan_command,
+    &cli_footage_recorders_command,
+    &cli_request_create_command,
+    &cli_request_show_command,
+    &cli_request_list_command,
+    &cli_request_export_command,
+    &cli_audit_verify_command,
 };
 
 static const char usage[] =
@@ -41,6 +58,14 @@ static const char usage[] =
     "  clock        every camera's clock offset, worst first\n"
     "  discover     find ONVIF devices on the local network; compare with the inventory\n"
     "  token        tokens of the HTTP API: add, list, remove\n"
+    "  footage find       which cameras saw a place over a time, and what footage is left\n"
+    "  footage scan       scan the recorders now (the daemon scans on [footage] scan_interval)\n"
+    "  footage recorders  each recorder's last scan and footage\n"
+    "  request create     store an investigator's request; prints its id\n"
+    "  request show       a request's cameras, footage, gaps, states and expiry\n"
+    "  request list       every request\n"
+    "  request export     a request's footage as evidence: MP4s, hashes, manifests\n"
+    "  audit verify       check the audit trail's hash chain\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */
@@ -49,6 +74,18 @@ static const struct cli_command program = {.name = "camwatch",
                                            .version = "camwatch " CW_VERSION,
                                            .opts = CLI_OPT_CONFIG | CLI_OPT_VERSION,
                                            .nargs = -1};
+
+/* Whether name is a group of two-word commands ("footage", "request", "audit"). */
+static int is_group(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *space = strchr(commands[i]->name, ' ');
+        if (space != NULL && strlen(name) == (size_t)(space - commands[i]->name) &&
+            strncmp(name, commands[i]->name, strlen(name)) == 0)
+            return 1;
+    }
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -68,9 +105,22 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(a.argv[0], commands[i]->name) == 0)
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *name = commands[i]->name, *space = strchr(name, ' ');
+        if (space == NULL && strcmp(a.argv[0], name) == 0)
             return cli_run(&cli, commands[i], a.argc, a.argv);
+        /* "footage find": the group is argv[0], the command argv[1], which gets its options */
+        if (space != NULL && a.argc >= 2 && strlen(a.argv[0]) == (size_t)(space - name) &&
+            strncmp(a.argv[0], name, (size_t)(space - name)) == 0 &&
+            strcmp(a.argv[1], space + 1) == 0)
+            return cli_run(&cli, commands[i], a.argc - 1, a.argv + 1);
+    }
+    if (is_group(a.argv[0])) {
+        fprintf(stderr, "camwatch: %s: %s command '%s'\n", a.argv[0],
+                a.argc >= 2 ? "unknown" : "no", a.argc >= 2 ? a.argv[1] : "given");
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
     fprintf(stderr, "camwatch: unknown command '%s'\n", a.argv[0]);
     fputs(usage, stderr);
     return EXIT_USAGE;

@@ -92,6 +92,49 @@ struct cfg_onvif {
     char *ca_file;               /* trust these certificates (PEM) too; NULL: the system's */
 };
 
+/* [footage]: how the daemon keeps the footage index. */
+struct cfg_footage {
+    int64_t scan_interval_ms; /* between scans of one recorder; default 5m */
+    int workers;              /* threads scanning recorders; default 1 */
+    int64_t max_gap_ms;       /* a recording gap longer than this in the last day makes the
+                                 camera degraded; default 10m, 0 off */
+    int64_t warn_before_ms;   /* warn when footage asked for is overwritten sooner; default 3d */
+    int64_t tolerance_ms;     /* segments this close are one window; default 2s */
+};
+
+enum cfg_recorder_kind {
+    CFG_RECORDER_DIR,       /* segment files under path, named by pattern */
+    CFG_RECORDER_ONVIF,     /* ONVIF Recording Search at url (the device service) */
+    CFG_RECORDER_HIKVISION, /* ISAPI ContentMgmt search at url */
+    CFG_RECORDER_DAHUA      /* mediaFileFind.cgi at url */
+};
+
+/* [recorder NAME]: a source of footage. */
+struct cfg_recorder {
+    char *name;
+    char *kind_name; /* as written: "dir", "onvif", "hikvision", "dahua" */
+    enum cfg_recorder_kind kind;
+    char *path;                        /* dir: absolute */
+    char *pattern;                     /* dir: file names, see util/segpattern.h */
+    char *time_zone;                   /* of its file names and answers; default the site's */
+    char *channel_map;                 /* "TOKEN=CAMERA, ..." as written; NULL when not given */
+    char *url;                         /* remote kinds */
+    char *credential;                  /* a section of credentials.ini; NULL when none */
+    int64_t timeout_ms;                /* one request to a remote recorder; default 10s */
+    int tls_verify;                    /* default yes */
+    char *ca_file;                     /* NULL: the system's */
+    int line;                          /* of its section header in camwatch.conf */
+    const struct cfg_credential *cred; /* resolved credential, NULL when none; borrowed */
+    /* channel_map parsed: token i ({camera} text, ONVIF source, channel) is camera
+     * token_cameras[i] */
+    char **tokens, **token_cameras;
+    size_t n_tokens;
+    /* Every camera on it: its recorder column names it, or the channel map does; borrowed
+     * from cfg->cameras' ids. */
+    const char **cameras;
+    size_t n_cameras;
+};
+
 struct cfg {
     char *path; /* the conf file as given */
     char *dir;  /* its folder, absolute */
@@ -127,6 +170,9 @@ struct cfg {
     size_t n_cameras;
     struct cfg_names *camera_ids; /* cameras by id, for cfg_find_camera (config/names.h);
                                      NULL in a cfg not made by cfg_load: a linear search */
+    struct cfg_footage footage;
+    struct cfg_recorder *recorders; /* by name */
+    size_t n_recorders;
 };
 
 /* Read and validate the conf at path and the files it names. Returns 0 and *out (caller
@@ -152,5 +198,6 @@ void cfg_free(struct cfg *cfg);
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id);
 const char *cfg_owner_name(const struct cfg *cfg, const char *code);
 const char *cfg_site_kind_name(enum cfg_site_kind k); /* "district", "commune", "market" */
+const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name);
 
 #endif

@@ -23,6 +23,7 @@
 #include "class.h"
 #include "directive.h"
 #include "ini_src.h"
+#include "recorder.h"
 
 #define CFG_SITE_NAME_MAX 127
 #define CFG_OWNER_NAME_MAX 127
@@ -55,6 +56,15 @@
 #define CFG_HTTP_CONNECTIONS_MAX 10000
 #define CFG_HTTP_BODY_MAX (16 * 1024 * 1024)
 #define CFG_HTTP_SOCKET_MAX 107 /* sun_path holds 108 bytes with its NUL */
+/* [footage]. A scan of an unchanged folder tree costs a stat per folder: every 5 minutes
+ * keeps the index within minutes of the recorder. A recording hole of 10 minutes is longer
+ * than any recorder's file rotation. */
+#define CFG_FOOTAGE_SCAN_MS (5 * 60 * 1000)
+#define CFG_FOOTAGE_SCAN_MIN_MS 10000
+#define CFG_FOOTAGE_WORKERS_MAX 16
+#define CFG_FOOTAGE_MAX_GAP_MS (10 * 60 * 1000)
+#define CFG_FOOTAGE_WARN_MS (3 * CFG_DAY_MS)
+#define CFG_FOOTAGE_TOLERANCE_MS 2000
 
 #define ROWS(t) t, sizeof(t) / sizeof(t[0])
 
@@ -63,6 +73,7 @@
 #define R struct cfg_rtsp
 #define T struct cfg_stream
 #define O struct cfg_onvif
+#define F struct cfg_footage
 
 static const struct cfg_directive site_keys[] = {
     CFG_STR("name", CFG_STRING, S, site_name, "camwatch", 1, CFG_SITE_NAME_MAX),
@@ -124,10 +135,23 @@ static const struct cfg_directive http_keys[] = {
     CFG_NUM_NOTE("max_body", CFG_INT, S, http_max_body, 65536, 1024, CFG_HTTP_BODY_MAX, "bytes"),
 };
 
+static const struct cfg_directive footage_keys[] = {
+    CFG_NUM("scan_interval", CFG_DURATION, F, scan_interval_ms, CFG_FOOTAGE_SCAN_MS,
+            CFG_FOOTAGE_SCAN_MIN_MS, CFG_DAY_MS),
+    CFG_NUM("workers", CFG_INT, F, workers, 1, 1, CFG_FOOTAGE_WORKERS_MAX),
+    CFG_NUM_NOTE("max_gap", CFG_DURATION_OFF, F, max_gap_ms, CFG_FOOTAGE_MAX_GAP_MS, 0, CFG_DAY_MS,
+                 "0 or off turns the check off"),
+    CFG_NUM("warn_before", CFG_DURATION, F, warn_before_ms, CFG_FOOTAGE_WARN_MS, 3600 * 1000,
+            365 * CFG_DAY_MS),
+    CFG_NUM_NOTE("tolerance", CFG_DURATION, F, tolerance_ms, CFG_FOOTAGE_TOLERANCE_MS, 1,
+                 3600 * 1000, "segments this close are one window"),
+};
+
 #undef S
 #undef R
 #undef T
 #undef O
+#undef F
 
 /* A top-level section: its keys are the rows of keys, at offsets from base in struct cfg;
  * or, when on_key is set, any key, taken by on_key ([owners]: a code is the key). */
@@ -156,18 +180,19 @@ static const struct conf_section sections[] = {
     {"probe.stream", ROWS(stream_keys), offsetof(struct cfg, stream), NULL, stream_check},
     {"probe.onvif", ROWS(onvif_keys), offsetof(struct cfg, onvif), NULL, NULL},
     {"http", ROWS(http_keys), 0, NULL, http_check},
+    {"footage", ROWS(footage_keys), offsetof(struct cfg, footage), NULL, NULL},
     {"owners", NULL, 0, 0, owners_key, NULL},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /* Kinds of named section; ld->named[k] holds the instances of named_kinds[k]. */
-static const struct cfg_named_kind *const named_kinds[] = {&cfg_class_kind};
+static const struct cfg_named_kind *const named_kinds[] = {&cfg_class_kind, &cfg_recorder_kind};
 #define N_NAMED_KINDS (sizeof(named_kinds) / sizeof(named_kinds[0]))
 _Static_assert(N_NAMED_KINDS <= CFG_NAMED_KINDS_MAX, "raise CFG_NAMED_KINDS_MAX");
 
 /* Sections of features still to come (any section whose name starts so): read past without
  * a word, so a conf written for a later version still loads. */
-static const char *const future_sections[] = {"footage", "alerts", "report", "api"};
+static const char *const future_sections[] = {"alerts", "report", "api"};
 
 /* ---- sections ----------------------------------------------------------------------- */
 
@@ -255,14 +280,6 @@ static int conf_on_section(struct ini_src *src, const char *name)
 }
 
 /* ---- keys --------------------------------------------------------------------------- */
-
-const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
-{
-    for (size_t i = 0; i < ld->n_seen; i++)
-        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
-            return &ld->seen[i];
-    return NULL;
-}
 
 /* Note (section, key) as written; NULL when it was set before (reported) or out of memory. */
 static struct cfg_seen *conf_seen_add(struct ini_src *src, const char *section, const char *key,

@@ -30,6 +30,14 @@ char *cfg_ld_strdup(struct load *ld, const char *s)
     return d;
 }
 
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
+{
+    for (size_t i = 0; i < ld->n_seen; i++)
+        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
+            return &ld->seen[i];
+    return NULL;
+}
+
 char *cfg_path_join(const char *dir, const char *rel)
 {
     size_t n;

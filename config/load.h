@@ -62,6 +62,8 @@ void cfg_ld_err(struct load *ld, const char *file, int line, const char *field, 
                 ...) __attribute__((format(printf, 5, 6)));
 /* strdup that notes running out of memory in ld (and returns NULL). */
 char *cfg_ld_strdup(struct load *ld, const char *s);
+/* The key as written in the conf (conf.c notes each), NULL when the conf does not give it. */
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key);
 /* dir/rel, or rel alone when it is absolute or dir is "". Caller frees; NULL when out of
  * memory. */
 char *cfg_path_join(const char *dir, const char *rel);

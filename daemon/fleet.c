@@ -27,6 +27,7 @@
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "fleet_cam.h"
+#include "fleet_footage.h"
 #include "fleet_onvif.h"
 #include "fleet_rtsp.h"
 #include "fleet_sample.h"
@@ -53,6 +54,7 @@ struct fleet {
     ev_timer retention_step;              /* the pass: one camera per step */
     char ret_after[CFG_ID_MAX + 1];       /* the last camera the pass did */
     struct store_retention_done ret_done; /* what the pass did so far */
+    struct fleet_footage *footage;        /* the recorders */
 };
 
 static int fleet_cam_cmp(const void *a, const void *b)
@@ -83,6 +85,13 @@ static void fleet_curl_done(CURL *easy, CURLcode rc, void *data)
     (void)data;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
     x->done(x, rc);
+}
+
+static struct fleet_cam *fleet_find_cb(void *data, const char *id)
+{
+    struct fleet *f = data;
+
+    return fleet_find(f->cams, f->n, id);
 }
 
 static void fleet_adopt_cb(void *data, const struct store_status *st)
@@ -295,8 +304,10 @@ static void fleet_start_fresh(struct fleet *f)
     fleet_resume_fresh(f);
     fleet_schedule_fresh(f);
     for (size_t i = 0; i < f->n; i++) {
-        if (f->env.once && f->cams[i]->fresh)
+        if (f->env.once && f->cams[i]->fresh) {
             verdict_once_expect(f->env.verdict, f->cams[i]);
+            fleet_footage_once_expect(f->footage, f->cams[i]);
+        }
         f->cams[i]->fresh = 0;
     }
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
@@ -413,7 +424,8 @@ int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, 
     ev_timer_init(&f->retention_step, fleet_retention_step_cb, FLEET_RETENTION_STEP_S,
                   FLEET_RETENTION_STEP_S);
     f->retention_step.data = f;
-    if (fleet_make_layers(f, cfg, err) != 0 || fleet_build(f, cfg, err) != 0)
+    if (fleet_make_layers(f, cfg, err) != 0 || fleet_build(f, cfg, err) != 0 ||
+        fleet_footage_new(&f->env, fleet_find_cb, f, &f->footage, err) != 0)
         goto fail;
     if (!once) {
         batch_watch(f->env.batch);
@@ -439,6 +451,8 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
         log_warnx("daemon: time_zone %s takes effect when camwatchd restarts; times are shown "
                   "in %s until then (the zone cannot change under the workers)",
                   cfg->time_zone, f->env.tz);
+    if (fleet_footage_reload(f->footage, &rerr) != 0)
+        log_warnx("footage: recorders not reloaded, the old ones kept: %s", rerr.msg);
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
     /* The new inventory holds even when the workers cannot all start. */
@@ -455,6 +469,7 @@ void fleet_stop(struct fleet *f)
         return;
     f->env.stopping = 1;
     atomic_store(&f->env.cancel, 1);
+    fleet_footage_stop(f->footage);
     ev_timer_stop(f->env.loop, &f->retention);
     ev_timer_stop(f->env.loop, &f->retention_step);
     /* Queues first: then no camera below needs a walk of them to leave. */
@@ -518,6 +533,7 @@ void fleet_free(struct fleet *f)
     if (f == NULL)
         return;
     fleet_stop(f);
+    fleet_footage_free(f->footage);
     /* Samples still on the workers come back detached and are dropped. */
     pool_free(f->env.pool);
     f->env.pool = NULL;

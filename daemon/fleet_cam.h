@@ -35,6 +35,8 @@
 
 /* The kinds of probe, each one sched kind and one file of glue. */
 enum fleet_kind { FLEET_RTSP, FLEET_ONVIF, FLEET_SAMPLE, FLEET_KIND_COUNT };
+/* Not a sched kind: a recorder's scan, which a --once round also waits for (fleet_footage.c). */
+#define FLEET_FOOTAGE FLEET_KIND_COUNT
 
 struct fleet_cam;
 struct fleet_sample_job;

@@ -233,6 +233,12 @@ void verdict_once_expect(struct verdict *v, struct fleet_cam *cam)
     v->once_left++;
 }
 
+void verdict_once_wait(struct fleet_cam *cam, int k)
+{
+    if (cam->v.open)
+        cam->v.waits |= 1u << k;
+}
+
 void verdict_liveness(struct verdict *v, struct fleet_cam *cam, const struct rtsp_result *r)
 {
     struct verdict_cam *vc = &cam->v;

@@ -21,8 +21,9 @@
 
 #define VERDICT_REASONS_MAX 512 /* one input's reasons ("; "-separated) */
 
-/* What the other probes say about a camera, in the order their reasons are joined. */
-enum verdict_input { VERDICT_DEVICE, VERDICT_PICTURE, VERDICT_INPUT_COUNT };
+/* What the other probes say about a camera, in the order their reasons are joined (footage:
+ * its recorder's gaps in the last day, fleet_footage.c). */
+enum verdict_input { VERDICT_DEVICE, VERDICT_PICTURE, VERDICT_FOOTAGE, VERDICT_INPUT_COUNT };
 
 struct fleet_cam;
 struct fleet_env;
@@ -72,5 +73,8 @@ void verdict_liveness(struct verdict *v, struct fleet_cam *cam, const struct rts
 void verdict_probe_over(struct verdict *v, struct fleet_cam *cam, int k);
 /* --once: cam's round has begun; what its queued probes are is read from its entries. */
 void verdict_once_expect(struct verdict *v, struct fleet_cam *cam);
+/* --once: cam's round waits for k too (a pseudo kind beyond the sched kinds: FLEET_FOOTAGE,
+ * its recorder's scan), until verdict_probe_over(v, cam, k). Only during an open round. */
+void verdict_once_wait(struct fleet_cam *cam, int k);
 
 #endif

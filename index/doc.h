@@ -22,6 +22,7 @@
 #include "../util/err.h"
 #include "../util/state.h"
 #include "store.h"
+#include "store_footage.h"
 
 #define DOC_NOT_FOUND 1
 #define DOC_BAD_INPUT 2
@@ -194,5 +195,94 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  * running: that pid exists and the figures are at most three write intervals old. Reads only
  * the file (c->store is not used). DOC_NOT_FOUND when there is none yet. */
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* ---- footage (doc_footage.c) ---- */
+
+#define DOC_FOOTAGE_TOLERANCE_MS 2000                   /* segments this close are one window */
+#define DOC_FOOTAGE_WARN_BEFORE_MS (3LL * 86400 * 1000) /* warn when overwritten this soon */
+#define DOC_FOOTAGE_RANGE_MAX_MS (31LL * 86400 * 1000)  /* the longest range one answer covers */
+#define DOC_FOOTAGE_RADIUS_MAX_M 50000                  /* the widest circle asked about */
+
+/* What an investigator asks: a time range and a place. */
+struct doc_footage_query {
+    int64_t from_ms, to_ms;
+    enum store_place_kind place;
+    double lat, lon, radius_m; /* STORE_PLACE_POINT */
+    const char *text;          /* STORE_PLACE_TEXT: name, address, road or commune, any case,
+                                  with or without diacritics (cw_text_contains) */
+    const char *cameras;       /* STORE_PLACE_CAMERAS: comma-separated ids */
+    int64_t now_ms;            /* for how soon footage is overwritten */
+};
+
+/* 0 when q can be answered, else -1 with err naming the field: a range that ends before it
+ * begins or is over DOC_FOOTAGE_RANGE_MAX_MS, a position out of range, a radius not in
+ * (0, DOC_FOOTAGE_RADIUS_MAX_M], an empty place or camera list. */
+int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
+
+/* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
+ *    recorder, retired, indexed, windows[ {start, end, start_ms, end_ms} ], gaps[ {start, end,
+ *    start_ms, end_ms, cause: "overwritten" | "not recorded" | "unreadable"} ], unreadable[
+ *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
+ *    state_since, state_changes[ {at, from, to, reason} ], clock_offset_ms, clock_error_ms,
+ *    clock_measured_at, oldest, newest, overwriting, retrievable_until, warning} ]: every
+ * camera the place names (point: within the radius, nearest first; text and ids: by id), with
+ * the footage of the range it can still give. Times ISO 8601 in the site's zone. DOC_BAD_INPUT
+ * for a query doc_footage_check refuses, DOC_NOT_FOUND for an unknown camera id. */
+int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
+                     struct cw_err *err);
+
+/* The query a stored request makes, answered at now_ms (strings borrowed from r). */
+void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
+
+/* doc_footage_find's array for request id. DOC_NOT_FOUND when there is no such request. */
+int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
+                     struct cw_err *err);
+
+/* {id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
+ * cameras[]}}: one request. doc_requests: all of them, newest first. */
+int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err);
+int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* A request as JSON (id, created, by, case, reason, from, to, place), its times written by
+ * when(data, ms): the document's and an export manifest's (exports run off the loop thread,
+ * with their own zone table) are the same object. New reference. */
+typedef json_t *(*doc_when_fn)(const void *data, int64_t ms);
+json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data);
+
+/* Store r (checked as doc_footage_check does, and who, case and why required; its cameras
+ * must exist) with its audit row, created at now_ms: {id}. Writes (c->store
+ * READWRITE). DOC_BAD_INPUT, DOC_NOT_FOUND as doc_footage_find. */
+int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
+                       json_t **out, struct cw_err *err);
+
+/* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes} ]: every
+ * recorder ever scanned, by name, with its last scan and what the index holds of it. */
+int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* One recorder's scan as `footage scan` reports it (the caller's counts). */
+struct doc_scan {
+    const char *name, *kind;
+    int ok;
+    const char *error; /* NULL when ok */
+    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped;
+};
+/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, dirs_listed,
+ *    dirs_skipped} ]: the n scans done. */
+int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
+              struct cw_err *err);
+
+/* An export as `request export` reports it. */
+struct doc_export {
+    int64_t request_id;
+    const char *out_dir, *sums_sha256, *summary;
+    size_t files, cameras;
+};
+/* {request, out_dir, files, cameras, sha256sums, delivered}. */
+int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
+                 struct cw_err *err);
+
+/* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why}:
+ * the audit chain walked from its first row. */
+int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 #endif

@@ -14,9 +14,9 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    6 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+    7 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
          4: ONVIF device facts, history, clocks; 5: clocks thinned by retention;                   \
-         6: verdict memory, frame sizes */
+         6: verdict memory, frame sizes; 7: footage, requests, audit, places */
 
 struct store;
 
@@ -149,6 +149,17 @@ struct store_event {
  * *out malloc'd, caller frees. */
 int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_event **out, size_t *n, struct cw_err *err);
+
+/* The camera's state in force at at_ms, from its events: 0 with *state and *since_ms (when it
+ * entered it), 1 when it had no event by then, -1 on error. */
+int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum cw_state *state,
+                   int64_t *since_ms, struct cw_err *err);
+
+/* A camera's events in [from_ms, to_ms), oldest first, at most limit (0: all). *out malloc'd,
+ * caller frees. Statement cached: the footage answers ask it per camera. */
+int store_list_events_between(struct store *s, const char *camera_id, int64_t from_ms,
+                              int64_t to_ms, size_t limit, struct store_event **out, size_t *n,
+                              struct cw_err *err);
 
 /* A window on an append-only table (events, device changes), oldest first: the rows of one
  * camera (camera_id non-NULL) or all, at or after since_ms, strictly after the row

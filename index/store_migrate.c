@@ -234,6 +234,118 @@ static const char *const migrations[] = {
     "ALTER TABLE sample ADD COLUMN inter_frames INTEGER;"
     "ALTER TABLE sample ADD COLUMN inter_bytes REAL;"
     "ALTER TABLE sample ADD COLUMN inter_min_bytes INTEGER;",
+    /* 6 -> 7: footage, requests, the audit chain, and cameras by place.
+     * recorder: each recorder's last scan. footage_dir: the folders a scan listed, with their
+     * mtime (0: list again), so a rescan reads only folders that changed. segment: one row
+     * per file (dir kind) or recording (remote kinds) as last seen; a file gone from the
+     * recorder (overwritten) is deleted here too, and footage_retention keeps, at most hourly
+     * per camera, how far back its footage reached, from which the pace of overwriting is
+     * measured. footage_camera: per camera, its oldest and newest footage and its longest
+     * segment (bounding the index search for segments that cover a time).
+     * request and audit are appended only. audit rows are hash-chained: hash is the SHA-256
+     * of the row's fields and prev_hash, the hash of the row before (store_audit.c).
+     * camera_geo: an R*Tree of camera positions (a point each), keyed by camera_key, kept in
+     * step with camera by triggers. */
+    "CREATE TABLE recorder ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  scanned_ms INTEGER NOT NULL,"
+    "  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  ok_ms INTEGER" /* last good scan, NULL never */
+    ");"
+    "CREATE TABLE footage_dir ("
+    "  recorder TEXT NOT NULL,"
+    "  path TEXT NOT NULL," /* relative to the recorder's path; '' is the top */
+    "  parent TEXT,"        /* NULL for the top */
+    "  mtime_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (recorder, path)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX footage_dir_parent ON footage_dir (recorder, parent);"
+    "CREATE TABLE segment ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recorder TEXT NOT NULL,"
+    "  dir TEXT NOT NULL,"  /* folder relative to the recorder's path; remote kinds: '' */
+    "  file TEXT NOT NULL," /* name in dir; remote kinds: the recorder's id of the recording */
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),"
+    "  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+    "  mtime_ns INTEGER NOT NULL,"
+    "  container TEXT,"
+    "  codec TEXT,"
+    "  width INTEGER CHECK (width > 0),"
+    "  height INTEGER CHECK (height > 0),"
+    "  readable INTEGER NOT NULL CHECK (readable IN (0, 1)),"
+    "  reason TEXT NOT NULL DEFAULT ''," /* why not readable */
+    "  seen_ms INTEGER NOT NULL,"
+    "  UNIQUE (recorder, dir, file)"
+    ");"
+    "CREATE INDEX segment_camera_start ON segment (camera_id, start_ms);"
+    "CREATE TABLE footage_camera ("
+    "  camera_id TEXT PRIMARY KEY NOT NULL REFERENCES camera (id),"
+    "  oldest_ms INTEGER," /* the oldest readable footage, NULL when none */
+    "  newest_ms INTEGER,"
+    "  max_len_ms INTEGER NOT NULL DEFAULT 0,"
+    "  updated_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE footage_retention ("
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  at_ms INTEGER NOT NULL,"
+    "  oldest_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (camera_id, at_ms)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE request ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_ms INTEGER NOT NULL,"
+    "  by TEXT NOT NULL CHECK (by != ''),"
+    "  case_ref TEXT NOT NULL CHECK (case_ref != ''),"
+    "  reason TEXT NOT NULL CHECK (reason != ''),"
+    "  from_ms INTEGER NOT NULL,"
+    "  to_ms INTEGER NOT NULL CHECK (to_ms > from_ms),"
+    "  place TEXT NOT NULL CHECK (place IN ('point', 'text', 'cameras')),"
+    "  lat REAL CHECK (lat BETWEEN -90 AND 90),"
+    "  lon REAL CHECK (lon BETWEEN -180 AND 180),"
+    "  radius_m REAL CHECK (radius_m > 0),"
+    "  place_text TEXT,"
+    "  cameras TEXT" /* comma-separated ids */
+    ");"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at_ms INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  detail TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL"
+    ");"
+    "CREATE TRIGGER request_never_deleted BEFORE DELETE ON request"
+    "  BEGIN SELECT RAISE(ABORT, 'requests are never deleted'); END;"
+    "CREATE TRIGGER request_never_changed BEFORE UPDATE ON request"
+    "  BEGIN SELECT RAISE(ABORT, 'requests are never changed'); END;"
+    "CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
+    "CREATE TRIGGER audit_never_changed BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never changed'); END;"
+    "CREATE TABLE camera_key ("
+    "  key INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL UNIQUE REFERENCES camera (id)"
+    ");"
+    "CREATE VIRTUAL TABLE camera_geo USING rtree(key, min_lat, max_lat, min_lon, max_lon);"
+    "INSERT INTO camera_key (camera_id) SELECT id FROM camera ORDER BY id;"
+    "INSERT INTO camera_geo SELECT k.key, c.lat, c.lat, c.lon, c.lon FROM camera AS c "
+    "  JOIN camera_key AS k ON k.camera_id = c.id WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL;"
+    "CREATE TRIGGER camera_key_new AFTER INSERT ON camera BEGIN"
+    "  INSERT INTO camera_key (camera_id) VALUES (new.id);"
+    "  INSERT INTO camera_geo SELECT key, new.lat, new.lat, new.lon, new.lon FROM camera_key"
+    "    WHERE camera_id = new.id AND new.lat IS NOT NULL AND new.lon IS NOT NULL;"
+    "  END;"
+    "CREATE TRIGGER camera_geo_moved AFTER UPDATE OF lat, lon ON camera BEGIN"
+    "  DELETE FROM camera_geo WHERE key = (SELECT key FROM camera_key WHERE camera_id = new.id);"
+    "  INSERT INTO camera_geo SELECT key, new.lat, new.lat, new.lon, new.lon FROM camera_key"
+    "    WHERE camera_id = new.id AND new.lat IS NOT NULL AND new.lon IS NOT NULL;"
+    "  END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -194,11 +194,7 @@ static int set_options(struct rtsp_probe *p)
     CURL *e = p->easy;
     CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(e, opt, val);                                                    \
-    } while (0)
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
     SET(CURLOPT_URL, p->url);
     SET(CURLOPT_RTSP_STREAM_URI, p->url);
     SET(CURLOPT_RTSP_REQUEST, (long)CURL_RTSPREQ_DESCRIBE);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../index/store.h"
+#include "../index/store_footage.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
 #include "cwtest.h"
@@ -287,6 +288,56 @@ static void check_device_facts_at_version(struct store *s, int k)
     free(ch);
 }
 
+/* After migrating from version k: what version 7 added is there (k = 7) or absent (k < 7). */
+static void check_footage_at_version(struct store *s, int k)
+{
+    struct store_segment_row *seg = NULL;
+    struct store_request r;
+    struct store_footage_camera fc;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_footage_segments(s, "OLD-1", 0, 100000, &seg, &n, &err), 0);
+    assert_int_equal(n, k >= 7 ? 1 : 0);
+    assert_int_equal(store_request_get(s, 1, &r, &err), k >= 7 ? 0 : 1);
+    assert_int_equal(store_footage_camera(s, "OLD-1", &fc, 10000, &err), k >= 7 ? 0 : 1);
+    if (k >= 7) {
+        assert_string_equal(seg[0].path, "OLD-1/0001.mp4");
+        assert_int_equal(seg[0].end_ms, 68000);
+        assert_string_equal(r.case_ref, "VV-01");
+        assert_int_equal(r.place, STORE_PLACE_CAMERAS);
+        assert_int_equal(fc.oldest_ms, 8000);
+        assert_true(fc.has_pace);
+    }
+    free(seg);
+}
+
+/* Cameras of every version are in the R*Tree: old ones by the migration, new ones (the NEW
+ * fleet just synced, at 10.2875, 105.6531) by the triggers. */
+static void check_places_after_migration(struct store *s, int k)
+{
+    struct store_place *p = NULL;
+    double *d = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_places_near(s, 10.2875, 105.6531, 50, &p, &d, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(p[0].id, "NEW-001");
+    assert_true(d[0] < 1.0);
+    free(p);
+    free(d);
+    /* OLD-1 at 10.29, 105.66 (v7 only): about 780 m east-north-east. */
+    assert_int_equal(store_places_near(s, 10.2875, 105.6531, 1000, &p, &d, &n, &err), 0);
+    assert_int_equal(n, k >= 7 ? 3 : 2);
+    if (k >= 7) {
+        assert_string_equal(p[2].id, "OLD-1");
+        assert_true(d[2] > 700 && d[2] < 850);
+    }
+    free(p);
+    free(d);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -322,10 +373,11 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
 
     store_close(s);
     db = raw_open(fx->path);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+    snprintf(want, sizeof(want), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+    assert_int_equal(sqlite3_exec(db, want, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    snprintf(want, sizeof(want), "database schema 7 is newer than this camwatch (%d)",
-             STORE_SCHEMA_VERSION);
+    snprintf(want, sizeof(want), "database schema %d is newer than this camwatch (%d)",
+             STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
     s = (struct store *)1;
     assert_int_equal(store_open(fx->path, STORE_READWRITE, &s, &err), -1);
     assert_null(s);
@@ -333,6 +385,52 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), -1);
     assert_string_equal(err.msg, want);
 }
+
+#define FILL_V4                                                                                    \
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
+    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "      \
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "    \
+    "1, -2, 4000);"                                                                                \
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "                   \
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"                                               \
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "                       \
+    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"                        \
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "         \
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "    \
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"                                                   \
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "                                \
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"                                   \
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "          \
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"                                          \
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "            \
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"                                          \
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
+    "('OLD-1', 8000, 83000, 12, 1);"
+
+#define FILL_V6                                                                                    \
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
+    "reference_phash, reference_at_ms, streak_kind, streak, last_phash, still_run, "               \
+    "still_run_since_ms, stream_width, stream_height) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', " \
+    "'market', 'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, "         \
+    "'low_bitrate', 1, -2, 4000, 'ok', 1, -3, 2, 6500, 1280, 720);"                                \
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "                   \
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"                                               \
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons, key_bytes, inter_frames, "     \
+    "inter_bytes, inter_min_bytes) VALUES ('OLD-1', 7000, 1, 24.5, 'low_bitrate', "                \
+    "'bitrate 90 kbps below 256', 75000, 119, 17.1, 17);"                                          \
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "         \
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "    \
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"                                                   \
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "                                \
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"                                   \
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "          \
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"                                          \
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "            \
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"                                          \
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
+    "('OLD-1', 8000, 83000, 12, 1);"
 
 /* Rows put into a database at each version, with SQL of that version only. The last row is at
  * the current version (opening it must change nothing); adding a schema version means adding
@@ -364,53 +462,29 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');",
     /* 4: the same plus ONVIF: a device row (its last probe failed), an endpoint, a profile,
      * a firmware change and a clock reading */
-    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
-    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
-    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
-    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
-    "1, -2, 4000);"
-    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
-    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
-    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
-    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"
-    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
-    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
-    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
-    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
-    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
-    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
-    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
-    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
-    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
-    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
-    "('OLD-1', 8000, 83000, 12, 1);",
+    FILL_V4,
     /* 5: the same rows (5 changed a trigger only) */
     NULL,
     /* 6: the same plus what a verdict needs across restarts (one good answer of a down
      * camera, the picture memory of two still samples), the size the sample decoded and the
      * sample's frame sizes */
-    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
-    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
-    "reference_phash, reference_at_ms, streak_kind, streak, last_phash, still_run, "
-    "still_run_since_ms, stream_width, stream_height) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', "
-    "'market', 'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, "
-    "'low_bitrate', 1, -2, 4000, 'ok', 1, -3, 2, 6500, 1280, 720);"
-    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
-    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
-    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons, key_bytes, inter_frames, "
-    "inter_bytes, inter_min_bytes) VALUES ('OLD-1', 7000, 1, 24.5, 'low_bitrate', "
-    "'bitrate 90 kbps below 256', 75000, 119, 17.1, 17);"
-    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
-    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
-    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
-    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
-    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
-    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
-    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
-    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
-    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
-    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
-    "('OLD-1', 8000, 83000, 12, 1);",
+    FILL_V6,
+    /* 7: the same plus footage: a segment, the camera's summary and a retention note, a
+     * recorder's scan, a request and its audit row */
+    FILL_V6
+    "UPDATE camera SET lat = 10.29, lon = 105.66 WHERE id = 'OLD-1';"
+    "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "
+    "codec, readable, seen_ms) VALUES ('nvr', 'OLD-1', '0001.mp4', 'OLD-1', 8000, 68000, 1000, "
+    "1, 'h264', 1, 9000);"
+    "INSERT INTO footage_camera (camera_id, oldest_ms, newest_ms, max_len_ms, updated_ms) "
+    "VALUES ('OLD-1', 8000, 68000, 60000, 9000);"
+    "INSERT INTO footage_retention (camera_id, at_ms, oldest_ms) VALUES ('OLD-1', 9000, 8000);"
+    "INSERT INTO recorder (name, kind, scanned_ms, ok, ok_ms) VALUES ('nvr', 'dir', 9000, 1, "
+    "9000);"
+    "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, cameras) "
+    "VALUES (9500, 'Lê Văn A', 'VV-01', 'trộm xe', 8000, 20000, 'cameras', 'OLD-1');"
+    "INSERT INTO audit (at_ms, actor, action, subject, detail, prev_hash, hash) VALUES (9500, "
+    "'Lê Văn A', 'request.create', 'request 1', '', '0', '0');",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -450,6 +524,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             check_stream_facts_at_version(s, k);
             check_device_facts_at_version(s, k);
             check_verdict_memory_at_version(s, k);
+            check_footage_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;
@@ -471,6 +546,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
         assert_int_equal(store_get_device(s, "NEW-001", &got, NULL, NULL, NULL, NULL, &err), 0);
         assert_string_equal(got.firmware, "V1");
         assert_int_equal(got.clock_offset_ms, -40);
+        check_places_after_migration(s, k);
         fleet_free(&f);
         store_close(s);
     }

@@ -133,6 +133,31 @@ static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
     return -1;
 }
 
+int64_t cw_days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* A calendar time's fields as struct tm wants them (month 1-12 in, 0-11 out). */
+static struct tm tm_of(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = s};
+
+    return tm;
+}
+
 /* 2021-02-31 is no date; mktime would quietly make it 3 March. */
 static int date_exists(int y, int mo, int d)
 {
@@ -184,13 +209,53 @@ static int take_date_time(const char **p, struct tm *tm)
     if (y < 1 || mo < 1 || mo > 12 || d < 1 || !date_exists(y, mo, d) || h > 23 || mi > 59 ||
         sec > 60)
         return -1;
-    memset(tm, 0, sizeof(*tm));
-    tm->tm_year = y - 1900;
-    tm->tm_mon = mo - 1;
-    tm->tm_mday = d;
-    tm->tm_hour = h;
-    tm->tm_min = mi;
-    tm->tm_sec = sec;
+    *tm = tm_of(y, mo, d, h, mi, sec);
+    return 0;
+}
+
+/* "Z" (0) or "+HH:MM" / "-HH:MM" at *p into *off_s (east of UTC), *p moved past; offsets in
+ * use run from -12:00 to +14:00. Returns 0, or -1 when *p holds neither. */
+static int take_offset(const char **p, int *off_s)
+{
+    int sign, oh, om;
+
+    if (take_char(p, 'Z')) {
+        *off_s = 0;
+        return 0;
+    }
+    if (**p != '+' && **p != '-')
+        return -1;
+    sign = *(*p)++ == '+' ? 1 : -1;
+    if ((oh = take_digits(p, 2)) < 0 || !take_char(p, ':') || (om = take_digits(p, 2)) < 0 ||
+        oh > 14 || om > 59)
+        return -1;
+    *off_s = sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+int cw_parse_iso_utc(const char *text, int64_t *ms)
+{
+    const char *p = text;
+    struct tm tm;
+    int frac_ms = 0, off_s = 0, digits = 0;
+    time_t t;
+
+    /* "YYYY-MM-DDTHH:MM:SS", the T and the seconds required */
+    if (take_date_time(&p, &tm) != 0 || p - text != 19 || text[10] != 'T' || tm.tm_year < 70)
+        return -1;
+    if (take_char(&p, '.')) {
+        for (; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 3)
+                frac_ms = frac_ms * 10 + (*p - '0');
+        if (digits == 0)
+            return -1;
+        for (; digits < 3; digits++)
+            frac_ms *= 10;
+    }
+    if ((*p != '\0' && take_offset(&p, &off_s) != 0) || *p != '\0' ||
+        (t = timegm(&tm)) == (time_t)-1)
+        return -1;
+    *ms = ((int64_t)t - off_s) * 1000 + frac_ms;
     return 0;
 }
 
@@ -198,7 +263,7 @@ int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out
 {
     struct tm tm;
     const char *p = s;
-    int sign, oh, om;
+    int off_s;
     time_t t;
 
     if (parse_relative(s, now_ms, out) == 0)
@@ -209,15 +274,8 @@ int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out
         tz_set(tz);
         tm.tm_isdst = -1;
         t = mktime(&tm);
-    } else if (strcmp(p, "Z") == 0) {
-        t = timegm(&tm);
-    } else if (*p == '+' || *p == '-') {
-        /* Offsets in use run from -12:00 to +14:00. */
-        sign = *p++ == '+' ? 1 : -1;
-        if ((oh = take_digits(&p, 2)) < 0 || !take_char(&p, ':') || (om = take_digits(&p, 2)) < 0 ||
-            *p != '\0' || oh > 14 || om > 59)
-            return -1;
-        t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+    } else if (take_offset(&p, &off_s) == 0 && *p == '\0') {
+        t = timegm(&tm) - off_s;
     } else {
         return -1;
     }

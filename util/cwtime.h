@@ -28,6 +28,14 @@ const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len);
 /* Format ms as ISO 8601 with offset in zone tz, e.g. "2026-11-25T20:16:23+07:00". */
 const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len);
 
+/* Days from 1970-01-01 to y-m-d (month 1-12) in the proleptic Gregorian calendar, any year.
+ * Any thread. */
+int64_t cw_days_from_civil(int64_t y, int m, int d);
+
+/* An ISO 8601 / xs:dateTime "2026-11-20T14:00:00Z", with a fraction, an offset "+07:00", or no
+ * zone (read as UTC), as UTC epoch ms. Returns 0, or -1 when it is not one. Any thread. */
+int cw_parse_iso_utc(const char *text, int64_t *ms);
+
 /* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
  * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
  * from now. Strict: every field has exactly its digits (no sign, no space), is in range and

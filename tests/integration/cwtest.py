@@ -380,6 +380,18 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
     return conf
 
 
+def conf_variant(conf, old, new, suffix):
+    """A copy of conf beside it (conf + suffix, same folder, so its relative paths hold) with
+    every old replaced by new; its path."""
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    assert old in text, "%r not in %s" % (old, conf)
+    path = conf + suffix
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new))
+    return path
+
+
 class Result:
     def __init__(self, argv, rc, out, err, wall):
         self.argv, self.rc, self.out, self.err, self.wall = argv, rc, out, err, wall
