@@ -262,6 +262,24 @@ static void check_device_facts_at_version(struct store *s, int k)
     free(ch);
 }
 
+/* After migrating from version k: the ticket version 6 added is there (k = 6), or none. */
+static void check_tickets_at_version(struct store *s, int k)
+{
+    struct store_ticket *t = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_list_tickets(s, NULL, 1, &t, &n, &err), 0);
+    assert_int_equal(n, k >= 6 ? 1 : 0);
+    if (k >= 6) {
+        assert_string_equal(t[0].action, "replace_camera");
+        assert_string_equal(t[0].note, "Ống kính vỡ");
+        assert_int_equal(t[0].cost_vnd, 4500000);
+        assert_int_equal(t[0].opened_ms, 8500);
+    }
+    free(t);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -309,6 +327,30 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     assert_string_equal(err.msg, want);
 }
 
+/* Version 4's rows: what version 3 had, plus ONVIF: a device row (its last probe failed), an
+ * endpoint, a profile, a firmware change and a clock reading. */
+#define FILL_V4                                                                                    \
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
+    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "      \
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "    \
+    "1, -2, 4000);"                                                                                \
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "                   \
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"                                               \
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "                       \
+    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"                        \
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "         \
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "    \
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"                                                   \
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "                                \
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"                                   \
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "          \
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"                                          \
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "            \
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"                                          \
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
+    "('OLD-1', 8000, 83000, 12, 1);"
+
 /* Rows put into a database at each version, with SQL of that version only. The last row is at
  * the current version (opening it must change nothing); adding a schema version means adding
  * its row here (the assert below will say so). */
@@ -337,30 +379,13 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
     "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
     "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');",
-    /* 4: the same plus ONVIF: a device row (its last probe failed), an endpoint, a profile,
-     * a firmware change and a clock reading */
-    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
-    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
-    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
-    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
-    "1, -2, 4000);"
-    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
-    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
-    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
-    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"
-    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
-    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
-    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
-    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
-    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
-    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
-    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
-    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
-    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
-    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
-    "('OLD-1', 8000, 83000, 12, 1);",
+    /* 4: the same plus ONVIF */
+    FILL_V4,
     /* 5: the same rows (5 changed a trigger only) */
-    NULL,
+    FILL_V4,
+    /* 6: the same plus an open ticket with its own cost */
+    FILL_V4 "INSERT INTO ticket (camera_id, action, note, cost_vnd, opened_ms, opened_by) VALUES "
+            "('OLD-1', 'replace_camera', 'Ống kính vỡ', 4500000, 8500, 'kt.vien');",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -381,7 +406,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             fail_msg("build v%d: %s", k, err.msg);
         assert_int_equal(raw_int(db, "PRAGMA user_version"), k);
         /* A version that added no table fills as the one before it. */
-        const char *fill = k == 5 ? fill_at_version[4] : fill_at_version[k];
+        const char *fill = fill_at_version[k];
         if (fill != NULL && sqlite3_exec(db, fill, NULL, NULL, NULL) != SQLITE_OK)
             fail_msg("fill v%d: %s", k, sqlite3_errmsg(db));
         sqlite3_close(db);
@@ -399,6 +424,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
             check_stream_facts_at_version(s, k);
             check_device_facts_at_version(s, k);
+            check_tickets_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;
@@ -1541,6 +1567,54 @@ static void test_ten_thousand_samples_in_one_batch(void **state)
     fleet_free(&f);
 }
 
+static void test_tickets_are_closed_once_and_never_deleted(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_ticket t = {.camera_id = "CAH-001",
+                             .action = "reaim",
+                             .note = "cây che",
+                             .opened_ms = T0,
+                             .opened_by = "kt"};
+    struct store_ticket got, *v = NULL;
+    struct cw_err err = {0};
+    char long_note[502] = "";
+    int64_t id = 0;
+    size_t n = 0;
+    struct fleet f;
+    sqlite3 *db;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_ticket_add(s, &t, &id, &err), 0);
+    assert_int_equal(id, 1);
+    memcpy(t.camera_id, "NOPE", 5);
+    assert_int_equal(store_ticket_add(s, &t, &id, &err), 1); /* no such camera */
+    memset(long_note, 'x', sizeof(long_note) - 1);
+    assert_int_equal(store_ticket_close(s, 1, T0 + 1, "kt", long_note, &got, &err), -1);
+    assert_string_equal(err.msg, "longer than 500 bytes"); /* refused, not cut */
+    assert_int_equal(store_ticket_close(s, 1, T0 + 1, "kt", "đã chỉnh", &got, &err), 0);
+    assert_int_equal(got.closed_ms, T0 + 1);
+    assert_string_equal(got.close_note, "đã chỉnh");
+    assert_int_equal(store_ticket_close(s, 1, T0 + 2, "kt", NULL, &got, &err), 2);
+    assert_int_equal(got.closed_ms, T0 + 1); /* the first closing stands */
+    assert_int_equal(store_ticket_close(s, 7, T0 + 2, "kt", NULL, &got, &err), 1);
+    db = raw_open(fx->path);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ticket", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE ticket SET note = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_list_tickets(s, NULL, 0, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].note, "cây che");
+    free(v);
+    assert_int_equal(store_list_tickets(s, "CAH-001", 1, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1582,6 +1656,7 @@ int main(void)
         T(test_hourly_flags_union_is_sorted_without_duplicates),
         T(test_reference_set_get_and_cleared_from_second_connection),
         T(test_ten_thousand_samples_in_one_batch),
+        T(test_tickets_are_closed_once_and_never_deleted),
     };
     log_init("test_store", LOG_LVL_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);
