@@ -23,6 +23,7 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define CLI_DONE (-1) /* cli_parse: --help or --version answered; exit 0 */
+#define CLI_NARGS_ANY (-2)
 
 struct cli {
     const char *conf_path; /* borrowed from argv or a constant */
@@ -54,6 +55,11 @@ enum cli_opt {
     CLI_OPT_VERSION = 1u << 16, /* -V, --version: prints the command's version line */
     CLI_OPT_ROLE = 1u << 17,    /* --role ROLE: a token's role */
     CLI_OPT_DAEMON = 1u << 18,  /* --daemon: status of the daemon itself */
+    CLI_OPT_FORMAT = 1u << 19,  /* -f, --format NAME */
+    CLI_OPT_LANG = 1u << 20,    /* --lang vi|en */
+    CLI_OPT_ACTION = 1u << 21,  /* --action NAME */
+    CLI_OPT_COST = 1u << 22,    /* --cost VND */
+    CLI_OPT_ALL = 1u << 23,     /* --all */
 };
 
 struct cli_command;
@@ -62,11 +68,11 @@ struct cli_command;
 struct cli_args {
     const struct cli_command *cmd; /* the command parsed for */
     const char *config, *owner, *commune, *flag, *camera, *since, *from, *to, *note, *output,
-        *target, *timeout, *role;
+        *target, *timeout, *role, *format, *lang, *action, *cost;
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;
-    int json, verbose, daemon;
+    int json, verbose, daemon, all;
     int64_t since_ms; /* --since or the command's default, once cli_run has read it */
     int argc;         /* the positional arguments */
     char **argv;
@@ -87,7 +93,8 @@ struct cli_command {
     const char *usage;       /* printed by --help (stdout) and after usage errors (stderr) */
     unsigned opts;           /* enum cli_opt bits; --help is always taken */
     int nargs;               /* positional arguments: exactly this many; -1: any, and options
-                              * stop at the first (the program's, before a command) */
+                              * stop at the first (the program's, before a command);
+                              * CLI_NARGS_ANY: any, options anywhere */
     const char *nargs_error; /* said when the count is wrong; NULL: "unexpected argument 'X'" */
     enum cli_open open;      /* opened by cli_run before run */
     const char *since;       /* CLI_OPT_SINCE's default */
@@ -113,6 +120,12 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
  * and check that stdout was written. Returns the exit code. */
 int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
 
+/* A command of sub-commands ("report backlog", "ticket add"): run the one a->argv[0] names
+ * (the last word of its name) over a's positional arguments; a usage error listing them
+ * when none or another is named. Returns the exit code. */
+int cli_dispatch(struct cli *cli, const struct cli_args *a, const struct cli_command *const *subs,
+                 size_t n);
+
 /* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -124,6 +137,9 @@ int cli_open_config(struct cli *cli);
 /* Load the conf and open the store. Returns 0, or the exit code. */
 int cli_open(struct cli *cli, enum store_mode mode);
 void cli_close(struct cli *cli); /* accepts a closed cli */
+/* The range of --from and --to: from defaults to 00:00 local on the first of this month, to
+ * to now. Returns 0, or EXIT_USAGE after saying what is wrong (a bad time, from after to). */
+int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms);
 /* Print err on stderr; returns EXIT_RUNTIME. */
 int cli_fail(const struct cw_err *err);
 /* 0 when camera id is in the store (*st filled), else the exit code (the error printed). */
@@ -167,5 +183,7 @@ extern const struct cli_command cli_device_command;      /* device.c */
 extern const struct cli_command cli_clock_command;       /* device.c */
 extern const struct cli_command cli_discover_command;    /* discover.c */
 extern const struct cli_command cli_token_command;       /* token.c */
+extern const struct cli_command cli_report_command;      /* report.c */
+extern const struct cli_command cli_ticket_command;      /* ticket.c */
 
 #endif

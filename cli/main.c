@@ -21,7 +21,8 @@
 static const struct cli_command *const commands[] = {
     &cli_status_command,  &cli_events_command,   &cli_uptime_command,    &cli_maintenance_command,
     &cli_samples_command, &cli_thumb_command,    &cli_reference_command, &cli_device_command,
-    &cli_clock_command,   &cli_discover_command, &cli_token_command,
+    &cli_clock_command,   &cli_discover_command, &cli_token_command,     &cli_report_command,
+    &cli_ticket_command,
 };
 
 static const char usage[] =
@@ -41,6 +42,8 @@ static const char usage[] =
     "  clock        every camera's clock offset, worst first\n"
     "  discover     find ONVIF devices on the local network; compare with the inventory\n"
     "  token        tokens of the HTTP API: add, list, remove\n"
+    "  report       availability and the maintenance backlog, as JSON, CSV, XLSX or HTML\n"
+    "  ticket       add, close and list the work field staff file for a camera\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */
