@@ -22,7 +22,7 @@
  * listed its own in, which getopt_long keeps when it names the candidates of an ambiguous
  * abbreviation (--t: --target or --timeout). */
 static const struct opt_def {
-    unsigned bit;
+    uint64_t bit;
     const char *name;
     int has_arg;
     int short_name; /* 0: long only */
@@ -59,6 +59,11 @@ static const struct opt_def {
     {CLI_OPT_PROGRESS, "progress", no_argument, 0, offsetof(struct cli_args, progress)},
     {CLI_OPT_FULL, "full", no_argument, 0, offsetof(struct cli_args, full)},
     {CLI_OPT_RECORDER, "recorder", required_argument, 0, offsetof(struct cli_args, recorder)},
+    {CLI_OPT_FORMAT, "format", required_argument, 'f', offsetof(struct cli_args, format)},
+    {CLI_OPT_LANG, "lang", required_argument, 0, offsetof(struct cli_args, lang)},
+    {CLI_OPT_ACTION, "action", required_argument, 0, offsetof(struct cli_args, action)},
+    {CLI_OPT_COST, "cost", required_argument, 0, offsetof(struct cli_args, cost)},
+    {CLI_OPT_ALL, "all", no_argument, 0, offsetof(struct cli_args, all)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 
@@ -148,7 +153,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 
     memset(a, 0, sizeof(*a));
     a->cmd = cmd;
-    if (cmd->nargs < 0)
+    if (cmd->nargs == -1)
         shorts[ns++] = '+'; /* stop at the command name; its options are its own */
     shorts[ns++] = 'h';
     for (size_t i = 0; i < N_OPT_DEFS; i++) {
@@ -189,6 +194,25 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
         return cli_usage_error(cmd, "unexpected argument '%s'", a->argv[0]);
     }
     return 0;
+}
+
+int cli_dispatch(struct cli *cli, const struct cli_args *a, const struct cli_command *const *subs,
+                 size_t n)
+{
+    char list[256];
+    size_t off = 0;
+
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *sp = strrchr(subs[i]->name, ' '), *word = sp != NULL ? sp + 1 : subs[i]->name;
+        if (a->argc > 0 && strcmp(a->argv[0], word) == 0)
+            return cli_run(cli, subs[i], a->argc, a->argv);
+        if (off < sizeof(list))
+            off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", word);
+    }
+    if (a->argc == 0)
+        return cli_usage_error(a->cmd, "expects one of: %s", list);
+    return cli_usage_error(a->cmd, "unknown command '%s' (one of: %s)", a->argv[0], list);
 }
 
 /* What every command needs before it runs: the conf and store cmd->open names, and
@@ -310,6 +334,32 @@ void cli_close(struct cli *cli)
     cli->store = NULL;
     cli->cfg = NULL;
     cli->doc = (struct doc_ctx){NULL, NULL, NULL};
+}
+
+/* 00:00 local on the first of the month containing now. */
+static int start_of_month(const char *tz, int64_t now_ms, int64_t *out)
+{
+    char buf[64];
+
+    cw_format_local(now_ms, tz, buf, sizeof(buf));
+    memcpy(buf + 8, "01", 3); /* "YYYY-MM-DD ..." -> "YYYY-MM-01" */
+    return cw_parse_time(buf, tz, out);
+}
+
+int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms)
+{
+    int64_t now = cw_now_ms();
+
+    /* Both read against one now: --from -1ms is then before --to now. */
+    if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, from_ms) != 0
+                        : start_of_month(cli->tz, now, from_ms) != 0)
+        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
+    *to_ms = now;
+    if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)
+        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
+    if (*from_ms > *to_ms)
+        return cli_usage_error(a->cmd, "--from is after --to");
+    return 0;
 }
 
 int cli_fail(const struct cw_err *err)

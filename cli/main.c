@@ -30,6 +30,8 @@ static const struct cli_command *const commands[] = {
     &cli_clock_command,
     &cli_discover_command,
     &cli_token_command,
+    &cli_report_command,
+    &cli_ticket_command,
     /* Two words: a group, then the command. */
     &cli_footage_find_command,
     &cli_footage_scan_command,
@@ -58,6 +60,8 @@ static const char usage[] =
     "  clock        every camera's clock offset, worst first\n"
     "  discover     find ONVIF devices on the local network; compare with the inventory\n"
     "  token        tokens of the HTTP API: add, list, remove\n"
+    "  report       availability and the maintenance backlog, as JSON, CSV, XLSX or HTML\n"
+    "  ticket       add, close and list the work field staff file for a camera\n"
     "  footage find       which cameras saw a place over a time, and what footage is left\n"
     "  footage scan       scan the recorders now (the daemon scans on [footage] scan_interval)\n"
     "  footage recorders  each recorder's last scan and footage\n"

@@ -135,11 +135,37 @@ struct cfg_recorder {
     size_t n_cameras;
 };
 
+/* What a camera may need done, as the backlog recommends it and as field staff file it
+ * (`camwatch ticket add --action`); the keys of [costs]. Names: cfg_action_name(). */
+enum cfg_action {
+    CFG_ACTION_RESTORE_LINK,        /* "restore_link": power or network link */
+    CFG_ACTION_CLEAN_LENS,          /* "clean_lens": clean or refocus the lens */
+    CFG_ACTION_REAIM,               /* "reaim": re-aim the camera */
+    CFG_ACTION_SETUP_NTP,           /* "setup_ntp": set the clock to follow NTP */
+    CFG_ACTION_RECONFIGURE_ENCODER, /* "reconfigure_encoder": resolution, rate, bitrate, path */
+    CFG_ACTION_UPDATE_CREDENTIALS,  /* "update_credentials": the account we log in with */
+    CFG_ACTION_UPDATE_FIRMWARE,     /* "update_firmware" */
+    CFG_ACTION_REPAIR_IR,           /* "repair_ir": infrared illuminator or site lighting */
+    CFG_ACTION_REPLACE_CAMERA,      /* "replace_camera" */
+    CFG_ACTION_REPLACE_DISK,        /* "replace_disk": the recorder's disk */
+    CFG_ACTION_COUNT
+};
+
+/* The price of one action from [costs]: "ACTION = AMOUNT | SOURCE". */
+struct cfg_cost {
+    int set;      /* the conf gives a price; otherwise the action is unpriced */
+    int64_t vnd;  /* whole đồng, 0 allowed (staff time only) */
+    char *source; /* where the price comes from: a quotation, a price list, a contract */
+};
+
 struct cfg {
     char *path; /* the conf file as given */
     char *dir;  /* its folder, absolute */
     char *site_name;
     char *time_zone;  /* default CW_DEFAULT_TZ */
+    char *language;   /* [site] language of reports: "vi" or "en"; default "en" */
+    char *authority;  /* [site] authority issuing reports ("Công an huyện Lai Vung"); NULL:
+                         none given, reports are headed by the site name */
     char *database;   /* absolute; default <dir>/var/camwatch.db */
     char *cache_dir;  /* absolute; [store] cache, default <dir>/var/cache (thumbnails) */
     int samples_days; /* [store] samples_days: raw samples kept, then hourly; default 31 */
@@ -160,7 +186,8 @@ struct cfg {
     struct cfg_rtsp rtsp;
     struct cfg_stream stream;
     struct cfg_onvif onvif;
-    struct cfg_class *classes; /* classes[0] is "default" */
+    struct cfg_cost costs[CFG_ACTION_COUNT]; /* [costs], by enum cfg_action */
+    struct cfg_class *classes;               /* classes[0] is "default" */
     size_t n_classes;
     struct cfg_owner *owners;
     size_t n_owners;
@@ -199,5 +226,12 @@ const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id);
 const char *cfg_owner_name(const struct cfg *cfg, const char *code);
 const char *cfg_site_kind_name(enum cfg_site_kind k); /* "district", "commune", "market" */
 const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name);
+/* A whole amount of VND as people write it: "450000", or grouped by threes with '.', ',' or
+ * ' ' ("4.500.000"), then "VND" or "đ" may follow. 0, or -1 for anything else. */
+int cfg_parse_vnd(const char *s, int64_t *out);
+/* "restore_link", ...; NULL for a value out of range. */
+const char *cfg_action_name(enum cfg_action a);
+/* The action called name; 0, or -1 when there is none. */
+int cfg_action_parse(const char *name, enum cfg_action *out);
 
 #endif

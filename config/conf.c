@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../util/cwtime.h"
+#include "action.h"
 #include "class.h"
 #include "directive.h"
 #include "ini_src.h"
@@ -27,6 +28,7 @@
 
 #define CFG_SITE_NAME_MAX 127
 #define CFG_OWNER_NAME_MAX 127
+#define CFG_AUTHORITY_MAX 255
 #define CFG_TIME_ZONE_MAX 127
 #define CFG_LISTEN_MAX 255
 #define CFG_PATH_MAX (PATH_MAX - 1)
@@ -78,6 +80,8 @@
 static const struct cfg_directive site_keys[] = {
     CFG_STR("name", CFG_STRING, S, site_name, "camwatch", 1, CFG_SITE_NAME_MAX),
     CFG_STR("time_zone", CFG_TIME_ZONE, S, time_zone, CW_DEFAULT_TZ, 0, CFG_TIME_ZONE_MAX),
+    CFG_WORD("language", S, language, "en", "vi en"),
+    CFG_STR("authority", CFG_STRING, S, authority, NULL, 1, CFG_AUTHORITY_MAX),
 };
 
 static const struct cfg_directive store_keys[] = {
@@ -181,6 +185,7 @@ static const struct conf_section sections[] = {
     {"probe.onvif", ROWS(onvif_keys), offsetof(struct cfg, onvif), NULL, NULL},
     {"http", ROWS(http_keys), 0, NULL, http_check},
     {"footage", ROWS(footage_keys), offsetof(struct cfg, footage), NULL, NULL},
+    {"costs", cfg_cost_keys, CFG_ACTION_COUNT, offsetof(struct cfg, costs), NULL, NULL},
     {"owners", NULL, 0, 0, owners_key, NULL},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -104,6 +104,91 @@ int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc
 int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                     const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err);
 
+/* ---- reports (doc_report.c, doc_backlog.c, doc_ticket.c, doc_province.c) ----
+ * A report's JSON starts with {kind, version, site, authority, time_zone, language, from,
+ * from_ms, to, to_ms, generated, generated_ms}; figures (index/avail.h says what each means)
+ * are {cameras, existed_ms, monitored_ms, ms{up, degraded, down, unknown, maintenance},
+ * availability_pct (null when nothing was monitored), outages, downtime_ms, longest_down_ms,
+ * repairs, mttr_ms (null when nothing was repaired), degraded_by{reason kind: ms}}. now_ms is
+ * the time the report says it was made. */
+
+/* Availability over [from_ms, to_ms): {header, cameras: [ {id, name, owner, owner_name,
+ * commune, road, retired, state, since, since_ms, figures} ], owners: [ {owner, owner_name,
+ * down_now, figures} ], communes: [ {commune, down_now, figures} ], total: {down_now,
+ * figures}, weeks: [ {start: "YYYY-MM-DD" (a Monday), start_ms, outages} ]}. Cameras that
+ * existed in the range (retired ones too), by id; owners and communes sorted. DOC_BAD_INPUT
+ * when the range is empty. */
+int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                     json_t **out, struct cw_err *err);
+
+/* The maintenance backlog over [from_ms, to_ms): {header, measured: {events, samples, onvif,
+ * recording_gaps: whether the store had each source (recording gaps: not measured yet)},
+ * costs: [ {action, vnd, source} ] (the [costs] used; null when unpriced), items: [ {rank,
+ * id, name, owner, owner_name, commune, address, road, site_kind, priority (1: a national
+ * road, market or border site; 2: others), priority_why[], state, since, since_ms, outages,
+ * downtime_ms, availability_pct (over the range), findings: [ {kind, ...} ], recording_gaps:
+ * null (not measured), actions: [ {action, origin: "finding"|"ticket", ticket, note,
+ * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd, unpriced} ] ranked
+ * (priority, then downtime, outages, id), owners: [ {owner, owner_name, cameras,
+ * needing_work, down_now, priority_items, actions, cost_vnd, priority_cost_vnd, unpriced} ],
+ * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed},
+ * availability: {owners, total, weeks} as doc_availability's}. Findings (kind, then its
+ * facts): down {since, since_ms, causes[], reason}; unstable {outages, downtime_ms}; a stream
+ * flag (no_media, low_res, ... as status's flags) {now, samples, flagged, share_pct, value,
+ * limit}; clock {offset_ms, ntp, measured, limit_ms}; encoder_config {width, height, fps,
+ * bitrate_kbps, min_width, min_height, min_fps, min_bitrate_kbps}; onvif_auth {error};
+ * firmware {firmware, newest, manufacturer, model, cameras_on_newest}. Every camera with a
+ * finding that calls for an action, or an open ticket, is an item. DOC_BAD_INPUT when the
+ * range is empty. */
+int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                json_t **out, struct cw_err *err);
+
+/* One district's backlog for the province summary: a doc_backlog document as its JSON file
+ * read back (outside bytes: doc_province checks every field it reads). Borrowed. */
+struct doc_district {
+    const char *file; /* named in errors */
+    const json_t *doc;
+};
+/* The province summary of n districts' backlogs: {header (c's site, authority, zone and
+ * language; from the earliest district's start to the latest's end), districts: [ {site,
+ * authority, file, from, to, cameras, needing_work, down_now, priority_items, actions,
+ * cost_vnd, priority_cost_vnd, unpriced, monitored_ms, available_ms, availability_pct,
+ * owners: [ {owner, owner_name, cameras, ...} ]} ] (most to fund at priority sites first),
+ * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the counts summed,
+ * monitored_ms, available_ms, availability_pct}}. c->store is not used. DOC_BAD_INPUT, with
+ * err naming the file and field, for a document that is not a version-1 backlog or has a
+ * field missing, of the wrong type or out of range, for a district given twice, or for none. */
+int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t n, int64_t now_ms,
+                 json_t **out, struct cw_err *err);
+
+/* A ticket as documents show it: {id, camera, action, note, cost_vnd (null: priced by
+ * [costs]), state: "open"|"closed", opened, opened_ms, opened_by, closed, closed_ms,
+ * closed_by, close_note (null while open)}. */
+
+/* What a new ticket says; all borrowed. */
+struct doc_ticket_new {
+    const char *camera;
+    const char *action; /* a cfg_action_name() */
+    const char *note;   /* may be NULL */
+    int has_cost;       /* its own cost; otherwise [costs] prices it */
+    int64_t cost_vnd;
+    const char *by; /* who files it (the CLI's user, the API's token name) */
+    int64_t at_ms;
+};
+/* Open a ticket (writes: c->store READWRITE) and give it back. DOC_NOT_FOUND for an unknown
+ * camera; DOC_BAD_INPUT for an unknown action (err lists the actions), a negative cost, a
+ * retired camera, or a note over STORE_TICKET_TEXT_MAX bytes. */
+int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
+                   struct cw_err *err);
+/* Close ticket id at at_ms by by, with note (may be NULL), and give it back. DOC_NOT_FOUND
+ * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes). */
+int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
+                     int64_t at_ms, json_t **out, struct cw_err *err);
+/* [ tickets ] by id: of one camera (camera non-NULL; DOC_NOT_FOUND when unknown) or all, open
+ * ones only unless all. */
+int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
+                struct cw_err *err);
+
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
  *    has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags[], reasons,

@@ -14,9 +14,9 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    7 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+    8 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
          4: ONVIF device facts, history, clocks; 5: clocks thinned by retention;                   \
-         6: verdict memory, frame sizes; 7: footage, requests, audit, places */
+         6: verdict memory, frame sizes; 7: footage, requests, audit, places; 8: tickets */
 
 struct store;
 
@@ -189,6 +189,27 @@ struct store_uptime {
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err);
 
+struct uptime_event; /* uptime.h */
+
+/* One camera's history as store_walk_history hands it to its visitor. All borrowed for the
+ * visit. */
+struct store_history {
+    char camera_id[CFG_ID_MAX + 1];
+    char owner[32];
+    int64_t created_ms;
+    int64_t end_ms; /* the range's end, or the camera's retirement when that comes first */
+    const struct uptime_event *events; /* sorted; the first may be the last before the range,
+                                          which sets the state it starts in */
+    int n_events;
+};
+/* Call visit for each camera that existed in [from_ms, to_ms) (retired included), by id,
+ * with its events before end_ms (with_kinds: each event's reason_kinds(), else 0), for
+ * uptime_walk() or uptime_accumulate() over [from_ms, end_ms). visit returns 0, or -1 with err
+ * to stop the walk (then this returns -1). The uptime of store_uptime and of reports. */
+int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with_kinds,
+                       int (*visit)(void *data, const struct store_history *h, struct cw_err *err),
+                       void *data, struct cw_err *err);
+
 /* One stream sample of a camera, as measured and as judged. */
 struct store_sample {
     char camera_id[CFG_ID_MAX + 1];
@@ -282,6 +303,19 @@ int store_retention_step(struct store *s, const struct store_retention *r, const
  * upper bound; an hourly row is in the range when the start of its hour is. */
 int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
                        int *flagged, int *total, struct cw_err *err);
+
+/* Samples of one camera over a range that carried one list of flags ("" for none), raw and
+ * hourly rows weighted by count (an hourly row carries the union of its samples' flags). */
+struct store_flag_count {
+    char camera_id[CFG_ID_MAX + 1];
+    char flags[192];
+    int count;
+};
+/* Per camera and distinct flag list, the samples in [from_ms, to_ms) (an hourly row is in the
+ * range when the start of its hour is), by camera id. *out malloc'd, caller frees. For
+ * "blurred in 34% of the month's samples". */
+int store_sample_flag_counts(struct store *s, int64_t from_ms, int64_t to_ms,
+                             struct store_flag_count **out, size_t *n, struct cw_err *err);
 
 /* The reference picture of a camera (the hash of a picture confirmed good). Returns 0 with
  * *has 0 or 1 (phash and at_ms 0 when none), 1 when no such camera, -1 on error. */
@@ -413,6 +447,45 @@ const char *store_vitals_path(const char *database, char *buf, size_t len);
  * later (disk or database full, I/O error, the database busy or locked, out of memory, made
  * read-only), 0 when the write itself is at fault and would fail again. */
 int store_failure_is_transient(struct store *s);
+
+/* ---- tickets (store_ticket.c) ---- */
+
+#define STORE_TICKET_TEXT_MAX 500 /* bytes of a note or a closing note */
+#define STORE_TICKET_BY_MAX 63    /* bytes of who opened or closed it */
+
+/* Work field staff filed for a camera: opened, then closed once. */
+struct store_ticket {
+    int64_t id;
+    char camera_id[CFG_ID_MAX + 1];
+    char action[32]; /* a cfg_action_name() */
+    char note[STORE_TICKET_TEXT_MAX + 1];
+    int has_cost;     /* the ticket names its own cost; otherwise [costs] prices it */
+    int64_t cost_vnd; /* >= 0 when has_cost */
+    int64_t opened_ms;
+    char opened_by[STORE_TICKET_BY_MAX + 1];
+    int64_t closed_ms; /* 0 while open */
+    char closed_by[STORE_TICKET_BY_MAX + 1];
+    char close_note[STORE_TICKET_TEXT_MAX + 1];
+};
+
+/* Open a ticket from t's camera_id, action, note, has_cost/cost_vnd, opened_ms and opened_by
+ * (t->id and the closing fields are not read); *id gets its number. Returns 0, 1 when the camera is
+ * not in the store or is retired (nothing written), -1 on error. Its own short BEGIN IMMEDIATE
+ * transaction when no batch is open, so the CLI can run it beside the daemon. */
+int store_ticket_add(struct store *s, const struct store_ticket *t, int64_t *id,
+                     struct cw_err *err);
+/* Close ticket id at at_ms by by, with note (may be NULL), and read it back into *out (may be
+ * NULL). A note or name longer than its field is refused, not cut. Returns 0, 1 when there is no
+ * such ticket, 2 when it was closed already (*out filled, nothing written), -1 on error. Own
+ * transaction, as store_ticket_add. */
+int store_ticket_close(struct store *s, int64_t id, int64_t at_ms, const char *by, const char *note,
+                       struct store_ticket *out, struct cw_err *err);
+/* One ticket. Returns 0, 1 when there is no such ticket, -1 on error. */
+int store_get_ticket(struct store *s, int64_t id, struct store_ticket *out, struct cw_err *err);
+/* Tickets by id: of one camera (camera_id non-NULL) or all, open ones only or all. *out
+ * malloc'd, caller frees. */
+int store_list_tickets(struct store *s, const char *camera_id, int open_only,
+                       struct store_ticket **out, size_t *n, struct cw_err *err);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

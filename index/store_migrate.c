@@ -346,6 +346,32 @@ static const char *const migrations[] = {
     "  INSERT INTO camera_geo SELECT key, new.lat, new.lat, new.lon, new.lon FROM camera_key"
     "    WHERE camera_id = new.id AND new.lat IS NOT NULL AND new.lon IS NOT NULL;"
     "  END;",
+    /* 7 -> 8: tickets, the work field staff file for a camera (store_ticket.c). A ticket is
+     * opened, then closed once; it is never deleted, and nothing but its closing is ever
+     * written again. action is a name of enum cfg_action, checked by the caller (the list may
+     * grow without a migration). cost_vnd NULL: the [costs] price of the action. The partial
+     * index serves the backlog, which reads the open ones. */
+    "CREATE TABLE ticket ("
+    "  id INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  action TEXT NOT NULL CHECK (action != ''),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  cost_vnd INTEGER CHECK (cost_vnd >= 0),"
+    "  opened_ms INTEGER NOT NULL,"
+    "  opened_by TEXT NOT NULL DEFAULT '',"
+    "  closed_ms INTEGER,"
+    "  closed_by TEXT,"
+    "  close_note TEXT"
+    ");"
+    "CREATE INDEX ticket_open ON ticket (camera_id) WHERE closed_ms IS NULL;"
+    "CREATE TRIGGER ticket_never_deleted BEFORE DELETE ON ticket"
+    "  BEGIN SELECT RAISE(ABORT, 'tickets are closed, never deleted'); END;"
+    "CREATE TRIGGER ticket_closed_once BEFORE UPDATE ON ticket"
+    "  WHEN old.closed_ms IS NOT NULL OR new.closed_ms IS NULL OR new.id != old.id"
+    "    OR new.camera_id != old.camera_id OR new.action != old.action OR new.note != old.note"
+    "    OR new.cost_vnd IS NOT old.cost_vnd OR new.opened_ms != old.opened_ms"
+    "    OR new.opened_by != old.opened_by"
+    "  BEGIN SELECT RAISE(ABORT, 'a ticket is only ever closed, once'); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -492,3 +492,36 @@ int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, 
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : store_fail(s, "sample share", err);
 }
+
+static void read_flag_count(sqlite3_stmt *st, void *elem)
+{
+    struct store_flag_count *c = elem;
+
+    memset(c, 0, sizeof(*c));
+    store_column_text(st, 0, c->camera_id, sizeof(c->camera_id));
+    store_column_text(st, 1, c->flags, sizeof(c->flags));
+    c->count = sqlite3_column_int(st, 2);
+}
+
+int store_sample_flag_counts(struct store *s, int64_t from_ms, int64_t to_ms,
+                             struct store_flag_count **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (to_ms < from_ms)
+        return cw_err_set(err, NULL, 0, NULL, "sample flags: range ends before it starts");
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT camera_id, flags, sum(count) FROM sample WHERE at_ms >= ?1 AND "
+                           "at_ms < ?2 GROUP BY camera_id, flags ORDER BY camera_id, flags",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "sample flags", err);
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    rc = store_collect(s, st, sizeof(**out), read_flag_count, &rows, n, "sample flags", err);
+    *out = rows;
+    return rc;
+}

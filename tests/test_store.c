@@ -338,6 +338,24 @@ static void check_places_after_migration(struct store *s, int k)
     free(d);
 }
 
+/* After migrating from version k: the ticket version 8 added is there (k = 8), or none. */
+static void check_tickets_at_version(struct store *s, int k)
+{
+    struct store_ticket *t = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_list_tickets(s, NULL, 1, &t, &n, &err), 0);
+    assert_int_equal(n, k >= 8 ? 1 : 0);
+    if (k >= 8) {
+        assert_string_equal(t[0].action, "replace_camera");
+        assert_string_equal(t[0].note, "Ống kính vỡ");
+        assert_int_equal(t[0].cost_vnd, 4500000);
+        assert_int_equal(t[0].opened_ms, 8500);
+    }
+    free(t);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -386,6 +404,8 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     assert_string_equal(err.msg, want);
 }
 
+/* Version 4's rows: what version 3 had, plus ONVIF: a device row (its last probe failed), an
+ * endpoint, a profile, a firmware change and a clock reading. */
 #define FILL_V4                                                                                    \
     "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
     "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
@@ -432,6 +452,22 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
     "('OLD-1', 8000, 83000, 12, 1);"
 
+#define FILL_V7                                                                                    \
+    FILL_V6                                                                                        \
+    "UPDATE camera SET lat = 10.29, lon = 105.66 WHERE id = 'OLD-1';"                              \
+    "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "     \
+    "codec, readable, seen_ms) VALUES ('nvr', 'OLD-1', '0001.mp4', 'OLD-1', 8000, 68000, 1000, "   \
+    "1, 'h264', 1, 9000);"                                                                         \
+    "INSERT INTO footage_camera (camera_id, oldest_ms, newest_ms, max_len_ms, updated_ms) "        \
+    "VALUES ('OLD-1', 8000, 68000, 60000, 9000);"                                                  \
+    "INSERT INTO footage_retention (camera_id, at_ms, oldest_ms) VALUES ('OLD-1', 9000, 8000);"    \
+    "INSERT INTO recorder (name, kind, scanned_ms, ok, ok_ms) VALUES ('nvr', 'dir', 9000, 1, "     \
+    "9000);"                                                                                       \
+    "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, cameras) "      \
+    "VALUES (9500, 'Lê Văn A', 'VV-01', 'trộm xe', 8000, 20000, 'cameras', 'OLD-1');"          \
+    "INSERT INTO audit (at_ms, actor, action, subject, detail, prev_hash, hash) VALUES (9500, "    \
+    "'Lê Văn A', 'request.create', 'request 1', '', '0', '0');"
+
 /* Rows put into a database at each version, with SQL of that version only. The last row is at
  * the current version (opening it must change nothing); adding a schema version means adding
  * its row here (the assert below will say so). */
@@ -464,27 +500,17 @@ static const char *const fill_at_version[] = {
      * a firmware change and a clock reading */
     FILL_V4,
     /* 5: the same rows (5 changed a trigger only) */
-    NULL,
+    FILL_V4,
     /* 6: the same plus what a verdict needs across restarts (one good answer of a down
      * camera, the picture memory of two still samples), the size the sample decoded and the
      * sample's frame sizes */
     FILL_V6,
     /* 7: the same plus footage: a segment, the camera's summary and a retention note, a
      * recorder's scan, a request and its audit row */
-    FILL_V6
-    "UPDATE camera SET lat = 10.29, lon = 105.66 WHERE id = 'OLD-1';"
-    "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "
-    "codec, readable, seen_ms) VALUES ('nvr', 'OLD-1', '0001.mp4', 'OLD-1', 8000, 68000, 1000, "
-    "1, 'h264', 1, 9000);"
-    "INSERT INTO footage_camera (camera_id, oldest_ms, newest_ms, max_len_ms, updated_ms) "
-    "VALUES ('OLD-1', 8000, 68000, 60000, 9000);"
-    "INSERT INTO footage_retention (camera_id, at_ms, oldest_ms) VALUES ('OLD-1', 9000, 8000);"
-    "INSERT INTO recorder (name, kind, scanned_ms, ok, ok_ms) VALUES ('nvr', 'dir', 9000, 1, "
-    "9000);"
-    "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, cameras) "
-    "VALUES (9500, 'Lê Văn A', 'VV-01', 'trộm xe', 8000, 20000, 'cameras', 'OLD-1');"
-    "INSERT INTO audit (at_ms, actor, action, subject, detail, prev_hash, hash) VALUES (9500, "
-    "'Lê Văn A', 'request.create', 'request 1', '', '0', '0');",
+    FILL_V7,
+    /* 8: the same plus an open ticket with its own cost */
+    FILL_V7 "INSERT INTO ticket (camera_id, action, note, cost_vnd, opened_ms, opened_by) VALUES "
+            "('OLD-1', 'replace_camera', 'Ống kính vỡ', 4500000, 8500, 'kt.vien');",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -505,7 +531,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             fail_msg("build v%d: %s", k, err.msg);
         assert_int_equal(raw_int(db, "PRAGMA user_version"), k);
         /* A version that added no table fills as the one before it. */
-        const char *fill = k == 5 ? fill_at_version[4] : fill_at_version[k];
+        const char *fill = fill_at_version[k];
         if (fill != NULL && sqlite3_exec(db, fill, NULL, NULL, NULL) != SQLITE_OK)
             fail_msg("fill v%d: %s", k, sqlite3_errmsg(db));
         sqlite3_close(db);
@@ -525,6 +551,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             check_device_facts_at_version(s, k);
             check_verdict_memory_at_version(s, k);
             check_footage_at_version(s, k);
+            check_tickets_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;
@@ -1815,6 +1842,54 @@ static void test_picture_memory_and_sampled_size_are_kept(void **state)
     fleet_free(&f);
 }
 
+static void test_tickets_are_closed_once_and_never_deleted(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_ticket t = {.camera_id = "CAH-001",
+                             .action = "reaim",
+                             .note = "cây che",
+                             .opened_ms = T0,
+                             .opened_by = "kt"};
+    struct store_ticket got, *v = NULL;
+    struct cw_err err = {0};
+    char long_note[502] = "";
+    int64_t id = 0;
+    size_t n = 0;
+    struct fleet f;
+    sqlite3 *db;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_ticket_add(s, &t, &id, &err), 0);
+    assert_int_equal(id, 1);
+    memcpy(t.camera_id, "NOPE", 5);
+    assert_int_equal(store_ticket_add(s, &t, &id, &err), 1); /* no such camera */
+    memset(long_note, 'x', sizeof(long_note) - 1);
+    assert_int_equal(store_ticket_close(s, 1, T0 + 1, "kt", long_note, &got, &err), -1);
+    assert_string_equal(err.msg, "longer than 500 bytes"); /* refused, not cut */
+    assert_int_equal(store_ticket_close(s, 1, T0 + 1, "kt", "đã chỉnh", &got, &err), 0);
+    assert_int_equal(got.closed_ms, T0 + 1);
+    assert_string_equal(got.close_note, "đã chỉnh");
+    assert_int_equal(store_ticket_close(s, 1, T0 + 2, "kt", NULL, &got, &err), 2);
+    assert_int_equal(got.closed_ms, T0 + 1); /* the first closing stands */
+    assert_int_equal(store_ticket_close(s, 7, T0 + 2, "kt", NULL, &got, &err), 1);
+    db = raw_open(fx->path);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ticket", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE ticket SET note = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_list_tickets(s, NULL, 0, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].note, "cây che");
+    free(v);
+    assert_int_equal(store_list_tickets(s, "CAH-001", 1, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1859,6 +1934,7 @@ int main(void)
         T(test_streak_is_written_with_the_probe_and_read_back_after_a_restart),
         T(test_a_state_change_ends_the_run_of_verdicts),
         T(test_picture_memory_and_sampled_size_are_kept),
+        T(test_tickets_are_closed_once_and_never_deleted),
     };
     log_init("test_store", LOG_LVL_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);
