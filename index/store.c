@@ -125,29 +125,22 @@ int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id
 
 int store_collect_page(struct store *s, const char *cols, const char *table,
                        const struct store_page *pg, size_t sz,
-                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                       void (*read)(sqlite3_stmt *st, void *elem), void *out, size_t *n,
                        const char *doing, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
     char sql[512];
 
-    *out = NULL;
-    *n = 0;
     /* ?1 is the later of since and the cursor's time, so the (camera_id, at_ms) or (at_ms)
      * index starts the search there; ties on at_ms are broken by id. */
     snprintf(sql, sizeof(sql),
              "SELECT %s FROM %s WHERE at_ms >= ?1 AND (at_ms > ?2 OR (at_ms = ?2 AND id > ?3))%s "
              "ORDER BY at_ms, id LIMIT ?4",
              cols, table, pg->camera_id != NULL ? " AND camera_id = ?5" : "");
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, doing, err);
-    sqlite3_bind_int64(st, 1, pg->since_ms > pg->after_at_ms ? pg->since_ms : pg->after_at_ms);
-    sqlite3_bind_int64(st, 2, pg->after_at_ms);
-    sqlite3_bind_int64(st, 3, pg->after_id);
-    sqlite3_bind_int64(st, 4, pg->limit > 0 && pg->limit < INT64_MAX ? (int64_t)pg->limit : -1);
-    if (pg->camera_id != NULL)
-        sqlite3_bind_text(st, 5, pg->camera_id, -1, SQLITE_STATIC);
-    return store_collect(s, st, sz, read, out, n, doing, err);
+    return store_select(s, sz, read, out, n, doing, err, sql, "IIIIt",
+                        pg->since_ms > pg->after_at_ms ? pg->since_ms : pg->after_at_ms,
+                        pg->after_at_ms, pg->after_id,
+                        pg->limit > 0 && pg->limit < INT64_MAX ? (int64_t)pg->limit : (int64_t)-1,
+                        pg->camera_id);
 }
 
 int store_exec(struct store *s, const char *sql, struct cw_err *err)
@@ -285,6 +278,24 @@ int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : store_fail(s, doing, err);
+}
+
+int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void *elem), void *out,
+                 size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
+                 ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+
+    void *rows = NULL;
+    int rc;
+
+    va_start(ap, fmt);
+    st = preparev(s, doing, err, sql, fmt, ap);
+    va_end(ap);
+    rc = collect(s, st, 0, sz, read, &rows, n, doing, err);
+    memcpy(out, &rows, sizeof(rows));
+    return rc;
 }
 
 int store_run(struct store *s, const char *doing, struct cw_err *err, const char *sql,

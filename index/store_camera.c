@@ -141,15 +141,10 @@ static void read_retiree(sqlite3_stmt *st, void *elem)
 /* The listed cameras not in temp.sync_ids; *out malloc'd, caller frees. */
 static int list_missing(struct store *s, struct retiree **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = store_prepare(s, "retire", err,
-                                     "SELECT id, state FROM camera WHERE retired_ms IS NULL AND "
-                                     "id NOT IN (SELECT id FROM temp.sync_ids)",
-                                     "");
-    void *rows = NULL;
-    int rc = store_collect(s, st, sizeof(**out), read_retiree, &rows, n, "retire", err);
-
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_retiree, out, n, "retire", err,
+                        "SELECT id, state FROM camera WHERE retired_ms IS NULL AND "
+                        "id NOT IN (SELECT id FROM temp.sync_ids)",
+                        "");
 }
 
 /* Retire every listed camera missing from the inventory. Its state goes to UNKNOWN with an
@@ -293,13 +288,8 @@ int store_get_status(struct store *s, const char *id, struct store_status *out, 
 
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = store_prepare(s, "camera status", err,
-                                     STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", "");
-    void *rows = NULL;
-    int rc = store_collect(s, st, sizeof(**out), read_status_row, &rows, n, "camera status", err);
-
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_status_row, out, n, "camera status", err,
+                        STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", "");
 }
 
 /* The streak as ?i (its kind, NULL for none) and ?i+1 (its length, 0 for none). */
@@ -352,10 +342,8 @@ struct camera_state {
 
 static void read_camera_state(sqlite3_stmt *st, void *out)
 {
-    struct camera_state *o = out;
-
-    o->state = store_column_state(st, 0);
-    o->retired = sqlite3_column_int(st, 1);
+    *(struct camera_state *)out =
+        (struct camera_state){store_column_state(st, 0), sqlite3_column_int(st, 1)};
 }
 
 int store_camera_get_state(struct store *s, const char *id, enum cw_state *state, int *retired,

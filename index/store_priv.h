@@ -90,10 +90,10 @@ int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id
                         void **out, size_t *n, const char *doing, struct cw_err *err);
 /* store_collect over pg's window of an append-only table with columns id, camera_id and
  * at_ms: "SELECT cols FROM table" with the window's conditions, in (at_ms, id) order. cols
- * and table are our own constants, never input. */
+ * and table are our own constants, never input. out as store_select says. */
 int store_collect_page(struct store *s, const char *cols, const char *table,
                        const struct store_page *pg, size_t sz,
-                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                       void (*read)(sqlite3_stmt *st, void *elem), void *out, size_t *n,
                        const char *doing, struct cw_err *err);
 /* Close a store_begin after a failure: the outermost level rolls back; an inner level only
  * unwinds and leaves the decision to its caller's batch. Returns -1. */
@@ -120,6 +120,13 @@ sqlite3_stmt *store_cached(struct store *s, enum store_stmt_id id, const char *s
 /* Step a statement from store_prepare (st NULL: -1, it said why) to its end and finalize it.
  * 0 (sqlite3_changes tells the rows written) or -1 with err "doing: SQLite's words". */
 int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw_err *err);
+/* store_prepare and store_collect in one: the rows of sql, bound from fmt, into the caller's
+ * array pointer. out is the address of that pointer (a `T **` for rows of type T; object
+ * pointers share one representation, as POSIX requires), set to a malloc'd array (caller
+ * frees; NULL when no rows, and on error). */
+int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void *elem), void *out,
+                 size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
+                 ...);
 /* store_prepare and store_finish in one: run sql, bound from fmt, once. */
 int store_run(struct store *s, const char *doing, struct cw_err *err, const char *sql,
               const char *fmt, ...);
