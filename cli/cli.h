@@ -215,17 +215,6 @@ extern const struct cli_command cli_request_show_command;      /* request.c */
 extern const struct cli_command cli_request_list_command;      /* request.c */
 extern const struct cli_command cli_request_export_command;    /* request.c */
 extern const struct cli_command cli_audit_verify_command;      /* request.c */
-extern const struct cli_command cli_status_command;            /* status.c */
-extern const struct cli_command cli_events_command;            /* events.c */
-extern const struct cli_command cli_uptime_command;            /* uptime.c */
-extern const struct cli_command cli_maintenance_command;       /* maintenance.c */
-extern const struct cli_command cli_samples_command;           /* picture.c */
-extern const struct cli_command cli_thumb_command;             /* picture.c */
-extern const struct cli_command cli_reference_command;         /* picture.c */
-extern const struct cli_command cli_device_command;            /* device.c */
-extern const struct cli_command cli_clock_command;             /* device.c */
-extern const struct cli_command cli_discover_command;          /* discover.c */
-extern const struct cli_command cli_token_command;             /* token.c */
 extern const struct cli_command cli_report_command;            /* report.c */
 extern const struct cli_command cli_ticket_command;            /* ticket.c */
 
