@@ -284,16 +284,13 @@ int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void
                  size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
                  ...)
 {
-    sqlite3_stmt *st;
-    va_list ap;
-
     void *rows = NULL;
+    va_list ap;
     int rc;
 
     va_start(ap, fmt);
-    st = preparev(s, doing, err, sql, fmt, ap);
+    rc = collect(s, preparev(s, doing, err, sql, fmt, ap), 0, sz, read, &rows, n, doing, err);
     va_end(ap);
-    rc = collect(s, st, 0, sz, read, &rows, n, doing, err);
     memcpy(out, &rows, sizeof(rows));
     return rc;
 }
@@ -301,13 +298,13 @@ int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void
 int store_run(struct store *s, const char *doing, struct cw_err *err, const char *sql,
               const char *fmt, ...)
 {
-    sqlite3_stmt *st;
     va_list ap;
+    int rc;
 
     va_start(ap, fmt);
-    st = preparev(s, doing, err, sql, fmt, ap);
+    rc = store_finish(s, preparev(s, doing, err, sql, fmt, ap), doing, err);
     va_end(ap);
-    return store_finish(s, st, doing, err);
+    return rc;
 }
 
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str)
