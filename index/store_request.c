@@ -46,7 +46,7 @@ static int request_insert(struct store *s, const struct store_request *r, int64_
         sqlite3_bind_text(st, 11, r->text, -1, SQLITE_STATIC);
     if (r->place == STORE_PLACE_CAMERAS)
         sqlite3_bind_text(st, 12, r->cameras, -1, SQLITE_STATIC);
-    rc = store_step_write(s, st, "request of", r->case_ref, err);
+    rc = store_step_write(s, st, "request", r->case_ref, err);
     sqlite3_finalize(st);
     if (rc == 0)
         *id = sqlite3_last_insert_rowid(s->db);
