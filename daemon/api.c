@@ -61,17 +61,17 @@ static const struct api_route routes[] = {
     {"GET", "/api/v1/footage", TOKENS_INVESTIGATOR, OPENABLE_NO, p_footage, api_footage_find},
     {"GET", "/api/v1/requests", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_requests},
     {"POST", "/api/v1/requests", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_request_create},
-    {"GET", "/api/v1/requests/{id}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_request},
-    {"POST", "/api/v1/requests/{id}/export", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL,
+    {"GET", "/api/v1/requests/{request}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_request},
+    {"POST", "/api/v1/requests/{request}/export", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL,
      api_export_start},
     {"GET", "/api/v1/exports", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_exports},
-    {"GET", "/api/v1/exports/{id}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_export},
-    {"GET", "/api/v1/exports/{id}/files/{file}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL,
+    {"GET", "/api/v1/exports/{export}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_export},
+    {"GET", "/api/v1/exports/{export}/files/{name}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL,
      api_export_file},
     {"GET", "/api/v1/reports/{kind}", TOKENS_VIEWER, OPENABLE_NO, p_report, api_report},
     {"GET", "/api/v1/tickets", TOKENS_VIEWER, OPENABLE_NO, p_tickets, api_tickets},
     {"POST", "/api/v1/tickets", TOKENS_ADMIN, OPENABLE_NO, NULL, api_ticket_add},
-    {"POST", "/api/v1/tickets/{id}/close", TOKENS_ADMIN, OPENABLE_NO, NULL, api_ticket_close},
+    {"POST", "/api/v1/tickets/{ticket}/close", TOKENS_ADMIN, OPENABLE_NO, NULL, api_ticket_close},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
