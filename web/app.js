@@ -4,6 +4,7 @@
  *   #/            overview: counts by state, cameras by owner and commune, 7-day availability
  *   #/map         the cameras placed by their coordinates, drawn as SVG (no tile server)
  *   #/camera/ID   one camera: picture, facts, samples chart, events; maintenance for admins
+ *   #/find, #/backlog   the investigators' and the backlog's pages (investigate.js)
  * The views refresh themselves every REFRESH_MS without reloading the page. Every text from
  * the store goes in with textContent, never as HTML. Vietnamese and English. */
 "use strict";
@@ -464,7 +465,8 @@ function currentRoute() {
   const h = location.hash || "#/";
   const m = h.match(/^#\/camera\/(.+)$/);
   if (m) return { name: "camera", id: decodeURIComponent(m[1]) };
-  return { name: h === "#/map" ? "map" : "overview" };
+  const pages = { "#/map": "map", "#/find": "find", "#/backlog": "backlog" };
+  return { name: pages[h] || "overview" };
 }
 
 function chrome() {
@@ -478,18 +480,35 @@ function chrome() {
   const r = currentRoute().name;
   document.getElementById("nav-overview").classList.toggle("active", r === "overview");
   document.getElementById("nav-map").classList.toggle("active", r === "map");
+  document.getElementById("nav-find").classList.toggle("active", r === "find");
+  document.getElementById("nav-backlog").classList.toggle("active", r === "backlog");
+  /* footage is the investigators' (and admins') */
+  document.getElementById("nav-find").hidden = !app.who || app.who.role === "viewer";
 }
 
-function render() {
+/* Pages drawn once when opened (a form in them is never wiped by a refresh). */
+const STILL_PAGES = { find: (v) => viewFind(v), backlog: (v) => viewBacklog(v).catch(() => {}) };
+
+function render(refresh) {
   chrome();
   const view = document.getElementById("view");
   if (!app.who) {
     view.replaceChildren();
+    view.dataset.page = "login";
     viewLogin(view);
     return;
   }
   if (!app.cameras) return;
   const r = currentRoute();
+  if (STILL_PAGES[r.name]) {
+    if (!refresh || view.dataset.page !== r.name) {
+      view.replaceChildren();
+      view.dataset.page = r.name;
+      STILL_PAGES[r.name](view);
+    }
+    return;
+  }
+  view.dataset.page = r.name;
   if (r.name === "camera") {
     /* not while someone types a maintenance note */
     if (document.activeElement && document.activeElement.hasAttribute("data-maint-note")) return;
@@ -512,7 +531,7 @@ async function tick() {
   try {
     await loadCameras();
     if (!app.uptimeAt || Date.now() - app.uptimeAt > UPTIME_REFRESH_MS) await loadUptime();
-    if (app.who) render();
+    if (app.who) render(true);
   } catch (e) {
     /* shown in the footer; the next tick tries again */
   }
@@ -542,5 +561,6 @@ document.getElementById("logout").addEventListener("click", () => {
   clearInterval(app.timer);
   render();
 });
-window.addEventListener("hashchange", render);
-start();
+window.addEventListener("hashchange", () => render(false));
+/* after every script of the page has run (investigate.js adds its pages and words) */
+document.addEventListener("DOMContentLoaded", start);
