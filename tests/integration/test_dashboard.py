@@ -373,6 +373,17 @@ class DashboardTest(cwtest.FixtureTestCase):
                        "querySelector('h2').textContent.startsWith('Tồn đọng')")
         self.b.screenshot(os.path.join(self.shots, "backlog-vi.png"))
         self.b.click("#lang")
+        # the printable page a district sends, as the API gives it, kept for a reader's eye
+        page = cwtest.http(self.port, "GET", "/api/v1/reports/backlog?format=html&lang=vi",
+                           self.tokens["viewer"])
+        self.assertEqual(page.status, 200, page)
+        kept = os.path.join(self.shots, "backlog-report-vi.html")
+        with open(kept, "wb") as f:
+            f.write(page.body)
+        self.b.get("file://" + kept)
+        self.b.wait_js("the report page", "return document.readyState === 'complete' && "
+                       "document.querySelectorAll('table').length > 0")
+        self.b.screenshot(os.path.join(self.shots, "backlog-report-vi.png"))
 
     def test_7_daemon_exits_clean(self):
         self.b.quit()
