@@ -338,23 +338,34 @@ function viewOverview(view) {
   renderList();
 }
 
+/* Degrees to the map's SVG units (north up, a degree of longitude shortened by the latitude's
+ * cosine) and back, fitted to the cameras given. */
+function projection(cams) {
+  const W = 1000, PAD = 30;
+  const lats = cams.map((c) => c.lat), lons = cams.map((c) => c.lon);
+  const minLat = Math.min(...lats), maxLat = Math.max(...lats);
+  const minLon = Math.min(...lons), maxLon = Math.max(...lons);
+  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const spanX = Math.max((maxLon - minLon) * k, 1e-6), spanY = Math.max(maxLat - minLat, 1e-6);
+  const scale = (W - 2 * PAD) / Math.max(spanX, spanY);
+  return {
+    W, H: Math.round(spanY * scale + 2 * PAD), scale, k,
+    x: (lon) => PAD + (lon - minLon) * k * scale,
+    y: (lat) => PAD + (maxLat - lat) * scale,
+    lon: (x) => minLon + (x - PAD) / (k * scale),
+    lat: (y) => maxLat - (y - PAD) / scale,
+  };
+}
+
 function viewMap(view) {
   const list = app.cameras.filter(matches);
   const placed = list.filter((c) => typeof c.lat === "number" && typeof c.lon === "number");
-  const W = 1000, PAD = 30;
   let box = el("div", { class: "map" });
   if (placed.length > 0) {
-    const lats = placed.map((c) => c.lat), lons = placed.map((c) => c.lon);
-    const minLat = Math.min(...lats), maxLat = Math.max(...lats);
-    const minLon = Math.min(...lons), maxLon = Math.max(...lons);
-    const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180); /* a degree of longitude */
-    const spanX = Math.max((maxLon - minLon) * k, 1e-6), spanY = Math.max(maxLat - minLat, 1e-6);
-    const scale = (W - 2 * PAD) / Math.max(spanX, spanY);
-    const H = Math.round(spanY * scale + 2 * PAD);
-    const s = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img" });
+    const p = projection(placed);
+    const s = svg("svg", { viewBox: "0 0 " + p.W + " " + p.H, role: "img" });
     for (const c of placed) {
-      const x = PAD + (c.lon - minLon) * k * scale, y = PAD + (maxLat - c.lat) * scale;
-      s.append(svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 7, fill: "var(--" + c.state + ")",
+      s.append(svg("circle", { cx: p.x(c.lon).toFixed(1), cy: p.y(c.lat).toFixed(1), r: 7, fill: "var(--" + c.state + ")",
                                "data-id": c.id, "data-state": c.state,
                                onclick: () => { location.hash = "#/camera/" + encodeURIComponent(c.id); } },
                    svg("title", {}, c.id + " · " + c.name + " · " + t(c.state))));

@@ -78,24 +78,7 @@ function apiTime(v) {
   return v.replace("T", " ");
 }
 
-/* ---- the map to pick a point on (the overview map's projection, made invertible) ---- */
-
-function projection(cams) {
-  const W = 1000, PAD = 30;
-  const lats = cams.map((c) => c.lat), lons = cams.map((c) => c.lon);
-  const minLat = Math.min(...lats), maxLat = Math.max(...lats);
-  const minLon = Math.min(...lons), maxLon = Math.max(...lons);
-  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
-  const spanX = Math.max((maxLon - minLon) * k, 1e-6), spanY = Math.max(maxLat - minLat, 1e-6);
-  const scale = (W - 2 * PAD) / Math.max(spanX, spanY);
-  return {
-    W, H: Math.round(spanY * scale + 2 * PAD), scale, k,
-    x: (lon) => PAD + (lon - minLon) * k * scale,
-    y: (lat) => PAD + (maxLat - lat) * scale,
-    lon: (x) => minLon + (x - PAD) / (k * scale),
-    lat: (y) => maxLat - (y - PAD) / scale,
-  };
-}
+/* ---- the map to pick a point on (app.js's projection, inverted) ---- */
 
 function pickMap(state, onPick) {
   const placed = (app.cameras || []).filter((c) => typeof c.lat === "number" && typeof c.lon === "number");
