@@ -55,6 +55,18 @@ Object.assign(TEXT, {
   "bl.total": ["Tổng cộng", "Total"],
   "bl.unpriced": ["chưa có đơn giá", "unpriced"],
   "bl.none": ["Không có camera nào cần xử lý.", "No camera needs work."],
+  "bl.cameras": ["Số camera", "Cameras"],
+  /* the backlog's actions, in the printed report's words (report/lang.c) */
+  "act.restore_link": ["Khôi phục nguồn điện, đường truyền", "Restore power or network link"],
+  "act.clean_lens": ["Vệ sinh, chỉnh tiêu cự ống kính", "Clean or refocus the lens"],
+  "act.reaim": ["Chỉnh lại góc quay camera", "Re-aim the camera"],
+  "act.setup_ntp": ["Cài đặt đồng bộ thời gian (NTP)", "Set the clock to follow NTP"],
+  "act.reconfigure_encoder": ["Cấu hình lại thông số hình ảnh", "Reconfigure the video settings"],
+  "act.update_credentials": ["Cập nhật tài khoản truy cập", "Update the access account"],
+  "act.update_firmware": ["Cập nhật phần mềm (firmware)", "Update the firmware"],
+  "act.repair_ir": ["Sửa đèn hồng ngoại, chiếu sáng", "Repair the infrared light or site lighting"],
+  "act.replace_camera": ["Thay thế camera", "Replace the camera"],
+  "act.replace_disk": ["Thay ổ cứng đầu ghi", "Replace the recorder's disk"],
 });
 
 const EXPORT_POLL_MS = 1000;
@@ -286,7 +298,9 @@ function vnd(n) {
 }
 
 function hours(ms) {
-  return ms ? (ms / 3600000).toFixed(1) + " " + t("h") : "-";
+  if (!ms) return "-";
+  return ms < 3600000 ? Math.max(1, Math.round(ms / 60000)) + " " + t("m")
+                      : (ms / 3600000).toFixed(1) + " " + t("h");
 }
 
 async function viewBacklog(view) {
@@ -309,11 +323,12 @@ async function viewBacklog(view) {
         el("td", {}, it.priority), el("td", {}, stateLabel(it.state)),
         el("td", {}, hours(it.downtime_ms)),
         el("td", {}, typeof it.availability_pct === "number" ? it.availability_pct.toFixed(1) + "%" : "-"),
-        el("td", {}, it.actions.map((a) => a.action).join(", ")),
+        el("td", { "data-actions": it.actions.map((a) => a.action).join(",") },
+           it.actions.map((a) => t("act." + a.action)).join("; ")),
         el("td", { "data-cost": it.cost_vnd === null ? "" : it.cost_vnd }, vnd(it.cost_vnd),
            it.unpriced ? el("div", { class: "muted" }, it.unpriced + " " + t("bl.unpriced")) : null))));
   const owners = el("table", { "data-backlog": "owners" },
-    el("tr", {}, ["owner", "cameras", "bl.needing", "down", "bl.cost"].map((k) => el("th", {}, t(k)))),
+    el("tr", {}, ["owner", "bl.cameras", "bl.needing", "down", "bl.cost"].map((k) => el("th", {}, t(k)))),
     doc.owners.map((o) => el("tr", { "data-owner": o.owner },
       el("td", {}, o.owner_name || o.owner), el("td", {}, o.cameras), el("td", {}, o.needing_work),
       el("td", {}, o.down_now), el("td", {}, vnd(o.cost_vnd)))),
