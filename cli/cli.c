@@ -336,23 +336,13 @@ void cli_close(struct cli *cli)
     cli->doc = (struct doc_ctx){NULL, NULL, NULL};
 }
 
-/* 00:00 local on the first of the month containing now. */
-static int start_of_month(const char *tz, int64_t now_ms, int64_t *out)
-{
-    char buf[64];
-
-    cw_format_local(now_ms, tz, buf, sizeof(buf));
-    memcpy(buf + 8, "01", 3); /* "YYYY-MM-DD ..." -> "YYYY-MM-01" */
-    return cw_parse_time(buf, tz, out);
-}
-
 int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms)
 {
     int64_t now = cw_now_ms();
 
     /* Both read against one now: --from -1ms is then before --to now. */
     if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, from_ms) != 0
-                        : start_of_month(cli->tz, now, from_ms) != 0)
+                        : cw_start_of_month(cli->tz, now, from_ms) != 0)
         return cli_usage_error(a->cmd, "bad time '%s'", a->from);
     *to_ms = now;
     if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)

@@ -15,7 +15,6 @@
 #include "cli.h"
 #include "table.h"
 
-#define FOOTAGE_DEFAULT_RADIUS_M 500.0
 #define FOOTAGE_NAME_MAX 28 /* camera names cut to this many columns */
 
 #define PLACE_HELP                                                                                 \
@@ -54,53 +53,15 @@ static const char recorders_usage[] =
     "  of it: segments, unreadable ones, bytes.\n"
     "  --json          print a JSON array\n";
 
-/* "12.5" or "12.5m" metres, "2km" kilometres. */
-static int parse_metres(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-
-    if (end == s)
-        return -1;
-    if (strcmp(end, "km") == 0)
-        v *= 1000;
-    else if (*end != '\0' && strcmp(end, "m") != 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q)
 {
-    int places = (a->near != NULL) + (a->place != NULL) + (a->camera_list[0] != '\0');
-    int n = 0;
+    const struct doc_footage_words w = {
+        a->from,   a->to,    a->near,
+        a->radius, a->place, a->camera_list[0] != '\0' ? a->camera_list : NULL};
+    struct cw_err err;
 
-    memset(q, 0, sizeof(*q));
-    q->now_ms = cw_now_ms();
-    if (a->from == NULL || a->to == NULL)
-        return cli_usage_error(a->cmd, "--from and --to are needed");
-    if (cw_parse_time(a->from, cli->tz, &q->from_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
-    if (cw_parse_time(a->to, cli->tz, &q->to_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
-    if (places != 1)
-        return cli_usage_error(a->cmd, "give one place: --near, --place or --camera");
-    if (a->radius != NULL && a->near == NULL)
-        return cli_usage_error(a->cmd, "--radius goes with --near");
-    if (a->near != NULL) {
-        q->place = STORE_PLACE_POINT;
-        q->radius_m = FOOTAGE_DEFAULT_RADIUS_M;
-        if (sscanf(a->near, "%lf,%lf%n", &q->lat, &q->lon, &n) != 2 || a->near[n] != '\0')
-            return cli_usage_error(a->cmd, "--near takes LAT,LON, not '%s'", a->near);
-        if (a->radius != NULL && parse_metres(a->radius, &q->radius_m) != 0)
-            return cli_usage_error(a->cmd, "--radius takes metres, not '%s'", a->radius);
-    } else if (a->place != NULL) {
-        q->place = STORE_PLACE_TEXT;
-        q->text = a->place;
-    } else {
-        q->place = STORE_PLACE_CAMERAS;
-        q->cameras = a->camera_list;
-    }
+    if (doc_footage_query_read(&w, cli->tz, cw_now_ms(), q, &err) != 0)
+        return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
     return 0;
 }
 

@@ -232,18 +232,8 @@ const struct cli_command cli_request_list_command = {
 /* ---- request export ---- */
 
 struct export_ctx {
-    const struct cfg *cfg;
     int shown; /* a progress line is on the terminal */
 };
-
-/* A dir recorder's folder; the others' footage is not read as files. */
-static const char *recorder_root(void *data, const char *name)
-{
-    const struct export_ctx *x = data;
-    const struct cfg_recorder *r = cfg_find_recorder(x->cfg, name);
-
-    return r != NULL && r->kind == CFG_RECORDER_DIR ? r->path : NULL;
-}
 
 static void export_progress(void *data, size_t i, size_t n, const char *camera, int64_t done,
                             int64_t total)
@@ -281,9 +271,10 @@ static void export_render(const struct cli *cli, const struct cli_args *a, const
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
     int64_t id = request_id(a->argv[0]);
-    struct export_ctx x = {cli->cfg, 0};
+    struct export_ctx x = {0};
     const struct export_settings set = {cli->cfg->site_name, cli->tz,
-                                        cli->cfg->footage.tolerance_ms, recorder_root, &x};
+                                        cli->cfg->footage.tolerance_ms, export_cfg_root,
+                                        (void *)cli->cfg};
     struct export_plan *plan = NULL;
     struct export_result res;
     struct doc_export e;

@@ -100,6 +100,8 @@ struct cfg_footage {
                                  camera degraded; default 10m, 0 off */
     int64_t warn_before_ms;   /* warn when footage asked for is overwritten sooner; default 3d */
     int64_t tolerance_ms;     /* segments this close are one window; default 2s */
+    char *export_dir;         /* absolute; [footage] exports, default <dir>/var/exports: where
+                                 the API writes evidence exports (and serves them from) */
 };
 
 enum cfg_recorder_kind {

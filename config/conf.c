@@ -149,6 +149,7 @@ static const struct cfg_directive footage_keys[] = {
             365 * CFG_DAY_MS),
     CFG_NUM_NOTE("tolerance", CFG_DURATION, F, tolerance_ms, CFG_FOOTAGE_TOLERANCE_MS, 1,
                  3600 * 1000, "segments this close are one window"),
+    CFG_STR("exports", CFG_PATH, F, export_dir, "var/exports", 1, CFG_PATH_MAX),
 };
 
 #undef S

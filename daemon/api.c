@@ -1,9 +1,10 @@
 /* api.c - the table of endpoints and the one path every request takes through it: route,
  * method, token, role, parameters, handler (api.h). An endpoint is one row here and one
  * handler (api_views.c); the dashboard's files are public (they hold no data: the page asks
- * the API with its user's token); the footage, request, export, report and ticket
- * endpoints will be rows of their own. Owns the API's record: the server, the tokens, the
- * workers. Loop thread only. */
+ * the API with its user's token). Roles: a viewer sees health (cameras, events, uptime,
+ * reports, tickets); an investigator also footage, requests and exports; an admin also
+ * maintenance, references and opening or closing tickets. Owns the API's record: the server, the
+ * tokens, the workers. Loop thread only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ static const char *const p_cameras[] = {"owner", "commune", "state", "flag", NUL
 static const char *const p_since[] = {"since", NULL};
 static const char *const p_events[] = {"camera", "since", "limit", "after", NULL};
 static const char *const p_uptime[] = {"from", "to", "by", NULL};
+static const char *const p_footage[] = {"from", "to", "near", "radius", "place", "camera", NULL};
+static const char *const p_report[] = {"from", "to", "format", "lang", NULL};
+static const char *const p_tickets[] = {"camera", "all", NULL};
 
 static void api_index(struct api_call *c);
 
@@ -54,6 +58,20 @@ static const struct api_route routes[] = {
     {"GET", "/api/v1/events", TOKENS_VIEWER, OPENABLE_NO, p_events, api_events},
     {"GET", "/api/v1/uptime", TOKENS_VIEWER, OPENABLE_NO, p_uptime, api_uptime},
     {"GET", "/api/v1/clock", TOKENS_VIEWER, OPENABLE_NO, NULL, api_clock},
+    {"GET", "/api/v1/footage", TOKENS_INVESTIGATOR, OPENABLE_NO, p_footage, api_footage_find},
+    {"GET", "/api/v1/requests", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_requests},
+    {"POST", "/api/v1/requests", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_request_create},
+    {"GET", "/api/v1/requests/{request}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_request},
+    {"POST", "/api/v1/requests/{request}/export", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL,
+     api_export_start},
+    {"GET", "/api/v1/exports", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_exports},
+    {"GET", "/api/v1/exports/{export}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL, api_export},
+    {"GET", "/api/v1/exports/{export}/files/{name}", TOKENS_INVESTIGATOR, OPENABLE_NO, NULL,
+     api_export_file},
+    {"GET", "/api/v1/reports/{kind}", TOKENS_VIEWER, OPENABLE_NO, p_report, api_report},
+    {"GET", "/api/v1/tickets", TOKENS_VIEWER, OPENABLE_NO, p_tickets, api_tickets},
+    {"POST", "/api/v1/tickets", TOKENS_ADMIN, OPENABLE_NO, NULL, api_ticket_add},
+    {"POST", "/api/v1/tickets/{ticket}/close", TOKENS_ADMIN, OPENABLE_NO, NULL, api_ticket_close},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -206,7 +224,7 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
     }
     if (auth_new(env->loop, tokens, &a->auth, errs) != 0)
         goto fail;
-    if (pool_new(env->loop, API_WORKERS, &a->pool, &err) != 0 ||
+    if (pool_new(env->loop, API_WORKERS, &a->pool, &err) != 0 || api_exports_new(a, &err) != 0 ||
         http_new(env->loop, cfg->http_listen, cfg->http_socket, &lim, api_handle, a, &a->http,
                  &err) != 0) {
         cw_errlist_push(errs, &err);
@@ -234,7 +252,8 @@ void api_free(struct api *a)
 {
     if (a == NULL)
         return;
-    pool_free(a->pool); /* answers the jobs not run: their connections are resumed */
+    api_exports_free(a); /* first: a download's audit job may still be on a.pool */
+    pool_free(a->pool);  /* answers the jobs not run: their connections are resumed */
     http_free(a->http);
     auth_free(a->auth);
     free(a);

@@ -15,6 +15,7 @@
 #include "../util/err.h"
 
 struct fleet;
+struct vitals;
 struct api;
 
 struct api_env {
@@ -22,6 +23,7 @@ struct api_env {
     struct store *store;   /* the daemon's connection: documents are read through it */
     const struct cfg *cfg; /* until api_reload gives another */
     struct fleet *fleet;   /* probe counters for /metrics; NULL: none */
+    struct vitals *vitals; /* loop lag for /metrics; NULL: none */
 };
 
 /* Listen where env->cfg says and serve. Borrows what env points to. Every problem (the

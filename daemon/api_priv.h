@@ -16,11 +16,15 @@
 
 #define API_WORKERS 2 /* threads for writes and slow reads of the API */
 
+struct export_job;
+
 struct api {
     struct api_env env;
     struct http *http;
     struct auth *auth;
     struct pool *pool;
+    struct pool *export_pool;   /* one thread: exports run one at a time (api_export.c) */
+    struct export_job *exports; /* running and recent exports, newest first */
 };
 
 /* One request to one endpoint, as the handler sees it. */
@@ -72,7 +76,15 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
                    void (*work)(struct api_job *j, struct store *s),
                    void (*done)(struct api_job *j));
 
-/* ---- the handlers (api_views.c, metrics.c) ---- */
+/* A request id from a path segment: the id, or 0 after answering 404 (api_footage.c). */
+int64_t api_request_id(struct api_call *c, const char *s);
+
+/* The exports' pool and records (api_export.c): made with the API, freed with it (running
+ * exports cancelled, their folders left clean). */
+int api_exports_new(struct api *a, struct cw_err *err);
+void api_exports_free(struct api *a);
+
+/* ---- the handlers (api_views.c, api_footage.c, api_export.c, api_report.c) ---- */
 void api_healthz(struct api_call *c);
 void api_whoami(struct api_call *c);
 void api_cameras(struct api_call *c);
@@ -86,6 +98,18 @@ void api_events(struct api_call *c);
 void api_uptime(struct api_call *c);
 void api_clock(struct api_call *c);
 void api_metrics(struct api_call *c);
+void api_footage_find(struct api_call *c);
+void api_requests(struct api_call *c);
+void api_request(struct api_call *c);
+void api_request_create(struct api_call *c);
+void api_export_start(struct api_call *c);
+void api_exports(struct api_call *c);
+void api_export(struct api_call *c);
+void api_export_file(struct api_call *c);
+void api_report(struct api_call *c);
+void api_tickets(struct api_call *c);
+void api_ticket_add(struct api_call *c);
+void api_ticket_close(struct api_call *c);
 void api_web(struct api_call *c);
 
 #endif

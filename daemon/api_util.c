@@ -81,11 +81,18 @@ int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t 
     return -1;
 }
 
+/* Whether real (a resolved path) is dir_real itself's child or deeper. */
+static int path_inside(const char *real, const char *dir_real)
+{
+    size_t n = strlen(dir_real);
+
+    return strncmp(real, dir_real, n) == 0 && real[n] == '/';
+}
+
 int api_open_inside(const char *path, const char *dir, char *why, size_t why_len)
 {
     char real_dir[PATH_MAX], link[64], real_file[PATH_MAX];
     struct stat st;
-    size_t n;
     ssize_t got;
     int fd;
 
@@ -93,22 +100,33 @@ int api_open_inside(const char *path, const char *dir, char *why, size_t why_len
         snprintf(why, why_len, "its folder is missing");
         return -1;
     }
-    /* O_NONBLOCK: a FIFO planted there must not hold the loop in open(). */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* Judged by name before anything is opened: opening a file outside, then closing it,
+     * is not harmless. Closing any descriptor of the store's database drops every POSIX
+     * lock SQLite holds on it in this process, and a writer beside the daemon would then
+     * corrupt it (sqlite.org/howtocorrupt.html, 2.2). */
+    if (realpath(path, real_file) == NULL) {
+        snprintf(why, why_len, "%s", errno == ENOENT ? "the file is gone" : strerror(errno));
+        return -1;
+    }
+    if (!path_inside(real_file, real_dir) || stat(real_file, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, why_len, "the file is not one of the daemon's");
+        return -1;
+    }
+    /* O_NONBLOCK: a FIFO swapped in meanwhile must not hold the loop in open(). */
+    fd = open(real_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         snprintf(why, why_len, "%s", errno == ENOENT ? "the file is gone" : strerror(errno));
         return -1;
     }
-    /* Judge the file opened, not the name: whatever links led there, it must be inside. */
+    /* And the file opened judged again, in case the name was swapped in between. */
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     got = readlink(link, real_file, sizeof(real_file) - 1);
-    n = strlen(real_dir);
     if (got < 0 || fstat(fd, &st) != 0) {
         snprintf(why, why_len, "%s", strerror(errno));
         goto fail;
     }
     real_file[got] = '\0';
-    if (strncmp(real_file, real_dir, n) != 0 || real_file[n] != '/' || !S_ISREG(st.st_mode)) {
+    if (!path_inside(real_file, real_dir) || !S_ISREG(st.st_mode)) {
         snprintf(why, why_len, "the file is not one of the daemon's");
         goto fail;
     }

@@ -12,6 +12,7 @@
 #include "api_priv.h"
 #include "fleet.h"
 #include "metrics.h"
+#include "vitals.h"
 #include "web.h"
 
 #define SAMPLES_SINCE "-1d"
@@ -339,31 +340,45 @@ void api_metrics(struct api_call *c)
 {
     json_t *status = NULL, *clock = NULL;
     struct fleet_counts probes;
+    struct batch_health store;
     struct http_stats hs;
     struct auth_stats as;
-    struct metrics_in in = {NULL, NULL, c->doc.cfg, NULL, &hs, &as};
+    struct metrics_in in = {.cfg = c->doc.cfg, .http = &hs, .auth = &as};
+    struct store_footage_oldest *footage = NULL;
     struct cw_err err;
-    size_t len = 0;
+    double lag[2];
+    size_t len = 0, n_footage = 0;
     char *text;
     int rc;
 
     if ((rc = doc_status(&c->doc, NULL, &status, &err)) != 0 ||
-        (rc = doc_clock(&c->doc, &clock, &err)) != 0) {
+        (rc = doc_clock(&c->doc, &clock, &err)) != 0 ||
+        (rc = store_list_footage_oldest(c->doc.store, &footage, &n_footage, &err)) != 0) {
         json_decref(status);
+        json_decref(clock);
         api_reply_doc(c, rc, NULL, &err);
         return;
     }
     if (c->api->env.fleet != NULL) {
         fleet_get_counts(c->api->env.fleet, &probes);
+        fleet_store_health(c->api->env.fleet, &store);
         in.probes = &probes;
+        in.store = &store;
+    }
+    if (c->api->env.vitals != NULL) {
+        vitals_lag(c->api->env.vitals, &lag[0], &lag[1]);
+        in.loop_lag_ms = lag;
     }
     http_get_stats(c->api->http, &hs);
     auth_get_stats(c->api->auth, &as);
     in.status = status;
     in.clock = clock;
+    in.footage = footage;
+    in.n_footage = n_footage;
     text = metrics_render(&in, &len);
     json_decref(status);
     json_decref(clock);
+    free(footage);
     if (text == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;

@@ -230,7 +230,7 @@ static int daemon_check_api(const struct cfg *cfg)
 /* The HTTP API, /metrics and the dashboard; every problem printed. */
 static int daemon_start_api(struct cw_daemon *d)
 {
-    struct api_env env = {d->loop, d->store, d->cfg, d->fleet};
+    struct api_env env = {d->loop, d->store, d->cfg, d->fleet, d->vitals};
     struct cw_errlist errs = {0};
 
     return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
@@ -281,10 +281,10 @@ static int daemon_run(struct cw_daemon *d)
         log_errx("daemon: %s", err.msg);
         return 1;
     }
+    daemon_start_vitals(d); /* before the API: /metrics serves its figures */
     if (!d->once && daemon_start_api(d) != 0)
         return 1;
     daemon_watch_signals(d);
-    daemon_start_vitals(d);
     if (!vitals_resolver_async())
         log_warnx("daemon: this libcurl resolves host names by blocking (no AsynchDNS): a "
                   "camera named by a host name that is slow to resolve stalls every camera; "

@@ -165,6 +165,55 @@ static void clocks(FILE *f, const json_t *status, const json_t *clock)
     json_decref(by_id);
 }
 
+static void footage(FILE *f, const json_t *status, const struct store_footage_oldest *v, size_t n)
+{
+    json_t *by_id = json_object();
+    const json_t *cam;
+    size_t i;
+
+    family(f, "camwatch_camera_footage_oldest_timestamp_seconds", "gauge",
+           "The oldest footage of the camera its recorder still holds, Unix time.");
+    json_array_foreach(status, i, cam)
+    {
+        json_object_set(by_id, jstr(cam, "id"), (json_t *)cam);
+    }
+    for (i = 0; i < n; i++)
+        if ((cam = json_object_get(by_id, v[i].camera_id)) != NULL)
+            camera_sample(f, "camwatch_camera_footage_oldest_timestamp_seconds", cam, NULL, NULL,
+                          (double)v[i].oldest_ms / 1e3);
+    json_decref(by_id);
+}
+
+/* The daemon's own health: how late its loop runs, how its store writes go. */
+static void vitals(FILE *f, const double *lag_ms, const struct batch_health *b)
+{
+    if (lag_ms != NULL) {
+        family(f, "camwatch_loop_lag_seconds", "gauge",
+               "How late the daemon's event loop ran its last one-second tick.");
+        fprintf(f, "camwatch_loop_lag_seconds %.6f\n", lag_ms[0] / 1e3);
+        family(f, "camwatch_loop_lag_max_seconds", "gauge",
+               "The latest the event loop ran a tick over the last minute or two.");
+        fprintf(f, "camwatch_loop_lag_max_seconds %.6f\n", lag_ms[1] / 1e3);
+    }
+    if (b != NULL) {
+        family(f, "camwatch_store_write_seconds", "gauge",
+               "How long the last store transaction of the daemon took to commit.");
+        fprintf(f, "camwatch_store_write_seconds %.6f\n", b->last_write_ms / 1e3);
+        family(f, "camwatch_store_write_max_seconds", "gauge",
+               "The longest store commit over the last minute.");
+        fprintf(f, "camwatch_store_write_max_seconds %.6f\n", b->max_write_ms / 1e3);
+        family(f, "camwatch_store_commits_total", "counter",
+               "Store transactions committed since the daemon started.");
+        fprintf(f, "camwatch_store_commits_total %llu\n", (unsigned long long)b->commits);
+        family(f, "camwatch_store_pending_writes", "gauge",
+               "Writes kept in memory that the store has not taken yet.");
+        fprintf(f, "camwatch_store_pending_writes %zu\n", b->pending);
+        family(f, "camwatch_store_writable", "gauge",
+               "1 while the store takes writes, 0 while it refuses them.");
+        fprintf(f, "camwatch_store_writable %d\n", !b->failing);
+    }
+}
+
 static void owners(FILE *f, const json_t *status, const struct cfg *cfg)
 {
     const json_t *cam;
@@ -244,10 +293,12 @@ char *metrics_render(const struct metrics_in *in, size_t *len)
     cameras(f, in->status);
     stream(f, in->status);
     clocks(f, in->status, in->clock);
+    footage(f, in->status, in->footage, in->n_footage);
     owners(f, in->status, in->cfg);
     if (in->probes != NULL)
         probes(f, in->probes);
     server(f, in->http, in->auth);
+    vitals(f, in->loop_lag_ms, in->store);
     if (ferror(f)) {
         fclose(f);
         free(text);

@@ -11,17 +11,23 @@
 #include <stddef.h>
 
 #include "../config/cfg.h"
+#include "../index/store_footage.h"
 #include "auth.h"
+#include "batch.h"
 #include "fleet.h"
 #include "http.h"
 
 struct metrics_in {
-    const json_t *status;              /* doc_status's array (every camera) */
-    const json_t *clock;               /* doc_clock's array */
-    const struct cfg *cfg;             /* the owners */
-    const struct fleet_counts *probes; /* NULL: not given */
-    const struct http_stats *http;     /* NULL: not given */
-    const struct auth_stats *auth;     /* NULL: not given */
+    const json_t *status;                       /* doc_status's array (every camera) */
+    const json_t *clock;                        /* doc_clock's array */
+    const struct cfg *cfg;                      /* the owners */
+    const struct fleet_counts *probes;          /* NULL: not given */
+    const struct http_stats *http;              /* NULL: not given */
+    const struct auth_stats *auth;              /* NULL: not given */
+    const struct store_footage_oldest *footage; /* each camera's oldest footage */
+    size_t n_footage;
+    const double *loop_lag_ms;        /* [last, max over the window]; NULL: not given */
+    const struct batch_health *store; /* the write batch's figures; NULL: not given */
 };
 
 /* The exposition text, NUL-terminated, its length in *len. Caller frees; NULL when out of

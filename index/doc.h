@@ -184,6 +184,19 @@ int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, jso
  * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes). */
 int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
                      int64_t at_ms, json_t **out, struct cw_err *err);
+/* The two steps of doc_ticket_add and doc_ticket_close for a caller that writes on one
+ * thread and builds the document on another (the daemon: a worker with its own READWRITE
+ * connection, then the loop). *_apply touches only s (any thread) and returns as the action
+ * does, but DOC_TICKET_CLOSED (with *out filled) for a ticket closed already; the ticket
+ * written is read back into *out. doc_ticket_result turns rc and the ticket into the action's
+ * answer. */
+#define DOC_TICKET_CLOSED 3
+int doc_ticket_add_apply(struct store *s, const struct doc_ticket_new *tn, struct store_ticket *out,
+                         struct cw_err *err);
+int doc_ticket_close_apply(struct store *s, int64_t id, const char *by, const char *note,
+                           int64_t at_ms, struct store_ticket *out, struct cw_err *err);
+int doc_ticket_result(const struct doc_ctx *c, int rc, const struct store_ticket *t, json_t **out,
+                      struct cw_err *err);
 /* [ tickets ] by id: of one camera (camera non-NULL; DOC_NOT_FOUND when unknown) or all, open
  * ones only unless all. */
 int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
@@ -298,6 +311,24 @@ struct doc_footage_query {
     const char *cameras;       /* STORE_PLACE_CAMERAS: comma-separated ids */
     int64_t now_ms;            /* for how soon footage is overwritten */
 };
+
+#define DOC_FOOTAGE_RADIUS_DEFAULT_M 500.0 /* a point without a radius */
+
+/* A footage query as people write it: the CLI's options, the API's parameters. NULL: not
+ * given. All borrowed. */
+struct doc_footage_words {
+    const char *from, *to; /* required: cw_parse_time's forms in the site's zone */
+    const char *near;      /* "LAT,LON" */
+    const char *radius;    /* metres: "500", "12.5m", "2km"; only with near */
+    const char *place;     /* text */
+    const char *cameras;   /* "ID,ID,..." */
+};
+/* q from w, its times read in zone tz against now_ms (also q->now_ms); exactly one place.
+ * 0, or -1 with err->field naming the word at fault ("from", "to", "near", "radius", "place")
+ * and err->msg saying why. q's strings borrow w's. Ranges are doc_footage_check's to judge.
+ * Sets TZ: the CLI or the loop thread. */
+int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, int64_t now_ms,
+                           struct doc_footage_query *q, struct cw_err *err);
 
 /* 0 when q can be answered, else -1 with err naming the field: a range that ends before it
  * begins or is over DOC_FOOTAGE_RANGE_MAX_MS, a position out of range, a radius not in

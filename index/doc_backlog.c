@@ -408,7 +408,8 @@ int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t
     if (backlog_facts_load(c, from_ms, to_ms, &f, err) != 0 ||
         store_list_tickets(c->store, NULL, 1, &t, &nt, err) != 0)
         goto done;
-    qsort(t, nt, sizeof(*t), ticket_cmp);
+    if (nt > 0) /* qsort must not be given NULL, even for nothing */
+        qsort(t, nt, sizeof(*t), ticket_cmp);
     if (build_entries(c, &ra, &f, t, nt, &e, &ne, err) != 0)
         goto done;
     if ((root = report_header(c, "backlog", from_ms, to_ms, now_ms)) == NULL) {

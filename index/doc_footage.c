@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/cwtime.h"
 #include "footage.h"
 
 #define DOC_EVENTS_IN_RANGE_MAX 100 /* state changes listed per camera; more: a note */
@@ -28,6 +29,60 @@ static struct settings footage_settings(const struct doc_ctx *c)
 
     (void)c;
     return s;
+}
+
+/* ---- reading a query ---- */
+
+/* "12.5" or "12.5m" metres, "2km" kilometres. */
+static int parse_metres(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+
+    if (end == s)
+        return -1;
+    if (strcmp(end, "km") == 0)
+        v *= 1000;
+    else if (*end != '\0' && strcmp(end, "m") != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, int64_t now_ms,
+                           struct doc_footage_query *q, struct cw_err *err)
+{
+    int places = (w->near != NULL) + (w->place != NULL) + (w->cameras != NULL);
+    int n = 0;
+
+    memset(q, 0, sizeof(*q));
+    q->now_ms = now_ms;
+    if (w->from == NULL || w->to == NULL)
+        return cw_err_set(err, NULL, 0, w->from == NULL ? "from" : "to",
+                          "a range needs its start (from) and end (to)");
+    if (cw_parse_time_at(w->from, tz, now_ms, &q->from_ms) != 0)
+        return cw_err_set(err, NULL, 0, "from", "bad time '%.64s'", w->from);
+    if (cw_parse_time_at(w->to, tz, now_ms, &q->to_ms) != 0)
+        return cw_err_set(err, NULL, 0, "to", "bad time '%.64s'", w->to);
+    if (places != 1)
+        return cw_err_set(err, NULL, 0, "place", "give one place: near, place or camera");
+    if (w->radius != NULL && w->near == NULL)
+        return cw_err_set(err, NULL, 0, "radius", "goes with near");
+    if (w->near != NULL) {
+        q->place = STORE_PLACE_POINT;
+        q->radius_m = DOC_FOOTAGE_RADIUS_DEFAULT_M;
+        if (sscanf(w->near, "%lf,%lf%n", &q->lat, &q->lon, &n) != 2 || w->near[n] != '\0')
+            return cw_err_set(err, NULL, 0, "near", "takes LAT,LON, not '%.64s'", w->near);
+        if (w->radius != NULL && parse_metres(w->radius, &q->radius_m) != 0)
+            return cw_err_set(err, NULL, 0, "radius", "takes metres, not '%.64s'", w->radius);
+    } else if (w->place != NULL) {
+        q->place = STORE_PLACE_TEXT;
+        q->text = w->place;
+    } else {
+        q->place = STORE_PLACE_CAMERAS;
+        q->cameras = w->cameras;
+    }
+    return 0;
 }
 
 /* ---- checking a query ---- */

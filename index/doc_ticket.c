@@ -48,16 +48,16 @@ static void action_list(char *buf, size_t len)
     }
 }
 
-int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
-                   struct cw_err *err)
+int doc_ticket_add_apply(struct store *s, const struct doc_ticket_new *tn, struct store_ticket *out,
+                         struct cw_err *err)
 {
+    const struct doc_ctx c = {s, NULL, NULL};
     struct store_ticket t = {0};
     struct store_status st;
     enum cfg_action a;
     char list[256];
     int rc;
 
-    *out = NULL;
     if (cfg_action_parse(tn->action, &a) != 0) {
         action_list(list, sizeof(list));
         cw_err_set(err, NULL, 0, "action", "unknown action '%s' (one of: %s)", tn->action, list);
@@ -67,7 +67,7 @@ int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, jso
         cw_err_set(err, NULL, 0, "cost", "must not be negative");
         return DOC_BAD_INPUT;
     }
-    if ((rc = doc_require_camera(c, tn->camera, &st, err)) != 0)
+    if ((rc = doc_require_camera(&c, tn->camera, &st, err)) != 0)
         return rc;
     if (st.retired) {
         cw_err_set(err, NULL, 0, NULL, "%s is retired (not in the inventory)", tn->camera);
@@ -85,44 +85,69 @@ int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, jso
     t.has_cost = tn->has_cost;
     t.cost_vnd = tn->cost_vnd;
     t.opened_ms = tn->at_ms;
-    if ((rc = store_ticket_add(c->store, &t, &t.id, err)) != 0) {
+    if ((rc = store_ticket_add(s, &t, &t.id, err)) != 0) {
         if (rc == 1)
             cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", tn->camera);
         return rc == 1 ? DOC_NOT_FOUND : -1;
     }
-    if (store_get_ticket(c->store, t.id, &t, err) != 0)
-        return -1;
-    return doc_give(ticket_json(c, &t), out, err);
+    return store_get_ticket(s, t.id, out, err) != 0 ? -1 : 0;
+}
+
+int doc_ticket_close_apply(struct store *s, int64_t id, const char *by, const char *note,
+                           int64_t at_ms, struct store_ticket *out, struct cw_err *err)
+{
+    int rc;
+
+    if ((note != NULL && strlen(note) > STORE_TICKET_TEXT_MAX) ||
+        (by != NULL && strlen(by) > STORE_TICKET_BY_MAX)) {
+        cw_err_set(err, NULL, 0, "note", "longer than %d bytes", STORE_TICKET_TEXT_MAX);
+        return DOC_BAD_INPUT;
+    }
+    rc = store_ticket_close(s, id, at_ms, by, note, out, err);
+    if (rc == 1) {
+        cw_err_set(err, NULL, 0, NULL, "no ticket %lld", (long long)id);
+        return DOC_NOT_FOUND;
+    }
+    if (rc == 2)
+        return DOC_TICKET_CLOSED;
+    return rc != 0 ? -1 : 0;
+}
+
+int doc_ticket_result(const struct doc_ctx *c, int rc, const struct store_ticket *t, json_t **out,
+                      struct cw_err *err)
+{
+    char when[64];
+
+    *out = NULL;
+    if (rc == DOC_TICKET_CLOSED) {
+        json_t *iso = doc_iso(c, t->closed_ms);
+        snprintf(when, sizeof(when), "%s", iso != NULL ? json_string_value(iso) : "?");
+        json_decref(iso);
+        cw_err_set(err, NULL, 0, NULL, "ticket %lld was closed already (%s)", (long long)t->id,
+                   when);
+        return DOC_BAD_INPUT;
+    }
+    if (rc != 0)
+        return rc;
+    return doc_give(ticket_json(c, t), out, err);
+}
+
+int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
+                   struct cw_err *err)
+{
+    struct store_ticket t;
+    int rc = doc_ticket_add_apply(c->store, tn, &t, err);
+
+    return doc_ticket_result(c, rc, &t, out, err);
 }
 
 int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
                      int64_t at_ms, json_t **out, struct cw_err *err)
 {
     struct store_ticket t;
-    char when[64];
-    int rc;
+    int rc = doc_ticket_close_apply(c->store, id, by, note, at_ms, &t, err);
 
-    *out = NULL;
-    if ((note != NULL && strlen(note) > STORE_TICKET_TEXT_MAX) ||
-        (by != NULL && strlen(by) > STORE_TICKET_BY_MAX)) {
-        cw_err_set(err, NULL, 0, "note", "longer than %d bytes", STORE_TICKET_TEXT_MAX);
-        return DOC_BAD_INPUT;
-    }
-    rc = store_ticket_close(c->store, id, at_ms, by, note, &t, err);
-    if (rc == 1) {
-        cw_err_set(err, NULL, 0, NULL, "no ticket %lld", (long long)id);
-        return DOC_NOT_FOUND;
-    }
-    if (rc == 2) {
-        json_t *iso = doc_iso(c, t.closed_ms);
-        snprintf(when, sizeof(when), "%s", iso != NULL ? json_string_value(iso) : "?");
-        json_decref(iso);
-        cw_err_set(err, NULL, 0, NULL, "ticket %lld was closed already (%s)", (long long)id, when);
-        return DOC_BAD_INPUT;
-    }
-    if (rc != 0)
-        return -1;
-    return doc_give(ticket_json(c, &t), out, err);
+    return doc_ticket_result(c, rc, &t, out, err);
 }
 
 int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,

@@ -35,6 +35,9 @@ struct export_plan;
 /* Where a recorder's files are: its folder, or NULL for a recorder whose footage camwatch
  * cannot read as files (remote kinds) or that the config no longer has. */
 typedef const char *(*export_root_fn)(void *data, const char *recorder);
+/* The export_root_fn of a configuration (data: a const struct cfg *): a dir recorder's folder,
+ * NULL for the remote kinds and for a recorder the config does not have. */
+const char *export_cfg_root(void *data, const char *recorder);
 
 struct export_settings {
     const char *site;      /* the site's name, for the manifest */

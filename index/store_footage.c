@@ -239,6 +239,31 @@ int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n
     return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err, sql, "");
 }
 
+static void read_oldest(sqlite3_stmt *st, void *elem)
+{
+    struct store_footage_oldest *r = elem;
+
+    store_column_text(st, 0, r->camera_id, sizeof(r->camera_id));
+    r->oldest_ms = sqlite3_column_int64(st, 1);
+}
+
+int store_list_footage_oldest(struct store *s, struct store_footage_oldest **out, size_t *n,
+                              struct cw_err *err)
+{
+    static const char sql[] = "SELECT camera_id, oldest_ms FROM footage_camera "
+                              "WHERE oldest_ms IS NOT NULL ORDER BY camera_id";
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "footage oldest", err);
+    rc = store_collect(s, st, sizeof(**out), read_oldest, &rows, n, "footage oldest", err);
+    *out = rows;
+    return rc;
+}
+
 /* ---- per camera ---- */
 
 /* The summary of one camera from its segments; a retention note when the last is an hour old. */

@@ -111,6 +111,15 @@ struct store_footage_camera {
 int store_footage_camera(struct store *s, const char *camera_id, struct store_footage_camera *out,
                          int64_t now_ms, struct cw_err *err);
 
+/* Each camera's oldest readable footage, for /metrics: one query for the whole fleet. */
+struct store_footage_oldest {
+    char camera_id[CFG_ID_MAX + 1];
+    int64_t oldest_ms;
+};
+/* Every camera with footage, by id. *out malloc'd (caller frees). */
+int store_list_footage_oldest(struct store *s, struct store_footage_oldest **out, size_t *n,
+                              struct cw_err *err);
+
 /* One segment that overlaps a range. */
 struct store_segment_row {
     int64_t id;

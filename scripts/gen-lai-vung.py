@@ -547,6 +547,15 @@ concurrency = 16
 [http]
 listen = 127.0.0.1:8640
 
+; Footage: the market board's recorder (NVR-CHO) is read as a folder of segment files, one
+; folder per camera and day. For the demo, scripts/demo fills it with a few minutes of test
+; footage made by ffmpeg (tests/fixtures/footage_tree.py) before camwatchd starts. Evidence
+; exports made over the API go to [footage] exports (default var/exports).
+[recorder NVR-CHO]
+kind = dir
+path = var/recorder/NVR-CHO
+pattern = {{camera}}/%Y-%m-%d/%H-%M-%S.mp4
+
 ; What each action of the maintenance backlog costs, in VND, and where the price comes from
 ; (a quotation, an approved price list, a contract): ACTION = AMOUNT | SOURCE. These prices
 ; are ILLUSTRATIVE, for the demo: replace them with the district's own before sending a

@@ -40,7 +40,12 @@ static char *render(int with_counters)
     struct fleet_counts probes = {0};
     struct http_stats hs = {.connections = 3, .held = 1, .answered = {0, 0, 7, 0, 2, 1}};
     struct auth_stats as = {.failures = 4, .held = 1};
-    struct metrics_in in = {status, clock, &cfg, NULL, NULL, NULL};
+    /* CAH-001's footage, and one of a camera no longer in the status list (left out) */
+    static const struct store_footage_oldest footage[] = {{"CAH-001", 1699990000250}, {"GONE", 1}};
+    static const double lag_ms[2] = {1.5, 250};
+    struct batch_health store = {
+        .pending = 3, .commits = 41, .last_write_ms = 2.5, .max_write_ms = 120};
+    struct metrics_in in = {.status = status, .clock = clock, .cfg = &cfg};
     size_t len = 0;
     char *text;
 
@@ -54,6 +59,10 @@ static char *render(int with_counters)
         in.probes = &probes;
         in.http = &hs;
         in.auth = &as;
+        in.footage = footage;
+        in.n_footage = 2;
+        in.loop_lag_ms = lag_ms;
+        in.store = &store;
     }
     text = metrics_render(&in, &len);
     assert_non_null(text);
@@ -138,6 +147,31 @@ static void test_cameras_in_base_units_and_unknown_facts_left_out(void **state)
     free(text);
 }
 
+static void test_footage_age_and_the_daemons_own_vitals(void **state)
+{
+    char *text = render(1), *none = render(0);
+
+    (void)state;
+    assert_true(has_line(text, "# TYPE camwatch_camera_footage_oldest_timestamp_seconds gauge"));
+    assert_true(has_line(text, "camwatch_camera_footage_oldest_timestamp_seconds{camera="
+                               "\"CAH-001\",owner=\"CAH\"} 1699990000.25"));
+    assert_null(strstr(text, "GONE"));
+    assert_true(has_line(text, "camwatch_loop_lag_seconds 0.001500"));
+    assert_true(has_line(text, "camwatch_loop_lag_max_seconds 0.250000"));
+    assert_true(has_line(text, "camwatch_store_write_seconds 0.002500"));
+    assert_true(has_line(text, "camwatch_store_write_max_seconds 0.120000"));
+    assert_true(has_line(text, "# TYPE camwatch_store_commits_total counter"));
+    assert_true(has_line(text, "camwatch_store_commits_total 41"));
+    assert_true(has_line(text, "camwatch_store_pending_writes 3"));
+    assert_true(has_line(text, "camwatch_store_writable 1"));
+    /* not given: not written */
+    assert_null(strstr(none, "camwatch_loop_lag_seconds"));
+    assert_null(strstr(none, "camwatch_store_write_seconds"));
+    assert_null(strstr(none, "camwatch_camera_footage_oldest_timestamp_seconds{"));
+    free(text);
+    free(none);
+}
+
 static void test_label_values_are_escaped(void **state)
 {
     char *text = render(0);
@@ -177,6 +211,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_family_has_help_and_type),
         cmocka_unit_test(test_cameras_in_base_units_and_unknown_facts_left_out),
+        cmocka_unit_test(test_footage_age_and_the_daemons_own_vitals),
         cmocka_unit_test(test_label_values_are_escaped),
         cmocka_unit_test(test_owners_count_every_state_and_probes_every_outcome),
     };

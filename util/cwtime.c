@@ -289,3 +289,12 @@ int cw_parse_time(const char *s, const char *tz, int64_t *out)
 {
     return cw_parse_time_at(s, tz, cw_now_ms(), out);
 }
+
+int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out)
+{
+    char buf[64];
+
+    cw_format_local(now_ms, tz, buf, sizeof(buf));
+    memcpy(buf + 8, "01", 3); /* "YYYY-MM-DD ..." -> "YYYY-MM-01" */
+    return cw_parse_time(buf, tz, out);
+}

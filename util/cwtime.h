@@ -44,5 +44,7 @@ int cw_parse_time(const char *s, const char *tz, int64_t *out);
 /* The same, with "now" and relative times taken from now_ms: a command that reads several
  * times (--from -1ms --to now) reads them against one now. */
 int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out);
+/* 00:00 in zone tz on the first of the month containing now_ms (reports' default start). */
+int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out);
 
 #endif

@@ -4,6 +4,7 @@
  *   #/            overview: counts by state, cameras by owner and commune, 7-day availability
  *   #/map         the cameras placed by their coordinates, drawn as SVG (no tile server)
  *   #/camera/ID   one camera: picture, facts, samples chart, events; maintenance for admins
+ *   #/find, #/backlog   the investigators' and the backlog's pages (investigate.js)
  * The views refresh themselves every REFRESH_MS without reloading the page. Every text from
  * the store goes in with textContent, never as HTML. Vietnamese and English. */
 "use strict";
@@ -337,23 +338,34 @@ function viewOverview(view) {
   renderList();
 }
 
+/* Degrees to the map's SVG units (north up, a degree of longitude shortened by the latitude's
+ * cosine) and back, fitted to the cameras given. */
+function projection(cams) {
+  const W = 1000, PAD = 30;
+  const lats = cams.map((c) => c.lat), lons = cams.map((c) => c.lon);
+  const minLat = Math.min(...lats), maxLat = Math.max(...lats);
+  const minLon = Math.min(...lons), maxLon = Math.max(...lons);
+  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const spanX = Math.max((maxLon - minLon) * k, 1e-6), spanY = Math.max(maxLat - minLat, 1e-6);
+  const scale = (W - 2 * PAD) / Math.max(spanX, spanY);
+  return {
+    W, H: Math.round(spanY * scale + 2 * PAD), scale, k,
+    x: (lon) => PAD + (lon - minLon) * k * scale,
+    y: (lat) => PAD + (maxLat - lat) * scale,
+    lon: (x) => minLon + (x - PAD) / (k * scale),
+    lat: (y) => maxLat - (y - PAD) / scale,
+  };
+}
+
 function viewMap(view) {
   const list = app.cameras.filter(matches);
   const placed = list.filter((c) => typeof c.lat === "number" && typeof c.lon === "number");
-  const W = 1000, PAD = 30;
   let box = el("div", { class: "map" });
   if (placed.length > 0) {
-    const lats = placed.map((c) => c.lat), lons = placed.map((c) => c.lon);
-    const minLat = Math.min(...lats), maxLat = Math.max(...lats);
-    const minLon = Math.min(...lons), maxLon = Math.max(...lons);
-    const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180); /* a degree of longitude */
-    const spanX = Math.max((maxLon - minLon) * k, 1e-6), spanY = Math.max(maxLat - minLat, 1e-6);
-    const scale = (W - 2 * PAD) / Math.max(spanX, spanY);
-    const H = Math.round(spanY * scale + 2 * PAD);
-    const s = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img" });
+    const p = projection(placed);
+    const s = svg("svg", { viewBox: "0 0 " + p.W + " " + p.H, role: "img" });
     for (const c of placed) {
-      const x = PAD + (c.lon - minLon) * k * scale, y = PAD + (maxLat - c.lat) * scale;
-      s.append(svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 7, fill: "var(--" + c.state + ")",
+      s.append(svg("circle", { cx: p.x(c.lon).toFixed(1), cy: p.y(c.lat).toFixed(1), r: 7, fill: "var(--" + c.state + ")",
                                "data-id": c.id, "data-state": c.state,
                                onclick: () => { location.hash = "#/camera/" + encodeURIComponent(c.id); } },
                    svg("title", {}, c.id + " · " + c.name + " · " + t(c.state))));
@@ -464,7 +476,8 @@ function currentRoute() {
   const h = location.hash || "#/";
   const m = h.match(/^#\/camera\/(.+)$/);
   if (m) return { name: "camera", id: decodeURIComponent(m[1]) };
-  return { name: h === "#/map" ? "map" : "overview" };
+  const pages = { "#/map": "map", "#/find": "find", "#/backlog": "backlog" };
+  return { name: pages[h] || "overview" };
 }
 
 function chrome() {
@@ -478,18 +491,35 @@ function chrome() {
   const r = currentRoute().name;
   document.getElementById("nav-overview").classList.toggle("active", r === "overview");
   document.getElementById("nav-map").classList.toggle("active", r === "map");
+  document.getElementById("nav-find").classList.toggle("active", r === "find");
+  document.getElementById("nav-backlog").classList.toggle("active", r === "backlog");
+  /* footage is the investigators' (and admins') */
+  document.getElementById("nav-find").hidden = !app.who || app.who.role === "viewer";
 }
 
-function render() {
+/* Pages drawn once when opened (a form in them is never wiped by a refresh). */
+const STILL_PAGES = { find: (v) => viewFind(v), backlog: (v) => viewBacklog(v).catch(() => {}) };
+
+function render(refresh) {
   chrome();
   const view = document.getElementById("view");
   if (!app.who) {
     view.replaceChildren();
+    view.dataset.page = "login";
     viewLogin(view);
     return;
   }
   if (!app.cameras) return;
   const r = currentRoute();
+  if (STILL_PAGES[r.name]) {
+    if (!refresh || view.dataset.page !== r.name) {
+      view.replaceChildren();
+      view.dataset.page = r.name;
+      STILL_PAGES[r.name](view);
+    }
+    return;
+  }
+  view.dataset.page = r.name;
   if (r.name === "camera") {
     /* not while someone types a maintenance note */
     if (document.activeElement && document.activeElement.hasAttribute("data-maint-note")) return;
@@ -512,7 +542,7 @@ async function tick() {
   try {
     await loadCameras();
     if (!app.uptimeAt || Date.now() - app.uptimeAt > UPTIME_REFRESH_MS) await loadUptime();
-    if (app.who) render();
+    if (app.who) render(true);
   } catch (e) {
     /* shown in the footer; the next tick tries again */
   }
@@ -542,5 +572,6 @@ document.getElementById("logout").addEventListener("click", () => {
   clearInterval(app.timer);
   render();
 });
-window.addEventListener("hashchange", render);
-start();
+window.addEventListener("hashchange", () => render(false));
+/* after every script of the page has run (investigate.js adds its pages and words) */
+document.addEventListener("DOMContentLoaded", start);

@@ -66,6 +66,14 @@ class Browser:
         except urllib.error.HTTPError as e:
             raise AssertionError("webdriver %s %s: %s" % (method, path, e.read().decode()[:2000]))
 
+    def allow_downloads(self, directory):
+        """Save what the page downloads into directory (chromium's DevTools command, through
+        chromedriver), without asking."""
+        os.makedirs(directory, exist_ok=True)
+        self._call("POST", "/goog/cdp/execute", {
+            "cmd": "Browser.setDownloadBehavior",
+            "params": {"behavior": "allow", "downloadPath": directory}})
+
     def get(self, url):
         self._call("POST", "/url", {"url": url})
 

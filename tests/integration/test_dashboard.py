@@ -10,14 +10,17 @@ page with its picture, facts and events, both languages, an admin's maintenance,
 made elsewhere shown without reloading the page. Screenshots are kept in
 <build>/test-artifacts/dashboard/ (or $CW_ARTIFACTS). Waits are polls for a condition with a
 generous deadline, never assertions about time."""
+import hashlib
 import json
 import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import unicodedata
 import unittest
+from urllib.parse import quote
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,6 +57,14 @@ def demo_site(tmp, procs):
     # Not var/: the store and thumbnails a run of scripts/demo left there, perhaps by another
     # build with another schema, are no part of the example.
     shutil.copytree(EXAMPLE, site, ignore=shutil.ignore_patterns("var"))
+    # The market's recorder NVR-CHO, as scripts/demo fills it: half an hour of test footage,
+    # CHO-04 with a 5-minute hole.
+    r = cwtest.run([sys.executable, os.path.join(cwtest.SOURCE_DIR, "tests", "fixtures",
+                                                 "footage_tree.py"),
+                    "--root", os.path.join(site, "var", "recorder", "NVR-CHO"),
+                    "--inventory", os.path.join(site, "cameras.csv"), "--recorder", "NVR-CHO",
+                    "--minutes", "30", "--segment", "30", "--hole", "CHO-04:20:15"], timeout=300)
+    assert r.rc == 0, r
     os.chmod(os.path.join(site, "credentials.ini"), 0o600)
     moves = {ports["port"]: gst.port, ports["slow_port"]: slow.port,
              ports["refused_port"]: cwtest.closed_port(), 8580: onvif.port}
@@ -85,7 +96,7 @@ class DashboardTest(cwtest.FixtureTestCase):
         r = cwtest.camwatchd(cls.conf, "--once")
         assert r.rc == 0, r
         cls.tokens = {role: cwtest.add_token(cls.conf, "nguoi-" + role, role)
-                      for role in ("viewer", "admin")}
+                      for role in ("viewer", "investigator", "admin")}
         cls.daemon = cls.procs.start([cwtest.program("camwatchd"), "-c", cls.conf],
                                      name="camwatchd")
         cwtest.wait_http(cls.port, cls.tokens["viewer"], cls.daemon)
@@ -240,6 +251,139 @@ class DashboardTest(cwtest.FixtureTestCase):
         b.wait_js("the refusal", "return document.getElementById('login-bad').textContent ==="
                   " 'That token is not valid.'")
         self.assertIsNone(b.find(".card"))
+
+    def test_6b_investigator_goes_from_place_and_time_to_a_hash_matching_export(self):
+        downloads = os.path.join(self.tmp, "downloads")
+        self.b.allow_downloads(downloads)
+        self.login("investigator")
+        self.assertFalse(self.b.js("return document.getElementById('nav-find').hidden"))
+        self.b.click("#nav-find")
+        self.b.wait_css('[data-find="go"]')
+        # a place typed without diacritics, over the form's default range (the last hour)
+        self.b.type('[data-find="place"]', "cho lai vung nha long")
+        self.b.click('[data-find="go"]')
+        found = self.b.wait_js("the cameras found", "const r = [...document.querySelectorAll("
+                               "'[data-result]')].map(e => e.dataset.result);"
+                               "return r.length > 0 && r;")
+        frm = self.b.js("return document.querySelector('[data-find=\"from\"]').value")
+        to = self.b.js("return document.querySelector('[data-find=\"to\"]').value")
+        api = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&place=%s" % (
+            quote(frm.replace("T", " ")), quote(to.replace("T", " ")),
+            quote("cho lai vung nha long")), self.tokens["investigator"]).json()
+        self.assertEqual(found, [c["id"] for c in api])
+        self.assertEqual(found, ["CHO-03", "CHO-04"])
+        # the timeline: CHO-04's hole is a gap, CHO-03 has none inside its footage
+        gaps = self.b.js("return [...document.querySelectorAll('[data-timeline=\"CHO-04\"] "
+                         "rect.gap-not-recorded')].length")
+        self.assertGreaterEqual(gaps, 1)
+        wins = {c["id"]: len(c["windows"]) for c in api}
+        self.assertEqual(wins, {"CHO-03": 1, "CHO-04": 2})
+        self.b.screenshot(os.path.join(self.shots, "investigate-place.png"))
+        # a point picked on the map: the dot of CHO-13, a 40 m circle around it
+        self.b.type('[data-find="radius"]', "40")
+        self.b.click('[data-pick-map] circle[data-id="CHO-13"]')
+        point = self.b.wait_js("the point picked", "return document.querySelector("
+                               "'[data-find=\"point\"]').textContent")
+        self.assertIn("10.28", point)
+        self.b.click('[data-find="go"]')
+        near = self.b.wait_js("the cameras near the point", "const r = [...document."
+                              "querySelectorAll('[data-result]')].map(e => e.dataset.result);"
+                              "return r.length > 0 && !r.includes('CHO-03') && r;")
+        # the point the page picked, asked of the API: the same cameras, nearest first (at this
+        # scale a pixel is some 30 m, so the click on CHO-13's dot is near it, not on it)
+        lat, lon = re.search(r"(-?[0-9.]+), (-?[0-9.]+)", point).groups()
+        want = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&near=%s,%s&radius=40"
+                           % (quote(frm.replace("T", " ")), quote(to.replace("T", " ")), lat,
+                              lon), self.tokens["investigator"]).json()
+        self.assertEqual(near, [c["id"] for c in want])
+        self.assertIn("CHO-13", near)
+        self.b.screenshot(os.path.join(self.shots, "investigate-map.png"))
+        # back to the place, then the request and its export
+        self.b.type('[data-find="place"]', "cho lai vung nha long")
+        self.b.click('[data-find="go"]')
+        self.b.wait_js("the place again", "return document.querySelectorAll('[data-result]')"
+                       ".length === 2")
+        self.b.type('[data-req="case"]', "VV-21/2026")
+        self.b.type('[data-req="reason"]', "trộm cắp tại chợ")
+        self.b.click('[data-req="go"]')
+        rid = int(self.b.wait_css("[data-request]") and self.b.js(
+            "return document.querySelector('[data-request]').dataset.request"))
+        req = cwtest.http(self.port, "GET", "/api/v1/requests/%d" % rid,
+                          self.tokens["investigator"]).json()["request"]
+        self.assertEqual((req["by"], req["case"], req["place"]["text"]),
+                         ("nguoi-investigator", "VV-21/2026", "cho lai vung nha long"))
+        self.b.click("[data-export-go]")
+        self.b.wait_css('[data-export][data-state="done"] [data-download="CHO-04.mp4"]',
+                        "the export done")
+        eid = self.b.js("return document.querySelector('[data-export]').dataset.export")
+        self.b.click('[data-download="CHO-04.mp4"]')
+        verdict = self.b.wait_js("the hash checked in the page", "const s = document."
+                                 "querySelector('[data-status=\"CHO-04.mp4\"] [data-verified]');"
+                                 "return s && [s.dataset.verified, s.dataset.sha256];")
+        self.assertEqual(verdict[0], "yes")
+        saved = os.path.join(downloads, "CHO-04.mp4")
+        cwtest.wait_for("the download saved", lambda: os.path.exists(saved) and not
+                        os.path.exists(saved + ".crdownload") and os.path.getsize(saved) > 0)
+        with open(saved, "rb") as f:
+            got = hashlib.sha256(f.read()).hexdigest()
+        folder = os.path.join(os.path.dirname(self.conf), "var", "exports", eid)
+        with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+            manifest = json.load(f)
+        want = [c["sha256"] for c in manifest["cameras"]
+                if c["file"] and os.path.basename(c["file"]) == "CHO-04.mp4"]
+        self.assertEqual([got], want, "the file the browser saved is the manifest's")
+        self.assertEqual(verdict[1], got)
+        self.b.screenshot(os.path.join(self.shots, "investigate-export.png"))
+        # the audit trail: the search, the request, the export and the download, by the token
+        with sqlite3.connect("file:%s?mode=ro" % os.path.join(
+                os.path.dirname(self.conf), "var", "camwatch.db"), uri=True, timeout=30) as db:
+            acts = {a for (a,) in db.execute(
+                "SELECT action FROM audit WHERE actor = 'nguoi-investigator'")}
+        self.assertTrue({"footage.find", "request.create", "export.start", "export",
+                         "export.download"} <= acts, acts)
+
+    def test_6c_backlog_page_shows_the_reports_figures(self):
+        downloads = os.path.join(self.tmp, "downloads-backlog")
+        self.b.allow_downloads(downloads)
+        self.login("viewer")
+        self.assertTrue(self.b.js("return document.getElementById('nav-find').hidden"),
+                        "a viewer is not offered footage")
+        self.b.click("#nav-backlog")
+        self.b.wait_css('[data-backlog="owners"]')
+        doc = self.api("/api/v1/reports/backlog?format=json&lang=en")
+        items = self.b.js("return [...document.querySelectorAll('[data-item]')]"
+                          ".map(e => e.dataset.item)")
+        self.assertEqual(items, [i["id"] for i in doc["items"]])
+        self.assertGreater(len(items), 0, "the demo fleet has cameras needing work")
+        owners = self.b.js("return [...document.querySelectorAll('[data-backlog=\"owners\"] "
+                           "tr[data-owner]')].map(e => e.dataset.owner)")
+        self.assertEqual(owners, [o["owner"] for o in doc["owners"]] + [""])
+        total = self.b.js("return document.querySelector('[data-total-cost]')"
+                          ".dataset.totalCost")
+        self.assertEqual(total, str(doc["total"]["cost_vnd"]))
+        self.b.screenshot(os.path.join(self.shots, "backlog-en.png"))
+        self.b.click('[data-report="xlsx"]')
+        cwtest.wait_for("the workbook saved", lambda: [
+            f for f in os.listdir(downloads) if f.endswith(".xlsx")] if os.path.isdir(
+            downloads) else None)
+        book = [f for f in os.listdir(downloads) if f.endswith(".xlsx")][0]
+        self.assertTrue(book.startswith("camwatch-backlog-"), book)
+        self.b.click("#lang")
+        self.b.wait_js("Vietnamese", "return document.querySelector('h2') && document."
+                       "querySelector('h2').textContent.startsWith('Tồn đọng')")
+        self.b.screenshot(os.path.join(self.shots, "backlog-vi.png"))
+        self.b.click("#lang")
+        # the printable page a district sends, as the API gives it, kept for a reader's eye
+        page = cwtest.http(self.port, "GET", "/api/v1/reports/backlog?format=html&lang=vi",
+                           self.tokens["viewer"])
+        self.assertEqual(page.status, 200, page)
+        kept = os.path.join(self.shots, "backlog-report-vi.html")
+        with open(kept, "wb") as f:
+            f.write(page.body)
+        self.b.get("file://" + kept)
+        self.b.wait_js("the report page", "return document.readyState === 'complete' && "
+                       "document.querySelectorAll('table').length > 0")
+        self.b.screenshot(os.path.join(self.shots, "backlog-report-vi.png"))
 
     def test_7_daemon_exits_clean(self):
         self.b.quit()

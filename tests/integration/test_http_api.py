@@ -9,6 +9,7 @@ CAH-002 a 404 mount and TD-01 a DESCRIBE-only camera of rtsp_fault.py, CHO-01 a 
 samples off and an hour between probes, so after its first probes the store stays still and
 the API's and the CLI's documents can be compared exactly. Waits are polls for a condition
 with a generous deadline, never assertions about time."""
+import hashlib
 import http.client
 import itertools
 import json
@@ -27,7 +28,8 @@ import cwtest  # noqa: E402
 CAMS = ("CAH-001", "CAH-002", "TD-01", "CHO-01")
 ROLES = ("viewer", "investigator", "admin")
 RANK = {None: 0, "viewer": 1, "investigator": 2, "admin": 3}
-CAPTURES = {"{id}": "CAH-001", "{file}": "app.js"}
+CAPTURES = {"{id}": "CAH-001", "{file}": "app.js", "{request}": "1", "{export}": "request-1-1",
+            "{name}": "manifest.json", "{kind}": "backlog", "{ticket}": "1"}
 
 # Every endpoint, the least role it needs, and what an allowed request gets here. The test
 # checks this table against the daemon's own (GET /api/v1), both ways.
@@ -48,8 +50,25 @@ ENDPOINTS = {
     ("GET", "/api/v1/events"): ("viewer", 200),
     ("GET", "/api/v1/uptime"): ("viewer", 200),
     ("GET", "/api/v1/clock"): ("viewer", 200),
+    ("GET", "/api/v1/footage"): ("investigator", 200),
+    ("GET", "/api/v1/requests"): ("investigator", 200),
+    ("POST", "/api/v1/requests"): ("investigator", 201),
+    ("GET", "/api/v1/requests/{request}"): ("investigator", 200),
+    ("POST", "/api/v1/requests/{request}/export"): ("investigator", 202),
+    ("GET", "/api/v1/exports"): ("investigator", 200),
+    ("GET", "/api/v1/exports/{export}"): ("investigator", 200),
+    ("GET", "/api/v1/exports/{export}/files/{name}"): ("investigator", 200),
+    ("GET", "/api/v1/reports/{kind}"): ("viewer", 200),
+    ("GET", "/api/v1/tickets"): ("viewer", 200),
+    ("POST", "/api/v1/tickets"): ("admin", 201),
+    ("POST", "/api/v1/tickets/{ticket}/close"): ("admin", 200),
 }
-BODIES = {"/api/v1/cameras/{id}/maintenance": {"on": False}}
+BODIES = {"/api/v1/cameras/{id}/maintenance": {"on": False},
+          "/api/v1/requests": {"from": "-1h", "to": "now", "camera": "CAH-001",
+                               "case": "VV-01/2026", "reason": "trộm xe máy"},
+          "/api/v1/tickets": {"camera": "CHO-01", "action": "restore_link"},
+          "/api/v1/tickets/{ticket}/close": {"note": "đã thay nguồn"}}
+QUERIES = {"/api/v1/footage": "?from=-1h&to=now&camera=CAH-001"}
 
 SQL = ("' OR '1'='1", "x'; DROP TABLE camera; --", "\" OR 1=1 --", "%", "_", "\\", "CAH-001' --",
        "1 UNION SELECT * FROM camera")
@@ -80,10 +99,18 @@ class HttpApiTest(cwtest.FixtureTestCase):
         gst = cls.procs.fixture("gst_rtsp_server.py", "--mount", "/cam:320x180@5:h264")
         fault = cls.procs.fixture("rtsp_fault.py")
         closed = cwtest.closed_port()
-        cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(gst.port, "/cam"), name="Ngã ba QL80"),
+        # A dir recorder: ten minutes of CAH-001 and TD-01, segments of 30 s, made by ffmpeg.
+        cls.nvr = os.path.join(cls.tmp, "nvr")
+        r = cwtest.run([sys.executable, os.path.join(cwtest.SOURCE_DIR, "tests", "fixtures",
+                                                     "footage_tree.py"),
+                        "--root", cls.nvr, "--cameras", "CAH-001,TD-01", "--minutes", "10",
+                        "--segment", "30"], timeout=300)
+        assert r.rc == 0, r
+        cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(gst.port, "/cam"), name="Ngã ba QL80",
+                              recorder="nvr"),
                 cwtest.camera("CAH-002", cwtest.rtsp_url(fault.port, "/notfound")),
                 cwtest.camera("TD-01", cwtest.rtsp_url(fault.port, "/ok"), owner="CAX",
-                              commune="Tân Dương", name="Chợ Tân Dương"),
+                              commune="Tân Dương", name="Chợ Tân Dương", recorder="nvr"),
                 cwtest.camera("CHO-01", cwtest.rtsp_url(closed, "/x"), owner="BQLC")]
         cls.port = cwtest.free_port()
         site = os.path.join(cls.tmp, "site")
@@ -93,7 +120,9 @@ class HttpApiTest(cwtest.FixtureTestCase):
                   "thumb_width": "160"}
         # a small picture is fine here: CAH-001 is the site's camera that is up
         sections = {"probe.stream": stream,
-                    "class default": {"min_width": "160", "min_height": "90", "min_fps": "4"}}
+                    "class default": {"min_width": "160", "min_height": "90", "min_fps": "4"},
+                    "recorder nvr": {"kind": "dir", "path": cls.nvr,
+                                     "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.mp4"}}
         cls.sock = os.path.join(cls.tmp, "http.sock")
         cls.http_keys = {"socket": cls.sock}
         cls.conf = cwtest.write_config(site, cams, probe=probe, http_listen="127.0.0.1:%d" %
@@ -102,6 +131,16 @@ class HttpApiTest(cwtest.FixtureTestCase):
         r = cwtest.camwatchd(cls.conf, "--once")
         assert r.rc == 0, r
         cls.tokens = {role: cwtest.add_token(cls.conf, "t-" + role, role) for role in ROLES}
+        cls.exports = os.path.join(site, "var", "exports")
+        os.makedirs(cls.exports, mode=0o750)
+        # Request 1 and its export request-1-1, made by the CLI before the daemon starts: the
+        # API serves exports it did not make itself, from their folder.
+        for argv in (["request", "create", "--from", "-20m", "--to", "now", "--camera",
+                      "CAH-001", "--case", "VV-00", "--reason", "setup", "--by", "setup"],
+                     ["request", "export", "1", "--out",
+                      os.path.join(cls.exports, "request-1-1"), "--by", "setup"]):
+            r = cwtest.camwatch(cls.conf, *argv)
+            assert r.rc == 0, r
         stream["workers"] = "0"  # the daemon: liveness only, so the store stays still
         cls.write()
         cls.db = os.path.join(site, "var", "camwatch.db")
@@ -115,6 +154,22 @@ class HttpApiTest(cwtest.FixtureTestCase):
         cwtest.write_config(cls.site, cls.cams, probe=cls.probe,
                             http_listen="127.0.0.1:%d" % cls.port, sections=cls.sections,
                             http=dict(cls.http_keys, **http))
+
+    def new_ticket(self):
+        r = cwtest.camwatch(self.conf, "ticket", "add", "CHO-01", "--action", "clean_lens",
+                            "--note", "bẩn ống kính", "--json")
+        self.assertEqual(r.rc, 0, r)
+        return json.loads(r.out)["id"]
+
+    def audit(self, after=0):
+        """The audit rows after id after: [(id, actor, action, subject, detail)]."""
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=30) as db:
+            return db.execute("SELECT id, actor, action, subject, detail FROM audit WHERE id > ?"
+                              " ORDER BY id", (after,)).fetchall()
+
+    def last_audit_id(self):
+        rows = self.audit()
+        return rows[-1][0] if rows else 0
 
     def ask(self, method, path, role="admin", body=None, **kw):
         return cwtest.http(self.port, method, path, self.tokens.get(role), body=body, **kw)
@@ -147,7 +202,7 @@ class HttpApiTest(cwtest.FixtureTestCase):
                          "the daemon's table of endpoints is the one this test checks")
         # the thumbnail exists once the --once sample made it
         for (method, pattern), (least, ok) in ENDPOINTS.items():
-            path = fill(pattern)
+            path = fill(pattern) + QUERIES.get(pattern, "")
             body = BODIES.get(pattern)
             with self.subTest(endpoint="%s %s" % (method, pattern)):
                 # no token, and a token that is not one (each from a client of its own, so the
@@ -162,6 +217,8 @@ class HttpApiTest(cwtest.FixtureTestCase):
                 self.assertEqual(r.headers.get("www-authenticate"), 'Bearer realm="camwatch"')
                 self.error_of(r2, 401, "unauthorized")
                 for role in ROLES:
+                    if pattern == "/api/v1/tickets/{ticket}/close":
+                        path = fill(pattern).replace("/1/", "/%d/" % self.new_ticket())
                     r = self.ask(method, path, role, body=body)
                     if RANK[role] < RANK[least]:
                         doc = self.error_of(r, 403, "forbidden")
@@ -530,6 +587,346 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual((doc["changed"], doc["from"]), (True, "maintenance"))
         self.assertIn("api: t-admin put TD-01 in maintenance: thay ống kính",
                       self.daemon.stderr_text())
+
+    # ---- footage, requests, exports ----
+
+    def test_footage_find_is_the_cli_document_and_an_audit_row(self):
+        q = {"from": "-15m", "to": "now", "near": "10.29,105.66", "radius": "300"}
+        t0 = cwtest.camwatch(self.conf, "events", "--json")  # noqa: F841 (a still store)
+        # one "now" for both: an absolute range
+        doc = self.ask("GET", "/api/v1/cameras/CAH-001", "viewer").json()
+        end = doc["status"]["last_probe"]
+        frm = "2020-01-01T00:00:00+07:00"
+        before = self.last_audit_id()
+        r = self.ask("GET", "/api/v1/footage?from=%s&to=%s&near=10.29,105.66&radius=300"
+                     % (quote(frm), quote(end)), "investigator")
+        self.assertEqual(r.status, 400, "a range over 31 days is refused")
+        frm = end[:11] + "00:00:00" + end[19:]
+        r = self.ask("GET", "/api/v1/footage?from=%s&to=%s&near=%s&radius=%s"
+                     % (quote(frm), quote(end), q["near"], q["radius"]), "investigator")
+        self.assertEqual(r.status, 200, r)
+        cli = cwtest.camwatch(self.conf, "footage", "find", "--json", "--from", frm, "--to", end,
+                              "--near", q["near"], "--radius", q["radius"])
+        self.assertEqual(cli.rc, 0, cli)
+        api, cli = r.json(), json.loads(cli.out)
+        for o in api + cli:
+            o.pop("retrievable_until", None)  # an estimate from "now"
+            o.pop("warning", None)
+        self.assertEqual(api, cli)
+        by = {o["id"]: o for o in api}
+        self.assertEqual(sorted(by), sorted(CAMS))
+        self.assertTrue(by["CAH-001"]["windows"], by["CAH-001"])
+        self.assertEqual(by["CHO-01"]["windows"], [])
+        rows = self.audit(before)
+        self.assertEqual([(a, act) for _, a, act, _, _ in rows],
+                         [("t-investigator", "footage.find")], rows)
+        self.assertIn("near 10.290000,105.660000 radius 300 m", rows[0][3])
+        # text without diacritics, and ids
+        ids = lambda q: [o["id"] for o in self.ask("GET", "/api/v1/footage?from=-1h&to=now&"
+                                                   + q, "investigator").json()]
+        self.assertEqual(ids("place=" + quote("cho tan duong")), ["TD-01"])
+        self.assertEqual(ids("place=" + quote("CHỢ TÂN DƯƠNG")), ["TD-01"])
+        self.assertEqual(ids("camera=TD-01,CAH-001"), ["CAH-001", "TD-01"])
+
+    def test_footage_find_bad_queries_are_json_errors_naming_the_parameter(self):
+        before = self.last_audit_id()
+        cases = [("to=now&camera=CAH-001", "from"), ("from=-1h&camera=CAH-001", "to"),
+                 ("from=yesterday&to=now&camera=CAH-001", "from"),
+                 ("from=-1h&to=now", "place"),
+                 ("from=-1h&to=now&camera=CAH-001&place=x", "place"),
+                 ("from=-1h&to=now&near=10.2", "near"),
+                 ("from=-1h&to=now&near=91,105", "near"),
+                 ("from=-1h&to=now&near=10.2,105.6&radius=-5", "radius"),
+                 ("from=-1h&to=now&near=10.2,105.6&radius=99km", "radius"),
+                 ("from=-1h&to=now&radius=5&camera=CAH-001", "radius"),
+                 ("from=now&to=-1h&camera=CAH-001", "to"),
+                 ("from=-40d&to=now&camera=CAH-001", "to"),
+                 ("from=-1h&to=now&place=" + "x" * 300, "place")]
+        for query, field in cases:
+            with self.subTest(query=query[:60]):
+                doc = self.error_of(self.ask("GET", "/api/v1/footage?" + query, "investigator"),
+                                    400, "bad_parameter")
+                self.assertTrue(doc["detail"].startswith(field + ":"), doc)
+        self.assertEqual(self.audit(before), [], "a refused query touched no footage")
+        doc = self.error_of(self.ask("GET", "/api/v1/footage?from=-1h&to=now&camera=NOPE",
+                                     "investigator"), 404, "not_found")
+        self.assertIn("unknown camera 'NOPE'", doc["detail"])
+        # SQL metacharacters in every parameter are data
+        for value in SQL:
+            for query in ("place=" + quote(value), "camera=" + quote(value)):
+                with self.subTest(query=query):
+                    r = self.ask("GET", "/api/v1/footage?from=-1h&to=now&" + query,
+                                 "investigator")
+                    self.assertIn(r.status, (200, 404), r)
+                    if r.status == 200:
+                        self.assertEqual(r.json(), [])
+                    else:
+                        self.error_of(r, 404, "not_found")
+            with self.subTest(value=value):
+                r = self.ask("POST", "/api/v1/requests", "investigator",
+                             body={"from": "-1h", "to": "now", "place": value, "case": value,
+                                   "reason": value})
+                self.assertEqual(r.status, 201, r)
+                one = self.ask("GET", "/api/v1/requests/%d" % r.json()["id"],
+                               "investigator").json()
+                self.assertEqual((one["request"]["case"], one["request"]["place"]["text"]),
+                                 (value, value))
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as db:
+            self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            self.assertEqual(db.execute("SELECT count(*) FROM camera").fetchone()[0], len(CAMS))
+
+    def test_requests_create_list_show_with_the_tokens_name(self):
+        before = self.last_audit_id()
+        body = {"from": "-30m", "to": "now", "place": "chợ tân dương", "case": "VV-12/2026",
+                "reason": "cướp giật"}
+        r = self.ask("POST", "/api/v1/requests", "investigator", body=body)
+        self.assertEqual(r.status, 201, r)
+        rid = r.json()["id"]
+        listed = self.ask("GET", "/api/v1/requests", "investigator").json()
+        self.assertEqual(listed[0]["id"], rid)
+        self.assertEqual((listed[0]["by"], listed[0]["case"]), ("t-investigator", "VV-12/2026"))
+        cli = json.loads(cwtest.camwatch(self.conf, "request", "list", "--json").out)
+        self.assertEqual(listed, cli)
+        one = self.ask("GET", "/api/v1/requests/%d" % rid, "investigator").json()
+        self.assertEqual(one["request"], listed[0])
+        self.assertEqual([o["id"] for o in one["cameras"]], ["TD-01"])
+        self.assertTrue(one["cameras"][0]["windows"])
+        rows = self.audit(before)
+        self.assertEqual([(a, act) for _, a, act, _, _ in rows],
+                         [("t-investigator", "request.create")], rows)
+        self.error_of(self.ask("GET", "/api/v1/requests/99999", "investigator"), 404,
+                      "not_found")
+        self.error_of(self.ask("GET", "/api/v1/requests/x'1", "investigator"), 404,
+                      "not_found")
+        # malformed bodies
+        noplace = {k: v for k, v in body.items() if k != "place"}
+        cases = [(b"", "not valid JSON"), (b"{\"from\": ", "not valid JSON"),
+                 (b"[]", "expected a JSON object"),
+                 (json.dumps(dict(body, case=None)).encode(), "case"),
+                 (json.dumps({k: v for k, v in body.items() if k != "reason"}).encode(),
+                  "field 'reason' is required"),
+                 (json.dumps(dict(body, by="someone else")).encode(), "unknown field 'by'"),
+                 (json.dumps(dict(body, reason="x" * 600)).encode(), "longer than 511"),
+                 (json.dumps(dict(noplace, near="10.29,105.66", radius="5 miles")).encode(),
+                  "radius: takes metres"),
+                 (json.dumps(dict(body, near="10.29,105.66")).encode(), "place: give one place")]
+        for raw, why in cases:
+            with self.subTest(body=raw[:60]):
+                doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                             body=raw), 400)
+                self.assertIn(why, doc["detail"])
+        doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                     body=dict(noplace, camera="CAH-001,NOPE")), 404)
+        self.assertIn("NOPE", doc["detail"])
+        self.assertEqual(len(self.ask("GET", "/api/v1/requests", "investigator").json()),
+                         len(listed), "no bad body stored a request")
+
+    def wait_export(self, eid):
+        def done():
+            doc = self.ask("GET", "/api/v1/exports/" + eid, "investigator").json()
+            return doc["state"] in ("done", "failed") and doc
+        return cwtest.wait_for("export %s finished" % eid, done, proc=self.daemon)
+
+    def test_export_runs_off_the_loop_and_downloads_hash_matching_with_ranges(self):
+        rid = self.ask("POST", "/api/v1/requests", "investigator",
+                       body={"from": "-12m", "to": "now", "camera": "CAH-001,TD-01",
+                             "case": "VV-13/2026", "reason": "tai nạn giao thông"}).json()["id"]
+        before = self.last_audit_id()
+        r = self.ask("POST", "/api/v1/requests/%d/export" % rid, "investigator")
+        self.assertEqual(r.status, 202, r)
+        job = r.json()
+        eid = job["id"]
+        self.assertEqual(r.headers["location"], "/api/v1/exports/" + eid)
+        self.assertEqual((job["request"], job["by"]), (rid, "t-investigator"))
+        self.assertIn(job["state"], ("queued", "running", "done"))
+        # the loop answers while the export runs
+        self.assertEqual(self.ask("GET", "/healthz").status, 200)
+        job = self.wait_export(eid)
+        self.assertEqual(job["state"], "done", job)
+        self.assertEqual(job["result"]["files"], 2)
+        names = [f["name"] for f in job["files"]]
+        self.assertEqual(names, sorted(["CAH-001.mp4", "TD-01.mp4", "SHA256SUMS",
+                                        "manifest.json", "manifest.txt"]))
+        listed = [e["id"] for e in self.ask("GET", "/api/v1/exports", "investigator").json()]
+        self.assertIn(eid, listed)
+        self.assertIn("request-1-1", listed, "the CLI's export, from its folder")
+        manifest = self.ask("GET", job["files"][names.index("manifest.json")]["url"],
+                            "investigator")
+        self.assertEqual(manifest.headers["content-type"], "application/json; charset=utf-8")
+        manifest = manifest.json()
+        want = {os.path.basename(c["file"]): c["sha256"] for c in manifest["cameras"]
+                if c["file"]}
+        sums = self.ask("GET", "/api/v1/exports/%s/files/SHA256SUMS" % eid, "investigator")
+        by_sum = {line.split()[1].lstrip("*"): line.split()[0]
+                  for line in sums.body.decode().splitlines()}
+        for name in ("CAH-001.mp4", "TD-01.mp4"):
+            f = self.ask("GET", "/api/v1/exports/%s/files/%s" % (eid, name), "investigator")
+            self.assertEqual(f.status, 200, f)
+            self.assertEqual(f.headers["content-type"], "video/mp4")
+            self.assertEqual(f.headers["content-disposition"], 'attachment; filename="%s"' % name)
+            self.assertEqual(f.headers["accept-ranges"], "bytes")
+            self.assertEqual(hashlib.sha256(f.body).hexdigest(), by_sum[name])
+            self.assertEqual(by_sum[name], want[name], "the manifest names the same hash")
+            with open(os.path.join(self.exports, eid, name), "rb") as disk:
+                self.assertEqual(f.body, disk.read())
+            part = self.ask("GET", "/api/v1/exports/%s/files/%s" % (eid, name), "investigator",
+                            headers={"Range": "bytes=100-199"})
+            self.assertEqual(part.status, 206)
+            self.assertEqual(part.body, f.body[100:200])
+            self.assertEqual(part.headers["content-range"], "bytes 100-199/%d" % len(f.body))
+            tail = self.ask("GET", "/api/v1/exports/%s/files/%s" % (eid, name), "investigator",
+                            headers={"Range": "bytes=%d-" % (len(f.body) + 10)})
+            self.error_of(tail, 416, "range")
+        rows = [(a, act) for _, a, act, _, _ in self.audit(before)]
+        self.assertEqual(rows[:2], [("t-investigator", "export.start"),
+                                    ("t-investigator", "export")], rows)
+        self.assertGreaterEqual(rows.count(("t-investigator", "export.download")), 6)
+        v = cwtest.camwatch(self.conf, "audit", "verify", "--json")
+        self.assertEqual((v.rc, json.loads(v.out)["intact"]), (0, True), v)
+        self.error_of(self.ask("POST", "/api/v1/requests/99999/export", "investigator"), 404,
+                      "not_found")
+        self.error_of(self.ask("POST", "/api/v1/requests/%d/export" % rid, "investigator",
+                               body={"out": "/tmp"}), 400, "bad_body")
+
+    def test_nothing_outside_an_export_folder_is_served(self):
+        folder = os.path.join(self.exports, "request-1-1")
+        secret = os.path.join(self.tmp, "secret.txt")
+        with open(secret, "w") as f:
+            f.write("not for the API")
+        planted = {"link.txt": lambda p: os.symlink(secret, p),
+                   "conf.json": lambda p: os.symlink(self.conf, p),
+                   "fifo.mp4": os.mkfifo,
+                   "dir.mp4": os.mkdir}
+        try:
+            for name, make in planted.items():
+                make(os.path.join(folder, name))
+                with self.subTest(name=name):
+                    r = self.ask("GET", "/api/v1/exports/request-1-1/files/" + name,
+                                 "investigator")
+                    doc = self.error_of(r, 404, "not_found")
+                    self.assertNotIn(b"not for the API", r.body)
+                    self.assertNotIn(self.tmp, doc["detail"])
+        finally:
+            for name in planted:
+                p = os.path.join(folder, name)
+                if os.path.isdir(p) and not os.path.islink(p):
+                    os.rmdir(p)
+                elif os.path.lexists(p):
+                    os.unlink(p)
+        for path in ("/api/v1/exports/request-1-1/files/..",
+                     "/api/v1/exports/request-1-1/files/%2e%2e",
+                     "/api/v1/exports/request-1-1/files/..%2Fcamwatch.db",
+                     "/api/v1/exports/request-1-1/files/..%2F..%2Fcamwatch.conf",
+                     "/api/v1/exports/..%2F..%2F/files/camwatch.conf",
+                     "/api/v1/exports/request-1-1%2F..%2F../files/camwatch.db",
+                     "/api/v1/exports/request-1-1/files/.hidden",
+                     "/api/v1/exports/request-1-1/files/%2Fetc%2Fpasswd",
+                     "/api/v1/exports/request-1-1/../../../var/camwatch.db",
+                     "/api/v1/exports/../var/files/camwatch.db",
+                     "/api/v1/exports/request-9-9/files/manifest.json"):
+            with self.subTest(url=path):
+                r = self.ask("GET", path, "investigator")
+                self.assertIn(r.status, (400, 404), r)
+                self.assertNotIn(b"SQLite", r.body)
+                self.assertNotIn(b"[site]", r.body)
+                self.assertNotIn(b"root:", r.body)
+        self.assertEqual(self.ask("GET", "/api/v1/exports/request-1-1/files/manifest.json",
+                                  "investigator").status, 200)
+
+    # ---- reports and tickets ----
+
+    def test_reports_in_every_format_with_type_and_file_name(self):
+        frm, to = "2020-01-01", "2040-01-01"
+        want = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "html": "text/html; charset=utf-8"}
+        for kind in ("availability", "backlog"):
+            for fmt, ctype in want.items():
+                with self.subTest(kind=kind, fmt=fmt):
+                    r = self.ask("GET", "/api/v1/reports/%s?from=%s&to=%s&format=%s&lang=en"
+                                 % (kind, frm, to, fmt), "viewer")
+                    self.assertEqual(r.status, 200, r)
+                    self.assertEqual(r.headers["content-type"], ctype)
+                    self.assertEqual(r.headers["content-disposition"],
+                                     'attachment; filename="camwatch-%s-2020-01-01-2040-01-01.%s"'
+                                     % (kind, fmt))
+                    cli = cwtest.run([cwtest.program("camwatch"), "-c", self.conf, "report", kind,
+                                      "--from", frm, "--to", to, "--format", fmt, "--lang", "en",
+                                      "-o", os.path.join(self.tmp, "r." + fmt)])
+                    self.assertEqual(cli.rc, 0, cli)
+                    with open(os.path.join(self.tmp, "r." + fmt), "rb") as f:
+                        disk = f.read()
+                    if fmt == "json":
+                        a, c = r.json(), json.loads(disk)
+                        for d in (a, c):
+                            d.pop("generated"), d.pop("generated_ms")
+                        self.assertEqual(a, c)
+                    elif fmt == "csv":
+                        self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
+                        self.assertEqual(r.body, disk)
+                    elif fmt == "xlsx":
+                        self.assertEqual(r.body[:2], b"PK")
+                    else:
+                        self.assertIn(b"<html", r.body[:300])
+                        self.assertIn("default-src 'none'", r.headers["content-security-policy"])
+        vi = self.ask("GET", "/api/v1/reports/backlog?format=csv&lang=vi", "viewer").body
+        en = self.ask("GET", "/api/v1/reports/backlog?format=csv&lang=en", "viewer").body
+        self.assertNotEqual(vi.split(b"\n")[0], en.split(b"\n")[0], "headers in each language")
+        self.error_of(self.ask("GET", "/api/v1/reports/backlog?format=pdf", "viewer"), 400,
+                      "bad_parameter")
+        self.error_of(self.ask("GET", "/api/v1/reports/backlog?lang=fr", "viewer"), 400,
+                      "bad_parameter")
+        self.error_of(self.ask("GET", "/api/v1/reports/backlog?from=now&to=-1d", "viewer"), 400,
+                      "bad_parameter")
+        self.error_of(self.ask("GET", "/api/v1/reports/uptime", "viewer"), 404, "not_found")
+
+    def test_tickets_listed_by_viewers_opened_and_closed_by_admins(self):
+        r = self.ask("POST", "/api/v1/tickets", "admin",
+                     body={"camera": "CAH-002", "action": "restore_link", "note": "mất nguồn",
+                           "cost_vnd": 450000})
+        self.assertEqual(r.status, 201, r)
+        t = r.json()
+        self.assertEqual((t["camera"], t["state"], t["opened_by"], t["cost_vnd"]),
+                         ("CAH-002", "open", "t-admin", 450000))
+        listed = self.ask("GET", "/api/v1/tickets?camera=CAH-002", "viewer").json()
+        self.assertEqual(listed, [t])
+        cli = cwtest.camwatch(self.conf, "ticket", "list", "--camera", "CAH-002", "--json")
+        self.assertEqual(json.loads(cli.out), listed)
+        r = self.ask("POST", "/api/v1/tickets/%d/close" % t["id"], "admin",
+                     body={"note": "đã thay"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["state"], r.json()["closed_by"]), ("closed", "t-admin"))
+        doc = self.error_of(self.ask("POST", "/api/v1/tickets/%d/close" % t["id"], "admin",
+                                     body={}), 400, "bad_request")
+        self.assertIn("was closed already", doc["detail"])
+        self.assertEqual(self.ask("GET", "/api/v1/tickets?camera=CAH-002", "viewer").json(), [])
+        self.assertEqual(len(self.ask("GET", "/api/v1/tickets?camera=CAH-002&all=true",
+                                      "viewer").json()), 1)
+        self.error_of(self.ask("POST", "/api/v1/tickets/99999/close", "admin", body={}), 404)
+        self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
+                               body={"camera": "NOPE", "action": "clean_lens"}), 404)
+        doc = self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
+                                     body={"camera": "CAH-002", "action": "paint"}), 400)
+        self.assertIn("unknown action 'paint'", doc["detail"])
+        self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
+                               body={"camera": "CAH-002", "action": "reaim",
+                                     "cost_vnd": -5}), 400, "bad_body")
+        self.error_of(self.ask("GET", "/api/v1/tickets?all=maybe", "viewer"), 400,
+                      "bad_parameter")
+
+    def test_metrics_have_footage_age_and_the_daemons_vitals(self):
+        text = self.ask("GET", "/metrics", "viewer").body.decode()
+        line = [x for x in text.splitlines() if x.startswith(
+            'camwatch_camera_footage_oldest_timestamp_seconds{camera="CAH-001"')]
+        self.assertEqual(len(line), 1, text[-3000:])
+        oldest = float(line[0].split()[1])
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as db:
+            ms = db.execute("SELECT oldest_ms FROM footage_camera WHERE camera_id = 'CAH-001'"
+                            ).fetchone()[0]
+        self.assertAlmostEqual(oldest, ms / 1000, places=3)
+        for name in ("camwatch_loop_lag_seconds", "camwatch_store_write_seconds",
+                     "camwatch_store_commits_total"):
+            self.assertIn("\n%s " % name, text)
 
     def test_zz_stop_answers_what_waits_and_exits_clean(self):
         """Last: SIGTERM while a failed login is held; it is answered, the daemon exits 0

@@ -26,8 +26,13 @@ class PrometheusTest(cwtest.FixtureTestCase):
     def start(cls):
         fault = cls.procs.fixture("rtsp_fault.py")
         closed = cwtest.closed_port()
+        nvr = os.path.join(cls.tmp, "nvr")  # CAH-001's footage: its oldest is a gauge
+        r = cwtest.run([sys.executable, os.path.join(cwtest.SOURCE_DIR, "tests", "fixtures",
+                                                     "footage_tree.py"),
+                        "--root", nvr, "--cameras", "CAH-001", "--minutes", "2"], timeout=300)
+        assert r.rc == 0, r
         cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(fault.port, "/ok"),
-                              name='Cầu "Tân Thạnh" \\ QL80'),
+                              name='Cầu "Tân Thạnh" \\ QL80', recorder="nvr"),
                 cwtest.camera("TD-01", cwtest.rtsp_url(closed, "/x"), owner="CAX",
                               commune="Tân Dương")]
         cls.port = cwtest.free_port()
@@ -35,7 +40,10 @@ class PrometheusTest(cwtest.FixtureTestCase):
             os.path.join(cls.tmp, "site"), cams,
             probe={"interval": "1s", "timeout": "900ms", "slow": "800ms", "down_after": "1",
                    "up_after": "1"},
-            http_listen="127.0.0.1:%d" % cls.port, sections={"probe.stream": {"workers": "0"}})
+            http_listen="127.0.0.1:%d" % cls.port,
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr": {"kind": "dir", "path": nvr,
+                                       "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.mp4"}})
         cls.token = cwtest.add_token(cls.conf, "prometheus", "viewer")
         cls.daemon = cls.procs.start([cwtest.program("camwatchd"), "-c", cls.conf],
                                      name="camwatchd")
@@ -52,6 +60,8 @@ class PrometheusTest(cwtest.FixtureTestCase):
             st = cwtest.http(self.port, "GET", "/api/v1/cameras", self.token).json()
             return {o["id"]: o["state"] for o in st} == {"CAH-001": "up", "TD-01": "down"}
         cwtest.wait_for("the cameras judged", settled, proc=self.daemon)
+        cwtest.wait_for("the recorder scanned", lambda: b"camwatch_camera_footage_oldest_"
+                        b"timestamp_seconds{" in self.metrics(), proc=self.daemon)
         body = self.metrics()
         r = subprocess.run([PROMTOOL, "check", "metrics"], input=body, capture_output=True,
                            timeout=cwtest.RUN_TIMEOUT_S)
@@ -62,6 +72,11 @@ class PrometheusTest(cwtest.FixtureTestCase):
         self.assertIn('camwatch_camera_up{camera="TD-01",owner="CAX"} 0\n', text)
         self.assertIn('name="Cầu \\"Tân Thạnh\\" \\\\ QL80"', text)
         self.assertIn('camwatch_probes_total{kind="rtsp",outcome="refused"}', text)
+        self.assertIn('camwatch_camera_footage_oldest_timestamp_seconds{camera="CAH-001",'
+                      'owner="CAH"} ', text)
+        for name in ("camwatch_loop_lag_seconds", "camwatch_loop_lag_max_seconds",
+                     "camwatch_store_write_seconds", "camwatch_store_write_max_seconds"):
+            self.assertIn("\n%s " % name, text)
         # without the token: refused
         self.assertEqual(cwtest.http(self.port, "GET", "/metrics").status, 401)
 

@@ -1,0 +1,503 @@
+/* api_export.c - evidence exports over the API: a request's export started as a job, its
+ * progress, and the download of its files. The plan is read on the loop (export_plan_build:
+ * the store handle and the zone); the long part (remux, hashes, manifests: export_run) and
+ * its audit rows ("export.start" before, "export" after, both by the token's name) run on
+ * the exports' own one-thread pool, so a long export never holds a worker the other
+ * endpoints need, and exports run one at a time. A job's life:
+ *   queued -> running -> done | failed       export_work (worker), export_done (loop)
+ * Each export goes to its own folder [footage] exports/request-R-N; files are served only
+ * from inside that folder (api_open_inside), only once the export is done, each download an
+ * audit row. Exports made before a restart are still listed and served from their folders.
+ * Owns the job records and their plans. Loop thread, but for export_work. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../index/export.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "api_priv.h"
+
+#define EXPORT_ID_MAX 48      /* "request-R-N" */
+#define EXPORTS_KEPT 64       /* finished jobs remembered in memory (older: from their folders) */
+#define EXPORT_FILES_MAX 4096 /* files listed of one export folder */
+#define HTTP_ACCEPTED 202
+#define HTTP_CONFLICT 409
+
+enum export_state { EXPORT_QUEUED, EXPORT_RUNNING, EXPORT_DONE, EXPORT_FAILED };
+static const char *const state_names[] = {"queued", "running", "done", "failed"};
+
+struct export_job {
+    struct pool_job base; /* first */
+    struct api *api;
+    char id[EXPORT_ID_MAX];
+    int64_t request_id;
+    char who[TOKENS_NAME_MAX + 1];
+    char dir[4096];
+    char *db_path;
+    struct export_plan *plan; /* until done */
+    atomic_int cancel;
+    _Atomic int state;
+    int64_t started_ms, ended_ms;
+    pthread_mutex_t mu; /* guards the progress, written by the worker */
+    size_t cam_i, cam_n;
+    char camera[CFG_ID_MAX + 1];
+    int64_t bytes_done, bytes_total;
+    int rc;
+    struct cw_err err;
+    struct export_result res;
+    struct export_job *next; /* a->exports, newest first */
+};
+
+/* ms as ISO 8601 in the site's zone, null for 0. */
+static json_t *iso(const struct api_call *c, int64_t ms)
+{
+    char buf[64];
+
+    return ms != 0 ? json_string(cw_format_iso(ms, c->doc.tz, buf, sizeof(buf))) : json_null();
+}
+
+/* ---- the worker's side ---- */
+
+static void export_progress(void *data, size_t i, size_t n, const char *camera, int64_t done,
+                            int64_t total)
+{
+    struct export_job *x = data;
+
+    pthread_mutex_lock(&x->mu);
+    x->cam_i = i;
+    x->cam_n = n;
+    snprintf(x->camera, sizeof(x->camera), "%s", camera);
+    x->bytes_done = done;
+    x->bytes_total = total;
+    pthread_mutex_unlock(&x->mu);
+}
+
+static void export_work(struct pool_job *pj)
+{
+    struct export_job *x = (struct export_job *)pj;
+    struct store *s = NULL;
+    char subject[64];
+
+    atomic_store(&x->state, EXPORT_RUNNING);
+    snprintf(subject, sizeof(subject), "request %lld", (long long)x->request_id);
+    x->rc = -1;
+    if (store_open(x->db_path, STORE_READWRITE, &s, &x->err) != 0 ||
+        store_audit_append(s, cw_now_ms(), x->who, "export.start", subject, x->id, NULL, &x->err) !=
+            0)
+        goto out;
+    if (export_run(x->plan, x->dir, &x->cancel, export_progress, x, &x->res, &x->err) != 0)
+        goto out;
+    /* The files are there whatever happens next; the audit row says who made them. */
+    x->rc = export_audit(s, x->plan, &x->res, x->who, cw_now_ms(), &x->err);
+out:
+    store_close(s);
+}
+
+/* ---- the loop's side ---- */
+
+static void export_done(struct pool_job *pj, int cancelled)
+{
+    struct export_job *x = (struct export_job *)pj;
+
+    if (cancelled) {
+        x->rc = -1;
+        cw_err_set(&x->err, NULL, 0, NULL, "the daemon stopped before the export ran");
+    }
+    x->ended_ms = cw_now_ms();
+    atomic_store(&x->state, x->rc == 0 ? EXPORT_DONE : EXPORT_FAILED);
+    export_plan_free(x->plan);
+    x->plan = NULL;
+    if (x->rc == 0)
+        log_info("api: %s exported request %lld: %zu files in %s", x->who, (long long)x->request_id,
+                 x->res.files, x->dir);
+    else
+        log_warnx("api: %s's export of request %lld failed: %s", x->who, (long long)x->request_id,
+                  x->err.msg);
+}
+
+static void job_free(struct export_job *x)
+{
+    if (x == NULL)
+        return;
+    export_plan_free(x->plan);
+    pthread_mutex_destroy(&x->mu);
+    free(x->db_path);
+    free(x);
+}
+
+/* Forget finished jobs past EXPORTS_KEPT (their folders stay, and are listed from disk). */
+static void jobs_trim(struct api *a)
+{
+    size_t kept = 0;
+
+    for (struct export_job **p = &a->exports; *p != NULL;) {
+        struct export_job *x = *p;
+        int finished = atomic_load(&x->state) >= EXPORT_DONE;
+        if (finished && ++kept > EXPORTS_KEPT) {
+            *p = x->next;
+            job_free(x);
+        } else {
+            p = &x->next;
+        }
+    }
+}
+
+static struct export_job *job_find(const struct api *a, const char *id)
+{
+    for (struct export_job *x = a->exports; x != NULL; x = x->next)
+        if (strcmp(x->id, id) == 0)
+            return x;
+    return NULL;
+}
+
+/* An export id as this file makes them: "request-R-N", digits only. */
+static int id_valid(const char *id)
+{
+    const char *p = id;
+    size_t n;
+
+    if (strncmp(p, "request-", 8) != 0 || strlen(id) >= EXPORT_ID_MAX)
+        return 0;
+    p += 8;
+    if ((n = strspn(p, "0123456789")) == 0 || p[n] != '-')
+        return 0;
+    p += n + 1;
+    return (n = strspn(p, "0123456789")) > 0 && p[n] == '\0';
+}
+
+/* A file name to serve: one plain name, no folder, nothing hidden. */
+static int file_valid(const char *name)
+{
+    return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL &&
+           strlen(name) <= NAME_MAX;
+}
+
+static const char *file_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    if (dot != NULL && strcmp(dot, ".mp4") == 0)
+        return "video/mp4";
+    if (dot != NULL && strcmp(dot, ".json") == 0)
+        return "application/json; charset=utf-8";
+    if (dot != NULL && strcmp(dot, ".txt") == 0)
+        return "text/plain; charset=utf-8";
+    if (strcmp(name, EXPORT_SUMS) == 0)
+        return "text/plain; charset=utf-8";
+    return "application/octet-stream";
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* [ {name, bytes, url} ]: the regular files of an export's folder, by name. */
+static json_t *files_json(const char *dir, const char *id)
+{
+    json_t *arr = json_array();
+    char *names[EXPORT_FILES_MAX];
+    size_t n = 0;
+    struct dirent *e;
+    DIR *d = opendir(dir);
+
+    if (d == NULL)
+        return arr;
+    while ((e = readdir(d)) != NULL && n < EXPORT_FILES_MAX)
+        if (file_valid(e->d_name) && (names[n] = strdup(e->d_name)) != NULL)
+            n++;
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char path[4352], url[512];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            json_t *o = json_object();
+            snprintf(url, sizeof(url), "/api/v1/exports/%s/files/%s", id, names[i]);
+            json_object_set_new(o, "name", json_string(names[i]));
+            json_object_set_new(o, "bytes", json_integer((json_int_t)st.st_size));
+            json_object_set_new(o, "url", json_string(url));
+            json_array_append_new(arr, o);
+        }
+        free(names[i]);
+    }
+    return arr;
+}
+
+/* The folder of export id under the exports folder, into buf. */
+static const char *export_dir_of(const struct api_call *c, const char *id, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s", c->doc.cfg->footage.export_dir, id);
+    return buf;
+}
+
+/* {id, request, state, by, started, ended, progress {camera, index, cameras, bytes_done,
+ *  bytes_total} | null, error, result (doc_exported's) | null, files[]}: a job in memory. */
+static json_t *job_json(const struct api_call *c, struct export_job *x)
+{
+    enum export_state st = atomic_load(&x->state);
+    json_t *o = json_object(), *result = NULL;
+    struct cw_err err;
+
+    json_object_set_new(o, "id", json_string(x->id));
+    json_object_set_new(o, "request", json_integer(x->request_id));
+    json_object_set_new(o, "state", json_string(state_names[st]));
+    json_object_set_new(o, "by", json_string(x->who));
+    json_object_set_new(o, "started", iso(c, x->started_ms));
+    json_object_set_new(o, "ended", iso(c, x->ended_ms));
+    if (st == EXPORT_RUNNING) {
+        json_t *p = json_object();
+        pthread_mutex_lock(&x->mu);
+        json_object_set_new(p, "camera", x->camera[0] ? json_string(x->camera) : json_null());
+        json_object_set_new(p, "index", json_integer((json_int_t)x->cam_i));
+        json_object_set_new(p, "cameras", json_integer((json_int_t)x->cam_n));
+        json_object_set_new(p, "bytes_done", json_integer(x->bytes_done));
+        json_object_set_new(p, "bytes_total", json_integer(x->bytes_total));
+        pthread_mutex_unlock(&x->mu);
+        json_object_set_new(o, "progress", p);
+    } else {
+        json_object_set_new(o, "progress", json_null());
+    }
+    json_object_set_new(o, "error", st == EXPORT_FAILED ? json_string(x->err.msg) : json_null());
+    if (st == EXPORT_DONE) {
+        const struct doc_export e = {x->request_id,  x->res.out_dir, x->res.sums_sha256,
+                                     x->res.summary, x->res.files,   x->res.cameras};
+        if (doc_exported(&c->doc, &e, &result, &err) != 0)
+            result = NULL;
+    }
+    json_object_set_new(o, "result", result != NULL ? result : json_null());
+    json_object_set_new(o, "files", st == EXPORT_DONE ? files_json(x->dir, x->id) : json_array());
+    return o;
+}
+
+/* An export known only by its folder (made before the daemon started, or forgotten): done
+ * when its manifest is there. NULL when there is no such folder. */
+static json_t *disk_json(const struct api_call *c, const char *id)
+{
+    char dir[4096], path[4200];
+    struct stat st;
+    json_t *o;
+    long long r = 0;
+
+    export_dir_of(c, id, dir, sizeof(dir));
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    snprintf(path, sizeof(path), "%s/%s", dir, EXPORT_SUMS);
+    sscanf(id, "request-%lld-", &r);
+    o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "request", json_integer(r));
+    json_object_set_new(o, "state", json_string(access(path, F_OK) == 0 ? "done" : "failed"));
+    json_object_set_new(o, "by", json_null());
+    json_object_set_new(o, "started", json_null());
+    json_object_set_new(o, "ended", iso(c, (int64_t)st.st_mtime * 1000));
+    json_object_set_new(o, "progress", json_null());
+    json_object_set_new(o, "error", json_null());
+    json_object_set_new(o, "result", json_null());
+    json_object_set_new(o, "files", files_json(dir, id));
+    return o;
+}
+
+/* ---- the endpoints ---- */
+
+/* POST /api/v1/requests/{id}/export: 202 with the job, which runs on. */
+void api_export_start(struct api_call *c)
+{
+    int64_t rid = api_request_id(c, c->caps.v[0]);
+    const struct cfg *cfg = c->doc.cfg;
+    const struct export_settings set = {cfg->site_name, c->doc.tz, cfg->footage.tolerance_ms,
+                                        export_cfg_root, (void *)cfg};
+    struct export_job *x;
+    struct stat st;
+    size_t len;
+    int rc;
+
+    if (rid == 0)
+        return;
+    http_req_body(c->req, &len);
+    if (len > 0 && strspn(http_req_body(c->req, &len), " \t\r\n{}") != len) {
+        http_reply_error(c->req, 400, "bad_body", "this endpoint takes no body (or {})");
+        return;
+    }
+    if ((x = calloc(1, sizeof(*x))) == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    pthread_mutex_init(&x->mu, NULL);
+    if (mkdir(cfg->footage.export_dir, EXPORT_DIR_MODE) != 0 && errno != EEXIST) {
+        cw_err_set(&x->err, cfg->footage.export_dir, 0, "exports", "%s", strerror(errno));
+        rc = -1;
+        goto fail;
+    }
+    rc = export_plan_build(c->doc.store, &set, rid, &x->plan, &x->err);
+    if (rc == 1)
+        cw_err_set(&x->err, NULL, 0, NULL, "no request %lld", (long long)rid);
+    if (rc != 0 || (x->db_path = strdup(cfg->database)) == NULL)
+        goto fail;
+    /* The first free request-R-N: a folder of its own, never one that exists. */
+    for (unsigned n = 1;; n++) {
+        snprintf(x->id, sizeof(x->id), "request-%lld-%u", (long long)rid, n);
+        export_dir_of(c, x->id, x->dir, sizeof(x->dir));
+        if (job_find(c->api, x->id) == NULL && lstat(x->dir, &st) != 0)
+            break;
+    }
+    x->api = c->api;
+    x->request_id = rid;
+    snprintf(x->who, sizeof(x->who), "%s", c->who);
+    x->started_ms = cw_now_ms();
+    x->base.work = export_work;
+    x->base.done = export_done;
+    x->next = c->api->exports;
+    c->api->exports = x;
+    jobs_trim(c->api);
+    pool_submit(c->api->export_pool, &x->base);
+    log_info("api: %s started export %s", c->who, x->id);
+    {
+        char loc[128];
+        snprintf(loc, sizeof(loc), "/api/v1/exports/%s", x->id);
+        http_reply_header(c->req, "Location", loc);
+    }
+    http_reply_json(c->req, HTTP_ACCEPTED, job_json(c, x));
+    return;
+fail:
+    api_reply_doc(c, rc == 1 ? DOC_NOT_FOUND : -1, NULL, &x->err);
+    job_free(x);
+}
+
+/* GET /api/v1/exports: the jobs in memory, newest first, then the folders of others. */
+void api_exports(struct api_call *c)
+{
+    json_t *arr = json_array();
+    DIR *d = opendir(c->doc.cfg->footage.export_dir);
+    struct dirent *e;
+
+    for (struct export_job *x = c->api->exports; x != NULL; x = x->next)
+        json_array_append_new(arr, job_json(c, x));
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        json_t *o;
+        if (!id_valid(e->d_name) || job_find(c->api, e->d_name) != NULL)
+            continue;
+        if ((o = disk_json(c, e->d_name)) != NULL)
+            json_array_append_new(arr, o);
+    }
+    if (d != NULL)
+        closedir(d);
+    http_reply_json(c->req, 200, arr);
+}
+
+/* GET /api/v1/exports/{id}: one export, its progress while it runs. */
+void api_export(struct api_call *c)
+{
+    const char *id = c->caps.v[0];
+    struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
+    json_t *o = x != NULL ? job_json(c, x) : id_valid(id) ? disk_json(c, id) : NULL;
+
+    if (o == NULL) {
+        http_reply_error(c->req, 404, "not_found", "no export '%.64s'", id);
+        return;
+    }
+    http_reply_json(c->req, 200, o);
+}
+
+struct download_job {
+    struct api_job j; /* first */
+    int fd;
+    char subject[EXPORT_ID_MAX + 1], detail[512], name[NAME_MAX + 1];
+    int64_t at_ms;
+};
+
+static void download_work(struct api_job *j, struct store *s)
+{
+    struct download_job *d = (struct download_job *)j;
+
+    if (s != NULL)
+        j->rc = store_audit_append(s, d->at_ms, j->call.who, "export.download", d->subject,
+                                   d->detail, NULL, &j->err);
+}
+
+static void download_done(struct api_job *j)
+{
+    struct download_job *d = (struct download_job *)j;
+    char disp[NAME_MAX + 64];
+
+    if (j->rc != 0) { /* no audit row, no file */
+        close(d->fd);
+        api_reply_doc(&j->call, -1, NULL, &j->err);
+        return;
+    }
+    /* The name is an export's own (ids and fixed names); quoted, it cannot break the header. */
+    if (strpbrk(d->name, "\"\\\r\n;") == NULL) {
+        snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", d->name);
+        http_reply_header(j->call.req, "Content-Disposition", disp);
+    }
+    http_reply_file(j->call.req, d->fd, file_type(d->name));
+}
+
+/* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range. */
+void api_export_file(struct api_call *c)
+{
+    const char *id = c->caps.v[0], *name = c->caps.v[1];
+    const char *range = http_req_header(c->req, "Range");
+    struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
+    struct download_job *d;
+    char dir[4096], path[4400], why[128];
+    int fd;
+
+    if (!id_valid(id) || !file_valid(name)) {
+        http_reply_error(c->req, 404, "not_found", "no such export file");
+        return;
+    }
+    if (x != NULL && atomic_load(&x->state) != EXPORT_DONE) {
+        http_reply_error(c->req, HTTP_CONFLICT, "not_ready", "export %s is %s", id,
+                         state_names[atomic_load(&x->state)]);
+        return;
+    }
+    export_dir_of(c, id, dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    /* Only a regular file inside this export's folder, wherever a link would lead. */
+    if ((fd = api_open_inside(path, dir, why, sizeof(why))) < 0) {
+        http_reply_error(c->req, 404, "not_found", "%s: no such export file (%s)", id, why);
+        return;
+    }
+    if ((d = calloc(1, sizeof(*d))) == NULL) {
+        close(fd);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    d->fd = fd;
+    d->at_ms = cw_now_ms();
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    snprintf(d->subject, sizeof(d->subject), "%.*s", EXPORT_ID_MAX, id);
+    snprintf(d->detail, sizeof(d->detail), "%s%s%.64s", name, range != NULL ? " " : "",
+             range != NULL ? range : "");
+    api_job_start(c, &d->j, STORE_READWRITE, download_work, download_done);
+}
+
+/* ---- life ---- */
+
+int api_exports_new(struct api *a, struct cw_err *err)
+{
+    return pool_new(a->env.loop, 1, &a->export_pool, err);
+}
+
+void api_exports_free(struct api *a)
+{
+    /* Running exports stop at their next packet and leave nothing; queued ones are answered
+     * as failed. */
+    for (struct export_job *x = a->exports; x != NULL; x = x->next)
+        atomic_store(&x->cancel, 1);
+    pool_free(a->export_pool);
+    while (a->exports != NULL) {
+        struct export_job *x = a->exports;
+        a->exports = x->next;
+        job_free(x);
+    }
+}

@@ -1,0 +1,246 @@
+/* api_footage.c - the investigators' endpoints over the footage documents (index/doc.h):
+ * footage find, and requests (create, list, show). A query is read and checked on the loop
+ * (doc_footage_query_read, doc_footage_check: a bad one is a 400 naming the parameter and
+ * nothing is written); what touches footage is first an audit row carrying the token's
+ * name, written on the API's workers with a connection of their own; the answer is then the
+ * document the CLI prints, built on the loop. Loop thread, but for the jobs' work. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "api_priv.h"
+
+#define HTTP_CREATED 201
+
+/* Copy src into dst (len bytes) when it fits; -1 when it does not. NULL copies as "". */
+static int copy_fits(char *dst, size_t len, const char *src)
+{
+    return snprintf(dst, len, "%s", src != NULL ? src : "") < (int)len ? 0 : -1;
+}
+
+/* The audit's words for a query: subject names the place, detail the range. */
+static void query_words(const struct api_call *c, const struct doc_footage_query *q, char *subject,
+                        size_t subject_len, char *detail, size_t detail_len)
+{
+    char from[64], to[64];
+
+    if (q->place == STORE_PLACE_POINT)
+        snprintf(subject, subject_len, "near %.6f,%.6f radius %.0f m", q->lat, q->lon, q->radius_m);
+    else if (q->place == STORE_PLACE_TEXT)
+        snprintf(subject, subject_len, "place \"%.90s\"", q->text);
+    else
+        snprintf(subject, subject_len, "cameras %.100s", q->cameras);
+    snprintf(detail, detail_len, "footage of %s to %s",
+             cw_format_iso(q->from_ms, c->doc.tz, from, sizeof(from)),
+             cw_format_iso(q->to_ms, c->doc.tz, to, sizeof(to)));
+}
+
+/* ---- footage find ---- */
+
+struct find_job {
+    struct api_job j; /* first */
+    struct doc_footage_query q;
+    char text[256], cameras[1024];
+    char subject[128], detail[256];
+    int64_t at_ms;
+};
+
+static void find_work(struct api_job *j, struct store *s)
+{
+    struct find_job *f = (struct find_job *)j;
+
+    if (s != NULL)
+        j->rc = store_audit_append(s, f->at_ms, j->call.who, "footage.find", f->subject, f->detail,
+                                   NULL, &j->err);
+}
+
+static void find_done(struct api_job *j)
+{
+    struct find_job *f = (struct find_job *)j;
+    json_t *doc = NULL;
+
+    /* No audit row, no answer: what an investigator saw is always on the record. */
+    if (j->rc == 0)
+        j->rc = doc_footage_find(&j->call.doc, &f->q, &doc, &j->err);
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+/* The query of c's parameters (or of a request body's fields, words), checked; 0, or -1 after
+ * answering 400 naming the field. */
+static int read_query(struct api_call *c, const struct doc_footage_words *w,
+                      struct doc_footage_query *q)
+{
+    struct cw_err err;
+
+    if (doc_footage_query_read(w, c->doc.tz, cw_now_ms(), q, &err) != 0 ||
+        doc_footage_check(q, &err) != 0) {
+        api_reply_bad_param(c, err.field[0] ? err.field : "place", "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+void api_footage_find(struct api_call *c)
+{
+    const struct doc_footage_words w = {
+        http_req_query(c->req, "from"),  http_req_query(c->req, "to"),
+        http_req_query(c->req, "near"),  http_req_query(c->req, "radius"),
+        http_req_query(c->req, "place"), http_req_query(c->req, "camera")};
+    struct find_job *f = calloc(1, sizeof(*f));
+
+    if (f == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    if (read_query(c, &w, &f->q) != 0)
+        goto fail;
+    if (copy_fits(f->text, sizeof(f->text), f->q.text) != 0 ||
+        copy_fits(f->cameras, sizeof(f->cameras), f->q.cameras) != 0) {
+        api_reply_bad_param(c, f->q.text != NULL ? "place" : "camera", "too long");
+        goto fail;
+    }
+    f->q.text = f->text;
+    f->q.cameras = f->cameras;
+    f->at_ms = f->q.now_ms;
+    query_words(c, &f->q, f->subject, sizeof(f->subject), f->detail, sizeof(f->detail));
+    api_job_start(c, &f->j, STORE_READWRITE, find_work, find_done);
+    return;
+fail:
+    free(f);
+}
+
+/* ---- requests ---- */
+
+/* A request id from the path; 0 (after answering 404) when it is not one. */
+int64_t api_request_id(struct api_call *c, const char *s)
+{
+    uint64_t v;
+
+    if (httpparse_uint(s, 1, INT64_MAX, &v) == 0)
+        return (int64_t)v;
+    http_reply_error(c->req, 404, "not_found", "no request '%.64s'", s);
+    return 0;
+}
+
+void api_requests(struct api_call *c)
+{
+    struct cw_err err;
+    json_t *doc = NULL;
+    int rc = doc_requests(&c->doc, &doc, &err);
+
+    api_reply_doc(c, rc, doc, &err);
+}
+
+void api_request(struct api_call *c)
+{
+    int64_t id = api_request_id(c, c->caps.v[0]);
+    json_t *req = NULL, *cams = NULL, *o;
+    struct cw_err err;
+    int rc;
+
+    if (id == 0)
+        return;
+    if ((rc = doc_request(&c->doc, id, &req, &err)) != 0 ||
+        (rc = doc_request_show(&c->doc, id, cw_now_ms(), &cams, &err)) != 0) {
+        json_decref(req);
+        api_reply_doc(c, rc, NULL, &err);
+        return;
+    }
+    o = json_object();
+    json_object_set_new(o, "request", req);
+    json_object_set_new(o, "cameras", cams);
+    api_reply_doc(c, 0, o, &err);
+}
+
+struct create_job {
+    struct api_job j; /* first */
+    struct store_request r;
+    json_t *doc;
+};
+
+static void create_work(struct api_job *j, struct store *s)
+{
+    struct create_job *cj = (struct create_job *)j;
+    /* doc_request_create reads and writes the store only: no zone, no config. */
+    const struct doc_ctx ctx = {s, NULL, NULL};
+
+    if (s != NULL)
+        j->rc = doc_request_create(&ctx, &cj->r, cj->r.created_ms, &cj->doc, &j->err);
+}
+
+static void create_done(struct api_job *j)
+{
+    struct create_job *cj = (struct create_job *)j;
+
+    if (j->rc != 0) {
+        api_reply_doc(&j->call, j->rc, NULL, &j->err);
+        return;
+    }
+    log_info("api: %s made request %lld (case %s)", j->call.who,
+             (long long)json_integer_value(json_object_get(cj->doc, "id")), cj->r.case_ref);
+    http_reply_json(j->call.req, HTTP_CREATED, cj->doc);
+}
+
+#define CREATE_BODY                                                                                \
+    "expected {\"from\", \"to\", one of \"near\" (\"LAT,LON\", with \"radius\"), \"place\" or "    \
+    "\"camera\" (\"ID,ID\"), \"case\", \"reason\"}"
+
+void api_request_create(struct api_call *c)
+{
+#define REQ_MAX(f) (sizeof(((struct store_request *)0)->f) - 1)
+    static const struct httpparse_field fields[] = {
+        {"from", HTTPPARSE_STRING, 1, 64},
+        {"to", HTTPPARSE_STRING, 1, 64},
+        {"near", HTTPPARSE_STRING, 0, 64},
+        {"radius", HTTPPARSE_STRING, 0, 32},
+        {"place", HTTPPARSE_STRING, 0, REQ_MAX(text)},
+        {"camera", HTTPPARSE_STRING, 0, REQ_MAX(cameras)},
+        {"case", HTTPPARSE_STRING, 1, REQ_MAX(case_ref)},
+        {"reason", HTTPPARSE_STRING, 1, REQ_MAX(reason)},
+    };
+#undef REQ_MAX
+    struct create_job *cj;
+    struct doc_footage_query q;
+    struct doc_footage_words w;
+    const char *body;
+    char why[256];
+    size_t len;
+    json_t *o;
+
+    body = http_req_body(c->req, &len);
+    if (httpparse_json(body, len, fields, sizeof(fields) / sizeof(fields[0]), &o, why,
+                       sizeof(why)) != 0) {
+        http_reply_error(c->req, 400, "bad_body", "%s (" CREATE_BODY ")", why);
+        return;
+    }
+#define FIELD(k) json_string_value(json_object_get(o, k))
+    w = (struct doc_footage_words){FIELD("from"),   FIELD("to"),    FIELD("near"),
+                                   FIELD("radius"), FIELD("place"), FIELD("camera")};
+    if (read_query(c, &w, &q) != 0) {
+        json_decref(o);
+        return;
+    }
+    if ((cj = calloc(1, sizeof(*cj))) == NULL) {
+        json_decref(o);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    cj->r.from_ms = q.from_ms;
+    cj->r.to_ms = q.to_ms;
+    cj->r.place = q.place;
+    cj->r.lat = q.lat;
+    cj->r.lon = q.lon;
+    cj->r.radius_m = q.radius_m;
+    cj->r.created_ms = q.now_ms;
+    /* The fields' lengths were checked against these buffers. */
+    copy_fits(cj->r.text, sizeof(cj->r.text), q.text);
+    copy_fits(cj->r.cameras, sizeof(cj->r.cameras), q.cameras);
+    copy_fits(cj->r.by, sizeof(cj->r.by), c->who);
+    copy_fits(cj->r.case_ref, sizeof(cj->r.case_ref), FIELD("case"));
+    copy_fits(cj->r.reason, sizeof(cj->r.reason), FIELD("reason"));
+#undef FIELD
+    json_decref(o);
+    api_job_start(c, &cj->j, STORE_READWRITE, create_work, create_done);
+}

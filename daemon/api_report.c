@@ -1,0 +1,293 @@
+/* api_report.c - the district's reports and tickets over the API. A report is the CLI's
+ * document (doc_availability, doc_backlog: built on the loop, which owns the store handle and
+ * the zone) rendered by report/ on the API's workers in the format asked (json, csv, xlsx,
+ * html: what `camwatch report` writes), with its Content-Type and a Content-Disposition
+ * naming the file. Tickets: the list on the loop; opening and closing (admin) written on a
+ * worker with a connection of its own (doc_ticket_*_apply), answered from the loop. Loop
+ * thread, but for the jobs' work. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../report/report.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "api_priv.h"
+
+#define TICKET_NOTE_MAX 1000 /* bytes of a ticket's note (the store's own limit is checked too) */
+
+static const struct {
+    const char *type, *ext;
+} formats[] = {
+    [REPORT_JSON] = {"application/json; charset=utf-8", "json"},
+    [REPORT_CSV] = {"text/csv; charset=utf-8", "csv"},
+    [REPORT_XLSX] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+    [REPORT_HTML] = {"text/html; charset=utf-8", "html"},
+};
+
+/* The report page is self-contained: its own styles and inline SVG, nothing to fetch. */
+#define REPORT_CSP "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+struct report_job {
+    struct api_job j; /* first */
+    json_t *doc;
+    enum report_format fmt;
+    enum report_lang lang;
+    char *bytes;
+    size_t len;
+    char file[160];
+};
+
+static void report_work(struct api_job *j, struct store *s)
+{
+    struct report_job *r = (struct report_job *)j;
+    FILE *f = open_memstream(&r->bytes, &r->len);
+
+    (void)s; /* the document is built; the renderers never read the store */
+    if (f == NULL) {
+        j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
+        return;
+    }
+    j->rc = report_render(r->doc, r->fmt, r->lang, f, &j->err);
+    if (fclose(f) != 0 && j->rc == 0)
+        j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
+}
+
+static void report_done(struct api_job *j)
+{
+    struct report_job *r = (struct report_job *)j;
+    char disp[256];
+
+    json_decref(r->doc);
+    if (j->rc != 0) {
+        free(r->bytes);
+        api_reply_doc(&j->call, -1, NULL, &j->err);
+        return;
+    }
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", r->file);
+    http_reply_header(j->call.req, "Content-Disposition", disp);
+    if (r->fmt == REPORT_HTML)
+        http_reply_header(j->call.req, "Content-Security-Policy", REPORT_CSP);
+    http_reply_bytes(j->call.req, 200, formats[r->fmt].type, r->bytes, r->len, HTTP_MEM_TAKE);
+}
+
+/* "camwatch-backlog-2026-11-01-2026-11-25.xlsx": from the document's own range, so the name
+ * says what is in it. Digits and '-' only from the dates. */
+static void report_file_name(const json_t *doc, const char *kind, const char *ext, char *buf,
+                             size_t len)
+{
+    const char *from = json_string_value(json_object_get(doc, "from"));
+    const char *to = json_string_value(json_object_get(doc, "to"));
+    char f[11] = "", t[11] = "";
+
+    if (from != NULL && strspn(from, "0123456789-") >= 10)
+        memcpy(f, from, 10);
+    if (to != NULL && strspn(to, "0123456789-") >= 10)
+        memcpy(t, to, 10);
+    snprintf(buf, len, "camwatch-%.16s-%s-%s.%s", kind, f, t, ext);
+}
+
+/* GET /api/v1/reports/{kind}?from&to&format&lang */
+void api_report(struct api_call *c)
+{
+    const char *kind = c->caps.v[0], *fmt = http_req_query(c->req, "format");
+    const char *lang = http_req_query(c->req, "lang");
+    int (*build)(const struct doc_ctx *, int64_t, int64_t, int64_t, json_t **, struct cw_err *);
+    int64_t now = cw_now_ms(), from, to;
+    struct report_job *r;
+    struct cw_err err;
+    json_t *doc = NULL;
+    int rc;
+
+    if (strcmp(kind, "availability") == 0) {
+        build = doc_availability;
+    } else if (strcmp(kind, "backlog") == 0) {
+        build = doc_backlog;
+    } else {
+        http_reply_error(c->req, 404, "not_found", "no report '%.64s' (availability or backlog)",
+                         kind);
+        return;
+    }
+    if ((r = calloc(1, sizeof(*r))) == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    if (fmt != NULL && report_format_parse(fmt, &r->fmt) != 0) {
+        api_reply_bad_param(c, "format", "json, csv, xlsx or html, not '%.32s'", fmt);
+        goto fail;
+    }
+    if (report_lang_parse(lang != NULL ? lang : c->doc.cfg->language, &r->lang) != 0) {
+        api_reply_bad_param(c, "lang", "vi or en, not '%.32s'", lang);
+        goto fail;
+    }
+    /* Both read against one now, as the CLI reads them; from defaults to the month's start. */
+    if (http_req_query(c->req, "from") == NULL) {
+        cw_start_of_month(c->doc.tz, now, &from);
+    } else if (cw_parse_time_at(http_req_query(c->req, "from"), c->doc.tz, now, &from) != 0) {
+        api_reply_bad_param(c, "from", "bad time '%.64s'", http_req_query(c->req, "from"));
+        goto fail;
+    }
+    to = now;
+    if (http_req_query(c->req, "to") != NULL &&
+        cw_parse_time_at(http_req_query(c->req, "to"), c->doc.tz, now, &to) != 0) {
+        api_reply_bad_param(c, "to", "bad time '%.64s'", http_req_query(c->req, "to"));
+        goto fail;
+    }
+    if (from >= to) {
+        api_reply_bad_param(c, "from", "must be before to");
+        goto fail;
+    }
+    if ((rc = build(&c->doc, from, to, now, &doc, &err)) != 0) {
+        api_reply_doc(c, rc, NULL, &err);
+        goto fail;
+    }
+    r->doc = doc;
+    report_file_name(doc, kind, formats[r->fmt].ext, r->file, sizeof(r->file));
+    /* Rendering (an XLSX workbook above all) is the workers' job. */
+    api_job_start(c, &r->j, STORE_READONLY, report_work, report_done);
+    return;
+fail:
+    free(r);
+}
+
+/* ---- tickets ---- */
+
+void api_tickets(struct api_call *c)
+{
+    const char *all = http_req_query(c->req, "all");
+    struct cw_err err;
+    json_t *doc = NULL;
+    int rc;
+
+    if (all != NULL && strcmp(all, "0") != 0 && strcmp(all, "1") != 0 && strcmp(all, "true") != 0 &&
+        strcmp(all, "false") != 0) {
+        api_reply_bad_param(c, "all", "true or false, not '%.32s'", all);
+        return;
+    }
+    rc =
+        doc_tickets(&c->doc, http_req_query(c->req, "camera"),
+                    all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0), &doc, &err);
+    api_reply_doc(c, rc, doc, &err);
+}
+
+struct ticket_job {
+    struct api_job j; /* first */
+    int close;
+    int64_t id;
+    char camera[CFG_ID_MAX + 1], action[32], note[TICKET_NOTE_MAX + 1];
+    int has_cost;
+    int64_t cost_vnd, at_ms;
+    struct store_ticket t;
+};
+
+static void ticket_work(struct api_job *j, struct store *s)
+{
+    struct ticket_job *t = (struct ticket_job *)j;
+    const struct doc_ticket_new tn = {t->camera,   t->action,   t->note[0] ? t->note : NULL,
+                                      t->has_cost, t->cost_vnd, j->call.who,
+                                      t->at_ms};
+
+    if (s == NULL)
+        return;
+    if (t->close)
+        j->rc = doc_ticket_close_apply(s, t->id, j->call.who, t->note[0] ? t->note : NULL, t->at_ms,
+                                       &t->t, &j->err);
+    else
+        j->rc = doc_ticket_add_apply(s, &tn, &t->t, &j->err);
+}
+
+static void ticket_done(struct api_job *j)
+{
+    struct ticket_job *t = (struct ticket_job *)j;
+    json_t *doc = NULL;
+    int rc = j->rc < 0 ? -1 : doc_ticket_result(&j->call.doc, j->rc, &t->t, &doc, &j->err);
+
+    if (rc == 0)
+        log_info("api: %s %s ticket %lld (%s %s)", j->call.who, t->close ? "closed" : "opened",
+                 (long long)t->t.id, t->t.camera_id, t->t.action);
+    if (rc == 0 && !t->close)
+        http_reply_json(j->call.req, 201, doc);
+    else
+        api_reply_doc(&j->call, rc, doc, &j->err);
+}
+
+/* The body of c as fields, or NULL after answering 400 (usage: what the body should be). */
+static json_t *body_of(struct api_call *c, const struct httpparse_field *fields, size_t n,
+                       const char *usage)
+{
+    const char *body;
+    char why[256];
+    size_t len;
+    json_t *o;
+
+    body = http_req_body(c->req, &len);
+    if (httpparse_json(body, len, fields, n, &o, why, sizeof(why)) != 0) {
+        http_reply_error(c->req, 400, "bad_body", "%s (expected %s)", why, usage);
+        return NULL;
+    }
+    return o;
+}
+
+/* POST /api/v1/tickets {camera, action, note, cost_vnd} */
+void api_ticket_add(struct api_call *c)
+{
+    static const struct httpparse_field fields[] = {
+        {"camera", HTTPPARSE_STRING, 1, CFG_ID_MAX},
+        {"action", HTTPPARSE_STRING, 1, 31},
+        {"note", HTTPPARSE_STRING, 0, TICKET_NOTE_MAX},
+        {"cost_vnd", HTTPPARSE_INT, 0, (size_t)1e15},
+    };
+    json_t *o = body_of(c, fields, 4,
+                        "{\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": \"...\", "
+                        "\"cost_vnd\": 200000}");
+    struct ticket_job *t;
+    const char *note;
+
+    if (o == NULL)
+        return;
+    if ((t = calloc(1, sizeof(*t))) == NULL) {
+        json_decref(o);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    snprintf(t->camera, sizeof(t->camera), "%s", json_string_value(json_object_get(o, "camera")));
+    snprintf(t->action, sizeof(t->action), "%s", json_string_value(json_object_get(o, "action")));
+    note = json_string_value(json_object_get(o, "note"));
+    snprintf(t->note, sizeof(t->note), "%s", note != NULL ? note : "");
+    t->has_cost = json_object_get(o, "cost_vnd") != NULL;
+    t->cost_vnd = t->has_cost ? json_integer_value(json_object_get(o, "cost_vnd")) : 0;
+    t->at_ms = cw_now_ms();
+    json_decref(o);
+    api_job_start(c, &t->j, STORE_READWRITE, ticket_work, ticket_done);
+}
+
+/* POST /api/v1/tickets/{id}/close {note} */
+void api_ticket_close(struct api_call *c)
+{
+    static const struct httpparse_field fields[] = {
+        {"note", HTTPPARSE_STRING, 0, TICKET_NOTE_MAX},
+    };
+    struct ticket_job *t;
+    const char *note;
+    uint64_t id;
+    json_t *o;
+
+    if (httpparse_uint(c->caps.v[0], 1, INT64_MAX, &id) != 0) {
+        http_reply_error(c->req, 404, "not_found", "no ticket '%.64s'", c->caps.v[0]);
+        return;
+    }
+    if ((o = body_of(c, fields, 1, "{\"note\": \"...\"}")) == NULL)
+        return;
+    if ((t = calloc(1, sizeof(*t))) == NULL) {
+        json_decref(o);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    t->close = 1;
+    t->id = (int64_t)id;
+    note = json_string_value(json_object_get(o, "note"));
+    snprintf(t->note, sizeof(t->note), "%s", note != NULL ? note : "");
+    t->at_ms = cw_now_ms();
+    json_decref(o);
+    api_job_start(c, &t->j, STORE_READWRITE, ticket_work, ticket_done);
+}
