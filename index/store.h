@@ -14,8 +14,8 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    4 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
-         4: ONVIF device facts, history, clocks */
+    5 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+         4: ONVIF device facts, history, clocks; 5: alerts */
 
 struct store;
 
@@ -126,6 +126,13 @@ struct store_event {
  * *out malloc'd, caller frees. */
 int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_event **out, size_t *n, struct cw_err *err);
+
+/* The log as a reader that follows it sees it (the alerting): events with id > after_id, by
+ * id, at most limit (0: no limit). *out malloc'd, caller frees. */
+int store_list_events_after(struct store *s, int64_t after_id, size_t limit,
+                            struct store_event **out, size_t *n, struct cw_err *err);
+/* The id of the last event written, 0 when there is none. */
+int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err);
 
 /* A window on an append-only table (events, device changes), oldest first: the rows of one
  * camera (camera_id non-NULL) or all, at or after since_ms, strictly after the row

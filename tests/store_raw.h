@@ -1,11 +1,15 @@
 /* store_raw.h - what the store's tests share: a raw SQLite connection that looks at the file
- * as the sqlite3 shell would. Header-only (static inline), for cmocka test programs; include
- * after <cmocka.h>. */
+ * as the sqlite3 shell would, and a small inventory synced into a store. Header-only (static
+ * inline), for cmocka test programs; include after <cmocka.h>. */
 #ifndef CW_TEST_STORE_RAW_H
 #define CW_TEST_STORE_RAW_H
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../index/store.h"
 
 /* A separate raw connection, to look at the file as the sqlite3 shell would. */
 static inline sqlite3 *raw_open(const char *path)
@@ -29,6 +33,31 @@ static inline int64_t raw_int(sqlite3 *db, const char *sql)
     v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return v;
+}
+
+/* Cameras CAH-001..CAH-00n in the inventory of s, synced at now (n <= 9). */
+static inline void sync_fleet(struct store *s, size_t n, int64_t now)
+{
+    struct cfg_camera cams[9];
+    char ids[9][16];
+    struct cfg cfg;
+    struct cw_err err = {0};
+
+    assert_true(n <= 9);
+    memset(&cfg, 0, sizeof(cfg));
+    memset(cams, 0, sizeof(cams));
+    for (size_t i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "CAH-%03zu", i + 1);
+        cams[i].id = ids[i];
+        cams[i].name = "Ngã ba Tân Dương";
+        cams[i].owner = "CAH";
+        cams[i].rtsp_url = "rtsp://127.0.0.1:8554/cam";
+        cams[i].site_kind = CFG_SITE_DISTRICT;
+    }
+    cfg.cameras = cams;
+    cfg.n_cameras = n;
+    if (store_sync_cameras(s, &cfg, now, &err) != 0)
+        fail_msg("sync: %s", err.msg);
 }
 
 #endif

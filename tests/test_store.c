@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../index/store.h"
+#include "../index/store_alert.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
 #include "cwtest.h"
@@ -262,6 +263,30 @@ static void check_device_facts_at_version(struct store *s, int k)
     free(ch);
 }
 
+/* After migrating from version k: what version 5 added is there (k = 5) or empty (k < 5). */
+static void check_alerts_at_version(struct store *s, int k)
+{
+    struct store_delivery *d = NULL;
+    struct store_alert_watch *w = NULL;
+    struct cw_err err = {0};
+    int64_t cursor;
+    size_t n = 0, m = 0;
+    int has;
+
+    assert_int_equal(store_alert_cursor(s, &has, &cursor, &err), 0);
+    assert_int_equal(has, k >= 5);
+    assert_int_equal(store_deliveries_pending(s, &d, &n, &err), 0);
+    assert_int_equal(n, k >= 5 ? 1 : 0);
+    assert_int_equal(store_alert_watches(s, &w, &m, &err), 0);
+    assert_int_equal(m, k >= 5 ? 1 : 0);
+    if (k >= 5) {
+        assert_int_equal(d[0].alert_at_ms, 9000);
+        assert_int_equal(w[0].state, CW_DOWN);
+    }
+    free(d);
+    free(w);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -359,6 +384,36 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
     "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
     "('OLD-1', 8000, 83000, 12, 1);",
+    /* 5: the same plus alerts: the cursor, a camera's damping, an alert and its pending
+     * delivery */
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
+    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
+    "1, -2, 4000);"
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
+    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
+    "('OLD-1', 8000, 83000, 12, 1);"
+    "INSERT INTO alert_cursor (id, event_id) VALUES (1, 1);"
+    "INSERT INTO alert_watch (camera_id, told, state, state_ms, pending, run_ms, changes) "
+    "VALUES ('OLD-1', 'up', 'down', 5000, 1, 5000, 1);"
+    "INSERT INTO alert (at_ms, kind, camera_id, from_state, to_state, since_ms, changes, reason, "
+    "summary, payload) VALUES (9000, 'change', 'OLD-1', 'up', 'down', 5000, 1, 'timeout', "
+    "'OLD-1: up -> down', '{}');"
+    "INSERT INTO alert_delivery (alert_id, channel, target_key, target, status, next_ms) VALUES "
+    "(1, 'webhook', 'k', 'http://10.0.0.1', 'pending', 9000);",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -396,6 +451,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
             check_stream_facts_at_version(s, k);
             check_device_facts_at_version(s, k);
+            check_alerts_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;

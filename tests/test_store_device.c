@@ -29,31 +29,6 @@ struct fixture {
     struct store *s;
 };
 
-/* Cameras CAH-001..CAH-00n in the inventory at T0 (n <= 9). */
-static void sync_fleet(struct store *s, size_t n, int64_t now)
-{
-    struct cfg_camera cams[9];
-    char ids[9][16];
-    struct cfg cfg;
-    struct cw_err err = {0};
-
-    assert_true(n <= 9);
-    memset(&cfg, 0, sizeof(cfg));
-    memset(cams, 0, sizeof(cams));
-    for (size_t i = 0; i < n; i++) {
-        snprintf(ids[i], sizeof(ids[i]), "CAH-%03zu", i + 1);
-        cams[i].id = ids[i];
-        cams[i].name = "Ngã ba Tân Dương";
-        cams[i].owner = "CAH";
-        cams[i].rtsp_url = "rtsp://127.0.0.1:8554/cam";
-        cams[i].site_kind = CFG_SITE_DISTRICT;
-    }
-    cfg.cameras = cams;
-    cfg.n_cameras = n;
-    if (store_sync_cameras(s, &cfg, now, &err) != 0)
-        fail_msg("sync: %s", err.msg);
-}
-
 /* A fresh store at dir/camwatch.db with three cameras. */
 static int setup(void **state)
 {
