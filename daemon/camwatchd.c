@@ -1,7 +1,8 @@
 /* camwatchd.c - the daemon: reads the config, opens the store, and runs one
  * libev loop that probes every camera (fleet.c). Owns struct cw_daemon: the
- * loop, the config, the store's write connection, the fleet, the signal
- * watchers, the systemd watchdog timer and the HTTP API (api.c). Loop thread only.
+ * loop, the config, the store's write connection, the curl multi, the fleet,
+ * the signal watchers, the systemd watchdog timer and the HTTP API (api.c).
+ * Loop thread only.
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
  *   --once   probe every camera once, write, exit 0 */
@@ -30,6 +31,7 @@ struct cw_daemon {
     const char *conf_path;
     struct cfg *cfg;
     struct store *store;
+    struct curlev *curl; /* the loop's curl multi: the probes' and the alerts' transfers */
     struct fleet *fleet;
     struct api *api; /* NULL with --once */
     ev_signal sigterm, sigint, sighup;
@@ -231,7 +233,8 @@ static int daemon_run(struct cw_daemon *d)
         log_errx("daemon: cannot start the event loop");
         return 1;
     }
-    if (fleet_new(d->loop, d->store, d->cfg, d->once, &hooks, &d->fleet, &err) != 0) {
+    if (curlev_new(d->loop, &d->curl, &err) != 0 ||
+        fleet_new(d->loop, d->curl, d->store, d->cfg, d->once, &hooks, &d->fleet, &err) != 0) {
         log_errx("daemon: %s", err.msg);
         return 1;
     }
@@ -307,6 +310,7 @@ int main(int argc, char **argv)
     rc = daemon_run(&d);
     api_free(d.api);
     fleet_free(d.fleet);
+    curlev_free(d.curl);
     store_close(d.store);
     cfg_free(d.cfg);
     if (d.loop != NULL)

@@ -2,8 +2,8 @@
  * them): the scheduler (sched.c) with one kind per probe (fleet_rtsp.c,
  * fleet_onvif.c, fleet_sample.c), the verdict (verdict.c) and the write
  * batch (batch.c). Owns the services (curl multi, worker pool, scheduler,
- * batch, verdict), the struct fleet_cam of every camera (sorted by id), and
- * the hourly retention timer. Loop thread only.
+ * batch, verdict; the curl multi is the daemon's), the struct fleet_cam of every camera (sorted by
+ * id), and the hourly retention timer. Loop thread only.
  *
  * The fleet's life:
  *   fleet_new     services made, kinds registered, cameras built and resumed
@@ -63,16 +63,6 @@ static struct fleet_cam *fleet_find(struct fleet_cam **cams, size_t n, const cha
 }
 
 /* ---- the hooks the layers call up through ---- */
-
-/* Every transfer on the multi belongs to a kind: its CURLOPT_PRIVATE says which. */
-static void fleet_curl_done(CURL *easy, CURLcode rc, void *data)
-{
-    struct fleet_xfer *x = NULL;
-
-    (void)data;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
-    x->done(x, rc);
-}
 
 static void fleet_adopt_cb(void *data, const struct store_status *st)
 {
@@ -263,8 +253,6 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
     struct fleet_env *env = &f->env;
     struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, f};
 
-    if (curlev_new(env->loop, fleet_curl_done, f, &env->curl, err) != 0)
-        return -1;
     if (cfg->stream.workers > 0 && pool_new(env->loop, cfg->stream.workers, &env->pool, err) != 0)
         return -1;
     if (sched_new(env->loop, env->once, &env->sched, err) != 0 ||
@@ -285,14 +273,15 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
     return 0;
 }
 
-int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, int once,
-              const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err)
+int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, const struct cfg *cfg,
+              int once, const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err)
 {
     struct fleet *f = calloc(1, sizeof(*f));
 
     if (f == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     f->env.loop = loop;
+    f->env.curl = curl;
     f->env.store = store;
     f->env.cfg = cfg;
     f->env.once = once;
@@ -383,6 +372,5 @@ void fleet_free(struct fleet *f)
     free(f->cams);
     verdict_free(f->env.verdict);
     sched_free(f->env.sched);
-    curlev_free(f->env.curl);
     free(f);
 }
