@@ -213,6 +213,19 @@ static void test_format_iso_carries_the_offset(void **state)
                         "2020-12-31T20:30:15-05:00");
 }
 
+static void test_format_rfc5322_is_an_e_mail_date_in_english(void **state)
+{
+    char buf[64];
+    (void)state;
+
+    assert_string_equal(cw_format_rfc5322(T_0830_15_MS, HCM, buf, sizeof(buf)),
+                        "Fri, 01 Jan 2021 08:30:15 +0700");
+    assert_string_equal(cw_format_rfc5322(T_0830_15_MS, "America/New_York", buf, sizeof(buf)),
+                        "Thu, 31 Dec 2020 20:30:15 -0500");
+    assert_string_equal(cw_format_rfc5322(T_0830_15_MS, "Asia/Kolkata", buf, sizeof(buf)),
+                        "Fri, 01 Jan 2021 07:00:15 +0530");
+}
+
 static void test_format_then_parse_round_trips(void **state)
 {
     char buf[64];
@@ -240,6 +253,7 @@ static void test_mono_clock_does_not_go_back(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_rfc5322_is_an_e_mail_date_in_english),
         cmocka_unit_test(test_duration_accepts_each_unit),
         cmocka_unit_test(test_duration_bare_number_is_seconds),
         cmocka_unit_test(test_duration_allows_surrounding_spaces),

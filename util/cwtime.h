@@ -22,6 +22,10 @@ const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len);
 /* Format ms as ISO 8601 with offset in zone tz, e.g. "2026-11-25T20:16:23+07:00". */
 const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len);
 
+/* Format ms as an e-mail's Date (RFC 5322 3.3) in zone tz, e.g. "Wed, 25 Nov 2026 20:16:23
+ * +0700": English names whatever the locale. */
+const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len);
+
 /* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
  * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
  * from now. Returns 0 or -1. */
