@@ -166,5 +166,8 @@ extern const struct cli_command cli_device_command;      /* device.c */
 extern const struct cli_command cli_clock_command;       /* device.c */
 extern const struct cli_command cli_discover_command;    /* discover.c */
 extern const struct cli_command cli_token_command;       /* token.c */
+extern const struct cli_command cli_alerts_command;      /* alerts.c: alerts, as alerts list */
+extern const struct cli_command cli_alerts_list_command; /* alerts.c */
+extern const struct cli_command cli_alerts_test_command; /* alerts.c */
 
 #endif

@@ -18,9 +18,21 @@
 #define DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 
 static const struct cli_command *const commands[] = {
-    &cli_status_command,  &cli_events_command,   &cli_uptime_command,    &cli_maintenance_command,
-    &cli_samples_command, &cli_thumb_command,    &cli_reference_command, &cli_device_command,
-    &cli_clock_command,   &cli_discover_command, &cli_token_command,
+    &cli_status_command,
+    &cli_events_command,
+    &cli_uptime_command,
+    &cli_maintenance_command,
+    &cli_samples_command,
+    &cli_thumb_command,
+    &cli_reference_command,
+    &cli_device_command,
+    &cli_clock_command,
+    &cli_discover_command,
+    &cli_token_command,
+    /* "alerts" alone lists, as "alerts list" does; two words: a group, then the command */
+    &cli_alerts_command,
+    &cli_alerts_list_command,
+    &cli_alerts_test_command,
 };
 
 static const char usage[] =
@@ -40,6 +52,8 @@ static const char usage[] =
     "  clock        every camera's clock offset, worst first\n"
     "  discover     find ONVIF devices on the local network; compare with the inventory\n"
     "  token        tokens of the HTTP API: add, list, remove\n"
+    "  alerts       the alerts sent: settled changes, flapping, digests, tests\n"
+    "  alerts test  send a test alert to every target in [alerts], say what each answered\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */
@@ -63,6 +77,14 @@ int main(int argc, char **argv)
         fputs("camwatch: no command given\n", stderr);
         fputs(usage, stderr);
         return EXIT_USAGE;
+    }
+    /* "alerts test": the group is argv[0], the command argv[1], which gets its options */
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *name = commands[i]->name, *space = strchr(name, ' ');
+        if (space != NULL && a.argc >= 2 && strlen(a.argv[0]) == (size_t)(space - name) &&
+            strncmp(a.argv[0], name, (size_t)(space - name)) == 0 &&
+            strcmp(a.argv[1], space + 1) == 0)
+            return cli_run(&cli, commands[i], a.argc - 1, a.argv + 1);
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(a.argv[0], commands[i]->name) == 0)
