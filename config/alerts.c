@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "creds.h"
 #include "url.h"
 

@@ -285,14 +285,6 @@ static int conf_on_section(struct ini_src *src, const char *name)
 
 /* ---- keys --------------------------------------------------------------------------- */
 
-const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
-{
-    for (size_t i = 0; i < ld->n_seen; i++)
-        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
-            return &ld->seen[i];
-    return NULL;
-}
-
 /* Note (section, key) as written; NULL when it was set before (reported) or out of memory. */
 static struct cfg_seen *conf_seen_add(struct ini_src *src, const char *section, const char *key,
                                       const char *value)

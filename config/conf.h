@@ -12,9 +12,6 @@ void cfg_conf_defaults(struct load *ld);
  * Returns -1 when the file cannot be read (reported), else 0 (problems reported in ld). */
 int cfg_conf_load(struct load *ld);
 
-/* The key as written in the conf, NULL when the conf does not give it. */
-const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key);
-
 /* Free what cfg_conf_load() kept in ld. */
 void cfg_conf_forget(struct load *ld);
 

@@ -73,3 +73,11 @@ struct cfg_named *cfg_named_find(const struct cfg_named_list *l, const char *nam
             return &l->v[i];
     return NULL;
 }
+
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
+{
+    for (size_t i = 0; i < ld->n_seen; i++)
+        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
+            return &ld->seen[i];
+    return NULL;
+}

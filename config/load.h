@@ -57,6 +57,10 @@ struct load {
     struct cfg_named_list named[CFG_NAMED_KINDS_MAX]; /* by kind, as conf.c lists them */
 };
 
+/* The key as written in the conf, NULL when the conf does not give it (conf.c notes them;
+ * the checks of a section in a file of its own read them too). */
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key);
+
 /* Add an error at file:line, field (either may be NULL/0) and count it. */
 void cfg_ld_err(struct load *ld, const char *file, int line, const char *field, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));

@@ -50,6 +50,16 @@ static int run_done(struct store *s, sqlite3_stmt *st, const char *doing, struct
     return rc;
 }
 
+/* Step an INSERT, then finalize it; *id gets the new row's id. 0, or -1 naming `doing`. */
+static int run_insert(struct store *s, sqlite3_stmt *st, const char *doing, int64_t *id,
+                      struct cw_err *err)
+{
+    if (run_done(s, st, doing, err) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
 /* ---- the cursor ---- */
 
 int store_alert_cursor(struct store *s, int *has, int64_t *event_id, struct cw_err *err)
@@ -197,10 +207,7 @@ static int insert_alert(struct store *s, struct store_alert *a, const char *payl
     sqlite3_bind_text(st, 8, a->reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, a->summary, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, payload, -1, SQLITE_STATIC);
-    if (run_done(s, st, "alert", err) != 0)
-        return -1;
-    a->id = sqlite3_last_insert_rowid(s->db);
-    return 0;
+    return run_insert(s, st, "alert", &a->id, err);
 }
 
 static int insert_delivery(struct store *s, struct store_delivery *d, struct cw_err *err)
@@ -218,9 +225,8 @@ static int insert_delivery(struct store *s, struct store_delivery *d, struct cw_
     sqlite3_bind_text(st, 3, d->target_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, d->target, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, d->next_ms);
-    if (run_done(s, st, "delivery", err) != 0)
+    if (run_insert(s, st, "delivery", &d->id, err) != 0)
         return -1;
-    d->id = sqlite3_last_insert_rowid(s->db);
     d->status = STORE_DELIVERY_PENDING;
     d->attempts = 0;
     d->last_ms = 0;

@@ -7,9 +7,11 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../index/store.h"
+#include "cwtest.h"
 
 /* A separate raw connection, to look at the file as the sqlite3 shell would. */
 static inline sqlite3 *raw_open(const char *path)
@@ -58,6 +60,44 @@ static inline void sync_fleet(struct store *s, size_t n, int64_t now)
     cfg.n_cameras = n;
     if (store_sync_cameras(s, &cfg, now, &err) != 0)
         fail_msg("sync: %s", err.msg);
+}
+
+/* A fresh store at <dir>/camwatch.db, dir a folder cwtest_tmpdir made for name, with cameras
+ * CAH-001..CAH-00n synced at now: the store tests' cmocka setup (0, or -1) and teardown. */
+struct store_fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+};
+
+static inline int store_fixture_setup(void **state, const char *name, size_t n, int64_t now)
+{
+    struct store_fixture *fx = calloc(1, sizeof(*fx));
+    struct cw_err err = {0};
+
+    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), name) != 0) {
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
+    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0) {
+        cwtest_rmtree(fx->dir);
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    sync_fleet(fx->s, n, now);
+    return 0;
+}
+
+static inline int store_fixture_teardown(void **state)
+{
+    struct store_fixture *fx = *state;
+
+    store_close(fx->s);
+    cwtest_rmtree(fx->dir);
+    free(fx);
+    return 0;
 }
 
 #endif

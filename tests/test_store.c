@@ -337,6 +337,29 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
 /* Rows put into a database at each version, with SQL of that version only. The last row is at
  * the current version (opening it must change nothing); adding a schema version means adding
  * its row here (the assert below will say so). */
+/* Version 4's rows: a camera down with its event, a sample, ONVIF facts (fill_at_version). */
+#define FILL_ONVIF                                                                                 \
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
+    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "      \
+    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "    \
+    "1, -2, 4000);"                                                                                \
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "                   \
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"                                               \
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "                       \
+    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"                        \
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "         \
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "    \
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"                                                   \
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "                                \
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"                                   \
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "          \
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"                                          \
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "            \
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"                                          \
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
+    "('OLD-1', 8000, 83000, 12, 1);"
+
 static const char *const fill_at_version[] = {
     /* 0: an empty file */
     NULL,
@@ -364,48 +387,10 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');",
     /* 4: the same plus ONVIF: a device row (its last probe failed), an endpoint, a profile,
      * a firmware change and a clock reading */
-    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
-    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
-    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
-    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
-    "1, -2, 4000);"
-    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
-    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
-    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
-    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"
-    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
-    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
-    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
-    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
-    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
-    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
-    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
-    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
-    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
-    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
-    "('OLD-1', 8000, 83000, 12, 1);",
+    FILL_ONVIF,
     /* 5: the same plus alerts: the cursor, a camera's damping, an alert and its pending
      * delivery */
-    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "
-    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "
-    "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "
-    "'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, 'low_bitrate', "
-    "1, -2, 4000);"
-    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "
-    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"
-    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons) VALUES "
-    "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');"
-    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "
-    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "
-    "'10.12.182', 'ACCC8E000001', 'digest', 1);"
-    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "
-    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"
-    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "
-    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"
-    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "
-    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"
-    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "
-    "('OLD-1', 8000, 83000, 12, 1);"
+    FILL_ONVIF
     "INSERT INTO alert_cursor (id, event_id) VALUES (1, 1);"
     "INSERT INTO alert_watch (camera_id, told, state, state_ms, pending, run_ms, changes) "
     "VALUES ('OLD-1', 'up', 'down', 5000, 1, 5000, 1);"

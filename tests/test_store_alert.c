@@ -21,38 +21,12 @@
 #define T0 1700000000000LL /* a fixed "now", ms */
 #define MIN (60 * 1000LL)
 
-struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-};
-
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    struct cw_err err = {0};
-
-    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "store-alert") != 0)
-        return -1;
-    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
-    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
-        return -1;
-    *state = fx;
-    sync_fleet(fx->s, 3, T0);
-    return 0;
+    return store_fixture_setup(state, "store-alert", 3, T0);
 }
 
-static int teardown(void **state)
-{
-    struct fixture *fx = *state;
-
-    store_close(fx->s);
-    cwtest_rmtree(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void reopen(struct fixture *fx)
+static void reopen(struct store_fixture *fx)
 {
     struct cw_err err = {0};
 
@@ -111,7 +85,7 @@ static int64_t add_alert(struct store *s, const char *cam, const char *kind, int
 
 static void test_cursor_is_absent_until_set_then_kept(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct cw_err err = {0};
     int64_t id = -1;
     int has = -1;
@@ -128,7 +102,7 @@ static void test_cursor_is_absent_until_set_then_kept(void **state)
 
 static void test_the_log_is_followed_by_id(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_event *ev = NULL;
     struct cw_err err = {0};
     int64_t last = -1;
@@ -163,7 +137,7 @@ static void test_the_log_is_followed_by_id(void **state)
 
 static void test_watch_rows_are_written_replaced_and_read_back(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_alert_watch w = {.told = CW_UP,
                                   .state = CW_DOWN,
                                   .state_ms = T0 + 5,
@@ -206,7 +180,7 @@ static void test_watch_rows_are_written_replaced_and_read_back(void **state)
 
 static void test_pending_deliveries_outlive_a_reopen_earliest_first(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_delivery *d = NULL;
     struct cw_err err = {0};
     char *payload = NULL;
@@ -264,7 +238,7 @@ static void test_pending_deliveries_outlive_a_reopen_earliest_first(void **state
 
 static void test_an_alert_that_cannot_be_written_leaves_nothing(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_alert a = alert_make("CAH-001", "change", T0);
     struct store_delivery d = delivery_make("webhook", "k", T0);
     struct store_alert *v = NULL;
@@ -283,7 +257,7 @@ static void test_an_alert_that_cannot_be_written_leaves_nothing(void **state)
 
 static void test_history_lists_the_newest_oldest_first(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_alert *v = NULL;
     struct cw_err err = {0};
     int64_t at = 0;
@@ -319,7 +293,7 @@ static void test_history_lists_the_newest_oldest_first(void **state)
 
 static void test_alerts_are_never_changed_or_deleted(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     sqlite3 *db;
 
     add_alert(fx->s, "CAH-001", "change", T0);
@@ -331,7 +305,7 @@ static void test_alerts_are_never_changed_or_deleted(void **state)
     sqlite3_close(db);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, store_fixture_teardown)
 
 int main(void)
 {
