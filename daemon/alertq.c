@@ -179,13 +179,16 @@ static void item_start(struct alertq *q, struct alertq_item *it)
     json_t *doc = NULL;
     const char *url = NULL;
     struct cw_err err = {0};
-    int rc = -1;
+    int rc = -1, email = strcmp(it->d.channel, "email") == 0;
 
-    if (store_alert_payload(q->store, it->d.alert_id, &payload, &err) != 0 ||
-        (doc = json_loads(payload, 0, NULL)) == NULL) {
+    if (email && q->cfg->alerts.smtp == NULL) {
+        r.outcome = ALERTSEND_FAILED;
+        snprintf(r.detail, sizeof(r.detail), "e-mail is no longer in [alerts]");
+    } else if (store_alert_payload(q->store, it->d.alert_id, &payload, &err) != 0 ||
+               (doc = json_loads(payload, 0, NULL)) == NULL) {
         snprintf(r.detail, sizeof(r.detail), "the alert's document cannot be read: %.200s",
                  err.msg[0] ? err.msg : "not JSON");
-    } else if (strcmp(it->d.channel, "email") == 0) {
+    } else if (email) {
         if ((text = alertmsg_email(q->cfg, doc, it->d.alert_id, it->d.id, cw_now_ms())) != NULL)
             rc = alertsend_email(q->curl, &q->cfg->alerts, text, item_done, it, &it->attempt, &err);
     } else if ((url = webhook_of(q, it->d.target_key)) == NULL) {
@@ -203,8 +206,6 @@ static void item_start(struct alertq *q, struct alertq_item *it)
         if (r.detail[0] == '\0')
             snprintf(r.detail, sizeof(r.detail), "not started: %.200s",
                      err.msg[0] ? err.msg : "out of memory");
-        if (strcmp(it->d.channel, "email") == 0 && q->cfg->alerts.smtp == NULL)
-            r.outcome = ALERTSEND_FAILED; /* e-mail is no longer configured */
         item_settle(q, it, &r);
     }
     free(text);

@@ -333,6 +333,42 @@ class AlertsTest(unittest.TestCase):
         self.assertEqual(len(rx.mails()), 1)
         self.check_mail(*rx.mails()[0], "up -> down")
 
+    def test_a_reload_takes_the_new_targets(self):
+        old = Receivers(self.tmp, self.procs, webhook_args=("--down",),
+                        smtp_args=("--fail-first", "1000"))
+        new_dir = os.path.join(self.tmp, "new")
+        new = self.procs.fixture("alert_receiver.py", "--protocol", "webhook", "--spool",
+                                 new_dir)
+        conf = self.write_site(alert_config(old, hold="1s"))
+        self.start_daemon(conf)
+        self.wait("camera up", lambda: self.state(conf) == "up")
+        self.wait("its first state settled", lambda: self.damping() == ("up", 0))
+        self.go(conf, "notfound", "down")
+        self.wait("the alert tried on both targets", lambda: len(self.history(conf)) == 1 and all(
+            d["attempts"] >= 1 for d in self.history(conf)[0]["deliveries"]))
+
+        # SIGHUP: another webhook, no e-mail. What was pending for the old ones fails, said so;
+        # the next change goes to the new webhook only.
+        self.write_site({"hold": "1s", "webhook": "http://127.0.0.1:%d/new" % new.port,
+                         "retry": "1s", "retry_max": "4s", "digest_at": "off"})
+        os.kill(self.daemon.pid, signal.SIGHUP)
+        self.wait("the old deliveries failed", lambda: all(
+            d["status"] == "failed" for d in self.history(conf)[0]["deliveries"]))
+        errors = sorted(d["error"] for d in self.history(conf)[0]["deliveries"])
+        self.assertEqual(errors, ["e-mail is no longer in [alerts]",
+                                  "this webhook is no longer in [alerts]"])
+        self.go(conf, "ok", "up")
+        self.wait("sent to the new webhook", lambda: len(self.history(conf)) == 2 and [
+            d["status"] for d in self.history(conf)[1]["deliveries"]] == ["sent"])
+        self.stop_daemon()
+        self.assertEqual(old.hooks(), [])
+        self.assertEqual(old.mails(), [])
+        got = []
+        for n in sorted(os.listdir(new_dir)):
+            with open(os.path.join(new_dir, n), encoding="utf-8") as f:
+                got.append(json.loads(json.load(f)["body"])["to"])
+        self.assertEqual(got, ["up"])
+
     def test_alerts_test_says_what_each_target_answered(self):
         rx = Receivers(self.tmp, self.procs, webhook_args=("--fail-first", "1"))
         conf = self.write_site(alert_config(rx))
