@@ -34,7 +34,7 @@ struct cw_daemon {
     struct store *store;
     struct curlev *curl; /* the loop's curl multi: the probes' and the alerts' transfers */
     struct fleet *fleet;
-    struct api *api; /* NULL with --once */
+    struct api *api;       /* NULL with --once */
     struct alerts *alerts; /* NULL with --once or when [alerts] names nobody */
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
