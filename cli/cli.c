@@ -22,7 +22,7 @@
  * listed its own in, which getopt_long keeps when it names the candidates of an ambiguous
  * abbreviation (--t: --target or --timeout). */
 static const struct opt_def {
-    unsigned bit;
+    uint64_t bit;
     const char *name;
     int has_arg;
     int short_name; /* 0: long only */
@@ -47,6 +47,23 @@ static const struct opt_def {
     {CLI_OPT_VERBOSE, "verbose", no_argument, 'v', offsetof(struct cli_args, verbose)},
     {CLI_OPT_VERSION, "version", no_argument, 'V', NO_FIELD},
     {CLI_OPT_ROLE, "role", required_argument, 0, offsetof(struct cli_args, role)},
+    {CLI_OPT_DAEMON, "daemon", no_argument, 0, offsetof(struct cli_args, daemon)},
+    {CLI_OPT_NEAR, "near", required_argument, 0, offsetof(struct cli_args, near)},
+    {CLI_OPT_RADIUS, "radius", required_argument, 0, offsetof(struct cli_args, radius)},
+    {CLI_OPT_PLACE, "place", required_argument, 0, offsetof(struct cli_args, place)},
+    {CLI_OPT_CAMERAS, "camera", required_argument, 0, NO_FIELD},
+    {CLI_OPT_CASE, "case", required_argument, 0, offsetof(struct cli_args, case_ref)},
+    {CLI_OPT_REASON, "reason", required_argument, 0, offsetof(struct cli_args, reason)},
+    {CLI_OPT_BY_NAME, "by", required_argument, 0, offsetof(struct cli_args, by_name)},
+    {CLI_OPT_OUT, "out", required_argument, 0, offsetof(struct cli_args, out)},
+    {CLI_OPT_PROGRESS, "progress", no_argument, 0, offsetof(struct cli_args, progress)},
+    {CLI_OPT_FULL, "full", no_argument, 0, offsetof(struct cli_args, full)},
+    {CLI_OPT_RECORDER, "recorder", required_argument, 0, offsetof(struct cli_args, recorder)},
+    {CLI_OPT_FORMAT, "format", required_argument, 'f', offsetof(struct cli_args, format)},
+    {CLI_OPT_LANG, "lang", required_argument, 0, offsetof(struct cli_args, lang)},
+    {CLI_OPT_ACTION, "action", required_argument, 0, offsetof(struct cli_args, action)},
+    {CLI_OPT_COST, "cost", required_argument, 0, offsetof(struct cli_args, cost)},
+    {CLI_OPT_ALL, "all", no_argument, 0, offsetof(struct cli_args, all)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 
@@ -100,6 +117,13 @@ static int take_option(const struct cli_command *cmd, const struct opt_def *d, c
     case CLI_OPT_VERSION:
         printf("%s\n", cmd->version);
         return CLI_DONE;
+    case CLI_OPT_CAMERAS: {
+        size_t off = strlen(a->camera_list);
+        if (off + strlen(arg) + 2 > sizeof(a->camera_list))
+            return cli_usage_error(cmd, "too many cameras");
+        snprintf(a->camera_list + off, sizeof(a->camera_list) - off, "%s%s", off ? "," : "", arg);
+        return 0;
+    }
     default:
         if (d->has_arg)
             *(const char **)(void *)((char *)a + d->field) = arg;
@@ -129,7 +153,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 
     memset(a, 0, sizeof(*a));
     a->cmd = cmd;
-    if (cmd->nargs < 0)
+    if (cmd->nargs == -1)
         shorts[ns++] = '+'; /* stop at the command name; its options are its own */
     shorts[ns++] = 'h';
     for (size_t i = 0; i < N_OPT_DEFS; i++) {
@@ -170,6 +194,25 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
         return cli_usage_error(cmd, "unexpected argument '%s'", a->argv[0]);
     }
     return 0;
+}
+
+int cli_dispatch(struct cli *cli, const struct cli_args *a, const struct cli_command *const *subs,
+                 size_t n)
+{
+    char list[256];
+    size_t off = 0;
+
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *sp = strrchr(subs[i]->name, ' '), *word = sp != NULL ? sp + 1 : subs[i]->name;
+        if (a->argc > 0 && strcmp(a->argv[0], word) == 0)
+            return cli_run(cli, subs[i], a->argc, a->argv);
+        if (off < sizeof(list))
+            off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", word);
+    }
+    if (a->argc == 0)
+        return cli_usage_error(a->cmd, "expects one of: %s", list);
+    return cli_usage_error(a->cmd, "unknown command '%s' (one of: %s)", a->argv[0], list);
 }
 
 /* What every command needs before it runs: the conf and store cmd->open names, and
@@ -291,6 +334,32 @@ void cli_close(struct cli *cli)
     cli->store = NULL;
     cli->cfg = NULL;
     cli->doc = (struct doc_ctx){NULL, NULL, NULL};
+}
+
+/* 00:00 local on the first of the month containing now. */
+static int start_of_month(const char *tz, int64_t now_ms, int64_t *out)
+{
+    char buf[64];
+
+    cw_format_local(now_ms, tz, buf, sizeof(buf));
+    memcpy(buf + 8, "01", 3); /* "YYYY-MM-DD ..." -> "YYYY-MM-01" */
+    return cw_parse_time(buf, tz, out);
+}
+
+int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms)
+{
+    int64_t now = cw_now_ms();
+
+    /* Both read against one now: --from -1ms is then before --to now. */
+    if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, from_ms) != 0
+                        : start_of_month(cli->tz, now, from_ms) != 0)
+        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
+    *to_ms = now;
+    if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)
+        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
+    if (*from_ms > *to_ms)
+        return cli_usage_error(a->cmd, "--from is after --to");
+    return 0;
 }
 
 int cli_fail(const struct cw_err *err)

@@ -23,6 +23,7 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define CLI_DONE (-1) /* cli_parse: --help or --version answered; exit 0 */
+#define CLI_NARGS_ANY (-2)
 
 struct cli {
     const char *conf_path; /* borrowed from argv or a constant */
@@ -34,26 +35,48 @@ struct cli {
 
 /* The options of the program and its commands: one table in cli.c says each one's name,
  * argument and where it lands in struct cli_args; a command names the ones it takes. */
-enum cli_opt {
-    CLI_OPT_CONFIG = 1u << 0, /* -c, --config FILE: the program's, before the command */
-    CLI_OPT_OWNER = 1u << 1,
-    CLI_OPT_COMMUNE = 1u << 2,
-    CLI_OPT_STATE = 1u << 3, /* checked while parsing: a state name */
-    CLI_OPT_FLAG = 1u << 4,
-    CLI_OPT_CAMERA = 1u << 5,
-    CLI_OPT_SINCE = 1u << 6, /* parsed into since_ms once the conf (its zone) is open */
-    CLI_OPT_FROM = 1u << 7,
-    CLI_OPT_TO = 1u << 8,
-    CLI_OPT_BY = 1u << 9, /* checked while parsing: camera or owner */
-    CLI_OPT_NOTE = 1u << 10,
-    CLI_OPT_OUTPUT = 1u << 11, /* -o, --output FILE */
-    CLI_OPT_TARGET = 1u << 12,
-    CLI_OPT_TIMEOUT = 1u << 13,
-    CLI_OPT_JSON = 1u << 14,
-    CLI_OPT_VERBOSE = 1u << 15, /* -v, --verbose */
-    CLI_OPT_VERSION = 1u << 16, /* -V, --version: prints the command's version line */
-    CLI_OPT_ROLE = 1u << 17,    /* --role ROLE: a token's role */
-};
+#define CLI_OPT_CONFIG                                                                             \
+    (UINT64_C(1) << 0) /* -c, --config FILE: the program's, before the command                     \
+                        */
+#define CLI_OPT_OWNER (UINT64_C(1) << 1)
+#define CLI_OPT_COMMUNE (UINT64_C(1) << 2)
+#define CLI_OPT_STATE (UINT64_C(1) << 3) /* checked while parsing: a state name */
+#define CLI_OPT_FLAG (UINT64_C(1) << 4)
+#define CLI_OPT_CAMERA (UINT64_C(1) << 5)
+#define CLI_OPT_SINCE                                                                              \
+    (UINT64_C(1) << 6) /* parsed into since_ms once the conf (its zone) is open                    \
+                        */
+#define CLI_OPT_FROM (UINT64_C(1) << 7)
+#define CLI_OPT_TO (UINT64_C(1) << 8)
+#define CLI_OPT_BY (UINT64_C(1) << 9) /* checked while parsing: camera or owner */
+#define CLI_OPT_NOTE (UINT64_C(1) << 10)
+#define CLI_OPT_OUTPUT (UINT64_C(1) << 11) /* -o, --output FILE */
+#define CLI_OPT_TARGET (UINT64_C(1) << 12)
+#define CLI_OPT_TIMEOUT (UINT64_C(1) << 13)
+#define CLI_OPT_JSON (UINT64_C(1) << 14)
+#define CLI_OPT_VERBOSE (UINT64_C(1) << 15) /* -v, --verbose */
+#define CLI_OPT_VERSION (UINT64_C(1) << 16) /* -V, --version: prints the command's version line */
+#define CLI_OPT_ROLE (UINT64_C(1) << 17)    /* --role ROLE: a token's role */
+#define CLI_OPT_DAEMON (UINT64_C(1) << 18)  /* --daemon: status of the daemon itself */
+#define CLI_OPT_NEAR (UINT64_C(1) << 19)    /* --near LAT,LON */
+#define CLI_OPT_RADIUS (UINT64_C(1) << 20)  /* --radius METRES */
+#define CLI_OPT_PLACE (UINT64_C(1) << 21)   /* --place TEXT */
+#define CLI_OPT_CAMERAS                                                                            \
+    (UINT64_C(1) << 22) /* --camera ID, repeatable, or ID,ID,...: into camera_list */
+#define CLI_OPT_CASE (UINT64_C(1) << 23)
+#define CLI_OPT_REASON (UINT64_C(1) << 24)
+#define CLI_OPT_BY_NAME                                                                            \
+    (UINT64_C(1) << 25)                 /* --by NAME: who asks or exports (not uptime's --by)      \
+                                         */
+#define CLI_OPT_OUT (UINT64_C(1) << 26) /* --out DIR */
+#define CLI_OPT_PROGRESS (UINT64_C(1) << 27)
+#define CLI_OPT_FULL (UINT64_C(1) << 28)
+#define CLI_OPT_RECORDER (UINT64_C(1) << 29)
+#define CLI_OPT_FORMAT (UINT64_C(1) << 30) /* -f, --format NAME */
+#define CLI_OPT_LANG (UINT64_C(1) << 31)   /* --lang vi|en */
+#define CLI_OPT_ACTION (UINT64_C(1) << 32) /* --action NAME */
+#define CLI_OPT_COST (UINT64_C(1) << 33)   /* --cost VND */
+#define CLI_OPT_ALL (UINT64_C(1) << 34)    /* --all */
 
 struct cli_command;
 
@@ -61,11 +84,14 @@ struct cli_command;
 struct cli_args {
     const struct cli_command *cmd; /* the command parsed for */
     const char *config, *owner, *commune, *flag, *camera, *since, *from, *to, *note, *output,
-        *target, *timeout, *role;
+        *target, *timeout, *role, *near, *radius, *place, *case_ref, *reason, *by_name, *out,
+        *recorder, *format, *lang, *action, *cost;
+    char camera_list[1024]; /* CLI_OPT_CAMERAS: the ids given, comma-separated */
+    int progress, full;
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;
-    int json, verbose;
+    int json, verbose, daemon, all;
     int64_t since_ms; /* --since or the command's default, once cli_run has read it */
     int argc;         /* the positional arguments */
     char **argv;
@@ -84,9 +110,10 @@ enum cli_open {
 struct cli_command {
     const char *name;
     const char *usage;       /* printed by --help (stdout) and after usage errors (stderr) */
-    unsigned opts;           /* enum cli_opt bits; --help is always taken */
+    uint64_t opts;           /* CLI_OPT_ bits; --help is always taken */
     int nargs;               /* positional arguments: exactly this many; -1: any, and options
-                              * stop at the first (the program's, before a command) */
+                              * stop at the first (the program's, before a command);
+                              * CLI_NARGS_ANY: any, options anywhere */
     const char *nargs_error; /* said when the count is wrong; NULL: "unexpected argument 'X'" */
     enum cli_open open;      /* opened by cli_run before run */
     const char *since;       /* CLI_OPT_SINCE's default */
@@ -112,6 +139,12 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
  * and check that stdout was written. Returns the exit code. */
 int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
 
+/* A command of sub-commands ("report backlog", "ticket add"): run the one a->argv[0] names
+ * (the last word of its name) over a's positional arguments; a usage error listing them
+ * when none or another is named. Returns the exit code. */
+int cli_dispatch(struct cli *cli, const struct cli_args *a, const struct cli_command *const *subs,
+                 size_t n);
+
 /* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -123,6 +156,9 @@ int cli_open_config(struct cli *cli);
 /* Load the conf and open the store. Returns 0, or the exit code. */
 int cli_open(struct cli *cli, enum store_mode mode);
 void cli_close(struct cli *cli); /* accepts a closed cli */
+/* The range of --from and --to: from defaults to 00:00 local on the first of this month, to
+ * to now. Returns 0, or EXIT_USAGE after saying what is wrong (a bad time, from after to). */
+int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms);
 /* Print err on stderr; returns EXIT_RUNTIME. */
 int cli_fail(const struct cw_err *err);
 /* 0 when camera id is in the store (*st filled), else the exit code (the error printed). */
@@ -154,18 +190,36 @@ const char *cli_jres(const json_t *o, char *buf, size_t len);
 /* A table cell: v printed with fmt, or "-" when not known. */
 const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int known);
 
+/* Footage (footage.c, shared with request.c): the range and place of a command line into q
+ * (0, or the exit code after saying what is wrong); the answer's table; and a footage
+ * document's end, where a query the document refuses is a usage error. */
+int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q);
+void cli_footage_render(const struct cli *cli, const struct cli_args *a, const json_t *doc);
+int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+                     const struct cw_err *err);
+
 /* The commands, one file per group; main.c dispatches to them. */
-extern const struct cli_command cli_status_command;      /* status.c */
-extern const struct cli_command cli_events_command;      /* events.c */
-extern const struct cli_command cli_uptime_command;      /* uptime.c */
-extern const struct cli_command cli_maintenance_command; /* maintenance.c */
-extern const struct cli_command cli_samples_command;     /* picture.c */
-extern const struct cli_command cli_thumb_command;       /* picture.c */
-extern const struct cli_command cli_reference_command;   /* picture.c */
-extern const struct cli_command cli_device_command;      /* device.c */
-extern const struct cli_command cli_clock_command;       /* device.c */
-extern const struct cli_command cli_discover_command;    /* discover.c */
-extern const struct cli_command cli_token_command;       /* token.c */
+extern const struct cli_command cli_status_command;            /* status.c */
+extern const struct cli_command cli_events_command;            /* events.c */
+extern const struct cli_command cli_uptime_command;            /* uptime.c */
+extern const struct cli_command cli_maintenance_command;       /* maintenance.c */
+extern const struct cli_command cli_samples_command;           /* picture.c */
+extern const struct cli_command cli_thumb_command;             /* picture.c */
+extern const struct cli_command cli_reference_command;         /* picture.c */
+extern const struct cli_command cli_device_command;            /* device.c */
+extern const struct cli_command cli_clock_command;             /* device.c */
+extern const struct cli_command cli_discover_command;          /* discover.c */
+extern const struct cli_command cli_token_command;             /* token.c */
+extern const struct cli_command cli_footage_find_command;      /* footage.c */
+extern const struct cli_command cli_footage_scan_command;      /* footage.c */
+extern const struct cli_command cli_footage_recorders_command; /* footage.c */
+extern const struct cli_command cli_request_create_command;    /* request.c */
+extern const struct cli_command cli_request_show_command;      /* request.c */
+extern const struct cli_command cli_request_list_command;      /* request.c */
+extern const struct cli_command cli_request_export_command;    /* request.c */
+extern const struct cli_command cli_audit_verify_command;      /* request.c */
+extern const struct cli_command cli_report_command;            /* report.c */
+extern const struct cli_command cli_ticket_command;            /* ticket.c */
 extern const struct cli_command cli_alerts_command;      /* alerts.c: alerts, as alerts list */
 extern const struct cli_command cli_alerts_list_command; /* alerts.c */
 extern const struct cli_command cli_alerts_test_command; /* alerts.c */

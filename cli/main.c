@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/file.h"
 #include "cli.h"
 
 #ifndef CW_VERSION
@@ -29,10 +30,20 @@ static const struct cli_command *const commands[] = {
     &cli_clock_command,
     &cli_discover_command,
     &cli_token_command,
-    /* "alerts" alone lists, as "alerts list" does; two words: a group, then the command */
+    &cli_report_command,
+    &cli_ticket_command,
+    /* Two words: a group, then the command ("alerts" alone lists, as "alerts list" does). */
     &cli_alerts_command,
     &cli_alerts_list_command,
     &cli_alerts_test_command,
+    &cli_footage_find_command,
+    &cli_footage_scan_command,
+    &cli_footage_recorders_command,
+    &cli_request_create_command,
+    &cli_request_show_command,
+    &cli_request_list_command,
+    &cli_request_export_command,
+    &cli_audit_verify_command,
 };
 
 static const char usage[] =
@@ -52,8 +63,18 @@ static const char usage[] =
     "  clock        every camera's clock offset, worst first\n"
     "  discover     find ONVIF devices on the local network; compare with the inventory\n"
     "  token        tokens of the HTTP API: add, list, remove\n"
+    "  report       availability and the maintenance backlog, as JSON, CSV, XLSX or HTML\n"
+    "  ticket       add, close and list the work field staff file for a camera\n"
     "  alerts       the alerts sent: settled changes, flapping, digests, tests\n"
-    "  alerts test  send a test alert to every target in [alerts], say what each answered\n"
+    "  alerts test        send a test alert to every target in [alerts], say what each answered\n"
+    "  footage find       which cameras saw a place over a time, and what footage is left\n"
+    "  footage scan       scan the recorders now (the daemon scans on [footage] scan_interval)\n"
+    "  footage recorders  each recorder's last scan and footage\n"
+    "  request create     store an investigator's request; prints its id\n"
+    "  request show       a request's cameras, footage, gaps, states and expiry\n"
+    "  request list       every request\n"
+    "  request export     a request's footage as evidence: MP4s, hashes, manifests\n"
+    "  audit verify       check the audit trail's hash chain\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */
@@ -63,12 +84,27 @@ static const struct cli_command program = {.name = "camwatch",
                                            .opts = CLI_OPT_CONFIG | CLI_OPT_VERSION,
                                            .nargs = -1};
 
+/* Whether name is a group of two-word commands ("footage", "request", "audit", "alerts"). */
+static int is_group(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *space = strchr(commands[i]->name, ' ');
+        if (space != NULL && strlen(name) == (size_t)(space - commands[i]->name) &&
+            strncmp(name, commands[i]->name, strlen(name)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {.conf_path = DEFAULT_CONF};
     struct cli_args a;
-    int rc = cli_parse(&program, argc, argv, &a);
+    int rc;
 
+    /* What the CLI writes (a thumbnail, the store's WAL) is never readable by others. */
+    cw_file_restrict_umask();
+    rc = cli_parse(&program, argc, argv, &a);
     if (rc != 0)
         return rc == CLI_DONE ? 0 : rc;
     if (a.config != NULL)
@@ -78,7 +114,8 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
-    /* "alerts test": the group is argv[0], the command argv[1], which gets its options */
+    /* "footage find": the group is argv[0], the command argv[1], which gets its options; two
+     * words first, since "alerts" is a command of its own as well as the group of "alerts test" */
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         const char *name = commands[i]->name, *space = strchr(name, ' ');
         if (space != NULL && a.argc >= 2 && strlen(a.argv[0]) == (size_t)(space - name) &&
@@ -87,8 +124,14 @@ int main(int argc, char **argv)
             return cli_run(&cli, commands[i], a.argc - 1, a.argv + 1);
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(a.argv[0], commands[i]->name) == 0)
+        if (strchr(commands[i]->name, ' ') == NULL && strcmp(a.argv[0], commands[i]->name) == 0)
             return cli_run(&cli, commands[i], a.argc, a.argv);
+    if (is_group(a.argv[0])) {
+        fprintf(stderr, "camwatch: %s: %s command '%s'\n", a.argv[0],
+                a.argc >= 2 ? "unknown" : "no", a.argc >= 2 ? a.argv[1] : "given");
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
     fprintf(stderr, "camwatch: unknown command '%s'\n", a.argv[0]);
     fputs(usage, stderr);
     return EXIT_USAGE;

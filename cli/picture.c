@@ -1,13 +1,15 @@
 /* picture.c - the camwatch commands over a camera's stream and picture: `samples` (the
  * samples document, index/doc_samples.c), `thumb` (copies the newest thumbnail or ONVIF
- * snapshot to a file, through a temporary file and a rename) and `reference` (forgets the
- * reference picture through doc_reference_clear, on a read-write store). */
+ * snapshot to a file, through a mkstemp temporary beside it and a rename) and `reference` (forgets
+ * the reference picture through doc_reference_clear, on a read-write store). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../util/cwtime.h"
+#include "../util/file.h"
 #include "cli.h"
 #include "table.h"
 
@@ -99,31 +101,43 @@ static const char thumb_usage[] =
     "  picture: sampling off, or the camera down).\n"
     "  -o, --output FILE  where to write it; - for standard output\n";
 
-/* Copy in to out; returns 0, or -1 with errno set and *reading saying which side failed. */
-static int copy_stream(FILE *in, FILE *out, int *reading)
+/* Copy fd in to fd out; returns 0, or -1 with errno set and *reading saying which side
+ * failed. */
+static int copy_fd(int in, int out, int *reading)
 {
     char buf[COPY_BUF];
-    size_t got;
+    ssize_t got;
 
-    while ((got = fread(buf, 1, sizeof(buf), in)) > 0) {
-        if (fwrite(buf, 1, got, out) != got) {
-            *reading = 0;
-            return -1;
+    for (;;) {
+        *reading = 1;
+        got = read(in, buf, sizeof(buf));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got < 0 ? -1 : 0;
+        *reading = 0;
+        for (ssize_t off = 0; off < got;) {
+            ssize_t n = write(out, buf + off, (size_t)(got - off));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return -1;
+            off += n;
         }
     }
-    *reading = 1;
-    return ferror(in) ? -1 : 0;
 }
 
-/* Copy the thumbnail to path, through path.tmp and a rename so a reader never sees half a
- * file; "-" writes to stdout. Returns 0 or the exit code (message printed). */
+/* Copy the thumbnail to path through a temporary beside it and a rename (util/file.h: never
+ * through a planted name or link; a path that is a link, FIFO, device or folder is refused);
+ * "-" writes to stdout. Returns 0 or the exit code (message printed). */
 static int thumb_write(const char *id, const char *thumb, const char *path)
 {
-    FILE *in = fopen(thumb, "rb"), *out = NULL;
-    char *tmp = NULL;
-    int reading = 1, rc = EXIT_RUNTIME;
+    int in = open(thumb, O_RDONLY | O_CLOEXEC), reading = 1, rc = EXIT_RUNTIME;
+    struct cw_tmpfile t = {.fd = -1};
+    struct cw_err err = {0};
+    char msg[1024];
 
-    if (in == NULL) {
+    if (in < 0) {
         if (errno == ENOENT)
             fprintf(stderr,
                     "camwatch: %s: thumbnail %s is gone (the daemon writes a new one "
@@ -134,40 +148,28 @@ static int thumb_write(const char *id, const char *thumb, const char *path)
         return EXIT_RUNTIME;
     }
     if (strcmp(path, "-") == 0) {
-        out = stdout;
-    } else {
-        size_t len = strlen(path) + sizeof(".tmp");
-        if ((tmp = malloc(len)) == NULL)
-            cli_die_oom();
-        snprintf(tmp, len, "%s.tmp", path);
-        if ((out = fopen(tmp, "wb")) == NULL) {
-            fprintf(stderr, "camwatch: %s: %s\n", tmp, strerror(errno));
-            goto fail;
-        }
+        if (copy_fd(in, STDOUT_FILENO, &reading) != 0)
+            fprintf(stderr, "camwatch: %s: %s\n", reading ? thumb : "stdout", strerror(errno));
+        else
+            rc = 0;
+        close(in);
+        return rc;
     }
-    if (copy_stream(in, out, &reading) != 0) {
-        fprintf(stderr, "camwatch: %s: %s\n", reading ? thumb : (tmp ? tmp : "stdout"),
-                strerror(errno));
+    if (cw_tmpfile_open(&t, path, CW_FILE_MODE, &err) != 0)
+        goto fail;
+    if (copy_fd(in, t.fd, &reading) != 0) {
+        cw_err_set(&err, reading ? thumb : path, 0, NULL, "%s", strerror(errno));
         goto fail;
     }
-    if (tmp != NULL) {
-        FILE *f = out;
-        out = NULL;
-        if (fclose(f) != 0 || rename(tmp, path) != 0) {
-            fprintf(stderr, "camwatch: %s: %s\n", path, strerror(errno));
-            goto fail;
-        }
-        free(tmp);
-        tmp = NULL;
-    }
-    rc = 0;
+    if (cw_tmpfile_commit(&t, &err) != 0)
+        goto fail;
+    close(in);
+    return 0;
 fail:
-    if (out != NULL && out != stdout)
-        fclose(out);
-    if (tmp != NULL)
-        unlink(tmp);
-    free(tmp);
-    fclose(in);
+    cw_err_format(&err, msg, sizeof(msg));
+    fprintf(stderr, "camwatch: %s\n", msg);
+    cw_tmpfile_abort(&t);
+    close(in);
     return rc;
 }
 

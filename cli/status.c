@@ -1,6 +1,6 @@
 /* status.c - `camwatch status`: every camera's current state with its last probe's and last
- * sample's facts, as the status document (index/doc_status.c) has them, filtered there. A
- * table or the document on stdout. */
+ * sample's facts, as the status document (index/doc_status.c) has them, filtered there; or with
+ * --daemon the daemon's own health (index/doc_daemon.c). A table or the document on stdout. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +15,7 @@
 static const char usage[] =
     "usage: camwatch [-c FILE] status [--owner CODE] [--commune NAME] [--state STATE]\n"
     "                                 [--flag NAME] [--json]\n"
+    "       camwatch [-c FILE] status --daemon [--json]\n"
     "  Current state of every camera, with the last probe's facts and the last stream\n"
     "  sample's: FPS as measured, KBPS (bitrate, kbit/s) and FLAGS (picture and stream faults).\n"
     "  --owner CODE    only this owner's cameras (e.g. CAH)\n"
@@ -23,7 +24,9 @@ static const char usage[] =
     "  --flag NAME     only cameras whose last sample has flag NAME: no_media, low_res,\n"
     "                  low_fps, low_bitrate, long_gop, ts_faults, dark, black, overexposed,\n"
     "                  blurred, frozen, moved, sdp_mismatch\n"
-    "  --json          print a JSON array\n";
+    "  --daemon        the daemon's own health instead: whether it runs, how late its loop\n"
+    "                  runs timers, how long store writes take, whether the store takes them\n"
+    "  --json          print the JSON document\n";
 
 /* "MM-DD HH:MM" within this year, else "YYYY-MM-DD": the status table has no room for more. */
 static const char *fmt_since_short(const struct cli *cli, int64_t ms, char *buf, size_t len)
@@ -39,9 +42,27 @@ static const char *fmt_since_short(const struct cli *cli, int64_t ms, char *buf,
     return buf;
 }
 
+/* The reason, after what a recovering camera has shown so far: "recovering: 1 of 2 good
+ * answers; slow answer: 3941 ms (limit 2000 ms)", so a fresh latency beside an old reason
+ * reads right. */
+static void fmt_reason(const json_t *o, char *buf, size_t len)
+{
+    const json_t *r = json_object_get(o, "recovering");
+    const char *reason = cli_jstr(o, "reason", "");
+
+    if (!json_is_object(r)) {
+        snprintf(buf, len, "%s", reason);
+        return;
+    }
+    snprintf(buf, len, "recovering: %lld of %lld %s%s%s", (long long)cli_jint(r, "good"),
+             (long long)cli_jint(r, "needed"),
+             strcmp(cli_jstr(o, "state", ""), "down") == 0 ? "answers" : "good answers",
+             reason[0] ? "; " : "", reason);
+}
+
 static void table_row(const struct cli *cli, struct cli_table *t, const json_t *o)
 {
-    char since[64], lat[32], res[32], fps[32], kbps[32];
+    char since[64], lat[32], res[32], fps[32], kbps[32], reason[512];
     char *name = cli_table_cut(cli_jstr(o, "name", ""), NAME_COL_MAX);
     char *flags = cli_jjoin(o, "flags", ',');
 
@@ -57,11 +78,55 @@ static void table_row(const struct cli *cli, struct cli_table *t, const json_t *
     else
         snprintf(lat, sizeof(lat), "-");
     cli_jres(o, res, sizeof(res));
+    fmt_reason(o, reason, sizeof(reason));
     cli_table_add(t, cli_jstr(o, "id", ""), name, cli_jstr(o, "owner", ""),
                   cli_jstr(o, "state", ""), since, lat, res, fps, kbps, flags[0] ? flags : "-",
-                  cli_jstr(o, "reason", ""));
+                  reason);
     free(flags);
     free(name);
+}
+
+/* ---- --daemon ---- */
+
+static void render_daemon(const struct cli *cli, const json_t *doc)
+{
+    const json_t *loop = json_object_get(doc, "loop"), *store = json_object_get(doc, "store");
+    const json_t *states = json_object_get(doc, "states");
+    char started[64], written[64], since[64];
+
+    cw_format_local(cli_jint(doc, "started_ms"), cli->tz, started, sizeof(started));
+    cw_format_local(cli_jint(doc, "written_ms"), cli->tz, written, sizeof(written));
+    if (json_is_true(json_object_get(doc, "running")))
+        printf("camwatchd: running, pid %lld, since %s (figures %lld s old)\n",
+               (long long)cli_jint(doc, "pid"), started,
+               (long long)(cli_jint(doc, "age_ms") / 1000));
+    else
+        printf("camwatchd: NOT RUNNING (pid %lld gone or silent; last figures %s)\n",
+               (long long)cli_jint(doc, "pid"), written);
+    printf("loop:     timers %.1f ms late now, %.1f ms at most and %.1f ms on average over "
+           "%lld s\n",
+           cli_jnum(loop, "lag_ms"), cli_jnum(loop, "lag_max_ms"), cli_jnum(loop, "lag_mean_ms"),
+           (long long)cli_jint(loop, "window_s"));
+    if (json_is_true(json_object_get(store, "writable"))) {
+        printf("store:    writable; last write %.1f ms, %.1f ms at most over the last minute; "
+               "%lld transactions, %lld writes pending\n",
+               cli_jnum(store, "write_ms"), cli_jnum(store, "write_max_ms"),
+               (long long)cli_jint(store, "commits"), (long long)cli_jint(store, "pending"));
+    } else {
+        cw_format_local(cli_jint(store, "failing_since_ms"), cli->tz, since, sizeof(since));
+        printf("store:    NOT WRITABLE since %s (%s): %lld writes kept in memory, retried until "
+               "they land; %lld samples or clock readings dropped\n",
+               since, cli_jstr(store, "error", ""), (long long)cli_jint(store, "pending"),
+               (long long)cli_jint(store, "dropped"));
+    }
+    printf("resolver: %s\n",
+           json_is_true(json_object_get(json_object_get(doc, "resolver"), "async"))
+               ? "asynchronous"
+               : "BLOCKING: libcurl without AsynchDNS; use addresses in camera URLs");
+    printf("cameras:  %lld: %lld up, %lld degraded, %lld down, %lld unknown, %lld maintenance\n",
+           (long long)cli_jint(doc, "cameras"), (long long)cli_jint(states, "up"),
+           (long long)cli_jint(states, "degraded"), (long long)cli_jint(states, "down"),
+           (long long)cli_jint(states, "unknown"), (long long)cli_jint(states, "maintenance"));
 }
 
 static void render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
@@ -74,7 +139,10 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
     enum cw_state st;
     const json_t *o;
 
-    (void)a;
+    if (a->daemon) {
+        render_daemon(cli, doc);
+        return;
+    }
     json_array_foreach(doc, i, o)
     {
         table_row(cli, &t, o);
@@ -101,6 +169,13 @@ static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct c
 {
     const struct doc_status_filter f = {a->owner, a->commune, a->flag, a->have_state, a->state};
 
+    if (a->daemon) {
+        if (a->owner || a->commune || a->flag || a->have_state) {
+            cw_err_set(err, NULL, 0, "daemon", "--daemon takes no camera filter");
+            return DOC_BAD_INPUT;
+        }
+        return doc_daemon(&cli->doc, out, err);
+    }
     if (a->owner != NULL && !owner_known(cli->cfg, a->owner)) {
         /* Not fatal: a retired owner may still have cameras in the store. */
         fprintf(stderr, "camwatch: note: owner '%s' is not in the configuration\n", a->owner);
@@ -108,6 +183,7 @@ static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct c
     return doc_status(&cli->doc, &f, out, err);
 }
 
-#define STATUS_OPTS (CLI_OPT_OWNER | CLI_OPT_COMMUNE | CLI_OPT_STATE | CLI_OPT_FLAG | CLI_OPT_JSON)
+#define STATUS_OPTS                                                                                \
+    (CLI_OPT_OWNER | CLI_OPT_COMMUNE | CLI_OPT_STATE | CLI_OPT_FLAG | CLI_OPT_DAEMON | CLI_OPT_JSON)
 const struct cli_command cli_status_command = {
     "status", usage, STATUS_OPTS, 0, NULL, CLI_OPEN_READONLY, NULL, NULL, doc, render, NULL};

@@ -161,12 +161,7 @@ static int run(struct cli *cli, const struct cli_args *a)
 {
     static const struct cli_command *const subs[] = {&add_command, &list_command, &remove_command};
 
-    if (a->argc == 0)
-        return cli_usage_error(a->cmd, "expects add, list or remove");
-    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-        if (strcmp(a->argv[0], subs[i]->name + strlen("token ")) == 0)
-            return cli_run(cli, subs[i], a->argc, a->argv);
-    return cli_usage_error(a->cmd, "unknown subcommand '%s' (add, list or remove)", a->argv[0]);
+    return cli_dispatch(cli, a, subs, sizeof(subs) / sizeof(subs[0]));
 }
 
 const struct cli_command cli_token_command = {"token", usage, 0,    -1,   NULL, CLI_OPEN_NOTHING,

@@ -96,31 +96,15 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
         print_list(&ot, json_object_get(doc, "owners"), 1, "no owners in the range");
 }
 
-/* 00:00 local on the first of the month containing now. */
-static int start_of_month(const char *tz, int64_t now_ms, int64_t *out)
-{
-    char buf[64];
-
-    cw_format_local(now_ms, tz, buf, sizeof(buf));
-    memcpy(buf + 8, "01", 3); /* "YYYY-MM-DD ..." -> "YYYY-MM-01" */
-    return cw_parse_time(buf, tz, out);
-}
-
 static int run(struct cli *cli, const struct cli_args *a)
 {
-    int64_t from_ms, to_ms, now = cw_now_ms();
+    int64_t from_ms, to_ms;
     struct cw_err err;
     json_t *doc;
     int rc;
 
-    if (a->from != NULL ? cw_parse_time(a->from, cli->tz, &from_ms) != 0
-                        : start_of_month(cli->tz, now, &from_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
-    to_ms = now;
-    if (a->to != NULL && cw_parse_time(a->to, cli->tz, &to_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
-    if (from_ms > to_ms)
-        return cli_usage_error(a->cmd, "--from is after --to");
+    if ((rc = cli_range(cli, a, &from_ms, &to_ms)) != 0)
+        return rc;
     rc = doc_uptime(&cli->doc, from_ms, to_ms, a->by, &doc, &err);
     return cli_show(cli, a, rc, doc, &err, render);
 }

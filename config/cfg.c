@@ -21,6 +21,7 @@
 #include "inventory.h"
 #include "load.h"
 #include "names.h"
+#include "recorder.h"
 
 /* Fill cfg->dir (absolute) and ld->conf_disp_dir from the conf path as given. */
 static int conf_dirs(struct load *ld, const char *path)
@@ -110,6 +111,10 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
         else
             cfg_inventory_load(&ld);
     }
+    /* A recorder's faults are the conf's, but found against the inventory: a reader's load
+     * (CFG_LOAD_LENIENT) goes on without them, as with a bad row. */
+    if (!ld.oom)
+        cfg_recorders_resolve(&ld);
     if (ld.oom || ld.conf_nerr > 0 || (ld.nerr > 0 && mode == CFG_LOAD_STRICT))
         goto fail;
     if (ld.nerr > 0)
@@ -149,6 +154,7 @@ void cfg_free(struct cfg *cfg)
     for (i = 0; i < cfg->n_classes; i++)
         free(cfg->classes[i].name);
     free(cfg->classes);
+    cfg_recorders_free(cfg);
     cfg_conf_free(cfg);
     free(cfg->path);
     free(cfg->dir);

@@ -121,14 +121,86 @@ struct cfg_alerts {
     char *lists_; /* the storage of webhooks[] and rcpt[] */
 };
 
+/* [footage]: how the daemon keeps the footage index. */
+struct cfg_footage {
+    int64_t scan_interval_ms; /* between scans of one recorder; default 5m */
+    int workers;              /* threads scanning recorders; default 1 */
+    int64_t max_gap_ms;       /* a recording gap longer than this in the last day makes the
+                                 camera degraded; default 10m, 0 off */
+    int64_t warn_before_ms;   /* warn when footage asked for is overwritten sooner; default 3d */
+    int64_t tolerance_ms;     /* segments this close are one window; default 2s */
+};
+
+enum cfg_recorder_kind {
+    CFG_RECORDER_DIR,       /* segment files under path, named by pattern */
+    CFG_RECORDER_ONVIF,     /* ONVIF Recording Search at url (the device service) */
+    CFG_RECORDER_HIKVISION, /* ISAPI ContentMgmt search at url */
+    CFG_RECORDER_DAHUA      /* mediaFileFind.cgi at url */
+};
+
+/* [recorder NAME]: a source of footage. */
+struct cfg_recorder {
+    char *name;
+    char *kind_name; /* as written: "dir", "onvif", "hikvision", "dahua" */
+    enum cfg_recorder_kind kind;
+    char *path;                        /* dir: absolute */
+    char *pattern;                     /* dir: file names, see util/segpattern.h */
+    char *time_zone;                   /* of its file names and answers; default the site's */
+    char *channel_map;                 /* "TOKEN=CAMERA, ..." as written; NULL when not given */
+    char *url;                         /* remote kinds */
+    char *credential;                  /* a section of credentials.ini; NULL when none */
+    int64_t timeout_ms;                /* one request to a remote recorder; default 10s */
+    int tls_verify;                    /* default yes */
+    char *ca_file;                     /* NULL: the system's */
+    int line;                          /* of its section header in camwatch.conf */
+    const struct cfg_credential *cred; /* resolved credential, NULL when none; borrowed */
+    /* channel_map parsed: token i ({camera} text, ONVIF source, channel) is camera
+     * token_cameras[i] */
+    char **tokens, **token_cameras;
+    size_t n_tokens;
+    /* Every camera on it: its recorder column names it, or the channel map does; borrowed
+     * from cfg->cameras' ids. */
+    const char **cameras;
+    size_t n_cameras;
+};
+
+/* What a camera may need done, as the backlog recommends it and as field staff file it
+ * (`camwatch ticket add --action`); the keys of [costs]. Names: cfg_action_name(). */
+enum cfg_action {
+    CFG_ACTION_RESTORE_LINK,        /* "restore_link": power or network link */
+    CFG_ACTION_CLEAN_LENS,          /* "clean_lens": clean or refocus the lens */
+    CFG_ACTION_REAIM,               /* "reaim": re-aim the camera */
+    CFG_ACTION_SETUP_NTP,           /* "setup_ntp": set the clock to follow NTP */
+    CFG_ACTION_RECONFIGURE_ENCODER, /* "reconfigure_encoder": resolution, rate, bitrate, path */
+    CFG_ACTION_UPDATE_CREDENTIALS,  /* "update_credentials": the account we log in with */
+    CFG_ACTION_UPDATE_FIRMWARE,     /* "update_firmware" */
+    CFG_ACTION_REPAIR_IR,           /* "repair_ir": infrared illuminator or site lighting */
+    CFG_ACTION_REPLACE_CAMERA,      /* "replace_camera" */
+    CFG_ACTION_REPLACE_DISK,        /* "replace_disk": the recorder's disk */
+    CFG_ACTION_COUNT
+};
+
+/* The price of one action from [costs]: "ACTION = AMOUNT | SOURCE". */
+struct cfg_cost {
+    int set;      /* the conf gives a price; otherwise the action is unpriced */
+    int64_t vnd;  /* whole đồng, 0 allowed (staff time only) */
+    char *source; /* where the price comes from: a quotation, a price list, a contract */
+};
+
 struct cfg {
     char *path; /* the conf file as given */
     char *dir;  /* its folder, absolute */
     char *site_name;
     char *time_zone;  /* default CW_DEFAULT_TZ */
+    char *language;   /* [site] language of reports: "vi" or "en"; default "en" */
+    char *authority;  /* [site] authority issuing reports ("Công an huyện Lai Vung"); NULL:
+                         none given, reports are headed by the site name */
     char *database;   /* absolute; default <dir>/var/camwatch.db */
     char *cache_dir;  /* absolute; [store] cache, default <dir>/var/cache (thumbnails) */
     int samples_days; /* [store] samples_days: raw samples kept, then hourly; default 31 */
+    int hourly_days;  /* [store] hourly_days: hourly sample rows kept; default 400 */
+    int clock_days;   /* [store] clock_days: every clock reading kept, then the first of each
+                         hour and those past max_clock_offset; default 31 */
     char *cameras_path;
     char *credentials_path;  /* NULL when the conf names none */
     char *http_listen;       /* default 127.0.0.1:8640 */
@@ -144,7 +216,8 @@ struct cfg {
     struct cfg_stream stream;
     struct cfg_onvif onvif;
     struct cfg_alerts alerts;
-    struct cfg_class *classes; /* classes[0] is "default" */
+    struct cfg_cost costs[CFG_ACTION_COUNT]; /* [costs], by enum cfg_action */
+    struct cfg_class *classes;               /* classes[0] is "default" */
     size_t n_classes;
     struct cfg_owner *owners;
     size_t n_owners;
@@ -154,6 +227,9 @@ struct cfg {
     size_t n_cameras;
     struct cfg_names *camera_ids; /* cameras by id, for cfg_find_camera (config/names.h);
                                      NULL in a cfg not made by cfg_load: a linear search */
+    struct cfg_footage footage;
+    struct cfg_recorder *recorders; /* by name */
+    size_t n_recorders;
 };
 
 /* Read and validate the conf at path and the files it names. Returns 0 and *out (caller
@@ -179,6 +255,14 @@ void cfg_free(struct cfg *cfg);
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id);
 const char *cfg_owner_name(const struct cfg *cfg, const char *code);
 const char *cfg_site_kind_name(enum cfg_site_kind k); /* "district", "commune", "market" */
+const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name);
+/* A whole amount of VND as people write it: "450000", or grouped by threes with '.', ',' or
+ * ' ' ("4.500.000"), then "VND" or "đ" may follow. 0, or -1 for anything else. */
+int cfg_parse_vnd(const char *s, int64_t *out);
+/* "restore_link", ...; NULL for a value out of range. */
+const char *cfg_action_name(enum cfg_action a);
+/* The action called name; 0, or -1 when there is none. */
+int cfg_action_parse(const char *name, enum cfg_action *out);
 /* Whether [alerts] names anyone to tell (a webhook or a mail relay). */
 int cfg_alerts_on(const struct cfg *cfg);
 

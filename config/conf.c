@@ -20,20 +20,24 @@
 #include <string.h>
 
 #include "../util/cwtime.h"
+#include "action.h"
 #include "alerts.h"
 #include "class.h"
 #include "directive.h"
 #include "ini_src.h"
+#include "recorder.h"
 
 #define CFG_SITE_NAME_MAX 127
 #define CFG_OWNER_NAME_MAX 127
+#define CFG_AUTHORITY_MAX 255
 #define CFG_TIME_ZONE_MAX 127
 #define CFG_LISTEN_MAX 255
 #define CFG_PATH_MAX (PATH_MAX - 1)
 
 /* Bounds, in ms for durations. [probe.rtsp]: a probe every 100 ms is already a busy camera;
  * a day apart is no watch at all; 10,000 probes in flight is the design's one-daemon
- * ceiling. [store] samples_days: ten years is past any use. [probe.stream]: a sample under a
+ * ceiling. [store] samples_days, hourly_days, clock_days: ten years is past any use; a day
+ * at least, which the store's clock trigger guards. [probe.stream]: a sample under a
  * second cannot measure a frame rate, over a minute it costs more than it tells; sampling a
  * camera more often than every 10 s would make the stream probe a second recorder; the
  * default timeout is the sample plus a slack for opening the stream and its first keyframe,
@@ -55,6 +59,15 @@
 #define CFG_HTTP_CONNECTIONS_MAX 10000
 #define CFG_HTTP_BODY_MAX (16 * 1024 * 1024)
 #define CFG_HTTP_SOCKET_MAX 107 /* sun_path holds 108 bytes with its NUL */
+/* [footage]. A scan of an unchanged folder tree costs a stat per folder: every 5 minutes
+ * keeps the index within minutes of the recorder. A recording hole of 10 minutes is longer
+ * than any recorder's file rotation. */
+#define CFG_FOOTAGE_SCAN_MS (5 * 60 * 1000)
+#define CFG_FOOTAGE_SCAN_MIN_MS 10000
+#define CFG_FOOTAGE_WORKERS_MAX 16
+#define CFG_FOOTAGE_MAX_GAP_MS (10 * 60 * 1000)
+#define CFG_FOOTAGE_WARN_MS (3 * CFG_DAY_MS)
+#define CFG_FOOTAGE_TOLERANCE_MS 2000
 
 /* [alerts]: a change that lasts a second is already worth telling in a test, one that must
  * last a day no longer is; a failed delivery is retried from a second to a day apart, and
@@ -73,16 +86,21 @@
 #define T struct cfg_stream
 #define O struct cfg_onvif
 #define A struct cfg_alerts
+#define F struct cfg_footage
 
 static const struct cfg_directive site_keys[] = {
     CFG_STR("name", CFG_STRING, S, site_name, "camwatch", 1, CFG_SITE_NAME_MAX),
     CFG_STR("time_zone", CFG_TIME_ZONE, S, time_zone, CW_DEFAULT_TZ, 0, CFG_TIME_ZONE_MAX),
+    CFG_WORD("language", S, language, "en", "vi en"),
+    CFG_STR("authority", CFG_STRING, S, authority, NULL, 1, CFG_AUTHORITY_MAX),
 };
 
 static const struct cfg_directive store_keys[] = {
     CFG_STR("database", CFG_PATH, S, database, "var/camwatch.db", 1, CFG_PATH_MAX),
     CFG_STR("cache", CFG_PATH, S, cache_dir, "var/cache", 1, CFG_PATH_MAX),
     CFG_NUM("samples_days", CFG_INT, S, samples_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
+    CFG_NUM("hourly_days", CFG_INT, S, hourly_days, 400, 1, CFG_SAMPLES_DAYS_MAX),
+    CFG_NUM("clock_days", CFG_INT, S, clock_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
 };
 
 static const struct cfg_directive inventory_keys[] = {
@@ -151,11 +169,24 @@ static const struct cfg_directive http_keys[] = {
     CFG_NUM_NOTE("max_body", CFG_INT, S, http_max_body, 65536, 1024, CFG_HTTP_BODY_MAX, "bytes"),
 };
 
+static const struct cfg_directive footage_keys[] = {
+    CFG_NUM("scan_interval", CFG_DURATION, F, scan_interval_ms, CFG_FOOTAGE_SCAN_MS,
+            CFG_FOOTAGE_SCAN_MIN_MS, CFG_DAY_MS),
+    CFG_NUM("workers", CFG_INT, F, workers, 1, 1, CFG_FOOTAGE_WORKERS_MAX),
+    CFG_NUM_NOTE("max_gap", CFG_DURATION_OFF, F, max_gap_ms, CFG_FOOTAGE_MAX_GAP_MS, 0, CFG_DAY_MS,
+                 "0 or off turns the check off"),
+    CFG_NUM("warn_before", CFG_DURATION, F, warn_before_ms, CFG_FOOTAGE_WARN_MS, 3600 * 1000,
+            365 * CFG_DAY_MS),
+    CFG_NUM_NOTE("tolerance", CFG_DURATION, F, tolerance_ms, CFG_FOOTAGE_TOLERANCE_MS, 1,
+                 3600 * 1000, "segments this close are one window"),
+};
+
 #undef S
 #undef R
 #undef T
 #undef O
 #undef A
+#undef F
 
 /* A top-level section: its keys are the rows of keys, at offsets from base in struct cfg;
  * or, when on_key is set, any key, taken by on_key ([owners]: a code is the key). */
@@ -185,18 +216,20 @@ static const struct conf_section sections[] = {
     {"probe.onvif", ROWS(onvif_keys), offsetof(struct cfg, onvif), NULL, NULL},
     {"alerts", ROWS(alerts_keys), offsetof(struct cfg, alerts), NULL, cfg_alerts_check},
     {"http", ROWS(http_keys), 0, NULL, http_check},
+    {"footage", ROWS(footage_keys), offsetof(struct cfg, footage), NULL, NULL},
+    {"costs", cfg_cost_keys, CFG_ACTION_COUNT, offsetof(struct cfg, costs), NULL, NULL},
     {"owners", NULL, 0, 0, owners_key, NULL},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /* Kinds of named section; ld->named[k] holds the instances of named_kinds[k]. */
-static const struct cfg_named_kind *const named_kinds[] = {&cfg_class_kind};
+static const struct cfg_named_kind *const named_kinds[] = {&cfg_class_kind, &cfg_recorder_kind};
 #define N_NAMED_KINDS (sizeof(named_kinds) / sizeof(named_kinds[0]))
 _Static_assert(N_NAMED_KINDS <= CFG_NAMED_KINDS_MAX, "raise CFG_NAMED_KINDS_MAX");
 
 /* Sections of features still to come (any section whose name starts so): read past without
  * a word, so a conf written for a later version still loads. */
-static const char *const future_sections[] = {"footage", "report", "api"};
+static const char *const future_sections[] = {"report", "api"};
 
 /* ---- sections ----------------------------------------------------------------------- */
 

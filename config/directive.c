@@ -224,6 +224,20 @@ static int set_double(struct load *ld, const struct cfg_directive *d, void *base
     return 0;
 }
 
+/* value is one of the space-separated words of choices. */
+static int choice_ok(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+
+    for (const char *p = choices; n > 0 && *p != '\0';) {
+        size_t w = strcspn(p, " ");
+        if (w == n && strncmp(p, value, n) == 0)
+            return 1;
+        p += w + (p[w] == ' ');
+    }
+    return 0;
+}
+
 /* The checks of a string's text, by kind: NULL when good, else the message (in buf when it
  * needs the value). */
 static const char *string_fault(struct load *ld, const struct cfg_directive *d, const char *value,
@@ -249,6 +263,12 @@ static const char *string_fault(struct load *ld, const struct cfg_directive *d, 
     case CFG_LISTEN:
         if ((why = listen_check(value)) != NULL) {
             snprintf(buf, len, "%s: '%s'", why, value);
+            return buf;
+        }
+        return NULL;
+    case CFG_CHOICE:
+        if (!choice_ok(d->choices, value)) {
+            snprintf(buf, len, "expected one of %s, not '%s'", d->choices, value);
             return buf;
         }
         return NULL;
@@ -288,7 +308,115 @@ static int set_string(struct load *ld, const struct cfg_directive *d, void *base
 static int is_string_kind(enum cfg_kind k)
 {
     return k == CFG_STRING || k == CFG_PATH || k == CFG_PATH_READABLE || k == CFG_TIME_ZONE ||
-           k == CFG_LISTEN;
+           k == CFG_LISTEN || k == CFG_CHOICE;
+}
+
+/* The unit words a price may end with, folded to lower case as written (UTF-8 "đ" as is). */
+static const char *const vnd_units[] = {"vnd", "vnđ", "vnĐ", "đồng", "dong", "đ"};
+
+/* [s, end) without blanks at either end and without a unit word at its end. */
+static void amount_trim(const char *s, const char **end)
+{
+    const char *e = *end;
+
+    while (e > s && cfg_is_space(e[-1]))
+        e--;
+    for (size_t i = 0; i < sizeof(vnd_units) / sizeof(vnd_units[0]); i++) {
+        size_t n = strlen(vnd_units[i]);
+        if ((size_t)(e - s) > n && strncasecmp(e - n, vnd_units[i], n) == 0) {
+            e -= n;
+            break;
+        }
+    }
+    while (e > s && cfg_is_space(e[-1]))
+        e--;
+    *end = e;
+}
+
+/* Whole VND as people write them: "450000", or grouped by threes with one separator, '.'
+ * (Vietnamese), ',' (English) or ' ': "4.500.000". Returns 0, or -1. */
+static int parse_vnd(const char *s, const char *end, int64_t *out)
+{
+    char sep = 0;
+    int64_t v = 0;
+    int group = 0, digits = 0;
+
+    while (s < end && cfg_is_space(*s))
+        s++;
+    amount_trim(s, &end);
+    if (s == end)
+        return -1;
+    for (const char *p = s; p < end; p++) {
+        if (isdigit((unsigned char)*p)) {
+            if (++digits > 15) /* a thousand billion đồng is past any camera */
+                return -1;
+            v = v * 10 + (*p - '0');
+            group++;
+            continue;
+        }
+        if ((*p != '.' && *p != ',' && *p != ' ') || (sep != 0 && *p != sep) || group == 0 ||
+            (sep == 0 && group > 3) || (sep != 0 && group != 3))
+            return -1;
+        sep = *p;
+        group = 0;
+    }
+    if (sep != 0 && group != 3)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cfg_parse_vnd(const char *s, int64_t *out)
+{
+    return parse_vnd(s, s + strlen(s), out);
+}
+
+/* "AMOUNT | SOURCE" into a struct cfg_cost. */
+static int set_cost(struct load *ld, const struct cfg_directive *d, void *base, const char *value,
+                    const char *file, int line)
+{
+    struct cfg_cost *c = FIELD(struct cfg_cost, base, d);
+    const char *bar = strchr(value, '|'), *src;
+    int64_t vnd;
+    char *dup;
+
+    if (bar == NULL) {
+        cfg_ld_err(ld, file, line, d->key,
+                   "expected 'AMOUNT | SOURCE' (whole VND, then where the price comes from), "
+                   "e.g. 450000 | quotation 12/BG of 05/11/2026");
+        return -1;
+    }
+    if (parse_vnd(value, bar, &vnd) != 0) {
+        const char *end = bar;
+        while (end > value && cfg_is_space(end[-1]))
+            end--;
+        cfg_ld_err(ld, file, line, d->key,
+                   "'%.*s' is not a whole amount of VND (write 450000 or 450.000)",
+                   (int)(end - value), value);
+        return -1;
+    }
+    if ((double)vnd < d->lo || (double)vnd > d->hi) {
+        cfg_ld_err(ld, file, line, d->key, "%lld VND out of range %lld..%lld", (long long)vnd,
+                   (long long)d->lo, (long long)d->hi);
+        return -1;
+    }
+    for (src = bar + 1; cfg_is_space(*src); src++)
+        ;
+    if (*src == '\0') {
+        cfg_ld_err(ld, file, line, d->key,
+                   "the price's source is missing after '|' (a quotation, price list or "
+                   "contract, so the province can check it)");
+        return -1;
+    }
+    if ((dup = strdup(src)) == NULL) {
+        ld->oom = 1;
+        return -1;
+    }
+    free(c->source);
+    c->source = dup;
+    c->vnd = vnd;
+    c->set = 1;
+    return 0;
 }
 
 int cfg_directive_set(struct load *ld, const struct cfg_directive *d, void *base, const char *value,
@@ -318,7 +446,10 @@ int cfg_directive_set(struct load *ld, const struct cfg_directive *d, void *base
     case CFG_PATH_READABLE:
     case CFG_TIME_ZONE:
     case CFG_LISTEN:
+    case CFG_CHOICE:
         return set_string(ld, d, base, value, file, line);
+    case CFG_COST:
+        return set_cost(ld, d, base, value, file, line);
     }
     return -1;
 }
@@ -352,6 +483,8 @@ void cfg_directive_defaults(struct load *ld, const struct cfg_directive *d, size
         case CFG_BOOL:
             *FIELD(int, base, r) = (int)r->def;
             break;
+        case CFG_COST: /* unpriced until the conf says */
+            break;
         default:
             if (r->def_str == NULL)
                 break;
@@ -384,6 +517,12 @@ void cfg_directive_copy(struct load *ld, const struct cfg_directive *d, size_t n
             *FIELD(int64_t, dst, r) = *CFIELD(int64_t, src, r);
         } else if (r->kind == CFG_SECONDS || r->kind == CFG_DOUBLE) {
             *FIELD(double, dst, r) = *CFIELD(double, src, r);
+        } else if (r->kind == CFG_COST) {
+            const struct cfg_cost *from = CFIELD(struct cfg_cost, src, r);
+            struct cfg_cost *to = FIELD(struct cfg_cost, dst, r);
+            free(to->source);
+            *to = *from;
+            to->source = from->source != NULL ? cfg_ld_strdup(ld, from->source) : NULL;
         } else {
             *FIELD(int, dst, r) = *CFIELD(int, src, r);
         }
@@ -396,6 +535,9 @@ void cfg_directive_free(const struct cfg_directive *d, size_t n, void *base)
         if (is_string_kind(d[k].kind)) {
             free(*FIELD(char *, base, &d[k]));
             *FIELD(char *, base, &d[k]) = NULL;
+        } else if (d[k].kind == CFG_COST) {
+            free(FIELD(struct cfg_cost, base, &d[k])->source);
+            FIELD(struct cfg_cost, base, &d[k])->source = NULL;
         }
     }
 }

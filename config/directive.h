@@ -28,6 +28,10 @@ enum cfg_kind {
     CFG_PATH_READABLE, /* CFG_PATH that must be readable when the conf is read */
     CFG_TIME_ZONE,     /* char *, a zone of /usr/share/zoneinfo: "Asia/Ho_Chi_Minh" */
     CFG_LISTEN,        /* char *, host:port, the host a name, IPv4 or [IPv6] */
+    CFG_CHOICE,        /* char *, one of the words of choices: "vi en" */
+    CFG_COST,          /* struct cfg_cost: "AMOUNT | SOURCE", AMOUNT whole VND within lo..hi
+                          ("450000", "450.000", "450,000", "450 000", then "VND" or "đ" may
+                          follow), SOURCE the price's source, not empty */
 };
 
 struct cfg_directive {
@@ -40,6 +44,7 @@ struct cfg_directive {
                             NULL: none */
     const char *note;    /* why the bounds, added to their message; NULL: nothing to add */
     const char *(*refuse)(double v); /* one more rule on a number: its message, or NULL */
+    const char *choices;             /* CFG_CHOICE: the words taken, space-separated */
 };
 
 /* Rows, one line each: CFG_NUM for numbers (durations, counts, yes/no), CFG_STR for strings
@@ -58,6 +63,13 @@ struct cfg_directive {
     {                                                                                              \
         .key = key_, .kind = kind_, .off = offsetof(type, field), .def_str = def_, .lo = lo_,      \
         .hi = hi_                                                                                  \
+    }
+
+/* A CFG_CHOICE row: one of the space-separated words of choices_. */
+#define CFG_WORD(key_, type, field, def_, choices_)                                                \
+    {                                                                                              \
+        .key = key_, .kind = CFG_CHOICE, .off = offsetof(type, field), .def_str = def_, .lo = 1,   \
+        .hi = 32, .choices = choices_                                                              \
     }
 
 /* A kind of named section, [KIND NAME]: several instances, each given keys of one table

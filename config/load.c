@@ -30,6 +30,14 @@ char *cfg_ld_strdup(struct load *ld, const char *s)
     return d;
 }
 
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
+{
+    for (size_t i = 0; i < ld->n_seen; i++)
+        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
+            return &ld->seen[i];
+    return NULL;
+}
+
 char *cfg_path_join(const char *dir, const char *rel)
 {
     size_t n;
@@ -71,13 +79,5 @@ struct cfg_named *cfg_named_find(const struct cfg_named_list *l, const char *nam
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].name, name) == 0)
             return &l->v[i];
-    return NULL;
-}
-
-const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key)
-{
-    for (size_t i = 0; i < ld->n_seen; i++)
-        if (strcmp(ld->seen[i].section, section) == 0 && strcmp(ld->seen[i].key, key) == 0)
-            return &ld->seen[i];
     return NULL;
 }

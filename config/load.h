@@ -57,15 +57,13 @@ struct load {
     struct cfg_named_list named[CFG_NAMED_KINDS_MAX]; /* by kind, as conf.c lists them */
 };
 
-/* The key as written in the conf, NULL when the conf does not give it (conf.c notes them;
- * the checks of a section in a file of its own read them too). */
-const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key);
-
 /* Add an error at file:line, field (either may be NULL/0) and count it. */
 void cfg_ld_err(struct load *ld, const char *file, int line, const char *field, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
 /* strdup that notes running out of memory in ld (and returns NULL). */
 char *cfg_ld_strdup(struct load *ld, const char *s);
+/* The key as written in the conf (conf.c notes each), NULL when the conf does not give it. */
+const struct cfg_seen *cfg_conf_seen(const struct load *ld, const char *section, const char *key);
 /* dir/rel, or rel alone when it is absolute or dir is "". Caller frees; NULL when out of
  * memory. */
 char *cfg_path_join(const char *dir, const char *rel);

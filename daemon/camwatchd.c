@@ -5,7 +5,13 @@
  * the HTTP API (api.c). Loop thread only.
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
- *   --once   probe every camera once, write, exit 0 */
+ *   --once   probe every camera once, write, exit 0
+ * The three signals are blocked from the first instruction of main and
+ * unblocked once their watchers are in place, so one sent during start-up
+ * (config, store, sync: most of a second at 10,000 cameras) waits and is
+ * handled once the loop runs, instead of killing the daemon. Threads made
+ * meanwhile (the pool, libcurl's resolver) keep them blocked: they reach the
+ * loop thread only. */
 #include <curl/curl.h>
 #include <ev.h>
 #include <getopt.h>
@@ -14,15 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "../config/cfg.h"
 #include "../index/store.h"
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
+#include "../util/file.h"
 #include "../util/log.h"
 #include "alerts.h"
 #include "api.h"
 #include "fleet.h"
+#include "vitals.h"
 
 #define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 #define EXIT_CONFIG 2
@@ -36,12 +45,25 @@ struct cw_daemon {
     struct fleet *fleet;
     struct api *api;       /* NULL with --once */
     struct alerts *alerts; /* NULL with --once or when [alerts] names nobody */
+    struct vitals *vitals;
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
     int once;
     int once_finished;
-    char last_status[128];
+    char last_status[384];
 };
+
+/* Hold (how SIG_BLOCK) or let through (SIG_UNBLOCK) SIGTERM, SIGINT and SIGHUP. */
+static void daemon_hold_signals(int how)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(how, &set, NULL);
+}
 
 static void usage(FILE *out)
 {
@@ -95,7 +117,7 @@ static void daemon_print_summary(const struct cfg *cfg)
 static void daemon_changed(void *data)
 {
     struct cw_daemon *d = data;
-    char status[128];
+    char status[384];
 
     if (d->fleet == NULL)
         return;
@@ -207,6 +229,8 @@ static void daemon_watch_signals(struct cw_daemon *d)
     ev_signal_start(d->loop, &d->sigterm);
     ev_signal_start(d->loop, &d->sigint);
     ev_signal_start(d->loop, &d->sighup);
+    /* One that came during start-up is delivered now, to the watcher, and handled in ev_run. */
+    daemon_hold_signals(SIG_UNBLOCK);
     if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
         double every = (double)usec / 1e6 / 2.0;
         ev_timer_init(&d->watchdog, daemon_watchdog_cb, every, every);
@@ -245,11 +269,33 @@ static int daemon_start_api(struct cw_daemon *d)
     return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
 }
 
+static void daemon_vitals_read(void *data, struct batch_health *store, int counts[5],
+                               size_t *cameras)
+{
+    struct cw_daemon *d = data;
+
+    fleet_store_health(d->fleet, store);
+    fleet_count_states(d->fleet, counts);
+    *cameras = (size_t)(counts[0] + counts[1] + counts[2] + counts[3] + counts[4]);
+}
+
+/* The vitals file beside the database; a daemon that cannot keep it runs on without. */
+static void daemon_start_vitals(struct cw_daemon *d)
+{
+    struct vitals_sources src = {daemon_vitals_read, d};
+    struct cw_err err;
+    char path[4096];
+
+    if (store_vitals_path(d->cfg->database, path, sizeof(path)) == NULL ||
+        vitals_new(d->loop, path, &src, &d->vitals, &err) != 0)
+        log_warnx("daemon: its vitals will not be kept: %s", path);
+}
+
 static int daemon_run(struct cw_daemon *d)
 {
     struct cw_err err;
     struct fleet_hooks hooks = {daemon_changed, daemon_once_done, d};
-    char status[128];
+    char status[384];
 
     if (store_open(d->cfg->database, STORE_READWRITE, &d->store, &err) != 0) {
         log_errx("store: %s: %s", d->cfg->database, err.msg);
@@ -272,6 +318,11 @@ static int daemon_run(struct cw_daemon *d)
     if (daemon_alerts(d, d->cfg) != 0 || (!d->once && daemon_start_api(d) != 0))
         return 1;
     daemon_watch_signals(d);
+    daemon_start_vitals(d);
+    if (!vitals_resolver_async())
+        log_warnx("daemon: this libcurl resolves host names by blocking (no AsynchDNS): a "
+                  "camera named by a host name that is slow to resolve stalls every camera; "
+                  "use addresses in rtsp_url and onvif_url");
     fleet_format_summary(d->fleet, status, sizeof(status));
     log_info("daemon: %s; store %s%s", status, d->cfg->database, d->once ? "; one sweep" : "");
     sd_notifyf(0, "READY=1\nSTATUS=%s", status);
@@ -294,6 +345,10 @@ int main(int argc, char **argv)
     struct cw_daemon d = {.conf_path = DAEMON_DEFAULT_CONF};
     int check = 0, verbose = 0, opt, rc;
 
+    daemon_hold_signals(SIG_BLOCK);
+    /* The store, its WAL, thumbnails and snapshots: never readable by others, whatever the
+     * umask it was started with (by hand, 022). */
+    cw_file_restrict_umask();
     while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c':
@@ -326,6 +381,8 @@ int main(int argc, char **argv)
     }
     log_init("camwatchd", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
     signal(SIGPIPE, SIG_IGN);
+    if (!check)
+        log_info("daemon: starting (pid %ld), %s", (long)getpid(), d.conf_path);
     d.cfg = daemon_load_config(d.conf_path);
     if (d.cfg == NULL)
         return EXIT_CONFIG;
@@ -336,11 +393,23 @@ int main(int argc, char **argv)
         cfg_free(d.cfg);
         return rc;
     }
+    /* TZ is set here, before any thread: setenv beside a thread that reads the environment
+     * (libc's localtime, FFmpeg) is undefined. The fleet keeps this zone across reloads. */
+    cw_tz_use(d.cfg->time_zone);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     stream_global_init();
     rc = daemon_run(&d);
     api_free(d.api);
     alerts_free(d.alerts);
+    if (d.fleet != NULL) {
+        struct batch_health h;
+
+        fleet_stop(d.fleet); /* the last writes, then the vitals they leave */
+        fleet_store_health(d.fleet, &h);
+        if (h.pending > 0 && rc == 0)
+            rc = 1; /* what it decided is not all in the store: say so to whoever runs it */
+    }
+    vitals_free(d.vitals);
     fleet_free(d.fleet);
     curlev_free(d.curl);
     store_close(d.store);

@@ -1,9 +1,10 @@
 /* fleet.c - the cameras at run time, wired from layers (fleet_cam.h draws
  * them): the scheduler (sched.c) with one kind per probe (fleet_rtsp.c,
  * fleet_onvif.c, fleet_sample.c), the verdict (verdict.c) and the write
- * batch (batch.c). Owns the services (curl multi, worker pool, scheduler,
- * batch, verdict; the curl multi is the daemon's), the struct fleet_cam of every camera (sorted by
- * id), and the hourly retention timer. Loop thread only.
+ * batch (batch.c). Owns the services (worker pools, scheduler, batch,
+ * verdict; it borrows the daemon's curl multi), the struct fleet_cam of every
+ * camera (sorted by id), and the hourly retention pass, one camera per step.
+ * Loop thread only.
  *
  * The fleet's life:
  *   fleet_new     services made, kinds registered, cameras built and resumed
@@ -27,21 +28,34 @@
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "fleet_cam.h"
+#include "fleet_footage.h"
 #include "fleet_onvif.h"
 #include "fleet_rtsp.h"
 #include "fleet_sample.h"
 
-#define FLEET_FIRST_SPREAD_MAX_MS 10000        /* first probes spread over at most this */
+/* A fresh camera's first probes are spread over its interval, up to this: the first sweep
+ * then asks no more of the cameras (and of whatever serves them) per second than the ones
+ * after it, instead of everything in the first seconds; the first verdicts take up to that
+ * long. */
+#define FLEET_FIRST_SPREAD_MAX_MS 60000
 #define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
-#define FLEET_RETENTION_EVERY_S 3600.0         /* how often old samples are downsampled */
+#define FLEET_RETENTION_EVERY_S 3600.0         /* how often a retention pass begins */
+#define FLEET_RETENTION_STEP_S 0.02            /* between its steps: 50 cameras a second */
 #define FLEET_DAY_MS (86400LL * 1000)
 
 struct fleet {
     struct fleet_env env; /* what the layers share */
     struct fleet_hooks hooks;
+    /* The samples' kind once made; env.kind[FLEET_SAMPLE] is it while sampling is on, NULL
+     * while a reload turned it off (workers = 0). */
+    struct sched_kind *sample_kind;
     struct fleet_cam **cams; /* sorted by id */
     size_t n;
-    ev_timer retention;
+    ev_timer retention;                   /* hourly: a retention pass begins */
+    ev_timer retention_step;              /* the pass: one camera per step */
+    char ret_after[CFG_ID_MAX + 1];       /* the last camera the pass did */
+    struct store_retention_done ret_done; /* what the pass did so far */
+    struct fleet_footage *footage;        /* the recorders */
 };
 
 static int fleet_cam_cmp(const void *a, const void *b)
@@ -64,6 +78,13 @@ static struct fleet_cam *fleet_find(struct fleet_cam **cams, size_t n, const cha
 
 /* ---- the hooks the layers call up through ---- */
 
+static struct fleet_cam *fleet_find_cb(void *data, const char *id)
+{
+    struct fleet *f = data;
+
+    return fleet_find(f->cams, f->n, id);
+}
+
 static void fleet_adopt_cb(void *data, const struct store_status *st)
 {
     struct fleet *f = data;
@@ -71,6 +92,12 @@ static void fleet_adopt_cb(void *data, const struct store_status *st)
 
     if (cam != NULL)
         verdict_adopt(cam, st);
+}
+
+static void fleet_changes_cb(void *data, const struct store_device_change *c, size_t n)
+{
+    (void)data;
+    fleet_onvif_log_changes(c, n);
 }
 
 static void fleet_committed_cb(void *data)
@@ -81,23 +108,51 @@ static void fleet_committed_cb(void *data)
         f->hooks.changed(f->hooks.data);
 }
 
-static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* One camera's retention per step (store_retention_step: three short transactions), so an
+ * hourly pass over 10,000 cameras never holds the loop or the write lock for long. */
+static void fleet_retention_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct fleet *f = w->data;
     const struct cfg *cfg = f->env.cfg;
+    int64_t now = cw_now_ms();
+    struct store_retention r = {
+        .samples_before_ms = now - cfg->samples_days * FLEET_DAY_MS,
+        .hourly_before_ms = now - cfg->hourly_days * FLEET_DAY_MS,
+        .clocks_before_ms = now - cfg->clock_days * FLEET_DAY_MS,
+        .clock_limit_ms = cfg->onvif.max_clock_offset_ms,
+    };
+    struct store_retention_done *d = &f->ret_done;
+    char next[CFG_ID_MAX + 1] = "";
     struct cw_err err;
-    int folded = 0;
+    int rc;
 
-    (void)loop;
     (void)revents;
-    if (batch_open(f->env.batch) != 0)
+    rc = store_retention_step(f->env.store, &r, f->ret_after, next, sizeof(next), d, &err);
+    if (rc == 0) {
+        snprintf(f->ret_after, sizeof(f->ret_after), "%s", next);
+        return; /* the next camera at the next step */
+    }
+    ev_timer_stop(loop, w);
+    if (rc < 0)
+        log_warnx("store: retention stopped at camera=%s: %s", next, err.msg);
+    else if (d->folded + d->hourly_deleted + d->clocks_deleted > 0)
+        log_info("store: retention: %d samples folded into hourly rows, %d hourly rows past "
+                 "%d days and %d clock readings past %d days deleted",
+                 d->folded, d->hourly_deleted, cfg->hourly_days, d->clocks_deleted,
+                 cfg->clock_days);
+}
+
+/* Hourly: a pass over every camera begins, unless one is still going. */
+static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct fleet *f = w->data;
+
+    (void)revents;
+    if (ev_is_active(&f->retention_step))
         return;
-    if (store_downsample_samples(f->env.store, cw_now_ms() - cfg->samples_days * FLEET_DAY_MS,
-                                 &folded, &err) != 0)
-        log_warnx("store: old samples not downsampled: %s", err.msg);
-    else if (folded > 0)
-        log_info("store: %d samples older than %d days folded into hourly rows", folded,
-                 cfg->samples_days);
+    f->ret_after[0] = '\0';
+    memset(&f->ret_done, 0, sizeof(f->ret_done));
+    ev_timer_start(loop, &f->retention_step);
 }
 
 /* ---- cameras ---- */
@@ -192,9 +247,10 @@ fail:
     return cw_err_set(err, NULL, 0, NULL, "out of memory");
 }
 
-/* First probes of each fresh camera: all queued at once with --once, else spread over a short
- * window so a restart does not hit every camera in the same second. A camera a reload kept
- * starts or stops its ONVIF probes as its onvif_url came or went. */
+/* First probes of each fresh camera: all queued at once with --once, else spread over one
+ * interval (at most FLEET_FIRST_SPREAD_MAX_MS), so a start does not hit every camera in the
+ * same seconds. A camera a reload kept starts or stops its ONVIF probes as its onvif_url came
+ * or went. */
 static void fleet_schedule_fresh(struct fleet *f)
 {
     struct sched *s = f->env.sched;
@@ -239,8 +295,10 @@ static void fleet_start_fresh(struct fleet *f)
     fleet_resume_fresh(f);
     fleet_schedule_fresh(f);
     for (size_t i = 0; i < f->n; i++) {
-        if (f->env.once && f->cams[i]->fresh)
+        if (f->env.once && f->cams[i]->fresh) {
             verdict_once_expect(f->env.verdict, f->cams[i]);
+            fleet_footage_once_expect(f->footage, f->cams[i]);
+        }
         f->cams[i]->fresh = 0;
     }
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
@@ -251,9 +309,11 @@ static void fleet_start_fresh(struct fleet *f)
 static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
     struct fleet_env *env = &f->env;
-    struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, f};
+    struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, fleet_changes_cb, f};
 
     if (cfg->stream.workers > 0 && pool_new(env->loop, cfg->stream.workers, &env->pool, err) != 0)
+        return -1;
+    if (pool_new(env->loop, 1, &env->files, err) != 0)
         return -1;
     if (sched_new(env->loop, env->once, &env->sched, err) != 0 ||
         batch_new(env->loop, env->store, &bh, &env->batch, err) != 0 ||
@@ -267,10 +327,72 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
         return -1;
     /* One sample per worker: the rest wait in the scheduler's queue, not the pool's. */
     if (env->pool != NULL &&
-        (env->kind[FLEET_SAMPLE] =
+        (env->kind[FLEET_SAMPLE] = f->sample_kind =
              sched_add_kind(env->sched, &fleet_sample_ops, env, cfg->stream.workers, err)) == NULL)
         return -1;
     return 0;
+}
+
+/* Sampling turned on by a reload: every camera kept gets a sample entry, its first sample
+ * spread over the usual window (fresh ones get theirs from fleet_schedule_fresh). */
+static void fleet_samples_on(struct fleet *f)
+{
+    double spread = (double)f->env.cfg->stream.interval_ms / 1000.0;
+
+    if (spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
+        spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
+    f->env.kind[FLEET_SAMPLE] = f->sample_kind;
+    for (size_t i = 0; i < f->n; i++) {
+        struct fleet_cam *cam = f->cams[i];
+
+        sched_entry_init(&cam->run[FLEET_SAMPLE], f->sample_kind, cam);
+        if (!cam->fresh)
+            sched_arm(&cam->run[FLEET_SAMPLE], sched_random(f->env.sched) * spread);
+    }
+}
+
+/* Sampling turned off by a reload: samples on the workers are detached (dropped when they
+ * come back), and the last picture no longer weighs in the verdict. */
+static void fleet_samples_off(struct fleet *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        struct fleet_cam *cam = f->cams[i];
+
+        sched_cancel(&cam->run[FLEET_SAMPLE]);
+        sched_entry_init(&cam->run[FLEET_SAMPLE], NULL, cam);
+        verdict_set_input(cam, VERDICT_PICTURE, 0, "");
+    }
+    f->env.kind[FLEET_SAMPLE] = NULL;
+}
+
+/* [probe.stream] workers changed on a reload: the pool and the samples' cap follow. The pool
+ * never waits for a busy worker: one over the number leaves when its sample is done. */
+static int fleet_resize_samples(struct fleet *f, int workers, struct cw_err *err)
+{
+    struct fleet_env *env = &f->env;
+    int was = env->kind[FLEET_SAMPLE] != NULL ? pool_workers(env->pool) : 0;
+    int rc;
+
+    if (workers == was)
+        return 0;
+    if (env->pool == NULL && pool_new(env->loop, workers, &env->pool, err) != 0)
+        return -1;
+    if (f->sample_kind == NULL &&
+        (f->sample_kind = sched_add_kind(env->sched, &fleet_sample_ops, env, workers, err)) == NULL)
+        return -1;
+    /* Should some threads not start, sampling goes on with those that did. */
+    rc = pool_resize(env->pool, workers, err);
+    workers = pool_workers(env->pool);
+    if (workers == was)
+        return rc;
+    if (workers == 0)
+        fleet_samples_off(f);
+    else if (was == 0)
+        fleet_samples_on(f);
+    if (workers > 0)
+        sched_set_slots(f->sample_kind, workers);
+    log_info("fleet: stream sample workers %d -> %d", was, workers);
+    return rc;
 }
 
 int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, const struct cfg *cfg,
@@ -284,11 +406,16 @@ int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, co
     f->env.curl = curl;
     f->env.store = store;
     f->env.cfg = cfg;
+    snprintf(f->env.tz, sizeof(f->env.tz), "%s", cfg->time_zone ? cfg->time_zone : CW_DEFAULT_TZ);
     f->env.once = once;
     f->hooks = *hooks;
     ev_timer_init(&f->retention, fleet_retention_cb, 0.0, FLEET_RETENTION_EVERY_S);
     f->retention.data = f;
-    if (fleet_make_layers(f, cfg, err) != 0 || fleet_build(f, cfg, err) != 0)
+    ev_timer_init(&f->retention_step, fleet_retention_step_cb, FLEET_RETENTION_STEP_S,
+                  FLEET_RETENTION_STEP_S);
+    f->retention_step.data = f;
+    if (fleet_make_layers(f, cfg, err) != 0 || fleet_build(f, cfg, err) != 0 ||
+        fleet_footage_new(&f->env, fleet_find_cb, f, &f->footage, err) != 0)
         goto fail;
     if (!once) {
         batch_watch(f->env.batch);
@@ -306,11 +433,22 @@ fail:
 
 int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
+    struct cw_err rerr;
+
     if (fleet_build(f, cfg, err) != 0)
         return -1;
-    /* The pool keeps its size until a restart, and so does the samples' cap. */
+    if (cfg->time_zone != NULL && strcmp(cfg->time_zone, f->env.tz) != 0)
+        log_warnx("daemon: time_zone %s takes effect when camwatchd restarts; times are shown "
+                  "in %s until then (the zone cannot change under the workers)",
+                  cfg->time_zone, f->env.tz);
+    if (fleet_footage_reload(f->footage, &rerr) != 0)
+        log_warnx("footage: recorders not reloaded, the old ones kept: %s", rerr.msg);
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
+    /* The new inventory holds even when the workers cannot all start. */
+    if (fleet_resize_samples(f, cfg->stream.workers, &rerr) != 0)
+        log_warnx("fleet: stream sample workers not resized to %d: %s", cfg->stream.workers,
+                  rerr.msg);
     fleet_start_fresh(f);
     return 0;
 }
@@ -321,7 +459,9 @@ void fleet_stop(struct fleet *f)
         return;
     f->env.stopping = 1;
     atomic_store(&f->env.cancel, 1);
+    fleet_footage_stop(f->footage);
     ev_timer_stop(f->env.loop, &f->retention);
+    ev_timer_stop(f->env.loop, &f->retention_step);
     /* Queues first: then no camera below needs a walk of them to leave. */
     if (f->env.sched != NULL)
         sched_stop(f->env.sched);
@@ -344,6 +484,20 @@ void fleet_count_states(const struct fleet *f, int counts[5])
         counts[verdict_state(f->cams[i])]++;
 }
 
+/* The store's part of the summary, appended at buf + off, when it refuses writes. */
+static void fleet_format_store(const struct fleet *f, char *buf, size_t off, size_t len)
+{
+    struct batch_health h;
+    char since[64];
+
+    batch_health(f->env.batch, &h);
+    if (!h.failing || off >= len)
+        return;
+    cw_format_local(h.failing_since_ms, f->env.tz, since, sizeof(since));
+    snprintf(buf + off, len - off, "; store not writable since %s (%.80s): %zu writes kept",
+             since + 11, h.error, h.pending);
+}
+
 void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
 {
     int c[5];
@@ -355,7 +509,13 @@ void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
     if (c[CW_UNKNOWN] > 0 && off < len)
         off += (size_t)snprintf(buf + off, len - off, ", %d unknown", c[CW_UNKNOWN]);
     if (c[CW_MAINTENANCE] > 0 && off < len)
-        snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+        off += (size_t)snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
+    fleet_format_store(f, buf, off, len);
+}
+
+void fleet_store_health(const struct fleet *f, struct batch_health *out)
+{
+    batch_health(f->env.batch, out);
 }
 
 void fleet_free(struct fleet *f)
@@ -363,9 +523,12 @@ void fleet_free(struct fleet *f)
     if (f == NULL)
         return;
     fleet_stop(f);
+    fleet_footage_free(f->footage);
     /* Samples still on the workers come back detached and are dropped. */
     pool_free(f->env.pool);
     f->env.pool = NULL;
+    pool_free(f->env.files);
+    f->env.files = NULL;
     batch_free(f->env.batch);
     for (size_t i = 0; i < f->n; i++)
         fleet_cam_free(f->cams[i]);

@@ -13,6 +13,7 @@
 #include "../probes/onvif.h"
 #include "../probes/rtsp.h"
 #include "../util/err.h"
+#include "batch.h"
 #include "curlev.h"
 
 struct fleet;
@@ -52,8 +53,12 @@ void fleet_get_counts(const struct fleet *f, struct fleet_counts *out);
 /* Cameras per state, indexed by enum cw_state. */
 void fleet_count_states(const struct fleet *f, int counts[5]);
 
-/* "128 cameras: 120 up, 3 degraded, 5 down" (unknown and maintenance when not zero). */
+/* "128 cameras: 120 up, 3 degraded, 5 down" (unknown and maintenance when not zero), and while
+ * the store refuses writes "; store not writable since 10:42:07 (ERROR): 312 writes kept". */
 void fleet_format_summary(const struct fleet *f, char *buf, size_t len);
+
+/* How the store takes the fleet's writes (daemon/batch.h). */
+void fleet_store_health(const struct fleet *f, struct batch_health *out);
 
 void fleet_free(struct fleet *f); /* accepts NULL; stops first */
 

@@ -35,18 +35,24 @@
 
 /* The kinds of probe, each one sched kind and one file of glue. */
 enum fleet_kind { FLEET_RTSP, FLEET_ONVIF, FLEET_SAMPLE, FLEET_KIND_COUNT };
+/* Not a sched kind: a recorder's scan, which a --once round also waits for (fleet_footage.c). */
+#define FLEET_FOOTAGE FLEET_KIND_COUNT
 
 struct fleet_cam;
 struct fleet_sample_job;
+struct fleet_snapshot_job;
 
 struct fleet_env {
     struct ev_loop *loop;
     struct store *store;
     const struct cfg *cfg; /* fleet.c: the current inventory and settings; swapped by a reload */
+    char tz[128];          /* fleet.c: the zone local times are shown in, the one the daemon
+                              set at its start (a reload never changes TZ: workers read it) */
     int once;
     int stopping;        /* fleet.c: fleet_stop ran; nothing more is written */
     struct curlev *curl; /* the daemon's curl multi every curl kind adds its transfers to */
     struct pool *pool;   /* NULL when [probe.stream] workers = 0 */
+    struct pool *files;  /* one worker for the files the loop must not write (snapshots) */
     atomic_int cancel;   /* fleet.c: set on stop; samples on the workers give up at once */
     struct sched *sched;
     struct batch *batch;
@@ -76,6 +82,7 @@ struct fleet_cam {
     /* fleet_onvif.c */
     struct onvif_probe *onvif; /* in flight, or NULL */
     struct fleet_xfer onvif_xfer;
+    struct fleet_snapshot_job *snap_job; /* its snapshot being written on env->files, or NULL */
     /* fleet_sample.c */
     struct fleet_sample_job *job; /* on the pool, or NULL */
     struct quality_memory qm;     /* frozen run; the reference comes from the store */

@@ -9,8 +9,12 @@
  *     -> store + verdict_set_input(DEVICE) -> due re-armed (interval +- jitter)
  *   due while in maintenance: skipped (its answers would only be noise)
  *   onvif_url gone in a reload: cancelled, its reasons cleared
+ *   a snapshot fetched: written on env->files (folders, up to 4 MiB), then
+ *     the result goes on as above
  *
- * Owns per camera the probe in flight (cam->onvif). Loop thread only. */
+ * Owns per camera the probe in flight (cam->onvif) and the snapshot being
+ * written (cam->snap_job; a cancel detaches it). Loop thread only; a snapshot
+ * job's work runs on the files worker and touches only the job. */
 #include "fleet_onvif.h"
 
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "../util/cwtime.h"
+#include "../util/file.h"
 #include "../util/log.h"
 #include "fleet_cam.h"
 
@@ -123,12 +128,11 @@ static void onvif_fill_profile(const struct onvif_profile *op, int streamed,
     sp->streamed = streamed;
 }
 
-static void onvif_log_changes(const struct fleet_cam *cam, const struct store_device_change *c,
-                              size_t n)
+void fleet_onvif_log_changes(const struct store_device_change *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        log_info("onvif: camera=%s %s changed: %s -> %s", cam->id, c[i].field, c[i].old_value,
-                 c[i].new_value);
+        log_info("onvif: camera=%s %s changed: %s -> %s", c[i].camera_id, c[i].field,
+                 c[i].old_value, c[i].new_value);
 }
 
 static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
@@ -136,9 +140,7 @@ static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
     struct store_device d;
     struct store_endpoint ep[ONVIF_SVC_COUNT];
     struct store_profile pr[ONVIF_MAX_PROFILES];
-    struct store_device_change *changes = NULL;
-    size_t n_ep = 0, n_changes = 0;
-    struct cw_err err;
+    size_t n_ep = 0;
 
     onvif_fill_device(cam, r, cw_now_ms(), &d);
     for (int s = 0; s < ONVIF_SVC_COUNT; s++) {
@@ -151,12 +153,8 @@ static void onvif_record(struct fleet_cam *cam, const struct onvif_result *r)
     }
     for (size_t i = 0; i < r->n_profiles; i++)
         onvif_fill_profile(&r->profiles[i], (int)i == r->streamed, &pr[i]);
-    if (batch_open(cam->env->batch) == 0 &&
-        store_record_device(cam->env->store, &d, ep, n_ep, pr, r->n_profiles, &changes, &n_changes,
-                            &err) < 0)
-        log_warnx("store: camera=%s ONVIF facts not written: %s", cam->id, err.msg);
-    onvif_log_changes(cam, changes, n_changes);
-    free(changes);
+    /* Fact changes are logged when the record lands (fleet.c's batch hook). */
+    batch_record_device(cam->env->batch, &d, ep, n_ep, pr, r->n_profiles);
 
     onvif_update_reasons(cam, &d, pr, r->n_profiles);
     if (!d.ok)
@@ -180,21 +178,13 @@ void fleet_onvif_resume(struct fleet_cam *cam)
 
 /* ---- the probe ---- */
 
-/* cache/snapshots/CAM.jpg, the folders made; "" when they cannot be. */
+/* cache/snapshots/CAM.jpg; "" when there is no cache. The folders are made where the file is
+ * written, on env->files. */
 static void onvif_snapshot_path(const struct cfg *cfg, const char *id, char *buf, size_t len)
 {
-    char dir[1024];
-
     buf[0] = '\0';
-    if (cfg->cache_dir == NULL ||
-        snprintf(dir, sizeof(dir), "%s/snapshots", cfg->cache_dir) >= (int)sizeof(dir))
-        return;
-    if ((mkdir(cfg->cache_dir, 0755) != 0 && errno != EEXIST) ||
-        (mkdir(dir, 0755) != 0 && errno != EEXIST)) {
-        log_warnx("onvif: cannot make %s: %s", dir, strerror(errno));
-        return;
-    }
-    if (snprintf(buf, len, "%s/%s.jpg", dir, id) >= (int)len)
+    if (cfg->cache_dir != NULL &&
+        snprintf(buf, len, "%s/snapshots/%s.jpg", cfg->cache_dir, id) >= (int)len)
         buf[0] = '\0';
 }
 
@@ -229,12 +219,86 @@ static void onvif_failed_to_start(struct fleet_cam *cam, const char *why)
     free(r);
 }
 
+/* ---- the snapshot, written on env->files ---- */
+
+/* A snapshot being written: up to 4 MiB and maybe folders, which the loop must not wait for. */
+struct fleet_snapshot_job {
+    struct pool_job base;   /* first: the pool hands this back */
+    struct fleet_cam *cam;  /* NULL once cancelled: the result is dropped, unwritten */
+    struct onvif_result *r; /* the probe's result, recorded once the file is written */
+    void *jpeg;
+    size_t len;
+    char path[1024];
+};
+
+static void snapshot_work(struct pool_job *job)
+{
+    struct fleet_snapshot_job *j = (struct fleet_snapshot_job *)job;
+    struct cw_err err = {0};
+    char msg[sizeof(err.file) + sizeof(err.msg) + 8];
+
+    if (cw_mkdirs(j->path, 1, &err) == 0 &&
+        cw_file_write(j->path, j->jpeg, j->len, CW_FILE_MODE, &err) == 0) {
+        j->r->snapshot_written = 1;
+        snprintf(j->r->snapshot_path, sizeof(j->r->snapshot_path), "%s", j->path);
+        return;
+    }
+    cw_err_format(&err, msg, sizeof(msg));
+    if (snprintf(j->r->snapshot_error, sizeof(j->r->snapshot_error), "cannot write: %s", msg) < 0)
+        j->r->snapshot_error[0] = '\0';
+}
+
+static void snapshot_done(struct pool_job *job, int cancelled)
+{
+    struct fleet_snapshot_job *j = (struct fleet_snapshot_job *)job;
+    struct fleet_cam *cam = j->cam;
+
+    if (cam != NULL) {
+        cam->snap_job = NULL;
+        if (cancelled)
+            snprintf(j->r->snapshot_error, sizeof(j->r->snapshot_error), "not written: stopping");
+        onvif_over(cam, j->r);
+    }
+    free(j->jpeg);
+    free(j->r);
+    free(j);
+}
+
+/* Hand r's snapshot (jpeg, taken) to env->files; r is copied. 0 when it went (the probe is over
+ * when it is written), -1 when out of memory (jpeg freed, r's snapshot_error set). */
+static int snapshot_write(struct fleet_cam *cam, struct onvif_result *r, void *jpeg, size_t len)
+{
+    struct fleet_snapshot_job *j = calloc(1, sizeof(*j));
+
+    if (j != NULL)
+        j->r = malloc(sizeof(*r));
+    if (j == NULL || j->r == NULL) {
+        free(j);
+        free(jpeg);
+        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "not written: out of memory");
+        return -1;
+    }
+    *j->r = *r;
+    j->base.work = snapshot_work;
+    j->base.done = snapshot_done;
+    j->cam = cam;
+    j->jpeg = jpeg;
+    j->len = len;
+    onvif_snapshot_path(cam->env->cfg, cam->id, j->path, sizeof(j->path));
+    cam->snap_job = j;
+    pool_submit(cam->env->files, &j->base);
+    return 0;
+}
+
 static void onvif_done(struct curlev_xfer *x, CURLcode rc)
 {
     struct fleet_cam *cam = ((struct fleet_xfer *)(void *)x)->cam;
     struct onvif_probe *p = cam->onvif;
+    struct onvif_result *r;
     struct cw_err err;
     char why[300];
+    size_t len;
+    void *jpeg;
 
     if (onvif_probe_step(p, rc) == 1) {
         if (curlev_add(cam->env->curl, onvif_probe_handle(p), &err) == 0)
@@ -244,7 +308,11 @@ static void onvif_done(struct curlev_xfer *x, CURLcode rc)
         onvif_probe_abandon(p, why);
     }
     cam->onvif = NULL;
-    onvif_over(cam, onvif_probe_result(p));
+    /* The result is the probe's: a copy goes with a snapshot to be written. */
+    r = (struct onvif_result *)onvif_probe_result(p);
+    jpeg = onvif_probe_take_snapshot(p, &len);
+    if (jpeg == NULL || snapshot_write(cam, r, jpeg, len) != 0)
+        onvif_over(cam, r);
     onvif_probe_free(p);
 }
 
@@ -293,9 +361,15 @@ static void onvif_cancel(struct sched_entry *e, void *data)
     struct fleet_env *env = data;
     struct fleet_cam *cam = e->owner;
 
-    curlev_remove(env->curl, onvif_probe_handle(cam->onvif));
-    onvif_probe_free(cam->onvif);
-    cam->onvif = NULL;
+    if (cam->onvif != NULL) {
+        curlev_remove(env->curl, onvif_probe_handle(cam->onvif));
+        onvif_probe_free(cam->onvif);
+        cam->onvif = NULL;
+    }
+    if (cam->snap_job != NULL) { /* detached: dropped unrecorded when it comes back */
+        cam->snap_job->cam = NULL;
+        cam->snap_job = NULL;
+    }
 }
 
 static enum sched_due onvif_due(struct sched_entry *e, void *data)

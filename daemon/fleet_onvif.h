@@ -5,9 +5,12 @@
 #ifndef CW_FLEET_ONVIF_H
 #define CW_FLEET_ONVIF_H
 
+#include <stddef.h>
+
 #include "sched.h"
 
 struct fleet_cam;
+struct store_device_change;
 
 /* The kind's ops; their data is the struct fleet_env, their entries' owner a fleet_cam. */
 extern const struct sched_ops fleet_onvif_ops;
@@ -21,5 +24,7 @@ void fleet_onvif_resume(struct fleet_cam *cam);
 /* A camera kept by a reload: start probing it when it gained an onvif_url, stop (and forget
  * its reasons) when it lost it. */
 void fleet_onvif_reloaded(struct fleet_cam *cam, double spread_s);
+/* Log device fact changes, once their record landed in the store (the batch's hook). */
+void fleet_onvif_log_changes(const struct store_device_change *c, size_t n);
 
 #endif

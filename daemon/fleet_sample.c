@@ -9,7 +9,8 @@
  * its DESCRIBE answered, and waits for it.
  *
  * Owns per camera the job on the pool (cam->job) and the quality memory
- * (cam->qm: frozen run; the reference is the store's). A job outlives its
+ * (cam->qm: the frozen run, written to the store with each sample and resumed
+ * from it; the reference is the store's). A job outlives its
  * camera when a reload drops it: cancelling detaches the job, which is
  * freed, unwritten, when it comes back. Loop thread only; the job's work
  * runs on a worker and touches only the job. */
@@ -73,6 +74,15 @@ static void sample_fill_row(const struct fleet_cam *cam, const struct stream_sam
     smp->sharpness = r->sharpness;
     smp->phash = r->phash;
     smp->ref_distance = qv->ref_distance;
+    smp->key_bytes = r->key_bytes;
+    smp->inter_frames = r->inter_frames;
+    smp->inter_bytes = r->inter_bytes;
+    smp->inter_min_bytes = r->inter_min_bytes;
+    /* The frozen run after this sample, kept with it for the next run of the daemon; only a
+     * sample with a picture moves it. */
+    smp->has_memory = r->has_picture;
+    smp->memory = (struct store_picture_memory){cam->qm.has_last, cam->qm.last_phash,
+                                                cam->qm.still_run, cam->qm.run_since_ms};
     quality_flags_format(qv->flags, smp->flags, sizeof(smp->flags));
     snprintf(smp->reasons, sizeof(smp->reasons), "%s", qv->reasons);
 }
@@ -88,23 +98,18 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
     int has_ref = 0;
     int64_t now = cw_now_ms();
 
-    if (batch_open(env->batch) != 0)
-        return;
+    batch_open(env->batch); /* adopts the CLI's changes first */
     /* The store holds the reference: `camwatch reference CAM` clears it there. */
     if (store_get_reference(env->store, cam->id, &has_ref, &cam->qm.reference,
                             &cam->qm.reference_at_ms, &err) < 0)
         log_warnx("store: camera=%s reference not read: %s", cam->id, err.msg);
     cam->qm.has_reference = has_ref;
-    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now,
-                   env->cfg->time_zone, &qv);
-    if (cam->qm.reference_taken &&
-        store_set_reference(env->store, cam->id, 1, cam->qm.reference, now, &err) < 0)
-        log_warnx("store: camera=%s reference not written: %s", cam->id, err.msg);
+    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now, env->tz, &qv);
+    if (cam->qm.reference_taken)
+        batch_set_reference(env->batch, cam->id, 1, cam->qm.reference, now);
     verdict_set_input(cam, VERDICT_PICTURE, qv.flags != 0, qv.reasons);
     sample_fill_row(cam, r, &qv, now, &smp);
-    if (store_record_sample(env->store, &smp, r->thumb_written ? j->req.thumb_path : NULL, &err) <
-        0)
-        log_warnx("store: camera=%s sample not written: %s", cam->id, err.msg);
+    batch_record_sample(env->batch, &smp, r->thumb_written ? j->req.thumb_path : NULL);
     if (qv.flags != 0)
         log_debug("sample: camera=%s %s", cam->id, qv.reasons);
 }
@@ -206,6 +211,12 @@ void fleet_sample_resume(struct fleet_cam *cam, const struct store_status *st)
     struct store_sample *smp = NULL;
     size_t n = 0;
     struct cw_err err;
+
+    /* The frozen run goes on from where the last run of the daemon left it. */
+    cam->qm.has_last = st->picture.has_last;
+    cam->qm.last_phash = st->picture.last_phash;
+    cam->qm.still_run = st->picture.still_run;
+    cam->qm.run_since_ms = st->picture.run_since_ms;
 
     if (st->last_sample_ms == 0 ||
         store_list_samples(cam->env->store, cam->id, st->last_sample_ms, &smp, &n, &err) != 0)

@@ -29,7 +29,7 @@ struct health {
     int64_t since_ms;
     char reason[HEALTH_REASON_MAX];
     enum health_verdict streak_kind; /* kind of the current run of verdicts */
-    int streak;                      /* its length */
+    int streak;                      /* its length (the store keeps both: verdict.c) */
 };
 
 struct health_transition {

@@ -1,12 +1,31 @@
 /* pool.c - worker threads for blocking work. Owns the threads, the queue of
  * jobs to run and the queue of jobs run, both under one mutex, and the
  * ev_async that wakes the loop when a job is run. libev coalesces async
- * sends, so the callback drains the whole done queue each time. */
+ * sends, so the callback drains the whole done queue each time.
+ *
+ * The number of workers can change while jobs run (a reload):
+ *   more    new threads start at once                  pool_resize()
+ *   fewer   idle workers over the target leave now, busy ones after their
+ *           job; each marks its slot gone, and the loop thread joins gone
+ *           threads at the next resize or at pool_free
+ * Slots live in an array the loop thread grows under the mutex; a worker
+ * knows its slot by index, never by pointer. */
 #include "pool.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct pool_slot {
+    pthread_t tid;
+    int started; /* a thread was made for this slot and not joined yet */
+    int gone;    /* its thread left its loop: join it */
+};
+
+struct pool_start {
+    struct pool *p;
+    int slot;
+};
 
 struct pool {
     struct ev_loop *loop;
@@ -17,8 +36,10 @@ struct pool {
     struct pool_job *done_head, *done_tail;
     int stopping;
     int pending; /* loop thread only */
-    pthread_t *threads;
-    int n_threads;
+    int target;  /* workers wanted */
+    int live;    /* workers in their loop (counted from their start to their leaving) */
+    struct pool_slot *slots;
+    int n_slots;
 };
 
 static void queue_push(struct pool_job **head, struct pool_job **tail, struct pool_job *job)
@@ -41,15 +62,18 @@ static struct pool_job *queue_take_all(struct pool_job **head, struct pool_job *
 
 static void *pool_worker(void *arg)
 {
-    struct pool *p = arg;
+    struct pool_start *ps = arg;
+    struct pool *p = ps->p;
+    int slot = ps->slot;
 
+    free(ps);
     pthread_mutex_lock(&p->mu);
     for (;;) {
         struct pool_job *job;
 
-        while (!p->stopping && p->todo_head == NULL)
+        while (!p->stopping && p->live <= p->target && p->todo_head == NULL)
             pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stopping)
+        if (p->stopping || p->live > p->target)
             break;
         job = p->todo_head;
         p->todo_head = job->next;
@@ -61,6 +85,8 @@ static void *pool_worker(void *arg)
         queue_push(&p->done_head, &p->done_tail, job);
         ev_async_send(p->loop, &p->wake);
     }
+    p->live--;
+    p->slots[slot].gone = 1;
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
@@ -90,6 +116,96 @@ static void pool_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
     pool_deliver(p, done, 0);
 }
 
+/* Join the threads that left (they hold no lock and touch the pool no more). */
+static void pool_reap(struct pool *p)
+{
+    for (int i = 0; i < p->n_slots; i++) {
+        int gone;
+
+        pthread_mutex_lock(&p->mu);
+        gone = p->slots[i].started && p->slots[i].gone;
+        pthread_mutex_unlock(&p->mu);
+        if (gone) {
+            pthread_join(p->slots[i].tid, NULL);
+            p->slots[i].started = 0;
+        }
+    }
+}
+
+/* A free slot's index, growing the array when none is; -1 when out of memory. Called with
+ * the mutex held (workers read the array by index under it). */
+static int pool_free_slot(struct pool *p)
+{
+    struct pool_slot *v;
+
+    for (int i = 0; i < p->n_slots; i++)
+        if (!p->slots[i].started)
+            return i;
+    v = realloc(p->slots, (size_t)(p->n_slots + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    p->slots = v;
+    memset(&p->slots[p->n_slots], 0, sizeof(*v));
+    return p->n_slots++;
+}
+
+/* Start one worker; 0 or -1 with err filled. Mutex held. */
+static int pool_start_one(struct pool *p, struct cw_err *err)
+{
+    struct pool_start *ps = malloc(sizeof(*ps));
+    int slot = pool_free_slot(p), rc;
+
+    if (ps == NULL || slot < 0) {
+        free(ps);
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+    ps->p = p;
+    ps->slot = slot;
+    rc = pthread_create(&p->slots[slot].tid, NULL, pool_worker, ps);
+    if (rc != 0) {
+        free(ps);
+        return cw_err_set(err, NULL, 0, NULL, "cannot start worker thread: %s", strerror(rc));
+    }
+    p->slots[slot].started = 1;
+    p->slots[slot].gone = 0;
+    p->live++;
+    return 0;
+}
+
+int pool_resize(struct pool *p, int workers, struct cw_err *err)
+{
+    int rc = 0;
+
+    if (workers < 0)
+        workers = 0;
+    pool_reap(p);
+    pthread_mutex_lock(&p->mu);
+    p->target = workers;
+    while (rc == 0 && p->live < p->target)
+        rc = pool_start_one(p, err);
+    if (rc != 0)
+        p->target = p->live; /* what could start */
+    /* Idle workers over the target leave now; busy ones when their job ends. */
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+int pool_workers(const struct pool *p)
+{
+    return p->target;
+}
+
+int pool_threads(struct pool *p)
+{
+    int live;
+
+    pthread_mutex_lock(&p->mu);
+    live = p->live;
+    pthread_mutex_unlock(&p->mu);
+    return live;
+}
+
 int pool_new(struct ev_loop *loop, int workers, struct pool **out, struct cw_err *err)
 {
     struct pool *p = calloc(1, sizeof(*p));
@@ -102,18 +218,8 @@ int pool_new(struct ev_loop *loop, int workers, struct pool **out, struct cw_err
     ev_async_init(&p->wake, pool_wake_cb);
     p->wake.data = p;
     ev_async_start(loop, &p->wake);
-    p->threads = calloc((size_t)workers, sizeof(*p->threads));
-    if (p->threads == NULL) {
-        cw_err_set(err, NULL, 0, NULL, "out of memory");
+    if (pool_resize(p, workers, err) != 0)
         goto fail;
-    }
-    for (; p->n_threads < workers; p->n_threads++) {
-        int rc = pthread_create(&p->threads[p->n_threads], NULL, pool_worker, p);
-        if (rc != 0) {
-            cw_err_set(err, NULL, 0, NULL, "cannot start worker thread: %s", strerror(rc));
-            goto fail;
-        }
-    }
     *out = p;
     return 0;
 fail:
@@ -145,8 +251,9 @@ void pool_free(struct pool *p)
     p->stopping = 1;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->n_threads; i++)
-        pthread_join(p->threads[i], NULL);
+    for (int i = 0; i < p->n_slots; i++)
+        if (p->slots[i].started)
+            pthread_join(p->slots[i].tid, NULL);
     /* No thread left: the queues are ours. */
     todo = queue_take_all(&p->todo_head, &p->todo_tail);
     done = queue_take_all(&p->done_head, &p->done_tail);
@@ -155,6 +262,6 @@ void pool_free(struct pool *p)
     ev_async_stop(p->loop, &p->wake);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
-    free(p->threads);
+    free(p->slots);
     free(p);
 }

@@ -21,6 +21,15 @@ struct pool;
 
 /* Start workers threads bound to loop. Caller frees with pool_free. */
 int pool_new(struct ev_loop *loop, int workers, struct pool **out, struct cw_err *err);
+/* Run with workers threads from now on (a reload), 0 included: more start at once; idle
+ * workers over the number leave now, busy ones when their job ends, so this never waits.
+ * Queued jobs stay queued. 0, or -1 with err when a thread cannot start (the pool keeps
+ * those that did). Loop thread. */
+int pool_resize(struct pool *p, int workers, struct cw_err *err);
+/* The number of workers asked for (pool_new, pool_resize). */
+int pool_workers(const struct pool *p);
+/* Worker threads running now: more than asked for while busy ones finish their job. */
+int pool_threads(struct pool *p);
 /* Queue a job (loop thread). */
 void pool_submit(struct pool *p, struct pool_job *job);
 /* Jobs submitted whose done has not run yet. */

@@ -6,10 +6,15 @@
  *
  * Owns nothing: the caller keeps a struct quality_memory per camera, which
  * carries the frozen run and the reference picture from sample to sample:
- *   new picture == last (<= 2 bits)  same_run++          quality_assess()
- *   new picture != last              same_run = 1, run_since = now
- *   same_run >= class frozen_after   frozen since run_since (when lit)
- *   no reference, clean lit picture  reference = picture
+ *   inter frames not empty (live)          still_run = 0              quality_assess()
+ *   empty, picture == last (<= 2 bits)     still_run++
+ *   empty, picture != last or first        still_run = 1, run_since = now
+ *   still_run >= class frozen_after        frozen since run_since (when lit)
+ *   no reference, clean lit picture        reference = picture
+ * Frozen takes both signals: a picture hash cannot tell a frozen encoder from
+ * a quiet scene (an empty road at night), but the frames between keyframes
+ * can: an encoder fed the same picture sends empty ones, a live scene does
+ * not (sensor noise, a small moving object).
  * Deterministic, no I/O; loop thread only (times in reasons go through
  * cw_format_local, which sets TZ). */
 #include "quality.h"
@@ -30,6 +35,39 @@
 #define QUALITY_SDP_RATE_TOLERANCE 0.25
 /* "Low luma" for black when the class checks no minimum: limited-range black is 16. */
 #define QUALITY_BLACK_LUMA 40.0
+
+/* Empty inter frames: what an encoder fed the same picture sends between keyframes. A sample
+ * is still when its inter frames are all about the size of its smallest steady one (S:
+ * probes/stream.c leaves the first two after a keyframe out, where rate control settles),
+ * their mean M at most QUALITY_STILL_JITTER_BYTES above it, and that smallest one is empty:
+ * near zero relative to the keyframe (QUALITY_EMPTY_FRAME_SHARE), or small whatever the
+ * keyframe (QUALITY_EMPTY_FRAME_BYTES). Measured on 3-6 s samples (RTSP from GStreamer:
+ * x264 ultrafast/zerolatency, x265 zerolatency, P frames only as cameras send; files from
+ * ffmpeg where said):
+ *   frozen (imagefreeze), x264 quantizer 20 and 28, 1280x720: S 17 bytes (0.004% / 0.02% of
+ *     the 450 / 75 KB keyframe), M - S 0.2; x265 quantizer 28: S 77 (0.19%), M - S 1.0;
+ *     a still picture through libx264 CRF (zerolatency or with B-frames), 640x360 to 4K:
+ *     M - S 0.2-3.4, S 18-236;
+ *   quiet live scenes, a still detailed picture: a 32-pixel ball moving in a corner at
+ *     quantizer 32 (the smallest signal measured): M - S 10.5-470 (10.5 on a machine so busy
+ *     that a 3 s sample read 17 inter frames); a 64-pixel ball at quantizer 28: 46-780; a
+ *     32-pixel one at 640x360: 34; in H.265: 77-560; sensor-like grain (6% snow over the
+ *     picture) at quantizer 28: 460-2300; at 2 Mbit/s ABR: over 5000;
+ *   the live test scenes (bars with a band of noise renewed 2-5 times a second, blurred or
+ *     not, lossy, the quantizer-38 low bitrate): M - S 336-8700;
+ * so 5 bytes sits a factor of 1.5 above the largest frozen figure and 2 below the smallest
+ * live one. The smallest frame's limit keeps a live encoder whose frames all come out about
+ * the same size (CBR) from passing for still. Known limits, all on the side of not calling a
+ * camera frozen: an encoder held to a bitrate keeps refining a frozen picture between
+ * keyframes (x264 at 2 Mbit/s ABR: inter frames 5-8% of the keyframe, every GOP); one whose
+ * empty frames differ by type within a GOP (libx265 with B-frames: M - S 7-28); a stream
+ * without inter frames (MJPEG). And a picture that the encoder quantizes to no change at all
+ * (faint grain at quantizer 30: every inter frame empty) is frozen as far as the stream
+ * shows. */
+#define QUALITY_STILL_JITTER_BYTES 5.0
+#define QUALITY_EMPTY_FRAME_SHARE 0.005
+#define QUALITY_EMPTY_FRAME_BYTES 256
+#define QUALITY_MIN_INTER_FRAMES 4 /* fewer say nothing about what the encoder sends */
 
 static const char *const flag_names[QUALITY_FLAG_COUNT] = {
     "no_media", "low_res",     "low_fps", "low_bitrate", "long_gop", "ts_faults",    "dark",
@@ -166,20 +204,36 @@ static void format_since(int64_t since_ms, int64_t now_ms, const char *tz, char 
         snprintf(buf, len, "%.16s", since);
 }
 
-/* Follow the run of unchanged pictures; returns 1 when it has lasted frozen_after samples. */
+int quality_sample_still(const struct stream_sample *s)
+{
+    if (s->inter_frames < QUALITY_MIN_INTER_FRAMES || s->key_bytes <= 0)
+        return -1;
+    double empty = fmax(s->key_bytes * QUALITY_EMPTY_FRAME_SHARE, QUALITY_EMPTY_FRAME_BYTES);
+
+    return s->inter_min_bytes <= empty &&
+           s->inter_bytes - s->inter_min_bytes <= QUALITY_STILL_JITTER_BYTES;
+}
+
+/* Follow the run of still samples showing the same picture; returns 1 when it has lasted
+ * frozen_after samples. A live sample (or one whose frames say nothing) ends the run. */
 static int track_frozen(const struct cfg_class *c, const struct stream_sample *s,
                         struct quality_memory *m, int64_t now_ms)
 {
-    if (m->has_last &&
-        picture_hash_distance(s->phash, m->last_phash) <= QUALITY_SAME_PICTURE_BITS) {
-        m->same_run++;
+    int same =
+        m->has_last && picture_hash_distance(s->phash, m->last_phash) <= QUALITY_SAME_PICTURE_BITS;
+
+    if (quality_sample_still(s) != 1) {
+        m->still_run = 0;
+        m->run_since_ms = 0;
+    } else if (same && m->still_run > 0) {
+        m->still_run++;
     } else {
-        m->same_run = 1;
+        m->still_run = 1;
         m->run_since_ms = now_ms;
     }
     m->has_last = 1;
     m->last_phash = s->phash;
-    return c->frozen_after > 0 && m->same_run >= c->frozen_after;
+    return c->frozen_after > 0 && m->still_run >= c->frozen_after;
 }
 
 static void judge_picture(const struct cfg_class *c, const struct stream_sample *s,

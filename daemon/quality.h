@@ -30,12 +30,13 @@ enum quality_flag {
 };
 #define QUALITY_FLAG_COUNT 13
 
-/* Per-camera memory across samples. Zero it for a new camera. */
+/* Per-camera memory across samples. Zero it for a new camera; the store keeps has_last,
+ * last_phash, still_run and run_since_ms across restarts (store_picture_memory). */
 struct quality_memory {
     int has_last;
-    uint64_t last_phash;
-    int same_run;            /* consecutive samples with an unchanged picture */
-    int64_t run_since_ms;    /* time of the first sample of that run */
+    uint64_t last_phash;     /* picture of the last sample with one */
+    int still_run;           /* consecutive still samples (empty inter frames), same picture */
+    int64_t run_since_ms;    /* time of the first sample of that run, 0 when none */
     int64_t frozen_since_ms; /* first sample of the run, 0 when not frozen */
     int has_reference;
     uint64_t reference; /* picture confirmed good; kept by the store too */
@@ -55,6 +56,11 @@ struct quality_verdict {
 void quality_assess(const struct cfg_class *c, const struct stream_sample *s,
                     const struct sdp_video *sdp, struct quality_memory *m, int64_t now_ms,
                     const char *tz, struct quality_verdict *out);
+
+/* Whether sample s is still, by the frames between its keyframes: 1 when they are empty (an
+ * encoder fed the same picture), 0 when they carry a live scene, -1 when they say nothing
+ * (fewer than a few inter frames, no keyframe: an all-keyframe stream such as MJPEG). */
+int quality_sample_still(const struct stream_sample *s);
 
 /* What the last ONVIF probe of a camera said, as far as its health goes. */
 struct quality_device {

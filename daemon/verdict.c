@@ -19,6 +19,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "fleet_cam.h"
 
 struct verdict {
@@ -53,9 +54,22 @@ void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms)
     health_init(&vc->h, CW_UNKNOWN, now_ms, "");
 }
 
+/* Health's verdict kinds as the store keeps them, in enum health_verdict order. */
+static const enum store_streak streak_of[] = {STORE_STREAK_OK, STORE_STREAK_DEGRADED,
+                                              STORE_STREAK_FAIL};
+
 void verdict_resume(struct fleet_cam *cam, const struct store_status *st)
 {
-    health_init(&cam->v.h, st->state, st->since_ms, st->reason);
+    struct health *h = &cam->v.h;
+
+    health_init(h, st->state, st->since_ms, st->reason);
+    /* The run of verdicts the last run left: a restart or the next --once run goes on
+     * counting it, as a daemon that never stopped would. */
+    for (int k = HEALTH_OK; k <= HEALTH_FAIL && st->streak > 0; k++)
+        if (streak_of[k] == st->streak_kind) {
+            h->streak_kind = (enum health_verdict)k;
+            h->streak = st->streak;
+        }
 }
 
 void verdict_adopt(struct fleet_cam *cam, const struct store_status *st)
@@ -100,16 +114,6 @@ static void verdict_liveness_reason(const struct rtsp_result *r, char *buf, size
         buf[0] = '\0';
 }
 
-/* The store no longer holds what we believed for cam (the CLI moved it): take its state. */
-static void verdict_adopt_stored(const struct verdict *v, struct fleet_cam *cam)
-{
-    struct store_status st;
-    struct cw_err err;
-
-    if (store_get_status(v->env->store, cam->id, &st, &err) == 0)
-        verdict_adopt(cam, &st);
-}
-
 static void verdict_log_transition(const struct fleet_cam *cam, const struct health_transition *t)
 {
     if (t->to == CW_DOWN)
@@ -130,12 +134,9 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
     enum cw_state before;
     int changed;
     struct store_probe p;
-    struct cw_err err;
-    int rc;
 
     /* Opening the batch first adopts what the CLI changed, so health starts from it. */
-    if (batch_open(v->env->batch) != 0)
-        return;
+    batch_open(v->env->batch);
     before = cam->v.h.state;
     changed = health_record_probe(&cam->v.h, &hp, hv, reason, now, &t);
     p = (struct store_probe){
@@ -151,18 +152,16 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
         /* Within DOWN or DEGRADED the cause may change without a transition. */
         .reason = changed ? NULL : cam->v.h.reason,
         .state = before,
+        .streak_kind = cam->v.h.streak > 0 ? streak_of[cam->v.h.streak_kind] : STORE_STREAK_NONE,
+        .streak = cam->v.h.streak,
     };
-    if (store_record_probe(v->env->store, &p, &err) < 0)
-        log_warnx("store: camera=%s probe not written: %s", cam->id, err.msg);
+    batch_record_probe(v->env->batch, &p);
     if (!changed)
         return;
-    rc = store_record_transition(v->env->store, cam->id, t.from, t.to, t.at_ms, t.reason, &err);
-    if (rc < 0)
-        log_warnx("store: camera=%s transition not written: %s", cam->id, err.msg);
-    else if (rc == 1)
-        verdict_adopt_stored(v, cam);
-    else
-        verdict_log_transition(cam, &t);
+    /* Written with the batch; refused there when the CLI moved the camera meanwhile, and then
+     * the store's row comes back through the adopt hook. */
+    batch_record_transition(v->env->batch, cam->id, t.from, t.to, t.at_ms, t.reason);
+    verdict_log_transition(cam, &t);
 }
 
 /* The liveness verdict of a DESCRIBE result, weighed with what the other probes said last. */
@@ -171,28 +170,33 @@ static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
 {
     char reason[HEALTH_REASON_MAX] = "";
     enum health_verdict hv = HEALTH_OK;
-    size_t off = 0;
 
     if (r->outcome != RTSP_OK) {
         hv = HEALTH_FAIL;
         verdict_liveness_reason(r, reason, sizeof(reason));
     } else {
-        if (r->latency_ms > v->env->cfg->rtsp.slow_ms) {
-            hv = HEALTH_DEGRADED;
-            off = (size_t)snprintf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
-                                   r->latency_ms, (long long)v->env->cfg->rtsp.slow_ms);
+        int slow = r->latency_ms > v->env->cfg->rtsp.slow_ms, faulty = slow;
+
+        if (slow)
+            cw_text_addf(reason, sizeof(reason), "slow answer: %d ms (limit %lld ms)",
+                         r->latency_ms, (long long)v->env->cfg->rtsp.slow_ms);
+        /* Broken parameter sets in the SDP: the camera answers and its stream usually plays
+         * (encoders repeat them in-band), so the stream sample says whether a picture
+         * decodes; a client that trusts the SDP may not play it. */
+        if (r->video.problem[0] != '\0') {
+            faulty = 1;
+            cw_text_addf(reason, sizeof(reason), "bad SDP (%s)", r->video.problem);
         }
+        /* Longer reasons are cut: the state's reason has room for the first ones, the sample
+         * and device rows keep them all. */
         for (int i = 0; i < VERDICT_INPUT_COUNT; i++) {
-            if (!cam->v.in[i].faulty || off >= sizeof(reason))
+            if (!cam->v.in[i].faulty)
                 continue;
-            hv = HEALTH_DEGRADED;
-            /* Longer reasons are cut: the state's reason has room for the first ones, the
-             * sample and device rows keep them all. */
-            if (snprintf(reason + off, sizeof(reason) - off, "%s%s", off ? "; " : "",
-                         cam->v.in[i].reasons) < 0)
-                reason[off] = '\0';
-            off = strlen(reason);
+            faulty = 1;
+            cw_text_addf(reason, sizeof(reason), "%s", cam->v.in[i].reasons);
         }
+        if (faulty)
+            hv = HEALTH_DEGRADED;
     }
     if (hv != HEALTH_OK)
         log_debug("probe: camera=%s %s", cam->id, reason);
@@ -227,6 +231,12 @@ void verdict_once_expect(struct verdict *v, struct fleet_cam *cam)
     vc->judged = vc->held = 0;
     vc->open = 1;
     v->once_left++;
+}
+
+void verdict_once_wait(struct fleet_cam *cam, int k)
+{
+    if (cam->v.open)
+        cam->v.waits |= 1u << k;
 }
 
 void verdict_liveness(struct verdict *v, struct fleet_cam *cam, const struct rtsp_result *r)

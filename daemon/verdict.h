@@ -1,8 +1,8 @@
 /* verdict.h - the one place that decides a camera's state. A DESCRIBE result
  * (liveness) is weighed with the reasons the other probes left (device: the
  * last ONVIF probe; picture: the last stream sample), the verdict goes to
- * health_record_probe(), and the probe row and any transition go to the store
- * through the write batch.
+ * health_record_probe(), and the probe row (with health's run of verdicts) and
+ * any transition go to the store through the write batch.
  *   DESCRIBE result -> verdict_liveness() -> reasons combined -> health -> store
  *   ONVIF, sample   -> verdict_set_input() (weighed by the next liveness verdict)
  * With --once a camera that answered holds its result until its sample and
@@ -21,8 +21,9 @@
 
 #define VERDICT_REASONS_MAX 512 /* one input's reasons ("; "-separated) */
 
-/* What the other probes say about a camera, in the order their reasons are joined. */
-enum verdict_input { VERDICT_DEVICE, VERDICT_PICTURE, VERDICT_INPUT_COUNT };
+/* What the other probes say about a camera, in the order their reasons are joined (footage:
+ * its recorder's gaps in the last day, fleet_footage.c). */
+enum verdict_input { VERDICT_DEVICE, VERDICT_PICTURE, VERDICT_FOOTAGE, VERDICT_INPUT_COUNT };
 
 struct fleet_cam;
 struct fleet_env;
@@ -51,7 +52,9 @@ void verdict_free(struct verdict *v); /* accepts NULL */
 
 /* A new camera: UNKNOWN since now_ms, nothing said by other probes. */
 void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms);
-/* Take the state the store holds (a start, or a camera new to the fleet). */
+/* Take the state the store holds (a start, or a camera new to the fleet), with the run of
+ * verdicts health was counting (written with each probe), so hysteresis goes on across a
+ * restart or from one --once run to the next. */
 void verdict_resume(struct fleet_cam *cam, const struct store_status *st);
 /* Another connection moved the camera (staff, maintenance): take the store's state. */
 void verdict_adopt(struct fleet_cam *cam, const struct store_status *st);
@@ -70,5 +73,8 @@ void verdict_liveness(struct verdict *v, struct fleet_cam *cam, const struct rts
 void verdict_probe_over(struct verdict *v, struct fleet_cam *cam, int k);
 /* --once: cam's round has begun; what its queued probes are is read from its entries. */
 void verdict_once_expect(struct verdict *v, struct fleet_cam *cam);
+/* --once: cam's round waits for k too (a pseudo kind beyond the sched kinds: FLEET_FOOTAGE,
+ * its recorder's scan), until verdict_probe_over(v, cam, k). Only during an open round. */
+void verdict_once_wait(struct fleet_cam *cam, int k);
 
 #endif

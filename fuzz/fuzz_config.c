@@ -13,11 +13,9 @@
 #include <unistd.h>
 
 #include "../config/cfg.h"
+#include "fuzz.h"
 
 #define SPLIT "\n%%\n"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64];
 static char conf_path[96], csv_path[96], cred_path[96];

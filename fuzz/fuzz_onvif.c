@@ -11,19 +11,11 @@
 #include "../probes/onvif.h"
 #include "../probes/onvif_doc.h"
 #include "../probes/onvif_parse.h"
+#include "fuzz.h"
 
 #define INVENTORY_URI "rtsp://10.1.2.3:554/Streaming/Channels/101"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    xmlInitParser();
-    return 0;
-}
+FUZZ_INIT_LIBXML2
 
 static void check_string(const char *s, size_t size)
 {

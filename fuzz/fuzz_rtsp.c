@@ -21,12 +21,10 @@
 #include <curl/curl.h>
 
 #include "../probes/rtsp.h"
+#include "fuzz.h"
 
 #define NEXT_CONNECTION "\n%%next%%\n"
 #define FUZZ_TIMEOUT_MS 5000 /* never reached: the camera's end of file ends every transfer */
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int listener = -1;
 static char url[64];

@@ -4,8 +4,7 @@
 #include <stdint.h>
 
 #include "../probes/sdp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void check(int rc, int w, int h)
 {

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "../util/cwtime.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

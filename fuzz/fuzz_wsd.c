@@ -8,20 +8,12 @@
 #include <libxml/parser.h>
 
 #include "../probes/wsd.h"
+#include "fuzz.h"
 
 /* The MessageID the seeds answer (tests/data/onvif/wsd_*.xml). */
 #define PROBE_ID "urn:uuid:2f0c9c3a-6a0e-4c7b-9d52-1b7e5f0a8c11"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    xmlInitParser();
-    return 0;
-}
+FUZZ_INIT_LIBXML2
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,17 +6,9 @@
 #include <libxml/parser.h>
 
 #include "../probes/xmlguard.h"
+#include "fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    xmlInitParser();
-    return 0;
-}
+FUZZ_INIT_LIBXML2
 
 static int depth(const xmlNode *n)
 {

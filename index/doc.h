@@ -22,6 +22,7 @@
 #include "../util/err.h"
 #include "../util/state.h"
 #include "store.h"
+#include "store_footage.h"
 
 #define DOC_NOT_FOUND 1
 #define DOC_BAD_INPUT 2
@@ -52,12 +53,17 @@ struct doc_status_filter {
     enum cw_state state;
 };
 
-/* [ {id, name, owner, owner_name, commune, state, since, since_ms, reason, latency_ms,
- *    codec, width, height, fps, sdp_fps, rtsp_status, last_probe, last_probe_ms, last_ok,
- *    last_ok_ms, address, road, lat, lon (the inventory's; null when not given), bitrate_kbps,
- * gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms, thumb}, ... ]: every camera
- * that passes f (NULL: all), by id. fps is the measured rate when a sample read media, the SDP's
- * claim only before any sample, else null. */
+/* [ {id, name, owner, owner_name, commune, state, since, since_ms, reason, recovering,
+ *    latency_ms, codec, width, height, fps, sdp_fps, rtsp_status, last_probe, last_probe_ms,
+ *    last_ok, last_ok_ms, address, road, lat, lon (the inventory's; null when not given),
+ *    bitrate_kbps, gop_s, sharpness, luma, frozen, flags[], last_sample, last_sample_ms,
+ *    thumb}, ... ]: every camera that passes f (NULL: all), by id. fps is the measured rate
+ * when a sample read media, the SDP's claim only before any sample, else null. width and
+ * height are the SDP's, else the last sample's. recovering is {good, needed} while a down or
+ * degraded camera has answered (down: at all; degraded: well) good times in a row but fewer
+ * than the needed [probe.rtsp] up_after that move it, else null: its reason is then the old
+ * one, its latency the new. A flag that is not a quality flag's name is DOC_BAD_INPUT (err
+ * lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
 
@@ -98,11 +104,97 @@ int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc
 int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                     const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err);
 
+/* ---- reports (doc_report.c, doc_backlog.c, doc_ticket.c, doc_province.c) ----
+ * A report's JSON starts with {kind, version, site, authority, time_zone, language, from,
+ * from_ms, to, to_ms, generated, generated_ms}; figures (index/avail.h says what each means)
+ * are {cameras, existed_ms, monitored_ms, ms{up, degraded, down, unknown, maintenance},
+ * availability_pct (null when nothing was monitored), outages, downtime_ms, longest_down_ms,
+ * repairs, mttr_ms (null when nothing was repaired), degraded_by{reason kind: ms}}. now_ms is
+ * the time the report says it was made. */
+
+/* Availability over [from_ms, to_ms): {header, cameras: [ {id, name, owner, owner_name,
+ * commune, road, retired, state, since, since_ms, figures} ], owners: [ {owner, owner_name,
+ * down_now, figures} ], communes: [ {commune, down_now, figures} ], total: {down_now,
+ * figures}, weeks: [ {start: "YYYY-MM-DD" (a Monday), start_ms, outages} ]}. Cameras that
+ * existed in the range (retired ones too), by id; owners and communes sorted. DOC_BAD_INPUT
+ * when the range is empty. */
+int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                     json_t **out, struct cw_err *err);
+
+/* The maintenance backlog over [from_ms, to_ms): {header, measured: {events, samples, onvif,
+ * recording_gaps: whether the store had each source (recording gaps: not measured yet)},
+ * costs: [ {action, vnd, source} ] (the [costs] used; null when unpriced), items: [ {rank,
+ * id, name, owner, owner_name, commune, address, road, site_kind, priority (1: a national
+ * road, market or border site; 2: others), priority_why[], state, since, since_ms, outages,
+ * downtime_ms, availability_pct (over the range), findings: [ {kind, ...} ], recording_gaps:
+ * null (not measured), actions: [ {action, origin: "finding"|"ticket", ticket, note,
+ * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd, unpriced} ] ranked
+ * (priority, then downtime, outages, id), owners: [ {owner, owner_name, cameras,
+ * needing_work, down_now, priority_items, actions, cost_vnd, priority_cost_vnd, unpriced} ],
+ * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed},
+ * availability: {owners, total, weeks} as doc_availability's}. Findings (kind, then its
+ * facts): down {since, since_ms, causes[], reason}; unstable {outages, downtime_ms}; a stream
+ * flag (no_media, low_res, ... as status's flags) {now, samples, flagged, share_pct, value,
+ * limit}; clock {offset_ms, ntp, measured, limit_ms}; encoder_config {width, height, fps,
+ * bitrate_kbps, min_width, min_height, min_fps, min_bitrate_kbps}; onvif_auth {error};
+ * firmware {firmware, newest, manufacturer, model, cameras_on_newest}. Every camera with a
+ * finding that calls for an action, or an open ticket, is an item. DOC_BAD_INPUT when the
+ * range is empty. */
+int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                json_t **out, struct cw_err *err);
+
+/* One district's backlog for the province summary: a doc_backlog document as its JSON file
+ * read back (outside bytes: doc_province checks every field it reads). Borrowed. */
+struct doc_district {
+    const char *file; /* named in errors */
+    const json_t *doc;
+};
+/* The province summary of n districts' backlogs: {header (c's site, authority, zone and
+ * language; from the earliest district's start to the latest's end), districts: [ {site,
+ * authority, file, from, to, cameras, needing_work, down_now, priority_items, actions,
+ * cost_vnd, priority_cost_vnd, unpriced, monitored_ms, available_ms, availability_pct,
+ * owners: [ {owner, owner_name, cameras, ...} ]} ] (most to fund at priority sites first),
+ * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the counts summed,
+ * monitored_ms, available_ms, availability_pct}}. c->store is not used. DOC_BAD_INPUT, with
+ * err naming the file and field, for a document that is not a version-1 backlog or has a
+ * field missing, of the wrong type or out of range, for a district given twice, or for none. */
+int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t n, int64_t now_ms,
+                 json_t **out, struct cw_err *err);
+
+/* A ticket as documents show it: {id, camera, action, note, cost_vnd (null: priced by
+ * [costs]), state: "open"|"closed", opened, opened_ms, opened_by, closed, closed_ms,
+ * closed_by, close_note (null while open)}. */
+
+/* What a new ticket says; all borrowed. */
+struct doc_ticket_new {
+    const char *camera;
+    const char *action; /* a cfg_action_name() */
+    const char *note;   /* may be NULL */
+    int has_cost;       /* its own cost; otherwise [costs] prices it */
+    int64_t cost_vnd;
+    const char *by; /* who files it (the CLI's user, the API's token name) */
+    int64_t at_ms;
+};
+/* Open a ticket (writes: c->store READWRITE) and give it back. DOC_NOT_FOUND for an unknown
+ * camera; DOC_BAD_INPUT for an unknown action (err lists the actions), a negative cost, a
+ * retired camera, or a note over STORE_TICKET_TEXT_MAX bytes. */
+int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
+                   struct cw_err *err);
+/* Close ticket id at at_ms by by, with note (may be NULL), and give it back. DOC_NOT_FOUND
+ * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes). */
+int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
+                     int64_t at_ms, json_t **out, struct cw_err *err);
+/* [ tickets ] by id: of one camera (camera non-NULL; DOC_NOT_FOUND when unknown) or all, open
+ * ones only unless all. */
+int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
+                struct cw_err *err);
+
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
- *    has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags[],
- *    reasons} ]: a camera's stream samples since since_ms, oldest first; stream facts null
- * unless ok, picture facts null unless has_picture. DOC_NOT_FOUND for an unknown camera. */
+ *    has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags[], reasons,
+ *    key_bytes, inter_frames, inter_bytes, inter_min_bytes} ]: a camera's stream samples
+ * since since_ms, oldest first; stream facts null unless ok, picture facts null unless
+ * has_picture, frame sizes null unless measured. DOC_NOT_FOUND for an unknown camera. */
 int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                 struct cw_err *err);
 
@@ -203,5 +295,104 @@ struct doc_found {
  * of answers that were not usable. */
 int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t n, size_t ignored,
                  json_t **out, struct cw_err *err);
+
+/* The daemon's health, from the vitals file it keeps beside c->cfg->database (daemon/vitals.h):
+ * {pid, started, started_ms, written, written_ms, age_ms, running, write_every_s, file,
+ *  loop: {tick_s, lag_ms, lag_max_ms, lag_mean_ms, window_s},
+ *  store: {writable, pending, commits, dropped, write_ms, write_max_ms, failing_since,
+ *          failing_since_ms, error},
+ *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance}}.
+ * running: that pid exists and the figures are at most three write intervals old. Reads only
+ * the file (c->store is not used). DOC_NOT_FOUND when there is none yet. */
+int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* ---- footage (doc_footage.c) ---- */
+
+#define DOC_FOOTAGE_TOLERANCE_MS 2000                   /* segments this close are one window */
+#define DOC_FOOTAGE_WARN_BEFORE_MS (3LL * 86400 * 1000) /* warn when overwritten this soon */
+#define DOC_FOOTAGE_RANGE_MAX_MS (31LL * 86400 * 1000)  /* the longest range one answer covers */
+#define DOC_FOOTAGE_RADIUS_MAX_M 50000                  /* the widest circle asked about */
+
+/* What an investigator asks: a time range and a place. */
+struct doc_footage_query {
+    int64_t from_ms, to_ms;
+    enum store_place_kind place;
+    double lat, lon, radius_m; /* STORE_PLACE_POINT */
+    const char *text;          /* STORE_PLACE_TEXT: name, address, road or commune, any case,
+                                  with or without diacritics (cw_text_contains) */
+    const char *cameras;       /* STORE_PLACE_CAMERAS: comma-separated ids */
+    int64_t now_ms;            /* for how soon footage is overwritten */
+};
+
+/* 0 when q can be answered, else -1 with err naming the field: a range that ends before it
+ * begins or is over DOC_FOOTAGE_RANGE_MAX_MS, a position out of range, a radius not in
+ * (0, DOC_FOOTAGE_RADIUS_MAX_M], an empty place or camera list. */
+int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
+
+/* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
+ *    recorder, retired, indexed, windows[ {start, end, start_ms, end_ms} ], gaps[ {start, end,
+ *    start_ms, end_ms, cause: "overwritten" | "not recorded" | "unreadable"} ], unreadable[
+ *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
+ *    state_since, state_changes[ {at, from, to, reason} ], clock_offset_ms, clock_error_ms,
+ *    clock_measured_at, oldest, newest, overwriting, retrievable_until, warning} ]: every
+ * camera the place names (point: within the radius, nearest first; text and ids: by id), with
+ * the footage of the range it can still give. Times ISO 8601 in the site's zone. DOC_BAD_INPUT
+ * for a query doc_footage_check refuses, DOC_NOT_FOUND for an unknown camera id. */
+int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
+                     struct cw_err *err);
+
+/* The query a stored request makes, answered at now_ms (strings borrowed from r). */
+void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
+
+/* doc_footage_find's array for request id. DOC_NOT_FOUND when there is no such request. */
+int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
+                     struct cw_err *err);
+
+/* {id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
+ * cameras[]}}: one request. doc_requests: all of them, newest first. */
+int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err);
+int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* A request as JSON (id, created, by, case, reason, from, to, place), its times written by
+ * when(data, ms): the document's and an export manifest's (exports run off the loop thread,
+ * with their own zone table) are the same object. New reference. */
+typedef json_t *(*doc_when_fn)(const void *data, int64_t ms);
+json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data);
+
+/* Store r (checked as doc_footage_check does, and who, case and why required; its cameras
+ * must exist) with its audit row, created at now_ms: {id}. Writes (c->store
+ * READWRITE). DOC_BAD_INPUT, DOC_NOT_FOUND as doc_footage_find. */
+int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
+                       json_t **out, struct cw_err *err);
+
+/* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes} ]: every
+ * recorder ever scanned, by name, with its last scan and what the index holds of it. */
+int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+
+/* One recorder's scan as `footage scan` reports it (the caller's counts). */
+struct doc_scan {
+    const char *name, *kind;
+    int ok;
+    const char *error; /* NULL when ok */
+    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped;
+};
+/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, dirs_listed,
+ *    dirs_skipped} ]: the n scans done. */
+int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
+              struct cw_err *err);
+
+/* An export as `request export` reports it. */
+struct doc_export {
+    int64_t request_id;
+    const char *out_dir, *sums_sha256, *summary;
+    size_t files, cameras;
+};
+/* {request, out_dir, files, cameras, sha256sums, delivered}. */
+int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
+                 struct cw_err *err);
+
+/* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why}:
+ * the audit chain walked from its first row. */
+int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 #endif

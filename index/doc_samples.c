@@ -7,6 +7,19 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+/* The frame sizes a sample measured (null when it did not): what tells a frozen encoder's
+ * empty inter frames from a quiet live scene. */
+static void sample_sizes(const struct store_sample *v, json_t *o)
+{
+    int inter = v->inter_frames > 0;
+
+    json_object_set_new(o, "key_bytes", v->key_bytes > 0 ? json_real(v->key_bytes) : json_null());
+    json_object_set_new(o, "inter_frames", inter ? json_integer(v->inter_frames) : json_null());
+    json_object_set_new(o, "inter_bytes", inter ? json_real(v->inter_bytes) : json_null());
+    json_object_set_new(o, "inter_min_bytes",
+                        inter ? json_integer(v->inter_min_bytes) : json_null());
+}
+
 /* Stream facts are real when media was read, picture facts when a keyframe was decoded; the
  * rest of a sample that is neither is zeros, given as null. */
 static json_t *sample_json(const struct doc_ctx *c, const void *elem)
@@ -46,6 +59,7 @@ static json_t *sample_json(const struct doc_ctx *c, const void *elem)
                         v->ref_distance >= 0 ? json_integer(v->ref_distance) : json_null());
     json_object_set_new(o, "flags", doc_split(v->flags, ','));
     json_object_set_new(o, "reasons", json_string(v->reasons));
+    sample_sizes(v, o);
     return o;
 }
 

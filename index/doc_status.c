@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "../daemon/quality.h"
 #include "../util/text.h"
 
 #define CAMERA_SAMPLES_MS (24 * 3600 * 1000LL)    /* doc_camera: the last day's samples */
@@ -75,6 +76,29 @@ static void status_place(const struct store_status *st, json_t *o)
     json_object_set_new(o, "lon", st->has_position ? json_real(st->lon) : json_null());
 }
 
+/* The SDP's size, else (its parameter sets broken or missing) the one a sample decoded. */
+static void status_size(const struct store_status *st, json_t *o)
+{
+    int sdp = st->width > 0 && st->height > 0;
+    int w = sdp ? st->width : st->stream_width, h = sdp ? st->height : st->stream_height;
+
+    json_object_set_new(o, "width", w > 0 && h > 0 ? json_integer(w) : json_null());
+    json_object_set_new(o, "height", w > 0 && h > 0 ? json_integer(h) : json_null());
+}
+
+/* {good, needed} while a camera answers again but has not yet had up_after answers in a row
+ * to leave its state (DOWN: answers of any kind; DEGRADED: good ones), else null. */
+static json_t *status_recovering(const struct doc_ctx *c, const struct store_status *st)
+{
+    int needed = c->cfg != NULL ? c->cfg->rtsp.up_after : 0;
+    int recovering = (st->state == CW_DOWN && st->streak_kind != STORE_STREAK_FAIL) ||
+                     (st->state == CW_DEGRADED && st->streak_kind == STORE_STREAK_OK);
+
+    if (!recovering || st->streak <= 0 || st->streak >= needed)
+        return json_null();
+    return json_pack("{s:i, s:i}", "good", st->streak, "needed", needed);
+}
+
 json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
 {
     const struct store_status *st = elem;
@@ -91,11 +115,11 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "since", doc_iso(c, st->since_ms));
     json_object_set_new(o, "since_ms", json_integer(st->since_ms));
     json_object_set_new(o, "reason", json_string(st->reason));
+    json_object_set_new(o, "recovering", status_recovering(c, st));
     json_object_set_new(o, "latency_ms",
                         st->latency_ms >= 0 ? json_integer(st->latency_ms) : json_null());
     json_object_set_new(o, "codec", doc_str_or_null(st->codec));
-    json_object_set_new(o, "width", st->width > 0 ? json_integer(st->width) : json_null());
-    json_object_set_new(o, "height", st->height > 0 ? json_integer(st->height) : json_null());
+    status_size(st, o);
     /* Measured when a sample read media; the SDP's claim only before any sample. */
     json_object_set_new(o, "fps",
                         measured_fps(st)                         ? json_real(st->stream_fps)
@@ -115,6 +139,23 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
+/* DOC_BAD_INPUT, with err listing the names, unless flag is a quality flag's (case ignored). */
+static int status_check_flag(const char *flag, struct cw_err *err)
+{
+    char names[256] = "";
+    size_t n = 0;
+
+    for (int i = 0; i < QUALITY_FLAG_COUNT; i++) {
+        const char *name = quality_flag_name(1u << i);
+        if (strcasecmp(name, flag) == 0)
+            return 0;
+        n += (size_t)snprintf(names + n, n < sizeof(names) ? sizeof(names) - n : 0, "%s%s",
+                              i ? ", " : "", name);
+    }
+    cw_err_set(err, NULL, 0, "flag", "unknown flag '%s' (one of: %s)", flag, names);
+    return DOC_BAD_INPUT;
+}
+
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err)
 {
@@ -124,6 +165,8 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     int keep = 1;
 
     *out = NULL;
+    if (f != NULL && f->flag != NULL && status_check_flag(f->flag, err) != 0)
+        return DOC_BAD_INPUT;
     if (store_list_status(c->store, &v, &n, err) != 0)
         return -1;
     for (size_t i = 0; i < n && keep >= 0; i++)

@@ -12,6 +12,8 @@
  * store_migrate.c. */
 #include "store_priv.h"
 
+#include "../util/file.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +27,10 @@ int store_fail(struct store *s, const char *doing, struct cw_err *err)
     return cw_err_set(err, s->path, 0, NULL, "%s: %s", doing, sqlite3_errmsg(s->db));
 }
 
-int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
-                  void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
-                  const char *doing, struct cw_err *err)
+/* store_collect's loop; the statement is finalized, or with keep reset (a cached one). */
+static int collect(struct store *s, sqlite3_stmt *st, int keep, size_t sz,
+                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                   const char *doing, struct cw_err *err)
 {
     char *v = NULL;
     size_t cap = 0, len = 0;
@@ -50,14 +53,67 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
         store_fail(s, doing, err);
         goto fail;
     }
-    sqlite3_finalize(st);
+    if (keep)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
     *out = v;
     *n = len;
     return 0;
 fail:
-    sqlite3_finalize(st);
+    if (keep)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
     free(v);
     return -1;
+}
+
+int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
+                  void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                  const char *doing, struct cw_err *err)
+{
+    return collect(s, st, 0, sz, read, out, n, doing, err);
+}
+
+int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
+                  void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
+                  struct cw_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        read(st, out);
+    else if (rc != SQLITE_DONE)
+        store_fail(s, doing, err);
+    if (cached)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+int store_collect_cached(struct store *s, sqlite3_stmt *st, size_t sz,
+                         void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                         const char *doing, struct cw_err *err)
+{
+    return collect(s, st, 1, sz, read, out, n, doing, err);
+}
+
+int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id, int64_t from_ms,
+                        int64_t to_ms, size_t sz, void (*read)(sqlite3_stmt *st, void *elem),
+                        void **out, size_t *n, const char *doing, struct cw_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from_ms);
+    sqlite3_bind_int64(st, 3, to_ms);
+    return store_collect_cached(s, st, sz, read, out, n, doing, err);
 }
 
 int store_collect_page(struct store *s, const char *cols, const char *table,
@@ -114,7 +170,20 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    /* Its counters count one run, as a fresh statement's would (tests read the VM steps). */
+    sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
     return st;
+}
+
+int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
+                     struct cw_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, sqlite3_errmsg(s->db));
+    return 0;
 }
 
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str)
@@ -156,36 +225,6 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col)
     if (t != NULL)
         cw_state_parse((const char *)t, &v);
     return v;
-}
-
-/* mkdir -p of path's parent folder. */
-static int make_parent_dirs(const char *path, struct cw_err *err)
-{
-    char *dir = strdup(path);
-    char *slash;
-    int rc = 0;
-
-    if (dir == NULL)
-        return cw_err_set(err, path, 0, NULL, "out of memory");
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        goto done;
-    *slash = '\0';
-    for (char *p = dir + 1; rc == 0; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-            rc =
-                cw_err_set(err, path, 0, NULL, "cannot create folder %s: %s", dir, strerror(errno));
-        *p = c;
-        if (c == '\0')
-            break;
-    }
-done:
-    free(dir);
-    return rc;
 }
 
 static int set_pragmas(struct store *s, struct cw_err *err)
@@ -252,7 +291,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         }
         flags = SQLITE_OPEN_READONLY;
     } else {
-        if (make_parent_dirs(path, err) != 0)
+        if (cw_mkdirs(path, 1, err) != 0)
             goto fail;
         flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     }
@@ -356,4 +395,28 @@ int store_data_version(struct store *s, int64_t *out, struct cw_err *err)
     *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return 0;
+}
+
+int store_failure_is_transient(struct store *s)
+{
+    switch (sqlite3_errcode(s->db) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+const char *store_vitals_path(const char *database, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s.daemon.json", database);
+
+    return n >= 0 && (size_t)n < len ? buf : NULL;
 }

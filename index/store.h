@@ -14,8 +14,10 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    5 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
-         4: ONVIF device facts, history, clocks; 5: alerts */
+    9 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+         4: ONVIF device facts, history, clocks; 5: clocks thinned by retention;                   \
+         6: verdict memory, frame sizes; 7: footage, requests, audit, places; 8: tickets;          \
+         9: alerts */
 
 struct store;
 
@@ -43,6 +45,19 @@ void store_rollback(struct store *s);
  * camera starts UNKNOWN with since = now_ms. Returns 0 or -1. */
 int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms, struct cw_err *err);
 
+/* The run of verdicts of one kind that health's hysteresis counts (daemon/health.h): the kind
+ * of the current run, or NONE when there is none. */
+enum store_streak { STORE_STREAK_NONE, STORE_STREAK_OK, STORE_STREAK_DEGRADED, STORE_STREAK_FAIL };
+
+/* What the picture judgment carries from sample to sample (daemon/quality.h): the picture of
+ * the last sample that had one, and the run of still samples showing it. */
+struct store_picture_memory {
+    int has_last;
+    uint64_t last_phash;
+    int still_run;        /* consecutive still samples of the same picture */
+    int64_t run_since_ms; /* the first of them, 0 when no run */
+};
+
 /* Current state of a camera as kept in the store, with the last probe's facts. */
 struct store_status {
     char id[CFG_ID_MAX + 1];
@@ -69,10 +84,15 @@ struct store_status {
     double bitrate_kbps; /* measured */
     double gop_s;
     double sharpness;
-    double luma;           /* mean luma */
-    int frozen;            /* picture frozen in the last sample */
-    char flags[192];       /* comma-separated quality flag names of the last sample */
-    char thumb_path[1024]; /* newest thumbnail, "" when none */
+    double luma;                     /* mean luma */
+    int frozen;                      /* picture frozen in the last sample */
+    char flags[192];                 /* comma-separated quality flag names of the last sample */
+    char thumb_path[1024];           /* newest thumbnail, "" when none */
+    int stream_width, stream_height; /* as the last sample decoded it, 0 when unknown */
+    /* What a verdict needs across restarts (written by the daemon with each result). */
+    enum store_streak streak_kind;
+    int streak; /* length of the current run of verdicts (health.h says what it counts) */
+    struct store_picture_memory picture;
 };
 
 /* One camera's status; returns 0, 1 when no such camera, -1 on error. */
@@ -94,9 +114,13 @@ struct store_probe {
      * (so a change the CLI made meanwhile is not overwritten); NULL leaves the reason. */
     const char *reason;
     enum cw_state state;
+    /* Health's run of verdicts after this probe, kept so a restart resumes it. */
+    enum store_streak streak_kind;
+    int streak;
 };
 /* Returns 0, 1 when no such camera (nothing written), -1 on error. The SDP facts replace the
- * previous ones (NULL/0 clears them); last_ok_ms moves only when ok. Statement cached. */
+ * previous ones (NULL/0 clears them); last_ok_ms moves only when ok; the streak replaces the
+ * stored one. Statement cached. */
 int store_record_probe(struct store *s, const struct store_probe *p, struct cw_err *err);
 
 /* Write a state change: an event row and the camera's current state/since/reason, in one
@@ -134,6 +158,17 @@ int store_list_events_after(struct store *s, int64_t after_id, size_t limit,
 /* The id of the last event written, 0 when there is none. */
 int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err);
 
+/* The camera's state in force at at_ms, from its events: 0 with *state and *since_ms (when it
+ * entered it), 1 when it had no event by then, -1 on error. */
+int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum cw_state *state,
+                   int64_t *since_ms, struct cw_err *err);
+
+/* A camera's events in [from_ms, to_ms), oldest first, at most limit (0: all). *out malloc'd,
+ * caller frees. Statement cached: the footage answers ask it per camera. */
+int store_list_events_between(struct store *s, const char *camera_id, int64_t from_ms,
+                              int64_t to_ms, size_t limit, struct store_event **out, size_t *n,
+                              struct cw_err *err);
+
 /* A window on an append-only table (events, device changes), oldest first: the rows of one
  * camera (camera_id non-NULL) or all, at or after since_ms, strictly after the row
  * (after_at_ms, after_id) in (at_ms, id) order, at most limit of them (0: no limit). A reader
@@ -162,6 +197,27 @@ struct store_uptime {
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err);
 
+struct uptime_event; /* uptime.h */
+
+/* One camera's history as store_walk_history hands it to its visitor. All borrowed for the
+ * visit. */
+struct store_history {
+    char camera_id[CFG_ID_MAX + 1];
+    char owner[32];
+    int64_t created_ms;
+    int64_t end_ms; /* the range's end, or the camera's retirement when that comes first */
+    const struct uptime_event *events; /* sorted; the first may be the last before the range,
+                                          which sets the state it starts in */
+    int n_events;
+};
+/* Call visit for each camera that existed in [from_ms, to_ms) (retired included), by id,
+ * with its events before end_ms (with_kinds: each event's reason_kinds(), else 0), for
+ * uptime_walk() or uptime_accumulate() over [from_ms, end_ms). visit returns 0, or -1 with err
+ * to stop the walk (then this returns -1). The uptime of store_uptime and of reports. */
+int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with_kinds,
+                       int (*visit)(void *data, const struct store_history *h, struct cw_err *err),
+                       void *data, struct cw_err *err);
+
 /* One stream sample of a camera, as measured and as judged. */
 struct store_sample {
     char camera_id[CFG_ID_MAX + 1];
@@ -181,10 +237,22 @@ struct store_sample {
     int ref_distance; /* -1 when not compared */
     char flags[192];  /* comma-separated quality flag names */
     char reasons[512];
+    /* Frame sizes (0 when not measured): mean keyframe, how many inter frames, their mean and
+     * the smallest (hourly: means of the rows that measured them, the count summed, the
+     * smallest of the smallest). */
+    double key_bytes;
+    int inter_frames;
+    double inter_bytes;
+    int inter_min_bytes;
+    /* Written to the camera with a raw sample, not kept in the sample row: the picture memory
+     * after it (has_memory 0: the camera's stays as it is). Read back as 0. */
+    int has_memory;
+    struct store_picture_memory memory;
 };
 
 /* Keep one sample (a raw row: hourly and count are ignored) and make it the camera's latest
- * stream facts (frozen when its flags name "frozen"; facts it did not measure become unknown).
+ * stream facts (frozen when its flags name "frozen"; facts it did not measure become unknown;
+ * with has_memory, its picture memory).
  * thumb_path may be NULL (keep the old thumbnail). Facts not measured are stored NULL and read
  * back as 0 (-1 for first_key_ms and ref_distance): fps, bitrate, GOP and first keyframe when
  * not ok, GOP <= 0, first_key_ms < 0, the picture fields without has_picture, ref_distance < 0.
@@ -207,6 +275,34 @@ int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
  * the last that named one); phash and ref_distance of the last row with a picture. Hourly rows
  * are never folded again: a second run folds nothing. *folded gets how many raw rows went. */
 int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err);
+/* The same for one camera only: the short step the daemon's retention takes. */
+int store_downsample_camera(struct store *s, const char *camera_id, int64_t before_ms, int *folded,
+                            struct cw_err *err);
+
+/* ---- retention (store_retention.c) ---- */
+
+/* What retention keeps. Times are epoch ms; a reading is "off" when |offset| > clock_limit_ms. */
+struct store_retention {
+    int64_t samples_before_ms; /* raw samples older are folded into hourly rows */
+    int64_t hourly_before_ms;  /* hourly sample rows older are deleted */
+    int64_t clocks_before_ms;  /* clock readings older are thinned: kept are the first of each
+                                  hour and every reading off by more than clock_limit_ms */
+    int64_t clock_limit_ms;    /* [probe.onvif] max_clock_offset; 0: none kept for being off */
+};
+
+struct store_retention_done {
+    int folded;         /* raw samples folded */
+    int hourly_deleted; /* hourly rows deleted */
+    int clocks_deleted; /* clock readings deleted */
+};
+
+/* Retention of one camera, the first whose id sorts after `after` ("" for the first; retired
+ * cameras too): fold, delete hourly rows, thin clock readings, each in its own short
+ * transaction. Its id goes to next (len bytes) and what was done is added to *done. Returns 0,
+ * 1 when no camera is left (nothing done), -1 with err. */
+int store_retention_step(struct store *s, const struct store_retention *r, const char *after,
+                         char *next, size_t len, struct store_retention_done *done,
+                         struct cw_err *err);
 
 /* Share of samples in [from_ms, to_ms) carrying any quality flag, for one camera (NULL: all
  * cameras, a scan of the table), raw and hourly rows weighted by count: for "degraded 31% of
@@ -215,6 +311,19 @@ int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, st
  * upper bound; an hourly row is in the range when the start of its hour is. */
 int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
                        int *flagged, int *total, struct cw_err *err);
+
+/* Samples of one camera over a range that carried one list of flags ("" for none), raw and
+ * hourly rows weighted by count (an hourly row carries the union of its samples' flags). */
+struct store_flag_count {
+    char camera_id[CFG_ID_MAX + 1];
+    char flags[192];
+    int count;
+};
+/* Per camera and distinct flag list, the samples in [from_ms, to_ms) (an hourly row is in the
+ * range when the start of its hour is), by camera id. *out malloc'd, caller frees. For
+ * "blurred in 34% of the month's samples". */
+int store_sample_flag_counts(struct store *s, int64_t from_ms, int64_t to_ms,
+                             struct store_flag_count **out, size_t *n, struct cw_err *err);
 
 /* The reference picture of a camera (the hash of a picture confirmed good). Returns 0 with
  * *has 0 or 1 (phash and at_ms 0 when none), 1 when no such camera, -1 on error. */
@@ -302,6 +411,13 @@ int store_record_device(struct store *s, const struct store_device *d,
                         struct store_device_change **changes, size_t *n_changes,
                         struct cw_err *err);
 
+/* The clock reading a device record carries (d->has_clock), as a clock row. */
+void store_device_clock(const struct store_device *d, struct store_clock *out);
+/* Append one clock row alone (a reading whose device record a later one replaced before it
+ * was written: the daemon's write batch keeps every reading). Returns 0, 1 when no such
+ * camera (nothing written), -1 on error. */
+int store_record_clock(struct store *s, const struct store_clock *c, struct cw_err *err);
+
 /* A camera's device row with its endpoints (ordered by service) and profiles (in the order
  * recorded). ep/pr may be NULL when not wanted; otherwise malloc'd, caller frees. Returns 0,
  * 1 when the camera has never had an ONVIF probe (or does not exist), -1 on error. */
@@ -330,6 +446,54 @@ int store_list_device_changes(struct store *s, const char *camera_id, int64_t si
  * caller frees. */
 int store_list_device_changes_page(struct store *s, const struct store_page *pg,
                                    struct store_device_change **out, size_t *n, struct cw_err *err);
+
+/* The file beside the database where the daemon keeps its vitals (daemon/vitals.h):
+ * "<database>.daemon.json" into buf. Returns buf, or NULL when it does not fit. */
+const char *store_vitals_path(const char *database, char *buf, size_t len);
+
+/* After a call that returned -1: 1 when the cause may pass and the same write may succeed
+ * later (disk or database full, I/O error, the database busy or locked, out of memory, made
+ * read-only), 0 when the write itself is at fault and would fail again. */
+int store_failure_is_transient(struct store *s);
+
+/* ---- tickets (store_ticket.c) ---- */
+
+#define STORE_TICKET_TEXT_MAX 500 /* bytes of a note or a closing note */
+#define STORE_TICKET_BY_MAX 63    /* bytes of who opened or closed it */
+
+/* Work field staff filed for a camera: opened, then closed once. */
+struct store_ticket {
+    int64_t id;
+    char camera_id[CFG_ID_MAX + 1];
+    char action[32]; /* a cfg_action_name() */
+    char note[STORE_TICKET_TEXT_MAX + 1];
+    int has_cost;     /* the ticket names its own cost; otherwise [costs] prices it */
+    int64_t cost_vnd; /* >= 0 when has_cost */
+    int64_t opened_ms;
+    char opened_by[STORE_TICKET_BY_MAX + 1];
+    int64_t closed_ms; /* 0 while open */
+    char closed_by[STORE_TICKET_BY_MAX + 1];
+    char close_note[STORE_TICKET_TEXT_MAX + 1];
+};
+
+/* Open a ticket from t's camera_id, action, note, has_cost/cost_vnd, opened_ms and opened_by
+ * (t->id and the closing fields are not read); *id gets its number. Returns 0, 1 when the camera is
+ * not in the store or is retired (nothing written), -1 on error. Its own short BEGIN IMMEDIATE
+ * transaction when no batch is open, so the CLI can run it beside the daemon. */
+int store_ticket_add(struct store *s, const struct store_ticket *t, int64_t *id,
+                     struct cw_err *err);
+/* Close ticket id at at_ms by by, with note (may be NULL), and read it back into *out (may be
+ * NULL). A note or name longer than its field is refused, not cut. Returns 0, 1 when there is no
+ * such ticket, 2 when it was closed already (*out filled, nothing written), -1 on error. Own
+ * transaction, as store_ticket_add. */
+int store_ticket_close(struct store *s, int64_t id, int64_t at_ms, const char *by, const char *note,
+                       struct store_ticket *out, struct cw_err *err);
+/* One ticket. Returns 0, 1 when there is no such ticket, -1 on error. */
+int store_get_ticket(struct store *s, int64_t id, struct store_ticket *out, struct cw_err *err);
+/* Tickets by id: of one camera (camera_id non-NULL) or all, open ones only or all. *out
+ * malloc'd, caller frees. */
+int store_list_tickets(struct store *s, const char *camera_id, int open_only,
+                       struct store_ticket **out, size_t *n, struct cw_err *err);
 
 /* SQLite's PRAGMA data_version: changes when another connection commits. The daemon uses it
  * to notice the CLI's maintenance changes without rereading every row. */

@@ -249,7 +249,20 @@ fail:
     "SELECT id, name, owner, commune, retired_ms IS NOT NULL, state, since_ms, reason, "           \
     "last_probe_ms, latency_ms, rtsp_status, codec, width, height, fps, last_sample_ms, "          \
     "stream_fps, bitrate_kbps, gop_s, sharpness, luma, frozen, flags, thumb_path, last_ok_ms, "    \
-    "address, road, lat, lon FROM camera "
+    "address, road, lat, lon, stream_width, stream_height, streak_kind, streak, last_phash, "      \
+    "still_run, still_run_since_ms FROM camera "
+
+static const char *const streak_names[] = {NULL, "ok", "degraded", "fail"};
+
+static enum store_streak column_streak(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+
+    for (int i = STORE_STREAK_OK; t != NULL && i <= STORE_STREAK_FAIL; i++)
+        if (strcmp(t, streak_names[i]) == 0)
+            return (enum store_streak)i;
+    return STORE_STREAK_NONE;
+}
 
 static void read_status(sqlite3_stmt *st, struct store_status *o)
 {
@@ -285,6 +298,14 @@ static void read_status(sqlite3_stmt *st, struct store_status *o)
         sqlite3_column_type(st, 27) != SQLITE_NULL && sqlite3_column_type(st, 28) != SQLITE_NULL;
     o->lat = sqlite3_column_double(st, 27);
     o->lon = sqlite3_column_double(st, 28);
+    o->stream_width = sqlite3_column_int(st, 29);
+    o->stream_height = sqlite3_column_int(st, 30);
+    o->streak_kind = column_streak(st, 31);
+    o->streak = o->streak_kind != STORE_STREAK_NONE ? sqlite3_column_int(st, 32) : 0;
+    o->picture.has_last = sqlite3_column_type(st, 33) != SQLITE_NULL;
+    o->picture.last_phash = store_column_u64(st, 33);
+    o->picture.still_run = sqlite3_column_int(st, 34);
+    o->picture.run_since_ms = sqlite3_column_int64(st, 35);
 }
 
 int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)
@@ -327,14 +348,25 @@ int store_list_status(struct store *s, struct store_status **out, size_t *n, str
     return 0;
 }
 
+/* The streak as ?i (its kind, NULL for none) and ?i+1 (its length, 0 for none). */
+static void bind_streak(sqlite3_stmt *st, int i, enum store_streak kind, int n)
+{
+    if (kind > STORE_STREAK_NONE && kind <= STORE_STREAK_FAIL && n > 0) {
+        sqlite3_bind_text(st, i, streak_names[kind], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, i + 1, n);
+    } else {
+        sqlite3_bind_int(st, i + 1, 0);
+    }
+}
+
 int store_record_probe(struct store *s, const struct store_probe *p, struct cw_err *err)
 {
     static const char sql[] =
         "UPDATE camera SET last_probe_ms = ?2, latency_ms = ?3, rtsp_status = ?4, codec = ?5, "
         "width = ?6, height = ?7, fps = ?8, "
         "last_ok_ms = CASE WHEN ?9 THEN ?2 ELSE last_ok_ms END, "
-        "reason = CASE WHEN ?10 IS NOT NULL AND state = ?11 THEN ?10 ELSE reason END "
-        "WHERE id = ?1";
+        "reason = CASE WHEN ?10 IS NOT NULL AND state = ?11 THEN ?10 ELSE reason END, "
+        "streak_kind = ?12, streak = ?13 WHERE id = ?1";
     sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_PROBE, sql, err);
     int rc;
 
@@ -358,6 +390,7 @@ int store_record_probe(struct store *s, const struct store_probe *p, struct cw_e
         sqlite3_bind_text(st, 10, p->reason, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 11, cw_state_name(p->state), -1, SQLITE_STATIC);
     }
+    bind_streak(st, 12, p->streak_kind, p->streak);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -390,8 +423,9 @@ int store_camera_get_state(struct store *s, const char *id, enum cw_state *state
 int store_camera_set_state(struct store *s, const char *id, enum cw_state to, int64_t at_ms,
                            const char *reason, struct cw_err *err)
 {
-    static const char sql[] =
-        "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4 WHERE id = ?1";
+    /* A run of verdicts belongs to the state it was counted in. */
+    static const char sql[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4, "
+                              "streak_kind = NULL, streak = 0 WHERE id = ?1";
     sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_SET_STATE, sql, err);
     int rc;
 
@@ -411,8 +445,8 @@ int store_camera_set_state(struct store *s, const char *id, enum cw_state to, in
 int store_camera_move_state(struct store *s, const char *id, enum cw_state from, enum cw_state to,
                             int64_t at_ms, const char *reason, struct cw_err *err)
 {
-    static const char sql[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4 "
-                              "WHERE id = ?1 AND state = ?5";
+    static const char sql[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4, "
+                              "streak_kind = NULL, streak = 0 WHERE id = ?1 AND state = ?5";
     sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_MOVE_STATE, sql, err);
     int rc;
 
@@ -445,6 +479,19 @@ static int flags_have(const char *list, const char *name)
     return 0;
 }
 
+/* ?i: whether to write the memory; ?i+1 the last picture (NULL: none), ?i+2 the still run,
+ * ?i+3 when it began (NULL: no run). */
+static void bind_picture_memory(sqlite3_stmt *st, int i, int write,
+                                const struct store_picture_memory *m)
+{
+    sqlite3_bind_int(st, i, write != 0);
+    if (m->has_last)
+        store_bind_u64(st, i + 1, m->last_phash);
+    sqlite3_bind_int(st, i + 2, m->still_run > 0 ? m->still_run : 0);
+    if (m->still_run > 0 && m->run_since_ms != 0)
+        sqlite3_bind_int64(st, i + 3, m->run_since_ms);
+}
+
 int store_camera_record_sample(struct store *s, const struct store_sample *smp,
                                const char *thumb_path, struct cw_err *err)
 {
@@ -453,7 +500,10 @@ int store_camera_record_sample(struct store *s, const struct store_sample *smp,
     static const char sql[] =
         "UPDATE camera SET last_sample_ms = ?2, stream_fps = ?3, bitrate_kbps = ?4, gop_s = ?5, "
         "sharpness = ?6, luma = ?7, frozen = ?8, flags = ?9, "
-        "thumb_path = coalesce(?10, thumb_path) WHERE id = ?1";
+        "thumb_path = coalesce(?10, thumb_path), stream_width = ?11, stream_height = ?12, "
+        "last_phash = CASE WHEN ?13 THEN ?14 ELSE last_phash END, "
+        "still_run = CASE WHEN ?13 THEN ?15 ELSE still_run END, "
+        "still_run_since_ms = CASE WHEN ?13 THEN ?16 ELSE still_run_since_ms END WHERE id = ?1";
     sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_SAMPLE, sql, err);
     int rc;
 
@@ -474,6 +524,11 @@ int store_camera_record_sample(struct store *s, const struct store_sample *smp,
     sqlite3_bind_int(st, 8, flags_have(smp->flags, "frozen"));
     sqlite3_bind_text(st, 9, smp->flags, -1, SQLITE_STATIC);
     store_bind_opt_text(st, 10, thumb_path);
+    if (smp->ok && smp->width > 0 && smp->height > 0) {
+        sqlite3_bind_int(st, 11, smp->width);
+        sqlite3_bind_int(st, 12, smp->height);
+    }
+    bind_picture_memory(st, 13, smp->has_memory, &smp->memory);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

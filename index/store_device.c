@@ -34,19 +34,6 @@ static const char *device_fact(const struct store_device *d, int i)
     return (const char *)d + device_facts[i].off;
 }
 
-/* Step a cached write to its end and reset it; "WHAT of CAM: sqlite's message" on failure. */
-static int step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *camera_id,
-                      struct cw_err *err)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, camera_id,
-                          sqlite3_errmsg(s->db));
-    return 0;
-}
-
 /* --- recording a probe ---------------------------------------------------------------------- */
 
 /* The facts d changes against the stored ones: only where both are non-empty and differ. */
@@ -123,7 +110,7 @@ static int device_upsert(struct store *s, const struct store_device *d, struct c
     }
     if (d->has_clock)
         sqlite3_bind_int(st, 14, d->ntp != 0);
-    return step_write(s, st, "device", d->camera_id, err);
+    return store_step_write(s, st, "device", d->camera_id, err);
 }
 
 static int change_insert(struct store *s, const struct store_device_change *c, struct cw_err *err)
@@ -139,7 +126,7 @@ static int change_insert(struct store *s, const struct store_device_change *c, s
     sqlite3_bind_text(st, 3, c->field, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, c->old_value, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, c->new_value, -1, SQLITE_STATIC);
-    return step_write(s, st, "device change", c->camera_id, err);
+    return store_step_write(s, st, "device change", c->camera_id, err);
 }
 
 /* Delete the camera's rows of a current-state table with the cached statement id. */
@@ -151,7 +138,7 @@ static int delete_set(struct store *s, enum store_stmt_id id, const char *sql, c
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    return step_write(s, st, what, camera_id, err);
+    return store_step_write(s, st, what, camera_id, err);
 }
 
 /* A service named twice keeps its first URL. */
@@ -172,7 +159,7 @@ static int replace_endpoints(struct store *s, const char *camera_id,
         sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, ep[i].service, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, ep[i].url, -1, SQLITE_STATIC);
-        if (step_write(s, st, "endpoints", camera_id, err) != 0)
+        if (store_step_write(s, st, "endpoints", camera_id, err) != 0)
             return -1;
     }
     return 0;
@@ -222,13 +209,13 @@ static int replace_profiles(struct store *s, const char *camera_id, const struct
         if ((st = store_stmt(s, STMT_DEVICE_PROFILE_INSERT, sql, err)) == NULL)
             return -1;
         bind_profile(st, camera_id, i, &pr[i]);
-        if (step_write(s, st, "profiles", camera_id, err) != 0)
+        if (store_step_write(s, st, "profiles", camera_id, err) != 0)
             return -1;
     }
     return 0;
 }
 
-static int clock_insert(struct store *s, const struct store_device *d, struct cw_err *err)
+static int clock_insert(struct store *s, const struct store_clock *c, struct cw_err *err)
 {
     static const char sql[] = "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) "
                               "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -236,12 +223,37 @@ static int clock_insert(struct store *s, const struct store_device *d, struct cw
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, d->clock_at_ms);
-    sqlite3_bind_int64(st, 3, d->clock_offset_ms);
-    sqlite3_bind_int64(st, 4, d->clock_error_ms);
-    sqlite3_bind_int(st, 5, d->ntp != 0);
-    return step_write(s, st, "clock", d->camera_id, err);
+    sqlite3_bind_text(st, 1, c->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, c->at_ms);
+    sqlite3_bind_int64(st, 3, c->offset_ms);
+    sqlite3_bind_int64(st, 4, c->error_ms);
+    sqlite3_bind_int(st, 5, c->ntp != 0);
+    return store_step_write(s, st, "clock", c->camera_id, err);
+}
+
+void store_device_clock(const struct store_device *d, struct store_clock *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->camera_id, sizeof(out->camera_id), "%s", d->camera_id);
+    out->at_ms = d->clock_at_ms;
+    out->offset_ms = d->clock_offset_ms;
+    out->error_ms = d->clock_error_ms;
+    out->ntp = d->ntp;
+}
+
+int store_record_clock(struct store *s, const struct store_clock *c, struct cw_err *err)
+{
+    enum cw_state state;
+    int retired, rc;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    rc = store_camera_get_state(s, c->camera_id, &state, &retired, err);
+    if (rc < 0 || (rc == 0 && clock_insert(s, c, err) != 0))
+        return store_end_failed(s);
+    if (store_commit(s, err) != 0)
+        return -1;
+    return rc > 0 ? 1 : 0;
 }
 
 int store_record_device(struct store *s, const struct store_device *d,
@@ -284,8 +296,12 @@ int store_record_device(struct store *s, const struct store_device *d,
     if (d->ok && (replace_endpoints(s, d->camera_id, ep, n_ep, err) != 0 ||
                   replace_profiles(s, d->camera_id, pr, n_pr, err) != 0))
         goto fail;
-    if (d->has_clock && clock_insert(s, d, err) != 0)
-        goto fail;
+    if (d->has_clock) {
+        struct store_clock c;
+        store_device_clock(d, &c);
+        if (clock_insert(s, &c, err) != 0)
+            goto fail;
+    }
     if (store_commit(s, err) != 0) {
         free(out);
         return -1;
@@ -388,21 +404,12 @@ static int get_device_row(struct store *s, const char *camera_id, struct store_d
                           struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
 
     if (sqlite3_prepare_v2(s->db, DEVICE_COLUMNS DEVICE_LATEST_CLOCK "WHERE d.camera_id = ?1", -1,
                            &st, NULL) != SQLITE_OK)
         return store_fail(s, "device", err);
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_device(st, out);
-    else if (rc != SQLITE_DONE)
-        store_fail(s, "device", err);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return store_one_row(s, st, 0, read_device, out, "device", err);
 }
 
 int store_get_device(struct store *s, const char *camera_id, struct store_device *out,
@@ -521,22 +528,13 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
                       "ORDER BY at_ms DESC, id DESC LIMIT 1), "
                       "(SELECT id FROM clock WHERE camera_id = ?1 AND at_ms > ?2 "
                       "ORDER BY at_ms, id LIMIT 1))";
-    sqlite3_stmt *st = NULL;
-    int rc;
+    sqlite3_stmt *st = store_stmt(s, STMT_CLOCK_AT, sql, err);
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "clock", err);
+    if (st == NULL)
+        return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at_ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_clock(st, out);
-    else if (rc != SQLITE_DONE)
-        store_fail(s, "clock", err);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return store_one_row(s, st, 1, read_clock, out, "clock", err);
 }
 
 static void read_change(sqlite3_stmt *st, void *elem)

@@ -1,7 +1,7 @@
 /* store_event.c - every statement on the event table: the insert a state
  * change writes (store_state.c pairs it with the camera row), the event
- * listing, and the log as the alerting follows it (by id). Events are appended, never changed or
- * deleted. */
+ * listing, the state in force at a time, and the log as the alerting follows
+ * it (by id). Events are appended, never changed or deleted. */
 #include "store_priv.h"
 
 int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
@@ -90,5 +90,58 @@ int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err)
     if (rc == 0)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    return rc;
+}
+
+struct state_row {
+    enum cw_state state;
+    int64_t since_ms;
+};
+
+static void read_state(sqlite3_stmt *st, void *elem)
+{
+    struct state_row *r = elem;
+
+    r->state = store_column_state(st, 0);
+    r->since_ms = sqlite3_column_int64(st, 1);
+}
+
+int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum cw_state *state,
+                   int64_t *since_ms, struct cw_err *err)
+{
+    /* One search of the (camera_id, at_ms) index, backwards from at_ms. */
+    static const char sql[] = "SELECT to_state, at_ms FROM event WHERE camera_id = ?1 AND "
+                              "at_ms <= ?2 ORDER BY at_ms DESC, id DESC LIMIT 1";
+    sqlite3_stmt *st = store_stmt(s, STMT_STATE_AT, sql, err);
+    struct state_row r;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at_ms);
+    if ((rc = store_one_row(s, st, 1, read_state, &r, "state at", err)) == 0) {
+        *state = r.state;
+        *since_ms = r.since_ms;
+    }
+    return rc;
+}
+
+int store_list_events_between(struct store *s, const char *camera_id, int64_t from_ms,
+                              int64_t to_ms, size_t limit, struct store_event **out, size_t *n,
+                              struct cw_err *err)
+{
+    static const char sql[] = "SELECT id, camera_id, at_ms, from_state, to_state, reason FROM "
+                              "event WHERE camera_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 "
+                              "ORDER BY at_ms, id LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(s, STMT_EVENTS_BETWEEN, sql, err);
+    void *rows = NULL;
+    int rc;
+
+    if (st != NULL)
+        sqlite3_bind_int64(st, 4, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+    rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_event, &rows, n,
+                             "events", err);
+    *out = rows;
     return rc;
 }

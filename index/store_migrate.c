@@ -6,8 +6,8 @@
  *
  * States are stored as their lower-case names (util/state.h) and CHECKed, so
  * the sqlite3 shell shows what a person reads in the CLI. Times are UTC epoch
- * ms. Cameras, events, device changes and clock readings are never deleted:
- * triggers refuse it; so are alerts. */
+ * ms. Cameras, events and device changes are never deleted, nor clock readings
+ * younger than a day, nor alerts: triggers refuse it. */
 #include "store_priv.h"
 
 #include <stdio.h>
@@ -205,7 +205,175 @@ static const char *const migrations[] = {
     "CREATE TRIGGER clock_never_changed BEFORE UPDATE ON clock"
     "  BEGIN SELECT RAISE(ABORT, 'clock readings are never changed'); END;",
 
-    /* 4 -> 5: alerts. alert_cursor: the last event the alerting has read (one row, made by
+    /* 4 -> 5: clock readings thinned by retention (store_retention.c, [store] clock_days),
+     * since keeping every one cost about 30 GB a year at 10,000 cameras. What an evidence export
+     * needs stays: every reading further off than the clock limit, and the first of each hour,
+     * so the offset in force at any time is known within the hour. The trigger now refuses only
+     * deleting a reading younger than a day: a retention shorter than that is a mistake. */
+    "DROP TRIGGER clock_never_deleted;"
+    "CREATE TRIGGER clock_kept_a_day BEFORE DELETE ON clock"
+    "  WHEN old.at_ms > (CAST(strftime('%s', 'now') AS INTEGER) - 86400) * 1000"
+    "  BEGIN SELECT RAISE(ABORT, 'clock readings younger than a day are never deleted'); END;",
+
+    /* 5 -> 6: what a verdict needs across restarts, so a restart or the next --once run
+     * resumes where the last one stopped: health's run of verdicts of one kind (streak_kind
+     * NULL: none), and the picture memory (the hash of the last picture, NULL when none; the
+     * run of still samples showing it and when it began). The size the last sample decoded,
+     * for a camera whose SDP gives none. Each sample's frame sizes, from which stillness is
+     * judged (NULL when not measured). Cameras migrated start with no run, as after a
+     * restart before this version. */
+    "ALTER TABLE camera ADD COLUMN streak_kind TEXT "
+    "CHECK (streak_kind IN ('ok', 'degraded', 'fail'));"
+    "ALTER TABLE camera ADD COLUMN streak INTEGER NOT NULL DEFAULT 0 CHECK (streak >= 0);"
+    "ALTER TABLE camera ADD COLUMN last_phash INTEGER;"
+    "ALTER TABLE camera ADD COLUMN still_run INTEGER NOT NULL DEFAULT 0 CHECK (still_run >= 0);"
+    "ALTER TABLE camera ADD COLUMN still_run_since_ms INTEGER;"
+    "ALTER TABLE camera ADD COLUMN stream_width INTEGER;"
+    "ALTER TABLE camera ADD COLUMN stream_height INTEGER;"
+    "ALTER TABLE sample ADD COLUMN key_bytes REAL;"
+    "ALTER TABLE sample ADD COLUMN inter_frames INTEGER;"
+    "ALTER TABLE sample ADD COLUMN inter_bytes REAL;"
+    "ALTER TABLE sample ADD COLUMN inter_min_bytes INTEGER;",
+    /* 6 -> 7: footage, requests, the audit chain, and cameras by place.
+     * recorder: each recorder's last scan. footage_dir: the folders a scan listed, with their
+     * mtime (0: list again), so a rescan reads only folders that changed. segment: one row
+     * per file (dir kind) or recording (remote kinds) as last seen; a file gone from the
+     * recorder (overwritten) is deleted here too, and footage_retention keeps, at most hourly
+     * per camera, how far back its footage reached, from which the pace of overwriting is
+     * measured. footage_camera: per camera, its oldest and newest footage and its longest
+     * segment (bounding the index search for segments that cover a time).
+     * request and audit are appended only. audit rows are hash-chained: hash is the SHA-256
+     * of the row's fields and prev_hash, the hash of the row before (store_audit.c).
+     * camera_geo: an R*Tree of camera positions (a point each), keyed by camera_key, kept in
+     * step with camera by triggers. */
+    "CREATE TABLE recorder ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  scanned_ms INTEGER NOT NULL,"
+    "  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  ok_ms INTEGER" /* last good scan, NULL never */
+    ");"
+    "CREATE TABLE footage_dir ("
+    "  recorder TEXT NOT NULL,"
+    "  path TEXT NOT NULL," /* relative to the recorder's path; '' is the top */
+    "  parent TEXT,"        /* NULL for the top */
+    "  mtime_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (recorder, path)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX footage_dir_parent ON footage_dir (recorder, parent);"
+    "CREATE TABLE segment ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recorder TEXT NOT NULL,"
+    "  dir TEXT NOT NULL,"  /* folder relative to the recorder's path; remote kinds: '' */
+    "  file TEXT NOT NULL," /* name in dir; remote kinds: the recorder's id of the recording */
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),"
+    "  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+    "  mtime_ns INTEGER NOT NULL,"
+    "  container TEXT,"
+    "  codec TEXT,"
+    "  width INTEGER CHECK (width > 0),"
+    "  height INTEGER CHECK (height > 0),"
+    "  readable INTEGER NOT NULL CHECK (readable IN (0, 1)),"
+    "  reason TEXT NOT NULL DEFAULT ''," /* why not readable */
+    "  seen_ms INTEGER NOT NULL,"
+    "  UNIQUE (recorder, dir, file)"
+    ");"
+    "CREATE INDEX segment_camera_start ON segment (camera_id, start_ms);"
+    "CREATE TABLE footage_camera ("
+    "  camera_id TEXT PRIMARY KEY NOT NULL REFERENCES camera (id),"
+    "  oldest_ms INTEGER," /* the oldest readable footage, NULL when none */
+    "  newest_ms INTEGER,"
+    "  max_len_ms INTEGER NOT NULL DEFAULT 0,"
+    "  updated_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE footage_retention ("
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  at_ms INTEGER NOT NULL,"
+    "  oldest_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (camera_id, at_ms)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE request ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_ms INTEGER NOT NULL,"
+    "  by TEXT NOT NULL CHECK (by != ''),"
+    "  case_ref TEXT NOT NULL CHECK (case_ref != ''),"
+    "  reason TEXT NOT NULL CHECK (reason != ''),"
+    "  from_ms INTEGER NOT NULL,"
+    "  to_ms INTEGER NOT NULL CHECK (to_ms > from_ms),"
+    "  place TEXT NOT NULL CHECK (place IN ('point', 'text', 'cameras')),"
+    "  lat REAL CHECK (lat BETWEEN -90 AND 90),"
+    "  lon REAL CHECK (lon BETWEEN -180 AND 180),"
+    "  radius_m REAL CHECK (radius_m > 0),"
+    "  place_text TEXT,"
+    "  cameras TEXT" /* comma-separated ids */
+    ");"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at_ms INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  detail TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL"
+    ");"
+    "CREATE TRIGGER request_never_deleted BEFORE DELETE ON request"
+    "  BEGIN SELECT RAISE(ABORT, 'requests are never deleted'); END;"
+    "CREATE TRIGGER request_never_changed BEFORE UPDATE ON request"
+    "  BEGIN SELECT RAISE(ABORT, 'requests are never changed'); END;"
+    "CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
+    "CREATE TRIGGER audit_never_changed BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never changed'); END;"
+    "CREATE TABLE camera_key ("
+    "  key INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL UNIQUE REFERENCES camera (id)"
+    ");"
+    "CREATE VIRTUAL TABLE camera_geo USING rtree(key, min_lat, max_lat, min_lon, max_lon);"
+    "INSERT INTO camera_key (camera_id) SELECT id FROM camera ORDER BY id;"
+    "INSERT INTO camera_geo SELECT k.key, c.lat, c.lat, c.lon, c.lon FROM camera AS c "
+    "  JOIN camera_key AS k ON k.camera_id = c.id WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL;"
+    "CREATE TRIGGER camera_key_new AFTER INSERT ON camera BEGIN"
+    "  INSERT INTO camera_key (camera_id) VALUES (new.id);"
+    "  INSERT INTO camera_geo SELECT key, new.lat, new.lat, new.lon, new.lon FROM camera_key"
+    "    WHERE camera_id = new.id AND new.lat IS NOT NULL AND new.lon IS NOT NULL;"
+    "  END;"
+    "CREATE TRIGGER camera_geo_moved AFTER UPDATE OF lat, lon ON camera BEGIN"
+    "  DELETE FROM camera_geo WHERE key = (SELECT key FROM camera_key WHERE camera_id = new.id);"
+    "  INSERT INTO camera_geo SELECT key, new.lat, new.lat, new.lon, new.lon FROM camera_key"
+    "    WHERE camera_id = new.id AND new.lat IS NOT NULL AND new.lon IS NOT NULL;"
+    "  END;",
+    /* 7 -> 8: tickets, the work field staff file for a camera (store_ticket.c). A ticket is
+     * opened, then closed once; it is never deleted, and nothing but its closing is ever
+     * written again. action is a name of enum cfg_action, checked by the caller (the list may
+     * grow without a migration). cost_vnd NULL: the [costs] price of the action. The partial
+     * index serves the backlog, which reads the open ones. */
+    "CREATE TABLE ticket ("
+    "  id INTEGER PRIMARY KEY,"
+    "  camera_id TEXT NOT NULL REFERENCES camera (id),"
+    "  action TEXT NOT NULL CHECK (action != ''),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  cost_vnd INTEGER CHECK (cost_vnd >= 0),"
+    "  opened_ms INTEGER NOT NULL,"
+    "  opened_by TEXT NOT NULL DEFAULT '',"
+    "  closed_ms INTEGER,"
+    "  closed_by TEXT,"
+    "  close_note TEXT"
+    ");"
+    "CREATE INDEX ticket_open ON ticket (camera_id) WHERE closed_ms IS NULL;"
+    "CREATE TRIGGER ticket_never_deleted BEFORE DELETE ON ticket"
+    "  BEGIN SELECT RAISE(ABORT, 'tickets are closed, never deleted'); END;"
+    "CREATE TRIGGER ticket_closed_once BEFORE UPDATE ON ticket"
+    "  WHEN old.closed_ms IS NOT NULL OR new.closed_ms IS NULL OR new.id != old.id"
+    "    OR new.camera_id != old.camera_id OR new.action != old.action OR new.note != old.note"
+    "    OR new.cost_vnd IS NOT old.cost_vnd OR new.opened_ms != old.opened_ms"
+    "    OR new.opened_by != old.opened_by"
+    "  BEGIN SELECT RAISE(ABORT, 'a ticket is only ever closed, once'); END;",
+
+    /* 8 -> 9: alerts. alert_cursor: the last event the alerting has read (one row, made by
      * its first start: the history before it is not alerted). alert_watch: per camera, the
      * damping of its changes (daemon/damp.c) and the reason of its last change, so a restart
      * goes on where it was. alert: each alert decided, with the JSON document sent (a

@@ -33,6 +33,19 @@ enum store_stmt_id {
     STMT_DEVICE_PROFILE_INSERT,
     STMT_CLOCK_INSERT,
     STMT_DATA_VERSION,
+    STMT_SEGMENT_PUT,
+    STMT_SEGMENT_MAX_LEN,
+    STMT_SEGMENT_DROP,
+    STMT_FOOTAGE_DIR_MTIME,
+    STMT_FOOTAGE_DIR_SET,
+    STMT_FOOTAGE_SUBDIRS,
+    STMT_FOOTAGE_FILES,
+    STMT_FOOTAGE_LAST_FILE,
+    STMT_FOOTAGE_CAMERA,
+    STMT_FOOTAGE_SEGMENTS,
+    STMT_STATE_AT,
+    STMT_EVENTS_BETWEEN,
+    STMT_CLOCK_AT,
     STMT_COUNT
 };
 
@@ -59,6 +72,20 @@ int store_fail(struct store *s, const char *doing, struct cw_err *err);
 int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
                   const char *doing, struct cw_err *err);
+/* Step st (bound) for at most one row, read(st, out) when there is one; then reset it (cached:
+ * a store_stmt) or finalize it. 0 (a row), 1 (none), -1 (err: doing and SQLite's words). */
+int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
+                  void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
+                  struct cw_err *err);
+/* store_collect for a cached statement (store_stmt): reset, not finalized. */
+int store_collect_cached(struct store *s, sqlite3_stmt *st, size_t sz,
+                         void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                         const char *doing, struct cw_err *err);
+/* store_collect_cached for a statement (st NULL: -1, store_stmt said why) whose ?1, ?2 and ?3
+ * are a camera id and the range [from_ms, to_ms); other parameters bound by the caller. */
+int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id, int64_t from_ms,
+                        int64_t to_ms, size_t sz, void (*read)(sqlite3_stmt *st, void *elem),
+                        void **out, size_t *n, const char *doing, struct cw_err *err);
 /* store_collect over pg's window of an append-only table with columns id, camera_id and
  * at_ms: "SELECT cols FROM table" with the window's conditions, in (at_ms, id) order. cols
  * and table are our own constants, never input. */
@@ -71,6 +98,11 @@ int store_collect_page(struct store *s, const char *cols, const char *table,
 int store_end_failed(struct store *s);
 /* Roll back the open transaction, if any, and forget the nesting. */
 void store_abort(struct store *s);
+
+/* Step a write statement st to its end and reset it; "WHAT of WHO: sqlite's message" in err on
+ * failure. Returns 0 or -1. */
+int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
+                     struct cw_err *err);
 
 /* Bind a string, or NULL when str is NULL or empty. */
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str);

@@ -19,11 +19,12 @@
 #define SAMPLE_FLAG_NAME_MAX 32  /* longest flag name kept in a union, with its NUL */
 #define SAMPLE_FLAG_NAMES_MAX 32 /* distinct flag names in one union (13 exist today) */
 
-/* Column order of every read and of the insert's ?1..?26. */
+/* Column order of every read and of the insert's ?1..?30. */
 #define SAMPLE_COLUMNS                                                                             \
     "camera_id, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps, "        \
     "gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames, "      \
-    "has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags, reasons"
+    "has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags, reasons, "        \
+    "key_bytes, inter_frames, inter_bytes, inter_min_bytes"
 
 /* Bind a row; unmeasured facts as NULL. Strings are borrowed from smp until the step. */
 static void bind_sample(sqlite3_stmt *st, const struct store_sample *smp)
@@ -64,6 +65,13 @@ static void bind_sample(sqlite3_stmt *st, const struct store_sample *smp)
         sqlite3_bind_int(st, 24, smp->ref_distance);
     sqlite3_bind_text(st, 25, smp->flags, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 26, smp->reasons, -1, SQLITE_STATIC);
+    if (smp->ok && smp->key_bytes > 0)
+        sqlite3_bind_double(st, 27, smp->key_bytes);
+    if (smp->ok && smp->inter_frames > 0) {
+        sqlite3_bind_int(st, 28, smp->inter_frames);
+        sqlite3_bind_double(st, 29, smp->inter_bytes);
+        sqlite3_bind_int(st, 30, smp->inter_min_bytes);
+    }
 }
 
 static void read_sample(sqlite3_stmt *st, struct store_sample *o)
@@ -96,13 +104,17 @@ static void read_sample(sqlite3_stmt *st, struct store_sample *o)
     o->ref_distance = sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 23);
     store_column_text(st, 24, o->flags, sizeof(o->flags));
     store_column_text(st, 25, o->reasons, sizeof(o->reasons));
+    o->key_bytes = sqlite3_column_double(st, 26);
+    o->inter_frames = sqlite3_column_int(st, 27);
+    o->inter_bytes = sqlite3_column_double(st, 28);
+    o->inter_min_bytes = sqlite3_column_int(st, 29);
 }
 
 static int sample_insert(struct store *s, const struct store_sample *smp, struct cw_err *err)
 {
     static const char sql[] = "INSERT INTO sample (" SAMPLE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
                               "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                              "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+                              "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
     sqlite3_stmt *st = store_stmt(s, STMT_SAMPLE_INSERT, sql, err);
     int rc;
 
@@ -174,8 +186,9 @@ int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
 /* One hourly row being built from the raw rows of one camera and hour, oldest first. */
 struct fold {
     struct store_sample row;
-    int n_size, n_gop_frames, n_gop_s, n_key, n_pic, n_ok;
+    int n_size, n_gop_frames, n_gop_s, n_key, n_pic, n_ok, n_key_bytes, n_inter;
     double width, height, fps, kbps, gop_frames, gop_s, first_key, luma, spread, sharp;
+    double key_bytes, inter_bytes;
     char names[SAMPLE_FLAG_NAMES_MAX][SAMPLE_FLAG_NAME_MAX];
     int n_names;
 };
@@ -256,6 +269,17 @@ static void fold_add(struct fold *f, const struct store_sample *r)
         f->first_key += (double)r->first_key_ms;
         f->n_key++;
     }
+    if (r->key_bytes > 0) {
+        f->key_bytes += r->key_bytes;
+        f->n_key_bytes++;
+    }
+    if (r->inter_frames > 0) {
+        f->inter_bytes += r->inter_bytes;
+        if (f->n_inter == 0 || r->inter_min_bytes < f->row.inter_min_bytes)
+            f->row.inter_min_bytes = r->inter_min_bytes;
+        f->row.inter_frames += r->inter_frames;
+        f->n_inter++;
+    }
     if (r->has_picture) {
         f->row.has_picture = 1;
         f->luma += r->luma_mean;
@@ -293,6 +317,10 @@ static void fold_finish(struct fold *f)
         o->gop_s = f->gop_s / f->n_gop_s;
     if (f->n_key > 0)
         o->first_key_ms = (int64_t)(f->first_key / f->n_key + 0.5);
+    if (f->n_key_bytes > 0)
+        o->key_bytes = f->key_bytes / f->n_key_bytes;
+    if (f->n_inter > 0)
+        o->inter_bytes = f->inter_bytes / f->n_inter;
     if (f->n_pic > 0) {
         o->luma_mean = f->luma / f->n_pic;
         o->luma_spread = f->spread / f->n_pic;
@@ -366,7 +394,9 @@ static int replace_camera(struct store *s, sqlite3_stmt *del, const char *id, in
     return 0;
 }
 
-int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err)
+/* Fold the raw samples of one camera (camera_id) or of all (NULL), in one transaction. */
+static int downsample(struct store *s, const char *camera_id, int64_t before_ms, int *folded,
+                      struct cw_err *err)
 {
     sqlite3_stmt *cams = NULL, *scan = NULL, *del = NULL;
     struct fold_buf b = {NULL, 0, 0};
@@ -376,8 +406,9 @@ int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, st
     *folded = 0;
     if (store_begin(s, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera ORDER BY id", -1, &cams, NULL) !=
-            SQLITE_OK ||
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+                           -1, &cams, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(cams, 1, camera_id, -1, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
                            "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 ORDER BY at_ms, id",
@@ -418,6 +449,17 @@ fail:
     return store_end_failed(s);
 }
 
+int store_downsample_samples(struct store *s, int64_t before_ms, int *folded, struct cw_err *err)
+{
+    return downsample(s, NULL, before_ms, folded, err);
+}
+
+int store_downsample_camera(struct store *s, const char *camera_id, int64_t before_ms, int *folded,
+                            struct cw_err *err)
+{
+    return downsample(s, camera_id, before_ms, folded, err);
+}
+
 int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
                        int *flagged, int *total, struct cw_err *err)
 {
@@ -449,4 +491,37 @@ int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, 
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : store_fail(s, "sample share", err);
+}
+
+static void read_flag_count(sqlite3_stmt *st, void *elem)
+{
+    struct store_flag_count *c = elem;
+
+    memset(c, 0, sizeof(*c));
+    store_column_text(st, 0, c->camera_id, sizeof(c->camera_id));
+    store_column_text(st, 1, c->flags, sizeof(c->flags));
+    c->count = sqlite3_column_int(st, 2);
+}
+
+int store_sample_flag_counts(struct store *s, int64_t from_ms, int64_t to_ms,
+                             struct store_flag_count **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (to_ms < from_ms)
+        return cw_err_set(err, NULL, 0, NULL, "sample flags: range ends before it starts");
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT camera_id, flags, sum(count) FROM sample WHERE at_ms >= ?1 AND "
+                           "at_ms < ?2 GROUP BY camera_id, flags ORDER BY camera_id, flags",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "sample flags", err);
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    rc = store_collect(s, st, sizeof(**out), read_flag_count, &rows, n, "sample flags", err);
+    *out = rows;
+    return rc;
 }

@@ -1,14 +1,15 @@
-/* store_uptime.c - time in each state per camera over a range, from the event
- * rows. Reads camera and event in two ordered scans merged by camera id, and
- * hands each camera's events to uptime_accumulate() (uptime.c), which does the
- * exact interval arithmetic. Memory: the result rows, plus one camera's events
- * in range at a time (history before the range is folded into the last event
- * before it, which is all that decides the starting state). */
+/* store_uptime.c - each camera's history over a range, from the event rows, and time in each
+ * state per camera from it. Reads camera and event in two ordered scans merged by camera id,
+ * and hands each camera's events to a visitor: store_uptime's runs uptime_accumulate()
+ * (uptime.c), which does the exact interval arithmetic; reports run theirs. Memory: the
+ * visitor's, plus one camera's events in range at a time (history before the range is folded
+ * into the last event before it, which is all that decides the starting state). */
 #include "store_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "reason.h"
 #include "uptime.h"
 
 struct ev_buf {
@@ -16,7 +17,7 @@ struct ev_buf {
     int n, cap;
 };
 
-static int ev_push(struct ev_buf *b, int64_t at_ms, enum cw_state to)
+static int ev_push(struct ev_buf *b, int64_t at_ms, enum cw_state to, unsigned kinds)
 {
     if (b->n == b->cap) {
         int cap = b->cap ? b->cap * 2 : 64;
@@ -26,16 +27,16 @@ static int ev_push(struct ev_buf *b, int64_t at_ms, enum cw_state to)
         b->v = nv;
         b->cap = cap;
     }
-    b->v[b->n].at_ms = at_ms;
-    b->v[b->n].to = to;
+    b->v[b->n] = (struct uptime_event){at_ms, to, kinds};
     b->n++;
     return 0;
 }
 
-struct uptime_scan {
+struct history_scan {
     struct store *s;
     sqlite3_stmt *cams, *evs;
     int ev_step; /* last sqlite3_step result on evs */
+    int with_kinds;
     struct ev_buf buf;
     int64_t from_ms, to_ms;
 };
@@ -43,7 +44,7 @@ struct uptime_scan {
 /* Gather the events of camera id from the event cursor (ordered by camera id, then time):
  * those of cameras before id are skipped; the last one before from_ms is kept for the
  * starting state; those at or after end_ms are dropped. */
-static int gather_events(struct uptime_scan *u, const char *id, int64_t end_ms, struct cw_err *err)
+static int gather_events(struct history_scan *u, const char *id, int64_t end_ms, struct cw_err *err)
 {
     int have_before = 0;
 
@@ -57,15 +58,16 @@ static int gather_events(struct uptime_scan *u, const char *id, int64_t end_ms, 
             break;
         int64_t at = sqlite3_column_int64(u->evs, 1);
         enum cw_state to = store_column_state(u->evs, 2);
+        unsigned kinds =
+            u->with_kinds ? reason_kinds((const char *)sqlite3_column_text(u->evs, 3)) : 0;
         if (at >= end_ms)
             continue;
         if (at < u->from_ms && have_before) {
-            u->buf.v[0].at_ms = at;
-            u->buf.v[0].to = to;
+            u->buf.v[0] = (struct uptime_event){at, to, kinds};
             continue;
         }
         have_before |= at < u->from_ms;
-        if (ev_push(&u->buf, at, to) != 0)
+        if (ev_push(&u->buf, at, to, kinds) != 0)
             return cw_err_set(err, u->s->path, 0, NULL, "out of memory");
     }
     if (u->ev_step != SQLITE_ROW && u->ev_step != SQLITE_DONE)
@@ -73,35 +75,32 @@ static int gather_events(struct uptime_scan *u, const char *id, int64_t end_ms, 
     return 0;
 }
 
-static int uptime_row(struct uptime_scan *u, struct store_uptime *r, struct cw_err *err)
+static int history_row(struct history_scan *u, struct store_history *h, struct cw_err *err)
 {
-    int64_t created = sqlite3_column_int64(u->cams, 2);
-    int64_t end = u->to_ms;
-
-    memset(r, 0, sizeof(*r));
-    store_column_text(u->cams, 0, r->camera_id, sizeof(r->camera_id));
-    store_column_text(u->cams, 1, r->owner, sizeof(r->owner));
+    memset(h, 0, sizeof(*h));
+    store_column_text(u->cams, 0, h->camera_id, sizeof(h->camera_id));
+    store_column_text(u->cams, 1, h->owner, sizeof(h->owner));
+    h->created_ms = sqlite3_column_int64(u->cams, 2);
+    h->end_ms = u->to_ms;
     /* Retirement ends the camera's time: it is not counted after. */
-    if (sqlite3_column_type(u->cams, 3) != SQLITE_NULL && sqlite3_column_int64(u->cams, 3) < end)
-        end = sqlite3_column_int64(u->cams, 3);
-    if (gather_events(u, r->camera_id, end, err) != 0)
+    if (sqlite3_column_type(u->cams, 3) != SQLITE_NULL &&
+        sqlite3_column_int64(u->cams, 3) < h->end_ms)
+        h->end_ms = sqlite3_column_int64(u->cams, 3);
+    if (gather_events(u, h->camera_id, h->end_ms, err) != 0)
         return -1;
-    if (uptime_accumulate(created, u->buf.v, u->buf.n, u->from_ms, end, r->ms, &r->outages) != 0)
-        return cw_err_set(err, u->s->path, 0, NULL, "uptime of %s: events out of order",
-                          r->camera_id);
+    h->events = u->buf.v;
+    h->n_events = u->buf.n;
     return 0;
 }
 
-int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
-                 size_t *n, struct cw_err *err)
+int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with_kinds,
+                       int (*visit)(void *data, const struct store_history *h, struct cw_err *err),
+                       void *data, struct cw_err *err)
 {
-    struct uptime_scan u = {.s = s, .from_ms = from_ms, .to_ms = to_ms};
-    struct store_uptime *v = NULL;
-    size_t cap = 0;
-    int step;
+    struct history_scan u = {.s = s, .from_ms = from_ms, .to_ms = to_ms, .with_kinds = with_kinds};
+    struct store_history h;
+    int step, rc = -1;
 
-    *out = NULL;
-    *n = 0;
     if (from_ms > to_ms)
         return cw_err_set(err, NULL, 0, NULL, "uptime range ends before it starts");
     if (sqlite3_prepare_v2(s->db,
@@ -110,43 +109,71 @@ int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_u
                            "ORDER BY id",
                            -1, &u.cams, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
-                           "SELECT camera_id, at_ms, to_state FROM event WHERE at_ms < ?1 "
+                           "SELECT camera_id, at_ms, to_state, reason FROM event WHERE at_ms < ?1 "
                            "ORDER BY camera_id, at_ms, id",
                            -1, &u.evs, NULL) != SQLITE_OK) {
         store_fail(s, "uptime", err);
-        goto fail;
+        goto done;
     }
     sqlite3_bind_int64(u.cams, 1, from_ms);
     sqlite3_bind_int64(u.cams, 2, to_ms);
     sqlite3_bind_int64(u.evs, 1, to_ms);
     u.ev_step = sqlite3_step(u.evs);
-    while ((step = sqlite3_step(u.cams)) == SQLITE_ROW) {
-        if (*n == cap) {
-            struct store_uptime *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-            if (nv == NULL) {
-                cw_err_set(err, s->path, 0, NULL, "out of memory");
-                goto fail;
-            }
-            v = nv;
-        }
-        if (uptime_row(&u, &v[*n], err) != 0)
-            goto fail;
-        ++*n;
-    }
-    if (step != SQLITE_DONE) {
+    while ((step = sqlite3_step(u.cams)) == SQLITE_ROW)
+        if (history_row(&u, &h, err) != 0 || visit(data, &h, err) != 0)
+            goto done;
+    if (step != SQLITE_DONE)
         store_fail(s, "uptime", err);
-        goto fail;
+    else
+        rc = 0;
+done:
+    sqlite3_finalize(u.cams);
+    sqlite3_finalize(u.evs);
+    free(u.buf.v);
+    return rc;
+}
+
+struct uptime_rows {
+    struct store_uptime *v;
+    size_t n, cap;
+    int64_t from_ms;
+    const char *path;
+};
+
+static int uptime_visit(void *data, const struct store_history *h, struct cw_err *err)
+{
+    struct uptime_rows *r = data;
+    struct store_uptime *row;
+
+    if (r->n == r->cap) {
+        struct store_uptime *nv = realloc(r->v, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof(*nv));
+        if (nv == NULL)
+            return cw_err_set(err, r->path, 0, NULL, "out of memory");
+        r->v = nv;
     }
-    sqlite3_finalize(u.cams);
-    sqlite3_finalize(u.evs);
-    free(u.buf.v);
-    *out = v;
+    row = &r->v[r->n];
+    memset(row, 0, sizeof(*row));
+    memcpy(row->camera_id, h->camera_id, sizeof(row->camera_id));
+    memcpy(row->owner, h->owner, sizeof(row->owner));
+    if (uptime_accumulate(h->created_ms, h->events, h->n_events, r->from_ms, h->end_ms, row->ms,
+                          &row->outages) != 0)
+        return cw_err_set(err, r->path, 0, NULL, "uptime of %s: events out of order", h->camera_id);
+    r->n++;
     return 0;
-fail:
-    sqlite3_finalize(u.cams);
-    sqlite3_finalize(u.evs);
-    free(u.buf.v);
-    free(v);
+}
+
+int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
+                 size_t *n, struct cw_err *err)
+{
+    struct uptime_rows r = {.from_ms = from_ms, .path = s->path};
+
+    *out = NULL;
     *n = 0;
-    return -1;
+    if (store_walk_history(s, from_ms, to_ms, 0, uptime_visit, &r, err) != 0) {
+        free(r.v);
+        return -1;
+    }
+    *out = r.v;
+    *n = r.n;
+    return 0;
 }

@@ -3,8 +3,8 @@
  * allocation, any thread.
  *
  * A camera's life is a step function: UNKNOWN from created_ms, then the state
- * each event switches to. We walk the steps and add the part of each step that
- * falls inside [max(from, created), to). */
+ * each event switches to. We walk the steps, merge the ones that do not change
+ * the state, and hand each spell with its part inside [max(from, created), to). */
 #include "uptime.h"
 
 #include <stddef.h>
@@ -19,22 +19,26 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-/* Add the part of [start, end) that lies in [lo, hi) to ms[st]. */
-static void add_overlap(int64_t ms[5], enum cw_state st, int64_t start, int64_t end, int64_t lo,
-                        int64_t hi)
+/* Hand spell sp, now ending at end (an event at end when ended), to fn if it touches the
+ * range [lo, hi). */
+static void emit(struct uptime_spell *sp, int64_t end, int ended, int64_t lo, int64_t hi,
+                 void (*fn)(void *data, const struct uptime_spell *sp), void *data)
 {
-    int64_t a = max64(start, lo), b = min64(end, hi);
-
-    if (b > a && (unsigned)st < 5)
-        ms[st] += b - a;
+    sp->start_ms = max64(sp->began_ms, lo);
+    sp->end_ms = min64(end, hi);
+    sp->began_inside = sp->began_ms >= lo && sp->began_ms < hi;
+    sp->ended = ended && end < hi && end >= lo;
+    if (sp->end_ms < sp->start_ms)
+        sp->end_ms = sp->start_ms;
+    if (sp->end_ms > sp->start_ms || sp->began_inside)
+        fn(data, sp);
 }
 
-int uptime_accumulate(int64_t created_ms, const struct uptime_event *ev, int n, int64_t from_ms,
-                      int64_t to_ms, int64_t ms[5], int *outages)
+int uptime_walk(int64_t created_ms, const struct uptime_event *ev, int n, int64_t from_ms,
+                int64_t to_ms, void (*fn)(void *data, const struct uptime_spell *sp), void *data)
 {
     int64_t lo = max64(from_ms, created_ms);
-    int64_t at = created_ms;
-    enum cw_state cur = CW_UNKNOWN;
+    struct uptime_spell sp = {.state = CW_UNKNOWN, .began_ms = created_ms};
 
     if (from_ms > to_ms || n < 0)
         return -1;
@@ -45,12 +49,36 @@ int uptime_accumulate(int64_t created_ms, const struct uptime_event *ev, int n, 
         /* An event before creation (a clock step) only sets the state to start from. */
         int64_t t = max64(ev[i].at_ms, created_ms);
 
-        add_overlap(ms, cur, at, t, lo, to_ms);
-        if (ev[i].to == CW_DOWN && cur != CW_DOWN && t >= lo && t < to_ms && outages != NULL)
-            (*outages)++;
-        cur = ev[i].to;
-        at = t;
+        if (ev[i].to == sp.state) {
+            sp.kinds |= ev[i].kinds;
+            continue;
+        }
+        emit(&sp, t, 1, lo, to_ms, fn, data);
+        sp = (struct uptime_spell){.state = ev[i].to, .began_ms = t, .kinds = ev[i].kinds};
     }
-    add_overlap(ms, cur, at, to_ms, lo, to_ms);
+    emit(&sp, to_ms, 0, lo, to_ms, fn, data);
     return 0;
+}
+
+struct sums {
+    int64_t *ms;
+    int *outages;
+};
+
+static void add_spell(void *data, const struct uptime_spell *sp)
+{
+    struct sums *s = data;
+
+    if ((unsigned)sp->state < 5)
+        s->ms[sp->state] += sp->end_ms - sp->start_ms;
+    if (sp->state == CW_DOWN && sp->began_inside && s->outages != NULL)
+        (*s->outages)++;
+}
+
+int uptime_accumulate(int64_t created_ms, const struct uptime_event *ev, int n, int64_t from_ms,
+                      int64_t to_ms, int64_t ms[5], int *outages)
+{
+    struct sums s = {ms, outages};
+
+    return uptime_walk(created_ms, ev, n, from_ms, to_ms, add_spell, &s);
 }

@@ -20,9 +20,10 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/text.h"
+#include "onvif_http.h"
 #include "xfer.h"
 
-#define ONVIF_USER_AGENT "camwatch/0.1"
 #define ONVIF_CONNECT_TIMEOUT_MAX_MS 3000
 #define ONVIF_DEFAULT_RTSP_PORT "554"
 
@@ -47,13 +48,11 @@ struct onvif_probe {
 
     enum onvif_step step;
     enum onvif_call call;
-    int media2;     /* profiles come from the media2 service */
-    size_t profile; /* S_STREAM_URI: the profile asked about */
-    char url[1024]; /* of the current request */
-    char *request;  /* its body */
-    char *body;     /* the response body */
-    size_t body_len, body_cap, body_limit;
-    int too_large;
+    int media2;                  /* profiles come from the media2 service */
+    size_t profile;              /* S_STREAM_URI: the profile asked about */
+    char url[1024];              /* of the current request */
+    char *request;               /* its body */
+    struct xfer_buf body;        /* the answer */
     int status;                  /* HTTP status of the last response line */
     int challenged;              /* a Digest challenge was seen: the device wants HTTP Digest */
     int digest;                  /* HTTP Digest is switched on for this handle */
@@ -61,6 +60,7 @@ struct onvif_probe {
     int64_t first_byte_ms;       /* when the last answer's status line came in (our clock) */
     int clock_with_auth;         /* GetSystemDateAndTime is asked again with credentials */
     struct onvif_fault fault;    /* of the last answer, kind NONE when it was none */
+    int snapshot_fetched;        /* body holds the snapshot, a JPEG */
     char errbuf[CURL_ERROR_SIZE];
     struct onvif_result res;
 };
@@ -110,7 +110,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
         line[len < sizeof(line) - 1 ? len : sizeof(line) - 1] = '\0';
         if (sscanf(line, "HTTP/%*s %3d", &code) == 1)
             p->status = code;
-        p->body_len = 0; /* a 401 body before the real answer is not the answer */
+        p->body.len = 0; /* a 401 body before the real answer is not the answer */
         /* The first byte of the answer: the device read its clock before this. */
         p->first_byte_ms = cw_now_ms();
     } else if (p->status == 401 && len > 17 && strncasecmp(buf, "WWW-Authenticate:", 17) == 0 &&
@@ -120,131 +120,33 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
     return len;
 }
 
-static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
-{
-    struct onvif_probe *p = userdata;
-    size_t len = size * n;
-
-    if (len > p->body_limit - p->body_len) {
-        p->too_large = 1;
-        return 0; /* abort: CURLE_WRITE_ERROR */
-    }
-    if (p->body_len + len + 1 > p->body_cap) {
-        size_t cap = p->body_cap ? p->body_cap : 16384;
-        char *b;
-
-        while (cap < p->body_len + len + 1)
-            cap *= 2;
-        b = realloc(p->body, cap);
-        if (b == NULL)
-            return 0;
-        p->body = b;
-        p->body_cap = cap;
-    }
-    memcpy(p->body + p->body_len, buf, len);
-    p->body_len += len;
-    p->body[p->body_len] = '\0';
-    return len;
-}
-
 static int set_common_options(struct onvif_probe *p, const struct onvif_request *req, void *private)
 {
     CURL *e = p->easy;
     CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(e, opt, val);                                                    \
-    } while (0)
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
-    SET(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    SET(CURLOPT_FOLLOWLOCATION, 0L); /* a device redirecting SOAP is misconfigured: say so */
-    SET(CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, p->connect_timeout_ms);
-    SET(CURLOPT_NOSIGNAL, 1L);
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
+    rc = xfer_set_http(e, p->timeout_ms, p->connect_timeout_ms, p->errbuf, req->tls_verify,
+                       req->ca_file);
     SET(CURLOPT_PRIVATE, private);
-    SET(CURLOPT_ERRORBUFFER, p->errbuf);
-    SET(CURLOPT_USERAGENT, ONVIF_USER_AGENT);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, p);
-    SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_WRITEDATA, p);
-    /* Cameras often carry self-signed certificates: trust one by ca_file, or, knowingly, stop
-     * checking with tls_verify = no. */
-    SET(CURLOPT_SSL_VERIFYPEER, req->tls_verify ? 1L : 0L);
-    SET(CURLOPT_SSL_VERIFYHOST, req->tls_verify ? 2L : 0L);
-    if (req->ca_file != NULL)
-        SET(CURLOPT_CAINFO, req->ca_file);
+    SET(CURLOPT_WRITEFUNCTION, xfer_buf_write);
+    SET(CURLOPT_WRITEDATA, &p->body);
 #undef SET
     return rc == CURLE_OK ? 0 : -1;
 }
 
-/* The port of a URL as a number, the scheme's default when absent; -1 when it does not
- * parse. */
-static long url_port(const char *url)
-{
-    CURLU *u = curl_url();
-    char *port = NULL;
-    long v = -1;
-
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-        v = strtol(port, NULL, 10);
-    curl_free(port);
-    curl_url_cleanup(u);
-    return v;
-}
-
-/* Where to send a request for xaddr, a URL the device announced. Behind NAT a camera names
- * its private address, which only it can reach: the host is always the onvif_url's. The port
- * and scheme are the onvif_url's too when xaddr is on the port the device announced for its
- * own device service (or that is not known yet); a service the device puts on another port
- * (a snapshot on 80 beside ONVIF on 8899) keeps its own. */
+/* Where to send a request for xaddr: onvif_http_service_url() with what this probe knows. */
 static int service_url(const struct onvif_probe *p, const char *xaddr, char *buf, size_t len)
 {
-    CURLU *dev = curl_url(), *svc = curl_url();
-    char *path = NULL, *query = NULL, *scheme = NULL, *port = NULL, *out = NULL;
-    const char *own = p->res.ep.url[ONVIF_SVC_DEVICE];
-    int rc = -1;
-
-    if (dev == NULL || svc == NULL ||
-        curl_url_set(dev, CURLUPART_URL, p->device_url, 0) != CURLUE_OK ||
-        curl_url_set(svc, CURLUPART_URL, xaddr, 0) != CURLUE_OK ||
-        curl_url_get(svc, CURLUPART_PATH, &path, 0) != CURLUE_OK)
-        goto done;
-    (void)curl_url_get(svc, CURLUPART_QUERY, &query, 0);
-    if (own[0] != '\0' && url_port(own) != url_port(xaddr) &&
-        (curl_url_get(svc, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-         curl_url_get(svc, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-         curl_url_set(dev, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
-         curl_url_set(dev, CURLUPART_PORT, port, 0) != CURLUE_OK))
-        goto done;
-    if (curl_url_set(dev, CURLUPART_PATH, path, 0) == CURLUE_OK &&
-        curl_url_set(dev, CURLUPART_QUERY, query, 0) == CURLUE_OK &&
-        curl_url_get(dev, CURLUPART_URL, &out, 0) == CURLUE_OK &&
-        snprintf(buf, len, "%s", out) < (int)len)
-        rc = 0;
-done:
-    curl_free(path);
-    curl_free(query);
-    curl_free(scheme);
-    curl_free(port);
-    curl_free(out);
-    curl_url_cleanup(dev);
-    curl_url_cleanup(svc);
-    return rc;
+    return onvif_http_service_url(p->device_url, p->res.ep.url[ONVIF_SVC_DEVICE], xaddr, buf, len);
 }
 
 /* Forget the last answer before a request goes out; the next may be up to limit bytes. */
 static void expect_answer(struct onvif_probe *p, size_t limit)
 {
-    p->body_len = 0;
-    p->body_limit = limit;
-    p->too_large = 0;
+    xfer_buf_reset(&p->body, limit);
     p->status = 0;
     p->errbuf[0] = '\0';
 }
@@ -353,17 +255,10 @@ static enum onvif_outcome outcome_of_xfer(enum xfer_fault f)
 static int looks_like_html(const struct onvif_probe *p)
 {
     char *ct = NULL;
-    size_t i = 0;
 
-    if (curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL &&
-        strstr(ct, "html") != NULL)
-        return 1;
-    while (i < p->body_len &&
-           (p->body[i] == ' ' || p->body[i] == '\n' || p->body[i] == '\r' || p->body[i] == '\t'))
-        i++;
-    return p->body_len - i >= 5 &&
-           (strncasecmp(p->body + i, "<html", 5) == 0 ||
-            (p->body_len - i >= 14 && strncasecmp(p->body + i, "<!doctype html", 14) == 0));
+    if (curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+        ct = NULL;
+    return onvif_http_is_html(ct, p->body.data, p->body.len);
 }
 
 /* Read the answer to the current request. Returns 0 with *doc (a 200 SOAP answer that is not
@@ -375,8 +270,8 @@ static int take_answer(struct onvif_probe *p, CURLcode rc, struct onvif_doc **do
 
     *doc = NULL;
     memset(&p->fault, 0, sizeof(p->fault));
-    if (p->too_large) {
-        result_set(p, ONVIF_TOO_LARGE, "response over %zu bytes", p->body_limit);
+    if (p->body.too_large) {
+        result_set(p, ONVIF_TOO_LARGE, "response over %zu bytes", p->body.limit);
         return -1;
     }
     if (rc != CURLE_OK) {
@@ -394,7 +289,7 @@ static int take_answer(struct onvif_probe *p, CURLcode rc, struct onvif_doc **do
         result_set(p, ONVIF_NOT_SOAP, "answered an HTML page (HTTP %d), not SOAP", p->status);
         return -1;
     }
-    if (onvif_doc_parse(p->body ? p->body : "", p->body_len, doc, &err) != 0) {
+    if (onvif_doc_parse(p->body.data ? p->body.data : "", p->body.len, doc, &err) != 0) {
         if (p->status != 200)
             result_set(p, ONVIF_HTTP_STATUS, "HTTP %d (%s)", p->status, err.msg);
         else
@@ -473,16 +368,13 @@ static int start_snapshot(struct onvif_probe *p)
     return 1;
 }
 
-/* Write the JPEG beside its final name, then rename: a reader never sees half a picture. */
+/* Keep the JPEG for the caller (onvif_probe_take_snapshot), which writes it off the loop. */
 static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
 {
     struct onvif_result *r = &p->res;
-    char tmp[1100];
-    FILE *f;
-    int ok;
 
-    if (rc != CURLE_OK || p->too_large || p->status != 200) {
-        if (p->too_large)
+    if (rc != CURLE_OK || p->body.too_large || p->status != 200) {
+        if (p->body.too_large)
             snprintf(r->snapshot_error, sizeof(r->snapshot_error), "over %d bytes",
                      ONVIF_SNAPSHOT_MAX_BYTES);
         else if (rc != CURLE_OK)
@@ -491,27 +383,26 @@ static void finish_snapshot(struct onvif_probe *p, CURLcode rc)
             snprintf(r->snapshot_error, sizeof(r->snapshot_error), "HTTP %d", p->status);
         return;
     }
-    if (p->body_len < 4 || (unsigned char)p->body[0] != 0xFF || (unsigned char)p->body[1] != 0xD8) {
+    if (p->body.len < 4 || (unsigned char)p->body.data[0] != 0xFF ||
+        (unsigned char)p->body.data[1] != 0xD8) {
         snprintf(r->snapshot_error, sizeof(r->snapshot_error), "not a JPEG");
         return;
     }
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", p->snapshot_path) >= (int)sizeof(tmp)) {
-        snprintf(r->snapshot_error, sizeof(r->snapshot_error), "path too long");
-        return;
-    }
-    f = fopen(tmp, "wb");
-    ok = f != NULL && fwrite(p->body, 1, p->body_len, f) == p->body_len;
-    if (f != NULL && fclose(f) != 0)
-        ok = 0;
-    if (ok && rename(tmp, p->snapshot_path) == 0) {
-        r->snapshot_written = 1;
-        snprintf(r->snapshot_path, sizeof(r->snapshot_path), "%s", p->snapshot_path);
-        return;
-    }
-    if (snprintf(r->snapshot_error, sizeof(r->snapshot_error), "cannot write %.60s: %s",
-                 p->snapshot_path, strerror(errno)) < 0)
-        r->snapshot_error[0] = '\0';
-    unlink(tmp);
+    p->snapshot_fetched = 1;
+}
+
+void *onvif_probe_take_snapshot(struct onvif_probe *p, size_t *len)
+{
+    void *jpeg = p->body.data;
+
+    *len = 0;
+    if (!p->snapshot_fetched)
+        return NULL;
+    *len = p->body.len;
+    p->body.data = NULL;
+    p->body.len = p->body.cap = 0;
+    p->snapshot_fetched = 0;
+    return jpeg;
 }
 
 static void take_clock(struct onvif_probe *p, const struct onvif_doc *doc)
@@ -835,7 +726,7 @@ void onvif_probe_free(struct onvif_probe *p)
     free(p->rtsp_url);
     free(p->snapshot_path);
     xfer_free_secret(p->request); /* carries the digest and nonce */
-    free(p->body);
+    free(p->body.data);
     free(p);
 }
 
@@ -924,26 +815,6 @@ static int query_covers(const char *have, const char *want)
     return 1;
 }
 
-/* Append "; "-separated text to note. */
-static void note_add(char *note, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void note_add(char *note, size_t len, const char *fmt, ...)
-{
-    size_t off = strlen(note);
-    va_list ap;
-
-    if (off > 0 && off + 2 < len) {
-        memcpy(note + off, "; ", 3);
-        off += 2;
-    }
-    if (off >= len)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(note + off, len - off, fmt, ap);
-    va_end(ap);
-}
-
 int onvif_compare_stream_uri(const char *announced, const char *inventory, char *note, size_t len)
 {
     struct uri_parts a, b;
@@ -953,23 +824,23 @@ int onvif_compare_stream_uri(const char *announced, const char *inventory, char 
     snprintf(shown, sizeof(shown), "%.200s", announced);
     log_redact_url(shown, shown, sizeof(shown));
     if (uri_split(announced, &a) != 0) {
-        note_add(note, len, "the camera's stream URI does not parse: %s", shown);
+        cw_text_addf(note, len, "the camera's stream URI does not parse: %s", shown);
         return -1;
     }
     if (uri_split(inventory, &b) != 0) {
-        note_add(note, len, "the inventory's rtsp_url does not parse");
+        cw_text_addf(note, len, "the inventory's rtsp_url does not parse");
         return -1;
     }
     if (strcasecmp(a.host, b.host) != 0)
-        note_add(note, len, "another host (%s: normal behind NAT)", a.host);
+        cw_text_addf(note, len, "another host (%s: normal behind NAT)", a.host);
     else if (strcmp(a.port, b.port) != 0)
-        note_add(note, len, "port %s differs from the inventory's %s", a.port, b.port);
+        cw_text_addf(note, len, "port %s differs from the inventory's %s", a.port, b.port);
     if (strcmp(a.path, b.path) != 0) {
-        note_add(note, len, "path %.200s differs from the inventory's %.200s", a.path, b.path);
+        cw_text_addf(note, len, "path %.200s differs from the inventory's %.200s", a.path, b.path);
         return 0;
     }
     if (!query_covers(a.query, b.query)) {
-        note_add(note, len, "query '%.150s' lacks the inventory's '%.150s'", a.query, b.query);
+        cw_text_addf(note, len, "query '%.150s' lacks the inventory's '%.150s'", a.query, b.query);
         return 0;
     }
     return 1;

@@ -46,7 +46,8 @@ struct onvif_request {
     const char *password;
     const char *rtsp_url;      /* the inventory's, to compare stream URIs with; may be NULL */
     int64_t timeout_ms;        /* one request */
-    const char *snapshot_path; /* fetch the snapshot there (JPEG); NULL: do not */
+    const char *snapshot_path; /* fetch the snapshot, for the caller to write there (JPEG); NULL:
+                                  do not */
     int tls_verify;            /* https: check the device's certificate and name */
     const char *ca_file;       /* https: trust these certificates (PEM) too; NULL: none */
 };
@@ -69,6 +70,8 @@ struct onvif_result {
     char uri_note[256]; /* "" when the streamed URI matches the inventory's rtsp_url */
     char auth[16];      /* "wsse", "wsse+digest" (the device challenged for HTTP Digest too), or
                            "none" (no credential) */
+    /* The snapshot is fetched here and written by the caller (onvif_probe_take_snapshot),
+     * which fills these: */
     int snapshot_written;
     char snapshot_path[1024]; /* where it was written */
     char snapshot_error[128]; /* why no snapshot was written, when one was asked for */
@@ -89,6 +92,10 @@ const struct onvif_result *onvif_probe_result(const struct onvif_probe *p); /* b
 /* End the probe as failed with why (the caller could not go on, e.g. the next request could
  * not be added to the multi). */
 void onvif_probe_abandon(struct onvif_probe *p, const char *why);
+/* Once the probe is over: the snapshot it fetched, len bytes of JPEG, handed over (caller
+ * frees), for the caller to write off the loop; NULL when none (the result's snapshot_error
+ * says why when one was asked for). */
+void *onvif_probe_take_snapshot(struct onvif_probe *p, size_t *len);
 void onvif_probe_free(struct onvif_probe *p); /* accepts NULL */
 
 /* "timeout", "connection refused", "authentication failed", "not SOAP", ... */

@@ -31,7 +31,7 @@
 #define DIGEST_B64_LEN 28 /* base64 of 20 bytes, without the NUL */
 
 /* One request body. The operation element is prefix:op declaring its namespace; with
- * token_tail set, the escaped profile token goes between head and tail. */
+ * token_tail set, the escaped token (token_what) goes between head and tail. */
 struct call_def {
     const char *name;
     const char *op;
@@ -40,32 +40,57 @@ struct call_def {
     bool tt; /* the body uses tt: too */
     const char *head;
     const char *token_tail;
+    const char *token_what; /* "profile token" */
 };
+
+#define SEARCH_MAX_RESULTS "100"  /* recordings in one GetRecordingSearchResults answer */
+#define SEARCH_WAIT "PT5S"        /* how long the device may hold it to gather them */
+#define SEARCH_KEEP_ALIVE "PT60S" /* a search session lives this long between our calls */
 
 static const struct call_def calls[ONVIF_CALL_COUNT] = {
     [ONVIF_GET_SYSTEM_DATE_AND_TIME] = {"GetSystemDateAndTime", "GetSystemDateAndTime", "tds",
-                                        NS_TDS, false, "", NULL},
+                                        NS_TDS, false, "", NULL, NULL},
     [ONVIF_GET_DEVICE_INFORMATION] = {"GetDeviceInformation", "GetDeviceInformation", "tds", NS_TDS,
-                                      false, "", NULL},
+                                      false, "", NULL, NULL},
     [ONVIF_GET_SERVICES] = {"GetServices", "GetServices", "tds", NS_TDS, false,
-                            "<tds:IncludeCapability>false</tds:IncludeCapability>", NULL},
+                            "<tds:IncludeCapability>false</tds:IncludeCapability>", NULL, NULL},
     [ONVIF_GET_CAPABILITIES] = {"GetCapabilities", "GetCapabilities", "tds", NS_TDS, false,
-                                "<tds:Category>All</tds:Category>", NULL},
-    [ONVIF_GET_PROFILES] = {"GetProfiles", "GetProfiles", "trt", NS_TRT, false, "", NULL},
+                                "<tds:Category>All</tds:Category>", NULL, NULL},
+    [ONVIF_GET_PROFILES] = {"GetProfiles", "GetProfiles", "trt", NS_TRT, false, "", NULL, NULL},
     [ONVIF_GET_STREAM_URI] = {"GetStreamUri", "GetStreamUri", "trt", NS_TRT, true,
                               "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
                               "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport>"
                               "</trt:StreamSetup><trt:ProfileToken>",
-                              "</trt:ProfileToken>"},
+                              "</trt:ProfileToken>", "profile token"},
     [ONVIF_GET_SNAPSHOT_URI] = {"GetSnapshotUri", "GetSnapshotUri", "trt", NS_TRT, false,
-                                "<trt:ProfileToken>", "</trt:ProfileToken>"},
+                                "<trt:ProfileToken>", "</trt:ProfileToken>", "profile token"},
     [ONVIF_MEDIA2_GET_PROFILES] = {"media2 GetProfiles", "GetProfiles", "tr2", NS_TR2, false,
-                                   "<tr2:Type>All</tr2:Type>", NULL},
+                                   "<tr2:Type>All</tr2:Type>", NULL, NULL},
     [ONVIF_MEDIA2_GET_STREAM_URI] = {"media2 GetStreamUri", "GetStreamUri", "tr2", NS_TR2, false,
                                      "<tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>",
-                                     "</tr2:ProfileToken>"},
+                                     "</tr2:ProfileToken>", "profile token"},
     [ONVIF_MEDIA2_GET_SNAPSHOT_URI] = {"media2 GetSnapshotUri", "GetSnapshotUri", "tr2", NS_TR2,
-                                       false, "<tr2:ProfileToken>", "</tr2:ProfileToken>"},
+                                       false, "<tr2:ProfileToken>", "</tr2:ProfileToken>",
+                                       "profile token"},
+    [ONVIF_SEARCH_GET_RECORDING_SUMMARY] = {"GetRecordingSummary", "GetRecordingSummary", "tse",
+                                            NS_TSE, false, "", NULL, NULL},
+    /* An empty Scope: every recording. */
+    [ONVIF_SEARCH_FIND_RECORDINGS] = {"FindRecordings", "FindRecordings", "tse", NS_TSE, false,
+                                      "<tse:Scope/><tse:KeepAliveTime>" SEARCH_KEEP_ALIVE
+                                      "</tse:KeepAliveTime>",
+                                      NULL, NULL},
+    [ONVIF_SEARCH_GET_RECORDING_SEARCH_RESULTS] =
+        {"GetRecordingSearchResults", "GetRecordingSearchResults", "tse", NS_TSE, false,
+         "<tse:SearchToken>",
+         "</tse:SearchToken><tse:MaxResults>" SEARCH_MAX_RESULTS "</tse:MaxResults>"
+         "<tse:WaitTime>" SEARCH_WAIT "</tse:WaitTime>",
+         "search token"},
+    [ONVIF_SEARCH_END_SEARCH] = {"EndSearch", "EndSearch", "tse", NS_TSE, false,
+                                 "<tse:SearchToken>", "</tse:SearchToken>", "search token"},
+    [ONVIF_SEARCH_GET_RECORDING_INFORMATION] = {"GetRecordingInformation",
+                                                "GetRecordingInformation", "tse", NS_TSE, false,
+                                                "<tse:RecordingToken>", "</tse:RecordingToken>",
+                                                "recording token"},
 };
 
 /* SOAP actions: the WSDL namespace, '/', the operation (ONVIF WSDLs' soapAction). */
@@ -80,6 +105,11 @@ static const char *const actions[ONVIF_CALL_COUNT] = {
     [ONVIF_MEDIA2_GET_PROFILES] = NS_TR2 "/GetProfiles",
     [ONVIF_MEDIA2_GET_STREAM_URI] = NS_TR2 "/GetStreamUri",
     [ONVIF_MEDIA2_GET_SNAPSHOT_URI] = NS_TR2 "/GetSnapshotUri",
+    [ONVIF_SEARCH_GET_RECORDING_SUMMARY] = NS_TSE "/GetRecordingSummary",
+    [ONVIF_SEARCH_FIND_RECORDINGS] = NS_TSE "/FindRecordings",
+    [ONVIF_SEARCH_GET_RECORDING_SEARCH_RESULTS] = NS_TSE "/GetRecordingSearchResults",
+    [ONVIF_SEARCH_END_SEARCH] = NS_TSE "/EndSearch",
+    [ONVIF_SEARCH_GET_RECORDING_INFORMATION] = NS_TSE "/GetRecordingInformation",
 };
 
 const char *onvif_call_action(enum onvif_call call)
@@ -259,8 +289,9 @@ static int request_check(enum onvif_call call, const char *token, const char *us
     if ((unsigned)call >= ONVIF_CALL_COUNT)
         return cw_err_set(err, NULL, 0, NULL, "unknown ONVIF call %d", (int)call);
     if (calls[call].token_tail != NULL && (token == NULL || token[0] == '\0'))
-        return cw_err_set(err, NULL, 0, NULL, "%s: no profile token", calls[call].name);
-    if (calls[call].token_tail != NULL && check_text(token, "profile token", err) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "%s: no %s", calls[call].name,
+                          calls[call].token_what);
+    if (calls[call].token_tail != NULL && check_text(token, calls[call].token_what, err) != 0)
         return -1;
     if (username != NULL && check_text(username, "username", err) != 0)
         return -1;

@@ -23,11 +23,18 @@ enum onvif_call {
     ONVIF_MEDIA2_GET_PROFILES,   /* media2, Type=All so the encoder configuration comes along */
     ONVIF_MEDIA2_GET_STREAM_URI, /* media2, Protocol=RTSP */
     ONVIF_MEDIA2_GET_SNAPSHOT_URI,
+    /* The Recording Search service of a recorder (ver10/search/wsdl). */
+    ONVIF_SEARCH_GET_RECORDING_SUMMARY,
+    ONVIF_SEARCH_FIND_RECORDINGS,              /* every recording, kept alive 60 s */
+    ONVIF_SEARCH_GET_RECORDING_SEARCH_RESULTS, /* token: the search's; 100 at most, wait 5 s */
+    ONVIF_SEARCH_END_SEARCH,                   /* token: the search's */
+    ONVIF_SEARCH_GET_RECORDING_INFORMATION,    /* token: the recording's */
     ONVIF_CALL_COUNT
 };
 
 /* Build the SOAP 1.2 request for call. token is the profile token for the StreamUri and
- * SnapshotUri calls (XML-escaped here), ignored otherwise. With username non-NULL a
+ * SnapshotUri calls, the search token or the recording token for the search calls that name
+ * one (XML-escaped here), ignored otherwise. With username non-NULL a
  * WS-Security header carries a UsernameToken: a fresh 16-byte random nonce, Created =
  * created_ms formatted as UTC "YYYY-MM-DDThh:mm:ssZ", PasswordDigest of the three. Refused:
  * an unknown call, a token call without a token, a control character in the token or the

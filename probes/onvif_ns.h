@@ -11,6 +11,7 @@
 #define NS_TRT "http://www.onvif.org/ver10/media/wsdl"
 #define NS_TR2 "http://www.onvif.org/ver20/media/wsdl"
 #define NS_TER "http://www.onvif.org/ver10/error"
+#define NS_TSE "http://www.onvif.org/ver10/search/wsdl"
 #define NS_DN "http://www.onvif.org/ver10/network/wsdl"
 #define NS_WSA "http://www.w3.org/2005/08/addressing"
 #define NS_WSA04 "http://schemas.xmlsoap.org/ws/2004/08/addressing" /* WS-Discovery 1.0's */

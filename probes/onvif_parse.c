@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/cwtime.h"
 #include "../util/log.h"
 #include "onvif_ns.h"
 #include "xmltext.h"
@@ -85,19 +86,6 @@ static int node_double(const xmlNode *n, const char *what, double max, double *o
 
 /* ---- GetSystemDateAndTime ---- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int month_days(int y, int m)
 {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -135,7 +123,7 @@ static int utc_ms(const xmlNode *utc, int64_t *out, struct cw_err *err)
         return -1;
     if (d > month_days(y, mo))
         return cw_err_set(err, NULL, 0, NULL, "Day: %d out of range", d);
-    *out = days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + s) * 1000;
+    *out = cw_days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + s) * 1000;
     return 0;
 }
 

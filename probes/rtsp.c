@@ -194,11 +194,7 @@ static int set_options(struct rtsp_probe *p)
     CURL *e = p->easy;
     CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                                              \
-    do {                                                                                           \
-        if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(e, opt, val);                                                    \
-    } while (0)
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
     SET(CURLOPT_URL, p->url);
     SET(CURLOPT_RTSP_STREAM_URI, p->url);
     SET(CURLOPT_RTSP_REQUEST, (long)CURL_RTSPREQ_DESCRIBE);
@@ -296,8 +292,8 @@ static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
 
     if (s == 200) {
         if (sdp_parse_video(p->body, p->body_len, &out->video, &err) == 0)
-            set_result(out, RTSP_OK, "%s %dx%d", out->video.codec, out->video.width,
-                       out->video.height);
+            set_result(out, RTSP_OK, "%s %dx%d%s%s", out->video.codec, out->video.width,
+                       out->video.height, out->video.problem[0] ? "; " : "", out->video.problem);
         else
             set_result(out, RTSP_BAD_SDP, "%s", err.msg);
     } else if (s == 401 || s == 403) {

@@ -27,7 +27,8 @@ enum rtsp_outcome {
     RTSP_NOT_RTSP,     /* the peer does not speak RTSP */
     RTSP_TOO_LARGE,    /* headers or body over the limits */
     RTSP_TRUNCATED,    /* connection closed mid-response */
-    RTSP_BAD_SDP,      /* 200 but the SDP is unusable */
+    RTSP_BAD_SDP,      /* 200 but the SDP is unusable (broken parameter sets are OK, with
+                          video.problem saying so: the stream may carry its own) */
     RTSP_ERROR         /* anything else; see detail */
 };
 

@@ -10,6 +10,7 @@
 
 #include <libavutil/base64.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -687,8 +688,10 @@ int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out, struct c
     out->fps = v.fps > 0 ? v.fps : v.session_fps;
     set_codec(out, &v);
     if (strcmp(out->codec, "h264") == 0 || strcmp(out->codec, "h265") == 0) {
-        if (set_size_from_sps(out, &v, err) < 0)
-            return -1;
+        struct cw_err perr;
+        if (set_size_from_sps(out, &v, &perr) < 0)
+            snprintf(out->problem, sizeof(out->problem), "%.*s", (int)sizeof(out->problem) - 1,
+                     perr.msg);
     }
     if (out->width == 0 && v.dim_w > 0) {
         out->width = v.dim_w;

@@ -16,12 +16,16 @@ struct sdp_video {
     int width;        /* from SPS (or JPEG a=x-dimensions / a=cliprect); 0 when unknown */
     int height;
     double fps; /* a=framerate, 0 when absent */
+    /* What is wrong with the parameter sets, "" when nothing: "sprop-parameter-sets: bad
+     * base64", "SPS: truncated", ... The stream may still play (encoders repeat them in-band);
+     * width and height are then 0. */
+    char problem[96];
 };
 
 /* Parse sdp (len bytes, not necessarily NUL-terminated). Returns 0 with *out filled when a
- * video m= line is found; -1 with err->msg saying what is wrong ("no video stream",
- * "sprop-parameter-sets: bad base64", "SPS: truncated", ...). A missing parameter set is
- * not an error: width and height stay 0. */
+ * usable video m= line is found, even when its parameter sets are broken (out->problem says
+ * how); -1 with err->msg saying what is wrong otherwise ("no video stream", "m=video: bad
+ * payload type"). A missing parameter set is not a problem: width and height stay 0. */
 int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out, struct cw_err *err);
 
 /* Decode width and height from one SPS NAL unit (with its NAL header, emulation prevention

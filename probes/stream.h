@@ -41,7 +41,15 @@ struct stream_sample {
     int ts_backwards;     /* timestamps that went back */
     int corrupt_packets;  /* AV_PKT_FLAG_CORRUPT, or rejected by the decoder */
     int lost_frames;      /* frames missing by timestamp gaps, where the rate is known */
-    int has_picture;      /* a keyframe was decoded: the fields below are set */
+    /* Frame sizes (access units as received, parameter sets included): what an encoder sends
+     * between keyframes tells a frozen source (near-empty frames) from a quiet live scene. */
+    double key_bytes;    /* mean size of a keyframe, 0 when none */
+    int inter_frames;    /* frames that are not keyframes */
+    double inter_bytes;  /* their mean size, 0 when none */
+    int inter_min_bytes; /* the smallest of them, past the first two after each keyframe (rate
+                            control settles there): an encoder's frame that says nothing
+                            changed, when it sent one */
+    int has_picture;     /* a keyframe was decoded: the fields below are set */
     double luma_mean, luma_spread, sharpness;
     uint64_t phash;
     int thumb_written; /* the JPEG is at request.thumb_path */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* "HOST:PORT" of url (curl leaves CURLINFO_PRIMARY_IP empty when the connect failed);
  * returns 0 or -1. */
@@ -79,6 +80,63 @@ enum xfer_fault xfer_classify(CURL *easy, CURLcode rc, const char *url, const ch
     default:
         return XFER_OTHER;
     }
+}
+
+CURLcode xfer_set_http(CURL *e, int64_t timeout_ms, long connect_ms, char *errbuf, int tls_verify,
+                       const char *ca_file)
+{
+    CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+    SET(CURLOPT_USERAGENT, "camwatch/0.1");
+    SET(CURLOPT_SSL_VERIFYPEER, tls_verify ? 1L : 0L);
+    SET(CURLOPT_SSL_VERIFYHOST, tls_verify ? 2L : 0L);
+    if (ca_file != NULL)
+        SET(CURLOPT_CAINFO, ca_file);
+#undef SET
+    return rc;
+}
+
+void xfer_buf_reset(struct xfer_buf *b, size_t limit)
+{
+    b->len = 0;
+    b->limit = limit;
+    b->too_large = 0;
+}
+
+size_t xfer_buf_write(char *data, size_t size, size_t n, void *userdata)
+{
+    struct xfer_buf *b = userdata;
+    size_t add = size * n;
+
+    if (add > b->limit - b->len) {
+        b->too_large = 1;
+        return 0;
+    }
+    if (b->len + add + 1 > b->cap) {
+        size_t c = b->cap ? b->cap : 16384;
+        char *nb;
+        while (c < b->len + add + 1)
+            c *= 2;
+        if ((nb = realloc(b->data, c)) == NULL)
+            return 0;
+        b->data = nb;
+        b->cap = c;
+    }
+    memcpy(b->data + b->len, data, add);
+    b->len += add;
+    b->data[b->len] = '\0';
+    return add;
 }
 
 void xfer_free_secret(char *s)

@@ -27,6 +27,37 @@ enum xfer_fault xfer_classify(CURL *easy, CURLcode rc, const char *url, const ch
                               long connect_timeout_ms, int64_t timeout_ms, char *detail,
                               size_t len);
 
+/* curl_easy_setopt(e, opt, val) unless rc says an earlier option failed: a run of options,
+ * one check at the end. */
+#define XFER_SETOPT(rc, e, opt, val)                                                               \
+    do {                                                                                           \
+        if ((rc) == CURLE_OK)                                                                      \
+            (rc) = curl_easy_setopt((e), (opt), (val));                                            \
+    } while (0)
+
+/* The options every HTTP(S) request to a device gets on e: http and https only, no
+ * redirects (a device redirecting is misconfigured: say so), timeout_ms for the whole and
+ * connect_ms to connect, no signals, errbuf (CURL_ERROR_SIZE) for libcurl's words, camwatch's
+ * User-Agent, and TLS checked unless tls_verify is 0 (devices often carry self-signed
+ * certificates: trust one by ca_file, may be NULL, or, knowingly, stop checking). */
+CURLcode xfer_set_http(CURL *e, int64_t timeout_ms, long connect_ms, char *errbuf, int tls_verify,
+                       const char *ca_file);
+
+/* An answer read into memory, NUL-terminated, at most limit bytes. */
+struct xfer_buf {
+    char *data; /* NULL until the first byte; caller frees */
+    size_t len, cap, limit;
+    int too_large; /* the answer passed limit: the transfer was stopped */
+};
+
+/* Forget what b holds (its memory kept) and take at most limit bytes from now on. */
+void xfer_buf_reset(struct xfer_buf *b, size_t limit);
+
+/* CURLOPT_WRITEFUNCTION for CURLOPT_WRITEDATA a struct xfer_buf: appends, growing by
+ * doubling; stops the transfer (CURLE_WRITE_ERROR) past the limit, with too_large set, or
+ * when out of memory. */
+size_t xfer_buf_write(char *data, size_t size, size_t n, void *userdata);
+
 /* Zero a NUL-terminated secret, then free it. Accepts NULL. */
 void xfer_free_secret(char *s);
 

@@ -476,6 +476,9 @@ def conf_text():
 [site]
 name = Lai Vung
 time_zone = Asia/Ho_Chi_Minh
+; reports: their language (vi or en) and the body that issues them
+language = vi
+authority = Công an huyện Lai Vung
 
 [store]
 database = var/camwatch.db
@@ -483,6 +486,11 @@ database = var/camwatch.db
 cache = var/cache
 ; raw stream samples kept this long, then hourly
 samples_days = 31
+; hourly sample rows kept this long, then deleted
+hourly_days = 400
+; every clock reading kept this long; then the first of each hour and every reading past
+; [probe.onvif] max_clock_offset (what an evidence export needs)
+clock_days = 31
 
 [inventory]
 cameras = cameras.csv
@@ -538,6 +546,22 @@ concurrency = 16
 
 [http]
 listen = 127.0.0.1:8640
+
+; What each action of the maintenance backlog costs, in VND, and where the price comes from
+; (a quotation, an approved price list, a contract): ACTION = AMOUNT | SOURCE. These prices
+; are ILLUSTRATIVE, for the demo: replace them with the district's own before sending a
+; report. An action left out is shown without a price, never as free.
+[costs]
+restore_link = 500.000 | đơn giá minh họa (demo): kiểm tra, thay bộ nguồn hoặc đầu nối mạng
+clean_lens = 200.000 | đơn giá minh họa (demo): nhân công vệ sinh, chỉnh tiêu cự
+reaim = 300.000 | đơn giá minh họa (demo): nhân công và xe thang
+setup_ntp = 100.000 | đơn giá minh họa (demo): nhân công cấu hình
+reconfigure_encoder = 200.000 | đơn giá minh họa (demo): nhân công cấu hình
+update_credentials = 100.000 | đơn giá minh họa (demo): nhân công cấu hình
+update_firmware = 200.000 | đơn giá minh họa (demo): nhân công cập nhật
+repair_ir = 800.000 | đơn giá minh họa (demo): đèn hồng ngoại và nhân công
+replace_camera = 3.500.000 | đơn giá minh họa (demo): camera IP 2MP ngoài trời, lắp đặt
+replace_disk = 2.500.000 | đơn giá minh họa (demo): ổ cứng 4 TB chuyên dụng ghi hình
 
 [owners]
 {owners}

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -220,4 +221,83 @@ void cwtest_fixture_stop(struct cwtest_fixture *fx)
     if (fx->out >= 0)
         close(fx->out);
     fx->out = -1;
+}
+
+/* ---- child programs ---- */
+
+int cwtest_run(const char *const *argv)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        dup2(2, 1);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void cwtest_make_segments(const char *dir, int n, int seconds, const char *container, int audio)
+{
+    const char *ext = strcmp(container, "mpegts") == 0     ? "ts"
+                      : strcmp(container, "matroska") == 0 ? "mkv"
+                                                           : "mp4";
+    char total[16], seg[16], out[512];
+    const char *argv[48];
+    int k = 0;
+
+    snprintf(total, sizeof(total), "%d", n * seconds);
+    snprintf(seg, sizeof(seg), "%d", seconds);
+    snprintf(out, sizeof(out), "%s/seg%%03d.%s", dir, ext);
+    argv[k++] = "ffmpeg";
+    argv[k++] = "-nostdin";
+    argv[k++] = "-hide_banner";
+    argv[k++] = "-loglevel";
+    argv[k++] = "error";
+    argv[k++] = "-f";
+    argv[k++] = "lavfi";
+    argv[k++] = "-i";
+    argv[k++] = "testsrc=size=160x120:rate=10";
+    if (audio) {
+        argv[k++] = "-f";
+        argv[k++] = "lavfi";
+        argv[k++] = "-i";
+        argv[k++] = "sine=frequency=440:sample_rate=16000";
+    }
+    argv[k++] = "-t";
+    argv[k++] = total;
+    argv[k++] = "-c:v";
+    argv[k++] = "libx264";
+    argv[k++] = "-preset";
+    argv[k++] = "ultrafast";
+    argv[k++] = "-g";
+    argv[k++] = "10";
+    argv[k++] = "-sc_threshold";
+    argv[k++] = "0";
+    argv[k++] = "-pix_fmt";
+    argv[k++] = "yuv420p";
+    if (audio) {
+        argv[k++] = "-c:a";
+        argv[k++] = "aac";
+    }
+    argv[k++] = "-f";
+    argv[k++] = "segment";
+    argv[k++] = "-segment_time";
+    argv[k++] = seg;
+    argv[k++] = "-segment_format";
+    argv[k++] = container;
+    argv[k++] = "-reset_timestamps";
+    argv[k++] = "1";
+    argv[k++] = out;
+    argv[k] = NULL;
+    if (cwtest_run(argv) != 0)
+        fail_msg("ffmpeg could not make %d %s segments in %s", n, container, dir);
 }

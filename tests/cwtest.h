@@ -61,4 +61,15 @@ int cwtest_fixture_start(struct cwtest_fixture *fx, const char *script, const ch
  * a fixture that is not running. */
 void cwtest_fixture_stop(struct cwtest_fixture *fx);
 
+/* Run argv[0] (looked up in PATH) with argv, stdin from /dev/null and stdout to stderr, and
+ * wait for it. Returns its exit status, or -1 when it could not run or was killed. */
+int cwtest_run(const char *const *argv);
+
+/* A set of segment files made by ffmpeg's segment muxer: n segments of seconds each of a test
+ * picture (160x120, 10 fps, H.264 with a keyframe every second, AAC sine audio when audio),
+ * in container "mp4", "mpegts" or "matroska", each starting its timestamps at 0 as recorders
+ * write them. They are written into dir as seg000.<ext> ... (ext "mp4", "ts", "mkv"). Fails
+ * the test when ffmpeg fails. */
+void cwtest_make_segments(const char *dir, int n, int seconds, const char *container, int audio);
+
 #endif

@@ -62,6 +62,8 @@ static void test_good_site_takes_defaults_and_given_durations(void **state)
     assert_int_equal(s->cfg->rtsp.down_after, 3);
     assert_int_equal(s->cfg->rtsp.up_after, 2);
     assert_int_equal(s->cfg->rtsp.concurrency, 64);
+    assert_int_equal(s->cfg->footage.scan_interval_ms, 120000);
+    assert_int_equal(s->cfg->footage.max_gap_ms, 600000);
 }
 
 static void test_good_site_resolves_credentials(void **state)

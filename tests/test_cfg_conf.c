@@ -42,7 +42,7 @@ static void test_later_features_sections_are_ignored(void **state)
 {
     struct site *s = *state;
 
-    site_conf(s, CONF_STD "[footage]\ndir = /srv\n[footage.nvr1]\nurl = x\n"
+    site_conf(s, CONF_STD "[report]\ndir = /srv\n[report.monthly]\nurl = x\n"
                           "[reports]\nlang = vi\n[api]\ntoken = t\n"
                           "[api.tokens]\nz = 1\n");
     assert_int_equal(site_load(s), 0);
@@ -387,6 +387,8 @@ static void test_stream_store_and_class_defaults(void **state)
     snprintf(want, sizeof(want), "%s/var/cache", real);
     assert_string_equal(s->cfg->cache_dir, want);
     assert_int_equal(s->cfg->samples_days, 31);
+    assert_int_equal(s->cfg->hourly_days, 400);
+    assert_int_equal(s->cfg->clock_days, 31);
     assert_int_equal(s->cfg->stream.workers, 4);
     assert_int_equal(s->cfg->stream.sample_ms, 5000);
     assert_int_equal(s->cfg->stream.interval_ms, 600000);
@@ -416,7 +418,8 @@ static void test_stream_store_and_class_keys_are_taken(void **state)
     const struct cfg_class *c;
     char want[PATH_MAX * 2], real[PATH_MAX];
 
-    site_conf(s, CONF_STD "[store]\ncache = thumbs\nsamples_days = 3650\n"
+    site_conf(s, CONF_STD "[store]\ncache = thumbs\nsamples_days = 3650\nhourly_days = 1\n"
+                          "clock_days = 3650\n"
                           "[probe.stream]\nworkers = 64\nsample = 1s\ninterval = 10s\n"
                           "timeout = 1500ms\nthumb_width = 1920\n"
                           "[class default]\nmin_width = 0\nmin_height = 288\nmin_fps = 7.5\n"
@@ -430,6 +433,8 @@ static void test_stream_store_and_class_keys_are_taken(void **state)
     snprintf(want, sizeof(want), "%s/thumbs", real);
     assert_string_equal(s->cfg->cache_dir, want);
     assert_int_equal(s->cfg->samples_days, 3650);
+    assert_int_equal(s->cfg->hourly_days, 1);
+    assert_int_equal(s->cfg->clock_days, 3650);
     assert_int_equal(s->cfg->stream.workers, 64);
     assert_int_equal(s->cfg->stream.sample_ms, 1000);
     assert_int_equal(s->cfg->stream.interval_ms, 10000);
@@ -531,11 +536,14 @@ static void test_store_samples_days_and_cache(void **state)
 {
     struct site *s = *state;
 
-    site_conf(s, CONF_STD "[store]\nsamples_days = 0\ncache =\n");
+    site_conf(s, CONF_STD "[store]\nsamples_days = 0\ncache =\nhourly_days = 3651\n"
+                          "clock_days = 0\n");
     assert_int_equal(site_load(s), -1);
     assert_error(&s->errs, "/camwatch.conf", 10, "samples_days", "0 out of range 1..3650");
     assert_error(&s->errs, "/camwatch.conf", 11, "cache", "empty");
-    assert_int_equal(s->errs.n, 2);
+    assert_error(&s->errs, "/camwatch.conf", 12, "hourly_days", "3651 out of range 1..3650");
+    assert_error(&s->errs, "/camwatch.conf", 13, "clock_days", "0 out of range 1..3650");
+    assert_int_equal(s->errs.n, 4);
 }
 
 /* Issue 10: the default stream timeout was computed as sample + 10 s before the sample's

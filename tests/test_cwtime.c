@@ -187,6 +187,58 @@ static void test_parse_time_refuses_dates_that_do_not_exist(void **state)
     assert_int_equal(cw_parse_time("- 7d", NULL, &t), -1);
 }
 
+/* Issue 10: sscanf's %2d took signs and spaces, so these read as times; and any two-digit
+ * offset was taken. */
+static void test_parse_time_refuses_signed_fields_and_impossible_offsets(void **state)
+{
+    static const char *const bad[] = {
+        "2024-01-01 -1:-5",
+        "2024-01-01 +1:05",
+        "2024-01-01 1:05",
+        "2024-01-01 01:5",
+        "2024-01-01T08:00+99:99",
+        "2024-01-01T08:00+15:00",
+        "2024-01-01T08:00-07:60",
+        "2024-01-01T08:00+07:0",
+        "2024-01-01T08:00+-7:00",
+        "2024-02-30",
+        "2024-02-30 10:00",
+        "-2024-01-01",
+        "2024--1-01",
+        "2024-1-01",
+        "2024-01- 1",
+        "0000-01-01",
+        "2024-01-01 08:00:-1",
+        "2024-01-01 08:00:5",
+    };
+    int64_t t;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t = 42;
+        if (cw_parse_time(bad[i], "UTC", &t) != -1)
+            fail_msg("accepted \"%s\" as %lld", bad[i], (long long)t);
+    }
+    assert_int_equal(cw_parse_time("2024-01-01T08:00+14:00", "UTC", &t), 0);
+    assert_int_equal(cw_parse_time("2024-01-01T08:00-12:00", "UTC", &t), 0);
+}
+
+/* Issue 10: `uptime --from -1ms` read -1ms against a later now than --to's and failed as
+ * "after --to". Relative times against one given now are exact. */
+static void test_parse_time_at_reads_relative_times_against_one_now(void **state)
+{
+    int64_t from, to, now = 1700000000123;
+
+    (void)state;
+    assert_int_equal(cw_parse_time_at("-1ms", HCM, now, &from), 0);
+    assert_int_equal(cw_parse_time_at("now", HCM, now, &to), 0);
+    assert_true(from == now - 1 && to == now);
+    assert_int_equal(cw_parse_time_at("-7d", HCM, now, &from), 0);
+    assert_true(from == now - 7 * 86400000LL);
+    assert_int_equal(cw_parse_time_at("2021-01-01T01:30:15Z", HCM, now, &from), 0);
+    assert_true(from == T_0830_15_MS);
+}
+
 static void test_format_local_in_ho_chi_minh(void **state)
 {
     char buf[64];
@@ -261,6 +313,8 @@ int main(void)
         cmocka_unit_test(test_parse_time_now_and_relative),
         cmocka_unit_test(test_parse_time_refuses_bad_input),
         cmocka_unit_test(test_parse_time_refuses_dates_that_do_not_exist),
+        cmocka_unit_test(test_parse_time_refuses_signed_fields_and_impossible_offsets),
+        cmocka_unit_test(test_parse_time_at_reads_relative_times_against_one_now),
         cmocka_unit_test(test_format_local_in_ho_chi_minh),
         cmocka_unit_test(test_format_iso_and_rfc5322_carry_the_offset),
         cmocka_unit_test(test_format_then_parse_round_trips),

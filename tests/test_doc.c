@@ -138,6 +138,10 @@ static void sample(struct fixture *fx, const char *id, int64_t at, int ok, int p
     smp.luma_mean = 90;
     smp.sharpness = 120;
     smp.ref_distance = -1;
+    smp.key_bytes = ok ? 75372 : 0;
+    smp.inter_frames = ok ? 119 : 0;
+    smp.inter_bytes = ok ? 17.25 : 0;
+    smp.inter_min_bytes = ok ? 17 : 0;
     snprintf(smp.flags, sizeof(smp.flags), "%s", flags);
     if (store_record_sample(fx->s, &smp, NULL, &err) != 0)
         fail_msg("sample %s: %s", id, err.msg);
@@ -231,6 +235,74 @@ static void test_status_lists_cameras_with_probe_and_sample_facts(void **state)
     json_decref(doc);
 }
 
+/* A good answer of id while its store row holds state, with the run of verdicts after it. */
+static void answer(struct fixture *fx, const char *id, enum cw_state state, enum store_streak kind,
+                   int streak)
+{
+    struct store_probe p = {.camera_id = id,
+                            .at_ms = T0 + 5 * MIN,
+                            .ok = 1,
+                            .latency_ms = 150,
+                            .rtsp_status = 200,
+                            .codec = "h264",
+                            .state = state,
+                            .streak_kind = kind,
+                            .streak = streak};
+    struct cw_err err = {0};
+
+    assert_int_equal(store_record_probe(fx->s, &p, &err), 0);
+}
+
+static void test_status_says_how_far_a_camera_has_recovered(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc, *r;
+
+    fx->cfg.rtsp.up_after = 3;
+    /* degraded by a slow answer, now answering in 150 ms: 2 of the 3 good answers it needs */
+    move(fx, "CAH-001", CW_UNKNOWN, CW_DEGRADED, T0 + MIN, "slow answer: 3941 ms (limit 2000 ms)");
+    answer(fx, "CAH-001", CW_DEGRADED, STORE_STREAK_OK, 2);
+    /* down, answering again (a degraded answer counts too) */
+    move(fx, "CAH-002", CW_UNKNOWN, CW_DOWN, T0 + MIN, "timeout");
+    answer(fx, "CAH-002", CW_DOWN, STORE_STREAK_DEGRADED, 1);
+    /* down and still failing; and up with a run of good answers: neither is recovering */
+    move(fx, "TD-01", CW_UNKNOWN, CW_DOWN, T0 + MIN, "timeout");
+    answer(fx, "TD-01", CW_DOWN, STORE_STREAK_FAIL, 2);
+    move(fx, "CHO-01", CW_UNKNOWN, CW_UP, T0 + MIN, "");
+    answer(fx, "CHO-01", CW_UP, STORE_STREAK_OK, 2);
+    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    r = json_object_get(by_id(doc, "CAH-001"), "recovering");
+    assert_true(json_is_object(r));
+    assert_int_equal(num(r, "good"), 2);
+    assert_int_equal(num(r, "needed"), 3);
+    assert_string_equal(str(by_id(doc, "CAH-001"), "reason"),
+                        "slow answer: 3941 ms (limit 2000 ms)");
+    assert_int_equal(num(by_id(doc, "CAH-001"), "latency_ms"), 150);
+    r = json_object_get(by_id(doc, "CAH-002"), "recovering");
+    assert_int_equal(num(r, "good"), 1);
+    assert_int_equal(num(r, "needed"), 3);
+    assert_true(is_null(by_id(doc, "TD-01"), "recovering"));
+    assert_true(is_null(by_id(doc, "CHO-01"), "recovering"));
+    json_decref(doc);
+}
+
+static void test_status_size_is_the_samples_when_the_sdp_gives_none(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc;
+
+    answer(fx, "CAH-001", CW_UNKNOWN, STORE_STREAK_NONE, 0); /* SDP without a size */
+    sample(fx, "CAH-001", T0 + 6 * MIN, 1, 1, "");           /* decoded 1280x720 */
+    answer(fx, "CAH-002", CW_UNKNOWN, STORE_STREAK_NONE, 0);
+    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    assert_int_equal(num(by_id(doc, "CAH-001"), "width"), 1280);
+    assert_int_equal(num(by_id(doc, "CAH-001"), "height"), 720);
+    assert_true(is_null(by_id(doc, "CAH-002"), "width"));
+    json_decref(doc);
+}
+
 /* The ids of doc_status under f, comma-joined, into buf. */
 static const char *status_ids(struct fixture *fx, const struct doc_status_filter *f, char *buf,
                               size_t len)
@@ -276,6 +348,24 @@ static void test_status_filters_by_owner_commune_state_and_flag(void **state)
     f = (struct doc_status_filter){
         .owner = "CAH", .flag = "frozen", .have_state = 1, .state = CW_UP};
     assert_string_equal(status_ids(fx, &f, buf, sizeof(buf)), "");
+}
+
+/* Issue 10: `status --flag nosuchflag` listed nothing and exited 0; a name that is no
+ * quality flag is a bad request naming the flags there are. */
+static void test_status_refuses_a_flag_that_does_not_exist(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_status_filter f = {.flag = "nosuchflag"};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    sample(fx, "CAH-002", T0 + MIN, 1, 1, "frozen");
+    assert_int_equal(doc_status(&fx->c, &f, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.field, "flag");
+    assert_non_null(strstr(err.msg, "unknown flag 'nosuchflag'"));
+    assert_non_null(strstr(err.msg, "frozen"));
+    assert_non_null(strstr(err.msg, "sdp_mismatch"));
 }
 
 /* ---- events ---- */
@@ -444,6 +534,13 @@ static void test_samples_give_null_for_facts_not_measured(void **state)
     assert_true(json_real_value(json_object_get(ok, "luma_mean")) == 90);
     assert_true(is_null(ok, "error"));
     assert_true(is_null(ok, "first_key_ms"));
+    assert_true(json_real_value(json_object_get(ok, "key_bytes")) == 75372);
+    assert_int_equal(num(ok, "inter_frames"), 119);
+    assert_true(json_real_value(json_object_get(ok, "inter_bytes")) == 17.25);
+    assert_int_equal(num(ok, "inter_min_bytes"), 17);
+    assert_true(is_null(bad, "key_bytes"));
+    assert_true(is_null(bad, "inter_frames"));
+    assert_true(is_null(bad, "inter_bytes"));
     assert_true(json_is_false(json_object_get(bad, "ok")));
     assert_string_equal(str(bad, "error"), "timeout");
     assert_true(is_null(bad, "fps"));
@@ -817,6 +914,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_status_lists_cameras_with_probe_and_sample_facts,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_refuses_a_flag_that_does_not_exist, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_status_says_how_far_a_camera_has_recovered, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_status_size_is_the_samples_when_the_sdp_gives_none,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_filters_by_owner_commune_state_and_flag, setup,
                                         teardown),

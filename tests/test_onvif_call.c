@@ -24,6 +24,7 @@
 #define NS_TT "http://www.onvif.org/ver10/schema"
 #define NS_TRT "http://www.onvif.org/ver10/media/wsdl"
 #define NS_TR2 "http://www.onvif.org/ver20/media/wsdl"
+#define NS_TSE "http://www.onvif.org/ver10/search/wsdl"
 #define NS_WSSE "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define NS_WSU "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 
@@ -161,6 +162,13 @@ static void test_requests_bodies_follow_the_wsdl(void **state)
         {ONVIF_MEDIA2_GET_PROFILES, NS_TR2, "GetProfiles", "media2 GetProfiles"},
         {ONVIF_MEDIA2_GET_STREAM_URI, NS_TR2, "GetStreamUri", "media2 GetStreamUri"},
         {ONVIF_MEDIA2_GET_SNAPSHOT_URI, NS_TR2, "GetSnapshotUri", "media2 GetSnapshotUri"},
+        {ONVIF_SEARCH_GET_RECORDING_SUMMARY, NS_TSE, "GetRecordingSummary", "GetRecordingSummary"},
+        {ONVIF_SEARCH_FIND_RECORDINGS, NS_TSE, "FindRecordings", "FindRecordings"},
+        {ONVIF_SEARCH_GET_RECORDING_SEARCH_RESULTS, NS_TSE, "GetRecordingSearchResults",
+         "GetRecordingSearchResults"},
+        {ONVIF_SEARCH_END_SEARCH, NS_TSE, "EndSearch", "EndSearch"},
+        {ONVIF_SEARCH_GET_RECORDING_INFORMATION, NS_TSE, "GetRecordingInformation",
+         "GetRecordingInformation"},
     };
 
     (void)state;
@@ -178,6 +186,45 @@ static void test_requests_bodies_follow_the_wsdl(void **state)
         xmlFreeDoc(x);
         free(req);
     }
+}
+
+/* The search requests as search.wsdl orders their elements: FindRecordings with an empty
+ * Scope (every recording) and a KeepAliveTime; GetRecordingSearchResults with the token, then
+ * MaxResults and WaitTime; the tokens escaped. */
+static void test_search_requests_carry_their_tokens(void **state)
+{
+    char *req = build(ONVIF_SEARCH_FIND_RECORDINGS, NULL, "admin", "pw", 0);
+    xmlDocPtr x = read_request(req);
+    xmlNodePtr op = request_op(x, NS_TSE, "FindRecordings"), c;
+    char *none = NULL;
+    struct cw_err err = {0};
+
+    (void)state;
+    c = el(op, NS_TSE, "Scope");
+    assert_null(c->children);
+    assert_text(el(op, NS_TSE, "KeepAliveTime"), "PT60S");
+    xmlFreeDoc(x);
+    free(req);
+    req = build(ONVIF_SEARCH_GET_RECORDING_SEARCH_RESULTS, "Search<1>&", NULL, NULL, 0);
+    x = read_request(req);
+    op = request_op(x, NS_TSE, "GetRecordingSearchResults");
+    c = xmlFirstElementChild(op);
+    assert_string_equal((const char *)c->name, "SearchToken");
+    assert_text(c, "Search<1>&");
+    c = xmlNextElementSibling(c);
+    assert_string_equal((const char *)c->name, "MaxResults");
+    assert_string_equal((const char *)xmlNextElementSibling(c)->name, "WaitTime");
+    xmlFreeDoc(x);
+    free(req);
+    req = build(ONVIF_SEARCH_GET_RECORDING_INFORMATION, "RecordingToken001", NULL, NULL, 0);
+    x = read_request(req);
+    assert_text(el(request_op(x, NS_TSE, "GetRecordingInformation"), NS_TSE, "RecordingToken"),
+                "RecordingToken001");
+    xmlFreeDoc(x);
+    free(req);
+    assert_int_equal(
+        onvif_call_build_request(ONVIF_SEARCH_END_SEARCH, "", NULL, NULL, 0, &none, &err), -1);
+    assert_string_equal(err.msg, "EndSearch: no search token");
 }
 
 static void test_request_stream_uri_setups(void **state)
@@ -361,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_digest_refuses_a_short_buffer),
         cmocka_unit_test(test_requests_bodies_follow_the_wsdl),
         cmocka_unit_test(test_request_stream_uri_setups),
+        cmocka_unit_test(test_search_requests_carry_their_tokens),
         cmocka_unit_test(test_request_username_token_recomputes),
         cmocka_unit_test(test_request_nonce_is_fresh_each_time),
         cmocka_unit_test(test_request_created_before_the_epoch_rounds_down),

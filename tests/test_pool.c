@@ -1,5 +1,7 @@
 /* test_pool.c - the worker pool: every job runs on a worker and comes back
- * on the loop; jobs still queued when the pool is freed come back cancelled. */
+ * on the loop; jobs still queued when the pool is freed come back cancelled;
+ * a resize starts workers at once and lets idle ones go at once, busy ones
+ * after their job. Waits are for conditions (with a guard against hangs). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,16 +10,19 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../daemon/pool.h"
 
 #define JOBS 200
+#define GUARD_MS 30000 /* a wait for a condition gives up after this: a hang, not a timing */
 
 struct test_job {
     struct pool_job base;
     pthread_t ran_on;
     int ran;
+    int started; /* atomic: set on the worker before the gate */
     int done;
     int cancelled;
     int *left;
@@ -29,6 +34,7 @@ static void job_work(struct pool_job *job)
 {
     struct test_job *j = (struct test_job *)job;
 
+    __atomic_store_n(&j->started, 1, __ATOMIC_SEQ_CST);
     if (j->gate != NULL) {
         pthread_mutex_lock(j->gate);
         pthread_mutex_unlock(j->gate);
@@ -112,11 +118,137 @@ static void test_free_cancels_queued_jobs_and_finishes_running_ones(void **state
     ev_loop_destroy(loop);
 }
 
+static void wait_until_started(struct test_job *j)
+{
+    for (int ms = 0; !__atomic_load_n(&j->started, __ATOMIC_SEQ_CST); ms++) {
+        if (ms > GUARD_MS)
+            fail_msg("job never started");
+        usleep(1000);
+    }
+}
+
+static void wait_threads(struct pool *p, int n)
+{
+    for (int ms = 0; pool_threads(p) != n; ms++) {
+        if (ms > GUARD_MS)
+            fail_msg("%d worker threads, expected %d", pool_threads(p), n);
+        usleep(1000);
+    }
+}
+
+static void job_init(struct test_job *j, int *left, struct ev_loop *loop, pthread_mutex_t *gate)
+{
+    memset(j, 0, sizeof(*j));
+    j->base.work = job_work;
+    j->base.done = job_done;
+    j->left = left;
+    j->loop = loop;
+    j->gate = gate;
+}
+
+static void test_growing_starts_workers_while_the_others_are_busy(void **state)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+    struct test_job busy, more[2];
+    struct pool *p = NULL;
+    struct cw_err err;
+    int busy_left = 1, left = 2;
+
+    (void)state;
+    assert_int_equal(pool_new(loop, 1, &p, &err), 0);
+    pthread_mutex_lock(&gate);
+    job_init(&busy, &busy_left, NULL, &gate);
+    pool_submit(p, &busy.base);
+    wait_until_started(&busy); /* the one worker is held */
+    assert_int_equal(pool_resize(p, 3, &err), 0);
+    assert_int_equal(pool_workers(p), 3);
+    for (int i = 0; i < 2; i++) {
+        job_init(&more[i], &left, loop, NULL);
+        pool_submit(p, &more[i].base);
+    }
+    ev_run(loop, 0); /* returns when both came back: they ran on the new workers */
+    assert_int_equal(left, 0);
+    assert_int_equal(busy.ran, 0);
+    assert_int_equal(pool_threads(p), 3);
+    pthread_mutex_unlock(&gate);
+    pool_free(p);
+    assert_int_equal(busy.done, 1);
+    ev_loop_destroy(loop);
+}
+
+static void test_shrinking_lets_idle_workers_go_now_and_busy_ones_after_their_job(void **state)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+    struct test_job busy[2], after[10];
+    struct pool *p = NULL;
+    struct cw_err err;
+    int left = 2;
+
+    (void)state;
+    assert_int_equal(pool_new(loop, 4, &p, &err), 0);
+    wait_threads(p, 4);
+    pthread_mutex_lock(&gate);
+    for (int i = 0; i < 2; i++) {
+        job_init(&busy[i], &left, loop, &gate);
+        pool_submit(p, &busy[i].base);
+    }
+    wait_until_started(&busy[0]);
+    wait_until_started(&busy[1]);
+    assert_int_equal(pool_resize(p, 1, &err), 0);
+    wait_threads(p, 2); /* the two idle ones left; the busy ones finish first */
+    pthread_mutex_unlock(&gate);
+    ev_run(loop, 0);
+    assert_int_equal(busy[0].done + busy[1].done, 2);
+    wait_threads(p, 1);
+    left = 10;
+    for (int i = 0; i < 10; i++) {
+        job_init(&after[i], &left, loop, NULL);
+        pool_submit(p, &after[i].base);
+    }
+    ev_run(loop, 0);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(after[i].ran, 1);
+        assert_true(pthread_equal(after[i].ran_on, after[0].ran_on)); /* the one worker left */
+    }
+    pool_free(p);
+    ev_loop_destroy(loop);
+}
+
+static void test_zero_workers_keep_jobs_queued_until_workers_come_back(void **state)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct test_job jobs[3];
+    struct pool *p = NULL;
+    struct cw_err err;
+    int left = 3;
+
+    (void)state;
+    assert_int_equal(pool_new(loop, 2, &p, &err), 0);
+    assert_int_equal(pool_resize(p, 0, &err), 0);
+    wait_threads(p, 0);
+    for (int i = 0; i < 3; i++) {
+        job_init(&jobs[i], &left, loop, NULL);
+        pool_submit(p, &jobs[i].base);
+    }
+    assert_int_equal(jobs[0].ran + jobs[1].ran + jobs[2].ran, 0); /* no thread to run them */
+    assert_int_equal(pool_pending(p), 3);
+    assert_int_equal(pool_resize(p, 2, &err), 0);
+    ev_run(loop, 0);
+    assert_int_equal(jobs[0].ran + jobs[1].ran + jobs[2].ran, 3);
+    pool_free(p);
+    ev_loop_destroy(loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_job_runs_on_a_worker_and_comes_back_on_the_loop),
         cmocka_unit_test(test_free_cancels_queued_jobs_and_finishes_running_ones),
+        cmocka_unit_test(test_growing_starts_workers_while_the_others_are_busy),
+        cmocka_unit_test(test_shrinking_lets_idle_workers_go_now_and_busy_ones_after_their_job),
+        cmocka_unit_test(test_zero_workers_keep_jobs_queued_until_workers_come_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,58 +11,12 @@
 #include <string.h>
 
 #include "../daemon/quality.h"
+#include "quality_sample.h"
 
-#define TZ "Asia/Ho_Chi_Minh"      /* UTC+7, no daylight saving */
-#define T0 (1795617600LL * 1000)   /* 2026-11-25 21:40 local */
-#define MIN10 (10LL * 60 * 1000)   /* the default sample interval */
-#define HASH 0x0123456789abcdefULL /* the scene */
-#define HASH_OTHER (~HASH)         /* a different scene: 64 bits off */
-
-static struct cfg_class default_class(void)
-{
-    struct cfg_class c = {
-        .name = "default",
-        .min_width = 640,
-        .min_height = 360,
-        .min_fps = 12,
-        .min_bitrate_kbps = 256,
-        .max_gop_s = 4,
-        .min_sharpness = 60,
-        .min_luma = 40,
-        .max_luma = 220,
-        .black_spread = 4,
-        .unlit = 0,
-        .frozen_after = 3,
-        .moved_distance = 20,
-    };
-    return c;
-}
-
-/* A good 720p25 sample of a lit, detailed scene. */
-static struct stream_sample good_sample(void)
-{
-    struct stream_sample s;
-
-    memset(&s, 0, sizeof(s));
-    s.ok = 1;
-    strcpy(s.codec, "h264");
-    s.elapsed_ms = 5400;
-    s.width = 1280;
-    s.height = 720;
-    s.frames = 125;
-    s.keyframes = 3;
-    s.fps = 25;
-    s.bitrate_kbps = 1024;
-    s.gop_frames = 50;
-    s.gop_s = 2;
-    s.first_key_ms = 0;
-    s.has_picture = 1;
-    s.luma_mean = 120;
-    s.luma_spread = 50;
-    s.sharpness = 300;
-    s.phash = HASH;
-    return s;
-}
+#define TZ "Asia/Ho_Chi_Minh"    /* UTC+7, no daylight saving */
+#define T0 (1795617600LL * 1000) /* 2026-11-25 21:40 local */
+#define MIN10 (10LL * 60 * 1000) /* the default sample interval */
+#define HASH_OTHER (~HASH)       /* a different scene: 64 bits off */
 
 /* hash with its lowest n bits flipped: n bits from HASH */
 static uint64_t hash_off(int n)
@@ -131,7 +85,7 @@ static void test_no_media_is_the_only_reason(void **state)
 static void test_no_media_keeps_the_frozen_run(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample(), none;
+    struct stream_sample s = still_sample(), none;
     struct quality_memory m;
     struct quality_verdict v;
     (void)state;
@@ -143,7 +97,7 @@ static void test_no_media_keeps_the_frozen_run(void **state)
     assess(&c, &s, NULL, &m, T0 + MIN10, &v);
     assess(&c, &none, NULL, &m, T0 + 2 * MIN10, &v);
     assert_int_equal(v.flags, Q_NO_MEDIA);
-    assert_int_equal(m.same_run, 2);
+    assert_int_equal(m.still_run, 2);
     assess(&c, &s, NULL, &m, T0 + 3 * MIN10, &v);
     assert_int_equal(v.flags, Q_FROZEN);
 }
@@ -318,7 +272,7 @@ static void test_reasons_keep_their_order(void **state)
 static void test_frozen_only_after_frozen_after_samples(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     (void)state;
@@ -326,11 +280,11 @@ static void test_frozen_only_after_frozen_after_samples(void **state)
     memset(&m, 0, sizeof(m));
     assess(&c, &s, NULL, &m, T0, &v);
     assert_int_equal(v.flags, 0);
-    assert_int_equal(m.same_run, 1);
+    assert_int_equal(m.still_run, 1);
     s.phash = hash_off(2); /* encoder noise: still the same picture */
     assess(&c, &s, NULL, &m, T0 + MIN10, &v);
     assert_int_equal(v.flags, 0);
-    assert_int_equal(m.same_run, 2);
+    assert_int_equal(m.still_run, 2);
     assert_int_equal(m.frozen_since_ms, 0);
     assess(&c, &s, NULL, &m, T0 + 2 * MIN10, &v);
     assert_int_equal(v.flags, Q_FROZEN);
@@ -338,13 +292,147 @@ static void test_frozen_only_after_frozen_after_samples(void **state)
     assert_int_equal(m.frozen_since_ms, T0);
     assess(&c, &s, NULL, &m, T0 + 3 * MIN10, &v);
     assert_string_equal(v.reasons, "picture frozen since 21:40");
-    assert_int_equal(m.same_run, 4);
+    assert_int_equal(m.still_run, 4);
+}
+
+static void test_quiet_live_scene_with_the_same_picture_is_never_frozen(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = good_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    int i;
+    (void)state;
+
+    /* The picture hash never moves (an empty road at night), but the frames between the
+     * keyframes carry a small moving object: 21 bytes a frame over the smallest (a 32-pixel
+     * ball at quantizer 32 on a 1280x720 still picture). */
+    s.key_bytes = 59918;
+    s.inter_bytes = 38.2;
+    s.inter_min_bytes = 17;
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 6; i++) {
+        assess(&c, &s, NULL, &m, T0 + i * MIN10, &v);
+        assert_int_equal(v.flags, 0);
+        assert_int_equal(m.still_run, 0);
+    }
+    assert_int_equal(m.frozen_since_ms, 0);
+    assert_int_equal(v.ref_distance, 0); /* the same picture, not moved either */
+}
+
+static void test_a_live_sample_ends_the_frozen_run(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample still = still_sample(), live = good_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    int i;
+    (void)state;
+
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 3; i++)
+        assess(&c, &still, NULL, &m, T0 + i * MIN10, &v);
+    assert_int_equal(v.flags, Q_FROZEN);
+    assess(&c, &live, NULL, &m, T0 + 3 * MIN10, &v); /* the same picture, live again */
+    assert_int_equal(v.flags, 0);
+    assert_int_equal(m.still_run, 0);
+    assert_int_equal(m.frozen_since_ms, 0);
+    assess(&c, &still, NULL, &m, T0 + 4 * MIN10, &v);
+    assert_int_equal(v.flags, 0);
+    assert_int_equal(m.still_run, 1); /* a new run */
+    assert_int_equal(m.run_since_ms, T0 + 4 * MIN10);
+}
+
+static void test_still_means_empty_inter_frames_near_zero_against_the_keyframe(void **state)
+{
+    static const struct {
+        double key, mean;
+        int min, inter_frames, still;
+    } cases[] = {
+        {75372, 17.03, 17, 119, 1}, /* x264 on imagefreeze, quantizer 28 */
+        {75372, 22.0, 17, 119, 1},  /* the jitter allowed: 5 bytes */
+        {75372, 22.5, 17, 119, 0},
+        /* the smallest live signal measured, a 32-pixel ball at quantizer 32, on a machine
+         * too busy for more than 17 inter frames in a 3 s sample */
+        {60374, 36.47, 26, 17, 0},
+        /* libx264 CRF on a still picture: its steady empty frames are 48 bytes (the two
+         * smaller ones after each keyframe, where rate control settles, are not counted as
+         * the smallest: stream.c) */
+        {1146, 48.2, 48, 144, 1},
+        /* all inter frames about the same size, but not empty: a CBR encoder, live */
+        {75372, 2001, 2000, 119, 0},
+        /* empty: at most 0.5% of the keyframe, or 256 bytes whatever the keyframe */
+        {80000, 401, 400, 119, 1},
+        {80000, 402, 401, 119, 0},
+        {10000, 257, 256, 119, 1},
+        {10000, 258, 257, 119, 0},
+        /* too few inter frames, or no keyframe: the sizes say nothing */
+        {75372, 17, 17, 3, -1},
+        {0, 17, 17, 119, -1},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct stream_sample s = still_sample();
+
+        s.key_bytes = cases[i].key;
+        s.inter_bytes = cases[i].mean;
+        s.inter_min_bytes = cases[i].min;
+        s.inter_frames = cases[i].inter_frames;
+        if (quality_sample_still(&s) != cases[i].still)
+            fail_msg("case %zu: still %d, expected %d", i, quality_sample_still(&s),
+                     cases[i].still);
+    }
+}
+
+static void test_stream_of_keyframes_only_is_never_frozen(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = good_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    int i;
+    (void)state;
+
+    /* MJPEG: every frame a keyframe, none between to say whether the source is still. */
+    strcpy(s.codec, "mjpeg");
+    s.keyframes = s.frames;
+    s.gop_frames = 1;
+    s.gop_s = 0.04;
+    s.inter_frames = 0;
+    s.inter_bytes = 0;
+    s.inter_min_bytes = 0;
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 5; i++)
+        assess(&c, &s, NULL, &m, T0 + i * MIN10, &v);
+    assert_int_equal(v.flags, 0);
+    assert_int_equal(m.still_run, 0);
+}
+
+static void test_frozen_run_goes_on_from_the_memory_a_restart_resumed(void **state)
+{
+    struct cfg_class c = default_class();
+    struct stream_sample s = still_sample();
+    struct quality_memory m;
+    struct quality_verdict v;
+    (void)state;
+
+    /* What the store kept of the last run: two still samples of this picture since 21:20. */
+    memset(&m, 0, sizeof(m));
+    m.has_last = 1;
+    m.last_phash = hash_off(1);
+    m.still_run = 2;
+    m.run_since_ms = T0 - 2 * MIN10;
+    assess(&c, &s, NULL, &m, T0, &v);
+    assert_int_equal(v.flags, Q_FROZEN);
+    assert_string_equal(v.reasons, "picture frozen since 21:20");
+    assert_int_equal(m.still_run, 3);
 }
 
 static void test_frozen_clears_when_the_picture_changes(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     int i;
@@ -358,7 +446,7 @@ static void test_frozen_clears_when_the_picture_changes(void **state)
     s.phash = hash_off(3); /* three bits: a different picture */
     assess(&c, &s, NULL, &m, T0 + 3 * MIN10, &v);
     assert_int_equal(v.flags, 0);
-    assert_int_equal(m.same_run, 1);
+    assert_int_equal(m.still_run, 1);
     assert_int_equal(m.frozen_since_ms, 0);
     assert_int_equal(m.run_since_ms, T0 + 3 * MIN10);
     assess(&c, &s, NULL, &m, T0 + 4 * MIN10, &v);
@@ -368,7 +456,7 @@ static void test_frozen_clears_when_the_picture_changes(void **state)
 static void test_frozen_since_another_day_shows_the_date(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     int64_t t = T0 + 2 * 3600 * 1000 + 10 * 60 * 1000; /* 23:50 */
@@ -384,7 +472,7 @@ static void test_frozen_since_another_day_shows_the_date(void **state)
 static void test_dark_or_black_static_picture_is_not_called_frozen(void **state)
 {
     struct cfg_class c = default_class();
-    struct stream_sample s = good_sample();
+    struct stream_sample s = still_sample();
     struct quality_memory m;
     struct quality_verdict v;
     int i;
@@ -779,6 +867,11 @@ int main(void)
         cmocka_unit_test(test_reasons_keep_their_order),
         cmocka_unit_test(test_frozen_only_after_frozen_after_samples),
         cmocka_unit_test(test_frozen_clears_when_the_picture_changes),
+        cmocka_unit_test(test_quiet_live_scene_with_the_same_picture_is_never_frozen),
+        cmocka_unit_test(test_a_live_sample_ends_the_frozen_run),
+        cmocka_unit_test(test_still_means_empty_inter_frames_near_zero_against_the_keyframe),
+        cmocka_unit_test(test_stream_of_keyframes_only_is_never_frozen),
+        cmocka_unit_test(test_frozen_run_goes_on_from_the_memory_a_restart_resumed),
         cmocka_unit_test(test_frozen_since_another_day_shows_the_date),
         cmocka_unit_test(test_dark_or_black_static_picture_is_not_called_frozen),
         cmocka_unit_test(test_unlit_class_does_not_call_darkness_a_fault),

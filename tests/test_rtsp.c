@@ -278,14 +278,18 @@ static void test_close_inside_interleaved_header_is_truncated(void **state)
     assert_string_equal(r.detail, "connection closed mid-response");
 }
 
-static void test_broken_base64_is_bad_sdp(void **state)
+static void test_broken_base64_answers_with_the_problem_noted(void **state)
 {
     struct rtsp_result r = probe("badbase64", NULL, NULL, LONG_TIMEOUT_MS);
 
     (void)state;
-    assert_int_equal(r.outcome, RTSP_BAD_SDP);
+    /* It answered: the verdict weighs the problem, the stream sample the picture. */
+    assert_int_equal(r.outcome, RTSP_OK);
     assert_int_equal(r.status, 200);
-    assert_string_equal(r.detail, "sprop-parameter-sets: bad base64");
+    assert_string_equal(r.video.codec, "h264");
+    assert_int_equal(r.video.width, 0);
+    assert_string_equal(r.video.problem, "sprop-parameter-sets: bad base64");
+    assert_string_equal(r.detail, "h264 0x0; sprop-parameter-sets: bad base64");
 }
 
 static void test_closed_port_is_refused(void **state)
@@ -349,7 +353,7 @@ int main(void)
         cmocka_unit_test(test_megabyte_body_is_too_large),
         cmocka_unit_test(test_body_cut_short_is_truncated),
         cmocka_unit_test(test_close_inside_interleaved_header_is_truncated),
-        cmocka_unit_test(test_broken_base64_is_bad_sdp),
+        cmocka_unit_test(test_broken_base64_answers_with_the_problem_noted),
         cmocka_unit_test(test_closed_port_is_refused),
         cmocka_unit_test(test_hanging_cameras_do_not_spoil_the_others),
         cmocka_unit_test(test_new_refuses_bad_url_and_timeout),

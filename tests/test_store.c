@@ -17,6 +17,7 @@
 
 #include "../index/store.h"
 #include "../index/store_alert.h"
+#include "../index/store_footage.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
 #include "cwtest.h"
@@ -231,6 +232,31 @@ static void check_stream_facts_at_version(struct store *s, int k)
 }
 
 /* After migrating from version k: what version 4 added is there (k = 4) or absent (k < 4). */
+/* Before version 6 a camera migrates with no run of verdicts and no picture memory, as a
+ * restart of an older camwatchd left it; from 6 on what was written reads back. */
+static void check_verdict_memory_at_version(struct store *s, int k)
+{
+    struct store_status st = status_of(s, "OLD-1");
+    struct store_sample *v = NULL;
+
+    assert_int_equal(st.streak_kind, k >= 6 ? STORE_STREAK_OK : STORE_STREAK_NONE);
+    assert_int_equal(st.streak, k >= 6 ? 1 : 0);
+    assert_int_equal(st.picture.has_last, k >= 6);
+    assert_true(st.picture.last_phash == (k >= 6 ? UINT64_MAX - 2 : 0));
+    assert_int_equal(st.picture.still_run, k >= 6 ? 2 : 0);
+    assert_int_equal(st.picture.run_since_ms, k >= 6 ? 6500 : 0);
+    assert_int_equal(st.stream_width, k >= 6 ? 1280 : 0);
+    assert_int_equal(st.stream_height, k >= 6 ? 720 : 0);
+    assert_int_equal(list_samples(s, "OLD-1", 0, &v), k >= 3 ? 1 : 0);
+    if (k >= 3) {
+        assert_true(v[0].key_bytes == (k >= 6 ? 75000 : 0));
+        assert_int_equal(v[0].inter_frames, k >= 6 ? 119 : 0);
+        assert_true(v[0].inter_bytes == (k >= 6 ? 17.1 : 0));
+        assert_int_equal(v[0].inter_min_bytes, k >= 6 ? 17 : 0);
+    }
+    free(v);
+}
+
 static void check_device_facts_at_version(struct store *s, int k)
 {
     struct store_device d;
@@ -263,7 +289,75 @@ static void check_device_facts_at_version(struct store *s, int k)
     free(ch);
 }
 
-/* After migrating from version k: what version 5 added is there (k = 5) or empty (k < 5). */
+/* After migrating from version k: what version 7 added is there (k = 7) or absent (k < 7). */
+static void check_footage_at_version(struct store *s, int k)
+{
+    struct store_segment_row *seg = NULL;
+    struct store_request r;
+    struct store_footage_camera fc;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_footage_segments(s, "OLD-1", 0, 100000, &seg, &n, &err), 0);
+    assert_int_equal(n, k >= 7 ? 1 : 0);
+    assert_int_equal(store_request_get(s, 1, &r, &err), k >= 7 ? 0 : 1);
+    assert_int_equal(store_footage_camera(s, "OLD-1", &fc, 10000, &err), k >= 7 ? 0 : 1);
+    if (k >= 7) {
+        assert_string_equal(seg[0].path, "OLD-1/0001.mp4");
+        assert_int_equal(seg[0].end_ms, 68000);
+        assert_string_equal(r.case_ref, "VV-01");
+        assert_int_equal(r.place, STORE_PLACE_CAMERAS);
+        assert_int_equal(fc.oldest_ms, 8000);
+        assert_true(fc.has_pace);
+    }
+    free(seg);
+}
+
+/* Cameras of every version are in the R*Tree: old ones by the migration, new ones (the NEW
+ * fleet just synced, at 10.2875, 105.6531) by the triggers. */
+static void check_places_after_migration(struct store *s, int k)
+{
+    struct store_place *p = NULL;
+    double *d = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_places_near(s, 10.2875, 105.6531, 50, &p, &d, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(p[0].id, "NEW-001");
+    assert_true(d[0] < 1.0);
+    free(p);
+    free(d);
+    /* OLD-1 at 10.29, 105.66 (v7 only): about 780 m east-north-east. */
+    assert_int_equal(store_places_near(s, 10.2875, 105.6531, 1000, &p, &d, &n, &err), 0);
+    assert_int_equal(n, k >= 7 ? 3 : 2);
+    if (k >= 7) {
+        assert_string_equal(p[2].id, "OLD-1");
+        assert_true(d[2] > 700 && d[2] < 850);
+    }
+    free(p);
+    free(d);
+}
+
+/* After migrating from version k: the ticket version 8 added is there (k = 8), or none. */
+static void check_tickets_at_version(struct store *s, int k)
+{
+    struct store_ticket *t = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_list_tickets(s, NULL, 1, &t, &n, &err), 0);
+    assert_int_equal(n, k >= 8 ? 1 : 0);
+    if (k >= 8) {
+        assert_string_equal(t[0].action, "replace_camera");
+        assert_string_equal(t[0].note, "Ống kính vỡ");
+        assert_int_equal(t[0].cost_vnd, 4500000);
+        assert_int_equal(t[0].opened_ms, 8500);
+    }
+    free(t);
+}
+
+/* After migrating from version k: what version 9 added is there (k = 9) or empty (k < 9). */
 static void check_alerts_at_version(struct store *s, int k)
 {
     struct store_delivery *d = NULL;
@@ -274,12 +368,12 @@ static void check_alerts_at_version(struct store *s, int k)
     int has;
 
     assert_int_equal(store_alert_cursor(s, &has, &cursor, &err), 0);
-    assert_int_equal(has, k >= 5);
+    assert_int_equal(has, k >= 9);
     assert_int_equal(store_deliveries_pending(s, &d, &n, &err), 0);
-    assert_int_equal(n, k >= 5 ? 1 : 0);
+    assert_int_equal(n, k >= 9 ? 1 : 0);
     assert_int_equal(store_alert_watches(s, &w, &m, &err), 0);
-    assert_int_equal(m, k >= 5 ? 1 : 0);
-    if (k >= 5) {
+    assert_int_equal(m, k >= 9 ? 1 : 0);
+    if (k >= 9) {
         assert_int_equal(d[0].alert_at_ms, 9000);
         assert_int_equal(w[0].state, CW_DOWN);
     }
@@ -322,10 +416,11 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
 
     store_close(s);
     db = raw_open(fx->path);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+    snprintf(want, sizeof(want), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+    assert_int_equal(sqlite3_exec(db, want, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    snprintf(want, sizeof(want), "database schema 7 is newer than this camwatch (%d)",
-             STORE_SCHEMA_VERSION);
+    snprintf(want, sizeof(want), "database schema %d is newer than this camwatch (%d)",
+             STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
     s = (struct store *)1;
     assert_int_equal(store_open(fx->path, STORE_READWRITE, &s, &err), -1);
     assert_null(s);
@@ -334,11 +429,9 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     assert_string_equal(err.msg, want);
 }
 
-/* Rows put into a database at each version, with SQL of that version only. The last row is at
- * the current version (opening it must change nothing); adding a schema version means adding
- * its row here (the assert below will say so). */
-/* Version 4's rows: a camera down with its event, a sample, ONVIF facts (fill_at_version). */
-#define FILL_ONVIF                                                                                 \
+/* Version 4's rows: what version 3 had, plus ONVIF: a device row (its last probe failed), an
+ * endpoint, a profile, a firmware change and a clock reading. */
+#define FILL_V4                                                                                    \
     "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
     "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
     "reference_phash, reference_at_ms) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', 'market', "      \
@@ -360,6 +453,54 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
     "('OLD-1', 8000, 83000, 12, 1);"
 
+#define FILL_V6                                                                                    \
+    "INSERT INTO camera (id, name, owner, site_kind, rtsp_url, created_ms, state, since_ms, "      \
+    "reason, last_probe_ms, latency_ms, last_sample_ms, stream_fps, flags, has_reference, "        \
+    "reference_phash, reference_at_ms, streak_kind, streak, last_phash, still_run, "               \
+    "still_run_since_ms, stream_width, stream_height) VALUES ('OLD-1', 'Chợ Lai Vung', 'BQLC', " \
+    "'market', 'rtsp://10.0.0.9/s', 1000, 'down', 5000, 'timeout', 6000, 33, 7000, 24.5, "         \
+    "'low_bitrate', 1, -2, 4000, 'ok', 1, -3, 2, 6500, 1280, 720);"                                \
+    "INSERT INTO event (camera_id, at_ms, from_state, to_state, reason) VALUES "                   \
+    "('OLD-1', 5000, 'unknown', 'down', 'timeout');"                                               \
+    "INSERT INTO sample (camera_id, at_ms, ok, fps, flags, reasons, key_bytes, inter_frames, "     \
+    "inter_bytes, inter_min_bytes) VALUES ('OLD-1', 7000, 1, 24.5, 'low_bitrate', "                \
+    "'bitrate 90 kbps below 256', 75000, 119, 17.1, 17);"                                          \
+    "INSERT INTO device (camera_id, probed_ms, ok, error, facts_ms, manufacturer, model, "         \
+    "firmware, serial, auth, ntp) VALUES ('OLD-1', 8000, 0, 'timeout', 7500, 'AXIS', 'P1375', "    \
+    "'10.12.182', 'ACCC8E000001', 'digest', 1);"                                                   \
+    "INSERT INTO device_endpoint (camera_id, service, url) VALUES "                                \
+    "('OLD-1', 'media', 'http://10.0.0.9/onvif/media_service');"                                   \
+    "INSERT INTO device_profile (camera_id, ord, token, encoding, width, height) VALUES "          \
+    "('OLD-1', 0, 'profile_1_h264', 'h264', 1920, 1080);"                                          \
+    "INSERT INTO device_change (camera_id, at_ms, field, old_value, new_value) VALUES "            \
+    "('OLD-1', 7500, 'firmware', '10.9.4', '10.12.182');"                                          \
+    "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) VALUES "                       \
+    "('OLD-1', 8000, 83000, 12, 1);"
+
+#define FILL_V7                                                                                    \
+    FILL_V6                                                                                        \
+    "UPDATE camera SET lat = 10.29, lon = 105.66 WHERE id = 'OLD-1';"                              \
+    "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "     \
+    "codec, readable, seen_ms) VALUES ('nvr', 'OLD-1', '0001.mp4', 'OLD-1', 8000, 68000, 1000, "   \
+    "1, 'h264', 1, 9000);"                                                                         \
+    "INSERT INTO footage_camera (camera_id, oldest_ms, newest_ms, max_len_ms, updated_ms) "        \
+    "VALUES ('OLD-1', 8000, 68000, 60000, 9000);"                                                  \
+    "INSERT INTO footage_retention (camera_id, at_ms, oldest_ms) VALUES ('OLD-1', 9000, 8000);"    \
+    "INSERT INTO recorder (name, kind, scanned_ms, ok, ok_ms) VALUES ('nvr', 'dir', 9000, 1, "     \
+    "9000);"                                                                                       \
+    "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, cameras) "      \
+    "VALUES (9500, 'Lê Văn A', 'VV-01', 'trộm xe', 8000, 20000, 'cameras', 'OLD-1');"          \
+    "INSERT INTO audit (at_ms, actor, action, subject, detail, prev_hash, hash) VALUES (9500, "    \
+    "'Lê Văn A', 'request.create', 'request 1', '', '0', '0');"
+
+#define FILL_V8                                                                                    \
+    FILL_V7                                                                                        \
+    "INSERT INTO ticket (camera_id, action, note, cost_vnd, opened_ms, opened_by) VALUES "         \
+    "('OLD-1', 'replace_camera', 'Ống kính vỡ', 4500000, 8500, 'kt.vien');"
+
+/* Rows put into a database at each version, with SQL of that version only. The last row is at
+ * the current version (opening it must change nothing); adding a schema version means adding
+ * its row here (the assert below will say so). */
 static const char *const fill_at_version[] = {
     /* 0: an empty file */
     NULL,
@@ -387,10 +528,21 @@ static const char *const fill_at_version[] = {
     "('OLD-1', 7000, 1, 24.5, 'low_bitrate', 'bitrate 90 kbps below 256');",
     /* 4: the same plus ONVIF: a device row (its last probe failed), an endpoint, a profile,
      * a firmware change and a clock reading */
-    FILL_ONVIF,
-    /* 5: the same plus alerts: the cursor, a camera's damping, an alert and its pending
+    FILL_V4,
+    /* 5: the same rows (5 changed a trigger only) */
+    FILL_V4,
+    /* 6: the same plus what a verdict needs across restarts (one good answer of a down
+     * camera, the picture memory of two still samples), the size the sample decoded and the
+     * sample's frame sizes */
+    FILL_V6,
+    /* 7: the same plus footage: a segment, the camera's summary and a retention note, a
+     * recorder's scan, a request and its audit row */
+    FILL_V7,
+    /* 8: the same plus an open ticket with its own cost */
+    FILL_V8,
+    /* 9: the same plus alerts: the cursor, a camera's damping, an alert and its pending
      * delivery */
-    FILL_ONVIF
+    FILL_V8
     "INSERT INTO alert_cursor (id, event_id) VALUES (1, 1);"
     "INSERT INTO alert_watch (camera_id, told, state, state_ms, pending, run_ms, changes) "
     "VALUES ('OLD-1', 'up', 'down', 5000, 1, 5000, 1);"
@@ -418,8 +570,9 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
         if (store_migrate(db, path, k, &err) != 0)
             fail_msg("build v%d: %s", k, err.msg);
         assert_int_equal(raw_int(db, "PRAGMA user_version"), k);
-        if (fill_at_version[k] != NULL &&
-            sqlite3_exec(db, fill_at_version[k], NULL, NULL, NULL) != SQLITE_OK)
+        /* A version that added no table fills as the one before it. */
+        const char *fill = fill_at_version[k];
+        if (fill != NULL && sqlite3_exec(db, fill, NULL, NULL, NULL) != SQLITE_OK)
             fail_msg("fill v%d: %s", k, sqlite3_errmsg(db));
         sqlite3_close(db);
 
@@ -436,6 +589,9 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             assert_int_equal(st.last_probe_ms, k >= 2 ? 6000 : 0);
             check_stream_facts_at_version(s, k);
             check_device_facts_at_version(s, k);
+            check_verdict_memory_at_version(s, k);
+            check_footage_at_version(s, k);
+            check_tickets_at_version(s, k);
             check_alerts_at_version(s, k);
         }
         /* The migrated file works like a new one. */
@@ -458,6 +614,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
         assert_int_equal(store_get_device(s, "NEW-001", &got, NULL, NULL, NULL, NULL, &err), 0);
         assert_string_equal(got.firmware, "V1");
         assert_int_equal(got.clock_offset_ms, -40);
+        check_places_after_migration(s, k);
         fleet_free(&f);
         store_close(s);
     }
@@ -741,9 +898,11 @@ static void test_probe_facts_are_kept_and_replaced(void **state)
     struct cw_err err = {0};
     struct fleet f;
     struct store_status st;
-    struct store_probe ok = {"CAH-001", T0 + 1000, 1,    42,   200,  "h264",
-                             1920,      1080,      25.0, NULL, CW_UP};
-    struct store_probe bad = {"CAH-001", T0 + 2000, 0, -1, 0, NULL, 0, 0, 0, NULL, CW_UNKNOWN};
+    struct store_probe ok = {"CAH-001", T0 + 1000, 1,    42,   200,   "h264",
+                             1920,      1080,      25.0, NULL, CW_UP, STORE_STREAK_NONE,
+                             0};
+    struct store_probe bad = {"CAH-001",  T0 + 2000,         0, -1, 0, NULL, 0, 0, 0, NULL,
+                              CW_UNKNOWN, STORE_STREAK_NONE, 0};
     sqlite3 *db;
 
     fleet_make(&f, 1, "CAH");
@@ -805,7 +964,8 @@ static void test_probe_updates_reason_only_while_state_holds(void **state)
     struct store *s = open_rw(fx->path);
     struct cw_err err = {0};
     struct fleet f;
-    struct store_probe p = {"CAH-001", T0 + 5 * MIN, 0, -1, 0, NULL, 0, 0, 0, "not found", CW_DOWN};
+    struct store_probe p = {"CAH-001", T0 + 5 * MIN,      0, -1, 0, NULL, 0, 0, 0, "not found",
+                            CW_DOWN,   STORE_STREAK_NONE, 0};
 
     fleet_make(&f, 1, "CAH");
     sync_ok(s, &f, T0);
@@ -828,8 +988,9 @@ static void test_restart_resumes_state_since_and_facts(void **state)
     struct cw_err err = {0};
     struct fleet f;
     struct store_status st;
-    struct store_probe p = {"CAH-002", T0 + 3 * MIN, 1,    120,  200,  "h265",
-                            2560,      1440,         15.0, NULL, CW_UP};
+    struct store_probe p = {"CAH-002", T0 + 3 * MIN, 1,    120,  200,   "h265",
+                            2560,      1440,         15.0, NULL, CW_UP, STORE_STREAK_NONE,
+                            0};
 
     fleet_make(&f, 2, "CAH");
     sync_ok(s, &f, T0);
@@ -866,7 +1027,7 @@ static void test_ten_thousand_probes_in_one_batch(void **state)
     for (size_t i = 0; i < f.cfg.n_cameras; i++) {
         struct store_probe p = {
             f.ids[i], T0 + 1000 + (int64_t)i, 1, (int)(i % 500), 200, "h264", 1280, 720, 25.0, NULL,
-            CW_UP};
+            CW_UP,    STORE_STREAK_NONE,      0};
         assert_int_equal(store_record_probe(s, &p, &err), 0);
         if (i % 100 == 0)
             transition_ok(s, f.ids[i], CW_UNKNOWN, CW_UP, p.at_ms, "");
@@ -1343,6 +1504,14 @@ static void fill_for_downsample(struct store *s)
     a.sharpness = 200.0;
     a.width = 1280;
     a.height = 720;
+    a.key_bytes = 60000;
+    a.inter_frames = 100;
+    a.inter_bytes = 500;
+    a.inter_min_bytes = 40;
+    b.key_bytes = 80000;
+    b.inter_frames = 20;
+    b.inter_bytes = 17;
+    b.inter_min_bytes = 17;
     b.fps = 11.0;
     b.bitrate_kbps = 3000.0;
     b.ts_jumps = 2;
@@ -1410,6 +1579,11 @@ static void test_downsample_folds_hours_into_means_sums_and_flag_union(void **st
     assert_string_equal(v[0].codec, "h264");
     assert_true(v[0].phash == 0x8000000000000001ULL); /* the last row with a picture */
     assert_int_equal(v[0].ref_distance, 9);
+    /* Frame sizes: means of the rows that measured them, the count summed, the smallest. */
+    assert_true(v[0].key_bytes == 70000);
+    assert_true(v[0].inter_bytes == 258.5);
+    assert_int_equal(v[0].inter_frames, 120);
+    assert_int_equal(v[0].inter_min_bytes, 17);
     /* Hour H0+1h: one clean row. */
     assert_int_equal(v[1].hourly, 1);
     assert_int_equal(v[1].at_ms, H0 + HOUR);
@@ -1579,6 +1753,184 @@ static void test_ten_thousand_samples_in_one_batch(void **state)
     fleet_free(&f);
 }
 
+/* --- what a verdict needs across restarts --------------------------------------------------- */
+
+static void probe_with_streak(struct store *s, const char *id, int64_t at, enum store_streak kind,
+                              int n)
+{
+    struct store_probe p = {.camera_id = id,
+                            .at_ms = at,
+                            .ok = 1,
+                            .latency_ms = 150,
+                            .rtsp_status = 200,
+                            .state = CW_DOWN,
+                            .streak_kind = kind,
+                            .streak = n};
+    struct cw_err err = {0};
+
+    assert_int_equal(store_record_probe(s, &p, &err), 0);
+}
+
+static void test_streak_is_written_with_the_probe_and_read_back_after_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_status st;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.streak_kind, STORE_STREAK_NONE);
+    assert_int_equal(st.streak, 0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    probe_with_streak(s, "CAH-001", T0 + 2, STORE_STREAK_OK, 1);
+    probe_with_streak(s, "CAH-001", T0 + 3, STORE_STREAK_DEGRADED, 2);
+    store_close(s);
+    s = open_rw(fx->path);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.state, CW_DOWN);
+    assert_int_equal(st.streak_kind, STORE_STREAK_DEGRADED);
+    assert_int_equal(st.streak, 2);
+    /* A run of no length is no run, whatever its kind. */
+    probe_with_streak(s, "CAH-001", T0 + 4, STORE_STREAK_FAIL, 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.streak_kind, STORE_STREAK_NONE);
+    assert_int_equal(st.streak, 0);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_a_state_change_ends_the_run_of_verdicts(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct cw_err err = {0};
+    struct fleet f;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    transition_ok(s, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    transition_ok(s, "CAH-002", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    probe_with_streak(s, "CAH-001", T0 + 2, STORE_STREAK_OK, 1);
+    probe_with_streak(s, "CAH-002", T0 + 2, STORE_STREAK_OK, 1);
+    /* the daemon's transition, and staff's maintenance from the CLI */
+    transition_ok(s, "CAH-001", CW_DOWN, CW_UP, T0 + 3, "recovered after 2 successes");
+    assert_int_equal(store_set_maintenance(s, "CAH-002", 1, "lens", T0 + 3, &err), 0);
+    for (int i = 1; i <= 2; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "CAH-%03d", i);
+        assert_int_equal(status_of(s, id).streak_kind, STORE_STREAK_NONE);
+        assert_int_equal(status_of(s, id).streak, 0);
+    }
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_picture_memory_and_sampled_size_are_kept(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_sample smp = sample_make("CAH-001", T0 + 6, "", "");
+    struct store_sample *v = NULL;
+    struct cw_err err = {0};
+    struct store_status st;
+    struct fleet f;
+
+    fleet_make(&f, 1, "CAH");
+    sync_ok(s, &f, T0);
+    smp.key_bytes = 75372;
+    smp.inter_frames = 119;
+    smp.inter_bytes = 17.1;
+    smp.inter_min_bytes = 17;
+    smp.has_memory = 1;
+    smp.memory = (struct store_picture_memory){1, 0xfedcba9876543210ULL, 2, T0 + 5};
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    store_close(s);
+    s = open_rw(fx->path);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.picture.has_last, 1);
+    assert_true(st.picture.last_phash == 0xfedcba9876543210ULL);
+    assert_int_equal(st.picture.still_run, 2);
+    assert_int_equal(st.picture.run_since_ms, T0 + 5);
+    assert_int_equal(st.stream_width, 1280);
+    assert_int_equal(st.stream_height, 720);
+    assert_int_equal(list_samples(s, "CAH-001", 0, &v), 1);
+    assert_true(v[0].key_bytes == 75372);
+    assert_int_equal(v[0].inter_frames, 119);
+    assert_true(v[0].inter_bytes == 17.1);
+    assert_int_equal(v[0].inter_min_bytes, 17);
+    assert_int_equal(v[0].has_memory, 0); /* the camera's, not the row's */
+    free(v);
+    /* A sample that read nothing leaves the memory as it was and the size unknown. */
+    smp = sample_make("CAH-001", T0 + 7, "no_media", "no media");
+    smp.ok = 0;
+    smp.has_picture = 0;
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_int_equal(st.stream_width, 0);
+    assert_int_equal(st.picture.still_run, 2);
+    /* A live sample of another picture: no run, that picture kept. */
+    smp = sample_make("CAH-001", T0 + 8, "", "");
+    smp.has_memory = 1;
+    smp.memory = (struct store_picture_memory){1, 0x0123456789abcdefULL, 0, 0};
+    assert_int_equal(store_record_sample(s, &smp, NULL, &err), 0);
+    st = status_of(s, "CAH-001");
+    assert_true(st.picture.last_phash == 0x0123456789abcdefULL);
+    assert_int_equal(st.picture.still_run, 0);
+    assert_int_equal(st.picture.run_since_ms, 0);
+    store_close(s);
+    fleet_free(&f);
+}
+
+static void test_tickets_are_closed_once_and_never_deleted(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = open_rw(fx->path);
+    struct store_ticket t = {.camera_id = "CAH-001",
+                             .action = "reaim",
+                             .note = "cây che",
+                             .opened_ms = T0,
+                             .opened_by = "kt"};
+    struct store_ticket got, *v = NULL;
+    struct cw_err err = {0};
+    char long_note[502] = "";
+    int64_t id = 0;
+    size_t n = 0;
+    struct fleet f;
+    sqlite3 *db;
+
+    fleet_make(&f, 2, "CAH");
+    sync_ok(s, &f, T0);
+    assert_int_equal(store_ticket_add(s, &t, &id, &err), 0);
+    assert_int_equal(id, 1);
+    memcpy(t.camera_id, "NOPE", 5);
+    assert_int_equal(store_ticket_add(s, &t, &id, &err), 1); /* no such camera */
+    memset(long_note, 'x', sizeof(long_note) - 1);
+    assert_int_equal(store_ticket_close(s, 1, T0 + 1, "kt", long_note, &got, &err), -1);
+    assert_string_equal(err.msg, "longer than 500 bytes"); /* refused, not cut */
+    assert_int_equal(store_ticket_close(s, 1, T0 + 1, "kt", "đã chỉnh", &got, &err), 0);
+    assert_int_equal(got.closed_ms, T0 + 1);
+    assert_string_equal(got.close_note, "đã chỉnh");
+    assert_int_equal(store_ticket_close(s, 1, T0 + 2, "kt", NULL, &got, &err), 2);
+    assert_int_equal(got.closed_ms, T0 + 1); /* the first closing stands */
+    assert_int_equal(store_ticket_close(s, 7, T0 + 2, "kt", NULL, &got, &err), 1);
+    db = raw_open(fx->path);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ticket", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE ticket SET note = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_list_tickets(s, NULL, 0, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].note, "cây che");
+    free(v);
+    assert_int_equal(store_list_tickets(s, "CAH-001", 1, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    free(v);
+    store_close(s);
+    fleet_free(&f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1620,6 +1972,10 @@ int main(void)
         T(test_hourly_flags_union_is_sorted_without_duplicates),
         T(test_reference_set_get_and_cleared_from_second_connection),
         T(test_ten_thousand_samples_in_one_batch),
+        T(test_streak_is_written_with_the_probe_and_read_back_after_a_restart),
+        T(test_a_state_change_ends_the_run_of_verdicts),
+        T(test_picture_memory_and_sampled_size_are_kept),
+        T(test_tickets_are_closed_once_and_never_deleted),
     };
     log_init("test_store", LOG_LVL_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 
 #include <libavformat/avformat.h>
 
+#include "../daemon/quality.h"
 #include "../probes/stream.h"
 #include "cwtest.h"
 
@@ -60,6 +61,10 @@ static int group_setup(void **state)
         return -1;
     snprintf(args, sizeof(args), "-f lavfi -i color=black:size=640x360:rate=25 -t 6 %s", x264);
     if (make("black.mp4", args) != 0)
+        return -1;
+    /* SMPTE bars never move: an encoder fed one picture, P frames only as cameras send */
+    snprintf(args, sizeof(args), "-f lavfi -i smptebars=size=640x360:rate=25 -t 6 -bf 0 %s", x264);
+    if (make("still.mp4", args) != 0)
         return -1;
     snprintf(args, sizeof(args),
              "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 -vf gblur=sigma=8 %s", x264);
@@ -136,28 +141,85 @@ static void test_normal_file_measures_codec_size_rate_and_gop(void **state)
     assert_int_equal(s.thumb_written, 0); /* none asked for */
 }
 
-static void test_bitrate_is_bytes_over_the_window(void **state)
+/* Sizes and key flags of the first n video packets of a file, as libavformat reads them (one
+ * packet per frame in MP4). Returns how many were read. */
+static int file_packets(const char *name, int n, int *size, int *key)
 {
-    (void)state;
-    struct stream_sample s;
-    probe_ok("sharp.mp4", &s);
-    /* the same figure from the file: sum the first 100 video packet sizes with libavformat */
     char path[128];
-    snprintf(path, sizeof(path), "%s/sharp.mp4", dir);
     AVFormatContext *fmt = NULL;
-    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
     AVPacket *pkt = av_packet_alloc();
-    int64_t bytes = 0;
-    int n = 0;
-    while (n < s.frames && av_read_frame(fmt, pkt) >= 0) {
-        bytes += pkt->size;
-        n++;
+    int got = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
+    while (got < n && av_read_frame(fmt, pkt) >= 0) {
+        size[got] = pkt->size;
+        key[got] = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        got++;
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
     avformat_close_input(&fmt);
+    return got;
+}
+
+static void test_bitrate_is_bytes_over_the_window(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    int size[200], key[200];
+    int64_t bytes = 0;
+    probe_ok("sharp.mp4", &s);
+    /* the same figure from the file: the first frames' packet sizes */
+    assert_true(s.frames <= 200);
+    int n = file_packets("sharp.mp4", s.frames, size, key);
+    for (int i = 0; i < n; i++)
+        bytes += size[i];
     double expect = (double)bytes * 8 / (s.frames / 25.0) / 1000.0;
     assert_true(fabs(s.bitrate_kbps - expect) < expect * 0.03);
+}
+
+static void test_frame_sizes_are_the_packets_of_the_window(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    int size[200], is_key[200];
+    int64_t key = 0, inter = 0;
+    int keys = 0, inters = 0, min = 0, since_key = 0;
+    probe_ok("sharp.mp4", &s);
+    assert_true(s.frames <= 200);
+    int n = file_packets("sharp.mp4", s.frames, size, is_key);
+    for (int i = 0; i < n; i++) {
+        if (is_key[i]) {
+            key += size[i];
+            keys++;
+            since_key = 0;
+            continue;
+        }
+        inter += size[i];
+        /* the smallest past the first two after a keyframe */
+        if (++since_key > 2 && (min == 0 || size[i] < min))
+            min = size[i];
+        inters++;
+    }
+    assert_int_equal(s.inter_frames, inters);
+    assert_int_equal(s.inter_frames, s.frames - s.keyframes);
+    assert_true(fabs(s.key_bytes - (double)key / keys) < 0.01);
+    assert_true(fabs(s.inter_bytes - (double)inter / inters) < 0.01);
+    assert_int_equal(s.inter_min_bytes, min);
+}
+
+static void test_still_picture_sends_empty_inter_frames(void **state)
+{
+    (void)state;
+    struct stream_sample still, live;
+    probe_ok("still.mp4", &still);
+    probe_ok("sharp.mp4", &live);
+    assert_true(still.inter_frames > 90);
+    /* the sizes as the picture judgment reads them (daemon/quality.c) */
+    assert_int_equal(quality_sample_still(&still), 1);
+    assert_int_equal(quality_sample_still(&live), 0);
+    assert_true(live.inter_bytes - live.inter_min_bytes > 100);
 }
 
 static void test_black_file_has_low_luma_and_spread(void **state)
@@ -450,6 +512,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normal_file_measures_codec_size_rate_and_gop),
         cmocka_unit_test(test_bitrate_is_bytes_over_the_window),
+        cmocka_unit_test(test_frame_sizes_are_the_packets_of_the_window),
+        cmocka_unit_test(test_still_picture_sends_empty_inter_frames),
         cmocka_unit_test(test_black_file_has_low_luma_and_spread),
         cmocka_unit_test(test_blurred_file_is_much_less_sharp),
         cmocka_unit_test(test_low_rate_file_measures_five_fps),

@@ -48,12 +48,79 @@ static void test_matches_without_diacritics_any_with_them_exactly(void **state)
     assert_int_equal(cw_text_matches("Tân Dương", "tan thanh"), 0);
 }
 
+static void test_addf_joins_with_a_semicolon_and_cuts_what_does_not_fit(void **state)
+{
+    char buf[24] = "";
+    char tiny[4] = "ab";
+    (void)state;
+
+    cw_text_addf(buf, sizeof(buf), "slow answer: %d ms", 2506);
+    assert_string_equal(buf, "slow answer: 2506 ms");
+    cw_text_addf(buf, sizeof(buf), "%s", "bad SDP");
+    assert_string_equal(buf, "slow answer: 2506 ms; b"); /* cut at the end of buf */
+    cw_text_addf(buf, sizeof(buf), "%s", "more");
+    assert_string_equal(buf, "slow answer: 2506 ms; b"); /* full: nothing added */
+    cw_text_addf(tiny, sizeof(tiny), "%s", "x");         /* no room for the separator */
+    assert_string_equal(tiny, "abx");
+}
+
+/* The examples: any case, with or without diacritics, đ as d, inside a longer name. */
+static void test_contains_finds_places_typed_without_diacritics(void **state)
+{
+    (void)state;
+    assert_int_equal(cw_text_contains("Chợ Lai Vung", "cho lai vung"), 1);
+    assert_int_equal(cw_text_contains("Cổng chợ Tân Dương, ấp Tân Lộc", "tan duong"), 1);
+    assert_int_equal(cw_text_contains("Ngã ba QL80 - ĐT851", "dt851"), 1);
+    assert_int_equal(cw_text_contains("Đường Nguyễn Huệ", "duong nguyen hue"), 1);
+    assert_int_equal(cw_text_contains("Cầu Lai Vung", "CẦU LAI"), 1);
+    assert_int_equal(cw_text_contains("Cầu Lai Vung", "Câu Lai"), 0); /* typed with marks */
+    assert_int_equal(cw_text_contains("Tân Thành", "tan duong"), 0);
+    assert_int_equal(cw_text_contains("anything", ""), 1);
+}
+
+/* Decomposed input (NFD, as macOS and some keyboards write it) folds like precomposed, with
+ * and without stripping, and đ typed decomposed does not exist: D with a stroke is one code
+ * point either way. */
+static void test_fold_treats_nfd_like_nfc_and_strips_d_stroke(void **state)
+{
+    /* "Dương" with u + combining horn (U+031B), o + combining horn */
+    const char *nfd = "D\x75\xcc\x9b\x6f\xcc\x9bng", *nfc = "Dương";
+    char *a = cw_text_fold(nfd, 0), *b = cw_text_fold(nfc, 0), *c = cw_text_fold(nfd, 1);
+    char *d = cw_text_fold("ĐĐđ", 1);
+
+    (void)state;
+    assert_string_equal(a, b);
+    assert_string_equal(c, "duong");
+    assert_string_equal(d, "ddd");
+    assert_int_equal(cw_text_matches(nfd, "Dương"), 1);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+
+/* A malformed byte never makes folding fail: it is U+FFFD and the rest folds. */
+static void test_fold_survives_malformed_utf8(void **state)
+{
+    char *a = cw_text_fold("Ch\xffợ \xc3", 1);
+
+    (void)state;
+    assert_non_null(a);
+    assert_string_equal(a, "ch\xef\xbf\xbdo \xef\xbf\xbd");
+    assert_int_equal(cw_text_contains("Ch\xffợ Lai Vung", "lai vung"), 1);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_decodes_and_replaces_malformed_bytes),
         cmocka_unit_test(test_fold_lowers_and_strips_precomposed_and_decomposed),
         cmocka_unit_test(test_matches_without_diacritics_any_with_them_exactly),
+        cmocka_unit_test(test_addf_joins_with_a_semicolon_and_cuts_what_does_not_fit),
+        cmocka_unit_test(test_contains_finds_places_typed_without_diacritics),
+        cmocka_unit_test(test_fold_treats_nfd_like_nfc_and_strips_d_stroke),
+        cmocka_unit_test(test_fold_survives_malformed_utf8),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,8 @@ static int64_t sum(const int64_t ms[5])
 }
 
 /* Created at 0; up at 1h; down at 5h; up at 6h. */
-static const struct uptime_event day[] = {{1 * H, CW_UP}, {5 * H, CW_DOWN}, {6 * H, CW_UP}};
+static const struct uptime_event day[] = {
+    {1 * H, CW_UP, 0}, {5 * H, CW_DOWN, 0}, {6 * H, CW_UP, 0}};
 
 static void test_range_inside_events_counts_each_piece(void **state)
 {
@@ -66,7 +67,7 @@ static void test_range_before_first_event_is_unknown(void **state)
 
 static void test_camera_created_mid_range_counts_from_creation(void **state)
 {
-    const struct uptime_event ev[] = {{3 * H, CW_UP}};
+    const struct uptime_event ev[] = {{3 * H, CW_UP, 0}};
     int64_t ms[5] = {0};
 
     (void)state;
@@ -78,7 +79,7 @@ static void test_camera_created_mid_range_counts_from_creation(void **state)
 
 static void test_event_exactly_at_from_sets_state_and_counts_outage(void **state)
 {
-    const struct uptime_event ev[] = {{1 * H, CW_UP}, {4 * H, CW_DOWN}};
+    const struct uptime_event ev[] = {{1 * H, CW_UP, 0}, {4 * H, CW_DOWN, 0}};
     int64_t ms[5] = {0};
     int outages = 0;
 
@@ -91,7 +92,7 @@ static void test_event_exactly_at_from_sets_state_and_counts_outage(void **state
 
 static void test_event_exactly_at_to_is_outside_range(void **state)
 {
-    const struct uptime_event ev[] = {{1 * H, CW_UP}, {4 * H, CW_DOWN}};
+    const struct uptime_event ev[] = {{1 * H, CW_UP, 0}, {4 * H, CW_DOWN, 0}};
     int64_t ms[5] = {0};
     int outages = 0;
 
@@ -104,7 +105,7 @@ static void test_event_exactly_at_to_is_outside_range(void **state)
 
 static void test_unsorted_events_are_refused(void **state)
 {
-    const struct uptime_event ev[] = {{4 * H, CW_UP}, {1 * H, CW_DOWN}};
+    const struct uptime_event ev[] = {{4 * H, CW_UP, 0}, {1 * H, CW_DOWN, 0}};
     int64_t ms[5] = {0};
 
     (void)state;
@@ -122,9 +123,11 @@ static void test_range_ending_before_start_is_refused(void **state)
 static void test_outages_count_entries_into_down_only(void **state)
 {
     const struct uptime_event ev[] = {
-        {1 * H, CW_UP},   {2 * H, CW_DOWN},     {3 * H, CW_DOWN}, /* still down: same outage */
-        {4 * H, CW_UP},   {5 * H, CW_DEGRADED}, {6 * H, CW_DOWN}, {7 * H, CW_MAINTENANCE},
-        {8 * H, CW_DOWN}, /* counted only if in range */
+        {1 * H, CW_UP, 0},   {2 * H, CW_DOWN, 0},
+        {3 * H, CW_DOWN, 0}, /* still down: same outage */
+        {4 * H, CW_UP, 0},   {5 * H, CW_DEGRADED, 0},
+        {6 * H, CW_DOWN, 0}, {7 * H, CW_MAINTENANCE, 0},
+        {8 * H, CW_DOWN, 0}, /* counted only if in range */
     };
     int64_t ms[5] = {0};
     int outages = 0;

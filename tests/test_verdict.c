@@ -92,7 +92,7 @@ static struct fixture *make_kinds(int once, unsigned kinds)
     fx->env.loop = ev_loop_new(EVFLAG_AUTO);
     fx->env.cfg = &fx->cfg;
     fx->env.once = once;
-    bh = (struct batch_hooks){on_adopt, NULL, fx};
+    bh = (struct batch_hooks){on_adopt, NULL, NULL, fx};
     if (store_open(fx->path, STORE_READWRITE, &fx->env.store, &err) != 0 ||
         store_sync_cameras(fx->env.store, &fx->cfg, T0, &err) != 0 ||
         store_open(fx->path, STORE_READWRITE, &fx->cli, &err) != 0 ||
@@ -186,6 +186,25 @@ static void test_slow_device_and_picture_reasons_join_in_that_order(void **state
     drop(fx);
 }
 
+static void test_broken_parameter_sets_are_degraded_not_down(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result r = answer(150);
+    struct store_status st;
+    (void)state;
+
+    snprintf(r.video.codec, sizeof(r.video.codec), "h264");
+    snprintf(r.video.problem, sizeof(r.video.problem), "sprop-parameter-sets: bad base64");
+    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "fps 4.0 below 12");
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    st = stored(fx);
+    assert_int_equal(st.state, CW_DEGRADED);
+    assert_string_equal(st.reason, "bad SDP (sprop-parameter-sets: bad base64); fps 4.0 below 12");
+    assert_string_equal(st.codec, "h264");
+    assert_int_equal(st.width, 0);
+    drop(fx);
+}
+
 static void test_input_without_fault_is_not_weighed(void **state)
 {
     struct fixture *fx = make(0);
@@ -249,7 +268,8 @@ static void test_store_refusing_a_transition_adopts_its_state(void **state)
     assert_int_equal(store_set_maintenance(fx->env.store, fx->cam.id, 1, "", T0 + 1, &err), 0);
     assert_int_equal(verdict_state(&fx->cam), CW_UP);
     r.outcome = RTSP_TIMEOUT;
-    verdict_liveness(fx->env.verdict, &fx->cam, &r); /* UP -> DOWN, refused */
+    verdict_liveness(fx->env.verdict, &fx->cam, &r); /* UP -> DOWN, refused when written */
+    batch_commit(fx->env.batch);
     assert_int_equal(verdict_state(&fx->cam), CW_MAINTENANCE);
     assert_int_equal(stored(fx).state, CW_MAINTENANCE);
     drop(fx);
@@ -320,11 +340,68 @@ static void test_once_without_other_probes_is_judged_on_the_answer(void **state)
     drop(fx);
 }
 
+/* A new daemon (a restart, or the next --once run) on the same store: the camera as the
+ * fleet builds it, resumed from its row. */
+static void restart(struct fixture *fx)
+{
+    struct store_status st = stored(fx);
+
+    verdict_cam_init(&fx->cam.v, T0);
+    verdict_resume(&fx->cam, &st);
+}
+
+static void test_restart_keeps_the_run_of_verdicts(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result bad = answer(-1), good = answer(150);
+    struct store_status st;
+    (void)state;
+
+    fx->cfg.rtsp.up_after = 3;
+    bad.outcome = RTSP_TIMEOUT;
+    verdict_liveness(fx->env.verdict, &fx->cam, &bad);
+    assert_int_equal(stored(fx).state, CW_DOWN);
+    for (int i = 1; i <= 2; i++) {
+        verdict_liveness(fx->env.verdict, &fx->cam, &good);
+        st = stored(fx);
+        assert_int_equal(st.state, CW_DOWN);
+        assert_int_equal(st.streak_kind, STORE_STREAK_OK);
+        assert_int_equal(st.streak, i);
+        restart(fx);
+    }
+    /* The third good answer in a row, two restarts later: up_after = 3 holds. */
+    verdict_liveness(fx->env.verdict, &fx->cam, &good);
+    st = stored(fx);
+    assert_int_equal(st.state, CW_UP);
+    assert_int_equal(st.streak, 0);
+    assert_int_equal(verdict_state(&fx->cam), CW_UP);
+    drop(fx);
+}
+
+static void test_restart_keeps_the_run_of_degraded_verdicts_of_an_up_camera(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result good = answer(150), slow = answer(2500);
+    (void)state;
+
+    fx->cfg.rtsp.up_after = 2;
+    verdict_liveness(fx->env.verdict, &fx->cam, &good);
+    verdict_liveness(fx->env.verdict, &fx->cam, &slow);
+    assert_int_equal(stored(fx).state, CW_UP);
+    assert_int_equal(stored(fx).streak_kind, STORE_STREAK_DEGRADED);
+    restart(fx);
+    verdict_liveness(fx->env.verdict, &fx->cam, &slow);
+    assert_int_equal(stored(fx).state, CW_DEGRADED);
+    assert_string_equal(stored(fx).reason, "slow answer: 2500 ms (limit 2000 ms)");
+    drop(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_answer_with_no_other_reason_is_up),
         cmocka_unit_test(test_slow_device_and_picture_reasons_join_in_that_order),
+        cmocka_unit_test(test_broken_parameter_sets_are_degraded_not_down),
         cmocka_unit_test(test_input_without_fault_is_not_weighed),
         cmocka_unit_test(test_failed_answer_goes_down_naming_the_outcome),
         cmocka_unit_test(test_cli_change_is_adopted_before_the_verdict),
@@ -332,6 +409,8 @@ int main(void)
         cmocka_unit_test(test_once_verdict_waits_for_sample_and_onvif),
         cmocka_unit_test(test_once_failed_answer_is_judged_at_once_but_the_round_waits_for_onvif),
         cmocka_unit_test(test_once_without_other_probes_is_judged_on_the_answer),
+        cmocka_unit_test(test_restart_keeps_the_run_of_verdicts),
+        cmocka_unit_test(test_restart_keeps_the_run_of_degraded_verdicts_of_an_up_camera),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

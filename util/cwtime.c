@@ -84,6 +84,11 @@ static void tz_set(const char *tz)
     }
 }
 
+void cw_tz_use(const char *tz)
+{
+    tz_set(tz);
+}
+
 const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
@@ -131,19 +136,44 @@ const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len)
     return buf;
 }
 
-static int parse_relative(const char *s, int64_t *out)
+static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
 {
     int64_t d;
 
     if (strcmp(s, "now") == 0) {
-        *out = cw_now_ms();
+        *out = now_ms;
         return 0;
     }
     if (s[0] == '-' && s[1] != ' ' && cw_parse_duration_ms(s + 1, &d) == 0) {
-        *out = cw_now_ms() - d;
+        *out = now_ms - d;
         return 0;
     }
     return -1;
+}
+
+int64_t cw_days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* A calendar time's fields as struct tm wants them (month 1-12 in, 0-11 out). */
+static struct tm tm_of(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = s};
+
+    return tm;
 }
 
 /* 2021-02-31 is no date; mktime would quietly make it 3 March. */
@@ -155,50 +185,115 @@ static int date_exists(int y, int mo, int d)
     return d <= days[mo - 1] + (mo == 2 && leap);
 }
 
-int cw_parse_time(const char *s, const char *tz, int64_t *out)
+/* Exactly n decimal digits at *p: their value, with *p moved past them; -1 when they are not
+ * there (a sign, a space or a short field is not a number here). */
+static int take_digits(const char **p, int n)
 {
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    return v;
+}
+
+/* c at *p: 1 with *p moved past it, else 0. */
+static int take_char(const char **p, char c)
+{
+    if (**p != c)
+        return 0;
+    (*p)++;
+    return 1;
+}
+
+/* "YYYY-MM-DD" then optionally " HH:MM" or "THH:MM", then optionally ":SS", into tm; *p moved
+ * past. Every field has its digits and is in range. Returns 0 or -1. */
+static int take_date_time(const char **p, struct tm *tm)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+
+    if ((y = take_digits(p, 4)) < 0 || !take_char(p, '-') || (mo = take_digits(p, 2)) < 0 ||
+        !take_char(p, '-') || (d = take_digits(p, 2)) < 0)
+        return -1;
+    if (take_char(p, ' ') || take_char(p, 'T')) {
+        if ((h = take_digits(p, 2)) < 0 || !take_char(p, ':') || (mi = take_digits(p, 2)) < 0)
+            return -1;
+        if (take_char(p, ':') && (sec = take_digits(p, 2)) < 0)
+            return -1;
+    }
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || !date_exists(y, mo, d) || h > 23 || mi > 59 ||
+        sec > 60)
+        return -1;
+    *tm = tm_of(y, mo, d, h, mi, sec);
+    return 0;
+}
+
+/* "Z" (0) or "+HH:MM" / "-HH:MM" at *p into *off_s (east of UTC), *p moved past; offsets in
+ * use run from -12:00 to +14:00. Returns 0, or -1 when *p holds neither. */
+static int take_offset(const char **p, int *off_s)
+{
+    int sign, oh, om;
+
+    if (take_char(p, 'Z')) {
+        *off_s = 0;
+        return 0;
+    }
+    if (**p != '+' && **p != '-')
+        return -1;
+    sign = *(*p)++ == '+' ? 1 : -1;
+    if ((oh = take_digits(p, 2)) < 0 || !take_char(p, ':') || (om = take_digits(p, 2)) < 0 ||
+        oh > 14 || om > 59)
+        return -1;
+    *off_s = sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+int cw_parse_iso_utc(const char *text, int64_t *ms)
+{
+    const char *p = text;
     struct tm tm;
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
-    const char *rest;
+    int frac_ms = 0, off_s = 0, digits = 0;
     time_t t;
 
-    if (parse_relative(s, out) == 0)
-        return 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+    /* "YYYY-MM-DDTHH:MM:SS", the T and the seconds required */
+    if (take_date_time(&p, &tm) != 0 || p - text != 19 || text[10] != 'T' || tm.tm_year < 70)
         return -1;
-    rest = s + n;
-    if (*rest == ' ' || *rest == 'T') {
-        n = 0;
-        if (sscanf(rest + 1, "%2d:%2d%n", &h, &mi, &n) != 2)
+    if (take_char(&p, '.')) {
+        for (; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 3)
+                frac_ms = frac_ms * 10 + (*p - '0');
+        if (digits == 0)
             return -1;
-        rest += 1 + n;
-        if (*rest == ':') {
-            n = 0;
-            if (sscanf(rest + 1, "%2d%n", &sec, &n) != 1)
-                return -1;
-            rest += 1 + n;
-        }
+        for (; digits < 3; digits++)
+            frac_ms *= 10;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    if ((*p != '\0' && take_offset(&p, &off_s) != 0) || *p != '\0' ||
+        (t = timegm(&tm)) == (time_t)-1)
         return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    if (!date_exists(y, mo, d))
+    *ms = ((int64_t)t - off_s) * 1000 + frac_ms;
+    return 0;
+}
+
+int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out)
+{
+    struct tm tm;
+    const char *p = s;
+    int off_s;
+    time_t t;
+
+    if (parse_relative(s, now_ms, out) == 0)
+        return 0;
+    if (take_date_time(&p, &tm) != 0)
         return -1;
-    if (*rest == '\0') {
+    if (*p == '\0') {
         tz_set(tz);
         tm.tm_isdst = -1;
         t = mktime(&tm);
-    } else if (strcmp(rest, "Z") == 0) {
-        t = timegm(&tm);
-    } else if ((rest[0] == '+' || rest[0] == '-') && sscanf(rest + 1, "%2d:%2d", &oh, &om) == 2 &&
-               strlen(rest) == 6) {
-        t = timegm(&tm) - (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    } else if (take_offset(&p, &off_s) == 0 && *p == '\0') {
+        t = timegm(&tm) - off_s;
     } else {
         return -1;
     }
@@ -206,4 +301,9 @@ int cw_parse_time(const char *s, const char *tz, int64_t *out)
         return -1;
     *out = (int64_t)t * 1000;
     return 0;
+}
+
+int cw_parse_time(const char *s, const char *tz, int64_t *out)
+{
+    return cw_parse_time_at(s, tz, cw_now_ms(), out);
 }

@@ -15,6 +15,12 @@ int64_t cw_mono_ms(void); /* monotonic ms, for latencies */
  * anything else (empty, negative, trailing junk, overflow). */
 int cw_parse_duration_ms(const char *s, int64_t *out);
 
+/* Make tz (NULL: the default) the process's zone now: setenv("TZ") and tzset(), which no
+ * other thread may run beside (getenv and localtime read them). The daemon calls it before
+ * its threads start; the formatting and parsing below then leave TZ alone as long as they are
+ * given the same zone. */
+void cw_tz_use(const char *tz);
+
 /* Format ms as "YYYY-MM-DD HH:MM:SS" in zone tz (NULL: default zone). Not thread-safe:
  * it sets TZ; call from one thread (the CLI, or the loop thread). */
 const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len);
@@ -26,9 +32,21 @@ const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len);
  * +0700": English names whatever the locale. */
 const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len);
 
+/* Days from 1970-01-01 to y-m-d (month 1-12) in the proleptic Gregorian calendar, any year.
+ * Any thread. */
+int64_t cw_days_from_civil(int64_t y, int m, int d);
+
+/* An ISO 8601 / xs:dateTime "2026-11-20T14:00:00Z", with a fraction, an offset "+07:00", or no
+ * zone (read as UTC), as UTC epoch ms. Returns 0, or -1 when it is not one. Any thread. */
+int cw_parse_iso_utc(const char *text, int64_t *ms);
+
 /* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
  * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
- * from now. Returns 0 or -1. */
+ * from now. Strict: every field has exactly its digits (no sign, no space), is in range and
+ * names a day that exists; an offset is at most 14:00 (minutes below 60). Returns 0 or -1. */
 int cw_parse_time(const char *s, const char *tz, int64_t *out);
+/* The same, with "now" and relative times taken from now_ms: a command that reads several
+ * times (--from -1ms --to now) reads them against one now. */
+int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out);
 
 #endif

@@ -1,8 +1,13 @@
-/* text.c - UTF-8 decoding and Vietnamese case and diacritic folding; see text.h. No state. */
+/* text.c - UTF-8 decoding and Vietnamese case and diacritic folding; see text.h. Folding is
+ * libutf8proc's (Unicode case folding, decomposition, marks stripped) plus the one rule it
+ * lacks for Vietnamese, đ -> d. No state. */
 #include "text.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 uint32_t cw_text_next(const char **s)
 {
@@ -60,50 +65,70 @@ int cw_text_is_combining(uint32_t c)
     return c >= 0x300 && c <= 0x36f;
 }
 
-/* Vietnamese letters: lower-case and upper-case rows in the same order, and their base. */
-static const struct {
-    const char *lower, *upper;
-    char base;
-} viet_letters[] = {
-    {"àáảãạăằắẳẵặâầấẩẫậ", "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ", 'a'},
-    {"èéẻẽẹêềếểễệ", "ÈÉẺẼẸÊỀẾỂỄỆ", 'e'},
-    {"ìíỉĩị", "ÌÍỈĨỊ", 'i'},
-    {"òóỏõọôồốổỗộơờớởỡợ", "ÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ", 'o'},
-    {"ùúủũụưừứửữự", "ÙÚỦŨỤƯỪỨỬỮỰ", 'u'},
-    {"ỳýỷỹỵ", "ỲÝỶỸỴ", 'y'},
-    {"đ", "Đ", 'd'},
-};
-
-/* Fold one code point: to lower case, and to its bare ASCII letter when strip is set. */
-static uint32_t fold_char(uint32_t c, int strip)
+/* s with every malformed UTF-8 sequence replaced by U+FFFD, as cw_text_next reads it, so
+ * utf8proc (which refuses malformed input whole) folds the rest. Caller frees; NULL when out
+ * of memory. */
+static char *text_valid_copy(const char *s)
 {
-    if (c < 0x80)
-        return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-    for (size_t g = 0; g < sizeof(viet_letters) / sizeof(viet_letters[0]); g++) {
-        const char *lo = viet_letters[g].lower, *up = viet_letters[g].upper;
-        while (*lo != '\0') {
-            uint32_t l = cw_text_next(&lo), u = cw_text_next(&up);
-            if (c == l || c == u)
-                return strip ? (uint32_t)viet_letters[g].base : l;
+    size_t len = strlen(s);
+    char *out = malloc(len * 3 + 1), *o = out;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s, *end = p + len;
+
+    if (out == NULL)
+        return NULL;
+    while (p < end) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, end - p, &c);
+        if (n <= 0) {
+            o += cw_text_put(0xfffd, o);
+            p++;
+            continue;
+        }
+        memcpy(o, p, (size_t)n);
+        o += n;
+        p += n;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Unicode has no decomposition for đ/Đ (U+0111/U+0110: a stroke, not a mark), so stripping
+ * marks leaves it; Vietnamese readers take it for d. Replaces it in place (2 bytes -> 1). */
+static void text_strip_d_stroke(char *s)
+{
+    char *o = s;
+
+    for (const char *p = s; *p != '\0';) {
+        if ((unsigned char)p[0] == 0xc4 &&
+            ((unsigned char)p[1] == 0x91 || (unsigned char)p[1] == 0x90)) {
+            *o++ = 'd';
+            p += 2;
+        } else {
+            *o++ = *p++;
         }
     }
-    return c;
+    *o = '\0';
 }
 
 char *cw_text_fold(const char *s, int strip)
 {
-    char *out = malloc(strlen(s) * 4 + 1), *o = out;
+    /* Case folding, then either composed (NFC: "Tôn" typed either way is the same bytes) or
+     * decomposed with the marks dropped (tones and the circumflex, breve and horn alike). */
+    utf8proc_option_t opts = UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_CASEFOLD |
+                             (strip ? UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK : UTF8PROC_COMPOSE);
+    char *clean = text_valid_copy(s);
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t n;
 
-    if (out == NULL)
+    if (clean == NULL)
         return NULL;
-    while (*s != '\0') {
-        uint32_t c = cw_text_next(&s);
-        if (strip && cw_text_is_combining(c))
-            continue;
-        o += cw_text_put(fold_char(c, strip), o);
-    }
-    *o = '\0';
-    return out;
+    n = utf8proc_map((const utf8proc_uint8_t *)clean, 0, &out, opts);
+    free(clean);
+    if (n < 0)
+        return NULL; /* only UTF8PROC_ERROR_NOMEM is left once the input is valid */
+    if (strip)
+        text_strip_d_stroke((char *)out);
+    return (char *)out;
 }
 
 static int is_ascii(const char *s)
@@ -114,13 +139,43 @@ static int is_ascii(const char *s)
     return 1;
 }
 
-int cw_text_matches(const char *text, const char *want)
+/* Fold text and want by want's rule and compare them: whole (contains 0) or want inside. */
+static int text_compare(const char *text, const char *want, int contains)
 {
     int strip = is_ascii(want);
     char *a = cw_text_fold(text, strip), *b = cw_text_fold(want, strip);
-    int eq = a != NULL && b != NULL ? strcmp(a, b) == 0 : -1;
+    int rc = -1;
 
+    if (a != NULL && b != NULL)
+        rc = contains ? strstr(a, b) != NULL : strcmp(a, b) == 0;
     free(a);
     free(b);
-    return eq;
+    return rc;
+}
+
+int cw_text_matches(const char *text, const char *want)
+{
+    return text_compare(text, want, 0);
+}
+
+int cw_text_contains(const char *text, const char *want)
+{
+    return text_compare(text, want, 1);
+}
+
+void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t off = strlen(buf);
+    va_list ap;
+
+    if (off > 0 && off + 2 < len) {
+        memcpy(buf + off, "; ", 3);
+        off += 2;
+    }
+    if (off + 1 >= len)
+        return;
+    va_start(ap, fmt);
+    if (vsnprintf(buf + off, len - off, fmt, ap) < 0)
+        buf[off] = '\0';
+    va_end(ap);
 }

@@ -1,6 +1,6 @@
 /* text.h - UTF-8 text as people type and read it: decoding and encoding code points, and
  * folding Vietnamese case and diacritics for matching, so "tan thanh" finds "Tân Thành"
- * (the status filter today, footage requests by place next). No state; any thread. */
+ * (the status filter, footage requests by place). No state; any thread. */
 #ifndef CW_TEXT_H
 #define CW_TEXT_H
 
@@ -18,9 +18,10 @@ size_t cw_text_put(uint32_t c, char *out);
  * when folding diacritics away. */
 int cw_text_is_combining(uint32_t c);
 
-/* s folded for matching: lower case, and with strip also without diacritics ("Đồng Tháp"
- * -> "dong thap"), precomposed (NFC) or decomposed (NFD) alike. Caller frees; NULL when out
- * of memory. */
+/* s folded for matching (libutf8proc): Unicode case folding, then precomposed (NFC), or with
+ * strip decomposed without its marks and with đ as d ("Đồng Tháp" -> "dong thap"); input
+ * precomposed (NFC) or decomposed (NFD) alike, a malformed byte as U+FFFD. Caller frees;
+ * NULL when out of memory. */
 char *cw_text_fold(const char *s, int strip);
 
 /* Whether text is what someone looking for want means: case never matters; want typed
@@ -28,5 +29,13 @@ char *cw_text_fold(const char *s, int strip);
  * Thành") must match them, so "Tân Thạnh" stays apart. Returns 1, 0, or -1 when out of
  * memory. */
 int cw_text_matches(const char *text, const char *want);
+
+/* Append printf-formatted text to the NUL-terminated buf of len bytes, after "; " when buf is
+ * not empty: reasons and notes a person reads as one line. What does not fit is cut. */
+void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Whether want, by the same rule, occurs anywhere in text: "cho lai vung" is in "Cổng Chợ
+ * Lai Vung". "" is in everything. Returns 1, 0, or -1 when out of memory. */
+int cw_text_contains(const char *text, const char *want);
 
 #endif

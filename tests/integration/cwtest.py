@@ -20,6 +20,9 @@
 - http(), add_token(), wait_http(): the daemon's HTTP API over real loopback (http.client),
   optionally from another loopback source address; a token made with `camwatch token add`.
 - jpeg_info(): what ffprobe says of a JPEG file, after checking its SOI/EOI markers.
+- Notify: a NOTIFY_SOCKET read as systemd would, for the daemon's READY/STATUS/WATCHDOG.
+- take_inside_flag(), enter_namespace(): a test that re-executes itself in a network or
+  mount namespace of its own (unshare), with --inside.
 
 Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer bindings).
 """
@@ -37,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -335,8 +339,8 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
 
     cameras: list of dicts keyed by CSV_HEADER (see camera()); when any has a "class", the
     optional 17th column "class" is written. credentials: {name: (user, password)}. probe:
-    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days). http: more
-    [http] keys (socket, open_metrics...). sections:
+    overrides for [probe.rtsp]. store: more [store] keys (cache, samples_days; database
+    replaces var/camwatch.db). http: more [http] keys (socket, open_metrics...). sections:
     more sections in order, {"probe.stream": {"sample": "3s"}, "class default": {...}}.
     Returns the conf path."""
     os.makedirs(directory, exist_ok=True)
@@ -344,9 +348,10 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
                         "BQLC": "Ban quản lý chợ Lai Vung"}
     p = dict(DEFAULT_PROBE)
     p.update(probe or {})
+    st = {"database": "var/camwatch.db"}
+    st.update(store or {})
     lines = ["[site]", "name = %s" % site, "time_zone = %s" % time_zone, "",
-             "[store]", "database = var/camwatch.db"] + [
-             "%s = %s" % kv for kv in (store or {}).items()] + ["",
+             "[store]"] + ["%s = %s" % kv for kv in st.items()] + ["",
              "[inventory]", "cameras = cameras.csv", "credentials = credentials.ini", "",
              "[probe.rtsp]"] + ["%s = %s" % kv for kv in p.items()] + [
              "", "[http]", "listen = %s" % (http_listen or "127.0.0.1:%d" % free_port())] + [
@@ -373,6 +378,18 @@ def write_config(directory, cameras, credentials=None, probe=None, owners=None,
     os.chmod(cred, 0o600)
     os.makedirs(os.path.join(directory, "var"), exist_ok=True)
     return conf
+
+
+def conf_variant(conf, old, new, suffix):
+    """A copy of conf beside it (conf + suffix, same folder, so its relative paths hold) with
+    every old replaced by new; its path."""
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    assert old in text, "%r not in %s" % (old, conf)
+    path = conf + suffix
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new))
+    return path
 
 
 class Result:
@@ -516,3 +533,85 @@ def wait_http(port, token, proc=None, path="/healthz"):
         except OSError:
             return False
     wait_for("the daemon answering %s on port %d" % (path, port), up, proc=proc)
+
+
+class Notify:
+    """A NOTIFY_SOCKET in directory for the daemon (pass .path as NOTIFY_SOCKET). A thread
+    reads every datagram as systemd would: sd_notify blocks when nobody reads and the socket
+    buffer fills."""
+
+    def __init__(self, directory):
+        self.path = os.path.join(directory, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.messages = []
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while self.running:
+            try:
+                m = self.sock.recv(4096).decode("utf-8", "replace")
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.messages.append(m)
+
+    def seen(self, needle):
+        with self.lock:
+            return any(needle in m for m in self.messages)
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+INSIDE_FLAG = "--inside"
+
+
+def take_inside_flag(argv=None):
+    """Whether this run is the one inside the namespace; removes the flag from argv."""
+    argv = sys.argv if argv is None else argv
+    if INSIDE_FLAG not in argv:
+        return False
+    argv.remove(INSIDE_FLAG)
+    return True
+
+
+def enter_namespace(kind, script, skip_env, purpose):
+    """Re-execute script (a test file) in a new namespace: kind "n" network, "m" mount; as
+    root with `unshare -KIND`, otherwise in a user namespace too (`unshare -rKIND`). Never
+    returns. When the machine allows none, exit 1 saying so and how to allow it, or 0 (saying
+    it skipped) when the environment variable skip_env is 1. purpose says why the test wants
+    its own."""
+    name = os.path.basename(script)[:-3]
+    unshare = shutil.which("unshare") or "/usr/bin/unshare"
+    flags = ("-" if os.geteuid() == 0 else "-r") + kind
+    try:
+        check = subprocess.run([unshare, flags, "true"], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60)
+        why = check.stderr.decode(errors="replace").strip() or "exit %d" % check.returncode
+        ok = check.returncode == 0
+    except OSError as e:
+        ok, why = False, str(e)
+    if not ok:
+        msg = "%s: cannot make a %s namespace (`%s %s`: %s). %s" % (
+            name, "network" if kind == "n" else "mount", unshare, flags, why, purpose)
+        if os.environ.get(skip_env) == "1":
+            print(msg + "; SKIPPED because %s=1" % skip_env, file=sys.stderr)
+            sys.exit(0)
+        print(msg + ". Run as root, or allow unprivileged user namespaces "
+              "(kernel.unprivileged_userns_clone=1, or on Ubuntu "
+              "kernel.apparmor_restrict_unprivileged_userns=0), or set %s=1 to "
+              "skip this test." % skip_env, file=sys.stderr)
+        sys.exit(1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(unshare, [unshare, flags, PYTHON, os.path.abspath(script), INSIDE_FLAG,
+                       "--build", build_dir()] + sys.argv[1:])

@@ -1,61 +1,26 @@
 """camwatchd as a long-running daemon: sd_notify READY/STATUS/WATCHDOG, maintenance set by
-the CLI beside it, SIGHUP reloads (a good inventory is taken, a bad one refused), SIGTERM
-exits 0 with the writes done, and a restart resumes each camera's state and `since`.
+the CLI beside it, SIGHUP reloads (a good inventory is taken, a bad one refused; the stream
+sample workers follow [probe.stream] workers), SIGTERM exits 0 with the writes done, and a
+restart resumes each camera's state and `since`, and the run of verdicts its hysteresis
+counts (up_after = 3 honoured over restarts, --once runs and a daemon alike), shown as
+recovering in status.
 
 Waits here are polls for a condition with a generous deadline (a guard against hangs), never
 assertions about how long something took."""
 import os
 import signal
-import socket
 import sys
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
 
 
-class Notify:
-    """A NOTIFY_SOCKET for the daemon. A thread reads every datagram as systemd would:
-    sd_notify blocks when nobody reads and the socket buffer fills."""
-
-    def __init__(self, directory):
-        self.path = os.path.join(directory, "notify.sock")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(self.path)
-        self.sock.settimeout(0.2)
-        self.messages = []
-        self.lock = threading.Lock()
-        self.running = True
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        while self.running:
-            try:
-                m = self.sock.recv(4096).decode("utf-8", "replace")
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self.lock:
-                self.messages.append(m)
-
-    def seen(self, needle):
-        with self.lock:
-            return any(needle in m for m in self.messages)
-
-    def close(self):
-        self.running = False
-        self.thread.join()
-        self.sock.close()
-
-
 class DaemonLifecycleTest(unittest.TestCase):
     def setUp(self):
         self.tmp, self.procs = self.enterContext(cwtest.fixtures("cw-life-"))
         self.fault = self.procs.fixture("rtsp_fault.py")
-        self.notify = Notify(self.tmp)
+        self.notify = cwtest.Notify(self.tmp)
         self.addCleanup(self.notify.close)
         self.refused = cwtest.closed_port()
         self.probe = {"interval": "1s", "timeout": "900ms", "slow": "800ms", "down_after": "2",
@@ -145,6 +110,94 @@ class DaemonLifecycleTest(unittest.TestCase):
         for cam in ("B", "D"):
             self.assertEqual(after[cam]["state"], before[cam]["state"], cam)
             self.assertEqual(after[cam]["since_ms"], before[cam]["since_ms"], cam)
+
+
+    def threads(self, d):
+        return len(os.listdir("/proc/%d/task" % d.pid))
+
+    def test_sighup_resizes_the_stream_workers(self):
+        # The daemon's threads: one per sample worker, and a number of others (the loop, the
+        # HTTP API's) that a reload does not change; no sample is in flight with a 10 min
+        # interval after the first.
+        stream = {"workers": "1", "interval": "10m", "timeout": "5s", "sample": "1s"}
+        conf = cwtest.write_config(os.path.join(self.tmp, "site"),
+                                   [cwtest.camera("A", self.url("/ok"))],
+                                   probe={"interval": "2s", "timeout": "1s"},
+                                   sections={"probe.stream": stream})
+
+        def reload(workers):
+            stream["workers"] = str(workers)
+            cwtest.write_config(os.path.join(self.tmp, "site"),
+                                [cwtest.camera("A", self.url("/ok"))],
+                                probe={"interval": "2s", "timeout": "1s"},
+                                sections={"probe.stream": stream})
+            os.kill(d.pid, signal.SIGHUP)
+
+        d = self.daemon = self.start_daemon(conf)
+        cwtest.wait_for("READY=1", lambda: self.notify.seen("READY=1"))
+        self.state_is(conf, "A", "up")
+        # The first sample is over (its thumbnail or its error is in): the count is still.
+        cwtest.wait_for("A's first sample", lambda: cwtest.status(conf)["A"]["last_sample_ms"])
+        others = self.threads(d) - 1
+        for was, now in ((1, 3), (3, 0), (0, 2)):
+            reload(now)
+            cwtest.wait_for("workers %d -> %d logged" % (was, now),
+                            lambda: "stream sample workers %d -> %d" % (was, now)
+                            in d.stderr_text())
+            cwtest.wait_for("%d worker threads" % now,
+                            lambda: self.threads(d) == others + now)
+        self.assertIsNone(d.popen.poll(), "daemon still running")
+        os.kill(d.pid, signal.SIGTERM)
+        self.assertEqual(d.popen.wait(60), 0, d.stderr_text()[-2000:])
+
+    def test_restart_between_probes_keeps_each_cameras_counters(self):
+        back_port = cwtest.free_port()  # X's camera: nothing listens there yet
+        self.probe = {"interval": "1h", "timeout": "5s", "slow": "1s", "down_after": "3",
+                      "up_after": "3"}
+        slow = self.procs.fixture("rtsp_fault.py", "--slow-ms", "1500")
+        site = os.path.join(self.tmp, "site")
+
+        def write(y_path):
+            return cwtest.write_config(site, [
+                cwtest.camera("X", cwtest.rtsp_url(back_port, "/ok")),
+                cwtest.camera("Y", cwtest.rtsp_url(slow.port, y_path))],
+                probe=self.probe, sections={"probe.stream": {"workers": "0"}})
+
+        def once():
+            r = cwtest.camwatchd(conf, "--once")
+            self.assertEqual(r.rc, 0, r)
+            return cwtest.status(conf)
+
+        conf = write("/ok")
+        st = once()
+        self.assertEqual(st["X"]["state"], "down")  # a first verdict decides at once
+        self.assertEqual(st["Y"]["state"], "up")
+        self.procs.fixture("rtsp_fault.py", "--port", str(back_port))  # X answers again
+        conf = write("/slow")  # Y now answers in 1.5 s, over its 1 s limit
+
+        # Two restarts of the daemon: each run probes X and Y once and stops.
+        for good in (1, 2):
+            st = once()
+            self.assertEqual(st["X"]["state"], "down", st["X"])
+            self.assertEqual(st["X"]["recovering"], {"good": good, "needed": 3}, st["X"])
+            self.assertIn("connection refused", st["X"]["reason"])
+            self.assertEqual(st["Y"]["state"], "up", st["Y"])
+            self.assertIsNone(st["Y"]["recovering"], st["Y"])
+        r = cwtest.camwatch(conf, "status")
+        self.assertEqual(r.rc, 0, r)
+        self.assertRegex(r.out, r"X .*recovering: 2 of 3 answers; connection refused")
+
+        # The third good answer, and Y's third slow one, in a daemon this time.
+        d = self.daemon = self.start_daemon(conf)
+        self.state_is(conf, "X", "up")
+        self.state_is(conf, "Y", "degraded", "slow answer")
+        os.kill(d.pid, signal.SIGTERM)
+        self.assertEqual(d.popen.wait(60), 0, d.stderr_text()[-2000:])
+        ev = [e for e in cwtest.events(conf, "--camera", "X", "--since", "-1d")
+              if e.get("kind", "state") == "state"]
+        self.assertEqual([e["to"] for e in ev], ["down", "up"], ev)
+        self.assertEqual(ev[-1]["reason"], "recovered after 3 successes")
+        self.assertIsNone(cwtest.status(conf)["X"]["recovering"])
 
 
 if __name__ == "__main__":

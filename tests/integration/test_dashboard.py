@@ -51,7 +51,9 @@ def demo_site(tmp, procs):
     with open(fleet, encoding="utf-8") as f:
         ports = json.load(f)
     site = os.path.join(tmp, "site")
-    shutil.copytree(EXAMPLE, site)
+    # Not var/: the store and thumbnails a run of scripts/demo left there, perhaps by another
+    # build with another schema, are no part of the example.
+    shutil.copytree(EXAMPLE, site, ignore=shutil.ignore_patterns("var"))
     os.chmod(os.path.join(site, "credentials.ini"), 0o600)
     moves = {ports["port"]: gst.port, ports["slow_port"]: slow.port,
              ports["refused_port"]: cwtest.closed_port(), 8580: onvif.port}

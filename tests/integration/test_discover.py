@@ -38,10 +38,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
 
-INSIDE_FLAG = "--inside"
-INSIDE = INSIDE_FLAG in sys.argv
-if INSIDE:
-    sys.argv.remove(INSIDE_FLAG)
+INSIDE = cwtest.take_inside_flag()
 BUILD = cwtest.build_dir()
 
 GROUP = "239.255.255.250"
@@ -126,30 +123,8 @@ MISSING = [("CHO-01", "http://127.0.1.3/onvif/device_service"),
 
 def enter_netns():
     """Re-execute this file inside a new network namespace; never returns."""
-    unshare = shutil.which("unshare") or "/usr/bin/unshare"
-    flags = "-n" if os.geteuid() == 0 else "-rn"
-    try:
-        check = subprocess.run([unshare, flags, "true"], stdin=subprocess.DEVNULL,
-                               capture_output=True, timeout=60)
-        why = check.stderr.decode(errors="replace").strip() or "exit %d" % check.returncode
-        ok = check.returncode == 0
-    except OSError as e:
-        ok, why = False, str(e)
-    if not ok:
-        msg = ("test_discover: cannot make a network namespace (`%s %s`: %s). Discovery "
-               "probes are only ever sent inside one this test makes" % (unshare, flags, why))
-        if os.environ.get("CW_SKIP_NETNS") == "1":
-            print(msg + "; SKIPPED because CW_SKIP_NETNS=1", file=sys.stderr)
-            sys.exit(0)
-        print(msg + ". Run as root, or allow unprivileged user namespaces "
-              "(kernel.unprivileged_userns_clone=1, or on Ubuntu "
-              "kernel.apparmor_restrict_unprivileged_userns=0), or set CW_SKIP_NETNS=1 to "
-              "skip this test.", file=sys.stderr)
-        sys.exit(1)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(unshare, [unshare, flags, cwtest.PYTHON, os.path.abspath(__file__), INSIDE_FLAG,
-                       "--build", BUILD] + sys.argv[1:])
+    cwtest.enter_namespace("n", __file__, "CW_SKIP_NETNS",
+                           "Discovery probes are only ever sent inside one this test makes")
 
 
 def ip(*args):

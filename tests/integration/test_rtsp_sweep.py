@@ -40,7 +40,9 @@ FAULTS = {
     "garbage": ("down", "not RTSP"),
     "hugeheader": ("down", "response too large"),
     "truncated": ("down", "truncated"),
-    "badbase64": ("down", "bad SDP"),
+    # It answers: broken parameter sets in the SDP make it degraded, not down (the stream
+    # usually plays, sending its own in-band; test_stream_quality.py samples one).
+    "badbase64": ("degraded", "bad SDP (sprop-parameter-sets: bad base64)"),
     "slow": ("degraded", "slow"),
 }
 

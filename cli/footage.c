@@ -1,0 +1,377 @@
+/* footage.c - the camwatch footage commands: `footage find` (which cameras saw a place over a
+ * time range, and what footage of it is left: windows, gaps, states, clock, expiry), `footage
+ * scan` (scan the recorders now, in the foreground) and `footage recorders` (each recorder's
+ * last scan), rendered from the footage documents (index/doc_footage.c). Also the reading of a
+ * place and a range from the command line, which `request create` shares. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "../daemon/recsrc.h"
+#include "../probes/stream.h"
+#include "../util/cwtime.h"
+#include "cli.h"
+#include "table.h"
+
+#define FOOTAGE_DEFAULT_RADIUS_M 500.0
+#define FOOTAGE_NAME_MAX 28 /* camera names cut to this many columns */
+
+#define PLACE_HELP                                                                                 \
+    "  --from TIME --to TIME   the range, local time in the site's zone (YYYY-MM-DD HH:MM[:SS],\n" \
+    "                          ISO 8601 with Z or +HH:MM, now, -2h)\n"                             \
+    "  and one place:\n"                                                                           \
+    "  --near LAT,LON          cameras within --radius METRES (default 500) of a point,\n"         \
+    "                          nearest first\n"                                                    \
+    "  --place TEXT            cameras whose name, address, road or commune holds TEXT, case\n"    \
+    "                          and diacritics aside (\"cho lai vung\" finds \"Chợ Lai Vung\")\n" \
+    "  --camera ID             these cameras (repeat, or ID,ID,...)\n"
+
+static const char find_usage[] =
+    "usage: camwatch [-c FILE] footage find --from TIME --to TIME\n"
+    "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID...) [--json]\n"
+    "  Which cameras saw a place over a time range and what footage of it is still there:\n"
+    "  windows of footage and gaps (overwritten, not recorded, unreadable), each camera's\n"
+    "  state when the range began, its clock offset, and until about when the footage stays\n"
+    "  retrievable, with a warning when that is within [footage] warn_before.\n" PLACE_HELP
+    "  --json                  print a JSON array of cameras\n";
+
+static const char scan_usage[] =
+    "usage: camwatch [-c FILE] footage scan [--recorder NAME] [--full] [--progress] [--json]\n"
+    "  Scan the recorders now, in the foreground, as the daemon does every [footage]\n"
+    "  scan_interval: only folders whose mtime changed are read, and the files in them that\n"
+    "  are new or changed; files gone (overwritten) leave the index.\n"
+    "  --recorder NAME  only this [recorder NAME]\n"
+    "  --full           read every folder, whatever its mtime says\n"
+    "  --progress       say how far a long scan is, on stderr\n"
+    "  --json           print a JSON array, one object per recorder\n"
+    "  Exit status 1 when a recorder could not be scanned.\n";
+
+static const char recorders_usage[] =
+    "usage: camwatch [-c FILE] footage recorders [--json]\n"
+    "  Each recorder's last scan (when, whether it worked, why not) and what the index holds\n"
+    "  of it: segments, unreadable ones, bytes.\n"
+    "  --json          print a JSON array\n";
+
+/* "12.5" or "12.5m" metres, "2km" kilometres. */
+static int parse_metres(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+
+    if (end == s)
+        return -1;
+    if (strcmp(end, "km") == 0)
+        v *= 1000;
+    else if (*end != '\0' && strcmp(end, "m") != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q)
+{
+    int places = (a->near != NULL) + (a->place != NULL) + (a->camera_list[0] != '\0');
+    int n = 0;
+
+    memset(q, 0, sizeof(*q));
+    q->now_ms = cw_now_ms();
+    if (a->from == NULL || a->to == NULL)
+        return cli_usage_error(a->cmd, "--from and --to are needed");
+    if (cw_parse_time(a->from, cli->tz, &q->from_ms) != 0)
+        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
+    if (cw_parse_time(a->to, cli->tz, &q->to_ms) != 0)
+        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
+    if (places != 1)
+        return cli_usage_error(a->cmd, "give one place: --near, --place or --camera");
+    if (a->radius != NULL && a->near == NULL)
+        return cli_usage_error(a->cmd, "--radius goes with --near");
+    if (a->near != NULL) {
+        q->place = STORE_PLACE_POINT;
+        q->radius_m = FOOTAGE_DEFAULT_RADIUS_M;
+        if (sscanf(a->near, "%lf,%lf%n", &q->lat, &q->lon, &n) != 2 || a->near[n] != '\0')
+            return cli_usage_error(a->cmd, "--near takes LAT,LON, not '%s'", a->near);
+        if (a->radius != NULL && parse_metres(a->radius, &q->radius_m) != 0)
+            return cli_usage_error(a->cmd, "--radius takes metres, not '%s'", a->radius);
+    } else if (a->place != NULL) {
+        q->place = STORE_PLACE_TEXT;
+        q->text = a->place;
+    } else {
+        q->place = STORE_PLACE_CAMERAS;
+        q->cameras = a->camera_list;
+    }
+    return 0;
+}
+
+/* ---- rendering a footage answer (find, request show) ---- */
+
+static void fmt_span_ms(char *buf, size_t len, int64_t ms)
+{
+    int64_t s = ms / 1000;
+
+    if (s >= 3600)
+        snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+    else
+        snprintf(buf, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+}
+
+static void summary_row(const struct cli *cli, struct cli_table *t, const json_t *o)
+{
+    char dist[32], clock[32], cover[80], a[32], b[32], when[64], until[80];
+    char *name = cli_table_cut(cli_jstr(o, "name", ""), FOOTAGE_NAME_MAX);
+
+    cli_fmt_opt(dist, sizeof(dist), "%.0f m", cli_jnum(o, "distance_m"), cli_jhas(o, "distance_m"));
+    cli_fmt_opt(clock, sizeof(clock), "%+.1f s", (double)cli_jint(o, "clock_offset_ms") / 1000.0,
+                cli_jhas(o, "clock_offset_ms"));
+    fmt_span_ms(a, sizeof(a), cli_jint(o, "covered_ms"));
+    fmt_span_ms(b, sizeof(b), cli_jint(o, "requested_ms"));
+    snprintf(cover, sizeof(cover), "%s of %s", a, b);
+    snprintf(until, sizeof(until), "%s%s",
+             cli_jtime(cli, o, "retrievable_until", "-", when, sizeof(when)),
+             cli_jhas(o, "warning") ? " !" : "");
+    cli_table_add(t, cli_jstr(o, "id", ""), name, dist, cli_jstr(o, "state_then", "unknown"), clock,
+                  cover, until);
+    free(name);
+}
+
+static void details(const struct cli *cli, const json_t *o)
+{
+    const json_t *w = json_object_get(o, "windows"), *g = json_object_get(o, "gaps"),
+                 *u = json_object_get(o, "unreadable"), *x;
+    char a[64], b[64];
+    size_t i, wi = 0, gi = 0;
+
+    printf("\n%s  %s\n", cli_jstr(o, "id", ""), cli_jstr(o, "name", ""));
+    /* Windows and gaps in time order. */
+    while (wi < json_array_size(w) || gi < json_array_size(g)) {
+        const json_t *nw = json_array_get(w, wi), *ng = json_array_get(g, gi);
+        int window =
+            ng == NULL || (nw != NULL && cli_jint(nw, "start_ms") <= cli_jint(ng, "start_ms"));
+        x = window ? nw : ng;
+        printf("  %s – %s  %s%s\n", cli_jtime(cli, x, "start", "-", a, sizeof(a)),
+               cli_jtime(cli, x, "end", "-", b, sizeof(b)),
+               window ? "footage" : "gap: ", window ? "" : cli_jstr(x, "cause", ""));
+        if (window)
+            wi++;
+        else
+            gi++;
+    }
+    json_array_foreach(u, i, x) printf("  unreadable: %s:%s (%s)\n", cli_jstr(x, "recorder", ""),
+                                       cli_jstr(x, "file", ""), cli_jstr(x, "reason", ""));
+    if (!json_is_true(json_object_get(o, "indexed")))
+        printf("  not on a scanned recorder: no footage known\n");
+    printf("  state then: %s", cli_jstr(o, "state_then", "unknown"));
+    if (json_array_size(json_object_get(o, "state_changes")) > 0)
+        printf(" (changed %zu times in the range)",
+               json_array_size(json_object_get(o, "state_changes")));
+    printf("\n  oldest footage now: %s\n", cli_jtime(cli, o, "oldest", "-", a, sizeof(a)));
+    if (cli_jhas(o, "warning"))
+        printf("  WARNING: %s\n", cli_jstr(o, "warning", ""));
+}
+
+void cli_footage_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    static const char *const heads[] = {"CAMERA", "NAME",    "DISTANCE",         "STATE THEN",
+                                        "CLOCK",  "FOOTAGE", "RETRIEVABLE UNTIL"};
+    struct cli_table t = {.ncols = 7, .heads = heads, .right = "llrlrrl"};
+    const json_t *o;
+    size_t i;
+
+    (void)a;
+    if (json_array_size(doc) == 0) {
+        printf("no camera there\n");
+        return;
+    }
+    json_array_foreach(doc, i, o) summary_row(cli, &t, o);
+    cli_table_print(&t, stdout);
+    cli_table_free(&t);
+    json_array_foreach(doc, i, o) details(cli, o);
+}
+
+/* The document's answer to q: a refused query is a usage error, the rest as cli_show has it. */
+int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+                     const struct cw_err *err)
+{
+    if (rc == DOC_BAD_INPUT)
+        return cli_usage_error(a->cmd, "--%s: %s", err->field, err->msg);
+    return cli_show(cli, a, rc, doc, err, cli_footage_render);
+}
+
+static int find_run(struct cli *cli, const struct cli_args *a)
+{
+    struct doc_footage_query q;
+    json_t *doc = NULL;
+    struct cw_err err;
+    int rc = cli_footage_query(cli, a, &q);
+
+    if (rc != 0)
+        return rc;
+    rc = doc_footage_find(&cli->doc, &q, &doc, &err);
+    return cli_footage_show(cli, a, rc, doc, &err);
+}
+
+#define FIND_OPTS                                                                                  \
+    (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_NEAR | CLI_OPT_RADIUS | CLI_OPT_PLACE | CLI_OPT_CAMERAS | \
+     CLI_OPT_JSON)
+const struct cli_command cli_footage_find_command = {
+    "footage find", find_usage, FIND_OPTS, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
+    find_run,       NULL,       NULL,      NULL};
+
+/* ---- footage scan ---- */
+
+static void scan_progress(void *data, size_t files, size_t dirs)
+{
+    fprintf(stderr, "camwatch: %s: %zu files, %zu folders read\n", (const char *)data, files, dirs);
+}
+
+/* Scan and write one recorder; fills v (strings borrowed from r or kept in err_buf). */
+static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg_recorder *cr,
+                     struct doc_scan *v, char *err_buf, size_t len)
+{
+    struct recsrc *r = NULL;
+    struct rec_result *res = NULL;
+    struct cw_err err = {0};
+    size_t cursor = 0, skipped = 0;
+    int64_t now = cw_now_ms();
+
+    memset(v, 0, sizeof(*v));
+    v->name = cr->name;
+    v->kind = cr->kind_name;
+    if (recsrc_from_cfg(cr, &r, &err) != 0 ||
+        recsrc_scan(r, cli->store, a->full, now, NULL, a->progress ? scan_progress : NULL,
+                    (void *)cr->name, &res, &err) != 0) {
+        snprintf(err_buf, len, "%s", err.msg);
+        v->error = err_buf;
+    }
+    if (store_begin(cli->store, &err) != 0 ||
+        (res != NULL && recsrc_apply(r, cli->store, res, &cursor, 0, now, &skipped, &err) < 0) ||
+        (r != NULL && recsrc_finish(r, cli->store, v->error == NULL, v->error, now, &err) != 0) ||
+        store_commit(cli->store, &err) != 0) {
+        store_rollback(cli->store);
+        snprintf(err_buf, len, "%s", err.msg);
+        v->error = err_buf;
+    }
+    v->ok = v->error == NULL;
+    if (res != NULL) {
+        v->files = res->files_seen;
+        v->changed = res->n_found;
+        v->gone = res->n_gone;
+        v->unreadable = res->unreadable;
+        v->unmapped = res->unmapped;
+        v->ignored = res->ignored;
+        v->dirs_listed = res->dirs_listed;
+        v->dirs_skipped = res->dirs_skipped;
+    }
+    rec_result_free(res);
+    recsrc_free(r);
+}
+
+static void scan_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    static const char *const heads[] = {"RECORDER", "KIND",       "FILES",        "NEW/CHANGED",
+                                        "GONE",     "UNREADABLE", "FOLDERS READ", "ERROR"};
+    struct cli_table t = {.ncols = 8, .heads = heads, .right = "llrrrrrl"};
+    char f[4][32], folders[48];
+    const json_t *o;
+    size_t i;
+
+    (void)cli;
+    (void)a;
+    json_array_foreach(doc, i, o)
+    {
+        snprintf(f[0], sizeof(f[0]), "%lld", (long long)cli_jint(o, "files"));
+        snprintf(f[1], sizeof(f[1]), "%lld", (long long)cli_jint(o, "changed"));
+        snprintf(f[2], sizeof(f[2]), "%lld", (long long)cli_jint(o, "gone"));
+        snprintf(f[3], sizeof(f[3]), "%lld", (long long)cli_jint(o, "unreadable"));
+        snprintf(folders, sizeof(folders), "%lld of %lld", (long long)cli_jint(o, "dirs_listed"),
+                 (long long)(cli_jint(o, "dirs_listed") + cli_jint(o, "dirs_skipped")));
+        cli_table_add(&t, cli_jstr(o, "name", ""), cli_jstr(o, "kind", ""), f[0], f[1], f[2], f[3],
+                      folders, cli_jstr(o, "error", ""));
+    }
+    cli_table_print(&t, stdout);
+    cli_table_free(&t);
+}
+
+static int scan_run(struct cli *cli, const struct cli_args *a)
+{
+    const struct cfg *cfg = cli->cfg;
+    struct doc_scan *v = calloc(cfg->n_recorders ? cfg->n_recorders : 1, sizeof(*v));
+    char(*errs)[512] = calloc(cfg->n_recorders ? cfg->n_recorders : 1, sizeof(*errs));
+    size_t n = 0;
+    json_t *doc = NULL;
+    struct cw_err err;
+    int rc, failed = 0;
+
+    if (v == NULL || errs == NULL)
+        cli_die_oom();
+    if (a->recorder != NULL && cfg_find_recorder(cfg, a->recorder) == NULL) {
+        free(v);
+        free(errs);
+        return cli_usage_error(a->cmd, "no [recorder %s] in %s", a->recorder, cfg->path);
+    }
+    if (cfg->n_recorders == 0)
+        fprintf(stderr, "camwatch: no [recorder NAME] section in %s: nothing to scan\n", cfg->path);
+    stream_global_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    for (size_t i = 0; i < cfg->n_recorders; i++) {
+        if (a->recorder != NULL && strcmp(a->recorder, cfg->recorders[i].name) != 0)
+            continue;
+        scan_one(cli, a, &cfg->recorders[i], &v[n], errs[n], sizeof(errs[n]));
+        failed |= !v[n].ok;
+        n++;
+    }
+    rc = doc_scans(&cli->doc, v, n, &doc, &err);
+    rc = cli_show(cli, a, rc, doc, &err, scan_render);
+    free(v);
+    free(errs);
+    curl_global_cleanup();
+    return rc == 0 && failed ? EXIT_RUNTIME : rc;
+}
+
+#define SCAN_OPTS (CLI_OPT_RECORDER | CLI_OPT_FULL | CLI_OPT_PROGRESS | CLI_OPT_JSON)
+const struct cli_command cli_footage_scan_command = {
+    "footage scan", scan_usage, SCAN_OPTS, 0,   "takes no arguments", CLI_OPEN_READWRITE, NULL,
+    scan_run,       NULL,       NULL,      NULL};
+
+/* ---- footage recorders ---- */
+
+static int recorders_doc(struct cli *cli, const struct cli_args *a, json_t **out,
+                         struct cw_err *err)
+{
+    (void)a;
+    return doc_recorders(&cli->doc, out, err);
+}
+
+static void recorders_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    static const char *const heads[] = {"RECORDER", "KIND",       "LAST SCAN", "OK",
+                                        "SEGMENTS", "UNREADABLE", "GB",        "ERROR"};
+    struct cli_table t = {.ncols = 8, .heads = heads, .right = "lllrrrrl"};
+    char at[64], seg[32], bad[32], gb[32];
+    const json_t *o;
+    size_t i;
+
+    (void)a;
+    if (json_array_size(doc) == 0) {
+        printf("no recorder scanned yet\n");
+        return;
+    }
+    json_array_foreach(doc, i, o)
+    {
+        snprintf(seg, sizeof(seg), "%lld", (long long)cli_jint(o, "segments"));
+        snprintf(bad, sizeof(bad), "%lld", (long long)cli_jint(o, "unreadable"));
+        snprintf(gb, sizeof(gb), "%.1f", (double)cli_jint(o, "bytes") / 1e9);
+        cli_table_add(&t, cli_jstr(o, "name", ""), cli_jstr(o, "kind", ""),
+                      cli_jtime(cli, o, "scanned_at", "-", at, sizeof(at)),
+                      json_is_true(json_object_get(o, "ok")) ? "yes" : "no", seg, bad, gb,
+                      cli_jstr(o, "error", ""));
+    }
+    cli_table_print(&t, stdout);
+    cli_table_free(&t);
+}
+
+const struct cli_command cli_footage_recorders_command = {
+    "footage recorders",  recorders_usage,   CLI_OPT_JSON, 0,
+    "takes no arguments", CLI_OPEN_READONLY, NULL,         NULL,
+    recorders_doc,        recorders_render,  NULL};

@@ -1,0 +1,363 @@
+/* request.c - the camwatch request commands: `request create` (store an investigator's
+ * request, with its audit row), `request show` (its cameras' footage, as `footage find`
+ * answers it now), `request list`, `request export` (its footage as evidence) and `audit
+ * verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
+ * and the export (index/export.h). */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../index/export.h"
+#include "../probes/stream.h"
+#include "../util/cwtime.h"
+#include "cli.h"
+#include "table.h"
+
+static const char create_usage[] =
+    "usage: camwatch [-c FILE] request create --from TIME --to TIME\n"
+    "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID...)\n"
+    "                --case CASE --reason TEXT --by NAME [--json]\n"
+    "  Store an investigator's request and print its id; the request and who made it go to\n"
+    "  the audit trail.\n"
+    "  --from TIME --to TIME   the range, local time in the site's zone\n"
+    "  --near LAT,LON          cameras within --radius METRES (default 500) of a point\n"
+    "  --place TEXT            cameras whose name, address, road or commune holds TEXT\n"
+    "  --camera ID             these cameras (repeat, or ID,ID,...)\n"
+    "  --case CASE             the case it is for\n"
+    "  --reason TEXT           why the footage is needed\n"
+    "  --by NAME               who asks\n"
+    "  --json                  print {\"id\": N}\n";
+
+static const char show_usage[] =
+    "usage: camwatch [-c FILE] request show ID [--json]\n"
+    "  A request's cameras with the footage of its range as it is now: windows, gaps, state\n"
+    "  then, clock offset, and until about when it stays retrievable.\n"
+    "  --json          print the JSON array `footage find` prints\n";
+
+static const char list_usage[] = "usage: camwatch [-c FILE] request list [--json]\n"
+                                 "  Every request, newest first.\n"
+                                 "  --json          print a JSON array\n";
+
+static const char export_usage[] =
+    "usage: camwatch [-c FILE] request export ID --out DIR [--by NAME] [--progress] [--json]\n"
+    "  The request's footage as evidence, in DIR (made when missing): per camera one MP4\n"
+    "  remuxed from the recorder's segments (never re-encoded), from the keyframe at or before\n"
+    "  the start; the SHA-256 of every file and of every source segment; manifest.json,\n"
+    "  manifest.txt (Vietnamese, with English) and SHA256SUMS (`sha256sum -c SHA256SUMS`).\n"
+    "  Files are written whole or not at all, and never over an existing file. The export is\n"
+    "  an audit row. The same request exported twice gives the same bytes.\n"
+    "  --out DIR       the folder\n"
+    "  --by NAME       who exports (default: the login name)\n"
+    "  --progress      say how far it is, on stderr (also when stderr is a terminal)\n"
+    "  --json          print {request, out_dir, files, cameras, sha256sums, delivered}\n";
+
+static const char verify_usage[] =
+    "usage: camwatch [-c FILE] audit verify [--json]\n"
+    "  Walk the audit trail (every request and export) and check its hash chain: each row holds\n"
+    "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
+    "  --json          print {intact, rows, broken_at, why}\n";
+
+/* A request id from the command line; 0 when it is not one. */
+static int64_t request_id(const char *s)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    return errno == 0 && end != s && *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
+/* ---- request create ---- */
+
+static int create_run(struct cli *cli, const struct cli_args *a)
+{
+    struct doc_footage_query q;
+    struct store_request r;
+    json_t *doc = NULL;
+    struct cw_err err;
+    int rc = cli_footage_query(cli, a, &q);
+
+    if (rc != 0)
+        return rc;
+    memset(&r, 0, sizeof(r));
+    r.from_ms = q.from_ms;
+    r.to_ms = q.to_ms;
+    r.place = q.place;
+    r.lat = q.lat;
+    r.lon = q.lon;
+    r.radius_m = q.radius_m;
+    snprintf(r.text, sizeof(r.text), "%s", q.text ? q.text : "");
+    snprintf(r.cameras, sizeof(r.cameras), "%s", q.cameras ? q.cameras : "");
+    snprintf(r.by, sizeof(r.by), "%s", a->by_name ? a->by_name : "");
+    snprintf(r.case_ref, sizeof(r.case_ref), "%s", a->case_ref ? a->case_ref : "");
+    snprintf(r.reason, sizeof(r.reason), "%s", a->reason ? a->reason : "");
+    rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
+    if (rc == DOC_BAD_INPUT)
+        return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
+    if (rc != 0)
+        return cli_fail(&err);
+    if (a->json)
+        return cli_print_json(doc);
+    printf("%lld\n", (long long)cli_jint(doc, "id"));
+    fprintf(stderr, "request %lld stored; `camwatch request show %lld` lists its cameras\n",
+            (long long)cli_jint(doc, "id"), (long long)cli_jint(doc, "id"));
+    json_decref(doc);
+    return 0;
+}
+
+#define CREATE_OPTS                                                                                \
+    (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_NEAR | CLI_OPT_RADIUS | CLI_OPT_PLACE | CLI_OPT_CAMERAS | \
+     CLI_OPT_CASE | CLI_OPT_REASON | CLI_OPT_BY_NAME | CLI_OPT_JSON)
+const struct cli_command cli_request_create_command = {"request create",
+                                                       create_usage,
+                                                       CREATE_OPTS,
+                                                       0,
+                                                       "takes no arguments",
+                                                       CLI_OPEN_READWRITE,
+                                                       NULL,
+                                                       create_run,
+                                                       NULL,
+                                                       NULL,
+                                                       NULL};
+
+/* ---- request show ---- */
+
+static void request_header(struct cli *cli, const json_t *r)
+{
+    const json_t *place = json_object_get(r, "place");
+    char a[64], b[64];
+
+    printf("request %lld: case %s, by %s: %s\n", (long long)cli_jint(r, "id"),
+           cli_jstr(r, "case", ""), cli_jstr(r, "by", ""), cli_jstr(r, "reason", ""));
+    printf("%s – %s, ", cli_jtime(cli, r, "from", "-", a, sizeof(a)),
+           cli_jtime(cli, r, "to", "-", b, sizeof(b)));
+    if (strcmp(cli_jstr(place, "kind", ""), "point") == 0)
+        printf("within %.0f m of %.6f, %.6f\n\n", cli_jnum(place, "radius_m"),
+               cli_jnum(place, "lat"), cli_jnum(place, "lon"));
+    else if (strcmp(cli_jstr(place, "kind", ""), "text") == 0)
+        printf("place \"%s\"\n\n", cli_jstr(place, "text", ""));
+    else {
+        char *ids = cli_jjoin(place, "cameras", ',');
+        printf("cameras %s\n\n", ids);
+        free(ids);
+    }
+}
+
+static int show_run(struct cli *cli, const struct cli_args *a)
+{
+    int64_t id = request_id(a->argv[0]);
+    json_t *doc = NULL, *req = NULL;
+    struct cw_err err;
+    int rc;
+
+    if (id == 0)
+        return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
+    rc = doc_request_show(&cli->doc, id, cw_now_ms(), &doc, &err);
+    if (rc != 0 || a->json)
+        return cli_footage_show(cli, a, rc, doc, &err);
+    if (doc_request(&cli->doc, id, &req, &err) != 0) {
+        json_decref(doc);
+        return cli_fail(&err);
+    }
+    request_header(cli, req);
+    json_decref(req);
+    return cli_footage_show(cli, a, rc, doc, &err);
+}
+
+const struct cli_command cli_request_show_command = {"request show",
+                                                     show_usage,
+                                                     CLI_OPT_JSON,
+                                                     1,
+                                                     "expects one request ID",
+                                                     CLI_OPEN_READONLY,
+                                                     NULL,
+                                                     show_run,
+                                                     NULL,
+                                                     NULL,
+                                                     NULL};
+
+/* ---- request list ---- */
+
+static int list_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+{
+    (void)a;
+    return doc_requests(&cli->doc, out, err);
+}
+
+static void list_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    static const char *const heads[] = {"ID", "CREATED", "CASE", "BY", "FROM", "TO", "PLACE"};
+    struct cli_table t = {.ncols = 7, .heads = heads, .right = "rllllll"};
+    char id[32], c[64], f[64], to[64], where[160];
+    const json_t *o;
+    size_t i;
+
+    (void)a;
+    if (json_array_size(doc) == 0) {
+        printf("no request yet\n");
+        return;
+    }
+    json_array_foreach(doc, i, o)
+    {
+        const json_t *p = json_object_get(o, "place");
+        const char *kind = cli_jstr(p, "kind", "");
+        snprintf(id, sizeof(id), "%lld", (long long)cli_jint(o, "id"));
+        if (strcmp(kind, "point") == 0)
+            snprintf(where, sizeof(where), "%.0f m of %.5f,%.5f", cli_jnum(p, "radius_m"),
+                     cli_jnum(p, "lat"), cli_jnum(p, "lon"));
+        else if (strcmp(kind, "text") == 0)
+            snprintf(where, sizeof(where), "\"%s\"", cli_jstr(p, "text", ""));
+        else {
+            char *ids = cli_jjoin(p, "cameras", ',');
+            snprintf(where, sizeof(where), "%s", ids);
+            free(ids);
+        }
+        cli_table_add(&t, id, cli_jtime(cli, o, "created", "-", c, sizeof(c)),
+                      cli_jstr(o, "case", ""), cli_jstr(o, "by", ""),
+                      cli_jtime(cli, o, "from", "-", f, sizeof(f)),
+                      cli_jtime(cli, o, "to", "-", to, sizeof(to)), where);
+    }
+    cli_table_print(&t, stdout);
+    cli_table_free(&t);
+}
+
+const struct cli_command cli_request_list_command = {
+    "request list", list_usage, CLI_OPT_JSON, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
+    NULL,           list_doc,   list_render,  NULL};
+
+/* ---- request export ---- */
+
+struct export_ctx {
+    const struct cfg *cfg;
+    int shown; /* a progress line is on the terminal */
+};
+
+/* A dir recorder's folder; the others' footage is not read as files. */
+static const char *recorder_root(void *data, const char *name)
+{
+    const struct export_ctx *x = data;
+    const struct cfg_recorder *r = cfg_find_recorder(x->cfg, name);
+
+    return r != NULL && r->kind == CFG_RECORDER_DIR ? r->path : NULL;
+}
+
+static void export_progress(void *data, size_t i, size_t n, const char *camera, int64_t done,
+                            int64_t total)
+{
+    struct export_ctx *x = data;
+
+    fprintf(stderr, "\rcamwatch: camera %zu of %zu (%s): %lld of %lld MB   ", i + 1, n, camera,
+            (long long)(done / 1000000), (long long)(total / 1000000));
+    x->shown = 1;
+}
+
+/* Who exports: --by, else the login name. */
+static void exporter(const struct cli_args *a, char *buf, size_t len)
+{
+    const struct passwd *pw = getpwuid(getuid());
+
+    if (a->by_name != NULL)
+        snprintf(buf, len, "%s", a->by_name);
+    else
+        snprintf(buf, len, "%s (uid %u)", pw != NULL ? pw->pw_name : "unknown", (unsigned)getuid());
+}
+
+static void export_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    (void)cli;
+    (void)a;
+    printf("request %lld: %lld files of %lld cameras in %s\n", (long long)cli_jint(doc, "request"),
+           (long long)cli_jint(doc, "files"), (long long)cli_jint(doc, "cameras"),
+           cli_jstr(doc, "out_dir", ""));
+    if (cli_jhas(doc, "delivered"))
+        printf("delivered: %s\n", cli_jstr(doc, "delivered", ""));
+    printf("SHA256SUMS %s (in the audit trail)\n", cli_jstr(doc, "sha256sums", ""));
+}
+
+static int export_run_cmd(struct cli *cli, const struct cli_args *a)
+{
+    int64_t id = request_id(a->argv[0]);
+    struct export_ctx x = {cli->cfg, 0};
+    const struct export_settings set = {cli->cfg->site_name, cli->tz,
+                                        cli->cfg->footage.tolerance_ms, recorder_root, &x};
+    struct export_plan *plan = NULL;
+    struct export_result res;
+    struct doc_export e;
+    json_t *doc = NULL;
+    struct cw_err err;
+    char who[160];
+    int rc, progress = a->progress || isatty(2);
+
+    if (id == 0)
+        return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
+    if (a->out == NULL)
+        return cli_usage_error(a->cmd, "--out DIR is needed");
+    stream_global_init();
+    exporter(a, who, sizeof(who));
+    if ((rc = export_plan_build(cli->store, &set, id, &plan, &err)) != 0)
+        return cli_fail(&err);
+    rc = export_run(plan, a->out, NULL, progress ? export_progress : NULL, &x, &res, &err);
+    if (x.shown)
+        fputc('\n', stderr);
+    if (rc != 0) {
+        export_plan_free(plan);
+        return cli_fail(&err);
+    }
+    /* The files are there whatever happens next; the audit row says who made them. */
+    rc = export_audit(cli->store, plan, &res, who, cw_now_ms(), &err);
+    export_plan_free(plan);
+    if (rc != 0) {
+        fprintf(stderr, "camwatch: the export is in %s but its audit row was not written\n",
+                res.out_dir);
+        return cli_fail(&err);
+    }
+    e = (struct doc_export){id, res.out_dir, res.sums_sha256, res.summary, res.files, res.cameras};
+    rc = doc_exported(&cli->doc, &e, &doc, &err);
+    return cli_show(cli, a, rc, doc, &err, export_render);
+}
+
+#define EXPORT_OPTS (CLI_OPT_OUT | CLI_OPT_BY_NAME | CLI_OPT_PROGRESS | CLI_OPT_JSON)
+const struct cli_command cli_request_export_command = {"request export",
+                                                       export_usage,
+                                                       EXPORT_OPTS,
+                                                       1,
+                                                       "expects one request ID",
+                                                       CLI_OPEN_READWRITE,
+                                                       NULL,
+                                                       export_run_cmd,
+                                                       NULL,
+                                                       NULL,
+                                                       NULL};
+
+/* ---- audit verify ---- */
+
+static int verify_run(struct cli *cli, const struct cli_args *a)
+{
+    json_t *doc = NULL;
+    struct cw_err err;
+    int intact;
+
+    if (doc_audit_verify(&cli->doc, &doc, &err) != 0)
+        return cli_fail(&err);
+    intact = json_is_true(json_object_get(doc, "intact"));
+    if (a->json) {
+        int rc = cli_print_json(doc);
+        return rc != 0 ? rc : intact ? 0 : EXIT_RUNTIME;
+    }
+    if (intact)
+        printf("audit trail intact: %lld rows\n", (long long)cli_jint(doc, "rows"));
+    else
+        printf("audit trail BROKEN at row %lld of %lld: %s\n",
+               (long long)cli_jint(doc, "broken_at"), (long long)cli_jint(doc, "rows"),
+               cli_jstr(doc, "why", ""));
+    json_decref(doc);
+    return intact ? 0 : EXIT_RUNTIME;
+}
+
+const struct cli_command cli_audit_verify_command = {
+    "audit verify", verify_usage, CLI_OPT_JSON, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
+    verify_run,     NULL,         NULL,         NULL};

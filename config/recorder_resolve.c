@@ -1,0 +1,62 @@
+/* recorder_resolve.c - each [recorder NAME] tied to the inventory once cameras.csv and
+ * credentials.ini are read (recorder.h): its credential, its channel map's cameras, its
+ * cameras, and the rule that a pattern without {camera} serves exactly one camera. Owns
+ * nothing: what it finds lands in the recorders of the cfg. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/segpattern.h"
+#include "creds.h"
+#include "recorder.h"
+
+/* Whether id is among r's cameras already. */
+static int has_camera(const struct cfg_recorder *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_cameras; i++)
+        if (strcmp(r->cameras[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static void resolve_one(struct load *ld, struct cfg_recorder *r)
+{
+    struct cfg *cfg = ld->cfg;
+    struct segpattern *p = NULL;
+    struct cw_err err;
+
+    if (r->credential != NULL && (r->cred = cfg_cred_find(ld, r->credential)) == NULL &&
+        ld->creds_ok)
+        cfg_ld_err(ld, cfg->path, cfg_recorder_key_line(ld, r, "credential"), "credential",
+                   "[recorder %s]: no section [%s] in the credentials file", r->name,
+                   r->credential);
+    if ((r->cameras = calloc(cfg->n_cameras + r->n_tokens + 1, sizeof(char *))) == NULL) {
+        ld->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_cameras; i++)
+        if (cfg->cameras[i].recorder != NULL && strcmp(cfg->cameras[i].recorder, r->name) == 0)
+            r->cameras[r->n_cameras++] = cfg->cameras[i].id;
+    for (size_t t = 0; t < r->n_tokens; t++) {
+        const struct cfg_camera *c = cfg_find_camera(cfg, r->token_cameras[t]);
+        if (c == NULL)
+            cfg_ld_err(ld, cfg->path, cfg_recorder_key_line(ld, r, "channel_map"), "channel_map",
+                       "[recorder %s]: '%s' is no camera of the inventory", r->name,
+                       r->token_cameras[t]);
+        else if (!has_camera(r, c->id))
+            r->cameras[r->n_cameras++] = c->id;
+    }
+    if (r->kind == CFG_RECORDER_DIR && r->pattern != NULL &&
+        segpattern_compile(r->pattern, &p, &err) == 0 && !segpattern_has_camera(p) &&
+        r->n_cameras != 1)
+        cfg_ld_err(ld, cfg->path, cfg_recorder_key_line(ld, r, "pattern"), "pattern",
+                   "[recorder %s]: the pattern has no {camera}, so exactly one camera must name "
+                   "this recorder (%zu do)",
+                   r->name, r->n_cameras);
+    segpattern_free(p);
+}
+
+void cfg_recorders_resolve(struct load *ld)
+{
+    for (size_t i = 0; i < ld->cfg->n_recorders; i++)
+        resolve_one(ld, &ld->cfg->recorders[i]);
+}

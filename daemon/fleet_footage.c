@@ -1,0 +1,499 @@
+/* fleet_footage.c - the recorders at run time (fleet_footage.h). Owns the footage worker pool,
+ * one struct frec per recorder (its source, timer, the scan in flight, the result being
+ * written), and the jobs on the pool. Loop thread only; the jobs' work runs on a worker, with
+ * its own read-only store connection, and touches only the job.
+ *
+ * One recorder:
+ *   due timer -> scan job (worker: recsrc_scan) -> result back on the loop
+ *     -> failed: the recorder's scan row, its cameras "recorder NAME: cannot scan: ..."
+ *     -> ok: written a slice at a time through the batch (an idle watcher between slices),
+ *        then the scan row and the cameras' summaries, committed
+ *   -> gaps job (worker: recsrc_recent_gaps for each camera) -> verdict inputs (FOOTAGE)
+ *   -> due timer re-armed for scan_interval (--once: the cameras' rounds are released)
+ * A job cancelled or detached (stop, reload) is freed when it comes back, unwritten. */
+#include "fleet_footage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "../util/zone.h"
+#include "fleet_cam.h"
+#include "recsrc.h"
+
+#define FOOTAGE_FIRST_SCAN_S 1.0 /* after start or a reload */
+#define FOOTAGE_APPLY_SLICE 2000 /* changes written per pass of the loop */
+#define FOOTAGE_REASONS_MAX VERDICT_REASONS_MAX
+
+struct fleet_footage;
+
+struct frec {
+    struct fleet_footage *ff;
+    struct recsrc *src;
+    ev_timer due;
+    ev_idle apply;
+    struct scan_job *job;   /* its scan or gaps job on the pool, or NULL (one at a time) */
+    struct rec_result *res; /* being written */
+    size_t cursor, skipped;
+    int64_t scan_ms, started_ms;
+    int once_waiting; /* --once: its cameras' rounds wait for it */
+};
+
+struct fleet_footage {
+    struct fleet_env *env;
+    fleet_footage_find_fn find;
+    void *find_data;
+    struct pool *pool;
+    struct cw_zone *zone; /* the site's, for the gap reasons */
+    struct frec *recs;
+    size_t n;
+    atomic_int cancel;
+    int stopped;
+};
+
+/* A job on the pool: a scan, or the gaps of a recorder's cameras. */
+struct scan_job {
+    struct pool_job base; /* first: the pool hands this back */
+    struct frec *rec;     /* NULL once detached: freed unwritten when it returns */
+    struct recsrc *src;   /* its recorder's, borrowed; owned once detached (own_src) */
+    int own_src;
+    int gaps;      /* a gaps job */
+    char db[4096]; /* the store's file, opened read-only on the worker */
+    const struct cw_zone *zone;
+    atomic_int *cancel;
+    int64_t now_ms, max_gap_ms, tolerance_ms;
+    /* results */
+    int ok;
+    struct cw_err err;
+    struct rec_result *res;
+    size_t n_cams;
+    int *faulty;
+    char (*reasons)[FOOTAGE_REASONS_MAX];
+};
+
+static void frec_arm(struct frec *r, double after_s);
+
+/* ---- jobs ---- */
+
+static void job_free(struct scan_job *j)
+{
+    rec_result_free(j->res);
+    free(j->faulty);
+    free(j->reasons);
+    if (j->own_src)
+        recsrc_free(j->src);
+    free(j);
+}
+
+static void scan_progress(void *data, size_t files, size_t dirs)
+{
+    const struct scan_job *j = data;
+
+    log_info("footage: recorder=%s scanning: %zu files looked at, %zu folders read",
+             recsrc_name(j->src), files, dirs);
+}
+
+static void scan_work(struct pool_job *job)
+{
+    struct scan_job *j = (struct scan_job *)job;
+    struct store *ro = NULL;
+
+    j->ok =
+        store_open(j->db, STORE_READONLY, &ro, &j->err) == 0 &&
+        recsrc_scan(j->src, ro, 0, j->now_ms, j->cancel, scan_progress, j, &j->res, &j->err) == 0;
+    store_close(ro);
+}
+
+static void gaps_work(struct pool_job *job)
+{
+    struct scan_job *j = (struct scan_job *)job;
+    const char *const *cams = recsrc_cameras(j->src, &j->n_cams);
+    struct store *ro = NULL;
+
+    j->faulty = calloc(j->n_cams ? j->n_cams : 1, sizeof(*j->faulty));
+    j->reasons = calloc(j->n_cams ? j->n_cams : 1, sizeof(*j->reasons));
+    if (j->faulty == NULL || j->reasons == NULL) {
+        cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
+        return;
+    }
+    if (store_open(j->db, STORE_READONLY, &ro, &j->err) != 0)
+        return;
+    j->ok = 1;
+    for (size_t i = 0; i < j->n_cams && j->ok; i++)
+        j->ok =
+            recsrc_recent_gaps(ro, cams[i], j->zone, j->now_ms, j->max_gap_ms, j->tolerance_ms,
+                               &j->faulty[i], j->reasons[i], sizeof(j->reasons[i]), &j->err) == 0;
+    store_close(ro);
+}
+
+static void scan_done(struct pool_job *job, int cancelled);
+
+static struct scan_job *job_new(struct frec *r, int gaps)
+{
+    const struct cfg *cfg = r->ff->env->cfg;
+    struct scan_job *j = calloc(1, sizeof(*j));
+
+    if (j == NULL)
+        return NULL;
+    j->base.work = gaps ? gaps_work : scan_work;
+    j->base.done = scan_done;
+    j->rec = r;
+    j->src = r->src;
+    j->gaps = gaps;
+    j->zone = r->ff->zone;
+    j->cancel = &r->ff->cancel;
+    j->now_ms = cw_now_ms();
+    j->max_gap_ms = cfg->footage.max_gap_ms;
+    j->tolerance_ms = cfg->footage.tolerance_ms;
+    snprintf(j->db, sizeof(j->db), "%s", cfg->database);
+    return j;
+}
+
+/* ---- verdict inputs ---- */
+
+/* Hand every camera of r what its footage says; release --once rounds waiting for r. */
+static void frec_tell_cameras(struct frec *r, const struct scan_job *gaps, const char *failure)
+{
+    size_t n;
+    const char *const *cams = recsrc_cameras(r->src, &n);
+    char why[FOOTAGE_REASONS_MAX];
+
+    for (size_t i = 0; i < n; i++) {
+        struct fleet_cam *cam = r->ff->find(r->ff->find_data, cams[i]);
+        if (cam == NULL)
+            continue;
+        if (failure != NULL) {
+            snprintf(why, sizeof(why), "recorder %s: cannot scan: %s", recsrc_name(r->src),
+                     failure);
+            verdict_set_input(cam, VERDICT_FOOTAGE, 1, why);
+        } else if (gaps != NULL && gaps->ok && i < gaps->n_cams) {
+            verdict_set_input(cam, VERDICT_FOOTAGE, gaps->faulty[i], gaps->reasons[i]);
+        } else if (gaps == NULL) {
+            verdict_set_input(cam, VERDICT_FOOTAGE, 0, "");
+        }
+        if (r->once_waiting)
+            verdict_probe_over(r->ff->env->verdict, cam, FLEET_FOOTAGE);
+    }
+    r->once_waiting = 0;
+}
+
+/* The scan of r is over, with its gaps known or not: next one in an interval. */
+static void frec_over(struct frec *r, const struct scan_job *gaps, const char *failure)
+{
+    frec_tell_cameras(r, gaps, failure);
+    if (!r->ff->env->once)
+        frec_arm(r, (double)r->ff->env->cfg->footage.scan_interval_ms / 1000.0);
+}
+
+static void frec_submit_gaps(struct frec *r)
+{
+    struct scan_job *j;
+
+    if (r->ff->env->cfg->footage.max_gap_ms <= 0) {
+        frec_over(r, NULL, NULL); /* max_gap off: nothing to say */
+        return;
+    }
+    if ((j = job_new(r, 1)) == NULL) {
+        log_warnx("footage: recorder=%s gaps not checked: out of memory", recsrc_name(r->src));
+        frec_over(r, NULL, NULL);
+        return;
+    }
+    r->job = j;
+    pool_submit(r->ff->pool, &j->base);
+}
+
+/* ---- writing a scan's result ---- */
+
+static void frec_write_scan_row(struct frec *r, int ok, const char *error)
+{
+    struct cw_err err;
+
+    if (batch_open(r->ff->env->batch) != 0)
+        return;
+    if (recsrc_finish(r->src, r->ff->env->store, ok, error, cw_now_ms(), &err) != 0)
+        log_warnx("footage: recorder=%s scan not written: %s", recsrc_name(r->src), err.msg);
+}
+
+static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    struct frec *r = w->data;
+    struct rec_result *res = r->res;
+    struct cw_err err;
+    int rc = -1;
+
+    (void)revents;
+    if (r->ff->stopped || batch_open(r->ff->env->batch) != 0 ||
+        (rc = recsrc_apply(r->src, r->ff->env->store, res, &r->cursor, FOOTAGE_APPLY_SLICE,
+                           r->scan_ms, &r->skipped, &err)) == 0)
+        return; /* more next pass (or stopped: the idle watcher is stopped by stop) */
+    ev_idle_stop(loop, w);
+    r->res = NULL;
+    if (rc < 0) {
+        log_warnx("footage: recorder=%s index not written: %s", recsrc_name(r->src), err.msg);
+        frec_write_scan_row(r, 0, err.msg);
+        rec_result_free(res);
+        frec_over(r, NULL, err.msg);
+        return;
+    }
+    frec_write_scan_row(r, 1, NULL);
+    /* Committed now: the gaps job reads the store through a connection of its own. */
+    batch_commit(r->ff->env->batch);
+    log_info("footage: recorder=%s scanned in %.1f s: %zu files (%zu new or changed, %zu "
+             "unreadable), %zu gone, %zu of %zu folders read%s",
+             recsrc_name(r->src), (double)(cw_mono_ms() - r->started_ms) / 1000.0, res->files_seen,
+             res->n_found, res->unreadable, res->n_gone, res->dirs_listed,
+             res->dirs_listed + res->dirs_skipped,
+             r->skipped ? " (cameras not in the store "
+                          "skipped)"
+                        : "");
+    if (res->unmapped > 0)
+        log_info("footage: recorder=%s %zu files name no camera of it", recsrc_name(r->src),
+                 res->unmapped);
+    rec_result_free(res);
+    frec_submit_gaps(r);
+}
+
+static void scan_done(struct pool_job *job, int cancelled)
+{
+    struct scan_job *j = (struct scan_job *)job;
+    struct frec *r = j->rec;
+
+    if (r != NULL)
+        r->job = NULL;
+    if (r == NULL || cancelled || r->ff->stopped) {
+        job_free(j);
+        return;
+    }
+    if (j->gaps) {
+        if (!j->ok)
+            log_warnx("footage: recorder=%s gaps not checked: %s", recsrc_name(r->src), j->err.msg);
+        frec_over(r, j->ok ? j : NULL, NULL);
+        job_free(j);
+        return;
+    }
+    if (!j->ok) {
+        log_warnx("footage: %s", j->err.msg);
+        frec_write_scan_row(r, 0, j->err.msg);
+        frec_over(r, NULL, j->err.msg);
+        job_free(j);
+        return;
+    }
+    r->res = j->res;
+    j->res = NULL;
+    r->cursor = r->skipped = 0;
+    r->scan_ms = j->now_ms;
+    job_free(j);
+    ev_idle_start(r->ff->env->loop, &r->apply);
+}
+
+/* ---- timers ---- */
+
+static void due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct frec *r = w->data;
+    struct scan_job *j;
+
+    (void)loop;
+    (void)revents;
+    if (r->ff->stopped || r->job != NULL || r->res != NULL)
+        return; /* the scan before is not over: it re-arms when it is */
+    if ((j = job_new(r, 0)) == NULL) {
+        log_warnx("footage: recorder=%s not scanned: out of memory", recsrc_name(r->src));
+        frec_over(r, NULL, "out of memory");
+        return;
+    }
+    r->job = j;
+    r->started_ms = cw_mono_ms();
+    pool_submit(r->ff->pool, &j->base);
+}
+
+static void frec_arm(struct frec *r, double after_s)
+{
+    ev_timer_stop(r->ff->env->loop, &r->due);
+    ev_timer_set(&r->due, after_s, 0.0);
+    ev_timer_start(r->ff->env->loop, &r->due);
+}
+
+/* ---- the recorders ---- */
+
+/* Let go of r: its timer and idle stopped, its result dropped; its source freed, or handed
+ * to its job on the pool, which frees it when it returns. */
+static void frec_release(struct frec *r)
+{
+    struct ev_loop *loop = r->ff->env->loop;
+
+    ev_timer_stop(loop, &r->due);
+    ev_idle_stop(loop, &r->apply);
+    rec_result_free(r->res);
+    r->res = NULL;
+    if (r->job != NULL) {
+        r->job->rec = NULL;
+        r->job->own_src = 1;
+        r->job = NULL;
+    } else {
+        recsrc_free(r->src);
+    }
+    r->src = NULL;
+}
+
+/* Build the recorders of cfg into *recs; a recorder whose pattern or zone cannot be used is
+ * an error (the config checked them; this is a reload racing a change on disk). */
+static int frecs_build(struct fleet_footage *ff, const struct cfg *cfg, struct frec **recs,
+                       size_t *n, struct cw_err *err)
+{
+    struct frec *v = calloc(cfg->n_recorders ? cfg->n_recorders : 1, sizeof(*v));
+
+    *recs = NULL;
+    *n = 0;
+    if (v == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < cfg->n_recorders; i++) {
+        struct frec *r = &v[i];
+        if (recsrc_from_cfg(&cfg->recorders[i], &r->src, err) != 0) {
+            for (size_t k = 0; k < i; k++)
+                recsrc_free(v[k].src);
+            free(v);
+            return -1;
+        }
+        r->ff = ff;
+        ev_timer_init(&r->due, due_cb, 0.0, 0.0);
+        r->due.data = r;
+        ev_idle_init(&r->apply, apply_cb);
+        r->apply.data = r;
+    }
+    *recs = v;
+    *n = cfg->n_recorders;
+    return 0;
+}
+
+static void frecs_start(struct fleet_footage *ff)
+{
+    for (size_t i = 0; i < ff->n; i++) {
+        if (ff->env->once)
+            ff->recs[i].once_waiting = 1;
+        frec_arm(&ff->recs[i], ff->env->once ? 0.0 : FOOTAGE_FIRST_SCAN_S);
+    }
+}
+
+/* Log the cameras whose recorder column names no [recorder] section, once. */
+static void note_unconfigured(const struct cfg *cfg)
+{
+    size_t n = 0;
+    const char *first = NULL;
+
+    for (size_t i = 0; i < cfg->n_cameras; i++) {
+        const char *rec = cfg->cameras[i].recorder;
+        if (rec != NULL && rec[0] != '\0' && cfg_find_recorder(cfg, rec) == NULL) {
+            n++;
+            if (first == NULL)
+                first = rec;
+        }
+    }
+    if (n > 0)
+        log_info("footage: %zu cameras name recorders with no [recorder NAME] section (%s, ...): "
+                 "their footage is not indexed",
+                 n, first);
+}
+
+int fleet_footage_new(struct fleet_env *env, fleet_footage_find_fn find, void *find_data,
+                      struct fleet_footage **out, struct cw_err *err)
+{
+    struct fleet_footage *ff = calloc(1, sizeof(*ff));
+    const struct cfg *cfg = env->cfg;
+
+    *out = NULL;
+    if (ff == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    ff->env = env;
+    ff->find = find;
+    ff->find_data = find_data;
+    note_unconfigured(cfg);
+    /* Gaps are shown in the zone the daemon started with (env->tz), as every local time. */
+    if (cw_zone_load(env->tz, &ff->zone, err) != 0 ||
+        frecs_build(ff, cfg, &ff->recs, &ff->n, err) != 0)
+        goto fail;
+    if (ff->n > 0 && pool_new(env->loop, cfg->footage.workers, &ff->pool, err) != 0)
+        goto fail;
+    *out = ff;
+    frecs_start(ff);
+    return 0;
+fail:
+    fleet_footage_free(ff);
+    return -1;
+}
+
+/* The recorder whose source names camera id, or NULL. */
+static struct frec *frec_of(struct fleet_footage *ff, const char *id)
+{
+    for (size_t i = 0; i < ff->n; i++) {
+        size_t n;
+        const char *const *cams = recsrc_cameras(ff->recs[i].src, &n);
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(cams[k], id) == 0)
+                return &ff->recs[i];
+    }
+    return NULL;
+}
+
+void fleet_footage_once_expect(struct fleet_footage *ff, struct fleet_cam *cam)
+{
+    struct frec *r;
+
+    if (ff == NULL || !ff->env->once || (r = frec_of(ff, cam->id)) == NULL || !r->once_waiting)
+        return;
+    verdict_once_wait(cam, FLEET_FOOTAGE);
+}
+
+int fleet_footage_reload(struct fleet_footage *ff, struct cw_err *err)
+{
+    const struct cfg *cfg = ff->env->cfg;
+    struct frec *recs = NULL;
+    size_t n = 0;
+
+    if (frecs_build(ff, cfg, &recs, &n, err) != 0)
+        return -1;
+    if (n > 0 && ff->pool == NULL && pool_new(ff->env->loop, cfg->footage.workers, &ff->pool, err))
+        goto fail;
+    for (size_t i = 0; i < ff->n; i++)
+        frec_release(&ff->recs[i]);
+    free(ff->recs);
+    ff->recs = recs;
+    ff->n = n;
+    note_unconfigured(cfg);
+    frecs_start(ff);
+    return 0;
+fail:
+    for (size_t i = 0; i < n; i++)
+        recsrc_free(recs[i].src);
+    free(recs);
+    return -1;
+}
+
+void fleet_footage_stop(struct fleet_footage *ff)
+{
+    if (ff == NULL || ff->stopped)
+        return;
+    ff->stopped = 1;
+    atomic_store(&ff->cancel, 1);
+    for (size_t i = 0; i < ff->n; i++) {
+        ev_timer_stop(ff->env->loop, &ff->recs[i].due);
+        ev_idle_stop(ff->env->loop, &ff->recs[i].apply);
+    }
+    /* Scans on the workers see the cancel flag and end; their done callbacks free them. */
+    pool_free(ff->pool);
+    ff->pool = NULL;
+}
+
+void fleet_footage_free(struct fleet_footage *ff)
+{
+    if (ff == NULL)
+        return;
+    fleet_footage_stop(ff);
+    for (size_t i = 0; i < ff->n; i++)
+        frec_release(&ff->recs[i]);
+    free(ff->recs);
+    cw_zone_free(ff->zone);
+    free(ff);
+}

@@ -1,0 +1,92 @@
+/* recsrc.h - a recorder as a source of footage at run time: its kind, where it is, its
+ * compiled file pattern, its time zone as a table, and which camera each of its channels is;
+ * scanning it (the kinds in probes/recorder*.c, reading what the store knows through a
+ * read-only connection) and writing what a scan found through the write connection. The
+ * daemon scans on its worker pool and writes on the loop (fleet_footage.c); `camwatch footage
+ * scan` does both in the foreground. Sources are made on the loop thread or in the CLI (the
+ * zone table needs TZ), then read-only: any thread may scan with one. */
+#ifndef CW_RECSRC_H
+#define CW_RECSRC_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config/cfg.h"
+#include "../index/footage.h"
+#include "../index/store_footage.h"
+#include "../probes/recorder.h"
+#include "../util/err.h"
+
+enum recsrc_kind { RECSRC_DIR, RECSRC_ONVIF, RECSRC_HIKVISION, RECSRC_DAHUA };
+
+/* What a recorder is, as the config says it (strings borrowed for the call). */
+struct recsrc_def {
+    const char *name;
+    enum recsrc_kind kind;
+    const char *path;      /* dir: the folder */
+    const char *pattern;   /* dir: see segpattern.h */
+    const char *time_zone; /* of the times in its file names; NULL: the site's */
+    const char *url;       /* remote kinds: the device's address */
+    const char *username, *password;
+    int64_t timeout_ms;
+    int tls_verify;
+    const char *ca_file;
+    /* Its channels: token i ({camera} text, ONVIF source token or name, NVR channel) is camera
+     * camera_ids[i]. Cameras on the recorder with no token of their own answer to their id. */
+    const char *const *tokens;
+    const char *const *token_cameras;
+    size_t n_tokens;
+    const char *const *cameras; /* every camera whose inventory row names this recorder */
+    size_t n_cameras;
+};
+
+struct recsrc;
+
+/* Make a source: the pattern compiled, the zone loaded (sets TZ: loop thread or CLI), the
+ * channel map built. Refusals name the recorder and the field ("recorder nvr1: pattern: ...").
+ * Caller frees with recsrc_free. */
+int recsrc_new(const struct recsrc_def *def, struct recsrc **out, struct cw_err *err);
+void recsrc_free(struct recsrc *r); /* accepts NULL */
+
+/* A source for the config's [recorder NAME] section r (cfg's, borrowed for the call). */
+int recsrc_from_cfg(const struct cfg_recorder *r, struct recsrc **out, struct cw_err *err);
+
+const char *recsrc_name(const struct recsrc *r);
+const char *recsrc_kind_name(enum recsrc_kind k); /* "dir", "onvif", "hikvision", "dahua" */
+enum recsrc_kind recsrc_kind(const struct recsrc *r);
+/* The cameras on the recorder, sorted by id. Borrowed. */
+const char *const *recsrc_cameras(const struct recsrc *r, size_t *n);
+
+/* Scan r: what changed since the store (ro: read-only is enough; this thread's own
+ * connection) last wrote it. Blocking: a worker thread, or the CLI. full lists every folder
+ * whatever its mtime. Returns 0 with *out (rec_result_free), or -1 with err. */
+int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_ms,
+                const atomic_int *cancel, rec_progress_fn progress, void *progress_data,
+                struct rec_result **out, struct cw_err *err);
+
+/* Write a scan's result through the write connection, inside the caller's transaction (the
+ * daemon's batch, the CLI's store_begin), at most max changes per call so the daemon's loop
+ * is never held long: *cursor starts at 0 and moves on; returns 1 when all of it is written,
+ * 0 when more remains, -1 on a store error (*cursor at the change that failed). Segments
+ * first, folders last, so a folder is never remembered as listed before its files are. A
+ * segment of a camera not in the store is skipped (*skipped counts them). */
+int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
+                 size_t *cursor, size_t max, int64_t now_ms, size_t *skipped, struct cw_err *err);
+
+/* After a scan (written, or failed with error): the recorder's scan row, and every camera on
+ * it brought up to date (oldest, newest, retention note). In the caller's transaction. */
+int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *error,
+                  int64_t now_ms, struct cw_err *err);
+
+/* A camera's recording gaps longer than max_gap_ms in (now_ms - one day, now_ms], as the
+ * verdict words them: "no recording 02:10–04:35" (local times in zone), several joined by
+ * "; ", the latest "no recording since 02:10" when its footage stopped; "" when none. *faulty
+ * says whether there is any. Read through ro. A camera with no footage at all in the day is
+ * "no recording in the last day" once its recorder was scanned. */
+#define RECSRC_DAY_MS (86400LL * 1000)
+int recsrc_recent_gaps(struct store *ro, const char *camera_id, const struct cw_zone *zone,
+                       int64_t now_ms, int64_t max_gap_ms, int64_t tolerance_ms, int *faulty,
+                       char *reasons, size_t len, struct cw_err *err);
+
+#endif

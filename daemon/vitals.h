@@ -1,0 +1,46 @@
+/* vitals.h - the daemon's own health, measured: how late its loop runs timers
+ * (a tick every VITALS_TICK_S and how late it fired), how long store writes
+ * take and whether the store takes them (from the write batch), and whether
+ * libcurl resolves names without blocking. Written every VITALS_WRITE_S, and
+ * at stop, as a JSON object to a file beside the database (vitals_path) that
+ * `camwatch status --daemon` reads (index/doc_daemon.c) and /metrics can
+ * serve. Loop thread only. */
+#ifndef CW_VITALS_H
+#define CW_VITALS_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+#include "batch.h"
+
+#define VITALS_TICK_S 1.0      /* the lag probe: a timer this often */
+#define VITALS_WRITE_S 10.0    /* the file is rewritten this often */
+#define VITALS_WINDOW_S 60     /* maxima and means are over this long */
+#define VITALS_FILE_BYTES 4096 /* the file's size, always: rewritable in place on a full disk */
+
+struct vitals;
+
+/* What the daemon tells the vitals each time they are written. */
+struct vitals_sources {
+    /* The write batch's figures and the cameras per state (enum cw_state). */
+    void (*read)(void *data, struct batch_health *store, int counts[5], size_t *cameras);
+    void *data;
+};
+
+/* Start ticking on loop; the file goes to path (copied). Caller frees with vitals_free. */
+int vitals_new(struct ev_loop *loop, const char *path, const struct vitals_sources *src,
+               struct vitals **out, struct cw_err *err);
+/* Write the file now (also done every VITALS_WRITE_S). */
+void vitals_write(struct vitals *v);
+/* The loop's lag over the window: the last tick's and the worst, in ms. */
+void vitals_lag(const struct vitals *v, double *last_ms, double *max_ms);
+/* Writes a last time; accepts NULL. */
+void vitals_free(struct vitals *v);
+
+/* 1 when libcurl resolves names on a thread of its own or with c-ares (CURL_VERSION_ASYNCHDNS);
+ * 0 when a lookup would block the loop (hosts in URLs must then be addresses). */
+int vitals_resolver_async(void);
+
+#endif

@@ -1,0 +1,69 @@
+/* doc_daemon.c - the daemon's own health as `camwatch status --daemon` shows it: the vitals
+ * file the daemon keeps beside the database (daemon/vitals.h), with what a reader needs to
+ * trust it: whether that daemon still runs and how old the figures are. Reads the file only;
+ * never the store's tables. */
+#include "doc_priv.h"
+
+#include <unistd.h>
+
+#include <errno.h>
+#include <signal.h>
+
+#include "../util/cwtime.h"
+
+#define DAEMON_STALE_WRITES 3 /* figures older than this many write intervals: not running */
+
+/* Whether process pid exists (ours or, under systemd, another user's). */
+static int pid_alive(json_int_t pid)
+{
+    return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* The ISO form of o[key] (epoch ms) set as o[iso_key]; null when o[key] is null. */
+static void add_iso(const struct doc_ctx *c, json_t *o, const char *key, const char *iso_key)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (o != NULL)
+        json_object_set_new(o, iso_key,
+                            json_is_integer(v) ? doc_iso(c, json_integer_value(v)) : json_null());
+}
+
+int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+{
+    char path[4096];
+    json_error_t jerr;
+    json_t *o;
+    int64_t written, every, age;
+
+    *out = NULL;
+    if (store_vitals_path(c->cfg->database, path, sizeof(path)) == NULL)
+        return cw_err_set(err, c->cfg->database, 0, NULL, "path too long");
+    o = json_load_file(path, 0, &jerr);
+    if (o == NULL && access(path, F_OK) == 0) /* on a full disk it is rewritten in place */
+        o = json_load_file(path, 0, &jerr);
+    if (o == NULL) {
+        if (access(path, F_OK) != 0 && errno == ENOENT) {
+            cw_err_set(err, path, 0, NULL,
+                       "no vitals here: camwatchd has not run with this database yet");
+            return DOC_NOT_FOUND;
+        }
+        return cw_err_set(err, path, jerr.line, NULL, "%s", jerr.text);
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return cw_err_set(err, path, 0, NULL, "not a JSON object");
+    }
+    written = json_integer_value(json_object_get(o, "written_ms"));
+    every = (int64_t)(json_number_value(json_object_get(o, "write_every_s")) * 1000);
+    age = cw_now_ms() - written;
+    json_object_set_new(o, "file", json_string(path));
+    json_object_set_new(o, "age_ms", json_integer(age));
+    json_object_set_new(o, "running",
+                        json_boolean(pid_alive(json_integer_value(json_object_get(o, "pid"))) &&
+                                     age <= DAEMON_STALE_WRITES * (every > 0 ? every : 10000)));
+    add_iso(c, o, "written_ms", "written");
+    add_iso(c, o, "started_ms", "started");
+    add_iso(c, json_object_get(o, "store"), "failing_since_ms", "failing_since");
+    return doc_give(o, out, err);
+}

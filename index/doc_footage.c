@@ -1,0 +1,568 @@
+/* doc_footage.c - the investigators' documents: which cameras saw a place over a time range
+ * and what footage of it can still be had (footage find, request show), the requests, and a
+ * created request's id. Read-only on the store except doc_request_create. Everything read is
+ * freed before each returns.
+ *
+ * One camera's answer: its place (and distance from the point asked), the windows of footage
+ * in the range and the gaps between them with their cause, unreadable files, its state when
+ * the range began and changes during it, its clock offset nearest the range, its oldest
+ * footage now, and until about when the range stays retrievable (with a warning when that is
+ * within [footage] warn_before). */
+#include "doc_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "footage.h"
+
+#define DOC_EVENTS_IN_RANGE_MAX 100 /* state changes listed per camera; more: a note */
+
+struct settings {
+    int64_t tolerance_ms, warn_before_ms;
+};
+
+static struct settings footage_settings(const struct doc_ctx *c)
+{
+    struct settings s = {DOC_FOOTAGE_TOLERANCE_MS, DOC_FOOTAGE_WARN_BEFORE_MS};
+
+    (void)c;
+    return s;
+}
+
+/* ---- checking a query ---- */
+
+int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err)
+{
+    if (q->to_ms <= q->from_ms)
+        return cw_err_set(err, NULL, 0, "to", "the range ends before it begins");
+    if (q->to_ms - q->from_ms > DOC_FOOTAGE_RANGE_MAX_MS)
+        return cw_err_set(err, NULL, 0, "to", "a range covers at most %lld days",
+                          (long long)(DOC_FOOTAGE_RANGE_MAX_MS / 86400000));
+    switch (q->place) {
+    case STORE_PLACE_POINT:
+        if (!(q->lat >= -90 && q->lat <= 90 && q->lon >= -180 && q->lon <= 180))
+            return cw_err_set(err, NULL, 0, "near",
+                              "latitude must be in -90..90, longitude in "
+                              "-180..180");
+        if (!(q->radius_m > 0 && q->radius_m <= DOC_FOOTAGE_RADIUS_MAX_M))
+            return cw_err_set(err, NULL, 0, "radius", "must be more than 0 and at most %d m",
+                              DOC_FOOTAGE_RADIUS_MAX_M);
+        return 0;
+    case STORE_PLACE_TEXT:
+        if (q->text == NULL || q->text[strspn(q->text, " \t")] == '\0')
+            return cw_err_set(err, NULL, 0, "place", "empty");
+        return 0;
+    case STORE_PLACE_CAMERAS:
+        if (q->cameras == NULL || q->cameras[strspn(q->cameras, " ,")] == '\0')
+            return cw_err_set(err, NULL, 0, "camera", "no camera named");
+        return 0;
+    }
+    return cw_err_set(err, NULL, 0, NULL, "no place");
+}
+
+/* ---- which cameras ---- */
+
+struct hit {
+    struct store_place p;
+    double dist_m; /* < 0: not a point query */
+};
+
+/* The cameras the query's place names, in answer order. */
+static int find_cameras(const struct doc_ctx *c, const struct doc_footage_query *q,
+                        struct hit **out, size_t *n, struct cw_err *err)
+{
+    struct store_place *p = NULL;
+    double *d = NULL;
+    size_t m = 0;
+    char bad[CFG_ID_MAX + 1] = "";
+
+    *out = NULL;
+    *n = 0;
+    if (footage_cameras(c->store, q->place, q->lat, q->lon, q->radius_m, q->text, q->cameras, &p,
+                        &d, &m, bad, sizeof(bad), err) != 0)
+        return -1;
+    if (bad[0] != '\0') {
+        free(p);
+        free(d);
+        cw_err_set(err, NULL, 0, "camera", "unknown camera '%s'", bad);
+        return DOC_NOT_FOUND;
+    }
+    if (m > 0 && (*out = malloc(m * sizeof(**out))) == NULL) {
+        free(p);
+        free(d);
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++)
+        (*out)[i] = (struct hit){p[i], d != NULL ? d[i] : -1.0};
+    free(p);
+    free(d);
+    *n = m;
+    return 0;
+}
+
+/* ---- one camera's answer ---- */
+
+static json_t *span_json(const struct doc_ctx *c, int64_t a, int64_t b)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "start", doc_iso(c, a));
+    json_object_set_new(o, "end", doc_iso(c, b));
+    json_object_set_new(o, "start_ms", json_integer(a));
+    json_object_set_new(o, "end_ms", json_integer(b));
+    return o;
+}
+
+/* Why [a, b) has no footage: older than the oldest footage the recorder holds, an unreadable
+ * file there, or nothing recorded. */
+static const char *gap_cause(const struct store_footage_camera *fc,
+                             const struct store_segment_row *seg, size_t n, int64_t a, int64_t b)
+{
+    if (!fc->has)
+        return "not recorded";
+    if (b <= fc->oldest_ms)
+        return "overwritten";
+    for (size_t i = 0; i < n; i++)
+        if (!seg[i].readable && seg[i].start_ms < b && seg[i].start_ms >= a - 1000)
+            return "unreadable";
+    return "not recorded";
+}
+
+static json_t *unreadable_json(const struct doc_ctx *c, const struct store_segment_row *s)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "recorder", json_string(s->recorder));
+    json_object_set_new(o, "file", json_string(s->path));
+    json_object_set_new(o, "start", doc_iso(c, s->start_ms));
+    json_object_set_new(o, "bytes", json_integer(s->bytes));
+    json_object_set_new(o, "reason", json_string(s->reason));
+    return o;
+}
+
+/* windows, gaps, unreadable and covered_ms of cam over the range. */
+static int footage_fields(const struct doc_ctx *c, const struct doc_footage_query *q,
+                          const struct store_footage_camera *fc, const char *id, json_t *o,
+                          int64_t *first_ms, struct cw_err *err)
+{
+    struct settings set = footage_settings(c);
+    struct store_segment_row *seg = NULL;
+    struct footage_span *w = NULL, *g = NULL;
+    size_t n = 0, nw = 0, ng = 0;
+    json_t *jw = json_array(), *jg = json_array(), *ju = json_array();
+    int64_t covered = 0;
+
+    *first_ms = 0;
+    if (store_footage_segments(c->store, id, q->from_ms, q->to_ms, &seg, &n, err) != 0 ||
+        footage_merge(seg, n, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng) != 0) {
+        free(seg);
+        json_decref(jw);
+        json_decref(jg);
+        json_decref(ju);
+        return -1;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        json_array_append_new(jw, span_json(c, w[i].start_ms, w[i].end_ms));
+        covered += w[i].end_ms - w[i].start_ms;
+    }
+    for (size_t i = 0; i < ng; i++) {
+        json_t *s = span_json(c, g[i].start_ms, g[i].end_ms);
+        json_object_set_new(s, "cause",
+                            json_string(gap_cause(fc, seg, n, g[i].start_ms, g[i].end_ms)));
+        json_array_append_new(jg, s);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!seg[i].readable)
+            json_array_append_new(ju, unreadable_json(c, &seg[i]));
+    if (nw > 0)
+        *first_ms = w[0].start_ms;
+    json_object_set_new(o, "windows", jw);
+    json_object_set_new(o, "gaps", jg);
+    json_object_set_new(o, "unreadable", ju);
+    json_object_set_new(o, "covered_ms", json_integer(covered));
+    json_object_set_new(o, "requested_ms", json_integer(q->to_ms - q->from_ms));
+    json_object_set_new(o, "segments", json_integer((json_int_t)n));
+    free(seg);
+    free(w);
+    free(g);
+    return 0;
+}
+
+/* state_then (at the range's start), state_since, and the changes during the range. */
+static int state_fields(const struct doc_ctx *c, const struct doc_footage_query *q, const char *id,
+                        json_t *o, struct cw_err *err)
+{
+    struct store_event *ev = NULL;
+    enum cw_state st;
+    int64_t since = 0;
+    size_t n = 0;
+    json_t *arr = json_array();
+    int rc = store_state_at(c->store, id, q->from_ms, &st, &since, err);
+
+    if (rc < 0 || store_list_events_between(c->store, id, q->from_ms, q->to_ms,
+                                            DOC_EVENTS_IN_RANGE_MAX, &ev, &n, err) != 0) {
+        json_decref(arr);
+        return -1;
+    }
+    json_object_set_new(o, "state_then", rc == 0 ? json_string(cw_state_name(st)) : json_null());
+    json_object_set_new(o, "state_since", rc == 0 ? doc_iso(c, since) : json_null());
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "at", doc_iso(c, ev[i].at_ms));
+        json_object_set_new(e, "from", json_string(cw_state_name(ev[i].from)));
+        json_object_set_new(e, "to", json_string(cw_state_name(ev[i].to)));
+        json_object_set_new(e, "reason", json_string(ev[i].reason));
+        json_array_append_new(arr, e);
+    }
+    json_object_set_new(o, "state_changes", arr);
+    free(ev);
+    return 0;
+}
+
+/* The clock offset in force nearest the range's start. */
+static int clock_fields(const struct doc_ctx *c, const struct doc_footage_query *q, const char *id,
+                        json_t *o, struct cw_err *err)
+{
+    struct store_clock k;
+    int rc = store_clock_at(c->store, id, q->from_ms, &k, err);
+
+    if (rc < 0)
+        return -1;
+    json_object_set_new(o, "clock_offset_ms", rc == 0 ? json_integer(k.offset_ms) : json_null());
+    json_object_set_new(o, "clock_error_ms", rc == 0 ? json_integer(k.error_ms) : json_null());
+    json_object_set_new(o, "clock_measured_at", rc == 0 ? doc_iso(c, k.at_ms) : json_null());
+    return 0;
+}
+
+/* oldest, retrievable_until and warning. first_ms: the range's first retrievable moment. */
+static void expiry_fields(const struct doc_ctx *c, const struct doc_footage_query *q,
+                          const struct store_footage_camera *fc, int64_t first_ms, json_t *o)
+{
+    struct settings set = footage_settings(c);
+    int64_t until = first_ms != 0 ? footage_overwritten_at(fc, first_ms) : 0;
+    double pace = footage_pace(fc);
+    char msg[160], at[64];
+
+    json_object_set_new(o, "oldest", fc->has ? doc_iso(c, fc->oldest_ms) : json_null());
+    json_object_set_new(o, "newest", fc->has ? doc_iso(c, fc->newest_ms) : json_null());
+    json_object_set_new(o, "overwriting", pace < 0 ? json_null() : json_boolean(pace > 0));
+    json_object_set_new(o, "retrievable_until", until != 0 ? doc_iso(c, until) : json_null());
+    if (until != 0 && until - q->now_ms < set.warn_before_ms) {
+        double days = (double)(until - q->now_ms) / 86400000.0;
+        json_t *iso = doc_iso(c, until);
+        snprintf(at, sizeof(at), "%s", json_string_value(iso));
+        json_decref(iso);
+        if (until <= q->now_ms)
+            snprintf(msg, sizeof(msg), "may already be overwritten (estimated %s)", at);
+        else
+            snprintf(msg, sizeof(msg), "overwritten in about %.1f days (%s): export it now", days,
+                     at);
+        json_object_set_new(o, "warning", json_string(msg));
+    } else {
+        json_object_set_new(o, "warning", json_null());
+    }
+}
+
+static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_query *q,
+                             const struct hit *h, struct cw_err *err)
+{
+    const struct store_place *p = &h->p;
+    struct store_footage_camera fc;
+    json_t *o = json_object();
+    int64_t first = 0;
+    int rc;
+
+    json_object_set_new(o, "id", json_string(p->id));
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "commune", doc_str_or_null(p->commune));
+    json_object_set_new(o, "address", doc_str_or_null(p->address));
+    json_object_set_new(o, "road", doc_str_or_null(p->road));
+    json_object_set_new(o, "lat", p->has_position ? json_real(p->lat) : json_null());
+    json_object_set_new(o, "lon", p->has_position ? json_real(p->lon) : json_null());
+    json_object_set_new(o, "distance_m", h->dist_m >= 0 ? json_real(h->dist_m) : json_null());
+    json_object_set_new(o, "recorder", doc_str_or_null(p->recorder));
+    json_object_set_new(o, "retired", json_boolean(p->retired));
+    if ((rc = store_footage_camera(c->store, p->id, &fc, q->now_ms, err)) < 0)
+        goto fail;
+    json_object_set_new(o, "indexed", json_boolean(rc == 0));
+    if (footage_fields(c, q, &fc, p->id, o, &first, err) != 0 ||
+        state_fields(c, q, p->id, o, err) != 0 || clock_fields(c, q, p->id, o, err) != 0)
+        goto fail;
+    expiry_fields(c, q, &fc, first, o);
+    return o;
+fail:
+    json_decref(o);
+    return NULL;
+}
+
+/* The answer to q: an array of cameras. */
+static int answer(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
+                  struct cw_err *err)
+{
+    struct hit *h = NULL;
+    size_t n = 0;
+    json_t *arr;
+    int rc;
+
+    *out = NULL;
+    if (doc_footage_check(q, err) != 0)
+        return DOC_BAD_INPUT;
+    if ((rc = find_cameras(c, q, &h, &n, err)) != 0)
+        return rc;
+    if ((arr = json_array()) == NULL)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = camera_answer(c, q, &h[i], err);
+        if (o == NULL) {
+            json_decref(arr);
+            free(h);
+            return -1;
+        }
+        json_array_append_new(arr, o);
+    }
+    free(h);
+    *out = arr;
+    return 0;
+oom:
+    free(h);
+    return cw_err_set(err, NULL, 0, NULL, "out of memory");
+}
+
+int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
+                     struct cw_err *err)
+{
+    return answer(c, q, out, err);
+}
+
+/* ---- requests ---- */
+
+void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q)
+{
+    memset(q, 0, sizeof(*q));
+    q->from_ms = r->from_ms;
+    q->to_ms = r->to_ms;
+    q->place = r->place;
+    q->lat = r->lat;
+    q->lon = r->lon;
+    q->radius_m = r->radius_m;
+    q->text = r->text;
+    q->cameras = r->cameras;
+    q->now_ms = now_ms;
+}
+
+static int request_get(const struct doc_ctx *c, int64_t id, struct store_request *r,
+                       struct cw_err *err)
+{
+    int rc = store_request_get(c->store, id, r, err);
+
+    if (rc == 1)
+        cw_err_set(err, NULL, 0, NULL, "no request %lld", (long long)id);
+    return rc;
+}
+
+int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
+                     struct cw_err *err)
+{
+    struct store_request r;
+    struct doc_footage_query q;
+    int rc;
+
+    *out = NULL;
+    if ((rc = request_get(c, id, &r, err)) != 0)
+        return rc;
+    doc_request_query(&r, now_ms, &q);
+    return answer(c, &q, out, err);
+}
+
+json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data)
+{
+    json_t *o = json_object(), *place = json_object();
+
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "created", when(data, r->created_ms));
+    json_object_set_new(o, "by", json_string(r->by));
+    json_object_set_new(o, "case", json_string(r->case_ref));
+    json_object_set_new(o, "reason", json_string(r->reason));
+    json_object_set_new(o, "from", when(data, r->from_ms));
+    json_object_set_new(o, "to", when(data, r->to_ms));
+    json_object_set_new(place, "kind", json_string(store_place_kind_name(r->place)));
+    if (r->place == STORE_PLACE_POINT) {
+        json_object_set_new(place, "lat", json_real(r->lat));
+        json_object_set_new(place, "lon", json_real(r->lon));
+        json_object_set_new(place, "radius_m", json_real(r->radius_m));
+    } else if (r->place == STORE_PLACE_TEXT) {
+        json_object_set_new(place, "text", json_string(r->text));
+    } else {
+        json_object_set_new(place, "cameras", doc_split(r->cameras, ','));
+    }
+    json_object_set_new(o, "place", place);
+    return o;
+}
+
+static json_t *ctx_when(const void *data, int64_t ms)
+{
+    return doc_iso(data, ms);
+}
+
+json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
+{
+    return doc_request_object(elem, ctx_when, c);
+}
+
+int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err)
+{
+    struct store_request r;
+    int rc;
+
+    *out = NULL;
+    if ((rc = request_get(c, id, &r, err)) != 0)
+        return rc;
+    return doc_give(doc_request_one(c, &r), out, err);
+}
+
+int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+{
+    struct store_request *v = NULL;
+    size_t n = 0;
+    json_t *arr;
+
+    *out = NULL;
+    if (store_list_requests(c->store, &v, &n, err) != 0)
+        return -1;
+    arr = doc_array(c, v, n, sizeof(*v), doc_request_one);
+    free(v);
+    return doc_give(arr, out, err);
+}
+
+int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
+                       json_t **out, struct cw_err *err)
+{
+    struct doc_footage_query q;
+    struct hit *h = NULL;
+    size_t n = 0;
+    int64_t id = 0;
+    json_t *o;
+    int rc;
+
+    *out = NULL;
+    doc_request_query(r, now_ms, &q);
+    if (doc_footage_check(&q, err) != 0)
+        return DOC_BAD_INPUT;
+    if (r->by[0] == '\0' || r->case_ref[0] == '\0' || r->reason[0] == '\0') {
+        cw_err_set(err, NULL, 0,
+                   r->by[0] == '\0'         ? "by"
+                   : r->case_ref[0] == '\0' ? "case"
+                                            : "reason",
+                   "required: who asks (--by), the case (--case) and why (--reason)");
+        return DOC_BAD_INPUT;
+    }
+    /* Camera ids are checked before anything is written. */
+    if ((rc = find_cameras(c, &q, &h, &n, err)) != 0)
+        return rc;
+    free(h);
+    if (store_request_create(c->store, r, now_ms, &id, err) != 0)
+        return -1;
+    (void)n;
+    o = json_object();
+    json_object_set_new(o, "id", json_integer(id));
+    return doc_give(o, out, err);
+}
+
+/* ---- the audit trail ---- */
+
+int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+{
+    int64_t rows = 0, broken = 0;
+    char why[256];
+    json_t *o;
+
+    *out = NULL;
+    if (store_audit_verify(c->store, &rows, &broken, why, sizeof(why), err) != 0)
+        return -1;
+    o = json_object();
+    json_object_set_new(o, "intact", json_boolean(broken == 0));
+    json_object_set_new(o, "rows", json_integer(rows));
+    json_object_set_new(o, "broken_at", broken != 0 ? json_integer(broken) : json_null());
+    json_object_set_new(o, "why", broken != 0 ? json_string(why) : json_null());
+    return doc_give(o, out, err);
+}
+
+/* ---- recorders ---- */
+
+static json_t *recorder_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_recorder *r = elem;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "kind", json_string(r->kind));
+    json_object_set_new(o, "scanned_at", doc_iso_or_null(c, r->scanned_ms));
+    json_object_set_new(o, "ok", json_boolean(r->ok));
+    json_object_set_new(o, "error", doc_str_or_null(r->error));
+    json_object_set_new(o, "ok_at", doc_iso_or_null(c, r->ok_ms));
+    json_object_set_new(o, "segments", json_integer(r->segments));
+    json_object_set_new(o, "unreadable", json_integer(r->unreadable));
+    json_object_set_new(o, "bytes", json_integer(r->bytes));
+    return o;
+}
+
+int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+{
+    struct store_recorder *v = NULL;
+    size_t n = 0;
+    json_t *arr;
+
+    *out = NULL;
+    if (store_list_recorders(c->store, &v, &n, err) != 0)
+        return -1;
+    arr = doc_array(c, v, n, sizeof(*v), recorder_json);
+    free(v);
+    return doc_give(arr, out, err);
+}
+
+/* ---- results of actions: scans, exports ---- */
+
+static json_t *scan_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct doc_scan *v = elem;
+    json_t *o = json_object();
+
+    (void)c;
+    json_object_set_new(o, "name", json_string(v->name));
+    json_object_set_new(o, "kind", json_string(v->kind));
+    json_object_set_new(o, "ok", json_boolean(v->ok));
+    json_object_set_new(o, "error", doc_str_or_null(v->error));
+    json_object_set_new(o, "files", json_integer((json_int_t)v->files));
+    json_object_set_new(o, "changed", json_integer((json_int_t)v->changed));
+    json_object_set_new(o, "gone", json_integer((json_int_t)v->gone));
+    json_object_set_new(o, "unreadable", json_integer((json_int_t)v->unreadable));
+    json_object_set_new(o, "unmapped", json_integer((json_int_t)v->unmapped));
+    json_object_set_new(o, "ignored", json_integer((json_int_t)v->ignored));
+    json_object_set_new(o, "dirs_listed", json_integer((json_int_t)v->dirs_listed));
+    json_object_set_new(o, "dirs_skipped", json_integer((json_int_t)v->dirs_skipped));
+    return o;
+}
+
+int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
+              struct cw_err *err)
+{
+    *out = NULL;
+    return doc_give(doc_array(c, v, n, sizeof(*v), scan_json), out, err);
+}
+
+int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
+                 struct cw_err *err)
+{
+    json_t *o = json_object();
+
+    (void)c;
+    *out = NULL;
+    json_object_set_new(o, "request", json_integer(e->request_id));
+    json_object_set_new(o, "out_dir", json_string(e->out_dir));
+    json_object_set_new(o, "files", json_integer((json_int_t)e->files));
+    json_object_set_new(o, "cameras", json_integer((json_int_t)e->cameras));
+    json_object_set_new(o, "sha256sums", json_string(e->sums_sha256));
+    json_object_set_new(o, "delivered", doc_str_or_null(e->summary));
+    return doc_give(o, out, err);
+}

@@ -1,0 +1,145 @@
+/* doc_ticket.c - tickets, the work field staff file for a camera: opening one, closing it,
+ * and the list, each as a document (doc.h). Opening and closing write (c->store READWRITE);
+ * the store keeps a ticket as filed and only ever closes it, once. */
+#include "doc_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *ticket_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_ticket *t = elem;
+    json_t *o = json_object();
+
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "id", json_integer(t->id));
+    json_object_set_new(o, "camera", json_string(t->camera_id));
+    json_object_set_new(o, "action", json_string(t->action));
+    json_object_set_new(o, "note", json_string(t->note));
+    json_object_set_new(o, "cost_vnd", t->has_cost ? json_integer(t->cost_vnd) : json_null());
+    json_object_set_new(o, "state", json_string(t->closed_ms != 0 ? "closed" : "open"));
+    json_object_set_new(o, "opened", doc_iso(c, t->opened_ms));
+    json_object_set_new(o, "opened_ms", json_integer(t->opened_ms));
+    json_object_set_new(o, "opened_by", json_string(t->opened_by));
+    json_object_set_new(o, "closed", doc_iso_or_null(c, t->closed_ms));
+    json_object_set_new(o, "closed_ms",
+                        t->closed_ms != 0 ? json_integer(t->closed_ms) : json_null());
+    json_object_set_new(o, "closed_by",
+                        t->closed_ms != 0 ? json_string(t->closed_by) : json_null());
+    json_object_set_new(o, "close_note",
+                        t->closed_ms != 0 ? json_string(t->close_note) : json_null());
+    return o;
+}
+
+/* "restore_link, clean_lens, ...": the actions a ticket may name. */
+static void action_list(char *buf, size_t len)
+{
+    size_t off = 0;
+
+    buf[0] = '\0';
+    for (int a = 0; a < CFG_ACTION_COUNT && off < len; a++) {
+        int w = snprintf(buf + off, len - off, "%s%s", a ? ", " : "",
+                         cfg_action_name((enum cfg_action)a));
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+}
+
+int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
+                   struct cw_err *err)
+{
+    struct store_ticket t = {0};
+    struct store_status st;
+    enum cfg_action a;
+    char list[256];
+    int rc;
+
+    *out = NULL;
+    if (cfg_action_parse(tn->action, &a) != 0) {
+        action_list(list, sizeof(list));
+        cw_err_set(err, NULL, 0, "action", "unknown action '%s' (one of: %s)", tn->action, list);
+        return DOC_BAD_INPUT;
+    }
+    if (tn->has_cost && tn->cost_vnd < 0) {
+        cw_err_set(err, NULL, 0, "cost", "must not be negative");
+        return DOC_BAD_INPUT;
+    }
+    if ((rc = doc_require_camera(c, tn->camera, &st, err)) != 0)
+        return rc;
+    if (st.retired) {
+        cw_err_set(err, NULL, 0, NULL, "%s is retired (not in the inventory)", tn->camera);
+        return DOC_BAD_INPUT;
+    }
+    if ((tn->note != NULL && strlen(tn->note) > STORE_TICKET_TEXT_MAX) ||
+        (tn->by != NULL && strlen(tn->by) > STORE_TICKET_BY_MAX)) {
+        cw_err_set(err, NULL, 0, "note", "longer than %d bytes", STORE_TICKET_TEXT_MAX);
+        return DOC_BAD_INPUT;
+    }
+    snprintf(t.camera_id, sizeof(t.camera_id), "%s", tn->camera);
+    snprintf(t.action, sizeof(t.action), "%s", cfg_action_name(a));
+    snprintf(t.note, sizeof(t.note), "%s", tn->note != NULL ? tn->note : "");
+    snprintf(t.opened_by, sizeof(t.opened_by), "%s", tn->by != NULL ? tn->by : "");
+    t.has_cost = tn->has_cost;
+    t.cost_vnd = tn->cost_vnd;
+    t.opened_ms = tn->at_ms;
+    if ((rc = store_ticket_add(c->store, &t, &t.id, err)) != 0) {
+        if (rc == 1)
+            cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", tn->camera);
+        return rc == 1 ? DOC_NOT_FOUND : -1;
+    }
+    if (store_get_ticket(c->store, t.id, &t, err) != 0)
+        return -1;
+    return doc_give(ticket_json(c, &t), out, err);
+}
+
+int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
+                     int64_t at_ms, json_t **out, struct cw_err *err)
+{
+    struct store_ticket t;
+    char when[64];
+    int rc;
+
+    *out = NULL;
+    if ((note != NULL && strlen(note) > STORE_TICKET_TEXT_MAX) ||
+        (by != NULL && strlen(by) > STORE_TICKET_BY_MAX)) {
+        cw_err_set(err, NULL, 0, "note", "longer than %d bytes", STORE_TICKET_TEXT_MAX);
+        return DOC_BAD_INPUT;
+    }
+    rc = store_ticket_close(c->store, id, at_ms, by, note, &t, err);
+    if (rc == 1) {
+        cw_err_set(err, NULL, 0, NULL, "no ticket %lld", (long long)id);
+        return DOC_NOT_FOUND;
+    }
+    if (rc == 2) {
+        json_t *iso = doc_iso(c, t.closed_ms);
+        snprintf(when, sizeof(when), "%s", iso != NULL ? json_string_value(iso) : "?");
+        json_decref(iso);
+        cw_err_set(err, NULL, 0, NULL, "ticket %lld was closed already (%s)", (long long)id, when);
+        return DOC_BAD_INPUT;
+    }
+    if (rc != 0)
+        return -1;
+    return doc_give(ticket_json(c, &t), out, err);
+}
+
+int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
+                struct cw_err *err)
+{
+    struct store_ticket *t = NULL;
+    struct store_status st;
+    size_t n = 0;
+    json_t *arr;
+    int rc;
+
+    *out = NULL;
+    if (camera != NULL && (rc = doc_require_camera(c, camera, &st, err)) != 0)
+        return rc;
+    if (store_list_tickets(c->store, camera, !all, &t, &n, err) != 0)
+        return -1;
+    arr = doc_array(c, t, n, sizeof(*t), ticket_json);
+    free(t);
+    return doc_give(arr, out, err);
+}

@@ -1,0 +1,568 @@
+/* export.c - a request's footage as evidence files (export.h): the plan read from the store,
+ * the run that writes the files, and the audit row. Owns the plan (copies of what it read)
+ * and, during a run, the temporary files it makes in the target folder.
+ *
+ * A run:
+ *   check: the folder exists or is made; no target file exists yet
+ *   per camera: mkstemp -> remux -> SHA-256 of the MP4 and of each source file
+ *   manifest.json, manifest.txt, SHA256SUMS: mkstemp and written
+ *   link every temporary to its name (never replacing one), then unlink the temporaries
+ *   any failure: the temporaries and the names already linked are removed */
+#define _GNU_SOURCE
+#include "export_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "footage.h"
+
+#define HASH_CHUNK (1024 * 1024)
+#define TEMP_PREFIX ".camwatch-export-"
+#define EXPORT_CAMERAS_MAX 10000 /* one province's fleet */
+
+/* ---- the plan ---- */
+
+void export_file_name(const char *id, char *buf, size_t len)
+{
+    size_t i = 0;
+
+    for (; id[i] != '\0' && i + 5 < len && i < 80; i++) {
+        char c = id[i];
+        buf[i] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                         c == '.' || c == '-' || c == '_'
+                     ? c
+                     : '_';
+    }
+    if (i > 0 && buf[0] == '.')
+        buf[0] = '_'; /* never a hidden file */
+    snprintf(buf + i, len - i, ".mp4");
+}
+
+/* The cameras the request names, as doc_footage_find finds them. */
+static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *err)
+{
+    const struct store_request *r = &p->req;
+    struct store_place *pl = NULL;
+    double *d = NULL;
+    size_t m = 0;
+    char unknown[CFG_ID_MAX + 1];
+
+    if (footage_cameras(s, r->place, r->lat, r->lon, r->radius_m, r->text, r->cameras, &pl, &d, &m,
+                        unknown, sizeof(unknown), err) != 0)
+        return -1;
+    p->cams = calloc(m ? m : 1, sizeof(*p->cams));
+    if (p->cams == NULL) {
+        free(pl);
+        free(d);
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++) {
+        p->cams[i].place = pl[i];
+        p->cams[i].dist_m = d != NULL ? d[i] : -1.0;
+    }
+    p->n = m;
+    free(pl);
+    free(d);
+    return 0;
+}
+
+/* A camera's segments over the range and its clock offset then. */
+static int plan_footage(struct store *s, const struct export_settings *set, struct export_plan *p,
+                        struct export_camera *c, struct cw_err *err)
+{
+    struct store_segment_row *seg = NULL;
+    size_t n = 0;
+    int rc = store_clock_at(s, c->place.id, p->req.from_ms, &c->clock, err);
+
+    if (rc < 0)
+        return -1;
+    c->has_clock = rc == 0;
+    if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0)
+        return -1;
+    if (n > 0 && (c->src = calloc(n, sizeof(*c->src))) == NULL) {
+        free(seg);
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct export_source *x = &c->src[c->n_src++];
+        const char *root = set->root != NULL ? set->root(set->root_data, seg[i].recorder) : NULL;
+        snprintf(x->recorder, sizeof(x->recorder), "%s", seg[i].recorder);
+        snprintf(x->path, sizeof(x->path), "%s", seg[i].path);
+        if (root != NULL &&
+            snprintf(x->abs, sizeof(x->abs), "%s/%s", root, seg[i].path) >= (int)sizeof(x->abs))
+            x->abs[0] = '\0';
+        if (root == NULL)
+            c->remote = 1;
+        x->start_ms = seg[i].start_ms;
+        x->end_ms = seg[i].end_ms;
+        x->bytes = seg[i].bytes;
+        x->readable = seg[i].readable;
+        snprintf(x->reason, sizeof(x->reason), "%s", seg[i].reason);
+    }
+    free(seg);
+    return 0;
+}
+
+int export_plan_build(struct store *s, const struct export_settings *set, int64_t request_id,
+                      struct export_plan **out, struct cw_err *err)
+{
+    struct export_plan *p = calloc(1, sizeof(*p));
+    int rc;
+
+    *out = NULL;
+    if (p == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    if ((rc = store_request_get(s, request_id, &p->req, err)) != 0) {
+        if (rc == 1)
+            cw_err_set(err, NULL, 0, NULL, "no request %lld", (long long)request_id);
+        free(p);
+        return rc;
+    }
+    snprintf(p->site, sizeof(p->site), "%s", set->site ? set->site : "");
+    snprintf(p->tz, sizeof(p->tz), "%s", set->time_zone ? set->time_zone : "");
+    p->tolerance_ms = set->tolerance_ms;
+    if (cw_zone_load(set->time_zone, &p->zone, err) != 0 || plan_cameras(s, p, err) != 0)
+        goto fail;
+    for (size_t i = 0; i < p->n; i++)
+        if (plan_footage(s, set, p, &p->cams[i], err) != 0)
+            goto fail;
+    *out = p;
+    return 0;
+fail:
+    export_plan_free(p);
+    return -1;
+}
+
+void export_plan_free(struct export_plan *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->cams[i].src);
+    free(p->cams);
+    cw_zone_free(p->zone);
+    free(p);
+}
+
+/* Whether camera c has anything this run can turn into a file. */
+static int exportable(const struct export_camera *c)
+{
+    for (size_t i = 0; i < c->n_src; i++)
+        if (c->src[i].readable && c->src[i].abs[0] != '\0')
+            return 1;
+    return 0;
+}
+
+size_t export_plan_cameras(const struct export_plan *p, size_t *with_footage)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < p->n; i++)
+        k += exportable(&p->cams[i]) != 0;
+    if (with_footage != NULL)
+        *with_footage = k;
+    return p->n;
+}
+
+/* ---- hashing ---- */
+
+static void hex(const unsigned char *md, unsigned len, char out[EXPORT_HASH_HEX])
+{
+    for (unsigned i = 0; i < len && 2 * i + 2 < EXPORT_HASH_HEX; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* SHA-256 of the file open as fd (read from its start) or at path (fd < 0). */
+static int sha256_file(int fd, const char *path, char out[EXPORT_HASH_HEX],
+                       const atomic_int *cancel)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *buf = malloc(HASH_CHUNK), digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    int own = fd < 0, rc = -1;
+    ssize_t n;
+
+    out[0] = '\0';
+    if (own)
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (md == NULL || buf == NULL || fd < 0 || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+        lseek(fd, 0, SEEK_SET) < 0)
+        goto done;
+    while ((n = read(fd, buf, HASH_CHUNK)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || EVP_DigestUpdate(md, buf, (size_t)n) != 1 ||
+            (cancel != NULL && atomic_load(cancel)))
+            goto done;
+    }
+    if (EVP_DigestFinal_ex(md, digest, &dlen) == 1) {
+        hex(digest, dlen, out);
+        rc = 0;
+    }
+done:
+    if (own && fd >= 0)
+        close(fd);
+    free(buf);
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+static void sha256_text(const char *text, char out[EXPORT_HASH_HEX])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+
+    out[0] = '\0';
+    if (EVP_Digest(text, strlen(text), digest, &dlen, EVP_sha256(), NULL) == 1)
+        hex(digest, dlen, out);
+}
+
+/* ---- files: temporaries, then names ---- */
+
+struct out_file {
+    char name[96]; /* in the folder */
+    char tmp[1200];
+    int linked;
+};
+
+struct run {
+    const struct export_plan *p;
+    char dir[1024];
+    struct out_file *files;
+    size_t n_files, cap;
+    struct export_outcome *o;
+    const atomic_int *cancel;
+    export_progress_fn progress;
+    void *progress_data;
+    size_t cam_i, cam_n;
+    const char *cam_id;
+};
+
+/* A temporary in the folder (mode 0640), recorded so it is removed on failure. */
+static int temp_file(struct run *r, const char *name, int *fd, struct cw_err *err)
+{
+    struct out_file *f;
+
+    if (r->n_files == r->cap) {
+        struct out_file *nv = realloc(r->files, (r->cap = r->cap ? r->cap * 2 : 16) * sizeof(*nv));
+        if (nv == NULL)
+            return cw_err_set(err, NULL, 0, NULL, "out of memory");
+        r->files = nv;
+    }
+    f = &r->files[r->n_files];
+    memset(f, 0, sizeof(*f));
+    snprintf(f->name, sizeof(f->name), "%s", name);
+    snprintf(f->tmp, sizeof(f->tmp), "%s/" TEMP_PREFIX "XXXXXX", r->dir);
+    if ((*fd = mkstemp(f->tmp)) < 0)
+        return cw_err_set(err, r->dir, 0, NULL, "cannot make a file here: %s", strerror(errno));
+    r->n_files++;
+    if (fchmod(*fd, EXPORT_FILE_MODE) != 0) {
+        close(*fd);
+        return cw_err_set(err, f->tmp, 0, NULL, "cannot set its mode: %s", strerror(errno));
+    }
+    return 0;
+}
+
+static int write_all(int fd, const char *text, const char *path, struct cw_err *err)
+{
+    size_t len = strlen(text), done = 0;
+
+    while (done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return cw_err_set(err, path, 0, NULL, "cannot write: %s", strerror(errno));
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Write text to a temporary named name. */
+static int text_file(struct run *r, const char *name, const char *text, struct cw_err *err)
+{
+    int fd, rc;
+
+    if (temp_file(r, name, &fd, err) != 0)
+        return -1;
+    rc = write_all(fd, text, r->files[r->n_files - 1].tmp, err);
+    if (rc == 0 && fsync(fd) != 0)
+        rc = cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot sync: %s",
+                        strerror(errno));
+    close(fd);
+    return rc;
+}
+
+/* Give every temporary its name; link() fails rather than replace an existing file. */
+static int commit_files(struct run *r, struct cw_err *err)
+{
+    char final[1200];
+
+    for (size_t i = 0; i < r->n_files; i++) {
+        snprintf(final, sizeof(final), "%s/%s", r->dir, r->files[i].name);
+        if (link(r->files[i].tmp, final) != 0)
+            return cw_err_set(err, final, 0, NULL, "%s",
+                              errno == EEXIST ? "exists: an export never overwrites"
+                                              : strerror(errno));
+        r->files[i].linked = 1;
+    }
+    return 0;
+}
+
+/* Remove the temporaries; on failure the names linked too. */
+static void cleanup_files(struct run *r, int failed)
+{
+    char final[1200];
+
+    for (size_t i = 0; i < r->n_files; i++) {
+        unlink(r->files[i].tmp);
+        if (failed && r->files[i].linked) {
+            snprintf(final, sizeof(final), "%s/%s", r->dir, r->files[i].name);
+            unlink(final);
+        }
+    }
+    free(r->files);
+    r->files = NULL;
+}
+
+/* name must not exist in the folder. */
+static int check_free(const struct run *r, const char *name, struct cw_err *err)
+{
+    char path[1200];
+    struct stat sb;
+
+    snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+    if (lstat(path, &sb) == 0)
+        return cw_err_set(err, path, 0, NULL, "exists: an export never overwrites");
+    return 0;
+}
+
+/* The folder: made when missing; none of the names the plan writes may exist in it. */
+static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
+{
+    const struct export_plan *p = r->p;
+    const char *fixed[] = {EXPORT_MANIFEST_JSON, EXPORT_MANIFEST_TXT, EXPORT_SUMS};
+    char name[96];
+    struct stat sb;
+
+    if (snprintf(r->dir, sizeof(r->dir), "%s", out_dir) >= (int)sizeof(r->dir))
+        return cw_err_set(err, out_dir, 0, NULL, "path too long");
+    if (mkdir(r->dir, EXPORT_DIR_MODE) != 0 && errno != EEXIST)
+        return cw_err_set(err, r->dir, 0, NULL, "cannot make the folder: %s", strerror(errno));
+    if (stat(r->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return cw_err_set(err, r->dir, 0, NULL, "not a folder");
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (check_free(r, fixed[i], err) != 0)
+            return -1;
+    for (size_t i = 0; i < p->n; i++) {
+        export_file_name(p->cams[i].place.id, name, sizeof(name));
+        if (check_free(r, name, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- one camera ---- */
+
+static void remux_progress(void *data, int64_t done, int64_t total)
+{
+    struct run *r = data;
+
+    if (r->progress != NULL)
+        r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
+}
+
+static int export_camera(struct run *r, size_t i, struct cw_err *err)
+{
+    const struct export_camera *c = &r->p->cams[i];
+    struct export_outcome *o = &r->o[i];
+    struct remux_input *in = calloc(c->n_src ? c->n_src : 1, sizeof(*in));
+    struct remux_request rq;
+    char name[96];
+    size_t n = 0;
+    int fd, rc;
+
+    if (in == NULL ||
+        (o->src_sha256 = calloc(c->n_src ? c->n_src : 1, sizeof(*o->src_sha256))) == NULL) {
+        free(in);
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t k = 0; k < c->n_src; k++) {
+        const struct export_source *x = &c->src[k];
+        if (x->abs[0] != '\0')
+            sha256_file(-1, x->abs, o->src_sha256[k], r->cancel);
+        if (x->readable && x->abs[0] != '\0')
+            in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms};
+    }
+    if (n == 0) {
+        snprintf(o->note, sizeof(o->note), "%s",
+                 c->remote      ? "its footage is on a recorder camwatch reads no files from: "
+                                  "export it on the recorder"
+                 : c->n_src > 0 ? "no readable footage in the range"
+                                : "no footage in the range");
+        free(in);
+        return 0;
+    }
+    export_file_name(c->place.id, name, sizeof(name));
+    if (temp_file(r, name, &fd, err) != 0) {
+        free(in);
+        return -1;
+    }
+    r->cam_id = c->place.id;
+    rq = (struct remux_request){in,
+                                n,
+                                r->p->req.from_ms,
+                                r->p->req.to_ms,
+                                r->p->tolerance_ms,
+                                fd,
+                                r->cancel,
+                                remux_progress,
+                                r};
+    rc = remux_run(&rq, &o->rx);
+    free(in);
+    if (rc != 0) {
+        close(fd);
+        if (strcmp(o->rx.note, "cancelled") == 0)
+            return cw_err_set(err, NULL, 0, NULL, "export cancelled");
+        return cw_err_set(err, NULL, 0, NULL, "camera %s: %s", c->place.id, o->rx.note);
+    }
+    if (!o->rx.delivered) {
+        close(fd);
+        r->n_files--; /* nothing in it: not a file of the export */
+        unlink(r->files[r->n_files].tmp);
+        snprintf(o->note, sizeof(o->note), "no keyframe in the range");
+        return 0;
+    }
+    snprintf(o->note, sizeof(o->note), "%s", o->rx.note);
+    snprintf(o->file, sizeof(o->file), "%s", name);
+    o->bytes = o->rx.bytes_written;
+    rc = fsync(fd) == 0 ? sha256_file(fd, NULL, o->sha256, r->cancel) : -1;
+    close(fd);
+    if (rc != 0)
+        return cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot hash: %s",
+                          strerror(errno));
+    return 0;
+}
+
+/* SHA256SUMS: as sha256sum writes it ("HASH  NAME"), so `sha256sum -c SHA256SUMS` checks
+ * the export. */
+static char *sums_text(const struct run *r, const char *json_sha, const char *txt_sha)
+{
+    size_t len = (r->p->n + 2) * (EXPORT_HASH_HEX + 100) + 1, off = 0;
+    char *s = malloc(len);
+
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (size_t i = 0; i < r->p->n; i++)
+        if (r->o[i].file[0] != '\0')
+            off += (size_t)snprintf(s + off, len - off, "%s  %s\n", r->o[i].sha256, r->o[i].file);
+    off += (size_t)snprintf(s + off, len - off, "%s  %s\n", json_sha, EXPORT_MANIFEST_JSON);
+    snprintf(s + off, len - off, "%s  %s\n", txt_sha, EXPORT_MANIFEST_TXT);
+    return s;
+}
+
+static int write_manifests(struct run *r, struct export_result *res, struct cw_err *err)
+{
+    char *json = export_manifest_json(r->p, r->o), *txt = export_manifest_txt(r->p, r->o);
+    char json_sha[EXPORT_HASH_HEX], txt_sha[EXPORT_HASH_HEX], *sums = NULL;
+    int rc = -1;
+
+    if (json == NULL || txt == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto done;
+    }
+    sha256_text(json, json_sha);
+    sha256_text(txt, txt_sha);
+    if ((sums = sums_text(r, json_sha, txt_sha)) == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto done;
+    }
+    sha256_text(sums, res->sums_sha256);
+    if (text_file(r, EXPORT_MANIFEST_JSON, json, err) == 0 &&
+        text_file(r, EXPORT_MANIFEST_TXT, txt, err) == 0 &&
+        text_file(r, EXPORT_SUMS, sums, err) == 0)
+        rc = 0;
+done:
+    free(json);
+    free(txt);
+    free(sums);
+    return rc;
+}
+
+static void summarise(const struct run *r, struct export_result *res)
+{
+    size_t off = 0;
+
+    res->summary[0] = '\0';
+    for (size_t i = 0; i < r->p->n && off < sizeof(res->summary); i++) {
+        const struct export_outcome *o = &r->o[i];
+        char a[32], b[32];
+        if (o->file[0] == '\0')
+            continue;
+        res->files++;
+        cw_zone_strftime(r->p->zone, o->rx.from_ms, "%H:%M:%S", a, sizeof(a));
+        cw_zone_strftime(r->p->zone, o->rx.to_ms, "%H:%M:%S", b, sizeof(b));
+        off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
+                                off ? ", " : "", r->p->cams[i].place.id, a, b);
+    }
+}
+
+int export_run(const struct export_plan *p, const char *out_dir, const atomic_int *cancel,
+               export_progress_fn progress, void *progress_data, struct export_result *res,
+               struct cw_err *err)
+{
+    struct run r = {.p = p, .cancel = cancel, .progress = progress, .progress_data = progress_data};
+    int rc = -1;
+
+    memset(res, 0, sizeof(*res));
+    if (p->n > EXPORT_CAMERAS_MAX)
+        return cw_err_set(err, NULL, 0, NULL, "more than %d cameras in one export",
+                          EXPORT_CAMERAS_MAX);
+    if (check_dir(&r, out_dir, err) != 0)
+        return -1;
+    if ((r.o = calloc(p->n ? p->n : 1, sizeof(*r.o))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    export_plan_cameras(p, &r.cam_n);
+    for (size_t i = 0; i < p->n; i++) {
+        if (export_camera(&r, i, err) != 0)
+            goto done;
+        if (r.o[i].file[0] != '\0')
+            r.cam_i++;
+    }
+    if (cancel != NULL && atomic_load(cancel)) {
+        cw_err_set(err, NULL, 0, NULL, "export cancelled");
+        goto done;
+    }
+    if (write_manifests(&r, res, err) != 0 || commit_files(&r, err) != 0)
+        goto done;
+    snprintf(res->out_dir, sizeof(res->out_dir), "%s", r.dir);
+    res->cameras = p->n;
+    summarise(&r, res);
+    rc = 0;
+done:
+    cleanup_files(&r, rc != 0);
+    for (size_t i = 0; i < p->n; i++)
+        free(r.o[i].src_sha256);
+    free(r.o);
+    return rc;
+}
+
+int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
+                 const char *actor, int64_t at_ms, struct cw_err *err)
+{
+    char subject[64], detail[1024];
+
+    snprintf(subject, sizeof(subject), "request %lld", (long long)p->req.id);
+    if (snprintf(detail, sizeof(detail), "case %s; %zu files of %zu cameras to %s; %s %s; %s",
+                 p->req.case_ref, res->files, res->cameras, res->out_dir, EXPORT_SUMS,
+                 res->sums_sha256, res->summary[0] ? res->summary : "nothing delivered") < 0)
+        detail[0] = '\0';
+    return store_audit_append(s, at_ms, actor, "export", subject, detail, NULL, err);
+}

@@ -1,0 +1,80 @@
+/* export.h - a request's footage as evidence: per camera one MP4 remuxed from the segments
+ * that cover the range (probes/remux.h), the SHA-256 of every file, manifest.json, a readable
+ * manifest.txt (Vietnamese, with English) and SHA256SUMS, and an audit row.
+ *
+ * Three steps, so the daemon can run the long one on its worker pool and the CLI all three in
+ * a row:
+ *   export_plan_build  the request, its cameras, their segments and clock offsets, read from
+ *                      the store (the thread that owns the store handle: loop or CLI; sets TZ)
+ *   export_run         the files: remux, hash, manifests, written to temporaries in the
+ *                      target folder and renamed at the end, so a failure leaves nothing
+ *                      half-written; existing files are never overwritten (any thread; reads
+ *                      no store; progress and cancellation)
+ *   export_audit       the audit row: who, when, what, and the hash of SHA256SUMS (the thread
+ *                      that owns the write connection)
+ * The same request exported twice gives byte-identical files: nothing in them depends on
+ * when or where the export ran. */
+#ifndef CW_EXPORT_H
+#define CW_EXPORT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+#include "store_footage.h"
+
+#define EXPORT_MANIFEST_JSON "manifest.json"
+#define EXPORT_MANIFEST_TXT "manifest.txt"
+#define EXPORT_SUMS "SHA256SUMS"
+#define EXPORT_FILE_MODE 0640
+#define EXPORT_DIR_MODE 0750
+
+struct export_plan;
+
+/* Where a recorder's files are: its folder, or NULL for a recorder whose footage camwatch
+ * cannot read as files (remote kinds) or that the config no longer has. */
+typedef const char *(*export_root_fn)(void *data, const char *recorder);
+
+struct export_settings {
+    const char *site;      /* the site's name, for the manifest */
+    const char *time_zone; /* the site's zone: the manifest's times */
+    int64_t tolerance_ms;  /* segments this close are contiguous */
+    export_root_fn root;
+    void *root_data;
+};
+
+/* Read request id and everything its export needs. Returns 0 with *out (export_plan_free), 1
+ * when there is no such request, -1 with err. Sets TZ (the zone table): loop thread or CLI. */
+int export_plan_build(struct store *s, const struct export_settings *set, int64_t request_id,
+                      struct export_plan **out, struct cw_err *err);
+void export_plan_free(struct export_plan *p); /* accepts NULL */
+
+/* Cameras in the plan, and of those with footage to export. */
+size_t export_plan_cameras(const struct export_plan *p, size_t *with_footage);
+
+/* Progress of a run: camera i of n (its id), bytes of its inputs read of total. */
+typedef void (*export_progress_fn)(void *data, size_t i, size_t n, const char *camera, int64_t done,
+                                   int64_t total);
+
+struct export_result {
+    char out_dir[1024];
+    size_t files;         /* MP4 files written */
+    size_t cameras;       /* cameras in the request */
+    char sums_sha256[65]; /* of SHA256SUMS */
+    char summary[512];    /* one line per the audit row: what was delivered */
+};
+
+/* Write the plan's files into out_dir (made 0750 when missing; its parent must exist).
+ * Refuses before any work when a file it would write exists ("DIR/CAM.mp4 exists: an export
+ * never overwrites"). cancel (may be NULL) stops it; nothing is left. Returns 0 with *res, or
+ * -1 with err. Any thread. */
+int export_run(const struct export_plan *p, const char *out_dir, const atomic_int *cancel,
+               export_progress_fn progress, void *progress_data, struct export_result *res,
+               struct cw_err *err);
+
+/* Append the export's audit row (action "export", subject "request N") by actor at at_ms. */
+int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
+                 const char *actor, int64_t at_ms, struct cw_err *err);
+
+#endif

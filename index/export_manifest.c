@@ -1,0 +1,307 @@
+/* export_manifest.c - an export's manifests: manifest.json for programs and manifest.txt for
+ * people (Vietnamese, each line with its English), from the plan and each camera's outcome.
+ * Pure: the same plan and outcomes give the same bytes (times in the site's zone from the zone
+ * table, no clock read, numbers formatted with fixed digits). Any thread. */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "export_priv.h"
+
+#ifndef CW_VERSION
+#define CW_VERSION "0.1.0"
+#endif
+#define MANIFEST_FORMAT "camwatch evidence export 1"
+#define JSON_REAL_DIGITS 10
+
+/* ---- manifest.json ---- */
+
+static json_t *iso(const struct export_plan *p, int64_t ms)
+{
+    char buf[64];
+
+    return json_string(cw_zone_format_iso(p->zone, ms, buf, sizeof(buf)));
+}
+
+static json_t *span(const struct export_plan *p, int64_t a, int64_t b)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "from", iso(p, a));
+    json_object_set_new(o, "to", iso(p, b));
+    return o;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+static json_t *plan_when(const void *data, int64_t ms)
+{
+    return iso(data, ms);
+}
+
+static json_t *sources_json(const struct export_plan *p, const struct export_camera *c,
+                            const struct export_outcome *o)
+{
+    json_t *arr = json_array();
+
+    for (size_t k = 0; k < c->n_src; k++) {
+        const struct export_source *x = &c->src[k];
+        json_t *s = json_object();
+        json_object_set_new(s, "recorder", json_string(x->recorder));
+        json_object_set_new(s, "file", json_string(x->path));
+        json_object_set_new(s, "start", iso(p, x->start_ms));
+        json_object_set_new(s, "end", iso(p, x->end_ms));
+        json_object_set_new(s, "bytes", json_integer(x->bytes));
+        json_object_set_new(s, "sha256", str_or_null(o->src_sha256 ? o->src_sha256[k] : NULL));
+        json_object_set_new(s, "readable", json_boolean(x->readable));
+        json_object_set_new(s, "reason", str_or_null(x->reason));
+        json_array_append_new(arr, s);
+    }
+    return arr;
+}
+
+/* The clock: the offset in force, and the delivered range as the true time would be if the
+ * times came from the camera's own clock (true = camera time - offset). */
+static void clock_json(const struct export_plan *p, const struct export_camera *c,
+                       const struct export_outcome *o, json_t *cam)
+{
+    json_t *k = json_object();
+
+    if (!c->has_clock) {
+        json_decref(k);
+        json_object_set_new(cam, "clock", json_null());
+        json_object_set_new(cam, "corrected", json_null());
+        return;
+    }
+    json_object_set_new(k, "offset_ms", json_integer(c->clock.offset_ms));
+    json_object_set_new(k, "error_ms", json_integer(c->clock.error_ms));
+    json_object_set_new(k, "measured_at", iso(p, c->clock.at_ms));
+    json_object_set_new(k, "ntp", json_boolean(c->clock.ntp));
+    json_object_set_new(cam, "clock", k);
+    json_object_set_new(
+        cam, "corrected",
+        o->file[0] ? span(p, o->rx.from_ms - c->clock.offset_ms, o->rx.to_ms - c->clock.offset_ms)
+                   : json_null());
+}
+
+static json_t *camera_json(const struct export_plan *p, const struct export_camera *c,
+                           const struct export_outcome *o)
+{
+    const struct store_place *pl = &c->place;
+    json_t *cam = json_object(), *gaps = json_array();
+    int delivered = o->file[0] != '\0';
+
+    json_object_set_new(cam, "id", json_string(pl->id));
+    json_object_set_new(cam, "name", json_string(pl->name));
+    json_object_set_new(cam, "commune", str_or_null(pl->commune));
+    json_object_set_new(cam, "address", str_or_null(pl->address));
+    json_object_set_new(cam, "road", str_or_null(pl->road));
+    json_object_set_new(cam, "lat", pl->has_position ? json_real(pl->lat) : json_null());
+    json_object_set_new(cam, "lon", pl->has_position ? json_real(pl->lon) : json_null());
+    json_object_set_new(cam, "distance_m", c->dist_m >= 0 ? json_real(c->dist_m) : json_null());
+    json_object_set_new(cam, "recorder", str_or_null(pl->recorder));
+    json_object_set_new(cam, "requested", span(p, p->req.from_ms, p->req.to_ms));
+    json_object_set_new(cam, "delivered",
+                        delivered ? span(p, o->rx.from_ms, o->rx.to_ms) : json_null());
+    json_object_set_new(cam, "file", str_or_null(o->file));
+    json_object_set_new(cam, "sha256", delivered ? json_string(o->sha256) : json_null());
+    json_object_set_new(cam, "bytes", delivered ? json_integer(o->bytes) : json_null());
+    json_object_set_new(cam, "codec", delivered ? json_string(o->rx.codec) : json_null());
+    json_object_set_new(cam, "width", delivered ? json_integer(o->rx.width) : json_null());
+    json_object_set_new(cam, "height", delivered ? json_integer(o->rx.height) : json_null());
+    json_object_set_new(cam, "streams", delivered ? json_integer(o->rx.streams) : json_null());
+    for (size_t k = 0; delivered && k < o->rx.n_jumps; k++)
+        json_array_append_new(gaps, span(p, o->rx.jumps[k].from_ms, o->rx.jumps[k].to_ms));
+    json_object_set_new(cam, "gaps", gaps);
+    clock_json(p, c, o, cam);
+    json_object_set_new(cam, "note", str_or_null(o->note));
+    json_object_set_new(cam, "sources", sources_json(p, c, o));
+    return cam;
+}
+
+char *export_manifest_json(const struct export_plan *p, const struct export_outcome *o)
+{
+    json_t *doc = json_object(), *cams = json_array();
+    char *text, *out;
+
+    if (doc == NULL || cams == NULL) {
+        json_decref(doc);
+        json_decref(cams);
+        return NULL;
+    }
+    json_object_set_new(doc, "format", json_string(MANIFEST_FORMAT));
+    json_object_set_new(doc, "software", json_string("camwatch " CW_VERSION));
+    json_object_set_new(doc, "site", json_string(p->site));
+    json_object_set_new(doc, "time_zone", json_string(p->tz));
+    json_object_set_new(doc, "request", doc_request_object(&p->req, plan_when, p));
+    for (size_t i = 0; i < p->n; i++)
+        json_array_append_new(cams, camera_json(p, &p->cams[i], &o[i]));
+    json_object_set_new(doc, "cameras", cams);
+    text = json_dumps(doc,
+                      JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS));
+    json_decref(doc);
+    if (text == NULL)
+        return NULL;
+    /* A final newline, as a text file has. */
+    if ((out = malloc(strlen(text) + 2)) != NULL)
+        snprintf(out, strlen(text) + 2, "%s\n", text);
+    free(text);
+    return out;
+}
+
+/* ---- manifest.txt ---- */
+
+struct text {
+    char *s;
+    size_t n, cap;
+    int oom;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int need;
+
+    if (t->oom)
+        return;
+    va_start(ap, fmt);
+    need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0 || (t->n + (size_t)need + 1 > t->cap &&
+                     (t->s = realloc(t->s, t->cap = (t->n + (size_t)need + 1) * 2)) == NULL)) {
+        t->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)need;
+}
+
+static const char *when(const struct export_plan *p, int64_t ms, char *buf, size_t len)
+{
+    return cw_zone_strftime(p->zone, ms, "%Y-%m-%d %H:%M:%S", buf, len);
+}
+
+static const char *clock_of_day(const struct export_plan *p, int64_t ms, char *buf, size_t len)
+{
+    return cw_zone_strftime(p->zone, ms, "%H:%M:%S", buf, len);
+}
+
+static void txt_request(struct text *t, const struct export_plan *p)
+{
+    const struct store_request *r = &p->req;
+    char a[32], b[32];
+
+    add(t, "BIÊN BẢN TRÍCH XUẤT DỮ LIỆU HÌNH ẢNH / EVIDENCE EXPORT MANIFEST\n");
+    add(t, "Phần mềm / Software: camwatch %s\n", CW_VERSION);
+    add(t, "Đơn vị / Site: %s (múi giờ / time zone %s)\n\n", p->site, p->tz);
+    add(t, "Yêu cầu số / Request: %lld\n", (long long)r->id);
+    add(t, "Vụ việc / Case: %s\n", r->case_ref);
+    add(t, "Người yêu cầu / Requested by: %s\n", r->by);
+    add(t, "Lý do / Reason: %s\n", r->reason);
+    add(t, "Ngày lập yêu cầu / Created: %s\n", when(p, r->created_ms, a, sizeof(a)));
+    add(t, "Thời gian cần trích xuất / Time range: %s – %s\n", when(p, r->from_ms, a, sizeof(a)),
+        when(p, r->to_ms, b, sizeof(b)));
+    if (r->place == STORE_PLACE_POINT)
+        add(t, "Địa điểm / Place: bán kính %.0f m quanh / within %.0f m of %.6f, %.6f\n",
+            r->radius_m, r->radius_m, r->lat, r->lon);
+    else if (r->place == STORE_PLACE_TEXT)
+        add(t, "Địa điểm / Place: \"%s\"\n", r->text);
+    else
+        add(t, "Camera / Cameras: %s\n", r->cameras);
+    add(t, "Số camera / Cameras: %zu\n", p->n);
+}
+
+static void txt_clock(struct text *t, const struct export_plan *p, const struct export_camera *c,
+                      const struct export_outcome *o)
+{
+    char a[32], b[32], at[32];
+    int64_t off = c->clock.offset_ms, abs_off = off < 0 ? -off : off;
+
+    if (!c->has_clock) {
+        add(t, "  Đồng hồ camera / Camera clock: chưa đo / never measured\n");
+        return;
+    }
+    add(t,
+        "  Đồng hồ camera / Camera clock: %s %lld.%03lld giây / %lld.%03lld s %s "
+        "(đo lúc / measured %s, sai số / error ±%lld ms)\n",
+        off < 0 ? "chậm" : "nhanh", (long long)(abs_off / 1000), (long long)(abs_off % 1000),
+        (long long)(abs_off / 1000), (long long)(abs_off % 1000), off < 0 ? "behind" : "ahead",
+        when(p, c->clock.at_ms, at, sizeof(at)), (long long)c->clock.error_ms);
+    if (o->file[0] != '\0')
+        add(t,
+            "  Giờ thực nếu theo đồng hồ camera / True time if timed by the camera's clock: "
+            "%s – %s\n",
+            clock_of_day(p, o->rx.from_ms - off, a, sizeof(a)),
+            clock_of_day(p, o->rx.to_ms - off, b, sizeof(b)));
+}
+
+static void txt_camera(struct text *t, const struct export_plan *p, const struct export_camera *c,
+                       const struct export_outcome *o)
+{
+    const struct store_place *pl = &c->place;
+    char a[32], b[32];
+
+    add(t, "\nCamera %s — %s\n", pl->id, pl->name);
+    add(t, "  Địa chỉ / Address: %s%s%s%s%s\n", pl->address, pl->road[0] ? ", " : "", pl->road,
+        pl->commune[0] ? ", " : "", pl->commune);
+    if (pl->has_position)
+        add(t, "  Vị trí / Position: %.6f, %.6f\n", pl->lat, pl->lon);
+    if (c->dist_m >= 0)
+        add(t, "  Cách điểm yêu cầu / Distance from the place: %.0f m\n", c->dist_m);
+    add(t, "  Đầu ghi / Recorder: %s\n", pl->recorder[0] ? pl->recorder : "-");
+    add(t, "  Yêu cầu / Requested: %s – %s\n", clock_of_day(p, p->req.from_ms, a, sizeof(a)),
+        clock_of_day(p, p->req.to_ms, b, sizeof(b)));
+    if (o->file[0] == '\0') {
+        add(t, "  Không trích xuất được / Nothing delivered: %s\n", o->note);
+    } else {
+        add(t, "  Trích xuất được / Delivered: %s – %s\n",
+            clock_of_day(p, o->rx.from_ms, a, sizeof(a)),
+            clock_of_day(p, o->rx.to_ms, b, sizeof(b)));
+        for (size_t k = 0; k < o->rx.n_jumps; k++)
+            add(t, "  Khoảng trống, không có dữ liệu / Gap, no footage: %s – %s\n",
+                clock_of_day(p, o->rx.jumps[k].from_ms, a, sizeof(a)),
+                clock_of_day(p, o->rx.jumps[k].to_ms, b, sizeof(b)));
+        if (o->note[0] != '\0')
+            add(t, "  Ghi chú / Note: %s\n", o->note);
+        add(t, "  Tệp / File: %s (%s %dx%d, %d luồng / streams, %lld bytes)\n", o->file,
+            o->rx.codec, o->rx.width, o->rx.height, o->rx.streams, (long long)o->bytes);
+        add(t, "  SHA-256: %s\n", o->sha256);
+    }
+    txt_clock(t, p, c, o);
+    if (c->n_src > 0)
+        add(t, "  Tệp nguồn / Source files:\n");
+    for (size_t k = 0; k < c->n_src; k++) {
+        const struct export_source *x = &c->src[k];
+        add(t, "    %s:%s  %lld bytes  SHA-256 %s%s%s%s\n", x->recorder, x->path,
+            (long long)x->bytes, o->src_sha256 && o->src_sha256[k][0] ? o->src_sha256[k] : "-",
+            x->readable ? "" : "  (không đọc được / unreadable: ", x->readable ? "" : x->reason,
+            x->readable ? "" : ")");
+    }
+}
+
+char *export_manifest_txt(const struct export_plan *p, const struct export_outcome *o)
+{
+    struct text t = {0};
+
+    txt_request(&t, p);
+    for (size_t i = 0; i < p->n; i++)
+        txt_camera(&t, p, &p->cams[i], &o[i]);
+    add(&t, "\nMã băm SHA-256 của mọi tệp nằm trong SHA256SUMS; kiểm tra bằng "
+            "`sha256sum -c SHA256SUMS`.\n"
+            "The SHA-256 of every file is in SHA256SUMS; check them with "
+            "`sha256sum -c SHA256SUMS`.\n");
+    if (t.oom) {
+        free(t.s);
+        return NULL;
+    }
+    return t.s;
+}

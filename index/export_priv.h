@@ -1,0 +1,59 @@
+/* export_priv.h - what the export's files (export.c, export_manifest.c) share: the plan's
+ * record and each camera's outcome. Not for callers outside index/export*.c. */
+#ifndef CW_EXPORT_PRIV_H
+#define CW_EXPORT_PRIV_H
+
+#include "../probes/remux.h"
+#include "../util/zone.h"
+#include "export.h"
+
+#define EXPORT_HASH_HEX 65
+
+struct export_source {
+    char recorder[64];
+    char path[768]; /* relative to the recorder's folder, as the manifest names it */
+    char abs[1024]; /* where it is read; "" for a remote recorder */
+    int64_t start_ms, end_ms, bytes;
+    int readable;
+    char reason[STORE_FOOTAGE_REASON_MAX];
+};
+
+struct export_camera {
+    struct store_place place;
+    double dist_m; /* < 0: not a point request */
+    int has_clock;
+    struct store_clock clock;
+    struct export_source *src; /* segments overlapping the range, by start */
+    size_t n_src;
+    int remote; /* some of its footage is on a recorder camwatch cannot read as files */
+};
+
+struct export_plan {
+    struct store_request req;
+    char site[128];
+    char tz[64];
+    struct cw_zone *zone;
+    int64_t tolerance_ms;
+    struct export_camera *cams;
+    size_t n;
+};
+
+/* What exporting one camera gave. */
+struct export_outcome {
+    char file[96]; /* "CHO-01.mp4", "" when nothing was delivered */
+    char sha256[EXPORT_HASH_HEX];
+    int64_t bytes;
+    struct remux_result rx;
+    char (*src_sha256)[EXPORT_HASH_HEX]; /* per source; "" when it could not be read */
+    char note[256];                      /* why nothing, or why short */
+};
+
+/* The manifests' text for plan p and its outcomes (one per camera). Caller frees. NULL when
+ * out of memory. */
+char *export_manifest_json(const struct export_plan *p, const struct export_outcome *o);
+char *export_manifest_txt(const struct export_plan *p, const struct export_outcome *o);
+
+/* A camera id as a file name: [A-Za-z0-9._-] kept, anything else '_', at most 80 bytes. */
+void export_file_name(const char *id, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,183 @@
+/* footage.c - windows, gaps and the pace of overwriting, from a camera's segments and its
+ * footage summary, and the cameras a request's place names (footage.h). Pure but for
+ * footage_cameras, which reads the store (its handle's thread). */
+#include "footage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/text.h"
+
+/* Append [a, b) to *v (length *n, capacity *cap). */
+static int push(struct footage_span **v, size_t *n, size_t *cap, int64_t a, int64_t b)
+{
+    if (*n == *cap) {
+        struct footage_span *nv = realloc(*v, (*cap = *cap ? *cap * 2 : 8) * sizeof(**v));
+        if (nv == NULL)
+            return -1;
+        *v = nv;
+    }
+    (*v)[(*n)++] = (struct footage_span){a, b};
+    return 0;
+}
+
+int footage_merge(const struct store_segment_row *seg, size_t n, int64_t from_ms, int64_t to_ms,
+                  int64_t tolerance_ms, struct footage_span **windows, size_t *n_windows,
+                  struct footage_span **gaps, size_t *n_gaps)
+{
+    size_t cap_w = 0, cap_g = 0;
+    int64_t cur_a = 0, cur_b = 0, at = from_ms;
+    int open = 0;
+
+    *windows = *gaps = NULL;
+    *n_windows = *n_gaps = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t a = seg[i].start_ms, b = seg[i].end_ms;
+        if (!seg[i].readable || b <= a || b <= from_ms || a >= to_ms)
+            continue;
+        if (open && a <= cur_b + tolerance_ms) {
+            if (b > cur_b)
+                cur_b = b;
+            continue;
+        }
+        if (open && push(windows, n_windows, &cap_w, cur_a, cur_b) != 0)
+            goto oom;
+        cur_a = a;
+        cur_b = b;
+        open = 1;
+    }
+    if (open && push(windows, n_windows, &cap_w, cur_a, cur_b) != 0)
+        goto oom;
+    /* Cut to the range, and the gaps between. */
+    for (size_t i = 0; i < *n_windows; i++) {
+        struct footage_span *w = &(*windows)[i];
+        if (w->start_ms < from_ms)
+            w->start_ms = from_ms;
+        if (w->end_ms > to_ms)
+            w->end_ms = to_ms;
+        if (w->start_ms > at && push(gaps, n_gaps, &cap_g, at, w->start_ms) != 0)
+            goto oom;
+        at = w->end_ms;
+    }
+    if (at < to_ms && push(gaps, n_gaps, &cap_g, at, to_ms) != 0)
+        goto oom;
+    return 0;
+oom:
+    free(*windows);
+    free(*gaps);
+    *windows = *gaps = NULL;
+    *n_windows = *n_gaps = 0;
+    return -1;
+}
+
+double footage_pace(const struct store_footage_camera *fc)
+{
+    if (!fc->has || !fc->has_pace || fc->updated_ms <= fc->pace_since_ms)
+        return -1;
+    if (fc->oldest_ms <= fc->pace_oldest_ms)
+        return 0;
+    return (double)(fc->oldest_ms - fc->pace_oldest_ms) /
+           (double)(fc->updated_ms - fc->pace_since_ms);
+}
+
+int64_t footage_overwritten_at(const struct store_footage_camera *fc, int64_t t_ms)
+{
+    double pace = footage_pace(fc);
+
+    if (pace <= 0)
+        return 0;
+    if (t_ms < fc->oldest_ms)
+        return fc->updated_ms;
+    return fc->updated_ms + (int64_t)((double)(t_ms - fc->oldest_ms) / pace);
+}
+
+/* ---- which cameras a place names ---- */
+
+static int place_matches(const struct store_place *p, const char *text)
+{
+    const char *fields[] = {p->name, p->address, p->road, p->commune, p->id};
+
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        int m = cw_text_contains(fields[i], text);
+        if (m != 0)
+            return m;
+    }
+    return 0;
+}
+
+/* The next id of a comma-separated list from *p: its start and length (0 at the end). */
+static size_t next_id(const char **p, const char **id)
+{
+    size_t n;
+
+    *p += strspn(*p, " ,");
+    *id = *p;
+    n = strcspn(*p, ",");
+    *p += n;
+    while (n > 0 && (*id)[n - 1] == ' ')
+        n--;
+    return n;
+}
+
+static int ids_have(const char *list, const char *id)
+{
+    const char *p = list, *it;
+    size_t n;
+
+    while ((n = next_id(&p, &it)) > 0)
+        if (n == strlen(id) && strncmp(it, id, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first id of list that no place in v has, into buf. */
+static void first_unknown(const char *list, const struct store_place *v, size_t n, char *buf,
+                          size_t len)
+{
+    const char *p = list, *it;
+    size_t k;
+
+    while ((k = next_id(&p, &it)) > 0) {
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            found = strlen(v[i].id) == k && strncmp(v[i].id, it, k) == 0;
+        if (!found) {
+            snprintf(buf, len, "%.*s", (int)k, it);
+            return;
+        }
+    }
+}
+
+int footage_cameras(struct store *s, enum store_place_kind kind, double lat, double lon,
+                    double radius_m, const char *text, const char *ids, struct store_place **out,
+                    double **dist_m, size_t *n, char *unknown, size_t unknown_len,
+                    struct cw_err *err)
+{
+    struct store_place *v = NULL;
+    size_t m = 0, k = 0;
+
+    *out = NULL;
+    *dist_m = NULL;
+    *n = 0;
+    if (unknown_len > 0)
+        unknown[0] = '\0';
+    if (kind == STORE_PLACE_POINT)
+        return store_places_near(s, lat, lon, radius_m, out, dist_m, n, err);
+    if (store_list_places(s, &v, &m, err) != 0)
+        return -1;
+    if (kind == STORE_PLACE_CAMERAS)
+        first_unknown(ids, v, m, unknown, unknown_len);
+    for (size_t i = 0; i < m; i++) {
+        int keep = kind == STORE_PLACE_TEXT ? place_matches(&v[i], text) : ids_have(ids, v[i].id);
+        if (keep < 0) {
+            free(v);
+            return cw_err_set(err, NULL, 0, NULL, "out of memory");
+        }
+        if (keep)
+            v[k++] = v[i];
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* footage.h - what footage a camera has over a time range, from its segments: merged windows
+ * of recording (segments contiguous within a tolerance) and the gaps between them, and when a
+ * time will be overwritten, from how fast the camera's oldest footage has been advancing.
+ * Pure functions on memory; any thread. */
+#ifndef CW_FOOTAGE_H
+#define CW_FOOTAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store_footage.h"
+
+struct footage_span {
+    int64_t start_ms, end_ms;
+};
+
+/* The windows and gaps of [from_ms, to_ms) given the camera's segments overlapping it, sorted
+ * by start (store_footage_segments): readable segments merged where they overlap or the hole
+ * between them is at most tolerance_ms, windows cut to the range; gaps are the rest of the
+ * range. Unreadable segments are not footage. *windows and *gaps malloc'd (caller frees;
+ * NULL when none). Returns 0, or -1 when out of memory. */
+int footage_merge(const struct store_segment_row *seg, size_t n, int64_t from_ms, int64_t to_ms,
+                  int64_t tolerance_ms, struct footage_span **windows, size_t *n_windows,
+                  struct footage_span **gaps, size_t *n_gaps);
+
+/* The pace of overwriting: footage ms lost per ms of time, measured between the first
+ * retention note of the week and the last refresh; 0 when nothing was overwritten since (the
+ * recorder is not full yet), -1 when not measured (no note, or no time between). */
+double footage_pace(const struct store_footage_camera *fc);
+
+/* When footage at t_ms will be overwritten at that pace: t's distance from the oldest footage
+ * over the pace, from the last refresh. 0 when not known (no pace, or nothing overwritten
+ * yet); the last refresh's time when t is older than the oldest footage (gone already). */
+int64_t footage_overwritten_at(const struct store_footage_camera *fc, int64_t t_ms);
+
+/* The cameras a request's place names (retired ones too: footage outlives them): kind
+ * STORE_PLACE_POINT, those within radius_m of lat, lon, nearest first, with their distances
+ * in *dist_m (NULL for the other kinds); STORE_PLACE_TEXT, those whose name, address, road,
+ * commune or id contains text as cw_text_contains reads it, by id; STORE_PLACE_CAMERAS, the
+ * comma-separated ids, by id, and the first id that is no camera in the store in unknown
+ * ("" when all are). *out and *dist_m malloc'd (caller frees). */
+int footage_cameras(struct store *s, enum store_place_kind kind, double lat, double lon,
+                    double radius_m, const char *text, const char *ids, struct store_place **out,
+                    double **dist_m, size_t *n, char *unknown, size_t unknown_len,
+                    struct cw_err *err);
+
+#endif

@@ -1,0 +1,201 @@
+/* store_audit.c - every statement on the audit table: who did what to which evidence, when.
+ * Rows are appended only (triggers refuse changes) and chained: each row holds the SHA-256 of
+ * the row before it (prev_hash) and its own hash over its fields and prev_hash, so a row
+ * changed, removed or slipped in behind SQLite's back (the sqlite3 shell can drop triggers)
+ * breaks the chain at that row, and store_audit_verify says where.
+ *
+ * The hashed text of a row is its fields in order, each as "<length>:<bytes>" after the id and
+ * time, so no choice of field contents can make two rows hash alike:
+ *   "<id>|<at_ms>|<len>:<actor>|<len>:<action>|<len>:<subject>|<len>:<detail>|<prev_hash>" */
+#include "store_footage.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+#define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The row's hash as 64 lower-case hex digits in out. */
+static int audit_hash(const struct store_audit *a, char out[STORE_AUDIT_HASH_HEX])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    size_t len;
+    char *text;
+    int n;
+
+    len = strlen(a->actor) + strlen(a->action) + strlen(a->subject) + strlen(a->detail) + 256;
+    if ((text = malloc(len)) == NULL)
+        return -1;
+    n = snprintf(text, len, "%lld|%lld|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%s", (long long)a->id,
+                 (long long)a->at_ms, strlen(a->actor), a->actor, strlen(a->action), a->action,
+                 strlen(a->subject), a->subject, strlen(a->detail), a->detail, a->prev_hash);
+    if (n < 0 || (size_t)n >= len ||
+        EVP_Digest(text, (size_t)n, md, &md_len, EVP_sha256(), NULL) != 1) {
+        free(text);
+        return -1;
+    }
+    free(text);
+    for (unsigned int i = 0; i < md_len && 2 * i + 2 < STORE_AUDIT_HASH_HEX; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+/* The last row's id and hash (0 and the genesis hash when there is none). */
+static int audit_last(struct store *s, int64_t *id, char hash[STORE_AUDIT_HASH_HEX],
+                      struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *id = 0;
+    snprintf(hash, STORE_AUDIT_HASH_HEX, "%s", AUDIT_GENESIS);
+    if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return store_fail(s, "audit", err);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        store_column_text(st, 1, hash, STORE_AUDIT_HASH_HEX);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, "audit", err);
+}
+
+static int audit_insert(struct store *s, const struct store_audit *a, struct cw_err *err)
+{
+    static const char sql[] = "INSERT INTO audit (id, at_ms, actor, action, subject, detail, "
+                              "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "audit", err);
+    sqlite3_bind_int64(st, 1, a->id);
+    sqlite3_bind_int64(st, 2, a->at_ms);
+    sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, a->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, a->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, a->detail, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, a->prev_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, a->hash, -1, SQLITE_STATIC);
+    rc = store_step_write(s, st, "audit", a->action, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_audit_append(struct store *s, int64_t at_ms, const char *actor, const char *action,
+                       const char *subject, const char *detail, int64_t *id, struct cw_err *err)
+{
+    struct store_audit *a = calloc(1, sizeof(*a));
+    int64_t last;
+
+    if (a == NULL)
+        return cw_err_set(err, s->path, 0, NULL, "audit: out of memory");
+    a->at_ms = at_ms;
+    snprintf(a->actor, sizeof(a->actor), "%s", actor ? actor : "");
+    snprintf(a->action, sizeof(a->action), "%s", action ? action : "");
+    snprintf(a->subject, sizeof(a->subject), "%s", subject ? subject : "");
+    snprintf(a->detail, sizeof(a->detail), "%s", detail ? detail : "");
+    /* The write lock first (BEGIN IMMEDIATE): the last row read is still the last at insert. */
+    if (store_begin(s, err) != 0)
+        goto fail_free;
+    if (audit_last(s, &last, a->prev_hash, err) != 0)
+        goto fail;
+    a->id = last + 1;
+    if (audit_hash(a, a->hash) != 0) {
+        cw_err_set(err, s->path, 0, NULL, "audit: cannot hash the row");
+        goto fail;
+    }
+    if (audit_insert(s, a, err) != 0)
+        goto fail;
+    if (store_commit(s, err) != 0)
+        goto fail_free;
+    if (id != NULL)
+        *id = a->id;
+    free(a);
+    return 0;
+fail:
+    store_end_failed(s);
+fail_free:
+    free(a);
+    return -1;
+}
+
+static void read_audit(sqlite3_stmt *st, void *elem)
+{
+    struct store_audit *a = elem;
+
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(st, 0);
+    a->at_ms = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, a->actor, sizeof(a->actor));
+    store_column_text(st, 3, a->action, sizeof(a->action));
+    store_column_text(st, 4, a->subject, sizeof(a->subject));
+    store_column_text(st, 5, a->detail, sizeof(a->detail));
+    store_column_text(st, 6, a->prev_hash, sizeof(a->prev_hash));
+    store_column_text(st, 7, a->hash, sizeof(a->hash));
+}
+
+#define AUDIT_COLUMNS                                                                              \
+    "SELECT id, at_ms, actor, action, subject, detail, prev_hash, hash FROM audit "
+
+int store_audit_verify(struct store *s, int64_t *rows, int64_t *broken_id, char *why,
+                       size_t why_len, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct store_audit a;
+    char prev[STORE_AUDIT_HASH_HEX] = AUDIT_GENESIS, want[STORE_AUDIT_HASH_HEX];
+    int64_t prev_id = 0;
+    int rc;
+
+    *rows = 0;
+    *broken_id = 0;
+    if (why_len > 0)
+        why[0] = '\0';
+    /* Row by row, never the whole table in memory. */
+    if (sqlite3_prepare_v2(s->db, AUDIT_COLUMNS "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "audit", err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_audit(st, &a);
+        ++*rows;
+        if (*broken_id != 0)
+            continue; /* count the rest */
+        if (a.id != prev_id + 1)
+            snprintf(why, why_len, "rows %lld..%lld are missing", (long long)prev_id + 1,
+                     (long long)a.id - 1);
+        else if (strcmp(a.prev_hash, prev) != 0)
+            snprintf(why, why_len, "its link does not hold: the row before it was changed");
+        else if (audit_hash(&a, want) != 0 || strcmp(want, a.hash) != 0)
+            snprintf(why, why_len, "its hash does not hold: it was changed");
+        else {
+            prev_id = a.id;
+            snprintf(prev, sizeof(prev), "%s", a.hash);
+            continue;
+        }
+        *broken_id = a.id;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, "audit", err);
+}
+
+int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct store_audit **out,
+                     size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(s->db, AUDIT_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &st,
+                           NULL) != SQLITE_OK)
+        return store_fail(s, "audit", err);
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int64(st, 2, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+    rc = store_collect(s, st, sizeof(**out), read_audit, &rows, n, "audit", err);
+    *out = rows;
+    return rc;
+}

@@ -1,0 +1,446 @@
+/* store_footage.c - every statement on the footage tables: segment (what each recorder holds),
+ * footage_dir (the folders a scan listed, with their mtime), recorder (each recorder's last
+ * scan), footage_camera (per camera: oldest and newest footage, longest segment) and
+ * footage_retention (how far back a camera's footage reached, noted at most hourly). The
+ * statements a scan runs per file or folder are cached in struct store (store_stmt).
+ *
+ * Paths are relative to the recorder's folder and compared as bytes: "a/b" sorts between "a/"
+ * and "a0", so a folder and everything below it is one range of the (recorder, dir, file)
+ * index. */
+#include "store_footage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+/* The rows of dir and everything below it: dir itself, or a path starting with "dir/". ?1 is
+ * the recorder, ?2 the folder ("" matches all). */
+#define UNDER_DIR(col) "(?2 = '' OR " col " = ?2 OR (" col " > ?2 || '/' AND " col " < ?2 || '0'))"
+
+/* ---- writing what a scan found ---- */
+
+int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
+                      struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "
+        "container, codec, width, height, readable, reason, seen_ms) "
+        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 "
+        "WHERE EXISTS (SELECT 1 FROM camera WHERE id = ?4) "
+        "ON CONFLICT (recorder, dir, file) DO UPDATE SET camera_id = excluded.camera_id, "
+        "start_ms = excluded.start_ms, end_ms = excluded.end_ms, bytes = excluded.bytes, "
+        "mtime_ns = excluded.mtime_ns, container = excluded.container, codec = excluded.codec, "
+        "width = excluded.width, height = excluded.height, readable = excluded.readable, "
+        "reason = excluded.reason, seen_ms = excluded.seen_ms";
+    static const char sql_len[] =
+        "INSERT INTO footage_camera (camera_id, max_len_ms, updated_ms) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (camera_id) DO UPDATE SET max_len_ms = max(max_len_ms, excluded.max_len_ms)";
+    sqlite3_stmt *st = store_stmt(s, STMT_SEGMENT_PUT, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, seg->recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, seg->dir, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, seg->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, seg->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, seg->start_ms);
+    sqlite3_bind_int64(st, 6, seg->end_ms > seg->start_ms ? seg->end_ms : seg->start_ms);
+    sqlite3_bind_int64(st, 7, seg->bytes > 0 ? seg->bytes : 0);
+    sqlite3_bind_int64(st, 8, seg->mtime_ns);
+    store_bind_opt_text(st, 9, seg->container);
+    store_bind_opt_text(st, 10, seg->codec);
+    if (seg->width > 0 && seg->height > 0) {
+        sqlite3_bind_int(st, 11, seg->width);
+        sqlite3_bind_int(st, 12, seg->height);
+    }
+    sqlite3_bind_int(st, 13, seg->readable != 0);
+    sqlite3_bind_text(st, 14, seg->reason ? seg->reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 15, seen_ms);
+    if (store_step_write(s, st, "segment", seg->camera_id, err) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return 1;
+    /* The longest segment bounds the search for segments covering a time: only grows. */
+    if ((st = store_stmt(s, STMT_SEGMENT_MAX_LEN, sql_len, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, seg->camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, seg->end_ms > seg->start_ms ? seg->end_ms - seg->start_ms : 0);
+    sqlite3_bind_int64(st, 3, seen_ms);
+    return store_step_write(s, st, "footage summary", seg->camera_id, err);
+}
+
+int store_segment_drop(struct store *s, const char *recorder, const char *dir, const char *file,
+                       struct cw_err *err)
+{
+    static const char sql[] = "DELETE FROM segment WHERE recorder = ?1 AND dir = ?2 AND file = ?3";
+    sqlite3_stmt *st = store_stmt(s, STMT_SEGMENT_DROP, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, file, -1, SQLITE_STATIC);
+    return store_step_write(s, st, "segment", file, err);
+}
+
+/* Run sql (?1 recorder, ?2 folder) once; *changes gets the rows it changed. */
+static int run_tree(struct store *s, const char *sql, const char *recorder, const char *dir,
+                    int64_t *changes, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "footage folder", err);
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "footage folder", err);
+    if (changes != NULL)
+        *changes = sqlite3_changes(s->db);
+    return 0;
+}
+
+int store_segment_drop_tree(struct store *s, const char *recorder, const char *dir,
+                            int64_t *dropped, struct cw_err *err)
+{
+    if (run_tree(s, "DELETE FROM segment WHERE recorder = ?1 AND " UNDER_DIR("dir"), recorder, dir,
+                 dropped, err) != 0)
+        return -1;
+    return run_tree(s, "DELETE FROM footage_dir WHERE recorder = ?1 AND " UNDER_DIR("path"),
+                    recorder, dir, NULL, err);
+}
+
+/* ---- what a scan knows ---- */
+
+static void read_int64(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
+int store_footage_dir_mtime(struct store *s, const char *recorder, const char *dir,
+                            int64_t *mtime_ns, struct cw_err *err)
+{
+    static const char sql[] = "SELECT mtime_ns FROM footage_dir WHERE recorder = ?1 AND path = ?2";
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_DIR_MTIME, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    return store_one_row(s, st, 1, read_int64, mtime_ns, "footage folder", err);
+}
+
+int store_footage_dir_set(struct store *s, const char *recorder, const char *dir,
+                          const char *parent, int64_t mtime_ns, struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO footage_dir (recorder, path, parent, mtime_ns) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (recorder, path) DO UPDATE SET parent = excluded.parent, "
+        "mtime_ns = excluded.mtime_ns";
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_DIR_SET, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    if (parent != NULL)
+        sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, mtime_ns);
+    return store_step_write(s, st, "footage folder", dir[0] ? dir : "/", err);
+}
+
+int store_footage_subdirs(struct store *s, const char *recorder, const char *dir, char ***out,
+                          size_t *n, struct cw_err *err)
+{
+    static const char sql[] =
+        "SELECT path FROM footage_dir WHERE recorder = ?1 AND parent = ?2 ORDER BY path";
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SUBDIRS, sql, err);
+    char *buf = NULL;
+    size_t count = 0, len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    /* The strings first, one after the other; the pointers are put in front at the end. */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        size_t l = strlen(p ? p : "") + 1;
+        if (len + l > cap) {
+            char *nb = realloc(buf, cap = (cap + l) * 2);
+            if (nb == NULL)
+                goto oom;
+            buf = nb;
+        }
+        memcpy(buf + len, p ? p : "", l);
+        len += l;
+        count++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(buf);
+        return store_fail(s, "footage folders", err);
+    }
+    if (count > 0) {
+        char **v = malloc(count * sizeof(char *) + len), *strs;
+        if (v == NULL)
+            goto oom;
+        strs = (char *)(v + count);
+        memcpy(strs, buf, len);
+        for (size_t i = 0; i < count; i++) {
+            v[i] = strs;
+            strs += strlen(strs) + 1;
+        }
+        *out = v;
+    }
+    free(buf);
+    *n = count;
+    return 0;
+oom:
+    sqlite3_reset(st);
+    free(buf);
+    return cw_err_set(err, s->path, 0, NULL, "footage folders: out of memory");
+}
+
+static void read_known(sqlite3_stmt *st, void *elem)
+{
+    struct store_known_file *f = elem;
+
+    store_column_text(st, 0, f->file, sizeof(f->file));
+    f->bytes = sqlite3_column_int64(st, 1);
+    f->mtime_ns = sqlite3_column_int64(st, 2);
+    store_column_text(st, 3, f->camera_id, sizeof(f->camera_id));
+}
+
+int store_footage_files(struct store *s, const char *recorder, const char *dir,
+                        struct store_known_file **out, size_t *n, struct cw_err *err)
+{
+    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
+                              "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "footage files", err);
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    rc = store_collect(s, st, sizeof(**out), read_known, &rows, n, "footage files", err);
+    *out = rows;
+    return rc;
+}
+
+int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
+                            struct store_known_file *out, struct cw_err *err)
+{
+    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
+                              "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_LAST_FILE, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    return store_one_row(s, st, 1, read_known, out, "footage files", err);
+}
+
+/* ---- recorders ---- */
+
+int store_recorder_scanned(struct store *s, const char *name, const char *kind, int64_t at_ms,
+                           int ok, const char *error, struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO recorder (name, kind, scanned_ms, ok, error, ok_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 THEN ?3 END) "
+        "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, scanned_ms = excluded.scanned_ms, "
+        "ok = excluded.ok, error = excluded.error, ok_ms = coalesce(excluded.ok_ms, ok_ms)";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "recorder", err);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at_ms);
+    sqlite3_bind_int(st, 4, ok != 0);
+    sqlite3_bind_text(st, 5, ok || error == NULL ? "" : error, -1, SQLITE_STATIC);
+    rc = store_step_write(s, st, "recorder", name, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void read_recorder(sqlite3_stmt *st, void *elem)
+{
+    struct store_recorder *r = elem;
+
+    memset(r, 0, sizeof(*r));
+    store_column_text(st, 0, r->name, sizeof(r->name));
+    store_column_text(st, 1, r->kind, sizeof(r->kind));
+    r->scanned_ms = sqlite3_column_int64(st, 2);
+    r->ok = sqlite3_column_int(st, 3);
+    store_column_text(st, 4, r->error, sizeof(r->error));
+    r->ok_ms = sqlite3_column_int64(st, 5);
+    r->segments = sqlite3_column_int64(st, 6);
+    r->unreadable = sqlite3_column_int64(st, 7);
+    r->bytes = sqlite3_column_int64(st, 8);
+}
+
+int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n,
+                         struct cw_err *err)
+{
+    static const char sql[] =
+        "SELECT r.name, r.kind, r.scanned_ms, r.ok, r.error, r.ok_ms, count(g.id), "
+        "coalesce(sum(g.readable = 0), 0), coalesce(sum(g.bytes), 0) FROM recorder AS r "
+        "LEFT JOIN segment AS g ON g.recorder = r.name GROUP BY r.name ORDER BY r.name";
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "recorders", err);
+    rc = store_collect(s, st, sizeof(**out), read_recorder, &rows, n, "recorders", err);
+    *out = rows;
+    return rc;
+}
+
+/* ---- per camera ---- */
+
+/* The summary of one camera from its segments; a retention note when the last is an hour old. */
+static int refresh_one(struct store *s, const char *id, int64_t now_ms, struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO footage_camera (camera_id, oldest_ms, newest_ms, updated_ms) SELECT ?1, "
+        "(SELECT start_ms FROM segment WHERE camera_id = ?1 AND readable = 1 "
+        " ORDER BY start_ms LIMIT 1), "
+        "(SELECT end_ms FROM segment WHERE camera_id = ?1 AND readable = 1 "
+        " ORDER BY start_ms DESC LIMIT 1), ?2 "
+        "WHERE EXISTS (SELECT 1 FROM camera WHERE id = ?1) "
+        "ON CONFLICT (camera_id) DO UPDATE SET oldest_ms = excluded.oldest_ms, "
+        "newest_ms = excluded.newest_ms, updated_ms = excluded.updated_ms";
+    static const char note[] =
+        "INSERT INTO footage_retention (camera_id, at_ms, oldest_ms) "
+        "SELECT camera_id, ?2, oldest_ms FROM footage_camera WHERE camera_id = ?1 "
+        "AND oldest_ms IS NOT NULL AND NOT EXISTS (SELECT 1 FROM footage_retention "
+        "WHERE camera_id = ?1 AND at_ms > ?2 - ?3) ON CONFLICT DO NOTHING";
+    static const char prune[] =
+        "DELETE FROM footage_retention WHERE camera_id = ?1 AND at_ms < ?2 - ?3";
+    const char *const sqls[] = {sql, note, prune};
+    const int64_t arg3[] = {0, STORE_RETENTION_EVERY_MS, STORE_RETENTION_KEEP_MS};
+
+    for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+        sqlite3_stmt *st = NULL;
+        int rc;
+        if (sqlite3_prepare_v2(s->db, sqls[i], -1, &st, NULL) != SQLITE_OK)
+            return store_fail(s, "footage summary", err);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now_ms);
+        if (i > 0)
+            sqlite3_bind_int64(st, 3, arg3[i]);
+        rc = store_step_write(s, st, "footage summary", id, err);
+        sqlite3_finalize(st);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int store_footage_refresh(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
+                          struct cw_err *err)
+{
+    if (store_begin(s, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (refresh_one(s, ids[i], now_ms, err) != 0)
+            return store_end_failed(s);
+    return store_commit(s, err);
+}
+
+static void read_summary(sqlite3_stmt *st, void *elem)
+{
+    struct store_footage_camera *out = elem;
+
+    out->has = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    out->oldest_ms = sqlite3_column_int64(st, 0);
+    out->newest_ms = sqlite3_column_int64(st, 1);
+    out->max_len_ms = sqlite3_column_int64(st, 2);
+    out->updated_ms = sqlite3_column_int64(st, 3);
+    out->has_pace = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    out->pace_since_ms = sqlite3_column_int64(st, 4);
+    out->pace_oldest_ms = sqlite3_column_int64(st, 5);
+}
+
+int store_footage_camera(struct store *s, const char *camera_id, struct store_footage_camera *out,
+                         int64_t now_ms, struct cw_err *err)
+{
+    /* The pace is measured from the first note of the last week: long enough to average out
+     * a recorder that deletes in bursts, short enough to follow a changed retention. */
+    static const char sql[] =
+        "SELECT f.oldest_ms, f.newest_ms, f.max_len_ms, f.updated_ms, r.at_ms, r.oldest_ms "
+        "FROM footage_camera AS f LEFT JOIN footage_retention AS r ON r.camera_id = f.camera_id "
+        "AND r.at_ms = (SELECT min(at_ms) FROM footage_retention WHERE camera_id = ?1 "
+        "AND at_ms >= ?2) WHERE f.camera_id = ?1";
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_CAMERA, sql, err);
+
+    memset(out, 0, sizeof(*out));
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now_ms - 7 * 86400 * 1000LL);
+    return store_one_row(s, st, 1, read_summary, out, "footage summary", err);
+}
+
+static void read_segment(sqlite3_stmt *st, void *elem)
+{
+    struct store_segment_row *r = elem;
+    const char *dir = (const char *)sqlite3_column_text(st, 2);
+    const char *file = (const char *)sqlite3_column_text(st, 3);
+
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    store_column_text(st, 1, r->recorder, sizeof(r->recorder));
+    if (snprintf(r->path, sizeof(r->path), "%s%s%s", dir ? dir : "", dir && dir[0] ? "/" : "",
+                 file ? file : "") < 0)
+        r->path[0] = '\0';
+    r->start_ms = sqlite3_column_int64(st, 4);
+    r->end_ms = sqlite3_column_int64(st, 5);
+    r->bytes = sqlite3_column_int64(st, 6);
+    r->mtime_ns = sqlite3_column_int64(st, 7);
+    store_column_text(st, 8, r->container, sizeof(r->container));
+    store_column_text(st, 9, r->codec, sizeof(r->codec));
+    r->width = sqlite3_column_int(st, 10);
+    r->height = sqlite3_column_int(st, 11);
+    r->readable = sqlite3_column_int(st, 12);
+    store_column_text(st, 13, r->reason, sizeof(r->reason));
+}
+
+int store_footage_segments(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
+                           struct store_segment_row **out, size_t *n, struct cw_err *err)
+{
+    /* A segment covering from_ms started at most the camera's longest segment before it: the
+     * (camera_id, start_ms) index is searched from there. A segment of unknown length (an
+     * unreadable file) is a point at its start. */
+    static const char sql[] =
+        "SELECT id, recorder, dir, file, start_ms, end_ms, bytes, mtime_ns, container, codec, "
+        "width, height, readable, reason FROM segment WHERE camera_id = ?1 "
+        "AND start_ms >= ?2 - coalesce((SELECT max_len_ms FROM footage_camera "
+        "WHERE camera_id = ?1), 0) AND start_ms < ?3 "
+        "AND (end_ms > ?2 OR (end_ms = start_ms AND start_ms >= ?2)) "
+        "ORDER BY start_ms, dir, file";
+    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SEGMENTS, sql, err);
+    void *rows = NULL;
+    int rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_segment,
+                                 &rows, n, "segments", err);
+
+    *out = rows;
+    return rc;
+}

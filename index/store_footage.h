@@ -1,0 +1,195 @@
+/* store_footage.h - the store's footage half: what each recorder holds (segments, the folders
+ * a scan listed, each recorder's last scan), per camera its oldest and newest footage and how
+ * fast its recorder overwrites; cameras by place; investigators' requests; the hash-chained
+ * audit trail. Same rules as store.h: one thread at a time per struct store; writes nest in
+ * the caller's batch when one is open. Times are UTC epoch ms. */
+#ifndef CW_STORE_FOOTAGE_H
+#define CW_STORE_FOOTAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define STORE_FOOTAGE_REASON_MAX 160
+#define STORE_AUDIT_HASH_HEX 65 /* 64 hex digits and the NUL */
+
+/* ---- segments and scans (store_footage.c) ---- */
+
+/* One segment as a scan found it, to write. Strings borrowed. */
+struct store_segment {
+    const char *recorder;
+    const char *dir;  /* folder relative to the recorder's path, "" for the top; remote: "" */
+    const char *file; /* name in dir; remote kinds: the recorder's id of the recording */
+    const char *camera_id;
+    int64_t start_ms, end_ms;
+    int64_t bytes, mtime_ns;
+    const char *container, *codec; /* NULL or "" when unknown */
+    int width, height;             /* 0 when unknown */
+    int readable;
+    const char *reason; /* why not readable ("truncated: moov atom not found"), "" when it is */
+};
+
+/* Insert or replace the segment (recorder, dir, file) as seen at seen_ms. Returns 0, 1 when
+ * its camera is not in the store (nothing written), -1 on error. */
+int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
+                      struct cw_err *err);
+/* Forget the segment (recorder, dir, file): its file is gone. Returns 0 (also when there was
+ * none) or -1. */
+int store_segment_drop(struct store *s, const char *recorder, const char *dir, const char *file,
+                       struct cw_err *err);
+/* Forget the folder dir of recorder, everything below it, and their segments ("" forgets the
+ * whole recorder). *dropped (may be NULL) gets the segments dropped. */
+int store_segment_drop_tree(struct store *s, const char *recorder, const char *dir,
+                            int64_t *dropped, struct cw_err *err);
+
+/* A file the store knows in one folder of a recorder, as last seen. */
+struct store_known_file {
+    char file[256];
+    int64_t bytes, mtime_ns;
+    char camera_id[CFG_ID_MAX + 1];
+};
+
+/* The folder's mtime as last listed: 0 with *mtime_ns, 1 when the folder is unknown, -1. */
+int store_footage_dir_mtime(struct store *s, const char *recorder, const char *dir,
+                            int64_t *mtime_ns, struct cw_err *err);
+/* Remember that dir (parent: its folder, NULL for the top) was listed at mtime_ns (0: list it
+ * again next time). */
+int store_footage_dir_set(struct store *s, const char *recorder, const char *dir,
+                          const char *parent, int64_t mtime_ns, struct cw_err *err);
+/* The folders known directly under dir, as paths relative to the recorder; sorted. *out is one
+ * malloc'd block (caller frees it alone): n pointers followed by their strings. */
+int store_footage_subdirs(struct store *s, const char *recorder, const char *dir, char ***out,
+                          size_t *n, struct cw_err *err);
+/* The files known directly in dir, sorted by name. *out malloc'd, caller frees. */
+int store_footage_files(struct store *s, const char *recorder, const char *dir,
+                        struct store_known_file **out, size_t *n, struct cw_err *err);
+/* The last file of dir by name (recorders name files by time: the one still being written).
+ * Returns 0, 1 when dir has no file, -1. */
+int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
+                            struct store_known_file *out, struct cw_err *err);
+
+/* Each recorder's last scan. */
+struct store_recorder {
+    char name[64];
+    char kind[16];
+    int64_t scanned_ms; /* 0: never */
+    int ok;
+    char error[256];
+    int64_t ok_ms; /* last good scan, 0 never */
+    int64_t segments, unreadable, bytes;
+};
+/* Write a scan's outcome of recorder name (kind "dir", "onvif", ...). */
+int store_recorder_scanned(struct store *s, const char *name, const char *kind, int64_t at_ms,
+                           int ok, const char *error, struct cw_err *err);
+/* Every recorder ever scanned, by name, with its segment counts. *out malloc'd. */
+int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n,
+                         struct cw_err *err);
+
+/* Bring the footage summary of each camera in ids up to date after a scan at now_ms: oldest
+ * and newest readable footage, longest segment; and note, at most once per
+ * STORE_RETENTION_EVERY_MS, how far back its footage reached (for the pace of overwriting). */
+#define STORE_RETENTION_EVERY_MS (3600LL * 1000)
+#define STORE_RETENTION_KEEP_MS (8LL * 86400 * 1000) /* notes older than this are pruned */
+int store_footage_refresh(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
+                          struct cw_err *err);
+
+/* ---- reading footage (store_footage.c) ---- */
+
+/* A camera's footage at a glance. */
+struct store_footage_camera {
+    int has;                /* any readable footage */
+    int64_t oldest_ms;      /* oldest readable footage */
+    int64_t newest_ms;      /* newest readable footage */
+    int64_t max_len_ms;     /* longest segment */
+    int64_t updated_ms;     /* last refresh */
+    int has_pace;           /* a pace of overwriting was measured */
+    int64_t pace_since_ms;  /* the note it was measured from */
+    int64_t pace_oldest_ms; /* how far back footage reached then */
+};
+/* Returns 0, 1 when the camera has no footage summary (never on a scanned recorder), -1. */
+int store_footage_camera(struct store *s, const char *camera_id, struct store_footage_camera *out,
+                         int64_t now_ms, struct cw_err *err);
+
+/* One segment that overlaps a range. */
+struct store_segment_row {
+    int64_t id;
+    char recorder[64];
+    char path[768]; /* dir/file */
+    int64_t start_ms, end_ms, bytes, mtime_ns;
+    char container[16], codec[16];
+    int width, height, readable;
+    char reason[STORE_FOOTAGE_REASON_MAX];
+};
+/* The camera's segments overlapping [from_ms, to_ms), by start then path; readable and not.
+ * One index search bounded by the camera's longest segment. *out malloc'd. */
+int store_footage_segments(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
+                           struct store_segment_row **out, size_t *n, struct cw_err *err);
+
+/* ---- places (store_place.c) ---- */
+
+/* What a request matches against for one camera. */
+struct store_place {
+    char id[CFG_ID_MAX + 1];
+    char name[256], commune[128], address[256], road[128];
+    int has_position;
+    double lat, lon;
+    char recorder[64];
+    int retired;
+};
+/* Every camera (retired ones too: footage outlives them), by id. *out malloc'd. */
+int store_list_places(struct store *s, struct store_place **out, size_t *n, struct cw_err *err);
+/* Cameras with a position within radius_m metres (haversine on a sphere of the Earth's mean
+ * radius) of lat, lon, nearest first, distances in *dist_m (parallel to *out, malloc'd too).
+ * The R*Tree finds the candidates in the bounding box. */
+int store_places_near(struct store *s, double lat, double lon, double radius_m,
+                      struct store_place **out, double **dist_m, size_t *n, struct cw_err *err);
+/* Great-circle distance in metres. */
+double store_haversine_m(double lat1, double lon1, double lat2, double lon2);
+
+/* ---- requests (store_request.c) ---- */
+
+enum store_place_kind { STORE_PLACE_POINT, STORE_PLACE_TEXT, STORE_PLACE_CAMERAS };
+
+struct store_request {
+    int64_t id;
+    int64_t created_ms;
+    char by[128], case_ref[128], reason[512];
+    int64_t from_ms, to_ms;
+    enum store_place_kind place;
+    double lat, lon, radius_m; /* STORE_PLACE_POINT */
+    char text[256];            /* STORE_PLACE_TEXT */
+    char cameras[1024];        /* STORE_PLACE_CAMERAS: comma-separated ids */
+};
+/* Store r (its id and created_ms are ignored) created at now_ms, with its audit row (actor
+ * r->by, action "request.create"), in one transaction. *id gets the new id. */
+int store_request_create(struct store *s, const struct store_request *r, int64_t now_ms,
+                         int64_t *id, struct cw_err *err);
+/* Returns 0, 1 when there is no such request, -1. */
+int store_request_get(struct store *s, int64_t id, struct store_request *out, struct cw_err *err);
+/* Every request, newest first. *out malloc'd. */
+int store_list_requests(struct store *s, struct store_request **out, size_t *n, struct cw_err *err);
+/* "point", "text", "cameras". */
+const char *store_place_kind_name(enum store_place_kind k);
+
+/* ---- the audit trail (store_audit.c) ---- */
+
+struct store_audit {
+    int64_t id, at_ms;
+    char actor[128], action[64], subject[128], detail[1024];
+    char prev_hash[STORE_AUDIT_HASH_HEX], hash[STORE_AUDIT_HASH_HEX];
+};
+/* Append a row: prev_hash is the last row's hash (64 zeros for the first), hash the SHA-256 of
+ * this row's fields and prev_hash. In its own transaction (nested in the caller's when one is
+ * open), so two writers never fork the chain. *id (may be NULL) gets the row's id. */
+int store_audit_append(struct store *s, int64_t at_ms, const char *actor, const char *action,
+                       const char *subject, const char *detail, int64_t *id, struct cw_err *err);
+/* Walk the chain: *rows gets how many; *broken_id 0 when intact, else the first row whose hash
+ * or link does not hold, with why in why (a changed row, a row missing before it). */
+int store_audit_verify(struct store *s, int64_t *rows, int64_t *broken_id, char *why,
+                       size_t why_len, struct cw_err *err);
+/* Audit rows with id > after_id, oldest first, at most limit (0: all). *out malloc'd. */
+int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct store_audit **out,
+                     size_t *n, struct cw_err *err);
+
+#endif

@@ -1,0 +1,142 @@
+/* store_request.c - every statement on the request table: an investigator's request (a time
+ * range, a place, a case, who asked and why), stored with its audit row in one transaction.
+ * Requests are appended, never changed or deleted (triggers). */
+#include "store_footage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+static const char *const place_names[] = {"point", "text", "cameras"};
+
+const char *store_place_kind_name(enum store_place_kind k)
+{
+    return (unsigned)k < sizeof(place_names) / sizeof(place_names[0]) ? place_names[k] : "";
+}
+
+static enum store_place_kind place_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof(place_names) / sizeof(place_names[0]); i++)
+        if (name != NULL && strcmp(name, place_names[i]) == 0)
+            return (enum store_place_kind)i;
+    return STORE_PLACE_CAMERAS;
+}
+
+static int request_insert(struct store *s, const struct store_request *r, int64_t now_ms,
+                          int64_t *id, struct cw_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, lat, lon, "
+        "radius_m, place_text, cameras) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "request", err);
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_text(st, 2, r->by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->case_ref, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, r->from_ms);
+    sqlite3_bind_int64(st, 6, r->to_ms);
+    sqlite3_bind_text(st, 7, store_place_kind_name(r->place), -1, SQLITE_STATIC);
+    if (r->place == STORE_PLACE_POINT) {
+        sqlite3_bind_double(st, 8, r->lat);
+        sqlite3_bind_double(st, 9, r->lon);
+        sqlite3_bind_double(st, 10, r->radius_m);
+    }
+    if (r->place == STORE_PLACE_TEXT)
+        sqlite3_bind_text(st, 11, r->text, -1, SQLITE_STATIC);
+    if (r->place == STORE_PLACE_CAMERAS)
+        sqlite3_bind_text(st, 12, r->cameras, -1, SQLITE_STATIC);
+    rc = store_step_write(s, st, "request of", r->case_ref, err);
+    sqlite3_finalize(st);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+/* What the audit row says of a request: enough to read without the request table. */
+static void request_detail(const struct store_request *r, char *buf, size_t len)
+{
+    int n = 0;
+
+    if (r->place == STORE_PLACE_POINT)
+        n = snprintf(buf, len, "case %s; %lld..%lld; near %.6f,%.6f within %.0f m; %s", r->case_ref,
+                     (long long)r->from_ms, (long long)r->to_ms, r->lat, r->lon, r->radius_m,
+                     r->reason);
+    else
+        n = snprintf(buf, len, "case %s; %lld..%lld; %s %s; %s", r->case_ref, (long long)r->from_ms,
+                     (long long)r->to_ms, r->place == STORE_PLACE_TEXT ? "place" : "cameras",
+                     r->place == STORE_PLACE_TEXT ? r->text : r->cameras, r->reason);
+    if (n < 0)
+        buf[0] = '\0';
+}
+
+int store_request_create(struct store *s, const struct store_request *r, int64_t now_ms,
+                         int64_t *id, struct cw_err *err)
+{
+    char subject[64], detail[1024];
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    if (request_insert(s, r, now_ms, id, err) != 0)
+        return store_end_failed(s);
+    snprintf(subject, sizeof(subject), "request %lld", (long long)*id);
+    request_detail(r, detail, sizeof(detail));
+    if (store_audit_append(s, now_ms, r->by, "request.create", subject, detail, NULL, err) != 0)
+        return store_end_failed(s);
+    return store_commit(s, err);
+}
+
+#define REQUEST_COLUMNS                                                                            \
+    "SELECT id, created_ms, by, case_ref, reason, from_ms, to_ms, place, lat, lon, radius_m, "     \
+    "place_text, cameras FROM request "
+
+static void read_request(sqlite3_stmt *st, void *elem)
+{
+    struct store_request *r = elem;
+    char place[16];
+
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    r->created_ms = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, r->by, sizeof(r->by));
+    store_column_text(st, 3, r->case_ref, sizeof(r->case_ref));
+    store_column_text(st, 4, r->reason, sizeof(r->reason));
+    r->from_ms = sqlite3_column_int64(st, 5);
+    r->to_ms = sqlite3_column_int64(st, 6);
+    store_column_text(st, 7, place, sizeof(place));
+    r->place = place_parse(place);
+    r->lat = sqlite3_column_double(st, 8);
+    r->lon = sqlite3_column_double(st, 9);
+    r->radius_m = sqlite3_column_double(st, 10);
+    store_column_text(st, 11, r->text, sizeof(r->text));
+    store_column_text(st, 12, r->cameras, sizeof(r->cameras));
+}
+
+int store_request_get(struct store *s, int64_t id, struct store_request *out, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(s->db, REQUEST_COLUMNS "WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "request", err);
+    sqlite3_bind_int64(st, 1, id);
+    return store_one_row(s, st, 0, read_request, out, "request", err);
+}
+
+int store_list_requests(struct store *s, struct store_request **out, size_t *n, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(s->db, REQUEST_COLUMNS "ORDER BY id DESC", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "requests", err);
+    rc = store_collect(s, st, sizeof(**out), read_request, &rows, n, "requests", err);
+    *out = rows;
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* remux.h - one camera's footage over a time range as one MP4, remuxed with libavformat from
+ * the segment files that cover it: stream copy (never re-encoding), starting at the keyframe at
+ * or before the range's start, timestamps continuous across segments that follow each other
+ * and jumping over a gap by its length (so the file's timeline is the recorder's), cut at the
+ * range's end. The output carries no wall-clock metadata (bitexact, no creation time), so the
+ * same inputs give the same bytes. Blocking: a worker thread or the CLI. */
+#ifndef CW_REMUX_H
+#define CW_REMUX_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define REMUX_NOTE_MAX 256
+#define REMUX_JUMPS_MAX 64 /* gaps recorded in a result; more are counted */
+
+struct remux_input {
+    const char *path;
+    int64_t start_ms; /* wall-clock start as the index has it */
+    int64_t end_ms;
+};
+
+struct remux_request {
+    const struct remux_input *in; /* readable segments overlapping the range, by start */
+    size_t n;
+    int64_t from_ms, to_ms;
+    int64_t tolerance_ms; /* segments this close follow each other; further apart, a gap */
+    int out_fd;           /* a seekable file open for writing (the caller's temporary) */
+    const atomic_int *cancel;
+    /* Called now and then with the bytes of input read so far and in all. */
+    void (*progress)(void *data, int64_t done, int64_t total);
+    void *progress_data;
+};
+
+struct remux_result {
+    int delivered;                  /* a file with at least one keyframe was written */
+    int64_t from_ms, to_ms;         /* what it covers, wall clock */
+    char codec[16];                 /* video */
+    int width, height, streams;     /* streams in the output (video, and audio when there) */
+    int64_t packets, bytes_written; /* of the output */
+    size_t inputs_read;
+    struct {
+        int64_t from_ms, to_ms;
+    } jumps[REMUX_JUMPS_MAX]; /* gaps crossed */
+    size_t n_jumps;
+    char note[REMUX_NOTE_MAX]; /* why it stopped short of the range, "" when it did not */
+};
+
+/* Remux rq into rq->out_fd. Returns 0 with *res filled (delivered 0 when no input gave a
+ * keyframe inside the range), or -1 with res->note saying why nothing usable was written
+ * (cancelled, the first input unreadable, a write error). */
+int remux_run(const struct remux_request *rq, struct remux_result *res);
+
+#endif

@@ -1,0 +1,39 @@
+/* csv.c - the detail table of a report as CSV: UTF-8 with a byte-order mark (so Excel reads
+ * Vietnamese right), every field quoted by libcsv, CRLF line ends, no total row (each row is
+ * one camera, so the file reads back as data). Numbers as render.h says: whole đồng without
+ * grouping, decimals with the language's mark (vi: 99,51, which Excel in a Vietnamese locale
+ * reads as a number). */
+#include <csv.h>
+#include <string.h>
+
+#include "render.h"
+
+static int field(FILE *out, const char *s, int first)
+{
+    if (!first && fputc(',', out) == EOF)
+        return -1;
+    return csv_fwrite(out, s, strlen(s));
+}
+
+int render_csv(const struct rmodel *m, FILE *out, struct cw_err *err)
+{
+    const struct rtable *t = &m->tables[m->detail];
+    size_t rows = t->nrows - (t->total_row ? 1 : 0);
+    char buf[64];
+    int bad = fputs("\xEF\xBB\xBF", out) == EOF;
+
+    for (size_t c = 0; c < t->ncols; c++)
+        bad |= field(out, rlabel(m->lang, t->cols[c].head), c == 0) != 0;
+    bad |= fputs("\r\n", out) == EOF;
+    for (size_t r = 0; r < rows; r++) {
+        const struct rcell *row = &t->cells[r * t->ncols];
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = t->cols[c].kind == RK_TEXT
+                                ? (row[c].null ? "" : row[c].text)
+                                : rcell_string(m, &t->cols[c], &row[c], 0, buf, sizeof(buf));
+            bad |= field(out, s, c == 0) != 0;
+        }
+        bad |= fputs("\r\n", out) == EOF;
+    }
+    return bad ? cw_err_set(err, NULL, 0, NULL, "cannot write the CSV") : 0;
+}

@@ -1,0 +1,135 @@
+/* report.c - report.h's entry points: the format and language names, and a document rendered
+ * to a stream or, whole or not at all, to a file (util/file.h). */
+#include "report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/file.h"
+#include "render.h"
+
+#define JSON_REAL_DIGITS 10 /* as the CLI prints documents */
+
+int report_format_parse(const char *s, enum report_format *out)
+{
+    static const char *const names[] = {"json", "csv", "xlsx", "html"};
+
+    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum report_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+int report_lang_parse(const char *s, enum report_lang *out)
+{
+    if (s != NULL && strcmp(s, "vi") == 0)
+        *out = REPORT_VI;
+    else if (s != NULL && strcmp(s, "en") == 0)
+        *out = REPORT_EN;
+    else
+        return -1;
+    return 0;
+}
+
+/* XLSX to out through a temporary file of its own. */
+static int xlsx_to_stream(const struct rmodel *m, FILE *out, struct cw_err *err)
+{
+    const char *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+    char path[4096], chunk[65536];
+    struct cw_tmpfile t;
+    FILE *in;
+    size_t n;
+    int rc = -1;
+
+    snprintf(path, sizeof(path), "%s/camwatch-report.xlsx", dir);
+    if (cw_tmpfile_open(&t, path, CW_FILE_MODE, err) != 0)
+        return -1;
+    if (render_xlsx(m, t.tmp, err) == 0 && (in = fopen(t.tmp, "rb")) != NULL) {
+        rc = 0;
+        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+            if (fwrite(chunk, 1, n, out) != n)
+                rc = cw_err_set(err, NULL, 0, NULL, "cannot write: %s", strerror(errno));
+        if (ferror(in))
+            rc = cw_err_set(err, t.tmp, 0, NULL, "cannot read back: %s", strerror(errno));
+        fclose(in);
+    }
+    cw_tmpfile_abort(&t);
+    return rc;
+}
+
+int report_render(const json_t *doc, enum report_format fmt, enum report_lang lang, FILE *out,
+                  struct cw_err *err)
+{
+    struct rmodel m;
+    int rc;
+
+    if (fmt == REPORT_JSON) {
+        /* The model checks the document's kind and version for the other formats. */
+        if (rmodel_build(doc, lang, &m, err) != 0)
+            return -1;
+        rmodel_free(&m);
+        if (json_dumpf(doc, out,
+                       JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                           JSON_REAL_PRECISION(JSON_REAL_DIGITS)) != 0 ||
+            fputc('\n', out) == EOF)
+            return cw_err_set(err, NULL, 0, NULL, "cannot write the JSON");
+        return 0;
+    }
+    if (rmodel_build(doc, lang, &m, err) != 0)
+        return -1;
+    if (fmt == REPORT_CSV)
+        rc = render_csv(&m, out, err);
+    else if (fmt == REPORT_HTML)
+        rc = render_html(&m, out, err);
+    else
+        rc = xlsx_to_stream(&m, out, err);
+    rmodel_free(&m);
+    return rc;
+}
+
+/* doc in fmt into the temporary t, by name for XLSX (libxlsxwriter writes by file name), else
+ * through a stream on a copy of its descriptor. */
+static int write_tmp(const json_t *doc, enum report_format fmt, enum report_lang lang,
+                     const struct cw_tmpfile *t, struct cw_err *err)
+{
+    struct rmodel m;
+    FILE *f;
+    int fd, rc;
+
+    if (fmt == REPORT_XLSX) {
+        if (rmodel_build(doc, lang, &m, err) != 0)
+            return -1;
+        rc = render_xlsx(&m, t->tmp, err);
+        rmodel_free(&m);
+        return rc;
+    }
+    if ((fd = dup(t->fd)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return cw_err_set(err, NULL, 0, NULL, "%s", strerror(errno));
+    }
+    rc = report_render(doc, fmt, lang, f, err);
+    if (fclose(f) != 0 && rc == 0)
+        rc = cw_err_set(err, NULL, 0, NULL, "cannot write: %s", strerror(errno));
+    return rc;
+}
+
+int report_write(const json_t *doc, enum report_format fmt, enum report_lang lang, const char *path,
+                 struct cw_err *err)
+{
+    struct cw_tmpfile t;
+
+    if (cw_tmpfile_open(&t, path, CW_FILE_MODE, err) != 0)
+        return -1;
+    if (write_tmp(doc, fmt, lang, &t, err) != 0) {
+        cw_tmpfile_abort(&t);
+        if (err != NULL && err->file[0] == '\0')
+            snprintf(err->file, sizeof(err->file), "%s", path);
+        return -1;
+    }
+    return cw_tmpfile_commit(&t, err);
+}

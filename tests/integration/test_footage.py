@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""Footage end to end: segment trees made by ffmpeg's segment muxer, scanned by camwatchd
+--once and by `camwatch footage scan`, asked about with `footage find` and requests, and
+exported as evidence checked with ffprobe and recomputed hashes.
+
+    /usr/bin/python3 tests/integration/test_footage.py --build build [-v]
+
+The site: recorder nvr1 (dir, MP4 and TS segments) holds CAM-A (Cổng chợ Lai Vung: MP4, a gap,
+a file cut short) and CAM-B (Nhà lồng chợ: TS), 40 m apart at the market; recorder berlin
+(another time zone) holds CAM-C (Ngã ba Tân Dương, 2 km away); recorder live holds CAM-G,
+whose footage of the last hour has a 20-minute hole. CAM-A, CAM-C and CAM-G answer RTSP
+(tests/fixtures/rtsp_fault.py --every ok), CAM-B does not (a closed port): their states
+then. Timeouts only guard against hangs; nothing asserts on time.
+"""
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+import zoneinfo
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+BUILD = cwtest.build_dir()
+HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+SEG_S = 4  # seconds per segment; a keyframe every second (10 fps, GOP 10)
+
+
+def make_segments(directory, n, container, audio=True):
+    """n segments of SEG_S seconds by ffmpeg's segment muxer: seg000.<ext>..."""
+    ext = {"mp4": "mp4", "mpegts": "ts"}[container]
+    os.makedirs(directory, exist_ok=True)
+    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+            "testsrc=size=160x120:rate=10"]
+    if audio:
+        argv += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000"]
+    argv += ["-t", str(n * SEG_S), "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
+             "-sc_threshold", "0", "-pix_fmt", "yuv420p"]
+    if audio:
+        argv += ["-c:a", "aac"]
+    argv += ["-f", "segment", "-segment_time", str(SEG_S), "-segment_format", container,
+             "-reset_timestamps", "1", os.path.join(directory, "seg%03d." + ext)]
+    r = cwtest.run(argv, timeout=120)
+    assert r.rc == 0, r
+    return [os.path.join(directory, "seg%03d.%s" % (i, ext)) for i in range(n)]
+
+
+def place(src, root, rel):
+    dst = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def local(dt, zone=HCM):
+    return dt.astimezone(zone)
+
+
+def iso(dt):
+    return local(dt).isoformat()
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ffprobe(path):
+    r = cwtest.run(["ffprobe", "-v", "error", "-show_entries",
+                    "stream=codec_name,codec_type:format=duration", "-of", "json", path],
+                   timeout=60)
+    assert r.rc == 0, r
+    return json.loads(r.out)
+
+
+class FootageTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-footage-"
+
+    @classmethod
+    def start(cls):
+        cls.rtsp = cls.procs.fixture("rtsp_fault.py", "--every", "ok")
+        ok = cwtest.rtsp_url(cls.rtsp.port, "/ok")
+        dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
+        tmp = cls.tmp
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        # The market's footage begins 3 minutes ahead: after camwatchd --once has judged the
+        # cameras, so the range asked about begins with them in their state.
+        cls.t0 = now + datetime.timedelta(minutes=3)
+        cls.nvr = os.path.join(tmp, "nvr1")
+        cls.ber = os.path.join(tmp, "berlin")
+        cls.live = os.path.join(tmp, "live")
+        mp4 = make_segments(os.path.join(tmp, "s-mp4"), 6, "mp4")
+        ts = make_segments(os.path.join(tmp, "s-ts"), 3, "mpegts", audio=False)
+
+        def name(cam, t, ext, zone=HCM):
+            t = local(t, zone)
+            return "%s/%s/%s.%s" % (cam, t.strftime("%Y-%m-%d"), t.strftime("%H-%M-%S"), ext)
+
+        sec = datetime.timedelta(seconds=1)
+        # CAM-A: t0, +4, +8, (nothing at +12, +16), +20, +24 cut short.
+        for k, off in enumerate([0, 4, 8, 20]):
+            place(mp4[k], cls.nvr, name("CAM-A", cls.t0 + off * sec, "mp4"))
+        cut = place(mp4[4], cls.nvr, name("CAM-A", cls.t0 + 24 * sec, "mp4"))
+        os.truncate(cut, os.path.getsize(cut) // 2)
+        for k in range(3):
+            place(ts[k], cls.nvr, name("CAM-B", cls.t0 + 4 * k * sec, "ts"))
+        # Berlin: its own zone's names, "%Y%m%d/{camera}_%H%M%S.ts".
+        b = local(cls.t0, BERLIN)
+        place(ts[0], cls.ber, "%s/CAM-C_%s.ts" % (b.strftime("%Y%m%d"), b.strftime("%H%M%S")))
+        # CAM-G: a segment a minute over the last hour, but nothing from -40 to -20 minutes.
+        for m in list(range(60, 40, -1)) + list(range(20, 0, -1)):
+            place(ts[0], cls.live, name("CAM-G", now - m * 60 * sec, "ts"))
+        cls.cameras = [
+            cwtest.camera("CAM-A", ok, name="Cổng chợ Lai Vung", commune="Thị trấn Lai Vung",
+                          address="Khóm 1", road="QL54", lat="10.28776", lon="105.66044",
+                          recorder="nvr1"),
+            cwtest.camera("CAM-B", dead, name="Nhà lồng chợ", commune="Thị trấn Lai Vung",
+                          address="Khóm 1", road="QL54", lat="10.28800", lon="105.66070",
+                          recorder="nvr1"),
+            cwtest.camera("CAM-C", ok, name="Ngã ba Tân Dương", commune="Tân Dương",
+                          address="ấp Tân Lộc", road="QL80", lat="10.30500", lon="105.66044",
+                          recorder="berlin"),
+            cwtest.camera("CAM-G", ok, name="Bến phà", commune="Long Hậu", address="ấp 2",
+                          road="ĐT851", lat="10.2", lon="105.7", recorder="live"),
+        ]
+        cls.conf = cwtest.write_config(
+            os.path.join(tmp, "site"), cls.cameras,
+            probe={"down_after": "1", "up_after": "1"},
+            sections={
+                "probe.stream": {"workers": "0"},
+                "footage": {"max_gap": "5m", "warn_before": "3d"},
+                "recorder nvr1": {"kind": "dir", "path": cls.nvr,
+                                  "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.*"},
+                "recorder berlin": {"kind": "dir", "path": cls.ber,
+                                    "pattern": "%Y%m%d/{camera}_%H%M%S.ts",
+                                    "time_zone": "Europe/Berlin"},
+                "recorder live": {"kind": "dir", "path": cls.live,
+                                  "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"},
+            })
+        r = cwtest.camwatchd(cls.conf, "--once")
+        assert r.rc == 0, r
+        cls.once_log = r.err
+
+    def cli(self, *args):
+        return cwtest.camwatch(self.conf, *args)
+
+    def json_of(self, *args):
+        r = self.cli(*args)
+        self.assertEqual(r.rc, 0, r)
+        return json.loads(r.out)
+
+    def find(self, *place, start=0, end=28):
+        t0 = local(self.t0)
+        return self.json_of("footage", "find", "--json",
+                            "--from", (t0 + datetime.timedelta(seconds=start)).isoformat(),
+                            "--to", (t0 + datetime.timedelta(seconds=end)).isoformat(), *place)
+
+    def by_id(self, doc):
+        return {o["id"]: o for o in doc}
+
+    def test_once_scanned_every_recorder(self):
+        self.assertIn("footage: recorder=nvr1 scanned", self.once_log)
+        self.assertIn("footage: recorder=berlin scanned", self.once_log)
+        recs = {o["name"]: o for o in self.json_of("footage", "recorders", "--json")}
+        self.assertEqual(recs["nvr1"]["segments"], 8)
+        self.assertEqual(recs["nvr1"]["unreadable"], 1)
+        self.assertTrue(recs["berlin"]["ok"])
+
+    def test_point_query_windows_gaps_states_nearest_first(self):
+        doc = self.find("--near", "10.28790,105.66060", "--radius", "100")
+        self.assertEqual([o["id"] for o in doc], ["CAM-B", "CAM-A"])
+        a = self.by_id(doc)["CAM-A"]
+        self.assertGreater(a["distance_m"], 20)
+        self.assertLess(a["distance_m"], 26)
+        self.assertEqual([(w["start"], w["end"]) for w in a["windows"]],
+                         [(iso(self.t0), iso(self.t0 + datetime.timedelta(seconds=12))),
+                          (iso(self.t0 + datetime.timedelta(seconds=20)),
+                           iso(self.t0 + datetime.timedelta(seconds=24)))])
+        self.assertEqual([(g["start"], g["cause"]) for g in a["gaps"]],
+                         [(iso(self.t0 + datetime.timedelta(seconds=12)), "not recorded"),
+                          (iso(self.t0 + datetime.timedelta(seconds=24)), "unreadable")])
+        self.assertEqual(len(a["unreadable"]), 1)
+        self.assertIn("truncated MP4", a["unreadable"][0]["reason"])
+        self.assertEqual(a["state_then"], "up")
+        self.assertEqual(self.by_id(doc)["CAM-B"]["state_then"], "down")
+        self.assertIsNone(a["retrievable_until"])  # nothing overwritten yet
+        for key in ("id", "distance_m", "windows", "gaps", "state_then", "retrievable_until"):
+            self.assertIn(key, self.by_id(doc)["CAM-B"])
+
+    def test_text_query_with_and_without_diacritics(self):
+        for text in ("cho lai vung", "CHỢ LAI VUNG", "Chợ Lai Vung"):
+            self.assertEqual([o["id"] for o in self.find("--place", text)], ["CAM-A"], text)
+        self.assertEqual([o["id"] for o in self.find("--place", "tan duong")], ["CAM-C"])
+        self.assertEqual([o["id"] for o in self.find("--place", "Tân Dương")], ["CAM-C"])
+        self.assertEqual(self.find("--place", "Tân Đường"), [])  # marks typed: must match
+        self.assertEqual([o["id"] for o in self.find("--place", "dt851")], ["CAM-G"])
+        self.assertEqual(self.find("--place", "tan duong")[0]["distance_m"], None)
+
+    def test_id_query_and_recorder_in_another_zone(self):
+        doc = self.by_id(self.find("--camera", "CAM-C", "--camera", "CAM-B"))
+        self.assertEqual(sorted(doc), ["CAM-B", "CAM-C"])
+        # 4 s of TS named in Berlin time land at the same instant in Ho Chi Minh City time.
+        w = doc["CAM-C"]["windows"]
+        self.assertEqual(len(w), 1)
+        self.assertEqual(w[0]["start"], iso(self.t0))
+        self.assertGreaterEqual(w[0]["end_ms"] - w[0]["start_ms"], 3900)
+        self.assertEqual(doc["CAM-B"]["windows"][0]["end"],
+                         iso(self.t0 + datetime.timedelta(seconds=12)))
+        r = self.cli("footage", "find", "--from", "2026-11-20 21:00", "--to",
+                     "2026-11-20 21:30", "--camera", "NOPE")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("unknown camera 'NOPE'", r.err)
+        r = self.cli("footage", "find", "--from", "2026-11-20 21:30", "--to", "2026-11-20 21:00",
+                     "--camera", "CAM-A")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("the range ends before it begins", r.err)
+
+    def test_recording_gap_of_the_last_day_makes_the_camera_degraded(self):
+        st = cwtest.status(self.conf)
+        self.assertEqual(st["CAM-G"]["state"], "degraded", st["CAM-G"])
+        self.assertRegex(st["CAM-G"]["reason"], r"no recording \d\d:\d\d\u2013\d\d:\d\d")
+        self.assertEqual(st["CAM-A"]["state"], "up", st["CAM-A"])
+
+    def test_deleted_oldest_is_noticed_and_expiry_estimated(self):
+        # Its own copy of the tree, so the other tests keep theirs.
+        root = os.path.join(self.tmp, "expiry")
+        shutil.copytree(self.nvr, root)
+        conf = cwtest.write_config(
+            os.path.join(self.tmp, "site-expiry"), self.cameras[:2],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr1": {"kind": "dir", "path": root,
+                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.*"}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        oldest = sorted(os.listdir(os.path.join(root, "CAM-A", local(self.t0).strftime(
+            "%Y-%m-%d"))))[0]
+        os.unlink(os.path.join(root, "CAM-A", local(self.t0).strftime("%Y-%m-%d"), oldest))
+        time.sleep(1.1)  # a later scan, so the pace has time to be measured over
+        scan = json.loads(cwtest.camwatch(conf, "footage", "scan", "--json").out)
+        self.assertEqual(scan[0]["gone"], 1)
+        t0 = local(self.t0)
+        doc = json.loads(cwtest.camwatch(
+            conf, "footage", "find", "--json", "--camera", "CAM-A", "--from", t0.isoformat(),
+            "--to", (t0 + datetime.timedelta(seconds=28)).isoformat()).out)[0]
+        self.assertEqual(doc["oldest"], iso(self.t0 + datetime.timedelta(seconds=4)))
+        self.assertEqual(doc["gaps"][0]["cause"], "overwritten")
+        self.assertTrue(doc["overwriting"])
+        # Four seconds of footage lost in about a second: the range's first footage is the
+        # recorder's oldest, next to go; what is left goes within minutes.
+        until = datetime.datetime.fromisoformat(doc["retrievable_until"])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.assertLess(until, now + datetime.timedelta(hours=1))
+        self.assertIn("overwritten", doc["warning"])
+
+    def test_request_export_hashes_manifest_identical_twice_audited(self):
+        t0 = local(self.t0)
+        r = self.cli("request", "create", "--json", "--from",
+                     (t0 + datetime.timedelta(seconds=2)).isoformat(), "--to",
+                     (t0 + datetime.timedelta(seconds=23)).isoformat(), "--place", "lai vung",
+                     "--case", "VV-2026-118", "--reason", "trộm xe máy tại chợ", "--by",
+                     "Đại úy Lê Văn A")
+        self.assertEqual(r.rc, 0, r)
+        rid = json.loads(r.out)["id"]
+        shown = self.by_id(self.json_of("request", "show", str(rid), "--json"))
+        self.assertEqual(sorted(shown), ["CAM-A", "CAM-B"])
+        outs = []
+        for sub in ("one", "two"):
+            out = os.path.join(self.tmp, "export-" + sub)
+            r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff",
+                         "--json")
+            self.assertEqual(r.rc, 0, r)
+            outs.append(out)
+        files = sorted(os.listdir(outs[0]))
+        self.assertEqual(files, ["CAM-A.mp4", "CAM-B.mp4", "SHA256SUMS", "manifest.json",
+                                 "manifest.txt"])
+        for f in files:  # byte-identical
+            with open(os.path.join(outs[0], f), "rb") as x, open(os.path.join(outs[1], f),
+                                                                 "rb") as y:
+                self.assertEqual(x.read(), y.read(), f)
+        with open(os.path.join(outs[0], "manifest.json"), encoding="utf-8") as f:
+            m = json.load(f)
+        self.assertEqual(m["request"]["case"], "VV-2026-118")
+        cams = {c["id"]: c for c in m["cameras"]}
+        a = cams["CAM-A"]
+        self.assertEqual(a["sha256"], sha256(os.path.join(outs[0], "CAM-A.mp4")))
+        for s in a["sources"]:
+            self.assertEqual(s["sha256"], sha256(os.path.join(self.nvr, s["file"])))
+        # Starts at the keyframe at or before 2 s in (one a second); the gap is said.
+        self.assertEqual(a["delivered"]["from"], iso(self.t0 + datetime.timedelta(seconds=2)))
+        self.assertEqual(len(a["gaps"]), 1)
+        self.assertEqual(a["gaps"][0]["to"], iso(self.t0 + datetime.timedelta(seconds=20)))
+        info = ffprobe(os.path.join(outs[0], "CAM-A.mp4"))
+        self.assertEqual(sorted(s["codec_type"] for s in info["streams"]), ["audio", "video"])
+        self.assertEqual([s["codec_name"] for s in info["streams"]
+                          if s["codec_type"] == "video"], ["h264"])
+        # 2 s to 23 s asked; the file ends with the footage at 24 s: within a GOP (1 s).
+        self.assertAlmostEqual(float(info["format"]["duration"]), 21.0, delta=1.0)
+        b = ffprobe(os.path.join(outs[0], "CAM-B.mp4"))
+        self.assertEqual([s["codec_name"] for s in b["streams"]], ["h264"])
+        self.assertAlmostEqual(float(b["format"]["duration"]), 10.0, delta=1.0)
+        sums = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=outs[0])
+        self.assertEqual(sums.returncode, 0)
+        with open(os.path.join(outs[0], "manifest.txt"), encoding="utf-8") as f:
+            txt = f.read()
+        self.assertIn("Vụ việc / Case: VV-2026-118", txt)
+        self.assertIn("Khoảng trống, không có dữ liệu / Gap, no footage", txt)
+        # An existing export is never overwritten.
+        r = self.cli("request", "export", str(rid), "--out", outs[0])
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("exists: an export never overwrites", r.err)
+        # The request and both exports are in the chain, and it holds.
+        v = self.json_of("audit", "verify", "--json")
+        self.assertTrue(v["intact"])
+        db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
+        rows = subprocess.run(["sqlite3", db, "SELECT action, actor FROM audit WHERE subject = "
+                               "'request %d' ORDER BY id" % rid], capture_output=True,
+                              text=True).stdout.split()
+        self.assertEqual(rows, ["request.create|Đại", "úy", "Lê", "Văn", "A", "export|it-staff",
+                                "export|it-staff"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""An NVR's recordings through ONVIF Recording Search: `camwatch footage scan` asks the device
+fixture (tests/fixtures/onvif_device.py, an NVR in Hikvision's style whose clock is two
+minutes ahead, WS-Security only, its search answered over two pages) for its summary, runs
+FindRecordings and GetRecordingSearchResults until Completed, ends the search, reads each
+recording's information, maps recordings to cameras by source token or name (channel_map, or
+a camera id), and `footage find` shows each camera's window; a recording the NVR no longer
+lists leaves the index; a wrong password is a failed scan that says so.
+
+    /usr/bin/python3 tests/integration/test_footage_onvif.py --build build [-v]
+"""
+import datetime
+import json
+import os
+import sys
+import unittest
+import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+BUILD = cwtest.build_dir()
+T0 = datetime.datetime(2026, 11, 20, 13, 0, tzinfo=datetime.timezone.utc)  # 20:00 +07:00
+
+
+def z(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+RECORDINGS = [
+    # channel 1 by its source token, channel 2 by its name, channel 3 by a camera id
+    {"from": z(T0), "to": z(T0 + datetime.timedelta(hours=2))},
+    {"from": z(T0 + datetime.timedelta(minutes=30)), "to": z(T0 + datetime.timedelta(hours=1)),
+     "tracks": ["Video"]},
+    {"token": "rec-cam-c", "source_id": "CAM-C", "name": "Cổng sau",
+     "from": z(T0 - datetime.timedelta(days=3)), "to": z(T0 + datetime.timedelta(minutes=10)),
+     "status": "Stopped"},
+    # a recording of a channel no camera is on
+    {"source_id": "SourceId_9", "name": "IpCamera_9", "from": z(T0), "to": z(T0)},
+]
+
+
+def control(port, name, obj):
+    req = urllib.request.Request("http://127.0.0.1:%d/_control/%s" % (port, name),
+                                 data=json.dumps(obj).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read().decode())
+
+
+class OnvifRecorderTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-footage-onvif-"
+
+    @classmethod
+    def start(cls):
+        devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"), [
+            {"name": "nvr", "style": "hik", "auth": "wsse", "clock_offset_s": 120,
+             "search_pages": 2, "recordings": RECORDINGS}])
+        cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
+        url = "http://127.0.0.1:%d/nvr/onvif/device_service" % cls.dev.port
+        dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
+        cams = [cwtest.camera(i, dead, recorder="nvr") for i in ("CAM-A", "CAM-B", "CAM-C")]
+        cls.conf = cwtest.write_config(
+            os.path.join(cls.tmp, "site"), cams, credentials={"nvr": ("admin", "camwatch"),
+                                                              "bad": ("admin", "wrong")},
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr": {"kind": "onvif", "url": url, "credential": "nvr",
+                                       "timeout": "5s",
+                                       "channel_map": "SourceId_1=CAM-A, IpCamera_2=CAM-B"}})
+        # The store, made by the daemon (cameras synced); its scan is the first of the NVR.
+        r = cwtest.camwatchd(cls.conf, "--once")
+        assert r.rc == 0, r
+        assert "footage: recorder=nvr scanned" in r.err, r
+
+    def find(self, *cams):
+        args = []
+        for c in cams:
+            args += ["--camera", c]
+        r = cwtest.camwatch(self.conf, "footage", "find", "--json", "--from",
+                            "2026-11-20 19:00", "--to", "2026-11-20 23:00", *args)
+        self.assertEqual(r.rc, 0, r)
+        return {o["id"]: o for o in json.loads(r.out)}
+
+    def scan(self):
+        r = cwtest.camwatch(self.conf, "footage", "scan", "--json")
+        return r, json.loads(r.out) if r.out.strip() else None
+
+    def test_recordings_mapped_to_cameras_by_source(self):
+        r, scan = self.scan()
+        self.assertEqual(r.rc, 0, r)
+        self.assertTrue(scan[0]["ok"], scan)
+        self.assertEqual(scan[0]["files"], 3)
+        self.assertEqual(scan[0]["unmapped"], 1)
+        doc = self.find("CAM-A", "CAM-B", "CAM-C")
+        self.assertEqual([(w["start"], w["end"]) for w in doc["CAM-A"]["windows"]],
+                         [("2026-11-20T20:00:00+07:00", "2026-11-20T22:00:00+07:00")])
+        self.assertEqual([(w["start"], w["end"]) for w in doc["CAM-B"]["windows"]],
+                         [("2026-11-20T20:30:00+07:00", "2026-11-20T21:00:00+07:00")])
+        self.assertEqual(doc["CAM-C"]["windows"][0]["end"], "2026-11-20T20:10:00+07:00")
+        self.assertEqual(doc["CAM-C"]["oldest"], "2026-11-17T20:00:00+07:00")
+        # The search went over two pages and was ended; every call was signed on the NVR's
+        # clock, two minutes ahead of ours.
+        with urllib.request.urlopen("http://127.0.0.1:%d/_log?device=nvr" % self.dev.port,
+                                    timeout=10) as f:
+            log = json.loads(f.read().decode())
+        actions = [e["action"] for e in log]
+        self.assertIn("EndSearch", actions)
+        self.assertGreaterEqual(actions.count("GetRecordingSearchResults"), 2)
+        self.assertGreaterEqual(actions.count("GetRecordingInformation"), 4)
+        self.assertTrue(all(e["auth_ok"] for e in log), [e for e in log if not e["auth_ok"]])
+
+    def test_recording_gone_from_the_nvr_leaves_the_index(self):
+        control(self.dev.port, "nvr", {"recordings": RECORDINGS[:1] + RECORDINGS[2:]})
+        try:
+            r, scan = self.scan()
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(scan[0]["gone"], 1)
+            self.assertEqual(self.find("CAM-B")["CAM-B"]["windows"], [])
+        finally:
+            control(self.dev.port, "nvr", {"recordings": RECORDINGS})
+            self.scan()
+
+    def test_wrong_password_is_a_failed_scan_that_says_why(self):
+        conf = cwtest.conf_variant(self.conf, "credential = nvr", "credential = bad", ".bad")
+        r = cwtest.camwatch(conf, "footage", "scan", "--json")
+        self.assertEqual(r.rc, 1, r)
+        scan = json.loads(r.out)
+        self.assertFalse(scan[0]["ok"])
+        self.assertIn("authentication failed", scan[0]["error"])
+        recs = {o["name"]: o for o in json.loads(cwtest.camwatch(
+            conf, "footage", "recorders", "--json").out)}
+        self.assertFalse(recs["nvr"]["ok"])
+        # What the index held is kept: a failed scan forgets nothing.
+        self.assertEqual(len(self.find("CAM-A")["CAM-A"]["windows"]), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

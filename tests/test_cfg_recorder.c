@@ -1,0 +1,197 @@
+/* test_cfg_recorder.c - [footage] and [recorder NAME] (config/recorder.c, config/conf.c): the
+ * defaults, each kind's keys, the channel map, cameras tied to their recorder, and every bad
+ * value refused with file, line and field. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfgtest.h"
+
+#define ROWS3                                                                                      \
+    "CAM-A,A,CAH,,district,,,,,rtsp://h/a,,,,,nvr1,\n"                                             \
+    "CAM-B,B,CAH,,district,,,,,rtsp://h/b,,,,,nvr1,\n"                                             \
+    "CAM-C,C,CAH,,district,,,,,rtsp://h/c,,,,,NVR-NOT-CONFIGURED,\n"
+
+static void load_with(struct site *s, const char *more)
+{
+    char conf[4096];
+
+    snprintf(conf, sizeof(conf), CONF_STD "%s", more);
+    site_std(s, ROWS3);
+    site_write(s, "camwatch.conf", conf, 0644);
+}
+
+static void test_footage_defaults_and_keys(void **state)
+{
+    struct site *s = *state;
+
+    load_with(s, "");
+    assert_int_equal(site_load(s), 0);
+    assert_true(s->cfg->footage.scan_interval_ms == 300000);
+    assert_int_equal(s->cfg->footage.workers, 1);
+    assert_true(s->cfg->footage.max_gap_ms == 600000);
+    assert_true(s->cfg->footage.warn_before_ms == 3LL * 86400000);
+    assert_true(s->cfg->footage.tolerance_ms == 2000);
+    assert_int_equal(s->cfg->n_recorders, 0);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    load_with(s, "[footage]\nscan_interval = 1m\nmax_gap = off\nwarn_before = 1d\n");
+    assert_int_equal(site_load(s), 0);
+    assert_true(s->cfg->footage.scan_interval_ms == 60000);
+    assert_true(s->cfg->footage.max_gap_ms == 0);
+    assert_true(s->cfg->footage.warn_before_ms == 86400000);
+}
+
+/* A dir recorder: its cameras are the rows naming it and its channel map's; a recorder column
+ * with no section is no error. */
+static void test_dir_recorder_with_channel_map(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_recorder *r;
+
+    load_with(s, "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
+                 "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\ntime_zone = Europe/Berlin\n"
+                 "channel_map = ch01=CAM-A, ch03 = CAM-C\n");
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->cfg->n_recorders, 1);
+    r = cfg_find_recorder(s->cfg, "nvr1");
+    assert_non_null(r);
+    assert_int_equal(r->kind, CFG_RECORDER_DIR);
+    assert_true(ends_with(r->path, "/footage/nvr1"));
+    assert_true(r->path[0] == '/');
+    assert_string_equal(r->time_zone, "Europe/Berlin");
+    assert_int_equal(r->n_tokens, 2);
+    assert_string_equal(r->tokens[1], "ch03");
+    assert_string_equal(r->token_cameras[1], "CAM-C");
+    assert_int_equal(r->n_cameras, 3); /* CAM-A, CAM-B by their rows, CAM-C by the map */
+    assert_true(r->tls_verify);
+    assert_null(cfg_find_recorder(s->cfg, "NVR-NOT-CONFIGURED"));
+}
+
+static void test_onvif_recorder_with_credential_defaults_to_site_zone(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_recorder *r;
+
+    load_with(s, "[site]\ntime_zone = Asia/Ho_Chi_Minh\n[recorder nvr1]\nkind = onvif\n"
+                 "url = http://10.1.2.3/onvif/device_service\ncredential = district\n"
+                 "timeout = 3s\n");
+    assert_int_equal(site_load(s), 0);
+    r = cfg_find_recorder(s->cfg, "nvr1");
+    assert_int_equal(r->kind, CFG_RECORDER_ONVIF);
+    assert_non_null(r->cred);
+    assert_string_equal(r->cred->username, "admin");
+    assert_string_equal(r->time_zone, "Asia/Ho_Chi_Minh");
+    assert_true(r->timeout_ms == 3000);
+}
+
+/* The conf's recorder section starts at line 9; line is the bad key's. */
+static void refused(void **state, const char *section, int line, const char *field, const char *msg)
+{
+    struct site *s = *state;
+
+    load_with(s, section);
+    expect_one_error(s, "/camwatch.conf", line, field, msg);
+}
+
+static void test_bad_recorders_name_line_and_field(void **state)
+{
+    refused(state, "[recorder nvr1]\npath = x\n", 9, "kind",
+            "[recorder nvr1]: missing: dir, onvif, hikvision or dahua");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = nas\n", 10, "kind",
+            "[recorder nvr1]: 'nas' is not dir, onvif, hikvision or dahua");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = dir\npattern = {camera}/%s.mp4\n", 9, "path",
+            "[recorder nvr1]: a dir recorder needs its folder");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = dir\npath = x\npattern = {camera}/%H.mp4\n", 12,
+            "pattern", "[recorder nvr1]: '{camera}/%H.mp4': a time needs a whole date*");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = dir\npath = x\npattern = %Y%m%d/%H%M%S.mp4\n", 12,
+            "pattern", "[recorder nvr1]: the pattern has no {camera}, so exactly one camera*");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = ftp://10.1.2.3/\n", 11, "url",
+            "[recorder nvr1]: not an http URL");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\ncredential = nobody\n", 12,
+            "credential", "[recorder nvr1]: no section [nobody] in the credentials file");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = 1=CAM-Z\n", 12,
+            "channel_map", "[recorder nvr1]: 'CAM-Z' is no camera of the inventory");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = 1=CAM-A,1=B\n",
+            12, "channel_map", "[recorder nvr1]: token '1' given twice");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = CAM-A\n", 12,
+            "channel_map", "[recorder nvr1]: 'CAM-A' is not TOKEN=CAMERA");
+    site_teardown(state);
+    site_setup(state);
+    /* Hikvision and Dahua are searched channel by channel: the map must number them. */
+    refused(state, "[recorder nvr1]\nkind = hikvision\nurl = http://h/\n", 9, "channel_map",
+            "[recorder nvr1]: a hikvision recorder is searched by channel: channel_map needs its "
+            "channels, e.g. 1=CAM-A, 2=CAM-B (or track ids: 101=CAM-A)");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = dahua\nurl = http://h/\nchannel_map = ch1=CAM-A\n", 12,
+            "channel_map", "[recorder nvr1]: 'ch1' is no channel number (1 to 99999)");
+}
+
+static void test_nvr_recorders_by_channel_number(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_recorder *r;
+
+    load_with(s, "[recorder nvr1]\nkind = hikvision\nurl = http://10.1.2.3\n"
+                 "channel_map = 1=CAM-A, 201=CAM-B\ntime_zone = Asia/Tokyo\n");
+    assert_int_equal(site_load(s), 0);
+    r = cfg_find_recorder(s->cfg, "nvr1");
+    assert_int_equal(r->kind, CFG_RECORDER_HIKVISION);
+    assert_int_equal(r->n_tokens, 2);
+    assert_string_equal(r->tokens[1], "201");
+    assert_string_equal(r->time_zone, "Asia/Tokyo");
+}
+
+static void test_bad_footage_keys_refused(void **state)
+{
+    struct site *s = *state;
+
+    load_with(s, "[footage]\nscan_interval = 1s\n");
+    expect_one_error(s, "/camwatch.conf", 10, "scan_interval", "must be between 10s and 1d*");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_footage_defaults_and_keys, site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(test_dir_recorder_with_channel_map, site_setup,
+                                        site_teardown),
+        cmocka_unit_test_setup_teardown(test_onvif_recorder_with_credential_defaults_to_site_zone,
+                                        site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(test_nvr_recorders_by_channel_number, site_setup,
+                                        site_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_recorders_name_line_and_field, site_setup,
+                                        site_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_footage_keys_refused, site_setup, site_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,352 @@
+/* test_doc_footage.c - the investigators' documents (index/doc_footage.c) built from a store
+ * the test writes: cameras by point, text with and without diacritics, and ids; windows and
+ * gaps with their causes; the state then and during; the clock offset; until when footage
+ * stays retrievable and the warning; requests created (with their audit row), shown and
+ * listed; the audit chain's verdict. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../index/doc.h"
+#include "../util/log.h"
+#include "cwtest.h"
+#include "footagetest.h"
+
+#define TZ "Asia/Ho_Chi_Minh"
+#define T21 1795183200000LL /* 2026-11-20 21:00 +07:00 */
+#define MIN (60 * 1000LL)
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+#define NOW (T21 + 2 * DAY) /* the investigator asks two days later */
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct doc_ctx c;
+};
+
+static void put(struct store *s, const char *cam, int64_t start, int readable, int64_t seen)
+{
+    char file[32];
+    struct store_segment g = {.recorder = "nvr",
+                              .dir = cam,
+                              .file = file,
+                              .camera_id = cam,
+                              .start_ms = start,
+                              .end_ms = readable ? start + MIN : start,
+                              .bytes = 1000,
+                              .readable = readable,
+                              .reason = readable ? "" : "truncated MP4: no moov atom"};
+    struct cw_err err = {0};
+
+    snprintf(file, sizeof(file), "%lld.mp4", (long long)(start / 1000));
+    if (store_segment_put(s, &g, seen, &err) != 0)
+        fail_msg("put: %s", err.msg);
+}
+
+static void refresh(struct store *s, const char *cam, int64_t at)
+{
+    struct cw_err err = {0};
+
+    if (store_footage_refresh(s, &cam, 1, at, &err) != 0)
+        fail_msg("refresh: %s", err.msg);
+}
+
+/* CHO-01: 20:00 (overwritten a day later), 21:00-21:10 but 21:04 missing and 21:07 cut short,
+ * 22:00-22:30; up from 20:00, down at 21:05; clock 83 s ahead at 20:30. CHO-02: nothing
+ * recorded, on the recorder. CAH-01: never on a scanned recorder. */
+static void fill(struct store *s)
+{
+    struct cw_err err = {0};
+    struct store_device d = {.camera_id = "CHO-01",
+                             .probed_ms = T21 - 30 * MIN,
+                             .has_clock = 1,
+                             .clock_at_ms = T21 - 30 * MIN,
+                             .clock_offset_ms = 83000,
+                             .clock_error_ms = 40};
+
+    put(s, "CHO-01", T21 - HOUR, 1, T21);
+    for (int m = 0; m < 10; m++)
+        if (m != 4)
+            put(s, "CHO-01", T21 + m * MIN, m != 7, T21 + 11 * MIN);
+    for (int m = 0; m < 30; m++)
+        put(s, "CHO-01", T21 + HOUR + m * MIN, 1, T21 + 2 * HOUR);
+    refresh(s, "CHO-01", NOW - DAY); /* the oldest then: 20:00 */
+    assert_int_equal(store_segment_drop(s, "nvr", "CHO-01", "1795179600.mp4", &err), 0);
+    refresh(s, "CHO-01", NOW); /* an hour of footage lost in a day: 1/24 */
+    refresh(s, "CHO-02", NOW);
+    assert_int_equal(store_record_transition(s, "CHO-01", CW_UNKNOWN, CW_UP, T21 - HOUR, "", &err),
+                     0);
+    assert_int_equal(
+        store_record_transition(s, "CHO-01", CW_UP, CW_DOWN, T21 + 5 * MIN, "timeout", &err), 0);
+    assert_int_equal(store_record_device(s, &d, NULL, 0, NULL, 0, NULL, NULL, &err), 0);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+
+    if (fx == NULL || ftest_store_open("doc-footage", fx->dir, sizeof(fx->dir), fx->path,
+                                       sizeof(fx->path), &fx->s) != 0)
+        return -1;
+    ftest_sync(fx->s, ftest_market, 3, T21 - 2 * DAY);
+    fill(fx->s);
+    fx->c = (struct doc_ctx){fx->s, NULL, TZ};
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    return ftest_teardown(fx->s, fx->dir, fx);
+}
+
+static json_t *find(struct fixture *fx, const struct doc_footage_query *q)
+{
+    json_t *doc = NULL;
+    struct cw_err err = {0};
+
+    if (doc_footage_find(&fx->c, q, &doc, &err) != 0)
+        fail_msg("find: %s", err.msg);
+    assert_true(json_is_array(doc));
+    return doc;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static const json_t *by_id(const json_t *arr, const char *id)
+{
+    size_t i;
+    const json_t *o;
+
+    json_array_foreach(arr, i, o) if (strcmp(str(o, "id"), id) == 0) return o;
+    fail_msg("no %s in the answer", id);
+    return NULL;
+}
+
+static void span_is(const json_t *s, const char *start, const char *end)
+{
+    assert_string_equal(str(s, "start"), start);
+    assert_string_equal(str(s, "end"), end);
+}
+
+static void test_point_query_windows_gaps_state_clock(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + 10 * MIN,
+                                  .place = STORE_PLACE_POINT,
+                                  .lat = 10.28790,
+                                  .lon = 105.66060,
+                                  .radius_m = 100,
+                                  .now_ms = NOW};
+    json_t *doc = find(fx, &q);
+    const json_t *cho1, *w, *g;
+
+    assert_int_equal(json_array_size(doc), 2);
+    assert_string_equal(str(json_array_get(doc, 0), "id"), "CHO-02"); /* nearest first */
+    cho1 = json_array_get(doc, 1);
+    assert_string_equal(str(cho1, "id"), "CHO-01");
+    assert_true(json_real_value(json_object_get(cho1, "distance_m")) > 20 &&
+                json_real_value(json_object_get(cho1, "distance_m")) < 26);
+    w = json_object_get(cho1, "windows");
+    assert_int_equal(json_array_size(w), 3);
+    span_is(json_array_get(w, 0), "2026-11-20T21:00:00+07:00", "2026-11-20T21:04:00+07:00");
+    span_is(json_array_get(w, 1), "2026-11-20T21:05:00+07:00", "2026-11-20T21:07:00+07:00");
+    span_is(json_array_get(w, 2), "2026-11-20T21:08:00+07:00", "2026-11-20T21:10:00+07:00");
+    g = json_object_get(cho1, "gaps");
+    assert_int_equal(json_array_size(g), 2);
+    span_is(json_array_get(g, 0), "2026-11-20T21:04:00+07:00", "2026-11-20T21:05:00+07:00");
+    assert_string_equal(str(json_array_get(g, 0), "cause"), "not recorded");
+    assert_string_equal(str(json_array_get(g, 1), "cause"), "unreadable");
+    assert_int_equal(json_array_size(json_object_get(cho1, "unreadable")), 1);
+    assert_string_equal(str(json_array_get(json_object_get(cho1, "unreadable"), 0), "reason"),
+                        "truncated MP4: no moov atom");
+    assert_int_equal(json_integer_value(json_object_get(cho1, "covered_ms")), 8 * MIN);
+    assert_string_equal(str(cho1, "state_then"), "up");
+    assert_string_equal(str(cho1, "state_since"), "2026-11-20T20:00:00+07:00");
+    assert_int_equal(json_array_size(json_object_get(cho1, "state_changes")), 1);
+    assert_string_equal(str(json_array_get(json_object_get(cho1, "state_changes"), 0), "to"),
+                        "down");
+    assert_int_equal(json_integer_value(json_object_get(cho1, "clock_offset_ms")), 83000);
+    /* CHO-02 is on the recorder but recorded nothing: the whole range is a gap. */
+    g = json_object_get(json_array_get(doc, 0), "gaps");
+    assert_int_equal(json_array_size(g), 1);
+    assert_string_equal(str(json_array_get(g, 0), "cause"), "not recorded");
+    assert_true(json_is_null(json_object_get(json_array_get(doc, 0), "retrievable_until")));
+    json_decref(doc);
+}
+
+/* An hour of footage lost over a day: the pace is 1/24, so 22:00 (an hour after the oldest,
+ * 21:00) goes a day after now; 20:00 is before the oldest: overwritten. */
+static void test_expiry_from_the_pace_of_overwriting_and_warning(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21 + HOUR,
+                                  .to_ms = T21 + HOUR + 10 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01",
+                                  .now_ms = NOW};
+    json_t *doc = find(fx, &q);
+    const json_t *o = json_array_get(doc, 0);
+
+    assert_string_equal(str(o, "oldest"), "2026-11-20T21:00:00+07:00");
+    assert_true(json_is_true(json_object_get(o, "overwriting")));
+    assert_string_equal(str(o, "retrievable_until"), "2026-11-23T21:00:00+07:00");
+    assert_non_null(strstr(str(o, "warning"), "overwritten in about 1.0 days"));
+    json_decref(doc);
+
+    q.from_ms = T21 - HOUR;
+    q.to_ms = T21 - 30 * MIN;
+    doc = find(fx, &q);
+    o = json_array_get(doc, 0);
+    assert_int_equal(json_array_size(json_object_get(o, "windows")), 0);
+    assert_string_equal(str(json_array_get(json_object_get(o, "gaps"), 0), "cause"), "overwritten");
+    assert_true(json_is_null(json_object_get(o, "retrievable_until")));
+    json_decref(doc);
+}
+
+static size_t ids_of(json_t *doc, char *buf, size_t len)
+{
+    size_t i, n = json_array_size(doc);
+    json_t *o;
+
+    buf[0] = '\0';
+    json_array_foreach(doc, i, o)
+    {
+        strncat(buf, str(o, "id"), len - strlen(buf) - 1);
+        strncat(buf, " ", len - strlen(buf) - 1);
+    }
+    json_decref(doc);
+    return n;
+}
+
+static void test_text_query_with_and_without_diacritics(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {
+        .from_ms = T21, .to_ms = T21 + MIN, .place = STORE_PLACE_TEXT, .now_ms = NOW};
+    char ids[128];
+
+    q.text = "cho lai vung";
+    assert_int_equal(ids_of(find(fx, &q), ids, sizeof(ids)), 1);
+    assert_string_equal(ids, "CHO-01 ");
+    q.text = "tan duong";
+    ids_of(find(fx, &q), ids, sizeof(ids));
+    assert_string_equal(ids, "CAH-01 ");
+    q.text = "Chợ"; /* with its marks: matches them */
+    ids_of(find(fx, &q), ids, sizeof(ids));
+    assert_string_equal(ids, "CHO-01 CHO-02 ");
+    q.text = "QL54"; /* a road */
+    ids_of(find(fx, &q), ids, sizeof(ids));
+    assert_string_equal(ids, "CHO-01 CHO-02 ");
+    q.text = "TÂN LỘC"; /* an address, upper case */
+    ids_of(find(fx, &q), ids, sizeof(ids));
+    assert_string_equal(ids, "CAH-01 ");
+    q.text = "Tan Loc x";
+    assert_int_equal(ids_of(find(fx, &q), ids, sizeof(ids)), 0);
+}
+
+static void test_id_query_and_refusals(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02, CAH-01",
+                                  .now_ms = NOW};
+    json_t *doc = NULL;
+    struct cw_err err = {0};
+    char ids[128];
+
+    ids_of(find(fx, &q), ids, sizeof(ids));
+    assert_string_equal(ids, "CAH-01 CHO-02 ");
+    doc = find(fx, &q);
+    assert_true(json_is_false(json_object_get(by_id(doc, "CAH-01"), "indexed")));
+    assert_true(json_is_null(json_object_get(by_id(doc, "CAH-01"), "distance_m")));
+    json_decref(doc);
+    doc = NULL;
+    q.cameras = "CHO-02,NOPE";
+    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'NOPE'");
+    q.cameras = "CHO-02";
+    q.to_ms = q.from_ms;
+    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "to");
+    q.to_ms = q.from_ms + 32 * DAY;
+    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    q.to_ms = q.from_ms + MIN;
+    q.place = STORE_PLACE_POINT;
+    q.lat = 10;
+    q.lon = 105;
+    q.radius_m = 0;
+    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "radius");
+    assert_null(doc);
+}
+
+static void test_request_created_shown_listed_and_audited(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request r = {.from_ms = T21, .to_ms = T21 + 10 * MIN, .place = STORE_PLACE_TEXT};
+    json_t *doc = NULL;
+    struct cw_err err = {0};
+    int64_t id;
+
+    snprintf(r.text, sizeof(r.text), "cho lai vung");
+    snprintf(r.by, sizeof(r.by), "Lê Văn A");
+    snprintf(r.case_ref, sizeof(r.case_ref), "VV-118");
+    assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "reason");
+    snprintf(r.reason, sizeof(r.reason), "trộm xe máy");
+    assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), 0);
+    id = json_integer_value(json_object_get(doc, "id"));
+    assert_int_equal(json_object_size(doc), 1);
+    json_decref(doc);
+    assert_int_equal(doc_request_show(&fx->c, id, NOW, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 1);
+    assert_int_equal(json_array_size(json_object_get(json_array_get(doc, 0), "windows")), 3);
+    json_decref(doc);
+    assert_int_equal(doc_request_show(&fx->c, id + 1, NOW, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(doc_request(&fx->c, id, &doc, &err), 0);
+    assert_string_equal(str(doc, "case"), "VV-118");
+    assert_string_equal(str(json_object_get(doc, "place"), "text"), "cho lai vung");
+    assert_string_equal(str(doc, "from"), "2026-11-20T21:00:00+07:00");
+    json_decref(doc);
+    assert_int_equal(doc_requests(&fx->c, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 1);
+    json_decref(doc);
+    assert_int_equal(doc_audit_verify(&fx->c, &doc, &err), 0);
+    assert_true(json_is_true(json_object_get(doc, "intact")));
+    assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 1);
+    json_decref(doc);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_point_query_windows_gaps_state_clock),
+        T(test_expiry_from_the_pace_of_overwriting_and_warning),
+        T(test_text_query_with_and_without_diacritics),
+        T(test_id_query_and_refusals),
+        T(test_request_created_shown_listed_and_audited),
+    };
+
+    log_init("test_doc_footage", LOG_LVL_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

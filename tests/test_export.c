@@ -1,0 +1,319 @@
+/* test_export.c - a request's footage exported as evidence (index/export.c) from segments
+ * ffmpeg's segment muxer makes in the test, indexed by a real scan: the MP4 read back, the
+ * manifest's ranges, gap, clock and sources, SHA256SUMS checked by sha256sum, the same bytes
+ * on a second export, an existing export never overwritten, a cancelled one leaving nothing,
+ * and the audit row. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <libavformat/avformat.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../daemon/recsrc.h"
+#include "../index/export.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "cwtest.h"
+#include "footagetest.h"
+
+#define T0 1795183200000LL /* 2026-11-20 21:00:00 +07:00 */
+#define TZ "Asia/Ho_Chi_Minh"
+
+struct fixture {
+    char dir[64], db[128], nvr[128];
+    struct store *s;
+    int64_t request;
+};
+
+static const char *root_of(void *data, const char *recorder)
+{
+    struct fixture *fx = data;
+
+    return strcmp(recorder, "nvr") == 0 ? fx->nvr : NULL;
+}
+
+/* CAM-A: 2 s segments at 21:00:00, :02, :04, then :10, :12 (a gap of 4 s); 83 s ahead. */
+static void record(struct fixture *fx)
+{
+    static const int at[] = {0, 2, 4, 10, 12};
+    char scratch[128], src[256], dst[256], day[160];
+    const char *const cams[] = {"CAM-A", "CAM-B"};
+    struct recsrc_def d = {.name = "nvr",
+                           .kind = RECSRC_DIR,
+                           .pattern = "{camera}/%Y-%m-%d/%H-%M-%S.mp4",
+                           .time_zone = TZ,
+                           .cameras = cams,
+                           .n_cameras = 2};
+    struct store_device dev = {.camera_id = "CAM-A",
+                               .probed_ms = T0 - 60000,
+                               .has_clock = 1,
+                               .clock_at_ms = T0 - 60000,
+                               .clock_offset_ms = 83000,
+                               .clock_error_ms = 40,
+                               .ntp = 0};
+    struct recsrc *r = NULL;
+    struct store *ro = NULL;
+    struct rec_result *res = NULL;
+    struct cw_err err = {0};
+    size_t cursor = 0, skipped = 0;
+
+    snprintf(scratch, sizeof(scratch), "%s/scratch", fx->dir);
+    snprintf(day, sizeof(day), "%s/CAM-A/2026-11-20", fx->nvr);
+    mkdir(scratch, 0750);
+    mkdir(fx->nvr, 0750);
+    snprintf(dst, sizeof(dst), "%s/CAM-A", fx->nvr);
+    mkdir(dst, 0750);
+    mkdir(day, 0750);
+    cwtest_make_segments(scratch, 5, 2, "mp4", 1);
+    for (int k = 0; k < 5; k++) {
+        snprintf(src, sizeof(src), "%s/seg%03d.mp4", scratch, k);
+        snprintf(dst, sizeof(dst), "%s/21-00-%02d.mp4", day, at[k]);
+        assert_int_equal(rename(src, dst), 0);
+    }
+    d.path = fx->nvr;
+    assert_int_equal(recsrc_new(&d, &r, &err), 0);
+    assert_int_equal(store_open(fx->db, STORE_READONLY, &ro, &err), 0);
+    assert_int_equal(recsrc_scan(r, ro, 0, cw_now_ms() + 60000, NULL, NULL, NULL, &res, &err), 0);
+    store_close(ro);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(recsrc_apply(r, fx->s, res, &cursor, 0, T0, &skipped, &err), 1);
+    assert_int_equal(recsrc_finish(r, fx->s, 1, NULL, T0 + 60000, &err), 0);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    assert_int_equal(store_record_device(fx->s, &dev, NULL, 0, NULL, 0, NULL, NULL, &err), 0);
+    rec_result_free(res);
+    recsrc_free(r);
+}
+
+static int setup(void **state)
+{
+    /* The market's two cameras under other ids, without positions. */
+    static const struct ftest_camera cams[] = {
+        {"CAM-A", "Cổng chợ Lai Vung", "Thị trấn Lai Vung", "Khóm 1", "QL54", "nvr", 0, 0, 0},
+        {"CAM-B", "Nhà lồng chợ", "Thị trấn Lai Vung", "Khóm 1", "QL54", "nvr", 0, 0, 0},
+    };
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    struct store_request req = {
+        .from_ms = T0 + 1000, .to_ms = T0 + 13000, .place = STORE_PLACE_CAMERAS};
+    struct cw_err err = {0};
+
+    av_log_set_level(AV_LOG_QUIET);
+    if (fx == NULL ||
+        ftest_store_open("export", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), &fx->s) != 0)
+        return -1;
+    snprintf(fx->nvr, sizeof(fx->nvr), "%s/nvr", fx->dir);
+    ftest_sync(fx->s, cams, 2, T0 - 86400000);
+    record(fx);
+    snprintf(req.by, sizeof(req.by), "Đại úy Lê Văn A");
+    snprintf(req.case_ref, sizeof(req.case_ref), "VV-2026-118");
+    snprintf(req.reason, sizeof(req.reason), "trộm xe máy tại chợ");
+    snprintf(req.cameras, sizeof(req.cameras), "CAM-A,CAM-B");
+    if (store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err) != 0)
+        return -1;
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    return ftest_teardown(fx->s, fx->dir, fx);
+}
+
+static struct export_plan *plan(struct fixture *fx)
+{
+    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx};
+    struct export_plan *p = NULL;
+    struct cw_err err = {0};
+
+    if (export_plan_build(fx->s, &set, fx->request, &p, &err) != 0)
+        fail_msg("plan: %s", err.msg);
+    return p;
+}
+
+static int export_to(struct fixture *fx, const char *sub, const atomic_int *cancel,
+                     struct export_result *res, struct cw_err *err)
+{
+    struct export_plan *p = plan(fx);
+    char out[160];
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/%s", fx->dir, sub);
+    rc = export_run(p, out, cancel, NULL, NULL, res, err);
+    if (rc == 0 && export_audit(fx->s, p, res, "it-staff", T0 + 2 * 86400000, err) != 0)
+        rc = -1;
+    export_plan_free(p);
+    return rc;
+}
+
+static char *file_in(struct fixture *fx, const char *sub, const char *name, size_t *len)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s/%s", fx->dir, sub, name);
+    return cwtest_read_file(path, len);
+}
+
+static size_t entries(struct fixture *fx, const char *sub)
+{
+    char path[256];
+    DIR *d;
+    struct dirent *e;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", fx->dir, sub);
+    if ((d = opendir(path)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.' || strncmp(e->d_name, ".camwatch", 9) == 0;
+    closedir(d);
+    return n;
+}
+
+static void test_export_writes_mp4_manifests_and_sums(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_result res;
+    struct cw_err err = {0};
+    char cmd[256], path[256];
+    json_t *m, *cam, *b;
+    json_error_t jerr;
+    struct stat sb;
+    AVFormatContext *ic = NULL;
+    size_t len;
+    char *text;
+
+    assert_int_equal(export_to(fx, "out-a", NULL, &res, &err), 0);
+    assert_int_equal(res.files, 1);
+    assert_int_equal(res.cameras, 2);
+    assert_int_equal(entries(fx, "out-a"), 4); /* no temporaries left */
+    snprintf(path, sizeof(path), "%s/out-a/CAM-A.mp4", fx->dir);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0640);
+    /* Playable: two streams, H.264, 21:00:01 to 21:00:13 with the gap in its timeline. */
+    assert_int_equal(avformat_open_input(&ic, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(ic, NULL) >= 0);
+    assert_int_equal(ic->nb_streams, 2);
+    assert_true(ic->duration / 1000 >= 11800 && ic->duration / 1000 <= 12200);
+    avformat_close_input(&ic);
+    snprintf(cmd, sizeof(cmd), "cd %s/out-a && sha256sum --quiet -c SHA256SUMS", fx->dir);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+
+    text = file_in(fx, "out-a", "manifest.json", &len);
+    m = json_loadb(text, len, 0, &jerr);
+    free(text);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "request"), "case")),
+                        "VV-2026-118");
+    cam = json_array_get(json_object_get(m, "cameras"), 0);
+    assert_string_equal(json_string_value(json_object_get(cam, "id")), "CAM-A");
+    b = json_object_get(cam, "delivered");
+    assert_string_equal(json_string_value(json_object_get(b, "from")), "2026-11-20T21:00:01+07:00");
+    assert_string_equal(json_string_value(json_object_get(b, "to")), "2026-11-20T21:00:13+07:00");
+    assert_int_equal(json_array_size(json_object_get(cam, "gaps")), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(cam, "gaps"), 0), "to")),
+        "2026-11-20T21:00:10+07:00");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(cam, "clock"), "offset_ms")), 83000);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(cam, "corrected"), "from")),
+        "2026-11-20T20:58:38+07:00");
+    assert_int_equal(json_array_size(json_object_get(cam, "sources")), 5);
+    assert_int_equal(strlen(json_string_value(json_object_get(
+                         json_array_get(json_object_get(cam, "sources"), 0), "sha256"))),
+                     64);
+    cam = json_array_get(json_object_get(m, "cameras"), 1);
+    assert_true(json_is_null(json_object_get(cam, "file")));
+    assert_string_equal(json_string_value(json_object_get(cam, "note")), "no footage in the range");
+    json_decref(m);
+    text = file_in(fx, "out-a", "manifest.txt", &len);
+    assert_non_null(strstr(text, "Vụ việc / Case: VV-2026-118"));
+    assert_non_null(strstr(text, "Trích xuất được / Delivered: 21:00:01 – 21:00:13"));
+    assert_non_null(strstr(text, "nhanh 83.000 giây / 83.000 s ahead"));
+    free(text);
+}
+
+static void test_second_export_is_byte_identical(void **state)
+{
+    struct fixture *fx = *state;
+    static const char *const names[] = {"CAM-A.mp4", "manifest.json", "manifest.txt", "SHA256SUMS"};
+    struct export_result a, b;
+    struct cw_err err = {0};
+
+    assert_int_equal(export_to(fx, "out-a", NULL, &a, &err), 0);
+    assert_int_equal(export_to(fx, "out-b", NULL, &b, &err), 0);
+    assert_string_equal(a.sums_sha256, b.sums_sha256);
+    for (size_t i = 0; i < 4; i++) {
+        size_t la, lb;
+        char *x = file_in(fx, "out-a", names[i], &la), *y = file_in(fx, "out-b", names[i], &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(x, y, la);
+        free(x);
+        free(y);
+    }
+}
+
+static void test_existing_export_never_overwritten_and_audit_rows(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_result res;
+    struct cw_err err = {0};
+    struct store_audit *rows = NULL;
+    size_t n = 0, before, after;
+    int64_t count = 0, broken = -1;
+    char why[128], *x;
+
+    assert_int_equal(export_to(fx, "out-a", NULL, &res, &err), 0);
+    x = file_in(fx, "out-a", "SHA256SUMS", &before);
+    free(x);
+    assert_int_equal(export_to(fx, "out-a", NULL, &res, &err), -1);
+    assert_non_null(strstr(err.msg, "exists: an export never overwrites"));
+    assert_int_equal(entries(fx, "out-a"), 4);
+    x = file_in(fx, "out-a", "SHA256SUMS", &after);
+    free(x);
+    assert_int_equal(before, after);
+    assert_int_equal(store_list_audit(fx->s, 0, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 2); /* the request, and the one export that happened */
+    assert_string_equal(rows[1].action, "export");
+    assert_string_equal(rows[1].actor, "it-staff");
+    assert_non_null(strstr(rows[1].detail, res.sums_sha256));
+    free(rows);
+    assert_int_equal(store_audit_verify(fx->s, &count, &broken, why, sizeof(why), &err), 0);
+    assert_int_equal(broken, 0);
+}
+
+static void test_cancelled_export_leaves_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    atomic_int cancel = 1;
+    struct export_result res;
+    struct cw_err err = {0};
+
+    assert_int_equal(export_to(fx, "out-c", &cancel, &res, &err), -1);
+    assert_non_null(strstr(err.msg, "cancelled"));
+    assert_int_equal(entries(fx, "out-c"), 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_export_writes_mp4_manifests_and_sums),
+        T(test_second_export_is_byte_identical),
+        T(test_existing_export_never_overwritten_and_audit_rows),
+        T(test_cancelled_export_leaves_nothing),
+    };
+
+    log_init("test_export", LOG_LVL_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

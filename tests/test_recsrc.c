@@ -1,0 +1,388 @@
+/* test_recsrc.c - recorders scanned and written (daemon/recsrc.c over probes/recorder_dir.c
+ * and a real store), on segment trees made by ffmpeg's segment muxer in the test: two cameras
+ * on one recorder with a gap; a second scan that reads nothing unchanged; the oldest file
+ * deleted; the newest cut short; a recorder in another time zone; folders and names that are
+ * not the recorder's; the recording gaps the verdict is told. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <libavutil/log.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../daemon/recsrc.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "cwtest.h"
+#include "footagetest.h"
+
+#define T0 1795183200000LL /* 2026-11-20 21:00:00 +07:00 */
+#define SEG_MS 2000LL
+
+struct fixture {
+    char dir[64], db[128], scratch[128], nvr[128], ber[128];
+    struct store *s;
+    struct recsrc *nvr_src, *ber_src;
+    struct cw_zone *hcm, *berlin;
+};
+
+static void mkdirs(const char *path)
+{
+    char buf[512];
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p != '\0'; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(buf, 0750);
+            *p = '/';
+        }
+    mkdir(buf, 0750);
+}
+
+/* Copy scratch/seg<k>.<ext> to root/rel. */
+static void place(struct fixture *fx, const char *root, int k, const char *ext, const char *rel)
+{
+    char src[256], dst[512], parent[512];
+
+    snprintf(src, sizeof(src), "%s/seg%03d.%s", fx->scratch, k, ext);
+    snprintf(dst, sizeof(dst), "%s/%s", root, rel);
+    snprintf(parent, sizeof(parent), "%s", dst);
+    *strrchr(parent, '/') = '\0';
+    mkdirs(parent);
+    assert_int_equal(cwtest_run((const char *const[]){"cp", src, dst, NULL}), 0);
+}
+
+/* rel of a segment of cam starting at ms under pattern {camera}/%Y-%m-%d/%H-%M-%S.<ext>. */
+static void name_hcm(struct fixture *fx, const char *cam, int64_t ms, const char *ext, char *buf,
+                     size_t len)
+{
+    char day[16], t[16];
+
+    cw_zone_strftime(fx->hcm, ms, "%Y-%m-%d", day, sizeof(day));
+    cw_zone_strftime(fx->hcm, ms, "%H-%M-%S", t, sizeof(t));
+    snprintf(buf, len, "%s/%s/%s.%s", cam, day, t, ext);
+}
+
+static struct recsrc *source(const char *name, const char *path, const char *pattern,
+                             const char *tz, const char *const *cams, size_t n)
+{
+    struct recsrc_def d = {.name = name,
+                           .kind = RECSRC_DIR,
+                           .path = path,
+                           .pattern = pattern,
+                           .time_zone = tz,
+                           .cameras = cams,
+                           .n_cameras = n};
+    struct recsrc *r = NULL;
+    struct cw_err err = {0};
+
+    if (recsrc_new(&d, &r, &err) != 0)
+        fail_msg("recsrc %s: %s", name, err.msg);
+    return r;
+}
+
+static int setup(void **state)
+{
+    static const char *const nvr_cams[] = {"CAM-A", "CAM-B"}, *const ber_cams[] = {"CAM-C"};
+    static const struct ftest_camera cams[] = {
+        {.id = "CAM-A", .recorder = "nvr"},
+        {.id = "CAM-B", .recorder = "nvr"},
+        {.id = "CAM-C", .recorder = "berlin"},
+    };
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    struct cw_err err = {0};
+    char rel[256];
+
+    av_log_set_level(AV_LOG_QUIET);
+    if (fx == NULL ||
+        ftest_store_open("recsrc", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), &fx->s) != 0)
+        return -1;
+    snprintf(fx->scratch, sizeof(fx->scratch), "%s/scratch", fx->dir);
+    snprintf(fx->nvr, sizeof(fx->nvr), "%s/nvr", fx->dir);
+    snprintf(fx->ber, sizeof(fx->ber), "%s/berlin", fx->dir);
+    mkdirs(fx->scratch);
+    cwtest_make_segments(fx->scratch, 5, 2, "mp4", 0);
+    cwtest_make_segments(fx->scratch, 4, 2, "mpegts", 0);
+    if (cw_zone_load("Asia/Ho_Chi_Minh", &fx->hcm, &err) != 0 ||
+        cw_zone_load("Europe/Berlin", &fx->berlin, &err) != 0)
+        return -1;
+    ftest_sync(fx->s, cams, 3, T0 - 86400000);
+    /* CAM-A: five MP4 segments back to back from 21:00:00. CAM-B: TS at 21:00:00 and 21:00:02,
+     * then nothing until 21:00:10 and 21:00:12. */
+    for (int k = 0; k < 5; k++) {
+        name_hcm(fx, "CAM-A", T0 + k * SEG_MS, "mp4", rel, sizeof(rel));
+        place(fx, fx->nvr, k, "mp4", rel);
+    }
+    for (int k = 0; k < 4; k++) {
+        name_hcm(fx, "CAM-B", T0 + (k < 2 ? k : k + 3) * SEG_MS, "ts", rel, sizeof(rel));
+        place(fx, fx->nvr, k, "ts", rel);
+    }
+    /* Not the recorder's: a camera it does not hold, a stray name, a hidden temporary. */
+    place(fx, fx->nvr, 0, "ts", "CAM-X/2026-11-20/21-00-00.ts");
+    place(fx, fx->nvr, 0, "ts", "CAM-A/2026-11-20/notes.ts");
+    place(fx, fx->nvr, 0, "ts", "CAM-A/2026-11-20/.21-00-12.mp4.part");
+    place(fx, fx->nvr, 0, "ts", "lost+found/x/y.ts");
+    /* Berlin (UTC+1 in November): 15:00:00 there is 14:00:00Z, 21:00:00 in Ho Chi Minh City. */
+    place(fx, fx->ber, 0, "ts", "20261120/CAM-C_150000.ts");
+    fx->nvr_src =
+        source("nvr", fx->nvr, "{camera}/%Y-%m-%d/%H-%M-%S.*", "Asia/Ho_Chi_Minh", nvr_cams, 2);
+    fx->ber_src =
+        source("berlin", fx->ber, "%Y%m%d/{camera}_%H%M%S.ts", "Europe/Berlin", ber_cams, 1);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    recsrc_free(fx->nvr_src);
+    recsrc_free(fx->ber_src);
+    cw_zone_free(fx->hcm);
+    cw_zone_free(fx->berlin);
+    return ftest_teardown(fx->s, fx->dir, fx);
+}
+
+/* Scan r as the daemon does (a read-only connection of its own), then write the result. */
+static struct rec_result *scan(struct fixture *fx, struct recsrc *r, int full, int64_t now)
+{
+    struct store *ro = NULL;
+    struct rec_result *res = NULL;
+    struct cw_err err = {0};
+    size_t cursor = 0, skipped = 0;
+    int rc;
+
+    assert_int_equal(store_open(fx->db, STORE_READONLY, &ro, &err), 0);
+    if (recsrc_scan(r, ro, full, now, NULL, NULL, NULL, &res, &err) != 0)
+        fail_msg("scan: %s", err.msg);
+    store_close(ro);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    /* In slices of 3, as the loop writes them. */
+    while ((rc = recsrc_apply(r, fx->s, res, &cursor, 3, now, &skipped, &err)) == 0)
+        ;
+    assert_int_equal(rc, 1);
+    assert_int_equal(recsrc_finish(r, fx->s, 1, NULL, now, &err), 0);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    return res;
+}
+
+static size_t rows(struct fixture *fx, const char *cam, struct store_segment_row **out)
+{
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_footage_segments(fx->s, cam, T0 - 3600000, T0 + 3600000, out, &n, &err),
+                     0);
+    return n;
+}
+
+/* Later than the folders' mtimes by more than the racy window: they are remembered. */
+static int64_t later(void)
+{
+    return cw_now_ms() + 10 * REC_RACY_MS;
+}
+
+static void test_first_scan_finds_both_cameras_and_ignores_the_rest(void **state)
+{
+    struct fixture *fx = *state;
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_segment_row *r = NULL;
+    size_t n;
+
+    assert_int_equal(res->n_found, 9);
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->unmapped, 1); /* CAM-X */
+    assert_true(res->ignored >= 2);     /* notes.ts, lost+found */
+    assert_int_equal(res->unreadable, 0);
+    rec_result_free(res);
+    n = rows(fx, "CAM-A", &r);
+    assert_int_equal(n, 5);
+    assert_string_equal(r[0].path, "CAM-A/2026-11-20/21-00-00.mp4");
+    assert_true(r[0].start_ms == T0);
+    assert_true(r[0].end_ms >= T0 + 1900 && r[0].end_ms <= T0 + 2200);
+    assert_string_equal(r[0].container, "mp4");
+    assert_string_equal(r[0].codec, "h264");
+    assert_int_equal(r[0].width, 160);
+    free(r);
+    n = rows(fx, "CAM-B", &r);
+    assert_int_equal(n, 4);
+    assert_true(r[2].start_ms == T0 + 10000);
+    assert_string_equal(r[2].container, "mpegts");
+    free(r);
+}
+
+static void test_second_scan_reads_nothing_unchanged(void **state)
+{
+    struct fixture *fx = *state;
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+
+    rec_result_free(res);
+    res = scan(fx, fx->nvr_src, 0, later());
+    assert_int_equal(res->n_found, 0);
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->dirs_listed, 0);
+    assert_true(res->dirs_skipped >= 5); /* top, CAM-A, CAM-B and their days */
+    rec_result_free(res);
+}
+
+static void test_deleted_oldest_and_cut_newest_are_noticed(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_segment_row *r = NULL;
+    struct store_footage_camera fc;
+    struct cw_err err = {0};
+    char path[512], rel[256];
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+
+    rec_result_free(res);
+    /* The recorder overwrites the oldest, and the newest is cut by a power cut. */
+    name_hcm(fx, "CAM-A", T0, "mp4", rel, sizeof(rel));
+    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
+    assert_int_equal(unlink(path), 0);
+    name_hcm(fx, "CAM-A", T0 + 4 * SEG_MS, "mp4", rel, sizeof(rel));
+    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
+    assert_int_equal(truncate(path, 3000), 0);
+    res = scan(fx, fx->nvr_src, 0, later());
+    assert_int_equal(res->n_gone, 1);
+    assert_string_equal(res->gone[0].file, "21-00-00.mp4");
+    assert_int_equal(res->n_found, 1);
+    assert_int_equal(res->unreadable, 1);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 4);
+    assert_true(r[0].start_ms == T0 + SEG_MS);
+    assert_int_equal(r[3].readable, 0);
+    assert_non_null(strstr(r[3].reason, "truncated MP4"));
+    free(r);
+    assert_int_equal(store_footage_camera(fx->s, "CAM-A", &fc, later(), &err), 0);
+    assert_true(fc.oldest_ms == T0 + SEG_MS);
+}
+
+/* A file cut short in the middle of a folder that did not change is found by a full scan. */
+static void test_full_scan_finds_a_file_changed_in_place(void **state)
+{
+    struct fixture *fx = *state;
+    char path[512], rel[256];
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+
+    rec_result_free(res);
+    name_hcm(fx, "CAM-A", T0 + SEG_MS, "mp4", rel, sizeof(rel));
+    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
+    assert_int_equal(truncate(path, 2000), 0);
+    res = scan(fx, fx->nvr_src, 0, later());
+    assert_int_equal(res->n_found, 0); /* not the last file: the folder says nothing changed */
+    rec_result_free(res);
+    res = scan(fx, fx->nvr_src, 1, later());
+    assert_int_equal(res->n_found, 1);
+    assert_int_equal(res->unreadable, 1);
+    rec_result_free(res);
+}
+
+static void test_recorder_in_another_zone_reads_its_local_names(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_segment_row *r = NULL;
+    struct rec_result *res = scan(fx, fx->ber_src, 0, later());
+
+    assert_int_equal(res->n_found, 1);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-C", &r), 1);
+    assert_true(r[0].start_ms == T0); /* 15:00 Berlin = 21:00 Ho Chi Minh City */
+    assert_string_equal(r[0].path, "20261120/CAM-C_150000.ts");
+    free(r);
+}
+
+static void test_recent_gaps_name_the_hole_in_local_time(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *ro = NULL;
+    struct cw_err err = {0};
+    char why[256];
+    int faulty = -1;
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, T0 + 20000);
+
+    rec_result_free(res);
+    assert_int_equal(store_open(fx->db, STORE_READONLY, &ro, &err), 0);
+    /* CAM-B: 21:00:04 to 21:00:10 with nothing, over a 3 s limit; 21:00:14 to 21:00:20 too. */
+    assert_int_equal(recsrc_recent_gaps(ro, "CAM-B", fx->hcm, T0 + 20000, 3000, 500, &faulty, why,
+                                        sizeof(why), &err),
+                     0);
+    assert_int_equal(faulty, 1);
+    assert_string_equal(why, "no recording 21:00\u201321:00; no recording since 21:00");
+    /* CAM-A is continuous to 21:00:10; a minute's limit says nothing. */
+    assert_int_equal(recsrc_recent_gaps(ro, "CAM-A", fx->hcm, T0 + 20000, 60000, 500, &faulty, why,
+                                        sizeof(why), &err),
+                     0);
+    assert_int_equal(faulty, 0);
+    assert_string_equal(why, "");
+    /* CAM-C was never scanned: nothing to say yet. */
+    assert_int_equal(recsrc_recent_gaps(ro, "CAM-C", fx->hcm, T0 + 20000, 3000, 500, &faulty, why,
+                                        sizeof(why), &err),
+                     0);
+    assert_int_equal(faulty, 0);
+    store_close(ro);
+}
+
+static void test_bad_patterns_and_lone_cameras_refused(void **state)
+{
+    static const char *const two[] = {"CAM-A", "CAM-B"};
+    struct recsrc_def d = {.name = "nvr2", .kind = RECSRC_DIR, .path = "/x", .pattern = "%Y/%H"};
+    struct recsrc *r = NULL;
+    struct cw_err err = {0};
+
+    (void)state;
+    assert_int_equal(recsrc_new(&d, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "recorder nvr2: pattern:"));
+    d.pattern = "%Y%m%d/%H%M%S.mp4";
+    d.cameras = two;
+    d.n_cameras = 2;
+    assert_int_equal(recsrc_new(&d, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "no {camera}"));
+    assert_null(r);
+}
+
+/* A recorder whose folder holds nothing yet (a new NVR share): a scan finds nothing, fails
+ * nothing, and lists the one folder. */
+static void test_empty_recorder_folder_is_an_empty_scan(void **state)
+{
+    static const char *const cams[] = {"CAM-A"};
+    struct fixture *fx = *state;
+    char empty[160];
+    struct recsrc *r;
+    struct rec_result *res;
+
+    snprintf(empty, sizeof(empty), "%s/empty", fx->dir);
+    mkdirs(empty);
+    r = source("nvr", empty, "{camera}/%Y-%m-%d/%H-%M-%S.mp4", "Asia/Ho_Chi_Minh", cams, 1);
+    res = scan(fx, r, 0, T0);
+    assert_int_equal(res->n_found, 0);
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->dirs_listed, 1);
+    rec_result_free(res);
+    recsrc_free(r);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_first_scan_finds_both_cameras_and_ignores_the_rest),
+        T(test_second_scan_reads_nothing_unchanged),
+        T(test_deleted_oldest_and_cut_newest_are_noticed),
+        T(test_full_scan_finds_a_file_changed_in_place),
+        T(test_recorder_in_another_zone_reads_its_local_names),
+        T(test_recent_gaps_name_the_hole_in_local_time),
+        T(test_bad_patterns_and_lone_cameras_refused),
+        T(test_empty_recorder_folder_is_an_empty_scan),
+    };
+
+    log_init("test_recsrc", LOG_LVL_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

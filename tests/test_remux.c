@@ -1,0 +1,224 @@
+/* test_remux.c - one MP4 remuxed from segments (probes/remux.c), on segments ffmpeg's segment
+ * muxer makes in the test: the start at the keyframe at or before the range, the end cut,
+ * continuous timestamps across segments, a gap jumped by its length and reported, a segment
+ * gone meanwhile noted, the same bytes twice, cancelling. The output is read back with
+ * libavformat (codec, streams, duration). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <fcntl.h>
+#include <libavformat/avformat.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../probes/remux.h"
+#include "cwtest.h"
+
+#define T0 1795183200000LL
+#define SEG 2000LL
+
+static char dir[64];
+
+static int setup_group(void **state)
+{
+    (void)state;
+    av_log_set_level(AV_LOG_QUIET);
+    if (cwtest_tmpdir(dir, sizeof(dir), "remux") != 0)
+        return -1;
+    cwtest_make_segments(dir, 6, 2, "mp4", 1);
+    return 0;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    return cwtest_rmtree(dir);
+}
+
+struct inputs {
+    char paths[8][256];
+    struct remux_input in[8];
+    size_t n;
+};
+
+/* Segments k.. at the given wall-clock starts. */
+static void inputs(struct inputs *v, const int *k, const int64_t *start, size_t n)
+{
+    v->n = n;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(v->paths[i], sizeof(v->paths[i]), "%s/seg%03d.mp4", dir, k[i]);
+        v->in[i] = (struct remux_input){v->paths[i], start[i], start[i] + SEG};
+    }
+}
+
+static int out_file(const char *name, char *path, size_t len)
+{
+    int fd;
+
+    snprintf(path, len, "%s/%s", dir, name);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    return fd;
+}
+
+/* What libavformat reads back from path. */
+static void read_back(const char *path, int *streams, int64_t *duration_ms, const char **codec)
+{
+    AVFormatContext *ic = NULL;
+
+    assert_int_equal(avformat_open_input(&ic, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(ic, NULL) >= 0);
+    *streams = (int)ic->nb_streams;
+    *duration_ms = ic->duration / 1000;
+    *codec = avcodec_get_name(ic->streams[0]->codecpar->codec_id);
+    avformat_close_input(&ic);
+}
+
+static struct remux_result run(const struct inputs *v, int64_t from, int64_t to, const char *name,
+                               char *path, size_t len)
+{
+    struct remux_request rq = {v->in, v->n, from, to, 1000, out_file(name, path, len),
+                               NULL,  NULL, NULL};
+    struct remux_result res;
+
+    assert_int_equal(remux_run(&rq, &res), 0);
+    close(rq.out_fd);
+    return res;
+}
+
+/* What a remux of segments k at starts s over [from, to) gave, and what reads back. */
+struct played {
+    struct remux_result res;
+    int streams;
+    int64_t dur;
+    const char *codec;
+};
+
+static struct played play(const int *k, const int64_t *s, size_t n, int64_t from, int64_t to,
+                          const char *name)
+{
+    struct inputs v;
+    struct played p;
+    char path[256];
+
+    inputs(&v, k, s, n);
+    p.res = run(&v, from, to, name, path, sizeof(path));
+    read_back(path, &p.streams, &p.dur, &p.codec);
+    return p;
+}
+
+static void test_range_inside_contiguous_segments(void **state)
+{
+    const int k[] = {0, 1, 2, 3};
+    const int64_t s[] = {T0, T0 + SEG, T0 + 2 * SEG, T0 + 3 * SEG};
+    /* 3.5 s into the footage: the keyframe at 3.0 s starts it (one every second). */
+    struct played p = play(k, s, 4, T0 + 3500, T0 + 7000, "mid.mp4");
+
+    (void)state;
+    assert_true(p.res.delivered);
+    assert_true(p.res.from_ms == T0 + 3000);
+    assert_true(p.res.to_ms >= T0 + 6900 && p.res.to_ms <= T0 + 7000);
+    assert_int_equal(p.res.n_jumps, 0);
+    assert_int_equal(p.res.inputs_read, 3);
+    assert_string_equal(p.res.codec, "h264");
+    assert_int_equal(p.res.streams, 2);
+    assert_string_equal(p.res.note, "");
+    assert_int_equal(p.streams, 2);
+    assert_string_equal(p.codec, "h264");
+    assert_true(p.dur >= 3900 && p.dur <= 4100); /* 3.0 s to 7.0 s */
+}
+
+static void test_gap_is_jumped_by_its_length_and_reported(void **state)
+{
+    const int k[] = {0, 1, 2};
+    const int64_t s[] = {T0, T0 + SEG, T0 + 10000};
+    struct played p = play(k, s, 3, T0, T0 + 20000, "gap.mp4");
+
+    (void)state;
+    assert_int_equal(p.res.n_jumps, 1);
+    assert_true(p.res.jumps[0].from_ms >= T0 + 3900 && p.res.jumps[0].from_ms <= T0 + 4100);
+    assert_true(p.res.jumps[0].to_ms == T0 + 10000);
+    assert_true(p.res.to_ms >= T0 + 11900 && p.res.to_ms <= T0 + 12100);
+    assert_true(p.dur >= 11800 && p.dur <= 12200); /* the recorder's timeline, gap included */
+}
+
+static void test_same_inputs_give_the_same_bytes(void **state)
+{
+    const int k[] = {1, 2};
+    const int64_t s[] = {T0, T0 + SEG};
+    struct inputs v;
+    char a[256], b[256];
+    char *x, *y;
+    size_t nx, ny;
+
+    (void)state;
+    inputs(&v, k, s, 2);
+    run(&v, T0, T0 + 4000, "a.mp4", a, sizeof(a));
+    sleep(1); /* a second later: a creation time would differ */
+    run(&v, T0, T0 + 4000, "b.mp4", b, sizeof(b));
+    x = cwtest_read_file(a, &nx);
+    y = cwtest_read_file(b, &ny);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(x, y, nx);
+    free(x);
+    free(y);
+}
+
+static void test_segment_gone_meanwhile_ends_the_file_with_a_note(void **state)
+{
+    const int k[] = {4, 5, 99};
+    const int64_t s[] = {T0, T0 + SEG, T0 + 2 * SEG};
+    struct inputs v;
+    char path[256];
+    struct remux_result res;
+
+    (void)state;
+    inputs(&v, k, s, 3);
+    res = run(&v, T0, T0 + 6000, "short.mp4", path, sizeof(path));
+    assert_true(res.delivered);
+    assert_true(res.to_ms <= T0 + 4100);
+    assert_non_null(strstr(res.note, "seg099.mp4"));
+}
+
+static void test_cancel_and_nothing_in_range(void **state)
+{
+    const int k[] = {0};
+    const int64_t s[] = {T0};
+    atomic_int cancel = 1;
+    struct inputs v;
+    char path[256];
+    struct remux_request rq;
+    struct remux_result res;
+
+    (void)state;
+    inputs(&v, k, s, 1);
+    rq = (struct remux_request){v.in,    1,    T0,  T0 + 2000, 1000, out_file("c.mp4", path, 256),
+                                &cancel, NULL, NULL};
+    assert_int_equal(remux_run(&rq, &res), -1);
+    assert_string_equal(res.note, "cancelled");
+    close(rq.out_fd);
+    rq.cancel = NULL;
+    rq.n = 0;
+    rq.out_fd = out_file("none.mp4", path, 256);
+    assert_int_equal(remux_run(&rq, &res), 0);
+    assert_false(res.delivered);
+    close(rq.out_fd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_range_inside_contiguous_segments),
+        cmocka_unit_test(test_gap_is_jumped_by_its_length_and_reported),
+        cmocka_unit_test(test_same_inputs_give_the_same_bytes),
+        cmocka_unit_test(test_segment_gone_meanwhile_ends_the_file_with_a_note),
+        cmocka_unit_test(test_cancel_and_nothing_in_range),
+    };
+
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}

@@ -1,0 +1,634 @@
+/* test_report.c - the report documents (index/doc_report.c, doc_backlog*.c, doc_ticket.c,
+ * doc_province.c) built from a real store the test writes through the store's own functions,
+ * every figure checked against a value worked out by hand below (not by the code under test);
+ * the arithmetic of availability (index/avail.c) on its own; and the renderers
+ * (report/): CSV, HTML and XLSX from the same document, files written whole with mode
+ * 0640. Times are fixed and the zone is UTC. The same fixture is read by three formats again
+ * in tests/integration/test_report.py, against figures computed there in Python. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../index/avail.h"
+#include "../index/doc.h"
+#include "../index/store.h"
+#include "../report/report.h"
+#include "cwtest.h"
+#include "quality_sample.h"
+
+#define H (3600 * 1000LL)
+#define MIN (60 * 1000LL)
+#define T0 1796083200000LL /* 2026-12-01T00:00:00Z, a Tuesday: the range's start */
+#define T1 (T0 + 24 * H)   /* its end */
+#define N_CAMS 4
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct cfg cfg;
+    struct cfg_camera cams[N_CAMS];
+    struct cfg_owner owners[3];
+    struct cfg_class cls;
+    struct doc_ctx c;
+};
+
+/* CAH-001 on QL80, CAH-002 at a school (no priority), CHO-01 a market, TD-01 a border. */
+static void fleet(struct fixture *fx)
+{
+    static const struct {
+        const char *id, *name, *owner, *commune, *road;
+        enum cfg_site_kind kind;
+    } rows[N_CAMS] = {
+        {"CAH-001", "Ngã ba QL80", "CAH", "Tân Dương", "QL80", CFG_SITE_DISTRICT},
+        {"CAH-002", "Trường THCS Hòa Thành", "CAH", "Hòa Thành", "ĐT851", CFG_SITE_DISTRICT},
+        {"CHO-01", "Chợ Lai Vung", "BQLC", "Thị trấn Lai Vung", "", CFG_SITE_MARKET},
+        {"TD-01", "Giáp ranh Sa Đéc", "CAX-TD", "Tân Dương", "", CFG_SITE_COMMUNE},
+    };
+    fx->cls = default_class();
+    for (size_t i = 0; i < N_CAMS; i++)
+        fx->cams[i] = (struct cfg_camera){.id = (char *)rows[i].id,
+                                          .name = (char *)rows[i].name,
+                                          .owner = (char *)rows[i].owner,
+                                          .commune = (char *)rows[i].commune,
+                                          .road = (char *)rows[i].road,
+                                          .rtsp_url = "rtsp://127.0.0.1:8554/cam",
+                                          .site_kind = rows[i].kind,
+                                          .cls = &fx->cls};
+    fx->owners[0] = (struct cfg_owner){"BQLC", "Ban quản lý chợ Lai Vung"};
+    fx->owners[1] = (struct cfg_owner){"CAH", "Công an huyện Lai Vung"};
+    fx->owners[2] = (struct cfg_owner){"CAX-TD", "Công an xã Tân Dương"};
+    fx->cfg.cameras = fx->cams;
+    fx->cfg.n_cameras = N_CAMS;
+    fx->cfg.owners = fx->owners;
+    fx->cfg.n_owners = 3;
+    fx->cfg.site_name = "Lai Vung";
+    fx->cfg.authority = "Công an huyện Lai Vung";
+    fx->cfg.language = "vi";
+    fx->cfg.time_zone = "UTC";
+    fx->cfg.onvif.max_clock_offset_ms = 5000;
+    /* update_credentials is left unpriced; reconfigure_encoder costs nothing but staff time */
+    fx->cfg.costs[CFG_ACTION_RESTORE_LINK] = (struct cfg_cost){1, 500000, "BG-1"};
+    fx->cfg.costs[CFG_ACTION_CLEAN_LENS] = (struct cfg_cost){1, 200000, "BG-2"};
+    fx->cfg.costs[CFG_ACTION_SETUP_NTP] = (struct cfg_cost){1, 100000, "BG-3"};
+    fx->cfg.costs[CFG_ACTION_RECONFIGURE_ENCODER] = (struct cfg_cost){1, 0, "nhân công"};
+    fx->cfg.costs[CFG_ACTION_UPDATE_FIRMWARE] = (struct cfg_cost){1, 150000, "BG-4"};
+    fx->cfg.costs[CFG_ACTION_REPAIR_IR] = (struct cfg_cost){1, 800000, "BG-5"};
+    fx->cfg.costs[CFG_ACTION_REPLACE_CAMERA] = (struct cfg_cost){1, 3500000, "BG-6"};
+}
+
+static void move(struct fixture *fx, const char *id, enum cw_state from, enum cw_state to,
+                 int64_t at, const char *reason)
+{
+    struct cw_err err = {0};
+
+    if (store_record_transition(fx->s, id, from, to, at, reason, &err) != 0)
+        fail_msg("transition %s: %s", id, err.msg);
+}
+
+static void sample(struct fixture *fx, const char *id, int64_t at, const char *flags, double luma)
+{
+    struct store_sample smp = {0};
+    struct cw_err err = {0};
+
+    snprintf(smp.camera_id, sizeof(smp.camera_id), "%s", id);
+    smp.at_ms = at;
+    smp.ok = 1;
+    smp.fps = 15;
+    smp.bitrate_kbps = 600;
+    smp.first_key_ms = -1;
+    smp.has_picture = 1;
+    smp.luma_mean = luma;
+    smp.sharpness = 120;
+    smp.ref_distance = -1;
+    snprintf(smp.flags, sizeof(smp.flags), "%s", flags);
+    if (store_record_sample(fx->s, &smp, NULL, &err) != 0)
+        fail_msg("sample %s: %s", id, err.msg);
+}
+
+static void device(struct fixture *fx, struct store_device d, const struct store_profile *pr)
+{
+    struct cw_err err = {0};
+
+    if (store_record_device(fx->s, &d, NULL, 0, pr, pr != NULL, NULL, NULL, &err) != 0)
+        fail_msg("device %s: %s", d.camera_id, err.msg);
+}
+
+static void ticket(struct fixture *fx, const char *id, const char *action, int has_cost,
+                   int64_t cost)
+{
+    struct doc_ticket_new tn = {id, action, "phiếu hiện trường", has_cost, cost, "kt", T1};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    if (doc_ticket_add(&fx->c, &tn, &doc, &err) != 0)
+        fail_msg("ticket %s: %s", id, err.msg);
+    json_decref(doc);
+}
+
+/* The history of the range [T0, T1) and what the store knows beside it:
+ *   CAH-001 up T0-5h, down T0+2h (timeout), up T0+5h, down T0+10h (refused) to the end;
+ *           ONVIF firmware V5.4.0 of HIK DS-X (CHO-01 runs V5.5.1).
+ *   CAH-002 down T0-3h, up T0+1h, degraded T0+6h (blurred), maintenance T0+9h, unknown
+ *           T0+12h, up T0+12h+1min; its latest sample dark (luma 20); its encoder set to
+ *           352x288 at 4 fps; a ticket replace_camera at 4.000.000.
+ *   CHO-01  up T0-1h, degraded T0+20h (slow and clock); 3 of 4 samples blurred, the latest
+ *           clean; its clock 83 s ahead without NTP.
+ *   TD-01   never probed (unknown); ONVIF refuses our credential; a ticket clean_lens. */
+static void history(struct fixture *fx)
+{
+    struct store_profile cif = {.token = "p0",
+                                .encoding = "h264",
+                                .width = 352,
+                                .height = 288,
+                                .fps_limit = 4,
+                                .bitrate_limit_kbps = 384,
+                                .streamed = 1};
+
+    move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 - 5 * H, "");
+    move(fx, "CAH-001", CW_UP, CW_DOWN, T0 + 2 * H, "timeout (after 5000 ms) after 3 failures");
+    move(fx, "CAH-001", CW_DOWN, CW_UP, T0 + 5 * H, "recovered after 2 successes");
+    move(fx, "CAH-001", CW_UP, CW_DOWN, T0 + 10 * H,
+         "connection refused (nothing listens) after 3 failures");
+    move(fx, "CAH-002", CW_UNKNOWN, CW_DOWN, T0 - 3 * H, "timeout after 3 failures");
+    move(fx, "CAH-002", CW_DOWN, CW_UP, T0 + 1 * H, "recovered after 2 successes");
+    move(fx, "CAH-002", CW_UP, CW_DEGRADED, T0 + 6 * H,
+         "picture blurred (sharpness 14, class minimum 60)");
+    move(fx, "CAH-002", CW_DEGRADED, CW_MAINTENANCE, T0 + 9 * H, "maintenance: lau kính");
+    move(fx, "CAH-002", CW_MAINTENANCE, CW_UNKNOWN, T0 + 12 * H, "maintenance ended");
+    move(fx, "CAH-002", CW_UNKNOWN, CW_UP, T0 + 12 * H + MIN, "");
+    move(fx, "CHO-01", CW_UNKNOWN, CW_UP, T0 - 1 * H, "");
+    move(fx, "CHO-01", CW_UP, CW_DEGRADED, T0 + 20 * H,
+         "slow answer: 2500 ms (limit 2000 ms); clock 83 s ahead");
+    sample(fx, "CAH-002", T0 + 3 * H, "dark", 20);
+    for (int i = 0; i < 4; i++)
+        sample(fx, "CHO-01", T0 + (4 + i) * H, i < 3 ? "blurred" : "", 120);
+    device(fx,
+           (struct store_device){.camera_id = "CAH-001",
+                                 .probed_ms = T0,
+                                 .ok = 1,
+                                 .manufacturer = "HIK",
+                                 .model = "DS-X",
+                                 .firmware = "V5.4.0"},
+           NULL);
+    device(fx,
+           (struct store_device){.camera_id = "CAH-002",
+                                 .probed_ms = T0,
+                                 .ok = 1,
+                                 .manufacturer = "Dahua",
+                                 .model = "IPC",
+                                 .firmware = "2.8"},
+           &cif);
+    device(fx,
+           (struct store_device){.camera_id = "CHO-01",
+                                 .probed_ms = T0,
+                                 .ok = 1,
+                                 .manufacturer = "HIK",
+                                 .model = "DS-X",
+                                 .firmware = "V5.5.1",
+                                 .has_clock = 1,
+                                 .clock_at_ms = T0,
+                                 .clock_offset_ms = 83000,
+                                 .clock_error_ms = 500},
+           NULL);
+    device(fx,
+           (struct store_device){.camera_id = "TD-01",
+                                 .probed_ms = T0,
+                                 .ok = 0,
+                                 .error = "authentication failed (GetProfiles: ter:NotAuthorized)"},
+           NULL);
+    ticket(fx, "CAH-002", "replace_camera", 1, 4000000);
+    ticket(fx, "TD-01", "clean_lens", 0, 0);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    struct cw_err err = {0};
+
+    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "report") != 0)
+        return -1;
+    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
+    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
+        return -1;
+    fleet(fx);
+    if (store_sync_cameras(fx->s, &fx->cfg, T0 - 10 * H, &err) != 0)
+        return -1;
+    fx->c = (struct doc_ctx){fx->s, &fx->cfg, "UTC"};
+    history(fx);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    store_close(fx->s);
+    cwtest_rmtree(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static json_t *by(json_t *arr, const char *key, const char *value)
+{
+    json_t *o;
+    size_t i;
+
+    json_array_foreach(arr, i, o) if (strcmp(json_string_value(json_object_get(o, key)), value) ==
+                                      0) return o;
+    fail_msg("no %s '%s'", key, value);
+    return NULL;
+}
+
+static json_int_t num(const json_t *o, const char *key)
+{
+    if (!json_is_integer(json_object_get(o, key)))
+        fail_msg("%s is not an integer", key);
+    return json_integer_value(json_object_get(o, key));
+}
+
+static json_int_t ms_of(const json_t *o, const char *state)
+{
+    return json_integer_value(json_object_get(json_object_get(o, "ms"), state));
+}
+
+static void assert_pct(const json_t *o, double want)
+{
+    double got = json_real_value(json_object_get(o, "availability_pct"));
+
+    if (got < want - 1e-9 || got > want + 1e-9)
+        fail_msg("availability %.12f, want %.12f", got, want);
+}
+
+/* ---- availability ---- */
+
+static void test_availability_of_each_camera_from_its_intervals(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *a, *b, *c, *d;
+
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    a = by(json_object_get(doc, "cameras"), "id", "CAH-001");
+    assert_int_equal(ms_of(a, "up"), 7 * H);
+    assert_int_equal(ms_of(a, "down"), 17 * H);
+    assert_int_equal(num(a, "outages"), 2);
+    assert_int_equal(num(a, "longest_down_ms"), 14 * H);
+    assert_int_equal(num(a, "repairs"), 1);
+    assert_int_equal(num(a, "mttr_ms"), 3 * H);
+    assert_pct(a, 100.0 * 7 / 24);
+    /* down before the range: no outage in it, but its repair counts whole (4 h) */
+    b = by(json_object_get(doc, "cameras"), "id", "CAH-002");
+    assert_int_equal(ms_of(b, "down"), 1 * H);
+    assert_int_equal(num(b, "outages"), 0);
+    assert_int_equal(num(b, "longest_down_ms"), 1 * H);
+    assert_int_equal(num(b, "mttr_ms"), 4 * H);
+    assert_int_equal(ms_of(b, "degraded"), 3 * H);
+    assert_int_equal(ms_of(b, "maintenance"), 3 * H); /* apart, not down */
+    assert_int_equal(ms_of(b, "unknown"), MIN);
+    assert_int_equal(ms_of(b, "up"), 5 * H + 12 * H - MIN);
+    assert_int_equal(num(b, "monitored_ms"), 21 * H - MIN);
+    assert_pct(b, 100.0 * (20.0 * H - MIN) / (21.0 * H - MIN));
+    assert_int_equal(num(json_object_get(b, "degraded_by"), "blurred"), 3 * H);
+    /* one spell degraded for two kinds counts under both */
+    c = by(json_object_get(doc, "cameras"), "id", "CHO-01");
+    assert_int_equal(num(json_object_get(c, "degraded_by"), "slow"), 4 * H);
+    assert_int_equal(num(json_object_get(c, "degraded_by"), "clock"), 4 * H);
+    assert_true(json_is_null(json_object_get(c, "mttr_ms")));
+    /* never probed: nothing monitored, availability unknown */
+    d = by(json_object_get(doc, "cameras"), "id", "TD-01");
+    assert_int_equal(ms_of(d, "unknown"), 24 * H);
+    assert_true(json_is_null(json_object_get(d, "availability_pct")));
+    json_decref(doc);
+}
+
+static void test_availability_sums_owners_communes_district_and_weeks(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *cah, *tot, *td, *weeks;
+
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    cah = by(json_object_get(doc, "owners"), "owner", "CAH");
+    assert_int_equal(num(cah, "cameras"), 2);
+    assert_int_equal(num(cah, "outages"), 2);
+    assert_int_equal(num(cah, "downtime_ms"), 18 * H);
+    assert_int_equal(num(cah, "longest_down_ms"), 14 * H);
+    assert_int_equal(num(cah, "mttr_ms"), (3 * H + 4 * H) / 2);
+    assert_int_equal(num(cah, "down_now"), 1);
+    assert_pct(cah, 100.0 * (7.0 * H + 20.0 * H - MIN) / (24.0 * H + 21.0 * H - MIN));
+    td = by(json_object_get(doc, "communes"), "commune", "Tân Dương");
+    assert_int_equal(num(td, "cameras"), 2); /* CAH-001 and TD-01 */
+    tot = json_object_get(doc, "total");
+    assert_int_equal(num(tot, "cameras"), 4);
+    assert_int_equal(num(tot, "monitored_ms"), 24 * H + 21 * H - MIN + 24 * H);
+    /* owners sorted by code; the week of Monday 30/11 holds both outages */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "owners"), 0), "owner")),
+                        "BQLC");
+    weeks = json_object_get(doc, "weeks");
+    assert_int_equal(json_array_size(weeks), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(weeks, 0), "start")),
+                        "2026-11-30");
+    assert_int_equal(num(json_array_get(weeks, 0), "outages"), 2);
+    json_decref(doc);
+    assert_int_equal(doc_availability(&fx->c, T1, T0, T1, &doc, &err), DOC_BAD_INPUT);
+}
+
+static void add_spell(void *data, const struct uptime_spell *sp)
+{
+    avail_add_spell(data, sp);
+}
+
+static void test_availability_arithmetic_clips_spells_to_the_range(void **state)
+{
+    /* up at 0, down at 10, up at 30, down at 50, maintenance at 60; range [20, 70) */
+    const struct uptime_event ev[] = {
+        {0, CW_UP, 0}, {10, CW_DOWN, 0}, {30, CW_UP, 0}, {50, CW_DOWN, 0}, {60, CW_MAINTENANCE, 0}};
+    struct avail a = {0};
+    (void)state;
+
+    assert_int_equal(uptime_walk(0, ev, 5, 20, 70, add_spell, &a), 0);
+    assert_int_equal(a.ms[CW_DOWN], 10 + 10);
+    assert_int_equal(a.ms[CW_UP], 20);
+    assert_int_equal(a.ms[CW_MAINTENANCE], 10);
+    assert_int_equal(a.outages, 1);          /* the one that began at 50 */
+    assert_int_equal(a.longest_down_ms, 10); /* the parts inside */
+    assert_int_equal(a.repairs, 2);          /* ended at 30 (began at 10) and at 60 */
+    assert_int_equal(avail_mttr_ms(&a), (20 + 10) / 2);
+    assert_true(avail_percent(&a) == 50.0); /* up 20 of 40 monitored */
+}
+
+/* ---- the backlog ---- */
+
+static void test_backlog_finds_what_each_camera_needs_and_prices_it(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *items, *a, *b, *c, *d, *x;
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    items = json_object_get(doc, "items");
+    assert_int_equal(json_array_size(items), 4);
+    /* priority sites first, then by downtime, then by id */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+                        "CAH-001");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "id")),
+                        "CHO-01");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 2), "id")),
+                        "TD-01");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 3), "id")),
+                        "CAH-002");
+    a = json_array_get(items, 0);
+    assert_int_equal(num(a, "priority"), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(a, "priority_why"), 0)),
+                        "national_road");
+    x = by(json_object_get(a, "findings"), "kind", "down");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(x, "causes"), 0)),
+                        "refused");
+    /* it needs a visit anyway, so its older firmware joins */
+    x = by(json_object_get(a, "findings"), "kind", "firmware");
+    assert_string_equal(json_string_value(json_object_get(x, "newest")), "V5.5.1");
+    assert_int_equal(num(by(json_object_get(a, "actions"), "action", "restore_link"), "cost_vnd"),
+                     500000);
+    assert_int_equal(num(a, "cost_vnd"), 650000);
+    /* a market: blurred in 3 of 4 samples though the latest is clean; its clock */
+    c = json_array_get(items, 1);
+    x = by(json_object_get(c, "findings"), "kind", "blurred");
+    assert_false(json_is_true(json_object_get(x, "now")));
+    assert_int_equal(num(x, "flagged"), 3);
+    assert_int_equal(num(x, "samples"), 4);
+    assert_int_equal(num(by(json_object_get(c, "findings"), "kind", "clock"), "offset_ms"), 83000);
+    assert_int_equal(num(c, "cost_vnd"), 200000 + 100000);
+    /* a border: the ticket, and the credential ONVIF refuses, which has no price */
+    d = json_array_get(items, 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(d, "priority_why"), 0)),
+                        "border");
+    assert_int_equal(num(by(json_object_get(d, "actions"), "action", "clean_lens"), "cost_vnd"),
+                     200000);
+    assert_true(json_is_null(json_object_get(
+        by(json_object_get(d, "actions"), "action", "update_credentials"), "cost_vnd")));
+    assert_int_equal(num(d, "unpriced"), 1);
+    /* the ticket's own cost; the dark picture and the encoder set below the class */
+    b = json_array_get(items, 3);
+    x = by(json_object_get(b, "actions"), "action", "replace_camera");
+    assert_string_equal(json_string_value(json_object_get(x, "origin")), "ticket");
+    assert_int_equal(num(x, "cost_vnd"), 4000000);
+    x = by(json_object_get(b, "findings"), "kind", "dark");
+    assert_true(json_is_true(json_object_get(x, "now")));
+    assert_true(json_real_value(json_object_get(x, "value")) == 20.0);
+    by(json_object_get(b, "findings"), "kind", "encoder_config");
+    assert_int_equal(num(b, "cost_vnd"), 4000000 + 800000 + 0);
+    json_decref(doc);
+}
+
+static void test_backlog_totals_per_owner_action_and_district(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *t, *cah, *acts;
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    cah = by(json_object_get(doc, "owners"), "owner", "CAH");
+    assert_int_equal(num(cah, "cameras"), 2);
+    assert_int_equal(num(cah, "needing_work"), 2);
+    assert_int_equal(num(cah, "down_now"), 1);
+    assert_int_equal(num(cah, "actions"), 5);
+    assert_int_equal(num(cah, "cost_vnd"), 650000 + 4800000);
+    assert_int_equal(num(cah, "priority_cost_vnd"), 650000);
+    t = json_object_get(doc, "total");
+    assert_int_equal(num(t, "cameras"), 4);
+    assert_int_equal(num(t, "needing_work"), 4);
+    assert_int_equal(num(t, "priority_items"), 3);
+    assert_int_equal(num(t, "actions"), 9);
+    assert_int_equal(num(t, "cost_vnd"), 5950000);
+    assert_int_equal(num(t, "priority_cost_vnd"), 1150000);
+    assert_int_equal(num(t, "unpriced"), 1);
+    acts = json_object_get(doc, "by_action");
+    assert_int_equal(num(by(acts, "action", "clean_lens"), "count"), 2);
+    assert_int_equal(num(by(acts, "action", "clean_lens"), "cost_vnd"), 400000);
+    assert_int_equal(num(by(acts, "action", "update_credentials"), "unpriced"), 1);
+    /* recording gaps are not measured: said, not guessed */
+    assert_false(json_is_true(json_object_get(json_object_get(doc, "measured"), "recording_gaps")));
+    json_decref(doc);
+}
+
+/* ---- tickets ---- */
+
+static void test_tickets_open_close_once_and_refuse_unknown_actions(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_ticket_new bad = {"CAH-001", "paint_pole", NULL, 0, 0, "kt", T1};
+    struct doc_ticket_new none = {"NOPE-1", "reaim", NULL, 0, 0, "kt", T1};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    assert_int_equal(doc_ticket_add(&fx->c, &bad, &doc, &err), DOC_BAD_INPUT);
+    assert_non_null(strstr(err.msg, "unknown action 'paint_pole' (one of: restore_link"));
+    assert_int_equal(doc_ticket_add(&fx->c, &none, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(doc_tickets(&fx->c, NULL, 0, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    json_decref(doc);
+    assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", "đã thay", T1 + H, &doc, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(doc, "state")), "closed");
+    json_decref(doc);
+    assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", NULL, T1 + 2 * H, &doc, &err),
+                     DOC_BAD_INPUT);
+    assert_int_equal(doc_ticket_close(&fx->c, 99, "kt", NULL, T1, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(doc_tickets(&fx->c, NULL, 0, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 1); /* open ones */
+    json_decref(doc);
+    assert_int_equal(doc_tickets(&fx->c, NULL, 1, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    json_decref(doc);
+    /* a closed ticket leaves the backlog: CAH-002 keeps only its findings' actions */
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    assert_int_equal(num(by(json_object_get(doc, "items"), "id", "CAH-002"), "cost_vnd"), 800000);
+    json_decref(doc);
+}
+
+/* ---- the province ---- */
+
+static void test_province_sums_districts_and_names_a_bad_field(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL;
+    struct doc_district in[2];
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
+    b = json_deep_copy(a);
+    json_object_set_new(b, "site", json_string("Sa Đéc"));
+    in[0] = (struct doc_district){"a.json", a};
+    in[1] = (struct doc_district){"b.json", b};
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "districts")), 2);
+    assert_int_equal(num(json_object_get(doc, "total"), "cost_vnd"), 2 * 5950000);
+    assert_int_equal(num(by(json_object_get(doc, "by_action"), "action", "clean_lens"), "count"),
+                     4);
+    json_decref(doc);
+    /* the same district twice */
+    json_object_set_new(b, "site", json_string("Lai Vung"));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.file, "b.json");
+    /* a count that is not one */
+    json_object_set_new(b, "site", json_string("Sa Đéc"));
+    json_object_set_new(json_object_get(b, "total"), "cost_vnd", json_string("nhiều"));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "total.cost_vnd");
+    /* another kind of document */
+    json_object_set_new(b, "kind", json_string("availability"));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "kind");
+    json_decref(a);
+    json_decref(b);
+}
+
+/* ---- rendering ---- */
+
+static char *render(const json_t *doc, enum report_format fmt, enum report_lang lang)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct cw_err err = {0};
+
+    assert_non_null(f);
+    if (report_render(doc, fmt, lang, f, &err) != 0)
+        fail_msg("render: %s", err.msg);
+    fclose(f);
+    return buf;
+}
+
+static void test_csv_and_html_carry_the_figures_in_vietnamese(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+    char *csv, *html, *en;
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    assert_int_equal(strncmp(csv, "\xEF\xBB\xBF\"STT\",\"Mã camera\"",
+                             strlen("\xEF\xBB\xBF\"STT\",\"Mã camera\"")),
+                     0);
+    /* CAH-001's row: its downtime 17 h with a Vietnamese decimal mark, its cost whole */
+    assert_non_null(strstr(csv, "\"1\",\"CAH-001\",\"Ngã ba QL80\""));
+    assert_non_null(strstr(csv, "\"17,00\""));
+    assert_non_null(strstr(csv, "\"650000\""));
+    assert_null(strstr(csv, "Tổng cộng")); /* the CSV is data: no total row */
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, "<html lang=\"vi\">"));
+    assert_non_null(strstr(html, "PHỤ LỤC"));
+    assert_non_null(strstr(html, "DANH MỤC CAMERA AN NINH CẦN BẢO TRÌ"));
+    assert_non_null(strstr(html, "Kỳ báo cáo: từ ngày 01/12/2026 đến hết ngày 01/12/2026"));
+    assert_non_null(strstr(html, "5.950.000"));
+    assert_non_null(strstr(html, "<svg"));
+    assert_null(strstr(html, "src=\"http"));
+    assert_null(strstr(html, "href="));
+    en = render(doc, REPORT_HTML, REPORT_EN);
+    assert_non_null(strstr(en, "5,950,000"));
+    assert_non_null(strstr(en, "APPENDIX"));
+    free(csv);
+    free(html);
+    free(en);
+    json_decref(doc);
+}
+
+static void test_files_are_written_whole_with_mode_0640(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *bad = json_pack("{s:s, s:i}", "kind", "nothing", "version", 1);
+    char path[160], *back;
+    struct stat st;
+    size_t len;
+
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    snprintf(path, sizeof(path), "%s/r.xlsx", fx->dir);
+    assert_int_equal(report_write(doc, REPORT_XLSX, REPORT_VI, path, &err), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    back = cwtest_read_file(path, &len);
+    assert_memory_equal(back, "PK\x03\x04", 4); /* a zip: the workbook */
+    free(back);
+    /* a failure leaves the old file as it was, and no temporary beside it */
+    assert_int_equal(report_write(bad, REPORT_HTML, REPORT_VI, path, &err), -1);
+    back = cwtest_read_file(path, &len);
+    assert_memory_equal(back, "PK\x03\x04", 4);
+    free(back);
+    snprintf(path, sizeof(path), "%s/r.html", fx->dir);
+    assert_int_equal(report_write(doc, REPORT_HTML, REPORT_EN, path, &err), 0);
+    snprintf(path, sizeof(path), "%s/nofolder/r.html", fx->dir);
+    assert_int_equal(report_write(doc, REPORT_HTML, REPORT_EN, path, &err), -1);
+    assert_string_equal(err.file, path);
+    json_decref(bad);
+    json_decref(doc);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_availability_of_each_camera_from_its_intervals),
+        T(test_availability_sums_owners_communes_district_and_weeks),
+        cmocka_unit_test(test_availability_arithmetic_clips_spells_to_the_range),
+        T(test_backlog_finds_what_each_camera_needs_and_prices_it),
+        T(test_backlog_totals_per_owner_action_and_district),
+        T(test_tickets_open_close_once_and_refuse_unknown_actions),
+        T(test_province_sums_districts_and_names_a_bad_field),
+        T(test_csv_and_html_carry_the_figures_in_vietnamese),
+        T(test_files_are_written_whole_with_mode_0640),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
