@@ -7,7 +7,12 @@
  *   attempt -> sent | refused: written, leaves the queue item_done()
  *           -> down or busy: next attempt after the wait item_done(), alertq_backoff()
  *           -> still failing give_up after its alert: failed
- *   in flight at alertq_stop(): abandoned, still pending in the store */
+ *   in flight at alertq_stop(): abandoned, still pending in the store
+ * An outcome the store refused (a full disk) is kept on its item and written again at each
+ * kick until it lands (an item sent or failed leaves the queue only then), so a restart
+ * never sends again what was sent. Items added while the queue is held (alertq_hold: the
+ * caller's transaction is open) wait for alertq_release: started if it landed, dropped if it
+ * was rolled back. */
 #include "alertq.h"
 
 #include <stdio.h>
@@ -19,11 +24,14 @@
 #include "alertmsg.h"
 
 #define ALERTQ_ORIGIN_MAX 256
+#define ALERTQ_RESAVE_S 5.0 /* an outcome the store refused is written again this often */
 
 struct alertq_item {
     struct alertq *q;
     struct store_delivery d;
     struct alertsend *attempt; /* in flight, or NULL */
+    int unsaved;               /* d's last outcome is not in the store yet */
+    int held;                  /* added while held: its rows are in an open transaction */
 };
 
 struct alertq {
@@ -37,6 +45,7 @@ struct alertq {
     size_t n, cap;
     size_t inflight;
     int stopped;
+    int holding; /* alertq_hold: new items are held */
     ev_timer due;
     char keys[CFG_ALERTS_TARGETS_MAX][ALERTSEND_KEY_LEN + 1];
     char origins[CFG_ALERTS_TARGETS_MAX][ALERTQ_ORIGIN_MAX];
@@ -85,6 +94,7 @@ static int item_push(struct alertq *q, const struct store_delivery *d)
         return -1;
     it->q = q;
     it->d = *d;
+    it->held = q->holding;
     q->items[q->n++] = it;
     return 0;
 }
@@ -146,17 +156,33 @@ static void item_outcome(struct alertq *q, struct alertq_item *it, const struct 
               (long long)(wait / 1000));
 }
 
+/* Write it's outcome if the store has not got it yet. 0 (written or nothing to write), -1. */
+static int item_save(struct alertq *q, struct alertq_item *it, struct cw_err *err)
+{
+    if (!it->unsaved)
+        return 0;
+    if (store_delivery_update(q->store, &it->d, err) < 0)
+        return -1;
+    it->unsaved = 0;
+    return 0;
+}
+
 static void item_settle(struct alertq *q, struct alertq_item *it, const struct alertsend_result *r)
 {
     struct cw_err err;
 
     item_outcome(q, it, r, cw_now_ms());
-    if (store_delivery_update(q->store, &it->d, &err) < 0)
-        log_warnx("alerts: alert=%lld delivery not written: %s", (long long)it->d.alert_id,
-                  err.msg);
+    it->unsaved = 1;
+    if (item_save(q, it, &err) < 0) {
+        /* `alerts test` says the outcome itself and ends: it does not wait for the store. */
+        log_warnx("alerts: alert=%lld delivery's outcome not written%s: %s",
+                  (long long)it->d.alert_id,
+                  q->mode == ALERTQ_RETRY ? " yet (written again until it lands)" : "", err.msg);
+        it->unsaved = q->mode == ALERTQ_RETRY;
+    }
     if (q->hooks.attempted != NULL)
         q->hooks.attempted(q->hooks.data, &it->d, r);
-    if (it->d.status != STORE_DELIVERY_PENDING)
+    if (!it->unsaved && it->d.status != STORE_DELIVERY_PENDING)
         item_drop(q, it);
 }
 
@@ -215,6 +241,32 @@ static void item_start(struct alertq *q, struct alertq_item *it)
 
 /* ---- the queue ---- */
 
+/* Whether it waits for an attempt: pending, not in flight, not held. */
+static int startable(const struct alertq_item *it)
+{
+    return it->attempt == NULL && !it->held && it->d.status == STORE_DELIVERY_PENDING;
+}
+
+/* Write again the outcomes the store refused; drop the items that are over once written.
+ * Returns how many are still not written. */
+static size_t alertq_resave(struct alertq *q)
+{
+    size_t left = 0;
+    struct cw_err err;
+
+    for (size_t i = 0; i < q->n;) {
+        struct alertq_item *it = q->items[i];
+        if (it->unsaved && item_save(q, it, &err) < 0) {
+            left++;
+        } else if (!it->unsaved && it->attempt == NULL && it->d.status != STORE_DELIVERY_PENDING) {
+            item_drop(q, it); /* the last of q->items moved to i: look at i again */
+            continue;
+        }
+        i++;
+    }
+    return left;
+}
+
 /* Start what is due, up to ALERTQ_INFLIGHT_MAX at once; the timer for the next one. */
 static void alertq_kick(struct alertq *q)
 {
@@ -223,16 +275,18 @@ static void alertq_kick(struct alertq *q)
     ev_timer_stop(q->loop, &q->due);
     if (q->stopped)
         return;
+    if (!q->holding && alertq_resave(q) > 0) /* held: in the caller's transaction, not now */
+        next = now + (int64_t)(ALERTQ_RESAVE_S * 1000);
     for (size_t i = 0; i < q->n && q->inflight < ALERTQ_INFLIGHT_MAX;) {
         struct alertq_item *it = q->items[i];
         size_t before = q->n;
-        if (it->attempt == NULL && it->d.next_ms <= now)
+        if (startable(it) && it->d.next_ms <= now)
             item_start(q, it); /* may drop it: look at the same index again */
         if (q->n == before)
             i++;
     }
     for (size_t i = 0; i < q->n; i++)
-        if (q->items[i]->attempt == NULL && q->items[i]->d.next_ms < next)
+        if (startable(q->items[i]) && q->items[i]->d.next_ms < next)
             next = q->items[i]->d.next_ms;
     if (next != INT64_MAX) {
         ev_timer_set(&q->due, next > now ? (double)(next - now) / 1000.0 : 0.0, 0.0);
@@ -336,6 +390,26 @@ int alertq_add(struct alertq *q, struct store_alert *a, const json_t *doc, struc
     return (int)n;
 }
 
+void alertq_hold(struct alertq *q)
+{
+    q->holding = 1;
+}
+
+void alertq_release(struct alertq *q, int landed)
+{
+    q->holding = 0;
+    for (size_t i = 0; i < q->n;) {
+        struct alertq_item *it = q->items[i];
+        if (it->held && !landed) {
+            item_drop(q, it);
+            continue;
+        }
+        it->held = 0;
+        i++;
+    }
+    alertq_kick(q);
+}
+
 void alertq_reload(struct alertq *q, const struct cfg *cfg)
 {
     q->cfg = cfg;
@@ -350,6 +424,12 @@ size_t alertq_pending(const struct alertq *q)
 
 void alertq_stop(struct alertq *q)
 {
+    size_t left;
+
+    if (!q->stopped && (left = alertq_resave(q)) > 0)
+        log_warnx("alerts: %zu deliveries' outcomes could not be written: a restart may send "
+                  "them again",
+                  left);
     q->stopped = 1;
     ev_timer_stop(q->loop, &q->due);
     for (size_t i = 0; i < q->n; i++) {

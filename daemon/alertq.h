@@ -52,6 +52,12 @@ int alertq_resume(struct alertq *q, struct cw_err *err);
  * with none. */
 int alertq_add(struct alertq *q, struct store_alert *a, const json_t *doc, struct cw_err *err);
 
+/* Hold what alertq_add writes from now on, unstarted, while the caller's transaction is open;
+ * alertq_release ends the hold: landed (committed), the held deliveries start; not landed
+ * (rolled back), they are forgotten, as their rows are. */
+void alertq_hold(struct alertq *q);
+void alertq_release(struct alertq *q, int landed);
+
 /* A new configuration (SIGHUP): its targets, retry bounds and timeouts from now on. A pending
  * delivery whose webhook is no longer configured fails at its next attempt. */
 void alertq_reload(struct alertq *q, const struct cfg *cfg);

@@ -8,7 +8,11 @@
  *   digest timer -----> doc_digest() ----------------------> alert: document -> alertq_add()
  *
  * Each read of the log is one transaction: the alerts it makes, the cameras' damping and the
- * cursor are written together, so a crash never alerts an event twice or skips one. */
+ * cursor are written together, so a crash never alerts an event twice or skips one. When the
+ * store refuses any of it (a full disk), the transaction is rolled back, the cursor and the
+ * damping are put back as they were, the alerts it made are not sent (alertq_hold), and the
+ * next poll reads the same events again: nothing is decided until it is written. A digest the
+ * store refused is tried again ALERTS_RETRY_S later. */
 #include "alerts.h"
 
 #include <stdio.h>
@@ -25,6 +29,8 @@
 
 #define ALERTS_PAGE 1000 /* events read at a time */
 #define DAY_MS (24 * 3600 * 1000LL)
+#define ALERTS_RETRY_S 5.0        /* a digest the store refused is made again after this */
+#define ALERTS_LOG_EVERY_MS 60000 /* while the store refuses: one log line this often */
 
 struct alerts_cam {
     struct store_alert_watch w; /* id, reason; the damping fields are d's when written */
@@ -42,6 +48,10 @@ struct alerts {
     size_t n, cap;
     int64_t cursor; /* the last event read */
     int64_t next_digest_ms;
+    int write_failed;       /* the store refused a write of the pass under way */
+    struct cw_err fail_err; /* what it said */
+    int failing;            /* the last pass was rolled back */
+    int64_t failing_log_ms; /* monotonic: when that was last logged */
     ev_timer poll, deadline, digest;
 };
 
@@ -140,6 +150,8 @@ static void alert_camera(struct alerts *a, const struct alerts_cam *c, const str
     struct cw_err err;
     json_t *doc;
 
+    if (a->write_failed)
+        return; /* the pass is rolled back: no write after a refused one */
     cam_facts(a, c->w.camera_id, &cam, &st);
     if ((doc = alertmsg_camera_doc(a->cfg, &cam, &ch)) == NULL) {
         log_warnx("alerts: camera=%s out of memory: an alert is lost", c->w.camera_id);
@@ -150,8 +162,10 @@ static void alert_camera(struct alerts *a, const struct alerts_cam *c, const str
     sa.since_ms = da->since_ms;
     sa.changes = da->changes;
     snprintf(sa.reason, sizeof(sa.reason), "%s", c->w.reason);
-    if (alertq_add(a->q, &sa, doc, &err) < 0)
-        log_warnx("alerts: camera=%s alert not written: %s", c->w.camera_id, err.msg);
+    if (alertq_add(a->q, &sa, doc, &err) < 0) {
+        a->write_failed = 1;
+        a->fail_err = err;
+    }
     json_decref(doc);
 }
 
@@ -190,13 +204,15 @@ static void write_dirty(struct alerts *a)
 {
     struct cw_err err;
 
-    for (size_t i = 0; i < a->n; i++) {
+    for (size_t i = 0; i < a->n && !a->write_failed; i++) {
         struct alerts_cam *c = &a->cams[i];
         if (!c->dirty)
             continue;
         damp_to_watch(&c->d, &c->w);
-        if (store_alert_put_watch(a->store, &c->w, &err) < 0)
-            log_warnx("alerts: camera=%s damping not written: %s", c->w.camera_id, err.msg);
+        if (store_alert_put_watch(a->store, &c->w, &err) < 0) {
+            a->write_failed = 1;
+            a->fail_err = err;
+        }
         c->dirty = 0;
     }
 }
@@ -220,8 +236,8 @@ static void arm_deadline(struct alerts *a)
     int64_t next = next_due(a), now = cw_now_ms();
 
     ev_timer_stop(a->loop, &a->deadline);
-    if (next == INT64_MAX)
-        return;
+    if (next == INT64_MAX || a->failing)
+        return; /* failing: the poll tries again, not a deadline already past */
     ev_timer_set(&a->deadline, next > now ? (double)(next - now) / 1000.0 : 0.0, 0.0);
     ev_timer_start(a->loop, &a->deadline);
 }
@@ -237,24 +253,46 @@ static int read_page(struct alerts *a, struct store_event **ev, size_t *n)
     return -1;
 }
 
+/* The store refused the pass (or the digest): say so once, then once a minute. */
+static void note_failure(struct alerts *a, const char *what, const char *msg)
+{
+    int64_t mono = cw_mono_ms();
+
+    if (a->failing && mono - a->failing_log_ms < ALERTS_LOG_EVERY_MS)
+        return;
+    log_warnx("alerts: cannot write %s (%s); tried again until it lands", what, msg);
+    a->failing_log_ms = mono;
+}
+
 /* Read the log from the cursor, advance every camera to now, write it all in one go. Nothing
- * new and nothing due: nothing written (no write lock taken every second). */
+ * new and nothing due: nothing written (no write lock taken every second). Refused: all of it
+ * rolled back, in the store and here. */
 static void alerts_read(struct alerts *a)
 {
     struct store_event *ev = NULL;
-    size_t n = 0;
-    struct cw_err err;
-    int64_t now = cw_now_ms();
+    size_t n = 0, saved_n = a->n;
+    struct alerts_cam *saved;
+    struct cw_err err = {0};
+    int64_t now = cw_now_ms(), saved_cursor = a->cursor;
 
     if (read_page(a, &ev, &n) != 0 || (n == 0 && next_due(a) > now)) {
         free(ev);
         return;
     }
+    if ((saved = malloc((saved_n ? saved_n : 1) * sizeof(*saved))) == NULL) {
+        free(ev);
+        return; /* out of memory: the next poll tries again */
+    }
+    memcpy(saved, a->cams, saved_n * sizeof(*saved));
     if (store_begin(a->store, &err) != 0) {
-        log_warnx("alerts: cannot begin a write: %s", err.msg);
+        note_failure(a, "what the event log says", err.msg);
+        a->failing = 1;
+        free(saved);
         free(ev);
         return;
     }
+    a->write_failed = 0;
+    alertq_hold(a->q);
     for (;;) {
         for (size_t i = 0; i < n; i++)
             take_event(a, &ev[i]);
@@ -270,8 +308,23 @@ static void alerts_read(struct alerts *a)
         if (a->cams[i].d.pending)
             cam_advance(a, &a->cams[i], now);
     write_dirty(a);
-    if (store_alert_set_cursor(a->store, a->cursor, &err) != 0 || store_commit(a->store, &err) != 0)
-        log_warnx("alerts: cannot write what was read: %s", err.msg);
+    if (!a->write_failed && store_alert_set_cursor(a->store, a->cursor, &err) == 0 &&
+        store_commit(a->store, &err) == 0) {
+        alertq_release(a->q, 1);
+        if (a->failing)
+            log_info("alerts: writing again; the events read meanwhile are told now");
+        a->failing = 0;
+    } else {
+        store_rollback(a->store);
+        alertq_release(a->q, 0);
+        /* cam_add only grows the array: the saved cameras fit where they were */
+        memcpy(a->cams, saved, saved_n * sizeof(*saved));
+        a->n = saved_n;
+        a->cursor = saved_cursor;
+        note_failure(a, "what the event log says", a->write_failed ? a->fail_err.msg : err.msg);
+        a->failing = 1;
+    }
+    free(saved);
     arm_deadline(a);
 }
 
@@ -327,32 +380,40 @@ static void arm_digest(struct alerts *a)
     ev_timer_start(a->loop, &a->digest);
 }
 
-static void send_digest(struct alerts *a)
+/* 0, or -1 when the store refused it (logged). */
+static int send_digest(struct alerts *a)
 {
     struct doc_ctx ctx = {a->store, a->cfg, a->cfg->time_zone};
     struct store_alert sa = {.at_ms = cw_now_ms()};
     json_t *doc = NULL;
     struct cw_err err;
+    int rc;
 
     if (doc_digest(&ctx, sa.at_ms, ALERTS_DIGEST_WINDOW_MS, ALERTS_DIGEST_LIST_MAX, &doc, &err) !=
         0) {
         log_warnx("alerts: digest not made: %s", err.msg);
-        return;
+        return 0; /* a document the store cannot give: not a write to try again */
     }
     doc = alertmsg_digest_doc(a->cfg, doc, sa.at_ms);
     snprintf(sa.kind, sizeof(sa.kind), "digest");
-    if (alertq_add(a->q, &sa, doc, &err) < 0)
-        log_warnx("alerts: digest not written: %s", err.msg);
+    rc = alertq_add(a->q, &sa, doc, &err) < 0 ? -1 : 0;
+    if (rc != 0)
+        note_failure(a, "the digest", err.msg);
     json_decref(doc);
+    return rc;
 }
 
 static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct alerts *a = w->data;
 
-    (void)loop;
     (void)revents;
-    send_digest(a);
+    if (send_digest(a) != 0) {
+        /* The last digest stays the one before: arm_digest would fire again at once. */
+        ev_timer_set(&a->digest, ALERTS_RETRY_S, 0.0);
+        ev_timer_start(loop, &a->digest);
+        return;
+    }
     arm_digest(a);
 }
 

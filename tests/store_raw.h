@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../index/store.h"
+#include "../index/store_priv.h" /* a connection's sqlite3 handle: max_page_count */
 #include "cwtest.h"
 
 /* A separate raw connection, to look at the file as the sqlite3 shell would. */
@@ -35,6 +36,24 @@ static inline int64_t raw_int(sqlite3 *db, const char *sql)
     v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return v;
+}
+
+/* With full, s's file may not grow past its size now: SQLITE_FULL on s's writes that need a
+ * new page, as on a full disk; without, it grows again. */
+static inline void raw_store_full(struct store *s, int full)
+{
+    char sql[64];
+
+    /* No free page left inside the file either: a write that needs a page gets none. */
+    if (full && sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("VACUUM: %s", sqlite3_errmsg(s->db));
+    if (full)
+        snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+                 (long long)raw_int(s->db, "PRAGMA page_count"));
+    else
+        snprintf(sql, sizeof(sql), "PRAGMA max_page_count = 1073741823");
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s->db));
 }
 
 /* Cameras CAH-001..CAH-00n in the inventory of s, synced at now (n <= 9). */
