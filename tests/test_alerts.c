@@ -2,8 +2,10 @@
  * libev loop: what it decides from the event log is written in one transaction with the
  * cursor and the damping, and when the store refuses it (SQLite's own SQLITE_FULL, by
  * max_page_count on the daemon's connection, as on a full disk) nothing is decided: the same
- * events are read again until the alert lands, once. The loop runs until a condition holds,
- * with a generous guard against hangs; nothing asserts how long anything took. */
+ * events are read again until the alert lands, once; a delivery's outcome it refused is
+ * written again until it lands, so nothing sent stays pending to be sent again. Deliveries go
+ * to a real webhook receiver on loopback (tests/fixtures/alert_receiver.py). The loop runs until a
+ * condition holds, with a generous guard against hangs; nothing asserts how long anything took. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "../daemon/alerts.h"
 #include "../daemon/curlev.h"
@@ -36,6 +39,9 @@ struct fixture {
     struct cfg cfg;
     struct cfg_camera cam;
     char name[NAME_BYTES + 1];
+    struct cwtest_fixture rx; /* the webhook receiver, when a test starts it */
+    char spool[128], url[64];
+    int refused; /* cw_refuse() calls: writes the store refused */
 };
 
 static int setup(void **state)
@@ -66,6 +72,7 @@ static int setup(void **state)
         alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &fx->a, &err) != 0)
         fail_msg("setup: %s", err.msg);
     fx->raw = raw_open(fx->path);
+    fx->rx = (struct cwtest_fixture)CWTEST_FIXTURE_INIT;
     *state = fx;
     return 0;
 }
@@ -75,6 +82,7 @@ static int teardown(void **state)
     struct fixture *fx = *state;
 
     alerts_free(fx->a);
+    cwtest_fixture_stop(&fx->rx);
     curlev_free(fx->curl);
     store_close(fx->s);
     sqlite3_close(fx->raw);
@@ -152,11 +160,100 @@ static void test_an_alert_the_full_store_refused_lands_once_there_is_room(void *
                      1);
 }
 
+/* A webhook receiver on loopback, and alerting told of it (as a reload does). */
+static void start_receiver(struct fixture *fx)
+{
+    const char *args[] = {"--protocol", "webhook", "--spool", fx->spool, NULL};
+
+    snprintf(fx->spool, sizeof(fx->spool), "%s/hooks", fx->dir);
+    if (cwtest_fixture_start(&fx->rx, "alert_receiver.py", args, GUARD_MS) < 0)
+        fail_msg("alert_receiver.py did not start");
+    snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d/hook", fx->rx.port);
+    fx->cfg.alerts.webhook = fx->url;
+    fx->cfg.alerts.webhooks[0] = fx->url;
+    fx->cfg.alerts.n_webhooks = 1;
+    alerts_reload(fx->a, &fx->cfg);
+}
+
+/* Requests the receiver took (its spool's files). */
+static int received(struct fixture *fx)
+{
+    DIR *d = opendir(fx->spool);
+    struct dirent *e;
+    int n = 0;
+
+    while (d != NULL && (e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+/* The store refusing a write: an SQL function raising an error, counted. */
+static void refuse_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct fixture *fx = sqlite3_user_data(ctx);
+
+    (void)argc;
+    (void)argv;
+    fx->refused++;
+    sqlite3_result_error(ctx, "refused (test)", -1);
+}
+
+static int refused_once(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return fx->refused >= 1;
+}
+
+static int delivery_sent(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = 'sent'") == 1;
+}
+
+/* Before: the outcome of an attempt the store would not take was logged and forgotten, the
+ * delivery left pending in the store; a restart would have sent it again. */
+static void test_a_sent_delivery_the_store_refused_to_record_is_recorded_once_it_can(void **state)
+{
+    struct fixture *fx = *state;
+    sqlite3 *db = fx->s->db; /* the daemon's connection: the trigger is its own (TEMP) */
+    struct cw_err err = {0};
+
+    start_receiver(fx);
+    assert_int_equal(
+        sqlite3_create_function(db, "cw_refuse", 0, SQLITE_UTF8, fx, refuse_fn, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TEMP TRIGGER refuse_outcome BEFORE UPDATE ON "
+                                  "alert_delivery BEGIN SELECT cw_refuse(); END;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, cw_now_ms(),
+                                             "connection refused", &err),
+                     0);
+    /* Sent, and its outcome refused by the store. */
+    assert_true(run_until(fx, refused_once, 0));
+    assert_int_equal(received(fx), 1);
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = "
+                                      "'pending' AND attempts = 0"),
+                     1);
+
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER temp.refuse_outcome", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_true(run_until(fx, delivery_sent, 0));
+    assert_int_equal(raw_int(fx->raw, "SELECT attempts FROM alert_delivery"), 1);
+    assert_int_equal(received(fx), 1); /* written, not sent again */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_an_alert_the_full_store_refused_lands_once_there_is_room, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_sent_delivery_the_store_refused_to_record_is_recorded_once_it_can, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
