@@ -272,10 +272,12 @@ static void alertq_kick(struct alertq *q)
 {
     int64_t now = cw_now_ms(), next = INT64_MAX;
 
+    if (q->holding)
+        return; /* in the caller's transaction, which may yet roll back: alertq_release kicks */
     ev_timer_stop(q->loop, &q->due);
     if (q->stopped)
         return;
-    if (!q->holding && alertq_resave(q) > 0) /* held: in the caller's transaction, not now */
+    if (alertq_resave(q) > 0)
         next = now + (int64_t)(ALERTQ_RESAVE_S * 1000);
     for (size_t i = 0; i < q->n && q->inflight < ALERTQ_INFLIGHT_MAX;) {
         struct alertq_item *it = q->items[i];
