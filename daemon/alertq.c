@@ -9,10 +9,10 @@
  *           -> still failing give_up after its alert: failed
  *   in flight at alertq_stop(): abandoned, still pending in the store
  * An outcome the store refused (a full disk) is kept on its item and written again at each
- * kick until it lands (an item sent or failed leaves the queue only then), so a restart
- * never sends again what was sent. Items added while the queue is held (alertq_hold: the
- * caller's transaction is open) wait for alertq_release: started if it landed, dropped if it
- * was rolled back. */
+ * kick until it lands (an item sent or failed leaves the queue only then), so what was sent
+ * is not left pending, to be sent again after a restart. Items added while the queue is held
+ * (alertq_hold: the caller's transaction is open) wait for alertq_release: started if it
+ * landed, dropped if it was rolled back. */
 #include "alertq.h"
 
 #include <stdio.h>
@@ -156,7 +156,7 @@ static void item_outcome(struct alertq *q, struct alertq_item *it, const struct 
               (long long)(wait / 1000));
 }
 
-/* Write it's outcome if the store has not got it yet. 0 (written or nothing to write), -1. */
+/* Write its outcome if the store has not got it yet. 0 (written or nothing to write), -1. */
 static int item_save(struct alertq *q, struct alertq_item *it, struct cw_err *err)
 {
     if (!it->unsaved)
