@@ -35,17 +35,15 @@ struct cli {
 
 /* The options of the program and its commands: one table in cli.c says each one's name,
  * argument and where it lands in struct cli_args; a command names the ones it takes. */
-#define CLI_OPT_CONFIG                                                                             \
-    (UINT64_C(1) << 0) /* -c, --config FILE: the program's, before the command                     \
-                        */
+/* -c, --config FILE: the program's, before the command */
+#define CLI_OPT_CONFIG (UINT64_C(1) << 0)
 #define CLI_OPT_OWNER (UINT64_C(1) << 1)
 #define CLI_OPT_COMMUNE (UINT64_C(1) << 2)
 #define CLI_OPT_STATE (UINT64_C(1) << 3) /* checked while parsing: a state name */
 #define CLI_OPT_FLAG (UINT64_C(1) << 4)
 #define CLI_OPT_CAMERA (UINT64_C(1) << 5)
-#define CLI_OPT_SINCE                                                                              \
-    (UINT64_C(1) << 6) /* parsed into since_ms once the conf (its zone) is open                    \
-                        */
+/* parsed into since_ms once the conf (its zone) is open */
+#define CLI_OPT_SINCE (UINT64_C(1) << 6)
 #define CLI_OPT_FROM (UINT64_C(1) << 7)
 #define CLI_OPT_TO (UINT64_C(1) << 8)
 #define CLI_OPT_BY (UINT64_C(1) << 9) /* checked while parsing: camera or owner */
@@ -61,13 +59,12 @@ struct cli {
 #define CLI_OPT_NEAR (UINT64_C(1) << 19)    /* --near LAT,LON */
 #define CLI_OPT_RADIUS (UINT64_C(1) << 20)  /* --radius METRES */
 #define CLI_OPT_PLACE (UINT64_C(1) << 21)   /* --place TEXT */
-#define CLI_OPT_CAMERAS                                                                            \
-    (UINT64_C(1) << 22) /* --camera ID, repeatable, or ID,ID,...: into camera_list */
+/* --camera ID, repeatable, or ID,ID,...: into camera_list */
+#define CLI_OPT_CAMERAS (UINT64_C(1) << 22)
 #define CLI_OPT_CASE (UINT64_C(1) << 23)
 #define CLI_OPT_REASON (UINT64_C(1) << 24)
-#define CLI_OPT_BY_NAME                                                                            \
-    (UINT64_C(1) << 25)                 /* --by NAME: who asks or exports (not uptime's --by)      \
-                                         */
+/* --by NAME: who asks or exports (not uptime's --by) */
+#define CLI_OPT_BY_NAME (UINT64_C(1) << 25)
 #define CLI_OPT_OUT (UINT64_C(1) << 26) /* --out DIR */
 #define CLI_OPT_PROGRESS (UINT64_C(1) << 27)
 #define CLI_OPT_FULL (UINT64_C(1) << 28)
