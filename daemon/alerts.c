@@ -52,6 +52,7 @@ struct alerts {
     struct cw_err fail_err; /* what it said */
     int failing;            /* the last pass was rolled back */
     int64_t failing_log_ms; /* monotonic: when that was last logged */
+    struct alerts_log_clock clock;
     ev_timer poll, deadline, digest;
 };
 
@@ -217,6 +218,17 @@ static void write_dirty(struct alerts *a)
     }
 }
 
+/* The time the damping is judged at: now, or earlier while changes decided before now are
+ * still on their way to the store. */
+static int64_t log_now(const struct alerts *a)
+{
+    int64_t now = cw_now_ms(), done;
+
+    if (a->clock.complete_ms == NULL || (done = a->clock.complete_ms(a->clock.data)) >= now)
+        return now;
+    return done;
+}
+
 /* When the earliest camera is due; INT64_MAX when none is pending. */
 static int64_t next_due(const struct alerts *a)
 {
@@ -273,7 +285,7 @@ static void alerts_read(struct alerts *a)
     size_t n = 0, saved_n = a->n;
     struct alerts_cam *saved;
     struct cw_err err = {0};
-    int64_t now = cw_now_ms(), saved_cursor = a->cursor;
+    int64_t now = log_now(a), saved_cursor = a->cursor;
 
     if (read_page(a, &ev, &n) != 0 || (n == 0 && next_due(a) > now)) {
         free(ev);
@@ -303,7 +315,7 @@ static void alerts_read(struct alerts *a)
         if (n < ALERTS_PAGE || read_page(a, &ev, &n) != 0)
             break;
     }
-    now = cw_now_ms();
+    now = log_now(a);
     for (size_t i = 0; i < a->n; i++)
         if (a->cams[i].d.pending)
             cam_advance(a, &a->cams[i], now);
@@ -456,7 +468,8 @@ static void alerts_timers_init(struct alerts *a)
 }
 
 int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
-               const struct cfg *cfg, struct alerts **out, struct cw_err *err)
+               const struct cfg *cfg, const struct alerts_log_clock *clock, struct alerts **out,
+               struct cw_err *err)
 {
     struct alerts *a = calloc(1, sizeof(*a));
     int pending;
@@ -466,6 +479,8 @@ int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
     a->loop = loop;
     a->store = store;
     a->cfg = cfg;
+    if (clock != NULL)
+        a->clock = *clock;
     /* Time before this start was not watched: a change must last hold from now on. */
     a->dp = (struct damp_params){cfg->alerts.hold_ms, cw_now_ms()};
     alerts_timers_init(a);

@@ -20,11 +20,21 @@
 
 struct alerts;
 
+/* Up to when the event log is complete: the verdict's changes reach the store a little after
+ * they are decided (the fleet's write batch), and a camera's damping is judged no later than
+ * what the log holds, or a change on its way would be missed. */
+struct alerts_log_clock {
+    int64_t (*complete_ms)(void *data); /* wall clock; NULL: the log is always complete */
+    void *data;
+};
+
 /* Start alerting on cfg's [alerts] (cfg_alerts_on). The first start ever begins at the end of
  * the log: history is not alerted. Pending deliveries are taken back. Borrows loop, curl,
- * store and cfg (until alerts_reload). Caller frees with alerts_free. */
+ * store and cfg (until alerts_reload); copies clock (may be NULL). Caller frees with
+ * alerts_free. */
 int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
-               const struct cfg *cfg, struct alerts **out, struct cw_err *err);
+               const struct cfg *cfg, const struct alerts_log_clock *clock, struct alerts **out,
+               struct cw_err *err);
 
 /* A new configuration (SIGHUP): hold, targets, digest time. Borrows cfg from now on. */
 void alerts_reload(struct alerts *a, const struct cfg *cfg);

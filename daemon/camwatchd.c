@@ -149,10 +149,17 @@ static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
     ev_break(loop, EVBREAK_ALL);
 }
 
+/* The event log holds every change the fleet decided up to this (its write batch lags). */
+static int64_t daemon_log_complete_ms(void *data)
+{
+    return fleet_store_complete_ms(data);
+}
+
 /* Alerting as cfg's [alerts] says: started, reloaded, or stopped (pending deliveries stay in
  * the store for when it is on again). Returns 0, or -1 (logged) when it cannot start. */
 static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
 {
+    struct alerts_log_clock clock = {daemon_log_complete_ms, d->fleet};
     struct cw_err err;
 
     if (d->once)
@@ -168,7 +175,7 @@ static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
         alerts_reload(d->alerts, cfg);
         return 0;
     }
-    if (alerts_new(d->loop, d->curl, d->store, cfg, &d->alerts, &err) != 0) {
+    if (alerts_new(d->loop, d->curl, d->store, cfg, &clock, &d->alerts, &err) != 0) {
         log_errx("alerts: cannot start: %s", err.msg);
         return -1;
     }

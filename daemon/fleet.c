@@ -518,6 +518,11 @@ void fleet_store_health(const struct fleet *f, struct batch_health *out)
     batch_health(f->env.batch, out);
 }
 
+int64_t fleet_store_complete_ms(const struct fleet *f)
+{
+    return batch_complete_ms(f->env.batch);
+}
+
 void fleet_free(struct fleet *f)
 {
     if (f == NULL)

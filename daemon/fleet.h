@@ -59,6 +59,8 @@ void fleet_format_summary(const struct fleet *f, char *buf, size_t len);
 
 /* How the store takes the fleet's writes (daemon/batch.h). */
 void fleet_store_health(const struct fleet *f, struct batch_health *out);
+/* Up to when the store holds everything the fleet decided (batch_complete_ms). */
+int64_t fleet_store_complete_ms(const struct fleet *f);
 
 void fleet_free(struct fleet *f); /* accepts NULL; stops first */
 

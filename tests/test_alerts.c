@@ -41,7 +41,8 @@ struct fixture {
     char name[NAME_BYTES + 1];
     struct cwtest_fixture rx; /* the webhook receiver, when a test starts it */
     char spool[128], url[64];
-    int refused; /* cw_refuse() calls: writes the store refused */
+    int refused;         /* cw_refuse() calls: writes the store refused */
+    int64_t complete_ms; /* the log clock's answer: up to when the log is complete */
 };
 
 static int setup(void **state)
@@ -69,7 +70,7 @@ static int setup(void **state)
     if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0 ||
         store_sync_cameras(fx->s, &fx->cfg, cw_now_ms(), &err) != 0 ||
         curlev_new(fx->loop, &fx->curl, &err) != 0 ||
-        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &fx->a, &err) != 0)
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err) != 0)
         fail_msg("setup: %s", err.msg);
     fx->raw = raw_open(fx->path);
     fx->rx = (struct cwtest_fixture)CWTEST_FIXTURE_INIT;
@@ -246,6 +247,36 @@ static void test_a_sent_delivery_the_store_refused_to_record_is_recorded_once_it
     assert_int_equal(received(fx), 1); /* written, not sent again */
 }
 
+static int64_t log_complete(void *data)
+{
+    return ((struct fixture *)data)->complete_ms;
+}
+
+/* The fleet's batch writes a change a little after deciding it. A camera's damping judged at
+ * now while a change decided before now was still on its way told of the state before it
+ * (the flapping alert said "up" of a camera the verdict had just found down). */
+static void test_damping_is_judged_no_later_than_the_log_is_complete(void **state)
+{
+    struct fixture *fx = *state;
+    struct alerts_log_clock clock = {log_complete, fx};
+    struct cw_err err = {0};
+    int64_t at = cw_now_ms();
+
+    alerts_free(fx->a);
+    fx->complete_ms = at; /* the batch still holds what was decided after at */
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->a, &err), 0);
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, at,
+                                             "connection refused", &err),
+                     0);
+    /* Its hold is over by the wall clock, not by the log: nothing is told yet. */
+    assert_true(run_until(fx, time_reached, at + HOLD_MS + AFTER_DUE_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    /* The log catches up: the change had lasted hold, told once. */
+    fx->complete_ms = cw_now_ms();
+    assert_true(run_until(fx, alerts_written, 1));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE to_state = 'down'"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +285,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_a_sent_delivery_the_store_refused_to_record_is_recorded_once_it_can, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_damping_is_judged_no_later_than_the_log_is_complete,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
