@@ -358,6 +358,10 @@ int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
  * with their own zone table) are the same object. New reference. */
 typedef json_t *(*doc_when_fn)(const void *data, int64_t ms);
 json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data);
+/* A camera's place set on o (id, name, commune, address, road, lat, lon, distance_m, recorder;
+ * null where not known, distance_m null when dist_m < 0): footage answers and export manifests
+ * describe a camera the same way. */
+void doc_place_fields(json_t *o, const struct store_place *p, double dist_m);
 
 /* Store r (checked as doc_footage_check does, and who, case and why required; its cameras
  * must exist) with its audit row, created at now_ms: {id}. Writes (c->store

@@ -273,15 +273,7 @@ static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_q
     int64_t first = 0;
     int rc;
 
-    json_object_set_new(o, "id", json_string(p->id));
-    json_object_set_new(o, "name", json_string(p->name));
-    json_object_set_new(o, "commune", doc_str_or_null(p->commune));
-    json_object_set_new(o, "address", doc_str_or_null(p->address));
-    json_object_set_new(o, "road", doc_str_or_null(p->road));
-    json_object_set_new(o, "lat", p->has_position ? json_real(p->lat) : json_null());
-    json_object_set_new(o, "lon", p->has_position ? json_real(p->lon) : json_null());
-    json_object_set_new(o, "distance_m", h->dist_m >= 0 ? json_real(h->dist_m) : json_null());
-    json_object_set_new(o, "recorder", doc_str_or_null(p->recorder));
+    doc_place_fields(o, p, h->dist_m);
     json_object_set_new(o, "retired", json_boolean(p->retired));
     if ((rc = store_footage_camera(c->store, p->id, &fc, q->now_ms, err)) < 0)
         goto fail;
@@ -373,6 +365,19 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
         return rc;
     doc_request_query(&r, now_ms, &q);
     return answer(c, &q, out, err);
+}
+
+void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
+{
+    json_object_set_new(o, "id", json_string(p->id));
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "commune", doc_str_or_null(p->commune));
+    json_object_set_new(o, "address", doc_str_or_null(p->address));
+    json_object_set_new(o, "road", doc_str_or_null(p->road));
+    json_object_set_new(o, "lat", p->has_position ? json_real(p->lat) : json_null());
+    json_object_set_new(o, "lon", p->has_position ? json_real(p->lon) : json_null());
+    json_object_set_new(o, "distance_m", dist_m >= 0 ? json_real(dist_m) : json_null());
+    json_object_set_new(o, "recorder", doc_str_or_null(p->recorder));
 }
 
 json_t *doc_request_object(const struct store_request *r, doc_when_fn when, const void *data)

@@ -93,19 +93,10 @@ static void clock_json(const struct export_plan *p, const struct export_camera *
 static json_t *camera_json(const struct export_plan *p, const struct export_camera *c,
                            const struct export_outcome *o)
 {
-    const struct store_place *pl = &c->place;
     json_t *cam = json_object(), *gaps = json_array();
     int delivered = o->file[0] != '\0';
 
-    json_object_set_new(cam, "id", json_string(pl->id));
-    json_object_set_new(cam, "name", json_string(pl->name));
-    json_object_set_new(cam, "commune", str_or_null(pl->commune));
-    json_object_set_new(cam, "address", str_or_null(pl->address));
-    json_object_set_new(cam, "road", str_or_null(pl->road));
-    json_object_set_new(cam, "lat", pl->has_position ? json_real(pl->lat) : json_null());
-    json_object_set_new(cam, "lon", pl->has_position ? json_real(pl->lon) : json_null());
-    json_object_set_new(cam, "distance_m", c->dist_m >= 0 ? json_real(c->dist_m) : json_null());
-    json_object_set_new(cam, "recorder", str_or_null(pl->recorder));
+    doc_place_fields(cam, &c->place, c->dist_m);
     json_object_set_new(cam, "requested", span(p, p->req.from_ms, p->req.to_ms));
     json_object_set_new(cam, "delivered",
                         delivered ? span(p, o->rx.from_ms, o->rx.to_ms) : json_null());

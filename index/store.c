@@ -14,7 +14,9 @@
 
 #include "../util/file.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,8 @@ static int collect(struct store *s, sqlite3_stmt *st, int keep, size_t sz,
 
     *out = NULL;
     *n = 0;
+    if (st == NULL)
+        return -1;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (len == cap) {
             char *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sz);
@@ -80,8 +84,11 @@ int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
                   void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
                   struct cw_err *err)
 {
-    int rc = sqlite3_step(st);
+    int rc;
 
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         read(st, out);
     else if (rc != SQLITE_DONE)
@@ -118,29 +125,22 @@ int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id
 
 int store_collect_page(struct store *s, const char *cols, const char *table,
                        const struct store_page *pg, size_t sz,
-                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                       void (*read)(sqlite3_stmt *st, void *elem), void *out, size_t *n,
                        const char *doing, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
     char sql[512];
 
-    *out = NULL;
-    *n = 0;
     /* ?1 is the later of since and the cursor's time, so the (camera_id, at_ms) or (at_ms)
      * index starts the search there; ties on at_ms are broken by id. */
     snprintf(sql, sizeof(sql),
              "SELECT %s FROM %s WHERE at_ms >= ?1 AND (at_ms > ?2 OR (at_ms = ?2 AND id > ?3))%s "
              "ORDER BY at_ms, id LIMIT ?4",
              cols, table, pg->camera_id != NULL ? " AND camera_id = ?5" : "");
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, doing, err);
-    sqlite3_bind_int64(st, 1, pg->since_ms > pg->after_at_ms ? pg->since_ms : pg->after_at_ms);
-    sqlite3_bind_int64(st, 2, pg->after_at_ms);
-    sqlite3_bind_int64(st, 3, pg->after_id);
-    sqlite3_bind_int64(st, 4, pg->limit > 0 && pg->limit < INT64_MAX ? (int64_t)pg->limit : -1);
-    if (pg->camera_id != NULL)
-        sqlite3_bind_text(st, 5, pg->camera_id, -1, SQLITE_STATIC);
-    return store_collect(s, st, sz, read, out, n, doing, err);
+    return store_select(s, sz, read, out, n, doing, err, sql, "IIIIt",
+                        pg->since_ms > pg->after_at_ms ? pg->since_ms : pg->after_at_ms,
+                        pg->after_at_ms, pg->after_id,
+                        pg->limit > 0 && pg->limit < INT64_MAX ? (int64_t)pg->limit : (int64_t)-1,
+                        pg->camera_id);
 }
 
 int store_exec(struct store *s, const char *sql, struct cw_err *err)
@@ -184,6 +184,127 @@ int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const 
     if (rc != SQLITE_DONE)
         return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, sqlite3_errmsg(s->db));
     return 0;
+}
+
+int store_step_update(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
+                      struct cw_err *err)
+{
+    if (st == NULL || store_step_write(s, st, what, who, err) != 0)
+        return -1;
+    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+static void bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+    for (int i = 1; *fmt != '\0'; fmt++, i++) {
+        switch (*fmt) {
+        case 't':
+            sqlite3_bind_text(st, i, va_arg(ap, const char *), -1, SQLITE_STATIC);
+            break;
+        case 'o':
+            store_bind_opt_text(st, i, va_arg(ap, const char *));
+            break;
+        case 'i':
+            sqlite3_bind_int(st, i, va_arg(ap, int));
+            break;
+        case 'I':
+            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
+        case '_':
+            break;
+        default:
+            assert(!"store_bind: unknown format letter");
+        }
+    }
+}
+
+void store_bind(sqlite3_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    bindv(st, fmt, ap);
+    va_end(ap);
+}
+
+static sqlite3_stmt *preparev(struct store *s, const char *doing, struct cw_err *err,
+                              const char *sql, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_fail(s, doing, err);
+        return NULL;
+    }
+    bindv(st, fmt, ap);
+    return st;
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *doing, struct cw_err *err, const char *sql,
+                            const char *fmt, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+
+    va_start(ap, fmt);
+    st = preparev(s, doing, err, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+sqlite3_stmt *store_cached(struct store *s, enum store_stmt_id id, const char *sql,
+                           struct cw_err *err, const char *fmt, ...)
+{
+    sqlite3_stmt *st = store_stmt(s, id, sql, err);
+    va_list ap;
+
+    if (st == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    bindv(st, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw_err *err)
+{
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, doing, err);
+}
+
+int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void *elem), void *out,
+                 size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
+                 ...)
+{
+    void *rows = NULL;
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = collect(s, preparev(s, doing, err, sql, fmt, ap), 0, sz, read, &rows, n, doing, err);
+    va_end(ap);
+    memcpy(out, &rows, sizeof(rows));
+    return rc;
+}
+
+int store_run(struct store *s, const char *doing, struct cw_err *err, const char *sql,
+              const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = store_finish(s, preparev(s, doing, err, sql, fmt, ap), doing, err);
+    va_end(ap);
+    return rc;
 }
 
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str)

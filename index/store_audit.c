@@ -44,44 +44,48 @@ static int audit_hash(const struct store_audit *a, char out[STORE_AUDIT_HASH_HEX
     return 0;
 }
 
+static void read_audit(sqlite3_stmt *st, void *elem)
+{
+    struct store_audit *a = elem;
+
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(st, 0);
+    a->at_ms = sqlite3_column_int64(st, 1);
+    store_column_text(st, 2, a->actor, sizeof(a->actor));
+    store_column_text(st, 3, a->action, sizeof(a->action));
+    store_column_text(st, 4, a->subject, sizeof(a->subject));
+    store_column_text(st, 5, a->detail, sizeof(a->detail));
+    store_column_text(st, 6, a->prev_hash, sizeof(a->prev_hash));
+    store_column_text(st, 7, a->hash, sizeof(a->hash));
+}
+
+#define AUDIT_COLUMNS                                                                              \
+    "SELECT id, at_ms, actor, action, subject, detail, prev_hash, hash FROM audit "
+
 /* The last row's id and hash (0 and the genesis hash when there is none). */
 static int audit_last(struct store *s, int64_t *id, char hash[STORE_AUDIT_HASH_HEX],
                       struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
+    struct store_audit last = {.id = 0, .hash = AUDIT_GENESIS};
+    int rc = store_one_row(
+        s, store_prepare(s, "audit", err, AUDIT_COLUMNS "ORDER BY id DESC LIMIT 1", ""), 0,
+        read_audit, &last, "audit", err);
 
-    *id = 0;
-    snprintf(hash, STORE_AUDIT_HASH_HEX, "%s", AUDIT_GENESIS);
-    if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return store_fail(s, "audit", err);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        store_column_text(st, 1, hash, STORE_AUDIT_HASH_HEX);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, "audit", err);
+    *id = last.id;
+    snprintf(hash, STORE_AUDIT_HASH_HEX, "%s", last.hash);
+    return rc < 0 ? -1 : 0;
 }
 
 static int audit_insert(struct store *s, const struct store_audit *a, struct cw_err *err)
 {
     static const char sql[] = "INSERT INTO audit (id, at_ms, actor, action, subject, detail, "
                               "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_prepare(s, "audit", err, sql, "IItttttt", a->id, a->at_ms, a->actor,
+                                     a->action, a->subject, a->detail, a->prev_hash, a->hash);
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "audit", err);
-    sqlite3_bind_int64(st, 1, a->id);
-    sqlite3_bind_int64(st, 2, a->at_ms);
-    sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, a->action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, a->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, a->detail, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, a->prev_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, a->hash, -1, SQLITE_STATIC);
+    if (st == NULL)
+        return -1;
     rc = store_step_write(s, st, "audit", a->action, err);
     sqlite3_finalize(st);
     return rc;
@@ -125,24 +129,6 @@ fail_free:
     return -1;
 }
 
-static void read_audit(sqlite3_stmt *st, void *elem)
-{
-    struct store_audit *a = elem;
-
-    memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(st, 0);
-    a->at_ms = sqlite3_column_int64(st, 1);
-    store_column_text(st, 2, a->actor, sizeof(a->actor));
-    store_column_text(st, 3, a->action, sizeof(a->action));
-    store_column_text(st, 4, a->subject, sizeof(a->subject));
-    store_column_text(st, 5, a->detail, sizeof(a->detail));
-    store_column_text(st, 6, a->prev_hash, sizeof(a->prev_hash));
-    store_column_text(st, 7, a->hash, sizeof(a->hash));
-}
-
-#define AUDIT_COLUMNS                                                                              \
-    "SELECT id, at_ms, actor, action, subject, detail, prev_hash, hash FROM audit "
-
 int store_audit_verify(struct store *s, int64_t *rows, int64_t *broken_id, char *why,
                        size_t why_len, struct cw_err *err)
 {
@@ -157,8 +143,8 @@ int store_audit_verify(struct store *s, int64_t *rows, int64_t *broken_id, char 
     if (why_len > 0)
         why[0] = '\0';
     /* Row by row, never the whole table in memory. */
-    if (sqlite3_prepare_v2(s->db, AUDIT_COLUMNS "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "audit", err);
+    if ((st = store_prepare(s, "audit", err, AUDIT_COLUMNS "ORDER BY id", "")) == NULL)
+        return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         read_audit(st, &a);
         ++*rows;
@@ -185,17 +171,7 @@ int store_audit_verify(struct store *s, int64_t *rows, int64_t *broken_id, char 
 int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct store_audit **out,
                      size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, AUDIT_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &st,
-                           NULL) != SQLITE_OK)
-        return store_fail(s, "audit", err);
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int64(st, 2, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
-    rc = store_collect(s, st, sizeof(**out), read_audit, &rows, n, "audit", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_audit, out, n, "audit", err,
+                        AUDIT_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT ?2", "II", after_id,
+                        limit > 0 && limit < INT64_MAX ? (int64_t)limit : (int64_t)-1);
 }

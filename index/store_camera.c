@@ -75,19 +75,10 @@ struct sync_counts {
 
 static int camera_retire(struct store *s, const char *id, int64_t now_ms, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE camera SET retired_ms = ?2, reason = 'removed from inventory' "
-                           "WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "retire", err);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now_ms);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(s, "retire", err);
+    return store_run(s, "retire", err,
+                     "UPDATE camera SET retired_ms = ?2, reason = 'removed from inventory' "
+                     "WHERE id = ?1",
+                     "tI", id, now_ms);
 }
 
 /* Insert or update one inventory camera, and note its id in temp.sync_ids. */
@@ -99,9 +90,8 @@ static int sync_one(struct store *s, const struct cfg_camera *c, int64_t now_ms,
     int rc, was_retired = 0, exists;
 
     log_redact_url(c->rtsp_url ? c->rtsp_url : "", url, sizeof(url));
-    if ((st = store_stmt(s, STMT_CAMERA_LOOKUP, sql_lookup, err)) == NULL)
+    if ((st = store_cached(s, STMT_CAMERA_LOOKUP, sql_lookup, err, "t", c->id)) == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     exists = rc == SQLITE_ROW;
     if (exists)
@@ -140,46 +130,21 @@ struct retiree {
     enum cw_state state;
 };
 
+static void read_retiree(sqlite3_stmt *st, void *elem)
+{
+    struct retiree *r = elem;
+
+    store_column_text(st, 0, r->id, sizeof(r->id));
+    r->state = store_column_state(st, 1);
+}
+
 /* The listed cameras not in temp.sync_ids; *out malloc'd, caller frees. */
 static int list_missing(struct store *s, struct retiree **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    struct retiree *v = NULL;
-    size_t cap = 0;
-    int step;
-
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, state FROM camera WHERE retired_ms IS NULL AND id NOT IN "
-                           "(SELECT id FROM temp.sync_ids)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "retire", err);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            struct retiree *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
-            if (nv == NULL) {
-                cw_err_set(err, s->path, 0, NULL, "out of memory");
-                goto fail;
-            }
-            v = nv;
-        }
-        store_column_text(st, 0, v[*n].id, sizeof(v[*n].id));
-        v[*n].state = store_column_state(st, 1);
-        ++*n;
-    }
-    if (step != SQLITE_DONE) {
-        store_fail(s, "retire", err);
-        goto fail;
-    }
-    sqlite3_finalize(st);
-    *out = v;
-    return 0;
-fail:
-    sqlite3_finalize(st);
-    free(v);
-    *n = 0;
-    return -1;
+    return store_select(s, sizeof(**out), read_retiree, out, n, "retire", err,
+                        "SELECT id, state FROM camera WHERE retired_ms IS NULL AND "
+                        "id NOT IN (SELECT id FROM temp.sync_ids)",
+                        "");
 }
 
 /* Retire every listed camera missing from the inventory. Its state goes to UNKNOWN with an
@@ -308,44 +273,23 @@ static void read_status(sqlite3_stmt *st, struct store_status *o)
     o->picture.run_since_ms = sqlite3_column_int64(st, 35);
 }
 
-int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((st = store_stmt(s, STMT_CAMERA_GET_STATUS, STATUS_SELECT "WHERE id = ?1", err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_status(st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc == SQLITE_DONE)
-        return 1;
-    return store_fail(s, "camera status", err);
-}
-
 static void read_status_row(sqlite3_stmt *st, void *elem)
 {
     read_status(st, elem);
 }
 
+int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)
+{
+    sqlite3_stmt *st =
+        store_cached(s, STMT_CAMERA_GET_STATUS, STATUS_SELECT "WHERE id = ?1", err, "t", id);
+
+    return store_one_row(s, st, 1, read_status_row, out, "camera status", err);
+}
+
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db, STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", -1, &st,
-                           NULL) != SQLITE_OK)
-        return store_fail(s, "camera status", err);
-    if (store_collect(s, st, sizeof(**out), read_status_row, &rows, n, "camera status", err) != 0)
-        return -1;
-    *out = rows;
-    return 0;
+    return store_select(s, sizeof(**out), read_status_row, out, n, "camera status", err,
+                        STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", "");
 }
 
 /* The streak as ?i (its kind, NULL for none) and ?i+1 (its length, 0 for none). */
@@ -367,18 +311,15 @@ int store_record_probe(struct store *s, const struct store_probe *p, struct cw_e
         "last_ok_ms = CASE WHEN ?9 THEN ?2 ELSE last_ok_ms END, "
         "reason = CASE WHEN ?10 IS NOT NULL AND state = ?11 THEN ?10 ELSE reason END, "
         "streak_kind = ?12, streak = ?13 WHERE id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_PROBE, sql, err);
-    int rc;
+    sqlite3_stmt *st =
+        store_cached(s, STMT_CAMERA_PROBE, sql, err, "tI__o", p->camera_id, p->at_ms, p->codec);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, p->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, p->at_ms);
     if (p->latency_ms >= 0)
         sqlite3_bind_int(st, 3, p->latency_ms);
     if (p->rtsp_status > 0)
         sqlite3_bind_int(st, 4, p->rtsp_status);
-    store_bind_opt_text(st, 5, p->codec);
     if (p->width > 0 && p->height > 0) {
         sqlite3_bind_int(st, 6, p->width);
         sqlite3_bind_int(st, 7, p->height);
@@ -391,77 +332,58 @@ int store_record_probe(struct store *s, const struct store_probe *p, struct cw_e
         sqlite3_bind_text(st, 11, cw_state_name(p->state), -1, SQLITE_STATIC);
     }
     bind_streak(st, 12, p->streak_kind, p->streak);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "probe of %s: %s", p->camera_id,
-                          sqlite3_errmsg(s->db));
-    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+    return store_step_update(s, st, "probe", p->camera_id, err);
+}
+
+struct camera_state {
+    enum cw_state state;
+    int retired;
+};
+
+static void read_camera_state(sqlite3_stmt *st, void *out)
+{
+    *(struct camera_state *)out =
+        (struct camera_state){store_column_state(st, 0), sqlite3_column_int(st, 1)};
 }
 
 int store_camera_get_state(struct store *s, const char *id, enum cw_state *state, int *retired,
                            struct cw_err *err)
 {
     static const char sql[] = "SELECT state, retired_ms IS NOT NULL FROM camera WHERE id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_GET_STATE, sql, err);
-    int rc;
+    struct camera_state cs;
+    int rc = store_one_row(s, store_cached(s, STMT_CAMERA_GET_STATE, sql, err, "t", id), 1,
+                           read_camera_state, &cs, "camera state", err);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *state = store_column_state(st, 0);
-        *retired = sqlite3_column_int(st, 1);
+    if (rc == 0) {
+        *state = cs.state;
+        *retired = cs.retired;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : store_fail(s, "camera state", err);
+    return rc;
 }
+
+/* A run of verdicts belongs to the state it was counted in: a state change ends it. ?5 is the
+ * state the camera must be in (store_camera_move_state), or NULL for any. */
+static const char sql_set_state[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4, "
+                                    "streak_kind = NULL, streak = 0 WHERE id = ?1 AND "
+                                    "(?5 IS NULL OR state = ?5)";
 
 int store_camera_set_state(struct store *s, const char *id, enum cw_state to, int64_t at_ms,
                            const char *reason, struct cw_err *err)
 {
-    /* A run of verdicts belongs to the state it was counted in. */
-    static const char sql[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4, "
-                              "streak_kind = NULL, streak = 0 WHERE id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_SET_STATE, sql, err);
-    int rc;
+    sqlite3_stmt *st = store_cached(s, STMT_CAMERA_SET_STATE, sql_set_state, err, "ttIt", id,
+                                    cw_state_name(to), at_ms, reason ? reason : "");
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, cw_state_name(to), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, at_ms);
-    sqlite3_bind_text(st, 4, reason ? reason : "", -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "state of %s: %s", id, sqlite3_errmsg(s->db));
-    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+    return store_step_update(s, st, "state", id, err);
 }
 
 int store_camera_move_state(struct store *s, const char *id, enum cw_state from, enum cw_state to,
                             int64_t at_ms, const char *reason, struct cw_err *err)
 {
-    static const char sql[] = "UPDATE camera SET state = ?2, since_ms = ?3, reason = ?4, "
-                              "streak_kind = NULL, streak = 0 WHERE id = ?1 AND state = ?5";
-    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_MOVE_STATE, sql, err);
-    int rc;
+    sqlite3_stmt *st =
+        store_cached(s, STMT_CAMERA_MOVE_STATE, sql_set_state, err, "ttItt", id, cw_state_name(to),
+                     at_ms, reason ? reason : "", cw_state_name(from));
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, cw_state_name(to), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, at_ms);
-    sqlite3_bind_text(st, 4, reason ? reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, cw_state_name(from), -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "state of %s: %s", id, sqlite3_errmsg(s->db));
-    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+    return store_step_update(s, st, "state", id, err);
 }
 
 /* 1 when the comma-separated list holds the name exactly. */
@@ -504,13 +426,11 @@ int store_camera_record_sample(struct store *s, const struct store_sample *smp,
         "last_phash = CASE WHEN ?13 THEN ?14 ELSE last_phash END, "
         "still_run = CASE WHEN ?13 THEN ?15 ELSE still_run END, "
         "still_run_since_ms = CASE WHEN ?13 THEN ?16 ELSE still_run_since_ms END WHERE id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_SAMPLE, sql, err);
-    int rc;
+    sqlite3_stmt *st =
+        store_cached(s, STMT_CAMERA_SAMPLE, sql, err, "tI", smp->camera_id, smp->at_ms);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, smp->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, smp->at_ms);
     if (smp->ok) {
         sqlite3_bind_double(st, 3, smp->fps);
         sqlite3_bind_double(st, 4, smp->bitrate_kbps);
@@ -529,12 +449,21 @@ int store_camera_record_sample(struct store *s, const struct store_sample *smp,
         sqlite3_bind_int(st, 12, smp->height);
     }
     bind_picture_memory(st, 13, smp->has_memory, &smp->memory);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "sample of %s: %s", smp->camera_id,
-                          sqlite3_errmsg(s->db));
-    return sqlite3_changes(s->db) > 0 ? 0 : 1;
+    return store_step_update(s, st, "sample", smp->camera_id, err);
+}
+
+struct reference {
+    int has;
+    uint64_t phash;
+    int64_t at_ms;
+};
+
+static void read_reference(sqlite3_stmt *st, void *out)
+{
+    struct reference *r = out;
+
+    if (sqlite3_column_int(st, 0) != 0)
+        *r = (struct reference){1, store_column_u64(st, 1), sqlite3_column_int64(st, 2)};
 }
 
 int store_get_reference(struct store *s, const char *camera_id, int *has, uint64_t *phash,
@@ -542,25 +471,14 @@ int store_get_reference(struct store *s, const char *camera_id, int *has, uint64
 {
     static const char sql[] =
         "SELECT has_reference, reference_phash, reference_at_ms FROM camera WHERE id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_CAMERA_GET_REFERENCE, sql, err);
-    int rc;
+    struct reference r = {0, 0, 0};
+    int rc = store_one_row(s, store_cached(s, STMT_CAMERA_GET_REFERENCE, sql, err, "t", camera_id),
+                           1, read_reference, &r, "reference", err);
 
-    *has = 0;
-    *phash = 0;
-    *at_ms = 0;
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0) {
-        *has = 1;
-        *phash = store_column_u64(st, 1);
-        *at_ms = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? 1 : store_fail(s, "reference", err);
+    *has = r.has;
+    *phash = r.phash;
+    *at_ms = r.at_ms;
+    return rc;
 }
 
 int store_set_reference(struct store *s, const char *camera_id, int has, uint64_t phash,
@@ -575,20 +493,12 @@ int store_set_reference(struct store *s, const char *camera_id, int has, uint64_
      * CLI can clear a reference beside a running daemon; nested in the daemon's batch. */
     if (store_begin(s, err) != 0)
         return -1;
-    if ((st = store_stmt(s, STMT_CAMERA_SET_REFERENCE, sql, err)) == NULL)
-        return store_end_failed(s);
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, has != 0);
-    if (has) {
+    st = store_cached(s, STMT_CAMERA_SET_REFERENCE, sql, err, "ti", camera_id, has != 0);
+    if (st != NULL && has) {
         store_bind_u64(st, 3, phash);
         sqlite3_bind_int64(st, 4, at_ms);
     }
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cw_err_set(err, s->path, 0, NULL, "reference of %s: %s", camera_id, sqlite3_errmsg(s->db));
+    if ((rc = store_step_update(s, st, "reference", camera_id, err)) < 0)
         return store_end_failed(s);
-    }
-    rc = sqlite3_changes(s->db) > 0 ? 0 : 1;
     return store_commit(s, err) == 0 ? rc : -1;
 }

@@ -42,14 +42,13 @@ static int find_changes(struct store *s, const struct store_device *d,
 {
     static const char sql[] = "SELECT manufacturer, model, firmware, serial, hardware_id FROM "
                               "device WHERE camera_id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_DEVICE_FACTS, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_DEVICE_FACTS, sql, err, "t", d->camera_id);
     char old[sizeof(found->old_value)];
     int rc;
 
     *n = 0;
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     for (int i = 0; rc == SQLITE_ROW && i < DEVICE_FACTS; i++) {
         const char *now = device_fact(d, i);
@@ -92,14 +91,11 @@ static int device_upsert(struct store *s, const struct store_device *d, struct c
         "uri_note = CASE WHEN excluded.ok THEN excluded.uri_note ELSE uri_note END, "
         "snapshot_path = CASE WHEN excluded.ok THEN excluded.snapshot_path ELSE snapshot_path END, "
         "ntp = coalesce(excluded.ntp, ntp)";
-    sqlite3_stmt *st = store_stmt(s, STMT_DEVICE_UPSERT, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_DEVICE_UPSERT, sql, err, "tIit", d->camera_id,
+                                    d->probed_ms, d->ok != 0, d->ok ? "" : d->error);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, d->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, d->probed_ms);
-    sqlite3_bind_int(st, 3, d->ok != 0);
-    sqlite3_bind_text(st, 4, d->ok ? "" : d->error, -1, SQLITE_STATIC);
     if (d->ok) {
         sqlite3_bind_int64(st, 5, d->probed_ms);
         for (int i = 0; i < DEVICE_FACTS; i++)
@@ -117,28 +113,19 @@ static int change_insert(struct store *s, const struct store_device_change *c, s
 {
     static const char sql[] = "INSERT INTO device_change (camera_id, at_ms, field, old_value, "
                               "new_value) VALUES (?1, ?2, ?3, ?4, ?5)";
-    sqlite3_stmt *st = store_stmt(s, STMT_DEVICE_CHANGE_INSERT, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_DEVICE_CHANGE_INSERT, sql, err, "tIttt", c->camera_id,
+                                    c->at_ms, c->field, c->old_value, c->new_value);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, c->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, c->at_ms);
-    sqlite3_bind_text(st, 3, c->field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, c->old_value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, c->new_value, -1, SQLITE_STATIC);
-    return store_step_write(s, st, "device change", c->camera_id, err);
+    return st == NULL ? -1 : store_step_write(s, st, "device change", c->camera_id, err);
 }
 
 /* Delete the camera's rows of a current-state table with the cached statement id. */
 static int delete_set(struct store *s, enum store_stmt_id id, const char *sql, const char *what,
                       const char *camera_id, struct cw_err *err)
 {
-    sqlite3_stmt *st = store_stmt(s, id, sql, err);
+    sqlite3_stmt *st = store_cached(s, id, sql, err, "t", camera_id);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    return store_step_write(s, st, what, camera_id, err);
+    return st == NULL ? -1 : store_step_write(s, st, what, camera_id, err);
 }
 
 /* A service named twice keeps its first URL. */
@@ -154,12 +141,9 @@ static int replace_endpoints(struct store *s, const char *camera_id,
                    err) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        if ((st = store_stmt(s, STMT_DEVICE_ENDPOINT_INSERT, sql, err)) == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, ep[i].service, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, ep[i].url, -1, SQLITE_STATIC);
-        if (store_step_write(s, st, "endpoints", camera_id, err) != 0)
+        if ((st = store_cached(s, STMT_DEVICE_ENDPOINT_INSERT, sql, err, "ttt", camera_id,
+                               ep[i].service, ep[i].url)) == NULL ||
+            store_step_write(s, st, "endpoints", camera_id, err) != 0)
             return -1;
     }
     return 0;
@@ -169,12 +153,8 @@ static int replace_endpoints(struct store *s, const char *camera_id,
 static void bind_profile(sqlite3_stmt *st, const char *camera_id, size_t ord,
                          const struct store_profile *p)
 {
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)ord);
-    store_bind_opt_text(st, 3, p->token);
-    store_bind_opt_text(st, 4, p->name);
-    store_bind_opt_text(st, 5, p->encoder_token);
-    store_bind_opt_text(st, 6, p->encoding);
+    store_bind(st, "tIoooo", camera_id, (int64_t)ord, p->token, p->name, p->encoder_token,
+               p->encoding);
     if (p->width > 0)
         sqlite3_bind_int(st, 7, p->width);
     if (p->height > 0)
@@ -219,16 +199,10 @@ static int clock_insert(struct store *s, const struct store_clock *c, struct cw_
 {
     static const char sql[] = "INSERT INTO clock (camera_id, at_ms, offset_ms, error_ms, ntp) "
                               "VALUES (?1, ?2, ?3, ?4, ?5)";
-    sqlite3_stmt *st = store_stmt(s, STMT_CLOCK_INSERT, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_CLOCK_INSERT, sql, err, "tIIIi", c->camera_id, c->at_ms,
+                                    c->offset_ms, c->error_ms, c->ntp != 0);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, c->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, c->at_ms);
-    sqlite3_bind_int64(st, 3, c->offset_ms);
-    sqlite3_bind_int64(st, 4, c->error_ms);
-    sqlite3_bind_int(st, 5, c->ntp != 0);
-    return store_step_write(s, st, "clock", c->camera_id, err);
+    return st == NULL ? -1 : store_step_write(s, st, "clock", c->camera_id, err);
 }
 
 void store_device_clock(const struct store_device *d, struct store_clock *out)
@@ -381,34 +355,14 @@ static void read_profile(sqlite3_stmt *st, void *elem)
     o->streamed = sqlite3_column_int(st, 11);
 }
 
-/* Collect a camera's rows of sql (?1 the camera) into *out; n may be NULL. */
-static int collect_for(struct store *s, const char *sql, const char *camera_id, size_t sz,
-                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
-                       const char *doing, struct cw_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    size_t len = 0;
-
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, doing, err);
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    if (store_collect(s, st, sz, read, out, &len, doing, err) != 0)
-        return -1;
-    if (n != NULL)
-        *n = len;
-    return 0;
-}
-
 /* The device row alone: 0, 1 when none, -1. */
 static int get_device_row(struct store *s, const char *camera_id, struct store_device *out,
                           struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st =
+        store_prepare(s, "device", err, DEVICE_COLUMNS DEVICE_LATEST_CLOCK "WHERE d.camera_id = ?1",
+                      "t", camera_id);
 
-    if (sqlite3_prepare_v2(s->db, DEVICE_COLUMNS DEVICE_LATEST_CLOCK "WHERE d.camera_id = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
-        return store_fail(s, "device", err);
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     return store_one_row(s, st, 0, read_device, out, "device", err);
 }
 
@@ -417,6 +371,7 @@ int store_get_device(struct store *s, const char *camera_id, struct store_device
                      size_t *n_pr, struct cw_err *err)
 {
     void *eps = NULL, *prs = NULL;
+    size_t len;
     int rc;
 
     if (ep != NULL)
@@ -432,18 +387,22 @@ int store_get_device(struct store *s, const char *camera_id, struct store_device
     if (store_exec(s, "SAVEPOINT device_read", err) != 0)
         return -1;
     rc = get_device_row(s, camera_id, out, err);
-    if (rc == 0 && ep != NULL &&
-        collect_for(s,
-                    "SELECT service, url FROM device_endpoint WHERE camera_id = ?1 "
-                    "ORDER BY service",
-                    camera_id, sizeof(**ep), read_endpoint, &eps, n_ep, "endpoints", err) != 0)
-        rc = -1;
-    if (rc == 0 && pr != NULL &&
-        collect_for(s,
-                    "SELECT " PROFILE_COLUMNS " FROM device_profile WHERE camera_id = ?1 "
-                    "ORDER BY ord",
-                    camera_id, sizeof(**pr), read_profile, &prs, n_pr, "profiles", err) != 0)
-        rc = -1;
+    if (rc == 0 && ep != NULL) {
+        rc = store_select(s, sizeof(**ep), read_endpoint, &eps, &len, "endpoints", err,
+                          "SELECT service, url FROM device_endpoint WHERE camera_id = ?1 "
+                          "ORDER BY service",
+                          "t", camera_id);
+        if (n_ep != NULL)
+            *n_ep = len;
+    }
+    if (rc == 0 && pr != NULL) {
+        rc = store_select(s, sizeof(**pr), read_profile, &prs, &len, "profiles", err,
+                          "SELECT " PROFILE_COLUMNS " FROM device_profile WHERE camera_id = ?1 "
+                          "ORDER BY ord",
+                          "t", camera_id);
+        if (n_pr != NULL)
+            *n_pr = len;
+    }
     if (store_exec(s, "RELEASE device_read", rc < 0 ? NULL : err) != 0)
         rc = -1;
     if (rc != 0) {
@@ -464,21 +423,11 @@ int store_get_device(struct store *s, const char *camera_id, struct store_device
 
 int store_list_devices(struct store *s, struct store_device **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           DEVICE_COLUMNS "JOIN camera AS cam ON cam.id = d.camera_id "
-                                          "AND cam.retired_ms IS NULL " DEVICE_LATEST_CLOCK
-                                          "ORDER BY d.camera_id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "devices", err);
-    if (store_collect(s, st, sizeof(**out), read_device, &rows, n, "devices", err) != 0)
-        return -1;
-    *out = rows;
-    return 0;
+    return store_select(s, sizeof(**out), read_device, out, n, "devices", err,
+                        DEVICE_COLUMNS "JOIN camera AS cam ON cam.id = d.camera_id "
+                                       "AND cam.retired_ms IS NULL " DEVICE_LATEST_CLOCK
+                                       "ORDER BY d.camera_id",
+                        "");
 }
 
 /* --- clock and change history --------------------------------------------------------------- */
@@ -500,21 +449,9 @@ static void read_clock(sqlite3_stmt *st, void *elem)
 int store_list_clocks(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_clock **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           CLOCK_COLUMNS "WHERE camera_id = ?1 AND at_ms >= ?2 ORDER BY at_ms, id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "clock", err);
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, since_ms);
-    if (store_collect(s, st, sizeof(**out), read_clock, &rows, n, "clock", err) != 0)
-        return -1;
-    *out = rows;
-    return 0;
+    return store_select(s, sizeof(**out), read_clock, out, n, "clock", err,
+                        CLOCK_COLUMNS "WHERE camera_id = ?1 AND at_ms >= ?2 ORDER BY at_ms, id",
+                        "tI", camera_id, since_ms);
 }
 
 int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct store_clock *out,
@@ -528,12 +465,8 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
                       "ORDER BY at_ms DESC, id DESC LIMIT 1), "
                       "(SELECT id FROM clock WHERE camera_id = ?1 AND at_ms > ?2 "
                       "ORDER BY at_ms, id LIMIT 1))";
-    sqlite3_stmt *st = store_stmt(s, STMT_CLOCK_AT, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_CLOCK_AT, sql, err, "tI", camera_id, at_ms);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, at_ms);
     return store_one_row(s, st, 1, read_clock, out, "clock", err);
 }
 
@@ -553,15 +486,11 @@ static void read_change(sqlite3_stmt *st, void *elem)
 int store_list_device_changes_page(struct store *s, const struct store_page *pg,
                                    struct store_device_change **out, size_t *n, struct cw_err *err)
 {
-    void *rows = NULL;
     /* Per camera on its index; all cameras scan the table, which holds a row per firmware
      * update or swapped camera, not per probe. */
-    int rc =
-        store_collect_page(s, "id, camera_id, at_ms, field, old_value, new_value", "device_change",
-                           pg, sizeof(**out), read_change, &rows, n, "device changes", err);
-
-    *out = rows;
-    return rc;
+    return store_collect_page(s, "id, camera_id, at_ms, field, old_value, new_value",
+                              "device_change", pg, sizeof(**out), read_change, out, n,
+                              "device changes", err);
 }
 
 int store_list_device_changes(struct store *s, const char *camera_id, int64_t since_ms,

@@ -37,69 +37,41 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
     static const char sql_len[] =
         "INSERT INTO footage_camera (camera_id, max_len_ms, updated_ms) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (camera_id) DO UPDATE SET max_len_ms = max(max_len_ms, excluded.max_len_ms)";
-    sqlite3_stmt *st = store_stmt(s, STMT_SEGMENT_PUT, sql, err);
+    sqlite3_stmt *st = store_cached(
+        s, STMT_SEGMENT_PUT, sql, err, "ttttIIIIoo__itI", seg->recorder, seg->dir, seg->file,
+        seg->camera_id, seg->start_ms, seg->end_ms > seg->start_ms ? seg->end_ms : seg->start_ms,
+        seg->bytes > 0 ? seg->bytes : (int64_t)0, seg->mtime_ns, seg->container, seg->codec,
+        seg->readable != 0, seg->reason ? seg->reason : "", seen_ms);
+    int rc;
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, seg->recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, seg->dir, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, seg->file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, seg->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, seg->start_ms);
-    sqlite3_bind_int64(st, 6, seg->end_ms > seg->start_ms ? seg->end_ms : seg->start_ms);
-    sqlite3_bind_int64(st, 7, seg->bytes > 0 ? seg->bytes : 0);
-    sqlite3_bind_int64(st, 8, seg->mtime_ns);
-    store_bind_opt_text(st, 9, seg->container);
-    store_bind_opt_text(st, 10, seg->codec);
-    if (seg->width > 0 && seg->height > 0) {
+    if (st != NULL && seg->width > 0 && seg->height > 0) {
         sqlite3_bind_int(st, 11, seg->width);
         sqlite3_bind_int(st, 12, seg->height);
     }
-    sqlite3_bind_int(st, 13, seg->readable != 0);
-    sqlite3_bind_text(st, 14, seg->reason ? seg->reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 15, seen_ms);
-    if (store_step_write(s, st, "segment", seg->camera_id, err) != 0)
-        return -1;
-    if (sqlite3_changes(s->db) == 0)
-        return 1;
+    if ((rc = store_step_update(s, st, "segment", seg->camera_id, err)) != 0)
+        return rc;
     /* The longest segment bounds the search for segments covering a time: only grows. */
-    if ((st = store_stmt(s, STMT_SEGMENT_MAX_LEN, sql_len, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, seg->camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, seg->end_ms > seg->start_ms ? seg->end_ms - seg->start_ms : 0);
-    sqlite3_bind_int64(st, 3, seen_ms);
-    return store_step_write(s, st, "footage summary", seg->camera_id, err);
+    st = store_cached(s, STMT_SEGMENT_MAX_LEN, sql_len, err, "tII", seg->camera_id,
+                      seg->end_ms > seg->start_ms ? seg->end_ms - seg->start_ms : (int64_t)0,
+                      seen_ms);
+    return st == NULL ? -1 : store_step_write(s, st, "footage summary", seg->camera_id, err);
 }
 
 int store_segment_drop(struct store *s, const char *recorder, const char *dir, const char *file,
                        struct cw_err *err)
 {
     static const char sql[] = "DELETE FROM segment WHERE recorder = ?1 AND dir = ?2 AND file = ?3";
-    sqlite3_stmt *st = store_stmt(s, STMT_SEGMENT_DROP, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_SEGMENT_DROP, sql, err, "ttt", recorder, dir, file);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, file, -1, SQLITE_STATIC);
-    return store_step_write(s, st, "segment", file, err);
+    return st == NULL ? -1 : store_step_write(s, st, "segment", file, err);
 }
 
 /* Run sql (?1 recorder, ?2 folder) once; *changes gets the rows it changed. */
 static int run_tree(struct store *s, const char *sql, const char *recorder, const char *dir,
                     int64_t *changes, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "footage folder", err);
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(s, "footage folder", err);
+    if (store_run(s, "footage folder", err, sql, "tt", recorder, dir) != 0)
+        return -1;
     if (changes != NULL)
         *changes = sqlite3_changes(s->db);
     return 0;
@@ -126,12 +98,8 @@ int store_footage_dir_mtime(struct store *s, const char *recorder, const char *d
                             int64_t *mtime_ns, struct cw_err *err)
 {
     static const char sql[] = "SELECT mtime_ns FROM footage_dir WHERE recorder = ?1 AND path = ?2";
-    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_DIR_MTIME, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_DIR_MTIME, sql, err, "tt", recorder, dir);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
     return store_one_row(s, st, 1, read_int64, mtime_ns, "footage folder", err);
 }
 
@@ -142,16 +110,10 @@ int store_footage_dir_set(struct store *s, const char *recorder, const char *dir
         "INSERT INTO footage_dir (recorder, path, parent, mtime_ns) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (recorder, path) DO UPDATE SET parent = excluded.parent, "
         "mtime_ns = excluded.mtime_ns";
-    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_DIR_SET, sql, err);
+    sqlite3_stmt *st =
+        store_cached(s, STMT_FOOTAGE_DIR_SET, sql, err, "tttI", recorder, dir, parent, mtime_ns);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
-    if (parent != NULL)
-        sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, mtime_ns);
-    return store_step_write(s, st, "footage folder", dir[0] ? dir : "/", err);
+    return st == NULL ? -1 : store_step_write(s, st, "footage folder", dir[0] ? dir : "/", err);
 }
 
 int store_footage_subdirs(struct store *s, const char *recorder, const char *dir, char ***out,
@@ -159,7 +121,7 @@ int store_footage_subdirs(struct store *s, const char *recorder, const char *dir
 {
     static const char sql[] =
         "SELECT path FROM footage_dir WHERE recorder = ?1 AND parent = ?2 ORDER BY path";
-    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SUBDIRS, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_SUBDIRS, sql, err, "tt", recorder, dir);
     char *buf = NULL;
     size_t count = 0, len = 0, cap = 0;
     int rc;
@@ -168,8 +130,6 @@ int store_footage_subdirs(struct store *s, const char *recorder, const char *dir
     *n = 0;
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
     /* The strings first, one after the other; the pointers are put in front at the end. */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *p = (const char *)sqlite3_column_text(st, 0);
@@ -225,18 +185,8 @@ int store_footage_files(struct store *s, const char *recorder, const char *dir,
 {
     static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "footage files", err);
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
-    rc = store_collect(s, st, sizeof(**out), read_known, &rows, n, "footage files", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_known, out, n, "footage files", err, sql, "tt",
+                        recorder, dir);
 }
 
 int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
@@ -244,12 +194,8 @@ int store_footage_last_file(struct store *s, const char *recorder, const char *d
 {
     static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
-    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_LAST_FILE, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_LAST_FILE, sql, err, "tt", recorder, dir);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, recorder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
     return store_one_row(s, st, 1, read_known, out, "footage files", err);
 }
 
@@ -263,19 +209,8 @@ int store_recorder_scanned(struct store *s, const char *name, const char *kind, 
         "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 THEN ?3 END) "
         "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, scanned_ms = excluded.scanned_ms, "
         "ok = excluded.ok, error = excluded.error, ok_ms = coalesce(excluded.ok_ms, ok_ms)";
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "recorder", err);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, at_ms);
-    sqlite3_bind_int(st, 4, ok != 0);
-    sqlite3_bind_text(st, 5, ok || error == NULL ? "" : error, -1, SQLITE_STATIC);
-    rc = store_step_write(s, st, "recorder", name, err);
-    sqlite3_finalize(st);
-    return rc;
+    return store_run(s, "recorder", err, sql, "ttIit", name, kind, at_ms, ok != 0,
+                     ok || error == NULL ? "" : error);
 }
 
 static void read_recorder(sqlite3_stmt *st, void *elem)
@@ -301,16 +236,7 @@ int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n
         "SELECT r.name, r.kind, r.scanned_ms, r.ok, r.error, r.ok_ms, count(g.id), "
         "coalesce(sum(g.readable = 0), 0), coalesce(sum(g.bytes), 0) FROM recorder AS r "
         "LEFT JOIN segment AS g ON g.recorder = r.name GROUP BY r.name ORDER BY r.name";
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "recorders", err);
-    rc = store_collect(s, st, sizeof(**out), read_recorder, &rows, n, "recorders", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err, sql, "");
 }
 
 /* ---- per camera ---- */
@@ -337,20 +263,9 @@ static int refresh_one(struct store *s, const char *id, int64_t now_ms, struct c
     const char *const sqls[] = {sql, note, prune};
     const int64_t arg3[] = {0, STORE_RETENTION_EVERY_MS, STORE_RETENTION_KEEP_MS};
 
-    for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
-        sqlite3_stmt *st = NULL;
-        int rc;
-        if (sqlite3_prepare_v2(s->db, sqls[i], -1, &st, NULL) != SQLITE_OK)
-            return store_fail(s, "footage summary", err);
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, now_ms);
-        if (i > 0)
-            sqlite3_bind_int64(st, 3, arg3[i]);
-        rc = store_step_write(s, st, "footage summary", id, err);
-        sqlite3_finalize(st);
-        if (rc != 0)
+    for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++)
+        if (store_run(s, "footage summary", err, sqls[i], "tII", id, now_ms, arg3[i]) != 0)
             return -1;
-    }
     return 0;
 }
 
@@ -389,13 +304,10 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
         "FROM footage_camera AS f LEFT JOIN footage_retention AS r ON r.camera_id = f.camera_id "
         "AND r.at_ms = (SELECT min(at_ms) FROM footage_retention WHERE camera_id = ?1 "
         "AND at_ms >= ?2) WHERE f.camera_id = ?1";
-    sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_CAMERA, sql, err);
+    sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_CAMERA, sql, err, "tI", camera_id,
+                                    (int64_t)(now_ms - 7 * 86400 * 1000LL));
 
     memset(out, 0, sizeof(*out));
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now_ms - 7 * 86400 * 1000LL);
     return store_one_row(s, st, 1, read_summary, out, "footage summary", err);
 }
 

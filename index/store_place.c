@@ -46,16 +46,8 @@ static void read_place(sqlite3_stmt *st, void *elem)
 
 int store_list_places(struct store *s, struct store_place **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, PLACE_COLUMNS "ORDER BY c.id", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "places", err);
-    rc = store_collect(s, st, sizeof(**out), read_place, &rows, n, "places", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_place, out, n, "places", err,
+                        PLACE_COLUMNS "ORDER BY c.id", "");
 }
 
 struct near {
@@ -80,8 +72,7 @@ int store_places_near(struct store *s, double lat, double lon, double radius_m,
      * floats rounded outwards, so its box never loses a camera; haversine decides. */
     double dlat = radius_m / EARTH_RADIUS_M / DEG;
     double far_lat = fabs(lat) + dlat, dlon;
-    sqlite3_stmt *st = NULL;
-    struct store_place *rows = NULL;
+    struct store_place *found = NULL;
     struct near *v = NULL;
     size_t m = 0, k = 0;
 
@@ -89,30 +80,24 @@ int store_places_near(struct store *s, double lat, double lon, double radius_m,
     *dist_m = NULL;
     *n = 0;
     dlon = far_lat >= 89.9 ? 360.0 : dlat / cos(far_lat * DEG);
-    if (sqlite3_prepare_v2(s->db,
-                           PLACE_COLUMNS "JOIN camera_key AS k ON k.camera_id = c.id "
-                                         "JOIN camera_geo AS g ON g.key = k.key "
-                                         "WHERE g.min_lat <= ?2 AND g.max_lat >= ?1 "
-                                         "AND g.min_lon <= ?4 AND g.max_lon >= ?3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "places near", err);
-    sqlite3_bind_double(st, 1, lat - dlat);
-    sqlite3_bind_double(st, 2, lat + dlat);
-    sqlite3_bind_double(st, 3, dlon >= 180 ? -180.0 : lon - dlon);
-    sqlite3_bind_double(st, 4, dlon >= 180 ? 180.0 : lon + dlon);
-    if (store_collect(s, st, sizeof(*rows), read_place, (void **)&rows, &m, "places near", err) !=
-        0)
+    if (store_select(s, sizeof(*found), read_place, &found, &m, "places near", err,
+                     PLACE_COLUMNS "JOIN camera_key AS k ON k.camera_id = c.id "
+                                   "JOIN camera_geo AS g ON g.key = k.key "
+                                   "WHERE g.min_lat <= ?2 AND g.max_lat >= ?1 "
+                                   "AND g.min_lon <= ?4 AND g.max_lon >= ?3",
+                     "dddd", lat - dlat, lat + dlat, dlon >= 180 ? -180.0 : lon - dlon,
+                     dlon >= 180 ? 180.0 : lon + dlon) != 0)
         return -1;
     if (m > 0 && (v = malloc(m * sizeof(*v))) == NULL) {
-        free(rows);
+        free(found);
         return cw_err_set(err, s->path, 0, NULL, "places near: out of memory");
     }
     for (size_t i = 0; i < m; i++) {
-        double d = store_haversine_m(lat, lon, rows[i].lat, rows[i].lon);
+        double d = store_haversine_m(lat, lon, found[i].lat, found[i].lon);
         if (d <= radius_m)
-            v[k++] = (struct near){rows[i], d};
+            v[k++] = (struct near){found[i], d};
     }
-    free(rows);
+    free(found);
     if (k > 1)
         qsort(v, k, sizeof(*v), near_cmp);
     if (k > 0 && ((*out = malloc(k * sizeof(**out))) == NULL ||

@@ -68,12 +68,14 @@ int store_fail(struct store *s, const char *doing, struct cw_err *err);
 
 /* Step st to its end, appending one element of size sz per row, filled by read(st, elem).
  * Finalizes st. Returns 0 with *out (malloc'd, caller frees; NULL when no rows) and *n, or -1
- * with nothing allocated; `doing` names the query in the error. */
+ * with nothing allocated; `doing` names the query in the error. st NULL (store_prepare failed
+ * and said why): -1. */
 int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
                   const char *doing, struct cw_err *err);
 /* Step st (bound) for at most one row, read(st, out) when there is one; then reset it (cached:
- * a store_stmt) or finalize it. 0 (a row), 1 (none), -1 (err: doing and SQLite's words). */
+ * a store_stmt) or finalize it. 0 (a row), 1 (none), -1 (err: doing and SQLite's words; st NULL:
+ * the prepare failed and said why). */
 int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
                   void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
                   struct cw_err *err);
@@ -88,10 +90,10 @@ int store_collect_range(struct store *s, sqlite3_stmt *st, const char *camera_id
                         void **out, size_t *n, const char *doing, struct cw_err *err);
 /* store_collect over pg's window of an append-only table with columns id, camera_id and
  * at_ms: "SELECT cols FROM table" with the window's conditions, in (at_ms, id) order. cols
- * and table are our own constants, never input. */
+ * and table are our own constants, never input. out as store_select says. */
 int store_collect_page(struct store *s, const char *cols, const char *table,
                        const struct store_page *pg, size_t sz,
-                       void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
+                       void (*read)(sqlite3_stmt *st, void *elem), void *out, size_t *n,
                        const char *doing, struct cw_err *err);
 /* Close a store_begin after a failure: the outermost level rolls back; an inner level only
  * unwinds and leaves the decision to its caller's batch. Returns -1. */
@@ -99,10 +101,44 @@ int store_end_failed(struct store *s);
 /* Roll back the open transaction, if any, and forget the nesting. */
 void store_abort(struct store *s);
 
+/* Bind st's parameters ?1, ?2, ... from fmt, one letter each, taking one argument per letter
+ * (none for '_'):
+ *   t  const char *  text, NULL binds NULL; borrowed until the statement is reset
+ *   o  const char *  text, NULL or "" binds NULL (store_bind_opt_text)
+ *   i  int           I  int64_t           d  double
+ *   _  no argument: the parameter stays NULL, or the caller binds it after
+ * The arguments must have exactly these types (they pass through varargs). */
+void store_bind(sqlite3_stmt *st, const char *fmt, ...);
+/* sql prepared (not cached) and bound from fmt as store_bind says. The statement (caller
+ * finalizes it, or hands it to store_collect / store_one_row / store_finish), or NULL with err
+ * "doing: SQLite's words". */
+sqlite3_stmt *store_prepare(struct store *s, const char *doing, struct cw_err *err, const char *sql,
+                            const char *fmt, ...);
+/* store_stmt, then bound from fmt as store_bind says. NULL with err filled on failure. */
+sqlite3_stmt *store_cached(struct store *s, enum store_stmt_id id, const char *sql,
+                           struct cw_err *err, const char *fmt, ...);
+/* Step a statement from store_prepare (st NULL: -1, it said why) to its end and finalize it.
+ * 0 (sqlite3_changes tells the rows written) or -1 with err "doing: SQLite's words". */
+int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw_err *err);
+/* store_prepare and store_collect in one: the rows of sql, bound from fmt, into the caller's
+ * array pointer. out is the address of that pointer (a `T **` for rows of type T; object
+ * pointers share one representation, as POSIX requires), set to a malloc'd array (caller
+ * frees; NULL when no rows, and on error). */
+int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void *elem), void *out,
+                 size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
+                 ...);
+/* store_prepare and store_finish in one: run sql, bound from fmt, once. */
+int store_run(struct store *s, const char *doing, struct cw_err *err, const char *sql,
+              const char *fmt, ...);
+
 /* Step a write statement st to its end and reset it; "WHAT of WHO: sqlite's message" in err on
  * failure. Returns 0 or -1. */
 int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                      struct cw_err *err);
+/* store_step_write for an UPDATE of one row: 0 when it changed a row, 1 when no row matched,
+ * -1 on error. st NULL (store_cached failed and said why): -1. */
+int store_step_update(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
+                      struct cw_err *err);
 
 /* Bind a string, or NULL when str is NULL or empty. */
 int store_bind_opt_text(sqlite3_stmt *st, int i, const char *str);

@@ -30,18 +30,13 @@ static int request_insert(struct store *s, const struct store_request *r, int64_
     static const char sql[] =
         "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, lat, lon, "
         "radius_m, place_text, cameras) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st =
+        store_prepare(s, "request", err, sql, "ItttIIt", now_ms, r->by, r->case_ref, r->reason,
+                      r->from_ms, r->to_ms, store_place_kind_name(r->place));
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "request", err);
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_text(st, 2, r->by, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->case_ref, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, r->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, r->from_ms);
-    sqlite3_bind_int64(st, 6, r->to_ms);
-    sqlite3_bind_text(st, 7, store_place_kind_name(r->place), -1, SQLITE_STATIC);
+    if (st == NULL)
+        return -1;
     if (r->place == STORE_PLACE_POINT) {
         sqlite3_bind_double(st, 8, r->lat);
         sqlite3_bind_double(st, 9, r->lon);
@@ -51,7 +46,7 @@ static int request_insert(struct store *s, const struct store_request *r, int64_
         sqlite3_bind_text(st, 11, r->text, -1, SQLITE_STATIC);
     if (r->place == STORE_PLACE_CAMERAS)
         sqlite3_bind_text(st, 12, r->cameras, -1, SQLITE_STATIC);
-    rc = store_step_write(s, st, "request of", r->case_ref, err);
+    rc = store_step_write(s, st, "request", r->case_ref, err);
     sqlite3_finalize(st);
     if (rc == 0)
         *id = sqlite3_last_insert_rowid(s->db);
@@ -119,24 +114,13 @@ static void read_request(sqlite3_stmt *st, void *elem)
 
 int store_request_get(struct store *s, int64_t id, struct store_request *out, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_prepare(s, "request", err, REQUEST_COLUMNS "WHERE id = ?1", "I", id);
 
-    if (sqlite3_prepare_v2(s->db, REQUEST_COLUMNS "WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "request", err);
-    sqlite3_bind_int64(st, 1, id);
     return store_one_row(s, st, 0, read_request, out, "request", err);
 }
 
 int store_list_requests(struct store *s, struct store_request **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, REQUEST_COLUMNS "ORDER BY id DESC", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "requests", err);
-    rc = store_collect(s, st, sizeof(**out), read_request, &rows, n, "requests", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_request, out, n, "requests", err,
+                        REQUEST_COLUMNS "ORDER BY id DESC", "");
 }

@@ -12,26 +12,27 @@
 #define HOUR_MS 3600000LL
 #define DAY_MS (24 * HOUR_MS)
 
+/* A text column read into a caller's buffer. */
+struct text_buf {
+    char *buf;
+    size_t len;
+};
+
+static void read_text(sqlite3_stmt *st, void *out)
+{
+    struct text_buf *t = out;
+
+    store_column_text(st, 0, t->buf, t->len);
+}
+
 /* The first camera id after `after`, into next; 1 when none. */
 static int next_camera(struct store *s, const char *after, char *next, size_t len,
                        struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
+    sqlite3_stmt *st = store_prepare(
+        s, "retention", err, "SELECT id FROM camera WHERE id > ?1 ORDER BY id LIMIT 1", "t", after);
 
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera WHERE id > ?1 ORDER BY id LIMIT 1", -1,
-                           &st, NULL) != SQLITE_OK)
-        return store_fail(s, "retention", err);
-    sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        store_column_text(st, 0, next, len);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc == SQLITE_DONE)
-        return 1;
-    return store_fail(s, "retention", err);
+    return store_one_row(s, st, 0, read_text, &(struct text_buf){next, len}, "retention", err);
 }
 
 /* Run one DELETE with the camera as ?1 and the two numbers as ?2 and ?3, in its own
@@ -39,24 +40,10 @@ static int next_camera(struct store *s, const char *after, char *next, size_t le
 static int delete_rows(struct store *s, const char *sql, const char *camera_id, int64_t a,
                        int64_t b, int *deleted, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-
     if (store_begin(s, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        store_fail(s, "retention", err);
+    if (store_run(s, "retention", err, sql, "tII", camera_id, a, b) != 0)
         return store_end_failed(s);
-    }
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, a);
-    sqlite3_bind_int64(st, 3, b);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        store_fail(s, "retention", err);
-        return store_end_failed(s);
-    }
     *deleted += sqlite3_changes(s->db);
     return store_commit(s, err);
 }

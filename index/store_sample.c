@@ -116,17 +116,11 @@ static int sample_insert(struct store *s, const struct store_sample *smp, struct
                               "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
                               "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
     sqlite3_stmt *st = store_stmt(s, STMT_SAMPLE_INSERT, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     bind_sample(st, smp);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "sample of %s: %s", smp->camera_id,
-                          sqlite3_errmsg(s->db));
-    return 0;
+    return store_step_write(s, st, "sample", smp->camera_id, err);
 }
 
 int store_record_sample(struct store *s, const struct store_sample *smp, const char *thumb_path,
@@ -163,22 +157,10 @@ static void read_sample_row(sqlite3_stmt *st, void *elem)
 int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
                        struct store_sample **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " SAMPLE_COLUMNS " FROM sample WHERE camera_id = ?1 AND "
-                           "at_ms >= ?2 ORDER BY at_ms, id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "samples", err);
-    sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, since_ms);
-    if (store_collect(s, st, sizeof(**out), read_sample_row, &rows, n, "samples", err) != 0)
-        return -1;
-    *out = rows;
-    return 0;
+    return store_select(s, sizeof(**out), read_sample_row, out, n, "samples", err,
+                        "SELECT " SAMPLE_COLUMNS " FROM sample WHERE camera_id = ?1 AND "
+                        "at_ms >= ?2 ORDER BY at_ms, id",
+                        "tI", camera_id, since_ms);
 }
 
 /* --- retention ------------------------------------------------------------------------------ */
@@ -460,10 +442,16 @@ int store_downsample_camera(struct store *s, const char *camera_id, int64_t befo
     return downsample(s, camera_id, before_ms, folded, err);
 }
 
+static void read_two_ints(sqlite3_stmt *st, void *out)
+{
+    ((int *)out)[0] = sqlite3_column_int(st, 0);
+    ((int *)out)[1] = sqlite3_column_int(st, 1);
+}
+
 int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
                        int *flagged, int *total, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    int counts[2] = {0, 0};
     int rc;
 
     *flagged = 0;
@@ -471,26 +459,21 @@ int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, 
     if (to_ms < from_ms)
         return cw_err_set(err, NULL, 0, NULL, "sample share: range ends before it starts");
     /* Two texts so the per-camera one uses the (camera_id, at_ms) index. */
-    if (sqlite3_prepare_v2(
-            s->db,
+    rc = store_one_row(
+        s,
+        store_prepare(
+            s, "sample share", err,
             camera_id != NULL
-                ? "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' THEN count "
-                  "ELSE 0 END), 0) FROM sample WHERE camera_id = ?3 AND at_ms >= ?1 AND at_ms < ?2"
-                : "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' THEN count "
-                  "ELSE 0 END), 0) FROM sample WHERE at_ms >= ?1 AND at_ms < ?2",
-            -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "sample share", err);
-    sqlite3_bind_int64(st, 1, from_ms);
-    sqlite3_bind_int64(st, 2, to_ms);
-    if (camera_id != NULL)
-        sqlite3_bind_text(st, 3, camera_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *total = sqlite3_column_int(st, 0);
-        *flagged = sqlite3_column_int(st, 1);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : store_fail(s, "sample share", err);
+                ? "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' "
+                  "THEN count ELSE 0 END), 0) FROM sample WHERE camera_id = ?3 AND "
+                  "at_ms >= ?1 AND at_ms < ?2"
+                : "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' "
+                  "THEN count ELSE 0 END), 0) FROM sample WHERE at_ms >= ?1 AND at_ms < ?2",
+            "IIt", from_ms, to_ms, camera_id),
+        0, read_two_ints, counts, "sample share", err);
+    *total = counts[0];
+    *flagged = counts[1];
+    return rc < 0 ? -1 : 0; /* aggregates always give a row */
 }
 
 static void read_flag_count(sqlite3_stmt *st, void *elem)
@@ -506,22 +489,12 @@ static void read_flag_count(sqlite3_stmt *st, void *elem)
 int store_sample_flag_counts(struct store *s, int64_t from_ms, int64_t to_ms,
                              struct store_flag_count **out, size_t *n, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
     *out = NULL;
     *n = 0;
     if (to_ms < from_ms)
         return cw_err_set(err, NULL, 0, NULL, "sample flags: range ends before it starts");
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT camera_id, flags, sum(count) FROM sample WHERE at_ms >= ?1 AND "
-                           "at_ms < ?2 GROUP BY camera_id, flags ORDER BY camera_id, flags",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "sample flags", err);
-    sqlite3_bind_int64(st, 1, from_ms);
-    sqlite3_bind_int64(st, 2, to_ms);
-    rc = store_collect(s, st, sizeof(**out), read_flag_count, &rows, n, "sample flags", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_flag_count, out, n, "sample flags", err,
+                        "SELECT camera_id, flags, sum(count) FROM sample WHERE at_ms >= ?1 AND "
+                        "at_ms < ?2 GROUP BY camera_id, flags ORDER BY camera_id, flags",
+                        "II", from_ms, to_ms);
 }
