@@ -217,5 +217,8 @@ extern const struct cli_command cli_request_export_command;    /* request.c */
 extern const struct cli_command cli_audit_verify_command;      /* request.c */
 extern const struct cli_command cli_report_command;            /* report.c */
 extern const struct cli_command cli_ticket_command;            /* ticket.c */
+extern const struct cli_command cli_alerts_command;      /* alerts.c: alerts, as alerts list */
+extern const struct cli_command cli_alerts_list_command; /* alerts.c */
+extern const struct cli_command cli_alerts_test_command; /* alerts.c */
 
 #endif

@@ -32,7 +32,10 @@ static const struct cli_command *const commands[] = {
     &cli_token_command,
     &cli_report_command,
     &cli_ticket_command,
-    /* Two words: a group, then the command. */
+    /* Two words: a group, then the command ("alerts" alone lists, as "alerts list" does). */
+    &cli_alerts_command,
+    &cli_alerts_list_command,
+    &cli_alerts_test_command,
     &cli_footage_find_command,
     &cli_footage_scan_command,
     &cli_footage_recorders_command,
@@ -62,6 +65,8 @@ static const char usage[] =
     "  token        tokens of the HTTP API: add, list, remove\n"
     "  report       availability and the maintenance backlog, as JSON, CSV, XLSX or HTML\n"
     "  ticket       add, close and list the work field staff file for a camera\n"
+    "  alerts       the alerts sent: settled changes, flapping, digests, tests\n"
+    "  alerts test        send a test alert to every target in [alerts], say what each answered\n"
     "  footage find       which cameras saw a place over a time, and what footage is left\n"
     "  footage scan       scan the recorders now (the daemon scans on [footage] scan_interval)\n"
     "  footage recorders  each recorder's last scan and footage\n"
@@ -79,7 +84,7 @@ static const struct cli_command program = {.name = "camwatch",
                                            .opts = CLI_OPT_CONFIG | CLI_OPT_VERSION,
                                            .nargs = -1};
 
-/* Whether name is a group of two-word commands ("footage", "request", "audit"). */
+/* Whether name is a group of two-word commands ("footage", "request", "audit", "alerts"). */
 static int is_group(const char *name)
 {
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -109,16 +114,18 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
+    /* "footage find": the group is argv[0], the command argv[1], which gets its options; two
+     * words first, since "alerts" is a command of its own as well as the group of "alerts test" */
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         const char *name = commands[i]->name, *space = strchr(name, ' ');
-        if (space == NULL && strcmp(a.argv[0], name) == 0)
-            return cli_run(&cli, commands[i], a.argc, a.argv);
-        /* "footage find": the group is argv[0], the command argv[1], which gets its options */
         if (space != NULL && a.argc >= 2 && strlen(a.argv[0]) == (size_t)(space - name) &&
             strncmp(a.argv[0], name, (size_t)(space - name)) == 0 &&
             strcmp(a.argv[1], space + 1) == 0)
             return cli_run(&cli, commands[i], a.argc - 1, a.argv + 1);
     }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strchr(commands[i]->name, ' ') == NULL && strcmp(a.argv[0], commands[i]->name) == 0)
+            return cli_run(&cli, commands[i], a.argc, a.argv);
     if (is_group(a.argv[0])) {
         fprintf(stderr, "camwatch: %s: %s command '%s'\n", a.argv[0],
                 a.argc >= 2 ? "unknown" : "no", a.argc >= 2 ? a.argv[1] : "given");

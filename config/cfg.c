@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "conf.h"
 #include "creds.h"
 #include "inventory.h"
@@ -103,6 +104,7 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
     } else {
         ld.creds_ok = 1; /* no file: every named credential is unknown */
     }
+    cfg_alerts_resolve(&ld);
     if (cfg->cameras_path != NULL && !ld.oom) {
         if ((cfg->camera_ids = cfg_names_new()) == NULL)
             ld.oom = 1;

@@ -92,6 +92,35 @@ struct cfg_onvif {
     char *ca_file;               /* trust these certificates (PEM) too; NULL: the system's */
 };
 
+/* [alerts]: who is told of settled state changes (and a daily digest), and how. Alerting is
+ * on when webhook or smtp is given (cfg_alerts_on). */
+#define CFG_ALERTS_TARGETS_MAX 16 /* webhooks; recipients */
+struct cfg_alerts {
+    int64_t hold_ms;          /* a change counts once it lasted this; default 2m */
+    char *webhook;            /* http(s) URLs separated by blanks, as written; NULL: none */
+    char *webhook_credential; /* credentials.ini section: HTTP Basic for the webhooks */
+    char *smtp;               /* smtp:// or smtps:// URL of the mail relay; NULL: no e-mail */
+    char *smtp_credential;    /* credentials.ini section: SMTP AUTH */
+    int starttls;             /* smtp://: require STARTTLS (yes by default), or never (no) */
+    char *from;               /* the sender's address (envelope and From:) */
+    char *to;                 /* recipients' addresses, separated by commas or blanks */
+    char *digest_at;          /* "HH:MM" in the site's zone, or "off"; default "08:00" */
+    int64_t retry_ms;         /* first retry of a failed delivery; default 30s */
+    int64_t retry_max_ms;     /* the wait doubles up to this; default 30m */
+    int64_t give_up_ms;       /* a delivery still failing this long after its alert fails */
+    int64_t timeout_ms;       /* one attempt; default 30s */
+    int tls_verify;           /* https and TLS mail: check certificates; default yes */
+    char *ca_file;            /* trust these certificates (PEM) too */
+    /* Derived once the file is read (config/alerts.c); borrowed from the cfg. */
+    const char *webhooks[CFG_ALERTS_TARGETS_MAX];
+    size_t n_webhooks;
+    const char *rcpt[CFG_ALERTS_TARGETS_MAX];
+    size_t n_rcpt;
+    int digest_min; /* minutes after local midnight; -1: no digest */
+    const struct cfg_credential *webhook_cred, *smtp_cred; /* NULL when none named */
+    char *lists_; /* the storage of webhooks[] and rcpt[] */
+};
+
 /* [footage]: how the daemon keeps the footage index. */
 struct cfg_footage {
     int64_t scan_interval_ms; /* between scans of one recorder; default 5m */
@@ -188,6 +217,7 @@ struct cfg {
     struct cfg_rtsp rtsp;
     struct cfg_stream stream;
     struct cfg_onvif onvif;
+    struct cfg_alerts alerts;
     struct cfg_cost costs[CFG_ACTION_COUNT]; /* [costs], by enum cfg_action */
     struct cfg_class *classes;               /* classes[0] is "default" */
     size_t n_classes;
@@ -235,5 +265,7 @@ int cfg_parse_vnd(const char *s, int64_t *out);
 const char *cfg_action_name(enum cfg_action a);
 /* The action called name; 0, or -1 when there is none. */
 int cfg_action_parse(const char *name, enum cfg_action *out);
+/* Whether [alerts] names anyone to tell (a webhook or a mail relay). */
+int cfg_alerts_on(const struct cfg *cfg);
 
 #endif

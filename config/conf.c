@@ -21,6 +21,7 @@
 
 #include "../util/cwtime.h"
 #include "action.h"
+#include "alerts.h"
 #include "class.h"
 #include "directive.h"
 #include "ini_src.h"
@@ -68,6 +69,15 @@
 #define CFG_FOOTAGE_WARN_MS (3 * CFG_DAY_MS)
 #define CFG_FOOTAGE_TOLERANCE_MS 2000
 
+/* [alerts]: a change that lasts a second is already worth telling in a test, one that must
+ * last a day no longer is; a failed delivery is retried from a second to a day apart, and
+ * given up between a minute and a week after its alert (a week-old outage alert is history);
+ * an attempt is bounded like a slow mail relay's answer. */
+#define CFG_ALERTS_HOLD_MIN_MS 1000
+#define CFG_ALERTS_GIVE_UP_MIN_MS 60000
+#define CFG_ALERTS_GIVE_UP_MAX_MS (7 * CFG_DAY_MS)
+#define CFG_ALERTS_TIMEOUT_MAX_MS 600000
+
 #define ROWS(t) t, sizeof(t) / sizeof(t[0])
 
 /* The structs the rows' fields are in. */
@@ -75,6 +85,7 @@
 #define R struct cfg_rtsp
 #define T struct cfg_stream
 #define O struct cfg_onvif
+#define A struct cfg_alerts
 #define F struct cfg_footage
 
 static const struct cfg_directive site_keys[] = {
@@ -126,6 +137,25 @@ static const struct cfg_directive onvif_keys[] = {
     CFG_STR("ca_file", CFG_PATH_READABLE, O, ca_file, NULL, 1, CFG_PATH_MAX),
 };
 
+static const struct cfg_directive alerts_keys[] = {
+    CFG_NUM("hold", CFG_DURATION, A, hold_ms, 120000, CFG_ALERTS_HOLD_MIN_MS, CFG_DAY_MS),
+    CFG_STR("webhook", CFG_STRING, A, webhook, NULL, 1, CFG_ALERTS_LIST_MAX),
+    CFG_STR("webhook_credential", CFG_STRING, A, webhook_credential, NULL, 1, CFG_SECTION_MAX),
+    CFG_STR("smtp", CFG_STRING, A, smtp, NULL, 1, CFG_ALERTS_LIST_MAX),
+    CFG_STR("smtp_credential", CFG_STRING, A, smtp_credential, NULL, 1, CFG_SECTION_MAX),
+    CFG_NUM("starttls", CFG_BOOL, A, starttls, 1, 0, 1),
+    CFG_STR("from", CFG_STRING, A, from, NULL, 1, CFG_ALERTS_ADDRESS_MAX),
+    CFG_STR("to", CFG_STRING, A, to, NULL, 1, CFG_ALERTS_LIST_MAX),
+    CFG_STR("digest_at", CFG_STRING, A, digest_at, "08:00", 1, 5),
+    CFG_NUM("retry", CFG_DURATION, A, retry_ms, 30000, 1000, CFG_DAY_MS),
+    CFG_NUM("retry_max", CFG_DURATION, A, retry_max_ms, 1800000, 1000, CFG_DAY_MS),
+    CFG_NUM("give_up", CFG_DURATION, A, give_up_ms, CFG_DAY_MS, CFG_ALERTS_GIVE_UP_MIN_MS,
+            CFG_ALERTS_GIVE_UP_MAX_MS),
+    CFG_NUM("timeout", CFG_DURATION, A, timeout_ms, 30000, 1000, CFG_ALERTS_TIMEOUT_MAX_MS),
+    CFG_NUM("tls_verify", CFG_BOOL, A, tls_verify, 1, 0, 1),
+    CFG_STR("ca_file", CFG_PATH_READABLE, A, ca_file, NULL, 1, CFG_PATH_MAX),
+};
+
 static const struct cfg_directive http_keys[] = {
     CFG_STR("listen", CFG_LISTEN, S, http_listen, "127.0.0.1:8640", 0, CFG_LISTEN_MAX),
     CFG_STR("socket", CFG_PATH, S, http_socket, NULL, 1, CFG_PATH_MAX),
@@ -156,6 +186,7 @@ static const struct cfg_directive footage_keys[] = {
 #undef R
 #undef T
 #undef O
+#undef A
 #undef F
 
 /* A top-level section: its keys are the rows of keys, at offsets from base in struct cfg;
@@ -184,6 +215,7 @@ static const struct conf_section sections[] = {
     {"probe.rtsp", ROWS(rtsp_keys), offsetof(struct cfg, rtsp), NULL, rtsp_check},
     {"probe.stream", ROWS(stream_keys), offsetof(struct cfg, stream), NULL, stream_check},
     {"probe.onvif", ROWS(onvif_keys), offsetof(struct cfg, onvif), NULL, NULL},
+    {"alerts", ROWS(alerts_keys), offsetof(struct cfg, alerts), NULL, cfg_alerts_check},
     {"http", ROWS(http_keys), 0, NULL, http_check},
     {"footage", ROWS(footage_keys), offsetof(struct cfg, footage), NULL, NULL},
     {"costs", cfg_cost_keys, CFG_ACTION_COUNT, offsetof(struct cfg, costs), NULL, NULL},
@@ -198,7 +230,7 @@ _Static_assert(N_NAMED_KINDS <= CFG_NAMED_KINDS_MAX, "raise CFG_NAMED_KINDS_MAX"
 
 /* Sections of features still to come (any section whose name starts so): read past without
  * a word, so a conf written for a later version still loads. */
-static const char *const future_sections[] = {"alerts", "report", "api"};
+static const char *const future_sections[] = {"report", "api"};
 
 /* ---- sections ----------------------------------------------------------------------- */
 
@@ -549,6 +581,7 @@ void cfg_conf_forget(struct load *ld)
 
 void cfg_conf_free(struct cfg *cfg)
 {
+    cfg_alerts_forget(&cfg->alerts);
     for (size_t i = 0; i < N_SECTIONS; i++)
         cfg_directive_free(sections[i].keys, sections[i].n_keys, (char *)cfg + sections[i].base);
     for (size_t i = 0; i < cfg->n_owners; i++) {

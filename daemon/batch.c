@@ -71,14 +71,15 @@ struct batch {
 
     struct write *w; /* the journal */
     size_t n, cap;
-    size_t live;         /* writes in w that are not holes */
-    size_t rows[2];      /* kept samples [0] and clock readings [1] */
-    size_t oldest[2];    /* where to look for the oldest of each */
-    int32_t *index;      /* (kind, camera) -> position of its kept probe or ONVIF record */
-    size_t index_cap;    /* a power of two, or 0 */
-    size_t index_used;   /* slots taken (holes' slots included until the journal empties) */
-    double retry_s;      /* the next retry's delay */
-    int64_t last_log_ms; /* monotonic time of the last failure line */
+    size_t live;              /* writes in w that are not holes */
+    size_t rows[2];           /* kept samples [0] and clock readings [1] */
+    size_t oldest[2];         /* where to look for the oldest of each */
+    int32_t *index;           /* (kind, camera) -> position of its kept probe or ONVIF record */
+    size_t index_cap;         /* a power of two, or 0 */
+    size_t index_used;        /* slots taken (holes' slots included until the journal empties) */
+    double retry_s;           /* the next retry's delay */
+    int64_t last_log_ms;      /* monotonic time of the last failure line */
+    int64_t pending_since_ms; /* wall clock: the oldest decision still in the journal */
     struct batch_health h;
 };
 
@@ -188,7 +189,8 @@ static struct write *journal_add(struct batch *b, enum write_kind k, const char 
     memset(w, 0, sizeof(*w));
     w->kind = k;
     snprintf(w->camera_id, sizeof(w->camera_id), "%s", camera_id);
-    b->live++;
+    if (b->live++ == 0)
+        b->pending_since_ms = cw_now_ms();
     return w;
 }
 
@@ -292,6 +294,8 @@ void batch_record_transition(struct batch *b, const char *camera_id, enum cw_sta
     w->u.tr.to = to;
     w->u.tr.at_ms = at_ms;
     w->u.tr.reason = strdup(reason != NULL ? reason : "");
+    if (at_ms < b->pending_since_ms)
+        b->pending_since_ms = at_ms;
 }
 
 void batch_record_sample(struct batch *b, const struct store_sample *smp, const char *thumb_path)
@@ -595,6 +599,11 @@ void batch_stop(struct batch *b)
 {
     ev_timer_stop(b->loop, &b->external);
     batch_commit(b);
+}
+
+int64_t batch_complete_ms(const struct batch *b)
+{
+    return b->live == 0 ? cw_now_ms() : b->pending_since_ms;
 }
 
 void batch_health(const struct batch *b, struct batch_health *out)

@@ -96,6 +96,9 @@ void batch_watch(struct batch *b);
 /* Stop watching and try once more to write what is pending. */
 void batch_stop(struct batch *b);
 void batch_health(const struct batch *b, struct batch_health *out);
+/* Wall clock up to which every decision is in the store: now when nothing is pending, else
+ * the oldest pending decision's time. A reader of the store (the alerting) judges no later. */
+int64_t batch_complete_ms(const struct batch *b);
 /* Accepts NULL; stops first. What still could not be written is logged and lost. */
 void batch_free(struct batch *b);
 

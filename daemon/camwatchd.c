@@ -1,7 +1,8 @@
 /* camwatchd.c - the daemon: reads the config, opens the store, and runs one
  * libev loop that probes every camera (fleet.c). Owns struct cw_daemon: the
- * loop, the config, the store's write connection, the fleet, the signal
- * watchers, the systemd watchdog timer and the HTTP API (api.c). Loop thread only.
+ * loop, the config, the store's write connection, the curl multi, the fleet,
+ * the alerting (alerts.c), the signal watchers, the systemd watchdog timer and
+ * the HTTP API (api.c). Loop thread only.
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
  *   --once   probe every camera once, write, exit 0
@@ -27,6 +28,7 @@
 #include "../util/cwtime.h"
 #include "../util/file.h"
 #include "../util/log.h"
+#include "alerts.h"
 #include "api.h"
 #include "fleet.h"
 #include "vitals.h"
@@ -39,8 +41,10 @@ struct cw_daemon {
     const char *conf_path;
     struct cfg *cfg;
     struct store *store;
+    struct curlev *curl; /* the loop's curl multi: the probes' and the alerts' transfers */
     struct fleet *fleet;
-    struct api *api; /* NULL with --once */
+    struct api *api;       /* NULL with --once */
+    struct alerts *alerts; /* NULL with --once or when [alerts] names nobody */
     struct vitals *vitals;
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
@@ -139,8 +143,43 @@ static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
     (void)revents;
     log_info("daemon: signal %d, stopping", w->signum);
     sd_notify(0, "STOPPING=1");
+    if (d->alerts != NULL)
+        alerts_stop(d->alerts);
     fleet_stop(d->fleet);
     ev_break(loop, EVBREAK_ALL);
+}
+
+/* The event log holds every change the fleet decided up to this (its write batch lags). */
+static int64_t daemon_log_complete_ms(void *data)
+{
+    return fleet_store_complete_ms(data);
+}
+
+/* Alerting as cfg's [alerts] says: started, reloaded, or stopped (pending deliveries stay in
+ * the store for when it is on again). Returns 0, or -1 (logged) when it cannot start. */
+static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
+{
+    struct alerts_log_clock clock = {daemon_log_complete_ms, d->fleet};
+    struct cw_err err;
+
+    if (d->once)
+        return 0;
+    if (!cfg_alerts_on(cfg)) {
+        if (d->alerts != NULL)
+            log_info("alerts: off ([alerts] names no webhook and no smtp)");
+        alerts_free(d->alerts);
+        d->alerts = NULL;
+        return 0;
+    }
+    if (d->alerts != NULL) {
+        alerts_reload(d->alerts, cfg);
+        return 0;
+    }
+    if (alerts_new(d->loop, d->curl, d->store, cfg, &clock, &d->alerts, &err) != 0) {
+        log_errx("alerts: cannot start: %s", err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -168,6 +207,7 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
     } else {
         if (d->api != NULL)
             api_reload(d->api, cfg);
+        daemon_alerts(d, cfg);
         cfg_free(d->cfg);
         d->cfg = cfg;
         log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
@@ -277,12 +317,13 @@ static int daemon_run(struct cw_daemon *d)
         log_errx("daemon: cannot start the event loop");
         return 1;
     }
-    if (fleet_new(d->loop, d->store, d->cfg, d->once, &hooks, &d->fleet, &err) != 0) {
+    if (curlev_new(d->loop, &d->curl, &err) != 0 ||
+        fleet_new(d->loop, d->curl, d->store, d->cfg, d->once, &hooks, &d->fleet, &err) != 0) {
         log_errx("daemon: %s", err.msg);
         return 1;
     }
     daemon_start_vitals(d); /* before the API: /metrics serves its figures */
-    if (!d->once && daemon_start_api(d) != 0)
+    if (daemon_alerts(d, d->cfg) != 0 || (!d->once && daemon_start_api(d) != 0))
         return 1;
     daemon_watch_signals(d);
     if (!vitals_resolver_async())
@@ -366,6 +407,7 @@ int main(int argc, char **argv)
     stream_global_init();
     rc = daemon_run(&d);
     api_free(d.api);
+    alerts_free(d.alerts);
     if (d.fleet != NULL) {
         struct batch_health h;
 
@@ -376,6 +418,7 @@ int main(int argc, char **argv)
     }
     vitals_free(d.vitals);
     fleet_free(d.fleet);
+    curlev_free(d.curl);
     store_close(d.store);
     cfg_free(d.cfg);
     if (d.loop != NULL)

@@ -7,7 +7,8 @@
  * remove before it closes a socket, so an fd number reused later never finds
  * a stale watcher) and about its next deadline through timer_cb. Socket
  * activity and the deadline both end in curl_multi_socket_action(), after
- * which finished transfers are reaped from curl_multi_info_read(). */
+ * which finished transfers are reaped from curl_multi_info_read() and handed
+ * to the struct curlev_xfer in their CURLOPT_PRIVATE. */
 #include "curlev.h"
 
 #include <stdlib.h>
@@ -17,8 +18,6 @@ struct curlev {
     CURLM *multi;
     ev_timer timer;
     int running;
-    curlev_done_fn done;
-    void *data;
 };
 
 struct curlev_sock {
@@ -32,6 +31,7 @@ static void curlev_reap(struct curlev *c)
     int left;
 
     while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        struct curlev_xfer *x = NULL;
         CURL *easy;
         CURLcode rc;
 
@@ -39,8 +39,9 @@ static void curlev_reap(struct curlev *c)
             continue;
         easy = msg->easy_handle;
         rc = msg->data.result;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
         curl_multi_remove_handle(c->multi, easy);
-        c->done(easy, rc, c->data);
+        x->done(x, rc);
     }
 }
 
@@ -120,16 +121,13 @@ static int curlev_timer_set_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-int curlev_new(struct ev_loop *loop, curlev_done_fn done, void *data, struct curlev **out,
-               struct cw_err *err)
+int curlev_new(struct ev_loop *loop, struct curlev **out, struct cw_err *err)
 {
     struct curlev *c = calloc(1, sizeof(*c));
 
     if (c == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     c->loop = loop;
-    c->done = done;
-    c->data = data;
     c->multi = curl_multi_init();
     if (c->multi == NULL) {
         cw_err_set(err, NULL, 0, NULL, "curl_multi_init failed");

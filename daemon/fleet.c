@@ -1,9 +1,10 @@
 /* fleet.c - the cameras at run time, wired from layers (fleet_cam.h draws
  * them): the scheduler (sched.c) with one kind per probe (fleet_rtsp.c,
  * fleet_onvif.c, fleet_sample.c), the verdict (verdict.c) and the write
- * batch (batch.c). Owns the services (curl multi, worker pool, scheduler,
- * batch, verdict), the struct fleet_cam of every camera (sorted by id), and
- * the hourly retention pass, one camera per step. Loop thread only.
+ * batch (batch.c). Owns the services (worker pools, scheduler, batch,
+ * verdict; it borrows the daemon's curl multi), the struct fleet_cam of every
+ * camera (sorted by id), and the hourly retention pass, one camera per step.
+ * Loop thread only.
  *
  * The fleet's life:
  *   fleet_new     services made, kinds registered, cameras built and resumed
@@ -76,16 +77,6 @@ static struct fleet_cam *fleet_find(struct fleet_cam **cams, size_t n, const cha
 }
 
 /* ---- the hooks the layers call up through ---- */
-
-/* Every transfer on the multi belongs to a kind: its CURLOPT_PRIVATE says which. */
-static void fleet_curl_done(CURL *easy, CURLcode rc, void *data)
-{
-    struct fleet_xfer *x = NULL;
-
-    (void)data;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
-    x->done(x, rc);
-}
 
 static struct fleet_cam *fleet_find_cb(void *data, const char *id)
 {
@@ -320,8 +311,6 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
     struct fleet_env *env = &f->env;
     struct batch_hooks bh = {fleet_adopt_cb, fleet_committed_cb, fleet_changes_cb, f};
 
-    if (curlev_new(env->loop, fleet_curl_done, f, &env->curl, err) != 0)
-        return -1;
     if (cfg->stream.workers > 0 && pool_new(env->loop, cfg->stream.workers, &env->pool, err) != 0)
         return -1;
     if (pool_new(env->loop, 1, &env->files, err) != 0)
@@ -406,14 +395,15 @@ static int fleet_resize_samples(struct fleet *f, int workers, struct cw_err *err
     return rc;
 }
 
-int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, int once,
-              const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err)
+int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, const struct cfg *cfg,
+              int once, const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err)
 {
     struct fleet *f = calloc(1, sizeof(*f));
 
     if (f == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     f->env.loop = loop;
+    f->env.curl = curl;
     f->env.store = store;
     f->env.cfg = cfg;
     snprintf(f->env.tz, sizeof(f->env.tz), "%s", cfg->time_zone ? cfg->time_zone : CW_DEFAULT_TZ);
@@ -528,6 +518,11 @@ void fleet_store_health(const struct fleet *f, struct batch_health *out)
     batch_health(f->env.batch, out);
 }
 
+int64_t fleet_store_complete_ms(const struct fleet *f)
+{
+    return batch_complete_ms(f->env.batch);
+}
+
 void fleet_free(struct fleet *f)
 {
     if (f == NULL)
@@ -545,6 +540,5 @@ void fleet_free(struct fleet *f)
     free(f->cams);
     verdict_free(f->env.verdict);
     sched_free(f->env.sched);
-    curlev_free(f->env.curl);
     free(f);
 }

@@ -14,6 +14,7 @@
 #include "../probes/rtsp.h"
 #include "../util/err.h"
 #include "batch.h"
+#include "curlev.h"
 
 struct fleet;
 
@@ -25,10 +26,10 @@ struct fleet_hooks {
 
 /* Start watching cfg's cameras, each resuming the state the store holds. With once, every
  * camera is queued now and probed exactly once; else each is probed on its interval with
- * jitter. Borrows loop, store and cfg (cfg until the next fleet_reload). Caller frees with
- * fleet_free. */
-int fleet_new(struct ev_loop *loop, struct store *store, const struct cfg *cfg, int once,
-              const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err);
+ * jitter. Borrows loop, curl (the probes' transfers go on it; it must outlive the fleet),
+ * store and cfg (cfg until the next fleet_reload). Caller frees with fleet_free. */
+int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, const struct cfg *cfg,
+              int once, const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err);
 
 /* Switch to a new inventory (SIGHUP): cameras that stay keep their state, timers and any probe
  * in flight; new ones resume from the store; gone ones are dropped. Borrows cfg from now on;
@@ -58,6 +59,8 @@ void fleet_format_summary(const struct fleet *f, char *buf, size_t len);
 
 /* How the store takes the fleet's writes (daemon/batch.h). */
 void fleet_store_health(const struct fleet *f, struct batch_health *out);
+/* Up to when the store holds everything the fleet decided (batch_complete_ms). */
+int64_t fleet_store_complete_ms(const struct fleet *f);
 
 void fleet_free(struct fleet *f); /* accepts NULL; stops first */
 

@@ -50,7 +50,7 @@ struct fleet_env {
                               set at its start (a reload never changes TZ: workers read it) */
     int once;
     int stopping;        /* fleet.c: fleet_stop ran; nothing more is written */
-    struct curlev *curl; /* the curl multi every curl kind adds its transfers to */
+    struct curlev *curl; /* the daemon's curl multi every curl kind adds its transfers to */
     struct pool *pool;   /* NULL when [probe.stream] workers = 0 */
     struct pool *files;  /* one worker for the files the loop must not write (snapshots) */
     atomic_int cancel;   /* fleet.c: set on stop; samples on the workers give up at once */
@@ -61,9 +61,10 @@ struct fleet_env {
     struct fleet_counts counts;                /* each kind's file: its probes ended, by outcome */
 };
 
-/* A curl transfer's CURLOPT_PRIVATE: the kind's function for its end, and its camera. */
+/* A curl transfer's CURLOPT_PRIVATE: the multi's record, whose done is the kind's function
+ * for its end (first: the multi's pointer is this one's), and its camera. */
 struct fleet_xfer {
-    void (*done)(struct fleet_xfer *x, CURLcode rc);
+    struct curlev_xfer x;
     struct fleet_cam *cam;
 };
 

@@ -290,9 +290,9 @@ static int snapshot_write(struct fleet_cam *cam, struct onvif_result *r, void *j
     return 0;
 }
 
-static void onvif_done(struct fleet_xfer *x, CURLcode rc)
+static void onvif_done(struct curlev_xfer *x, CURLcode rc)
 {
-    struct fleet_cam *cam = x->cam;
+    struct fleet_cam *cam = ((struct fleet_xfer *)(void *)x)->cam;
     struct onvif_probe *p = cam->onvif;
     struct onvif_result *r;
     struct cw_err err;
@@ -338,7 +338,7 @@ static void onvif_start(struct sched_entry *e, void *data)
         onvif_snapshot_path(env->cfg, cam->id, snap, sizeof(snap));
         req.snapshot_path = snap[0] ? snap : NULL;
     }
-    cam->onvif_xfer = (struct fleet_xfer){onvif_done, cam};
+    cam->onvif_xfer = (struct fleet_xfer){{onvif_done}, cam};
     if (onvif_probe_new(&req, &cam->onvif_xfer, &cam->onvif, &err) != 0) {
         char why[600];
 

@@ -25,9 +25,9 @@ static void rtsp_over(struct fleet_cam *cam, const struct rtsp_result *r)
     sched_finish(&cam->run[FLEET_RTSP]);
 }
 
-static void rtsp_done(struct fleet_xfer *x, CURLcode rc)
+static void rtsp_done(struct curlev_xfer *x, CURLcode rc)
 {
-    struct fleet_cam *cam = x->cam;
+    struct fleet_cam *cam = ((struct fleet_xfer *)(void *)x)->cam;
     struct rtsp_result r;
 
     rtsp_probe_finish(cam->probe, rc, &r);
@@ -46,7 +46,7 @@ static void rtsp_start(struct sched_entry *e, void *data)
     struct rtsp_result r;
     struct cw_err err;
 
-    cam->rtsp_xfer = (struct fleet_xfer){rtsp_done, cam};
+    cam->rtsp_xfer = (struct fleet_xfer){{rtsp_done}, cam};
     if (rtsp_probe_new(cc->rtsp_url, user, pass, env->cfg->rtsp.timeout_ms, &cam->rtsp_xfer,
                        &cam->probe, &err) != 0 ||
         curlev_add(env->curl, rtsp_probe_handle(cam->probe), &err) != 0) {

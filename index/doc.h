@@ -1,6 +1,6 @@
 /* doc.h - the documents: one function per view of the store (status list, one camera,
- * events, uptime, samples, device, clock) and per result of an action (maintenance,
- * reference, discover), each a jansson object built from the store. The CLI prints a
+ * events, uptime, samples, device, clock, alerts, the daily digest) and per result of an action
+ * (maintenance, reference, discover), each a jansson object built from the store. The CLI prints a
  * document as it is (--json) and renders its tables from it; the HTTP API serves the same
  * documents, so the two cannot disagree. Times are ISO 8601 in the site's zone, with epoch
  * ms beside them where the view has always had them.
@@ -267,6 +267,31 @@ int doc_reference_apply(struct store *s, const char *id, struct doc_reference_ch
                         struct cw_err *err);
 int doc_reference_result(const struct doc_ctx *c, const struct doc_reference_change *r,
                          json_t **out, struct cw_err *err);
+
+/* Which alerts the history holds. */
+struct doc_alerts_query {
+    const char *camera; /* NULL: every camera's, the digests and tests too; an unknown one is
+                           DOC_NOT_FOUND */
+    int64_t since_ms;
+    size_t limit; /* the newest this many (0: all) */
+};
+
+/* [ {id, at, at_ms, kind ("change", "flapping", "settled", "digest", "test"), camera, from,
+ *    to, since, changes, reason, summary, deliveries: [ {channel ("webhook", "email"), target
+ *    (its origin, never its URL), status ("pending", "sent", "failed"), attempts,
+ *    last_attempt, next_attempt, error} ]} ]: the alerts decided at or after q->since_ms,
+ * oldest first (camera, from, to, since, reason null where the kind has none). */
+int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t **out,
+               struct cw_err *err);
+
+/* {at, from, to, cameras, counts{up, degraded, down, unknown, maintenance}, changes,
+ *  problems: [ {id, name, owner, state, since, since_ms, reason} ], problems_more,
+ *  changed: [ {id, name, changes, state} ], changed_more}: the daily digest at now_ms: the
+ * cameras down or degraded now (down first, the longest out first) and the state changes of
+ * [now_ms - window_ms, now_ms) (the cameras that changed most first), each list cut at max
+ * with how many were left out. */
+int doc_digest(const struct doc_ctx *c, int64_t now_ms, int64_t window_ms, size_t max, json_t **out,
+               struct cw_err *err);
 
 /* One ONVIF device that answered a discovery Probe, as its ProbeMatch said. Lists are
  * space-separated; "" when absent. All borrowed. */

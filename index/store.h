@@ -14,9 +14,10 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    8 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
+    9 /* 1: cameras and events; 2: last probe facts; 3: samples;                                   \
          4: ONVIF device facts, history, clocks; 5: clocks thinned by retention;                   \
-         6: verdict memory, frame sizes; 7: footage, requests, audit, places; 8: tickets */
+         6: verdict memory, frame sizes; 7: footage, requests, audit, places; 8: tickets;          \
+         9: alerts */
 
 struct store;
 
@@ -149,6 +150,13 @@ struct store_event {
  * *out malloc'd, caller frees. */
 int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
                       struct store_event **out, size_t *n, struct cw_err *err);
+
+/* The log as a reader that follows it sees it (the alerting): events with id > after_id, by
+ * id, at most limit (0: no limit). *out malloc'd, caller frees. */
+int store_list_events_after(struct store *s, int64_t after_id, size_t limit,
+                            struct store_event **out, size_t *n, struct cw_err *err);
+/* The id of the last event written, 0 when there is none. */
+int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err);
 
 /* The camera's state in force at at_ms, from its events: 0 with *state and *since_ms (when it
  * entered it), 1 when it had no event by then, -1 on error. */

@@ -1,7 +1,7 @@
 /* store_event.c - every statement on the event table: the insert a state
- * change writes (store_state.c pairs it with the camera row) and the event
- * listing, and the state in force at a time. Events are appended, never changed or
- * deleted. */
+ * change writes (store_state.c pairs it with the camera row), the event
+ * listing, the state in force at a time, and the log as the alerting follows
+ * it (by id). Events are appended, never changed or deleted. */
 #include "store_priv.h"
 
 int store_event_insert(struct store *s, const char *camera_id, enum cw_state from, enum cw_state to,
@@ -56,6 +56,41 @@ int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
     const struct store_page all = {camera_id, since_ms, INT64_MIN, INT64_MIN, 0};
 
     return store_list_events_page(s, &all, out, n, err);
+}
+
+int store_list_events_after(struct store *s, int64_t after_id, size_t limit,
+                            struct store_event **out, size_t *n, struct cw_err *err)
+{
+    static const char sql[] = "SELECT id, camera_id, at_ms, from_state, to_state, reason "
+                              "FROM event WHERE id > ?1 ORDER BY id LIMIT ?2";
+    sqlite3_stmt *st = NULL;
+    void *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "events after", err);
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int64(st, 2, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+    rc = store_collect(s, st, sizeof(**out), read_event, &rows, n, "events after", err);
+    *out = rows;
+    return rc;
+}
+
+int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM event", -1, &st, NULL) !=
+        SQLITE_OK)
+        return store_fail(s, "last event", err);
+    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : store_fail(s, "last event", err);
+    if (rc == 0)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
 }
 
 struct state_row {

@@ -7,7 +7,7 @@
  * States are stored as their lower-case names (util/state.h) and CHECKed, so
  * the sqlite3 shell shows what a person reads in the CLI. Times are UTC epoch
  * ms. Cameras, events and device changes are never deleted, nor clock readings
- * younger than a day: triggers refuse it. */
+ * younger than a day, nor alerts: triggers refuse it. */
 #include "store_priv.h"
 
 #include <stdio.h>
@@ -372,6 +372,68 @@ static const char *const migrations[] = {
     "    OR new.cost_vnd IS NOT old.cost_vnd OR new.opened_ms != old.opened_ms"
     "    OR new.opened_by != old.opened_by"
     "  BEGIN SELECT RAISE(ABORT, 'a ticket is only ever closed, once'); END;",
+
+    /* 8 -> 9: alerts. alert_cursor: the last event the alerting has read (one row, made by
+     * its first start: the history before it is not alerted). alert_watch: per camera, the
+     * damping of its changes (daemon/damp.c) and the reason of its last change, so a restart
+     * goes on where it was. alert: each alert decided, with the JSON document sent (a
+     * digest's figures are those of its day), appended only. alert_delivery: each alert's
+     * sending to each configured target, the queue of the pending ones with their next
+     * attempt. A target is kept as its origin ("https://host") and a key (a hash of its URL),
+     * never as its URL: a webhook's path often is its secret. */
+    "CREATE TABLE alert_cursor ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  event_id INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE alert_watch ("
+    "  camera_id TEXT PRIMARY KEY NOT NULL REFERENCES camera (id),"
+    "  told TEXT NOT NULL CHECK (told IN ('unknown', 'up', 'degraded', 'down', 'maintenance')),"
+    "  state TEXT NOT NULL CHECK (state IN ('unknown', 'up', 'degraded', 'down', "
+    "'maintenance')),"
+    "  state_ms INTEGER NOT NULL,"
+    "  pending INTEGER NOT NULL CHECK (pending IN (0, 1)),"
+    "  run_ms INTEGER NOT NULL DEFAULT 0,"
+    "  changes INTEGER NOT NULL DEFAULT 0 CHECK (changes >= 0),"
+    "  flap_ms INTEGER NOT NULL DEFAULT 0,"
+    "  flapping INTEGER NOT NULL DEFAULT 0 CHECK (flapping IN (0, 1)),"
+    "  reason TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE TABLE alert ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at_ms INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('change', 'flapping', 'settled', 'digest', 'test')),"
+    "  camera_id TEXT REFERENCES camera (id),"
+    "  from_state TEXT CHECK (from_state IS NULL OR from_state IN ('unknown', 'up', 'degraded', "
+    "'down', 'maintenance')),"
+    "  to_state TEXT CHECK (to_state IS NULL OR to_state IN ('unknown', 'up', 'degraded', "
+    "'down', 'maintenance')),"
+    "  since_ms INTEGER,"
+    "  changes INTEGER NOT NULL DEFAULT 0,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  summary TEXT NOT NULL,"
+    "  payload TEXT NOT NULL CHECK (json_valid(payload))"
+    ");"
+    "CREATE INDEX alert_at ON alert (at_ms);"
+    "CREATE TABLE alert_delivery ("
+    "  id INTEGER PRIMARY KEY,"
+    "  alert_id INTEGER NOT NULL REFERENCES alert (id),"
+    "  channel TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),"
+    "  target_key TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', "
+    "'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_ms INTEGER,"
+    "  last_ms INTEGER,"
+    "  error TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX alert_delivery_alert ON alert_delivery (alert_id);"
+    "CREATE INDEX alert_delivery_pending ON alert_delivery (next_ms) "
+    "WHERE status = 'pending';"
+    "CREATE TRIGGER alert_never_deleted BEFORE DELETE ON alert"
+    "  BEGIN SELECT RAISE(ABORT, 'alerts are never deleted'); END;"
+    "CREATE TRIGGER alert_never_changed BEFORE UPDATE ON alert"
+    "  BEGIN SELECT RAISE(ABORT, 'alerts are never changed'); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -16,7 +16,6 @@
 #include <cmocka.h>
 
 #include "../daemon/batch.h"
-#include "../index/store_priv.h" /* the daemon connection's sqlite3 handle: max_page_count */
 #include "cwtest.h"
 #include "store_raw.h"
 
@@ -190,14 +189,7 @@ static void test_refused_transition_hands_back_the_stored_row(void **state)
 /* The store's file may not grow past its size now: SQLITE_FULL, as on a full disk. */
 static void fill(struct fixture *fx, int full)
 {
-    char sql[64];
-
-    if (full)
-        snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
-                 (long long)raw_int(fx->daemon->db, "PRAGMA page_count"));
-    else
-        snprintf(sql, sizeof(sql), "PRAGMA max_page_count = 1073741823");
-    assert_int_equal(sqlite3_exec(fx->daemon->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    raw_store_full(fx->daemon, full);
 }
 
 static void transition(struct fixture *fx, const char *id, enum cw_state from, enum cw_state to,

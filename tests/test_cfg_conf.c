@@ -42,8 +42,8 @@ static void test_later_features_sections_are_ignored(void **state)
 {
     struct site *s = *state;
 
-    site_conf(s, CONF_STD "[report]\ndir = /srv\n[report.monthly]\nurl = x\n[alerts]\na = b\n"
-                          "[alerts.mail]\nto = x\n[reports]\nlang = vi\n[api]\ntoken = t\n"
+    site_conf(s, CONF_STD "[report]\ndir = /srv\n[report.monthly]\nurl = x\n"
+                          "[reports]\nlang = vi\n[api]\ntoken = t\n"
                           "[api.tokens]\nz = 1\n");
     assert_int_equal(site_load(s), 0);
     assert_int_equal(s->errs.n, 0);

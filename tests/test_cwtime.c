@@ -252,17 +252,26 @@ static void test_format_local_in_ho_chi_minh(void **state)
                         "2021-01-01 01:30:15");
 }
 
-static void test_format_iso_carries_the_offset(void **state)
+/* ISO 8601 and an e-mail's Date (RFC 5322, English names whatever the locale) carry the
+ * zone's offset. */
+static void test_format_iso_and_rfc5322_carry_the_offset(void **state)
 {
+    static const struct {
+        const char *tz, *iso, *mail;
+    } cases[] = {
+        {HCM, "2021-01-01T08:30:15+07:00", "Fri, 01 Jan 2021 08:30:15 +0700"},
+        {"Asia/Kolkata", "2021-01-01T07:00:15+05:30", "Fri, 01 Jan 2021 07:00:15 +0530"},
+        {"America/New_York", "2020-12-31T20:30:15-05:00", "Thu, 31 Dec 2020 20:30:15 -0500"},
+    };
     char buf[64];
     (void)state;
 
-    assert_string_equal(cw_format_iso(T_0830_15_MS, HCM, buf, sizeof(buf)),
-                        "2021-01-01T08:30:15+07:00");
-    assert_string_equal(cw_format_iso(T_0830_15_MS, "Asia/Kolkata", buf, sizeof(buf)),
-                        "2021-01-01T07:00:15+05:30");
-    assert_string_equal(cw_format_iso(T_0830_15_MS, "America/New_York", buf, sizeof(buf)),
-                        "2020-12-31T20:30:15-05:00");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_string_equal(cw_format_iso(T_0830_15_MS, cases[i].tz, buf, sizeof(buf)),
+                            cases[i].iso);
+        assert_string_equal(cw_format_rfc5322(T_0830_15_MS, cases[i].tz, buf, sizeof(buf)),
+                            cases[i].mail);
+    }
 }
 
 static void test_format_then_parse_round_trips(void **state)
@@ -307,7 +316,7 @@ int main(void)
         cmocka_unit_test(test_parse_time_refuses_signed_fields_and_impossible_offsets),
         cmocka_unit_test(test_parse_time_at_reads_relative_times_against_one_now),
         cmocka_unit_test(test_format_local_in_ho_chi_minh),
-        cmocka_unit_test(test_format_iso_carries_the_offset),
+        cmocka_unit_test(test_format_iso_and_rfc5322_carry_the_offset),
         cmocka_unit_test(test_format_then_parse_round_trips),
         cmocka_unit_test(test_mono_clock_does_not_go_back),
     };

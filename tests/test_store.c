@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../index/store.h"
+#include "../index/store_alert.h"
 #include "../index/store_footage.h"
 #include "../index/store_priv.h"
 #include "../util/log.h"
@@ -356,6 +357,30 @@ static void check_tickets_at_version(struct store *s, int k)
     free(t);
 }
 
+/* After migrating from version k: what version 9 added is there (k = 9) or empty (k < 9). */
+static void check_alerts_at_version(struct store *s, int k)
+{
+    struct store_delivery *d = NULL;
+    struct store_alert_watch *w = NULL;
+    struct cw_err err = {0};
+    int64_t cursor;
+    size_t n = 0, m = 0;
+    int has;
+
+    assert_int_equal(store_alert_cursor(s, &has, &cursor, &err), 0);
+    assert_int_equal(has, k >= 9);
+    assert_int_equal(store_deliveries_pending(s, &d, &n, &err), 0);
+    assert_int_equal(n, k >= 9 ? 1 : 0);
+    assert_int_equal(store_alert_watches(s, &w, &m, &err), 0);
+    assert_int_equal(m, k >= 9 ? 1 : 0);
+    if (k >= 9) {
+        assert_int_equal(d[0].alert_at_ms, 9000);
+        assert_int_equal(w[0].state, CW_DOWN);
+    }
+    free(d);
+    free(w);
+}
+
 /* --- open, pragmas, schema ------------------------------------------------------------------ */
 
 static void test_open_creates_folder_and_wal_database(void **state)
@@ -468,6 +493,11 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
     "INSERT INTO audit (at_ms, actor, action, subject, detail, prev_hash, hash) VALUES (9500, "    \
     "'Lê Văn A', 'request.create', 'request 1', '', '0', '0');"
 
+#define FILL_V8                                                                                    \
+    FILL_V7                                                                                        \
+    "INSERT INTO ticket (camera_id, action, note, cost_vnd, opened_ms, opened_by) VALUES "         \
+    "('OLD-1', 'replace_camera', 'Ống kính vỡ', 4500000, 8500, 'kt.vien');"
+
 /* Rows put into a database at each version, with SQL of that version only. The last row is at
  * the current version (opening it must change nothing); adding a schema version means adding
  * its row here (the assert below will say so). */
@@ -509,8 +539,18 @@ static const char *const fill_at_version[] = {
      * recorder's scan, a request and its audit row */
     FILL_V7,
     /* 8: the same plus an open ticket with its own cost */
-    FILL_V7 "INSERT INTO ticket (camera_id, action, note, cost_vnd, opened_ms, opened_by) VALUES "
-            "('OLD-1', 'replace_camera', 'Ống kính vỡ', 4500000, 8500, 'kt.vien');",
+    FILL_V8,
+    /* 9: the same plus alerts: the cursor, a camera's damping, an alert and its pending
+     * delivery */
+    FILL_V8
+    "INSERT INTO alert_cursor (id, event_id) VALUES (1, 1);"
+    "INSERT INTO alert_watch (camera_id, told, state, state_ms, pending, run_ms, changes) "
+    "VALUES ('OLD-1', 'up', 'down', 5000, 1, 5000, 1);"
+    "INSERT INTO alert (at_ms, kind, camera_id, from_state, to_state, since_ms, changes, reason, "
+    "summary, payload) VALUES (9000, 'change', 'OLD-1', 'up', 'down', 5000, 1, 'timeout', "
+    "'OLD-1: up -> down', '{}');"
+    "INSERT INTO alert_delivery (alert_id, channel, target_key, target, status, next_ms) VALUES "
+    "(1, 'webhook', 'k', 'http://10.0.0.1', 'pending', 9000);",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");
@@ -552,6 +592,7 @@ static void test_migrates_from_every_older_version_keeping_rows(void **state)
             check_verdict_memory_at_version(s, k);
             check_footage_at_version(s, k);
             check_tickets_at_version(s, k);
+            check_alerts_at_version(s, k);
         }
         /* The migrated file works like a new one. */
         struct fleet f;

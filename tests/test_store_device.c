@@ -24,66 +24,13 @@
 #define T0 1700000000000LL /* a fixed "now", ms */
 #define MIN (60 * 1000LL)
 
-struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-};
-
-/* Cameras CAH-001..CAH-00n in the inventory at T0 (n <= 9). */
-static void sync_fleet(struct store *s, size_t n, int64_t now)
-{
-    struct cfg_camera cams[9];
-    char ids[9][16];
-    struct cfg cfg;
-    struct cw_err err = {0};
-
-    assert_true(n <= 9);
-    memset(&cfg, 0, sizeof(cfg));
-    memset(cams, 0, sizeof(cams));
-    for (size_t i = 0; i < n; i++) {
-        snprintf(ids[i], sizeof(ids[i]), "CAH-%03zu", i + 1);
-        cams[i].id = ids[i];
-        cams[i].name = "Ngã ba Tân Dương";
-        cams[i].owner = "CAH";
-        cams[i].rtsp_url = "rtsp://127.0.0.1:8554/cam";
-        cams[i].site_kind = CFG_SITE_DISTRICT;
-    }
-    cfg.cameras = cams;
-    cfg.n_cameras = n;
-    if (store_sync_cameras(s, &cfg, now, &err) != 0)
-        fail_msg("sync: %s", err.msg);
-}
-
 /* A fresh store at dir/camwatch.db with three cameras. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    struct cw_err err = {0};
-
-    if (fx == NULL)
-        return -1;
-    if (cwtest_tmpdir(fx->dir, sizeof(fx->dir), "store-device") != 0)
-        return -1;
-    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
-    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0)
-        return -1;
-    *state = fx;
-    sync_fleet(fx->s, 3, T0);
-    return 0;
+    return store_fixture_setup(state, "store-device", 3, T0);
 }
 
-static int teardown(void **state)
-{
-    struct fixture *fx = *state;
-
-    store_close(fx->s);
-    cwtest_rmtree(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static int64_t file_int(const struct fixture *fx, const char *sql)
+static int64_t file_int(const struct store_fixture *fx, const char *sql)
 {
     sqlite3 *db = raw_open(fx->path);
     int64_t v = raw_int(db, sql);
@@ -175,7 +122,7 @@ static void record_clock(struct store *s, const char *id, int64_t at, int64_t of
 
 static void test_first_record_stores_facts_endpoints_profiles_and_no_changes(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0 + MIN, "V5.7.3 build 220112"), got;
     struct store_device_change *ch = (void *)1, *all = NULL;
     struct store_endpoint *ep = NULL;
@@ -241,7 +188,7 @@ static void test_first_record_stores_facts_endpoints_profiles_and_no_changes(voi
 
 static void test_firmware_change_appends_one_change_with_old_and_new(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-002", T0 + MIN, "V5.7.3 build 220112");
     struct store_device_change *ch = NULL, *all = NULL;
     size_t n = 0;
@@ -283,7 +230,7 @@ static void test_firmware_change_appends_one_change_with_old_and_new(void **stat
 
 static void test_swapped_camera_appends_a_change_per_fact(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V5.7.3");
     struct store_device_change *ch = NULL;
     size_t n = 0;
@@ -306,7 +253,7 @@ static void test_swapped_camera_appends_a_change_per_fact(void **state)
 
 static void test_empty_new_value_is_not_a_change_and_keeps_the_fact(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V5.7.3");
     struct store_device_change *ch = (void *)1;
     size_t n = 99;
@@ -333,7 +280,7 @@ static void test_empty_new_value_is_not_a_change_and_keeps_the_fact(void **state
 
 static void test_failed_probe_keeps_facts_and_profiles_updates_error_and_appends_clock(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V5.7.3"), got;
     struct store_endpoint *ep = NULL;
     struct store_profile *pr = NULL;
@@ -391,7 +338,7 @@ static void test_failed_probe_keeps_facts_and_profiles_updates_error_and_appends
 
 static void test_good_probe_replaces_endpoints_and_profiles(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V5.7.3"), got;
     struct store_endpoint ep2[] = {
         {"media2", "http://127.0.0.1:8080/onvif/Media2"},
@@ -431,7 +378,7 @@ static void test_good_probe_replaces_endpoints_and_profiles(void **state)
 
 static void test_unknown_numbers_are_null_and_read_back_as_0(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V5.7.3");
     struct store_profile p;
     struct store_profile *pr = NULL;
@@ -461,7 +408,7 @@ static void test_unknown_numbers_are_null_and_read_back_as_0(void **state)
 
 static void test_unknown_camera_returns_1_and_writes_nothing(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("NOPE", T0, "V1"), got;
     struct store_device_change *ch = (void *)1;
     struct store_endpoint *ep = (void *)1;
@@ -493,7 +440,7 @@ static void test_unknown_camera_returns_1_and_writes_nothing(void **state)
 
 static void test_record_is_part_of_the_callers_batch(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V5.7.3");
     struct cw_err err = {0};
 
@@ -514,7 +461,7 @@ static void test_record_is_part_of_the_callers_batch(void **state)
 
 static void test_clock_history_in_order_and_offset_in_force_at_a_time(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_clock *v = NULL, c;
     size_t n = 0;
     struct cw_err err = {0};
@@ -561,7 +508,7 @@ static void test_clock_history_in_order_and_offset_in_force_at_a_time(void **sta
 
 static void test_list_devices_orders_by_id_excludes_retired_carries_latest_clock(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device *v = NULL, d;
     size_t n = 0;
     struct cw_err err = {0};
@@ -646,7 +593,7 @@ static void measure_reads(struct store *s, int out[3])
 
 static void test_latest_clock_costs_the_same_whatever_the_history(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d;
     int small[3], large[3];
     struct cw_err err = {0};
@@ -675,7 +622,7 @@ static void test_latest_clock_costs_the_same_whatever_the_history(void **state)
 
 static void test_clock_and_change_rows_cannot_be_changed_or_deleted(void **state)
 {
-    struct fixture *fx = *state;
+    struct store_fixture *fx = *state;
     struct store_device d = dev_make("CAH-001", T0, "V1");
     sqlite3 *db;
 
@@ -704,7 +651,7 @@ static void test_clock_and_change_rows_cannot_be_changed_or_deleted(void **state
     sqlite3_close(db);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, store_fixture_teardown)
 
 int main(void)
 {

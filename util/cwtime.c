@@ -118,6 +118,24 @@ const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len)
     return buf;
 }
 
+const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    long off;
+
+    tz_set(tz);
+    localtime_r(&t, &tm);
+    off = tm.tm_gmtoff / 60;
+    snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld", days[tm.tm_wday % 7],
+             tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+             tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+    return buf;
+}
+
 static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
 {
     int64_t d;

@@ -28,6 +28,10 @@ const char *cw_format_local(int64_t ms, const char *tz, char *buf, size_t len);
 /* Format ms as ISO 8601 with offset in zone tz, e.g. "2026-11-25T20:16:23+07:00". */
 const char *cw_format_iso(int64_t ms, const char *tz, char *buf, size_t len);
 
+/* Format ms as an e-mail's Date (RFC 5322 3.3) in zone tz, e.g. "Wed, 25 Nov 2026 20:16:23
+ * +0700": English names whatever the locale. */
+const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len);
+
 /* Days from 1970-01-01 to y-m-d (month 1-12) in the proleptic Gregorian calendar, any year.
  * Any thread. */
 int64_t cw_days_from_civil(int64_t y, int m, int d);

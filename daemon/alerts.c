@@ -1,0 +1,531 @@
+/* alerts.c - the running daemon's alerting (alerts.h). Owns each camera's damping (a struct
+ * damp with the reason of its last change, sorted by camera id, written through to the
+ * store's alert_watch), the cursor on the event log, the delivery queue, and three timers:
+ * the log's poll, the next damping deadline, the next digest. Loop thread only.
+ *
+ *   event log --poll--> damp_change() per event -----+
+ *   deadline timer ---> damp_advance() at now <------+--> alert: document -> alertq_add()
+ *   digest timer -----> doc_digest() ----------------------> alert: document -> alertq_add()
+ *
+ * Each read of the log is one transaction: the alerts it makes, the cameras' damping and the
+ * cursor are written together, so a crash never alerts an event twice or skips one. When the
+ * store refuses any of it (a full disk), the transaction is rolled back, the cursor and the
+ * damping are put back as they were, the alerts it made are not sent (alertq_hold), and the
+ * next poll reads the same events again: nothing is decided until it is written. A digest the
+ * store refused is tried again ALERTS_RETRY_S later. */
+#include "alerts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../index/doc.h"
+#include "../index/store_alert.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "alertmsg.h"
+#include "alertq.h"
+#include "damp.h"
+
+#define ALERTS_PAGE 1000 /* events read at a time */
+#define DAY_MS (24 * 3600 * 1000LL)
+#define ALERTS_RETRY_S 5.0        /* a digest the store refused is made again after this */
+#define ALERTS_LOG_EVERY_MS 60000 /* while the store refuses: one log line this often */
+
+struct alerts_cam {
+    struct store_alert_watch w; /* id, reason; the damping fields are d's when written */
+    struct damp d;
+    int dirty; /* changed since last written */
+};
+
+struct alerts {
+    struct ev_loop *loop;
+    struct store *store;
+    const struct cfg *cfg;
+    struct alertq *q;
+    struct damp_params dp;
+    struct alerts_cam *cams; /* sorted by id */
+    size_t n, cap;
+    int64_t cursor; /* the last event read */
+    int64_t next_digest_ms;
+    int write_failed;       /* the store refused a write of the pass under way */
+    struct cw_err fail_err; /* what it said */
+    int failing;            /* the last pass was rolled back */
+    int64_t failing_log_ms; /* monotonic: when that was last logged */
+    struct alerts_log_clock clock;
+    ev_timer poll, deadline, digest;
+};
+
+/* ---- cameras ---- */
+
+static int cam_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct alerts_cam *)x)->w.camera_id,
+                  ((const struct alerts_cam *)y)->w.camera_id);
+}
+
+static struct alerts_cam *cam_find(struct alerts *a, const char *id)
+{
+    struct alerts_cam key;
+
+    if (a->n == 0)
+        return NULL;
+    snprintf(key.w.camera_id, sizeof(key.w.camera_id), "%s", id);
+    return bsearch(&key, a->cams, a->n, sizeof(*a->cams), cam_cmp);
+}
+
+/* A camera first seen in an event: found in the state it leaves, with nothing told. */
+static struct alerts_cam *cam_add(struct alerts *a, const char *id, enum cw_state state,
+                                  int64_t since_ms)
+{
+    struct alerts_cam c, *v;
+    size_t i;
+
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        if ((v = realloc(a->cams, cap * sizeof(*v))) == NULL)
+            return NULL;
+        a->cams = v;
+        a->cap = cap;
+    }
+    memset(&c, 0, sizeof(c));
+    snprintf(c.w.camera_id, sizeof(c.w.camera_id), "%s", id);
+    damp_init(&c.d, state, since_ms);
+    for (i = a->n; i > 0 && strcmp(a->cams[i - 1].w.camera_id, id) > 0; i--)
+        ;
+    memmove(&a->cams[i + 1], &a->cams[i], (a->n - i) * sizeof(*a->cams));
+    a->cams[i] = c;
+    a->n++;
+    return &a->cams[i];
+}
+
+static void watch_to_damp(const struct store_alert_watch *w, struct damp *d)
+{
+    *d = (struct damp){w->told,   w->state,   w->state_ms, w->pending,
+                       w->run_ms, w->changes, w->flap_ms,  w->flapping};
+}
+
+static void damp_to_watch(const struct damp *d, struct store_alert_watch *w)
+{
+    w->told = d->told;
+    w->state = d->state;
+    w->state_ms = d->state_ms;
+    w->pending = d->pending;
+    w->run_ms = d->run_ms;
+    w->changes = d->changes;
+    w->flap_ms = d->flap_ms;
+    w->flapping = d->flapping;
+}
+
+/* ---- alerts of a camera ---- */
+
+/* The camera as the alert names it: from the inventory, else (retired) from the store. */
+static void cam_facts(struct alerts *a, const char *id, struct alertmsg_cam *out,
+                      struct store_status *st)
+{
+    const struct cfg_camera *cc = cfg_find_camera(a->cfg, id);
+    struct cw_err err;
+
+    *out = (struct alertmsg_cam){.id = id};
+    if (cc != NULL) {
+        *out = (struct alertmsg_cam){id, cc->name, cc->owner, cc->commune, cc->address, cc->road};
+    } else if (store_get_status(a->store, id, st, &err) == 0) {
+        out->name = st->name;
+        out->owner = st->owner;
+        out->commune = st->commune;
+    }
+}
+
+static void alert_camera(struct alerts *a, const struct alerts_cam *c, const struct damp_alert *da)
+{
+    struct alertmsg_change ch = {damp_kind_name(da->kind),
+                                 da->from,
+                                 da->to,
+                                 da->at_ms,
+                                 da->since_ms,
+                                 da->changes,
+                                 c->w.reason};
+    struct store_alert sa = {.at_ms = da->at_ms, .has_states = 1, .from = da->from, .to = da->to};
+    struct alertmsg_cam cam;
+    struct store_status st;
+    struct cw_err err;
+    json_t *doc;
+
+    if (a->write_failed)
+        return; /* the pass is rolled back: no write after a refused one */
+    cam_facts(a, c->w.camera_id, &cam, &st);
+    if ((doc = alertmsg_camera_doc(a->cfg, &cam, &ch)) == NULL) {
+        log_warnx("alerts: camera=%s out of memory: an alert is lost", c->w.camera_id);
+        return;
+    }
+    snprintf(sa.kind, sizeof(sa.kind), "%s", ch.kind);
+    snprintf(sa.camera_id, sizeof(sa.camera_id), "%s", c->w.camera_id);
+    sa.since_ms = da->since_ms;
+    sa.changes = da->changes;
+    snprintf(sa.reason, sizeof(sa.reason), "%s", c->w.reason);
+    if (alertq_add(a->q, &sa, doc, &err) < 0) {
+        a->write_failed = 1;
+        a->fail_err = err;
+    }
+    json_decref(doc);
+}
+
+/* Every alert of c due at now. */
+static void cam_advance(struct alerts *a, struct alerts_cam *c, int64_t now)
+{
+    struct damp_alert da;
+    int was_pending = c->d.pending;
+
+    while (damp_advance(&c->d, &a->dp, now, &da)) {
+        alert_camera(a, c, &da);
+        c->dirty = 1;
+    }
+    if (was_pending != c->d.pending)
+        c->dirty = 1;
+}
+
+/* ---- the log and the deadlines ---- */
+
+static void take_event(struct alerts *a, const struct store_event *e)
+{
+    struct alerts_cam *c = cam_find(a, e->camera_id);
+
+    if (c == NULL && (c = cam_add(a, e->camera_id, e->from, e->at_ms)) == NULL) {
+        log_warnx("alerts: camera=%s out of memory: its change is not alerted", e->camera_id);
+        return;
+    }
+    cam_advance(a, c, e->at_ms); /* what was due before this change, on the state before it */
+    damp_change(&c->d, e->to, e->at_ms);
+    snprintf(c->w.reason, sizeof(c->w.reason), "%s", e->reason);
+    c->dirty = 1;
+}
+
+/* Write every camera whose damping changed; with the cursor, in the caller's transaction. */
+static void write_dirty(struct alerts *a)
+{
+    struct cw_err err;
+
+    for (size_t i = 0; i < a->n && !a->write_failed; i++) {
+        struct alerts_cam *c = &a->cams[i];
+        if (!c->dirty)
+            continue;
+        damp_to_watch(&c->d, &c->w);
+        if (store_alert_put_watch(a->store, &c->w, &err) < 0) {
+            a->write_failed = 1;
+            a->fail_err = err;
+        }
+        c->dirty = 0;
+    }
+}
+
+/* The time the damping is judged at: now, or earlier while changes decided before now are
+ * still on their way to the store. */
+static int64_t log_now(const struct alerts *a)
+{
+    int64_t now = cw_now_ms(), done;
+
+    if (a->clock.complete_ms == NULL || (done = a->clock.complete_ms(a->clock.data)) >= now)
+        return now;
+    return done;
+}
+
+/* When the earliest camera is due; INT64_MAX when none is pending. */
+static int64_t next_due(const struct alerts *a)
+{
+    int64_t next = INT64_MAX;
+
+    for (size_t i = 0; i < a->n; i++) {
+        int64_t t = damp_next(&a->cams[i].d, &a->dp);
+        if (t < next)
+            next = t;
+    }
+    return next;
+}
+
+/* Arm the deadline timer for the earliest camera due. */
+static void arm_deadline(struct alerts *a)
+{
+    int64_t next = next_due(a), now = cw_now_ms();
+
+    ev_timer_stop(a->loop, &a->deadline);
+    if (next == INT64_MAX || a->failing)
+        return; /* failing: the poll tries again, not a deadline already past */
+    ev_timer_set(&a->deadline, next > now ? (double)(next - now) / 1000.0 : 0.0, 0.0);
+    ev_timer_start(a->loop, &a->deadline);
+}
+
+/* The next page of the log into *ev, *n; 0 or -1 (logged). */
+static int read_page(struct alerts *a, struct store_event **ev, size_t *n)
+{
+    struct cw_err err;
+
+    if (store_list_events_after(a->store, a->cursor, ALERTS_PAGE, ev, n, &err) == 0)
+        return 0;
+    log_warnx("alerts: cannot read the event log: %s", err.msg);
+    return -1;
+}
+
+/* The store refused the pass (or the digest): say so once, then once a minute. */
+static void note_failure(struct alerts *a, const char *what, const char *msg)
+{
+    int64_t mono = cw_mono_ms();
+
+    if (a->failing && mono - a->failing_log_ms < ALERTS_LOG_EVERY_MS)
+        return;
+    log_warnx("alerts: cannot write %s (%s); tried again until it lands", what, msg);
+    a->failing_log_ms = mono;
+}
+
+/* Read the log from the cursor, advance every camera to now, write it all in one go. Nothing
+ * new and nothing due: nothing written (no write lock taken every second). Refused: all of it
+ * rolled back, in the store and here. */
+static void alerts_read(struct alerts *a)
+{
+    struct store_event *ev = NULL;
+    size_t n = 0, saved_n = a->n;
+    struct alerts_cam *saved;
+    struct cw_err err = {0};
+    int64_t now = log_now(a), saved_cursor = a->cursor;
+
+    if (read_page(a, &ev, &n) != 0 || (n == 0 && next_due(a) > now)) {
+        free(ev);
+        return;
+    }
+    if ((saved = malloc((saved_n ? saved_n : 1) * sizeof(*saved))) == NULL) {
+        free(ev);
+        return; /* out of memory: the next poll tries again */
+    }
+    memcpy(saved, a->cams, saved_n * sizeof(*saved));
+    if (store_begin(a->store, &err) != 0) {
+        note_failure(a, "what the event log says", err.msg);
+        a->failing = 1;
+        free(saved);
+        free(ev);
+        return;
+    }
+    a->write_failed = 0;
+    alertq_hold(a->q);
+    for (;;) {
+        for (size_t i = 0; i < n; i++)
+            take_event(a, &ev[i]);
+        if (n > 0)
+            a->cursor = ev[n - 1].id;
+        free(ev);
+        ev = NULL;
+        if (n < ALERTS_PAGE || read_page(a, &ev, &n) != 0)
+            break;
+    }
+    now = log_now(a);
+    for (size_t i = 0; i < a->n; i++)
+        if (a->cams[i].d.pending)
+            cam_advance(a, &a->cams[i], now);
+    write_dirty(a);
+    if (!a->write_failed && store_alert_set_cursor(a->store, a->cursor, &err) == 0 &&
+        store_commit(a->store, &err) == 0) {
+        alertq_release(a->q, 1);
+        if (a->failing)
+            log_info("alerts: writing again; the events read meanwhile are told now");
+        a->failing = 0;
+    } else {
+        store_rollback(a->store);
+        alertq_release(a->q, 0);
+        /* cam_add only grows the array: the saved cameras fit where they were */
+        memcpy(a->cams, saved, saved_n * sizeof(*saved));
+        a->n = saved_n;
+        a->cursor = saved_cursor;
+        note_failure(a, "what the event log says", a->write_failed ? a->fail_err.msg : err.msg);
+        a->failing = 1;
+    }
+    free(saved);
+    arm_deadline(a);
+}
+
+static void alerts_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    alerts_read(w->data);
+}
+
+/* ---- the digest ---- */
+
+/* The first time after after_ms that the site's clock shows minute (after midnight). */
+static int64_t next_at(const char *tz, int minute, int64_t after_ms)
+{
+    char day[64], when[64];
+    int64_t t = INT64_MAX, noon;
+
+    cw_format_local(after_ms, tz, day, sizeof(day));
+    snprintf(when, sizeof(when), "%.10s %02d:%02d", day, minute / 60, minute % 60);
+    if (cw_parse_time(when, tz, &t) == 0 && t > after_ms)
+        return t;
+    /* The next day's date from its noon: a day of 23 or 25 hours still lands on it. */
+    snprintf(when, sizeof(when), "%.10s 12:00", day);
+    if (cw_parse_time(when, tz, &noon) != 0)
+        return INT64_MAX;
+    cw_format_local(noon + DAY_MS, tz, day, sizeof(day));
+    snprintf(when, sizeof(when), "%.10s %02d:%02d", day, minute / 60, minute % 60);
+    return cw_parse_time(when, tz, &t) == 0 ? t : INT64_MAX;
+}
+
+/* When the next digest is due: the first digest time after the last digest (at once when
+ * that is past: a day missed while the daemon was down is made up, once), or after now. */
+static void arm_digest(struct alerts *a)
+{
+    int64_t last = 0, now = cw_now_ms();
+    struct cw_err err;
+    char at[64];
+
+    ev_timer_stop(a->loop, &a->digest);
+    a->next_digest_ms = INT64_MAX;
+    if (a->cfg->alerts.digest_min < 0)
+        return;
+    if (store_alert_last_digest(a->store, &last, &err) != 0)
+        log_warnx("alerts: cannot read the last digest: %s", err.msg);
+    a->next_digest_ms = next_at(a->cfg->time_zone, a->cfg->alerts.digest_min, last ? last : now);
+    if (a->next_digest_ms == INT64_MAX)
+        return;
+    log_info("alerts: next digest at %s",
+             cw_format_local(a->next_digest_ms, a->cfg->time_zone, at, sizeof(at)));
+    ev_timer_set(&a->digest,
+                 a->next_digest_ms > now ? (double)(a->next_digest_ms - now) / 1000.0 : 0.0, 0.0);
+    ev_timer_start(a->loop, &a->digest);
+}
+
+/* 0, or -1 when the store refused it (logged). */
+static int send_digest(struct alerts *a)
+{
+    struct doc_ctx ctx = {a->store, a->cfg, a->cfg->time_zone};
+    struct store_alert sa = {.at_ms = cw_now_ms()};
+    json_t *doc = NULL;
+    struct cw_err err;
+    int rc;
+
+    if (doc_digest(&ctx, sa.at_ms, ALERTS_DIGEST_WINDOW_MS, ALERTS_DIGEST_LIST_MAX, &doc, &err) !=
+        0) {
+        log_warnx("alerts: digest not made: %s", err.msg);
+        return 0; /* a document the store cannot give: not a write to try again */
+    }
+    doc = alertmsg_digest_doc(a->cfg, doc, sa.at_ms);
+    snprintf(sa.kind, sizeof(sa.kind), "digest");
+    rc = alertq_add(a->q, &sa, doc, &err) < 0 ? -1 : 0;
+    if (rc != 0)
+        note_failure(a, "the digest", err.msg);
+    json_decref(doc);
+    return rc;
+}
+
+static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct alerts *a = w->data;
+
+    (void)revents;
+    if (send_digest(a) != 0) {
+        /* The last digest stays the one before: arm_digest would fire again at once. */
+        ev_timer_set(&a->digest, ALERTS_RETRY_S, 0.0);
+        ev_timer_start(loop, &a->digest);
+        return;
+    }
+    arm_digest(a);
+}
+
+/* ---- life ---- */
+
+/* Each camera's damping as the store keeps it; the cursor, at the log's end on a first start. */
+static int alerts_load(struct alerts *a, struct cw_err *err)
+{
+    struct store_alert_watch *w = NULL;
+    size_t n = 0;
+    int has = 0;
+
+    if (store_alert_cursor(a->store, &has, &a->cursor, err) != 0)
+        return -1;
+    if (!has && (store_last_event_id(a->store, &a->cursor, err) != 0 ||
+                 store_alert_set_cursor(a->store, a->cursor, err) != 0))
+        return -1;
+    if (store_alert_watches(a->store, &w, &n, err) != 0)
+        return -1;
+    if ((a->cams = calloc(n ? n : 1, sizeof(*a->cams))) == NULL) {
+        free(w);
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        a->cams[i].w = w[i];
+        watch_to_damp(&w[i], &a->cams[i].d);
+    }
+    a->cap = n ? n : 1;
+    a->n = n;
+    free(w);
+    return 0;
+}
+
+static void alerts_timers_init(struct alerts *a)
+{
+    ev_timer_init(&a->poll, alerts_poll_cb, ALERTS_POLL_S, ALERTS_POLL_S);
+    ev_timer_init(&a->deadline, alerts_poll_cb, 0.0, 0.0);
+    ev_timer_init(&a->digest, alerts_digest_cb, 0.0, 0.0);
+    a->poll.data = a->deadline.data = a->digest.data = a;
+}
+
+int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
+               const struct cfg *cfg, const struct alerts_log_clock *clock, struct alerts **out,
+               struct cw_err *err)
+{
+    struct alerts *a = calloc(1, sizeof(*a));
+    int pending;
+
+    if (a == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    a->loop = loop;
+    a->store = store;
+    a->cfg = cfg;
+    if (clock != NULL)
+        a->clock = *clock;
+    /* Time before this start was not watched: a change must last hold from now on. */
+    a->dp = (struct damp_params){cfg->alerts.hold_ms, cw_now_ms()};
+    alerts_timers_init(a);
+    if (alerts_load(a, err) != 0 ||
+        alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0 ||
+        (pending = alertq_resume(a->q, err)) < 0)
+        goto fail;
+    log_info("alerts: on: %zu webhook%s%s, hold %lld s; %d deliver%s pending",
+             cfg->alerts.n_webhooks, cfg->alerts.n_webhooks == 1 ? "" : "s",
+             cfg->alerts.smtp ? ", e-mail" : "", (long long)(cfg->alerts.hold_ms / 1000), pending,
+             pending == 1 ? "y" : "ies");
+    ev_timer_start(loop, &a->poll);
+    arm_deadline(a);
+    arm_digest(a);
+    *out = a;
+    return 0;
+fail:
+    alerts_free(a);
+    return -1;
+}
+
+void alerts_reload(struct alerts *a, const struct cfg *cfg)
+{
+    a->cfg = cfg;
+    a->dp.hold_ms = cfg->alerts.hold_ms;
+    alertq_reload(a->q, cfg);
+    arm_deadline(a);
+    arm_digest(a);
+}
+
+void alerts_stop(struct alerts *a)
+{
+    ev_timer_stop(a->loop, &a->poll);
+    ev_timer_stop(a->loop, &a->deadline);
+    ev_timer_stop(a->loop, &a->digest);
+    if (a->q != NULL)
+        alertq_stop(a->q);
+}
+
+void alerts_free(struct alerts *a)
+{
+    if (a == NULL)
+        return;
+    alerts_stop(a);
+    alertq_free(a->q);
+    free(a->cams);
+    free(a);
+}

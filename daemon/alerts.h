@@ -1,0 +1,46 @@
+/* alerts.h - the running daemon's alerting. It follows the store's event log (the verdict's
+ * transitions, staff's maintenance), damps each camera's changes by [alerts] hold (damp.c),
+ * makes an alert of each settled change, flapping and settling, and of the daily digest, and
+ * hands them to the delivery queue (alertq.c). Data flows verdict -> store -> alerts: nothing
+ * here judges a camera. Where it has read the log up to and each camera's damping are kept in
+ * the store, so a restart goes on where it was. Loop thread only. */
+#ifndef CW_ALERTS_H
+#define CW_ALERTS_H
+
+#include <ev.h>
+
+#include "../config/cfg.h"
+#include "../index/store.h"
+#include "../util/err.h"
+#include "curlev.h"
+
+#define ALERTS_POLL_S 1.0 /* how often the event log is read: a hold is minutes */
+#define ALERTS_DIGEST_WINDOW_MS (24 * 3600 * 1000LL)
+#define ALERTS_DIGEST_LIST_MAX 200 /* cameras in each list of a digest, then "and N more" */
+
+struct alerts;
+
+/* Up to when the event log is complete: the verdict's changes reach the store a little after
+ * they are decided (the fleet's write batch), and a camera's damping is judged no later than
+ * what the log holds, or a change on its way would be missed. */
+struct alerts_log_clock {
+    int64_t (*complete_ms)(void *data); /* wall clock; NULL: the log is always complete */
+    void *data;
+};
+
+/* Start alerting on cfg's [alerts] (cfg_alerts_on). The first start ever begins at the end of
+ * the log: history is not alerted. Pending deliveries are taken back. Borrows loop, curl,
+ * store and cfg (until alerts_reload); copies clock (may be NULL). Caller frees with
+ * alerts_free. */
+int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
+               const struct cfg *cfg, const struct alerts_log_clock *clock, struct alerts **out,
+               struct cw_err *err);
+
+/* A new configuration (SIGHUP): hold, targets, digest time. Borrows cfg from now on. */
+void alerts_reload(struct alerts *a, const struct cfg *cfg);
+
+/* Stop reading and sending (SIGTERM): attempts in flight are abandoned and stay pending. */
+void alerts_stop(struct alerts *a);
+void alerts_free(struct alerts *a); /* accepts NULL; stops first */
+
+#endif

@@ -1,0 +1,292 @@
+/* test_alerts.c - the daemon's alerting (daemon/alerts.c) over a real SQLite file and a real
+ * libev loop: what it decides from the event log is written in one transaction with the
+ * cursor and the damping, and when the store refuses it (SQLite's own SQLITE_FULL, by
+ * max_page_count on the daemon's connection, as on a full disk) nothing is decided: the same
+ * events are read again until the alert lands, once; a delivery's outcome it refused is
+ * written again until it lands, so nothing sent stays pending to be sent again. Deliveries go
+ * to a real webhook receiver on loopback (tests/fixtures/alert_receiver.py). The loop runs until a
+ * condition holds, with a generous guard against hangs; nothing asserts how long anything took. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "../daemon/alerts.h"
+#include "../daemon/curlev.h"
+#include "../util/cwtime.h"
+#include "cwtest.h"
+#include "store_raw.h"
+
+#define HOLD_MS 1000      /* [alerts] hold: its least */
+#define GUARD_MS 60000    /* a wait that never ends is a failure, not a hang */
+#define NAME_BYTES 6000   /* the camera's name: its alert's document needs new pages */
+#define AFTER_DUE_MS 2500 /* past a deadline by two polls (ALERTS_POLL_S) and a half */
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct ev_loop *loop;
+    struct curlev *curl;
+    struct store *s;
+    sqlite3 *raw;
+    struct alerts *a;
+    struct cfg cfg;
+    struct cfg_camera cam;
+    char name[NAME_BYTES + 1];
+    struct cwtest_fixture rx; /* the webhook receiver, when a test starts it */
+    char spool[128], url[64];
+    int refused;         /* cw_refuse() calls: writes the store refused */
+    int64_t complete_ms; /* the log clock's answer: up to when the log is complete */
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    struct cw_err err = {0};
+
+    if (fx == NULL || cwtest_tmpdir(fx->dir, sizeof(fx->dir), "alerts") != 0)
+        return -1;
+    snprintf(fx->path, sizeof(fx->path), "%s/camwatch.db", fx->dir);
+    memset(fx->name, 'x', NAME_BYTES);
+    fx->cam = (struct cfg_camera){.id = "CAH-001", .name = fx->name, .rtsp_url = "rtsp://x/1"};
+    fx->cfg.site_name = "Test";
+    fx->cfg.time_zone = CW_DEFAULT_TZ;
+    fx->cfg.cameras = &fx->cam;
+    fx->cfg.n_cameras = 1;
+    /* No target: an alert is written with no delivery; what is pinned is what is written. */
+    fx->cfg.alerts = (struct cfg_alerts){.hold_ms = HOLD_MS,
+                                         .retry_ms = 1000,
+                                         .retry_max_ms = 2000,
+                                         .give_up_ms = 60000,
+                                         .timeout_ms = 1000,
+                                         .digest_min = -1};
+    fx->loop = ev_loop_new(EVFLAG_AUTO);
+    if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0 ||
+        store_sync_cameras(fx->s, &fx->cfg, cw_now_ms(), &err) != 0 ||
+        curlev_new(fx->loop, &fx->curl, &err) != 0 ||
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err) != 0)
+        fail_msg("setup: %s", err.msg);
+    fx->raw = raw_open(fx->path);
+    fx->rx = (struct cwtest_fixture)CWTEST_FIXTURE_INIT;
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    alerts_free(fx->a);
+    cwtest_fixture_stop(&fx->rx);
+    curlev_free(fx->curl);
+    store_close(fx->s);
+    sqlite3_close(fx->raw);
+    ev_loop_destroy(fx->loop);
+    cwtest_rmtree(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+}
+
+/* Run the loop until done(fx, arg) or the guard; returns done's last answer. */
+static int run_until(struct fixture *fx, int (*done)(struct fixture *, int64_t), int64_t arg)
+{
+    int64_t guard = cw_mono_ms() + GUARD_MS;
+    ev_timer tick; /* ev_run returns at least this often to look at done */
+    int ok;
+
+    ev_timer_init(&tick, tick_cb, 0.05, 0.05);
+    ev_timer_start(fx->loop, &tick);
+    while (!(ok = done(fx, arg)) && cw_mono_ms() < guard)
+        ev_run(fx->loop, EVRUN_ONCE);
+    ev_timer_stop(fx->loop, &tick);
+    return ok;
+}
+
+static int time_reached(struct fixture *fx, int64_t at_ms)
+{
+    (void)fx;
+    return cw_now_ms() >= at_ms;
+}
+
+static int alerts_written(struct fixture *fx, int64_t n)
+{
+    return raw_int(fx->raw, "SELECT count(*) FROM alert") >= n;
+}
+
+/* Before: an alert the store refused was logged and lost, while the cursor and the damping
+ * went on (in memory, then written), so the change was never told. */
+static void test_an_alert_the_full_store_refused_lands_once_there_is_room(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    int64_t at = cw_now_ms();
+
+    /* The verdict's change, as the fleet's batch writes it. */
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, at,
+                                             "connection refused", &err),
+                     0);
+    raw_store_full(fx->s, 1);
+    /* Its hold is over and the log has been read twice since: each time refused. */
+    assert_true(run_until(fx, time_reached, at + HOLD_MS + AFTER_DUE_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    /* What the store holds says it is still to be told (the damping is kept with the alert). */
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert_watch WHERE told = 'down'"), 0);
+
+    raw_store_full(fx->s, 0);
+    assert_true(run_until(fx, alerts_written, 1));
+    /* Two polls more: nothing is told twice. */
+    assert_true(run_until(fx, time_reached, cw_now_ms() + AFTER_DUE_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 1);
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'change' AND "
+                                      "camera_id = 'CAH-001' AND to_state = 'down' AND "
+                                      "from_state = 'unknown'"),
+                     1);
+    assert_int_equal(raw_int(fx->raw, "SELECT event_id FROM alert_cursor"),
+                     raw_int(fx->raw, "SELECT max(id) FROM event"));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert_watch WHERE "
+                                      "camera_id = 'CAH-001' AND told = 'down' AND pending = 0"),
+                     1);
+}
+
+/* A webhook receiver on loopback, and alerting told of it (as a reload does). */
+static void start_receiver(struct fixture *fx)
+{
+    const char *args[] = {"--protocol", "webhook", "--spool", fx->spool, NULL};
+
+    snprintf(fx->spool, sizeof(fx->spool), "%s/hooks", fx->dir);
+    if (cwtest_fixture_start(&fx->rx, "alert_receiver.py", args, GUARD_MS) < 0)
+        fail_msg("alert_receiver.py did not start");
+    snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d/hook", fx->rx.port);
+    fx->cfg.alerts.webhook = fx->url;
+    fx->cfg.alerts.webhooks[0] = fx->url;
+    fx->cfg.alerts.n_webhooks = 1;
+    alerts_reload(fx->a, &fx->cfg);
+}
+
+/* Requests the receiver took (its spool's files). */
+static int received(struct fixture *fx)
+{
+    DIR *d = opendir(fx->spool);
+    struct dirent *e;
+    int n = 0;
+
+    while (d != NULL && (e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+/* The store refusing a write: an SQL function raising an error, counted. */
+static void refuse_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct fixture *fx = sqlite3_user_data(ctx);
+
+    (void)argc;
+    (void)argv;
+    fx->refused++;
+    sqlite3_result_error(ctx, "refused (test)", -1);
+}
+
+static int refused_once(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return fx->refused >= 1;
+}
+
+static int delivery_sent(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = 'sent'") == 1;
+}
+
+/* Before: the outcome of an attempt the store would not take was logged and forgotten, the
+ * delivery left pending in the store; a restart would have sent it again. */
+static void test_a_sent_delivery_the_store_refused_to_record_is_recorded_once_it_can(void **state)
+{
+    struct fixture *fx = *state;
+    sqlite3 *db = fx->s->db; /* the daemon's connection: the trigger is its own (TEMP) */
+    struct cw_err err = {0};
+
+    start_receiver(fx);
+    assert_int_equal(
+        sqlite3_create_function(db, "cw_refuse", 0, SQLITE_UTF8, fx, refuse_fn, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TEMP TRIGGER refuse_outcome BEFORE UPDATE ON "
+                                  "alert_delivery BEGIN SELECT cw_refuse(); END;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, cw_now_ms(),
+                                             "connection refused", &err),
+                     0);
+    /* Sent, and its outcome refused by the store. */
+    assert_true(run_until(fx, refused_once, 0));
+    assert_int_equal(received(fx), 1);
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = "
+                                      "'pending' AND attempts = 0"),
+                     1);
+
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER temp.refuse_outcome", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_true(run_until(fx, delivery_sent, 0));
+    assert_int_equal(raw_int(fx->raw, "SELECT attempts FROM alert_delivery"), 1);
+    assert_int_equal(received(fx), 1); /* written, not sent again */
+}
+
+static int64_t log_complete(void *data)
+{
+    return ((struct fixture *)data)->complete_ms;
+}
+
+/* The fleet's batch writes a change a little after deciding it. A camera's damping judged at
+ * now while a change decided before now was still on its way told of the state before it
+ * (the flapping alert said "up" of a camera the verdict had just found down). */
+static void test_damping_is_judged_no_later_than_the_log_is_complete(void **state)
+{
+    struct fixture *fx = *state;
+    struct alerts_log_clock clock = {log_complete, fx};
+    struct cw_err err = {0};
+    int64_t at = cw_now_ms();
+
+    alerts_free(fx->a);
+    fx->complete_ms = at; /* the batch still holds what was decided after at */
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->a, &err), 0);
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, at,
+                                             "connection refused", &err),
+                     0);
+    /* Its hold is over by the wall clock, not by the log: nothing is told yet. */
+    assert_true(run_until(fx, time_reached, at + HOLD_MS + AFTER_DUE_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    /* The log catches up: the change had lasted hold, told once. */
+    fx->complete_ms = cw_now_ms();
+    assert_true(run_until(fx, alerts_written, 1));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE to_state = 'down'"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_an_alert_the_full_store_refused_lands_once_there_is_room, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_sent_delivery_the_store_refused_to_record_is_recorded_once_it_can, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_damping_is_judged_no_later_than_the_log_is_complete,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
