@@ -136,17 +136,45 @@ done:
     return rc;
 }
 
-struct uptime_rows {
-    struct store_uptime *v;
-    size_t n, cap;
+struct uptime_each {
+    int (*fn)(void *data, const struct store_uptime *row, struct cw_err *err);
+    void *data;
     int64_t from_ms;
     const char *path;
 };
 
 static int uptime_visit(void *data, const struct store_history *h, struct cw_err *err)
 {
+    struct uptime_each *u = data;
+    struct store_uptime row;
+
+    memset(&row, 0, sizeof(row));
+    memcpy(row.camera_id, h->camera_id, sizeof(row.camera_id));
+    memcpy(row.owner, h->owner, sizeof(row.owner));
+    if (uptime_accumulate(h->created_ms, h->events, h->n_events, u->from_ms, h->end_ms, row.ms,
+                          &row.outages) != 0)
+        return cw_err_set(err, u->path, 0, NULL, "uptime of %s: events out of order", h->camera_id);
+    return u->fn(u->data, &row, err);
+}
+
+int store_uptime_each(struct store *s, int64_t from_ms, int64_t to_ms,
+                      int (*fn)(void *data, const struct store_uptime *row, struct cw_err *err),
+                      void *data, struct cw_err *err)
+{
+    struct uptime_each u = {fn, data, from_ms, s->path};
+
+    return store_walk_history(s, from_ms, to_ms, 0, uptime_visit, &u, err);
+}
+
+struct uptime_rows {
+    struct store_uptime *v;
+    size_t n, cap;
+    const char *path;
+};
+
+static int uptime_keep(void *data, const struct store_uptime *row, struct cw_err *err)
+{
     struct uptime_rows *r = data;
-    struct store_uptime *row;
 
     if (r->n == r->cap) {
         struct store_uptime *nv = realloc(r->v, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof(*nv));
@@ -154,25 +182,18 @@ static int uptime_visit(void *data, const struct store_history *h, struct cw_err
             return cw_err_set(err, r->path, 0, NULL, "out of memory");
         r->v = nv;
     }
-    row = &r->v[r->n];
-    memset(row, 0, sizeof(*row));
-    memcpy(row->camera_id, h->camera_id, sizeof(row->camera_id));
-    memcpy(row->owner, h->owner, sizeof(row->owner));
-    if (uptime_accumulate(h->created_ms, h->events, h->n_events, r->from_ms, h->end_ms, row->ms,
-                          &row->outages) != 0)
-        return cw_err_set(err, r->path, 0, NULL, "uptime of %s: events out of order", h->camera_id);
-    r->n++;
+    r->v[r->n++] = *row;
     return 0;
 }
 
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err)
 {
-    struct uptime_rows r = {.from_ms = from_ms, .path = s->path};
+    struct uptime_rows r = {.path = s->path};
 
     *out = NULL;
     *n = 0;
-    if (store_walk_history(s, from_ms, to_ms, 0, uptime_visit, &r, err) != 0) {
+    if (store_uptime_each(s, from_ms, to_ms, uptime_keep, &r, err) != 0) {
         free(r.v);
         return -1;
     }
