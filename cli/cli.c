@@ -398,6 +398,28 @@ int cli_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
     return 0;
 }
 
+int cli_stream(struct cli *cli, const struct cli_args *a,
+               int (*write)(struct cli *cli, const struct cli_args *a, void *data,
+                            struct doc_out *o, struct cw_err *err),
+               void *data,
+               void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc))
+{
+    struct doc_out *o = a->json ? doc_out_file(stdout) : doc_out_tree();
+    struct cw_err err;
+    int rc;
+
+    if (o == NULL)
+        cli_die_oom();
+    rc = write(cli, a, data, o, &err);
+    if (a->json) {
+        doc_out_free(o);
+        return rc != 0 ? cli_fail(&err) : 0;
+    }
+    rc = cli_show(cli, a, rc, rc == 0 ? doc_out_take(o) : NULL, &err, render);
+    doc_out_free(o);
+    return rc;
+}
+
 int cli_jhas(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);

@@ -170,6 +170,15 @@ int cli_print_json(json_t *j);
 int cli_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
              const struct cw_err *err,
              void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc));
+/* The end of a command whose document can be long: write(cli, a, data, o, err), a doc_*_write
+ * function's call, writes it into o, which with --json prints it to stdout as it is built
+ * (never held whole), else builds the tree that render prints. write returns as the doc_*
+ * functions do. Returns the exit code. */
+int cli_stream(struct cli *cli, const struct cli_args *a,
+               int (*write)(struct cli *cli, const struct cli_args *a, void *data,
+                            struct doc_out *o, struct cw_err *err),
+               void *data,
+               void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc));
 
 /* Reading a document's fields back for a table. Each borrows from o. */
 int cli_jhas(const json_t *o, const char *key); /* present, not null */

@@ -1,6 +1,6 @@
-/* events.c - `camwatch events`: state changes and device fact changes, oldest first, read
- * from the events document (index/doc_events.c) page by page and shown as one list: a
- * table, or one JSON array of the pages' events. */
+/* events.c - `camwatch events`: state changes and device fact changes, oldest first, from
+ * the events document (index/doc_events.c, doc_events_all): one JSON array written as the
+ * events are read (--json), or a table. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +9,6 @@
 #include "table.h"
 
 #define EVENTS_DEFAULT_SINCE "-7d"
-#define EVENTS_PAGE 1000 /* events per document page */
 
 static const char usage[] =
     "usage: camwatch [-c FILE] events [--camera ID] [--since TIME] [--json]\n"
@@ -52,39 +51,21 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
     cli_table_free(&t);
 }
 
-/* Every page of the events document, its events in one array (*out, caller owns). Returns
- * doc_events' result. */
-static int read_all(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+static int write_all(struct cli *cli, const struct cli_args *a, void *data, struct doc_out *o,
+                     struct cw_err *err)
 {
-    struct doc_events_query q = {a->camera, a->since_ms, EVENTS_PAGE, NULL};
-    json_t *all = json_array(), *page = NULL;
-    char *after = NULL;
-    int rc;
+    const struct doc_events_query q = {a->camera, a->since_ms, 0, NULL};
 
-    if (all == NULL)
-        cli_die_oom();
-    do {
-        if ((rc = doc_events(&cli->doc, &q, &page, err)) != 0)
-            break;
-        if (json_array_extend(all, json_object_get(page, "events")) != 0)
-            cli_die_oom();
-        free(after);
-        after = json_is_string(json_object_get(page, "next"))
-                    ? cli_strdup(json_string_value(json_object_get(page, "next")))
-                    : NULL;
-        json_decref(page);
-        q.after = after;
-    } while (after != NULL);
-    free(after);
-    if (rc != 0) {
-        json_decref(all);
-        all = NULL;
-    }
-    *out = all;
-    return rc;
+    (void)data;
+    return doc_events_all(&cli->doc, &q, o, err);
+}
+
+static int run(struct cli *cli, const struct cli_args *a)
+{
+    return cli_stream(cli, a, write_all, NULL, render);
 }
 
 #define EVENTS_OPTS (CLI_OPT_CAMERA | CLI_OPT_SINCE | CLI_OPT_JSON)
 const struct cli_command cli_events_command = {
-    "events", usage,    EVENTS_OPTS, 0,   NULL, CLI_OPEN_READONLY, EVENTS_DEFAULT_SINCE,
-    NULL,     read_all, render,      NULL};
+    "events", usage, EVENTS_OPTS, 0,   NULL, CLI_OPEN_READONLY, EVENTS_DEFAULT_SINCE,
+    run,      NULL,  NULL,        NULL};

@@ -96,17 +96,26 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
         print_list(&ot, json_object_get(doc, "owners"), 1, "no owners in the range");
 }
 
+struct range {
+    int64_t from_ms, to_ms;
+};
+
+static int write_range(struct cli *cli, const struct cli_args *a, void *data, struct doc_out *o,
+                       struct cw_err *err)
+{
+    const struct range *r = data;
+
+    return doc_uptime_write(&cli->doc, r->from_ms, r->to_ms, a->by, o, err);
+}
+
 static int run(struct cli *cli, const struct cli_args *a)
 {
-    int64_t from_ms, to_ms;
-    struct cw_err err;
-    json_t *doc;
+    struct range r;
     int rc;
 
-    if ((rc = cli_range(cli, a, &from_ms, &to_ms)) != 0)
+    if ((rc = cli_range(cli, a, &r.from_ms, &r.to_ms)) != 0)
         return rc;
-    rc = doc_uptime(&cli->doc, from_ms, to_ms, a->by, &doc, &err);
-    return cli_show(cli, a, rc, doc, &err, render);
+    return cli_stream(cli, a, write_range, &r, render);
 }
 
 #define UPTIME_OPTS (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_BY | CLI_OPT_JSON)

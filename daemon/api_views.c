@@ -316,7 +316,7 @@ void api_uptime(struct api_call *c)
         api_reply_bad_param(c, "by", "camera or owner, not '%.32s'", by);
         goto fail;
     }
-    /* Every event of the range is read: a year of a province's is the worker's work. */
+    /* Each camera's events in the range are read: a long range is a worker's work. */
     api_job_start(c, &u->j, STORE_READONLY, uptime_work, uptime_done);
     return;
 fail:

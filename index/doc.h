@@ -21,12 +21,14 @@
 #include "../config/cfg.h"
 #include "../util/err.h"
 #include "../util/state.h"
+#include "doc_out.h"
 #include "store.h"
 #include "store_footage.h"
 
 #define DOC_NOT_FOUND 1
 #define DOC_BAD_INPUT 2
 #define DOC_EVENTS_LIMIT_MAX 10000 /* events in one page: a page is built in memory */
+#define DOC_EVENTS_PAGE 1000       /* rows of each table doc_events_all holds at once */
 /* How every document is written out (CLI --json, HTTP API): keys in the order built, reals
  * to 10 significant digits (means of measurements come out as 812.39999999999975). */
 #define DOC_JSON_REAL_DIGITS 10
@@ -89,6 +91,12 @@ struct doc_events_query {
  * by the limit, whatever the range. DOC_BAD_INPUT for an after that is not a cursor. */
 int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
                struct cw_err *err);
+/* Every event from q->after on (q->limit is not used), as doc_events' items, written to o as
+ * one array while they are read, DOC_EVENTS_PAGE at a time: what `camwatch events --json`
+ * prints, in memory bounded whatever the range. Returns as doc_events; on -1 o may hold part
+ * of the array. */
+int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
+                   struct cw_err *err);
 
 enum doc_uptime_by { DOC_UPTIME_BOTH = 0, DOC_UPTIME_CAMERA, DOC_UPTIME_OWNER };
 
@@ -99,6 +107,11 @@ enum doc_uptime_by { DOC_UPTIME_BOTH = 0, DOC_UPTIME_CAMERA, DOC_UPTIME_OWNER };
  * (null when it did not). by leaves out the other list. Owners sorted by code. */
 int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                json_t **out, struct cw_err *err);
+/* doc_uptime's document written to o as each camera is worked out (the owners at the end):
+ * memory for the owners' sums and one camera's events, whatever the fleet. Returns as
+ * doc_uptime; on -1 o may hold part of it. */
+int doc_uptime_write(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+                     struct doc_out *o, struct cw_err *err);
 /* doc_uptime from rows store_uptime gave for the same range (read on another thread or
  * connection); c->store is not used. */
 int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,

@@ -1,6 +1,7 @@
 /* doc_events.c - the events document: state changes and device fact changes merged oldest
- * first, one page at a time. A page reads at most limit + 1 rows of each table, so a month of
- * events streams in bounded memory; the cursor is the merged order's last position,
+ * first, one page at a time (doc_events, the API's) or all of them written as they are read
+ * (doc_events_all, the CLI's). A page reads at most limit + 1 rows of each table, so a month
+ * of events streams in bounded memory; the cursor is the merged order's last position,
  * "AT_MS.s.ID" after a state change or "AT_MS.d.ID" after a device change. Read-only. */
 #include "doc_priv.h"
 
@@ -56,11 +57,11 @@ static json_t *change_json(const struct doc_ctx *c, const struct store_device_ch
     return o;
 }
 
-/* Merge the two lists (each oldest first; a state change first at the same ms) into arr, at
- * most limit items; *last gets the position of the last one taken. Returns the count taken
- * or -1 when out of memory. */
+/* Merge the two lists (each oldest first; a state change first at the same ms) into the open
+ * array of o, at most limit items; *last gets the position of the last one taken. Returns
+ * the count taken or -1 when o failed. */
 static long merge(const struct doc_ctx *c, const struct store_event *v, size_t n,
-                  const struct store_device_change *d, size_t m, size_t limit, json_t *arr,
+                  const struct store_device_change *d, size_t m, size_t limit, struct doc_out *o,
                   struct cursor *last)
 {
     size_t i = 0, j = 0;
@@ -76,7 +77,7 @@ static long merge(const struct doc_ctx *c, const struct store_event *v, size_t n
             *last = (struct cursor){'d', d[j].at_ms, d[j].id};
             j++;
         }
-        if (json_array_append_new(arr, e) != 0)
+        if (doc_out_add(o, NULL, e) != 0)
             return -1;
     }
     return (long)(i + j);
@@ -90,53 +91,103 @@ static json_t *cursor_json(const struct cursor *cur)
     return json_string(buf);
 }
 
+/* The events after *cur (at most limit) as items of o's open array; *cur moves to the last
+ * one written, *more says whether any is left after it. At most limit + 1 rows of each table
+ * are held. Returns 0 or -1 with err. */
+static int write_page(const struct doc_ctx *c, const struct doc_events_query *q, size_t limit,
+                      struct doc_out *o, struct cursor *cur, int *more, struct cw_err *err)
+{
+    struct store_event *v = NULL;
+    struct store_device_change *d = NULL;
+    struct store_page pe, pd;
+    size_t n = 0, m = 0;
+    long taken;
+    int rc = -1;
+
+    /* A state change comes before a device change at the same ms: after a device change at
+     * T, no state change at T is left; after a state change at T, every device change at T. */
+    pe = (struct store_page){q->camera, q->since_ms, cur->at_ms,
+                             cur->kind == 'd' ? INT64_MAX : cur->id, limit + 1};
+    pd = (struct store_page){q->camera, q->since_ms, cur->at_ms,
+                             cur->kind == 'd' ? cur->id : INT64_MIN, limit + 1};
+    if (store_list_events_page(c->store, &pe, &v, &n, err) != 0 ||
+        store_list_device_changes_page(c->store, &pd, &d, &m, err) != 0)
+        goto done;
+    if ((taken = merge(c, v, n, d, m, limit, o, cur)) < 0) {
+        cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o));
+        goto done;
+    }
+    *more = (size_t)taken < n + m;
+    rc = 0;
+done:
+    free(v);
+    free(d);
+    return rc;
+}
+
+/* Where q starts (its after, or the first event) into *cur, and its camera checked. Returns
+ * as doc_events. */
+static int query_start(const struct doc_ctx *c, const struct doc_events_query *q,
+                       struct cursor *cur, struct cw_err *err)
+{
+    struct store_status st;
+
+    *cur = (struct cursor){0, INT64_MIN, INT64_MIN};
+    if (q->after != NULL && cursor_parse(q->after, cur) != 0) {
+        cw_err_set(err, NULL, 0, "after", "'%s' is not a cursor of the events list", q->after);
+        return DOC_BAD_INPUT;
+    }
+    if (q->camera != NULL)
+        return doc_require_camera(c, q->camera, &st, err);
+    return 0;
+}
+
 int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
                struct cw_err *err)
 {
     size_t limit =
         q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
-    struct cursor cur = {0, INT64_MIN, INT64_MIN}, last = cur;
-    struct store_page pe, pd;
-    struct store_event *v = NULL;
-    struct store_device_change *d = NULL;
-    struct store_status st;
-    json_t *page = NULL, *arr = NULL;
-    size_t n = 0, m = 0;
-    long taken;
-    int rc = -1;
+    struct doc_out *o = NULL;
+    struct cursor cur;
+    int more = 0, rc;
 
     *out = NULL;
-    if (q->after != NULL && cursor_parse(q->after, &cur) != 0) {
-        cw_err_set(err, NULL, 0, "after", "'%s' is not a cursor of the events list", q->after);
-        return DOC_BAD_INPUT;
-    }
-    if (q->camera != NULL && (rc = doc_require_camera(c, q->camera, &st, err)) != 0)
+    if ((rc = query_start(c, q, &cur, err)) != 0)
         return rc;
+    if ((o = doc_out_tree()) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "events: out of memory");
     rc = -1;
-    /* A state change comes before a device change at the same ms: after a device change at
-     * T, no state change at T is left; after a state change at T, every device change at T. */
-    pe = (struct store_page){q->camera, q->since_ms, cur.at_ms,
-                             cur.kind == 'd' ? INT64_MAX : cur.id, limit + 1};
-    pd = (struct store_page){q->camera, q->since_ms, cur.at_ms,
-                             cur.kind == 'd' ? cur.id : INT64_MIN, limit + 1};
-    if (store_list_events_page(c->store, &pe, &v, &n, err) != 0 ||
-        store_list_device_changes_page(c->store, &pd, &d, &m, err) != 0)
-        goto fail;
-    if ((page = json_object()) == NULL || (arr = json_array()) == NULL ||
-        json_object_set(page, "events", arr) != 0 ||
-        (taken = merge(c, v, n, d, m, limit, arr, &last)) < 0 ||
-        json_object_set_new(page, "next",
-                            (size_t)taken < n + m ? cursor_json(&last) : json_null()) != 0) {
-        cw_err_set(err, NULL, 0, NULL, "events: out of memory");
-        goto fail;
-    }
-    *out = page;
-    page = NULL;
+    if (doc_out_object(o, NULL) != 0 || doc_out_array(o, "events") != 0)
+        goto oom;
+    if (write_page(c, q, limit, o, &cur, &more, err) != 0)
+        goto done;
+    if (doc_out_close(o) != 0 ||
+        doc_out_add(o, "next", more ? cursor_json(&cur) : json_null()) != 0 ||
+        doc_out_close(o) != 0 || (*out = doc_out_take(o)) == NULL)
+        goto oom;
     rc = 0;
-fail:
-    json_decref(arr);
-    json_decref(page);
-    free(v);
-    free(d);
+    goto done;
+oom:
+    cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o) ? doc_out_error(o) : "?");
+done:
+    doc_out_free(o);
     return rc;
+}
+
+int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
+                   struct cw_err *err)
+{
+    struct cursor cur;
+    int more = 1, rc;
+
+    if ((rc = query_start(c, q, &cur, err)) != 0)
+        return rc;
+    if (doc_out_array(o, NULL) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o));
+    while (more)
+        if (write_page(c, q, DOC_EVENTS_PAGE, o, &cur, &more, err) != 0)
+            return -1;
+    if (doc_out_close(o) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o));
+    return 0;
 }

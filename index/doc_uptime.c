@@ -1,6 +1,8 @@
 /* doc_uptime.c - the uptime document: each camera's time in each state over a range, from
- * the store's exact event intervals, and the same summed per owner. Read-only; the owner
- * sums live only during the call. */
+ * the store's exact event intervals, and the same summed per owner. Written as the store
+ * works each camera out (doc_uptime_write: the CLI's --json) or built whole (doc_uptime, and
+ * doc_uptime_rows from rows read on a worker: the API's), by the same writer. Read-only; the
+ * owner sums live only during the call. */
 #include "doc_priv.h"
 
 #include <stdlib.h>
@@ -10,7 +12,7 @@
 
 /* Sums for one owner, or one camera's row. */
 struct sum {
-    const char *key; /* camera id or owner code; borrowed */
+    const char *key; /* camera id or owner code */
     int64_t ms[N_STATES];
     int outages;
     int cameras;
@@ -19,39 +21,6 @@ struct sum {
 /* Order of the states in the document: the ones people ask about first. */
 static const enum cw_state order[N_STATES] = {CW_UP, CW_DEGRADED, CW_DOWN, CW_UNKNOWN,
                                               CW_MAINTENANCE};
-
-/* Fold camera rows into one sum per owner, sorted by owner code. Returns the count with
- * *out malloc'd (caller frees; keys borrow from rows), or -1 when out of memory. */
-static long sum_by_owner(const struct store_uptime *rows, size_t n, struct sum **out)
-{
-    struct sum *o = calloc(n > 0 ? n : 1, sizeof(*o));
-    size_t no = 0;
-
-    if (o == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = 0;
-        while (k < no && strcmp(o[k].key, rows[i].owner) != 0)
-            k++;
-        if (k == no) {
-            /* keep owners sorted by code: insert at its place */
-            size_t at = 0;
-            while (at < no && strcmp(o[at].key, rows[i].owner) < 0)
-                at++;
-            memmove(&o[at + 1], &o[at], (no - at) * sizeof(*o));
-            memset(&o[at], 0, sizeof(*o));
-            o[at].key = rows[i].owner;
-            no++;
-            k = at;
-        }
-        for (int s = 0; s < N_STATES; s++)
-            o[k].ms[s] += rows[i].ms[s];
-        o[k].outages += rows[i].outages;
-        o[k].cameras++;
-    }
-    *out = o;
-    return (long)no;
-}
 
 /* The figures of one sum, appended to o. */
 static void sum_json(const struct sum *s, json_t *o)
@@ -102,45 +71,160 @@ static json_t *owner_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
+/* The document as it is written: its head, each camera's row (its object written at once, its
+ * figures added to its owner's sum), then the owners. */
+struct writer {
+    const struct doc_ctx *c;
+    struct doc_out *o;
+    enum doc_uptime_by by;
+    struct sum *owners; /* sorted by code; keys owned */
+    size_t n_owners, cap;
+};
+
+/* The sum of owner code, made (at its place in code order) when new; NULL when out of memory. */
+static struct sum *owner_sum(struct writer *w, const char *code)
+{
+    size_t at = 0;
+    char *key;
+
+    while (at < w->n_owners && strcmp(w->owners[at].key, code) < 0)
+        at++;
+    if (at < w->n_owners && strcmp(w->owners[at].key, code) == 0)
+        return &w->owners[at];
+    if (w->n_owners == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        struct sum *v = realloc(w->owners, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        w->owners = v;
+        w->cap = cap;
+    }
+    if ((key = strdup(code)) == NULL)
+        return NULL;
+    memmove(&w->owners[at + 1], &w->owners[at], (w->n_owners - at) * sizeof(*w->owners));
+    memset(&w->owners[at], 0, sizeof(*w->owners));
+    w->owners[at].key = key;
+    w->n_owners++;
+    return &w->owners[at];
+}
+
+static int write_head(struct writer *w, int64_t from_ms, int64_t to_ms)
+{
+    struct doc_out *o = w->o;
+
+    if (doc_out_object(o, NULL) != 0 || doc_out_add(o, "from", doc_iso(w->c, from_ms)) != 0 ||
+        doc_out_add(o, "from_ms", json_integer(from_ms)) != 0 ||
+        doc_out_add(o, "to", doc_iso(w->c, to_ms)) != 0 ||
+        doc_out_add(o, "to_ms", json_integer(to_ms)) != 0)
+        return -1;
+    return w->by != DOC_UPTIME_OWNER ? doc_out_array(o, "cameras") : 0;
+}
+
+static int write_row(void *data, const struct store_uptime *r, struct cw_err *err)
+{
+    struct writer *w = data;
+    struct sum *o = owner_sum(w, r->owner);
+
+    if (o == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "uptime: out of memory");
+    for (int s = 0; s < N_STATES; s++)
+        o->ms[s] += r->ms[s];
+    o->outages += r->outages;
+    o->cameras++;
+    if (w->by != DOC_UPTIME_OWNER && doc_out_add(w->o, NULL, camera_json(w->c, r)) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "uptime: %s", doc_out_error(w->o));
+    return 0;
+}
+
+static int write_tail(struct writer *w)
+{
+    struct doc_out *o = w->o;
+
+    if (w->by != DOC_UPTIME_OWNER && doc_out_close(o) != 0)
+        return -1;
+    if (w->by != DOC_UPTIME_CAMERA) {
+        if (doc_out_array(o, "owners") != 0)
+            return -1;
+        for (size_t i = 0; i < w->n_owners; i++)
+            if (doc_out_add(o, NULL, owner_json(w->c, &w->owners[i])) != 0)
+                return -1;
+        if (doc_out_close(o) != 0)
+            return -1;
+    }
+    return doc_out_close(o);
+}
+
+static void writer_free(struct writer *w)
+{
+    for (size_t i = 0; i < w->n_owners; i++)
+        free((char *)w->owners[i].key);
+    free(w->owners);
+}
+
+/* The whole document into o, its rows from rows (n of them) or, when rows is NULL, from the
+ * store as they are worked out. */
+static int write_doc(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+                     const struct store_uptime *rows, size_t n, struct doc_out *o,
+                     struct cw_err *err)
+{
+    struct writer w = {.c = c, .o = o, .by = by};
+    int rc = -1;
+
+    if (write_head(&w, from_ms, to_ms) != 0)
+        goto oom;
+    if (rows == NULL) {
+        if (store_uptime_each(c->store, from_ms, to_ms, write_row, &w, err) != 0)
+            goto done;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (write_row(&w, &rows[i], err) != 0)
+                goto done;
+    }
+    if (write_tail(&w) != 0)
+        goto oom;
+    rc = 0;
+    goto done;
+oom:
+    cw_err_set(err, NULL, 0, NULL, "uptime: %s", doc_out_error(o));
+done:
+    writer_free(&w);
+    return rc;
+}
+
+/* A tree of write_doc's document into *out. */
+static int tree_doc(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+                    const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err)
+{
+    struct doc_out *o = doc_out_tree();
+    int rc;
+
+    *out = NULL;
+    if (o == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "uptime: out of memory");
+    rc = write_doc(c, from_ms, to_ms, by, rows, n, o, err);
+    if (rc == 0)
+        rc = doc_give(doc_out_take(o), out, err);
+    doc_out_free(o);
+    return rc;
+}
+
 int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                     const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err)
 {
-    struct sum *owners = NULL;
-    json_t *root = NULL;
-    long no;
+    static const struct store_uptime none;
 
-    *out = NULL;
-    if ((no = sum_by_owner(rows, n, &owners)) >= 0 && (root = json_object()) != NULL) {
-        json_object_set_new(root, "from", doc_iso(c, from_ms));
-        json_object_set_new(root, "from_ms", json_integer(from_ms));
-        json_object_set_new(root, "to", doc_iso(c, to_ms));
-        json_object_set_new(root, "to_ms", json_integer(to_ms));
-        if ((by != DOC_UPTIME_OWNER &&
-             json_object_set_new(root, "cameras",
-                                 doc_array(c, rows, n, sizeof(*rows), camera_json)) != 0) ||
-            (by != DOC_UPTIME_CAMERA &&
-             json_object_set_new(root, "owners",
-                                 doc_array(c, owners, (size_t)no, sizeof(*owners), owner_json)) !=
-                 0)) {
-            json_decref(root);
-            root = NULL;
-        }
-    }
-    free(owners);
-    return doc_give(root, out, err);
+    /* rows NULL means "from the store" to write_doc; an empty list is not that */
+    return tree_doc(c, from_ms, to_ms, by, rows != NULL ? rows : &none, n, out, err);
 }
 
 int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                json_t **out, struct cw_err *err)
 {
-    struct store_uptime *rows = NULL;
-    size_t n = 0;
-    int rc;
+    return tree_doc(c, from_ms, to_ms, by, NULL, 0, out, err);
+}
 
-    *out = NULL;
-    if (store_uptime(c->store, from_ms, to_ms, &rows, &n, err) != 0)
-        return -1;
-    rc = doc_uptime_rows(c, from_ms, to_ms, by, rows, n, out, err);
-    free(rows);
-    return rc;
+int doc_uptime_write(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
+                     struct doc_out *o, struct cw_err *err)
+{
+    return write_doc(c, from_ms, to_ms, by, NULL, 0, o, err);
 }

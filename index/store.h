@@ -196,6 +196,12 @@ struct store_uptime {
  * (store_sync_cameras writes an event to UNKNOWN when it retires a camera). */
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err);
+/* store_uptime's rows handed to fn one at a time, in the same order, as they are worked out:
+ * memory for one camera's events in the range, whatever the fleet. fn returns 0, or -1 with
+ * err to stop (then this returns -1). */
+int store_uptime_each(struct store *s, int64_t from_ms, int64_t to_ms,
+                      int (*fn)(void *data, const struct store_uptime *row, struct cw_err *err),
+                      void *data, struct cw_err *err);
 
 struct uptime_event; /* uptime.h */
 

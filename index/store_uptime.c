@@ -1,9 +1,10 @@
 /* store_uptime.c - each camera's history over a range, from the event rows, and time in each
- * state per camera from it. Reads camera and event in two ordered scans merged by camera id,
- * and hands each camera's events to a visitor: store_uptime's runs uptime_accumulate()
+ * state per camera from it. Reads the cameras in one scan and, per camera, two searches of
+ * the event index: the last event before the range (all that decides the starting state)
+ * and the events inside it; so a range costs what it holds, not the history before it.
+ * Hands each camera's events to a visitor: store_uptime's runs uptime_accumulate()
  * (uptime.c), which does the exact interval arithmetic; reports run theirs. Memory: the
- * visitor's, plus one camera's events in range at a time (history before the range is folded
- * into the last event before it, which is all that decides the starting state). */
+ * visitor's, plus one camera's events in range at a time. */
 #include "store_priv.h"
 
 #include <stdlib.h>
@@ -34,44 +35,41 @@ static int ev_push(struct ev_buf *b, int64_t at_ms, enum cw_state to, unsigned k
 
 struct history_scan {
     struct store *s;
-    sqlite3_stmt *cams, *evs;
-    int ev_step; /* last sqlite3_step result on evs */
+    sqlite3_stmt *cams, *before, *inside;
     int with_kinds;
     struct ev_buf buf;
     int64_t from_ms, to_ms;
 };
 
-/* Gather the events of camera id from the event cursor (ordered by camera id, then time):
- * those of cameras before id are skipped; the last one before from_ms is kept for the
- * starting state; those at or after end_ms are dropped. */
+/* Push the rows of st (at_ms, to_state, reason), bound to camera id, until it is done. */
+static int push_rows(struct history_scan *u, sqlite3_stmt *st, const char *id, struct cw_err *err)
+{
+    int step;
+
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        unsigned kinds = u->with_kinds ? reason_kinds((const char *)sqlite3_column_text(st, 2)) : 0;
+        if (ev_push(&u->buf, sqlite3_column_int64(st, 0), store_column_state(st, 1), kinds) != 0) {
+            sqlite3_reset(st);
+            return cw_err_set(err, u->s->path, 0, NULL, "out of memory");
+        }
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return store_fail(u->s, "uptime events", err);
+    return 0;
+}
+
+/* Gather the events of camera id that decide its time in [from_ms, end_ms): the last one
+ * before from_ms (the state it starts in; every event is a change of state, so the spell
+ * under way at from_ms began there), then those inside. Two searches of the (camera_id,
+ * at_ms) index, whatever the history before the range. */
 static int gather_events(struct history_scan *u, const char *id, int64_t end_ms, struct cw_err *err)
 {
-    int have_before = 0;
-
     u->buf.n = 0;
-    for (; u->ev_step == SQLITE_ROW; u->ev_step = sqlite3_step(u->evs)) {
-        const char *cid = (const char *)sqlite3_column_text(u->evs, 0);
-        int c = strcmp(cid ? cid : "", id);
-        if (c < 0)
-            continue;
-        if (c > 0)
-            break;
-        int64_t at = sqlite3_column_int64(u->evs, 1);
-        enum cw_state to = store_column_state(u->evs, 2);
-        unsigned kinds =
-            u->with_kinds ? reason_kinds((const char *)sqlite3_column_text(u->evs, 3)) : 0;
-        if (at >= end_ms)
-            continue;
-        if (at < u->from_ms && have_before) {
-            u->buf.v[0] = (struct uptime_event){at, to, kinds};
-            continue;
-        }
-        have_before |= at < u->from_ms;
-        if (ev_push(&u->buf, at, to, kinds) != 0)
-            return cw_err_set(err, u->s->path, 0, NULL, "out of memory");
-    }
-    if (u->ev_step != SQLITE_ROW && u->ev_step != SQLITE_DONE)
-        return store_fail(u->s, "uptime events", err);
+    sqlite3_bind_int64(u->inside, 3, end_ms);
+    if (push_rows(u, u->before, id, err) != 0 || push_rows(u, u->inside, id, err) != 0)
+        return -1;
     return 0;
 }
 
@@ -109,16 +107,20 @@ int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with
                            "ORDER BY id",
                            -1, &u.cams, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
-                           "SELECT camera_id, at_ms, to_state, reason FROM event WHERE at_ms < ?1 "
-                           "ORDER BY camera_id, at_ms, id",
-                           -1, &u.evs, NULL) != SQLITE_OK) {
+                           "SELECT at_ms, to_state, reason FROM event WHERE camera_id = ?1 "
+                           "AND at_ms < ?2 ORDER BY at_ms DESC, id DESC LIMIT 1",
+                           -1, &u.before, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "SELECT at_ms, to_state, reason FROM event WHERE camera_id = ?1 "
+                           "AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, id",
+                           -1, &u.inside, NULL) != SQLITE_OK) {
         store_fail(s, "uptime", err);
         goto done;
     }
     sqlite3_bind_int64(u.cams, 1, from_ms);
     sqlite3_bind_int64(u.cams, 2, to_ms);
-    sqlite3_bind_int64(u.evs, 1, to_ms);
-    u.ev_step = sqlite3_step(u.evs);
+    sqlite3_bind_int64(u.before, 2, from_ms);
+    sqlite3_bind_int64(u.inside, 2, from_ms);
     while ((step = sqlite3_step(u.cams)) == SQLITE_ROW)
         if (history_row(&u, &h, err) != 0 || visit(data, &h, err) != 0)
             goto done;
@@ -128,22 +130,51 @@ int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with
         rc = 0;
 done:
     sqlite3_finalize(u.cams);
-    sqlite3_finalize(u.evs);
+    sqlite3_finalize(u.before);
+    sqlite3_finalize(u.inside);
     free(u.buf.v);
     return rc;
 }
 
-struct uptime_rows {
-    struct store_uptime *v;
-    size_t n, cap;
+struct uptime_each {
+    int (*fn)(void *data, const struct store_uptime *row, struct cw_err *err);
+    void *data;
     int64_t from_ms;
     const char *path;
 };
 
 static int uptime_visit(void *data, const struct store_history *h, struct cw_err *err)
 {
+    struct uptime_each *u = data;
+    struct store_uptime row;
+
+    memset(&row, 0, sizeof(row));
+    memcpy(row.camera_id, h->camera_id, sizeof(row.camera_id));
+    memcpy(row.owner, h->owner, sizeof(row.owner));
+    if (uptime_accumulate(h->created_ms, h->events, h->n_events, u->from_ms, h->end_ms, row.ms,
+                          &row.outages) != 0)
+        return cw_err_set(err, u->path, 0, NULL, "uptime of %s: events out of order", h->camera_id);
+    return u->fn(u->data, &row, err);
+}
+
+int store_uptime_each(struct store *s, int64_t from_ms, int64_t to_ms,
+                      int (*fn)(void *data, const struct store_uptime *row, struct cw_err *err),
+                      void *data, struct cw_err *err)
+{
+    struct uptime_each u = {fn, data, from_ms, s->path};
+
+    return store_walk_history(s, from_ms, to_ms, 0, uptime_visit, &u, err);
+}
+
+struct uptime_rows {
+    struct store_uptime *v;
+    size_t n, cap;
+    const char *path;
+};
+
+static int uptime_keep(void *data, const struct store_uptime *row, struct cw_err *err)
+{
     struct uptime_rows *r = data;
-    struct store_uptime *row;
 
     if (r->n == r->cap) {
         struct store_uptime *nv = realloc(r->v, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof(*nv));
@@ -151,25 +182,18 @@ static int uptime_visit(void *data, const struct store_history *h, struct cw_err
             return cw_err_set(err, r->path, 0, NULL, "out of memory");
         r->v = nv;
     }
-    row = &r->v[r->n];
-    memset(row, 0, sizeof(*row));
-    memcpy(row->camera_id, h->camera_id, sizeof(row->camera_id));
-    memcpy(row->owner, h->owner, sizeof(row->owner));
-    if (uptime_accumulate(h->created_ms, h->events, h->n_events, r->from_ms, h->end_ms, row->ms,
-                          &row->outages) != 0)
-        return cw_err_set(err, r->path, 0, NULL, "uptime of %s: events out of order", h->camera_id);
-    r->n++;
+    r->v[r->n++] = *row;
     return 0;
 }
 
 int store_uptime(struct store *s, int64_t from_ms, int64_t to_ms, struct store_uptime **out,
                  size_t *n, struct cw_err *err)
 {
-    struct uptime_rows r = {.from_ms = from_ms, .path = s->path};
+    struct uptime_rows r = {.path = s->path};
 
     *out = NULL;
     *n = 0;
-    if (store_walk_history(s, from_ms, to_ms, 0, uptime_visit, &r, err) != 0) {
+    if (store_uptime_each(s, from_ms, to_ms, uptime_keep, &r, err) != 0) {
         free(r.v);
         return -1;
     }
