@@ -40,7 +40,7 @@ static int64_t no_interval(struct sched_entry *e, void *data)
     return 0;
 }
 
-static const struct sched_ops test_ops = {NULL, count_start, no_cancel, no_interval};
+static const struct sched_ops test_ops = {NULL, count_start, no_cancel, no_interval, NULL};
 static int kind_ids[FLEET_KIND_COUNT] = {FLEET_RTSP, FLEET_ONVIF, FLEET_SAMPLE};
 
 struct fixture {
