@@ -186,6 +186,7 @@ static void fleet_cam_free(struct fleet_cam *cam)
 {
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
         sched_cancel(&cam->run[k]);
+    verdict_cam_free(&cam->v);
     free(cam);
 }
 

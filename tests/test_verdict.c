@@ -124,6 +124,7 @@ static void drop(struct fixture *fx)
 {
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
         sched_cancel(&fx->cam.run[k]);
+    verdict_cam_free(&fx->cam.v);
     verdict_free(fx->env.verdict);
     batch_free(fx->env.batch);
     sched_free(fx->env.sched);
