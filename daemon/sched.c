@@ -96,11 +96,7 @@ struct sched_kind *sched_add_kind(struct sched *s, const struct sched_ops *ops, 
 
 void sched_set_slots(struct sched_kind *k, int slots)
 {
-    k->floor = slots;
-    if (k->ceiling < slots)
-        k->ceiling = slots;
-    if (k->slots < k->floor || k->slots > k->ceiling)
-        k->slots = slots;
+    k->slots = k->floor = k->ceiling = slots;
 }
 
 void sched_set_ceiling(struct sched_kind *k, int ceiling)

@@ -105,8 +105,8 @@ int sched_new(struct ev_loop *loop, int once, struct sched **out, struct cw_err 
  * outlive s. Returns the kind (freed by sched_free), or NULL with err filled. */
 struct sched_kind *sched_add_kind(struct sched *s, const struct sched_ops *ops, void *data,
                                   int slots, struct cw_err *err);
-/* Change a kind's cap (a reload): it adapts between slots and ceiling (a ceiling below
- * slots: fixed at slots). It holds from the next sched_dispatch. */
+/* Set a kind's cap to slots, fixed (a reload); then sched_set_ceiling lets it adapt between
+ * slots and ceiling (one below slots: fixed). Both hold from the next sched_dispatch. */
 void sched_set_slots(struct sched_kind *k, int slots);
 void sched_set_ceiling(struct sched_kind *k, int ceiling);
 /* Probes of kind k running now. */

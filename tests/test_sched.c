@@ -313,6 +313,13 @@ static void test_new_slots_hold_from_the_next_dispatch(void **state)
     assert_int_equal(fx->tk.n_started, 1);
     sched_dispatch(fx->kind);
     assert_int_equal(fx->tk.n_started, 3);
+    /* Fewer on a reload (a pool shrunk): fixed at the new number, whatever the ceiling was. */
+    sched_set_ceiling(fx->kind, 8);
+    sched_set_slots(fx->kind, 2);
+    struct sched_stats st;
+    sched_get_stats(fx->kind, &st);
+    assert_int_equal(st.slots, 2);
+    assert_int_equal(st.ceiling, 2);
     drop(fx);
 }
 
