@@ -52,10 +52,12 @@
  * down_timeout (2 s, the slow threshold: a camera that answers later is degraded anyway). */
 #define CFG_SAMPLES_DAYS_MAX 3650
 #define CFG_STREAM_WORKERS_MAX 64
-/* The samples' share of one core. Samples are what a daemon spends its CPU on (a few tens of
- * ms each, liveness a tenth of a ms): at 0.4 % a district's 128 cameras are each sampled about
- * every 10 to 20 minutes and a province's 10,000 about once a day; README "Samples". */
-#define CFG_STREAM_BUDGET_PCT 0.4
+/* The samples' share of one core. Samples are what a daemon spends its CPU on (about 20 ms
+ * each at 640x360, 1.5 times that at 1080p; a liveness probe a few tenths of a ms): at 0.3 %
+ * a district's 128 cameras are each sampled every 13 to 20 minutes and the whole daemon
+ * stays under half a percent of a core; a province's 10,000 about once a day (README,
+ * bench/steady). */
+#define CFG_STREAM_BUDGET_PCT 0.3
 #define CFG_STREAM_TIMEOUT_SLACK_MS 10000
 #define CFG_STREAM_TIMEOUT_MAX_MS (3600 * 1000)
 #define CFG_ONVIF_CONCURRENCY_MAX 1000
