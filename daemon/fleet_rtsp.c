@@ -52,8 +52,11 @@ int64_t fleet_rtsp_interval(const struct cfg_rtsp *r, const struct health *h)
 
     if (h->state != CW_DOWN || r->down_interval_ms <= r->interval_ms)
         return r->interval_ms;
-    /* The failures since it went down (a state adopted from the store may carry none). */
+    /* The failures since it went down: a camera never up goes down at its first failure, under
+     * down_after, and a state adopted from the store may carry none; one step at least. */
     k = h->streak_kind == HEALTH_FAIL ? h->streak - r->down_after + 1 : 1;
+    if (k < 1)
+        k = 1;
     for (int i = 0; i < k && ms < r->down_interval_ms; i++)
         ms *= 2;
     return ms < r->down_interval_ms ? ms : r->down_interval_ms;

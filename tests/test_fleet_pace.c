@@ -49,6 +49,12 @@ static void test_a_down_camera_backs_off_doubling_up_to_down_interval(void **sta
     /* Down as the store said, without the run of failures: one step. */
     h = cam(CW_DOWN, HEALTH_OK, 0);
     assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
+    /* Down at its first failure (it was never up: the first verdict decides), one failure in
+     * its run, under down_after: one step all the same, then on. */
+    h = cam(CW_DOWN, HEALTH_FAIL, 1);
+    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
+    h.streak = 2;
+    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
 }
 
 static void test_down_interval_off_probes_a_down_camera_like_the_others(void **state)
