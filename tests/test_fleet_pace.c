@@ -33,28 +33,29 @@ static struct health cam(enum cw_state st, enum health_verdict kind, int streak)
 
 static void test_a_down_camera_backs_off_doubling_up_to_down_interval(void **state)
 {
-    struct health h;
+    static const struct {
+        enum cw_state state;
+        enum health_verdict kind;
+        int streak;
+        int64_t interval_ms;
+    } cases[] = {
+        {CW_UP, HEALTH_FAIL, 2, 30000},     /* failing, not down yet: the interval */
+        {CW_DOWN, HEALTH_FAIL, 3, 60000},   /* down at the 3rd failure: 60 s, */
+        {CW_DOWN, HEALTH_FAIL, 4, 120000},  /* then 120 s, */
+        {CW_DOWN, HEALTH_FAIL, 40, 120000}, /* and never more */
+        {CW_DOWN, HEALTH_OK, 0, 60000},     /* as the store said, no run of failures: a step */
+        /* Down at its first failure (never up: the first verdict decides), its run under
+         * down_after: one step all the same. */
+        {CW_DOWN, HEALTH_FAIL, 1, 60000},
+        {CW_DOWN, HEALTH_FAIL, 2, 60000},
+    };
     (void)state;
 
-    /* Up, or failing but not down yet: the interval. */
-    h = cam(CW_UP, HEALTH_FAIL, 2);
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 30000);
-    /* Down after the 3rd failure: 60 s, then 120 s, and never more. */
-    h = cam(CW_DOWN, HEALTH_FAIL, 3);
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
-    h.streak = 4;
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 120000);
-    h.streak = 40;
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 120000);
-    /* Down as the store said, without the run of failures: one step. */
-    h = cam(CW_DOWN, HEALTH_OK, 0);
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
-    /* Down at its first failure (it was never up: the first verdict decides), one failure in
-     * its run, under down_after: one step all the same, then on. */
-    h = cam(CW_DOWN, HEALTH_FAIL, 1);
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
-    h.streak = 2;
-    assert_int_equal(fleet_rtsp_interval(&rtsp, &h), 60000);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct health h = cam(cases[i].state, cases[i].kind, cases[i].streak);
+
+        assert_int_equal(fleet_rtsp_interval(&rtsp, &h), cases[i].interval_ms);
+    }
 }
 
 static void test_down_interval_off_probes_a_down_camera_like_the_others(void **state)
