@@ -62,6 +62,7 @@ struct fleet_pace {
     double cpu_mean_s;          /* CPU of one sample on its worker, a moving mean */
     struct fleet_cam *pri_head; /* sampled before the round's turn */
     struct fleet_cam *pri_tail;
+    int took_listed; /* the last pick came from that list */
 };
 
 struct fleet_env {

@@ -112,6 +112,11 @@ static struct fleet_cam *pace_pop(struct fleet_pace *p)
     return cam;
 }
 
+void fleet_sample_again(struct fleet_cam *cam)
+{
+    pace_push(cam, 0);
+}
+
 void fleet_sample_soon(struct fleet_cam *cam)
 {
     cam->last_sample_s = 0; /* whatever it showed before it went down is old news */
@@ -205,7 +210,7 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
     batch_record_sample(env->batch, &smp, r->thumb_written ? j->req.thumb_path : NULL);
     if (qv.flags != 0) {
         log_debug("sample: camera=%s %s", cam->id, qv.reasons);
-        pace_push(cam, 0); /* again after the interval, before the round comes back to it */
+        fleet_sample_again(cam); /* after the interval, before the round comes back to it */
     }
 }
 
@@ -357,25 +362,27 @@ static int pace_eligible(const struct fleet_cam *cam, double now, double interva
            (cam->last_sample_s <= 0 || now - cam->last_sample_s >= interval_s);
 }
 
-struct fleet_cam *fleet_sample_pick(struct fleet_env *env, double now)
+/* The list's head if it may be sampled now; one not due yet stops it (faults are added in the
+ * order they are due); ones down, in maintenance or queued leave it (the round comes back to
+ * them). */
+static struct fleet_cam *pace_pick_listed(struct fleet_pace *p, double now, double interval_s)
 {
-    struct fleet_pace *p = &env->pace;
-    double interval_s = (double)env->cfg->stream.interval_ms / 1000.0;
-
-    /* The list first: one not due yet stops it (faults are added in the order they are due). */
     while (p->pri_head != NULL) {
         struct fleet_cam *cam = p->pri_head;
         enum cw_state st = verdict_state(cam);
 
         if (st == CW_DOWN || st == CW_MAINTENANCE || sched_pending(&cam->run[FLEET_SAMPLE])) {
-            pace_pop(p); /* nothing to look at now; the round comes back to it */
+            pace_pop(p);
             continue;
         }
-        if (!pace_eligible(cam, now, interval_s))
-            break;
-        return pace_pop(p);
+        return pace_eligible(cam, now, interval_s) ? pace_pop(p) : NULL;
     }
-    /* Then the round: each camera in turn, one walk of the fleet at most. */
+    return NULL;
+}
+
+/* The round: each camera in turn, one walk of the fleet at most. */
+static struct fleet_cam *pace_pick_round(struct fleet_pace *p, double now, double interval_s)
+{
     for (size_t i = 0; i < p->n; i++) {
         struct fleet_cam *cam;
 
@@ -386,10 +393,28 @@ struct fleet_cam *fleet_sample_pick(struct fleet_env *env, double now)
             p->cursor = 0;
         }
         cam = p->cams[p->cursor++];
-        if (pace_eligible(cam, now, interval_s))
+        if (!cam->pri && pace_eligible(cam, now, interval_s)) /* the list has the listed */
             return cam;
     }
     return NULL;
+}
+
+struct fleet_cam *fleet_sample_pick(struct fleet_env *env, double now)
+{
+    struct fleet_pace *p = &env->pace;
+    double interval_s = (double)env->cfg->stream.interval_ms / 1000.0;
+    struct fleet_cam *cam = NULL;
+
+    /* The list first, but never twice running while the round has a camera due: cameras with a
+     * fault every time would otherwise take every sample and the round would never go on. */
+    if (!p->took_listed)
+        cam = pace_pick_listed(p, now, interval_s);
+    p->took_listed = cam != NULL;
+    if (cam == NULL)
+        cam = pace_pick_round(p, now, interval_s);
+    if (cam == NULL && (cam = pace_pick_listed(p, now, interval_s)) != NULL)
+        p->took_listed = 1;
+    return cam;
 }
 
 static double pace_gap(const struct fleet_env *env)

@@ -36,9 +36,12 @@ void fleet_sample_pace_start(struct fleet_env *env);
 void fleet_sample_pace_stop(struct fleet_env *env);
 void fleet_sample_pace_cams(struct fleet_env *env, struct fleet_cam **cams, size_t n);
 /* The next camera the pacer would start now (taken off its list), or NULL: a camera with a
- * fault or just back before the round's turn; down, in maintenance, already queued or sampled
- * within the interval ones skipped. */
+ * fault or just back before the round's turn, but every other pick at most while the round
+ * has one due; down, in maintenance, already queued or sampled within the interval ones
+ * skipped. */
 struct fleet_cam *fleet_sample_pick(struct fleet_env *env, double now);
+/* cam's sample found a fault: sample it again an interval after, before the round's turn. */
+void fleet_sample_again(struct fleet_cam *cam);
 /* cam came back (DOWN -> answering): sample it next. */
 void fleet_sample_soon(struct fleet_cam *cam);
 /* cam leaves the fleet: off the pacer's lists. */

@@ -192,6 +192,34 @@ static void test_a_camera_just_back_is_sampled_before_the_rounds_turn(void **sta
     assert_int_equal(pick(&fx, t + 601), 1);
 }
 
+static void test_cameras_with_a_fault_every_time_never_stop_the_round(void **state)
+{
+    struct pace_fx fx;
+    int round_seen[N_CAMS] = {0};
+    (void)state;
+
+    pace_fx_init(&fx);
+    fleet_sample_again(&fx.cams[0]);
+    fleet_sample_again(&fx.cams[1]);
+    /* Cameras 0 and 1 find a fault in every sample, and each pick is an interval after the
+     * last, so one of them is always due: they take every other sample, and the round still
+     * reaches every other camera in turn. */
+    for (int n = 0; n < 8; n++) {
+        int c = pick(&fx, 1000.0 + 600.0 * n);
+
+        assert_true(c >= 0);
+        if (n % 2 == 0)
+            assert_true(c == 0 || c == 1);
+        else if (c >= 0 && c < N_CAMS)
+            round_seen[c]++;
+        if (c == 0 || c == 1)
+            fleet_sample_again(&fx.cams[c]);
+    }
+    for (int i = 2; i < N_CAMS; i++)
+        assert_true(round_seen[i] >= 1);
+    assert_int_equal(round_seen[0] + round_seen[1], 0); /* the list has them */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_a_budget_spreads_samples_and_never_beats_the_interval),
         cmocka_unit_test(test_the_pacer_goes_round_the_fleet_once_per_interval_at_most),
         cmocka_unit_test(test_a_camera_just_back_is_sampled_before_the_rounds_turn),
+        cmocka_unit_test(test_cameras_with_a_fault_every_time_never_stop_the_round),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
