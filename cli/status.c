@@ -25,7 +25,8 @@ static const char usage[] =
     "                  low_fps, low_bitrate, long_gop, ts_faults, dark, black, overexposed,\n"
     "                  blurred, frozen, moved, sdp_mismatch\n"
     "  --daemon        the daemon's own health instead: whether it runs, how late its loop\n"
-    "                  runs timers, how long store writes take, whether the store takes them\n"
+    "                  runs timers, how long store writes take, whether the store takes them,\n"
+    "                  how well probes keep their interval, how long a round of samples takes\n"
     "  --json          print the JSON document\n";
 
 /* "MM-DD HH:MM" within this year, else "YYYY-MM-DD": the status table has no room for more. */
@@ -88,6 +89,53 @@ static void table_row(const struct cli *cli, struct cli_table *t, const json_t *
 
 /* ---- --daemon ---- */
 
+/* "42 s", "21 min", "3.3 h" */
+static void fmt_span(double s, char *buf, size_t len)
+{
+    if (s < 120)
+        snprintf(buf, len, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, len, "%.0f min", s / 60);
+    else
+        snprintf(buf, len, "%.1f h", s / 3600);
+}
+
+static void render_probes(const json_t *p)
+{
+    const json_t *slots = json_object_get(p, "slots"), *smp = json_object_get(p, "samples");
+    char round[32], last[32];
+
+    if (!json_is_object(p))
+        return;
+    printf("probes:   every %.0f s; the oldest %.1f s ago (over the last minute or two); "
+           "%lld of %lld started late (1 s or more after due, at most %.1f s)\n",
+           cli_jnum(p, "interval_ms") / 1000.0, cli_jnum(p, "oldest_ms") / 1000.0,
+           (long long)cli_jint(p, "late"), (long long)cli_jint(p, "started"),
+           cli_jnum(p, "late_max_ms") / 1000.0);
+    printf("          %lld in flight (%lld of cameras failing), %lld waiting; %lld slots now "
+           "(%lld to %lld); %lld down cameras on their backoff\n",
+           (long long)cli_jint(p, "in_flight"), (long long)cli_jint(p, "in_flight_bad"),
+           (long long)cli_jint(p, "queued"), (long long)cli_jint(slots, "now"),
+           (long long)cli_jint(slots, "floor"), (long long)cli_jint(slots, "ceiling"),
+           (long long)cli_jint(p, "backing_off"));
+    if (cli_jnum(smp, "round_s") <= 0) {
+        printf("samples:  off\n");
+        return;
+    }
+    fmt_span(cli_jnum(smp, "round_s"), round, sizeof(round));
+    if (cli_jnum(smp, "last_round_s") > 0)
+        fmt_span(cli_jnum(smp, "last_round_s"), last, sizeof(last));
+    else
+        snprintf(last, sizeof(last), "none yet");
+    if (cli_jnum(smp, "budget_pct") > 0)
+        printf("samples:  a round of every camera takes %s within a budget of %g%% of one core "
+               "(%.0f ms of CPU a sample); last round: %s\n",
+               round, cli_jnum(smp, "budget_pct"), cli_jnum(smp, "cpu_ms"), last);
+    else
+        printf("samples:  every camera every %s, no budget (%.0f ms of CPU a sample)\n", round,
+               cli_jnum(smp, "cpu_ms"));
+}
+
 static void render_daemon(const struct cli *cli, const json_t *doc)
 {
     const json_t *loop = json_object_get(doc, "loop"), *store = json_object_get(doc, "store");
@@ -127,6 +175,7 @@ static void render_daemon(const struct cli *cli, const json_t *doc)
            (long long)cli_jint(doc, "cameras"), (long long)cli_jint(states, "up"),
            (long long)cli_jint(states, "degraded"), (long long)cli_jint(states, "down"),
            (long long)cli_jint(states, "unknown"), (long long)cli_jint(states, "maintenance"));
+    render_probes(json_object_get(doc, "probes"));
 }
 
 static void render(const struct cli *cli, const struct cli_args *a, const json_t *doc)

@@ -66,18 +66,22 @@ struct cfg_camera {
 };
 
 struct cfg_rtsp {
-    int64_t interval_ms; /* between probes of one camera; default 30s */
-    int64_t timeout_ms;  /* whole DESCRIBE exchange; default 5s */
-    int64_t slow_ms;     /* answer slower than this is degraded; default 2s */
-    int down_after;      /* consecutive failures to go DOWN; default 3 */
-    int up_after;        /* consecutive successes to come back; default 2 */
-    int concurrency;     /* probes in flight at once; default 64 */
+    int64_t interval_ms;      /* between probes of one camera; default 30s */
+    int64_t timeout_ms;       /* whole DESCRIBE exchange; default 5s */
+    int64_t slow_ms;          /* answer slower than this is degraded; default 2s */
+    int down_after;           /* consecutive failures to go DOWN; default 3 */
+    int up_after;             /* consecutive successes to come back; default 2 */
+    int concurrency;          /* probes in flight at once to begin with, and at least; default 64 */
+    int concurrency_max;      /* the most in flight while probes wait for a slot; default 2048 */
+    int64_t down_interval_ms; /* a down camera's backoff ceiling; default 2 min, 0 off */
+    int64_t down_timeout_ms;  /* the whole DESCRIBE of a down camera; default 2 s */
 };
 
 struct cfg_stream {
     int workers;         /* worker threads for stream samples; default 4; 0 turns sampling off */
     int64_t sample_ms;   /* read window; default 5s */
-    int64_t interval_ms; /* between samples of one camera; default 10m */
+    int64_t interval_ms; /* between samples of one camera, at least; default 10m */
+    double budget_pct;   /* % of one core the samples may use, spread over the fleet; 0: none */
     int64_t timeout_ms;  /* deadline of one whole sample (open + first packet + window);
                             default sample + 10s */
     int thumb_width;     /* default 320 */

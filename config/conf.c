@@ -47,8 +47,18 @@
 #define CFG_RTSP_INTERVAL_MIN_MS 100
 #define CFG_HYSTERESIS_MAX 100
 #define CFG_CONCURRENCY_MAX 10000
+/* A down camera is probed on a backoff of its own: interval, doubled after each failure, up to
+ * down_interval (2 minutes: a camera back on its feet is seen within one, yet 5 % of 30,000
+ * cameras hanging hold about 25 probes in flight instead of 250), each probe bounded by
+ * down_timeout (2 s, the slow threshold: a camera that answers later is degraded anyway). */
 #define CFG_SAMPLES_DAYS_MAX 3650
 #define CFG_STREAM_WORKERS_MAX 64
+/* The samples' share of one core. Samples are what a daemon spends its CPU on (about 20 ms
+ * each at 640x360, 1.5 times that at 1080p; a liveness probe a few tenths of a ms): at 0.3 %
+ * a district's 128 cameras are each sampled every 13 to 20 minutes and the whole daemon
+ * stays under half a percent of a core; a province's 10,000 about once a day (README,
+ * bench/steady). */
+#define CFG_STREAM_BUDGET_PCT 0.3
 #define CFG_STREAM_TIMEOUT_SLACK_MS 10000
 #define CFG_STREAM_TIMEOUT_MAX_MS (3600 * 1000)
 #define CFG_ONVIF_CONCURRENCY_MAX 1000
@@ -115,12 +125,19 @@ static const struct cfg_directive rtsp_keys[] = {
     CFG_NUM("down_after", CFG_INT, R, down_after, 3, 1, CFG_HYSTERESIS_MAX),
     CFG_NUM("up_after", CFG_INT, R, up_after, 2, 1, CFG_HYSTERESIS_MAX),
     CFG_NUM("concurrency", CFG_INT, R, concurrency, 64, 1, CFG_CONCURRENCY_MAX),
+    CFG_NUM_NOTE("concurrency_max", CFG_INT, R, concurrency_max, 2048, 1, CFG_CONCURRENCY_MAX,
+                 "probes in flight grow from concurrency up to this while probes wait"),
+    CFG_NUM_NOTE("down_interval", CFG_DURATION_OFF, R, down_interval_ms, 120000, 0, CFG_DAY_MS,
+                 "0 or off: a down camera is probed every interval like the others"),
+    CFG_NUM("down_timeout", CFG_DURATION, R, down_timeout_ms, 2000, 1, CFG_DAY_MS),
 };
 
 static const struct cfg_directive stream_keys[] = {
     CFG_NUM("workers", CFG_INT, T, workers, 4, 0, CFG_STREAM_WORKERS_MAX),
     CFG_NUM("sample", CFG_DURATION, T, sample_ms, 5000, 1000, 60000),
     CFG_NUM("interval", CFG_DURATION, T, interval_ms, 600000, 10000, CFG_DAY_MS),
+    CFG_NUM_NOTE("budget", CFG_PERCENT, T, budget_pct, CFG_STREAM_BUDGET_PCT, 0, 100,
+                 "% of one core the samples may use; 0: every camera every interval"),
     /* default 0: sample + slack, once the sample is known (stream_check) */
     CFG_NUM("timeout", CFG_DURATION, T, timeout_ms, 0, 1, CFG_STREAM_TIMEOUT_MAX_MS),
     CFG_NUM("thumb_width", CFG_INT, T, thumb_width, 320, 64, 1920),

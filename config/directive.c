@@ -210,6 +210,8 @@ static int set_double(struct load *ld, const struct cfg_directive *d, void *base
 
     errno = 0;
     v = strtod(value, &end);
+    if (d->kind == CFG_PERCENT && end != value && strcmp(end, "%") == 0)
+        end++;
     if (value[0] == '\0' || end == value || *end != '\0' || errno != 0 || !isfinite(v)) {
         cfg_ld_err(ld, file, line, d->key, "not a number: '%s'", value);
         return -1;
@@ -433,6 +435,7 @@ int cfg_directive_set(struct load *ld, const struct cfg_directive *d, void *base
     case CFG_INT:
         return set_int(ld, d, base, value, file, line);
     case CFG_DOUBLE:
+    case CFG_PERCENT:
         return set_double(ld, d, base, value, file, line);
     case CFG_BOOL:
         if (parse_bool(value, &b) != 0) {
@@ -477,6 +480,7 @@ void cfg_directive_defaults(struct load *ld, const struct cfg_directive *d, size
             break;
         case CFG_SECONDS:
         case CFG_DOUBLE:
+        case CFG_PERCENT:
             *FIELD(double, base, r) = r->def;
             break;
         case CFG_INT:
@@ -515,7 +519,7 @@ void cfg_directive_copy(struct load *ld, const struct cfg_directive *d, size_t n
             *FIELD(char *, dst, r) = s != NULL ? cfg_ld_strdup(ld, s) : NULL;
         } else if (r->kind == CFG_DURATION || r->kind == CFG_DURATION_OFF) {
             *FIELD(int64_t, dst, r) = *CFIELD(int64_t, src, r);
-        } else if (r->kind == CFG_SECONDS || r->kind == CFG_DOUBLE) {
+        } else if (r->kind == CFG_SECONDS || r->kind == CFG_DOUBLE || r->kind == CFG_PERCENT) {
             *FIELD(double, dst, r) = *CFIELD(double, src, r);
         } else if (r->kind == CFG_COST) {
             const struct cfg_cost *from = CFIELD(struct cfg_cost, src, r);

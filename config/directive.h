@@ -22,6 +22,7 @@ enum cfg_kind {
     CFG_SECONDS,       /* double seconds from a duration, 0 allowed (no limit); bounds in s */
     CFG_INT,           /* int, written in decimal */
     CFG_DOUBLE,        /* double */
+    CFG_PERCENT,       /* double, a percentage: "2%" or "2" */
     CFG_BOOL,          /* int 1 or 0: yes/no, true/false, 1/0, any case */
     CFG_STRING,        /* char *; lo and hi bound its length in bytes */
     CFG_PATH,          /* char *, made absolute from the conf's folder; hi bounds its length */

@@ -15,10 +15,12 @@
 #include <curl/curl.h>
 #include <ev.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -35,6 +37,10 @@
 
 #define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 #define EXIT_CONFIG 2
+/* malloc arenas: the loop's and one the sample workers share. glibc's default (8 per core)
+ * gives each worker an arena of its own, each keeping pages after its samples; measured at
+ * 128 cameras after a round of samples, trimmed: 41.5 MiB RSS with the default, 39.9 with 2. */
+#define DAEMON_MALLOC_ARENAS 2
 
 struct cw_daemon {
     struct ev_loop *loop;
@@ -276,6 +282,26 @@ static int daemon_start_api(struct cw_daemon *d)
     return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
 }
 
+static void daemon_vitals_probes(void *data, struct vitals_probes *out)
+{
+    struct cw_daemon *d = data;
+
+    fleet_probe_figures(d->fleet, out);
+}
+
+/* One socket per probe in flight: take every descriptor the hard limit allows (systemd's
+ * default soft limit is 1,024, its hard one far more); the fleet caps its probes by it. */
+static void daemon_raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_warn("daemon: file limit not raised to %llu", (unsigned long long)rl.rlim_max);
+    }
+}
+
 static void daemon_vitals_read(void *data, struct batch_health *store, int counts[5],
                                size_t *cameras)
 {
@@ -289,7 +315,7 @@ static void daemon_vitals_read(void *data, struct batch_health *store, int count
 /* The vitals file beside the database; a daemon that cannot keep it runs on without. */
 static void daemon_start_vitals(struct cw_daemon *d)
 {
-    struct vitals_sources src = {daemon_vitals_read, d};
+    struct vitals_sources src = {daemon_vitals_read, daemon_vitals_probes, d};
     struct cw_err err;
     char path[4096];
 
@@ -403,6 +429,8 @@ int main(int argc, char **argv)
     /* TZ is set here, before any thread: setenv beside a thread that reads the environment
      * (libc's localtime, FFmpeg) is undefined. The fleet keeps this zone across reloads. */
     cw_tz_use(d.cfg->time_zone);
+    daemon_raise_fd_limit();
+    mallopt(M_ARENA_MAX, DAEMON_MALLOC_ARENAS); /* before the first thread */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     stream_global_init();
     rc = daemon_run(&d);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
@@ -32,6 +33,7 @@
 #include "fleet_onvif.h"
 #include "fleet_rtsp.h"
 #include "fleet_sample.h"
+#include "vitals.h"
 
 /* A fresh camera's first probes are spread over its interval, up to this: the first sweep
  * then asks no more of the cameras (and of whatever serves them) per second than the ones
@@ -42,6 +44,9 @@
 #define FLEET_RETENTION_EVERY_S 3600.0         /* how often a retention pass begins */
 #define FLEET_RETENTION_STEP_S 0.02            /* between its steps: 50 cameras a second */
 #define FLEET_DAY_MS (86400LL * 1000)
+/* Descriptors kept for what is not a probe: the store and its WAL, the loop's, logs, the
+ * pool's pipes, curl's resolver, snapshots. */
+#define FLEET_FD_RESERVE 64
 
 struct fleet {
     struct fleet_env env; /* what the layers share */
@@ -177,6 +182,8 @@ static void fleet_cam_free(struct fleet_cam *cam)
 {
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
         sched_cancel(&cam->run[k]);
+    fleet_sample_forget(cam);
+    verdict_cam_free(&cam->v);
     free(cam);
 }
 
@@ -238,6 +245,7 @@ static int fleet_build(struct fleet *f, const struct cfg *cfg, struct cw_err *er
     f->cams = cams;
     f->n = n;
     f->env.cfg = cfg;
+    fleet_sample_pace_cams(&f->env, cams, n);
     return 0;
 fail:
     for (size_t i = 0; cams != NULL && i < n; i++)
@@ -283,8 +291,9 @@ static void fleet_schedule_fresh(struct fleet *f)
         } else {
             sched_arm(&cam->run[FLEET_RTSP], sched_random(s) * spread);
         }
-        /* Samples after the first liveness verdicts, so a dead camera costs no worker. */
-        if (f->env.kind[FLEET_SAMPLE] != NULL)
+        /* Samples after the first liveness verdicts, so a dead camera costs no worker (under a
+         * budget the pacer starts them). */
+        if (f->env.kind[FLEET_SAMPLE] != NULL && f->env.cfg->stream.budget_pct <= 0)
             sched_arm(&cam->run[FLEET_SAMPLE], spread + sched_random(s) * sample_spread);
     }
 }
@@ -303,6 +312,25 @@ static void fleet_start_fresh(struct fleet *f)
     }
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
         sched_dispatch(f->env.kind[k]);
+}
+
+/* The most DESCRIBE probes in flight: concurrency_max, within the descriptors this process
+ * may open beside its HTTP connections and ONVIF probes (one socket per probe). */
+static int fleet_rtsp_ceiling(const struct cfg *cfg)
+{
+    struct rlimit rl;
+    long room;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return cfg->rtsp.concurrency_max;
+    room = (long)rl.rlim_cur - cfg->http_connections - cfg->onvif.concurrency - FLEET_FD_RESERVE;
+    if (room >= cfg->rtsp.concurrency_max)
+        return cfg->rtsp.concurrency_max;
+    log_warnx("fleet: at most %ld DESCRIBE probes in flight, not concurrency_max %d: this "
+              "process may open %ld files (LimitNOFILE)",
+              room > cfg->rtsp.concurrency ? room : (long)cfg->rtsp.concurrency,
+              cfg->rtsp.concurrency_max, (long)rl.rlim_cur);
+    return room > cfg->rtsp.concurrency ? (int)room : cfg->rtsp.concurrency;
 }
 
 /* The scheduler, the kinds of probe under it, the batch and the verdict. */
@@ -325,6 +353,7 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
         sched_add_kind(env->sched, &fleet_onvif_ops, env, cfg->onvif.concurrency, err);
     if (env->kind[FLEET_RTSP] == NULL || env->kind[FLEET_ONVIF] == NULL)
         return -1;
+    sched_set_ceiling(env->kind[FLEET_RTSP], fleet_rtsp_ceiling(cfg));
     /* One sample per worker: the rest wait in the scheduler's queue, not the pool's. */
     if (env->pool != NULL &&
         (env->kind[FLEET_SAMPLE] = f->sample_kind =
@@ -346,7 +375,7 @@ static void fleet_samples_on(struct fleet *f)
         struct fleet_cam *cam = f->cams[i];
 
         sched_entry_init(&cam->run[FLEET_SAMPLE], f->sample_kind, cam);
-        if (!cam->fresh)
+        if (!cam->fresh && f->env.cfg->stream.budget_pct <= 0)
             sched_arm(&cam->run[FLEET_SAMPLE], sched_random(f->env.sched) * spread);
     }
 }
@@ -420,6 +449,7 @@ int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, co
     if (!once) {
         batch_watch(f->env.batch);
         ev_timer_start(loop, &f->retention); /* first run right away, then hourly */
+        fleet_sample_pace_start(&f->env);
     }
     *out = f; /* before the first dispatch: a probe that cannot start reports at once */
     fleet_start_fresh(f);
@@ -429,6 +459,30 @@ int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, co
 fail:
     fleet_free(f);
     return -1;
+}
+
+/* A reload set or cleared the samples' budget: the pacer starts, or each camera kept gets its
+ * own timer again (one armed or a sample pending stays as it is; the pacer leaves idle ones). */
+static void fleet_pace_reloaded(struct fleet *f)
+{
+    double spread = (double)f->env.cfg->stream.interval_ms / 1000.0;
+
+    if (f->env.cfg->stream.budget_pct > 0) {
+        if (!ev_is_active(&f->env.pace.tick))
+            fleet_sample_pace_start(&f->env);
+        return;
+    }
+    if (!ev_is_active(&f->env.pace.tick))
+        return;
+    fleet_sample_pace_stop(&f->env);
+    if (spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
+        spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
+    for (size_t i = 0; f->env.kind[FLEET_SAMPLE] != NULL && i < f->n; i++) {
+        struct sched_entry *e = &f->cams[i]->run[FLEET_SAMPLE];
+
+        if (!f->cams[i]->fresh && !sched_armed(e) && !sched_pending(e))
+            sched_arm(e, sched_random(f->env.sched) * spread);
+    }
 }
 
 int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
@@ -444,11 +498,13 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
     if (fleet_footage_reload(f->footage, &rerr) != 0)
         log_warnx("footage: recorders not reloaded, the old ones kept: %s", rerr.msg);
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
+    sched_set_ceiling(f->env.kind[FLEET_RTSP], fleet_rtsp_ceiling(cfg));
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
     /* The new inventory holds even when the workers cannot all start. */
     if (fleet_resize_samples(f, cfg->stream.workers, &rerr) != 0)
         log_warnx("fleet: stream sample workers not resized to %d: %s", cfg->stream.workers,
                   rerr.msg);
+    fleet_pace_reloaded(f);
     fleet_start_fresh(f);
     return 0;
 }
@@ -462,6 +518,7 @@ void fleet_stop(struct fleet *f)
     fleet_footage_stop(f->footage);
     ev_timer_stop(f->env.loop, &f->retention);
     ev_timer_stop(f->env.loop, &f->retention_step);
+    fleet_sample_pace_stop(&f->env);
     /* Queues first: then no camera below needs a walk of them to leave. */
     if (f->env.sched != NULL)
         sched_stop(f->env.sched);
@@ -511,6 +568,46 @@ void fleet_format_summary(const struct fleet *f, char *buf, size_t len)
     if (c[CW_MAINTENANCE] > 0 && off < len)
         off += (size_t)snprintf(buf + off, len - off, ", %d in maintenance", c[CW_MAINTENANCE]);
     fleet_format_store(f, buf, off, len);
+}
+
+void fleet_probe_figures(const struct fleet *f, struct vitals_probes *out)
+{
+    const struct fleet_env *env = &f->env;
+    const struct cfg_rtsp *r = &env->cfg->rtsp;
+    const struct fleet_timely *t = &env->timely;
+    double now = sched_now(env->sched), oldest = t->gap_max_s, round, last, cpu;
+    struct sched_stats st;
+
+    memset(out, 0, sizeof(*out));
+    sched_get_stats(env->kind[FLEET_RTSP], &st);
+    if (t->gap_max_prev_s > oldest)
+        oldest = t->gap_max_prev_s;
+    for (size_t i = 0; i < f->n; i++) {
+        const struct fleet_cam *cam = f->cams[i];
+        const struct sched_entry *e = &cam->run[FLEET_RTSP];
+
+        if (fleet_rtsp_interval(r, &cam->v.h) != r->interval_ms)
+            out->backing_off++;
+        else if (e->started_at > 0 && e->interval_ms == r->interval_ms &&
+                 now - e->started_at > oldest)
+            oldest = now - e->started_at;
+    }
+    out->interval_ms = r->interval_ms;
+    out->oldest_ms = oldest * 1000.0;
+    out->started = st.started;
+    out->late = st.late;
+    out->late_max_ms = st.late_max_s * 1000.0;
+    out->slots = st.slots;
+    out->slots_floor = st.floor;
+    out->slots_ceiling = st.ceiling;
+    out->in_flight = st.running;
+    out->in_flight_bad = st.running_bad;
+    out->queued = st.queued;
+    fleet_sample_round(env, &round, &last, &cpu);
+    out->sample_round_s = env->kind[FLEET_SAMPLE] != NULL ? round : 0;
+    out->sample_last_round_s = last;
+    out->sample_cpu_ms = cpu * 1000.0;
+    out->sample_budget_pct = env->cfg->stream.budget_pct;
 }
 
 void fleet_store_health(const struct fleet *f, struct batch_health *out)

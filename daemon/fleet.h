@@ -57,6 +57,11 @@ void fleet_count_states(const struct fleet *f, int counts[5]);
  * the store refuses writes "; store not writable since 10:42:07 (ERROR): 312 writes kept". */
 void fleet_format_summary(const struct fleet *f, char *buf, size_t len);
 
+/* How the liveness probes keep their interval and what a round of samples takes, for the
+ * vitals. O(cameras): the oldest probe is looked for among all. */
+struct vitals_probes;
+void fleet_probe_figures(const struct fleet *f, struct vitals_probes *out);
+
 /* How the store takes the fleet's writes (daemon/batch.h). */
 void fleet_store_health(const struct fleet *f, struct batch_health *out);
 /* Up to when the store holds everything the fleet decided (batch_complete_ms). */

@@ -42,6 +42,29 @@ struct fleet_cam;
 struct fleet_sample_job;
 struct fleet_snapshot_job;
 
+/* How well the liveness probes keep their interval (fleet_rtsp.c writes it). */
+#define FLEET_TIMELY_WINDOW_S 60.0
+struct fleet_timely {
+    double window;                    /* when this window began (the scheduler's clock) */
+    double gap_max_s, gap_max_prev_s; /* the longest a camera on the regular interval went
+                                         between two probe starts, this window and the last */
+};
+
+/* The samples' pacer (fleet_sample.c): with a [probe.stream] budget, one fleet timer starts
+ * the samples, a round over every camera in turn, cameras with a fault or just back first. */
+struct fleet_pace {
+    ev_timer tick;
+    struct fleet_cam **cams; /* fleet.c: its sorted array, set after every build */
+    size_t n;
+    size_t cursor;              /* the next camera of the round */
+    double round_began_s;       /* the scheduler's clock */
+    double last_round_s;        /* the last whole round took this long; 0: none yet */
+    double cpu_mean_s;          /* CPU of one sample on its worker, a moving mean */
+    struct fleet_cam *pri_head; /* sampled before the round's turn */
+    struct fleet_cam *pri_tail;
+    int took_listed; /* the last pick came from that list */
+};
+
 struct fleet_env {
     struct ev_loop *loop;
     struct store *store;
@@ -59,6 +82,8 @@ struct fleet_env {
     struct verdict *verdict;
     struct sched_kind *kind[FLEET_KIND_COUNT]; /* NULL: kind not in use (no workers) */
     struct fleet_counts counts;                /* each kind's file: its probes ended, by outcome */
+    struct fleet_timely timely;                /* fleet_rtsp.c */
+    struct fleet_pace pace;                    /* fleet_sample.c */
 };
 
 /* A curl transfer's CURLOPT_PRIVATE: the multi's record, whose done is the kind's function
@@ -86,6 +111,9 @@ struct fleet_cam {
     /* fleet_sample.c */
     struct fleet_sample_job *job; /* on the pool, or NULL */
     struct quality_memory qm;     /* frozen run; the reference comes from the store */
+    double last_sample_s;         /* when its last sample began (the scheduler's clock); 0 */
+    struct fleet_cam *pri_next;   /* in env->pace's priority list */
+    int pri;                      /* in it */
     /* fleet.c */
     int fresh; /* made by the last build: resume and schedule its first probes */
     int kept;  /* the build's mark */

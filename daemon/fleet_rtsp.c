@@ -1,9 +1,13 @@
 /* fleet_rtsp.c - each camera's DESCRIBE probe, the liveness kind of probe.
  *   due (every [probe.rtsp] interval +- jitter) -> queued -> probe in flight
  *     -> result: SDP facts kept, verdict_liveness() -> due re-armed
- * Owns per camera the probe in flight (cam->probe) and the SDP facts of the
- * last good answer (cam->sdp), which the stream samples weigh. Loop thread
- * only. */
+ *   last verdict a failure: queued in the bad lane (a share of the slots)
+ *   down: due on a backoff (interval doubled per failure, at most
+ *     down_interval), each probe bounded by down_timeout
+ * Owns per camera the probe in flight (cam->probe), the SDP facts of the
+ * last good answer (cam->sdp), which the stream samples weigh, and the
+ * fleet's timeliness figures (env->timely: the longest a camera on the
+ * regular interval went between probes). Loop thread only. */
 #include "fleet_rtsp.h"
 
 #include <stdio.h>
@@ -11,10 +15,13 @@
 
 #include "../util/log.h"
 #include "fleet_cam.h"
+#include "fleet_sample.h"
 
 /* The probe of cam is over with r: keep the SDP, judge, free the slot. */
 static void rtsp_over(struct fleet_cam *cam, const struct rtsp_result *r)
 {
+    enum cw_state was = verdict_state(cam);
+
     if ((unsigned)r->outcome < FLEET_RTSP_OUTCOMES)
         cam->env->counts.rtsp[r->outcome]++;
     if (r->outcome == RTSP_OK) {
@@ -22,6 +29,8 @@ static void rtsp_over(struct fleet_cam *cam, const struct rtsp_result *r)
         cam->has_sdp = 1;
     }
     verdict_liveness(cam->env->verdict, cam, r);
+    if (was == CW_DOWN && verdict_state(cam) != CW_DOWN)
+        fleet_sample_soon(cam); /* back: how does its picture look now? */
     sched_finish(&cam->run[FLEET_RTSP]);
 }
 
@@ -36,6 +45,52 @@ static void rtsp_done(struct curlev_xfer *x, CURLcode rc)
     rtsp_over(cam, &r);
 }
 
+int64_t fleet_rtsp_interval(const struct cfg_rtsp *r, const struct health *h)
+{
+    int64_t ms = r->interval_ms;
+    int k;
+
+    if (h->state != CW_DOWN || r->down_interval_ms <= r->interval_ms)
+        return r->interval_ms;
+    /* The failures since it went down: a camera never up goes down at its first failure, under
+     * down_after, and a state adopted from the store may carry none; one step at least. */
+    k = h->streak_kind == HEALTH_FAIL ? h->streak - r->down_after + 1 : 1;
+    if (k < 1)
+        k = 1;
+    for (int i = 0; i < k && ms < r->down_interval_ms; i++)
+        ms *= 2;
+    return ms < r->down_interval_ms ? ms : r->down_interval_ms;
+}
+
+int64_t fleet_rtsp_timeout(const struct cfg_rtsp *r, const struct health *h)
+{
+    return h->state == CW_DOWN && r->down_timeout_ms < r->timeout_ms ? r->down_timeout_ms
+                                                                     : r->timeout_ms;
+}
+
+enum sched_lane fleet_rtsp_lane(const struct health *h)
+{
+    return h->state == CW_DOWN || (h->streak_kind == HEALTH_FAIL && h->streak > 0)
+               ? SCHED_LANE_BAD
+               : SCHED_LANE_GOOD;
+}
+
+/* The gap since cam's last probe, when that one was due on the regular interval: the figure
+ * "a 30 s interval holds" is read from. */
+static void rtsp_count_gap(struct fleet_env *env, const struct sched_entry *e)
+{
+    struct fleet_timely *t = &env->timely;
+    double now = e->started_at;
+
+    if (now - t->window >= FLEET_TIMELY_WINDOW_S) {
+        t->gap_max_prev_s = t->gap_max_s;
+        t->gap_max_s = 0;
+        t->window = now;
+    }
+    if (e->gap_s > 0 && e->interval_ms == env->cfg->rtsp.interval_ms && e->gap_s > t->gap_max_s)
+        t->gap_max_s = e->gap_s;
+}
+
 static void rtsp_start(struct sched_entry *e, void *data)
 {
     struct fleet_env *env = data;
@@ -46,9 +101,10 @@ static void rtsp_start(struct sched_entry *e, void *data)
     struct rtsp_result r;
     struct cw_err err;
 
+    rtsp_count_gap(env, e);
     cam->rtsp_xfer = (struct fleet_xfer){{rtsp_done}, cam};
-    if (rtsp_probe_new(cc->rtsp_url, user, pass, env->cfg->rtsp.timeout_ms, &cam->rtsp_xfer,
-                       &cam->probe, &err) != 0 ||
+    if (rtsp_probe_new(cc->rtsp_url, user, pass, fleet_rtsp_timeout(&env->cfg->rtsp, &cam->v.h),
+                       &cam->rtsp_xfer, &cam->probe, &err) != 0 ||
         curlev_add(env->curl, rtsp_probe_handle(cam->probe), &err) != 0) {
         rtsp_probe_free(cam->probe);
         cam->probe = NULL;
@@ -76,9 +132,17 @@ static void rtsp_cancel(struct sched_entry *e, void *data)
 static int64_t rtsp_interval_ms(struct sched_entry *e, void *data)
 {
     const struct fleet_env *env = data;
+    const struct fleet_cam *cam = e->owner;
 
-    (void)e;
-    return env->cfg->rtsp.interval_ms;
+    return fleet_rtsp_interval(&env->cfg->rtsp, &cam->v.h);
+}
+
+static enum sched_lane rtsp_lane(struct sched_entry *e, void *data)
+{
+    const struct fleet_cam *cam = e->owner;
+
+    (void)data;
+    return fleet_rtsp_lane(&cam->v.h);
 }
 
 const struct sched_ops fleet_rtsp_ops = {
@@ -86,4 +150,5 @@ const struct sched_ops fleet_rtsp_ops = {
     .start = rtsp_start,
     .cancel = rtsp_cancel,
     .interval_ms = rtsp_interval_ms,
+    .lane = rtsp_lane,
 };

@@ -1,8 +1,10 @@
-/* sched.c - the probe scheduler (sched.h draws an entry's states). Owns per
- * kind the FIFO of due entries and the count of running probes under its
- * cap; the jitter's xorshift state. The entries' timers are libev's (a heap:
- * O(log n) per re-arm); queues are intrusive lists through the entries, so
- * scheduling allocates nothing. Loop thread only. */
+/* sched.c - the probe scheduler (sched.h draws an entry's states and says
+ * how the lanes and the adapting cap work). Owns per kind the two FIFOs of
+ * due entries (good, bad), the count of running probes under its cap, the
+ * cap's window of use and the lateness figures; the jitter's xorshift state.
+ * The entries' timers are libev's (a heap: O(log n) per re-arm); queues are
+ * intrusive lists through the entries, so scheduling allocates nothing and
+ * every step but unqueueing a leaving camera is O(1). Loop thread only. */
 #include "sched.h"
 
 #include <stdlib.h>
@@ -11,14 +13,26 @@
 
 #define SCHED_KINDS_MAX 8 /* rtsp, onvif, sample today; room for a few more */
 
+struct sched_queue {
+    struct sched_entry *head, *tail;
+    size_t n;
+};
+
 struct sched_kind {
     struct sched *s;
     const struct sched_ops *ops;
     void *data;
-    int slots;
-    int running;
+    int slots;          /* the cap now, between floor and ceiling */
+    int floor, ceiling; /* as configured */
+    int running;        /* of which running_bad in the bad lane */
+    int running_bad;
     int dispatching; /* sched_dispatch is on the stack: a finish inside start must not recurse */
-    struct sched_entry *head, *tail;
+    struct sched_queue q[2]; /* by enum sched_lane */
+    double window;           /* when the cap's window of use began */
+    int peak;                /* the most running at once in it */
+    uint64_t started, late;
+    double late_max_s, late_max_prev_s; /* this minute's and the last one's */
+    double late_window;                 /* when this minute began */
 };
 
 struct sched {
@@ -26,9 +40,22 @@ struct sched {
     int once;
     int stopping;
     unsigned long long rng;
+    double (*now)(void *data); /* NULL: the loop's clock */
+    void *now_data;
     struct sched_kind *kinds[SCHED_KINDS_MAX];
     size_t n_kinds;
 };
+
+void sched_set_clock(struct sched *s, double (*now)(void *data), void *data)
+{
+    s->now = now;
+    s->now_data = data;
+}
+
+double sched_now(const struct sched *s)
+{
+    return s->now != NULL ? s->now(s->now_data) : ev_now(s->loop);
+}
 
 int sched_new(struct ev_loop *loop, int once, struct sched **out, struct cw_err *err)
 {
@@ -61,19 +88,49 @@ struct sched_kind *sched_add_kind(struct sched *s, const struct sched_ops *ops, 
     k->s = s;
     k->ops = ops;
     k->data = data;
-    k->slots = slots;
+    k->slots = k->floor = k->ceiling = slots;
+    k->window = k->late_window = sched_now(s);
     s->kinds[s->n_kinds++] = k;
     return k;
 }
 
 void sched_set_slots(struct sched_kind *k, int slots)
 {
-    k->slots = slots;
+    k->slots = k->floor = k->ceiling = slots;
+}
+
+void sched_set_ceiling(struct sched_kind *k, int ceiling)
+{
+    k->ceiling = ceiling > k->floor ? ceiling : k->floor;
+    if (k->slots > k->ceiling)
+        k->slots = k->ceiling;
+}
+
+void sched_get_stats(const struct sched_kind *k, struct sched_stats *out)
+{
+    *out = (struct sched_stats){
+        .slots = k->slots,
+        .floor = k->floor,
+        .ceiling = k->ceiling,
+        .running = k->running,
+        .running_bad = k->running_bad,
+        .queued = k->q[SCHED_LANE_GOOD].n + k->q[SCHED_LANE_BAD].n,
+        .queued_bad = k->q[SCHED_LANE_BAD].n,
+        .started = k->started,
+        .late = k->late,
+        .late_max_s = k->late_max_s > k->late_max_prev_s ? k->late_max_s : k->late_max_prev_s,
+    };
 }
 
 int sched_running(const struct sched_kind *k)
 {
     return k->running;
+}
+
+/* The bad lane's share of slots: at least one, so bad entries are probed at all. */
+static int sched_bad_cap(int slots)
+{
+    return slots / SCHED_BAD_SHARE > 1 ? slots / SCHED_BAD_SHARE : 1;
 }
 
 double sched_random(struct sched *s)
@@ -93,14 +150,41 @@ static double sched_jittered_s(struct sched *s, int64_t interval_ms)
     return (double)interval_ms / 1000.0 * (1.0 + jitter);
 }
 
-/* Due again one interval (as the kind says) from now, or idle. */
+/* Due again one interval (as the kind says) after its last start (never before now), or idle. */
 static void sched_rearm(struct sched_entry *e)
 {
     struct sched_kind *k = e->kind;
     int64_t ms = k->ops->interval_ms(e, k->data);
+    double delay;
 
-    if (ms > 0)
-        sched_arm(e, sched_jittered_s(k->s, ms));
+    e->interval_ms = ms;
+    if (ms <= 0)
+        return;
+    delay = sched_jittered_s(k->s, ms);
+    if (e->started_at > 0)
+        delay -= sched_now(k->s) - e->started_at;
+    sched_arm(e, delay > 0 ? delay : 0.0);
+}
+
+/* Queue e, due at due (the scheduler's clock). */
+static void sched_enqueue_due(struct sched_entry *e, double due)
+{
+    struct sched_kind *k = e->kind;
+    struct sched_queue *q;
+
+    if (k == NULL || e->queued || e->running)
+        return;
+    e->lane = k->ops->lane != NULL ? k->ops->lane(e, k->data) : SCHED_LANE_GOOD;
+    q = &k->q[e->lane];
+    e->due_at = due;
+    e->queued = 1;
+    e->next = NULL;
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+    q->n++;
 }
 
 static void sched_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -114,7 +198,7 @@ static void sched_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if (d == SCHED_SKIP) {
         sched_rearm(e);
     } else if (d == SCHED_RUN) {
-        sched_enqueue(e);
+        sched_enqueue_due(e, e->due_at);
         sched_dispatch(k);
     }
 }
@@ -127,6 +211,9 @@ void sched_entry_init(struct sched_entry *e, struct sched_kind *k, void *owner)
     e->owner = owner;
     e->next = NULL;
     e->queued = e->running = 0;
+    e->lane = SCHED_LANE_GOOD;
+    e->due_at = e->started_at = e->gap_s = 0;
+    e->interval_ms = 0;
 }
 
 void sched_arm(struct sched_entry *e, double delay_s)
@@ -136,6 +223,7 @@ void sched_arm(struct sched_entry *e, double delay_s)
     if (e->kind == NULL)
         return;
     loop = e->kind->s->loop;
+    e->due_at = sched_now(e->kind->s) + delay_s;
     ev_timer_stop(loop, &e->due);
     ev_timer_set(&e->due, delay_s, 0.0);
     ev_timer_start(loop, &e->due);
@@ -143,25 +231,16 @@ void sched_arm(struct sched_entry *e, double delay_s)
 
 void sched_enqueue(struct sched_entry *e)
 {
-    struct sched_kind *k = e->kind;
-
-    if (k == NULL || e->queued || e->running)
-        return;
-    e->queued = 1;
-    e->next = NULL;
-    if (k->tail)
-        k->tail->next = e;
-    else
-        k->head = e;
-    k->tail = e;
+    if (e->kind != NULL)
+        sched_enqueue_due(e, sched_now(e->kind->s));
 }
 
 /* O(queue length): only a camera leaving while queued (a reload, a lost onvif_url) gets
  * here; a stop empties the queues first. */
 static void sched_unqueue(struct sched_entry *e)
 {
-    struct sched_kind *k = e->kind;
-    struct sched_entry **pp = &k->head, *prev = NULL;
+    struct sched_queue *q = &e->kind->q[e->lane];
+    struct sched_entry **pp = &q->head, *prev = NULL;
 
     if (!e->queued)
         return;
@@ -171,31 +250,120 @@ static void sched_unqueue(struct sched_entry *e)
     }
     if (*pp == e) {
         *pp = e->next;
-        if (k->tail == e)
-            k->tail = prev;
+        if (q->tail == e)
+            q->tail = prev;
+        q->n--;
     }
     e->queued = 0;
     e->next = NULL;
 }
 
+static struct sched_entry *sched_pop(struct sched_queue *q)
+{
+    struct sched_entry *e = q->head;
+
+    q->head = e->next;
+    if (q->head == NULL)
+        q->tail = NULL;
+    q->n--;
+    e->queued = 0;
+    e->next = NULL;
+    return e;
+}
+
+/* The cap follows the fleet: it grows by half while an entry at a queue's head has waited
+ * SCHED_GROW_WAIT_S (the kind is short of slots, not of time), and shrinks by a quarter, not
+ * under the floor, after a window of SCHED_SHRINK_S that never used half of it. */
+static void sched_adapt(struct sched_kind *k, double now)
+{
+    for (int l = 0; l < 2 && k->slots < k->ceiling; l++) {
+        struct sched_entry *h = k->q[l].head;
+
+        if (h != NULL && now - h->due_at >= SCHED_GROW_WAIT_S &&
+            (l == SCHED_LANE_GOOD ? k->running >= k->slots
+                                  : k->running_bad >= sched_bad_cap(k->slots))) {
+            int grown = k->slots + (k->slots + 1) / 2;
+
+            k->slots = grown < k->ceiling ? grown : k->ceiling;
+            k->window = now;
+            k->peak = k->running;
+        }
+    }
+    if (now - k->window < SCHED_SHRINK_S)
+        return;
+    if (k->peak <= k->slots / 2 && k->slots > k->floor) {
+        int shrunk = k->slots - k->slots / 4;
+
+        k->slots = shrunk > k->floor ? shrunk : k->floor;
+    }
+    k->window = now;
+    k->peak = k->running;
+}
+
+/* Lateness: how long after its due time e starts. */
+static void sched_count_start(struct sched_kind *k, struct sched_entry *e, double now)
+{
+    double late = e->due_at > 0 ? now - e->due_at : 0;
+
+    if (now - k->late_window >= SCHED_SHRINK_S) {
+        k->late_max_prev_s = k->late_max_s;
+        k->late_max_s = 0;
+        k->late_window = now;
+    }
+    k->started++;
+    if (late >= SCHED_LATE_S)
+        k->late++;
+    if (late > k->late_max_s)
+        k->late_max_s = late;
+    e->gap_s = e->started_at > 0 ? now - e->started_at : 0;
+    e->started_at = now;
+}
+
+/* The next entry to start, if a slot is free for it: good ones first, bad ones under their
+ * share. */
+static struct sched_entry *sched_next(struct sched_kind *k)
+{
+    if (k->running >= k->slots)
+        return NULL;
+    if (k->q[SCHED_LANE_GOOD].head != NULL)
+        return sched_pop(&k->q[SCHED_LANE_GOOD]);
+    if (k->q[SCHED_LANE_BAD].head != NULL && k->running_bad < sched_bad_cap(k->slots))
+        return sched_pop(&k->q[SCHED_LANE_BAD]);
+    return NULL;
+}
+
 void sched_dispatch(struct sched_kind *k)
 {
-    if (k == NULL || k->dispatching)
+    struct sched_entry *e;
+    double now;
+
+    if (k == NULL || k->dispatching || k->s->stopping)
         return;
     k->dispatching = 1;
-    while (!k->s->stopping && k->head != NULL && k->running < k->slots) {
-        struct sched_entry *e = k->head;
-
-        k->head = e->next;
-        if (k->head == NULL)
-            k->tail = NULL;
-        e->queued = 0;
-        e->next = NULL;
+    now = sched_now(k->s);
+    sched_adapt(k, now);
+    while (!k->s->stopping && (e = sched_next(k)) != NULL) {
         e->running = 1;
         k->running++;
+        if (e->lane == SCHED_LANE_BAD)
+            k->running_bad++;
+        if (k->running > k->peak)
+            k->peak = k->running;
+        sched_count_start(k, e, now);
         k->ops->start(e, k->data);
     }
     k->dispatching = 0;
+}
+
+/* e no longer holds a slot. */
+static void sched_release(struct sched_entry *e)
+{
+    struct sched_kind *k = e->kind;
+
+    e->running = 0;
+    k->running--;
+    if (e->lane == SCHED_LANE_BAD)
+        k->running_bad--;
 }
 
 void sched_finish(struct sched_entry *e)
@@ -204,8 +372,7 @@ void sched_finish(struct sched_entry *e)
 
     if (k == NULL || !e->running)
         return;
-    e->running = 0;
-    k->running--;
+    sched_release(e);
     if (!k->s->once && !k->s->stopping)
         sched_rearm(e);
     sched_dispatch(k);
@@ -221,8 +388,7 @@ void sched_cancel(struct sched_entry *e)
     sched_unqueue(e);
     if (e->running) {
         k->ops->cancel(e, k->data);
-        e->running = 0;
-        k->running--;
+        sched_release(e);
     }
 }
 
@@ -240,14 +406,17 @@ void sched_stop(struct sched *s)
 {
     s->stopping = 1;
     for (size_t i = 0; i < s->n_kinds; i++) {
-        struct sched_kind *k = s->kinds[i];
+        for (int l = 0; l < 2; l++) {
+            struct sched_queue *q = &s->kinds[i]->q[l];
 
-        for (struct sched_entry *e = k->head, *next; e != NULL; e = next) {
-            next = e->next;
-            e->queued = 0;
-            e->next = NULL;
+            for (struct sched_entry *e = q->head, *next; e != NULL; e = next) {
+                next = e->next;
+                e->queued = 0;
+                e->next = NULL;
+            }
+            q->head = q->tail = NULL;
+            q->n = 0;
         }
-        k->head = k->tail = NULL;
     }
 }
 

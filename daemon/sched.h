@@ -5,6 +5,18 @@
  * operations the kind registers (struct sched_ops): a new kind of probe is a
  * new ops table, not an edit here. Loop thread only.
  *
+ * Two lanes per kind, so cameras known to be bad never starve good ones: an
+ * entry the kind calls bad (ops->lane: its last probe failed, it is down)
+ * waits in the bad lane, which holds at most a quarter of the slots
+ * (SCHED_BAD_SHARE); good entries may take every free slot and go first.
+ * The slots adapt to the fleet: when an entry has waited in a queue longer
+ * than SCHED_GROW_WAIT_S the cap grows by half (up to the kind's ceiling),
+ * and after SCHED_SHRINK_S in which at most half of it was used it shrinks
+ * back towards the configured floor.
+ *
+ * An entry is re-armed from the start of its probe (start to start, not end
+ * to start), so a probe's own duration does not stretch its interval.
+ *
  * One entry per camera and kind, embedded in the owner's record:
  *   idle -> armed       sched_arm()                 (first due time)
  *   armed -> queued     due timer, ops->due() says SCHED_RUN (or sched_enqueue())
@@ -24,7 +36,13 @@
 
 #include "../util/err.h"
 
-#define SCHED_JITTER_FRACTION 0.1 /* next due at interval * (1 +- this) */
+/* Next due at interval * (1 +- this) after the last start: enough for cameras to drift apart,
+ * small enough that a 30 s interval never leaves a camera unprobed for more than 31.5 s. */
+#define SCHED_JITTER_FRACTION 0.05
+#define SCHED_BAD_SHARE 4     /* the bad lane holds at most slots / this (at least 1) */
+#define SCHED_GROW_WAIT_S 0.5 /* an entry queued this long: the cap grows by half */
+#define SCHED_SHRINK_S 60.0   /* a cap at most half used this long shrinks back by a quarter */
+#define SCHED_LATE_S 1.0      /* a probe started this long after its due time is late */
 
 struct sched;
 struct sched_kind;
@@ -36,6 +54,25 @@ struct sched_entry {
     void *owner;              /* the owner's record, for its ops */
     struct sched_entry *next; /* in the kind's queue */
     int queued, running;
+    int lane;            /* enum sched_lane, taken when queued */
+    double due_at;       /* when it was due (sched's clock, s); 0: never armed */
+    double started_at;   /* when its last probe started; 0: never */
+    double gap_s;        /* from the start before that one; 0: none */
+    int64_t interval_ms; /* of its last re-arm */
+};
+
+enum sched_lane {
+    SCHED_LANE_GOOD,
+    SCHED_LANE_BAD, /* known bad: at most slots / SCHED_BAD_SHARE of these at once */
+};
+
+/* A kind's figures since it was made, and its cap now. */
+struct sched_stats {
+    int slots, floor, ceiling; /* the cap now, and between what it adapts */
+    int running, running_bad;
+    size_t queued, queued_bad;
+    uint64_t started, late; /* probes started; of those, late (SCHED_LATE_S after due) */
+    double late_max_s;      /* the latest start after due, over this and the last minute */
 };
 
 enum sched_due {
@@ -56,6 +93,8 @@ struct sched_ops {
     void (*cancel)(struct sched_entry *e, void *data);
     /* From the end of e's probe to its next due, before jitter; <= 0: not again. */
     int64_t (*interval_ms)(struct sched_entry *e, void *data);
+    /* Which lane e waits in when queued. NULL: always SCHED_LANE_GOOD. */
+    enum sched_lane (*lane)(struct sched_entry *e, void *data);
 };
 
 /* Borrows loop. With once, sched_finish never re-arms: each entry runs once. Caller frees
@@ -66,10 +105,18 @@ int sched_new(struct ev_loop *loop, int once, struct sched **out, struct cw_err 
  * outlive s. Returns the kind (freed by sched_free), or NULL with err filled. */
 struct sched_kind *sched_add_kind(struct sched *s, const struct sched_ops *ops, void *data,
                                   int slots, struct cw_err *err);
-/* Change a kind's cap (a reload); it holds from the next sched_dispatch. */
+/* Set a kind's cap to slots, fixed (a reload); then sched_set_ceiling lets it adapt between
+ * slots and ceiling (one below slots: fixed). Both hold from the next sched_dispatch. */
 void sched_set_slots(struct sched_kind *k, int slots);
+void sched_set_ceiling(struct sched_kind *k, int ceiling);
 /* Probes of kind k running now. */
 int sched_running(const struct sched_kind *k);
+void sched_get_stats(const struct sched_kind *k, struct sched_stats *out);
+
+/* Read time from now(data) (seconds, monotonic) instead of the loop's: tests drive the cap's
+ * growth and lateness with a clock of their own. Timers still run on the loop. */
+void sched_set_clock(struct sched *s, double (*now)(void *data), void *data);
+double sched_now(const struct sched *s);
 
 /* Make e an idle entry of kind k (NULL: of no kind) for owner. */
 void sched_entry_init(struct sched_entry *e, struct sched_kind *k, void *owner);

@@ -54,6 +54,16 @@ void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms)
     health_init(&vc->h, CW_UNKNOWN, now_ms, "");
 }
 
+void verdict_cam_free(struct verdict_cam *vc)
+{
+    for (int i = 0; i < VERDICT_INPUT_COUNT; i++) {
+        free(vc->in[i].reasons);
+        vc->in[i].reasons = NULL;
+    }
+    free(vc->held_result);
+    vc->held_result = NULL;
+}
+
 /* Health's verdict kinds as the store keeps them, in enum health_verdict order. */
 static const enum store_streak streak_of[] = {STORE_STREAK_OK, STORE_STREAK_DEGRADED,
                                               STORE_STREAK_FAIL};
@@ -90,8 +100,14 @@ enum cw_state verdict_state(const struct fleet_cam *cam)
 void verdict_set_input(struct fleet_cam *cam, enum verdict_input in, int faulty,
                        const char *reasons)
 {
+    char **kept = &cam->v.in[in].reasons;
+
     cam->v.in[in].faulty = faulty != 0;
-    snprintf(cam->v.in[in].reasons, sizeof(cam->v.in[in].reasons), "%s", reasons);
+    free(*kept);
+    *kept = NULL;
+    if (reasons != NULL && reasons[0] != '\0' &&
+        (*kept = strndup(reasons, VERDICT_REASONS_MAX - 1)) == NULL)
+        log_warnx("verdict: camera=%s reasons not kept: out of memory", cam->id);
 }
 
 /* ---- the verdict ---- */
@@ -193,7 +209,8 @@ static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
             if (!cam->v.in[i].faulty)
                 continue;
             faulty = 1;
-            cw_text_addf(reason, sizeof(reason), "%s", cam->v.in[i].reasons);
+            cw_text_addf(reason, sizeof(reason), "%s",
+                         cam->v.in[i].reasons ? cam->v.in[i].reasons : "");
         }
         if (faulty)
             hv = HEALTH_DEGRADED;
@@ -228,7 +245,9 @@ void verdict_once_expect(struct verdict *v, struct fleet_cam *cam)
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
         if (sched_pending(&cam->run[k]))
             vc->waits |= 1u << k;
-    vc->judged = vc->held = 0;
+    vc->judged = 0;
+    free(vc->held_result);
+    vc->held_result = NULL;
     vc->open = 1;
     v->once_left++;
 }
@@ -250,9 +269,9 @@ void verdict_liveness(struct verdict *v, struct fleet_cam *cam, const struct rts
         sched_enqueue(&cam->run[FLEET_SAMPLE]);
         if (sched_pending(&cam->run[FLEET_SAMPLE]))
             vc->waits |= 1u << FLEET_SAMPLE;
-        if (vc->waits != 0) {
-            vc->held_result = *r;
-            vc->held = 1;
+        /* Out of memory to hold it: judged now, without the others' reasons. */
+        if (vc->waits != 0 && (vc->held_result = malloc(sizeof(*r))) != NULL) {
+            *vc->held_result = *r;
             sched_dispatch(env->kind[FLEET_SAMPLE]);
             return;
         }
@@ -269,10 +288,11 @@ void verdict_probe_over(struct verdict *v, struct fleet_cam *cam, int k)
     if (!v->env->once)
         return;
     vc->waits &= ~(1u << k);
-    if (vc->held && vc->waits == 0) {
-        vc->held = 0;
+    if (vc->held_result != NULL && vc->waits == 0) {
         if (!v->env->stopping)
-            verdict_apply(v, cam, &vc->held_result);
+            verdict_apply(v, cam, vc->held_result);
+        free(vc->held_result);
+        vc->held_result = NULL;
         vc->judged = 1;
     }
     verdict_once_check(v, cam);

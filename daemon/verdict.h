@@ -32,16 +32,17 @@ struct verdict;
 /* A camera's part, embedded in its record; verdict.c's fields (others call verdict_state). */
 struct verdict_cam {
     struct health h;
+    /* Allocated, so a fleet of 30,000 cameras does not carry 30,000 empty buffers: most
+     * cameras have no reasons and never hold a result. */
     struct {
-        int faulty; /* makes a good answer DEGRADED */
-        char reasons[VERDICT_REASONS_MAX];
+        int faulty;    /* makes a good answer DEGRADED */
+        char *reasons; /* "; "-separated, at most VERDICT_REASONS_MAX - 1 bytes; NULL: none */
     } in[VERDICT_INPUT_COUNT];
     /* --once */
     unsigned waits; /* kinds (1 << enum fleet_kind) whose probe of this round is still out */
     int judged;     /* its one liveness verdict is written */
     int open;       /* its round is not complete yet */
-    int held;       /* held_result waits for the probes in waits */
-    struct rtsp_result held_result;
+    struct rtsp_result *held_result; /* waits for the probes in waits; NULL: none */
 };
 
 /* Borrows env (its store, batch, cfg and scheduler) for its life. once_done(data) fires when
@@ -52,6 +53,8 @@ void verdict_free(struct verdict *v); /* accepts NULL */
 
 /* A new camera: UNKNOWN since now_ms, nothing said by other probes. */
 void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms);
+/* What the camera's part holds (reasons, a held result); the part itself is its owner's. */
+void verdict_cam_free(struct verdict_cam *vc);
 /* Take the state the store holds (a start, or a camera new to the fleet), with the run of
  * verdicts health was counting (written with each probe), so hysteresis goes on across a
  * restart or from one --once run to the next. */

@@ -108,6 +108,24 @@ static json_t *vitals_store_json(const struct batch_health *h)
     return o;
 }
 
+static json_t *vitals_probes_json(const struct vitals *v)
+{
+    struct vitals_probes p = {0};
+
+    if (v->src.probes == NULL)
+        return NULL;
+    v->src.probes(v->src.data, &p);
+    return json_pack("{s:I, s:f, s:I, s:I, s:f, s:{s:i, s:i, s:i}, s:i, s:i, s:I, s:I, "
+                     "s:{s:f, s:f, s:f, s:f}}",
+                     "interval_ms", (json_int_t)p.interval_ms, "oldest_ms", p.oldest_ms, "started",
+                     (json_int_t)p.started, "late", (json_int_t)p.late, "late_max_ms",
+                     p.late_max_ms, "slots", "now", p.slots, "floor", p.slots_floor, "ceiling",
+                     p.slots_ceiling, "in_flight", p.in_flight, "in_flight_bad", p.in_flight_bad,
+                     "queued", (json_int_t)p.queued, "backing_off", (json_int_t)p.backing_off,
+                     "samples", "round_s", p.sample_round_s, "last_round_s", p.sample_last_round_s,
+                     "cpu_ms", p.sample_cpu_ms, "budget_pct", p.sample_budget_pct);
+}
+
 static json_t *vitals_json(const struct vitals *v)
 {
     struct batch_health h = {0};
@@ -119,11 +137,11 @@ static json_t *vitals_json(const struct vitals *v)
         v->src.read(v->src.data, &h, counts, &cams);
     for (int s = 0; s < 5 && states != NULL; s++)
         json_object_set_new(states, cw_state_name((enum cw_state)s), json_integer(counts[s]));
-    o = json_pack("{s:i, s:I, s:I, s:f, s:o, s:o, s:{s:b}, s:I, s:o*}", "pid", (int)getpid(),
+    o = json_pack("{s:i, s:I, s:I, s:f, s:o, s:o, s:{s:b}, s:I, s:o*, s:o*}", "pid", (int)getpid(),
                   "started_ms", (json_int_t)v->started_ms, "written_ms", (json_int_t)cw_now_ms(),
                   "write_every_s", VITALS_WRITE_S, "loop", vitals_loop_json(v), "store",
                   vitals_store_json(&h), "resolver", "async", vitals_resolver_async(), "cameras",
-                  (json_int_t)cams, "states", states);
+                  (json_int_t)cams, "states", states, "probes", vitals_probes_json(v));
     return o;
 }
 

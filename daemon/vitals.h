@@ -22,10 +22,27 @@
 
 struct vitals;
 
+/* How the probes keep their schedule, and what the samples cost. */
+struct vitals_probes {
+    int64_t interval_ms;    /* [probe.rtsp] interval */
+    double oldest_ms;       /* the longest a camera on that interval went unprobed, over
+                               the last minute or two (running ones counted to now) */
+    uint64_t started, late; /* liveness probes started, and late (1 s after due) */
+    double late_max_ms;     /* the latest of them over the last minute or two */
+    int slots, slots_floor, slots_ceiling, in_flight, in_flight_bad;
+    size_t queued, backing_off; /* waiting for a slot; down cameras on their backoff */
+    double sample_round_s;      /* a round of samples over the fleet at this size */
+    double sample_last_round_s; /* the last one measured; 0: none yet */
+    double sample_cpu_ms;       /* one sample's CPU */
+    double sample_budget_pct;   /* [probe.stream] budget; 0: none */
+};
+
 /* What the daemon tells the vitals each time they are written. */
 struct vitals_sources {
     /* The write batch's figures and the cameras per state (enum cw_state). */
     void (*read)(void *data, struct batch_health *store, int counts[5], size_t *cameras);
+    /* The probes' schedule; NULL: not written. */
+    void (*probes)(void *data, struct vitals_probes *out);
     void *data;
 };
 

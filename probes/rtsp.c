@@ -27,6 +27,7 @@
 #include "xfer.h"
 
 #define RTSP_USER_AGENT "camwatch/0.1"
+#define RTSP_BODY_FIRST_BYTES 2048 /* a body's first buffer: most SDPs fit */
 
 struct rtsp_probe {
     CURL *easy;
@@ -36,8 +37,10 @@ struct rtsp_probe {
     long connect_timeout_ms;
     void *private;
 
-    char *body; /* the body of the last response, RTSP_MAX_RESPONSE_BYTES at most */
-    size_t body_len;
+    char *body; /* the body of the last response, RTSP_MAX_RESPONSE_BYTES at most; grown as
+                   it comes (an SDP is a few hundred bytes, and 30,000 cameras keep up to
+                   2,048 probes in flight) */
+    size_t body_len, body_cap;
     size_t header_bytes; /* header bytes of all responses so far */
     int status;          /* from the last status line; 0 when none */
     bool status_not_rtsp;
@@ -82,6 +85,20 @@ static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
     if (len > RTSP_MAX_RESPONSE_BYTES - p->body_len) {
         p->too_large = true;
         return 0;
+    }
+    if (p->body_len + len > p->body_cap) {
+        size_t cap = p->body_cap ? p->body_cap : RTSP_BODY_FIRST_BYTES;
+        char *grown;
+
+        while (cap < p->body_len + len)
+            cap *= 2;
+        if (cap > RTSP_MAX_RESPONSE_BYTES)
+            cap = RTSP_MAX_RESPONSE_BYTES;
+        grown = realloc(p->body, cap);
+        if (grown == NULL)
+            return 0; /* curl reports CURLE_WRITE_ERROR */
+        p->body = grown;
+        p->body_cap = cap;
     }
     memcpy(p->body + p->body_len, buf, len);
     p->body_len += len;
@@ -248,9 +265,8 @@ int rtsp_probe_new(const char *url, const char *username, const char *password, 
         (long)(timeout_ms < RTSP_CONNECT_TIMEOUT_MAX_MS ? timeout_ms : RTSP_CONNECT_TIMEOUT_MAX_MS);
     p->private = private;
     p->fd = CURL_SOCKET_BAD;
-    p->body = malloc(RTSP_MAX_RESPONSE_BYTES);
     p->easy = curl_easy_init();
-    if (p->body == NULL || p->easy == NULL) {
+    if (p->easy == NULL) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }

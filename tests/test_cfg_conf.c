@@ -24,6 +24,7 @@ static void test_conf_takes_every_key(void **state)
                  "[inventory]\ncameras = cameras.csv\ncredentials = credentials.ini\n"
                  "[probe.rtsp]\ninterval = 10s\ntimeout = 2500ms\nslow = 1s\n"
                  "down_after = 5\nup_after = 1\nconcurrency = 10000\n"
+                 "concurrency_max = 12\ndown_interval = 5m\ndown_timeout = 700ms\n"
                  "[http]\nlisten = [::1]:9000\n"
                  "[owners]\nCAH = Công an huyện Lai Vung\n");
     assert_int_equal(site_load(s), 0);
@@ -35,7 +36,26 @@ static void test_conf_takes_every_key(void **state)
     assert_int_equal(s->cfg->rtsp.down_after, 5);
     assert_int_equal(s->cfg->rtsp.up_after, 1);
     assert_int_equal(s->cfg->rtsp.concurrency, 10000);
+    assert_int_equal(s->cfg->rtsp.concurrency_max, 12);
+    assert_int_equal(s->cfg->rtsp.down_interval_ms, 300000);
+    assert_int_equal(s->cfg->rtsp.down_timeout_ms, 700);
     assert_string_equal(s->cfg->http_listen, "[::1]:9000");
+}
+
+static void test_down_cameras_back_off_by_default_and_off_turns_it_off(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD);
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->cfg->rtsp.down_interval_ms, 120000);
+    assert_int_equal(s->cfg->rtsp.down_timeout_ms, 2000);
+    assert_int_equal(s->cfg->rtsp.concurrency_max, 2048);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_conf(s, CONF_STD "[probe.rtsp]\ndown_interval = off\n");
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(s->cfg->rtsp.down_interval_ms, 0);
 }
 
 static void test_later_features_sections_are_ignored(void **state)
@@ -79,7 +99,7 @@ static void test_unknown_key_names_line_and_key(void **state)
     site_conf(s, CONF_STD "[probe.rtsp]\nintervall = 30s\n");
     expect_one_error(s, "/camwatch.conf", 10, "intervall",
                      "unknown key in [probe.rtsp] (interval, timeout, slow, down_after, up_after, "
-                     "concurrency)");
+                     "concurrency, concurrency_max, down_interval, down_timeout)");
 }
 
 static void test_key_set_twice_names_first_line(void **state)
@@ -468,13 +488,36 @@ static void test_stream_timeout_defaults_to_sample_plus_ten_seconds(void **state
     assert_true(ends_with(s->cfg->cache_dir, "/cache"));
 }
 
+static void test_stream_budget_is_a_percentage_of_one_core(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, CONF_STD);
+    assert_int_equal(site_load(s), 0);
+    assert_true(s->cfg->stream.budget_pct == 0.3);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_conf(s, CONF_STD "[probe.stream]\nbudget = 2.5%\n");
+    assert_int_equal(site_load(s), 0);
+    assert_true(s->cfg->stream.budget_pct == 2.5);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_conf(s, CONF_STD "[probe.stream]\nbudget = 0\n");
+    assert_int_equal(site_load(s), 0);
+    assert_true(s->cfg->stream.budget_pct == 0);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    site_conf(s, CONF_STD "[probe.stream]\nbudget = 5%%\n");
+    expect_one_error(s, "/camwatch.conf", 10, "budget", "not a number: '5%%'");
+}
+
 static void test_unknown_stream_key_is_an_error(void **state)
 {
     struct site *s = *state;
 
     site_conf(s, CONF_STD "[probe.stream]\nfps = 1\n");
     expect_one_error(s, "/camwatch.conf", 10, "fps",
-                     "unknown key in [probe.stream] (workers, sample, interval, timeout, "
+                     "unknown key in [probe.stream] (workers, sample, interval, budget, timeout, "
                      "thumb_width)");
 }
 
@@ -607,6 +650,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_conf_takes_every_key),
+        T(test_down_cameras_back_off_by_default_and_off_turns_it_off),
         T(test_later_features_sections_are_ignored),
         T(test_missing_conf_is_the_only_error),
         T(test_conf_in_missing_folder_cannot_be_read),
@@ -642,6 +686,7 @@ int main(void)
         T(test_stream_store_and_class_keys_are_taken),
         T(test_stream_timeout_defaults_to_sample_plus_ten_seconds),
         T(test_unknown_stream_key_is_an_error),
+        T(test_stream_budget_is_a_percentage_of_one_core),
         T(test_stream_workers_and_thumb_width_out_of_range),
         T(test_stream_sample_out_of_range),
         T(test_stream_sample_too_long),

@@ -26,6 +26,8 @@ struct test_kind {
     int64_t interval_ms;
     enum sched_due due;
     int n_due;
+    int bad[N_ENTRIES]; /* the lane each owner index waits in */
+    double now;         /* the test's clock, s */
 };
 
 struct test_cam {
@@ -72,7 +74,22 @@ static enum sched_due tk_due(struct sched_entry *e, void *data)
     return k->due;
 }
 
-static const struct sched_ops tk_ops = {tk_due, tk_start, tk_cancel, tk_interval_ms};
+static enum sched_lane tk_lane(struct sched_entry *e, void *data)
+{
+    struct test_kind *k = data;
+    struct test_cam *c = e->owner;
+
+    return k->bad[c->index] ? SCHED_LANE_BAD : SCHED_LANE_GOOD;
+}
+
+static double tk_now(void *data)
+{
+    struct test_kind *k = data;
+
+    return k->now;
+}
+
+static const struct sched_ops tk_ops = {tk_due, tk_start, tk_cancel, tk_interval_ms, tk_lane};
 
 struct fixture {
     struct ev_loop *loop;
@@ -93,6 +110,8 @@ static struct fixture *make(int once, int slots)
     assert_int_equal(sched_new(fx.loop, once, &fx.s, &err), 0);
     fx.tk.interval_ms = 30000;
     fx.tk.due = SCHED_RUN;
+    fx.tk.now = 1000.0;
+    sched_set_clock(fx.s, tk_now, &fx.tk);
     fx.kind = sched_add_kind(fx.s, &tk_ops, &fx.tk, slots, &err);
     assert_non_null(fx.kind);
     for (int i = 0; i < N_ENTRIES; i++) {
@@ -294,6 +313,13 @@ static void test_new_slots_hold_from_the_next_dispatch(void **state)
     assert_int_equal(fx->tk.n_started, 1);
     sched_dispatch(fx->kind);
     assert_int_equal(fx->tk.n_started, 3);
+    /* Fewer on a reload (a pool shrunk): fixed at the new number, whatever the ceiling was. */
+    sched_set_ceiling(fx->kind, 8);
+    sched_set_slots(fx->kind, 2);
+    struct sched_stats st;
+    sched_get_stats(fx->kind, &st);
+    assert_int_equal(st.slots, 2);
+    assert_int_equal(st.ceiling, 2);
     drop(fx);
 }
 
@@ -316,6 +342,132 @@ static void test_entry_of_no_kind_does_nothing(void **state)
     drop(fx);
 }
 
+/* Owner index of the n-th probe started. */
+static int started(const struct fixture *fx, int n)
+{
+    return fx->tk.started[n];
+}
+
+static void test_bad_lane_holds_a_quarter_of_the_slots_and_good_ones_go_first(void **state)
+{
+    struct fixture *fx = make(0, 8);
+    (void)state;
+
+    /* 0..11 bad (hanging cameras), then 20..29 good, all due at once. */
+    for (int i = 0; i < 12; i++) {
+        fx->tk.bad[i] = 1;
+        sched_enqueue(&fx->cams[i].e);
+    }
+    for (int i = 20; i < 30; i++)
+        sched_enqueue(&fx->cams[i].e);
+    sched_dispatch(fx->kind);
+    /* Eight slots: the good ones first, in order, though queued after. */
+    assert_int_equal(fx->tk.n_started, 8);
+    for (int n = 0; n < 8; n++)
+        assert_int_equal(started(fx, n), 20 + n);
+    /* Good ones end, the two good left go, then bad ones, but never more than 8 / 4 = 2. */
+    for (int i = 20; i < 28; i++)
+        sched_finish(&fx->cams[i].e);
+    assert_int_equal(fx->tk.n_started, 12);
+    assert_int_equal(started(fx, 8), 28);
+    assert_int_equal(started(fx, 9), 29);
+    assert_int_equal(started(fx, 10), 0);
+    assert_int_equal(started(fx, 11), 1);
+    /* The bad ones hang: a good camera due now still finds a slot at once, every time. */
+    for (int round = 0; round < 5; round++) {
+        int i = 40 + round;
+
+        sched_enqueue(&fx->cams[i].e);
+        sched_dispatch(fx->kind);
+        assert_int_equal(started(fx, fx->tk.n_started - 1), i);
+        sched_finish(&fx->cams[i].e);
+    }
+    /* The bad lane stays at two running while 10 wait. */
+    struct sched_stats st;
+    sched_get_stats(fx->kind, &st);
+    assert_int_equal(st.running_bad, 2);
+    assert_int_equal(st.queued_bad, 10);
+    drop(fx);
+}
+
+static void test_slots_grow_while_probes_wait_and_shrink_back_when_idle(void **state)
+{
+    struct fixture *fx = make(0, 4);
+    struct sched_stats st;
+    (void)state;
+
+    sched_set_ceiling(fx->kind, 9);
+    for (int i = 0; i < 10; i++)
+        sched_enqueue(&fx->cams[i].e);
+    sched_dispatch(fx->kind);
+    assert_int_equal(fx->tk.n_started, 4);
+    /* Not long enough queued: the cap stays. */
+    fx->tk.now += SCHED_GROW_WAIT_S / 2;
+    sched_dispatch(fx->kind);
+    assert_int_equal(fx->tk.n_started, 4);
+    /* Queued past the wait: 4 -> 6 at once, then 6 -> 9 (the ceiling), never more. */
+    fx->tk.now += SCHED_GROW_WAIT_S;
+    sched_dispatch(fx->kind);
+    assert_int_equal(fx->tk.n_started, 6);
+    sched_dispatch(fx->kind);
+    assert_int_equal(fx->tk.n_started, 9);
+    sched_dispatch(fx->kind);
+    assert_int_equal(fx->tk.n_started, 9);
+    sched_get_stats(fx->kind, &st);
+    assert_int_equal(st.slots, 9);
+    assert_int_equal(st.floor, 4);
+    /* All end. The window that used 9 keeps 9; each quiet one after it (one running at most)
+     * takes a quarter off: 9 -> 7 -> 6 -> 5 -> 4, and never under the floor. */
+    for (int i = 0; i < 9; i++)
+        sched_finish(&fx->cams[i].e);
+    sched_finish(&fx->cams[9].e);
+    int expect[] = {9, 7, 6, 5, 4, 4};
+    for (int w = 0; w < 6; w++) {
+        fx->tk.now += SCHED_SHRINK_S;
+        sched_enqueue(&fx->cams[50].e);
+        sched_dispatch(fx->kind);
+        sched_finish(&fx->cams[50].e);
+        sched_get_stats(fx->kind, &st);
+        assert_int_equal(st.slots, expect[w]);
+    }
+    drop(fx);
+}
+
+static void test_probes_started_past_their_due_time_are_counted_late(void **state)
+{
+    struct fixture *fx = make(0, 1);
+    struct sched_stats st;
+    (void)state;
+
+    sched_set_ceiling(fx->kind, 1); /* fixed: the second waits for the first */
+    sched_enqueue(&fx->cams[0].e);
+    sched_enqueue(&fx->cams[1].e);
+    sched_dispatch(fx->kind);
+    fx->tk.now += SCHED_LATE_S * 3;
+    sched_finish(&fx->cams[0].e); /* 1 starts now, 3 late-seconds after it was due */
+    sched_get_stats(fx->kind, &st);
+    assert_int_equal(st.started, 2);
+    assert_int_equal(st.late, 1);
+    assert_true(st.late_max_s >= SCHED_LATE_S * 3 - 1e-9);
+    drop(fx);
+}
+
+static void test_next_due_counts_from_the_start_of_the_probe(void **state)
+{
+    struct fixture *fx = make(0, 1);
+    double left;
+    (void)state;
+
+    sched_enqueue(&fx->cams[0].e);
+    sched_dispatch(fx->kind);
+    fx->tk.now += 10.0; /* a probe of 10 s */
+    sched_finish(&fx->cams[0].e);
+    left = ev_timer_remaining(fx->loop, &fx->cams[0].e.due);
+    assert_true(left >= 30.0 * (1.0 - SCHED_JITTER_FRACTION) - 10.0 - 1e-6);
+    assert_true(left <= 30.0 * (1.0 + SCHED_JITTER_FRACTION) - 10.0 + 1e-6);
+    drop(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +482,10 @@ int main(void)
         cmocka_unit_test(test_stop_empties_the_queues_and_starts_nothing),
         cmocka_unit_test(test_new_slots_hold_from_the_next_dispatch),
         cmocka_unit_test(test_entry_of_no_kind_does_nothing),
+        cmocka_unit_test(test_bad_lane_holds_a_quarter_of_the_slots_and_good_ones_go_first),
+        cmocka_unit_test(test_slots_grow_while_probes_wait_and_shrink_back_when_idle),
+        cmocka_unit_test(test_probes_started_past_their_due_time_are_counted_late),
+        cmocka_unit_test(test_next_due_counts_from_the_start_of_the_probe),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,7 @@ static int64_t no_interval(struct sched_entry *e, void *data)
     return 0;
 }
 
-static const struct sched_ops test_ops = {NULL, count_start, no_cancel, no_interval};
+static const struct sched_ops test_ops = {NULL, count_start, no_cancel, no_interval, NULL};
 static int kind_ids[FLEET_KIND_COUNT] = {FLEET_RTSP, FLEET_ONVIF, FLEET_SAMPLE};
 
 struct fixture {
@@ -124,6 +124,7 @@ static void drop(struct fixture *fx)
 {
     for (int k = 0; k < FLEET_KIND_COUNT; k++)
         sched_cancel(&fx->cam.run[k]);
+    verdict_cam_free(&fx->cam.v);
     verdict_free(fx->env.verdict);
     batch_free(fx->env.batch);
     sched_free(fx->env.sched);

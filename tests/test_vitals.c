@@ -37,6 +37,18 @@ static void fake_read(void *data, struct batch_health *store, int counts[5], siz
     *cameras = 3;
 }
 
+static void fake_probes(void *data, struct vitals_probes *out)
+{
+    (void)data;
+    memset(out, 0, sizeof(*out));
+    out->interval_ms = 30000;
+    out->oldest_ms = 31250.5;
+    out->late = 4;
+    out->slots = 96;
+    out->backing_off = 12;
+    out->sample_round_s = 1280;
+}
+
 static void hold_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct timespec ts = {0, HOLD_MS * 1000000L};
@@ -58,13 +70,13 @@ static void test_a_held_loop_shows_as_late_timers_and_the_file_says_so(void **st
 {
     char dir[64], path[128];
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-    struct vitals_sources src = {fake_read, NULL};
+    struct vitals_sources src = {fake_read, fake_probes, NULL};
     struct vitals *v = NULL;
     struct cw_err err = {0};
     ev_timer hold, stop;
     double last, max;
     json_error_t jerr;
-    json_t *o, *store;
+    json_t *o, *store, *probes;
     struct stat st;
 
     (void)state;
@@ -100,6 +112,15 @@ static void test_a_held_loop_shows_as_late_timers_and_the_file_says_so(void **st
     assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "states"), "up")), 2);
     assert_int_equal(json_is_true(json_object_get(json_object_get(o, "resolver"), "async")),
                      (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_ASYNCHDNS) != 0);
+    probes = json_object_get(o, "probes");
+    assert_int_equal(json_integer_value(json_object_get(probes, "interval_ms")), 30000);
+    assert_true(json_number_value(json_object_get(probes, "oldest_ms")) == 31250.5);
+    assert_int_equal(json_integer_value(json_object_get(probes, "late")), 4);
+    assert_int_equal(json_integer_value(json_object_get(probes, "backing_off")), 12);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(probes, "slots"), "now")),
+                     96);
+    assert_true(json_number_value(json_object_get(json_object_get(probes, "samples"), "round_s")) ==
+                1280);
     json_decref(o);
     vitals_free(v);
     ev_loop_destroy(loop);
