@@ -14,29 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../index/doc.h"
 #include "../util/cwtime.h"
+#include "benchclock.h"
 
 #define RADIUS_M 500.0
 #define HOUR_MS 3600000LL
 #define JITTER_DEG 0.0009 /* about 100 m */
-
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
 
 /* 1 when every camera of the answer has footage over the whole hour. */
 static int answer_ok(const json_t *doc, double *cams, double *windows)
@@ -90,28 +75,26 @@ int main(int argc, char **argv)
         struct doc_footage_query fq = {.place = STORE_PLACE_POINT, .radius_m = RADIUS_M};
         int64_t hour = (to - from - HOUR_MS) / HOUR_MS;
         json_t *doc = NULL;
-        double t0, c0;
+        struct bench_clock clk;
 
         fq.lat = p->lat + JITTER_DEG * ((double)rand() / RAND_MAX - 0.5);
         fq.lon = p->lon + JITTER_DEG * ((double)rand() / RAND_MAX - 0.5);
         fq.from_ms = from + ((int64_t)rand() % hour) * HOUR_MS + (rand() % 60) * 60000LL;
         fq.to_ms = fq.from_ms + HOUR_MS;
         fq.now_ms = to;
-        t0 = clock_s(CLOCK_MONOTONIC);
-        c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+        clk = bench_clock_start();
         if (doc_footage_find(&c, &fq, &doc, &err) != 0) {
             fprintf(stderr, "bench_footage_query: %s\n", err.msg);
             return 1;
         }
-        t[q] = (clock_s(CLOCK_MONOTONIC) - t0) * 1000.0;
-        cpu[q] = (clock_s(CLOCK_THREAD_CPUTIME_ID) - c0) * 1000.0;
+        bench_clock_stop(&clk, &t[q], &cpu[q]);
         bad += !answer_ok(doc, &cams, &windows);
         json_decref(doc);
     }
     if (t == NULL || cpu == NULL)
         return 2;
-    qsort(t, (size_t)queries, sizeof(*t), cmp_double);
-    qsort(cpu, (size_t)queries, sizeof(*cpu), cmp_double);
+    qsort(t, (size_t)queries, sizeof(*t), bench_cmp_double);
+    qsort(cpu, (size_t)queries, sizeof(*cpu), bench_cmp_double);
     printf("{\"queries\": %d, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, "
            "\"cpu_p50_ms\": %.3f, \"cpu_p99_ms\": %.3f, \"cameras\": %.2f, "
            "\"windows\": %.2f, \"wrong\": %d}\n",
