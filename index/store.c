@@ -348,6 +348,49 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col)
     return v;
 }
 
+int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n, int dflt)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+
+    for (int i = 0; t != NULL && i < n; i++)
+        if (names[i] != NULL && strcmp(t, names[i]) == 0)
+            return i;
+    return dflt;
+}
+
+void store_columns(sqlite3_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i] != '\0'; i++) {
+        switch (fmt[i]) {
+        case 't': {
+            char *buf = va_arg(ap, char *);
+            store_column_text(st, i, buf, va_arg(ap, size_t));
+            break;
+        }
+        case 'i':
+            *va_arg(ap, int *) = sqlite3_column_int(st, i);
+            break;
+        case 'I':
+            *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i);
+            break;
+        case 'd':
+            *va_arg(ap, double *) = sqlite3_column_double(st, i);
+            break;
+        case 's':
+            *va_arg(ap, enum cw_state *) = store_column_state(st, i);
+            break;
+        case '_':
+            break;
+        default:
+            assert(!"store_columns: unknown format letter");
+        }
+    }
+    va_end(ap);
+}
+
 static int set_pragmas(struct store *s, struct cw_err *err)
 {
     sqlite3_stmt *st = NULL;
