@@ -382,6 +382,17 @@ void store_columns(sqlite3_stmt *st, const char *fmt, ...)
         case 's':
             *va_arg(ap, enum cw_state *) = store_column_state(st, i);
             break;
+        case 'u':
+            *va_arg(ap, uint64_t *) = store_column_u64(st, i);
+            break;
+        case 'n':
+            *va_arg(ap, int *) =
+                sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+            break;
+        case 'N':
+            *va_arg(ap, int64_t *) =
+                sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
+            break;
         case '_':
             break;
         default:

@@ -31,12 +31,8 @@ static void read_event(sqlite3_stmt *st, void *elem)
 {
     struct store_event *e = elem;
 
-    e->id = sqlite3_column_int64(st, 0);
-    store_column_text(st, 1, e->camera_id, sizeof(e->camera_id));
-    e->at_ms = sqlite3_column_int64(st, 2);
-    e->from = store_column_state(st, 3);
-    e->to = store_column_state(st, 4);
-    store_column_text(st, 5, e->reason, sizeof(e->reason));
+    store_columns(st, "ItIsst", &e->id, e->camera_id, sizeof(e->camera_id), &e->at_ms, &e->from,
+                  &e->to, e->reason, sizeof(e->reason));
 }
 
 int store_list_events_page(struct store *s, const struct store_page *pg, struct store_event **out,

@@ -158,6 +158,8 @@ int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n
  *   t  char *buf, size_t len  text cut to len (store_column_text)
  *   i  int *     I  int64_t *     d  double *
  *   s  enum cw_state *        a state's name (store_column_state)
+ *   u  uint64_t *             a picture hash (store_column_u64)
+ *   n  int *     N  int64_t * as i and I, but NULL reads as -1 (unknown)
  *   _  no argument: the column is skipped (the caller reads it)
  * The arguments must have exactly these types (they pass through varargs). */
 void store_columns(sqlite3_stmt *st, const char *fmt, ...);

@@ -77,37 +77,14 @@ static void bind_sample(sqlite3_stmt *st, const struct store_sample *smp)
 static void read_sample(sqlite3_stmt *st, struct store_sample *o)
 {
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
-    o->at_ms = sqlite3_column_int64(st, 1);
-    o->hourly = sqlite3_column_int(st, 2);
-    o->count = sqlite3_column_int(st, 3);
-    o->ok = sqlite3_column_int(st, 4);
-    store_column_text(st, 5, o->error, sizeof(o->error));
-    store_column_text(st, 6, o->codec, sizeof(o->codec));
-    o->width = sqlite3_column_int(st, 7);
-    o->height = sqlite3_column_int(st, 8);
-    o->fps = sqlite3_column_double(st, 9);
-    o->bitrate_kbps = sqlite3_column_double(st, 10);
-    o->gop_frames = sqlite3_column_double(st, 11);
-    o->gop_s = sqlite3_column_double(st, 12);
-    o->first_key_ms =
-        sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13);
-    o->ts_jumps = sqlite3_column_int(st, 14);
-    o->ts_backwards = sqlite3_column_int(st, 15);
-    o->corrupt_packets = sqlite3_column_int(st, 16);
-    o->lost_frames = sqlite3_column_int(st, 17);
-    o->has_picture = sqlite3_column_int(st, 18);
-    o->luma_mean = sqlite3_column_double(st, 19);
-    o->luma_spread = sqlite3_column_double(st, 20);
-    o->sharpness = sqlite3_column_double(st, 21);
-    o->phash = store_column_u64(st, 22);
-    o->ref_distance = sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 23);
-    store_column_text(st, 24, o->flags, sizeof(o->flags));
-    store_column_text(st, 25, o->reasons, sizeof(o->reasons));
-    o->key_bytes = sqlite3_column_double(st, 26);
-    o->inter_frames = sqlite3_column_int(st, 27);
-    o->inter_bytes = sqlite3_column_double(st, 28);
-    o->inter_min_bytes = sqlite3_column_int(st, 29);
+    store_columns(st, "tIiiittiiddddNiiiiidddunttdidi", o->camera_id, sizeof(o->camera_id),
+                  &o->at_ms, &o->hourly, &o->count, &o->ok, o->error, sizeof(o->error), o->codec,
+                  sizeof(o->codec), &o->width, &o->height, &o->fps, &o->bitrate_kbps,
+                  &o->gop_frames, &o->gop_s, &o->first_key_ms, &o->ts_jumps, &o->ts_backwards,
+                  &o->corrupt_packets, &o->lost_frames, &o->has_picture, &o->luma_mean,
+                  &o->luma_spread, &o->sharpness, &o->phash, &o->ref_distance, o->flags,
+                  sizeof(o->flags), o->reasons, sizeof(o->reasons), &o->key_bytes, &o->inter_frames,
+                  &o->inter_bytes, &o->inter_min_bytes);
 }
 
 static int sample_insert(struct store *s, const struct store_sample *smp, struct cw_err *err)
