@@ -358,6 +358,11 @@ int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n
     return dflt;
 }
 
+void store_read_int64(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
 void store_columns(sqlite3_stmt *st, const char *fmt, ...)
 {
     va_list ap;

@@ -29,11 +29,6 @@ static int run_insert(struct store *s, sqlite3_stmt *st, const char *doing, int6
     return 0;
 }
 
-static void read_int64(sqlite3_stmt *st, void *out)
-{
-    *(int64_t *)out = sqlite3_column_int64(st, 0);
-}
-
 /* ---- the cursor ---- */
 
 int store_alert_cursor(struct store *s, int *has, int64_t *event_id, struct cw_err *err)
@@ -43,7 +38,7 @@ int store_alert_cursor(struct store *s, int *has, int64_t *event_id, struct cw_e
     int rc;
 
     *event_id = 0;
-    rc = store_one_row(s, st, 0, read_int64, event_id, "cursor", err);
+    rc = store_one_row(s, st, 0, store_read_int64, event_id, "cursor", err);
     *has = rc == 0;
     return rc < 0 ? -1 : 0;
 }
@@ -194,9 +189,9 @@ int store_alert_last_digest(struct store *s, int64_t *at_ms, struct cw_err *err)
 {
     sqlite3_stmt *st = store_prepare(
         s, "digest", err, "SELECT coalesce(max(at_ms), 0) FROM alert WHERE kind = 'digest'", "");
-    int rc = store_one_row(s, st, 0, read_int64, at_ms, "digest", err);
+    int rc = store_one_row(s, st, 0, store_read_int64, at_ms, "digest", err);
 
-    return rc == 1 ? store_fail(s, "digest", err) : rc;
+    return rc == 1 ? store_fail(s, "digest", err) : rc; /* an aggregate always has a row */
 }
 
 /* ---- deliveries ---- */

@@ -89,18 +89,13 @@ int store_segment_drop_tree(struct store *s, const char *recorder, const char *d
 
 /* ---- what a scan knows ---- */
 
-static void read_int64(sqlite3_stmt *st, void *out)
-{
-    *(int64_t *)out = sqlite3_column_int64(st, 0);
-}
-
 int store_footage_dir_mtime(struct store *s, const char *recorder, const char *dir,
                             int64_t *mtime_ns, struct cw_err *err)
 {
     static const char sql[] = "SELECT mtime_ns FROM footage_dir WHERE recorder = ?1 AND path = ?2";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_DIR_MTIME, sql, err, "tt", recorder, dir);
 
-    return store_one_row(s, st, 1, read_int64, mtime_ns, "footage folder", err);
+    return store_one_row(s, st, 1, store_read_int64, mtime_ns, "footage folder", err);
 }
 
 int store_footage_dir_set(struct store *s, const char *recorder, const char *dir,
@@ -244,18 +239,10 @@ static void read_oldest(sqlite3_stmt *st, void *elem)
 int store_list_footage_oldest(struct store *s, struct store_footage_oldest **out, size_t *n,
                               struct cw_err *err)
 {
-    static const char sql[] = "SELECT camera_id, oldest_ms FROM footage_camera "
-                              "WHERE oldest_ms IS NOT NULL ORDER BY camera_id";
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "footage oldest", err);
-    rc = store_collect(s, st, sizeof(**out), read_oldest, &rows, n, "footage oldest", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_oldest, out, n, "footage oldest", err,
+                        "SELECT camera_id, oldest_ms FROM footage_camera "
+                        "WHERE oldest_ms IS NOT NULL ORDER BY camera_id",
+                        "");
 }
 
 /* ---- per camera ---- */

@@ -365,20 +365,19 @@ static int downsample(struct store *s, const char *camera_id, int64_t before_ms,
     *folded = 0;
     if (store_begin(s, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
-                           -1, &cams, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(cams, 1, camera_id, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
-                           "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 ORDER BY at_ms, id",
-                           -1, &scan, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "DELETE FROM sample INDEXED BY sample_raw "
-                           "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2",
-                           -1, &del, NULL) != SQLITE_OK) {
-        store_fail(s, "downsample", err);
+    if ((cams = store_prepare(s, "downsample", err,
+                              "SELECT id FROM camera WHERE ?1 IS NULL OR id = ?1 ORDER BY id", "t",
+                              camera_id)) == NULL ||
+        (scan = store_prepare(s, "downsample", err,
+                              "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
+                              "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 "
+                              "ORDER BY at_ms, id",
+                              "")) == NULL ||
+        (del = store_prepare(s, "downsample", err,
+                             "DELETE FROM sample INDEXED BY sample_raw "
+                             "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2",
+                             "")) == NULL)
         goto fail;
-    }
     while ((step = sqlite3_step(cams)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(cams, 0);
         if (fold_camera(s, scan, id, cutoff, &b, err) != 0)
