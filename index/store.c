@@ -13,6 +13,7 @@
 #include "store_priv.h"
 
 #include "../util/file.h"
+#include "../util/text.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -350,12 +351,9 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col)
 
 int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n, int dflt)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    int i = cw_text_name_index(names, (size_t)n, (const char *)sqlite3_column_text(st, col));
 
-    for (int i = 0; t != NULL && i < n; i++)
-        if (names[i] != NULL && strcmp(t, names[i]) == 0)
-            return i;
-    return dflt;
+    return i >= 0 ? i : dflt;
 }
 
 void store_read_int64(sqlite3_stmt *st, void *out)

@@ -17,18 +17,6 @@
     "name, owner, commune, site_kind, address, road, lat, lon, rtsp_url, onvif_url, model, "       \
     "installed_on, recorder, notes"
 
-static const char *site_kind_name(enum cfg_site_kind k)
-{
-    switch (k) {
-    case CFG_SITE_COMMUNE:
-        return "commune";
-    case CFG_SITE_MARKET:
-        return "market";
-    default:
-        return "district";
-    }
-}
-
 /* Bind id as ?1 and the inventory fields as ?2..?15. url is the redacted rtsp_url. */
 static void bind_inventory(sqlite3_stmt *st, const struct cfg_camera *c, const char *url)
 {
@@ -36,7 +24,7 @@ static void bind_inventory(sqlite3_stmt *st, const struct cfg_camera *c, const c
     sqlite3_bind_text(st, 2, c->name ? c->name : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, c->owner ? c->owner : "", -1, SQLITE_STATIC);
     store_bind_opt_text(st, 4, c->commune);
-    sqlite3_bind_text(st, 5, site_kind_name(c->site_kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, cfg_site_kind_name(c->site_kind), -1, SQLITE_STATIC);
     store_bind_opt_text(st, 6, c->address);
     store_bind_opt_text(st, 7, c->road);
     if (c->has_position) {

@@ -179,3 +179,16 @@ void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
         buf[off] = '\0';
     va_end(ap);
 }
+
+int cw_text_name_index(const char *const *names, size_t n, const char *s)
+{
+    for (size_t i = 0; s != NULL && i < n; i++)
+        if (names[i] != NULL && strcmp(s, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *cw_text_name_at(const char *const *names, size_t n, unsigned i, const char *dflt)
+{
+    return i < n && names[i] != NULL ? names[i] : dflt;
+}
