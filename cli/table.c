@@ -141,3 +141,12 @@ void cli_table_free(struct cli_table *t)
     t->cells = NULL;
     t->nrows = t->cap = 0;
 }
+
+void cli_table_show(struct cli_table *t, const char *if_empty)
+{
+    if (t->nrows == 0 && if_empty != NULL)
+        puts(if_empty);
+    else
+        cli_table_print(t, stdout);
+    cli_table_free(t);
+}
