@@ -19,6 +19,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/vec.h"
 
 enum write_kind { W_NONE, W_PROBE, W_TRANSITION, W_SAMPLE, W_REFERENCE, W_DEVICE, W_CLOCK };
 
@@ -175,15 +176,9 @@ static struct write *journal_add(struct batch *b, enum write_kind k, const char 
 {
     struct write *w;
 
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        struct write *nw = realloc(b->w, cap * sizeof(*nw));
-        if (nw == NULL) {
-            log_warnx("store: camera=%s: out of memory, a write is lost", camera_id);
-            return NULL;
-        }
-        b->w = nw;
-        b->cap = cap;
+    if (cw_vec_grow(&b->w, b->n, &b->cap, sizeof(*b->w), 256) != 0) {
+        log_warnx("store: camera=%s: out of memory, a write is lost", camera_id);
+        return NULL;
     }
     w = &b->w[b->n++];
     memset(w, 0, sizeof(*w));

@@ -14,6 +14,7 @@
 
 #include "../util/file.h"
 #include "../util/text.h"
+#include "../util/vec.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -44,13 +45,9 @@ static int collect(struct store *s, sqlite3_stmt *st, int keep, size_t sz,
     if (st == NULL)
         return -1;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            char *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sz);
-            if (nv == NULL) {
-                cw_err_set(err, s->path, 0, NULL, "%s: out of memory", doing);
-                goto fail;
-            }
-            v = nv;
+        if (cw_vec_grow(&v, len, &cap, sz, 64) != 0) {
+            cw_err_set(err, s->path, 0, NULL, "%s: out of memory", doing);
+            goto fail;
         }
         read(st, v + len++ * sz);
     }

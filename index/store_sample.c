@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
+
 #define SAMPLE_HOUR_MS 3600000LL /* the bucket of a downsampled row */
 #define SAMPLE_FLAG_NAME_MAX 32  /* longest flag name kept in a union, with its NUL */
 #define SAMPLE_FLAG_NAMES_MAX 32 /* distinct flag names in one union (13 exist today) */
@@ -116,14 +118,6 @@ int store_record_sample(struct store *s, const struct store_sample *smp, const c
     if (rc < 0 || (rc == 0 && sample_insert(s, &raw, err) != 0))
         return store_end_failed(s);
     return store_commit(s, err) == 0 ? rc : -1;
-}
-
-/* Grow *v to hold one more element of size sz; NULL when out of memory. */
-static void *grow(void *v, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return v;
-    return realloc(v, (*cap = *cap ? *cap * 2 : 64) * sz);
 }
 
 static void read_sample_row(sqlite3_stmt *st, void *elem)
@@ -306,7 +300,6 @@ static int fold_camera(struct store *s, sqlite3_stmt *scan, const char *id, int6
                        struct fold_buf *b, struct cw_err *err)
 {
     struct store_sample r;
-    struct fold *nv;
     int step;
 
     b->n = 0;
@@ -316,11 +309,10 @@ static int fold_camera(struct store *s, sqlite3_stmt *scan, const char *id, int6
     while ((step = sqlite3_step(scan)) == SQLITE_ROW) {
         read_sample(scan, &r);
         if (b->n == 0 || b->v[b->n - 1].row.at_ms != hour_floor(r.at_ms)) {
-            if ((nv = grow(b->v, &b->cap, b->n, sizeof(*b->v))) == NULL) {
+            if (cw_vec_grow(&b->v, b->n, &b->cap, sizeof(*b->v), 64) != 0) {
                 sqlite3_reset(scan);
                 return cw_err_set(err, s->path, 0, NULL, "out of memory");
             }
-            b->v = nv;
             fold_start(&b->v[b->n++], &r);
         }
         fold_add(&b->v[b->n - 1], &r);

@@ -10,24 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "reason.h"
 #include "uptime.h"
 
 struct ev_buf {
     struct uptime_event *v;
-    int n, cap;
+    int n; /* an int: store_history's n_events */
+    size_t cap;
 };
 
 static int ev_push(struct ev_buf *b, int64_t at_ms, enum cw_state to, unsigned kinds)
 {
-    if (b->n == b->cap) {
-        int cap = b->cap ? b->cap * 2 : 64;
-        struct uptime_event *nv = realloc(b->v, (size_t)cap * sizeof(*nv));
-        if (nv == NULL)
-            return -1;
-        b->v = nv;
-        b->cap = cap;
-    }
+    if (cw_vec_grow(&b->v, (size_t)b->n, &b->cap, sizeof(*b->v), 64) != 0)
+        return -1;
     b->v[b->n] = (struct uptime_event){at_ms, to, kinds};
     b->n++;
     return 0;
@@ -170,12 +166,8 @@ static int uptime_keep(void *data, const struct store_uptime *row, struct cw_err
 {
     struct uptime_rows *r = data;
 
-    if (r->n == r->cap) {
-        struct store_uptime *nv = realloc(r->v, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof(*nv));
-        if (nv == NULL)
-            return cw_err_set(err, r->path, 0, NULL, "out of memory");
-        r->v = nv;
-    }
+    if (cw_vec_grow(&r->v, r->n, &r->cap, sizeof(*r->v), 64) != 0)
+        return cw_err_set(err, r->path, 0, NULL, "out of memory");
     r->v[r->n++] = *row;
     return 0;
 }
