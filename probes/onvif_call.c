@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../util/text.h"
 #include "onvif_ns.h"
 
 #define WSSE_PASSWORD_DIGEST                                                                       \
@@ -160,25 +161,11 @@ static void sb_add(struct sbuf *b, const char *s)
 static void sb_add_escaped(struct sbuf *b, const char *s)
 {
     for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            sb_add(b, "&amp;");
-            break;
-        case '<':
-            sb_add(b, "&lt;");
-            break;
-        case '>':
-            sb_add(b, "&gt;");
-            break;
-        case '"':
-            sb_add(b, "&quot;");
-            break;
-        case '\'':
-            sb_add(b, "&apos;");
-            break;
-        default:
+        const char *e = *s == '\'' ? "&apos;" : cw_text_xml_entity(*s);
+        if (e != NULL)
+            sb_add(b, e);
+        else
             sb_add_n(b, s, 1);
-        }
     }
 }
 

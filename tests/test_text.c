@@ -135,6 +135,18 @@ static void test_name_at_falls_back_past_the_table_and_on_holes(void **state)
     assert_string_equal(cw_text_name_at(CW_NAMES(names), (unsigned)-1, "?"), "?");
 }
 
+static void test_xml_entity_stands_for_markup_characters_only(void **state)
+{
+    (void)state;
+    assert_string_equal(cw_text_xml_entity('&'), "&amp;");
+    assert_string_equal(cw_text_xml_entity('<'), "&lt;");
+    assert_string_equal(cw_text_xml_entity('>'), "&gt;");
+    assert_string_equal(cw_text_xml_entity('"'), "&quot;");
+    assert_null(cw_text_xml_entity('a'));
+    assert_null(cw_text_xml_entity('\''));
+    assert_null(cw_text_xml_entity((char)0xc3)); /* a UTF-8 lead byte passes as it is */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_fold_survives_malformed_utf8),
         cmocka_unit_test(test_name_index_finds_an_enum_by_its_exact_name),
         cmocka_unit_test(test_name_at_falls_back_past_the_table_and_on_holes),
+        cmocka_unit_test(test_xml_entity_stands_for_markup_characters_only),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
  * lacks for Vietnamese, đ -> d. No state. */
 #include "text.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,4 +192,12 @@ int cw_text_name_index(const char *const *names, size_t n, const char *s)
 const char *cw_text_name_at(const char *const *names, size_t n, unsigned i, const char *dflt)
 {
     return i < n && names[i] != NULL ? names[i] : dflt;
+}
+
+const char *cw_text_xml_entity(char c)
+{
+    static const char *const entities[UCHAR_MAX + 1] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;"};
+
+    return entities[(unsigned char)c];
 }
