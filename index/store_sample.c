@@ -137,11 +137,29 @@ int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
 /* --- retention ------------------------------------------------------------------------------ */
 
 /* One hourly row being built from the raw rows of one camera and hour, oldest first. */
+/* The mean of the values a fact had in the rows that measured it. */
+struct mean {
+    double sum;
+    int n;
+};
+
+static void mean_add(struct mean *m, double v)
+{
+    m->sum += v;
+    m->n++;
+}
+
+/* The mean, or if_none when no row measured it. */
+static double mean_of(const struct mean *m, double if_none)
+{
+    return m->n > 0 ? m->sum / m->n : if_none;
+}
+
 struct fold {
     struct store_sample row;
-    int n_size, n_gop_frames, n_gop_s, n_key, n_pic, n_ok, n_key_bytes, n_inter;
-    double width, height, fps, kbps, gop_frames, gop_s, first_key, luma, spread, sharp;
-    double key_bytes, inter_bytes;
+    int n_size, n_pic, n_ok, n_inter;
+    double width, height, fps, kbps, luma, spread, sharp, inter_bytes;
+    struct mean gop_frames, gop_s, first_key, key_bytes;
     char names[SAMPLE_FLAG_NAMES_MAX][SAMPLE_FLAG_NAME_MAX];
     int n_names;
 };
@@ -210,22 +228,14 @@ static void fold_add(struct fold *f, const struct store_sample *r)
         f->height += r->height;
         f->n_size++;
     }
-    if (r->gop_frames > 0) {
-        f->gop_frames += r->gop_frames;
-        f->n_gop_frames++;
-    }
-    if (r->gop_s > 0) {
-        f->gop_s += r->gop_s;
-        f->n_gop_s++;
-    }
-    if (r->first_key_ms >= 0) {
-        f->first_key += (double)r->first_key_ms;
-        f->n_key++;
-    }
-    if (r->key_bytes > 0) {
-        f->key_bytes += r->key_bytes;
-        f->n_key_bytes++;
-    }
+    if (r->gop_frames > 0)
+        mean_add(&f->gop_frames, r->gop_frames);
+    if (r->gop_s > 0)
+        mean_add(&f->gop_s, r->gop_s);
+    if (r->first_key_ms >= 0)
+        mean_add(&f->first_key, (double)r->first_key_ms);
+    if (r->key_bytes > 0)
+        mean_add(&f->key_bytes, r->key_bytes);
     if (r->inter_frames > 0) {
         f->inter_bytes += r->inter_bytes;
         if (f->n_inter == 0 || r->inter_min_bytes < f->row.inter_min_bytes)
@@ -264,14 +274,11 @@ static void fold_finish(struct fold *f)
         o->width = (int)(f->width / f->n_size + 0.5);
         o->height = (int)(f->height / f->n_size + 0.5);
     }
-    if (f->n_gop_frames > 0)
-        o->gop_frames = f->gop_frames / f->n_gop_frames;
-    if (f->n_gop_s > 0)
-        o->gop_s = f->gop_s / f->n_gop_s;
-    if (f->n_key > 0)
-        o->first_key_ms = (int64_t)(f->first_key / f->n_key + 0.5);
-    if (f->n_key_bytes > 0)
-        o->key_bytes = f->key_bytes / f->n_key_bytes;
+    o->gop_frames = mean_of(&f->gop_frames, 0);
+    o->gop_s = mean_of(&f->gop_s, 0);
+    if (f->first_key.n > 0)
+        o->first_key_ms = (int64_t)(mean_of(&f->first_key, 0) + 0.5);
+    o->key_bytes = mean_of(&f->key_bytes, 0);
     if (f->n_inter > 0)
         o->inter_bytes = f->inter_bytes / f->n_inter;
     if (f->n_pic > 0) {
