@@ -80,11 +80,7 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
                       cli_jstr(e, "camera", "-"), change, sent);
         free(sent);
     }
-    if (json_array_size(doc) == 0)
-        puts("no alerts");
-    else
-        cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no alerts");
 }
 
 static int list_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)

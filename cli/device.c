@@ -216,10 +216,6 @@ static void clock_render(const struct cli *cli, const struct cli_args *a, const 
     size_t i;
 
     (void)a;
-    if (json_array_size(doc) == 0) {
-        printf("no clock measured yet (cameras need an onvif_url in the inventory)\n");
-        return;
-    }
     json_array_foreach(doc, i, c)
     {
         int64_t o = cli_jint(c, "clock_offset_ms"), abs_o = o < 0 ? -o : o;
@@ -229,8 +225,7 @@ static void clock_render(const struct cli *cli, const struct cli_args *a, const 
                       cli_jtime(cli, c, "measured_at", "-", at, sizeof(at)),
                       limit > 0 && abs_o > limit ? "yes" : "");
     }
-    cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no clock measured yet (cameras need an onvif_url in the inventory)");
 }
 
 #define CLOCK_OPTS (CLI_OPT_JSON)

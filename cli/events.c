@@ -44,11 +44,7 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
         cli_table_add(&t, cw_format_local(cli_jint(e, "at_ms"), cli->tz, at, sizeof(at)),
                       cli_jstr(e, "camera", ""), change, reason);
     }
-    if (json_array_size(doc) == 0)
-        puts("no events");
-    else
-        cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no events");
 }
 
 static int write_all(struct cli *cli, const struct cli_args *a, void *data, struct doc_out *o,

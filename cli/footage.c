@@ -140,13 +140,8 @@ void cli_footage_render(const struct cli *cli, const struct cli_args *a, const j
     size_t i;
 
     (void)a;
-    if (json_array_size(doc) == 0) {
-        printf("no camera there\n");
-        return;
-    }
     json_array_foreach(doc, i, o) summary_row(cli, &t, o);
-    cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no camera there");
     json_array_foreach(doc, i, o) details(cli, o);
 }
 
@@ -314,10 +309,6 @@ static void recorders_render(const struct cli *cli, const struct cli_args *a, co
     size_t i;
 
     (void)a;
-    if (json_array_size(doc) == 0) {
-        printf("no recorder scanned yet\n");
-        return;
-    }
     json_array_foreach(doc, i, o)
     {
         snprintf(seg, sizeof(seg), "%lld", (long long)cli_jint(o, "segments"));
@@ -328,8 +319,7 @@ static void recorders_render(const struct cli *cli, const struct cli_args *a, co
                       json_is_true(json_object_get(o, "ok")) ? "yes" : "no", seg, bad, gb,
                       cli_jstr(o, "error", ""));
     }
-    cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no recorder scanned yet");
 }
 
 const struct cli_command cli_footage_recorders_command = {

@@ -197,10 +197,6 @@ static void list_render(const struct cli *cli, const struct cli_args *a, const j
     size_t i;
 
     (void)a;
-    if (json_array_size(doc) == 0) {
-        printf("no request yet\n");
-        return;
-    }
     json_array_foreach(doc, i, o)
     {
         const json_t *p = json_object_get(o, "place");
@@ -221,8 +217,7 @@ static void list_render(const struct cli *cli, const struct cli_args *a, const j
                       cli_jtime(cli, o, "from", "-", f, sizeof(f)),
                       cli_jtime(cli, o, "to", "-", to, sizeof(to)), where);
     }
-    cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no request yet");
 }
 
 const struct cli_command cli_request_list_command = {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/text.h"
+#include "../util/vec.h"
 #include "cli.h"
 
 size_t cli_table_width(const char *s)
@@ -51,14 +52,8 @@ void cli_table_add(struct cli_table *t, ...)
 {
     va_list ap;
 
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **c = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*c));
-        if (c == NULL)
-            cli_die_oom();
-        t->cells = c;
-        t->cap = cap;
-    }
+    if (cw_vec_grow(&t->cells, t->nrows, &t->cap, (size_t)t->ncols * sizeof(*t->cells), 64) != 0)
+        cli_die_oom();
     va_start(ap, t);
     for (int i = 0; i < t->ncols; i++)
         t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = cli_strdup(va_arg(ap, const char *));
@@ -140,4 +135,13 @@ void cli_table_free(struct cli_table *t)
     free(t->cells);
     t->cells = NULL;
     t->nrows = t->cap = 0;
+}
+
+void cli_table_show(struct cli_table *t, const char *if_empty)
+{
+    if (t->nrows == 0 && if_empty != NULL)
+        puts(if_empty);
+    else
+        cli_table_print(t, stdout);
+    cli_table_free(t);
 }

@@ -21,6 +21,9 @@ void cli_table_add(struct cli_table *t, ...);
 void cli_table_print(const struct cli_table *t, FILE *f);
 /* Free the cells; t can be filled again. */
 void cli_table_free(struct cli_table *t);
+/* What a listing prints: t on stdout, or if_empty on a line of its own when t has no rows
+ * (if_empty NULL: the heads alone); then t's cells are freed. */
+void cli_table_show(struct cli_table *t, const char *if_empty);
 
 /* Terminal columns of s: one per code point, none for combining marks. Wide CJK would come
  * out wrong; the district's text has none. */

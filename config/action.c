@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "../util/text.h"
+
 /* A district's camera costs a few million đồng; ten billion bounds any one action and keeps
  * sums of 10,000 cameras' actions far inside int64. */
 #define CFG_COST_MAX_VND 10000000000.0
@@ -29,13 +31,12 @@ const char *cfg_action_name(enum cfg_action a)
 
 int cfg_action_parse(const char *name, enum cfg_action *out)
 {
-    for (int a = 0; a < CFG_ACTION_COUNT; a++) {
-        if (strcmp(action_names[a], name) == 0) {
-            *out = (enum cfg_action)a;
-            return 0;
-        }
-    }
-    return -1;
+    int a = cw_text_name_index(CW_NAMES(action_names), name);
+
+    if (a < 0)
+        return -1;
+    *out = (enum cfg_action)a;
+    return 0;
 }
 
 #define COST_ROW(a, name)                                                                          \

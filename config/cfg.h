@@ -261,6 +261,14 @@ void cfg_free(struct cfg *cfg);
 const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id);
 const char *cfg_owner_name(const struct cfg *cfg, const char *code);
 const char *cfg_site_kind_name(enum cfg_site_kind k); /* "district", "commune", "market" */
+
+/* What of an encoder's configured stream falls below class c's minimums, as CFG_BELOW_ bits
+ * (0: nothing). A minimum the class leaves at 0, and a value the device did not give (<= 0, or
+ * a size without both sides), never count. The one judgment the probe's reasons and the
+ * backlog's findings share. */
+enum { CFG_BELOW_FPS = 1u, CFG_BELOW_SIZE = 2u, CFG_BELOW_BITRATE = 4u };
+unsigned cfg_class_encoder_below(const struct cfg_class *c, double fps, int width, int height,
+                                 double bitrate_kbps);
 const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name);
 /* A whole amount of VND as people write it: "450000", or grouped by threes with '.', ',' or
  * ' ' ("4.500.000"), then "VND" or "đ" may follow. 0, or -1 for anything else. */

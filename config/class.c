@@ -104,3 +104,19 @@ const struct cfg_class *cfg_class_find(const struct cfg *cfg, const char *name)
             return &cfg->classes[i];
     return NULL;
 }
+
+unsigned cfg_class_encoder_below(const struct cfg_class *c, double fps, int width, int height,
+                                 double bitrate_kbps)
+{
+    unsigned below = 0;
+
+    if (c->min_fps > 0 && fps > 0 && fps < c->min_fps)
+        below |= CFG_BELOW_FPS;
+    if (width > 0 && height > 0 &&
+        ((c->min_width > 0 && width < c->min_width) ||
+         (c->min_height > 0 && height < c->min_height)))
+        below |= CFG_BELOW_SIZE;
+    if (c->min_bitrate_kbps > 0 && bitrate_kbps > 0 && bitrate_kbps < c->min_bitrate_kbps)
+        below |= CFG_BELOW_BITRATE;
+    return below;
+}

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../util/cwtime.h"
+#include "../util/vec.h"
 #include "action.h"
 #include "alerts.h"
 #include "class.h"
@@ -348,15 +349,9 @@ static struct cfg_seen *conf_seen_add(struct ini_src *src, const char *section, 
         cfg_ld_err(ld, src->file, src->line, key, "set twice (first at line %d)", first->line);
         return NULL;
     }
-    if (ld->n_seen == ld->seen_cap) {
-        size_t cap = ld->seen_cap ? ld->seen_cap * 2 : 16;
-        s = realloc(ld->seen, cap * sizeof(*s));
-        if (s == NULL) {
-            ld->oom = 1;
-            return NULL;
-        }
-        ld->seen = s;
-        ld->seen_cap = cap;
+    if (cw_vec_grow(&ld->seen, ld->n_seen, &ld->seen_cap, sizeof(*ld->seen), 16) != 0) {
+        ld->oom = 1;
+        return NULL;
     }
     s = &ld->seen[ld->n_seen];
     memset(s, 0, sizeof(*s));

@@ -24,6 +24,8 @@
 #include "names.h"
 #include "url.h"
 
+#include "../util/text.h"
+
 #define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
 #define CSV_NCOLUMNS 17    /* and the optional "class" after them */
 #define CSV_KEEP_FIELDS 24 /* header names kept, so extra columns can be named */
@@ -57,6 +59,9 @@ enum csv_col {
  * longer one is refused, never cut. The store keeps name, owner and commune in buffers of
  * these sizes plus one; a credential and a class are inih section names. 0: the column's
  * own rule bounds it and says so (the id). */
+static const char *const site_kind_names[] = {
+    [CFG_SITE_DISTRICT] = "district", [CFG_SITE_COMMUNE] = "commune", [CFG_SITE_MARKET] = "market"};
+
 static const size_t csv_max[CSV_NCOLUMNS] = {
     [COL_ID] = 0,
     [COL_NAME] = 255,
@@ -321,6 +326,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     struct cfg *cfg = c->ld->cfg;
     const char *p;
     long dup;
+    int kind;
     int has_lat = c->f[COL_LAT][0] != '\0';
     int has_lon = c->f[COL_LON][0] != '\0';
 
@@ -346,12 +352,8 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
         row_err(c, COL_OWNER, "required");
     else if (cfg_owner_name(cfg, cam->owner) == NULL)
         row_err(c, COL_OWNER, "unknown owner '%s' (not in [owners] of %s)", cam->owner, cfg->path);
-    if (strcmp(c->f[COL_SITE_KIND], "district") == 0)
-        cam->site_kind = CFG_SITE_DISTRICT;
-    else if (strcmp(c->f[COL_SITE_KIND], "commune") == 0)
-        cam->site_kind = CFG_SITE_COMMUNE;
-    else if (strcmp(c->f[COL_SITE_KIND], "market") == 0)
-        cam->site_kind = CFG_SITE_MARKET;
+    if ((kind = cw_text_name_index(CW_NAMES(site_kind_names), c->f[COL_SITE_KIND])) >= 0)
+        cam->site_kind = (enum cfg_site_kind)kind;
     else
         row_err(c, COL_SITE_KIND, "'%s': must be district, commune or market", c->f[COL_SITE_KIND]);
     if (has_lat != has_lon) {
@@ -546,15 +548,7 @@ const struct cfg_camera *cfg_find_camera(const struct cfg *cfg, const char *id)
 
 const char *cfg_site_kind_name(enum cfg_site_kind k)
 {
-    switch (k) {
-    case CFG_SITE_DISTRICT:
-        return "district";
-    case CFG_SITE_COMMUNE:
-        return "commune";
-    case CFG_SITE_MARKET:
-        return "market";
-    }
-    return "?";
+    return cw_text_name_at(CW_NAMES(site_kind_names), k, "?");
 }
 
 void cfg_camera_free_fields(struct cfg_camera *c)

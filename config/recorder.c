@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../util/segpattern.h"
+#include "../util/text.h"
 #include "conf.h"
 #include "url.h"
 
@@ -184,7 +185,7 @@ static void check_channels(struct load *ld, struct cfg_recorder *r)
 
 static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_recorder *r)
 {
-    size_t k;
+    int k;
 
     cfg_directive_defaults(ld, recorder_keys, RECORDER_NKEYS, ld->cfg->dir, r);
     cfg_directive_copy(ld, recorder_keys, RECORDER_NKEYS, d->set, r, d->v);
@@ -197,10 +198,7 @@ static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_rec
                    "[recorder %s]: missing: dir, onvif, hikvision or dahua", d->name);
         return;
     }
-    for (k = 0; k < sizeof(kind_names) / sizeof(kind_names[0]); k++)
-        if (strcmp(r->kind_name, kind_names[k]) == 0)
-            break;
-    if (k == sizeof(kind_names) / sizeof(kind_names[0])) {
+    if ((k = cw_text_name_index(CW_NAMES(kind_names), r->kind_name)) < 0) {
         cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "kind"), "kind",
                    "[recorder %s]: '%s' is not dir, onvif, hikvision or dahua", d->name,
                    r->kind_name);

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../util/text.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,28 +83,22 @@ int tokens_name_ok(const char *name)
     return 1;
 }
 
+static const char *const role_names[] = {
+    [TOKENS_VIEWER] = "viewer", [TOKENS_INVESTIGATOR] = "investigator", [TOKENS_ADMIN] = "admin"};
+
 const char *tokens_role_name(enum tokens_role r)
 {
-    switch (r) {
-    case TOKENS_VIEWER:
-        return "viewer";
-    case TOKENS_INVESTIGATOR:
-        return "investigator";
-    case TOKENS_ADMIN:
-        return "admin";
-    }
-    return "?";
+    return cw_text_name_at(CW_NAMES(role_names), r, "?");
 }
 
 int tokens_role_parse(const char *s, enum tokens_role *out)
 {
-    for (enum tokens_role r = TOKENS_VIEWER; r <= TOKENS_ADMIN; r++) {
-        if (strcmp(s, tokens_role_name(r)) == 0) {
-            *out = r;
-            return 0;
-        }
-    }
-    return -1;
+    int i = cw_text_name_index(CW_NAMES(role_names), s);
+
+    if (i < 0)
+        return -1;
+    *out = (enum tokens_role)i;
+    return 0;
 }
 
 /* ---- reading ---- */

@@ -21,6 +21,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/vec.h"
 #include "alertmsg.h"
 
 #define ALERTQ_ORIGIN_MAX 256
@@ -82,14 +83,8 @@ static int item_push(struct alertq *q, const struct store_delivery *d)
 {
     struct alertq_item *it;
 
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 16;
-        struct alertq_item **v = realloc(q->items, cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        q->items = v;
-        q->cap = cap;
-    }
+    if (cw_vec_grow(&q->items, q->n, &q->cap, sizeof(*q->items), 16) != 0)
+        return -1;
     if ((it = calloc(1, sizeof(*it))) == NULL)
         return -1;
     it->q = q;

@@ -23,6 +23,7 @@
 #include "../index/store_alert.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/vec.h"
 #include "alertmsg.h"
 #include "alertq.h"
 #include "damp.h"
@@ -78,16 +79,11 @@ static struct alerts_cam *cam_find(struct alerts *a, const char *id)
 static struct alerts_cam *cam_add(struct alerts *a, const char *id, enum cw_state state,
                                   int64_t since_ms)
 {
-    struct alerts_cam c, *v;
+    struct alerts_cam c;
     size_t i;
 
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 64;
-        if ((v = realloc(a->cams, cap * sizeof(*v))) == NULL)
-            return NULL;
-        a->cams = v;
-        a->cap = cap;
-    }
+    if (cw_vec_grow(&a->cams, a->n, &a->cap, sizeof(*a->cams), 64) != 0)
+        return NULL;
     memset(&c, 0, sizeof(c));
     snprintf(c.w.camera_id, sizeof(c.w.camera_id), "%s", id);
     damp_init(&c.d, state, since_ms);

@@ -26,7 +26,8 @@ struct alertsend {
     struct curlev *curl;
     CURL *easy;
     struct curl_slist *list; /* the webhook's headers, or the e-mail's recipients */
-    char *url, *body, *user, *password;
+    char *url, *body;
+    struct xfer_login login;
     size_t body_len, sent; /* an e-mail is read out by on_read */
     int email;
     long connect_timeout_ms;
@@ -44,8 +45,7 @@ static void attempt_free(struct alertsend *s)
     curl_slist_free_all(s->list);
     free(s->url);
     free(s->body);
-    xfer_free_secret(s->user);
-    xfer_free_secret(s->password);
+    xfer_login_clear(&s->login);
     free(s);
 }
 
@@ -173,12 +173,10 @@ static CURLcode common_options(struct alertsend *s, const struct cfg_alerts *a,
     if (a->ca_file != NULL)
         rc = rc ? rc : curl_easy_setopt(e, CURLOPT_CAINFO, a->ca_file);
     if (cred != NULL) {
-        s->user = strdup(cred->username ? cred->username : "");
-        s->password = strdup(cred->password ? cred->password : "");
-        if (s->user == NULL || s->password == NULL)
+        if (xfer_login_set(&s->login, cred->username ? cred->username : "", cred->password) != 0)
             return CURLE_OUT_OF_MEMORY;
-        rc = rc ? rc : curl_easy_setopt(e, CURLOPT_USERNAME, s->user);
-        rc = rc ? rc : curl_easy_setopt(e, CURLOPT_PASSWORD, s->password);
+        rc = rc ? rc : curl_easy_setopt(e, CURLOPT_USERNAME, s->login.username);
+        rc = rc ? rc : curl_easy_setopt(e, CURLOPT_PASSWORD, s->login.password);
     }
     return rc;
 }

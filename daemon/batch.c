@@ -19,6 +19,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/vec.h"
 
 enum write_kind { W_NONE, W_PROBE, W_TRANSITION, W_SAMPLE, W_REFERENCE, W_DEVICE, W_CLOCK };
 
@@ -170,20 +171,16 @@ static int index_grow(struct batch *b)
     return 0;
 }
 
-/* A fresh write at the end of the journal, or NULL when out of memory (logged). */
+/* A fresh write at the end of the journal, the batch open (batch_open), or NULL when out of
+ * memory (logged). */
 static struct write *journal_add(struct batch *b, enum write_kind k, const char *camera_id)
 {
     struct write *w;
 
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        struct write *nw = realloc(b->w, cap * sizeof(*nw));
-        if (nw == NULL) {
-            log_warnx("store: camera=%s: out of memory, a write is lost", camera_id);
-            return NULL;
-        }
-        b->w = nw;
-        b->cap = cap;
+    batch_open(b);
+    if (cw_vec_grow(&b->w, b->n, &b->cap, sizeof(*b->w), 256) != 0) {
+        log_warnx("store: camera=%s: out of memory, a write is lost", camera_id);
+        return NULL;
     }
     w = &b->w[b->n++];
     memset(w, 0, sizeof(*w));
@@ -269,7 +266,6 @@ void batch_record_probe(struct batch *b, const struct store_probe *p)
 {
     struct write *w;
 
-    batch_open(b);
     if ((w = journal_add(b, W_PROBE, p->camera_id)) == NULL)
         return;
     /* Every pointer of struct store_probe is copied here: a new one must be too. */
@@ -287,7 +283,6 @@ void batch_record_transition(struct batch *b, const char *camera_id, enum cw_sta
 {
     struct write *w;
 
-    batch_open(b);
     if ((w = journal_add(b, W_TRANSITION, camera_id)) == NULL)
         return;
     w->u.tr.from = from;
@@ -302,7 +297,6 @@ void batch_record_sample(struct batch *b, const struct store_sample *smp, const 
 {
     struct write *w;
 
-    batch_open(b);
     if ((w = journal_add(b, W_SAMPLE, smp->camera_id)) == NULL)
         return;
     w->u.sample.smp = malloc(sizeof(*smp));
@@ -321,7 +315,6 @@ void batch_set_reference(struct batch *b, const char *camera_id, int has, uint64
 {
     struct write *w;
 
-    batch_open(b);
     if ((w = journal_add(b, W_REFERENCE, camera_id)) == NULL)
         return;
     w->u.ref.has = has;
@@ -335,7 +328,6 @@ void batch_record_device(struct batch *b, const struct store_device *d,
 {
     struct write *w;
 
-    batch_open(b);
     if ((w = journal_add(b, W_DEVICE, d->camera_id)) == NULL)
         return;
     w->u.dev.d = malloc(sizeof(*d));

@@ -400,6 +400,7 @@ int quality_device_reasons(const struct cfg_class *c, const struct quality_devic
                            int64_t max_offset_ms, char *buf, size_t len)
 {
     int64_t abs_ms = d->offset_ms < 0 ? -d->offset_ms : d->offset_ms;
+    unsigned below;
     int n = 0;
 
     buf[0] = '\0';
@@ -411,16 +412,14 @@ int quality_device_reasons(const struct cfg_class *c, const struct quality_devic
         return device_reason(buf, len, n, "ONVIF: %s", d->error);
     if (!d->has_encoder)
         return n;
-    if (c->min_fps > 0 && d->fps_limit > 0 && d->fps_limit < c->min_fps)
+    below = cfg_class_encoder_below(c, d->fps_limit, d->width, d->height, d->bitrate_limit_kbps);
+    if (below & CFG_BELOW_FPS)
         n = device_reason(buf, len, n, "configured %g fps, class minimum %g", d->fps_limit,
                           c->min_fps);
-    if (d->width > 0 && d->height > 0 &&
-        ((c->min_width > 0 && d->width < c->min_width) ||
-         (c->min_height > 0 && d->height < c->min_height)))
+    if (below & CFG_BELOW_SIZE)
         n = device_reason(buf, len, n, "configured %dx%d, class minimum %dx%d", d->width, d->height,
                           c->min_width, c->min_height);
-    if (c->min_bitrate_kbps > 0 && d->bitrate_limit_kbps > 0 &&
-        d->bitrate_limit_kbps < c->min_bitrate_kbps)
+    if (below & CFG_BELOW_BITRATE)
         n = device_reason(buf, len, n, "configured %d kbps, class minimum %g",
                           d->bitrate_limit_kbps, c->min_bitrate_kbps);
     return n;

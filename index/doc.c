@@ -2,6 +2,7 @@
  * check, handing a document to the caller. No state; see doc.h for the thread rule. */
 #include "doc_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -71,6 +72,16 @@ int doc_give(json_t *o, json_t **out, struct cw_err *err)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     *out = o;
     return 0;
+}
+
+int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
+                  json_t *(*one)(const struct doc_ctx *c, const void *elem), json_t **out,
+                  struct cw_err *err)
+{
+    json_t *arr = doc_array(c, v, n, sz, one);
+
+    free(v);
+    return doc_give(arr, out, err);
 }
 
 int doc_require_camera(const struct doc_ctx *c, const char *id, struct store_status *st,

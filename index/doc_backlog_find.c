@@ -286,12 +286,8 @@ static int find_encoder(const struct doc_ctx *c, const struct report_cam *rc,
     for (size_t i = 0; i < n && p == NULL; i++)
         if (pr[i].streamed)
             p = &pr[i];
-    if (p != NULL && ((cls->min_fps > 0 && p->fps_limit > 0 && p->fps_limit < cls->min_fps) ||
-                      (p->width > 0 && p->height > 0 &&
-                       ((cls->min_width > 0 && p->width < cls->min_width) ||
-                        (cls->min_height > 0 && p->height < cls->min_height))) ||
-                      (cls->min_bitrate_kbps > 0 && p->bitrate_limit_kbps > 0 &&
-                       p->bitrate_limit_kbps < cls->min_bitrate_kbps)))
+    if (p != NULL &&
+        cfg_class_encoder_below(cls, p->fps_limit, p->width, p->height, p->bitrate_limit_kbps) != 0)
         rc_ = add_finding(it, "encoder_config",
                           json_pack("{s:i, s:i, s:f, s:i, s:i, s:i, s:f, s:f}", "width", p->width,
                                     "height", p->height, "fps", p->fps_limit, "bitrate_kbps",

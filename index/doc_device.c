@@ -188,7 +188,6 @@ static json_t *latest_clock(const struct doc_ctx *c, const void *elem)
 int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_device *v = NULL;
-    json_t *arr;
     size_t n = 0, k = 0;
 
     *out = NULL;
@@ -199,7 +198,5 @@ int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
             v[k++] = v[i];
     if (k > 1) /* v is NULL when there is no device row */
         qsort(v, k, sizeof(*v), worst_first);
-    arr = doc_array(c, v, k, sizeof(*v), latest_clock);
-    free(v);
-    return doc_give(arr, out, err);
+    return doc_give_rows(c, v, k, sizeof(*v), latest_clock, out, err);
 }

@@ -485,14 +485,11 @@ int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_request *v = NULL;
     size_t n = 0;
-    json_t *arr;
 
     *out = NULL;
     if (store_list_requests(c->store, &v, &n, err) != 0)
         return -1;
-    arr = doc_array(c, v, n, sizeof(*v), doc_request_one);
-    free(v);
-    return doc_give(arr, out, err);
+    return doc_give_rows(c, v, n, sizeof(*v), doc_request_one, out, err);
 }
 
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
@@ -571,14 +568,11 @@ int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_recorder *v = NULL;
     size_t n = 0;
-    json_t *arr;
 
     *out = NULL;
     if (store_list_recorders(c->store, &v, &n, err) != 0)
         return -1;
-    arr = doc_array(c, v, n, sizeof(*v), recorder_json);
-    free(v);
-    return doc_give(arr, out, err);
+    return doc_give_rows(c, v, n, sizeof(*v), recorder_json, out, err);
 }
 
 /* ---- results of actions: scans, exports ---- */

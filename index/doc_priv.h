@@ -22,6 +22,11 @@ json_t *doc_array(const struct doc_ctx *c, const void *v, size_t n, size_t sz,
                   json_t *(*one)(const struct doc_ctx *c, const void *elem));
 /* Hand o to the caller: 0 with *out = o, or -1 with "out of memory" when o is NULL. */
 int doc_give(json_t *o, json_t **out, struct cw_err *err);
+/* A listing's end: doc_array of the n rows at v, then v freed (takes ownership of the store's
+ * malloc'd list) and the array handed over as doc_give does. */
+int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
+                  json_t *(*one)(const struct doc_ctx *c, const void *elem), json_t **out,
+                  struct cw_err *err);
 
 /* One camera's object (a struct store_status) of doc_status. New reference. */
 json_t *doc_status_one(const struct doc_ctx *c, const void *elem);

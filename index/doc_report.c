@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../util/cwtime.h"
+#include "../util/vec.h"
 
 #define DAY_MS (86400 * 1000LL)
 #define REPORT_WEEKS_MAX 1100 /* about 21 years: a report's range is a month or a year */
@@ -132,12 +133,8 @@ static int visit(void *data, const struct store_history *h, struct cw_err *err)
     struct report_avail *ra = b->ra;
     struct report_cam *rc;
 
-    if (ra->n == b->cap) {
-        struct report_cam *v = realloc(ra->cams, (b->cap = b->cap ? b->cap * 2 : 64) * sizeof(*v));
-        if (v == NULL)
-            return cw_err_set(err, NULL, 0, NULL, "out of memory");
-        ra->cams = v;
-    }
+    if (cw_vec_grow(&ra->cams, ra->n, &b->cap, sizeof(*ra->cams), 64) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
     rc = b->cur = &ra->cams[ra->n];
     memset(rc, 0, sizeof(*rc));
     if (find_status(b, h->camera_id, &rc->st, err) != 0)

@@ -68,7 +68,6 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
 {
     struct store_sample *v = NULL;
     struct store_status st;
-    json_t *arr;
     size_t n = 0;
     int rc;
 
@@ -77,9 +76,7 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
         return rc;
     if (store_list_samples(c->store, id, since_ms, &v, &n, err) != 0)
         return -1;
-    arr = doc_array(c, v, n, sizeof(*v), sample_json);
-    free(v);
-    return doc_give(arr, out, err);
+    return doc_give_rows(c, v, n, sizeof(*v), sample_json, out, err);
 }
 
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len, struct cw_err *err)

@@ -156,7 +156,6 @@ int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **o
     struct store_ticket *t = NULL;
     struct store_status st;
     size_t n = 0;
-    json_t *arr;
     int rc;
 
     *out = NULL;
@@ -164,7 +163,5 @@ int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **o
         return rc;
     if (store_list_tickets(c->store, camera, !all, &t, &n, err) != 0)
         return -1;
-    arr = doc_array(c, t, n, sizeof(*t), ticket_json);
-    free(t);
-    return doc_give(arr, out, err);
+    return doc_give_rows(c, t, n, sizeof(*t), ticket_json, out, err);
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
+
 #define N_STATES 5 /* enum cw_state values */
 
 /* Sums for one owner, or one camera's row. */
@@ -91,14 +93,8 @@ static struct sum *owner_sum(struct writer *w, const char *code)
         at++;
     if (at < w->n_owners && strcmp(w->owners[at].key, code) == 0)
         return &w->owners[at];
-    if (w->n_owners == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        struct sum *v = realloc(w->owners, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        w->owners = v;
-        w->cap = cap;
-    }
+    if (cw_vec_grow(&w->owners, w->n_owners, &w->cap, sizeof(*w->owners), 16) != 0)
+        return NULL;
     if ((key = strdup(code)) == NULL)
         return NULL;
     memmove(&w->owners[at + 1], &w->owners[at], (w->n_owners - at) * sizeof(*w->owners));

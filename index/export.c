@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../config/cfg.h"
+#include "../util/vec.h"
 #include "footage.h"
 
 const char *export_cfg_root(void *data, const char *recorder)
@@ -257,12 +258,8 @@ static int temp_file(struct run *r, const char *name, int *fd, struct cw_err *er
 {
     struct out_file *f;
 
-    if (r->n_files == r->cap) {
-        struct out_file *nv = realloc(r->files, (r->cap = r->cap ? r->cap * 2 : 16) * sizeof(*nv));
-        if (nv == NULL)
-            return cw_err_set(err, NULL, 0, NULL, "out of memory");
-        r->files = nv;
-    }
+    if (cw_vec_grow(&r->files, r->n_files, &r->cap, sizeof(*r->files), 16) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
     f = &r->files[r->n_files];
     memset(f, 0, sizeof(*f));
     snprintf(f->name, sizeof(f->name), "%s", name);

@@ -8,16 +8,13 @@
 #include <string.h>
 
 #include "../util/text.h"
+#include "../util/vec.h"
 
 /* Append [a, b) to *v (length *n, capacity *cap). */
 static int push(struct footage_span **v, size_t *n, size_t *cap, int64_t a, int64_t b)
 {
-    if (*n == *cap) {
-        struct footage_span *nv = realloc(*v, (*cap = *cap ? *cap * 2 : 8) * sizeof(**v));
-        if (nv == NULL)
-            return -1;
-        *v = nv;
-    }
+    if (cw_vec_grow(v, *n, cap, sizeof(**v), 8) != 0)
+        return -1;
     (*v)[(*n)++] = (struct footage_span){a, b};
     return 0;
 }

@@ -13,6 +13,8 @@
 #include "store_priv.h"
 
 #include "../util/file.h"
+#include "../util/text.h"
+#include "../util/vec.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -43,13 +45,9 @@ static int collect(struct store *s, sqlite3_stmt *st, int keep, size_t sz,
     if (st == NULL)
         return -1;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            char *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sz);
-            if (nv == NULL) {
-                cw_err_set(err, s->path, 0, NULL, "%s: out of memory", doing);
-                goto fail;
-            }
-            v = nv;
+        if (cw_vec_grow(&v, len, &cap, sz, 64) != 0) {
+            cw_err_set(err, s->path, 0, NULL, "%s: out of memory", doing);
+            goto fail;
         }
         read(st, v + len++ * sz);
     }
@@ -346,6 +344,62 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col)
     if (t != NULL)
         cw_state_parse((const char *)t, &v);
     return v;
+}
+
+int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n, int dflt)
+{
+    int i = cw_text_name_index(names, (size_t)n, (const char *)sqlite3_column_text(st, col));
+
+    return i >= 0 ? i : dflt;
+}
+
+void store_read_int64(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
+void store_columns(sqlite3_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i] != '\0'; i++) {
+        switch (fmt[i]) {
+        case 't': {
+            char *buf = va_arg(ap, char *);
+            store_column_text(st, i, buf, va_arg(ap, size_t));
+            break;
+        }
+        case 'i':
+            *va_arg(ap, int *) = sqlite3_column_int(st, i);
+            break;
+        case 'I':
+            *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i);
+            break;
+        case 'd':
+            *va_arg(ap, double *) = sqlite3_column_double(st, i);
+            break;
+        case 's':
+            *va_arg(ap, enum cw_state *) = store_column_state(st, i);
+            break;
+        case 'u':
+            *va_arg(ap, uint64_t *) = store_column_u64(st, i);
+            break;
+        case 'n':
+            *va_arg(ap, int *) =
+                sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+            break;
+        case 'N':
+            *va_arg(ap, int64_t *) =
+                sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
+            break;
+        case '_':
+            break;
+        default:
+            assert(!"store_columns: unknown format letter");
+        }
+    }
+    va_end(ap);
 }
 
 static int set_pragmas(struct store *s, struct cw_err *err)

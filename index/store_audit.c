@@ -49,14 +49,9 @@ static void read_audit(sqlite3_stmt *st, void *elem)
     struct store_audit *a = elem;
 
     memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(st, 0);
-    a->at_ms = sqlite3_column_int64(st, 1);
-    store_column_text(st, 2, a->actor, sizeof(a->actor));
-    store_column_text(st, 3, a->action, sizeof(a->action));
-    store_column_text(st, 4, a->subject, sizeof(a->subject));
-    store_column_text(st, 5, a->detail, sizeof(a->detail));
-    store_column_text(st, 6, a->prev_hash, sizeof(a->prev_hash));
-    store_column_text(st, 7, a->hash, sizeof(a->hash));
+    store_columns(st, "IItttttt", &a->id, &a->at_ms, a->actor, sizeof(a->actor), a->action,
+                  sizeof(a->action), a->subject, sizeof(a->subject), a->detail, sizeof(a->detail),
+                  a->prev_hash, sizeof(a->prev_hash), a->hash, sizeof(a->hash));
 }
 
 #define AUDIT_COLUMNS                                                                              \

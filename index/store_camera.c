@@ -17,18 +17,6 @@
     "name, owner, commune, site_kind, address, road, lat, lon, rtsp_url, onvif_url, model, "       \
     "installed_on, recorder, notes"
 
-static const char *site_kind_name(enum cfg_site_kind k)
-{
-    switch (k) {
-    case CFG_SITE_COMMUNE:
-        return "commune";
-    case CFG_SITE_MARKET:
-        return "market";
-    default:
-        return "district";
-    }
-}
-
 /* Bind id as ?1 and the inventory fields as ?2..?15. url is the redacted rtsp_url. */
 static void bind_inventory(sqlite3_stmt *st, const struct cfg_camera *c, const char *url)
 {
@@ -36,7 +24,7 @@ static void bind_inventory(sqlite3_stmt *st, const struct cfg_camera *c, const c
     sqlite3_bind_text(st, 2, c->name ? c->name : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, c->owner ? c->owner : "", -1, SQLITE_STATIC);
     store_bind_opt_text(st, 4, c->commune);
-    sqlite3_bind_text(st, 5, site_kind_name(c->site_kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, cfg_site_kind_name(c->site_kind), -1, SQLITE_STATIC);
     store_bind_opt_text(st, 6, c->address);
     store_bind_opt_text(st, 7, c->road);
     if (c->has_position) {
@@ -219,58 +207,25 @@ fail:
 
 static const char *const streak_names[] = {NULL, "ok", "degraded", "fail"};
 
-static enum store_streak column_streak(sqlite3_stmt *st, int col)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-
-    for (int i = STORE_STREAK_OK; t != NULL && i <= STORE_STREAK_FAIL; i++)
-        if (strcmp(t, streak_names[i]) == 0)
-            return (enum store_streak)i;
-    return STORE_STREAK_NONE;
-}
-
 static void read_status(sqlite3_stmt *st, struct store_status *o)
 {
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->id, sizeof(o->id));
-    store_column_text(st, 1, o->name, sizeof(o->name));
-    store_column_text(st, 2, o->owner, sizeof(o->owner));
-    store_column_text(st, 3, o->commune, sizeof(o->commune));
-    o->retired = sqlite3_column_int(st, 4);
-    o->state = store_column_state(st, 5);
-    o->since_ms = sqlite3_column_int64(st, 6);
-    store_column_text(st, 7, o->reason, sizeof(o->reason));
-    o->last_probe_ms = sqlite3_column_int64(st, 8); /* NULL reads as 0 */
-    o->latency_ms = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 9);
-    o->rtsp_status = sqlite3_column_int(st, 10);
-    store_column_text(st, 11, o->codec, sizeof(o->codec));
-    o->width = sqlite3_column_int(st, 12);
-    o->height = sqlite3_column_int(st, 13);
-    o->fps = sqlite3_column_double(st, 14);
-    o->last_sample_ms = sqlite3_column_int64(st, 15);
-    o->stream_fps = sqlite3_column_double(st, 16);
-    o->bitrate_kbps = sqlite3_column_double(st, 17);
-    o->gop_s = sqlite3_column_double(st, 18);
-    o->sharpness = sqlite3_column_double(st, 19);
-    o->luma = sqlite3_column_double(st, 20);
-    o->frozen = sqlite3_column_int(st, 21);
-    store_column_text(st, 22, o->flags, sizeof(o->flags));
-    store_column_text(st, 23, o->thumb_path, sizeof(o->thumb_path));
-    o->last_ok_ms = sqlite3_column_int64(st, 24);
-    store_column_text(st, 25, o->address, sizeof(o->address));
-    store_column_text(st, 26, o->road, sizeof(o->road));
+    /* last_probe_ms NULL reads as 0 */
+    store_columns(st, "ttttisItInitiidIdddddittIttddii__uiI", o->id, sizeof(o->id), o->name,
+                  sizeof(o->name), o->owner, sizeof(o->owner), o->commune, sizeof(o->commune),
+                  &o->retired, &o->state, &o->since_ms, o->reason, sizeof(o->reason),
+                  &o->last_probe_ms, &o->latency_ms, &o->rtsp_status, o->codec, sizeof(o->codec),
+                  &o->width, &o->height, &o->fps, &o->last_sample_ms, &o->stream_fps,
+                  &o->bitrate_kbps, &o->gop_s, &o->sharpness, &o->luma, &o->frozen, o->flags,
+                  sizeof(o->flags), o->thumb_path, sizeof(o->thumb_path), &o->last_ok_ms,
+                  o->address, sizeof(o->address), o->road, sizeof(o->road), &o->lat, &o->lon,
+                  &o->stream_width, &o->stream_height, &o->picture.last_phash,
+                  &o->picture.still_run, &o->picture.run_since_ms);
     o->has_position =
         sqlite3_column_type(st, 27) != SQLITE_NULL && sqlite3_column_type(st, 28) != SQLITE_NULL;
-    o->lat = sqlite3_column_double(st, 27);
-    o->lon = sqlite3_column_double(st, 28);
-    o->stream_width = sqlite3_column_int(st, 29);
-    o->stream_height = sqlite3_column_int(st, 30);
-    o->streak_kind = column_streak(st, 31);
+    o->streak_kind = store_column_name(st, 31, streak_names, 4, STORE_STREAK_NONE);
     o->streak = o->streak_kind != STORE_STREAK_NONE ? sqlite3_column_int(st, 32) : 0;
     o->picture.has_last = sqlite3_column_type(st, 33) != SQLITE_NULL;
-    o->picture.last_phash = store_column_u64(st, 33);
-    o->picture.still_run = sqlite3_column_int(st, 34);
-    o->picture.run_since_ms = sqlite3_column_int64(st, 35);
 }
 
 static void read_status_row(sqlite3_stmt *st, void *elem)

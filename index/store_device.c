@@ -307,24 +307,14 @@ static void read_device(sqlite3_stmt *st, void *elem)
     struct store_device *o = elem;
 
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
-    o->probed_ms = sqlite3_column_int64(st, 1);
-    o->ok = sqlite3_column_int(st, 2);
-    store_column_text(st, 3, o->error, sizeof(o->error));
-    o->facts_ms = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
-    store_column_text(st, 5, o->manufacturer, sizeof(o->manufacturer));
-    store_column_text(st, 6, o->model, sizeof(o->model));
-    store_column_text(st, 7, o->firmware, sizeof(o->firmware));
-    store_column_text(st, 8, o->serial, sizeof(o->serial));
-    store_column_text(st, 9, o->hardware_id, sizeof(o->hardware_id));
-    store_column_text(st, 10, o->auth, sizeof(o->auth));
-    store_column_text(st, 11, o->uri_note, sizeof(o->uri_note));
-    store_column_text(st, 12, o->snapshot_path, sizeof(o->snapshot_path));
-    o->ntp = sqlite3_column_int(st, 13);
-    o->has_clock = sqlite3_column_int(st, 14);
-    o->clock_at_ms = sqlite3_column_int64(st, 15);
-    o->clock_offset_ms = sqlite3_column_int64(st, 16);
-    o->clock_error_ms = sqlite3_column_int64(st, 17);
+    /* facts_ms NULL reads as 0 */
+    store_columns(st, "tIitIttttttttiiIII", o->camera_id, sizeof(o->camera_id), &o->probed_ms,
+                  &o->ok, o->error, sizeof(o->error), &o->facts_ms, o->manufacturer,
+                  sizeof(o->manufacturer), o->model, sizeof(o->model), o->firmware,
+                  sizeof(o->firmware), o->serial, sizeof(o->serial), o->hardware_id,
+                  sizeof(o->hardware_id), o->auth, sizeof(o->auth), o->uri_note,
+                  sizeof(o->uri_note), o->snapshot_path, sizeof(o->snapshot_path), &o->ntp,
+                  &o->has_clock, &o->clock_at_ms, &o->clock_offset_ms, &o->clock_error_ms);
 }
 
 static void read_endpoint(sqlite3_stmt *st, void *elem)
@@ -341,18 +331,12 @@ static void read_profile(sqlite3_stmt *st, void *elem)
     struct store_profile *o = elem;
 
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->token, sizeof(o->token));
-    store_column_text(st, 1, o->name, sizeof(o->name));
-    store_column_text(st, 2, o->encoder_token, sizeof(o->encoder_token));
-    store_column_text(st, 3, o->encoding, sizeof(o->encoding));
-    o->width = sqlite3_column_int(st, 4); /* NULL reads as 0 */
-    o->height = sqlite3_column_int(st, 5);
-    o->fps_limit = sqlite3_column_double(st, 6);
-    o->bitrate_limit_kbps = sqlite3_column_int(st, 7);
-    o->gov_length = sqlite3_column_int(st, 8);
-    store_column_text(st, 9, o->stream_uri, sizeof(o->stream_uri));
-    store_column_text(st, 10, o->snapshot_uri, sizeof(o->snapshot_uri));
-    o->streamed = sqlite3_column_int(st, 11);
+    /* NULL limits read as 0 */
+    store_columns(st, "ttttiidiitti", o->token, sizeof(o->token), o->name, sizeof(o->name),
+                  o->encoder_token, sizeof(o->encoder_token), o->encoding, sizeof(o->encoding),
+                  &o->width, &o->height, &o->fps_limit, &o->bitrate_limit_kbps, &o->gov_length,
+                  o->stream_uri, sizeof(o->stream_uri), o->snapshot_uri, sizeof(o->snapshot_uri),
+                  &o->streamed);
 }
 
 /* The device row alone: 0, 1 when none, -1. */
@@ -439,11 +423,8 @@ static void read_clock(sqlite3_stmt *st, void *elem)
     struct store_clock *o = elem;
 
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
-    o->at_ms = sqlite3_column_int64(st, 1);
-    o->offset_ms = sqlite3_column_int64(st, 2);
-    o->error_ms = sqlite3_column_int64(st, 3);
-    o->ntp = sqlite3_column_int(st, 4);
+    store_columns(st, "tIIIi", o->camera_id, sizeof(o->camera_id), &o->at_ms, &o->offset_ms,
+                  &o->error_ms, &o->ntp);
 }
 
 int store_list_clocks(struct store *s, const char *camera_id, int64_t since_ms,
@@ -475,12 +456,9 @@ static void read_change(sqlite3_stmt *st, void *elem)
     struct store_device_change *o = elem;
 
     memset(o, 0, sizeof(*o));
-    o->id = sqlite3_column_int64(st, 0);
-    store_column_text(st, 1, o->camera_id, sizeof(o->camera_id));
-    o->at_ms = sqlite3_column_int64(st, 2);
-    store_column_text(st, 3, o->field, sizeof(o->field));
-    store_column_text(st, 4, o->old_value, sizeof(o->old_value));
-    store_column_text(st, 5, o->new_value, sizeof(o->new_value));
+    store_columns(st, "ItIttt", &o->id, o->camera_id, sizeof(o->camera_id), &o->at_ms, o->field,
+                  sizeof(o->field), o->old_value, sizeof(o->old_value), o->new_value,
+                  sizeof(o->new_value));
 }
 
 int store_list_device_changes_page(struct store *s, const struct store_page *pg,

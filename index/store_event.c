@@ -27,24 +27,22 @@ int store_event_insert(struct store *s, const char *camera_id, enum cw_state fro
     return 0;
 }
 
+#define EVENT_COLUMNS "id, camera_id, at_ms, from_state, to_state, reason"
+
 static void read_event(sqlite3_stmt *st, void *elem)
 {
     struct store_event *e = elem;
 
-    e->id = sqlite3_column_int64(st, 0);
-    store_column_text(st, 1, e->camera_id, sizeof(e->camera_id));
-    e->at_ms = sqlite3_column_int64(st, 2);
-    e->from = store_column_state(st, 3);
-    e->to = store_column_state(st, 4);
-    store_column_text(st, 5, e->reason, sizeof(e->reason));
+    store_columns(st, "ItIsst", &e->id, e->camera_id, sizeof(e->camera_id), &e->at_ms, &e->from,
+                  &e->to, e->reason, sizeof(e->reason));
 }
 
 int store_list_events_page(struct store *s, const struct store_page *pg, struct store_event **out,
                            size_t *n, struct cw_err *err)
 {
     void *rows = NULL;
-    int rc = store_collect_page(s, "id, camera_id, at_ms, from_state, to_state, reason", "event",
-                                pg, sizeof(**out), read_event, &rows, n, "events", err);
+    int rc = store_collect_page(s, EVENT_COLUMNS, "event", pg, sizeof(**out), read_event, &rows, n,
+                                "events", err);
 
     *out = rows;
     return rc;
@@ -61,36 +59,19 @@ int store_list_events(struct store *s, const char *camera_id, int64_t since_ms,
 int store_list_events_after(struct store *s, int64_t after_id, size_t limit,
                             struct store_event **out, size_t *n, struct cw_err *err)
 {
-    static const char sql[] = "SELECT id, camera_id, at_ms, from_state, to_state, reason "
-                              "FROM event WHERE id > ?1 ORDER BY id LIMIT ?2";
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "events after", err);
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int64(st, 2, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
-    rc = store_collect(s, st, sizeof(**out), read_event, &rows, n, "events after", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_event, out, n, "events after", err,
+                        "SELECT " EVENT_COLUMNS " FROM event WHERE id > ?1 ORDER BY id LIMIT ?2",
+                        "II", after_id,
+                        limit > 0 && limit < INT64_MAX ? (int64_t)limit : (int64_t)-1);
 }
 
 int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
+    sqlite3_stmt *st =
+        store_prepare(s, "last event", err, "SELECT coalesce(max(id), 0) FROM event", "");
+    int rc = store_one_row(s, st, 0, store_read_int64, out, "last event", err);
 
-    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM event", -1, &st, NULL) !=
-        SQLITE_OK)
-        return store_fail(s, "last event", err);
-    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : store_fail(s, "last event", err);
-    if (rc == 0)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc;
+    return rc == 1 ? store_fail(s, "last event", err) : rc; /* an aggregate always has a row */
 }
 
 struct state_row {

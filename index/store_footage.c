@@ -89,18 +89,13 @@ int store_segment_drop_tree(struct store *s, const char *recorder, const char *d
 
 /* ---- what a scan knows ---- */
 
-static void read_int64(sqlite3_stmt *st, void *out)
-{
-    *(int64_t *)out = sqlite3_column_int64(st, 0);
-}
-
 int store_footage_dir_mtime(struct store *s, const char *recorder, const char *dir,
                             int64_t *mtime_ns, struct cw_err *err)
 {
     static const char sql[] = "SELECT mtime_ns FROM footage_dir WHERE recorder = ?1 AND path = ?2";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_DIR_MTIME, sql, err, "tt", recorder, dir);
 
-    return store_one_row(s, st, 1, read_int64, mtime_ns, "footage folder", err);
+    return store_one_row(s, st, 1, store_read_int64, mtime_ns, "footage folder", err);
 }
 
 int store_footage_dir_set(struct store *s, const char *recorder, const char *dir,
@@ -218,15 +213,9 @@ static void read_recorder(sqlite3_stmt *st, void *elem)
     struct store_recorder *r = elem;
 
     memset(r, 0, sizeof(*r));
-    store_column_text(st, 0, r->name, sizeof(r->name));
-    store_column_text(st, 1, r->kind, sizeof(r->kind));
-    r->scanned_ms = sqlite3_column_int64(st, 2);
-    r->ok = sqlite3_column_int(st, 3);
-    store_column_text(st, 4, r->error, sizeof(r->error));
-    r->ok_ms = sqlite3_column_int64(st, 5);
-    r->segments = sqlite3_column_int64(st, 6);
-    r->unreadable = sqlite3_column_int64(st, 7);
-    r->bytes = sqlite3_column_int64(st, 8);
+    store_columns(st, "ttIitIIII", r->name, sizeof(r->name), r->kind, sizeof(r->kind),
+                  &r->scanned_ms, &r->ok, r->error, sizeof(r->error), &r->ok_ms, &r->segments,
+                  &r->unreadable, &r->bytes);
 }
 
 int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n,
@@ -250,18 +239,10 @@ static void read_oldest(sqlite3_stmt *st, void *elem)
 int store_list_footage_oldest(struct store *s, struct store_footage_oldest **out, size_t *n,
                               struct cw_err *err)
 {
-    static const char sql[] = "SELECT camera_id, oldest_ms FROM footage_camera "
-                              "WHERE oldest_ms IS NOT NULL ORDER BY camera_id";
-    sqlite3_stmt *st = NULL;
-    void *rows = NULL;
-    int rc;
-
-    *out = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "footage oldest", err);
-    rc = store_collect(s, st, sizeof(**out), read_oldest, &rows, n, "footage oldest", err);
-    *out = rows;
-    return rc;
+    return store_select(s, sizeof(**out), read_oldest, out, n, "footage oldest", err,
+                        "SELECT camera_id, oldest_ms FROM footage_camera "
+                        "WHERE oldest_ms IS NOT NULL ORDER BY camera_id",
+                        "");
 }
 
 /* ---- per camera ---- */
@@ -309,14 +290,10 @@ static void read_summary(sqlite3_stmt *st, void *elem)
 {
     struct store_footage_camera *out = elem;
 
+    store_columns(st, "IIIIII", &out->oldest_ms, &out->newest_ms, &out->max_len_ms,
+                  &out->updated_ms, &out->pace_since_ms, &out->pace_oldest_ms);
     out->has = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    out->oldest_ms = sqlite3_column_int64(st, 0);
-    out->newest_ms = sqlite3_column_int64(st, 1);
-    out->max_len_ms = sqlite3_column_int64(st, 2);
-    out->updated_ms = sqlite3_column_int64(st, 3);
     out->has_pace = sqlite3_column_type(st, 4) != SQLITE_NULL;
-    out->pace_since_ms = sqlite3_column_int64(st, 4);
-    out->pace_oldest_ms = sqlite3_column_int64(st, 5);
 }
 
 int store_footage_camera(struct store *s, const char *camera_id, struct store_footage_camera *out,
@@ -343,21 +320,13 @@ static void read_segment(sqlite3_stmt *st, void *elem)
     const char *file = (const char *)sqlite3_column_text(st, 3);
 
     memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(st, 0);
-    store_column_text(st, 1, r->recorder, sizeof(r->recorder));
+    store_columns(st, "It__IIIIttiiit", &r->id, r->recorder, sizeof(r->recorder), &r->start_ms,
+                  &r->end_ms, &r->bytes, &r->mtime_ns, r->container, sizeof(r->container), r->codec,
+                  sizeof(r->codec), &r->width, &r->height, &r->readable, r->reason,
+                  sizeof(r->reason));
     if (snprintf(r->path, sizeof(r->path), "%s%s%s", dir ? dir : "", dir && dir[0] ? "/" : "",
                  file ? file : "") < 0)
         r->path[0] = '\0';
-    r->start_ms = sqlite3_column_int64(st, 4);
-    r->end_ms = sqlite3_column_int64(st, 5);
-    r->bytes = sqlite3_column_int64(st, 6);
-    r->mtime_ns = sqlite3_column_int64(st, 7);
-    store_column_text(st, 8, r->container, sizeof(r->container));
-    store_column_text(st, 9, r->codec, sizeof(r->codec));
-    r->width = sqlite3_column_int(st, 10);
-    r->height = sqlite3_column_int(st, 11);
-    r->readable = sqlite3_column_int(st, 12);
-    store_column_text(st, 13, r->reason, sizeof(r->reason));
 }
 
 int store_footage_segments(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,

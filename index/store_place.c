@@ -32,16 +32,10 @@ static void read_place(sqlite3_stmt *st, void *elem)
     struct store_place *p = elem;
 
     memset(p, 0, sizeof(*p));
-    store_column_text(st, 0, p->id, sizeof(p->id));
-    store_column_text(st, 1, p->name, sizeof(p->name));
-    store_column_text(st, 2, p->commune, sizeof(p->commune));
-    store_column_text(st, 3, p->address, sizeof(p->address));
-    store_column_text(st, 4, p->road, sizeof(p->road));
-    p->has_position = sqlite3_column_int(st, 5);
-    p->lat = sqlite3_column_double(st, 6);
-    p->lon = sqlite3_column_double(st, 7);
-    store_column_text(st, 8, p->recorder, sizeof(p->recorder));
-    p->retired = sqlite3_column_int(st, 9);
+    store_columns(st, "tttttiddti", p->id, sizeof(p->id), p->name, sizeof(p->name), p->commune,
+                  sizeof(p->commune), p->address, sizeof(p->address), p->road, sizeof(p->road),
+                  &p->has_position, &p->lat, &p->lon, p->recorder, sizeof(p->recorder),
+                  &p->retired);
 }
 
 int store_list_places(struct store *s, struct store_place **out, size_t *n, struct cw_err *err)

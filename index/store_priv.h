@@ -150,6 +150,22 @@ uint64_t store_column_u64(sqlite3_stmt *st, int col);
 /* State stored as its lower-case name; unknown text reads as CW_UNKNOWN. */
 enum cw_state store_column_state(sqlite3_stmt *st, int col);
 
+/* The index in names[0..n) of a text column (a NULL entry never matches), or dflt when the
+ * column is NULL or names none of them: an enum stored as its name. */
+int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n, int dflt);
+/* A reader for store_one_row: column 0 into the int64_t at out. */
+void store_read_int64(sqlite3_stmt *st, void *out);
+/* Read st's columns 0, 1, ... of the current row into the arguments, one letter each, the
+ * mirror of store_bind (NULL reads as 0 or ""):
+ *   t  char *buf, size_t len  text cut to len (store_column_text)
+ *   i  int *     I  int64_t *     d  double *
+ *   s  enum cw_state *        a state's name (store_column_state)
+ *   u  uint64_t *             a picture hash (store_column_u64)
+ *   n  int *     N  int64_t * as i and I, but NULL reads as -1 (unknown)
+ *   _  no argument: the column is skipped (the caller reads it)
+ * The arguments must have exactly these types (they pass through varargs). */
+void store_columns(sqlite3_stmt *st, const char *fmt, ...);
+
 /* Apply the migration steps from the file's user_version up to target, each in its own
  * transaction. path names the file in messages. Refuses target > STORE_SCHEMA_VERSION and a
  * file newer than target. Used by store_open, and by tests to build a database at an old

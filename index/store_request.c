@@ -10,18 +10,11 @@
 #include "store_priv.h"
 
 static const char *const place_names[] = {"point", "text", "cameras"};
+#define PLACE_NAMES_N (int)(sizeof(place_names) / sizeof(place_names[0]))
 
 const char *store_place_kind_name(enum store_place_kind k)
 {
-    return (unsigned)k < sizeof(place_names) / sizeof(place_names[0]) ? place_names[k] : "";
-}
-
-static enum store_place_kind place_parse(const char *name)
-{
-    for (size_t i = 0; i < sizeof(place_names) / sizeof(place_names[0]); i++)
-        if (name != NULL && strcmp(name, place_names[i]) == 0)
-            return (enum store_place_kind)i;
-    return STORE_PLACE_CAMERAS;
+    return (unsigned)k < (unsigned)PLACE_NAMES_N ? place_names[k] : "";
 }
 
 static int request_insert(struct store *s, const struct store_request *r, int64_t now_ms,
@@ -93,23 +86,13 @@ int store_request_create(struct store *s, const struct store_request *r, int64_t
 static void read_request(sqlite3_stmt *st, void *elem)
 {
     struct store_request *r = elem;
-    char place[16];
 
     memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(st, 0);
-    r->created_ms = sqlite3_column_int64(st, 1);
-    store_column_text(st, 2, r->by, sizeof(r->by));
-    store_column_text(st, 3, r->case_ref, sizeof(r->case_ref));
-    store_column_text(st, 4, r->reason, sizeof(r->reason));
-    r->from_ms = sqlite3_column_int64(st, 5);
-    r->to_ms = sqlite3_column_int64(st, 6);
-    store_column_text(st, 7, place, sizeof(place));
-    r->place = place_parse(place);
-    r->lat = sqlite3_column_double(st, 8);
-    r->lon = sqlite3_column_double(st, 9);
-    r->radius_m = sqlite3_column_double(st, 10);
-    store_column_text(st, 11, r->text, sizeof(r->text));
-    store_column_text(st, 12, r->cameras, sizeof(r->cameras));
+    store_columns(st, "IItttII_dddtt", &r->id, &r->created_ms, r->by, sizeof(r->by), r->case_ref,
+                  sizeof(r->case_ref), r->reason, sizeof(r->reason), &r->from_ms, &r->to_ms,
+                  &r->lat, &r->lon, &r->radius_m, r->text, sizeof(r->text), r->cameras,
+                  sizeof(r->cameras));
+    r->place = store_column_name(st, 7, place_names, PLACE_NAMES_N, STORE_PLACE_CAMERAS);
 }
 
 int store_request_get(struct store *s, int64_t id, struct store_request *out, struct cw_err *err)

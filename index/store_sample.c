@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
+
 #define SAMPLE_HOUR_MS 3600000LL /* the bucket of a downsampled row */
 #define SAMPLE_FLAG_NAME_MAX 32  /* longest flag name kept in a union, with its NUL */
 #define SAMPLE_FLAG_NAMES_MAX 32 /* distinct flag names in one union (13 exist today) */
@@ -77,37 +79,14 @@ static void bind_sample(sqlite3_stmt *st, const struct store_sample *smp)
 static void read_sample(sqlite3_stmt *st, struct store_sample *o)
 {
     memset(o, 0, sizeof(*o));
-    store_column_text(st, 0, o->camera_id, sizeof(o->camera_id));
-    o->at_ms = sqlite3_column_int64(st, 1);
-    o->hourly = sqlite3_column_int(st, 2);
-    o->count = sqlite3_column_int(st, 3);
-    o->ok = sqlite3_column_int(st, 4);
-    store_column_text(st, 5, o->error, sizeof(o->error));
-    store_column_text(st, 6, o->codec, sizeof(o->codec));
-    o->width = sqlite3_column_int(st, 7);
-    o->height = sqlite3_column_int(st, 8);
-    o->fps = sqlite3_column_double(st, 9);
-    o->bitrate_kbps = sqlite3_column_double(st, 10);
-    o->gop_frames = sqlite3_column_double(st, 11);
-    o->gop_s = sqlite3_column_double(st, 12);
-    o->first_key_ms =
-        sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13);
-    o->ts_jumps = sqlite3_column_int(st, 14);
-    o->ts_backwards = sqlite3_column_int(st, 15);
-    o->corrupt_packets = sqlite3_column_int(st, 16);
-    o->lost_frames = sqlite3_column_int(st, 17);
-    o->has_picture = sqlite3_column_int(st, 18);
-    o->luma_mean = sqlite3_column_double(st, 19);
-    o->luma_spread = sqlite3_column_double(st, 20);
-    o->sharpness = sqlite3_column_double(st, 21);
-    o->phash = store_column_u64(st, 22);
-    o->ref_distance = sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 23);
-    store_column_text(st, 24, o->flags, sizeof(o->flags));
-    store_column_text(st, 25, o->reasons, sizeof(o->reasons));
-    o->key_bytes = sqlite3_column_double(st, 26);
-    o->inter_frames = sqlite3_column_int(st, 27);
-    o->inter_bytes = sqlite3_column_double(st, 28);
-    o->inter_min_bytes = sqlite3_column_int(st, 29);
+    store_columns(st, "tIiiittiiddddNiiiiidddunttdidi", o->camera_id, sizeof(o->camera_id),
+                  &o->at_ms, &o->hourly, &o->count, &o->ok, o->error, sizeof(o->error), o->codec,
+                  sizeof(o->codec), &o->width, &o->height, &o->fps, &o->bitrate_kbps,
+                  &o->gop_frames, &o->gop_s, &o->first_key_ms, &o->ts_jumps, &o->ts_backwards,
+                  &o->corrupt_packets, &o->lost_frames, &o->has_picture, &o->luma_mean,
+                  &o->luma_spread, &o->sharpness, &o->phash, &o->ref_distance, o->flags,
+                  sizeof(o->flags), o->reasons, sizeof(o->reasons), &o->key_bytes, &o->inter_frames,
+                  &o->inter_bytes, &o->inter_min_bytes);
 }
 
 static int sample_insert(struct store *s, const struct store_sample *smp, struct cw_err *err)
@@ -141,14 +120,6 @@ int store_record_sample(struct store *s, const struct store_sample *smp, const c
     return store_commit(s, err) == 0 ? rc : -1;
 }
 
-/* Grow *v to hold one more element of size sz; NULL when out of memory. */
-static void *grow(void *v, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return v;
-    return realloc(v, (*cap = *cap ? *cap * 2 : 64) * sz);
-}
-
 static void read_sample_row(sqlite3_stmt *st, void *elem)
 {
     read_sample(st, elem);
@@ -166,11 +137,29 @@ int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
 /* --- retention ------------------------------------------------------------------------------ */
 
 /* One hourly row being built from the raw rows of one camera and hour, oldest first. */
+/* The mean of the values a fact had in the rows that measured it. */
+struct mean {
+    double sum;
+    int n;
+};
+
+static void mean_add(struct mean *m, double v)
+{
+    m->sum += v;
+    m->n++;
+}
+
+/* The mean, or if_none when no row measured it. */
+static double mean_of(const struct mean *m, double if_none)
+{
+    return m->n > 0 ? m->sum / m->n : if_none;
+}
+
 struct fold {
     struct store_sample row;
-    int n_size, n_gop_frames, n_gop_s, n_key, n_pic, n_ok, n_key_bytes, n_inter;
-    double width, height, fps, kbps, gop_frames, gop_s, first_key, luma, spread, sharp;
-    double key_bytes, inter_bytes;
+    int n_size, n_pic, n_ok, n_inter;
+    double width, height, fps, kbps, luma, spread, sharp, inter_bytes;
+    struct mean gop_frames, gop_s, first_key, key_bytes;
     char names[SAMPLE_FLAG_NAMES_MAX][SAMPLE_FLAG_NAME_MAX];
     int n_names;
 };
@@ -239,22 +228,14 @@ static void fold_add(struct fold *f, const struct store_sample *r)
         f->height += r->height;
         f->n_size++;
     }
-    if (r->gop_frames > 0) {
-        f->gop_frames += r->gop_frames;
-        f->n_gop_frames++;
-    }
-    if (r->gop_s > 0) {
-        f->gop_s += r->gop_s;
-        f->n_gop_s++;
-    }
-    if (r->first_key_ms >= 0) {
-        f->first_key += (double)r->first_key_ms;
-        f->n_key++;
-    }
-    if (r->key_bytes > 0) {
-        f->key_bytes += r->key_bytes;
-        f->n_key_bytes++;
-    }
+    if (r->gop_frames > 0)
+        mean_add(&f->gop_frames, r->gop_frames);
+    if (r->gop_s > 0)
+        mean_add(&f->gop_s, r->gop_s);
+    if (r->first_key_ms >= 0)
+        mean_add(&f->first_key, (double)r->first_key_ms);
+    if (r->key_bytes > 0)
+        mean_add(&f->key_bytes, r->key_bytes);
     if (r->inter_frames > 0) {
         f->inter_bytes += r->inter_bytes;
         if (f->n_inter == 0 || r->inter_min_bytes < f->row.inter_min_bytes)
@@ -293,14 +274,11 @@ static void fold_finish(struct fold *f)
         o->width = (int)(f->width / f->n_size + 0.5);
         o->height = (int)(f->height / f->n_size + 0.5);
     }
-    if (f->n_gop_frames > 0)
-        o->gop_frames = f->gop_frames / f->n_gop_frames;
-    if (f->n_gop_s > 0)
-        o->gop_s = f->gop_s / f->n_gop_s;
-    if (f->n_key > 0)
-        o->first_key_ms = (int64_t)(f->first_key / f->n_key + 0.5);
-    if (f->n_key_bytes > 0)
-        o->key_bytes = f->key_bytes / f->n_key_bytes;
+    o->gop_frames = mean_of(&f->gop_frames, 0);
+    o->gop_s = mean_of(&f->gop_s, 0);
+    if (f->first_key.n > 0)
+        o->first_key_ms = (int64_t)(mean_of(&f->first_key, 0) + 0.5);
+    o->key_bytes = mean_of(&f->key_bytes, 0);
     if (f->n_inter > 0)
         o->inter_bytes = f->inter_bytes / f->n_inter;
     if (f->n_pic > 0) {
@@ -329,7 +307,6 @@ static int fold_camera(struct store *s, sqlite3_stmt *scan, const char *id, int6
                        struct fold_buf *b, struct cw_err *err)
 {
     struct store_sample r;
-    struct fold *nv;
     int step;
 
     b->n = 0;
@@ -339,11 +316,10 @@ static int fold_camera(struct store *s, sqlite3_stmt *scan, const char *id, int6
     while ((step = sqlite3_step(scan)) == SQLITE_ROW) {
         read_sample(scan, &r);
         if (b->n == 0 || b->v[b->n - 1].row.at_ms != hour_floor(r.at_ms)) {
-            if ((nv = grow(b->v, &b->cap, b->n, sizeof(*b->v))) == NULL) {
+            if (cw_vec_grow(&b->v, b->n, &b->cap, sizeof(*b->v), 64) != 0) {
                 sqlite3_reset(scan);
                 return cw_err_set(err, s->path, 0, NULL, "out of memory");
             }
-            b->v = nv;
             fold_start(&b->v[b->n++], &r);
         }
         fold_add(&b->v[b->n - 1], &r);
@@ -388,20 +364,19 @@ static int downsample(struct store *s, const char *camera_id, int64_t before_ms,
     *folded = 0;
     if (store_begin(s, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM camera WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
-                           -1, &cams, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(cams, 1, camera_id, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
-                           "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 ORDER BY at_ms, id",
-                           -1, &scan, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "DELETE FROM sample INDEXED BY sample_raw "
-                           "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2",
-                           -1, &del, NULL) != SQLITE_OK) {
-        store_fail(s, "downsample", err);
+    if ((cams = store_prepare(s, "downsample", err,
+                              "SELECT id FROM camera WHERE ?1 IS NULL OR id = ?1 ORDER BY id", "t",
+                              camera_id)) == NULL ||
+        (scan = store_prepare(s, "downsample", err,
+                              "SELECT " SAMPLE_COLUMNS " FROM sample INDEXED BY sample_raw "
+                              "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2 "
+                              "ORDER BY at_ms, id",
+                              "")) == NULL ||
+        (del = store_prepare(s, "downsample", err,
+                             "DELETE FROM sample INDEXED BY sample_raw "
+                             "WHERE camera_id = ?1 AND hourly = 0 AND at_ms < ?2",
+                             "")) == NULL)
         goto fail;
-    }
     while ((step = sqlite3_step(cams)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(cams, 0);
         if (fold_camera(s, scan, id, cutoff, &b, err) != 0)

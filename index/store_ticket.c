@@ -15,17 +15,11 @@ static void read_ticket(sqlite3_stmt *st, void *elem)
     struct store_ticket *t = elem;
 
     memset(t, 0, sizeof(*t));
-    t->id = sqlite3_column_int64(st, 0);
-    store_column_text(st, 1, t->camera_id, sizeof(t->camera_id));
-    store_column_text(st, 2, t->action, sizeof(t->action));
-    store_column_text(st, 3, t->note, sizeof(t->note));
+    store_columns(st, "ItttIItItt", &t->id, t->camera_id, sizeof(t->camera_id), t->action,
+                  sizeof(t->action), t->note, sizeof(t->note), &t->cost_vnd, &t->opened_ms,
+                  t->opened_by, sizeof(t->opened_by), &t->closed_ms, t->closed_by,
+                  sizeof(t->closed_by), t->close_note, sizeof(t->close_note));
     t->has_cost = sqlite3_column_type(st, 4) != SQLITE_NULL;
-    t->cost_vnd = sqlite3_column_int64(st, 4);
-    t->opened_ms = sqlite3_column_int64(st, 5);
-    store_column_text(st, 6, t->opened_by, sizeof(t->opened_by));
-    t->closed_ms = sqlite3_column_int64(st, 7);
-    store_column_text(st, 8, t->closed_by, sizeof(t->closed_by));
-    store_column_text(st, 9, t->close_note, sizeof(t->close_note));
 }
 
 /* A closing's texts that would not fit their fields when read back are refused whole (a new

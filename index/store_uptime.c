@@ -10,24 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "reason.h"
 #include "uptime.h"
 
 struct ev_buf {
     struct uptime_event *v;
-    int n, cap;
+    int n; /* an int: store_history's n_events */
+    size_t cap;
 };
 
 static int ev_push(struct ev_buf *b, int64_t at_ms, enum cw_state to, unsigned kinds)
 {
-    if (b->n == b->cap) {
-        int cap = b->cap ? b->cap * 2 : 64;
-        struct uptime_event *nv = realloc(b->v, (size_t)cap * sizeof(*nv));
-        if (nv == NULL)
-            return -1;
-        b->v = nv;
-        b->cap = cap;
-    }
+    if (cw_vec_grow(&b->v, (size_t)b->n, &b->cap, sizeof(*b->v), 64) != 0)
+        return -1;
     b->v[b->n] = (struct uptime_event){at_ms, to, kinds};
     b->n++;
     return 0;
@@ -101,26 +97,20 @@ int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with
 
     if (from_ms > to_ms)
         return cw_err_set(err, NULL, 0, NULL, "uptime range ends before it starts");
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, owner, created_ms, retired_ms FROM camera "
-                           "WHERE created_ms < ?2 AND (retired_ms IS NULL OR retired_ms > ?1) "
-                           "ORDER BY id",
-                           -1, &u.cams, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "SELECT at_ms, to_state, reason FROM event WHERE camera_id = ?1 "
-                           "AND at_ms < ?2 ORDER BY at_ms DESC, id DESC LIMIT 1",
-                           -1, &u.before, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "SELECT at_ms, to_state, reason FROM event WHERE camera_id = ?1 "
-                           "AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, id",
-                           -1, &u.inside, NULL) != SQLITE_OK) {
-        store_fail(s, "uptime", err);
+    if ((u.cams = store_prepare(s, "uptime", err,
+                                "SELECT id, owner, created_ms, retired_ms FROM camera "
+                                "WHERE created_ms < ?2 AND (retired_ms IS NULL OR retired_ms > ?1) "
+                                "ORDER BY id",
+                                "II", from_ms, to_ms)) == NULL ||
+        (u.before = store_prepare(s, "uptime", err,
+                                  "SELECT at_ms, to_state, reason FROM event WHERE camera_id = ?1 "
+                                  "AND at_ms < ?2 ORDER BY at_ms DESC, id DESC LIMIT 1",
+                                  "_I", from_ms)) == NULL ||
+        (u.inside = store_prepare(s, "uptime", err,
+                                  "SELECT at_ms, to_state, reason FROM event WHERE camera_id = ?1 "
+                                  "AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, id",
+                                  "_I", from_ms)) == NULL)
         goto done;
-    }
-    sqlite3_bind_int64(u.cams, 1, from_ms);
-    sqlite3_bind_int64(u.cams, 2, to_ms);
-    sqlite3_bind_int64(u.before, 2, from_ms);
-    sqlite3_bind_int64(u.inside, 2, from_ms);
     while ((step = sqlite3_step(u.cams)) == SQLITE_ROW)
         if (history_row(&u, &h, err) != 0 || visit(data, &h, err) != 0)
             goto done;
@@ -176,12 +166,8 @@ static int uptime_keep(void *data, const struct store_uptime *row, struct cw_err
 {
     struct uptime_rows *r = data;
 
-    if (r->n == r->cap) {
-        struct store_uptime *nv = realloc(r->v, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof(*nv));
-        if (nv == NULL)
-            return cw_err_set(err, r->path, 0, NULL, "out of memory");
-        r->v = nv;
-    }
+    if (cw_vec_grow(&r->v, r->n, &r->cap, sizeof(*r->v), 64) != 0)
+        return cw_err_set(err, r->path, 0, NULL, "out of memory");
     r->v[r->n++] = *row;
     return 0;
 }

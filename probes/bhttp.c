@@ -16,7 +16,7 @@
 struct bhttp {
     CURL *easy;
     struct curl_slist *headers;
-    char *username, *password;
+    struct xfer_login login;
     int64_t timeout_ms;
     long connect_ms;
     const atomic_int *cancel;
@@ -61,8 +61,7 @@ int bhttp_new(const struct bhttp_opts *o, struct bhttp **out, struct cw_err *err
 
     *out = NULL;
     if (h == NULL || (h->easy = curl_easy_init()) == NULL ||
-        (o->username != NULL && (h->username = strdup(o->username)) == NULL) ||
-        (o->password != NULL && (h->password = strdup(o->password)) == NULL)) {
+        xfer_login_set(&h->login, o->username, o->password) != 0) {
         bhttp_free(h);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
@@ -97,8 +96,7 @@ void bhttp_free(struct bhttp *h)
         return;
     curl_easy_cleanup(h->easy);
     curl_slist_free_all(h->headers);
-    free(h->username);
-    xfer_free_secret(h->password);
+    xfer_login_clear(&h->login);
     free(h->body.data);
     free(h);
 }
@@ -148,10 +146,10 @@ int bhttp_send(struct bhttp *h, const char *url, const char *body, const char *c
     a->body = h->body.data != NULL ? h->body.data : "";
     a->len = h->body.len;
     a->content_type = ct;
-    if (h->status == 401 && h->challenged && !h->digest && h->username != NULL) {
+    if (h->status == 401 && h->challenged && !h->digest && h->login.username != NULL) {
         h->digest = 1;
-        curl_easy_setopt(h->easy, CURLOPT_USERNAME, h->username);
-        curl_easy_setopt(h->easy, CURLOPT_PASSWORD, h->password ? h->password : "");
+        curl_easy_setopt(h->easy, CURLOPT_USERNAME, h->login.username);
+        curl_easy_setopt(h->easy, CURLOPT_PASSWORD, h->login.password);
         curl_easy_setopt(h->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST);
         a->retry = 1;
     }

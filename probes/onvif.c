@@ -42,7 +42,8 @@ enum onvif_step {
 struct onvif_probe {
     CURL *easy;
     struct curl_slist *headers;
-    char *device_url, *username, *password, *rtsp_url, *snapshot_path;
+    char *device_url, *rtsp_url, *snapshot_path;
+    struct xfer_login login;
     int64_t timeout_ms;
     long connect_timeout_ms;
 
@@ -163,13 +164,13 @@ static int send_request(struct onvif_probe *p)
     /* The Core spec answers GetSystemDateAndTime to anyone; a device that wants credentials
      * for it is asked again with them (clock_with_auth). */
     const char *user =
-        call == ONVIF_GET_SYSTEM_DATE_AND_TIME && !p->clock_with_auth ? NULL : p->username;
+        call == ONVIF_GET_SYSTEM_DATE_AND_TIME && !p->clock_with_auth ? NULL : p->login.username;
 
     xfer_free_secret(p->request);
     p->request = NULL;
     /* Created is the device's idea of now, so a camera whose clock is off still accepts it. */
-    if (onvif_call_build_request(call, p->token[0] ? p->token : NULL, user, p->password, created,
-                                 &p->request, &err) != 0) {
+    if (onvif_call_build_request(call, p->token[0] ? p->token : NULL, user, p->login.password,
+                                 created, &p->request, &err) != 0) {
         result_set(p, ONVIF_ERROR, "%s", err.msg);
         return -1;
     }
@@ -219,11 +220,11 @@ static int start_call(struct onvif_probe *p, enum onvif_call call, const char *x
  * credential, or Digest was already on and refused), -1 with the probe failed. */
 static int digest_retry(struct onvif_probe *p)
 {
-    if (p->status != 401 || !p->challenged || p->digest || p->username == NULL)
+    if (p->status != 401 || !p->challenged || p->digest || p->login.username == NULL)
         return 0;
     p->digest = 1;
-    if (curl_easy_setopt(p->easy, CURLOPT_USERNAME, p->username) != CURLE_OK ||
-        curl_easy_setopt(p->easy, CURLOPT_PASSWORD, p->password) != CURLE_OK ||
+    if (curl_easy_setopt(p->easy, CURLOPT_USERNAME, p->login.username) != CURLE_OK ||
+        curl_easy_setopt(p->easy, CURLOPT_PASSWORD, p->login.password) != CURLE_OK ||
         curl_easy_setopt(p->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST) != CURLE_OK) {
         result_set(p, ONVIF_ERROR, "libcurl refused HTTP Digest");
         return -1;
@@ -282,7 +283,7 @@ static int take_answer(struct onvif_probe *p, CURLcode rc, struct onvif_doc **do
     }
     if (p->status == 401 || p->status == 403) {
         result_set(p, ONVIF_AUTH, "HTTP %d%s", p->status,
-                   p->username == NULL ? " (no credential configured)" : "");
+                   p->login.username == NULL ? " (no credential configured)" : "");
         return -1;
     }
     if (looks_like_html(p)) {
@@ -504,7 +505,7 @@ static int recover(struct onvif_probe *p)
      * Core spec says they must not), some lack GetServices (older than ONVIF 2.0), a profile
      * may have no stream, a snapshot is extra. */
     if (p->step == S_CLOCK && (refused || o == ONVIF_AUTH)) {
-        if (!p->clock_with_auth && p->username != NULL) {
+        if (!p->clock_with_auth && p->login.username != NULL) {
             p->clock_with_auth = 1;
             r->outcome = ONVIF_OK;
             r->detail[0] = '\0';
@@ -596,7 +597,7 @@ static int finish(struct onvif_probe *p, int failed)
         r->outcome = ONVIF_OK;
         r->detail[0] = '\0';
     }
-    if (p->username == NULL)
+    if (p->login.username == NULL)
         snprintf(r->auth, sizeof(r->auth), "none");
     else if (r->auth[0] == '\0')
         snprintf(r->auth, sizeof(r->auth), "%s", p->digest ? "wsse+digest" : "wsse");
@@ -670,9 +671,8 @@ int onvif_probe_new(const struct onvif_request *req, void *private, struct onvif
         (long)(req->timeout_ms < ONVIF_CONNECT_TIMEOUT_MAX_MS ? req->timeout_ms
                                                               : ONVIF_CONNECT_TIMEOUT_MAX_MS);
     p->device_url = dup_opt(req->device_url, &oom);
-    p->username = dup_opt(req->username, &oom);
-    p->password =
-        dup_opt(req->username != NULL ? (req->password ? req->password : "") : NULL, &oom);
+    if (xfer_login_set(&p->login, req->username, req->password) != 0)
+        oom = 1;
     p->rtsp_url = dup_opt(req->rtsp_url, &oom);
     p->snapshot_path = dup_opt(req->snapshot_path, &oom);
     p->res.streamed = -1;
@@ -721,8 +721,7 @@ void onvif_probe_free(struct onvif_probe *p)
         curl_easy_cleanup(p->easy);
     curl_slist_free_all(p->headers);
     free(p->device_url);
-    xfer_free_secret(p->username);
-    xfer_free_secret(p->password);
+    xfer_login_clear(&p->login);
     free(p->rtsp_url);
     free(p->snapshot_path);
     xfer_free_secret(p->request); /* carries the digest and nonce */

@@ -9,6 +9,7 @@
  * camera whose clock is off still finds Created fresh. The password itself is never sent. */
 #include "onvif_call.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../util/text.h"
 #include "onvif_ns.h"
 
 #define WSSE_PASSWORD_DIGEST                                                                       \
@@ -156,29 +158,45 @@ static void sb_add(struct sbuf *b, const char *s)
     sb_add_n(b, s, strlen(s));
 }
 
+/* Append printf-formatted text; the arguments are our own names, never input (input goes
+ * through sb_add_escaped). */
+static void sb_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_addf(struct sbuf *b, const char *fmt, ...)
+{
+    char small[256], *p = small;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    if ((size_t)n >= sizeof(small)) {
+        if ((p = malloc((size_t)n + 1)) == NULL) {
+            b->oom = true;
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    sb_add_n(b, p, (size_t)n);
+    if (p != small)
+        free(p);
+}
+
 /* Append s as XML character data. */
 static void sb_add_escaped(struct sbuf *b, const char *s)
 {
     for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            sb_add(b, "&amp;");
-            break;
-        case '<':
-            sb_add(b, "&lt;");
-            break;
-        case '>':
-            sb_add(b, "&gt;");
-            break;
-        case '"':
-            sb_add(b, "&quot;");
-            break;
-        case '\'':
-            sb_add(b, "&apos;");
-            break;
-        default:
+        const char *e = *s == '\'' ? "&apos;" : cw_text_xml_entity(*s);
+        if (e != NULL)
+            sb_add(b, e);
+        else
             sb_add_n(b, s, 1);
-        }
     }
 }
 
@@ -250,37 +268,23 @@ static int security_header(struct sbuf *b, const char *username, const char *pas
     sb_add(b, "<s:Header><wsse:Security s:mustUnderstand=\"1\" xmlns:wsse=\"" NS_WSSE
               "\" xmlns:wsu=\"" NS_WSU "\"><wsse:UsernameToken><wsse:Username>");
     sb_add_escaped(b, username);
-    sb_add(b, "</wsse:Username><wsse:Password Type=\"" WSSE_PASSWORD_DIGEST "\">");
-    sb_add(b, digest);
-    sb_add(b, "</wsse:Password><wsse:Nonce EncodingType=\"" WSSE_BASE64_BINARY "\">");
-    sb_add(b, nonce64);
-    sb_add(b, "</wsse:Nonce><wsu:Created>");
-    sb_add(b, created);
-    sb_add(b, "</wsu:Created></wsse:UsernameToken></wsse:Security></s:Header>");
+    sb_addf(b,
+            "</wsse:Username><wsse:Password Type=\"" WSSE_PASSWORD_DIGEST "\">%s</wsse:Password>"
+            "<wsse:Nonce EncodingType=\"" WSSE_BASE64_BINARY "\">%s</wsse:Nonce>"
+            "<wsu:Created>%s</wsu:Created></wsse:UsernameToken></wsse:Security></s:Header>",
+            digest, nonce64, created);
     return 0;
 }
 
 static void request_body(struct sbuf *b, const struct call_def *c, const char *token)
 {
-    sb_add(b, "<s:Body><");
-    sb_add(b, c->prefix);
-    sb_add(b, ":");
-    sb_add(b, c->op);
-    sb_add(b, " xmlns:");
-    sb_add(b, c->prefix);
-    sb_add(b, "=\"");
-    sb_add(b, c->ns);
-    sb_add(b, c->tt ? "\" xmlns:tt=\"" NS_TT "\">" : "\">");
-    sb_add(b, c->head);
+    sb_addf(b, "<s:Body><%s:%s xmlns:%s=\"%s\"%s>%s", c->prefix, c->op, c->prefix, c->ns,
+            c->tt ? " xmlns:tt=\"" NS_TT "\"" : "", c->head);
     if (c->token_tail != NULL) {
         sb_add_escaped(b, token);
         sb_add(b, c->token_tail);
     }
-    sb_add(b, "</");
-    sb_add(b, c->prefix);
-    sb_add(b, ":");
-    sb_add(b, c->op);
-    sb_add(b, "></s:Body>");
+    sb_addf(b, "</%s:%s></s:Body>", c->prefix, c->op);
 }
 
 static int request_check(enum onvif_call call, const char *token, const char *username,

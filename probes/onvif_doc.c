@@ -56,6 +56,17 @@ const xmlNode *onvif_doc_child(const xmlNode *parent, const char *ns, const char
     return c != NULL ? c : onvif_doc_child_in(parent, NULL, local);
 }
 
+const xmlNode *onvif_doc_need(const xmlNode *parent, const char *ns, const char *local,
+                              struct cw_err *err)
+{
+    const xmlNode *c = onvif_doc_child(parent, ns, local);
+
+    if (c == NULL)
+        cw_err_set(err, NULL, 0, NULL, "%s: no %s",
+                   parent != NULL ? (const char *)parent->name : "", local);
+    return c;
+}
+
 static const xmlNode *first_element(const xmlNode *parent)
 {
     for (xmlNodePtr c = parent->children; c != NULL; c = c->next)

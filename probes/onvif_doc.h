@@ -75,6 +75,10 @@ const xmlNode *onvif_doc_child_in(const xmlNode *parent, const char *ns, const c
 /* parent's first element child named local, preferring namespace ns, else in any namespace:
  * devices put schema elements in the wsdl namespace, a default one or none. */
 const xmlNode *onvif_doc_child(const xmlNode *parent, const char *ns, const char *local);
+/* onvif_doc_child for a child the answer must hold: NULL with err "<parent>: no <local>"
+ * ("GetCapabilitiesResponse: no Capabilities") when it does not. */
+const xmlNode *onvif_doc_need(const xmlNode *parent, const char *ns, const char *local,
+                              struct cw_err *err);
 /* n's text, trimmed, cut to size on a character boundary and made safe to print
  * (xmltext_sanitize); "" when n is NULL. */
 void onvif_doc_text(const xmlNode *n, char *out, size_t size);

@@ -138,9 +138,8 @@ int onvif_parse_clock(const struct onvif_doc *d, struct onvif_clock *out, struct
     memset(out, 0, sizeof(*out));
     if (r == NULL)
         return -1;
-    sdt = onvif_doc_child(r, NS_TDS, "SystemDateAndTime");
-    if (sdt == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "GetSystemDateAndTimeResponse: no SystemDateAndTime");
+    if ((sdt = onvif_doc_need(r, NS_TDS, "SystemDateAndTime", err)) == NULL)
+        return -1;
     utc = onvif_doc_child(sdt, NS_TT, "UTCDateTime");
     if (utc == NULL && onvif_doc_child(sdt, NS_TT, "LocalDateTime") != NULL)
         return cw_err_set(err, NULL, 0, NULL,
@@ -273,9 +272,8 @@ int onvif_parse_capabilities(const struct onvif_doc *d, struct onvif_endpoints *
 
     if (r == NULL)
         return -1;
-    c = onvif_doc_child(r, NS_TDS, "Capabilities");
-    if (c == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "GetCapabilitiesResponse: no Capabilities");
+    if ((c = onvif_doc_need(r, NS_TDS, "Capabilities", err)) == NULL)
+        return -1;
     ext = onvif_doc_child(c, NS_TT, "Extension");
     for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
         const xmlNode *cap = onvif_doc_child(caps[i].in_extension ? ext : c, NS_TT, caps[i].name);

@@ -40,8 +40,8 @@ int onvif_parse_recording_summary(const struct onvif_doc *d, struct onvif_record
     memset(out, 0, sizeof(*out));
     if (r == NULL)
         return -1;
-    if ((sum = onvif_doc_child(r, NS_TSE, "Summary")) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "GetRecordingSummaryResponse: no Summary");
+    if ((sum = onvif_doc_need(r, NS_TSE, "Summary", err)) == NULL)
+        return -1;
     if ((a = child_time(sum, "DataFrom", &out->data_from_ms, err)) < 0 ||
         (b = child_time(sum, "DataUntil", &out->data_until_ms, err)) < 0)
         return -1;
@@ -134,8 +134,8 @@ int onvif_parse_search_results(const struct onvif_doc *d, enum onvif_search_stat
     *state = ONVIF_SEARCH_UNKNOWN;
     if (r == NULL)
         return -1;
-    if ((list = onvif_doc_child(r, NS_TSE, "ResultList")) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "GetRecordingSearchResultsResponse: no ResultList");
+    if ((list = onvif_doc_need(r, NS_TSE, "ResultList", err)) == NULL)
+        return -1;
     onvif_doc_text(onvif_doc_child(list, NS_TT, "SearchState"), st, sizeof(st));
     *state = state_of(st);
     for (const xmlNode *c = list->children; c != NULL && *n < max; c = c->next) {
@@ -157,8 +157,7 @@ int onvif_parse_recording_information(const struct onvif_doc *d, struct onvif_re
     memset(out, 0, sizeof(*out));
     if (r == NULL)
         return -1;
-    if ((ri = onvif_doc_child(r, NS_TSE, "RecordingInformation")) == NULL)
-        return cw_err_set(err, NULL, 0, NULL,
-                          "GetRecordingInformationResponse: no RecordingInformation");
+    if ((ri = onvif_doc_need(r, NS_TSE, "RecordingInformation", err)) == NULL)
+        return -1;
     return read_recording(ri, out, err);
 }

@@ -15,7 +15,8 @@
 
 struct onvif_session {
     struct bhttp *http;
-    char *device_url, *username, *password, *request;
+    char *device_url, *request;
+    struct xfer_login login;
     int has_offset;
     int64_t offset_ms;       /* the device's clock minus ours */
     char own[ONVIF_URL_MAX]; /* the device service's own address, as it announced it */
@@ -30,8 +31,7 @@ int onvif_session_new(const struct onvif_session_opts *o, struct onvif_session *
     *out = NULL;
     ho.max_bytes = ONVIF_MAX_RESPONSE_BYTES;
     if (s == NULL || (s->device_url = strdup(o->device_url)) == NULL ||
-        (ho.username != NULL && (s->username = strdup(ho.username)) == NULL) ||
-        (ho.password != NULL && (s->password = strdup(ho.password)) == NULL)) {
+        xfer_login_set(&s->login, ho.username, ho.password) != 0) {
         onvif_session_free(s);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
@@ -49,8 +49,7 @@ void onvif_session_free(struct onvif_session *s)
         return;
     bhttp_free(s->http);
     free(s->device_url);
-    free(s->username);
-    xfer_free_secret(s->password);
+    xfer_login_clear(&s->login);
     xfer_free_secret(s->request);
     free(s);
 }
@@ -59,7 +58,7 @@ void onvif_session_free(struct onvif_session *s)
 static int send_once(struct onvif_session *s, enum onvif_call call, const char *url,
                      const char *token, struct bhttp_answer *a, struct cw_err *err)
 {
-    const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : s->username;
+    const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : s->login.username;
     int64_t created = cw_now_ms() + (s->has_offset ? s->offset_ms : 0);
     char ctype[256];
     const char *headers[] = {ctype, NULL};
@@ -67,7 +66,8 @@ static int send_once(struct onvif_session *s, enum onvif_call call, const char *
 
     xfer_free_secret(s->request);
     s->request = NULL;
-    if (onvif_call_build_request(call, token, user, s->password, created, &s->request, err) != 0)
+    if (onvif_call_build_request(call, token, user, s->login.password, created, &s->request, err) !=
+        0)
         return -1;
     snprintf(ctype, sizeof(ctype),
              "Content-Type: application/soap+xml; charset=utf-8; action=\"%s\"",
@@ -85,7 +85,7 @@ static int read_answer(struct onvif_session *s, const char *name, const struct b
 
     if (a->status == 401 || a->status == 403)
         return cw_err_set(err, NULL, 0, NULL, "%s: authentication failed (HTTP %d%s)", name,
-                          a->status, s->username == NULL ? ", no credential configured" : "");
+                          a->status, s->login.username == NULL ? ", no credential configured" : "");
     if (onvif_http_is_html(a->content_type, a->body, a->len))
         return cw_err_set(err, NULL, 0, NULL, "%s: answered an HTML page (HTTP %d), not SOAP", name,
                           a->status);

@@ -7,19 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Make room for one more element of size sz in *v (length n, capacity *cap). */
-static int grow(void **v, size_t n, size_t *cap, size_t sz)
-{
-    void *nv;
-
-    if (n < *cap)
-        return 0;
-    nv = realloc(*v, (*cap = *cap ? *cap * 2 : 64) * sz);
-    if (nv == NULL)
-        return -1;
-    *v = nv;
-    return 0;
-}
+#include "../util/vec.h"
 
 struct rec_caps {
     size_t found, gone, dirs;
@@ -64,7 +52,7 @@ int rec_add_found(struct rec_result *r, const char *dir, const char *file, const
 {
     struct rec_found *f;
 
-    if (grow((void **)&r->found, r->n_found, &caps_of(r)->found, sizeof(*r->found)) != 0)
+    if (cw_vec_grow(&r->found, r->n_found, &caps_of(r)->found, sizeof(*r->found), 64) != 0)
         return -1;
     f = &r->found[r->n_found];
     memset(f, 0, sizeof(*f));
@@ -88,7 +76,7 @@ int rec_add_gone(struct rec_result *r, const char *dir, const char *file, int tr
 {
     struct rec_gone *g;
 
-    if (grow((void **)&r->gone, r->n_gone, &caps_of(r)->gone, sizeof(*r->gone)) != 0)
+    if (cw_vec_grow(&r->gone, r->n_gone, &caps_of(r)->gone, sizeof(*r->gone), 64) != 0)
         return -1;
     g = &r->gone[r->n_gone];
     if ((g->dir = strdup(dir)) == NULL || (g->file = strdup(file)) == NULL) {
@@ -104,7 +92,7 @@ int rec_add_dir(struct rec_result *r, const char *path, const char *parent, int6
 {
     struct rec_dir_mark *d;
 
-    if (grow((void **)&r->dirs, r->n_dirs, &caps_of(r)->dirs, sizeof(*r->dirs)) != 0)
+    if (cw_vec_grow(&r->dirs, r->n_dirs, &caps_of(r)->dirs, sizeof(*r->dirs), 64) != 0)
         return -1;
     d = &r->dirs[r->n_dirs];
     d->parent = NULL;

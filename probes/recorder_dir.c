@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../util/vec.h"
+
 struct walk {
     const struct rec_dir_source *src;
     const struct rec_known *known;
@@ -90,12 +92,8 @@ static int list_names(struct walk *w, const char *rel, char ***names, size_t *n)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if (count == cap) {
-            char **nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-            if (nv == NULL)
-                goto fail;
-            v = nv;
-        }
+        if (cw_vec_grow(&v, count, &cap, sizeof(*v), 64) != 0)
+            goto fail;
         if ((v[count] = strdup(e->d_name)) == NULL)
             goto fail;
         count++;

@@ -4,17 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "recorder_nvr.h"
 #include "recorder_remote.h"
 
 int rec_listing_add(struct rec_listing *l, const struct rec_item *it)
 {
-    if (l->n == l->cap) {
-        struct rec_item *nv = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 32) * sizeof(*nv));
-        if (nv == NULL)
-            return -1;
-        l->items = nv;
-    }
+    if (cw_vec_grow(&l->items, l->n, &l->cap, sizeof(*l->items), 32) != 0)
+        return -1;
     l->items[l->n++] = *it;
     return 0;
 }

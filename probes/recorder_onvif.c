@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "onvif_search.h"
 #include "onvif_session.h"
 #include "recorder_remote.h"
@@ -31,13 +32,8 @@ static int gather(struct gathered *g, const struct onvif_recording *r, size_t n)
             seen = strcmp(g->v[k].token, r[i].token) == 0;
         if (seen || g->n == SEARCH_RECORDINGS_MAX)
             continue;
-        if (g->n == g->cap) {
-            struct onvif_recording *nv =
-                realloc(g->v, (g->cap = g->cap ? g->cap * 2 : 16) * sizeof(*nv));
-            if (nv == NULL)
-                return -1;
-            g->v = nv;
-        }
+        if (cw_vec_grow(&g->v, g->n, &g->cap, sizeof(*g->v), 16) != 0)
+            return -1;
         g->v[g->n++] = r[i];
     }
     return 0;

@@ -32,7 +32,7 @@
 struct rtsp_probe {
     CURL *easy;
     char *url; /* without user:pass@, sent as the request URI */
-    char *username, *password;
+    struct xfer_login login;
     int64_t timeout_ms;
     long connect_timeout_ms;
     void *private;
@@ -182,15 +182,8 @@ static int split_url(struct rtsp_probe *p, const char *url, const char *username
         goto fail;
     }
     p->url = strdup(clean);
-    if (username != NULL) {
-        p->username = strdup(username);
-        p->password = strdup(password != NULL ? password : "");
-    } else if (user != NULL) {
-        p->username = strdup(user);
-        p->password = strdup(pass != NULL ? pass : "");
-    }
-    if (p->url == NULL ||
-        ((username != NULL || user != NULL) && (p->username == NULL || p->password == NULL))) {
+    if (p->url == NULL || xfer_login_set(&p->login, username != NULL ? username : user,
+                                         username != NULL ? password : pass) != 0) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
@@ -238,9 +231,9 @@ static int set_options(struct rtsp_probe *p)
     SET(CURLOPT_XFERINFOFUNCTION, on_progress);
     SET(CURLOPT_XFERINFODATA, p);
     SET(CURLOPT_NOPROGRESS, 0L);
-    if (p->username != NULL) {
-        SET(CURLOPT_USERNAME, p->username);
-        SET(CURLOPT_PASSWORD, p->password);
+    if (p->login.username != NULL) {
+        SET(CURLOPT_USERNAME, p->login.username);
+        SET(CURLOPT_PASSWORD, p->login.password);
         SET(CURLOPT_HTTPAUTH, (long)(CURLAUTH_BASIC | CURLAUTH_DIGEST));
     }
 #undef SET
@@ -314,7 +307,7 @@ static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
             set_result(out, RTSP_BAD_SDP, "%s", err.msg);
     } else if (s == 401 || s == 403) {
         set_result(out, RTSP_AUTH, "status %d%s", s,
-                   p->username == NULL ? " (no credential configured)" : "");
+                   p->login.username == NULL ? " (no credential configured)" : "");
     } else if (s == 404) {
         set_result(out, RTSP_NOT_FOUND, "status 404");
     } else if (s >= 500 && s <= 599) {
@@ -378,8 +371,7 @@ void rtsp_probe_free(struct rtsp_probe *p)
     if (p->easy != NULL)
         curl_easy_cleanup(p->easy);
     free(p->url);
-    xfer_free_secret(p->username);
-    xfer_free_secret(p->password);
+    xfer_login_clear(&p->login);
     free(p->body);
     free(p);
 }

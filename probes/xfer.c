@@ -148,3 +148,23 @@ void xfer_free_secret(char *s)
         free(s);
     }
 }
+
+int xfer_login_set(struct xfer_login *l, const char *username, const char *password)
+{
+    if (username == NULL)
+        return 0;
+    l->username = strdup(username);
+    l->password = strdup(password != NULL ? password : "");
+    if (l->username == NULL || l->password == NULL) {
+        xfer_login_clear(l);
+        return -1;
+    }
+    return 0;
+}
+
+void xfer_login_clear(struct xfer_login *l)
+{
+    xfer_free_secret(l->username);
+    xfer_free_secret(l->password);
+    l->username = l->password = NULL;
+}

@@ -61,4 +61,15 @@ size_t xfer_buf_write(char *data, size_t size, size_t n, void *userdata);
 /* Zero a NUL-terminated secret, then free it. Accepts NULL. */
 void xfer_free_secret(char *s);
 
+/* The credential a transfer logs in with; both NULL when it has none. Owned copies. */
+struct xfer_login {
+    char *username;
+    char *password; /* "" when none was given with a username */
+};
+/* Copy username and password into an empty l; username NULL leaves l empty (no login), password
+ * NULL with a username is "". 0, or -1 when out of memory (l empty). */
+int xfer_login_set(struct xfer_login *l, const char *username, const char *password);
+/* Wipe and free both (xfer_free_secret); l is empty after. */
+void xfer_login_clear(struct xfer_login *l);
+
 #endif

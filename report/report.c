@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../util/file.h"
+#include "../util/text.h"
 #include "render.h"
 
 #define JSON_REAL_DIGITS 10 /* as the CLI prints documents */
@@ -15,13 +16,12 @@
 int report_format_parse(const char *s, enum report_format *out)
 {
     static const char *const names[] = {"json", "csv", "xlsx", "html"};
+    int i = cw_text_name_index(CW_NAMES(names), s);
 
-    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(s, names[i]) == 0) {
-            *out = (enum report_format)i;
-            return 0;
-        }
-    return -1;
+    if (i < 0)
+        return -1;
+    *out = (enum report_format)i;
+    return 0;
 }
 
 int report_lang_parse(const char *s, enum report_lang *out)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../util/text.h"
 #include "render.h"
 
 #define SVG_W 600         /* viewBox width: half an A4 landscape line, 15 units ~ 9 pt */
@@ -18,25 +19,13 @@
 void render_esc(FILE *out, const char *s, int br)
 {
     for (; s != NULL && *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\n':
+        const char *e = cw_text_xml_entity(*s);
+        if (*s == '\n')
             fputs(br ? "<br>" : " ", out);
-            break;
-        default:
+        else if (e != NULL)
+            fputs(e, out);
+        else
             fputc(*s, out);
-        }
     }
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../util/text.h"
+#include "../util/vec.h"
 
 #define RCHART_WEEK_RANGES                                                                         \
     6 /* up to this many weeks, each labelled with its first and last day                          \
@@ -59,14 +60,8 @@ struct rcell *rtable_row(struct rtable *t)
 
     if (t == NULL)
         return NULL;
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        struct rcell *v = realloc(t->cells, cap * t->ncols * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        t->cells = v;
-        t->cap = cap;
-    }
+    if (cw_vec_grow(&t->cells, t->nrows, &t->cap, t->ncols * sizeof(*t->cells), 16) != 0)
+        return NULL;
     row = &t->cells[t->nrows * t->ncols];
     for (size_t i = 0; i < t->ncols; i++)
         row[i] = (struct rcell){.null = 1};

@@ -262,12 +262,33 @@ static void test_class_column_longer_than_a_class_name_can_be(void **state)
     expect_one_error(s, "/cameras.csv", 2, "class", "longer than 43 bytes");
 }
 
+static void test_encoder_below_names_what_falls_short_and_skips_what_is_unknown(void **state)
+{
+    const struct cfg_class c = {
+        .min_width = 640, .min_height = 360, .min_fps = 12, .min_bitrate_kbps = 256};
+    const struct cfg_class off = {0};
+
+    (void)state;
+    assert_int_equal(cfg_class_encoder_below(&c, 25, 1280, 720, 1024), 0);
+    assert_int_equal(cfg_class_encoder_below(&c, 4, 1280, 720, 1024), CFG_BELOW_FPS);
+    assert_int_equal(cfg_class_encoder_below(&c, 25, 352, 720, 1024), CFG_BELOW_SIZE);
+    assert_int_equal(cfg_class_encoder_below(&c, 25, 1280, 288, 1024), CFG_BELOW_SIZE);
+    assert_int_equal(cfg_class_encoder_below(&c, 25, 1280, 720, 128), CFG_BELOW_BITRATE);
+    assert_int_equal(cfg_class_encoder_below(&c, 4, 352, 288, 128),
+                     CFG_BELOW_FPS | CFG_BELOW_SIZE | CFG_BELOW_BITRATE);
+    /* the device did not say: nothing to judge */
+    assert_int_equal(cfg_class_encoder_below(&c, 0, 0, 288, 0), 0);
+    /* the class sets no minimum: nothing falls short of it */
+    assert_int_equal(cfg_class_encoder_below(&off, 4, 352, 288, 128), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_class_inherits_default_class_given_after_it),
+        cmocka_unit_test(test_encoder_below_names_what_falls_short_and_skips_what_is_unknown),
         T(test_class_column_points_cameras_at_their_class),
         T(test_class_column_may_name_default),
         T(test_unknown_class_names_file_line_and_class),

@@ -2,7 +2,7 @@
  * the test writes: cameras by point, text with and without diacritics, and ids; windows and
  * gaps with their causes; the state then and during; the clock offset; until when footage
  * stays retrievable and the warning; requests created (with their audit row), shown and
- * listed; the audit chain's verdict. */
+ * listed; the audit chain's verdict; the recorders' scans. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -335,6 +335,36 @@ static void test_request_created_shown_listed_and_audited(void **state)
     json_decref(doc);
 }
 
+static void test_recorders_list_their_scans_and_segment_counts(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = NULL;
+    const json_t *hik, *nvr;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", NOW, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "hik", "hikvision", NOW, 0, "timeout", &err), 0);
+    assert_int_equal(doc_recorders(&fx->c, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    hik = json_array_get(doc, 0); /* by name */
+    nvr = json_array_get(doc, 1);
+    assert_string_equal(str(hik, "name"), "hik");
+    assert_string_equal(str(hik, "kind"), "hikvision");
+    assert_true(json_is_false(json_object_get(hik, "ok")));
+    assert_string_equal(str(hik, "error"), "timeout");
+    assert_int_equal(json_integer_value(json_object_get(hik, "segments")), 0);
+    assert_string_equal(str(nvr, "name"), "nvr");
+    assert_string_equal(str(nvr, "kind"), "dir");
+    assert_true(json_is_true(json_object_get(nvr, "ok")));
+    assert_true(json_is_null(json_object_get(nvr, "error")));
+    assert_string_equal(str(nvr, "scanned_at"), "2026-11-22T21:00:00+07:00");
+    /* fill's 40 segments less the one dropped; 21:07 was cut short */
+    assert_int_equal(json_integer_value(json_object_get(nvr, "segments")), 39);
+    assert_int_equal(json_integer_value(json_object_get(nvr, "unreadable")), 1);
+    assert_int_equal(json_integer_value(json_object_get(nvr, "bytes")), 39000);
+    json_decref(doc);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -345,6 +375,7 @@ int main(void)
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),
         T(test_request_created_shown_listed_and_audited),
+        T(test_recorders_list_their_scans_and_segment_counts),
     };
 
     log_init("test_doc_footage", LOG_LVL_WARN);

@@ -134,6 +134,21 @@ static void test_clock_refuses_local_time_without_utc(void **state)
                   "no UTCDateTime, only LocalDateTime");
 }
 
+static void test_answers_missing_what_they_must_hold_name_it(void **state)
+{
+    struct onvif_doc *d = parse_text(ENV12_OPEN "<tds:GetCapabilitiesResponse/>" ENV12_CLOSE);
+    struct onvif_endpoints ep;
+    struct cw_err err = {0};
+
+    (void)state;
+    clock_refused(ENV12_OPEN "<tds:GetSystemDateAndTimeResponse/>" ENV12_CLOSE, false,
+                  "GetSystemDateAndTimeResponse: no SystemDateAndTime");
+    memset(&ep, 0, sizeof(ep));
+    assert_int_equal(onvif_parse_capabilities(d, &ep, &err), -1);
+    assert_string_equal(err.msg, "GetCapabilitiesResponse: no Capabilities");
+    onvif_doc_free(d);
+}
+
 static void test_clock_names_the_bad_field(void **state)
 {
     (void)state;
@@ -620,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_clock_reads_five_vendor_styles),
         cmocka_unit_test(test_clock_refuses_local_time_without_utc),
         cmocka_unit_test(test_clock_names_the_bad_field),
+        cmocka_unit_test(test_answers_missing_what_they_must_hold_name_it),
         cmocka_unit_test(test_info_reads_five_vendor_styles),
         cmocka_unit_test(test_info_cuts_long_values_on_a_character_boundary),
         cmocka_unit_test(test_info_accepts_a_byte_order_mark),

@@ -111,6 +111,42 @@ static void test_fold_survives_malformed_utf8(void **state)
     free(a);
 }
 
+static void test_name_index_finds_an_enum_by_its_exact_name(void **state)
+{
+    static const char *const names[] = {NULL, "ok", "degraded", "fail"};
+
+    (void)state;
+    assert_int_equal(cw_text_name_index(CW_NAMES(names), "degraded"), 2);
+    assert_int_equal(cw_text_name_index(CW_NAMES(names), "ok"), 1);
+    assert_int_equal(cw_text_name_index(CW_NAMES(names), "OK"), -1);
+    assert_int_equal(cw_text_name_index(CW_NAMES(names), "ok "), -1);
+    assert_int_equal(cw_text_name_index(CW_NAMES(names), ""), -1);
+    assert_int_equal(cw_text_name_index(CW_NAMES(names), NULL), -1);
+}
+
+static void test_name_at_falls_back_past_the_table_and_on_holes(void **state)
+{
+    static const char *const names[] = {NULL, "ok", "degraded", "fail"};
+
+    (void)state;
+    assert_string_equal(cw_text_name_at(CW_NAMES(names), 3, "?"), "fail");
+    assert_string_equal(cw_text_name_at(CW_NAMES(names), 0, "?"), "?");
+    assert_string_equal(cw_text_name_at(CW_NAMES(names), 4, "?"), "?");
+    assert_string_equal(cw_text_name_at(CW_NAMES(names), (unsigned)-1, "?"), "?");
+}
+
+static void test_xml_entity_stands_for_markup_characters_only(void **state)
+{
+    (void)state;
+    assert_string_equal(cw_text_xml_entity('&'), "&amp;");
+    assert_string_equal(cw_text_xml_entity('<'), "&lt;");
+    assert_string_equal(cw_text_xml_entity('>'), "&gt;");
+    assert_string_equal(cw_text_xml_entity('"'), "&quot;");
+    assert_null(cw_text_xml_entity('a'));
+    assert_null(cw_text_xml_entity('\''));
+    assert_null(cw_text_xml_entity((char)0xc3)); /* a UTF-8 lead byte passes as it is */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +157,9 @@ int main(void)
         cmocka_unit_test(test_contains_finds_places_typed_without_diacritics),
         cmocka_unit_test(test_fold_treats_nfd_like_nfc_and_strips_d_stroke),
         cmocka_unit_test(test_fold_survives_malformed_utf8),
+        cmocka_unit_test(test_name_index_finds_an_enum_by_its_exact_name),
+        cmocka_unit_test(test_name_at_falls_back_past_the_table_and_on_holes),
+        cmocka_unit_test(test_xml_entity_stands_for_markup_characters_only),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

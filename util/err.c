@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 static void err_fill(struct cw_err *err, const char *file, int line, const char *field,
                      const char *fmt, va_list ap)
 {
@@ -44,14 +46,8 @@ void cw_err_format(const struct cw_err *err, char *buf, size_t len)
 
 static struct cw_err *errlist_grow(struct cw_errlist *l)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        struct cw_err *v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (cw_vec_grow(&l->v, l->n, &l->cap, sizeof(*l->v), 8) != 0)
+        return NULL;
     return &l->v[l->n++];
 }
 

@@ -3,6 +3,7 @@
  * lacks for Vietnamese, đ -> d. No state. */
 #include "text.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,4 +179,25 @@ void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
     if (vsnprintf(buf + off, len - off, fmt, ap) < 0)
         buf[off] = '\0';
     va_end(ap);
+}
+
+int cw_text_name_index(const char *const *names, size_t n, const char *s)
+{
+    for (size_t i = 0; s != NULL && i < n; i++)
+        if (names[i] != NULL && strcmp(s, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *cw_text_name_at(const char *const *names, size_t n, unsigned i, const char *dflt)
+{
+    return i < n && names[i] != NULL ? names[i] : dflt;
+}
+
+const char *cw_text_xml_entity(char c)
+{
+    static const char *const entities[UCHAR_MAX + 1] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;"};
+
+    return entities[(unsigned char)c];
 }

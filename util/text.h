@@ -38,4 +38,15 @@ void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
  * Lai Vung". "" is in everything. Returns 1, 0, or -1 when out of memory. */
 int cw_text_contains(const char *text, const char *want);
 
+/* The entity that stands for c in XML or HTML text and attribute values: "&amp;", "&lt;",
+ * "&gt;", "&quot;"; NULL when c stands for itself. */
+const char *cw_text_xml_entity(char c);
+
+/* An enum kept as its name: the index of s in names[0..n) (exact bytes; a NULL entry never
+ * matches), or -1 when s is NULL or none of them. */
+int cw_text_name_index(const char *const *names, size_t n, const char *s);
+/* names[i], or dflt when i is past n or names[i] is NULL. */
+const char *cw_text_name_at(const char *const *names, size_t n, unsigned i, const char *dflt);
+#define CW_NAMES(t) (t), sizeof(t) / sizeof((t)[0]) /* a names table and its length */
+
 #endif
