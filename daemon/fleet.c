@@ -608,6 +608,7 @@ void fleet_probe_figures(const struct fleet *f, struct vitals_probes *out)
     out->sample_last_round_s = last;
     out->sample_cpu_ms = cpu * 1000.0;
     out->sample_budget_pct = env->cfg->stream.budget_pct;
+    out->samples_done = env->counts.samples_ok + env->counts.samples_failed;
 }
 
 void fleet_store_health(const struct fleet *f, struct batch_health *out)

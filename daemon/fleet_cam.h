@@ -86,6 +86,14 @@ struct fleet_env {
     struct fleet_pace pace;                    /* fleet_sample.c */
 };
 
+/* Of the last good DESCRIBE's SDP, what a sample weighs its stream against (quality.c): the
+ * codec and any parameter-set problem went into that DESCRIBE's verdict. 16 bytes a camera,
+ * not a whole struct sdp_video's 136. */
+struct fleet_sdp {
+    int width, height; /* 0: unknown */
+    double fps;        /* 0: not given */
+};
+
 /* A curl transfer's CURLOPT_PRIVATE: the multi's record, whose done is the kind's function
  * for its end (first: the multi's pointer is this one's), and its camera. */
 struct fleet_xfer {
@@ -102,7 +110,7 @@ struct fleet_cam {
     /* fleet_rtsp.c */
     struct rtsp_probe *probe; /* in flight, or NULL */
     struct fleet_xfer rtsp_xfer;
-    struct sdp_video sdp; /* of the last good DESCRIBE (fleet_sample.c weighs it) */
+    struct fleet_sdp sdp; /* of the last good DESCRIBE (fleet_sample.c weighs it) */
     int has_sdp;
     /* fleet_onvif.c */
     struct onvif_probe *onvif; /* in flight, or NULL */

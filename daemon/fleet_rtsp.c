@@ -25,7 +25,7 @@ static void rtsp_over(struct fleet_cam *cam, const struct rtsp_result *r)
     if ((unsigned)r->outcome < FLEET_RTSP_OUTCOMES)
         cam->env->counts.rtsp[r->outcome]++;
     if (r->outcome == RTSP_OK) {
-        cam->sdp = r->video;
+        cam->sdp = (struct fleet_sdp){r->video.width, r->video.height, r->video.fps};
         cam->has_sdp = 1;
     }
     verdict_liveness(cam->env->verdict, cam, r);

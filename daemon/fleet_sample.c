@@ -192,6 +192,8 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
     const struct stream_sample *r = &j->res;
     struct quality_verdict qv;
     struct store_sample smp;
+    struct sdp_video sdp = {
+        .width = cam->sdp.width, .height = cam->sdp.height, .fps = cam->sdp.fps};
     struct cw_err err;
     int has_ref = 0;
     int64_t now = cw_now_ms();
@@ -202,7 +204,7 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
                             &cam->qm.reference_at_ms, &err) < 0)
         log_warnx("store: camera=%s reference not read: %s", cam->id, err.msg);
     cam->qm.has_reference = has_ref;
-    quality_assess(cam->cc->cls, r, cam->has_sdp ? &cam->sdp : NULL, &cam->qm, now, env->tz, &qv);
+    quality_assess(cam->cc->cls, r, cam->has_sdp ? &sdp : NULL, &cam->qm, now, env->tz, &qv);
     if (cam->qm.reference_taken)
         batch_set_reference(env->batch, cam->id, 1, cam->qm.reference, now);
     verdict_set_input(cam, VERDICT_PICTURE, qv.flags != 0, qv.reasons);

@@ -12,10 +12,13 @@
  *
  * streak counts the current run of identical verdicts, except in DOWN, where it counts the
  * run of non-failures (OK and DEGRADED alike) and streak_kind is the latest of them: the
- * last one says whether the camera comes back UP or DEGRADED. */
+ * last one says whether the camera comes back UP or DEGRADED.
+ *
+ * The camera's reason is the one thing health owns: a copy on the heap, NULL when none. */
 #include "health.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *reason_or(const char *reason, const char *fallback)
@@ -23,9 +26,22 @@ static const char *reason_or(const char *reason, const char *fallback)
     return reason != NULL && reason[0] != '\0' ? reason : fallback;
 }
 
-static void set_reason(char dst[HEALTH_REASON_MAX], const char *src)
+static void set_transition_reason(char dst[HEALTH_REASON_MAX], const char *src)
 {
     snprintf(dst, HEALTH_REASON_MAX, "%s", src != NULL ? src : "");
+}
+
+/* The camera's reason becomes src, cut at HEALTH_REASON_MAX - 1 bytes. A down camera is told
+ * the same cause every probe: then nothing is allocated. Out of memory: none (status shows no
+ * cause rather than a stale one). */
+static void set_reason(struct health *h, const char *src)
+{
+    size_t n = src != NULL ? strnlen(src, HEALTH_REASON_MAX - 1) : 0;
+
+    if (h->reason != NULL && strlen(h->reason) == n && memcmp(h->reason, src, n) == 0)
+        return;
+    free(h->reason);
+    h->reason = n > 0 ? strndup(src, n) : NULL;
 }
 
 void health_init(struct health *h, enum cw_state state, int64_t since_ms, const char *reason)
@@ -33,9 +49,20 @@ void health_init(struct health *h, enum cw_state state, int64_t since_ms, const 
     memset(h, 0, sizeof(*h));
     h->state = state;
     h->since_ms = since_ms;
-    set_reason(h->reason, reason);
+    set_reason(h, reason);
     h->streak_kind = state == CW_DOWN ? HEALTH_FAIL : HEALTH_OK;
     h->streak = 0;
+}
+
+void health_free(struct health *h)
+{
+    free(h->reason);
+    h->reason = NULL;
+}
+
+const char *health_reason(const struct health *h)
+{
+    return h->reason != NULL ? h->reason : "";
 }
 
 /* Move h to state `to` now; the event carries event_reason, the camera keeps state_reason. */
@@ -45,10 +72,10 @@ static int transition(struct health *h, enum cw_state to, int64_t now_ms, const 
     t->from = h->state;
     t->to = to;
     t->at_ms = now_ms;
-    set_reason(t->reason, event_reason);
+    set_transition_reason(t->reason, event_reason);
     h->state = to;
     h->since_ms = now_ms;
-    set_reason(h->reason, state_reason);
+    set_reason(h, state_reason);
     h->streak = 0;
     return 1;
 }
@@ -113,7 +140,7 @@ static int from_up_or_degraded(struct health *h, const struct health_params *p,
     if (v == HEALTH_DEGRADED) {
         const char *r = reason_or(reason, "degraded");
         if (h->state == CW_DEGRADED) {
-            set_reason(h->reason, r); /* status shows the current cause */
+            set_reason(h, r); /* status shows the current cause */
             return 0;
         }
         if (h->streak >= clamp_min1(p->up_after))
@@ -135,8 +162,8 @@ static int from_down(struct health *h, const struct health_params *p, enum healt
         const char *why = reason_or(reason, "probe failed");
         h->streak_kind = HEALTH_FAIL;
         h->streak = 0;
-        if (!reason_names(h->reason, why))
-            set_reason(h->reason, why); /* status shows the current cause */
+        if (!reason_names(health_reason(h), why))
+            set_reason(h, why); /* status shows the current cause */
         return 0;
     }
     h->streak_kind = v;

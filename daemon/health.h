@@ -27,7 +27,9 @@ struct health_params {
 struct health {
     enum cw_state state;
     int64_t since_ms;
-    char reason[HEALTH_REASON_MAX];
+    /* The current cause, at most HEALTH_REASON_MAX - 1 bytes; NULL: none. Allocated, since
+     * most cameras are up and have none: a fleet of 10,000 carries no 10,000 empty buffers. */
+    char *reason;
     enum health_verdict streak_kind; /* kind of the current run of verdicts */
     int streak;                      /* its length (the store keeps both: verdict.c) */
 };
@@ -38,8 +40,13 @@ struct health_transition {
     char reason[HEALTH_REASON_MAX];
 };
 
-/* Start in state since since_ms (as loaded from the store, or UNKNOWN). */
+/* Start in state since since_ms (as loaded from the store, or UNKNOWN), with reason (copied;
+ * "" or NULL: none). h is new memory: what it held before is not freed (health_free first). */
 void health_init(struct health *h, enum cw_state state, int64_t since_ms, const char *reason);
+/* Frees h's reason; h stays usable, with none. */
+void health_free(struct health *h);
+/* h's reason, "" when none; valid until h's next change. */
+const char *health_reason(const struct health *h);
 
 /* Feed one verdict with its reason ("" or NULL for OK). Returns 1 and fills *t when the state
  * changes, else 0. A DOWN reason says the failure and the count, e.g.

@@ -50,9 +50,9 @@ struct quality_verdict {
     int ref_distance;  /* bits from the reference, -1 when not compared */
 };
 
-/* Assess sample s of a camera of class c at now_ms. sdp may be NULL (no DESCRIBE facts yet).
- * tz is the zone for times in reasons. Updates m (frozen run; takes a reference when there is
- * none and the picture has no fault). */
+/* Assess sample s of a camera of class c at now_ms. sdp may be NULL (no DESCRIBE facts yet);
+ * only its width, height and fps are read. tz is the zone for times in reasons. Updates m
+ * (frozen run; takes a reference when there is none and the picture has no fault). */
 void quality_assess(const struct cfg_class *c, const struct stream_sample *s,
                     const struct sdp_video *sdp, struct quality_memory *m, int64_t now_ms,
                     const char *tz, struct quality_verdict *out);

@@ -56,6 +56,7 @@ void verdict_cam_init(struct verdict_cam *vc, int64_t now_ms)
 
 void verdict_cam_free(struct verdict_cam *vc)
 {
+    health_free(&vc->h);
     for (int i = 0; i < VERDICT_INPUT_COUNT; i++) {
         free(vc->in[i].reasons);
         vc->in[i].reasons = NULL;
@@ -72,6 +73,7 @@ void verdict_resume(struct fleet_cam *cam, const struct store_status *st)
 {
     struct health *h = &cam->v.h;
 
+    health_free(h);
     health_init(h, st->state, st->since_ms, st->reason);
     /* The run of verdicts the last run left: a restart or the next --once run goes on
      * counting it, as a daemon that never stopped would. */
@@ -89,6 +91,7 @@ void verdict_adopt(struct fleet_cam *cam, const struct store_status *st)
         return;
     log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->v.h.state),
              cw_state_name(st->state), st->reason);
+    health_free(&cam->v.h);
     health_init(&cam->v.h, st->state, st->since_ms, st->reason);
 }
 
@@ -166,7 +169,7 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
         .height = r->video.height,
         .fps = r->video.fps,
         /* Within DOWN or DEGRADED the cause may change without a transition. */
-        .reason = changed ? NULL : cam->v.h.reason,
+        .reason = changed ? NULL : health_reason(&cam->v.h),
         .state = before,
         .streak_kind = cam->v.h.streak > 0 ? streak_of[cam->v.h.streak_kind] : STORE_STREAK_NONE,
         .streak = cam->v.h.streak,

@@ -116,14 +116,15 @@ static json_t *vitals_probes_json(const struct vitals *v)
         return NULL;
     v->src.probes(v->src.data, &p);
     return json_pack("{s:I, s:f, s:I, s:I, s:f, s:{s:i, s:i, s:i}, s:i, s:i, s:I, s:I, "
-                     "s:{s:f, s:f, s:f, s:f}}",
+                     "s:{s:f, s:f, s:f, s:f, s:I}}",
                      "interval_ms", (json_int_t)p.interval_ms, "oldest_ms", p.oldest_ms, "started",
                      (json_int_t)p.started, "late", (json_int_t)p.late, "late_max_ms",
                      p.late_max_ms, "slots", "now", p.slots, "floor", p.slots_floor, "ceiling",
                      p.slots_ceiling, "in_flight", p.in_flight, "in_flight_bad", p.in_flight_bad,
                      "queued", (json_int_t)p.queued, "backing_off", (json_int_t)p.backing_off,
                      "samples", "round_s", p.sample_round_s, "last_round_s", p.sample_last_round_s,
-                     "cpu_ms", p.sample_cpu_ms, "budget_pct", p.sample_budget_pct);
+                     "cpu_ms", p.sample_cpu_ms, "budget_pct", p.sample_budget_pct, "done",
+                     (json_int_t)p.samples_done);
 }
 
 static json_t *vitals_json(const struct vitals *v)

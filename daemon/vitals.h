@@ -34,6 +34,7 @@ struct vitals_probes {
     double sample_round_s;      /* a round of samples over the fleet at this size */
     double sample_last_round_s; /* the last one measured; 0: none yet */
     double sample_cpu_ms;       /* one sample's CPU */
+    uint64_t samples_done;      /* samples over since the start, read media or not */
     double sample_budget_pct;   /* [probe.stream] budget; 0: none */
 };
 

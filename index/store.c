@@ -426,6 +426,14 @@ static int set_pragmas(struct store *s, struct cw_err *err)
     return store_exec(s, "PRAGMA synchronous = NORMAL", err);
 }
 
+int store_cache_limit(struct store *s, int kib, struct cw_err *err)
+{
+    char sql[64];
+
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib > 0 ? kib : 1);
+    return store_exec(s, sql, err);
+}
+
 /* READONLY: the file must exist at exactly this build's schema. */
 static int check_readonly_schema(struct store *s, struct cw_err *err)
 {

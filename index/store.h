@@ -28,6 +28,11 @@ enum store_mode { STORE_READONLY, STORE_READWRITE };
  * missing file or a schema newer or older than this build. Caller frees with store_close. */
 int store_open(const char *path, enum store_mode mode, struct store **out, struct cw_err *err);
 void store_close(struct store *s); /* accepts NULL */
+/* Bound this connection's page cache at kib KiB (SQLite's default is about 2 MiB). A
+ * connection open for months fills whatever bound it has; the daemon's (a write of 0.2 s
+ * touches at most a few hundred pages, and the others are in the system's file cache) keeps a
+ * small one so its memory is the same from its first hour to its last. */
+int store_cache_limit(struct store *s, int kib, struct cw_err *err);
 
 /* user_version of the open database. */
 int store_schema_version(struct store *s);

@@ -42,7 +42,8 @@ static void test_camera_goes_down_after_three_failures(void **state)
     assert_int_equal(t.at_ms, 4000);
     assert_string_equal(t.reason, "timeout after 3 failures");
     assert_int_equal(h.state, CW_DOWN);
-    assert_string_equal(h.reason, "timeout after 3 failures");
+    assert_string_equal(health_reason(&h), "timeout after 3 failures");
+    health_free(&h);
 }
 
 static void test_down_reason_names_the_last_failure(void **state)
@@ -56,6 +57,7 @@ static void test_down_reason_names_the_last_failure(void **state)
     feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t);
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "connection refused", 4000, &t), 1);
     assert_string_equal(t.reason, "connection refused after 3 failures");
+    health_free(&h);
 }
 
 static void test_flapping_link_does_not_flap_state(void **state)
@@ -72,7 +74,8 @@ static void test_flapping_link_does_not_flap_state(void **state)
     }
     assert_int_equal(h.state, CW_UP);
     assert_int_equal(h.since_ms, 1000);
-    assert_string_equal(h.reason, "");
+    assert_string_equal(health_reason(&h), "");
+    health_free(&h);
 }
 
 static void test_two_failures_then_success_resets_the_count(void **state)
@@ -90,6 +93,7 @@ static void test_two_failures_then_success_resets_the_count(void **state)
     assert_int_equal(h.state, CW_UP);
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 7000, &t), 1);
     assert_int_equal(h.state, CW_DOWN);
+    health_free(&h);
 }
 
 static void test_unknown_first_ok_goes_up_at_once(void **state)
@@ -104,6 +108,7 @@ static void test_unknown_first_ok_goes_up_at_once(void **state)
     assert_int_equal(t.to, CW_UP);
     assert_string_equal(t.reason, "");
     assert_int_equal(h.since_ms, 5000);
+    health_free(&h);
 }
 
 static void test_unknown_first_degraded_goes_degraded_with_reason(void **state)
@@ -116,7 +121,8 @@ static void test_unknown_first_degraded_goes_degraded_with_reason(void **state)
     assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "slow answer 2500 ms", 5000, &t), 1);
     assert_int_equal(t.to, CW_DEGRADED);
     assert_string_equal(t.reason, "slow answer 2500 ms");
-    assert_string_equal(h.reason, "slow answer 2500 ms");
+    assert_string_equal(health_reason(&h), "slow answer 2500 ms");
+    health_free(&h);
 }
 
 static void test_unknown_first_failure_goes_down_with_bare_reason(void **state)
@@ -130,8 +136,9 @@ static void test_unknown_first_failure_goes_down_with_bare_reason(void **state)
     assert_int_equal(t.from, CW_UNKNOWN);
     assert_int_equal(t.to, CW_DOWN);
     assert_string_equal(t.reason, "authentication failed");
-    assert_string_equal(h.reason, "authentication failed");
+    assert_string_equal(health_reason(&h), "authentication failed");
     assert_int_equal(h.since_ms, 5000);
+    health_free(&h);
 }
 
 static void test_comes_back_after_up_after_successes(void **state)
@@ -147,8 +154,9 @@ static void test_comes_back_after_up_after_successes(void **state)
     assert_int_equal(t.from, CW_DOWN);
     assert_int_equal(t.to, CW_UP);
     assert_string_equal(t.reason, "recovered after 2 successes");
-    assert_string_equal(h.reason, "");
+    assert_string_equal(health_reason(&h), "");
     assert_int_equal(h.since_ms, 3000);
+    health_free(&h);
 }
 
 static void test_failure_while_recovering_restarts_the_count(void **state)
@@ -165,6 +173,7 @@ static void test_failure_while_recovering_restarts_the_count(void **state)
     assert_int_equal(h.since_ms, 1000);
     assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 5000, &t), 1);
     assert_int_equal(h.state, CW_UP);
+    health_free(&h);
 }
 
 static void test_down_camera_recovering_degraded_goes_degraded(void **state)
@@ -177,7 +186,8 @@ static void test_down_camera_recovering_degraded_goes_degraded(void **state)
     feed(&h, &params3_2, HEALTH_OK, "", 2000, &t);
     assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "slow answer", 3000, &t), 1);
     assert_int_equal(t.to, CW_DEGRADED);
-    assert_string_equal(h.reason, "slow answer");
+    assert_string_equal(health_reason(&h), "slow answer");
+    health_free(&h);
 }
 
 static void test_down_keeps_the_current_cause(void **state)
@@ -188,10 +198,11 @@ static void test_down_keeps_the_current_cause(void **state)
 
     health_init(&h, CW_DOWN, 1000, "timeout after 3 failures");
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t), 0);
-    assert_string_equal(h.reason, "timeout after 3 failures");
+    assert_string_equal(health_reason(&h), "timeout after 3 failures");
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "connection refused", 3000, &t), 0);
-    assert_string_equal(h.reason, "connection refused");
+    assert_string_equal(health_reason(&h), "connection refused");
     assert_int_equal(h.since_ms, 1000);
+    health_free(&h);
 }
 
 static void test_up_goes_degraded_after_up_after_degraded_verdicts(void **state)
@@ -207,6 +218,7 @@ static void test_up_goes_degraded_after_up_after_degraded_verdicts(void **state)
     assert_int_equal(t.to, CW_DEGRADED);
     assert_string_equal(t.reason, "slow answer");
     assert_int_equal(h.since_ms, 3000);
+    health_free(&h);
 }
 
 static void test_degraded_updates_reason_and_returns_to_up(void **state)
@@ -217,12 +229,13 @@ static void test_degraded_updates_reason_and_returns_to_up(void **state)
 
     health_init(&h, CW_DEGRADED, 1000, "slow answer");
     assert_int_equal(feed(&h, &params3_2, HEALTH_DEGRADED, "no framerate", 2000, &t), 0);
-    assert_string_equal(h.reason, "no framerate");
+    assert_string_equal(health_reason(&h), "no framerate");
     assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 3000, &t), 0);
     assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 4000, &t), 1);
     assert_int_equal(t.from, CW_DEGRADED);
     assert_int_equal(t.to, CW_UP);
-    assert_string_equal(h.reason, "");
+    assert_string_equal(health_reason(&h), "");
+    health_free(&h);
 }
 
 static void test_degraded_goes_down_after_down_after_failures(void **state)
@@ -234,10 +247,11 @@ static void test_degraded_goes_down_after_down_after_failures(void **state)
     health_init(&h, CW_DEGRADED, 1000, "slow answer");
     feed(&h, &params3_2, HEALTH_FAIL, "404 not found", 2000, &t);
     feed(&h, &params3_2, HEALTH_FAIL, "404 not found", 3000, &t);
-    assert_string_equal(h.reason, "slow answer");
+    assert_string_equal(health_reason(&h), "slow answer");
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "404 not found", 4000, &t), 1);
     assert_int_equal(t.from, CW_DEGRADED);
     assert_string_equal(t.reason, "404 not found after 3 failures");
+    health_free(&h);
 }
 
 /* MAINTENANCE is entered and left through the store alone (store_set_maintenance; its
@@ -255,7 +269,8 @@ static void test_maintenance_ignores_probes(void **state)
     assert_int_equal(feed(&h, &params3_2, HEALTH_OK, "", 4000, &t), 0);
     assert_int_equal(h.state, CW_MAINTENANCE);
     assert_int_equal(h.since_ms, 2000);
-    assert_string_equal(h.reason, "maintenance: replacing lens");
+    assert_string_equal(health_reason(&h), "maintenance: replacing lens");
+    health_free(&h);
 }
 
 /* Maintenance ended: the store says UNKNOWN (test_store.c: test_maintenance_off_goes_unknown),
@@ -270,6 +285,7 @@ static void test_after_maintenance_the_next_probe_decides(void **state)
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t), 1);
     assert_int_equal(t.from, CW_UNKNOWN);
     assert_int_equal(h.state, CW_DOWN);
+    health_free(&h);
 }
 
 static void test_down_after_one_goes_down_on_first_failure(void **state)
@@ -286,6 +302,7 @@ static void test_down_after_one_goes_down_on_first_failure(void **state)
     assert_int_equal(feed(&h, &p, HEALTH_OK, "", 3000, &t), 1);
     assert_string_equal(t.reason, "recovered after 1 success");
     assert_int_equal(h.state, CW_UP);
+    health_free(&h);
 }
 
 static void test_down_after_one_from_degraded(void **state)
@@ -298,7 +315,8 @@ static void test_down_after_one_from_degraded(void **state)
     health_init(&h, CW_DEGRADED, 1000, "slow answer");
     assert_int_equal(feed(&h, &p, HEALTH_FAIL, "server error", 2000, &t), 1);
     assert_int_equal(t.to, CW_DOWN);
-    assert_string_equal(h.reason, "server error after 1 failure");
+    assert_string_equal(health_reason(&h), "server error after 1 failure");
+    health_free(&h);
 }
 
 static void test_zero_params_behave_as_one(void **state)
@@ -311,6 +329,7 @@ static void test_zero_params_behave_as_one(void **state)
     start_up(&h);
     assert_int_equal(feed(&h, &p, HEALTH_FAIL, "timeout", 2000, &t), 1);
     assert_int_equal(feed(&h, &p, HEALTH_OK, "", 3000, &t), 1);
+    health_free(&h);
 }
 
 static void test_long_reason_is_truncated_not_overflowed(void **state)
@@ -323,9 +342,47 @@ static void test_long_reason_is_truncated_not_overflowed(void **state)
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     health_init(&h, CW_UNKNOWN, 0, big);
-    assert_int_equal(strlen(h.reason), HEALTH_REASON_MAX - 1);
+    assert_int_equal(strlen(health_reason(&h)), HEALTH_REASON_MAX - 1);
     assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, big, 1000, &t), 1);
     assert_int_equal(strlen(t.reason), HEALTH_REASON_MAX - 1);
+    health_free(&h);
+}
+
+static void test_an_up_camera_holds_no_reason(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    (void)state;
+
+    start_up(&h);
+    assert_null(h.reason);
+    health_record_probe(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t);
+    health_record_probe(&h, &params3_2, HEALTH_FAIL, "timeout", 3000, &t);
+    health_record_probe(&h, &params3_2, HEALTH_FAIL, "timeout", 4000, &t);
+    assert_non_null(h.reason);
+    health_record_probe(&h, &params3_2, HEALTH_OK, "", 5000, &t);
+    assert_int_equal(health_record_probe(&h, &params3_2, HEALTH_OK, "", 6000, &t), 1);
+    assert_int_equal(h.state, CW_UP);
+    assert_null(h.reason);
+    assert_string_equal(health_reason(&h), "");
+    health_free(&h);
+}
+
+static void test_the_same_cause_again_keeps_its_copy(void **state)
+{
+    struct health h;
+    struct health_transition t;
+    const char *copy;
+    (void)state;
+
+    health_init(&h, CW_DOWN, 1000, "timeout after 3 failures");
+    copy = h.reason;
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "timeout", 2000, &t), 0);
+    assert_ptr_equal(h.reason, copy);
+    assert_int_equal(feed(&h, &params3_2, HEALTH_FAIL, "connection refused", 3000, &t), 0);
+    assert_string_equal(health_reason(&h), "connection refused");
+    health_free(&h);
+    assert_null(h.reason);
 }
 
 int main(void)
@@ -351,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_down_after_one_from_degraded),
         cmocka_unit_test(test_zero_params_behave_as_one),
         cmocka_unit_test(test_long_reason_is_truncated_not_overflowed),
+        cmocka_unit_test(test_an_up_camera_holds_no_reason),
+        cmocka_unit_test(test_the_same_cause_again_keeps_its_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

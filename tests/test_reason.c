@@ -153,6 +153,7 @@ static void down_reason(enum rtsp_outcome o, const char *detail, char *out, size
         health_record_probe(&h, &p, HEALTH_FAIL, why, T0 + i * 1000, &t);
     assert_int_equal(t.to, CW_DOWN);
     snprintf(out, len, "%s", t.reason);
+    health_free(&h);
 }
 
 static void test_every_rtsp_failure_reads_back_as_its_kind(void **state)

@@ -347,6 +347,7 @@ static void restart(struct fixture *fx)
 {
     struct store_status st = stored(fx);
 
+    verdict_cam_free(&fx->cam.v); /* the old daemon's camera */
     verdict_cam_init(&fx->cam.v, T0);
     verdict_resume(&fx->cam, &st);
 }

@@ -47,6 +47,7 @@ static void fake_probes(void *data, struct vitals_probes *out)
     out->slots = 96;
     out->backing_off = 12;
     out->sample_round_s = 1280;
+    out->samples_done = 5;
 }
 
 static void hold_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -121,6 +122,8 @@ static void test_a_held_loop_shows_as_late_timers_and_the_file_says_so(void **st
                      96);
     assert_true(json_number_value(json_object_get(json_object_get(probes, "samples"), "round_s")) ==
                 1280);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(probes, "samples"), "done")), 5);
     json_decref(o);
     vitals_free(v);
     ev_loop_destroy(loop);
