@@ -74,22 +74,9 @@ static struct store_delivery delivery(const char *channel, const char *target, i
 static int64_t add_alert(struct store *s, const char *cam, int64_t at, struct store_delivery *d,
                          size_t n)
 {
-    struct store_alert a;
+    struct store_alert a = store_alert_make(cam, cam ? "change" : "digest", at);
     struct cw_err err = {0};
 
-    memset(&a, 0, sizeof(a));
-    a.at_ms = at;
-    snprintf(a.kind, sizeof(a.kind), "%s", cam ? "change" : "digest");
-    if (cam != NULL) {
-        snprintf(a.camera_id, sizeof(a.camera_id), "%s", cam);
-        a.has_states = 1;
-        a.from = CW_UP;
-        a.to = CW_DOWN;
-        a.since_ms = at - 2 * MIN;
-        a.changes = 1;
-        snprintf(a.reason, sizeof(a.reason), "timeout after 3 failures");
-    }
-    snprintf(a.summary, sizeof(a.summary), "%s: up -> down", cam ? cam : "digest");
     if (store_alert_add(s, &a, "{}", d, n, &err) != 0)
         fail_msg("alert: %s", err.msg);
     return a.id;
