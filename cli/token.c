@@ -35,10 +35,23 @@ static char *file_of(const struct cli *cli)
     return p;
 }
 
+/* The token on stdout alone (for scripts), what it is for on stderr. */
+static void add_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    (void)cli;
+    (void)a;
+    printf("%s\n", cli_jstr(doc, "token", ""));
+    fprintf(stderr,
+            "camwatch: token for %s (%s) added to %s; it is shown this once, keep it "
+            "safe\n",
+            cli_jstr(doc, "name", ""), cli_jstr(doc, "role", ""), cli_jstr(doc, "file", ""));
+}
+
 static int add_run(struct cli *cli, const struct cli_args *a)
 {
     char token[TOKENS_TOKEN_MAX], at[64], *path;
     enum tokens_role role;
+    json_t *doc = NULL;
     struct cw_err err;
     int rc;
 
@@ -50,61 +63,18 @@ static int add_run(struct cli *cli, const struct cli_args *a)
     path = file_of(cli);
     cw_format_iso(cw_now_ms(), cli->tz, at, sizeof(at));
     rc = tokens_add(path, a->argv[0], role, at, token, sizeof(token), &err);
-    if (rc != 0) {
-        free(path);
-        return cli_fail(&err);
-    }
-    if (a->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(a->argv[0]));
-        json_object_set_new(o, "role", json_string(tokens_role_name(role)));
-        json_object_set_new(o, "token", json_string(token));
-        json_object_set_new(o, "file", json_string(path));
-        rc = cli_print_json(o);
-    } else {
-        printf("%s\n", token);
-        fprintf(stderr,
-                "camwatch: token for %s (%s) added to %s; it is shown this once, keep it "
-                "safe\n",
-                a->argv[0], tokens_role_name(role), path);
-    }
+    if (rc == 0)
+        rc =
+            doc_token_added(&cli->doc, a->argv[0], tokens_role_name(role), token, path, &doc, &err);
     memset(token, 0, sizeof(token));
     free(path);
-    return rc;
+    return cli_show(cli, a, rc, doc, &err, add_render);
 }
 
-/* {tokens: [ {name, role, created} ], file}: the file's tokens, in its order. */
 static int list_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
-    struct cw_errlist errs = {0};
-    struct tokens t = {0};
-    char *path = file_of(cli);
-    json_t *o = json_object(), *arr = json_array();
-
     (void)a;
-    *out = NULL;
-    if (tokens_load(path, &t, NULL, &errs) != 0) {
-        *err = errs.v[0];
-        cw_errlist_clear(&errs);
-        free(path);
-        json_decref(o);
-        json_decref(arr);
-        return -1;
-    }
-    for (size_t i = 0; i < t.n; i++) {
-        json_t *e = json_object();
-        json_object_set_new(e, "name", json_string(t.v[i].name));
-        json_object_set_new(e, "role", json_string(tokens_role_name(t.v[i].role)));
-        json_object_set_new(e, "created",
-                            t.v[i].created[0] ? json_string(t.v[i].created) : json_null());
-        json_array_append_new(arr, e);
-    }
-    json_object_set_new(o, "tokens", arr);
-    json_object_set_new(o, "file", json_string(path));
-    tokens_clear(&t);
-    free(path);
-    *out = o;
-    return 0;
+    return doc_tokens(&cli->doc, out, err);
 }
 
 static void list_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)

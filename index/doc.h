@@ -332,6 +332,16 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  * the file (c->store is not used). DOC_NOT_FOUND when there is none yet. */
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
+/* {tokens: [ {name, role, created (null when the file has none)} ], file}: the API tokens in
+ * c->cfg's tokens file (tokens_path), in the file's order; never a token or its hash. A
+ * missing file is no tokens. -1 with err naming the file, line and field of the first
+ * problem when it does not parse. c->store is not used. */
+int doc_tokens(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+/* {name, role, token, file}: a token just added to file, as `token add` shows it that once
+ * (role a tokens_role_name()). All borrowed. */
+int doc_token_added(const struct doc_ctx *c, const char *name, const char *role, const char *token,
+                    const char *file, json_t **out, struct cw_err *err);
+
 /* ---- footage (doc_footage.c) ---- */
 
 #define DOC_FOOTAGE_TOLERANCE_MS 2000                   /* segments this close are one window */

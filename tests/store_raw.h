@@ -1,6 +1,6 @@
 /* store_raw.h - what the store's tests share: a raw SQLite connection that looks at the file
- * as the sqlite3 shell would, and a small inventory synced into a store. Header-only (static
- * inline), for cmocka test programs; include after <cmocka.h>. */
+ * as the sqlite3 shell would, a small inventory synced into a store, and an alert as the alerting
+ * decides one. Header-only (static inline), for cmocka test programs; include after <cmocka.h>. */
 #ifndef CW_TEST_STORE_RAW_H
 #define CW_TEST_STORE_RAW_H
 
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../index/store.h"
+#include "../index/store_alert.h"
 #include "../index/store_priv.h" /* a connection's sqlite3 handle: max_page_count */
 #include "cwtest.h"
 
@@ -117,6 +118,29 @@ static inline int store_fixture_teardown(void **state)
     cwtest_rmtree(fx->dir);
     free(fx);
     return 0;
+}
+
+/* A camera's alert (cam NULL: one of no camera, a digest's or a test's) of kind at `at`: up ->
+ * down two minutes before, "timeout after 3 failures"; summary "CAM: up -> down" ("digest:
+ * up -> down" without a camera). */
+static inline struct store_alert store_alert_make(const char *cam, const char *kind, int64_t at)
+{
+    struct store_alert a;
+
+    memset(&a, 0, sizeof(a));
+    a.at_ms = at;
+    snprintf(a.kind, sizeof(a.kind), "%s", kind);
+    if (cam != NULL) {
+        snprintf(a.camera_id, sizeof(a.camera_id), "%s", cam);
+        a.has_states = 1;
+        a.from = CW_UP;
+        a.to = CW_DOWN;
+        a.since_ms = at - 2 * 60 * 1000LL;
+        a.changes = 1;
+        snprintf(a.reason, sizeof(a.reason), "timeout after 3 failures");
+    }
+    snprintf(a.summary, sizeof(a.summary), "%s: up -> down", cam ? cam : "digest");
+    return a;
 }
 
 #endif

@@ -365,6 +365,84 @@ static void test_recorders_list_their_scans_and_segment_counts(void **state)
     json_decref(doc);
 }
 
+/* `footage scan`'s answer: one object per scan in the order done, counts as given, the error
+ * null for a scan that worked; none done is an empty array. */
+static void test_scans_keep_order_counts_and_null_error(void **state)
+{
+    struct fixture *fx = *state;
+    const struct doc_scan v[2] = {
+        {"nvr", "dir", 1, NULL, 40, 3, 1, 1, 2, 5, 7, 0},
+        {"hik", "hikvision", 0, "timeout", 0, 0, 0, 0, 0, 0, 0, 0},
+    };
+    const char *keys[] = {"name",     "kind",    "ok",          "error",
+                          "files",    "changed", "gone",        "unreadable",
+                          "unmapped", "ignored", "dirs_listed", "dirs_skipped"};
+    json_t *doc = NULL;
+    const json_t *o;
+    struct cw_err err = {0};
+
+    assert_int_equal(doc_scans(&fx->c, v, 0, &doc, &err), 0);
+    assert_true(json_is_array(doc));
+    assert_int_equal(json_array_size(doc), 0);
+    json_decref(doc);
+
+    assert_int_equal(doc_scans(&fx->c, v, 2, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    o = json_array_get(doc, 0);
+    assert_int_equal(json_object_size(o), sizeof(keys) / sizeof(keys[0]));
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        assert_non_null(json_object_get(o, keys[i]));
+    assert_string_equal(str(o, "name"), "nvr");
+    assert_string_equal(str(o, "kind"), "dir");
+    assert_true(json_is_true(json_object_get(o, "ok")));
+    assert_true(json_is_null(json_object_get(o, "error")));
+    assert_int_equal(json_integer_value(json_object_get(o, "files")), 40);
+    assert_int_equal(json_integer_value(json_object_get(o, "changed")), 3);
+    assert_int_equal(json_integer_value(json_object_get(o, "gone")), 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "unreadable")), 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "unmapped")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "ignored")), 5);
+    assert_int_equal(json_integer_value(json_object_get(o, "dirs_listed")), 7);
+    assert_int_equal(json_integer_value(json_object_get(o, "dirs_skipped")), 0);
+    o = json_array_get(doc, 1);
+    assert_string_equal(str(o, "name"), "hik");
+    assert_string_equal(str(o, "kind"), "hikvision");
+    assert_true(json_is_false(json_object_get(o, "ok")));
+    assert_string_equal(str(o, "error"), "timeout");
+    assert_int_equal(json_integer_value(json_object_get(o, "files")), 0);
+    json_decref(doc);
+}
+
+/* `request export`'s answer: the request's id, where it went and what it holds; delivered is
+ * the delivery's summary, null when the export was not delivered anywhere. */
+static void test_exported_names_request_sums_and_null_delivery(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_export e = {.request_id = 7,
+                           .out_dir = "/srv/export/req-7",
+                           .sums_sha256 = "/srv/export/req-7/SHA256SUMS",
+                           .summary = NULL,
+                           .files = 12,
+                           .cameras = 2};
+    json_t *doc = NULL;
+    struct cw_err err = {0};
+
+    assert_int_equal(doc_exported(&fx->c, &e, &doc, &err), 0);
+    assert_int_equal(json_object_size(doc), 6);
+    assert_int_equal(json_integer_value(json_object_get(doc, "request")), 7);
+    assert_string_equal(str(doc, "out_dir"), "/srv/export/req-7");
+    assert_int_equal(json_integer_value(json_object_get(doc, "files")), 12);
+    assert_int_equal(json_integer_value(json_object_get(doc, "cameras")), 2);
+    assert_string_equal(str(doc, "sha256sums"), "/srv/export/req-7/SHA256SUMS");
+    assert_true(json_is_null(json_object_get(doc, "delivered")));
+    json_decref(doc);
+
+    e.summary = "uploaded 12 files to sftp://127.0.0.1:2222/cases";
+    assert_int_equal(doc_exported(&fx->c, &e, &doc, &err), 0);
+    assert_string_equal(str(doc, "delivered"), "uploaded 12 files to sftp://127.0.0.1:2222/cases");
+    json_decref(doc);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -376,6 +454,8 @@ int main(void)
         T(test_id_query_and_refusals),
         T(test_request_created_shown_listed_and_audited),
         T(test_recorders_list_their_scans_and_segment_counts),
+        T(test_scans_keep_order_counts_and_null_error),
+        T(test_exported_names_request_sums_and_null_delivery),
     };
 
     log_init("test_doc_footage", LOG_LVL_WARN);

@@ -35,26 +35,6 @@ static void reopen(struct store_fixture *fx)
         fail_msg("reopen: %s", err.msg);
 }
 
-static struct store_alert alert_make(const char *cam, const char *kind, int64_t at)
-{
-    struct store_alert a;
-
-    memset(&a, 0, sizeof(a));
-    a.at_ms = at;
-    snprintf(a.kind, sizeof(a.kind), "%s", kind);
-    if (cam != NULL) {
-        snprintf(a.camera_id, sizeof(a.camera_id), "%s", cam);
-        a.has_states = 1;
-        a.from = CW_UP;
-        a.to = CW_DOWN;
-        a.since_ms = at - 2 * MIN;
-        a.changes = 1;
-        snprintf(a.reason, sizeof(a.reason), "timeout after 3 failures");
-    }
-    snprintf(a.summary, sizeof(a.summary), "%s: up -> down", cam ? cam : "digest");
-    return a;
-}
-
 static struct store_delivery delivery_make(const char *channel, const char *key, int64_t next)
 {
     struct store_delivery d;
@@ -70,7 +50,7 @@ static struct store_delivery delivery_make(const char *channel, const char *key,
 /* An alert of cam at `at` with a webhook and an e-mail delivery, both due at `at`. */
 static int64_t add_alert(struct store *s, const char *cam, const char *kind, int64_t at)
 {
-    struct store_alert a = alert_make(cam, kind, at);
+    struct store_alert a = store_alert_make(cam, kind, at);
     struct store_delivery d[2] = {delivery_make("webhook", "k1", at),
                                   delivery_make("email", "email", at)};
     struct cw_err err = {0};
@@ -239,7 +219,7 @@ static void test_pending_deliveries_outlive_a_reopen_earliest_first(void **state
 static void test_an_alert_that_cannot_be_written_leaves_nothing(void **state)
 {
     struct store_fixture *fx = *state;
-    struct store_alert a = alert_make("CAH-001", "change", T0);
+    struct store_alert a = store_alert_make("CAH-001", "change", T0);
     struct store_delivery d = delivery_make("webhook", "k", T0);
     struct store_alert *v = NULL;
     struct store_delivery *dv = NULL;
