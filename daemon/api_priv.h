@@ -53,6 +53,11 @@ int api_param_time(struct api_call *c, const char *name, const char *dflt, int64
 int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t max, uint64_t dflt,
                    uint64_t *out);
 
+/* The request's body as a JSON object of fields (httpparse_json), or NULL after answering 400
+ * "bad_body" with why and usage (what the body should be: "expected {...}"). */
+json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_t n,
+                 const char *usage);
+
 /* Open path for reading when it is a regular file inside dir (after every link is followed);
  * the fd, or -1 with why filled (a sentence, never the path). Does not block on FIFOs. */
 int api_open_inside(const char *path, const char *dir, char *why, size_t why_len);

@@ -211,23 +211,6 @@ static void ticket_done(struct api_job *j)
         api_reply_doc(&j->call, rc, doc, &j->err);
 }
 
-/* The body of c as fields, or NULL after answering 400 (usage: what the body should be). */
-static json_t *body_of(struct api_call *c, const struct httpparse_field *fields, size_t n,
-                       const char *usage)
-{
-    const char *body;
-    char why[256];
-    size_t len;
-    json_t *o;
-
-    body = http_req_body(c->req, &len);
-    if (httpparse_json(body, len, fields, n, &o, why, sizeof(why)) != 0) {
-        http_reply_error(c->req, 400, "bad_body", "%s (expected %s)", why, usage);
-        return NULL;
-    }
-    return o;
-}
-
 /* POST /api/v1/tickets {camera, action, note, cost_vnd} */
 void api_ticket_add(struct api_call *c)
 {
@@ -237,9 +220,10 @@ void api_ticket_add(struct api_call *c)
         {"note", HTTPPARSE_STRING, 0, TICKET_NOTE_MAX},
         {"cost_vnd", HTTPPARSE_INT, 0, (size_t)1e15},
     };
-    json_t *o = body_of(c, fields, 4,
-                        "{\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": \"...\", "
-                        "\"cost_vnd\": 200000}");
+    json_t *o =
+        api_body(c, fields, 4,
+                 "expected {\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": \"...\", "
+                 "\"cost_vnd\": 200000}");
     struct ticket_job *t;
     const char *note;
 
@@ -276,7 +260,7 @@ void api_ticket_close(struct api_call *c)
         http_reply_error(c->req, 404, "not_found", "no ticket '%.64s'", c->caps.v[0]);
         return;
     }
-    if ((o = body_of(c, fields, 1, "{\"note\": \"...\"}")) == NULL)
+    if ((o = api_body(c, fields, 1, "expected {\"note\": \"...\"}")) == NULL)
         return;
     if ((t = calloc(1, sizeof(*t))) == NULL) {
         json_decref(o);
