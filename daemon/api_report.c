@@ -43,7 +43,7 @@ static void report_work(struct api_job *j, struct store *s)
     struct report_job *r = (struct report_job *)j;
     FILE *f = open_memstream(&r->bytes, &r->len);
 
-    (void)s; /* the document is built; the renderers never read the store */
+    (void)s; /* NULL (no_store): the document is built; the renderers never read the store */
     if (f == NULL) {
         j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
         return;
@@ -143,7 +143,8 @@ void api_report(struct api_call *c)
     }
     r->doc = doc;
     report_file_name(doc, kind, formats[r->fmt].ext, r->file, sizeof(r->file));
-    /* Rendering (an XLSX workbook above all) is the workers' job. */
+    /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
+    r->j.no_store = 1;
     api_job_start(c, &r->j, STORE_READONLY, report_work, report_done);
     return;
 fail:

@@ -159,6 +159,10 @@ static void job_work(struct pool_job *pj)
     struct api_job *j = (struct api_job *)pj;
     struct store *s = NULL;
 
+    if (j->no_store) {
+        j->work(j, NULL);
+        return;
+    }
     if (store_open(j->db_path, j->mode, &s, &j->err) != 0) {
         j->rc = -1;
         j->work(j, NULL);
