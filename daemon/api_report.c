@@ -156,18 +156,16 @@ fail:
 void api_tickets(struct api_call *c)
 {
     const char *all = http_req_query(c->req, "all");
+    int closed_too = all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
     struct cw_err err;
     json_t *doc = NULL;
     int rc;
 
-    if (all != NULL && strcmp(all, "0") != 0 && strcmp(all, "1") != 0 && strcmp(all, "true") != 0 &&
-        strcmp(all, "false") != 0) {
+    if (all != NULL && !closed_too && strcmp(all, "0") != 0 && strcmp(all, "false") != 0) {
         api_reply_bad_param(c, "all", "true or false, not '%.32s'", all);
         return;
     }
-    rc =
-        doc_tickets(&c->doc, http_req_query(c->req, "camera"),
-                    all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0), &doc, &err);
+    rc = doc_tickets(&c->doc, http_req_query(c->req, "camera"), closed_too, &doc, &err);
     api_reply_doc(c, rc, doc, &err);
 }
 
