@@ -204,17 +204,10 @@ void api_request_create(struct api_call *c)
     struct create_job *cj;
     struct doc_footage_query q;
     struct doc_footage_words w;
-    const char *body;
-    char why[256];
-    size_t len;
     json_t *o;
 
-    body = http_req_body(c->req, &len);
-    if (httpparse_json(body, len, fields, sizeof(fields) / sizeof(fields[0]), &o, why,
-                       sizeof(why)) != 0) {
-        http_reply_error(c->req, 400, "bad_body", "%s (" CREATE_BODY ")", why);
+    if ((o = api_body(c, fields, sizeof(fields) / sizeof(fields[0]), CREATE_BODY)) == NULL)
         return;
-    }
 #define FIELD(k) json_string_value(json_object_get(o, k))
     w = (struct doc_footage_words){FIELD("from"),   FIELD("to"),    FIELD("near"),
                                    FIELD("radius"), FIELD("place"), FIELD("camera")};

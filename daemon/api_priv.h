@@ -53,6 +53,11 @@ int api_param_time(struct api_call *c, const char *name, const char *dflt, int64
 int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t max, uint64_t dflt,
                    uint64_t *out);
 
+/* The request's body as a JSON object of fields (httpparse_json), or NULL after answering 400
+ * "bad_body" with why and usage (what the body should be: "expected {...}"). */
+json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_t n,
+                 const char *usage);
+
 /* Open path for reading when it is a regular file inside dir (after every link is followed);
  * the fd, or -1 with why filled (a sentence, never the path). Does not block on FIFOs. */
 int api_open_inside(const char *path, const char *dir, char *why, size_t why_len);
@@ -60,11 +65,14 @@ int api_open_inside(const char *path, const char *dir, char *why, size_t why_len
 /* A job for the API's workers, embedded first in a handler's own struct (malloc'd). work runs
  * on a worker with a store connection of its own in mode (NULL when it could not open: rc
  * -1 and err say why); done runs on the loop, answers the request, and must not free the job
- * (the caller of done frees it). When the daemon stops first, the request is answered 503. */
+ * (the caller of done frees it). When the daemon stops first, the request is answered 503.
+ * A job that never reads the store sets no_store before api_job_start: work gets NULL and rc
+ * 0, and no connection is opened for it. */
 struct api_job {
     struct pool_job base;
     struct api_call call;
     enum store_mode mode;
+    int no_store;
     char *db_path;
     void (*work)(struct api_job *j, struct store *s);
     void (*done)(struct api_job *j);

@@ -43,7 +43,7 @@ static void report_work(struct api_job *j, struct store *s)
     struct report_job *r = (struct report_job *)j;
     FILE *f = open_memstream(&r->bytes, &r->len);
 
-    (void)s; /* the document is built; the renderers never read the store */
+    (void)s; /* NULL (no_store): the document is built; the renderers never read the store */
     if (f == NULL) {
         j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
         return;
@@ -143,7 +143,8 @@ void api_report(struct api_call *c)
     }
     r->doc = doc;
     report_file_name(doc, kind, formats[r->fmt].ext, r->file, sizeof(r->file));
-    /* Rendering (an XLSX workbook above all) is the workers' job. */
+    /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
+    r->j.no_store = 1;
     api_job_start(c, &r->j, STORE_READONLY, report_work, report_done);
     return;
 fail:
@@ -155,18 +156,16 @@ fail:
 void api_tickets(struct api_call *c)
 {
     const char *all = http_req_query(c->req, "all");
+    int closed_too = all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
     struct cw_err err;
     json_t *doc = NULL;
     int rc;
 
-    if (all != NULL && strcmp(all, "0") != 0 && strcmp(all, "1") != 0 && strcmp(all, "true") != 0 &&
-        strcmp(all, "false") != 0) {
+    if (all != NULL && !closed_too && strcmp(all, "0") != 0 && strcmp(all, "false") != 0) {
         api_reply_bad_param(c, "all", "true or false, not '%.32s'", all);
         return;
     }
-    rc =
-        doc_tickets(&c->doc, http_req_query(c->req, "camera"),
-                    all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0), &doc, &err);
+    rc = doc_tickets(&c->doc, http_req_query(c->req, "camera"), closed_too, &doc, &err);
     api_reply_doc(c, rc, doc, &err);
 }
 
@@ -211,23 +210,6 @@ static void ticket_done(struct api_job *j)
         api_reply_doc(&j->call, rc, doc, &j->err);
 }
 
-/* The body of c as fields, or NULL after answering 400 (usage: what the body should be). */
-static json_t *body_of(struct api_call *c, const struct httpparse_field *fields, size_t n,
-                       const char *usage)
-{
-    const char *body;
-    char why[256];
-    size_t len;
-    json_t *o;
-
-    body = http_req_body(c->req, &len);
-    if (httpparse_json(body, len, fields, n, &o, why, sizeof(why)) != 0) {
-        http_reply_error(c->req, 400, "bad_body", "%s (expected %s)", why, usage);
-        return NULL;
-    }
-    return o;
-}
-
 /* POST /api/v1/tickets {camera, action, note, cost_vnd} */
 void api_ticket_add(struct api_call *c)
 {
@@ -237,9 +219,10 @@ void api_ticket_add(struct api_call *c)
         {"note", HTTPPARSE_STRING, 0, TICKET_NOTE_MAX},
         {"cost_vnd", HTTPPARSE_INT, 0, (size_t)1e15},
     };
-    json_t *o = body_of(c, fields, 4,
-                        "{\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": \"...\", "
-                        "\"cost_vnd\": 200000}");
+    json_t *o =
+        api_body(c, fields, 4,
+                 "expected {\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": \"...\", "
+                 "\"cost_vnd\": 200000}");
     struct ticket_job *t;
     const char *note;
 
@@ -276,7 +259,7 @@ void api_ticket_close(struct api_call *c)
         http_reply_error(c->req, 404, "not_found", "no ticket '%.64s'", c->caps.v[0]);
         return;
     }
-    if ((o = body_of(c, fields, 1, "{\"note\": \"...\"}")) == NULL)
+    if ((o = api_body(c, fields, 1, "expected {\"note\": \"...\"}")) == NULL)
         return;
     if ((t = calloc(1, sizeof(*t))) == NULL) {
         json_decref(o);

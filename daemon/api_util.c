@@ -81,6 +81,22 @@ int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t 
     return -1;
 }
 
+json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_t n,
+                 const char *usage)
+{
+    const char *body;
+    char why[256];
+    size_t len;
+    json_t *o;
+
+    body = http_req_body(c->req, &len);
+    if (httpparse_json(body, len, fields, n, &o, why, sizeof(why)) != 0) {
+        http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_body", "%s (%s)", why, usage);
+        return NULL;
+    }
+    return o;
+}
+
 /* Whether real (a resolved path) is dir_real itself's child or deeper. */
 static int path_inside(const char *real, const char *dir_real)
 {
@@ -143,6 +159,10 @@ static void job_work(struct pool_job *pj)
     struct api_job *j = (struct api_job *)pj;
     struct store *s = NULL;
 
+    if (j->no_store) {
+        j->work(j, NULL);
+        return;
+    }
     if (store_open(j->db_path, j->mode, &s, &j->err) != 0) {
         j->rc = -1;
         j->work(j, NULL);

@@ -165,20 +165,12 @@ void api_maintenance(struct api_call *c)
     struct maint_job *m;
     struct store_status st;
     struct cw_err err;
-    const char *body, *note;
-    char why[256];
-    size_t len;
+    const char *note;
     json_t *o;
     int rc;
 
-    body = http_req_body(c->req, &len);
-    if (httpparse_json(body, len, fields, 2, &o, why, sizeof(why)) != 0) {
-        http_reply_error(c->req, 400, "bad_body",
-                         "%s (expected {\"on\": true|false, \"note\": "
-                         "\"...\"})",
-                         why);
+    if ((o = api_body(c, fields, 2, "expected {\"on\": true|false, \"note\": \"...\"}")) == NULL)
         return;
-    }
     /* An unknown camera is answered at once, without a worker. */
     if ((rc = doc_require_camera(&c->doc, c->caps.v[0], &st, &err)) != 0 ||
         (m = calloc(1, sizeof(*m))) == NULL) {

@@ -255,6 +255,17 @@ fail:
     return cw_err_set(err, NULL, 0, NULL, "out of memory");
 }
 
+/* The window a camera's first stream sample is spread over: one interval, at most
+ * FLEET_FIRST_SAMPLE_SPREAD_MAX_MS. */
+static double fleet_first_sample_spread_s(const struct cfg *cfg)
+{
+    double s = (double)cfg->stream.interval_ms / 1000.0;
+
+    return s < FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0
+               ? s
+               : FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
+}
+
 /* First probes of each fresh camera: all queued at once with --once, else spread over one
  * interval (at most FLEET_FIRST_SPREAD_MAX_MS), so a start does not hit every camera in the
  * same seconds. A camera a reload kept starts or stops its ONVIF probes as its onvif_url came
@@ -263,12 +274,10 @@ static void fleet_schedule_fresh(struct fleet *f)
 {
     struct sched *s = f->env.sched;
     double spread = (double)f->env.cfg->rtsp.interval_ms / 1000.0;
-    double sample_spread = (double)f->env.cfg->stream.interval_ms / 1000.0;
+    double sample_spread = fleet_first_sample_spread_s(f->env.cfg);
 
     if (spread > FLEET_FIRST_SPREAD_MAX_MS / 1000.0)
         spread = FLEET_FIRST_SPREAD_MAX_MS / 1000.0;
-    if (sample_spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
-        sample_spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
     for (size_t i = 0; i < f->n; i++) {
         struct fleet_cam *cam = f->cams[i];
 
@@ -366,10 +375,8 @@ static int fleet_make_layers(struct fleet *f, const struct cfg *cfg, struct cw_e
  * spread over the usual window (fresh ones get theirs from fleet_schedule_fresh). */
 static void fleet_samples_on(struct fleet *f)
 {
-    double spread = (double)f->env.cfg->stream.interval_ms / 1000.0;
+    double spread = fleet_first_sample_spread_s(f->env.cfg);
 
-    if (spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
-        spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
     f->env.kind[FLEET_SAMPLE] = f->sample_kind;
     for (size_t i = 0; i < f->n; i++) {
         struct fleet_cam *cam = f->cams[i];
@@ -465,7 +472,7 @@ fail:
  * own timer again (one armed or a sample pending stays as it is; the pacer leaves idle ones). */
 static void fleet_pace_reloaded(struct fleet *f)
 {
-    double spread = (double)f->env.cfg->stream.interval_ms / 1000.0;
+    double spread = fleet_first_sample_spread_s(f->env.cfg);
 
     if (f->env.cfg->stream.budget_pct > 0) {
         if (!ev_is_active(&f->env.pace.tick))
@@ -475,8 +482,6 @@ static void fleet_pace_reloaded(struct fleet *f)
     if (!ev_is_active(&f->env.pace.tick))
         return;
     fleet_sample_pace_stop(&f->env);
-    if (spread > FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0)
-        spread = FLEET_FIRST_SAMPLE_SPREAD_MAX_MS / 1000.0;
     for (size_t i = 0; f->env.kind[FLEET_SAMPLE] != NULL && i < f->n; i++) {
         struct sched_entry *e = &f->cams[i]->run[FLEET_SAMPLE];
 

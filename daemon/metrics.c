@@ -144,44 +144,45 @@ static void stream(FILE *f, const json_t *status)
                   "Bitrate measured by the camera's last stream sample.", "bitrate_kbps", 1e3);
 }
 
-static void clocks(FILE *f, const json_t *status, const json_t *clock)
+/* camera id -> its status object (borrowed), for the labels of figures read elsewhere. */
+static json_t *status_by_id(const json_t *status)
 {
-    json_t *by_id = json_object(); /* camera id -> its status object, for the owner label */
+    json_t *by_id = json_object();
+    const json_t *cam;
+    size_t i;
+
+    json_array_foreach(status, i, cam)
+    {
+        json_object_set(by_id, jstr(cam, "id"), (json_t *)cam);
+    }
+    return by_id;
+}
+
+static void clocks(FILE *f, const json_t *by_id, const json_t *clock)
+{
     const json_t *c, *cam;
     size_t i;
 
     family(f, "camwatch_camera_clock_offset_seconds", "gauge",
            "The camera's clock minus true time at its last ONVIF reading (positive: ahead).");
-    json_array_foreach(status, i, cam)
-    {
-        json_object_set(by_id, jstr(cam, "id"), (json_t *)cam);
-    }
     json_array_foreach(clock, i, c)
     {
         if ((cam = json_object_get(by_id, jstr(c, "id"))) != NULL)
             camera_sample(f, "camwatch_camera_clock_offset_seconds", cam, NULL, NULL,
                           (double)json_integer_value(json_object_get(c, "clock_offset_ms")) / 1e3);
     }
-    json_decref(by_id);
 }
 
-static void footage(FILE *f, const json_t *status, const struct store_footage_oldest *v, size_t n)
+static void footage(FILE *f, const json_t *by_id, const struct store_footage_oldest *v, size_t n)
 {
-    json_t *by_id = json_object();
     const json_t *cam;
-    size_t i;
 
     family(f, "camwatch_camera_footage_oldest_timestamp_seconds", "gauge",
            "The oldest footage of the camera its recorder still holds, Unix time.");
-    json_array_foreach(status, i, cam)
-    {
-        json_object_set(by_id, jstr(cam, "id"), (json_t *)cam);
-    }
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if ((cam = json_object_get(by_id, v[i].camera_id)) != NULL)
             camera_sample(f, "camwatch_camera_footage_oldest_timestamp_seconds", cam, NULL, NULL,
                           (double)v[i].oldest_ms / 1e3);
-    json_decref(by_id);
 }
 
 /* The daemon's own health: how late its loop runs, how its store writes go. */
@@ -285,20 +286,23 @@ char *metrics_render(const struct metrics_in *in, size_t *len)
     char *text = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&text, &n);
+    json_t *by_id;
 
     if (f == NULL)
         return NULL;
+    by_id = status_by_id(in->status);
     family(f, "camwatch_build_info", "gauge", "The daemon's version; always 1.");
     fprintf(f, "camwatch_build_info{version=\"%s\"} 1\n", CW_VERSION);
     cameras(f, in->status);
     stream(f, in->status);
-    clocks(f, in->status, in->clock);
-    footage(f, in->status, in->footage, in->n_footage);
+    clocks(f, by_id, in->clock);
+    footage(f, by_id, in->footage, in->n_footage);
     owners(f, in->status, in->cfg);
     if (in->probes != NULL)
         probes(f, in->probes);
     server(f, in->http, in->auth);
     vitals(f, in->loop_lag_ms, in->store);
+    json_decref(by_id);
     if (ferror(f)) {
         fclose(f);
         free(text);

@@ -409,13 +409,8 @@ void sched_stop(struct sched *s)
         for (int l = 0; l < 2; l++) {
             struct sched_queue *q = &s->kinds[i]->q[l];
 
-            for (struct sched_entry *e = q->head, *next; e != NULL; e = next) {
-                next = e->next;
-                e->queued = 0;
-                e->next = NULL;
-            }
-            q->head = q->tail = NULL;
-            q->n = 0;
+            while (q->head != NULL)
+                sched_pop(q);
         }
     }
 }
