@@ -136,9 +136,7 @@ int store_collect_page(struct store *s, const char *cols, const char *table,
              cols, table, pg->camera_id != NULL ? " AND camera_id = ?5" : "");
     return store_select(s, sz, read, out, n, doing, err, sql, "IIIIt",
                         pg->since_ms > pg->after_at_ms ? pg->since_ms : pg->after_at_ms,
-                        pg->after_at_ms, pg->after_id,
-                        pg->limit > 0 && pg->limit < INT64_MAX ? (int64_t)pg->limit : (int64_t)-1,
-                        pg->camera_id);
+                        pg->after_at_ms, pg->after_id, store_limit(pg->limit), pg->camera_id);
 }
 
 int store_exec(struct store *s, const char *sql, struct cw_err *err)
@@ -351,6 +349,11 @@ int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n
     int i = cw_text_name_index(names, (size_t)n, (const char *)sqlite3_column_text(st, col));
 
     return i >= 0 ? i : dflt;
+}
+
+int64_t store_limit(size_t limit)
+{
+    return limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1;
 }
 
 void store_read_int64(sqlite3_stmt *st, void *out)

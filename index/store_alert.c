@@ -181,8 +181,7 @@ int store_list_alerts(struct store *s, const char *camera_id, int64_t since_ms, 
                         "SELECT * FROM (SELECT " ALERT_COLUMNS " FROM alert "
                         "WHERE at_ms >= ?1 AND (?2 IS NULL OR camera_id = ?2) "
                         "ORDER BY at_ms DESC, id DESC LIMIT ?3) ORDER BY at_ms, id",
-                        "IoI", since_ms, camera_id,
-                        limit > 0 && limit < INT64_MAX ? (int64_t)limit : (int64_t)-1);
+                        "IoI", since_ms, camera_id, store_limit(limit));
 }
 
 int store_alert_last_digest(struct store *s, int64_t *at_ms, struct cw_err *err)

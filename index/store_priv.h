@@ -153,6 +153,9 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col);
 /* The index in names[0..n) of a text column (a NULL entry never matches), or dflt when the
  * column is NULL or names none of them: an enum stored as its name. */
 int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n, int dflt);
+/* A caller's row limit as SQL's LIMIT takes it: 0 (no limit) and anything past INT64_MAX bind
+ * -1, which SQLite reads as no limit. */
+int64_t store_limit(size_t limit);
 /* A reader for store_one_row: column 0 into the int64_t at out. */
 void store_read_int64(sqlite3_stmt *st, void *out);
 /* Read st's columns 0, 1, ... of the current row into the arguments, one letter each, the
