@@ -174,8 +174,11 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
 int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                      struct cw_err *err)
 {
-    int rc = sqlite3_step(st);
+    int rc;
 
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, sqlite3_errmsg(s->db));
@@ -185,7 +188,7 @@ int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const 
 int store_step_update(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                       struct cw_err *err)
 {
-    if (st == NULL || store_step_write(s, st, what, who, err) != 0)
+    if (store_step_write(s, st, what, who, err) != 0)
         return -1;
     return sqlite3_changes(s->db) > 0 ? 0 : 1;
 }

@@ -132,11 +132,11 @@ int store_run(struct store *s, const char *doing, struct cw_err *err, const char
               const char *fmt, ...);
 
 /* Step a write statement st to its end and reset it; "WHAT of WHO: sqlite's message" in err on
- * failure. Returns 0 or -1. */
+ * failure. Returns 0 or -1. st NULL (store_cached failed and said why): -1. */
 int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                      struct cw_err *err);
 /* store_step_write for an UPDATE of one row: 0 when it changed a row, 1 when no row matched,
- * -1 on error. st NULL (store_cached failed and said why): -1. */
+ * -1 on error (st NULL as store_step_write). */
 int store_step_update(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                       struct cw_err *err);
 
