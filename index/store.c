@@ -279,6 +279,15 @@ int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw
     return rc == SQLITE_DONE ? 0 : store_fail(s, doing, err);
 }
 
+int store_insert(struct store *s, sqlite3_stmt *st, const char *doing, int64_t *id,
+                 struct cw_err *err)
+{
+    if (store_finish(s, st, doing, err) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
 int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void *elem), void *out,
                  size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
                  ...)

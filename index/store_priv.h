@@ -120,6 +120,9 @@ sqlite3_stmt *store_cached(struct store *s, enum store_stmt_id id, const char *s
 /* Step a statement from store_prepare (st NULL: -1, it said why) to its end and finalize it.
  * 0 (sqlite3_changes tells the rows written) or -1 with err "doing: SQLite's words". */
 int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw_err *err);
+/* store_finish for an INSERT: *id gets the new row's id. 0, or -1 as store_finish. */
+int store_insert(struct store *s, sqlite3_stmt *st, const char *doing, int64_t *id,
+                 struct cw_err *err);
 /* store_prepare and store_collect in one: the rows of sql, bound from fmt, into the caller's
  * array pointer. out is the address of that pointer (a `T **` for rows of type T; object
  * pointers share one representation, as POSIX requires), set to a malloc'd array (caller
