@@ -114,7 +114,7 @@ static int write_page(const struct doc_ctx *c, const struct doc_events_query *q,
         store_list_device_changes_page(c->store, &pd, &d, &m, err) != 0)
         goto done;
     if ((taken = merge(c, v, n, d, m, limit, o, cur)) < 0) {
-        cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o));
+        doc_out_fail(o, "events", err);
         goto done;
     }
     *more = (size_t)taken < n + m;
@@ -168,7 +168,7 @@ int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t
     rc = 0;
     goto done;
 oom:
-    cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o) ? doc_out_error(o) : "?");
+    doc_out_fail(o, "events", err);
 done:
     doc_out_free(o);
     return rc;
@@ -183,11 +183,11 @@ int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, st
     if ((rc = query_start(c, q, &cur, err)) != 0)
         return rc;
     if (doc_out_array(o, NULL) != 0)
-        return cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o));
+        return doc_out_fail(o, "events", err);
     while (more)
         if (write_page(c, q, DOC_EVENTS_PAGE, o, &cur, &more, err) != 0)
             return -1;
     if (doc_out_close(o) != 0)
-        return cw_err_set(err, NULL, 0, NULL, "events: %s", doc_out_error(o));
+        return doc_out_fail(o, "events", err);
     return 0;
 }

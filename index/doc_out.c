@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/err.h"
 #include "doc.h"
 
 #define DOC_OUT_DEPTH_MAX 16 /* nesting of open containers; documents use 3 */
@@ -75,6 +76,12 @@ void doc_out_free(struct doc_out *o)
 const char *doc_out_error(const struct doc_out *o)
 {
     return o->error;
+}
+
+int doc_out_fail(const struct doc_out *o, const char *what, struct cw_err *err)
+{
+    return cw_err_set(err, NULL, 0, NULL, "%s: %s", what,
+                      o != NULL && o->error != NULL ? o->error : "out of memory");
 }
 
 static int fail(struct doc_out *o, const char *why)

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+struct cw_err;
 struct doc_out;
 
 /* A document built in memory; doc_out_take gives it. NULL when out of memory. */
@@ -36,5 +37,7 @@ int doc_out_add(struct doc_out *o, const char *key, json_t *v);
 int doc_out_close(struct doc_out *o);
 /* What went wrong ("out of memory", "cannot write: ..."), or NULL. */
 const char *doc_out_error(const struct doc_out *o);
+/* err set to "what: " and doc_out_error's words, for a document function's failure. -1. */
+int doc_out_fail(const struct doc_out *o, const char *what, struct cw_err *err);
 
 #endif

@@ -128,7 +128,7 @@ static int write_row(void *data, const struct store_uptime *r, struct cw_err *er
     o->outages += r->outages;
     o->cameras++;
     if (w->by != DOC_UPTIME_OWNER && doc_out_add(w->o, NULL, camera_json(w->c, r)) != 0)
-        return cw_err_set(err, NULL, 0, NULL, "uptime: %s", doc_out_error(w->o));
+        return doc_out_fail(w->o, "uptime", err);
     return 0;
 }
 
@@ -181,7 +181,7 @@ static int write_doc(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, en
     rc = 0;
     goto done;
 oom:
-    cw_err_set(err, NULL, 0, NULL, "uptime: %s", doc_out_error(o));
+    doc_out_fail(o, "uptime", err);
 done:
     writer_free(&w);
     return rc;

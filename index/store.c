@@ -136,9 +136,7 @@ int store_collect_page(struct store *s, const char *cols, const char *table,
              cols, table, pg->camera_id != NULL ? " AND camera_id = ?5" : "");
     return store_select(s, sz, read, out, n, doing, err, sql, "IIIIt",
                         pg->since_ms > pg->after_at_ms ? pg->since_ms : pg->after_at_ms,
-                        pg->after_at_ms, pg->after_id,
-                        pg->limit > 0 && pg->limit < INT64_MAX ? (int64_t)pg->limit : (int64_t)-1,
-                        pg->camera_id);
+                        pg->after_at_ms, pg->after_id, store_limit(pg->limit), pg->camera_id);
 }
 
 int store_exec(struct store *s, const char *sql, struct cw_err *err)
@@ -176,8 +174,11 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
 int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                      struct cw_err *err)
 {
-    int rc = sqlite3_step(st);
+    int rc;
 
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, sqlite3_errmsg(s->db));
@@ -187,7 +188,7 @@ int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const 
 int store_step_update(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                       struct cw_err *err)
 {
-    if (st == NULL || store_step_write(s, st, what, who, err) != 0)
+    if (store_step_write(s, st, what, who, err) != 0)
         return -1;
     return sqlite3_changes(s->db) > 0 ? 0 : 1;
 }
@@ -278,6 +279,15 @@ int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw
     return rc == SQLITE_DONE ? 0 : store_fail(s, doing, err);
 }
 
+int store_insert(struct store *s, sqlite3_stmt *st, const char *doing, int64_t *id,
+                 struct cw_err *err)
+{
+    if (store_finish(s, st, doing, err) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
 int store_select(struct store *s, size_t sz, void (*read)(sqlite3_stmt *st, void *elem), void *out,
                  size_t *n, const char *doing, struct cw_err *err, const char *sql, const char *fmt,
                  ...)
@@ -351,6 +361,11 @@ int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n
     int i = cw_text_name_index(names, (size_t)n, (const char *)sqlite3_column_text(st, col));
 
     return i >= 0 ? i : dflt;
+}
+
+int64_t store_limit(size_t limit)
+{
+    return limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1;
 }
 
 void store_read_int64(sqlite3_stmt *st, void *out)

@@ -18,17 +18,6 @@ const char *store_delivery_status_name(enum store_delivery_status st)
     return (unsigned)st < 3 ? delivery_status_names[st] : "pending";
 }
 
-/* Run an INSERT (st from store_prepare; NULL: it said why); *id gets the new row's id. 0, or -1
- * naming `doing`. */
-static int run_insert(struct store *s, sqlite3_stmt *st, const char *doing, int64_t *id,
-                      struct cw_err *err)
-{
-    if (store_finish(s, st, doing, err) != 0)
-        return -1;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return 0;
-}
-
 /* ---- the cursor ---- */
 
 int store_alert_cursor(struct store *s, int *has, int64_t *event_id, struct cw_err *err)
@@ -116,7 +105,7 @@ static int insert_alert(struct store *s, struct store_alert *a, const char *payl
         store_bind(st, "___tt", cw_state_name(a->from), cw_state_name(a->to));
     if (st != NULL && a->since_ms != 0)
         sqlite3_bind_int64(st, 6, a->since_ms);
-    return run_insert(s, st, "alert", &a->id, err);
+    return store_insert(s, st, "alert", &a->id, err);
 }
 
 static int insert_delivery(struct store *s, struct store_delivery *d, struct cw_err *err)
@@ -128,7 +117,7 @@ static int insert_delivery(struct store *s, struct store_delivery *d, struct cw_
                       "?5)",
                       "ItttI", d->alert_id, d->channel, d->target_key, d->target, d->next_ms);
 
-    if (run_insert(s, st, "delivery", &d->id, err) != 0)
+    if (store_insert(s, st, "delivery", &d->id, err) != 0)
         return -1;
     d->status = STORE_DELIVERY_PENDING;
     d->attempts = 0;
@@ -181,8 +170,7 @@ int store_list_alerts(struct store *s, const char *camera_id, int64_t since_ms, 
                         "SELECT * FROM (SELECT " ALERT_COLUMNS " FROM alert "
                         "WHERE at_ms >= ?1 AND (?2 IS NULL OR camera_id = ?2) "
                         "ORDER BY at_ms DESC, id DESC LIMIT ?3) ORDER BY at_ms, id",
-                        "IoI", since_ms, camera_id,
-                        limit > 0 && limit < INT64_MAX ? (int64_t)limit : (int64_t)-1);
+                        "IoI", since_ms, camera_id, store_limit(limit));
 }
 
 int store_alert_last_digest(struct store *s, int64_t *at_ms, struct cw_err *err)

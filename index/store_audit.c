@@ -168,5 +168,5 @@ int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct sto
 {
     return store_select(s, sizeof(**out), read_audit, out, n, "audit", err,
                         AUDIT_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT ?2", "II", after_id,
-                        limit > 0 && limit < INT64_MAX ? (int64_t)limit : (int64_t)-1);
+                        store_limit(limit));
 }

@@ -207,8 +207,10 @@ fail:
 
 static const char *const streak_names[] = {NULL, "ok", "degraded", "fail"};
 
-static void read_status(sqlite3_stmt *st, struct store_status *o)
+static void read_status(sqlite3_stmt *st, void *elem)
 {
+    struct store_status *o = elem;
+
     memset(o, 0, sizeof(*o));
     /* last_probe_ms NULL reads as 0 */
     store_columns(st, "ttttisItInitiidIdddddittIttddii__uiI", o->id, sizeof(o->id), o->name,
@@ -228,22 +230,17 @@ static void read_status(sqlite3_stmt *st, struct store_status *o)
     o->picture.has_last = sqlite3_column_type(st, 33) != SQLITE_NULL;
 }
 
-static void read_status_row(sqlite3_stmt *st, void *elem)
-{
-    read_status(st, elem);
-}
-
 int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err)
 {
     sqlite3_stmt *st =
         store_cached(s, STMT_CAMERA_GET_STATUS, STATUS_SELECT "WHERE id = ?1", err, "t", id);
 
-    return store_one_row(s, st, 1, read_status_row, out, "camera status", err);
+    return store_one_row(s, st, 1, read_status, out, "camera status", err);
 }
 
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)
 {
-    return store_select(s, sizeof(**out), read_status_row, out, n, "camera status", err,
+    return store_select(s, sizeof(**out), read_status, out, n, "camera status", err,
                         STATUS_SELECT "WHERE retired_ms IS NULL ORDER BY id", "");
 }
 

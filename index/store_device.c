@@ -116,7 +116,7 @@ static int change_insert(struct store *s, const struct store_device_change *c, s
     sqlite3_stmt *st = store_cached(s, STMT_DEVICE_CHANGE_INSERT, sql, err, "tIttt", c->camera_id,
                                     c->at_ms, c->field, c->old_value, c->new_value);
 
-    return st == NULL ? -1 : store_step_write(s, st, "device change", c->camera_id, err);
+    return store_step_write(s, st, "device change", c->camera_id, err);
 }
 
 /* Delete the camera's rows of a current-state table with the cached statement id. */
@@ -125,7 +125,7 @@ static int delete_set(struct store *s, enum store_stmt_id id, const char *sql, c
 {
     sqlite3_stmt *st = store_cached(s, id, sql, err, "t", camera_id);
 
-    return st == NULL ? -1 : store_step_write(s, st, what, camera_id, err);
+    return store_step_write(s, st, what, camera_id, err);
 }
 
 /* A service named twice keeps its first URL. */
@@ -202,7 +202,7 @@ static int clock_insert(struct store *s, const struct store_clock *c, struct cw_
     sqlite3_stmt *st = store_cached(s, STMT_CLOCK_INSERT, sql, err, "tIIIi", c->camera_id, c->at_ms,
                                     c->offset_ms, c->error_ms, c->ntp != 0);
 
-    return st == NULL ? -1 : store_step_write(s, st, "clock", c->camera_id, err);
+    return store_step_write(s, st, "clock", c->camera_id, err);
 }
 
 void store_device_clock(const struct store_device *d, struct store_clock *out)

@@ -61,8 +61,7 @@ int store_list_events_after(struct store *s, int64_t after_id, size_t limit,
 {
     return store_select(s, sizeof(**out), read_event, out, n, "events after", err,
                         "SELECT " EVENT_COLUMNS " FROM event WHERE id > ?1 ORDER BY id LIMIT ?2",
-                        "II", after_id,
-                        limit > 0 && limit < INT64_MAX ? (int64_t)limit : (int64_t)-1);
+                        "II", after_id, store_limit(limit));
 }
 
 int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err)
@@ -120,7 +119,7 @@ int store_list_events_between(struct store *s, const char *camera_id, int64_t fr
     int rc;
 
     if (st != NULL)
-        sqlite3_bind_int64(st, 4, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+        sqlite3_bind_int64(st, 4, store_limit(limit));
     rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_event, &rows, n,
                              "events", err);
     *out = rows;

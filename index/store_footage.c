@@ -54,7 +54,7 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
     st = store_cached(s, STMT_SEGMENT_MAX_LEN, sql_len, err, "tII", seg->camera_id,
                       seg->end_ms > seg->start_ms ? seg->end_ms - seg->start_ms : (int64_t)0,
                       seen_ms);
-    return st == NULL ? -1 : store_step_write(s, st, "footage summary", seg->camera_id, err);
+    return store_step_write(s, st, "footage summary", seg->camera_id, err);
 }
 
 int store_segment_drop(struct store *s, const char *recorder, const char *dir, const char *file,
@@ -63,7 +63,7 @@ int store_segment_drop(struct store *s, const char *recorder, const char *dir, c
     static const char sql[] = "DELETE FROM segment WHERE recorder = ?1 AND dir = ?2 AND file = ?3";
     sqlite3_stmt *st = store_cached(s, STMT_SEGMENT_DROP, sql, err, "ttt", recorder, dir, file);
 
-    return st == NULL ? -1 : store_step_write(s, st, "segment", file, err);
+    return store_step_write(s, st, "segment", file, err);
 }
 
 /* Run sql (?1 recorder, ?2 folder) once; *changes gets the rows it changed. */
@@ -108,7 +108,7 @@ int store_footage_dir_set(struct store *s, const char *recorder, const char *dir
     sqlite3_stmt *st =
         store_cached(s, STMT_FOOTAGE_DIR_SET, sql, err, "tttI", recorder, dir, parent, mtime_ns);
 
-    return st == NULL ? -1 : store_step_write(s, st, "footage folder", dir[0] ? dir : "/", err);
+    return store_step_write(s, st, "footage folder", dir[0] ? dir : "/", err);
 }
 
 int store_footage_subdirs(struct store *s, const char *recorder, const char *dir, char ***out,

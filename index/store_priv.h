@@ -120,6 +120,9 @@ sqlite3_stmt *store_cached(struct store *s, enum store_stmt_id id, const char *s
 /* Step a statement from store_prepare (st NULL: -1, it said why) to its end and finalize it.
  * 0 (sqlite3_changes tells the rows written) or -1 with err "doing: SQLite's words". */
 int store_finish(struct store *s, sqlite3_stmt *st, const char *doing, struct cw_err *err);
+/* store_finish for an INSERT: *id gets the new row's id. 0, or -1 as store_finish. */
+int store_insert(struct store *s, sqlite3_stmt *st, const char *doing, int64_t *id,
+                 struct cw_err *err);
 /* store_prepare and store_collect in one: the rows of sql, bound from fmt, into the caller's
  * array pointer. out is the address of that pointer (a `T **` for rows of type T; object
  * pointers share one representation, as POSIX requires), set to a malloc'd array (caller
@@ -132,11 +135,11 @@ int store_run(struct store *s, const char *doing, struct cw_err *err, const char
               const char *fmt, ...);
 
 /* Step a write statement st to its end and reset it; "WHAT of WHO: sqlite's message" in err on
- * failure. Returns 0 or -1. */
+ * failure. Returns 0 or -1. st NULL (store_cached failed and said why): -1. */
 int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                      struct cw_err *err);
 /* store_step_write for an UPDATE of one row: 0 when it changed a row, 1 when no row matched,
- * -1 on error. st NULL (store_cached failed and said why): -1. */
+ * -1 on error (st NULL as store_step_write). */
 int store_step_update(struct store *s, sqlite3_stmt *st, const char *what, const char *who,
                       struct cw_err *err);
 
@@ -153,6 +156,9 @@ enum cw_state store_column_state(sqlite3_stmt *st, int col);
 /* The index in names[0..n) of a text column (a NULL entry never matches), or dflt when the
  * column is NULL or names none of them: an enum stored as its name. */
 int store_column_name(sqlite3_stmt *st, int col, const char *const *names, int n, int dflt);
+/* A caller's row limit as SQL's LIMIT takes it: 0 (no limit) and anything past INT64_MAX bind
+ * -1, which SQLite reads as no limit. */
+int64_t store_limit(size_t limit);
 /* A reader for store_one_row: column 0 into the int64_t at out. */
 void store_read_int64(sqlite3_stmt *st, void *out);
 /* Read st's columns 0, 1, ... of the current row into the arguments, one letter each, the

@@ -76,8 +76,10 @@ static void bind_sample(sqlite3_stmt *st, const struct store_sample *smp)
     }
 }
 
-static void read_sample(sqlite3_stmt *st, struct store_sample *o)
+static void read_sample(sqlite3_stmt *st, void *elem)
 {
+    struct store_sample *o = elem;
+
     memset(o, 0, sizeof(*o));
     store_columns(st, "tIiiittiiddddNiiiiidddunttdidi", o->camera_id, sizeof(o->camera_id),
                   &o->at_ms, &o->hourly, &o->count, &o->ok, o->error, sizeof(o->error), o->codec,
@@ -120,15 +122,10 @@ int store_record_sample(struct store *s, const struct store_sample *smp, const c
     return store_commit(s, err) == 0 ? rc : -1;
 }
 
-static void read_sample_row(sqlite3_stmt *st, void *elem)
-{
-    read_sample(st, elem);
-}
-
 int store_list_samples(struct store *s, const char *camera_id, int64_t since_ms,
                        struct store_sample **out, size_t *n, struct cw_err *err)
 {
-    return store_select(s, sizeof(**out), read_sample_row, out, n, "samples", err,
+    return store_select(s, sizeof(**out), read_sample, out, n, "samples", err,
                         "SELECT " SAMPLE_COLUMNS " FROM sample WHERE camera_id = ?1 AND "
                         "at_ms >= ?2 ORDER BY at_ms, id",
                         "tI", camera_id, since_ms);

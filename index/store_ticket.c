@@ -55,9 +55,8 @@ int store_ticket_add(struct store *s, const struct store_ticket *t, int64_t *id,
                        "ttt_It", t->camera_id, t->action, t->note, t->opened_ms, t->opened_by);
     if (st != NULL && t->has_cost)
         sqlite3_bind_int64(st, 4, t->cost_vnd);
-    if (store_finish(s, st, "ticket", err) != 0)
+    if (store_insert(s, st, "ticket", id, err) != 0)
         return store_end_failed(s);
-    *id = sqlite3_last_insert_rowid(s->db);
     return store_commit(s, err);
 }
 
