@@ -91,7 +91,12 @@ class HangingCameras(cwtest.FixtureTestCase):
         self.assertLessEqual(bad_most, SLOTS // 4)
         self.assertIn(HANGING, backing)
 
-        p = self.vitals()["probes"]
+        # The vitals file is rewritten every 10 s (VITALS_WRITE_S), so the one read last may
+        # predate the probes counted above: wait for a write that has them.
+        def counted():
+            q = self.vitals()["probes"]
+            return q if q["started"] > GOOD * PROBES_SEEN else None
+        p = cwtest.wait_for("vitals counting the probes seen", counted, proc=self.daemon)
         self.assertEqual(p["interval_ms"], 2000)
         self.assertEqual(p["slots"], {"now": SLOTS, "floor": SLOTS, "ceiling": SLOTS})
         self.assertGreater(p["started"], GOOD * PROBES_SEEN)
