@@ -198,11 +198,14 @@ const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int kn
 
 /* Footage (footage.c, shared with request.c): the range and place of a command line into q
  * (0, or the exit code after saying what is wrong); the answer's table; and a footage
- * document's end, where a query the document refuses is a usage error. */
+ * document's end (cli_show with render), where a query the document refuses is a usage
+ * error. */
 int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q);
 void cli_footage_render(const struct cli *cli, const struct cli_args *a, const json_t *doc);
 int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
-                     const struct cw_err *err);
+                     const struct cw_err *err,
+                     void (*render)(const struct cli *cli, const struct cli_args *a,
+                                    const json_t *doc));
 
 /* The commands, one file per group; main.c dispatches to them. */
 extern const struct cli_command cli_status_command;            /* status.c */

@@ -1,7 +1,7 @@
 /* request.c - the camwatch request commands: `request create` (store an investigator's
- * request, with its audit row), `request show` (its cameras' footage, as `footage find`
- * answers it now), `request list`, `request export` (its footage as evidence) and `audit
- * verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
+ * request, with its audit row), `request show` (the request and its cameras' footage, as
+ * `footage find` answers it now), `request list`, `request export` (its footage as evidence) and
+ * `audit verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
  * and the export (index/export.h). */
 #include <errno.h>
 #include <pwd.h>
@@ -35,7 +35,8 @@ static const char show_usage[] =
     "usage: camwatch [-c FILE] request show ID [--json]\n"
     "  A request's cameras with the footage of its range as it is now: windows, gaps, state\n"
     "  then, clock offset, and until about when it stays retrievable.\n"
-    "  --json          print the JSON array `footage find` prints\n";
+    "  --json          print {request, cameras}: the request as `request list` prints it,\n"
+    "                  its cameras as `footage find --json` prints them\n";
 
 static const char list_usage[] = "usage: camwatch [-c FILE] request list [--json]\n"
                                  "  Every request, newest first.\n"
@@ -126,7 +127,7 @@ const struct cli_command cli_request_create_command = {"request create",
 
 /* ---- request show ---- */
 
-static void request_header(struct cli *cli, const json_t *r)
+static void request_header(const struct cli *cli, const json_t *r)
 {
     const json_t *place = json_object_get(r, "place");
     char a[64], b[64];
@@ -147,25 +148,24 @@ static void request_header(struct cli *cli, const json_t *r)
     }
 }
 
+/* The request's header, then its cameras' footage as `footage find` shows it. */
+static void show_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    request_header(cli, json_object_get(doc, "request"));
+    cli_footage_render(cli, a, json_object_get(doc, "cameras"));
+}
+
 static int show_run(struct cli *cli, const struct cli_args *a)
 {
     int64_t id = request_id(a->argv[0]);
-    json_t *doc = NULL, *req = NULL;
+    json_t *doc = NULL;
     struct cw_err err;
     int rc;
 
     if (id == 0)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
     rc = doc_request_show(&cli->doc, id, cw_now_ms(), &doc, &err);
-    if (rc != 0 || a->json)
-        return cli_footage_show(cli, a, rc, doc, &err);
-    if (doc_request(&cli->doc, id, &req, &err) != 0) {
-        json_decref(doc);
-        return cli_fail(&err);
-    }
-    request_header(cli, req);
-    json_decref(req);
-    return cli_footage_show(cli, a, rc, doc, &err);
+    return cli_footage_show(cli, a, rc, doc, &err, show_render);
 }
 
 const struct cli_command cli_request_show_command = {"request show",

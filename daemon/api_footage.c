@@ -136,22 +136,14 @@ void api_requests(struct api_call *c)
 void api_request(struct api_call *c)
 {
     int64_t id = api_request_id(c, c->caps.v[0]);
-    json_t *req = NULL, *cams = NULL, *o;
+    json_t *doc = NULL;
     struct cw_err err;
     int rc;
 
     if (id == 0)
         return;
-    if ((rc = doc_request(&c->doc, id, &req, &err)) != 0 ||
-        (rc = doc_request_show(&c->doc, id, cw_now_ms(), &cams, &err)) != 0) {
-        json_decref(req);
-        api_reply_doc(c, rc, NULL, &err);
-        return;
-    }
-    o = json_object();
-    json_object_set_new(o, "request", req);
-    json_object_set_new(o, "cameras", cams);
-    api_reply_doc(c, 0, o, &err);
+    rc = doc_request_show(&c->doc, id, cw_now_ms(), &doc, &err);
+    api_reply_doc(c, rc, doc, &err);
 }
 
 struct create_job {

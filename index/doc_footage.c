@@ -413,13 +413,18 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
 {
     struct store_request r;
     struct doc_footage_query q;
+    json_t *cams = NULL;
     int rc;
 
     *out = NULL;
     if ((rc = request_get(c, id, &r, err)) != 0)
         return rc;
     doc_request_query(&r, now_ms, &q);
-    return answer(c, &q, out, err);
+    if ((rc = answer(c, &q, &cams, err)) != 0)
+        return rc;
+    /* json_pack's "o" takes both references, also when it fails. */
+    return doc_give(json_pack("{s:o, s:o}", "request", doc_request_one(c, &r), "cameras", cams),
+                    out, err);
 }
 
 void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
@@ -468,17 +473,6 @@ static json_t *ctx_when(const void *data, int64_t ms)
 json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
 {
     return doc_request_object(elem, ctx_when, c);
-}
-
-int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err)
-{
-    struct store_request r;
-    int rc;
-
-    *out = NULL;
-    if ((rc = request_get(c, id, &r, err)) != 0)
-        return rc;
-    return doc_give(doc_request_one(c, &r), out, err);
 }
 
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
