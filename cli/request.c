@@ -84,18 +84,7 @@ static int create_run(struct cli *cli, const struct cli_args *a)
 
     if (rc != 0)
         return rc;
-    memset(&r, 0, sizeof(r));
-    r.from_ms = q.from_ms;
-    r.to_ms = q.to_ms;
-    r.place = q.place;
-    r.lat = q.lat;
-    r.lon = q.lon;
-    r.radius_m = q.radius_m;
-    snprintf(r.text, sizeof(r.text), "%s", q.text ? q.text : "");
-    snprintf(r.cameras, sizeof(r.cameras), "%s", q.cameras ? q.cameras : "");
-    snprintf(r.by, sizeof(r.by), "%s", a->by_name ? a->by_name : "");
-    snprintf(r.case_ref, sizeof(r.case_ref), "%s", a->case_ref ? a->case_ref : "");
-    snprintf(r.reason, sizeof(r.reason), "%s", a->reason ? a->reason : "");
+    doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r);
     rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
     if (rc == DOC_BAD_INPUT)
         return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);

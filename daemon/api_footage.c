@@ -212,19 +212,9 @@ void api_request_create(struct api_call *c)
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    cj->r.from_ms = q.from_ms;
-    cj->r.to_ms = q.to_ms;
-    cj->r.place = q.place;
-    cj->r.lat = q.lat;
-    cj->r.lon = q.lon;
-    cj->r.radius_m = q.radius_m;
-    cj->r.created_ms = q.now_ms;
-    /* The fields' lengths were checked against these buffers. */
-    copy_fits(cj->r.text, sizeof(cj->r.text), q.text);
-    copy_fits(cj->r.cameras, sizeof(cj->r.cameras), q.cameras);
-    copy_fits(cj->r.by, sizeof(cj->r.by), c->who);
-    copy_fits(cj->r.case_ref, sizeof(cj->r.case_ref), FIELD("case"));
-    copy_fits(cj->r.reason, sizeof(cj->r.reason), FIELD("reason"));
+    /* The fields' lengths were checked against r's buffers (fields[]); c->who is a token's
+     * name, shorter than r.by. */
+    doc_request_of_query(&q, c->who, FIELD("case"), FIELD("reason"), &cj->r);
 #undef FIELD
     json_decref(o);
     api_job_start(c, &cj->j, STORE_READWRITE, create_work, create_done);

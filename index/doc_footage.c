@@ -398,6 +398,24 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
     q->now_ms = now_ms;
 }
 
+void doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
+                          const char *reason, struct store_request *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->created_ms = q->now_ms;
+    r->from_ms = q->from_ms;
+    r->to_ms = q->to_ms;
+    r->place = q->place;
+    r->lat = q->lat;
+    r->lon = q->lon;
+    r->radius_m = q->radius_m;
+    snprintf(r->text, sizeof(r->text), "%s", q->text ? q->text : "");
+    snprintf(r->cameras, sizeof(r->cameras), "%s", q->cameras ? q->cameras : "");
+    snprintf(r->by, sizeof(r->by), "%s", by ? by : "");
+    snprintf(r->case_ref, sizeof(r->case_ref), "%s", case_ref ? case_ref : "");
+    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
+}
+
 static int request_get(const struct doc_ctx *c, int64_t id, struct store_request *r,
                        struct cw_err *err)
 {

@@ -336,6 +336,41 @@ static void test_request_created_shown_listed_and_audited(void **state)
     json_decref(doc);
 }
 
+/* The request a query makes reads back as the same query (the CLI and the API store it so). */
+static void test_request_of_query_is_the_inverse_of_its_query(void **state)
+{
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + 10 * MIN,
+                                  .place = STORE_PLACE_POINT,
+                                  .lat = 10.25,
+                                  .lon = 105.5,
+                                  .radius_m = 300,
+                                  .now_ms = NOW},
+                             back;
+    struct store_request r;
+
+    (void)state;
+    doc_request_of_query(&q, "Lê Văn A", "VV-120", NULL, &r);
+    assert_int_equal(r.created_ms, NOW);
+    assert_string_equal(r.by, "Lê Văn A");
+    assert_string_equal(r.case_ref, "VV-120");
+    assert_string_equal(r.reason, "");
+    assert_string_equal(r.text, "");
+    doc_request_query(&r, NOW, &back);
+    assert_int_equal(back.from_ms, q.from_ms);
+    assert_int_equal(back.to_ms, q.to_ms);
+    assert_int_equal(back.place, STORE_PLACE_POINT);
+    assert_true(back.lat == q.lat && back.lon == q.lon && back.radius_m == q.radius_m);
+    q = (struct doc_footage_query){.from_ms = T21,
+                                   .to_ms = T21 + MIN,
+                                   .place = STORE_PLACE_CAMERAS,
+                                   .cameras = "CHO-01,CHO-02",
+                                   .now_ms = NOW};
+    doc_request_of_query(&q, "a", "b", "c", &r);
+    assert_string_equal(r.cameras, "CHO-01,CHO-02");
+    assert_string_equal(r.reason, "c");
+}
+
 /* request show's one document: the request as request list has it, and its cameras as
  * footage find answers the request's query; the CLI's table and the API's GET read it. */
 static void test_request_show_carries_the_request_and_its_cameras(void **state)
@@ -499,6 +534,7 @@ int main(void)
         T(test_id_query_and_refusals),
         T(test_request_created_shown_listed_and_audited),
         T(test_request_show_carries_the_request_and_its_cameras),
+        T(test_request_of_query_is_the_inverse_of_its_query),
         T(test_recorders_list_their_scans_and_segment_counts),
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),
