@@ -376,18 +376,18 @@ static void test_request_of_query_is_the_inverse_of_its_query(void **state)
 static void test_request_show_carries_the_request_and_its_cameras(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request r = {
-        .from_ms = T21, .to_ms = T21 + 10 * MIN, .place = STORE_PLACE_CAMERAS};
-    struct doc_footage_query q;
+    const struct doc_footage_query q = {.from_ms = T21,
+                                        .to_ms = T21 + 10 * MIN,
+                                        .place = STORE_PLACE_CAMERAS,
+                                        .cameras = "CHO-01,CHO-02",
+                                        .now_ms = NOW};
+    struct store_request r;
     json_t *doc = NULL, *list = NULL, *found;
     const json_t *req, *place;
     struct cw_err err = {0};
     int64_t id;
 
-    snprintf(r.cameras, sizeof(r.cameras), "CHO-01,CHO-02");
-    snprintf(r.by, sizeof(r.by), "Lê Văn A");
-    snprintf(r.case_ref, sizeof(r.case_ref), "VV-119");
-    snprintf(r.reason, sizeof(r.reason), "cướp giật");
+    doc_request_of_query(&q, "Lê Văn A", "VV-119", "cướp giật", &r);
     assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), 0);
     id = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
@@ -406,7 +406,6 @@ static void test_request_show_carries_the_request_and_its_cameras(void **state)
     assert_int_equal(json_array_size(json_object_get(place, "cameras")), 2);
     assert_int_equal(doc_requests(&fx->c, &list, &err), 0);
     assert_true(json_equal(req, json_array_get(list, 0)));
-    doc_request_query(&r, NOW, &q);
     found = find(fx, &q);
     assert_int_equal(json_array_size(found), 2);
     assert_true(json_equal(json_object_get(doc, "cameras"), found));
