@@ -142,6 +142,8 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
 int cli_dispatch(struct cli *cli, const struct cli_args *a, const struct cli_command *const *subs,
                  size_t n);
 
+/* A row id (a request's, a ticket's) from the command line: a whole number above 0, else 0. */
+int64_t cli_row_id(const char *s);
 /* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

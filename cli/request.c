@@ -3,7 +3,6 @@
  * `footage find` answers it now), `request list`, `request export` (its footage as evidence) and
  * `audit verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
  * and the export (index/export.h). */
-#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,17 +59,6 @@ static const char verify_usage[] =
     "  Walk the audit trail (every request and export) and check its hash chain: each row holds\n"
     "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
     "  --json          print {intact, rows, broken_at, why}\n";
-
-/* A request id from the command line; 0 when it is not one. */
-static int64_t request_id(const char *s)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    return errno == 0 && end != s && *end == '\0' && v > 0 ? (int64_t)v : 0;
-}
 
 /* ---- request create ---- */
 
@@ -146,7 +134,7 @@ static void show_render(const struct cli *cli, const struct cli_args *a, const j
 
 static int show_run(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = request_id(a->argv[0]);
+    int64_t id = cli_row_id(a->argv[0]);
     json_t *doc = NULL;
     struct cw_err err;
     int rc;
@@ -254,7 +242,7 @@ static void export_render(const struct cli *cli, const struct cli_args *a, const
 
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = request_id(a->argv[0]);
+    int64_t id = cli_row_id(a->argv[0]);
     struct export_ctx x = {0};
     const struct export_settings set = {cli->cfg->site_name, cli->tz,
                                         cli->cfg->footage.tolerance_ms, export_cfg_root,
