@@ -32,8 +32,9 @@ static const char create_usage[] =
 
 static const char show_usage[] =
     "usage: camwatch [-c FILE] request show ID [--json]\n"
-    "  A request's cameras with the footage of its range as it is now: windows, gaps, state\n"
-    "  then, clock offset, and until about when it stays retrievable.\n"
+    "  A request (case, who, why, range, place) and its cameras with the footage of its range\n"
+    "  as it is now: windows, gaps, state then, clock offset, and until about when it stays\n"
+    "  retrievable.\n"
     "  --json          print {request, cameras}: the request as `request list` prints it,\n"
     "                  its cameras as `footage find --json` prints them\n";
 
