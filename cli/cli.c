@@ -82,6 +82,16 @@ char *cli_strdup(const char *s)
     return d;
 }
 
+int64_t cli_row_id(const char *s)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    return errno == 0 && end != s && *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;

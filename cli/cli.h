@@ -142,6 +142,8 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
 int cli_dispatch(struct cli *cli, const struct cli_args *a, const struct cli_command *const *subs,
                  size_t n);
 
+/* A row id (a request's, a ticket's) from the command line: a whole number above 0, else 0. */
+int64_t cli_row_id(const char *s);
 /* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -198,11 +200,14 @@ const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int kn
 
 /* Footage (footage.c, shared with request.c): the range and place of a command line into q
  * (0, or the exit code after saying what is wrong); the answer's table; and a footage
- * document's end, where a query the document refuses is a usage error. */
+ * document's end (cli_show with render), where a query the document refuses is a usage
+ * error. */
 int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q);
 void cli_footage_render(const struct cli *cli, const struct cli_args *a, const json_t *doc);
 int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
-                     const struct cw_err *err);
+                     const struct cw_err *err,
+                     void (*render)(const struct cli *cli, const struct cli_args *a,
+                                    const json_t *doc));
 
 /* The commands, one file per group; main.c dispatches to them. */
 extern const struct cli_command cli_status_command;            /* status.c */

@@ -147,11 +147,13 @@ void cli_footage_render(const struct cli *cli, const struct cli_args *a, const j
 
 /* The document's answer to q: a refused query is a usage error, the rest as cli_show has it. */
 int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
-                     const struct cw_err *err)
+                     const struct cw_err *err,
+                     void (*render)(const struct cli *cli, const struct cli_args *a,
+                                    const json_t *doc))
 {
     if (rc == DOC_BAD_INPUT)
         return cli_usage_error(a->cmd, "--%s: %s", err->field, err->msg);
-    return cli_show(cli, a, rc, doc, err, cli_footage_render);
+    return cli_show(cli, a, rc, doc, err, render);
 }
 
 static int find_run(struct cli *cli, const struct cli_args *a)
@@ -164,7 +166,7 @@ static int find_run(struct cli *cli, const struct cli_args *a)
     if (rc != 0)
         return rc;
     rc = doc_footage_find(&cli->doc, &q, &doc, &err);
-    return cli_footage_show(cli, a, rc, doc, &err);
+    return cli_footage_show(cli, a, rc, doc, &err, cli_footage_render);
 }
 
 #define FIND_OPTS                                                                                  \

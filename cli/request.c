@@ -1,9 +1,8 @@
 /* request.c - the camwatch request commands: `request create` (store an investigator's
- * request, with its audit row), `request show` (its cameras' footage, as `footage find`
- * answers it now), `request list`, `request export` (its footage as evidence) and `audit
- * verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
+ * request, with its audit row), `request show` (the request and its cameras' footage, as
+ * `footage find` answers it now), `request list`, `request export` (its footage as evidence) and
+ * `audit verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
  * and the export (index/export.h). */
-#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +32,11 @@ static const char create_usage[] =
 
 static const char show_usage[] =
     "usage: camwatch [-c FILE] request show ID [--json]\n"
-    "  A request's cameras with the footage of its range as it is now: windows, gaps, state\n"
-    "  then, clock offset, and until about when it stays retrievable.\n"
-    "  --json          print the JSON array `footage find` prints\n";
+    "  A request (case, who, why, range, place) and its cameras with the footage of its range\n"
+    "  as it is now: windows, gaps, state then, clock offset, and until about when it stays\n"
+    "  retrievable.\n"
+    "  --json          print {request, cameras}: the request as `request list` prints it,\n"
+    "                  its cameras as `footage find --json` prints them\n";
 
 static const char list_usage[] = "usage: camwatch [-c FILE] request list [--json]\n"
                                  "  Every request, newest first.\n"
@@ -60,17 +61,6 @@ static const char verify_usage[] =
     "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
     "  --json          print {intact, rows, broken_at, why}\n";
 
-/* A request id from the command line; 0 when it is not one. */
-static int64_t request_id(const char *s)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    return errno == 0 && end != s && *end == '\0' && v > 0 ? (int64_t)v : 0;
-}
-
 /* ---- request create ---- */
 
 static int create_run(struct cli *cli, const struct cli_args *a)
@@ -83,18 +73,7 @@ static int create_run(struct cli *cli, const struct cli_args *a)
 
     if (rc != 0)
         return rc;
-    memset(&r, 0, sizeof(r));
-    r.from_ms = q.from_ms;
-    r.to_ms = q.to_ms;
-    r.place = q.place;
-    r.lat = q.lat;
-    r.lon = q.lon;
-    r.radius_m = q.radius_m;
-    snprintf(r.text, sizeof(r.text), "%s", q.text ? q.text : "");
-    snprintf(r.cameras, sizeof(r.cameras), "%s", q.cameras ? q.cameras : "");
-    snprintf(r.by, sizeof(r.by), "%s", a->by_name ? a->by_name : "");
-    snprintf(r.case_ref, sizeof(r.case_ref), "%s", a->case_ref ? a->case_ref : "");
-    snprintf(r.reason, sizeof(r.reason), "%s", a->reason ? a->reason : "");
+    doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r);
     rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
     if (rc == DOC_BAD_INPUT)
         return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
@@ -126,7 +105,7 @@ const struct cli_command cli_request_create_command = {"request create",
 
 /* ---- request show ---- */
 
-static void request_header(struct cli *cli, const json_t *r)
+static void request_header(const struct cli *cli, const json_t *r)
 {
     const json_t *place = json_object_get(r, "place");
     char a[64], b[64];
@@ -147,25 +126,24 @@ static void request_header(struct cli *cli, const json_t *r)
     }
 }
 
+/* The request's header, then its cameras' footage as `footage find` shows it. */
+static void show_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    request_header(cli, json_object_get(doc, "request"));
+    cli_footage_render(cli, a, json_object_get(doc, "cameras"));
+}
+
 static int show_run(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = request_id(a->argv[0]);
-    json_t *doc = NULL, *req = NULL;
+    int64_t id = cli_row_id(a->argv[0]);
+    json_t *doc = NULL;
     struct cw_err err;
     int rc;
 
     if (id == 0)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
     rc = doc_request_show(&cli->doc, id, cw_now_ms(), &doc, &err);
-    if (rc != 0 || a->json)
-        return cli_footage_show(cli, a, rc, doc, &err);
-    if (doc_request(&cli->doc, id, &req, &err) != 0) {
-        json_decref(doc);
-        return cli_fail(&err);
-    }
-    request_header(cli, req);
-    json_decref(req);
-    return cli_footage_show(cli, a, rc, doc, &err);
+    return cli_footage_show(cli, a, rc, doc, &err, show_render);
 }
 
 const struct cli_command cli_request_show_command = {"request show",
@@ -265,7 +243,7 @@ static void export_render(const struct cli *cli, const struct cli_args *a, const
 
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = request_id(a->argv[0]);
+    int64_t id = cli_row_id(a->argv[0]);
     struct export_ctx x = {0};
     const struct export_settings set = {cli->cfg->site_name, cli->tz,
                                         cli->cfg->footage.tolerance_ms, export_cfg_root,

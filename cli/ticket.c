@@ -1,7 +1,6 @@
 /* ticket.c - `camwatch ticket add|close|list`: the work field staff file for a camera, which
  * the backlog report takes in (index/doc_ticket.c makes and describes each change; the store
  * keeps tickets as filed and only ever closes them). Writes run beside the daemon. */
-#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,13 +111,10 @@ static int run_close(struct cli *cli, const struct cli_args *a)
 {
     struct cw_err err;
     json_t *doc = NULL;
-    char *end;
-    long long id;
+    int64_t id = cli_row_id(a->argv[0]);
     int rc;
 
-    errno = 0;
-    id = strtoll(a->argv[0], &end, 10);
-    if (a->argv[0][0] == '\0' || *end != '\0' || errno != 0 || id <= 0)
+    if (id == 0)
         return cli_usage_error(a->cmd, "a ticket's ID is a number, not '%s'", a->argv[0]);
     if ((rc = cli_open(cli, STORE_READWRITE)) != 0)
         return rc;

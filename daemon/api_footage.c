@@ -136,22 +136,14 @@ void api_requests(struct api_call *c)
 void api_request(struct api_call *c)
 {
     int64_t id = api_request_id(c, c->caps.v[0]);
-    json_t *req = NULL, *cams = NULL, *o;
+    json_t *doc = NULL;
     struct cw_err err;
     int rc;
 
     if (id == 0)
         return;
-    if ((rc = doc_request(&c->doc, id, &req, &err)) != 0 ||
-        (rc = doc_request_show(&c->doc, id, cw_now_ms(), &cams, &err)) != 0) {
-        json_decref(req);
-        api_reply_doc(c, rc, NULL, &err);
-        return;
-    }
-    o = json_object();
-    json_object_set_new(o, "request", req);
-    json_object_set_new(o, "cameras", cams);
-    api_reply_doc(c, 0, o, &err);
+    rc = doc_request_show(&c->doc, id, cw_now_ms(), &doc, &err);
+    api_reply_doc(c, rc, doc, &err);
 }
 
 struct create_job {
@@ -220,19 +212,9 @@ void api_request_create(struct api_call *c)
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    cj->r.from_ms = q.from_ms;
-    cj->r.to_ms = q.to_ms;
-    cj->r.place = q.place;
-    cj->r.lat = q.lat;
-    cj->r.lon = q.lon;
-    cj->r.radius_m = q.radius_m;
-    cj->r.created_ms = q.now_ms;
-    /* The fields' lengths were checked against these buffers. */
-    copy_fits(cj->r.text, sizeof(cj->r.text), q.text);
-    copy_fits(cj->r.cameras, sizeof(cj->r.cameras), q.cameras);
-    copy_fits(cj->r.by, sizeof(cj->r.by), c->who);
-    copy_fits(cj->r.case_ref, sizeof(cj->r.case_ref), FIELD("case"));
-    copy_fits(cj->r.reason, sizeof(cj->r.reason), FIELD("reason"));
+    /* The fields' lengths were checked against r's buffers (fields[]); c->who is a token's
+     * name, shorter than r.by. */
+    doc_request_of_query(&q, c->who, FIELD("case"), FIELD("reason"), &cj->r);
 #undef FIELD
     json_decref(o);
     api_job_start(c, &cj->j, STORE_READWRITE, create_work, create_done);

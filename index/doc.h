@@ -397,14 +397,20 @@ int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q,
 
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
+/* Its inverse: r (zeroed first) as the request for q, made at q->now_ms by `by` for case_ref
+ * and reason (NULL reads as ""). Texts longer than r's fields are cut: a caller that must
+ * refuse them checks their lengths first. */
+void doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
+                          const char *reason, struct store_request *r);
 
-/* doc_footage_find's array for request id. DOC_NOT_FOUND when there is no such request. */
+/* {request, cameras}: request id as doc_requests lists it, and its cameras as
+ * doc_footage_find answers its query at now_ms (the CLI's `request show` and
+ * GET /api/v1/requests/ID). DOC_NOT_FOUND when there is no such request. */
 int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
                      struct cw_err *err);
 
-/* {id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
- * cameras[]}}: one request. doc_requests: all of them, newest first. */
-int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err);
+/* [{id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
+ * cameras[]}}]: every request, newest first. */
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 /* A request as JSON (id, created, by, case, reason, from, to, place), its times written by

@@ -396,15 +396,12 @@ int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t
     struct entry *e = NULL;
     size_t nt = 0, ne = 0;
     json_t *root = NULL, *items;
-    int rc = -1;
+    int rc;
 
     *out = NULL;
-    if (from_ms >= to_ms) {
-        cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
-        return DOC_BAD_INPUT;
-    }
-    if (report_avail_build(c, from_ms, to_ms, &ra, err) != 0)
-        return -1;
+    if ((rc = report_avail_build(c, from_ms, to_ms, &ra, err)) != 0)
+        return rc;
+    rc = -1; /* until the document is handed over */
     if (backlog_facts_load(c, from_ms, to_ms, &f, err) != 0 ||
         store_list_tickets(c->store, NULL, 1, &t, &nt, err) != 0)
         goto done;

@@ -398,6 +398,24 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
     q->now_ms = now_ms;
 }
 
+void doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
+                          const char *reason, struct store_request *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->created_ms = q->now_ms;
+    r->from_ms = q->from_ms;
+    r->to_ms = q->to_ms;
+    r->place = q->place;
+    r->lat = q->lat;
+    r->lon = q->lon;
+    r->radius_m = q->radius_m;
+    snprintf(r->text, sizeof(r->text), "%s", q->text ? q->text : "");
+    snprintf(r->cameras, sizeof(r->cameras), "%s", q->cameras ? q->cameras : "");
+    snprintf(r->by, sizeof(r->by), "%s", by ? by : "");
+    snprintf(r->case_ref, sizeof(r->case_ref), "%s", case_ref ? case_ref : "");
+    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
+}
+
 static int request_get(const struct doc_ctx *c, int64_t id, struct store_request *r,
                        struct cw_err *err)
 {
@@ -413,13 +431,18 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
 {
     struct store_request r;
     struct doc_footage_query q;
+    json_t *cams = NULL;
     int rc;
 
     *out = NULL;
     if ((rc = request_get(c, id, &r, err)) != 0)
         return rc;
     doc_request_query(&r, now_ms, &q);
-    return answer(c, &q, out, err);
+    if ((rc = answer(c, &q, &cams, err)) != 0)
+        return rc;
+    /* json_pack's "o" takes both references, also when it fails. */
+    return doc_give(json_pack("{s:o, s:o}", "request", doc_request_one(c, &r), "cameras", cams),
+                    out, err);
 }
 
 void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
@@ -468,17 +491,6 @@ static json_t *ctx_when(const void *data, int64_t ms)
 json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
 {
     return doc_request_object(elem, ctx_when, c);
-}
-
-int doc_request(const struct doc_ctx *c, int64_t id, json_t **out, struct cw_err *err)
-{
-    struct store_request r;
-    int rc;
-
-    *out = NULL;
-    if ((rc = request_get(c, id, &r, err)) != 0)
-        return rc;
-    return doc_give(doc_request_one(c, &r), out, err);
 }
 
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)

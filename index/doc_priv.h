@@ -34,7 +34,7 @@ json_t *doc_status_one(const struct doc_ctx *c, const void *elem);
  * clock_history. */
 json_t *doc_clock_one(const struct doc_ctx *c, const void *elem);
 
-/* One request's object (a struct store_request) of doc_request and doc_requests. */
+/* One request's object (a struct store_request) of doc_request_show and doc_requests. */
 json_t *doc_request_one(const struct doc_ctx *c, const void *elem);
 
 /* A device fact change's field, old and new, set on o (doc_events and doc_device). */

@@ -162,8 +162,10 @@ int report_avail_build(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
     memset(ra, 0, sizeof(*ra));
     ra->from_ms = from_ms;
     ra->to_ms = to_ms;
-    if (from_ms >= to_ms)
-        return cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
+    if (from_ms >= to_ms) {
+        cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
+        return DOC_BAD_INPUT;
+    }
     if (build_weeks(c, ra, err) != 0 || store_list_status(c->store, &b.status, &b.n_status, err))
         rc = -1;
     else
@@ -361,14 +363,11 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
 {
     struct report_avail ra;
     json_t *root, *cams, *sum;
+    int rc;
 
     *out = NULL;
-    if (from_ms >= to_ms) {
-        cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
-        return DOC_BAD_INPUT;
-    }
-    if (report_avail_build(c, from_ms, to_ms, &ra, err) != 0)
-        return -1;
+    if ((rc = report_avail_build(c, from_ms, to_ms, &ra, err)) != 0)
+        return rc;
     if ((root = report_header(c, "availability", from_ms, to_ms, now_ms)) == NULL) {
         report_avail_free(&ra);
         return doc_give(NULL, out, err);

@@ -42,7 +42,8 @@ struct report_avail {
     int down_now; /* cameras DOWN now */
 };
 
-/* Build ra over [from_ms, to_ms) from the store. Returns 0, or -1 with err (ra freed). */
+/* Build ra over [from_ms, to_ms) from the store. Returns 0, DOC_BAD_INPUT when the range is
+ * empty or ends before it starts, or -1, with err (ra freed). */
 int report_avail_build(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
                        struct report_avail *ra, struct cw_err *err);
 void report_avail_free(struct report_avail *ra);

@@ -49,6 +49,7 @@ static int collect(struct store *s, sqlite3_stmt *st, int keep, size_t sz,
             cw_err_set(err, s->path, 0, NULL, "%s: out of memory", doing);
             goto fail;
         }
+        memset(v + len * sz, 0, sz);
         read(st, v + len++ * sz);
     }
     if (step != SQLITE_DONE) {
@@ -78,7 +79,7 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
     return collect(s, st, 0, sz, read, out, n, doing, err);
 }
 
-int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
+int store_one_row(struct store *s, sqlite3_stmt *st, int cached, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
                   struct cw_err *err)
 {
@@ -87,9 +88,10 @@ int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sz);
         read(st, out);
-    else if (rc != SQLITE_DONE)
+    } else if (rc != SQLITE_DONE)
         store_fail(s, doing, err);
     if (cached)
         sqlite3_reset(st);

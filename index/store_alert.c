@@ -27,7 +27,7 @@ int store_alert_cursor(struct store *s, int *has, int64_t *event_id, struct cw_e
     int rc;
 
     *event_id = 0;
-    rc = store_one_row(s, st, 0, store_read_int64, event_id, "cursor", err);
+    rc = store_one_row(s, st, 0, sizeof(*event_id), store_read_int64, event_id, "cursor", err);
     *has = rc == 0;
     return rc < 0 ? -1 : 0;
 }
@@ -153,7 +153,7 @@ int store_alert_payload(struct store *s, int64_t id, char **out, struct cw_err *
 {
     int rc = store_one_row(
         s, store_prepare(s, "alert", err, "SELECT payload FROM alert WHERE id = ?1", "I", id), 0,
-        read_text_dup, out, "alert", err);
+        sizeof(*out), read_text_dup, out, "alert", err);
 
     if (rc == 0 && *out == NULL)
         return cw_err_set(err, s->path, 0, NULL, "alert %lld: out of memory", (long long)id);
@@ -177,7 +177,7 @@ int store_alert_last_digest(struct store *s, int64_t *at_ms, struct cw_err *err)
 {
     sqlite3_stmt *st = store_prepare(
         s, "digest", err, "SELECT coalesce(max(at_ms), 0) FROM alert WHERE kind = 'digest'", "");
-    int rc = store_one_row(s, st, 0, store_read_int64, at_ms, "digest", err);
+    int rc = store_one_row(s, st, 0, sizeof(*at_ms), store_read_int64, at_ms, "digest", err);
 
     return rc == 1 ? store_fail(s, "digest", err) : rc; /* an aggregate always has a row */
 }

@@ -64,7 +64,7 @@ static int audit_last(struct store *s, int64_t *id, char hash[STORE_AUDIT_HASH_H
     struct store_audit last = {.id = 0, .hash = AUDIT_GENESIS};
     int rc = store_one_row(
         s, store_prepare(s, "audit", err, AUDIT_COLUMNS "ORDER BY id DESC LIMIT 1", ""), 0,
-        read_audit, &last, "audit", err);
+        sizeof(last), read_audit, &last, "audit", err);
 
     *id = last.id;
     snprintf(hash, STORE_AUDIT_HASH_HEX, "%s", last.hash);

@@ -211,7 +211,6 @@ static void read_status(sqlite3_stmt *st, void *elem)
 {
     struct store_status *o = elem;
 
-    memset(o, 0, sizeof(*o));
     /* last_probe_ms NULL reads as 0 */
     store_columns(st, "ttttisItInitiidIdddddittIttddii__uiI", o->id, sizeof(o->id), o->name,
                   sizeof(o->name), o->owner, sizeof(o->owner), o->commune, sizeof(o->commune),
@@ -235,7 +234,7 @@ int store_get_status(struct store *s, const char *id, struct store_status *out, 
     sqlite3_stmt *st =
         store_cached(s, STMT_CAMERA_GET_STATUS, STATUS_SELECT "WHERE id = ?1", err, "t", id);
 
-    return store_one_row(s, st, 1, read_status, out, "camera status", err);
+    return store_one_row(s, st, 1, sizeof(*out), read_status, out, "camera status", err);
 }
 
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)
@@ -304,7 +303,7 @@ int store_camera_get_state(struct store *s, const char *id, enum cw_state *state
     static const char sql[] = "SELECT state, retired_ms IS NOT NULL FROM camera WHERE id = ?1";
     struct camera_state cs;
     int rc = store_one_row(s, store_cached(s, STMT_CAMERA_GET_STATE, sql, err, "t", id), 1,
-                           read_camera_state, &cs, "camera state", err);
+                           sizeof(cs), read_camera_state, &cs, "camera state", err);
 
     if (rc == 0) {
         *state = cs.state;
@@ -425,7 +424,7 @@ int store_get_reference(struct store *s, const char *camera_id, int *has, uint64
         "SELECT has_reference, reference_phash, reference_at_ms FROM camera WHERE id = ?1";
     struct reference r = {0, 0, 0};
     int rc = store_one_row(s, store_cached(s, STMT_CAMERA_GET_REFERENCE, sql, err, "t", camera_id),
-                           1, read_reference, &r, "reference", err);
+                           1, sizeof(r), read_reference, &r, "reference", err);
 
     *has = r.has;
     *phash = r.phash;

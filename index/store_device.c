@@ -306,7 +306,6 @@ static void read_device(sqlite3_stmt *st, void *elem)
 {
     struct store_device *o = elem;
 
-    memset(o, 0, sizeof(*o));
     /* facts_ms NULL reads as 0 */
     store_columns(st, "tIitIttttttttiiIII", o->camera_id, sizeof(o->camera_id), &o->probed_ms,
                   &o->ok, o->error, sizeof(o->error), &o->facts_ms, o->manufacturer,
@@ -321,7 +320,6 @@ static void read_endpoint(sqlite3_stmt *st, void *elem)
 {
     struct store_endpoint *o = elem;
 
-    memset(o, 0, sizeof(*o));
     store_column_text(st, 0, o->service, sizeof(o->service));
     store_column_text(st, 1, o->url, sizeof(o->url));
 }
@@ -330,7 +328,6 @@ static void read_profile(sqlite3_stmt *st, void *elem)
 {
     struct store_profile *o = elem;
 
-    memset(o, 0, sizeof(*o));
     /* NULL limits read as 0 */
     store_columns(st, "ttttiidiitti", o->token, sizeof(o->token), o->name, sizeof(o->name),
                   o->encoder_token, sizeof(o->encoder_token), o->encoding, sizeof(o->encoding),
@@ -347,7 +344,7 @@ static int get_device_row(struct store *s, const char *camera_id, struct store_d
         store_prepare(s, "device", err, DEVICE_COLUMNS DEVICE_LATEST_CLOCK "WHERE d.camera_id = ?1",
                       "t", camera_id);
 
-    return store_one_row(s, st, 0, read_device, out, "device", err);
+    return store_one_row(s, st, 0, sizeof(*out), read_device, out, "device", err);
 }
 
 int store_get_device(struct store *s, const char *camera_id, struct store_device *out,
@@ -422,7 +419,6 @@ static void read_clock(sqlite3_stmt *st, void *elem)
 {
     struct store_clock *o = elem;
 
-    memset(o, 0, sizeof(*o));
     store_columns(st, "tIIIi", o->camera_id, sizeof(o->camera_id), &o->at_ms, &o->offset_ms,
                   &o->error_ms, &o->ntp);
 }
@@ -448,14 +444,13 @@ int store_clock_at(struct store *s, const char *camera_id, int64_t at_ms, struct
                       "ORDER BY at_ms, id LIMIT 1))";
     sqlite3_stmt *st = store_cached(s, STMT_CLOCK_AT, sql, err, "tI", camera_id, at_ms);
 
-    return store_one_row(s, st, 1, read_clock, out, "clock", err);
+    return store_one_row(s, st, 1, sizeof(*out), read_clock, out, "clock", err);
 }
 
 static void read_change(sqlite3_stmt *st, void *elem)
 {
     struct store_device_change *o = elem;
 
-    memset(o, 0, sizeof(*o));
     store_columns(st, "ItIttt", &o->id, o->camera_id, sizeof(o->camera_id), &o->at_ms, o->field,
                   sizeof(o->field), o->old_value, sizeof(o->old_value), o->new_value,
                   sizeof(o->new_value));

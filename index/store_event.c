@@ -68,7 +68,7 @@ int store_last_event_id(struct store *s, int64_t *out, struct cw_err *err)
 {
     sqlite3_stmt *st =
         store_prepare(s, "last event", err, "SELECT coalesce(max(id), 0) FROM event", "");
-    int rc = store_one_row(s, st, 0, store_read_int64, out, "last event", err);
+    int rc = store_one_row(s, st, 0, sizeof(*out), store_read_int64, out, "last event", err);
 
     return rc == 1 ? store_fail(s, "last event", err) : rc; /* an aggregate always has a row */
 }
@@ -100,7 +100,7 @@ int store_state_at(struct store *s, const char *camera_id, int64_t at_ms, enum c
         return -1;
     sqlite3_bind_text(st, 1, camera_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, at_ms);
-    if ((rc = store_one_row(s, st, 1, read_state, &r, "state at", err)) == 0) {
+    if ((rc = store_one_row(s, st, 1, sizeof(r), read_state, &r, "state at", err)) == 0) {
         *state = r.state;
         *since_ms = r.since_ms;
     }

@@ -95,7 +95,8 @@ int store_footage_dir_mtime(struct store *s, const char *recorder, const char *d
     static const char sql[] = "SELECT mtime_ns FROM footage_dir WHERE recorder = ?1 AND path = ?2";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_DIR_MTIME, sql, err, "tt", recorder, dir);
 
-    return store_one_row(s, st, 1, store_read_int64, mtime_ns, "footage folder", err);
+    return store_one_row(s, st, 1, sizeof(*mtime_ns), store_read_int64, mtime_ns, "footage folder",
+                         err);
 }
 
 int store_footage_dir_set(struct store *s, const char *recorder, const char *dir,
@@ -191,7 +192,7 @@ int store_footage_last_file(struct store *s, const char *recorder, const char *d
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_LAST_FILE, sql, err, "tt", recorder, dir);
 
-    return store_one_row(s, st, 1, read_known, out, "footage files", err);
+    return store_one_row(s, st, 1, sizeof(*out), read_known, out, "footage files", err);
 }
 
 /* ---- recorders ---- */
@@ -212,7 +213,6 @@ static void read_recorder(sqlite3_stmt *st, void *elem)
 {
     struct store_recorder *r = elem;
 
-    memset(r, 0, sizeof(*r));
     store_columns(st, "ttIitIIII", r->name, sizeof(r->name), r->kind, sizeof(r->kind),
                   &r->scanned_ms, &r->ok, r->error, sizeof(r->error), &r->ok_ms, &r->segments,
                   &r->unreadable, &r->bytes);
@@ -310,7 +310,7 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
                                     (int64_t)(now_ms - 7 * 86400 * 1000LL));
 
     memset(out, 0, sizeof(*out));
-    return store_one_row(s, st, 1, read_summary, out, "footage summary", err);
+    return store_one_row(s, st, 1, sizeof(*out), read_summary, out, "footage summary", err);
 }
 
 static void read_segment(sqlite3_stmt *st, void *elem)
@@ -319,7 +319,6 @@ static void read_segment(sqlite3_stmt *st, void *elem)
     const char *dir = (const char *)sqlite3_column_text(st, 2);
     const char *file = (const char *)sqlite3_column_text(st, 3);
 
-    memset(r, 0, sizeof(*r));
     store_columns(st, "It__IIIIttiiit", &r->id, r->recorder, sizeof(r->recorder), &r->start_ms,
                   &r->end_ms, &r->bytes, &r->mtime_ns, r->container, sizeof(r->container), r->codec,
                   sizeof(r->codec), &r->width, &r->height, &r->readable, r->reason,

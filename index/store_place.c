@@ -31,7 +31,6 @@ static void read_place(sqlite3_stmt *st, void *elem)
 {
     struct store_place *p = elem;
 
-    memset(p, 0, sizeof(*p));
     store_columns(st, "tttttiddti", p->id, sizeof(p->id), p->name, sizeof(p->name), p->commune,
                   sizeof(p->commune), p->address, sizeof(p->address), p->road, sizeof(p->road),
                   &p->has_position, &p->lat, &p->lon, p->recorder, sizeof(p->recorder),

@@ -66,17 +66,19 @@ int store_exec(struct store *s, const char *sql, struct cw_err *err);
 /* Fill err with what SQLite said about the last failure, prefixed by what we were doing. */
 int store_fail(struct store *s, const char *doing, struct cw_err *err);
 
-/* Step st to its end, appending one element of size sz per row, filled by read(st, elem).
- * Finalizes st. Returns 0 with *out (malloc'd, caller frees; NULL when no rows) and *n, or -1
- * with nothing allocated; `doing` names the query in the error. st NULL (store_prepare failed
- * and said why): -1. */
+/* Step st to its end, appending one element of size sz per row, zeroed and then filled by
+ * read(st, elem) (so a reader sets only what its columns say). Finalizes st. Returns 0 with *out
+ * (malloc'd, caller frees; NULL when no rows) and *n, or -1 with nothing allocated; `doing` names
+ * the query in the error. st NULL (store_prepare failed and said why): -1. */
 int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n,
                   const char *doing, struct cw_err *err);
-/* Step st (bound) for at most one row, read(st, out) when there is one; then reset it (cached:
- * a store_stmt) or finalize it. 0 (a row), 1 (none), -1 (err: doing and SQLite's words; st NULL:
- * the prepare failed and said why). */
-int store_one_row(struct store *s, sqlite3_stmt *st, int cached,
+/* Step st (bound) for at most one row; when there is one, zero sz bytes at out (the row, as
+ * store_collect's elements; 0 when out is not the row but where read puts it) and read(st, out).
+ * Then reset st (cached: a store_stmt) or finalize it. out is untouched when there is no row.
+ * 0 (a row), 1 (none), -1 (err: doing and SQLite's words; st NULL: the prepare failed and said
+ * why). */
+int store_one_row(struct store *s, sqlite3_stmt *st, int cached, size_t sz,
                   void (*read)(sqlite3_stmt *st, void *out), void *out, const char *doing,
                   struct cw_err *err);
 /* store_collect for a cached statement (store_stmt): reset, not finalized. */

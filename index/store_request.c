@@ -87,7 +87,6 @@ static void read_request(sqlite3_stmt *st, void *elem)
 {
     struct store_request *r = elem;
 
-    memset(r, 0, sizeof(*r));
     store_columns(st, "IItttII_dddtt", &r->id, &r->created_ms, r->by, sizeof(r->by), r->case_ref,
                   sizeof(r->case_ref), r->reason, sizeof(r->reason), &r->from_ms, &r->to_ms,
                   &r->lat, &r->lon, &r->radius_m, r->text, sizeof(r->text), r->cameras,
@@ -99,7 +98,7 @@ int store_request_get(struct store *s, int64_t id, struct store_request *out, st
 {
     sqlite3_stmt *st = store_prepare(s, "request", err, REQUEST_COLUMNS "WHERE id = ?1", "I", id);
 
-    return store_one_row(s, st, 0, read_request, out, "request", err);
+    return store_one_row(s, st, 0, sizeof(*out), read_request, out, "request", err);
 }
 
 int store_list_requests(struct store *s, struct store_request **out, size_t *n, struct cw_err *err)

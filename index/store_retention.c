@@ -32,7 +32,7 @@ static int next_camera(struct store *s, const char *after, char *next, size_t le
     sqlite3_stmt *st = store_prepare(
         s, "retention", err, "SELECT id FROM camera WHERE id > ?1 ORDER BY id LIMIT 1", "t", after);
 
-    return store_one_row(s, st, 0, read_text, &(struct text_buf){next, len}, "retention", err);
+    return store_one_row(s, st, 0, 0, read_text, &(struct text_buf){next, len}, "retention", err);
 }
 
 /* Run one DELETE with the camera as ?1 and the two numbers as ?2 and ?3, in its own

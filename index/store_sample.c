@@ -442,7 +442,7 @@ int store_sample_share(struct store *s, const char *camera_id, int64_t from_ms, 
                 : "SELECT coalesce(sum(count), 0), coalesce(sum(CASE WHEN flags != '' "
                   "THEN count ELSE 0 END), 0) FROM sample WHERE at_ms >= ?1 AND at_ms < ?2",
             "IIt", from_ms, to_ms, camera_id),
-        0, read_two_ints, counts, "sample share", err);
+        0, sizeof(counts), read_two_ints, counts, "sample share", err);
     *total = counts[0];
     *flagged = counts[1];
     return rc < 0 ? -1 : 0; /* aggregates always give a row */
@@ -452,7 +452,6 @@ static void read_flag_count(sqlite3_stmt *st, void *elem)
 {
     struct store_flag_count *c = elem;
 
-    memset(c, 0, sizeof(*c));
     store_column_text(st, 0, c->camera_id, sizeof(c->camera_id));
     store_column_text(st, 1, c->flags, sizeof(c->flags));
     c->count = sqlite3_column_int(st, 2);

@@ -14,7 +14,6 @@ static void read_ticket(sqlite3_stmt *st, void *elem)
 {
     struct store_ticket *t = elem;
 
-    memset(t, 0, sizeof(*t));
     store_columns(st, "ItttIItItt", &t->id, t->camera_id, sizeof(t->camera_id), t->action,
                   sizeof(t->action), t->note, sizeof(t->note), &t->cost_vnd, &t->opened_ms,
                   t->opened_by, sizeof(t->opened_by), &t->closed_ms, t->closed_by,
@@ -65,7 +64,7 @@ int store_get_ticket(struct store *s, int64_t id, struct store_ticket *out, stru
     sqlite3_stmt *st = store_prepare(
         s, "ticket", err, "SELECT " TICKET_COLUMNS " FROM ticket WHERE id = ?1", "I", id);
 
-    return store_one_row(s, st, 0, read_ticket, out, "ticket", err);
+    return store_one_row(s, st, 0, sizeof(*out), read_ticket, out, "ticket", err);
 }
 
 int store_ticket_close(struct store *s, int64_t id, int64_t at_ms, const char *by, const char *note,

@@ -120,6 +120,10 @@ int rmodel_availability(struct rmodel *m, const json_t *doc); /* model_avail.c *
 int rmodel_province(struct rmodel *m, const json_t *doc);     /* model_avail.c */
 /* The owners' availability chart from an availability summary's owners. */
 int rmodel_avail_chart(struct rmodel *m, const json_t *owners);
+/* A cost-by-kind-of-work table's row for o, the i-th of a document's by_action: its number,
+ * the work in words and its count in cells 0 to 2; the caller fills the rest. NULL when out of
+ * memory. */
+struct rcell *rmodel_action_row(struct rtable *t, enum report_lang l, size_t i, const json_t *o);
 /* The cost-by-kind-of-work chart from a document's by_action. */
 int rmodel_cost_chart(struct rmodel *m, const json_t *by_action);
 /* The outages-per-week chart from a summary's weeks. */

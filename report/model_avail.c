@@ -268,11 +268,8 @@ int rmodel_province(struct rmodel *m, const json_t *doc)
                      NCOLS(province_action_cols));
     json_array_foreach(acts, i, o)
     {
-        if ((r = rtable_row(t)) == NULL)
+        if ((r = rmodel_action_row(t, l, i, o)) == NULL)
             return -1;
-        rcell_num(&r[0], (double)(i + 1));
-        rcell_text(&r[1], rlabel_action(l, rj_str(o, "action")));
-        rcell_json(&r[2], json_object_get(o, "count"));
         rcell_json(&r[3], json_object_get(o, "cost_vnd"));
         rcell_json(&r[4], json_object_get(o, "unpriced"));
     }

@@ -190,11 +190,8 @@ static int action_rows(struct rtable *t, enum report_lang l, const json_t *doc)
     json_array_foreach(json_object_get(doc, "by_action"), i, o)
     {
         const json_t *p = price_of(doc, rj_str(o, "action"));
-        if ((r = rtable_row(t)) == NULL)
+        if ((r = rmodel_action_row(t, l, i, o)) == NULL)
             return -1;
-        rcell_num(&r[0], (double)(i + 1));
-        rcell_text(&r[1], rlabel_action(l, rj_str(o, "action")));
-        rcell_json(&r[2], json_object_get(o, "count"));
         rcell_json(&r[3], json_object_get(p, "vnd"));
         rcell_json(&r[4], json_object_get(o, "cost_vnd"));
         if (rj_num(o, "unpriced") > 0)

@@ -327,6 +327,18 @@ static char *week_label(enum report_lang lang, const json_t *o, size_t n)
     return asprintf(&out, "%s–%s", a, b) < 0 ? NULL : out;
 }
 
+struct rcell *rmodel_action_row(struct rtable *t, enum report_lang l, size_t i, const json_t *o)
+{
+    struct rcell *r = rtable_row(t);
+
+    if (r == NULL)
+        return NULL;
+    rcell_num(&r[0], (double)(i + 1));
+    rcell_text(&r[1], rlabel_action(l, rj_str(o, "action")));
+    rcell_json(&r[2], json_object_get(o, "count"));
+    return r;
+}
+
 int rmodel_cost_chart(struct rmodel *m, const json_t *by_action)
 {
     return chart_of(m, RL_CHART_COSTS, RK_VND, 0, by_action, action_label, "cost_vnd");

@@ -303,6 +303,7 @@ static void test_request_created_shown_listed_and_audited(void **state)
     struct fixture *fx = *state;
     struct store_request r = {.from_ms = T21, .to_ms = T21 + 10 * MIN, .place = STORE_PLACE_TEXT};
     json_t *doc = NULL;
+    const json_t *cams, *req;
     struct cw_err err = {0};
     int64_t id;
 
@@ -317,21 +318,99 @@ static void test_request_created_shown_listed_and_audited(void **state)
     assert_int_equal(json_object_size(doc), 1);
     json_decref(doc);
     assert_int_equal(doc_request_show(&fx->c, id, NOW, &doc, &err), 0);
-    assert_int_equal(json_array_size(doc), 1);
-    assert_int_equal(json_array_size(json_object_get(json_array_get(doc, 0), "windows")), 3);
+    cams = json_object_get(doc, "cameras");
+    req = json_object_get(doc, "request");
+    assert_int_equal(json_array_size(cams), 1);
+    assert_int_equal(json_array_size(json_object_get(json_array_get(cams, 0), "windows")), 3);
+    assert_string_equal(str(req, "case"), "VV-118");
+    assert_string_equal(str(json_object_get(req, "place"), "text"), "cho lai vung");
+    assert_string_equal(str(req, "from"), "2026-11-20T21:00:00+07:00");
     json_decref(doc);
     assert_int_equal(doc_request_show(&fx->c, id + 1, NOW, &doc, &err), DOC_NOT_FOUND);
-    assert_int_equal(doc_request(&fx->c, id, &doc, &err), 0);
-    assert_string_equal(str(doc, "case"), "VV-118");
-    assert_string_equal(str(json_object_get(doc, "place"), "text"), "cho lai vung");
-    assert_string_equal(str(doc, "from"), "2026-11-20T21:00:00+07:00");
-    json_decref(doc);
     assert_int_equal(doc_requests(&fx->c, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), 1);
     json_decref(doc);
     assert_int_equal(doc_audit_verify(&fx->c, &doc, &err), 0);
     assert_true(json_is_true(json_object_get(doc, "intact")));
     assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 1);
+    json_decref(doc);
+}
+
+/* The request a query makes reads back as the same query (the CLI and the API store it so). */
+static void test_request_of_query_is_the_inverse_of_its_query(void **state)
+{
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + 10 * MIN,
+                                  .place = STORE_PLACE_POINT,
+                                  .lat = 10.25,
+                                  .lon = 105.5,
+                                  .radius_m = 300,
+                                  .now_ms = NOW},
+                             back;
+    struct store_request r;
+
+    (void)state;
+    doc_request_of_query(&q, "Lê Văn A", "VV-120", NULL, &r);
+    assert_int_equal(r.created_ms, NOW);
+    assert_string_equal(r.by, "Lê Văn A");
+    assert_string_equal(r.case_ref, "VV-120");
+    assert_string_equal(r.reason, "");
+    assert_string_equal(r.text, "");
+    doc_request_query(&r, NOW, &back);
+    assert_int_equal(back.from_ms, q.from_ms);
+    assert_int_equal(back.to_ms, q.to_ms);
+    assert_int_equal(back.place, STORE_PLACE_POINT);
+    assert_true(back.lat == q.lat && back.lon == q.lon && back.radius_m == q.radius_m);
+    q = (struct doc_footage_query){.from_ms = T21,
+                                   .to_ms = T21 + MIN,
+                                   .place = STORE_PLACE_CAMERAS,
+                                   .cameras = "CHO-01,CHO-02",
+                                   .now_ms = NOW};
+    doc_request_of_query(&q, "a", "b", "c", &r);
+    assert_string_equal(r.cameras, "CHO-01,CHO-02");
+    assert_string_equal(r.reason, "c");
+}
+
+/* request show's one document: the request as request list has it, and its cameras as
+ * footage find answers the request's query; the CLI's table and the API's GET read it. */
+static void test_request_show_carries_the_request_and_its_cameras(void **state)
+{
+    struct fixture *fx = *state;
+    const struct doc_footage_query q = {.from_ms = T21,
+                                        .to_ms = T21 + 10 * MIN,
+                                        .place = STORE_PLACE_CAMERAS,
+                                        .cameras = "CHO-01,CHO-02",
+                                        .now_ms = NOW};
+    struct store_request r;
+    json_t *doc = NULL, *list = NULL, *found;
+    const json_t *req, *place;
+    struct cw_err err = {0};
+    int64_t id;
+
+    doc_request_of_query(&q, "Lê Văn A", "VV-119", "cướp giật", &r);
+    assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), 0);
+    id = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    assert_int_equal(doc_request_show(&fx->c, id, NOW, &doc, &err), 0);
+    assert_int_equal(json_object_size(doc), 2);
+    req = json_object_get(doc, "request");
+    assert_int_equal(json_integer_value(json_object_get(req, "id")), id);
+    assert_string_equal(str(req, "by"), "Lê Văn A");
+    assert_string_equal(str(req, "case"), "VV-119");
+    assert_string_equal(str(req, "reason"), "cướp giật");
+    assert_string_equal(str(req, "from"), "2026-11-20T21:00:00+07:00");
+    assert_string_equal(str(req, "to"), "2026-11-20T21:10:00+07:00");
+    assert_string_equal(str(req, "created"), "2026-11-22T21:00:00+07:00");
+    place = json_object_get(req, "place");
+    assert_string_equal(str(place, "kind"), "cameras");
+    assert_int_equal(json_array_size(json_object_get(place, "cameras")), 2);
+    assert_int_equal(doc_requests(&fx->c, &list, &err), 0);
+    assert_true(json_equal(req, json_array_get(list, 0)));
+    found = find(fx, &q);
+    assert_int_equal(json_array_size(found), 2);
+    assert_true(json_equal(json_object_get(doc, "cameras"), found));
+    json_decref(found);
+    json_decref(list);
     json_decref(doc);
 }
 
@@ -453,6 +532,8 @@ int main(void)
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),
         T(test_request_created_shown_listed_and_audited),
+        T(test_request_show_carries_the_request_and_its_cameras),
+        T(test_request_of_query_is_the_inverse_of_its_query),
         T(test_recorders_list_their_scans_and_segment_counts),
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),

@@ -343,6 +343,10 @@ static void test_availability_sums_owners_communes_district_and_weeks(void **sta
     assert_int_equal(num(json_array_get(weeks, 0), "outages"), 2);
     json_decref(doc);
     assert_int_equal(doc_availability(&fx->c, T1, T0, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.msg, "report range is empty or ends before it starts");
+    assert_int_equal(doc_backlog(&fx->c, T1, T0, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_int_equal(doc_backlog(&fx->c, T0, T0, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
 }
 
 static void add_spell(void *data, const struct uptime_spell *sp)

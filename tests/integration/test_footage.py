@@ -270,8 +270,13 @@ class FootageTest(cwtest.FixtureTestCase):
                      "Đại úy Lê Văn A")
         self.assertEqual(r.rc, 0, r)
         rid = json.loads(r.out)["id"]
-        shown = self.by_id(self.json_of("request", "show", str(rid), "--json"))
+        show = self.json_of("request", "show", str(rid), "--json")
+        shown = self.by_id(show["cameras"])
         self.assertEqual(sorted(shown), ["CAM-A", "CAM-B"])
+        # One document: the request the table's header shows, as `request list` has it.
+        self.assertEqual(show["request"], self.json_of("request", "list", "--json")[0])
+        self.assertEqual((show["request"]["id"], show["request"]["case"],
+                          show["request"]["place"]["text"]), (rid, "VV-2026-118", "lai vung"))
         outs = []
         for sub in ("one", "two"):
             out = os.path.join(self.tmp, "export-" + sub)
