@@ -17,7 +17,6 @@
 #include "xmltext.h"
 
 #define NUM_TEXT_MAX 64          /* a number's text as quoted in an error */
-#define MS_PER_DAY 86400000LL    /* epoch milliseconds in a UTC day (no leap seconds) */
 #define CLOCK_TRUNCATION_MS 1000 /* the device gives whole seconds */
 
 /* ---- reading values ---- */
@@ -86,14 +85,6 @@ static int node_double(const xmlNode *n, const char *what, double max, double *o
 
 /* ---- GetSystemDateAndTime ---- */
 
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 /* A required integer child of parent in [min, max]. */
 static int need_int(const xmlNode *parent, const char *name, long min, long max, int *out,
                     struct cw_err *err)
@@ -121,9 +112,9 @@ static int utc_ms(const xmlNode *utc, int64_t *out, struct cw_err *err)
         need_int(date, "Day", 1, 31, &d, err) || need_int(time, "Hour", 0, 23, &h, err) ||
         need_int(time, "Minute", 0, 59, &mi, err) || need_int(time, "Second", 0, 60, &s, err))
         return -1;
-    if (d > month_days(y, mo))
+    if (d > cw_days_in_month(y, mo))
         return cw_err_set(err, NULL, 0, NULL, "Day: %d out of range", d);
-    *out = cw_days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + s) * 1000;
+    *out = cw_secs_from_civil(y, mo, d, h, mi, s) * 1000;
     return 0;
 }
 
