@@ -246,13 +246,11 @@ static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
 
 static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cfg_ld_verr(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, fmt, ap);
     va_end(ap);
-    cfg_ld_err(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, "%s", msg);
 }
 
 static void check_url(struct csv_ctx *c, int col, const char *url, const char *const *schemes,

@@ -53,13 +53,20 @@ static struct cw_err *errlist_grow(struct cw_errlist *l)
     return &l->v[l->n++];
 }
 
+int cw_errlist_vadd(struct cw_errlist *l, const char *file, int line, const char *field,
+                    const char *fmt, va_list ap)
+{
+    err_fill(errlist_grow(l), file, line, field, fmt, ap);
+    return -1;
+}
+
 int cw_errlist_add(struct cw_errlist *l, const char *file, int line, const char *field,
                    const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    err_fill(errlist_grow(l), file, line, field, fmt, ap);
+    cw_errlist_vadd(l, file, line, field, fmt, ap);
     va_end(ap);
     return -1;
 }
