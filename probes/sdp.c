@@ -159,6 +159,17 @@ static bool size_ok(int64_t w, int64_t h)
     return w > 0 && h > 0 && w <= SDP_MAX_DIMENSION && h <= SDP_MAX_DIMENSION;
 }
 
+/* An SPS's last step, its bits all read: the cropped size, when it is one a picture can have,
+ * into *width and *height (0); else SPS_INVALID. */
+static int sps_size_out(int64_t w, int64_t h, int *width, int *height)
+{
+    if (!size_ok(w, h))
+        return SPS_INVALID;
+    *width = (int)w;
+    *height = (int)h;
+    return 0;
+}
+
 /* The offsets a picture is cropped by, in chroma sample units: H.264's frame_cropping_flag
  * and H.265's conformance_window_flag, each followed by four ue(v) (left, right, top, bottom);
  * all 0 without the flag. */
@@ -255,11 +266,7 @@ static int h264_sps_parse(const uint8_t *nal, size_t len, int *width, int *heigh
     w = ((int64_t)w_mbs + 1) * 16 - sub_w * ((int64_t)crop.left + crop.right);
     h = ((int64_t)h_map_units + 1) * 16 * (2 - (int64_t)frame_mbs_only) -
         sub_h * (2 - (int64_t)frame_mbs_only) * ((int64_t)crop.top + crop.bottom);
-    if (!size_ok(w, h))
-        return b.overrun ? SPS_TRUNCATED : SPS_INVALID;
-    *width = (int)w;
-    *height = (int)h;
-    return 0;
+    return sps_size_out(w, h, width, height);
 }
 
 int sdp_h264_sps_size(const uint8_t *nal, size_t len, int *width, int *height)
@@ -324,11 +331,7 @@ static int h265_sps_parse(const uint8_t *nal, size_t len, int *width, int *heigh
     chroma_subsampling(chroma_format_idc, separate_colour_plane, &sub_w, &sub_h);
     cw = (int64_t)w - sub_w * ((int64_t)win.left + win.right);
     ch = (int64_t)h - sub_h * ((int64_t)win.top + win.bottom);
-    if (!size_ok(cw, ch))
-        return b.overrun ? SPS_TRUNCATED : SPS_INVALID;
-    *width = (int)cw;
-    *height = (int)ch;
-    return 0;
+    return sps_size_out(cw, ch, width, height);
 }
 
 int sdp_h265_sps_size(const uint8_t *nal, size_t len, int *width, int *height)
