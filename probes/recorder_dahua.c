@@ -216,7 +216,7 @@ done:
 struct dahua_call {
     struct bhttp *http;
     const struct rec_remote_source *src;
-    size_t base; /* length of the URL without a trailing / */
+    size_t base; /* rec_url_base_len of the URL */
     char obj[24];
 };
 
@@ -300,7 +300,7 @@ close:
 int rec_dahua_list(const struct rec_remote_source *src, struct rec_listing *out, struct cw_err *err)
 {
     struct bhttp_opts o = src->http;
-    struct dahua_call c = {.src = src, .base = strlen(src->url)};
+    struct dahua_call c = {.src = src, .base = rec_url_base_len(src->url)};
     struct rec_item *items = calloc(DAHUA_PAGE_MAX, sizeof(*items));
     struct bhttp_answer a;
     struct cw_err cerr;
@@ -310,8 +310,6 @@ int rec_dahua_list(const struct rec_remote_source *src, struct rec_listing *out,
     if (items == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     o.max_bytes = DAHUA_MAX_RESPONSE;
-    while (c.base > 0 && src->url[c.base - 1] == '/')
-        c.base--;
     if (bhttp_new(&o, &c.http, err) != 0)
         goto done;
     if (ask(&c, "action=factory.create", &a, &cerr) != 0 ||

@@ -293,15 +293,12 @@ int rec_isapi_list(const struct rec_remote_source *src, struct rec_listing *out,
     struct bhttp_opts o = src->http;
     struct isapi_call c = {.src = src};
     struct rec_item *items = calloc(ISAPI_PAGE_MAX, sizeof(*items));
-    size_t base = strlen(src->url);
     int rc = -1;
 
     if (items == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     o.max_bytes = XMLGUARD_MAX_BYTES;
-    while (base > 0 && src->url[base - 1] == '/')
-        base--;
-    snprintf(c.url, sizeof(c.url), "%.*s%s", (int)base, src->url, ISAPI_PATH);
+    snprintf(c.url, sizeof(c.url), "%.*s%s", (int)rec_url_base_len(src->url), src->url, ISAPI_PATH);
     snprintf(c.search_id, sizeof(c.search_id), "%08X-%04X-%04X-%04X-%012llX",
              (unsigned)(src->now_ms / 1000), (unsigned)(src->now_ms % 1000), 0xCA3Eu, 0x0001u,
              (unsigned long long)src->now_ms & 0xFFFFFFFFFFFFULL);

@@ -52,6 +52,9 @@ struct rec_listing {
 int rec_listing_add(struct rec_listing *l, const struct rec_item *it);
 void rec_listing_free(struct rec_listing *l);
 
+/* The length of url without its trailing '/'s: what an NVR's API path is appended to. */
+size_t rec_url_base_len(const char *url);
+
 /* Every recording of an ONVIF Profile G recorder: its clock and services first, then
  * GetRecordingSummary, FindRecordings with GetRecordingSearchResults until the search is
  * Completed, EndSearch, and GetRecordingInformation of each recording. A recording's time is
