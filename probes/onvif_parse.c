@@ -21,21 +21,6 @@
 
 /* ---- reading values ---- */
 
-/* Trimmed value of the unqualified attribute name; "" when absent. */
-static void attr_text(const xmlNode *n, const char *name, char *out, size_t size)
-{
-    xmlChar *s;
-
-    out[0] = '\0';
-    if (n == NULL)
-        return;
-    s = xmlGetNoNsProp(n, (const xmlChar *)name);
-    if (s != NULL)
-        xmltext_copy_trimmed(out, size, (const char *)s);
-    xmlFree(s);
-    xmltext_sanitize(out);
-}
-
 /* Parse a decimal integer in [min, max] from text; what names the field in the error. An
  * empty text leaves *out alone: "0 when absent". */
 static int text_int(const char *text, const char *what, long min, long max, int *out,
@@ -297,7 +282,7 @@ static int encoder_common(const xmlNode *vec, struct onvif_profile *p, struct cw
                   *rc = onvif_doc_child(vec, NS_TT, "RateControl");
     char enc[32];
 
-    attr_text(vec, "token", p->encoder_token, sizeof(p->encoder_token));
+    onvif_doc_attr_text(vec, "token", p->encoder_token, sizeof(p->encoder_token));
     onvif_doc_text(onvif_doc_child(vec, NS_TT, "Encoding"), enc, sizeof(enc));
     encoding_set(p, enc);
     if (node_int(onvif_doc_child(res, NS_TT, "Width"), "Width", 0, 65535, &p->width, err) ||
@@ -320,7 +305,7 @@ static int encoder_v10(const xmlNode *vec, struct onvif_profile *p, struct cw_er
 
     if (encoder_common(vec, p, err) != 0)
         return -1;
-    attr_text(vec, "encoding", attr, sizeof(attr));
+    onvif_doc_attr_text(vec, "encoding", attr, sizeof(attr));
     encoding_set(p, attr);
     if (codec == NULL)
         codec = onvif_doc_child(vec, NS_TT, "MPEG4");
@@ -335,7 +320,7 @@ static int encoder_v20(const xmlNode *vec, struct onvif_profile *p, struct cw_er
 
     if (encoder_common(vec, p, err) != 0)
         return -1;
-    attr_text(vec, "GovLength", gov, sizeof(gov));
+    onvif_doc_attr_text(vec, "GovLength", gov, sizeof(gov));
     return text_int(gov, "GovLength", 0, 1000000, &p->gov_length, err);
 }
 
@@ -357,7 +342,7 @@ static int profile_read(const xmlNode *prof, bool media2, struct onvif_profile *
     const xmlNode *vec;
 
     memset(p, 0, sizeof(*p));
-    attr_text(prof, "token", p->token, sizeof(p->token));
+    onvif_doc_attr_text(prof, "token", p->token, sizeof(p->token));
     onvif_doc_text(onvif_doc_child(prof, media2 ? NS_TR2 : NS_TT, "Name"), p->name,
                    sizeof(p->name));
     if (media2) {
