@@ -8,26 +8,27 @@
 
 #include "../util/queue.h"
 
-/* Pop everything, writing each link's index in links[] to order; returns how many. */
-static int drain(struct cw_queue *q, struct cw_qlink *links, int *order)
+/* Pop everything: the links come out as want[0..n) (indexes in links[]), each unlinked, and
+ * the queue is left empty. */
+static void assert_drains_as(struct cw_queue *q, struct cw_qlink *links, const int *want, int n)
 {
     struct cw_qlink *l;
-    int n = 0;
+    int got = 0;
 
     while ((l = cw_queue_pop(q)) != NULL) {
         assert_null(l->next);
-        order[n++] = (int)(l - links);
+        assert_true(got < n);
+        assert_int_equal(l - links, want[got++]);
     }
+    assert_int_equal(got, n);
     assert_null(q->head);
     assert_null(q->tail);
-    return n;
 }
 
 static void test_push_pops_in_order_and_push_front_goes_first(void **state)
 {
     struct cw_queue q = {0};
     struct cw_qlink l[4];
-    int order[4];
     (void)state;
 
     assert_null(cw_queue_pop(&q));
@@ -37,33 +38,25 @@ static void test_push_pops_in_order_and_push_front_goes_first(void **state)
     cw_queue_push(&q, &l[3]);
     assert_ptr_equal(q.head, &l[2]);
     assert_ptr_equal(q.tail, &l[3]);
-    assert_int_equal(drain(&q, l, order), 4);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 0);
-    assert_int_equal(order[2], 1);
-    assert_int_equal(order[3], 3);
+    assert_drains_as(&q, l, (const int[]){2, 0, 1, 3}, 4);
 }
 
 static void test_push_front_on_empty_sets_the_tail(void **state)
 {
     struct cw_queue q = {0};
     struct cw_qlink l[2];
-    int order[2];
     (void)state;
 
     cw_queue_push_front(&q, &l[0]);
     assert_ptr_equal(q.tail, &l[0]);
     cw_queue_push(&q, &l[1]); /* goes after it, not lost */
-    assert_int_equal(drain(&q, l, order), 2);
-    assert_int_equal(order[0], 0);
-    assert_int_equal(order[1], 1);
+    assert_drains_as(&q, l, (const int[]){0, 1}, 2);
 }
 
 static void test_remove_takes_head_middle_or_tail_and_keeps_the_tail_true(void **state)
 {
     struct cw_queue q = {0};
     struct cw_qlink l[5];
-    int order[5];
     (void)state;
 
     for (int i = 0; i < 5; i++)
@@ -75,10 +68,7 @@ static void test_remove_takes_head_middle_or_tail_and_keeps_the_tail_true(void *
     assert_ptr_equal(q.head, &l[1]);
     assert_int_equal(cw_queue_remove(&q, &l[2]), 0); /* no longer in it */
     cw_queue_push(&q, &l[4]);                        /* the tail is where it should be */
-    assert_int_equal(drain(&q, l, order), 3);
-    assert_int_equal(order[0], 1);
-    assert_int_equal(order[1], 3);
-    assert_int_equal(order[2], 4);
+    assert_drains_as(&q, l, (const int[]){1, 3, 4}, 3);
 }
 
 static void test_removing_the_only_member_empties_the_queue(void **state)
