@@ -39,13 +39,11 @@ static void alerts_err(struct load *ld, const char *key, const char *fmt, ...)
 
 static void alerts_err(struct load *ld, const char *key, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cfg_ld_verr(ld, ld->cfg->path, key_line(ld, key), key, fmt, ap);
     va_end(ap);
-    cfg_ld_err(ld, ld->cfg->path, key_line(ld, key), key, "%s", msg);
 }
 
 /* An address as SMTP takes it in MAIL FROM and RCPT TO and a header shows it bare:

@@ -24,6 +24,7 @@
 #include "names.h"
 #include "url.h"
 
+#include "../util/cwtime.h"
 #include "../util/text.h"
 
 #define CSV_NFIELDS 16     /* the columns of CFG_CSV_HEADER */
@@ -245,13 +246,11 @@ static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
 
 static void row_err(struct csv_ctx *c, int col, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cfg_ld_verr(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, fmt, ap);
     va_end(ap);
-    cfg_ld_err(c->ld, c->file, c->row_line, col >= 0 ? csv_columns[col] : NULL, "%s", msg);
 }
 
 static void check_url(struct csv_ctx *c, int col, const char *url, const char *const *schemes,
@@ -285,7 +284,6 @@ static int parse_coord(struct csv_ctx *c, int col, const char *s, double lo, dou
 
 static int date_ok(const char *s)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int i, y, m, d;
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -296,11 +294,7 @@ static int date_ok(const char *s)
     y = atoi(s);
     m = atoi(s + 5);
     d = atoi(s + 8);
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 0;
-    return 1;
+    return y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= cw_days_in_month(y, m);
 }
 
 /* The class column: empty (or absent) is the default class. */

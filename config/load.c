@@ -8,17 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+void cfg_ld_verr(struct load *ld, const char *file, int line, const char *field, const char *fmt,
+                 va_list ap)
+{
+    cw_errlist_vadd(ld->errs, file, line, field, fmt, ap);
+    ld->nerr++;
+}
+
 void cfg_ld_err(struct load *ld, const char *file, int line, const char *field, const char *fmt,
                 ...)
 {
-    char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cfg_ld_verr(ld, file, line, field, fmt, ap);
     va_end(ap);
-    cw_errlist_add(ld->errs, file, line, field, "%s", msg);
-    ld->nerr++;
 }
 
 char *cfg_ld_strdup(struct load *ld, const char *s)

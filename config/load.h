@@ -6,6 +6,7 @@
 #ifndef CW_CFG_LOAD_H
 #define CW_CFG_LOAD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,9 @@ struct load {
 /* Add an error at file:line, field (either may be NULL/0) and count it. */
 void cfg_ld_err(struct load *ld, const char *file, int line, const char *field, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
+/* The same with the arguments in ap, for the readers' own wrappers. */
+void cfg_ld_verr(struct load *ld, const char *file, int line, const char *field, const char *fmt,
+                 va_list ap) __attribute__((format(printf, 5, 0)));
 /* strdup that notes running out of memory in ld (and returns NULL). */
 char *cfg_ld_strdup(struct load *ld, const char *s);
 /* The key as written in the conf (conf.c notes each), NULL when the conf does not give it. */

@@ -98,18 +98,15 @@ static int map_parse(struct load *ld, struct cfg_recorder *r)
     while (*p != '\0') {
         size_t n = strcspn(p, ","), i = r->n_tokens;
         const char *eq = memchr(p, '=', n);
-        if (eq == NULL || eq == p) {
-            cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
-                       "channel_map", "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n,
-                       p);
-            return -1;
+        if (eq != NULL) {
+            r->tokens[i] = trimmed(ld, p, (size_t)(eq - p));
+            r->token_cameras[i] = trimmed(ld, eq + 1, n - (size_t)(eq - p) - 1);
+            if (r->tokens[i] == NULL || r->token_cameras[i] == NULL)
+                return -1;
+            r->n_tokens++;
         }
-        r->tokens[i] = trimmed(ld, p, (size_t)(eq - p));
-        r->token_cameras[i] = trimmed(ld, eq + 1, n - (size_t)(eq - p) - 1);
-        if (r->tokens[i] == NULL || r->token_cameras[i] == NULL)
-            return -1;
-        r->n_tokens++;
-        if (r->tokens[i][0] == '\0' || r->token_cameras[i][0] == '\0') {
+        /* No '=', or nothing (white space aside) on one side of it. */
+        if (eq == NULL || r->tokens[i][0] == '\0' || r->token_cameras[i][0] == '\0') {
             cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
                        "channel_map", "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n,
                        p);

@@ -25,6 +25,7 @@
 #include "../probes/onvif.h"
 #include "../probes/rtsp.h"
 #include "../probes/sdp.h"
+#include "../util/queue.h"
 #include "batch.h"
 #include "curlev.h"
 #include "fleet.h"
@@ -56,13 +57,12 @@ struct fleet_pace {
     ev_timer tick;
     struct fleet_cam **cams; /* fleet.c: its sorted array, set after every build */
     size_t n;
-    size_t cursor;              /* the next camera of the round */
-    double round_began_s;       /* the scheduler's clock */
-    double last_round_s;        /* the last whole round took this long; 0: none yet */
-    double cpu_mean_s;          /* CPU of one sample on its worker, a moving mean */
-    struct fleet_cam *pri_head; /* sampled before the round's turn */
-    struct fleet_cam *pri_tail;
-    int took_listed; /* the last pick came from that list */
+    size_t cursor;        /* the next camera of the round */
+    double round_began_s; /* the scheduler's clock */
+    double last_round_s;  /* the last whole round took this long; 0: none yet */
+    double cpu_mean_s;    /* CPU of one sample on its worker, a moving mean */
+    struct cw_queue pri;  /* fleet_cams by pri_link, sampled before the round's turn */
+    int took_listed;      /* the last pick came from that list */
 };
 
 struct fleet_env {
@@ -120,7 +120,7 @@ struct fleet_cam {
     struct fleet_sample_job *job; /* on the pool, or NULL */
     struct quality_memory qm;     /* frozen run; the reference comes from the store */
     double last_sample_s;         /* when its last sample began (the scheduler's clock); 0 */
-    struct fleet_cam *pri_next;   /* in env->pace's priority list */
+    struct cw_qlink pri_link;     /* in env->pace's priority list */
     int pri;                      /* in it */
     /* fleet.c */
     int fresh; /* made by the last build: resume and schedule its first probes */

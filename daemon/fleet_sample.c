@@ -26,6 +26,7 @@
 #include "fleet_sample.h"
 
 #include <malloc.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,29 +86,24 @@ static void pace_push(struct fleet_cam *cam, int first)
     if (cam->pri)
         return;
     cam->pri = 1;
-    if (first) {
-        cam->pri_next = p->pri_head;
-        p->pri_head = cam;
-        if (p->pri_tail == NULL)
-            p->pri_tail = cam;
-    } else {
-        cam->pri_next = NULL;
-        if (p->pri_tail != NULL)
-            p->pri_tail->pri_next = cam;
-        else
-            p->pri_head = cam;
-        p->pri_tail = cam;
-    }
+    if (first)
+        cw_queue_push_front(&p->pri, &cam->pri_link);
+    else
+        cw_queue_push(&p->pri, &cam->pri_link);
 }
 
+/* The camera whose link l is; NULL for NULL. */
+static struct fleet_cam *pace_cam_of(struct cw_qlink *l)
+{
+    return l != NULL ? (struct fleet_cam *)((char *)l - offsetof(struct fleet_cam, pri_link))
+                     : NULL;
+}
+
+/* The list's first camera, taken out; the list is not empty. */
 static struct fleet_cam *pace_pop(struct fleet_pace *p)
 {
-    struct fleet_cam *cam = p->pri_head;
+    struct fleet_cam *cam = pace_cam_of(cw_queue_pop(&p->pri));
 
-    p->pri_head = cam->pri_next;
-    if (p->pri_head == NULL)
-        p->pri_tail = NULL;
-    cam->pri_next = NULL;
     cam->pri = 0;
     return cam;
 }
@@ -126,22 +122,10 @@ void fleet_sample_soon(struct fleet_cam *cam)
 /* O(list): only a camera a reload drops gets here. */
 void fleet_sample_forget(struct fleet_cam *cam)
 {
-    struct fleet_pace *p = &cam->env->pace;
-    struct fleet_cam **pp = &p->pri_head, *prev = NULL;
-
     if (!cam->pri)
         return;
-    while (*pp != NULL && *pp != cam) {
-        prev = *pp;
-        pp = &(*pp)->pri_next;
-    }
-    if (*pp == cam) {
-        *pp = cam->pri_next;
-        if (p->pri_tail == cam)
-            p->pri_tail = prev;
-    }
+    cw_queue_remove(&cam->env->pace.pri, &cam->pri_link);
     cam->pri = 0;
-    cam->pri_next = NULL;
 }
 
 /* The store's copy of a sample r of cam at now, as judged (qv). */
@@ -369,8 +353,8 @@ static int pace_eligible(const struct fleet_cam *cam, double now, double interva
  * them). */
 static struct fleet_cam *pace_pick_listed(struct fleet_pace *p, double now, double interval_s)
 {
-    while (p->pri_head != NULL) {
-        struct fleet_cam *cam = p->pri_head;
+    while (p->pri.head != NULL) {
+        struct fleet_cam *cam = pace_cam_of(p->pri.head);
         enum cw_state st = verdict_state(cam);
 
         if (st == CW_DOWN || st == CW_MAINTENANCE || sched_pending(&cam->run[FLEET_SAMPLE])) {

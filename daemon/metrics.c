@@ -80,6 +80,11 @@ static void camera_family(FILE *f, const json_t *status, const char *name, const
     }
 }
 
+/* camwatch_camera_info's labels, each from the status document's key. */
+static const struct {
+    const char *label, *key;
+} info_labels[] = {{"camera", "id"}, {"owner", "owner"}, {"commune", "commune"}, {"name", "name"}};
+
 static void cameras(FILE *f, const json_t *status)
 {
     const json_t *cam;
@@ -90,15 +95,13 @@ static void cameras(FILE *f, const json_t *status)
     family(f, "camwatch_camera_info", "gauge", "A camera's names; always 1.");
     json_array_foreach(status, i, cam)
     {
-        fputs("camwatch_camera_info{camera=\"", f);
-        label_value(f, jstr(cam, "id"));
-        fputs("\",owner=\"", f);
-        label_value(f, jstr(cam, "owner"));
-        fputs("\",commune=\"", f);
-        label_value(f, jstr(cam, "commune"));
-        fputs("\",name=\"", f);
-        label_value(f, jstr(cam, "name"));
-        fputs("\"} 1\n", f);
+        fputs("camwatch_camera_info{", f);
+        for (size_t l = 0; l < sizeof(info_labels) / sizeof(info_labels[0]); l++) {
+            fprintf(f, "%s%s=\"", l > 0 ? "," : "", info_labels[l].label);
+            label_value(f, jstr(cam, info_labels[l].key));
+            fputc('"', f);
+        }
+        fputs("} 1\n", f);
     }
     family(f, "camwatch_camera_up", "gauge",
            "1 when the camera answers (state up or degraded), else 0.");

@@ -315,18 +315,18 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
                     : r->kind == RECSRC_HIKVISION ? REC_REMOTE_HIKVISION
                                                   : REC_REMOTE_DAHUA,
             .url = r->url,
-            .username = r->username,
-            .password = r->password,
-            .timeout_ms = r->timeout_ms,
-            .tls_verify = r->tls_verify,
-            .ca_file = r->ca_file,
+            .http = {.username = r->username,
+                     .password = r->password,
+                     .timeout_ms = r->timeout_ms,
+                     .tls_verify = r->tls_verify,
+                     .ca_file = r->ca_file,
+                     .cancel = cancel},
             .zone = r->zone,
             .camera_of = camera_of,
             .camera_data = (void *)r,
             .channels = r->channels,
             .n_channels = r->n_channels,
             .now_ms = now_ms,
-            .cancel = cancel,
         };
         rc = rec_remote_scan(&src, &known, out, err);
     }

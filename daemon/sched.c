@@ -7,6 +7,7 @@
  * every step but unqueueing a leaving camera is O(1). Loop thread only. */
 #include "sched.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #define SCHED_KINDS_MAX 8 /* rtsp, onvif, sample today; room for a few more */
 
 struct sched_queue {
-    struct sched_entry *head, *tail;
+    struct cw_queue fifo;
     size_t n;
 };
 
@@ -178,12 +179,7 @@ static void sched_enqueue_due(struct sched_entry *e, double due)
     q = &k->q[e->lane];
     e->due_at = due;
     e->queued = 1;
-    e->next = NULL;
-    if (q->tail)
-        q->tail->next = e;
-    else
-        q->head = e;
-    q->tail = e;
+    cw_queue_push(&q->fifo, &e->link);
     q->n++;
 }
 
@@ -209,7 +205,7 @@ void sched_entry_init(struct sched_entry *e, struct sched_kind *k, void *owner)
     e->due.data = e;
     e->kind = k;
     e->owner = owner;
-    e->next = NULL;
+    e->link.next = NULL;
     e->queued = e->running = 0;
     e->lane = SCHED_LANE_GOOD;
     e->due_at = e->started_at = e->gap_s = 0;
@@ -240,34 +236,33 @@ void sched_enqueue(struct sched_entry *e)
 static void sched_unqueue(struct sched_entry *e)
 {
     struct sched_queue *q = &e->kind->q[e->lane];
-    struct sched_entry **pp = &q->head, *prev = NULL;
 
     if (!e->queued)
         return;
-    while (*pp != NULL && *pp != e) {
-        prev = *pp;
-        pp = &(*pp)->next;
-    }
-    if (*pp == e) {
-        *pp = e->next;
-        if (q->tail == e)
-            q->tail = prev;
+    if (cw_queue_remove(&q->fifo, &e->link))
         q->n--;
-    }
     e->queued = 0;
-    e->next = NULL;
 }
 
+/* The entry whose link l is; NULL for NULL. */
+static struct sched_entry *sched_entry_of(struct cw_qlink *l)
+{
+    return l != NULL ? (struct sched_entry *)((char *)l - offsetof(struct sched_entry, link))
+                     : NULL;
+}
+
+static struct sched_entry *sched_head(const struct sched_queue *q)
+{
+    return sched_entry_of(q->fifo.head);
+}
+
+/* The queue's first entry, taken out; q is not empty. */
 static struct sched_entry *sched_pop(struct sched_queue *q)
 {
-    struct sched_entry *e = q->head;
+    struct sched_entry *e = sched_entry_of(cw_queue_pop(&q->fifo));
 
-    q->head = e->next;
-    if (q->head == NULL)
-        q->tail = NULL;
     q->n--;
     e->queued = 0;
-    e->next = NULL;
     return e;
 }
 
@@ -277,7 +272,7 @@ static struct sched_entry *sched_pop(struct sched_queue *q)
 static void sched_adapt(struct sched_kind *k, double now)
 {
     for (int l = 0; l < 2 && k->slots < k->ceiling; l++) {
-        struct sched_entry *h = k->q[l].head;
+        struct sched_entry *h = sched_head(&k->q[l]);
 
         if (h != NULL && now - h->due_at >= SCHED_GROW_WAIT_S &&
             (l == SCHED_LANE_GOOD ? k->running >= k->slots
@@ -325,9 +320,9 @@ static struct sched_entry *sched_next(struct sched_kind *k)
 {
     if (k->running >= k->slots)
         return NULL;
-    if (k->q[SCHED_LANE_GOOD].head != NULL)
+    if (sched_head(&k->q[SCHED_LANE_GOOD]) != NULL)
         return sched_pop(&k->q[SCHED_LANE_GOOD]);
-    if (k->q[SCHED_LANE_BAD].head != NULL && k->running_bad < sched_bad_cap(k->slots))
+    if (sched_head(&k->q[SCHED_LANE_BAD]) != NULL && k->running_bad < sched_bad_cap(k->slots))
         return sched_pop(&k->q[SCHED_LANE_BAD]);
     return NULL;
 }
@@ -409,7 +404,7 @@ void sched_stop(struct sched *s)
         for (int l = 0; l < 2; l++) {
             struct sched_queue *q = &s->kinds[i]->q[l];
 
-            while (q->head != NULL)
+            while (sched_head(q) != NULL)
                 sched_pop(q);
         }
     }

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "../util/err.h"
+#include "../util/queue.h"
 
 /* Next due at interval * (1 +- this) after the last start: enough for cameras to drift apart,
  * small enough that a 30 s interval never leaves a camera unprobed for more than 31.5 s. */
@@ -50,9 +51,9 @@ struct sched_kind;
 /* One camera's place in one kind: embed it in your record, init it with sched_entry_init. */
 struct sched_entry {
     ev_timer due;
-    struct sched_kind *kind;  /* NULL: the kind is not in use; every call on it does nothing */
-    void *owner;              /* the owner's record, for its ops */
-    struct sched_entry *next; /* in the kind's queue */
+    struct sched_kind *kind; /* NULL: the kind is not in use; every call on it does nothing */
+    void *owner;             /* the owner's record, for its ops */
+    struct cw_qlink link;    /* in the kind's queue */
     int queued, running;
     int lane;            /* enum sched_lane, taken when queued */
     double due_at;       /* when it was due (sched's clock, s); 0: never armed */

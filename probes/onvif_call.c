@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "../util/text.h"
+#include "../util/vec.h"
 #include "onvif_ns.h"
 
 #define WSSE_PASSWORD_DIGEST                                                                       \
@@ -48,6 +49,7 @@ struct call_def {
 #define SEARCH_MAX_RESULTS "100"  /* recordings in one GetRecordingSearchResults answer */
 #define SEARCH_WAIT "PT5S"        /* how long the device may hold it to gather them */
 #define SEARCH_KEEP_ALIVE "PT60S" /* a search session lives this long between our calls */
+#define SBUF_FIRST 1024           /* bytes: a request's first allocation */
 
 static const struct call_def calls[ONVIF_CALL_COUNT] = {
     [ONVIF_GET_SYSTEM_DATE_AND_TIME] = {"GetSystemDateAndTime", "GetSystemDateAndTime", "tds",
@@ -135,18 +137,9 @@ static void sb_add_n(struct sbuf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *p;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (cw_vec_reserve(&b->p, b->n + n + 1, &b->cap, 1, SBUF_FIRST) != 0) {
+        b->oom = true;
+        return;
     }
     memcpy(b->p + b->n, s, n);
     b->n += n;

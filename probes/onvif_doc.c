@@ -138,20 +138,25 @@ const xmlNode *onvif_doc_header(const struct onvif_doc *d)
     return onvif_doc_child_in(d->body->parent, ns, "Header");
 }
 
-/* Trimmed text of n into out, cut to size; "" when n is NULL. */
-void onvif_doc_text(const xmlNode *n, char *out, size_t size)
+/* libxml2's copy s (may be NULL: "") into out, trimmed and cut to size; s is freed. */
+static void doc_take_text(xmlChar *s, char *out, size_t size)
 {
-    xmlChar *s;
-
     out[0] = '\0';
-    if (n == NULL)
-        return;
-    s = xmlNodeGetContent(n);
     if (s != NULL)
         xmltext_copy_trimmed(out, size, (const char *)s);
     xmlFree(s);
     /* A device's text reaches logs, tables and JSON: no line breaks or escapes from it. */
     xmltext_sanitize(out);
+}
+
+void onvif_doc_text(const xmlNode *n, char *out, size_t size)
+{
+    doc_take_text(n != NULL ? xmlNodeGetContent(n) : NULL, out, size);
+}
+
+void onvif_doc_attr_text(const xmlNode *n, const char *name, char *out, size_t size)
+{
+    doc_take_text(n != NULL ? xmlGetNoNsProp(n, (const xmlChar *)name) : NULL, out, size);
 }
 
 /* ---- faults ---- */

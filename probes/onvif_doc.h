@@ -82,5 +82,7 @@ const xmlNode *onvif_doc_need(const xmlNode *parent, const char *ns, const char 
 /* n's text, trimmed, cut to size on a character boundary and made safe to print
  * (xmltext_sanitize); "" when n is NULL. */
 void onvif_doc_text(const xmlNode *n, char *out, size_t size);
+/* The same for n's unqualified attribute name; "" when n is NULL or has no such attribute. */
+void onvif_doc_attr_text(const xmlNode *n, const char *name, char *out, size_t size);
 
 #endif

@@ -17,25 +17,9 @@
 #include "xmltext.h"
 
 #define NUM_TEXT_MAX 64          /* a number's text as quoted in an error */
-#define MS_PER_DAY 86400000LL    /* epoch milliseconds in a UTC day (no leap seconds) */
 #define CLOCK_TRUNCATION_MS 1000 /* the device gives whole seconds */
 
 /* ---- reading values ---- */
-
-/* Trimmed value of the unqualified attribute name; "" when absent. */
-static void attr_text(const xmlNode *n, const char *name, char *out, size_t size)
-{
-    xmlChar *s;
-
-    out[0] = '\0';
-    if (n == NULL)
-        return;
-    s = xmlGetNoNsProp(n, (const xmlChar *)name);
-    if (s != NULL)
-        xmltext_copy_trimmed(out, size, (const char *)s);
-    xmlFree(s);
-    xmltext_sanitize(out);
-}
 
 /* Parse a decimal integer in [min, max] from text; what names the field in the error. An
  * empty text leaves *out alone: "0 when absent". */
@@ -86,14 +70,6 @@ static int node_double(const xmlNode *n, const char *what, double max, double *o
 
 /* ---- GetSystemDateAndTime ---- */
 
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 /* A required integer child of parent in [min, max]. */
 static int need_int(const xmlNode *parent, const char *name, long min, long max, int *out,
                     struct cw_err *err)
@@ -121,9 +97,9 @@ static int utc_ms(const xmlNode *utc, int64_t *out, struct cw_err *err)
         need_int(date, "Day", 1, 31, &d, err) || need_int(time, "Hour", 0, 23, &h, err) ||
         need_int(time, "Minute", 0, 59, &mi, err) || need_int(time, "Second", 0, 60, &s, err))
         return -1;
-    if (d > month_days(y, mo))
+    if (d > cw_days_in_month(y, mo))
         return cw_err_set(err, NULL, 0, NULL, "Day: %d out of range", d);
-    *out = cw_days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + s) * 1000;
+    *out = cw_secs_from_civil(y, mo, d, h, mi, s) * 1000;
     return 0;
 }
 
@@ -306,7 +282,7 @@ static int encoder_common(const xmlNode *vec, struct onvif_profile *p, struct cw
                   *rc = onvif_doc_child(vec, NS_TT, "RateControl");
     char enc[32];
 
-    attr_text(vec, "token", p->encoder_token, sizeof(p->encoder_token));
+    onvif_doc_attr_text(vec, "token", p->encoder_token, sizeof(p->encoder_token));
     onvif_doc_text(onvif_doc_child(vec, NS_TT, "Encoding"), enc, sizeof(enc));
     encoding_set(p, enc);
     if (node_int(onvif_doc_child(res, NS_TT, "Width"), "Width", 0, 65535, &p->width, err) ||
@@ -329,7 +305,7 @@ static int encoder_v10(const xmlNode *vec, struct onvif_profile *p, struct cw_er
 
     if (encoder_common(vec, p, err) != 0)
         return -1;
-    attr_text(vec, "encoding", attr, sizeof(attr));
+    onvif_doc_attr_text(vec, "encoding", attr, sizeof(attr));
     encoding_set(p, attr);
     if (codec == NULL)
         codec = onvif_doc_child(vec, NS_TT, "MPEG4");
@@ -344,7 +320,7 @@ static int encoder_v20(const xmlNode *vec, struct onvif_profile *p, struct cw_er
 
     if (encoder_common(vec, p, err) != 0)
         return -1;
-    attr_text(vec, "GovLength", gov, sizeof(gov));
+    onvif_doc_attr_text(vec, "GovLength", gov, sizeof(gov));
     return text_int(gov, "GovLength", 0, 1000000, &p->gov_length, err);
 }
 
@@ -366,7 +342,7 @@ static int profile_read(const xmlNode *prof, bool media2, struct onvif_profile *
     const xmlNode *vec;
 
     memset(p, 0, sizeof(*p));
-    attr_text(prof, "token", p->token, sizeof(p->token));
+    onvif_doc_attr_text(prof, "token", p->token, sizeof(p->token));
     onvif_doc_text(onvif_doc_child(prof, media2 ? NS_TR2 : NS_TT, "Name"), p->name,
                    sizeof(p->name));
     if (media2) {

@@ -29,23 +29,36 @@ static int child_time(const xmlNode *parent, const char *name, int64_t *ms, stru
     return 1;
 }
 
+/* Two optional dateTime children, a span's start and end: 1 with both read, 0 when either is
+ * absent, -1 when one is malformed. */
+static int child_span(const xmlNode *parent, const char *from, const char *to, int64_t *from_ms,
+                      int64_t *to_ms, struct cw_err *err)
+{
+    int a, b;
+
+    if ((a = child_time(parent, from, from_ms, err)) < 0 ||
+        (b = child_time(parent, to, to_ms, err)) < 0)
+        return -1;
+    return a == 1 && b == 1;
+}
+
 int onvif_parse_recording_summary(const struct onvif_doc *d, struct onvif_recording_summary *out,
                                   struct cw_err *err)
 {
     const xmlNode *r = onvif_doc_response(d, NS_TSE, "GetRecordingSummaryResponse", err), *sum;
     char num[32];
     char *end;
-    int a, b;
+    int span;
 
     memset(out, 0, sizeof(*out));
     if (r == NULL)
         return -1;
     if ((sum = onvif_doc_need(r, NS_TSE, "Summary", err)) == NULL)
         return -1;
-    if ((a = child_time(sum, "DataFrom", &out->data_from_ms, err)) < 0 ||
-        (b = child_time(sum, "DataUntil", &out->data_until_ms, err)) < 0)
+    if ((span = child_span(sum, "DataFrom", "DataUntil", &out->data_from_ms, &out->data_until_ms,
+                           err)) < 0)
         return -1;
-    out->has_range = a == 1 && b == 1;
+    out->has_range = span;
     onvif_doc_text(onvif_doc_child(sum, NS_TT, "NumberRecordings"), num, sizeof(num));
     if (num[0] != '\0') {
         long v = strtol(num, &end, 10);
@@ -72,15 +85,14 @@ int onvif_parse_search_token(const struct onvif_doc *d, char *token, size_t len,
 
 static int read_track(const xmlNode *t, struct onvif_track *out, struct cw_err *err)
 {
-    int a, b;
+    int span;
 
     memset(out, 0, sizeof(*out));
     onvif_doc_text(onvif_doc_child(t, NS_TT, "TrackToken"), out->token, sizeof(out->token));
     onvif_doc_text(onvif_doc_child(t, NS_TT, "TrackType"), out->type, sizeof(out->type));
-    if ((a = child_time(t, "DataFrom", &out->from_ms, err)) < 0 ||
-        (b = child_time(t, "DataTo", &out->to_ms, err)) < 0)
+    if ((span = child_span(t, "DataFrom", "DataTo", &out->from_ms, &out->to_ms, err)) < 0)
         return -1;
-    out->has_data = a == 1 && b == 1 && out->to_ms >= out->from_ms;
+    out->has_data = span && out->to_ms >= out->from_ms;
     return 0;
 }
 
@@ -88,7 +100,7 @@ static int read_track(const xmlNode *t, struct onvif_track *out, struct cw_err *
 static int read_recording(const xmlNode *ri, struct onvif_recording *out, struct cw_err *err)
 {
     const xmlNode *src = onvif_doc_child(ri, NS_TT, "Source");
-    int a, b;
+    int span;
 
     memset(out, 0, sizeof(*out));
     onvif_doc_text(onvif_doc_child(ri, NS_TT, "RecordingToken"), out->token, sizeof(out->token));
@@ -97,10 +109,10 @@ static int read_recording(const xmlNode *ri, struct onvif_recording *out, struct
     onvif_doc_text(onvif_doc_child(src, NS_TT, "SourceId"), out->source_id, sizeof(out->source_id));
     onvif_doc_text(onvif_doc_child(src, NS_TT, "Name"), out->source_name, sizeof(out->source_name));
     onvif_doc_text(onvif_doc_child(ri, NS_TT, "RecordingStatus"), out->status, sizeof(out->status));
-    if ((a = child_time(ri, "EarliestRecording", &out->earliest_ms, err)) < 0 ||
-        (b = child_time(ri, "LatestRecording", &out->latest_ms, err)) < 0)
+    if ((span = child_span(ri, "EarliestRecording", "LatestRecording", &out->earliest_ms,
+                           &out->latest_ms, err)) < 0)
         return -1;
-    out->has_range = a == 1 && b == 1 && out->latest_ms >= out->earliest_ms;
+    out->has_range = span && out->latest_ms >= out->earliest_ms;
     for (const xmlNode *c = ri->children; c != NULL; c = c->next) {
         if (!onvif_doc_is(c, NULL, "Track") || out->n_tracks == ONVIF_RECORDING_TRACKS_MAX)
             continue;

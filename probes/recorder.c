@@ -46,6 +46,20 @@ void rec_result_free(struct rec_result *r)
     free(r);
 }
 
+/* Each entry owns two strings, copied together: *a from sa and *b from sb (NULL: *b NULL).
+ * 0, or -1 when out of memory with neither kept. */
+static int dup_two(char **a, const char *sa, char **b, const char *sb)
+{
+    *b = NULL;
+    if ((*a = strdup(sa)) == NULL)
+        return -1;
+    if (sb != NULL && (*b = strdup(sb)) == NULL) {
+        free(*a);
+        return -1;
+    }
+    return 0;
+}
+
 int rec_add_found(struct rec_result *r, const char *dir, const char *file, const char *camera_id,
                   int64_t start_ms, int64_t end_ms, int64_t bytes, int64_t mtime_ns,
                   const struct segment_info *info)
@@ -56,10 +70,8 @@ int rec_add_found(struct rec_result *r, const char *dir, const char *file, const
         return -1;
     f = &r->found[r->n_found];
     memset(f, 0, sizeof(*f));
-    if ((f->dir = strdup(dir)) == NULL || (f->file = strdup(file)) == NULL) {
-        free(f->dir);
+    if (dup_two(&f->dir, dir, &f->file, file) != 0)
         return -1;
-    }
     snprintf(f->camera_id, sizeof(f->camera_id), "%s", camera_id);
     f->start_ms = start_ms;
     f->end_ms = end_ms;
@@ -79,10 +91,8 @@ int rec_add_gone(struct rec_result *r, const char *dir, const char *file, int tr
     if (cw_vec_grow(&r->gone, r->n_gone, &caps_of(r)->gone, sizeof(*r->gone), 64) != 0)
         return -1;
     g = &r->gone[r->n_gone];
-    if ((g->dir = strdup(dir)) == NULL || (g->file = strdup(file)) == NULL) {
-        free(g->dir);
+    if (dup_two(&g->dir, dir, &g->file, file) != 0)
         return -1;
-    }
     g->tree = tree;
     r->n_gone++;
     return 0;
@@ -95,12 +105,8 @@ int rec_add_dir(struct rec_result *r, const char *path, const char *parent, int6
     if (cw_vec_grow(&r->dirs, r->n_dirs, &caps_of(r)->dirs, sizeof(*r->dirs), 64) != 0)
         return -1;
     d = &r->dirs[r->n_dirs];
-    d->parent = NULL;
-    if ((d->path = strdup(path)) == NULL ||
-        (parent != NULL && (d->parent = strdup(parent)) == NULL)) {
-        free(d->path);
+    if (dup_two(&d->path, path, &d->parent, parent) != 0)
         return -1;
-    }
     d->mtime_ns = mtime_ns;
     r->n_dirs++;
     return 0;

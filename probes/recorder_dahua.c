@@ -216,7 +216,7 @@ done:
 struct dahua_call {
     struct bhttp *http;
     const struct rec_remote_source *src;
-    size_t base; /* length of the URL without a trailing / */
+    size_t base; /* rec_url_base_len of the URL */
     char obj[24];
 };
 
@@ -231,7 +231,7 @@ static int ask(struct dahua_call *c, const char *query, struct bhttp_answer *a, 
         return cw_err_set(err, NULL, 0, NULL, "%s", herr.msg);
     if (a->status == 401 || a->status == 403)
         return cw_err_set(err, NULL, 0, NULL, "authentication failed (HTTP %d%s)", a->status,
-                          c->src->username == NULL ? ", no credential configured" : "");
+                          c->src->http.username == NULL ? ", no credential configured" : "");
     if (onvif_http_is_html(a->content_type, a->body, a->len))
         return cw_err_set(err, NULL, 0, NULL, "answered an HTML page (HTTP %d), not the API",
                           a->status);
@@ -299,9 +299,8 @@ close:
 
 int rec_dahua_list(const struct rec_remote_source *src, struct rec_listing *out, struct cw_err *err)
 {
-    const struct bhttp_opts o = {src->username, src->password, src->timeout_ms,   src->tls_verify,
-                                 src->ca_file,  src->cancel,   DAHUA_MAX_RESPONSE};
-    struct dahua_call c = {.src = src, .base = strlen(src->url)};
+    struct bhttp_opts o = src->http;
+    struct dahua_call c = {.src = src, .base = rec_url_base_len(src->url)};
     struct rec_item *items = calloc(DAHUA_PAGE_MAX, sizeof(*items));
     struct bhttp_answer a;
     struct cw_err cerr;
@@ -310,8 +309,7 @@ int rec_dahua_list(const struct rec_remote_source *src, struct rec_listing *out,
 
     if (items == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    while (c.base > 0 && src->url[c.base - 1] == '/')
-        c.base--;
+    o.max_bytes = DAHUA_MAX_RESPONSE;
     if (bhttp_new(&o, &c.http, err) != 0)
         goto done;
     if (ask(&c, "action=factory.create", &a, &cerr) != 0 ||

@@ -254,7 +254,7 @@ static int ask_page(struct isapi_call *c, int track, size_t position, struct rec
         return cw_err_set(err, NULL, 0, NULL, "%s", perr.msg);
     if (a.status == 401 || a.status == 403)
         return cw_err_set(err, NULL, 0, NULL, "authentication failed (HTTP %d%s)", a.status,
-                          src->username == NULL ? ", no credential configured" : "");
+                          src->http.username == NULL ? ", no credential configured" : "");
     if (onvif_http_is_html(a.content_type, a.body, a.len))
         return cw_err_set(err, NULL, 0, NULL, "answered an HTML page (HTTP %d), not ISAPI",
                           a.status);
@@ -290,18 +290,15 @@ static int list_track(struct isapi_call *c, int track, struct rec_item *items,
 
 int rec_isapi_list(const struct rec_remote_source *src, struct rec_listing *out, struct cw_err *err)
 {
-    const struct bhttp_opts o = {src->username, src->password, src->timeout_ms,   src->tls_verify,
-                                 src->ca_file,  src->cancel,   XMLGUARD_MAX_BYTES};
+    struct bhttp_opts o = src->http;
     struct isapi_call c = {.src = src};
     struct rec_item *items = calloc(ISAPI_PAGE_MAX, sizeof(*items));
-    size_t base = strlen(src->url);
     int rc = -1;
 
     if (items == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    while (base > 0 && src->url[base - 1] == '/')
-        base--;
-    snprintf(c.url, sizeof(c.url), "%.*s%s", (int)base, src->url, ISAPI_PATH);
+    o.max_bytes = XMLGUARD_MAX_BYTES;
+    snprintf(c.url, sizeof(c.url), "%.*s%s", (int)rec_url_base_len(src->url), src->url, ISAPI_PATH);
     snprintf(c.search_id, sizeof(c.search_id), "%08X-%04X-%04X-%04X-%012llX",
              (unsigned)(src->now_ms / 1000), (unsigned)(src->now_ms % 1000), 0xCA3Eu, 0x0001u,
              (unsigned long long)src->now_ms & 0xFFFFFFFFFFFFULL);

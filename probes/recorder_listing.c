@@ -16,6 +16,15 @@ int rec_listing_add(struct rec_listing *l, const struct rec_item *it)
     return 0;
 }
 
+size_t rec_url_base_len(const char *url)
+{
+    size_t n = strlen(url);
+
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    return n;
+}
+
 void rec_listing_free(struct rec_listing *l)
 {
     free(l->items);

@@ -146,9 +146,7 @@ static int read_each(struct onvif_session *s, const char *xaddr, const struct ga
 
 int rec_onvif_list(const struct rec_remote_source *src, struct rec_listing *out, struct cw_err *err)
 {
-    const struct onvif_session_opts o = {src->url,
-                                         {src->username, src->password, src->timeout_ms,
-                                          src->tls_verify, src->ca_file, src->cancel, 0}};
+    const struct onvif_session_opts o = {src->url, src->http};
     struct onvif_session *s = NULL;
     struct onvif_endpoints ep;
     struct onvif_recording_summary sum;

@@ -7,6 +7,7 @@
 #ifndef CW_RECORDER_REMOTE_H
 #define CW_RECORDER_REMOTE_H
 
+#include "bhttp.h"
 #include "recorder.h"
 
 enum rec_remote_kind { REC_REMOTE_ONVIF, REC_REMOTE_HIKVISION, REC_REMOTE_DAHUA };
@@ -14,18 +15,14 @@ enum rec_remote_kind { REC_REMOTE_ONVIF, REC_REMOTE_HIKVISION, REC_REMOTE_DAHUA 
 struct rec_remote_source {
     const char *name; /* the recorder's, for messages */
     enum rec_remote_kind kind;
-    const char *url; /* ONVIF: the device service; ISAPI, Dahua: http(s)://host[:port] */
-    const char *username, *password;
-    int64_t timeout_ms; /* one request */
-    int tls_verify;
-    const char *ca_file;
+    const char *url;        /* ONVIF: the device service; ISAPI, Dahua: http(s)://host[:port] */
+    struct bhttp_opts http; /* credentials, timeout, TLS, cancel; max_bytes is each kind's own */
     const struct cw_zone *zone; /* the recorder's local times (ISAPI, Dahua answer in them) */
     rec_camera_of_fn camera_of; /* a recording's source token or name, a channel number */
     void *camera_data;
     const char *const *channels; /* ISAPI, Dahua: the channel map's tokens, the channels asked */
     size_t n_channels;
     int64_t now_ms;
-    const atomic_int *cancel;
 };
 
 /* Ask the recorder what it holds and compare with what the store knows (the files of folder
@@ -54,6 +51,9 @@ struct rec_listing {
 /* Append an item (0, or -1 when out of memory); free a listing's items. */
 int rec_listing_add(struct rec_listing *l, const struct rec_item *it);
 void rec_listing_free(struct rec_listing *l);
+
+/* The length of url without its trailing '/'s: what an NVR's API path is appended to. */
+size_t rec_url_base_len(const char *url);
 
 /* Every recording of an ONVIF Profile G recorder: its clock and services first, then
  * GetRecordingSummary, FindRecordings with GetRecordingSearchResults until the search is

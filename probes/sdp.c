@@ -159,13 +159,55 @@ static bool size_ok(int64_t w, int64_t h)
     return w > 0 && h > 0 && w <= SDP_MAX_DIMENSION && h <= SDP_MAX_DIMENSION;
 }
 
+/* An SPS's last step, its bits all read: the cropped size, when it is one a picture can have,
+ * into *width and *height (0); else SPS_INVALID. */
+static int sps_size_out(int64_t w, int64_t h, int *width, int *height)
+{
+    if (!size_ok(w, h))
+        return SPS_INVALID;
+    *width = (int)w;
+    *height = (int)h;
+    return 0;
+}
+
+/* The offsets a picture is cropped by, in chroma sample units: H.264's frame_cropping_flag
+ * and H.265's conformance_window_flag, each followed by four ue(v) (left, right, top, bottom);
+ * all 0 without the flag. */
+struct crop_window {
+    uint32_t left, right, top, bottom;
+};
+
+static struct crop_window br_crop_window(struct bitreader *b)
+{
+    struct crop_window c = {0, 0, 0, 0};
+
+    if (br_bit(b)) {
+        c.left = br_ue(b);
+        c.right = br_ue(b);
+        c.top = br_ue(b);
+        c.bottom = br_ue(b);
+    }
+    return c;
+}
+
+/* SubWidthC and SubHeightC, table 6-1 of both standards; 1 and 1 when ChromaArrayType is 0
+ * (monochrome, or 4:4:4 coded as separate colour planes). */
+static void chroma_subsampling(uint32_t chroma_format_idc, uint32_t separate_colour_plane,
+                               int64_t *sub_w, int64_t *sub_h)
+{
+    int array_type_0 = separate_colour_plane || chroma_format_idc == 0;
+
+    *sub_w = !array_type_0 && (chroma_format_idc == 1 || chroma_format_idc == 2) ? 2 : 1;
+    *sub_h = !array_type_0 && chroma_format_idc == 1 ? 2 : 1;
+}
+
 static int h264_sps_parse(const uint8_t *nal, size_t len, int *width, int *height)
 {
     struct bitreader b;
     unsigned profile_idc, chroma_format_idc = 1, separate_colour_plane = 0;
     uint32_t poc_type, w_mbs, h_map_units, frame_mbs_only;
-    uint32_t crop_l = 0, crop_r = 0, crop_t = 0, crop_b = 0;
-    int64_t crop_x, crop_y, w, h;
+    struct crop_window crop;
+    int64_t sub_w, sub_h, w, h;
 
     br_init(&b, nal, len);
     br_skip(&b, 1 + 2); /* forbidden_zero_bit, nal_ref_idc */
@@ -215,30 +257,16 @@ static int h264_sps_parse(const uint8_t *nal, size_t len, int *width, int *heigh
     if (!frame_mbs_only)
         br_skip(&b, 1); /* mb_adaptive_frame_field_flag */
     br_skip(&b, 1);     /* direct_8x8_inference_flag */
-    if (br_bit(&b)) {   /* frame_cropping_flag */
-        crop_l = br_ue(&b);
-        crop_r = br_ue(&b);
-        crop_t = br_ue(&b);
-        crop_b = br_ue(&b);
-    }
+    crop = br_crop_window(&b);
     if (b.overrun)
         return SPS_TRUNCATED;
-    /* CropUnitX/Y, equations 7-19 to 7-22; ChromaArrayType is 0 with separate planes. */
-    if (separate_colour_plane || chroma_format_idc == 0) {
-        crop_x = 1;
-        crop_y = 2 - frame_mbs_only;
-    } else {
-        crop_x = chroma_format_idc == 3 ? 1 : 2;
-        crop_y = (chroma_format_idc == 1 ? 2 : 1) * (2 - (int64_t)frame_mbs_only);
-    }
-    w = ((int64_t)w_mbs + 1) * 16 - crop_x * ((int64_t)crop_l + crop_r);
+    /* CropUnitX = SubWidthC, CropUnitY = SubHeightC * (2 - frame_mbs_only_flag), equations 7-19
+     * to 7-22 (with 1 and 1 for ChromaArrayType 0). */
+    chroma_subsampling(chroma_format_idc, separate_colour_plane, &sub_w, &sub_h);
+    w = ((int64_t)w_mbs + 1) * 16 - sub_w * ((int64_t)crop.left + crop.right);
     h = ((int64_t)h_map_units + 1) * 16 * (2 - (int64_t)frame_mbs_only) -
-        crop_y * ((int64_t)crop_t + crop_b);
-    if (!size_ok(w, h))
-        return b.overrun ? SPS_TRUNCATED : SPS_INVALID;
-    *width = (int)w;
-    *height = (int)h;
-    return 0;
+        sub_h * (2 - (int64_t)frame_mbs_only) * ((int64_t)crop.top + crop.bottom);
+    return sps_size_out(w, h, width, height);
 }
 
 int sdp_h264_sps_size(const uint8_t *nal, size_t len, int *width, int *height)
@@ -275,8 +303,8 @@ static int h265_sps_parse(const uint8_t *nal, size_t len, int *width, int *heigh
     struct bitreader b;
     unsigned max_sub_layers_minus1;
     uint32_t chroma_format_idc, separate_colour_plane = 0, w, h;
-    uint32_t win_l = 0, win_r = 0, win_t = 0, win_b = 0;
-    int64_t sub_w = 1, sub_h = 1, cw, ch;
+    struct crop_window win;
+    int64_t sub_w, sub_h, cw, ch;
 
     br_init(&b, nal, len);
     br_skip(&b, 1); /* forbidden_zero_bit */
@@ -297,26 +325,13 @@ static int h265_sps_parse(const uint8_t *nal, size_t len, int *width, int *heigh
         separate_colour_plane = br_bit(&b);
     w = br_ue(&b);
     h = br_ue(&b);
-    if (br_bit(&b)) { /* conformance_window_flag */
-        win_l = br_ue(&b);
-        win_r = br_ue(&b);
-        win_t = br_ue(&b);
-        win_b = br_ue(&b);
-    }
+    win = br_crop_window(&b);
     if (b.overrun)
         return SPS_TRUNCATED;
-    /* SubWidthC/SubHeightC, table 6-1; 1 and 1 when ChromaArrayType is 0. */
-    if (!separate_colour_plane && (chroma_format_idc == 1 || chroma_format_idc == 2))
-        sub_w = 2;
-    if (!separate_colour_plane && chroma_format_idc == 1)
-        sub_h = 2;
-    cw = (int64_t)w - sub_w * ((int64_t)win_l + win_r);
-    ch = (int64_t)h - sub_h * ((int64_t)win_t + win_b);
-    if (!size_ok(cw, ch))
-        return b.overrun ? SPS_TRUNCATED : SPS_INVALID;
-    *width = (int)cw;
-    *height = (int)ch;
-    return 0;
+    chroma_subsampling(chroma_format_idc, separate_colour_plane, &sub_w, &sub_h);
+    cw = (int64_t)w - sub_w * ((int64_t)win.left + win.right);
+    ch = (int64_t)h - sub_h * ((int64_t)win.top + win.bottom);
+    return sps_size_out(cw, ch, width, height);
 }
 
 int sdp_h265_sps_size(const uint8_t *nal, size_t len, int *width, int *height)

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
+
+#define XFER_BUF_FIRST 16384 /* bytes: an answer's first allocation */
+
 /* "HOST:PORT" of url (curl leaves CURLINFO_PRIMARY_IP empty when the connect failed);
  * returns 0 or -1. */
 static int peer_address(const char *url, char *buf, size_t len)
@@ -123,16 +127,8 @@ size_t xfer_buf_write(char *data, size_t size, size_t n, void *userdata)
         b->too_large = 1;
         return 0;
     }
-    if (b->len + add + 1 > b->cap) {
-        size_t c = b->cap ? b->cap : 16384;
-        char *nb;
-        while (c < b->len + add + 1)
-            c *= 2;
-        if ((nb = realloc(b->data, c)) == NULL)
-            return 0;
-        b->data = nb;
-        b->cap = c;
-    }
+    if (cw_vec_reserve(&b->data, b->len + add + 1, &b->cap, 1, XFER_BUF_FIRST) != 0)
+        return 0;
     memcpy(b->data + b->len, data, add);
     b->len += add;
     b->data[b->len] = '\0';

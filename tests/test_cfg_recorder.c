@@ -145,6 +145,14 @@ static void test_bad_recorders_name_line_and_field(void **state)
             "channel_map", "[recorder nvr1]: 'CAM-A' is not TOKEN=CAMERA");
     site_teardown(state);
     site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = =CAM-A\n", 12,
+            "channel_map", "[recorder nvr1]: '=CAM-A' is not TOKEN=CAMERA");
+    site_teardown(state);
+    site_setup(state);
+    refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = 1= ,2=CAM-A\n",
+            12, "channel_map", "[recorder nvr1]: '1= ' is not TOKEN=CAMERA");
+    site_teardown(state);
+    site_setup(state);
     /* Hikvision and Dahua are searched channel by channel: the map must number them. */
     refused(state, "[recorder nvr1]\nkind = hikvision\nurl = http://h/\n", 9, "channel_map",
             "[recorder nvr1]: a hikvision recorder is searched by channel: channel_map needs its "

@@ -298,6 +298,31 @@ static void test_mono_clock_does_not_go_back(void **state)
     assert_true(b >= a);
 }
 
+static void test_days_in_month_follows_the_gregorian_leap_rule(void **state)
+{
+    (void)state;
+    assert_int_equal(cw_days_in_month(2026, 1), 31);
+    assert_int_equal(cw_days_in_month(2026, 4), 30);
+    assert_int_equal(cw_days_in_month(2026, 2), 28);
+    assert_int_equal(cw_days_in_month(2024, 2), 29);
+    assert_int_equal(cw_days_in_month(2100, 2), 28); /* a century is not leap */
+    assert_int_equal(cw_days_in_month(2000, 2), 29); /* unless it divides by 400 */
+    assert_int_equal(cw_leap_year(2024), 1);
+    assert_int_equal(cw_leap_year(1900), 0);
+}
+
+static void test_secs_from_civil_reads_the_fields_as_utc(void **state)
+{
+    (void)state;
+    assert_true(cw_secs_from_civil(1970, 1, 1, 0, 0, 0) == 0);
+    assert_true(cw_secs_from_civil(2026, 11, 20, 14, 0, 0) == INT64_C(1795183200));
+    /* out of range normalises, as timegm does: 31 November is 1 December */
+    assert_true(cw_secs_from_civil(2026, 11, 31, 0, 0, 0) ==
+                cw_secs_from_civil(2026, 12, 1, 0, 0, 0));
+    assert_true(cw_secs_from_civil(2024, 2, 29, 0, 0, 0) ==
+                cw_days_from_civil(2024, 2, 29) * 86400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +344,8 @@ int main(void)
         cmocka_unit_test(test_format_iso_and_rfc5322_carry_the_offset),
         cmocka_unit_test(test_format_then_parse_round_trips),
         cmocka_unit_test(test_mono_clock_does_not_go_back),
+        cmocka_unit_test(test_days_in_month_follows_the_gregorian_leap_rule),
+        cmocka_unit_test(test_secs_from_civil_reads_the_fields_as_utc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../probes/recorder_nvr.h"
+#include "../probes/recorder_remote.h"
 #include "cwtest.h"
 
 #define T_20_13_00 1795179600000LL /* 2026-11-20T13:00:00Z: 20:00 in Hanoi */
@@ -228,6 +229,16 @@ static void test_dahua_refusals_name_the_line(void **state)
     cw_zone_free(z);
 }
 
+static void test_url_base_drops_trailing_slashes_only(void **state)
+{
+    (void)state;
+    assert_int_equal(rec_url_base_len("http://127.0.0.1:8080"), 21);
+    assert_int_equal(rec_url_base_len("http://127.0.0.1:8080/"), 21);
+    assert_int_equal(rec_url_base_len("http://127.0.0.1:8080//"), 21);
+    assert_int_equal(rec_url_base_len("http://127.0.0.1:8080/nvr/"), 25);
+    assert_int_equal(rec_url_base_len(""), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_dahua_finder_and_ok_answers),
         cmocka_unit_test(test_dahua_files_in_wall_time_pictures_left_out),
         cmocka_unit_test(test_dahua_refusals_name_the_line),
+        cmocka_unit_test(test_url_base_drops_trailing_slashes_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,18 @@ int64_t cw_days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+int cw_leap_year(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int cw_days_in_month(int64_t y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    return days[m - 1] + (m == 2 && cw_leap_year(y));
+}
+
 /* A calendar time's fields as struct tm wants them (month 1-12 in, 0-11 out). */
 static struct tm tm_of(int y, int mo, int d, int h, int mi, int s)
 {
@@ -176,13 +188,11 @@ static struct tm tm_of(int y, int mo, int d, int h, int mi, int s)
     return tm;
 }
 
-/* 2021-02-31 is no date; mktime would quietly make it 3 March. */
-static int date_exists(int y, int mo, int d)
+int64_t cw_secs_from_civil(int y, int mo, int d, int h, int mi, int s)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    struct tm tm = tm_of(y, mo, d, h, mi, s);
 
-    return d <= days[mo - 1] + (mo == 2 && leap);
+    return (int64_t)timegm(&tm);
 }
 
 /* Exactly n decimal digits at *p: their value, with *p moved past them; -1 when they are not
@@ -224,7 +234,8 @@ static int take_date_time(const char **p, struct tm *tm)
         if (take_char(p, ':') && (sec = take_digits(p, 2)) < 0)
             return -1;
     }
-    if (y < 1 || mo < 1 || mo > 12 || d < 1 || !date_exists(y, mo, d) || h > 23 || mi > 59 ||
+    /* 2021-02-31 is no date; mktime would quietly make it 3 March. */
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > cw_days_in_month(y, mo) || h > 23 || mi > 59 ||
         sec > 60)
         return -1;
     *tm = tm_of(y, mo, d, h, mi, sec);

@@ -35,6 +35,13 @@ const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len)
 /* Days from 1970-01-01 to y-m-d (month 1-12) in the proleptic Gregorian calendar, any year.
  * Any thread. */
 int64_t cw_days_from_civil(int64_t y, int m, int d);
+/* The epoch second of a calendar time read as UTC (month 1-12); fields out of range normalise
+ * as timegm(3) does. Any thread. */
+int64_t cw_secs_from_civil(int y, int mo, int d, int h, int mi, int s);
+/* 1 when y is a leap year of that calendar, else 0. Any thread. */
+int cw_leap_year(int64_t y);
+/* The days of month m (1-12) of year y: 28 to 31. Any thread. */
+int cw_days_in_month(int64_t y, int m);
 
 /* An ISO 8601 / xs:dateTime "2026-11-20T14:00:00Z", with a fraction, an offset "+07:00", or no
  * zone (read as UTC), as UTC epoch ms. Returns 0, or -1 when it is not one. Any thread. */

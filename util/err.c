@@ -8,9 +8,13 @@
 
 #include "vec.h"
 
+/* Fill err, when there is one to fill: NULL (no record wanted, or a list out of memory) is
+ * skipped. */
 static void err_fill(struct cw_err *err, const char *file, int line, const char *field,
                      const char *fmt, va_list ap)
 {
+    if (err == NULL)
+        return;
     snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
     err->line = line;
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
@@ -22,8 +26,6 @@ int cw_err_set(struct cw_err *err, const char *file, int line, const char *field
 {
     va_list ap;
 
-    if (err == NULL)
-        return -1;
     va_start(ap, fmt);
     err_fill(err, file, line, field, fmt, ap);
     va_end(ap);
@@ -51,16 +53,20 @@ static struct cw_err *errlist_grow(struct cw_errlist *l)
     return &l->v[l->n++];
 }
 
+int cw_errlist_vadd(struct cw_errlist *l, const char *file, int line, const char *field,
+                    const char *fmt, va_list ap)
+{
+    err_fill(errlist_grow(l), file, line, field, fmt, ap);
+    return -1;
+}
+
 int cw_errlist_add(struct cw_errlist *l, const char *file, int line, const char *field,
                    const char *fmt, ...)
 {
     va_list ap;
-    struct cw_err *e = errlist_grow(l);
 
-    if (e == NULL)
-        return -1;
     va_start(ap, fmt);
-    err_fill(e, file, line, field, fmt, ap);
+    cw_errlist_vadd(l, file, line, field, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -4,6 +4,7 @@
 #ifndef CW_ERR_H
 #define CW_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct cw_err {
@@ -28,6 +29,9 @@ struct cw_errlist {
 /* Append one error; returns -1 always, so callers can `return cw_errlist_add(...)`. */
 int cw_errlist_add(struct cw_errlist *l, const char *file, int line, const char *field,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same with the arguments in ap, for a wrapper of its own that takes a format. */
+int cw_errlist_vadd(struct cw_errlist *l, const char *file, int line, const char *field,
+                    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 /* Append a copy of e. */
 void cw_errlist_push(struct cw_errlist *l, const struct cw_err *e);
 /* Frees the array; l itself is the caller's. */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cwtime.h"
+
 #define MAX_VARIABLE_PER_LEVEL 2
 #define EPOCH_DIGITS_MAX 12 /* seconds since 1970 to the year 33658 */
 
@@ -348,18 +350,6 @@ int segpattern_match_level(const struct segpattern *p, int level, const char *na
     return match_toks(p->lv[level].t, p->lv[level].n, name, strlen(name), &st);
 }
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    return d[m - 1] + (m == 2 && leap(y));
-}
-
 /* The wall-clock fields of a match into m, checked; 0 when a field is out of range. */
 static int fill_time(const struct state *st, struct segpattern_match *m)
 {
@@ -368,10 +358,10 @@ static int fill_time(const struct state *st, struct segpattern_match *m)
     m->year = v[F_YEAR];
     if (st->set[F_YDAY]) {
         int yd = v[F_YDAY], mo = 1;
-        if (yd < 1 || yd > 365 + leap(m->year))
+        if (yd < 1 || yd > 365 + cw_leap_year(m->year))
             return 0;
-        while (yd > days_in(m->year, mo))
-            yd -= days_in(m->year, mo++);
+        while (yd > cw_days_in_month(m->year, mo))
+            yd -= cw_days_in_month(m->year, mo++);
         if ((st->set[F_MONTH] && v[F_MONTH] != mo) || (st->set[F_DAY] && v[F_DAY] != yd))
             return 0;
         m->month = mo;
@@ -383,8 +373,9 @@ static int fill_time(const struct state *st, struct segpattern_match *m)
     m->hour = v[F_HOUR];
     m->min = v[F_MIN];
     m->sec = st->set[F_SEC] ? v[F_SEC] : 0;
-    return m->month >= 1 && m->month <= 12 && m->day >= 1 && m->day <= days_in(m->year, m->month) &&
-           m->hour <= 23 && m->min <= 59 && m->sec <= 60;
+    return m->month >= 1 && m->month <= 12 && m->day >= 1 &&
+           m->day <= cw_days_in_month(m->year, m->month) && m->hour <= 23 && m->min <= 59 &&
+           m->sec <= 60;
 }
 
 int segpattern_match(const struct segpattern *p, const char *path, struct segpattern_match *m)

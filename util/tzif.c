@@ -186,24 +186,18 @@ static int rule_parse(const char *s, struct rule *r)
     return 0;
 }
 
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* The day (days since 1970) a rule date falls on in year y. */
 static int64_t rule_day(const struct rule_date *d, int64_t y)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t jan1 = cw_days_from_civil(y, 1, 1), first;
     int dim, wd, day;
 
     if (d->kind == 'J')
-        return jan1 + d->a - 1 + (is_leap(y) && d->a >= 60);
+        return jan1 + d->a - 1 + (cw_leap_year(y) && d->a >= 60);
     if (d->kind == 'D')
         return jan1 + d->a;
     first = cw_days_from_civil(y, d->a, 1);
-    dim = mdays[d->a - 1] + (d->a == 2 && is_leap(y));
+    dim = cw_days_in_month(y, d->a);
     wd = (int)(((first % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
     day = 1 + (d->c - wd + 7) % 7 + (d->b - 1) * 7;
     while (day > dim)

@@ -12,4 +12,9 @@
  * memory or the size would overflow: the array and *cap are then as they were. */
 int cw_vec_grow(void *v, size_t n, size_t *cap, size_t sz, size_t first);
 
+/* Room for need elements (a buffer about to take several at once): when need is over *cap,
+ * *cap doubles (from `first` the first time) until it holds need, and the array is
+ * reallocated to it. Returns 0, or -1 as cw_vec_grow, the array and *cap as they were. */
+int cw_vec_reserve(void *v, size_t need, size_t *cap, size_t sz, size_t first);
+
 #endif

@@ -33,13 +33,6 @@ struct zone_build {
     size_t cap;
 };
 
-static time_t zone_year_start(int year)
-{
-    struct tm tm = {.tm_year = year - 1900, .tm_mday = 1};
-
-    return timegm(&tm);
-}
-
 static int zone_push(struct cw_zone *z, size_t *cap, int64_t at, int32_t off)
 {
     if (z->n == *cap) {
@@ -112,8 +105,9 @@ int cw_zone_parse(const char *name, const unsigned char *buf, size_t len, struct
     if (z == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     snprintf(z->name, sizeof(z->name), "%s", name);
-    if (tzif_read(buf, len, zone_year_start(CW_ZONE_FIRST_YEAR), zone_year_start(CW_ZONE_LAST_YEAR),
-                  zone_emit, &b, &terr) != 0) {
+    if (tzif_read(buf, len, cw_secs_from_civil(CW_ZONE_FIRST_YEAR, 1, 1, 0, 0, 0),
+                  cw_secs_from_civil(CW_ZONE_LAST_YEAR, 1, 1, 0, 0, 0), zone_emit, &b,
+                  &terr) != 0) {
         cw_zone_free(z);
         return cw_err_set(err, NULL, 0, NULL, "time zone '%.100s': %s", name, terr.msg);
     }
@@ -178,13 +172,7 @@ int32_t cw_zone_offset_s(const struct cw_zone *z, int64_t utc_ms)
 int64_t cw_zone_to_utc(const struct cw_zone *z, int year, int month, int day, int hour, int min,
                        int sec)
 {
-    struct tm tm = {.tm_year = year - 1900,
-                    .tm_mon = month - 1,
-                    .tm_mday = day,
-                    .tm_hour = hour,
-                    .tm_min = min,
-                    .tm_sec = sec};
-    int64_t local = (int64_t)timegm(&tm), best = INT64_MAX;
+    int64_t local = cw_secs_from_civil(year, month, day, hour, min, sec), best = INT64_MAX;
     /* The offsets that could be in force: those around the wall time, a zone's span apart. */
     int32_t cand[3] = {zone_offset_at_s(z, local - ZONE_SPAN_S), zone_offset_at_s(z, local),
                        zone_offset_at_s(z, local + ZONE_SPAN_S)};
