@@ -35,7 +35,12 @@
 #include "../index/store.h"
 #include "../util/err.h"
 
-#define BATCH_COMMIT_DELAY_S 0.2   /* writes are collected this long, then written together */
+/* Writes are collected this long, then written together. A commit costs about 0.2 ms of CPU
+ * whatever it holds (its transaction, the WAL's pages and their write): at 0.2 s a district's
+ * 128 cameras committed about one result at a time, and their liveness took 0.31 % of a core
+ * against 0.24 % at 2 s, side by side (bench/steady's fleet, 300 s). What the daemon decides
+ * reaches the store, and so the CLI, at most this much later. */
+#define BATCH_COMMIT_DELAY_S 2.0
 #define BATCH_EXTERNAL_CHECK_S 2.0 /* how often to look for the CLI's changes */
 #define BATCH_RETRY_MIN_S 1.0      /* first retry after the store refused */
 #define BATCH_RETRY_MAX_S 10.0     /* retries slow down to this */

@@ -494,7 +494,7 @@ static void test_stream_budget_is_a_percentage_of_one_core(void **state)
 
     site_conf(s, CONF_STD);
     assert_int_equal(site_load(s), 0);
-    assert_true(s->cfg->stream.budget_pct == 0.3);
+    assert_true(s->cfg->stream.budget_pct == 0.2);
     cfg_free(s->cfg);
     s->cfg = NULL;
     site_conf(s, CONF_STD "[probe.stream]\nbudget = 2.5%\n");
