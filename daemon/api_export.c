@@ -8,9 +8,9 @@
  * Each export goes to its own folder [footage] exports/request-R-N; files are served only
  * from inside that folder (api_open_inside), only once the export is done, each download an
  * audit row. Exports made before a restart are still listed and served from their folders.
- * Nothing here touches the disk on the loop but opening a file to serve: the exports folder
- * made and read, an export's folder listed, run on the API's workers (start_work,
- * folder_work), the job records read before and merged after on the loop.
+ * Nothing here touches the disk on the loop: the exports folder made and read, an export's
+ * folder listed, a file opened to serve, run on the API's workers (start_work, folder_work,
+ * download_work), the job records read before and merged after on the loop.
  * Owns the job records and their plans. Loop thread, but for the *_work functions. */
 #include <dirent.h>
 #include <errno.h>
@@ -623,9 +623,14 @@ void api_export(struct api_call *c)
     folder_start(c, job_find(c->api, id), id);
 }
 
+/* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range.
+ *   loop:   the names checked, a job in memory not done refused 409 (api_export_file)
+ *   worker: the file opened inside its export's folder, the audit row (download_work)
+ *   loop:   404, 500 or the file, its range read by the server (download_done) */
 struct download_job {
     struct api_job j; /* first */
-    int fd;
+    int fd;           /* the worker's; -1: none, or handed to the server */
+    char dir[4096], path[4400], why[128];
     char subject[EXPORT_ID_MAX + 1], detail[512], name[NAME_MAX + 1];
     int64_t at_ms;
 };
@@ -634,6 +639,10 @@ static void download_work(struct api_job *j, struct store *s)
 {
     struct download_job *d = (struct download_job *)j;
 
+    /* Only a regular file inside this export's folder, wherever a link would lead; no file,
+     * no audit row. */
+    if ((d->fd = api_open_inside(d->path, d->dir, d->why, sizeof(d->why))) < 0)
+        return;
     if (s != NULL)
         j->rc = store_audit_append(s, d->at_ms, j->call.who, "export.download", d->subject,
                                    d->detail, NULL, &j->err);
@@ -644,8 +653,12 @@ static void download_done(struct api_job *j)
     struct download_job *d = (struct download_job *)j;
     char disp[NAME_MAX + 64];
 
+    if (d->fd < 0) {
+        http_reply_error(j->call.req, 404, "not_found", "%s: no such export file (%s)", d->subject,
+                         d->why);
+        return;
+    }
     if (j->rc != 0) { /* no audit row, no file */
-        close(d->fd);
         api_reply_doc(&j->call, -1, NULL, &j->err);
         return;
     }
@@ -655,17 +668,23 @@ static void download_done(struct api_job *j)
         http_reply_header(j->call.req, "Content-Disposition", disp);
     }
     http_reply_file(j->call.req, d->fd, file_type(d->name));
+    d->fd = -1;
 }
 
-/* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range. */
+static void download_release(struct api_job *j)
+{
+    struct download_job *d = (struct download_job *)j;
+
+    if (d->fd >= 0)
+        close(d->fd);
+}
+
 void api_export_file(struct api_call *c)
 {
     const char *id = c->caps.v[0], *name = c->caps.v[1];
     const char *range = http_req_header(c->req, "Range");
     struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
     struct download_job *d;
-    char dir[4096], path[4400], why[128];
-    int fd;
 
     if (!id_valid(id) || !file_valid(name)) {
         http_reply_error(c->req, 404, "not_found", "no such export file");
@@ -676,24 +695,19 @@ void api_export_file(struct api_call *c)
                          state_names[atomic_load(&x->state)]);
         return;
     }
-    export_dir_of(c, id, dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    /* Only a regular file inside this export's folder, wherever a link would lead. */
-    if ((fd = api_open_inside(path, dir, why, sizeof(why))) < 0) {
-        http_reply_error(c->req, 404, "not_found", "%s: no such export file (%s)", id, why);
-        return;
-    }
     if ((d = calloc(1, sizeof(*d))) == NULL) {
-        close(fd);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    d->fd = fd;
+    d->fd = -1;
+    export_dir_of(c, id, d->dir, sizeof(d->dir));
+    snprintf(d->path, sizeof(d->path), "%s/%s", d->dir, name);
     d->at_ms = cw_now_ms();
     snprintf(d->name, sizeof(d->name), "%s", name);
     snprintf(d->subject, sizeof(d->subject), "%.*s", EXPORT_ID_MAX, id);
     snprintf(d->detail, sizeof(d->detail), "%s%s%.64s", name, range != NULL ? " " : "",
              range != NULL ? range : "");
+    d->j.release = download_release;
     api_job_start(c, &d->j, STORE_READWRITE, download_work, download_done);
 }
 
