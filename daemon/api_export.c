@@ -8,9 +8,13 @@
  * Each export goes to its own folder [footage] exports/request-R-N; files are served only
  * from inside that folder (api_open_inside), only once the export is done, each download an
  * audit row. Exports made before a restart are still listed and served from their folders.
- * Owns the job records and their plans. Loop thread, but for export_work. */
+ * Nothing here touches the disk on the loop: the exports folder made and read, an export's
+ * folder listed, a file opened to serve, run on the API's workers (start_work, folder_work,
+ * download_work), the job records read before and merged after on the loop.
+ * Owns the job records and their plans. Loop thread, but for the *_work functions. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -199,7 +203,7 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* [ {name, bytes, url} ]: the regular files of an export's folder, by name. */
+/* [ {name, bytes, url} ]: the regular files of an export's folder, by name. Worker thread. */
 static json_t *files_json(const char *dir, const char *id)
 {
     json_t *arr = json_array();
@@ -240,7 +244,9 @@ static const char *export_dir_of(const struct api_call *c, const char *id, char 
 }
 
 /* {id, request, state, by, started, ended, progress {camera, index, cameras, bytes_done,
- *  bytes_total} | null, error, result (doc_exported's) | null, files[]}: a job in memory. */
+ *  bytes_total} | null, error, result (doc_exported's) | null, files[]}: a job in memory. Loop
+ * thread: files is left [] here; a done job's are listed by a worker (files_json) and set by
+ * the caller. */
 static json_t *job_json(const struct api_call *c, struct export_job *x)
 {
     enum export_state st = atomic_load(&x->state);
@@ -274,57 +280,132 @@ static json_t *job_json(const struct api_call *c, struct export_job *x)
             result = NULL;
     }
     json_object_set_new(o, "result", result != NULL ? result : json_null());
-    json_object_set_new(o, "files", st == EXPORT_DONE ? files_json(x->dir, x->id) : json_array());
+    json_object_set_new(o, "files", json_array());
     return o;
 }
 
-/* An export known only by its folder (made before the daemon started, or forgotten): done
- * when its manifest is there. NULL when there is no such folder. */
-static json_t *disk_json(const struct api_call *c, const char *id)
+/* What the folder of an export not in memory says of it: read by a worker (disk_read), made
+ * JSON on the loop (disk_json). */
+struct disk_export {
+    char id[EXPORT_ID_MAX];
+    int64_t mtime_ms;
+    int done;      /* its manifest is there */
+    json_t *files; /* files_json's; owned until disk_json takes it */
+};
+
+/* Export id's folder under export_dir into e: 0, or -1 when there is no such folder. Worker
+ * thread. */
+static int disk_read(const char *export_dir, const char *id, struct disk_export *e)
 {
     char dir[4096], path[4200];
     struct stat st;
-    json_t *o;
+
+    snprintf(dir, sizeof(dir), "%s/%s", export_dir, id);
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return -1;
+    snprintf(path, sizeof(path), "%s/%s", dir, EXPORT_SUMS);
+    snprintf(e->id, sizeof(e->id), "%s", id);
+    e->mtime_ms = (int64_t)st.st_mtime * 1000;
+    e->done = access(path, F_OK) == 0;
+    e->files = files_json(dir, id);
+    return 0;
+}
+
+/* An export known only by its folder (made before the daemon started, or forgotten): done
+ * when its manifest is there. Takes e->files. Loop thread (the zone). */
+static json_t *disk_json(const struct api_call *c, struct disk_export *e)
+{
+    json_t *o = json_object();
     long long r = 0;
 
-    export_dir_of(c, id, dir, sizeof(dir));
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return NULL;
-    snprintf(path, sizeof(path), "%s/%s", dir, EXPORT_SUMS);
-    sscanf(id, "request-%lld-", &r);
-    o = json_object();
-    json_object_set_new(o, "id", json_string(id));
+    sscanf(e->id, "request-%lld-", &r);
+    json_object_set_new(o, "id", json_string(e->id));
     json_object_set_new(o, "request", json_integer(r));
-    json_object_set_new(o, "state", json_string(access(path, F_OK) == 0 ? "done" : "failed"));
+    json_object_set_new(o, "state", json_string(e->done ? "done" : "failed"));
     json_object_set_new(o, "by", json_null());
     json_object_set_new(o, "started", json_null());
-    json_object_set_new(o, "ended", iso(c, (int64_t)st.st_mtime * 1000));
+    json_object_set_new(o, "ended", iso(c, e->mtime_ms));
     json_object_set_new(o, "progress", json_null());
     json_object_set_new(o, "error", json_null());
     json_object_set_new(o, "result", json_null());
-    json_object_set_new(o, "files", files_json(dir, id));
+    json_object_set_new(o, "files", e->files != NULL ? e->files : json_array());
+    e->files = NULL;
     return o;
 }
 
 /* ---- the endpoints ---- */
 
-/* POST /api/v1/requests/{id}/export: 202 with the job, which runs on. */
-void api_export_start(struct api_call *c)
+/* POST /api/v1/requests/{id}/export: 202 with the job, which runs on.
+ *   loop:   the body checked (api_export_start)
+ *   worker: the exports folder made, the folders of this request's exports read (start_work)
+ *   loop:   the plan read from the store, the first free request-R-N (neither a folder nor a
+ *           job in memory), the job queued on the exports' pool, 202 (start_done) */
+struct start_job {
+    struct api_job j; /* first */
+    int64_t rid;
+    char export_dir[4096];
+    unsigned *taken; /* the N of each folder request-R-N there is */
+    size_t n_taken;
+};
+
+static void start_work(struct api_job *j, struct store *s)
 {
-    int64_t rid = api_request_id(c, c->caps.v[0]);
+    struct start_job *sj = (struct start_job *)j;
+    char prefix[40], name[EXPORT_ID_MAX];
+    size_t plen, cap = 0;
+    struct dirent *e;
+    DIR *d;
+
+    (void)s; /* NULL (no_store) */
+    if (mkdir(sj->export_dir, EXPORT_DIR_MODE) != 0 && errno != EEXIST) {
+        j->rc = cw_err_set(&j->err, sj->export_dir, 0, "exports", "%s", strerror(errno));
+        return;
+    }
+    plen = (size_t)snprintf(prefix, sizeof(prefix), "request-%lld-", (long long)sj->rid);
+    if ((d = opendir(sj->export_dir)) == NULL)
+        return; /* nothing there to avoid */
+    while ((e = readdir(d)) != NULL) {
+        unsigned long n;
+        if (!id_valid(e->d_name) || strncmp(e->d_name, prefix, plen) != 0)
+            continue;
+        n = strtoul(e->d_name + plen, NULL, 10);
+        snprintf(name, sizeof(name), "%s%lu", prefix, n);
+        if (n > UINT_MAX || strcmp(name, e->d_name) != 0)
+            continue; /* not a name this file would pick ("-01") */
+        if (sj->n_taken == cap) {
+            unsigned *v = realloc(sj->taken, (cap = cap * 2 + 16) * sizeof(*v));
+            if (v == NULL) {
+                j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
+                break;
+            }
+            sj->taken = v;
+        }
+        sj->taken[sj->n_taken++] = (unsigned)n;
+    }
+    closedir(d);
+}
+
+static int start_taken(const struct start_job *sj, unsigned n)
+{
+    for (size_t i = 0; i < sj->n_taken; i++)
+        if (sj->taken[i] == n)
+            return 1;
+    return 0;
+}
+
+static void start_done(struct api_job *j)
+{
+    struct start_job *sj = (struct start_job *)j;
+    struct api_call *c = &j->call;
     const struct cfg *cfg = c->doc.cfg;
     const struct export_settings set = {cfg->site_name, c->doc.tz, cfg->footage.tolerance_ms,
                                         export_cfg_root, (void *)cfg};
     struct export_job *x;
-    struct stat st;
-    size_t len;
+    char loc[128];
     int rc;
 
-    if (rid == 0)
-        return;
-    http_req_body(c->req, &len);
-    if (len > 0 && strspn(http_req_body(c->req, &len), " \t\r\n{}") != len) {
-        http_reply_error(c->req, 400, "bad_body", "this endpoint takes no body (or {})");
+    if (j->rc != 0) {
+        api_reply_doc(c, -1, NULL, &j->err);
         return;
     }
     if ((x = calloc(1, sizeof(*x))) == NULL) {
@@ -332,25 +413,20 @@ void api_export_start(struct api_call *c)
         return;
     }
     pthread_mutex_init(&x->mu, NULL);
-    if (mkdir(cfg->footage.export_dir, EXPORT_DIR_MODE) != 0 && errno != EEXIST) {
-        cw_err_set(&x->err, cfg->footage.export_dir, 0, "exports", "%s", strerror(errno));
-        rc = -1;
-        goto fail;
-    }
-    rc = export_plan_build(c->doc.store, &set, rid, &x->plan, &x->err);
+    rc = export_plan_build(c->doc.store, &set, sj->rid, &x->plan, &x->err);
     if (rc == 1)
-        cw_err_set(&x->err, NULL, 0, NULL, "no request %lld", (long long)rid);
+        cw_err_set(&x->err, NULL, 0, NULL, "no request %lld", (long long)sj->rid);
     if (rc != 0 || (x->db_path = strdup(cfg->database)) == NULL)
         goto fail;
     /* The first free request-R-N: a folder of its own, never one that exists. */
     for (unsigned n = 1;; n++) {
-        snprintf(x->id, sizeof(x->id), "request-%lld-%u", (long long)rid, n);
-        export_dir_of(c, x->id, x->dir, sizeof(x->dir));
-        if (job_find(c->api, x->id) == NULL && lstat(x->dir, &st) != 0)
+        snprintf(x->id, sizeof(x->id), "request-%lld-%u", (long long)sj->rid, n);
+        if (job_find(c->api, x->id) == NULL && !start_taken(sj, n))
             break;
     }
+    export_dir_of(c, x->id, x->dir, sizeof(x->dir));
     x->api = c->api;
-    x->request_id = rid;
+    x->request_id = sj->rid;
     snprintf(x->who, sizeof(x->who), "%s", c->who);
     x->started_ms = cw_now_ms();
     x->base.work = export_work;
@@ -360,56 +436,201 @@ void api_export_start(struct api_call *c)
     jobs_trim(c->api);
     pool_submit(c->api->export_pool, &x->base);
     log_info("api: %s started export %s", c->who, x->id);
-    {
-        char loc[128];
-        snprintf(loc, sizeof(loc), "/api/v1/exports/%s", x->id);
-        http_reply_header(c->req, "Location", loc);
-    }
-    http_reply_json(c->req, HTTP_ACCEPTED, job_json(c, x));
+    snprintf(loc, sizeof(loc), "/api/v1/exports/%s", x->id);
+    http_reply_header(c->req, "Location", loc);
+    http_reply_json(c->req, HTTP_ACCEPTED, job_json(c, x)); /* queued: no files to list */
     return;
 fail:
     api_reply_doc(c, rc == 1 ? DOC_NOT_FOUND : -1, NULL, &x->err);
     job_free(x);
 }
 
-/* GET /api/v1/exports: the jobs in memory, newest first, then the folders of others. */
-void api_exports(struct api_call *c)
+static void start_release(struct api_job *j)
 {
-    json_t *arr = json_array();
-    DIR *d = opendir(c->doc.cfg->footage.export_dir);
-    struct dirent *e;
-
-    for (struct export_job *x = c->api->exports; x != NULL; x = x->next)
-        json_array_append_new(arr, job_json(c, x));
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        json_t *o;
-        if (!id_valid(e->d_name) || job_find(c->api, e->d_name) != NULL)
-            continue;
-        if ((o = disk_json(c, e->d_name)) != NULL)
-            json_array_append_new(arr, o);
-    }
-    if (d != NULL)
-        closedir(d);
-    http_reply_json(c->req, 200, arr);
+    free(((struct start_job *)j)->taken);
 }
 
-/* GET /api/v1/exports/{id}: one export, its progress while it runs. */
+void api_export_start(struct api_call *c)
+{
+    int64_t rid = api_request_id(c, c->caps.v[0]);
+    struct start_job *sj;
+    size_t len;
+
+    if (rid == 0)
+        return;
+    http_req_body(c->req, &len);
+    if (len > 0 && strspn(http_req_body(c->req, &len), " \t\r\n{}") != len) {
+        http_reply_error(c->req, 400, "bad_body", "this endpoint takes no body (or {})");
+        return;
+    }
+    if ((sj = calloc(1, sizeof(*sj))) == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    sj->rid = rid;
+    snprintf(sj->export_dir, sizeof(sj->export_dir), "%s", c->doc.cfg->footage.export_dir);
+    sj->j.no_store = 1;
+    sj->j.release = start_release;
+    api_job_start(c, &sj->j, STORE_READONLY, start_work, start_done);
+}
+
+/* GET /api/v1/exports and /api/v1/exports/{id}: the jobs in memory made JSON on the loop
+ * (job_json: a snapshot of their state), their folders and the others' read by a worker
+ * (folder_work), both put together on the loop (folder_done). */
+struct known_export {
+    char id[EXPORT_ID_MAX];
+    char dir[4096];
+    int done;      /* its files are listed */
+    json_t *files; /* the worker's files_json; NULL: none */
+};
+
+struct folder_job {
+    struct api_job j; /* first */
+    json_t *docs;     /* the jobs in memory's JSON, newest first */
+    char export_dir[4096];
+    char one[EXPORT_ID_MAX];  /* GET one export: its id; "": the list */
+    struct disk_export *disk; /* the exports known only by their folders, the worker's */
+    size_t n_disk, n_known;
+    struct known_export known[]; /* one per item of docs */
+};
+
+static int folder_known(const struct folder_job *f, const char *id)
+{
+    for (size_t i = 0; i < f->n_known; i++)
+        if (strcmp(f->known[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* One more disk_export read from the folder id; -1 when out of memory. Worker thread. */
+static int folder_add_disk(struct folder_job *f, const char *id, size_t *cap)
+{
+    if (f->n_disk == *cap) {
+        struct disk_export *v = realloc(f->disk, (*cap = *cap * 2 + 8) * sizeof(*v));
+        if (v == NULL)
+            return cw_err_set(&f->j.err, NULL, 0, NULL, "out of memory");
+        f->disk = v;
+    }
+    if (disk_read(f->export_dir, id, &f->disk[f->n_disk]) == 0)
+        f->n_disk++;
+    return 0;
+}
+
+static void folder_work(struct api_job *j, struct store *s)
+{
+    struct folder_job *f = (struct folder_job *)j;
+    struct dirent *e;
+    size_t cap = 0;
+    DIR *d;
+
+    (void)s; /* NULL (no_store) */
+    for (size_t i = 0; i < f->n_known; i++)
+        if (f->known[i].done)
+            f->known[i].files = files_json(f->known[i].dir, f->known[i].id);
+    if (f->one[0] != '\0') {
+        if (f->n_known == 0)
+            j->rc = folder_add_disk(f, f->one, &cap);
+        return;
+    }
+    d = opendir(f->export_dir);
+    while (d != NULL && j->rc == 0 && (e = readdir(d)) != NULL)
+        if (id_valid(e->d_name) && !folder_known(f, e->d_name))
+            j->rc = folder_add_disk(f, e->d_name, &cap);
+    if (d != NULL)
+        closedir(d);
+}
+
+static void folder_done(struct api_job *j)
+{
+    struct folder_job *f = (struct folder_job *)j;
+
+    if (j->rc != 0) {
+        api_reply_doc(&j->call, -1, NULL, &j->err);
+        return;
+    }
+    for (size_t i = 0; i < f->n_known; i++)
+        if (f->known[i].files != NULL) {
+            json_object_set_new(json_array_get(f->docs, i), "files", f->known[i].files);
+            f->known[i].files = NULL;
+        }
+    for (size_t i = 0; i < f->n_disk; i++)
+        json_array_append_new(f->docs, disk_json(&j->call, &f->disk[i]));
+    if (f->one[0] == '\0')
+        http_reply_json(j->call.req, 200, json_incref(f->docs));
+    else if (json_array_size(f->docs) == 0)
+        http_reply_error(j->call.req, 404, "not_found", "no export '%.64s'", f->one);
+    else
+        http_reply_json(j->call.req, 200, json_incref(json_array_get(f->docs, 0)));
+}
+
+static void folder_release(struct api_job *j)
+{
+    struct folder_job *f = (struct folder_job *)j;
+
+    for (size_t i = 0; i < f->n_known; i++)
+        json_decref(f->known[i].files);
+    for (size_t i = 0; i < f->n_disk; i++)
+        json_decref(f->disk[i].files);
+    free(f->disk);
+    json_decref(f->docs);
+}
+
+/* Queue the folder work of the jobs in memory x (all of the list when one is NULL, else x
+ * alone or none) and of the folders not in memory. Loop thread. */
+static void folder_start(struct api_call *c, struct export_job *x, const char *one)
+{
+    struct folder_job *f;
+    size_t n = 0;
+
+    for (struct export_job *y = x; y != NULL && (one == NULL || y == x); y = y->next)
+        n++;
+    if ((f = calloc(1, sizeof(*f) + n * sizeof(f->known[0]))) == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    f->docs = json_array();
+    for (struct export_job *y = x; y != NULL && f->n_known < n; y = y->next) {
+        struct known_export *k = &f->known[f->n_known++];
+        json_array_append_new(f->docs, job_json(c, y));
+        snprintf(k->id, sizeof(k->id), "%s", y->id);
+        snprintf(k->dir, sizeof(k->dir), "%s", y->dir);
+        k->done = atomic_load(&y->state) == EXPORT_DONE; /* set on the loop only: as job_json saw */
+    }
+    snprintf(f->export_dir, sizeof(f->export_dir), "%s", c->doc.cfg->footage.export_dir);
+    snprintf(f->one, sizeof(f->one), "%s", one != NULL ? one : "");
+    f->j.no_store = 1;
+    f->j.release = folder_release;
+    api_job_start(c, &f->j, STORE_READONLY, folder_work, folder_done);
+}
+
+/* GET /api/v1/exports: the jobs in memory, newest first, then the folders of others.
+ * Loop: the jobs in memory; worker: their files and the exports folder read (folder_*). */
+void api_exports(struct api_call *c)
+{
+    folder_start(c, c->api->exports, NULL);
+}
+
+/* GET /api/v1/exports/{id}: one export, its progress while it runs. Loop: the id, the job in
+ * memory; worker: its folder (its files, or the folder of an export not in memory). */
 void api_export(struct api_call *c)
 {
     const char *id = c->caps.v[0];
-    struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
-    json_t *o = x != NULL ? job_json(c, x) : id_valid(id) ? disk_json(c, id) : NULL;
 
-    if (o == NULL) {
+    if (!id_valid(id)) {
         http_reply_error(c->req, 404, "not_found", "no export '%.64s'", id);
         return;
     }
-    http_reply_json(c->req, 200, o);
+    folder_start(c, job_find(c->api, id), id);
 }
 
+/* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range.
+ *   loop:   the names checked, a job in memory not done refused 409 (api_export_file)
+ *   worker: the file opened inside its export's folder, the audit row (download_work)
+ *   loop:   404, 500 or the file, its range read by the server (download_done) */
 struct download_job {
     struct api_job j; /* first */
-    int fd;
+    int fd;           /* the worker's; -1: none, or handed to the server */
+    char dir[4096], path[4400], why[128];
     char subject[EXPORT_ID_MAX + 1], detail[512], name[NAME_MAX + 1];
     int64_t at_ms;
 };
@@ -418,6 +639,10 @@ static void download_work(struct api_job *j, struct store *s)
 {
     struct download_job *d = (struct download_job *)j;
 
+    /* Only a regular file inside this export's folder, wherever a link would lead; no file,
+     * no audit row. */
+    if ((d->fd = api_open_inside(d->path, d->dir, d->why, sizeof(d->why))) < 0)
+        return;
     if (s != NULL)
         j->rc = store_audit_append(s, d->at_ms, j->call.who, "export.download", d->subject,
                                    d->detail, NULL, &j->err);
@@ -428,8 +653,12 @@ static void download_done(struct api_job *j)
     struct download_job *d = (struct download_job *)j;
     char disp[NAME_MAX + 64];
 
+    if (d->fd < 0) {
+        http_reply_error(j->call.req, 404, "not_found", "%s: no such export file (%s)", d->subject,
+                         d->why);
+        return;
+    }
     if (j->rc != 0) { /* no audit row, no file */
-        close(d->fd);
         api_reply_doc(&j->call, -1, NULL, &j->err);
         return;
     }
@@ -439,17 +668,23 @@ static void download_done(struct api_job *j)
         http_reply_header(j->call.req, "Content-Disposition", disp);
     }
     http_reply_file(j->call.req, d->fd, file_type(d->name));
+    d->fd = -1;
 }
 
-/* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range. */
+static void download_release(struct api_job *j)
+{
+    struct download_job *d = (struct download_job *)j;
+
+    if (d->fd >= 0)
+        close(d->fd);
+}
+
 void api_export_file(struct api_call *c)
 {
     const char *id = c->caps.v[0], *name = c->caps.v[1];
     const char *range = http_req_header(c->req, "Range");
     struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
     struct download_job *d;
-    char dir[4096], path[4400], why[128];
-    int fd;
 
     if (!id_valid(id) || !file_valid(name)) {
         http_reply_error(c->req, 404, "not_found", "no such export file");
@@ -460,24 +695,19 @@ void api_export_file(struct api_call *c)
                          state_names[atomic_load(&x->state)]);
         return;
     }
-    export_dir_of(c, id, dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    /* Only a regular file inside this export's folder, wherever a link would lead. */
-    if ((fd = api_open_inside(path, dir, why, sizeof(why))) < 0) {
-        http_reply_error(c->req, 404, "not_found", "%s: no such export file (%s)", id, why);
-        return;
-    }
     if ((d = calloc(1, sizeof(*d))) == NULL) {
-        close(fd);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    d->fd = fd;
+    d->fd = -1;
+    export_dir_of(c, id, d->dir, sizeof(d->dir));
+    snprintf(d->path, sizeof(d->path), "%s/%s", d->dir, name);
     d->at_ms = cw_now_ms();
     snprintf(d->name, sizeof(d->name), "%s", name);
     snprintf(d->subject, sizeof(d->subject), "%.*s", EXPORT_ID_MAX, id);
     snprintf(d->detail, sizeof(d->detail), "%s%s%.64s", name, range != NULL ? " " : "",
              range != NULL ? range : "");
+    d->j.release = download_release;
     api_job_start(c, &d->j, STORE_READWRITE, download_work, download_done);
 }
 

@@ -67,7 +67,8 @@ int api_open_inside(const char *path, const char *dir, char *why, size_t why_len
  * -1 and err say why); done runs on the loop, answers the request, and must not free the job
  * (the caller of done frees it). When the daemon stops first, the request is answered 503.
  * A job that never reads the store sets no_store before api_job_start: work gets NULL and rc
- * 0, and no connection is opened for it. */
+ * 0, and no connection is opened for it. A job holding more (JSON, arrays) sets release before
+ * api_job_start: it frees them, on the loop, after done or the 503 (or a failed start). */
 struct api_job {
     struct pool_job base;
     struct api_call call;
@@ -76,6 +77,7 @@ struct api_job {
     char *db_path;
     void (*work)(struct api_job *j, struct store *s);
     void (*done)(struct api_job *j);
+    void (*release)(struct api_job *j); /* NULL: nothing to free */
     int rc;
     struct cw_err err;
 };

@@ -184,6 +184,8 @@ static void job_done(struct pool_job *pj, int cancelled)
         j->call.doc = (struct doc_ctx){a->env.store, a->env.cfg, a->env.cfg->time_zone};
         j->done(j);
     }
+    if (j->release != NULL)
+        j->release(j);
     free(j->db_path);
     free(j);
 }
@@ -199,6 +201,8 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
     j->base.work = job_work;
     j->base.done = job_done;
     if ((j->db_path = strdup(c->api->env.cfg->database)) == NULL) {
+        if (j->release != NULL)
+            j->release(j);
         free(j);
         http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
         return;

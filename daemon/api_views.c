@@ -1,8 +1,9 @@
 /* api_views.c - the handlers of the views every role sees and of the admin's actions on a
  * camera: each reads its parameters, builds the CLI's document (index/doc.h) and answers
- * it. The writes (maintenance, reference) and the uptime over a range run on the API's
- * workers with a connection of their own; the daemon's fleet takes a write up as it takes
- * the CLI's (the store's data_version). Loop thread, but for the jobs' work. */
+ * it. The writes (maintenance, reference), the uptime over a range and the store read of
+ * /metrics run on the API's workers with a connection of their own; the daemon's fleet takes a
+ * write up as it takes the CLI's (the store's data_version). Loop thread, but for the jobs' work.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -328,54 +329,108 @@ void api_clock(struct api_call *c)
 
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-void api_metrics(struct api_call *c)
-{
-    json_t *status = NULL, *clock = NULL;
+/* GET /metrics. Loop: the daemon's figures in memory (probes, store writes, loop lag, HTTP,
+ * logins) taken as the request comes (api_metrics); worker: the store read over every camera
+ * (status, devices' clocks, oldest footage) on a connection of its own (metrics_work); loop:
+ * the documents made from those rows in the site's configuration and the text rendered
+ * (metrics_done). */
+struct metrics_job {
+    struct api_job j; /* first */
     struct fleet_counts probes;
     struct batch_health store;
     struct http_stats hs;
     struct auth_stats as;
-    struct metrics_in in = {.cfg = c->doc.cfg, .http = &hs, .auth = &as};
-    struct store_footage_oldest *footage = NULL;
-    struct cw_err err;
     double lag[2];
-    size_t len = 0, n_footage = 0;
-    char *text;
-    int rc;
+    int has_fleet, has_vitals;
+    struct store_status *status; /* the worker's rows, each list until made a document */
+    struct store_device *devices;
+    struct store_footage_oldest *footage;
+    size_t n_status, n_devices, n_footage;
+};
 
-    if ((rc = doc_status(&c->doc, NULL, &status, &err)) != 0 ||
-        (rc = doc_clock(&c->doc, &clock, &err)) != 0 ||
-        (rc = store_list_footage_oldest(c->doc.store, &footage, &n_footage, &err)) != 0) {
+static void metrics_work(struct api_job *j, struct store *s)
+{
+    struct metrics_job *m = (struct metrics_job *)j;
+
+    if (s != NULL && (store_list_status(s, &m->status, &m->n_status, &j->err) != 0 ||
+                      store_list_devices(s, &m->devices, &m->n_devices, &j->err) != 0 ||
+                      store_list_footage_oldest(s, &m->footage, &m->n_footage, &j->err) != 0))
+        j->rc = -1;
+}
+
+static void metrics_done(struct api_job *j)
+{
+    struct metrics_job *m = (struct metrics_job *)j;
+    struct metrics_in in = {.cfg = j->call.doc.cfg, .http = &m->hs, .auth = &m->as};
+    json_t *status = NULL, *clock = NULL;
+    size_t len = 0;
+    char *text;
+    int rc = j->rc;
+
+    if (rc == 0) {
+        rc = doc_status_rows(&j->call.doc, NULL, m->status, m->n_status, &status, &j->err);
+        m->status = NULL;
+    }
+    if (rc == 0) {
+        rc = doc_clock_rows(&j->call.doc, m->devices, m->n_devices, &clock, &j->err);
+        m->devices = NULL;
+    }
+    if (rc != 0) {
         json_decref(status);
-        json_decref(clock);
-        api_reply_doc(c, rc, NULL, &err);
+        api_reply_doc(&j->call, rc, NULL, &j->err);
         return;
     }
-    if (c->api->env.fleet != NULL) {
-        fleet_get_counts(c->api->env.fleet, &probes);
-        fleet_store_health(c->api->env.fleet, &store);
-        in.probes = &probes;
-        in.store = &store;
+    if (m->has_fleet) {
+        in.probes = &m->probes;
+        in.store = &m->store;
     }
-    if (c->api->env.vitals != NULL) {
-        vitals_lag(c->api->env.vitals, &lag[0], &lag[1]);
-        in.loop_lag_ms = lag;
-    }
-    http_get_stats(c->api->http, &hs);
-    auth_get_stats(c->api->auth, &as);
+    if (m->has_vitals)
+        in.loop_lag_ms = m->lag;
     in.status = status;
     in.clock = clock;
-    in.footage = footage;
-    in.n_footage = n_footage;
+    in.footage = m->footage;
+    in.n_footage = m->n_footage;
     text = metrics_render(&in, &len);
     json_decref(status);
     json_decref(clock);
-    free(footage);
     if (text == NULL) {
+        http_reply_error(j->call.req, 500, "internal", "out of memory");
+        return;
+    }
+    http_reply_bytes(j->call.req, 200, METRICS_TYPE, text, len, HTTP_MEM_TAKE);
+}
+
+static void metrics_release(struct api_job *j)
+{
+    struct metrics_job *m = (struct metrics_job *)j;
+
+    free(m->status);
+    free(m->devices);
+    free(m->footage);
+}
+
+void api_metrics(struct api_call *c)
+{
+    struct metrics_job *m = calloc(1, sizeof(*m));
+
+    if (m == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    http_reply_bytes(c->req, 200, METRICS_TYPE, text, len, HTTP_MEM_TAKE);
+    /* As the request comes, before it waits: the request itself is not counted held. */
+    if (c->api->env.fleet != NULL) {
+        fleet_get_counts(c->api->env.fleet, &m->probes);
+        fleet_store_health(c->api->env.fleet, &m->store);
+        m->has_fleet = 1;
+    }
+    if (c->api->env.vitals != NULL) {
+        vitals_lag(c->api->env.vitals, &m->lag[0], &m->lag[1]);
+        m->has_vitals = 1;
+    }
+    http_get_stats(c->api->http, &m->hs);
+    auth_get_stats(c->api->auth, &m->as);
+    m->j.release = metrics_release;
+    api_job_start(c, &m->j, STORE_READONLY, metrics_work, metrics_done);
 }
 
 /* ---- the dashboard's files ---- */

@@ -68,6 +68,10 @@ struct doc_status_filter {
  * lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
+/* doc_status from the rows store_list_status gave (read on another thread or connection);
+ * takes v (freed), f's flag already checked; c->store is not used. */
+int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
+                    struct store_status *v, size_t n, json_t **out, struct cw_err *err);
 
 /* One camera: {status: the status list's object, samples: the last day's (doc_samples),
  * events: {events, next} the first page of the last week's (doc_events), device:
@@ -245,6 +249,10 @@ int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t
 /* [ {id, clock_offset_ms, error_ms, measured_at, ntp} ]: every camera's latest clock
  * offset, furthest off first (then by id); cameras never measured are left out. */
 int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+/* doc_clock from the rows store_list_devices gave (read on another thread or connection);
+ * takes v (freed); c->store is not used. */
+int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, json_t **out,
+                   struct cw_err *err);
 
 /* Acknowledge camera id as under maintenance (on) or hand it back to the probes (off),
  * unless it is so already, at at_ms with note (may be NULL), and describe the result: {id,

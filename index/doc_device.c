@@ -188,11 +188,20 @@ static json_t *latest_clock(const struct doc_ctx *c, const void *elem)
 int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_device *v = NULL;
-    size_t n = 0, k = 0;
+    size_t n = 0;
 
     *out = NULL;
     if (store_list_devices(c->store, &v, &n, err) != 0)
         return -1;
+    return doc_clock_rows(c, v, n, out, err);
+}
+
+int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, json_t **out,
+                   struct cw_err *err)
+{
+    size_t k = 0;
+
+    *out = NULL;
     for (size_t i = 0; i < n; i++)
         if (v[i].has_clock)
             v[k++] = v[i];

@@ -160,15 +160,24 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
                struct cw_err *err)
 {
     struct store_status *v = NULL;
-    json_t *arr = NULL;
-    size_t n = 0, k = 0;
-    int keep = 1;
+    size_t n = 0;
 
     *out = NULL;
     if (f != NULL && f->flag != NULL && status_check_flag(f->flag, err) != 0)
         return DOC_BAD_INPUT;
     if (store_list_status(c->store, &v, &n, err) != 0)
         return -1;
+    return doc_status_rows(c, f, v, n, out, err);
+}
+
+int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
+                    struct store_status *v, size_t n, json_t **out, struct cw_err *err)
+{
+    json_t *arr = NULL;
+    size_t k = 0;
+    int keep = 1;
+
+    *out = NULL;
     for (size_t i = 0; i < n && keep >= 0; i++)
         if ((keep = status_keep(f, &v[i])) == 1)
             v[k++] = v[i];
