@@ -73,8 +73,9 @@ static int create_run(struct cli *cli, const struct cli_args *a)
 
     if (rc != 0)
         return rc;
-    doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r);
-    rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
+    rc = doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r, &err);
+    if (rc == 0)
+        rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
     if (rc == DOC_BAD_INPUT)
         return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
     if (rc != 0)

@@ -196,6 +196,7 @@ void api_request_create(struct api_call *c)
     struct create_job *cj;
     struct doc_footage_query q;
     struct doc_footage_words w;
+    struct cw_err err;
     json_t *o;
 
     if ((o = api_body(c, fields, sizeof(fields) / sizeof(fields[0]), CREATE_BODY)) == NULL)
@@ -212,9 +213,14 @@ void api_request_create(struct api_call *c)
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    /* The fields' lengths were checked against r's buffers (fields[]); c->who is a token's
-     * name, shorter than r.by. */
-    doc_request_of_query(&q, c->who, FIELD("case"), FIELD("reason"), &cj->r);
+    /* The fields' lengths were checked against r's buffers (fields[]) and c->who is a token's
+     * name, shorter than r.by: a refusal here is the server's fault. */
+    if (doc_request_of_query(&q, c->who, FIELD("case"), FIELD("reason"), &cj->r, &err) != 0) {
+        json_decref(o);
+        free(cj);
+        http_reply_error(c->req, 500, "internal", err.msg);
+        return;
+    }
 #undef FIELD
     json_decref(o);
     api_job_start(c, &cj->j, STORE_READWRITE, create_work, create_done);

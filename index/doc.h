@@ -406,10 +406,10 @@ int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q,
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
 /* Its inverse: r (zeroed first) as the request for q, made at q->now_ms by `by` for case_ref
- * and reason (NULL reads as ""). Texts longer than r's fields are cut: a caller that must
- * refuse them checks their lengths first. */
-void doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
-                          const char *reason, struct store_request *r);
+ * and reason (NULL reads as ""). DOC_BAD_INPUT when a text is longer than r's field for it
+ * (err->field names it: place, camera, by, case or reason): never stored cut. */
+int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
+                         const char *reason, struct store_request *r, struct cw_err *err);
 
 /* {request, cameras}: request id as doc_requests lists it, and its cameras as
  * doc_footage_find answers its query at now_ms (the CLI's `request show` and

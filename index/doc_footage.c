@@ -398,8 +398,20 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
     q->now_ms = now_ms;
 }
 
-void doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
-                          const char *reason, struct store_request *r)
+/* Copies src into dst of size len; -1 (and err names field) when it does not fit whole. */
+static int request_text(char *dst, size_t len, const char *src, const char *field,
+                        struct cw_err *err)
+{
+    int n = snprintf(dst, len, "%s", src != NULL ? src : "");
+
+    if (n >= 0 && (size_t)n < len)
+        return 0;
+    cw_err_set(err, NULL, 0, field, "%zu bytes at the most", len - 1);
+    return -1;
+}
+
+int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
+                         const char *reason, struct store_request *r, struct cw_err *err)
 {
     memset(r, 0, sizeof(*r));
     r->created_ms = q->now_ms;
@@ -409,11 +421,13 @@ void doc_request_of_query(const struct doc_footage_query *q, const char *by, con
     r->lat = q->lat;
     r->lon = q->lon;
     r->radius_m = q->radius_m;
-    snprintf(r->text, sizeof(r->text), "%s", q->text ? q->text : "");
-    snprintf(r->cameras, sizeof(r->cameras), "%s", q->cameras ? q->cameras : "");
-    snprintf(r->by, sizeof(r->by), "%s", by ? by : "");
-    snprintf(r->case_ref, sizeof(r->case_ref), "%s", case_ref ? case_ref : "");
-    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
+    if (request_text(r->text, sizeof(r->text), q->text, "place", err) != 0 ||
+        request_text(r->cameras, sizeof(r->cameras), q->cameras, "camera", err) != 0 ||
+        request_text(r->by, sizeof(r->by), by, "by", err) != 0 ||
+        request_text(r->case_ref, sizeof(r->case_ref), case_ref, "case", err) != 0 ||
+        request_text(r->reason, sizeof(r->reason), reason, "reason", err) != 0)
+        return DOC_BAD_INPUT;
+    return 0;
 }
 
 static int request_get(const struct doc_ctx *c, int64_t id, struct store_request *r,

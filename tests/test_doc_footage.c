@@ -348,9 +348,10 @@ static void test_request_of_query_is_the_inverse_of_its_query(void **state)
                                   .now_ms = NOW},
                              back;
     struct store_request r;
+    struct cw_err err = {0};
 
     (void)state;
-    doc_request_of_query(&q, "Lê Văn A", "VV-120", NULL, &r);
+    assert_int_equal(doc_request_of_query(&q, "Lê Văn A", "VV-120", NULL, &r, &err), 0);
     assert_int_equal(r.created_ms, NOW);
     assert_string_equal(r.by, "Lê Văn A");
     assert_string_equal(r.case_ref, "VV-120");
@@ -366,9 +367,33 @@ static void test_request_of_query_is_the_inverse_of_its_query(void **state)
                                    .place = STORE_PLACE_CAMERAS,
                                    .cameras = "CHO-01,CHO-02",
                                    .now_ms = NOW};
-    doc_request_of_query(&q, "a", "b", "c", &r);
+    assert_int_equal(doc_request_of_query(&q, "a", "b", "c", &r, &err), 0);
     assert_string_equal(r.cameras, "CHO-01,CHO-02");
     assert_string_equal(r.reason, "c");
+}
+
+/* A text longer than its field is refused, naming the field, never stored cut. */
+static void test_request_of_query_refuses_a_text_that_does_not_fit(void **state)
+{
+    const struct doc_footage_query q = {.from_ms = T21,
+                                        .to_ms = T21 + MIN,
+                                        .place = STORE_PLACE_TEXT,
+                                        .text = "chợ Lai Vung",
+                                        .now_ms = NOW};
+    struct store_request r;
+    struct cw_err err = {0};
+    char reason[sizeof(r.reason) + 1];
+
+    (void)state;
+    memset(reason, 'x', sizeof(reason) - 1);
+    reason[sizeof(reason) - 1] = '\0';
+    assert_int_equal(doc_request_of_query(&q, "a", "VV-1", reason, &r, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "reason");
+    assert_non_null(strstr(err.msg, "511 bytes at the most"));
+    reason[sizeof(reason) - 2] = '\0'; /* exactly the field's length: kept whole */
+    assert_int_equal(doc_request_of_query(&q, "a", "VV-1", reason, &r, &err), 0);
+    assert_int_equal(strlen(r.reason), sizeof(r.reason) - 1);
+    assert_string_equal(r.text, "chợ Lai Vung");
 }
 
 /* request show's one document: the request as request list has it, and its cameras as
@@ -387,7 +412,7 @@ static void test_request_show_carries_the_request_and_its_cameras(void **state)
     struct cw_err err = {0};
     int64_t id;
 
-    doc_request_of_query(&q, "Lê Văn A", "VV-119", "cướp giật", &r);
+    assert_int_equal(doc_request_of_query(&q, "Lê Văn A", "VV-119", "cướp giật", &r, &err), 0);
     assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), 0);
     id = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
@@ -534,6 +559,7 @@ int main(void)
         T(test_request_created_shown_listed_and_audited),
         T(test_request_show_carries_the_request_and_its_cameras),
         T(test_request_of_query_is_the_inverse_of_its_query),
+        T(test_request_of_query_refuses_a_text_that_does_not_fit),
         T(test_recorders_list_their_scans_and_segment_counts),
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),
