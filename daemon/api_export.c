@@ -26,6 +26,7 @@
 #include "../index/export.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "../util/vec.h"
 #include "api_priv.h"
 
 #define EXPORT_ID_MAX 48      /* "request-R-N" */
@@ -372,13 +373,9 @@ static void start_work(struct api_job *j, struct store *s)
         snprintf(name, sizeof(name), "%s%lu", prefix, n);
         if (n > UINT_MAX || strcmp(name, e->d_name) != 0)
             continue; /* not a name this file would pick ("-01") */
-        if (sj->n_taken == cap) {
-            unsigned *v = realloc(sj->taken, (cap = cap * 2 + 16) * sizeof(*v));
-            if (v == NULL) {
-                j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
-                break;
-            }
-            sj->taken = v;
+        if (cw_vec_grow(&sj->taken, sj->n_taken, &cap, sizeof(*sj->taken), 16) != 0) {
+            j->rc = cw_err_set(&j->err, NULL, 0, NULL, "out of memory");
+            break;
         }
         sj->taken[sj->n_taken++] = (unsigned)n;
     }
@@ -505,12 +502,8 @@ static int folder_known(const struct folder_job *f, const char *id)
 /* One more disk_export read from the folder id; -1 when out of memory. Worker thread. */
 static int folder_add_disk(struct folder_job *f, const char *id, size_t *cap)
 {
-    if (f->n_disk == *cap) {
-        struct disk_export *v = realloc(f->disk, (*cap = *cap * 2 + 8) * sizeof(*v));
-        if (v == NULL)
-            return cw_err_set(&f->j.err, NULL, 0, NULL, "out of memory");
-        f->disk = v;
-    }
+    if (cw_vec_grow(&f->disk, f->n_disk, cap, sizeof(*f->disk), 8) != 0)
+        return cw_err_set(&f->j.err, NULL, 0, NULL, "out of memory");
     if (disk_read(f->export_dir, id, &f->disk[f->n_disk]) == 0)
         f->n_disk++;
     return 0;
