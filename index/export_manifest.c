@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "doc.h"
 #include "export_priv.h"
 
@@ -165,8 +166,7 @@ static void add(struct text *t, const char *fmt, ...)
     va_start(ap, fmt);
     need = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (need < 0 || (t->n + (size_t)need + 1 > t->cap &&
-                     (t->s = realloc(t->s, t->cap = (t->n + (size_t)need + 1) * 2)) == NULL)) {
+    if (need < 0 || cw_vec_reserve(&t->s, t->n + (size_t)need + 1, &t->cap, 1, 1024) != 0) {
         t->oom = 1;
         return;
     }
