@@ -63,6 +63,17 @@ static const char verify_usage[] =
 
 /* ---- request create ---- */
 
+static void create_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
+{
+    long long id = (long long)cli_jint(doc, "id");
+
+    (void)cli;
+    (void)a;
+    printf("%lld\n", id);
+    fprintf(stderr, "request %lld stored; `camwatch request show %lld` lists its cameras\n", id,
+            id);
+}
+
 static int create_run(struct cli *cli, const struct cli_args *a)
 {
     struct doc_footage_query q;
@@ -76,17 +87,7 @@ static int create_run(struct cli *cli, const struct cli_args *a)
     rc = doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r, &err);
     if (rc == 0)
         rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
-    if (rc == DOC_BAD_INPUT)
-        return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
-    if (rc != 0)
-        return cli_fail(&err);
-    if (a->json)
-        return cli_print_json(doc);
-    printf("%lld\n", (long long)cli_jint(doc, "id"));
-    fprintf(stderr, "request %lld stored; `camwatch request show %lld` lists its cameras\n",
-            (long long)cli_jint(doc, "id"), (long long)cli_jint(doc, "id"));
-    json_decref(doc);
-    return 0;
+    return cli_footage_show(cli, a, rc, doc, &err, create_render);
 }
 
 #define CREATE_OPTS                                                                                \

@@ -141,6 +141,9 @@ class HttpApiTest(cwtest.FixtureTestCase):
                       os.path.join(cls.exports, "request-1-1"), "--by", "setup"]):
             r = cwtest.camwatch(cls.conf, *argv)
             assert r.rc == 0, r
+            if argv[1] == "create":  # the id, and on stderr what to do with it
+                assert r.out == "1\n", r
+                assert "request 1 stored; `camwatch request show 1` lists" in r.err, r
         stream["workers"] = "0"  # the daemon: liveness only, so the store stays still
         cls.write()
         cls.db = os.path.join(site, "var", "camwatch.db")
