@@ -42,7 +42,8 @@ struct doc_ctx {
 };
 
 /* The camera check every document makes: 0 with *st filled when camera id is in the store
- * (a retired one too), DOC_NOT_FOUND with err "unknown camera 'ID'", -1 on error. */
+ * (a retired one too), DOC_NOT_FOUND with err "unknown camera 'ID'", -1 on error. st may be
+ * NULL: the check alone. */
 int doc_require_camera(const struct doc_ctx *c, const char *id, struct store_status *st,
                        struct cw_err *err);
 

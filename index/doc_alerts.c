@@ -46,7 +46,6 @@ static json_t *alert_json(const struct doc_ctx *c, const struct store_alert *a)
 int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t **out,
                struct cw_err *err)
 {
-    struct store_status st;
     struct store_alert *a = NULL;
     struct store_delivery *d = NULL;
     size_t n = 0, m = 0, j = 0;
@@ -54,7 +53,7 @@ int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t
     int rc;
 
     *out = NULL;
-    if (q->camera != NULL && (rc = doc_require_camera(c, q->camera, &st, err)) != 0)
+    if (q->camera != NULL && (rc = doc_require_camera(c, q->camera, NULL, err)) != 0)
         return rc;
     if (store_list_alerts(c->store, q->camera, q->since_ms, q->limit, &a, &n, err) != 0)
         return -1;

@@ -130,15 +130,13 @@ done:
 static int query_start(const struct doc_ctx *c, const struct doc_events_query *q,
                        struct cursor *cur, struct cw_err *err)
 {
-    struct store_status st;
-
     *cur = (struct cursor){0, INT64_MIN, INT64_MIN};
     if (q->after != NULL && cursor_parse(q->after, cur) != 0) {
         cw_err_set(err, NULL, 0, "after", "'%s' is not a cursor of the events list", q->after);
         return DOC_BAD_INPUT;
     }
     if (q->camera != NULL)
-        return doc_require_camera(c, q->camera, &st, err);
+        return doc_require_camera(c, q->camera, NULL, err);
     return 0;
 }
 

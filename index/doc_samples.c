@@ -67,12 +67,11 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
                 struct cw_err *err)
 {
     struct store_sample *v = NULL;
-    struct store_status st;
     size_t n = 0;
     int rc;
 
     *out = NULL;
-    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
+    if ((rc = doc_require_camera(c, id, NULL, err)) != 0)
         return rc;
     if (store_list_samples(c->store, id, since_ms, &v, &n, err) != 0)
         return -1;

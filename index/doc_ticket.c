@@ -154,12 +154,11 @@ int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **o
                 struct cw_err *err)
 {
     struct store_ticket *t = NULL;
-    struct store_status st;
     size_t n = 0;
     int rc;
 
     *out = NULL;
-    if (camera != NULL && (rc = doc_require_camera(c, camera, &st, err)) != 0)
+    if (camera != NULL && (rc = doc_require_camera(c, camera, NULL, err)) != 0)
         return rc;
     if (store_list_tickets(c->store, camera, !all, &t, &n, err) != 0)
         return -1;
