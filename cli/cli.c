@@ -371,13 +371,6 @@ int cli_fail(const struct cw_err *err)
     return EXIT_RUNTIME;
 }
 
-int cli_require_camera(struct cli *cli, const char *id, struct store_status *st)
-{
-    struct cw_err err;
-
-    return doc_require_camera(&cli->doc, id, st, &err) != 0 ? cli_fail(&err) : 0;
-}
-
 /* ---- documents out ---- */
 
 int cli_print_json(json_t *j)

@@ -160,8 +160,6 @@ void cli_close(struct cli *cli); /* accepts a closed cli */
 int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms);
 /* Print err on stderr; returns EXIT_RUNTIME. */
 int cli_fail(const struct cw_err *err);
-/* 0 when camera id is in the store (*st filled), else the exit code (the error printed). */
-int cli_require_camera(struct cli *cli, const char *id, struct store_status *st);
 
 /* Print j (its reference is taken) on stdout as the documents are printed. Returns 0 or
  * EXIT_RUNTIME. */
