@@ -1,8 +1,10 @@
 /* api_views.c - the handlers of the views every role sees and of the admin's actions on a
  * camera: each reads its parameters, builds the CLI's document (index/doc.h) and answers
- * it. The writes (maintenance, reference), the uptime over a range and the store read of
- * /metrics run on the API's workers with a connection of their own; the daemon's fleet takes a
- * write up as it takes the CLI's (the store's data_version). Loop thread, but for the jobs' work.
+ * it. The store reads over the whole fleet (/cameras, /clock, the uptime over a range, the
+ * store read of /metrics) and the writes (maintenance, reference) run on the API's workers
+ * with a connection of their own, the document then built from the rows on the loop (ISO
+ * times set TZ: doc.h); the daemon's fleet takes a write up as it takes the CLI's (the store's
+ * data_version). Loop thread, but for the jobs' work.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +45,67 @@ void api_whoami(struct api_call *c)
     http_reply_json(c->req, 200, o);
 }
 
+/* GET /cameras and GET /clock: every camera's row read on a worker with a connection of its
+ * own (fleet_work), the document built from the rows on the loop (fleet_done). The filter's
+ * strings borrow the request's query, which lives until it is answered. */
+struct fleet_job {
+    struct api_job j; /* first */
+    int clock;        /* /clock: devices; else /cameras: status rows filtered by f */
+    struct doc_status_filter f;
+    struct store_status *status; /* the worker's rows, until made a document */
+    struct store_device *devices;
+    size_t n;
+};
+
+static void fleet_work(struct api_job *j, struct store *s)
+{
+    struct fleet_job *fj = (struct fleet_job *)j;
+
+    if (s == NULL)
+        return;
+    if (fj->clock)
+        j->rc = store_list_devices(s, &fj->devices, &fj->n, &j->err);
+    else
+        j->rc = store_list_status(s, &fj->status, &fj->n, &j->err);
+}
+
+static void fleet_done(struct api_job *j)
+{
+    struct fleet_job *fj = (struct fleet_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0 && fj->clock) {
+        j->rc = doc_clock_rows(&j->call.doc, fj->devices, fj->n, &doc, &j->err);
+        fj->devices = NULL;
+    } else if (j->rc == 0) {
+        j->rc = doc_status_rows(&j->call.doc, &fj->f, fj->status, fj->n, &doc, &j->err);
+        fj->status = NULL;
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void fleet_release(struct api_job *j)
+{
+    struct fleet_job *fj = (struct fleet_job *)j;
+
+    free(fj->status);
+    free(fj->devices);
+}
+
+static void fleet_start(struct api_call *c, struct fleet_job *fj)
+{
+    fj->j.release = fleet_release;
+    api_job_start(c, &fj->j, STORE_READONLY, fleet_work, fleet_done);
+}
+
 void api_cameras(struct api_call *c)
 {
     struct doc_status_filter f = {http_req_query(c->req, "owner"),
                                   http_req_query(c->req, "commune"), http_req_query(c->req, "flag"),
                                   0, CW_UNKNOWN};
     const char *state = http_req_query(c->req, "state");
+    struct fleet_job *fj;
     struct cw_err err;
-    json_t *doc = NULL;
     int rc;
 
     if (state != NULL) {
@@ -63,8 +118,15 @@ void api_cameras(struct api_call *c)
         }
         f.have_state = 1;
     }
-    rc = doc_status(&c->doc, &f, &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    /* A bad filter is answered at once, without a worker. */
+    if ((rc = doc_status_check(&f, &err)) != 0 || (fj = calloc(1, sizeof(*fj))) == NULL) {
+        if (rc == 0)
+            cw_err_set(&err, NULL, 0, NULL, "out of memory");
+        api_reply_doc(c, rc != 0 ? rc : -1, NULL, &err);
+        return;
+    }
+    fj->f = f;
+    fleet_start(c, fj);
 }
 
 void api_camera(struct api_call *c)
@@ -318,11 +380,14 @@ fail:
 
 void api_clock(struct api_call *c)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
-    int rc = doc_clock(&c->doc, &doc, &err);
+    struct fleet_job *fj = calloc(1, sizeof(*fj));
 
-    api_reply_doc(c, rc, doc, &err);
+    if (fj == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    fj->clock = 1;
+    fleet_start(c, fj);
 }
 
 /* ---- /metrics ---- */

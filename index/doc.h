@@ -69,6 +69,9 @@ struct doc_status_filter {
  * lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
+/* 0, or DOC_BAD_INPUT with err when f's flag is not a quality flag's (err lists them): the
+ * check doc_status makes before it reads. f may be NULL. */
+int doc_status_check(const struct doc_status_filter *f, struct cw_err *err);
 /* doc_status from the rows store_list_status gave (read on another thread or connection);
  * takes v (freed), f's flag already checked; c->store is not used. */
 int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,

@@ -156,6 +156,11 @@ static int status_check_flag(const char *flag, struct cw_err *err)
     return DOC_BAD_INPUT;
 }
 
+int doc_status_check(const struct doc_status_filter *f, struct cw_err *err)
+{
+    return f != NULL && f->flag != NULL ? status_check_flag(f->flag, err) : 0;
+}
+
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err)
 {
@@ -163,7 +168,7 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     size_t n = 0;
 
     *out = NULL;
-    if (f != NULL && f->flag != NULL && status_check_flag(f->flag, err) != 0)
+    if (doc_status_check(f, err) != 0)
         return DOC_BAD_INPUT;
     if (store_list_status(c->store, &v, &n, err) != 0)
         return -1;
