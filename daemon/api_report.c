@@ -1,10 +1,12 @@
 /* api_report.c - the district's reports and tickets over the API. A report is the CLI's
- * document (doc_availability, doc_backlog: built on the loop, which owns the store handle and
- * the zone) rendered by report/ on the API's workers in the format asked (json, csv, xlsx,
- * html: what `camwatch report` writes), with its Content-Type and a Content-Disposition
- * naming the file. Tickets: the list on the loop; opening and closing (admin) written on a
- * worker with a connection of its own (doc_ticket_*_apply), answered from the loop. Loop
- * thread, but for the jobs' work. */
+ * document (doc_availability, doc_backlog) in three steps: the month of events and the other
+ * facts over the whole fleet read on the API's workers with a connection of their own
+ * (doc_report_read: report_read_*), the document built from them on the loop, which owns the
+ * zone and the configuration (doc_report_build), then rendered by report/ on the workers in
+ * the format asked (json, csv, xlsx, html: what `camwatch report` writes: report_*), with its
+ * Content-Type and a Content-Disposition naming the file. Tickets: the list on the loop;
+ * opening and closing (admin) written on a worker with a connection of its own
+ * (doc_ticket_*_apply), answered from the loop. Loop thread, but for the jobs' work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,36 +89,93 @@ static void report_file_name(const json_t *doc, const char *kind, const char *ex
     snprintf(buf, len, "camwatch-%.16s-%s-%s.%s", kind, f, t, ext);
 }
 
+/* The report's store reads, on a worker; the document is built from them on the loop and
+ * handed to a render job. */
+struct report_read_job {
+    struct api_job j; /* first */
+    struct doc_report_rows *rows;
+    const char *kind; /* static */
+    enum report_format fmt;
+    enum report_lang lang;
+    int64_t now_ms;
+};
+
+static void report_read_work(struct api_job *j, struct store *s)
+{
+    struct report_read_job *rr = (struct report_read_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_report_read(s, rr->rows, &j->err);
+}
+
+static void report_read_done(struct api_job *j)
+{
+    struct report_read_job *rr = (struct report_read_job *)j;
+    struct report_job *r;
+    json_t *doc = NULL;
+
+    if (j->rc == 0)
+        j->rc = doc_report_build(&j->call.doc, rr->rows, rr->now_ms, &doc, &j->err);
+    if (j->rc != 0) {
+        api_reply_doc(&j->call, j->rc, NULL, &j->err);
+        return;
+    }
+    /* Stopping: the render job would never run (pool_free delivers this done first). */
+    if (pool_stopping(j->call.api->pool)) {
+        json_decref(doc);
+        http_reply_error(j->call.req, 503, "stopping", "the daemon is stopping");
+        return;
+    }
+    if ((r = calloc(1, sizeof(*r))) == NULL) {
+        json_decref(doc);
+        http_reply_error(j->call.req, 500, "internal", "out of memory");
+        return;
+    }
+    r->doc = doc;
+    r->fmt = rr->fmt;
+    r->lang = rr->lang;
+    report_file_name(doc, rr->kind, formats[r->fmt].ext, r->file, sizeof(r->file));
+    /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
+    r->j.no_store = 1;
+    api_job_start(&j->call, &r->j, STORE_READONLY, report_work, report_done);
+}
+
+static void report_read_release(struct api_job *j)
+{
+    doc_report_free(((struct report_read_job *)j)->rows);
+}
+
 /* GET /api/v1/reports/{kind}?from&to&format&lang */
 void api_report(struct api_call *c)
 {
     const char *kind = c->caps.v[0], *fmt = http_req_query(c->req, "format");
     const char *lang = http_req_query(c->req, "lang");
-    int (*build)(const struct doc_ctx *, int64_t, int64_t, int64_t, json_t **, struct cw_err *);
     int64_t now = cw_now_ms(), from, to;
-    struct report_job *r;
+    enum doc_report_kind k;
+    struct report_read_job *rr;
     struct cw_err err;
-    json_t *doc = NULL;
     int rc;
 
     if (strcmp(kind, "availability") == 0) {
-        build = doc_availability;
+        k = DOC_REPORT_AVAILABILITY;
+        kind = "availability";
     } else if (strcmp(kind, "backlog") == 0) {
-        build = doc_backlog;
+        k = DOC_REPORT_BACKLOG;
+        kind = "backlog";
     } else {
         http_reply_error(c->req, 404, "not_found", "no report '%.64s' (availability or backlog)",
                          kind);
         return;
     }
-    if ((r = calloc(1, sizeof(*r))) == NULL) {
+    if ((rr = calloc(1, sizeof(*rr))) == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    if (fmt != NULL && report_format_parse(fmt, &r->fmt) != 0) {
+    if (fmt != NULL && report_format_parse(fmt, &rr->fmt) != 0) {
         api_reply_bad_param(c, "format", "json, csv, xlsx or html, not '%.32s'", fmt);
         goto fail;
     }
-    if (report_lang_parse(lang != NULL ? lang : c->doc.cfg->language, &r->lang) != 0) {
+    if (report_lang_parse(lang != NULL ? lang : c->doc.cfg->language, &rr->lang) != 0) {
         api_reply_bad_param(c, "lang", "vi or en, not '%.32s'", lang);
         goto fail;
     }
@@ -137,18 +196,18 @@ void api_report(struct api_call *c)
         api_reply_bad_param(c, "from", "must be before to");
         goto fail;
     }
-    if ((rc = build(&c->doc, from, to, now, &doc, &err)) != 0) {
+    /* The range's weeks in the site's zone, here; the store's reads on a worker. */
+    if ((rc = doc_report_begin(&c->doc, k, from, to, &rr->rows, &err)) != 0) {
         api_reply_doc(c, rc, NULL, &err);
         goto fail;
     }
-    r->doc = doc;
-    report_file_name(doc, kind, formats[r->fmt].ext, r->file, sizeof(r->file));
-    /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
-    r->j.no_store = 1;
-    api_job_start(c, &r->j, STORE_READONLY, report_work, report_done);
+    rr->kind = kind;
+    rr->now_ms = now;
+    rr->j.release = report_read_release;
+    api_job_start(c, &rr->j, STORE_READONLY, report_read_work, report_read_done);
     return;
 fail:
-    free(r);
+    free(rr);
 }
 
 /* ---- tickets ---- */

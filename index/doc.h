@@ -164,6 +164,23 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
 int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                 json_t **out, struct cw_err *err);
 
+/* A report's store reads apart from its document, so that the reads run where blocking is
+ * allowed (the API's workers) and the document where the zone and the configuration may be
+ * read (doc.h's thread rule): doc_report_begin (loop or CLI: the range's weeks in c->tz; 0,
+ * DOC_BAD_INPUT when the range is empty, or -1), doc_report_read (any thread, on s: no zone,
+ * no configuration; 0 or -1), doc_report_build (loop or CLI: the document at now_ms, as
+ * doc_availability or doc_backlog makes it; 0 or -1). Each with err. The rows are the
+ * caller's: free them with doc_report_free (accepts NULL), whatever the steps returned.
+ * doc_availability and doc_backlog are the three steps on c->store. */
+enum doc_report_kind { DOC_REPORT_AVAILABILITY, DOC_REPORT_BACKLOG };
+struct doc_report_rows;
+int doc_report_begin(const struct doc_ctx *c, enum doc_report_kind kind, int64_t from_ms,
+                     int64_t to_ms, struct doc_report_rows **out, struct cw_err *err);
+int doc_report_read(struct store *s, struct doc_report_rows *r, struct cw_err *err);
+int doc_report_build(const struct doc_ctx *c, struct doc_report_rows *r, int64_t now_ms,
+                     json_t **out, struct cw_err *err);
+void doc_report_free(struct doc_report_rows *r);
+
 /* One district's backlog for the province summary: a doc_backlog document as its JSON file
  * read back (outside bytes: doc_province checks every field it reads). Borrowed. */
 struct doc_district {
