@@ -424,6 +424,23 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
                      struct cw_err *err);
 
+/* An answer's store reads apart from its document, so that the reads run where blocking is
+ * allowed (the API's workers) and the document where ISO times may be written (doc.h's thread
+ * rule): doc_footage_read (q's, as doc_footage_find) or doc_request_read (request id's, as
+ * doc_request_show), on s from any thread, each returning what its document function would
+ * (0, DOC_BAD_INPUT, DOC_NOT_FOUND or -1, with err); then doc_footage_build, the same
+ * document from the rows (loop or CLI; 0 or -1). The rows are the caller's: free them with
+ * doc_footage_free (accepts NULL), whatever the steps returned. q's strings are read only by
+ * doc_footage_read. */
+struct doc_footage_rows;
+int doc_footage_read(struct store *s, const struct doc_footage_query *q,
+                     struct doc_footage_rows **out, struct cw_err *err);
+int doc_request_read(struct store *s, int64_t id, int64_t now_ms, struct doc_footage_rows **out,
+                     struct cw_err *err);
+int doc_footage_build(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
+                      struct cw_err *err);
+void doc_footage_free(struct doc_footage_rows *r);
+
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
 /* Its inverse: r (zeroed first) as the request for q, made at q->now_ms by `by` for case_ref
