@@ -83,6 +83,16 @@ int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
  * camera. now_ms places "the last day". */
 int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
                struct cw_err *err);
+/* doc_camera in two steps, so that the store's reads run where blocking is allowed (the API's
+ * workers): doc_camera_read (any thread, on s; returns as doc_camera), then doc_camera_build
+ * (the document from the rows, loop or CLI; 0 or -1). The rows are the caller's: free them
+ * with doc_camera_free (accepts NULL), whatever the steps returned. */
+struct doc_camera_rows;
+int doc_camera_read(struct store *s, const char *id, int64_t now_ms, struct doc_camera_rows **out,
+                    struct cw_err *err);
+int doc_camera_build(const struct doc_ctx *c, struct doc_camera_rows *r, json_t **out,
+                     struct cw_err *err);
+void doc_camera_free(struct doc_camera_rows *r);
 
 /* Which events a page holds. */
 struct doc_events_query {
@@ -99,6 +109,17 @@ struct doc_events_query {
  * by the limit, whatever the range. DOC_BAD_INPUT for an after that is not a cursor. */
 int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
                struct cw_err *err);
+/* doc_events in two steps, so that the store's reads run where blocking is allowed (the API's
+ * workers): doc_events_read (any thread, on s: the cursor, the camera and the page's rows;
+ * returns as doc_events), then doc_events_build (the document from the rows, loop or CLI: ISO
+ * times; 0 or -1). q's strings are read only by doc_events_read. The rows are the caller's:
+ * free them with doc_events_free (accepts NULL), whatever the steps returned. */
+struct doc_events_rows;
+int doc_events_read(struct store *s, const struct doc_events_query *q, struct doc_events_rows **out,
+                    struct cw_err *err);
+int doc_events_build(const struct doc_ctx *c, struct doc_events_rows *r, json_t **out,
+                     struct cw_err *err);
+void doc_events_free(struct doc_events_rows *r);
 /* Every event from q->after on (q->limit is not used), as doc_events' items, written to o as
  * one array while they are read, DOC_EVENTS_PAGE at a time: what `camwatch events --json`
  * prints, in memory bounded whatever the range. Returns as doc_events; on -1 o may hold part
@@ -248,11 +269,19 @@ int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **o
  * has_picture, frame sizes null unless measured. DOC_NOT_FOUND for an unknown camera. */
 int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                 struct cw_err *err);
+/* doc_samples in two steps: doc_samples_read (any thread, on s: the camera checked, *v its
+ * samples, malloc'd, caller frees; returns as doc_samples), then doc_samples_rows (the
+ * document from v, which it takes; loop or CLI; 0 or -1). */
+int doc_samples_read(struct store *s, const char *id, int64_t since_ms, struct store_sample **v,
+                     size_t *n, struct cw_err *err);
+int doc_samples_rows(const struct doc_ctx *c, struct store_sample *v, size_t n, json_t **out,
+                     struct cw_err *err);
 
 /* The path of camera id's newest picture: its last stream thumbnail or its ONVIF snapshot,
  * whichever file is newer (one that is gone does not count unless it is the only one named),
  * into path (len bytes). DOC_NOT_FOUND for an unknown camera, or one with neither (err says
- * so). Stats files: the CLI or the loop (local files in [store] cache). */
+ * so). Stats files and reads no zone or configuration (c->store alone): the CLI or a
+ * worker, not the loop. */
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
                 struct cw_err *err);
 
@@ -266,6 +295,16 @@ int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
  * which, and why from the inventory). */
 int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                struct cw_err *err);
+/* doc_device in two steps: doc_device_read (any thread, on s: DOC_NOT_FOUND for an unknown
+ * camera, -1, or 0), then doc_device_build (the document, or DOC_NOT_FOUND for a camera
+ * never probed over ONVIF, why from c->cfg; loop or CLI). The rows are the caller's: free
+ * them with doc_device_free (accepts NULL), whatever the steps returned. */
+struct doc_device_rows;
+int doc_device_read(struct store *s, const char *id, int64_t since_ms, struct doc_device_rows **out,
+                    struct cw_err *err);
+int doc_device_build(const struct doc_ctx *c, const struct doc_device_rows *r, json_t **out,
+                     struct cw_err *err);
+void doc_device_free(struct doc_device_rows *r);
 
 /* [ {id, clock_offset_ms, error_ms, measured_at, ntp} ]: every camera's latest clock
  * offset, furthest off first (then by id); cameras never measured are left out. */
