@@ -3,9 +3,9 @@
  * (doc_footage_query_read, doc_footage_check: a bad one is a 400 naming the parameter and
  * nothing is written); what touches footage is first an audit row carrying the token's
  * name, written on the API's workers with a connection of their own, then the footage over
- * the range read there too (doc_footage_read, doc_request_read); the answer is the document
- * the CLI prints, built from those rows on the loop (doc_footage_build). Loop thread, but for
- * the jobs' work. */
+ * the range read there too (doc_footage_read, doc_request_read, as is the requests' list);
+ * the answer is the document the CLI prints, built from those rows on the loop
+ * (doc_footage_build). Loop thread, but for the jobs' work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,13 +141,48 @@ int64_t api_request_id(struct api_call *c, const char *s)
     return 0;
 }
 
+/* GET /requests: the requests read on a worker, the list built on the loop. */
+struct requests_job {
+    struct api_job j; /* first */
+    struct store_request *v;
+    size_t n;
+};
+
+static void requests_work(struct api_job *j, struct store *s)
+{
+    struct requests_job *rj = (struct requests_job *)j;
+
+    if (s != NULL && store_list_requests(s, &rj->v, &rj->n, &j->err) != 0)
+        j->rc = -1;
+}
+
+static void requests_done(struct api_job *j)
+{
+    struct requests_job *rj = (struct requests_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0) {
+        j->rc = doc_requests_rows(&j->call.doc, rj->v, rj->n, &doc, &j->err);
+        rj->v = NULL; /* taken */
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void requests_release(struct api_job *j)
+{
+    free(((struct requests_job *)j)->v);
+}
+
 void api_requests(struct api_call *c)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
-    int rc = doc_requests(&c->doc, &doc, &err);
+    struct requests_job *rj = calloc(1, sizeof(*rj));
 
-    api_reply_doc(c, rc, doc, &err);
+    if (rj == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    rj->j.release = requests_release;
+    api_job_start(c, &rj->j, STORE_READONLY, requests_work, requests_done);
 }
 
 /* GET /requests/{id}: the request and its footage read on a worker. */

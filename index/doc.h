@@ -260,6 +260,13 @@ int doc_ticket_result(const struct doc_ctx *c, int rc, const struct store_ticket
  * ones only unless all. */
 int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
                 struct cw_err *err);
+/* doc_tickets in two steps: doc_tickets_read (any thread, on s: the camera checked, *t the
+ * tickets, malloc'd, caller frees; returns as doc_tickets), then doc_tickets_rows (the
+ * document from t, which it takes; loop or CLI; 0 or -1). */
+int doc_tickets_read(struct store *s, const char *camera, int all, struct store_ticket **t,
+                     size_t *n, struct cw_err *err);
+int doc_tickets_rows(const struct doc_ctx *c, struct store_ticket *t, size_t n, json_t **out,
+                     struct cw_err *err);
 
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
@@ -497,6 +504,10 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
 /* [{id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
  * cameras[]}}]: every request, newest first. */
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+/* doc_requests from the rows store_list_requests gave (read on another thread or
+ * connection); takes v (freed). Loop or CLI. */
+int doc_requests_rows(const struct doc_ctx *c, struct store_request *v, size_t n, json_t **out,
+                      struct cw_err *err);
 
 /* A request as JSON (id, created, by, case, reason, from, to, place), its times written by
  * when(data, ms): the document's and an export manifest's (exports run off the loop thread,

@@ -586,6 +586,13 @@ json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
     return doc_request_object(elem, ctx_when, c);
 }
 
+int doc_requests_rows(const struct doc_ctx *c, struct store_request *v, size_t n, json_t **out,
+                      struct cw_err *err)
+{
+    *out = NULL;
+    return doc_give_rows(c, v, n, sizeof(*v), doc_request_one, out, err);
+}
+
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_request *v = NULL;
@@ -594,7 +601,7 @@ int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     *out = NULL;
     if (store_list_requests(c->store, &v, &n, err) != 0)
         return -1;
-    return doc_give_rows(c, v, n, sizeof(*v), doc_request_one, out, err);
+    return doc_requests_rows(c, v, n, out, err);
 }
 
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,

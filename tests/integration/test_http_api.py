@@ -895,7 +895,9 @@ class HttpApiTest(cwtest.FixtureTestCase):
                  ("/api/v1/cameras/CAH-001", "viewer", 200),
                  ("/api/v1/cameras/CAH-001/samples", "viewer", 200),
                  ("/api/v1/cameras/CAH-001/device", "viewer", 404),  # no ONVIF on this site
-                 ("/api/v1/cameras/CAH-001/thumbnail", "viewer", 200))
+                 ("/api/v1/cameras/CAH-001/thumbnail", "viewer", 200),
+                 ("/api/v1/tickets?all=true", "viewer", 200),
+                 ("/api/v1/requests", "investigator", 200))
         away = self.db + ".away"
         os.rename(self.db, away)
         try:
