@@ -60,9 +60,7 @@ static void report_done(struct api_job *j)
     struct report_job *r = (struct report_job *)j;
     char disp[256];
 
-    json_decref(r->doc);
     if (j->rc != 0) {
-        free(r->bytes);
         api_reply_doc(&j->call, -1, NULL, &j->err);
         return;
     }
@@ -71,6 +69,16 @@ static void report_done(struct api_job *j)
     if (r->fmt == REPORT_HTML)
         http_reply_header(j->call.req, "Content-Security-Policy", REPORT_CSP);
     http_reply_bytes(j->call.req, 200, formats[r->fmt].type, r->bytes, r->len, HTTP_MEM_TAKE);
+    r->bytes = NULL; /* the answer's */
+}
+
+/* After the answer, or the 503 when the daemon stopped before the render ran. */
+static void report_release(struct api_job *j)
+{
+    struct report_job *r = (struct report_job *)j;
+
+    json_decref(r->doc);
+    free(r->bytes);
 }
 
 /* "camwatch-backlog-2026-11-01-2026-11-25.xlsx": from the document's own range, so the name
@@ -137,6 +145,7 @@ static void report_read_done(struct api_job *j)
     report_file_name(doc, rr->kind, formats[r->fmt].ext, r->file, sizeof(r->file));
     /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
     r->j.no_store = 1;
+    r->j.release = report_release;
     api_job_start(&j->call, &r->j, STORE_READONLY, report_work, report_done);
 }
 
@@ -212,11 +221,10 @@ fail:
 
 /* ---- tickets ---- */
 
-/* GET /tickets: the tickets read on a worker, the list built on the loop. The camera borrows
- * the request's query, which lives until it is answered. */
+/* GET /tickets: the tickets read on a worker, the list built on the loop. */
 struct tickets_job {
     struct api_job j; /* first */
-    const char *camera;
+    char *camera;     /* a copy of the query's (the worker reads it), NULL for every camera */
     int all;
     struct store_ticket *t;
     size_t n;
@@ -245,6 +253,7 @@ static void tickets_done(struct api_job *j)
 static void tickets_release(struct api_job *j)
 {
     free(((struct tickets_job *)j)->t);
+    free(((struct tickets_job *)j)->camera);
 }
 
 void api_tickets(struct api_call *c)
@@ -252,16 +261,19 @@ void api_tickets(struct api_call *c)
     const char *all = http_req_query(c->req, "all");
     int closed_too = all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
     struct tickets_job *tj;
+    const char *camera;
 
     if (all != NULL && !closed_too && strcmp(all, "0") != 0 && strcmp(all, "false") != 0) {
         api_reply_bad_param(c, "all", "true or false, not '%.32s'", all);
         return;
     }
-    if ((tj = calloc(1, sizeof(*tj))) == NULL) {
+    camera = http_req_query(c->req, "camera");
+    if ((tj = calloc(1, sizeof(*tj))) == NULL ||
+        (camera != NULL && (tj->camera = strdup(camera)) == NULL)) {
+        free(tj);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    tj->camera = http_req_query(c->req, "camera");
     tj->all = closed_too;
     tj->j.release = tickets_release;
     api_job_start(c, &tj->j, STORE_READONLY, tickets_work, tickets_done);

@@ -387,10 +387,11 @@ void api_reference(struct api_call *c)
 /* ---- events, uptime, clock ---- */
 
 /* GET /events: the page's rows read on a worker, the document built from them on the loop.
- * The query's strings borrow the request's, which lives until it is answered. */
+ * The query's strings are the job's copies: the worker reads them. */
 struct events_job {
     struct api_job j; /* first */
     struct doc_events_query q;
+    char *camera, *after; /* q's, NULL when not asked */
     struct doc_events_rows *rows;
 };
 
@@ -414,7 +415,17 @@ static void events_done(struct api_job *j)
 
 static void events_release(struct api_job *j)
 {
-    doc_events_free(((struct events_job *)j)->rows);
+    struct events_job *e = (struct events_job *)j;
+
+    doc_events_free(e->rows);
+    free(e->camera);
+    free(e->after);
+}
+
+/* A copy of query string v in *out (NULL stays NULL). 0, or -1 when out of memory. */
+static int copy_param(const char *v, char **out)
+{
+    return v == NULL || (*out = strdup(v)) != NULL ? 0 : -1;
 }
 
 void api_events(struct api_call *c)
@@ -428,11 +439,17 @@ void api_events(struct api_call *c)
         api_param_uint(c, "limit", 1, DOC_EVENTS_LIMIT_MAX, EVENTS_LIMIT, &limit) != 0)
         return;
     q.limit = (size_t)limit;
-    if ((e = calloc(1, sizeof(*e))) == NULL) {
+    if ((e = calloc(1, sizeof(*e))) == NULL || copy_param(q.camera, &e->camera) != 0 ||
+        copy_param(q.after, &e->after) != 0) {
+        if (e != NULL)
+            events_release(&e->j);
+        free(e);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
     e->q = q;
+    e->q.camera = e->camera;
+    e->q.after = e->after;
     e->j.release = events_release;
     api_job_start(c, &e->j, STORE_READONLY, events_work, events_done);
 }
