@@ -2,8 +2,10 @@
  * footage find, and requests (create, list, show). A query is read and checked on the loop
  * (doc_footage_query_read, doc_footage_check: a bad one is a 400 naming the parameter and
  * nothing is written); what touches footage is first an audit row carrying the token's
- * name, written on the API's workers with a connection of their own; the answer is then the
- * document the CLI prints, built on the loop. Loop thread, but for the jobs' work. */
+ * name, written on the API's workers with a connection of their own, then the footage over
+ * the range read there too (doc_footage_read, doc_request_read, as is the requests' list);
+ * the answer is the document the CLI prints, built from those rows on the loop
+ * (doc_footage_build). Loop thread, but for the jobs' work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,26 +47,40 @@ struct find_job {
     char text[256], cameras[1024];
     char subject[128], detail[256];
     int64_t at_ms;
+    struct doc_footage_rows *rows; /* the worker's reads */
 };
 
 static void find_work(struct api_job *j, struct store *s)
 {
     struct find_job *f = (struct find_job *)j;
 
-    if (s != NULL)
-        j->rc = store_audit_append(s, f->at_ms, j->call.who, "footage.find", f->subject, f->detail,
-                                   NULL, &j->err);
+    if (s == NULL)
+        return;
+    /* No audit row, no answer: what an investigator saw is always on the record. */
+    j->rc = store_audit_append(s, f->at_ms, j->call.who, "footage.find", f->subject, f->detail,
+                               NULL, &j->err);
+    if (j->rc == 0)
+        j->rc = doc_footage_read(s, &f->q, &f->rows, &j->err);
+}
+
+/* The answer of a footage job: the document built from rows, or the reads' error. */
+static void footage_done(struct api_job *j, const struct doc_footage_rows *rows)
+{
+    json_t *doc = NULL;
+
+    if (j->rc == 0)
+        j->rc = doc_footage_build(&j->call.doc, rows, &doc, &j->err);
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
 }
 
 static void find_done(struct api_job *j)
 {
-    struct find_job *f = (struct find_job *)j;
-    json_t *doc = NULL;
+    footage_done(j, ((struct find_job *)j)->rows);
+}
 
-    /* No audit row, no answer: what an investigator saw is always on the record. */
-    if (j->rc == 0)
-        j->rc = doc_footage_find(&j->call.doc, &f->q, &doc, &j->err);
-    api_reply_doc(&j->call, j->rc, doc, &j->err);
+static void find_release(struct api_job *j)
+{
+    doc_footage_free(((struct find_job *)j)->rows);
 }
 
 /* The query of c's parameters (or of a request body's fields, words), checked; 0, or -1 after
@@ -105,6 +121,7 @@ void api_footage_find(struct api_call *c)
     f->q.cameras = f->cameras;
     f->at_ms = f->q.now_ms;
     query_words(c, &f->q, f->subject, sizeof(f->subject), f->detail, sizeof(f->detail));
+    f->j.release = find_release;
     api_job_start(c, &f->j, STORE_READWRITE, find_work, find_done);
     return;
 fail:
@@ -124,26 +141,90 @@ int64_t api_request_id(struct api_call *c, const char *s)
     return 0;
 }
 
+/* GET /requests: the requests read on a worker, the list built on the loop. */
+struct requests_job {
+    struct api_job j; /* first */
+    struct store_request *v;
+    size_t n;
+};
+
+static void requests_work(struct api_job *j, struct store *s)
+{
+    struct requests_job *rj = (struct requests_job *)j;
+
+    if (s != NULL && store_list_requests(s, &rj->v, &rj->n, &j->err) != 0)
+        j->rc = -1;
+}
+
+static void requests_done(struct api_job *j)
+{
+    struct requests_job *rj = (struct requests_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0) {
+        j->rc = doc_requests_rows(&j->call.doc, rj->v, rj->n, &doc, &j->err);
+        rj->v = NULL; /* taken */
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void requests_release(struct api_job *j)
+{
+    free(((struct requests_job *)j)->v);
+}
+
 void api_requests(struct api_call *c)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
-    int rc = doc_requests(&c->doc, &doc, &err);
+    struct requests_job *rj = calloc(1, sizeof(*rj));
 
-    api_reply_doc(c, rc, doc, &err);
+    if (rj == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    rj->j.release = requests_release;
+    api_job_start(c, &rj->j, STORE_READONLY, requests_work, requests_done);
+}
+
+/* GET /requests/{id}: the request and its footage read on a worker. */
+struct show_job {
+    struct api_job j; /* first */
+    int64_t id, now_ms;
+    struct doc_footage_rows *rows;
+};
+
+static void show_work(struct api_job *j, struct store *s)
+{
+    struct show_job *sj = (struct show_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_request_read(s, sj->id, sj->now_ms, &sj->rows, &j->err);
+}
+
+static void show_done(struct api_job *j)
+{
+    footage_done(j, ((struct show_job *)j)->rows);
+}
+
+static void show_release(struct api_job *j)
+{
+    doc_footage_free(((struct show_job *)j)->rows);
 }
 
 void api_request(struct api_call *c)
 {
     int64_t id = api_request_id(c, c->caps.v[0]);
-    json_t *doc = NULL;
-    struct cw_err err;
-    int rc;
+    struct show_job *sj;
 
     if (id == 0)
         return;
-    rc = doc_request_show(&c->doc, id, cw_now_ms(), &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    if ((sj = calloc(1, sizeof(*sj))) == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    sj->id = id;
+    sj->now_ms = cw_now_ms();
+    sj->j.release = show_release;
+    api_job_start(c, &sj->j, STORE_READONLY, show_work, show_done);
 }
 
 struct create_job {

@@ -1,10 +1,12 @@
 /* api_report.c - the district's reports and tickets over the API. A report is the CLI's
- * document (doc_availability, doc_backlog: built on the loop, which owns the store handle and
- * the zone) rendered by report/ on the API's workers in the format asked (json, csv, xlsx,
- * html: what `camwatch report` writes), with its Content-Type and a Content-Disposition
- * naming the file. Tickets: the list on the loop; opening and closing (admin) written on a
- * worker with a connection of its own (doc_ticket_*_apply), answered from the loop. Loop
- * thread, but for the jobs' work. */
+ * document (doc_availability, doc_backlog) in three steps: the month of events and the other
+ * facts over the whole fleet read on the API's workers with a connection of their own
+ * (doc_report_read: report_read_*), the document built from them on the loop, which owns the
+ * zone and the configuration (doc_report_build), then rendered by report/ on the workers in
+ * the format asked (json, csv, xlsx, html: what `camwatch report` writes: report_*), with its
+ * Content-Type and a Content-Disposition naming the file. Tickets: the list read, and opening
+ * and closing (admin) written, on a worker with a connection of its own (doc_tickets_read,
+ * doc_ticket_*_apply), answered from the loop. Loop thread, but for the jobs' work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +60,7 @@ static void report_done(struct api_job *j)
     struct report_job *r = (struct report_job *)j;
     char disp[256];
 
-    json_decref(r->doc);
     if (j->rc != 0) {
-        free(r->bytes);
         api_reply_doc(&j->call, -1, NULL, &j->err);
         return;
     }
@@ -69,6 +69,16 @@ static void report_done(struct api_job *j)
     if (r->fmt == REPORT_HTML)
         http_reply_header(j->call.req, "Content-Security-Policy", REPORT_CSP);
     http_reply_bytes(j->call.req, 200, formats[r->fmt].type, r->bytes, r->len, HTTP_MEM_TAKE);
+    r->bytes = NULL; /* the answer's */
+}
+
+/* After the answer, or the 503 when the daemon stopped before the render ran. */
+static void report_release(struct api_job *j)
+{
+    struct report_job *r = (struct report_job *)j;
+
+    json_decref(r->doc);
+    free(r->bytes);
 }
 
 /* "camwatch-backlog-2026-11-01-2026-11-25.xlsx": from the document's own range, so the name
@@ -87,36 +97,94 @@ static void report_file_name(const json_t *doc, const char *kind, const char *ex
     snprintf(buf, len, "camwatch-%.16s-%s-%s.%s", kind, f, t, ext);
 }
 
+/* The report's store reads, on a worker; the document is built from them on the loop and
+ * handed to a render job. */
+struct report_read_job {
+    struct api_job j; /* first */
+    struct doc_report_rows *rows;
+    const char *kind; /* static */
+    enum report_format fmt;
+    enum report_lang lang;
+    int64_t now_ms;
+};
+
+static void report_read_work(struct api_job *j, struct store *s)
+{
+    struct report_read_job *rr = (struct report_read_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_report_read(s, rr->rows, &j->err);
+}
+
+static void report_read_done(struct api_job *j)
+{
+    struct report_read_job *rr = (struct report_read_job *)j;
+    struct report_job *r;
+    json_t *doc = NULL;
+
+    if (j->rc == 0)
+        j->rc = doc_report_build(&j->call.doc, rr->rows, rr->now_ms, &doc, &j->err);
+    if (j->rc != 0) {
+        api_reply_doc(&j->call, j->rc, NULL, &j->err);
+        return;
+    }
+    /* Stopping: the render job would never run (pool_free delivers this done first). */
+    if (pool_stopping(j->call.api->pool)) {
+        json_decref(doc);
+        http_reply_error(j->call.req, 503, "stopping", "the daemon is stopping");
+        return;
+    }
+    if ((r = calloc(1, sizeof(*r))) == NULL) {
+        json_decref(doc);
+        http_reply_error(j->call.req, 500, "internal", "out of memory");
+        return;
+    }
+    r->doc = doc;
+    r->fmt = rr->fmt;
+    r->lang = rr->lang;
+    report_file_name(doc, rr->kind, formats[r->fmt].ext, r->file, sizeof(r->file));
+    /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
+    r->j.no_store = 1;
+    r->j.release = report_release;
+    api_job_start(&j->call, &r->j, STORE_READONLY, report_work, report_done);
+}
+
+static void report_read_release(struct api_job *j)
+{
+    doc_report_free(((struct report_read_job *)j)->rows);
+}
+
 /* GET /api/v1/reports/{kind}?from&to&format&lang */
 void api_report(struct api_call *c)
 {
     const char *kind = c->caps.v[0], *fmt = http_req_query(c->req, "format");
     const char *lang = http_req_query(c->req, "lang");
-    int (*build)(const struct doc_ctx *, int64_t, int64_t, int64_t, json_t **, struct cw_err *);
     int64_t now = cw_now_ms(), from, to;
-    struct report_job *r;
+    enum doc_report_kind k;
+    struct report_read_job *rr;
     struct cw_err err;
-    json_t *doc = NULL;
     int rc;
 
     if (strcmp(kind, "availability") == 0) {
-        build = doc_availability;
+        k = DOC_REPORT_AVAILABILITY;
+        kind = "availability";
     } else if (strcmp(kind, "backlog") == 0) {
-        build = doc_backlog;
+        k = DOC_REPORT_BACKLOG;
+        kind = "backlog";
     } else {
         http_reply_error(c->req, 404, "not_found", "no report '%.64s' (availability or backlog)",
                          kind);
         return;
     }
-    if ((r = calloc(1, sizeof(*r))) == NULL) {
+    if ((rr = calloc(1, sizeof(*rr))) == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    if (fmt != NULL && report_format_parse(fmt, &r->fmt) != 0) {
+    if (fmt != NULL && report_format_parse(fmt, &rr->fmt) != 0) {
         api_reply_bad_param(c, "format", "json, csv, xlsx or html, not '%.32s'", fmt);
         goto fail;
     }
-    if (report_lang_parse(lang != NULL ? lang : c->doc.cfg->language, &r->lang) != 0) {
+    if (report_lang_parse(lang != NULL ? lang : c->doc.cfg->language, &rr->lang) != 0) {
         api_reply_bad_param(c, "lang", "vi or en, not '%.32s'", lang);
         goto fail;
     }
@@ -137,36 +205,78 @@ void api_report(struct api_call *c)
         api_reply_bad_param(c, "from", "must be before to");
         goto fail;
     }
-    if ((rc = build(&c->doc, from, to, now, &doc, &err)) != 0) {
+    /* The range's weeks in the site's zone, here; the store's reads on a worker. */
+    if ((rc = doc_report_begin(&c->doc, k, from, to, &rr->rows, &err)) != 0) {
         api_reply_doc(c, rc, NULL, &err);
         goto fail;
     }
-    r->doc = doc;
-    report_file_name(doc, kind, formats[r->fmt].ext, r->file, sizeof(r->file));
-    /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
-    r->j.no_store = 1;
-    api_job_start(c, &r->j, STORE_READONLY, report_work, report_done);
+    rr->kind = kind;
+    rr->now_ms = now;
+    rr->j.release = report_read_release;
+    api_job_start(c, &rr->j, STORE_READONLY, report_read_work, report_read_done);
     return;
 fail:
-    free(r);
+    free(rr);
 }
 
 /* ---- tickets ---- */
+
+/* GET /tickets: the tickets read on a worker, the list built on the loop. */
+struct tickets_job {
+    struct api_job j; /* first */
+    char *camera;     /* a copy of the query's (the worker reads it), NULL for every camera */
+    int all;
+    struct store_ticket *t;
+    size_t n;
+};
+
+static void tickets_work(struct api_job *j, struct store *s)
+{
+    struct tickets_job *tj = (struct tickets_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_tickets_read(s, tj->camera, tj->all, &tj->t, &tj->n, &j->err);
+}
+
+static void tickets_done(struct api_job *j)
+{
+    struct tickets_job *tj = (struct tickets_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0) {
+        j->rc = doc_tickets_rows(&j->call.doc, tj->t, tj->n, &doc, &j->err);
+        tj->t = NULL; /* taken */
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void tickets_release(struct api_job *j)
+{
+    free(((struct tickets_job *)j)->t);
+    free(((struct tickets_job *)j)->camera);
+}
 
 void api_tickets(struct api_call *c)
 {
     const char *all = http_req_query(c->req, "all");
     int closed_too = all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
-    struct cw_err err;
-    json_t *doc = NULL;
-    int rc;
+    struct tickets_job *tj;
+    const char *camera;
 
     if (all != NULL && !closed_too && strcmp(all, "0") != 0 && strcmp(all, "false") != 0) {
         api_reply_bad_param(c, "all", "true or false, not '%.32s'", all);
         return;
     }
-    rc = doc_tickets(&c->doc, http_req_query(c->req, "camera"), closed_too, &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    camera = http_req_query(c->req, "camera");
+    if ((tj = calloc(1, sizeof(*tj))) == NULL ||
+        (camera != NULL && (tj->camera = strdup(camera)) == NULL)) {
+        free(tj);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    tj->all = closed_too;
+    tj->j.release = tickets_release;
+    api_job_start(c, &tj->j, STORE_READONLY, tickets_work, tickets_done);
 }
 
 struct ticket_job {

@@ -1,8 +1,10 @@
 /* api_views.c - the handlers of the views every role sees and of the admin's actions on a
  * camera: each reads its parameters, builds the CLI's document (index/doc.h) and answers
- * it. The writes (maintenance, reference), the uptime over a range and the store read of
- * /metrics run on the API's workers with a connection of their own; the daemon's fleet takes a
- * write up as it takes the CLI's (the store's data_version). Loop thread, but for the jobs' work.
+ * it. The store reads (/cameras, one camera's views and thumbnail, /clock, /events, the uptime
+ * over a range, the store read of /metrics) and the writes (maintenance, reference) run on the
+ * API's workers with a connection of their own, the document then built from the rows on the loop
+ * (ISO times set TZ: doc.h); the daemon's fleet takes a write up as it takes the CLI's (the store's
+ * data_version). Loop thread, but for the jobs' work.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +45,67 @@ void api_whoami(struct api_call *c)
     http_reply_json(c->req, 200, o);
 }
 
+/* GET /cameras and GET /clock: every camera's row read on a worker with a connection of its
+ * own (fleet_work), the document built from the rows on the loop (fleet_done). The filter's
+ * strings borrow the request's query, which lives until it is answered. */
+struct fleet_job {
+    struct api_job j; /* first */
+    int clock;        /* /clock: devices; else /cameras: status rows filtered by f */
+    struct doc_status_filter f;
+    struct store_status *status; /* the worker's rows, until made a document */
+    struct store_device *devices;
+    size_t n;
+};
+
+static void fleet_work(struct api_job *j, struct store *s)
+{
+    struct fleet_job *fj = (struct fleet_job *)j;
+
+    if (s == NULL)
+        return;
+    if (fj->clock)
+        j->rc = store_list_devices(s, &fj->devices, &fj->n, &j->err);
+    else
+        j->rc = store_list_status(s, &fj->status, &fj->n, &j->err);
+}
+
+static void fleet_done(struct api_job *j)
+{
+    struct fleet_job *fj = (struct fleet_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0 && fj->clock) {
+        j->rc = doc_clock_rows(&j->call.doc, fj->devices, fj->n, &doc, &j->err);
+        fj->devices = NULL;
+    } else if (j->rc == 0) {
+        j->rc = doc_status_rows(&j->call.doc, &fj->f, fj->status, fj->n, &doc, &j->err);
+        fj->status = NULL;
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void fleet_release(struct api_job *j)
+{
+    struct fleet_job *fj = (struct fleet_job *)j;
+
+    free(fj->status);
+    free(fj->devices);
+}
+
+static void fleet_start(struct api_call *c, struct fleet_job *fj)
+{
+    fj->j.release = fleet_release;
+    api_job_start(c, &fj->j, STORE_READONLY, fleet_work, fleet_done);
+}
+
 void api_cameras(struct api_call *c)
 {
     struct doc_status_filter f = {http_req_query(c->req, "owner"),
                                   http_req_query(c->req, "commune"), http_req_query(c->req, "flag"),
                                   0, CW_UNKNOWN};
     const char *state = http_req_query(c->req, "state");
+    struct fleet_job *fj;
     struct cw_err err;
-    json_t *doc = NULL;
     int rc;
 
     if (state != NULL) {
@@ -63,65 +118,158 @@ void api_cameras(struct api_call *c)
         }
         f.have_state = 1;
     }
-    rc = doc_status(&c->doc, &f, &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    /* A bad filter is answered at once, without a worker. */
+    if ((rc = doc_status_check(&f, &err)) != 0 || (fj = calloc(1, sizeof(*fj))) == NULL) {
+        if (rc == 0)
+            cw_err_set(&err, NULL, 0, NULL, "out of memory");
+        api_reply_doc(c, rc != 0 ? rc : -1, NULL, &err);
+        return;
+    }
+    fj->f = f;
+    fleet_start(c, fj);
+}
+
+/* GET /cameras/{id}, its samples, its device and its thumbnail: the camera's rows (or its
+ * picture's file, opened) read on a worker, the answer made from them on the loop. */
+enum camera_view { VIEW_CAMERA, VIEW_SAMPLES, VIEW_DEVICE, VIEW_THUMBNAIL };
+
+struct camera_job {
+    struct api_job j; /* first */
+    enum camera_view view;
+    int64_t at_ms; /* now (the camera) or since (samples, device) */
+    struct doc_camera_rows *camera;
+    struct store_sample *samples;
+    size_t n_samples;
+    struct doc_device_rows *device;
+    char *cache_dir; /* the thumbnail's: its folder, as configured when asked */
+    char path[sizeof(((struct store_status *)0)->thumb_path)], why[128];
+    int fd; /* the thumbnail's, until handed to the answer; -1 when refused */
+};
+
+/* The thumbnail: the store names the file; it is served only from the thumbnail folder,
+ * whatever the name says or links to (api_open_inside). */
+static int thumbnail_open(struct camera_job *cj, struct store *s)
+{
+    const struct doc_ctx ctx = {s, NULL, NULL}; /* doc_picture reads no zone, no cfg */
+    int rc = doc_picture(&ctx, cj->j.call.caps.v[0], cj->path, sizeof(cj->path), &cj->j.err);
+
+    if (rc == 0)
+        cj->fd = api_open_inside(cj->path, cj->cache_dir, cj->why, sizeof(cj->why));
+    return rc;
+}
+
+static void camera_work(struct api_job *j, struct store *s)
+{
+    struct camera_job *cj = (struct camera_job *)j;
+    const char *id = j->call.caps.v[0];
+
+    if (s == NULL)
+        return;
+    if (cj->view == VIEW_CAMERA)
+        j->rc = doc_camera_read(s, id, cj->at_ms, &cj->camera, &j->err);
+    else if (cj->view == VIEW_SAMPLES)
+        j->rc = doc_samples_read(s, id, cj->at_ms, &cj->samples, &cj->n_samples, &j->err);
+    else if (cj->view == VIEW_DEVICE)
+        j->rc = doc_device_read(s, id, cj->at_ms, &cj->device, &j->err);
+    else
+        j->rc = thumbnail_open(cj, s);
+}
+
+static void thumbnail_done(struct camera_job *cj)
+{
+    struct api_call *c = &cj->j.call;
+
+    if (cj->fd < 0) {
+        log_warnx("api: %s: thumbnail %s refused: %s", c->caps.v[0], cj->path, cj->why);
+        http_reply_error(c->req, 404, "not_found", "%s: no thumbnail to serve (%s)", c->caps.v[0],
+                         cj->why);
+        return;
+    }
+    http_reply_header(c->req, "Cache-Control", "no-cache");
+    http_reply_file(c->req, cj->fd, JPEG_TYPE);
+    cj->fd = -1; /* the answer's */
+}
+
+static void camera_done(struct api_job *j)
+{
+    struct camera_job *cj = (struct camera_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0 && cj->view == VIEW_THUMBNAIL) {
+        thumbnail_done(cj);
+        return;
+    }
+    if (j->rc == 0 && cj->view == VIEW_CAMERA) {
+        j->rc = doc_camera_build(&j->call.doc, cj->camera, &doc, &j->err);
+    } else if (j->rc == 0 && cj->view == VIEW_SAMPLES) {
+        j->rc = doc_samples_rows(&j->call.doc, cj->samples, cj->n_samples, &doc, &j->err);
+        cj->samples = NULL; /* taken */
+    } else if (j->rc == 0) {
+        j->rc = doc_device_build(&j->call.doc, cj->device, &doc, &j->err);
+    }
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void camera_release(struct api_job *j)
+{
+    struct camera_job *cj = (struct camera_job *)j;
+
+    doc_camera_free(cj->camera);
+    free(cj->samples);
+    doc_device_free(cj->device);
+    free(cj->cache_dir);
+    if (cj->fd >= 0)
+        close(cj->fd);
+}
+
+/* Start c's camera job of view at at_ms; answers 500 when out of memory. */
+static void camera_start(struct api_call *c, enum camera_view view, int64_t at_ms)
+{
+    struct camera_job *cj = calloc(1, sizeof(*cj));
+
+    if (cj == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    cj->view = view;
+    cj->at_ms = at_ms;
+    cj->fd = -1;
+    cj->j.release = camera_release;
+    if (view == VIEW_THUMBNAIL && (cj->cache_dir = strdup(c->doc.cfg->cache_dir)) == NULL) {
+        free(cj);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    api_job_start(c, &cj->j, STORE_READONLY, camera_work, camera_done);
 }
 
 void api_camera(struct api_call *c)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
-    int rc = doc_camera(&c->doc, c->caps.v[0], cw_now_ms(), &doc, &err);
-
-    api_reply_doc(c, rc, doc, &err);
+    camera_start(c, VIEW_CAMERA, cw_now_ms());
 }
 
-/* A camera's document over time from ?since= (default dflt): doc_samples, doc_device. */
-static void camera_since(struct api_call *c, const char *dflt,
-                         int (*doc_fn)(const struct doc_ctx *c, const char *id, int64_t since_ms,
-                                       json_t **out, struct cw_err *err))
+/* A camera's view over time from ?since= (default dflt): samples, device. */
+static void camera_since(struct api_call *c, const char *dflt, enum camera_view view)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
     int64_t since;
-    int rc;
 
-    if (api_param_time(c, "since", dflt, &since) != 0)
-        return;
-    rc = doc_fn(&c->doc, c->caps.v[0], since, &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    if (api_param_time(c, "since", dflt, &since) == 0)
+        camera_start(c, view, since);
 }
 
 void api_samples(struct api_call *c)
 {
-    camera_since(c, SAMPLES_SINCE, doc_samples);
+    camera_since(c, SAMPLES_SINCE, VIEW_SAMPLES);
 }
 
 void api_device(struct api_call *c)
 {
-    camera_since(c, DEVICE_SINCE, doc_device);
+    camera_since(c, DEVICE_SINCE, VIEW_DEVICE);
 }
 
 void api_thumbnail(struct api_call *c)
 {
-    char path[sizeof(((struct store_status *)0)->thumb_path)], why[128];
-    struct cw_err err;
-    int rc = doc_picture(&c->doc, c->caps.v[0], path, sizeof(path), &err), fd;
-
-    if (rc != 0) {
-        api_reply_doc(c, rc, NULL, &err);
-        return;
-    }
-    /* The store names the file; it is served only from the thumbnail folder, whatever the
-     * name says or links to. */
-    if ((fd = api_open_inside(path, c->doc.cfg->cache_dir, why, sizeof(why))) < 0) {
-        log_warnx("api: %s: thumbnail %s refused: %s", c->caps.v[0], path, why);
-        http_reply_error(c->req, 404, "not_found", "%s: no thumbnail to serve (%s)", c->caps.v[0],
-                         why);
-        return;
-    }
-    http_reply_header(c->req, "Cache-Control", "no-cache");
-    http_reply_file(c->req, fd, JPEG_TYPE);
+    camera_start(c, VIEW_THUMBNAIL, 0);
 }
 
 /* ---- maintenance ---- */
@@ -238,21 +386,72 @@ void api_reference(struct api_call *c)
 
 /* ---- events, uptime, clock ---- */
 
+/* GET /events: the page's rows read on a worker, the document built from them on the loop.
+ * The query's strings are the job's copies: the worker reads them. */
+struct events_job {
+    struct api_job j; /* first */
+    struct doc_events_query q;
+    char *camera, *after; /* q's, NULL when not asked */
+    struct doc_events_rows *rows;
+};
+
+static void events_work(struct api_job *j, struct store *s)
+{
+    struct events_job *e = (struct events_job *)j;
+
+    if (s != NULL)
+        j->rc = doc_events_read(s, &e->q, &e->rows, &j->err);
+}
+
+static void events_done(struct api_job *j)
+{
+    struct events_job *e = (struct events_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0)
+        j->rc = doc_events_build(&j->call.doc, e->rows, &doc, &j->err);
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void events_release(struct api_job *j)
+{
+    struct events_job *e = (struct events_job *)j;
+
+    doc_events_free(e->rows);
+    free(e->camera);
+    free(e->after);
+}
+
+/* A copy of query string v in *out (NULL stays NULL). 0, or -1 when out of memory. */
+static int copy_param(const char *v, char **out)
+{
+    return v == NULL || (*out = strdup(v)) != NULL ? 0 : -1;
+}
+
 void api_events(struct api_call *c)
 {
     struct doc_events_query q = {http_req_query(c->req, "camera"), 0, EVENTS_LIMIT,
                                  http_req_query(c->req, "after")};
-    struct cw_err err;
-    json_t *doc = NULL;
+    struct events_job *e;
     uint64_t limit;
-    int rc;
 
     if (api_param_time(c, "since", EVENTS_SINCE, &q.since_ms) != 0 ||
         api_param_uint(c, "limit", 1, DOC_EVENTS_LIMIT_MAX, EVENTS_LIMIT, &limit) != 0)
         return;
     q.limit = (size_t)limit;
-    rc = doc_events(&c->doc, &q, &doc, &err);
-    api_reply_doc(c, rc, doc, &err);
+    if ((e = calloc(1, sizeof(*e))) == NULL || copy_param(q.camera, &e->camera) != 0 ||
+        copy_param(q.after, &e->after) != 0) {
+        if (e != NULL)
+            events_release(&e->j);
+        free(e);
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    e->q = q;
+    e->q.camera = e->camera;
+    e->q.after = e->after;
+    e->j.release = events_release;
+    api_job_start(c, &e->j, STORE_READONLY, events_work, events_done);
 }
 
 struct uptime_job {
@@ -318,11 +517,14 @@ fail:
 
 void api_clock(struct api_call *c)
 {
-    struct cw_err err;
-    json_t *doc = NULL;
-    int rc = doc_clock(&c->doc, &doc, &err);
+    struct fleet_job *fj = calloc(1, sizeof(*fj));
 
-    api_reply_doc(c, rc, doc, &err);
+    if (fj == NULL) {
+        http_reply_error(c->req, 500, "internal", "out of memory");
+        return;
+    }
+    fj->clock = 1;
+    fleet_start(c, fj);
 }
 
 /* ---- /metrics ---- */

@@ -69,6 +69,9 @@ struct doc_status_filter {
  * lists the names). */
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err);
+/* 0, or DOC_BAD_INPUT with err when f's flag is not a quality flag's (err lists them): the
+ * check doc_status makes before it reads. f may be NULL. */
+int doc_status_check(const struct doc_status_filter *f, struct cw_err *err);
 /* doc_status from the rows store_list_status gave (read on another thread or connection);
  * takes v (freed), f's flag already checked; c->store is not used. */
 int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
@@ -80,6 +83,16 @@ int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
  * camera. now_ms places "the last day". */
 int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
                struct cw_err *err);
+/* doc_camera in two steps, so that the store's reads run where blocking is allowed (the API's
+ * workers): doc_camera_read (any thread, on s; returns as doc_camera), then doc_camera_build
+ * (the document from the rows, loop or CLI; 0 or -1). The rows are the caller's: free them
+ * with doc_camera_free (accepts NULL), whatever the steps returned. */
+struct doc_camera_rows;
+int doc_camera_read(struct store *s, const char *id, int64_t now_ms, struct doc_camera_rows **out,
+                    struct cw_err *err);
+int doc_camera_build(const struct doc_ctx *c, struct doc_camera_rows *r, json_t **out,
+                     struct cw_err *err);
+void doc_camera_free(struct doc_camera_rows *r);
 
 /* Which events a page holds. */
 struct doc_events_query {
@@ -96,6 +109,17 @@ struct doc_events_query {
  * by the limit, whatever the range. DOC_BAD_INPUT for an after that is not a cursor. */
 int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
                struct cw_err *err);
+/* doc_events in two steps, so that the store's reads run where blocking is allowed (the API's
+ * workers): doc_events_read (any thread, on s: the cursor, the camera and the page's rows;
+ * returns as doc_events), then doc_events_build (the document from the rows, loop or CLI: ISO
+ * times; 0 or -1). q's strings are read only by doc_events_read. The rows are the caller's:
+ * free them with doc_events_free (accepts NULL), whatever the steps returned. */
+struct doc_events_rows;
+int doc_events_read(struct store *s, const struct doc_events_query *q, struct doc_events_rows **out,
+                    struct cw_err *err);
+int doc_events_build(const struct doc_ctx *c, struct doc_events_rows *r, json_t **out,
+                     struct cw_err *err);
+void doc_events_free(struct doc_events_rows *r);
 /* Every event from q->after on (q->limit is not used), as doc_events' items, written to o as
  * one array while they are read, DOC_EVENTS_PAGE at a time: what `camwatch events --json`
  * prints, in memory bounded whatever the range. Returns as doc_events; on -1 o may hold part
@@ -161,6 +185,23 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
 int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                 json_t **out, struct cw_err *err);
 
+/* A report's store reads apart from its document, so that the reads run where blocking is
+ * allowed (the API's workers) and the document where the zone and the configuration may be
+ * read (doc.h's thread rule): doc_report_begin (loop or CLI: the range's weeks in c->tz; 0,
+ * DOC_BAD_INPUT when the range is empty, or -1), doc_report_read (any thread, on s: no zone,
+ * no configuration; 0 or -1), doc_report_build (loop or CLI: the document at now_ms, as
+ * doc_availability or doc_backlog makes it; 0 or -1). Each with err. The rows are the
+ * caller's: free them with doc_report_free (accepts NULL), whatever the steps returned.
+ * doc_availability and doc_backlog are the three steps on c->store. */
+enum doc_report_kind { DOC_REPORT_AVAILABILITY, DOC_REPORT_BACKLOG };
+struct doc_report_rows;
+int doc_report_begin(const struct doc_ctx *c, enum doc_report_kind kind, int64_t from_ms,
+                     int64_t to_ms, struct doc_report_rows **out, struct cw_err *err);
+int doc_report_read(struct store *s, struct doc_report_rows *r, struct cw_err *err);
+int doc_report_build(const struct doc_ctx *c, struct doc_report_rows *r, int64_t now_ms,
+                     json_t **out, struct cw_err *err);
+void doc_report_free(struct doc_report_rows *r);
+
 /* One district's backlog for the province summary: a doc_backlog document as its JSON file
  * read back (outside bytes: doc_province checks every field it reads). Borrowed. */
 struct doc_district {
@@ -219,6 +260,13 @@ int doc_ticket_result(const struct doc_ctx *c, int rc, const struct store_ticket
  * ones only unless all. */
 int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
                 struct cw_err *err);
+/* doc_tickets in two steps: doc_tickets_read (any thread, on s: the camera checked, *t the
+ * tickets, malloc'd, caller frees; returns as doc_tickets), then doc_tickets_rows (the
+ * document from t, which it takes; loop or CLI; 0 or -1). */
+int doc_tickets_read(struct store *s, const char *camera, int all, struct store_ticket **t,
+                     size_t *n, struct cw_err *err);
+int doc_tickets_rows(const struct doc_ctx *c, struct store_ticket *t, size_t n, json_t **out,
+                     struct cw_err *err);
 
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
@@ -228,11 +276,19 @@ int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **o
  * has_picture, frame sizes null unless measured. DOC_NOT_FOUND for an unknown camera. */
 int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                 struct cw_err *err);
+/* doc_samples in two steps: doc_samples_read (any thread, on s: the camera checked, *v its
+ * samples, malloc'd, caller frees; returns as doc_samples), then doc_samples_rows (the
+ * document from v, which it takes; loop or CLI; 0 or -1). */
+int doc_samples_read(struct store *s, const char *id, int64_t since_ms, struct store_sample **v,
+                     size_t *n, struct cw_err *err);
+int doc_samples_rows(const struct doc_ctx *c, struct store_sample *v, size_t n, json_t **out,
+                     struct cw_err *err);
 
 /* The path of camera id's newest picture: its last stream thumbnail or its ONVIF snapshot,
  * whichever file is newer (one that is gone does not count unless it is the only one named),
  * into path (len bytes). DOC_NOT_FOUND for an unknown camera, or one with neither (err says
- * so). Stats files: the CLI or the loop (local files in [store] cache). */
+ * so). Stats files and reads no zone or configuration (c->store alone): the CLI or a
+ * worker, not the loop. */
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
                 struct cw_err *err);
 
@@ -246,6 +302,16 @@ int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
  * which, and why from the inventory). */
 int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                struct cw_err *err);
+/* doc_device in two steps: doc_device_read (any thread, on s: DOC_NOT_FOUND for an unknown
+ * camera, -1, or 0), then doc_device_build (the document, or DOC_NOT_FOUND for a camera
+ * never probed over ONVIF, why from c->cfg; loop or CLI). The rows are the caller's: free
+ * them with doc_device_free (accepts NULL), whatever the steps returned. */
+struct doc_device_rows;
+int doc_device_read(struct store *s, const char *id, int64_t since_ms, struct doc_device_rows **out,
+                    struct cw_err *err);
+int doc_device_build(const struct doc_ctx *c, const struct doc_device_rows *r, json_t **out,
+                     struct cw_err *err);
+void doc_device_free(struct doc_device_rows *r);
 
 /* [ {id, clock_offset_ms, error_ms, measured_at, ntp} ]: every camera's latest clock
  * offset, furthest off first (then by id); cameras never measured are left out. */
@@ -404,6 +470,23 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
                      struct cw_err *err);
 
+/* An answer's store reads apart from its document, so that the reads run where blocking is
+ * allowed (the API's workers) and the document where ISO times may be written (doc.h's thread
+ * rule): doc_footage_read (q's, as doc_footage_find) or doc_request_read (request id's, as
+ * doc_request_show), on s from any thread, each returning what its document function would
+ * (0, DOC_BAD_INPUT, DOC_NOT_FOUND or -1, with err); then doc_footage_build, the same
+ * document from the rows (loop or CLI; 0 or -1). The rows are the caller's: free them with
+ * doc_footage_free (accepts NULL), whatever the steps returned. q's strings are read only by
+ * doc_footage_read. */
+struct doc_footage_rows;
+int doc_footage_read(struct store *s, const struct doc_footage_query *q,
+                     struct doc_footage_rows **out, struct cw_err *err);
+int doc_request_read(struct store *s, int64_t id, int64_t now_ms, struct doc_footage_rows **out,
+                     struct cw_err *err);
+int doc_footage_build(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
+                      struct cw_err *err);
+void doc_footage_free(struct doc_footage_rows *r);
+
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
 /* Its inverse: r (zeroed first) as the request for q, made at q->now_ms by `by` for case_ref
@@ -421,6 +504,10 @@ int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t
 /* [{id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
  * cameras[]}}]: every request, newest first. */
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+/* doc_requests from the rows store_list_requests gave (read on another thread or
+ * connection); takes v (freed). Loop or CLI. */
+int doc_requests_rows(const struct doc_ctx *c, struct store_request *v, size_t n, json_t **out,
+                      struct cw_err *err);
 
 /* A request as JSON (id, created, by, case, reason, from, to, place), its times written by
  * when(data, ms): the document's and an export manifest's (exports run off the loop thread,

@@ -3,7 +3,8 @@
  * tickets field staff filed, each priced from [costs] (or the ticket's own cost); ranked
  * with sites on national roads, markets and borders first, then by downtime; totalled per
  * owner, per action and for the district; with the availability summary of the same range.
- * Read-only on the store; everything read is freed before it returns. */
+ * And the steps of every report (doc.h: doc_report_begin), so the store's reads can run on
+ * a thread of their own. Read-only on the store; everything read is freed with the rows. */
 #include "report_priv.h"
 
 #include <stdlib.h>
@@ -387,29 +388,61 @@ static int ticket_cmp(const void *pa, const void *pb)
     return c != 0 ? c : (a->id > b->id) - (a->id < b->id);
 }
 
-int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                json_t **out, struct cw_err *err)
+/* ---- the steps (doc.h: doc_report_begin) ---- */
+
+struct doc_report_rows {
+    enum doc_report_kind kind;
+    struct report_avail ra;
+    struct backlog_facts f;       /* the backlog's */
+    struct store_ticket *tickets; /* the backlog's: open ones, by camera then id */
+    size_t n_tickets;
+};
+
+int doc_report_begin(const struct doc_ctx *c, enum doc_report_kind kind, int64_t from_ms,
+                     int64_t to_ms, struct doc_report_rows **out, struct cw_err *err)
 {
-    struct report_avail ra = {0};
-    struct backlog_facts f = {0};
-    struct store_ticket *t = NULL;
-    struct entry *e = NULL;
-    size_t nt = 0, ne = 0;
-    json_t *root = NULL, *items;
+    struct doc_report_rows *r = calloc(1, sizeof(*r));
     int rc;
 
     *out = NULL;
-    if ((rc = report_avail_build(c, from_ms, to_ms, &ra, err)) != 0)
+    if (r == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    r->kind = kind;
+    if ((rc = report_avail_begin(c, from_ms, to_ms, &r->ra, err)) != 0) {
+        free(r);
         return rc;
-    rc = -1; /* until the document is handed over */
-    if (backlog_facts_load(c, from_ms, to_ms, &f, err) != 0 ||
-        store_list_tickets(c->store, NULL, 1, &t, &nt, err) != 0)
+    }
+    *out = r;
+    return 0;
+}
+
+int doc_report_read(struct store *s, struct doc_report_rows *r, struct cw_err *err)
+{
+    if (report_avail_read(s, &r->ra, err) != 0)
+        return -1;
+    if (r->kind != DOC_REPORT_BACKLOG)
+        return 0;
+    if (backlog_facts_load(s, r->ra.from_ms, r->ra.to_ms, &r->f, err) != 0 ||
+        store_list_tickets(s, NULL, 1, &r->tickets, &r->n_tickets, err) != 0)
+        return -1;
+    if (r->n_tickets > 0) /* qsort must not be given NULL, even for nothing */
+        qsort(r->tickets, r->n_tickets, sizeof(*r->tickets), ticket_cmp);
+    return 0;
+}
+
+/* The backlog document of r (read, its cameras placed) made at now_ms. */
+static int backlog_doc(const struct doc_ctx *c, const struct doc_report_rows *r, int64_t now_ms,
+                       json_t **out, struct cw_err *err)
+{
+    const struct report_avail *ra = &r->ra;
+    struct entry *e = NULL;
+    size_t ne = 0;
+    json_t *root = NULL, *items;
+    int rc = -1; /* until the document is handed over */
+
+    if (build_entries(c, ra, &r->f, r->tickets, r->n_tickets, &e, &ne, err) != 0)
         goto done;
-    if (nt > 0) /* qsort must not be given NULL, even for nothing */
-        qsort(t, nt, sizeof(*t), ticket_cmp);
-    if (build_entries(c, &ra, &f, t, nt, &e, &ne, err) != 0)
-        goto done;
-    if ((root = report_header(c, "backlog", from_ms, to_ms, now_ms)) == NULL) {
+    if ((root = report_header(c, "backlog", ra->from_ms, ra->to_ms, now_ms)) == NULL) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto done;
     }
@@ -420,19 +453,50 @@ int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t
             items = NULL;
         }
     if (report_set(root, "measured",
-                   json_pack("{s:b, s:b, s:b, s:b}", "events", 1, "samples", f.samples_measured,
-                             "onvif", f.n_devices > 0, "recording_gaps", 0)) != 0 ||
+                   json_pack("{s:b, s:b, s:b, s:b}", "events", 1, "samples", r->f.samples_measured,
+                             "onvif", r->f.n_devices > 0, "recording_gaps", 0)) != 0 ||
         report_set(root, "costs", costs_json(c)) != 0 || report_set(root, "items", items) != 0 ||
-        set_totals(c, root, &ra, e, ne) != 0 ||
-        report_set(root, "availability", report_summary(c, &ra)) != 0) {
+        set_totals(c, root, ra, e, ne) != 0 ||
+        report_set(root, "availability", report_summary(c, ra)) != 0) {
         json_decref(root);
         root = NULL;
     }
     rc = doc_give(root, out, err);
 done:
     entries_free(e, ne);
-    free(t);
-    backlog_facts_free(&f);
-    report_avail_free(&ra);
+    return rc;
+}
+
+int doc_report_build(const struct doc_ctx *c, struct doc_report_rows *r, int64_t now_ms,
+                     json_t **out, struct cw_err *err)
+{
+    *out = NULL;
+    report_avail_place(c, &r->ra);
+    if (r->kind == DOC_REPORT_AVAILABILITY)
+        return report_availability_doc(c, &r->ra, now_ms, out, err);
+    return backlog_doc(c, r, now_ms, out, err);
+}
+
+void doc_report_free(struct doc_report_rows *r)
+{
+    if (r == NULL)
+        return;
+    report_avail_free(&r->ra);
+    backlog_facts_free(&r->f);
+    free(r->tickets);
+    free(r);
+}
+
+int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                json_t **out, struct cw_err *err)
+{
+    struct doc_report_rows *r;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_report_begin(c, DOC_REPORT_BACKLOG, from_ms, to_ms, &r, err)) != 0)
+        return rc;
+    rc = doc_report_read(c->store, r, err) != 0 ? -1 : doc_report_build(c, r, now_ms, out, err);
+    doc_report_free(r);
     return rc;
 }

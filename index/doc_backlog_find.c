@@ -3,7 +3,8 @@
  * credential, firmware against the fleet's); each finding calls for an action (enum
  * cfg_action) by the rules table below (an outdated firmware only joins a camera that needs a
  * visit for something else). Recording gaps are not measured yet (the footage index
- * is not in this store): the backlog says so rather than guessing. Read-only on the store. */
+ * is not in this store): the backlog says so rather than guessing. The store is read once, by
+ * backlog_facts_load (any thread); the findings are made from what it read. */
 #define _GNU_SOURCE /* strverscmp */
 #include "report_priv.h"
 
@@ -58,12 +59,37 @@ static const struct {
     {"recording_gaps", CFG_ACTION_REPLACE_DISK},
 };
 
-int backlog_facts_load(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
-                       struct backlog_facts *f, struct cw_err *err)
+/* The streamed profile's encoder settings of each device in f that has facts (an element
+ * per device, in the same order). */
+static int load_encoders(struct store *s, struct backlog_facts *f, struct cw_err *err)
+{
+    if ((f->encoders = calloc(f->n_devices + 1, sizeof(*f->encoders))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < f->n_devices; i++) {
+        struct backlog_encoder *e = &f->encoders[i];
+        struct store_profile *pr = NULL;
+        struct store_device d;
+        size_t n = 0;
+        if (f->devices[i].facts_ms == 0)
+            continue;
+        if (store_get_device(s, f->devices[i].camera_id, &d, NULL, NULL, &pr, &n, err) < 0)
+            return -1;
+        for (size_t k = 0; k < n && !e->streamed; k++)
+            if (pr[k].streamed)
+                *e = (struct backlog_encoder){1, pr[k].width, pr[k].height, pr[k].fps_limit,
+                                              pr[k].bitrate_limit_kbps};
+        free(pr);
+    }
+    return 0;
+}
+
+int backlog_facts_load(struct store *s, int64_t from_ms, int64_t to_ms, struct backlog_facts *f,
+                       struct cw_err *err)
 {
     memset(f, 0, sizeof(*f));
-    if (store_sample_flag_counts(c->store, from_ms, to_ms, &f->flags, &f->n_flags, err) != 0 ||
-        store_list_devices(c->store, &f->devices, &f->n_devices, err) != 0) {
+    if (store_sample_flag_counts(s, from_ms, to_ms, &f->flags, &f->n_flags, err) != 0 ||
+        store_list_devices(s, &f->devices, &f->n_devices, err) != 0 ||
+        load_encoders(s, f, err) != 0) {
         backlog_facts_free(f);
         return -1;
     }
@@ -75,6 +101,7 @@ void backlog_facts_free(struct backlog_facts *f)
 {
     free(f->flags);
     free(f->devices);
+    free(f->encoders);
     memset(f, 0, sizeof(*f));
 }
 
@@ -269,33 +296,21 @@ static int find_clock(const struct doc_ctx *c, const struct store_device *d,
                                  doc_iso(c, d->clock_at_ms), "limit_ms", (json_int_t)limit));
 }
 
-/* The streamed profile's encoder set below the camera's class. */
-static int find_encoder(const struct doc_ctx *c, const struct report_cam *rc,
-                        struct backlog_item *it, struct cw_err *err)
+/* The streamed profile's encoder set below the camera's class (e: its device's, as read). */
+static int find_encoder(const struct backlog_encoder *e, const struct report_cam *rc,
+                        struct backlog_item *it)
 {
     const struct cfg_class *cls = rc->cam != NULL ? rc->cam->cls : NULL;
-    struct store_profile *pr = NULL, *p = NULL;
-    struct store_device d;
-    size_t n = 0;
-    int rc_ = 0;
 
-    if (cls == NULL)
+    if (cls == NULL || !e->streamed ||
+        cfg_class_encoder_below(cls, e->fps, e->width, e->height, e->bitrate_kbps) == 0)
         return 0;
-    if (store_get_device(c->store, rc->st.id, &d, NULL, NULL, &pr, &n, err) < 0)
-        return -1;
-    for (size_t i = 0; i < n && p == NULL; i++)
-        if (pr[i].streamed)
-            p = &pr[i];
-    if (p != NULL &&
-        cfg_class_encoder_below(cls, p->fps_limit, p->width, p->height, p->bitrate_limit_kbps) != 0)
-        rc_ = add_finding(it, "encoder_config",
-                          json_pack("{s:i, s:i, s:f, s:i, s:i, s:i, s:f, s:f}", "width", p->width,
-                                    "height", p->height, "fps", p->fps_limit, "bitrate_kbps",
-                                    p->bitrate_limit_kbps, "min_width", cls->min_width,
-                                    "min_height", cls->min_height, "min_fps", cls->min_fps,
-                                    "min_bitrate_kbps", cls->min_bitrate_kbps));
-    free(pr);
-    return rc_;
+    return add_finding(it, "encoder_config",
+                       json_pack("{s:i, s:i, s:f, s:i, s:i, s:i, s:f, s:f}", "width", e->width,
+                                 "height", e->height, "fps", e->fps, "bitrate_kbps",
+                                 e->bitrate_kbps, "min_width", cls->min_width, "min_height",
+                                 cls->min_height, "min_fps", cls->min_fps, "min_bitrate_kbps",
+                                 cls->min_bitrate_kbps));
 }
 
 /* The newest firmware among the other cameras of d's make and model, and how many run it:
@@ -330,7 +345,7 @@ static int find_firmware(const struct backlog_facts *f, const struct store_devic
 }
 
 static int find_onvif(const struct doc_ctx *c, const struct backlog_facts *f,
-                      const struct report_cam *rc, struct backlog_item *it, struct cw_err *err)
+                      const struct report_cam *rc, struct backlog_item *it)
 {
     const struct store_device *d = device_of(f, rc->st.id);
 
@@ -341,7 +356,7 @@ static int find_onvif(const struct doc_ctx *c, const struct backlog_facts *f,
     if (!d->ok && strncmp(d->error, "authentication failed", 21) == 0 &&
         add_finding(it, "onvif_auth", json_pack("{s:s}", "error", d->error)) != 0)
         return -1;
-    if (d->facts_ms != 0 && find_encoder(c, rc, it, err) != 0)
+    if (d->facts_ms != 0 && find_encoder(&f->encoders[d - f->devices], rc, it) != 0)
         return -1;
     /* An older firmware than its model runs elsewhere is worth updating while someone is at
      * the camera for another fault; alone it is no reason for a visit the province funds. */
@@ -353,16 +368,11 @@ int backlog_find(const struct doc_ctx *c, const struct backlog_facts *f,
 {
     memset(it, 0, sizeof(*it));
     it->rc = rc;
-    if (err != NULL)
-        err->msg[0] = '\0'; /* a store error fills it; anything else is out of memory */
-    if ((it->findings = json_array()) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    if (find_down(c, rc, it) != 0 || find_unstable(rc, it) != 0 || find_stream(f, rc, it) != 0 ||
-        find_onvif(c, f, rc, it, err) != 0) {
-        if (err != NULL && err->msg[0] == '\0')
-            cw_err_set(err, NULL, 0, NULL, "out of memory");
+    if ((it->findings = json_array()) == NULL || find_down(c, rc, it) != 0 ||
+        find_unstable(rc, it) != 0 || find_stream(f, rc, it) != 0 ||
+        find_onvif(c, f, rc, it) != 0) {
         backlog_item_clear(it);
-        return -1;
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* doc_device.c - the ONVIF documents: one camera's device facts (endpoints, profiles, clock
  * and fact history) and every camera's latest clock offset, worst first. Read-only; the
- * rows read are freed before each returns. */
+ * rows read are freed before each returns. A device's reads (doc_device_read: any thread) are
+ * apart from its document (doc_device_build). */
 #include "doc_priv.h"
 
 #include <stdio.h>
@@ -134,30 +135,68 @@ static json_t *device_json(const struct doc_ctx *c, const struct view *v)
     return o;
 }
 
-int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
-               struct cw_err *err)
+struct doc_device_rows {
+    char id[CFG_ID_MAX + 1];
+    int found; /* the camera has ONVIF facts */
+    struct view v;
+};
+
+int doc_device_read(struct store *s, const char *id, int64_t since_ms, struct doc_device_rows **out,
+                    struct cw_err *err)
 {
-    struct view v = {0};
+    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
+    struct doc_device_rows *r = calloc(1, sizeof(*r));
+    struct view *v;
     int rc;
 
-    *out = NULL;
-    if ((rc = doc_require_camera(c, id, &v.st, err)) != 0)
+    if ((*out = r) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "device: out of memory");
+    v = &r->v;
+    if ((rc = doc_require_camera(&check, id, &v->st, err)) != 0)
         return rc;
-    rc = store_get_device(c->store, id, &v.d, &v.ep, &v.n_ep, &v.pr, &v.n_pr, err);
-    if (rc == 1) {
-        const struct cfg_camera *cc = cfg_find_camera(c->cfg, id);
-        cw_err_set(err, NULL, 0, NULL, "%s: no ONVIF facts yet (%s)", id,
+    snprintf(r->id, sizeof(r->id), "%s", id); /* found: no longer than a stored id */
+    if ((rc = store_get_device(s, id, &v->d, &v->ep, &v->n_ep, &v->pr, &v->n_pr, err)) < 0)
+        return -1;
+    r->found = rc == 0;
+    if (r->found &&
+        (store_list_clocks(s, id, since_ms, &v->clocks, &v->n_clocks, err) != 0 ||
+         store_list_device_changes(s, id, since_ms, &v->changes, &v->n_changes, err) != 0))
+        return -1;
+    return 0;
+}
+
+int doc_device_build(const struct doc_ctx *c, const struct doc_device_rows *r, json_t **out,
+                     struct cw_err *err)
+{
+    *out = NULL;
+    if (!r->found) {
+        const struct cfg_camera *cc = cfg_find_camera(c->cfg, r->id);
+        cw_err_set(err, NULL, 0, NULL, "%s: no ONVIF facts yet (%s)", r->id,
                    cc != NULL && cc->onvif_url[0] == '\0' ? "no onvif_url in the inventory"
                                                           : "not probed over ONVIF yet");
         return DOC_NOT_FOUND;
     }
-    if (rc == 0 &&
-        (store_list_clocks(c->store, id, since_ms, &v.clocks, &v.n_clocks, err) != 0 ||
-         store_list_device_changes(c->store, id, since_ms, &v.changes, &v.n_changes, err) != 0))
-        rc = -1;
-    if (rc == 0)
-        rc = doc_give(device_json(c, &v), out, err);
-    view_free(&v);
+    return doc_give(device_json(c, &r->v), out, err);
+}
+
+void doc_device_free(struct doc_device_rows *r)
+{
+    if (r == NULL)
+        return;
+    view_free(&r->v);
+    free(r);
+}
+
+int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
+               struct cw_err *err)
+{
+    struct doc_device_rows *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_device_read(c->store, id, since_ms, &r, err)) == 0)
+        rc = doc_device_build(c, r, out, err);
+    doc_device_free(r);
     return rc;
 }
 

@@ -2,7 +2,8 @@
  * first, one page at a time (doc_events, the API's) or all of them written as they are read
  * (doc_events_all, the CLI's). A page reads at most limit + 1 rows of each table, so a month
  * of events streams in bounded memory; the cursor is the merged order's last position,
- * "AT_MS.s.ID" after a state change or "AT_MS.d.ID" after a device change. Read-only. */
+ * "AT_MS.s.ID" after a state change or "AT_MS.d.ID" after a device change. A page's reads
+ * (doc_events_read: any thread) are apart from its document (doc_events_build). Read-only. */
 #include "doc_priv.h"
 
 #include <inttypes.h>
@@ -91,76 +92,103 @@ static json_t *cursor_json(const struct cursor *cur)
     return json_string(buf);
 }
 
-/* The events after *cur (at most limit) as items of o's open array; *cur moves to the last
- * one written, *more says whether any is left after it. At most limit + 1 rows of each table
- * are held. Returns 0 or -1 with err. */
-static int write_page(const struct doc_ctx *c, const struct doc_events_query *q, size_t limit,
-                      struct doc_out *o, struct cursor *cur, int *more, struct cw_err *err)
+/* One page as read: the rows after cur, at most limit + 1 of each table. */
+struct doc_events_rows {
+    size_t limit;
+    struct cursor cur; /* where the page starts; after the build, its last event */
+    struct store_event *v;
+    size_t n;
+    struct store_device_change *d;
+    size_t m;
+};
+
+static void page_clear(struct doc_events_rows *r)
 {
-    struct store_event *v = NULL;
-    struct store_device_change *d = NULL;
+    free(r->v);
+    free(r->d);
+    r->v = NULL;
+    r->d = NULL;
+    r->n = r->m = 0;
+}
+
+/* The rows of the page after r->cur from s. 0 or -1 with err. */
+static int read_page(struct store *s, const struct doc_events_query *q, struct doc_events_rows *r,
+                     struct cw_err *err)
+{
+    const struct cursor *cur = &r->cur;
     struct store_page pe, pd;
-    size_t n = 0, m = 0;
-    long taken;
-    int rc = -1;
 
     /* A state change comes before a device change at the same ms: after a device change at
      * T, no state change at T is left; after a state change at T, every device change at T. */
     pe = (struct store_page){q->camera, q->since_ms, cur->at_ms,
-                             cur->kind == 'd' ? INT64_MAX : cur->id, limit + 1};
+                             cur->kind == 'd' ? INT64_MAX : cur->id, r->limit + 1};
     pd = (struct store_page){q->camera, q->since_ms, cur->at_ms,
-                             cur->kind == 'd' ? cur->id : INT64_MIN, limit + 1};
-    if (store_list_events_page(c->store, &pe, &v, &n, err) != 0 ||
-        store_list_device_changes_page(c->store, &pd, &d, &m, err) != 0)
-        goto done;
-    if ((taken = merge(c, v, n, d, m, limit, o, cur)) < 0) {
-        doc_out_fail(o, "events", err);
-        goto done;
-    }
-    *more = (size_t)taken < n + m;
-    rc = 0;
-done:
-    free(v);
-    free(d);
-    return rc;
+                             cur->kind == 'd' ? cur->id : INT64_MIN, r->limit + 1};
+    if (store_list_events_page(s, &pe, &r->v, &r->n, err) != 0 ||
+        store_list_device_changes_page(s, &pd, &r->d, &r->m, err) != 0)
+        return -1;
+    return 0;
 }
 
-/* Where q starts (its after, or the first event) into *cur, and its camera checked. Returns
- * as doc_events. */
-static int query_start(const struct doc_ctx *c, const struct doc_events_query *q,
-                       struct cursor *cur, struct cw_err *err)
+/* The page's events (at most r->limit) as items of o's open array; r->cur moves to the last
+ * one written, *more says whether any is left after it. Returns 0 or -1 with err. */
+static int write_rows(const struct doc_ctx *c, struct doc_events_rows *r, struct doc_out *o,
+                      int *more, struct cw_err *err)
 {
+    long taken = merge(c, r->v, r->n, r->d, r->m, r->limit, o, &r->cur);
+
+    if (taken < 0)
+        return doc_out_fail(o, "events", err);
+    *more = (size_t)taken < r->n + r->m;
+    return 0;
+}
+
+/* Where q starts (its after, or the first event) into *cur, and its camera checked on s.
+ * Returns as doc_events. */
+static int query_start(struct store *s, const struct doc_events_query *q, struct cursor *cur,
+                       struct cw_err *err)
+{
+    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
+
     *cur = (struct cursor){0, INT64_MIN, INT64_MIN};
     if (q->after != NULL && cursor_parse(q->after, cur) != 0) {
         cw_err_set(err, NULL, 0, "after", "'%s' is not a cursor of the events list", q->after);
         return DOC_BAD_INPUT;
     }
     if (q->camera != NULL)
-        return doc_require_camera(c, q->camera, NULL, err);
+        return doc_require_camera(&check, q->camera, NULL, err);
     return 0;
 }
 
-int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
-               struct cw_err *err)
+int doc_events_read(struct store *s, const struct doc_events_query *q, struct doc_events_rows **out,
+                    struct cw_err *err)
 {
-    size_t limit =
-        q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
+    struct doc_events_rows *r = calloc(1, sizeof(*r));
+    int rc;
+
+    if ((*out = r) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "events: out of memory");
+    r->limit = q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
+    if ((rc = query_start(s, q, &r->cur, err)) != 0)
+        return rc;
+    return read_page(s, q, r, err);
+}
+
+int doc_events_build(const struct doc_ctx *c, struct doc_events_rows *r, json_t **out,
+                     struct cw_err *err)
+{
     struct doc_out *o = NULL;
-    struct cursor cur;
-    int more = 0, rc;
+    int more = 0, rc = -1;
 
     *out = NULL;
-    if ((rc = query_start(c, q, &cur, err)) != 0)
-        return rc;
     if ((o = doc_out_tree()) == NULL)
         return cw_err_set(err, NULL, 0, NULL, "events: out of memory");
-    rc = -1;
     if (doc_out_object(o, NULL) != 0 || doc_out_array(o, "events") != 0)
         goto oom;
-    if (write_page(c, q, limit, o, &cur, &more, err) != 0)
+    if (write_rows(c, r, o, &more, err) != 0)
         goto done;
     if (doc_out_close(o) != 0 ||
-        doc_out_add(o, "next", more ? cursor_json(&cur) : json_null()) != 0 ||
+        doc_out_add(o, "next", more ? cursor_json(&r->cur) : json_null()) != 0 ||
         doc_out_close(o) != 0 || (*out = doc_out_take(o)) == NULL)
         goto oom;
     rc = 0;
@@ -172,19 +200,43 @@ done:
     return rc;
 }
 
+void doc_events_free(struct doc_events_rows *r)
+{
+    if (r == NULL)
+        return;
+    page_clear(r);
+    free(r);
+}
+
+int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
+               struct cw_err *err)
+{
+    struct doc_events_rows *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_events_read(c->store, q, &r, err)) == 0)
+        rc = doc_events_build(c, r, out, err);
+    doc_events_free(r);
+    return rc;
+}
+
 int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
                    struct cw_err *err)
 {
-    struct cursor cur;
+    struct doc_events_rows r = {.limit = DOC_EVENTS_PAGE};
     int more = 1, rc;
 
-    if ((rc = query_start(c, q, &cur, err)) != 0)
+    if ((rc = query_start(c->store, q, &r.cur, err)) != 0)
         return rc;
     if (doc_out_array(o, NULL) != 0)
         return doc_out_fail(o, "events", err);
-    while (more)
-        if (write_page(c, q, DOC_EVENTS_PAGE, o, &cur, &more, err) != 0)
-            return -1;
+    while (more && rc == 0) {
+        rc = read_page(c->store, q, &r, err) != 0 || write_rows(c, &r, o, &more, err) != 0 ? -1 : 0;
+        page_clear(&r);
+    }
+    if (rc != 0)
+        return -1;
     if (doc_out_close(o) != 0)
         return doc_out_fail(o, "events", err);
     return 0;

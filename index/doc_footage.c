@@ -1,7 +1,8 @@
 /* doc_footage.c - the investigators' documents: which cameras saw a place over a time range
  * and what footage of it can still be had (footage find, request show), the requests, and a
  * created request's id. Read-only on the store except doc_request_create. Everything read is
- * freed before each returns.
+ * freed before each returns. An answer's store reads (doc_footage_read, doc_request_read: any
+ * thread) are apart from its document (doc_footage_build: ISO times, the loop or the CLI).
  *
  * One camera's answer: its place (and distance from the point asked), the windows of footage
  * in the range and the gaps between them with their cause, unreadable files, its state when
@@ -123,19 +124,41 @@ struct hit {
     double dist_m; /* < 0: not a point query */
 };
 
-/* The cameras the query's place names, in answer order. */
-static int find_cameras(const struct doc_ctx *c, const struct doc_footage_query *q,
-                        struct hit **out, size_t *n, struct cw_err *err)
+/* What the store says of one camera of an answer (read_camera), for camera_answer. */
+struct cam_rows {
+    struct hit h;
+    int indexed; /* the footage index knows the camera */
+    struct store_footage_camera fc;
+    struct store_segment_row *seg; /* its segments in the range */
+    size_t n_seg;
+    int has_state; /* its state at the range's start is known */
+    enum cw_state state;
+    int64_t since_ms;
+    struct store_event *ev; /* its changes during the range */
+    size_t n_ev;
+    int has_clock; /* a clock reading nearest the range's start */
+    struct store_clock k;
+};
+
+struct doc_footage_rows {
+    struct doc_footage_query q; /* its strings are not read after the reads */
+    int is_request;             /* request show: {request, cameras} */
+    struct store_request r;
+    struct cam_rows *cams; /* in answer order */
+    size_t n;
+};
+
+/* The cameras the query's place names, in answer order, into r->cams. */
+static int find_cameras(struct store *s, struct doc_footage_rows *r, struct cw_err *err)
 {
+    const struct doc_footage_query *q = &r->q;
     struct store_place *p = NULL;
     double *d = NULL;
     size_t m = 0;
     char bad[CFG_ID_MAX + 1] = "";
 
-    *out = NULL;
-    *n = 0;
-    if (footage_cameras(c->store, q->place, q->lat, q->lon, q->radius_m, q->text, q->cameras, &p,
-                        &d, &m, bad, sizeof(bad), err) != 0)
+    if (footage_cameras(s, q->place, q->lat, q->lon, q->radius_m, q->text, q->cameras, &p, &d, &m,
+                        bad, sizeof(bad), err) != 0)
         return -1;
     if (bad[0] != '\0') {
         free(p);
@@ -143,16 +166,53 @@ static int find_cameras(const struct doc_ctx *c, const struct doc_footage_query 
         cw_err_set(err, NULL, 0, "camera", "unknown camera '%s'", bad);
         return DOC_NOT_FOUND;
     }
-    if (m > 0 && (*out = malloc(m * sizeof(**out))) == NULL) {
+    if (m > 0 && (r->cams = calloc(m, sizeof(*r->cams))) == NULL) {
         free(p);
         free(d);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
     for (size_t i = 0; i < m; i++)
-        (*out)[i] = (struct hit){p[i], d != NULL ? d[i] : -1.0};
+        r->cams[i].h = (struct hit){p[i], d != NULL ? d[i] : -1.0};
     free(p);
     free(d);
-    *n = m;
+    r->n = m;
+    return 0;
+}
+
+/* Everything the answer says of one camera, read from s. */
+static int read_camera(struct store *s, const struct doc_footage_query *q, struct cam_rows *cr,
+                       struct cw_err *err)
+{
+    const char *id = cr->h.p.id;
+    int rc;
+
+    if ((rc = store_footage_camera(s, id, &cr->fc, q->now_ms, err)) < 0)
+        return -1;
+    cr->indexed = rc == 0;
+    if (store_footage_segments(s, id, q->from_ms, q->to_ms, &cr->seg, &cr->n_seg, err) != 0 ||
+        (rc = store_state_at(s, id, q->from_ms, &cr->state, &cr->since_ms, err)) < 0)
+        return -1;
+    cr->has_state = rc == 0;
+    if (store_list_events_between(s, id, q->from_ms, q->to_ms, DOC_EVENTS_IN_RANGE_MAX, &cr->ev,
+                                  &cr->n_ev, err) != 0 ||
+        (rc = store_clock_at(s, id, q->from_ms, &cr->k, err)) < 0)
+        return -1;
+    cr->has_clock = rc == 0;
+    return 0;
+}
+
+/* r's cameras and what the store says of each. */
+static int read_answer(struct store *s, struct doc_footage_rows *r, struct cw_err *err)
+{
+    int rc;
+
+    if (doc_footage_check(&r->q, err) != 0)
+        return DOC_BAD_INPUT;
+    if ((rc = find_cameras(s, r, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < r->n; i++)
+        if (read_camera(s, &r->q, &r->cams[i], err) != 0)
+            return -1;
     return 0;
 }
 
@@ -196,22 +256,19 @@ static json_t *unreadable_json(const struct doc_ctx *c, const struct store_segme
     return o;
 }
 
-/* windows, gaps, unreadable and covered_ms of cam over the range. */
+/* windows, gaps, unreadable and covered_ms of the camera over the range. */
 static int footage_fields(const struct doc_ctx *c, const struct doc_footage_query *q,
-                          const struct store_footage_camera *fc, const char *id, json_t *o,
-                          int64_t *first_ms, struct cw_err *err)
+                          const struct cam_rows *cr, json_t *o, int64_t *first_ms)
 {
     struct settings set = footage_settings(c);
-    struct store_segment_row *seg = NULL;
+    const struct store_segment_row *seg = cr->seg;
     struct footage_span *w = NULL, *g = NULL;
-    size_t n = 0, nw = 0, ng = 0;
+    size_t n = cr->n_seg, nw = 0, ng = 0;
     json_t *jw = json_array(), *jg = json_array(), *ju = json_array();
     int64_t covered = 0;
 
     *first_ms = 0;
-    if (store_footage_segments(c->store, id, q->from_ms, q->to_ms, &seg, &n, err) != 0 ||
-        footage_merge(seg, n, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng) != 0) {
-        free(seg);
+    if (footage_merge(seg, n, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng) != 0) {
         json_decref(jw);
         json_decref(jg);
         json_decref(ju);
@@ -224,7 +281,7 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     for (size_t i = 0; i < ng; i++) {
         json_t *s = span_json(c, g[i].start_ms, g[i].end_ms);
         json_object_set_new(s, "cause",
-                            json_string(gap_cause(fc, seg, n, g[i].start_ms, g[i].end_ms)));
+                            json_string(gap_cause(&cr->fc, seg, n, g[i].start_ms, g[i].end_ms)));
         json_array_append_new(jg, s);
     }
     for (size_t i = 0; i < n; i++)
@@ -238,56 +295,41 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     json_object_set_new(o, "covered_ms", json_integer(covered));
     json_object_set_new(o, "requested_ms", json_integer(q->to_ms - q->from_ms));
     json_object_set_new(o, "segments", json_integer((json_int_t)n));
-    free(seg);
     free(w);
     free(g);
     return 0;
 }
 
 /* state_then (at the range's start), state_since, and the changes during the range. */
-static int state_fields(const struct doc_ctx *c, const struct doc_footage_query *q, const char *id,
-                        json_t *o, struct cw_err *err)
+static void state_fields(const struct doc_ctx *c, const struct cam_rows *cr, json_t *o)
 {
-    struct store_event *ev = NULL;
-    enum cw_state st;
-    int64_t since = 0;
-    size_t n = 0;
     json_t *arr = json_array();
-    int rc = store_state_at(c->store, id, q->from_ms, &st, &since, err);
 
-    if (rc < 0 || store_list_events_between(c->store, id, q->from_ms, q->to_ms,
-                                            DOC_EVENTS_IN_RANGE_MAX, &ev, &n, err) != 0) {
-        json_decref(arr);
-        return -1;
-    }
-    json_object_set_new(o, "state_then", rc == 0 ? json_string(cw_state_name(st)) : json_null());
-    json_object_set_new(o, "state_since", rc == 0 ? doc_iso(c, since) : json_null());
-    for (size_t i = 0; i < n; i++) {
+    json_object_set_new(o, "state_then",
+                        cr->has_state ? json_string(cw_state_name(cr->state)) : json_null());
+    json_object_set_new(o, "state_since", cr->has_state ? doc_iso(c, cr->since_ms) : json_null());
+    for (size_t i = 0; i < cr->n_ev; i++) {
+        const struct store_event *ev = &cr->ev[i];
         json_t *e = json_object();
-        json_object_set_new(e, "at", doc_iso(c, ev[i].at_ms));
-        json_object_set_new(e, "from", json_string(cw_state_name(ev[i].from)));
-        json_object_set_new(e, "to", json_string(cw_state_name(ev[i].to)));
-        json_object_set_new(e, "reason", json_string(ev[i].reason));
+        json_object_set_new(e, "at", doc_iso(c, ev->at_ms));
+        json_object_set_new(e, "from", json_string(cw_state_name(ev->from)));
+        json_object_set_new(e, "to", json_string(cw_state_name(ev->to)));
+        json_object_set_new(e, "reason", json_string(ev->reason));
         json_array_append_new(arr, e);
     }
     json_object_set_new(o, "state_changes", arr);
-    free(ev);
-    return 0;
 }
 
 /* The clock offset in force nearest the range's start. */
-static int clock_fields(const struct doc_ctx *c, const struct doc_footage_query *q, const char *id,
-                        json_t *o, struct cw_err *err)
+static void clock_fields(const struct doc_ctx *c, const struct cam_rows *cr, json_t *o)
 {
-    struct store_clock k;
-    int rc = store_clock_at(c->store, id, q->from_ms, &k, err);
+    const struct store_clock *k = &cr->k;
 
-    if (rc < 0)
-        return -1;
-    json_object_set_new(o, "clock_offset_ms", rc == 0 ? json_integer(k.offset_ms) : json_null());
-    json_object_set_new(o, "clock_error_ms", rc == 0 ? json_integer(k.error_ms) : json_null());
-    json_object_set_new(o, "clock_measured_at", rc == 0 ? doc_iso(c, k.at_ms) : json_null());
-    return 0;
+    json_object_set_new(o, "clock_offset_ms",
+                        cr->has_clock ? json_integer(k->offset_ms) : json_null());
+    json_object_set_new(o, "clock_error_ms",
+                        cr->has_clock ? json_integer(k->error_ms) : json_null());
+    json_object_set_new(o, "clock_measured_at", cr->has_clock ? doc_iso(c, k->at_ms) : json_null());
 }
 
 /* oldest, retrievable_until and warning. first_ms: the range's first retrievable moment. */
@@ -320,66 +362,100 @@ static void expiry_fields(const struct doc_ctx *c, const struct doc_footage_quer
 }
 
 static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_query *q,
-                             const struct hit *h, struct cw_err *err)
+                             const struct cam_rows *cr)
 {
-    const struct store_place *p = &h->p;
-    struct store_footage_camera fc;
+    const struct store_place *p = &cr->h.p;
     json_t *o = json_object();
     int64_t first = 0;
-    int rc;
 
-    doc_place_fields(o, p, h->dist_m);
+    doc_place_fields(o, p, cr->h.dist_m);
     json_object_set_new(o, "retired", json_boolean(p->retired));
-    if ((rc = store_footage_camera(c->store, p->id, &fc, q->now_ms, err)) < 0)
-        goto fail;
-    json_object_set_new(o, "indexed", json_boolean(rc == 0));
-    if (footage_fields(c, q, &fc, p->id, o, &first, err) != 0 ||
-        state_fields(c, q, p->id, o, err) != 0 || clock_fields(c, q, p->id, o, err) != 0)
-        goto fail;
-    expiry_fields(c, q, &fc, first, o);
+    json_object_set_new(o, "indexed", json_boolean(cr->indexed));
+    if (footage_fields(c, q, cr, o, &first) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    state_fields(c, cr, o);
+    clock_fields(c, cr, o);
+    expiry_fields(c, q, &cr->fc, first, o);
     return o;
-fail:
-    json_decref(o);
-    return NULL;
 }
 
-/* The answer to q: an array of cameras. */
-static int answer(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
+/* The answer to r's query: an array of cameras. */
+static int answer(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
                   struct cw_err *err)
 {
-    struct hit *h = NULL;
-    size_t n = 0;
-    json_t *arr;
-    int rc;
+    json_t *arr = json_array();
 
     *out = NULL;
-    if (doc_footage_check(q, err) != 0)
-        return DOC_BAD_INPUT;
-    if ((rc = find_cameras(c, q, &h, &n, err)) != 0)
-        return rc;
-    if ((arr = json_array()) == NULL)
-        goto oom;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = camera_answer(c, q, &h[i], err);
+    for (size_t i = 0; arr != NULL && i < r->n; i++) {
+        json_t *o = camera_answer(c, &r->q, &r->cams[i]);
         if (o == NULL) {
             json_decref(arr);
-            free(h);
-            return -1;
+            return cw_err_set(err, NULL, 0, NULL, "out of memory");
         }
         json_array_append_new(arr, o);
     }
-    free(h);
-    *out = arr;
+    return doc_give(arr, out, err);
+}
+
+/* ---- the steps (doc.h: doc_footage_read) ---- */
+
+static int rows_new(struct doc_footage_rows **out, struct cw_err *err)
+{
+    if ((*out = calloc(1, sizeof(**out))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
     return 0;
-oom:
-    free(h);
-    return cw_err_set(err, NULL, 0, NULL, "out of memory");
+}
+
+int doc_footage_read(struct store *s, const struct doc_footage_query *q,
+                     struct doc_footage_rows **out, struct cw_err *err)
+{
+    if (rows_new(out, err) != 0)
+        return -1;
+    (*out)->q = *q;
+    return read_answer(s, *out, err);
+}
+
+int doc_footage_build(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
+                      struct cw_err *err)
+{
+    json_t *cams = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = answer(c, r, &cams, err)) != 0 || !r->is_request) {
+        *out = cams;
+        return rc;
+    }
+    /* json_pack's "o" takes both references, also when it fails. */
+    return doc_give(json_pack("{s:o, s:o}", "request", doc_request_one(c, &r->r), "cameras", cams),
+                    out, err);
+}
+
+void doc_footage_free(struct doc_footage_rows *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->cams[i].seg);
+        free(r->cams[i].ev);
+    }
+    free(r->cams);
+    free(r);
 }
 
 int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
                      struct cw_err *err)
 {
-    return answer(c, q, out, err);
+    struct doc_footage_rows *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_footage_read(c->store, q, &r, err)) == 0)
+        rc = doc_footage_build(c, r, out, err);
+    doc_footage_free(r);
+    return rc;
 }
 
 /* ---- requests ---- */
@@ -430,33 +506,36 @@ int doc_request_of_query(const struct doc_footage_query *q, const char *by, cons
     return 0;
 }
 
-static int request_get(const struct doc_ctx *c, int64_t id, struct store_request *r,
-                       struct cw_err *err)
+int doc_request_read(struct store *s, int64_t id, int64_t now_ms, struct doc_footage_rows **out,
+                     struct cw_err *err)
 {
-    int rc = store_request_get(c->store, id, r, err);
+    struct doc_footage_rows *r;
+    int rc;
 
-    if (rc == 1)
-        cw_err_set(err, NULL, 0, NULL, "no request %lld", (long long)id);
-    return rc;
+    if (rows_new(out, err) != 0)
+        return -1;
+    r = *out;
+    r->is_request = 1;
+    if ((rc = store_request_get(s, id, &r->r, err)) != 0) {
+        if (rc == 1)
+            cw_err_set(err, NULL, 0, NULL, "no request %lld", (long long)id);
+        return rc;
+    }
+    doc_request_query(&r->r, now_ms, &r->q);
+    return read_answer(s, r, err);
 }
 
 int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
                      struct cw_err *err)
 {
-    struct store_request r;
-    struct doc_footage_query q;
-    json_t *cams = NULL;
+    struct doc_footage_rows *r = NULL;
     int rc;
 
     *out = NULL;
-    if ((rc = request_get(c, id, &r, err)) != 0)
-        return rc;
-    doc_request_query(&r, now_ms, &q);
-    if ((rc = answer(c, &q, &cams, err)) != 0)
-        return rc;
-    /* json_pack's "o" takes both references, also when it fails. */
-    return doc_give(json_pack("{s:o, s:o}", "request", doc_request_one(c, &r), "cameras", cams),
-                    out, err);
+    if ((rc = doc_request_read(c->store, id, now_ms, &r, err)) == 0)
+        rc = doc_footage_build(c, r, out, err);
+    doc_footage_free(r);
+    return rc;
 }
 
 void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
@@ -507,6 +586,13 @@ json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
     return doc_request_object(elem, ctx_when, c);
 }
 
+int doc_requests_rows(const struct doc_ctx *c, struct store_request *v, size_t n, json_t **out,
+                      struct cw_err *err)
+{
+    *out = NULL;
+    return doc_give_rows(c, v, n, sizeof(*v), doc_request_one, out, err);
+}
+
 int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     struct store_request *v = NULL;
@@ -515,22 +601,21 @@ int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     *out = NULL;
     if (store_list_requests(c->store, &v, &n, err) != 0)
         return -1;
-    return doc_give_rows(c, v, n, sizeof(*v), doc_request_one, out, err);
+    return doc_requests_rows(c, v, n, out, err);
 }
 
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err)
 {
-    struct doc_footage_query q;
-    struct hit *h = NULL;
-    size_t n = 0;
+    struct doc_footage_rows fr = {0};
+    const struct doc_footage_query *q = &fr.q;
     int64_t id = 0;
     json_t *o;
     int rc;
 
     *out = NULL;
-    doc_request_query(r, now_ms, &q);
-    if (doc_footage_check(&q, err) != 0)
+    doc_request_query(r, now_ms, &fr.q);
+    if (doc_footage_check(q, err) != 0)
         return DOC_BAD_INPUT;
     if (r->by[0] == '\0' || r->case_ref[0] == '\0' || r->reason[0] == '\0') {
         cw_err_set(err, NULL, 0,
@@ -541,12 +626,11 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
         return DOC_BAD_INPUT;
     }
     /* Camera ids are checked before anything is written. */
-    if ((rc = find_cameras(c, &q, &h, &n, err)) != 0)
+    if ((rc = find_cameras(c->store, &fr, err)) != 0)
         return rc;
-    free(h);
+    free(fr.cams);
     if (store_request_create(c->store, r, now_ms, &id, err) != 0)
         return -1;
-    (void)n;
     o = json_object();
     json_object_set_new(o, "id", json_integer(id));
     return doc_give(o, out, err);

@@ -2,7 +2,8 @@
  * from its state changes (avail.h says what each figure means), summed per owner, per commune
  * and for the district, with the outages of each week; and the parts the backlog report
  * shares (report_priv.h). Read-only on the store; everything it reads is freed before it
- * returns. Local dates (weeks) go through cwtime, so the thread rule of doc.h holds. */
+ * returns. Local dates (weeks) go through cwtime, so the thread rule of doc.h holds, but for
+ * report_avail_read: the store's part, any thread. */
 #include "report_priv.h"
 
 #include <stdio.h>
@@ -96,7 +97,7 @@ static void count_outage(struct report_avail *ra, int64_t at_ms)
 /* ---- the cameras ---- */
 
 struct build {
-    const struct doc_ctx *c;
+    struct store *store;
     struct report_avail *ra;
     struct store_status *status; /* non-retired cameras, by id */
     size_t n_status, next;
@@ -124,7 +125,7 @@ static int find_status(struct build *b, const char *id, struct store_status *out
         *out = b->status[b->next];
         return 0;
     }
-    return store_get_status(b->c->store, id, out, err) < 0 ? -1 : 0;
+    return store_get_status(b->store, id, out, err) < 0 ? -1 : 0;
 }
 
 static int visit(void *data, const struct store_history *h, struct cw_err *err)
@@ -141,7 +142,6 @@ static int visit(void *data, const struct store_history *h, struct cw_err *err)
         return -1;
     snprintf(rc->st.id, sizeof(rc->st.id), "%s", h->camera_id);
     snprintf(rc->st.owner, sizeof(rc->st.owner), "%s", h->owner);
-    rc->cam = cfg_find_camera(b->c->cfg, h->camera_id);
     rc->a.cameras = 1;
     if (uptime_walk(h->created_ms, h->events, h->n_events, ra->from_ms, h->end_ms, on_spell, b) !=
         0)
@@ -153,12 +153,9 @@ static int visit(void *data, const struct store_history *h, struct cw_err *err)
     return 0;
 }
 
-int report_avail_build(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
+int report_avail_begin(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
                        struct report_avail *ra, struct cw_err *err)
 {
-    struct build b = {.c = c, .ra = ra};
-    int rc;
-
     memset(ra, 0, sizeof(*ra));
     ra->from_ms = from_ms;
     ra->to_ms = to_ms;
@@ -166,14 +163,28 @@ int report_avail_build(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
         cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
         return DOC_BAD_INPUT;
     }
-    if (build_weeks(c, ra, err) != 0 || store_list_status(c->store, &b.status, &b.n_status, err))
-        rc = -1;
-    else
-        rc = store_walk_history(c->store, from_ms, to_ms, 1, visit, &b, err);
-    free(b.status);
-    if (rc != 0)
+    if (build_weeks(c, ra, err) != 0) {
         report_avail_free(ra);
+        return -1;
+    }
+    return 0;
+}
+
+int report_avail_read(struct store *s, struct report_avail *ra, struct cw_err *err)
+{
+    struct build b = {.store = s, .ra = ra};
+    int rc = -1;
+
+    if (store_list_status(s, &b.status, &b.n_status, err) == 0)
+        rc = store_walk_history(s, ra->from_ms, ra->to_ms, 1, visit, &b, err);
+    free(b.status);
     return rc;
+}
+
+void report_avail_place(const struct doc_ctx *c, struct report_avail *ra)
+{
+    for (size_t i = 0; i < ra->n; i++)
+        ra->cams[i].cam = cfg_find_camera(c->cfg, ra->cams[i].st.id);
 }
 
 void report_avail_free(struct report_avail *ra)
@@ -358,36 +369,47 @@ static json_t *camera_json(const struct doc_ctx *c, const struct report_cam *rc)
     return o;
 }
 
-int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                     json_t **out, struct cw_err *err)
+int report_availability_doc(const struct doc_ctx *c, const struct report_avail *ra, int64_t now_ms,
+                            json_t **out, struct cw_err *err)
 {
-    struct report_avail ra;
     json_t *root, *cams, *sum;
-    int rc;
 
     *out = NULL;
-    if ((rc = report_avail_build(c, from_ms, to_ms, &ra, err)) != 0)
-        return rc;
-    if ((root = report_header(c, "availability", from_ms, to_ms, now_ms)) == NULL) {
-        report_avail_free(&ra);
+    if ((root = report_header(c, "availability", ra->from_ms, ra->to_ms, now_ms)) == NULL)
         return doc_give(NULL, out, err);
-    }
     cams = json_array();
-    for (size_t i = 0; cams != NULL && i < ra.n; i++)
-        if (json_array_append_new(cams, camera_json(c, &ra.cams[i])) != 0) {
+    for (size_t i = 0; cams != NULL && i < ra->n; i++)
+        if (json_array_append_new(cams, camera_json(c, &ra->cams[i])) != 0) {
             json_decref(cams);
             cams = NULL;
         }
-    sum = report_summary(c, &ra);
+    sum = report_summary(c, ra);
     if (report_set(root, "cameras", cams) != 0 || sum == NULL ||
         report_set(root, "owners", json_incref(json_object_get(sum, "owners"))) != 0 ||
-        report_set(root, "communes", groups_json(c, &ra, 0)) != 0 ||
+        report_set(root, "communes", groups_json(c, ra, 0)) != 0 ||
         report_set(root, "total", json_incref(json_object_get(sum, "total"))) != 0 ||
         report_set(root, "weeks", json_incref(json_object_get(sum, "weeks"))) != 0) {
         json_decref(root);
         root = NULL;
     }
     json_decref(sum);
-    report_avail_free(&ra);
     return doc_give(root, out, err);
+}
+
+int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                     json_t **out, struct cw_err *err)
+{
+    struct report_avail ra;
+    int rc;
+
+    *out = NULL;
+    if ((rc = report_avail_begin(c, from_ms, to_ms, &ra, err)) != 0)
+        return rc;
+    rc = report_avail_read(c->store, &ra, err);
+    if (rc == 0) {
+        report_avail_place(c, &ra);
+        rc = report_availability_doc(c, &ra, now_ms, out, err);
+    }
+    report_avail_free(&ra);
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* doc_samples.c - the samples document: a camera's stream samples, raw and hourly, as
  * measured and as judged; and which file is a camera's newest picture. Read-only; the rows
- * read are freed before it returns. */
+ * read are freed before it returns. doc_samples_read and doc_picture read no zone and no
+ * configuration: any thread. */
 #include "doc_priv.h"
 
 #include <stdio.h>
@@ -63,6 +64,26 @@ static json_t *sample_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
+int doc_samples_read(struct store *s, const char *id, int64_t since_ms, struct store_sample **v,
+                     size_t *n, struct cw_err *err)
+{
+    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
+    int rc;
+
+    *v = NULL;
+    *n = 0;
+    if ((rc = doc_require_camera(&check, id, NULL, err)) != 0)
+        return rc;
+    return store_list_samples(s, id, since_ms, v, n, err) != 0 ? -1 : 0;
+}
+
+int doc_samples_rows(const struct doc_ctx *c, struct store_sample *v, size_t n, json_t **out,
+                     struct cw_err *err)
+{
+    *out = NULL;
+    return doc_give_rows(c, v, n, sizeof(*v), sample_json, out, err);
+}
+
 int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
                 struct cw_err *err)
 {
@@ -71,11 +92,9 @@ int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_
     int rc;
 
     *out = NULL;
-    if ((rc = doc_require_camera(c, id, NULL, err)) != 0)
+    if ((rc = doc_samples_read(c->store, id, since_ms, &v, &n, err)) != 0)
         return rc;
-    if (store_list_samples(c->store, id, since_ms, &v, &n, err) != 0)
-        return -1;
-    return doc_give_rows(c, v, n, sizeof(*v), sample_json, out, err);
+    return doc_samples_rows(c, v, n, out, err);
 }
 
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len, struct cw_err *err)

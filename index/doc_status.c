@@ -156,6 +156,11 @@ static int status_check_flag(const char *flag, struct cw_err *err)
     return DOC_BAD_INPUT;
 }
 
+int doc_status_check(const struct doc_status_filter *f, struct cw_err *err)
+{
+    return f != NULL && f->flag != NULL ? status_check_flag(f->flag, err) : 0;
+}
+
 int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
                struct cw_err *err)
 {
@@ -163,7 +168,7 @@ int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_
     size_t n = 0;
 
     *out = NULL;
-    if (f != NULL && f->flag != NULL && status_check_flag(f->flag, err) != 0)
+    if (doc_status_check(f, err) != 0)
         return DOC_BAD_INPUT;
     if (store_list_status(c->store, &v, &n, err) != 0)
         return -1;
@@ -203,37 +208,82 @@ static int camera_part(json_t *o, const char *key, int rc, json_t *part, int nul
     return 0;
 }
 
-int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
-               struct cw_err *err)
+struct doc_camera_rows {
+    struct store_status st;
+    struct store_sample *samples; /* the last day's */
+    size_t n_samples;
+    struct doc_events_rows *events; /* the first page of the last week's */
+    struct doc_device_rows *device;
+};
+
+int doc_camera_read(struct store *s, const char *id, int64_t now_ms, struct doc_camera_rows **out,
+                    struct cw_err *err)
 {
     const struct doc_events_query q = {id, now_ms - CAMERA_EVENTS_MS, CAMERA_EVENTS_LIMIT, NULL};
-    struct store_status st;
+    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
+    struct doc_camera_rows *r = calloc(1, sizeof(*r));
+    int rc;
+
+    if ((*out = r) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
+    if ((rc = doc_require_camera(&check, id, &r->st, err)) != 0 ||
+        (rc = doc_samples_read(s, id, now_ms - CAMERA_SAMPLES_MS, &r->samples, &r->n_samples,
+                               err)) != 0 ||
+        (rc = doc_events_read(s, &q, &r->events, err)) != 0)
+        return rc;
+    return doc_device_read(s, id, now_ms - CAMERA_EVENTS_MS, &r->device, err);
+}
+
+int doc_camera_build(const struct doc_ctx *c, struct doc_camera_rows *r, json_t **out,
+                     struct cw_err *err)
+{
     json_t *o = NULL, *part = NULL;
     int rc;
 
     *out = NULL;
-    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
-        return rc;
     if ((o = json_object()) == NULL)
         return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
-    rc = camera_part(o, "status", 0, doc_status_one(c, &st), 0, err);
+    rc = camera_part(o, "status", 0, doc_status_one(c, &r->st), 0, err);
     if (rc == 0) {
-        rc = doc_samples(c, id, now_ms - CAMERA_SAMPLES_MS, &part, err);
+        rc = doc_samples_rows(c, r->samples, r->n_samples, &part, err);
+        r->samples = NULL; /* taken */
         rc = camera_part(o, "samples", rc, part, 0, err);
     }
     if (rc == 0) {
-        rc = doc_events(c, &q, &part, err);
+        rc = doc_events_build(c, r->events, &part, err);
         rc = camera_part(o, "events", rc, part, 0, err);
     }
     if (rc == 0) {
-        rc = doc_device(c, id, now_ms - CAMERA_EVENTS_MS, &part, err);
+        rc = doc_device_build(c, r->device, &part, err);
         rc = camera_part(o, "device", rc, part, 1, err);
     }
-    if (rc != 0)
-        goto fail;
+    if (rc != 0) {
+        json_decref(o);
+        return rc;
+    }
     *out = o;
     return 0;
-fail:
-    json_decref(o);
+}
+
+void doc_camera_free(struct doc_camera_rows *r)
+{
+    if (r == NULL)
+        return;
+    free(r->samples);
+    doc_events_free(r->events);
+    doc_device_free(r->device);
+    free(r);
+}
+
+int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
+               struct cw_err *err)
+{
+    struct doc_camera_rows *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = doc_camera_read(c->store, id, now_ms, &r, err)) == 0)
+        rc = doc_camera_build(c, r, out, err);
+    doc_camera_free(r);
     return rc;
 }

@@ -150,6 +150,26 @@ int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const 
     return doc_ticket_result(c, rc, &t, out, err);
 }
 
+int doc_tickets_read(struct store *s, const char *camera, int all, struct store_ticket **t,
+                     size_t *n, struct cw_err *err)
+{
+    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
+    int rc;
+
+    *t = NULL;
+    *n = 0;
+    if (camera != NULL && (rc = doc_require_camera(&check, camera, NULL, err)) != 0)
+        return rc;
+    return store_list_tickets(s, camera, !all, t, n, err) != 0 ? -1 : 0;
+}
+
+int doc_tickets_rows(const struct doc_ctx *c, struct store_ticket *t, size_t n, json_t **out,
+                     struct cw_err *err)
+{
+    *out = NULL;
+    return doc_give_rows(c, t, n, sizeof(*t), ticket_json, out, err);
+}
+
 int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
                 struct cw_err *err)
 {
@@ -158,9 +178,7 @@ int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **o
     int rc;
 
     *out = NULL;
-    if (camera != NULL && (rc = doc_require_camera(c, camera, NULL, err)) != 0)
+    if ((rc = doc_tickets_read(c->store, camera, all, &t, &n, err)) != 0)
         return rc;
-    if (store_list_tickets(c->store, camera, !all, &t, &n, err) != 0)
-        return -1;
-    return doc_give_rows(c, t, n, sizeof(*t), ticket_json, out, err);
+    return doc_tickets_rows(c, t, n, out, err);
 }

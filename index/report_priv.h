@@ -42,10 +42,20 @@ struct report_avail {
     int down_now; /* cameras DOWN now */
 };
 
-/* Build ra over [from_ms, to_ms) from the store. Returns 0, DOC_BAD_INPUT when the range is
- * empty or ends before it starts, or -1, with err (ra freed). */
-int report_avail_build(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
+/* A report's availability in three steps, so that the store's part can run on a thread of
+ * its own (doc.h: doc_report_begin): report_avail_begin sets ra's range and weeks (the
+ * site's zone: loop or CLI); report_avail_read reads every camera's row and events and sums
+ * them (any thread: no zone, no configuration); report_avail_place finds each camera's
+ * inventory row (c->cfg). begin returns 0, DOC_BAD_INPUT when the range is empty or ends
+ * before it starts, or -1, with err (ra left empty); read 0 or -1 with err. The caller frees
+ * ra with report_avail_free, whatever they returned. */
+int report_avail_begin(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
                        struct report_avail *ra, struct cw_err *err);
+int report_avail_read(struct store *s, struct report_avail *ra, struct cw_err *err);
+void report_avail_place(const struct doc_ctx *c, struct report_avail *ra);
+/* The availability document of ra (read and placed) made at now_ms. 0 or -1 (doc_give). */
+int report_availability_doc(const struct doc_ctx *c, const struct report_avail *ra, int64_t now_ms,
+                            json_t **out, struct cw_err *err);
 void report_avail_free(struct report_avail *ra);
 /* The cameras of ra grouped by owner code (by_owner) or by commune, sorted by key. Returns
  * the count with *out malloc'd (caller frees), or -1 when out of memory. */
@@ -65,11 +75,20 @@ json_t *report_summary(const struct doc_ctx *c, const struct report_avail *ra);
 
 /* ---- the backlog's findings (doc_backlog_find.c) ---- */
 
+/* The encoder settings of a device's streamed profile (streamed 0: none known). */
+struct backlog_encoder {
+    int streamed;
+    int width, height;
+    double fps;
+    int bitrate_kbps;
+};
+
 /* What the store knows beyond events, read once for a whole backlog. */
 struct backlog_facts {
     struct store_flag_count *flags; /* per camera and flag list, over the range, by camera */
     size_t n_flags;
-    struct store_device *devices; /* ONVIF rows of non-retired cameras, by camera */
+    struct store_device *devices;     /* ONVIF rows of non-retired cameras, by camera */
+    struct backlog_encoder *encoders; /* per device, in the same order */
     size_t n_devices;
     int samples_measured; /* any sample in the range */
 };
@@ -82,11 +101,13 @@ struct backlog_item {
     json_t *because[CFG_ACTION_COUNT]; /* per action, the kinds of the findings behind it */
 };
 
-int backlog_facts_load(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
-                       struct backlog_facts *f, struct cw_err *err);
+/* Read f over [from_ms, to_ms) from s (any thread). 0, or -1 with err (f freed). */
+int backlog_facts_load(struct store *s, int64_t from_ms, int64_t to_ms, struct backlog_facts *f,
+                       struct cw_err *err);
 void backlog_facts_free(struct backlog_facts *f);
-/* Fill it with rc's findings (it->findings an empty array when there are none). Returns 0,
- * or -1 with err. The caller frees it with backlog_item_clear. */
+/* Fill it with rc's findings (it->findings an empty array when there are none), from f and
+ * the configuration; the store is not read. Returns 0, or -1 with err (out of memory). The
+ * caller frees it with backlog_item_clear. */
 int backlog_find(const struct doc_ctx *c, const struct backlog_facts *f,
                  const struct report_cam *rc, struct backlog_item *it, struct cw_err *err);
 void backlog_item_clear(struct backlog_item *it);

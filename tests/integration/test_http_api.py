@@ -883,6 +883,34 @@ class HttpApiTest(cwtest.FixtureTestCase):
                       "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/reports/uptime", "viewer"), 404, "not_found")
 
+    def test_reads_on_the_workers_are_500s_when_the_store_cannot_be_opened_there(self):
+        """The store's reads run on the API's workers, each on a connection of its own: with
+        the database moved away (the daemon's own connection keeps its file) each answers a
+        clear 500 at once, and each answers as before once it is back."""
+        reads = (("/api/v1/cameras", "viewer", 200), ("/api/v1/clock", "viewer", 200),
+                 ("/api/v1/reports/availability", "viewer", 200),
+                 ("/api/v1/reports/backlog?format=xlsx", "viewer", 200),
+                 ("/api/v1/requests/1", "investigator", 200), ("/api/v1/uptime", "viewer", 200),
+                 ("/api/v1/events?camera=CAH-001", "viewer", 200),
+                 ("/api/v1/cameras/CAH-001", "viewer", 200),
+                 ("/api/v1/cameras/CAH-001/samples", "viewer", 200),
+                 ("/api/v1/cameras/CAH-001/device", "viewer", 404),  # no ONVIF on this site
+                 ("/api/v1/cameras/CAH-001/thumbnail", "viewer", 200),
+                 ("/api/v1/tickets?all=true", "viewer", 200),
+                 ("/api/v1/requests", "investigator", 200))
+        away = self.db + ".away"
+        os.rename(self.db, away)
+        try:
+            for path, role, _ in reads:
+                with self.subTest(path=path):
+                    doc = self.error_of(self.ask("GET", path, role), 500, "internal")
+                    self.assertIn("the store could not answer: no database here", doc["detail"])
+        finally:
+            os.rename(away, self.db)
+        for path, role, status in reads:
+            with self.subTest(path=path, back=True):
+                self.assertEqual(self.ask("GET", path, role).status, status)
+
     def test_tickets_listed_by_viewers_opened_and_closed_by_admins(self):
         r = self.ask("POST", "/api/v1/tickets", "admin",
                      body={"camera": "CAH-002", "action": "restore_link", "note": "mất nguồn",
