@@ -252,8 +252,13 @@ void api_free(struct api *a)
 {
     if (a == NULL)
         return;
-    api_exports_free(a); /* first: a download's audit job may still be on a.pool */
-    pool_free(a->pool);  /* answers the jobs not run: their connections are resumed */
+    a->stopping = 1;
+    /* First: the done of a job run already may still come, and an export's start would queue
+     * its export on the exports' pool (stopping: it answers 503 instead). No job of this pool
+     * refers to an export record. Those not run are answered 503: their connections resumed. */
+    pool_free(a->pool);
+    a->pool = NULL;
+    api_exports_free(a);
     http_free(a->http);
     auth_free(a->auth);
     free(a);

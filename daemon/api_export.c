@@ -34,6 +34,7 @@
 #define EXPORT_FILES_MAX 4096 /* files listed of one export folder */
 #define HTTP_ACCEPTED 202
 #define HTTP_CONFLICT 409
+#define HTTP_UNAVAILABLE 503
 
 enum export_state { EXPORT_QUEUED, EXPORT_RUNNING, EXPORT_DONE, EXPORT_FAILED };
 static const char *const state_names[] = {"queued", "running", "done", "failed"};
@@ -401,6 +402,10 @@ static void start_done(struct api_job *j)
     char loc[128];
     int rc;
 
+    if (c->api->stopping) { /* the exports' pool stops next: nothing more on it */
+        http_reply_error(c->req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
+        return;
+    }
     if (j->rc != 0) {
         api_reply_doc(c, -1, NULL, &j->err);
         return;
@@ -718,6 +723,7 @@ void api_exports_free(struct api *a)
     for (struct export_job *x = a->exports; x != NULL; x = x->next)
         atomic_store(&x->cancel, 1);
     pool_free(a->export_pool);
+    a->export_pool = NULL;
     while (a->exports != NULL) {
         struct export_job *x = a->exports;
         a->exports = x->next;

@@ -25,6 +25,7 @@ struct api {
     struct pool *pool;
     struct pool *export_pool;   /* one thread: exports run one at a time (api_export.c) */
     struct export_job *exports; /* running and recent exports, newest first */
+    int stopping;               /* api_free began: a job's done answers 503, queues nothing */
 };
 
 /* One request to one endpoint, as the handler sees it. */
