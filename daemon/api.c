@@ -218,7 +218,8 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
     if (a == NULL)
         return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
     a->env = *env;
-    if ((tokens = tokens_daemon_path(env->cfg)) == NULL) {
+    if ((a->db_path = strdup(cfg->database)) == NULL ||
+        (tokens = tokens_daemon_path(env->cfg)) == NULL) {
         cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
         goto fail;
     }
@@ -261,5 +262,6 @@ void api_free(struct api *a)
     api_exports_free(a);
     http_free(a->http);
     auth_free(a->auth);
+    free(a->db_path);
     free(a);
 }

@@ -418,7 +418,7 @@ static void start_done(struct api_job *j)
     rc = export_plan_build(c->doc.store, &set, sj->rid, &x->plan, &x->err);
     if (rc == 1)
         cw_err_set(&x->err, NULL, 0, NULL, "no request %lld", (long long)sj->rid);
-    if (rc != 0 || (x->db_path = strdup(cfg->database)) == NULL)
+    if (rc != 0 || (x->db_path = strdup(c->api->db_path)) == NULL)
         goto fail;
     /* The first free request-R-N: a folder of its own, never one that exists. */
     for (unsigned n = 1;; n++) {

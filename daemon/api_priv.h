@@ -20,6 +20,7 @@ struct export_job;
 
 struct api {
     struct api_env env;
+    char *db_path; /* the store env.store is open on, as at api_new: the workers' too */
     struct http *http;
     struct auth *auth;
     struct pool *pool;
@@ -64,12 +65,13 @@ json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_
 int api_open_inside(const char *path, const char *dir, char *why, size_t why_len);
 
 /* A job for the API's workers, embedded first in a handler's own struct (malloc'd). work runs
- * on a worker with a store connection of its own in mode (NULL when it could not open: rc
- * -1 and err say why); done runs on the loop, answers the request, and must not free the job
- * (the caller of done frees it). When the daemon stops first, the request is answered 503.
- * A job that never reads the store sets no_store before api_job_start: work gets NULL and rc
- * 0, and no connection is opened for it. A job holding more (JSON, arrays) sets release before
- * api_job_start: it frees them, on the loop, after done or the 503 (or a failed start). */
+ * on a worker with a store connection of its own in mode, to the daemon's store (api.db_path,
+ * whatever a reload says since; NULL when it could not open: rc -1 and err say why); done runs on
+ * the loop, answers the request, and must not free the job (the caller of done frees it). When the
+ * daemon stops first, the request is answered 503. A job that never reads the store sets no_store
+ * before api_job_start: work gets NULL and rc 0, and no connection is opened for it. A job holding
+ * more (JSON, arrays) sets release before api_job_start: it frees them, on the loop, after done or
+ * the 503 (or a failed start). */
 struct api_job {
     struct pool_job base;
     struct api_call call;

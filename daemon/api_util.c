@@ -200,7 +200,7 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
     j->done = done;
     j->base.work = job_work;
     j->base.done = job_done;
-    if ((j->db_path = strdup(c->api->env.cfg->database)) == NULL) {
+    if ((j->db_path = strdup(c->api->db_path)) == NULL) {
         if (j->release != NULL)
             j->release(j);
         free(j);

@@ -132,11 +132,12 @@ static int teardown(void **state)
 }
 
 /* Connect and send the request; nothing is answered until the loop runs. */
-static struct client *client_send(struct t *t, const char *method, const char *path)
+static struct client *client_send(struct t *t, const char *method, const char *path,
+                                  const char *body)
 {
     struct client *c = calloc(1, sizeof(*c));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
-    char req[1024];
+    char req[2048];
     int n;
 
     assert_non_null(c);
@@ -146,8 +147,9 @@ static struct client *client_send(struct t *t, const char *method, const char *p
     assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     n = snprintf(req, sizeof(req),
                  "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-                 "Content-Length: 0\r\nConnection: close\r\n\r\n",
-                 method, path, t->token);
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                 "Connection: close\r\n\r\n%s",
+                 method, path, t->token, strlen(body), body);
     assert_int_equal(write(c->fd, req, (size_t)n), n);
     assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
     return c;
@@ -188,6 +190,19 @@ static int client_status(const struct client *c)
     return status;
 }
 
+/* The JSON body of a whole answer. */
+static json_t *client_json(const struct client *c)
+{
+    const char *body = strstr(c->buf, "\r\n\r\n");
+    json_error_t je;
+    json_t *doc;
+
+    assert_non_null(body);
+    if ((doc = json_loads(body + 4, 0, &je)) == NULL)
+        fail_msg("not JSON (%s): %s", je.text, body + 4);
+    return doc;
+}
+
 /* Run the loop a step at a time until cond holds. */
 #define DRIVE_UNTIL(t, what, cond)                                                                 \
     do {                                                                                           \
@@ -220,7 +235,7 @@ static void client_answer(struct t *t, struct client *c)
 static void test_a_job_is_answered_from_the_loop(void **state)
 {
     struct t *t = *state;
-    struct client *c = client_send(t, "GET", "/api/v1/exports");
+    struct client *c = client_send(t, "GET", "/api/v1/exports", "");
 
     client_answer(t, c);
     assert_int_equal(client_status(c), 200);
@@ -240,7 +255,7 @@ static void test_stop_with_an_export_start_on_a_worker_answers_503(void **state)
     struct stat st;
 
     assert_int_not_equal(stat(exports, &st), 0); /* made by the start's work, below */
-    c = client_send(t, "POST", "/api/v1/requests/1/export");
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
     DRIVE_UNTIL(t, "the start queued", pool_pending(t->api->pool) == 1 || client_pump(c));
     assert_int_equal(c->len, 0);
     /* From here the loop is not run: the start's answer cannot be delivered before the stop. */
@@ -253,11 +268,57 @@ static void test_stop_with_an_export_start_on_a_worker_answers_503(void **state)
     client_free(c);
 }
 
+/* A reload naming another [store] database: the workers still open the store the daemon
+ * opened at start, the loop reads; the other file is not made. (They opened the new path: a
+ * maintenance POST made and migrated an empty store there, and answered 404.) */
+static void test_jobs_keep_the_store_opened_at_start_across_a_reload(void **state)
+{
+    struct t *t = *state;
+    struct cw_errlist errs = {0};
+    struct cfg *moved = NULL;
+    struct client *c;
+    struct stat st;
+    char other[PATH_MAX];
+    json_t *doc;
+
+    site_write(t->site, "camwatch.conf",
+               CONF_STD "[http]\nper_client = 0\n[store]\ndatabase = var/other.db\n", 0644);
+    if (cfg_load(t->site->conf, &moved, &errs) != 0)
+        dump_errors(&errs);
+    assert_non_null(moved);
+    snprintf(other, sizeof(other), "%s", moved->database);
+    assert_string_not_equal(other, t->site->cfg->database);
+    api_reload(t->api, moved);
+    c = client_send(t, "POST", "/api/v1/cameras/CAH-001/maintenance",
+                    "{\"on\": true, \"note\": \"thay \u1ed1ng k\u00ednh\"}");
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 200);
+    doc = client_json(c);
+    assert_true(json_is_true(json_object_get(doc, "changed")));
+    json_decref(doc);
+    client_free(c);
+    /* The loop's own connection sees what the worker wrote. */
+    c = client_send(t, "GET", "/api/v1/cameras/CAH-001", "");
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 200);
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "status"), "state")),
+                        "maintenance");
+    json_decref(doc);
+    client_free(c);
+    assert_int_not_equal(stat(other, &st), 0);
+    api_reload(t->api, t->site->cfg); /* the API borrows its configuration */
+    cfg_free(moved);
+    cw_errlist_clear(&errs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_job_is_answered_from_the_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_with_an_export_start_on_a_worker_answers_503,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_keep_the_store_opened_at_start_across_a_reload,
                                         setup, teardown),
     };
 
