@@ -312,6 +312,82 @@ static void test_jobs_keep_the_store_opened_at_start_across_a_reload(void **stat
     cw_errlist_clear(&errs);
 }
 
+/* The answer to method path with body, the loop run until it is whole: its status, and its
+ * JSON body in *doc when doc is not NULL. */
+static int ask(struct t *t, const char *method, const char *path, const char *body, json_t **doc)
+{
+    struct client *c = client_send(t, method, path, body);
+    int status;
+
+    client_answer(t, c);
+    status = client_status(c);
+    if (doc != NULL)
+        *doc = client_json(c);
+    client_free(c);
+    return status;
+}
+
+/* The site's conf with more lines, loaded as a reload would (caller frees). */
+static struct cfg *conf_with(struct t *t, const char *more)
+{
+    struct cw_errlist errs = {0};
+    struct cfg *cfg = NULL;
+    char text[4096];
+
+    snprintf(text, sizeof(text), "%s[http]\nper_client = 0\n%s", CONF_STD, more);
+    site_write(t->site, "camwatch.conf", text, 0644);
+    if (cfg_load(t->site->conf, &cfg, &errs) != 0)
+        dump_errors(&errs);
+    cw_errlist_clear(&errs);
+    assert_non_null(cfg);
+    return cfg;
+}
+
+/* An export started before a reload that moves [footage] exports is made in the folder its
+ * start made and read, the old one, never in the new one it did not look in (its folder was
+ * named from the new configuration). */
+static void test_an_export_started_before_a_reload_stays_in_the_folder_it_read(void **state)
+{
+    struct t *t = *state;
+    struct cfg *moved = conf_with(t, "[footage]\nexports = var/exports-new\n");
+    char old_dir[PATH_MAX], new_dir[PATH_MAX];
+    struct client *c;
+    struct stat st;
+    json_t *doc;
+    const char *st_name;
+    struct cw_err err;
+
+    snprintf(old_dir, sizeof(old_dir), "%s/request-1-1", t->site->cfg->footage.export_dir);
+    snprintf(new_dir, sizeof(new_dir), "%s/request-1-1", moved->footage.export_dir);
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the start waits, queued */
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
+    DRIVE_UNTIL(t, "the start queued", pool_pending(t->api->pool) == 1 || client_pump(c));
+    api_reload(t->api, moved);
+    assert_int_equal(pool_resize(t->api->pool, API_WORKERS, &err), 0);
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 202);
+    client_free(c);
+    /* It ran on the exports' own worker: wait until it says how it ended. */
+    for (;;) {
+        assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1", "", &doc), 200);
+        st_name = json_string_value(json_object_get(doc, "state"));
+        assert_non_null(st_name);
+        if (strcmp(st_name, "done") == 0 || strcmp(st_name, "failed") == 0)
+            break;
+        json_decref(doc);
+    }
+    assert_string_equal(st_name, "done");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(doc, "result"), "out_dir")), old_dir);
+    json_decref(doc);
+    assert_int_equal(stat(old_dir, &st), 0);
+    assert_int_not_equal(stat(new_dir, &st), 0);
+    /* and its files are served from there */
+    assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1/files/SHA256SUMS", "", NULL), 200);
+    api_reload(t->api, t->site->cfg);
+    cfg_free(moved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +396,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_jobs_keep_the_store_opened_at_start_across_a_reload,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_started_before_a_reload_stays_in_the_folder_it_read, setup, teardown),
     };
 
     log_init("test_api", LOG_LVL_WARN);
