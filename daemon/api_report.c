@@ -58,9 +58,7 @@ static void report_done(struct api_job *j)
     struct report_job *r = (struct report_job *)j;
     char disp[256];
 
-    json_decref(r->doc);
     if (j->rc != 0) {
-        free(r->bytes);
         api_reply_doc(&j->call, -1, NULL, &j->err);
         return;
     }
@@ -69,6 +67,17 @@ static void report_done(struct api_job *j)
     if (r->fmt == REPORT_HTML)
         http_reply_header(j->call.req, "Content-Security-Policy", REPORT_CSP);
     http_reply_bytes(j->call.req, 200, formats[r->fmt].type, r->bytes, r->len, HTTP_MEM_TAKE);
+    r->bytes = NULL; /* the server's now */
+}
+
+/* After the answer, the 503 of a stop, or a start that failed: the document and the bytes
+ * not handed to the server. */
+static void report_release(struct api_job *j)
+{
+    struct report_job *r = (struct report_job *)j;
+
+    json_decref(r->doc);
+    free(r->bytes);
 }
 
 /* "camwatch-backlog-2026-11-01-2026-11-25.xlsx": from the document's own range, so the name
@@ -145,6 +154,7 @@ void api_report(struct api_call *c)
     report_file_name(doc, kind, formats[r->fmt].ext, r->file, sizeof(r->file));
     /* Rendering (an XLSX workbook above all) is the workers' job; it needs no connection. */
     r->j.no_store = 1;
+    r->j.release = report_release;
     api_job_start(c, &r->j, STORE_READONLY, report_work, report_done);
     return;
 fail:
