@@ -15,6 +15,14 @@
 #include "pool.h"
 
 #define API_WORKERS 2 /* threads for writes and slow reads of the API */
+/* Jobs queued or running on the API's workers at once; a request over it is answered 503 with
+ * Retry-After: API_RETRY_AFTER_S. Each waits on a suspended connection, which never times
+ * out, so without a cap a burst (or a scraper retrying a slow /metrics) could hold every
+ * connection ([http] connections, 256 by default) and leave none for the answers the loop
+ * gives at once. 2 workers get through 64 jobs of the usual size (a write, a report) in
+ * seconds: a client waiting longer is better told to ask again. */
+#define API_JOBS_MAX 64
+#define API_RETRY_AFTER_S 2
 
 struct export_job;
 
@@ -84,7 +92,8 @@ struct api_job {
     int rc;
     struct cw_err err;
 };
-/* Defer c's request and queue j (taken: freed after its done). */
+/* Defer c's request and queue j (taken: freed after its done), or answer 503 "busy" with
+ * Retry-After when API_JOBS_MAX jobs are on the workers already (j freed, released). */
 void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
                    void (*work)(struct api_job *j, struct store *s),
                    void (*done)(struct api_job *j));

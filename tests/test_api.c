@@ -407,6 +407,39 @@ static void test_a_report_queued_at_stop_is_answered_and_freed(void **state)
     client_free(c);
 }
 
+/* More jobs than API_JOBS_MAX waiting for the workers: the one over is answered at once, 503
+ * with Retry-After and a JSON error, instead of holding its connection with the others; those
+ * queued are answered once the workers run. */
+static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(void **state)
+{
+    struct t *t = *state;
+    struct client *queued[API_JOBS_MAX], *over;
+    struct cw_err err;
+    json_t *doc;
+
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the jobs wait, queued */
+    for (size_t i = 0; i < API_JOBS_MAX; i++)
+        queued[i] = client_send(t, "GET", "/metrics", "");
+    DRIVE_UNTIL(t, "every job queued", pool_pending(t->api->pool) == API_JOBS_MAX);
+    over = client_send(t, "GET", "/metrics", "");
+    client_answer(t, over);
+    assert_int_equal(client_status(over), 503);
+    assert_non_null(strstr(over->buf, "\r\nRetry-After: "));
+    doc = client_json(over);
+    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
+    json_decref(doc);
+    client_free(over);
+    assert_int_equal(pool_pending(t->api->pool), API_JOBS_MAX);
+    for (size_t i = 0; i < API_JOBS_MAX; i++)
+        assert_int_equal(queued[i]->len, 0);
+    assert_int_equal(pool_resize(t->api->pool, API_WORKERS, &err), 0);
+    for (size_t i = 0; i < API_JOBS_MAX; i++) {
+        client_answer(t, queued[i]);
+        assert_int_equal(client_status(queued[i]), 200);
+        client_free(queued[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +452,8 @@ int main(void)
             test_an_export_started_before_a_reload_stays_in_the_folder_it_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_report_queued_at_stop_is_answered_and_freed, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_request_over_the_job_cap_is_answered_503_with_retry_after, setup, teardown),
     };
 
     log_init("test_api", LOG_LVL_WARN);
