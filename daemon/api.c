@@ -218,7 +218,8 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
     if (a == NULL)
         return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
     a->env = *env;
-    if ((tokens = tokens_daemon_path(env->cfg)) == NULL) {
+    if ((a->db_path = strdup(cfg->database)) == NULL ||
+        (tokens = tokens_daemon_path(env->cfg)) == NULL) {
         cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
         goto fail;
     }
@@ -252,9 +253,15 @@ void api_free(struct api *a)
 {
     if (a == NULL)
         return;
-    api_exports_free(a); /* first: a download's audit job may still be on a.pool */
-    pool_free(a->pool);  /* answers the jobs not run: their connections are resumed */
+    a->stopping = 1;
+    /* First: the done of a job run already may still come, and an export's start would queue
+     * its export on the exports' pool (stopping: it answers 503 instead). No job of this pool
+     * refers to an export record. Those not run are answered 503: their connections resumed. */
+    pool_free(a->pool);
+    a->pool = NULL;
+    api_exports_free(a);
     http_free(a->http);
     auth_free(a->auth);
+    free(a->db_path);
     free(a);
 }

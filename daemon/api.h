@@ -34,7 +34,8 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
 int api_check(const struct cfg *cfg, struct cw_errlist *errs);
 
 /* A new configuration (SIGHUP): its cameras and names from now on, the tokens file read
- * again. Where to listen is read only at start. Borrows cfg. */
+ * again. Where to listen and the store's path (env->store's, which the workers open too) are
+ * read only at start. Borrows cfg. */
 void api_reload(struct api *a, const struct cfg *cfg);
 /* Answer what is in flight 503, stop the workers and the server. Accepts NULL. */
 void api_free(struct api *a);

@@ -34,6 +34,7 @@
 #define EXPORT_FILES_MAX 4096 /* files listed of one export folder */
 #define HTTP_ACCEPTED 202
 #define HTTP_CONFLICT 409
+#define HTTP_UNAVAILABLE 503
 
 enum export_state { EXPORT_QUEUED, EXPORT_RUNNING, EXPORT_DONE, EXPORT_FAILED };
 static const char *const state_names[] = {"queued", "running", "done", "failed"};
@@ -237,11 +238,13 @@ static json_t *files_json(const char *dir, const char *id)
     return arr;
 }
 
-/* The folder of export id under the exports folder, into buf. */
-static const char *export_dir_of(const struct api_call *c, const char *id, char *buf, size_t len)
+/* The folder of export id under the exports folder export_dir, into buf: 0, or -1 when it
+ * does not fit. */
+static int export_dir_of(const char *export_dir, const char *id, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s", c->doc.cfg->footage.export_dir, id);
-    return buf;
+    int n = snprintf(buf, len, "%s/%s", export_dir, id);
+
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
 /* {id, request, state, by, started, ended, progress {camera, index, cameras, bytes_done,
@@ -401,6 +404,10 @@ static void start_done(struct api_job *j)
     char loc[128];
     int rc;
 
+    if (c->api->stopping) { /* the exports' pool stops next: nothing more on it */
+        http_reply_error(c->req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
+        return;
+    }
     if (j->rc != 0) {
         api_reply_doc(c, -1, NULL, &j->err);
         return;
@@ -413,7 +420,7 @@ static void start_done(struct api_job *j)
     rc = export_plan_build(c->doc.store, &set, sj->rid, &x->plan, &x->err);
     if (rc == 1)
         cw_err_set(&x->err, NULL, 0, NULL, "no request %lld", (long long)sj->rid);
-    if (rc != 0 || (x->db_path = strdup(cfg->database)) == NULL)
+    if (rc != 0 || (x->db_path = strdup(c->api->db_path)) == NULL)
         goto fail;
     /* The first free request-R-N: a folder of its own, never one that exists. */
     for (unsigned n = 1;; n++) {
@@ -421,7 +428,11 @@ static void start_done(struct api_job *j)
         if (job_find(c->api, x->id) == NULL && !start_taken(sj, n))
             break;
     }
-    export_dir_of(c, x->id, x->dir, sizeof(x->dir));
+    /* In the folder start_work made and read, whatever a reload said since. */
+    if (export_dir_of(sj->export_dir, x->id, x->dir, sizeof(x->dir)) != 0) {
+        cw_err_set(&x->err, sj->export_dir, 0, "exports", "the folder's path is too long");
+        goto fail;
+    }
     x->api = c->api;
     x->request_id = sj->rid;
     snprintf(x->who, sizeof(x->who), "%s", c->who);
@@ -693,7 +704,14 @@ void api_export_file(struct api_call *c)
         return;
     }
     d->fd = -1;
-    export_dir_of(c, id, d->dir, sizeof(d->dir));
+    /* A job in memory is served from its own folder, made before any reload since. */
+    if (x != NULL)
+        snprintf(d->dir, sizeof(d->dir), "%s", x->dir);
+    else if (export_dir_of(c->doc.cfg->footage.export_dir, id, d->dir, sizeof(d->dir)) != 0) {
+        free(d);
+        http_reply_error(c->req, 404, "not_found", "no such export file");
+        return;
+    }
     snprintf(d->path, sizeof(d->path), "%s/%s", d->dir, name);
     d->at_ms = cw_now_ms();
     snprintf(d->name, sizeof(d->name), "%s", name);
@@ -718,6 +736,7 @@ void api_exports_free(struct api *a)
     for (struct export_job *x = a->exports; x != NULL; x = x->next)
         atomic_store(&x->cancel, 1);
     pool_free(a->export_pool);
+    a->export_pool = NULL;
     while (a->exports != NULL) {
         struct export_job *x = a->exports;
         a->exports = x->next;

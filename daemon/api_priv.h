@@ -15,16 +15,26 @@
 #include "pool.h"
 
 #define API_WORKERS 2 /* threads for writes and slow reads of the API */
+/* Jobs queued or running on the API's workers at once; a request over it is answered 503 with
+ * Retry-After: API_RETRY_AFTER_S. Each waits on a suspended connection, which never times
+ * out, so without a cap a burst (or a scraper retrying a slow /metrics) could hold every
+ * connection ([http] connections, 256 by default) and leave none for the answers the loop
+ * gives at once. 2 workers get through 64 jobs of the usual size (a write, a report) in
+ * seconds: a client waiting longer is better told to ask again. */
+#define API_JOBS_MAX 64
+#define API_RETRY_AFTER_S 2
 
 struct export_job;
 
 struct api {
     struct api_env env;
+    char *db_path; /* the store env.store is open on, as at api_new: the workers' too */
     struct http *http;
     struct auth *auth;
     struct pool *pool;
     struct pool *export_pool;   /* one thread: exports run one at a time (api_export.c) */
     struct export_job *exports; /* running and recent exports, newest first */
+    int stopping;               /* api_free began: a job's done answers 503, queues nothing */
 };
 
 /* One request to one endpoint, as the handler sees it. */
@@ -63,12 +73,13 @@ json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_
 int api_open_inside(const char *path, const char *dir, char *why, size_t why_len);
 
 /* A job for the API's workers, embedded first in a handler's own struct (malloc'd). work runs
- * on a worker with a store connection of its own in mode (NULL when it could not open: rc
- * -1 and err say why); done runs on the loop, answers the request, and must not free the job
- * (the caller of done frees it). When the daemon stops first, the request is answered 503.
- * A job that never reads the store sets no_store before api_job_start: work gets NULL and rc
- * 0, and no connection is opened for it. A job holding more (JSON, arrays) sets release before
- * api_job_start: it frees them, on the loop, after done or the 503 (or a failed start). */
+ * on a worker with a store connection of its own in mode, to the daemon's store (api.db_path,
+ * whatever a reload says since; NULL when it could not open: rc -1 and err say why); done runs on
+ * the loop, answers the request, and must not free the job (the caller of done frees it). When the
+ * daemon stops first, the request is answered 503. A job that never reads the store sets no_store
+ * before api_job_start: work gets NULL and rc 0, and no connection is opened for it. A job holding
+ * more (JSON, arrays) sets release before api_job_start: it frees them, on the loop, after done or
+ * the 503 (or a failed start). */
 struct api_job {
     struct pool_job base;
     struct api_call call;
@@ -81,7 +92,8 @@ struct api_job {
     int rc;
     struct cw_err err;
 };
-/* Defer c's request and queue j (taken: freed after its done). */
+/* Defer c's request and queue j (taken: freed after its done), or answer 503 "busy" with
+ * Retry-After when API_JOBS_MAX jobs are on the workers already (j freed, released). */
 void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
                    void (*work)(struct api_job *j, struct store *s),
                    void (*done)(struct api_job *j));

@@ -69,10 +69,11 @@ static void report_done(struct api_job *j)
     if (r->fmt == REPORT_HTML)
         http_reply_header(j->call.req, "Content-Security-Policy", REPORT_CSP);
     http_reply_bytes(j->call.req, 200, formats[r->fmt].type, r->bytes, r->len, HTTP_MEM_TAKE);
-    r->bytes = NULL; /* the answer's */
+    r->bytes = NULL; /* the server's now */
 }
 
-/* After the answer, or the 503 when the daemon stopped before the render ran. */
+/* After the answer, the 503 of a stop, or a start that failed: the document and the bytes
+ * not handed to the server. */
 static void report_release(struct api_job *j)
 {
     struct report_job *r = (struct report_job *)j;
@@ -129,7 +130,7 @@ static void report_read_done(struct api_job *j)
         return;
     }
     /* Stopping: the render job would never run (pool_free delivers this done first). */
-    if (pool_stopping(j->call.api->pool)) {
+    if (j->call.api->stopping) {
         json_decref(doc);
         http_reply_error(j->call.req, 503, "stopping", "the daemon is stopping");
         return;

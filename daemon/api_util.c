@@ -200,13 +200,24 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
     j->done = done;
     j->base.work = job_work;
     j->base.done = job_done;
-    if ((j->db_path = strdup(c->api->env.cfg->database)) == NULL) {
-        if (j->release != NULL)
-            j->release(j);
-        free(j);
+    if (pool_pending(c->api->pool) >= API_JOBS_MAX) {
+        char after[16];
+        snprintf(after, sizeof(after), "%d", API_RETRY_AFTER_S);
+        http_reply_header(c->req, "Retry-After", after);
+        http_reply_error(c->req, HTTP_UNAVAILABLE, "busy",
+                         "%d requests wait for the API's workers already; ask again in %d s",
+                         API_JOBS_MAX, API_RETRY_AFTER_S);
+        goto refused;
+    }
+    if ((j->db_path = strdup(c->api->db_path)) == NULL) {
         http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
-        return;
+        goto refused;
     }
     http_defer(c->req);
     pool_submit(c->api->pool, &j->base);
+    return;
+refused:
+    if (j->release != NULL)
+        j->release(j);
+    free(j);
 }

@@ -205,6 +205,38 @@ static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
     return 0;
 }
 
+/* A setting a reload cannot change (key, as the conf names it): when *now is not was, a
+ * warning, and a copy of was in its place. 0, or -1 when out of memory (*now as it was). */
+static int daemon_keep_setting(const char *key, char **now, const char *was, const char *until)
+{
+    char *keep;
+
+    if (*now == NULL || was == NULL || strcmp(*now, was) == 0)
+        return 0;
+    if ((keep = strdup(was)) == NULL)
+        return -1;
+    log_warnx("daemon: %s %s takes effect when camwatchd restarts; %s %s until then", key, *now,
+              until, was);
+    free(*now);
+    *now = keep;
+    return 0;
+}
+
+/* What a reload cannot change is kept in cfg as old has it: the store, which the loop opened
+ * at start and the API's workers open too (two stores would split what is written between
+ * them), and the zone, set before the threads started (setenv("TZ") beside them is
+ * undefined). 0, or -1 when out of memory. */
+static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
+{
+    int rc =
+        daemon_keep_setting("[store] database", &cfg->database, old->database, "the store stays");
+
+    if (rc == 0)
+        rc =
+            daemon_keep_setting("time_zone", &cfg->time_zone, old->time_zone, "times are shown in");
+    return rc;
+}
+
 static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
     struct cw_daemon *d = w->data;
@@ -223,6 +255,9 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
     cfg = daemon_load_config(d->conf_path);
     if (cfg == NULL) {
         log_warnx("daemon: new configuration refused, keeping the old one");
+    } else if (daemon_keep_fixed(d->cfg, cfg) != 0) {
+        log_warnx("daemon: new configuration refused, keeping the old one: out of memory");
+        cfg_free(cfg);
     } else if (store_sync_cameras(d->store, cfg, cw_now_ms(), &err) != 0 ||
                fleet_reload(d->fleet, cfg, &err) != 0) {
         log_warnx("daemon: reload failed, keeping the old inventory: %s", err.msg);
@@ -471,7 +506,7 @@ int main(int argc, char **argv)
         return rc;
     }
     /* TZ is set here, before any thread: setenv beside a thread that reads the environment
-     * (libc's localtime, FFmpeg) is undefined. The fleet keeps this zone across reloads. */
+     * (libc's localtime, FFmpeg) is undefined. A reload keeps this zone (daemon_keep_fixed). */
     cw_tz_use(d.cfg->time_zone);
     daemon_raise_fd_limit();
     mallopt(M_ARENA_MAX, DAEMON_MALLOC_ARENAS); /* before the first thread */

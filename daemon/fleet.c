@@ -496,10 +496,6 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 
     if (fleet_build(f, cfg, err) != 0)
         return -1;
-    if (cfg->time_zone != NULL && strcmp(cfg->time_zone, f->env.tz) != 0)
-        log_warnx("daemon: time_zone %s takes effect when camwatchd restarts; times are shown "
-                  "in %s until then (the zone cannot change under the workers)",
-                  cfg->time_zone, f->env.tz);
     if (fleet_footage_reload(f->footage, &rerr) != 0)
         log_warnx("footage: recorders not reloaded, the old ones kept: %s", rerr.msg);
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);

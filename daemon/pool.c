@@ -236,11 +236,6 @@ void pool_submit(struct pool *p, struct pool_job *job)
     pthread_mutex_unlock(&p->mu);
 }
 
-int pool_stopping(const struct pool *p)
-{
-    return p->stopping; /* set by pool_free, on the loop thread, as this is read */
-}
-
 int pool_pending(const struct pool *p)
 {
     return p->pending;

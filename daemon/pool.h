@@ -32,9 +32,6 @@ int pool_workers(const struct pool *p);
 int pool_threads(struct pool *p);
 /* Queue a job (loop thread). */
 void pool_submit(struct pool *p, struct pool_job *job);
-/* Whether pool_free has begun: a job submitted now (from a done callback it runs) would
- * never run. Loop thread. */
-int pool_stopping(const struct pool *p);
 /* Jobs submitted whose done has not run yet. */
 int pool_pending(const struct pool *p);
 /* Cancel queued jobs, wait for running ones (their work is bounded by its own deadline), run

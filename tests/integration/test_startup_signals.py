@@ -97,6 +97,51 @@ class ZoneKeptOnReloadTest(unittest.TestCase):
             self.assertEqual(d.stop(grace=60), 0, d.stderr_text()[-2000:])
 
 
+class StoreKeptOnReloadTest(unittest.TestCase):
+    """The store is opened once, at start, by the loop; the API's workers open the same file. A
+    reload naming another [store] database (or time_zone) says it takes effect at a restart and
+    keeps the old one everywhere: a write through the API still lands in the store the loop
+    reads, and the other file is never made (the workers made and wrote it, the loop read the
+    old one: maintenance answered 404)."""
+
+    def test_reload_with_another_database_keeps_the_store_until_restart(self):
+        with cwtest.fixtures("cw-db-") as (tmp, procs):
+            fault = procs.fixture("rtsp_fault.py")
+            cams = [cwtest.camera("A", cwtest.rtsp_url(fault.port, "/ok"))]
+            site = os.path.join(tmp, "site")
+            port = cwtest.free_port()
+            write = lambda db, tz: cwtest.write_config(  # noqa: E731
+                site, cams, time_zone=tz, store={"database": db},
+                http_listen="127.0.0.1:%d" % port,
+                probe={"interval": "1h", "timeout": "900ms", "slow": "800ms"},
+                sections={"probe.stream": {"workers": "0"}})
+            conf = write("var/camwatch.db", "Asia/Ho_Chi_Minh")
+            token = cwtest.add_token(conf, "t-admin", "admin")
+            d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
+            cwtest.wait_http(port, token, d)
+            write("var/other.db", "UTC")
+            os.kill(d.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload", lambda: "daemon: reloaded" in d.stderr_text(), proc=d)
+            db = os.path.join(site, "var", "camwatch.db")
+            other = os.path.join(site, "var", "other.db")
+            self.assertIn("[store] database %s takes effect when camwatchd restarts; the store "
+                          "stays %s until then" % (other, db), d.stderr_text())
+            self.assertIn("time_zone UTC takes effect when camwatchd restarts; times are shown "
+                          "in Asia/Ho_Chi_Minh until then", d.stderr_text())
+            r = cwtest.http(port, "POST", "/api/v1/cameras/A/maintenance", token,
+                            body={"on": True, "note": "thay ống kính"})
+            self.assertEqual(r.status, 200, r)
+            doc = r.json()
+            self.assertEqual((doc["changed"], doc["to"]), (True, "maintenance"))
+            self.assertTrue(doc["since"].endswith("+07:00"), doc)  # the zone kept too
+            # the loop's own connection, on the store it opened at start, sees the write
+            r = cwtest.http(port, "GET", "/api/v1/cameras/A", token)
+            self.assertEqual(r.json()["status"]["state"], "maintenance", r)
+            self.assertFalse(os.path.exists(other), os.listdir(os.path.dirname(other)))
+            self.assertEqual(d.stop(grace=60), 0, d.stderr_text()[-2000:])
+            self.assertFalse(os.path.exists(other))
+
+
 if __name__ == "__main__":
     cwtest.build_dir()
     unittest.main(verbosity=2)

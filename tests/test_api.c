@@ -1,0 +1,461 @@
+/* test_api.c - the HTTP API's jobs on its workers (daemon/api*.c) over real loopback, with a
+ * real store and tokens file, the loop run by the test itself one step at a time: when a job
+ * is queued, taken by a worker and answered is the test's to choose, so stopping with a job
+ * in flight and a full queue are reached without a sleep. Workers are held by setting the
+ * API's pool to 0 threads (pool_resize), the loop by not running it. No timed assertion:
+ * every wait is for a condition, under a guard against hangs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../daemon/api_priv.h"
+#include "../index/store_footage.h"
+#include "../util/cwtime.h"
+#include "../util/log.h"
+#include "cfgtest.h"
+#include "cwtest.h"
+
+#define WAIT_MS 30000 /* a guard against hangs, never an assertion about time */
+#define TICK_S 0.01   /* the loop's step never blocks longer than this */
+#define ANSWER_MAX 65536
+
+struct t {
+    struct site *site;
+    struct store *store;
+    struct ev_loop *loop;
+    ev_timer tick;
+    struct api *api;
+    char token[TOKENS_TOKEN_MAX];
+    int port;
+};
+
+/* One request on a connection of its own (Connection: close), and its answer as it comes. */
+struct client {
+    int fd;
+    char buf[ANSWER_MAX];
+    size_t len;
+    int eof;
+};
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+}
+
+static int setup(void **state)
+{
+    struct t *t = calloc(1, sizeof(*t));
+    void *sp = NULL;
+    struct site *s;
+    struct cw_err err;
+    struct cw_errlist errs = {0};
+    struct store_request r = {.place = STORE_PLACE_CAMERAS};
+    int64_t now = cw_now_ms(), rid;
+    char *tokens;
+
+    if (t == NULL || site_setup(&sp) != 0)
+        return -1;
+    *state = t;
+    t->site = s = sp;
+    site_conf(s, CONF_STD "[http]\nper_client = 0\n");
+    if (site_load(s) != 0) {
+        dump_errors(&s->errs);
+        return -1;
+    }
+    free(s->cfg->http_listen); /* a port the kernel picks (the conf asks for 1-65535) */
+    if ((s->cfg->http_listen = strdup("127.0.0.1:0")) == NULL)
+        return -1;
+    if (store_open(s->cfg->database, STORE_READWRITE, &t->store, &err) != 0 ||
+        store_sync_cameras(t->store, s->cfg, now, &err) != 0) {
+        print_error("store: %s\n", err.msg);
+        return -1;
+    }
+    snprintf(r.by, sizeof(r.by), "inv");
+    snprintf(r.case_ref, sizeof(r.case_ref), "VV-01");
+    snprintf(r.reason, sizeof(r.reason), "test");
+    snprintf(r.cameras, sizeof(r.cameras), "CAH-001");
+    r.from_ms = now - 20 * 60 * 1000;
+    r.to_ms = now;
+    if (store_request_create(t->store, &r, now, &rid, &err) != 0 || rid != 1) {
+        print_error("request: %s\n", err.msg);
+        return -1;
+    }
+    if ((tokens = tokens_path(s->cfg)) == NULL ||
+        tokens_add(tokens, "inv", TOKENS_ADMIN, "2026-01-01T00:00:00+07:00", t->token,
+                   sizeof(t->token), &err) != 0) {
+        free(tokens);
+        return -1;
+    }
+    free(tokens);
+    t->loop = ev_loop_new(EVFLAG_AUTO);
+    ev_timer_init(&t->tick, tick_cb, TICK_S, TICK_S);
+    ev_timer_start(t->loop, &t->tick);
+    {
+        const struct api_env env = {t->loop, t->store, s->cfg, NULL, NULL};
+        if (api_new(&env, &t->api, &errs) != 0) {
+            dump_errors(&errs);
+            cw_errlist_clear(&errs);
+            return -1;
+        }
+    }
+    t->port = http_port(t->api->http);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct t *t = *state;
+    void *sp = t->site;
+
+    api_free(t->api);
+    store_close(t->store);
+    if (t->loop != NULL) {
+        ev_timer_stop(t->loop, &t->tick);
+        ev_loop_destroy(t->loop);
+    }
+    free(t);
+    return sp != NULL ? site_teardown(&sp) : 0;
+}
+
+/* Connect and send the request; nothing is answered until the loop runs. */
+static struct client *client_send(struct t *t, const char *method, const char *path,
+                                  const char *body)
+{
+    struct client *c = calloc(1, sizeof(*c));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
+    char req[2048];
+    int n;
+
+    assert_non_null(c);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(c->fd >= 0);
+    assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    n = snprintf(req, sizeof(req),
+                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                 "Connection: close\r\n\r\n%s",
+                 method, path, t->token, strlen(body), body);
+    assert_int_equal(write(c->fd, req, (size_t)n), n);
+    assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
+    return c;
+}
+
+/* Read what has come; 1 once the server closed the connection. */
+static int client_pump(struct client *c)
+{
+    ssize_t got;
+
+    while (!c->eof && c->len < sizeof(c->buf) - 1) {
+        got = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+        if (got > 0) {
+            c->len += (size_t)got;
+        } else if (got == 0) {
+            c->eof = 1;
+        } else {
+            assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+            break;
+        }
+    }
+    c->buf[c->len] = '\0';
+    return c->eof;
+}
+
+static void client_free(struct client *c)
+{
+    close(c->fd);
+    free(c);
+}
+
+/* The status of a whole answer. */
+static int client_status(const struct client *c)
+{
+    int status = 0;
+
+    assert_int_equal(sscanf(c->buf, "HTTP/1.1 %d", &status), 1);
+    return status;
+}
+
+/* The JSON body of a whole answer. */
+static json_t *client_json(const struct client *c)
+{
+    const char *body = strstr(c->buf, "\r\n\r\n");
+    json_error_t je;
+    json_t *doc;
+
+    assert_non_null(body);
+    if ((doc = json_loads(body + 4, 0, &je)) == NULL)
+        fail_msg("not JSON (%s): %s", je.text, body + 4);
+    return doc;
+}
+
+/* Run the loop a step at a time until cond holds. */
+#define DRIVE_UNTIL(t, what, cond)                                                                 \
+    do {                                                                                           \
+        int64_t guard_ = cw_mono_ms() + WAIT_MS;                                                   \
+        while (!(cond)) {                                                                          \
+            if (cw_mono_ms() > guard_)                                                             \
+                fail_msg("waited too long for %s", what);                                          \
+            ev_run((t)->loop, EVRUN_ONCE);                                                         \
+        }                                                                                          \
+    } while (0)
+
+/* Wait, without running the loop, until cond holds. */
+#define WAIT_UNTIL(what, cond)                                                                     \
+    do {                                                                                           \
+        int64_t guard_ = cw_mono_ms() + WAIT_MS;                                                   \
+        while (!(cond)) {                                                                          \
+            if (cw_mono_ms() > guard_)                                                             \
+                fail_msg("waited too long for %s", what);                                          \
+            poll(NULL, 0, 1);                                                                      \
+        }                                                                                          \
+    } while (0)
+
+/* The answer whole, the loop run until it is. */
+static void client_answer(struct t *t, struct client *c)
+{
+    DRIVE_UNTIL(t, "the answer", client_pump(c));
+}
+
+/* The harness itself: a job runs on a worker and is answered from the loop. */
+static void test_a_job_is_answered_from_the_loop(void **state)
+{
+    struct t *t = *state;
+    struct client *c = client_send(t, "GET", "/api/v1/exports", "");
+
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 200);
+    assert_int_equal(pool_pending(t->api->pool), 0);
+    client_free(c);
+}
+
+/* An export's start is on a worker (it made the exports folder) when the daemon stops, its
+ * answer not delivered yet: the API answers it 503, and queues nothing on the exports' pool,
+ * which stops beside it. (The exports' pool was freed first, and the start queued its export
+ * on freed memory and answered 202 for an export that never ran.) */
+static void test_stop_with_an_export_start_on_a_worker_answers_503(void **state)
+{
+    struct t *t = *state;
+    const char *exports = t->site->cfg->footage.export_dir;
+    struct client *c;
+    struct stat st;
+
+    assert_int_not_equal(stat(exports, &st), 0); /* made by the start's work, below */
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
+    DRIVE_UNTIL(t, "the start queued", pool_pending(t->api->pool) == 1 || client_pump(c));
+    assert_int_equal(c->len, 0);
+    /* From here the loop is not run: the start's answer cannot be delivered before the stop. */
+    WAIT_UNTIL("the worker to take the start", stat(exports, &st) == 0);
+    api_free(t->api);
+    t->api = NULL;
+    WAIT_UNTIL("the answer", client_pump(c));
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\"stopping\""));
+    client_free(c);
+}
+
+/* A reload naming another [store] database: the workers still open the store the daemon
+ * opened at start, the loop reads; the other file is not made. (They opened the new path: a
+ * maintenance POST made and migrated an empty store there, and answered 404.) */
+static void test_jobs_keep_the_store_opened_at_start_across_a_reload(void **state)
+{
+    struct t *t = *state;
+    struct cw_errlist errs = {0};
+    struct cfg *moved = NULL;
+    struct client *c;
+    struct stat st;
+    char other[PATH_MAX];
+    json_t *doc;
+
+    site_write(t->site, "camwatch.conf",
+               CONF_STD "[http]\nper_client = 0\n[store]\ndatabase = var/other.db\n", 0644);
+    if (cfg_load(t->site->conf, &moved, &errs) != 0)
+        dump_errors(&errs);
+    assert_non_null(moved);
+    snprintf(other, sizeof(other), "%s", moved->database);
+    assert_string_not_equal(other, t->site->cfg->database);
+    api_reload(t->api, moved);
+    c = client_send(t, "POST", "/api/v1/cameras/CAH-001/maintenance",
+                    "{\"on\": true, \"note\": \"thay \u1ed1ng k\u00ednh\"}");
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 200);
+    doc = client_json(c);
+    assert_true(json_is_true(json_object_get(doc, "changed")));
+    json_decref(doc);
+    client_free(c);
+    /* The loop's own connection sees what the worker wrote. */
+    c = client_send(t, "GET", "/api/v1/cameras/CAH-001", "");
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 200);
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "status"), "state")),
+                        "maintenance");
+    json_decref(doc);
+    client_free(c);
+    assert_int_not_equal(stat(other, &st), 0);
+    api_reload(t->api, t->site->cfg); /* the API borrows its configuration */
+    cfg_free(moved);
+    cw_errlist_clear(&errs);
+}
+
+/* The answer to method path with body, the loop run until it is whole: its status, and its
+ * JSON body in *doc when doc is not NULL. */
+static int ask(struct t *t, const char *method, const char *path, const char *body, json_t **doc)
+{
+    struct client *c = client_send(t, method, path, body);
+    int status;
+
+    client_answer(t, c);
+    status = client_status(c);
+    if (doc != NULL)
+        *doc = client_json(c);
+    client_free(c);
+    return status;
+}
+
+/* The site's conf with more lines, loaded as a reload would (caller frees). */
+static struct cfg *conf_with(struct t *t, const char *more)
+{
+    struct cw_errlist errs = {0};
+    struct cfg *cfg = NULL;
+    char text[4096];
+
+    snprintf(text, sizeof(text), "%s[http]\nper_client = 0\n%s", CONF_STD, more);
+    site_write(t->site, "camwatch.conf", text, 0644);
+    if (cfg_load(t->site->conf, &cfg, &errs) != 0)
+        dump_errors(&errs);
+    cw_errlist_clear(&errs);
+    assert_non_null(cfg);
+    return cfg;
+}
+
+/* An export started before a reload that moves [footage] exports is made in the folder its
+ * start made and read, the old one, never in the new one it did not look in (its folder was
+ * named from the new configuration). */
+static void test_an_export_started_before_a_reload_stays_in_the_folder_it_read(void **state)
+{
+    struct t *t = *state;
+    struct cfg *moved = conf_with(t, "[footage]\nexports = var/exports-new\n");
+    char old_dir[PATH_MAX], new_dir[PATH_MAX];
+    struct client *c;
+    struct stat st;
+    json_t *doc;
+    const char *st_name;
+    struct cw_err err;
+
+    snprintf(old_dir, sizeof(old_dir), "%s/request-1-1", t->site->cfg->footage.export_dir);
+    snprintf(new_dir, sizeof(new_dir), "%s/request-1-1", moved->footage.export_dir);
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the start waits, queued */
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
+    DRIVE_UNTIL(t, "the start queued", pool_pending(t->api->pool) == 1 || client_pump(c));
+    api_reload(t->api, moved);
+    assert_int_equal(pool_resize(t->api->pool, API_WORKERS, &err), 0);
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 202);
+    client_free(c);
+    /* It ran on the exports' own worker: wait until it says how it ended. */
+    for (;;) {
+        assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1", "", &doc), 200);
+        st_name = json_string_value(json_object_get(doc, "state"));
+        assert_non_null(st_name);
+        if (strcmp(st_name, "done") == 0 || strcmp(st_name, "failed") == 0)
+            break;
+        json_decref(doc);
+    }
+    assert_string_equal(st_name, "done");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(doc, "result"), "out_dir")), old_dir);
+    json_decref(doc);
+    assert_int_equal(stat(old_dir, &st), 0);
+    assert_int_not_equal(stat(new_dir, &st), 0);
+    /* and its files are served from there */
+    assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1/files/SHA256SUMS", "", NULL), 200);
+    api_reload(t->api, t->site->cfg);
+    cfg_free(moved);
+}
+
+/* A report whose rendering was still queued when the daemon stops is answered 503 and its
+ * document freed (it leaked: LeakSanitizer, in the build-asan tests). */
+static void test_a_report_queued_at_stop_is_answered_and_freed(void **state)
+{
+    struct t *t = *state;
+    struct client *c;
+    struct cw_err err;
+
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* it stays queued */
+    c = client_send(t, "GET", "/api/v1/reports/availability?format=csv", "");
+    DRIVE_UNTIL(t, "the report queued", pool_pending(t->api->pool) == 1 || client_pump(c));
+    assert_int_equal(c->len, 0);
+    api_free(t->api);
+    t->api = NULL;
+    WAIT_UNTIL("the answer", client_pump(c));
+    assert_int_equal(client_status(c), 503);
+    client_free(c);
+}
+
+/* More jobs than API_JOBS_MAX waiting for the workers: the one over is answered at once, 503
+ * with Retry-After and a JSON error, instead of holding its connection with the others; those
+ * queued are answered once the workers run. */
+static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(void **state)
+{
+    struct t *t = *state;
+    struct client *queued[API_JOBS_MAX], *over;
+    struct cw_err err;
+    json_t *doc;
+
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the jobs wait, queued */
+    for (size_t i = 0; i < API_JOBS_MAX; i++)
+        queued[i] = client_send(t, "GET", "/metrics", "");
+    DRIVE_UNTIL(t, "every job queued", pool_pending(t->api->pool) == API_JOBS_MAX);
+    over = client_send(t, "GET", "/metrics", "");
+    client_answer(t, over);
+    assert_int_equal(client_status(over), 503);
+    assert_non_null(strstr(over->buf, "\r\nRetry-After: "));
+    doc = client_json(over);
+    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
+    json_decref(doc);
+    client_free(over);
+    assert_int_equal(pool_pending(t->api->pool), API_JOBS_MAX);
+    for (size_t i = 0; i < API_JOBS_MAX; i++)
+        assert_int_equal(queued[i]->len, 0);
+    assert_int_equal(pool_resize(t->api->pool, API_WORKERS, &err), 0);
+    for (size_t i = 0; i < API_JOBS_MAX; i++) {
+        client_answer(t, queued[i]);
+        assert_int_equal(client_status(queued[i]), 200);
+        client_free(queued[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_a_job_is_answered_from_the_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_with_an_export_start_on_a_worker_answers_503,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_keep_the_store_opened_at_start_across_a_reload,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_started_before_a_reload_stays_in_the_folder_it_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_report_queued_at_stop_is_answered_and_freed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_request_over_the_job_cap_is_answered_503_with_retry_after, setup, teardown),
+    };
+
+    log_init("test_api", LOG_LVL_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
