@@ -159,7 +159,7 @@ int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enu
  * down_now, figures} ], communes: [ {commune, down_now, figures} ], total: {down_now,
  * figures}, weeks: [ {start: "YYYY-MM-DD" (a Monday), start_ms, outages} ]}. Cameras that
  * existed in the range (retired ones too), by id; owners and communes sorted. DOC_BAD_INPUT
- * when the range is empty. */
+ * when the range is empty or overlaps more than 1100 weeks (about 21 years). */
 int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                      json_t **out, struct cw_err *err);
 
@@ -181,7 +181,7 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
  * bitrate_kbps, min_width, min_height, min_fps, min_bitrate_kbps}; onvif_auth {error};
  * firmware {firmware, newest, manufacturer, model, cameras_on_newest}. Every camera with a
  * finding that calls for an action, or an open ticket, is an item. DOC_BAD_INPUT when the
- * range is empty. */
+ * range is empty or too long, as doc_availability's. */
 int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                 json_t **out, struct cw_err *err);
 

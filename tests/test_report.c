@@ -349,6 +349,26 @@ static void test_availability_sums_owners_communes_district_and_weeks(void **sta
     assert_null(doc);
 }
 
+static void test_a_range_past_the_weeks_limit_is_bad_input_not_an_error(void **state)
+{
+    struct fixture *fx = *state;
+    const int64_t week = 7 * 86400000LL;
+    struct cw_err err;
+    json_t *doc = NULL;
+
+    /* 1099 weeks overlap at most 1100 Mondays' weeks: the most a report holds */
+    assert_int_equal(doc_availability(&fx->c, T1 - 1099 * week, T1, T1, &doc, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "weeks")), 1100);
+    json_decref(doc);
+    doc = NULL;
+    /* a user asking from 1900 gets told the range is too long, as a bad request */
+    assert_int_equal(doc_availability(&fx->c, T1 - 1101 * week, T1, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.msg, "from, to: a report covers at most 1100 weeks (about 21 years)");
+    assert_null(doc);
+    assert_int_equal(doc_backlog(&fx->c, T1 - 1101 * week, T1, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+}
+
 static void add_spell(void *data, const struct uptime_spell *sp)
 {
     avail_add_spell(data, sp);
@@ -626,6 +646,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_availability_of_each_camera_from_its_intervals),
         T(test_availability_sums_owners_communes_district_and_weeks),
+        T(test_a_range_past_the_weeks_limit_is_bad_input_not_an_error),
         cmocka_unit_test(test_availability_arithmetic_clips_spells_to_the_range),
         T(test_backlog_finds_what_each_camera_needs_and_prices_it),
         T(test_backlog_totals_per_owner_action_and_district),
