@@ -359,6 +359,24 @@ class HttpApiTest(cwtest.FixtureTestCase):
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             self.assertEqual(db.execute("SELECT count(*) FROM camera").fetchone()[0], len(CAMS))
 
+    def test_percent_escapes_cannot_alias_an_id_or_hide_the_parameter(self):
+        # %00 decoded would cut the id short: CAH-001%00x must not be CAH-001, for a read or
+        # a write
+        doc = self.error_of(self.ask("GET", "/api/v1/cameras/CAH-001%00x", "viewer"), 404)
+        self.assertIn("CAH-001%00x", doc["detail"])
+        self.error_of(self.ask("POST", "/api/v1/cameras/CAH-001%00x/maintenance",
+                               body={"on": True}), 404, "not_found")
+        st = self.ask("GET", "/api/v1/cameras/CAH-001", "viewer").json()["status"]
+        self.assertNotEqual(st["state"], "maintenance")
+        doc = self.error_of(self.ask("GET", "/api/v1/events?camera=CAH-001%00", "viewer"), 404)
+        self.assertIn("CAH-001%00", doc["detail"])
+        # bytes that are not UTF-8 are shown as U+FFFD: the detail still names the parameter
+        doc = self.error_of(self.ask("GET", "/api/v1/events?since=%FF%C0%80", "viewer"), 400,
+                            "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("since: bad time '\ufffd"), doc)
+        # and the usual escapes still work
+        self.assertEqual(self.ask("GET", "/api/v1/cameras/CAH%2D001", "viewer").status, 200)
+
     def test_malformed_bodies_get_clear_json_errors(self):
         path = "/api/v1/cameras/CAH-001/maintenance"
         cases = [(b"", "not valid JSON"), (b"{\"on\": tru", "not valid JSON"),
