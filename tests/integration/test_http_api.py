@@ -809,6 +809,28 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.error_of(self.ask("POST", "/api/v1/requests/%d/export" % rid, "investigator",
                                body={"out": "/tmp"}), 400, "bad_body")
 
+    def test_concurrent_exports_of_one_request_each_get_a_folder_of_their_own(self):
+        rid = self.ask("POST", "/api/v1/requests", "investigator",
+                       body={"from": "-12m", "to": "now", "camera": "CAH-001",
+                             "case": "VV-14/2026", "reason": "cùng lúc"}).json()["id"]
+        answers = []
+        threads = [threading.Thread(target=lambda: answers.append(self.ask(
+            "POST", "/api/v1/requests/%d/export" % rid, "investigator"))) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual([r.status for r in answers], [202] * 4, answers)
+        ids = sorted(r.json()["id"] for r in answers)
+        self.assertEqual(len(set(ids)), 4, ids)
+        for eid in ids:
+            job = self.wait_export(eid)
+            self.assertEqual(job["state"], "done", job)
+            with open(os.path.join(self.exports, eid, "SHA256SUMS"), encoding="utf-8") as f:
+                self.assertIn("CAH-001.mp4", f.read())
+        v = cwtest.camwatch(self.conf, "audit", "verify", "--json")
+        self.assertEqual((v.rc, json.loads(v.out)["intact"]), (0, True), v)
+
     def test_nothing_outside_an_export_folder_is_served(self):
         folder = os.path.join(self.exports, "request-1-1")
         secret = os.path.join(self.tmp, "secret.txt")
