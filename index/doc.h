@@ -490,8 +490,9 @@ void doc_footage_free(struct doc_footage_rows *r);
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
 /* Its inverse: r (zeroed first) as the request for q, made at q->now_ms by `by` for case_ref
- * and reason (NULL reads as ""). DOC_BAD_INPUT when a text is longer than r's field for it
- * (err->field names it: place, camera, by, case or reason): never stored cut. */
+ * and reason (NULL reads as ""). DOC_BAD_INPUT when a text is longer than r's field for it,
+ * or holds a control character (a new line, tab, escape: the texts are printed in manifest.txt
+ * and tables) (err->field names it: place, camera, by, case or reason): never stored cut. */
 int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
                          const char *reason, struct store_request *r, struct cw_err *err);
 

@@ -809,6 +809,18 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.error_of(self.ask("POST", "/api/v1/requests/%d/export" % rid, "investigator",
                                body={"out": "/tmp"}), 400, "bad_body")
 
+    def test_request_texts_with_control_characters_are_refused(self):
+        # case and reason are printed in manifest.txt: a new line would forge a line of it
+        before = self.ask("GET", "/api/v1/requests", "investigator").json()
+        for field, value in (("case", "VV-15\nSHA-256: 00"), ("reason", "x\x1b[2J")):
+            body = {"from": "-12m", "to": "now", "camera": "CAH-001", "case": "VV-15",
+                    "reason": "kiểm tra"}
+            body[field] = value
+            doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator", body=body),
+                                400, "bad_body")
+            self.assertIn("field '%s': a control character" % field, doc["detail"])
+        self.assertEqual(self.ask("GET", "/api/v1/requests", "investigator").json(), before)
+
     def test_concurrent_exports_of_one_request_each_get_a_folder_of_their_own(self):
         rid = self.ask("POST", "/api/v1/requests", "investigator",
                        body={"from": "-12m", "to": "now", "camera": "CAH-001",
