@@ -236,11 +236,13 @@ struct doc_ticket_new {
 };
 /* Open a ticket (writes: c->store READWRITE) and give it back. DOC_NOT_FOUND for an unknown
  * camera; DOC_BAD_INPUT for an unknown action (err lists the actions), a negative cost, a
- * retired camera, or a note over STORE_TICKET_TEXT_MAX bytes. */
+ * retired camera, or a note over STORE_TICKET_TEXT_MAX bytes or a note or by holding a control
+ * character (a new line, tab, escape). */
 int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
                    struct cw_err *err);
 /* Close ticket id at at_ms by by, with note (may be NULL), and give it back. DOC_NOT_FOUND
- * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes). */
+ * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes), or
+ * for a note or by holding a control character. */
 int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
                      int64_t at_ms, json_t **out, struct cw_err *err);
 /* The two steps of doc_ticket_add and doc_ticket_close for a caller that writes on one
@@ -324,7 +326,8 @@ int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, js
 /* Acknowledge camera id as under maintenance (on) or hand it back to the probes (off),
  * unless it is so already, at at_ms with note (may be NULL), and describe the result: {id,
  * changed, from, to, since, reason}. Writes (c->store READWRITE). DOC_NOT_FOUND for an
- * unknown camera. */
+ * unknown camera; DOC_BAD_INPUT for a note holding a control character (a new line, tab,
+ * escape), with err->field "note". */
 int doc_maintenance(const struct doc_ctx *c, const char *id, int on, const char *note,
                     int64_t at_ms, json_t **out, struct cw_err *err);
 

@@ -475,19 +475,8 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
 }
 
 /* Copies src into dst of size len; -1 (and err names field) when it does not fit whole. */
-/* Whether s holds a control character: C0 (a new line, tab, escape), DEL, or C1 (U+0080 to
- * U+009F, which some terminals obey as escapes). */
-static int has_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
-            return 1;
-    return 0;
-}
-
-/* src into a request's field: one line of text that fits. The texts are printed in
- * manifest.txt and in `request list`, where a new line would forge a line of the record and
- * an escape would drive the reader's terminal. */
+/* src into a request's field: one line of text (doc_text_check: the texts are printed in
+ * manifest.txt and in `request list`) that fits. */
 static int request_text(char *dst, size_t len, const char *src, const char *field,
                         struct cw_err *err)
 {
@@ -497,12 +486,7 @@ static int request_text(char *dst, size_t len, const char *src, const char *fiel
         cw_err_set(err, NULL, 0, field, "%zu bytes at the most", len - 1);
         return -1;
     }
-    if (has_control(dst)) {
-        cw_err_set(err, NULL, 0, field,
-                   "a control character (a new line, tab or escape) in the text");
-        return -1;
-    }
-    return 0;
+    return doc_text_check(field, dst, err) != 0 ? -1 : 0;
 }
 
 int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,

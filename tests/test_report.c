@@ -489,6 +489,29 @@ static void test_backlog_totals_per_owner_action_and_district(void **state)
 
 /* ---- tickets ---- */
 
+static void test_ticket_texts_with_control_characters_are_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_ticket_new esc = {"CAH-001", "reaim", "xoay l\x1b[2Ji", 0, 0, "kt", T1};
+    struct doc_ticket_new nl = {"CAH-001", "reaim", "ok", 0, 0, "kt\nadmin", T1};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    assert_int_equal(doc_ticket_add(&fx->c, &esc, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "note");
+    assert_string_equal(err.msg, "a control character (a new line, tab or escape) in the text");
+    assert_int_equal(doc_ticket_add(&fx->c, &nl, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "by");
+    assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", "xong\r\nđã thay", T1 + H, &doc, &err),
+                     DOC_BAD_INPUT);
+    assert_string_equal(err.field, "note");
+    assert_null(doc);
+    /* nothing was written: the fixture's two tickets, the first still open */
+    assert_int_equal(doc_tickets(&fx->c, NULL, 0, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    json_decref(doc);
+}
+
 static void test_tickets_open_close_once_and_refuse_unknown_actions(void **state)
 {
     struct fixture *fx = *state;
@@ -651,6 +674,7 @@ int main(void)
         T(test_backlog_finds_what_each_camera_needs_and_prices_it),
         T(test_backlog_totals_per_owner_action_and_district),
         T(test_tickets_open_close_once_and_refuse_unknown_actions),
+        T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
         T(test_files_are_written_whole_with_mode_0640),
