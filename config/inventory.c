@@ -357,9 +357,14 @@ static void csv_take_row(struct csv_ctx *c)
         row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
         return;
     }
-    for (i = 0; i < (size_t)c->nfields; i++)
+    for (i = 0; i < (size_t)c->nfields; i++) {
         if (csv_max[i] > 0 && strlen(c->f[i]) > csv_max[i])
             row_err(c, (int)i, "longer than %zu bytes", csv_max[i]);
+        else if (cfg_text_has_control(c->f[i], i == COL_NOTES))
+            row_err(c, (int)i,
+                    "a line break or other control character: keep the value on one line (in "
+                    "Excel, a cell without Alt+Enter)");
+    }
     if (c->ld->nerr > before)
         return; /* its other checks would show the too long values */
     if (cfg->n_cameras == ld->cameras_cap) {

@@ -128,3 +128,14 @@ int cfg_utf8_valid(const void *text, size_t n)
     }
     return 1;
 }
+
+int cfg_text_has_control(const char *text, int lines_ok)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (lines_ok && (*p == '\n' || *p == '\r' || *p == '\t'))
+            continue;
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return 1;
+    }
+    return 0;
+}

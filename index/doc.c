@@ -97,11 +97,8 @@ int doc_require_camera(const struct doc_ctx *c, const char *id, struct store_sta
 
 int doc_text_check(const char *field, const char *text, struct cw_err *err)
 {
-    for (const unsigned char *p = (const unsigned char *)text; p != NULL && *p != '\0'; p++)
-        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-            cw_err_set(err, NULL, 0, field,
-                       "a control character (a new line, tab or escape) in the text");
-            return DOC_BAD_INPUT;
-        }
-    return 0;
+    if (text == NULL || !cfg_text_has_control(text, 0))
+        return 0;
+    cw_err_set(err, NULL, 0, field, "a control character (a new line, tab or escape) in the text");
+    return DOC_BAD_INPUT;
 }

@@ -388,11 +388,30 @@ static void test_blank_and_empty_rows_are_skipped_and_lines_still_count(void **s
     char rows[4096];
 
     snprintf(rows, sizeof(rows),
-             "\r\n,,,,,,,,,,,,,,,\n   \nA,\"Cầu\r\nLai Vung\",CAH,,district,"
-             ",,,,rtsp://h/a,,,,,,\r\n\n%s",
+             "\r\n,,,,,,,,,,,,,,,\n   \nA,Cầu,CAH,,district,"
+             ",,,,rtsp://h/a,,,,,,\"Lai\r\nVung\"\r\n\n%s",
              row("B", 9, "ftp://h/b"));
     site_std(s, rows);
     expect_one_error(s, "/cameras.csv", 8, "rtsp_url", "not an rtsp URL");
+}
+
+/* A cell typed with Alt+Enter in Excel, or an escape: a name, address or id on two lines
+ * would break every table and report row it is printed in. notes may hold line breaks. */
+static void test_a_line_break_or_control_character_is_refused_but_in_notes(void **state)
+{
+    struct site *s = *state;
+    char rows[4096];
+
+    snprintf(rows, sizeof(rows),
+             "A,\"Cầu\nLai Vung\",CAH,,district,,,,,rtsp://h/a,,,,,,\"một\r\nhai\"\n%s",
+             row("B", 5, "QL80\x1b[2J"));
+    site_std(s, rows);
+    assert_int_equal(site_load(s), -1);
+    assert_int_equal(s->errs.n, 2);
+    assert_error(&s->errs, "/cameras.csv", 2, "name",
+                 "a line break or other control character: keep the value on one line (in Excel, "
+                 "a cell without Alt+Enter)");
+    assert_error(&s->errs, "/cameras.csv", 5, "address", "a line break or other control*");
 }
 
 static void test_every_bad_row_is_reported(void **state)
@@ -671,6 +690,7 @@ int main(void)
         T(test_bad_quoting_then_reading_goes_on),
         T(test_unclosed_quote_at_end_names_record_line),
         T(test_blank_and_empty_rows_are_skipped_and_lines_still_count),
+        T(test_a_line_break_or_control_character_is_refused_but_in_notes),
         T(test_every_bad_row_is_reported),
         T(test_csv_header_macro_matches_columns),
         T(test_urls_are_checked_as_libcurl_reads_them),
