@@ -171,6 +171,16 @@ static void csv_check_header(struct csv_ctx *c)
     int found[CSV_NCOLUMNS] = {0};
     size_t before = ld->nerr;
 
+    if (n == 1 && c->f[0] != NULL && strpbrk(c->f[0], ";\t") != NULL) {
+        /* Excel in a language that writes decimal commas (Vietnamese among them) separates
+         * CSV fields with ';', and its "Unicode Text" with tabs: one column, and 16 missing */
+        cfg_ld_err(ld, c->file, c->row_line, NULL,
+                   "fields separated by '%c', not ',': save the sheet as \"CSV UTF-8 (Comma "
+                   "delimited)\", with ',' as the list separator",
+                   *strpbrk(c->f[0], ";\t"));
+        c->header_ok = 0;
+        return;
+    }
     for (i = 0; i < n; i++) {
         int k = c->f[i] ? column_index(c->f[i]) : -1;
         if (k < 0) {
@@ -454,6 +464,13 @@ void cfg_inventory_load(struct load *ld)
         if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
             s += 3; /* Excel's "CSV UTF-8" starts with a BOM */
             len -= 3;
+        } else if (line == 1 && len >= 2 &&
+                   (memcmp(s, "\xFF\xFE", 2) == 0 || memcmp(s, "\xFE\xFF", 2) == 0)) {
+            cfg_ld_err(ld, c.file, 1, NULL,
+                       "UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8 "
+                       "(Comma delimited)\"");
+            c.header_seen = 1; /* said: not "empty file" as well */
+            break;
         }
         if (!c.in_record) {
             if (line_is_blank(s, len))
@@ -478,7 +495,10 @@ void cfg_inventory_load(struct load *ld)
             }
         }
     }
-    if (!ld->oom && csv_fini(&p, csv_on_field, csv_on_record, &c) != 0)
+    if (ferror(fp)) { /* a folder, an I/O error: not an empty file */
+        cfg_ld_err(ld, c.file, line, NULL, "cannot read: %s", strerror(errno));
+        c.header_seen = 1;
+    } else if (!ld->oom && csv_fini(&p, csv_on_field, csv_on_record, &c) != 0)
         cfg_ld_err(ld, c.file, c.row_line, NULL,
                    "quoted field not closed before the end of the file");
     if (!c.header_seen && !ld->oom)

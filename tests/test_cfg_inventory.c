@@ -23,6 +23,40 @@ static void test_missing_csv_names_file(void **state)
     expect_one_error(s, "/inventory/cams.csv", 0, "", "cannot read: No such file or directory");
 }
 
+/* What Excel writes when asked for CSV in a language with decimal commas (';'), or for
+ * "Unicode Text" (UTF-16, tabs), and a folder named as the file: one error saying so, not a
+ * list of 16 missing columns or "empty file". */
+static void test_a_sheet_saved_the_wrong_way_says_how_to_save_it(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv", "id;name;owner;commune\nA;B;CAH;x\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "",
+                     "fields separated by ';', not ',': save the sheet as \"CSV UTF-8 (Comma "
+                     "delimited)\", with ',' as the list separator");
+}
+
+static void test_a_utf16_sheet_says_how_to_save_it(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv", "\xff\xfei", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "",
+                     "UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8 "
+                     "(Comma delimited)\"");
+}
+
+static void test_a_folder_as_cameras_is_not_an_empty_file(void **state)
+{
+    struct site *s = *state;
+
+    site_mkdir(s, "folder");
+    site_conf(s, "[inventory]\ncameras = folder\n[owners]\nCAH = C\n");
+    expect_one_error(s, "/folder", 0, "", "cannot read: Is a directory");
+}
+
 static void test_csv_errors_name_the_path_joined_to_the_conf_folder(void **state)
 {
     struct site *s = *state;
@@ -652,6 +686,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_missing_csv_names_file),
+        T(test_a_sheet_saved_the_wrong_way_says_how_to_save_it),
+        T(test_a_utf16_sheet_says_how_to_save_it),
+        T(test_a_folder_as_cameras_is_not_an_empty_file),
         T(test_csv_errors_name_the_path_joined_to_the_conf_folder),
         T(test_empty_csv),
         T(test_header_missing_column),
