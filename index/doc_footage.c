@@ -625,7 +625,7 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
                    r->by[0] == '\0'         ? "by"
                    : r->case_ref[0] == '\0' ? "case"
                                             : "reason",
-                   "required: who asks (--by), the case (--case) and why (--reason)");
+                   "required: a request says who asks, for which case and why");
         return DOC_BAD_INPUT;
     }
     /* Camera ids are checked before anything is written. */

@@ -819,6 +819,12 @@ class HttpApiTest(cwtest.FixtureTestCase):
             doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator", body=body),
                                 400, "bad_body")
             self.assertIn("field '%s': a control character" % field, doc["detail"])
+        # an empty one is named as the field it is, in the API's words (no CLI flags)
+        body = {"from": "-12m", "to": "now", "camera": "CAH-001", "case": "", "reason": "x"}
+        doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator", body=body), 400,
+                            "bad_request")
+        self.assertEqual(doc["detail"],
+                         "case: required: a request says who asks, for which case and why")
         self.assertEqual(self.ask("GET", "/api/v1/requests", "investigator").json(), before)
 
     def test_concurrent_exports_of_one_request_each_get_a_folder_of_their_own(self):
