@@ -402,9 +402,13 @@ const char *http_req_query(const struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+#define QUERY_PARAMS_MAX 16 /* of one endpoint's list */
+
 struct unknown_arg {
     const char *const *allowed;
-    const char *found;
+    const char *found;    /* the first name not allowed */
+    const char *repeated; /* the first allowed name given twice */
+    unsigned seen[QUERY_PARAMS_MAX];
 };
 
 static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -414,19 +418,24 @@ static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const ch
 
     (void)kind;
     (void)value;
-    for (const char *const *a = u->allowed; *a != NULL; a++)
-        if (strcmp(*a, key) == 0)
+    for (size_t i = 0; u->allowed[i] != NULL; i++)
+        if (strcmp(u->allowed[i], key) == 0) {
+            if (i < QUERY_PARAMS_MAX && ++u->seen[i] == 2 && u->repeated == NULL)
+                u->repeated = key;
             return MHD_YES;
+        }
     u->found = key;
     return MHD_NO;
 }
 
-const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed)
+const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed,
+                                   const char **repeated)
 {
     static const char *const none[] = {NULL};
-    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL};
+    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL, NULL, {0}};
 
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
+    *repeated = u.repeated;
     return u.found;
 }
 

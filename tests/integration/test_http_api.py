@@ -253,6 +253,13 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual(r.headers.get("allow"), "GET, HEAD")
         doc = self.error_of(self.ask("GET", "/api/v1/events?colour=blue"), 400, "bad_parameter")
         self.assertIn("colour", doc["detail"])
+        # a parameter given twice: only one would be read, so neither is
+        doc = self.error_of(self.ask("GET", "/api/v1/cameras?state=up&state=down"), 400,
+                            "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("state: given twice"), doc)
+        doc = self.error_of(self.ask("GET", "/api/v1/footage?from=-1h&to=now&camera=CAH-001"
+                                     "&camera=TD-01"), 400, "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("camera: given twice"), doc)
         r = self.ask("HEAD", "/api/v1/cameras")
         self.assertEqual((r.status, r.body), (200, b""))
 
