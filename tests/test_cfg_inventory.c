@@ -26,26 +26,25 @@ static void test_missing_csv_names_file(void **state)
 /* What Excel writes when asked for CSV in a language with decimal commas (';'), or for
  * "Unicode Text" (UTF-16, tabs), and a folder named as the file: one error saying so, not a
  * list of 16 missing columns or "empty file". */
+static void expect_csv_refused(struct site *s, const char *csv, const char *msg)
+{
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    expect_one_error(s, "/cameras.csv", 1, "", msg);
+}
+
 static void test_a_sheet_saved_the_wrong_way_says_how_to_save_it(void **state)
 {
-    struct site *s = *state;
-
-    site_std(s, "");
-    site_write(s, "cameras.csv", "id;name;owner;commune\nA;B;CAH;x\n", 0644);
-    expect_one_error(s, "/cameras.csv", 1, "",
-                     "fields separated by ';', not ',': save the sheet as \"CSV UTF-8 (Comma "
-                     "delimited)\", with ',' as the list separator");
+    expect_csv_refused(*state, "id;name;owner;commune\nA;B;CAH;x\n",
+                       "fields separated by ';', not ',': save the sheet as \"CSV UTF-8 (Comma "
+                       "delimited)\", with ',' as the list separator");
 }
 
 static void test_a_utf16_sheet_says_how_to_save_it(void **state)
 {
-    struct site *s = *state;
-
-    site_std(s, "");
-    site_write(s, "cameras.csv", "\xff\xfei", 0644);
-    expect_one_error(s, "/cameras.csv", 1, "",
-                     "UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8 "
-                     "(Comma delimited)\"");
+    expect_csv_refused(*state, "\xff\xfei",
+                       "UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8 "
+                       "(Comma delimited)\"");
 }
 
 static void test_a_folder_as_cameras_is_not_an_empty_file(void **state)
