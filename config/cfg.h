@@ -284,5 +284,8 @@ int cfg_alerts_on(const struct cfg *cfg);
  * tabs are fine. Such text printed raw breaks tables, forges lines of a record and drives the
  * reader's terminal. */
 int cfg_text_has_control(const char *text, int lines_ok);
+/* Whether the n bytes at text are UTF-8: no NUL, no overlong form, no surrogate, nothing past
+ * U+10FFFF (what a JSON document can hold). */
+int cfg_utf8_valid(const void *text, size_t n);
 
 #endif

@@ -79,8 +79,4 @@ int cfg_is_code(const char *s);
 /* Blank as inih sees it. */
 int cfg_is_space(char c);
 
-/* Whether the n bytes at text are UTF-8: no NUL, no overlong form, no surrogate, nothing past
- * U+10FFFF. */
-int cfg_utf8_valid(const void *text, size_t n);
-
 #endif

@@ -420,6 +420,10 @@ static void test_request_of_query_refuses_control_characters(void **state)
         assert_int_equal(doc_request_of_query(&q, "a", "VV-1", bad[i], &r, &err), DOC_BAD_INPUT);
         assert_string_equal(err.field, "reason");
     }
+    /* typed in the CLI in another encoding: a document could not hold it */
+    assert_int_equal(doc_request_of_query(&q, "a", "V\xe9", "lý do", &r, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "case");
+    assert_string_equal(err.msg, "not UTF-8 text");
     assert_int_equal(doc_request_of_query(&q, "a", "VV-1/2026 Đồng Tháp", "tai nạn", &r, &err), 0);
 }
 
