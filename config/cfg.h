@@ -279,5 +279,13 @@ const char *cfg_action_name(enum cfg_action a);
 int cfg_action_parse(const char *name, enum cfg_action *out);
 /* Whether [alerts] names anyone to tell (a webhook or a mail relay). */
 int cfg_alerts_on(const struct cfg *cfg);
+/* Whether text a person typed holds a control character: C0 (a new line, tab, escape), DEL or
+ * C1 (U+0080 to U+009F, which some terminals obey as escapes); with lines_ok, new lines and
+ * tabs are fine. Such text printed raw breaks tables, forges lines of a record and drives the
+ * reader's terminal. */
+int cfg_text_has_control(const char *text, int lines_ok);
+/* Whether the n bytes at text are UTF-8: no NUL, no overlong form, no surrogate, nothing past
+ * U+10FFFF (what a JSON document can hold). */
+int cfg_utf8_valid(const void *text, size_t n);
 
 #endif

@@ -60,6 +60,18 @@ static int creds_on_section(struct ini_src *src, const char *name)
     return 0;
 }
 
+/* Whether the raw line has an inline comment after its '=' (inih's rule: ';' after a blank),
+ * which inih cuts from the value without a word: a password "abc ;def" would be "abc". */
+static int inline_comment(const char *line)
+{
+    const char *p = line != NULL ? strpbrk(line, "=:") : NULL;
+
+    for (; p != NULL && *p != '\0'; p++)
+        if (p[1] == ';' && (p[0] == ' ' || p[0] == '\t'))
+            return 1;
+    return 0;
+}
+
 static void creds_on_key(struct ini_src *src, const char *section, const char *key,
                          const char *value)
 {
@@ -87,6 +99,10 @@ static void creds_on_key(struct ini_src *src, const char *section, const char *k
         cfg_ld_err(ld, src->file, src->line, key, "set twice in [%s]", section);
         return;
     }
+    if (inline_comment(src->buf)) /* refused; kept below all the same, so not "missing" too */
+        cfg_ld_err(ld, src->file, src->line, key,
+                   "holds ' ;', which starts a comment: the value would be cut there (put a "
+                   "comment on a line of its own)");
     *dst = cfg_ld_strdup(ld, value);
 }
 

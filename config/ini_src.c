@@ -93,6 +93,12 @@ static char *ini_src_read(char *str, int num, void *stream)
         strcpy(str, "\n");
         return str;
     }
+    if (!cfg_utf8_valid(src->buf, (size_t)n)) {
+        /* its text would reach documents, which are JSON, and JSON is UTF-8 */
+        cfg_ld_err(src->ld, src->file, src->line, NULL, "not valid UTF-8 (save the file as UTF-8)");
+        strcpy(str, "\n");
+        return str;
+    }
     if (!ini_src_check_line(src, src->buf)) {
         strcpy(str, "\n");
         return str;

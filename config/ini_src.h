@@ -1,7 +1,8 @@
 /* ini_src.h - INI files (camwatch.conf, credentials.ini) read through libinih with line
  * numbers. libinih does not tell its handler the line, so the file is fed to it one line at
  * a time by a reader that counts lines and also catches what inih would drop or merge
- * silently: lines without '=', continuation lines, unclosed section headers, overlong lines.
+ * silently: lines without '=', continuation lines, unclosed section headers, overlong lines,
+ * text that is not UTF-8.
  * Private to config/. */
 #ifndef CW_CFG_INI_SRC_H
 #define CW_CFG_INI_SRC_H

@@ -123,48 +123,6 @@ struct csv_ctx {
     int nfields; /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
 };
 
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t len, k;
-        unsigned cp;
-
-        if (c == 0)
-            return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + len > n)
-            return 0;
-        for (k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
 static void csv_on_field(void *s, size_t len, void *data)
 {
     struct csv_ctx *c = data;
@@ -176,7 +134,7 @@ static void csv_on_field(void *s, size_t len, void *data)
     }
     if (len > 0)
         c->any_text = 1;
-    if (c->bad_utf8 < 0 && s != NULL && !utf8_valid(s, len))
+    if (c->bad_utf8 < 0 && s != NULL && !cfg_utf8_valid(s, len))
         c->bad_utf8 = (int)c->nf;
     c->nf++;
 }
@@ -213,6 +171,16 @@ static void csv_check_header(struct csv_ctx *c)
     int found[CSV_NCOLUMNS] = {0};
     size_t before = ld->nerr;
 
+    if (n == 1 && c->f[0] != NULL && strpbrk(c->f[0], ";\t") != NULL) {
+        /* Excel in a language that writes decimal commas (Vietnamese among them) separates
+         * CSV fields with ';', and its "Unicode Text" with tabs: one column, and 16 missing */
+        cfg_ld_err(ld, c->file, c->row_line, NULL,
+                   "fields separated by '%c', not ',': save the sheet as \"CSV UTF-8 (Comma "
+                   "delimited)\", with ',' as the list separator",
+                   *strpbrk(c->f[0], ";\t"));
+        c->header_ok = 0;
+        return;
+    }
     for (i = 0; i < n; i++) {
         int k = c->f[i] ? column_index(c->f[i]) : -1;
         if (k < 0) {
@@ -399,9 +367,14 @@ static void csv_take_row(struct csv_ctx *c)
         row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
         return;
     }
-    for (i = 0; i < (size_t)c->nfields; i++)
+    for (i = 0; i < (size_t)c->nfields; i++) {
         if (csv_max[i] > 0 && strlen(c->f[i]) > csv_max[i])
             row_err(c, (int)i, "longer than %zu bytes", csv_max[i]);
+        else if (cfg_text_has_control(c->f[i], i == COL_NOTES))
+            row_err(c, (int)i,
+                    "a line break or other control character: keep the value on one line (in "
+                    "Excel, a cell without Alt+Enter)");
+    }
     if (c->ld->nerr > before)
         return; /* its other checks would show the too long values */
     if (cfg->n_cameras == ld->cameras_cap) {
@@ -491,6 +464,13 @@ void cfg_inventory_load(struct load *ld)
         if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
             s += 3; /* Excel's "CSV UTF-8" starts with a BOM */
             len -= 3;
+        } else if (line == 1 && len >= 2 &&
+                   (memcmp(s, "\xFF\xFE", 2) == 0 || memcmp(s, "\xFE\xFF", 2) == 0)) {
+            cfg_ld_err(ld, c.file, 1, NULL,
+                       "UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8 "
+                       "(Comma delimited)\"");
+            c.header_seen = 1; /* said: not "empty file" as well */
+            break;
         }
         if (!c.in_record) {
             if (line_is_blank(s, len))
@@ -515,7 +495,10 @@ void cfg_inventory_load(struct load *ld)
             }
         }
     }
-    if (!ld->oom && csv_fini(&p, csv_on_field, csv_on_record, &c) != 0)
+    if (ferror(fp)) { /* a folder, an I/O error: not an empty file */
+        cfg_ld_err(ld, c.file, line, NULL, "cannot read: %s", strerror(errno));
+        c.header_seen = 1;
+    } else if (!ld->oom && csv_fini(&p, csv_on_field, csv_on_record, &c) != 0)
         cfg_ld_err(ld, c.file, c.row_line, NULL,
                    "quoted field not closed before the end of the file");
     if (!c.header_seen && !ld->oom)

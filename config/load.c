@@ -85,3 +85,57 @@ struct cfg_named *cfg_named_find(const struct cfg_named_list *l, const char *nam
             return &l->v[i];
     return NULL;
 }
+
+int cfg_utf8_valid(const void *text, size_t n)
+{
+    const unsigned char *s = text;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len, k;
+        unsigned cp;
+
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + len > n)
+            return 0;
+        for (k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+int cfg_text_has_control(const char *text, int lines_ok)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (lines_ok && (*p == '\n' || *p == '\r' || *p == '\t'))
+            continue;
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return 1;
+    }
+    return 0;
+}

@@ -179,12 +179,16 @@ static void api_handle(void *data, struct http_req *req)
     struct api *a = data;
     struct api_call c = {.api = a, .req = req};
     const struct api_route *r = api_route_for(&c);
-    const char *unknown;
+    const char *unknown, *repeated;
 
     if (r == NULL || api_authorize(&c, r) != 0)
         return;
-    if ((unknown = http_req_unknown_query(req, r->params)) != NULL) {
+    if ((unknown = http_req_unknown_query(req, r->params, &repeated)) != NULL) {
         api_reply_bad_param(&c, unknown, "not a parameter of %s %s", r->method, r->pattern);
+        return;
+    }
+    if (repeated != NULL) {
+        api_reply_bad_param(&c, repeated, "given twice (a list is one value: ID,ID)");
         return;
     }
     c.doc = (struct doc_ctx){a->env.store, a->env.cfg, a->env.cfg->time_zone};

@@ -295,11 +295,11 @@ void api_request_create(struct api_call *c)
         return;
     }
     /* The fields' lengths were checked against r's buffers (fields[]) and c->who is a token's
-     * name, shorter than r.by: a refusal here is the server's fault. */
+     * name, shorter than r.by: what is refused here is a text's control characters. */
     if (doc_request_of_query(&q, c->who, FIELD("case"), FIELD("reason"), &cj->r, &err) != 0) {
         json_decref(o);
         free(cj);
-        http_reply_error(c->req, 500, "internal", err.msg);
+        http_reply_error(c->req, 400, "bad_body", "field '%s': %s", err.field, err.msg);
         return;
     }
 #undef FIELD

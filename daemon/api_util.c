@@ -32,7 +32,9 @@ void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err 
     if (rc == DOC_NOT_FOUND) {
         http_reply_error(c->req, HTTP_NOT_FOUND, "not_found", "%s", err->msg);
     } else if (rc == DOC_BAD_INPUT) {
-        http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_request", "%s", err->msg);
+        /* named as the CLI names it: "note: ..." */
+        http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_request", "%s%s%s", err->field,
+                         err->field[0] != '\0' ? ": " : "", err->msg);
     } else {
         cw_err_format(err, line, sizeof(line));
         log_warnx("api: %s %s: %s", http_req_method(c->req), http_req_path(c->req), line);

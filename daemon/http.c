@@ -26,6 +26,7 @@
 
 #include "../index/doc.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "httpparse.h"
 
 #define HTTP_BACKLOG 128
@@ -300,9 +301,23 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *doc)
     req_answer(r, status, resp);
 }
 
+/* s (at most 511 bytes) into out with each malformed UTF-8 byte or sequence as U+FFFD. */
+static const char *utf8_shown(const char *s, char out[3 * 512])
+{
+    char *o = out;
+
+    while (*s != '\0') {
+        uint32_t c = cw_text_next(&s);
+        /* what JSON cannot hold either: an overlong NUL, a surrogate, past U+10FFFF */
+        o += cw_text_put(c == 0 || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff ? 0xfffd : c, o);
+    }
+    *o = '\0';
+    return out;
+}
+
 void http_reply_error(struct http_req *r, unsigned status, const char *error, const char *fmt, ...)
 {
-    char detail[512];
+    char detail[512], shown[3 * 512];
     json_t *o;
     va_list ap;
 
@@ -312,8 +327,10 @@ void http_reply_error(struct http_req *r, unsigned status, const char *error, co
     o = json_object();
     if (o != NULL) {
         json_object_set_new(o, "error", json_string(error));
-        /* a detail quoting a request's bytes may not be UTF-8: then say it without them */
-        if (json_object_set_new(o, "detail", json_string(detail)) != 0)
+        /* a detail quoting a request's bytes may not be UTF-8: then each bad byte is shown as
+         * U+FFFD, so the detail still names the parameter; failing that, said without them */
+        if (json_object_set_new(o, "detail", json_string(detail)) != 0 &&
+            json_object_set_new(o, "detail", json_string(utf8_shown(detail, shown))) != 0)
             json_object_set_new(o, "detail", json_string("(request text not UTF-8)"));
     }
     http_reply_json(r, status, o);
@@ -385,9 +402,13 @@ const char *http_req_query(const struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+#define QUERY_PARAMS_MAX 16 /* of one endpoint's list */
+
 struct unknown_arg {
     const char *const *allowed;
-    const char *found;
+    const char *found;    /* the first name not allowed */
+    const char *repeated; /* the first allowed name given twice */
+    unsigned seen[QUERY_PARAMS_MAX];
 };
 
 static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -397,19 +418,24 @@ static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const ch
 
     (void)kind;
     (void)value;
-    for (const char *const *a = u->allowed; *a != NULL; a++)
-        if (strcmp(*a, key) == 0)
+    for (size_t i = 0; u->allowed[i] != NULL; i++)
+        if (strcmp(u->allowed[i], key) == 0) {
+            if (i < QUERY_PARAMS_MAX && ++u->seen[i] == 2 && u->repeated == NULL)
+                u->repeated = key;
             return MHD_YES;
+        }
     u->found = key;
     return MHD_NO;
 }
 
-const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed)
+const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed,
+                                   const char **repeated)
 {
     static const char *const none[] = {NULL};
-    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL};
+    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL, NULL, {0}};
 
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
+    *repeated = u.repeated;
     return u.found;
 }
 
@@ -683,6 +709,15 @@ static int listen_unix(const char *path, int *out, struct cw_err *err)
     return 0;
 }
 
+/* libmicrohttpd's decoder of the path and the query's names and values: httpparse's, which
+ * leaves "%00" as written (a NUL would cut an id short: CAH-001%00x read as CAH-001). */
+static size_t unescape_cb(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return httpparse_unescape(s);
+}
+
 static int srv_start(struct http *h, int fd, int is_unix, struct cw_err *err)
 {
     struct http_srv *s = &h->srv[h->n_srv];
@@ -691,12 +726,13 @@ static int srv_start(struct http *h, int fd, int is_unix, struct cw_err *err)
 
     s->h = h;
     s->is_unix = is_unix;
-    s->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, h->lim.connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, is_unix ? 0u : h->lim.per_client,
-        MHD_OPTION_CONNECTION_TIMEOUT, h->lim.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        h->lim.max_header, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h, MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER,
+                              mhd_log, h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+                              h->lim.connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                              is_unix ? 0u : h->lim.per_client, MHD_OPTION_CONNECTION_TIMEOUT,
+                              h->lim.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                              h->lim.max_header, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
+                              MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL, MHD_OPTION_END);
     if (s->mhd == NULL) {
         close(fd);
         return cw_err_set(err, NULL, 0, "http", "libmicrohttpd would not start (epoll mode)");

@@ -1,5 +1,5 @@
 /* httpparse.c - readers of request bytes (httpparse.h): route patterns, Range, bearer
- * tokens, decimal parameters, JSON bodies. Owns nothing past a call. */
+ * tokens, percent escapes, decimal parameters, JSON bodies. Owns nothing past a call. */
 #include "httpparse.h"
 
 #include <stdio.h>
@@ -156,6 +156,36 @@ size_t httpparse_bearer(const char *value, size_t max, const char **token)
         return 0;
     *token = t;
     return n;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+size_t httpparse_unescape(char *s)
+{
+    char *w = s;
+    const char *r = s;
+
+    while (*r != '\0') {
+        int hi = r[0] == '%' ? hex_value(r[1]) : -1;
+        int lo = hi >= 0 ? hex_value(r[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi << 4 | lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 int httpparse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)

@@ -44,6 +44,13 @@ enum httpparse_range httpparse_range(const char *value, uint64_t size, uint64_t 
  * *token pointing into value, or 0 when value is NULL, another scheme or malformed. */
 size_t httpparse_bearer(const char *value, size_t max, const char **token);
 
+/* Decode s's %XX escapes in place (a request's path, and each query name and value, once
+ * '+' is a space), as libmicrohttpd's own decoder does, but for "%00", which is left as
+ * written: a NUL would end the text there, so that "/cameras/CAH-001%00x" named CAH-001 and
+ * "?camera=CAH-001%00" matched it. A '%' not followed by two hex digits is left too.
+ * Returns the new length. */
+size_t httpparse_unescape(char *s);
+
 /* A whole decimal number in [min, max] (no sign, no spaces, no leading '+'). 0 or -1. */
 int httpparse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

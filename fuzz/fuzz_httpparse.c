@@ -1,8 +1,8 @@
 /* fuzz_httpparse.c - the HTTP server's readers of request bytes (daemon/httpparse.c), each
  * given the input as a client would send it: a decoded path against every shape of route
- * the API has, a Range header against a file of a size taken from the input, an
- * Authorization header, a numeric parameter, and a JSON body against a maintenance-like set
- * of fields. Each answer is checked against what the reader promises. */
+ * the API has, the same path's percent escapes, a Range header against a file of a size taken from
+ * the input, an Authorization header, a numeric parameter, and a JSON body against a
+ * maintenance-like set of fields. Each answer is checked against what the reader promises. */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +95,20 @@ static void check_json(const uint8_t *data, size_t size)
     json_decref(o);
 }
 
+/* The decoded text is never longer, and holds a NUL only where the input did. */
+static void check_unescape(const char *s, size_t size)
+{
+    char *d = strdup(s);
+    size_t n;
+
+    if (d == NULL)
+        return;
+    n = httpparse_unescape(d);
+    if (n > strlen(s) || strlen(d) != n || n > size)
+        __builtin_trap();
+    free(d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t size_hint = 0, v;
@@ -109,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s[size] = '\0';
     for (size_t i = 0; i < size && i < 8; i++)
         size_hint = size_hint << 8 | data[i];
+    check_unescape(s, size);
     check_route(s);
     check_range(s, size_hint);
     check_range(s, size);

@@ -94,3 +94,17 @@ int doc_require_camera(const struct doc_ctx *c, const char *id, struct store_sta
         cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", id);
     return rc;
 }
+
+int doc_text_check(const char *field, const char *text, struct cw_err *err)
+{
+    if (text == NULL)
+        return 0;
+    if (!cfg_utf8_valid(text, strlen(text))) /* typed in the CLI: JSON could not hold it */
+        cw_err_set(err, NULL, 0, field, "not UTF-8 text");
+    else if (cfg_text_has_control(text, 0))
+        cw_err_set(err, NULL, 0, field,
+                   "a control character (a new line, tab or escape) in the text");
+    else
+        return 0;
+    return DOC_BAD_INPUT;
+}

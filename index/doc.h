@@ -159,7 +159,7 @@ int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enu
  * down_now, figures} ], communes: [ {commune, down_now, figures} ], total: {down_now,
  * figures}, weeks: [ {start: "YYYY-MM-DD" (a Monday), start_ms, outages} ]}. Cameras that
  * existed in the range (retired ones too), by id; owners and communes sorted. DOC_BAD_INPUT
- * when the range is empty. */
+ * when the range is empty or overlaps more than 1100 weeks (about 21 years). */
 int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                      json_t **out, struct cw_err *err);
 
@@ -181,7 +181,7 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
  * bitrate_kbps, min_width, min_height, min_fps, min_bitrate_kbps}; onvif_auth {error};
  * firmware {firmware, newest, manufacturer, model, cameras_on_newest}. Every camera with a
  * finding that calls for an action, or an open ticket, is an item. DOC_BAD_INPUT when the
- * range is empty. */
+ * range is empty or too long, as doc_availability's. */
 int doc_backlog(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                 json_t **out, struct cw_err *err);
 
@@ -236,11 +236,13 @@ struct doc_ticket_new {
 };
 /* Open a ticket (writes: c->store READWRITE) and give it back. DOC_NOT_FOUND for an unknown
  * camera; DOC_BAD_INPUT for an unknown action (err lists the actions), a negative cost, a
- * retired camera, or a note over STORE_TICKET_TEXT_MAX bytes. */
+ * retired camera, or a note over STORE_TICKET_TEXT_MAX bytes or a note or by holding a control
+ * character (a new line, tab, escape). */
 int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
                    struct cw_err *err);
 /* Close ticket id at at_ms by by, with note (may be NULL), and give it back. DOC_NOT_FOUND
- * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes). */
+ * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes), or
+ * for a note or by holding a control character. */
 int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
                      int64_t at_ms, json_t **out, struct cw_err *err);
 /* The two steps of doc_ticket_add and doc_ticket_close for a caller that writes on one
@@ -324,7 +326,8 @@ int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, js
 /* Acknowledge camera id as under maintenance (on) or hand it back to the probes (off),
  * unless it is so already, at at_ms with note (may be NULL), and describe the result: {id,
  * changed, from, to, since, reason}. Writes (c->store READWRITE). DOC_NOT_FOUND for an
- * unknown camera. */
+ * unknown camera; DOC_BAD_INPUT for a note holding a control character (a new line, tab,
+ * escape), with err->field "note". */
 int doc_maintenance(const struct doc_ctx *c, const char *id, int on, const char *note,
                     int64_t at_ms, json_t **out, struct cw_err *err);
 
@@ -490,8 +493,9 @@ void doc_footage_free(struct doc_footage_rows *r);
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
 /* Its inverse: r (zeroed first) as the request for q, made at q->now_ms by `by` for case_ref
- * and reason (NULL reads as ""). DOC_BAD_INPUT when a text is longer than r's field for it
- * (err->field names it: place, camera, by, case or reason): never stored cut. */
+ * and reason (NULL reads as ""). DOC_BAD_INPUT when a text is longer than r's field for it,
+ * or holds a control character (a new line, tab, escape: the texts are printed in manifest.txt
+ * and tables) (err->field names it: place, camera, by, case or reason): never stored cut. */
 int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
                          const char *reason, struct store_request *r, struct cw_err *err);
 

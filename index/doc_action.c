@@ -21,7 +21,8 @@ int doc_maintenance_apply(struct store *s, const char *id, int on, const char *n
     const struct doc_ctx c = {s, NULL, NULL};
     int rc;
 
-    if ((rc = doc_require_camera(&c, id, &out->before, err)) != 0)
+    if ((rc = doc_text_check("note", note, err)) != 0 ||
+        (rc = doc_require_camera(&c, id, &out->before, err)) != 0)
         return rc;
     out->changed = (out->before.state == CW_MAINTENANCE) != on;
     if (out->changed) {

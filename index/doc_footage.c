@@ -475,15 +475,18 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
 }
 
 /* Copies src into dst of size len; -1 (and err names field) when it does not fit whole. */
+/* src into a request's field: one line of text (doc_text_check: the texts are printed in
+ * manifest.txt and in `request list`) that fits. */
 static int request_text(char *dst, size_t len, const char *src, const char *field,
                         struct cw_err *err)
 {
     int n = snprintf(dst, len, "%s", src != NULL ? src : "");
 
-    if (n >= 0 && (size_t)n < len)
-        return 0;
-    cw_err_set(err, NULL, 0, field, "%zu bytes at the most", len - 1);
-    return -1;
+    if (n < 0 || (size_t)n >= len) {
+        cw_err_set(err, NULL, 0, field, "%zu bytes at the most", len - 1);
+        return -1;
+    }
+    return doc_text_check(field, dst, err) != 0 ? -1 : 0;
 }
 
 int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
@@ -622,7 +625,7 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
                    r->by[0] == '\0'         ? "by"
                    : r->case_ref[0] == '\0' ? "case"
                                             : "reason",
-                   "required: who asks (--by), the case (--case) and why (--reason)");
+                   "required: a request says who asks, for which case and why");
         return DOC_BAD_INPUT;
     }
     /* Camera ids are checked before anything is written. */

@@ -39,7 +39,8 @@ static int local_days(const struct doc_ctx *c, int64_t ms, int64_t *days)
     return 0;
 }
 
-/* The weeks that overlap [from, to): Mondays from the one on or before from's date. */
+/* The weeks that overlap [from, to): Mondays from the one on or before from's date. 0,
+ * DOC_BAD_INPUT past REPORT_WEEKS_MAX of them, or -1. */
 static int build_weeks(const struct doc_ctx *c, struct report_avail *ra, struct cw_err *err)
 {
     int64_t days;
@@ -57,9 +58,6 @@ static int build_weeks(const struct doc_ctx *c, struct report_avail *ra, struct 
 
         gmtime_r(&t, &tm);
         if (ra->n_weeks == cap) {
-            if (cap >= REPORT_WEEKS_MAX)
-                return cw_err_set(err, NULL, 0, NULL, "report range over %d weeks",
-                                  REPORT_WEEKS_MAX);
             cap = cap ? cap * 2 : 8;
             if ((w = realloc(ra->weeks, cap * sizeof(*w))) == NULL)
                 return cw_err_set(err, NULL, 0, NULL, "out of memory");
@@ -71,6 +69,13 @@ static int build_weeks(const struct doc_ctx *c, struct report_avail *ra, struct 
             return cw_err_set(err, NULL, 0, NULL, "cannot place %s in zone %s", w->date, c->tz);
         if (start >= ra->to_ms && ra->n_weeks > 0)
             break;
+        if (ra->n_weeks == REPORT_WEEKS_MAX) {
+            /* a range typed too wide (from 1900): the asker's to shorten, not a failure */
+            cw_err_set(err, NULL, 0, NULL,
+                       "from, to: a report covers at most %d weeks (about %d years)",
+                       REPORT_WEEKS_MAX, REPORT_WEEKS_MAX / 52);
+            return DOC_BAD_INPUT;
+        }
         w->start_ms = start;
         w->outages = 0;
         ra->n_weeks++;
@@ -156,6 +161,8 @@ static int visit(void *data, const struct store_history *h, struct cw_err *err)
 int report_avail_begin(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
                        struct report_avail *ra, struct cw_err *err)
 {
+    int rc;
+
     memset(ra, 0, sizeof(*ra));
     ra->from_ms = from_ms;
     ra->to_ms = to_ms;
@@ -163,11 +170,9 @@ int report_avail_begin(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
         cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
         return DOC_BAD_INPUT;
     }
-    if (build_weeks(c, ra, err) != 0) {
+    if ((rc = build_weeks(c, ra, err)) != 0) /* DOC_BAD_INPUT for a range too long, or -1 */
         report_avail_free(ra);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 int report_avail_read(struct store *s, struct report_avail *ra, struct cw_err *err)

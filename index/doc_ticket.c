@@ -78,6 +78,9 @@ int doc_ticket_add_apply(struct store *s, const struct doc_ticket_new *tn, struc
         cw_err_set(err, NULL, 0, "note", "longer than %d bytes", STORE_TICKET_TEXT_MAX);
         return DOC_BAD_INPUT;
     }
+    if ((rc = doc_text_check("note", tn->note, err)) != 0 ||
+        (rc = doc_text_check("by", tn->by, err)) != 0)
+        return rc;
     snprintf(t.camera_id, sizeof(t.camera_id), "%s", tn->camera);
     snprintf(t.action, sizeof(t.action), "%s", cfg_action_name(a));
     snprintf(t.note, sizeof(t.note), "%s", tn->note != NULL ? tn->note : "");
@@ -103,6 +106,8 @@ int doc_ticket_close_apply(struct store *s, int64_t id, const char *by, const ch
         cw_err_set(err, NULL, 0, "note", "longer than %d bytes", STORE_TICKET_TEXT_MAX);
         return DOC_BAD_INPUT;
     }
+    if ((rc = doc_text_check("note", note, err)) != 0 || (rc = doc_text_check("by", by, err)) != 0)
+        return rc;
     rc = store_ticket_close(s, id, at_ms, by, note, out, err);
     if (rc == 1) {
         cw_err_set(err, NULL, 0, NULL, "no ticket %lld", (long long)id);

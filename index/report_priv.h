@@ -46,8 +46,9 @@ struct report_avail {
  * its own (doc.h: doc_report_begin): report_avail_begin sets ra's range and weeks (the
  * site's zone: loop or CLI); report_avail_read reads every camera's row and events and sums
  * them (any thread: no zone, no configuration); report_avail_place finds each camera's
- * inventory row (c->cfg). begin returns 0, DOC_BAD_INPUT when the range is empty or ends
- * before it starts, or -1, with err (ra left empty); read 0 or -1 with err. The caller frees
+ * inventory row (c->cfg). begin returns 0, DOC_BAD_INPUT when the range is empty, ends
+ * before it starts or overlaps more weeks than a report holds (1100), or -1, with err (ra left
+ * empty); read 0 or -1 with err. The caller frees
  * ra with report_avail_free, whatever they returned. */
 int report_avail_begin(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
                        struct report_avail *ra, struct cw_err *err);

@@ -470,6 +470,24 @@ static int check_readonly_schema(struct store *s, struct cw_err *err)
     return 0;
 }
 
+/* SQLite's words for the two ways a user gets the file wrong, in the user's: another file
+ * named as the database, or one this user may not write (SQLite writes PATH-wal and PATH-shm
+ * beside it, readers too). Other failures keep SQLite's message. */
+static void open_failure_said_plainly(struct store *s, struct cw_err *err)
+{
+    int code = sqlite3_errcode(s->db) & 0xff; /* the primary code of an extended one */
+    const char *base = strrchr(s->path, '/') != NULL ? strrchr(s->path, '/') + 1 : s->path;
+
+    if (code == SQLITE_NOTADB)
+        cw_err_set(err, s->path, 0, NULL,
+                   "not an SQLite database (is [store] database the right file?)");
+    else if (code == SQLITE_READONLY)
+        cw_err_set(err, s->path, 0, NULL,
+                   "cannot write it: this user may not write the database or its folder "
+                   "(SQLite keeps %s-wal and %s-shm beside it)",
+                   base, base);
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, struct cw_err *err)
 {
     struct store *s;
@@ -501,12 +519,10 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    if (set_pragmas(s, err) != 0)
-        goto fail;
-    if (mode == STORE_READONLY) {
-        if (check_readonly_schema(s, err) != 0)
-            goto fail;
-    } else if (store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err) != 0) {
+    if (set_pragmas(s, err) != 0 ||
+        (mode == STORE_READONLY ? check_readonly_schema(s, err)
+                                : store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err)) != 0) {
+        open_failure_said_plainly(s, err);
         goto fail;
     }
     *out = s;

@@ -156,6 +156,15 @@ static void test_overlong_line(void **state)
     expect_one_error(s, "/camwatch.conf", 10, "", "line too long (at most*");
 }
 
+static void test_text_not_utf8_names_line(void **state)
+{
+    struct site *s = *state;
+
+    /* an owner's name saved as Latin-1: every document quoting it would fail as JSON */
+    site_conf(s, CONF_STD "[owners]\nCAX = C\xf4ng an x\xe3\n");
+    expect_one_error(s, "/camwatch.conf", 10, "", "not valid UTF-8 (save the file as UTF-8)");
+}
+
 static void test_bad_duration(void **state)
 {
     struct site *s = *state;
@@ -662,6 +671,7 @@ int main(void)
         T(test_section_header_without_bracket),
         T(test_indented_line_is_not_glued_to_value_above),
         T(test_overlong_line),
+        T(test_text_not_utf8_names_line),
         T(test_bad_duration),
         T(test_zero_duration),
         T(test_interval_out_of_range),

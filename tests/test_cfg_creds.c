@@ -82,6 +82,19 @@ static void test_credentials_unknown_key(void **state)
                      "unknown key in [district] (username, password)");
 }
 
+/* inih reads ' ;' as the start of a comment: "abc ;def" would be the password "abc", and the
+ * camera would answer "authentication failed" with nothing to say why. */
+static void test_credentials_inline_comment_would_cut_the_password(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, row("A", -1, NULL));
+    site_write(s, "credentials.ini", "[district]\nusername = admin\npassword = abc ;def\n", 0600);
+    expect_one_error(s, "/credentials.ini", 3, "password",
+                     "holds ' ;', which starts a comment: the value would be cut there (put a "
+                     "comment on a line of its own)");
+}
+
 static void test_credentials_missing_password(void **state)
 {
     struct site *s = *state;
@@ -163,6 +176,7 @@ int main(void)
         T(test_refused_credentials_still_check_credential_names),
         T(test_missing_credentials_file),
         T(test_credentials_unknown_key),
+        T(test_credentials_inline_comment_would_cut_the_password),
         T(test_credentials_missing_password),
         T(test_credentials_section_twice),
         T(test_credentials_directory_is_honoured),

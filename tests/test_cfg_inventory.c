@@ -23,6 +23,39 @@ static void test_missing_csv_names_file(void **state)
     expect_one_error(s, "/inventory/cams.csv", 0, "", "cannot read: No such file or directory");
 }
 
+/* What Excel writes when asked for CSV in a language with decimal commas (';'), or for
+ * "Unicode Text" (UTF-16, tabs), and a folder named as the file: one error saying so, not a
+ * list of 16 missing columns or "empty file". */
+static void expect_csv_refused(struct site *s, const char *csv, const char *msg)
+{
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    expect_one_error(s, "/cameras.csv", 1, "", msg);
+}
+
+static void test_a_sheet_saved_the_wrong_way_says_how_to_save_it(void **state)
+{
+    expect_csv_refused(*state, "id;name;owner;commune\nA;B;CAH;x\n",
+                       "fields separated by ';', not ',': save the sheet as \"CSV UTF-8 (Comma "
+                       "delimited)\", with ',' as the list separator");
+}
+
+static void test_a_utf16_sheet_says_how_to_save_it(void **state)
+{
+    expect_csv_refused(*state, "\xff\xfei",
+                       "UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8 "
+                       "(Comma delimited)\"");
+}
+
+static void test_a_folder_as_cameras_is_not_an_empty_file(void **state)
+{
+    struct site *s = *state;
+
+    site_mkdir(s, "folder");
+    site_conf(s, "[inventory]\ncameras = folder\n[owners]\nCAH = C\n");
+    expect_one_error(s, "/folder", 0, "", "cannot read: Is a directory");
+}
+
 static void test_csv_errors_name_the_path_joined_to_the_conf_folder(void **state)
 {
     struct site *s = *state;
@@ -388,11 +421,30 @@ static void test_blank_and_empty_rows_are_skipped_and_lines_still_count(void **s
     char rows[4096];
 
     snprintf(rows, sizeof(rows),
-             "\r\n,,,,,,,,,,,,,,,\n   \nA,\"Cầu\r\nLai Vung\",CAH,,district,"
-             ",,,,rtsp://h/a,,,,,,\r\n\n%s",
+             "\r\n,,,,,,,,,,,,,,,\n   \nA,Cầu,CAH,,district,"
+             ",,,,rtsp://h/a,,,,,,\"Lai\r\nVung\"\r\n\n%s",
              row("B", 9, "ftp://h/b"));
     site_std(s, rows);
     expect_one_error(s, "/cameras.csv", 8, "rtsp_url", "not an rtsp URL");
+}
+
+/* A cell typed with Alt+Enter in Excel, or an escape: a name, address or id on two lines
+ * would break every table and report row it is printed in. notes may hold line breaks. */
+static void test_a_line_break_or_control_character_is_refused_but_in_notes(void **state)
+{
+    struct site *s = *state;
+    char rows[4096];
+
+    snprintf(rows, sizeof(rows),
+             "A,\"Cầu\nLai Vung\",CAH,,district,,,,,rtsp://h/a,,,,,,\"một\r\nhai\"\n%s",
+             row("B", 5, "QL80\x1b[2J"));
+    site_std(s, rows);
+    assert_int_equal(site_load(s), -1);
+    assert_int_equal(s->errs.n, 2);
+    assert_error(&s->errs, "/cameras.csv", 2, "name",
+                 "a line break or other control character: keep the value on one line (in Excel, "
+                 "a cell without Alt+Enter)");
+    assert_error(&s->errs, "/cameras.csv", 5, "address", "a line break or other control*");
 }
 
 static void test_every_bad_row_is_reported(void **state)
@@ -633,6 +685,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_missing_csv_names_file),
+        T(test_a_sheet_saved_the_wrong_way_says_how_to_save_it),
+        T(test_a_utf16_sheet_says_how_to_save_it),
+        T(test_a_folder_as_cameras_is_not_an_empty_file),
         T(test_csv_errors_name_the_path_joined_to_the_conf_folder),
         T(test_empty_csv),
         T(test_header_missing_column),
@@ -671,6 +726,7 @@ int main(void)
         T(test_bad_quoting_then_reading_goes_on),
         T(test_unclosed_quote_at_end_names_record_line),
         T(test_blank_and_empty_rows_are_skipped_and_lines_still_count),
+        T(test_a_line_break_or_control_character_is_refused_but_in_notes),
         T(test_every_bad_row_is_reported),
         T(test_csv_header_macro_matches_columns),
         T(test_urls_are_checked_as_libcurl_reads_them),

@@ -664,6 +664,11 @@ static void test_maintenance_changes_once_and_says_so(void **state)
     assert_string_equal(str(doc, "reason"), "maintenance ended");
     json_decref(doc);
     assert_int_equal(doc_maintenance(&fx->c, "NOPE", 1, NULL, T0, &doc, &err), DOC_NOT_FOUND);
+    /* a note is shown in status's reason column: no escapes for the reader's terminal */
+    assert_int_equal(doc_maintenance(&fx->c, "CAH-001", 1, "x\x1b[31m", T0, &doc, &err),
+                     DOC_BAD_INPUT);
+    assert_string_equal(err.field, "note");
+    assert_null(doc);
     assert_null(doc);
 }
 

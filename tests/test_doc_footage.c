@@ -396,6 +396,37 @@ static void test_request_of_query_refuses_a_text_that_does_not_fit(void **state)
     assert_string_equal(r.text, "chợ Lai Vung");
 }
 
+/* case and reason are printed in manifest.txt, the evidence's human-readable record, and in
+ * `request list`: a newline there would forge a line of it, an escape would drive the reader's
+ * terminal. */
+static void test_request_of_query_refuses_control_characters(void **state)
+{
+    const struct doc_footage_query q = {.from_ms = T21,
+                                        .to_ms = T21 + MIN,
+                                        .place = STORE_PLACE_TEXT,
+                                        .text = "chợ Lai Vung",
+                                        .now_ms = NOW};
+    static const char *const bad[] = {"VV-1\nSHA-256: 00", "VV-1\x1b[2J", "a\tb", "a\x7f",
+                                      "a\xc2\x9b"
+                                      "2J"};
+    struct store_request r;
+    struct cw_err err = {0};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(doc_request_of_query(&q, "a", bad[i], "lý do", &r, &err), DOC_BAD_INPUT);
+        assert_string_equal(err.field, "case");
+        assert_string_equal(err.msg, "a control character (a new line, tab or escape) in the text");
+        assert_int_equal(doc_request_of_query(&q, "a", "VV-1", bad[i], &r, &err), DOC_BAD_INPUT);
+        assert_string_equal(err.field, "reason");
+    }
+    /* typed in the CLI in another encoding: a document could not hold it */
+    assert_int_equal(doc_request_of_query(&q, "a", "V\xe9", "lý do", &r, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "case");
+    assert_string_equal(err.msg, "not UTF-8 text");
+    assert_int_equal(doc_request_of_query(&q, "a", "VV-1/2026 Đồng Tháp", "tai nạn", &r, &err), 0);
+}
+
 /* request show's one document: the request as request list has it, and its cameras as
  * footage find answers the request's query; the CLI's table and the API's GET read it. */
 static void test_request_show_carries_the_request_and_its_cameras(void **state)
@@ -560,6 +591,7 @@ int main(void)
         T(test_request_show_carries_the_request_and_its_cameras),
         T(test_request_of_query_is_the_inverse_of_its_query),
         T(test_request_of_query_refuses_a_text_that_does_not_fit),
+        T(test_request_of_query_refuses_control_characters),
         T(test_recorders_list_their_scans_and_segment_counts),
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),

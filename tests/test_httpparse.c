@@ -193,6 +193,19 @@ static void test_json_body_holds_only_its_fields_of_their_types(void **state)
     json_decref(o);
 }
 
+static void test_unescape_decodes_all_but_a_nul(void **state)
+{
+    char path[] = "/api/v1/cameras/C%41H-001%00x", plus[] = "a%2Fb%2f%7e%zz%4%", hi[] = "%C3%A2";
+
+    (void)state;
+    assert_int_equal(httpparse_unescape(path), strlen("/api/v1/cameras/CAH-001%00x"));
+    assert_string_equal(path, "/api/v1/cameras/CAH-001%00x");
+    assert_int_equal(httpparse_unescape(plus), strlen("a/b/~%zz%4%"));
+    assert_string_equal(plus, "a/b/~%zz%4%");
+    assert_int_equal(httpparse_unescape(hi), 2);
+    assert_string_equal(hi, "\xc3\xa2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_range_reads_one_range_and_ignores_the_rest),
         cmocka_unit_test(test_bearer_takes_one_b64token),
         cmocka_unit_test(test_uint_is_whole_decimal_within_bounds),
+        cmocka_unit_test(test_unescape_decodes_all_but_a_nul),
         cmocka_unit_test(test_json_body_holds_only_its_fields_of_their_types),
     };
 

@@ -349,6 +349,26 @@ static void test_availability_sums_owners_communes_district_and_weeks(void **sta
     assert_null(doc);
 }
 
+static void test_a_range_past_the_weeks_limit_is_bad_input_not_an_error(void **state)
+{
+    struct fixture *fx = *state;
+    const int64_t week = 7 * 86400000LL;
+    struct cw_err err;
+    json_t *doc = NULL;
+
+    /* 1099 weeks overlap at most 1100 Mondays' weeks: the most a report holds */
+    assert_int_equal(doc_availability(&fx->c, T1 - 1099 * week, T1, T1, &doc, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "weeks")), 1100);
+    json_decref(doc);
+    doc = NULL;
+    /* a user asking from 1900 gets told the range is too long, as a bad request */
+    assert_int_equal(doc_availability(&fx->c, T1 - 1101 * week, T1, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.msg, "from, to: a report covers at most 1100 weeks (about 21 years)");
+    assert_null(doc);
+    assert_int_equal(doc_backlog(&fx->c, T1 - 1101 * week, T1, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+}
+
 static void add_spell(void *data, const struct uptime_spell *sp)
 {
     avail_add_spell(data, sp);
@@ -468,6 +488,29 @@ static void test_backlog_totals_per_owner_action_and_district(void **state)
 }
 
 /* ---- tickets ---- */
+
+static void test_ticket_texts_with_control_characters_are_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_ticket_new esc = {"CAH-001", "reaim", "xoay l\x1b[2Ji", 0, 0, "kt", T1};
+    struct doc_ticket_new nl = {"CAH-001", "reaim", "ok", 0, 0, "kt\nadmin", T1};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    assert_int_equal(doc_ticket_add(&fx->c, &esc, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "note");
+    assert_string_equal(err.msg, "a control character (a new line, tab or escape) in the text");
+    assert_int_equal(doc_ticket_add(&fx->c, &nl, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "by");
+    assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", "xong\r\nđã thay", T1 + H, &doc, &err),
+                     DOC_BAD_INPUT);
+    assert_string_equal(err.field, "note");
+    assert_null(doc);
+    /* nothing was written: the fixture's two tickets, the first still open */
+    assert_int_equal(doc_tickets(&fx->c, NULL, 0, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    json_decref(doc);
+}
 
 static void test_tickets_open_close_once_and_refuse_unknown_actions(void **state)
 {
@@ -626,10 +669,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_availability_of_each_camera_from_its_intervals),
         T(test_availability_sums_owners_communes_district_and_weeks),
+        T(test_a_range_past_the_weeks_limit_is_bad_input_not_an_error),
         cmocka_unit_test(test_availability_arithmetic_clips_spells_to_the_range),
         T(test_backlog_finds_what_each_camera_needs_and_prices_it),
         T(test_backlog_totals_per_owner_action_and_district),
         T(test_tickets_open_close_once_and_refuse_unknown_actions),
+        T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
         T(test_files_are_written_whole_with_mode_0640),

@@ -638,6 +638,36 @@ static void test_open_twice_does_not_migrate_again(void **state)
 
 /* --- read-only use -------------------------------------------------------------------------- */
 
+/* [store] database naming some other file: said plainly, and the file left as it was. */
+static void test_a_file_that_is_not_a_database_is_named_and_left_alone(void **state)
+{
+    struct fixture *fx = *state;
+    static const char text[] = "this is the district's camera list, not a database\n";
+    enum store_mode modes[] = {STORE_READWRITE, STORE_READONLY};
+    struct store *s = NULL;
+    struct cw_err err = {0};
+    char back[sizeof(text) + 16] = "", dir[sizeof(fx->dir) + 8];
+    FILE *f;
+
+    snprintf(dir, sizeof(dir), "%s/var", fx->dir);
+    assert_int_equal(mkdir(dir, 0750), 0);
+    assert_non_null(f = fopen(fx->path, "w"));
+    fputs(text, f);
+    fclose(f);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(store_open(fx->path, modes[i], &s, &err), -1);
+        assert_null(s);
+        assert_string_equal(err.file, fx->path);
+        assert_string_equal(err.msg,
+                            "not an SQLite database (is [store] database the right file?)");
+    }
+    f = fopen(fx->path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(back, sizeof(back), f));
+    fclose(f);
+    assert_string_equal(back, text);
+}
+
 static void test_readonly_refuses_missing_file_and_creates_nothing(void **state)
 {
     struct fixture *fx = *state;
@@ -1940,6 +1970,7 @@ int main(void)
         T(test_newer_schema_is_refused_with_both_versions),
         T(test_migrates_from_every_older_version_keeping_rows),
         T(test_open_twice_does_not_migrate_again),
+        T(test_a_file_that_is_not_a_database_is_named_and_left_alone),
         T(test_readonly_refuses_missing_file_and_creates_nothing),
         T(test_readonly_refuses_writes),
         T(test_readonly_refuses_older_schema_and_says_to_start_daemon),
