@@ -1,0 +1,61 @@
+"""The CLI as a new user meets it: each command group's --help, what a bad argument says and
+the exit status it gives (0 ok, 1 runtime error, 2 usage or configuration error, as `camwatch
+--help` says). The store is written by a real `camwatchd --once` over two cameras nobody
+answers (closed loopback ports), so no fixture runs."""
+import json
+import os
+import sys
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+
+class CliUsageTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-cliuse-"
+
+    @classmethod
+    def start(cls):
+        closed = cwtest.closed_port()
+        cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(closed, "/a"), name="Ngã ba Tân Dương"),
+                cwtest.camera("TD-01", cwtest.rtsp_url(closed, "/b"), owner="CAX",
+                              commune="Tân Dương")]
+        cls.conf = cwtest.write_config(os.path.join(cls.tmp, "site"), cams,
+                                       sections={"probe.stream": {"workers": "0"}})
+        r = cwtest.camwatchd(cls.conf, "--once")
+        assert r.rc == 0, r
+
+    def cw(self, *args):
+        return cwtest.camwatch(self.conf, *args)
+
+    def test_a_group_without_its_command_names_its_commands(self):
+        groups = {"footage": ["find", "scan", "recorders"],
+                  "request": ["create", "show", "list", "export"],
+                  "audit": ["verify"]}
+        for group, words in groups.items():
+            listed = ", ".join(words)
+            r = self.cw(group)
+            self.assertEqual(r.rc, 2, r)
+            self.assertEqual(r.out, "")
+            self.assertIn("camwatch: %s: no command given (one of: %s)\n" % (group, listed), r.err)
+            for w in words:
+                self.assertIn("\n  %s %s " % (group, w), r.err)
+            r = self.cw(group, "bogus")
+            self.assertEqual(r.rc, 2, r)
+            self.assertIn("camwatch: %s: unknown command 'bogus' (one of: %s)\n"
+                          % (group, listed), r.err)
+            for flag in ("--help", "-h"):
+                r = self.cw(group, flag)
+                self.assertEqual((r.rc, r.err), (0, ""), r)
+                self.assertTrue(r.out.startswith("usage: camwatch [-c FILE] %s <command>" % group),
+                                r)
+                for w in words:
+                    self.assertIn("\n  %s %s " % (group, w), r.out)
+                # only this group's commands, not the whole program's list
+                self.assertNotIn("  status ", r.out)
+
+
+if __name__ == "__main__":
+    cwtest.build_dir()
+    unittest.main()
