@@ -256,7 +256,12 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
         json_t *doc = NULL;
         struct cw_err err;
         rc = cmd->doc(cli, &a, &doc, &err);
-        rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
+        if (rc == DOC_BAD_INPUT) { /* the document refused what the command line gave it */
+            json_decref(doc);
+            rc = cli_usage_error(cmd, "--%s: %s", err.field, err.msg);
+        } else {
+            rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
+        }
     }
     if (rc == CLI_DONE)
         rc = 0;

@@ -55,6 +55,18 @@ class CliUsageTest(cwtest.FixtureTestCase):
                 # only this group's commands, not the whole program's list
                 self.assertNotIn("  status ", r.out)
 
+    def test_a_bad_option_value_is_a_usage_error_naming_the_option(self):
+        r = self.cw("status", "--flag", "bogus")
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: status: --flag: unknown flag 'bogus' (one of: no_media,", r.err)
+        self.assertIn("usage: camwatch [-c FILE] status", r.err)
+        r = self.cw("status", "--daemon", "--owner", "CAH")
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: status: --daemon: takes no camera filter", r.err)
+        # the good ones still answer
+        r = self.cw("status", "--flag", "blurred", "--json")
+        self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
