@@ -239,7 +239,7 @@ static int prepare(struct cli *cli, const struct cli_command *cmd, struct cli_ar
     if (rc != 0)
         return rc;
     if ((cmd->opts & CLI_OPT_SINCE) && cw_parse_time(since, cli->tz, &a->since_ms) != 0)
-        return cli_usage_error(cmd, "bad time '%s'", since);
+        return cli_usage_error(cmd, "--since: bad time '%s'", since);
     return 0;
 }
 
@@ -358,10 +358,10 @@ int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms,
     /* Both read against one now: --from -1ms is then before --to now. */
     if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, from_ms) != 0
                         : cw_start_of_month(cli->tz, now, from_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
+        return cli_usage_error(a->cmd, "--from: bad time '%s'", a->from);
     *to_ms = now;
     if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
+        return cli_usage_error(a->cmd, "--to: bad time '%s'", a->to);
     if (*from_ms > *to_ms)
         return cli_usage_error(a->cmd, "--from is after --to");
     return 0;

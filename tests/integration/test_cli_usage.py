@@ -67,6 +67,16 @@ class CliUsageTest(cwtest.FixtureTestCase):
         r = self.cw("status", "--flag", "blurred", "--json")
         self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
 
+    def test_a_bad_time_names_its_option(self):
+        for args, option in ((["events", "--since", "yesterday"], "--since"),
+                             (["samples", "CAH-001", "--since", "2026-02-30"], "--since"),
+                             (["uptime", "--from", "bad"], "--from"),
+                             (["uptime", "--to", "-1:-5"], "--to"),
+                             (["report", "backlog", "--to", "soon"], "--to")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn(": %s: bad time '%s'" % (option, args[-1]), r.err)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
