@@ -77,6 +77,35 @@ class CliUsageTest(cwtest.FixtureTestCase):
             self.assertEqual((r.rc, r.out), (2, ""), r)
             self.assertIn(": %s: bad time '%s'" % (option, args[-1]), r.err)
 
+    def test_report_output_of_an_unknown_extension_is_refused_not_written_as_json(self):
+        out = os.path.join(self.tmp, "backlog.pdf")
+        r = self.cw("report", "backlog", "-o", out)
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("-o %s: '.pdf' is not a format's extension" % out, r.err)
+        self.assertFalse(os.path.exists(out))
+        # named with --format, or an extension in any case, it is written
+        r = self.cw("report", "backlog", "-o", out, "--format", "html")
+        self.assertEqual(r.rc, 0, r)
+        with open(out, encoding="utf-8") as f:
+            self.assertIn("<html", f.read(200).lower())
+        upper = os.path.join(self.tmp, "backlog.CSV")
+        r = self.cw("report", "backlog", "-o", upper)
+        self.assertEqual(r.rc, 0, r)
+        with open(upper, "rb") as f:
+            self.assertTrue(f.read(3) == b"\xef\xbb\xbf", "a CSV with its BOM")
+        bare = os.path.join(self.tmp, "backlog")
+        r = self.cw("report", "backlog", "-o", bare)
+        self.assertEqual(r.rc, 0, r)
+        with open(bare, encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["kind"], "backlog")
+
+    def test_report_merge_of_a_missing_file_names_it_without_a_line(self):
+        missing = os.path.join(self.tmp, "nowhere.json")
+        r = self.cw("report", "merge", missing)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("camwatch: %s: unable to open" % missing, r.err)
+        self.assertNotIn(":-1:", r.err)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
