@@ -362,6 +362,11 @@ int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms,
     *to_ms = now;
     if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)
         return cli_usage_error(a->cmd, "--to: bad time '%s'", a->to);
+    /* What has not happened yet is not counted as the state the cameras are in now. */
+    if (*from_ms > now)
+        return cli_usage_error(a->cmd, "--from: '%s' is in the future", a->from);
+    if (*to_ms > now)
+        *to_ms = now;
     if (*from_ms > *to_ms)
         return cli_usage_error(a->cmd, "--from is after --to");
     return 0;

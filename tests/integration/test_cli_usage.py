@@ -5,6 +5,7 @@ answers (closed loopback ports), so no fixture runs."""
 import json
 import os
 import sys
+import time
 import unittest
 
 sys.dont_write_bytecode = True
@@ -105,6 +106,26 @@ class CliUsageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 1, r)
         self.assertIn("camwatch: %s: unable to open" % missing, r.err)
         self.assertNotIn(":-1:", r.err)
+
+    def test_a_range_into_the_future_is_counted_up_to_now(self):
+        # Until the fix, --to 2040 counted the years to come as the state the cameras are in
+        # now: 100% down for a camera down today, and a report's monitored time in the future.
+        r = self.cw("uptime", "--from", "2020-01-01", "--to", "2040-01-01", "--json")
+        after_ms = time.time() * 1000
+        doc = json.loads(r.out)
+        self.assertLessEqual(doc["to_ms"], after_ms, doc["to"])
+        for cam in doc["cameras"]:
+            self.assertLessEqual(sum(cam["ms"].values()), after_ms - doc["from_ms"], cam)
+        r = self.cw("report", "availability", "--from", "2020-01-01", "--to", "2040-01-01")
+        after_ms = time.time() * 1000
+        doc = json.loads(r.out)
+        self.assertLessEqual(doc["to_ms"], after_ms, doc["to"])
+        self.assertLessEqual(doc["total"]["monitored_ms"], 2 * (after_ms - doc["from_ms"]))
+        for args in (["uptime", "--from", "2040-01-01", "--to", "2040-02-01"],
+                     ["report", "backlog", "--from", "2040-01-01"]):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("--from: '2040-01-01' is in the future", r.err)
 
 
 if __name__ == "__main__":
