@@ -333,7 +333,12 @@ class HttpApiTest(cwtest.FixtureTestCase):
                 self.error_of(self.ask("GET", "/api/v1/events?" + q), 400, "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/uptime?by=day"), 400, "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/uptime?from=now&to=-1d"), 400, "bad_parameter")
-        self.error_of(self.ask("GET", "/api/v1/events?after=garbage"), 400, "bad_request")
+        # a value the document refuses is named as its parameter, as the others are
+        doc = self.error_of(self.ask("GET", "/api/v1/events?after=garbage"), 400,
+                            "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("after: "), doc)
+        doc = self.error_of(self.ask("GET", "/api/v1/cameras?flag=bogus"), 400, "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("flag: unknown flag 'bogus' (one of: "), doc)
         # events page by page: every event once
         seen, after = [], None
         while True:
