@@ -247,8 +247,7 @@ static void scan_render(const struct cli *cli, const struct cli_args *a, const j
         cli_table_add(&t, cli_jstr(o, "name", ""), cli_jstr(o, "kind", ""), f[0], f[1], f[2], f[3],
                       folders, cli_jstr(o, "error", ""));
     }
-    cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no recorder scanned");
 }
 
 static int scan_run(struct cli *cli, const struct cli_args *a)

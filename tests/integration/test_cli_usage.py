@@ -127,6 +127,15 @@ class CliUsageTest(cwtest.FixtureTestCase):
             self.assertEqual((r.rc, r.out), (2, ""), r)
             self.assertIn("--from: '2040-01-01' is in the future", r.err)
 
+    def test_empty_results_say_so_rather_than_print_a_bare_header(self):
+        # the site has no [recorder NAME]: a scan has nothing to do
+        r = self.cw("footage", "scan")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("nothing to scan", r.err)
+        self.assertEqual(r.out, "no recorder scanned\n")
+        r = self.cw("footage", "scan", "--json")
+        self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
