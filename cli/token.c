@@ -55,6 +55,9 @@ static int add_run(struct cli *cli, const struct cli_args *a)
     struct cw_err err;
     int rc;
 
+    if (!tokens_name_ok(a->argv[0]))
+        return cli_usage_error(a->cmd, "NAME '%s': 1 to 40 letters, digits, '.', '_', '-' or '@'",
+                               a->argv[0]);
     if (a->role == NULL)
         return cli_usage_error(a->cmd, "--role is required: viewer, investigator or admin");
     if (tokens_role_parse(a->role, &role) != 0)

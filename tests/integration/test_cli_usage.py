@@ -136,6 +136,13 @@ class CliUsageTest(cwtest.FixtureTestCase):
         r = self.cw("footage", "scan", "--json")
         self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
 
+    def test_token_add_with_a_bad_name_is_a_usage_error(self):
+        for name in ("bad name", "x" * 41, "nguyễn"):
+            r = self.cw("token", "add", name, "--role", "viewer")
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: token add: NAME '%s': 1 to 40 letters" % name, r.err)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "site", "tokens.ini")))
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
