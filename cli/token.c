@@ -17,7 +17,8 @@ static const char usage[] =
     "  the token's SHA-256. add prints the new token once: give it to its holder, who sends\n"
     "  it as \"Authorization: Bearer TOKEN\". Roles: viewer sees the cameras' health;\n"
     "  investigator also finds footage, makes requests and downloads exports; admin also\n"
-    "  sets maintenance and references. A running daemon takes changes at once.\n";
+    "  sets maintenance, clears references, opens and closes tickets. A running daemon takes\n"
+    "  changes at once.\n";
 
 static const char add_usage[] =
     "usage: camwatch [-c FILE] token add NAME --role viewer|investigator|admin [--json]\n"

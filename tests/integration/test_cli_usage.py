@@ -143,6 +143,14 @@ class CliUsageTest(cwtest.FixtureTestCase):
             self.assertIn("camwatch: token add: NAME '%s': 1 to 40 letters" % name, r.err)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "site", "tokens.ini")))
 
+    def test_help_says_what_the_command_gives(self):
+        r = self.cw("clock", "--help")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("{id, clock_offset_ms, error_ms, measured_at, ntp}", r.out)  # clock --json
+        r = self.cw("token", "--help")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("opens and closes tickets", r.out)  # what an admin may, as README's table
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
