@@ -157,7 +157,7 @@ static const struct opt_def *find_option(int c)
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a)
 {
     struct option longs[N_OPT_DEFS + 2];
-    char shorts[2 * N_OPT_DEFS + 3];
+    char shorts[2 * N_OPT_DEFS + 3], prefix[96], *name0 = argv[0];
     size_t nl = 0, ns = 0;
     int c, rc;
 
@@ -183,19 +183,32 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
     shorts[ns] = '\0';
     optind = 0; /* glibc: full re-initialisation, for each command's own argv */
     opterr = 1;
-    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    /* getopt_long's own messages begin with argv[0]: "camwatch: footage find: unrecognized
+     * option '--bogus'", as ours do, rather than the bare word "find". */
+    if (strcmp(cmd->name, "camwatch") == 0)
+        snprintf(prefix, sizeof(prefix), "camwatch");
+    else
+        snprintf(prefix, sizeof(prefix), "camwatch: %s", cmd->name);
+    argv[0] = prefix;
+    rc = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         const struct opt_def *d = find_option(c);
         if (c == 'h') {
             fputs(cmd->usage, stdout);
-            return CLI_DONE;
-        }
-        if (d == NULL) {
+            rc = CLI_DONE;
+        } else if (d == NULL) {
+            if (optopt == 'c' || strncmp(argv[optind - 1], "--config", 8) == 0)
+                fprintf(stderr, "camwatch: -c FILE goes before the command: camwatch -c FILE %s\n",
+                        cmd->name);
             fputs(cmd->usage, stderr);
-            return EXIT_USAGE;
+            rc = EXIT_USAGE;
+        } else {
+            rc = take_option(cmd, d, optarg, a);
         }
-        if ((rc = take_option(cmd, d, optarg, a)) != 0)
-            return rc;
     }
+    argv[0] = name0;
+    if (rc != 0)
+        return rc;
     a->argc = argc - optind;
     a->argv = argv + optind;
     if (cmd->nargs >= 0 && a->argc != cmd->nargs) {

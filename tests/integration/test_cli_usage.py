@@ -151,6 +151,23 @@ class CliUsageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 0, r)
         self.assertIn("opens and closes tickets", r.out)  # what an admin may, as README's table
 
+    def test_an_unknown_option_is_named_with_the_whole_command(self):
+        # getopt's own messages began with the bare last word ("find: unrecognized option"),
+        # which reads as find(1) speaking
+        for args, said in ((["footage", "find", "--bogus"],
+                            "camwatch: footage find: unrecognized option '--bogus'\n"),
+                           (["events", "--since"],
+                            "camwatch: events: option '--since' requires an argument\n"),
+                           (["--bogus", "status"], "camwatch: unrecognized option '--bogus'\n")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertTrue(r.err.startswith(said), r)
+        # -c after the command: told where it goes
+        r = self.cw("status", "-c", self.conf)
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: -c FILE goes before the command: camwatch -c FILE status\n",
+                      r.err)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
