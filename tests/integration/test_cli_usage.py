@@ -150,6 +150,10 @@ class CliUsageTest(cwtest.FixtureTestCase):
         r = self.cw("token", "--help")
         self.assertEqual(r.rc, 0, r)
         self.assertIn("opens and closes tickets", r.out)  # what an admin may, as README's table
+        for args in (["alerts", "--help"], ["alerts", "list", "--help"]):
+            r = self.cw(*args)
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn("camwatch [-c FILE] alerts test", r.out)  # the group's other command
 
     def test_an_unknown_option_is_named_with_the_whole_command(self):
         # getopt's own messages began with the bare last word ("find: unrecognized option"),
