@@ -22,7 +22,9 @@ class CliUsageTest(cwtest.FixtureTestCase):
         cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(closed, "/a"), name="Ngã ba Tân Dương"),
                 cwtest.camera("TD-01", cwtest.rtsp_url(closed, "/b"), owner="CAX",
                               commune="Tân Dương")]
+        # down after one failure: the one sweep leaves a state change to show
         cls.conf = cwtest.write_config(os.path.join(cls.tmp, "site"), cams,
+                                       probe={"down_after": "1"},
                                        sections={"probe.stream": {"workers": "0"}})
         r = cwtest.camwatchd(cls.conf, "--once")
         assert r.rc == 0, r
@@ -171,6 +173,11 @@ class CliUsageTest(cwtest.FixtureTestCase):
         self.assertEqual((r.rc, r.out), (2, ""), r)
         self.assertIn("camwatch: -c FILE goes before the command: camwatch -c FILE status\n",
                       r.err)
+
+    def test_footage_find_counts_one_change_in_the_singular(self):
+        r = self.cw("footage", "find", "--from", "-1h", "--to", "now", "--camera", "CAH-001")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("  state then: unknown (changed 1 time in the range)\n", r.out)
 
 
 if __name__ == "__main__":
