@@ -271,7 +271,8 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
         rc = cmd->doc(cli, &a, &doc, &err);
         if (rc == DOC_BAD_INPUT) { /* the document refused what the command line gave it */
             json_decref(doc);
-            rc = cli_usage_error(cmd, "--%s: %s", err.field, err.msg);
+            rc = err.field[0] != '\0' ? cli_usage_error(cmd, "--%s: %s", err.field, err.msg)
+                                      : cli_usage_error(cmd, "%s", err.msg);
         } else {
             rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
         }
