@@ -19,6 +19,7 @@
 
 static const char list_usage[] =
     "usage: camwatch [-c FILE] alerts [list] [--camera ID] [--since TIME] [--json]\n"
+    "       camwatch [-c FILE] alerts test    (a test alert to every target: alerts test --help)\n"
     "  The alerts camwatchd made (a camera's settled change, flapping and settling, the daily\n"
     "  digest, tests) and where each went: sent, pending with its next attempt, or failed\n"
     "  with why. Oldest first; the newest 1000.\n"

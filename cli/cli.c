@@ -157,7 +157,7 @@ static const struct opt_def *find_option(int c)
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a)
 {
     struct option longs[N_OPT_DEFS + 2];
-    char shorts[2 * N_OPT_DEFS + 3];
+    char shorts[2 * N_OPT_DEFS + 3], prefix[96], *name0 = argv[0];
     size_t nl = 0, ns = 0;
     int c, rc;
 
@@ -183,19 +183,32 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
     shorts[ns] = '\0';
     optind = 0; /* glibc: full re-initialisation, for each command's own argv */
     opterr = 1;
-    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    /* getopt_long's own messages begin with argv[0]: "camwatch: footage find: unrecognized
+     * option '--bogus'", as ours do, rather than the bare word "find". */
+    if (strcmp(cmd->name, "camwatch") == 0)
+        snprintf(prefix, sizeof(prefix), "camwatch");
+    else
+        snprintf(prefix, sizeof(prefix), "camwatch: %s", cmd->name);
+    argv[0] = prefix;
+    rc = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         const struct opt_def *d = find_option(c);
         if (c == 'h') {
             fputs(cmd->usage, stdout);
-            return CLI_DONE;
-        }
-        if (d == NULL) {
+            rc = CLI_DONE;
+        } else if (d == NULL) {
+            if (optopt == 'c' || strncmp(argv[optind - 1], "--config", 8) == 0)
+                fprintf(stderr, "camwatch: -c FILE goes before the command: camwatch -c FILE %s\n",
+                        cmd->name);
             fputs(cmd->usage, stderr);
-            return EXIT_USAGE;
+            rc = EXIT_USAGE;
+        } else {
+            rc = take_option(cmd, d, optarg, a);
         }
-        if ((rc = take_option(cmd, d, optarg, a)) != 0)
-            return rc;
     }
+    argv[0] = name0;
+    if (rc != 0)
+        return rc;
     a->argc = argc - optind;
     a->argv = argv + optind;
     if (cmd->nargs >= 0 && a->argc != cmd->nargs) {
@@ -239,7 +252,7 @@ static int prepare(struct cli *cli, const struct cli_command *cmd, struct cli_ar
     if (rc != 0)
         return rc;
     if ((cmd->opts & CLI_OPT_SINCE) && cw_parse_time(since, cli->tz, &a->since_ms) != 0)
-        return cli_usage_error(cmd, "bad time '%s'", since);
+        return cli_usage_error(cmd, "--since: bad time '%s'", since);
     return 0;
 }
 
@@ -256,7 +269,13 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
         json_t *doc = NULL;
         struct cw_err err;
         rc = cmd->doc(cli, &a, &doc, &err);
-        rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
+        if (rc == DOC_BAD_INPUT) { /* the document refused what the command line gave it */
+            json_decref(doc);
+            rc = err.field[0] != '\0' ? cli_usage_error(cmd, "--%s: %s", err.field, err.msg)
+                                      : cli_usage_error(cmd, "%s", err.msg);
+        } else {
+            rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
+        }
     }
     if (rc == CLI_DONE)
         rc = 0;
@@ -353,10 +372,15 @@ int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms,
     /* Both read against one now: --from -1ms is then before --to now. */
     if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, from_ms) != 0
                         : cw_start_of_month(cli->tz, now, from_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->from);
+        return cli_usage_error(a->cmd, "--from: bad time '%s'", a->from);
     *to_ms = now;
     if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)
-        return cli_usage_error(a->cmd, "bad time '%s'", a->to);
+        return cli_usage_error(a->cmd, "--to: bad time '%s'", a->to);
+    /* What has not happened yet is not counted as the state the cameras are in now. */
+    if (*from_ms > now)
+        return cli_usage_error(a->cmd, "--from: '%s' is in the future", a->from);
+    if (*to_ms > now)
+        *to_ms = now;
     if (*from_ms > *to_ms)
         return cli_usage_error(a->cmd, "--from is after --to");
     return 0;

@@ -29,7 +29,7 @@ static const char clock_usage[] =
     "  Offset is the camera's time minus true time: positive when the camera is ahead; error\n"
     "  bounds how far the measurement itself can be off. Cameras never reached over ONVIF\n"
     "  are left out.\n"
-    "  --json          print a JSON array of {id, clock_offset_ms, error_ms, measured_at}\n";
+    "  --json          print a JSON array of {id, clock_offset_ms, error_ms, measured_at, ntp}\n";
 
 /* "83.2 s ahead", "3600.0 s behind", "0.1 s ahead". */
 static const char *fmt_offset(char *buf, size_t len, int64_t offset_ms)

@@ -101,7 +101,7 @@ static void details(const struct cli *cli, const json_t *o)
     const json_t *w = json_object_get(o, "windows"), *g = json_object_get(o, "gaps"),
                  *u = json_object_get(o, "unreadable"), *x;
     char a[64], b[64];
-    size_t i, wi = 0, gi = 0;
+    size_t i, wi = 0, gi = 0, n;
 
     printf("\n%s  %s\n", cli_jstr(o, "id", ""), cli_jstr(o, "name", ""));
     /* Windows and gaps in time order. */
@@ -123,9 +123,8 @@ static void details(const struct cli *cli, const json_t *o)
     if (!json_is_true(json_object_get(o, "indexed")))
         printf("  not on a scanned recorder: no footage known\n");
     printf("  state then: %s", cli_jstr(o, "state_then", "unknown"));
-    if (json_array_size(json_object_get(o, "state_changes")) > 0)
-        printf(" (changed %zu times in the range)",
-               json_array_size(json_object_get(o, "state_changes")));
+    if ((n = json_array_size(json_object_get(o, "state_changes"))) > 0)
+        printf(" (changed %zu time%s in the range)", n, n == 1 ? "" : "s");
     printf("\n  oldest footage now: %s\n", cli_jtime(cli, o, "oldest", "-", a, sizeof(a)));
     if (cli_jhas(o, "warning"))
         printf("  WARNING: %s\n", cli_jstr(o, "warning", ""));
@@ -247,8 +246,7 @@ static void scan_render(const struct cli *cli, const struct cli_args *a, const j
         cli_table_add(&t, cli_jstr(o, "name", ""), cli_jstr(o, "kind", ""), f[0], f[1], f[2], f[3],
                       folders, cli_jstr(o, "error", ""));
     }
-    cli_table_print(&t, stdout);
-    cli_table_free(&t);
+    cli_table_show(&t, "no recorder scanned");
 }
 
 static int scan_run(struct cli *cli, const struct cli_args *a)

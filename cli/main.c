@@ -96,6 +96,40 @@ static int is_group(const char *name)
     return 0;
 }
 
+/* A group named without one of its commands: --help lists its commands on stdout (exit 0);
+ * none or an unknown one is a usage error naming the commands. The lines of the program's
+ * usage that begin with the group's name are its commands. */
+static int group_usage(const char *group, int argc, char **argv)
+{
+    int help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+    FILE *out = help ? stdout : stderr;
+    char words[256];
+    size_t off = 0, n = strlen(group);
+
+    words[0] = '\0';
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *name = commands[i]->name;
+        if (strncmp(name, group, n) == 0 && name[n] == ' ' && off < sizeof(words))
+            off += (size_t)snprintf(words + off, sizeof(words) - off, "%s%s", off ? ", " : "",
+                                    name + n + 1);
+    }
+    if (!help && argc >= 2)
+        fprintf(stderr, "camwatch: %s: unknown command '%s' (one of: %s)\n", group, argv[1], words);
+    else if (!help)
+        fprintf(stderr, "camwatch: %s: no command given (one of: %s)\n", group, words);
+    fprintf(out, "usage: camwatch [-c FILE] %s <command> [options]\n", group);
+    for (const char *line = usage; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        if (len > n + 3 && strncmp(line, "  ", 2) == 0 && strncmp(line + 2, group, n) == 0 &&
+            line[n + 2] == ' ' && line[n + 3] != ' ')
+            fprintf(out, "%.*s\n", (int)len, line);
+        line += len + (end != NULL);
+    }
+    fprintf(out, "`camwatch %s <command> --help` for a command's options\n", group);
+    return help ? 0 : EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {.conf_path = DEFAULT_CONF};
@@ -126,12 +160,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strchr(commands[i]->name, ' ') == NULL && strcmp(a.argv[0], commands[i]->name) == 0)
             return cli_run(&cli, commands[i], a.argc, a.argv);
-    if (is_group(a.argv[0])) {
-        fprintf(stderr, "camwatch: %s: %s command '%s'\n", a.argv[0],
-                a.argc >= 2 ? "unknown" : "no", a.argc >= 2 ? a.argv[1] : "given");
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    if (is_group(a.argv[0]))
+        return group_usage(a.argv[0], a.argc, a.argv);
     fprintf(stderr, "camwatch: unknown command '%s'\n", a.argv[0]);
     fputs(usage, stderr);
     return EXIT_USAGE;

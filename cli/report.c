@@ -2,6 +2,8 @@
  * (index/doc.h: doc_availability, doc_backlog, doc_province) and rendered (report/report.h)
  * as JSON, CSV, XLSX or HTML in Vietnamese or English, to stdout or, whole or not at all, to
  * a file. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,10 +33,16 @@ static const char usage[] =
     "  TIME is YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 with Z or +HH:MM, now,\n"
     "  or relative: -7d, -2h.\n";
 
-/* The format from --format, else the output's extension, else JSON. */
+/* The format from --format, else the output's extension, else JSON. An extension that is no
+ * format's (report.pdf) is refused rather than given JSON under that name. */
 static int pick_format(const struct cli_args *a, enum report_format *fmt)
 {
-    const char *dot = a->output != NULL ? strrchr(a->output, '.') : NULL;
+    const char *base = a->output != NULL ? strrchr(a->output, '/') : NULL;
+    const char *dot;
+    char ext[8];
+
+    base = base != NULL ? base + 1 : a->output;
+    dot = base != NULL ? strrchr(base, '.') : NULL;
 
     if (a->format != NULL) {
         if (report_format_parse(a->format, fmt) != 0)
@@ -42,8 +50,17 @@ static int pick_format(const struct cli_args *a, enum report_format *fmt)
                                    a->format);
         return 0;
     }
-    if (dot == NULL || report_format_parse(dot + 1, fmt) != 0)
-        *fmt = REPORT_JSON;
+    *fmt = REPORT_JSON;
+    if (dot == NULL || dot == base) /* no extension (a hidden name's dot is not one) */
+        return 0;
+    snprintf(ext, sizeof(ext), "%s", dot + 1); /* b.HTML as b.html */
+    for (char *p = ext; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (report_format_parse(ext, fmt) != 0)
+        return cli_usage_error(a->cmd,
+                               "-o %s: '%s' is not a format's extension (json, csv, xlsx, "
+                               "html); name the format with --format",
+                               a->output, dot);
     return 0;
 }
 
@@ -125,7 +142,10 @@ static int run_merge(struct cli *cli, const struct cli_args *a)
         in[i].file = a->argv[i];
         in[i].doc = json_load_file(a->argv[i], JSON_REJECT_DUPLICATES, &je);
         if (in[i].doc == NULL) {
-            fprintf(stderr, "camwatch: %s:%d: %s\n", a->argv[i], je.line, je.text);
+            if (je.line > 0)
+                fprintf(stderr, "camwatch: %s:%d: %s\n", a->argv[i], je.line, je.text);
+            else /* not opened, or not read: no line to name */
+                fprintf(stderr, "camwatch: %s: %s\n", a->argv[i], je.text);
             rc = EXIT_RUNTIME;
         }
     }

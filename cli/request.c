@@ -52,7 +52,8 @@ static const char export_usage[] =
     "  an audit row. The same request exported twice gives the same bytes.\n"
     "  --out DIR       the folder\n"
     "  --by NAME       who exports (default: the login name)\n"
-    "  --progress      say how far it is, on stderr (also when stderr is a terminal)\n"
+    "  --progress      say how far it is on stderr even when that is not a terminal\n"
+    "                  (a terminal is told without it)\n"
     "  --json          print {request, out_dir, files, cameras, sha256sums, delivered}\n";
 
 static const char verify_usage[] =
@@ -215,8 +216,12 @@ static void export_progress(void *data, size_t i, size_t n, const char *camera, 
 {
     struct export_ctx *x = data;
 
-    fprintf(stderr, "\rcamwatch: camera %zu of %zu (%s): %lld of %lld MB   ", i + 1, n, camera,
-            (long long)(done / 1000000), (long long)(total / 1000000));
+    /* kB below 10 MB: a camera's few minutes would read "0 of 0 MB" */
+    int kb = total < 10000000;
+    double unit = kb ? 1e3 : 1e6;
+
+    fprintf(stderr, "\rcamwatch: camera %zu of %zu (%s): %.0f of %.0f %s   ", i + 1, n, camera,
+            (double)done / unit, (double)total / unit, kb ? "kB" : "MB");
     x->shown = 1;
 }
 

@@ -220,7 +220,8 @@ static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct c
 
     if (a->daemon) {
         if (a->owner || a->commune || a->flag || a->have_state) {
-            cw_err_set(err, NULL, 0, "daemon", "--daemon takes no camera filter");
+            cw_err_set(err, NULL, 0, "daemon",
+                       "takes no camera filter (--owner, --commune, --state, --flag)");
             return DOC_BAD_INPUT;
         }
         return doc_daemon(&cli->doc, out, err);

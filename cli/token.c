@@ -17,7 +17,8 @@ static const char usage[] =
     "  the token's SHA-256. add prints the new token once: give it to its holder, who sends\n"
     "  it as \"Authorization: Bearer TOKEN\". Roles: viewer sees the cameras' health;\n"
     "  investigator also finds footage, makes requests and downloads exports; admin also\n"
-    "  sets maintenance and references. A running daemon takes changes at once.\n";
+    "  sets maintenance, clears references, opens and closes tickets. A running daemon takes\n"
+    "  changes at once.\n";
 
 static const char add_usage[] =
     "usage: camwatch [-c FILE] token add NAME --role viewer|investigator|admin [--json]\n"
@@ -55,6 +56,9 @@ static int add_run(struct cli *cli, const struct cli_args *a)
     struct cw_err err;
     int rc;
 
+    if (!tokens_name_ok(a->argv[0]))
+        return cli_usage_error(a->cmd, "NAME '%s': 1 to 40 letters, digits, '.', '_', '-' or '@'",
+                               a->argv[0]);
     if (a->role == NULL)
         return cli_usage_error(a->cmd, "--role is required: viewer, investigator or admin");
     if (tokens_role_parse(a->role, &role) != 0)

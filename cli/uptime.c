@@ -15,7 +15,7 @@ static const char usage[] =
     "  Time in each state, computed exactly from state changes; percentages are of the time\n"
     "  each camera existed within the range.\n"
     "  --from TIME     start (default: the first of this month, 00:00 local)\n"
-    "  --to TIME       end (default: now)\n"
+    "  --to TIME       end (default: now; a later one counts up to now)\n"
     "  --by WHAT       only the per-camera or only the per-owner table (default: both)\n"
     "  --json          print a JSON object\n"
     "  TIME is YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 with Z or +HH:MM, now,\n"

@@ -202,6 +202,13 @@ void api_report(struct api_call *c)
         api_reply_bad_param(c, "to", "bad time '%.64s'", http_req_query(c->req, "to"));
         goto fail;
     }
+    /* As the CLI: the future is not counted as the state the cameras are in now. */
+    if (from > now) {
+        api_reply_bad_param(c, "from", "is in the future");
+        goto fail;
+    }
+    if (to > now)
+        to = now;
     if (from >= to) {
         api_reply_bad_param(c, "from", "must be before to");
         goto fail;

@@ -31,6 +31,10 @@ void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err 
     json_decref(doc);
     if (rc == DOC_NOT_FOUND) {
         http_reply_error(c->req, HTTP_NOT_FOUND, "not_found", "%s", err->msg);
+    } else if (rc == DOC_BAD_INPUT && err->field[0] != '\0' &&
+               http_req_query(c->req, err->field) != NULL) {
+        /* a value of this request's query the document refused (?flag=, ?after=): named */
+        api_reply_bad_param(c, err->field, "%s", err->msg);
     } else if (rc == DOC_BAD_INPUT) {
         /* named as the CLI names it: "note: ..." */
         http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_request", "%s%s%s", err->field,

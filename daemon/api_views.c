@@ -486,6 +486,7 @@ void api_uptime(struct api_call *c)
 {
     const char *by = http_req_query(c->req, "by");
     struct uptime_job *u = calloc(1, sizeof(*u));
+    int64_t now = cw_now_ms();
 
     if (u == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
@@ -494,6 +495,13 @@ void api_uptime(struct api_call *c)
     if (api_param_time(c, "from", UPTIME_FROM, &u->from_ms) != 0 ||
         api_param_time(c, "to", "now", &u->to_ms) != 0)
         goto fail;
+    /* As the CLI: the future is not counted as the state the cameras are in now. */
+    if (u->from_ms > now) {
+        api_reply_bad_param(c, "from", "is in the future");
+        goto fail;
+    }
+    if (u->to_ms > now)
+        u->to_ms = now;
     if (u->from_ms >= u->to_ms) {
         api_reply_bad_param(c, "from", "must be before to");
         goto fail;

@@ -143,8 +143,10 @@ static void stream(FILE *f, const json_t *status)
             camera_sample(f, "camwatch_camera_frames_per_second", cam, NULL, NULL,
                           json_number_value(fps));
     }
-    camera_family(f, status, "camwatch_camera_bitrate_bits_per_second",
-                  "Bitrate measured by the camera's last stream sample.", "bitrate_kbps", 1e3);
+    /* In bytes: Prometheus' base unit (promtool lints a _bits_ name); bits are 8 times it. */
+    camera_family(f, status, "camwatch_camera_bitrate_bytes_per_second",
+                  "Bitrate measured by the camera's last stream sample, in bytes a second.",
+                  "bitrate_kbps", 1e3 / 8);
 }
 
 /* camera id -> its status object (borrowed), for the labels of figures read elsewhere. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../daemon/metrics.h"
 #include "cwtest.h"
@@ -135,8 +136,10 @@ static void test_cameras_in_base_units_and_unknown_facts_left_out(void **state)
     assert_true(
         has_line(text, "camwatch_camera_frames_per_second{camera=\"CAH-001\",owner=\"CAH\"} 12.5"));
     assert_null(strstr(text, "camwatch_camera_frames_per_second{camera=\"CAH-002\""));
+    /* 812.5 kbit/s in bytes a second, Prometheus' base unit */
     assert_true(has_line(
-        text, "camwatch_camera_bitrate_bits_per_second{camera=\"CAH-001\",owner=\"CAH\"} 812500"));
+        text,
+        "camwatch_camera_bitrate_bytes_per_second{camera=\"CAH-001\",owner=\"CAH\"} 101562.5"));
     /* the clock of a camera no longer listed is left out */
     assert_true(has_line(
         text, "camwatch_camera_clock_offset_seconds{camera=\"CAH-002\",owner=\"CAH\"} -3600.25"));
@@ -145,6 +148,35 @@ static void test_cameras_in_base_units_and_unknown_facts_left_out(void **state)
     assert_null(strstr(text, "camwatch_probes_total"));
     assert_null(strstr(text, "camwatch_http_"));
     free(text);
+}
+
+/* Every family, a sample's figures among them, as `promtool check metrics` reads them: no
+ * error and not even a lint (test_prometheus.py runs it on a daemon that takes no samples). */
+static void test_promtool_has_nothing_to_say_of_any_family(void **state)
+{
+    static const char promtool[] = "/usr/bin/promtool";
+    char dir[256], in[512], out[512], cmd[2048];
+    char *text = render(1), *said;
+    size_t said_len = 0;
+    int rc;
+
+    (void)state;
+    if (access(promtool, X_OK) != 0) {
+        free(text);
+        skip();
+    }
+    assert_int_equal(cwtest_tmpdir(dir, sizeof(dir), "metrics"), 0);
+    snprintf(in, sizeof(in), "%s/metrics.txt", dir);
+    snprintf(out, sizeof(out), "%s/promtool.out", dir);
+    cwtest_write_file(in, text, 0600);
+    snprintf(cmd, sizeof(cmd), "%s check metrics < '%s' > '%s' 2>&1", promtool, in, out);
+    rc = system(cmd);
+    said = cwtest_read_file(out, &said_len);
+    if (rc != 0 || said_len != 0)
+        fail_msg("promtool (status %d): %.*s", rc, (int)said_len, said);
+    free(said);
+    free(text);
+    cwtest_rmtree(dir);
 }
 
 static void test_footage_age_and_the_daemons_own_vitals(void **state)
@@ -211,6 +243,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_family_has_help_and_type),
         cmocka_unit_test(test_cameras_in_base_units_and_unknown_facts_left_out),
+        cmocka_unit_test(test_promtool_has_nothing_to_say_of_any_family),
         cmocka_unit_test(test_footage_age_and_the_daemons_own_vitals),
         cmocka_unit_test(test_label_values_are_escaped),
         cmocka_unit_test(test_owners_count_every_state_and_probes_every_outcome),

@@ -277,13 +277,16 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(show["request"], self.json_of("request", "list", "--json")[0])
         self.assertEqual((show["request"]["id"], show["request"]["case"],
                           show["request"]["place"]["text"]), (rid, "VV-2026-118", "lai vung"))
-        outs = []
+        outs, progress = [], None
         for sub in ("one", "two"):
             out = os.path.join(self.tmp, "export-" + sub)
             r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff",
-                         "--json")
+                         "--json", *(["--progress"] if sub == "one" else []))
             self.assertEqual(r.rc, 0, r)
             outs.append(out)
+            progress = progress if progress is not None else r.err
+        # --progress: each camera's bytes, in kB for a small export (it read "0 of 0 MB")
+        self.assertRegex(progress, r"camera 2 of 2 \(CAM-B\): [0-9]+ of [1-9][0-9]* kB")
         files = sorted(os.listdir(outs[0]))
         self.assertEqual(files, ["CAM-A.mp4", "CAM-B.mp4", "SHA256SUMS", "manifest.json",
                                  "manifest.txt"])

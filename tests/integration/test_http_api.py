@@ -19,6 +19,7 @@ import socket
 import sqlite3
 import sys
 import threading
+import time
 import unittest
 
 sys.dont_write_bytecode = True
@@ -285,10 +286,19 @@ class HttpApiTest(cwtest.FixtureTestCase):
                                         "--since", "-1d", "--json"))
         self.assertEqual(a["events"], c)
         self.assertIsNone(a["next"])
-        frm, to = "2020-01-01T00:00:00+07:00", "2040-01-01T00:00:00+07:00"
+        # a fixed range (it ends a second ago: a range into the future is counted up to now)
+        frm = "2020-01-01T00:00:00+07:00"
+        to = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
         a, c = self.stable(lambda: both("/api/v1/uptime?from=%s&to=%s" % (quote(frm), quote(to)),
                                         "uptime", "--from", frm, "--to", to, "--json"))
         self.assertEqual(a, c)
+        future = "2040-01-01T00:00:00+07:00"
+        for path in ("/api/v1/uptime?from=%s&to=%s", "/api/v1/reports/availability?from=%s&to=%s"):
+            doc = self.ask("GET", path % (quote(frm), quote(future)), "viewer").json()
+            self.assertLessEqual(doc["to_ms"], time.time() * 1000, (path, doc["to"]))
+            doc = self.error_of(self.ask("GET", path % (quote(future), quote(future))), 400,
+                                "bad_parameter")
+            self.assertEqual(doc["detail"], "from: is in the future")
         a, c = self.stable(lambda: both("/api/v1/cameras/CAH-001/samples?since=-1d", "samples",
                                         "CAH-001", "--since", "-1d", "--json"))
         self.assertEqual(a, c)
@@ -323,7 +333,12 @@ class HttpApiTest(cwtest.FixtureTestCase):
                 self.error_of(self.ask("GET", "/api/v1/events?" + q), 400, "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/uptime?by=day"), 400, "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/uptime?from=now&to=-1d"), 400, "bad_parameter")
-        self.error_of(self.ask("GET", "/api/v1/events?after=garbage"), 400, "bad_request")
+        # a value the document refuses is named as its parameter, as the others are
+        doc = self.error_of(self.ask("GET", "/api/v1/events?after=garbage"), 400,
+                            "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("after: "), doc)
+        doc = self.error_of(self.ask("GET", "/api/v1/cameras?flag=bogus"), 400, "bad_parameter")
+        self.assertTrue(doc["detail"].startswith("flag: unknown flag 'bogus' (one of: "), doc)
         # events page by page: every event once
         seen, after = [], None
         while True:
@@ -916,7 +931,11 @@ class HttpApiTest(cwtest.FixtureTestCase):
         return a, c
 
     def test_reports_in_every_format_with_type_and_file_name(self):
-        frm, to = "2020-01-01", "2040-01-01"
+        # a fixed range, so the API's and the CLI's documents compare: it ends a second ago
+        # (a range into the future is counted up to now, each at its own now)
+        t = time.time() - 1
+        frm, to = "2020-01-01", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        to_day = time.strftime("%Y-%m-%d", time.gmtime(t + 7 * 3600))  # the site's zone
         want = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "html": "text/html; charset=utf-8"}
@@ -928,8 +947,8 @@ class HttpApiTest(cwtest.FixtureTestCase):
                     self.assertEqual(r.status, 200, r)
                     self.assertEqual(r.headers["content-type"], ctype)
                     self.assertEqual(r.headers["content-disposition"],
-                                     'attachment; filename="camwatch-%s-2020-01-01-2040-01-01.%s"'
-                                     % (kind, fmt))
+                                     'attachment; filename="camwatch-%s-2020-01-01-%s.%s"'
+                                     % (kind, to_day, fmt))
                     cli = cwtest.run([cwtest.program("camwatch"), "-c", self.conf, "report", kind,
                                       "--from", frm, "--to", to, "--format", fmt, "--lang", "en",
                                       "-o", os.path.join(self.tmp, "r." + fmt)])

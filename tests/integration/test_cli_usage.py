@@ -1,0 +1,185 @@
+"""The CLI as a new user meets it: each command group's --help, what a bad argument says and
+the exit status it gives (0 ok, 1 runtime error, 2 usage or configuration error, as `camwatch
+--help` says). The store is written by a real `camwatchd --once` over two cameras nobody
+answers (closed loopback ports), so no fixture runs."""
+import json
+import os
+import sys
+import time
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+
+class CliUsageTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-cliuse-"
+
+    @classmethod
+    def start(cls):
+        closed = cwtest.closed_port()
+        cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(closed, "/a"), name="Ngã ba Tân Dương"),
+                cwtest.camera("TD-01", cwtest.rtsp_url(closed, "/b"), owner="CAX",
+                              commune="Tân Dương")]
+        # down after one failure: the one sweep leaves a state change to show
+        cls.conf = cwtest.write_config(os.path.join(cls.tmp, "site"), cams,
+                                       probe={"down_after": "1"},
+                                       sections={"probe.stream": {"workers": "0"}})
+        r = cwtest.camwatchd(cls.conf, "--once")
+        assert r.rc == 0, r
+
+    def cw(self, *args):
+        return cwtest.camwatch(self.conf, *args)
+
+    def test_a_group_without_its_command_names_its_commands(self):
+        groups = {"footage": ["find", "scan", "recorders"],
+                  "request": ["create", "show", "list", "export"],
+                  "audit": ["verify"]}
+        for group, words in groups.items():
+            listed = ", ".join(words)
+            r = self.cw(group)
+            self.assertEqual(r.rc, 2, r)
+            self.assertEqual(r.out, "")
+            self.assertIn("camwatch: %s: no command given (one of: %s)\n" % (group, listed), r.err)
+            for w in words:
+                self.assertIn("\n  %s %s " % (group, w), r.err)
+            r = self.cw(group, "bogus")
+            self.assertEqual(r.rc, 2, r)
+            self.assertIn("camwatch: %s: unknown command 'bogus' (one of: %s)\n"
+                          % (group, listed), r.err)
+            for flag in ("--help", "-h"):
+                r = self.cw(group, flag)
+                self.assertEqual((r.rc, r.err), (0, ""), r)
+                self.assertTrue(r.out.startswith("usage: camwatch [-c FILE] %s <command>" % group),
+                                r)
+                for w in words:
+                    self.assertIn("\n  %s %s " % (group, w), r.out)
+                # only this group's commands, not the whole program's list
+                self.assertNotIn("  status ", r.out)
+
+    def test_a_bad_option_value_is_a_usage_error_naming_the_option(self):
+        r = self.cw("status", "--flag", "bogus")
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: status: --flag: unknown flag 'bogus' (one of: no_media,", r.err)
+        self.assertIn("usage: camwatch [-c FILE] status", r.err)
+        r = self.cw("status", "--daemon", "--owner", "CAH")
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: status: --daemon: takes no camera filter", r.err)
+        # the good ones still answer
+        r = self.cw("status", "--flag", "blurred", "--json")
+        self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
+
+    def test_a_bad_time_names_its_option(self):
+        for args, option in ((["events", "--since", "yesterday"], "--since"),
+                             (["samples", "CAH-001", "--since", "2026-02-30"], "--since"),
+                             (["uptime", "--from", "bad"], "--from"),
+                             (["uptime", "--to", "-1:-5"], "--to"),
+                             (["report", "backlog", "--to", "soon"], "--to")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn(": %s: bad time '%s'" % (option, args[-1]), r.err)
+
+    def test_report_output_of_an_unknown_extension_is_refused_not_written_as_json(self):
+        out = os.path.join(self.tmp, "backlog.pdf")
+        r = self.cw("report", "backlog", "-o", out)
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("-o %s: '.pdf' is not a format's extension" % out, r.err)
+        self.assertFalse(os.path.exists(out))
+        # named with --format, or an extension in any case, it is written
+        r = self.cw("report", "backlog", "-o", out, "--format", "html")
+        self.assertEqual(r.rc, 0, r)
+        with open(out, encoding="utf-8") as f:
+            self.assertIn("<html", f.read(200).lower())
+        upper = os.path.join(self.tmp, "backlog.CSV")
+        r = self.cw("report", "backlog", "-o", upper)
+        self.assertEqual(r.rc, 0, r)
+        with open(upper, "rb") as f:
+            self.assertTrue(f.read(3) == b"\xef\xbb\xbf", "a CSV with its BOM")
+        bare = os.path.join(self.tmp, "backlog")
+        r = self.cw("report", "backlog", "-o", bare)
+        self.assertEqual(r.rc, 0, r)
+        with open(bare, encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["kind"], "backlog")
+
+    def test_report_merge_of_a_missing_file_names_it_without_a_line(self):
+        missing = os.path.join(self.tmp, "nowhere.json")
+        r = self.cw("report", "merge", missing)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("camwatch: %s: unable to open" % missing, r.err)
+        self.assertNotIn(":-1:", r.err)
+
+    def test_a_range_into_the_future_is_counted_up_to_now(self):
+        # Until the fix, --to 2040 counted the years to come as the state the cameras are in
+        # now: 100% down for a camera down today, and a report's monitored time in the future.
+        r = self.cw("uptime", "--from", "2020-01-01", "--to", "2040-01-01", "--json")
+        after_ms = time.time() * 1000
+        doc = json.loads(r.out)
+        self.assertLessEqual(doc["to_ms"], after_ms, doc["to"])
+        for cam in doc["cameras"]:
+            self.assertLessEqual(sum(cam["ms"].values()), after_ms - doc["from_ms"], cam)
+        r = self.cw("report", "availability", "--from", "2020-01-01", "--to", "2040-01-01")
+        after_ms = time.time() * 1000
+        doc = json.loads(r.out)
+        self.assertLessEqual(doc["to_ms"], after_ms, doc["to"])
+        self.assertLessEqual(doc["total"]["monitored_ms"], 2 * (after_ms - doc["from_ms"]))
+        for args in (["uptime", "--from", "2040-01-01", "--to", "2040-02-01"],
+                     ["report", "backlog", "--from", "2040-01-01"]):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("--from: '2040-01-01' is in the future", r.err)
+
+    def test_empty_results_say_so_rather_than_print_a_bare_header(self):
+        # the site has no [recorder NAME]: a scan has nothing to do
+        r = self.cw("footage", "scan")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("nothing to scan", r.err)
+        self.assertEqual(r.out, "no recorder scanned\n")
+        r = self.cw("footage", "scan", "--json")
+        self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
+
+    def test_token_add_with_a_bad_name_is_a_usage_error(self):
+        for name in ("bad name", "x" * 41, "nguyễn"):
+            r = self.cw("token", "add", name, "--role", "viewer")
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: token add: NAME '%s': 1 to 40 letters" % name, r.err)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "site", "tokens.ini")))
+
+    def test_help_says_what_the_command_gives(self):
+        r = self.cw("clock", "--help")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("{id, clock_offset_ms, error_ms, measured_at, ntp}", r.out)  # clock --json
+        r = self.cw("token", "--help")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("opens and closes tickets", r.out)  # what an admin may, as README's table
+        for args in (["alerts", "--help"], ["alerts", "list", "--help"]):
+            r = self.cw(*args)
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn("camwatch [-c FILE] alerts test", r.out)  # the group's other command
+
+    def test_an_unknown_option_is_named_with_the_whole_command(self):
+        # getopt's own messages began with the bare last word ("find: unrecognized option"),
+        # which reads as find(1) speaking
+        for args, said in ((["footage", "find", "--bogus"],
+                            "camwatch: footage find: unrecognized option '--bogus'\n"),
+                           (["events", "--since"],
+                            "camwatch: events: option '--since' requires an argument\n"),
+                           (["--bogus", "status"], "camwatch: unrecognized option '--bogus'\n")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertTrue(r.err.startswith(said), r)
+        # -c after the command: told where it goes
+        r = self.cw("status", "-c", self.conf)
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: -c FILE goes before the command: camwatch -c FILE status\n",
+                      r.err)
+
+    def test_footage_find_counts_one_change_in_the_singular(self):
+        r = self.cw("footage", "find", "--from", "-1h", "--to", "now", "--camera", "CAH-001")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("  state then: unknown (changed 1 time in the range)\n", r.out)
+
+
+if __name__ == "__main__":
+    cwtest.build_dir()
+    unittest.main()
