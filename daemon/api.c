@@ -16,6 +16,7 @@
 #define HTTP_FORBIDDEN 403
 #define HTTP_NOT_FOUND 404
 #define HTTP_METHOD_NOT_ALLOWED 405
+#define HTTP_UNAVAILABLE 503
 #define API_PUBLIC 0 /* a route's role: no token asked (the dashboard's files) */
 
 /* Which setting may open a route to requests without a token. */
@@ -178,10 +179,16 @@ static void api_handle(void *data, struct http_req *req)
 {
     struct api *a = data;
     struct api_call c = {.api = a, .req = req};
-    const struct api_route *r = api_route_for(&c);
+    const struct api_route *r;
     const char *unknown, *repeated;
 
-    if (r == NULL || api_authorize(&c, r) != 0)
+    /* A request the server reads while api_free flushes its answers (on a kept-alive
+     * connection): the workers are gone, nothing more is taken. */
+    if (a->stopping) {
+        http_reply_error(req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
+        return;
+    }
+    if ((r = api_route_for(&c)) == NULL || api_authorize(&c, r) != 0)
         return;
     if ((unknown = http_req_unknown_query(req, r->params, &repeated)) != NULL) {
         api_reply_bad_param(&c, unknown, "not a parameter of %s %s", r->method, r->pattern);

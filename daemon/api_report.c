@@ -129,12 +129,6 @@ static void report_read_done(struct api_job *j)
         api_reply_doc(&j->call, j->rc, NULL, &j->err);
         return;
     }
-    /* Stopping: the render job would never run (pool_free delivers this done first). */
-    if (j->call.api->stopping) {
-        json_decref(doc);
-        http_reply_error(j->call.req, 503, "stopping", "the daemon is stopping");
-        return;
-    }
     if ((r = calloc(1, sizeof(*r))) == NULL) {
         json_decref(doc);
         http_reply_error(j->call.req, 500, "internal", "out of memory");

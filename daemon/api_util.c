@@ -206,6 +206,10 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
     j->done = done;
     j->base.work = job_work;
     j->base.done = job_done;
+    if (c->api->stopping) { /* a job's done starting another: the workers are going */
+        http_reply_error(c->req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
+        goto refused;
+    }
     if (pool_pending(c->api->pool) >= API_JOBS_MAX) {
         char after[16];
         snprintf(after, sizeof(after), "%d", API_RETRY_AFTER_S);

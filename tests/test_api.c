@@ -407,6 +407,41 @@ static void test_a_report_queued_at_stop_is_answered_and_freed(void **state)
     client_free(c);
 }
 
+/* A request whose bytes arrive on a connection the server holds already while the daemon
+ * stops (a browser's or Prometheus' kept-alive one): http_free's last run of the server reads
+ * it after the workers' pool is gone, and it is answered 503, not queued. (api_job_start took
+ * the pool it had just freed: SIGSEGV in pool_pending, and the stop's last writes lost.) */
+static void test_a_request_arriving_at_stop_is_answered_503(void **state)
+{
+    struct t *t = *state;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
+    struct client *c = calloc(1, sizeof(*c));
+    struct http_stats hs;
+    char req[1024];
+    int n;
+
+    assert_non_null(c);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(c->fd >= 0);
+    assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    DRIVE_UNTIL(t, "the connection accepted",
+                (http_get_stats(t->api->http, &hs), hs.connections == 1));
+    n = snprintf(req, sizeof(req),
+                 "GET /api/v1/cameras HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Authorization: Bearer %s\r\nConnection: close\r\n\r\n",
+                 t->token);
+    assert_int_equal(write(c->fd, req, (size_t)n), n);
+    assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
+    /* The loop is not run again: the request is read by the stop itself. */
+    api_free(t->api);
+    t->api = NULL;
+    WAIT_UNTIL("the answer", client_pump(c));
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\"stopping\""));
+    client_free(c);
+}
+
 /* More jobs than API_JOBS_MAX waiting for the workers: the one over is answered at once, 503
  * with Retry-After and a JSON error, instead of holding its connection with the others; those
  * queued are answered once the workers run. */
@@ -454,6 +489,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_a_request_over_the_job_cap_is_answered_503_with_retry_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_request_arriving_at_stop_is_answered_503, setup,
+                                        teardown),
     };
 
     log_init("test_api", LOG_LVL_WARN);
