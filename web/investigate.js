@@ -25,7 +25,14 @@ Object.assign(TEXT, {
   "find.covered": ["có hình", "recorded"],
   "find.state": ["trạng thái lúc đó", "state then"],
   "find.m": ["m", "m"],
+  "gap.not indexed": ["chưa quét đầu ghi (không rõ)", "not indexed (unknown)"],
   "gap.overwritten": ["đã bị ghi đè", "overwritten"],
+  "idx.no recorder": ["Camera chưa gắn đầu ghi: không biết có ghi hình hay không",
+                      "No recorder configured: whether it recorded is unknown"],
+  "idx.never scanned": ["Đầu ghi chưa được quét: không biết có ghi hình hay không",
+                        "Its recorder was never scanned: whether it recorded is unknown"],
+  "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không biết phần sau lần quét tốt cuối",
+                      "Its recorder's last scan failed: unknown after the last good scan"],
   "gap.not recorded": ["không ghi hình", "not recorded"],
   "gap.unreadable": ["tệp hỏng", "unreadable"],
   window: ["có hình", "footage"],
@@ -143,13 +150,17 @@ function resultRow(cam, fromMs, toMs) {
        t("find.state"), ": ", cam.state_then ? stateLabel(cam.state_then) : "-", " · ",
        t("find.covered"), " ", el("b", { "data-covered": pct }, pct + "%")),
     timeline(cam, fromMs, toMs),
+    cam.index && cam.index.state !== "scanned"
+      ? el("div", { class: "muted", "data-index": cam.index.state }, t("idx." + cam.index.state),
+           cam.index.recorder ? " (" + cam.index.recorder + (cam.index.error ? ": " + cam.index.error : "") + ")" : "")
+      : null,
     cam.warning ? el("div", { class: "warn" }, cam.warning) : null);
 }
 
 function legend() {
   return el("div", { class: "legend" },
     el("span", {}, el("i", { class: "win" }), t("window")),
-    ["overwritten", "not recorded", "unreadable"].map((c) =>
+    ["not indexed", "overwritten", "not recorded", "unreadable"].map((c) =>
       el("span", {}, el("i", { class: "gap-" + c.replace(" ", "-") }), t("gap." + c))));
 }
 
