@@ -124,18 +124,6 @@ struct hit {
     double dist_m; /* < 0: not a point query */
 };
 
-/* Whether the footage index can speak for a camera's recorder: only a recorder scanned
- * without error can say footage is not there. */
-enum rec_state {
-    REC_NONE,        /* the camera has no recorder */
-    REC_NEVER,       /* its recorder was never scanned, or never scanned without error */
-    REC_SCAN_FAILED, /* its last scan failed after a good one: known up to that one */
-    REC_SCANNED,     /* its last scan was good */
-};
-
-static const char *const rec_state_names[] = {"no recorder", "never scanned", "scan failed",
-                                              "scanned"};
-
 /* What the store says of one camera of an answer (read_camera), for camera_answer. */
 struct cam_rows {
     struct hit h;
@@ -150,8 +138,8 @@ struct cam_rows {
     size_t n_ev;
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
-    enum rec_state rec;       /* what the index knows of the camera's recorder */
-    struct store_recorder rs; /* its last scan (REC_SCANNED, REC_SCAN_FAILED) */
+    enum footage_index rec;   /* what the index knows of the camera's recorder */
+    struct store_recorder rs; /* its last scan, zeroed when none */
 };
 
 struct doc_footage_rows {
@@ -215,20 +203,6 @@ static int read_camera(struct store *s, const struct doc_footage_query *q, struc
     return 0;
 }
 
-/* What the index knows of cr's recorder, from every recorder's last scan (rec[0..n)). */
-static void recorder_state(struct cam_rows *cr, const struct store_recorder *rec, size_t n)
-{
-    const char *name = cr->h.p.recorder;
-
-    cr->rec = name[0] != '\0' ? REC_NEVER : REC_NONE;
-    for (size_t i = 0; cr->rec == REC_NEVER && i < n; i++) {
-        if (strcmp(rec[i].name, name) != 0 || rec[i].scanned_ms == 0)
-            continue;
-        cr->rs = rec[i];
-        cr->rec = rec[i].ok ? REC_SCANNED : rec[i].ok_ms != 0 ? REC_SCAN_FAILED : REC_NEVER;
-    }
-}
-
 /* r's cameras and what the store says of each. */
 static int read_answer(struct store *s, struct doc_footage_rows *r, struct cw_err *err)
 {
@@ -243,7 +217,7 @@ static int read_answer(struct store *s, struct doc_footage_rows *r, struct cw_er
     if (store_list_recorders(s, &rec, &nrec, err) != 0)
         return -1;
     for (size_t i = 0; i < r->n; i++) {
-        recorder_state(&r->cams[i], rec, nrec);
+        r->cams[i].rec = footage_index_of(r->cams[i].h.p.recorder, rec, nrec, &r->cams[i].rs);
         if (read_camera(s, &r->q, &r->cams[i], err) != 0) {
             free(rec);
             return -1;
@@ -274,8 +248,7 @@ static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
     const struct store_segment_row *seg = cr->seg;
     size_t n = cr->n_seg;
 
-    if (cr->rec == REC_NONE || cr->rec == REC_NEVER ||
-        (cr->rec == REC_SCAN_FAILED && a >= cr->rs.ok_ms))
+    if (footage_unindexed(cr->rec, &cr->rs, a))
         return "not indexed";
     if (!fc->has)
         return "not recorded";
@@ -313,12 +286,13 @@ static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t 
 static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
 {
     const struct store_recorder *r = &cr->rs;
-    int scanned = cr->rec == REC_SCANNED || cr->rec == REC_SCAN_FAILED || r->scanned_ms != 0;
+    int scanned = r->scanned_ms != 0;
     json_t *o = json_object();
 
     json_object_set_new(o, "recorder",
-                        cr->rec != REC_NONE ? json_string(cr->h.p.recorder) : json_null());
-    json_object_set_new(o, "state", json_string(rec_state_names[cr->rec]));
+                        cr->rec != FOOTAGE_NO_RECORDER ? json_string(cr->h.p.recorder)
+                                                       : json_null());
+    json_object_set_new(o, "state", json_string(footage_index_name(cr->rec)));
     json_object_set_new(o, "scanned_at", scanned ? doc_iso(c, r->scanned_ms) : json_null());
     json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
     json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
@@ -350,7 +324,7 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     for (size_t i = 0; i < ng; i++) {
         int64_t a = g[i].start_ms, b = g[i].end_ms, cut = cr->rs.ok_ms;
         /* After a failed scan the index knows up to the last good one: a gap across it is two. */
-        if (cr->rec == REC_SCAN_FAILED && a < cut && cut < b) {
+        if (cr->rec == FOOTAGE_SCAN_FAILED && a < cut && cut < b) {
             gap_json(c, cr, jg, a, cut);
             a = cut;
         }
