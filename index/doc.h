@@ -170,10 +170,13 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
  * road, market or border site; 2: others), priority_why[], state, since, since_ms, outages,
  * downtime_ms, availability_pct (over the range), findings: [ {kind, ...} ], recording_gaps:
  * null (not measured), actions: [ {action, origin: "finding"|"ticket", ticket, note,
- * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd, unpriced} ] ranked
+ * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd (null when none of its
+ * actions has a price: unpriced work is not free), unpriced} ] ranked
  * (priority, then downtime, outages, id), owners: [ {owner, owner_name, cameras,
  * needing_work, down_now, priority_items, actions, cost_vnd, priority_cost_vnd, unpriced} ],
- * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed},
+ * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed}
+ * (owners', by_action's and total's cost_vnd: the sum of what is priced, a whole number for
+ * report merge; their unpriced says how much is not in it),
  * availability: {owners, total, weeks} as doc_availability's}. Findings (kind, then its
  * facts): down {since, since_ms, causes[], reason}; unstable {outages, downtime_ms}; a stream
  * flag (no_media, low_res, ... as status's flags) {now, samples, flagged, share_pct, value,
