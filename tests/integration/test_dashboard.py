@@ -389,6 +389,12 @@ class DashboardTest(cwtest.FixtureTestCase):
         total = self.b.js("return document.querySelector('[data-total-cost]')"
                           ".dataset.totalCost")
         self.assertEqual(total, str(doc["total"]["cost_vnd"]))
+        # a camera none of whose work has a price shows that, not a cost of 0
+        for it in doc["items"]:
+            if it["cost_vnd"] is None:
+                cell = self.b.js("return document.querySelector('[data-item=\"%s\"] "
+                                 "[data-cost]').textContent" % it["id"])
+                self.assertEqual(cell, "unpriced", it["id"])
         self.b.screenshot(os.path.join(self.shots, "backlog-en.png"))
         self.b.click('[data-report="xlsx"]')
         cwtest.wait_for("the workbook saved", lambda: [
