@@ -31,10 +31,12 @@ static const char find_usage[] =
     "usage: camwatch [-c FILE] footage find --from TIME --to TIME\n"
     "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID...) [--json]\n"
     "  Which cameras saw a place over a time range and what footage of it is still there:\n"
-    "  windows of footage and gaps (overwritten, not recorded, unreadable), each camera's\n"
-    "  state when the range began, its clock offset, and until about when the footage stays\n"
-    "  retrievable, with a warning when that is within [footage] warn_before.\n" PLACE_HELP
-    "  --json                  print a JSON array of cameras\n";
+    "  windows of footage and gaps (not indexed, overwritten, not recorded, unreadable), each\n"
+    "  camera's state when the range began, its clock offset, and until about when the\n"
+    "  footage stays retrievable, with a warning when that is within [footage] warn_before.\n"
+    "  \"not indexed\": camwatch cannot tell (no recorder, or its recorder not scanned\n"
+    "  without error there); \"not recorded\": a good scan of the recorder found "
+    "nothing.\n" PLACE_HELP "  --json                  print a JSON array of cameras\n";
 
 static const char scan_usage[] =
     "usage: camwatch [-c FILE] footage scan [--recorder NAME] [--full] [--progress] [--json]\n"
@@ -96,6 +98,28 @@ static void summary_row(const struct cli *cli, struct cli_table *t, const json_t
     free(name);
 }
 
+/* Why gaps are "not indexed": what the index knows of the camera's recorder. */
+static void index_line(const struct cli *cli, const json_t *ix)
+{
+    const char *st = cli_jstr(ix, "state", "");
+    char a[64], b[64];
+
+    if (strcmp(st, "no recorder") == 0)
+        printf("  not indexed: no recorder configured for this camera; gaps are unknown, not "
+               "unrecorded\n");
+    else if (strcmp(st, "never scanned") == 0 && !cli_jhas(ix, "error"))
+        printf("  not indexed: recorder %s never scanned; gaps are unknown, not unrecorded\n",
+               cli_jstr(ix, "recorder", ""));
+    else if (strcmp(st, "never scanned") == 0)
+        printf("  not indexed: recorder %s never scanned without error (last try %s: %s)\n",
+               cli_jstr(ix, "recorder", ""), cli_jtime(cli, ix, "scanned_at", "-", a, sizeof(a)),
+               cli_jstr(ix, "error", ""));
+    else if (strcmp(st, "scan failed") == 0)
+        printf("  not indexed after %s: recorder %s's last scan failed (%s: %s)\n",
+               cli_jtime(cli, ix, "ok_at", "-", a, sizeof(a)), cli_jstr(ix, "recorder", ""),
+               cli_jtime(cli, ix, "scanned_at", "-", b, sizeof(b)), cli_jstr(ix, "error", ""));
+}
+
 static void details(const struct cli *cli, const json_t *o)
 {
     const json_t *w = json_object_get(o, "windows"), *g = json_object_get(o, "gaps"),
@@ -120,8 +144,7 @@ static void details(const struct cli *cli, const json_t *o)
     }
     json_array_foreach(u, i, x) printf("  unreadable: %s:%s (%s)\n", cli_jstr(x, "recorder", ""),
                                        cli_jstr(x, "file", ""), cli_jstr(x, "reason", ""));
-    if (!json_is_true(json_object_get(o, "indexed")))
-        printf("  not on a scanned recorder: no footage known\n");
+    index_line(cli, json_object_get(o, "index"));
     printf("  state then: %s", cli_jstr(o, "state_then", "unknown"));
     if ((n = json_array_size(json_object_get(o, "state_changes"))) > 0)
         printf(" (changed %zu time%s in the range)", n, n == 1 ? "" : "s");

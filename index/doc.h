@@ -170,10 +170,13 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
  * road, market or border site; 2: others), priority_why[], state, since, since_ms, outages,
  * downtime_ms, availability_pct (over the range), findings: [ {kind, ...} ], recording_gaps:
  * null (not measured), actions: [ {action, origin: "finding"|"ticket", ticket, note,
- * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd, unpriced} ] ranked
+ * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd (null when none of its
+ * actions has a price: unpriced work is not free), unpriced} ] ranked
  * (priority, then downtime, outages, id), owners: [ {owner, owner_name, cameras,
  * needing_work, down_now, priority_items, actions, cost_vnd, priority_cost_vnd, unpriced} ],
- * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed},
+ * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed}
+ * (owners', by_action's and total's cost_vnd: the sum of what is priced, a whole number for
+ * report merge; their unpriced says how much is not in it),
  * availability: {owners, total, weeks} as doc_availability's}. Findings (kind, then its
  * facts): down {since, since_ms, causes[], reason}; unstable {outages, downtime_ms}; a stream
  * flag (no_media, low_res, ... as status's flags) {now, samples, flagged, share_pct, value,
@@ -462,13 +465,19 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
 int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
- *    recorder, retired, indexed, windows[ {start, end, start_ms, end_ms} ], gaps[ {start, end,
- *    start_ms, end_ms, cause: "overwritten" | "not recorded" | "unreadable"} ], unreadable[
+ *    recorder, retired, indexed, index {recorder, state, scanned_at, ok_at, error}, windows[
+ *    {start, end, start_ms, end_ms} ], gaps[ {start, end, start_ms, end_ms, cause: "not
+ *    indexed" | "overwritten" | "not recorded" | "unreadable"} ], unreadable[
  *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
  *    state_since, state_changes[ {at, from, to, reason} ], clock_offset_ms, clock_error_ms,
  *    clock_measured_at, oldest, newest, overwriting, retrievable_until, warning} ]: every
  * camera the place names (point: within the radius, nearest first; text and ids: by id), with
- * the footage of the range it can still give. Times ISO 8601 in the site's zone. DOC_BAD_INPUT
+ * the footage of the range it can still give. index.state: "no recorder" (recorder null),
+ * "never scanned" (or never without error), "scan failed" (the last scan; ok_at the last good
+ * one) or "scanned"; scanned_at the last scan, error its error. A gap is "not indexed" where
+ * the index cannot speak for the recorder (no recorder, never scanned, after the last good
+ * scan when the last failed), "not recorded" only where a good scan found nothing. Times ISO
+ * 8601 in the site's zone. DOC_BAD_INPUT
  * for a query doc_footage_check refuses, DOC_NOT_FOUND for an unknown camera id. */
 int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
                      struct cw_err *err);

@@ -276,6 +276,15 @@ done:
 
 /* ---- the document ---- */
 
+/* The camera's cost: null when none of its work has a price (a sum of nothing priced is not
+ * "free"); with some priced, the sum of those, its unpriced counted beside it. */
+static json_t *entry_cost(const struct entry *e)
+{
+    size_t n = json_array_size(e->actions);
+
+    return n > 0 && (size_t)e->unpriced == n ? json_null() : json_integer(e->cost_vnd);
+}
+
 static json_t *entry_json(const struct doc_ctx *c, const struct entry *e, size_t rank)
 {
     const struct report_cam *rc = e->it.rc;
@@ -305,7 +314,7 @@ static json_t *entry_json(const struct doc_ctx *c, const struct entry *e, size_t
         report_set(o, "findings", json_incref(e->it.findings)) != 0 ||
         report_set(o, "recording_gaps", json_null()) != 0 ||
         report_set(o, "actions", json_incref(e->actions)) != 0 ||
-        report_set(o, "cost_vnd", json_integer(e->cost_vnd)) != 0 ||
+        report_set(o, "cost_vnd", entry_cost(e)) != 0 ||
         report_set(o, "unpriced", json_integer(e->unpriced)) != 0) {
         json_decref(o);
         return NULL;

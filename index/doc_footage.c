@@ -138,6 +138,8 @@ struct cam_rows {
     size_t n_ev;
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
+    enum footage_index rec;   /* what the index knows of the camera's recorder */
+    struct store_recorder rs; /* its last scan, zeroed when none */
 };
 
 struct doc_footage_rows {
@@ -204,15 +206,24 @@ static int read_camera(struct store *s, const struct doc_footage_query *q, struc
 /* r's cameras and what the store says of each. */
 static int read_answer(struct store *s, struct doc_footage_rows *r, struct cw_err *err)
 {
+    struct store_recorder *rec = NULL;
+    size_t nrec = 0;
     int rc;
 
     if (doc_footage_check(&r->q, err) != 0)
         return DOC_BAD_INPUT;
     if ((rc = find_cameras(s, r, err)) != 0)
         return rc;
-    for (size_t i = 0; i < r->n; i++)
-        if (read_camera(s, &r->q, &r->cams[i], err) != 0)
+    if (store_list_recorders(s, &rec, &nrec, err) != 0)
+        return -1;
+    for (size_t i = 0; i < r->n; i++) {
+        r->cams[i].rec = footage_index_of(r->cams[i].h.p.recorder, rec, nrec, &r->cams[i].rs);
+        if (read_camera(s, &r->q, &r->cams[i], err) != 0) {
+            free(rec);
             return -1;
+        }
+    }
+    free(rec);
     return 0;
 }
 
@@ -229,11 +240,16 @@ static json_t *span_json(const struct doc_ctx *c, int64_t a, int64_t b)
     return o;
 }
 
-/* Why [a, b) has no footage: older than the oldest footage the recorder holds, an unreadable
- * file there, or nothing recorded. */
-static const char *gap_cause(const struct store_footage_camera *fc,
-                             const struct store_segment_row *seg, size_t n, int64_t a, int64_t b)
+/* Why [a, b) has no footage: its recorder is not indexed there (doc_footage_index), older
+ * than the oldest footage the recorder holds, an unreadable file there, or nothing recorded. */
+static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
+    const struct store_footage_camera *fc = &cr->fc;
+    const struct store_segment_row *seg = cr->seg;
+    size_t n = cr->n_seg;
+
+    if (footage_unindexed(cr->rec, &cr->rs, a))
+        return "not indexed";
     if (!fc->has)
         return "not recorded";
     if (b <= fc->oldest_ms)
@@ -253,6 +269,33 @@ static json_t *unreadable_json(const struct doc_ctx *c, const struct store_segme
     json_object_set_new(o, "start", doc_iso(c, s->start_ms));
     json_object_set_new(o, "bytes", json_integer(s->bytes));
     json_object_set_new(o, "reason", json_string(s->reason));
+    return o;
+}
+
+static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t *arr, int64_t a,
+                     int64_t b)
+{
+    json_t *s = span_json(c, a, b);
+
+    json_object_set_new(s, "cause", json_string(gap_cause(cr, a, b)));
+    json_array_append_new(arr, s);
+}
+
+/* What the index knows of the camera's recorder: {recorder, state, scanned_at, ok_at, error}
+ * (doc.h). */
+static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
+{
+    const struct store_recorder *r = &cr->rs;
+    int scanned = r->scanned_ms != 0;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "recorder",
+                        cr->rec != FOOTAGE_NO_RECORDER ? json_string(cr->h.p.recorder)
+                                                       : json_null());
+    json_object_set_new(o, "state", json_string(footage_index_name(cr->rec)));
+    json_object_set_new(o, "scanned_at", scanned ? doc_iso(c, r->scanned_ms) : json_null());
+    json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
+    json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
     return o;
 }
 
@@ -279,10 +322,13 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
         covered += w[i].end_ms - w[i].start_ms;
     }
     for (size_t i = 0; i < ng; i++) {
-        json_t *s = span_json(c, g[i].start_ms, g[i].end_ms);
-        json_object_set_new(s, "cause",
-                            json_string(gap_cause(&cr->fc, seg, n, g[i].start_ms, g[i].end_ms)));
-        json_array_append_new(jg, s);
+        int64_t a = g[i].start_ms, b = g[i].end_ms, cut = cr->rs.ok_ms;
+        /* After a failed scan the index knows up to the last good one: a gap across it is two. */
+        if (cr->rec == FOOTAGE_SCAN_FAILED && a < cut && cut < b) {
+            gap_json(c, cr, jg, a, cut);
+            a = cut;
+        }
+        gap_json(c, cr, jg, a, b);
     }
     for (size_t i = 0; i < n; i++)
         if (!seg[i].readable)
@@ -371,6 +417,7 @@ static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_q
     doc_place_fields(o, p, cr->h.dist_m);
     json_object_set_new(o, "retired", json_boolean(p->retired));
     json_object_set_new(o, "indexed", json_boolean(cr->indexed));
+    json_object_set_new(o, "index", index_json(c, cr));
     if (footage_fields(c, q, cr, o, &first) != 0) {
         json_decref(o);
         return NULL;

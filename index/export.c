@@ -122,6 +122,8 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
                       struct export_plan **out, struct cw_err *err)
 {
     struct export_plan *p = calloc(1, sizeof(*p));
+    struct store_recorder *rec = NULL;
+    size_t nrec = 0;
     int rc;
 
     *out = NULL;
@@ -138,12 +140,19 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
     p->tolerance_ms = set->tolerance_ms;
     if (cw_zone_load(set->time_zone, &p->zone, err) != 0 || plan_cameras(s, p, err) != 0)
         goto fail;
-    for (size_t i = 0; i < p->n; i++)
-        if (plan_footage(s, set, p, &p->cams[i], err) != 0)
+    if (store_list_recorders(s, &rec, &nrec, err) != 0)
+        goto fail;
+    for (size_t i = 0; i < p->n; i++) {
+        struct export_camera *c = &p->cams[i];
+        c->index = footage_index_of(c->place.recorder, rec, nrec, &c->scanned);
+        if (plan_footage(s, set, p, c, err) != 0)
             goto fail;
+    }
+    free(rec);
     *out = p;
     return 0;
 fail:
+    free(rec);
     export_plan_free(p);
     return -1;
 }
@@ -383,6 +392,37 @@ static void remux_progress(void *data, int64_t done, int64_t total)
         r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
 }
 
+/* The note of a camera with no footage in the range: none, or none the index knows of (the
+ * camera has no recorder, its recorder was never scanned without error, or its last scan
+ * failed before the range ended): absence of an index is not absence of footage. */
+static void unindexed_note(const struct export_plan *p, const struct export_camera *c, char *note,
+                           size_t len)
+{
+    const char *rec = c->place.recorder;
+    char at[64];
+
+    switch (c->index) {
+    case FOOTAGE_NO_RECORDER:
+        snprintf(note, len, "%s", "not indexed: no recorder configured for this camera");
+        return;
+    case FOOTAGE_NEVER_SCANNED:
+        snprintf(note, len, "not indexed: recorder %.63s never scanned%s%.100s", rec,
+                 c->scanned.scanned_ms != 0 ? " without error: " : "", c->scanned.error);
+        return;
+    case FOOTAGE_SCAN_FAILED:
+        if (p->req.to_ms > c->scanned.ok_ms) {
+            snprintf(note, len, "not indexed after %s: recorder %.63s's last scan failed: %.100s",
+                     cw_zone_format_iso(p->zone, c->scanned.ok_ms, at, sizeof(at)), rec,
+                     c->scanned.error);
+            return;
+        }
+        break;
+    case FOOTAGE_SCANNED:
+        break;
+    }
+    snprintf(note, len, "%s", "no footage in the range");
+}
+
 static int export_camera(struct run *r, size_t i, struct cw_err *err)
 {
     const struct export_camera *c = &r->p->cams[i];
@@ -406,11 +446,14 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
             in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms};
     }
     if (n == 0) {
-        snprintf(o->note, sizeof(o->note), "%s",
-                 c->remote      ? "its footage is on a recorder camwatch reads no files from: "
-                                  "export it on the recorder"
-                 : c->n_src > 0 ? "no readable footage in the range"
-                                : "no footage in the range");
+        if (c->remote)
+            snprintf(o->note, sizeof(o->note), "%s",
+                     "its footage is on a recorder camwatch reads no files from: "
+                     "export it on the recorder");
+        else if (c->n_src > 0)
+            snprintf(o->note, sizeof(o->note), "%s", "no readable footage in the range");
+        else
+            unindexed_note(r->p, c, o->note, sizeof(o->note));
         free(in);
         return 0;
     }

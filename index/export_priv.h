@@ -6,6 +6,7 @@
 #include "../probes/remux.h"
 #include "../util/zone.h"
 #include "export.h"
+#include "footage.h"
 
 #define EXPORT_HASH_HEX 65
 
@@ -26,6 +27,8 @@ struct export_camera {
     struct export_source *src; /* segments overlapping the range, by start */
     size_t n_src;
     int remote; /* some of its footage is on a recorder camwatch cannot read as files */
+    enum footage_index index;      /* what the index knows of its recorder */
+    struct store_recorder scanned; /* its recorder's last scan, zeroed when none */
 };
 
 struct export_plan {

@@ -178,3 +178,33 @@ int footage_cameras(struct store *s, enum store_place_kind kind, double lat, dou
     *n = k;
     return 0;
 }
+
+enum footage_index footage_index_of(const char *recorder, const struct store_recorder *rec,
+                                    size_t n, struct store_recorder *last)
+{
+    memset(last, 0, sizeof(*last));
+    if (recorder == NULL || recorder[0] == '\0')
+        return FOOTAGE_NO_RECORDER;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rec[i].name, recorder) != 0 || rec[i].scanned_ms == 0)
+            continue;
+        *last = rec[i];
+        return rec[i].ok           ? FOOTAGE_SCANNED
+               : rec[i].ok_ms != 0 ? FOOTAGE_SCAN_FAILED
+                                   : FOOTAGE_NEVER_SCANNED;
+    }
+    return FOOTAGE_NEVER_SCANNED;
+}
+
+const char *footage_index_name(enum footage_index x)
+{
+    static const char *const names[] = {"no recorder", "never scanned", "scan failed", "scanned"};
+
+    return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
+}
+
+int footage_unindexed(enum footage_index x, const struct store_recorder *last, int64_t start_ms)
+{
+    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED ||
+           (x == FOOTAGE_SCAN_FAILED && start_ms >= last->ok_ms);
+}

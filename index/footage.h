@@ -44,4 +44,21 @@ int footage_cameras(struct store *s, enum store_place_kind kind, double lat, dou
                     double **dist_m, size_t *n, char *unknown, size_t unknown_len,
                     struct cw_err *err);
 
+/* Whether the footage index can speak for a camera's recorder: only a recorder scanned without
+ * error can say footage is not there. */
+enum footage_index {
+    FOOTAGE_NO_RECORDER,   /* the camera has no recorder */
+    FOOTAGE_NEVER_SCANNED, /* its recorder was never scanned, or never without error */
+    FOOTAGE_SCAN_FAILED,   /* its last scan failed after a good one: known up to that one */
+    FOOTAGE_SCANNED,       /* its last scan was good */
+};
+/* The index's state for a camera on recorder ("" none) given every recorder's last scan
+ * (store_list_recorders: rec[0..n)); *last gets the recorder's row (zeroed when none). */
+enum footage_index footage_index_of(const char *recorder, const struct store_recorder *rec,
+                                    size_t n, struct store_recorder *last);
+/* "no recorder", "never scanned", "scan failed", "scanned". */
+const char *footage_index_name(enum footage_index x);
+/* Whether a gap starting at start_ms is one the index cannot speak for ("not indexed"). */
+int footage_unindexed(enum footage_index x, const struct store_recorder *last, int64_t start_ms);
+
 #endif

@@ -30,7 +30,8 @@ struct rcol {
 struct rcell {
     int null;   /* no value: an empty cell */
     double num; /* numbers */
-    char *text; /* RK_TEXT; lines separated by '\n' */
+    char *text; /* RK_TEXT; lines separated by '\n'. In a number column: a word in place of
+                 * the number ("no price"), written as text by every format */
 };
 
 struct rtable {
@@ -99,6 +100,11 @@ void rcell_num(struct rcell *c, double v);
 void rcell_json(struct rcell *c, const json_t *v);
 /* A JSON integer of ms, in hours. */
 void rcell_hours(struct rcell *c, const json_t *ms);
+/* The cost o[key] in đồng, or the words "no price" when it has none: null, or o's unpriced
+ * equal to its o[count] (> 0) so that the sum is of no priced work. Unpriced work is never
+ * shown as free. */
+void rcell_cost(struct rcell *c, enum report_lang l, const json_t *o, const char *key,
+                const char *count);
 /* A chart of n bars; labels and values are set by the caller. NULL when out of memory. */
 struct rchart *rmodel_chart(struct rmodel *m, enum rlabel_id title, enum rkind kind, int vertical,
                             size_t n);

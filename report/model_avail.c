@@ -198,7 +198,7 @@ static const struct rcol province_action_cols[] = {
 };
 
 /* The need columns (cameras .. unpriced) of o into r. */
-static void need_cells(struct rcell *r, const json_t *o, int with_avail)
+static void need_cells(struct rcell *r, enum report_lang l, const json_t *o, int with_avail)
 {
     int k = 0;
 
@@ -208,7 +208,7 @@ static void need_cells(struct rcell *r, const json_t *o, int with_avail)
     if (with_avail)
         rcell_json(&r[k++], json_object_get(o, "availability_pct"));
     rcell_json(&r[k++], json_object_get(o, "actions"));
-    rcell_json(&r[k++], json_object_get(o, "cost_vnd"));
+    rcell_cost(&r[k++], l, o, "cost_vnd", "actions");
     rcell_json(&r[k++], json_object_get(o, "priority_cost_vnd"));
     rcell_json(&r[k++], json_object_get(o, "unpriced"));
 }
@@ -229,12 +229,12 @@ static int district_tables(struct rmodel *m, const json_t *doc)
             return -1;
         rcell_num(&r[0], (double)(i + 1));
         rcell_text(&r[1], rj_str(d, "site"));
-        need_cells(&r[2], d, 1);
+        need_cells(&r[2], l, d, 1);
     }
     if ((r = rtable_row(t)) == NULL)
         return -1;
     rcell_text(&r[1], rlabel(l, RL_PROVINCE_TOTAL));
-    need_cells(&r[2], total, 1);
+    need_cells(&r[2], l, total, 1);
     t->total_row = 1;
     m->detail = m->ntables;
     t2 = rmodel_table(m, RL_SEC_DISTRICT_OWNERS, RL_SHEET_OWNERS, district_owner_cols,
@@ -248,7 +248,7 @@ static int district_tables(struct rmodel *m, const json_t *doc)
             rcell_num(&r[0], (double)++n);
             rcell_text(&r[1], rj_str(d, "site"));
             rcell_text(&r[2], rj_owner(o, "owner"));
-            need_cells(&r[3], o, 0);
+            need_cells(&r[3], l, o, 0);
         }
     }
     return 0;
@@ -270,14 +270,14 @@ int rmodel_province(struct rmodel *m, const json_t *doc)
     {
         if ((r = rmodel_action_row(t, l, i, o)) == NULL)
             return -1;
-        rcell_json(&r[3], json_object_get(o, "cost_vnd"));
+        rcell_cost(&r[3], l, o, "cost_vnd", "count");
         rcell_json(&r[4], json_object_get(o, "unpriced"));
     }
     if ((r = rtable_row(t)) == NULL)
         return -1;
     rcell_text(&r[1], rlabel(l, RL_TOTAL));
     rcell_json(&r[2], json_object_get(json_object_get(doc, "total"), "actions"));
-    rcell_json(&r[3], json_object_get(json_object_get(doc, "total"), "cost_vnd"));
+    rcell_cost(&r[3], l, json_object_get(doc, "total"), "cost_vnd", "actions");
     rcell_json(&r[4], json_object_get(json_object_get(doc, "total"), "unpriced"));
     t->total_row = 1;
     if (rmodel_cost_chart(m, acts) != 0)

@@ -67,7 +67,7 @@ static int owner_row(struct rtable *t, enum report_lang l, const json_t *doc, co
     rcell_json(&r[5], json_object_get(av, "availability_pct"));
     rcell_json(&r[6], json_object_get(av, "outages"));
     rcell_json(&r[7], json_object_get(o, "actions"));
-    rcell_json(&r[8], json_object_get(o, "cost_vnd"));
+    rcell_cost(&r[8], l, o, "cost_vnd", "actions");
     rcell_json(&r[9], json_object_get(o, "priority_cost_vnd"));
     rcell_json(&r[10], json_object_get(o, "unpriced"));
     return 0;
@@ -153,19 +153,23 @@ static int item_row(struct rtable *t, enum report_lang l, const json_t *it)
     rcell_text(&r[2], rj_str(it, "name"));
     rcell_text(&r[3], rj_owner(it, "owner"));
     rcell_text(&r[4], rj_str(it, "commune"));
+    /* One line ("1 (national road, market)"): a line break in a CSV field splits the row for
+     * a reader that takes one line for one row. */
     off = (size_t)snprintf(prio, sizeof(prio), "%lld", (long long)rj_num(it, "priority"));
     json_array_foreach(json_object_get(it, "priority_why"), i, w)
     {
         if (off < sizeof(prio))
-            off += (size_t)snprintf(prio + off, sizeof(prio) - off, "%s%s", i ? ", " : "\n",
+            off += (size_t)snprintf(prio + off, sizeof(prio) - off, "%s%s", i ? ", " : " (",
                                     rlabel_why(l, json_string_value(w)));
     }
+    if (json_array_size(json_object_get(it, "priority_why")) > 0 && off < sizeof(prio))
+        snprintf(prio + off, sizeof(prio) - off, ")");
     rcell_text(&r[5], prio);
     rcell_text(&r[6], rlabel_state(l, rj_str(it, "state")));
     rcell_json(&r[7], json_object_get(it, "outages"));
     rcell_hours(&r[8], json_object_get(it, "downtime_ms"));
     rcell_json(&r[9], json_object_get(it, "availability_pct"));
-    rcell_json(&r[12], json_object_get(it, "cost_vnd"));
+    rcell_cost(&r[12], l, it, "cost_vnd", NULL);
     return item_findings(l, it, &r[10]) != 0 || item_actions(l, it, &r[11], &r[13]) != 0 ? -1 : 0;
 }
 
@@ -192,8 +196,8 @@ static int action_rows(struct rtable *t, enum report_lang l, const json_t *doc)
         const json_t *p = price_of(doc, rj_str(o, "action"));
         if ((r = rmodel_action_row(t, l, i, o)) == NULL)
             return -1;
-        rcell_json(&r[3], json_object_get(p, "vnd"));
-        rcell_json(&r[4], json_object_get(o, "cost_vnd"));
+        rcell_cost(&r[3], l, p, "vnd", NULL);
+        rcell_cost(&r[4], l, o, "cost_vnd", "count");
         if (rj_num(o, "unpriced") > 0)
             snprintf(src, sizeof(src), "%s%s%lld %s", rj_str(p, "source"),
                      rj_str(p, "source")[0] ? "; " : "", (long long)rj_num(o, "unpriced"),
@@ -206,7 +210,12 @@ static int action_rows(struct rtable *t, enum report_lang l, const json_t *doc)
         return -1;
     rcell_text(&r[1], rlabel(l, RL_TOTAL));
     rcell_json(&r[2], json_object_get(total, "actions"));
-    rcell_json(&r[4], json_object_get(total, "cost_vnd"));
+    rcell_cost(&r[4], l, total, "cost_vnd", "actions");
+    if (rj_num(total, "unpriced") > 0) {
+        snprintf(src, sizeof(src), "%lld %s", (long long)rj_num(total, "unpriced"),
+                 rlabel(l, RL_NO_PRICE));
+        rcell_text(&r[5], src);
+    }
     t->total_row = 1;
     return 0;
 }
@@ -238,7 +247,14 @@ int rmodel_backlog(struct rmodel *m, const json_t *doc)
     if (r == NULL)
         return -1;
     rcell_text(&r[2], rlabel(l, RL_TOTAL)); /* the location column: room for the word */
-    rcell_json(&r[12], json_object_get(json_object_get(doc, "total"), "cost_vnd"));
+    rcell_cost(&r[12], l, json_object_get(doc, "total"), "cost_vnd", "actions");
+    if (rj_num(json_object_get(doc, "total"), "unpriced") > 0) {
+        char n[96];
+        snprintf(n, sizeof(n), "%lld %s",
+                 (long long)rj_num(json_object_get(doc, "total"), "unpriced"),
+                 rlabel(l, RL_NO_PRICE));
+        rcell_text(&r[13], n);
+    }
     t->total_row = 1;
 
     t = rmodel_table(m, RL_SEC_ACTIONS, RL_SHEET_ACTIONS, action_cols, NCOLS(action_cols));

@@ -88,6 +88,18 @@ void rcell_json(struct rcell *c, const json_t *v)
         rcell_num(c, json_number_value(v));
 }
 
+void rcell_cost(struct rcell *c, enum report_lang l, const json_t *o, const char *key,
+                const char *count)
+{
+    const json_t *v = json_object_get(o, key);
+    json_int_t n = count != NULL ? json_integer_value(json_object_get(o, count)) : 0;
+
+    if (json_is_null(v) || (n > 0 && json_integer_value(json_object_get(o, "unpriced")) == n))
+        rcell_text(c, rlabel(l, RL_NO_PRICE));
+    else
+        rcell_json(c, v);
+}
+
 void rcell_hours(struct rcell *c, const json_t *ms)
 {
     if (json_is_integer(ms))
@@ -141,7 +153,7 @@ const char *rcell_string(const struct rmodel *m, const struct rcol *col, const s
 {
     if (c->null) {
         snprintf(buf, len, "%s", "");
-    } else if (col->kind == RK_TEXT) {
+    } else if (col->kind == RK_TEXT || c->text != NULL) {
         snprintf(buf, len, "%s", c->text != NULL ? c->text : "");
     } else if (col->kind == RK_INT || col->kind == RK_VND) {
         if (group)

@@ -198,7 +198,7 @@ static int write_table(const struct rmodel *m, const struct rtable *t, lxw_works
             lxw_format *f = k == RK_TEXT ? fm->text[total] : fm->num[k][total];
             if (cell->null)
                 bad |= worksheet_write_blank(ws, row, (lxw_col_t)c, f) != LXW_NO_ERROR;
-            else if (k == RK_TEXT)
+            else if (k == RK_TEXT || cell->text != NULL)
                 bad |= worksheet_write_string(ws, row, (lxw_col_t)c, cell->text, f) != LXW_NO_ERROR;
             else
                 bad |= worksheet_write_number(ws, row, (lxw_col_t)c, cell->num, f) != LXW_NO_ERROR;

@@ -62,7 +62,8 @@ static void refresh(struct store *s, const char *cam, int64_t at)
 
 /* CHO-01: 20:00 (overwritten a day later), 21:00-21:10 but 21:04 missing and 21:07 cut short,
  * 22:00-22:30; up from 20:00, down at 21:05; clock 83 s ahead at 20:30. CHO-02: nothing
- * recorded, on the recorder. CAH-01: never on a scanned recorder. */
+ * recorded, on the recorder. CAH-01: no footage summary. The recorder "nvr" was scanned
+ * without error a minute before now. */
 static void fill(struct store *s)
 {
     struct cw_err err = {0};
@@ -83,6 +84,7 @@ static void fill(struct store *s)
     assert_int_equal(store_segment_drop(s, "nvr", "CHO-01", "1795179600.mp4", &err), 0);
     refresh(s, "CHO-01", NOW); /* an hour of footage lost in a day: 1/24 */
     refresh(s, "CHO-02", NOW);
+    assert_int_equal(store_recorder_scanned(s, "nvr", "dir", NOW - MIN, 1, NULL, &err), 0);
     assert_int_equal(store_record_transition(s, "CHO-01", CW_UNKNOWN, CW_UP, T21 - HOUR, "", &err),
                      0);
     assert_int_equal(
@@ -187,6 +189,120 @@ static void test_point_query_windows_gaps_state_clock(void **state)
     assert_int_equal(json_array_size(g), 1);
     assert_string_equal(str(json_array_get(g, 0), "cause"), "not recorded");
     assert_true(json_is_null(json_object_get(json_array_get(doc, 0), "retrievable_until")));
+    assert_string_equal(str(json_object_get(cho1, "index"), "state"), "scanned");
+    assert_string_equal(str(json_object_get(cho1, "index"), "recorder"), "nvr");
+    assert_true(json_is_null(json_object_get(json_object_get(cho1, "index"), "error")));
+    json_decref(doc);
+}
+
+/* The only gap of cam's answer over a range with no footage, and its cause. */
+static const char *only_gap_cause(const json_t *doc, const char *cam)
+{
+    const json_t *g = json_object_get(by_id(doc, cam), "gaps");
+
+    assert_int_equal(json_array_size(g), 1);
+    assert_int_equal(json_array_size(json_object_get(by_id(doc, cam), "windows")), 0);
+    return str(json_array_get(g, 0), "cause");
+}
+
+/* Absence of an index is not absence of footage: a camera with no recorder, or on one never
+ * scanned (or never without error), has its gaps "not indexed", and says why. */
+static void test_gap_is_not_indexed_without_a_recorder_or_a_good_scan(void **state)
+{
+    struct fixture *fx = *state;
+    struct ftest_camera cams[3];
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + 10 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02,CAH-01",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    const json_t *ix;
+    json_t *doc;
+
+    memcpy(cams, ftest_market, sizeof(cams));
+    cams[1].recorder = "nvr-2"; /* CHO-02: on a recorder never scanned */
+    cams[2].recorder = NULL;    /* CAH-01: on none */
+    ftest_sync(fx->s, cams, 3, NOW - HOUR);
+    doc = find(fx, &q);
+    assert_string_equal(only_gap_cause(doc, "CHO-02"), "not indexed");
+    ix = json_object_get(by_id(doc, "CHO-02"), "index");
+    assert_string_equal(str(ix, "state"), "never scanned");
+    assert_string_equal(str(ix, "recorder"), "nvr-2");
+    assert_true(json_is_null(json_object_get(ix, "scanned_at")));
+    assert_string_equal(only_gap_cause(doc, "CAH-01"), "not indexed");
+    ix = json_object_get(by_id(doc, "CAH-01"), "index");
+    assert_string_equal(str(ix, "state"), "no recorder");
+    assert_true(json_is_null(json_object_get(ix, "recorder")));
+    json_decref(doc);
+
+    /* tried, but never a good scan: still not indexed, with when and why */
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr-2", "onvif", NOW - 2 * MIN, 0,
+                                            "FindRecordings: timeout after 10000 ms", &err),
+                     0);
+    doc = find(fx, &q);
+    assert_string_equal(only_gap_cause(doc, "CHO-02"), "not indexed");
+    ix = json_object_get(by_id(doc, "CHO-02"), "index");
+    assert_string_equal(str(ix, "state"), "never scanned");
+    assert_string_equal(str(ix, "scanned_at"), "2026-11-22T20:58:00+07:00");
+    assert_string_equal(str(ix, "error"), "FindRecordings: timeout after 10000 ms");
+    assert_true(json_is_null(json_object_get(ix, "ok_at")));
+    json_decref(doc);
+
+    /* a good scan that found nothing of it: now "not recorded" is a fact */
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr-2", "onvif", NOW, 1, NULL, &err), 0);
+    doc = find(fx, &q);
+    assert_string_equal(only_gap_cause(doc, "CHO-02"), "not recorded");
+    assert_string_equal(str(json_object_get(by_id(doc, "CHO-02"), "index"), "state"), "scanned");
+    json_decref(doc);
+}
+
+/* After a failed scan the index speaks up to the last good one: a gap across it is "not
+ * recorded" before and "not indexed" after. */
+static void test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_failed(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + 10 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01,CHO-02",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    const json_t *g, *ix;
+    json_t *doc;
+
+    /* nvr's last good scan was a minute before now (fill); the next one, now, failed */
+    assert_int_equal(
+        store_recorder_scanned(fx->s, "nvr", "dir", NOW, 0, "cannot open: Permission denied", &err),
+        0);
+    doc = find(fx, &q);
+    g = json_object_get(by_id(doc, "CHO-02"), "gaps");
+    ix = json_object_get(by_id(doc, "CHO-02"), "index");
+    assert_string_equal(str(ix, "state"), "scan failed");
+    assert_string_equal(str(ix, "ok_at"), "2026-11-22T20:59:00+07:00");
+    assert_string_equal(str(ix, "error"), "cannot open: Permission denied");
+    /* the last good scan (20:59 two days on) is after the range: what it saw stands */
+    assert_int_equal(json_array_size(g), 1);
+    assert_string_equal(str(json_array_get(g, 0), "cause"), "not recorded");
+    json_decref(doc);
+
+    /* a range after the last good scan: the index cannot say, for either camera */
+    q.from_ms = NOW - MIN / 2;
+    q.to_ms = NOW;
+    doc = find(fx, &q);
+    assert_string_equal(only_gap_cause(doc, "CHO-02"), "not indexed");
+    assert_string_equal(only_gap_cause(doc, "CHO-01"), "not indexed");
+    json_decref(doc);
+
+    /* a range across it: two gaps, cut at the last good scan */
+    q.from_ms = NOW - 3 * MIN;
+    doc = find(fx, &q);
+    g = json_object_get(by_id(doc, "CHO-02"), "gaps");
+    assert_int_equal(json_array_size(g), 2);
+    span_is(json_array_get(g, 0), "2026-11-22T20:57:00+07:00", "2026-11-22T20:59:00+07:00");
+    assert_string_equal(str(json_array_get(g, 0), "cause"), "not recorded");
+    span_is(json_array_get(g, 1), "2026-11-22T20:59:00+07:00", "2026-11-22T21:00:00+07:00");
+    assert_string_equal(str(json_array_get(g, 1), "cause"), "not indexed");
     json_decref(doc);
 }
 
@@ -584,6 +700,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_point_query_windows_gaps_state_clock),
+        T(test_gap_is_not_indexed_without_a_recorder_or_a_good_scan),
+        T(test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_failed),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),

@@ -242,6 +242,49 @@ static void test_export_writes_mp4_manifests_and_sums(void **state)
     free(text);
 }
 
+/* The note of camera i of the manifest of an export into sub. */
+static char *manifest_note(struct fixture *fx, const char *sub, size_t i)
+{
+    struct export_result res;
+    struct cw_err err = {0};
+    json_error_t jerr;
+    size_t len;
+    char *text, *note;
+    json_t *m;
+
+    assert_int_equal(export_to(fx, sub, NULL, &res, &err), 0);
+    text = file_in(fx, sub, "manifest.json", &len);
+    m = json_loadb(text, len, 0, &jerr);
+    free(text);
+    assert_non_null(m);
+    note = strdup(json_string_value(
+        json_object_get(json_array_get(json_object_get(m, "cameras"), i), "note")));
+    json_decref(m);
+    return note;
+}
+
+/* A camera camwatch has no index of is not said to have no footage: its manifest's note says
+ * it is not indexed and why (no recorder; a recorder never scanned). */
+static void test_manifest_says_not_indexed_not_no_footage(void **state)
+{
+    struct fixture *fx = *state;
+    struct ftest_camera cams[] = {
+        {"CAM-A", "Cổng chợ Lai Vung", "Thị trấn Lai Vung", "Khóm 1", "QL54", "nvr", 0, 0, 0},
+        {"CAM-B", "Nhà lồng chợ", "Thị trấn Lai Vung", "Khóm 1", "QL54", NULL, 0, 0, 0},
+    };
+    char *note;
+
+    ftest_sync(fx->s, cams, 2, T0);
+    note = manifest_note(fx, "out-none", 1);
+    assert_string_equal(note, "not indexed: no recorder configured for this camera");
+    free(note);
+    cams[1].recorder = "nvr-2";
+    ftest_sync(fx->s, cams, 2, T0);
+    note = manifest_note(fx, "out-never", 1);
+    assert_string_equal(note, "not indexed: recorder nvr-2 never scanned");
+    free(note);
+}
+
 static void test_second_export_is_byte_identical(void **state)
 {
     struct fixture *fx = *state;
@@ -309,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_export_writes_mp4_manifests_and_sums),
+        T(test_manifest_says_not_indexed_not_no_footage),
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),

@@ -632,6 +632,81 @@ static void test_csv_and_html_carry_the_figures_in_vietnamese(void **state)
     json_decref(doc);
 }
 
+/* The line of the CSV (up to its CRLF) whose first fields are rank and id; NULL if none.
+ * Points into csv. */
+static const char *csv_row(const char *csv, const char *rank_id)
+{
+    const char *at = strstr(csv, rank_id);
+
+    return at != NULL && at > csv && at[-1] == '\n' ? at : NULL;
+}
+
+/* A camera none of whose work has a price in [costs] has no cost, not 0 ("free"): null in
+ * the JSON, "no price" in its cost cell in every format, and its owner's and the district's
+ * rows (all unpriced) too; a camera with some work priced (a ticket's cost) keeps the sum of
+ * those. A price of 0 set in [costs] stays 0. */
+static void test_backlog_unpriced_cost_is_no_price_not_zero(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *a, *b;
+    char *csv, *html, *en;
+    const char *row;
+
+    for (int k = 0; k < CFG_ACTION_COUNT; k++)
+        fx->cfg.costs[k].set = 0;
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    a = json_array_get(json_object_get(doc, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(a, "id")), "CAH-001");
+    assert_true(json_is_null(json_object_get(a, "cost_vnd")));
+    assert_int_equal(num(a, "unpriced"), json_array_size(json_object_get(a, "actions")));
+    b = json_array_get(json_object_get(doc, "items"), 3); /* its ticket carries a cost */
+    assert_string_equal(json_string_value(json_object_get(b, "id")), "CAH-002");
+    assert_int_equal(num(b, "cost_vnd"), 4000000);
+    assert_true(num(b, "unpriced") > 0);
+
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    assert_non_null(row = csv_row(csv, "\"1\",\"CAH-001\""));
+    /* the cost field (the 13th), whole: not "0" */
+    {
+        const char *f = row;
+        for (int k = 0; k < 12 && f != NULL; k++) {
+            f = strstr(f + 1, "\",\"");
+            if (f != NULL)
+                f += 2;
+        }
+        assert_non_null(f);
+        assert_int_equal(strncmp(f, "\"chưa có đơn giá\",", strlen("\"chưa có đơn giá\",")), 0);
+    }
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, "<td class=\"n\">chưa có đơn giá</td>"));
+    en = render(doc, REPORT_HTML, REPORT_EN);
+    assert_non_null(strstr(en, "<td class=\"n\">no price</td>"));
+    assert_non_null(strstr(en, "<td class=\"n\">4,000,000</td>"));
+    free(csv);
+    free(html);
+    free(en);
+    json_decref(doc);
+}
+
+/* The priority cell is one line, its reasons in brackets: a line break in a CSV field splits
+ * the row for a reader that takes each line for a row. */
+static void test_backlog_priority_cell_is_one_line(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+    char *csv;
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    csv = render(doc, REPORT_CSV, REPORT_EN);
+    assert_null(strstr(csv, ",\"1\n"));
+    assert_non_null(strstr(csv, ",\"1 (national road)\","));
+    assert_non_null(strstr(csv, ",\"2\","));
+    free(csv);
+    json_decref(doc);
+}
+
 static void test_files_are_written_whole_with_mode_0640(void **state)
 {
     struct fixture *fx = *state;
@@ -677,6 +752,8 @@ int main(void)
         T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
+        T(test_backlog_unpriced_cost_is_no_price_not_zero),
+        T(test_backlog_priority_cell_is_one_line),
         T(test_files_are_written_whole_with_mode_0640),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,14 @@ Object.assign(TEXT, {
   "find.covered": ["có hình", "recorded"],
   "find.state": ["trạng thái lúc đó", "state then"],
   "find.m": ["m", "m"],
+  "gap.not indexed": ["chưa quét đầu ghi (không rõ)", "not indexed (unknown)"],
   "gap.overwritten": ["đã bị ghi đè", "overwritten"],
+  "idx.no recorder": ["Camera chưa gắn đầu ghi: không biết có ghi hình hay không",
+                      "No recorder configured: whether it recorded is unknown"],
+  "idx.never scanned": ["Đầu ghi chưa được quét: không biết có ghi hình hay không",
+                        "Its recorder was never scanned: whether it recorded is unknown"],
+  "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không biết phần sau lần quét tốt cuối",
+                      "Its recorder's last scan failed: unknown after the last good scan"],
   "gap.not recorded": ["không ghi hình", "not recorded"],
   "gap.unreadable": ["tệp hỏng", "unreadable"],
   window: ["có hình", "footage"],
@@ -143,13 +150,17 @@ function resultRow(cam, fromMs, toMs) {
        t("find.state"), ": ", cam.state_then ? stateLabel(cam.state_then) : "-", " · ",
        t("find.covered"), " ", el("b", { "data-covered": pct }, pct + "%")),
     timeline(cam, fromMs, toMs),
+    cam.index && cam.index.state !== "scanned"
+      ? el("div", { class: "muted", "data-index": cam.index.state }, t("idx." + cam.index.state),
+           cam.index.recorder ? " (" + cam.index.recorder + (cam.index.error ? ": " + cam.index.error : "") + ")" : "")
+      : null,
     cam.warning ? el("div", { class: "warn" }, cam.warning) : null);
 }
 
 function legend() {
   return el("div", { class: "legend" },
     el("span", {}, el("i", { class: "win" }), t("window")),
-    ["overwritten", "not recorded", "unreadable"].map((c) =>
+    ["not indexed", "overwritten", "not recorded", "unreadable"].map((c) =>
       el("span", {}, el("i", { class: "gap-" + c.replace(" ", "-") }), t("gap." + c))));
 }
 
@@ -297,6 +308,13 @@ function vnd(n) {
   return typeof n === "number" ? n.toLocaleString("vi-VN") : "-";
 }
 
+/* A cost and how much of the work has no price: none of it priced is said, never shown as 0. */
+function cost(o, count) {
+  const none = o.cost_vnd === null || (o[count] > 0 && o.unpriced === o[count]);
+  return [none ? t("bl.unpriced") : vnd(o.cost_vnd),
+          o.unpriced && !none ? el("div", { class: "muted" }, o.unpriced + " " + t("bl.unpriced")) : null];
+}
+
 function hours(ms) {
   if (!ms) return "-";
   return ms < 3600000 ? Math.max(1, Math.round(ms / 60000)) + " " + t("m")
@@ -325,16 +343,15 @@ async function viewBacklog(view) {
         el("td", {}, typeof it.availability_pct === "number" ? it.availability_pct.toFixed(1) + "%" : "-"),
         el("td", { "data-actions": it.actions.map((a) => a.action).join(",") },
            it.actions.map((a) => t("act." + a.action)).join("; ")),
-        el("td", { "data-cost": it.cost_vnd === null ? "" : it.cost_vnd }, vnd(it.cost_vnd),
-           it.unpriced ? el("div", { class: "muted" }, it.unpriced + " " + t("bl.unpriced")) : null))));
+        el("td", { "data-cost": it.cost_vnd === null ? "" : it.cost_vnd }, cost(it, null)))));
   const owners = el("table", { "data-backlog": "owners" },
     el("tr", {}, ["owner", "bl.cameras", "bl.needing", "down", "bl.cost"].map((k) => el("th", {}, t(k)))),
     doc.owners.map((o) => el("tr", { "data-owner": o.owner },
       el("td", {}, o.owner_name || o.owner), el("td", {}, o.cameras), el("td", {}, o.needing_work),
-      el("td", {}, o.down_now), el("td", {}, vnd(o.cost_vnd)))),
+      el("td", {}, o.down_now), el("td", {}, cost(o, "actions")))),
     el("tr", { class: "total", "data-owner": "" }, el("td", {}, t("bl.total")), el("td", {}, doc.total.cameras),
       el("td", {}, doc.total.needing_work), el("td", {}, doc.total.down_now),
-      el("td", { "data-total-cost": doc.total.cost_vnd }, vnd(doc.total.cost_vnd))));
+      el("td", { "data-total-cost": doc.total.cost_vnd }, cost(doc.total, "actions"))));
   view.replaceChildren(el("h2", {}, t("bl.title"), " ", el("span", { class: "muted" }, when(doc.from) + " – " + when(doc.to))),
     links, el("div", { class: "panel" }, el("h3", {}, t("bl.owners")), owners),
     el("div", { class: "panel" }, items));

@@ -298,6 +298,34 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.assertEqual(near, [c["id"] for c in want])
         self.assertIn("CHO-13", near)
         self.b.screenshot(os.path.join(self.shots, "investigate-map.png"))
+        # a camera on a recorder camwatch never scanned (CAH-005 on NVR-CAH-01): its gaps are
+        # "not indexed" in their own colour with a legend entry, never "not recorded"
+        self.b.type('[data-find="place"]', "ben xe lai vung")
+        self.b.click('[data-find="go"]')
+        unknown = self.b.wait_js("the bus station's cameras", "const r = [...document."
+                                 "querySelectorAll('[data-result]')].map(e => e.dataset.result);"
+                                 "return r.includes('CAH-005') && r;")
+        api = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&place=%s" % (
+            quote(frm.replace("T", " ")), quote(to.replace("T", " ")), quote("ben xe lai vung")),
+            self.tokens["investigator"]).json()
+        self.assertEqual(unknown, [c["id"] for c in api])
+        cah = next(c for c in api if c["id"] == "CAH-005")
+        self.assertEqual((cah["index"]["state"], cah["index"]["recorder"]),
+                         ("never scanned", "NVR-CAH-01"))
+        self.assertEqual({g["cause"] for g in cah["gaps"]}, {"not indexed"})
+        drawn = self.b.js("return [...document.querySelectorAll('[data-timeline=\"CAH-005\"] "
+                          "rect.gap')].map(e => e.getAttribute('class'))")
+        self.assertTrue(drawn and set(drawn) == {"gap gap-not-indexed"}, drawn)
+        self.assertTrue(self.b.js("return !!document.querySelector('[data-index=\"never scanned\"]')"))
+        legend = self.b.js("return [...document.querySelectorAll('.legend span')]"
+                           ".map(e => [e.querySelector('i') && e.querySelector('i').className,"
+                           " e.textContent])")
+        self.assertIn("gap-not-indexed", [c for c, _ in legend])
+        self.assertNotEqual(self.b.js("return getComputedStyle(document.querySelector("
+                                      "'.legend i.gap-not-indexed')).backgroundColor"),
+                            self.b.js("return getComputedStyle(document.querySelector("
+                                      "'.legend i.gap-not-recorded')).backgroundColor"))
+        self.b.screenshot(os.path.join(self.shots, "investigate-not-indexed.png"))
         # back to the place, then the request and its export
         self.b.type('[data-find="place"]', "cho lai vung nha long")
         self.b.click('[data-find="go"]')
@@ -361,6 +389,12 @@ class DashboardTest(cwtest.FixtureTestCase):
         total = self.b.js("return document.querySelector('[data-total-cost]')"
                           ".dataset.totalCost")
         self.assertEqual(total, str(doc["total"]["cost_vnd"]))
+        # a camera none of whose work has a price shows that, not a cost of 0
+        for it in doc["items"]:
+            if it["cost_vnd"] is None:
+                cell = self.b.js("return document.querySelector('[data-item=\"%s\"] "
+                                 "[data-cost]').textContent" % it["id"])
+                self.assertEqual(cell, "unpriced", it["id"])
         self.b.screenshot(os.path.join(self.shots, "backlog-en.png"))
         self.b.click('[data-report="xlsx"]')
         cwtest.wait_for("the workbook saved", lambda: [

@@ -132,6 +132,11 @@ class FootageTest(cwtest.FixtureTestCase):
                           recorder="berlin"),
             cwtest.camera("CAM-G", ok, name="Bến phà", commune="Long Hậu", address="ấp 2",
                           road="ĐT851", lat="10.2", lon="105.7", recorder="live"),
+            # Footage camwatch cannot speak for: no recorder; a recorder it cannot read.
+            cwtest.camera("CAM-N", ok, name="Trạm y tế", commune="Vĩnh Thới", address="ấp 5",
+                          road="ĐH12", lat="10.1", lon="105.5"),
+            cwtest.camera("CAM-U", ok, name="Bưu điện", commune="Phong Hòa", address="ấp 7",
+                          road="ĐH13", lat="10.0", lon="105.4", recorder="gone"),
         ]
         cls.conf = cwtest.write_config(
             os.path.join(tmp, "site"), cls.cameras,
@@ -145,6 +150,8 @@ class FootageTest(cwtest.FixtureTestCase):
                                     "pattern": "%Y%m%d/{camera}_%H%M%S.ts",
                                     "time_zone": "Europe/Berlin"},
                 "recorder live": {"kind": "dir", "path": cls.live,
+                                  "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"},
+                "recorder gone": {"kind": "dir", "path": os.path.join(tmp, "unmounted"),
                                   "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"},
             })
         r = cwtest.camwatchd(cls.conf, "--once")
@@ -224,6 +231,29 @@ class FootageTest(cwtest.FixtureTestCase):
                      "--camera", "CAM-A")
         self.assertEqual(r.rc, 2, r)
         self.assertIn("the range ends before it begins", r.err)
+
+    def test_unindexed_footage_is_not_said_unrecorded(self):
+        # No recorder, or a recorder never scanned without error: camwatch cannot tell
+        # whether there is footage, and every view says so rather than "not recorded".
+        doc = self.by_id(self.find("--camera", "CAM-N,CAM-U"))
+        for cam, state in (("CAM-N", "no recorder"), ("CAM-U", "never scanned")):
+            self.assertEqual([g["cause"] for g in doc[cam]["gaps"]], ["not indexed"], cam)
+            self.assertEqual(doc[cam]["index"]["state"], state, cam)
+        self.assertIsNone(doc["CAM-N"]["index"]["recorder"])
+        self.assertEqual(doc["CAM-U"]["index"]["recorder"], "gone")
+        self.assertTrue(doc["CAM-U"]["index"]["error"], doc["CAM-U"]["index"])
+        # a scanned recorder's hole stays "not recorded"
+        self.assertIn("not recorded", [g["cause"] for g in
+                                       self.by_id(self.find("--camera", "CAM-A"))["CAM-A"]["gaps"]])
+        t0 = local(self.t0)
+        r = self.cli("footage", "find", "--from", t0.isoformat(),
+                     "--to", (t0 + datetime.timedelta(seconds=28)).isoformat(),
+                     "--camera", "CAM-N,CAM-U")
+        self.assertEqual(r.rc, 0, r)
+        self.assertNotIn("not recorded", r.out)
+        self.assertEqual(r.out.count("gap: not indexed"), 2, r.out)
+        self.assertIn("not indexed: no recorder configured for this camera", r.out)
+        self.assertIn("not indexed: recorder gone never scanned without error", r.out)
 
     def test_recording_gap_of_the_last_day_makes_the_camera_degraded(self):
         st = cwtest.status(self.conf)

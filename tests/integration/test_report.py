@@ -294,7 +294,9 @@ def expected_backlog(events, samples, devices, tickets):
         if "giap ranh" in fold(name):
             why.append("border")
         items.append({"id": cid, "owner": owner, "findings": findings, "actions": entries,
-                      "cost": sum(c for _, c in entries if c is not None),
+                      # none of its work priced: no cost at all, never 0 ("free")
+                      "cost": (None if entries and all(c is None for _, c in entries)
+                               else sum(c for _, c in entries if c is not None)),
                       "unpriced": sum(c is None for _, c in entries),
                       "priority": 1 if why else 2, "why": why, "state": state,
                       "downtime": avail[cid]["ms"]["down"], "outages": avail[cid]["outages"],
@@ -321,6 +323,9 @@ def num_text(v, lang, decimals=None, grouped=True):
 
 def hours(ms):
     return ms / H
+
+
+NO_PRICE = {"vi": "chưa có đơn giá", "en": "no price"}
 
 
 # ---- reading the formats back -------------------------------------------------------------
@@ -547,13 +552,15 @@ class ReportTest(cwtest.FixtureTestCase):
             self.assertEqual(o["needing_work"], len(mine))
             self.assertEqual(o["down_now"], sum(i["state"] == "down" for i in mine))
             self.assertEqual(o["actions"], sum(len(i["actions"]) for i in mine))
-            self.assertEqual(o["cost_vnd"], sum(i["cost"] for i in mine))
+            self.assertEqual(o["cost_vnd"], sum(i["cost"] or 0 for i in mine))
             self.assertEqual(o["priority_cost_vnd"],
-                             sum(i["cost"] for i in mine if i["priority"] == 1))
+                             sum(i["cost"] or 0 for i in mine if i["priority"] == 1))
             self.assertEqual(o["unpriced"], sum(i["unpriced"] for i in mine))
         t = doc["total"]
         self.assertEqual((t["cameras"], t["needing_work"]), (len(CAMERAS), len(self.items)))
-        self.assertEqual(t["cost_vnd"], sum(i["cost"] for i in self.items))
+        self.assertEqual(t["cost_vnd"], sum(i["cost"] or 0 for i in self.items))
+        self.assertTrue(any(i["cost"] is None for i in self.items),
+                        "a camera whose work is all unpriced is in the test")
         for a in doc["by_action"]:
             entries = [c for i in self.items for act, c in i["actions"] if act == a["action"]]
             self.assertEqual((a["count"], a["cost_vnd"], a["unpriced"]),
@@ -579,10 +586,17 @@ class ReportTest(cwtest.FixtureTestCase):
             for n, w in enumerate(self.items):
                 c, x, h = rows[n + 1], n + 3, html_rows[n]
                 want = [(0, w["rank"], None), (7, w["outages"], None),
-                        (8, hours(w["downtime"]), 2), (12, w["cost"], None)]
+                        (8, hours(w["downtime"]), 2)]
+                if w["cost"] is not None:
+                    want.append((12, w["cost"], None))
+                else:  # unpriced work is said so in its cost cell, never 0
+                    self.assertEqual((c[12], h[12], detail[(x, 13)]), (NO_PRICE[lang],) * 3)
                 if w["pct"] is not None:
                     want.append((9, w["pct"], 2))
                 self.assertEqual((c[1], h[1], detail[(x, 2)]), (w["id"],) * 3)
+                # the priority on one line: a line break in a CSV field splits the row
+                self.assertNotIn("\n", c[5])
+                self.assertTrue(c[5].startswith(str(w["priority"])), c[5])
                 for col, v, dec in want:
                     self.assertEqual(c[col], num_text(v, lang, dec, grouped=False))
                     self.assertEqual(h[col], num_text(v, lang, dec), "%s col %d" % (w["id"], col))
