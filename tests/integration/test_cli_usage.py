@@ -179,6 +179,30 @@ class CliUsageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 0, r)
         self.assertIn("  state then: unknown (changed 1 time in the range)\n", r.out)
 
+    def test_an_option_given_twice_is_refused_naming_it(self):
+        # the last one won silently: --owner A --owner B listed B's cameras
+        for args, option in ((["status", "--owner", "CAH", "--owner", "CAX"], "--owner"),
+                             (["status", "--state", "down", "--state", "up"], "--state"),
+                             (["events", "--camera", "CAH-001", "--camera", "TD-01"], "--camera"),
+                             (["uptime", "--from", "-2d", "--from", "-1d"], "--from"),
+                             (["ticket", "list", "--camera", "CAH-001", "--camera=TD-01"],
+                              "--camera"),
+                             (["-c", self.conf, "status"], "--config")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("%s: given twice (it takes one value)\n" % option, r.err)
+        r = self.cw("-c", self.conf, "status")
+        self.assertTrue(r.err.startswith("camwatch: --config: given twice"), r)
+        # a flag twice is still the flag; a command's --camera that takes cameras is a list
+        r = self.cw("status", "--json", "--json", "--owner", "CAX")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual([o["id"] for o in json.loads(r.out)], ["TD-01"])
+        r = self.cw("footage", "find", "--from", "-1h", "--to", "now", "--camera", "CAH-001",
+                    "--camera", "TD-01", "--json")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(sorted(c["id"] for c in json.loads(r.out)),
+                         ["CAH-001", "TD-01"])
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
