@@ -1048,6 +1048,13 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual(len(self.ask("GET", "/api/v1/tickets?camera=CAH-002&all=true",
                                       "viewer").json()), 1)
         self.error_of(self.ask("POST", "/api/v1/tickets/99999/close", "admin", body={}), 404)
+        # a malformed id names nothing either, as requests/abc: 404 naming it
+        doc = self.error_of(self.ask("POST", "/api/v1/tickets/abc/close", "admin", body={}), 404,
+                            "not_found")
+        self.assertEqual(doc["detail"], "no ticket 'abc'")
+        doc = self.error_of(self.ask("GET", "/api/v1/requests/abc", "investigator"), 404,
+                            "not_found")
+        self.assertEqual(doc["detail"], "no request 'abc'")
         self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
                                body={"camera": "NOPE", "action": "clean_lens"}), 404)
         doc = self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
