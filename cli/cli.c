@@ -96,7 +96,11 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "camwatch: %s: ", cmd->name);
+    /* the program's own options: "camwatch: ...", not "camwatch: camwatch: ..." */
+    if (strcmp(cmd->name, "camwatch") == 0)
+        fputs("camwatch: ", stderr);
+    else
+        fprintf(stderr, "camwatch: %s: ", cmd->name);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -157,6 +161,7 @@ static const struct opt_def *find_option(int c)
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a)
 {
     struct option longs[N_OPT_DEFS + 2];
+    uint64_t given = 0; /* the options seen so far */
     char shorts[2 * N_OPT_DEFS + 3], prefix[96], *name0 = argv[0];
     size_t nl = 0, ns = 0;
     int c, rc;
@@ -202,7 +207,12 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
                         cmd->name);
             fputs(cmd->usage, stderr);
             rc = EXIT_USAGE;
+        } else if (d->has_arg && d->bit != CLI_OPT_CAMERAS && (given & d->bit)) {
+            /* One value each: the last would win silently (a list is one value, ID,ID; only
+             * the --camera that takes cameras may be repeated). */
+            rc = cli_usage_error(cmd, "--%s: given twice (it takes one value)", d->name);
         } else {
+            given |= d->bit;
             rc = take_option(cmd, d, optarg, a);
         }
     }

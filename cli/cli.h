@@ -129,7 +129,8 @@ void cli_die_oom(void);
 char *cli_strdup(const char *s);
 
 /* Parse argv (argv[0]: the program or command name) for cmd into *a: its options, checked
- * where the table says, and the count of positional arguments. Returns 0; CLI_DONE after
+ * where the table says (an option with a value given twice is refused, but the repeatable
+ * CLI_OPT_CAMERAS), and the count of positional arguments. Returns 0; CLI_DONE after
  * printing the usage (--help) or version line; EXIT_USAGE after saying what is wrong. */
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a);
 /* Run cmd over its own argv: parse, open what cmd->open says, read --since, run, close,

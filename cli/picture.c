@@ -99,7 +99,7 @@ static const char thumb_usage[] =
     "  Write the camera's newest thumbnail: a JPEG of the last keyframe the daemon decoded,\n"
     "  or the camera's ONVIF snapshot when that is newer (fetched when its stream gives no\n"
     "  picture: sampling off, or the camera down).\n"
-    "  -o, --output FILE  where to write it; - for standard output\n";
+    "  -o, --output FILE  where to write it; - for standard output (a pipe, not a terminal)\n";
 
 /* Copy fd in to fd out; returns 0, or -1 with errno set and *reading saying which side
  * failed. */
@@ -182,6 +182,10 @@ static int thumb_run(struct cli *cli, const struct cli_args *a)
 
     if (a->output == NULL || a->output[0] == '\0')
         return cli_usage_error(a->cmd, "-o FILE is required (- for standard output)");
+    /* JPEG bytes would garble the terminal, as report refuses an XLSX workbook there. */
+    if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
+        return cli_usage_error(a->cmd,
+                               "a JPEG goes to a file: give -o FILE.jpg (- only into a pipe)");
     if ((rc = cli_open(cli, STORE_READONLY)) != 0)
         return rc;
     if (doc_picture(&cli->doc, id, thumb, sizeof(thumb), &err) != 0)

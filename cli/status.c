@@ -21,6 +21,7 @@ static const char usage[] =
     "  --owner CODE    only this owner's cameras (e.g. CAH)\n"
     "  --commune NAME  only cameras in this commune; without diacritics it matches any\n"
     "  --state STATE   only cameras in STATE: up, degraded, down, unknown, maintenance\n"
+    "                  (filters' words in any case: --state DOWN, --owner cah)\n"
     "  --flag NAME     only cameras whose last sample has flag NAME: no_media, low_res,\n"
     "                  low_fps, low_bitrate, long_gop, ts_faults, dark, black, overexposed,\n"
     "                  blurred, frozen, moved, sdp_mismatch\n"

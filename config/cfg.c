@@ -83,6 +83,9 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
     struct cfg *cfg;
 
     *out = NULL;
+    if (path[0] == '\0') /* no name to show in front of the message: it says so itself */
+        return cw_errlist_add(errs, NULL, 0, NULL,
+                              "configuration file '': an empty path names no file");
     cfg = calloc(1, sizeof(*cfg));
     if (cfg == NULL)
         return cw_errlist_add(errs, path, 0, NULL, "out of memory");

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../util/cwtime.h"
 #include "../util/vec.h"
@@ -108,7 +109,7 @@ static const struct cfg_directive site_keys[] = {
 
 static const struct cfg_directive store_keys[] = {
     CFG_STR("database", CFG_PATH, S, database, "var/camwatch.db", 1, CFG_PATH_MAX),
-    CFG_STR("cache", CFG_PATH, S, cache_dir, "var/cache", 1, CFG_PATH_MAX),
+    CFG_STR("cache", CFG_PATH_FOLDER, S, cache_dir, "var/cache", 1, CFG_PATH_MAX),
     CFG_NUM("samples_days", CFG_INT, S, samples_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
     CFG_NUM("hourly_days", CFG_INT, S, hourly_days, 400, 1, CFG_SAMPLES_DAYS_MAX),
     CFG_NUM("clock_days", CFG_INT, S, clock_days, 31, 1, CFG_SAMPLES_DAYS_MAX),
@@ -197,7 +198,7 @@ static const struct cfg_directive footage_keys[] = {
             365 * CFG_DAY_MS),
     CFG_NUM_NOTE("tolerance", CFG_DURATION, F, tolerance_ms, CFG_FOOTAGE_TOLERANCE_MS, 1,
                  3600 * 1000, "segments this close are one window"),
-    CFG_STR("exports", CFG_PATH, F, export_dir, "var/exports", 1, CFG_PATH_MAX),
+    CFG_STR("exports", CFG_PATH_FOLDER, F, export_dir, "var/exports", 1, CFG_PATH_MAX),
 };
 
 #undef S
@@ -548,7 +549,13 @@ int cfg_conf_load(struct load *ld)
 {
     struct cfg *cfg = ld->cfg;
     struct ini_src src = {0};
+    struct stat st;
 
+    /* A folder opens and reads as empty: it would be told "[inventory] cameras is required". */
+    if (stat(cfg->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        cfg_ld_err(ld, cfg->path, 0, NULL, "is a folder, not a configuration file");
+        return -1;
+    }
     src.fp = fopen(cfg->path, "r");
     if (src.fp == NULL) {
         cfg_ld_err(ld, cfg->path, 0, NULL, "cannot read: %s", strerror(errno));

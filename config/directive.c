@@ -279,17 +279,24 @@ static const char *string_fault(struct load *ld, const struct cfg_directive *d, 
     }
 }
 
+/* A path, made absolute from the conf's folder. */
+static int is_path_kind(enum cfg_kind k)
+{
+    return k == CFG_PATH || k == CFG_PATH_READABLE || k == CFG_PATH_FOLDER;
+}
+
 static int set_string(struct load *ld, const struct cfg_directive *d, void *base, const char *value,
                       const char *file, int line)
 {
     char msg[512], *s;
     const char *why = string_fault(ld, d, value, msg, sizeof(msg));
+    struct stat st;
 
     if (why != NULL) {
         cfg_ld_err(ld, file, line, d->key, "%s", why);
         return -1;
     }
-    if (d->kind == CFG_PATH || d->kind == CFG_PATH_READABLE)
+    if (is_path_kind(d->kind))
         s = cfg_path_join(ld->cfg->dir, value);
     else
         s = strdup(value);
@@ -302,6 +309,11 @@ static int set_string(struct load *ld, const struct cfg_directive *d, void *base
         free(s);
         return -1;
     }
+    if (d->kind == CFG_PATH_FOLDER && stat(s, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        cfg_ld_err(ld, file, line, d->key, "%s is not a folder (a missing one is made)", s);
+        free(s);
+        return -1;
+    }
     free(*FIELD(char *, base, d));
     *FIELD(char *, base, d) = s;
     return 0;
@@ -309,8 +321,8 @@ static int set_string(struct load *ld, const struct cfg_directive *d, void *base
 
 static int is_string_kind(enum cfg_kind k)
 {
-    return k == CFG_STRING || k == CFG_PATH || k == CFG_PATH_READABLE || k == CFG_TIME_ZONE ||
-           k == CFG_LISTEN || k == CFG_CHOICE;
+    return k == CFG_STRING || is_path_kind(k) || k == CFG_TIME_ZONE || k == CFG_LISTEN ||
+           k == CFG_CHOICE;
 }
 
 /* The unit words a price may end with, folded to lower case as written (UTF-8 "đ" as is). */
@@ -447,6 +459,7 @@ int cfg_directive_set(struct load *ld, const struct cfg_directive *d, void *base
     case CFG_STRING:
     case CFG_PATH:
     case CFG_PATH_READABLE:
+    case CFG_PATH_FOLDER:
     case CFG_TIME_ZONE:
     case CFG_LISTEN:
     case CFG_CHOICE:
@@ -492,7 +505,7 @@ void cfg_directive_defaults(struct load *ld, const struct cfg_directive *d, size
         default:
             if (r->def_str == NULL)
                 break;
-            if (r->kind == CFG_PATH || r->kind == CFG_PATH_READABLE)
+            if (is_path_kind(r->kind))
                 s = cfg_path_join(dir, r->def_str);
             else
                 s = strdup(r->def_str);

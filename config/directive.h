@@ -27,6 +27,8 @@ enum cfg_kind {
     CFG_STRING,        /* char *; lo and hi bound its length in bytes */
     CFG_PATH,          /* char *, made absolute from the conf's folder; hi bounds its length */
     CFG_PATH_READABLE, /* CFG_PATH that must be readable when the conf is read */
+    CFG_PATH_FOLDER,   /* CFG_PATH of a folder the daemon makes when missing: when the conf
+                          is read, one that exists must be a folder */
     CFG_TIME_ZONE,     /* char *, a zone of /usr/share/zoneinfo: "Asia/Ho_Chi_Minh" */
     CFG_LISTEN,        /* char *, host:port, the host a name, IPv4 or [IPv6] */
     CFG_CHOICE,        /* char *, one of the words of choices: "vi en" */

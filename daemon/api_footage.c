@@ -83,16 +83,22 @@ static void find_release(struct api_job *j)
     doc_footage_free(((struct find_job *)j)->rows);
 }
 
-/* The query of c's parameters (or of a request body's fields, words), checked; 0, or -1 after
- * answering 400 naming the field. */
-static int read_query(struct api_call *c, const struct doc_footage_words *w,
+/* The query of c's parameters (body 0) or of a request body's fields (body 1), words,
+ * checked; 0, or -1 after answering 400 naming the parameter (bad_parameter) or the body's
+ * field (bad_body). */
+static int read_query(struct api_call *c, const struct doc_footage_words *w, int body,
                       struct doc_footage_query *q)
 {
+    const char *field;
     struct cw_err err;
 
     if (doc_footage_query_read(w, c->doc.tz, cw_now_ms(), q, &err) != 0 ||
         doc_footage_check(q, &err) != 0) {
-        api_reply_bad_param(c, err.field[0] ? err.field : "place", "%s", err.msg);
+        field = err.field[0] ? err.field : "place";
+        if (body)
+            http_reply_error(c->req, 400, "bad_body", "field '%s': %s", field, err.msg);
+        else
+            api_reply_bad_param(c, field, "%s", err.msg);
         return -1;
     }
     return 0;
@@ -110,7 +116,7 @@ void api_footage_find(struct api_call *c)
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    if (read_query(c, &w, &f->q) != 0)
+    if (read_query(c, &w, 0, &f->q) != 0)
         goto fail;
     if (copy_fits(f->text, sizeof(f->text), f->q.text) != 0 ||
         copy_fits(f->cameras, sizeof(f->cameras), f->q.cameras) != 0) {
@@ -285,7 +291,7 @@ void api_request_create(struct api_call *c)
 #define FIELD(k) json_string_value(json_object_get(o, k))
     w = (struct doc_footage_words){FIELD("from"),   FIELD("to"),    FIELD("near"),
                                    FIELD("radius"), FIELD("place"), FIELD("camera")};
-    if (read_query(c, &w, &q) != 0) {
+    if (read_query(c, &w, 1, &q) != 0) {
         json_decref(o);
         return;
     }

@@ -49,8 +49,9 @@ struct api_call {
 
 /* ---- api_util.c ---- */
 
-/* The answer of a doc_* function: 200 with doc, 404 (DOC_NOT_FOUND), 400 (DOC_BAD_INPUT) or
- * 500 (logged). Takes doc's reference. */
+/* The answer of a doc_* function: 200 with doc, 404 (DOC_NOT_FOUND), 400 (DOC_BAD_INPUT:
+ * bad_parameter for a value of the query, bad_body for one of the JSON body, else
+ * bad_request), 409 conflict (DOC_CONFLICT) or 500 (logged). Takes doc's reference. */
 void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err *err);
 /* 400 {"error": "bad_parameter"} naming the parameter. */
 void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)

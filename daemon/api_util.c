@@ -17,8 +17,25 @@
 
 #define HTTP_BAD_REQUEST 400
 #define HTTP_NOT_FOUND 404
+#define HTTP_CONFLICT 409
 #define HTTP_INTERNAL 500
 #define HTTP_UNAVAILABLE 503
+
+/* Whether the request's JSON body has a field name: a value of it the document refused. */
+static int body_has(const struct api_call *c, const char *name)
+{
+    size_t len;
+    const char *body = http_req_body(c->req, &len);
+    json_t *o;
+    int has;
+
+    if (len == 0)
+        return 0;
+    o = json_loadb(body, len, 0, NULL); /* api_body read it whole already */
+    has = json_is_object(o) && json_object_get(o, name) != NULL;
+    json_decref(o);
+    return has;
+}
 
 void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err *err)
 {
@@ -35,6 +52,13 @@ void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err 
                http_req_query(c->req, err->field) != NULL) {
         /* a value of this request's query the document refused (?flag=, ?after=): named */
         api_reply_bad_param(c, err->field, "%s", err->msg);
+    } else if (rc == DOC_BAD_INPUT && err->field[0] != '\0' && body_has(c, err->field)) {
+        /* a value of the request's body (a ticket's action, a request's case): as api_body
+         * names a field it refuses */
+        http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_body", "field '%s': %s", err->field,
+                         err->msg);
+    } else if (rc == DOC_CONFLICT) {
+        http_reply_error(c->req, HTTP_CONFLICT, "conflict", "%s", err->msg);
     } else if (rc == DOC_BAD_INPUT) {
         /* named as the CLI names it: "note: ..." */
         http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_request", "%s%s%s", err->field,

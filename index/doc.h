@@ -27,6 +27,9 @@
 
 #define DOC_NOT_FOUND 1
 #define DOC_BAD_INPUT 2
+/* What was asked is at odds with what the store holds now (a ticket closed already): err
+ * says what and since when; nothing changed. */
+#define DOC_CONFLICT 4
 #define DOC_EVENTS_LIMIT_MAX 10000 /* events in one page: a page is built in memory */
 #define DOC_EVENTS_PAGE 1000       /* rows of each table doc_events_all holds at once */
 /* How every document is written out (CLI --json, HTTP API): keys in the order built, reals
@@ -244,8 +247,8 @@ struct doc_ticket_new {
 int doc_ticket_add(const struct doc_ctx *c, const struct doc_ticket_new *tn, json_t **out,
                    struct cw_err *err);
 /* Close ticket id at at_ms by by, with note (may be NULL), and give it back. DOC_NOT_FOUND
- * when there is no such ticket; DOC_BAD_INPUT when it was closed already (nothing changes), or
- * for a note or by holding a control character. */
+ * when there is no such ticket; DOC_CONFLICT when it was closed already (nothing changes; err
+ * says when and by whom); DOC_BAD_INPUT for a note or by holding a control character. */
 int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const char *note,
                      int64_t at_ms, json_t **out, struct cw_err *err);
 /* The two steps of doc_ticket_add and doc_ticket_close for a caller that writes on one

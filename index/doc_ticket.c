@@ -128,9 +128,9 @@ int doc_ticket_result(const struct doc_ctx *c, int rc, const struct store_ticket
         json_t *iso = doc_iso(c, t->closed_ms);
         snprintf(when, sizeof(when), "%s", iso != NULL ? json_string_value(iso) : "?");
         json_decref(iso);
-        cw_err_set(err, NULL, 0, NULL, "ticket %lld was closed already (%s)", (long long)t->id,
-                   when);
-        return DOC_BAD_INPUT;
+        cw_err_set(err, NULL, 0, NULL, "ticket %lld was closed already (%s%s%s)", (long long)t->id,
+                   when, t->closed_by[0] != '\0' ? " by " : "", t->closed_by);
+        return DOC_CONFLICT;
     }
     if (rc != 0)
         return rc;

@@ -84,6 +84,56 @@ static void test_conf_in_missing_folder_cannot_be_read(void **state)
     expect_one_error(s, "/nope/camwatch.conf", 0, "", "cannot read: No such file or directory");
 }
 
+/* A folder opened as the conf read as empty: "[inventory] cameras is required" hid it. */
+static void test_conf_that_is_a_folder_says_so(void **state)
+{
+    struct site *s = *state;
+
+    site_mkdir(s, "conf.d");
+    snprintf(s->conf, sizeof(s->conf), "%s/conf.d", s->dir);
+    expect_one_error(s, "/conf.d", 0, "", "is a folder, not a configuration file");
+}
+
+/* -c "": the message had no file name in front of it, and said only "cannot read". */
+static void test_empty_conf_path_says_it_names_no_file(void **state)
+{
+    struct site *s = *state;
+
+    s->conf[0] = '\0';
+    expect_one_error(s, "", 0, "", "configuration file '': an empty path names no file");
+}
+
+/* The thumbnails' and exports' folders: made by the daemon when missing, but a file in their
+ * place is refused when the conf is read (--check-config), naming the line and key. */
+static void test_cache_and_exports_must_be_folders_when_they_exist(void **state)
+{
+    struct site *s = *state;
+
+    site_write(s, "afile", "x", 0644);
+    site_conf(s, CONF_STD "[store]\ncache = afile\n[footage]\nexports = afile\n");
+    assert_int_equal(site_load(s), -1);
+    if (s->errs.n != 2)
+        dump_errors(&s->errs);
+    assert_int_equal(s->errs.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(ends_with(s->errs.v[i].file, "/camwatch.conf"));
+        assert_int_equal(s->errs.v[i].line, i == 0 ? 10 : 12);
+        assert_string_equal(s->errs.v[i].field, i == 0 ? "cache" : "exports");
+        assert_true(ends_with(s->errs.v[i].msg, "/afile is not a folder (a missing one is made)"));
+    }
+}
+
+static void test_cache_and_exports_missing_or_folders_are_taken(void **state)
+{
+    struct site *s = *state;
+
+    site_mkdir(s, "adir");
+    site_conf(s, CONF_STD "[store]\ncache = adir\n[footage]\nexports = not/yet\n");
+    assert_int_equal(site_load(s), 0);
+    assert_true(ends_with(s->cfg->cache_dir, "/adir"));
+    assert_true(ends_with(s->cfg->footage.export_dir, "/not/yet"));
+}
+
 static void test_unknown_section_names_line(void **state)
 {
     struct site *s = *state;
@@ -663,6 +713,10 @@ int main(void)
         T(test_later_features_sections_are_ignored),
         T(test_missing_conf_is_the_only_error),
         T(test_conf_in_missing_folder_cannot_be_read),
+        T(test_conf_that_is_a_folder_says_so),
+        T(test_empty_conf_path_says_it_names_no_file),
+        T(test_cache_and_exports_must_be_folders_when_they_exist),
+        T(test_cache_and_exports_missing_or_folders_are_taken),
         T(test_unknown_section_names_line),
         T(test_unknown_key_names_line_and_key),
         T(test_key_set_twice_names_first_line),

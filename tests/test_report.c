@@ -529,8 +529,10 @@ static void test_tickets_open_close_once_and_refuse_unknown_actions(void **state
     assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", "đã thay", T1 + H, &doc, &err), 0);
     assert_string_equal(json_string_value(json_object_get(doc, "state")), "closed");
     json_decref(doc);
-    assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", NULL, T1 + 2 * H, &doc, &err),
-                     DOC_BAD_INPUT);
+    /* closed again: a conflict with what is stored (409 in the API), saying when and by whom */
+    assert_int_equal(doc_ticket_close(&fx->c, 1, "kt", NULL, T1 + 2 * H, &doc, &err), DOC_CONFLICT);
+    assert_non_null(strstr(err.msg, "ticket 1 was closed already ("));
+    assert_non_null(strstr(err.msg, " by kt)"));
     assert_int_equal(doc_ticket_close(&fx->c, 99, "kt", NULL, T1, &doc, &err), DOC_NOT_FOUND);
     assert_int_equal(doc_tickets(&fx->c, NULL, 0, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), 1); /* open ones */

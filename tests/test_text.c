@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/state.h"
 #include "../util/text.h"
 
 static void test_next_decodes_and_replaces_malformed_bytes(void **state)
@@ -135,6 +136,27 @@ static void test_name_at_falls_back_past_the_table_and_on_holes(void **state)
     assert_string_equal(cw_text_name_at(CW_NAMES(names), (unsigned)-1, "?"), "?");
 }
 
+/* A state typed by a user (--state DOWN, ?state=Down) is one of a fixed vocabulary: any case
+ * reads as it, as quality flags do; anything else is still refused. */
+static void test_state_parse_takes_a_state_name_in_any_case(void **state)
+{
+    enum cw_state s = CW_UNKNOWN;
+
+    (void)state;
+    assert_int_equal(cw_state_parse("down", &s), 0);
+    assert_int_equal(s, CW_DOWN);
+    assert_int_equal(cw_state_parse("DOWN", &s), 0);
+    assert_int_equal(s, CW_DOWN);
+    assert_int_equal(cw_state_parse("Maintenance", &s), 0);
+    assert_int_equal(s, CW_MAINTENANCE);
+    s = CW_UP;
+    assert_int_equal(cw_state_parse("dow", &s), -1);
+    assert_int_equal(cw_state_parse("down ", &s), -1);
+    assert_int_equal(cw_state_parse("", &s), -1);
+    assert_int_equal(cw_state_parse(NULL, &s), -1);
+    assert_int_equal(s, CW_UP); /* untouched when refused */
+}
+
 static void test_xml_entity_stands_for_markup_characters_only(void **state)
 {
     (void)state;
@@ -159,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_fold_survives_malformed_utf8),
         cmocka_unit_test(test_name_index_finds_an_enum_by_its_exact_name),
         cmocka_unit_test(test_name_at_falls_back_past_the_table_and_on_holes),
+        cmocka_unit_test(test_state_parse_takes_a_state_name_in_any_case),
         cmocka_unit_test(test_xml_entity_stands_for_markup_characters_only),
     };
 

@@ -1,6 +1,9 @@
 /* state.c - names of camera health states. */
 #include "state.h"
 
+#include <stddef.h>
+#include <strings.h>
+
 #include "text.h"
 
 static const char *const state_names[] = {"unknown", "up", "degraded", "down", "maintenance"};
@@ -12,10 +15,12 @@ const char *cw_state_name(enum cw_state s)
 
 int cw_state_parse(const char *name, enum cw_state *out)
 {
-    int i = cw_text_name_index(CW_NAMES(state_names), name);
-
-    if (i < 0)
-        return -1;
-    *out = (enum cw_state)i;
-    return 0;
+    /* A fixed vocabulary a user types (--state, ?state=): DOWN is down, as a quality flag's
+     * name is taken in any case. */
+    for (size_t i = 0; name != NULL && i < sizeof(state_names) / sizeof(state_names[0]); i++)
+        if (strcasecmp(name, state_names[i]) == 0) {
+            *out = (enum cw_state)i;
+            return 0;
+        }
+    return -1;
 }

@@ -13,7 +13,7 @@ enum cw_state {
 
 /* Lower-case name: "unknown", "up", "degraded", "down", "maintenance". */
 const char *cw_state_name(enum cw_state s);
-/* Parse a lower-case name; returns 0 or -1. */
+/* Parse a state's name, in any case (DOWN, Down, down); returns 0 or -1 (*out untouched). */
 int cw_state_parse(const char *name, enum cw_state *out);
 
 #endif

@@ -4,6 +4,8 @@ the exit status it gives (0 ok, 1 runtime error, 2 usage or configuration error,
 answers (closed loopback ports), so no fixture runs."""
 import json
 import os
+import pty
+import subprocess
 import sys
 import time
 import unittest
@@ -178,6 +180,62 @@ class CliUsageTest(cwtest.FixtureTestCase):
         r = self.cw("footage", "find", "--from", "-1h", "--to", "now", "--camera", "CAH-001")
         self.assertEqual(r.rc, 0, r)
         self.assertIn("  state then: unknown (changed 1 time in the range)\n", r.out)
+
+    def test_an_option_given_twice_is_refused_naming_it(self):
+        # the last one won silently: --owner A --owner B listed B's cameras
+        for args, option in ((["status", "--owner", "CAH", "--owner", "CAX"], "--owner"),
+                             (["status", "--state", "down", "--state", "up"], "--state"),
+                             (["events", "--camera", "CAH-001", "--camera", "TD-01"], "--camera"),
+                             (["uptime", "--from", "-2d", "--from", "-1d"], "--from"),
+                             (["ticket", "list", "--camera", "CAH-001", "--camera=TD-01"],
+                              "--camera"),
+                             (["-c", self.conf, "status"], "--config")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("%s: given twice (it takes one value)\n" % option, r.err)
+        r = self.cw("-c", self.conf, "status")
+        self.assertTrue(r.err.startswith("camwatch: --config: given twice"), r)
+        # a flag twice is still the flag; a command's --camera that takes cameras is a list
+        r = self.cw("status", "--json", "--json", "--owner", "CAX")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual([o["id"] for o in json.loads(r.out)], ["TD-01"])
+        r = self.cw("footage", "find", "--from", "-1h", "--to", "now", "--camera", "CAH-001",
+                    "--camera", "TD-01", "--json")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(sorted(c["id"] for c in json.loads(r.out)),
+                         ["CAH-001", "TD-01"])
+
+    def test_a_state_is_taken_in_any_case_as_owners_and_flags_are(self):
+        r = self.cw("status", "--state", "down", "--json")
+        self.assertEqual(r.rc, 0, r)
+        down = sorted(o["id"] for o in json.loads(r.out))
+        self.assertEqual(down, ["CAH-001", "TD-01"])
+        for word in ("DOWN", "Down"):
+            r = self.cw("status", "--state", word, "--json")
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(sorted(o["id"] for o in json.loads(r.out)), down)
+        r = self.cw("status", "--owner", "cax", "--flag", "BLURRED", "--json")
+        self.assertEqual((r.rc, json.loads(r.out)), (0, []), r)
+        r = self.cw("status", "--state", "dow")
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: status: unknown state 'dow'", r.err)
+
+    def test_thumb_to_standard_output_is_refused_on_a_terminal(self):
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.run([cwtest.program("camwatch"), "-c", self.conf, "thumb", "CAH-001",
+                                "-o", "-"], stdin=subprocess.DEVNULL, stdout=slave,
+                               stderr=subprocess.PIPE, timeout=cwtest.RUN_TIMEOUT_S)
+        finally:
+            os.close(slave)
+            os.close(master)
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 2, err)
+        self.assertIn("camwatch: thumb: a JPEG goes to a file: give -o FILE.jpg", err)
+        # into a pipe it is not refused as such: here there is no thumbnail to copy yet
+        r = self.cw("thumb", "CAH-001", "-o", "-")
+        self.assertEqual((r.rc, r.out), (1, ""), r)
+        self.assertNotIn("goes to a file", r.err)
 
 
 if __name__ == "__main__":

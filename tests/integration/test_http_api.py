@@ -408,7 +408,9 @@ class HttpApiTest(cwtest.FixtureTestCase):
                  (b"{\"on\": true, \"who\": \"me\"}", "unknown field 'who'"),
                  (b"{\"on\": true, \"note\": \"" + b"x" * 501 + b"\"}", "longer than 500"),
                  (b"{\"on\": true, \"note\": \"\xc3\x28\"}", "not valid JSON"),
-                 (b"{\"on\": true, \"note\": \"a\\u0000b\"}", "not valid JSON")]
+                 (b"{\"on\": true, \"note\": \"a\\u0000b\"}", "not valid JSON"),
+                 # a field's value the document refuses is the body's fault too, named so
+                 (b"{\"on\": true, \"note\": \"a\\nb\"}", "field 'note': a control character")]
         for body, why in cases:
             with self.subTest(body=body[:40]):
                 doc = self.error_of(self.ask("POST", path, body=body), 400, "bad_body")
@@ -751,12 +753,14 @@ class HttpApiTest(cwtest.FixtureTestCase):
                  (json.dumps(dict(body, by="someone else")).encode(), "unknown field 'by'"),
                  (json.dumps(dict(body, reason="x" * 600)).encode(), "longer than 511"),
                  (json.dumps(dict(noplace, near="10.29,105.66", radius="5 miles")).encode(),
-                  "radius: takes metres"),
-                 (json.dumps(dict(body, near="10.29,105.66")).encode(), "place: give one place")]
+                  "field 'radius': takes metres"),
+                 (json.dumps(dict(body, near="10.29,105.66")).encode(),
+                  "field 'place': give one place")]
         for raw, why in cases:
             with self.subTest(body=raw[:60]):
+                # every one the body's fault, named as a field of it
                 doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
-                                             body=raw), 400)
+                                             body=raw), 400, "bad_body")
                 self.assertIn(why, doc["detail"])
         doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
                                      body=dict(noplace, camera="CAH-001,NOPE")), 404)
@@ -844,9 +848,22 @@ class HttpApiTest(cwtest.FixtureTestCase):
         # an empty one is named as the field it is, in the API's words (no CLI flags)
         body = {"from": "-12m", "to": "now", "camera": "CAH-001", "case": "", "reason": "x"}
         doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator", body=body), 400,
-                            "bad_request")
+                            "bad_body")
         self.assertEqual(doc["detail"],
-                         "case: required: a request says who asks, for which case and why")
+                         "field 'case': required: a request says who asks, for which case and why")
+        # a bad time or place is a field of the body too, not a query parameter
+        for field, value, why in (("from", "yesterday", "bad time 'yesterday'"),
+                                  ("to", "2026-02-30", "bad time '2026-02-30'"),
+                                  ("camera", "", None)):
+            body = {"from": "-12m", "to": "now", "camera": "CAH-001", "case": "VV-15",
+                    "reason": "x"}
+            body[field] = value
+            with self.subTest(field=field):
+                doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                             body=body), 400, "bad_body")
+                self.assertTrue(doc["detail"].startswith("field '"), doc)
+                if why is not None:
+                    self.assertIn("field '%s': %s" % (field, why), doc["detail"])
         self.assertEqual(self.ask("GET", "/api/v1/requests", "investigator").json(), before)
 
     def test_concurrent_exports_of_one_request_each_get_a_folder_of_their_own(self):
@@ -1022,18 +1039,28 @@ class HttpApiTest(cwtest.FixtureTestCase):
                      body={"note": "đã thay"})
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json()["state"], r.json()["closed_by"]), ("closed", "t-admin"))
+        # closed again: a conflict with what is stored, saying when and by whom
         doc = self.error_of(self.ask("POST", "/api/v1/tickets/%d/close" % t["id"], "admin",
-                                     body={}), 400, "bad_request")
-        self.assertIn("was closed already", doc["detail"])
+                                     body={}), 409, "conflict")
+        self.assertEqual(doc["detail"], "ticket %d was closed already (%s by t-admin)"
+                         % (t["id"], r.json()["closed"]))
         self.assertEqual(self.ask("GET", "/api/v1/tickets?camera=CAH-002", "viewer").json(), [])
         self.assertEqual(len(self.ask("GET", "/api/v1/tickets?camera=CAH-002&all=true",
                                       "viewer").json()), 1)
         self.error_of(self.ask("POST", "/api/v1/tickets/99999/close", "admin", body={}), 404)
+        # a malformed id names nothing either, as requests/abc: 404 naming it
+        doc = self.error_of(self.ask("POST", "/api/v1/tickets/abc/close", "admin", body={}), 404,
+                            "not_found")
+        self.assertEqual(doc["detail"], "no ticket 'abc'")
+        doc = self.error_of(self.ask("GET", "/api/v1/requests/abc", "investigator"), 404,
+                            "not_found")
+        self.assertEqual(doc["detail"], "no request 'abc'")
         self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
                                body={"camera": "NOPE", "action": "clean_lens"}), 404)
         doc = self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
-                                     body={"camera": "CAH-002", "action": "paint"}), 400)
-        self.assertIn("unknown action 'paint'", doc["detail"])
+                                     body={"camera": "CAH-002", "action": "paint"}), 400,
+                            "bad_body")
+        self.assertIn("field 'action': unknown action 'paint'", doc["detail"])
         self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
                                body={"camera": "CAH-002", "action": "reaim",
                                      "cost_vnd": -5}), 400, "bad_body")
