@@ -152,6 +152,7 @@ struct cfg_recorder {
     char *path;                        /* dir: absolute */
     char *pattern;                     /* dir: file names, see util/segpattern.h */
     char *time_zone;                   /* of its file names and answers; default the site's */
+    int own_zone;                      /* time_zone given in its section (else the site's) */
     char *channel_map;                 /* "TOKEN=CAMERA, ..." as written; NULL when not given */
     char *url;                         /* remote kinds */
     char *credential;                  /* a section of credentials.ini; NULL when none */
@@ -270,6 +271,10 @@ enum { CFG_BELOW_FPS = 1u, CFG_BELOW_SIZE = 2u, CFG_BELOW_BITRATE = 4u };
 unsigned cfg_class_encoder_below(const struct cfg_class *c, double fps, int width, int height,
                                  double bitrate_kbps);
 const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name);
+/* Each [recorder] giving no time_zone of its own takes the site's (cfg->time_zone) again: what
+ * follows a change of the site's zone, as a reload keeping the zone in force makes. 0, or -1
+ * when out of memory (some recorders then still have the zone they had). */
+int cfg_recorders_follow_zone(struct cfg *cfg);
 /* A whole amount of VND as people write it: "450000", or grouped by threes with '.', ',' or
  * ' ' ("4.500.000"), then "VND" or "đ" may follow. 0, or -1 for anything else. */
 int cfg_parse_vnd(const char *s, int64_t *out);

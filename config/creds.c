@@ -61,7 +61,9 @@ static int creds_on_section(struct ini_src *src, const char *name)
 }
 
 /* Whether the raw line has an inline comment after its '=' (inih's rule: ';' after a blank),
- * which inih cuts from the value without a word: a password "abc ;def" would be "abc". */
+ * which inih cuts from the value without a word: a password "abc ;def" would be "abc". The
+ * blanks between '=' and the value count: inih (r55, Debian's) looks for the comment before
+ * it skips them, so "password = ;abc" is handed over as "". */
 static int inline_comment(const char *line)
 {
     const char *p = line != NULL ? strpbrk(line, "=:") : NULL;

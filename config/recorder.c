@@ -188,7 +188,8 @@ static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_rec
     cfg_directive_copy(ld, recorder_keys, RECORDER_NKEYS, d->set, r, d->v);
     r->name = cfg_ld_strdup(ld, d->name);
     r->line = d->line;
-    if (r->time_zone == NULL)
+    r->own_zone = r->time_zone != NULL;
+    if (!r->own_zone)
         r->time_zone = cfg_ld_strdup(ld, ld->cfg->time_zone);
     if (!(d->set & key_bit("kind"))) {
         cfg_ld_err(ld, ld->cfg->path, d->line, "kind",
@@ -243,6 +244,23 @@ const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *
     if (cfg->n_recorders == 0 || name == NULL)
         return NULL;
     return bsearch(&key, cfg->recorders, cfg->n_recorders, sizeof(key), by_name);
+}
+
+int cfg_recorders_follow_zone(struct cfg *cfg)
+{
+    for (size_t i = 0; i < cfg->n_recorders; i++) {
+        struct cfg_recorder *r = &cfg->recorders[i];
+        char *zone;
+
+        if (r->own_zone || cfg->time_zone == NULL ||
+            (r->time_zone != NULL && strcmp(r->time_zone, cfg->time_zone) == 0))
+            continue;
+        if ((zone = strdup(cfg->time_zone)) == NULL)
+            return -1;
+        free(r->time_zone);
+        r->time_zone = zone;
+    }
+    return 0;
 }
 
 void cfg_recorders_free(struct cfg *cfg)

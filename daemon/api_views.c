@@ -253,7 +253,7 @@ static void camera_since(struct api_call *c, const char *dflt, enum camera_view 
 {
     int64_t since;
 
-    if (api_param_time(c, "since", dflt, &since) == 0)
+    if (api_param_time(c, "since", dflt, cw_now_ms(), &since) == 0)
         camera_start(c, view, since);
 }
 
@@ -435,7 +435,7 @@ void api_events(struct api_call *c)
     struct events_job *e;
     uint64_t limit;
 
-    if (api_param_time(c, "since", EVENTS_SINCE, &q.since_ms) != 0 ||
+    if (api_param_time(c, "since", EVENTS_SINCE, cw_now_ms(), &q.since_ms) != 0 ||
         api_param_uint(c, "limit", 1, DOC_EVENTS_LIMIT_MAX, EVENTS_LIMIT, &limit) != 0)
         return;
     q.limit = (size_t)limit;
@@ -492,8 +492,9 @@ void api_uptime(struct api_call *c)
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    if (api_param_time(c, "from", UPTIME_FROM, &u->from_ms) != 0 ||
-        api_param_time(c, "to", "now", &u->to_ms) != 0)
+    /* Both read against one now, as the CLI reads them: from=now is then not after now. */
+    if (api_param_time(c, "from", UPTIME_FROM, now, &u->from_ms) != 0 ||
+        api_param_time(c, "to", "now", now, &u->to_ms) != 0)
         goto fail;
     /* As the CLI: the future is not counted as the state the cameras are in now. */
     if (u->from_ms > now) {

@@ -225,7 +225,8 @@ static int daemon_keep_setting(const char *key, char **now, const char *was, con
 /* What a reload cannot change is kept in cfg as old has it: the store, which the loop opened
  * at start and the API's workers open too (two stores would split what is written between
  * them), and the zone, set before the threads started (setenv("TZ") beside them is
- * undefined). 0, or -1 when out of memory. */
+ * undefined), with it that of each recorder naming no zone of its own (its file names are
+ * read in the zone in force). 0, or -1 when out of memory. */
 static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
 {
     int rc =
@@ -234,6 +235,8 @@ static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
     if (rc == 0)
         rc =
             daemon_keep_setting("time_zone", &cfg->time_zone, old->time_zone, "times are shown in");
+    if (rc == 0)
+        rc = cfg_recorders_follow_zone(cfg);
     return rc;
 }
 

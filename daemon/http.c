@@ -301,15 +301,21 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *doc)
     req_answer(r, status, resp);
 }
 
-/* s (at most 511 bytes) into out with each malformed UTF-8 byte or sequence as U+FFFD. */
+/* s (at most 511 bytes) into out with each malformed UTF-8 byte or sequence, and each C1
+ * control, as U+FFFD. */
 static const char *utf8_shown(const char *s, char out[3 * 512])
 {
     char *o = out;
 
     while (*s != '\0') {
+        unsigned char b = (unsigned char)*s;
         uint32_t c = cw_text_next(&s);
-        /* what JSON cannot hold either: an overlong NUL, a surrogate, past U+10FFFF */
-        o += cw_text_put(c == 0 || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff ? 0xfffd : c, o);
+        /* a byte that starts no character (cw_text_next gives a lone 0x80-0xbf as itself);
+         * what JSON cannot hold: an overlong NUL, a surrogate, past U+10FFFF; and a C1 control,
+         * which jansson writes raw (U+009B is a terminal's CSI) */
+        int bad = (b >= 0x80 && b < 0xc0) || b >= 0xf8 || c == 0 || (c >= 0x80 && c <= 0x9f) ||
+                  (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff;
+        o += cw_text_put(bad ? 0xfffd : c, o);
     }
     *o = '\0';
     return out;
@@ -327,11 +333,10 @@ void http_reply_error(struct http_req *r, unsigned status, const char *error, co
     o = json_object();
     if (o != NULL) {
         json_object_set_new(o, "error", json_string(error));
-        /* a detail quoting a request's bytes may not be UTF-8: then each bad byte is shown as
-         * U+FFFD, so the detail still names the parameter; failing that, said without them */
-        if (json_object_set_new(o, "detail", json_string(detail)) != 0 &&
-            json_object_set_new(o, "detail", json_string(utf8_shown(detail, shown))) != 0)
-            json_object_set_new(o, "detail", json_string("(request text not UTF-8)"));
+        /* a detail quoting a request's bytes may not be UTF-8, or may hold a C1 control even
+         * when it is: each such byte is shown as U+FFFD, so the detail still names the
+         * parameter and puts no control into a log or terminal that shows it */
+        json_object_set_new(o, "detail", json_string(utf8_shown(detail, shown)));
     }
     http_reply_json(r, status, o);
 }

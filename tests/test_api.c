@@ -49,6 +49,20 @@ struct client {
     int eof;
 };
 
+/* The clock as daemon/ reads it: test_api links with -Wl,--wrap=cw_now_ms, which reroutes the
+ * API's calls to cw_now_ms here, while util/cwtime.c's own (cw_parse_time's) keep the real
+ * one. Set back by clock_lag_ms, it makes a moment pass between a view's read of the clock and
+ * a parser's on every request, where the real clock does it now and then. 0 but in the test
+ * that sets it (teardown puts it back). */
+static int64_t clock_lag_ms;
+int64_t __real_cw_now_ms(void);
+int64_t __wrap_cw_now_ms(void);
+
+int64_t __wrap_cw_now_ms(void)
+{
+    return __real_cw_now_ms() - clock_lag_ms;
+}
+
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
@@ -121,6 +135,7 @@ static int teardown(void **state)
     struct t *t = *state;
     void *sp = t->site;
 
+    clock_lag_ms = 0;
     api_free(t->api);
     store_close(t->store);
     if (t->loop != NULL) {
@@ -445,6 +460,27 @@ static void test_a_request_arriving_at_stop_is_answered_503(void **state)
 /* More jobs than API_JOBS_MAX waiting for the workers: the one over is answered at once, 503
  * with Retry-After and a JSON error, instead of holding its connection with the others; those
  * queued are answered once the workers run. */
+/* from=now on /uptime: from and to (default now) are read against the now the view clips to,
+ * so the range is empty: "must be before to". (Each read against a now of its own, from=now
+ * was told "is in the future" whenever a moment passed between the view's read of the clock
+ * and the parser's: made to pass here on every request.) */
+static void test_uptime_from_now_is_read_against_the_now_it_is_clipped_to(void **state)
+{
+    struct t *t = *state;
+    struct client *c;
+    json_t *doc;
+
+    clock_lag_ms = 1000;
+    c = client_send(t, "GET", "/api/v1/uptime?from=now", "");
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 400);
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(doc, "detail")),
+                        "from: must be before to");
+    json_decref(doc);
+    client_free(c);
+}
+
 static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(void **state)
 {
     struct t *t = *state;
@@ -479,6 +515,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_job_is_answered_from_the_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_uptime_from_now_is_read_against_the_now_it_is_clipped_to, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_with_an_export_start_on_a_worker_answers_503,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_jobs_keep_the_store_opened_at_start_across_a_reload,

@@ -83,16 +83,35 @@ static void test_credentials_unknown_key(void **state)
 }
 
 /* inih reads ' ;' as the start of a comment: "abc ;def" would be the password "abc", and the
- * camera would answer "authentication failed" with nothing to say why. */
+ * camera would answer "authentication failed" with nothing to say why. The blanks between '='
+ * and the value count (libinih r55, Debian's, looks for the comment before it skips them):
+ * "password = ;abc" would be the password "", refused alike. */
 static void test_credentials_inline_comment_would_cut_the_password(void **state)
+{
+    static const char *const lines[] = {"password = abc ;def", "password = ;abc"};
+    struct site *s = *state;
+    char text[128];
+
+    site_std(s, row("A", -1, NULL));
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        snprintf(text, sizeof(text), "[district]\nusername = admin\n%s\n", lines[i]);
+        site_write(s, "credentials.ini", text, 0600);
+        expect_one_error(s, "/credentials.ini", 3, "password",
+                         "holds ' ;', which starts a comment: the value would be cut there (put "
+                         "a comment on a line of its own)");
+        cw_errlist_clear(&s->errs);
+    }
+}
+
+/* A ';' right after the '=', or inside the value, starts no comment: kept whole. */
+static void test_credentials_semicolon_after_no_blank_is_kept(void **state)
 {
     struct site *s = *state;
 
     site_std(s, row("A", -1, NULL));
-    site_write(s, "credentials.ini", "[district]\nusername = admin\npassword = abc ;def\n", 0600);
-    expect_one_error(s, "/credentials.ini", 3, "password",
-                     "holds ' ;', which starts a comment: the value would be cut there (put a "
-                     "comment on a line of its own)");
+    site_write(s, "credentials.ini", "[district]\nusername = admin\npassword =;a;b c\n", 0600);
+    assert_int_equal(site_load(s), 0);
+    assert_string_equal(s->cfg->creds[0].password, ";a;b c");
 }
 
 static void test_credentials_missing_password(void **state)
@@ -177,6 +196,7 @@ int main(void)
         T(test_missing_credentials_file),
         T(test_credentials_unknown_key),
         T(test_credentials_inline_comment_would_cut_the_password),
+        T(test_credentials_semicolon_after_no_blank_is_kept),
         T(test_credentials_missing_password),
         T(test_credentials_section_twice),
         T(test_credentials_directory_is_honoured),

@@ -94,6 +94,32 @@ static void test_onvif_recorder_with_credential_defaults_to_site_zone(void **sta
     assert_true(r->timeout_ms == 3000);
 }
 
+/* A reload keeps the zone in force (daemon_keep_fixed): a recorder naming no zone follows it,
+ * one naming its own keeps it, even when that is the zone the new conf gives the site. */
+static void test_recorders_without_a_zone_follow_the_site_zone_kept_on_reload(void **state)
+{
+    struct site *s = *state;
+    const char *url = "url = http://10.1.2.3/onvif/device_service\n";
+    char conf[1024];
+
+    snprintf(conf, sizeof(conf),
+             "[site]\ntime_zone = UTC\n[recorder nvr1]\nkind = onvif\n%s"
+             "[recorder nvr2]\nkind = onvif\n%stime_zone = UTC\n"
+             "[recorder nvr3]\nkind = onvif\n%stime_zone = Asia/Tokyo\n",
+             url, url, url);
+    load_with(s, conf);
+    assert_int_equal(site_load(s), 0);
+    assert_string_equal(cfg_find_recorder(s->cfg, "nvr1")->time_zone, "UTC");
+    /* the zone in force before the reload put back, as daemon_keep_setting does */
+    free(s->cfg->time_zone);
+    s->cfg->time_zone = strdup("Asia/Ho_Chi_Minh");
+    assert_non_null(s->cfg->time_zone);
+    assert_int_equal(cfg_recorders_follow_zone(s->cfg), 0);
+    assert_string_equal(cfg_find_recorder(s->cfg, "nvr1")->time_zone, "Asia/Ho_Chi_Minh");
+    assert_string_equal(cfg_find_recorder(s->cfg, "nvr2")->time_zone, "UTC");
+    assert_string_equal(cfg_find_recorder(s->cfg, "nvr3")->time_zone, "Asia/Tokyo");
+}
+
 /* The conf's recorder section starts at line 9; line is the bad key's. */
 static void refused(void **state, const char *section, int line, const char *field, const char *msg)
 {
@@ -194,6 +220,9 @@ int main(void)
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_onvif_recorder_with_credential_defaults_to_site_zone,
                                         site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_recorders_without_a_zone_follow_the_site_zone_kept_on_reload, site_setup,
+            site_teardown),
         cmocka_unit_test_setup_teardown(test_nvr_recorders_by_channel_number, site_setup,
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_recorders_name_line_and_field, site_setup,

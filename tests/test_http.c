@@ -89,6 +89,9 @@ static void handler(void *data, struct http_req *r)
         http_get_stats(s->http, &st);
         snprintf(buf, sizeof(buf), "%u", st.connections);
         reply_text(r, 200, buf);
+    } else if (strcmp(path, "/bad") == 0) {
+        const char *x = http_req_query(r, "x");
+        http_reply_error(r, 400, "bad_parameter", "x: '%s'", x != NULL ? x : "");
     } else if (strcmp(path, "/file") == 0) {
         char p[128];
         snprintf(p, sizeof(p), "%s/file.txt", s->dir);
@@ -311,6 +314,35 @@ static void test_held_answer_waits_on_a_timer_and_goes_out_at_stop(void **state)
     assert_non_null(strstr(p.a.headers, "WWW-Authenticate: Bearer"));
 }
 
+/* An error's detail quoting a request's bytes shows each that is no character, and each C1
+ * control (U+0080..U+009F, which JSON writers leave raw: U+009B is a terminal's CSI), as
+ * U+FFFD; the rest of the text as it was. */
+static void test_error_detail_shows_c1_controls_and_stray_bytes_as_fffd(void **state)
+{
+    static const struct {
+        const char *query, *detail;
+    } cases[] = {
+        {"x=%9B%5B2J", "x: '\xef\xbf\xbd[2J'"},    /* a lone continuation byte */
+        {"x=%C2%9B%5B2J", "x: '\xef\xbf\xbd[2J'"}, /* U+009B, well formed */
+        {"x=a%C2%80b%C2%9F", "x: 'a\xef\xbf\xbd"
+                             "b\xef\xbf\xbd'"},             /* C1's ends */
+        {"x=%C2%A0%E1%BB%91", "x: '\xc2\xa0\xe1\xbb\x91'"}, /* U+00A0 and "ố" kept */
+        {"x=%BF%FF", "x: '\xef\xbf\xbd\xef\xbf\xbd'"},
+    };
+    struct srv *s = *state;
+    char path[64], want[128];
+    struct answer a;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(path, sizeof(path), "/bad?%s", cases[i].query);
+        assert_int_equal(ask(s, path, NULL, NULL, 0, &a), CURLE_OK);
+        assert_int_equal(a.status, 400);
+        snprintf(want, sizeof(want), "{\"error\":\"bad_parameter\",\"detail\":\"%s\"}",
+                 cases[i].detail);
+        assert_string_equal(a.body, want);
+    }
+}
+
 static void test_body_within_the_limit_is_given_whole(void **state)
 {
     struct srv *s = *state;
@@ -506,6 +538,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deferred_answer_lets_the_loop_answer_others, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_held_answer_waits_on_a_timer_and_goes_out_at_stop,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_detail_shows_c1_controls_and_stray_bytes_as_fffd,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_within_the_limit_is_given_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_over_the_limit_is_refused_declared_or_chunked,

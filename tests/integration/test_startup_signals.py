@@ -8,11 +8,14 @@ store's write lock (BEGIN IMMEDIATE on the SQLite file, as another writer would)
 daemon, waits for its "daemon: starting" line, sends the signal, and only then lets go of the
 lock; until then the daemon cannot finish its start-up (it syncs the inventory into the store
 first). Waits are polls with a generous deadline, never timed assertions."""
+import datetime
 import os
+import shutil
 import signal
 import sqlite3
 import sys
 import unittest
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
@@ -94,6 +97,59 @@ class ZoneKeptOnReloadTest(unittest.TestCase):
             cwtest.wait_for("the reload", lambda: "daemon: reloaded" in d.stderr_text(), proc=d)
             self.assertIn("time_zone UTC takes effect when camwatchd restarts; times are shown "
                           "in Asia/Ho_Chi_Minh until then", d.stderr_text())
+            self.assertEqual(d.stop(grace=60), 0, d.stderr_text()[-2000:])
+
+    def test_reload_keeps_the_zone_of_a_recorder_naming_none(self):
+        """A recorder naming no time_zone reads its file names in the site's zone in force: a
+        reload naming another site zone keeps the old one until restart, for the recorder too
+        (it read its names in the new one: a file named 08:00 in Hồ Chí Minh City's time was
+        indexed as 08:00 UTC, seven hours late)."""
+        with cwtest.fixtures("cw-tz-") as (tmp, procs):
+            fault = procs.fixture("rtsp_fault.py")
+            nvr = os.path.join(tmp, "nvr1")
+            seg = os.path.join(tmp, "seg.ts")
+            os.makedirs(nvr)
+            r = cwtest.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f",
+                            "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "4", "-c:v",
+                            "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt",
+                            "yuv420p", "-f", "mpegts", seg], timeout=120)
+            self.assertEqual(r.rc, 0, r)
+            cams = [cwtest.camera("A", cwtest.rtsp_url(fault.port, "/ok"), recorder="nvr1")]
+            site = os.path.join(tmp, "site")
+            port = cwtest.free_port()
+            write = lambda tz: cwtest.write_config(  # noqa: E731
+                site, cams, time_zone=tz, http_listen="127.0.0.1:%d" % port,
+                probe={"interval": "1h", "timeout": "900ms", "slow": "800ms"},
+                sections={"probe.stream": {"workers": "0"},
+                          "recorder nvr1": {"kind": "dir", "path": nvr,
+                                            "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"}})
+            conf = write("Asia/Ho_Chi_Minh")
+            token = cwtest.add_token(conf, "t-inv", "investigator")
+            d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
+            cwtest.wait_http(port, token, d)
+            cwtest.wait_for("the first scan",
+                            lambda: "footage: recorder=nvr1 scanned" in d.stderr_text(), proc=d)
+            # a segment of 10 hours ago, named in Hồ Chí Minh City's time, seen first by the
+            # scan that follows the reload
+            hcm = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+            t = (datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+                 - datetime.timedelta(hours=10)).astimezone(hcm)
+            dst = os.path.join(nvr, "A", t.strftime("%Y-%m-%d"), t.strftime("%H-%M-%S.ts"))
+            os.makedirs(os.path.dirname(dst))
+            shutil.copyfile(seg, dst)
+            write("UTC")
+            os.kill(d.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload", lambda: "daemon: reloaded" in d.stderr_text(), proc=d)
+            cwtest.wait_for("the scan after the reload",
+                            lambda: d.stderr_text().count("footage: recorder=nvr1 scanned") >= 2,
+                            proc=d)
+            self.assertIn("time_zone UTC takes effect when camwatchd restarts", d.stderr_text())
+            r = cwtest.http(port, "GET", "/api/v1/footage?camera=A&from=-1d&to=now", token)
+            self.assertEqual(r.status, 200, r)
+            doc = r.json()
+            starts = [datetime.datetime.fromisoformat(w["start"])
+                      for o in doc for w in o["windows"]]
+            self.assertEqual(starts, [t], doc)
             self.assertEqual(d.stop(grace=60), 0, d.stderr_text()[-2000:])
 
 
