@@ -146,27 +146,42 @@ static int teardown(void **state)
     return sp != NULL ? site_teardown(&sp) : 0;
 }
 
-/* Connect and send the request; nothing is answered until the loop runs. */
-static struct client *client_send(struct t *t, const char *method, const char *path,
-                                  const char *body)
+/* A connection of its own to the API; nothing is read by the server until the loop runs. */
+static struct client *client_connect(struct t *t)
 {
     struct client *c = calloc(1, sizeof(*c));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
-    char req[2048];
-    int n;
 
     assert_non_null(c);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     assert_true(c->fd >= 0);
     assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    n = snprintf(req, sizeof(req),
-                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-                 "Connection: close\r\n\r\n%s",
-                 method, path, t->token, strlen(body), body);
+    return c;
+}
+
+/* Send the request on c (Connection: close); c's reads do not block from here. */
+static void client_write(struct t *t, struct client *c, const char *method, const char *path,
+                         const char *body)
+{
+    char req[2048];
+    int n = snprintf(req, sizeof(req),
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n\r\n%s",
+                     method, path, t->token, strlen(body), body);
+
     assert_int_equal(write(c->fd, req, (size_t)n), n);
     assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
+}
+
+/* Connect and send the request; nothing is answered until the loop runs. */
+static struct client *client_send(struct t *t, const char *method, const char *path,
+                                  const char *body)
+{
+    struct client *c = client_connect(t);
+
+    client_write(t, c, method, path, body);
     return c;
 }
 
@@ -429,25 +444,12 @@ static void test_a_report_queued_at_stop_is_answered_and_freed(void **state)
 static void test_a_request_arriving_at_stop_is_answered_503(void **state)
 {
     struct t *t = *state;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
-    struct client *c = calloc(1, sizeof(*c));
+    struct client *c = client_connect(t);
     struct http_stats hs;
-    char req[1024];
-    int n;
 
-    assert_non_null(c);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(c->fd >= 0);
-    assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     DRIVE_UNTIL(t, "the connection accepted",
                 (http_get_stats(t->api->http, &hs), hs.connections == 1));
-    n = snprintf(req, sizeof(req),
-                 "GET /api/v1/cameras HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 "Authorization: Bearer %s\r\nConnection: close\r\n\r\n",
-                 t->token);
-    assert_int_equal(write(c->fd, req, (size_t)n), n);
-    assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
+    client_write(t, c, "GET", "/api/v1/cameras", "");
     /* The loop is not run again: the request is read by the stop itself. */
     api_free(t->api);
     t->api = NULL;
