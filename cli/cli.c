@@ -378,21 +378,12 @@ void cli_close(struct cli *cli)
 int cli_range(const struct cli *cli, const struct cli_args *a, int64_t *from_ms, int64_t *to_ms)
 {
     int64_t now = cw_now_ms();
+    struct cw_err err;
 
-    /* Both read against one now: --from -1ms is then before --to now. */
-    if (a->from != NULL ? cw_parse_time_at(a->from, cli->tz, now, from_ms) != 0
-                        : cw_start_of_month(cli->tz, now, from_ms) != 0)
-        return cli_usage_error(a->cmd, "--from: bad time '%s'", a->from);
-    *to_ms = now;
-    if (a->to != NULL && cw_parse_time_at(a->to, cli->tz, now, to_ms) != 0)
-        return cli_usage_error(a->cmd, "--to: bad time '%s'", a->to);
-    /* What has not happened yet is not counted as the state the cameras are in now. */
-    if (*from_ms > now)
-        return cli_usage_error(a->cmd, "--from: '%s' is in the future", a->from);
-    if (*to_ms > now)
-        *to_ms = now;
-    if (*from_ms > *to_ms)
-        return cli_usage_error(a->cmd, "--from is after --to");
+    if (a->from == NULL && cw_start_of_month(cli->tz, now, from_ms) != 0)
+        return cli_usage_error(a->cmd, "--from: no first of the month in zone %s", cli->tz);
+    if (cw_range_at(a->from, a->to, cli->tz, now, "--", from_ms, to_ms, &err) != 0)
+        return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
     return 0;
 }
 

@@ -57,11 +57,9 @@ void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err 
 void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Query parameter name as a time (cw_parse_time_at in the site's zone, "now" and relative
- * times from now_ms: a view reading two times reads both against one now), or dflt when
- * absent. Returns 0, or -1 after answering 400. */
-int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t now_ms,
-                   int64_t *out);
+/* Query parameter name as one time (cw_parse_time in the site's zone), or dflt when absent; a
+ * range of two is cw_range_at's. Returns 0, or -1 after answering 400. */
+int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t *out);
 /* Query parameter name as a whole number in [min, max], or dflt when absent. 0 or -1 (400). */
 int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t max, uint64_t dflt,
                    uint64_t *out);

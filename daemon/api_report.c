@@ -183,28 +183,11 @@ void api_report(struct api_call *c)
         api_reply_bad_param(c, "lang", "vi or en, not '%.32s'", lang);
         goto fail;
     }
-    /* Both read against one now, as the CLI reads them; from defaults to the month's start. */
-    if (http_req_query(c->req, "from") == NULL) {
-        cw_start_of_month(c->doc.tz, now, &from);
-    } else if (cw_parse_time_at(http_req_query(c->req, "from"), c->doc.tz, now, &from) != 0) {
-        api_reply_bad_param(c, "from", "bad time '%.64s'", http_req_query(c->req, "from"));
-        goto fail;
-    }
-    to = now;
-    if (http_req_query(c->req, "to") != NULL &&
-        cw_parse_time_at(http_req_query(c->req, "to"), c->doc.tz, now, &to) != 0) {
-        api_reply_bad_param(c, "to", "bad time '%.64s'", http_req_query(c->req, "to"));
-        goto fail;
-    }
-    /* As the CLI: the future is not counted as the state the cameras are in now. */
-    if (from > now) {
-        api_reply_bad_param(c, "from", "is in the future");
-        goto fail;
-    }
-    if (to > now)
-        to = now;
-    if (from >= to) {
-        api_reply_bad_param(c, "from", "must be before to");
+    /* Read as the CLI reads it (cw_range_at); from defaults to the month's start. */
+    cw_start_of_month(c->doc.tz, now, &from);
+    if (cw_range_at(http_req_query(c->req, "from"), http_req_query(c->req, "to"), c->doc.tz, now,
+                    "", &from, &to, &err) != 0) {
+        api_reply_bad_param(c, err.field, "%s", err.msg);
         goto fail;
     }
     /* The range's weeks in the site's zone, here; the store's reads on a worker. */

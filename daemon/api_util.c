@@ -82,17 +82,13 @@ void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, 
     http_reply_error(c->req, HTTP_BAD_REQUEST, "bad_parameter", "%s: %s", name, why);
 }
 
-int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t now_ms,
-                   int64_t *out)
+int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t *out)
 {
     const char *v = http_req_query(c->req, name);
 
-    if (cw_parse_time_at(v != NULL ? v : dflt, c->doc.tz, now_ms, out) == 0)
+    if (cw_parse_time(v != NULL ? v : dflt, c->doc.tz, out) == 0)
         return 0;
-    api_reply_bad_param(c, name,
-                        "bad time '%.64s' (YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 "
-                        "with Z or +HH:MM, now, or -7d / -2h / -30m)",
-                        v);
+    api_reply_bad_param(c, name, "bad time '%.64s' (%s)", v, CW_TIME_FORMS);
     return -1;
 }
 

@@ -22,8 +22,8 @@
 #define DEVICE_SINCE "-7d"
 #define EVENTS_SINCE "-7d"
 #define EVENTS_LIMIT 1000
-#define UPTIME_FROM "-7d"
-#define NOTE_MAX 500 /* bytes of a maintenance note */
+#define UPTIME_FROM_MS (7 * 86400 * 1000LL) /* the default range: the last week */
+#define NOTE_MAX 500                        /* bytes of a maintenance note */
 #define JPEG_TYPE "image/jpeg"
 
 void api_healthz(struct api_call *c)
@@ -253,7 +253,7 @@ static void camera_since(struct api_call *c, const char *dflt, enum camera_view 
 {
     int64_t since;
 
-    if (api_param_time(c, "since", dflt, cw_now_ms(), &since) == 0)
+    if (api_param_time(c, "since", dflt, &since) == 0)
         camera_start(c, view, since);
 }
 
@@ -435,7 +435,7 @@ void api_events(struct api_call *c)
     struct events_job *e;
     uint64_t limit;
 
-    if (api_param_time(c, "since", EVENTS_SINCE, cw_now_ms(), &q.since_ms) != 0 ||
+    if (api_param_time(c, "since", EVENTS_SINCE, &q.since_ms) != 0 ||
         api_param_uint(c, "limit", 1, DOC_EVENTS_LIMIT_MAX, EVENTS_LIMIT, &limit) != 0)
         return;
     q.limit = (size_t)limit;
@@ -487,24 +487,17 @@ void api_uptime(struct api_call *c)
     const char *by = http_req_query(c->req, "by");
     struct uptime_job *u = calloc(1, sizeof(*u));
     int64_t now = cw_now_ms();
+    struct cw_err err;
 
     if (u == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
-    /* Both read against one now, as the CLI reads them: from=now is then not after now. */
-    if (api_param_time(c, "from", UPTIME_FROM, now, &u->from_ms) != 0 ||
-        api_param_time(c, "to", "now", now, &u->to_ms) != 0)
-        goto fail;
-    /* As the CLI: the future is not counted as the state the cameras are in now. */
-    if (u->from_ms > now) {
-        api_reply_bad_param(c, "from", "is in the future");
-        goto fail;
-    }
-    if (u->to_ms > now)
-        u->to_ms = now;
-    if (u->from_ms >= u->to_ms) {
-        api_reply_bad_param(c, "from", "must be before to");
+    /* Read as the CLI reads it (cw_range_at), but from defaults to a week ago. */
+    u->from_ms = now - UPTIME_FROM_MS;
+    if (cw_range_at(http_req_query(c->req, "from"), http_req_query(c->req, "to"), c->doc.tz, now,
+                    "", &u->from_ms, &u->to_ms, &err) != 0) {
+        api_reply_bad_param(c, err.field, "%s", err.msg);
         goto fail;
     }
     if (by == NULL)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../util/cwtime.h"
+#include "../util/err.h"
 
 #define HCM "Asia/Ho_Chi_Minh"
 /* 2021-01-01 08:30:15 in Ho Chi Minh City (UTC+7) is 01:30:15 UTC. */
@@ -323,6 +324,52 @@ static void test_secs_from_civil_reads_the_fields_as_utc(void **state)
                 cw_days_from_civil(2024, 2, 29) * 86400);
 }
 
+/* The range every command and endpoint reads: both ends against one now, a to past now counted
+ * up to now, the default from kept when none is given. */
+static void test_range_reads_both_ends_against_one_now_up_to_now(void **state)
+{
+    const int64_t now = T_0830_15_MS;
+    int64_t from = now - 3600 * 1000, to = 0;
+    struct cw_err err;
+    (void)state;
+
+    assert_int_equal(cw_range_at(NULL, NULL, HCM, now, "--", &from, &to, &err), 0);
+    assert_int_equal(from, now - 3600 * 1000); /* the caller's default */
+    assert_int_equal(to, now);
+    assert_int_equal(cw_range_at("-1ms", "2040-01-01", HCM, now, "--", &from, &to, &err), 0);
+    assert_int_equal(from, now - 1);
+    assert_int_equal(to, now); /* what has not happened is not counted */
+    assert_int_equal(cw_range_at("2021-01-01", "2021-01-01 08:00", HCM, now, "", &from, &to, &err),
+                     0);
+    assert_int_equal(from, T_MIDNIGHT_MS);
+    assert_int_equal(to, T_MIDNIGHT_MS + 8 * 3600 * 1000);
+}
+
+/* Each refusal names the end it is about, in words both the CLI (--from) and the API (from)
+ * put their own name before; an empty range (from at to) is refused by both alike. */
+static void test_range_refusals_name_the_end(void **state)
+{
+    const int64_t now = T_0830_15_MS;
+    int64_t from = 0, to = 0;
+    struct cw_err err;
+    (void)state;
+
+    assert_int_equal(cw_range_at("yesterday", NULL, HCM, now, "--", &from, &to, &err), -1);
+    assert_string_equal(err.field, "from");
+    assert_non_null(strstr(err.msg, "bad time 'yesterday' (YYYY-MM-DD"));
+    assert_int_equal(cw_range_at("now", "2021-02-30", HCM, now, "--", &from, &to, &err), -1);
+    assert_string_equal(err.field, "to");
+    assert_int_equal(cw_range_at("2040-01-01", NULL, HCM, now, "--", &from, &to, &err), -1);
+    assert_string_equal(err.field, "from");
+    assert_string_equal(err.msg, "'2040-01-01' is in the future");
+    assert_int_equal(cw_range_at("now", "now", HCM, now, "--", &from, &to, &err), -1);
+    assert_string_equal(err.field, "from");
+    assert_string_equal(err.msg, "must be before --to");
+    assert_int_equal(cw_range_at("2021-01-01 08:00", "2021-01-01", HCM, now, "", &from, &to, &err),
+                     -1);
+    assert_string_equal(err.msg, "must be before to");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +393,8 @@ int main(void)
         cmocka_unit_test(test_mono_clock_does_not_go_back),
         cmocka_unit_test(test_days_in_month_follows_the_gregorian_leap_rule),
         cmocka_unit_test(test_secs_from_civil_reads_the_fields_as_utc),
+        cmocka_unit_test(test_range_reads_both_ends_against_one_now_up_to_now),
+        cmocka_unit_test(test_range_refusals_name_the_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * functions set TZ for the process: loop thread or CLI only. */
 #define _GNU_SOURCE
 #include "cwtime.h"
+#include "err.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -326,4 +327,22 @@ int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out)
     cw_format_local(now_ms, tz, buf, sizeof(buf));
     memcpy(buf + 8, "01", 3); /* "YYYY-MM-DD ..." -> "YYYY-MM-01" */
     return cw_parse_time(buf, tz, out);
+}
+
+int cw_range_at(const char *from, const char *to, const char *tz, int64_t now_ms, const char *opt,
+                int64_t *from_ms, int64_t *to_ms, struct cw_err *err)
+{
+    if (from != NULL && cw_parse_time_at(from, tz, now_ms, from_ms) != 0)
+        return cw_err_set(err, NULL, 0, "from", "bad time '%.64s' (%s)", from, CW_TIME_FORMS);
+    *to_ms = now_ms;
+    if (to != NULL && cw_parse_time_at(to, tz, now_ms, to_ms) != 0)
+        return cw_err_set(err, NULL, 0, "to", "bad time '%.64s' (%s)", to, CW_TIME_FORMS);
+    if (*from_ms > now_ms)
+        return cw_err_set(err, NULL, 0, "from", "'%.64s' is in the future",
+                          from != NULL ? from : "the default");
+    if (*to_ms > now_ms)
+        *to_ms = now_ms;
+    if (*from_ms >= *to_ms)
+        return cw_err_set(err, NULL, 0, "from", "must be before %sto", opt);
+    return 0;
 }

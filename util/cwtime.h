@@ -58,4 +58,20 @@ int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out
 /* 00:00 in zone tz on the first of the month containing now_ms (reports' default start). */
 int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out);
 
+/* The forms cw_parse_time reads, for a message refusing a time. */
+#define CW_TIME_FORMS                                                                              \
+    "YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 with Z or +HH:MM, now, or -7d / -2h / "  \
+    "-30m"
+
+struct cw_err;
+/* A range to count over, read as every command and endpoint reads one (uptime, reports):
+ * from and to against the one now_ms; from NULL leaves *from_ms as the caller set it (its
+ * default), to NULL is now; a to after now counts up to now, since what has not happened is
+ * not known; a from after now, or not before to, is refused. opt goes before the names in
+ * messages ("--" for the CLI's options, "" for the API's parameters). Returns 0, or -1 with
+ * err's field "from" or "to" and a message that does not repeat it. Loop thread or CLI
+ * (it reads the zone). */
+int cw_range_at(const char *from, const char *to, const char *tz, int64_t now_ms, const char *opt,
+                int64_t *from_ms, int64_t *to_ms, struct cw_err *err);
+
 #endif

@@ -130,6 +130,12 @@ class CliUsageTest(cwtest.FixtureTestCase):
             r = self.cw(*args)
             self.assertEqual((r.rc, r.out), (2, ""), r)
             self.assertIn("--from: '2040-01-01' is in the future", r.err)
+        # an empty range is refused as the API refuses it (the CLI counted over nothing)
+        for args in (["uptime", "--from", "2026-11-02", "--to", "2026-11-02"],
+                     ["report", "availability", "--from", "2026-11-02", "--to", "2026-11-02"]):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("--from: must be before --to", r.err)
 
     def test_empty_results_say_so_rather_than_print_a_bare_header(self):
         # the site has no [recorder NAME]: a scan has nothing to do

@@ -298,7 +298,7 @@ class HttpApiTest(cwtest.FixtureTestCase):
             self.assertLessEqual(doc["to_ms"], time.time() * 1000, (path, doc["to"]))
             doc = self.error_of(self.ask("GET", path % (quote(future), quote(future))), 400,
                                 "bad_parameter")
-            self.assertEqual(doc["detail"], "from: is in the future")
+            self.assertEqual(doc["detail"], "from: '%s' is in the future" % future)
         a, c = self.stable(lambda: both("/api/v1/cameras/CAH-001/samples?since=-1d", "samples",
                                         "CAH-001", "--since", "-1d", "--json"))
         self.assertEqual(a, c)

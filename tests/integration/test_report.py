@@ -749,7 +749,7 @@ class ReportTest(cwtest.FixtureTestCase):
 
     def test_bad_requests_are_refused_and_write_nothing(self):
         path = os.path.join(self.tmp, "never.xlsx")
-        for args, msg in [(["--from", "2026-11-16", "--to", "2026-11-02"], "--from is after --to"),
+        for args, msg in [(["--from", "2026-11-16", "--to", "2026-11-02"], "--from: must be before --to"),
                           (["--format", "pdf"], "--format takes json, csv, xlsx or html"),
                           (["--lang", "fr"], "--lang takes vi or en")]:
             r = cwtest.camwatch(self.conf, "report", "backlog", "-o", path, *args)
