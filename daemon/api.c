@@ -12,11 +12,6 @@
 #include "../util/log.h"
 #include "api_priv.h"
 
-#define HTTP_UNAUTHORIZED 401
-#define HTTP_FORBIDDEN 403
-#define HTTP_NOT_FOUND 404
-#define HTTP_METHOD_NOT_ALLOWED 405
-#define HTTP_UNAVAILABLE 503
 #define API_PUBLIC 0 /* a route's role: no token asked (the dashboard's files) */
 
 /* Which setting may open a route to requests without a token. */

@@ -32,9 +32,6 @@
 #define EXPORT_ID_MAX 48      /* "request-R-N" */
 #define EXPORTS_KEPT 64       /* finished jobs remembered in memory (older: from their folders) */
 #define EXPORT_FILES_MAX 4096 /* files listed of one export folder */
-#define HTTP_ACCEPTED 202
-#define HTTP_CONFLICT 409
-#define HTTP_UNAVAILABLE 503
 
 enum export_state { EXPORT_QUEUED, EXPORT_RUNNING, EXPORT_DONE, EXPORT_FAILED };
 static const char *const state_names[] = {"queued", "running", "done", "failed"};

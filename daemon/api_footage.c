@@ -14,8 +14,6 @@
 #include "../util/log.h"
 #include "api_priv.h"
 
-#define HTTP_CREATED 201
-
 /* Copy src into dst (len bytes) when it fits; -1 when it does not. NULL copies as "". */
 static int copy_fits(char *dst, size_t len, const char *src)
 {

@@ -14,6 +14,18 @@
 #include "httpparse.h"
 #include "pool.h"
 
+/* The HTTP statuses the API's handlers answer with. */
+#define HTTP_CREATED 201
+#define HTTP_ACCEPTED 202
+#define HTTP_BAD_REQUEST 400
+#define HTTP_UNAUTHORIZED 401
+#define HTTP_FORBIDDEN 403
+#define HTTP_NOT_FOUND 404
+#define HTTP_METHOD_NOT_ALLOWED 405
+#define HTTP_CONFLICT 409
+#define HTTP_INTERNAL 500
+#define HTTP_UNAVAILABLE 503
+
 #define API_WORKERS 2 /* threads for writes and slow reads of the API */
 /* Jobs queued or running on the API's workers at once; a request over it is answered 503 with
  * Retry-After: API_RETRY_AFTER_S. Each waits on a suspended connection, which never times

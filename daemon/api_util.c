@@ -15,12 +15,6 @@
 #include "../util/log.h"
 #include "api_priv.h"
 
-#define HTTP_BAD_REQUEST 400
-#define HTTP_NOT_FOUND 404
-#define HTTP_CONFLICT 409
-#define HTTP_INTERNAL 500
-#define HTTP_UNAVAILABLE 503
-
 /* Whether the request's JSON body has a field name: a value of it the document refused. */
 static int body_has(const struct api_call *c, const char *name)
 {
