@@ -261,6 +261,17 @@ static void client_answer(struct t *t, struct client *c)
     DRIVE_UNTIL(t, "the answer", client_pump(c));
 }
 
+/* Stop the API, the loop not run again; c's request is answered 503 stopping. Frees c. */
+static void stop_answers_503_stopping(struct t *t, struct client *c)
+{
+    api_free(t->api);
+    t->api = NULL;
+    WAIT_UNTIL("the answer", client_pump(c));
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\"stopping\""));
+    client_free(c);
+}
+
 /* The harness itself: a job runs on a worker and is answered from the loop. */
 static void test_a_job_is_answered_from_the_loop(void **state)
 {
@@ -290,12 +301,7 @@ static void test_stop_with_an_export_start_on_a_worker_answers_503(void **state)
     assert_int_equal(c->len, 0);
     /* From here the loop is not run: the start's answer cannot be delivered before the stop. */
     WAIT_UNTIL("the worker to take the start", stat(exports, &st) == 0);
-    api_free(t->api);
-    t->api = NULL;
-    WAIT_UNTIL("the answer", client_pump(c));
-    assert_int_equal(client_status(c), 503);
-    assert_non_null(strstr(c->buf, "\"stopping\""));
-    client_free(c);
+    stop_answers_503_stopping(t, c);
 }
 
 /* A reload naming another [store] database: the workers still open the store the daemon
@@ -451,17 +457,9 @@ static void test_a_request_arriving_at_stop_is_answered_503(void **state)
                 (http_get_stats(t->api->http, &hs), hs.connections == 1));
     client_write(t, c, "GET", "/api/v1/cameras", "");
     /* The loop is not run again: the request is read by the stop itself. */
-    api_free(t->api);
-    t->api = NULL;
-    WAIT_UNTIL("the answer", client_pump(c));
-    assert_int_equal(client_status(c), 503);
-    assert_non_null(strstr(c->buf, "\"stopping\""));
-    client_free(c);
+    stop_answers_503_stopping(t, c);
 }
 
-/* More jobs than API_JOBS_MAX waiting for the workers: the one over is answered at once, 503
- * with Retry-After and a JSON error, instead of holding its connection with the others; those
- * queued are answered once the workers run. */
 /* from=now on /uptime: from and to (default now) are read against the now the view clips to,
  * so the range is empty: "must be before to". (Each read against a now of its own, from=now
  * was told "is in the future" whenever a moment passed between the view's read of the clock
@@ -483,6 +481,9 @@ static void test_uptime_from_now_is_read_against_the_now_it_is_clipped_to(void *
     client_free(c);
 }
 
+/* More jobs than API_JOBS_MAX waiting for the workers: the one over is answered at once, 503
+ * with Retry-After and a JSON error, instead of holding its connection with the others; those
+ * queued are answered once the workers run. */
 static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(void **state)
 {
     struct t *t = *state;
