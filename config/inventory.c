@@ -121,6 +121,7 @@ struct csv_ctx {
     int row_line;  /* physical line the record starts on */
     int header_seen, header_ok;
     int nfields; /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
+    size_t rows; /* records under the header with some text */
 };
 
 static void csv_on_field(void *s, size_t len, void *data)
@@ -415,6 +416,7 @@ static void csv_on_record(int term, void *data)
         c->header_seen = 1;
         csv_check_header(c);
     } else if (c->header_ok && c->any_text) {
+        c->rows++;
         csv_take_row(c);
     }
     csv_row_clear(c);
@@ -442,6 +444,7 @@ void cfg_inventory_load(struct load *ld)
     size_t cap = 0;
     ssize_t n;
     int line = 0;
+    size_t nerr_before = ld->nerr;
 
     c.ld = ld;
     c.file = ld->cameras_disp;
@@ -503,6 +506,13 @@ void cfg_inventory_load(struct load *ld)
                    "quoted field not closed before the end of the file");
     if (!c.header_seen && !ld->oom)
         cfg_ld_err(ld, c.file, 1, NULL, "empty file: expected the header %s", CFG_CSV_HEADER);
+    else if (c.header_ok && c.rows == 0 && ld->nerr == nerr_before && !ld->oom)
+        /* As an empty file: a fleet of none is the wrong sheet saved, not a district's
+         * inventory. The daemon refuses it (a reload keeps the cameras it watches); the CLI,
+         * a reader, says it as a warning. */
+        cfg_ld_err(ld, c.file, 1, NULL,
+                   "no cameras: the header and no row under it (was the right sheet saved?); "
+                   "each camera is one row");
     csv_free(&p);
     csv_row_clear(&c);
     free(buf);

@@ -80,6 +80,44 @@ static void test_empty_csv(void **state)
     expect_one_error(s, "/cameras.csv", 1, "", "empty file: expected the header " CFG_CSV_HEADER);
 }
 
+/* A sheet with its header and no row (the wrong sheet saved, or the rows left in another tab)
+ * would have the daemon watch nothing: refused as an empty file is, naming the file. The
+ * daemon keeps its fleet on a reload; the CLI, a reader, goes on with a warning. */
+#define ONLY_HEADER_MSG                                                                            \
+    "no cameras: the header and no row under it (was the right sheet saved?); each camera "        \
+    "is one row"
+
+static void test_a_sheet_with_only_its_header_is_refused_naming_the_file(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    expect_one_error(s, "/cameras.csv", 1, "", ONLY_HEADER_MSG);
+    cw_errlist_clear(&s->errs);
+    /* blank lines under the header are no rows either */
+    site_write(s, "cameras.csv", CFG_CSV_HEADER "\n\n,,,,,,,,,,,,,,,\n\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "", ONLY_HEADER_MSG);
+    cw_errlist_clear(&s->errs);
+    /* a reader (the CLI) loads the conf and is warned */
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_int_equal(s->cfg->n_cameras, 0);
+    assert_int_equal(s->errs.n, 1);
+    assert_error(&s->errs, "/cameras.csv", 1, "", ONLY_HEADER_MSG);
+}
+
+/* A header with a fault, or a row that cannot be read, is said once: not "no cameras" too. */
+static void test_a_bad_header_or_row_alone_is_not_also_no_cameras(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv", CFG_CSV_HEADER ",ip\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "ip", "unknown column");
+    cw_errlist_clear(&s->errs);
+    site_write(s, "cameras.csv", CFG_CSV_HEADER "\nA,B\n", 0644);
+    expect_one_error(s, "/cameras.csv", 2, "", "2 fields, expected 16");
+}
+
 static void test_header_missing_column(void **state)
 {
     struct site *s = *state;
@@ -690,6 +728,8 @@ int main(void)
         T(test_a_folder_as_cameras_is_not_an_empty_file),
         T(test_csv_errors_name_the_path_joined_to_the_conf_folder),
         T(test_empty_csv),
+        T(test_a_sheet_with_only_its_header_is_refused_naming_the_file),
+        T(test_a_bad_header_or_row_alone_is_not_also_no_cameras),
         T(test_header_missing_column),
         T(test_header_unknown_column),
         T(test_header_column_twice),
