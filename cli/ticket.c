@@ -10,7 +10,8 @@
 #include "cli.h"
 #include "table.h"
 
-#define TICKET_NOTE_COLS 40 /* a note is cut to this many columns in the list */
+#define TICKET_NOTE_COLS 40     /* a note is cut to this many columns in the list */
+#define TICKET_NOTE_COLS_ALL 30 /* with --all, where the closing note follows it */
 
 static const char usage[] =
     "usage: camwatch [-c FILE] ticket add CAMERA --action ACTION --note TEXT [--cost VND]\n"
@@ -24,7 +25,7 @@ static const char usage[] =
     "  --note TEXT      what was found, what is needed (closing: what was done)\n"
     "  --cost VND       this ticket's own cost, e.g. 4500000 or 4.500.000\n"
     "  --camera CAMERA  list one camera's tickets\n"
-    "  --all            list closed tickets too\n"
+    "  --all            list closed tickets too: when, by whom, and the closing note\n"
     "  --json           print the ticket(s) as JSON\n";
 
 /* Who files or closes: the login name of the user running the command. */
@@ -53,31 +54,42 @@ static void render_one(const struct cli *cli, const struct cli_args *a, const js
                cli_jstr(doc, "camera", ""), cli_jstr(doc, "action", ""), cost);
 }
 
+/* One ticket's row; with all, when it was closed, by whom and the closing note follow (empty
+ * for an open one): what a district's IT lead follows up. */
+static void list_row(const struct cli *cli, struct cli_table *t, const json_t *o, int all)
+{
+    size_t cols = all ? TICKET_NOTE_COLS_ALL : TICKET_NOTE_COLS;
+    char id[32], cost[32], when[64], buf[64];
+    char *note = cli_table_cut(cli_jstr(o, "note", ""), cols);
+    char *close_note = cli_table_cut(cli_jstr(o, "close_note", ""), cols);
+
+    snprintf(id, sizeof(id), "%lld", (long long)cli_jint(o, "id"));
+    cli_fmt_opt(cost, sizeof(cost), "%.0f", cli_jnum(o, "cost_vnd"), cli_jhas(o, "cost_vnd"));
+    cli_jtime(cli, o, "opened", NULL, when, sizeof(when));
+    const char *closed = cli_jtime(cli, o, "closed", "", buf, sizeof(buf)); /* "" when open */
+    cli_table_add(t, id, cli_jstr(o, "camera", ""), cli_jstr(o, "action", ""), cost, when,
+                  cli_jstr(o, "opened_by", ""), cli_jstr(o, "state", ""), note, closed,
+                  cli_jstr(o, "closed_by", ""), close_note);
+    free(note);
+    free(close_note);
+}
+
 static void render_list(const struct cli *cli, const struct cli_args *a, const json_t *doc)
 {
-    static const char *const heads[] = {"ID",     "CAMERA", "ACTION", "COST VND",
-                                        "OPENED", "BY",     "STATE",  "NOTE"};
-    struct cli_table t = {.ncols = 8, .heads = heads, .right = "rllrllll"};
+    static const char *const heads[] = {"ID",     "CAMERA",    "ACTION",      "COST VND",
+                                        "OPENED", "BY",        "STATE",       "NOTE",
+                                        "CLOSED", "CLOSED BY", "CLOSING NOTE"};
+    /* without --all every ticket is open: the closing columns are left out (cli_table_add
+     * reads only ncols cells) */
+    struct cli_table t = {.ncols = a->all ? 11 : 8, .heads = heads, .right = "rllrlllllll"};
     const json_t *o;
     size_t i;
 
-    (void)a;
     json_array_foreach(doc, i, o)
     {
-        char id[32], cost[32], when[64],
-            *note = cli_table_cut(cli_jstr(o, "note", ""), TICKET_NOTE_COLS);
-        snprintf(id, sizeof(id), "%lld", (long long)cli_jint(o, "id"));
-        cli_fmt_opt(cost, sizeof(cost), "%.0f", cli_jnum(o, "cost_vnd"), cli_jhas(o, "cost_vnd"));
-        cli_jtime(cli, o, "opened", NULL, when, sizeof(when));
-        cli_table_add(&t, id, cli_jstr(o, "camera", ""), cli_jstr(o, "action", ""), cost, when,
-                      cli_jstr(o, "opened_by", ""), cli_jstr(o, "state", ""), note);
-        free(note);
+        list_row(cli, &t, o, a->all);
     }
-    if (t.nrows > 0)
-        cli_table_print(&t, stdout);
-    else
-        puts(a->all ? "no tickets" : "no open tickets");
-    cli_table_free(&t);
+    cli_table_show(&t, a->all ? "no tickets" : "no open tickets");
 }
 
 static int run_add(struct cli *cli, const struct cli_args *a)

@@ -546,6 +546,36 @@ static void test_tickets_open_close_once_and_refuse_unknown_actions(void **state
     json_decref(doc);
 }
 
+/* What a district's IT lead follows up: each closed ticket in the list (all) says when, by
+ * whom and what was done, and an open one says none of it (null, not ""). The table of
+ * `ticket list --all` is rendered from these fields. */
+static void test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *o;
+
+    assert_int_equal(doc_ticket_close(&fx->c, 1, "van", "đã thay camera", T1 + H, &doc, &err), 0);
+    json_decref(doc);
+    assert_int_equal(doc_tickets(&fx->c, NULL, 1, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 2);
+    o = by(doc, "camera", "CAH-002"); /* ticket 1 */
+    assert_int_equal(json_integer_value(json_object_get(o, "id")), 1);
+    assert_string_equal(json_string_value(json_object_get(o, "state")), "closed");
+    assert_string_equal(json_string_value(json_object_get(o, "closed")),
+                        "2026-12-02T01:00:00+00:00");
+    assert_int_equal(json_integer_value(json_object_get(o, "closed_ms")), T1 + H);
+    assert_string_equal(json_string_value(json_object_get(o, "closed_by")), "van");
+    assert_string_equal(json_string_value(json_object_get(o, "close_note")), "đã thay camera");
+    assert_string_equal(json_string_value(json_object_get(o, "opened_by")), "kt");
+    o = by(doc, "camera", "TD-01");
+    assert_string_equal(json_string_value(json_object_get(o, "state")), "open");
+    assert_true(json_is_null(json_object_get(o, "closed")));
+    assert_true(json_is_null(json_object_get(o, "closed_by")));
+    assert_true(json_is_null(json_object_get(o, "close_note")));
+    json_decref(doc);
+}
+
 /* ---- the province ---- */
 
 static void test_province_sums_districts_and_names_a_bad_field(void **state)
@@ -751,6 +781,7 @@ int main(void)
         T(test_backlog_finds_what_each_camera_needs_and_prices_it),
         T(test_backlog_totals_per_owner_action_and_district),
         T(test_tickets_open_close_once_and_refuse_unknown_actions),
+        T(test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done),
         T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),

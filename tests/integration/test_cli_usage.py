@@ -5,6 +5,8 @@ answers (closed loopback ports), so no fixture runs."""
 import json
 import os
 import pty
+import pwd
+import re
 import subprocess
 import sys
 import time
@@ -242,6 +244,55 @@ class CliUsageTest(cwtest.FixtureTestCase):
         r = self.cw("thumb", "CAH-001", "-o", "-")
         self.assertEqual((r.rc, r.out), (1, ""), r)
         self.assertNotIn("goes to a file", r.err)
+
+    def test_ticket_list_all_shows_when_who_and_how_a_ticket_was_closed(self):
+        # the table left out who closed a ticket and what was done, which the document holds
+        opened = json.loads(self.cw("ticket", "add", "TD-01", "--action", "clean_lens",
+                                    "--note", "Kính bẩn, hình mờ", "--json").out)
+        r = self.cw("ticket", "close", str(opened["id"]), "--note", "Đã lau kính, hình rõ",
+                    "--json")
+        self.assertEqual(r.rc, 0, r)
+        closed = json.loads(r.out)
+        doc = [t for t in json.loads(self.cw("ticket", "list", "--all", "--json").out)
+               if t["id"] == opened["id"]]
+        self.assertEqual(doc, [closed])
+        self.assertEqual(closed["closed_by"], pwd.getpwuid(os.getuid()).pw_name)
+        r = self.cw("ticket", "list", "--all")
+        self.assertEqual(r.rc, 0, r)
+        rows = table(r.out)
+        row = [w for w in rows if w["ID"] == str(opened["id"])]
+        self.assertEqual(len(row), 1, r.out)
+        # the document's time, in the site's zone as every table shows it
+        when = closed["closed"][:-6].replace("T", " ")
+        self.assertEqual((row[0]["STATE"], row[0]["CLOSED"], row[0]["CLOSED BY"],
+                          row[0]["CLOSING NOTE"], row[0]["NOTE"]),
+                         ("closed", when, closed["closed_by"], "Đã lau kính, hình rõ",
+                          "Kính bẩn, hình mờ"), r.out)
+        # an open ticket has nothing in those columns; without --all the table is the open ones
+        other = json.loads(self.cw("ticket", "add", "CAH-001", "--action", "reaim", "--note",
+                                   "Lệch góc", "--json").out)
+        rows = table(self.cw("ticket", "list", "--all").out)
+        row = [w for w in rows if w["ID"] == str(other["id"])][0]
+        self.assertEqual((row["STATE"], row["CLOSED"], row["CLOSED BY"], row["CLOSING NOTE"]),
+                         ("open", "", "", ""))
+        r = self.cw("ticket", "list")
+        self.assertEqual([w["ID"] for w in table(r.out)], [str(other["id"])], r.out)
+
+
+def table(text):
+    """A CLI table as a list of {head: cell}; a cell is cut at the start of the next column's
+    head (cells of left-aligned columns start under their head), so an empty one reads ""."""
+    lines = text.splitlines()
+    heads = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", lines[0])]
+    rows = []
+    for line in lines[1:]:
+        cells = {}
+        for i, (at, head) in enumerate(heads):
+            end = heads[i + 1][0] if i + 1 < len(heads) else len(line)
+            start = 0 if i == 0 else at
+            cells[head] = line[start:end].strip()
+        rows.append(cells)
+    return rows
 
 
 if __name__ == "__main__":
