@@ -41,6 +41,7 @@ static const char style[] =
     ".charts h2{grid-column:1/3}"
     ".chart-box{page-break-inside:avoid}"
     ".chart-box .ct{font-weight:bold;font-size:10pt;margin-bottom:1mm}"
+    ".chart-box .cn{font-size:9pt;font-style:italic;margin-top:1mm}"
     "svg.chart{width:100%;height:auto;display:block}"
     "svg.chart text{font-family:inherit;font-size:15px}"
     "svg.chart .val{font-weight:bold}"
@@ -100,6 +101,11 @@ static void charts_html(const struct rmodel *m, FILE *out)
         render_esc(out, rlabel(m->lang, m->charts[i].title), 1);
         fputs("</div>\n", out);
         render_svg(m, &m->charts[i], out);
+        if (m->charts[i].note != NULL) {
+            fputs("<div class=\"cn\">", out);
+            render_esc(out, m->charts[i].note, 1);
+            fputs("</div>\n", out);
+        }
         fputs("</div>\n", out);
     }
     fputs("</div>\n", out);

@@ -82,6 +82,8 @@ static const char *const labels[RL_ID_COUNT][2] = {
     [RL_CHART_WEEKS] = {"Outages per week", "Số lần mất tín hiệu theo tuần"},
     [RL_CHART_COSTS] = {"Estimated cost by kind of work (VND)",
                         "Kinh phí dự kiến theo hạng mục (đồng)"},
+    [RL_CHART_LEFT_OUT] = {"Not in the chart, having no price",
+                           "Không đưa vào biểu đồ do chưa có đơn giá"},
     [RL_NOT_MEASURED_GAPS] = {"Recording gaps: not measured (the recorders' footage is not "
                               "indexed yet).",
                               "Khoảng trống ghi hình: chưa đo (chưa lập chỉ mục dữ liệu đầu "

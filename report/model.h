@@ -51,6 +51,7 @@ struct rchart {
     size_t n;
     char **labels;
     double *values;
+    char *note; /* under the chart (what it leaves out, and why); NULL when none */
 };
 
 #define RMODEL_TABLES 4

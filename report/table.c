@@ -1,7 +1,7 @@
 /* table.c - the building blocks of a report's table model (model.h): tables, rows and cells,
  * charts and notes, the heading every report carries, a cell as text, and the charts more than
  * one report draws. Owns the strings it makes; freed by rmodel_free. */
-#define _GNU_SOURCE /* vasprintf */
+#define _GNU_SOURCE /* vasprintf, asprintf */
 #include "model.h"
 
 #include <stdarg.h>
@@ -265,6 +265,7 @@ void rmodel_free(struct rmodel *m)
             free(m->charts[i].labels[k]);
         free(m->charts[i].labels);
         free(m->charts[i].values);
+        free(m->charts[i].note);
     }
     for (size_t i = 0; i < m->nnotes; i++)
         free(m->notes[i]);
@@ -291,12 +292,6 @@ static int chart_of(struct rmodel *m, enum rlabel_id title, enum rkind kind, int
         ch->values[i] = rj_num(o, key);
     }
     return 0;
-}
-
-static char *action_label(enum report_lang lang, const json_t *o, size_t n)
-{
-    (void)n;
-    return strdup(rlabel_action(lang, rj_str(o, "action")));
 }
 
 static char *owner_label(enum report_lang lang, const json_t *o, size_t n)
@@ -351,9 +346,67 @@ struct rcell *rmodel_action_row(struct rtable *t, enum report_lang l, size_t i, 
     return r;
 }
 
+/* The bar of o, a kind of work with some of it priced: its words, and how many of it have no
+ * price ("Replace the camera (1 no price)"), at the sum of what is priced. */
+static int cost_bar(struct rmodel *m, struct rchart *ch, const json_t *o)
+{
+    const char *name = rlabel_action(m->lang, rj_str(o, "action"));
+    json_int_t unpriced = (json_int_t)rj_num(o, "unpriced");
+    char *label = NULL;
+
+    if (unpriced > 0) {
+        if (asprintf(&label, "%s (%lld %s)", name, (long long)unpriced,
+                     rlabel(m->lang, RL_NO_PRICE)) < 0)
+            label = NULL;
+    } else {
+        label = strdup(name);
+    }
+    if (label == NULL)
+        return -1;
+    ch->labels[ch->n] = label;
+    ch->values[ch->n++] = rj_num(o, "cost_vnd");
+    return 0;
+}
+
+/* A bar of 0 for work with no price in [costs] would tell the reader it is free, as a 0 in a
+ * table would: a kind of work none of which is priced is no bar, and is named with its count
+ * in the chart's note; one priced in part is the bar of its priced part, its label saying how
+ * many have no price. A price of 0 set in [costs] is a price, and a bar of 0. */
 int rmodel_cost_chart(struct rmodel *m, const json_t *by_action)
 {
-    return chart_of(m, RL_CHART_COSTS, RK_VND, 0, by_action, action_label, "cost_vnd");
+    struct rchart *ch = rmodel_chart(m, RL_CHART_COSTS, RK_VND, 0, json_array_size(by_action));
+    char *left = NULL;
+    size_t len = 0, i;
+    FILE *f;
+    const json_t *o;
+    int rc = -1;
+
+    if (ch == NULL || (f = open_memstream(&left, &len)) == NULL)
+        return -1;
+    ch->n = 0; /* the bars made so far: what rmodel_free frees */
+    json_array_foreach(by_action, i, o)
+    {
+        json_int_t count = (json_int_t)rj_num(o, "count");
+        json_int_t unpriced = (json_int_t)rj_num(o, "unpriced");
+        if (json_is_integer(json_object_get(o, "cost_vnd")) && (count == 0 || unpriced < count)) {
+            if (cost_bar(m, ch, o) != 0)
+                goto done;
+            continue;
+        }
+        fprintf(f, "%s%s (%lld)", ftell(f) > 0 ? ", " : "",
+                rlabel_action(m->lang, rj_str(o, "action")), (long long)count);
+    }
+    rc = 0;
+done:
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc == 0 && len > 0 &&
+        asprintf(&ch->note, "%s: %s.", rlabel(m->lang, RL_CHART_LEFT_OUT), left) < 0) {
+        ch->note = NULL;
+        rc = -1;
+    }
+    free(left);
+    return rc;
 }
 
 int rmodel_avail_chart(struct rmodel *m, const json_t *owners)

@@ -21,6 +21,7 @@
 #include "../index/avail.h"
 #include "../index/doc.h"
 #include "../index/store.h"
+#include "../report/model.h"
 #include "../report/report.h"
 #include "cwtest.h"
 #include "quality_sample.h"
@@ -721,6 +722,79 @@ static void test_backlog_unpriced_cost_is_no_price_not_zero(void **state)
     json_decref(doc);
 }
 
+/* The cost chart of table model m, failing the test when it has none. */
+static const struct rchart *cost_chart(const struct rmodel *m)
+{
+    for (size_t i = 0; i < m->ncharts; i++)
+        if (m->charts[i].title == RL_CHART_COSTS)
+            return &m->charts[i];
+    fail_msg("no cost chart");
+    return NULL;
+}
+
+/* The bar labelled label in ch, its index; -1 when there is none. */
+static long chart_bar(const struct rchart *ch, const char *label)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        if (strcmp(ch->labels[i], label) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* A 0 bar in the cost chart told the province that work with no price in [costs] is free. An
+ * action none of whose work has a price is left out of the chart and named in the chart's
+ * note; one priced in part keeps the bar of what is priced, its label saying how many have no
+ * price; a price of 0 set in [costs] is a 0 bar. The same in the province's chart. */
+static void test_cost_chart_leaves_out_unpriced_work_and_says_so(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *prov = NULL;
+    struct rmodel m;
+    const struct rchart *ch;
+    struct doc_district in[1];
+    char *html;
+    long i;
+
+    /* update_credentials (TD-01) has no price; replace_camera only CAH-002's ticket's own
+     * cost, not CHO-01's */
+    fx->cfg.costs[CFG_ACTION_REPLACE_CAMERA].set = 0;
+    ticket(fx, "CHO-01", "replace_camera", 0, 0);
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    assert_int_equal(
+        num(by(json_object_get(doc, "by_action"), "action", "update_credentials"), "unpriced"),
+        num(by(json_object_get(doc, "by_action"), "action", "update_credentials"), "count"));
+    assert_int_equal(rmodel_build(doc, REPORT_EN, &m, &err), 0);
+    ch = cost_chart(&m);
+    assert_int_equal(chart_bar(ch, "Update the access account"), -1);
+    for (size_t k = 0; k < ch->n; k++)
+        assert_null(strstr(ch->labels[k], "Update the access account"));
+    assert_non_null(ch->note);
+    assert_string_equal(ch->note, "Not in the chart, having no price: Update the access account "
+                                  "(1).");
+    /* a price of 0 in [costs] is a price: its bar stays, at 0 */
+    assert_true((i = chart_bar(ch, "Reconfigure the video settings")) >= 0);
+    assert_true(ch->values[i] == 0);
+    /* replace_camera: the ticket's 4.000.000 and one more with no price */
+    assert_true((i = chart_bar(ch, "Replace the camera (1 no price)")) >= 0);
+    assert_true(ch->values[i] == 4000000);
+    rmodel_free(&m);
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, "Không đưa vào biểu đồ do chưa có đơn giá: Cập nhật tài khoản "
+                                 "truy cập (1)."));
+    free(html);
+
+    in[0] = (struct doc_district){"a.json", doc};
+    assert_int_equal(doc_province(&fx->c, in, 1, T1, &prov, &err), 0);
+    assert_int_equal(rmodel_build(prov, REPORT_EN, &m, &err), 0);
+    ch = cost_chart(&m);
+    assert_int_equal(chart_bar(ch, "Update the access account"), -1);
+    assert_non_null(ch->note);
+    rmodel_free(&m);
+    json_decref(prov);
+    json_decref(doc);
+}
+
 /* The priority cell is one line, its reasons in brackets: a line break in a CSV field splits
  * the row for a reader that takes each line for a row. */
 static void test_backlog_priority_cell_is_one_line(void **state)
@@ -786,6 +860,7 @@ int main(void)
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
+        T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
         T(test_files_are_written_whole_with_mode_0640),
     };
