@@ -35,6 +35,10 @@
     16 /* a body without a length is read past the limit this many times                           \
           over (into nothing) for a clean 413, then cut off */
 #define HTTP_UNIX_MODE 0660
+/* libmicrohttpd's memory for a connection, as a multiple of lim.max_header. A request line or
+ * headers over our limit must still fit in it to reach the access callback, which answers them
+ * in JSON; past it libmicrohttpd answers itself, with an HTML page (README, "API"). */
+#define HTTP_HEAD_POOL_FACTOR 2
 #define JSON_TYPE "application/json; charset=utf-8"
 
 struct http_srv {
@@ -67,6 +71,7 @@ struct http_req {
     FILE *body_f; /* open_memstream over body while the body comes in */
     char *body;
     size_t len, received, discarded;
+    size_t uri_len; /* of the request's target as sent (path and query), 0 when not known */
     int too_large, dispatched, in_handler, suspended, answered;
     struct MHD_Response *resp; /* the answer not yet queued */
     unsigned status;
@@ -460,8 +465,8 @@ void http_req_set_user(struct http_req *r, const char *user)
     snprintf(r->user, sizeof(r->user), "%s", user != NULL ? user : "");
 }
 
-static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn, const char *url,
-                                const char *method)
+/* A request's record; its method and path are set once its headers are in. */
+static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn)
 {
     struct http_req *r = calloc(1, sizeof(*r));
     const union MHD_ConnectionInfo *ci;
@@ -471,8 +476,6 @@ static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn,
     r->h = s->h;
     r->srv = s;
     r->conn = conn;
-    r->method = method;
-    r->path = url;
     ev_timer_init(&r->delay, req_delay_cb, 0.0, 0.0);
     r->delay.data = r;
     snprintf(r->client, sizeof(r->client), "unix");
@@ -516,22 +519,34 @@ static void req_free(struct http_req *r)
     free(r);
 }
 
-/* First call: the headers are in. A declared body over the limit is refused before it is
- * read (MHD then reads no more of this connection). */
+/* Refuse r before its body is read (MHD then reads no more of this connection). */
+static void req_refuse_early(struct http_req *r, unsigned status, const char *what, size_t limit)
+{
+    r->too_large = 1;
+    r->dispatched = 1;
+    r->in_handler = 1;
+    r->h->stats.too_large++;
+    http_reply_error(r, status, "too_large", "%s over %zu bytes", what, limit);
+    r->in_handler = 0;
+}
+
+/* First call: the headers are in. A request line or headers over the limit, and a declared
+ * body over its limit, are refused before the body is read. */
 static enum MHD_Result req_headers(struct http_req *r)
 {
     const char *cl = http_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    size_t max_head = r->h->lim.max_header;
     uint64_t n;
 
-    if (cl != NULL && (httpparse_uint(cl, 0, UINT64_MAX, &n) != 0 || n > r->h->lim.max_body)) {
-        r->too_large = 1;
-        r->dispatched = 1;
-        r->in_handler = 1;
-        r->h->stats.too_large++;
-        http_reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
-                         "the request body is over %zu bytes", r->h->lim.max_body);
-        r->in_handler = 0;
-    }
+    if (r->uri_len > max_head)
+        req_refuse_early(r, MHD_HTTP_URI_TOO_LONG, "the request's path and query are", max_head);
+    else if (ci != NULL && ci->header_size > max_head)
+        req_refuse_early(r, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                         "the request line and headers are", max_head);
+    else if (cl != NULL && (httpparse_uint(cl, 0, UINT64_MAX, &n) != 0 || n > r->h->lim.max_body))
+        req_refuse_early(r, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is", r->h->lim.max_body);
     return MHD_YES;
 }
 
@@ -562,9 +577,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     struct http_req *r = *con_cls;
 
     (void)version;
-    if (r == NULL) {
-        if ((r = req_new(s, conn, url, method)) == NULL)
+    if (r == NULL || r->method == NULL) { /* the headers are in: made by uri_cb, or now */
+        if (r == NULL && (r = req_new(s, conn)) == NULL)
             return MHD_NO;
+        r->method = method;
+        r->path = url;
         *con_cls = r;
         return req_headers(r);
     }
@@ -596,6 +613,18 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         r->in_handler = 0;
     }
     return MHD_YES;
+}
+
+/* The request line is in (the headers are not): the record is made here, to keep the length
+ * of the target as sent, which MHD gives nowhere else. MHD hands the record to the access
+ * callback, and to completed_cb however the request ends. */
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct http_req *r = req_new(cls, conn);
+
+    if (r != NULL)
+        r->uri_len = strlen(uri);
+    return r; /* NULL: made again in the access callback */
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -731,13 +760,14 @@ static int srv_start(struct http *h, int fd, int is_unix, struct cw_err *err)
 
     s->h = h;
     s->is_unix = is_unix;
-    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER,
-                              mhd_log, h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-                              h->lim.connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                              is_unix ? 0u : h->lim.per_client, MHD_OPTION_CONNECTION_TIMEOUT,
-                              h->lim.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                              h->lim.max_header, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
-                              MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL, MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, h->lim.connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, is_unix ? 0u : h->lim.per_client,
+        MHD_OPTION_CONNECTION_TIMEOUT, h->lim.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        h->lim.max_header * HTTP_HEAD_POOL_FACTOR, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
+        MHD_OPTION_END);
     if (s->mhd == NULL) {
         close(fd);
         return cw_err_set(err, NULL, 0, "http", "libmicrohttpd would not start (epoll mode)");

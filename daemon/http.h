@@ -6,7 +6,9 @@
  * a delay), through MHD's suspend and resume, never by blocking the loop.
  *
  * A request's life:
- *   headers in -> body read (over max_body: 413, the handler never sees it)
+ *   request line in (its record made) -> headers in (path and query over max_header: 414,
+ *   request line and headers over it: 431) -> body read (over max_body: 413); a request
+ *   refused so never reaches the handler, and is answered in JSON as the handler's errors are
  *     -> handler(req) -> http_reply_*()            answered now
  *                     -> http_defer(), later http_reply_*()   suspended, then resumed
  *   http_reply_after(req, s) holds the next answer s seconds (a timer), the loop running on.
@@ -27,7 +29,7 @@
 #define HTTP_PER_CLIENT_DEFAULT 64    /* from one TCP client address */
 #define HTTP_TIMEOUT_S_DEFAULT 30     /* an idle connection is closed after this */
 #define HTTP_MAX_BODY_DEFAULT 65536   /* request body bytes */
-#define HTTP_MAX_HEADER_DEFAULT 32768 /* a connection's buffer: request line and headers */
+#define HTTP_MAX_HEADER_DEFAULT 32768 /* request line and headers, bytes (414, 431 past it) */
 
 struct http_limits {
     unsigned connections;
@@ -61,7 +63,7 @@ struct http_stats {
     unsigned connections; /* open now */
     unsigned held;        /* requests deferred or held now */
     uint64_t answered[6]; /* requests answered, by status class: [2] 2xx ... [5] 5xx */
-    uint64_t too_large;   /* bodies refused (413) */
+    uint64_t too_large;   /* refused as too large: a body (413), a head (414, 431) */
 };
 void http_get_stats(const struct http *h, struct http_stats *out);
 

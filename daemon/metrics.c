@@ -273,7 +273,7 @@ static void server(FILE *f, const struct http_stats *h, const struct auth_stats 
                "HTTP requests waiting now (for a worker, or held after failed logins).");
         fprintf(f, "camwatch_http_held_requests %u\n", h->held);
         family(f, "camwatch_http_too_large_total", "counter",
-               "HTTP requests refused for a body over the limit.");
+               "HTTP requests refused as too large: a body, or a request line and headers.");
         fprintf(f, "camwatch_http_too_large_total %llu\n", (unsigned long long)h->too_large);
     }
     if (a != NULL) {

@@ -224,11 +224,11 @@ static CURLcode ask(const struct srv *s, const char *path, const char *const *he
 {
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
-    char url[256];
+    char *url = NULL; /* a path may be long: the limit on the request line is tested */
     CURLcode rc;
 
     memset(a, 0, sizeof(*a));
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
+    assert_true(asprintf(&url, "http://127.0.0.1:%d%s", s->port, path) > 0);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
@@ -246,6 +246,7 @@ static CURLcode ask(const struct srv *s, const char *path, const char *const *he
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+    free(url);
     return rc;
 }
 
@@ -375,6 +376,56 @@ static void test_body_over_the_limit_is_refused_declared_or_chunked(void **state
     /* the server is still there for the next one */
     assert_int_equal(ask(s, "/echo", NULL, "ok", 2, &a), CURLE_OK);
     assert_string_equal(a.body, "ok");
+}
+
+/* A request line or headers over the limit (HTTP_MAX_HEADER_DEFAULT here) is answered as every
+ * other error is, in JSON: libmicrohttpd's own answer to them is an HTML page. */
+static void test_a_request_head_over_the_limit_is_answered_in_json(void **state)
+{
+    struct srv *s = *state;
+    size_t big = HTTP_MAX_HEADER_DEFAULT + 4096, within = HTTP_MAX_HEADER_DEFAULT - 2048;
+    char *path = malloc(big + 16), *hdr = malloc(big + 16);
+    const char *hdrs[] = {hdr, NULL};
+    struct answer a;
+
+    assert_non_null(path);
+    assert_non_null(hdr);
+    /* a long query: 414 */
+    memcpy(path, "/echo?x=", 8);
+    memset(path + 8, 'q', big);
+    path[8 + big] = '\0';
+    assert_int_equal(ask(s, path, NULL, NULL, 0, &a), CURLE_OK);
+    assert_int_equal(a.status, 414);
+    assert_non_null(strstr(a.headers, "Content-Type: application/json"));
+    assert_string_equal(a.body, "{\"error\":\"too_large\",\"detail\":\"the request's path and "
+                                "query are over 32768 bytes\"}");
+    /* a long header: 431 */
+    memcpy(hdr, "X-Big: ", 7);
+    memset(hdr + 7, 'h', big);
+    hdr[7 + big] = '\0';
+    assert_int_equal(ask(s, "/echo", hdrs, "ok", 2, &a), CURLE_OK);
+    assert_int_equal(a.status, 431);
+    assert_non_null(strstr(a.headers, "Content-Type: application/json"));
+    assert_string_equal(a.body, "{\"error\":\"too_large\",\"detail\":\"the request line and "
+                                "headers are over 32768 bytes\"}");
+    /* past what libmicrohttpd holds for a connection it answers itself (an HTML page, as the
+     * README says); the record made for the request is freed all the same (ASan) */
+    hdr = realloc(hdr, 3 * HTTP_MAX_HEADER_DEFAULT + 16);
+    assert_non_null(hdr);
+    hdrs[0] = hdr;
+    memset(hdr + 7, 'h', 3 * HTTP_MAX_HEADER_DEFAULT);
+    hdr[7 + 3 * HTTP_MAX_HEADER_DEFAULT] = '\0';
+    assert_int_equal(ask(s, "/echo", hdrs, "ok", 2, &a), CURLE_OK);
+    assert_int_equal(a.status, 431);
+    /* one within the limit is served, and so is the next request */
+    hdr[7 + within] = '\0';
+    assert_int_equal(ask(s, "/echo", hdrs, "ok", 2, &a), CURLE_OK);
+    assert_int_equal(a.status, 200);
+    assert_string_equal(a.body, "ok");
+    assert_int_equal(ask(s, "/echo", NULL, "ok", 2, &a), CURLE_OK);
+    assert_string_equal(a.body, "ok");
+    free(path);
+    free(hdr);
 }
 
 static void test_file_answers_a_range_past_the_end_and_whole(void **state)
@@ -543,6 +594,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_within_the_limit_is_given_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_over_the_limit_is_refused_declared_or_chunked,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_request_head_over_the_limit_is_answered_in_json,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_answers_a_range_past_the_end_and_whole, setup,
                                         teardown),
