@@ -83,7 +83,7 @@ int main(int argc, char **argv)
         fq.to_ms = fq.from_ms + HOUR_MS;
         fq.now_ms = to;
         clk = bench_clock_start();
-        if (doc_footage_find(&c, &fq, &doc, &err) != 0) {
+        if (doc_view_run(&c, &doc_view_footage, &fq, &doc, &err) != 0) {
             fprintf(stderr, "bench_footage_query: %s\n", err.msg);
             return 1;
         }
