@@ -63,12 +63,16 @@ int doc_require_camera(struct store *s, const char *id, struct store_status *st,
  * query points to the view's own struct, named beside each view below (NULL for a view that
  * takes none); read and build only read it, and it outlives them both. The CLI runs the steps
  * in one go (doc_view_run); the API reads on a worker and builds on the loop with a copy of
- * the query (doc_view_query_copy; daemon/api_util.c: api_view_start). */
-#define DOC_VIEW_STRINGS_MAX 3
+ * the query (doc_view_query_copy; daemon/api_util.c: api_view_start), which the view's query
+ * type says how to make: the struct's size and where its strings are. */
+#define DOC_QUERY_STRINGS_MAX 3
+struct doc_query_type {
+    size_t size;      /* bytes of the query struct */
+    size_t n_strings; /* its strings (const char *), at these offsets */
+    size_t strings[DOC_QUERY_STRINGS_MAX];
+};
 struct doc_view {
-    size_t query_size; /* bytes of the view's query struct; 0: it takes none */
-    size_t n_strings;  /* the query's strings (const char *), at these offsets */
-    size_t strings[DOC_VIEW_STRINGS_MAX];
+    const struct doc_query_type *query; /* NULL: the view takes none */
     int (*read)(struct store *s, const void *query, void **rows, struct cw_err *err);
     int (*build)(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
                  struct cw_err *err);

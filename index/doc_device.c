@@ -2,7 +2,6 @@
  * fact history) and every camera's latest clock offset, worst first. Read-only. */
 #include "doc_priv.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,11 +143,12 @@ static void device_free(void *rows)
 static int device_read(struct store *s, const void *query, void **rows, struct cw_err *err)
 {
     const struct doc_camera_query *q = query;
-    struct device_rows *v = calloc(1, sizeof(*v));
+    struct device_rows *v;
     int rc;
 
-    if ((*rows = v) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "device: out of memory");
+    if (doc_rows_new(rows, sizeof(*v), "device", err) != 0)
+        return -1;
+    v = *rows;
     if ((rc = doc_require_camera(s, q->id, &v->st, err)) != 0)
         return rc;
     snprintf(v->id, sizeof(v->id), "%s", q->id); /* found: no longer than a stored id */
@@ -179,11 +179,7 @@ static int device_build(const struct doc_ctx *c, const void *query, void *rows, 
     return doc_give(device_json(c, v), out, err);
 }
 
-const struct doc_view doc_view_device = {sizeof(struct doc_camera_query),
-                                         1,
-                                         {offsetof(struct doc_camera_query, id)},
-                                         device_read,
-                                         device_build,
+const struct doc_view doc_view_device = {&doc_camera_query_type, device_read, device_build,
                                          device_free};
 
 static int worst_first(const void *a, const void *b)
@@ -246,4 +242,4 @@ static int clock_build(const struct doc_ctx *c, const void *query, void *rows, j
     return rc;
 }
 
-const struct doc_view doc_view_clock = {0, 0, {0}, clock_read, clock_build, doc_list_free};
+const struct doc_view doc_view_clock = {NULL, clock_read, clock_build, doc_list_free};

@@ -162,11 +162,12 @@ static int query_start(struct store *s, const struct doc_events_query *q, struct
 static int events_read(struct store *s, const void *query, void **rows, struct cw_err *err)
 {
     const struct doc_events_query *q = query;
-    struct events_rows *r = calloc(1, sizeof(*r));
+    struct events_rows *r;
     int rc;
 
-    if ((*rows = r) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "events: out of memory");
+    if (doc_rows_new(rows, sizeof(*r), "events", err) != 0)
+        return -1;
+    r = *rows;
     r->limit = q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
     if ((rc = query_start(s, q, &r->cur, err)) != 0)
         return rc;
@@ -209,13 +210,12 @@ static void events_free(void *rows)
     free(rows);
 }
 
-const struct doc_view doc_view_events = {
+static const struct doc_query_type events_query_type = {
     sizeof(struct doc_events_query),
     2,
-    {offsetof(struct doc_events_query, camera), offsetof(struct doc_events_query, after)},
-    events_read,
-    events_build,
-    events_free};
+    {offsetof(struct doc_events_query, camera), offsetof(struct doc_events_query, after)}};
+const struct doc_view doc_view_events = {&events_query_type, events_read, events_build,
+                                         events_free};
 
 int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
                    struct cw_err *err)

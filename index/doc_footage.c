@@ -449,19 +449,11 @@ static int answer(const struct doc_ctx *c, const struct footage_rows *r, json_t 
 
 /* ---- the steps of doc_view_footage and doc_view_request ---- */
 
-/* New rows in *rows, the caller's; 0 or -1. */
-static int rows_new(void **rows, struct cw_err *err)
-{
-    if ((*rows = calloc(1, sizeof(struct footage_rows))) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    return 0;
-}
-
 static int footage_read(struct store *s, const void *query, void **rows, struct cw_err *err)
 {
     struct footage_rows *r;
 
-    if (rows_new(rows, err) != 0)
+    if (doc_rows_new(rows, sizeof(*r), "footage", err) != 0)
         return -1;
     r = *rows;
     r->q = *(const struct doc_footage_query *)query;
@@ -500,13 +492,12 @@ static void footage_free(void *rows)
     free(r);
 }
 
-const struct doc_view doc_view_footage = {
+static const struct doc_query_type footage_query_type = {
     sizeof(struct doc_footage_query),
     2,
-    {offsetof(struct doc_footage_query, text), offsetof(struct doc_footage_query, cameras)},
-    footage_read,
-    footage_build,
-    footage_free};
+    {offsetof(struct doc_footage_query, text), offsetof(struct doc_footage_query, cameras)}};
+const struct doc_view doc_view_footage = {&footage_query_type, footage_read, footage_build,
+                                          footage_free};
 
 /* ---- requests ---- */
 
@@ -565,7 +556,7 @@ static int request_read(struct store *s, const void *query, void **rows, struct 
     struct footage_rows *r;
     int rc;
 
-    if (rows_new(rows, err) != 0)
+    if (doc_rows_new(rows, sizeof(*r), "request", err) != 0)
         return -1;
     r = *rows;
     r->is_request = 1;
@@ -578,8 +569,9 @@ static int request_read(struct store *s, const void *query, void **rows, struct 
     return read_answer(s, r, err);
 }
 
-const struct doc_view doc_view_request = {
-    sizeof(struct doc_request_query), 0, {0}, request_read, footage_build, footage_free};
+static const struct doc_query_type request_query_type = {sizeof(struct doc_request_query), 0, {0}};
+const struct doc_view doc_view_request = {&request_query_type, request_read, footage_build,
+                                          footage_free};
 
 void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
 {
@@ -639,7 +631,7 @@ static int requests_read(struct store *s, const void *query, void **rows, struct
     return doc_list_give(rc, v, n, sizeof(*v), doc_request_one, rows, err);
 }
 
-const struct doc_view doc_view_requests = {0, 0, {0}, requests_read, doc_list_build, doc_list_free};
+const struct doc_view doc_view_requests = {NULL, requests_read, doc_list_build, doc_list_free};
 
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err)

@@ -33,6 +33,13 @@ int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
                   json_t *(*one)(const struct doc_ctx *c, const void *elem), json_t **out,
                   struct cw_err *err);
 
+/* The query of the views of one camera (doc_camera_query), described for copying. */
+extern const struct doc_query_type doc_camera_query_type;
+
+/* New zeroed rows of size bytes for a view's read in *rows (the caller's): 0, or -1 with err
+ * "what: out of memory". */
+int doc_rows_new(void **rows, size_t size, const char *what, struct cw_err *err);
+
 /* The rows of a view that is one list from the store (samples, tickets, requests, ...): n
  * elements of sz bytes at v (malloc'd), each shown by one. */
 struct doc_list {

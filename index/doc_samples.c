@@ -3,7 +3,6 @@
  * zone and no configuration: any thread. */
 #include "doc_priv.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -76,11 +75,7 @@ static int samples_read(struct store *s, const void *query, void **rows, struct 
     return doc_list_give(rc, v, n, sizeof(*v), sample_json, rows, err);
 }
 
-const struct doc_view doc_view_samples = {sizeof(struct doc_camera_query),
-                                          1,
-                                          {offsetof(struct doc_camera_query, id)},
-                                          samples_read,
-                                          doc_list_build,
+const struct doc_view doc_view_samples = {&doc_camera_query_type, samples_read, doc_list_build,
                                           doc_list_free};
 
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len, struct cw_err *err)

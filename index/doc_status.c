@@ -200,13 +200,12 @@ static int status_build(const struct doc_ctx *c, const void *query, void *rows, 
     return rc;
 }
 
-const struct doc_view doc_view_status = {sizeof(struct doc_status_filter),
-                                         3,
-                                         {offsetof(struct doc_status_filter, owner),
-                                          offsetof(struct doc_status_filter, commune),
-                                          offsetof(struct doc_status_filter, flag)},
-                                         status_read,
-                                         status_build,
+static const struct doc_query_type status_query_type = {
+    sizeof(struct doc_status_filter),
+    3,
+    {offsetof(struct doc_status_filter, owner), offsetof(struct doc_status_filter, commune),
+     offsetof(struct doc_status_filter, flag)}};
+const struct doc_view doc_view_status = {&status_query_type, status_read, status_build,
                                          doc_list_free};
 
 /* The parts of a camera's document besides its status, each a view of its own (DOC_NOT_FOUND
@@ -250,11 +249,12 @@ struct camera_rows {
 static int camera_read(struct store *s, const void *query, void **rows, struct cw_err *err)
 {
     const struct doc_camera_query *q = query;
-    struct camera_rows *r = calloc(1, sizeof(*r));
+    struct camera_rows *r;
     int rc;
 
-    if ((*rows = r) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
+    if (doc_rows_new(rows, sizeof(*r), "camera", err) != 0)
+        return -1;
+    r = *rows;
     if ((rc = doc_require_camera(s, q->id, &r->st, err)) != 0)
         return rc;
     r->day = (struct doc_camera_query){q->id, q->at_ms - CAMERA_SAMPLES_MS};
@@ -305,9 +305,5 @@ static void camera_free(void *rows)
     free(r);
 }
 
-const struct doc_view doc_view_camera = {sizeof(struct doc_camera_query),
-                                         1,
-                                         {offsetof(struct doc_camera_query, id)},
-                                         camera_read,
-                                         camera_build,
+const struct doc_view doc_view_camera = {&doc_camera_query_type, camera_read, camera_build,
                                          camera_free};

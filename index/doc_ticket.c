@@ -167,9 +167,7 @@ static int tickets_read(struct store *s, const void *query, void **rows, struct 
     return doc_list_give(rc, t, n, sizeof(*t), ticket_json, rows, err);
 }
 
-const struct doc_view doc_view_tickets = {sizeof(struct doc_tickets_query),
-                                          1,
-                                          {offsetof(struct doc_tickets_query, camera)},
-                                          tickets_read,
-                                          doc_list_build,
+static const struct doc_query_type tickets_query_type = {
+    sizeof(struct doc_tickets_query), 1, {offsetof(struct doc_tickets_query, camera)}};
+const struct doc_view doc_view_tickets = {&tickets_query_type, tickets_read, doc_list_build,
                                           doc_list_free};

@@ -237,5 +237,6 @@ static int uptime_build(const struct doc_ctx *c, const void *query, void *rows, 
     return tree_doc(c, q->from_ms, q->to_ms, q->by, l->v != NULL ? l->v : &none, l->n, out, err);
 }
 
-const struct doc_view doc_view_uptime = {
-    sizeof(struct doc_uptime_query), 0, {0}, uptime_read, uptime_build, doc_list_free};
+static const struct doc_query_type uptime_query_type = {sizeof(struct doc_uptime_query), 0, {0}};
+const struct doc_view doc_view_uptime = {&uptime_query_type, uptime_read, uptime_build,
+                                         doc_list_free};

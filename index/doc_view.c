@@ -3,6 +3,7 @@
  * nothing beyond each call: the copies and the lists are the caller's. */
 #include "doc_priv.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,26 +28,27 @@ static const char **query_string(void *q, size_t off)
 
 int doc_view_query_copy(const struct doc_view *v, const void *query, void **out)
 {
+    const struct doc_query_type *t = v->query;
     char *q;
     size_t i;
 
     *out = NULL;
-    if (v->query_size == 0 || query == NULL)
+    if (t == NULL || query == NULL)
         return 0;
-    if ((q = malloc(v->query_size)) == NULL)
+    if ((q = malloc(t->size)) == NULL)
         return -1;
-    memcpy(q, query, v->query_size);
-    for (i = 0; i < v->n_strings; i++) {
-        const char **s = query_string(q, v->strings[i]);
+    memcpy(q, query, t->size);
+    for (i = 0; i < t->n_strings; i++) {
+        const char **s = query_string(q, t->strings[i]);
         if (*s != NULL && (*s = strdup(*s)) == NULL)
             break;
     }
-    if (i == v->n_strings) {
+    if (i == t->n_strings) {
         *out = q;
         return 0;
     }
-    while (i < v->n_strings) /* not copied: not the copy's to free */
-        *query_string(q, v->strings[i++]) = NULL;
+    while (i < t->n_strings) /* not copied: not the copy's to free */
+        *query_string(q, t->strings[i++]) = NULL;
     doc_view_query_free(v, q);
     return -1;
 }
@@ -55,9 +57,19 @@ void doc_view_query_free(const struct doc_view *v, void *query)
 {
     if (query == NULL)
         return;
-    for (size_t i = 0; i < v->n_strings; i++)
-        free((char *)*query_string(query, v->strings[i]));
+    for (size_t i = 0; i < v->query->n_strings; i++)
+        free((char *)*query_string(query, v->query->strings[i]));
     free(query);
+}
+
+const struct doc_query_type doc_camera_query_type = {
+    sizeof(struct doc_camera_query), 1, {offsetof(struct doc_camera_query, id)}};
+
+int doc_rows_new(void **rows, size_t size, const char *what, struct cw_err *err)
+{
+    if ((*rows = calloc(1, size)) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "%s: out of memory", what);
+    return 0;
 }
 
 int doc_list_give(int rc, void *v, size_t n, size_t sz,
