@@ -1,4 +1,4 @@
-/* footage_query.c - the footage query as the CLI and the HTTP API make it (doc_footage_find),
+/* footage_query.c - the footage query as the CLI and the HTTP API make it (doc_view_footage),
  * timed in the process so the figure is the query's, not a process start's: random points at
  * the cameras' positions (jittered up to 100 m), a 500 m radius, random one-hour ranges inside
  * the indexed span. bench/footage builds the store and runs this.

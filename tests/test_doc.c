@@ -341,7 +341,7 @@ static void test_status_size_is_the_samples_when_the_sdp_gives_none(void **state
     json_decref(doc);
 }
 
-/* The ids of doc_status under f, comma-joined, into buf. */
+/* The ids of doc_view_status under f, comma-joined, into buf. */
 static const char *status_ids(struct fixture *fx, const struct doc_status_filter *f, char *buf,
                               size_t len)
 {
@@ -1119,7 +1119,7 @@ static void history(struct fixture *fx)
     assert_int_equal(store_commit(fx->s, &err), 0);
 }
 
-/* What `camwatch events --json` printed before: every page of doc_events, joined. */
+/* What `camwatch events --json` printed before: every page of doc_view_events, joined. */
 static char *events_joined(struct fixture *fx, const char *camera, int64_t since_ms)
 {
     struct doc_events_query q = {camera, since_ms, 1000, NULL};
