@@ -308,9 +308,9 @@ void api_clock(struct api_call *c)
 
 /* GET /metrics. Loop: the daemon's figures in memory (probes, store writes, loop lag, HTTP,
  * logins) taken as the request comes (api_metrics); worker: the store read over every camera
- * (status, devices' clocks, oldest footage) on a connection of its own (metrics_work); loop:
- * the documents made from those rows in the site's configuration and the text rendered
- * (metrics_done). */
+ * (the status and clock views' reads, the oldest footage) on a connection of its own
+ * (metrics_work); loop: the two views' documents built in the site's configuration and the
+ * text rendered (metrics_done). */
 struct metrics_job {
     struct api_job j; /* first */
     struct fleet_counts probes;
@@ -319,18 +319,17 @@ struct metrics_job {
     struct auth_stats as;
     double lag[2];
     int has_fleet, has_vitals;
-    struct store_status *status; /* the worker's rows, each list until made a document */
-    struct store_device *devices;
+    void *status, *clock; /* the worker's rows of the two views */
     struct store_footage_oldest *footage;
-    size_t n_status, n_devices, n_footage;
+    size_t n_footage;
 };
 
 static void metrics_work(struct api_job *j, struct store *s)
 {
     struct metrics_job *m = (struct metrics_job *)j;
 
-    if (s != NULL && (store_list_status(s, &m->status, &m->n_status, &j->err) != 0 ||
-                      store_list_devices(s, &m->devices, &m->n_devices, &j->err) != 0 ||
+    if (s != NULL && (doc_view_status.read(s, NULL, &m->status, &j->err) != 0 ||
+                      doc_view_clock.read(s, NULL, &m->clock, &j->err) != 0 ||
                       store_list_footage_oldest(s, &m->footage, &m->n_footage, &j->err) != 0))
         j->rc = -1;
 }
@@ -344,14 +343,10 @@ static void metrics_done(struct api_job *j)
     char *text;
     int rc = j->rc;
 
-    if (rc == 0) {
-        rc = doc_status_rows(&j->call.doc, NULL, m->status, m->n_status, &status, &j->err);
-        m->status = NULL;
-    }
-    if (rc == 0) {
-        rc = doc_clock_rows(&j->call.doc, m->devices, m->n_devices, &clock, &j->err);
-        m->devices = NULL;
-    }
+    if (rc == 0)
+        rc = doc_view_status.build(&j->call.doc, NULL, m->status, &status, &j->err);
+    if (rc == 0)
+        rc = doc_view_clock.build(&j->call.doc, NULL, m->clock, &clock, &j->err);
     if (rc != 0) {
         json_decref(status);
         api_reply_doc(&j->call, rc, NULL, &j->err);
@@ -381,8 +376,8 @@ static void metrics_release(struct api_job *j)
 {
     struct metrics_job *m = (struct metrics_job *)j;
 
-    free(m->status);
-    free(m->devices);
+    doc_view_status.free(m->status);
+    doc_view_clock.free(m->clock);
     free(m->footage);
 }
 

@@ -119,10 +119,6 @@ extern const struct doc_view doc_view_status;
 /* 0, or DOC_BAD_INPUT with err when f's flag is not a quality flag's (err lists them): the
  * check doc_view_status makes before it reads. f may be NULL. */
 int doc_status_check(const struct doc_status_filter *f, struct cw_err *err);
-/* doc_view_status's document from the rows store_list_status gave; takes v (freed), f's flag
- * already checked; c->store is not used. */
-int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
-                    struct store_status *v, size_t n, json_t **out, struct cw_err *err);
 
 /* One camera: {status: the status list's object, samples: the last day's (doc_view_samples),
  * events: {events, next} the first page of the last week's (doc_view_events), device:
@@ -328,10 +324,6 @@ extern const struct doc_view doc_view_device;
 /* [ {id, clock_offset_ms, error_ms, measured_at, ntp} ]: every camera's latest clock
  * offset, furthest off first (then by id); cameras never measured are left out. No query. */
 extern const struct doc_view doc_view_clock;
-/* doc_view_clock's document from the rows store_list_devices gave; takes v (freed);
- * c->store is not used. */
-int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, json_t **out,
-                   struct cw_err *err);
 
 /* Acknowledge camera id as under maintenance (on) or hand it back to the probes (off),
  * unless it is so already, at at_ms with note (may be NULL), and describe the result: {id,

@@ -206,20 +206,6 @@ static json_t *latest_clock(const struct doc_ctx *c, const void *elem)
     return doc_clock_one(c, &k);
 }
 
-int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, json_t **out,
-                   struct cw_err *err)
-{
-    size_t k = 0;
-
-    *out = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (v[i].has_clock)
-            v[k++] = v[i];
-    if (k > 1) /* v is NULL when there is no device row */
-        qsort(v, k, sizeof(*v), worst_first);
-    return doc_give_rows(c, v, k, sizeof(*v), latest_clock, out, err);
-}
-
 static int clock_read(struct store *s, const void *query, void **rows, struct cw_err *err)
 {
     struct store_device *v = NULL;
@@ -230,16 +216,21 @@ static int clock_read(struct store *s, const void *query, void **rows, struct cw
     return doc_list_give(rc, v, n, sizeof(*v), latest_clock, rows, err);
 }
 
+/* The cameras ever measured, furthest off first, then their array. */
 static int clock_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
                        struct cw_err *err)
 {
     struct doc_list *l = rows;
-    int rc;
+    struct store_device *v = l->v;
+    size_t k = 0;
 
-    (void)query;
-    rc = doc_clock_rows(c, l->v, l->n, out, err);
-    l->v = NULL; /* taken */
-    return rc;
+    for (size_t i = 0; i < l->n; i++)
+        if (v[i].has_clock)
+            v[k++] = v[i];
+    if (k > 1) /* v is NULL when there is no device row */
+        qsort(v, k, sizeof(*v), worst_first);
+    l->n = k;
+    return doc_list_build(c, query, rows, out, err);
 }
 
 const struct doc_view doc_view_clock = {NULL, clock_read, clock_build, doc_list_free};

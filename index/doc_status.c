@@ -162,23 +162,6 @@ int doc_status_check(const struct doc_status_filter *f, struct cw_err *err)
     return f != NULL && f->flag != NULL ? status_check_flag(f->flag, err) : 0;
 }
 
-int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
-                    struct store_status *v, size_t n, json_t **out, struct cw_err *err)
-{
-    json_t *arr = NULL;
-    size_t k = 0;
-    int keep = 1;
-
-    *out = NULL;
-    for (size_t i = 0; i < n && keep >= 0; i++)
-        if ((keep = status_keep(f, &v[i])) == 1)
-            v[k++] = v[i];
-    if (keep >= 0)
-        arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
-    free(v);
-    return doc_give(arr, out, err);
-}
-
 static int status_read(struct store *s, const void *query, void **rows, struct cw_err *err)
 {
     struct store_status *v = NULL;
@@ -190,14 +173,22 @@ static int status_read(struct store *s, const void *query, void **rows, struct c
     return doc_list_give(rc, v, n, sizeof(*v), doc_status_one, rows, err);
 }
 
+/* The cameras that pass the filter (query), then their array. */
 static int status_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
                         struct cw_err *err)
 {
     struct doc_list *l = rows;
-    int rc = doc_status_rows(c, query, l->v, l->n, out, err);
+    struct store_status *v = l->v;
+    size_t k = 0;
+    int keep = 1;
 
-    l->v = NULL; /* taken */
-    return rc;
+    for (size_t i = 0; i < l->n && keep >= 0; i++)
+        if ((keep = status_keep(query, &v[i])) == 1)
+            v[k++] = v[i];
+    if (keep < 0)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    l->n = k;
+    return doc_list_build(c, query, rows, out, err);
 }
 
 static const struct doc_query_type status_query_type = {
