@@ -269,7 +269,7 @@ static void view_work(struct api_job *j, struct store *s)
                            v->audit.detail, NULL, &j->err) != 0)
         j->rc = -1;
     else
-        j->rc = v->view->read(s, v->query, &v->rows, &j->err);
+        j->rc = v->view->read(s, v->query, v->rows, &j->err);
 }
 
 static void view_done(struct api_job *j)
@@ -286,7 +286,7 @@ static void view_release(struct api_job *j)
 {
     struct view_job *v = (struct view_job *)j;
 
-    v->view->free(v->rows);
+    doc_view_rows_free(v->view, v->rows);
     doc_view_query_free(v->view, v->query);
 }
 
@@ -295,7 +295,10 @@ void api_view_start(struct api_call *c, const struct doc_view *view, const void 
 {
     struct view_job *v = calloc(1, sizeof(*v));
 
-    if (v == NULL || doc_view_query_copy(view, query, &v->query) != 0) {
+    if (v == NULL || (v->rows = doc_view_rows_new(view)) == NULL ||
+        doc_view_query_copy(view, query, &v->query) != 0) {
+        if (v != NULL)
+            doc_view_rows_free(view, v->rows);
         free(v);
         http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
         return;

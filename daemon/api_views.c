@@ -328,8 +328,8 @@ static void metrics_work(struct api_job *j, struct store *s)
 {
     struct metrics_job *m = (struct metrics_job *)j;
 
-    if (s != NULL && (doc_view_status.read(s, NULL, &m->status, &j->err) != 0 ||
-                      doc_view_clock.read(s, NULL, &m->clock, &j->err) != 0 ||
+    if (s != NULL && (doc_view_status.read(s, NULL, m->status, &j->err) != 0 ||
+                      doc_view_clock.read(s, NULL, m->clock, &j->err) != 0 ||
                       store_list_footage_oldest(s, &m->footage, &m->n_footage, &j->err) != 0))
         j->rc = -1;
 }
@@ -376,8 +376,8 @@ static void metrics_release(struct api_job *j)
 {
     struct metrics_job *m = (struct metrics_job *)j;
 
-    doc_view_status.free(m->status);
-    doc_view_clock.free(m->clock);
+    doc_view_rows_free(&doc_view_status, m->status);
+    doc_view_rows_free(&doc_view_clock, m->clock);
     free(m->footage);
 }
 
@@ -385,7 +385,11 @@ void api_metrics(struct api_call *c)
 {
     struct metrics_job *m = calloc(1, sizeof(*m));
 
-    if (m == NULL) {
+    if (m == NULL || (m->status = doc_view_rows_new(&doc_view_status)) == NULL ||
+        (m->clock = doc_view_rows_new(&doc_view_clock)) == NULL) {
+        if (m != NULL)
+            metrics_release(&m->j);
+        free(m);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }

@@ -54,12 +54,13 @@ int doc_require_camera(struct store *s, const char *id, struct store_status *st,
 
 /* A view of the store in two steps, so that its reads run where blocking is allowed (the API's
  * workers) and its document where ISO times may be written (the thread rule above):
- *   read   any thread, on s alone (no zone, no configuration): the rows into *rows, which are
- *          the caller's whatever read returns; returns as the view's document does (0,
- *          DOC_NOT_FOUND, DOC_BAD_INPUT or -1, with err)
+ *   read   any thread, on s alone (no zone, no configuration): what it reads into rows (the
+ *          view's struct of rows_size bytes, zeroed: doc_view_rows_new); returns as the
+ *          view's document does (0, DOC_NOT_FOUND, DOC_BAD_INPUT or -1, with err)
  *   build  the loop or the CLI: the document from the query and the rows into *out; 0,
  *          DOC_NOT_FOUND (doc_view_device: never probed over ONVIF) or -1, with err
- *   free   the rows (accepts NULL)
+ *   clear  frees what read and build left in the rows, whatever they returned; zeroed rows
+ *          too (doc_view_rows_free)
  * query points to the view's own struct, named beside each view below (NULL for a view that
  * takes none); read and build only read it, and it outlives them both. The CLI runs the steps
  * in one go (doc_view_run); the API reads on a worker and builds on the loop with a copy of
@@ -73,16 +74,21 @@ struct doc_query_type {
 };
 struct doc_view {
     const struct doc_query_type *query; /* NULL: the view takes none */
-    int (*read)(struct store *s, const void *query, void **rows, struct cw_err *err);
+    size_t rows_size; /* bytes of the view's rows struct (read fills it, clear empties it) */
+    int (*read)(struct store *s, const void *query, void *rows, struct cw_err *err);
     int (*build)(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
                  struct cw_err *err);
-    void (*free)(void *rows);
+    void (*clear)(void *rows);
 };
 
 /* v's document for query, its steps run in one go on c->store: returns as read and build do,
  * *out NULL unless 0. */
 int doc_view_run(const struct doc_ctx *c, const struct doc_view *v, const void *query, json_t **out,
                  struct cw_err *err);
+/* New zeroed rows for v's read, or NULL when out of memory; freed, cleared first, by
+ * doc_view_rows_free (accepts NULL). */
+void *doc_view_rows_new(const struct doc_view *v);
+void doc_view_rows_free(const struct doc_view *v, void *rows);
 /* A copy of query (v's) that owns its strings, for steps run on other threads after the
  * query's own memory is gone: 0 with *out (NULL for a view that takes no query; free it with
  * doc_view_query_free, which accepts NULL), or -1 when out of memory. */

@@ -60,7 +60,7 @@ static json_t *change_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
-/* Everything doc_view_device reads, freed by device_free. */
+/* Everything doc_view_device reads, freed by device_clear. */
 struct device_rows {
     char id[CFG_ID_MAX + 1];
     int found; /* the camera has ONVIF facts */
@@ -127,28 +127,22 @@ static json_t *device_json(const struct doc_ctx *c, const struct device_rows *v)
     return o;
 }
 
-static void device_free(void *rows)
+static void device_clear(void *rows)
 {
     struct device_rows *v = rows;
 
-    if (v == NULL)
-        return;
     free(v->ep);
     free(v->pr);
     free(v->clocks);
     free(v->changes);
-    free(v);
 }
 
-static int device_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int device_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_camera_query *q = query;
-    struct device_rows *v;
+    struct device_rows *v = rows;
     int rc;
 
-    if (doc_rows_new(rows, sizeof(*v), "device", err) != 0)
-        return -1;
-    v = *rows;
     if ((rc = doc_require_camera(s, q->id, &v->st, err)) != 0)
         return rc;
     snprintf(v->id, sizeof(v->id), "%s", q->id); /* found: no longer than a stored id */
@@ -179,8 +173,8 @@ static int device_build(const struct doc_ctx *c, const void *query, void *rows, 
     return doc_give(device_json(c, v), out, err);
 }
 
-const struct doc_view doc_view_device = {&doc_camera_query_type, device_read, device_build,
-                                         device_free};
+const struct doc_view doc_view_device = {&doc_camera_query_type, sizeof(struct device_rows),
+                                         device_read, device_build, device_clear};
 
 static int worst_first(const void *a, const void *b)
 {
@@ -206,14 +200,14 @@ static json_t *latest_clock(const struct doc_ctx *c, const void *elem)
     return doc_clock_one(c, &k);
 }
 
-static int clock_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int clock_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     struct store_device *v = NULL;
     size_t n = 0;
     int rc = store_list_devices(s, &v, &n, err);
 
     (void)query;
-    return doc_list_give(rc, v, n, sizeof(*v), latest_clock, rows, err);
+    return doc_list_take(rows, rc, v, n, sizeof(*v), latest_clock);
 }
 
 /* The cameras ever measured, furthest off first, then their array. */
@@ -233,4 +227,5 @@ static int clock_build(const struct doc_ctx *c, const void *query, void *rows, j
     return doc_list_build(c, query, rows, out, err);
 }
 
-const struct doc_view doc_view_clock = {NULL, clock_read, clock_build, doc_list_free};
+const struct doc_view doc_view_clock = {NULL, sizeof(struct doc_list), clock_read, clock_build,
+                                        doc_list_clear};

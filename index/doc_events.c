@@ -102,8 +102,10 @@ struct events_rows {
     size_t m;
 };
 
-static void page_clear(struct events_rows *r)
+static void page_clear(void *rows)
 {
+    struct events_rows *r = rows;
+
     free(r->v);
     free(r->d);
     r->v = NULL;
@@ -159,15 +161,12 @@ static int query_start(struct store *s, const struct doc_events_query *q, struct
     return 0;
 }
 
-static int events_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int events_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_events_query *q = query;
-    struct events_rows *r;
+    struct events_rows *r = rows;
     int rc;
 
-    if (doc_rows_new(rows, sizeof(*r), "events", err) != 0)
-        return -1;
-    r = *rows;
     r->limit = q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
     if ((rc = query_start(s, q, &r->cur, err)) != 0)
         return rc;
@@ -202,20 +201,12 @@ done:
     return rc;
 }
 
-static void events_free(void *rows)
-{
-    if (rows == NULL)
-        return;
-    page_clear(rows);
-    free(rows);
-}
-
 static const struct doc_query_type events_query_type = {
     sizeof(struct doc_events_query),
     2,
     {offsetof(struct doc_events_query, camera), offsetof(struct doc_events_query, after)}};
-const struct doc_view doc_view_events = {&events_query_type, events_read, events_build,
-                                         events_free};
+const struct doc_view doc_view_events = {&events_query_type, sizeof(struct events_rows),
+                                         events_read, events_build, page_clear};
 
 int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
                    struct cw_err *err)

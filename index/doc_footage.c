@@ -449,13 +449,10 @@ static int answer(const struct doc_ctx *c, const struct footage_rows *r, json_t 
 
 /* ---- the steps of doc_view_footage and doc_view_request ---- */
 
-static int footage_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int footage_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    struct footage_rows *r;
+    struct footage_rows *r = rows;
 
-    if (doc_rows_new(rows, sizeof(*r), "footage", err) != 0)
-        return -1;
-    r = *rows;
     r->q = *(const struct doc_footage_query *)query;
     return read_answer(s, r, err);
 }
@@ -478,26 +475,23 @@ static int footage_build(const struct doc_ctx *c, const void *query, void *rows,
                     out, err);
 }
 
-static void footage_free(void *rows)
+static void footage_clear(void *rows)
 {
     struct footage_rows *r = rows;
 
-    if (r == NULL)
-        return;
     for (size_t i = 0; i < r->n; i++) {
         free(r->cams[i].seg);
         free(r->cams[i].ev);
     }
     free(r->cams);
-    free(r);
 }
 
 static const struct doc_query_type footage_query_type = {
     sizeof(struct doc_footage_query),
     2,
     {offsetof(struct doc_footage_query, text), offsetof(struct doc_footage_query, cameras)}};
-const struct doc_view doc_view_footage = {&footage_query_type, footage_read, footage_build,
-                                          footage_free};
+const struct doc_view doc_view_footage = {&footage_query_type, sizeof(struct footage_rows),
+                                          footage_read, footage_build, footage_clear};
 
 /* ---- requests ---- */
 
@@ -550,15 +544,12 @@ int doc_request_of_query(const struct doc_footage_query *q, const char *by, cons
     return 0;
 }
 
-static int request_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int request_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_request_query *q = query;
-    struct footage_rows *r;
+    struct footage_rows *r = rows;
     int rc;
 
-    if (doc_rows_new(rows, sizeof(*r), "request", err) != 0)
-        return -1;
-    r = *rows;
     r->is_request = 1;
     if ((rc = store_request_get(s, q->id, &r->r, err)) != 0) {
         if (rc == 1)
@@ -570,8 +561,8 @@ static int request_read(struct store *s, const void *query, void **rows, struct 
 }
 
 static const struct doc_query_type request_query_type = {sizeof(struct doc_request_query), 0, {0}};
-const struct doc_view doc_view_request = {&request_query_type, request_read, footage_build,
-                                          footage_free};
+const struct doc_view doc_view_request = {&request_query_type, sizeof(struct footage_rows),
+                                          request_read, footage_build, footage_clear};
 
 void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
 {
@@ -621,17 +612,18 @@ json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
     return doc_request_object(elem, ctx_when, c);
 }
 
-static int requests_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int requests_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     struct store_request *v = NULL;
     size_t n = 0;
     int rc = store_list_requests(s, &v, &n, err);
 
     (void)query;
-    return doc_list_give(rc, v, n, sizeof(*v), doc_request_one, rows, err);
+    return doc_list_take(rows, rc, v, n, sizeof(*v), doc_request_one);
 }
 
-const struct doc_view doc_view_requests = {NULL, requests_read, doc_list_build, doc_list_free};
+const struct doc_view doc_view_requests = {NULL, sizeof(struct doc_list), requests_read,
+                                           doc_list_build, doc_list_clear};
 
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err)

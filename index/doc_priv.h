@@ -36,10 +36,6 @@ int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
 /* The query of the views of one camera (doc_camera_query), described for copying. */
 extern const struct doc_query_type doc_camera_query_type;
 
-/* New zeroed rows of size bytes for a view's read in *rows (the caller's): 0, or -1 with err
- * "what: out of memory". */
-int doc_rows_new(void **rows, size_t size, const char *what, struct cw_err *err);
-
 /* The rows of a view that is one list from the store (samples, tickets, requests, ...): n
  * elements of sz bytes at v (malloc'd), each shown by one. */
 struct doc_list {
@@ -47,16 +43,14 @@ struct doc_list {
     size_t n, sz;
     json_t *(*one)(const struct doc_ctx *c, const void *elem);
 };
-/* A view's read ends: rc as the read's steps returned, and the list read (v, n elements of sz,
- * taken: freed unless handed over) given as *rows when rc is 0. Returns rc, or -1 when out of
- * memory. */
-int doc_list_give(int rc, void *v, size_t n, size_t sz,
-                  json_t *(*one)(const struct doc_ctx *c, const void *elem), void **rows,
-                  struct cw_err *err);
-/* A list view's build and free: the array of one(element) for each of the rows. */
+/* A list view's read ends: the list read (v, n elements of sz, malloc'd; NULL when none) taken
+ * into rows (a struct doc_list), whatever rc the read's steps returned; returns rc. */
+int doc_list_take(void *rows, int rc, void *v, size_t n, size_t sz,
+                  json_t *(*one)(const struct doc_ctx *c, const void *elem));
+/* A list view's build and clear: the array of one(element) for each of the rows; v freed. */
 int doc_list_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
                    struct cw_err *err);
-void doc_list_free(void *rows);
+void doc_list_clear(void *rows);
 
 /* One camera's object (a struct store_status) of doc_view_status. New reference. */
 json_t *doc_status_one(const struct doc_ctx *c, const void *elem);

@@ -63,7 +63,7 @@ static json_t *sample_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
-static int samples_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int samples_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_camera_query *q = query;
     struct store_sample *v = NULL;
@@ -72,11 +72,11 @@ static int samples_read(struct store *s, const void *query, void **rows, struct 
 
     if (rc == 0 && store_list_samples(s, q->id, q->at_ms, &v, &n, err) != 0)
         rc = -1;
-    return doc_list_give(rc, v, n, sizeof(*v), sample_json, rows, err);
+    return doc_list_take(rows, rc, v, n, sizeof(*v), sample_json);
 }
 
-const struct doc_view doc_view_samples = {&doc_camera_query_type, samples_read, doc_list_build,
-                                          doc_list_free};
+const struct doc_view doc_view_samples = {&doc_camera_query_type, sizeof(struct doc_list),
+                                          samples_read, doc_list_build, doc_list_clear};
 
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len, struct cw_err *err)
 {

@@ -162,7 +162,7 @@ int doc_status_check(const struct doc_status_filter *f, struct cw_err *err)
     return f != NULL && f->flag != NULL ? status_check_flag(f->flag, err) : 0;
 }
 
-static int status_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int status_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     struct store_status *v = NULL;
     size_t n = 0;
@@ -170,7 +170,7 @@ static int status_read(struct store *s, const void *query, void **rows, struct c
 
     if (rc == 0 && store_list_status(s, &v, &n, err) != 0)
         rc = -1;
-    return doc_list_give(rc, v, n, sizeof(*v), doc_status_one, rows, err);
+    return doc_list_take(rows, rc, v, n, sizeof(*v), doc_status_one);
 }
 
 /* The cameras that pass the filter (query), then their array. */
@@ -196,8 +196,8 @@ static const struct doc_query_type status_query_type = {
     3,
     {offsetof(struct doc_status_filter, owner), offsetof(struct doc_status_filter, commune),
      offsetof(struct doc_status_filter, flag)}};
-const struct doc_view doc_view_status = {&status_query_type, status_read, status_build,
-                                         doc_list_free};
+const struct doc_view doc_view_status = {&status_query_type, sizeof(struct doc_list), status_read,
+                                         status_build, doc_list_clear};
 
 /* The parts of a camera's document besides its status, each a view of its own (DOC_NOT_FOUND
  * becomes null when null_if_missing). */
@@ -237,15 +237,12 @@ struct camera_rows {
     void *rows[N_PARTS];
 };
 
-static int camera_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int camera_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_camera_query *q = query;
-    struct camera_rows *r;
+    struct camera_rows *r = rows;
     int rc;
 
-    if (doc_rows_new(rows, sizeof(*r), "camera", err) != 0)
-        return -1;
-    r = *rows;
     if ((rc = doc_require_camera(s, q->id, &r->st, err)) != 0)
         return rc;
     r->day = (struct doc_camera_query){q->id, q->at_ms - CAMERA_SAMPLES_MS};
@@ -255,9 +252,12 @@ static int camera_read(struct store *s, const void *query, void **rows, struct c
     r->query[0] = &r->day;
     r->query[1] = &r->events;
     r->query[2] = &r->week;
-    for (size_t i = 0; i < N_PARTS; i++)
-        if ((rc = parts[i].view->read(s, r->query[i], &r->rows[i], err)) != 0)
+    for (size_t i = 0; i < N_PARTS; i++) {
+        if ((r->rows[i] = doc_view_rows_new(parts[i].view)) == NULL)
+            return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
+        if ((rc = parts[i].view->read(s, r->query[i], r->rows[i], err)) != 0)
             return rc;
+    }
     return 0;
 }
 
@@ -285,16 +285,13 @@ static int camera_build(const struct doc_ctx *c, const void *query, void *rows, 
     return 0;
 }
 
-static void camera_free(void *rows)
+static void camera_clear(void *rows)
 {
     struct camera_rows *r = rows;
 
-    if (r == NULL)
-        return;
     for (size_t i = 0; i < N_PARTS; i++)
-        parts[i].view->free(r->rows[i]);
-    free(r);
+        doc_view_rows_free(parts[i].view, r->rows[i]);
 }
 
-const struct doc_view doc_view_camera = {&doc_camera_query_type, camera_read, camera_build,
-                                         camera_free};
+const struct doc_view doc_view_camera = {&doc_camera_query_type, sizeof(struct camera_rows),
+                                         camera_read, camera_build, camera_clear};

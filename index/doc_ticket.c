@@ -155,7 +155,7 @@ int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const 
     return doc_ticket_result(c, rc, &t, out, err);
 }
 
-static int tickets_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int tickets_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_tickets_query *q = query;
     struct store_ticket *t = NULL;
@@ -164,10 +164,10 @@ static int tickets_read(struct store *s, const void *query, void **rows, struct 
 
     if (rc == 0 && store_list_tickets(s, q->camera, !q->all, &t, &n, err) != 0)
         rc = -1;
-    return doc_list_give(rc, t, n, sizeof(*t), ticket_json, rows, err);
+    return doc_list_take(rows, rc, t, n, sizeof(*t), ticket_json);
 }
 
 static const struct doc_query_type tickets_query_type = {
     sizeof(struct doc_tickets_query), 1, {offsetof(struct doc_tickets_query, camera)}};
-const struct doc_view doc_view_tickets = {&tickets_query_type, tickets_read, doc_list_build,
-                                          doc_list_free};
+const struct doc_view doc_view_tickets = {&tickets_query_type, sizeof(struct doc_list),
+                                          tickets_read, doc_list_build, doc_list_clear};

@@ -216,14 +216,14 @@ int doc_uptime_write(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, en
     return write_doc(c, from_ms, to_ms, by, NULL, 0, o, err);
 }
 
-static int uptime_read(struct store *s, const void *query, void **rows, struct cw_err *err)
+static int uptime_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     const struct doc_uptime_query *q = query;
     struct store_uptime *v = NULL;
     size_t n = 0;
     int rc = store_uptime(s, q->from_ms, q->to_ms, &v, &n, err);
 
-    return doc_list_give(rc, v, n, sizeof(*v), NULL, rows, err);
+    return doc_list_take(rows, rc, v, n, sizeof(*v), NULL);
 }
 
 static int uptime_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
@@ -238,5 +238,5 @@ static int uptime_build(const struct doc_ctx *c, const void *query, void *rows, 
 }
 
 static const struct doc_query_type uptime_query_type = {sizeof(struct doc_uptime_query), 0, {0}};
-const struct doc_view doc_view_uptime = {&uptime_query_type, uptime_read, uptime_build,
-                                         doc_list_free};
+const struct doc_view doc_view_uptime = {&uptime_query_type, sizeof(struct doc_list), uptime_read,
+                                         uptime_build, doc_list_clear};

@@ -10,14 +10,29 @@
 int doc_view_run(const struct doc_ctx *c, const struct doc_view *v, const void *query, json_t **out,
                  struct cw_err *err)
 {
-    void *rows = NULL;
+    void *rows = doc_view_rows_new(v);
     int rc;
 
     *out = NULL;
-    if ((rc = v->read(c->store, query, &rows, err)) == 0)
+    if (rows == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    if ((rc = v->read(c->store, query, rows, err)) == 0)
         rc = v->build(c, query, rows, out, err);
-    v->free(rows);
+    doc_view_rows_free(v, rows);
     return rc;
+}
+
+void *doc_view_rows_new(const struct doc_view *v)
+{
+    return calloc(1, v->rows_size);
+}
+
+void doc_view_rows_free(const struct doc_view *v, void *rows)
+{
+    if (rows == NULL)
+        return;
+    v->clear(rows);
+    free(rows);
 }
 
 /* The string at offset off of query q. */
@@ -65,29 +80,11 @@ void doc_view_query_free(const struct doc_view *v, void *query)
 const struct doc_query_type doc_camera_query_type = {
     sizeof(struct doc_camera_query), 1, {offsetof(struct doc_camera_query, id)}};
 
-int doc_rows_new(void **rows, size_t size, const char *what, struct cw_err *err)
+int doc_list_take(void *rows, int rc, void *v, size_t n, size_t sz,
+                  json_t *(*one)(const struct doc_ctx *c, const void *elem))
 {
-    if ((*rows = calloc(1, size)) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "%s: out of memory", what);
-    return 0;
-}
-
-int doc_list_give(int rc, void *v, size_t n, size_t sz,
-                  json_t *(*one)(const struct doc_ctx *c, const void *elem), void **rows,
-                  struct cw_err *err)
-{
-    struct doc_list *l = NULL;
-
-    *rows = NULL;
-    if (rc == 0 && (l = malloc(sizeof(*l))) == NULL)
-        rc = cw_err_set(err, NULL, 0, NULL, "out of memory");
-    if (rc != 0) {
-        free(v);
-        return rc;
-    }
-    *l = (struct doc_list){v, n, sz, one};
-    *rows = l;
-    return 0;
+    *(struct doc_list *)rows = (struct doc_list){v, n, sz, one};
+    return rc;
 }
 
 int doc_list_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
@@ -99,12 +96,10 @@ int doc_list_build(const struct doc_ctx *c, const void *query, void *rows, json_
     return doc_give(doc_array(c, l->v, l->n, l->sz, l->one), out, err);
 }
 
-void doc_list_free(void *rows)
+void doc_list_clear(void *rows)
 {
     struct doc_list *l = rows;
 
-    if (l == NULL)
-        return;
     free(l->v);
-    free(l);
+    l->v = NULL;
 }

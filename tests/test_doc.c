@@ -177,12 +177,13 @@ static int view_uptime_on(const struct doc_ctx *c, struct store *s, int64_t from
                           enum doc_uptime_by by, json_t **out, struct cw_err *err)
 {
     const struct doc_uptime_query q = {from_ms, to_ms, by};
-    void *rows = NULL;
-    int rc = doc_view_uptime.read(s, &q, &rows, err);
+    void *rows = doc_view_rows_new(&doc_view_uptime);
+    int rc;
 
-    if (rc == 0)
+    assert_non_null(rows);
+    if ((rc = doc_view_uptime.read(s, &q, rows, err)) == 0)
         rc = doc_view_uptime.build(c, &q, rows, out, err);
-    doc_view_uptime.free(rows);
+    doc_view_rows_free(&doc_view_uptime, rows);
     return rc;
 }
 
