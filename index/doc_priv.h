@@ -37,7 +37,8 @@ int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
 extern const struct doc_query_type doc_camera_query_type;
 
 /* The rows of a view that is one list from the store (samples, tickets, requests, ...): n
- * elements of sz bytes at v (malloc'd), each shown by one. */
+ * elements of sz bytes at v (malloc'd), each shown by one (NULL where the view's build does
+ * not use doc_list_build: uptime). */
 struct doc_list {
     void *v;
     size_t n, sz;

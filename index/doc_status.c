@@ -1,7 +1,7 @@
-/* doc_status.c - the status list (every camera's state with its last probe's and last
- * sample's facts, filtered by owner, commune, state or flag) and the one-camera document
- * that gathers a camera's status, samples, events and device facts. Read-only on the
- * store; the arrays it reads are freed before it returns. */
+/* doc_status.c - the status view (every camera's state with its last probe's and last
+ * sample's facts, filtered by owner, commune, state or flag) and the one-camera view that
+ * gathers a camera's status with the samples, events and device views. Read-only on the
+ * store; what they read is in their rows, freed by whoever runs them (doc.h). */
 #include "doc_priv.h"
 
 #include <stddef.h>

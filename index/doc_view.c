@@ -1,6 +1,6 @@
 /* doc_view.c - the steps of every view of the store (doc.h: struct doc_view) run in one go,
- * a view's query copied for another thread, and the rows of the views that are one list. Owns
- * nothing beyond each call: the copies and the lists are the caller's. */
+ * a view's rows made and freed, its query copied for another thread, and the rows of the
+ * views that are one list. Owns nothing beyond each call: rows and copies are the caller's. */
 #include "doc_priv.h"
 
 #include <stddef.h>
