@@ -1,4 +1,4 @@
-/* footage_query.c - the footage query as the CLI and the HTTP API make it (doc_footage_find),
+/* footage_query.c - the footage query as the CLI and the HTTP API make it (doc_view_footage),
  * timed in the process so the figure is the query's, not a process start's: random points at
  * the cameras' positions (jittered up to 100 m), a 500 m radius, random one-hour ranges inside
  * the indexed span. bench/footage builds the store and runs this.
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
         fq.to_ms = fq.from_ms + HOUR_MS;
         fq.now_ms = to;
         clk = bench_clock_start();
-        if (doc_footage_find(&c, &fq, &doc, &err) != 0) {
+        if (doc_view_run(&c, &doc_view_footage, &fq, &doc, &err) != 0) {
             fprintf(stderr, "bench_footage_query: %s\n", err.msg);
             return 1;
         }

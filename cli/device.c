@@ -174,7 +174,9 @@ static void print_history(const struct cli *cli, const json_t *d, int64_t since_
 
 static int device_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
-    return doc_device(&cli->doc, a->argv[0], a->since_ms, out, err);
+    const struct doc_camera_query q = {a->argv[0], a->since_ms};
+
+    return doc_view_run(&cli->doc, &doc_view_device, &q, out, err);
 }
 
 static void device_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
@@ -203,7 +205,7 @@ const struct cli_command cli_device_command = {"device",
 static int clock_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
     (void)a;
-    return doc_clock(&cli->doc, out, err);
+    return doc_view_run(&cli->doc, &doc_view_clock, NULL, out, err);
 }
 
 static void clock_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)

@@ -187,7 +187,7 @@ static int find_run(struct cli *cli, const struct cli_args *a)
 
     if (rc != 0)
         return rc;
-    rc = doc_footage_find(&cli->doc, &q, &doc, &err);
+    rc = doc_view_run(&cli->doc, &doc_view_footage, &q, &doc, &err);
     return cli_footage_show(cli, a, rc, doc, &err, cli_footage_render);
 }
 

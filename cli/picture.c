@@ -56,7 +56,9 @@ static void sample_row(const struct cli *cli, struct cli_table *t, const json_t 
 
 static int samples_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
-    return doc_samples(&cli->doc, a->argv[0], a->since_ms, out, err);
+    const struct doc_camera_query q = {a->argv[0], a->since_ms};
+
+    return doc_view_run(&cli->doc, &doc_view_samples, &q, out, err);
 }
 
 static void samples_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)

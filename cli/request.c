@@ -138,14 +138,14 @@ static void show_render(const struct cli *cli, const struct cli_args *a, const j
 
 static int show_run(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = cli_row_id(a->argv[0]);
+    const struct doc_request_query q = {cli_row_id(a->argv[0]), cw_now_ms()};
     json_t *doc = NULL;
     struct cw_err err;
     int rc;
 
-    if (id == 0)
+    if (q.id == 0)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
-    rc = doc_request_show(&cli->doc, id, cw_now_ms(), &doc, &err);
+    rc = doc_view_run(&cli->doc, &doc_view_request, &q, &doc, &err);
     return cli_footage_show(cli, a, rc, doc, &err, show_render);
 }
 
@@ -166,7 +166,7 @@ const struct cli_command cli_request_show_command = {"request show",
 static int list_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
     (void)a;
-    return doc_requests(&cli->doc, out, err);
+    return doc_view_run(&cli->doc, &doc_view_requests, NULL, out, err);
 }
 
 static void list_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)

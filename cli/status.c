@@ -231,7 +231,7 @@ static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct c
         /* Not fatal: a retired owner may still have cameras in the store. */
         fprintf(stderr, "camwatch: note: owner '%s' is not in the configuration\n", a->owner);
     }
-    return doc_status(&cli->doc, &f, out, err);
+    return doc_view_run(&cli->doc, &doc_view_status, &f, out, err);
 }
 
 #define STATUS_OPTS                                                                                \

@@ -136,7 +136,9 @@ static int run_close(struct cli *cli, const struct cli_args *a)
 
 static int doc_list(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
-    return doc_tickets(&cli->doc, a->camera, a->all, out, err);
+    const struct doc_tickets_query q = {a->camera, a->all};
+
+    return doc_view_run(&cli->doc, &doc_view_tickets, &q, out, err);
 }
 
 static const struct cli_command add_cmd = {"ticket add",

@@ -1,11 +1,11 @@
-/* api_footage.c - the investigators' endpoints over the footage documents (index/doc.h):
+/* api_footage.c - the investigators' endpoints over the footage views (index/doc.h):
  * footage find, and requests (create, list, show). A query is read and checked on the loop
  * (doc_footage_query_read, doc_footage_check: a bad one is a 400 naming the parameter and
- * nothing is written); what touches footage is first an audit row carrying the token's
- * name, written on the API's workers with a connection of their own, then the footage over
- * the range read there too (doc_footage_read, doc_request_read, as is the requests' list);
- * the answer is the document the CLI prints, built from those rows on the loop
- * (doc_footage_build). Loop thread, but for the jobs' work. */
+ * nothing is written); footage find is first an audit row carrying the token's name, written
+ * on the API's workers with a connection of their own, then the footage over the range read
+ * there too (api_view_start, as are a request's footage and the requests' list); the answer
+ * is the document the CLI prints, built from those rows on the loop. Loop thread, but for the
+ * jobs' work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +14,13 @@
 #include "../util/log.h"
 #include "api_priv.h"
 
-/* Copy src into dst (len bytes) when it fits; -1 when it does not. NULL copies as "". */
-static int copy_fits(char *dst, size_t len, const char *src)
+#define FIND_TEXT_MAX 255     /* bytes of a place asked about */
+#define FIND_CAMERAS_MAX 1023 /* bytes of a list of camera ids */
+
+/* Whether s (NULL: none) is over max bytes. */
+static int too_long(const char *s, size_t max)
 {
-    return snprintf(dst, len, "%s", src != NULL ? src : "") < (int)len ? 0 : -1;
+    return s != NULL && strlen(s) > max;
 }
 
 /* The audit's words for a query: subject names the place, detail the range. */
@@ -38,48 +41,6 @@ static void query_words(const struct api_call *c, const struct doc_footage_query
 }
 
 /* ---- footage find ---- */
-
-struct find_job {
-    struct api_job j; /* first */
-    struct doc_footage_query q;
-    char text[256], cameras[1024];
-    char subject[128], detail[256];
-    int64_t at_ms;
-    struct doc_footage_rows *rows; /* the worker's reads */
-};
-
-static void find_work(struct api_job *j, struct store *s)
-{
-    struct find_job *f = (struct find_job *)j;
-
-    if (s == NULL)
-        return;
-    /* No audit row, no answer: what an investigator saw is always on the record. */
-    j->rc = store_audit_append(s, f->at_ms, j->call.who, "footage.find", f->subject, f->detail,
-                               NULL, &j->err);
-    if (j->rc == 0)
-        j->rc = doc_footage_read(s, &f->q, &f->rows, &j->err);
-}
-
-/* The answer of a footage job: the document built from rows, or the reads' error. */
-static void footage_done(struct api_job *j, const struct doc_footage_rows *rows)
-{
-    json_t *doc = NULL;
-
-    if (j->rc == 0)
-        j->rc = doc_footage_build(&j->call.doc, rows, &doc, &j->err);
-    api_reply_doc(&j->call, j->rc, doc, &j->err);
-}
-
-static void find_done(struct api_job *j)
-{
-    footage_done(j, ((struct find_job *)j)->rows);
-}
-
-static void find_release(struct api_job *j)
-{
-    doc_footage_free(((struct find_job *)j)->rows);
-}
 
 /* The query of c's parameters (body 0) or of a request body's fields (body 1), words,
  * checked; 0, or -1 after answering 400 naming the parameter (bad_parameter) or the body's
@@ -102,34 +63,26 @@ static int read_query(struct api_call *c, const struct doc_footage_words *w, int
     return 0;
 }
 
+/* GET /footage: an audited view. No audit row, no answer: what an investigator saw is always
+ * on the record. */
 void api_footage_find(struct api_call *c)
 {
     const struct doc_footage_words w = {
         http_req_query(c->req, "from"),  http_req_query(c->req, "to"),
         http_req_query(c->req, "near"),  http_req_query(c->req, "radius"),
         http_req_query(c->req, "place"), http_req_query(c->req, "camera")};
-    struct find_job *f = calloc(1, sizeof(*f));
+    struct api_audit audit = {"footage.find", "", "", 0};
+    struct doc_footage_query q;
 
-    if (f == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
+    if (read_query(c, &w, 0, &q) != 0)
+        return;
+    if (too_long(q.text, FIND_TEXT_MAX) || too_long(q.cameras, FIND_CAMERAS_MAX)) {
+        api_reply_bad_param(c, q.text != NULL ? "place" : "camera", "too long");
         return;
     }
-    if (read_query(c, &w, 0, &f->q) != 0)
-        goto fail;
-    if (copy_fits(f->text, sizeof(f->text), f->q.text) != 0 ||
-        copy_fits(f->cameras, sizeof(f->cameras), f->q.cameras) != 0) {
-        api_reply_bad_param(c, f->q.text != NULL ? "place" : "camera", "too long");
-        goto fail;
-    }
-    f->q.text = f->text;
-    f->q.cameras = f->cameras;
-    f->at_ms = f->q.now_ms;
-    query_words(c, &f->q, f->subject, sizeof(f->subject), f->detail, sizeof(f->detail));
-    f->j.release = find_release;
-    api_job_start(c, &f->j, STORE_READWRITE, find_work, find_done);
-    return;
-fail:
-    free(f);
+    audit.at_ms = q.now_ms;
+    query_words(c, &q, audit.subject, sizeof(audit.subject), audit.detail, sizeof(audit.detail));
+    api_view_start(c, &doc_view_footage, &q, &audit);
 }
 
 /* ---- requests ---- */
@@ -145,90 +98,19 @@ int64_t api_request_id(struct api_call *c, const char *s)
     return 0;
 }
 
-/* GET /requests: the requests read on a worker, the list built on the loop. */
-struct requests_job {
-    struct api_job j; /* first */
-    struct store_request *v;
-    size_t n;
-};
-
-static void requests_work(struct api_job *j, struct store *s)
-{
-    struct requests_job *rj = (struct requests_job *)j;
-
-    if (s != NULL && store_list_requests(s, &rj->v, &rj->n, &j->err) != 0)
-        j->rc = -1;
-}
-
-static void requests_done(struct api_job *j)
-{
-    struct requests_job *rj = (struct requests_job *)j;
-    json_t *doc = NULL;
-
-    if (j->rc == 0) {
-        j->rc = doc_requests_rows(&j->call.doc, rj->v, rj->n, &doc, &j->err);
-        rj->v = NULL; /* taken */
-    }
-    api_reply_doc(&j->call, j->rc, doc, &j->err);
-}
-
-static void requests_release(struct api_job *j)
-{
-    free(((struct requests_job *)j)->v);
-}
-
+/* GET /requests */
 void api_requests(struct api_call *c)
 {
-    struct requests_job *rj = calloc(1, sizeof(*rj));
-
-    if (rj == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
-    rj->j.release = requests_release;
-    api_job_start(c, &rj->j, STORE_READONLY, requests_work, requests_done);
+    api_view_start(c, &doc_view_requests, NULL, NULL);
 }
 
-/* GET /requests/{id}: the request and its footage read on a worker. */
-struct show_job {
-    struct api_job j; /* first */
-    int64_t id, now_ms;
-    struct doc_footage_rows *rows;
-};
-
-static void show_work(struct api_job *j, struct store *s)
-{
-    struct show_job *sj = (struct show_job *)j;
-
-    if (s != NULL)
-        j->rc = doc_request_read(s, sj->id, sj->now_ms, &sj->rows, &j->err);
-}
-
-static void show_done(struct api_job *j)
-{
-    footage_done(j, ((struct show_job *)j)->rows);
-}
-
-static void show_release(struct api_job *j)
-{
-    doc_footage_free(((struct show_job *)j)->rows);
-}
-
+/* GET /requests/{id} */
 void api_request(struct api_call *c)
 {
-    int64_t id = api_request_id(c, c->caps.v[0]);
-    struct show_job *sj;
+    const struct doc_request_query q = {api_request_id(c, c->caps.v[0]), cw_now_ms()};
 
-    if (id == 0)
-        return;
-    if ((sj = calloc(1, sizeof(*sj))) == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
-    sj->id = id;
-    sj->now_ms = cw_now_ms();
-    sj->j.release = show_release;
-    api_job_start(c, &sj->j, STORE_READONLY, show_work, show_done);
+    if (q.id != 0)
+        api_view_start(c, &doc_view_request, &q, NULL);
 }
 
 struct create_job {

@@ -111,6 +111,21 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
                    void (*work)(struct api_job *j, struct store *s),
                    void (*done)(struct api_job *j));
 
+/* What an audited view writes to the audit chain before it reads: its action, subject and
+ * detail, at at_ms, with the token's name (store_audit_append). */
+struct api_audit {
+    const char *action; /* static */
+    char subject[128], detail[256];
+    int64_t at_ms;
+};
+/* Answer c with view's document for query: the store read on a worker with a connection of its
+ * own, the document built on the loop (index/doc.h: struct doc_view) and answered as
+ * api_reply_doc does. The job holds its own copy of query (doc_view_query_copy): the caller's
+ * may go when this returns. audit (NULL: none) is written first, on a READWRITE connection: no
+ * audit row, no answer. Answers 500 when out of memory, 503 as api_job_start. */
+void api_view_start(struct api_call *c, const struct doc_view *view, const void *query,
+                    const struct api_audit *audit);
+
 /* A request id from a path segment: the id, or 0 after answering 404 (api_footage.c). */
 int64_t api_request_id(struct api_call *c, const char *s);
 

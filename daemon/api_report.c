@@ -4,9 +4,9 @@
  * (doc_report_read: report_read_*), the document built from them on the loop, which owns the
  * zone and the configuration (doc_report_build), then rendered by report/ on the workers in
  * the format asked (json, csv, xlsx, html: what `camwatch report` writes: report_*), with its
- * Content-Type and a Content-Disposition naming the file. Tickets: the list read, and opening
- * and closing (admin) written, on a worker with a connection of its own (doc_tickets_read,
- * doc_ticket_*_apply), answered from the loop. Loop thread, but for the jobs' work. */
+ * Content-Type and a Content-Disposition naming the file. Tickets: the list read (a view:
+ * api_view_start), and opening and closing (admin) written, on a worker with a connection of its
+ * own (doc_ticket_*_apply), answered from the loop. Loop thread, but for the jobs' work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,62 +206,19 @@ fail:
 
 /* ---- tickets ---- */
 
-/* GET /tickets: the tickets read on a worker, the list built on the loop. */
-struct tickets_job {
-    struct api_job j; /* first */
-    char *camera;     /* a copy of the query's (the worker reads it), NULL for every camera */
-    int all;
-    struct store_ticket *t;
-    size_t n;
-};
-
-static void tickets_work(struct api_job *j, struct store *s)
-{
-    struct tickets_job *tj = (struct tickets_job *)j;
-
-    if (s != NULL)
-        j->rc = doc_tickets_read(s, tj->camera, tj->all, &tj->t, &tj->n, &j->err);
-}
-
-static void tickets_done(struct api_job *j)
-{
-    struct tickets_job *tj = (struct tickets_job *)j;
-    json_t *doc = NULL;
-
-    if (j->rc == 0) {
-        j->rc = doc_tickets_rows(&j->call.doc, tj->t, tj->n, &doc, &j->err);
-        tj->t = NULL; /* taken */
-    }
-    api_reply_doc(&j->call, j->rc, doc, &j->err);
-}
-
-static void tickets_release(struct api_job *j)
-{
-    free(((struct tickets_job *)j)->t);
-    free(((struct tickets_job *)j)->camera);
-}
-
+/* GET /tickets?camera&all */
 void api_tickets(struct api_call *c)
 {
     const char *all = http_req_query(c->req, "all");
-    int closed_too = all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
-    struct tickets_job *tj;
-    const char *camera;
+    const struct doc_tickets_query q = {http_req_query(c->req, "camera"),
+                                        all != NULL &&
+                                            (strcmp(all, "1") == 0 || strcmp(all, "true") == 0)};
 
-    if (all != NULL && !closed_too && strcmp(all, "0") != 0 && strcmp(all, "false") != 0) {
+    if (all != NULL && !q.all && strcmp(all, "0") != 0 && strcmp(all, "false") != 0) {
         api_reply_bad_param(c, "all", "true or false, not '%.32s'", all);
         return;
     }
-    camera = http_req_query(c->req, "camera");
-    if ((tj = calloc(1, sizeof(*tj))) == NULL ||
-        (camera != NULL && (tj->camera = strdup(camera)) == NULL)) {
-        free(tj);
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
-    tj->all = closed_too;
-    tj->j.release = tickets_release;
-    api_job_start(c, &tj->j, STORE_READONLY, tickets_work, tickets_done);
+    api_view_start(c, &doc_view_tickets, &q, NULL);
 }
 
 struct ticket_job {

@@ -1,6 +1,6 @@
 /* api_util.c - what every API handler uses (api_priv.h): documents to answers, query
- * parameters, files confined to a folder, and jobs on the API's workers. Loop thread, but
- * for a job's work. */
+ * parameters, files confined to a folder, jobs on the API's workers and the one job of every
+ * view. Loop thread, but for a job's work. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -245,4 +245,67 @@ refused:
     if (j->release != NULL)
         j->release(j);
     free(j);
+}
+
+/* ---- views ---- */
+
+/* A view's job: its copy of the query, and the rows from the worker to the loop. */
+struct view_job {
+    struct api_job j; /* first */
+    const struct doc_view *view;
+    void *query;
+    void *rows;
+    struct api_audit audit; /* action NULL: none */
+};
+
+static void view_work(struct api_job *j, struct store *s)
+{
+    struct view_job *v = (struct view_job *)j;
+
+    if (s == NULL)
+        return;
+    if (v->audit.action != NULL &&
+        store_audit_append(s, v->audit.at_ms, j->call.who, v->audit.action, v->audit.subject,
+                           v->audit.detail, NULL, &j->err) != 0)
+        j->rc = -1;
+    else
+        j->rc = v->view->read(s, v->query, v->rows, &j->err);
+}
+
+static void view_done(struct api_job *j)
+{
+    struct view_job *v = (struct view_job *)j;
+    json_t *doc = NULL;
+
+    if (j->rc == 0)
+        j->rc = v->view->build(&j->call.doc, v->query, v->rows, &doc, &j->err);
+    api_reply_doc(&j->call, j->rc, doc, &j->err);
+}
+
+static void view_release(struct api_job *j)
+{
+    struct view_job *v = (struct view_job *)j;
+
+    doc_view_rows_free(v->view, v->rows);
+    doc_view_query_free(v->view, v->query);
+}
+
+void api_view_start(struct api_call *c, const struct doc_view *view, const void *query,
+                    const struct api_audit *audit)
+{
+    struct view_job *v = calloc(1, sizeof(*v));
+
+    if (v == NULL || (v->rows = doc_view_rows_new(view)) == NULL ||
+        doc_view_query_copy(view, query, &v->query) != 0) {
+        if (v != NULL)
+            doc_view_rows_free(view, v->rows);
+        free(v);
+        http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
+        return;
+    }
+    v->view = view;
+    if (audit != NULL)
+        v->audit = *audit;
+    v->j.release = view_release;
+    api_job_start(c, &v->j, audit != NULL ? STORE_READWRITE : STORE_READONLY, view_work, view_done);
 }

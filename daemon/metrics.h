@@ -18,8 +18,8 @@
 #include "http.h"
 
 struct metrics_in {
-    const json_t *status;                       /* doc_status's array (every camera) */
-    const json_t *clock;                        /* doc_clock's array */
+    const json_t *status;                       /* doc_view_status's array (every camera) */
+    const json_t *clock;                        /* doc_view_clock's array */
     const struct cfg *cfg;                      /* the owners */
     const struct fleet_counts *probes;          /* NULL: not given */
     const struct http_stats *http;              /* NULL: not given */

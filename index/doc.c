@@ -84,11 +84,10 @@ int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
     return doc_give(arr, out, err);
 }
 
-int doc_require_camera(const struct doc_ctx *c, const char *id, struct store_status *st,
-                       struct cw_err *err)
+int doc_require_camera(struct store *s, const char *id, struct store_status *st, struct cw_err *err)
 {
     struct store_status unused;
-    int rc = store_get_status(c->store, id, st != NULL ? st : &unused, err);
+    int rc = store_get_status(s, id, st != NULL ? st : &unused, err);
 
     if (rc == 1)
         cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", id);

@@ -10,7 +10,9 @@
  * saying which; 2 (DOC_BAD_INPUT) when a request's value (a cursor) is not one this module
  * made; -1 with err on a store error or when out of memory. *out is NULL unless 0.
  * The store handle's rule holds: one thread at a time per ctx; ISO formatting sets TZ, so
- * the CLI or the loop thread only. */
+ * the CLI or the loop thread only. The views of the store (status, camera, samples, device,
+ * clock, events, uptime, tickets, footage, requests) are each a struct doc_view: its store
+ * reads apart from its document, so the reads can run where blocking is allowed. */
 #ifndef CW_DOC_H
 #define CW_DOC_H
 
@@ -44,11 +46,60 @@ struct doc_ctx {
     const char *tz;        /* zone of the ISO times (cfg->time_zone) */
 };
 
-/* The camera check every document makes: 0 with *st filled when camera id is in the store
- * (a retired one too), DOC_NOT_FOUND with err "unknown camera 'ID'", -1 on error. st may be
- * NULL: the check alone. */
-int doc_require_camera(const struct doc_ctx *c, const char *id, struct store_status *st,
+/* The camera check every document makes, on s (any thread): 0 with *st filled when camera id
+ * is in the store (a retired one too), DOC_NOT_FOUND with err "unknown camera 'ID'", -1 on
+ * error. st may be NULL: the check alone. */
+int doc_require_camera(struct store *s, const char *id, struct store_status *st,
                        struct cw_err *err);
+
+/* A view of the store in two steps, so that its reads run where blocking is allowed (the API's
+ * workers) and its document where ISO times may be written (the thread rule above):
+ *   read   any thread, on s alone (no zone, no configuration): what it reads into rows (the
+ *          view's struct of rows_size bytes, zeroed: doc_view_rows_new); returns as the
+ *          view's document does (0, DOC_NOT_FOUND, DOC_BAD_INPUT or -1, with err)
+ *   build  the loop or the CLI: the document from the query and the rows into *out; 0,
+ *          DOC_NOT_FOUND (doc_view_device: never probed over ONVIF) or -1, with err
+ *   clear  frees what read and build left in the rows, whatever they returned; zeroed rows
+ *          too (doc_view_rows_free)
+ * query points to the view's own struct, named beside each view below (NULL for a view that
+ * takes none); read and build only read it, and it outlives them both. The CLI runs the steps
+ * in one go (doc_view_run); the API reads on a worker and builds on the loop with a copy of
+ * the query (doc_view_query_copy; daemon/api_util.c: api_view_start), which the view's query
+ * type says how to make: the struct's size and where its strings are. */
+#define DOC_QUERY_STRINGS_MAX 3
+struct doc_query_type {
+    size_t size;      /* bytes of the query struct */
+    size_t n_strings; /* its strings (const char *), at these offsets */
+    size_t strings[DOC_QUERY_STRINGS_MAX];
+};
+struct doc_view {
+    const struct doc_query_type *query; /* NULL: the view takes none */
+    size_t rows_size; /* bytes of the view's rows struct (read fills it, clear empties it) */
+    int (*read)(struct store *s, const void *query, void *rows, struct cw_err *err);
+    int (*build)(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                 struct cw_err *err);
+    void (*clear)(void *rows);
+};
+
+/* v's document for query, its steps run in one go on c->store: returns as read and build do,
+ * *out NULL unless 0. */
+int doc_view_run(const struct doc_ctx *c, const struct doc_view *v, const void *query, json_t **out,
+                 struct cw_err *err);
+/* New zeroed rows for v's read, or NULL when out of memory; freed, cleared first, by
+ * doc_view_rows_free (accepts NULL). */
+void *doc_view_rows_new(const struct doc_view *v);
+void doc_view_rows_free(const struct doc_view *v, void *rows);
+/* A copy of query (v's) that owns its strings, for steps run on other threads after the
+ * query's own memory is gone: 0 with *out (NULL for a view that takes no query; free it with
+ * doc_view_query_free, which accepts NULL), or -1 when out of memory. */
+int doc_view_query_copy(const struct doc_view *v, const void *query, void **out);
+void doc_view_query_free(const struct doc_view *v, void *query);
+
+/* The query of the views of one camera. */
+struct doc_camera_query {
+    const char *id; /* an unknown camera is DOC_NOT_FOUND */
+    int64_t at_ms;  /* doc_view_camera: now; doc_view_samples, doc_view_device: since */
+};
 
 /* Which cameras a status list shows; NULL or zero fields do not filter. */
 struct doc_status_filter {
@@ -69,33 +120,18 @@ struct doc_status_filter {
  * degraded camera has answered (down: at all; degraded: well) good times in a row but fewer
  * than the needed [probe.rtsp] up_after that move it, else null: its reason is then the old
  * one, its latency the new. A flag that is not a quality flag's name is DOC_BAD_INPUT (err
- * lists the names). */
-int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
-               struct cw_err *err);
+ * lists the names). The query is a struct doc_status_filter (NULL: every camera). */
+extern const struct doc_view doc_view_status;
 /* 0, or DOC_BAD_INPUT with err when f's flag is not a quality flag's (err lists them): the
- * check doc_status makes before it reads. f may be NULL. */
+ * check doc_view_status makes before it reads. f may be NULL. */
 int doc_status_check(const struct doc_status_filter *f, struct cw_err *err);
-/* doc_status from the rows store_list_status gave (read on another thread or connection);
- * takes v (freed), f's flag already checked; c->store is not used. */
-int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
-                    struct store_status *v, size_t n, json_t **out, struct cw_err *err);
 
-/* One camera: {status: the status list's object, samples: the last day's (doc_samples),
- * events: {events, next} the first page of the last week's (doc_events), device:
- * doc_device's object or null when never probed over ONVIF}. DOC_NOT_FOUND for an unknown
- * camera. now_ms places "the last day". */
-int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
-               struct cw_err *err);
-/* doc_camera in two steps, so that the store's reads run where blocking is allowed (the API's
- * workers): doc_camera_read (any thread, on s; returns as doc_camera), then doc_camera_build
- * (the document from the rows, loop or CLI; 0 or -1). The rows are the caller's: free them
- * with doc_camera_free (accepts NULL), whatever the steps returned. */
-struct doc_camera_rows;
-int doc_camera_read(struct store *s, const char *id, int64_t now_ms, struct doc_camera_rows **out,
-                    struct cw_err *err);
-int doc_camera_build(const struct doc_ctx *c, struct doc_camera_rows *r, json_t **out,
-                     struct cw_err *err);
-void doc_camera_free(struct doc_camera_rows *r);
+/* One camera: {status: the status list's object, samples: the last day's (doc_view_samples),
+ * events: {events, next} the first page of the last week's (doc_view_events), device:
+ * doc_view_device's object or null when never probed over ONVIF}. The query is a struct
+ * doc_camera_query, its at_ms now (it places "the last day"). DOC_NOT_FOUND for an unknown
+ * camera. */
+extern const struct doc_view doc_view_camera;
 
 /* Which events a page holds. */
 struct doc_events_query {
@@ -108,25 +144,14 @@ struct doc_events_query {
 /* One page of state changes and device fact changes, merged oldest first (a state change
  * before a device change at the same ms): {events: [ {id, kind: "state", camera, at, at_ms,
  * from, to, reason} | {kind: "device", camera, at, at_ms, field, old, new} ], next: a cursor
- * string to pass as q->after for the next page, or null after the last}. Memory is bounded
- * by the limit, whatever the range. DOC_BAD_INPUT for an after that is not a cursor. */
-int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
-               struct cw_err *err);
-/* doc_events in two steps, so that the store's reads run where blocking is allowed (the API's
- * workers): doc_events_read (any thread, on s: the cursor, the camera and the page's rows;
- * returns as doc_events), then doc_events_build (the document from the rows, loop or CLI: ISO
- * times; 0 or -1). q's strings are read only by doc_events_read. The rows are the caller's:
- * free them with doc_events_free (accepts NULL), whatever the steps returned. */
-struct doc_events_rows;
-int doc_events_read(struct store *s, const struct doc_events_query *q, struct doc_events_rows **out,
-                    struct cw_err *err);
-int doc_events_build(const struct doc_ctx *c, struct doc_events_rows *r, json_t **out,
-                     struct cw_err *err);
-void doc_events_free(struct doc_events_rows *r);
-/* Every event from q->after on (q->limit is not used), as doc_events' items, written to o as
- * one array while they are read, DOC_EVENTS_PAGE at a time: what `camwatch events --json`
- * prints, in memory bounded whatever the range. Returns as doc_events; on -1 o may hold part
- * of the array. */
+ * string to pass as q->after for the next page, or null after the last}. The query is a
+ * struct doc_events_query. Memory is bounded by the limit, whatever the range. DOC_BAD_INPUT
+ * for an after that is not a cursor. */
+extern const struct doc_view doc_view_events;
+/* Every event from q->after on (q->limit is not used), as doc_view_events' items, written to
+ * o as one array while they are read, DOC_EVENTS_PAGE at a time: what `camwatch events --json`
+ * prints, in memory bounded whatever the range. Returns as doc_view_events; on -1 o may hold
+ * part of the array. */
 int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
                    struct cw_err *err);
 
@@ -144,10 +169,13 @@ int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc
  * doc_uptime; on -1 o may hold part of it. */
 int doc_uptime_write(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                      struct doc_out *o, struct cw_err *err);
-/* doc_uptime from rows store_uptime gave for the same range (read on another thread or
- * connection); c->store is not used. */
-int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
-                    const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err);
+/* doc_uptime's document as a view: every camera's rows over the range read at once (the
+ * API's), the same document built from them by the same writer. */
+struct doc_uptime_query {
+    int64_t from_ms, to_ms;
+    enum doc_uptime_by by;
+};
+extern const struct doc_view doc_view_uptime;
 
 /* ---- reports (doc_report.c, doc_backlog.c, doc_ticket.c, doc_province.c) ----
  * A report's JSON starts with {kind, version, site, authority, time_zone, language, from,
@@ -264,33 +292,22 @@ int doc_ticket_close_apply(struct store *s, int64_t id, const char *by, const ch
                            int64_t at_ms, struct store_ticket *out, struct cw_err *err);
 int doc_ticket_result(const struct doc_ctx *c, int rc, const struct store_ticket *t, json_t **out,
                       struct cw_err *err);
-/* [ tickets ] by id: of one camera (camera non-NULL; DOC_NOT_FOUND when unknown) or all, open
- * ones only unless all. */
-int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
-                struct cw_err *err);
-/* doc_tickets in two steps: doc_tickets_read (any thread, on s: the camera checked, *t the
- * tickets, malloc'd, caller frees; returns as doc_tickets), then doc_tickets_rows (the
- * document from t, which it takes; loop or CLI; 0 or -1). */
-int doc_tickets_read(struct store *s, const char *camera, int all, struct store_ticket **t,
-                     size_t *n, struct cw_err *err);
-int doc_tickets_rows(const struct doc_ctx *c, struct store_ticket *t, size_t n, json_t **out,
-                     struct cw_err *err);
+/* Which tickets a list holds. */
+struct doc_tickets_query {
+    const char *camera; /* NULL: every camera's; an unknown one is DOC_NOT_FOUND */
+    int all;            /* closed ones too */
+};
+/* [ tickets ] by id, as the query asks. */
+extern const struct doc_view doc_view_tickets;
 
 /* [ {camera, at, at_ms, hourly, count, ok, error, codec, width, height, fps, bitrate_kbps,
  *    gop_frames, gop_s, first_key_ms, ts_jumps, ts_backwards, corrupt_packets, lost_frames,
  *    has_picture, luma_mean, luma_spread, sharpness, phash, ref_distance, flags[], reasons,
  *    key_bytes, inter_frames, inter_bytes, inter_min_bytes} ]: a camera's stream samples
  * since since_ms, oldest first; stream facts null unless ok, picture facts null unless
- * has_picture, frame sizes null unless measured. DOC_NOT_FOUND for an unknown camera. */
-int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
-                struct cw_err *err);
-/* doc_samples in two steps: doc_samples_read (any thread, on s: the camera checked, *v its
- * samples, malloc'd, caller frees; returns as doc_samples), then doc_samples_rows (the
- * document from v, which it takes; loop or CLI; 0 or -1). */
-int doc_samples_read(struct store *s, const char *id, int64_t since_ms, struct store_sample **v,
-                     size_t *n, struct cw_err *err);
-int doc_samples_rows(const struct doc_ctx *c, struct store_sample *v, size_t n, json_t **out,
-                     struct cw_err *err);
+ * has_picture, frame sizes null unless measured. The query is a struct doc_camera_query, its
+ * at_ms the since. DOC_NOT_FOUND for an unknown camera. */
+extern const struct doc_view doc_view_samples;
 
 /* The path of camera id's newest picture: its last stream thumbnail or its ONVIF snapshot,
  * whichever file is newer (one that is gone does not count unless it is the only one named),
@@ -304,30 +321,15 @@ int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
  *  hardware_id, auth, clock_offset_ms, clock_error_ms, clock_measured_at, ntp,
  *  stream_uri_note, snapshot_path, endpoints{service: url}, profiles[ {token, name,
  *  encoding, width, height, fps_limit, bitrate_limit_kbps, gov_length, encoder_token,
- *  stream_uri, snapshot_uri, streamed} ], clock_history[ doc_clock's objects ], changes[
+ *  stream_uri, snapshot_uri, streamed} ], clock_history[ doc_view_clock's objects ], changes[
  *  {at, field, old, new} ]}: a camera's ONVIF facts, its clock and fact history since
- * since_ms. DOC_NOT_FOUND for an unknown camera or one never probed over ONVIF (err says
- * which, and why from the inventory). */
-int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
-               struct cw_err *err);
-/* doc_device in two steps: doc_device_read (any thread, on s: DOC_NOT_FOUND for an unknown
- * camera, -1, or 0), then doc_device_build (the document, or DOC_NOT_FOUND for a camera
- * never probed over ONVIF, why from c->cfg; loop or CLI). The rows are the caller's: free
- * them with doc_device_free (accepts NULL), whatever the steps returned. */
-struct doc_device_rows;
-int doc_device_read(struct store *s, const char *id, int64_t since_ms, struct doc_device_rows **out,
-                    struct cw_err *err);
-int doc_device_build(const struct doc_ctx *c, const struct doc_device_rows *r, json_t **out,
-                     struct cw_err *err);
-void doc_device_free(struct doc_device_rows *r);
+ * the query's at_ms (a struct doc_camera_query). read gives DOC_NOT_FOUND for an unknown
+ * camera; build for one never probed over ONVIF (err says why, from the inventory). */
+extern const struct doc_view doc_view_device;
 
 /* [ {id, clock_offset_ms, error_ms, measured_at, ntp} ]: every camera's latest clock
- * offset, furthest off first (then by id); cameras never measured are left out. */
-int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err);
-/* doc_clock from the rows store_list_devices gave (read on another thread or connection);
- * takes v (freed); c->store is not used. */
-int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, json_t **out,
-                   struct cw_err *err);
+ * offset, furthest off first (then by id); cameras never measured are left out. No query. */
+extern const struct doc_view doc_view_clock;
 
 /* Acknowledge camera id as under maintenance (on) or hand it back to the probes (off),
  * unless it is so already, at at_ms with note (may be NULL), and describe the result: {id,
@@ -480,27 +482,9 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * one) or "scanned"; scanned_at the last scan, error its error. A gap is "not indexed" where
  * the index cannot speak for the recorder (no recorder, never scanned, after the last good
  * scan when the last failed), "not recorded" only where a good scan found nothing. Times ISO
- * 8601 in the site's zone. DOC_BAD_INPUT
+ * 8601 in the site's zone. The query is a struct doc_footage_query. DOC_BAD_INPUT
  * for a query doc_footage_check refuses, DOC_NOT_FOUND for an unknown camera id. */
-int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
-                     struct cw_err *err);
-
-/* An answer's store reads apart from its document, so that the reads run where blocking is
- * allowed (the API's workers) and the document where ISO times may be written (doc.h's thread
- * rule): doc_footage_read (q's, as doc_footage_find) or doc_request_read (request id's, as
- * doc_request_show), on s from any thread, each returning what its document function would
- * (0, DOC_BAD_INPUT, DOC_NOT_FOUND or -1, with err); then doc_footage_build, the same
- * document from the rows (loop or CLI; 0 or -1). The rows are the caller's: free them with
- * doc_footage_free (accepts NULL), whatever the steps returned. q's strings are read only by
- * doc_footage_read. */
-struct doc_footage_rows;
-int doc_footage_read(struct store *s, const struct doc_footage_query *q,
-                     struct doc_footage_rows **out, struct cw_err *err);
-int doc_request_read(struct store *s, int64_t id, int64_t now_ms, struct doc_footage_rows **out,
-                     struct cw_err *err);
-int doc_footage_build(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
-                      struct cw_err *err);
-void doc_footage_free(struct doc_footage_rows *r);
+extern const struct doc_view doc_view_footage;
 
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q);
@@ -511,19 +495,18 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
 int doc_request_of_query(const struct doc_footage_query *q, const char *by, const char *case_ref,
                          const char *reason, struct store_request *r, struct cw_err *err);
 
-/* {request, cameras}: request id as doc_requests lists it, and its cameras as
- * doc_footage_find answers its query at now_ms (the CLI's `request show` and
+/* Which request to show, and when its footage is answered. */
+struct doc_request_query {
+    int64_t id, now_ms;
+};
+/* {request, cameras}: request id as doc_view_requests lists it, and its cameras as
+ * doc_view_footage answers its query at now_ms (the CLI's `request show` and
  * GET /api/v1/requests/ID). DOC_NOT_FOUND when there is no such request. */
-int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
-                     struct cw_err *err);
+extern const struct doc_view doc_view_request;
 
 /* [{id, created, by, case, reason, from, to, place{kind, lat, lon, radius_m | text |
- * cameras[]}}]: every request, newest first. */
-int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err);
-/* doc_requests from the rows store_list_requests gave (read on another thread or
- * connection); takes v (freed). Loop or CLI. */
-int doc_requests_rows(const struct doc_ctx *c, struct store_request *v, size_t n, json_t **out,
-                      struct cw_err *err);
+ * cameras[]}}]: every request, newest first. No query. */
+extern const struct doc_view doc_view_requests;
 
 /* A request as JSON (id, created, by, case, reason, from, to, place), its times written by
  * when(data, ms): the document's and an export manifest's (exports run off the loop thread,
@@ -537,7 +520,7 @@ void doc_place_fields(json_t *o, const struct store_place *p, double dist_m);
 
 /* Store r (checked as doc_footage_check does, and who, case and why required; its cameras
  * must exist) with its audit row, created at now_ms: {id}. Writes (c->store
- * READWRITE). DOC_BAD_INPUT, DOC_NOT_FOUND as doc_footage_find. */
+ * READWRITE). DOC_BAD_INPUT, DOC_NOT_FOUND as doc_view_footage. */
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err);
 

@@ -18,11 +18,10 @@ static int gone(const char *id, struct cw_err *err)
 int doc_maintenance_apply(struct store *s, const char *id, int on, const char *note, int64_t at_ms,
                           struct doc_maintenance_change *out, struct cw_err *err)
 {
-    const struct doc_ctx c = {s, NULL, NULL};
     int rc;
 
     if ((rc = doc_text_check("note", note, err)) != 0 ||
-        (rc = doc_require_camera(&c, id, &out->before, err)) != 0)
+        (rc = doc_require_camera(s, id, &out->before, err)) != 0)
         return rc;
     out->changed = (out->before.state == CW_MAINTENANCE) != on;
     if (out->changed) {
@@ -30,7 +29,7 @@ int doc_maintenance_apply(struct store *s, const char *id, int on, const char *n
         if (rc != 0)
             return rc < 0 ? -1 : gone(id, err);
     }
-    return doc_require_camera(&c, id, &out->after, err);
+    return doc_require_camera(s, id, &out->after, err);
 }
 
 int doc_maintenance_result(const struct doc_ctx *c, const struct doc_maintenance_change *m,
@@ -65,14 +64,13 @@ int doc_maintenance(const struct doc_ctx *c, const char *id, int on, const char 
 int doc_reference_apply(struct store *s, const char *id, struct doc_reference_change *out,
                         struct cw_err *err)
 {
-    const struct doc_ctx c = {s, NULL, NULL};
     struct store_status st;
     uint64_t phash;
     int rc;
 
     out->had = 0;
     out->at_ms = 0;
-    if ((rc = doc_require_camera(&c, id, &st, err)) != 0)
+    if ((rc = doc_require_camera(s, id, &st, err)) != 0)
         return rc;
     snprintf(out->id, sizeof(out->id), "%s", st.id);
     /* Cleared even when none was read: the daemon may take one between the two calls. */

@@ -53,7 +53,7 @@ int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t
     int rc;
 
     *out = NULL;
-    if (q->camera != NULL && (rc = doc_require_camera(c, q->camera, NULL, err)) != 0)
+    if (q->camera != NULL && (rc = doc_require_camera(c->store, q->camera, NULL, err)) != 0)
         return rc;
     if (store_list_alerts(c->store, q->camera, q->since_ms, q->limit, &a, &n, err) != 0)
         return -1;

@@ -1,7 +1,5 @@
-/* doc_device.c - the ONVIF documents: one camera's device facts (endpoints, profiles, clock
- * and fact history) and every camera's latest clock offset, worst first. Read-only; the
- * rows read are freed before each returns. A device's reads (doc_device_read: any thread) are
- * apart from its document (doc_device_build). */
+/* doc_device.c - the ONVIF views: one camera's device facts (endpoints, profiles, clock and
+ * fact history) and every camera's latest clock offset, worst first. Read-only. */
 #include "doc_priv.h"
 
 #include <stdio.h>
@@ -62,8 +60,10 @@ static json_t *change_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
-/* Everything doc_device reads, freed by view_free. */
-struct view {
+/* Everything doc_view_device reads, freed by device_clear. */
+struct device_rows {
+    char id[CFG_ID_MAX + 1];
+    int found; /* the camera has ONVIF facts */
     struct store_status st;
     struct store_device d;
     struct store_endpoint *ep;
@@ -76,15 +76,7 @@ struct view {
     size_t n_changes;
 };
 
-static void view_free(struct view *v)
-{
-    free(v->ep);
-    free(v->pr);
-    free(v->clocks);
-    free(v->changes);
-}
-
-static void device_facts(const struct doc_ctx *c, const struct view *v, json_t *o)
+static void device_facts(const struct doc_ctx *c, const struct device_rows *v, json_t *o)
 {
     const struct store_device *d = &v->d;
 
@@ -111,7 +103,7 @@ static void device_facts(const struct doc_ctx *c, const struct view *v, json_t *
     json_object_set_new(o, "snapshot_path", doc_str_or_null(d->snapshot_path));
 }
 
-static json_t *device_json(const struct doc_ctx *c, const struct view *v)
+static json_t *device_json(const struct doc_ctx *c, const struct device_rows *v)
 {
     json_t *o = json_object(), *ep = json_object();
 
@@ -135,70 +127,54 @@ static json_t *device_json(const struct doc_ctx *c, const struct view *v)
     return o;
 }
 
-struct doc_device_rows {
-    char id[CFG_ID_MAX + 1];
-    int found; /* the camera has ONVIF facts */
-    struct view v;
-};
-
-int doc_device_read(struct store *s, const char *id, int64_t since_ms, struct doc_device_rows **out,
-                    struct cw_err *err)
+static void device_clear(void *rows)
 {
-    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
-    struct doc_device_rows *r = calloc(1, sizeof(*r));
-    struct view *v;
+    struct device_rows *v = rows;
+
+    free(v->ep);
+    free(v->pr);
+    free(v->clocks);
+    free(v->changes);
+}
+
+static int device_read(struct store *s, const void *query, void *rows, struct cw_err *err)
+{
+    const struct doc_camera_query *q = query;
+    struct device_rows *v = rows;
     int rc;
 
-    if ((*out = r) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "device: out of memory");
-    v = &r->v;
-    if ((rc = doc_require_camera(&check, id, &v->st, err)) != 0)
+    if ((rc = doc_require_camera(s, q->id, &v->st, err)) != 0)
         return rc;
-    snprintf(r->id, sizeof(r->id), "%s", id); /* found: no longer than a stored id */
-    if ((rc = store_get_device(s, id, &v->d, &v->ep, &v->n_ep, &v->pr, &v->n_pr, err)) < 0)
+    snprintf(v->id, sizeof(v->id), "%s", q->id); /* found: no longer than a stored id */
+    if ((rc = store_get_device(s, q->id, &v->d, &v->ep, &v->n_ep, &v->pr, &v->n_pr, err)) < 0)
         return -1;
-    r->found = rc == 0;
-    if (r->found &&
-        (store_list_clocks(s, id, since_ms, &v->clocks, &v->n_clocks, err) != 0 ||
-         store_list_device_changes(s, id, since_ms, &v->changes, &v->n_changes, err) != 0))
+    v->found = rc == 0;
+    if (v->found &&
+        (store_list_clocks(s, q->id, q->at_ms, &v->clocks, &v->n_clocks, err) != 0 ||
+         store_list_device_changes(s, q->id, q->at_ms, &v->changes, &v->n_changes, err) != 0))
         return -1;
     return 0;
 }
 
-int doc_device_build(const struct doc_ctx *c, const struct doc_device_rows *r, json_t **out,
-                     struct cw_err *err)
+static int device_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                        struct cw_err *err)
 {
+    const struct device_rows *v = rows;
+
+    (void)query;
     *out = NULL;
-    if (!r->found) {
-        const struct cfg_camera *cc = cfg_find_camera(c->cfg, r->id);
-        cw_err_set(err, NULL, 0, NULL, "%s: no ONVIF facts yet (%s)", r->id,
+    if (!v->found) {
+        const struct cfg_camera *cc = cfg_find_camera(c->cfg, v->id);
+        cw_err_set(err, NULL, 0, NULL, "%s: no ONVIF facts yet (%s)", v->id,
                    cc != NULL && cc->onvif_url[0] == '\0' ? "no onvif_url in the inventory"
                                                           : "not probed over ONVIF yet");
         return DOC_NOT_FOUND;
     }
-    return doc_give(device_json(c, &r->v), out, err);
+    return doc_give(device_json(c, v), out, err);
 }
 
-void doc_device_free(struct doc_device_rows *r)
-{
-    if (r == NULL)
-        return;
-    view_free(&r->v);
-    free(r);
-}
-
-int doc_device(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
-               struct cw_err *err)
-{
-    struct doc_device_rows *r = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((rc = doc_device_read(c->store, id, since_ms, &r, err)) == 0)
-        rc = doc_device_build(c, r, out, err);
-    doc_device_free(r);
-    return rc;
-}
+const struct doc_view doc_view_device = {&doc_camera_query_type, sizeof(struct device_rows),
+                                         device_read, device_build, device_clear};
 
 static int worst_first(const void *a, const void *b)
 {
@@ -224,27 +200,32 @@ static json_t *latest_clock(const struct doc_ctx *c, const void *elem)
     return doc_clock_one(c, &k);
 }
 
-int doc_clock(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+static int clock_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     struct store_device *v = NULL;
     size_t n = 0;
+    int rc = store_list_devices(s, &v, &n, err);
 
-    *out = NULL;
-    if (store_list_devices(c->store, &v, &n, err) != 0)
-        return -1;
-    return doc_clock_rows(c, v, n, out, err);
+    (void)query;
+    return doc_list_take(rows, rc, v, n, sizeof(*v), latest_clock);
 }
 
-int doc_clock_rows(const struct doc_ctx *c, struct store_device *v, size_t n, json_t **out,
-                   struct cw_err *err)
+/* The cameras ever measured, furthest off first, then their array. */
+static int clock_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                       struct cw_err *err)
 {
+    struct doc_list *l = rows;
+    struct store_device *v = l->v;
     size_t k = 0;
 
-    *out = NULL;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < l->n; i++)
         if (v[i].has_clock)
             v[k++] = v[i];
     if (k > 1) /* v is NULL when there is no device row */
         qsort(v, k, sizeof(*v), worst_first);
-    return doc_give_rows(c, v, k, sizeof(*v), latest_clock, out, err);
+    l->n = k;
+    return doc_list_build(c, query, rows, out, err);
 }
+
+const struct doc_view doc_view_clock = {NULL, sizeof(struct doc_list), clock_read, clock_build,
+                                        doc_list_clear};

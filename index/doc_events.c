@@ -1,12 +1,12 @@
-/* doc_events.c - the events document: state changes and device fact changes merged oldest
- * first, one page at a time (doc_events, the API's) or all of them written as they are read
- * (doc_events_all, the CLI's). A page reads at most limit + 1 rows of each table, so a month
- * of events streams in bounded memory; the cursor is the merged order's last position,
- * "AT_MS.s.ID" after a state change or "AT_MS.d.ID" after a device change. A page's reads
- * (doc_events_read: any thread) are apart from its document (doc_events_build). Read-only. */
+/* doc_events.c - the events view: state changes and device fact changes merged oldest
+ * first, one page at a time (doc_view_events, the API's) or all of them written as they are
+ * read (doc_events_all, the CLI's). A page reads at most limit + 1 rows of each table, so a
+ * month of events streams in bounded memory; the cursor is the merged order's last position,
+ * "AT_MS.s.ID" after a state change or "AT_MS.d.ID" after a device change. Read-only. */
 #include "doc_priv.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -93,7 +93,7 @@ static json_t *cursor_json(const struct cursor *cur)
 }
 
 /* One page as read: the rows after cur, at most limit + 1 of each table. */
-struct doc_events_rows {
+struct events_rows {
     size_t limit;
     struct cursor cur; /* where the page starts; after the build, its last event */
     struct store_event *v;
@@ -102,8 +102,10 @@ struct doc_events_rows {
     size_t m;
 };
 
-static void page_clear(struct doc_events_rows *r)
+static void page_clear(void *rows)
 {
+    struct events_rows *r = rows;
+
     free(r->v);
     free(r->d);
     r->v = NULL;
@@ -112,7 +114,7 @@ static void page_clear(struct doc_events_rows *r)
 }
 
 /* The rows of the page after r->cur from s. 0 or -1 with err. */
-static int read_page(struct store *s, const struct doc_events_query *q, struct doc_events_rows *r,
+static int read_page(struct store *s, const struct doc_events_query *q, struct events_rows *r,
                      struct cw_err *err)
 {
     const struct cursor *cur = &r->cur;
@@ -132,8 +134,8 @@ static int read_page(struct store *s, const struct doc_events_query *q, struct d
 
 /* The page's events (at most r->limit) as items of o's open array; r->cur moves to the last
  * one written, *more says whether any is left after it. Returns 0 or -1 with err. */
-static int write_rows(const struct doc_ctx *c, struct doc_events_rows *r, struct doc_out *o,
-                      int *more, struct cw_err *err)
+static int write_rows(const struct doc_ctx *c, struct events_rows *r, struct doc_out *o, int *more,
+                      struct cw_err *err)
 {
     long taken = merge(c, r->v, r->n, r->d, r->m, r->limit, o, &r->cur);
 
@@ -144,11 +146,10 @@ static int write_rows(const struct doc_ctx *c, struct doc_events_rows *r, struct
 }
 
 /* Where q starts (its after, or the first event) into *cur, and its camera checked on s.
- * Returns as doc_events. */
+ * Returns as doc_view_events. */
 static int query_start(struct store *s, const struct doc_events_query *q, struct cursor *cur,
                        struct cw_err *err)
 {
-    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
 
     *cur = (struct cursor){0, INT64_MIN, INT64_MIN};
     if (q->after != NULL && cursor_parse(q->after, cur) != 0) {
@@ -156,30 +157,30 @@ static int query_start(struct store *s, const struct doc_events_query *q, struct
         return DOC_BAD_INPUT;
     }
     if (q->camera != NULL)
-        return doc_require_camera(&check, q->camera, NULL, err);
+        return doc_require_camera(s, q->camera, NULL, err);
     return 0;
 }
 
-int doc_events_read(struct store *s, const struct doc_events_query *q, struct doc_events_rows **out,
-                    struct cw_err *err)
+static int events_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    struct doc_events_rows *r = calloc(1, sizeof(*r));
+    const struct doc_events_query *q = query;
+    struct events_rows *r = rows;
     int rc;
 
-    if ((*out = r) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "events: out of memory");
     r->limit = q->limit > 0 && q->limit <= DOC_EVENTS_LIMIT_MAX ? q->limit : DOC_EVENTS_LIMIT_MAX;
     if ((rc = query_start(s, q, &r->cur, err)) != 0)
         return rc;
     return read_page(s, q, r, err);
 }
 
-int doc_events_build(const struct doc_ctx *c, struct doc_events_rows *r, json_t **out,
-                     struct cw_err *err)
+static int events_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                        struct cw_err *err)
 {
+    struct events_rows *r = rows;
     struct doc_out *o = NULL;
     int more = 0, rc = -1;
 
+    (void)query;
     *out = NULL;
     if ((o = doc_out_tree()) == NULL)
         return cw_err_set(err, NULL, 0, NULL, "events: out of memory");
@@ -200,31 +201,17 @@ done:
     return rc;
 }
 
-void doc_events_free(struct doc_events_rows *r)
-{
-    if (r == NULL)
-        return;
-    page_clear(r);
-    free(r);
-}
-
-int doc_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
-               struct cw_err *err)
-{
-    struct doc_events_rows *r = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((rc = doc_events_read(c->store, q, &r, err)) == 0)
-        rc = doc_events_build(c, r, out, err);
-    doc_events_free(r);
-    return rc;
-}
+static const struct doc_query_type events_query_type = {
+    sizeof(struct doc_events_query),
+    2,
+    {offsetof(struct doc_events_query, camera), offsetof(struct doc_events_query, after)}};
+const struct doc_view doc_view_events = {&events_query_type, sizeof(struct events_rows),
+                                         events_read, events_build, page_clear};
 
 int doc_events_all(const struct doc_ctx *c, const struct doc_events_query *q, struct doc_out *o,
                    struct cw_err *err)
 {
-    struct doc_events_rows r = {.limit = DOC_EVENTS_PAGE};
+    struct events_rows r = {.limit = DOC_EVENTS_PAGE};
     int more = 1, rc;
 
     if ((rc = query_start(c->store, q, &r.cur, err)) != 0)

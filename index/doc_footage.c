@@ -1,8 +1,8 @@
 /* doc_footage.c - the investigators' documents: which cameras saw a place over a time range
  * and what footage of it can still be had (footage find, request show), the requests, and a
- * created request's id. Read-only on the store except doc_request_create. Everything read is
- * freed before each returns. An answer's store reads (doc_footage_read, doc_request_read: any
- * thread) are apart from its document (doc_footage_build: ISO times, the loop or the CLI).
+ * created request's id. Read-only on the store except doc_request_create. The answers are
+ * views (doc_view_footage, doc_view_request, doc_view_requests): their store reads are apart
+ * from their documents (ISO times: the loop or the CLI).
  *
  * One camera's answer: its place (and distance from the point asked), the windows of footage
  * in the range and the gaps between them with their cause, unreadable files, its state when
@@ -11,6 +11,7 @@
  * within [footage] warn_before). */
 #include "doc_priv.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +143,7 @@ struct cam_rows {
     struct store_recorder rs; /* its last scan, zeroed when none */
 };
 
-struct doc_footage_rows {
+struct footage_rows {
     struct doc_footage_query q; /* its strings are not read after the reads */
     int is_request;             /* request show: {request, cameras} */
     struct store_request r;
@@ -151,7 +152,7 @@ struct doc_footage_rows {
 };
 
 /* The cameras the query's place names, in answer order, into r->cams. */
-static int find_cameras(struct store *s, struct doc_footage_rows *r, struct cw_err *err)
+static int find_cameras(struct store *s, struct footage_rows *r, struct cw_err *err)
 {
     const struct doc_footage_query *q = &r->q;
     struct store_place *p = NULL;
@@ -204,7 +205,7 @@ static int read_camera(struct store *s, const struct doc_footage_query *q, struc
 }
 
 /* r's cameras and what the store says of each. */
-static int read_answer(struct store *s, struct doc_footage_rows *r, struct cw_err *err)
+static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *err)
 {
     struct store_recorder *rec = NULL;
     size_t nrec = 0;
@@ -429,7 +430,7 @@ static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_q
 }
 
 /* The answer to r's query: an array of cameras. */
-static int answer(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
+static int answer(const struct doc_ctx *c, const struct footage_rows *r, json_t **out,
                   struct cw_err *err)
 {
     json_t *arr = json_array();
@@ -446,30 +447,24 @@ static int answer(const struct doc_ctx *c, const struct doc_footage_rows *r, jso
     return doc_give(arr, out, err);
 }
 
-/* ---- the steps (doc.h: doc_footage_read) ---- */
+/* ---- the steps of doc_view_footage and doc_view_request ---- */
 
-static int rows_new(struct doc_footage_rows **out, struct cw_err *err)
+static int footage_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    if ((*out = calloc(1, sizeof(**out))) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "out of memory");
-    return 0;
+    struct footage_rows *r = rows;
+
+    r->q = *(const struct doc_footage_query *)query;
+    return read_answer(s, r, err);
 }
 
-int doc_footage_read(struct store *s, const struct doc_footage_query *q,
-                     struct doc_footage_rows **out, struct cw_err *err)
+static int footage_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                         struct cw_err *err)
 {
-    if (rows_new(out, err) != 0)
-        return -1;
-    (*out)->q = *q;
-    return read_answer(s, *out, err);
-}
-
-int doc_footage_build(const struct doc_ctx *c, const struct doc_footage_rows *r, json_t **out,
-                      struct cw_err *err)
-{
+    const struct footage_rows *r = rows;
     json_t *cams = NULL;
     int rc;
 
+    (void)query;
     *out = NULL;
     if ((rc = answer(c, r, &cams, err)) != 0 || !r->is_request) {
         *out = cams;
@@ -480,30 +475,23 @@ int doc_footage_build(const struct doc_ctx *c, const struct doc_footage_rows *r,
                     out, err);
 }
 
-void doc_footage_free(struct doc_footage_rows *r)
+static void footage_clear(void *rows)
 {
-    if (r == NULL)
-        return;
+    struct footage_rows *r = rows;
+
     for (size_t i = 0; i < r->n; i++) {
         free(r->cams[i].seg);
         free(r->cams[i].ev);
     }
     free(r->cams);
-    free(r);
 }
 
-int doc_footage_find(const struct doc_ctx *c, const struct doc_footage_query *q, json_t **out,
-                     struct cw_err *err)
-{
-    struct doc_footage_rows *r = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((rc = doc_footage_read(c->store, q, &r, err)) == 0)
-        rc = doc_footage_build(c, r, out, err);
-    doc_footage_free(r);
-    return rc;
-}
+static const struct doc_query_type footage_query_type = {
+    sizeof(struct doc_footage_query),
+    2,
+    {offsetof(struct doc_footage_query, text), offsetof(struct doc_footage_query, cameras)}};
+const struct doc_view doc_view_footage = {&footage_query_type, sizeof(struct footage_rows),
+                                          footage_read, footage_build, footage_clear};
 
 /* ---- requests ---- */
 
@@ -556,37 +544,25 @@ int doc_request_of_query(const struct doc_footage_query *q, const char *by, cons
     return 0;
 }
 
-int doc_request_read(struct store *s, int64_t id, int64_t now_ms, struct doc_footage_rows **out,
-                     struct cw_err *err)
+static int request_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    struct doc_footage_rows *r;
+    const struct doc_request_query *q = query;
+    struct footage_rows *r = rows;
     int rc;
 
-    if (rows_new(out, err) != 0)
-        return -1;
-    r = *out;
     r->is_request = 1;
-    if ((rc = store_request_get(s, id, &r->r, err)) != 0) {
+    if ((rc = store_request_get(s, q->id, &r->r, err)) != 0) {
         if (rc == 1)
-            cw_err_set(err, NULL, 0, NULL, "no request %lld", (long long)id);
+            cw_err_set(err, NULL, 0, NULL, "no request %lld", (long long)q->id);
         return rc;
     }
-    doc_request_query(&r->r, now_ms, &r->q);
+    doc_request_query(&r->r, q->now_ms, &r->q);
     return read_answer(s, r, err);
 }
 
-int doc_request_show(const struct doc_ctx *c, int64_t id, int64_t now_ms, json_t **out,
-                     struct cw_err *err)
-{
-    struct doc_footage_rows *r = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((rc = doc_request_read(c->store, id, now_ms, &r, err)) == 0)
-        rc = doc_footage_build(c, r, out, err);
-    doc_footage_free(r);
-    return rc;
-}
+static const struct doc_query_type request_query_type = {sizeof(struct doc_request_query), 0, {0}};
+const struct doc_view doc_view_request = {&request_query_type, sizeof(struct footage_rows),
+                                          request_read, footage_build, footage_clear};
 
 void doc_place_fields(json_t *o, const struct store_place *p, double dist_m)
 {
@@ -636,28 +612,23 @@ json_t *doc_request_one(const struct doc_ctx *c, const void *elem)
     return doc_request_object(elem, ctx_when, c);
 }
 
-int doc_requests_rows(const struct doc_ctx *c, struct store_request *v, size_t n, json_t **out,
-                      struct cw_err *err)
-{
-    *out = NULL;
-    return doc_give_rows(c, v, n, sizeof(*v), doc_request_one, out, err);
-}
-
-int doc_requests(const struct doc_ctx *c, json_t **out, struct cw_err *err)
+static int requests_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     struct store_request *v = NULL;
     size_t n = 0;
+    int rc = store_list_requests(s, &v, &n, err);
 
-    *out = NULL;
-    if (store_list_requests(c->store, &v, &n, err) != 0)
-        return -1;
-    return doc_requests_rows(c, v, n, out, err);
+    (void)query;
+    return doc_list_take(rows, rc, v, n, sizeof(*v), doc_request_one);
 }
+
+const struct doc_view doc_view_requests = {NULL, sizeof(struct doc_list), requests_read,
+                                           doc_list_build, doc_list_clear};
 
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err)
 {
-    struct doc_footage_rows fr = {0};
+    struct footage_rows fr = {0};
     const struct doc_footage_query *q = &fr.q;
     int64_t id = 0;
     json_t *o;

@@ -1,6 +1,6 @@
 /* doc_priv.h - what the document files (doc_*.c) share: JSON values as every document
  * writes them (null for what is not known), and the builders one document borrows from
- * another (doc_camera gathers the others). Not for callers outside index/doc*.c. */
+ * another (doc_view_camera gathers the others). Not for callers outside index/doc*.c. */
 #ifndef CW_DOC_PRIV_H
 #define CW_DOC_PRIV_H
 
@@ -33,16 +33,36 @@ int doc_give_rows(const struct doc_ctx *c, void *v, size_t n, size_t sz,
                   json_t *(*one)(const struct doc_ctx *c, const void *elem), json_t **out,
                   struct cw_err *err);
 
-/* One camera's object (a struct store_status) of doc_status. New reference. */
+/* The query of the views of one camera (doc_camera_query), described for copying. */
+extern const struct doc_query_type doc_camera_query_type;
+
+/* The rows of a view that is one list from the store (samples, tickets, requests, ...): n
+ * elements of sz bytes at v (malloc'd), each shown by one (NULL where the view's build does
+ * not use doc_list_build: uptime). */
+struct doc_list {
+    void *v;
+    size_t n, sz;
+    json_t *(*one)(const struct doc_ctx *c, const void *elem);
+};
+/* A list view's read ends: the list read (v, n elements of sz, malloc'd; NULL when none) taken
+ * into rows (a struct doc_list), whatever rc the read's steps returned; returns rc. */
+int doc_list_take(void *rows, int rc, void *v, size_t n, size_t sz,
+                  json_t *(*one)(const struct doc_ctx *c, const void *elem));
+/* A list view's build and clear: the array of one(element) for each of the rows; v freed. */
+int doc_list_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                   struct cw_err *err);
+void doc_list_clear(void *rows);
+
+/* One camera's object (a struct store_status) of doc_view_status. New reference. */
 json_t *doc_status_one(const struct doc_ctx *c, const void *elem);
-/* One clock measurement's object (a struct store_clock) of doc_clock and doc_device's
+/* One clock measurement's object (a struct store_clock) of doc_view_clock and doc_view_device's
  * clock_history. */
 json_t *doc_clock_one(const struct doc_ctx *c, const void *elem);
 
-/* One request's object (a struct store_request) of doc_request_show and doc_requests. */
+/* One request's object (a struct store_request) of doc_view_request and doc_view_requests. */
 json_t *doc_request_one(const struct doc_ctx *c, const void *elem);
 
-/* A device fact change's field, old and new, set on o (doc_events and doc_device). */
+/* A device fact change's field, old and new, set on o (doc_view_events and doc_view_device). */
 void doc_change_fields(json_t *o, const struct store_device_change *d);
 
 #endif

@@ -1,7 +1,6 @@
-/* doc_samples.c - the samples document: a camera's stream samples, raw and hourly, as
- * measured and as judged; and which file is a camera's newest picture. Read-only; the rows
- * read are freed before it returns. doc_samples_read and doc_picture read no zone and no
- * configuration: any thread. */
+/* doc_samples.c - the samples view: a camera's stream samples, raw and hourly, as measured
+ * and as judged; and which file is a camera's newest picture. Read-only. doc_picture reads no
+ * zone and no configuration: any thread. */
 #include "doc_priv.h"
 
 #include <stdio.h>
@@ -64,38 +63,20 @@ static json_t *sample_json(const struct doc_ctx *c, const void *elem)
     return o;
 }
 
-int doc_samples_read(struct store *s, const char *id, int64_t since_ms, struct store_sample **v,
-                     size_t *n, struct cw_err *err)
+static int samples_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
-    int rc;
-
-    *v = NULL;
-    *n = 0;
-    if ((rc = doc_require_camera(&check, id, NULL, err)) != 0)
-        return rc;
-    return store_list_samples(s, id, since_ms, v, n, err) != 0 ? -1 : 0;
-}
-
-int doc_samples_rows(const struct doc_ctx *c, struct store_sample *v, size_t n, json_t **out,
-                     struct cw_err *err)
-{
-    *out = NULL;
-    return doc_give_rows(c, v, n, sizeof(*v), sample_json, out, err);
-}
-
-int doc_samples(const struct doc_ctx *c, const char *id, int64_t since_ms, json_t **out,
-                struct cw_err *err)
-{
+    const struct doc_camera_query *q = query;
     struct store_sample *v = NULL;
     size_t n = 0;
-    int rc;
+    int rc = doc_require_camera(s, q->id, NULL, err);
 
-    *out = NULL;
-    if ((rc = doc_samples_read(c->store, id, since_ms, &v, &n, err)) != 0)
-        return rc;
-    return doc_samples_rows(c, v, n, out, err);
+    if (rc == 0 && store_list_samples(s, q->id, q->at_ms, &v, &n, err) != 0)
+        rc = -1;
+    return doc_list_take(rows, rc, v, n, sizeof(*v), sample_json);
 }
+
+const struct doc_view doc_view_samples = {&doc_camera_query_type, sizeof(struct doc_list),
+                                          samples_read, doc_list_build, doc_list_clear};
 
 int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len, struct cw_err *err)
 {
@@ -105,7 +86,7 @@ int doc_picture(const struct doc_ctx *c, const char *id, char *path, size_t len,
     const char *s = NULL, *pick;
     int rc;
 
-    if ((rc = doc_require_camera(c, id, &st, err)) != 0)
+    if ((rc = doc_require_camera(c->store, id, &st, err)) != 0)
         return rc;
     if (store_get_device(c->store, id, &snap, NULL, NULL, NULL, NULL, err) == 0 &&
         snap.snapshot_path[0] != '\0')

@@ -1,16 +1,17 @@
-/* doc_status.c - the status list (every camera's state with its last probe's and last
- * sample's facts, filtered by owner, commune, state or flag) and the one-camera document
- * that gathers a camera's status, samples, events and device facts. Read-only on the
- * store; the arrays it reads are freed before it returns. */
+/* doc_status.c - the status view (every camera's state with its last probe's and last
+ * sample's facts, filtered by owner, commune, state or flag) and the one-camera view that
+ * gathers a camera's status with the samples, events and device views. Read-only on the
+ * store; what they read is in their rows, freed by whoever runs them (doc.h). */
 #include "doc_priv.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <strings.h>
 
 #include "../daemon/quality.h"
 #include "../util/text.h"
 
-#define CAMERA_SAMPLES_MS (24 * 3600 * 1000LL)    /* doc_camera: the last day's samples */
+#define CAMERA_SAMPLES_MS (24 * 3600 * 1000LL)    /* doc_view_camera: the last day's samples */
 #define CAMERA_EVENTS_MS (7 * 24 * 3600 * 1000LL) /* and the last week's events */
 #define CAMERA_EVENTS_LIMIT 100                   /* in one page; "next" says there are more */
 
@@ -161,38 +162,57 @@ int doc_status_check(const struct doc_status_filter *f, struct cw_err *err)
     return f != NULL && f->flag != NULL ? status_check_flag(f->flag, err) : 0;
 }
 
-int doc_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
-               struct cw_err *err)
+static int status_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
     struct store_status *v = NULL;
     size_t n = 0;
+    int rc = doc_status_check(query, err);
 
-    *out = NULL;
-    if (doc_status_check(f, err) != 0)
-        return DOC_BAD_INPUT;
-    if (store_list_status(c->store, &v, &n, err) != 0)
-        return -1;
-    return doc_status_rows(c, f, v, n, out, err);
+    if (rc == 0 && store_list_status(s, &v, &n, err) != 0)
+        rc = -1;
+    return doc_list_take(rows, rc, v, n, sizeof(*v), doc_status_one);
 }
 
-int doc_status_rows(const struct doc_ctx *c, const struct doc_status_filter *f,
-                    struct store_status *v, size_t n, json_t **out, struct cw_err *err)
+/* The cameras that pass the filter (query), then their array. */
+static int status_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                        struct cw_err *err)
 {
-    json_t *arr = NULL;
+    struct doc_list *l = rows;
+    struct store_status *v = l->v;
     size_t k = 0;
     int keep = 1;
 
-    *out = NULL;
-    for (size_t i = 0; i < n && keep >= 0; i++)
-        if ((keep = status_keep(f, &v[i])) == 1)
+    for (size_t i = 0; i < l->n && keep >= 0; i++)
+        if ((keep = status_keep(query, &v[i])) == 1)
             v[k++] = v[i];
-    if (keep >= 0)
-        arr = doc_array(c, v, k, sizeof(*v), doc_status_one);
-    free(v);
-    return doc_give(arr, out, err);
+    if (keep < 0)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    l->n = k;
+    return doc_list_build(c, query, rows, out, err);
 }
 
-/* Put document part (made by one of the doc_* functions, rc its result) under key in o;
+static const struct doc_query_type status_query_type = {
+    sizeof(struct doc_status_filter),
+    3,
+    {offsetof(struct doc_status_filter, owner), offsetof(struct doc_status_filter, commune),
+     offsetof(struct doc_status_filter, flag)}};
+const struct doc_view doc_view_status = {&status_query_type, sizeof(struct doc_list), status_read,
+                                         status_build, doc_list_clear};
+
+/* The parts of a camera's document besides its status, each a view of its own (DOC_NOT_FOUND
+ * becomes null when null_if_missing). */
+static const struct {
+    const char *key;
+    const struct doc_view *view;
+    int null_if_missing;
+} parts[] = {
+    {"samples", &doc_view_samples, 0},
+    {"events", &doc_view_events, 0},
+    {"device", &doc_view_device, 1},
+};
+#define N_PARTS (sizeof(parts) / sizeof(parts[0]))
+
+/* Put document part (made by one of the views, rc its result) under key in o;
  * DOC_NOT_FOUND becomes null when null_if_missing. Returns 0 or rc. */
 static int camera_part(json_t *o, const char *key, int rc, json_t *part, int null_if_missing,
                        struct cw_err *err)
@@ -208,54 +228,54 @@ static int camera_part(json_t *o, const char *key, int rc, json_t *part, int nul
     return 0;
 }
 
-struct doc_camera_rows {
+/* A camera's rows: its status and each part's query and rows. */
+struct camera_rows {
     struct store_status st;
-    struct store_sample *samples; /* the last day's */
-    size_t n_samples;
-    struct doc_events_rows *events; /* the first page of the last week's */
-    struct doc_device_rows *device;
+    struct doc_camera_query day, week; /* the samples' and the device's */
+    struct doc_events_query events;    /* the first page of the last week's */
+    const void *query[N_PARTS];
+    void *rows[N_PARTS];
 };
 
-int doc_camera_read(struct store *s, const char *id, int64_t now_ms, struct doc_camera_rows **out,
-                    struct cw_err *err)
+static int camera_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    const struct doc_events_query q = {id, now_ms - CAMERA_EVENTS_MS, CAMERA_EVENTS_LIMIT, NULL};
-    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
-    struct doc_camera_rows *r = calloc(1, sizeof(*r));
+    const struct doc_camera_query *q = query;
+    struct camera_rows *r = rows;
     int rc;
 
-    if ((*out = r) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
-    if ((rc = doc_require_camera(&check, id, &r->st, err)) != 0 ||
-        (rc = doc_samples_read(s, id, now_ms - CAMERA_SAMPLES_MS, &r->samples, &r->n_samples,
-                               err)) != 0 ||
-        (rc = doc_events_read(s, &q, &r->events, err)) != 0)
+    if ((rc = doc_require_camera(s, q->id, &r->st, err)) != 0)
         return rc;
-    return doc_device_read(s, id, now_ms - CAMERA_EVENTS_MS, &r->device, err);
+    r->day = (struct doc_camera_query){q->id, q->at_ms - CAMERA_SAMPLES_MS};
+    r->events =
+        (struct doc_events_query){q->id, q->at_ms - CAMERA_EVENTS_MS, CAMERA_EVENTS_LIMIT, NULL};
+    r->week = (struct doc_camera_query){q->id, q->at_ms - CAMERA_EVENTS_MS};
+    r->query[0] = &r->day;
+    r->query[1] = &r->events;
+    r->query[2] = &r->week;
+    for (size_t i = 0; i < N_PARTS; i++) {
+        if ((r->rows[i] = doc_view_rows_new(parts[i].view)) == NULL)
+            return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
+        if ((rc = parts[i].view->read(s, r->query[i], r->rows[i], err)) != 0)
+            return rc;
+    }
+    return 0;
 }
 
-int doc_camera_build(const struct doc_ctx *c, struct doc_camera_rows *r, json_t **out,
-                     struct cw_err *err)
+static int camera_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                        struct cw_err *err)
 {
+    struct camera_rows *r = rows;
     json_t *o = NULL, *part = NULL;
     int rc;
 
+    (void)query;
     *out = NULL;
     if ((o = json_object()) == NULL)
         return cw_err_set(err, NULL, 0, NULL, "camera: out of memory");
     rc = camera_part(o, "status", 0, doc_status_one(c, &r->st), 0, err);
-    if (rc == 0) {
-        rc = doc_samples_rows(c, r->samples, r->n_samples, &part, err);
-        r->samples = NULL; /* taken */
-        rc = camera_part(o, "samples", rc, part, 0, err);
-    }
-    if (rc == 0) {
-        rc = doc_events_build(c, r->events, &part, err);
-        rc = camera_part(o, "events", rc, part, 0, err);
-    }
-    if (rc == 0) {
-        rc = doc_device_build(c, r->device, &part, err);
-        rc = camera_part(o, "device", rc, part, 1, err);
+    for (size_t i = 0; i < N_PARTS && rc == 0; i++) {
+        rc = parts[i].view->build(c, r->query[i], r->rows[i], &part, err);
+        rc = camera_part(o, parts[i].key, rc, part, parts[i].null_if_missing, err);
     }
     if (rc != 0) {
         json_decref(o);
@@ -265,25 +285,13 @@ int doc_camera_build(const struct doc_ctx *c, struct doc_camera_rows *r, json_t 
     return 0;
 }
 
-void doc_camera_free(struct doc_camera_rows *r)
+static void camera_clear(void *rows)
 {
-    if (r == NULL)
-        return;
-    free(r->samples);
-    doc_events_free(r->events);
-    doc_device_free(r->device);
-    free(r);
+    struct camera_rows *r = rows;
+
+    for (size_t i = 0; i < N_PARTS; i++)
+        doc_view_rows_free(parts[i].view, r->rows[i]);
 }
 
-int doc_camera(const struct doc_ctx *c, const char *id, int64_t now_ms, json_t **out,
-               struct cw_err *err)
-{
-    struct doc_camera_rows *r = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((rc = doc_camera_read(c->store, id, now_ms, &r, err)) == 0)
-        rc = doc_camera_build(c, r, out, err);
-    doc_camera_free(r);
-    return rc;
-}
+const struct doc_view doc_view_camera = {&doc_camera_query_type, sizeof(struct camera_rows),
+                                         camera_read, camera_build, camera_clear};

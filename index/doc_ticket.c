@@ -3,6 +3,7 @@
  * the store keeps a ticket as filed and only ever closes it, once. */
 #include "doc_priv.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,6 @@ static void action_list(char *buf, size_t len)
 int doc_ticket_add_apply(struct store *s, const struct doc_ticket_new *tn, struct store_ticket *out,
                          struct cw_err *err)
 {
-    const struct doc_ctx c = {s, NULL, NULL};
     struct store_ticket t = {0};
     struct store_status st;
     enum cfg_action a;
@@ -67,7 +67,7 @@ int doc_ticket_add_apply(struct store *s, const struct doc_ticket_new *tn, struc
         cw_err_set(err, NULL, 0, "cost", "must not be negative");
         return DOC_BAD_INPUT;
     }
-    if ((rc = doc_require_camera(&c, tn->camera, &st, err)) != 0)
+    if ((rc = doc_require_camera(s, tn->camera, &st, err)) != 0)
         return rc;
     if (st.retired) {
         cw_err_set(err, NULL, 0, NULL, "%s is retired (not in the inventory)", tn->camera);
@@ -155,35 +155,19 @@ int doc_ticket_close(const struct doc_ctx *c, int64_t id, const char *by, const 
     return doc_ticket_result(c, rc, &t, out, err);
 }
 
-int doc_tickets_read(struct store *s, const char *camera, int all, struct store_ticket **t,
-                     size_t *n, struct cw_err *err)
+static int tickets_read(struct store *s, const void *query, void *rows, struct cw_err *err)
 {
-    const struct doc_ctx check = {s, NULL, NULL}; /* the camera's row only: no zone, no cfg */
-    int rc;
-
-    *t = NULL;
-    *n = 0;
-    if (camera != NULL && (rc = doc_require_camera(&check, camera, NULL, err)) != 0)
-        return rc;
-    return store_list_tickets(s, camera, !all, t, n, err) != 0 ? -1 : 0;
-}
-
-int doc_tickets_rows(const struct doc_ctx *c, struct store_ticket *t, size_t n, json_t **out,
-                     struct cw_err *err)
-{
-    *out = NULL;
-    return doc_give_rows(c, t, n, sizeof(*t), ticket_json, out, err);
-}
-
-int doc_tickets(const struct doc_ctx *c, const char *camera, int all, json_t **out,
-                struct cw_err *err)
-{
+    const struct doc_tickets_query *q = query;
     struct store_ticket *t = NULL;
     size_t n = 0;
-    int rc;
+    int rc = q->camera != NULL ? doc_require_camera(s, q->camera, NULL, err) : 0;
 
-    *out = NULL;
-    if ((rc = doc_tickets_read(c->store, camera, all, &t, &n, err)) != 0)
-        return rc;
-    return doc_tickets_rows(c, t, n, out, err);
+    if (rc == 0 && store_list_tickets(s, q->camera, !q->all, &t, &n, err) != 0)
+        rc = -1;
+    return doc_list_take(rows, rc, t, n, sizeof(*t), ticket_json);
 }
+
+static const struct doc_query_type tickets_query_type = {
+    sizeof(struct doc_tickets_query), 1, {offsetof(struct doc_tickets_query, camera)}};
+const struct doc_view doc_view_tickets = {&tickets_query_type, sizeof(struct doc_list),
+                                          tickets_read, doc_list_build, doc_list_clear};

@@ -1,7 +1,7 @@
 /* doc_uptime.c - the uptime document: each camera's time in each state over a range, from
  * the store's exact event intervals, and the same summed per owner. Written as the store
  * works each camera out (doc_uptime_write: the CLI's --json) or built whole (doc_uptime, and
- * doc_uptime_rows from rows read on a worker: the API's), by the same writer. Read-only; the
+ * doc_view_uptime from rows read at once: the API's), by the same writer. Read-only; the
  * owner sums live only during the call. */
 #include "doc_priv.h"
 
@@ -204,15 +204,6 @@ static int tree_doc(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enu
     return rc;
 }
 
-int doc_uptime_rows(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
-                    const struct store_uptime *rows, size_t n, json_t **out, struct cw_err *err)
-{
-    static const struct store_uptime none;
-
-    /* rows NULL means "from the store" to write_doc; an empty list is not that */
-    return tree_doc(c, from_ms, to_ms, by, rows != NULL ? rows : &none, n, out, err);
-}
-
 int doc_uptime(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, enum doc_uptime_by by,
                json_t **out, struct cw_err *err)
 {
@@ -224,3 +215,28 @@ int doc_uptime_write(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, en
 {
     return write_doc(c, from_ms, to_ms, by, NULL, 0, o, err);
 }
+
+static int uptime_read(struct store *s, const void *query, void *rows, struct cw_err *err)
+{
+    const struct doc_uptime_query *q = query;
+    struct store_uptime *v = NULL;
+    size_t n = 0;
+    int rc = store_uptime(s, q->from_ms, q->to_ms, &v, &n, err);
+
+    return doc_list_take(rows, rc, v, n, sizeof(*v), NULL);
+}
+
+static int uptime_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
+                        struct cw_err *err)
+{
+    static const struct store_uptime none;
+    const struct doc_uptime_query *q = query;
+    const struct doc_list *l = rows;
+
+    /* rows NULL means "from the store" to write_doc; an empty list is not that */
+    return tree_doc(c, q->from_ms, q->to_ms, q->by, l->v != NULL ? l->v : &none, l->n, out, err);
+}
+
+static const struct doc_query_type uptime_query_type = {sizeof(struct doc_uptime_query), 0, {0}};
+const struct doc_view doc_view_uptime = {&uptime_query_type, sizeof(struct doc_list), uptime_read,
+                                         uptime_build, doc_list_clear};

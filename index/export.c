@@ -53,7 +53,7 @@ void export_file_name(const char *id, char *buf, size_t len)
     snprintf(buf + i, len - i, ".mp4");
 }
 
-/* The cameras the request names, as doc_footage_find finds them. */
+/* The cameras the request names, as doc_view_footage finds them. */
 static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *err)
 {
     const struct store_request *r = &p->req;

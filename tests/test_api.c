@@ -514,10 +514,41 @@ static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(voi
     }
 }
 
+/* The camera check before a maintenance or reference write is a worker's, not the loop's: with
+ * no worker running, the writes for an unknown camera wait queued; once one runs, each is a
+ * 404 naming the camera. (The loop read the camera's row itself and answered at once.) */
+static void test_a_write_checks_its_camera_on_a_worker(void **state)
+{
+    struct t *t = *state;
+    struct client *c[2];
+    struct cw_err err;
+    json_t *doc;
+
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the jobs wait, queued */
+    c[0] = client_send(t, "POST", "/api/v1/cameras/NOPE/maintenance", "{\"on\": true}");
+    c[1] = client_send(t, "DELETE", "/api/v1/cameras/NOPE/reference", "");
+    DRIVE_UNTIL(t, "both queued or answered",
+                pool_pending(t->api->pool) == 2 || client_pump(c[0]) || client_pump(c[1]));
+    assert_int_equal(pool_pending(t->api->pool), 2);
+    assert_int_equal(c[0]->len + c[1]->len, 0);
+    assert_int_equal(pool_resize(t->api->pool, API_WORKERS, &err), 0);
+    for (size_t i = 0; i < 2; i++) {
+        client_answer(t, c[i]);
+        assert_int_equal(client_status(c[i]), 404);
+        doc = client_json(c[i]);
+        assert_string_equal(json_string_value(json_object_get(doc, "detail")),
+                            "unknown camera 'NOPE'");
+        json_decref(doc);
+        client_free(c[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_job_is_answered_from_the_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_write_checks_its_camera_on_a_worker, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_uptime_from_now_is_read_against_the_now_it_is_clipped_to, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_with_an_export_start_on_a_worker_answers_503,

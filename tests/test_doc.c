@@ -150,6 +150,43 @@ static void sample(struct fixture *fx, const char *id, int64_t at, int ok, int p
 }
 
 /* The element of the array whose "id" is id, or NULL. */
+/* The views as the CLI runs them (doc_view_run). */
+static int view_status(const struct doc_ctx *c, const struct doc_status_filter *f, json_t **out,
+                       struct cw_err *err)
+{
+    return doc_view_run(c, &doc_view_status, f, out, err);
+}
+
+static int view_events(const struct doc_ctx *c, const struct doc_events_query *q, json_t **out,
+                       struct cw_err *err)
+{
+    return doc_view_run(c, &doc_view_events, q, out, err);
+}
+
+static int view_camera(const struct doc_ctx *c, const struct doc_view *v, const char *id,
+                       int64_t at_ms, json_t **out, struct cw_err *err)
+{
+    const struct doc_camera_query q = {id, at_ms};
+
+    return doc_view_run(c, v, &q, out, err);
+}
+
+/* The uptime view as the API runs it: the rows read on s (a connection of its own), the
+ * document built on c. */
+static int view_uptime_on(const struct doc_ctx *c, struct store *s, int64_t from_ms, int64_t to_ms,
+                          enum doc_uptime_by by, json_t **out, struct cw_err *err)
+{
+    const struct doc_uptime_query q = {from_ms, to_ms, by};
+    void *rows = doc_view_rows_new(&doc_view_uptime);
+    int rc;
+
+    assert_non_null(rows);
+    if ((rc = doc_view_uptime.read(s, &q, rows, err)) == 0)
+        rc = doc_view_uptime.build(c, &q, rows, out, err);
+    doc_view_rows_free(&doc_view_uptime, rows);
+    return rc;
+}
+
 static json_t *by_id(json_t *arr, const char *id)
 {
     json_t *o;
@@ -203,7 +240,7 @@ static void test_status_lists_cameras_with_probe_and_sample_facts(void **state)
     assert_int_equal(store_record_probe(fx->s, &p, &err), 0);
     assert_int_equal(store_record_probe(fx->s, &q, &err), 0);
     sample(fx, "CAH-001", T0 + 3 * MIN, 1, 1, "low_fps,dark");
-    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    assert_int_equal(view_status(&fx->c, NULL, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), N_CAMS);
     /* by id */
     assert_string_equal(str(json_array_get(doc, 0), "id"), "CAH-001");
@@ -273,7 +310,7 @@ static void test_status_says_how_far_a_camera_has_recovered(void **state)
     answer(fx, "TD-01", CW_DOWN, STORE_STREAK_FAIL, 2);
     move(fx, "CHO-01", CW_UNKNOWN, CW_UP, T0 + MIN, "");
     answer(fx, "CHO-01", CW_UP, STORE_STREAK_OK, 2);
-    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    assert_int_equal(view_status(&fx->c, NULL, &doc, &err), 0);
     r = json_object_get(by_id(doc, "CAH-001"), "recovering");
     assert_true(json_is_object(r));
     assert_int_equal(num(r, "good"), 2);
@@ -298,14 +335,14 @@ static void test_status_size_is_the_samples_when_the_sdp_gives_none(void **state
     answer(fx, "CAH-001", CW_UNKNOWN, STORE_STREAK_NONE, 0); /* SDP without a size */
     sample(fx, "CAH-001", T0 + 6 * MIN, 1, 1, "");           /* decoded 1280x720 */
     answer(fx, "CAH-002", CW_UNKNOWN, STORE_STREAK_NONE, 0);
-    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    assert_int_equal(view_status(&fx->c, NULL, &doc, &err), 0);
     assert_int_equal(num(by_id(doc, "CAH-001"), "width"), 1280);
     assert_int_equal(num(by_id(doc, "CAH-001"), "height"), 720);
     assert_true(is_null(by_id(doc, "CAH-002"), "width"));
     json_decref(doc);
 }
 
-/* The ids of doc_status under f, comma-joined, into buf. */
+/* The ids of doc_view_status under f, comma-joined, into buf. */
 static const char *status_ids(struct fixture *fx, const struct doc_status_filter *f, char *buf,
                               size_t len)
 {
@@ -314,7 +351,7 @@ static const char *status_ids(struct fixture *fx, const struct doc_status_filter
     size_t i;
 
     buf[0] = '\0';
-    assert_int_equal(doc_status(&fx->c, f, &doc, &err), 0);
+    assert_int_equal(view_status(&fx->c, f, &doc, &err), 0);
     json_array_foreach(doc, i, o)
     {
         if (i > 0)
@@ -362,7 +399,7 @@ static void test_status_refuses_a_flag_that_does_not_exist(void **state)
     json_t *doc = NULL;
 
     sample(fx, "CAH-002", T0 + MIN, 1, 1, "frozen");
-    assert_int_equal(doc_status(&fx->c, &f, &doc, &err), DOC_BAD_INPUT);
+    assert_int_equal(view_status(&fx->c, &f, &doc, &err), DOC_BAD_INPUT);
     assert_null(doc);
     assert_string_equal(err.field, "flag");
     assert_non_null(strstr(err.msg, "unknown flag 'nosuchflag'"));
@@ -397,7 +434,7 @@ static void test_events_merge_state_and_device_changes_oldest_first(void **state
     move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 2 * MIN, "");
     change(fx, "CAH-001", T0 + 2 * MIN, "V2"); /* same ms: after the state change */
     move(fx, "TD-01", CW_UNKNOWN, CW_DOWN, T0 + 3 * MIN, "timeout");
-    assert_int_equal(doc_events(&fx->c, &q, &doc, &err), 0);
+    assert_int_equal(view_events(&fx->c, &q, &doc, &err), 0);
     ev = json_object_get(doc, "events");
     assert_true(is_null(doc, "next"));
     assert_int_equal(json_array_size(ev), 3); /* the first facts are not a change */
@@ -433,11 +470,11 @@ static void test_events_pages_cover_every_event_once(void **state)
              "y");
         change(fx, "CAH-002", T0 + i * MIN, fw);
     }
-    assert_int_equal(doc_events(&fx->c, &q, &whole, &err), 0);
+    assert_int_equal(view_events(&fx->c, &q, &whole, &err), 0);
     assert_int_equal(json_array_size(json_object_get(whole, "events")), 29);
     q.limit = 4;
     do {
-        assert_int_equal(doc_events(&fx->c, &q, &page, &err), 0);
+        assert_int_equal(view_events(&fx->c, &q, &page, &err), 0);
         assert_true(json_array_size(json_object_get(page, "events")) <= 4);
         json_array_extend(joined, json_object_get(page, "events"));
         free(after);
@@ -450,7 +487,7 @@ static void test_events_pages_cover_every_event_once(void **state)
     assert_true(json_equal(joined, json_object_get(whole, "events")));
     /* one camera only */
     q = (struct doc_events_query){"CAH-002", T0 + 5 * MIN, 2, NULL};
-    assert_int_equal(doc_events(&fx->c, &q, &page, &err), 0);
+    assert_int_equal(view_events(&fx->c, &q, &page, &err), 0);
     assert_int_equal(json_array_size(json_object_get(page, "events")), 2);
     assert_string_equal(str(json_array_get(json_object_get(page, "events"), 0), "new"), "V5");
     assert_true(json_is_string(json_object_get(page, "next")));
@@ -466,11 +503,11 @@ static void test_events_refuse_a_bad_cursor_and_an_unknown_camera(void **state)
     struct cw_err err = {0};
     json_t *doc = NULL;
 
-    assert_int_equal(doc_events(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_int_equal(view_events(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
     assert_null(doc);
     assert_string_equal(err.field, "after");
     q = (struct doc_events_query){"NOPE", 0, 10, NULL};
-    assert_int_equal(doc_events(&fx->c, &q, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(view_events(&fx->c, &q, &doc, &err), DOC_NOT_FOUND);
     assert_string_equal(err.msg, "unknown camera 'NOPE'");
     assert_null(doc);
 }
@@ -526,7 +563,7 @@ static void test_samples_give_null_for_facts_not_measured(void **state)
     sample(fx, "CAH-001", T0 + MIN, 1, 1, "dark");
     sample(fx, "CAH-001", T0 + 2 * MIN, 0, 0, "no_media");
     sample(fx, "CAH-002", T0 + 2 * MIN, 1, 1, "");
-    assert_int_equal(doc_samples(&fx->c, "CAH-001", T0, &doc, &err), 0);
+    assert_int_equal(view_camera(&fx->c, &doc_view_samples, "CAH-001", T0, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), 2);
     ok = json_array_get(doc, 0);
     bad = json_array_get(doc, 1);
@@ -551,10 +588,11 @@ static void test_samples_give_null_for_facts_not_measured(void **state)
     assert_string_equal(json_string_value(json_array_get(json_object_get(bad, "flags"), 0)),
                         "no_media");
     json_decref(doc);
-    assert_int_equal(doc_samples(&fx->c, "CAH-001", T0 + 90 * SEC, &doc, &err), 0);
+    assert_int_equal(view_camera(&fx->c, &doc_view_samples, "CAH-001", T0 + 90 * SEC, &doc, &err),
+                     0);
     assert_int_equal(json_array_size(doc), 1);
     json_decref(doc);
-    assert_int_equal(doc_samples(&fx->c, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(view_camera(&fx->c, &doc_view_samples, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
 }
 
 /* ---- device and clock ---- */
@@ -595,7 +633,7 @@ static void test_device_has_facts_endpoints_profiles_and_history(void **state)
 
     probe_device(fx, "CAH-001", T0 + MIN, 83 * SEC);
     probe_device(fx, "CAH-001", T0 + 2 * MIN, 84 * SEC);
-    assert_int_equal(doc_device(&fx->c, "CAH-001", T0, &doc, &err), 0);
+    assert_int_equal(view_camera(&fx->c, &doc_view_device, "CAH-001", T0, &doc, &err), 0);
     assert_string_equal(str(doc, "name"), "Ngã ba Tân Thành");
     assert_string_equal(str(doc, "manufacturer"), "Hikvision");
     assert_true(is_null(doc, "model"));
@@ -611,11 +649,12 @@ static void test_device_has_facts_endpoints_profiles_and_history(void **state)
     assert_int_equal(json_array_size(json_object_get(doc, "changes")), 0);
     json_decref(doc);
     /* never probed over ONVIF, and why */
-    assert_int_equal(doc_device(&fx->c, "CAH-002", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(view_camera(&fx->c, &doc_view_device, "CAH-002", T0, &doc, &err),
+                     DOC_NOT_FOUND);
     assert_string_equal(err.msg, "CAH-002: no ONVIF facts yet (no onvif_url in the inventory)");
-    assert_int_equal(doc_device(&fx->c, "TD-01", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(view_camera(&fx->c, &doc_view_device, "TD-01", T0, &doc, &err), DOC_NOT_FOUND);
     assert_string_equal(err.msg, "TD-01: no ONVIF facts yet (not probed over ONVIF yet)");
-    assert_int_equal(doc_device(&fx->c, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(view_camera(&fx->c, &doc_view_device, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
     assert_string_equal(err.msg, "unknown camera 'NOPE'");
 }
 
@@ -628,7 +667,7 @@ static void test_clock_lists_the_furthest_off_first(void **state)
     probe_device(fx, "CAH-001", T0 + MIN, 83 * SEC);
     probe_device(fx, "TD-01", T0 + MIN, -3600 * SEC);
     probe_device(fx, "CAH-002", T0 + MIN, 100);
-    assert_int_equal(doc_clock(&fx->c, &doc, &err), 0);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_clock, NULL, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), 3);
     assert_string_equal(str(json_array_get(doc, 0), "id"), "TD-01");
     assert_int_equal(num(json_array_get(doc, 0), "clock_offset_ms"), -3600 * SEC);
@@ -695,11 +734,9 @@ static void test_actions_and_uptime_in_two_steps_give_the_same_documents(void **
     struct fixture *fx = *state;
     struct doc_maintenance_change m;
     struct doc_reference_change r;
-    struct store_uptime *rows = NULL;
     struct store *other = NULL;
     struct cw_err err = {0};
     json_t *two, *one;
-    size_t n = 0;
 
     /* the write through another connection (a worker's), the document on the loop's */
     assert_int_equal(store_open(fx->path, STORE_READWRITE, &other, &err), 0);
@@ -728,16 +765,14 @@ static void test_actions_and_uptime_in_two_steps_give_the_same_documents(void **
     json_decref(two);
 
     move(fx, "CAH-001", CW_UNKNOWN, CW_UP, T0 + HOUR, "");
-    assert_int_equal(store_uptime(other, T0, T0 + 2 * HOUR, &rows, &n, &err), 0);
-    assert_int_equal(
-        doc_uptime_rows(&fx->c, T0, T0 + 2 * HOUR, DOC_UPTIME_BOTH, rows, n, &two, &err), 0);
+    assert_int_equal(view_uptime_on(&fx->c, other, T0, T0 + 2 * HOUR, DOC_UPTIME_BOTH, &two, &err),
+                     0);
     assert_int_equal(doc_uptime(&fx->c, T0, T0 + 2 * HOUR, DOC_UPTIME_BOTH, &one, &err), 0);
     assert_true(json_equal(one, two));
     assert_int_equal(
         num(json_object_get(by_id(json_object_get(two, "cameras"), "CAH-001"), "ms"), "up"), HOUR);
     json_decref(one);
     json_decref(two);
-    free(rows);
     store_close(other);
 }
 
@@ -756,7 +791,7 @@ static void test_status_gives_last_good_answer_and_the_inventory_place(void **st
 
     assert_int_equal(store_record_probe(fx->s, &ok, &err), 0);
     assert_int_equal(store_record_probe(fx->s, &bad, &err), 0);
-    assert_int_equal(doc_status(&fx->c, NULL, &doc, &err), 0);
+    assert_int_equal(view_status(&fx->c, NULL, &doc, &err), 0);
     a = by_id(doc, "CAH-001");
     /* the last probe failed; the last good one stays */
     assert_int_equal(num(a, "last_probe_ms"), T0 + 2 * MIN);
@@ -823,7 +858,7 @@ static void test_clock_of_a_site_without_onvif_is_empty(void **state)
     json_t *doc;
 
     /* no device rows at all: nothing to sort (qsort is not given a null array) */
-    assert_int_equal(doc_clock(&fx->c, &doc, &err), 0);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_clock, NULL, &doc, &err), 0);
     assert_true(json_is_array(doc));
     assert_int_equal(json_array_size(doc), 0);
     json_decref(doc);
@@ -903,17 +938,17 @@ static void test_camera_gathers_status_samples_events_and_device(void **state)
     sample(fx, "CAH-001", T0 + 2 * MIN, 1, 1, "");
     sample(fx, "CAH-001", T0 - 2 * 24 * HOUR, 1, 1, ""); /* older than a day */
     probe_device(fx, "CAH-001", T0 + 3 * MIN, 0);
-    assert_int_equal(doc_camera(&fx->c, "CAH-001", T0 + HOUR, &doc, &err), 0);
+    assert_int_equal(view_camera(&fx->c, &doc_view_camera, "CAH-001", T0 + HOUR, &doc, &err), 0);
     assert_string_equal(str(json_object_get(doc, "status"), "state"), "up");
     assert_int_equal(json_array_size(json_object_get(doc, "samples")), 1);
     assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "events"), "events")), 1);
     assert_string_equal(str(json_object_get(doc, "device"), "manufacturer"), "Hikvision");
     json_decref(doc);
     /* no ONVIF facts: device is null, not an error */
-    assert_int_equal(doc_camera(&fx->c, "CAH-002", T0 + HOUR, &doc, &err), 0);
+    assert_int_equal(view_camera(&fx->c, &doc_view_camera, "CAH-002", T0 + HOUR, &doc, &err), 0);
     assert_true(is_null(doc, "device"));
     json_decref(doc);
-    assert_int_equal(doc_camera(&fx->c, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(view_camera(&fx->c, &doc_view_camera, "NOPE", T0, &doc, &err), DOC_NOT_FOUND);
     assert_null(doc);
 }
 
@@ -1085,7 +1120,7 @@ static void history(struct fixture *fx)
     assert_int_equal(store_commit(fx->s, &err), 0);
 }
 
-/* What `camwatch events --json` printed before: every page of doc_events, joined. */
+/* What `camwatch events --json` printed before: every page of doc_view_events, joined. */
 static char *events_joined(struct fixture *fx, const char *camera, int64_t since_ms)
 {
     struct doc_events_query q = {camera, since_ms, 1000, NULL};
@@ -1094,7 +1129,7 @@ static char *events_joined(struct fixture *fx, const char *camera, int64_t since
     char *after = NULL, *out;
 
     do {
-        assert_int_equal(doc_events(&fx->c, &q, &page, &err), 0);
+        assert_int_equal(view_events(&fx->c, &q, &page, &err), 0);
         assert_int_equal(json_array_extend(all, json_object_get(page, "events")), 0);
         free(after);
         after = json_is_string(json_object_get(page, "next"))
@@ -1174,19 +1209,15 @@ static void test_uptime_written_is_the_document_built_whole(void **state)
     history(fx);
     for (size_t b = 0; b < 3; b++) {
         for (size_t r = 0; r < 3; r++) {
-            struct store_uptime *rows = NULL;
             struct cw_err err = {0};
             struct written w;
             json_t *whole, *api;
             char *want, *want_api, *got;
-            size_t n = 0;
 
             assert_int_equal(doc_uptime(&fx->c, ranges[r][0], ranges[r][1], bys[b], &whole, &err),
                              0);
-            assert_int_equal(store_uptime(fx->s, ranges[r][0], ranges[r][1], &rows, &n, &err), 0);
             assert_int_equal(
-                doc_uptime_rows(&fx->c, ranges[r][0], ranges[r][1], bys[b], rows, n, &api, &err),
-                0);
+                view_uptime_on(&fx->c, fx->s, ranges[r][0], ranges[r][1], bys[b], &api, &err), 0);
             written_open(&w);
             assert_int_equal(
                 doc_uptime_write(&fx->c, ranges[r][0], ranges[r][1], bys[b], w.o, &err), 0);
@@ -1207,7 +1238,6 @@ static void test_uptime_written_is_the_document_built_whole(void **state)
             free(got);
             free(want);
             free(want_api);
-            free(rows);
             json_decref(whole);
             json_decref(api);
         }

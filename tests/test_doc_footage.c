@@ -113,12 +113,20 @@ static int teardown(void **state)
     return ftest_teardown(fx->s, fx->dir, fx);
 }
 
+/* Request id's footage at NOW, as `request show` runs it. */
+static int request_show(struct fixture *fx, int64_t id, json_t **out, struct cw_err *err)
+{
+    const struct doc_request_query q = {id, NOW};
+
+    return doc_view_run(&fx->c, &doc_view_request, &q, out, err);
+}
+
 static json_t *find(struct fixture *fx, const struct doc_footage_query *q)
 {
     json_t *doc = NULL;
     struct cw_err err = {0};
 
-    if (doc_footage_find(&fx->c, q, &doc, &err) != 0)
+    if (doc_view_run(&fx->c, &doc_view_footage, q, &doc, &err) != 0)
         fail_msg("find: %s", err.msg);
     assert_true(json_is_array(doc));
     return doc;
@@ -396,20 +404,20 @@ static void test_id_query_and_refusals(void **state)
     json_decref(doc);
     doc = NULL;
     q.cameras = "CHO-02,NOPE";
-    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_NOT_FOUND);
     assert_string_equal(err.msg, "unknown camera 'NOPE'");
     q.cameras = "CHO-02";
     q.to_ms = q.from_ms;
-    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
     assert_string_equal(err.field, "to");
     q.to_ms = q.from_ms + 32 * DAY;
-    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
     q.to_ms = q.from_ms + MIN;
     q.place = STORE_PLACE_POINT;
     q.lat = 10;
     q.lon = 105;
     q.radius_m = 0;
-    assert_int_equal(doc_footage_find(&fx->c, &q, &doc, &err), DOC_BAD_INPUT);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
     assert_string_equal(err.field, "radius");
     assert_null(doc);
 }
@@ -433,7 +441,7 @@ static void test_request_created_shown_listed_and_audited(void **state)
     id = json_integer_value(json_object_get(doc, "id"));
     assert_int_equal(json_object_size(doc), 1);
     json_decref(doc);
-    assert_int_equal(doc_request_show(&fx->c, id, NOW, &doc, &err), 0);
+    assert_int_equal(request_show(fx, id, &doc, &err), 0);
     cams = json_object_get(doc, "cameras");
     req = json_object_get(doc, "request");
     assert_int_equal(json_array_size(cams), 1);
@@ -442,8 +450,8 @@ static void test_request_created_shown_listed_and_audited(void **state)
     assert_string_equal(str(json_object_get(req, "place"), "text"), "cho lai vung");
     assert_string_equal(str(req, "from"), "2026-11-20T21:00:00+07:00");
     json_decref(doc);
-    assert_int_equal(doc_request_show(&fx->c, id + 1, NOW, &doc, &err), DOC_NOT_FOUND);
-    assert_int_equal(doc_requests(&fx->c, &doc, &err), 0);
+    assert_int_equal(request_show(fx, id + 1, &doc, &err), DOC_NOT_FOUND);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_requests, NULL, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), 1);
     json_decref(doc);
     assert_int_equal(doc_audit_verify(&fx->c, &doc, &err), 0);
@@ -563,7 +571,7 @@ static void test_request_show_carries_the_request_and_its_cameras(void **state)
     assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), 0);
     id = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
-    assert_int_equal(doc_request_show(&fx->c, id, NOW, &doc, &err), 0);
+    assert_int_equal(request_show(fx, id, &doc, &err), 0);
     assert_int_equal(json_object_size(doc), 2);
     req = json_object_get(doc, "request");
     assert_int_equal(json_integer_value(json_object_get(req, "id")), id);
@@ -576,7 +584,7 @@ static void test_request_show_carries_the_request_and_its_cameras(void **state)
     place = json_object_get(req, "place");
     assert_string_equal(str(place, "kind"), "cameras");
     assert_int_equal(json_array_size(json_object_get(place, "cameras")), 2);
-    assert_int_equal(doc_requests(&fx->c, &list, &err), 0);
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_requests, NULL, &list, &err), 0);
     assert_true(json_equal(req, json_array_get(list, 0)));
     found = find(fx, &q);
     assert_int_equal(json_array_size(found), 2);
