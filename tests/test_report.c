@@ -566,7 +566,7 @@ static void test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done
 
     assert_int_equal(doc_ticket_close(&fx->c, 1, "van", "đã thay camera", T1 + H, &doc, &err), 0);
     json_decref(doc);
-    assert_int_equal(doc_tickets(&fx->c, NULL, 1, &doc, &err), 0);
+    assert_int_equal(tickets(&fx->c, 1, &doc, &err), 0);
     assert_int_equal(json_array_size(doc), 2);
     o = by(doc, "camera", "CAH-002"); /* ticket 1 */
     assert_int_equal(json_integer_value(json_object_get(o, "id")), 1);
