@@ -36,6 +36,13 @@
  * seconds: a client waiting longer is better told to ask again. */
 #define API_JOBS_MAX 64
 #define API_RETRY_AFTER_S 2
+/* Exports waiting for the exports' one thread, the one running not counted; one more is
+ * answered 503 "busy" with Retry-After: EXPORTS_RETRY_AFTER_S. Each holds its plan (every
+ * segment of its cameras) in memory until it runs, and one export remuxes and hashes for
+ * minutes: 16 waiting is a team's case load, hours of work; a client asking for more is
+ * better told to come back than queued without end. */
+#define EXPORTS_WAITING_MAX 16
+#define EXPORTS_RETRY_AFTER_S 60
 
 struct export_job;
 struct api_job;
@@ -75,6 +82,9 @@ struct api_call {
  * bad_parameter for a value of the query, bad_body for one of the JSON body, else
  * bad_request), 409 conflict (DOC_CONFLICT) or 500 (logged). Takes doc's reference. */
 void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err *err);
+/* 503 {"error": "busy"} with Retry-After: retry_after_s, detail as fmt says. */
+void api_reply_busy(struct api_call *c, int retry_after_s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* 400 {"error": "bad_parameter"} naming the parameter. */
 void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -65,6 +65,19 @@ void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err 
     }
 }
 
+void api_reply_busy(struct api_call *c, int retry_after_s, const char *fmt, ...)
+{
+    char after[16], why[384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    snprintf(after, sizeof(after), "%d", retry_after_s);
+    http_reply_header(c->req, "Retry-After", after);
+    http_reply_error(c->req, HTTP_UNAVAILABLE, "busy", "%s", why);
+}
+
 void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
 {
     char why[384];
@@ -283,12 +296,9 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
         goto refused;
     }
     if (pool_pending(c->api->pool) >= API_JOBS_MAX) {
-        char after[16];
-        snprintf(after, sizeof(after), "%d", API_RETRY_AFTER_S);
-        http_reply_header(c->req, "Retry-After", after);
-        http_reply_error(c->req, HTTP_UNAVAILABLE, "busy",
-                         "%d requests wait for the API's workers already; ask again in %d s",
-                         API_JOBS_MAX, API_RETRY_AFTER_S);
+        api_reply_busy(c, API_RETRY_AFTER_S,
+                       "%d requests wait for the API's workers already; ask again in %d s",
+                       API_JOBS_MAX, API_RETRY_AFTER_S);
         goto refused;
     }
     if ((j->db_path = strdup(c->api->db_path)) == NULL) {

@@ -600,6 +600,60 @@ static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(voi
     }
 }
 
+/* Ask for the list of exports until every one in it is done (none failed). */
+static void exports_wait_done(struct t *t)
+{
+    int64_t guard = cw_mono_ms() + WAIT_MS;
+    size_t unfinished, i;
+    json_t *doc, *x;
+
+    do {
+        if (cw_mono_ms() > guard)
+            fail_msg("waited too long for the exports to run");
+        assert_int_equal(ask(t, "GET", "/api/v1/exports", "", &doc), 200);
+        unfinished = 0;
+        json_array_foreach(doc, i, x)
+        {
+            const char *st = json_string_value(json_object_get(x, "state"));
+            assert_string_not_equal(st, "failed");
+            unfinished += strcmp(st, "done") != 0;
+        }
+        json_decref(doc);
+    } while (unfinished > 0);
+}
+
+/* More exports started than EXPORTS_WAITING_MAX waiting for the exports' one thread: the one
+ * over is answered at once, 503 busy with Retry-After, and no export is made for it; the
+ * waiting ones all run once the thread does, and a start is taken again. (They queued without
+ * end, each holding its plan in memory.) */
+static void test_an_export_over_the_queue_cap_is_answered_503_with_retry_after(void **state)
+{
+    struct t *t = *state;
+    struct client *c;
+    struct cw_err err;
+    json_t *doc;
+
+    assert_int_equal(pool_resize(t->api->export_pool, 0, &err), 0); /* the exports wait */
+    for (int i = 0; i < EXPORTS_WAITING_MAX; i++)
+        assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", NULL), 202);
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\r\nRetry-After: "));
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
+    json_decref(doc);
+    client_free(c);
+    assert_int_equal(ask(t, "GET", "/api/v1/exports", "", &doc), 200);
+    assert_int_equal(json_array_size(doc), EXPORTS_WAITING_MAX);
+    json_decref(doc);
+    /* The thread runs them, each to done, and a start is taken again. */
+    assert_int_equal(pool_resize(t->api->export_pool, 1, &err), 0);
+    exports_wait_done(t);
+    assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", NULL), 202);
+    exports_wait_done(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +674,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_stop_interrupts_a_long_read_on_a_worker_and_answers_503, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_over_the_queue_cap_is_answered_503_with_retry_after, setup, teardown),
     };
 
     log_init("test_api", LOG_LVL_WARN);
