@@ -138,7 +138,9 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
 
 /* Interrupt the store reads of the jobs on the workers (store_interrupt), and every job a
  * worker takes from now on: they end at once, answered 503 "stopping", instead of holding the
- * stop for as long as a read takes. Loop thread (api_free, before the pool is freed). */
+ * stop for as long as a read takes. A no_store job running already (a report's rendering) runs
+ * to its end: it is bounded by the document it was given. Loop thread (api_free, before the
+ * pool is freed). */
 void api_jobs_interrupt(struct api *a);
 
 /* A request id from a path segment: the id, or 0 after answering 404 (api_footage.c). */

@@ -324,6 +324,20 @@ static void stop_answers_503_stopping(struct t *t, struct client *c)
     client_free(c);
 }
 
+/* c's answer, the loop run until it is whole: 503 busy with Retry-After. Frees c. */
+static void answer_is_busy(struct t *t, struct client *c)
+{
+    json_t *doc;
+
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\r\nRetry-After: "));
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
+    json_decref(doc);
+    client_free(c);
+}
+
 /* The harness itself: a job runs on a worker and is answered from the loop. */
 static void test_a_job_is_answered_from_the_loop(void **state)
 {
@@ -573,22 +587,14 @@ static void test_uptime_from_now_is_read_against_the_now_it_is_clipped_to(void *
 static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(void **state)
 {
     struct t *t = *state;
-    struct client *queued[API_JOBS_MAX], *over;
+    struct client *queued[API_JOBS_MAX];
     struct cw_err err;
-    json_t *doc;
 
     assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the jobs wait, queued */
     for (size_t i = 0; i < API_JOBS_MAX; i++)
         queued[i] = client_send(t, "GET", "/metrics", "");
     DRIVE_UNTIL(t, "every job queued", pool_pending(t->api->pool) == API_JOBS_MAX);
-    over = client_send(t, "GET", "/metrics", "");
-    client_answer(t, over);
-    assert_int_equal(client_status(over), 503);
-    assert_non_null(strstr(over->buf, "\r\nRetry-After: "));
-    doc = client_json(over);
-    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
-    json_decref(doc);
-    client_free(over);
+    answer_is_busy(t, client_send(t, "GET", "/metrics", ""));
     assert_int_equal(pool_pending(t->api->pool), API_JOBS_MAX);
     for (size_t i = 0; i < API_JOBS_MAX; i++)
         assert_int_equal(queued[i]->len, 0);
@@ -629,21 +635,13 @@ static void exports_wait_done(struct t *t)
 static void test_an_export_over_the_queue_cap_is_answered_503_with_retry_after(void **state)
 {
     struct t *t = *state;
-    struct client *c;
     struct cw_err err;
     json_t *doc;
 
     assert_int_equal(pool_resize(t->api->export_pool, 0, &err), 0); /* the exports wait */
     for (int i = 0; i < EXPORTS_WAITING_MAX; i++)
         assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", NULL), 202);
-    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
-    client_answer(t, c);
-    assert_int_equal(client_status(c), 503);
-    assert_non_null(strstr(c->buf, "\r\nRetry-After: "));
-    doc = client_json(c);
-    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
-    json_decref(doc);
-    client_free(c);
+    answer_is_busy(t, client_send(t, "POST", "/api/v1/requests/1/export", ""));
     assert_int_equal(ask(t, "GET", "/api/v1/exports", "", &doc), 200);
     assert_int_equal(json_array_size(doc), EXPORTS_WAITING_MAX);
     json_decref(doc);

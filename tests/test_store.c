@@ -682,23 +682,31 @@ static void test_readonly_refuses_missing_file_and_creates_nothing(void **state)
     assert_int_equal(stat(fx->path, &sb), -1);
 }
 
-static void test_readonly_refuses_writes(void **state)
+/* A store of f's three cameras (f made here, caller frees), opened READONLY and read once. */
+static struct store *three_cameras_readonly(struct fixture *fx, struct fleet *f)
 {
-    struct fixture *fx = *state;
     struct store *s = open_rw(fx->path);
     struct cw_err err = {0};
     struct store_status *list = NULL;
     size_t n = 0;
-    struct fleet f;
 
-    fleet_make(&f, 3, "CAH");
-    sync_ok(s, &f, T0);
+    fleet_make(f, 3, "CAH");
+    sync_ok(s, f, T0);
     store_close(s);
-
     assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), 0);
     assert_int_equal(store_list_status(s, &list, &n, &err), 0);
     assert_int_equal(n, 3);
     free(list);
+    return s;
+}
+
+static void test_readonly_refuses_writes(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store *s = three_cameras_readonly(fx, &f);
+
     assert_int_equal(store_begin(s, &err), -1);
     assert_int_equal(store_record_transition(s, "CAH-001", CW_UNKNOWN, CW_UP, T0, "", &err), -1);
     assert_int_equal(store_set_maintenance(s, "CAH-001", 1, "x", T0, &err), -1);
@@ -716,19 +724,13 @@ static void test_readonly_refuses_writes(void **state)
 static void test_an_interrupted_connection_fails_every_later_statement(void **state)
 {
     struct fixture *fx = *state;
-    struct store *s = open_rw(fx->path), *other;
     struct cw_err err = {0};
     struct store_status *list = NULL;
     size_t n = 0;
     struct fleet f;
+    struct store *s = three_cameras_readonly(fx, &f), *other;
 
-    fleet_make(&f, 3, "CAH");
-    sync_ok(s, &f, T0);
-    store_close(s);
-    assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), 0);
     assert_int_equal(store_open(fx->path, STORE_READONLY, &other, &err), 0);
-    assert_int_equal(store_list_status(s, &list, &n, &err), 0);
-    free(list);
     store_interrupt(s);
     for (int i = 0; i < 2; i++) {
         list = NULL;
