@@ -263,8 +263,8 @@ void api_free(struct api *a)
     a->stopping = 1;
     /* A long read on a worker would hold the stop (and the daemon's last writes after it) for as
      * long as it reads: it ends now, answered 503. The fleet's write batch was committed at the
-     * signal already (a WAL reader never holds a commit back) and is committed again, what a
-     * writer job held back, once this returns (camwatchd's main: fleet_stop, fleet_free). */
+     * signal already (a WAL reader never holds a commit back); what a writer job held back is
+     * committed again once this returns (camwatchd's main: fleet_stop). */
     api_jobs_interrupt(a);
     /* First: the done of a job run already may still come, and an export's start would queue
      * its export on the exports' pool (stopping: it answers 503 instead). No job of this pool
