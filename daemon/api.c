@@ -223,6 +223,7 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
 
     if (a == NULL)
         return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
+    pthread_mutex_init(&a->run_mu, NULL);
     a->env = *env;
     if ((a->db_path = strdup(cfg->database)) == NULL ||
         (tokens = tokens_daemon_path(env->cfg)) == NULL) {
@@ -260,6 +261,11 @@ void api_free(struct api *a)
     if (a == NULL)
         return;
     a->stopping = 1;
+    /* A long read on a worker would hold the stop (and the daemon's last writes after it) for as
+     * long as it reads: it ends now, answered 503. The fleet's write batch was committed at the
+     * signal already (a WAL reader never holds a commit back); what a writer job held back is
+     * committed again once this returns (camwatchd's main: fleet_stop). */
+    api_jobs_interrupt(a);
     /* First: the done of a job run already may still come, and an export's start would queue
      * its export on the exports' pool (stopping: it answers 503 instead). No job of this pool
      * refers to an export record. Those not run are answered 503: their connections resumed. */
@@ -269,5 +275,6 @@ void api_free(struct api *a)
     http_free(a->http);
     auth_free(a->auth);
     free(a->db_path);
+    pthread_mutex_destroy(&a->run_mu);
     free(a);
 }

@@ -3,7 +3,8 @@
  * the store handle and the zone); the long part (remux, hashes, manifests: export_run) and
  * its audit rows ("export.start" before, "export" after, both by the token's name) run on
  * the exports' own one-thread pool, so a long export never holds a worker the other
- * endpoints need, and exports run one at a time. A job's life:
+ * endpoints need, and exports run one at a time, at most EXPORTS_WAITING_MAX waiting (one more
+ * is answered 503 busy: exports_full). A job's life:
  *   queued -> running -> done | failed       export_work (worker), export_done (loop)
  * Each export goes to its own folder [footage] exports/request-R-N; files are served only
  * from inside that folder (api_open_inside), only once the export is done, each download an
@@ -336,6 +337,23 @@ static json_t *disk_json(const struct api_call *c, struct disk_export *e)
 
 /* ---- the endpoints ---- */
 
+/* Whether EXPORTS_WAITING_MAX exports wait for their turn already: then c is answered 503
+ * "busy". Loop thread (the states it reads are set to queued and done on the loop). */
+static int exports_full(struct api_call *c)
+{
+    int waiting = 0;
+
+    for (struct export_job *x = c->api->exports; x != NULL; x = x->next)
+        waiting += atomic_load(&x->state) == EXPORT_QUEUED;
+    if (waiting < EXPORTS_WAITING_MAX)
+        return 0;
+    api_reply_busy(c, EXPORTS_RETRY_AFTER_S,
+                   "%d exports wait for their turn already (GET /api/v1/exports lists them); ask "
+                   "again in %d s",
+                   waiting, EXPORTS_RETRY_AFTER_S);
+    return 1;
+}
+
 /* POST /api/v1/requests/{id}/export: 202 with the job, which runs on.
  *   loop:   the body checked (api_export_start)
  *   worker: the exports folder made, the folders of this request's exports read (start_work)
@@ -409,6 +427,8 @@ static void start_done(struct api_job *j)
         api_reply_doc(c, -1, NULL, &j->err);
         return;
     }
+    if (exports_full(c)) /* filled while the folder was read */
+        return;
     if ((x = calloc(1, sizeof(*x))) == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
@@ -468,6 +488,8 @@ void api_export_start(struct api_call *c)
         http_reply_error(c->req, 400, "bad_body", "this endpoint takes no body (or {})");
         return;
     }
+    if (exports_full(c))
+        return;
     if ((sj = calloc(1, sizeof(*sj))) == NULL) {
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;

@@ -4,6 +4,7 @@
 #ifndef CW_API_PRIV_H
 #define CW_API_PRIV_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "../config/tokens.h"
@@ -35,8 +36,16 @@
  * seconds: a client waiting longer is better told to ask again. */
 #define API_JOBS_MAX 64
 #define API_RETRY_AFTER_S 2
+/* Exports waiting for the exports' one thread, the one running not counted; one more is
+ * answered 503 "busy" with Retry-After: EXPORTS_RETRY_AFTER_S. Each holds its plan (every
+ * segment of its cameras) in memory until it runs, and one export remuxes and hashes for
+ * minutes: 16 waiting is a team's case load, hours of work; a client asking for more is
+ * better told to come back than queued without end. */
+#define EXPORTS_WAITING_MAX 16
+#define EXPORTS_RETRY_AFTER_S 60
 
 struct export_job;
+struct api_job;
 
 struct api {
     struct api_env env;
@@ -47,6 +56,14 @@ struct api {
     struct pool *export_pool;   /* one thread: exports run one at a time (api_export.c) */
     struct export_job *exports; /* running and recent exports, newest first */
     int stopping;               /* api_free began: a job's done answers 503, queues nothing */
+    /* The jobs running on the workers with a store connection open, so that the stop can
+     * interrupt their reads (api_jobs_interrupt). Guarded by run_mu: a worker links its job
+     * once the job's connection is open and unlinks it before closing the connection, so a
+     * store reached through the list under run_mu is open. interrupting (under run_mu too):
+     * the stop interrupted them; a job taken from then on does not run. */
+    pthread_mutex_t run_mu;
+    struct api_job *running;
+    int interrupting;
 };
 
 /* One request to one endpoint, as the handler sees it. */
@@ -65,6 +82,9 @@ struct api_call {
  * bad_parameter for a value of the query, bad_body for one of the JSON body, else
  * bad_request), 409 conflict (DOC_CONFLICT) or 500 (logged). Takes doc's reference. */
 void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err *err);
+/* 503 {"error": "busy"} with Retry-After: retry_after_s, detail as fmt says. */
+void api_reply_busy(struct api_call *c, int retry_after_s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* 400 {"error": "bad_parameter"} naming the parameter. */
 void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -89,10 +109,12 @@ int api_open_inside(const char *path, const char *dir, char *why, size_t why_len
  * on a worker with a store connection of its own in mode, to the daemon's store (api.db_path,
  * whatever a reload says since; NULL when it could not open: rc -1 and err say why); done runs on
  * the loop, answers the request, and must not free the job (the caller of done frees it). When the
- * daemon stops first, the request is answered 503. A job that never reads the store sets no_store
- * before api_job_start: work gets NULL and rc 0, and no connection is opened for it. A job holding
- * more (JSON, arrays) sets release before api_job_start: it frees them, on the loop, after done or
- * the 503 (or a failed start). */
+ * daemon stops first, the request is answered 503; when it stops while work reads, the read is
+ * interrupted (api_jobs_interrupt) and a job that ends with rc != 0 is answered 503 too (one
+ * that got through, rc 0, its own answer: a write it made is said). A job that never reads the
+ * store sets no_store before api_job_start: work gets NULL and rc 0, and no connection is opened
+ * for it. A job holding more (JSON, arrays) sets release before api_job_start: it frees them, on
+ * the loop, after done or the 503 (or a failed start). */
 struct api_job {
     struct pool_job base;
     struct api_call call;
@@ -104,6 +126,9 @@ struct api_job {
     void (*release)(struct api_job *j); /* NULL: nothing to free */
     int rc;
     struct cw_err err;
+    int interrupted;          /* the stop interrupted work, or came before it ran */
+    struct store *store;      /* work's connection while in api.running */
+    struct api_job *run_next; /* api.running's link, under api.run_mu */
 };
 /* Defer c's request and queue j (taken: freed after its done), or answer 503 "busy" with
  * Retry-After when API_JOBS_MAX jobs are on the workers already (j freed, released). */
@@ -125,6 +150,13 @@ struct api_audit {
  * audit row, no answer. Answers 500 when out of memory, 503 as api_job_start. */
 void api_view_start(struct api_call *c, const struct doc_view *view, const void *query,
                     const struct api_audit *audit);
+
+/* Interrupt the store reads of the jobs on the workers (store_interrupt), and every job a
+ * worker takes from now on: they end at once, answered 503 "stopping", instead of holding the
+ * stop for as long as a read takes. A no_store job running already (a report's rendering) runs
+ * to its end: it is bounded by the document it was given. Loop thread (api_free, before the
+ * pool is freed). */
+void api_jobs_interrupt(struct api *a);
 
 /* A request id from a path segment: the id, or 0 after answering 404 (api_footage.c). */
 int64_t api_request_id(struct api_call *c, const char *s);

@@ -65,6 +65,19 @@ void api_reply_doc(struct api_call *c, int rc, json_t *doc, const struct cw_err 
     }
 }
 
+void api_reply_busy(struct api_call *c, int retry_after_s, const char *fmt, ...)
+{
+    char after[16], why[384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    snprintf(after, sizeof(after), "%d", retry_after_s);
+    http_reply_header(c->req, "Retry-After", after);
+    http_reply_error(c->req, HTTP_UNAVAILABLE, "busy", "%s", why);
+}
+
 void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, ...)
 {
     char why[384];
@@ -175,11 +188,57 @@ fail:
 
 /* ---- jobs ---- */
 
+/* Whether the stop interrupted the jobs already: then j does not run. Worker thread. */
+static int job_interrupted(struct api_job *j)
+{
+    struct api *a = j->call.api;
+
+    pthread_mutex_lock(&a->run_mu);
+    j->interrupted = a->interrupting;
+    pthread_mutex_unlock(&a->run_mu);
+    if (j->interrupted)
+        j->rc = cw_err_set(&j->err, NULL, 0, NULL, "the daemon is stopping");
+    return j->interrupted;
+}
+
+/* List j, its connection s open, where the stop finds it; interrupted at once when the stop
+ * came while s opened. Worker thread. */
+static void job_link(struct api_job *j, struct store *s)
+{
+    struct api *a = j->call.api;
+
+    pthread_mutex_lock(&a->run_mu);
+    j->store = s;
+    j->run_next = a->running;
+    a->running = j;
+    if (a->interrupting)
+        store_interrupt(s);
+    pthread_mutex_unlock(&a->run_mu);
+}
+
+/* Take j off the list before its connection closes; whether the stop interrupted it. */
+static void job_unlink(struct api_job *j)
+{
+    struct api *a = j->call.api;
+
+    pthread_mutex_lock(&a->run_mu);
+    for (struct api_job **p = &a->running; *p != NULL; p = &(*p)->run_next)
+        if (*p == j) {
+            *p = j->run_next;
+            break;
+        }
+    j->store = NULL;
+    j->interrupted = a->interrupting;
+    pthread_mutex_unlock(&a->run_mu);
+}
+
 static void job_work(struct pool_job *pj)
 {
     struct api_job *j = (struct api_job *)pj;
     struct store *s = NULL;
 
+    if (job_interrupted(j))
+        return;
     if (j->no_store) {
         j->work(j, NULL);
         return;
@@ -189,8 +248,19 @@ static void job_work(struct pool_job *pj)
         j->work(j, NULL);
         return;
     }
+    job_link(j, s);
     j->work(j, s);
+    job_unlink(j);
     store_close(s);
+}
+
+void api_jobs_interrupt(struct api *a)
+{
+    pthread_mutex_lock(&a->run_mu);
+    a->interrupting = 1;
+    for (struct api_job *j = a->running; j != NULL; j = j->run_next)
+        store_interrupt(j->store);
+    pthread_mutex_unlock(&a->run_mu);
 }
 
 static void job_done(struct pool_job *pj, int cancelled)
@@ -198,7 +268,7 @@ static void job_done(struct pool_job *pj, int cancelled)
     struct api_job *j = (struct api_job *)pj;
     struct api *a = j->call.api;
 
-    if (cancelled) {
+    if (cancelled || (j->interrupted && j->rc != 0)) {
         http_reply_error(j->call.req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
     } else {
         /* The configuration may have been reloaded meanwhile: the documents use today's. */
@@ -226,12 +296,9 @@ void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
         goto refused;
     }
     if (pool_pending(c->api->pool) >= API_JOBS_MAX) {
-        char after[16];
-        snprintf(after, sizeof(after), "%d", API_RETRY_AFTER_S);
-        http_reply_header(c->req, "Retry-After", after);
-        http_reply_error(c->req, HTTP_UNAVAILABLE, "busy",
-                         "%d requests wait for the API's workers already; ask again in %d s",
-                         API_JOBS_MAX, API_RETRY_AFTER_S);
+        api_reply_busy(c, API_RETRY_AFTER_S,
+                       "%d requests wait for the API's workers already; ask again in %d s",
+                       API_JOBS_MAX, API_RETRY_AFTER_S);
         goto refused;
     }
     if ((j->db_path = strdup(c->api->db_path)) == NULL) {

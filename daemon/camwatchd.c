@@ -517,6 +517,8 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     stream_global_init();
     rc = daemon_run(&d);
+    /* First: the API's workers' reads interrupted and its writers ended, so the last commit
+     * below (fleet_stop) meets no lock of theirs. */
     api_free(d.api);
     alerts_free(d.alerts);
     if (d.fleet != NULL) {

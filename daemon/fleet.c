@@ -512,8 +512,13 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 
 void fleet_stop(struct fleet *f)
 {
-    if (f->env.stopping)
+    if (f->env.stopping) {
+        /* Again (camwatchd's main, the API's workers ended): what the first commit could not
+         * write (another writer's lock), tried once more before the daemon judges its exit. */
+        if (f->env.batch != NULL)
+            batch_stop(f->env.batch);
         return;
+    }
     f->env.stopping = 1;
     atomic_store(&f->env.cancel, 1);
     fleet_footage_stop(f->footage);

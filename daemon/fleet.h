@@ -37,7 +37,8 @@ int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, co
 int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err);
 
 /* Stop probing: abandon probes in flight (nothing is written for them) and commit what is
- * pending. Called on SIGTERM. */
+ * pending. Called on SIGTERM; called again, commits again what is still pending (the daemon's
+ * end, once nothing else writes). */
 void fleet_stop(struct fleet *f);
 
 /* Probes ended since the start, by kind and outcome (for /metrics). */

@@ -25,6 +25,9 @@
 #include <sys/stat.h>
 
 #define STORE_BUSY_TIMEOUT_MS 5000 /* longest wait for the other connection's transaction */
+/* Virtual machine steps between two looks at store_interrupt's flag (the progress handler): a
+ * look is a load, so a read stops within microseconds of the interrupt at no measurable cost. */
+#define STORE_INTERRUPT_CHECK_OPS 1000
 
 int store_fail(struct store *s, const char *doing, struct cw_err *err)
 {
@@ -141,10 +144,22 @@ int store_collect_page(struct store *s, const char *cols, const char *table,
                         pg->after_at_ms, pg->after_id, store_limit(pg->limit), pg->camera_id);
 }
 
+/* Whether store_interrupt was called on s: then err says so, and no statement starts (the
+ * progress handler ends only statements that run long enough to call it). */
+static int interrupted(struct store *s, const char *doing, struct cw_err *err)
+{
+    if (!atomic_load_explicit(&s->interrupted, memory_order_relaxed))
+        return 0;
+    cw_err_set(err, s->path, 0, NULL, "%s: interrupted", doing);
+    return 1;
+}
+
 int store_exec(struct store *s, const char *sql, struct cw_err *err)
 {
     char *msg = NULL;
 
+    if (interrupted(s, "exec", err))
+        return -1;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         cw_err_set(err, s->path, 0, NULL, "%s", msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
@@ -158,6 +173,8 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
 {
     sqlite3_stmt *st = s->stmt[id];
 
+    if (interrupted(s, "prepare", err))
+        return NULL;
     if (st == NULL) {
         if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) !=
             SQLITE_OK) {
@@ -236,6 +253,8 @@ static sqlite3_stmt *preparev(struct store *s, const char *doing, struct cw_err 
 {
     sqlite3_stmt *st = NULL;
 
+    if (interrupted(s, doing, err))
+        return NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         store_fail(s, doing, err);
         return NULL;
@@ -488,6 +507,25 @@ static void open_failure_said_plainly(struct store *s, struct cw_err *err)
                    base, base);
 }
 
+/* SQLite's progress handler: non-zero ends the running statement with SQLITE_INTERRUPT. It runs
+ * every STORE_INTERRUPT_CHECK_OPS steps of every statement, so a long one begun after
+ * store_interrupt ends too (sqlite3_interrupt's own flag is cleared when a statement starts
+ * with none running); a new one is refused before it starts (interrupted). */
+static int store_progress(void *data)
+{
+    struct store *s = data;
+
+    return atomic_load_explicit(&s->interrupted, memory_order_relaxed);
+}
+
+void store_interrupt(struct store *s)
+{
+    atomic_store(&s->interrupted, 1);
+    /* Also ends a long single step (a sort) the handler would wait for; safe from another
+     * thread while s is open (sqlite.org/c3ref/interrupt.html). */
+    sqlite3_interrupt(s->db);
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, struct cw_err *err)
 {
     struct store *s;
@@ -519,6 +557,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_progress_handler(s->db, STORE_INTERRUPT_CHECK_OPS, store_progress, s);
     if (set_pragmas(s, err) != 0 ||
         (mode == STORE_READONLY ? check_readonly_schema(s, err)
                                 : store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err)) != 0) {
@@ -536,6 +575,8 @@ void store_close(struct store *s)
 {
     if (s == NULL)
         return;
+    if (s->db != NULL)
+        sqlite3_progress_handler(s->db, 0, NULL, NULL); /* an interrupted one rolls back too */
     if (s->depth > 0)
         store_abort(s);
     for (int i = 0; i < STMT_COUNT; i++)

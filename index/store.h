@@ -34,6 +34,13 @@ void store_close(struct store *s); /* accepts NULL */
  * small one so its memory is the same from its first hour to its last. */
 int store_cache_limit(struct store *s, int kib, struct cw_err *err);
 
+/* Make every statement on s fail from now on, the one running included, with SQLite's
+ * SQLITE_INTERRUPT ("interrupted"): for a stop that must not wait on a long read. Sticky,
+ * unlike sqlite3_interrupt alone (a no-op between two statements of a read of several): there
+ * is no way back, close s. May be called from any thread while s is open; the caller keeps s
+ * from being closed meanwhile (a write being interrupted rolls back). */
+void store_interrupt(struct store *s);
+
 /* user_version of the open database. */
 int store_schema_version(struct store *s);
 

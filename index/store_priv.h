@@ -5,6 +5,7 @@
 #define CW_STORE_PRIV_H
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "store.h"
 
@@ -55,6 +56,7 @@ struct store {
     enum store_mode mode;
     int depth; /* store_begin nesting; the transaction is open while > 0 */
     sqlite3_stmt *stmt[STMT_COUNT];
+    atomic_int interrupted; /* store_interrupt was called: any thread writes it, once */
 };
 
 /* The cached statement id, prepared from sql on first use, reset and unbound. NULL with err

@@ -13,6 +13,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 
 #include "../daemon/api_priv.h"
 #include "../index/store_footage.h"
+#include "../index/store_priv.h" /* the held read runs its own SQL on the worker's connection */
 #include "../util/cwtime.h"
 #include "../util/log.h"
 #include "cfgtest.h"
@@ -61,6 +65,54 @@ int64_t __wrap_cw_now_ms(void);
 int64_t __wrap_cw_now_ms(void)
 {
     return __real_cw_now_ms() - clock_lag_ms;
+}
+
+/* A store read that ends only when interrupted: test_api links with
+ * -Wl,--wrap=store_list_status, and once armed (hold_armed) the next call from a worker, not
+ * from the test's own thread, runs a count without end on the worker's own connection instead
+ * of the real read, and says where it is (hold_state) and how the read ended (hold_rc). */
+enum hold_state { HOLD_IDLE, HOLD_READING, HOLD_ENDED };
+static atomic_int hold_armed, hold_state, hold_rc;
+static pthread_t hold_test_thread;
+int __real_store_list_status(struct store *s, struct store_status **out, size_t *n,
+                             struct cw_err *err);
+int __wrap_store_list_status(struct store *s, struct store_status **out, size_t *n,
+                             struct cw_err *err);
+
+int __wrap_store_list_status(struct store *s, struct store_status **out, size_t *n,
+                             struct cw_err *err)
+{
+    const char *sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                      "SELECT max(x) FROM c";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (pthread_equal(pthread_self(), hold_test_thread) || !atomic_exchange(&hold_armed, 0))
+        return __real_store_list_status(s, out, n, err);
+    *out = NULL;
+    *n = 0;
+    rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    atomic_store(&hold_state, HOLD_READING);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st); /* 2^63 rows to count: only an interrupt ends it */
+    sqlite3_finalize(st);
+    atomic_store(&hold_rc, rc);
+    atomic_store(&hold_state, HOLD_ENDED);
+    return cw_err_set(err, NULL, 0, NULL, "held read: %s", sqlite3_errstr(rc));
+}
+
+/* The guard of a test whose failure before its fix was a hang in a call that cannot be
+ * abandoned half-way (the stop joining a worker that never ends): said, and the test binary
+ * fails, instead of hanging the suite. */
+static void hang_guard_cb(int sig)
+{
+    static const char msg[] = "test_api: the stop still waits on the held read: nothing "
+                              "interrupted it\n";
+
+    (void)sig;
+    if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+        _exit(2);
+    _exit(1);
 }
 
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -272,6 +324,20 @@ static void stop_answers_503_stopping(struct t *t, struct client *c)
     client_free(c);
 }
 
+/* c's answer, the loop run until it is whole: 503 busy with Retry-After. Frees c. */
+static void answer_is_busy(struct t *t, struct client *c)
+{
+    json_t *doc;
+
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\r\nRetry-After: "));
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
+    json_decref(doc);
+    client_free(c);
+}
+
 /* The harness itself: a job runs on a worker and is answered from the loop. */
 static void test_a_job_is_answered_from_the_loop(void **state)
 {
@@ -460,6 +526,40 @@ static void test_a_request_arriving_at_stop_is_answered_503(void **state)
     stop_answers_503_stopping(t, c);
 }
 
+/* A report's store read on a worker when the daemon stops, a read that would take as long as it
+ * likes: the stop interrupts it (SQLITE_INTERRUPT), the request is answered 503 "stopping", and
+ * the stop ends, the loop's connection free for the last writes. (The stop waited for the read
+ * to end, for hours on a big store: systemd's SIGKILL after TimeoutStopSec then lost the
+ * daemon's last writes.) */
+static void test_stop_interrupts_a_long_read_on_a_worker_and_answers_503(void **state)
+{
+    struct t *t = *state;
+    struct client *c;
+    struct cw_err err;
+
+    hold_test_thread = pthread_self();
+    atomic_store(&hold_state, HOLD_IDLE);
+    atomic_store(&hold_armed, 1);
+    c = client_send(t, "GET", "/api/v1/reports/availability", "");
+    DRIVE_UNTIL(t, "the worker to read", atomic_load(&hold_state) == HOLD_READING);
+    /* From here the loop is not run: the read cannot end but by the stop. */
+    signal(SIGALRM, hang_guard_cb);
+    alarm(WAIT_MS / 1000);
+    api_free(t->api);
+    t->api = NULL;
+    alarm(0);
+    signal(SIGALRM, SIG_DFL);
+    assert_int_equal(atomic_load(&hold_state), HOLD_ENDED);
+    assert_int_equal(atomic_load(&hold_rc), SQLITE_INTERRUPT);
+    WAIT_UNTIL("the answer", client_pump(c));
+    assert_int_equal(client_status(c), 503);
+    assert_non_null(strstr(c->buf, "\"stopping\""));
+    client_free(c);
+    /* The daemon's own connection writes after the stop, as its last writes do. */
+    assert_int_equal(
+        store_set_maintenance(t->store, "CAH-001", 1, "after the stop", cw_now_ms(), &err), 0);
+}
+
 /* from=now on /uptime: from and to (default now) are read against the now the view clips to,
  * so the range is empty: "must be before to". (Each read against a now of its own, from=now
  * was told "is in the future" whenever a moment passed between the view's read of the clock
@@ -487,22 +587,14 @@ static void test_uptime_from_now_is_read_against_the_now_it_is_clipped_to(void *
 static void test_a_request_over_the_job_cap_is_answered_503_with_retry_after(void **state)
 {
     struct t *t = *state;
-    struct client *queued[API_JOBS_MAX], *over;
+    struct client *queued[API_JOBS_MAX];
     struct cw_err err;
-    json_t *doc;
 
     assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the jobs wait, queued */
     for (size_t i = 0; i < API_JOBS_MAX; i++)
         queued[i] = client_send(t, "GET", "/metrics", "");
     DRIVE_UNTIL(t, "every job queued", pool_pending(t->api->pool) == API_JOBS_MAX);
-    over = client_send(t, "GET", "/metrics", "");
-    client_answer(t, over);
-    assert_int_equal(client_status(over), 503);
-    assert_non_null(strstr(over->buf, "\r\nRetry-After: "));
-    doc = client_json(over);
-    assert_string_equal(json_string_value(json_object_get(doc, "error")), "busy");
-    json_decref(doc);
-    client_free(over);
+    answer_is_busy(t, client_send(t, "GET", "/metrics", ""));
     assert_int_equal(pool_pending(t->api->pool), API_JOBS_MAX);
     for (size_t i = 0; i < API_JOBS_MAX; i++)
         assert_int_equal(queued[i]->len, 0);
@@ -543,6 +635,52 @@ static void test_a_write_checks_its_camera_on_a_worker(void **state)
     }
 }
 
+/* Ask for the list of exports until every one in it is done (none failed). */
+static void exports_wait_done(struct t *t)
+{
+    int64_t guard = cw_mono_ms() + WAIT_MS;
+    size_t unfinished, i;
+    json_t *doc, *x;
+
+    do {
+        if (cw_mono_ms() > guard)
+            fail_msg("waited too long for the exports to run");
+        assert_int_equal(ask(t, "GET", "/api/v1/exports", "", &doc), 200);
+        unfinished = 0;
+        json_array_foreach(doc, i, x)
+        {
+            const char *st = json_string_value(json_object_get(x, "state"));
+            assert_string_not_equal(st, "failed");
+            unfinished += strcmp(st, "done") != 0;
+        }
+        json_decref(doc);
+    } while (unfinished > 0);
+}
+
+/* More exports started than EXPORTS_WAITING_MAX waiting for the exports' one thread: the one
+ * over is answered at once, 503 busy with Retry-After, and no export is made for it; the
+ * waiting ones all run once the thread does, and a start is taken again. (They queued without
+ * end, each holding its plan in memory.) */
+static void test_an_export_over_the_queue_cap_is_answered_503_with_retry_after(void **state)
+{
+    struct t *t = *state;
+    struct cw_err err;
+    json_t *doc;
+
+    assert_int_equal(pool_resize(t->api->export_pool, 0, &err), 0); /* the exports wait */
+    for (int i = 0; i < EXPORTS_WAITING_MAX; i++)
+        assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", NULL), 202);
+    answer_is_busy(t, client_send(t, "POST", "/api/v1/requests/1/export", ""));
+    assert_int_equal(ask(t, "GET", "/api/v1/exports", "", &doc), 200);
+    assert_int_equal(json_array_size(doc), EXPORTS_WAITING_MAX);
+    json_decref(doc);
+    /* The thread runs them, each to done, and a start is taken again. */
+    assert_int_equal(pool_resize(t->api->export_pool, 1, &err), 0);
+    exports_wait_done(t);
+    assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", NULL), 202);
+    exports_wait_done(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +701,10 @@ int main(void)
             test_a_request_over_the_job_cap_is_answered_503_with_retry_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_request_arriving_at_stop_is_answered_503, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_stop_interrupts_a_long_read_on_a_worker_and_answers_503, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_over_the_queue_cap_is_answered_503_with_retry_after, setup, teardown),
     };
 
     log_init("test_api", LOG_LVL_WARN);

@@ -682,27 +682,75 @@ static void test_readonly_refuses_missing_file_and_creates_nothing(void **state)
     assert_int_equal(stat(fx->path, &sb), -1);
 }
 
-static void test_readonly_refuses_writes(void **state)
+/* A store of f's three cameras (f made here, caller frees), opened READONLY and read once. */
+static struct store *three_cameras_readonly(struct fixture *fx, struct fleet *f)
 {
-    struct fixture *fx = *state;
     struct store *s = open_rw(fx->path);
     struct cw_err err = {0};
     struct store_status *list = NULL;
     size_t n = 0;
-    struct fleet f;
 
-    fleet_make(&f, 3, "CAH");
-    sync_ok(s, &f, T0);
+    fleet_make(f, 3, "CAH");
+    sync_ok(s, f, T0);
     store_close(s);
-
     assert_int_equal(store_open(fx->path, STORE_READONLY, &s, &err), 0);
     assert_int_equal(store_list_status(s, &list, &n, &err), 0);
     assert_int_equal(n, 3);
     free(list);
+    return s;
+}
+
+static void test_readonly_refuses_writes(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct fleet f;
+    struct store *s = three_cameras_readonly(fx, &f);
+
     assert_int_equal(store_begin(s, &err), -1);
     assert_int_equal(store_record_transition(s, "CAH-001", CW_UNKNOWN, CW_UP, T0, "", &err), -1);
     assert_int_equal(store_set_maintenance(s, "CAH-001", 1, "x", T0, &err), -1);
     assert_int_equal(store_sync_cameras(s, &f.cfg, T0 + 1, &err), -1);
+    assert_int_equal(status_of(s, "CAH-001").state, CW_UNKNOWN);
+    store_close(s);
+    fleet_free(&f);
+}
+
+/* store_interrupt (a stop that must not wait on a long read): every statement on the
+ * connection fails from then on, "interrupted", a read begun after it too, where
+ * sqlite3_interrupt alone is a no-op when no statement runs (and a read of several statements
+ * has moments between them); another connection reads on. An interrupted write batch is rolled
+ * back whole, and the connection still closes. */
+static void test_an_interrupted_connection_fails_every_later_statement(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct store_status *list = NULL;
+    size_t n = 0;
+    struct fleet f;
+    struct store *s = three_cameras_readonly(fx, &f), *other;
+
+    assert_int_equal(store_open(fx->path, STORE_READONLY, &other, &err), 0);
+    store_interrupt(s);
+    for (int i = 0; i < 2; i++) {
+        list = NULL;
+        assert_int_equal(store_list_status(s, &list, &n, &err), -1);
+        assert_null(list);
+        assert_non_null(strstr(err.msg, "interrupted"));
+    }
+    assert_int_equal(store_list_status(other, &list, &n, &err), 0);
+    assert_int_equal(n, 3);
+    free(list);
+    store_close(s);
+    store_close(other);
+
+    s = open_rw(fx->path);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_record_transition(s, "CAH-001", CW_UNKNOWN, CW_UP, T0 + 1, "", &err), 0);
+    store_interrupt(s);
+    assert_int_equal(store_commit(s, &err), -1);
+    store_close(s);
+    s = open_rw(fx->path);
     assert_int_equal(status_of(s, "CAH-001").state, CW_UNKNOWN);
     store_close(s);
     fleet_free(&f);
@@ -1973,6 +2021,7 @@ int main(void)
         T(test_a_file_that_is_not_a_database_is_named_and_left_alone),
         T(test_readonly_refuses_missing_file_and_creates_nothing),
         T(test_readonly_refuses_writes),
+        T(test_an_interrupted_connection_fails_every_later_statement),
         T(test_readonly_refuses_older_schema_and_says_to_start_daemon),
         T(test_sync_inserts_new_cameras_unknown_since_now),
         T(test_sync_updates_changed_fields_and_keeps_state),
