@@ -89,9 +89,21 @@ int doc_require_camera(struct store *s, const char *id, struct store_status *st,
     struct store_status unused;
     int rc = store_get_status(s, id, st != NULL ? st : &unused, err);
 
-    if (rc == 1)
-        cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", id);
-    return rc;
+    return rc == 1 ? doc_unknown_camera(s, NULL, id, err) : rc;
+}
+
+int doc_unknown_camera(struct store *s, const char *field, const char *id, struct cw_err *err)
+{
+    char like[CFG_ID_MAX + 1];
+    int rc = store_camera_id_nocase(s, id, like, sizeof(like), err);
+
+    if (rc < 0)
+        return -1;
+    if (rc == 0 && strcmp(like, id) != 0)
+        cw_err_set(err, NULL, 0, field, "unknown camera '%s'; did you mean '%s'?", id, like);
+    else
+        cw_err_set(err, NULL, 0, field, "unknown camera '%s'", id);
+    return DOC_NOT_FOUND;
 }
 
 int doc_text_check(const char *field, const char *text, struct cw_err *err)

@@ -51,6 +51,10 @@ struct doc_ctx {
  * error. st may be NULL: the check alone. */
 int doc_require_camera(struct store *s, const char *id, struct store_status *st,
                        struct cw_err *err);
+/* DOC_NOT_FOUND with err "unknown camera 'ID'" (about field, NULL for none), and "; did you
+ * mean 'Id'?" when a camera's id is id but for the case of its letters (a user typed it), on s
+ * (any thread); -1 when the store fails. */
+int doc_unknown_camera(struct store *s, const char *field, const char *id, struct cw_err *err);
 
 /* A view of the store in two steps, so that its reads run where blocking is allowed (the API's
  * workers) and its document where ISO times may be written (the thread rule above):

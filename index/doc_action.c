@@ -8,13 +8,6 @@
 
 #include <stdio.h>
 
-/* The camera vanished between the check and the write (retired by a sync meanwhile). */
-static int gone(const char *id, struct cw_err *err)
-{
-    cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", id);
-    return DOC_NOT_FOUND;
-}
-
 int doc_maintenance_apply(struct store *s, const char *id, int on, const char *note, int64_t at_ms,
                           struct doc_maintenance_change *out, struct cw_err *err)
 {
@@ -27,7 +20,7 @@ int doc_maintenance_apply(struct store *s, const char *id, int on, const char *n
     if (out->changed) {
         rc = store_set_maintenance(s, id, on, note != NULL ? note : "", at_ms, err);
         if (rc != 0)
-            return rc < 0 ? -1 : gone(id, err);
+            return rc < 0 ? -1 : doc_unknown_camera(s, NULL, id, err);
     }
     return doc_require_camera(s, id, &out->after, err);
 }
@@ -78,7 +71,7 @@ int doc_reference_apply(struct store *s, const char *id, struct doc_reference_ch
     if (rc == 0)
         rc = store_set_reference(s, id, 0, 0, 0, err);
     if (rc != 0)
-        return rc < 0 ? -1 : gone(id, err);
+        return rc < 0 ? -1 : doc_unknown_camera(s, NULL, id, err);
     return 0;
 }
 

@@ -166,8 +166,7 @@ static int find_cameras(struct store *s, struct footage_rows *r, struct cw_err *
     if (bad[0] != '\0') {
         free(p);
         free(d);
-        cw_err_set(err, NULL, 0, "camera", "unknown camera '%s'", bad);
-        return DOC_NOT_FOUND;
+        return doc_unknown_camera(s, "camera", bad, err);
     }
     if (m > 0 && (r->cams = calloc(m, sizeof(*r->cams))) == NULL) {
         free(p);

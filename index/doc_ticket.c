@@ -89,9 +89,7 @@ int doc_ticket_add_apply(struct store *s, const struct doc_ticket_new *tn, struc
     t.cost_vnd = tn->cost_vnd;
     t.opened_ms = tn->at_ms;
     if ((rc = store_ticket_add(s, &t, &t.id, err)) != 0) {
-        if (rc == 1)
-            cw_err_set(err, NULL, 0, NULL, "unknown camera '%s'", tn->camera);
-        return rc == 1 ? DOC_NOT_FOUND : -1;
+        return rc == 1 ? doc_unknown_camera(s, NULL, tn->camera, err) : -1;
     }
     return store_get_ticket(s, t.id, out, err) != 0 ? -1 : 0;
 }

@@ -109,6 +109,11 @@ struct store_status {
 
 /* One camera's status; returns 0, 1 when no such camera, -1 on error. */
 int store_get_status(struct store *s, const char *id, struct store_status *out, struct cw_err *err);
+/* The id of a camera whose id is id but for the case of its ASCII letters (ids are matched to
+ * the letter everywhere else; this is for telling a user who typed one wrong what they meant):
+ * 0 with it in out (len bytes, at most CFG_ID_MAX + 1 are needed), 1 when none, -1 on error. */
+int store_camera_id_nocase(struct store *s, const char *id, char *out, size_t len,
+                           struct cw_err *err);
 /* Every non-retired camera, ordered by id. *out is malloc'd (caller frees); *n its length. */
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err);
 

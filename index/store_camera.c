@@ -5,6 +5,7 @@
  * struct store (store_stmt) so a sweep of 10,000 cameras prepares nothing. */
 #include "store_priv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +236,32 @@ int store_get_status(struct store *s, const char *id, struct store_status *out, 
         store_cached(s, STMT_CAMERA_GET_STATUS, STATUS_SELECT "WHERE id = ?1", err, "t", id);
 
     return store_one_row(s, st, 1, sizeof(*out), read_status, out, "camera status", err);
+}
+
+/* Where read_id puts a camera's id. */
+struct id_buf {
+    char *s;
+    size_t len;
+};
+
+static void read_id(sqlite3_stmt *st, void *out)
+{
+    const unsigned char *id = sqlite3_column_text(st, 0);
+    struct id_buf *b = out;
+
+    snprintf(b->s, b->len, "%s", id != NULL ? (const char *)id : "");
+}
+
+int store_camera_id_nocase(struct store *s, const char *id, char *out, size_t len,
+                           struct cw_err *err)
+{
+    struct id_buf b = {out, len};
+    sqlite3_stmt *st = store_prepare(s, "camera id", err,
+                                     "SELECT id FROM camera WHERE id = ?1 COLLATE NOCASE "
+                                     "ORDER BY retired_ms IS NOT NULL, id LIMIT 1",
+                                     "t", id);
+
+    return store_one_row(s, st, 0, 0, read_id, &b, "camera id", err);
 }
 
 int store_list_status(struct store *s, struct store_status **out, size_t *n, struct cw_err *err)

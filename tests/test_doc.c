@@ -512,6 +512,26 @@ static void test_events_refuse_a_bad_cursor_and_an_unknown_camera(void **state)
     assert_null(doc);
 }
 
+/* Ids are matched to the letter; an id typed in the wrong case is still unknown, and the error
+ * says which camera the user meant (it said only "unknown camera"). */
+static void test_an_id_in_the_wrong_case_is_unknown_and_names_the_camera_meant(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_events_query q = {"cah-001", 0, 10, NULL};
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+
+    assert_int_equal(view_camera(&fx->c, &doc_view_camera, "cah-001", T0, &doc, &err),
+                     DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'cah-001'; did you mean 'CAH-001'?");
+    assert_int_equal(view_events(&fx->c, &q, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'cah-001'; did you mean 'CAH-001'?");
+    assert_int_equal(view_camera(&fx->c, &doc_view_samples, "Td-01", T0, &doc, &err),
+                     DOC_NOT_FOUND);
+    assert_string_equal(err.msg, "unknown camera 'Td-01'; did you mean 'TD-01'?");
+    assert_null(doc);
+}
+
 /* ---- uptime ---- */
 
 static void test_uptime_sums_each_camera_and_owner(void **state)
@@ -1247,6 +1267,8 @@ static void test_uptime_written_is_the_document_built_whole(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_an_id_in_the_wrong_case_is_unknown_and_names_the_camera_meant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_lists_cameras_with_probe_and_sample_facts,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_refuses_a_flag_that_does_not_exist, setup,

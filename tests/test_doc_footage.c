@@ -406,6 +406,10 @@ static void test_id_query_and_refusals(void **state)
     q.cameras = "CHO-02,NOPE";
     assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_NOT_FOUND);
     assert_string_equal(err.msg, "unknown camera 'NOPE'");
+    q.cameras = "cho-02"; /* typed in the wrong case: unknown, and the camera meant named */
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_NOT_FOUND);
+    assert_string_equal(err.field, "camera");
+    assert_string_equal(err.msg, "unknown camera 'cho-02'; did you mean 'CHO-02'?");
     q.cameras = "CHO-02";
     q.to_ms = q.from_ms;
     assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
