@@ -34,9 +34,10 @@ static const char find_usage[] =
     "  windows of footage and gaps (not indexed, overwritten, not recorded, unreadable), each\n"
     "  camera's state when the range began, its clock offset, and until about when the\n"
     "  footage stays retrievable, with a warning when that is within [footage] warn_before.\n"
-    "  \"not indexed\": camwatch cannot tell (no recorder, or its recorder not scanned\n"
-    "  without error there); \"not recorded\": a good scan of the recorder found "
-    "nothing.\n" PLACE_HELP "  --json                  print a JSON array of cameras\n";
+    "  \"not indexed\": camwatch cannot tell (no recorder, its recorder not scanned without\n"
+    "  error, or the time is after what its last good scan saw); \"not recorded\": a good\n"
+    "  scan of the recorder found nothing.\n" PLACE_HELP
+    "  --json                  print a JSON array of cameras\n";
 
 static const char scan_usage[] =
     "usage: camwatch [-c FILE] footage scan [--recorder NAME] [--full] [--progress] [--json]\n"
@@ -79,17 +80,48 @@ static void fmt_span_ms(char *buf, size_t len, int64_t ms)
         snprintf(buf, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
 }
 
+/* How much of the camera's range is in gaps "not indexed" (the document's gaps). */
+static int64_t unindexed_ms(const json_t *o)
+{
+    const json_t *g;
+    int64_t ms = 0;
+    size_t i;
+
+    json_array_foreach(json_object_get(o, "gaps"), i, g)
+    {
+        if (strcmp(cli_jstr(g, "cause", ""), "not indexed") == 0)
+            ms += cli_jint(g, "end_ms") - cli_jint(g, "start_ms");
+    }
+    return ms;
+}
+
+/* The FOOTAGE column: covered of requested, and how much of it is not indexed; "not indexed"
+ * alone when none of the range is (camwatch cannot say how much was recorded). */
+static void fmt_cover(char *buf, size_t len, const json_t *o)
+{
+    int64_t covered = cli_jint(o, "covered_ms"), unknown = unindexed_ms(o);
+    char a[32], b[32], u[32];
+
+    if (covered == 0 && unknown >= cli_jint(o, "requested_ms")) {
+        snprintf(buf, len, "not indexed");
+        return;
+    }
+    fmt_span_ms(a, sizeof(a), covered);
+    fmt_span_ms(b, sizeof(b), cli_jint(o, "requested_ms"));
+    fmt_span_ms(u, sizeof(u), unknown);
+    snprintf(buf, len, "%s of %s%s%s%s", a, b, unknown > 0 ? " (" : "", unknown > 0 ? u : "",
+             unknown > 0 ? " not indexed)" : "");
+}
+
 static void summary_row(const struct cli *cli, struct cli_table *t, const json_t *o)
 {
-    char dist[32], clock[32], cover[80], a[32], b[32], when[64], until[80];
+    char dist[32], clock[32], cover[128], when[64], until[80];
     char *name = cli_table_cut(cli_jstr(o, "name", ""), FOOTAGE_NAME_MAX);
 
     cli_fmt_opt(dist, sizeof(dist), "%.0f m", cli_jnum(o, "distance_m"), cli_jhas(o, "distance_m"));
     cli_fmt_opt(clock, sizeof(clock), "%+.1f s", (double)cli_jint(o, "clock_offset_ms") / 1000.0,
                 cli_jhas(o, "clock_offset_ms"));
-    fmt_span_ms(a, sizeof(a), cli_jint(o, "covered_ms"));
-    fmt_span_ms(b, sizeof(b), cli_jint(o, "requested_ms"));
-    snprintf(cover, sizeof(cover), "%s of %s", a, b);
+    fmt_cover(cover, sizeof(cover), o);
     snprintf(until, sizeof(until), "%s%s",
              cli_jtime(cli, o, "retrievable_until", "-", when, sizeof(when)),
              cli_jhas(o, "warning") ? " !" : "");
@@ -98,11 +130,17 @@ static void summary_row(const struct cli *cli, struct cli_table *t, const json_t
     free(name);
 }
 
-/* Why gaps are "not indexed": what the index knows of the camera's recorder. */
-static void index_line(const struct cli *cli, const json_t *ix)
+/* Why gaps are "not indexed": what the index knows of the camera's recorder (o's index). A
+ * recorder scanned, last time or before a failed scan, is said only when the range runs past
+ * what that scan knew (a gap of the range is "not indexed"). */
+static void index_line(const struct cli *cli, const json_t *o)
 {
+    const json_t *ix = json_object_get(o, "index");
     const char *st = cli_jstr(ix, "state", "");
     char a[64], b[64];
+
+    if ((strcmp(st, "scan failed") == 0 || strcmp(st, "scanned") == 0) && unindexed_ms(o) == 0)
+        return;
 
     if (strcmp(st, "no recorder") == 0)
         printf("  not indexed: no recorder configured for this camera; gaps are unknown, not "
@@ -116,8 +154,12 @@ static void index_line(const struct cli *cli, const json_t *ix)
                cli_jstr(ix, "error", ""));
     else if (strcmp(st, "scan failed") == 0)
         printf("  not indexed after %s: recorder %s's last scan failed (%s: %s)\n",
-               cli_jtime(cli, ix, "ok_at", "-", a, sizeof(a)), cli_jstr(ix, "recorder", ""),
+               cli_jtime(cli, ix, "known_until", "-", a, sizeof(a)), cli_jstr(ix, "recorder", ""),
                cli_jtime(cli, ix, "scanned_at", "-", b, sizeof(b)), cli_jstr(ix, "error", ""));
+    else if (strcmp(st, "scanned") == 0)
+        printf("  not indexed after %s: recorder %s not scanned since (last scan %s)\n",
+               cli_jtime(cli, ix, "known_until", "-", a, sizeof(a)), cli_jstr(ix, "recorder", ""),
+               cli_jtime(cli, ix, "scanned_at", "-", b, sizeof(b)));
 }
 
 static void details(const struct cli *cli, const json_t *o)
@@ -144,7 +186,7 @@ static void details(const struct cli *cli, const json_t *o)
     }
     json_array_foreach(u, i, x) printf("  unreadable: %s:%s (%s)\n", cli_jstr(x, "recorder", ""),
                                        cli_jstr(x, "file", ""), cli_jstr(x, "reason", ""));
-    index_line(cli, json_object_get(o, "index"));
+    index_line(cli, o);
     printf("  state then: %s", cli_jstr(o, "state_then", "unknown"));
     if ((n = json_array_size(json_object_get(o, "state_changes"))) > 0)
         printf(" (changed %zu time%s in the range)", n, n == 1 ? "" : "s");

@@ -141,6 +141,7 @@ struct cam_rows {
     struct store_clock k;
     enum footage_index rec;   /* what the index knows of the camera's recorder */
     struct store_recorder rs; /* its last scan, zeroed when none */
+    int64_t known_until;      /* footage_known_until: the index speaks up to here; 0 never */
 };
 
 struct footage_rows {
@@ -208,7 +209,7 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
 {
     struct store_recorder *rec = NULL;
     size_t nrec = 0;
-    int rc;
+    int rc = 0;
 
     if (doc_footage_check(&r->q, err) != 0)
         return DOC_BAD_INPUT;
@@ -216,15 +217,22 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         return rc;
     if (store_list_recorders(s, &rec, &nrec, err) != 0)
         return -1;
-    for (size_t i = 0; i < r->n; i++) {
-        r->cams[i].rec = footage_index_of(r->cams[i].h.p.recorder, rec, nrec, &r->cams[i].rs);
-        if (read_camera(s, &r->q, &r->cams[i], err) != 0) {
-            free(rec);
-            return -1;
-        }
+    for (size_t i = 0; rc == 0 && i < r->n; i++) {
+        struct cam_rows *cr = &r->cams[i];
+        size_t k = 0;
+        cr->rec = footage_index_of(cr->h.p.recorder, rec, nrec, &cr->rs);
+        /* once per recorder: cameras on the same one share its answer */
+        while (k < i && strcmp(r->cams[k].h.p.recorder, cr->h.p.recorder) != 0)
+            k++;
+        if (k < i)
+            cr->known_until = r->cams[k].known_until;
+        else
+            rc = footage_known_until(s, cr->rec, &cr->rs, &cr->known_until, err);
+        if (rc == 0)
+            rc = read_camera(s, &r->q, cr, err);
     }
     free(rec);
-    return 0;
+    return rc;
 }
 
 /* ---- one camera's answer ---- */
@@ -240,24 +248,31 @@ static json_t *span_json(const struct doc_ctx *c, int64_t a, int64_t b)
     return o;
 }
 
-/* Why [a, b) has no footage: its recorder is not indexed there (doc_footage_index), older
- * than the oldest footage the recorder holds, an unreadable file there, or nothing recorded. */
+/* Whether a file camwatch cannot read begins in [a, b) (or just before it). */
+static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
+{
+    for (size_t i = 0; i < cr->n_seg; i++)
+        if (!cr->seg[i].readable && cr->seg[i].start_ms < b && cr->seg[i].start_ms >= a - 1000)
+            return 1;
+    return 0;
+}
+
+/* Why [a, b) has no footage: its recorder is not indexed there (footage_unindexed: no
+ * recorder, no good scan, or after what the last good scan knew) unless a file the index does
+ * know begins there and cannot be read, older than the oldest footage the recorder holds, an
+ * unreadable file there, or nothing recorded. */
 static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     const struct store_footage_camera *fc = &cr->fc;
-    const struct store_segment_row *seg = cr->seg;
-    size_t n = cr->n_seg;
+    int unreadable = unreadable_in(cr, a, b);
 
-    if (footage_unindexed(cr->rec, &cr->rs, a))
-        return "not indexed";
+    if (footage_unindexed(cr->rec, cr->known_until, a))
+        return unreadable ? "unreadable" : "not indexed";
     if (!fc->has)
         return "not recorded";
     if (b <= fc->oldest_ms)
         return "overwritten";
-    for (size_t i = 0; i < n; i++)
-        if (!seg[i].readable && seg[i].start_ms < b && seg[i].start_ms >= a - 1000)
-            return "unreadable";
-    return "not recorded";
+    return unreadable ? "unreadable" : "not recorded";
 }
 
 static json_t *unreadable_json(const struct doc_ctx *c, const struct store_segment_row *s)
@@ -281,8 +296,8 @@ static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t 
     json_array_append_new(arr, s);
 }
 
-/* What the index knows of the camera's recorder: {recorder, state, scanned_at, ok_at, error}
- * (doc.h). */
+/* What the index knows of the camera's recorder: {recorder, state, scanned_at, ok_at, error,
+ * known_until} (doc.h). */
 static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
 {
     const struct store_recorder *r = &cr->rs;
@@ -296,6 +311,7 @@ static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
     json_object_set_new(o, "scanned_at", scanned ? doc_iso(c, r->scanned_ms) : json_null());
     json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
     json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
+    json_object_set_new(o, "known_until", doc_iso_or_null(c, cr->known_until));
     return o;
 }
 
@@ -322,9 +338,9 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
         covered += w[i].end_ms - w[i].start_ms;
     }
     for (size_t i = 0; i < ng; i++) {
-        int64_t a = g[i].start_ms, b = g[i].end_ms, cut = cr->rs.ok_ms;
-        /* After a failed scan the index knows up to the last good one: a gap across it is two. */
-        if (cr->rec == FOOTAGE_SCAN_FAILED && a < cut && cut < b) {
+        int64_t a = g[i].start_ms, b = g[i].end_ms, cut = cr->known_until;
+        /* The index knows up to its last good scan: a gap across that is two. */
+        if (cut != 0 && a < cut && cut < b) {
             gap_json(c, cr, jg, a, cut);
             a = cut;
         }

@@ -145,7 +145,8 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
     for (size_t i = 0; i < p->n; i++) {
         struct export_camera *c = &p->cams[i];
         c->index = footage_index_of(c->place.recorder, rec, nrec, &c->scanned);
-        if (plan_footage(s, set, p, c, err) != 0)
+        if (footage_known_until(s, c->index, &c->scanned, &c->known_until, err) != 0 ||
+            plan_footage(s, set, p, c, err) != 0)
             goto fail;
     }
     free(rec);
@@ -393,8 +394,9 @@ static void remux_progress(void *data, int64_t done, int64_t total)
 }
 
 /* The note of a camera with no footage in the range: none, or none the index knows of (the
- * camera has no recorder, its recorder was never scanned without error, or its last scan
- * failed before the range ended): absence of an index is not absence of footage. */
+ * camera has no recorder, its recorder was never scanned without error, or the range runs past
+ * what its last good scan knew, footage_known_until): absence of an index is not absence of
+ * footage. */
 static void unindexed_note(const struct export_plan *p, const struct export_camera *c, char *note,
                            size_t len)
 {
@@ -410,14 +412,19 @@ static void unindexed_note(const struct export_plan *p, const struct export_came
                  c->scanned.scanned_ms != 0 ? " without error: " : "", c->scanned.error);
         return;
     case FOOTAGE_SCAN_FAILED:
-        if (p->req.to_ms > c->scanned.ok_ms) {
+        if (p->req.to_ms > c->known_until) {
             snprintf(note, len, "not indexed after %s: recorder %.63s's last scan failed: %.100s",
-                     cw_zone_format_iso(p->zone, c->scanned.ok_ms, at, sizeof(at)), rec,
+                     cw_zone_format_iso(p->zone, c->known_until, at, sizeof(at)), rec,
                      c->scanned.error);
             return;
         }
         break;
     case FOOTAGE_SCANNED:
+        if (p->req.to_ms > c->known_until) {
+            snprintf(note, len, "not indexed after %s: recorder %.63s not scanned since",
+                     cw_zone_format_iso(p->zone, c->known_until, at, sizeof(at)), rec);
+            return;
+        }
         break;
     }
     snprintf(note, len, "%s", "no footage in the range");

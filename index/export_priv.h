@@ -29,6 +29,7 @@ struct export_camera {
     int remote; /* some of its footage is on a recorder camwatch cannot read as files */
     enum footage_index index;      /* what the index knows of its recorder */
     struct store_recorder scanned; /* its recorder's last scan, zeroed when none */
+    int64_t known_until;           /* footage_known_until: the index speaks up to here */
 };
 
 struct export_plan {

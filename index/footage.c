@@ -1,6 +1,7 @@
 /* footage.c - windows, gaps and the pace of overwriting, from a camera's segments and its
- * footage summary, and the cameras a request's place names (footage.h). Pure but for
- * footage_cameras, which reads the store (its handle's thread). */
+ * footage summary, the cameras a request's place names, and until when the index speaks for
+ * a recorder (footage.h). Pure but for footage_cameras and footage_known_until, which read the
+ * store (its handle's thread). */
 #include "footage.h"
 
 #include <stdio.h>
@@ -203,8 +204,21 @@ const char *footage_index_name(enum footage_index x)
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
 
-int footage_unindexed(enum footage_index x, const struct store_recorder *last, int64_t start_ms)
+int footage_known_until(struct store *s, enum footage_index x, const struct store_recorder *last,
+                        int64_t *until, struct cw_err *err)
 {
-    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED ||
-           (x == FOOTAGE_SCAN_FAILED && start_ms >= last->ok_ms);
+    int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0;
+
+    *until = 0;
+    if (x != FOOTAGE_SCANNED && x != FOOTAGE_SCAN_FAILED)
+        return 0;
+    if (store_recorder_newest(s, last->name, at, &newest, err) != 0)
+        return -1;
+    *until = newest > at ? newest : at;
+    return 0;
+}
+
+int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
+{
+    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || start_ms >= until;
 }

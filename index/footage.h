@@ -1,7 +1,7 @@
 /* footage.h - what footage a camera has over a time range, from its segments: merged windows
  * of recording (segments contiguous within a tolerance) and the gaps between them, and when a
  * time will be overwritten, from how fast the camera's oldest footage has been advancing.
- * Pure functions on memory; any thread. */
+ * Pure functions on memory, any thread, but for those given a store (its handle's thread). */
 #ifndef CW_FOOTAGE_H
 #define CW_FOOTAGE_H
 
@@ -58,7 +58,16 @@ enum footage_index footage_index_of(const char *recorder, const struct store_rec
                                     size_t n, struct store_recorder *last);
 /* "no recorder", "never scanned", "scan failed", "scanned". */
 const char *footage_index_name(enum footage_index x);
-/* Whether a gap starting at start_ms is one the index cannot speak for ("not indexed"). */
-int footage_unindexed(enum footage_index x, const struct store_recorder *last, int64_t start_ms);
+/* Until when the index speaks for a camera's recorder (state x, last scan *last), into *until:
+ * 0 when it cannot at all (no recorder, never scanned); else the later of its last good scan
+ * (scanned_ms, or ok_ms when the last failed) and the end of the newest footage of the
+ * recorder that scan had indexed (store_recorder_newest). A recorder names its files by its
+ * own clock, and the one being written can end after the scan's time on ours: what the scan
+ * saw is known whatever the time on it; after it nothing is. 0 or -1 (err). */
+int footage_known_until(struct store *s, enum footage_index x, const struct store_recorder *last,
+                        int64_t *until, struct cw_err *err);
+/* Whether a gap starting at start_ms is one the index cannot speak for ("not indexed"), given
+ * footage_known_until's until. */
+int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 
 #endif
