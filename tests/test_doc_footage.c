@@ -314,6 +314,150 @@ static void test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_faile
     json_decref(doc);
 }
 
+/* Gap i of cam's answer is [start, end) (local times) with cause. */
+static void gap_is(const json_t *doc, const char *cam, size_t i, const char *start, const char *end,
+                   const char *cause)
+{
+    const json_t *g = json_array_get(json_object_get(by_id(doc, cam), "gaps"), i);
+
+    if (g == NULL)
+        fail_msg("%s has no gap %zu", cam, i);
+    span_is(g, start, end);
+    assert_string_equal(str(g, "cause"), cause);
+}
+
+static size_t n_gaps(const json_t *doc, const char *cam)
+{
+    return json_array_size(json_object_get(by_id(doc, cam), "gaps"));
+}
+
+#define SCAN (NOW - 10 * MIN) /* 2026-11-22 20:50 +07:00: the recorder's last scan */
+
+/* An incident asked about ten minutes after the recorder's last (good) scan: the closing gap
+ * is "not recorded" only up to that scan, "not indexed" after it, for the camera with footage
+ * and the one without alike. */
+static void test_gap_after_the_last_scan_is_not_indexed(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = SCAN - 5 * MIN,
+                                  .to_ms = NOW,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01,CHO-02",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    json_t *doc;
+
+    for (int m = 5; m > 2; m--)
+        put(fx->s, "CHO-01", SCAN - m * MIN, 1, SCAN);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", SCAN, 1, NULL, &err), 0);
+    doc = find(fx, &q);
+    assert_int_equal(n_gaps(doc, "CHO-01"), 2);
+    gap_is(doc, "CHO-01", 0, "2026-11-22T20:48:00+07:00", "2026-11-22T20:50:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-01", 1, "2026-11-22T20:50:00+07:00", "2026-11-22T21:00:00+07:00",
+           "not indexed");
+    assert_string_equal(str(json_object_get(by_id(doc, "CHO-01"), "index"), "known_until"),
+                        "2026-11-22T20:50:00+07:00");
+    assert_int_equal(n_gaps(doc, "CHO-02"), 2);
+    gap_is(doc, "CHO-02", 0, "2026-11-22T20:45:00+07:00", "2026-11-22T20:50:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-02", 1, "2026-11-22T20:50:00+07:00", "2026-11-22T21:00:00+07:00",
+           "not indexed");
+    json_decref(doc);
+
+    /* a range that ends by the scan: what it saw stands */
+    q.to_ms = SCAN;
+    doc = find(fx, &q);
+    assert_string_equal(only_gap_cause(doc, "CHO-02"), "not recorded");
+    json_decref(doc);
+}
+
+/* The recorder's clock runs five minutes ahead of camwatch's: the scan at 20:50 indexed files
+ * stamped up to 20:56. The holes between them are "not recorded" (the scan saw both sides);
+ * the index speaks up to the newest footage of the recorder, for every camera on it; a file
+ * the scan saw being written is "unreadable" there, not "not indexed". */
+static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = SCAN,
+                                  .to_ms = SCAN + 8 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01,CHO-02",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    json_t *doc;
+
+    put(fx->s, "CHO-01", SCAN + 2 * MIN, 1, SCAN);
+    put(fx->s, "CHO-01", SCAN + 3 * MIN, 1, SCAN);
+    put(fx->s, "CHO-01", SCAN + 5 * MIN, 1, SCAN);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", SCAN, 1, NULL, &err), 0);
+    doc = find(fx, &q);
+    assert_int_equal(n_gaps(doc, "CHO-01"), 3);
+    gap_is(doc, "CHO-01", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:52:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-01", 1, "2026-11-22T20:54:00+07:00", "2026-11-22T20:55:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-01", 2, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
+           "not indexed");
+    assert_string_equal(str(json_object_get(by_id(doc, "CHO-02"), "index"), "known_until"),
+                        "2026-11-22T20:56:00+07:00");
+    assert_int_equal(n_gaps(doc, "CHO-02"), 2);
+    gap_is(doc, "CHO-02", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:56:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-02", 1, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
+           "not indexed");
+    json_decref(doc);
+
+    /* the file being written at 20:56 (no index yet), seen by the scan */
+    put(fx->s, "CHO-01", SCAN + 6 * MIN, 0, SCAN);
+    doc = find(fx, &q);
+    gap_is(doc, "CHO-01", 2, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
+           "unreadable");
+    gap_is(doc, "CHO-02", 1, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
+           "not indexed");
+    json_decref(doc);
+}
+
+/* After a failed scan the index speaks up to what the last good one saw, by the same rule:
+ * the footage it indexed stamped after its time is known; footage a failed scan wrote before
+ * failing is shown, but the gaps around it are not the index's to call "not recorded". */
+static void test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = SCAN,
+                                  .to_ms = SCAN + 10 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    const json_t *ix;
+    json_t *doc;
+
+    put(fx->s, "CHO-01", SCAN + 2 * MIN, 1, SCAN);
+    put(fx->s, "CHO-01", SCAN + 3 * MIN, 1, SCAN);
+    put(fx->s, "CHO-01", SCAN + 5 * MIN, 1, SCAN);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", SCAN, 1, NULL, &err), 0);
+    put(fx->s, "CHO-01", SCAN + 7 * MIN, 1, SCAN + 9 * MIN); /* written by the failing scan */
+    assert_int_equal(
+        store_recorder_scanned(fx->s, "nvr", "dir", SCAN + 9 * MIN, 0, "database is locked", &err),
+        0);
+    doc = find(fx, &q);
+    ix = json_object_get(by_id(doc, "CHO-01"), "index");
+    assert_string_equal(str(ix, "state"), "scan failed");
+    assert_string_equal(str(ix, "ok_at"), "2026-11-22T20:50:00+07:00");
+    assert_string_equal(str(ix, "known_until"), "2026-11-22T20:56:00+07:00");
+    assert_int_equal(n_gaps(doc, "CHO-01"), 4);
+    gap_is(doc, "CHO-01", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:52:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-01", 1, "2026-11-22T20:54:00+07:00", "2026-11-22T20:55:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-01", 2, "2026-11-22T20:56:00+07:00", "2026-11-22T20:57:00+07:00",
+           "not indexed");
+    gap_is(doc, "CHO-01", 3, "2026-11-22T20:58:00+07:00", "2026-11-22T21:00:00+07:00",
+           "not indexed");
+    json_decref(doc);
+}
+
 /* An hour of footage lost over a day: the pace is 1/24, so 22:00 (an hour after the oldest,
  * 21:00) goes a day after now; 20:00 is before the oldest: overwritten. */
 static void test_expiry_from_the_pace_of_overwriting_and_warning(void **state)
@@ -714,6 +858,9 @@ int main(void)
         T(test_point_query_windows_gaps_state_clock),
         T(test_gap_is_not_indexed_without_a_recorder_or_a_good_scan),
         T(test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_failed),
+        T(test_gap_after_the_last_scan_is_not_indexed),
+        T(test_footage_the_scan_saw_stamped_after_it_is_known),
+        T(test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),

@@ -285,6 +285,29 @@ static void test_manifest_says_not_indexed_not_no_footage(void **state)
     free(note);
 }
 
+/* A range that runs past the recorder's last scan (21:01, a good one): the camera with no
+ * footage in it is not said to have none; the index stops knowing at the scan. */
+static void test_manifest_says_not_indexed_after_the_last_scan(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request req = {.from_ms = T0 + 30000,
+                                .to_ms = T0 + 120000,
+                                .place = STORE_PLACE_CAMERAS,
+                                .by = "it-staff",
+                                .case_ref = "VV-2026-119",
+                                .reason = "sau lần quét",
+                                .cameras = "CAM-B"};
+    struct cw_err err = {0};
+    char *note;
+
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+    note = manifest_note(fx, "out-after", 0);
+    assert_string_equal(note,
+                        "not indexed after 2026-11-20T21:01:00+07:00: recorder nvr not scanned "
+                        "since");
+    free(note);
+}
+
 static void test_second_export_is_byte_identical(void **state)
 {
     struct fixture *fx = *state;
@@ -353,6 +376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_export_writes_mp4_manifests_and_sums),
         T(test_manifest_says_not_indexed_not_no_footage),
+        T(test_manifest_says_not_indexed_after_the_last_scan),
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),

@@ -95,6 +95,7 @@ class FootageTest(cwtest.FixtureTestCase):
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         # The market's footage begins 3 minutes ahead: after camwatchd --once has judged the
         # cameras, so the range asked about begins with them in their state.
+        cls.now = now
         cls.t0 = now + datetime.timedelta(minutes=3)
         cls.nvr = os.path.join(tmp, "nvr1")
         cls.ber = os.path.join(tmp, "berlin")
@@ -198,6 +199,16 @@ class FootageTest(cwtest.FixtureTestCase):
                           (iso(self.t0 + datetime.timedelta(seconds=24)), "unreadable")])
         self.assertEqual(len(a["unreadable"]), 1)
         self.assertIn("truncated MP4", a["unreadable"][0]["reason"])
+        # The files are stamped minutes after the scan (the recorder's clock is ahead of ours):
+        # the index knows nvr1 up to its newest footage, 24 s in; CAM-B's closing gap is "not
+        # recorded" up to there (the scan saw CAM-A's files up to then), "not indexed" after.
+        b = self.by_id(doc)["CAM-B"]
+        self.assertEqual(b["index"]["known_until"], iso(self.t0 + datetime.timedelta(seconds=24)))
+        self.assertEqual([(g["start"], g["end"], g["cause"]) for g in b["gaps"]],
+                         [(iso(self.t0 + datetime.timedelta(seconds=12)),
+                           iso(self.t0 + datetime.timedelta(seconds=24)), "not recorded"),
+                          (iso(self.t0 + datetime.timedelta(seconds=24)),
+                           iso(self.t0 + datetime.timedelta(seconds=28)), "not indexed")])
         self.assertEqual(a["state_then"], "up")
         self.assertEqual(self.by_id(doc)["CAM-B"]["state_then"], "down")
         self.assertIsNone(a["retrievable_until"])  # nothing overwritten yet
@@ -254,6 +265,67 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.out.count("gap: not indexed"), 2, r.out)
         self.assertIn("not indexed: no recorder configured for this camera", r.out)
         self.assertIn("not indexed: recorder gone never scanned without error", r.out)
+        # the summary says so too, not "0m00s of 0m28s" as if nothing was recorded
+        rows = {}  # the table's row of each (the details below start with the id too)
+        for line in r.out.splitlines():
+            if line.startswith(("CAM-N ", "CAM-U ")):
+                rows.setdefault(line.split()[0], line)
+        self.assertEqual(sorted(rows), ["CAM-N", "CAM-U"], r.out)
+        for cam, row in rows.items():
+            self.assertIn(" not indexed ", row + " ", cam)
+        self.assertNotIn("0m00s of", r.out)
+
+    def test_closing_gap_after_the_last_scan_is_not_indexed(self):
+        # An incident asked about up to half an hour after the scan of setUpClass: CAM-G's
+        # footage ends a minute before it; "not recorded" stands up to the scan, after it the
+        # index does not know.
+        frm = local(self.now - datetime.timedelta(minutes=3)).isoformat()
+        to = local(self.now + datetime.timedelta(minutes=30)).isoformat()
+        g = self.json_of("footage", "find", "--json", "--camera", "CAM-G", "--from", frm,
+                         "--to", to)[0]
+        ix = g["index"]
+        self.assertEqual((ix["state"], ix["known_until"]), ("scanned", ix["scanned_at"]), ix)
+        self.assertEqual(len(g["windows"]), 3, g["windows"])
+        last, before = g["gaps"][-1], g["gaps"][-2]
+        self.assertEqual((last["start"], last["end"], last["cause"]),
+                         (ix["known_until"], to, "not indexed"))
+        self.assertEqual((before["end"], before["cause"]), (ix["known_until"], "not recorded"))
+        self.assertEqual({x["cause"] for x in g["gaps"][:-1]}, {"not recorded"})
+        r = self.cli("footage", "find", "--camera", "CAM-G", "--from", frm, "--to", to)
+        self.assertEqual(r.rc, 0, r)
+        self.assertRegex(r.out, r"CAM-G .* of 33m00s \(\d+m\d\ds not indexed\)")
+        self.assertRegex(r.out, r"not indexed after .*: recorder live not scanned since")
+
+    def test_failed_scan_is_said_only_when_the_range_runs_past_the_last_good_one(self):
+        # Its own copy of the live recorder: scanned well by camwatchd --once, then gone.
+        root = os.path.join(self.tmp, "live-failing")
+        shutil.copytree(self.live, root)
+        conf = cwtest.write_config(
+            os.path.join(self.tmp, "site-failing"), self.cameras[3:4],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder live": {"kind": "dir", "path": root,
+                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        os.rename(root, root + ".away")
+        r = cwtest.camwatch(conf, "footage", "scan")
+        self.assertEqual(r.rc, 1, r)
+
+        def find(frm, to, *more):
+            return cwtest.camwatch(conf, "footage", "find", "--camera", "CAM-G", "--from",
+                                   local(frm).isoformat(), "--to", local(to).isoformat(), *more)
+        minute = datetime.timedelta(minutes=1)
+        # 30 to 25 minutes ago: the last good scan saw it; nothing of the failure to say
+        doc = json.loads(find(self.now - 30 * minute, self.now - 25 * minute, "--json").out)[0]
+        self.assertEqual(doc["index"]["state"], "scan failed")
+        self.assertEqual({x["cause"] for x in doc["gaps"]}, {"not recorded"})
+        r = find(self.now - 30 * minute, self.now - 25 * minute)
+        self.assertEqual(r.rc, 0, r)
+        self.assertNotIn("not indexed", r.out)
+        # up to half an hour on: past the last good scan, said once
+        r = find(self.now - 3 * minute, self.now + 30 * minute)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.out.count("not indexed after"), 1, r.out)
+        self.assertIn("recorder live's last scan failed", r.out)
 
     def test_recording_gap_of_the_last_day_makes_the_camera_degraded(self):
         st = cwtest.status(self.conf)
