@@ -33,6 +33,10 @@ Object.assign(TEXT, {
                         "Its recorder was never scanned: whether it recorded is unknown"],
   "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không biết phần sau lần quét tốt cuối",
                       "Its recorder's last scan failed: unknown after the last good scan"],
+  "idx.scanned": ["Đầu ghi chưa được quét lại: không biết phần sau lần quét gần nhất",
+                  "Its recorder not scanned since: unknown after its last scan"],
+  "idx.after": ["sau", "after"],
+  "find.unknown": ["không rõ", "unknown"],
   "gap.not recorded": ["không ghi hình", "not recorded"],
   "gap.unreadable": ["tệp hỏng", "unreadable"],
   window: ["có hình", "footage"],
@@ -141,19 +145,34 @@ function timeline(cam, fromMs, toMs) {
   return g;
 }
 
+/* The line saying why some of cam's gaps are "not indexed": always for a camera the index
+ * cannot speak for; for a scanned recorder (last time, or before a failed scan) only when the
+ * range runs past what that scan knew, with when. */
+function indexLine(cam, unknownMs) {
+  const ix = cam.index;
+  if (!ix || ((ix.state === "scanned" || ix.state === "scan failed") && unknownMs === 0))
+    return null;
+  return el("div", { class: "muted", "data-index": ix.state }, t("idx." + ix.state),
+    ix.known_until ? " (" + t("idx.after") + " " + when(ix.known_until) + ")" : "",
+    ix.recorder ? " (" + ix.recorder + (ix.error ? ": " + ix.error : "") + ")" : "");
+}
+
 function resultRow(cam, fromMs, toMs) {
   const pct = cam.requested_ms > 0 ? Math.round(100 * cam.covered_ms / cam.requested_ms) : 0;
+  const unknownMs = cam.gaps.filter((g) => g.cause === "not indexed")
+    .reduce((a, g) => a + (g.end_ms - g.start_ms), 0);
+  /* none of the range indexed: how much was recorded is unknown, not 0% */
+  const covered = cam.covered_ms === 0 && unknownMs >= cam.requested_ms
+    ? el("b", { "data-covered": "unknown" }, t("find.unknown"))
+    : el("b", { "data-covered": pct }, pct + "%");
   return el("div", { class: "result", "data-result": cam.id },
     el("div", { class: "title" }, cam.id + " · " + cam.name,
        typeof cam.distance_m === "number" ? el("span", { class: "muted" }, " · " + Math.round(cam.distance_m) + " " + t("find.m")) : null),
     el("div", { class: "muted" }, [cam.commune, cam.road].filter((x) => x).join(" · "), " · ",
        t("find.state"), ": ", cam.state_then ? stateLabel(cam.state_then) : "-", " · ",
-       t("find.covered"), " ", el("b", { "data-covered": pct }, pct + "%")),
+       t("find.covered"), " ", covered),
     timeline(cam, fromMs, toMs),
-    cam.index && cam.index.state !== "scanned"
-      ? el("div", { class: "muted", "data-index": cam.index.state }, t("idx." + cam.index.state),
-           cam.index.recorder ? " (" + cam.index.recorder + (cam.index.error ? ": " + cam.index.error : "") + ")" : "")
-      : null,
+    indexLine(cam, unknownMs),
     cam.warning ? el("div", { class: "warn" }, cam.warning) : null);
 }
 

@@ -10,6 +10,7 @@ page with its picture, facts and events, both languages, an admin's maintenance,
 made elsewhere shown without reloading the page. Screenshots are kept in
 <build>/test-artifacts/dashboard/ (or $CW_ARTIFACTS). Waits are polls for a condition with a
 generous deadline, never assertions about time."""
+import datetime
 import hashlib
 import json
 import os
@@ -325,7 +326,27 @@ class DashboardTest(cwtest.FixtureTestCase):
                                       "'.legend i.gap-not-indexed')).backgroundColor"),
                             self.b.js("return getComputedStyle(document.querySelector("
                                       "'.legend i.gap-not-recorded')).backgroundColor"))
+        # how much it recorded is unknown, not 0%
+        self.assertEqual(self.b.js("return document.querySelector('[data-result=\"CAH-005\"] "
+                                   "[data-covered]').dataset.covered"), "unknown")
         self.b.screenshot(os.path.join(self.shots, "investigate-not-indexed.png"))
+        # a range running two hours past now, so past NVR-CHO's last scan: the closing gap is
+        # "not indexed" and the line under the camera says after when
+        later = (datetime.datetime.fromisoformat(to) + datetime.timedelta(hours=2)).strftime(
+            "%Y-%m-%dT%H:%M")
+        self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0]", later)
+        self.b.type('[data-find="place"]', "cho lai vung nha long")
+        self.b.click('[data-find="go"]')
+        line = self.b.wait_js("the line under CHO-03", "const e = document.querySelector("
+                              "'[data-result=\"CHO-03\"] [data-index=\"scanned\"]');"
+                              "return e && e.textContent;")
+        api = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&camera=CHO-03" % (
+            quote(frm.replace("T", " ")), quote(later.replace("T", " "))),
+            self.tokens["investigator"]).json()[0]
+        self.assertEqual((api["index"]["state"], api["gaps"][-1]["cause"]),
+                         ("scanned", "not indexed"))
+        self.assertRegex(line, r"\((sau|after) \d{4}-\d\d-\d\d \d\d:\d\d\) \(NVR-CHO\)")
+        self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0]", to)
         # back to the place, then the request and its export
         self.b.type('[data-find="place"]', "cho lai vung nha long")
         self.b.click('[data-find="go"]')

@@ -203,12 +203,12 @@ class FootageTest(cwtest.FixtureTestCase):
         # the index knows nvr1 up to its newest footage, 24 s in; CAM-B's closing gap is "not
         # recorded" up to there (the scan saw CAM-A's files up to then), "not indexed" after.
         b = self.by_id(doc)["CAM-B"]
-        self.assertEqual(b["index"]["known_until"], iso(self.t0 + datetime.timedelta(seconds=24)))
         self.assertEqual([(g["start"], g["end"], g["cause"]) for g in b["gaps"]],
                          [(iso(self.t0 + datetime.timedelta(seconds=12)),
                            iso(self.t0 + datetime.timedelta(seconds=24)), "not recorded"),
                           (iso(self.t0 + datetime.timedelta(seconds=24)),
                            iso(self.t0 + datetime.timedelta(seconds=28)), "not indexed")])
+        self.assertEqual(b["index"]["known_until"], iso(self.t0 + datetime.timedelta(seconds=24)))
         self.assertEqual(a["state_then"], "up")
         self.assertEqual(self.by_id(doc)["CAM-B"]["state_then"], "down")
         self.assertIsNone(a["retrievable_until"])  # nothing overwritten yet
@@ -284,12 +284,12 @@ class FootageTest(cwtest.FixtureTestCase):
         g = self.json_of("footage", "find", "--json", "--camera", "CAM-G", "--from", frm,
                          "--to", to)[0]
         ix = g["index"]
-        self.assertEqual((ix["state"], ix["known_until"]), ("scanned", ix["scanned_at"]), ix)
         self.assertEqual(len(g["windows"]), 3, g["windows"])
         last, before = g["gaps"][-1], g["gaps"][-2]
         self.assertEqual((last["start"], last["end"], last["cause"]),
-                         (ix["known_until"], to, "not indexed"))
-        self.assertEqual((before["end"], before["cause"]), (ix["known_until"], "not recorded"))
+                         (ix["scanned_at"], to, "not indexed"))
+        self.assertEqual((before["end"], before["cause"]), (ix["scanned_at"], "not recorded"))
+        self.assertEqual((ix["state"], ix["known_until"]), ("scanned", ix["scanned_at"]), ix)
         self.assertEqual({x["cause"] for x in g["gaps"][:-1]}, {"not recorded"})
         r = self.cli("footage", "find", "--camera", "CAM-G", "--from", frm, "--to", to)
         self.assertEqual(r.rc, 0, r)
