@@ -474,7 +474,8 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
 int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
- *    recorder, retired, indexed, index {recorder, state, scanned_at, ok_at, error}, windows[
+ *    recorder, retired, indexed, index {recorder, state, scanned_at, ok_at, error,
+ *    known_until}, windows[
  *    {start, end, start_ms, end_ms} ], gaps[ {start, end, start_ms, end_ms, cause: "not
  *    indexed" | "overwritten" | "not recorded" | "unreadable"} ], unreadable[
  *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
@@ -483,10 +484,14 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * camera the place names (point: within the radius, nearest first; text and ids: by id), with
  * the footage of the range it can still give. index.state: "no recorder" (recorder null),
  * "never scanned" (or never without error), "scan failed" (the last scan; ok_at the last good
- * one) or "scanned"; scanned_at the last scan, error its error. A gap is "not indexed" where
- * the index cannot speak for the recorder (no recorder, never scanned, after the last good
- * scan when the last failed), "not recorded" only where a good scan found nothing. Times ISO
- * 8601 in the site's zone. The query is a struct doc_footage_query. DOC_BAD_INPUT
+ * one) or "scanned"; scanned_at the last scan, error its error; known_until (null when no
+ * good scan) the time up to which the index speaks for the recorder: the later of its last
+ * good scan and the end of the newest footage of the recorder that scan had indexed
+ * (footage_known_until). A gap is "not indexed" where the index cannot speak for the recorder
+ * (no recorder, never scanned, or from known_until on: a gap across it is cut in two there)
+ * unless a file it knows, unreadable, begins in it ("unreadable"); "not recorded" only where
+ * a good scan found nothing. Times ISO 8601 in the site's zone. The query is a struct
+ * doc_footage_query. DOC_BAD_INPUT
  * for a query doc_footage_check refuses, DOC_NOT_FOUND for an unknown camera id. */
 extern const struct doc_view doc_view_footage;
 
