@@ -372,6 +372,18 @@ static void test_gap_after_the_last_scan_is_not_indexed(void **state)
     json_decref(doc);
 }
 
+/* A good scan of nvr at SCAN that indexed CHO-01's files stamped 20:52, 20:53 and 20:55 (a
+ * minute each): the recorder's clock five minutes ahead. */
+static void scan_ahead(struct store *s)
+{
+    struct cw_err err = {0};
+
+    put(s, "CHO-01", SCAN + 2 * MIN, 1, SCAN);
+    put(s, "CHO-01", SCAN + 3 * MIN, 1, SCAN);
+    put(s, "CHO-01", SCAN + 5 * MIN, 1, SCAN);
+    assert_int_equal(store_recorder_scanned(s, "nvr", "dir", SCAN, 1, NULL, &err), 0);
+}
+
 /* The recorder's clock runs five minutes ahead of camwatch's: the scan at 20:50 indexed files
  * stamped up to 20:56. The holes between them are "not recorded" (the scan saw both sides);
  * the index speaks up to the newest footage of the recorder, for every camera on it; a file
@@ -384,13 +396,9 @@ static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
                                   .place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
-    struct cw_err err = {0};
     json_t *doc;
 
-    put(fx->s, "CHO-01", SCAN + 2 * MIN, 1, SCAN);
-    put(fx->s, "CHO-01", SCAN + 3 * MIN, 1, SCAN);
-    put(fx->s, "CHO-01", SCAN + 5 * MIN, 1, SCAN);
-    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", SCAN, 1, NULL, &err), 0);
+    scan_ahead(fx->s);
     doc = find(fx, &q);
     assert_int_equal(n_gaps(doc, "CHO-01"), 3);
     gap_is(doc, "CHO-01", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:52:00+07:00",
@@ -433,10 +441,7 @@ static void test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw(
     const json_t *ix;
     json_t *doc;
 
-    put(fx->s, "CHO-01", SCAN + 2 * MIN, 1, SCAN);
-    put(fx->s, "CHO-01", SCAN + 3 * MIN, 1, SCAN);
-    put(fx->s, "CHO-01", SCAN + 5 * MIN, 1, SCAN);
-    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", SCAN, 1, NULL, &err), 0);
+    scan_ahead(fx->s);
     put(fx->s, "CHO-01", SCAN + 7 * MIN, 1, SCAN + 9 * MIN); /* written by the failing scan */
     assert_int_equal(
         store_recorder_scanned(fx->s, "nvr", "dir", SCAN + 9 * MIN, 0, "database is locked", &err),

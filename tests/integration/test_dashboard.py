@@ -110,6 +110,18 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.assertEqual(r.status, 200, r)
         return r.json()
 
+    def footage(self, frm, to, **where):
+        """The API's footage document over the form's range [frm, to) for the place where."""
+        q = "".join("&%s=%s" % (k, quote(v)) for k, v in where.items())
+        return cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s%s" % (
+            quote(frm.replace("T", " ")), quote(to.replace("T", " ")), q),
+            self.tokens["investigator"]).json()
+
+    def find_place(self, text):
+        """The Investigate form asked about text."""
+        self.b.type('[data-find="place"]', text)
+        self.b.click('[data-find="go"]')
+
     def login(self, role):
         b = self.b
         b.get(self.url)
@@ -261,16 +273,13 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.b.click("#nav-find")
         self.b.wait_css('[data-find="go"]')
         # a place typed without diacritics, over the form's default range (the last hour)
-        self.b.type('[data-find="place"]', "cho lai vung nha long")
-        self.b.click('[data-find="go"]')
+        self.find_place("cho lai vung nha long")
         found = self.b.wait_js("the cameras found", "const r = [...document.querySelectorAll("
                                "'[data-result]')].map(e => e.dataset.result);"
                                "return r.length > 0 && r;")
         frm = self.b.js("return document.querySelector('[data-find=\"from\"]').value")
         to = self.b.js("return document.querySelector('[data-find=\"to\"]').value")
-        api = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&place=%s" % (
-            quote(frm.replace("T", " ")), quote(to.replace("T", " ")),
-            quote("cho lai vung nha long")), self.tokens["investigator"]).json()
+        api = self.footage(frm, to, place="cho lai vung nha long")
         self.assertEqual(found, [c["id"] for c in api])
         self.assertEqual(found, ["CHO-03", "CHO-04"])
         # the timeline: CHO-04's hole is a gap, CHO-03 has none inside its footage
@@ -301,14 +310,11 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.b.screenshot(os.path.join(self.shots, "investigate-map.png"))
         # a camera on a recorder camwatch never scanned (CAH-005 on NVR-CAH-01): its gaps are
         # "not indexed" in their own colour with a legend entry, never "not recorded"
-        self.b.type('[data-find="place"]', "ben xe lai vung")
-        self.b.click('[data-find="go"]')
+        self.find_place("ben xe lai vung")
         unknown = self.b.wait_js("the bus station's cameras", "const r = [...document."
                                  "querySelectorAll('[data-result]')].map(e => e.dataset.result);"
                                  "return r.includes('CAH-005') && r;")
-        api = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&place=%s" % (
-            quote(frm.replace("T", " ")), quote(to.replace("T", " ")), quote("ben xe lai vung")),
-            self.tokens["investigator"]).json()
+        api = self.footage(frm, to, place="ben xe lai vung")
         self.assertEqual(unknown, [c["id"] for c in api])
         cah = next(c for c in api if c["id"] == "CAH-005")
         self.assertEqual((cah["index"]["state"], cah["index"]["recorder"]),
@@ -335,21 +341,17 @@ class DashboardTest(cwtest.FixtureTestCase):
         later = (datetime.datetime.fromisoformat(to) + datetime.timedelta(hours=2)).strftime(
             "%Y-%m-%dT%H:%M")
         self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0]", later)
-        self.b.type('[data-find="place"]', "cho lai vung nha long")
-        self.b.click('[data-find="go"]')
+        self.find_place("cho lai vung nha long")
         line = self.b.wait_js("the line under CHO-03", "const e = document.querySelector("
                               "'[data-result=\"CHO-03\"] [data-index=\"scanned\"]');"
                               "return e && e.textContent;")
-        api = cwtest.http(self.port, "GET", "/api/v1/footage?from=%s&to=%s&camera=CHO-03" % (
-            quote(frm.replace("T", " ")), quote(later.replace("T", " "))),
-            self.tokens["investigator"]).json()[0]
+        api = self.footage(frm, later, camera="CHO-03")[0]
         self.assertEqual((api["index"]["state"], api["gaps"][-1]["cause"]),
                          ("scanned", "not indexed"))
         self.assertRegex(line, r"\((sau|after) \d{4}-\d\d-\d\d \d\d:\d\d\) \(NVR-CHO\)")
         self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0]", to)
         # back to the place, then the request and its export
-        self.b.type('[data-find="place"]', "cho lai vung nha long")
-        self.b.click('[data-find="go"]')
+        self.find_place("cho lai vung nha long")
         self.b.wait_js("the place again", "return document.querySelectorAll('[data-result]')"
                        ".length === 2")
         self.b.type('[data-req="case"]', "VV-21/2026")
