@@ -233,19 +233,20 @@ int store_recorder_newest(struct store *s, const char *recorder, int64_t seen_by
 {
     /* Per camera of the recorder, its segment of that recorder starting last among those seen
      * by then: the (camera_id, start_ms) index walked back from the newest, as refresh_one
-     * reads newest_ms; never a walk over all the recorder's segments. */
+     * reads newest_ms; never a walk over all the recorder's segments (which the (recorder,
+     * dir, file) index would be). */
     static const char sql[] =
-        "SELECT coalesce(max((SELECT g.end_ms FROM segment AS g WHERE g.camera_id = c.id "
+        "SELECT coalesce(max((SELECT g.end_ms FROM segment AS g INDEXED BY segment_camera_start "
+        "WHERE g.camera_id = c.id "
         "AND g.recorder = ?1 AND g.seen_ms <= ?2 ORDER BY g.start_ms DESC LIMIT 1)), 0) "
         "FROM camera AS c WHERE c.recorder = ?1";
     sqlite3_stmt *st =
         store_prepare(s, "recorder's newest footage", err, sql, "tI", recorder, seen_by_ms);
+    int rc;
 
     *end_ms = 0;
-    return store_one_row(s, st, 0, 0, store_read_int64, end_ms, "recorder's newest footage", err) <
-                   0
-               ? -1
-               : 0;
+    rc = store_one_row(s, st, 0, 0, store_read_int64, end_ms, "recorder's newest footage", err);
+    return rc < 0 ? -1 : 0;
 }
 
 static void read_oldest(sqlite3_stmt *st, void *elem)

@@ -221,6 +221,47 @@ static void test_refresh_summarises_and_notes_retention_hourly(void **state)
     assert_int_equal(fc.pace_since_ms, T0 + 8 * 24 * HOUR + 3 * HOUR);
 }
 
+/* seg of cam on recorder rec, [start, end), seen by the scan at seen. */
+static void put_seen(struct store *s, const char *rec, const char *cam, const char *file,
+                     int64_t start, int64_t end, int64_t seen)
+{
+    struct store_segment g = {.recorder = rec,
+                              .dir = cam,
+                              .file = file,
+                              .camera_id = cam,
+                              .start_ms = start,
+                              .end_ms = end,
+                              .bytes = 1000,
+                              .readable = 1,
+                              .reason = ""};
+    struct cw_err err = {0};
+
+    if (store_segment_put(s, &g, seen, &err) != 0)
+        fail_msg("put %s: %s", file, err.msg);
+}
+
+/* The newest footage of a recorder a scan had indexed: over the recorder's cameras, only its
+ * own segments, only those seen by then. */
+static void test_recorder_newest_is_what_a_scan_had_indexed(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    int64_t end = -1;
+
+    put_seen(fx->s, "nvr", "CHO-01", "a.mp4", T0, T0 + 5 * MIN, T0);
+    put_seen(fx->s, "nvr", "CHO-01", "b.mp4", T0 - HOUR, T0 - HOUR + MIN, T0);
+    put_seen(fx->s, "nvr", "CHO-02", "c.mp4", T0 + 8 * MIN, T0 + 9 * MIN, T0 + MIN);
+    put_seen(fx->s, "hik", "CHO-01", "d.mp4", T0 + 10 * MIN, T0 + 20 * MIN, T0);
+    assert_int_equal(store_recorder_newest(fx->s, "nvr", T0, &end, &err), 0);
+    assert_int_equal(end, T0 + 5 * MIN);
+    assert_int_equal(store_recorder_newest(fx->s, "nvr", T0 + MIN, &end, &err), 0);
+    assert_int_equal(end, T0 + 9 * MIN);
+    assert_int_equal(store_recorder_newest(fx->s, "nvr", T0 - 1, &end, &err), 0);
+    assert_int_equal(end, 0);
+    assert_int_equal(store_recorder_newest(fx->s, "none", T0, &end, &err), 0);
+    assert_int_equal(end, 0);
+}
+
 static void test_recorder_scans_listed_with_counts(void **state)
 {
     struct fixture *fx = *state;
@@ -484,6 +525,7 @@ int main(void)
         T(test_drop_tree_forgets_folder_and_below_only),
         T(test_refresh_summarises_and_notes_retention_hourly),
         T(test_recorder_scans_listed_with_counts),
+        T(test_recorder_newest_is_what_a_scan_had_indexed),
         T(test_places_near_ordered_by_distance_within_radius),
         T(test_moved_camera_found_at_its_new_place),
         T(test_request_stored_with_its_audit_row),
