@@ -349,7 +349,9 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.assertEqual((api["index"]["state"], api["gaps"][-1]["cause"]),
                          ("scanned", "not indexed"))
         self.assertRegex(line, r"\((sau|after) \d{4}-\d\d-\d\d \d\d:\d\d\) \(NVR-CHO\)")
-        self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0]", to)
+        # the form's range again; the results cleared, so the wait below is for the new ones
+        self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0];"
+                  "document.getElementById('find-results').replaceChildren()", to)
         # back to the place, then the request and its export
         self.find_place("cho lai vung nha long")
         self.b.wait_js("the place again", "return document.querySelectorAll('[data-result]')"
