@@ -493,6 +493,61 @@ static void test_idle_connection_is_closed_after_the_timeout(void **state)
     close(b);
 }
 
+/* Read fd until n answers (their status lines) are in or the server closes it: the bytes,
+ * NUL-terminated, in buf (cap bytes). */
+static void read_answers(int fd, char *buf, size_t cap, int n)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        const char *at = buf;
+        int seen = 0;
+        ssize_t got;
+
+        while ((at = strstr(at, "HTTP/1.1 ")) != NULL && strstr(at, "\r\n\r\n") != NULL) {
+            seen++;
+            at++;
+        }
+        if (seen >= n || len + 1 >= cap || poll(&p, 1, WAIT_MS) != 1)
+            return;
+        if ((got = recv(fd, buf + len, cap - 1 - len, 0)) <= 0)
+            return;
+        len += (size_t)got;
+        buf[len] = '\0';
+    }
+}
+
+/* Each request on a connection has a record of its own, made when its request line is in and
+ * freed however it ends (ASan: none leaks, none is freed twice): two requests sent at once on
+ * one kept-alive connection are each answered with their own query, and a client gone after
+ * its request line leaves nothing behind. */
+static void test_each_request_on_a_connection_has_its_own_record(void **state)
+{
+    static const char two[] = "GET /bad?x=one HTTP/1.1\r\nHost: x\r\n\r\n"
+                              "GET /bad?x=two HTTP/1.1\r\nHost: x\r\n\r\n";
+    struct srv *s = *state;
+    struct answer a;
+    char buf[4096];
+    const char *one_at, *two_at;
+    int fd = connect_raw(s);
+
+    assert_int_equal(send(fd, two, strlen(two), 0), (ssize_t)strlen(two));
+    read_answers(fd, buf, sizeof(buf), 2);
+    one_at = strstr(buf, "x: 'one'");
+    two_at = strstr(buf, "x: 'two'");
+    assert_non_null(one_at);
+    assert_non_null(two_at);
+    assert_true(one_at < two_at);
+    close(fd);
+    fd = connect_raw(s);
+    assert_int_equal(send(fd, "GET /echo HTTP/1.1\r\n", 20, 0), 20);
+    close(fd);
+    assert_int_equal(ask(s, "/echo", NULL, "ok", 2, &a), CURLE_OK);
+    assert_string_equal(a.body, "ok");
+}
+
 static int setup_cap(void **state)
 {
     return setup_with(state, 2, HTTP_TIMEOUT_S_DEFAULT, 0);
@@ -601,6 +656,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_idle_connection_is_closed_after_the_timeout,
                                         setup_short_timeout, teardown),
+        cmocka_unit_test_setup_teardown(test_each_request_on_a_connection_has_its_own_record, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_connection_cap_holds, setup_cap, teardown),
         cmocka_unit_test_setup_teardown(test_unix_socket_serves_with_mode_0660, setup_unix,
                                         teardown),
