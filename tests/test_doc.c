@@ -1264,6 +1264,69 @@ static void test_uptime_written_is_the_document_built_whole(void **state)
     }
 }
 
+/* A view's query copied for another thread (api_view_start's jobs: the request's strings may
+ * be gone by the time a worker reads) owns every string of it: the caller's buffers changed
+ * after the copy leave it as it was, a string not given stays NULL, the rest is as given. A
+ * view that takes no query copies to NULL. (ASan: each copy freed once, nothing left.) */
+static void test_a_query_copy_owns_every_string_of_it(void **state)
+{
+    char a[8] = "cah", b[16] = "tan duong", c[16] = "blurred", d[16] = "A-1,B-2";
+    const struct doc_status_filter f = {a, b, c, 1, CW_DOWN};
+    const struct doc_events_query e = {a, 7, 9, d};
+    const struct doc_footage_query q = {1, 2, STORE_PLACE_TEXT, 3.5, 4.5, 5.5, b, d, 6};
+    const struct doc_tickets_query t = {c, 1};
+    const struct doc_camera_query k = {d, 8};
+    struct doc_status_filter *fc;
+    struct doc_events_query *ec;
+    struct doc_footage_query *qc;
+    struct doc_tickets_query *tc;
+    struct doc_camera_query *kc;
+    void *none = &none;
+    const struct doc_events_query e_first = {NULL, 7, 9, NULL};
+    struct doc_events_query *e1;
+
+    (void)state;
+    assert_int_equal(doc_view_query_copy(&doc_view_status, &f, (void **)&fc), 0);
+    assert_int_equal(doc_view_query_copy(&doc_view_events, &e, (void **)&ec), 0);
+    assert_int_equal(doc_view_query_copy(&doc_view_footage, &q, (void **)&qc), 0);
+    assert_int_equal(doc_view_query_copy(&doc_view_tickets, &t, (void **)&tc), 0);
+    assert_int_equal(doc_view_query_copy(&doc_view_camera, &k, (void **)&kc), 0);
+    assert_int_equal(doc_view_query_copy(&doc_view_events, &e_first, (void **)&e1), 0);
+    assert_int_equal(doc_view_query_copy(&doc_view_requests, NULL, &none), 0);
+    assert_null(none);
+    memset(a, 'x', sizeof(a) - 1); /* the request's strings change, or go */
+    memset(b, 'x', sizeof(b) - 1);
+    memset(c, 'x', sizeof(c) - 1);
+    memset(d, 'x', sizeof(d) - 1);
+    assert_string_equal(fc->owner, "cah");
+    assert_string_equal(fc->commune, "tan duong");
+    assert_string_equal(fc->flag, "blurred");
+    assert_int_equal(fc->have_state, 1);
+    assert_int_equal(fc->state, CW_DOWN);
+    assert_string_equal(ec->camera, "cah");
+    assert_string_equal(ec->after, "A-1,B-2");
+    assert_int_equal(ec->since_ms, 7);
+    assert_int_equal(ec->limit, 9);
+    assert_string_equal(qc->text, "tan duong");
+    assert_string_equal(qc->cameras, "A-1,B-2");
+    assert_true(qc->from_ms == 1 && qc->to_ms == 2 && qc->now_ms == 6);
+    assert_true(qc->place == STORE_PLACE_TEXT && qc->lat == 3.5 && qc->lon == 4.5 &&
+                qc->radius_m == 5.5);
+    assert_string_equal(tc->camera, "blurred");
+    assert_int_equal(tc->all, 1);
+    assert_string_equal(kc->id, "A-1,B-2");
+    assert_int_equal(kc->at_ms, 8);
+    assert_null(e1->camera);
+    assert_null(e1->after);
+    doc_view_query_free(&doc_view_status, fc);
+    doc_view_query_free(&doc_view_events, ec);
+    doc_view_query_free(&doc_view_footage, qc);
+    doc_view_query_free(&doc_view_tickets, tc);
+    doc_view_query_free(&doc_view_camera, kc);
+    doc_view_query_free(&doc_view_events, e1);
+    doc_view_query_free(&doc_view_requests, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1297,6 +1360,7 @@ int main(void)
             test_discover_matches_devices_to_the_inventory_by_host_and_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discover_shows_addresses_without_credentials, setup,
                                         teardown),
+        cmocka_unit_test(test_a_query_copy_owns_every_string_of_it),
         cmocka_unit_test(test_written_document_is_what_json_dumpf_prints_of_the_tree),
         cmocka_unit_test(test_parts_out_of_order_are_refused_and_stay_refused),
         cmocka_unit_test_setup_teardown(test_events_written_as_read_are_the_pages_joined, setup,
