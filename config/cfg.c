@@ -91,6 +91,7 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
         return cw_errlist_add(errs, path, 0, NULL, "out of memory");
     ld.cfg = cfg;
     ld.errs = errs;
+    ld.strict = mode == CFG_LOAD_STRICT;
     cfg->path = cfg_ld_strdup(&ld, path);
     if (cfg->path == NULL || conf_dirs(&ld, path) != 0)
         goto fail;

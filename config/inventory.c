@@ -506,10 +506,12 @@ void cfg_inventory_load(struct load *ld)
                    "quoted field not closed before the end of the file");
     if (!c.header_seen && !ld->oom)
         cfg_ld_err(ld, c.file, 1, NULL, "empty file: expected the header %s", CFG_CSV_HEADER);
-    else if (c.header_ok && c.rows == 0 && ld->nerr == nerr_before && !ld->oom)
+    else if (c.header_ok && c.rows == 0 && ld->nerr == nerr_before && !ld->oom && ld->strict)
         /* As an empty file: a fleet of none is the wrong sheet saved, not a district's
-         * inventory. The daemon refuses it (a reload keeps the cameras it watches); the CLI,
-         * a reader, says it as a warning. */
+         * inventory. The daemon refuses it (a reload keeps the cameras it watches) and
+         * --check-config says so. A reader (the CLI) takes it as it is: a province's conf for
+         * `report merge`, or a new site's before `discover` fills it, has no camera rows, and
+         * the store a reader shows is what the daemon wrote, which never took this sheet. */
         cfg_ld_err(ld, c.file, 1, NULL,
                    "no cameras: the header and no row under it (was the right sheet saved?); "
                    "each camera is one row");

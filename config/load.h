@@ -44,6 +44,7 @@ struct load {
     struct cw_errlist *errs;
     size_t nerr; /* errors this load added */
     int oom;
+    int strict;          /* CFG_LOAD_STRICT: the daemon's load, not a reader's */
     char *conf_disp_dir; /* folder of the conf path as given, for messages; "" when "." */
     char *cameras_disp;  /* cameras.csv as shown in messages */
     char *creds_disp;
