@@ -273,7 +273,8 @@ static void server(FILE *f, const struct http_stats *h, const struct auth_stats 
                "HTTP requests waiting now (for a worker, or held after failed logins).");
         fprintf(f, "camwatch_http_held_requests %u\n", h->held);
         family(f, "camwatch_http_too_large_total", "counter",
-               "HTTP requests refused as too large: a body, or a request line and headers.");
+               "HTTP requests refused as too large by camwatchd: a body, or a request "
+               "line and headers (heads past twice max_header are libmicrohttpd's, uncounted).");
         fprintf(f, "camwatch_http_too_large_total %llu\n", (unsigned long long)h->too_large);
     }
     if (a != NULL) {
