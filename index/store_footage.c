@@ -228,6 +228,15 @@ int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n
     return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err, sql, "");
 }
 
+int store_list_recorder_scans(struct store *s, struct store_recorder **out, size_t *n,
+                              struct cw_err *err)
+{
+    return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err,
+                        "SELECT name, kind, scanned_ms, ok, error, ok_ms, 0, 0, 0 FROM recorder "
+                        "ORDER BY name",
+                        "");
+}
+
 int store_recorder_newest(struct store *s, const char *recorder, int64_t seen_by_ms,
                           int64_t *end_ms, struct cw_err *err)
 {

@@ -85,6 +85,11 @@ int store_recorder_scanned(struct store *s, const char *name, const char *kind, 
 /* Every recorder ever scanned, by name, with its segment counts. *out malloc'd. */
 int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n,
                          struct cw_err *err);
+/* store_list_recorders without the counts (segments, unreadable and bytes 0): the last scans
+ * alone, read from the recorder table without a walk over the segments (a footage question's
+ * and an export's, asked at every answer). */
+int store_list_recorder_scans(struct store *s, struct store_recorder **out, size_t *n,
+                              struct cw_err *err);
 
 /* The end of the newest footage of recorder that a scan at seen_by_ms had indexed: over the
  * cameras on recorder, the end of each one's segment of it starting last among those seen at
