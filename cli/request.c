@@ -252,9 +252,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
     int64_t id = cli_row_id(a->argv[0]);
     struct export_ctx x = {0};
-    const struct export_settings set = {cli->cfg->site_name, cli->tz,
-                                        cli->cfg->footage.tolerance_ms, export_cfg_root,
-                                        (void *)cli->cfg};
+    struct export_cfg *set = NULL;
     struct export_plan *plan = NULL;
     struct export_result res;
     struct doc_export e;
@@ -269,7 +267,13 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
         return cli_usage_error(a->cmd, "--out DIR is needed");
     stream_global_init();
     exporter(a, who, sizeof(who));
-    if ((rc = export_plan_build(cli->store, &set, id, &plan, &err)) != 0)
+    if ((set = export_cfg_copy(cli->cfg)) == NULL) {
+        cw_err_set(&err, NULL, 0, NULL, "out of memory");
+        return cli_fail(&err);
+    }
+    rc = export_plan_build(cli->store, export_cfg_settings(set), id, &plan, &err);
+    export_cfg_free(set);
+    if (rc != 0)
         return cli_fail(&err);
     rc = export_run(plan, a->out, NULL, progress ? export_progress : NULL, &x, &res, &err);
     if (x.shown)

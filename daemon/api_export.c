@@ -1,17 +1,19 @@
 /* api_export.c - evidence exports over the API: a request's export started as a job, its
- * progress, and the download of its files. The plan is read on the loop (export_plan_build:
- * the store handle and the zone); the long part (remux, hashes, manifests: export_run) and
- * its audit rows ("export.start" before, "export" after, both by the token's name) run on
- * the exports' own one-thread pool, so a long export never holds a worker the other
- * endpoints need, and exports run one at a time, at most EXPORTS_WAITING_MAX waiting (one more
- * is answered 503 busy: exports_full). A job's life:
+ * progress, and the download of its files. The plan is read on one of the API's workers
+ * (export_plan_build, on the worker's own connection, with a copy of the configuration's
+ * settings made when the start arrived: a reload may free the configuration meanwhile); the
+ * long part (remux, hashes, manifests: export_run) and its audit rows ("export.start" before,
+ * "export" after, both by the token's name) run on the exports' own one-thread pool, so a long
+ * export never holds a worker the other endpoints need, and exports run one at a time, at most
+ * EXPORTS_WAITING_MAX waiting (one more is answered 503 busy: exports_full). A job's life:
  *   queued -> running -> done | failed       export_work (worker), export_done (loop)
  * Each export goes to its own folder [footage] exports/request-R-N; files are served only
  * from inside that folder (api_open_inside), only once the export is done, each download an
  * audit row. Exports made before a restart are still listed and served from their folders.
- * Nothing here touches the disk on the loop: the exports folder made and read, an export's
- * folder listed, a file opened to serve, run on the API's workers (start_work, folder_work,
- * download_work), the job records read before and merged after on the loop.
+ * Nothing here touches the disk or the store on the loop: the exports folder made and read
+ * and the plan read, an export's folder listed, a file opened to serve, run on the API's
+ * workers (start_work, folder_work, download_work), the job records read before and merged
+ * after on the loop.
  * Owns the job records and their plans. Loop thread, but for the *_work functions. */
 #include <dirent.h>
 #include <errno.h>
@@ -355,27 +357,32 @@ static int exports_full(struct api_call *c)
 }
 
 /* POST /api/v1/requests/{id}/export: 202 with the job, which runs on.
- *   loop:   the body checked (api_export_start)
- *   worker: the exports folder made, the folders of this request's exports read (start_work)
- *   loop:   the plan read from the store, the first free request-R-N (neither a folder nor a
- *           job in memory), the job queued on the exports' pool, 202 (start_done) */
+ *   loop:   the body checked, the exports folder's name and the plan's settings copied from
+ *           the configuration (api_export_start)
+ *   worker: the exports folder made, the folders of this request's exports read, the plan
+ *           read from the store (start_work)
+ *   loop:   the first free request-R-N (neither a folder nor a job in memory), the job with
+ *           its plan queued on the exports' pool, 202 (start_done) */
 struct start_job {
     struct api_job j; /* first */
     int64_t rid;
     char export_dir[4096];
-    unsigned *taken; /* the N of each folder request-R-N there is */
+    struct export_cfg *settings; /* the configuration's, as the start found it */
+    struct export_plan *plan;    /* the worker's; until start_done hands it to the export */
+    unsigned *taken;             /* the N of each folder request-R-N there is */
     size_t n_taken;
 };
 
-static void start_work(struct api_job *j, struct store *s)
+/* The folders of this request's exports in the exports folder (made when missing) into sj.
+ * Worker thread. */
+static void start_folders(struct start_job *sj)
 {
-    struct start_job *sj = (struct start_job *)j;
+    struct api_job *j = &sj->j;
     char prefix[40], name[EXPORT_ID_MAX];
     size_t plen, cap = 0;
     struct dirent *e;
     DIR *d;
 
-    (void)s; /* NULL (no_store) */
     if (mkdir(sj->export_dir, EXPORT_DIR_MODE) != 0 && errno != EEXIST) {
         j->rc = cw_err_set(&j->err, sj->export_dir, 0, "exports", "%s", strerror(errno));
         return;
@@ -400,6 +407,19 @@ static void start_work(struct api_job *j, struct store *s)
     closedir(d);
 }
 
+/* The exports folder, then the plan: rc 0, 1 (no such request: err says so) or -1. */
+static void start_work(struct api_job *j, struct store *s)
+{
+    struct start_job *sj = (struct start_job *)j;
+
+    if (s == NULL) /* rc and err say why */
+        return;
+    start_folders(sj);
+    if (j->rc == 0)
+        j->rc =
+            export_plan_build(s, export_cfg_settings(sj->settings), sj->rid, &sj->plan, &j->err);
+}
+
 static int start_taken(const struct start_job *sj, unsigned n)
 {
     for (size_t i = 0; i < sj->n_taken; i++)
@@ -412,33 +432,27 @@ static void start_done(struct api_job *j)
 {
     struct start_job *sj = (struct start_job *)j;
     struct api_call *c = &j->call;
-    const struct cfg *cfg = c->doc.cfg;
-    const struct export_settings set = {cfg->site_name, c->doc.tz, cfg->footage.tolerance_ms,
-                                        export_cfg_root, (void *)cfg};
     struct export_job *x;
     char loc[128];
-    int rc;
 
     if (c->api->stopping) { /* the exports' pool stops next: nothing more on it */
         http_reply_error(c->req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
         return;
     }
     if (j->rc != 0) {
-        api_reply_doc(c, -1, NULL, &j->err);
+        api_reply_doc(c, j->rc == 1 ? DOC_NOT_FOUND : -1, NULL, &j->err);
         return;
     }
-    if (exports_full(c)) /* filled while the folder was read */
+    if (exports_full(c)) /* filled while the folder and the plan were read */
         return;
-    if ((x = calloc(1, sizeof(*x))) == NULL) {
+    if ((x = calloc(1, sizeof(*x))) == NULL || (x->db_path = strdup(c->api->db_path)) == NULL) {
+        free(x);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
     pthread_mutex_init(&x->mu, NULL);
-    rc = export_plan_build(c->doc.store, &set, sj->rid, &x->plan, &x->err);
-    if (rc == 1)
-        cw_err_set(&x->err, NULL, 0, NULL, "no request %lld", (long long)sj->rid);
-    if (rc != 0 || (x->db_path = strdup(c->api->db_path)) == NULL)
-        goto fail;
+    x->plan = sj->plan; /* the export's from here */
+    sj->plan = NULL;
     /* The first free request-R-N: a folder of its own, never one that exists. */
     for (unsigned n = 1;; n++) {
         snprintf(x->id, sizeof(x->id), "request-%lld-%u", (long long)sj->rid, n);
@@ -466,13 +480,17 @@ static void start_done(struct api_job *j)
     http_reply_json(c->req, HTTP_ACCEPTED, job_json(c, x)); /* queued: no files to list */
     return;
 fail:
-    api_reply_doc(c, rc == 1 ? DOC_NOT_FOUND : -1, NULL, &x->err);
+    api_reply_doc(c, -1, NULL, &x->err);
     job_free(x);
 }
 
 static void start_release(struct api_job *j)
 {
-    free(((struct start_job *)j)->taken);
+    struct start_job *sj = (struct start_job *)j;
+
+    export_plan_free(sj->plan);
+    export_cfg_free(sj->settings);
+    free(sj->taken);
 }
 
 void api_export_start(struct api_call *c)
@@ -490,13 +508,15 @@ void api_export_start(struct api_call *c)
     }
     if (exports_full(c))
         return;
-    if ((sj = calloc(1, sizeof(*sj))) == NULL) {
+    /* The worker reads with copies: a reload frees this configuration, maybe before it runs. */
+    if ((sj = calloc(1, sizeof(*sj))) == NULL ||
+        (sj->settings = export_cfg_copy(c->doc.cfg)) == NULL) {
+        free(sj);
         http_reply_error(c->req, 500, "internal", "out of memory");
         return;
     }
     sj->rid = rid;
     snprintf(sj->export_dir, sizeof(sj->export_dir), "%s", c->doc.cfg->footage.export_dir);
-    sj->j.no_store = 1;
     sj->j.release = start_release;
     api_job_start(c, &sj->j, STORE_READONLY, start_work, start_done);
 }

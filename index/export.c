@@ -24,13 +24,6 @@
 #include "../util/vec.h"
 #include "footage.h"
 
-const char *export_cfg_root(void *data, const char *recorder)
-{
-    const struct cfg_recorder *r = cfg_find_recorder(data, recorder);
-
-    return r != NULL && r->kind == CFG_RECORDER_DIR ? r->path : NULL;
-}
-
 #define HASH_CHUNK (1024 * 1024)
 #define TEMP_PREFIX ".camwatch-export-"
 #define EXPORT_CAMERAS_MAX 10000 /* one province's fleet */

@@ -5,7 +5,9 @@
  * Three steps, so the daemon can run the long one on its worker pool and the CLI all three in
  * a row:
  *   export_plan_build  the request, its cameras, their segments and clock offsets, read from
- *                      the store (the thread that owns the store handle: loop or CLI; sets TZ)
+ *                      the store (the thread that owns the store handle: a worker of the
+ *                      daemon's with a connection of its own, or the CLI; the zone is loaded
+ *                      as a table, TZ is left alone)
  *   export_run         the files: remux, hash, manifests, written to temporaries in the
  *                      target folder and renamed at the end, so a failure leaves nothing
  *                      half-written; existing files are never overwritten (any thread; reads
@@ -31,24 +33,37 @@
 #define EXPORT_DIR_MODE 0750
 
 struct export_plan;
+struct export_cfg;
+struct cfg;
 
 /* Where a recorder's files are: its folder, or NULL for a recorder whose footage camwatch
  * cannot read as files (remote kinds) or that the config no longer has. */
 typedef const char *(*export_root_fn)(void *data, const char *recorder);
-/* The export_root_fn of a configuration (data: a const struct cfg *): a dir recorder's folder,
- * NULL for the remote kinds and for a recorder the config does not have. */
-const char *export_cfg_root(void *data, const char *recorder);
 
+/* What a plan reads of the configuration. Borrowed: everything must outlive the plan's build
+ * (export_cfg_copy makes a copy that does, whatever happens to the configuration). */
 struct export_settings {
     const char *site;      /* the site's name, for the manifest */
-    const char *time_zone; /* the site's zone: the manifest's times */
+    const char *time_zone; /* the site's zone: the manifest's times (NULL: the default) */
     int64_t tolerance_ms;  /* segments this close are contiguous */
     export_root_fn root;
     void *root_data;
 };
 
+/* A configuration's export settings, copied (export_cfg.c): the site's name and zone, the
+ * tolerance and the folder of each dir recorder, owned by the copy, so that a plan can be built
+ * from them on another thread after cfg is freed (the daemon's reload frees the old one as
+ * soon as it has the new). Returns NULL when out of memory. Caller frees with export_cfg_free
+ * (accepts NULL). */
+struct export_cfg *export_cfg_copy(const struct cfg *cfg);
+void export_cfg_free(struct export_cfg *x);
+/* The copy's settings for export_plan_build: their root is a dir recorder's folder, NULL for
+ * the remote kinds and for a recorder the configuration did not have. Borrowed from x. */
+const struct export_settings *export_cfg_settings(const struct export_cfg *x);
+
 /* Read request id and everything its export needs. Returns 0 with *out (export_plan_free), 1
- * when there is no such request, -1 with err. Sets TZ (the zone table): loop thread or CLI. */
+ * when there is no such request (err says so), -1 with err. Any thread that owns s; set is only
+ * read, before it returns. */
 int export_plan_build(struct store *s, const struct export_settings *set, int64_t request_id,
                       struct export_plan **out, struct cw_err *err);
 void export_plan_free(struct export_plan *p); /* accepts NULL */

@@ -101,6 +101,47 @@ int __wrap_store_list_status(struct store *s, struct store_status **out, size_t 
     return cw_err_set(err, NULL, 0, NULL, "held read: %s", sqlite3_errstr(rc));
 }
 
+/* Who reads an export's request (its plan's first read): test_api links with
+ * -Wl,--wrap=store_request_get. Each call is counted by where it ran, the test's own thread
+ * (hold_test_thread: the loop's, the test runs the loop) or a worker; once gate_armed, the next
+ * call from a worker says so (gate_state) and waits for gate_open before it reads, under a
+ * guard against hangs. */
+enum gate_state { GATE_IDLE, GATE_WAITING };
+static atomic_int reads_on_loop, reads_on_worker, gate_armed, gate_state, gate_open;
+int __real_store_request_get(struct store *s, int64_t id, struct store_request *out,
+                             struct cw_err *err);
+int __wrap_store_request_get(struct store *s, int64_t id, struct store_request *out,
+                             struct cw_err *err);
+
+int __wrap_store_request_get(struct store *s, int64_t id, struct store_request *out,
+                             struct cw_err *err)
+{
+    int64_t guard = cw_mono_ms() + WAIT_MS;
+
+    if (pthread_equal(pthread_self(), hold_test_thread)) {
+        atomic_fetch_add(&reads_on_loop, 1);
+        return __real_store_request_get(s, id, out, err);
+    }
+    atomic_fetch_add(&reads_on_worker, 1);
+    if (atomic_exchange(&gate_armed, 0)) {
+        atomic_store(&gate_state, GATE_WAITING);
+        while (!atomic_load(&gate_open) && cw_mono_ms() < guard)
+            poll(NULL, 0, 1);
+    }
+    return __real_store_request_get(s, id, out, err);
+}
+
+/* Count the reads of requests from here on, by the test's thread and the workers; none held. */
+static void reads_count_from_now(void)
+{
+    hold_test_thread = pthread_self();
+    atomic_store(&reads_on_loop, 0);
+    atomic_store(&reads_on_worker, 0);
+    atomic_store(&gate_armed, 0);
+    atomic_store(&gate_state, GATE_IDLE);
+    atomic_store(&gate_open, 0);
+}
+
 /* The guard of a test whose failure before its fix was a hang in a call that cannot be
  * abandoned half-way (the stop joining a worker that never ends): said, and the test binary
  * fails, instead of hanging the suite. */
@@ -429,20 +470,27 @@ static int ask(struct t *t, const char *method, const char *path, const char *bo
     return status;
 }
 
-/* The site's conf with more lines, loaded as a reload would (caller frees). */
-static struct cfg *conf_with(struct t *t, const char *more)
+/* text as the site's conf, loaded as a reload would (caller frees). */
+static struct cfg *conf_load_text(struct t *t, const char *text)
 {
     struct cw_errlist errs = {0};
     struct cfg *cfg = NULL;
-    char text[4096];
 
-    snprintf(text, sizeof(text), "%s[http]\nper_client = 0\n%s", CONF_STD, more);
     site_write(t->site, "camwatch.conf", text, 0644);
     if (cfg_load(t->site->conf, &cfg, &errs) != 0)
         dump_errors(&errs);
     cw_errlist_clear(&errs);
     assert_non_null(cfg);
     return cfg;
+}
+
+/* The site's conf with more lines, loaded as a reload would (caller frees). */
+static struct cfg *conf_with(struct t *t, const char *more)
+{
+    char text[4096];
+
+    snprintf(text, sizeof(text), "%s[http]\nper_client = 0\n%s", CONF_STD, more);
+    return conf_load_text(t, text);
 }
 
 /* An export started before a reload that moves [footage] exports is made in the folder its
@@ -681,6 +729,103 @@ static void test_an_export_over_the_queue_cap_is_answered_503_with_retry_after(v
     exports_wait_done(t);
 }
 
+/* An export's plan is read by a worker, on a connection of its own, never by the loop: while a
+ * worker reads it (held here), the loop answers other requests and the start waits; then it is
+ * answered 202, and the start of a request that does not exist 404, both read by a worker.
+ * (The loop read the plan itself, every segment of the request's cameras over its range: on an
+ * index of a million segments every camera's probes waited for it.) */
+static void test_an_export_reads_its_plan_on_a_worker_not_the_loop(void **state)
+{
+    struct t *t = *state;
+    struct client *c;
+    json_t *doc;
+
+    reads_count_from_now();
+    atomic_store(&gate_armed, 1);
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
+    DRIVE_UNTIL(t, "the plan read on a worker, or the answer",
+                atomic_load(&gate_state) == GATE_WAITING || client_pump(c));
+    assert_int_equal(atomic_load(&reads_on_loop), 0);
+    assert_int_equal(atomic_load(&gate_state), GATE_WAITING);
+    assert_int_equal(c->len, 0);
+    /* The loop is free meanwhile: it answers others. */
+    assert_int_equal(ask(t, "GET", "/healthz", "", NULL), 200);
+    assert_int_equal(ask(t, "GET", "/api/v1/whoami", "", NULL), 200);
+    assert_int_equal(c->len, 0);
+    atomic_store(&gate_open, 1);
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 202);
+    doc = client_json(c);
+    assert_string_equal(json_string_value(json_object_get(doc, "id")), "request-1-1");
+    json_decref(doc);
+    client_free(c);
+    assert_int_equal(ask(t, "POST", "/api/v1/requests/99/export", "", &doc), 404);
+    assert_string_equal(json_string_value(json_object_get(doc, "detail")), "no request 99");
+    json_decref(doc);
+    assert_int_equal(atomic_load(&reads_on_loop), 0);
+    assert_int_equal(atomic_load(&reads_on_worker), 2);
+    exports_wait_done(t);
+}
+
+/* A reload between an export's start and the worker's read of its plan, the configuration the
+ * start came under freed before the worker runs: the plan is read with what the start copied,
+ * the site's name and zone and the folder of its dir recorder, never the freed configuration's
+ * memory (a use after free: AddressSanitizer in build-asan) nor the new one's settings (the
+ * folder its start read is the old one's too: the test above). */
+static void test_an_export_plan_read_after_a_reload_uses_the_settings_of_its_start(void **state)
+{
+    struct t *t = *state;
+    struct cfg *before;
+    const char *rest = strstr(CONF_STD, "[inventory]");
+    const struct store_segment seg = {.recorder = "nvr",
+                                      .dir = "CAH-001/2026-01-01",
+                                      .file = "10-00-00.mp4",
+                                      .camera_id = "CAH-001",
+                                      .start_ms = cw_now_ms() - 10 * 60 * 1000,
+                                      .end_ms = cw_now_ms() - 9 * 60 * 1000,
+                                      .bytes = 1000,
+                                      .readable = 0,
+                                      .reason = "truncated: moov atom not found"};
+    struct client *c;
+    struct cw_err err;
+    char text[4096];
+    json_t *doc, *cam;
+
+    assert_non_null(rest);
+    /* Footage of the request's camera on recorder nvr, which only the start's configuration
+     * has: read as a file of its folder (none here: "no readable footage"), where a recorder
+     * the configuration lacks would be one camwatch reads no files from. */
+    assert_int_equal(store_segment_put(t->store, &seg, cw_now_ms(), &err), 0);
+    snprintf(text, sizeof(text),
+             "[site]\nname = Tram Lai Vung\n%s[http]\nper_client = 0\n"
+             "[recorder nvr]\nkind = dir\npath = footage/nvr\npattern = "
+             "{camera}/%%Y-%%m-%%d/%%H-%%M-%%S.mp4\n",
+             rest);
+    before = conf_load_text(t, text);
+    api_reload(t->api, before);
+    assert_int_equal(pool_resize(t->api->pool, 0, &err), 0); /* the start waits, queued */
+    c = client_send(t, "POST", "/api/v1/requests/1/export", "");
+    DRIVE_UNTIL(t, "the start queued", pool_pending(t->api->pool) == 1 || client_pump(c));
+    assert_int_equal(c->len, 0);
+    api_reload(t->api, t->site->cfg);
+    cfg_free(before); /* as the daemon's reload frees the old one */
+    assert_int_equal(pool_resize(t->api->pool, API_WORKERS, &err), 0);
+    client_answer(t, c);
+    assert_int_equal(client_status(c), 202);
+    client_free(c);
+    exports_wait_done(t);
+    assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1/files/manifest.json", "", &doc),
+                     200);
+    assert_string_equal(json_string_value(json_object_get(doc, "site")), "Tram Lai Vung");
+    assert_string_equal(json_string_value(json_object_get(doc, "time_zone")),
+                        t->site->cfg->time_zone);
+    cam = json_array_get(json_object_get(doc, "cameras"), 0);
+    assert_string_equal(json_string_value(json_object_get(cam, "id")), "CAH-001");
+    assert_string_equal(json_string_value(json_object_get(cam, "note")),
+                        "no readable footage in the range");
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -705,6 +850,11 @@ int main(void)
             test_stop_interrupts_a_long_read_on_a_worker_and_answers_503, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_an_export_over_the_queue_cap_is_answered_503_with_retry_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_export_reads_its_plan_on_a_worker_not_the_loop,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_plan_read_after_a_reload_uses_the_settings_of_its_start, setup,
+            teardown),
     };
 
     log_init("test_api", LOG_LVL_WARN);
