@@ -215,7 +215,7 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         return DOC_BAD_INPUT;
     if ((rc = find_cameras(s, r, err)) != 0)
         return rc;
-    if (store_list_recorder_scans(s, &rec, &nrec, err) != 0)
+    if (store_list_recorders(s, 0, &rec, &nrec, err) != 0)
         return -1;
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         struct cam_rows *cr = &r->cams[i];
@@ -716,7 +716,7 @@ int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     size_t n = 0;
 
     *out = NULL;
-    if (store_list_recorders(c->store, &v, &n, err) != 0)
+    if (store_list_recorders(c->store, 1, &v, &n, err) != 0)
         return -1;
     return doc_give_rows(c, v, n, sizeof(*v), recorder_json, out, err);
 }

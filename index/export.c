@@ -133,7 +133,7 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
     p->tolerance_ms = set->tolerance_ms;
     if (cw_zone_load(set->time_zone, &p->zone, err) != 0 || plan_cameras(s, p, err) != 0)
         goto fail;
-    if (store_list_recorder_scans(s, &rec, &nrec, err) != 0)
+    if (store_list_recorders(s, 0, &rec, &nrec, err) != 0)
         goto fail;
     for (size_t i = 0; i < p->n; i++) {
         struct export_camera *c = &p->cams[i];

@@ -53,7 +53,7 @@ enum footage_index {
     FOOTAGE_SCANNED,       /* its last scan was good */
 };
 /* The index's state for a camera on recorder ("" none) given every recorder's last scan
- * (store_list_recorder_scans: rec[0..n)); *last gets the recorder's row (zeroed when none). */
+ * (store_list_recorders: rec[0..n)); *last gets the recorder's row (zeroed when none). */
 enum footage_index footage_index_of(const char *recorder, const struct store_recorder *rec,
                                     size_t n, struct store_recorder *last);
 /* "no recorder", "never scanned", "scan failed", "scanned". */

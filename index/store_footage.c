@@ -218,23 +218,18 @@ static void read_recorder(sqlite3_stmt *st, void *elem)
                   &r->unreadable, &r->bytes);
 }
 
-int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n,
+int store_list_recorders(struct store *s, int counts, struct store_recorder **out, size_t *n,
                          struct cw_err *err)
 {
-    static const char sql[] =
+    static const char with_counts[] =
         "SELECT r.name, r.kind, r.scanned_ms, r.ok, r.error, r.ok_ms, count(g.id), "
         "coalesce(sum(g.readable = 0), 0), coalesce(sum(g.bytes), 0) FROM recorder AS r "
         "LEFT JOIN segment AS g ON g.recorder = r.name GROUP BY r.name ORDER BY r.name";
-    return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err, sql, "");
-}
+    static const char scans[] =
+        "SELECT name, kind, scanned_ms, ok, error, ok_ms, 0, 0, 0 FROM recorder ORDER BY name";
 
-int store_list_recorder_scans(struct store *s, struct store_recorder **out, size_t *n,
-                              struct cw_err *err)
-{
     return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err,
-                        "SELECT name, kind, scanned_ms, ok, error, ok_ms, 0, 0, 0 FROM recorder "
-                        "ORDER BY name",
-                        "");
+                        counts ? with_counts : scans, "");
 }
 
 int store_recorder_newest(struct store *s, const char *recorder, int64_t seen_by_ms,

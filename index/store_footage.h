@@ -82,14 +82,11 @@ struct store_recorder {
 /* Write a scan's outcome of recorder name (kind "dir", "onvif", ...). */
 int store_recorder_scanned(struct store *s, const char *name, const char *kind, int64_t at_ms,
                            int ok, const char *error, struct cw_err *err);
-/* Every recorder ever scanned, by name, with its segment counts. *out malloc'd. */
-int store_list_recorders(struct store *s, struct store_recorder **out, size_t *n,
+/* Every recorder ever scanned, by name. With counts, its segment counts too, which walks every
+ * segment (`footage status`); without, they are 0 and only the recorders' last scans are read
+ * (what a footage question or an export asks at every answer). *out malloc'd. */
+int store_list_recorders(struct store *s, int counts, struct store_recorder **out, size_t *n,
                          struct cw_err *err);
-/* store_list_recorders without the counts (segments, unreadable and bytes 0): the last scans
- * alone, read from the recorder table without a walk over the segments (a footage question's
- * and an export's, asked at every answer). */
-int store_list_recorder_scans(struct store *s, struct store_recorder **out, size_t *n,
-                              struct cw_err *err);
 
 /* The end of the newest footage of recorder that a scan at seen_by_ms had indexed: over the
  * cameras on recorder, the end of each one's segment of it starting last among those seen at

@@ -274,7 +274,7 @@ static void test_recorder_scans_listed_with_counts(void **state)
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0, 1, NULL, &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + MIN, 0, "gone", &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "hik", "hikvision", T0, 0, "timeout", &err), 0);
-    assert_int_equal(store_list_recorders(fx->s, &r, &n, &err), 0);
+    assert_int_equal(store_list_recorders(fx->s, 1, &r, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(r[0].name, "hik");
     assert_int_equal(r[0].ok_ms, 0);
@@ -286,6 +286,15 @@ static void test_recorder_scans_listed_with_counts(void **state)
     assert_int_equal(r[1].segments, 2);
     assert_int_equal(r[1].unreadable, 1);
     assert_int_equal(r[1].bytes, 2000);
+    free(r);
+    /* without the counts: the same scans, no segment read */
+    assert_int_equal(store_list_recorders(fx->s, 0, &r, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(r[1].name, "nvr");
+    assert_string_equal(r[1].error, "gone");
+    assert_int_equal(r[1].ok_ms, T0);
+    assert_int_equal(r[1].scanned_ms, T0 + MIN);
+    assert_int_equal(r[1].segments + r[1].unreadable + r[1].bytes, 0);
     free(r);
 }
 
