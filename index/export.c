@@ -386,41 +386,45 @@ static void remux_progress(void *data, int64_t done, int64_t total)
         r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
 }
 
-/* The note of a camera with no footage in the range: none, or none the index knows of (the
- * camera has no recorder, its recorder was never scanned without error, or the range runs past
- * what its last good scan knew, footage_known_until): absence of an index is not absence of
- * footage. */
-static void unindexed_note(const struct export_plan *p, const struct export_camera *c, char *note,
+/* The statement that the range runs past what the camera's recorder's last good scan knew
+ * (footage_known_until) into *buf ("" when it does not, or when none of the range is indexed:
+ * unindexed_note says that): made whether footage is delivered or not, since the end of what
+ * is delivered is not the end of what exists. */
+static void unindexed_tail(const struct export_plan *p, const struct export_camera *c, char *buf,
                            size_t len)
 {
     const char *rec = c->place.recorder;
     char at[64];
 
-    switch (c->index) {
-    case FOOTAGE_NO_RECORDER:
-        snprintf(note, len, "%s", "not indexed: no recorder configured for this camera");
+    buf[0] = '\0';
+    if ((c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED) ||
+        p->req.to_ms <= c->known_until)
         return;
-    case FOOTAGE_NEVER_SCANNED:
+    cw_zone_format_iso(p->zone, c->known_until, at, sizeof(at));
+    if (c->index == FOOTAGE_SCAN_FAILED)
+        snprintf(buf, len, "not indexed after %s: recorder %.63s's last scan failed: %.100s", at,
+                 rec, c->scanned.error);
+    else
+        snprintf(buf, len, "not indexed after %s: recorder %.63s not scanned since", at, rec);
+}
+
+/* The note of a camera with no footage in the range: none, or none the index knows of (the
+ * camera has no recorder, its recorder was never scanned without error, or the range runs past
+ * what its last good scan knew: o->unindexed): absence of an index is not absence of
+ * footage. */
+static void unindexed_note(const struct export_camera *c, const struct export_outcome *o,
+                           char *note, size_t len)
+{
+    const char *rec = c->place.recorder;
+
+    if (c->index == FOOTAGE_NO_RECORDER)
+        snprintf(note, len, "%s", "not indexed: no recorder configured for this camera");
+    else if (c->index == FOOTAGE_NEVER_SCANNED)
         snprintf(note, len, "not indexed: recorder %.63s never scanned%s%.100s", rec,
                  c->scanned.scanned_ms != 0 ? " without error: " : "", c->scanned.error);
-        return;
-    case FOOTAGE_SCAN_FAILED:
-        if (p->req.to_ms > c->known_until) {
-            snprintf(note, len, "not indexed after %s: recorder %.63s's last scan failed: %.100s",
-                     cw_zone_format_iso(p->zone, c->known_until, at, sizeof(at)), rec,
-                     c->scanned.error);
-            return;
-        }
-        break;
-    case FOOTAGE_SCANNED:
-        if (p->req.to_ms > c->known_until) {
-            snprintf(note, len, "not indexed after %s: recorder %.63s not scanned since",
-                     cw_zone_format_iso(p->zone, c->known_until, at, sizeof(at)), rec);
-            return;
-        }
-        break;
-    }
-    snprintf(note, len, "%s", "no footage in the range");
+    else
+        snprintf(note, len, "%s",
+                 o->unindexed[0] != '\0' ? o->unindexed : "no footage in the range");
 }
 
 static int export_camera(struct run *r, size_t i, struct cw_err *err)
@@ -438,6 +442,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         free(in);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
+    unindexed_tail(r->p, c, o->unindexed, sizeof(o->unindexed));
     for (size_t k = 0; k < c->n_src; k++) {
         const struct export_source *x = &c->src[k];
         if (x->abs[0] != '\0')
@@ -453,7 +458,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         else if (c->n_src > 0)
             snprintf(o->note, sizeof(o->note), "%s", "no readable footage in the range");
         else
-            unindexed_note(r->p, c, o->note, sizeof(o->note));
+            unindexed_note(c, o, o->note, sizeof(o->note));
         free(in);
         return 0;
     }
@@ -559,6 +564,11 @@ static void summarise(const struct run *r, struct export_result *res)
         cw_zone_strftime(r->p->zone, o->rx.to_ms, "%H:%M:%S", b, sizeof(b));
         off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
                                 off ? ", " : "", r->p->cams[i].place.id, a, b);
+        if (o->unindexed[0] != '\0' && off < sizeof(res->summary)) {
+            cw_zone_strftime(r->p->zone, r->p->cams[i].known_until, "%H:%M:%S", a, sizeof(a));
+            off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
+                                    " (not indexed after %s)", a);
+        }
     }
 }
 

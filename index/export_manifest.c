@@ -113,6 +113,11 @@ static json_t *camera_json(const struct export_plan *p, const struct export_came
     json_object_set_new(cam, "gaps", gaps);
     clock_json(p, c, o, cam);
     json_object_set_new(cam, "note", str_or_null(o->note));
+    /* Whether footage was delivered or not: the end of what is delivered is not the end of
+     * what exists when the index stops knowing before the range ends. */
+    json_object_set_new(cam, "not_indexed_after",
+                        o->unindexed[0] != '\0' ? iso(p, c->known_until) : json_null());
+    json_object_set_new(cam, "not_indexed", str_or_null(o->unindexed));
     json_object_set_new(cam, "sources", sources_json(p, c, o));
     return cam;
 }
@@ -267,6 +272,9 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
             o->rx.codec, o->rx.width, o->rx.height, o->rx.streams, (long long)o->bytes);
         add(t, "  SHA-256: %s\n", o->sha256);
     }
+    /* Said whenever the range runs past what the index knows, unless the note said it. */
+    if (o->unindexed[0] != '\0' && strcmp(o->unindexed, o->note) != 0)
+        add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", o->unindexed);
     txt_clock(t, p, c, o);
     if (c->n_src > 0)
         add(t, "  Tệp nguồn / Source files:\n");

@@ -49,7 +49,9 @@ struct export_outcome {
     int64_t bytes;
     struct remux_result rx;
     char (*src_sha256)[EXPORT_HASH_HEX]; /* per source; "" when it could not be read */
-    char note[256];                      /* why nothing, or why short */
+    char note[320];                      /* why nothing, or why short */
+    char unindexed[320]; /* "not indexed after T: ..." when the range runs past what the
+                          * recorder's last good scan knew (known_until); "" when not */
 };
 
 /* The manifests' text for plan p and its outcomes (one per camera). Caller frees. NULL when

@@ -3,6 +3,7 @@
  * manifest's ranges, gap, clock and sources, SHA256SUMS checked by sha256sum, the same bytes
  * on a second export, an existing export never overwritten, a cancelled one leaving nothing,
  * and the audit row. */
+#define _GNU_SOURCE /* memmem: the files read back end with no NUL */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -285,27 +286,100 @@ static void test_manifest_says_not_indexed_not_no_footage(void **state)
     free(note);
 }
 
+/* Make fx's request the cameras from from_ms to 21:02, past the recorder's last scan (21:01). */
+static void request_past_the_scan(struct fixture *fx, int64_t from_ms, const char *cameras)
+{
+    struct store_request req = {.from_ms = from_ms,
+                                .to_ms = T0 + 120000,
+                                .place = STORE_PLACE_CAMERAS,
+                                .by = "it-staff",
+                                .case_ref = "VV-2026-119",
+                                .reason = "sau lần quét"};
+    struct cw_err err = {0};
+
+    snprintf(req.cameras, sizeof(req.cameras), "%s", cameras);
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+}
+
 /* A range that runs past the recorder's last scan (21:01, a good one): the camera with no
  * footage in it is not said to have none; the index stops knowing at the scan. */
 static void test_manifest_says_not_indexed_after_the_last_scan(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request req = {.from_ms = T0 + 30000,
-                                .to_ms = T0 + 120000,
-                                .place = STORE_PLACE_CAMERAS,
-                                .by = "it-staff",
-                                .case_ref = "VV-2026-119",
-                                .reason = "sau lần quét",
-                                .cameras = "CAM-B"};
-    struct cw_err err = {0};
     char *note;
 
-    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+    request_past_the_scan(fx, T0 + 30000, "CAM-B");
     note = manifest_note(fx, "out-after", 0);
     assert_string_equal(note,
                         "not indexed after 2026-11-20T21:01:00+07:00: recorder nvr not scanned "
                         "since");
     free(note);
+}
+
+/* A range that runs past the last scan (21:01) on a camera whose footage is delivered: the
+ * end of the delivered footage is not said to be the end of what exists; manifest.txt and
+ * manifest.json say the time after the scan is not indexed, as for a camera with none. */
+static void test_delivered_footage_still_says_not_indexed_after_the_last_scan(void **state)
+{
+    struct fixture *fx = *state;
+    static const char said[] =
+        "not indexed after 2026-11-20T21:01:00+07:00: recorder nvr not scanned since";
+    static const char delivered[] = "Trích xuất được / Delivered: 21:00:01 – 21:00:14\n";
+    static const char line[] = "Chưa lập chỉ mục / Not indexed: not indexed after "
+                               "2026-11-20T21:01:00+07:00: recorder nvr not scanned since\n";
+    struct export_result res;
+    struct cw_err err = {0};
+    json_error_t jerr;
+    json_t *m, *cam;
+    size_t len;
+    char *text;
+
+    request_past_the_scan(fx, T0 + 1000, "CAM-A");
+    assert_int_equal(export_to(fx, "out-tail", NULL, &res, &err), 0);
+    assert_int_equal(res.files, 1);
+    assert_string_equal(res.summary, "CAM-A 21:00:01-21:00:14 (not indexed after 21:01:00)");
+    text = file_in(fx, "out-tail", "manifest.txt", &len);
+    assert_non_null(memmem(text, len, delivered, strlen(delivered)));
+    assert_non_null(memmem(text, len, line, strlen(line)));
+    free(text);
+    text = file_in(fx, "out-tail", "manifest.json", &len);
+    m = json_loadb(text, len, 0, &jerr);
+    free(text);
+    assert_non_null(m);
+    cam = json_array_get(json_object_get(m, "cameras"), 0);
+    assert_string_equal(json_string_value(json_object_get(cam, "file")), "CAM-A.mp4");
+    assert_string_equal(json_string_value(json_object_get(cam, "not_indexed_after")),
+                        "2026-11-20T21:01:00+07:00");
+    assert_string_equal(json_string_value(json_object_get(cam, "not_indexed")), said);
+    json_decref(m);
+}
+
+/* A range the last scan covers says nothing of the kind. */
+static void test_range_within_the_last_scan_says_nothing_not_indexed(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_result res;
+    struct cw_err err = {0};
+    json_error_t jerr;
+    json_t *m;
+    size_t len;
+    char *text;
+
+    assert_int_equal(export_to(fx, "out-within", NULL, &res, &err), 0);
+    assert_string_equal(res.summary, "CAM-A 21:00:01-21:00:13");
+    text = file_in(fx, "out-within", "manifest.txt", &len);
+    assert_null(memmem(text, len, "not indexed", strlen("not indexed")));
+    free(text);
+    text = file_in(fx, "out-within", "manifest.json", &len);
+    m = json_loadb(text, len, 0, &jerr);
+    free(text);
+    assert_non_null(m);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *cam = json_array_get(json_object_get(m, "cameras"), i);
+        assert_true(json_is_null(json_object_get(cam, "not_indexed_after")));
+        assert_true(json_is_null(json_object_get(cam, "not_indexed")));
+    }
+    json_decref(m);
 }
 
 static void test_second_export_is_byte_identical(void **state)
@@ -377,6 +451,8 @@ int main(void)
         T(test_export_writes_mp4_manifests_and_sums),
         T(test_manifest_says_not_indexed_not_no_footage),
         T(test_manifest_says_not_indexed_after_the_last_scan),
+        T(test_delivered_footage_still_says_not_indexed_after_the_last_scan),
+        T(test_range_within_the_last_scan_says_nothing_not_indexed),
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
