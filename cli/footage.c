@@ -52,8 +52,8 @@ static const char scan_usage[] =
 
 static const char recorders_usage[] =
     "usage: camwatch [-c FILE] footage recorders [--json]\n"
-    "  Each recorder's last scan (when, whether it worked, why not) and what the index holds\n"
-    "  of it: segments, unreadable ones, bytes.\n"
+    "  Each recorder's last scan (when it began, whether it worked, why not) and what the\n"
+    "  index holds of it: segments, unreadable ones, bytes.\n"
     "  --json          print a JSON array\n";
 
 int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q)

@@ -362,7 +362,7 @@ static int apply_found(const struct recsrc *r, struct store *rw, const struct re
 }
 
 int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
-                 size_t *cursor, size_t max, int64_t now_ms, size_t *skipped, struct cw_err *err)
+                 size_t *cursor, size_t max, int64_t scan_ms, size_t *skipped, struct cw_err *err)
 {
     size_t total = res->n_found + res->n_gone + res->n_dirs, end = *cursor + max;
 
@@ -371,7 +371,7 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
     for (size_t i = *cursor; i < end; i++) {
         int rc;
         if (i < res->n_found) {
-            rc = apply_found(r, rw, &res->found[i], now_ms, skipped, err);
+            rc = apply_found(r, rw, &res->found[i], scan_ms, skipped, err);
         } else if (i < res->n_found + res->n_gone) {
             const struct rec_gone *g = &res->gone[i - res->n_found];
             rc = g->tree ? store_segment_drop_tree(rw, r->name, g->dir, NULL, err)
@@ -390,11 +390,12 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
 }
 
 int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *error,
-                  int64_t now_ms, struct cw_err *err)
+                  int64_t scan_ms, struct cw_err *err)
 {
-    if (store_recorder_scanned(rw, r->name, recsrc_kind_name(r->kind), now_ms, ok, error, err) != 0)
+    if (store_recorder_scanned(rw, r->name, recsrc_kind_name(r->kind), scan_ms, ok, error, err) !=
+        0)
         return -1;
-    return store_footage_refresh(rw, (const char *const *)r->cameras, r->n_cameras, now_ms, err);
+    return store_footage_refresh(rw, (const char *const *)r->cameras, r->n_cameras, scan_ms, err);
 }
 
 /* ---- recording gaps, for the verdict ---- */

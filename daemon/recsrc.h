@@ -70,14 +70,18 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
  * is never held long: *cursor starts at 0 and moves on; returns 1 when all of it is written,
  * 0 when more remains, -1 on a store error (*cursor at the change that failed). Segments
  * first, folders last, so a folder is never remembered as listed before its files are. A
- * segment of a camera not in the store is skipped (*skipped counts them). */
+ * segment of a camera not in the store is skipped (*skipped counts them). scan_ms: the
+ * scan's start, recsrc_scan's now_ms (each segment's seen_ms). */
 int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
-                 size_t *cursor, size_t max, int64_t now_ms, size_t *skipped, struct cw_err *err);
+                 size_t *cursor, size_t max, int64_t scan_ms, size_t *skipped, struct cw_err *err);
 
 /* After a scan (written, or failed with error): the recorder's scan row, and every camera on
- * it brought up to date (oldest, newest, retention note). In the caller's transaction. */
+ * it brought up to date (oldest, newest, retention note). In the caller's transaction.
+ * scan_ms is the scan's START (recsrc_scan's now_ms, as recsrc_apply's), not the time it is
+ * written: the index speaks for the recorder up to when the scan listed it (footage written
+ * into a folder after that is unknown), so the row's scanned_ms and ok_ms are that time. */
 int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *error,
-                  int64_t now_ms, struct cw_err *err);
+                  int64_t scan_ms, struct cw_err *err);
 
 /* A camera's recording gaps longer than max_gap_ms in (now_ms - one day, now_ms], as the
  * verdict words them: "no recording 02:10–04:35" (local times in zone), several joined by

@@ -484,15 +484,16 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * camera the place names (point: within the radius, nearest first; text and ids: by id), with
  * the footage of the range it can still give. index.state: "no recorder" (recorder null),
  * "never scanned" (or never without error), "scan failed" (the last scan; ok_at the last good
- * one) or "scanned"; scanned_at the last scan, error its error; known_until (null when no
- * good scan) the time up to which the index speaks for the recorder: the later of its last
- * good scan and the end of the newest footage of the recorder that scan had indexed
- * (footage_known_until). A gap is "not indexed" where the index cannot speak for the recorder
- * (no recorder, never scanned, or from known_until on: a gap across it is cut in two there)
- * unless a file it knows, unreadable, begins in it ("unreadable"); "not recorded" only where
- * a good scan found nothing. Times ISO 8601 in the site's zone. The query is a struct
- * doc_footage_query. DOC_BAD_INPUT
- * for a query doc_footage_check refuses, DOC_NOT_FOUND for an unknown camera id. */
+ * one) or "scanned"; scanned_at the last scan, error its error (a scan's time is when it
+ * began listing the recorder, not when it ended: what a recorder wrote meanwhile is not
+ * known); known_until (null when no good scan) the time up to which the index speaks for the
+ * recorder: the later of its last good scan's time and the end of the newest footage of the
+ * recorder that scan had indexed (footage_known_until). A gap is "not indexed" where the index
+ * cannot speak for the recorder (no recorder, never scanned, or from known_until on: a gap across
+ * it is cut in two there) unless a file it knows, unreadable, begins in it ("unreadable"); "not
+ * recorded" only where a good scan found nothing. Times ISO 8601 in the site's zone. The query is a
+ * struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check refuses, DOC_NOT_FOUND for
+ * an unknown camera id. */
 extern const struct doc_view doc_view_footage;
 
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
@@ -534,7 +535,8 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
                        json_t **out, struct cw_err *err);
 
 /* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes} ]: every
- * recorder ever scanned, by name, with its last scan and what the index holds of it. */
+ * recorder ever scanned, by name, with its last scan and what the index holds of it;
+ * scanned_at and ok_at (the last good one) are when those scans began listing it. */
 int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 /* One recorder's scan as `footage scan` reports it (the caller's counts). */

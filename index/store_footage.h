@@ -73,13 +73,15 @@ int store_footage_last_file(struct store *s, const char *recorder, const char *d
 struct store_recorder {
     char name[64];
     char kind[16];
-    int64_t scanned_ms; /* 0: never */
+    int64_t scanned_ms; /* when the last scan began listing the recorder; 0: never */
     int ok;
     char error[256];
-    int64_t ok_ms; /* last good scan, 0 never */
+    int64_t ok_ms; /* when the last good scan began, 0 never */
     int64_t segments, unreadable, bytes;
 };
-/* Write a scan's outcome of recorder name (kind "dir", "onvif", ...). */
+/* Write a scan's outcome of recorder name (kind "dir", "onvif", ...), dated at_ms: the scan's
+ * start (the time its segments are seen_ms), not when it ended, so a scan that took long does
+ * not speak for footage written after it listed a folder. */
 int store_recorder_scanned(struct store *s, const char *name, const char *kind, int64_t at_ms,
                            int ok, const char *error, struct cw_err *err);
 /* Every recorder ever scanned, by name. With counts, its segment counts too, which walks every

@@ -5,7 +5,8 @@ minutes ahead, WS-Security only, its search answered over two pages) for its sum
 FindRecordings and GetRecordingSearchResults until Completed, ends the search, reads each
 recording's information, maps recordings to cameras by source token or name (channel_map, or
 a camera id), and `footage find` shows each camera's window; a recording the NVR no longer
-lists leaves the index; a wrong password is a failed scan that says so.
+lists leaves the index; a wrong password is a failed scan that says so; camwatchd dates a
+slow NVR's scan by its start, not its end.
 
     /usr/bin/python3 tests/integration/test_footage_onvif.py --build build [-v]
 """
@@ -56,7 +57,9 @@ class OnvifRecorderTest(cwtest.FixtureTestCase):
     def start(cls):
         devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"), [
             {"name": "nvr", "style": "hik", "auth": "wsse", "clock_offset_s": 120,
-             "search_pages": 2, "recordings": RECORDINGS}])
+             "search_pages": 2, "recordings": RECORDINGS},
+            # every answer a second late: a scan that ends seconds after it began
+            {"name": "slownvr", "auth": "none", "slow_s": 1, "recordings": RECORDINGS[:1]}])
         cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
         url = "http://127.0.0.1:%d/nvr/onvif/device_service" % cls.dev.port
         dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
@@ -133,6 +136,43 @@ class OnvifRecorderTest(cwtest.FixtureTestCase):
         self.assertFalse(recs["nvr"]["ok"])
         # What the index held is kept: a failed scan forgets nothing.
         self.assertEqual(len(self.find("CAM-A")["CAM-A"]["windows"]), 1)
+
+
+    def test_daemon_scan_is_dated_by_its_start_not_its_end(self):
+        # camwatchd's scan of an NVR answering each call a second late: the index speaks for
+        # the recorder up to when the scan asked (what was recorded after that is unknown to
+        # it), so the scan's time is before its first call reached the NVR, not its end
+        # seconds after; known_until follows it.
+        dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
+        url = "http://127.0.0.1:%d/slownvr/onvif/device_service" % self.dev.port
+        conf = cwtest.write_config(
+            os.path.join(self.tmp, "site-slow"), [cwtest.camera("CAM-S", dead, recorder="slow")],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder slow": {"kind": "onvif", "url": url, "timeout": "5s",
+                                        "channel_map": "SourceId_1=CAM-S"}})
+        r = cwtest.camwatchd(conf, "--once")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("footage: recorder=slow scanned", r.err)
+        with urllib.request.urlopen("http://127.0.0.1:%d/_log?device=slownvr" % self.dev.port,
+                                    timeout=10) as f:
+            calls = sorted(e["time"] for e in json.loads(f.read().decode()))
+        self.assertGreaterEqual(len(calls), 3, calls)
+        rec = {o["name"]: o for o in json.loads(cwtest.camwatch(
+            conf, "footage", "recorders", "--json").out)}["slow"]
+        self.assertTrue(rec["ok"], rec)
+        scanned = datetime.datetime.fromisoformat(rec["scanned_at"]).timestamp()
+        # begun before its first call reached the NVR, not at its end after the last answer
+        self.assertLessEqual(scanned, calls[0], (rec, calls))
+        self.assertEqual(rec["ok_at"], rec["scanned_at"])
+        now, ten = datetime.datetime.now(datetime.timezone.utc), datetime.timedelta(minutes=10)
+        r = cwtest.camwatch(conf, "footage", "find", "--json", "--camera", "CAM-S",
+                            "--from", (now - ten).isoformat("T", "seconds"),
+                            "--to", (now + ten).isoformat("T", "seconds"))
+        self.assertEqual(r.rc, 0, r)
+        doc = json.loads(r.out)[0]
+        self.assertEqual(doc["index"]["known_until"], rec["scanned_at"], doc["index"])
+        self.assertEqual((doc["gaps"][-1]["start"], doc["gaps"][-1]["cause"]),
+                         (rec["scanned_at"], "not indexed"), doc["gaps"])
 
 
 if __name__ == "__main__":
