@@ -43,7 +43,7 @@ struct recsrc_def {
 
 struct recsrc;
 
-/* Make a source: the pattern compiled, the zone loaded (sets TZ: loop thread or CLI), the
+/* Make a source: the pattern compiled, the zone loaded (cw_zone_load: any thread), the
  * channel map built. Refusals name the recorder and the field ("recorder nvr1: pattern: ...").
  * Caller frees with recsrc_free. */
 int recsrc_new(const struct recsrc_def *def, struct recsrc **out, struct cw_err *err);
