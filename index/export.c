@@ -554,12 +554,14 @@ static void summarise(const struct run *r, struct export_result *res)
     size_t off = 0;
 
     res->summary[0] = '\0';
-    for (size_t i = 0; i < r->p->n && off < sizeof(res->summary); i++) {
+    for (size_t i = 0; i < r->p->n; i++) {
         const struct export_outcome *o = &r->o[i];
         char a[32], b[32];
         if (o->file[0] == '\0')
             continue;
-        res->files++;
+        res->files++; /* every file, the summary full or not */
+        if (off >= sizeof(res->summary))
+            continue;
         cw_zone_strftime(r->p->zone, o->rx.from_ms, "%H:%M:%S", a, sizeof(a));
         cw_zone_strftime(r->p->zone, o->rx.to_ms, "%H:%M:%S", b, sizeof(b));
         off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",

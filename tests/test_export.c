@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "../config/cfg.h"
 #include "../daemon/recsrc.h"
 #include "../index/export.h"
 #include "../util/cwtime.h"
@@ -39,6 +41,12 @@ static const char *root_of(void *data, const char *recorder)
     struct fixture *fx = data;
 
     return strcmp(recorder, "nvr") == 0 ? fx->nvr : NULL;
+}
+
+/* The folder of a test's recorder "nvr" (data: the folder). */
+static const char *root_of_dir(void *data, const char *recorder)
+{
+    return strcmp(recorder, "nvr") == 0 ? data : NULL;
 }
 
 /* CAM-A: 2 s segments at 21:00:00, :02, :04, then :10, :12 (a gap of 4 s); 83 s ahead. */
@@ -446,6 +454,81 @@ static void test_cancelled_export_leaves_nothing(void **state)
     assert_int_equal(entries(fx, "out-c"), 0);
 }
 
+/* Cameras with ids long enough that the audit summary is full before the last of them: every
+ * file delivered is still counted ("N files of M cameras" in the audit row and the API's
+ * result), however short the summary has to be cut. */
+#define MANY_CAMS 8
+static void test_every_file_counted_when_the_summary_is_full(void **state)
+{
+    char dir[64], db[128], nvr[128], scratch[160], path[512], ids[MANY_CAMS][CFG_ID_MAX + 1];
+    const char *idp[MANY_CAMS];
+    struct ftest_camera cams[MANY_CAMS];
+    struct store_request req = {.from_ms = T0, .to_ms = T0 + 2000, .place = STORE_PLACE_CAMERAS};
+    struct recsrc_def d = {.name = "nvr",
+                           .kind = RECSRC_DIR,
+                           .pattern = "{camera}/%Y-%m-%d/%H-%M-%S.mp4",
+                           .time_zone = TZ,
+                           .cameras = idp,
+                           .n_cameras = MANY_CAMS};
+    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of_dir, nvr};
+    struct store *s = NULL, *ro = NULL;
+    struct recsrc *r = NULL;
+    struct rec_result *scan = NULL;
+    struct export_plan *p = NULL;
+    struct export_result res;
+    struct cw_err err = {0};
+    size_t cursor = 0, skipped = 0, off = 0;
+    int64_t rid = 0;
+
+    (void)state;
+    assert_int_equal(ftest_store_open("export-many", dir, sizeof(dir), db, sizeof(db), &s), 0);
+    snprintf(nvr, sizeof(nvr), "%s/nvr", dir);
+    snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+    assert_int_equal(mkdir(nvr, 0750), 0);
+    assert_int_equal(mkdir(scratch, 0750), 0);
+    cwtest_make_segments(scratch, 1, 2, "mp4", 1);
+    for (int k = 0; k < MANY_CAMS; k++) {
+        snprintf(ids[k], sizeof(ids[k]), "CAM-%d-%.*s", k, CFG_ID_MAX - 6,
+                 "PHUONG-1-NGA-TU-QUOC-LO-54-VA-DUONG-TINH-851-HUONG-VE-CHO-LAI-VUNG");
+        idp[k] = ids[k];
+        cams[k] = (struct ftest_camera){ids[k], "Ngã tư", "Thị trấn Lai Vung", NULL, NULL, "nvr", 0,
+                                        0,      0};
+        snprintf(path, sizeof(path), "%s/%s", nvr, ids[k]);
+        assert_int_equal(mkdir(path, 0750), 0);
+        snprintf(path, sizeof(path), "%s/%s/2026-11-20", nvr, ids[k]);
+        assert_int_equal(mkdir(path, 0750), 0);
+        snprintf(path, sizeof(path), "%s/%s/2026-11-20/21-00-00.mp4", nvr, ids[k]);
+        snprintf(scratch, sizeof(scratch), "%s/scratch/seg000.mp4", dir);
+        assert_int_equal(link(scratch, path), 0);
+        off += (size_t)snprintf(req.cameras + off, sizeof(req.cameras) - off, "%s%s", k ? "," : "",
+                                ids[k]);
+    }
+    ftest_sync(s, cams, MANY_CAMS, T0 - 86400000);
+    d.path = nvr;
+    assert_int_equal(recsrc_new(&d, &r, &err), 0);
+    assert_int_equal(store_open(db, STORE_READONLY, &ro, &err), 0);
+    assert_int_equal(recsrc_scan(r, ro, 0, cw_now_ms() + 60000, NULL, NULL, NULL, &scan, &err), 0);
+    store_close(ro);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(recsrc_apply(r, s, scan, &cursor, 0, T0, &skipped, &err), 1);
+    assert_int_equal(recsrc_finish(r, s, 1, NULL, T0 + 60000, &err), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    rec_result_free(scan);
+    recsrc_free(r);
+    snprintf(req.by, sizeof(req.by), "Đại úy Lê Văn A");
+    snprintf(req.case_ref, sizeof(req.case_ref), "VV-2026-119");
+    snprintf(req.reason, sizeof(req.reason), "tai nạn giao thông");
+    assert_int_equal(store_request_create(s, &req, T0 + 86400000, &rid, &err), 0);
+    assert_int_equal(export_plan_build(s, &set, rid, &p, &err), 0);
+    snprintf(path, sizeof(path), "%s/out", dir);
+    assert_int_equal(export_run(p, path, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(res.cameras, MANY_CAMS);
+    assert_true(strlen(res.summary) >= sizeof(res.summary) - 100); /* full: the case pinned */
+    assert_int_equal(res.files, MANY_CAMS);
+    export_plan_free(p);
+    ftest_teardown(s, dir, NULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -459,6 +542,7 @@ int main(void)
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
+        cmocka_unit_test(test_every_file_counted_when_the_summary_is_full),
     };
 
     log_init("test_export", LOG_LVL_WARN);
