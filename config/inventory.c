@@ -546,6 +546,27 @@ void cfg_camera_free_fields(struct cfg_camera *c)
         free(*camera_text_field(c, i));
 }
 
+/* Take the cameras about to be dropped off each recorder's list: its entries are the cameras'
+ * own id strings (recorder_resolve.c), freed with them. By the pointer, not the text: a row
+ * dropped as a duplicate has the id of one kept. */
+static void recorders_forget_bad(struct load *ld)
+{
+    struct cfg *cfg = ld->cfg;
+
+    for (size_t k = 0; k < cfg->n_recorders; k++) {
+        struct cfg_recorder *r = &cfg->recorders[k];
+        size_t m = 0;
+        for (size_t j = 0; j < r->n_cameras; j++) {
+            long i = r->cameras[j] != NULL && cfg->camera_ids != NULL
+                         ? cfg_names_find(cfg->camera_ids, r->cameras[j])
+                         : -1;
+            if (i >= 0 && cfg->cameras[i].id == r->cameras[j] && !ld->camera_bad[i])
+                r->cameras[m++] = r->cameras[j];
+        }
+        r->n_cameras = m;
+    }
+}
+
 void cfg_inventory_drop_bad(struct load *ld)
 {
     struct cfg *cfg = ld->cfg;
@@ -556,6 +577,7 @@ void cfg_inventory_drop_bad(struct load *ld)
         ld->oom = 1;
         return;
     }
+    recorders_forget_bad(ld);
     for (size_t i = 0; i < cfg->n_cameras; i++) {
         if (ld->camera_bad[i]) {
             cfg_camera_free_fields(&cfg->cameras[i]);

@@ -212,9 +212,37 @@ static void test_bad_footage_keys_refused(void **state)
     expect_one_error(s, "/camwatch.conf", 10, "scan_interval", "must be between 10s and 1d*");
 }
 
+/* A reader's load (the CLI) leaves out the rows with a problem: their cameras leave their
+ * recorder's list too, which held their ids, freed with them (a use after free before). A
+ * duplicate's id is the kept row's text, but not the kept row's. */
+static void test_reader_load_drops_bad_rows_from_their_recorder(void **state)
+{
+    struct site *s = *state;
+    char conf[4096];
+    const struct cfg_recorder *r;
+
+    snprintf(conf, sizeof(conf), CONF_STD "%s",
+             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
+             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n");
+    site_std(s, "CAM-A,A,CAH,,district,,,,,rtsp://h/a,,,,,nvr1,\n"
+                "CAM-B,B,CAH,,district,,,,,nope://h/b,,,,,nvr1,\n"
+                "CAM-A,A again,CAH,,district,,,,,rtsp://h/a2,,,,,nvr1,\n"
+                "CAM-D,D,CAH,,district,,,,,rtsp://h/d,,,,,nvr1,\n");
+    site_write(s, "camwatch.conf", conf, 0644);
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_int_equal(s->cfg->n_cameras, 2);
+    r = cfg_find_recorder(s->cfg, "nvr1");
+    assert_non_null(r);
+    assert_int_equal(r->n_cameras, 2);
+    assert_ptr_equal(r->cameras[0], cfg_find_camera(s->cfg, "CAM-A")->id);
+    assert_ptr_equal(r->cameras[1], cfg_find_camera(s->cfg, "CAM-D")->id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reader_load_drops_bad_rows_from_their_recorder,
+                                        site_setup, site_teardown),
         cmocka_unit_test_setup_teardown(test_footage_defaults_and_keys, site_setup, site_teardown),
         cmocka_unit_test_setup_teardown(test_dir_recorder_with_channel_map, site_setup,
                                         site_teardown),
