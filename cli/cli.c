@@ -336,21 +336,19 @@ int cli_open_config(struct cli *cli)
     }
     if (errs.n > 0)
         warn_inventory(cli, &errs);
+    cli->inventory_problems = errs.n;
     cw_errlist_clear(&errs);
     cli->tz = cli->cfg->time_zone;
     cli->doc = (struct doc_ctx){cli->store, cli->cfg, cli->tz};
     return 0;
 }
 
-int cli_open(struct cli *cli, enum store_mode mode)
+int cli_open_store(struct cli *cli, enum store_mode mode)
 {
     struct cw_err err;
     struct stat st;
     char buf[1024];
-    int rc;
 
-    if ((rc = cli_open_config(cli)) != 0)
-        return rc;
     /* READWRITE would create an empty store; a missing one means the daemon never ran. */
     if (stat(cli->cfg->database, &st) != 0) {
         fprintf(stderr, "camwatch: store %s: %s; run camwatchd first (camwatchd -c %s)\n",
@@ -366,12 +364,20 @@ int cli_open(struct cli *cli, enum store_mode mode)
     return 0;
 }
 
+int cli_open(struct cli *cli, enum store_mode mode)
+{
+    int rc = cli_open_config(cli);
+
+    return rc != 0 ? rc : cli_open_store(cli, mode);
+}
+
 void cli_close(struct cli *cli)
 {
     store_close(cli->store);
     cfg_free(cli->cfg);
     cli->store = NULL;
     cli->cfg = NULL;
+    cli->inventory_problems = 0;
     cli->doc = (struct doc_ctx){NULL, NULL, NULL};
 }
 

@@ -31,6 +31,9 @@ struct cli {
     struct store *store;   /* owned once opened */
     const char *tz;        /* borrowed from cfg */
     struct doc_ctx doc;    /* the documents' view of store, cfg and tz */
+    /* How many problems of the inventory the reader's load warned of (cli_open_config): the
+     * cameras with one are not in cfg, nor on their recorders' lists. */
+    size_t inventory_problems;
 };
 
 /* The options of the program and its commands: one table in cli.c says each one's name,
@@ -153,6 +156,8 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
  * one are loaded, and the store, which the daemon keeps whole, is read all the same. Returns
  * 0, or the exit code (a problem in camwatch.conf itself). */
 int cli_open_config(struct cli *cli);
+/* Open the store of the conf cli_open_config loaded. Returns 0, or the exit code. */
+int cli_open_store(struct cli *cli, enum store_mode mode);
 /* Load the conf and open the store. Returns 0, or the exit code. */
 int cli_open(struct cli *cli, enum store_mode mode);
 void cli_close(struct cli *cli); /* accepts a closed cli */

@@ -48,7 +48,10 @@ static const char scan_usage[] =
     "  --full           read every folder, whatever its mtime says\n"
     "  --progress       say how far a long scan is, on stderr\n"
     "  --json           print a JSON array, one object per recorder\n"
-    "  Exit status 1 when a recorder could not be scanned.\n";
+    "  Refused, with nothing scanned or written, when cameras.csv has no cameras or the\n"
+    "  inventory has a problem (camwatchd -c FILE --check-config lists them): the footage of\n"
+    "  a camera the scan does not know would leave the index.\n"
+    "  Exit status 1 when a recorder could not be scanned, 2 when the scan is refused.\n";
 
 static const char recorders_usage[] =
     "usage: camwatch [-c FILE] footage recorders [--json]\n"
@@ -314,6 +317,38 @@ static void scan_render(const struct cli *cli, const struct cli_args *a, const j
     cli_table_show(&t, "no recorder scanned");
 }
 
+/* A scan forgets the footage of every file whose camera the inventory does not name (the
+ * recorder's file is "unmapped": recorder_dir.c), and remembers the folders it read, so a
+ * later scan with the right sheet does not bring it back. The reader's load leaves out the
+ * rows with a problem, and takes a cameras.csv of the header alone: refuse to scan with
+ * either. Returns 0, or EXIT_USAGE after saying why. */
+static int scan_refused(const struct cli *cli)
+{
+    const struct cfg *cfg = cli->cfg;
+    const char *sheet = cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv";
+    size_t n = cli->inventory_problems;
+
+    if (cfg->n_recorders == 0) /* nothing to scan, nothing to forget */
+        return 0;
+    if (n > 0)
+        fprintf(stderr,
+                "camwatch: footage scan: %zu problem%s in %s%s%s (above): the cameras of the "
+                "rows with one are left out, and a scan would forget the footage indexed for "
+                "them; fix %s (camwatchd -c %s --check-config) and scan again\n",
+                n, n == 1 ? "" : "s", sheet, cfg->credentials_path != NULL ? " or " : "",
+                cfg->credentials_path != NULL ? cfg->credentials_path : "", n == 1 ? "it" : "them",
+                cli->conf_path);
+    else if (cfg->n_cameras == 0)
+        fprintf(stderr,
+                "camwatch: footage scan: %s has no cameras: a scan would forget the footage "
+                "indexed for every camera; fix the sheet (camwatchd -c %s --check-config) and "
+                "scan again\n",
+                sheet, cli->conf_path);
+    else
+        return 0;
+    return EXIT_USAGE;
+}
+
 static int scan_run(struct cli *cli, const struct cli_args *a)
 {
     const struct cfg *cfg = cli->cfg;
@@ -326,10 +361,14 @@ static int scan_run(struct cli *cli, const struct cli_args *a)
 
     if (v == NULL || errs == NULL)
         cli_die_oom();
-    if (a->recorder != NULL && cfg_find_recorder(cfg, a->recorder) == NULL) {
+    if (a->recorder != NULL && cfg_find_recorder(cfg, a->recorder) == NULL)
+        rc = cli_usage_error(a->cmd, "no [recorder %s] in %s", a->recorder, cfg->path);
+    else if ((rc = scan_refused(cli)) == 0) /* before the store is opened: nothing written */
+        rc = cli_open_store(cli, STORE_READWRITE);
+    if (rc != 0) {
         free(v);
         free(errs);
-        return cli_usage_error(a->cmd, "no [recorder %s] in %s", a->recorder, cfg->path);
+        return rc;
     }
     if (cfg->n_recorders == 0)
         fprintf(stderr, "camwatch: no [recorder NAME] section in %s: nothing to scan\n", cfg->path);
@@ -350,9 +389,10 @@ static int scan_run(struct cli *cli, const struct cli_args *a)
     return rc == 0 && failed ? EXIT_RUNTIME : rc;
 }
 
+/* Opens the store itself, once the inventory is checked. */
 #define SCAN_OPTS (CLI_OPT_RECORDER | CLI_OPT_FULL | CLI_OPT_PROGRESS | CLI_OPT_JSON)
 const struct cli_command cli_footage_scan_command = {
-    "footage scan", scan_usage, SCAN_OPTS, 0,   "takes no arguments", CLI_OPEN_READWRITE, NULL,
+    "footage scan", scan_usage, SCAN_OPTS, 0,   "takes no arguments", CLI_OPEN_CONFIG, NULL,
     scan_run,       NULL,       NULL,      NULL};
 
 /* ---- footage recorders ---- */

@@ -363,6 +363,72 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertLess(until, now + datetime.timedelta(hours=1))
         self.assertIn("overwritten", doc["warning"])
 
+    def test_scan_refuses_an_inventory_that_would_forget_footage(self):
+        # A scan forgets the footage of every file whose camera the sheet does not name, and
+        # remembers the folders it read: a header-only sheet, or a row left out for a problem,
+        # must stop `footage scan` before it writes anything, so the footage stays indexed.
+        root = os.path.join(self.tmp, "sheet")
+        shutil.copytree(self.nvr, root)
+        site = os.path.join(self.tmp, "site-sheet")
+        conf = cwtest.write_config(
+            site, self.cameras[:2],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr1": {"kind": "dir", "path": root,
+                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.*"}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        sheet = os.path.join(site, "cameras.csv")
+        with open(sheet, encoding="utf-8") as f:
+            good = f.read()
+        t0 = local(self.t0)
+
+        def windows():
+            r = cwtest.camwatch(conf, "footage", "find", "--json", "--camera", "CAM-A,CAM-B",
+                                "--from", t0.isoformat(),
+                                "--to", (t0 + datetime.timedelta(seconds=28)).isoformat())
+            self.assertEqual(r.rc, 0, r)
+            return {o["id"]: [(w["start"], w["end"]) for w in o["windows"]]
+                    for o in json.loads(r.out)}
+
+        def recorders():
+            r = cwtest.camwatch(conf, "footage", "recorders", "--json")
+            self.assertEqual(r.rc, 0, r)
+            return json.loads(r.out)
+
+        indexed, before = windows(), recorders()
+        self.assertEqual(len(indexed["CAM-A"]), 2, indexed)
+        self.assertEqual(len(indexed["CAM-B"]), 1, indexed)
+        self.assertEqual(before[0]["segments"], 8, before)
+        check = "fix the sheet (camwatchd -c %s --check-config) and scan again" % conf
+        # (a) the header alone: a reader loads no cameras, without a warning
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good.splitlines()[0] + "\n")
+        for args in ([], ["--full"], ["--recorder", "nvr1", "--json"]):
+            r = cwtest.camwatch(conf, "footage", "scan", *args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: footage scan: %s has no cameras: a scan would forget the "
+                          "footage indexed for every camera" % sheet, r.err)
+            self.assertIn(check, r.err)
+            self.assertEqual(recorders(), before)  # not even the scan's time written
+        # (b) CAM-B's row (line 3) with a latitude that is none: CAM-B is left out
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good.replace("10.28800", "north"))
+        r = cwtest.camwatch(conf, "footage", "scan")
+        self.assertEqual((r.rc, r.out), (2, ""), r)
+        self.assertIn("camwatch: warning: %s:3: lat: " % sheet, r.err)
+        self.assertIn("camwatch: footage scan: 1 problem in %s or %s (above): the cameras of "
+                      "the rows with one are left out, and a scan would forget the footage "
+                      "indexed for them" % (sheet, os.path.join(site, "credentials.ini")), r.err)
+        self.assertEqual(recorders(), before)
+        # The right sheet back: an ordinary scan (unchanged folders skipped) and the footage
+        # of both cameras is where it was.
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good)
+        r = cwtest.camwatch(conf, "footage", "scan", "--json")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(json.loads(r.out)[0]["gone"], 0, r)
+        self.assertEqual(windows(), indexed)
+        self.assertEqual(recorders()[0]["segments"], 8)
+
     def test_request_export_hashes_manifest_identical_twice_audited(self):
         t0 = local(self.t0)
         r = self.cli("request", "create", "--json", "--from",
