@@ -331,6 +331,12 @@ static size_t n_gaps(const json_t *doc, const char *cam)
     return json_array_size(json_object_get(by_id(doc, cam), "gaps"));
 }
 
+/* cam's answer says the index speaks for it up to at (local time). */
+static void known_until_is(const json_t *doc, const char *cam, const char *at)
+{
+    assert_string_equal(str(json_object_get(by_id(doc, cam), "index"), "known_until"), at);
+}
+
 #define SCAN (NOW - 10 * MIN) /* 2026-11-22 20:50 +07:00: the recorder's last scan */
 
 /* An incident asked about ten minutes after the recorder's last (good) scan: the closing gap
@@ -356,8 +362,7 @@ static void test_gap_after_the_last_scan_is_not_indexed(void **state)
            "not recorded");
     gap_is(doc, "CHO-01", 1, "2026-11-22T20:50:00+07:00", "2026-11-22T21:00:00+07:00",
            "not indexed");
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-01"), "index"), "known_until"),
-                        "2026-11-22T20:50:00+07:00");
+    known_until_is(doc, "CHO-01", "2026-11-22T20:50:00+07:00");
     assert_int_equal(n_gaps(doc, "CHO-02"), 2);
     gap_is(doc, "CHO-02", 0, "2026-11-22T20:45:00+07:00", "2026-11-22T20:50:00+07:00",
            "not recorded");
@@ -408,13 +413,11 @@ static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
            "not recorded");
     gap_is(doc, "CHO-01", 2, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
            "not indexed");
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-01"), "index"), "known_until"),
-                        "2026-11-22T20:56:00+07:00");
+    known_until_is(doc, "CHO-01", "2026-11-22T20:56:00+07:00");
     assert_int_equal(n_gaps(doc, "CHO-02"), 1);
     gap_is(doc, "CHO-02", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:58:00+07:00",
            "not indexed");
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-02"), "index"), "known_until"),
-                        "2026-11-22T20:50:00+07:00");
+    known_until_is(doc, "CHO-02", "2026-11-22T20:50:00+07:00");
     json_decref(doc);
 
     /* the file being written at 20:56 (no index yet), seen by the scan */
@@ -444,15 +447,13 @@ static void test_known_until_is_per_camera_not_per_recorder(void **state)
     put(fx->s, "CHO-02", SCAN - 2 * MIN, 1, SCAN);
     scan_ahead(fx->s);
     doc = find(fx, &q);
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-02"), "index"), "known_until"),
-                        "2026-11-22T20:50:00+07:00");
+    known_until_is(doc, "CHO-02", "2026-11-22T20:50:00+07:00");
     assert_int_equal(n_gaps(doc, "CHO-02"), 2);
     gap_is(doc, "CHO-02", 0, "2026-11-22T20:49:00+07:00", "2026-11-22T20:50:00+07:00",
            "not recorded");
     gap_is(doc, "CHO-02", 1, "2026-11-22T20:50:00+07:00", "2026-11-22T20:58:00+07:00",
            "not indexed");
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-01"), "index"), "known_until"),
-                        "2026-11-22T20:56:00+07:00");
+    known_until_is(doc, "CHO-01", "2026-11-22T20:56:00+07:00");
     gap_is(doc, "CHO-01", n_gaps(doc, "CHO-01") - 1, "2026-11-22T20:56:00+07:00",
            "2026-11-22T20:58:00+07:00", "not indexed");
     json_decref(doc);
