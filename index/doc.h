@@ -487,9 +487,10 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * one) or "scanned"; scanned_at the last scan, error its error (a scan's time is when it
  * began listing the recorder, not when it ended: what a recorder wrote meanwhile is not
  * known); known_until (null when no good scan) the time up to which the index speaks for the
- * recorder: the later of its last good scan's time and the end of the newest footage of the
- * recorder that scan had indexed (footage_known_until). A gap is "not indexed" where the index
- * cannot speak for the recorder (no recorder, never scanned, or from known_until on: a gap across
+ * camera: the later of its recorder's last good scan's time and the end of the camera's newest
+ * footage that scan had indexed (footage_known_until; per camera, since a scan lists each
+ * camera's folder at its own moment). A gap is "not indexed" where the index
+ * cannot speak for the camera (no recorder, never scanned, or from known_until on: a gap across
  * it is cut in two there) unless a file it knows, unreadable, begins in it ("unreadable"); "not
  * recorded" only where a good scan found nothing. Times ISO 8601 in the site's zone. The query is a
  * struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check refuses, DOC_NOT_FOUND for

@@ -219,15 +219,8 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         return -1;
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         struct cam_rows *cr = &r->cams[i];
-        size_t k = 0;
         cr->rec = footage_index_of(cr->h.p.recorder, rec, nrec, &cr->rs);
-        /* once per recorder: cameras on the same one share its answer */
-        while (k < i && strcmp(r->cams[k].h.p.recorder, cr->h.p.recorder) != 0)
-            k++;
-        if (k < i)
-            cr->known_until = r->cams[k].known_until;
-        else
-            rc = footage_known_until(s, cr->rec, &cr->rs, &cr->known_until, err);
+        rc = footage_known_until(s, cr->h.p.id, cr->rec, &cr->rs, &cr->known_until, err);
         if (rc == 0)
             rc = read_camera(s, &r->q, cr, err);
     }
@@ -258,9 +251,9 @@ static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
 }
 
 /* Why [a, b) has no footage: its recorder is not indexed there (footage_unindexed: no
- * recorder, no good scan, or after what the last good scan knew) unless a file the index does
- * know begins there and cannot be read, older than the oldest footage the recorder holds, an
- * unreadable file there, or nothing recorded. */
+ * recorder, no good scan, or after what the last good scan knew of the camera) unless a file the
+ * index does know begins there and cannot be read, older than the oldest footage the recorder
+ * holds, an unreadable file there, or nothing recorded. */
 static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     const struct store_footage_camera *fc = &cr->fc;

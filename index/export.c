@@ -138,7 +138,7 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
     for (size_t i = 0; i < p->n; i++) {
         struct export_camera *c = &p->cams[i];
         c->index = footage_index_of(c->place.recorder, rec, nrec, &c->scanned);
-        if (footage_known_until(s, c->index, &c->scanned, &c->known_until, err) != 0 ||
+        if (footage_known_until(s, c->place.id, c->index, &c->scanned, &c->known_until, err) != 0 ||
             plan_footage(s, set, p, c, err) != 0)
             goto fail;
     }
@@ -386,7 +386,7 @@ static void remux_progress(void *data, int64_t done, int64_t total)
         r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
 }
 
-/* The statement that the range runs past what the camera's recorder's last good scan knew
+/* The statement that the range runs past what the recorder's last good scan knew of the camera
  * (footage_known_until) into *buf ("" when it does not, or when none of the range is indexed:
  * unindexed_note says that): made whether footage is delivered or not, since the end of what
  * is delivered is not the end of what exists. */

@@ -29,7 +29,7 @@ struct export_camera {
     int remote; /* some of its footage is on a recorder camwatch cannot read as files */
     enum footage_index index;      /* what the index knows of its recorder */
     struct store_recorder scanned; /* its recorder's last scan, zeroed when none */
-    int64_t known_until;           /* footage_known_until: the index speaks up to here */
+    int64_t known_until;           /* footage_known_until: the index speaks for it up to here */
 };
 
 struct export_plan {
@@ -51,7 +51,8 @@ struct export_outcome {
     char (*src_sha256)[EXPORT_HASH_HEX]; /* per source; "" when it could not be read */
     char note[320];                      /* why nothing, or why short */
     char unindexed[320]; /* "not indexed after T: ..." when the range runs past what the
-                          * recorder's last good scan knew (known_until); "" when not */
+                          * recorder's last good scan knew of the camera (known_until); "" when
+                          * not */
 };
 
 /* The manifests' text for plan p and its outcomes (one per camera). Caller frees. NULL when

@@ -204,15 +204,15 @@ const char *footage_index_name(enum footage_index x)
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
 
-int footage_known_until(struct store *s, enum footage_index x, const struct store_recorder *last,
-                        int64_t *until, struct cw_err *err)
+int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
+                        const struct store_recorder *last, int64_t *until, struct cw_err *err)
 {
     int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0;
 
     *until = 0;
     if (x != FOOTAGE_SCANNED && x != FOOTAGE_SCAN_FAILED)
         return 0;
-    if (store_recorder_newest(s, last->name, at, &newest, err) != 0)
+    if (store_camera_newest_seen(s, camera_id, last->name, at, &newest, err) != 0)
         return -1;
     *until = newest > at ? newest : at;
     return 0;

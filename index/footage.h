@@ -58,14 +58,17 @@ enum footage_index footage_index_of(const char *recorder, const struct store_rec
                                     size_t n, struct store_recorder *last);
 /* "no recorder", "never scanned", "scan failed", "scanned". */
 const char *footage_index_name(enum footage_index x);
-/* Until when the index speaks for a camera's recorder (state x, last scan *last), into *until:
- * 0 when it cannot at all (no recorder, never scanned); else the later of its last good scan
- * (scanned_ms, or ok_ms when the last failed) and the end of the newest footage of the
- * recorder that scan had indexed (store_recorder_newest). A recorder names its files by its
- * own clock, and the one being written can end after the scan's time on ours: what the scan
- * saw is known whatever the time on it; after it nothing is. 0 or -1 (err). */
-int footage_known_until(struct store *s, enum footage_index x, const struct store_recorder *last,
-                        int64_t *until, struct cw_err *err);
+/* Until when the index speaks for camera_id on its recorder (state x, last scan *last), into
+ * *until: 0 when it cannot at all (no recorder, never scanned); else the later of the
+ * recorder's last good scan (scanned_ms, or ok_ms when the last failed) and the end of that
+ * camera's newest footage the scan had indexed (store_camera_newest_seen). A recorder names its
+ * files by its own clock, and the one being written can end after the scan's time on ours: what
+ * the scan saw of the camera is known whatever the time on it; after it nothing is. Per camera,
+ * never per recorder: a long scan lists one camera's folder before another's, and another
+ * camera's newer file (or its clock running ahead) says nothing of what this one wrote after
+ * its folder was listed. 0 or -1 (err). */
+int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
+                        const struct store_recorder *last, int64_t *until, struct cw_err *err);
 /* Whether a gap starting at start_ms is one the index cannot speak for ("not indexed"), given
  * footage_known_until's until. */
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);

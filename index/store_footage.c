@@ -232,24 +232,22 @@ int store_list_recorders(struct store *s, int counts, struct store_recorder **ou
                         counts ? with_counts : scans, "");
 }
 
-int store_recorder_newest(struct store *s, const char *recorder, int64_t seen_by_ms,
-                          int64_t *end_ms, struct cw_err *err)
+int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
+                             int64_t seen_by_ms, int64_t *end_ms, struct cw_err *err)
 {
-    /* Per camera of the recorder, its segment of that recorder starting last among those seen
-     * by then: the (camera_id, start_ms) index walked back from the newest, as refresh_one
-     * reads newest_ms; never a walk over all the recorder's segments (which the (recorder,
-     * dir, file) index would be). */
+    /* The camera's segment of that recorder starting last among those seen by then: the
+     * (camera_id, start_ms) index walked back from the newest, as refresh_one reads newest_ms;
+     * never a walk over the recorder's segments (which the (recorder, dir, file) index would
+     * be). */
     static const char sql[] =
-        "SELECT coalesce(max((SELECT g.end_ms FROM segment AS g INDEXED BY segment_camera_start "
-        "WHERE g.camera_id = c.id "
-        "AND g.recorder = ?1 AND g.seen_ms <= ?2 ORDER BY g.start_ms DESC LIMIT 1)), 0) "
-        "FROM camera AS c WHERE c.recorder = ?1";
-    sqlite3_stmt *st =
-        store_prepare(s, "recorder's newest footage", err, sql, "tI", recorder, seen_by_ms);
+        "SELECT end_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
+        "AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's newest footage seen", err, sql, "ttI", camera_id,
+                                     recorder, seen_by_ms);
     int rc;
 
     *end_ms = 0;
-    rc = store_one_row(s, st, 0, 0, store_read_int64, end_ms, "recorder's newest footage", err);
+    rc = store_one_row(s, st, 0, 0, store_read_int64, end_ms, "camera's newest footage seen", err);
     return rc < 0 ? -1 : 0;
 }
 

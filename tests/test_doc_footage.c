@@ -331,6 +331,12 @@ static size_t n_gaps(const json_t *doc, const char *cam)
     return json_array_size(json_object_get(by_id(doc, cam), "gaps"));
 }
 
+/* cam's answer says the index speaks for it up to at (local time). */
+static void known_until_is(const json_t *doc, const char *cam, const char *at)
+{
+    assert_string_equal(str(json_object_get(by_id(doc, cam), "index"), "known_until"), at);
+}
+
 #define SCAN (NOW - 10 * MIN) /* 2026-11-22 20:50 +07:00: the recorder's last scan */
 
 /* An incident asked about ten minutes after the recorder's last (good) scan: the closing gap
@@ -356,8 +362,7 @@ static void test_gap_after_the_last_scan_is_not_indexed(void **state)
            "not recorded");
     gap_is(doc, "CHO-01", 1, "2026-11-22T20:50:00+07:00", "2026-11-22T21:00:00+07:00",
            "not indexed");
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-01"), "index"), "known_until"),
-                        "2026-11-22T20:50:00+07:00");
+    known_until_is(doc, "CHO-01", "2026-11-22T20:50:00+07:00");
     assert_int_equal(n_gaps(doc, "CHO-02"), 2);
     gap_is(doc, "CHO-02", 0, "2026-11-22T20:45:00+07:00", "2026-11-22T20:50:00+07:00",
            "not recorded");
@@ -386,8 +391,9 @@ static void scan_ahead(struct store *s)
 
 /* The recorder's clock runs five minutes ahead of camwatch's: the scan at 20:50 indexed files
  * stamped up to 20:56. The holes between them are "not recorded" (the scan saw both sides);
- * the index speaks up to the newest footage of the recorder, for every camera on it; a file
- * the scan saw being written is "unreadable" there, not "not indexed". */
+ * the index speaks for CHO-01 up to its newest footage, for CHO-02 (nothing seen) up to the
+ * scan's time only; a file the scan saw being written is "unreadable" there, not "not
+ * indexed". */
 static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
 {
     struct fixture *fx = *state;
@@ -407,13 +413,11 @@ static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
            "not recorded");
     gap_is(doc, "CHO-01", 2, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
            "not indexed");
-    assert_int_equal(n_gaps(doc, "CHO-02"), 2);
-    gap_is(doc, "CHO-02", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:56:00+07:00",
-           "not recorded");
-    gap_is(doc, "CHO-02", 1, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
+    known_until_is(doc, "CHO-01", "2026-11-22T20:56:00+07:00");
+    assert_int_equal(n_gaps(doc, "CHO-02"), 1);
+    gap_is(doc, "CHO-02", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:58:00+07:00",
            "not indexed");
-    assert_string_equal(str(json_object_get(by_id(doc, "CHO-02"), "index"), "known_until"),
-                        "2026-11-22T20:56:00+07:00");
+    known_until_is(doc, "CHO-02", "2026-11-22T20:50:00+07:00");
     json_decref(doc);
 
     /* the file being written at 20:56 (no index yet), seen by the scan */
@@ -421,8 +425,37 @@ static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
     doc = find(fx, &q);
     gap_is(doc, "CHO-01", 2, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
            "unreadable");
-    gap_is(doc, "CHO-02", 1, "2026-11-22T20:56:00+07:00", "2026-11-22T20:58:00+07:00",
+    gap_is(doc, "CHO-02", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:58:00+07:00",
            "not indexed");
+    json_decref(doc);
+}
+
+/* One scan of nvr at 20:50 lists CHO-02's folder first (its newest file ends 20:49) and
+ * CHO-01's later, when CHO-01 has written up to 20:56. CHO-01's newer file says nothing of what
+ * CHO-02 wrote after its folder was listed: CHO-02's index speaks up to the scan's time, and
+ * its gap after it is "not indexed", not "not recorded"; CHO-01's up to its own newest end. */
+static void test_known_until_is_per_camera_not_per_recorder(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = SCAN - 2 * MIN,
+                                  .to_ms = SCAN + 8 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01,CHO-02",
+                                  .now_ms = NOW};
+    json_t *doc;
+
+    put(fx->s, "CHO-02", SCAN - 2 * MIN, 1, SCAN);
+    scan_ahead(fx->s);
+    doc = find(fx, &q);
+    known_until_is(doc, "CHO-02", "2026-11-22T20:50:00+07:00");
+    assert_int_equal(n_gaps(doc, "CHO-02"), 2);
+    gap_is(doc, "CHO-02", 0, "2026-11-22T20:49:00+07:00", "2026-11-22T20:50:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-02", 1, "2026-11-22T20:50:00+07:00", "2026-11-22T20:58:00+07:00",
+           "not indexed");
+    known_until_is(doc, "CHO-01", "2026-11-22T20:56:00+07:00");
+    gap_is(doc, "CHO-01", n_gaps(doc, "CHO-01") - 1, "2026-11-22T20:56:00+07:00",
+           "2026-11-22T20:58:00+07:00", "not indexed");
     json_decref(doc);
 }
 
@@ -865,6 +898,7 @@ int main(void)
         T(test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_failed),
         T(test_gap_after_the_last_scan_is_not_indexed),
         T(test_footage_the_scan_saw_stamped_after_it_is_known),
+        T(test_known_until_is_per_camera_not_per_recorder),
         T(test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),

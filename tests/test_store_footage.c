@@ -240,9 +240,10 @@ static void put_seen(struct store *s, const char *rec, const char *cam, const ch
         fail_msg("put %s: %s", file, err.msg);
 }
 
-/* The newest footage of a recorder a scan had indexed: over the recorder's cameras, only its
- * own segments, only those seen by then. */
-static void test_recorder_newest_is_what_a_scan_had_indexed(void **state)
+/* The newest footage of a camera a scan had indexed on a recorder: only that camera's segments
+ * (never another camera's on the same recorder), only that recorder's, only those seen by
+ * then; of them the one starting last. */
+static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **state)
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
@@ -252,13 +253,20 @@ static void test_recorder_newest_is_what_a_scan_had_indexed(void **state)
     put_seen(fx->s, "nvr", "CHO-01", "b.mp4", T0 - HOUR, T0 - HOUR + MIN, T0);
     put_seen(fx->s, "nvr", "CHO-02", "c.mp4", T0 + 8 * MIN, T0 + 9 * MIN, T0 + MIN);
     put_seen(fx->s, "hik", "CHO-01", "d.mp4", T0 + 10 * MIN, T0 + 20 * MIN, T0);
-    assert_int_equal(store_recorder_newest(fx->s, "nvr", T0, &end, &err), 0);
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0, &end, &err), 0);
     assert_int_equal(end, T0 + 5 * MIN);
-    assert_int_equal(store_recorder_newest(fx->s, "nvr", T0 + MIN, &end, &err), 0);
+    /* CHO-02's newer file on the same recorder says nothing of CHO-01 */
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 + MIN, &end, &err), 0);
+    assert_int_equal(end, T0 + 5 * MIN);
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0 + MIN, &end, &err), 0);
     assert_int_equal(end, T0 + 9 * MIN);
-    assert_int_equal(store_recorder_newest(fx->s, "nvr", T0 - 1, &end, &err), 0);
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0, &end, &err), 0);
     assert_int_equal(end, 0);
-    assert_int_equal(store_recorder_newest(fx->s, "none", T0, &end, &err), 0);
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 - 1, &end, &err), 0);
+    assert_int_equal(end, 0);
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "hik", T0, &end, &err), 0);
+    assert_int_equal(end, T0 + 20 * MIN);
+    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "none", T0, &end, &err), 0);
     assert_int_equal(end, 0);
 }
 
@@ -534,7 +542,7 @@ int main(void)
         T(test_drop_tree_forgets_folder_and_below_only),
         T(test_refresh_summarises_and_notes_retention_hourly),
         T(test_recorder_scans_listed_with_counts),
-        T(test_recorder_newest_is_what_a_scan_had_indexed),
+        T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
         T(test_places_near_ordered_by_distance_within_radius),
         T(test_moved_camera_found_at_its_new_place),
         T(test_request_stored_with_its_audit_row),

@@ -200,15 +200,15 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(len(a["unreadable"]), 1)
         self.assertIn("truncated MP4", a["unreadable"][0]["reason"])
         # The files are stamped minutes after the scan (the recorder's clock is ahead of ours):
-        # the index knows nvr1 up to its newest footage, 24 s in; CAM-B's closing gap is "not
-        # recorded" up to there (the scan saw CAM-A's files up to then), "not indexed" after.
+        # the index knows each camera up to its own newest footage the scan saw, CAM-A 24 s in,
+        # CAM-B 12 s in. CAM-A's newer files say nothing of what CAM-B wrote after its folder
+        # was listed: CAM-B's closing gap, from 12 s on, is "not indexed", not "not recorded".
+        self.assertEqual(a["index"]["known_until"], iso(self.t0 + datetime.timedelta(seconds=24)))
         b = self.by_id(doc)["CAM-B"]
         self.assertEqual([(g["start"], g["end"], g["cause"]) for g in b["gaps"]],
                          [(iso(self.t0 + datetime.timedelta(seconds=12)),
-                           iso(self.t0 + datetime.timedelta(seconds=24)), "not recorded"),
-                          (iso(self.t0 + datetime.timedelta(seconds=24)),
                            iso(self.t0 + datetime.timedelta(seconds=28)), "not indexed")])
-        self.assertEqual(b["index"]["known_until"], iso(self.t0 + datetime.timedelta(seconds=24)))
+        self.assertEqual(b["index"]["known_until"], iso(self.t0 + datetime.timedelta(seconds=12)))
         self.assertEqual(a["state_then"], "up")
         self.assertEqual(self.by_id(doc)["CAM-B"]["state_then"], "down")
         self.assertIsNone(a["retrievable_until"])  # nothing overwritten yet
