@@ -206,15 +206,15 @@ static void frec_submit_gaps(struct frec *r)
 
 /* ---- writing a scan's result ---- */
 
-/* The scan's row, written at its end but dated scan_ms, the time it began listing the recorder
- * (recsrc_finish): footage written after a folder was listed is not known to the index. */
-static void frec_write_scan_row(struct frec *r, int ok, const char *error, int64_t scan_ms)
+/* The scan's row, written at its end but dated r->scan_ms, the time it began listing the
+ * recorder (recsrc_finish): footage written after a folder was listed is not known to the index. */
+static void frec_write_scan_row(struct frec *r, int ok, const char *error)
 {
     struct cw_err err;
 
     if (batch_open(r->ff->env->batch) != 0)
         return;
-    if (recsrc_finish(r->src, r->ff->env->store, ok, error, scan_ms, &err) != 0)
+    if (recsrc_finish(r->src, r->ff->env->store, ok, error, r->scan_ms, &err) != 0)
         log_warnx("footage: recorder=%s scan not written: %s", recsrc_name(r->src), err.msg);
 }
 
@@ -234,12 +234,12 @@ static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
     r->res = NULL;
     if (rc < 0) {
         log_warnx("footage: recorder=%s index not written: %s", recsrc_name(r->src), err.msg);
-        frec_write_scan_row(r, 0, err.msg, r->scan_ms);
+        frec_write_scan_row(r, 0, err.msg);
         rec_result_free(res);
         frec_over(r, NULL, err.msg);
         return;
     }
-    frec_write_scan_row(r, 1, NULL, r->scan_ms);
+    frec_write_scan_row(r, 1, NULL);
     /* Committed now: the gaps job reads the store through a connection of its own. */
     batch_commit(r->ff->env->batch);
     log_info("footage: recorder=%s scanned in %.1f s: %zu files (%zu new or changed, %zu "
@@ -275,9 +275,10 @@ static void scan_done(struct pool_job *job, int cancelled)
         job_free(j);
         return;
     }
+    r->scan_ms = j->now_ms;
     if (!j->ok) {
         log_warnx("footage: %s", j->err.msg);
-        frec_write_scan_row(r, 0, j->err.msg, j->now_ms);
+        frec_write_scan_row(r, 0, j->err.msg);
         frec_over(r, NULL, j->err.msg);
         job_free(j);
         return;
@@ -285,7 +286,6 @@ static void scan_done(struct pool_job *job, int cancelled)
     r->res = j->res;
     j->res = NULL;
     r->cursor = r->skipped = 0;
-    r->scan_ms = j->now_ms;
     job_free(j);
     ev_idle_start(r->ff->env->loop, &r->apply);
 }
