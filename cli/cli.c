@@ -279,13 +279,7 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
         json_t *doc = NULL;
         struct cw_err err;
         rc = cmd->doc(cli, &a, &doc, &err);
-        if (rc == DOC_BAD_INPUT) { /* the document refused what the command line gave it */
-            json_decref(doc);
-            rc = err.field[0] != '\0' ? cli_usage_error(cmd, "--%s: %s", err.field, err.msg)
-                                      : cli_usage_error(cmd, "%s", err.msg);
-        } else {
-            rc = cli_show(cli, &a, rc, doc, &err, cmd->render);
-        }
+        rc = cli_show_doc(cli, &a, rc, doc, &err, cmd->render);
     }
     if (rc == CLI_DONE)
         rc = 0;
@@ -430,6 +424,18 @@ int cli_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
     render(cli, a, doc);
     json_decref(doc);
     return 0;
+}
+
+int cli_show_doc(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+                 const struct cw_err *err,
+                 void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc))
+{
+    if (rc != DOC_BAD_INPUT)
+        return cli_show(cli, a, rc, doc, err, render);
+    json_decref(doc); /* the document refused what the command line gave it */
+    if (err->field[0] != '\0')
+        return cli_usage_error(a->cmd, "--%s: %s", err->field, err->msg);
+    return cli_usage_error(a->cmd, "%s", err->msg);
 }
 
 int cli_stream(struct cli *cli, const struct cli_args *a,

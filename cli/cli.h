@@ -176,6 +176,13 @@ int cli_print_json(json_t *j);
 int cli_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
              const struct cw_err *err,
              void (*render)(const struct cli *cli, const struct cli_args *a, const json_t *doc));
+/* The same for a document that reads the command line itself: a refusal of it (DOC_BAD_INPUT)
+ * is a usage error, "--FIELD: msg" (err->field the option's name; msg alone without one). The
+ * end cli_run gives a struct cli_command's doc. */
+int cli_show_doc(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
+                 const struct cw_err *err,
+                 void (*render)(const struct cli *cli, const struct cli_args *a,
+                                const json_t *doc));
 /* The end of a command whose document can be long: write(cli, a, data, o, err), a doc_*_write
  * function's call, writes it into o, which with --json prints it to stdout as it is built
  * (never held whole), else builds the tree that render prints. write returns as the doc_*
@@ -202,16 +209,12 @@ const char *cli_jres(const json_t *o, char *buf, size_t len);
 /* A table cell: v printed with fmt, or "-" when not known. */
 const char *cli_fmt_opt(char *buf, size_t len, const char *fmt, double v, int known);
 
-/* Footage (footage.c, shared with request.c): the range and place of a command line into q
- * (0, or the exit code after saying what is wrong); the answer's table; and a footage
- * document's end (cli_show with render), where a query the document refuses is a usage
- * error. */
-int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q);
+/* Footage (footage.c, shared with request.c): the range and place of a command line into q,
+ * returning as a document does (0, or DOC_BAD_INPUT with err naming the option at fault), and
+ * the answer's table. */
+int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q,
+                      struct cw_err *err);
 void cli_footage_render(const struct cli *cli, const struct cli_args *a, const json_t *doc);
-int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
-                     const struct cw_err *err,
-                     void (*render)(const struct cli *cli, const struct cli_args *a,
-                                    const json_t *doc));
 
 /* The commands, one file per group; main.c dispatches to them. */
 extern const struct cli_command cli_status_command;            /* status.c */

@@ -59,16 +59,14 @@ static const char recorders_usage[] =
     "  index holds of it: segments, unreadable ones, bytes.\n"
     "  --json          print a JSON array\n";
 
-int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q)
+int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q,
+                      struct cw_err *err)
 {
     const struct doc_footage_words w = {
         a->from,   a->to,    a->near,
         a->radius, a->place, a->camera_list[0] != '\0' ? a->camera_list : NULL};
-    struct cw_err err;
 
-    if (doc_footage_query_read(&w, cli->tz, cw_now_ms(), q, &err) != 0)
-        return cli_usage_error(a->cmd, "--%s: %s", err.field, err.msg);
-    return 0;
+    return doc_footage_query_read(&w, cli->tz, cw_now_ms(), q, err) != 0 ? DOC_BAD_INPUT : 0;
 }
 
 /* ---- rendering a footage answer (find, request show) ---- */
@@ -212,36 +210,28 @@ void cli_footage_render(const struct cli *cli, const struct cli_args *a, const j
     json_array_foreach(doc, i, o) details(cli, o);
 }
 
-/* The document's answer to q: a refused query is a usage error, the rest as cli_show has it. */
-int cli_footage_show(struct cli *cli, const struct cli_args *a, int rc, json_t *doc,
-                     const struct cw_err *err,
-                     void (*render)(const struct cli *cli, const struct cli_args *a,
-                                    const json_t *doc))
-{
-    if (rc == DOC_BAD_INPUT)
-        return cli_usage_error(a->cmd, "--%s: %s", err->field, err->msg);
-    return cli_show(cli, a, rc, doc, err, render);
-}
-
-static int find_run(struct cli *cli, const struct cli_args *a)
+static int find_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
     struct doc_footage_query q;
-    json_t *doc = NULL;
-    struct cw_err err;
-    int rc = cli_footage_query(cli, a, &q);
+    int rc = cli_footage_query(cli, a, &q, err);
 
-    if (rc != 0)
-        return rc;
-    rc = doc_view_run(&cli->doc, &doc_view_footage, &q, &doc, &err);
-    return cli_footage_show(cli, a, rc, doc, &err, cli_footage_render);
+    return rc != 0 ? rc : doc_view_run(&cli->doc, &doc_view_footage, &q, out, err);
 }
 
 #define FIND_OPTS                                                                                  \
     (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_NEAR | CLI_OPT_RADIUS | CLI_OPT_PLACE | CLI_OPT_CAMERAS | \
      CLI_OPT_JSON)
-const struct cli_command cli_footage_find_command = {
-    "footage find", find_usage, FIND_OPTS, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
-    find_run,       NULL,       NULL,      NULL};
+const struct cli_command cli_footage_find_command = {"footage find",
+                                                     find_usage,
+                                                     FIND_OPTS,
+                                                     0,
+                                                     "takes no arguments",
+                                                     CLI_OPEN_READONLY,
+                                                     NULL,
+                                                     NULL,
+                                                     find_doc,
+                                                     cli_footage_render,
+                                                     NULL};
 
 /* ---- footage scan ---- */
 

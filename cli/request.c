@@ -75,36 +75,24 @@ static void create_render(const struct cli *cli, const struct cli_args *a, const
             id);
 }
 
-static int create_run(struct cli *cli, const struct cli_args *a)
+static int create_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
     struct doc_footage_query q;
     struct store_request r;
-    json_t *doc = NULL;
-    struct cw_err err;
-    int rc = cli_footage_query(cli, a, &q);
+    int rc = cli_footage_query(cli, a, &q, err);
 
-    if (rc != 0)
-        return rc;
-    rc = doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r, &err);
     if (rc == 0)
-        rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
-    return cli_footage_show(cli, a, rc, doc, &err, create_render);
+        rc = doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r, err);
+    return rc != 0 ? rc : doc_request_create(&cli->doc, &r, q.now_ms, out, err);
 }
 
 #define CREATE_OPTS                                                                                \
     (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_NEAR | CLI_OPT_RADIUS | CLI_OPT_PLACE | CLI_OPT_CAMERAS | \
      CLI_OPT_CASE | CLI_OPT_REASON | CLI_OPT_BY_NAME | CLI_OPT_JSON)
-const struct cli_command cli_request_create_command = {"request create",
-                                                       create_usage,
-                                                       CREATE_OPTS,
-                                                       0,
-                                                       "takes no arguments",
-                                                       CLI_OPEN_READWRITE,
-                                                       NULL,
-                                                       create_run,
-                                                       NULL,
-                                                       NULL,
-                                                       NULL};
+const struct cli_command cli_request_create_command = {
+    "request create",     create_usage,       CREATE_OPTS, 0,
+    "takes no arguments", CLI_OPEN_READWRITE, NULL,        NULL,
+    create_doc,           create_render,      NULL};
 
 /* ---- request show ---- */
 
@@ -146,7 +134,7 @@ static int show_run(struct cli *cli, const struct cli_args *a)
     if (q.id == 0)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
     rc = doc_view_run(&cli->doc, &doc_view_request, &q, &doc, &err);
-    return cli_footage_show(cli, a, rc, doc, &err, show_render);
+    return cli_show_doc(cli, a, rc, doc, &err, show_render);
 }
 
 const struct cli_command cli_request_show_command = {"request show",

@@ -627,10 +627,8 @@ static void folder_start(struct api_call *c, struct export_job *x, const char *o
 
     for (struct export_job *y = x; y != NULL && (one == NULL || y == x); y = y->next)
         n++;
-    if ((f = calloc(1, sizeof(*f) + n * sizeof(f->known[0]))) == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
+    if ((f = api_job_new(c, sizeof(*f) + n * sizeof(f->known[0]))) == NULL)
         return;
-    }
     f->docs = json_array();
     for (struct export_job *y = x; y != NULL && f->n_known < n; y = y->next) {
         struct known_export *k = &f->known[f->n_known++];
@@ -738,10 +736,8 @@ void api_export_file(struct api_call *c)
                          state_names[atomic_load(&x->state)]);
         return;
     }
-    if ((d = calloc(1, sizeof(*d))) == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
+    if ((d = api_job_new(c, sizeof(*d))) == NULL)
         return;
-    }
     d->fd = -1;
     /* A job in memory is served from its own folder, made before any reload since. */
     if (x != NULL)

@@ -166,29 +166,25 @@ void api_request_create(struct api_call *c)
     struct cw_err err;
     json_t *o;
 
-    if ((o = api_body(c, fields, sizeof(fields) / sizeof(fields[0]), CREATE_BODY)) == NULL)
+    cj = api_body_job(c, fields, sizeof(fields) / sizeof(fields[0]), CREATE_BODY, sizeof(*cj), &o);
+    if (cj == NULL)
         return;
 #define FIELD(k) json_string_value(json_object_get(o, k))
     w = (struct doc_footage_words){FIELD("from"),   FIELD("to"),    FIELD("near"),
                                    FIELD("radius"), FIELD("place"), FIELD("camera")};
-    if (read_query(c, &w, 1, &q) != 0) {
-        json_decref(o);
-        return;
-    }
-    if ((cj = calloc(1, sizeof(*cj))) == NULL) {
-        json_decref(o);
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
+    if (read_query(c, &w, 1, &q) != 0)
+        goto fail;
     /* The fields' lengths were checked against r's buffers (fields[]) and c->who is a token's
      * name, shorter than r.by: what is refused here is a text's control characters. */
     if (doc_request_of_query(&q, c->who, FIELD("case"), FIELD("reason"), &cj->r, &err) != 0) {
-        json_decref(o);
-        free(cj);
         http_reply_error(c->req, 400, "bad_body", "field '%s': %s", err.field, err.msg);
-        return;
+        goto fail;
     }
 #undef FIELD
     json_decref(o);
     api_job_start(c, &cj->j, STORE_READWRITE, create_work, create_done);
+    return;
+fail:
+    json_decref(o);
+    free(cj);
 }

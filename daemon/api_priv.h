@@ -100,6 +100,14 @@ int api_param_uint(struct api_call *c, const char *name, uint64_t min, uint64_t 
  * "bad_body" with why and usage (what the body should be: "expected {...}"). */
 json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_t n,
                  const char *usage);
+/* The request's body as api_body reads it, and a new job (api_job_new) to carry what it says
+ * to the workers: the job, with *body (the caller's to json_decref), or NULL after answering
+ * 400 or 500 (nothing to free). */
+void *api_body_job(struct api_call *c, const struct httpparse_field *fields, size_t n,
+                   const char *usage, size_t size, json_t **body);
+/* The body's string field key into buf, "" when the body has none (its length is what
+ * api_body checked against the field's). */
+void api_body_text(const json_t *body, const char *key, char *buf, size_t len);
 
 /* Open path for reading when it is a regular file inside dir (after every link is followed);
  * the fd, or -1 with why filled (a sentence, never the path). Does not block on FIFOs. */
@@ -132,6 +140,9 @@ struct api_job {
 };
 /* Defer c's request and queue j (taken: freed after its done), or answer 503 "busy" with
  * Retry-After when API_JOBS_MAX jobs are on the workers already (j freed, released). */
+/* A new zeroed job of size bytes (a handler's struct, its struct api_job first), or NULL after
+ * answering 500. */
+void *api_job_new(struct api_call *c, size_t size);
 void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
                    void (*work)(struct api_job *j, struct store *s),
                    void (*done)(struct api_job *j));

@@ -129,9 +129,8 @@ static void report_read_done(struct api_job *j)
         api_reply_doc(&j->call, j->rc, NULL, &j->err);
         return;
     }
-    if ((r = calloc(1, sizeof(*r))) == NULL) {
+    if ((r = api_job_new(&j->call, sizeof(*r))) == NULL) {
         json_decref(doc);
-        http_reply_error(j->call.req, 500, "internal", "out of memory");
         return;
     }
     r->doc = doc;
@@ -171,10 +170,8 @@ void api_report(struct api_call *c)
                          kind);
         return;
     }
-    if ((rr = calloc(1, sizeof(*rr))) == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
+    if ((rr = api_job_new(c, sizeof(*rr))) == NULL)
         return;
-    }
     if (fmt != NULL && report_format_parse(fmt, &rr->fmt) != 0) {
         api_reply_bad_param(c, "format", "json, csv, xlsx or html, not '%.32s'", fmt);
         goto fail;
@@ -271,24 +268,18 @@ void api_ticket_add(struct api_call *c)
         {"note", HTTPPARSE_STRING, 0, TICKET_NOTE_MAX},
         {"cost_vnd", HTTPPARSE_INT, 0, (size_t)1e15},
     };
-    json_t *o =
-        api_body(c, fields, 4,
-                 "expected {\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": \"...\", "
-                 "\"cost_vnd\": 200000}");
     struct ticket_job *t;
-    const char *note;
+    json_t *o;
 
-    if (o == NULL)
+    t = api_body_job(c, fields, 4,
+                     "expected {\"camera\": \"ID\", \"action\": \"clean_lens\", \"note\": "
+                     "\"...\", \"cost_vnd\": 200000}",
+                     sizeof(*t), &o);
+    if (t == NULL)
         return;
-    if ((t = calloc(1, sizeof(*t))) == NULL) {
-        json_decref(o);
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
-    snprintf(t->camera, sizeof(t->camera), "%s", json_string_value(json_object_get(o, "camera")));
-    snprintf(t->action, sizeof(t->action), "%s", json_string_value(json_object_get(o, "action")));
-    note = json_string_value(json_object_get(o, "note"));
-    snprintf(t->note, sizeof(t->note), "%s", note != NULL ? note : "");
+    api_body_text(o, "camera", t->camera, sizeof(t->camera));
+    api_body_text(o, "action", t->action, sizeof(t->action));
+    api_body_text(o, "note", t->note, sizeof(t->note));
     t->has_cost = json_object_get(o, "cost_vnd") != NULL;
     t->cost_vnd = t->has_cost ? json_integer_value(json_object_get(o, "cost_vnd")) : 0;
     t->at_ms = cw_now_ms();
@@ -303,7 +294,6 @@ void api_ticket_close(struct api_call *c)
         {"note", HTTPPARSE_STRING, 0, TICKET_NOTE_MAX},
     };
     struct ticket_job *t;
-    const char *note;
     uint64_t id;
     json_t *o;
 
@@ -311,17 +301,11 @@ void api_ticket_close(struct api_call *c)
         http_reply_error(c->req, 404, "not_found", "no ticket '%.64s'", c->caps.v[0]);
         return;
     }
-    if ((o = api_body(c, fields, 1, "expected {\"note\": \"...\"}")) == NULL)
+    if ((t = api_body_job(c, fields, 1, "expected {\"note\": \"...\"}", sizeof(*t), &o)) == NULL)
         return;
-    if ((t = calloc(1, sizeof(*t))) == NULL) {
-        json_decref(o);
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
     t->close = 1;
     t->id = (int64_t)id;
-    note = json_string_value(json_object_get(o, "note"));
-    snprintf(t->note, sizeof(t->note), "%s", note != NULL ? note : "");
+    api_body_text(o, "note", t->note, sizeof(t->note));
     t->at_ms = cw_now_ms();
     json_decref(o);
     api_job_start(c, &t->j, STORE_READWRITE, ticket_work, ticket_done);

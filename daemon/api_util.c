@@ -131,6 +131,27 @@ json_t *api_body(struct api_call *c, const struct httpparse_field *fields, size_
     return o;
 }
 
+void *api_body_job(struct api_call *c, const struct httpparse_field *fields, size_t n,
+                   const char *usage, size_t size, json_t **body)
+{
+    void *job;
+
+    if ((*body = api_body(c, fields, n, usage)) == NULL)
+        return NULL;
+    if ((job = api_job_new(c, size)) == NULL) {
+        json_decref(*body);
+        *body = NULL;
+    }
+    return job;
+}
+
+void api_body_text(const json_t *body, const char *key, char *buf, size_t len)
+{
+    const char *v = json_string_value(json_object_get(body, key));
+
+    snprintf(buf, len, "%s", v != NULL ? v : "");
+}
+
 /* Whether real (a resolved path) is dir_real itself's child or deeper. */
 static int path_inside(const char *real, const char *dir_real)
 {
@@ -279,6 +300,15 @@ static void job_done(struct pool_job *pj, int cancelled)
         j->release(j);
     free(j->db_path);
     free(j);
+}
+
+void *api_job_new(struct api_call *c, size_t size)
+{
+    void *j = calloc(1, size);
+
+    if (j == NULL)
+        http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
+    return j;
 }
 
 void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,

@@ -203,19 +203,14 @@ void api_maintenance(struct api_call *c)
         {"note", HTTPPARSE_STRING, 0, NOTE_MAX},
     };
     struct maint_job *m;
-    const char *note;
     json_t *o;
 
-    if ((o = api_body(c, fields, 2, "expected {\"on\": true|false, \"note\": \"...\"}")) == NULL)
+    m = api_body_job(c, fields, 2, "expected {\"on\": true|false, \"note\": \"...\"}", sizeof(*m),
+                     &o);
+    if (m == NULL)
         return;
-    if ((m = calloc(1, sizeof(*m))) == NULL) {
-        json_decref(o);
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
     m->on = json_is_true(json_object_get(o, "on"));
-    note = json_string_value(json_object_get(o, "note"));
-    snprintf(m->note, sizeof(m->note), "%s", note != NULL ? note : "");
+    api_body_text(o, "note", m->note, sizeof(m->note));
     m->at_ms = cw_now_ms();
     json_decref(o);
     api_job_start(c, &m->j, STORE_READWRITE, maint_work, maint_done);
@@ -248,13 +243,10 @@ static void ref_done(struct api_job *j)
 
 void api_reference(struct api_call *c)
 {
-    struct ref_job *r = calloc(1, sizeof(*r));
+    struct ref_job *r = api_job_new(c, sizeof(*r));
 
-    if (r == NULL) {
-        http_reply_error(c->req, 500, "internal", "out of memory");
-        return;
-    }
-    api_job_start(c, &r->j, STORE_READWRITE, ref_work, ref_done);
+    if (r != NULL)
+        api_job_start(c, &r->j, STORE_READWRITE, ref_work, ref_done);
 }
 
 /* ---- events, uptime, clock ---- */
