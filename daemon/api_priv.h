@@ -138,11 +138,11 @@ struct api_job {
     struct store *store;      /* work's connection while in api.running */
     struct api_job *run_next; /* api.running's link, under api.run_mu */
 };
-/* Defer c's request and queue j (taken: freed after its done), or answer 503 "busy" with
- * Retry-After when API_JOBS_MAX jobs are on the workers already (j freed, released). */
 /* A new zeroed job of size bytes (a handler's struct, its struct api_job first), or NULL after
  * answering 500. */
 void *api_job_new(struct api_call *c, size_t size);
+/* Defer c's request and queue j (taken: freed after its done), or answer 503 "busy" with
+ * Retry-After when API_JOBS_MAX jobs are on the workers already (j freed, released). */
 void api_job_start(struct api_call *c, struct api_job *j, enum store_mode mode,
                    void (*work)(struct api_job *j, struct store *s),
                    void (*done)(struct api_job *j));
