@@ -8,7 +8,8 @@
  *     -> failed: the recorder's scan row, its cameras "recorder NAME: cannot scan: ..."
  *     -> ok: written a slice at a time through the batch (an idle watcher between slices),
  *        then the scan row and the cameras' summaries, committed
- *   -> gaps job (worker: recsrc_recent_gaps for each camera) -> verdict inputs (FOOTAGE)
+ *   -> gaps job (worker: recsrc_recent_gaps for each camera, as of the scan's start)
+ *     -> verdict inputs (FOOTAGE)
  *   -> due timer re-armed for scan_interval (--once: the cameras' rounds are released)
  * A job cancelled or detached (stop, reload) is freed when it comes back, unwritten. */
 #include "fleet_footage.h"
@@ -63,7 +64,8 @@ struct scan_job {
     char db[4096]; /* the store's file, opened read-only on the worker */
     const struct cw_zone *zone;
     atomic_int *cancel;
-    int64_t now_ms, max_gap_ms, tolerance_ms;
+    int64_t now_ms; /* what the job speaks as of: job_as_of */
+    int64_t max_gap_ms, tolerance_ms;
     /* results */
     int ok;
     struct cw_err err;
@@ -130,6 +132,15 @@ static void gaps_work(struct pool_job *job)
 
 static void scan_done(struct pool_job *job, int cancelled);
 
+/* A scan speaks as of its start, now. Its gaps are judged as of that start too, not when the
+ * gaps job runs after it: the index knows the recorder up to then (footage recorded while the
+ * scan went on is not in it), so a scan longer than max_gap judged against the clock would say
+ * "no recording since" of cameras recording all along. */
+static int64_t job_as_of(const struct frec *r, int gaps)
+{
+    return gaps ? r->scan_ms : cw_now_ms();
+}
+
 static struct scan_job *job_new(struct frec *r, int gaps)
 {
     const struct cfg *cfg = r->ff->env->cfg;
@@ -144,7 +155,7 @@ static struct scan_job *job_new(struct frec *r, int gaps)
     j->gaps = gaps;
     j->zone = r->ff->zone;
     j->cancel = &r->ff->cancel;
-    j->now_ms = cw_now_ms();
+    j->now_ms = job_as_of(r, gaps);
     j->max_gap_ms = cfg->footage.max_gap_ms;
     j->tolerance_ms = cfg->footage.tolerance_ms;
     snprintf(j->db, sizeof(j->db), "%s", cfg->database);

@@ -87,7 +87,9 @@ int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *
  * verdict words them: "no recording 02:10–04:35" (local times in zone), several joined by
  * "; ", the latest "no recording since 02:10" when its footage stopped; "" when none. *faulty
  * says whether there is any. Read through ro. A camera with no footage at all in the day is
- * "no recording in the last day" once its recorder was scanned. */
+ * "no recording in the last day" once its recorder was scanned. now_ms is the instant the
+ * index is known up to, its last scan's start (recsrc_finish's scan_ms), not the clock: what
+ * was recorded after it is not indexed, which is no gap. */
 #define RECSRC_DAY_MS (86400LL * 1000)
 int recsrc_recent_gaps(struct store *ro, const char *camera_id, const struct cw_zone *zone,
                        int64_t now_ms, int64_t max_gap_ms, int64_t tolerance_ms, int *faulty,

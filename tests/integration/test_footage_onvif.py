@@ -6,7 +6,8 @@ FindRecordings and GetRecordingSearchResults until Completed, ends the search, r
 recording's information, maps recordings to cameras by source token or name (channel_map, or
 a camera id), and `footage find` shows each camera's window; a recording the NVR no longer
 lists leaves the index; a wrong password is a failed scan that says so; camwatchd dates a
-slow NVR's scan by its start, not its end.
+slow NVR's scan by its start, not its end, and judges its cameras' recording gaps as of that
+start: a scan held open past max_gap says nothing of a camera recording all along.
 
     /usr/bin/python3 tests/integration/test_footage_onvif.py --build build [-v]
 """
@@ -14,6 +15,8 @@ import datetime
 import json
 import os
 import sys
+import threading
+import time
 import unittest
 import urllib.request
 
@@ -40,6 +43,10 @@ RECORDINGS = [
     # a recording of a channel no camera is on
     {"source_id": "SourceId_9", "name": "IpCamera_9", "from": z(T0), "to": z(T0)},
 ]
+# Times from now, resolved at each answer: channel 1 recording still, channel 2 stopped ten
+# minutes ago.
+LIVE_RECORDINGS = [{"from": -3600, "to": 0}, {"from": -3600, "to": -600, "status": "Stopped"}]
+MAX_GAP_S = 2
 
 
 def control(port, name, obj):
@@ -59,8 +66,11 @@ class OnvifRecorderTest(cwtest.FixtureTestCase):
             {"name": "nvr", "style": "hik", "auth": "wsse", "clock_offset_s": 120,
              "search_pages": 2, "recordings": RECORDINGS},
             # every answer a second late: a scan that ends seconds after it began
-            {"name": "slownvr", "auth": "none", "slow_s": 1, "recordings": RECORDINGS[:1]}])
+            {"name": "slownvr", "auth": "none", "slow_s": 1, "recordings": RECORDINGS[:1]},
+            # its answers held back when a test says (hold)
+            {"name": "heldnvr", "auth": "none", "recordings": LIVE_RECORDINGS}])
         cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
+        cls.rtsp = cls.procs.fixture("rtsp_fault.py", "--every", "ok")
         url = "http://127.0.0.1:%d/nvr/onvif/device_service" % cls.dev.port
         dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
         cams = [cwtest.camera(i, dead, recorder="nvr") for i in ("CAM-A", "CAM-B", "CAM-C")]
@@ -173,6 +183,53 @@ class OnvifRecorderTest(cwtest.FixtureTestCase):
         self.assertEqual(doc["index"]["known_until"], rec["scanned_at"], doc["index"])
         self.assertEqual((doc["gaps"][-1]["start"], doc["gaps"][-1]["cause"]),
                          (rec["scanned_at"], "not indexed"), doc["gaps"])
+
+    def test_daemon_judges_gaps_as_of_its_scan_start_not_its_end(self):
+        # heldnvr's CAM-L records on; CAM-Q stopped ten minutes ago. The answer giving CAM-L's
+        # times is held back until the clock is past them by more than max_gap: a scan longer
+        # than max_gap. The index knows the NVR up to the scan's start, when CAM-L was
+        # recording; its gaps judged against the clock after the scan would say "no recording
+        # since" of a camera recording all along.
+        ok = cwtest.rtsp_url(self.rtsp.port, "/ok")
+        url = "http://127.0.0.1:%d/heldnvr/onvif/device_service" % self.dev.port
+        conf = cwtest.write_config(
+            os.path.join(self.tmp, "site-held"),
+            [cwtest.camera("CAM-L", ok, recorder="held"),
+             cwtest.camera("CAM-Q", ok, recorder="held")],
+            sections={"probe.stream": {"workers": "0"},
+                      "footage": {"max_gap": "%ds" % MAX_GAP_S},
+                      "recorder held": {"kind": "onvif", "url": url, "timeout": "60s",
+                                        "channel_map": "SourceId_1=CAM-L, SourceId_2=CAM-Q"}})
+
+        def held():
+            with urllib.request.urlopen("http://127.0.0.1:%d/_log?device=heldnvr"
+                                        % self.dev.port, timeout=10) as f:
+                return [e for e in json.loads(f.read().decode()) if "held_at" in e]
+
+        # GetRecordingInformation is asked recording by recording, CAM-L's first: the hold
+        # keeps CAM-L's answer; CAM-Q's is asked after it is lifted.
+        control(self.dev.port, "heldnvr", {"hold": "GetRecordingInformation"})
+        out = {}
+        daemon = threading.Thread(target=lambda: out.setdefault(
+            "r", cwtest.camwatchd(conf, "--once")))
+        daemon.start()
+        try:
+            at = cwtest.wait_for("CAM-L's recording information held", held)[0]["held_at"]
+            # A condition waited for, not a duration asserted: the clock past the held
+            # answer's times (made before at) by more than max_gap.
+            cwtest.wait_for("the clock %d s past the held answer" % MAX_GAP_S,
+                            lambda: time.time() > at + MAX_GAP_S + 0.5)
+        finally:
+            control(self.dev.port, "heldnvr", {"hold": None})
+            daemon.join()
+        r = out["r"]
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("footage: recorder=held scanned", r.err)
+        self.assertEqual(held()[0]["status"], 200)
+        st = cwtest.status(conf)
+        self.assertEqual((st["CAM-L"]["state"], st["CAM-L"]["reason"]), ("up", ""), st["CAM-L"])
+        self.assertEqual(st["CAM-Q"]["state"], "degraded", st["CAM-Q"])
+        self.assertRegex(st["CAM-Q"]["reason"], r"^no recording since \d\d:\d\d$")
 
 
 if __name__ == "__main__":
