@@ -86,9 +86,10 @@ int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *
 /* A camera's recording gaps longer than max_gap_ms in (now_ms - one day, now_ms], as the
  * verdict words them: "no recording 02:10–04:35" (local times in zone), several joined by
  * "; ", the latest "no recording since 02:10" when its footage stopped; "" when none. *faulty
- * says whether there is any. Read through ro. A camera with no footage at all in the day is
- * "no recording in the last day" once its recorder was scanned. now_ms is the instant the
- * index is known up to, its last scan's start (recsrc_finish's scan_ms), not the clock: what
+ * says whether there is any. Read through ro. A camera of a scanned recorder that holds no
+ * footage of it at all is "no recording: its recorder holds no footage of it"; one whose
+ * footage is all older than a day, "no recording since" now_ms less a day. now_ms is the instant
+ * the index is known up to, its last scan's start (recsrc_finish's scan_ms), not the clock: what
  * was recorded after it is not indexed, which is no gap. */
 #define RECSRC_DAY_MS (86400LL * 1000)
 int recsrc_recent_gaps(struct store *ro, const char *camera_id, const struct cw_zone *zone,
