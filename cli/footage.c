@@ -319,7 +319,7 @@ static int scan_refused(const struct cli *cli)
 {
     const struct cfg *cfg = cli->cfg;
     const char *sheet = cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv";
-    size_t n = cli->inventory_problems;
+    size_t n = cli->inventory_problems.n;
 
     if (cfg->n_recorders == 0) /* nothing to scan, nothing to forget */
         return 0;

@@ -366,6 +366,56 @@ class FootageTest(cwtest.FixtureTestCase):
                       "up to then\n" % (shown(ix["known_until"]), shown(ix["scanned_at"])), r.out)
         self.assertNotIn("since", r.out)
 
+    def test_request_for_a_place_refuses_an_inventory_that_would_miss_cameras(self):
+        # A request for a place picks its cameras from the store, which the daemon writes only
+        # from an inventory without problems: with a row left out (CAM-B's latitude that is
+        # none; CAM-D, new in the sheet, the same), the place could miss their cameras, so the
+        # request is refused, each row named, and nothing is stored. --camera names its cameras
+        # exactly: only warned.
+        site = os.path.join(self.tmp, "site-request")
+        conf = cwtest.write_config(
+            site, self.cameras[:2],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr1": {"kind": "dir", "path": self.nvr,
+                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.*"}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        sheet = os.path.join(site, "cameras.csv")
+        with open(sheet, encoding="utf-8") as f:
+            good = f.read()
+        new = good.splitlines()[-1].replace("CAM-B", "CAM-D").replace("10.28800", "south")
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good.replace("10.28800", "north") + new + "\n")
+        t0 = local(self.t0)
+        rng = ["--from", t0.isoformat(), "--to", (t0 + datetime.timedelta(seconds=28)).isoformat(),
+               "--case", "VV-2026-120", "--reason", "trộm xe máy", "--by", "Lê Văn A"]
+
+        def requests():
+            r = cwtest.camwatch(conf, "request", "list", "--json")
+            self.assertEqual(r.rc, 0, r)
+            return json.loads(r.out)
+
+        for place in (["--place", "lai vung"], ["--near", "10.28776,105.66044"]):
+            r = cwtest.camwatch(conf, "request", "create", "--json", *place, *rng)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: request create: %s:3: lat: " % sheet, r.err)
+            self.assertIn("camwatch: request create: %s:4: lat: " % sheet, r.err)
+            self.assertIn("camwatch: request create: refused, nothing stored: 2 problems in %s"
+                          % sheet, r.err)
+            self.assertIn("camwatchd -c %s --check-config" % conf, r.err)
+            self.assertEqual(requests(), [])
+        v = json.loads(cwtest.camwatch(conf, "audit", "verify", "--json").out)
+        self.assertEqual(v["rows"], 0, v)  # no audit row either
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--camera", "CAM-A", *rng)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("camwatch: warning: %s:3: lat: " % sheet, r.err)
+        self.assertEqual([q["place"]["cameras"] for q in requests()], [["CAM-A"]])
+        # the sheet fixed: the request for the place is made
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good)
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--place", "lai vung", *rng)
+        self.assertEqual((r.rc, r.err), (0, ""), r)
+        self.assertEqual(len(requests()), 2)
+
     def test_recording_gap_of_the_last_day_makes_the_camera_degraded(self):
         st = cwtest.status(self.conf)
         self.assertEqual(st["CAM-G"]["state"], "degraded", st["CAM-G"])
