@@ -295,11 +295,14 @@ int cli_run(struct cli *cli, const struct cli_command *cmd, int argc, char **arg
 
 /* The inventory's problems, as warnings: the store is intact and is read all the same; the
  * daemon refuses that inventory and keeps probing the cameras it had. */
-static void warn_inventory(const struct cli *cli, const struct cw_errlist *errs)
+void cli_warn_inventory(const struct cli *cli)
 {
+    const struct cw_errlist *errs = &cli->inventory_problems;
     char buf[1024];
     size_t shown = errs->n < CLI_INVENTORY_WARNINGS ? errs->n : CLI_INVENTORY_WARNINGS;
 
+    if (errs->n == 0)
+        return;
     for (size_t i = 0; i < shown; i++) {
         cw_err_format(&errs->v[i], buf, sizeof(buf));
         fprintf(stderr, "camwatch: warning: %s\n", buf);
@@ -313,7 +316,7 @@ static void warn_inventory(const struct cli *cli, const struct cw_errlist *errs)
             errs->n, errs->n == 1 ? "" : "s", cli->conf_path);
 }
 
-int cli_open_config(struct cli *cli)
+int cli_load_config(struct cli *cli)
 {
     struct cw_errlist errs = {0};
     char buf[1024];
@@ -328,13 +331,19 @@ int cli_open_config(struct cli *cli)
         cw_errlist_clear(&errs);
         return EXIT_USAGE;
     }
-    if (errs.n > 0)
-        warn_inventory(cli, &errs);
-    cli->inventory_problems = errs.n;
-    cw_errlist_clear(&errs);
+    cli->inventory_problems = errs; /* kept until cli_close */
     cli->tz = cli->cfg->time_zone;
     cli->doc = (struct doc_ctx){cli->store, cli->cfg, cli->tz};
     return 0;
+}
+
+int cli_open_config(struct cli *cli)
+{
+    int rc = cli_load_config(cli);
+
+    if (rc == 0)
+        cli_warn_inventory(cli);
+    return rc;
 }
 
 int cli_open_store(struct cli *cli, enum store_mode mode)
@@ -371,7 +380,7 @@ void cli_close(struct cli *cli)
     cfg_free(cli->cfg);
     cli->store = NULL;
     cli->cfg = NULL;
-    cli->inventory_problems = 0;
+    cw_errlist_clear(&cli->inventory_problems);
     cli->doc = (struct doc_ctx){NULL, NULL, NULL};
 }
 

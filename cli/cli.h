@@ -31,9 +31,10 @@ struct cli {
     struct store *store;   /* owned once opened */
     const char *tz;        /* borrowed from cfg */
     struct doc_ctx doc;    /* the documents' view of store, cfg and tz */
-    /* How many problems of the inventory the reader's load warned of (cli_open_config): the
-     * cameras with one are not in cfg, nor on their recorders' lists. */
-    size_t inventory_problems;
+    /* The problems of the inventory the reader's load found (cli_load_config), each with its
+     * file, line and field: the cameras with one are not in cfg, nor on their recorders'
+     * lists. */
+    struct cw_errlist inventory_problems;
 };
 
 /* The options of the program and its commands: one table in cli.c says each one's name,
@@ -151,6 +152,13 @@ int64_t cli_row_id(const char *s);
 /* "camwatch: NAME: what" on stderr, then cmd's usage. Returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Load the conf alone, keeping the inventory's problems in cli->inventory_problems without a
+ * word: for a command that judges them itself (cli_warn_inventory says them). Returns 0, or the
+ * exit code (a problem in camwatch.conf itself, said). */
+int cli_load_config(struct cli *cli);
+/* The inventory's problems on stderr as warnings (the first CLI_INVENTORY_WARNINGS of them):
+ * the store is read all the same. Nothing when there are none. */
+void cli_warn_inventory(const struct cli *cli);
 /* Load the conf alone (commands that need no store). A broken inventory (cameras.csv,
  * credentials.ini) is a warning naming each problem's file and line: the cameras without
  * one are loaded, and the store, which the daemon keeps whole, is read all the same. Returns

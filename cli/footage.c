@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "../daemon/recsrc.h"
+#include "../index/footage.h"
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "cli.h"
@@ -131,36 +132,38 @@ static void summary_row(const struct cli *cli, struct cli_table *t, const json_t
     free(name);
 }
 
-/* Why gaps are "not indexed": what the index knows of the camera's recorder (o's index). A
- * recorder scanned, last time or before a failed scan, is said only when the range runs past
- * what that scan knew (a gap of the range is "not indexed"). */
+/* o's time at key as the CLI shows it, NULL when it has none. */
+static const char *time_or_null(const struct cli *cli, const json_t *o, const char *key, char *buf,
+                                size_t len)
+{
+    return cli_jhas(o, key) ? cli_jtime(cli, o, key, NULL, buf, len) : NULL;
+}
+
+/* Why gaps are "not indexed": what the index knows of the camera's recorder (o's index), in the
+ * words an export's manifest uses (footage_index_words). A recorder scanned, last time or before
+ * a failed scan, is said only when the range runs past what that scan knew (a gap of the range
+ * is "not indexed"). */
 static void index_line(const struct cli *cli, const json_t *o)
 {
     const json_t *ix = json_object_get(o, "index");
-    const char *st = cli_jstr(ix, "state", "");
-    char a[64], b[64];
+    struct footage_index_said w = {footage_index_named(cli_jstr(ix, "state", "")),
+                                   cli_jstr(ix, "recorder", ""),
+                                   cli_jstr(ix, "error", ""),
+                                   NULL,
+                                   NULL,
+                                   NULL};
+    char until[64], scanned[64], ok[64], line[1024];
 
-    if ((strcmp(st, "scan failed") == 0 || strcmp(st, "scanned") == 0) && unindexed_ms(o) == 0)
+    if ((w.index == FOOTAGE_SCAN_FAILED || w.index == FOOTAGE_SCANNED) && unindexed_ms(o) == 0)
         return;
-
-    if (strcmp(st, "no recorder") == 0)
-        printf("  not indexed: no recorder configured for this camera; gaps are unknown, not "
-               "unrecorded\n");
-    else if (strcmp(st, "never scanned") == 0 && !cli_jhas(ix, "error"))
-        printf("  not indexed: recorder %s never scanned; gaps are unknown, not unrecorded\n",
-               cli_jstr(ix, "recorder", ""));
-    else if (strcmp(st, "never scanned") == 0)
-        printf("  not indexed: recorder %s never scanned without error (last try %s: %s)\n",
-               cli_jstr(ix, "recorder", ""), cli_jtime(cli, ix, "scanned_at", "-", a, sizeof(a)),
-               cli_jstr(ix, "error", ""));
-    else if (strcmp(st, "scan failed") == 0)
-        printf("  not indexed after %s: recorder %s's last scan failed (%s: %s)\n",
-               cli_jtime(cli, ix, "known_until", "-", a, sizeof(a)), cli_jstr(ix, "recorder", ""),
-               cli_jtime(cli, ix, "scanned_at", "-", b, sizeof(b)), cli_jstr(ix, "error", ""));
-    else if (strcmp(st, "scanned") == 0)
-        printf("  not indexed after %s: recorder %s not scanned since (last scan %s)\n",
-               cli_jtime(cli, ix, "known_until", "-", a, sizeof(a)), cli_jstr(ix, "recorder", ""),
-               cli_jtime(cli, ix, "scanned_at", "-", b, sizeof(b)));
+    w.known_until = time_or_null(cli, ix, "known_until", until, sizeof(until));
+    w.scanned_at = time_or_null(cli, ix, "scanned_at", scanned, sizeof(scanned));
+    w.ok_at = time_or_null(cli, ix, "ok_at", ok, sizeof(ok));
+    footage_index_words(&w, line, sizeof(line));
+    printf("  %s%s\n", line,
+           w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
+               ? "; gaps are unknown, not unrecorded"
+               : "");
 }
 
 static void details(const struct cli *cli, const json_t *o)
@@ -316,7 +319,7 @@ static int scan_refused(const struct cli *cli)
 {
     const struct cfg *cfg = cli->cfg;
     const char *sheet = cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv";
-    size_t n = cli->inventory_problems;
+    size_t n = cli->inventory_problems.n;
 
     if (cfg->n_recorders == 0) /* nothing to scan, nothing to forget */
         return 0;

@@ -28,7 +28,10 @@ static const char create_usage[] =
     "  --case CASE             the case it is for\n"
     "  --reason TEXT           why the footage is needed\n"
     "  --by NAME               who asks\n"
-    "  --json                  print {\"id\": N}\n";
+    "  --json                  print {\"id\": N}\n"
+    "  A request for a place (--near, --place) is refused, with nothing stored (exit status\n"
+    "  2), when the inventory has a problem (camwatchd -c FILE --check-config lists them): the\n"
+    "  camera of a row with one may be missing from the cameras the place picks.\n";
 
 static const char show_usage[] =
     "usage: camwatch [-c FILE] request show ID [--json]\n"
@@ -75,24 +78,72 @@ static void create_render(const struct cli *cli, const struct cli_args *a, const
             id);
 }
 
-static int create_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
+/* A request for a place (--place, --near) picks its cameras from the store, which the daemon
+ * writes from the inventory it accepted; it refuses one with problems and keeps the cameras it
+ * had, so a camera whose row has one may be missing from the store (a camera new in the sheet)
+ * or stand there with the place it had (its row's new address or commune not taken). An
+ * investigator's request must not silently miss cameras: with any problem, refuse it, naming
+ * every one (file, line, field), before the store is opened. --camera names its cameras
+ * exactly (an id the store does not have is refused): only warned. Returns 0, or EXIT_USAGE
+ * after saying why. */
+static int create_refused(const struct cli *cli, const struct doc_footage_query *q)
+{
+    const struct cw_errlist *p = &cli->inventory_problems;
+    const struct cfg *cfg = cli->cfg;
+    char buf[1024];
+
+    if (p->n == 0 || q->place == STORE_PLACE_CAMERAS) {
+        cli_warn_inventory(cli);
+        return 0;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        cw_err_format(&p->v[i], buf, sizeof(buf));
+        fprintf(stderr, "camwatch: request create: %s\n", buf);
+    }
+    fprintf(stderr,
+            "camwatch: request create: refused, nothing stored: %zu problem%s in %s%s%s (above) "
+            "leave%s cameras out of the inventory, and a request for a place must not miss a "
+            "camera; fix %s (camwatchd -c %s --check-config) and make the request again, or name "
+            "its cameras with --camera\n",
+            p->n, p->n == 1 ? "" : "s",
+            cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv",
+            cfg->credentials_path != NULL ? " or " : "",
+            cfg->credentials_path != NULL ? cfg->credentials_path : "", p->n == 1 ? "s" : "",
+            p->n == 1 ? "it" : "them", cli->conf_path);
+    return EXIT_USAGE;
+}
+
+/* The conf, the command line read as a document reads it (a refusal is a usage error), the
+ * inventory judged (create_refused), and only then the store opened and the request written:
+ * a refused request writes nothing. */
+static int create_run(struct cli *cli, const struct cli_args *a)
 {
     struct doc_footage_query q;
     struct store_request r;
-    int rc = cli_footage_query(cli, a, &q, err);
+    json_t *doc = NULL;
+    struct cw_err err;
+    int rc = cli_load_config(cli);
 
+    if (rc != 0)
+        return rc;
+    rc = cli_footage_query(cli, a, &q, &err);
     if (rc == 0)
-        rc = doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r, err);
-    return rc != 0 ? rc : doc_request_create(&cli->doc, &r, q.now_ms, out, err);
+        rc = doc_request_of_query(&q, a->by_name, a->case_ref, a->reason, &r, &err);
+    if (rc == 0 &&
+        ((rc = create_refused(cli, &q)) != 0 || (rc = cli_open_store(cli, STORE_READWRITE)) != 0))
+        return rc;
+    if (rc == 0)
+        rc = doc_request_create(&cli->doc, &r, q.now_ms, &doc, &err);
+    return cli_show_doc(cli, a, rc, doc, &err, create_render);
 }
 
 #define CREATE_OPTS                                                                                \
     (CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_NEAR | CLI_OPT_RADIUS | CLI_OPT_PLACE | CLI_OPT_CAMERAS | \
      CLI_OPT_CASE | CLI_OPT_REASON | CLI_OPT_BY_NAME | CLI_OPT_JSON)
+/* Loads the conf and opens the store itself, once the inventory is judged. */
 const struct cli_command cli_request_create_command = {
-    "request create",     create_usage,       CREATE_OPTS, 0,
-    "takes no arguments", CLI_OPEN_READWRITE, NULL,        NULL,
-    create_doc,           create_render,      NULL};
+    "request create", create_usage, CREATE_OPTS, 0,   "takes no arguments", CLI_OPEN_NOTHING, NULL,
+    create_run,       NULL,         NULL,        NULL};
 
 /* ---- request show ---- */
 

@@ -386,45 +386,41 @@ static void remux_progress(void *data, int64_t done, int64_t total)
         r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
 }
 
-/* The statement that the range runs past what the recorder's last good scan knew of the camera
- * (footage_known_until) into *buf ("" when it does not, or when none of the range is indexed:
- * unindexed_note says that): made whether footage is delivered or not, since the end of what
- * is delivered is not the end of what exists. */
-static void unindexed_tail(const struct export_plan *p, const struct export_camera *c, char *buf,
-                           size_t len)
+/* Whether the index cannot speak for camera c over some of the request's range, and from when:
+ * none of it (the camera has no recorder, or its recorder was never scanned without error), or
+ * from what the recorder's last good scan knew of the camera (footage_known_until) when the
+ * range runs past that. 0 when it speaks for all of it. */
+static int64_t unindexed_from(const struct export_plan *p, const struct export_camera *c)
 {
-    const char *rec = c->place.recorder;
-    char at[64];
-
-    buf[0] = '\0';
-    if ((c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED) ||
-        p->req.to_ms <= c->known_until)
-        return;
-    cw_zone_format_iso(p->zone, c->known_until, at, sizeof(at));
-    if (c->index == FOOTAGE_SCAN_FAILED)
-        snprintf(buf, len, "not indexed after %s: recorder %.63s's last scan failed: %.100s", at,
-                 rec, c->scanned.error);
-    else
-        snprintf(buf, len, "not indexed after %s: recorder %.63s not scanned since", at, rec);
+    if (c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED)
+        return p->req.from_ms;
+    if (p->req.to_ms <= c->known_until)
+        return 0;
+    return c->known_until > p->req.from_ms ? c->known_until : p->req.from_ms;
 }
 
-/* The note of a camera with no footage in the range: none, or none the index knows of (the
- * camera has no recorder, its recorder was never scanned without error, or the range runs past
- * what its last good scan knew: o->unindexed): absence of an index is not absence of
- * footage. */
-static void unindexed_note(const struct export_camera *c, const struct export_outcome *o,
-                           char *note, size_t len)
+/* The statement that the index does not cover the camera over some of the range, and why
+ * (footage_index_words) into o->unindexed, and from when into o->unindexed_from_ms; "" and 0
+ * when it covers all of it. Made whether footage is delivered or not, since the end of what is
+ * delivered is not the end of what exists, nor is footage the index still holds of a camera it
+ * no longer speaks for all there is. */
+static void unindexed_said(const struct export_plan *p, const struct export_camera *c,
+                           struct export_outcome *o)
 {
-    const char *rec = c->place.recorder;
+    const struct store_recorder *last = &c->scanned;
+    char until[64], scanned[64], ok[64];
+    struct footage_index_said w = {c->index, c->place.recorder, last->error, NULL, NULL, NULL};
 
-    if (c->index == FOOTAGE_NO_RECORDER)
-        snprintf(note, len, "%s", "not indexed: no recorder configured for this camera");
-    else if (c->index == FOOTAGE_NEVER_SCANNED)
-        snprintf(note, len, "not indexed: recorder %.63s never scanned%s%.100s", rec,
-                 c->scanned.scanned_ms != 0 ? " without error: " : "", c->scanned.error);
-    else
-        snprintf(note, len, "%s",
-                 o->unindexed[0] != '\0' ? o->unindexed : "no footage in the range");
+    o->unindexed[0] = '\0';
+    if ((o->unindexed_from_ms = unindexed_from(p, c)) == 0)
+        return;
+    if (c->known_until != 0)
+        w.known_until = cw_zone_format_iso(p->zone, c->known_until, until, sizeof(until));
+    if (last->scanned_ms != 0)
+        w.scanned_at = cw_zone_format_iso(p->zone, last->scanned_ms, scanned, sizeof(scanned));
+    if (last->ok_ms != 0)
+        w.ok_at = cw_zone_format_iso(p->zone, last->ok_ms, ok, sizeof(ok));
+    footage_index_words(&w, o->unindexed, sizeof(o->unindexed));
 }
 
 static int export_camera(struct run *r, size_t i, struct cw_err *err)
@@ -442,7 +438,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         free(in);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
-    unindexed_tail(r->p, c, o->unindexed, sizeof(o->unindexed));
+    unindexed_said(r->p, c, o);
     for (size_t k = 0; k < c->n_src; k++) {
         const struct export_source *x = &c->src[k];
         if (x->abs[0] != '\0')
@@ -457,8 +453,9 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
                      "export it on the recorder");
         else if (c->n_src > 0)
             snprintf(o->note, sizeof(o->note), "%s", "no readable footage in the range");
-        else
-            unindexed_note(c, o, o->note, sizeof(o->note));
+        else /* absence of an index is not absence of footage */
+            snprintf(o->note, sizeof(o->note), "%s",
+                     o->unindexed[0] != '\0' ? o->unindexed : "no footage in the range");
         free(in);
         return 0;
     }
@@ -549,6 +546,20 @@ done:
     return rc;
 }
 
+/* What a summary says of a camera the index does not cover over some of the range: " (not
+ * indexed after 21:01:00)", or " (not indexed: no recorder)" when it covers none of it. Returns
+ * what snprintf does. */
+static size_t summary_unindexed(const struct export_plan *p, const struct export_camera *c,
+                                char *buf, size_t len)
+{
+    char at[32];
+
+    if (c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED)
+        return (size_t)snprintf(buf, len, " (not indexed: %s)", footage_index_name(c->index));
+    cw_zone_strftime(p->zone, c->known_until, "%H:%M:%S", at, sizeof(at));
+    return (size_t)snprintf(buf, len, " (not indexed after %s)", at);
+}
+
 static void summarise(const struct run *r, struct export_result *res)
 {
     size_t off = 0;
@@ -566,11 +577,9 @@ static void summarise(const struct run *r, struct export_result *res)
         cw_zone_strftime(r->p->zone, o->rx.to_ms, "%H:%M:%S", b, sizeof(b));
         off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
                                 off ? ", " : "", r->p->cams[i].place.id, a, b);
-        if (o->unindexed[0] != '\0' && off < sizeof(res->summary)) {
-            cw_zone_strftime(r->p->zone, r->p->cams[i].known_until, "%H:%M:%S", a, sizeof(a));
-            off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
-                                    " (not indexed after %s)", a);
-        }
+        if (o->unindexed[0] != '\0' && off < sizeof(res->summary))
+            off += summary_unindexed(r->p, &r->p->cams[i], res->summary + off,
+                                     sizeof(res->summary) - off);
     }
 }
 

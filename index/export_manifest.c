@@ -114,9 +114,15 @@ static json_t *camera_json(const struct export_plan *p, const struct export_came
     clock_json(p, c, o, cam);
     json_object_set_new(cam, "note", str_or_null(o->note));
     /* Whether footage was delivered or not: the end of what is delivered is not the end of
-     * what exists when the index stops knowing before the range ends. */
+     * what exists when the index does not cover the camera over the range or stops knowing
+     * before it ends. after: when the index stops knowing (the range's start when it never
+     * knew); from: where that part of the range begins, to the requested end. */
     json_object_set_new(cam, "not_indexed_after",
-                        o->unindexed[0] != '\0' ? iso(p, c->known_until) : json_null());
+                        o->unindexed[0] == '\0' ? json_null()
+                        : c->known_until != 0   ? iso(p, c->known_until)
+                                                : iso(p, o->unindexed_from_ms));
+    json_object_set_new(cam, "not_indexed_from",
+                        o->unindexed[0] != '\0' ? iso(p, o->unindexed_from_ms) : json_null());
     json_object_set_new(cam, "not_indexed", str_or_null(o->unindexed));
     json_object_set_new(cam, "sources", sources_json(p, c, o));
     return cam;
@@ -272,9 +278,15 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
             o->rx.codec, o->rx.width, o->rx.height, o->rx.streams, (long long)o->bytes);
         add(t, "  SHA-256: %s\n", o->sha256);
     }
-    /* Said whenever the range runs past what the index knows, unless the note said it. */
+    /* Said whenever the index does not cover some of the range, unless the note said why; and
+     * which part. */
     if (o->unindexed[0] != '\0' && strcmp(o->unindexed, o->note) != 0)
         add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", o->unindexed);
+    if (o->unindexed[0] != '\0')
+        add(t, "  Khoảng chưa lập chỉ mục / Part of the range not indexed: %s – %s%s\n",
+            clock_of_day(p, o->unindexed_from_ms, a, sizeof(a)),
+            clock_of_day(p, p->req.to_ms, b, sizeof(b)),
+            o->unindexed_from_ms <= p->req.from_ms ? " (cả khoảng / all of it)" : "");
     txt_clock(t, p, c, o);
     if (c->n_src > 0)
         add(t, "  Tệp nguồn / Source files:\n");

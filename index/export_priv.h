@@ -49,10 +49,14 @@ struct export_outcome {
     int64_t bytes;
     struct remux_result rx;
     char (*src_sha256)[EXPORT_HASH_HEX]; /* per source; "" when it could not be read */
-    char note[320];                      /* why nothing, or why short */
-    char unindexed[320]; /* "not indexed after T: ..." when the range runs past what the
-                          * recorder's last good scan knew of the camera (known_until); "" when
-                          * not */
+    char note[512];                      /* why nothing, or why short */
+    /* Whether the index does not cover the camera over some of the range: why, in the words of
+     * footage_index_words ("not indexed: no recorder configured for this camera", "not indexed
+     * after T: ..." when the range runs past what the recorder's last good scan knew of the
+     * camera, known_until), and from when (the range's start when it covers none of it); "" and
+     * 0 when it covers all of it. */
+    char unindexed[512];
+    int64_t unindexed_from_ms;
 };
 
 /* The manifests' text for plan p and its outcomes (one per camera). Caller frees. NULL when

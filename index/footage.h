@@ -73,4 +73,31 @@ int footage_known_until(struct store *s, const char *camera_id, enum footage_ind
  * footage_known_until's until. */
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 
+/* ---- in words (footage_words.c) ---- */
+
+/* What the index knows of a camera's recorder, its times as the caller writes them (NULL where
+ * there is none). Borrowed. */
+struct footage_index_said {
+    enum footage_index index;
+    const char *recorder;    /* the camera's recorder; "" or NULL with FOOTAGE_NO_RECORDER */
+    const char *error;       /* the last scan's error, when it failed */
+    const char *known_until; /* footage_known_until */
+    const char *scanned_at;  /* the recorder's last scan (its start) */
+    const char *ok_at;       /* its last good scan */
+};
+/* Why the index cannot speak for the camera: over the whole range (no recorder, never scanned)
+ * or after known_until, and what that time is: the recorder's last good scan, or the end of the
+ * camera's newest footage that scan found (a file being written, a clock ahead of ours). The
+ * one sentence for the CLI's footage answer and an export's manifests, into buf:
+ *   not indexed: no recorder configured for this camera
+ *   not indexed: recorder R never scanned[ without error (last try S: E)]
+ *   not indexed after T: recorder R not scanned since                       (T is that scan)
+ *   not indexed after T: recorder R's last scan (S) found its footage up to then
+ *   not indexed after T: recorder R's last scan failed (S: E); then, as above with "not scanned
+ *     without error since" or "its last good scan (G) found its footage up to then"
+ * A time is "the same" as another when the caller writes them alike. Any thread. */
+void footage_index_words(const struct footage_index_said *w, char *buf, size_t len);
+/* The state footage_index_name names; FOOTAGE_NEVER_SCANNED for a name it does not give. */
+enum footage_index footage_index_named(const char *name);
+
 #endif

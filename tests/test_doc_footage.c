@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../index/doc.h"
+#include "../index/footage.h"
 #include "../util/log.h"
 #include "cwtest.h"
 #include "footagetest.h"
@@ -888,6 +889,49 @@ static void test_exported_names_request_sums_and_null_delivery(void **state)
     json_decref(doc);
 }
 
+/* The words of what the index cannot say of a camera (footage_index_words), as the CLI's footage
+ * answer and an export's manifests both print them: over the whole range and why, or after
+ * known_until, worded as the scan's time only when it is that, else as the end of the footage
+ * that scan found; the state named in the document read back. */
+static void test_index_words_say_why_and_what_the_end_is(void **state)
+{
+    static const struct {
+        struct footage_index_said w;
+        const char *want;
+    } cases[] = {
+        {{FOOTAGE_NO_RECORDER, "", NULL, NULL, NULL, NULL},
+         "not indexed: no recorder configured for this camera"},
+        {{FOOTAGE_NEVER_SCANNED, "nvr-2", NULL, NULL, NULL, NULL},
+         "not indexed: recorder nvr-2 never scanned"},
+        {{FOOTAGE_NEVER_SCANNED, "nvr-2", "timeout", NULL, "21:05", NULL},
+         "not indexed: recorder nvr-2 never scanned without error (last try 21:05: timeout)"},
+        {{FOOTAGE_SCANNED, "nvr", NULL, "21:01", "21:01", "21:01"},
+         "not indexed after 21:01: recorder nvr not scanned since"},
+        {{FOOTAGE_SCANNED, "nvr", NULL, "21:03", "21:01", "21:01"},
+         "not indexed after 21:03: recorder nvr's last scan (21:01) found its footage up to "
+         "then"},
+        {{FOOTAGE_SCAN_FAILED, "nvr", "gone", "21:01", "21:30", "21:01"},
+         "not indexed after 21:01: recorder nvr's last scan failed (21:30: gone); not scanned "
+         "without error since"},
+        {{FOOTAGE_SCAN_FAILED, "nvr", "gone", "21:03", "21:30", "21:01"},
+         "not indexed after 21:03: recorder nvr's last scan failed (21:30: gone); its last good "
+         "scan (21:01) found its footage up to then"},
+    };
+    char buf[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        footage_index_words(&cases[i].w, buf, sizeof(buf));
+        assert_string_equal(buf, cases[i].want);
+        assert_int_equal(footage_index_named(footage_index_name(cases[i].w.index)),
+                         cases[i].w.index);
+    }
+    assert_int_equal(footage_index_named("what"), FOOTAGE_NEVER_SCANNED);
+    /* cut to the buffer, never past it */
+    footage_index_words(&cases[4].w, buf, 12);
+    assert_string_equal(buf, "not indexed");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -911,6 +955,7 @@ int main(void)
         T(test_recorders_list_their_scans_and_segment_counts),
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),
+        cmocka_unit_test(test_index_words_say_why_and_what_the_end_is),
     };
 
     log_init("test_doc_footage", LOG_LVL_WARN);

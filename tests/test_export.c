@@ -365,6 +365,138 @@ static void test_delivered_footage_still_says_not_indexed_after_the_last_scan(vo
     json_decref(m);
 }
 
+/* An export into sub, read back. */
+struct exported {
+    struct export_result res;
+    char *txt; /* manifest.txt */
+    size_t txt_len;
+    json_t *json; /* manifest.json */
+};
+
+static void export_read(struct fixture *fx, const char *sub, struct exported *x)
+{
+    struct cw_err err = {0};
+    json_error_t jerr;
+    size_t len;
+    char *text;
+
+    assert_int_equal(export_to(fx, sub, NULL, &x->res, &err), 0);
+    x->txt = file_in(fx, sub, "manifest.txt", &x->txt_len);
+    text = file_in(fx, sub, "manifest.json", &len);
+    x->json = json_loadb(text, len, 0, &jerr);
+    free(text);
+    assert_non_null(x->json);
+}
+
+static void exported_free(struct exported *x)
+{
+    free(x->txt);
+    json_decref(x->json);
+}
+
+/* Camera i of x's manifest.json says at key what want says. */
+static void manifest_says(const struct exported *x, size_t i, const char *key, const char *want)
+{
+    json_t *cam = json_array_get(json_object_get(x->json, "cameras"), i);
+
+    assert_string_equal(json_string_value(json_object_get(cam, key)), want);
+}
+
+/* x's manifest.txt has line (with its end). */
+static void txt_has(const struct exported *x, const char *line)
+{
+    if (memmem(x->txt, x->txt_len, line, strlen(line)) == NULL)
+        fail_msg("manifest.txt has no line \"%s\":\n%.*s", line, (int)x->txt_len, x->txt);
+}
+
+/* A camera whose recorder is now none, or one never scanned, but whose footage the index still
+ * holds from the recorder it had: the footage is delivered, and both manifests and the summary
+ * say plainly that the index does not cover the camera over the range and why, in the footage
+ * answer's words, so that what is delivered is not read as all there is. */
+static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(void **state)
+{
+    struct fixture *fx = *state;
+    struct ftest_camera cams[] = {
+        {"CAM-A", "Cổng chợ Lai Vung", "Thị trấn Lai Vung", "Khóm 1", "QL54", NULL, 0, 0, 0},
+        {"CAM-B", "Nhà lồng chợ", "Thị trấn Lai Vung", "Khóm 1", "QL54", "nvr", 0, 0, 0},
+    };
+    static const struct {
+        const char *recorder, *sub, *said, *summary, *line;
+    } cases[] = {
+        {NULL, "out-none", "not indexed: no recorder configured for this camera",
+         "CAM-A 21:00:01-21:00:13 (not indexed: no recorder)",
+         "Chưa lập chỉ mục / Not indexed: not indexed: no recorder configured for this camera\n"},
+        {"nvr-2", "out-never", "not indexed: recorder nvr-2 never scanned",
+         "CAM-A 21:00:01-21:00:13 (not indexed: never scanned)",
+         "Chưa lập chỉ mục / Not indexed: not indexed: recorder nvr-2 never scanned\n"},
+    };
+    static const char part[] = "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
+                               "21:00:01 – 21:00:13 (cả khoảng / all of it)\n";
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct exported x;
+        cams[0].recorder = cases[i].recorder;
+        ftest_sync(fx->s, cams, 2, T0);
+        export_read(fx, cases[i].sub, &x);
+        assert_int_equal(x.res.files, 1);
+        assert_string_equal(x.res.summary, cases[i].summary);
+        manifest_says(&x, 0, "file", "CAM-A.mp4");
+        manifest_says(&x, 0, "not_indexed", cases[i].said);
+        manifest_says(&x, 0, "not_indexed_after", "2026-11-20T21:00:01+07:00");
+        manifest_says(&x, 0, "not_indexed_from", "2026-11-20T21:00:01+07:00");
+        txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+        txt_has(&x, cases[i].line);
+        txt_has(&x, part);
+        /* CAM-B's recorder was scanned after the range: nothing of the kind */
+        assert_true(json_is_null(
+            json_object_get(json_array_get(json_object_get(x.json, "cameras"), 1), "not_indexed")));
+        exported_free(&x);
+    }
+}
+
+/* The index's end for a camera is the end of its newest footage the last good scan found when
+ * that is after the scan's time (the file being written, a recorder's clock ahead): the
+ * manifests word it as that, not as the scan's time ("not scanned since" it would be false),
+ * after a good scan and after a failed one. */
+static void test_manifest_words_the_index_end_as_what_it_is(void **state)
+{
+    struct fixture *fx = *state;
+    static const char part[] = "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
+                               "21:00:14 – 21:02:00\n";
+    static const char *const said[] = {
+        "not indexed after 2026-11-20T21:00:14+07:00: recorder nvr's last scan "
+        "(2026-11-20T21:00:05+07:00) found its footage up to then",
+        "not indexed after 2026-11-20T21:00:14+07:00: recorder nvr's last scan failed "
+        "(2026-11-20T21:01:30+07:00: cannot list /nvr: gone); its last good scan "
+        "(2026-11-20T21:00:05+07:00) found its footage up to then",
+    };
+    static const char *const subs[] = {"out-end-good", "out-end-failed"};
+    struct cw_err err = {0};
+    char line[512];
+
+    /* the last good scan began at 21:00:05; it found CAM-A's footage up to 21:00:14 */
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 5000, 1, NULL, &err), 0);
+    request_past_the_scan(fx, T0 + 1000, "CAM-A");
+    for (size_t i = 0; i < 2; i++) {
+        struct exported x;
+        if (i == 1) /* then one that failed */
+            assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 90000, 0,
+                                                    "cannot list /nvr: gone", &err),
+                             0);
+        export_read(fx, subs[i], &x);
+        assert_string_equal(x.res.summary, "CAM-A 21:00:01-21:00:14 (not indexed after 21:00:14)");
+        manifest_says(&x, 0, "file", "CAM-A.mp4");
+        manifest_says(&x, 0, "not_indexed", said[i]);
+        manifest_says(&x, 0, "not_indexed_after", "2026-11-20T21:00:14+07:00");
+        manifest_says(&x, 0, "not_indexed_from", "2026-11-20T21:00:14+07:00");
+        snprintf(line, sizeof(line), "Chưa lập chỉ mục / Not indexed: %s\n", said[i]);
+        txt_has(&x, line);
+        txt_has(&x, part);
+        assert_null(memmem(x.txt, x.txt_len, "since", strlen("since")));
+        exported_free(&x);
+    }
+}
+
 /* A range the last scan covers says nothing of the kind. */
 static void test_range_within_the_last_scan_says_nothing_not_indexed(void **state)
 {
@@ -538,6 +670,8 @@ int main(void)
         T(test_manifest_says_not_indexed_not_no_footage),
         T(test_manifest_says_not_indexed_after_the_last_scan),
         T(test_delivered_footage_still_says_not_indexed_after_the_last_scan),
+        T(test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so),
+        T(test_manifest_words_the_index_end_as_what_it_is),
         T(test_range_within_the_last_scan_says_nothing_not_indexed),
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),

@@ -176,6 +176,21 @@ class FootageTest(cwtest.FixtureTestCase):
     def by_id(self, doc):
         return {o["id"]: o for o in doc}
 
+    def live_site(self, name, change=None):
+        """A site of CAM-G alone on its own copy of the live recorder (live-NAME), changed by
+        change(root) first, and scanned well by camwatchd --once: (root, conf)."""
+        root = os.path.join(self.tmp, "live-" + name)
+        shutil.copytree(self.live, root)
+        if change is not None:
+            change(root)
+        conf = cwtest.write_config(
+            os.path.join(self.tmp, "site-" + name), self.cameras[3:4],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder live": {"kind": "dir", "path": root,
+                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        return root, conf
+
     def test_once_scanned_every_recorder(self):
         self.assertIn("footage: recorder=nvr1 scanned", self.once_log)
         self.assertIn("footage: recorder=berlin scanned", self.once_log)
@@ -298,14 +313,7 @@ class FootageTest(cwtest.FixtureTestCase):
 
     def test_failed_scan_is_said_only_when_the_range_runs_past_the_last_good_one(self):
         # Its own copy of the live recorder: scanned well by camwatchd --once, then gone.
-        root = os.path.join(self.tmp, "live-failing")
-        shutil.copytree(self.live, root)
-        conf = cwtest.write_config(
-            os.path.join(self.tmp, "site-failing"), self.cameras[3:4],
-            sections={"probe.stream": {"workers": "0"},
-                      "recorder live": {"kind": "dir", "path": root,
-                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.ts"}})
-        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        root, conf = self.live_site("failing")
         os.rename(root, root + ".away")
         r = cwtest.camwatch(conf, "footage", "scan")
         self.assertEqual(r.rc, 1, r)
@@ -326,6 +334,87 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(r.out.count("not indexed after"), 1, r.out)
         self.assertIn("recorder live's last scan failed", r.out)
+
+    def test_index_end_after_the_scan_is_not_said_to_be_the_scan(self):
+        # Its own copy of the live recorder with one more file of CAM-G stamped two minutes
+        # ahead (a recorder's clock ahead of ours, or the file being written): the scan's
+        # start is not where the index ends, the end of that file is, and the line under the
+        # camera says so rather than "not scanned since" (which would be false).
+        ahead = datetime.datetime.now(datetime.timezone.utc).replace(
+            microsecond=0) + datetime.timedelta(minutes=2)
+        src = next(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(self.live, "CAM-G"))
+                   for f in fs)
+        _, conf = self.live_site("ahead", lambda root: place(
+            src, root, "CAM-G/%s/%s.ts" % (local(ahead).strftime("%Y-%m-%d"),
+                                           local(ahead).strftime("%H-%M-%S"))))
+        frm = local(ahead - datetime.timedelta(minutes=10)).isoformat()
+        to = local(ahead + datetime.timedelta(minutes=30)).isoformat()
+        r = cwtest.camwatch(conf, "footage", "find", "--json", "--camera", "CAM-G", "--from", frm,
+                            "--to", to)
+        self.assertEqual(r.rc, 0, r)
+        ix = json.loads(r.out)[0]["index"]
+        self.assertEqual(ix["state"], "scanned", ix)
+        self.assertGreater(ix["known_until"], iso(ahead), ix)  # the file's end
+        self.assertLess(ix["scanned_at"], iso(ahead), ix)
+
+        def shown(t):  # the CLI's local time: the document's without the T and the offset
+            return t[:-6].replace("T", " ")
+        r = cwtest.camwatch(conf, "footage", "find", "--camera", "CAM-G", "--from", frm,
+                            "--to", to)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("  not indexed after %s: recorder live's last scan (%s) found its footage "
+                      "up to then\n" % (shown(ix["known_until"]), shown(ix["scanned_at"])), r.out)
+        self.assertNotIn("since", r.out)
+
+    def test_request_for_a_place_refuses_an_inventory_that_would_miss_cameras(self):
+        # A request for a place picks its cameras from the store, which the daemon writes only
+        # from an inventory without problems: with a row left out (CAM-B's latitude that is
+        # none; CAM-D, new in the sheet, the same), the place could miss their cameras, so the
+        # request is refused, each row named, and nothing is stored. --camera names its cameras
+        # exactly: only warned.
+        site = os.path.join(self.tmp, "site-request")
+        conf = cwtest.write_config(
+            site, self.cameras[:2],
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr1": {"kind": "dir", "path": self.nvr,
+                                        "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.*"}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        sheet = os.path.join(site, "cameras.csv")
+        with open(sheet, encoding="utf-8") as f:
+            good = f.read()
+        new = good.splitlines()[-1].replace("CAM-B", "CAM-D").replace("10.28800", "south")
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good.replace("10.28800", "north") + new + "\n")
+        t0 = local(self.t0)
+        rng = ["--from", t0.isoformat(), "--to", (t0 + datetime.timedelta(seconds=28)).isoformat(),
+               "--case", "VV-2026-120", "--reason", "trộm xe máy", "--by", "Lê Văn A"]
+
+        def requests():
+            r = cwtest.camwatch(conf, "request", "list", "--json")
+            self.assertEqual(r.rc, 0, r)
+            return json.loads(r.out)
+
+        for place in (["--place", "lai vung"], ["--near", "10.28776,105.66044"]):
+            r = cwtest.camwatch(conf, "request", "create", "--json", *place, *rng)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: request create: %s:3: lat: " % sheet, r.err)
+            self.assertIn("camwatch: request create: %s:4: lat: " % sheet, r.err)
+            self.assertIn("camwatch: request create: refused, nothing stored: 2 problems in %s"
+                          % sheet, r.err)
+            self.assertIn("camwatchd -c %s --check-config" % conf, r.err)
+            self.assertEqual(requests(), [])
+        v = json.loads(cwtest.camwatch(conf, "audit", "verify", "--json").out)
+        self.assertEqual(v["rows"], 0, v)  # no audit row either
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--camera", "CAM-A", *rng)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("camwatch: warning: %s:3: lat: " % sheet, r.err)
+        self.assertEqual([q["place"]["cameras"] for q in requests()], [["CAM-A"]])
+        # the sheet fixed: the request for the place is made
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good)
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--place", "lai vung", *rng)
+        self.assertEqual((r.rc, r.err), (0, ""), r)
+        self.assertEqual(len(requests()), 2)
 
     def test_recording_gap_of_the_last_day_makes_the_camera_degraded(self):
         st = cwtest.status(self.conf)
