@@ -31,10 +31,9 @@ Object.assign(TEXT, {
                       "No recorder configured: whether it recorded is unknown"],
   "idx.never scanned": ["Đầu ghi chưa được quét: không biết có ghi hình hay không",
                         "Its recorder was never scanned: whether it recorded is unknown"],
-  "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không biết phần sau lần quét tốt cuối",
-                      "Its recorder's last scan failed: unknown after the last good scan"],
-  "idx.scanned": ["Đầu ghi chưa được quét lại: không biết phần sau lần quét gần nhất",
-                  "Its recorder not scanned since: unknown after its last scan"],
+  "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không rõ phần",
+                      "Its recorder's last scan failed: unknown"],
+  "idx.scanned": ["Đầu ghi chưa được quét lại: không rõ phần", "Its recorder not scanned since: unknown"],
   "idx.after": ["sau", "after"],
   "find.unknown": ["không rõ", "unknown"],
   "gap.not recorded": ["không ghi hình", "not recorded"],
@@ -153,7 +152,7 @@ function indexLine(cam, unknownMs) {
   if (!ix || ((ix.state === "scanned" || ix.state === "scan failed") && unknownMs === 0))
     return null;
   return el("div", { class: "muted", "data-index": ix.state }, t("idx." + ix.state),
-    ix.known_until ? " (" + t("idx.after") + " " + when(ix.known_until) + ")" : "",
+    ix.known_until ? " " + t("idx.after") + " " + when(ix.known_until) : "",
     ix.recorder ? " (" + ix.recorder + (ix.error ? ": " + ix.error : "") + ")" : "");
 }
 

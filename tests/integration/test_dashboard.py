@@ -362,7 +362,8 @@ class DashboardTest(cwtest.FixtureTestCase):
         api = self.footage(frm, later, camera="CHO-03")[0]
         self.assertEqual((api["index"]["state"], api["gaps"][-1]["cause"]),
                          ("scanned", "not indexed"))
-        self.assertRegex(line, r"\((sau|after) \d{4}-\d\d-\d\d \d\d:\d\d\) \(NVR-CHO\)")
+        self.assertRegex(line, r"(không rõ phần sau|unknown after) \d{4}-\d\d-\d\d \d\d:\d\d "
+                               r"\(NVR-CHO\)$")
         # the form's range again; the results cleared, so the wait below is for the new ones
         self.b.js("document.querySelector('[data-find=\"to\"]').value = arguments[0];"
                   "document.getElementById('find-results').replaceChildren()", to)
