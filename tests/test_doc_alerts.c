@@ -239,6 +239,34 @@ static void test_alerts_of_one_camera_carry_only_their_own_deliveries(void **sta
     assert_string_equal(err.msg, "unknown camera 'CAH-404'");
 }
 
+/* The daemon writes the alerts one pass decides in camera order, each at the time its change
+ * had lasted [alerts] hold: a later id may carry an earlier time. Each still lists its own
+ * deliveries. */
+static void test_alerts_out_of_id_order_carry_their_deliveries(void **state)
+{
+    struct store_fixture *fx = *state;
+    struct store_delivery da[2] = {delivery("webhook", "http://127.0.0.1:9000", T0 + 5 * MIN),
+                                   delivery("email", "smtp://127.0.0.1:2525", T0 + 5 * MIN)};
+    struct store_delivery db[1] = {delivery("email", "smtp://127.0.0.1:2525", T0 + MIN)};
+    int64_t ida = add_alert(fx->s, "CAH-001", T0 + 5 * MIN, da, 2);
+    int64_t idb = add_alert(fx->s, "CAH-002", T0 + MIN, db, 1);
+    json_t *doc = alerts(fx, NULL, 0, 0);
+    const json_t *dv;
+
+    assert_true(idb > ida);
+    assert_int_equal(json_array_size(doc), 2);
+    assert_int_equal(num(json_array_get(doc, 0), "id"), idb); /* oldest first */
+    dv = json_object_get(json_array_get(doc, 0), "deliveries");
+    assert_int_equal(json_array_size(dv), 1);
+    assert_string_equal(str(json_array_get(dv, 0), "channel"), "email");
+    assert_int_equal(num(json_array_get(doc, 1), "id"), ida);
+    dv = json_object_get(json_array_get(doc, 1), "deliveries");
+    assert_int_equal(json_array_size(dv), 2);
+    assert_string_equal(str(json_array_get(dv, 0), "channel"), "webhook");
+    assert_string_equal(str(json_array_get(dv, 1), "channel"), "email");
+    json_decref(doc);
+}
+
 static void test_alerts_limit_keeps_the_newest_and_since_the_later(void **state)
 {
     struct store_fixture *fx = *state;
@@ -412,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_alerts_history_oldest_first_with_each_alerts_deliveries),
         T(test_alerts_of_one_camera_carry_only_their_own_deliveries),
+        T(test_alerts_out_of_id_order_carry_their_deliveries),
         T(test_alerts_limit_keeps_the_newest_and_since_the_later),
         T(test_digest_of_a_quiet_day_has_empty_lists),
         T(test_digest_down_first_longest_out_first_most_changed_first),
