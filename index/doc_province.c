@@ -164,10 +164,24 @@ static json_t *need_json(const struct need *n)
     return o;
 }
 
-static void need_add(struct need *a, const struct need *b)
+/* Add district d's figures to the province's; DOC_BAD_INPUT (naming d's file and the field)
+ * when a sum would not fit: each figure has a bound, but enough districts near it could
+ * still wrap the total into a wrong (negative) figure. */
+static int sum_district(struct need *total, json_int_t *avail, json_int_t *mon,
+                        const struct district *d, struct cw_err *err)
 {
+    char field[64];
+
     for (size_t k = 0; k < N_NEED; k++)
-        a->v[k] += b->v[k];
+        if (__builtin_add_overflow(total->v[k], d->total.v[k], &total->v[k])) {
+            snprintf(field, sizeof(field), "total.%s", need_keys[k]);
+            return bad(err, d->file, field, "too large: the districts' sum does not fit");
+        }
+    if (__builtin_add_overflow(*mon, d->monitored_ms, mon) ||
+        __builtin_add_overflow(*avail, d->available_ms, avail))
+        return bad(err, d->file, "availability.total.monitored_ms",
+                   "too large: the districts' sum does not fit");
+    return 0;
 }
 
 static json_t *pct(json_int_t available, json_int_t monitored)
@@ -263,6 +277,8 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
         d[i].file = in[i].file;
         d[i].doc = in[i].doc;
         rc = check_district(in[i].doc, &d[i], err);
+        if (rc == 0)
+            rc = sum_district(&total, &avail, &mon, &d[i], err);
         for (size_t k = 0; rc == 0 && k < i; k++)
             if (strcmp(rj_str(d[k].doc, "site"), rj_str(d[i].doc, "site")) == 0) {
                 cw_err_set(err, d[i].file, 0, "site", "'%s' is given twice (also in %s)",
@@ -279,9 +295,6 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
     for (size_t i = 0; i < n; i++) {
         json_int_t f = json_integer_value(json_object_get(d[i].doc, "from_ms"));
         json_int_t t = json_integer_value(json_object_get(d[i].doc, "to_ms"));
-        need_add(&total, &d[i].total);
-        avail += d[i].available_ms;
-        mon += d[i].monitored_ms;
         from = f < from ? f : from;
         to = t > to ? t : to;
         if (arr != NULL && json_array_append_new(arr, district_json(&d[i])) != 0) {

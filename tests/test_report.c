@@ -622,6 +622,36 @@ static void test_province_sums_districts_and_names_a_bad_field(void **state)
     json_decref(b);
 }
 
+/* Time figures are checked one by one against a bound; their sum over districts is checked
+ * too, never left to wrap (five districts each just under the bound). */
+static void test_province_refuses_times_whose_sum_would_overflow(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *docs[5], *doc = NULL, *av;
+    struct doc_district in[5];
+    static const char *const sites[] = {"A", "B", "C", "D", "E"};
+    static const char *const files[] = {"a.json", "b.json", "c.json", "d.json", "e.json"};
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
+    for (size_t i = 0; i < 5; i++) {
+        docs[i] = json_deep_copy(a);
+        json_object_set_new(docs[i], "site", json_string(sites[i]));
+        av = json_object_get(json_object_get(docs[i], "availability"), "total");
+        json_object_set_new(av, "monitored_ms", json_integer(INT64_MAX / 4));
+        json_object_set_new(json_object_get(av, "ms"), "up", json_integer(INT64_MAX / 4));
+        json_object_set_new(json_object_get(av, "ms"), "degraded", json_integer(0));
+        in[i] = (struct doc_district){files[i], docs[i]};
+    }
+    assert_int_equal(doc_province(&fx->c, in, 5, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.field, "availability.total.monitored_ms");
+    assert_non_null(strstr(err.msg, "too large"));
+    for (size_t i = 0; i < 5; i++)
+        json_decref(docs[i]);
+    json_decref(a);
+}
+
 /* ---- rendering ---- */
 
 static char *render(const json_t *doc, enum report_format fmt, enum report_lang lang)
@@ -717,6 +747,50 @@ static void test_csv_cells_that_would_be_formulas_are_text(void **state)
     assert_null(strstr(csv, "\"'-\""));
     free(csv);
     json_decref(doc);
+}
+
+/* Districts that sent different periods (one a week of last month, one this month to now)
+ * are summed, but the province's page and workbook say so and give each district's period:
+ * the heading's period, from the first start to the last end, covers none of them alone. */
+static void test_province_names_each_districts_period_when_they_differ(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL;
+    struct doc_district in[2];
+    char *html, *en;
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
+    b = json_deep_copy(a);
+    json_object_set_new(b, "site", json_string("Sa Đéc"));
+    in[0] = (struct doc_district){"a.json", a};
+    in[1] = (struct doc_district){"b.json", b};
+    /* one period: no note */
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_null(strstr(html, "không trùng nhau"));
+    free(html);
+    json_decref(doc);
+    /* Sa Đéc sent 2026-11-24 .. 2026-11-26 12:30 */
+    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
+    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
+    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
+    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    if (strstr(html, "Kỳ báo cáo của các địa phương không trùng nhau: Lai Vung từ ngày "
+                     "01/12/2026 đến hết ngày 01/12/2026; Sa Đéc từ ngày 24/11/2026 đến "
+                     "12:30 ngày 26/11/2026.") == NULL)
+        fail_msg("no periods in\n%s", html);
+    en = render(doc, REPORT_HTML, REPORT_EN);
+    if (strstr(en, "The districts' periods differ: Lai Vung from 2026-12-01 to the end of "
+                   "2026-12-01; Sa Đéc from 2026-11-24 to 2026-11-26 12:30.") == NULL)
+        fail_msg("no periods in\n%s", en);
+    free(html);
+    free(en);
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
 }
 
 /* The line of the CSV (up to its CRLF) whose first fields are rank and id; NULL if none.
@@ -912,6 +986,8 @@ int main(void)
         T(test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done),
         T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
+        T(test_province_names_each_districts_period_when_they_differ),
+        T(test_province_refuses_times_whose_sum_would_overflow),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
         T(test_csv_cells_that_would_be_formulas_are_text),
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
