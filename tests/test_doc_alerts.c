@@ -121,6 +121,16 @@ static json_t *alerts(struct store_fixture *fx, const char *cam, int64_t since, 
     return doc;
 }
 
+/* The deliveries of doc's i-th alert, checked to be alert id's and n of them. */
+static const json_t *deliveries_of(const json_t *doc, size_t i, int64_t id, size_t n)
+{
+    const json_t *dv = json_object_get(json_array_get(doc, i), "deliveries");
+
+    assert_int_equal(num(json_array_get(doc, i), "id"), id);
+    assert_int_equal(json_array_size(dv), n);
+    return dv;
+}
+
 static void test_alerts_history_oldest_first_with_each_alerts_deliveries(void **state)
 {
     struct store_fixture *fx = *state;
@@ -221,11 +231,8 @@ static void test_alerts_of_one_camera_carry_only_their_own_deliveries(void **sta
     id4 = add_alert(fx->s, "CAH-001", T0 + 5 * MIN, d4, 1);
     doc = alerts(fx, "CAH-001", 0, 0);
     assert_int_equal(json_array_size(doc), 2);
-    assert_int_equal(num(json_array_get(doc, 0), "id"), id[0]);
-    assert_int_equal(json_array_size(json_object_get(json_array_get(doc, 0), "deliveries")), 2);
-    assert_int_equal(num(json_array_get(doc, 1), "id"), id4);
-    dv = json_object_get(json_array_get(doc, 1), "deliveries");
-    assert_int_equal(json_array_size(dv), 1);
+    deliveries_of(doc, 0, id[0], 2);
+    dv = deliveries_of(doc, 1, id4, 1);
     assert_string_equal(str(json_array_get(dv, 0), "channel"), "email");
     assert_string_equal(str(json_array_get(dv, 0), "next_attempt"), "2023-11-14T22:19:20+00:00");
     json_decref(doc);
@@ -255,13 +262,9 @@ static void test_alerts_out_of_id_order_carry_their_deliveries(void **state)
 
     assert_true(idb > ida);
     assert_int_equal(json_array_size(doc), 2);
-    assert_int_equal(num(json_array_get(doc, 0), "id"), idb); /* oldest first */
-    dv = json_object_get(json_array_get(doc, 0), "deliveries");
-    assert_int_equal(json_array_size(dv), 1);
+    dv = deliveries_of(doc, 0, idb, 1); /* oldest first */
     assert_string_equal(str(json_array_get(dv, 0), "channel"), "email");
-    assert_int_equal(num(json_array_get(doc, 1), "id"), ida);
-    dv = json_object_get(json_array_get(doc, 1), "deliveries");
-    assert_int_equal(json_array_size(dv), 2);
+    dv = deliveries_of(doc, 1, ida, 2);
     assert_string_equal(str(json_array_get(dv, 0), "channel"), "webhook");
     assert_string_equal(str(json_array_get(dv, 1), "channel"), "email");
     json_decref(doc);

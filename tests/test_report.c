@@ -587,6 +587,19 @@ static void test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done
 
 /* ---- the province ---- */
 
+/* Two districts' backlogs of the fixture's day: a.json (Lai Vung) and b.json, its copy named
+ * Sa Đéc. The caller frees *a and *b. */
+static void two_districts(struct fixture *fx, json_t **a, json_t **b, struct doc_district in[2])
+{
+    struct cw_err err = {0};
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, a, &err), 0);
+    *b = json_deep_copy(*a);
+    json_object_set_new(*b, "site", json_string("Sa Đéc"));
+    in[0] = (struct doc_district){"a.json", *a};
+    in[1] = (struct doc_district){"b.json", *b};
+}
+
 static void test_province_sums_districts_and_names_a_bad_field(void **state)
 {
     struct fixture *fx = *state;
@@ -594,11 +607,7 @@ static void test_province_sums_districts_and_names_a_bad_field(void **state)
     json_t *a = NULL, *b, *doc = NULL;
     struct doc_district in[2];
 
-    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
-    b = json_deep_copy(a);
-    json_object_set_new(b, "site", json_string("Sa Đéc"));
-    in[0] = (struct doc_district){"a.json", a};
-    in[1] = (struct doc_district){"b.json", b};
+    two_districts(fx, &a, &b, in);
     assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
     assert_int_equal(json_array_size(json_object_get(doc, "districts")), 2);
     assert_int_equal(num(json_object_get(doc, "total"), "cost_vnd"), 2 * 5950000);
@@ -760,11 +769,7 @@ static void test_province_names_each_districts_period_when_they_differ(void **st
     struct doc_district in[2];
     char *html, *en;
 
-    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
-    b = json_deep_copy(a);
-    json_object_set_new(b, "site", json_string("Sa Đéc"));
-    in[0] = (struct doc_district){"a.json", a};
-    in[1] = (struct doc_district){"b.json", b};
+    two_districts(fx, &a, &b, in);
     /* one period: no note */
     assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
     html = render(doc, REPORT_HTML, REPORT_VI);
