@@ -19,6 +19,7 @@ static const char *const need_keys[] = {"cameras",           "needing_work", "do
                                         "priority_items",    "actions",      "cost_vnd",
                                         "priority_cost_vnd", "unpriced"};
 #define N_NEED (sizeof(need_keys) / sizeof(need_keys[0]))
+enum { NEED_ACTIONS = 4, NEED_COST = 5, NEED_PRIORITY_COST = 6, NEED_UNPRICED = 7 };
 
 static const char *rj_str(const json_t *o, const char *key)
 {
@@ -90,12 +91,33 @@ static int get_need(const json_t *o, struct need *n, const char *file, const cha
     return 0;
 }
 
-/* Every field of a district's backlog that the summary reads. */
+/* Whether the parts' sums are the total's: sum[k] of need_keys[keys[k]] (keys NULL: of
+ * need_keys[k]); DOC_BAD_INPUT naming the list (owners, by_action) and the first figure that
+ * differs. */
+static int adds_up(const struct district *d, const char *list, const json_int_t *sum,
+                   const size_t *keys, size_t n, struct cw_err *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t t = keys != NULL ? keys[k] : k;
+        if (sum[k] != d->total.v[t]) {
+            cw_err_set(err, d->file, 0, list,
+                       "do not add up to total.%s (%lld against %lld): a figure edited in one "
+                       "place and not the other?",
+                       need_keys[t], (long long)sum[k], (long long)d->total.v[t]);
+            return DOC_BAD_INPUT;
+        }
+    }
+    return 0;
+}
+
+/* Every field of a district's backlog that the summary reads, and its owners and kinds of work
+ * adding up to its total (the province's tables sum each of them). */
 static int check_district(const json_t *doc, struct district *d, struct cw_err *err)
 {
+    static const size_t act_keys[3] = {NEED_ACTIONS, NEED_COST, NEED_UNPRICED}; /* count, ... */
     const json_t *o, *av;
-    struct need n;
-    json_int_t up, deg, v;
+    struct need n, owners = {{0}};
+    json_int_t up, deg, v, act[3], acts[3] = {0};
     size_t i;
     int rc;
     char where[64];
@@ -123,7 +145,12 @@ static int check_district(const json_t *doc, struct district *d, struct cw_err *
             (rc = get_text(o, "owner", 0, d->file, where, err)) != 0 ||
             (rc = get_text(o, "owner_name", 1, d->file, where, err)) != 0)
             return rc;
+        for (size_t k = 0; k < N_NEED; k++) /* past any total: it cannot add up */
+            if (__builtin_add_overflow(owners.v[k], n.v[k], &owners.v[k]))
+                owners.v[k] = INT64_MAX;
     }
+    if ((rc = adds_up(d, "owners", owners.v, NULL, N_NEED, err)) != 0)
+        return rc;
     if (!json_is_array(json_object_get(doc, "by_action")))
         return bad(err, d->file, "by_action", "expected an array");
     json_array_foreach(json_object_get(doc, "by_action"), i, o)
@@ -134,11 +161,17 @@ static int check_district(const json_t *doc, struct district *d, struct cw_err *
             return bad(err, d->file, where,
                        "expected {action, count, cost_vnd, unpriced} of a "
                        "known action");
-        if ((rc = get_count(o, "count", PROVINCE_COUNT_MAX, &v, d->file, where, err)) != 0 ||
-            (rc = get_count(o, "cost_vnd", PROVINCE_MONEY_MAX, &v, d->file, where, err)) != 0 ||
-            (rc = get_count(o, "unpriced", PROVINCE_COUNT_MAX, &v, d->file, where, err)) != 0)
+        if ((rc = get_count(o, "count", PROVINCE_COUNT_MAX, &act[0], d->file, where, err)) != 0 ||
+            (rc = get_count(o, "cost_vnd", PROVINCE_MONEY_MAX, &act[1], d->file, where, err)) !=
+                0 ||
+            (rc = get_count(o, "unpriced", PROVINCE_COUNT_MAX, &act[2], d->file, where, err)) != 0)
             return rc;
+        for (size_t k = 0; k < 3; k++)
+            if (__builtin_add_overflow(acts[k], act[k], &acts[k]))
+                acts[k] = INT64_MAX;
     }
+    if ((rc = adds_up(d, "by_action", acts, act_keys, 3, err)) != 0)
+        return rc;
     av = json_object_get(json_object_get(doc, "availability"), "total");
     if ((rc = get_count(av, "monitored_ms", INT64_MAX / 4, &d->monitored_ms, d->file,
                         "availability.total", err)) != 0 ||
@@ -225,7 +258,8 @@ static json_t *district_json(const struct district *d)
 static int district_cmp(const void *pa, const void *pb)
 {
     const struct district *a = pa, *b = pb;
-    json_int_t pa_ = a->total.v[6], pb_ = b->total.v[6], ca = a->total.v[5], cb = b->total.v[5];
+    json_int_t pa_ = a->total.v[NEED_PRIORITY_COST], pb_ = b->total.v[NEED_PRIORITY_COST];
+    json_int_t ca = a->total.v[NEED_COST], cb = b->total.v[NEED_COST];
 
     if (pa_ != pb_)
         return pa_ > pb_ ? -1 : 1;

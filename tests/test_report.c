@@ -631,6 +631,44 @@ static void test_province_sums_districts_and_names_a_bad_field(void **state)
     json_decref(b);
 }
 
+/* A district's file is summed twice: its total into the province's table I, its owners into
+ * table II, its kinds of work into table III. A file whose parts do not add up to its total
+ * (a figure edited by hand in one place) would make the province's tables disagree: it is
+ * refused, naming the file, the list and the figure. */
+static void test_province_refuses_a_district_whose_parts_do_not_add_up(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL, *tot, *act;
+    struct doc_district in[2];
+    json_int_t cost;
+
+    two_districts(fx, &a, &b, in);
+    tot = json_object_get(b, "total");
+    cost = json_integer_value(json_object_get(tot, "cost_vnd"));
+    json_object_set_new(tot, "cost_vnd", json_integer(cost + 1000000));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.file, "b.json");
+    assert_string_equal(err.field, "owners");
+    assert_non_null(strstr(err.msg, "total.cost_vnd"));
+    json_object_set_new(tot, "cost_vnd", json_integer(cost));
+    /* a kind of work's count edited: the owners still add up, the kinds of work do not */
+    act = json_array_get(json_object_get(b, "by_action"), 0);
+    json_object_set_new(act, "count",
+                        json_integer(json_integer_value(json_object_get(act, "count")) + 1));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.file, "b.json");
+    assert_string_equal(err.field, "by_action");
+    assert_non_null(strstr(err.msg, "total.actions"));
+    json_object_set_new(act, "count",
+                        json_integer(json_integer_value(json_object_get(act, "count")) - 1));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0); /* as sent: taken */
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
+}
+
 /* Time figures are checked one by one against a bound; their sum over districts is checked
  * too, never left to wrap (five districts each just under the bound). */
 static void test_province_refuses_times_whose_sum_would_overflow(void **state)
@@ -993,6 +1031,7 @@ int main(void)
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_province_names_each_districts_period_when_they_differ),
         T(test_province_refuses_times_whose_sum_would_overflow),
+        T(test_province_refuses_a_district_whose_parts_do_not_add_up),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
         T(test_csv_cells_that_would_be_formulas_are_text),
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
