@@ -376,6 +376,40 @@ class AlertsTest(unittest.TestCase):
                              ("pending", 0), a)
         self.stop_daemon()
 
+    def test_a_huge_retry_after_waits_retry_max(self):
+        # A webhook that says "busy, try again in 2^63-1 s": the wait is retry_max, the bound
+        # (not the wait of a Retry-After wrapped round to negative, nor an overflow).
+        rx = Receivers(self.tmp, self.procs,
+                       webhook_args=("--fail-first", "1", "--retry-after", str(2 ** 63 - 1)))
+        port = cwtest.closed_port()
+        cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(port, "/CAH-001"))]
+        conf = self.write_site(alert_config(rx, hold="1s", retry="1s", retry_max="20s"),
+                               cameras=cams)
+        self.start_daemon(conf)
+        db = os.path.join(self.tmp, "site", "var", "camwatch.db")
+
+        def first_attempt():
+            try:
+                c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+            except sqlite3.Error:
+                return None  # the daemon has not made the store yet
+            try:
+                r = c.execute("SELECT attempts, last_ms, next_ms, error FROM alert_delivery "
+                              "WHERE channel = 'webhook'").fetchone()
+            except sqlite3.Error:
+                return None
+            finally:
+                c.close()
+            return r if r is not None and r[0] >= 1 else None
+        row = self.wait("the first attempt refused", first_attempt)
+        attempts, last_ms, next_ms, error = row
+        self.assertEqual(attempts, 1, row)
+        self.assertIn("503", error)
+        self.assertEqual(next_ms - last_ms, 20000, row)  # retry_max, not retry (1 s)
+        self.assertEqual(rx.hooks(), [])
+        self.stop_daemon()
+        self.assertNotIn("runtime error", self.daemon.stderr_text())
+
     def test_a_reload_takes_the_new_targets(self):
         old = Receivers(self.tmp, self.procs, webhook_args=("--down",),
                         smtp_args=("--fail-first", "1000"))
