@@ -8,6 +8,9 @@
  *           -> down or busy: next attempt after the wait item_done(), alertq_backoff()
  *           -> still failing give_up after its alert: failed
  *   in flight at alertq_stop(): abandoned, still pending in the store
+ * Each target runs at most ALERTQ_TARGET_INFLIGHT_MAX attempts at once, counted apart, so a
+ * webhook that takes requests and never answers delays only its own deliveries, never the
+ * e-mail's or another webhook's.
  * An outcome the store refused (a full disk) is kept on its item and written again at each
  * kick until it lands (an item sent or failed leaves the queue only then), so what was sent
  * is not left pending, to be sent again after a restart. Items added while the queue is held
@@ -44,7 +47,6 @@ struct alertq {
     struct alertq_hooks hooks;
     struct alertq_item **items;
     size_t n, cap;
-    size_t inflight;
     int stopped;
     int holding; /* alertq_hold: new items are held */
     ev_timer due;
@@ -187,7 +189,6 @@ static void item_done(void *data, const struct alertsend_result *r)
     struct alertq *q = it->q;
 
     it->attempt = NULL;
-    q->inflight--;
     item_settle(q, it, r);
     alertq_kick(q);
 }
@@ -221,9 +222,7 @@ static void item_start(struct alertq *q, struct alertq_item *it)
         rc = alertsend_webhook(q->curl, &q->cfg->alerts, url, text, key, item_done, it,
                                &it->attempt, &err);
     }
-    if (rc == 0) {
-        q->inflight++;
-    } else {
+    if (rc != 0) {
         if (r.detail[0] == '\0')
             snprintf(r.detail, sizeof(r.detail), "not started: %.200s",
                      err.msg[0] ? err.msg : "out of memory");
@@ -262,10 +261,56 @@ static size_t alertq_resave(struct alertq *q)
     return left;
 }
 
-/* Start what is due, up to ALERTQ_INFLIGHT_MAX at once; the timer for the next one. */
+/* Attempts in flight per target, counted at each kick: at most this many targets have any
+ * (the configured ones, and ones a reload took out of [alerts] with attempts still running). */
+#define ALERTQ_TALLY_MAX (2 * (CFG_ALERTS_TARGETS_MAX + 1))
+
+struct alertq_tally {
+    size_t n;
+    struct {
+        char key[sizeof(((struct store_delivery *)0)->target_key)];
+        size_t inflight;
+    } t[ALERTQ_TALLY_MAX];
+};
+
+/* The count of key's attempts in flight, added to the tally when new; NULL when the tally is
+ * full (only a key of a target gone from [alerts]: its deliveries fail as they start). */
+static size_t *tally_of(struct alertq_tally *ty, const char *key)
+{
+    for (size_t i = 0; i < ty->n; i++)
+        if (strcmp(ty->t[i].key, key) == 0)
+            return &ty->t[i].inflight;
+    if (ty->n == ALERTQ_TALLY_MAX)
+        return NULL;
+    snprintf(ty->t[ty->n].key, sizeof(ty->t[ty->n].key), "%s", key);
+    ty->t[ty->n].inflight = 0;
+    return &ty->t[ty->n++].inflight;
+}
+
+/* Whether key's target already runs all the attempts it may. */
+static int tally_busy(struct alertq_tally *ty, const char *key)
+{
+    size_t *in = tally_of(ty, key);
+
+    return in != NULL && *in >= ALERTQ_TARGET_INFLIGHT_MAX;
+}
+
+static void tally_count(const struct alertq *q, struct alertq_tally *ty)
+{
+    ty->n = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        size_t *in;
+        if (q->items[i]->attempt != NULL && (in = tally_of(ty, q->items[i]->d.target_key)) != NULL)
+            (*in)++;
+    }
+}
+
+/* Start what is due, up to ALERTQ_TARGET_INFLIGHT_MAX at once per target; the timer for the
+ * next one. */
 static void alertq_kick(struct alertq *q)
 {
     int64_t now = cw_now_ms(), next = INT64_MAX;
+    struct alertq_tally ty;
 
     if (q->holding)
         return; /* in the caller's transaction, which may yet roll back: alertq_release kicks */
@@ -274,17 +319,26 @@ static void alertq_kick(struct alertq *q)
         return;
     if (alertq_resave(q) > 0)
         next = now + (int64_t)(ALERTQ_RESAVE_S * 1000);
-    for (size_t i = 0; i < q->n && q->inflight < ALERTQ_INFLIGHT_MAX;) {
+    tally_count(q, &ty);
+    for (size_t i = 0; i < q->n;) {
         struct alertq_item *it = q->items[i];
-        size_t before = q->n;
-        if (startable(it) && it->d.next_ms <= now)
+        size_t before = q->n, *in;
+        if (startable(it) && it->d.next_ms <= now && !tally_busy(&ty, it->d.target_key)) {
             item_start(q, it); /* may drop it: look at the same index again */
+            if (q->n == before && it->attempt != NULL &&
+                (in = tally_of(&ty, it->d.target_key)) != NULL)
+                (*in)++;
+        }
         if (q->n == before)
             i++;
     }
-    for (size_t i = 0; i < q->n; i++)
-        if (startable(q->items[i]) && q->items[i]->d.next_ms < next)
-            next = q->items[i]->d.next_ms;
+    /* A delivery whose target is busy waits for one of its attempts to end (item_done kicks),
+     * not for a timer: one due now would spin the loop until then. */
+    for (size_t i = 0; i < q->n; i++) {
+        const struct alertq_item *it = q->items[i];
+        if (startable(it) && it->d.next_ms < next && !tally_busy(&ty, it->d.target_key))
+            next = it->d.next_ms;
+    }
     if (next != INT64_MAX) {
         ev_timer_set(&q->due, next > now ? (double)(next - now) / 1000.0 : 0.0, 0.0);
         ev_timer_start(q->loop, &q->due);
@@ -433,7 +487,6 @@ void alertq_stop(struct alertq *q)
         alertsend_cancel(q->items[i]->attempt);
         q->items[i]->attempt = NULL;
     }
-    q->inflight = 0;
 }
 
 void alertq_free(struct alertq *q)

@@ -18,7 +18,9 @@
 #include "alertsend.h"
 #include "curlev.h"
 
-#define ALERTQ_INFLIGHT_MAX 8 /* attempts at once: alerts come in ones and twos */
+/* Attempts at once to one target (a webhook, the mail relay): a target that hangs holds at
+ * most these, never the others' turn. */
+#define ALERTQ_TARGET_INFLIGHT_MAX 4
 
 enum alertq_mode {
     ALERTQ_RETRY, /* the daemon: retry with backoff until give_up */

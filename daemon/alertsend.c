@@ -67,8 +67,13 @@ static void webhook_outcome(struct alertsend *s, struct alertsend_result *r)
      * before Retry-After when it says so. Anything else is a refusal retrying will not mend. */
     if (code == 408 || code == 425 || code == 429 || code >= 500) {
         r->outcome = ALERTSEND_RETRY;
+        /* The peer's number, up to 2^63-1 s: bounded before it becomes ms (the queue's own
+         * bound, retry_max, is far below) */
         if (curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &after_s) == CURLE_OK && after_s > 0)
-            r->retry_after_ms = (int64_t)after_s * 1000;
+            r->retry_after_ms =
+                (int64_t)(after_s < ALERTSEND_RETRY_AFTER_MAX_S ? after_s
+                                                                : ALERTSEND_RETRY_AFTER_MAX_S) *
+                1000;
         return;
     }
     r->outcome = ALERTSEND_FAILED;

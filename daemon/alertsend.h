@@ -16,6 +16,8 @@
 
 #define ALERTSEND_KEY_LEN 64 /* hex SHA-256 */
 #define ALERTSEND_EMAIL_KEY "email"
+/* A Retry-After past this is taken as this: [alerts] give_up's bound, 7 d */
+#define ALERTSEND_RETRY_AFTER_MAX_S (7 * 24 * 3600)
 
 enum alertsend_outcome {
     ALERTSEND_SENT,

@@ -3,6 +3,7 @@
  * arrays it reads are freed before it returns. */
 #include "doc_priv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "store_alert.h"
@@ -43,12 +44,28 @@ static json_t *alert_json(const struct doc_ctx *c, const struct store_alert *a)
     return o;
 }
 
+/* The first of d[0..m) (by alert id) that is alert_id's, or m. */
+static size_t first_of(const struct store_delivery *d, size_t m, int64_t alert_id)
+{
+    size_t lo = 0, hi = m;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d[mid].alert_id < alert_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t **out,
                struct cw_err *err)
 {
     struct store_alert *a = NULL;
     struct store_delivery *d = NULL;
-    size_t n = 0, m = 0, j = 0;
+    size_t n = 0, m = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
     json_t *arr = NULL;
     int rc;
 
@@ -57,17 +74,21 @@ int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t
         return rc;
     if (store_list_alerts(c->store, q->camera, q->since_ms, q->limit, &a, &n, err) != 0)
         return -1;
-    if (n > 0 && store_list_deliveries(c->store, a[0].id, a[n - 1].id, &d, &m, err) != 0) {
+    /* Alerts come by time, which is not their ids' order: the daemon writes what one pass
+     * decides camera by camera, each at the time its change had lasted hold. */
+    for (size_t i = 0; i < n; i++) {
+        lo = a[i].id < lo ? a[i].id : lo;
+        hi = a[i].id > hi ? a[i].id : hi;
+    }
+    if (n > 0 && store_list_deliveries(c->store, lo, hi, &d, &m, err) != 0) {
         free(a);
         return -1;
     }
     arr = json_array();
     for (size_t i = 0; arr != NULL && i < n; i++) {
         json_t *o = alert_json(c, &a[i]), *dv = json_object_get(o, "deliveries");
-        /* Both lists are by alert id; an alert of another camera in between has its own. */
-        for (; j < m && d[j].alert_id < a[i].id; j++)
-            ;
-        for (; j < m && d[j].alert_id == a[i].id; j++)
+        /* The deliveries are by alert id; an alert of another camera in between has its own. */
+        for (size_t j = first_of(d, m, a[i].id); j < m && d[j].alert_id == a[i].id; j++)
             json_array_append_new(dv, delivery_json(c, &d[j]));
         json_array_append_new(arr, o);
     }

@@ -19,6 +19,7 @@ static const char *const need_keys[] = {"cameras",           "needing_work", "do
                                         "priority_items",    "actions",      "cost_vnd",
                                         "priority_cost_vnd", "unpriced"};
 #define N_NEED (sizeof(need_keys) / sizeof(need_keys[0]))
+enum { NEED_ACTIONS = 4, NEED_COST = 5, NEED_PRIORITY_COST = 6, NEED_UNPRICED = 7 };
 
 static const char *rj_str(const json_t *o, const char *key)
 {
@@ -90,12 +91,33 @@ static int get_need(const json_t *o, struct need *n, const char *file, const cha
     return 0;
 }
 
-/* Every field of a district's backlog that the summary reads. */
+/* Whether the parts' sums are the total's: sum[k] of need_keys[keys[k]] (keys NULL: of
+ * need_keys[k]); DOC_BAD_INPUT naming the list (owners, by_action) and the first figure that
+ * differs. */
+static int adds_up(const struct district *d, const char *list, const json_int_t *sum,
+                   const size_t *keys, size_t n, struct cw_err *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t t = keys != NULL ? keys[k] : k;
+        if (sum[k] != d->total.v[t]) {
+            cw_err_set(err, d->file, 0, list,
+                       "do not add up to total.%s (%lld against %lld): a figure edited in one "
+                       "place and not the other?",
+                       need_keys[t], (long long)sum[k], (long long)d->total.v[t]);
+            return DOC_BAD_INPUT;
+        }
+    }
+    return 0;
+}
+
+/* Every field of a district's backlog that the summary reads, and its owners and kinds of work
+ * adding up to its total (the province's tables sum each of them). */
 static int check_district(const json_t *doc, struct district *d, struct cw_err *err)
 {
+    static const size_t act_keys[3] = {NEED_ACTIONS, NEED_COST, NEED_UNPRICED}; /* count, ... */
     const json_t *o, *av;
-    struct need n;
-    json_int_t up, deg, v;
+    struct need n, owners = {{0}};
+    json_int_t up, deg, v, act[3], acts[3] = {0};
     size_t i;
     int rc;
     char where[64];
@@ -123,7 +145,12 @@ static int check_district(const json_t *doc, struct district *d, struct cw_err *
             (rc = get_text(o, "owner", 0, d->file, where, err)) != 0 ||
             (rc = get_text(o, "owner_name", 1, d->file, where, err)) != 0)
             return rc;
+        for (size_t k = 0; k < N_NEED; k++) /* past any total: it cannot add up */
+            if (__builtin_add_overflow(owners.v[k], n.v[k], &owners.v[k]))
+                owners.v[k] = INT64_MAX;
     }
+    if ((rc = adds_up(d, "owners", owners.v, NULL, N_NEED, err)) != 0)
+        return rc;
     if (!json_is_array(json_object_get(doc, "by_action")))
         return bad(err, d->file, "by_action", "expected an array");
     json_array_foreach(json_object_get(doc, "by_action"), i, o)
@@ -134,11 +161,17 @@ static int check_district(const json_t *doc, struct district *d, struct cw_err *
             return bad(err, d->file, where,
                        "expected {action, count, cost_vnd, unpriced} of a "
                        "known action");
-        if ((rc = get_count(o, "count", PROVINCE_COUNT_MAX, &v, d->file, where, err)) != 0 ||
-            (rc = get_count(o, "cost_vnd", PROVINCE_MONEY_MAX, &v, d->file, where, err)) != 0 ||
-            (rc = get_count(o, "unpriced", PROVINCE_COUNT_MAX, &v, d->file, where, err)) != 0)
+        if ((rc = get_count(o, "count", PROVINCE_COUNT_MAX, &act[0], d->file, where, err)) != 0 ||
+            (rc = get_count(o, "cost_vnd", PROVINCE_MONEY_MAX, &act[1], d->file, where, err)) !=
+                0 ||
+            (rc = get_count(o, "unpriced", PROVINCE_COUNT_MAX, &act[2], d->file, where, err)) != 0)
             return rc;
+        for (size_t k = 0; k < 3; k++)
+            if (__builtin_add_overflow(acts[k], act[k], &acts[k]))
+                acts[k] = INT64_MAX;
     }
+    if ((rc = adds_up(d, "by_action", acts, act_keys, 3, err)) != 0)
+        return rc;
     av = json_object_get(json_object_get(doc, "availability"), "total");
     if ((rc = get_count(av, "monitored_ms", INT64_MAX / 4, &d->monitored_ms, d->file,
                         "availability.total", err)) != 0 ||
@@ -164,10 +197,24 @@ static json_t *need_json(const struct need *n)
     return o;
 }
 
-static void need_add(struct need *a, const struct need *b)
+/* Add district d's figures to the province's; DOC_BAD_INPUT (naming d's file and the field)
+ * when a sum would not fit: each figure has a bound, but enough districts near it could
+ * still wrap the total into a wrong (negative) figure. */
+static int sum_district(struct need *total, json_int_t *avail, json_int_t *mon,
+                        const struct district *d, struct cw_err *err)
 {
+    char field[64];
+
     for (size_t k = 0; k < N_NEED; k++)
-        a->v[k] += b->v[k];
+        if (__builtin_add_overflow(total->v[k], d->total.v[k], &total->v[k])) {
+            snprintf(field, sizeof(field), "total.%s", need_keys[k]);
+            return bad(err, d->file, field, "too large: the districts' sum does not fit");
+        }
+    if (__builtin_add_overflow(*mon, d->monitored_ms, mon) ||
+        __builtin_add_overflow(*avail, d->available_ms, avail))
+        return bad(err, d->file, "availability.total.monitored_ms",
+                   "too large: the districts' sum does not fit");
+    return 0;
 }
 
 static json_t *pct(json_int_t available, json_int_t monitored)
@@ -211,7 +258,8 @@ static json_t *district_json(const struct district *d)
 static int district_cmp(const void *pa, const void *pb)
 {
     const struct district *a = pa, *b = pb;
-    json_int_t pa_ = a->total.v[6], pb_ = b->total.v[6], ca = a->total.v[5], cb = b->total.v[5];
+    json_int_t pa_ = a->total.v[NEED_PRIORITY_COST], pb_ = b->total.v[NEED_PRIORITY_COST];
+    json_int_t ca = a->total.v[NEED_COST], cb = b->total.v[NEED_COST];
 
     if (pa_ != pb_)
         return pa_ > pb_ ? -1 : 1;
@@ -263,6 +311,8 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
         d[i].file = in[i].file;
         d[i].doc = in[i].doc;
         rc = check_district(in[i].doc, &d[i], err);
+        if (rc == 0)
+            rc = sum_district(&total, &avail, &mon, &d[i], err);
         for (size_t k = 0; rc == 0 && k < i; k++)
             if (strcmp(rj_str(d[k].doc, "site"), rj_str(d[i].doc, "site")) == 0) {
                 cw_err_set(err, d[i].file, 0, "site", "'%s' is given twice (also in %s)",
@@ -279,9 +329,6 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
     for (size_t i = 0; i < n; i++) {
         json_int_t f = json_integer_value(json_object_get(d[i].doc, "from_ms"));
         json_int_t t = json_integer_value(json_object_get(d[i].doc, "to_ms"));
-        need_add(&total, &d[i].total);
-        avail += d[i].available_ms;
-        mon += d[i].monitored_ms;
         from = f < from ? f : from;
         to = t > to ? t : to;
         if (arr != NULL && json_array_append_new(arr, district_json(&d[i])) != 0) {

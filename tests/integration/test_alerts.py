@@ -92,7 +92,7 @@ class Receivers:
             return []
         names = sorted(n for n in os.listdir(directory)
                        if n.endswith(suffix) and not n.startswith(".") and
-                       not n.endswith(".env.json"))
+                       not n.endswith(".env.json") and not n.endswith(".hung.json"))
         return [os.path.join(directory, n) for n in names]
 
     def hooks(self):
@@ -103,6 +103,12 @@ class Receivers:
                 rec = json.load(f)
             out.append((rec["headers"], json.loads(rec["body"]), rec["path"]))
         return out
+
+    def hung(self):
+        """How many webhook requests a --hang receiver took and never answered."""
+        if not os.path.isdir(self.hooks_dir):
+            return 0
+        return sum(n.endswith(".hung.json") for n in os.listdir(self.hooks_dir))
 
     def mails(self):
         """Every message received: (envelope, email.message.EmailMessage, raw bytes)."""
@@ -339,6 +345,70 @@ class AlertsTest(unittest.TestCase):
                          [("change", "up", "down")])
         self.assertEqual(len(rx.mails()), 1)
         self.check_mail(*rx.mails()[0], "up -> down")
+
+    def test_a_hanging_webhook_does_not_hold_up_the_mail(self):
+        # A chat service that takes each request and never answers, with the longest attempt
+        # [alerts] allows, while a whole site goes down: more alerts at once than attempts
+        # the queue runs at once. The mail relay answers; every camera's alert must reach it
+        # while the webhook's attempts are all still hanging, not after they time out.
+        rx = Receivers(self.tmp, self.procs, webhook_args=("--hang",))
+        port = cwtest.closed_port()
+        ids = ["CAH-%03d" % i for i in range(1, 21)]
+        cams = [cwtest.camera(cid, cwtest.rtsp_url(port, "/" + cid), commune="Tân Dương")
+                for cid in ids]
+        conf = self.write_site(alert_config(rx, hold="1s", timeout="10m"), cameras=cams)
+        self.start_daemon(conf)
+        self.wait("every camera's alert mailed", lambda: len(rx.mails()) == len(ids))
+        self.wait("the webhook holding requests", lambda: rx.hung() > 0)
+        told = sorted(str(msg["subject"]).split("] ")[1].split(" ")[0]
+                      for _, msg, _ in rx.mails())
+        self.assertEqual(told, ids)
+        for env, msg, raw in rx.mails():
+            self.check_mail(env, msg, raw, "-> down")
+        hist = [a for a in self.history(conf) if a["kind"] == "change"]
+        self.assertEqual(sorted(a["camera"] for a in hist), ids)
+        for a in hist:
+            by = {d["channel"]: d for d in a["deliveries"]}
+            self.assertEqual(sorted(by), ["email", "webhook"], a)
+            self.assertEqual(by["email"]["status"], "sent", a)
+            # no webhook attempt has ended: each is hanging or waits its turn
+            self.assertEqual((by["webhook"]["status"], by["webhook"]["attempts"]),
+                             ("pending", 0), a)
+        self.stop_daemon()
+
+    def test_a_huge_retry_after_waits_retry_max(self):
+        # A webhook that says "busy, try again in 2^63-1 s": the wait is retry_max, the bound
+        # (not the wait of a Retry-After wrapped round to negative, nor an overflow).
+        rx = Receivers(self.tmp, self.procs,
+                       webhook_args=("--fail-first", "1", "--retry-after", str(2 ** 63 - 1)))
+        port = cwtest.closed_port()
+        cams = [cwtest.camera("CAH-001", cwtest.rtsp_url(port, "/CAH-001"))]
+        conf = self.write_site(alert_config(rx, hold="1s", retry="1s", retry_max="20s"),
+                               cameras=cams)
+        self.start_daemon(conf)
+        db = os.path.join(self.tmp, "site", "var", "camwatch.db")
+
+        def first_attempt():
+            try:
+                c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+            except sqlite3.Error:
+                return None  # the daemon has not made the store yet
+            try:
+                r = c.execute("SELECT attempts, last_ms, next_ms, error FROM alert_delivery "
+                              "WHERE channel = 'webhook'").fetchone()
+            except sqlite3.Error:
+                return None
+            finally:
+                c.close()
+            return r if r is not None and r[0] >= 1 else None
+        row = self.wait("the first attempt refused", first_attempt)
+        attempts, last_ms, next_ms, error = row
+        self.assertEqual(attempts, 1, row)
+        self.assertIn("503", error)
+        self.assertEqual(next_ms - last_ms, 20000, row)  # retry_max, not retry (1 s)
+        self.assertEqual(rx.hooks(), [])
+        self.stop_daemon()
+        self.assertNotIn("runtime error", self.daemon.stderr_text())
 
     def test_a_reload_takes_the_new_targets(self):
         old = Receivers(self.tmp, self.procs, webhook_args=("--down",),
