@@ -12,7 +12,7 @@
  * store refuses any of it (a full disk), the transaction is rolled back, the cursor and the
  * damping are put back as they were, the alerts it made are not sent (alertq_hold), and the
  * next poll reads the same events again: nothing is decided until it is written. A digest the
- * store refused is tried again ALERTS_RETRY_S later. */
+ * store could not read or refused to write is tried again ALERTS_RETRY_S later. */
 #include "alerts.h"
 
 #include <stdio.h>
@@ -30,7 +30,7 @@
 
 #define ALERTS_PAGE 1000 /* events read at a time */
 #define DAY_MS (24 * 3600 * 1000LL)
-#define ALERTS_RETRY_S 5.0        /* a digest the store refused is made again after this */
+#define ALERTS_RETRY_S 5.0        /* a digest the store failed is made again after this */
 #define ALERTS_LOG_EVERY_MS 60000 /* while the store refuses: one log line this often */
 
 struct alerts_cam {
@@ -388,7 +388,8 @@ static void arm_digest(struct alerts *a)
     ev_timer_start(a->loop, &a->digest);
 }
 
-/* 0, or -1 when the store refused it (logged). */
+/* 0, or -1 when the store could not give its document or refused to write it (logged): the
+ * last digest is still the one before, so it is tried again ALERTS_RETRY_S later. */
 static int send_digest(struct alerts *a)
 {
     struct doc_ctx ctx = {a->store, a->cfg, a->cfg->time_zone};
@@ -400,7 +401,7 @@ static int send_digest(struct alerts *a)
     if (doc_digest(&ctx, sa.at_ms, ALERTS_DIGEST_WINDOW_MS, ALERTS_DIGEST_LIST_MAX, &doc, &err) !=
         0) {
         log_warnx("alerts: digest not made: %s", err.msg);
-        return 0; /* a document the store cannot give: not a write to try again */
+        return -1;
     }
     doc = alertmsg_digest_doc(a->cfg, doc, sa.at_ms);
     snprintf(sa.kind, sizeof(sa.kind), "digest");

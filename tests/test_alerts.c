@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "../daemon/alerts.h"
 #include "../daemon/curlev.h"
@@ -277,6 +279,68 @@ static void test_damping_is_judged_no_later_than_the_log_is_complete(void **stat
     assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE to_state = 'down'"), 1);
 }
 
+/* Lines of the file at path holding what. */
+static int lines_with(const char *path, const char *what)
+{
+    char line[4096];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, what) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+static const char *log_path; /* where stderr goes while digest_failed looks */
+
+static int digest_failed(struct fixture *fx, int64_t n)
+{
+    (void)fx;
+    fflush(stderr);
+    return lines_with(log_path, "digest not made") >= n;
+}
+
+/* A digest the store cannot make (a read that fails: here its event log is gone) left the last
+ * digest where it was, in the past, and the digest was armed again from it: due at once, so the
+ * loop made it again on every turn, a spin with a warning each time. It is tried again
+ * ALERTS_RETRY_S later, as a digest the store refused to write is. */
+static void test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    char path[192];
+    int saved, fd;
+
+    snprintf(path, sizeof(path), "%s/stderr.log", fx->dir);
+    log_path = path;
+    alerts_free(fx->a);
+    fx->cfg.alerts.digest_min = 7 * 60;
+    /* The last digest three days ago: the next one is past, due at once. */
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'digest', '{}');"
+                                  "ALTER TABLE event RENAME TO event_gone;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
+    close(fd);
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_true(run_until(fx, digest_failed, 1));
+    /* Twenty turns of the loop that wait for nothing: the next try is seconds away. */
+    for (int i = 0; i < 20; i++)
+        ev_run(fx->loop, EVRUN_NOWAIT);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(lines_with(path, "digest not made"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +351,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(test_damping_is_judged_no_later_than_the_log_is_complete,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
