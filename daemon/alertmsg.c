@@ -326,17 +326,30 @@ static void encoded_words(FILE *f, const char *s, size_t *col)
     }
 }
 
-/* "Name: value" (no line end) from column 0; returns the column after. */
-static size_t header_value(FILE *f, const char *name, const char *value)
+/* RFC 5322's specials: in a display name (a phrase) a mail reader takes them for syntax ("a, b"
+ * for two addresses), so a name holding one is written as encoded words, which are atoms. */
+#define PHRASE_SPECIALS "()<>[]:;@\\,.\""
+
+/* "Name: value" (no line end) from column 0, value as encoded words when it holds a byte
+ * outside printable ASCII or one of specials (a string, "" for none); returns the column
+ * after. */
+static size_t header_text(FILE *f, const char *name, const char *value, const char *specials)
 {
     size_t col = (size_t)fprintf(f, "%s: ", name);
 
-    if (!needs_encoding(value) && col + strlen(value) <= ALERTMSG_LINE_MAX) {
+    if (!needs_encoding(value) && strpbrk(value, specials) == NULL &&
+        col + strlen(value) <= ALERTMSG_LINE_MAX) {
         fputs(value, f);
         return col + strlen(value);
     }
     encoded_words(f, value, &col);
     return col;
+}
+
+/* "Name: value" (no line end) from column 0, an unstructured value; returns the column after. */
+static size_t header_value(FILE *f, const char *name, const char *value)
+{
+    return header_text(f, name, value, "");
 }
 
 int alertmsg_header(const char *name, const char *value, char *buf, size_t len)
@@ -358,14 +371,15 @@ int alertmsg_header(const char *name, const char *value, char *buf, size_t len)
     return rc;
 }
 
-/* "From: camwatch SITE <address>", the name encoded when it must be. */
+/* "From: camwatch SITE <address>", the name encoded when it must be, or when the site's name
+ * holds a special ("District 7, HCMC" written plain would be two addresses). */
 static void header_from(FILE *f, const struct cfg *cfg)
 {
     char name[256];
     size_t col;
 
     snprintf(name, sizeof(name), "camwatch %s", cfg->site_name);
-    col = header_value(f, "From", name);
+    col = header_text(f, "From", name, PHRASE_SPECIALS);
     if (col + 3 + strlen(cfg->alerts.from) > ALERTMSG_LINE_MAX)
         fputs("\r\n", f);
     fprintf(f, " <%s>\r\n", cfg->alerts.from);
