@@ -251,6 +251,8 @@ static void copy_known(struct rec_known_file *to, const struct store_known_file 
     to->bytes = from->bytes;
     to->mtime_ns = from->mtime_ns;
     snprintf(to->camera_id, sizeof(to->camera_id), "%s", from->camera_id);
+    to->start_ms = from->start_ms;
+    to->end_ms = from->end_ms;
 }
 
 static int known_files(void *data, const char *dir, struct rec_known_file **out, size_t *n)
@@ -282,7 +284,7 @@ static int known_last_file(void *data, const char *dir, struct rec_known_file *o
     return rc;
 }
 
-int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_ms,
+int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now_ms,
                 const atomic_int *cancel, rec_progress_fn progress, void *progress_data,
                 struct rec_result **out, struct cw_err *err)
 {
@@ -301,7 +303,8 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
             .camera_of = camera_of,
             .camera_data = (void *)r,
             .single_camera = r->n_cameras == 1 ? r->cameras[0] : NULL,
-            .full = full,
+            .full = (flags & (RECSRC_FULL | RECSRC_REATTRIBUTE)) != 0,
+            .reattribute = (flags & RECSRC_REATTRIBUTE) != 0,
             .now_ms = now_ms,
             .cancel = cancel,
             .progress = progress,
@@ -326,6 +329,7 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
             .camera_data = (void *)r,
             .channels = r->channels,
             .n_channels = r->n_channels,
+            .reattribute = (flags & RECSRC_REATTRIBUTE) != 0,
             .now_ms = now_ms,
         };
         rc = rec_remote_scan(&src, &known, out, err);

@@ -59,9 +59,14 @@ enum recsrc_kind recsrc_kind(const struct recsrc *r);
 const char *const *recsrc_cameras(const struct recsrc *r, size_t *n);
 
 /* Scan r: what changed since the store (ro: read-only is enough; this thread's own
- * connection) last wrote it. Blocking: a worker thread, or the CLI. full lists every folder
- * whatever its mtime. Returns 0 with *out (rec_result_free), or -1 with err. */
-int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_ms,
+ * connection) last wrote it. Blocking: a worker thread, or the CLI. flags: RECSRC_FULL lists
+ * every folder whatever its mtime; RECSRC_REATTRIBUTE (implies RECSRC_FULL) attributes every
+ * file by the channel map now, the unchanged ones too, and forgets the known ones it names no
+ * camera for (recorder.h: otherwise a file still there unchanged keeps the camera it was
+ * indexed for). Returns 0 with *out (rec_result_free), or -1 with err. */
+#define RECSRC_FULL 1
+#define RECSRC_REATTRIBUTE 2
+int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now_ms,
                 const atomic_int *cancel, rec_progress_fn progress, void *progress_data,
                 struct rec_result **out, struct cw_err *err);
 

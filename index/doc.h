@@ -545,10 +545,11 @@ struct doc_scan {
     const char *name, *kind;
     int ok;
     const char *error; /* NULL when ok */
-    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped;
+    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped, kept;
 };
-/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, dirs_listed,
- *    dirs_skipped} ]: the n scans done. */
+/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, kept,
+ *    dirs_listed, dirs_skipped} ]: the n scans done (kept: files still there unchanged that keep
+ *    the camera they were indexed for though the sheet names another or none now). */
 int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
               struct cw_err *err);
 

@@ -732,6 +732,7 @@ static json_t *scan_json(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "unreadable", json_integer((json_int_t)v->unreadable));
     json_object_set_new(o, "unmapped", json_integer((json_int_t)v->unmapped));
     json_object_set_new(o, "ignored", json_integer((json_int_t)v->ignored));
+    json_object_set_new(o, "kept", json_integer((json_int_t)v->kept));
     json_object_set_new(o, "dirs_listed", json_integer((json_int_t)v->dirs_listed));
     json_object_set_new(o, "dirs_skipped", json_integer((json_int_t)v->dirs_skipped));
     return o;

@@ -174,12 +174,14 @@ static void read_known(sqlite3_stmt *st, void *elem)
     f->bytes = sqlite3_column_int64(st, 1);
     f->mtime_ns = sqlite3_column_int64(st, 2);
     store_column_text(st, 3, f->camera_id, sizeof(f->camera_id));
+    f->start_ms = sqlite3_column_int64(st, 4);
+    f->end_ms = sqlite3_column_int64(st, 5);
 }
 
 int store_footage_files(struct store *s, const char *recorder, const char *dir,
                         struct store_known_file **out, size_t *n, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
+    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
     return store_select(s, sizeof(**out), read_known, out, n, "footage files", err, sql, "tt",
                         recorder, dir);
@@ -188,7 +190,7 @@ int store_footage_files(struct store *s, const char *recorder, const char *dir,
 int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
                             struct store_known_file *out, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
+    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
                               "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_LAST_FILE, sql, err, "tt", recorder, dir);
 

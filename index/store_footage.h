@@ -48,6 +48,7 @@ struct store_known_file {
     char file[256];
     int64_t bytes, mtime_ns;
     char camera_id[CFG_ID_MAX + 1];
+    int64_t start_ms, end_ms;
 };
 
 /* The folder's mtime as last listed: 0 with *mtime_ns, 1 when the folder is unknown, -1. */

@@ -171,8 +171,16 @@ static int read_file(struct walk *w, const char *dir, const char *name, const st
     return 0;
 }
 
+/* Whether the file is as the store knew it: same size, same mtime. */
+static int unchanged(const struct rec_known_file *known, const struct stat *sb)
+{
+    return known != NULL && known->bytes == (int64_t)sb->st_size &&
+           known->mtime_ns == mtime_ns_of(sb);
+}
+
 /* A file named name in dir (rel of the file: dir/name) as the walk meets it; known is the
- * store's row for it or NULL. */
+ * store's row for it or NULL. A known file still there unchanged keeps the camera it was indexed
+ * for, whatever the sheet says of it now (recorder.h), unless the scan reattributes. */
 static int visit_file(struct walk *w, const char *dir, const char *name,
                       const struct rec_known_file *known)
 {
@@ -180,6 +188,7 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
     struct segpattern_match m;
     const char *camera = NULL;
     struct stat sb;
+    int fits;
 
     if (join(dir, name, rel, sizeof(rel)) != 0 || full_path(w, rel, path, sizeof(path)) != 0)
         return 0;
@@ -189,19 +198,26 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
     }
     if (!S_ISREG(sb.st_mode))
         return 0;
-    if (!segpattern_match(w->src->pattern, rel, &m) || (camera = camera_of(w, &m)) == NULL) {
-        if (camera == NULL && segpattern_match(w->src->pattern, rel, &m))
+    fits = segpattern_match(w->src->pattern, rel, &m);
+    if (!fits || (camera = camera_of(w, &m)) == NULL) {
+        if (fits)
             w->res->unmapped++;
         else
             w->res->ignored++;
-        /* Known, but no longer the recorder's (its pattern or cameras changed): forget it. */
+        if (!w->src->reattribute && unchanged(known, &sb)) {
+            w->res->kept++;
+            return 0;
+        }
+        /* Known, changed since (what was indexed is gone), or the user reattributes: forget. */
         return known != NULL && rec_add_gone(w->res, dir, name, 0) != 0 ? oom(w) : 0;
     }
     w->res->files_seen++;
     progress(w);
-    if (known != NULL && known->bytes == (int64_t)sb.st_size &&
-        known->mtime_ns == mtime_ns_of(&sb) && strcmp(known->camera_id, camera) == 0) {
+    if (unchanged(known, &sb) &&
+        (strcmp(known->camera_id, camera) == 0 || !w->src->reattribute)) {
         w->res->unchanged++;
+        if (strcmp(known->camera_id, camera) != 0)
+            w->res->kept++;
         return 0;
     }
     return read_file(w, dir, name, &sb, camera, &m);
@@ -236,7 +252,25 @@ static int visit_files(struct walk *w, const char *dir, char **names, size_t n)
 
 static int walk_dir(struct walk *w, const char *rel, const char *parent, int level);
 
-/* A folder level that changed: the subfolders whose names fit, against the store's. */
+/* The last part of a folder's path. */
+static const char *base_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* Whether name is the last part of one of known[0..nk). */
+static int is_known(char **known, size_t nk, const char *name)
+{
+    for (size_t k = 0; k < nk; k++)
+        if (strcmp(base_of(known[k]), name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A folder level that changed: the subfolders whose names fit (or that the store knows),
+ * against the store's. */
 static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n, int level)
 {
     char **known = NULL, sub[4096], path[4096];
@@ -247,15 +281,17 @@ static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n
         return store_failed(w, "folders");
     /* Known folders no longer listed (or no longer folders) are gone with all below them. */
     for (size_t k = 0; rc == 0 && k < nk; k++) {
-        const char *base = strrchr(known[k], '/') ? strrchr(known[k], '/') + 1 : known[k];
-        if (bsearch(&base, names, n, sizeof(*names), str_cmp) == NULL &&
+        if (bsearch(&(const char *){base_of(known[k])}, names, n, sizeof(*names), str_cmp) ==
+                NULL &&
             rec_add_gone(w->res, known[k], "", 1) != 0)
             rc = oom(w);
     }
-    free(known);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct stat sb;
-        if (!segpattern_match_level(w->src->pattern, level, names[i])) {
+        /* A known folder the pattern no longer fits is still walked: its files keep their
+         * cameras while they are there, and leave the index when they go. */
+        if (!segpattern_match_level(w->src->pattern, level, names[i]) &&
+            !is_known(known, nk, names[i])) {
             w->res->ignored++;
             continue;
         }
@@ -265,6 +301,7 @@ static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n
             continue; /* a file at a folder level: not the recorder's */
         rc = walk_dir(w, sub, rel, level + 1);
     }
+    free(known);
     return rc;
 }
 
