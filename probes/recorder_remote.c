@@ -106,7 +106,7 @@ oom:
  * leave the index when the recorder no longer lists them. *v (pointers into src's channels and
  * into *tracks) and *tracks malloc'd (caller frees both). 0, or -1 when out of memory. */
 static int isapi_channels(const struct rec_remote_source *src, const struct rec_known_file *kf,
-                          size_t nk, const char ***v, size_t *n, char (**tracks)[8])
+                          size_t nk, const char ***v, size_t *n, char (**tracks)[12])
 {
     size_t nt = 0;
 
@@ -118,7 +118,7 @@ static int isapi_channels(const struct rec_remote_source *src, const struct rec_
     for (size_t i = 0; i < src->n_channels; i++)
         (*v)[(*n)++] = src->channels[i];
     for (size_t i = 0; i < nk; i++) {
-        char t[8];
+        char t[12];
         size_t len = strcspn(kf[i].file, "/");
         int track, asked = 0;
         if (len == 0 || len >= sizeof(t) || kf[i].file[len] != '/')
@@ -143,7 +143,7 @@ static int list_items(const struct rec_remote_source *src, const struct rec_know
 {
     struct rec_remote_source asked = *src;
     const char **v = NULL;
-    char(*tracks)[8] = NULL;
+    char(*tracks)[12] = NULL;
     int rc;
 
     switch (src->kind) {
