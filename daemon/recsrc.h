@@ -72,7 +72,9 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now
 
 /* Write a scan's result through the write connection, inside the caller's transaction (the
  * daemon's batch, the CLI's store_begin), at most max changes per call so the daemon's loop
- * is never held long: *cursor starts at 0 and moves on; returns 1 when all of it is written,
+ * is never held long: *cursor starts at 0 and moves on; with the last changes, the footage
+ * summaries of the cameras not on r whose files it kept or forgot (rec_result's others) are
+ * brought up to date as recsrc_finish does r's; returns 1 when all of it is written,
  * 0 when more remains, -1 on a store error (*cursor at the change that failed). Segments
  * first, folders last, so a folder is never remembered as listed before its files are. A
  * segment of a camera not in the store is skipped (*skipped counts them). scan_ms: the

@@ -69,6 +69,11 @@ struct rec_result {
     size_t n_gone;
     struct rec_dir_mark *dirs;
     size_t n_dirs;
+    /* The cameras of the known files kept or gone (rec_note_camera): the sheet may name them
+     * on no recorder scanned now, so their footage summaries are brought up to date with this
+     * recorder's (recsrc_apply). Each once. */
+    char (*others)[REC_ID_MAX];
+    size_t n_others;
     /* Counts for the log and `camwatch footage scan`. */
     size_t files_seen;   /* files whose names fit the pattern */
     size_t unchanged;    /* of those, as the store knew them */
@@ -100,6 +105,7 @@ int rec_add_found(struct rec_result *r, const char *dir, const char *file, const
                   const struct segment_info *info);
 int rec_add_gone(struct rec_result *r, const char *dir, const char *file, int tree);
 int rec_add_dir(struct rec_result *r, const char *path, const char *parent, int64_t mtime_ns);
+int rec_note_camera(struct rec_result *r, const char *camera_id);
 
 /* ---- kind dir: segment files under a folder (recorder_dir.c) ---- */
 

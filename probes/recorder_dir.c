@@ -69,6 +69,15 @@ static int store_failed(struct walk *w, const char *what)
                       w->src->name, what);
 }
 
+/* known (a file the store knows) is forgotten: its camera's summary is brought up to date. */
+static int forget(struct walk *w, const char *dir, const struct rec_known_file *known)
+{
+    if (rec_add_gone(w->res, dir, known->file, 0) != 0 ||
+        rec_note_camera(w->res, known->camera_id) != 0)
+        return oom(w);
+    return 0;
+}
+
 static int str_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -194,7 +203,7 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
         return 0;
     if (stat(path, &sb) != 0) {
         /* Gone between the listing and now: what the store knew of it goes too. */
-        return known != NULL && rec_add_gone(w->res, dir, name, 0) != 0 ? oom(w) : 0;
+        return known != NULL ? forget(w, dir, known) : 0;
     }
     if (!S_ISREG(sb.st_mode))
         return 0;
@@ -206,19 +215,20 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
             w->res->ignored++;
         if (!w->src->reattribute && unchanged(known, &sb)) {
             w->res->kept++;
-            return 0;
+            return rec_note_camera(w->res, known->camera_id) != 0 ? oom(w) : 0;
         }
         /* Known, changed since (what was indexed is gone), or the user reattributes: forget. */
-        return known != NULL && rec_add_gone(w->res, dir, name, 0) != 0 ? oom(w) : 0;
+        return known != NULL ? forget(w, dir, known) : 0;
     }
     w->res->files_seen++;
     progress(w);
     if (unchanged(known, &sb) &&
         (strcmp(known->camera_id, camera) == 0 || !w->src->reattribute)) {
         w->res->unchanged++;
-        if (strcmp(known->camera_id, camera) != 0)
-            w->res->kept++;
-        return 0;
+        if (strcmp(known->camera_id, camera) == 0)
+            return 0;
+        w->res->kept++;
+        return rec_note_camera(w->res, known->camera_id) != 0 ? oom(w) : 0;
     }
     return read_file(w, dir, name, &sb, camera, &m);
 }
@@ -241,8 +251,8 @@ static int visit_files(struct walk *w, const char *dir, char **names, size_t n)
             rc = visit_file(w, dir, names[i++], NULL);
         else if (c == 0)
             rc = visit_file(w, dir, names[i++], &kf[k++]);
-        else if (rec_add_gone(w->res, dir, kf[k++].file, 0) != 0)
-            rc = oom(w);
+        else
+            rc = forget(w, dir, &kf[k++]);
     }
     free(kf);
     return rc;
@@ -251,6 +261,41 @@ static int visit_files(struct walk *w, const char *dir, char **names, size_t n)
 /* ---- folders ---- */
 
 static int walk_dir(struct walk *w, const char *rel, const char *parent, int level);
+
+/* The cameras of the files the store knows in the folder rel (walked at level) and below it,
+ * noted (rec_note_camera). */
+static int note_tree(struct walk *w, const char *rel, int level)
+{
+    int rc = 0;
+
+    if (level >= w->levels - 1) {
+        struct rec_known_file *kf = NULL;
+        size_t nk = 0;
+        if (w->known->files(w->known->data, rel, &kf, &nk) != 0)
+            return store_failed(w, "files");
+        for (size_t k = 0; rc == 0 && k < nk; k++)
+            if (rec_note_camera(w->res, kf[k].camera_id) != 0)
+                rc = oom(w);
+        free(kf);
+    } else {
+        char **sub = NULL;
+        size_t ns = 0;
+        if (w->known->subdirs(w->known->data, rel, &sub, &ns) != 0)
+            return store_failed(w, "folders");
+        for (size_t k = 0; rc == 0 && k < ns; k++)
+            rc = note_tree(w, sub[k], level + 1);
+        free(sub);
+    }
+    return rc;
+}
+
+/* The folder rel (walked at level) is gone with all below it. */
+static int forget_tree(struct walk *w, const char *rel, int level)
+{
+    if (note_tree(w, rel, level) != 0)
+        return -1;
+    return rec_add_gone(w->res, rel, "", 1) != 0 ? oom(w) : 0;
+}
 
 /* The last part of a folder's path. */
 static const char *base_of(const char *path)
@@ -282,9 +327,8 @@ static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n
     /* Known folders no longer listed (or no longer folders) are gone with all below them. */
     for (size_t k = 0; rc == 0 && k < nk; k++) {
         if (bsearch(&(const char *){base_of(known[k])}, names, n, sizeof(*names), str_cmp) ==
-                NULL &&
-            rec_add_gone(w->res, known[k], "", 1) != 0)
-            rc = oom(w);
+            NULL)
+            rc = forget_tree(w, known[k], level + 1);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct stat sb;
@@ -345,7 +389,7 @@ static int walk_dir(struct walk *w, const char *rel, const char *parent, int lev
         if (level == 0)
             return cw_err_set(w->err, w->src->root, 0, NULL, "recorder %s: cannot read %s: %s",
                               w->src->name, w->src->root, why);
-        return rec_add_gone(w->res, rel, "", 1) != 0 ? oom(w) : 0;
+        return forget_tree(w, rel, level);
     }
     mt = mtime_ns_of(&sb);
     if ((rc = w->known->dir_mtime(w->known->data, rel, &known_mtime)) < 0)

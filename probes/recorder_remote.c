@@ -31,6 +31,14 @@ static int by_id(const void *a, const void *b)
 
 static const char *const kind_names[] = {"ONVIF", "ISAPI", "Dahua"};
 
+/* A file the store knows is gone, and its camera's summary is to be brought up to date. */
+static int forget(struct rec_result *res, const struct rec_known_file *kf)
+{
+    return rec_add_gone(res, "", kf->file, 0) != 0 || rec_note_camera(res, kf->camera_id) != 0
+               ? -1
+               : 0;
+}
+
 /* Whether a listed item the store knows as was, whose tokens now name camera (NULL: none), keeps
  * the camera it was indexed for (recorder.h), and what of it to write into *put (the listing's
  * item on entry): listed within the span it was indexed with (the recorder may have overwritten
@@ -69,7 +77,7 @@ static int compare(const struct rec_remote_source *src, struct rec_listing *l,
         const char *camera = camera_of_item(src, it);
         const struct rec_known_file *was = NULL;
         while (k < nk && strcmp(kf[k].file, it->id) < 0)
-            if (rec_add_gone(res, "", kf[k++].file, 0) != 0)
+            if (forget(res, &kf[k++]) != 0)
                 goto oom;
         if (k < nk && strcmp(kf[k].file, it->id) == 0)
             was = &kf[k++];
@@ -79,8 +87,10 @@ static int compare(const struct rec_remote_source *src, struct rec_listing *l,
         if (was != NULL && !src->reattribute && kept_as_indexed(was, camera, &put)) {
             res->kept++;
             camera = was->camera_id;
+            if (rec_note_camera(res, camera) != 0)
+                goto oom;
         } else if (camera == NULL) {
-            if (was != NULL && rec_add_gone(res, "", it->id, 0) != 0)
+            if (was != NULL && forget(res, was) != 0)
                 goto oom;
             continue;
         } else {
@@ -93,7 +103,7 @@ static int compare(const struct rec_remote_source *src, struct rec_listing *l,
             goto oom;
     }
     while (k < nk)
-        if (rec_add_gone(res, "", kf[k++].file, 0) != 0)
+        if (forget(res, &kf[k++]) != 0)
             goto oom;
     return 0;
 oom:

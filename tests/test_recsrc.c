@@ -400,6 +400,8 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     struct fixture *fx = *state;
     struct recsrc *moved = source_map(fx->nvr, only_b, 1, NULL, NULL);
     struct store_segment_row *r = NULL;
+    struct store_footage_camera fc;
+    struct cw_err err = {0};
     char path[512], rel[256];
     struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
 
@@ -432,6 +434,9 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     assert_int_equal(rows(fx, "CAM-A", &r), 4);
     assert_true(r[0].start_ms == T0 + SEG_MS);
     free(r);
+    /* CAM-A is on no recorder the sheet scans now: nvr's scan moved its oldest footage on. */
+    assert_int_equal(store_footage_camera(fx->s, "CAM-A", &fc, later(), &err), 0);
+    assert_true(fc.oldest_ms == T0 + SEG_MS);
     recsrc_free(moved);
 }
 
