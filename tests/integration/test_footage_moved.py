@@ -132,14 +132,15 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         return doc
 
     def test_a_moved_camera_keeps_its_footage_on_the_old_recorder(self):
+        x = self.assert_recorded("CAM-X", self.t0)  # after the daemon's scans
+        self.assertEqual(x["index"]["recorder"], "nvrB")
         scan = self.scan()
         self.assertTrue(scan["nvrA"]["ok"], scan)
         self.assertEqual(scan["nvrA"]["gone"], 0, scan)
         self.assertEqual(scan["nvrA"]["changed"], 0, scan)
         full = self.scan("--full")
         self.assertEqual((full["nvrA"]["gone"], full["nvrA"]["kept"]), (0, 9), full)
-        x = self.assert_recorded("CAM-X", self.t0)
-        self.assertEqual(x["index"]["recorder"], "nvrB")
+        self.assert_recorded("CAM-X", self.t0)
         self.assert_recorded("CAM-X", self.t1)
         # Across both recorders: the time between is not recorded (both scanned after it),
         # nothing is overwritten.
