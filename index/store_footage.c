@@ -253,6 +253,24 @@ int store_camera_newest_seen(struct store *s, const char *camera_id, const char 
     return rc < 0 ? -1 : 0;
 }
 
+int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
+                          int64_t *start_ms, struct cw_err *err)
+{
+    /* The (camera_id, start_ms) index walked from the camera's oldest footage: the footage it
+     * left on a recorder it moved from comes first, and is what is passed over. */
+    static const char sql[] =
+        "SELECT start_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
+        "AND recorder = ?2 ORDER BY start_ms LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's first footage on a recorder", err, sql, "tt",
+                                     camera_id, recorder);
+    int rc;
+
+    *start_ms = INT64_MAX;
+    rc = store_one_row(s, st, 0, 0, store_read_int64, start_ms,
+                       "camera's first footage on a recorder", err);
+    return rc < 0 ? -1 : 0;
+}
+
 static void read_oldest(sqlite3_stmt *st, void *elem)
 {
     struct store_footage_oldest *r = elem;

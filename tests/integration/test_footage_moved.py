@@ -154,6 +154,19 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         for cam in ("CAM-Z", "CAM-V"):
             self.assert_recorded(cam, self.t0)
 
+    def test_the_recorder_holding_the_footage_speaks_for_it(self):
+        # CAM-Z has no recorder now: nvrA's scans speak for what it recorded there, so the
+        # minute after its footage is "not recorded" (nvrA was scanned since), not "not indexed".
+        z = self.find("CAM-Z", self.t0, self.t0 + 72 * SEC)
+        self.assertEqual(z["index"]["state"], "no recorder")
+        self.assertEqual([(o["recorder"], o["state"]) for o in z["index"]["others"]],
+                         [("nvrA", "scanned")])
+        self.assertEqual([(g["start"], g["end"], g["cause"]) for g in z["gaps"]],
+                         [(iso(self.t0 + 12 * SEC), iso(self.t0 + 72 * SEC), "not recorded")])
+        x = self.find("CAM-X", self.t0, self.t1 + 3 * SEG_S * SEC)
+        self.assertEqual((x["index"]["recorder"], [o["recorder"] for o in x["index"]["others"]]),
+                         ("nvrB", ["nvrA"]))
+
     def test_an_export_of_the_old_period_delivers_the_old_recorders_files(self):
         r = cwtest.camwatch(self.conf, "request", "create", "--json", "--from", iso(self.t0),
                             "--to", iso(self.t0 + 3 * SEG_S * SEC), "--camera", "CAM-X",
