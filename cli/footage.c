@@ -37,7 +37,8 @@ static const char find_usage[] =
     "  footage stays retrievable, with a warning when that is within [footage] warn_before.\n"
     "  \"not indexed\": camwatch cannot tell (no recorder, its recorder not scanned without\n"
     "  error, or the time is after what its last good scan saw); \"not recorded\": a good\n"
-    "  scan of the recorder found nothing.\n" PLACE_HELP
+    "  scan of the recorder found nothing. A camera moved to another recorder keeps its\n"
+    "  older footage on the old one, which speaks for it by its own scans.\n" PLACE_HELP
     "  --json                  print a JSON array of cameras\n";
 
 static const char scan_usage[] =
@@ -59,8 +60,8 @@ static const char scan_usage[] =
     "  --progress       say how far a long scan is, on stderr\n"
     "  --json           print a JSON array, one object per recorder\n"
     "  Refused, with nothing scanned or written, when cameras.csv has no cameras or the\n"
-    "  inventory has a problem (camwatchd -c FILE --check-config lists them): the footage of\n"
-    "  a camera the scan does not know would leave the index.\n"
+    "  inventory has a problem (camwatchd -c FILE --check-config lists them): the new files\n"
+    "  of a camera the scan does not know would stay out of the index.\n"
     "  Exit status 1 when a recorder could not be scanned, 2 when the scan is refused.\n";
 
 static const char recorders_usage[] =

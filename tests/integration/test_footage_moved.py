@@ -194,6 +194,10 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         self.assertEqual(doc["windows"][0]["start"], iso(self.t0 + SEG_S * SEC))
         self.assertEqual([(g["end"], g["cause"]) for g in doc["gaps"]],
                          [(iso(self.t0 + SEG_S * SEC), "overwritten")])
+        # --reattribute: every file is whose the sheet says now; nvrA's name no camera of it.
+        scan = self.scan("--reattribute", "--recorder", "nvrA")
+        self.assertEqual((scan["nvrA"]["gone"], scan["nvrA"]["kept"]), (8, 0), scan)
+        self.assertEqual(self.find("CAM-Z", self.t0, self.t0 + 12 * SEC)["windows"], [])
 
 
 if __name__ == "__main__":

@@ -140,6 +140,28 @@ class NvrApiRecorderTest(cwtest.FixtureTestCase):
             http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
             self.scan()
 
+    def test_a_channel_left_out_of_the_map_keeps_its_files_while_listed(self):
+        # CAM-B moves off the Hikvision NVR (201=CAM-B leaves channel_map): the files it
+        # recorded there stay CAM-B's while the NVR still lists them, so track 201 is still
+        # asked about; when the NVR deletes them they leave the index.
+        conf = cwtest.conf_variant(self.conf, "1=CAM-A, 201=CAM-B", "1=CAM-A", ".moved")
+        try:
+            r, scan = self.scan(conf)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (0, 2), scan)
+            self.assertEqual(spans(self.find("CAM-B")["windows"]), [("20:00", "20:30")])
+            log = http_json(self.nvr.port, "/_log?nvr=hik")
+            self.assertEqual([e["action"] for e in log if e["auth_ok"]][-1],
+                             "search track=201 position=0")
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES[:-2]})
+            r, scan = self.scan(conf)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (2, 0), scan)
+            self.assertEqual(self.find("CAM-B")["windows"], [])
+        finally:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
+            self.scan()
+
     def test_wrong_password_is_a_failed_scan_that_says_why(self):
         conf = cwtest.conf_variant(self.conf, "credential = nvr", "credential = bad", ".bad")
         r, scan = self.scan(conf)
