@@ -78,7 +78,9 @@ struct cli {
 #define CLI_OPT_ACTION (UINT64_C(1) << 32) /* --action NAME */
 #define CLI_OPT_COST (UINT64_C(1) << 33)   /* --cost VND */
 #define CLI_OPT_ALL (UINT64_C(1) << 34)    /* --all */
-#define CLI_OPT_REATTRIBUTE (UINT64_C(1) << 35) /* --reattribute */
+
+/* --reattribute: footage scan gives unchanged files to the camera the sheet names now */
+#define CLI_OPT_REATTRIBUTE (UINT64_C(1) << 35)
 
 struct cli_command;
 

@@ -269,8 +269,7 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
     if (recsrc_from_cfg(cr, &r, &err) != 0 ||
         recsrc_scan(r, cli->store,
                     (a->full ? RECSRC_FULL : 0) | (a->reattribute ? RECSRC_REATTRIBUTE : 0), now,
-                    NULL, a->progress ? scan_progress : NULL,
-                    (void *)cr->name, &res, &err) != 0) {
+                    NULL, a->progress ? scan_progress : NULL, (void *)cr->name, &res, &err) != 0) {
         snprintf(err_buf, len, "%s", err.msg);
         v->error = err_buf;
     }
@@ -397,7 +396,7 @@ static int scan_run(struct cli *cli, const struct cli_args *a)
 }
 
 /* Opens the store itself, once the inventory is checked. */
-#define SCAN_OPTS \
+#define SCAN_OPTS                                                                                  \
     (CLI_OPT_RECORDER | CLI_OPT_FULL | CLI_OPT_REATTRIBUTE | CLI_OPT_PROGRESS | CLI_OPT_JSON)
 const struct cli_command cli_footage_scan_command = {
     "footage scan", scan_usage, SCAN_OPTS, 0,   "takes no arguments", CLI_OPEN_CONFIG, NULL,

@@ -494,10 +494,10 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * of it for the camera. A gap is "not indexed" where the index cannot speak for the camera
  * (footage_unindexed_at: no recorder, never scanned, or from known_until on, or before its
  * first footage on its recorder where another holding its footage was not scanned that far: a
- * gap across any of those times is cut there) unless a file it knows, unreadable, begins in it ("unreadable"); "not
- * recorded" only where a good scan found nothing. Times ISO 8601 in the site's zone. The query is a
- * struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check refuses, DOC_NOT_FOUND for
- * an unknown camera id. */
+ * gap across any of those times is cut there) unless a file it knows, unreadable, begins in it
+ * ("unreadable"); "not recorded" only where a good scan found nothing. Times ISO 8601 in the site's
+ * zone. The query is a struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check
+ * refuses, DOC_NOT_FOUND for an unknown camera id. */
 extern const struct doc_view doc_view_footage;
 
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */

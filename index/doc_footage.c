@@ -139,9 +139,9 @@ struct cam_rows {
     size_t n_ev;
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
-    enum footage_index rec;   /* what the index knows of the camera's recorder */
-    struct store_recorder rs; /* its last scan, zeroed when none */
-    int64_t known_until;      /* footage_known_until: the index speaks up to here; 0 never */
+    enum footage_index rec;       /* what the index knows of the camera's recorder */
+    struct store_recorder rs;     /* its last scan, zeroed when none */
+    int64_t known_until;          /* footage_known_until: the index speaks up to here; 0 never */
     struct footage_other *others; /* other recorders holding its footage in the range */
     size_t n_others;
     int64_t first_here_ms; /* its first footage on its recorder (footage_others) */
@@ -325,15 +325,14 @@ static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder
  * holding its footage in the range (doc.h). */
 static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
 {
-    json_t *o = recorder_index_json(
-        c, cr->rec != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL, cr->rec, &cr->rs,
-        cr->known_until);
+    json_t *o = recorder_index_json(c, cr->rec != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL,
+                                    cr->rec, &cr->rs, cr->known_until);
     json_t *arr = json_array();
 
     for (size_t i = 0; i < cr->n_others; i++) {
         const struct footage_other *x = &cr->others[i];
-        json_array_append_new(arr, recorder_index_json(c, x->last.name, x->state, &x->last,
-                                                       x->known_until));
+        json_array_append_new(
+            arr, recorder_index_json(c, x->last.name, x->state, &x->last, x->known_until));
     }
     json_object_set_new(o, "others", arr);
     return o;

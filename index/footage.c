@@ -268,8 +268,7 @@ int footage_unindexed_at(enum footage_index x, int64_t until, const struct foota
                          size_t n_others, int64_t first_here_ms, int64_t t_ms)
 {
     for (size_t i = 0; i < n_others; i++)
-        if (t_ms < first_here_ms &&
-            footage_unindexed(others[i].state, others[i].known_until, t_ms))
+        if (t_ms < first_here_ms && footage_unindexed(others[i].state, others[i].known_until, t_ms))
             return 1;
     if (x == FOOTAGE_NO_RECORDER && n_others > 0)
         return 0;

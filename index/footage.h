@@ -77,7 +77,7 @@ int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
  * to another recorder, or its row or recorder went, and the files it recorded there keep it
  * (recorder.h). The index speaks for that footage as far as THAT recorder's scans do. */
 struct footage_other {
-    enum footage_index state;  /* of that recorder: footage_index_of */
+    enum footage_index state;   /* of that recorder: footage_index_of */
     struct store_recorder last; /* its last scan (last.name: the recorder) */
     int64_t known_until;        /* footage_known_until of the camera there */
 };

@@ -181,8 +181,9 @@ static void read_known(sqlite3_stmt *st, void *elem)
 int store_footage_files(struct store *s, const char *recorder, const char *dir,
                         struct store_known_file **out, size_t *n, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
-                              "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
+    static const char sql[] =
+        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
+        "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
     return store_select(s, sizeof(**out), read_known, out, n, "footage files", err, sql, "tt",
                         recorder, dir);
 }
@@ -190,8 +191,9 @@ int store_footage_files(struct store *s, const char *recorder, const char *dir,
 int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
                             struct store_known_file *out, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
-                              "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
+    static const char sql[] =
+        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
+        "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_LAST_FILE, sql, err, "tt", recorder, dir);
 
     return store_one_row(s, st, 1, sizeof(*out), read_known, out, "footage files", err);

@@ -222,8 +222,7 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
     }
     w->res->files_seen++;
     progress(w);
-    if (unchanged(known, &sb) &&
-        (strcmp(known->camera_id, camera) == 0 || !w->src->reattribute)) {
+    if (unchanged(known, &sb) && (strcmp(known->camera_id, camera) == 0 || !w->src->reattribute)) {
         w->res->unchanged++;
         if (strcmp(known->camera_id, camera) == 0)
             return 0;
@@ -326,8 +325,7 @@ static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n
         return store_failed(w, "folders");
     /* Known folders no longer listed (or no longer folders) are gone with all below them. */
     for (size_t k = 0; rc == 0 && k < nk; k++) {
-        if (bsearch(&(const char *){base_of(known[k])}, names, n, sizeof(*names), str_cmp) ==
-            NULL)
+        if (bsearch(&(const char *){base_of(known[k])}, names, n, sizeof(*names), str_cmp) == NULL)
             rc = forget_tree(w, known[k], level + 1);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {

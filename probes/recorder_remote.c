@@ -34,9 +34,9 @@ static const char *const kind_names[] = {"ONVIF", "ISAPI", "Dahua"};
 /* A file the store knows is gone, and its camera's summary is to be brought up to date. */
 static int forget(struct rec_result *res, const struct rec_known_file *kf)
 {
-    return rec_add_gone(res, "", kf->file, 0) != 0 || rec_note_camera(res, kf->camera_id) != 0
-               ? -1
-               : 0;
+    if (rec_add_gone(res, "", kf->file, 0) != 0)
+        return -1;
+    return rec_note_camera(res, kf->camera_id);
 }
 
 /* Whether a listed item the store knows as was, whose tokens now name camera (NULL: none), keeps

@@ -820,8 +820,8 @@ static void test_scans_keep_order_counts_and_null_error(void **state)
         {"nvr", "dir", 1, NULL, 40, 3, 1, 1, 2, 5, 7, 0, 4},
         {"hik", "hikvision", 0, "timeout", 0, 0, 0, 0, 0, 0, 0, 0, 0},
     };
-    const char *keys[] = {"name",     "kind",    "ok",          "error",        "files",
-                          "changed",  "gone",    "unreadable",  "unmapped",     "ignored",
+    const char *keys[] = {"name",        "kind",         "ok",         "error",    "files",
+                          "changed",     "gone",         "unreadable", "unmapped", "ignored",
                           "dirs_listed", "dirs_skipped", "kept"};
     json_t *doc = NULL;
     const json_t *o;

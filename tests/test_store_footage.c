@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../index/store.h"
 #include "../index/footage.h"
+#include "../index/store.h"
 #include "../index/store_footage.h"
 #include "../util/log.h"
 #include "cwtest.h"
@@ -296,9 +296,8 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
     nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
     assert_int_equal(nseg, 3);
-    assert_int_equal(footage_others(fx->s, "CHO-01", "nvr", seg, nseg, rec, nrec, &o, &no, &here,
-                                    &err),
-                     0);
+    assert_int_equal(
+        footage_others(fx->s, "CHO-01", "nvr", seg, nseg, rec, nrec, &o, &no, &here, &err), 0);
     assert_int_equal(no, 1);
     assert_string_equal(o[0].last.name, "old");
     assert_int_equal(o[0].state, FOOTAGE_SCAN_FAILED);
