@@ -93,6 +93,16 @@ static struct recsrc *source_map(const char *path, const char *const *cams, size
     return r;
 }
 
+/* The recorder nvr deletes cam's MP4 segment starting at ms. */
+static void unlink_hcm(struct fixture *fx, const char *cam, int64_t ms)
+{
+    char path[512], rel[256];
+
+    name_hcm(fx, cam, ms, "mp4", rel, sizeof(rel));
+    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
+    assert_int_equal(unlink(path), 0);
+}
+
 static struct recsrc *source(const char *name, const char *path, const char *pattern,
                              const char *tz, const char *const *cams, size_t n)
 {
@@ -266,9 +276,7 @@ static void test_deleted_oldest_and_cut_newest_are_noticed(void **state)
 
     rec_result_free(res);
     /* The recorder overwrites the oldest, and the newest is cut by a power cut. */
-    name_hcm(fx, "CAM-A", T0, "mp4", rel, sizeof(rel));
-    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
-    assert_int_equal(unlink(path), 0);
+    unlink_hcm(fx, "CAM-A", T0);
     name_hcm(fx, "CAM-A", T0 + 4 * SEG_MS, "mp4", rel, sizeof(rel));
     snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
     assert_int_equal(truncate(path, 3000), 0);
@@ -399,11 +407,11 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     static const char *const only_b[] = {"CAM-B"};
     struct fixture *fx = *state;
     struct recsrc *moved = source_map(fx->nvr, only_b, 1, NULL, NULL);
-    struct store_segment_row *r = NULL;
-    struct store_footage_camera fc;
-    struct cw_err err = {0};
-    char path[512], rel[256];
     struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_footage_camera fc;
+    struct store_segment_row *r = NULL;
+    struct cw_err err = {0};
+    char rel[256];
 
     rec_result_free(res);
     res = scan(fx, moved, 0, later());
@@ -421,9 +429,7 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     free(r);
     /* nvr overwrites CAM-A's oldest, and writes a new file under CAM-A's name (no camera of
      * the sheet now): the one gone leaves the index, the new one is nobody's. */
-    name_hcm(fx, "CAM-A", T0, "mp4", rel, sizeof(rel));
-    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
-    assert_int_equal(unlink(path), 0);
+    unlink_hcm(fx, "CAM-A", T0);
     name_hcm(fx, "CAM-A", T0 + 5 * SEG_MS, "mp4", rel, sizeof(rel));
     place(fx, fx->nvr, 4, "mp4", rel);
     res = scan(fx, moved, 0, later());
