@@ -158,11 +158,11 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         # CAM-Z has no recorder now: nvrA's scans speak for what it recorded there, so the
         # minute after its footage is "not recorded" (nvrA was scanned since), not "not indexed".
         z = self.find("CAM-Z", self.t0, self.t0 + 72 * SEC)
+        self.assertEqual([(g["start"], g["end"], g["cause"]) for g in z["gaps"]],
+                         [(iso(self.t0 + 12 * SEC), iso(self.t0 + 72 * SEC), "not recorded")])
         self.assertEqual(z["index"]["state"], "no recorder")
         self.assertEqual([(o["recorder"], o["state"]) for o in z["index"]["others"]],
                          [("nvrA", "scanned")])
-        self.assertEqual([(g["start"], g["end"], g["cause"]) for g in z["gaps"]],
-                         [(iso(self.t0 + 12 * SEC), iso(self.t0 + 72 * SEC), "not recorded")])
         x = self.find("CAM-X", self.t0, self.t1 + 3 * SEG_S * SEC)
         self.assertEqual((x["index"]["recorder"], [o["recorder"] for o in x["index"]["others"]]),
                          ("nvrB", ["nvrA"]))
