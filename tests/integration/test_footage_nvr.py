@@ -162,6 +162,24 @@ class NvrApiRecorderTest(cwtest.FixtureTestCase):
             http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
             self.scan()
 
+    def test_channels_given_to_other_cameras_keep_the_files_recorded_before(self):
+        # The map swaps its cameras: the files the NVR still lists as they were indexed stay
+        # the cameras they were; a file recorded after, on track 201, is CAM-A's.
+        conf = cwtest.conf_variant(self.conf, "1=CAM-A, 201=CAM-B", "1=CAM-B, 201=CAM-A",
+                                   ".swapped")
+        later = files(2, DAY.replace(hour=22), 1, 15, prefix="g")
+        try:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES + later})
+            r, scan = self.scan(conf)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (0, 46), scan)
+            self.assertEqual(spans(self.find("CAM-A")["windows"]),
+                             [("19:00", "19:30"), ("19:40", "21:30"), ("22:00", "22:15")])
+            self.assertEqual(spans(self.find("CAM-B")["windows"]), [("20:00", "20:30")])
+        finally:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
+            self.scan()
+
     def test_wrong_password_is_a_failed_scan_that_says_why(self):
         conf = cwtest.conf_variant(self.conf, "credential = nvr", "credential = bad", ".bad")
         r, scan = self.scan(conf)
