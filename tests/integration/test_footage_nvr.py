@@ -172,10 +172,10 @@ class NvrApiRecorderTest(cwtest.FixtureTestCase):
             http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES + later})
             r, scan = self.scan(conf)
             self.assertEqual(r.rc, 0, r)
-            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (0, 46), scan)
             self.assertEqual(spans(self.find("CAM-A")["windows"]),
                              [("19:00", "19:30"), ("19:40", "21:30"), ("22:00", "22:15")])
             self.assertEqual(spans(self.find("CAM-B")["windows"]), [("20:00", "20:30")])
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (0, 46), scan)
         finally:
             http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
             self.scan()
