@@ -6,9 +6,10 @@ FindRecordings and GetRecordingSearchResults until Completed, ends the search, r
 recording's information, maps recordings to cameras by source token or name (channel_map, or
 a camera id), and `footage find` shows each camera's window; a recording the NVR no longer
 lists leaves the index, one whose channel no camera is on now keeps the camera it was indexed
-for over what it still holds of it; a wrong password is a failed scan that says so; camwatchd dates a
-slow NVR's scan by its start, not its end, and judges its cameras' recording gaps as of that
-start: a scan held open past max_gap says nothing of a camera recording all along.
+for over what it still holds of it; a wrong password is a failed scan that says so;
+camwatchd dates a slow NVR's scan by its start, not its end, and judges its cameras'
+recording gaps as of that start: a scan held open past max_gap says nothing of a camera
+recording all along.
 
     /usr/bin/python3 tests/integration/test_footage_onvif.py --build build [-v]
 """
