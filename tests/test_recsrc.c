@@ -489,6 +489,32 @@ static void test_channel_reused_keeps_old_files_for_their_camera(void **state)
     recsrc_free(reused);
 }
 
+/* The recorder's pattern changes (its day folders are named otherwise from now on): the folders
+ * and files the old one indexed are still walked, keep their cameras, and leave the index when
+ * the recorder deletes them. */
+static void test_pattern_changed_keeps_the_files_indexed_by_the_old_one(void **state)
+{
+    static const char *const cams[] = {"CAM-A", "CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *changed =
+        source("nvr", fx->nvr, "{camera}/%Y%m%d/%H-%M-%S.*", "Asia/Ho_Chi_Minh", cams, 2);
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_segment_row *r = NULL;
+
+    rec_result_free(res);
+    res = scan(fx, changed, RECSRC_FULL, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 9);
+    rec_result_free(res);
+    unlink_hcm(fx, "CAM-A", T0);
+    res = scan(fx, changed, 0, later());
+    assert_int_equal(res->n_gone, 1);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 4);
+    free(r);
+    recsrc_free(changed);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -504,6 +530,7 @@ int main(void)
         T(test_empty_recorder_folder_is_an_empty_scan),
         T(test_camera_moved_off_keeps_its_files_until_they_go),
         T(test_channel_reused_keeps_old_files_for_their_camera),
+        T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
     };
 
     log_init("test_recsrc", LOG_LVL_WARN);
