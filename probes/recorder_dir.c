@@ -9,7 +9,11 @@
  *          knows (folder levels), or look again at its last file only (the file level)
  *     no:  read it: names that fit level L; compare with what the store knows; new or
  *          changed files are read (segment_probe); missing ones and folders are gone
- *   -> remember the folder and its mtime (0 when it changed within REC_RACY_MS) */
+ *   -> remember the folder and its mtime (0 when it changed within REC_RACY_MS)
+ *
+ * A file is attributed to a camera when it is first read (or read again because it changed);
+ * a known file still there unchanged keeps that camera whatever the sheet says now (recorder.h),
+ * but with reattribute. */
 #include "recorder.h"
 
 #include <dirent.h>
