@@ -163,17 +163,36 @@ static void index_line(const struct cli *cli, const json_t *o)
                                    NULL,
                                    NULL};
     char until[64], scanned[64], ok[64], line[1024];
+    /* A camera with no recorder now is spoken for by the recorders holding its footage. */
+    int others = json_array_size(json_object_get(ix, "others")) > 0;
 
-    if ((w.index == FOOTAGE_SCAN_FAILED || w.index == FOOTAGE_SCANNED) && unindexed_ms(o) == 0)
+    if ((w.index == FOOTAGE_SCAN_FAILED || w.index == FOOTAGE_SCANNED ||
+         (w.index == FOOTAGE_NO_RECORDER && others)) &&
+        unindexed_ms(o) == 0)
         return;
     w.known_until = time_or_null(cli, ix, "known_until", until, sizeof(until));
     w.scanned_at = time_or_null(cli, ix, "scanned_at", scanned, sizeof(scanned));
     w.ok_at = time_or_null(cli, ix, "ok_at", ok, sizeof(ok));
     footage_index_words(&w, line, sizeof(line));
     printf("  %s%s\n", line,
-           w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
+           w.index == FOOTAGE_NO_RECORDER && others ? "; of its footage, only what the recorders "
+                                                      "below hold is indexed"
+           : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
                ? "; gaps are unknown, not unrecorded"
                : "");
+}
+
+/* The other recorders holding the camera's footage in the range (it moved, or its row or
+ * recorder went: index.others), and up to when the index knows each. */
+static void others_lines(const struct cli *cli, const json_t *o)
+{
+    const json_t *x;
+    size_t i;
+    char a[64];
+
+    json_array_foreach(json_object_get(json_object_get(o, "index"), "others"), i, x)
+        printf("  footage also on recorder %s (%s, known up to %s)\n", cli_jstr(x, "recorder", ""),
+               cli_jstr(x, "state", ""), cli_jtime(cli, x, "known_until", "-", a, sizeof(a)));
 }
 
 static void details(const struct cli *cli, const json_t *o)
@@ -201,6 +220,7 @@ static void details(const struct cli *cli, const json_t *o)
     json_array_foreach(u, i, x) printf("  unreadable: %s:%s (%s)\n", cli_jstr(x, "recorder", ""),
                                        cli_jstr(x, "file", ""), cli_jstr(x, "reason", ""));
     index_line(cli, o);
+    others_lines(cli, o);
     printf("  state then: %s", cli_jstr(o, "state_then", "unknown"));
     if ((n = json_array_size(json_object_get(o, "state_changes"))) > 0)
         printf(" (changed %zu time%s in the range)", n, n == 1 ? "" : "s");

@@ -166,6 +166,13 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         x = self.find("CAM-X", self.t0, self.t1 + 3 * SEG_S * SEC)
         self.assertEqual((x["index"]["recorder"], [o["recorder"] for o in x["index"]["others"]]),
                          ("nvrB", ["nvrA"]))
+        # The CLI says where the footage is, and does not call the gap unknown.
+        r = cwtest.camwatch(self.conf, "footage", "find", "--camera", "CAM-Z", "--from",
+                            iso(self.t0), "--to", iso(self.t0 + 72 * SEC))
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("gap: not recorded", r.out)
+        self.assertIn("footage also on recorder nvrA (scanned, known up to", r.out)
+        self.assertNotIn("not indexed", r.out)
 
     def test_an_export_of_the_old_period_delivers_the_old_recorders_files(self):
         r = cwtest.camwatch(self.conf, "request", "create", "--json", "--from", iso(self.t0),
