@@ -338,23 +338,6 @@ static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
     return o;
 }
 
-/* The first time in (a, b) where what the index can say of the camera may change: its
- * recorder's known_until, the others', its first footage on its recorder; 0 when none. */
-static int64_t next_cut(const struct cam_rows *cr, int64_t a, int64_t b)
-{
-    int64_t best = 0;
-    const size_t n = cr->n_others + 2;
-
-    for (size_t i = 0; i < n; i++) {
-        int64_t t = i == 0   ? cr->known_until
-                    : i == 1 ? cr->first_here_ms
-                             : cr->others[i - 2].known_until;
-        if (t > a && t < b && (best == 0 || t < best))
-            best = t;
-    }
-    return best;
-}
-
 /* windows, gaps, unreadable and covered_ms of the camera over the range. */
 static int footage_fields(const struct doc_ctx *c, const struct doc_footage_query *q,
                           const struct cam_rows *cr, json_t *o, int64_t *first_ms)
@@ -380,7 +363,8 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     for (size_t i = 0; i < ng; i++) {
         int64_t a = g[i].start_ms, b = g[i].end_ms, cut;
         /* The index knows up to each recorder's last good scan: a gap across one is two. */
-        while ((cut = next_cut(cr, a, b)) != 0) {
+        while ((cut = footage_next_cut(cr->known_until, cr->others, cr->n_others, cr->first_here_ms,
+                                       a, b)) != 0) {
             gap_json(c, cr, jg, a, cut);
             a = cut;
         }

@@ -274,3 +274,27 @@ int footage_unindexed_at(enum footage_index x, int64_t until, const struct foota
         return 0;
     return footage_unindexed(x, until, t_ms);
 }
+
+int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
+                         int64_t first_here_ms, int64_t a_ms, int64_t b_ms)
+{
+    int64_t best = 0;
+
+    for (size_t i = 0; i < n_others + 2; i++) {
+        int64_t t = i == 0 ? until : i == 1 ? first_here_ms : others[i - 2].known_until;
+        if (t > a_ms && t < b_ms && (best == 0 || t < best))
+            best = t;
+    }
+    return best;
+}
+
+int64_t footage_unindexed_from(enum footage_index x, int64_t until,
+                               const struct footage_other *others, size_t n_others,
+                               int64_t first_here_ms, int64_t from_ms, int64_t to_ms)
+{
+    int64_t t = from_ms;
+
+    while (t != 0 && !footage_unindexed_at(x, until, others, n_others, first_here_ms, t))
+        t = footage_next_cut(until, others, n_others, first_here_ms, t, to_ms);
+    return t;
+}

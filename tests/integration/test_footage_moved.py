@@ -176,7 +176,7 @@ class FootageMovedTest(cwtest.FixtureTestCase):
 
     def test_an_export_of_the_old_period_delivers_the_old_recorders_files(self):
         r = cwtest.camwatch(self.conf, "request", "create", "--json", "--from", iso(self.t0),
-                            "--to", iso(self.t0 + 3 * SEG_S * SEC), "--camera", "CAM-X",
+                            "--to", iso(self.t0 + 3 * SEG_S * SEC), "--camera", "CAM-X,CAM-Z",
                             "--case", "VV-1", "--reason", "moved camera", "--by", "test")
         self.assertEqual(r.rc, 0, r)
         rid = json.loads(r.out)["id"]
@@ -187,10 +187,15 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         self.assertIn("CAM-X.mp4", os.listdir(out))
         with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
             m = json.load(f)
-        x = {c["id"]: c for c in m["cameras"]}["CAM-X"]
-        self.assertEqual([(s["recorder"], s["file"]) for s in x["sources"]],
-                         [("nvrA", name("CAM-X", self.t0 + k * SEG_S * SEC)) for k in range(3)])
-        self.assertEqual(x["gaps"], [])
+        cams = {c["id"]: c for c in m["cameras"]}
+        for cam in ("CAM-X", "CAM-Z"):
+            x = cams[cam]
+            self.assertEqual([(s["recorder"], s["file"]) for s in x["sources"]],
+                             [("nvrA", name(cam, self.t0 + k * SEG_S * SEC)) for k in range(3)])
+            self.assertEqual(x["gaps"], [], cam)
+            # nvrA's scans speak for all of it: nothing said "not indexed"
+            self.assertIsNone(x["not_indexed"], cam)
+        self.assertIn("CAM-Z.mp4", os.listdir(out))
 
     def test_zz_files_the_old_recorder_deletes_leave_the_index(self):
         # Runs last (its name): nvrA overwrites CAM-X's oldest file.
