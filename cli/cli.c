@@ -64,6 +64,7 @@ static const struct opt_def {
     {CLI_OPT_ACTION, "action", required_argument, 0, offsetof(struct cli_args, action)},
     {CLI_OPT_COST, "cost", required_argument, 0, offsetof(struct cli_args, cost)},
     {CLI_OPT_ALL, "all", no_argument, 0, offsetof(struct cli_args, all)},
+    {CLI_OPT_REATTRIBUTE, "reattribute", no_argument, 0, offsetof(struct cli_args, reattribute)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 

@@ -79,6 +79,9 @@ struct cli {
 #define CLI_OPT_COST (UINT64_C(1) << 33)   /* --cost VND */
 #define CLI_OPT_ALL (UINT64_C(1) << 34)    /* --all */
 
+/* --reattribute: footage scan gives unchanged files to the camera the sheet names now */
+#define CLI_OPT_REATTRIBUTE (UINT64_C(1) << 35)
+
 struct cli_command;
 
 /* A command line as parsed. Strings borrow from argv; NULL when not given. */
@@ -88,7 +91,7 @@ struct cli_args {
         *target, *timeout, *role, *near, *radius, *place, *case_ref, *reason, *by_name, *out,
         *recorder, *format, *lang, *action, *cost;
     char camera_list[1024]; /* CLI_OPT_CAMERAS: the ids given, comma-separated */
-    int progress, full;
+    int progress, full, reattribute;
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;

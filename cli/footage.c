@@ -37,21 +37,31 @@ static const char find_usage[] =
     "  footage stays retrievable, with a warning when that is within [footage] warn_before.\n"
     "  \"not indexed\": camwatch cannot tell (no recorder, its recorder not scanned without\n"
     "  error, or the time is after what its last good scan saw); \"not recorded\": a good\n"
-    "  scan of the recorder found nothing.\n" PLACE_HELP
+    "  scan of the recorder found nothing. A camera moved to another recorder keeps its\n"
+    "  older footage on the old one, which speaks for it by its own scans.\n" PLACE_HELP
     "  --json                  print a JSON array of cameras\n";
 
 static const char scan_usage[] =
-    "usage: camwatch [-c FILE] footage scan [--recorder NAME] [--full] [--progress] [--json]\n"
+    "usage: camwatch [-c FILE] footage scan [--recorder NAME] [--full | --reattribute]\n"
+    "                                      [--progress] [--json]\n"
     "  Scan the recorders now, in the foreground, as the daemon does every [footage]\n"
     "  scan_interval: only folders whose mtime changed are read, and the files in them that\n"
-    "  are new or changed; files gone (overwritten) leave the index.\n"
+    "  are new or changed; files gone (overwritten) leave the index. New and changed files\n"
+    "  are the camera cameras.csv names now; a file still there unchanged keeps the camera it\n"
+    "  was indexed for (a camera moved to another recorder, or its row removed, keeps its\n"
+    "  older footage on the old one until that recorder deletes it).\n"
     "  --recorder NAME  only this [recorder NAME]\n"
     "  --full           read every folder, whatever its mtime says\n"
+    "  --reattribute    --full, and every file is the camera cameras.csv (its channel map,\n"
+    "                   the recorder's pattern) names now, the unchanged ones too; files it\n"
+    "                   names no camera for leave the index. To correct a wrong channel map\n"
+    "                   or pattern; not after moving cameras (their older footage would be\n"
+    "                   given to whoever has their channel now)\n"
     "  --progress       say how far a long scan is, on stderr\n"
     "  --json           print a JSON array, one object per recorder\n"
     "  Refused, with nothing scanned or written, when cameras.csv has no cameras or the\n"
-    "  inventory has a problem (camwatchd -c FILE --check-config lists them): the footage of\n"
-    "  a camera the scan does not know would leave the index.\n"
+    "  inventory has a problem (camwatchd -c FILE --check-config lists them): the new files\n"
+    "  of a camera the scan does not know would stay out of the index.\n"
     "  Exit status 1 when a recorder could not be scanned, 2 when the scan is refused.\n";
 
 static const char recorders_usage[] =
@@ -153,17 +163,36 @@ static void index_line(const struct cli *cli, const json_t *o)
                                    NULL,
                                    NULL};
     char until[64], scanned[64], ok[64], line[1024];
+    /* A camera with no recorder now is spoken for by the recorders holding its footage. */
+    int others = json_array_size(json_object_get(ix, "others")) > 0;
 
-    if ((w.index == FOOTAGE_SCAN_FAILED || w.index == FOOTAGE_SCANNED) && unindexed_ms(o) == 0)
+    if ((w.index == FOOTAGE_SCAN_FAILED || w.index == FOOTAGE_SCANNED ||
+         (w.index == FOOTAGE_NO_RECORDER && others)) &&
+        unindexed_ms(o) == 0)
         return;
     w.known_until = time_or_null(cli, ix, "known_until", until, sizeof(until));
     w.scanned_at = time_or_null(cli, ix, "scanned_at", scanned, sizeof(scanned));
     w.ok_at = time_or_null(cli, ix, "ok_at", ok, sizeof(ok));
     footage_index_words(&w, line, sizeof(line));
     printf("  %s%s\n", line,
-           w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
+           w.index == FOOTAGE_NO_RECORDER && others ? "; of its footage, only what the recorders "
+                                                      "below hold is indexed"
+           : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
                ? "; gaps are unknown, not unrecorded"
                : "");
+}
+
+/* The other recorders holding the camera's footage in the range (it moved, or its row or
+ * recorder went: index.others), and up to when the index knows each. */
+static void others_lines(const struct cli *cli, const json_t *o)
+{
+    const json_t *x;
+    size_t i;
+    char a[64];
+
+    json_array_foreach(json_object_get(json_object_get(o, "index"), "others"), i, x)
+        printf("  footage also on recorder %s (%s, known up to %s)\n", cli_jstr(x, "recorder", ""),
+               cli_jstr(x, "state", ""), cli_jtime(cli, x, "known_until", "-", a, sizeof(a)));
 }
 
 static void details(const struct cli *cli, const json_t *o)
@@ -191,6 +220,7 @@ static void details(const struct cli *cli, const json_t *o)
     json_array_foreach(u, i, x) printf("  unreadable: %s:%s (%s)\n", cli_jstr(x, "recorder", ""),
                                        cli_jstr(x, "file", ""), cli_jstr(x, "reason", ""));
     index_line(cli, o);
+    others_lines(cli, o);
     printf("  state then: %s", cli_jstr(o, "state_then", "unknown"));
     if ((n = json_array_size(json_object_get(o, "state_changes"))) > 0)
         printf(" (changed %zu time%s in the range)", n, n == 1 ? "" : "s");
@@ -257,8 +287,9 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
     v->name = cr->name;
     v->kind = cr->kind_name;
     if (recsrc_from_cfg(cr, &r, &err) != 0 ||
-        recsrc_scan(r, cli->store, a->full, now, NULL, a->progress ? scan_progress : NULL,
-                    (void *)cr->name, &res, &err) != 0) {
+        recsrc_scan(r, cli->store,
+                    (a->full ? RECSRC_FULL : 0) | (a->reattribute ? RECSRC_REATTRIBUTE : 0), now,
+                    NULL, a->progress ? scan_progress : NULL, (void *)cr->name, &res, &err) != 0) {
         snprintf(err_buf, len, "%s", err.msg);
         v->error = err_buf;
     }
@@ -278,6 +309,7 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
         v->unreadable = res->unreadable;
         v->unmapped = res->unmapped;
         v->ignored = res->ignored;
+        v->kept = res->kept;
         v->dirs_listed = res->dirs_listed;
         v->dirs_skipped = res->dirs_skipped;
     }
@@ -310,11 +342,12 @@ static void scan_render(const struct cli *cli, const struct cli_args *a, const j
     cli_table_show(&t, "no recorder scanned");
 }
 
-/* A scan forgets the footage of every file whose camera the inventory does not name (the
- * recorder's file is "unmapped": recorder_dir.c), and remembers the folders it read, so a
- * later scan with the right sheet does not bring it back. The reader's load leaves out the
- * rows with a problem, and takes a cameras.csv of the header alone: refuse to scan with
- * either. Returns 0, or EXIT_USAGE after saying why. */
+/* A scan leaves out the new files of every camera the inventory does not name (the recorder's
+ * file is "unmapped": recorder.h; the ones it knew keep their camera while unchanged), and
+ * --reattribute forgets the known ones, and remembers the folders it read, so a later scan with
+ * the right sheet does not bring them back. The reader's load leaves out the rows with a
+ * problem, and takes a cameras.csv of the header alone: refuse to scan with either. Returns 0,
+ * or EXIT_USAGE after saying why. */
 static int scan_refused(const struct cli *cli)
 {
     const struct cfg *cfg = cli->cfg;
@@ -383,7 +416,8 @@ static int scan_run(struct cli *cli, const struct cli_args *a)
 }
 
 /* Opens the store itself, once the inventory is checked. */
-#define SCAN_OPTS (CLI_OPT_RECORDER | CLI_OPT_FULL | CLI_OPT_PROGRESS | CLI_OPT_JSON)
+#define SCAN_OPTS                                                                                  \
+    (CLI_OPT_RECORDER | CLI_OPT_FULL | CLI_OPT_REATTRIBUTE | CLI_OPT_PROGRESS | CLI_OPT_JSON)
 const struct cli_command cli_footage_scan_command = {
     "footage scan", scan_usage, SCAN_OPTS, 0,   "takes no arguments", CLI_OPEN_CONFIG, NULL,
     scan_run,       NULL,       NULL,      NULL};

@@ -264,6 +264,10 @@ static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
     if (res->unmapped > 0)
         log_info("footage: recorder=%s %zu files name no camera of it", recsrc_name(r->src),
                  res->unmapped);
+    if (res->kept > 0)
+        log_info("footage: recorder=%s %zu files unchanged keep the camera they were indexed for "
+                 "(the sheet names another or none now)",
+                 recsrc_name(r->src), res->kept);
     rec_result_free(res);
     frec_submit_gaps(r);
 }

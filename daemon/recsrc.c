@@ -251,6 +251,8 @@ static void copy_known(struct rec_known_file *to, const struct store_known_file 
     to->bytes = from->bytes;
     to->mtime_ns = from->mtime_ns;
     snprintf(to->camera_id, sizeof(to->camera_id), "%s", from->camera_id);
+    to->start_ms = from->start_ms;
+    to->end_ms = from->end_ms;
 }
 
 static int known_files(void *data, const char *dir, struct rec_known_file **out, size_t *n)
@@ -282,7 +284,7 @@ static int known_last_file(void *data, const char *dir, struct rec_known_file *o
     return rc;
 }
 
-int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_ms,
+int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now_ms,
                 const atomic_int *cancel, rec_progress_fn progress, void *progress_data,
                 struct rec_result **out, struct cw_err *err)
 {
@@ -301,7 +303,8 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
             .camera_of = camera_of,
             .camera_data = (void *)r,
             .single_camera = r->n_cameras == 1 ? r->cameras[0] : NULL,
-            .full = full,
+            .full = (flags & (RECSRC_FULL | RECSRC_REATTRIBUTE)) != 0,
+            .reattribute = (flags & RECSRC_REATTRIBUTE) != 0,
             .now_ms = now_ms,
             .cancel = cancel,
             .progress = progress,
@@ -326,6 +329,7 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_
             .camera_data = (void *)r,
             .channels = r->channels,
             .n_channels = r->n_channels,
+            .reattribute = (flags & RECSRC_REATTRIBUTE) != 0,
             .now_ms = now_ms,
         };
         rc = rec_remote_scan(&src, &known, out, err);
@@ -361,6 +365,32 @@ static int apply_found(const struct recsrc *r, struct store *rw, const struct re
     return rc < 0 ? -1 : 0;
 }
 
+/* The summaries of the cameras whose files the scan kept or forgot and that the sheet does not
+ * put on this recorder (recsrc_finish brings those up to date): a camera moved to another
+ * recorder, or whose row went, still has its older footage here, and its oldest footage moves
+ * as this recorder deletes it. */
+static int refresh_others(const struct recsrc *r, struct store *rw, const struct rec_result *res,
+                          int64_t scan_ms, struct cw_err *err)
+{
+    const char **v;
+    size_t n = 0;
+    int rc;
+
+    if (res->n_others == 0)
+        return 0;
+    if ((v = malloc(res->n_others * sizeof(*v))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < res->n_others; i++) {
+        const char *id = res->others[i];
+        if (r->n_cameras == 0 ||
+            bsearch(&id, r->cameras, r->n_cameras, sizeof(*r->cameras), str_cmp) == NULL)
+            v[n++] = id;
+    }
+    rc = n > 0 ? store_footage_refresh(rw, v, n, scan_ms, err) : 0;
+    free(v);
+    return rc;
+}
+
 int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
                  size_t *cursor, size_t max, int64_t scan_ms, size_t *skipped, struct cw_err *err)
 {
@@ -386,7 +416,9 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
         }
     }
     *cursor = end;
-    return end == total ? 1 : 0;
+    if (end < total)
+        return 0;
+    return refresh_others(r, rw, res, scan_ms, err) != 0 ? -1 : 1;
 }
 
 int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *error,

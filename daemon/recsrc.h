@@ -59,15 +59,22 @@ enum recsrc_kind recsrc_kind(const struct recsrc *r);
 const char *const *recsrc_cameras(const struct recsrc *r, size_t *n);
 
 /* Scan r: what changed since the store (ro: read-only is enough; this thread's own
- * connection) last wrote it. Blocking: a worker thread, or the CLI. full lists every folder
- * whatever its mtime. Returns 0 with *out (rec_result_free), or -1 with err. */
-int recsrc_scan(const struct recsrc *r, struct store *ro, int full, int64_t now_ms,
+ * connection) last wrote it. Blocking: a worker thread, or the CLI. flags: RECSRC_FULL lists
+ * every folder whatever its mtime; RECSRC_REATTRIBUTE (implies RECSRC_FULL) attributes every
+ * file by the channel map now, the unchanged ones too, and forgets the known ones it names no
+ * camera for (recorder.h: otherwise a file still there unchanged keeps the camera it was
+ * indexed for). Returns 0 with *out (rec_result_free), or -1 with err. */
+#define RECSRC_FULL 1
+#define RECSRC_REATTRIBUTE 2
+int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now_ms,
                 const atomic_int *cancel, rec_progress_fn progress, void *progress_data,
                 struct rec_result **out, struct cw_err *err);
 
 /* Write a scan's result through the write connection, inside the caller's transaction (the
  * daemon's batch, the CLI's store_begin), at most max changes per call so the daemon's loop
- * is never held long: *cursor starts at 0 and moves on; returns 1 when all of it is written,
+ * is never held long: *cursor starts at 0 and moves on; with the last changes, the footage
+ * summaries of the cameras not on r whose files it kept or forgot (rec_result's others) are
+ * brought up to date as recsrc_finish does r's; returns 1 when all of it is written,
  * 0 when more remains, -1 on a store error (*cursor at the change that failed). Segments
  * first, folders last, so a folder is never remembered as listed before its files are. A
  * segment of a camera not in the store is skipped (*skipped counts them). scan_ms: the

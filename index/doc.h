@@ -475,7 +475,7 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
  *    recorder, retired, indexed, index {recorder, state, scanned_at, ok_at, error,
- *    known_until}, windows[
+ *    known_until, others[ {the same of another recorder} ]}, windows[
  *    {start, end, start_ms, end_ms} ], gaps[ {start, end, start_ms, end_ms, cause: "not
  *    indexed" | "overwritten" | "not recorded" | "unreadable"} ], unreadable[
  *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
@@ -489,12 +489,15 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * known); known_until (null when no good scan) the time up to which the index speaks for the
  * camera: the later of its recorder's last good scan's time and the end of the camera's newest
  * footage that scan had indexed (footage_known_until; per camera, since a scan lists each
- * camera's folder at its own moment). A gap is "not indexed" where the index
- * cannot speak for the camera (no recorder, never scanned, or from known_until on: a gap across
- * it is cut in two there) unless a file it knows, unreadable, begins in it ("unreadable"); "not
- * recorded" only where a good scan found nothing. Times ISO 8601 in the site's zone. The query is a
- * struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check refuses, DOC_NOT_FOUND for
- * an unknown camera id. */
+ * camera's folder at its own moment). index.others: the other recorders holding the camera's
+ * footage in the range (it moved, or its row or recorder went), each with what the index knows
+ * of it for the camera. A gap is "not indexed" where the index cannot speak for the camera
+ * (footage_unindexed_at: no recorder, never scanned, or from known_until on, or before its
+ * first footage on its recorder where another holding its footage was not scanned that far: a
+ * gap across any of those times is cut there) unless a file it knows, unreadable, begins in it
+ * ("unreadable"); "not recorded" only where a good scan found nothing. Times ISO 8601 in the site's
+ * zone. The query is a struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check
+ * refuses, DOC_NOT_FOUND for an unknown camera id. */
 extern const struct doc_view doc_view_footage;
 
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */
@@ -545,10 +548,11 @@ struct doc_scan {
     const char *name, *kind;
     int ok;
     const char *error; /* NULL when ok */
-    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped;
+    size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped, kept;
 };
-/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, dirs_listed,
- *    dirs_skipped} ]: the n scans done. */
+/* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, kept,
+ *    dirs_listed, dirs_skipped} ]: the n scans done (kept: files still there unchanged that keep
+ *    the camera they were indexed for though the sheet names another or none now). */
 int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
               struct cw_err *err);
 

@@ -139,9 +139,12 @@ struct cam_rows {
     size_t n_ev;
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
-    enum footage_index rec;   /* what the index knows of the camera's recorder */
-    struct store_recorder rs; /* its last scan, zeroed when none */
-    int64_t known_until;      /* footage_known_until: the index speaks up to here; 0 never */
+    enum footage_index rec;       /* what the index knows of the camera's recorder */
+    struct store_recorder rs;     /* its last scan, zeroed when none */
+    int64_t known_until;          /* footage_known_until: the index speaks up to here; 0 never */
+    struct footage_other *others; /* other recorders holding its footage in the range */
+    size_t n_others;
+    int64_t first_here_ms; /* its first footage on its recorder (footage_others) */
 };
 
 struct footage_rows {
@@ -223,6 +226,9 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         rc = footage_known_until(s, cr->h.p.id, cr->rec, &cr->rs, &cr->known_until, err);
         if (rc == 0)
             rc = read_camera(s, &r->q, cr, err);
+        if (rc == 0)
+            rc = footage_others(s, cr->h.p.id, cr->h.p.recorder, cr->seg, cr->n_seg, rec, nrec,
+                                &cr->others, &cr->n_others, &cr->first_here_ms, err);
     }
     free(rec);
     return rc;
@@ -250,16 +256,24 @@ static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
     return 0;
 }
 
-/* Why [a, b) has no footage: its recorder is not indexed there (footage_unindexed: no
- * recorder, no good scan, or after what the last good scan knew of the camera) unless a file the
- * index does know begins there and cannot be read, older than the oldest footage the recorder
+/* Whether the index cannot speak for the camera at t (footage_unindexed_at: its recorder's
+ * scans, and those of the recorders it left footage on). */
+static int unindexed_at(const struct cam_rows *cr, int64_t t)
+{
+    return footage_unindexed_at(cr->rec, cr->known_until, cr->others, cr->n_others,
+                                cr->first_here_ms, t);
+}
+
+/* Why [a, b) has no footage: its recorders are not indexed there (unindexed_at: no recorder,
+ * no good scan, or after what the last good scan knew of the camera) unless a file the index
+ * does know begins there and cannot be read, older than the oldest footage the recorder
  * holds, an unreadable file there, or nothing recorded. */
 static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     const struct store_footage_camera *fc = &cr->fc;
     int unreadable = unreadable_in(cr, a, b);
 
-    if (footage_unindexed(cr->rec, cr->known_until, a))
+    if (unindexed_at(cr, a))
         return unreadable ? "unreadable" : "not indexed";
     if (!fc->has)
         return "not recorded";
@@ -289,22 +303,38 @@ static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t 
     json_array_append_new(arr, s);
 }
 
-/* What the index knows of the camera's recorder: {recorder, state, scanned_at, ok_at, error,
- * known_until} (doc.h). */
-static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
+/* What the index knows of a recorder (NULL: none) for the camera: {recorder, state,
+ * scanned_at, ok_at, error, known_until} (doc.h). */
+static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder,
+                                   enum footage_index x, const struct store_recorder *r,
+                                   int64_t known_until)
 {
-    const struct store_recorder *r = &cr->rs;
     int scanned = r->scanned_ms != 0;
     json_t *o = json_object();
 
-    json_object_set_new(o, "recorder",
-                        cr->rec != FOOTAGE_NO_RECORDER ? json_string(cr->h.p.recorder)
-                                                       : json_null());
-    json_object_set_new(o, "state", json_string(footage_index_name(cr->rec)));
+    json_object_set_new(o, "recorder", recorder != NULL ? json_string(recorder) : json_null());
+    json_object_set_new(o, "state", json_string(footage_index_name(x)));
     json_object_set_new(o, "scanned_at", scanned ? doc_iso(c, r->scanned_ms) : json_null());
     json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
     json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
-    json_object_set_new(o, "known_until", doc_iso_or_null(c, cr->known_until));
+    json_object_set_new(o, "known_until", doc_iso_or_null(c, known_until));
+    return o;
+}
+
+/* What the index knows of the camera's recorder, and in others[] of each other recorder
+ * holding its footage in the range (doc.h). */
+static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
+{
+    json_t *o = recorder_index_json(c, cr->rec != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL,
+                                    cr->rec, &cr->rs, cr->known_until);
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < cr->n_others; i++) {
+        const struct footage_other *x = &cr->others[i];
+        json_array_append_new(
+            arr, recorder_index_json(c, x->last.name, x->state, &x->last, x->known_until));
+    }
+    json_object_set_new(o, "others", arr);
     return o;
 }
 
@@ -331,9 +361,10 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
         covered += w[i].end_ms - w[i].start_ms;
     }
     for (size_t i = 0; i < ng; i++) {
-        int64_t a = g[i].start_ms, b = g[i].end_ms, cut = cr->known_until;
-        /* The index knows up to its last good scan: a gap across that is two. */
-        if (cut != 0 && a < cut && cut < b) {
+        int64_t a = g[i].start_ms, b = g[i].end_ms, cut;
+        /* The index knows up to each recorder's last good scan: a gap across one is two. */
+        while ((cut = footage_next_cut(cr->known_until, cr->others, cr->n_others, cr->first_here_ms,
+                                       a, b)) != 0) {
             gap_json(c, cr, jg, a, cut);
             a = cut;
         }
@@ -490,6 +521,7 @@ static void footage_clear(void *rows)
     for (size_t i = 0; i < r->n; i++) {
         free(r->cams[i].seg);
         free(r->cams[i].ev);
+        free(r->cams[i].others);
     }
     free(r->cams);
 }
@@ -732,6 +764,7 @@ static json_t *scan_json(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "unreadable", json_integer((json_int_t)v->unreadable));
     json_object_set_new(o, "unmapped", json_integer((json_int_t)v->unmapped));
     json_object_set_new(o, "ignored", json_integer((json_int_t)v->ignored));
+    json_object_set_new(o, "kept", json_integer((json_int_t)v->kept));
     json_object_set_new(o, "dirs_listed", json_integer((json_int_t)v->dirs_listed));
     json_object_set_new(o, "dirs_skipped", json_integer((json_int_t)v->dirs_skipped));
     return o;

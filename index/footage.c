@@ -222,3 +222,68 @@ int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
 {
     return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || start_ms >= until;
 }
+
+int footage_others(struct store *s, const char *camera_id, const char *recorder,
+                   const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
+                   size_t nrec, struct footage_other **others, size_t *n_others,
+                   int64_t *first_here_ms, struct cw_err *err)
+{
+    struct footage_other *v = NULL;
+    size_t k = 0, cap = 0;
+
+    *others = NULL;
+    *n_others = 0;
+    *first_here_ms = INT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const char *r = seg[i].recorder;
+        int seen = recorder != NULL && strcmp(r, recorder) == 0;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(v[j].last.name, r) == 0;
+        if (seen)
+            continue;
+        if (cw_vec_grow(&v, k, &cap, sizeof(*v), 2) != 0) {
+            free(v);
+            return cw_err_set(err, NULL, 0, NULL, "out of memory");
+        }
+        v[k].state = footage_index_of(r, rec, nrec, &v[k].last);
+        snprintf(v[k].last.name, sizeof(v[k].last.name), "%s", r);
+        if (footage_known_until(s, camera_id, v[k].state, &v[k].last, &v[k].known_until, err) !=
+            0) {
+            free(v);
+            return -1;
+        }
+        k++;
+    }
+    if (k > 0 && recorder != NULL && recorder[0] != '\0' &&
+        store_camera_first_on(s, camera_id, recorder, first_here_ms, err) != 0) {
+        free(v);
+        return -1;
+    }
+    *others = v;
+    *n_others = k;
+    return 0;
+}
+
+int footage_unindexed_at(enum footage_index x, int64_t until, const struct footage_other *others,
+                         size_t n_others, int64_t first_here_ms, int64_t t_ms)
+{
+    for (size_t i = 0; i < n_others; i++)
+        if (t_ms < first_here_ms && footage_unindexed(others[i].state, others[i].known_until, t_ms))
+            return 1;
+    if (x == FOOTAGE_NO_RECORDER && n_others > 0)
+        return 0;
+    return footage_unindexed(x, until, t_ms);
+}
+
+int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
+                         int64_t first_here_ms, int64_t a_ms, int64_t b_ms)
+{
+    int64_t best = 0;
+
+    for (size_t i = 0; i < n_others + 2; i++) {
+        int64_t t = i == 0 ? until : i == 1 ? first_here_ms : others[i - 2].known_until;
+        if (t > a_ms && t < b_ms && (best == 0 || t < best))
+            best = t;
+    }
+    return best;
+}

@@ -73,6 +73,34 @@ int footage_known_until(struct store *s, const char *camera_id, enum footage_ind
  * footage_known_until's until. */
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 
+/* A recorder other than the camera's own now that holds some of its footage: the camera moved
+ * to another recorder, or its row or recorder went, and the files it recorded there keep it
+ * (recorder.h). The index speaks for that footage as far as THAT recorder's scans do. */
+struct footage_other {
+    enum footage_index state;   /* of that recorder: footage_index_of */
+    struct store_recorder last; /* its last scan (last.name: the recorder) */
+    int64_t known_until;        /* footage_known_until of the camera there */
+};
+/* What the index knows of a camera's footage beyond its recorder now (recorder, "" none): the
+ * other recorders holding its segments seg[0..n) (store_footage_segments: of a range), each
+ * once, into *others (malloc'd, caller frees; NULL when none), and the start of its first
+ * footage on recorder into *first_here_ms (INT64_MAX when none, or no others). rec[0..nrec):
+ * every recorder's last scan (store_list_recorders). 0, or -1 with err. */
+int footage_others(struct store *s, const char *camera_id, const char *recorder,
+                   const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
+                   size_t nrec, struct footage_other **others, size_t *n_others,
+                   int64_t *first_here_ms, struct cw_err *err);
+/* Whether the index cannot speak for the camera at t_ms: its recorder now cannot
+ * (footage_unindexed with state x and until; a camera with no recorder now is spoken for by the
+ * others alone), or t_ms is before its first footage on its recorder now and one of the others
+ * that held it then cannot (its scans stop before t_ms). */
+int footage_unindexed_at(enum footage_index x, int64_t until, const struct footage_other *others,
+                         size_t n_others, int64_t first_here_ms, int64_t t_ms);
+/* The first time in (a_ms, b_ms) at which footage_unindexed_at may change: until, first_here_ms
+ * or an other's known_until; 0 when none. */
+int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
+                         int64_t first_here_ms, int64_t a_ms, int64_t b_ms);
+
 /* ---- in words (footage_words.c) ---- */
 
 /* What the index knows of a camera's recorder, its times as the caller writes them (NULL where

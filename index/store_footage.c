@@ -174,13 +174,16 @@ static void read_known(sqlite3_stmt *st, void *elem)
     f->bytes = sqlite3_column_int64(st, 1);
     f->mtime_ns = sqlite3_column_int64(st, 2);
     store_column_text(st, 3, f->camera_id, sizeof(f->camera_id));
+    f->start_ms = sqlite3_column_int64(st, 4);
+    f->end_ms = sqlite3_column_int64(st, 5);
 }
 
 int store_footage_files(struct store *s, const char *recorder, const char *dir,
                         struct store_known_file **out, size_t *n, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
-                              "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
+    static const char sql[] =
+        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
+        "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
     return store_select(s, sizeof(**out), read_known, out, n, "footage files", err, sql, "tt",
                         recorder, dir);
 }
@@ -188,8 +191,9 @@ int store_footage_files(struct store *s, const char *recorder, const char *dir,
 int store_footage_last_file(struct store *s, const char *recorder, const char *dir,
                             struct store_known_file *out, struct cw_err *err)
 {
-    static const char sql[] = "SELECT file, bytes, mtime_ns, camera_id FROM segment "
-                              "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
+    static const char sql[] =
+        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
+        "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_LAST_FILE, sql, err, "tt", recorder, dir);
 
     return store_one_row(s, st, 1, sizeof(*out), read_known, out, "footage files", err);
@@ -248,6 +252,24 @@ int store_camera_newest_seen(struct store *s, const char *camera_id, const char 
 
     *end_ms = 0;
     rc = store_one_row(s, st, 0, 0, store_read_int64, end_ms, "camera's newest footage seen", err);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
+                          int64_t *start_ms, struct cw_err *err)
+{
+    /* The (camera_id, start_ms) index walked from the camera's oldest footage: the footage it
+     * left on a recorder it moved from comes first, and is what is passed over. */
+    static const char sql[] =
+        "SELECT start_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
+        "AND recorder = ?2 ORDER BY start_ms LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's first footage on a recorder", err, sql, "tt",
+                                     camera_id, recorder);
+    int rc;
+
+    *start_ms = INT64_MAX;
+    rc = store_one_row(s, st, 0, 0, store_read_int64, start_ms,
+                       "camera's first footage on a recorder", err);
     return rc < 0 ? -1 : 0;
 }
 

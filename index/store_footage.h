@@ -48,6 +48,7 @@ struct store_known_file {
     char file[256];
     int64_t bytes, mtime_ns;
     char camera_id[CFG_ID_MAX + 1];
+    int64_t start_ms, end_ms;
 };
 
 /* The folder's mtime as last listed: 0 with *mtime_ns, 1 when the folder is unknown, -1. */
@@ -90,6 +91,10 @@ int store_recorder_scanned(struct store *s, const char *name, const char *kind, 
 int store_list_recorders(struct store *s, int counts, struct store_recorder **out, size_t *n,
                          struct cw_err *err);
 
+/* The start of camera_id's first footage on recorder into *start_ms (INT64_MAX when none): where
+ * a camera moved from another recorder begins on its own. 0 or -1. */
+int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
+                          int64_t *start_ms, struct cw_err *err);
 /* The end of camera_id's newest footage on recorder that a scan at seen_by_ms had indexed: of
  * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms), the one
  * starting last. One search of the (camera_id, start_ms) index. *end_ms 0 when none. 0 or -1. */

@@ -10,7 +10,7 @@
 #include "../util/vec.h"
 
 struct rec_caps {
-    size_t found, gone, dirs;
+    size_t found, gone, dirs, others;
 };
 
 /* The capacities ride after the result in one allocation, so the public struct stays plain. */
@@ -43,6 +43,7 @@ void rec_result_free(struct rec_result *r)
     free(r->found);
     free(r->gone);
     free(r->dirs);
+    free(r->others);
     free(r);
 }
 
@@ -109,5 +110,16 @@ int rec_add_dir(struct rec_result *r, const char *path, const char *parent, int6
         return -1;
     d->mtime_ns = mtime_ns;
     r->n_dirs++;
+    return 0;
+}
+
+int rec_note_camera(struct rec_result *r, const char *camera_id)
+{
+    for (size_t i = r->n_others; i > 0; i--) /* a folder's files are mostly one camera's */
+        if (strcmp(r->others[i - 1], camera_id) == 0)
+            return 0;
+    if (cw_vec_grow(&r->others, r->n_others, &caps_of(r)->others, sizeof(*r->others), 8) != 0)
+        return -1;
+    snprintf(r->others[r->n_others++], sizeof(*r->others), "%s", camera_id);
     return 0;
 }

@@ -27,6 +27,7 @@ struct rec_known_file {
     char file[256];
     int64_t bytes, mtime_ns;
     char camera_id[REC_ID_MAX];
+    int64_t start_ms, end_ms;
 };
 
 /* What the store knows of the recorder; each returns 0, 1 (dir_mtime, last_file: not known)
@@ -68,11 +69,18 @@ struct rec_result {
     size_t n_gone;
     struct rec_dir_mark *dirs;
     size_t n_dirs;
+    /* The cameras of the known files kept or gone (rec_note_camera): the sheet may name them
+     * on no recorder scanned now, so their footage summaries are brought up to date with this
+     * recorder's (recsrc_apply). Each once. */
+    char (*others)[REC_ID_MAX];
+    size_t n_others;
     /* Counts for the log and `camwatch footage scan`. */
     size_t files_seen;   /* files whose names fit the pattern */
     size_t unchanged;    /* of those, as the store knew them */
     size_t ignored;      /* names that do not fit the pattern */
     size_t unmapped;     /* fit, but name no camera of this recorder */
+    size_t kept;         /* known and unchanged, kept under the camera they were indexed for
+                          * though the sheet now names another camera or none (reattribute 0) */
     size_t unreadable;   /* of the found, not readable */
     size_t dirs_listed;  /* folders read */
     size_t dirs_skipped; /* folders whose mtime said nothing changed */
@@ -97,6 +105,7 @@ int rec_add_found(struct rec_result *r, const char *dir, const char *file, const
                   const struct segment_info *info);
 int rec_add_gone(struct rec_result *r, const char *dir, const char *file, int tree);
 int rec_add_dir(struct rec_result *r, const char *path, const char *parent, int64_t mtime_ns);
+int rec_note_camera(struct rec_result *r, const char *camera_id);
 
 /* ---- kind dir: segment files under a folder (recorder_dir.c) ---- */
 
@@ -109,16 +118,23 @@ struct rec_dir_source {
     void *camera_data;
     const char *single_camera; /* pattern without {camera}: the one camera on this recorder */
     int full;                  /* list every folder, whatever its mtime says */
+    int reattribute;           /* unchanged files too are attributed by the sheet now (with full) */
     int64_t now_ms;            /* the scan's time */
     const atomic_int *cancel;  /* may be NULL; set: stop, the scan fails "cancelled" */
     rec_progress_fn progress;  /* may be NULL */
     void *progress_data;
 };
 
-/* Walk the recorder's folder: only folders whose names can match the pattern at their level,
- * and of those only the ones whose mtime changed since the store listed them (the others are
- * passed through to their known subfolders, and their last file by name, the one a recorder
- * is still writing, is looked at again). New and changed files are read (segment_probe). A
+/* Walk the recorder's folder: only folders whose names can match the pattern at their level
+ * (or that the store knows), and of those only the ones whose mtime changed since the store
+ * listed them (the others are passed through to their known subfolders, and their last file by
+ * name, the one a recorder is still writing, is looked at again). New and changed files are
+ * read (segment_probe) and attributed to the camera the sheet names now. A file the store knows
+ * that is still there unchanged (its size and mtime as indexed) keeps the camera it was indexed
+ * for, even when the sheet now names another camera for it or none (the camera moved to another
+ * recorder, its row went, its channel was given to a new camera): the sheet in force when it
+ * was recorded said whose it is (counted in kept). reattribute: every file is attributed by the
+ * sheet now, and the known ones it names no camera for are forgotten. A
  * folder modified in the last REC_RACY_MS is remembered with mtime 0, so a file added in the
  * same clock tick is not missed. Returns 0 with *out, or -1 (the recorder's folder cannot be
  * read, the store failed, cancelled, out of memory) with err saying so. */

@@ -9,7 +9,11 @@
  *          knows (folder levels), or look again at its last file only (the file level)
  *     no:  read it: names that fit level L; compare with what the store knows; new or
  *          changed files are read (segment_probe); missing ones and folders are gone
- *   -> remember the folder and its mtime (0 when it changed within REC_RACY_MS) */
+ *   -> remember the folder and its mtime (0 when it changed within REC_RACY_MS)
+ *
+ * A file is attributed to a camera when it is first read (or read again because it changed);
+ * a known file still there unchanged keeps that camera whatever the sheet says now (recorder.h),
+ * but with reattribute. */
 #include "recorder.h"
 
 #include <dirent.h>
@@ -67,6 +71,15 @@ static int store_failed(struct walk *w, const char *what)
 {
     return cw_err_set(w->err, w->src->root, 0, NULL, "recorder %s: reading %s from the store",
                       w->src->name, what);
+}
+
+/* known (a file the store knows) is forgotten: its camera's summary is brought up to date. */
+static int forget(struct walk *w, const char *dir, const struct rec_known_file *known)
+{
+    if (rec_add_gone(w->res, dir, known->file, 0) != 0 ||
+        rec_note_camera(w->res, known->camera_id) != 0)
+        return oom(w);
+    return 0;
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -171,8 +184,16 @@ static int read_file(struct walk *w, const char *dir, const char *name, const st
     return 0;
 }
 
+/* Whether the file is as the store knew it: same size, same mtime. */
+static int unchanged(const struct rec_known_file *known, const struct stat *sb)
+{
+    return known != NULL && known->bytes == (int64_t)sb->st_size &&
+           known->mtime_ns == mtime_ns_of(sb);
+}
+
 /* A file named name in dir (rel of the file: dir/name) as the walk meets it; known is the
- * store's row for it or NULL. */
+ * store's row for it or NULL. A known file still there unchanged keeps the camera it was indexed
+ * for, whatever the sheet says of it now (recorder.h), unless the scan reattributes. */
 static int visit_file(struct walk *w, const char *dir, const char *name,
                       const struct rec_known_file *known)
 {
@@ -180,29 +201,37 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
     struct segpattern_match m;
     const char *camera = NULL;
     struct stat sb;
+    int fits;
 
     if (join(dir, name, rel, sizeof(rel)) != 0 || full_path(w, rel, path, sizeof(path)) != 0)
         return 0;
     if (stat(path, &sb) != 0) {
         /* Gone between the listing and now: what the store knew of it goes too. */
-        return known != NULL && rec_add_gone(w->res, dir, name, 0) != 0 ? oom(w) : 0;
+        return known != NULL ? forget(w, dir, known) : 0;
     }
     if (!S_ISREG(sb.st_mode))
         return 0;
-    if (!segpattern_match(w->src->pattern, rel, &m) || (camera = camera_of(w, &m)) == NULL) {
-        if (camera == NULL && segpattern_match(w->src->pattern, rel, &m))
+    fits = segpattern_match(w->src->pattern, rel, &m);
+    if (!fits || (camera = camera_of(w, &m)) == NULL) {
+        if (fits)
             w->res->unmapped++;
         else
             w->res->ignored++;
-        /* Known, but no longer the recorder's (its pattern or cameras changed): forget it. */
-        return known != NULL && rec_add_gone(w->res, dir, name, 0) != 0 ? oom(w) : 0;
+        if (!w->src->reattribute && unchanged(known, &sb)) {
+            w->res->kept++;
+            return rec_note_camera(w->res, known->camera_id) != 0 ? oom(w) : 0;
+        }
+        /* Known, changed since (what was indexed is gone), or the user reattributes: forget. */
+        return known != NULL ? forget(w, dir, known) : 0;
     }
     w->res->files_seen++;
     progress(w);
-    if (known != NULL && known->bytes == (int64_t)sb.st_size &&
-        known->mtime_ns == mtime_ns_of(&sb) && strcmp(known->camera_id, camera) == 0) {
+    if (unchanged(known, &sb) && (strcmp(known->camera_id, camera) == 0 || !w->src->reattribute)) {
         w->res->unchanged++;
-        return 0;
+        if (strcmp(known->camera_id, camera) == 0)
+            return 0;
+        w->res->kept++;
+        return rec_note_camera(w->res, known->camera_id) != 0 ? oom(w) : 0;
     }
     return read_file(w, dir, name, &sb, camera, &m);
 }
@@ -225,8 +254,8 @@ static int visit_files(struct walk *w, const char *dir, char **names, size_t n)
             rc = visit_file(w, dir, names[i++], NULL);
         else if (c == 0)
             rc = visit_file(w, dir, names[i++], &kf[k++]);
-        else if (rec_add_gone(w->res, dir, kf[k++].file, 0) != 0)
-            rc = oom(w);
+        else
+            rc = forget(w, dir, &kf[k++]);
     }
     free(kf);
     return rc;
@@ -236,7 +265,60 @@ static int visit_files(struct walk *w, const char *dir, char **names, size_t n)
 
 static int walk_dir(struct walk *w, const char *rel, const char *parent, int level);
 
-/* A folder level that changed: the subfolders whose names fit, against the store's. */
+/* The cameras of the files the store knows in the folder rel (walked at level) and below it,
+ * noted (rec_note_camera). */
+static int note_tree(struct walk *w, const char *rel, int level)
+{
+    int rc = 0;
+
+    if (level >= w->levels - 1) {
+        struct rec_known_file *kf = NULL;
+        size_t nk = 0;
+        if (w->known->files(w->known->data, rel, &kf, &nk) != 0)
+            return store_failed(w, "files");
+        for (size_t k = 0; rc == 0 && k < nk; k++)
+            if (rec_note_camera(w->res, kf[k].camera_id) != 0)
+                rc = oom(w);
+        free(kf);
+    } else {
+        char **sub = NULL;
+        size_t ns = 0;
+        if (w->known->subdirs(w->known->data, rel, &sub, &ns) != 0)
+            return store_failed(w, "folders");
+        for (size_t k = 0; rc == 0 && k < ns; k++)
+            rc = note_tree(w, sub[k], level + 1);
+        free(sub);
+    }
+    return rc;
+}
+
+/* The folder rel (walked at level) is gone with all below it. */
+static int forget_tree(struct walk *w, const char *rel, int level)
+{
+    if (note_tree(w, rel, level) != 0)
+        return -1;
+    return rec_add_gone(w->res, rel, "", 1) != 0 ? oom(w) : 0;
+}
+
+/* The last part of a folder's path. */
+static const char *base_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* Whether name is the last part of one of known[0..nk). */
+static int is_known(char **known, size_t nk, const char *name)
+{
+    for (size_t k = 0; k < nk; k++)
+        if (strcmp(base_of(known[k]), name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A folder level that changed: the subfolders whose names fit (or that the store knows),
+ * against the store's. */
 static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n, int level)
 {
     char **known = NULL, sub[4096], path[4096];
@@ -247,15 +329,15 @@ static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n
         return store_failed(w, "folders");
     /* Known folders no longer listed (or no longer folders) are gone with all below them. */
     for (size_t k = 0; rc == 0 && k < nk; k++) {
-        const char *base = strrchr(known[k], '/') ? strrchr(known[k], '/') + 1 : known[k];
-        if (bsearch(&base, names, n, sizeof(*names), str_cmp) == NULL &&
-            rec_add_gone(w->res, known[k], "", 1) != 0)
-            rc = oom(w);
+        if (bsearch(&(const char *){base_of(known[k])}, names, n, sizeof(*names), str_cmp) == NULL)
+            rc = forget_tree(w, known[k], level + 1);
     }
-    free(known);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct stat sb;
-        if (!segpattern_match_level(w->src->pattern, level, names[i])) {
+        /* A known folder the pattern no longer fits is still walked: its files keep their
+         * cameras while they are there, and leave the index when they go. */
+        if (!segpattern_match_level(w->src->pattern, level, names[i]) &&
+            !is_known(known, nk, names[i])) {
             w->res->ignored++;
             continue;
         }
@@ -265,6 +347,7 @@ static int visit_subdirs(struct walk *w, const char *rel, char **names, size_t n
             continue; /* a file at a folder level: not the recorder's */
         rc = walk_dir(w, sub, rel, level + 1);
     }
+    free(known);
     return rc;
 }
 
@@ -308,7 +391,7 @@ static int walk_dir(struct walk *w, const char *rel, const char *parent, int lev
         if (level == 0)
             return cw_err_set(w->err, w->src->root, 0, NULL, "recorder %s: cannot read %s: %s",
                               w->src->name, w->src->root, why);
-        return rec_add_gone(w->res, rel, "", 1) != 0 ? oom(w) : 0;
+        return forget_tree(w, rel, level);
     }
     mt = mtime_ns_of(&sb);
     if ((rc = w->known->dir_mtime(w->known->data, rel, &known_mtime)) < 0)

@@ -1,13 +1,18 @@
 /* recorder_remote.c - a network recorder's listing against what the store knows of it
  * (recorder_remote.h): each listed recording or file is a segment of the camera its tokens
  * name, written again each scan (its times move as it records and overwrites), and a known one
- * the recorder no longer lists is gone. Owns, for one scan, the listing. A worker thread or
- * the CLI. */
+ * the recorder no longer lists is gone. A known one listed within the span it was indexed with
+ * keeps the camera it was indexed for, whatever the sheet names now (recorder.h), and the
+ * ISAPI kind is asked about the tracks of the files it knows too. Dahua's file ids do not say
+ * their channel: a file of a channel the map no longer names is not asked about, so it leaves
+ * the index. Owns, for one scan, the listing. A worker thread or the CLI. */
 #include "recorder_remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "recorder_nvr.h"
 
 static const char *camera_of_item(const struct rec_remote_source *src, const struct rec_item *it)
 {
@@ -26,46 +31,148 @@ static int by_id(const void *a, const void *b)
 
 static const char *const kind_names[] = {"ONVIF", "ISAPI", "Dahua"};
 
+/* A file the store knows is gone, and its camera's summary is to be brought up to date. */
+static int forget(struct rec_result *res, const struct rec_known_file *kf)
+{
+    if (rec_add_gone(res, "", kf->file, 0) != 0)
+        return -1;
+    return rec_note_camera(res, kf->camera_id);
+}
+
+/* Whether a listed item the store knows as was, whose tokens now name camera (NULL: none), keeps
+ * the camera it was indexed for (recorder.h), and what of it to write into *put (the listing's
+ * item on entry): listed within the span it was indexed with (the recorder may have overwritten
+ * its start since), or, named by no camera now, the part of that span it still holds (it grew
+ * since: a recording the sheet gives to no one still holds the old camera's footage). One that
+ * grew and that the sheet gives to another camera is that camera's now: one item cannot be
+ * two cameras' (a recording of an ONVIF recorder's channel given to a new camera). */
+static int kept_as_indexed(const struct rec_known_file *was, const char *camera,
+                           struct rec_item *put)
+{
+    if (camera != NULL && strcmp(was->camera_id, camera) == 0)
+        return 0;
+    if (put->start_ms >= was->start_ms && put->end_ms <= was->end_ms)
+        return 1;
+    if (camera != NULL || put->start_ms >= was->end_ms)
+        return 0;
+    if (put->start_ms < was->start_ms)
+        put->start_ms = was->start_ms;
+    put->end_ms = was->end_ms;
+    put->bytes = was->bytes;
+    return 1;
+}
+
 /* The listing against the store's files of folder "", both sorted by id. */
 static int compare(const struct rec_remote_source *src, struct rec_listing *l,
-                   const struct rec_known *known, struct rec_result *res, struct cw_err *err)
+                   const struct rec_known_file *kf, size_t nk, struct rec_result *res,
+                   struct cw_err *err)
 {
-    struct rec_known_file *kf = NULL;
-    size_t nk = 0, k = 0;
+    size_t k = 0;
     struct segment_info info = {.readable = 1};
 
-    if (known->files(known->data, "", &kf, &nk) != 0)
-        return cw_err_set(err, NULL, 0, NULL, "recorder %s: reading its files from the store",
-                          src->name);
     if (l->n > 1) /* an empty listing has no array */
         qsort(l->items, l->n, sizeof(*l->items), by_id);
     for (size_t i = 0; i < l->n; i++) {
         const struct rec_item *it = &l->items[i];
         const char *camera = camera_of_item(src, it);
+        const struct rec_known_file *was = NULL;
         while (k < nk && strcmp(kf[k].file, it->id) < 0)
-            if (rec_add_gone(res, "", kf[k++].file, 0) != 0)
+            if (forget(res, &kf[k++]) != 0)
                 goto oom;
         if (k < nk && strcmp(kf[k].file, it->id) == 0)
-            k++;
-        if (camera == NULL) {
+            was = &kf[k++];
+        struct rec_item put = *it;
+        if (camera == NULL)
             res->unmapped++;
+        if (was != NULL && !src->reattribute && kept_as_indexed(was, camera, &put)) {
+            res->kept++;
+            camera = was->camera_id;
+            if (rec_note_camera(res, camera) != 0)
+                goto oom;
+        } else if (camera == NULL) {
+            if (was != NULL && forget(res, was) != 0)
+                goto oom;
             continue;
+        } else {
+            res->files_seen++;
         }
-        res->files_seen++;
         snprintf(info.container, sizeof(info.container), "%s", kind_names[src->kind]);
-        info.duration_ms = it->end_ms - it->start_ms;
-        if (rec_add_found(res, "", it->id, camera, it->start_ms, it->end_ms, it->bytes,
-                          it->end_ms * 1000000, &info) != 0)
+        info.duration_ms = put.end_ms - put.start_ms;
+        if (rec_add_found(res, "", it->id, camera, put.start_ms, put.end_ms, put.bytes,
+                          put.end_ms * 1000000, &info) != 0)
             goto oom;
     }
     while (k < nk)
-        if (rec_add_gone(res, "", kf[k++].file, 0) != 0)
+        if (forget(res, &kf[k++]) != 0)
             goto oom;
-    free(kf);
     return 0;
 oom:
-    free(kf);
     return cw_err_set(err, NULL, 0, NULL, "recorder %s: out of memory", src->name);
+}
+
+/* The channels to ask an ISAPI recorder: the map's, then the tracks of the files the store
+ * knows of it that the map no longer asks for (an item's id is "<track>/<name>"), so a camera
+ * moved off the recorder, or a row gone from the sheet, does not make its files look gone: they
+ * leave the index when the recorder no longer lists them. *v (pointers into src's channels and
+ * into *tracks) and *tracks malloc'd (caller frees both). 0, or -1 when out of memory. */
+static int isapi_channels(const struct rec_remote_source *src, const struct rec_known_file *kf,
+                          size_t nk, const char ***v, size_t *n, char (**tracks)[12])
+{
+    size_t nt = 0;
+
+    *n = 0;
+    *tracks = NULL;
+    if ((*v = calloc(src->n_channels + nk + 1, sizeof(**v))) == NULL ||
+        (nk > 0 && (*tracks = calloc(nk, sizeof(**tracks))) == NULL))
+        return -1;
+    for (size_t i = 0; i < src->n_channels; i++)
+        (*v)[(*n)++] = src->channels[i];
+    for (size_t i = 0; i < nk; i++) {
+        char t[12];
+        size_t len = strcspn(kf[i].file, "/");
+        int track, asked = 0;
+        if (len == 0 || len >= sizeof(t) || kf[i].file[len] != '/')
+            continue;
+        memcpy(t, kf[i].file, len);
+        t[len] = '\0';
+        if ((track = isapi_track_of(t)) < 0)
+            continue;
+        for (size_t c = 0; c < *n && !asked; c++)
+            asked = isapi_track_of((*v)[c]) == track;
+        if (!asked) {
+            snprintf((*tracks)[nt], sizeof((*tracks)[nt]), "%d", track);
+            (*v)[(*n)++] = (*tracks)[nt++];
+        }
+    }
+    return 0;
+}
+
+/* Ask the recorder what it holds (the ISAPI kind also about the tracks of kf: isapi_channels). */
+static int list_items(const struct rec_remote_source *src, const struct rec_known_file *kf,
+                      size_t nk, struct rec_listing *l, struct cw_err *kerr)
+{
+    struct rec_remote_source asked = *src;
+    const char **v = NULL;
+    char(*tracks)[12] = NULL;
+    int rc;
+
+    switch (src->kind) {
+    case REC_REMOTE_ONVIF:
+        return rec_onvif_list(src, l, kerr);
+    case REC_REMOTE_HIKVISION:
+        if (isapi_channels(src, kf, nk, &v, &asked.n_channels, &tracks) != 0) {
+            free(v);
+            free(tracks);
+            return cw_err_set(kerr, NULL, 0, NULL, "out of memory");
+        }
+        asked.channels = v;
+        rc = rec_isapi_list(&asked, l, kerr);
+        free(v);
+        free(tracks);
+        return rc;
+    default:
+        return rec_dahua_list(src, l, kerr);
+    }
 }
 
 int rec_remote_scan(const struct rec_remote_source *src, const struct rec_known *known,
@@ -73,32 +180,26 @@ int rec_remote_scan(const struct rec_remote_source *src, const struct rec_known 
 {
     struct rec_listing l = {0};
     struct rec_result *res = NULL;
+    struct rec_known_file *kf = NULL;
+    size_t nk = 0;
     struct cw_err kerr;
-    int rc;
+    int rc = -1;
 
     *out = NULL;
-    switch (src->kind) {
-    case REC_REMOTE_ONVIF:
-        rc = rec_onvif_list(src, &l, &kerr);
-        break;
-    case REC_REMOTE_HIKVISION:
-        rc = rec_isapi_list(src, &l, &kerr);
-        break;
-    default:
-        rc = rec_dahua_list(src, &l, &kerr);
-    }
-    if (rc != 0) {
-        rec_listing_free(&l);
-        return cw_err_set(err, NULL, 0, NULL, "recorder %s: %s", src->name, kerr.msg);
-    }
-    if ((res = rec_result_new()) == NULL || compare(src, &l, known, res, err) != 0) {
-        if (res == NULL)
-            cw_err_set(err, NULL, 0, NULL, "recorder %s: out of memory", src->name);
-        rec_result_free(res);
-        rec_listing_free(&l);
-        return -1;
-    }
+    if (known->files(known->data, "", &kf, &nk) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "recorder %s: reading its files from the store",
+                          src->name);
+    if (list_items(src, kf, nk, &l, &kerr) != 0)
+        cw_err_set(err, NULL, 0, NULL, "recorder %s: %s", src->name, kerr.msg);
+    else if ((res = rec_result_new()) == NULL)
+        cw_err_set(err, NULL, 0, NULL, "recorder %s: out of memory", src->name);
+    else if (compare(src, &l, kf, nk, res, err) == 0)
+        rc = 0;
+    free(kf);
     rec_listing_free(&l);
-    *out = res;
-    return 0;
+    if (rc != 0)
+        rec_result_free(res);
+    else
+        *out = res;
+    return rc;
 }

@@ -22,6 +22,7 @@ struct rec_remote_source {
     void *camera_data;
     const char *const *channels; /* ISAPI, Dahua: the channel map's tokens, the channels asked */
     size_t n_channels;
+    int reattribute; /* every listed item is attributed by the sheet now (recorder.h) */
     int64_t now_ms;
 };
 

@@ -817,12 +817,12 @@ static void test_scans_keep_order_counts_and_null_error(void **state)
 {
     struct fixture *fx = *state;
     const struct doc_scan v[2] = {
-        {"nvr", "dir", 1, NULL, 40, 3, 1, 1, 2, 5, 7, 0},
-        {"hik", "hikvision", 0, "timeout", 0, 0, 0, 0, 0, 0, 0, 0},
+        {"nvr", "dir", 1, NULL, 40, 3, 1, 1, 2, 5, 7, 0, 4},
+        {"hik", "hikvision", 0, "timeout", 0, 0, 0, 0, 0, 0, 0, 0, 0},
     };
-    const char *keys[] = {"name",     "kind",    "ok",          "error",
-                          "files",    "changed", "gone",        "unreadable",
-                          "unmapped", "ignored", "dirs_listed", "dirs_skipped"};
+    const char *keys[] = {"name",        "kind",         "ok",         "error",    "files",
+                          "changed",     "gone",         "unreadable", "unmapped", "ignored",
+                          "dirs_listed", "dirs_skipped", "kept"};
     json_t *doc = NULL;
     const json_t *o;
     struct cw_err err = {0};
@@ -848,6 +848,7 @@ static void test_scans_keep_order_counts_and_null_error(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "unreadable")), 1);
     assert_int_equal(json_integer_value(json_object_get(o, "unmapped")), 2);
     assert_int_equal(json_integer_value(json_object_get(o, "ignored")), 5);
+    assert_int_equal(json_integer_value(json_object_get(o, "kept")), 4);
     assert_int_equal(json_integer_value(json_object_get(o, "dirs_listed")), 7);
     assert_int_equal(json_integer_value(json_object_get(o, "dirs_skipped")), 0);
     o = json_array_get(doc, 1);

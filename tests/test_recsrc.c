@@ -70,6 +70,39 @@ static void name_hcm(struct fixture *fx, const char *cam, int64_t ms, const char
     snprintf(buf, len, "%s/%s/%s.%s", cam, day, t, ext);
 }
 
+/* The nvr recorder as a sheet changed since describes it: cams on it, and the channel map's
+ * token (the {camera} text) to camera (NULL: none). */
+static struct recsrc *source_map(const char *path, const char *const *cams, size_t n,
+                                 const char *token, const char *token_camera)
+{
+    struct recsrc_def d = {.name = "nvr",
+                           .kind = RECSRC_DIR,
+                           .path = path,
+                           .pattern = "{camera}/%Y-%m-%d/%H-%M-%S.*",
+                           .time_zone = "Asia/Ho_Chi_Minh",
+                           .tokens = &token,
+                           .token_cameras = &token_camera,
+                           .n_tokens = token != NULL,
+                           .cameras = cams,
+                           .n_cameras = n};
+    struct recsrc *r = NULL;
+    struct cw_err err = {0};
+
+    if (recsrc_new(&d, &r, &err) != 0)
+        fail_msg("recsrc nvr: %s", err.msg);
+    return r;
+}
+
+/* The recorder nvr deletes cam's MP4 segment starting at ms. */
+static void unlink_hcm(struct fixture *fx, const char *cam, int64_t ms)
+{
+    char path[512], rel[256];
+
+    name_hcm(fx, cam, ms, "mp4", rel, sizeof(rel));
+    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
+    assert_int_equal(unlink(path), 0);
+}
+
 static struct recsrc *source(const char *name, const char *path, const char *pattern,
                              const char *tz, const char *const *cams, size_t n)
 {
@@ -243,9 +276,7 @@ static void test_deleted_oldest_and_cut_newest_are_noticed(void **state)
 
     rec_result_free(res);
     /* The recorder overwrites the oldest, and the newest is cut by a power cut. */
-    name_hcm(fx, "CAM-A", T0, "mp4", rel, sizeof(rel));
-    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
-    assert_int_equal(unlink(path), 0);
+    unlink_hcm(fx, "CAM-A", T0);
     name_hcm(fx, "CAM-A", T0 + 4 * SEG_MS, "mp4", rel, sizeof(rel));
     snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
     assert_int_equal(truncate(path, 3000), 0);
@@ -368,6 +399,122 @@ static void test_empty_recorder_folder_is_an_empty_scan(void **state)
     recsrc_free(r);
 }
 
+/* The camera CAM-A's row moves to another recorder (or goes, or its recorder is blanked):
+ * nvr's sheet names CAM-B alone. CAM-A's files on nvr are still there unchanged: they keep
+ * CAM-A, on a scan and on a full one, until nvr deletes them. */
+static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
+{
+    static const char *const only_b[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *moved = source_map(fx->nvr, only_b, 1, NULL, NULL);
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_footage_camera fc;
+    struct store_segment_row *r = NULL;
+    struct cw_err err = {0};
+    char rel[256];
+
+    rec_result_free(res);
+    res = scan(fx, moved, 0, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 1); /* the folder did not change: its last file looked at */
+    rec_result_free(res);
+    res = scan(fx, moved, RECSRC_FULL, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->n_found, 0);
+    assert_int_equal(res->kept, 5);
+    assert_int_equal(res->unmapped, 6); /* CAM-A's five and CAM-X */
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 5);
+    assert_string_equal(r[0].recorder, "nvr");
+    free(r);
+    /* nvr overwrites CAM-A's oldest, and writes a new file under CAM-A's name (no camera of
+     * the sheet now): the one gone leaves the index, the new one is nobody's. */
+    unlink_hcm(fx, "CAM-A", T0);
+    name_hcm(fx, "CAM-A", T0 + 5 * SEG_MS, "mp4", rel, sizeof(rel));
+    place(fx, fx->nvr, 4, "mp4", rel);
+    res = scan(fx, moved, 0, later());
+    assert_int_equal(res->n_gone, 1);
+    assert_string_equal(res->gone[0].file, "21-00-00.mp4");
+    assert_int_equal(res->n_found, 0);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 4);
+    assert_true(r[0].start_ms == T0 + SEG_MS);
+    free(r);
+    /* CAM-A is on no recorder the sheet scans now: nvr's scan moved its oldest footage on. */
+    assert_int_equal(store_footage_camera(fx->s, "CAM-A", &fc, later(), &err), 0);
+    assert_true(fc.oldest_ms == T0 + SEG_MS);
+    recsrc_free(moved);
+}
+
+/* CAM-A's channel (its {camera} text) is given to CAM-B, whose own folder no longer maps: the
+ * files recorded before keep the cameras they were indexed for; a new file in CAM-A's folder is
+ * CAM-B's. Reattributing (a map corrected) gives every file to the camera the map names now and
+ * forgets the files it names none for. */
+static void test_channel_reused_keeps_old_files_for_their_camera(void **state)
+{
+    static const char *const only_b[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *reused = source_map(fx->nvr, only_b, 1, "CAM-A", "CAM-B");
+    struct store_segment_row *r = NULL;
+    char rel[256];
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+
+    rec_result_free(res);
+    name_hcm(fx, "CAM-A", T0 + 5 * SEG_MS, "mp4", rel, sizeof(rel));
+    place(fx, fx->nvr, 4, "mp4", rel);
+    res = scan(fx, reused, RECSRC_FULL, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->n_found, 1);
+    assert_string_equal(res->found[0].camera_id, "CAM-B");
+    assert_string_equal(res->found[0].file, "21-00-10.mp4");
+    assert_int_equal(res->kept, 9); /* CAM-A's five as CAM-A, CAM-B's four as CAM-B */
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 5);
+    assert_string_equal(r[4].path, "CAM-A/2026-11-20/21-00-08.mp4");
+    free(r);
+    assert_int_equal(rows(fx, "CAM-B", &r), 5);
+    free(r);
+
+    res = scan(fx, reused, RECSRC_REATTRIBUTE, later());
+    assert_int_equal(res->n_found, 5); /* CAM-A's folder, read again as CAM-B's */
+    assert_int_equal(res->n_gone, 4);  /* CAM-B's folder: no camera now */
+    assert_int_equal(res->kept, 0);
+    assert_int_equal(res->dirs_skipped, 0);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 0);
+    free(r);
+    assert_int_equal(rows(fx, "CAM-B", &r), 6);
+    assert_string_equal(r[0].path, "CAM-A/2026-11-20/21-00-00.mp4");
+    free(r);
+    recsrc_free(reused);
+}
+
+/* The recorder's pattern changes (its day folders are named otherwise from now on): the folders
+ * and files the old one indexed are still walked, keep their cameras, and leave the index when
+ * the recorder deletes them. */
+static void test_pattern_changed_keeps_the_files_indexed_by_the_old_one(void **state)
+{
+    static const char *const cams[] = {"CAM-A", "CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *changed =
+        source("nvr", fx->nvr, "{camera}/%Y%m%d/%H-%M-%S.*", "Asia/Ho_Chi_Minh", cams, 2);
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_segment_row *r = NULL;
+
+    rec_result_free(res);
+    res = scan(fx, changed, RECSRC_FULL, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 9);
+    rec_result_free(res);
+    unlink_hcm(fx, "CAM-A", T0);
+    res = scan(fx, changed, 0, later());
+    assert_int_equal(res->n_gone, 1);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 4);
+    free(r);
+    recsrc_free(changed);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -381,6 +528,9 @@ int main(void)
         T(test_recent_gaps_name_the_hole_in_local_time),
         T(test_bad_patterns_and_lone_cameras_refused),
         T(test_empty_recorder_folder_is_an_empty_scan),
+        T(test_camera_moved_off_keeps_its_files_until_they_go),
+        T(test_channel_reused_keeps_old_files_for_their_camera),
+        T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
     };
 
     log_init("test_recsrc", LOG_LVL_WARN);

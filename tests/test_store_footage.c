@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../index/footage.h"
 #include "../index/store.h"
 #include "../index/store_footage.h"
 #include "../util/log.h"
@@ -268,6 +269,53 @@ static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **stat
     assert_int_equal(end, T0 + 20 * MIN);
     assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "none", T0, &end, &err), 0);
     assert_int_equal(end, 0);
+}
+
+/* CHO-01 recorded to "old", then moved to "nvr": what it left on old is spoken for by old's
+ * scans (its last good one was 20 minutes before CHO-01's first footage on nvr: between them
+ * the index cannot tell), what came after by nvr's. */
+static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct store_recorder *rec = NULL, last;
+    struct store_segment_row *seg = NULL;
+    struct footage_other *o = NULL;
+    size_t nrec = 0, nseg, no = 0;
+    int64_t until = 0, here = 0;
+    enum footage_index x;
+
+    put_seen(fx->s, "old", "CHO-01", "a.mp4", T0 - HOUR, T0 - HOUR + MIN, T0 - HOUR);
+    put_seen(fx->s, "old", "CHO-01", "b.mp4", T0 - 30 * MIN, T0 - 29 * MIN, T0 - 20 * MIN);
+    put_seen(fx->s, "nvr", "CHO-01", "c.mp4", T0, T0 + MIN, T0 + 2 * MIN);
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 - 20 * MIN, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 + MIN, 0, "gone", &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 2 * MIN, 1, NULL, &err), 0);
+    assert_int_equal(store_list_recorders(fx->s, 0, &rec, &nrec, &err), 0);
+    x = footage_index_of("nvr", rec, nrec, &last);
+    assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
+    nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
+    assert_int_equal(nseg, 3);
+    assert_int_equal(
+        footage_others(fx->s, "CHO-01", "nvr", seg, nseg, rec, nrec, &o, &no, &here, &err), 0);
+    assert_int_equal(no, 1);
+    assert_string_equal(o[0].last.name, "old");
+    assert_int_equal(o[0].state, FOOTAGE_SCAN_FAILED);
+    assert_true(o[0].known_until == T0 - 20 * MIN);
+    assert_true(here == T0);
+    assert_false(footage_unindexed_at(x, until, o, no, here, T0 - 40 * MIN));
+    assert_true(footage_unindexed_at(x, until, o, no, here, T0 - 10 * MIN));
+    assert_false(footage_unindexed_at(x, until, o, no, here, T0 + MIN));
+    assert_true(footage_unindexed_at(x, until, o, no, here, T0 + 3 * MIN));
+    /* Its row's recorder blanked: old alone speaks for it. */
+    assert_false(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 40 * MIN));
+    assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 10 * MIN));
+    assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, NULL, 0, INT64_MAX, T0 - 40 * MIN));
+    assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", &here, &err), 0);
+    assert_true(here == INT64_MAX);
+    free(o);
+    free(seg);
+    free(rec);
 }
 
 static void test_recorder_scans_listed_with_counts(void **state)
@@ -541,6 +589,7 @@ int main(void)
         T(test_segments_overlapping_range_include_long_ones_started_before),
         T(test_drop_tree_forgets_folder_and_below_only),
         T(test_refresh_summarises_and_notes_retention_hourly),
+        T(test_moved_camera_spoken_for_by_each_recorder_it_recorded_to),
         T(test_recorder_scans_listed_with_counts),
         T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
         T(test_places_near_ordered_by_distance_within_radius),

@@ -145,11 +145,14 @@ function timeline(cam, fromMs, toMs) {
 }
 
 /* The line saying why some of cam's gaps are "not indexed": always for a camera the index
- * cannot speak for; for a scanned recorder (last time, or before a failed scan) only when the
- * range runs past what that scan knew, with when. */
+ * cannot speak for; for a scanned recorder (last time, or before a failed scan), or a camera
+ * with no recorder now whose footage other recorders hold (index.others), only when some of
+ * the range is not indexed, with when. */
 function indexLine(cam, unknownMs) {
   const ix = cam.index;
-  if (!ix || ((ix.state === "scanned" || ix.state === "scan failed") && unknownMs === 0))
+  const spoken = ix && (ix.state === "scanned" || ix.state === "scan failed" ||
+    (ix.state === "no recorder" && (ix.others || []).length > 0));
+  if (!ix || (spoken && unknownMs === 0))
     return null;
   return el("div", { class: "muted", "data-index": ix.state }, t("idx." + ix.state),
     ix.known_until ? " " + t("idx.after") + " " + when(ix.known_until) : "",

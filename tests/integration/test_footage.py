@@ -453,9 +453,10 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertIn("overwritten", doc["warning"])
 
     def test_scan_refuses_an_inventory_that_would_forget_footage(self):
-        # A scan forgets the footage of every file whose camera the sheet does not name, and
-        # remembers the folders it read: a header-only sheet, or a row left out for a problem,
-        # must stop `footage scan` before it writes anything, so the footage stays indexed.
+        # A scan leaves out the new files of every camera the sheet does not name (and
+        # --reattribute forgets the known ones), and remembers the folders it read: a
+        # header-only sheet, or a row left out for a problem, must stop `footage scan` before
+        # it writes anything, so the footage stays indexed.
         root = os.path.join(self.tmp, "sheet")
         shutil.copytree(self.nvr, root)
         site = os.path.join(self.tmp, "site-sheet")

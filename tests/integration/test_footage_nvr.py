@@ -140,6 +140,46 @@ class NvrApiRecorderTest(cwtest.FixtureTestCase):
             http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
             self.scan()
 
+    def test_a_channel_left_out_of_the_map_keeps_its_files_while_listed(self):
+        # CAM-B moves off the Hikvision NVR (201=CAM-B leaves channel_map): the files it
+        # recorded there stay CAM-B's while the NVR still lists them, so track 201 is still
+        # asked about; when the NVR deletes them they leave the index.
+        conf = cwtest.conf_variant(self.conf, "1=CAM-A, 201=CAM-B", "1=CAM-A", ".moved")
+        try:
+            r, scan = self.scan(conf)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (0, 2), scan)
+            self.assertEqual(spans(self.find("CAM-B")["windows"]), [("20:00", "20:30")])
+            log = http_json(self.nvr.port, "/_log?nvr=hik")
+            self.assertEqual([e["action"] for e in log if e["auth_ok"]][-1],
+                             "search track=201 position=0")
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES[:-2]})
+            r, scan = self.scan(conf)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (2, 0), scan)
+            self.assertEqual(self.find("CAM-B")["windows"], [])
+        finally:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
+            self.scan()
+
+    def test_channels_given_to_other_cameras_keep_the_files_recorded_before(self):
+        # The map swaps its cameras: the files the NVR still lists as they were indexed stay
+        # the cameras they were; a file recorded after, on track 201, is CAM-A's.
+        conf = cwtest.conf_variant(self.conf, "1=CAM-A, 201=CAM-B", "1=CAM-B, 201=CAM-A",
+                                   ".swapped")
+        later = files(2, DAY.replace(hour=22), 1, 15, prefix="g")
+        try:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES + later})
+            r, scan = self.scan(conf)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(spans(self.find("CAM-A")["windows"]),
+                             [("19:00", "19:30"), ("19:40", "21:30"), ("22:00", "22:15")])
+            self.assertEqual(spans(self.find("CAM-B")["windows"]), [("20:00", "20:30")])
+            self.assertEqual((scan["hik"]["gone"], scan["hik"]["kept"]), (0, 46), scan)
+        finally:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
+            self.scan()
+
     def test_wrong_password_is_a_failed_scan_that_says_why(self):
         conf = cwtest.conf_variant(self.conf, "credential = nvr", "credential = bad", ".bad")
         r, scan = self.scan(conf)

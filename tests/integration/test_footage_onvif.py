@@ -5,9 +5,11 @@ minutes ahead, WS-Security only, its search answered over two pages) for its sum
 FindRecordings and GetRecordingSearchResults until Completed, ends the search, reads each
 recording's information, maps recordings to cameras by source token or name (channel_map, or
 a camera id), and `footage find` shows each camera's window; a recording the NVR no longer
-lists leaves the index; a wrong password is a failed scan that says so; camwatchd dates a
-slow NVR's scan by its start, not its end, and judges its cameras' recording gaps as of that
-start: a scan held open past max_gap says nothing of a camera recording all along.
+lists leaves the index, one whose channel no camera is on now keeps the camera it was indexed
+for over what it still holds of it; a wrong password is a failed scan that says so;
+camwatchd dates a slow NVR's scan by its start, not its end, and judges its cameras'
+recording gaps as of that start: a scan held open past max_gap says nothing of a camera
+recording all along.
 
     /usr/bin/python3 tests/integration/test_footage_onvif.py --build build [-v]
 """
@@ -130,6 +132,26 @@ class OnvifRecorderTest(cwtest.FixtureTestCase):
             self.assertEqual(r.rc, 0, r)
             self.assertEqual(scan[0]["gone"], 1)
             self.assertEqual(self.find("CAM-B")["CAM-B"]["windows"], [])
+        finally:
+            control(self.dev.port, "nvr", {"recordings": RECORDINGS})
+            self.scan()
+
+    def test_a_recording_no_camera_is_on_now_keeps_what_it_held(self):
+        # CAM-A leaves the map while its channel goes on recording and the NVR overwrites its
+        # first half hour: what was indexed as CAM-A's and is still there stays CAM-A's, from
+        # 20:30 (the rest overwritten) to 22:00 (what came after is no camera's).
+        conf = cwtest.conf_variant(self.conf, "SourceId_1=CAM-A, ", "", ".moved")
+        grown = dict(RECORDINGS[0], **{"from": z(T0 + datetime.timedelta(minutes=30)),
+                                       "to": z(T0 + datetime.timedelta(hours=3))})
+        control(self.dev.port, "nvr", {"recordings": [grown] + RECORDINGS[1:]})
+        try:
+            r = cwtest.camwatch(conf, "footage", "scan", "--json")
+            self.assertEqual(r.rc, 0, r)
+            a = self.find("CAM-A")["CAM-A"]
+            self.assertEqual([(w["start"], w["end"]) for w in a["windows"]],
+                             [("2026-11-20T20:30:00+07:00", "2026-11-20T22:00:00+07:00")])
+            scan = json.loads(r.out)[0]
+            self.assertEqual((scan["gone"], scan["kept"]), (0, 1), scan)
         finally:
             control(self.dev.port, "nvr", {"recordings": RECORDINGS})
             self.scan()
