@@ -74,9 +74,11 @@ static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *e
     return 0;
 }
 
-/* A camera's segments over the range and its clock offset then. */
+/* A camera's segments over the range, the other recorders holding them (footage_others:
+ * rec[0..nrec) every recorder's last scan), and its clock offset then. */
 static int plan_footage(struct store *s, const struct export_settings *set, struct export_plan *p,
-                        struct export_camera *c, struct cw_err *err)
+                        struct export_camera *c, const struct store_recorder *rec, size_t nrec,
+                        struct cw_err *err)
 {
     struct store_segment_row *seg = NULL;
     size_t n = 0;
@@ -87,6 +89,11 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     c->has_clock = rc == 0;
     if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0)
         return -1;
+    if (footage_others(s, c->place.id, c->place.recorder, seg, n, rec, nrec, &c->others,
+                       &c->n_others, &c->first_here_ms, err) != 0) {
+        free(seg);
+        return -1;
+    }
     if (n > 0 && (c->src = calloc(n, sizeof(*c->src))) == NULL) {
         free(seg);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
@@ -139,7 +146,7 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
         struct export_camera *c = &p->cams[i];
         c->index = footage_index_of(c->place.recorder, rec, nrec, &c->scanned);
         if (footage_known_until(s, c->place.id, c->index, &c->scanned, &c->known_until, err) != 0 ||
-            plan_footage(s, set, p, c, err) != 0)
+            plan_footage(s, set, p, c, rec, nrec, err) != 0)
             goto fail;
     }
     free(rec);
@@ -155,8 +162,10 @@ void export_plan_free(struct export_plan *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n; i++) {
         free(p->cams[i].src);
+        free(p->cams[i].others);
+    }
     free(p->cams);
     cw_zone_free(p->zone);
     free(p);
@@ -386,17 +395,15 @@ static void remux_progress(void *data, int64_t done, int64_t total)
         r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
 }
 
-/* Whether the index cannot speak for camera c over some of the request's range, and from when:
- * none of it (the camera has no recorder, or its recorder was never scanned without error), or
- * from what the recorder's last good scan knew of the camera (footage_known_until) when the
- * range runs past that. 0 when it speaks for all of it. */
+/* Whether the index cannot speak for camera c over some of the request's range, and from when
+ * (footage_unindexed_from): none of it (the camera has no recorder, or its recorder was never
+ * scanned without error, and no other recorder holding its footage speaks for it), or from what
+ * the last good scan knew of the camera (footage_known_until) when the range runs past that.
+ * 0 when it speaks for all of it. */
 static int64_t unindexed_from(const struct export_plan *p, const struct export_camera *c)
 {
-    if (c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED)
-        return p->req.from_ms;
-    if (p->req.to_ms <= c->known_until)
-        return 0;
-    return c->known_until > p->req.from_ms ? c->known_until : p->req.from_ms;
+    return footage_unindexed_from(c->index, c->known_until, c->others, c->n_others,
+                                  c->first_here_ms, p->req.from_ms, p->req.to_ms);
 }
 
 /* The statement that the index does not cover the camera over some of the range, and why

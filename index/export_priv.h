@@ -30,6 +30,9 @@ struct export_camera {
     enum footage_index index;      /* what the index knows of its recorder */
     struct store_recorder scanned; /* its recorder's last scan, zeroed when none */
     int64_t known_until;           /* footage_known_until: the index speaks for it up to here */
+    struct footage_other *others;  /* other recorders holding its footage in the range */
+    size_t n_others;
+    int64_t first_here_ms; /* its first footage on its recorder (footage_others) */
 };
 
 struct export_plan {

@@ -287,3 +287,14 @@ int64_t footage_next_cut(int64_t until, const struct footage_other *others, size
     }
     return best;
 }
+
+int64_t footage_unindexed_from(enum footage_index x, int64_t until,
+                               const struct footage_other *others, size_t n_others,
+                               int64_t first_here_ms, int64_t from_ms, int64_t to_ms)
+{
+    int64_t t = from_ms;
+
+    while (t != 0 && !footage_unindexed_at(x, until, others, n_others, first_here_ms, t))
+        t = footage_next_cut(until, others, n_others, first_here_ms, t, to_ms);
+    return t;
+}

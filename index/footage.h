@@ -100,6 +100,11 @@ int footage_unindexed_at(enum footage_index x, int64_t until, const struct foota
  * or an other's known_until; 0 when none. */
 int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
                          int64_t first_here_ms, int64_t a_ms, int64_t b_ms);
+/* The first time in [from_ms, to_ms) the index cannot speak for the camera
+ * (footage_unindexed_at); 0 when it speaks for all of it. */
+int64_t footage_unindexed_from(enum footage_index x, int64_t until,
+                               const struct footage_other *others, size_t n_others,
+                               int64_t first_here_ms, int64_t from_ms, int64_t to_ms);
 
 /* ---- in words (footage_words.c) ---- */
 
