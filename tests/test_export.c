@@ -409,10 +409,13 @@ static void txt_has(const struct exported *x, const char *line)
         fail_msg("manifest.txt has no line \"%s\":\n%.*s", line, (int)x->txt_len, x->txt);
 }
 
-/* A camera whose recorder is now none, or one never scanned, but whose footage the index still
- * holds from the recorder it had: the footage is delivered, and both manifests and the summary
- * say plainly that the index does not cover the camera over the range and why, in the footage
- * answer's words, so that what is delivered is not read as all there is. */
+/* A camera whose recorder is now one never scanned, but whose footage the index still holds
+ * from the recorder it had: the footage is delivered, and both manifests and the summary say
+ * plainly that the index does not cover the camera over the range and why, in the footage
+ * answer's words, so that what is delivered is not read as all there is (the camera may have
+ * recorded on its new recorder). A camera with no recorder now records nowhere the index could
+ * look: the recorder holding its footage speaks for it, as in the footage answer (doc_footage's
+ * index.others), and nothing is said not indexed. */
 static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(void **state)
 {
     struct fixture *fx = *state;
@@ -423,9 +426,6 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
     static const struct {
         const char *recorder, *sub, *said, *summary, *line;
     } cases[] = {
-        {NULL, "out-none", "not indexed: no recorder configured for this camera",
-         "CAM-A 21:00:01-21:00:13 (not indexed: no recorder)",
-         "Chưa lập chỉ mục / Not indexed: not indexed: no recorder configured for this camera\n"},
         {"nvr-2", "out-never", "not indexed: recorder nvr-2 never scanned",
          "CAM-A 21:00:01-21:00:13 (not indexed: never scanned)",
          "Chưa lập chỉ mục / Not indexed: not indexed: recorder nvr-2 never scanned\n"},
@@ -450,6 +450,25 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
         /* CAM-B's recorder was scanned after the range: nothing of the kind */
         assert_true(json_is_null(
             json_object_get(json_array_get(json_object_get(x.json, "cameras"), 1), "not_indexed")));
+        exported_free(&x);
+    }
+    {
+        struct exported x;
+        cams[0].recorder = NULL;
+        ftest_sync(fx->s, cams, 2, T0);
+        export_read(fx, "out-none", &x);
+        assert_int_equal(x.res.files, 1);
+        assert_string_equal(x.res.summary, "CAM-A 21:00:01-21:00:13");
+        manifest_says(&x, 0, "file", "CAM-A.mp4");
+        for (size_t k = 0; k < 3; k++) {
+            static const char *const keys[] = {"not_indexed", "not_indexed_after",
+                                               "not_indexed_from"};
+            assert_true(json_is_null(
+                json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), keys[k])));
+        }
+        txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+        assert_null(memmem(x.txt, x.txt_len, "Not indexed", strlen("Not indexed")));
+        assert_null(memmem(x.txt, x.txt_len, "not indexed", strlen("not indexed")));
         exported_free(&x);
     }
 }
