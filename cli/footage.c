@@ -359,15 +359,17 @@ static int scan_refused(const struct cli *cli)
     if (n > 0)
         fprintf(stderr,
                 "camwatch: footage scan: %zu problem%s in %s%s%s (above): the cameras of the "
-                "rows with one are left out, and a scan would forget the footage indexed for "
-                "them; fix %s (camwatchd -c %s --check-config) and scan again\n",
+                "rows with one are left out: a scan would leave their new footage out of the "
+                "index, and --reattribute would forget what it holds of them; fix %s (camwatchd -c "
+                "%s --check-config) and scan again\n",
                 n, n == 1 ? "" : "s", sheet, cfg->credentials_path != NULL ? " or " : "",
                 cfg->credentials_path != NULL ? cfg->credentials_path : "", n == 1 ? "it" : "them",
                 cli->conf_path);
     else if (cfg->n_cameras == 0)
         fprintf(stderr,
-                "camwatch: footage scan: %s has no cameras: a scan would forget the footage "
-                "indexed for every camera; fix the sheet (camwatchd -c %s --check-config) and "
+                "camwatch: footage scan: %s has no cameras: a scan would leave every camera's "
+                "new footage out of the index, and --reattribute would forget all it holds; "
+                "fix the sheet (camwatchd -c %s --check-config) and "
                 "scan again\n",
                 sheet, cli->conf_path);
     else

@@ -495,8 +495,9 @@ class FootageTest(cwtest.FixtureTestCase):
         for args in ([], ["--full"], ["--recorder", "nvr1", "--json"]):
             r = cwtest.camwatch(conf, "footage", "scan", *args)
             self.assertEqual((r.rc, r.out), (2, ""), r)
-            self.assertIn("camwatch: footage scan: %s has no cameras: a scan would forget the "
-                          "footage indexed for every camera" % sheet, r.err)
+            self.assertIn("camwatch: footage scan: %s has no cameras: a scan would leave "
+                          "every camera's new footage out of the index, and --reattribute would "
+                          "forget all it holds" % sheet, r.err)
             self.assertIn(check, r.err)
             self.assertEqual(recorders(), before)  # not even the scan's time written
         # (b) CAM-B's row (line 3) with a latitude that is none: CAM-B is left out
@@ -506,8 +507,9 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual((r.rc, r.out), (2, ""), r)
         self.assertIn("camwatch: warning: %s:3: lat: " % sheet, r.err)
         self.assertIn("camwatch: footage scan: 1 problem in %s or %s (above): the cameras of "
-                      "the rows with one are left out, and a scan would forget the footage "
-                      "indexed for them" % (sheet, os.path.join(site, "credentials.ini")), r.err)
+                      "the rows with one are left out: a scan would leave their new footage out "
+                      "of the index, and --reattribute would forget what it holds of them"
+                      % (sheet, os.path.join(site, "credentials.ini")), r.err)
         self.assertEqual(recorders(), before)
         # The right sheet back: an ordinary scan (unchanged folders skipped) and the footage
         # of both cameras is where it was.
