@@ -1,6 +1,6 @@
 /* stream.c - one stream sample with libavformat/libavcodec. Owns, for the
  * length of one stream_probe_run() call: the demuxer (and its connection),
- * a keyframe-only decoder, the last decoded keyframe, the per-frame
+ * a keyframe-only decoder, the newest clean decoded keyframe, the per-frame
  * timeline, and a copy of the URL carrying the credentials (wiped before it
  * is freed). Blocking; runs on a worker thread, any number at once: nothing
  * here is shared between calls except the process-wide setup done once by
@@ -68,7 +68,8 @@ struct probe {
     AVCodecContext *dec;
     AVPacket *pkt;
     AVFrame *frame;
-    AVFrame *last_key; /* newest decoded keyframe, or unset */
+    AVFrame *last_key; /* newest clean decoded keyframe, else newest decoded one, or unset */
+    bool last_key_bad; /* last_key decoded with errors (concealed): not measured */
     AVPacket *au;      /* the access unit being gathered (packets of one timestamp) */
     bool au_open, au_key;
     double au_t;
@@ -294,10 +295,19 @@ static void take_frames(struct probe *p)
             p->out->corrupt_packets++;
             return;
         }
-        if (p->frame->decode_error_flags != 0 || (p->frame->flags & AV_FRAME_FLAG_CORRUPT))
+        bool bad =
+            p->frame->decode_error_flags != 0 || (p->frame->flags & AV_FRAME_FLAG_CORRUPT) != 0;
+        if (bad)
             p->out->corrupt_packets++;
+        /* A concealed keyframe is not the scene (softer, greyer, parts of an older one): an
+         * older clean one is judged instead. */
+        if (bad && p->last_key->data[0] != NULL && !p->last_key_bad) {
+            av_frame_unref(p->frame);
+            continue;
+        }
         av_frame_unref(p->last_key);
         av_frame_move_ref(p->last_key, p->frame);
+        p->last_key_bad = bad;
     }
 }
 
@@ -778,7 +788,8 @@ int stream_probe_run(const struct stream_request *req, struct stream_sample *out
     if (p->last_key->data[0] != NULL) {
         out->width = p->last_key->width;
         out->height = p->last_key->height;
-        measure_picture(p);
+        if (!p->last_key_bad) /* the thumbnail shows it all the same: what the camera sends */
+            measure_picture(p);
         if (req->thumb_path[0] != '\0')
             write_thumb(p);
     }
