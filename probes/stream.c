@@ -174,7 +174,9 @@ static bool is_rtsp(const char *url)
     return strncmp(url, "rtsp://", 7) == 0 || strncmp(url, "rtsps://", 8) == 0;
 }
 
-static int open_input(struct probe *p)
+/* Open the input, RTP carried as transport says ("tcp": interleaved in the RTSP connection).
+ * Returns 0, or -1 with p->fmt freed and *averr libav's error (0 when out->error says why). */
+static int open_with(struct probe *p, const char *transport, int *averr)
 {
     const struct stream_request *req = p->req;
     AVDictionary *opts = NULL;
@@ -182,6 +184,7 @@ static int open_input(struct probe *p)
     char us[32];
     int ret;
 
+    *averr = 0;
     p->fmt = avformat_alloc_context();
     if (p->fmt == NULL)
         return fail(p, "out of memory");
@@ -189,7 +192,7 @@ static int open_input(struct probe *p)
     p->fmt->interrupt_callback.opaque = p;
 
     if (is_rtsp(req->url)) {
-        av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+        av_dict_set(&opts, "rtsp_transport", transport, 0);
         av_dict_set(&opts, "allowed_media_types", "video", 0);
         av_dict_set(&opts, "user_agent", STREAM_USER_AGENT, 0);
     }
@@ -205,13 +208,29 @@ static int open_input(struct probe *p)
     ret = avformat_open_input(&p->fmt, url, NULL, &opts);
     wipe(url, sizeof(url));
     av_dict_free(&opts);
+    *averr = ret < 0 ? ret : 0; /* avformat_open_input freed the context on failure */
+    return ret < 0 ? -1 : 0;
+}
+
+/* RTP over TCP first (one connection, nothing lost to the network, through NAT); a camera
+ * that refuses it (461 Unsupported Transport: libavformat's EPROTONOSUPPORT) streams over UDP
+ * alone, and players take that: so does the sample, within the same deadline. */
+static int open_input(struct probe *p)
+{
+    const struct stream_request *req = p->req;
+    int ret;
+
+    if (open_with(p, "tcp", &ret) == 0)
+        return 0;
+    if (ret == AVERROR(EPROTONOSUPPORT) && is_rtsp(req->url) && !p->interrupted &&
+        open_with(p, "udp", &ret) == 0)
+        return 0;
     if (ret < 0) {
-        /* avformat_open_input freed the context */
         if (p->interrupted)
             return fail(p, "deadline after %lld ms (opening)", (long long)req->deadline_ms);
         return fail(p, "open failed: %s", av_err2str(ret));
     }
-    return 0;
+    return -1;
 }
 
 static int find_video_stream(const AVFormatContext *fmt)

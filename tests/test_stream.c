@@ -511,15 +511,27 @@ static void test_many_probes_all_succeed(void **state)
 static struct cwtest_fixture gst = CWTEST_FIXTURE_INIT;
 static int gst_port;
 
+static char rtsp_dir[64];
+
 static int rtsp_group_setup(void **state)
 {
+    static char mounts[96];
     static const char *const args[] = {
-        "--port",  "0",
-        "--mount", "/live:640x360@25:h264",
-        "--mount", "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD,
+        "--port",   "0",
+        "--mount",  "/live:640x360@25:h264",
+        "--mount",  "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD,
+        "--mounts", mounts,
         NULL};
 
     (void)state;
+    if (cwtest_tmpdir(rtsp_dir, sizeof(rtsp_dir), "stream-rtsp") != 0)
+        return -1;
+    /* a camera that streams over UDP alone: 461 to a SETUP for RTP in the RTSP connection */
+    snprintf(mounts, sizeof(mounts), "%s/mounts.json", rtsp_dir);
+    cwtest_write_file(mounts,
+                      "[{\"path\": \"/udponly\", \"width\": 320, \"height\": 180, \"fps\": 10, "
+                      "\"transport\": \"udp\"}]",
+                      0600);
     gst_port = cwtest_fixture_start(&gst, GST_SERVER, args, GST_START_MS);
     if (gst_port <= 0) {
         fprintf(stderr, "gst_rtsp_server.py did not start\n");
@@ -532,6 +544,8 @@ static int rtsp_group_teardown(void **state)
 {
     (void)state;
     cwtest_fixture_stop(&gst);
+    if (rtsp_dir[0] != '\0')
+        return cwtest_rmtree(rtsp_dir);
     return 0;
 }
 
@@ -595,6 +609,24 @@ static void test_rtsp_wrong_password_fails_to_open_with_401(void **state)
     assert_non_null(strstr(s.error, "401"));
 }
 
+/* A camera that answers a SETUP for RTP interleaved in the RTSP connection with 461
+ * Unsupported Transport streams over UDP: it is sampled over UDP, as players do, not judged
+ * without media. */
+static void test_rtsp_udp_only_camera_is_sampled_over_udp(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    rtsp_request(&req, "/udponly");
+    if (stream_probe_run(&req, &s) != 0)
+        fail_msg("udp-only camera: %s", s.error);
+    assert_true(s.ok);
+    assert_int_equal(s.width, 320);
+    assert_int_equal(s.height, 180);
+    assert_true(s.frames > 0);
+    assert_true(s.has_picture);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_rtsp_h264_counts_each_picture_once),
         cmocka_unit_test(test_rtsp_credentials_with_reserved_characters_open_a_digest_mount),
         cmocka_unit_test(test_rtsp_wrong_password_fails_to_open_with_401),
+        cmocka_unit_test(test_rtsp_udp_only_camera_is_sampled_over_udp),
     };
     int failed = cmocka_run_group_tests_name("files", tests, group_setup, group_teardown);
     failed +=
