@@ -51,6 +51,7 @@ struct rtsp_probe {
 
     char *location;    /* Location of the last answer when it was a redirect; else NULL */
     int redirects;     /* followed so far */
+    bool login_left;   /* the credential was not sent on to another host */
     int64_t before_ms; /* spent on the answers before the last redirect followed */
 
     char *body; /* the body of the last response, RTSP_MAX_RESPONSE_BYTES at most; grown as
@@ -356,7 +357,9 @@ static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
             set_result(out, RTSP_BAD_SDP, "%s", err.msg);
     } else if (s == 401 || s == 403) {
         set_result(out, RTSP_AUTH, "status %d%s", s,
-                   p->login.username == NULL ? " (no credential configured)" : "");
+                   p->login_left               ? " (the credential is not sent to another host)"
+                   : p->login.username == NULL ? " (no credential configured)"
+                                               : "");
     } else if (s == 404) {
         set_result(out, RTSP_NOT_FOUND, "status 404");
     } else if (s >= 500 && s <= 599) {
@@ -428,6 +431,8 @@ static int aim(struct rtsp_probe *p, const char *target, int64_t left, struct cw
     p->url = NULL;
     p->login = (struct xfer_login){NULL, NULL};
     ok = split_url(p, target, same ? was.username : NULL, same ? was.password : NULL, err);
+    if (was.username != NULL && !same)
+        p->login_left = true;
     xfer_login_clear(&was);
     if (ok < 0)
         return -1;

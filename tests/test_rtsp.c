@@ -324,6 +324,22 @@ static void test_redirect_loop_ends_saying_so(void **state)
     assert_non_null(strstr(r.detail, "redirected to rtsp://127.0.0.1:"));
 }
 
+/* The credential goes to the host it was given for: sent along a redirect to another port of
+ * it, not to another host, and the failure says so rather than "no credential configured". */
+static void test_redirect_takes_the_credential_to_the_same_host_only(void **state)
+{
+    struct rtsp_result r = probe("redirect/digest", "admin", "camwatch", LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_OK);
+    assert_int_equal(r.video.width, 640);
+    r = probe("redirecthost/digest", "admin", "camwatch", LONG_TIMEOUT_MS);
+    assert_int_equal(r.outcome, RTSP_AUTH);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.detail, "redirected to rtsp://localhost:"));
+    assert_non_null(strstr(r.detail, "the credential is not sent to another host"));
+}
+
 static void test_closed_port_is_refused(void **state)
 {
     char url[128];
@@ -388,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_broken_base64_answers_with_the_problem_noted),
         cmocka_unit_test(test_redirect_is_followed_to_the_answer),
         cmocka_unit_test(test_redirect_loop_ends_saying_so),
+        cmocka_unit_test(test_redirect_takes_the_credential_to_the_same_host_only),
         cmocka_unit_test(test_closed_port_is_refused),
         cmocka_unit_test(test_hanging_cameras_do_not_spoil_the_others),
         cmocka_unit_test(test_new_refuses_bad_url_and_timeout),
