@@ -177,6 +177,10 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
     batch_record_probe(v->env->batch, &p);
     if (!changed)
         return;
+    /* No sample is taken while it is down: by the time it answers again, the picture it last
+     * showed (or the sample that failed as it went) says nothing about it. */
+    if (t.to == CW_DOWN)
+        verdict_set_input(cam, VERDICT_PICTURE, 0, "");
     /* Written with the batch; refused there when the CLI moved the camera meanwhile, and then
      * the store's row comes back through the adopt hook. */
     batch_record_transition(v->env->batch, cam->id, t.from, t.to, t.at_ms, t.reason);
