@@ -76,6 +76,9 @@ int64_t fleet_rtsp_interval(const struct cfg_rtsp *r, const struct health *h)
     /* The failures since it went down: a camera never up goes down at its first failure, under
      * down_after, and a state adopted from the store may carry none; one step at least. */
     k = h->streak_kind == HEALTH_FAIL ? h->streak - r->down_after + 1 : 1;
+    /* Health counts the failures since it went down apart (its streak stays 0 then). */
+    if (k < h->down_fails + 1)
+        k = h->down_fails + 1;
     if (k < 1)
         k = 1;
     for (int i = 0; i < k && ms < r->down_interval_ms; i++)
