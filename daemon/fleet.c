@@ -95,8 +95,11 @@ static void fleet_adopt_cb(void *data, const struct store_status *st)
     struct fleet *f = data;
     struct fleet_cam *cam = fleet_find(f->cams, f->n, st->id);
 
-    if (cam != NULL)
-        verdict_adopt(cam, st);
+    if (cam == NULL)
+        return;
+    if (verdict_state(cam) == CW_MAINTENANCE && st->state != CW_MAINTENANCE)
+        fleet_sample_soon(cam); /* handed back after the work: how does its picture look now? */
+    verdict_adopt(cam, st);
 }
 
 static void fleet_changes_cb(void *data, const struct store_device_change *c, size_t n)

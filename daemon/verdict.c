@@ -91,6 +91,10 @@ void verdict_adopt(struct fleet_cam *cam, const struct store_status *st)
         return;
     log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->v.h.state),
              cw_state_name(st->state), st->reason);
+    /* Into or out of maintenance: the picture it showed before the work is no evidence after
+     * it (no sample is taken meanwhile). */
+    if (cam->v.h.state == CW_MAINTENANCE || st->state == CW_MAINTENANCE)
+        verdict_set_input(cam, VERDICT_PICTURE, 0, "");
     health_free(&cam->v.h);
     health_init(&cam->v.h, st->state, st->since_ms, st->reason);
 }

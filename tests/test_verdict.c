@@ -257,6 +257,28 @@ static void test_back_from_down_the_old_picture_is_not_weighed(void **state)
     drop(fx);
 }
 
+/* Staff put it in maintenance and hand it back after the work: the picture from before the
+ * work does not judge it (the verdict after maintenance is the first, and decides at once). */
+static void test_after_maintenance_the_old_picture_is_not_weighed(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result r = answer(150);
+    struct cw_err err = {0};
+    (void)state;
+
+    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "picture blurred (sharpness 14)");
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(stored(fx).state, CW_DEGRADED);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 1, "lens", T0 + 1, &err), 0);
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(verdict_state(&fx->cam), CW_MAINTENANCE);
+    batch_commit(fx->env.batch);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 0, "refocused", T0 + 2, &err), 0);
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(stored(fx).state, CW_UP);
+    drop(fx);
+}
+
 static void test_cli_change_is_adopted_before_the_verdict(void **state)
 {
     struct fixture *fx = make(0);
@@ -427,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_input_without_fault_is_not_weighed),
         cmocka_unit_test(test_failed_answer_goes_down_naming_the_outcome),
         cmocka_unit_test(test_back_from_down_the_old_picture_is_not_weighed),
+        cmocka_unit_test(test_after_maintenance_the_old_picture_is_not_weighed),
         cmocka_unit_test(test_cli_change_is_adopted_before_the_verdict),
         cmocka_unit_test(test_store_refusing_a_transition_adopts_its_state),
         cmocka_unit_test(test_once_verdict_waits_for_sample_and_onvif),

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A camera that comes back from down is judged on what it shows now, not on the picture it
+"""A camera that comes back from down, or from maintenance, is judged on what it shows now, not on the picture it
 showed before it went down.
 
     /usr/bin/python3 tests/integration/test_back_from_down.py --build build [-v]
@@ -9,7 +9,9 @@ sample every interval) finds it degraded, "picture black". The server stops: the
 down (connection refused). The server starts again on the same port with a clean picture (the
 camera replaced, its lens cleaned): the camera answers again, and the transition out of down
 must not carry "picture black" (no sample has been taken while it was down; the picture that
-said black is an hour, a day old by then). Then its first sample decides about its picture.
+said black is an hour, a day old by then). Then its first sample decides about its picture. The same when staff put the degraded
+camera in maintenance, the technician replaces it (the server restarted, clean) and staff end
+the maintenance: its first verdict after it must not be the picture from before the work.
 Waits are for conditions, guarded by deadlines; nothing asserts on time.
 """
 import json
@@ -38,8 +40,8 @@ CLASS = {"min_luma": "40", "black_spread": "4", "unlit": "no", "min_sharpness": 
 WAIT_S = 240  # each step's guard
 
 
-class BackFromDown(cwtest.FixtureTestCase):
-    TMP_PREFIX = "cw-backdown."
+class Site(cwtest.FixtureTestCase):
+    """One camera on GStreamer's server and camwatchd running; tests in the subclasses."""
 
     @classmethod
     def gst(cls, mount, port="0"):
@@ -60,14 +62,27 @@ class BackFromDown(cwtest.FixtureTestCase):
         return cwtest.poll(cls.state, lambda c: c.get("state") == want, deadline_s=WAIT_S)
 
     @classmethod
-    def start(cls):
+    def start_black(cls):
+        """The server with the black picture, camwatchd, and the camera degraded; the server."""
         server = cls.gst(BLACK)
-        port = server.port
+        cls.port = server.port
         cls.conf = cwtest.write_config(
-            os.path.join(cls.tmp, "site"), [cwtest.camera(CAMERA, cwtest.rtsp_url(port, "/cam"))],
+            os.path.join(cls.tmp, "site"),
+            [cwtest.camera(CAMERA, cwtest.rtsp_url(cls.port, "/cam"))],
             probe=PROBE, sections={"probe.stream": STREAM, "class default": CLASS})
-        cls.daemon = cls.procs.start([cwtest.program("camwatchd"), "-c", cls.conf], name="camwatchd")
+        cls.daemon = cls.procs.start([cwtest.program("camwatchd"), "-c", cls.conf],
+                                     name="camwatchd")
         cls.black = cls.wait_state("degraded")
+        return server
+
+
+class BackFromDown(Site):
+    TMP_PREFIX = "cw-backdown."
+
+    @classmethod
+    def start(cls):
+        server = cls.start_black()
+        port = cls.port
         server.stop()
         cls.down = cls.wait_state("down")
         cls.back_ms = int(time.time() * 1000)
@@ -91,6 +106,45 @@ class BackFromDown(cwtest.FixtureTestCase):
         self.assertTrue(outs, "no transition out of down: %r" % self.events)
         for e in outs:
             self.assertEqual(e.get("to"), "up", repr(e))
+            self.assertNotIn("picture black", e.get("reason") or "", repr(e))
+
+
+
+class BackFromMaintenance(Site):
+    """The same camera, black then degraded; staff put it in maintenance, the technician
+    replaces it (the server restarted with a clean picture), staff end maintenance: the
+    verdict after it must not be the picture from before the work."""
+    TMP_PREFIX = "cw-backmaint."
+
+    @classmethod
+    def start(cls):
+        server = cls.start_black()
+        port = cls.port
+        cls.on = cwtest.camwatch(cls.conf, "maintenance", CAMERA, "on", "--note", "replace")
+        cls.maintenance = cls.wait_state("maintenance")
+        server.stop()
+        cls.gst(CLEAN, str(port))
+        cls.off = cwtest.camwatch(cls.conf, "maintenance", CAMERA, "off")
+        # Its first verdict after the work, whatever it is (unknown until then).
+        cls.after = cwtest.poll(cls.state, lambda c: c.get("state") not in ("maintenance",
+                                                                            "unknown", None),
+                                deadline_s=WAIT_S)
+        cls.events = cwtest.events(cls.conf)
+
+    def test_black_picture_makes_it_degraded_first(self):
+        self.assertEqual(self.black.get("state"), "degraded", repr(self.black))
+        self.assertIn("picture black", self.black.get("reason") or "", repr(self.black))
+        self.assertEqual(self.on.rc, 0, repr(self.on))
+        self.assertEqual(self.maintenance.get("state"), "maintenance", repr(self.maintenance))
+        self.assertEqual(self.off.rc, 0, repr(self.off))
+
+    def test_after_maintenance_it_is_not_judged_on_the_picture_from_before(self):
+        self.assertNotIn("picture black", self.after.get("reason") or "",
+                         "%r\n%s" % (self.after, self.daemon.stderr_text()[-3000:]))
+        self.assertEqual(self.after.get("state"), "up", repr(self.after))
+        outs = [e for e in self.events
+                if e.get("camera") == CAMERA and e.get("from") == "unknown"]
+        for e in outs:
             self.assertNotIn("picture black", e.get("reason") or "", repr(e))
 
 
