@@ -137,18 +137,24 @@ static void expect(const char *path, enum rtsp_outcome outcome, int status)
     assert_int_equal(r.status, status);
 }
 
+/* The fixture's /ok answer: H.264 640x360 at 25 fps. */
+static void assert_ok_answer(const struct rtsp_result *r)
+{
+    assert_int_equal(r->outcome, RTSP_OK);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(r->video.codec, "h264");
+    assert_int_equal(r->video.width, 640);
+    assert_int_equal(r->video.height, 360);
+    assert_float_equal(r->video.fps, 25, 0.001);
+    assert_true(r->latency_ms >= 0);
+}
+
 static void test_ok_reports_h264_640x360_at_25(void **state)
 {
     struct rtsp_result r = probe("ok", NULL, NULL, LONG_TIMEOUT_MS);
 
     (void)state;
-    assert_int_equal(r.outcome, RTSP_OK);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(r.video.codec, "h264");
-    assert_int_equal(r.video.width, 640);
-    assert_int_equal(r.video.height, 360);
-    assert_float_equal(r.video.fps, 25, 0.001);
-    assert_true(r.latency_ms >= 0);
+    assert_ok_answer(&r);
 }
 
 static void test_silent_server_times_out(void **state)
@@ -305,12 +311,7 @@ static void test_redirect_is_followed_to_the_answer(void **state)
     struct rtsp_result r = probe("redirect", NULL, NULL, LONG_TIMEOUT_MS);
 
     (void)state;
-    assert_int_equal(r.outcome, RTSP_OK);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(r.video.codec, "h264");
-    assert_int_equal(r.video.width, 640);
-    assert_int_equal(r.video.height, 360);
-    assert_true(r.latency_ms >= 0);
+    assert_ok_answer(&r);
 }
 
 static void test_redirect_loop_ends_saying_so(void **state)

@@ -237,6 +237,14 @@ static void test_failed_answer_goes_down_naming_the_outcome(void **state)
     drop(fx);
 }
 
+/* The camera answers ok, its last sample found its picture black: degraded. */
+static void degrade_by_picture(struct fixture *fx, const struct rtsp_result *ok)
+{
+    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "picture black (luma 16, spread 0.5)");
+    verdict_liveness(fx->env.verdict, &fx->cam, ok);
+    assert_int_equal(stored(fx).state, CW_DEGRADED);
+}
+
 /* No sample is taken while a camera is down: the picture it showed before is not what it
  * shows when it answers again, and does not judge it then. */
 static void test_back_from_down_the_old_picture_is_not_weighed(void **state)
@@ -246,9 +254,7 @@ static void test_back_from_down_the_old_picture_is_not_weighed(void **state)
     (void)state;
 
     refused.outcome = RTSP_REFUSED;
-    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "picture black (luma 16, spread 0.5)");
-    verdict_liveness(fx->env.verdict, &fx->cam, &ok);
-    assert_int_equal(stored(fx).state, CW_DEGRADED);
+    degrade_by_picture(fx, &ok);
     verdict_liveness(fx->env.verdict, &fx->cam, &refused);
     assert_int_equal(stored(fx).state, CW_DOWN);
     verdict_liveness(fx->env.verdict, &fx->cam, &ok);
@@ -266,9 +272,7 @@ static void test_after_maintenance_the_old_picture_is_not_weighed(void **state)
     struct cw_err err = {0};
     (void)state;
 
-    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "picture blurred (sharpness 14)");
-    verdict_liveness(fx->env.verdict, &fx->cam, &r);
-    assert_int_equal(stored(fx).state, CW_DEGRADED);
+    degrade_by_picture(fx, &r);
     assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 1, "lens", T0 + 1, &err), 0);
     verdict_liveness(fx->env.verdict, &fx->cam, &r);
     assert_int_equal(verdict_state(&fx->cam), CW_MAINTENANCE);

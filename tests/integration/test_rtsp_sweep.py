@@ -127,10 +127,13 @@ class RtspSweep(cwtest.FixtureTestCase):
                 self.assertEqual((c["width"], c["height"]), (w, h), repr(c))
                 self.assertIsInstance(c["latency_ms"], int, repr(c))
 
-    def test_digest_camera_is_up_with_the_right_password(self):
-        c = self.cam("secure")
+    def assert_up_h264_640x360(self, cid):
+        c = self.cam(cid)
         self.assertEqual(c["state"], "up", repr(c))
         self.assertEqual((c["codec"], c["width"], c["height"]), ("h264", 640, 360), repr(c))
+
+    def test_digest_camera_is_up_with_the_right_password(self):
+        self.assert_up_h264_640x360("secure")
 
     def test_digest_camera_is_down_with_a_wrong_password(self):
         self.assert_state("secure-wrong", "down", "authentication failed")
@@ -141,9 +144,7 @@ class RtspSweep(cwtest.FixtureTestCase):
     def test_camera_redirecting_to_a_live_stream_is_up_with_its_facts(self):
         # An RTSP 302 is an answer, not a fault: the stream sampler (libavformat) and every
         # player follow it, so the liveness probe must too (it read "down: unexpected status").
-        c = self.cam("redirect")
-        self.assertEqual(c["state"], "up", repr(c))
-        self.assertEqual((c["codec"], c["width"], c["height"]), ("h264", 640, 360), repr(c))
+        self.assert_up_h264_640x360("redirect")
 
     def test_camera_redirecting_for_ever_is_down_saying_so(self):
         self.assert_state("redirectloop", "down", "too many redirects")
