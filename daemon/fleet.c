@@ -97,8 +97,9 @@ static void fleet_adopt_cb(void *data, const struct store_status *st)
 
     if (cam == NULL)
         return;
-    if (verdict_state(cam) == CW_MAINTENANCE && st->state != CW_MAINTENANCE)
-        fleet_sample_soon(cam); /* handed back after the work: how does its picture look now? */
+    /* Handed back after the work (as unknown): how does its picture look now? */
+    if (st->state == CW_UNKNOWN && verdict_state(cam) != CW_UNKNOWN)
+        fleet_sample_soon(cam);
     verdict_adopt(cam, st);
 }
 

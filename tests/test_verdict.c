@@ -280,6 +280,12 @@ static void test_after_maintenance_the_old_picture_is_not_weighed(void **state)
     assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 0, "refocused", T0 + 2, &err), 0);
     verdict_liveness(fx->env.verdict, &fx->cam, &r);
     assert_int_equal(stored(fx).state, CW_UP);
+    /* Again, both changes made between two writes: the daemon sees only "unknown". */
+    degrade_by_picture(fx, &r);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 1, "lens", T0 + 3, &err), 0);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 0, "refocused", T0 + 4, &err), 0);
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(stored(fx).state, CW_UP);
     drop(fx);
 }
 
