@@ -1,6 +1,7 @@
 /* rtsp.c - one RTSP DESCRIBE as a libcurl easy handle, and the verdict on it.
  * Owns: the easy handle, a copy of the URL (credentials stripped from it) and
- * of the credentials, the response body (at most RTSP_MAX_RESPONSE_BYTES).
+ * of the credentials, the response body (at most RTSP_MAX_RESPONSE_BYTES) and
+ * the Location of a redirect answer.
  * No threads of its own; loop thread only. The caller's multi handle drives
  * the transfer; rtsp_probe_finish() reads what happened:
  *   new -> (multi runs it) -> finish -> free
