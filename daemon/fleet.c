@@ -95,8 +95,12 @@ static void fleet_adopt_cb(void *data, const struct store_status *st)
     struct fleet *f = data;
     struct fleet_cam *cam = fleet_find(f->cams, f->n, st->id);
 
-    if (cam != NULL)
-        verdict_adopt(cam, st);
+    if (cam == NULL)
+        return;
+    /* Handed back after the work (as unknown): how does its picture look now? */
+    if (st->state == CW_UNKNOWN && verdict_state(cam) != CW_UNKNOWN)
+        fleet_sample_soon(cam);
+    verdict_adopt(cam, st);
 }
 
 static void fleet_changes_cb(void *data, const struct store_device_change *c, size_t n)

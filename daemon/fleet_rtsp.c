@@ -34,12 +34,33 @@ static void rtsp_over(struct fleet_cam *cam, const struct rtsp_result *r)
     sched_finish(&cam->run[FLEET_RTSP]);
 }
 
+/* The probe of cam could not go on: its slot freed, judged as an error saying why. */
+static void rtsp_not_started(struct fleet_cam *cam, const struct cw_err *err)
+{
+    struct rtsp_result r;
+
+    rtsp_probe_free(cam->probe);
+    cam->probe = NULL;
+    memset(&r, 0, sizeof(r));
+    r.outcome = RTSP_ERROR;
+    r.latency_ms = -1;
+    if (snprintf(r.detail, sizeof(r.detail), "probe not started: %s", err->msg) < 0)
+        r.detail[0] = '\0';
+    rtsp_over(cam, &r);
+}
+
 static void rtsp_done(struct curlev_xfer *x, CURLcode rc)
 {
     struct fleet_cam *cam = ((struct fleet_xfer *)(void *)x)->cam;
     struct rtsp_result r;
+    struct cw_err err;
 
-    rtsp_probe_finish(cam->probe, rc, &r);
+    if (rtsp_probe_finish(cam->probe, rc, &r) == RTSP_FOLLOW) {
+        /* Redirected: the same probe, aimed at the Location, within the same timeout. */
+        if (curlev_add(cam->env->curl, rtsp_probe_handle(cam->probe), &err) != 0)
+            rtsp_not_started(cam, &err);
+        return;
+    }
     rtsp_probe_free(cam->probe);
     cam->probe = NULL;
     rtsp_over(cam, &r);
@@ -55,6 +76,9 @@ int64_t fleet_rtsp_interval(const struct cfg_rtsp *r, const struct health *h)
     /* The failures since it went down: a camera never up goes down at its first failure, under
      * down_after, and a state adopted from the store may carry none; one step at least. */
     k = h->streak_kind == HEALTH_FAIL ? h->streak - r->down_after + 1 : 1;
+    /* Health counts the failures since it went down apart (its streak stays 0 then). */
+    if (k < h->down_fails + 1)
+        k = h->down_fails + 1;
     if (k < 1)
         k = 1;
     for (int i = 0; i < k && ms < r->down_interval_ms; i++)
@@ -98,7 +122,6 @@ static void rtsp_start(struct sched_entry *e, void *data)
     const struct cfg_camera *cc = cam->cc;
     const char *user = cc->cred ? cc->cred->username : NULL;
     const char *pass = cc->cred ? cc->cred->password : NULL;
-    struct rtsp_result r;
     struct cw_err err;
 
     rtsp_count_gap(env, e);
@@ -106,14 +129,7 @@ static void rtsp_start(struct sched_entry *e, void *data)
     if (rtsp_probe_new(cc->rtsp_url, user, pass, fleet_rtsp_timeout(&env->cfg->rtsp, &cam->v.h),
                        &cam->rtsp_xfer, &cam->probe, &err) != 0 ||
         curlev_add(env->curl, rtsp_probe_handle(cam->probe), &err) != 0) {
-        rtsp_probe_free(cam->probe);
-        cam->probe = NULL;
-        memset(&r, 0, sizeof(r));
-        r.outcome = RTSP_ERROR;
-        r.latency_ms = -1;
-        if (snprintf(r.detail, sizeof(r.detail), "probe not started: %s", err.msg) < 0)
-            r.detail[0] = '\0';
-        rtsp_over(cam, &r);
+        rtsp_not_started(cam, &err);
         return;
     }
     log_debug("probe: camera=%s started (%d in flight)", cam->id, sched_running(e->kind));

@@ -191,7 +191,10 @@ static void sample_record(struct fleet_cam *cam, const struct fleet_sample_job *
     quality_assess(cam->cc->cls, r, cam->has_sdp ? &sdp : NULL, &cam->qm, now, env->tz, &qv);
     if (cam->qm.reference_taken)
         batch_set_reference(env->batch, cam->id, 1, cam->qm.reference, now);
-    verdict_set_input(cam, VERDICT_PICTURE, qv.flags != 0, qv.reasons);
+    /* One that came back after the camera went down tells of the outage, not of the picture it
+     * will show when back (--once samples only a camera that answered, for its verdict). */
+    if (env->once || verdict_state(cam) != CW_DOWN)
+        verdict_set_input(cam, VERDICT_PICTURE, qv.flags != 0, qv.reasons);
     sample_fill_row(cam, r, &qv, now, &smp);
     batch_record_sample(env->batch, &smp, r->thumb_written ? j->req.thumb_path : NULL);
     if (qv.flags != 0) {
@@ -318,7 +321,7 @@ void fleet_sample_resume(struct fleet_cam *cam, const struct store_status *st)
     if (st->last_sample_ms == 0 ||
         store_list_samples(cam->env->store, cam->id, st->last_sample_ms, &smp, &n, &err) != 0)
         return;
-    if (n > 0)
+    if (n > 0 && st->state != CW_DOWN) /* down: old news by the time it is back */
         verdict_set_input(cam, VERDICT_PICTURE, quality_flags_parse(smp[n - 1].flags) != 0,
                           smp[n - 1].reasons);
     free(smp);

@@ -12,7 +12,8 @@
  *
  * streak counts the current run of identical verdicts, except in DOWN, where it counts the
  * run of non-failures (OK and DEGRADED alike) and streak_kind is the latest of them: the
- * last one says whether the camera comes back UP or DEGRADED.
+ * last one says whether the camera comes back UP or DEGRADED. down_fails counts DOWN's
+ * failures in a row (its probe's backoff grows with them; an answer starts it over).
  *
  * The camera's reason is the one thing health owns: a copy on the heap, NULL when none. */
 #include "health.h"
@@ -77,6 +78,7 @@ static int transition(struct health *h, enum cw_state to, int64_t now_ms, const 
     h->since_ms = now_ms;
     set_reason(h, state_reason);
     h->streak = 0;
+    h->down_fails = 0;
     return 1;
 }
 
@@ -162,12 +164,14 @@ static int from_down(struct health *h, const struct health_params *p, enum healt
         const char *why = reason_or(reason, "probe failed");
         h->streak_kind = HEALTH_FAIL;
         h->streak = 0;
+        h->down_fails++;
         if (!reason_names(health_reason(h), why))
             set_reason(h, why); /* status shows the current cause */
         return 0;
     }
     h->streak_kind = v;
     h->streak++;
+    h->down_fails = 0;
     if (h->streak < up_after)
         return 0;
     snprintf(r, sizeof(r), "recovered after %d success%s", up_after, up_after == 1 ? "" : "es");

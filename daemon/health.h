@@ -32,6 +32,8 @@ struct health {
     char *reason;
     enum health_verdict streak_kind; /* kind of the current run of verdicts */
     int streak;                      /* its length (the store keeps both: verdict.c) */
+    int down_fails; /* DOWN: failures in a row since it went down (the probe's backoff); not
+                       stored, 0 as loaded */
 };
 
 struct health_transition {

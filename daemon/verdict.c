@@ -91,6 +91,11 @@ void verdict_adopt(struct fleet_cam *cam, const struct store_status *st)
         return;
     log_info("health: camera=%s %s->%s by staff (%s)", cam->id, cw_state_name(cam->v.h.state),
              cw_state_name(st->state), st->reason);
+    /* Into or out of maintenance: the picture it showed before the work is no evidence after
+     * it (no sample is taken meanwhile). Staff hand a camera back as unknown, and the daemon
+     * may see only that, both changes made between two of its writes. */
+    if (cam->v.h.state == CW_MAINTENANCE || st->state == CW_MAINTENANCE || st->state == CW_UNKNOWN)
+        verdict_set_input(cam, VERDICT_PICTURE, 0, "");
     health_free(&cam->v.h);
     health_init(&cam->v.h, st->state, st->since_ms, st->reason);
 }
@@ -177,6 +182,10 @@ static void verdict_write(const struct verdict *v, struct fleet_cam *cam,
     batch_record_probe(v->env->batch, &p);
     if (!changed)
         return;
+    /* No sample is taken while it is down: by the time it answers again, the picture it last
+     * showed (or the sample that failed as it went) says nothing about it. */
+    if (t.to == CW_DOWN)
+        verdict_set_input(cam, VERDICT_PICTURE, 0, "");
     /* Written with the batch; refused there when the CLI moved the camera meanwhile, and then
      * the store's row comes back through the adopt hook. */
     batch_record_transition(v->env->batch, cam->id, t.from, t.to, t.at_ms, t.reason);
@@ -190,6 +199,9 @@ static void verdict_apply(const struct verdict *v, struct fleet_cam *cam,
     char reason[HEALTH_REASON_MAX] = "";
     enum health_verdict hv = HEALTH_OK;
 
+    /* What the CLI changed is adopted before the inputs are weighed: staff handing a camera
+     * back clears the picture from before the work (verdict_adopt). */
+    batch_open(v->env->batch);
     if (r->outcome != RTSP_OK) {
         hv = HEALTH_FAIL;
         verdict_liveness_reason(r, reason, sizeof(reason));

@@ -1,6 +1,7 @@
 /* rtsp.c - one RTSP DESCRIBE as a libcurl easy handle, and the verdict on it.
  * Owns: the easy handle, a copy of the URL (credentials stripped from it) and
- * of the credentials, the response body (at most RTSP_MAX_RESPONSE_BYTES).
+ * of the credentials, the response body (at most RTSP_MAX_RESPONSE_BYTES) and
+ * the Location of a redirect answer.
  * No threads of its own; loop thread only. The caller's multi handle drives
  * the transfer; rtsp_probe_finish() reads what happened:
  *   new -> (multi runs it) -> finish -> free
@@ -13,7 +14,15 @@
  * again on the readable socket until the timeout, a core's worth of CPU per
  * such camera. The probe keeps its socket (open and close callbacks) and, from
  * the progress callback, ends the transfer as truncated when the camera has
- * closed and a whole pass of libcurl over it delivered nothing. */
+ * closed and a whole pass of libcurl over it delivered nothing.
+ *
+ * A redirect (301, 302, 303, 307, 308 with a Location) is an answer: an NVR
+ * sends a client on to the port or host that serves the channel, and players
+ * (libavformat's stream sample too) follow it. libcurl's own following would
+ * keep the first URL as the RTSP request URI, so the probe follows itself:
+ * rtsp_probe_finish() aims the handle at the Location and asks the caller to
+ * add it again, within the first timeout and at most RTSP_MAX_REDIRECTS times;
+ * the credential goes along only to the same host. */
 #include "rtsp.h"
 
 #include <stdarg.h>
@@ -21,21 +30,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../util/cwtime.h"
 #include "xfer.h"
 
 #define RTSP_USER_AGENT "camwatch/0.1"
 #define RTSP_BODY_FIRST_BYTES 2048 /* a body's first buffer: most SDPs fit */
+#define RTSP_MAX_REDIRECTS 3       /* more is a loop or a misconfigured NVR */
 
 struct rtsp_probe {
     CURL *easy;
     char *url; /* without user:pass@, sent as the request URI */
     struct xfer_login login;
-    int64_t timeout_ms;
+    int64_t timeout_ms; /* the whole probe's, redirects included */
     long connect_timeout_ms;
     void *private;
+    int64_t started_ms; /* monotonic, at new */
+
+    char *location;    /* Location of the last answer when it was a redirect; else NULL */
+    int redirects;     /* followed so far */
+    bool login_left;   /* the credential was not sent on to another host */
+    int64_t before_ms; /* spent on the answers before the last redirect followed */
 
     char *body; /* the body of the last response, RTSP_MAX_RESPONSE_BYTES at most; grown as
                    it comes (an SDP is a few hundred bytes, and 30,000 cameras keep up to
@@ -53,6 +71,23 @@ struct rtsp_probe {
     bool closed_mid_read; /* ended by the progress callback: closed, libcurl stuck */
 };
 
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Keep the value of a Location header line, trimmed. Returns 0, or -1 out of memory. */
+static int take_location(struct rtsp_probe *p, const char *v, size_t n)
+{
+    while (n > 0 && (*v == ' ' || *v == '\t'))
+        v++, n--;
+    while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    free(p->location);
+    p->location = strndup(v, n);
+    return p->location != NULL ? 0 : -1;
+}
+
 /* Each header line of each response (a 401 before the answer, say). */
 static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
 {
@@ -69,8 +104,12 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
         /* A new response starts: what came before belonged to the previous one. */
         p->body_len = 0;
         p->status_not_rtsp = false;
+        free(p->location);
+        p->location = NULL;
         if (sscanf(buf, "RTSP/%*d.%*d %3d", &code) == 1)
             p->status = code;
+    } else if (is_redirect(p->status) && len > 9 && strncasecmp(buf, "Location:", 9) == 0) {
+        return take_location(p, buf + 9, len - 9) == 0 ? len : 0;
     } else if (p->status == 0 && len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
         p->status_not_rtsp = true;
     }
@@ -254,6 +293,7 @@ int rtsp_probe_new(const char *url, const char *username, const char *password, 
     if (p == NULL)
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     p->timeout_ms = timeout_ms;
+    p->started_ms = cw_mono_ms();
     p->connect_timeout_ms =
         (long)(timeout_ms < RTSP_CONNECT_TIMEOUT_MAX_MS ? timeout_ms : RTSP_CONNECT_TIMEOUT_MAX_MS);
     p->private = private;
@@ -294,6 +334,17 @@ static void set_result(struct rtsp_result *out, enum rtsp_outcome o, const char 
     va_end(ap);
 }
 
+/* "redirected to URL: " before the detail of an answer at the end of redirects. */
+static void prefix_redirect(const struct rtsp_probe *p, struct rtsp_result *out)
+{
+    char detail[sizeof(out->detail)];
+
+    memcpy(detail, out->detail, sizeof(detail));
+    if (snprintf(out->detail, sizeof(out->detail), "redirected to %s: %s",
+                 p->url != NULL ? p->url : "?", detail) < 0)
+        out->detail[0] = '\0';
+}
+
 static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
 {
     struct cw_err err = {0};
@@ -307,7 +358,9 @@ static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
             set_result(out, RTSP_BAD_SDP, "%s", err.msg);
     } else if (s == 401 || s == 403) {
         set_result(out, RTSP_AUTH, "status %d%s", s,
-                   p->login.username == NULL ? " (no credential configured)" : "");
+                   p->login_left               ? " (the credential is not sent to another host)"
+                   : p->login.username == NULL ? " (no credential configured)"
+                                               : "");
     } else if (s == 404) {
         set_result(out, RTSP_NOT_FOUND, "status 404");
     } else if (s >= 500 && s <= 599) {
@@ -337,7 +390,108 @@ static void classify_failure(struct rtsp_probe *p, CURLcode rc, struct rtsp_resu
     out->outcome = map[f];
 }
 
-void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
+/* The host of url, lower-case as libcurl gives it; NULL when none (curl_free it). */
+static char *url_host(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+        (void)curl_url_get(u, CURLUPART_HOST, &host, 0);
+    curl_url_cleanup(u);
+    return host;
+}
+
+/* location resolved against p's URL (it may be relative); NULL when it is not a URL. */
+static char *resolve_location(const struct rtsp_probe *p)
+{
+    CURLU *u = curl_url();
+    char *target = NULL;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, p->url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, p->location, 0) == CURLUE_OK)
+        (void)curl_url_get(u, CURLUPART_URL, &target, 0);
+    curl_url_cleanup(u);
+    return target;
+}
+
+/* Aim p at target, the Location of its last answer, with left ms of its timeout: the credential
+ * goes along to the same host only. Returns 0, or -1 with err. */
+static int aim(struct rtsp_probe *p, const char *target, int64_t left, struct cw_err *err)
+{
+    struct xfer_login was = p->login;
+    char *old_host = url_host(p->url), *new_host = url_host(target);
+    bool same = old_host != NULL && new_host != NULL && strcmp(old_host, new_host) == 0;
+    CURL *e = p->easy;
+    CURLcode rc = CURLE_OK;
+    int ok;
+
+    curl_free(old_host);
+    curl_free(new_host);
+    free(p->url);
+    p->url = NULL;
+    p->login = (struct xfer_login){NULL, NULL};
+    ok = split_url(p, target, same ? was.username : NULL, same ? was.password : NULL, err);
+    if (was.username != NULL && !same)
+        p->login_left = true;
+    xfer_login_clear(&was);
+    if (ok < 0)
+        return -1;
+    p->before_ms = cw_mono_ms() - p->started_ms;
+    p->redirects++;
+    free(p->location);
+    p->location = NULL;
+    p->status = 0;
+    p->status_not_rtsp = p->too_large = p->eof_seen = p->closed_mid_read = false;
+    p->body_len = p->header_bytes = 0;
+    p->errbuf[0] = '\0';
+#define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
+    SET(CURLOPT_URL, p->url);
+    SET(CURLOPT_RTSP_STREAM_URI, p->url);
+    SET(CURLOPT_TIMEOUT_MS, (long)left);
+    SET(CURLOPT_CONNECTTIMEOUT_MS,
+        left < p->connect_timeout_ms ? (long)left : p->connect_timeout_ms);
+    SET(CURLOPT_USERNAME, p->login.username);
+    SET(CURLOPT_PASSWORD, p->login.password);
+#undef SET
+    if (rc != CURLE_OK)
+        return cw_err_set(err, NULL, 0, NULL, "libcurl refused an RTSP option");
+    return 0;
+}
+
+/* p's answer was a redirect: aim it at the Location (1), or judge it (0, out set). */
+static int follow(struct rtsp_probe *p, struct rtsp_result *out)
+{
+    int64_t left = p->timeout_ms - (cw_mono_ms() - p->started_ms);
+    struct cw_err err;
+    char *target;
+    int rc = 0;
+
+    if (p->location == NULL || p->location[0] == '\0') {
+        set_result(out, RTSP_BAD_STATUS, "status %d without a Location", p->status);
+        return 0;
+    }
+    if (p->redirects >= RTSP_MAX_REDIRECTS) {
+        set_result(out, RTSP_BAD_STATUS, "status %d: too many redirects (more than %d)", p->status,
+                   RTSP_MAX_REDIRECTS);
+        return 0;
+    }
+    if (left <= 0) {
+        set_result(out, RTSP_TIMEOUT, "timeout after %lld ms", (long long)p->timeout_ms);
+        return 0;
+    }
+    target = resolve_location(p);
+    if (target == NULL)
+        set_result(out, RTSP_BAD_STATUS, "status %d to a Location that is not a URL", p->status);
+    else if (aim(p, target, left, &err) < 0)
+        set_result(out, RTSP_BAD_STATUS, "status %d to %s: %s", p->status, target, err.msg);
+    else
+        rc = 1;
+    curl_free(target);
+    return rc;
+}
+
+int rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
 {
     long code = 0;
     curl_off_t total_us = 0;
@@ -357,11 +511,17 @@ void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *ou
         set_result(out, RTSP_NOT_RTSP, "answered HTTP, not RTSP");
     } else if (rc != CURLE_OK) {
         classify_failure(p, rc, out);
+    } else if (is_redirect(p->status)) {
+        if (p->url != NULL && follow(p, out) == 1)
+            return RTSP_FOLLOW;
     } else {
         if (curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
-            out->latency_ms = (int)((total_us + 500) / 1000);
+            out->latency_ms = (int)(p->before_ms + (total_us + 500) / 1000);
         classify_status(p, out);
     }
+    if (p->redirects > 0 && out->outcome != RTSP_OK)
+        prefix_redirect(p, out);
+    return 0;
 }
 
 void rtsp_probe_free(struct rtsp_probe *p)
@@ -372,6 +532,7 @@ void rtsp_probe_free(struct rtsp_probe *p)
         curl_easy_cleanup(p->easy);
     free(p->url);
     xfer_login_clear(&p->login);
+    free(p->location);
     free(p->body);
     free(p);
 }

@@ -48,8 +48,11 @@ struct rtsp_probe;
 int rtsp_probe_new(const char *url, const char *username, const char *password, int64_t timeout_ms,
                    void *private, struct rtsp_probe **out, struct cw_err *err);
 CURL *rtsp_probe_handle(struct rtsp_probe *p); /* borrowed */
-/* Classify once the multi reports the transfer done with rc. */
-void rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out);
+/* Classify once the multi reports the transfer done with rc: 0, out set. RTSP_FOLLOW when the
+ * camera redirected and the probe is aimed at the new URL (within its timeout): out is not
+ * set, the caller adds rtsp_probe_handle() to its multi again and calls this when it is done. */
+#define RTSP_FOLLOW 1
+int rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out);
 void rtsp_probe_free(struct rtsp_probe *p); /* accepts NULL */
 
 /* Short reason a person can act on: "timeout", "connection refused", "authentication

@@ -1,6 +1,6 @@
 /* stream.c - one stream sample with libavformat/libavcodec. Owns, for the
  * length of one stream_probe_run() call: the demuxer (and its connection),
- * a keyframe-only decoder, the last decoded keyframe, the per-frame
+ * a keyframe-only decoder, the newest clean decoded keyframe, the per-frame
  * timeline, and a copy of the URL carrying the credentials (wiped before it
  * is freed). Blocking; runs on a worker thread, any number at once: nothing
  * here is shared between calls except the process-wide setup done once by
@@ -68,7 +68,8 @@ struct probe {
     AVCodecContext *dec;
     AVPacket *pkt;
     AVFrame *frame;
-    AVFrame *last_key; /* newest decoded keyframe, or unset */
+    AVFrame *last_key; /* newest clean decoded keyframe, else newest decoded one, or unset */
+    bool last_key_bad; /* last_key decoded with errors (concealed): not measured */
     AVPacket *au;      /* the access unit being gathered (packets of one timestamp) */
     bool au_open, au_key;
     double au_t;
@@ -173,7 +174,9 @@ static bool is_rtsp(const char *url)
     return strncmp(url, "rtsp://", 7) == 0 || strncmp(url, "rtsps://", 8) == 0;
 }
 
-static int open_input(struct probe *p)
+/* Open the input, RTP carried as transport says ("tcp": interleaved in the RTSP connection).
+ * Returns 0, or -1 with p->fmt freed and *averr libav's error (0 when out->error says why). */
+static int open_with(struct probe *p, const char *transport, int *averr)
 {
     const struct stream_request *req = p->req;
     AVDictionary *opts = NULL;
@@ -181,6 +184,7 @@ static int open_input(struct probe *p)
     char us[32];
     int ret;
 
+    *averr = 0;
     p->fmt = avformat_alloc_context();
     if (p->fmt == NULL)
         return fail(p, "out of memory");
@@ -188,7 +192,7 @@ static int open_input(struct probe *p)
     p->fmt->interrupt_callback.opaque = p;
 
     if (is_rtsp(req->url)) {
-        av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+        av_dict_set(&opts, "rtsp_transport", transport, 0);
         av_dict_set(&opts, "allowed_media_types", "video", 0);
         av_dict_set(&opts, "user_agent", STREAM_USER_AGENT, 0);
     }
@@ -204,13 +208,29 @@ static int open_input(struct probe *p)
     ret = avformat_open_input(&p->fmt, url, NULL, &opts);
     wipe(url, sizeof(url));
     av_dict_free(&opts);
+    *averr = ret < 0 ? ret : 0; /* avformat_open_input freed the context on failure */
+    return ret < 0 ? -1 : 0;
+}
+
+/* RTP over TCP first (one connection, nothing lost to the network, through NAT); a camera
+ * that refuses it (461 Unsupported Transport: libavformat's EPROTONOSUPPORT) streams over UDP
+ * alone, and players take that: so does the sample, within the same deadline. */
+static int open_input(struct probe *p)
+{
+    const struct stream_request *req = p->req;
+    int ret;
+
+    if (open_with(p, "tcp", &ret) == 0)
+        return 0;
+    if (ret == AVERROR(EPROTONOSUPPORT) && is_rtsp(req->url) && !p->interrupted &&
+        open_with(p, "udp", &ret) == 0)
+        return 0;
     if (ret < 0) {
-        /* avformat_open_input freed the context */
         if (p->interrupted)
             return fail(p, "deadline after %lld ms (opening)", (long long)req->deadline_ms);
         return fail(p, "open failed: %s", av_err2str(ret));
     }
-    return 0;
+    return -1;
 }
 
 static int find_video_stream(const AVFormatContext *fmt)
@@ -294,10 +314,19 @@ static void take_frames(struct probe *p)
             p->out->corrupt_packets++;
             return;
         }
-        if (p->frame->decode_error_flags != 0 || (p->frame->flags & AV_FRAME_FLAG_CORRUPT))
+        bool bad =
+            p->frame->decode_error_flags != 0 || (p->frame->flags & AV_FRAME_FLAG_CORRUPT) != 0;
+        if (bad)
             p->out->corrupt_packets++;
+        /* A concealed keyframe is not the scene (softer, greyer, parts of an older one): an
+         * older clean one is judged instead. */
+        if (bad && p->last_key->data[0] != NULL && !p->last_key_bad) {
+            av_frame_unref(p->frame);
+            continue;
+        }
         av_frame_unref(p->last_key);
         av_frame_move_ref(p->last_key, p->frame);
+        p->last_key_bad = bad;
     }
 }
 
@@ -778,7 +807,8 @@ int stream_probe_run(const struct stream_request *req, struct stream_sample *out
     if (p->last_key->data[0] != NULL) {
         out->width = p->last_key->width;
         out->height = p->last_key->height;
-        measure_picture(p);
+        if (!p->last_key_bad) /* the thumbnail shows it all the same: what the camera sends */
+            measure_picture(p);
         if (req->thumb_path[0] != '\0')
             write_thumb(p);
     }

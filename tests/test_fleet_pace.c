@@ -58,6 +58,34 @@ static void test_a_down_camera_backs_off_doubling_up_to_down_interval(void **sta
     }
 }
 
+/* The same backoff along the health state machine's own runs (daemon/health.c): it counts a
+ * down camera's failures, not a streak the machine keeps at 0 while down. */
+static void test_the_backoff_grows_with_each_failure_health_records(void **state)
+{
+    struct cfg_rtsp r = rtsp;
+    struct health_params hp = {r.down_after, r.up_after};
+    struct health_transition t;
+    struct health h;
+    int64_t now = 1700000000000LL;
+    static const int64_t want[] = {30000, 30000, 60000, 120000, 240000, 300000, 300000};
+    (void)state;
+
+    r.down_interval_ms = 300000;
+    health_init(&h, CW_UNKNOWN, now, "");
+    (void)health_record_probe(&h, &hp, HEALTH_OK, "", now, &t);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        (void)health_record_probe(&h, &hp, HEALTH_FAIL, "timeout", now += 1000, &t);
+        assert_int_equal(fleet_rtsp_interval(&r, &h), want[i]);
+    }
+    assert_int_equal(h.state, CW_DOWN);
+    /* An answer, then a failure again: the count starts over, one failure since (not six). */
+    (void)health_record_probe(&h, &hp, HEALTH_OK, "", now += 1000, &t);
+    (void)health_record_probe(&h, &hp, HEALTH_FAIL, "timeout", now += 1000, &t);
+    assert_int_equal(h.state, CW_DOWN);
+    assert_int_equal(fleet_rtsp_interval(&r, &h), 120000);
+    health_free(&h);
+}
+
 static void test_down_interval_off_probes_a_down_camera_like_the_others(void **state)
 {
     struct cfg_rtsp r = rtsp;
@@ -224,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_down_camera_backs_off_doubling_up_to_down_interval),
+        cmocka_unit_test(test_the_backoff_grows_with_each_failure_health_records),
         cmocka_unit_test(test_down_interval_off_probes_a_down_camera_like_the_others),
         cmocka_unit_test(test_only_a_down_camera_gets_the_short_timeout),
         cmocka_unit_test(test_a_camera_whose_last_probe_failed_waits_in_the_bad_lane),

@@ -93,9 +93,17 @@ static void run_probes(int n, const char *const *paths, const char *user, const 
                 continue;
             assert_int_equal(curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r),
                              CURLE_OK);
-            for (int i = 0; i < n; i++)
-                if (rtsp_probe_handle(probes[i]) == msg->easy_handle)
-                    rtsp_probe_finish(probes[i], msg->data.result, r);
+            for (int i = 0; i < n; i++) {
+                CURL *easy = rtsp_probe_handle(probes[i]);
+                if (easy != msg->easy_handle)
+                    continue;
+                /* As the daemon does: a redirected probe goes round again. */
+                if (rtsp_probe_finish(probes[i], msg->data.result, r) == RTSP_FOLLOW) {
+                    curl_multi_remove_handle(multi, easy);
+                    assert_int_equal(curl_multi_add_handle(multi, easy), CURLM_OK);
+                    running++;
+                }
+            }
         }
         if (running > 0)
             assert_int_equal(curl_multi_poll(multi, NULL, 0, 200, NULL), CURLM_OK);
@@ -129,18 +137,24 @@ static void expect(const char *path, enum rtsp_outcome outcome, int status)
     assert_int_equal(r.status, status);
 }
 
+/* The fixture's /ok answer: H.264 640x360 at 25 fps. */
+static void assert_ok_answer(const struct rtsp_result *r)
+{
+    assert_int_equal(r->outcome, RTSP_OK);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(r->video.codec, "h264");
+    assert_int_equal(r->video.width, 640);
+    assert_int_equal(r->video.height, 360);
+    assert_float_equal(r->video.fps, 25, 0.001);
+    assert_true(r->latency_ms >= 0);
+}
+
 static void test_ok_reports_h264_640x360_at_25(void **state)
 {
     struct rtsp_result r = probe("ok", NULL, NULL, LONG_TIMEOUT_MS);
 
     (void)state;
-    assert_int_equal(r.outcome, RTSP_OK);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(r.video.codec, "h264");
-    assert_int_equal(r.video.width, 640);
-    assert_int_equal(r.video.height, 360);
-    assert_float_equal(r.video.fps, 25, 0.001);
-    assert_true(r.latency_ms >= 0);
+    assert_ok_answer(&r);
 }
 
 static void test_silent_server_times_out(void **state)
@@ -292,6 +306,41 @@ static void test_broken_base64_answers_with_the_problem_noted(void **state)
     assert_string_equal(r.detail, "h264 0x0; sprop-parameter-sets: bad base64");
 }
 
+static void test_redirect_is_followed_to_the_answer(void **state)
+{
+    struct rtsp_result r = probe("redirect", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_ok_answer(&r);
+}
+
+static void test_redirect_loop_ends_saying_so(void **state)
+{
+    struct rtsp_result r = probe("redirectloop", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_BAD_STATUS);
+    assert_int_equal(r.status, 302);
+    assert_non_null(strstr(r.detail, "too many redirects"));
+    assert_non_null(strstr(r.detail, "redirected to rtsp://127.0.0.1:"));
+}
+
+/* The credential goes to the host it was given for: sent along a redirect to another port of
+ * it, not to another host, and the failure says so rather than "no credential configured". */
+static void test_redirect_takes_the_credential_to_the_same_host_only(void **state)
+{
+    struct rtsp_result r = probe("redirect/digest", "admin", "camwatch", LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_OK);
+    assert_int_equal(r.video.width, 640);
+    r = probe("redirecthost/digest", "admin", "camwatch", LONG_TIMEOUT_MS);
+    assert_int_equal(r.outcome, RTSP_AUTH);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.detail, "redirected to rtsp://localhost:"));
+    assert_non_null(strstr(r.detail, "the credential is not sent to another host"));
+}
+
 static void test_closed_port_is_refused(void **state)
 {
     char url[128];
@@ -354,6 +403,9 @@ int main(void)
         cmocka_unit_test(test_body_cut_short_is_truncated),
         cmocka_unit_test(test_close_inside_interleaved_header_is_truncated),
         cmocka_unit_test(test_broken_base64_answers_with_the_problem_noted),
+        cmocka_unit_test(test_redirect_is_followed_to_the_answer),
+        cmocka_unit_test(test_redirect_loop_ends_saying_so),
+        cmocka_unit_test(test_redirect_takes_the_credential_to_the_same_host_only),
         cmocka_unit_test(test_closed_port_is_refused),
         cmocka_unit_test(test_hanging_cameras_do_not_spoil_the_others),
         cmocka_unit_test(test_new_refuses_bad_url_and_timeout),

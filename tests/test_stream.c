@@ -49,6 +49,47 @@ static int make(const char *name, const char *args)
     return system(cmd);
 }
 
+/* Overwrite the middle third of the IDR slices number `which` (bits, 0 = the first) of an
+ * Annex B H.264 file with pseudo-random bytes, none 0 (no start code appears): a keyframe the
+ * decoder conceals, as one damaged in transit. Returns 0, or -1. */
+static int damage_keyframes(const char *name, unsigned which)
+{
+    char path[128];
+    size_t len = 0, idr = 0;
+    uint32_t rng = 2463534242u;
+    char *d;
+    FILE *f;
+    int rc = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    d = cwtest_read_file(path, &len);
+    if (d == NULL)
+        return -1;
+    for (size_t i = 0; i + 3 < len; i++) {
+        size_t end = i + 3;
+        if (d[i] != 0 || d[i + 1] != 0 || d[i + 2] != 1 || (d[i + 3] & 0x1f) != 5)
+            continue;
+        while (end + 2 < len && !(d[end] == 0 && d[end + 1] == 0 && d[end + 2] <= 1))
+            end++;
+        if (idr < 32 && (which & (1u << idr)))
+            for (size_t k = i + 3 + (end - i - 3) / 3; k < i + 3 + 2 * (end - i - 3) / 3; k++) {
+                rng ^= rng << 13;
+                rng ^= rng >> 17;
+                rng ^= rng << 5;
+                d[k] = (char)(rng % 255 + 1);
+            }
+        idr++;
+        i = end - 1;
+    }
+    f = fopen(path, "wb");
+    if (f == NULL || fwrite(d, 1, len, f) != len)
+        rc = -1;
+    if (f != NULL && fclose(f) != 0)
+        rc = -1;
+    free(d);
+    return rc;
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -79,6 +120,14 @@ static int group_setup(void **state)
              "-vf \"select='not(between(n\\,30\\,39))'\" -vsync passthrough %s",
              x264);
     if (make("gap.mp4", args) != 0)
+        return -1;
+    /* keyframes at 0, 1, 2 and 3 s; the first and the last of a 4 s window damaged */
+    if (make("keys.h264", "-f lavfi -i testsrc2=size=640x360:rate=25 -t 6 -c:v libx264 -g 25 "
+                          "-sc_threshold 0 -pix_fmt yuv420p -f h264") != 0)
+        return -1;
+    snprintf(args, sizeof(args), "-r 25 -i '%s/keys.h264' -c copy", dir);
+    if (make("keys.mp4", args) != 0 || damage_keyframes("keys.h264", 1u << 0 | 1u << 3) != 0 ||
+        make("damaged.mp4", args) != 0)
         return -1;
     if (make("short.mp4", "-f lavfi -i testsrc2=size=320x180:rate=25 -t 1 -c:v libx264 -g 5 "
                           "-pix_fmt yuv420p") != 0)
@@ -241,6 +290,45 @@ static void test_blurred_file_is_much_less_sharp(void **state)
     probe_ok("blurred.mp4", &blurred);
     assert_true(sharp.has_picture && blurred.has_picture);
     assert_true(blurred.sharpness * 5 < sharp.sharpness);
+}
+
+/* The picture is judged on the newest keyframe that decoded clean: one the decoder had to
+ * conceal (damaged in transit) reads softer, greyer, elsewhere than the scene, and would be
+ * judged blurred, dark or moved for a fault that is the stream's (counted corrupt). */
+static void test_picture_is_measured_on_the_newest_clean_keyframe(void **state)
+{
+    (void)state;
+    struct stream_sample damaged, clean;
+    struct stream_request req;
+
+    /* keyframes at 0 (damaged: not output, the decoder never recovered), 1, 2, 3 s (damaged:
+     * concealed and flagged) */
+    probe_ok("damaged.mp4", &damaged);
+    request_for(&req, "keys.mp4");
+    req.sample_ms = 2500; /* the same file undamaged, up to its keyframe at 2 s */
+    assert_int_equal(stream_probe_run(&req, &clean), 0);
+    assert_int_equal(damaged.corrupt_packets, 1);
+    assert_int_equal(clean.corrupt_packets, 0);
+    assert_true(damaged.has_picture && clean.has_picture);
+    assert_true(damaged.sharpness == clean.sharpness);
+    assert_true(damaged.luma_mean == clean.luma_mean);
+    assert_true(damaged.phash == clean.phash);
+}
+
+/* A damaged first keyframe is not output at all (libavcodec's H.264 decoder has not recovered
+ * yet): no picture to judge rather than a grey one. */
+static void test_only_a_damaged_keyframe_gives_no_picture(void **state)
+{
+    (void)state;
+    struct stream_sample s;
+    struct stream_request req;
+
+    request_for(&req, "damaged.mp4");
+    req.sample_ms = 900; /* its first keyframe only */
+    assert_int_equal(stream_probe_run(&req, &s), 0);
+    assert_true(s.ok);
+    assert_int_equal(s.keyframes, 1);
+    assert_false(s.has_picture);
 }
 
 static void test_low_rate_file_measures_five_fps(void **state)
@@ -423,15 +511,27 @@ static void test_many_probes_all_succeed(void **state)
 static struct cwtest_fixture gst = CWTEST_FIXTURE_INIT;
 static int gst_port;
 
+static char rtsp_dir[64];
+
 static int rtsp_group_setup(void **state)
 {
+    static char mounts[96];
     static const char *const args[] = {
-        "--port",  "0",
-        "--mount", "/live:640x360@25:h264",
-        "--mount", "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD,
+        "--port",   "0",
+        "--mount",  "/live:640x360@25:h264",
+        "--mount",  "/secure:320x180@10:h264:ball:admin:" RTSP_PASSWORD,
+        "--mounts", mounts,
         NULL};
 
     (void)state;
+    if (cwtest_tmpdir(rtsp_dir, sizeof(rtsp_dir), "stream-rtsp") != 0)
+        return -1;
+    /* a camera that streams over UDP alone: 461 to a SETUP for RTP in the RTSP connection */
+    snprintf(mounts, sizeof(mounts), "%s/mounts.json", rtsp_dir);
+    cwtest_write_file(mounts,
+                      "[{\"path\": \"/udponly\", \"width\": 320, \"height\": 180, \"fps\": 10, "
+                      "\"transport\": \"udp\"}]",
+                      0600);
     gst_port = cwtest_fixture_start(&gst, GST_SERVER, args, GST_START_MS);
     if (gst_port <= 0) {
         fprintf(stderr, "gst_rtsp_server.py did not start\n");
@@ -444,6 +544,8 @@ static int rtsp_group_teardown(void **state)
 {
     (void)state;
     cwtest_fixture_stop(&gst);
+    if (rtsp_dir[0] != '\0')
+        return cwtest_rmtree(rtsp_dir);
     return 0;
 }
 
@@ -507,6 +609,24 @@ static void test_rtsp_wrong_password_fails_to_open_with_401(void **state)
     assert_non_null(strstr(s.error, "401"));
 }
 
+/* A camera that answers a SETUP for RTP interleaved in the RTSP connection with 461
+ * Unsupported Transport streams over UDP: it is sampled over UDP, as players do, not judged
+ * without media. */
+static void test_rtsp_udp_only_camera_is_sampled_over_udp(void **state)
+{
+    (void)state;
+    struct stream_request req;
+    struct stream_sample s;
+    rtsp_request(&req, "/udponly");
+    if (stream_probe_run(&req, &s) != 0)
+        fail_msg("udp-only camera: %s", s.error);
+    assert_true(s.ok);
+    assert_int_equal(s.width, 320);
+    assert_int_equal(s.height, 180);
+    assert_true(s.frames > 0);
+    assert_true(s.has_picture);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +636,8 @@ int main(void)
         cmocka_unit_test(test_still_picture_sends_empty_inter_frames),
         cmocka_unit_test(test_black_file_has_low_luma_and_spread),
         cmocka_unit_test(test_blurred_file_is_much_less_sharp),
+        cmocka_unit_test(test_picture_is_measured_on_the_newest_clean_keyframe),
+        cmocka_unit_test(test_only_a_damaged_keyframe_gives_no_picture),
         cmocka_unit_test(test_low_rate_file_measures_five_fps),
         cmocka_unit_test(test_dropped_frames_are_a_jump_and_counted_lost),
         cmocka_unit_test(test_h265_file_is_decoded),
@@ -531,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_rtsp_h264_counts_each_picture_once),
         cmocka_unit_test(test_rtsp_credentials_with_reserved_characters_open_a_digest_mount),
         cmocka_unit_test(test_rtsp_wrong_password_fails_to_open_with_401),
+        cmocka_unit_test(test_rtsp_udp_only_camera_is_sampled_over_udp),
     };
     int failed = cmocka_run_group_tests_name("files", tests, group_setup, group_teardown);
     failed +=

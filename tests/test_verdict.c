@@ -237,6 +237,58 @@ static void test_failed_answer_goes_down_naming_the_outcome(void **state)
     drop(fx);
 }
 
+/* The camera answers ok, its last sample found its picture black: degraded. */
+static void degrade_by_picture(struct fixture *fx, const struct rtsp_result *ok)
+{
+    verdict_set_input(&fx->cam, VERDICT_PICTURE, 1, "picture black (luma 16, spread 0.5)");
+    verdict_liveness(fx->env.verdict, &fx->cam, ok);
+    assert_int_equal(stored(fx).state, CW_DEGRADED);
+}
+
+/* No sample is taken while a camera is down: the picture it showed before is not what it
+ * shows when it answers again, and does not judge it then. */
+static void test_back_from_down_the_old_picture_is_not_weighed(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result ok = answer(150), refused = answer(-1);
+    (void)state;
+
+    refused.outcome = RTSP_REFUSED;
+    degrade_by_picture(fx, &ok);
+    verdict_liveness(fx->env.verdict, &fx->cam, &refused);
+    assert_int_equal(stored(fx).state, CW_DOWN);
+    verdict_liveness(fx->env.verdict, &fx->cam, &ok);
+    assert_int_equal(stored(fx).state, CW_UP);
+    assert_null(strstr(stored(fx).reason, "picture"));
+    drop(fx);
+}
+
+/* Staff put it in maintenance and hand it back after the work: the picture from before the
+ * work does not judge it (the verdict after maintenance is the first, and decides at once). */
+static void test_after_maintenance_the_old_picture_is_not_weighed(void **state)
+{
+    struct fixture *fx = make(0);
+    struct rtsp_result r = answer(150);
+    struct cw_err err = {0};
+    (void)state;
+
+    degrade_by_picture(fx, &r);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 1, "lens", T0 + 1, &err), 0);
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(verdict_state(&fx->cam), CW_MAINTENANCE);
+    batch_commit(fx->env.batch);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 0, "refocused", T0 + 2, &err), 0);
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(stored(fx).state, CW_UP);
+    /* Again, both changes made between two writes: the daemon sees only "unknown". */
+    degrade_by_picture(fx, &r);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 1, "lens", T0 + 3, &err), 0);
+    assert_int_equal(store_set_maintenance(fx->cli, fx->cam.id, 0, "refocused", T0 + 4, &err), 0);
+    verdict_liveness(fx->env.verdict, &fx->cam, &r);
+    assert_int_equal(stored(fx).state, CW_UP);
+    drop(fx);
+}
+
 static void test_cli_change_is_adopted_before_the_verdict(void **state)
 {
     struct fixture *fx = make(0);
@@ -406,6 +458,8 @@ int main(void)
         cmocka_unit_test(test_broken_parameter_sets_are_degraded_not_down),
         cmocka_unit_test(test_input_without_fault_is_not_weighed),
         cmocka_unit_test(test_failed_answer_goes_down_naming_the_outcome),
+        cmocka_unit_test(test_back_from_down_the_old_picture_is_not_weighed),
+        cmocka_unit_test(test_after_maintenance_the_old_picture_is_not_weighed),
         cmocka_unit_test(test_cli_change_is_adopted_before_the_verdict),
         cmocka_unit_test(test_store_refusing_a_transition_adopts_its_state),
         cmocka_unit_test(test_once_verdict_waits_for_sample_and_onvif),

@@ -63,7 +63,10 @@ class RtspSweep(cwtest.FixtureTestCase):
                        "auth": {"user": SECURE_USER, "password": SECURE_PASSWORD}})
         mounts_file = cwtest.write_json(os.path.join(cls.tmp, "mounts.json"), {"mounts": mounts})
         gst = cls.procs.fixture("gst_rtsp_server.py", "--mounts", mounts_file)
-        fault = cls.procs.fixture("rtsp_fault.py", "--slow-ms", str(FAULT_SLOW_MS))
+        # /redirect sends the client on to the real server's /live, as an NVR sends it to the
+        # port that serves the channel.
+        fault = cls.procs.fixture("rtsp_fault.py", "--slow-ms", str(FAULT_SLOW_MS),
+                                  "--redirect-to", cwtest.rtsp_url(gst.port, "/live"))
 
         cams = [cwtest.camera(cid, cwtest.rtsp_url(gst.port, path))
                 for cid, path, *_ in live]
@@ -75,6 +78,8 @@ class RtspSweep(cwtest.FixtureTestCase):
         for path in FAULTS:
             cams.append(cwtest.camera(path, cwtest.rtsp_url(fault.port, "/" + path),
                                       credential="fault" if path == "auth401" else ""))
+        for path in ("redirect", "redirectloop"):
+            cams.append(cwtest.camera(path, cwtest.rtsp_url(fault.port, "/" + path)))
         cls.camera_ids = [c["id"] for c in cams]
         creds = {"secure-right": (SECURE_USER, SECURE_PASSWORD),
                  "secure-wrong": (SECURE_USER, "not-the-password"),
@@ -122,16 +127,27 @@ class RtspSweep(cwtest.FixtureTestCase):
                 self.assertEqual((c["width"], c["height"]), (w, h), repr(c))
                 self.assertIsInstance(c["latency_ms"], int, repr(c))
 
-    def test_digest_camera_is_up_with_the_right_password(self):
-        c = self.cam("secure")
+    def assert_up_h264_640x360(self, cid):
+        c = self.cam(cid)
         self.assertEqual(c["state"], "up", repr(c))
         self.assertEqual((c["codec"], c["width"], c["height"]), ("h264", 640, 360), repr(c))
+
+    def test_digest_camera_is_up_with_the_right_password(self):
+        self.assert_up_h264_640x360("secure")
 
     def test_digest_camera_is_down_with_a_wrong_password(self):
         self.assert_state("secure-wrong", "down", "authentication failed")
 
     def test_closed_port_is_down_connection_refused(self):
         self.assert_state("refused", "down", "connection refused")
+
+    def test_camera_redirecting_to_a_live_stream_is_up_with_its_facts(self):
+        # An RTSP 302 is an answer, not a fault: the stream sampler (libavformat) and every
+        # player follow it, so the liveness probe must too (it read "down: unexpected status").
+        self.assert_up_h264_640x360("redirect")
+
+    def test_camera_redirecting_for_ever_is_down_saying_so(self):
+        self.assert_state("redirectloop", "down", "too many redirects")
 
     def test_each_fault_gives_its_state_and_reason(self):
         for path, (state, reason) in FAULTS.items():
