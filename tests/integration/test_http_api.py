@@ -933,6 +933,35 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual(self.ask("GET", "/api/v1/exports/request-1-1/files/manifest.json",
                                   "investigator").status, 200)
 
+    def test_an_export_folder_that_is_a_link_serves_nothing(self):
+        # A folder named as an export that is a link: to the site's folder (its camwatch.conf,
+        # credentials.ini and tokens.ini are regular files there), or to a real export. It is
+        # not listed as an export, and nothing is served through it either.
+        links = {"request-97-1": self.site, "request-98-1": os.path.join(self.exports,
+                                                                           "request-1-1")}
+        try:
+            for name, target in links.items():
+                os.symlink(target, os.path.join(self.exports, name))
+            for name, file, secret in (("request-97-1", "camwatch.conf", b"[site]"),
+                                       ("request-97-1", "credentials.ini", b"password"),
+                                       ("request-97-1", "tokens.ini", b"sha256 ="),
+                                       ("request-98-1", "manifest.json", b"evidence export")):
+                with self.subTest(export=name, file=file):
+                    r = self.ask("GET", "/api/v1/exports/%s/files/%s" % (name, file),
+                                 "investigator")
+                    doc = self.error_of(r, 404, "not_found")
+                    self.assertNotIn(secret, r.body)
+                    self.assertNotIn(self.tmp, doc["detail"])
+                    self.error_of(self.ask("GET", "/api/v1/exports/" + name, "investigator"),
+                                  404, "not_found")
+            listed = [e["id"] for e in self.ask("GET", "/api/v1/exports", "investigator").json()]
+            self.assertFalse(set(links) & set(listed), listed)
+        finally:
+            for name in links:
+                os.unlink(os.path.join(self.exports, name))
+        self.assertEqual(self.ask("GET", "/api/v1/exports/request-1-1/files/manifest.json",
+                                  "investigator").status, 200)
+
     # ---- reports and tickets ----
 
     def report_pair(self, kind, frm, to):
