@@ -1040,6 +1040,24 @@ class HttpApiTest(cwtest.FixtureTestCase):
                       "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/reports/uptime", "viewer"), 404, "not_found")
 
+    def test_a_report_from_absurdly_far_back_is_a_400_not_a_500(self):
+        # A typo such as -1000000d (year -711) is the asker's to fix: 400 naming the parameter
+        # or the range, never a 500 "the store could not answer".
+        for kind in ("availability", "backlog"):
+            for query, error, says in (("from=-1000000d", "bad_request", "at most 1100 weeks"),
+                                       ("from=-1000000d&to=-999990d", "bad_parameter",
+                                        "from: too far back"),
+                                       ("from=-740000d&to=-739000d", "bad_parameter",
+                                        "from: too far back")):
+                with self.subTest(kind=kind, query=query):
+                    doc = self.error_of(self.ask("GET", "/api/v1/reports/%s?%s" % (kind, query),
+                                                 "viewer"), 400, error)
+                    self.assertIn(says, doc["detail"])
+        r = cwtest.camwatch(self.conf, "report", "backlog", "--from", "-1000000d", "--to",
+                            "-999990d", "--format", "json")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("from: too far back", r.err)
+
     def test_reads_on_the_workers_are_500s_when_the_store_cannot_be_opened_there(self):
         """The store's reads run on the API's workers, each on a connection of its own: with
         the database moved away (the daemon's own connection keeps its file) each answers a
