@@ -227,6 +227,11 @@ static void req_answer(struct http_req *r, unsigned status, struct MHD_Response 
         free(r->hdr[i].value);
     }
     r->n_hdr = 0;
+    /* Every answer but the dashboard's files and a thumbnail (which say so) is a token's: a
+     * report, an export's file, a document. None is kept by a cache, the browser's own disk
+     * cache included, where a shared PC's next user would find evidence footage. */
+    if (MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL) == NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     r->answered = 1;
     r->resp = resp;
@@ -300,7 +305,6 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *doc)
             free(s);
         } else {
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
-            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         }
     }
     req_answer(r, status, resp);

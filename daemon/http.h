@@ -83,7 +83,9 @@ const char *http_req_client(const struct http_req *r);
 /* What the handler wants logged with the request (a token's name); copied. */
 void http_req_set_user(struct http_req *r, const char *user);
 
-/* ---- answers: exactly one per request ---- */
+/* ---- answers: exactly one per request ----
+ * Each goes out with X-Content-Type-Options: nosniff, and Cache-Control: no-store unless
+ * http_reply_header gave a Cache-Control of its own. */
 
 /* Add a header to the answer about to be given (WWW-Authenticate, Allow, Retry-After...);
  * copied. At most a few per request. */

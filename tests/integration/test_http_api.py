@@ -246,6 +246,28 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.error_of(cwtest.http(self.port, "GET", "/static/../camwatch.conf"), 404)
         self.error_of(cwtest.http(self.port, "GET", "/static/nope.js"), 404, "not_found")
 
+    def test_what_a_token_reads_is_never_kept_by_a_cache(self):
+        # Evidence footage, reports and documents fetched with a token must not stay in the
+        # browser's disk cache (a shared PC) or a proxy's: every such answer says no-store,
+        # the dashboard's own files (no data in them) are revalidated instead.
+        for role, path in (("investigator", "/api/v1/exports/request-1-1/files/manifest.json"),
+                           ("investigator", "/api/v1/exports/request-1-1/files/SHA256SUMS"),
+                           ("viewer", "/api/v1/reports/backlog?format=csv"),
+                           ("viewer", "/api/v1/reports/availability?format=html"),
+                           ("viewer", "/api/v1/reports/backlog?format=xlsx"),
+                           ("viewer", "/metrics"), ("viewer", "/healthz"),
+                           ("viewer", "/api/v1/cameras"), ("viewer", "/api/v1/nope"),
+                           (None, "/api/v1/cameras")):
+            for method in ("GET", "HEAD"):
+                with self.subTest(path=path, method=method):
+                    r = cwtest.http(self.port, method, path, self.tokens.get(role),
+                                    source=source())
+                    self.assertEqual(r.headers.get("cache-control"), "no-store", r)
+                    self.assertEqual(r.headers.get("x-content-type-options"), "nosniff", r)
+        for path in ("/", "/static/app.js"):
+            self.assertEqual(cwtest.http(self.port, "GET", path).headers["cache-control"],
+                             "no-cache")
+
     def test_unknown_endpoint_method_and_parameter_are_json_errors(self):
         self.error_of(self.ask("GET", "/api/v1/nope"), 404, "not_found")
         self.error_of(self.ask("GET", "/api/v1/cameras/"), 404, "not_found")
