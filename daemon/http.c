@@ -420,8 +420,9 @@ const char *http_req_query(const struct http_req *r, const char *name)
 
 struct unknown_arg {
     const char *const *allowed;
-    const char *found;    /* the first name not allowed */
-    const char *repeated; /* the first allowed name given twice */
+    const char *found;     /* the first name not allowed */
+    const char *repeated;  /* the first allowed name given twice */
+    const char *valueless; /* the first allowed name given without '=' */
     unsigned seen[QUERY_PARAMS_MAX];
 };
 
@@ -431,11 +432,12 @@ static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const ch
     struct unknown_arg *u = cls;
 
     (void)kind;
-    (void)value;
     for (size_t i = 0; u->allowed[i] != NULL; i++)
         if (strcmp(u->allowed[i], key) == 0) {
             if (i < QUERY_PARAMS_MAX && ++u->seen[i] == 2 && u->repeated == NULL)
                 u->repeated = key;
+            if (value == NULL && u->valueless == NULL) /* "?limit": MHD gives no value */
+                u->valueless = key;
             return MHD_YES;
         }
     u->found = key;
@@ -443,13 +445,14 @@ static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const ch
 }
 
 const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed,
-                                   const char **repeated)
+                                   const char **repeated, const char **valueless)
 {
     static const char *const none[] = {NULL};
-    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL, NULL, {0}};
+    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL, NULL, NULL, {0}};
 
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
     *repeated = u.repeated;
+    *valueless = u.valueless;
     return u.found;
 }
 

@@ -286,6 +286,23 @@ class HttpApiTest(cwtest.FixtureTestCase):
         r = self.ask("HEAD", "/api/v1/cameras")
         self.assertEqual((r.status, r.body), (200, b""))
 
+    def test_a_parameter_without_a_value_is_a_400_not_its_default(self):
+        # "?limit" or "?since" (no '='): read as absent they would answer the default page or
+        # range as if it were the one asked for
+        for path, name in (("/api/v1/events?limit", "limit"),
+                           ("/api/v1/events?camera=CAH-001&since", "since"),
+                           ("/api/v1/cameras?state", "state"),
+                           ("/api/v1/uptime?from=-2d&to", "to"),
+                           ("/api/v1/reports/backlog?format", "format"),
+                           ("/api/v1/tickets?all", "all"),
+                           ("/api/v1/footage?from=-1h&to=now&camera=CAH-001&radius", "radius")):
+            with self.subTest(path=path):
+                doc = self.error_of(self.ask("GET", path), 400, "bad_parameter")
+                self.assertEqual(doc["detail"], "%s: no value: write %s=VALUE" % (name, name))
+        # an empty value is a value, judged as such
+        doc = self.error_of(self.ask("GET", "/api/v1/events?limit="), 400, "bad_parameter")
+        self.assertIn("limit: expected a whole number", doc["detail"])
+
     # ---- the same documents as the CLI ----
 
     def test_documents_are_the_cli_documents(self):
