@@ -658,6 +658,50 @@ class HttpApiTest(cwtest.FixtureTestCase):
                 self.port, "GET", "/metrics", source=source()).status == 401 and cwtest.http(
                 self.port, "GET", "/healthz", source=source()).status == 401, proc=self.daemon)
 
+    def test_a_reload_keeps_the_servers_settings_and_says_so(self):
+        # The listening sockets, their limits and the tokens file are made once: a reload
+        # changing them says they wait for a restart, and the API goes on as it was (the new
+        # tokens file is not read, the new address not listened on).
+        other = cwtest.free_port()
+        tokens2 = os.path.join(self.tmp, "tokens2.ini")
+        with open(tokens2, "w") as f:
+            f.write("")  # no token at all: were it read, every request would be refused
+
+        def reloads():
+            return self.daemon.stderr_text().count("daemon: reloaded,")
+
+        before = reloads()
+        try:
+            cwtest.write_config(self.site, self.cams, probe=self.probe,
+                                http_listen="127.0.0.1:%d" % other, sections=self.sections,
+                                http=dict(self.http_keys, tokens=tokens2, connections="9",
+                                          max_body="2048", per_client="3", timeout="5s"))
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload", lambda: reloads() > before, proc=self.daemon)
+            log = self.daemon.stderr_text()
+            for key, now, was in (("listen", "127.0.0.1:%d" % other, "127.0.0.1:%d" % self.port),
+                                  ("tokens", tokens2, "tokens.ini"), ("connections", "9", "256"),
+                                  ("per_client", "3", "64"), ("max_body", "2048", "65536"),
+                                  ("timeout (ms)", "5000", "30000")):
+                with self.subTest(key=key):
+                    line = [x for x in log.splitlines()
+                            if "[http] %s %s takes effect when camwatchd restarts" % (key, now)
+                            in x]
+                    self.assertEqual(len(line), 1, log[-3000:])
+                    self.assertIn(was, line[0].split("; ")[1])
+            self.assertEqual(self.ask("GET", "/api/v1/whoami", "viewer").status, 200)
+            # a body of 3000 bytes is read (a 400 for its unknown field), not refused as over 2048
+            doc = self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
+                                         body={"colour": "x" * 3000}), 400, "bad_body")
+            self.assertIn("unknown field 'colour'", doc["detail"])
+            with self.assertRaises(OSError):
+                socket.create_connection(("127.0.0.1", other), timeout=5).close()
+        finally:
+            before = reloads()
+            self.write()
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload back", lambda: reloads() > before, proc=self.daemon)
+
     def test_admin_sets_maintenance_and_the_cli_sees_it(self):
         path = "/api/v1/cameras/TD-01/maintenance"
         doc = self.ask("POST", path, body={"on": True, "note": "thay ống kính"}).json()
