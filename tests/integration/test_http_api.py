@@ -595,6 +595,36 @@ class HttpApiTest(cwtest.FixtureTestCase):
             for s in socks:
                 s.close()
 
+    def test_a_request_trickled_in_is_cut_off_at_the_timeout(self):
+        # Slowloris: a byte of the headers every 2 s is never idle for the 30 s timeout, and
+        # would hold its connection for ever ([http] connections of them, every connection).
+        # The request must arrive whole within the timeout: the connection is closed, nothing
+        # answered, and the others are served meanwhile.
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+        head = (b"GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + self.tokens["viewer"].encode() + b"\r\nX-Slow: " + b"a" * 200)
+        got = []
+
+        def closed():
+            try:
+                sock.sendall(head[len(got):len(got) + 1])
+                got.append(1)
+                sock.settimeout(2.0)
+                data = sock.recv(4096)  # waits 2 s: the trickle's pace
+            except socket.timeout:
+                return False
+            except OSError:
+                return True
+            self.assertEqual(data, b"", "nothing is answered to a request never whole")
+            return True
+        try:
+            cwtest.wait_for("the trickling connection closed", closed, deadline_s=120,
+                            proc=self.daemon, interval=0)
+            self.assertLess(len(got), len(head), "the headers were never sent whole")
+            self.assertEqual(self.ask("GET", "/api/v1/whoami", "viewer").status, 200)
+        finally:
+            sock.close()
+
     def test_tokens_are_taken_up_without_a_restart(self):
         tok = cwtest.add_token(self.conf, "tam-thoi", "investigator")
         cwtest.wait_for("the new token accepted",
