@@ -175,7 +175,7 @@ static void api_handle(void *data, struct http_req *req)
     struct api *a = data;
     struct api_call c = {.api = a, .req = req};
     const struct api_route *r;
-    const char *unknown, *repeated;
+    const char *unknown, *repeated, *valueless;
 
     /* A request the server reads while api_free flushes its answers (on a kept-alive
      * connection): the workers are gone, nothing more is taken. */
@@ -185,12 +185,16 @@ static void api_handle(void *data, struct http_req *req)
     }
     if ((r = api_route_for(&c)) == NULL || api_authorize(&c, r) != 0)
         return;
-    if ((unknown = http_req_unknown_query(req, r->params, &repeated)) != NULL) {
+    if ((unknown = http_req_unknown_query(req, r->params, &repeated, &valueless)) != NULL) {
         api_reply_bad_param(&c, unknown, "not a parameter of %s %s", r->method, r->pattern);
         return;
     }
     if (repeated != NULL) {
         api_reply_bad_param(&c, repeated, "given twice (a list is one value: ID,ID)");
+        return;
+    }
+    if (valueless != NULL) { /* not read as absent: "?since" would give the default range */
+        api_reply_bad_param(&c, valueless, "no value: write %s=VALUE", valueless);
         return;
     }
     c.doc = (struct doc_ctx){a->env.store, a->env.cfg, a->env.cfg->time_zone};

@@ -671,7 +671,8 @@ void api_export(struct api_call *c)
 struct download_job {
     struct api_job j; /* first */
     int fd;           /* the worker's; -1: none, or handed to the server */
-    char dir[4096], path[4400], why[128];
+    char root[4096];  /* the exports folder the export's folder is in */
+    char path[4400], exact[EXPORT_ID_MAX + NAME_MAX + 2], why[128]; /* exact: "ID/NAME" */
     char subject[EXPORT_ID_MAX + 1], detail[512], name[NAME_MAX + 1];
     int64_t at_ms;
 };
@@ -680,9 +681,10 @@ static void download_work(struct api_job *j, struct store *s)
 {
     struct download_job *d = (struct download_job *)j;
 
-    /* Only a regular file inside this export's folder, wherever a link would lead; no file,
-     * no audit row. */
-    if ((d->fd = api_open_inside(d->path, d->dir, d->why, sizeof(d->why))) < 0)
+    /* Only a regular file of this export's folder, itself a folder of the exports folder: a
+     * link (the folder's or the file's) leading anywhere else is refused, even where it leads
+     * inside the exports folder. No file, no audit row. */
+    if ((d->fd = api_open_inside(d->path, d->root, d->exact, d->why, sizeof(d->why))) < 0)
         return;
     if (s != NULL)
         j->rc = store_audit_append(s, d->at_ms, j->call.who, "export.download", d->subject,
@@ -739,15 +741,19 @@ void api_export_file(struct api_call *c)
     if ((d = api_job_new(c, sizeof(*d))) == NULL)
         return;
     d->fd = -1;
-    /* A job in memory is served from its own folder, made before any reload since. */
+    /* A job in memory is served from its own folder (x->dir is ROOT/ID), made before any
+     * reload since. */
     if (x != NULL)
-        snprintf(d->dir, sizeof(d->dir), "%s", x->dir);
-    else if (export_dir_of(c->doc.cfg->footage.export_dir, id, d->dir, sizeof(d->dir)) != 0) {
+        snprintf(d->root, sizeof(d->root), "%.*s", (int)(strlen(x->dir) - strlen(id) - 1), x->dir);
+    else
+        snprintf(d->root, sizeof(d->root), "%s", c->doc.cfg->footage.export_dir);
+    if (export_dir_of(d->root, id, d->path, sizeof(d->path)) != 0) {
         free(d);
         http_reply_error(c->req, 404, "not_found", "no such export file");
         return;
     }
-    snprintf(d->path, sizeof(d->path), "%s/%s", d->dir, name);
+    snprintf(d->path + strlen(d->path), sizeof(d->path) - strlen(d->path), "/%s", name);
+    snprintf(d->exact, sizeof(d->exact), "%s/%s", id, name);
     d->at_ms = cw_now_ms();
     snprintf(d->name, sizeof(d->name), "%s", name);
     snprintf(d->subject, sizeof(d->subject), "%.*s", EXPORT_ID_MAX, id);

@@ -110,8 +110,11 @@ void *api_body_job(struct api_call *c, const struct httpparse_field *fields, siz
 void api_body_text(const json_t *body, const char *key, char *buf, size_t len);
 
 /* Open path for reading when it is a regular file inside dir (after every link is followed);
- * the fd, or -1 with why filled (a sentence, never the path). Does not block on FIFOs. */
-int api_open_inside(const char *path, const char *dir, char *why, size_t why_len);
+ * with exact (a relative path, not NULL), only when what path leads to is dir/exact itself:
+ * no link on the way leads elsewhere, even inside dir. The fd, or -1 with why filled (a
+ * sentence, never the path). Does not block on FIFOs. */
+int api_open_inside(const char *path, const char *dir, const char *exact, char *why,
+                    size_t why_len);
 
 /* A job for the API's workers, embedded first in a handler's own struct (malloc'd). work runs
  * on a worker with a store connection of its own in mode, to the daemon's store (api.db_path,

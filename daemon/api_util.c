@@ -152,15 +152,18 @@ void api_body_text(const json_t *body, const char *key, char *buf, size_t len)
     snprintf(buf, len, "%s", v != NULL ? v : "");
 }
 
-/* Whether real (a resolved path) is dir_real itself's child or deeper. */
-static int path_inside(const char *real, const char *dir_real)
+/* Whether real (a resolved path) is dir_real itself's child or deeper; with exact, whether it
+ * is dir_real/exact and nothing else. */
+static int path_inside(const char *real, const char *dir_real, const char *exact)
 {
     size_t n = strlen(dir_real);
 
-    return strncmp(real, dir_real, n) == 0 && real[n] == '/';
+    if (strncmp(real, dir_real, n) != 0 || real[n] != '/')
+        return 0;
+    return exact == NULL || strcmp(real + n + 1, exact) == 0;
 }
 
-int api_open_inside(const char *path, const char *dir, char *why, size_t why_len)
+int api_open_inside(const char *path, const char *dir, const char *exact, char *why, size_t why_len)
 {
     char real_dir[PATH_MAX], link[64], real_file[PATH_MAX];
     struct stat st;
@@ -179,7 +182,8 @@ int api_open_inside(const char *path, const char *dir, char *why, size_t why_len
         snprintf(why, why_len, "%s", errno == ENOENT ? "the file is gone" : strerror(errno));
         return -1;
     }
-    if (!path_inside(real_file, real_dir) || stat(real_file, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (!path_inside(real_file, real_dir, exact) || stat(real_file, &st) != 0 ||
+        !S_ISREG(st.st_mode)) {
         snprintf(why, why_len, "the file is not one of the daemon's");
         return -1;
     }
@@ -197,7 +201,7 @@ int api_open_inside(const char *path, const char *dir, char *why, size_t why_len
         goto fail;
     }
     real_file[got] = '\0';
-    if (!path_inside(real_file, real_dir) || !S_ISREG(st.st_mode)) {
+    if (!path_inside(real_file, real_dir, exact) || !S_ISREG(st.st_mode)) {
         snprintf(why, why_len, "the file is not one of the daemon's");
         goto fail;
     }

@@ -118,7 +118,7 @@ static void thumb_work(struct api_job *j, struct store *s)
         return;
     j->rc = doc_picture(&ctx, j->call.caps.v[0], t->path, sizeof(t->path), &j->err);
     if (j->rc == 0)
-        t->fd = api_open_inside(t->path, t->cache_dir, t->why, sizeof(t->why));
+        t->fd = api_open_inside(t->path, t->cache_dir, NULL, t->why, sizeof(t->why));
 }
 
 static void thumb_done(struct api_job *j)

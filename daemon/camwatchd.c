@@ -205,20 +205,57 @@ static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
     return 0;
 }
 
-/* A setting a reload cannot change (key, as the conf names it): when *now is not was, a
- * warning, and a copy of was in its place. 0, or -1 when out of memory (*now as it was). */
+/* A setting a reload cannot change (key, as the conf names it; NULL: not set): when *now is
+ * not was, a warning, and a copy of was in its place. 0, or -1 when out of memory (*now as it
+ * was). */
 static int daemon_keep_setting(const char *key, char **now, const char *was, const char *until)
 {
-    char *keep;
+    char *keep = NULL;
 
-    if (*now == NULL || was == NULL || strcmp(*now, was) == 0)
+    if (*now == was || (*now != NULL && was != NULL && strcmp(*now, was) == 0))
         return 0;
-    if ((keep = strdup(was)) == NULL)
+    if (was != NULL && (keep = strdup(was)) == NULL)
         return -1;
-    log_warnx("daemon: %s %s takes effect when camwatchd restarts; %s %s until then", key, *now,
-              until, was);
+    log_warnx("daemon: %s %s takes effect when camwatchd restarts; %s %s until then", key,
+              *now != NULL ? *now : "(none)", until, was != NULL ? was : "(none)");
     free(*now);
     *now = keep;
+    return 0;
+}
+
+/* A number a reload cannot change, as daemon_keep_setting. */
+static void daemon_keep_number(const char *key, int64_t *now, int64_t was, const char *until)
+{
+    if (*now == was)
+        return;
+    log_warnx("daemon: %s %lld takes effect when camwatchd restarts; %s %lld until then", key,
+              (long long)*now, until, (long long)was);
+    *now = was;
+}
+
+/* The API's server and tokens file as they started (api_new): the listening sockets and their
+ * limits are made once, so a reload keeps them and says so, rather than claim settings the
+ * server does not follow (the fleet's share of descriptors is reckoned from these).
+ * [http] open_metrics and open_healthz are followed at once. 0, or -1 out of memory. */
+static int daemon_keep_http(const struct cfg *old, struct cfg *cfg)
+{
+    int64_t n[3] = {cfg->http_connections, cfg->http_per_client, cfg->http_max_body};
+
+    if (daemon_keep_setting("[http] listen", &cfg->http_listen, old->http_listen,
+                            "the API listens on") != 0 ||
+        daemon_keep_setting("[http] socket", &cfg->http_socket, old->http_socket,
+                            "the API's unix socket is") != 0 ||
+        daemon_keep_setting("[http] tokens", &cfg->http_tokens, old->http_tokens,
+                            "the API's tokens are read from") != 0)
+        return -1;
+    daemon_keep_number("[http] connections", &n[0], old->http_connections, "the limit stays");
+    daemon_keep_number("[http] per_client", &n[1], old->http_per_client, "the limit stays");
+    daemon_keep_number("[http] max_body", &n[2], old->http_max_body, "the limit stays");
+    daemon_keep_number("[http] timeout (ms)", &cfg->http_timeout_ms, old->http_timeout_ms,
+                       "the timeout stays");
+    cfg->http_connections = (int)n[0];
+    cfg->http_per_client = (int)n[1];
+    cfg->http_max_body = (int)n[2];
     return 0;
 }
 
@@ -226,7 +263,8 @@ static int daemon_keep_setting(const char *key, char **now, const char *was, con
  * at start and the API's workers open too (two stores would split what is written between
  * them), and the zone, set before the threads started (setenv("TZ") beside them is
  * undefined), with it that of each recorder naming no zone of its own (its file names are
- * read in the zone in force). 0, or -1 when out of memory. */
+ * read in the zone in force); and the API's server and tokens file (daemon_keep_http). 0, or
+ * -1 when out of memory. */
 static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
 {
     int rc =
@@ -237,6 +275,8 @@ static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
             daemon_keep_setting("time_zone", &cfg->time_zone, old->time_zone, "times are shown in");
     if (rc == 0)
         rc = cfg_recorders_follow_zone(cfg);
+    if (rc == 0)
+        rc = daemon_keep_http(old, cfg);
     return rc;
 }
 

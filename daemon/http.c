@@ -41,6 +41,16 @@
 #define HTTP_HEAD_POOL_FACTOR 2
 #define JSON_TYPE "application/json; charset=utf-8"
 
+/* A connection, from MHD's start to its close: whether it waits for a request to arrive
+ * whole, since when. */
+struct http_conn {
+    struct http_srv *srv;
+    struct MHD_Connection *conn;
+    int waiting;            /* for a request's line, headers or body */
+    double since;           /* the connection's start, or the end of its last request */
+    struct http_conn *next; /* in h->conns */
+};
+
 struct http_srv {
     struct http *h;
     struct MHD_Daemon *mhd;
@@ -57,7 +67,9 @@ struct http {
     struct http_srv srv[2];
     int n_srv;
     char *unix_path;
-    struct http_req *held; /* suspended requests, a doubly linked list */
+    struct http_req *held;   /* suspended requests, a doubly linked list */
+    struct http_conn *conns; /* every open connection */
+    ev_timer sweep;          /* closes those a request trickles into (conn_sweep_cb) */
     struct http_stats stats;
 };
 
@@ -65,6 +77,7 @@ struct http_req {
     struct http *h;
     struct http_srv *srv;
     struct MHD_Connection *conn;
+    struct http_conn *hc;      /* its connection's record; NULL when MHD gave none */
     const char *method, *path; /* MHD's, valid for the request */
     char client[INET6_ADDRSTRLEN];
     char user[64];
@@ -123,6 +136,61 @@ static void srv_kick(struct http_srv *s)
     ev_timer_stop(s->h->loop, &s->timer);
     ev_timer_set(&s->timer, 0.0, 0.0);
     ev_timer_start(s->h->loop, &s->timer);
+}
+
+/* ---- connections: a request must arrive whole within the timeout ----
+ * libmicrohttpd's timeout is of idleness only: a client sending a byte of its headers every
+ * few seconds would hold its connection for ever, and [http] connections of them every
+ * connection. A request (line, headers, body) must arrive whole within lim.timeout_s of the
+ * connection's start or of the end of the request before it; past that its socket is shut
+ * down, and libmicrohttpd closes the connection as one the client closed. */
+
+static void conn_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct http *h = w->data;
+    double now = ev_now(loop);
+
+    (void)revents;
+    for (struct http_conn *c = h->conns; c != NULL; c = c->next) {
+        const union MHD_ConnectionInfo *ci;
+        if (!c->waiting || now - c->since <= h->lim.timeout_s)
+            continue;
+        c->waiting = 0;
+        ci = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL && shutdown(ci->connect_fd, SHUT_RDWR) == 0) {
+            log_debug("http: a request took over %u s to arrive; its connection closed",
+                      h->lim.timeout_s);
+            srv_kick(c->srv);
+        }
+    }
+}
+
+static void conn_notify_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+                           enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_srv *s = cls;
+    struct http *h = s->h;
+    struct http_conn *c = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        if ((c = calloc(1, sizeof(*c))) == NULL)
+            return; /* not swept: its idle timeout still holds */
+        c->srv = s;
+        c->conn = conn;
+        c->waiting = 1;
+        c->since = ev_now(h->loop);
+        c->next = h->conns;
+        h->conns = c;
+        *socket_context = c;
+    } else if (c != NULL) { /* closed: a list of at most [http] connections, once each */
+        for (struct http_conn **p = &h->conns; *p != NULL; p = &(*p)->next)
+            if (*p == c) {
+                *p = c->next;
+                break;
+            }
+        free(c);
+        *socket_context = NULL;
+    }
 }
 
 /* ---- suspended requests ---- */
@@ -227,6 +295,11 @@ static void req_answer(struct http_req *r, unsigned status, struct MHD_Response 
         free(r->hdr[i].value);
     }
     r->n_hdr = 0;
+    /* Every answer but the dashboard's files and a thumbnail (which say so) is a token's: a
+     * report, an export's file, a document. None is kept by a cache, the browser's own disk
+     * cache included, where a shared PC's next user would find evidence footage. */
+    if (MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL) == NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     r->answered = 1;
     r->resp = resp;
@@ -300,7 +373,6 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *doc)
             free(s);
         } else {
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
-            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         }
     }
     req_answer(r, status, resp);
@@ -416,8 +488,9 @@ const char *http_req_query(const struct http_req *r, const char *name)
 
 struct unknown_arg {
     const char *const *allowed;
-    const char *found;    /* the first name not allowed */
-    const char *repeated; /* the first allowed name given twice */
+    const char *found;     /* the first name not allowed */
+    const char *repeated;  /* the first allowed name given twice */
+    const char *valueless; /* the first allowed name given without '=' */
     unsigned seen[QUERY_PARAMS_MAX];
 };
 
@@ -427,11 +500,12 @@ static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const ch
     struct unknown_arg *u = cls;
 
     (void)kind;
-    (void)value;
     for (size_t i = 0; u->allowed[i] != NULL; i++)
         if (strcmp(u->allowed[i], key) == 0) {
             if (i < QUERY_PARAMS_MAX && ++u->seen[i] == 2 && u->repeated == NULL)
                 u->repeated = key;
+            if (value == NULL && u->valueless == NULL) /* "?limit": MHD gives no value */
+                u->valueless = key;
             return MHD_YES;
         }
     u->found = key;
@@ -439,13 +513,14 @@ static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const ch
 }
 
 const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed,
-                                   const char **repeated)
+                                   const char **repeated, const char **valueless)
 {
     static const char *const none[] = {NULL};
-    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL, NULL, {0}};
+    struct unknown_arg u = {allowed != NULL ? allowed : none, NULL, NULL, NULL, {0}};
 
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
     *repeated = u.repeated;
+    *valueless = u.valueless;
     return u.found;
 }
 
@@ -476,6 +551,8 @@ static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn)
     r->h = s->h;
     r->srv = s;
     r->conn = conn;
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    r->hc = ci != NULL ? ci->socket_context : NULL;
     ev_timer_init(&r->delay, req_delay_cb, 0.0, 0.0);
     r->delay.data = r;
     snprintf(r->client, sizeof(r->client), "unix");
@@ -524,6 +601,8 @@ static void req_refuse_early(struct http_req *r, unsigned status, const char *wh
 {
     r->too_large = 1;
     r->dispatched = 1;
+    if (r->hc != NULL)
+        r->hc->waiting = 0;
     r->in_handler = 1;
     r->h->stats.too_large++;
     http_reply_error(r, status, "too_large", "%s over %zu bytes", what, limit);
@@ -595,6 +674,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (r->dispatched)
         return MHD_YES;
     r->dispatched = 1;
+    if (r->hc != NULL) /* the request is whole: what comes next is the server's to do */
+        r->hc->waiting = 0;
     if (req_body_done(r) != 0)
         return MHD_NO;
     r->in_handler = 1;
@@ -630,10 +711,16 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
+    struct http *h = cls;
+    struct http_req *r = *con_cls;
+
     (void)conn;
     (void)toe;
-    req_free(*con_cls);
+    if (r != NULL && r->hc != NULL) { /* a kept-alive connection waits for the next one */
+        r->hc->waiting = 1;
+        r->hc->since = ev_now(h->loop);
+    }
+    req_free(r);
     *con_cls = NULL;
 }
 
@@ -767,7 +854,7 @@ static int srv_start(struct http *h, int fd, int is_unix, struct cw_err *err)
         MHD_OPTION_CONNECTION_TIMEOUT, h->lim.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         h->lim.max_header * HTTP_HEAD_POOL_FACTOR, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
         MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, conn_notify_cb, s, MHD_OPTION_END);
     if (s->mhd == NULL) {
         close(fd);
         return cw_err_set(err, NULL, 0, "http", "libmicrohttpd would not start (epoll mode)");
@@ -804,6 +891,9 @@ int http_new(struct ev_loop *loop, const char *listen, const char *unix_path,
     h->lim = lim != NULL ? *lim : defaults;
     h->handler = handler;
     h->data = data;
+    ev_timer_init(&h->sweep, conn_sweep_cb, 1.0, 1.0);
+    h->sweep.data = h;
+    ev_timer_start(loop, &h->sweep);
     if (listen_tcp(listen, &fd, err) != 0 || srv_start(h, fd, 0, err) != 0)
         goto fail;
     if (unix_path != NULL) {
@@ -875,6 +965,7 @@ void http_free(struct http *h)
         ev_timer_stop(h->loop, &h->srv[i].timer);
         MHD_stop_daemon(h->srv[i].mhd);
     }
+    ev_timer_stop(h->loop, &h->sweep);
     if (h->unix_path != NULL)
         unlink(h->unix_path);
     free(h->unix_path);

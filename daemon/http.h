@@ -73,17 +73,20 @@ const char *http_req_path(const struct http_req *r); /* decoded, without the que
 const char *http_req_header(const struct http_req *r, const char *name); /* NULL: absent */
 const char *http_req_query(const struct http_req *r, const char *name);  /* NULL: absent */
 /* The first query parameter whose name is not in the NULL-terminated list allowed, or
- * NULL when there is none; and in *repeated the first allowed one given twice, or NULL
- * (http_req_query would read only one of them). */
+ * NULL when there is none; in *repeated the first allowed one given twice, or NULL
+ * (http_req_query would read only one of them); in *valueless the first allowed one given
+ * without '=' ("?limit"), or NULL (http_req_query reads it as absent). */
 const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed,
-                                   const char **repeated);
+                                   const char **repeated, const char **valueless);
 const char *http_req_body(const struct http_req *r, size_t *len); /* "" when none */
 /* The client: its IP address as text, or "unix" for the unix socket. */
 const char *http_req_client(const struct http_req *r);
 /* What the handler wants logged with the request (a token's name); copied. */
 void http_req_set_user(struct http_req *r, const char *user);
 
-/* ---- answers: exactly one per request ---- */
+/* ---- answers: exactly one per request ----
+ * Each goes out with X-Content-Type-Options: nosniff, and Cache-Control: no-store unless
+ * http_reply_header gave a Cache-Control of its own. */
 
 /* Add a header to the answer about to be given (WWW-Authenticate, Allow, Retry-After...);
  * copied. At most a few per request. */

@@ -39,6 +39,14 @@ static int local_days(const struct doc_ctx *c, int64_t ms, int64_t *days)
     return 0;
 }
 
+/* A range typed too wide (from 1900): the asker's to shorten, not a failure. DOC_BAD_INPUT. */
+static int weeks_too_many(struct cw_err *err)
+{
+    cw_err_set(err, NULL, 0, NULL, "from, to: a report covers at most %d weeks (about %d years)",
+               REPORT_WEEKS_MAX, REPORT_WEEKS_MAX / 52);
+    return DOC_BAD_INPUT;
+}
+
 /* The weeks that overlap [from, to): Mondays from the one on or before from's date. 0,
  * DOC_BAD_INPUT past REPORT_WEEKS_MAX of them, or -1. */
 static int build_weeks(const struct doc_ctx *c, struct report_avail *ra, struct cw_err *err)
@@ -47,8 +55,7 @@ static int build_weeks(const struct doc_ctx *c, struct report_avail *ra, struct 
     size_t cap = 0;
 
     if (local_days(c, ra->from_ms, &days) != 0)
-        return cw_err_set(err, NULL, 0, NULL, "cannot place %lld in zone %s",
-                          (long long)ra->from_ms, c->tz);
+        goto unplaced;
     days -= ((days % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday: back to Monday */
     for (;; days += 7) {
         time_t t = (time_t)(days * 86400);
@@ -66,21 +73,20 @@ static int build_weeks(const struct doc_ctx *c, struct report_avail *ra, struct 
         w = &ra->weeks[ra->n_weeks];
         strftime(w->date, sizeof(w->date), "%Y-%m-%d", &tm);
         if (cw_parse_time(w->date, c->tz, &start) != 0)
-            return cw_err_set(err, NULL, 0, NULL, "cannot place %s in zone %s", w->date, c->tz);
+            goto unplaced;
         if (start >= ra->to_ms && ra->n_weeks > 0)
             break;
-        if (ra->n_weeks == REPORT_WEEKS_MAX) {
-            /* a range typed too wide (from 1900): the asker's to shorten, not a failure */
-            cw_err_set(err, NULL, 0, NULL,
-                       "from, to: a report covers at most %d weeks (about %d years)",
-                       REPORT_WEEKS_MAX, REPORT_WEEKS_MAX / 52);
-            return DOC_BAD_INPUT;
-        }
+        if (ra->n_weeks == REPORT_WEEKS_MAX)
+            return weeks_too_many(err);
         w->start_ms = start;
         w->outages = 0;
         ra->n_weeks++;
     }
     return 0;
+unplaced:
+    /* a time typed absurdly far back (-1000000d): the asker's to fix, not the store's fault */
+    cw_err_set(err, NULL, 0, "from", "too far back: its weeks cannot be placed in zone %s", c->tz);
+    return DOC_BAD_INPUT;
 }
 
 static void count_outage(struct report_avail *ra, int64_t at_ms)
@@ -170,6 +176,8 @@ int report_avail_begin(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
         cw_err_set(err, NULL, 0, NULL, "report range is empty or ends before it starts");
         return DOC_BAD_INPUT;
     }
+    if ((to_ms - from_ms) / (7 * 86400000LL) > REPORT_WEEKS_MAX)
+        return weeks_too_many(err); /* said before any week is placed: from may be year -700 */
     if ((rc = build_weeks(c, ra, err)) != 0) /* DOC_BAD_INPUT for a range too long, or -1 */
         report_avail_free(ra);
     return rc;

@@ -472,10 +472,20 @@ function viewLogin(view) {
 
 /* ---- routing and refresh ---- */
 
+/* The id of a camera's link; a link mangled on its way ("%E0%A4%A") is taken as written, so
+ * its page says there is no such camera instead of the whole page failing blank. */
+function linkId(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch (e) {
+    return s;
+  }
+}
+
 function currentRoute() {
   const h = location.hash || "#/";
   const m = h.match(/^#\/camera\/(.+)$/);
-  if (m) return { name: "camera", id: decodeURIComponent(m[1]) };
+  if (m) return { name: "camera", id: linkId(m[1]) };
   const pages = { "#/map": "map", "#/find": "find", "#/backlog": "backlog" };
   return { name: pages[h] || "overview" };
 }

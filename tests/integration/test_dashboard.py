@@ -247,6 +247,19 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.b.screenshot(os.path.join(self.shots, "camera-%s-vi.png" % cam))
         self.b.click("#lang")
 
+    def test_4b_a_mangled_camera_link_says_so_instead_of_a_blank_page(self):
+        # "%E0%A4%A" is no percent-encoding: decodeURIComponent throws on it, which left the
+        # page blank after opening such a link; it is the id of no camera, and said so.
+        self.login("viewer")
+        self.b.get(self.url + "#/camera/%E0%A4%A")
+        self.b.js("location.reload()")
+        self.b.wait_js("the page saying there is no such camera",
+                       "return document.getElementById('error').textContent"
+                       ".includes(\"unknown camera '%E0%A4%A'\")")
+        self.assertFalse(self.b.js("return document.getElementById('nav').hidden"))
+        self.b.get(self.url + "#/")
+        self.b.wait_css(".card")
+
     def test_5_admin_maintenance_and_live_refresh(self):
         self.login("admin")
         self.b.js("window.notReloaded = true")

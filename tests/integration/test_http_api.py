@@ -246,6 +246,28 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.error_of(cwtest.http(self.port, "GET", "/static/../camwatch.conf"), 404)
         self.error_of(cwtest.http(self.port, "GET", "/static/nope.js"), 404, "not_found")
 
+    def test_what_a_token_reads_is_never_kept_by_a_cache(self):
+        # Evidence footage, reports and documents fetched with a token must not stay in the
+        # browser's disk cache (a shared PC) or a proxy's: every such answer says no-store,
+        # the dashboard's own files (no data in them) are revalidated instead.
+        for role, path in (("investigator", "/api/v1/exports/request-1-1/files/manifest.json"),
+                           ("investigator", "/api/v1/exports/request-1-1/files/SHA256SUMS"),
+                           ("viewer", "/api/v1/reports/backlog?format=csv"),
+                           ("viewer", "/api/v1/reports/availability?format=html"),
+                           ("viewer", "/api/v1/reports/backlog?format=xlsx"),
+                           ("viewer", "/metrics"), ("viewer", "/healthz"),
+                           ("viewer", "/api/v1/cameras"), ("viewer", "/api/v1/nope"),
+                           (None, "/api/v1/cameras")):
+            for method in ("GET", "HEAD"):
+                with self.subTest(path=path, method=method):
+                    r = cwtest.http(self.port, method, path, self.tokens.get(role),
+                                    source=source())
+                    self.assertEqual(r.headers.get("cache-control"), "no-store", r)
+                    self.assertEqual(r.headers.get("x-content-type-options"), "nosniff", r)
+        for path in ("/", "/static/app.js"):
+            self.assertEqual(cwtest.http(self.port, "GET", path).headers["cache-control"],
+                             "no-cache")
+
     def test_unknown_endpoint_method_and_parameter_are_json_errors(self):
         self.error_of(self.ask("GET", "/api/v1/nope"), 404, "not_found")
         self.error_of(self.ask("GET", "/api/v1/cameras/"), 404, "not_found")
@@ -263,6 +285,23 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertTrue(doc["detail"].startswith("camera: given twice"), doc)
         r = self.ask("HEAD", "/api/v1/cameras")
         self.assertEqual((r.status, r.body), (200, b""))
+
+    def test_a_parameter_without_a_value_is_a_400_not_its_default(self):
+        # "?limit" or "?since" (no '='): read as absent they would answer the default page or
+        # range as if it were the one asked for
+        for path, name in (("/api/v1/events?limit", "limit"),
+                           ("/api/v1/events?camera=CAH-001&since", "since"),
+                           ("/api/v1/cameras?state", "state"),
+                           ("/api/v1/uptime?from=-2d&to", "to"),
+                           ("/api/v1/reports/backlog?format", "format"),
+                           ("/api/v1/tickets?all", "all"),
+                           ("/api/v1/footage?from=-1h&to=now&camera=CAH-001&radius", "radius")):
+            with self.subTest(path=path):
+                doc = self.error_of(self.ask("GET", path), 400, "bad_parameter")
+                self.assertEqual(doc["detail"], "%s: no value: write %s=VALUE" % (name, name))
+        # an empty value is a value, judged as such
+        doc = self.error_of(self.ask("GET", "/api/v1/events?limit="), 400, "bad_parameter")
+        self.assertIn("limit: expected a whole number", doc["detail"])
 
     # ---- the same documents as the CLI ----
 
@@ -556,6 +595,36 @@ class HttpApiTest(cwtest.FixtureTestCase):
             for s in socks:
                 s.close()
 
+    def test_a_request_trickled_in_is_cut_off_at_the_timeout(self):
+        # Slowloris: a byte of the headers every 2 s is never idle for the 30 s timeout, and
+        # would hold its connection for ever ([http] connections of them, every connection).
+        # The request must arrive whole within the timeout: the connection is closed, nothing
+        # answered, and the others are served meanwhile.
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+        head = (b"GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + self.tokens["viewer"].encode() + b"\r\nX-Slow: " + b"a" * 200)
+        got = []
+
+        def closed():
+            try:
+                sock.sendall(head[len(got):len(got) + 1])
+                got.append(1)
+                sock.settimeout(2.0)
+                data = sock.recv(4096)  # waits 2 s: the trickle's pace
+            except socket.timeout:
+                return False
+            except OSError:
+                return True
+            self.assertEqual(data, b"", "nothing is answered to a request never whole")
+            return True
+        try:
+            cwtest.wait_for("the trickling connection closed", closed, deadline_s=120,
+                            proc=self.daemon, interval=0)
+            self.assertLess(len(got), len(head), "the headers were never sent whole")
+            self.assertEqual(self.ask("GET", "/api/v1/whoami", "viewer").status, 200)
+        finally:
+            sock.close()
+
     def test_tokens_are_taken_up_without_a_restart(self):
         tok = cwtest.add_token(self.conf, "tam-thoi", "investigator")
         cwtest.wait_for("the new token accepted",
@@ -618,6 +687,50 @@ class HttpApiTest(cwtest.FixtureTestCase):
             cwtest.wait_for("both closed again", lambda: cwtest.http(
                 self.port, "GET", "/metrics", source=source()).status == 401 and cwtest.http(
                 self.port, "GET", "/healthz", source=source()).status == 401, proc=self.daemon)
+
+    def test_a_reload_keeps_the_servers_settings_and_says_so(self):
+        # The listening sockets, their limits and the tokens file are made once: a reload
+        # changing them says they wait for a restart, and the API goes on as it was (the new
+        # tokens file is not read, the new address not listened on).
+        other = cwtest.free_port()
+        tokens2 = os.path.join(self.tmp, "tokens2.ini")
+        with open(tokens2, "w") as f:
+            f.write("")  # no token at all: were it read, every request would be refused
+
+        def reloads():
+            return self.daemon.stderr_text().count("daemon: reloaded,")
+
+        before = reloads()
+        try:
+            cwtest.write_config(self.site, self.cams, probe=self.probe,
+                                http_listen="127.0.0.1:%d" % other, sections=self.sections,
+                                http=dict(self.http_keys, tokens=tokens2, connections="9",
+                                          max_body="2048", per_client="3", timeout="5s"))
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload", lambda: reloads() > before, proc=self.daemon)
+            log = self.daemon.stderr_text()
+            for key, now, was in (("listen", "127.0.0.1:%d" % other, "127.0.0.1:%d" % self.port),
+                                  ("tokens", tokens2, "tokens.ini"), ("connections", "9", "256"),
+                                  ("per_client", "3", "64"), ("max_body", "2048", "65536"),
+                                  ("timeout (ms)", "5000", "30000")):
+                with self.subTest(key=key):
+                    line = [x for x in log.splitlines()
+                            if "[http] %s %s takes effect when camwatchd restarts" % (key, now)
+                            in x]
+                    self.assertEqual(len(line), 1, log[-3000:])
+                    self.assertIn(was, line[0].split("; ")[1])
+            self.assertEqual(self.ask("GET", "/api/v1/whoami", "viewer").status, 200)
+            # a body of 3000 bytes is read (a 400 for its unknown field), not refused as over 2048
+            doc = self.error_of(self.ask("POST", "/api/v1/tickets", "admin",
+                                         body={"colour": "x" * 3000}), 400, "bad_body")
+            self.assertIn("unknown field 'colour'", doc["detail"])
+            with self.assertRaises(OSError):
+                socket.create_connection(("127.0.0.1", other), timeout=5).close()
+        finally:
+            before = reloads()
+            self.write()
+            os.kill(self.daemon.pid, signal.SIGHUP)
+            cwtest.wait_for("the reload back", lambda: reloads() > before, proc=self.daemon)
 
     def test_admin_sets_maintenance_and_the_cli_sees_it(self):
         path = "/api/v1/cameras/TD-01/maintenance"
@@ -933,6 +1046,35 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual(self.ask("GET", "/api/v1/exports/request-1-1/files/manifest.json",
                                   "investigator").status, 200)
 
+    def test_an_export_folder_that_is_a_link_serves_nothing(self):
+        # A folder named as an export that is a link: to the site's folder (its camwatch.conf,
+        # credentials.ini and tokens.ini are regular files there), or to a real export. It is
+        # not listed as an export, and nothing is served through it either.
+        links = {"request-97-1": self.site, "request-98-1": os.path.join(self.exports,
+                                                                           "request-1-1")}
+        try:
+            for name, target in links.items():
+                os.symlink(target, os.path.join(self.exports, name))
+            for name, file, secret in (("request-97-1", "camwatch.conf", b"[site]"),
+                                       ("request-97-1", "credentials.ini", b"password"),
+                                       ("request-97-1", "tokens.ini", b"sha256 ="),
+                                       ("request-98-1", "manifest.json", b"evidence export")):
+                with self.subTest(export=name, file=file):
+                    r = self.ask("GET", "/api/v1/exports/%s/files/%s" % (name, file),
+                                 "investigator")
+                    doc = self.error_of(r, 404, "not_found")
+                    self.assertNotIn(secret, r.body)
+                    self.assertNotIn(self.tmp, doc["detail"])
+                    self.error_of(self.ask("GET", "/api/v1/exports/" + name, "investigator"),
+                                  404, "not_found")
+            listed = [e["id"] for e in self.ask("GET", "/api/v1/exports", "investigator").json()]
+            self.assertFalse(set(links) & set(listed), listed)
+        finally:
+            for name in links:
+                os.unlink(os.path.join(self.exports, name))
+        self.assertEqual(self.ask("GET", "/api/v1/exports/request-1-1/files/manifest.json",
+                                  "investigator").status, 200)
+
     # ---- reports and tickets ----
 
     def report_pair(self, kind, frm, to):
@@ -1010,6 +1152,24 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.error_of(self.ask("GET", "/api/v1/reports/backlog?from=now&to=-1d", "viewer"), 400,
                       "bad_parameter")
         self.error_of(self.ask("GET", "/api/v1/reports/uptime", "viewer"), 404, "not_found")
+
+    def test_a_report_from_absurdly_far_back_is_a_400_not_a_500(self):
+        # A typo such as -1000000d (year -711) is the asker's to fix: 400 naming the parameter
+        # or the range, never a 500 "the store could not answer".
+        for kind in ("availability", "backlog"):
+            for query, error, says in (("from=-1000000d", "bad_request", "at most 1100 weeks"),
+                                       ("from=-1000000d&to=-999990d", "bad_parameter",
+                                        "from: too far back"),
+                                       ("from=-740000d&to=-739000d", "bad_parameter",
+                                        "from: too far back")):
+                with self.subTest(kind=kind, query=query):
+                    doc = self.error_of(self.ask("GET", "/api/v1/reports/%s?%s" % (kind, query),
+                                                 "viewer"), 400, error)
+                    self.assertIn(says, doc["detail"])
+        r = cwtest.camwatch(self.conf, "report", "backlog", "--from", "-1000000d", "--to",
+                            "-999990d", "--format", "json")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("from: too far back", r.err)
 
     def test_reads_on_the_workers_are_500s_when_the_store_cannot_be_opened_there(self):
         """The store's reads run on the API's workers, each on a connection of its own: with
