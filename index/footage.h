@@ -82,11 +82,13 @@ struct footage_other {
     int64_t known_until;        /* footage_known_until of the camera there */
 };
 /* What the index knows of a camera's footage beyond its recorder now (recorder, "" none): the
- * other recorders holding its segments seg[0..n) (store_footage_segments: of a range), each
- * once, into *others (malloc'd, caller frees; NULL when none), and the start of its first
- * footage on recorder into *first_here_ms (INT64_MAX when none, or no others). rec[0..nrec):
- * every recorder's last scan (store_list_recorders). 0, or -1 with err. */
-int footage_others(struct store *s, const char *camera_id, const char *recorder,
+ * other recorders holding its segments seg[0..n) (store_footage_segments: of a range from
+ * from_ms) or its last segment before from_ms (it held the camera when the range begins), each
+ * once, into *others (malloc'd, caller frees; NULL when none), and into *first_here_ms the start
+ * of its first footage on recorder after the end of the last it left on those (it is back:
+ * A->B->A), INT64_MAX when none, or no others. rec[0..nrec): every recorder's last scan
+ * (store_list_recorders). 0, or -1 with err. */
+int footage_others(struct store *s, const char *camera_id, const char *recorder, int64_t from_ms,
                    const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
                    size_t nrec, struct footage_other **others, size_t *n_others,
                    int64_t *first_here_ms, struct cw_err *err);

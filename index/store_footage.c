@@ -256,15 +256,15 @@ int store_camera_newest_seen(struct store *s, const char *camera_id, const char 
 }
 
 int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
-                          int64_t *start_ms, struct cw_err *err)
+                          int64_t from_ms, int64_t *start_ms, struct cw_err *err)
 {
-    /* The (camera_id, start_ms) index walked from the camera's oldest footage: the footage it
-     * left on a recorder it moved from comes first, and is what is passed over. */
+    /* The (camera_id, start_ms) index walked from from_ms (the end of the footage the camera
+     * left on another recorder): never over all its older footage on the recorders it left. */
     static const char sql[] =
         "SELECT start_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
-        "AND recorder = ?2 ORDER BY start_ms LIMIT 1";
-    sqlite3_stmt *st = store_prepare(s, "camera's first footage on a recorder", err, sql, "tt",
-                                     camera_id, recorder);
+        "AND start_ms >= ?3 AND recorder = ?2 ORDER BY start_ms LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's first footage on a recorder", err, sql, "ttI",
+                                     camera_id, recorder, from_ms);
     int rc;
 
     *start_ms = INT64_MAX;
@@ -358,6 +358,11 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
     return store_one_row(s, st, 1, sizeof(*out), read_summary, out, "footage summary", err);
 }
 
+/* The columns read_segment reads. */
+#define SEGMENT_COLUMNS                                                                            \
+    "SELECT id, recorder, dir, file, start_ms, end_ms, bytes, mtime_ns, container, codec, "        \
+    "width, height, readable, reason "
+
 static void read_segment(sqlite3_stmt *st, void *elem)
 {
     struct store_segment_row *r = elem;
@@ -380,12 +385,11 @@ int store_footage_segments(struct store *s, const char *camera_id, int64_t from_
      * (camera_id, start_ms) index is searched from there. A segment of unknown length (an
      * unreadable file) is a point at its start. */
     static const char sql[] =
-        "SELECT id, recorder, dir, file, start_ms, end_ms, bytes, mtime_ns, container, codec, "
-        "width, height, readable, reason FROM segment WHERE camera_id = ?1 "
-        "AND start_ms >= ?2 - coalesce((SELECT max_len_ms FROM footage_camera "
-        "WHERE camera_id = ?1), 0) AND start_ms < ?3 "
-        "AND (end_ms > ?2 OR (end_ms = start_ms AND start_ms >= ?2)) "
-        "ORDER BY start_ms, dir, file";
+        SEGMENT_COLUMNS "FROM segment WHERE camera_id = ?1 "
+                        "AND start_ms >= ?2 - coalesce((SELECT max_len_ms FROM footage_camera "
+                        "WHERE camera_id = ?1), 0) AND start_ms < ?3 "
+                        "AND (end_ms > ?2 OR (end_ms = start_ms AND start_ms >= ?2)) "
+                        "ORDER BY start_ms, dir, file";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SEGMENTS, sql, err);
     void *rows = NULL;
     int rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_segment,
@@ -393,4 +397,16 @@ int store_footage_segments(struct store *s, const char *camera_id, int64_t from_
 
     *out = rows;
     return rc;
+}
+
+int store_footage_segment_before(struct store *s, const char *camera_id, int64_t before_ms,
+                                 struct store_segment_row *out, struct cw_err *err)
+{
+    static const char sql[] =
+        SEGMENT_COLUMNS "FROM segment INDEXED BY segment_camera_start "
+                        "WHERE camera_id = ?1 AND start_ms < ?2 ORDER BY start_ms DESC LIMIT 1";
+    sqlite3_stmt *st =
+        store_prepare(s, "camera's footage before", err, sql, "tI", camera_id, before_ms);
+
+    return store_one_row(s, st, 0, sizeof(*out), read_segment, out, "camera's footage before", err);
 }

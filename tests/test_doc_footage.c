@@ -460,6 +460,75 @@ static void test_known_until_is_per_camera_not_per_recorder(void **state)
     json_decref(doc);
 }
 
+/* A segment of cam on recorder rec, [start, start + MIN), indexed by a scan at seen. */
+static void put_on(struct store *s, const char *rec, const char *cam, int64_t start, int64_t seen)
+{
+    char file[32];
+    struct store_segment g = {.recorder = rec,
+                              .dir = cam,
+                              .file = file,
+                              .camera_id = cam,
+                              .start_ms = start,
+                              .end_ms = start + MIN,
+                              .bytes = 1000,
+                              .readable = 1,
+                              .reason = ""};
+    struct cw_err err = {0};
+
+    snprintf(file, sizeof(file), "%lld.mp4", (long long)(start / 1000));
+    if (store_segment_put(s, &g, seen, &err) != 0)
+        fail_msg("put: %s", err.msg);
+}
+
+/* CHO-02 (on nvr now) recorded to nvr at 20:00, moved to "old" (21:00-21:03, whose last good
+ * scan was at 21:05, every one since failing), then back to nvr (22:00-22:03). The time old may
+ * have recorded it unindexed (21:05-22:00) is "not indexed" whether or not the range holds any
+ * of old's footage, and whether or not nvr held it before too. */
+static void test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21 - HOUR,
+                                  .to_ms = T21 + HOUR + 3 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    json_t *doc;
+
+    for (int m = 0; m < 3; m++) {
+        put_on(fx->s, "nvr", "CHO-02", T21 - HOUR + m * MIN, T21 - HOUR + 5 * MIN);
+        put_on(fx->s, "old", "CHO-02", T21 + m * MIN, T21 + 5 * MIN);
+        put_on(fx->s, "nvr", "CHO-02", T21 + HOUR + m * MIN, NOW - MIN);
+    }
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T21 + 5 * MIN, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", NOW, 0, "cannot read", &err), 0);
+    refresh(fx->s, "CHO-02", NOW);
+
+    /* A->B->A: old's footage in the range, nvr's on both sides of it */
+    doc = find(fx, &q);
+    assert_int_equal(n_gaps(doc, "CHO-02"), 3);
+    gap_is(doc, "CHO-02", 0, "2026-11-20T20:03:00+07:00", "2026-11-20T21:00:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-02", 1, "2026-11-20T21:03:00+07:00", "2026-11-20T21:05:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-02", 2, "2026-11-20T21:05:00+07:00", "2026-11-20T22:00:00+07:00",
+           "not indexed");
+    json_decref(doc);
+
+    /* a range from after old's last footage: old still held the camera then */
+    q.from_ms = T21 + 10 * MIN;
+    doc = find(fx, &q);
+    assert_int_equal(n_gaps(doc, "CHO-02"), 1);
+    gap_is(doc, "CHO-02", 0, "2026-11-20T21:10:00+07:00", "2026-11-20T22:00:00+07:00",
+           "not indexed");
+    assert_string_equal(
+        str(json_array_get(
+                json_object_get(json_object_get(by_id(doc, "CHO-02"), "index"), "others"), 0),
+            "recorder"),
+        "old");
+    json_decref(doc);
+}
+
 /* After a failed scan the index speaks up to what the last good one saw, by the same rule:
  * the footage it indexed stamped after its time is known; footage a failed scan wrote before
  * failing is shown, but the gaps around it are not the index's to call "not recorded". */
@@ -945,6 +1014,7 @@ int main(void)
         T(test_footage_the_scan_saw_stamped_after_it_is_known),
         T(test_known_until_is_per_camera_not_per_recorder),
         T(test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw),
+        T(test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),

@@ -296,8 +296,9 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
     nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
     assert_int_equal(nseg, 3);
-    assert_int_equal(
-        footage_others(fx->s, "CHO-01", "nvr", seg, nseg, rec, nrec, &o, &no, &here, &err), 0);
+    assert_int_equal(footage_others(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, seg, nseg, rec, nrec, &o,
+                                    &no, &here, &err),
+                     0);
     assert_int_equal(no, 1);
     assert_string_equal(o[0].last.name, "old");
     assert_int_equal(o[0].state, FOOTAGE_SCAN_FAILED);
@@ -311,7 +312,7 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_false(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 40 * MIN));
     assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 10 * MIN));
     assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, NULL, 0, INT64_MAX, T0 - 40 * MIN));
-    assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", &here, &err), 0);
+    assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", INT64_MIN, &here, &err), 0);
     assert_true(here == INT64_MAX);
     free(o);
     free(seg);
