@@ -154,6 +154,19 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         for cam in ("CAM-Z", "CAM-V"):
             self.assert_recorded(cam, self.t0)
 
+    def test_b_a_file_written_to_after_the_scan_stays_its_cameras(self):
+        # nvrA finishes the files it was writing when CAM-X moved and CAM-V's row went: written
+        # to after they were indexed, named by no camera of nvrA now, they hold the footage of
+        # the camera they were indexed for.
+        later = datetime.datetime.now().timestamp() + 60
+        for cam in ("CAM-X", "CAM-V"):
+            os.utime(os.path.join(self.nvr_a, name(cam, self.t0 + 2 * SEG_S * SEC)),
+                     (later, later))
+        scan = self.scan()
+        self.assertEqual((scan["nvrA"]["gone"], scan["nvrA"]["changed"]), (0, 2), scan)
+        for cam in ("CAM-X", "CAM-V"):
+            self.assert_recorded(cam, self.t0)
+
     def test_the_recorder_holding_the_footage_speaks_for_it(self):
         # CAM-Z has no recorder now: nvrA's scans speak for what it recorded there, so the
         # minute after its footage is "not recorded" (nvrA was scanned since), not "not indexed".
