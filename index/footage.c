@@ -204,18 +204,30 @@ const char *footage_index_name(enum footage_index x)
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
 
-int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
-                        const struct store_recorder *last, int64_t *until, struct cw_err *err)
+/* footage_known_until; mapped 0: the sheet does not put the camera on that recorder now, so
+ * its scans index none of the camera's new files, and speak for it only up to the one that
+ * wrote its newest footage there (seen_ms), not up to the recorder's last. */
+static int known_until(struct store *s, const char *camera_id, enum footage_index x,
+                       const struct store_recorder *last, int mapped, int64_t *until,
+                       struct cw_err *err)
 {
-    int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0;
+    int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0, seen = 0;
 
     *until = 0;
     if (x != FOOTAGE_SCANNED && x != FOOTAGE_SCAN_FAILED)
         return 0;
-    if (store_camera_newest_seen(s, camera_id, last->name, at, &newest, err) != 0)
+    if (store_camera_newest_seen(s, camera_id, last->name, at, &newest, &seen, err) != 0)
         return -1;
+    if (!mapped)
+        at = seen;
     *until = newest > at ? newest : at;
     return 0;
+}
+
+int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
+                        const struct store_recorder *last, int64_t *until, struct cw_err *err)
+{
+    return known_until(s, camera_id, x, last, 1, until, err);
 }
 
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
@@ -239,7 +251,7 @@ static int add_other(struct store *s, const char *camera_id, const char *r,
     o = &(*v)[*k];
     o->state = footage_index_of(r, rec, nrec, &o->last);
     snprintf(o->last.name, sizeof(o->last.name), "%s", r);
-    if (footage_known_until(s, camera_id, o->state, &o->last, &o->known_until, err) != 0)
+    if (known_until(s, camera_id, o->state, &o->last, 0, &o->known_until, err) != 0)
         return -1;
     (*k)++;
     return 0;

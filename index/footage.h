@@ -79,7 +79,9 @@ int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 struct footage_other {
     enum footage_index state;   /* of that recorder: footage_index_of */
     struct store_recorder last; /* its last scan (last.name: the recorder) */
-    int64_t known_until;        /* footage_known_until of the camera there */
+    int64_t known_until;        /* footage_known_until of the camera there, but only up to the scan
+                                 * that wrote its newest footage there: the sheet no longer puts it on
+                                 * that recorder, whose scans index none of its new files */
 };
 /* What the index knows of a camera's footage beyond its recorder now (recorder, "" none): the
  * other recorders holding its segments seg[0..n) (store_footage_segments: of a range from

@@ -236,22 +236,34 @@ int store_list_recorders(struct store *s, int counts, struct store_recorder **ou
                         counts ? with_counts : scans, "");
 }
 
+/* end_ms and seen_ms of a segment into int64_t[2]. */
+static void read_end_seen(sqlite3_stmt *st, void *out)
+{
+    int64_t *v = out;
+
+    v[0] = sqlite3_column_int64(st, 0);
+    v[1] = sqlite3_column_int64(st, 1);
+}
+
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
-                             int64_t seen_by_ms, int64_t *end_ms, struct cw_err *err)
+                             int64_t seen_by_ms, int64_t *end_ms, int64_t *seen_ms,
+                             struct cw_err *err)
 {
     /* The camera's segment of that recorder starting last among those seen by then: the
      * (camera_id, start_ms) index walked back from the newest, as refresh_one reads newest_ms;
      * never a walk over the recorder's segments (which the (recorder, dir, file) index would
      * be). */
     static const char sql[] =
-        "SELECT end_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
-        "AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
+        "SELECT end_ms, seen_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = "
+        "?1 AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
     sqlite3_stmt *st = store_prepare(s, "camera's newest footage seen", err, sql, "ttI", camera_id,
                                      recorder, seen_by_ms);
-    int rc;
+    int64_t v[2] = {0, 0};
+    int rc = store_one_row(s, st, 0, 0, read_end_seen, v, "camera's newest footage seen", err);
 
-    *end_ms = 0;
-    rc = store_one_row(s, st, 0, 0, store_read_int64, end_ms, "camera's newest footage seen", err);
+    *end_ms = v[0];
+    if (seen_ms != NULL)
+        *seen_ms = v[1];
     return rc < 0 ? -1 : 0;
 }
 

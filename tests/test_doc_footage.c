@@ -529,6 +529,35 @@ static void test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back(voi
     json_decref(doc);
 }
 
+/* CHO-02 recorded to "old" (21:00-21:03, indexed by its scan at 21:05), then its row moved to
+ * nvr (22:00 on). old is scanned without error since, but its scans index none of CHO-02's
+ * new files: it speaks for CHO-02 up to 21:05, not up to its last scan. */
+static void test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + HOUR + 3 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02",
+                                  .now_ms = NOW};
+    struct cw_err err = {0};
+    json_t *doc;
+
+    for (int m = 0; m < 3; m++) {
+        put_on(fx->s, "old", "CHO-02", T21 + m * MIN, T21 + 5 * MIN);
+        put_on(fx->s, "nvr", "CHO-02", T21 + HOUR + m * MIN, NOW - MIN);
+    }
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", NOW, 1, NULL, &err), 0);
+    refresh(fx->s, "CHO-02", NOW);
+    doc = find(fx, &q);
+    assert_int_equal(n_gaps(doc, "CHO-02"), 2);
+    gap_is(doc, "CHO-02", 0, "2026-11-20T21:03:00+07:00", "2026-11-20T21:05:00+07:00",
+           "not recorded");
+    gap_is(doc, "CHO-02", 1, "2026-11-20T21:05:00+07:00", "2026-11-20T22:00:00+07:00",
+           "not indexed");
+    json_decref(doc);
+}
+
 /* After a failed scan the index speaks up to what the last good one saw, by the same rule:
  * the footage it indexed stamped after its time is known; footage a failed scan wrote before
  * failing is shown, but the gaps around it are not the index's to call "not recorded". */
@@ -1015,6 +1044,7 @@ int main(void)
         T(test_known_until_is_per_camera_not_per_recorder),
         T(test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw),
         T(test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back),
+        T(test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),
