@@ -418,7 +418,8 @@ int store_footage_segment_before(struct store *s, const char *camera_id, int64_t
         SEGMENT_COLUMNS "FROM segment INDEXED BY segment_camera_start "
                         "WHERE camera_id = ?1 AND start_ms < ?2 ORDER BY start_ms DESC LIMIT 1";
     sqlite3_stmt *st =
-        store_prepare(s, "camera's footage before", err, sql, "tI", camera_id, before_ms);
+        store_cached(s, STMT_FOOTAGE_SEGMENT_BEFORE, sql, err, "tI", camera_id, before_ms);
 
-    return store_one_row(s, st, 0, sizeof(*out), read_segment, out, "camera's footage before", err);
+    /* Asked of every camera of every footage answer: a cached statement. */
+    return store_one_row(s, st, 1, sizeof(*out), read_segment, out, "camera's footage before", err);
 }
