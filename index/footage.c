@@ -206,17 +206,19 @@ const char *footage_index_name(enum footage_index x)
 
 /* footage_known_until; mapped 0: the sheet does not put the camera on that recorder now, so
  * its scans index none of the camera's new files, and speak for it only up to the one that
- * wrote its newest footage there (seen_ms), not up to the recorder's last. */
+ * wrote its newest footage there (seen_ms), not up to the recorder's last; of its footage
+ * there starting before before_ms (where it is on its own recorder again: the search never
+ * walks back over all it recorded there since it moved). */
 static int known_until(struct store *s, const char *camera_id, enum footage_index x,
-                       const struct store_recorder *last, int mapped, int64_t *until,
-                       struct cw_err *err)
+                       const struct store_recorder *last, int mapped, int64_t before_ms,
+                       int64_t *until, struct cw_err *err)
 {
     int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0, seen = 0;
 
     *until = 0;
     if (x != FOOTAGE_SCANNED && x != FOOTAGE_SCAN_FAILED)
         return 0;
-    if (store_camera_newest_seen(s, camera_id, last->name, at, &newest, &seen, err) != 0)
+    if (store_camera_newest_seen(s, camera_id, last->name, at, before_ms, &newest, &seen, err) != 0)
         return -1;
     if (!mapped)
         at = seen;
@@ -227,7 +229,7 @@ static int known_until(struct store *s, const char *camera_id, enum footage_inde
 int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
                         const struct store_recorder *last, int64_t *until, struct cw_err *err)
 {
-    return known_until(s, camera_id, x, last, 1, until, err);
+    return known_until(s, camera_id, x, last, 1, INT64_MAX, until, err);
 }
 
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
@@ -235,11 +237,10 @@ int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
     return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || start_ms >= until;
 }
 
-/* Recorder r, not yet among v[0..*k), added to it with what the index knows of the camera
- * there. 0 or -1 with err. */
-static int add_other(struct store *s, const char *camera_id, const char *r,
-                     const struct store_recorder *rec, size_t nrec, struct footage_other **v,
-                     size_t *k, size_t *cap, struct cw_err *err)
+/* Recorder r, not yet among v[0..*k), added to it with its last scan (known_until: later).
+ * 0 or -1 with err. */
+static int add_other(const char *r, const struct store_recorder *rec, size_t nrec,
+                     struct footage_other **v, size_t *k, size_t *cap, struct cw_err *err)
 {
     struct footage_other *o;
 
@@ -251,8 +252,6 @@ static int add_other(struct store *s, const char *camera_id, const char *r,
     o = &(*v)[*k];
     o->state = footage_index_of(r, rec, nrec, &o->last);
     snprintf(o->last.name, sizeof(o->last.name), "%s", r);
-    if (known_until(s, camera_id, o->state, &o->last, 0, &o->known_until, err) != 0)
-        return -1;
     (*k)++;
     return 0;
 }
@@ -277,7 +276,7 @@ int footage_others(struct store *s, const char *camera_id, const char *recorder,
         const struct store_segment_row *g = i < n ? &seg[i] : rc == 0 ? &before : NULL;
         if (g == NULL || (recorder != NULL && strcmp(g->recorder, recorder) == 0))
             continue;
-        if (add_other(s, camera_id, g->recorder, rec, nrec, &v, &k, &cap, err) != 0)
+        if (add_other(g->recorder, rec, nrec, &v, &k, &cap, err) != 0)
             rc = -1;
         else if (g->end_ms > left_ms)
             left_ms = g->end_ms;
@@ -286,6 +285,10 @@ int footage_others(struct store *s, const char *camera_id, const char *recorder,
     if (rc >= 0 && k > 0 && recorder != NULL && recorder[0] != '\0' &&
         store_camera_first_on(s, camera_id, recorder, left_ms, first_here_ms, err) != 0)
         rc = -1;
+    for (size_t i = 0; rc >= 0 && i < k; i++)
+        if (known_until(s, camera_id, v[i].state, &v[i].last, 0, *first_here_ms, &v[i].known_until,
+                        err) != 0)
+            rc = -1;
     if (rc < 0) {
         free(v);
         return -1;

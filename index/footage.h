@@ -81,7 +81,8 @@ struct footage_other {
     struct store_recorder last; /* its last scan (last.name: the recorder) */
     int64_t known_until;        /* footage_known_until of the camera there, but only up to the scan
                                  * that wrote its newest footage there: the sheet no longer puts it on
-                                 * that recorder, whose scans index none of its new files */
+                                 * that recorder, whose scans index none of its new files; of its
+                                 * footage there before first_here_ms (one short index search) */
 };
 /* What the index knows of a camera's footage beyond its recorder now (recorder, "" none): the
  * other recorders holding its segments seg[0..n) (store_footage_segments: of a range from

@@ -246,8 +246,8 @@ static void read_end_seen(sqlite3_stmt *st, void *out)
 }
 
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
-                             int64_t seen_by_ms, int64_t *end_ms, int64_t *seen_ms,
-                             struct cw_err *err)
+                             int64_t seen_by_ms, int64_t before_ms, int64_t *end_ms,
+                             int64_t *seen_ms, struct cw_err *err)
 {
     /* The camera's segment of that recorder starting last among those seen by then: the
      * (camera_id, start_ms) index walked back from the newest, as refresh_one reads newest_ms;
@@ -255,9 +255,9 @@ int store_camera_newest_seen(struct store *s, const char *camera_id, const char 
      * be). */
     static const char sql[] =
         "SELECT end_ms, seen_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = "
-        "?1 AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
-    sqlite3_stmt *st = store_prepare(s, "camera's newest footage seen", err, sql, "ttI", camera_id,
-                                     recorder, seen_by_ms);
+        "?1 AND start_ms < ?4 AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's newest footage seen", err, sql, "ttII", camera_id,
+                                     recorder, seen_by_ms, before_ms);
     int64_t v[2] = {0, 0};
     int rc = store_one_row(s, st, 0, 0, read_end_seen, v, "camera's newest footage seen", err);
 

@@ -97,12 +97,13 @@ int store_list_recorders(struct store *s, int counts, struct store_recorder **ou
 int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
                           int64_t from_ms, int64_t *start_ms, struct cw_err *err);
 /* The end of camera_id's newest footage on recorder that a scan at seen_by_ms had indexed: of
- * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms), the one
- * starting last; *seen_ms (may be NULL) its seen_ms, the scan that wrote it. One search of the
- * (camera_id, start_ms) index. *end_ms and *seen_ms 0 when none. 0 or -1. */
+ * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms) and
+ * starting before before_ms (INT64_MAX: any), the one starting last; *seen_ms (may be NULL) its
+ * seen_ms, the scan that wrote it. One search of the (camera_id, start_ms) index, walked back
+ * from before_ms. *end_ms and *seen_ms 0 when none. 0 or -1. */
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
-                             int64_t seen_by_ms, int64_t *end_ms, int64_t *seen_ms,
-                             struct cw_err *err);
+                             int64_t seen_by_ms, int64_t before_ms, int64_t *end_ms,
+                             int64_t *seen_ms, struct cw_err *err);
 
 /* Bring the footage summary of each camera in ids up to date after a scan at now_ms: oldest
  * and newest readable footage, longest segment; and note, at most once per

@@ -254,22 +254,27 @@ static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **stat
     put_seen(fx->s, "nvr", "CHO-01", "b.mp4", T0 - HOUR, T0 - HOUR + MIN, T0);
     put_seen(fx->s, "nvr", "CHO-02", "c.mp4", T0 + 8 * MIN, T0 + 9 * MIN, T0 + MIN);
     put_seen(fx->s, "hik", "CHO-01", "d.mp4", T0 + 10 * MIN, T0 + 20 * MIN, T0);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0, &end, NULL, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 5 * MIN);
     /* CHO-02's newer file on the same recorder says nothing of CHO-01 */
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 + MIN, &end, NULL, &err),
-                     0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 + MIN, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 5 * MIN);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0 + MIN, &end, NULL, &err),
-                     0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0 + MIN, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 9 * MIN);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0, &end, NULL, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, 0);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 - 1, &end, NULL, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 - 1, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, 0);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "hik", T0, &end, NULL, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "hik", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 20 * MIN);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "none", T0, &end, NULL, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "none", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, 0);
 }
 
