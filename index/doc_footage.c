@@ -227,8 +227,8 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         if (rc == 0)
             rc = read_camera(s, &r->q, cr, err);
         if (rc == 0)
-            rc = footage_others(s, cr->h.p.id, cr->h.p.recorder, cr->seg, cr->n_seg, rec, nrec,
-                                &cr->others, &cr->n_others, &cr->first_here_ms, err);
+            rc = footage_others(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg, cr->n_seg,
+                                rec, nrec, &cr->others, &cr->n_others, &cr->first_here_ms, err);
     }
     free(rec);
     return rc;

@@ -89,8 +89,8 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     c->has_clock = rc == 0;
     if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0)
         return -1;
-    if (footage_others(s, c->place.id, c->place.recorder, seg, n, rec, nrec, &c->others,
-                       &c->n_others, &c->first_here_ms, err) != 0) {
+    if (footage_others(s, c->place.id, c->place.recorder, p->req.from_ms, seg, n, rec, nrec,
+                       &c->others, &c->n_others, &c->first_here_ms, err) != 0) {
         free(seg);
         return -1;
     }

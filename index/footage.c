@@ -204,18 +204,32 @@ const char *footage_index_name(enum footage_index x)
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
 
-int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
-                        const struct store_recorder *last, int64_t *until, struct cw_err *err)
+/* footage_known_until; mapped 0: the sheet does not put the camera on that recorder now, so
+ * its scans index none of the camera's new files, and speak for it only up to the one that
+ * wrote its newest footage there (seen_ms), not up to the recorder's last; of its footage
+ * there starting before before_ms (where it is on its own recorder again: the search never
+ * walks back over all it recorded there since it moved). */
+static int known_until(struct store *s, const char *camera_id, enum footage_index x,
+                       const struct store_recorder *last, int mapped, int64_t before_ms,
+                       int64_t *until, struct cw_err *err)
 {
-    int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0;
+    int64_t at = x == FOOTAGE_SCANNED ? last->scanned_ms : last->ok_ms, newest = 0, seen = 0;
 
     *until = 0;
     if (x != FOOTAGE_SCANNED && x != FOOTAGE_SCAN_FAILED)
         return 0;
-    if (store_camera_newest_seen(s, camera_id, last->name, at, &newest, err) != 0)
+    if (store_camera_newest_seen(s, camera_id, last->name, at, before_ms, &newest, &seen, err) != 0)
         return -1;
+    if (!mapped)
+        at = seen;
     *until = newest > at ? newest : at;
     return 0;
+}
+
+int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
+                        const struct store_recorder *last, int64_t *until, struct cw_err *err)
+{
+    return known_until(s, camera_id, x, last, 1, INT64_MAX, until, err);
 }
 
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
@@ -223,39 +237,59 @@ int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
     return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || start_ms >= until;
 }
 
-int footage_others(struct store *s, const char *camera_id, const char *recorder,
+/* Recorder r, not yet among v[0..*k), added to it with its last scan (known_until: later).
+ * 0 or -1 with err. */
+static int add_other(const char *r, const struct store_recorder *rec, size_t nrec,
+                     struct footage_other **v, size_t *k, size_t *cap, struct cw_err *err)
+{
+    struct footage_other *o;
+
+    for (size_t j = 0; j < *k; j++)
+        if (strcmp((*v)[j].last.name, r) == 0)
+            return 0;
+    if (cw_vec_grow(v, *k, cap, sizeof(**v), 2) != 0)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    o = &(*v)[*k];
+    o->state = footage_index_of(r, rec, nrec, &o->last);
+    snprintf(o->last.name, sizeof(o->last.name), "%s", r);
+    (*k)++;
+    return 0;
+}
+
+int footage_others(struct store *s, const char *camera_id, const char *recorder, int64_t from_ms,
                    const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
                    size_t nrec, struct footage_other **others, size_t *n_others,
                    int64_t *first_here_ms, struct cw_err *err)
 {
     struct footage_other *v = NULL;
+    struct store_segment_row before;
     size_t k = 0, cap = 0;
+    int64_t left_ms = INT64_MIN; /* the end of its latest footage on another recorder */
+    int rc;
 
     *others = NULL;
     *n_others = 0;
     *first_here_ms = INT64_MAX;
-    for (size_t i = 0; i < n; i++) {
-        const char *r = seg[i].recorder;
-        int seen = recorder != NULL && strcmp(r, recorder) == 0;
-        for (size_t j = 0; j < k && !seen; j++)
-            seen = strcmp(v[j].last.name, r) == 0;
-        if (seen)
+    /* The recorder that held it just before the range speaks for the range's start too. */
+    rc = store_footage_segment_before(s, camera_id, from_ms, &before, err);
+    for (size_t i = 0; rc >= 0 && i <= n; i++) {
+        const struct store_segment_row *g = i < n ? &seg[i] : rc == 0 ? &before : NULL;
+        if (g == NULL || (recorder != NULL && strcmp(g->recorder, recorder) == 0))
             continue;
-        if (cw_vec_grow(&v, k, &cap, sizeof(*v), 2) != 0) {
-            free(v);
-            return cw_err_set(err, NULL, 0, NULL, "out of memory");
-        }
-        v[k].state = footage_index_of(r, rec, nrec, &v[k].last);
-        snprintf(v[k].last.name, sizeof(v[k].last.name), "%s", r);
-        if (footage_known_until(s, camera_id, v[k].state, &v[k].last, &v[k].known_until, err) !=
-            0) {
-            free(v);
-            return -1;
-        }
-        k++;
+        if (add_other(g->recorder, rec, nrec, &v, &k, &cap, err) != 0)
+            rc = -1;
+        else if (g->end_ms > left_ms)
+            left_ms = g->end_ms;
     }
-    if (k > 0 && recorder != NULL && recorder[0] != '\0' &&
-        store_camera_first_on(s, camera_id, recorder, first_here_ms, err) != 0) {
+    /* Where it is on its recorder now again after the last footage it left elsewhere. */
+    if (rc >= 0 && k > 0 && recorder != NULL && recorder[0] != '\0' &&
+        store_camera_first_on(s, camera_id, recorder, left_ms, first_here_ms, err) != 0)
+        rc = -1;
+    for (size_t i = 0; rc >= 0 && i < k; i++)
+        if (known_until(s, camera_id, v[i].state, &v[i].last, 0, *first_here_ms, &v[i].known_until,
+                        err) != 0)
+            rc = -1;
+    if (rc < 0) {
         free(v);
         return -1;
     }

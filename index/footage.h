@@ -79,14 +79,19 @@ int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 struct footage_other {
     enum footage_index state;   /* of that recorder: footage_index_of */
     struct store_recorder last; /* its last scan (last.name: the recorder) */
-    int64_t known_until;        /* footage_known_until of the camera there */
+    int64_t known_until;        /* footage_known_until of the camera there, but only up to the scan
+                                 * that wrote its newest footage there: the sheet no longer puts it on
+                                 * that recorder, whose scans index none of its new files; of its
+                                 * footage there before first_here_ms (one short index search) */
 };
 /* What the index knows of a camera's footage beyond its recorder now (recorder, "" none): the
- * other recorders holding its segments seg[0..n) (store_footage_segments: of a range), each
- * once, into *others (malloc'd, caller frees; NULL when none), and the start of its first
- * footage on recorder into *first_here_ms (INT64_MAX when none, or no others). rec[0..nrec):
- * every recorder's last scan (store_list_recorders). 0, or -1 with err. */
-int footage_others(struct store *s, const char *camera_id, const char *recorder,
+ * other recorders holding its segments seg[0..n) (store_footage_segments: of a range from
+ * from_ms) or its last segment before from_ms (it held the camera when the range begins), each
+ * once, into *others (malloc'd, caller frees; NULL when none), and into *first_here_ms the start
+ * of its first footage on recorder after the end of the last it left on those (it is back:
+ * A->B->A), INT64_MAX when none, or no others. rec[0..nrec): every recorder's last scan
+ * (store_list_recorders). 0, or -1 with err. */
+int footage_others(struct store *s, const char *camera_id, const char *recorder, int64_t from_ms,
                    const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
                    size_t nrec, struct footage_other **others, size_t *n_others,
                    int64_t *first_here_ms, struct cw_err *err);

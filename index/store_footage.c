@@ -236,35 +236,47 @@ int store_list_recorders(struct store *s, int counts, struct store_recorder **ou
                         counts ? with_counts : scans, "");
 }
 
+/* end_ms and seen_ms of a segment into int64_t[2]. */
+static void read_end_seen(sqlite3_stmt *st, void *out)
+{
+    int64_t *v = out;
+
+    v[0] = sqlite3_column_int64(st, 0);
+    v[1] = sqlite3_column_int64(st, 1);
+}
+
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
-                             int64_t seen_by_ms, int64_t *end_ms, struct cw_err *err)
+                             int64_t seen_by_ms, int64_t before_ms, int64_t *end_ms,
+                             int64_t *seen_ms, struct cw_err *err)
 {
     /* The camera's segment of that recorder starting last among those seen by then: the
      * (camera_id, start_ms) index walked back from the newest, as refresh_one reads newest_ms;
      * never a walk over the recorder's segments (which the (recorder, dir, file) index would
      * be). */
     static const char sql[] =
-        "SELECT end_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
-        "AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
-    sqlite3_stmt *st = store_prepare(s, "camera's newest footage seen", err, sql, "ttI", camera_id,
-                                     recorder, seen_by_ms);
-    int rc;
+        "SELECT end_ms, seen_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = "
+        "?1 AND start_ms < ?4 AND recorder = ?2 AND seen_ms <= ?3 ORDER BY start_ms DESC LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's newest footage seen", err, sql, "ttII", camera_id,
+                                     recorder, seen_by_ms, before_ms);
+    int64_t v[2] = {0, 0};
+    int rc = store_one_row(s, st, 0, 0, read_end_seen, v, "camera's newest footage seen", err);
 
-    *end_ms = 0;
-    rc = store_one_row(s, st, 0, 0, store_read_int64, end_ms, "camera's newest footage seen", err);
+    *end_ms = v[0];
+    if (seen_ms != NULL)
+        *seen_ms = v[1];
     return rc < 0 ? -1 : 0;
 }
 
 int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
-                          int64_t *start_ms, struct cw_err *err)
+                          int64_t from_ms, int64_t *start_ms, struct cw_err *err)
 {
-    /* The (camera_id, start_ms) index walked from the camera's oldest footage: the footage it
-     * left on a recorder it moved from comes first, and is what is passed over. */
+    /* The (camera_id, start_ms) index walked from from_ms (the end of the footage the camera
+     * left on another recorder): never over all its older footage on the recorders it left. */
     static const char sql[] =
         "SELECT start_ms FROM segment INDEXED BY segment_camera_start WHERE camera_id = ?1 "
-        "AND recorder = ?2 ORDER BY start_ms LIMIT 1";
-    sqlite3_stmt *st = store_prepare(s, "camera's first footage on a recorder", err, sql, "tt",
-                                     camera_id, recorder);
+        "AND start_ms >= ?3 AND recorder = ?2 ORDER BY start_ms LIMIT 1";
+    sqlite3_stmt *st = store_prepare(s, "camera's first footage on a recorder", err, sql, "ttI",
+                                     camera_id, recorder, from_ms);
     int rc;
 
     *start_ms = INT64_MAX;
@@ -358,6 +370,11 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
     return store_one_row(s, st, 1, sizeof(*out), read_summary, out, "footage summary", err);
 }
 
+/* The columns read_segment reads. */
+#define SEGMENT_COLUMNS                                                                            \
+    "SELECT id, recorder, dir, file, start_ms, end_ms, bytes, mtime_ns, container, codec, "        \
+    "width, height, readable, reason "
+
 static void read_segment(sqlite3_stmt *st, void *elem)
 {
     struct store_segment_row *r = elem;
@@ -380,12 +397,11 @@ int store_footage_segments(struct store *s, const char *camera_id, int64_t from_
      * (camera_id, start_ms) index is searched from there. A segment of unknown length (an
      * unreadable file) is a point at its start. */
     static const char sql[] =
-        "SELECT id, recorder, dir, file, start_ms, end_ms, bytes, mtime_ns, container, codec, "
-        "width, height, readable, reason FROM segment WHERE camera_id = ?1 "
-        "AND start_ms >= ?2 - coalesce((SELECT max_len_ms FROM footage_camera "
-        "WHERE camera_id = ?1), 0) AND start_ms < ?3 "
-        "AND (end_ms > ?2 OR (end_ms = start_ms AND start_ms >= ?2)) "
-        "ORDER BY start_ms, dir, file";
+        SEGMENT_COLUMNS "FROM segment WHERE camera_id = ?1 "
+                        "AND start_ms >= ?2 - coalesce((SELECT max_len_ms FROM footage_camera "
+                        "WHERE camera_id = ?1), 0) AND start_ms < ?3 "
+                        "AND (end_ms > ?2 OR (end_ms = start_ms AND start_ms >= ?2)) "
+                        "ORDER BY start_ms, dir, file";
     sqlite3_stmt *st = store_stmt(s, STMT_FOOTAGE_SEGMENTS, sql, err);
     void *rows = NULL;
     int rc = store_collect_range(s, st, camera_id, from_ms, to_ms, sizeof(**out), read_segment,
@@ -393,4 +409,17 @@ int store_footage_segments(struct store *s, const char *camera_id, int64_t from_
 
     *out = rows;
     return rc;
+}
+
+int store_footage_segment_before(struct store *s, const char *camera_id, int64_t before_ms,
+                                 struct store_segment_row *out, struct cw_err *err)
+{
+    static const char sql[] =
+        SEGMENT_COLUMNS "FROM segment INDEXED BY segment_camera_start "
+                        "WHERE camera_id = ?1 AND start_ms < ?2 ORDER BY start_ms DESC LIMIT 1";
+    sqlite3_stmt *st =
+        store_cached(s, STMT_FOOTAGE_SEGMENT_BEFORE, sql, err, "tI", camera_id, before_ms);
+
+    /* Asked of every camera of every footage answer: a cached statement. */
+    return store_one_row(s, st, 1, sizeof(*out), read_segment, out, "camera's footage before", err);
 }

@@ -91,15 +91,19 @@ int store_recorder_scanned(struct store *s, const char *name, const char *kind, 
 int store_list_recorders(struct store *s, int counts, struct store_recorder **out, size_t *n,
                          struct cw_err *err);
 
-/* The start of camera_id's first footage on recorder into *start_ms (INT64_MAX when none): where
- * a camera moved from another recorder begins on its own. 0 or -1. */
+/* The start of camera_id's first footage on recorder starting at or after from_ms into *start_ms
+ * (INT64_MAX when none): where a camera that left footage on another recorder until from_ms
+ * begins on this one again. One search of the (camera_id, start_ms) index from from_ms. 0 or -1. */
 int store_camera_first_on(struct store *s, const char *camera_id, const char *recorder,
-                          int64_t *start_ms, struct cw_err *err);
+                          int64_t from_ms, int64_t *start_ms, struct cw_err *err);
 /* The end of camera_id's newest footage on recorder that a scan at seen_by_ms had indexed: of
- * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms), the one
- * starting last. One search of the (camera_id, start_ms) index. *end_ms 0 when none. 0 or -1. */
+ * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms) and
+ * starting before before_ms (INT64_MAX: any), the one starting last; *seen_ms (may be NULL) its
+ * seen_ms, the scan that wrote it. One search of the (camera_id, start_ms) index, walked back
+ * from before_ms. *end_ms and *seen_ms 0 when none. 0 or -1. */
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
-                             int64_t seen_by_ms, int64_t *end_ms, struct cw_err *err);
+                             int64_t seen_by_ms, int64_t before_ms, int64_t *end_ms,
+                             int64_t *seen_ms, struct cw_err *err);
 
 /* Bring the footage summary of each camera in ids up to date after a scan at now_ms: oldest
  * and newest readable footage, longest segment; and note, at most once per
@@ -149,6 +153,10 @@ struct store_segment_row {
  * One index search bounded by the camera's longest segment. *out malloc'd. */
 int store_footage_segments(struct store *s, const char *camera_id, int64_t from_ms, int64_t to_ms,
                            struct store_segment_row **out, size_t *n, struct cw_err *err);
+/* The camera's segment starting last before before_ms into *out (the recorder that held it
+ * then). One search of the (camera_id, start_ms) index. 0 (a row), 1 (none), -1. */
+int store_footage_segment_before(struct store *s, const char *camera_id, int64_t before_ms,
+                                 struct store_segment_row *out, struct cw_err *err);
 
 /* ---- places (store_place.c) ---- */
 

@@ -133,7 +133,9 @@ struct rec_dir_source {
  * that is still there unchanged (its size and mtime as indexed) keeps the camera it was indexed
  * for, even when the sheet now names another camera for it or none (the camera moved to another
  * recorder, its row went, its channel was given to a new camera): the sheet in force when it
- * was recorded said whose it is (counted in kept). reattribute: every file is attributed by the
+ * was recorded said whose it is (counted in kept). One written to since that the sheet names
+ * no camera for (the file being written as the camera moved) is read again for that camera
+ * too (kept). reattribute: every file is attributed by the
  * sheet now, and the known ones it names no camera for are forgotten. A
  * folder modified in the last REC_RACY_MS is remembered with mtime 0, so a file added in the
  * same clock tick is not missed. Returns 0 with *out, or -1 (the recorder's folder cannot be

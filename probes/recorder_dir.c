@@ -217,11 +217,17 @@ static int visit_file(struct walk *w, const char *dir, const char *name,
             w->res->unmapped++;
         else
             w->res->ignored++;
-        if (!w->src->reattribute && unchanged(known, &sb)) {
+        if (!w->src->reattribute && known != NULL && (fits || unchanged(known, &sb))) {
+            /* Named by no camera now, it holds the footage of the camera it was indexed for,
+             * and more of it when written to since (the one being written as the camera moved
+             * or its row went): read again, for that camera. */
             w->res->kept++;
-            return rec_note_camera(w->res, known->camera_id) != 0 ? oom(w) : 0;
+            if (rec_note_camera(w->res, known->camera_id) != 0)
+                return oom(w);
+            return unchanged(known, &sb) ? 0 : read_file(w, dir, name, &sb, known->camera_id, &m);
         }
-        /* Known, changed since (what was indexed is gone), or the user reattributes: forget. */
+        /* Known, no longer fitting the pattern and changed since, or the user reattributes:
+         * forget. */
         return known != NULL ? forget(w, dir, known) : 0;
     }
     w->res->files_seen++;

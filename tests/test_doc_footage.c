@@ -34,10 +34,13 @@ struct fixture {
     struct doc_ctx c;
 };
 
-static void put(struct store *s, const char *cam, int64_t start, int readable, int64_t seen)
+/* A segment of cam on recorder rec starting at start (a minute long when readable), indexed
+ * by a scan at seen. */
+static void put_on(struct store *s, const char *rec, const char *cam, int64_t start, int readable,
+                   int64_t seen)
 {
     char file[32];
-    struct store_segment g = {.recorder = "nvr",
+    struct store_segment g = {.recorder = rec,
                               .dir = cam,
                               .file = file,
                               .camera_id = cam,
@@ -51,6 +54,11 @@ static void put(struct store *s, const char *cam, int64_t start, int readable, i
     snprintf(file, sizeof(file), "%lld.mp4", (long long)(start / 1000));
     if (store_segment_put(s, &g, seen, &err) != 0)
         fail_msg("put: %s", err.msg);
+}
+
+static void put(struct store *s, const char *cam, int64_t start, int readable, int64_t seen)
+{
+    put_on(s, "nvr", cam, start, readable, seen);
 }
 
 static void refresh(struct store *s, const char *cam, int64_t at)
@@ -458,6 +466,86 @@ static void test_known_until_is_per_camera_not_per_recorder(void **state)
     gap_is(doc, "CHO-01", n_gaps(doc, "CHO-01") - 1, "2026-11-22T20:56:00+07:00",
            "2026-11-22T20:58:00+07:00", "not indexed");
     json_decref(doc);
+}
+
+/* CHO-02 (on nvr now) recorded to "old" 21:00-21:03, indexed by old's good scan at 21:05, then
+ * to nvr from 22:00; old is scanned again at NOW (ok or not). The time old may have recorded
+ * it unindexed, 21:05-22:00, is gap i of the answer to q, "not indexed". */
+static void old_then_nvr(struct fixture *fx, int old_ok_now)
+{
+    struct cw_err err = {0};
+
+    for (int m = 0; m < 3; m++) {
+        put_on(fx->s, "old", "CHO-02", T21 + m * MIN, 1, T21 + 5 * MIN);
+        put_on(fx->s, "nvr", "CHO-02", T21 + HOUR + m * MIN, 1, NOW - MIN);
+    }
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T21 + 5 * MIN, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", NOW, old_ok_now,
+                                            old_ok_now ? NULL : "cannot read", &err),
+                     0);
+    refresh(fx->s, "CHO-02", NOW);
+}
+
+static void old_unindexed_is_gap(struct fixture *fx, const struct doc_footage_query *q, size_t i,
+                                 const char *start)
+{
+    json_t *doc = find(fx, q);
+
+    assert_int_equal(n_gaps(doc, "CHO-02"), i + 1);
+    gap_is(doc, "CHO-02", i, start, "2026-11-20T22:00:00+07:00", "not indexed");
+    assert_string_equal(
+        str(json_array_get(
+                json_object_get(json_object_get(by_id(doc, "CHO-02"), "index"), "others"), 0),
+            "recorder"),
+        "old");
+    if (i > 0)
+        gap_is(doc, "CHO-02", i - 1, "2026-11-20T21:03:00+07:00", "2026-11-20T21:05:00+07:00",
+               "not recorded");
+    json_decref(doc);
+}
+
+/* CHO-02 (on nvr now) recorded to nvr at 20:00, moved to "old" (21:00-21:03, whose last good
+ * scan was at 21:05, every one since failing), then back to nvr (22:00-22:03). The time old may
+ * have recorded it unindexed (21:05-22:00) is "not indexed" whether or not the range holds any
+ * of old's footage, and whether or not nvr held it before too. */
+static void test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21 - HOUR,
+                                  .to_ms = T21 + HOUR + 3 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02",
+                                  .now_ms = NOW};
+    json_t *doc;
+
+    for (int m = 0; m < 3; m++)
+        put_on(fx->s, "nvr", "CHO-02", T21 - HOUR + m * MIN, 1, T21 - HOUR + 5 * MIN);
+    old_then_nvr(fx, 0);
+    /* A->B->A: old's footage in the range, nvr's on both sides of it */
+    old_unindexed_is_gap(fx, &q, 2, "2026-11-20T21:05:00+07:00");
+    doc = find(fx, &q);
+    gap_is(doc, "CHO-02", 0, "2026-11-20T20:03:00+07:00", "2026-11-20T21:00:00+07:00",
+           "not recorded");
+    json_decref(doc);
+    /* a range from after old's last footage: old still held the camera then */
+    q.from_ms = T21 + 10 * MIN;
+    old_unindexed_is_gap(fx, &q, 0, "2026-11-20T21:10:00+07:00");
+}
+
+/* CHO-02 recorded to "old" (21:00-21:03, indexed by its scan at 21:05), then its row moved to
+ * nvr (22:00 on). old is scanned without error since, but its scans index none of CHO-02's
+ * new files: it speaks for CHO-02 up to 21:05, not up to its last scan. */
+static void test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing(void **state)
+{
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + HOUR + 3 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02",
+                                  .now_ms = NOW};
+
+    old_then_nvr(fx, 1);
+    old_unindexed_is_gap(fx, &q, 1, "2026-11-20T21:05:00+07:00");
 }
 
 /* After a failed scan the index speaks up to what the last good one saw, by the same rule:
@@ -945,6 +1033,8 @@ int main(void)
         T(test_footage_the_scan_saw_stamped_after_it_is_known),
         T(test_known_until_is_per_camera_not_per_recorder),
         T(test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw),
+        T(test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back),
+        T(test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <libavutil/log.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -446,6 +447,36 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     recsrc_free(moved);
 }
 
+/* The file nvr was writing as CAM-A moved off it is finished after the last scan (written to:
+ * its mtime moves): named by no camera of nvr now, it is read again as CAM-A's, not forgotten
+ * (its footage, up to the move, is CAM-A's). */
+static void test_a_file_written_to_after_its_camera_moved_off_stays_its(void **state)
+{
+    static const char *const only_b[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *moved = source_map(fx->nvr, only_b, 1, NULL, NULL);
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_segment_row *r = NULL;
+    char path[512], rel[256];
+    struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_sec = 0}};
+
+    rec_result_free(res);
+    name_hcm(fx, "CAM-A", T0 + 4 * SEG_MS, "mp4", rel, sizeof(rel));
+    snprintf(path, sizeof(path), "%s/%s", fx->nvr, rel);
+    ts[1].tv_sec = later() / 1000;
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+    res = scan(fx, moved, 0, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->n_found, 1);
+    assert_string_equal(res->found[0].camera_id, "CAM-A");
+    assert_string_equal(res->found[0].file, "21-00-08.mp4");
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 5);
+    assert_string_equal(r[4].path, "CAM-A/2026-11-20/21-00-08.mp4");
+    free(r);
+    recsrc_free(moved);
+}
+
 /* CAM-A's channel (its {camera} text) is given to CAM-B, whose own folder no longer maps: the
  * files recorded before keep the cameras they were indexed for; a new file in CAM-A's folder is
  * CAM-B's. Reattributing (a map corrected) gives every file to the camera the map names now and
@@ -529,6 +560,7 @@ int main(void)
         T(test_bad_patterns_and_lone_cameras_refused),
         T(test_empty_recorder_folder_is_an_empty_scan),
         T(test_camera_moved_off_keeps_its_files_until_they_go),
+        T(test_a_file_written_to_after_its_camera_moved_off_stays_its),
         T(test_channel_reused_keeps_old_files_for_their_camera),
         T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
     };

@@ -254,20 +254,27 @@ static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **stat
     put_seen(fx->s, "nvr", "CHO-01", "b.mp4", T0 - HOUR, T0 - HOUR + MIN, T0);
     put_seen(fx->s, "nvr", "CHO-02", "c.mp4", T0 + 8 * MIN, T0 + 9 * MIN, T0 + MIN);
     put_seen(fx->s, "hik", "CHO-01", "d.mp4", T0 + 10 * MIN, T0 + 20 * MIN, T0);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 5 * MIN);
     /* CHO-02's newer file on the same recorder says nothing of CHO-01 */
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 + MIN, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 + MIN, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 5 * MIN);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0 + MIN, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0 + MIN, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 9 * MIN);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-02", "nvr", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, 0);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 - 1, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "nvr", T0 - 1, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, 0);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "hik", T0, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "hik", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, T0 + 20 * MIN);
-    assert_int_equal(store_camera_newest_seen(fx->s, "CHO-01", "none", T0, &end, &err), 0);
+    assert_int_equal(
+        store_camera_newest_seen(fx->s, "CHO-01", "none", T0, INT64_MAX, &end, NULL, &err), 0);
     assert_int_equal(end, 0);
 }
 
@@ -296,8 +303,9 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
     nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
     assert_int_equal(nseg, 3);
-    assert_int_equal(
-        footage_others(fx->s, "CHO-01", "nvr", seg, nseg, rec, nrec, &o, &no, &here, &err), 0);
+    assert_int_equal(footage_others(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, seg, nseg, rec, nrec, &o,
+                                    &no, &here, &err),
+                     0);
     assert_int_equal(no, 1);
     assert_string_equal(o[0].last.name, "old");
     assert_int_equal(o[0].state, FOOTAGE_SCAN_FAILED);
@@ -311,7 +319,7 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_false(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 40 * MIN));
     assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 10 * MIN));
     assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, NULL, 0, INT64_MAX, T0 - 40 * MIN));
-    assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", &here, &err), 0);
+    assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", INT64_MIN, &here, &err), 0);
     assert_true(here == INT64_MAX);
     free(o);
     free(seg);

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import unittest
 import zoneinfo
 
@@ -96,6 +97,7 @@ class FootageMovedTest(cwtest.FixtureTestCase):
         # is blanked, CAM-V's row is removed.
         for k in range(3):
             place(seg[k], cls.nvr_b, name("CAM-X", cls.t1 + k * SEG_S * SEC))
+        cls.changed = datetime.datetime.now(datetime.timezone.utc)  # after nvrA's first scan
         cls.write_sheet([cam("CAM-X", "nvrB"), cam("CAM-Z", ""), cam("CAM-W", "nvrB")])
         cls.daemon_scan()
 
@@ -153,6 +155,39 @@ class FootageMovedTest(cwtest.FixtureTestCase):
     def test_a_blanked_recorder_or_a_removed_row_keeps_the_footage(self):
         for cam in ("CAM-Z", "CAM-V"):
             self.assert_recorded(cam, self.t0)
+
+    def test_b_a_file_written_to_after_the_scan_stays_its_cameras(self):
+        # nvrA finishes the files it was writing when CAM-X moved and CAM-V's row went: written
+        # to after they were indexed, named by no camera of nvrA now, they hold the footage of
+        # the camera they were indexed for.
+        later = datetime.datetime.now().timestamp() + 60
+        for cam in ("CAM-X", "CAM-V"):
+            os.utime(os.path.join(self.nvr_a, name(cam, self.t0 + 2 * SEG_S * SEC)),
+                     (later, later))
+        scan = self.scan()
+        self.assertEqual((scan["nvrA"]["gone"], scan["nvrA"]["changed"]), (0, 2), scan)
+        for cam in ("CAM-X", "CAM-V"):
+            self.assert_recorded(cam, self.t0)
+
+    def test_c_a_recorder_speaks_for_a_camera_only_while_its_scans_index_it(self):
+        # CAM-Z (its recorder blanked) goes on recording to nvrA: its new file names no camera
+        # of nvrA now and is not indexed, so nvrA's later scan cannot call that time "not
+        # recorded"; nvrA speaks for CAM-Z up to the last scan that indexed its footage.
+        t = datetime.datetime.fromtimestamp(self.changed.timestamp() + 2, datetime.timezone.utc)
+        t = t.replace(microsecond=0)
+        place(self.seg[0], self.nvr_a, name("CAM-Z", t))
+        while datetime.datetime.now(datetime.timezone.utc) < t + 2 * SEG_S * SEC:
+            time.sleep(0.2)  # the scan below comes after the file's footage
+        scan = self.scan()
+        self.assertTrue(scan["nvrA"]["ok"], scan)
+        z = self.find("CAM-Z", self.t0, t + SEG_S * SEC)
+        self.assertEqual(len(z["windows"]), 1, z)
+        nvr_a = z["index"]["others"][0]
+        self.assertEqual(nvr_a["recorder"], "nvrA")
+        self.assertLess(nvr_a["known_until"], iso(self.changed))
+        self.assertEqual([(g["end"], g["cause"]) for g in z["gaps"]],
+                         [(nvr_a["known_until"], "not recorded"),
+                          (iso(t + SEG_S * SEC), "not indexed")])
 
     def test_the_recorder_holding_the_footage_speaks_for_it(self):
         # CAM-Z has no recorder now: nvrA's scans speak for what it recorded there, so the
