@@ -22,7 +22,8 @@ struct api_route {
     const char *pattern; /* httpparse_route's */
     int role;            /* least enum tokens_role, or API_PUBLIC */
     enum api_openable openable;
-    const char *const *params; /* query parameters taken, NULL-terminated; NULL: none */
+    const char *const *params; /* query parameters taken, NULL-terminated; NULL: none;
+                                * p_ignored: any, none read */
     void (*fn)(struct api_call *c);
 };
 
@@ -33,13 +34,15 @@ static const char *const p_uptime[] = {"from", "to", "by", NULL};
 static const char *const p_footage[] = {"from", "to", "near", "radius", "place", "camera", NULL};
 static const char *const p_report[] = {"from", "to", "format", "lang", NULL};
 static const char *const p_tickets[] = {"camera", "all", NULL};
+/* The dashboard's files: a bookmark or a link with a tracking parameter still opens the page. */
+static const char *const p_ignored[] = {NULL};
 
 static void api_index(struct api_call *c);
 
 /* Every endpoint. Order matters only between patterns that match the same path. */
 static const struct api_route routes[] = {
-    {"GET", "/", API_PUBLIC, OPENABLE_NO, NULL, api_web},
-    {"GET", "/static/{file}", API_PUBLIC, OPENABLE_NO, NULL, api_web},
+    {"GET", "/", API_PUBLIC, OPENABLE_NO, p_ignored, api_web},
+    {"GET", "/static/{file}", API_PUBLIC, OPENABLE_NO, p_ignored, api_web},
     {"GET", "/healthz", TOKENS_VIEWER, OPENABLE_HEALTHZ, NULL, api_healthz},
     {"GET", "/metrics", TOKENS_VIEWER, OPENABLE_METRICS, NULL, api_metrics},
     {"GET", "/api/v1", TOKENS_VIEWER, OPENABLE_NO, NULL, api_index},
@@ -170,12 +173,30 @@ static int api_authorize(struct api_call *c, const struct api_route *r)
     return 0;
 }
 
+/* 1 after answering 400 when c's query holds a parameter r does not take, one twice, or one
+ * without a value; 0 when it is fine (any query, for a route that ignores it). */
+static int api_query_refused(struct api_call *c, const struct api_route *r)
+{
+    const char *unknown, *repeated, *valueless;
+
+    if (r->params == p_ignored)
+        return 0;
+    if ((unknown = http_req_unknown_query(c->req, r->params, &repeated, &valueless)) != NULL)
+        api_reply_bad_param(c, unknown, "not a parameter of %s %s", r->method, r->pattern);
+    else if (repeated != NULL)
+        api_reply_bad_param(c, repeated, "given twice (a list is one value: ID,ID)");
+    else if (valueless != NULL) /* not read as absent: "?since" would give the default range */
+        api_reply_bad_param(c, valueless, "no value: write %s=VALUE", valueless);
+    else
+        return 0;
+    return 1;
+}
+
 static void api_handle(void *data, struct http_req *req)
 {
     struct api *a = data;
     struct api_call c = {.api = a, .req = req};
     const struct api_route *r;
-    const char *unknown, *repeated, *valueless;
 
     /* A request the server reads while api_free flushes its answers (on a kept-alive
      * connection): the workers are gone, nothing more is taken. */
@@ -183,20 +204,8 @@ static void api_handle(void *data, struct http_req *req)
         http_reply_error(req, HTTP_UNAVAILABLE, "stopping", "the daemon is stopping");
         return;
     }
-    if ((r = api_route_for(&c)) == NULL || api_authorize(&c, r) != 0)
+    if ((r = api_route_for(&c)) == NULL || api_authorize(&c, r) != 0 || api_query_refused(&c, r))
         return;
-    if ((unknown = http_req_unknown_query(req, r->params, &repeated, &valueless)) != NULL) {
-        api_reply_bad_param(&c, unknown, "not a parameter of %s %s", r->method, r->pattern);
-        return;
-    }
-    if (repeated != NULL) {
-        api_reply_bad_param(&c, repeated, "given twice (a list is one value: ID,ID)");
-        return;
-    }
-    if (valueless != NULL) { /* not read as absent: "?since" would give the default range */
-        api_reply_bad_param(&c, valueless, "no value: write %s=VALUE", valueless);
-        return;
-    }
     c.doc = (struct doc_ctx){a->env.store, a->env.cfg, a->env.cfg->time_zone};
     r->fn(&c);
 }

@@ -666,7 +666,8 @@ void api_export(struct api_call *c)
 
 /* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range.
  *   loop:   the names checked, a job in memory not done refused 409 (api_export_file)
- *   worker: the file opened inside its export's folder, the audit row (download_work)
+ *   worker: the file opened inside its export's folder, the audit row (download_work); a
+ *           HEAD sends no file, so it writes none: an export.download row means it was sent
  *   loop:   404, 500 or the file, its range read by the server (download_done) */
 struct download_job {
     struct api_job j; /* first */
@@ -726,6 +727,7 @@ void api_export_file(struct api_call *c)
 {
     const char *id = c->caps.v[0], *name = c->caps.v[1];
     const char *range = http_req_header(c->req, "Range");
+    int head = strcmp(http_req_method(c->req), "HEAD") == 0;
     struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
     struct download_job *d;
 
@@ -760,7 +762,8 @@ void api_export_file(struct api_call *c)
     snprintf(d->detail, sizeof(d->detail), "%s%s%.64s", name, range != NULL ? " " : "",
              range != NULL ? range : "");
     d->j.release = download_release;
-    api_job_start(c, &d->j, STORE_READWRITE, download_work, download_done);
+    d->j.no_store = head; /* work gets no store: the file is opened, no row written */
+    api_job_start(c, &d->j, head ? STORE_READONLY : STORE_READWRITE, download_work, download_done);
 }
 
 /* ---- life ---- */

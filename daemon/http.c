@@ -660,7 +660,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         if (r == NULL && (r = req_new(s, conn)) == NULL)
             return MHD_NO;
         r->method = method;
-        r->path = url;
+        r->path = httpparse_origin(url); /* the absolute form routed as the origin form */
         *con_cls = r;
         return req_headers(r);
     }

@@ -188,6 +188,20 @@ size_t httpparse_unescape(char *s)
     return (size_t)(w - s);
 }
 
+const char *httpparse_origin(const char *target)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        size_t n = strlen(schemes[i]);
+        if (strncasecmp(target, schemes[i], n) == 0) {
+            const char *path = strchr(target + n, '/');
+            return path != NULL ? path : "/";
+        }
+    }
+    return target;
+}
+
 int httpparse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
     uint64_t v;

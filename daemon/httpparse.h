@@ -51,6 +51,13 @@ size_t httpparse_bearer(const char *value, size_t max, const char **token);
  * Returns the new length. */
 size_t httpparse_unescape(char *s);
 
+/* The path of a request target in absolute form (RFC 9112 3.2.2: "http://HOST:PORT/PATH",
+ * scheme without regard to case, the query already split off by the server): the part from
+ * the first '/' after the authority, or "/" when there is none. We are no proxy, so the
+ * authority, whatever host it names, is not looked at. Any other target (the origin form,
+ * "/PATH") is returned as it is. Points into target, or to a static "/". */
+const char *httpparse_origin(const char *target);
+
 /* A whole decimal number in [min, max] (no sign, no spaces, no leading '+'). 0 or -1. */
 int httpparse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

@@ -11,6 +11,15 @@
 
 #include "../daemon/httpparse.h"
 
+/* The path taken from a target is the target itself, or a '/' at its end or inside it. */
+static void check_origin(const char *s)
+{
+    const char *p = httpparse_origin(s);
+
+    if (p != s && (*p != '/' || (strcmp(p, "/") != 0 && (p < s || p > s + strlen(s)))))
+        __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The shapes of the API's patterns: literals, one capture, two, a capture last. */
@@ -124,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < size && i < 8; i++)
         size_hint = size_hint << 8 | data[i];
     check_unescape(s, size);
+    check_origin(s);
     check_route(s);
     check_range(s, size_hint);
     check_range(s, size);

@@ -206,6 +206,26 @@ static void test_unescape_decodes_all_but_a_nul(void **state)
     assert_string_equal(hi, "\xc3\xa2");
 }
 
+static void test_origin_takes_the_path_of_an_absolute_target(void **state)
+{
+    static const char *const cases[][2] = {
+        {"http://127.0.0.1:8640/api/v1/whoami", "/api/v1/whoami"},
+        {"HTTP://camwatch.example/api/v1/cameras", "/api/v1/cameras"},
+        {"https://user@[::1]:1/static/app.js", "/static/app.js"},
+        {"http://127.0.0.1:8640", "/"},
+        {"http://", "/"},
+        {"/api/v1/whoami", "/api/v1/whoami"},
+        {"/http://x/api/v1/whoami", "/http://x/api/v1/whoami"},
+        {"ftp://x/api/v1/whoami", "ftp://x/api/v1/whoami"},
+        {"http:/x/api", "http:/x/api"},
+        {"", ""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_string_equal(httpparse_origin(cases[i][0]), cases[i][1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_bearer_takes_one_b64token),
         cmocka_unit_test(test_uint_is_whole_decimal_within_bounds),
         cmocka_unit_test(test_unescape_decodes_all_but_a_nul),
+        cmocka_unit_test(test_origin_takes_the_path_of_an_absolute_target),
         cmocka_unit_test(test_json_body_holds_only_its_fields_of_their_types),
     };
 

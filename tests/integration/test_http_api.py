@@ -246,6 +246,44 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.error_of(cwtest.http(self.port, "GET", "/static/../camwatch.conf"), 404)
         self.error_of(cwtest.http(self.port, "GET", "/static/nope.js"), 404, "not_found")
 
+    def test_dashboard_page_and_files_ignore_query_parameters(self):
+        # a bookmark or a link with a tracking parameter opens the page; the API endpoints
+        # still refuse a parameter they do not take
+        page = cwtest.http(self.port, "GET", "/")
+        for path in ("/?x=1", "/?utm_source=mail&utm_source=again", "/?flag",
+                     "/static/app.js?v=3"):
+            with self.subTest(path=path):
+                r = cwtest.http(self.port, "GET", path)
+                self.assertEqual(r.status, 200, r)
+                want = page.body if not path.startswith("/static/") else r.body
+                self.assertEqual(r.body, want)
+        self.assertIn(b"<html", cwtest.http(self.port, "GET", "/?x=1").body.lower())
+        doc = self.error_of(self.ask("GET", "/api/v1/whoami?x=1", "viewer"), 400,
+                            "bad_parameter")
+        self.assertIn("x", doc["detail"])
+
+    def test_absolute_request_target_is_routed_as_its_path(self):
+        # RFC 9112 3.2.2: a server takes the absolute form; whatever host it names, the path
+        # and query in it are what is asked (nothing is proxied)
+        for host in ("127.0.0.1:%d" % self.port, "camwatch.example", "HOST:1"):
+            with self.subTest(host=host):
+                r = self.ask("GET", "http://%s/api/v1/whoami" % host, "viewer")
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json()["name"], "t-viewer", r)
+        r = self.ask("GET", "HTTP://127.0.0.1/api/v1/cameras?state=down", "viewer")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), self.ask("GET", "/api/v1/cameras?state=down",
+                                            "viewer").json())
+        self.assertEqual(cwtest.http(self.port, "GET", "http://127.0.0.1").status, 200)
+        self.error_of(self.ask("GET", "http://127.0.0.1/api/v1/events?colour=blue", "viewer"),
+                      400, "bad_parameter")
+        doc = self.error_of(self.ask("GET", "http://127.0.0.1/api/v1/nope", "viewer"), 404,
+                            "not_found")
+        self.assertIn("/api/v1/nope", doc["detail"])
+        self.assertNotIn("127.0.0.1", doc["detail"])
+        # not the absolute form: a path that only looks like one is not taken apart
+        self.error_of(self.ask("GET", "/http://x/api/v1/whoami", "viewer"), 404, "not_found")
+
     def test_what_a_token_reads_is_never_kept_by_a_cache(self):
         # Evidence footage, reports and documents fetched with a token must not stay in the
         # browser's disk cache (a shared PC) or a proxy's: every such answer says no-store,
@@ -947,6 +985,28 @@ class HttpApiTest(cwtest.FixtureTestCase):
                       "not_found")
         self.error_of(self.ask("POST", "/api/v1/requests/%d/export" % rid, "investigator",
                                body={"out": "/tmp"}), 400, "bad_body")
+
+    def test_head_on_an_export_file_answers_its_headers_and_records_no_download(self):
+        # an export.download row means the file was sent: a HEAD sends nothing, so it writes
+        # none, and answers the headers a GET would
+        path = "/api/v1/exports/request-1-1/files/SHA256SUMS"
+        before = self.last_audit_id()
+        head = self.ask("HEAD", path, "investigator")
+        self.assertEqual((head.status, head.body), (200, b""), head)
+        self.assertEqual(self.audit(before), [])
+        get = self.ask("GET", path, "investigator")
+        self.assertEqual(get.status, 200, get)
+        for name in ("content-type", "content-length", "content-disposition", "accept-ranges",
+                     "cache-control"):
+            self.assertEqual(head.headers.get(name), get.headers.get(name), name)
+        self.assertEqual(int(head.headers["content-length"]), len(get.body))
+        rows = [(a, act, subj) for _, a, act, subj, _ in self.audit(before)]
+        self.assertEqual(rows, [("t-investigator", "export.download", "request-1-1")])
+        # a HEAD of a file that is not there is the GET's 404, and no row either
+        before = self.last_audit_id()
+        r = self.ask("HEAD", "/api/v1/exports/request-1-1/files/nope.mp4", "investigator")
+        self.assertEqual((r.status, r.body), (404, b""), r)
+        self.assertEqual(self.audit(before), [])
 
     def test_request_texts_with_control_characters_are_refused(self):
         # case and reason are printed in manifest.txt: a new line would forge a line of it
