@@ -1008,6 +1008,24 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual((r.status, r.body), (404, b""), r)
         self.assertEqual(self.audit(before), [])
 
+    def test_a_range_past_an_export_files_end_is_416_and_records_no_download(self):
+        # a 416 sends none of the file: like a HEAD, it writes no export.download row
+        path = "/api/v1/exports/request-1-1/files/SHA256SUMS"
+        size = os.path.getsize(os.path.join(self.exports, "request-1-1", "SHA256SUMS"))
+        before = self.last_audit_id()
+        for ask in ("bytes=%d-" % size, "bytes=%d-%d" % (size + 10, size + 20)):
+            with self.subTest(range=ask):
+                r = self.ask("GET", path, "investigator", headers={"Range": ask})
+                self.error_of(r, 416, "range")
+                self.assertEqual(r.headers["content-range"], "bytes */%d" % size)
+        self.assertEqual(self.audit(before), [])
+        # a range inside the file is sent, and so recorded, with the range it asked
+        part = self.ask("GET", path, "investigator", headers={"Range": "bytes=0-9"})
+        self.assertEqual((part.status, len(part.body)), (206, 10), part)
+        rows = [(a, act, subj, det) for _, a, act, subj, det in self.audit(before)]
+        self.assertEqual(rows, [("t-investigator", "export.download", "request-1-1",
+                                 "SHA256SUMS bytes=0-9")])
+
     def test_request_texts_with_control_characters_are_refused(self):
         # case and reason are printed in manifest.txt: a new line would forge a line of it
         before = self.ask("GET", "/api/v1/requests", "investigator").json()
