@@ -1,11 +1,18 @@
 /* alerts.c - the running daemon's alerting (alerts.h). Owns each camera's damping (a struct
  * damp with the reason of its last change, sorted by camera id, written through to the
- * store's alert_watch), the cursor on the event log, the delivery queue, and three timers:
- * the log's poll, the next damping deadline, the next digest. Loop thread only.
+ * store's alert_watch), the cursor on the event log, the delivery queue, three timers (the
+ * log's poll, the next damping deadline, the next digest) and a worker pool of one thread for
+ * the digest's read. Loop thread only, but for that read (digest_work), which touches only its
+ * job and a read-only connection of its own.
  *
  *   event log --poll--> damp_change() per event -----+
  *   deadline timer ---> damp_advance() at now <------+--> alert: document -> alertq_add()
- *   digest timer -----> doc_digest() ----------------------> alert: document -> alertq_add()
+ *   digest timer -----> worker: doc_digest() --done--------> alert: document -> alertq_add()
+ *
+ * The digest reads every camera's status and a day of the event log: long for a large fleet,
+ * so it runs on the pool and the loop writes its alert when it is back (digest_done). One is
+ * made at a time; one that comes back after alerts_stop is dropped unwritten (the last digest
+ * stays the one before, so the next start makes it up).
  *
  * Each read of the log is one transaction: the alerts it makes, the cameras' damping and the
  * cursor are written together, so a crash never alerts an event twice or skips one. When the
@@ -27,6 +34,7 @@
 #include "alertmsg.h"
 #include "alertq.h"
 #include "damp.h"
+#include "pool.h"
 
 #define ALERTS_PAGE 1000 /* events read at a time */
 #define DAY_MS (24 * 3600 * 1000LL)
@@ -55,6 +63,19 @@ struct alerts {
     int64_t failing_log_ms; /* monotonic: when that was last logged */
     struct alerts_log_clock clock;
     ev_timer poll, deadline, digest;
+    struct pool *pool;             /* the digest's read */
+    struct digest_job *digest_job; /* on the pool, or NULL */
+    int stopped;                   /* alerts_stop: what comes back is dropped */
+};
+
+/* A digest made on the pool: what it reads with, and its document back. */
+struct digest_job {
+    struct pool_job base; /* first: the pool hands this back */
+    struct alerts *a;
+    char *db, *tz; /* the store's file, opened read-only on the worker; the site's zone */
+    int64_t at_ms; /* the digest's time: the end of its window */
+    json_t *doc;   /* doc_digest's document, or NULL with err */
+    struct cw_err err;
 };
 
 /* ---- cameras ---- */
@@ -388,22 +409,48 @@ static void arm_digest(struct alerts *a)
     ev_timer_start(a->loop, &a->digest);
 }
 
-/* 0, or -1 when the store could not give its document or refused to write it (logged): the
- * last digest is still the one before, so it is tried again ALERTS_RETRY_S later. */
-static int send_digest(struct alerts *a)
+static void digest_job_free(struct digest_job *j)
 {
-    struct doc_ctx ctx = {a->store, a->cfg, a->cfg->time_zone};
-    struct store_alert sa = {.at_ms = cw_now_ms()};
-    json_t *doc = NULL;
+    json_decref(j->doc);
+    free(j->db);
+    free(j->tz);
+    free(j);
+}
+
+/* The digest's read and document, on a worker: a connection of its own, read-only. The
+ * document needs no configuration but the zone (doc_digest), copied into the job: a reload
+ * may free the configuration meanwhile. */
+static void digest_work(struct pool_job *job)
+{
+    struct digest_job *j = (struct digest_job *)job;
+    struct store *ro = NULL;
+
+    if (store_open(j->db, STORE_READONLY, &ro, &j->err) == 0) {
+        struct doc_ctx ctx = {ro, NULL, j->tz};
+        doc_digest(&ctx, j->at_ms, ALERTS_DIGEST_WINDOW_MS, ALERTS_DIGEST_LIST_MAX, &j->doc,
+                   &j->err);
+    }
+    store_close(ro);
+}
+
+/* The digest again ALERTS_RETRY_S from now: the last digest stays the one before, so
+ * arm_digest would fire again at once. */
+static void retry_digest(struct alerts *a)
+{
+    ev_timer_stop(a->loop, &a->digest);
+    ev_timer_set(&a->digest, ALERTS_RETRY_S, 0.0);
+    ev_timer_start(a->loop, &a->digest);
+}
+
+/* The digest's alert written from its document; 0, or -1 when the store refused it (logged). */
+static int send_digest(struct alerts *a, struct digest_job *j)
+{
+    struct store_alert sa = {.at_ms = j->at_ms};
     struct cw_err err;
+    json_t *doc = alertmsg_digest_doc(a->cfg, j->doc, j->at_ms);
     int rc;
 
-    if (doc_digest(&ctx, sa.at_ms, ALERTS_DIGEST_WINDOW_MS, ALERTS_DIGEST_LIST_MAX, &doc, &err) !=
-        0) {
-        log_warnx("alerts: digest not made: %s", err.msg);
-        return -1;
-    }
-    doc = alertmsg_digest_doc(a->cfg, doc, sa.at_ms);
+    j->doc = NULL; /* alertmsg_digest_doc took it */
     snprintf(sa.kind, sizeof(sa.kind), "digest");
     rc = alertq_add(a->q, &sa, doc, &err) < 0 ? -1 : 0;
     if (rc != 0)
@@ -412,18 +459,52 @@ static int send_digest(struct alerts *a)
     return rc;
 }
 
+/* Back on the loop: the digest's alert, or (the store could not give its document or refused
+ * to write it) another try ALERTS_RETRY_S later; then the next digest. */
+static void digest_done(struct pool_job *job, int cancelled)
+{
+    struct digest_job *j = (struct digest_job *)job;
+    struct alerts *a = j->a;
+
+    a->digest_job = NULL;
+    if (cancelled || a->stopped) {
+        digest_job_free(j);
+        return;
+    }
+    if (j->doc == NULL) {
+        log_warnx("alerts: digest not made: %s", j->err.msg);
+        retry_digest(a);
+    } else if (send_digest(a, j) != 0) {
+        retry_digest(a);
+    } else {
+        arm_digest(a);
+    }
+    digest_job_free(j);
+}
+
 static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct alerts *a = w->data;
+    struct digest_job *j;
 
+    (void)loop;
     (void)revents;
-    if (send_digest(a) != 0) {
-        /* The last digest stays the one before: arm_digest would fire again at once. */
-        ev_timer_set(&a->digest, ALERTS_RETRY_S, 0.0);
-        ev_timer_start(loop, &a->digest);
+    if (a->digest_job != NULL)
+        return; /* the one on the pool arms the next when it is back */
+    if ((j = calloc(1, sizeof(*j))) == NULL || (j->db = strdup(a->cfg->database)) == NULL ||
+        (j->tz = strdup(a->cfg->time_zone)) == NULL) {
+        log_warnx("alerts: digest not made: out of memory");
+        if (j != NULL)
+            digest_job_free(j);
+        retry_digest(a);
         return;
     }
-    arm_digest(a);
+    j->base.work = digest_work;
+    j->base.done = digest_done;
+    j->a = a;
+    j->at_ms = cw_now_ms();
+    a->digest_job = j;
+    pool_submit(a->pool, &j->base);
 }
 
 /* ---- life ---- */
@@ -481,7 +562,7 @@ int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
     /* Time before this start was not watched: a change must last hold from now on. */
     a->dp = (struct damp_params){cfg->alerts.hold_ms, cw_now_ms()};
     alerts_timers_init(a);
-    if (alerts_load(a, err) != 0 ||
+    if (alerts_load(a, err) != 0 || pool_new(loop, 1, &a->pool, err) != 0 ||
         alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0 ||
         (pending = alertq_resume(a->q, err)) < 0)
         goto fail;
@@ -510,6 +591,7 @@ void alerts_reload(struct alerts *a, const struct cfg *cfg)
 
 void alerts_stop(struct alerts *a)
 {
+    a->stopped = 1;
     ev_timer_stop(a->loop, &a->poll);
     ev_timer_stop(a->loop, &a->deadline);
     ev_timer_stop(a->loop, &a->digest);
@@ -522,6 +604,7 @@ void alerts_free(struct alerts *a)
     if (a == NULL)
         return;
     alerts_stop(a);
+    pool_free(a->pool); /* waits for a digest being read; its done drops it */
     alertq_free(a->q);
     free(a->cams);
     free(a);

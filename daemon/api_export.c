@@ -31,6 +31,7 @@
 #include "../util/log.h"
 #include "../util/vec.h"
 #include "api_priv.h"
+#include "httpparse.h"
 
 #define EXPORT_ID_MAX 48      /* "request-R-N" */
 #define EXPORTS_KEPT 64       /* finished jobs remembered in memory (older: from their folders) */
@@ -667,7 +668,8 @@ void api_export(struct api_call *c)
 /* GET /api/v1/exports/{id}/files/{file}: one file of a finished export, with Range.
  *   loop:   the names checked, a job in memory not done refused 409 (api_export_file)
  *   worker: the file opened inside its export's folder, the audit row (download_work); a
- *           HEAD sends no file, so it writes none: an export.download row means it was sent
+ *           HEAD sends no file, nor does a range past its end (416), so neither writes one:
+ *           an export.download row means it was sent
  *   loop:   404, 500 or the file, its range read by the server (download_done) */
 struct download_job {
     struct api_job j; /* first */
@@ -675,8 +677,21 @@ struct download_job {
     char root[4096];  /* the exports folder the export's folder is in */
     char path[4400], exact[EXPORT_ID_MAX + NAME_MAX + 2], why[128]; /* exact: "ID/NAME" */
     char subject[EXPORT_ID_MAX + 1], detail[512], name[NAME_MAX + 1];
+    char *range; /* the request's Range header, or NULL */
     int64_t at_ms;
 };
+
+/* Whether the server will answer the file open at fd 416 for range (http_reply_file): it
+ * sends none of it then. */
+static int range_past_end(int fd, const char *range)
+{
+    struct stat st;
+    uint64_t first, last;
+
+    return range != NULL && fstat(fd, &st) == 0 &&
+           httpparse_range(range, (uint64_t)st.st_size, &first, &last) ==
+               HTTPPARSE_RANGE_UNSATISFIABLE;
+}
 
 static void download_work(struct api_job *j, struct store *s)
 {
@@ -687,7 +702,7 @@ static void download_work(struct api_job *j, struct store *s)
      * inside the exports folder. No file, no audit row. */
     if ((d->fd = api_open_inside(d->path, d->root, d->exact, d->why, sizeof(d->why))) < 0)
         return;
-    if (s != NULL)
+    if (s != NULL && !range_past_end(d->fd, d->range))
         j->rc = store_audit_append(s, d->at_ms, j->call.who, "export.download", d->subject,
                                    d->detail, NULL, &j->err);
 }
@@ -721,6 +736,7 @@ static void download_release(struct api_job *j)
 
     if (d->fd >= 0)
         close(d->fd);
+    free(d->range);
 }
 
 void api_export_file(struct api_call *c)
@@ -761,6 +777,11 @@ void api_export_file(struct api_call *c)
     snprintf(d->subject, sizeof(d->subject), "%.*s", EXPORT_ID_MAX, id);
     snprintf(d->detail, sizeof(d->detail), "%s%s%.64s", name, range != NULL ? " " : "",
              range != NULL ? range : "");
+    if (range != NULL && (d->range = strdup(range)) == NULL) {
+        free(d);
+        http_reply_error(c->req, HTTP_INTERNAL, "internal", "out of memory");
+        return;
+    }
     d->j.release = download_release;
     d->j.no_store = head; /* work gets no store: the file is opened, no row written */
     api_job_start(c, &d->j, head ? STORE_READONLY : STORE_READWRITE, download_work, download_done);

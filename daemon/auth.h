@@ -38,10 +38,11 @@ enum auth_result {
     AUTH_INVALID, /* a token not in the file: counted against the client */
 };
 
-/* Check the value of a request's Authorization header (may be NULL) from client (an address)
- * at now_s (ev_now). AUTH_OK: *who is the token's entry (borrowed until the next reload:
- * copy what must outlive the request's turn). Otherwise the failure is counted against
- * client and *delay_s says how long to hold the answer. */
+/* Check the value of a request's Authorization header (may be NULL) from client (an address,
+ * or a unix socket's user: http_req_client) at now_s (ev_now). AUTH_OK: *who is the token's
+ * entry (borrowed until the next reload: copy what must outlive the request's turn).
+ * Otherwise the failure is counted against client and *delay_s says how long to hold the
+ * answer. */
 enum auth_result auth_check(struct auth *a, const char *authorization, const char *client,
                             double now_s, const struct tokens_entry **who, double *delay_s);
 

@@ -7,6 +7,7 @@
  * MHD lets a response be queued only inside its access callback (or for a suspended
  * connection); an answer given later is kept in the record, the connection resumed, and
  * queued when MHD calls the access callback again for it. */
+#define _GNU_SOURCE /* struct ucred: a unix socket's peer (req_client) */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -540,6 +541,35 @@ void http_req_set_user(struct http_req *r, const char *user)
     snprintf(r->user, sizeof(r->user), "%s", user != NULL ? user : "");
 }
 
+/* Who r comes from, as failed logins are counted against (http_req_client): its IP address;
+ * on the unix socket, the user the kernel says is at the other end (SO_PEERCRED, as it was at
+ * connect), since a local process can open a new connection or fork a new pid at will but not
+ * change its user; "unix" when the kernel does not say. */
+static void req_client(struct http_req *r, const struct http_srv *s, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci;
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+
+    snprintf(r->client, sizeof(r->client), "unix");
+    if (s->is_unix) {
+        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+            snprintf(r->client, sizeof(r->client), "unix uid=%u", (unsigned)cred.uid);
+        return;
+    }
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client,
+                      sizeof(r->client));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      r->client, sizeof(r->client));
+    }
+}
+
 /* A request's record; its method and path are set once its headers are in. */
 static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn)
 {
@@ -555,17 +585,7 @@ static struct http_req *req_new(struct http_srv *s, struct MHD_Connection *conn)
     r->hc = ci != NULL ? ci->socket_context : NULL;
     ev_timer_init(&r->delay, req_delay_cb, 0.0, 0.0);
     r->delay.data = r;
-    snprintf(r->client, sizeof(r->client), "unix");
-    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!s->is_unix && ci != NULL && ci->client_addr != NULL) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client,
-                      sizeof(r->client));
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      r->client, sizeof(r->client));
-    }
+    req_client(r, s, conn);
     return r;
 }
 

@@ -79,7 +79,8 @@ const char *http_req_query(const struct http_req *r, const char *name);  /* NULL
 const char *http_req_unknown_query(const struct http_req *r, const char *const *allowed,
                                    const char **repeated, const char **valueless);
 const char *http_req_body(const struct http_req *r, size_t *len); /* "" when none */
-/* The client: its IP address as text, or "unix" for the unix socket. */
+/* The client: its IP address as text, or on the unix socket its peer's user, "unix uid=UID"
+ * (SO_PEERCRED; "unix" when the kernel does not say). */
 const char *http_req_client(const struct http_req *r);
 /* What the handler wants logged with the request (a token's name); copied. */
 void http_req_set_user(struct http_req *r, const char *user);

@@ -392,7 +392,8 @@ int doc_alerts(const struct doc_ctx *c, const struct doc_alerts_query *q, json_t
  *  changed: [ {id, name, changes, state} ], changed_more}: the daily digest at now_ms: the
  * cameras down or degraded now (down first, the longest out first) and the state changes of
  * [now_ms - window_ms, now_ms) (the cameras that changed most first), each list cut at max
- * with how many were left out. */
+ * with how many were left out. Reads c->store and c->tz only (c->cfg may be NULL): the daemon
+ * makes it on a worker, where the configuration may be reloaded under it. */
 int doc_digest(const struct doc_ctx *c, int64_t now_ms, int64_t window_ms, size_t max, json_t **out,
                struct cw_err *err);
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "../daemon/alerts.h"
@@ -58,6 +59,7 @@ static int setup(void **state)
     memset(fx->name, 'x', NAME_BYTES);
     fx->cam = (struct cfg_camera){.id = "CAH-001", .name = fx->name, .rtsp_url = "rtsp://x/1"};
     fx->cfg.site_name = "Test";
+    fx->cfg.database = fx->path;
     fx->cfg.time_zone = CW_DEFAULT_TZ;
     fx->cfg.cameras = &fx->cam;
     fx->cfg.n_cameras = 1;
@@ -341,6 +343,83 @@ static void test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once
     assert_int_equal(lines_with(path, "digest not made"), 1);
 }
 
+/* Which threads read the camera status list (the digest's first read), from a trace every
+ * connection of this process gets as it opens (sqlite3_auto_extension): the daemon's, the
+ * tests' and any a worker opens. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_t loop; /* the thread running the tests and their libev loop */
+    int on_loop, off_loop;
+} status_reads = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int trace_status_reads(unsigned type, void *ctx, void *stmt, void *text)
+{
+    const char *sql = sqlite3_sql(stmt);
+
+    (void)type;
+    (void)ctx;
+    (void)text;
+    if (sql == NULL || strstr(sql, "FROM camera") == NULL ||
+        strstr(sql, "retired_ms IS NULL ORDER BY id") == NULL)
+        return 0;
+    pthread_mutex_lock(&status_reads.mu);
+    if (pthread_equal(pthread_self(), status_reads.loop))
+        status_reads.on_loop++;
+    else
+        status_reads.off_loop++;
+    pthread_mutex_unlock(&status_reads.mu);
+    return 0;
+}
+
+static int trace_connection(sqlite3 *db, const char **errmsg, const void *api)
+{
+    (void)errmsg;
+    (void)api;
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_status_reads, NULL);
+    return SQLITE_OK;
+}
+
+static int digest_written(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'") == 2; /* old too */
+}
+
+/* The digest reads every camera's status and a day of the event log: long for a large fleet.
+ * It ran in the digest timer's callback, on the loop thread, holding every probe and HTTP
+ * answer meanwhile. Its read runs on a worker, and the loop writes its alert when it is back. */
+static void test_the_digest_reads_the_store_on_a_worker_not_the_loop(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    int on_loop, off_loop;
+
+    alerts_free(fx->a);
+    fx->cfg.alerts.digest_min = 7 * 60;
+    /* The last digest three days ago: the next one is past, due at once. */
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'old', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    pthread_mutex_lock(&status_reads.mu);
+    status_reads.on_loop = status_reads.off_loop = 0;
+    pthread_mutex_unlock(&status_reads.mu);
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_true(run_until(fx, digest_written, 0));
+    pthread_mutex_lock(&status_reads.mu);
+    on_loop = status_reads.on_loop;
+    off_loop = status_reads.off_loop;
+    pthread_mutex_unlock(&status_reads.mu);
+    assert_int_equal(on_loop, 0);
+    assert_int_equal(off_loop, 1);
+    /* What it read came back whole: the camera the store holds, counted. */
+    assert_int_equal(raw_int(fx->raw, "SELECT json_extract(payload, '$.cameras') FROM alert "
+                                      "WHERE kind = 'digest' ORDER BY id DESC LIMIT 1"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +432,13 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_digest_reads_the_store_on_a_worker_not_the_loop,
+                                        setup, teardown),
     };
+
+    /* Every connection opened from here on is traced (trace_status_reads). */
+    status_reads.loop = pthread_self();
+    if (sqlite3_auto_extension((void (*)(void))trace_connection) != SQLITE_OK)
+        return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

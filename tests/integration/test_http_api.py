@@ -76,6 +76,38 @@ SQL = ("' OR '1'='1", "x'; DROP TABLE camera; --", "\" OR 1=1 --", "%", "_", "\\
 SOURCES = itertools.cycle(range(10, 250))  # loopback clients 127.0.0.N for failed logins
 
 
+NOBODY = 65534  # the second local user of the unix socket tests
+DEBIAN_PYTHON = "/usr/bin/python3"  # as ctest runs these; any user may run it
+# A client on the unix socket (argv: cwtest's folder, the socket, n): n requests with a wrong
+# token, each on a new connection; prints their statuses.
+GUESSER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import test_http_api
+print(" ".join(str(test_http_api.unix_http(sys.argv[2], "GET", "/api/v1/whoami",
+                                            "cw_guess%d" % i).status)
+               for i in range(int(sys.argv[3]))))
+"""
+
+
+def unix_http(path, method, target, token=None, timeout=cwtest.RUN_TIMEOUT_S):
+    """A request over a new connection to the daemon's unix socket at path: an Http."""
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(conn):
+            conn.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.sock.settimeout(timeout)
+            conn.sock.connect(path)
+
+    conn = UnixConnection("localhost", timeout=timeout)
+    try:
+        conn.request(method, target,
+                     headers={"Authorization": "Bearer " + token} if token else {})
+        r = conn.getresponse()
+        return cwtest.Http(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    finally:
+        conn.close()
+
+
 def source():
     return "127.0.0.%d" % next(SOURCES)
 
@@ -684,23 +716,52 @@ class HttpApiTest(cwtest.FixtureTestCase):
     def test_unix_socket_serves_the_same_api(self):
         import stat
 
-        class UnixConnection(http.client.HTTPConnection):
-            def connect(conn):
-                conn.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                conn.sock.connect(self.sock)
-
         self.assertEqual(stat.S_IMODE(os.stat(self.sock).st_mode), 0o660)
         for token, status in ((self.tokens["viewer"], 200), (None, 401)):
-            conn = UnixConnection("localhost", timeout=60)
-            try:
-                conn.request("GET", "/api/v1/whoami",
-                             headers={"Authorization": "Bearer " + token} if token else {})
-                r = conn.getresponse()
-                self.assertEqual(r.status, status)
-                body = r.read()
-            finally:
-                conn.close()
-        self.assertIn(b"unauthorized", body)
+            r = unix_http(self.sock, "GET", "/api/v1/whoami", token)
+            self.assertEqual(r.status, status)
+        self.assertIn(b"unauthorized", r.body)
+
+    def test_a_local_user_guessing_tokens_on_the_socket_does_not_hold_another(self):
+        # Failed logins on the unix socket are counted per user (SO_PEERCRED), as over TCP per
+        # address: all of them once shared one record, so a local process guessing tokens had
+        # every other local client's first wrong token held too (the CLI, a proxy).
+        import stat
+
+        if os.geteuid() != 0:
+            self.skipTest("a second local user needs root to be made")
+        # the guesser is user nobody in the socket's group (root): it reaches the socket
+        # through the test's folder, which lets its group through while this test runs
+        mode = stat.S_IMODE(os.stat(self.tmp).st_mode)
+        os.chmod(self.tmp, mode | 0o010)
+        self.addCleanup(os.chmod, self.tmp, mode)
+
+        def guess(n):
+            r = cwtest.run(["setpriv", "--reuid=%d" % NOBODY, "--regid=0", "--clear-groups",
+                            DEBIAN_PYTHON, "-c", GUESSER, os.path.dirname(cwtest.__file__),
+                            self.sock, str(n)])
+            self.assertEqual(r.rc, 0, r)
+            return [int(x) for x in r.out.split()]
+
+        held = self.metric("camwatch_http_auth_held_total")
+        # three wrong tokens answered at once, the fourth held
+        self.assertEqual(guess(4), [401] * 4)
+        self.assertEqual(self.metric("camwatch_http_auth_held_total") - held, 1)
+        # root's client on the same socket: its first wrong token answered at once, its
+        # good one served
+        held = self.metric("camwatch_http_auth_held_total")
+        r = unix_http(self.sock, "GET", "/api/v1/whoami", "cw_mistyped")
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(self.metric("camwatch_http_auth_held_total") - held, 0,
+                         "another user's first wrong token was held")
+        self.assertEqual(unix_http(self.sock, "GET", "/api/v1/whoami",
+                                   self.tokens["viewer"]).json()["name"], "t-viewer")
+        # the guesser is still held: a new connection or process is the same user
+        self.assertEqual(guess(1), [401])
+        self.assertEqual(self.metric("camwatch_http_auth_held_total") - held, 1)
+        # and the log names it as the user it is
+        self.assertIn("auth: client unix uid=%d: 4 failed attempts" % NOBODY,
+                      self.daemon.stderr_text())
 
     def test_metrics_and_healthz_open_by_configuration(self):
         self.assertEqual(cwtest.http(self.port, "GET", "/metrics", source=source()).status, 401)
@@ -1007,6 +1068,24 @@ class HttpApiTest(cwtest.FixtureTestCase):
         r = self.ask("HEAD", "/api/v1/exports/request-1-1/files/nope.mp4", "investigator")
         self.assertEqual((r.status, r.body), (404, b""), r)
         self.assertEqual(self.audit(before), [])
+
+    def test_a_range_past_an_export_files_end_is_416_and_records_no_download(self):
+        # a 416 sends none of the file: like a HEAD, it writes no export.download row
+        path = "/api/v1/exports/request-1-1/files/SHA256SUMS"
+        size = os.path.getsize(os.path.join(self.exports, "request-1-1", "SHA256SUMS"))
+        before = self.last_audit_id()
+        for ask in ("bytes=%d-" % size, "bytes=%d-%d" % (size + 10, size + 20)):
+            with self.subTest(range=ask):
+                r = self.ask("GET", path, "investigator", headers={"Range": ask})
+                self.error_of(r, 416, "range")
+                self.assertEqual(r.headers["content-range"], "bytes */%d" % size)
+        self.assertEqual(self.audit(before), [])
+        # a range inside the file is sent, and so recorded, with the range it asked
+        part = self.ask("GET", path, "investigator", headers={"Range": "bytes=0-9"})
+        self.assertEqual((part.status, len(part.body)), (206, 10), part)
+        rows = [(a, act, subj, det) for _, a, act, subj, det in self.audit(before)]
+        self.assertEqual(rows, [("t-investigator", "export.download", "request-1-1",
+                                 "SHA256SUMS bytes=0-9")])
 
     def test_request_texts_with_control_characters_are_refused(self):
         # case and reason are printed in manifest.txt: a new line would forge a line of it
