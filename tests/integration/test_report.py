@@ -747,6 +747,55 @@ class ReportTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 1)
         self.assertIn("was closed already", r.err)
 
+    def test_backlog_refuses_an_inventory_that_would_miss_cameras(self):
+        # The backlog takes each camera's priority and class from its inventory row, and the
+        # reader's load leaves a row with a problem out: CAH-001 (on QL80) and CHO-01 (a market)
+        # would go to the province at priority 2. So the backlog is refused, each problem named
+        # by file, line and field, nothing written; the availability report, which takes nothing
+        # from the rows but the store has, is made with the warnings.
+        site = os.path.dirname(self.conf)
+        with open(os.path.join(site, "cameras.csv"), encoding="utf-8") as f:
+            good = f.read()
+        sheet = os.path.join(site, "cameras-broken.csv")
+        lines = good.splitlines()
+        cah, cho = [next(i for i, l in enumerate(lines) if l.startswith(cid + ","))
+                    for cid in ("CAH-001", "CHO-01")]
+        lines[cah] = lines[cah].replace(",10.29,", ",north,")
+        lines[cho] = lines[cho].replace(",market,", ",chợ,")
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        conf = cwtest.conf_variant(self.conf, "cameras = cameras.csv",
+                                   "cameras = cameras-broken.csv", ".broken")
+        problems = ["camwatch: report backlog: %s:%d: lat: not a number: 'north'" % (sheet, cah + 1),
+                    "camwatch: report backlog: %s:%d: site_kind: 'chợ'" % (sheet, cho + 1)]
+        rng = ["--from", "2026-11-02", "--to", "2026-11-16"]
+        kept = os.path.join(self.tmp, "kept.csv")
+        with open(kept, "w", encoding="utf-8") as f:
+            f.write("the last backlog\n")
+        for out in ([], ["-o", kept], ["-o", os.path.join(self.tmp, "never-broken.xlsx")],
+                    ["--format", "html"]):
+            r = cwtest.camwatch(conf, "report", "backlog", *rng, *out)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            for p in problems:
+                self.assertIn(p, r.err)
+            self.assertIn("camwatch: report backlog: refused, nothing written: 2 problems in %s"
+                          % sheet, r.err)
+            self.assertIn("camwatchd -c %s --check-config" % conf, r.err)
+            self.assertNotIn("wrote", r.err)
+        with open(kept, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "the last backlog\n")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "never-broken.xlsx")))
+        r = cwtest.camwatch(conf, "report", "availability", *rng)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("camwatch: warning: %s:%d: lat: " % (sheet, cah + 1), r.err)
+        # the sheet fixed: the backlog is made, the two cameras at priority 1
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good)
+        r = cwtest.camwatch(conf, "report", "backlog", *rng)
+        self.assertEqual((r.rc, r.err), (0, ""), r)
+        prio = {i["id"]: i["priority"] for i in json.loads(r.out)["items"]}
+        self.assertEqual((prio["CAH-001"], prio["CHO-01"]), (1, 1), prio)
+
     def test_bad_requests_are_refused_and_write_nothing(self):
         path = os.path.join(self.tmp, "never.xlsx")
         for args, msg in [(["--from", "2026-11-16", "--to", "2026-11-02"], "--from: must be before --to"),
