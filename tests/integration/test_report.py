@@ -663,8 +663,12 @@ class ReportTest(cwtest.FixtureTestCase):
                                    "Chợ Lai Vung", "Tỷ lệ hoạt", "NGƯỜI LẬP BIỂU",
                                    "Khôi phục nguồn điện, đường truyền"]),
                 ("backlog", "en", ["APPENDIX", "Ngã", "ĐT851", "Restore power or network link"]),
-                ("availability", "vi", ["TÌNH HÌNH HOẠT ĐỘNG", "Long Thạnh", "Hòa Thành"])]:
-            pdf = self.print_pdf(self.out[(kind, lang, "html")])
+                ("availability", "vi", ["TÌNH HÌNH HOẠT ĐỘNG", "Long Thạnh", "Hòa Thành"]),
+                # table II with each district's period in its rows
+                ("province", "vi", ["TỔNG HỢP NHU CẦU BẢO TRÌ", "Sa Đéc", "hết ngày 15/11/2026",
+                                    "12:30 ngày 14/11/2026", "không trùng nhau"])]:
+            pdf = self.print_pdf(self.out[(kind, lang, "html")] if kind != "province"
+                                 else self.province_with_two_periods())
             text = unicodedata.normalize("NFC", cwtest.run(["pdftotext", "-layout", pdf, "-"]).out)
             for w in words:
                 self.assertIn(w, text, "%s %s" % (kind, lang))
@@ -676,6 +680,17 @@ class ReportTest(cwtest.FixtureTestCase):
             self.check_no_overflow(pdf)
             emb = cwtest.run(["pdffonts", pdf]).out.splitlines()[2:]
             self.assertTrue(emb and all(" yes " in line for line in emb), emb)
+
+    def province_with_two_periods(self):
+        """The province page of Lai Vung's backlog and a copy, Sa Đéc, sent to 12:30 on the 14th."""
+        doc = self.load("backlog")
+        doc.update(site="Sa Đéc", to="2026-11-14T12:30:00+07:00", to_ms=TO - DAY - 11 * H - 30 * MIN)
+        b = cwtest.write_json(os.path.join(self.tmp, "sadec-14.json"), doc, ensure_ascii=False)
+        page = os.path.join(self.tmp, "province-periods.html")
+        r = cwtest.camwatch(self.conf, "report", "merge", self.out[("backlog", "vi", "json")], b,
+                            "-o", page)
+        self.assertEqual(r.rc, 0, r)
+        return page
 
     def print_pdf(self, page):
         pdf = page + ".pdf"
