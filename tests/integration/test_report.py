@@ -19,6 +19,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -810,6 +811,49 @@ class ReportTest(cwtest.FixtureTestCase):
         self.assertEqual((r.rc, r.err), (0, ""), r)
         prio = {i["id"]: i["priority"] for i in json.loads(r.out)["items"]}
         self.assertEqual((prio["CAH-001"], prio["CHO-01"]), (1, 1), prio)
+
+    def test_api_backlog_after_a_refused_reload_is_the_kept_inventorys(self):
+        # The API's backlog cannot meet a sheet with a problem: the daemon never runs with one
+        # (it refuses it at start and keeps the inventory it had on a reload), so the report it
+        # serves is the inventory it runs, each camera with its row: CAH-001 keeps priority 1
+        # from QL80 while its row in the sheet on disk has a bad lat. The CLI beside it, which
+        # reads the sheet, refuses.
+        site = os.path.join(self.tmp, "site-api")
+        shutil.copytree(os.path.dirname(self.conf), site)
+        conf = os.path.join(site, "camwatch.conf")
+        port = cwtest.free_port()
+        with open(conf, encoding="utf-8") as f:
+            text = re.sub(r"(?m)^listen = .*$", "listen = 127.0.0.1:%d" % port, f.read())
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        token = cwtest.add_token(conf, "xem", "viewer")
+        path = "/api/v1/reports/backlog?from=2026-11-02&to=2026-11-16&format=json"
+
+        def priorities(r):
+            self.assertEqual(r.status, 200, r)
+            return {i["id"]: (i["priority"], i["priority_why"]) for i in r.json()["items"]}
+
+        with cwtest.Procs(site) as procs:
+            d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
+            cwtest.wait_http(port, token, d)
+            before = priorities(cwtest.http(port, "GET", path, token))
+            self.assertEqual(before["CAH-001"], (1, ["national_road"]))
+            sheet = os.path.join(site, "cameras.csv")
+            with open(sheet, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+            at = next(i for i, l in enumerate(lines) if l.startswith("CAH-001,"))
+            lines[at] = lines[at].replace(",10.29,", ",north,")
+            with open(sheet, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            os.kill(d.pid, signal.SIGHUP)
+            cwtest.wait_for("the refusal logged",
+                            lambda: "new configuration refused" in d.stderr_text(), proc=d)
+            self.assertIn("cameras.csv:%d: lat: not a number" % (at + 1), d.stderr_text())
+            self.assertEqual(priorities(cwtest.http(port, "GET", path, token)), before)
+            r = cwtest.camwatch(conf, "report", "backlog", "--from", "2026-11-02", "--to",
+                                "2026-11-16")
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("%s:%d: lat: not a number" % (sheet, at + 1), r.err)
 
     def test_bad_requests_are_refused_and_write_nothing(self):
         path = os.path.join(self.tmp, "never.xlsx")
