@@ -796,6 +796,16 @@ static void test_csv_cells_that_would_be_formulas_are_text(void **state)
     json_decref(doc);
 }
 
+/* Sa Đéc's backlog (b, of two_districts) made for 2026-11-24 .. 2026-11-26 12:30, not the day
+ * Lai Vung's covers. */
+static void sent_another_period(json_t *b)
+{
+    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
+    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
+    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
+    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+}
+
 /* Districts that sent different periods (one a week of last month, one this month to now)
  * are summed, but the province's page and workbook say so and give each district's period:
  * the heading's period, from the first start to the last end, covers none of them alone. */
@@ -814,11 +824,7 @@ static void test_province_names_each_districts_period_when_they_differ(void **st
     assert_null(strstr(html, "không trùng nhau"));
     free(html);
     json_decref(doc);
-    /* Sa Đéc sent 2026-11-24 .. 2026-11-26 12:30 */
-    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
-    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
-    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
-    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+    sent_another_period(b);
     assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
     html = render(doc, REPORT_HTML, REPORT_VI);
     if (strstr(html, "Kỳ báo cáo của các địa phương không trùng nhau: Lai Vung từ ngày "
@@ -868,10 +874,7 @@ static void test_province_csv_rows_carry_each_districts_period(void **state)
     char *csv, *en;
 
     two_districts(fx, &a, &b, in);
-    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
-    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
-    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
-    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+    sent_another_period(b);
     assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
     csv = render(doc, REPORT_CSV, REPORT_VI);
     if (strncmp(csv, "\xEF\xBB\xBF\"STT\",\"Địa phương\",\"Từ\",\"Đến\",",
