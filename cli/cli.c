@@ -317,6 +317,30 @@ void cli_warn_inventory(const struct cli *cli)
             errs->n, errs->n == 1 ? "" : "s", cli->conf_path);
 }
 
+int cli_refuse_inventory(const struct cli *cli, const char *name, const char *done, const char *why,
+                         const char *then)
+{
+    const struct cw_errlist *p = &cli->inventory_problems;
+    const struct cfg *cfg = cli->cfg;
+    char buf[1024];
+
+    if (p->n == 0)
+        return 0;
+    for (size_t i = 0; i < p->n; i++) {
+        cw_err_format(&p->v[i], buf, sizeof(buf));
+        fprintf(stderr, "camwatch: %s: %s\n", name, buf);
+    }
+    fprintf(stderr,
+            "camwatch: %s: refused, %s: %zu problem%s in %s%s%s (above) leave%s cameras out of "
+            "the inventory, and %s; fix %s (camwatchd -c %s --check-config) and %s\n",
+            name, done, p->n, p->n == 1 ? "" : "s",
+            cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv",
+            cfg->credentials_path != NULL ? " or " : "",
+            cfg->credentials_path != NULL ? cfg->credentials_path : "", p->n == 1 ? "s" : "", why,
+            p->n == 1 ? "it" : "them", cli->conf_path, then);
+    return EXIT_USAGE;
+}
+
 int cli_load_config(struct cli *cli)
 {
     struct cw_errlist errs = {0};

@@ -162,6 +162,15 @@ int cli_load_config(struct cli *cli);
 /* The inventory's problems on stderr as warnings (the first CLI_INVENTORY_WARNINGS of them):
  * the store is read all the same. Nothing when there are none. */
 void cli_warn_inventory(const struct cli *cli);
+/* Refuse what command NAME would do with an inventory that has a problem: each problem on its
+ * own line with its file, line and field ("camwatch: NAME: .../cameras.csv:3: lat: not a
+ * number: 'north'"), then "camwatch: NAME: refused, DONE: N problems in SHEET (above) leave
+ * cameras out of the inventory, and WHY; fix them (camwatchd -c CONF --check-config) and
+ * THEN". For a command whose answer would silently miss the cameras of the rows left out; call
+ * it after cli_load_config, before the store is opened. Returns EXIT_USAGE, or 0 without a
+ * word when the inventory has no problem. */
+int cli_refuse_inventory(const struct cli *cli, const char *name, const char *done, const char *why,
+                         const char *then);
 /* Load the conf alone (commands that need no store). A broken inventory (cameras.csv,
  * credentials.ini) is a warning naming each problem's file and line: the cameras without
  * one are loaded, and the store, which the daemon keeps whole, is read all the same. Returns

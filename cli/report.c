@@ -30,6 +30,9 @@ static const char usage[] =
     "                (default: from the -o name's extension, else json)\n"
     "  --lang LANG   vi or en (default: [site] language)\n"
     "  -o FILE       write FILE (mode 0640, replaced whole) instead of stdout\n"
+    "  The backlog is refused, nothing written (exit status 2), while the inventory has a\n"
+    "  problem (camwatchd -c FILE --check-config lists them): a camera whose row has one would\n"
+    "  lose its priority and the findings of its class.\n"
     "  TIME is YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 with Z or +HH:MM, now,\n"
     "  or relative: -7d, -2h.\n";
 
@@ -96,9 +99,12 @@ done:
     return rc;
 }
 
+/* The range read, then ready (NULL: nothing; else it judges the inventory and opens the
+ * store), then the document built and rendered. */
 static int run_doc(struct cli *cli, const struct cli_args *a,
                    int (*build)(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms,
-                                int64_t now_ms, json_t **out, struct cw_err *err))
+                                int64_t now_ms, json_t **out, struct cw_err *err),
+                   int (*ready)(struct cli *cli))
 {
     int64_t from_ms, to_ms;
     struct cw_err err;
@@ -109,6 +115,8 @@ static int run_doc(struct cli *cli, const struct cli_args *a,
         return rc;
     if (from_ms == to_ms)
         return cli_usage_error(a->cmd, "the range is empty: --from equals --to");
+    if (ready != NULL && (rc = ready(cli)) != 0)
+        return rc;
     if (build(&cli->doc, from_ms, to_ms, cw_now_ms(), &doc, &err) != 0)
         return cli_fail(&err);
     return emit(cli, a, doc);
@@ -116,12 +124,31 @@ static int run_doc(struct cli *cli, const struct cli_args *a,
 
 static int run_availability(struct cli *cli, const struct cli_args *a)
 {
-    return run_doc(cli, a, doc_availability);
+    return run_doc(cli, a, doc_availability, NULL);
+}
+
+/* The backlog takes each camera's priority (its road, site kind, the border words of its name,
+ * address or notes) and the limits of its class from its inventory row, and the reader's load
+ * leaves a row with a problem out: that camera would go to the province at priority 2 without
+ * the findings of its class, and nobody could tell. So, as a request for a place: with any
+ * problem, refused, each one named, nothing written (not even -o's file). */
+static int backlog_ready(struct cli *cli)
+{
+    int rc = cli_refuse_inventory(
+        cli, "report backlog", "nothing written",
+        "the backlog takes each camera's priority (national road, market, border) and the limits "
+        "of its class from its row: those cameras would go to the province at priority 2, "
+        "without the findings of their class",
+        "make the report again");
+
+    return rc != 0 ? rc : cli_open_store(cli, STORE_READONLY);
 }
 
 static int run_backlog(struct cli *cli, const struct cli_args *a)
 {
-    return run_doc(cli, a, doc_backlog);
+    int rc = cli_load_config(cli);
+
+    return rc != 0 ? rc : run_doc(cli, a, doc_backlog, backlog_ready);
 }
 
 static int run_merge(struct cli *cli, const struct cli_args *a)
@@ -160,8 +187,9 @@ static int run_merge(struct cli *cli, const struct cli_args *a)
 static const struct cli_command availability_cmd = {
     "report availability", usage, REPORT_OPTS, 0,   NULL, CLI_OPEN_READONLY, NULL,
     run_availability,      NULL,  NULL,        NULL};
+/* Loads the conf and opens the store itself, once the inventory is judged (backlog_ready). */
 static const struct cli_command backlog_cmd = {
-    "report backlog", usage, REPORT_OPTS, 0,   NULL, CLI_OPEN_READONLY, NULL,
+    "report backlog", usage, REPORT_OPTS, 0,   NULL, CLI_OPEN_NOTHING, NULL,
     run_backlog,      NULL,  NULL,        NULL};
 static const struct cli_command merge_cmd = {
     "report merge", usage,     CLI_OPT_FORMAT | CLI_OPT_LANG | CLI_OPT_OUTPUT,

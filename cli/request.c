@@ -88,29 +88,13 @@ static void create_render(const struct cli *cli, const struct cli_args *a, const
  * after saying why. */
 static int create_refused(const struct cli *cli, const struct doc_footage_query *q)
 {
-    const struct cw_errlist *p = &cli->inventory_problems;
-    const struct cfg *cfg = cli->cfg;
-    char buf[1024];
-
-    if (p->n == 0 || q->place == STORE_PLACE_CAMERAS) {
+    if (q->place == STORE_PLACE_CAMERAS) {
         cli_warn_inventory(cli);
         return 0;
     }
-    for (size_t i = 0; i < p->n; i++) {
-        cw_err_format(&p->v[i], buf, sizeof(buf));
-        fprintf(stderr, "camwatch: request create: %s\n", buf);
-    }
-    fprintf(stderr,
-            "camwatch: request create: refused, nothing stored: %zu problem%s in %s%s%s (above) "
-            "leave%s cameras out of the inventory, and a request for a place must not miss a "
-            "camera; fix %s (camwatchd -c %s --check-config) and make the request again, or name "
-            "its cameras with --camera\n",
-            p->n, p->n == 1 ? "" : "s",
-            cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv",
-            cfg->credentials_path != NULL ? " or " : "",
-            cfg->credentials_path != NULL ? cfg->credentials_path : "", p->n == 1 ? "s" : "",
-            p->n == 1 ? "it" : "them", cli->conf_path);
-    return EXIT_USAGE;
+    return cli_refuse_inventory(cli, "request create", "nothing stored",
+                                "a request for a place must not miss a camera",
+                                "make the request again, or name its cameras with --camera");
 }
 
 /* The conf, the command line read as a document reads it (a refusal is a usage error), the

@@ -58,6 +58,8 @@ enum rlabel_id {
     RL_UNIT_PRICE,
     RL_TOTAL,
     RL_DISTRICT,
+    RL_PERIOD_FROM, /* a district's own period, as its start and end cells */
+    RL_PERIOD_TO,
     RL_PROVINCE_TOTAL,
     RL_SEC_OWNERS,
     RL_SEC_COMMUNES,

@@ -185,11 +185,15 @@ static const struct rcol district_cols[] = {
     {RL_UNPRICED, RK_INT, 11},
 };
 
+/* Table II, the detail the CSV holds: each row a district's owner, with its district's own
+ * period (From, To: "ngày 01/11/2026", "hết ngày 30/11/2026", as the note says them), which
+ * the heading's, from the first start to the last end, may not be: a row read alone (the CSV
+ * has no heading nor note) says what its figures cover. */
 static const struct rcol district_owner_cols[] = {
-    {RL_STT, RK_INT, 5},       {RL_DISTRICT, RK_TEXT, 18},    {RL_OWNER, RK_TEXT, 28},
-    {RL_CAMERAS, RK_INT, 10},  {RL_NEEDING_WORK, RK_INT, 11}, {RL_DOWN_NOW, RK_INT, 11},
-    {RL_ITEMS, RK_INT, 10},    {RL_COST_VND, RK_VND, 17},     {RL_PRIORITY_COST, RK_VND, 17},
-    {RL_UNPRICED, RK_INT, 11},
+    {RL_STT, RK_INT, 5},           {RL_DISTRICT, RK_TEXT, 18},     {RL_PERIOD_FROM, RK_TEXT, 15},
+    {RL_PERIOD_TO, RK_TEXT, 15},   {RL_OWNER, RK_TEXT, 28},        {RL_CAMERAS, RK_INT, 10},
+    {RL_NEEDING_WORK, RK_INT, 11}, {RL_DOWN_NOW, RK_INT, 11},      {RL_ITEMS, RK_INT, 10},
+    {RL_COST_VND, RK_VND, 17},     {RL_PRIORITY_COST, RK_VND, 17}, {RL_UNPRICED, RK_INT, 11},
 };
 
 static const struct rcol province_action_cols[] = {
@@ -222,6 +226,7 @@ static int district_tables(struct rmodel *m, const json_t *doc)
     struct rtable *t2;
     struct rcell *r;
     size_t i, k, n = 0;
+    char buf[64];
 
     json_array_foreach(json_object_get(doc, "districts"), i, d)
     {
@@ -247,8 +252,10 @@ static int district_tables(struct rmodel *m, const json_t *doc)
                 return -1;
             rcell_num(&r[0], (double)++n);
             rcell_text(&r[1], rj_str(d, "site"));
-            rcell_text(&r[2], rj_owner(o, "owner"));
-            need_cells(&r[3], l, o, 0);
+            rcell_text(&r[2], rfmt_period_start(l, rj_str(d, "from"), buf, sizeof(buf)));
+            rcell_text(&r[3], rfmt_period_end(l, rj_str(d, "to"), buf, sizeof(buf)));
+            rcell_text(&r[4], rj_owner(o, "owner"));
+            need_cells(&r[5], l, o, 0);
         }
     }
     return 0;

@@ -796,6 +796,16 @@ static void test_csv_cells_that_would_be_formulas_are_text(void **state)
     json_decref(doc);
 }
 
+/* Sa Đéc's backlog (b, of two_districts) made for 2026-11-24 .. 2026-11-26 12:30, not the day
+ * Lai Vung's covers. */
+static void sent_another_period(json_t *b)
+{
+    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
+    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
+    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
+    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+}
+
 /* Districts that sent different periods (one a week of last month, one this month to now)
  * are summed, but the province's page and workbook say so and give each district's period:
  * the heading's period, from the first start to the last end, covers none of them alone. */
@@ -814,11 +824,7 @@ static void test_province_names_each_districts_period_when_they_differ(void **st
     assert_null(strstr(html, "không trùng nhau"));
     free(html);
     json_decref(doc);
-    /* Sa Đéc sent 2026-11-24 .. 2026-11-26 12:30 */
-    json_object_set_new(b, "from", json_string("2026-11-24T00:00:00+00:00"));
-    json_object_set_new(b, "from_ms", json_integer(T0 - 7 * 24 * H));
-    json_object_set_new(b, "to", json_string("2026-11-26T12:30:00+00:00"));
-    json_object_set_new(b, "to_ms", json_integer(T0 - 5 * 24 * H + 12 * H + 30 * MIN));
+    sent_another_period(b);
     assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
     html = render(doc, REPORT_HTML, REPORT_VI);
     if (strstr(html, "Kỳ báo cáo của các địa phương không trùng nhau: Lai Vung từ ngày "
@@ -830,6 +836,70 @@ static void test_province_names_each_districts_period_when_they_differ(void **st
                    "2026-12-01; Sa Đéc from 2026-11-24 to 2026-11-26 12:30.") == NULL)
         fail_msg("no periods in\n%s", en);
     free(html);
+    free(en);
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The number of fields of each line of csv (libcsv's quoting: every field quoted, none holding
+ * a quote here) into n[0..max); returns the number of lines. */
+static size_t csv_widths(const char *csv, size_t *n, size_t max)
+{
+    size_t lines = 0;
+
+    for (const char *p = csv; *p != '\0' && lines < max; lines++) {
+        const char *end = strstr(p, "\r\n");
+        n[lines] = 1;
+        for (const char *q = p; q < end; q++)
+            n[lines] += q[0] == '"' && q[1] == ',' && q[2] == '"';
+        p = end + 2;
+    }
+    return lines;
+}
+
+/* The province's CSV is its detail table alone (a row per district and owner), without the
+ * note the page and the workbook carry when the districts' periods differ: each row gives its
+ * district's own period in two columns (From, To), as the note says them, so the file stays a
+ * table a spreadsheet or a script reads, every row as wide as the heads, and a row read alone
+ * says what its figures cover. A period cell is text like the others: one that would open as a
+ * formula is written after an apostrophe. */
+static void test_province_csv_rows_carry_each_districts_period(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL;
+    struct doc_district in[2];
+    size_t widths[8] = {0};
+    char *csv, *en;
+
+    two_districts(fx, &a, &b, in);
+    sent_another_period(b);
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    if (strncmp(csv, "\xEF\xBB\xBF\"STT\",\"Địa phương\",\"Từ\",\"Đến\",",
+                strlen("\xEF\xBB\xBF\"STT\",\"Địa phương\",\"Từ\",\"Đến\",")) != 0)
+        fail_msg("no period columns in\n%s", csv);
+    if (strstr(csv, "\"1\",\"Lai Vung\",\"ngày 01/12/2026\",\"hết ngày 01/12/2026\",") == NULL ||
+        strstr(csv, "\"4\",\"Sa Đéc\",\"ngày 24/11/2026\",\"12:30 ngày 26/11/2026\",") == NULL)
+        fail_msg("no district's period in\n%s", csv);
+    assert_null(strstr(csv, "không trùng nhau"));    /* no note: a table */
+    assert_int_equal(csv_widths(csv, widths, 8), 7); /* the heads, 3 owners in each district */
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(widths[i], 12);
+    en = render(doc, REPORT_CSV, REPORT_EN);
+    if (strstr(en, "\"4\",\"Sa Đéc\",\"2026-11-24\",\"2026-11-26 12:30\",") == NULL ||
+        strstr(en, "\"1\",\"Lai Vung\",\"2026-12-01\",\"the end of 2026-12-01\",") == NULL)
+        fail_msg("no district's period in\n%s", en);
+    free(csv);
+    free(en);
+    json_decref(doc);
+    /* a period that would write a cell opening with '-' (a year that is none) is text */
+    json_object_set_new(b, "from", json_string("-202-11-24T10:00:00+00:00"));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    en = render(doc, REPORT_CSV, REPORT_EN);
+    if (strstr(en, "\"Sa Đéc\",\"'-202-11-24 10:00\",") == NULL)
+        fail_msg("a formula cell in\n%s", en);
     free(en);
     json_decref(doc);
     json_decref(a);
@@ -1030,6 +1100,7 @@ int main(void)
         T(test_ticket_texts_with_control_characters_are_refused),
         T(test_province_sums_districts_and_names_a_bad_field),
         T(test_province_names_each_districts_period_when_they_differ),
+        T(test_province_csv_rows_carry_each_districts_period),
         T(test_province_refuses_times_whose_sum_would_overflow),
         T(test_province_refuses_a_district_whose_parts_do_not_add_up),
         T(test_csv_and_html_carry_the_figures_in_vietnamese),

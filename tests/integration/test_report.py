@@ -19,6 +19,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -663,8 +664,12 @@ class ReportTest(cwtest.FixtureTestCase):
                                    "Chợ Lai Vung", "Tỷ lệ hoạt", "NGƯỜI LẬP BIỂU",
                                    "Khôi phục nguồn điện, đường truyền"]),
                 ("backlog", "en", ["APPENDIX", "Ngã", "ĐT851", "Restore power or network link"]),
-                ("availability", "vi", ["TÌNH HÌNH HOẠT ĐỘNG", "Long Thạnh", "Hòa Thành"])]:
-            pdf = self.print_pdf(self.out[(kind, lang, "html")])
+                ("availability", "vi", ["TÌNH HÌNH HOẠT ĐỘNG", "Long Thạnh", "Hòa Thành"]),
+                # table II with each district's period in its rows
+                ("province", "vi", ["TỔNG HỢP NHU CẦU BẢO TRÌ", "Sa Đéc", "hết ngày 15/11/2026",
+                                    "12:30 ngày 14/11/2026", "không trùng nhau"])]:
+            pdf = self.print_pdf(self.out[(kind, lang, "html")] if kind != "province"
+                                 else self.province_with_two_periods())
             text = unicodedata.normalize("NFC", cwtest.run(["pdftotext", "-layout", pdf, "-"]).out)
             for w in words:
                 self.assertIn(w, text, "%s %s" % (kind, lang))
@@ -676,6 +681,17 @@ class ReportTest(cwtest.FixtureTestCase):
             self.check_no_overflow(pdf)
             emb = cwtest.run(["pdffonts", pdf]).out.splitlines()[2:]
             self.assertTrue(emb and all(" yes " in line for line in emb), emb)
+
+    def province_with_two_periods(self):
+        """The province page of Lai Vung's backlog and a copy, Sa Đéc, sent to 12:30 on the 14th."""
+        doc = self.load("backlog")
+        doc.update(site="Sa Đéc", to="2026-11-14T12:30:00+07:00", to_ms=TO - DAY - 11 * H - 30 * MIN)
+        b = cwtest.write_json(os.path.join(self.tmp, "sadec-14.json"), doc, ensure_ascii=False)
+        page = os.path.join(self.tmp, "province-periods.html")
+        r = cwtest.camwatch(self.conf, "report", "merge", self.out[("backlog", "vi", "json")], b,
+                            "-o", page)
+        self.assertEqual(r.rc, 0, r)
+        return page
 
     def print_pdf(self, page):
         pdf = page + ".pdf"
@@ -746,6 +762,98 @@ class ReportTest(cwtest.FixtureTestCase):
         r = cwtest.camwatch(self.conf, "ticket", "close", str(self.tickets[2]["id"]))
         self.assertEqual(r.rc, 1)
         self.assertIn("was closed already", r.err)
+
+    def test_backlog_refuses_an_inventory_that_would_miss_cameras(self):
+        # The backlog takes each camera's priority and class from its inventory row, and the
+        # reader's load leaves a row with a problem out: CAH-001 (on QL80) and CHO-01 (a market)
+        # would go to the province at priority 2. So the backlog is refused, each problem named
+        # by file, line and field, nothing written; the availability report, which takes nothing
+        # from the rows but the store has, is made with the warnings.
+        site = os.path.dirname(self.conf)
+        with open(os.path.join(site, "cameras.csv"), encoding="utf-8") as f:
+            good = f.read()
+        sheet = os.path.join(site, "cameras-broken.csv")
+        lines = good.splitlines()
+        cah, cho = [next(i for i, l in enumerate(lines) if l.startswith(cid + ","))
+                    for cid in ("CAH-001", "CHO-01")]
+        lines[cah] = lines[cah].replace(",10.29,", ",north,")
+        lines[cho] = lines[cho].replace(",market,", ",chợ,")
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        conf = cwtest.conf_variant(self.conf, "cameras = cameras.csv",
+                                   "cameras = cameras-broken.csv", ".broken")
+        problems = ["camwatch: report backlog: %s:%d: lat: not a number: 'north'" % (sheet, cah + 1),
+                    "camwatch: report backlog: %s:%d: site_kind: 'chợ'" % (sheet, cho + 1)]
+        rng = ["--from", "2026-11-02", "--to", "2026-11-16"]
+        kept = os.path.join(self.tmp, "kept.csv")
+        with open(kept, "w", encoding="utf-8") as f:
+            f.write("the last backlog\n")
+        for out in ([], ["-o", kept], ["-o", os.path.join(self.tmp, "never-broken.xlsx")],
+                    ["--format", "html"]):
+            r = cwtest.camwatch(conf, "report", "backlog", *rng, *out)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            for p in problems:
+                self.assertIn(p, r.err)
+            self.assertIn("camwatch: report backlog: refused, nothing written: 2 problems in %s"
+                          % sheet, r.err)
+            self.assertIn("camwatchd -c %s --check-config" % conf, r.err)
+            self.assertNotIn("wrote", r.err)
+        with open(kept, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "the last backlog\n")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "never-broken.xlsx")))
+        r = cwtest.camwatch(conf, "report", "availability", *rng)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("camwatch: warning: %s:%d: lat: " % (sheet, cah + 1), r.err)
+        # the sheet fixed: the backlog is made, the two cameras at priority 1
+        with open(sheet, "w", encoding="utf-8") as f:
+            f.write(good)
+        r = cwtest.camwatch(conf, "report", "backlog", *rng)
+        self.assertEqual((r.rc, r.err), (0, ""), r)
+        prio = {i["id"]: i["priority"] for i in json.loads(r.out)["items"]}
+        self.assertEqual((prio["CAH-001"], prio["CHO-01"]), (1, 1), prio)
+
+    def test_api_backlog_after_a_refused_reload_is_the_kept_inventorys(self):
+        # The API's backlog cannot meet a sheet with a problem: the daemon never runs with one
+        # (it refuses it at start and keeps the inventory it had on a reload), so the report it
+        # serves is the inventory it runs, each camera with its row: CAH-001 keeps priority 1
+        # from QL80 while its row in the sheet on disk has a bad lat. The CLI beside it, which
+        # reads the sheet, refuses.
+        site = os.path.join(self.tmp, "site-api")
+        shutil.copytree(os.path.dirname(self.conf), site)
+        conf = os.path.join(site, "camwatch.conf")
+        port = cwtest.free_port()
+        with open(conf, encoding="utf-8") as f:
+            text = re.sub(r"(?m)^listen = .*$", "listen = 127.0.0.1:%d" % port, f.read())
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        token = cwtest.add_token(conf, "xem", "viewer")
+        path = "/api/v1/reports/backlog?from=2026-11-02&to=2026-11-16&format=json"
+
+        def priorities(r):
+            self.assertEqual(r.status, 200, r)
+            return {i["id"]: (i["priority"], i["priority_why"]) for i in r.json()["items"]}
+
+        with cwtest.Procs(site) as procs:
+            d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
+            cwtest.wait_http(port, token, d)
+            before = priorities(cwtest.http(port, "GET", path, token))
+            self.assertEqual(before["CAH-001"], (1, ["national_road"]))
+            sheet = os.path.join(site, "cameras.csv")
+            with open(sheet, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+            at = next(i for i, l in enumerate(lines) if l.startswith("CAH-001,"))
+            lines[at] = lines[at].replace(",10.29,", ",north,")
+            with open(sheet, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            os.kill(d.pid, signal.SIGHUP)
+            cwtest.wait_for("the refusal logged",
+                            lambda: "new configuration refused" in d.stderr_text(), proc=d)
+            self.assertIn("cameras.csv:%d: lat: not a number" % (at + 1), d.stderr_text())
+            self.assertEqual(priorities(cwtest.http(port, "GET", path, token)), before)
+            r = cwtest.camwatch(conf, "report", "backlog", "--from", "2026-11-02", "--to",
+                                "2026-11-16")
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("%s:%d: lat: not a number" % (sheet, at + 1), r.err)
 
     def test_bad_requests_are_refused_and_write_nothing(self):
         path = os.path.join(self.tmp, "never.xlsx")
