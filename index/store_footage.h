@@ -30,8 +30,12 @@ struct store_segment {
     const char *reason; /* why not readable ("truncated: moov atom not found"), "" when it is */
 };
 
-/* Insert or replace the segment (recorder, dir, file) as seen at seen_ms. Returns 0, 1 when
- * its camera is not in the store (nothing written), -1 on error. */
+/* Insert or replace the segment (recorder, dir, file) as seen at seen_ms. Its seen_ms is the
+ * scan that indexed the camera's footage up to its end: one put again for the same camera with
+ * an end no later (a network recorder's item listed again each scan, an ONVIF recording whose
+ * start was overwritten since, a file read again) keeps the seen_ms it had; one that grew, or
+ * is another camera's now, takes this one. Returns 0, 1 when its camera is not in the store
+ * (nothing written), -1 on error. */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
                       struct cw_err *err);
 /* Forget the segment (recorder, dir, file): its file is gone. Returns 0 (also when there was
