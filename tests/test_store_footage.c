@@ -285,6 +285,34 @@ static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **stat
     assert_int_equal(end, 0);
 }
 
+/* How the index speaks for cam on its recorder now over [from, to): its recorder's state and
+ * known_until, and the other recorders holding its footage there (footage_others). */
+struct spoken {
+    enum footage_index x;
+    int64_t until, here;
+    struct footage_other *o; /* malloc'd: the caller frees */
+    size_t no, nseg;
+};
+
+static void spoken_for(struct store *s, const char *cam, const char *recorder, int64_t from,
+                       int64_t to, struct spoken *sp)
+{
+    struct cw_err err = {0};
+    struct store_recorder *rec = NULL, last;
+    struct store_segment_row *seg = NULL;
+    size_t nrec = 0;
+
+    assert_int_equal(store_list_recorders(s, 0, &rec, &nrec, &err), 0);
+    sp->x = footage_index_of(recorder, rec, nrec, &last);
+    assert_int_equal(footage_known_until(s, cam, sp->x, &last, &sp->until, &err), 0);
+    sp->nseg = segments(s, cam, from, to, &seg);
+    assert_int_equal(footage_others(s, cam, recorder, from, seg, sp->nseg, rec, nrec, &sp->o,
+                                    &sp->no, &sp->here, &err),
+                     0);
+    free(seg);
+    free(rec);
+}
+
 /* CHO-01 recorded to "old", then moved to "nvr": what it left on old is spoken for by old's
  * scans (its last good one was 20 minutes before CHO-01's first footage on nvr: between them
  * the index cannot tell), what came after by nvr's. */
@@ -292,12 +320,8 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
-    struct store_recorder *rec = NULL, last;
-    struct store_segment_row *seg = NULL;
-    struct footage_other *o = NULL;
-    size_t nrec = 0, nseg, no = 0;
-    int64_t until = 0, here = 0;
-    enum footage_index x;
+    struct spoken sp;
+    int64_t here = 0;
 
     put_seen(fx->s, "old", "CHO-01", "a.mp4", T0 - HOUR, T0 - HOUR + MIN, T0 - HOUR);
     put_seen(fx->s, "old", "CHO-01", "b.mp4", T0 - 30 * MIN, T0 - 29 * MIN, T0 - 20 * MIN);
@@ -305,32 +329,26 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 - 20 * MIN, 1, NULL, &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 + MIN, 0, "gone", &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 2 * MIN, 1, NULL, &err), 0);
-    assert_int_equal(store_list_recorders(fx->s, 0, &rec, &nrec, &err), 0);
-    x = footage_index_of("nvr", rec, nrec, &last);
-    assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
-    nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
-    assert_int_equal(nseg, 3);
-    assert_int_equal(footage_others(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, seg, nseg, rec, nrec, &o,
-                                    &no, &here, &err),
-                     0);
-    assert_int_equal(no, 1);
-    assert_string_equal(o[0].last.name, "old");
-    assert_int_equal(o[0].state, FOOTAGE_SCAN_FAILED);
-    assert_true(o[0].known_until == T0 - 20 * MIN);
-    assert_true(here == T0);
-    assert_false(footage_unindexed_at(x, until, o, no, here, T0 - 40 * MIN));
-    assert_true(footage_unindexed_at(x, until, o, no, here, T0 - 10 * MIN));
-    assert_false(footage_unindexed_at(x, until, o, no, here, T0 + MIN));
-    assert_true(footage_unindexed_at(x, until, o, no, here, T0 + 3 * MIN));
+    spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &sp);
+    assert_int_equal(sp.nseg, 3);
+    assert_int_equal(sp.no, 1);
+    assert_string_equal(sp.o[0].last.name, "old");
+    assert_int_equal(sp.o[0].state, FOOTAGE_SCAN_FAILED);
+    assert_true(sp.o[0].known_until == T0 - 20 * MIN);
+    assert_true(sp.here == T0);
+    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 40 * MIN));
+    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 10 * MIN));
+    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 + MIN));
+    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 + 3 * MIN));
     /* Its row's recorder blanked: old alone speaks for it. */
-    assert_false(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 40 * MIN));
-    assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 10 * MIN));
+    assert_false(
+        footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, sp.o, sp.no, INT64_MAX, T0 - 40 * MIN));
+    assert_true(
+        footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, sp.o, sp.no, INT64_MAX, T0 - 10 * MIN));
     assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, NULL, 0, INT64_MAX, T0 - 40 * MIN));
     assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", INT64_MIN, &here, &err), 0);
     assert_true(here == INT64_MAX);
-    free(o);
-    free(seg);
-    free(rec);
+    free(sp.o);
 }
 
 /* The scan that indexed seg (recorder rec, its camera cam) up to its end: its seen_ms. */
@@ -353,12 +371,7 @@ static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
-    struct store_recorder *rec = NULL, last;
-    struct store_segment_row *seg = NULL;
-    struct footage_other *o = NULL;
-    size_t nrec = 0, nseg, no = 0;
-    int64_t until = 0, here = 0;
-    enum footage_index x;
+    struct spoken sp;
 
     /* First scans at T0 - 20 min: hik's file of CHO-01, onv's recordings of CHO-02, CAH-01. */
     put_item(fx->s, "hik", "", "CHO-01", "101/f1", T0 - HOUR, T0 - 30 * MIN, T0 - 20 * MIN);
@@ -378,23 +391,15 @@ static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
     put_seen(fx->s, "nvr", "CHO-01", "c.mp4", T0 + 10 * MIN, T0 + 11 * MIN, T0 + 12 * MIN);
     assert_int_equal(store_recorder_scanned(fx->s, "hik", "hikvision", T0, 1, NULL, &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 12 * MIN, 1, NULL, &err), 0);
-    assert_int_equal(store_list_recorders(fx->s, 0, &rec, &nrec, &err), 0);
-    x = footage_index_of("nvr", rec, nrec, &last);
-    assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
-    nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
-    assert_int_equal(nseg, 2);
-    assert_int_equal(footage_others(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, seg, nseg, rec, nrec, &o,
-                                    &no, &here, &err),
-                     0);
-    assert_int_equal(no, 1);
-    assert_string_equal(o[0].last.name, "hik");
-    assert_true(o[0].known_until == T0 - 20 * MIN);
+    spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &sp);
+    assert_int_equal(sp.nseg, 2);
+    assert_int_equal(sp.no, 1);
+    assert_string_equal(sp.o[0].last.name, "hik");
+    assert_true(sp.o[0].known_until == T0 - 20 * MIN);
     /* After that scan, before its first footage on nvr, the index cannot tell. */
-    assert_false(footage_unindexed_at(x, until, o, no, here, T0 - 25 * MIN));
-    assert_true(footage_unindexed_at(x, until, o, no, here, T0 - 10 * MIN));
-    free(o);
-    free(seg);
-    free(rec);
+    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 25 * MIN));
+    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 10 * MIN));
+    free(sp.o);
 }
 
 static void test_recorder_scans_listed_with_counts(void **state)
