@@ -13,9 +13,9 @@ end at the time of each answer), hikA and hikB (Hikvision ISAPI) and dhA (Dahua)
 tests/fixtures/nvr_http.py. camwatchd --once indexes the first sheet. Then CAM-O (onvA), CAM-H
 (hikA) and CAM-D (dhA) move to hikB, where their new files begin after a clock condition, dhA's
 channel going to CAM-E, and camwatchd --once (its inventory synced) and `camwatch footage
-scan` list every recorder again. CAM-P stays on
-onvA: its recording grew, and the scan that saw it indexes it. Nothing asserts on time; the
-cameras' RTSP addresses are closed ports.
+scan` list every recorder again. CAM-P stays on onvA: its recording grew, and the scan that saw
+it indexes it. Last, CAM-H goes back to hikA (A->B->A). Nothing asserts on time (the clock is
+only waited past the times the files need); the cameras' RTSP addresses are closed ports.
 """
 import datetime
 import json
@@ -65,7 +65,7 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
         t = now().replace(microsecond=0)
         cls.t0 = t - 40 * MIN  # hikA's and dhA's files: 40 to 20 minutes ago
         cls.e1 = t - 20 * MIN
-        old = [nvr_file(c, cls.t0, cls.t0 + 10 * MIN, "a%d-0" % c) for c in (1, 2)] + \
+        cls.old = old = [nvr_file(c, cls.t0, cls.t0 + 10 * MIN, "a%d-0" % c) for c in (1, 2)] + \
             [nvr_file(c, cls.t0 + 10 * MIN, cls.e1, "a%d-1" % c) for c in (1, 2)]
         dav = [nvr_file(1, cls.t0, cls.e1, "/mnt/dvr/sda0/dav/d1-0.dav")]
         nvrs = cwtest.write_json(os.path.join(cls.tmp, "nvrs.json"), [
@@ -121,6 +121,7 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
                         lambda: now() > cls.tb + 3 * SEC)
         r = cwtest.camwatchd(cls.conf, "--once")  # the inventory synced, every recorder scanned
         assert r.rc == 0, r
+        cls.moved = cls.recorders_now()
         r = cwtest.camwatch(cls.conf, "footage", "scan", "--json")  # and scanned again
         assert r.rc == 0, r
         cls.second = {o["name"]: o for o in json.loads(r.out)}
@@ -217,6 +218,38 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
                          [(iso(self.e1), known, "not recorded"),
                           (known, iso(self.tb), "not indexed")])
         self.assertEqual(self.find("CAM-E", self.t0, self.tb)["windows"], [])
+
+    def test_z_a_camera_moved_back_is_spoken_for_between_up_to_the_indexing_scan(self):
+        # A->B->A: CAM-H goes back to hikA, its first file there after hikB's later scans.
+        # hikB, which held it between, speaks for it up to the scan that indexed its file there
+        # (the daemon's after the first move), not up to hikB's latest.
+        scanned = max(at(o["scanned_at"]) for o in self.later.values())
+        cwtest.wait_for("the clock past the later scans", lambda: now() > scanned + 2 * SEC)
+        tc = now().replace(microsecond=0) + SEC
+        back = [nvr_file(1, tc, tc + 2 * SEC, "a1-2")]
+        self.control_nvr("hikA", {"files": self.old + back})
+        self.write_sheet(
+            {"CAM-O": "hikB", "CAM-P": "onvA", "CAM-H": "hikA", "CAM-I": "hikA",
+             "CAM-D": "hikB", "CAM-E": "dhA", "CAM-W": "hikB"},
+            {"onvA": "SourceId_2=CAM-P", "hikA": "1=CAM-H, 2=CAM-I", "dhA": "1=CAM-E",
+             "hikB": "2=CAM-O, 3=CAM-W, 4=CAM-D"})
+        cwtest.wait_for("the clock past CAM-H's file back on hikA", lambda: now() > tc + 3 * SEC)
+        r = cwtest.camwatchd(self.conf, "--once")
+        self.assertEqual(r.rc, 0, r)
+        r = cwtest.camwatch(self.conf, "footage", "scan", "--json")
+        self.assertEqual(r.rc, 0, r)
+        latest = self.recorders_now()["hikB"]["scanned_at"]
+        self.assertGreater(at(latest), tc + 2 * SEC)
+        doc = self.find("CAM-H", self.tb, tc + 2 * SEC)
+        self.assertEqual(doc["index"]["recorder"], "hikA")
+        self.assertEqual([(o["recorder"], o["known_until"]) for o in doc["index"]["others"]],
+                         [("hikB", self.moved["hikB"]["scanned_at"])], doc["index"])
+        known = self.moved["hikB"]["scanned_at"]
+        self.assertEqual([(w["start"], w["end"]) for w in doc["windows"]],
+                         [(iso(self.tb), iso(self.tb + 2 * SEC)), (iso(tc), iso(tc + 2 * SEC))])
+        self.assertEqual([(g["start"], g["end"], g["cause"]) for g in doc["gaps"]],
+                         [(iso(self.tb + 2 * SEC), known, "not recorded"),
+                          (known, iso(tc), "not indexed")])
 
 
 if __name__ == "__main__":
