@@ -103,8 +103,8 @@ int store_camera_first_on(struct store *s, const char *camera_id, const char *re
 /* The end of camera_id's newest footage on recorder that a scan at seen_by_ms had indexed: of
  * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms) and
  * starting before before_ms (INT64_MAX: any), the one starting last; *seen_ms (may be NULL) its
- * seen_ms, the scan that wrote it. One search of the (camera_id, start_ms) index, walked back
- * from before_ms. *end_ms and *seen_ms 0 when none. 0 or -1. */
+ * seen_ms, the scan that indexed it up to its end. One search of the (camera_id, start_ms)
+ * index, walked back from before_ms. *end_ms and *seen_ms 0 when none. 0 or -1. */
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
                              int64_t seen_by_ms, int64_t before_ms, int64_t *end_ms,
                              int64_t *seen_ms, struct cw_err *err);
