@@ -21,6 +21,8 @@
 
 /* ---- writing what a scan found ---- */
 
+/* A segment put again for the same camera reaching no further keeps its seen_ms: the scan that
+ * indexed the camera's footage up to its end (store_segment_put). */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
                       struct cw_err *err)
 {
@@ -33,7 +35,8 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
         "start_ms = excluded.start_ms, end_ms = excluded.end_ms, bytes = excluded.bytes, "
         "mtime_ns = excluded.mtime_ns, container = excluded.container, codec = excluded.codec, "
         "width = excluded.width, height = excluded.height, readable = excluded.readable, "
-        "reason = excluded.reason, seen_ms = excluded.seen_ms";
+        "reason = excluded.reason, seen_ms = CASE WHEN camera_id = excluded.camera_id "
+        "AND excluded.end_ms <= end_ms THEN seen_ms ELSE excluded.seen_ms END";
     static const char sql_len[] =
         "INSERT INTO footage_camera (camera_id, max_len_ms, updated_ms) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (camera_id) DO UPDATE SET max_len_ms = max(max_len_ms, excluded.max_len_ms)";

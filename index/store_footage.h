@@ -30,8 +30,12 @@ struct store_segment {
     const char *reason; /* why not readable ("truncated: moov atom not found"), "" when it is */
 };
 
-/* Insert or replace the segment (recorder, dir, file) as seen at seen_ms. Returns 0, 1 when
- * its camera is not in the store (nothing written), -1 on error. */
+/* Insert or replace the segment (recorder, dir, file) as seen at seen_ms. Its seen_ms is the
+ * scan that indexed the camera's footage up to its end: one put again for the same camera with
+ * an end no later (a network recorder's item listed again each scan, an ONVIF recording whose
+ * start was overwritten since, a file read again) keeps the seen_ms it had; one that grew, or
+ * is another camera's now, takes this one. Returns 0, 1 when its camera is not in the store
+ * (nothing written), -1 on error. */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
                       struct cw_err *err);
 /* Forget the segment (recorder, dir, file): its file is gone. Returns 0 (also when there was
@@ -99,8 +103,8 @@ int store_camera_first_on(struct store *s, const char *camera_id, const char *re
 /* The end of camera_id's newest footage on recorder that a scan at seen_by_ms had indexed: of
  * its segments of recorder seen at or before seen_by_ms (store_segment_put's seen_ms) and
  * starting before before_ms (INT64_MAX: any), the one starting last; *seen_ms (may be NULL) its
- * seen_ms, the scan that wrote it. One search of the (camera_id, start_ms) index, walked back
- * from before_ms. *end_ms and *seen_ms 0 when none. 0 or -1. */
+ * seen_ms, the scan that indexed it up to its end. One search of the (camera_id, start_ms)
+ * index, walked back from before_ms. *end_ms and *seen_ms 0 when none. 0 or -1. */
 int store_camera_newest_seen(struct store *s, const char *camera_id, const char *recorder,
                              int64_t seen_by_ms, int64_t before_ms, int64_t *end_ms,
                              int64_t *seen_ms, struct cw_err *err);

@@ -1,6 +1,7 @@
 /* recorder_remote.c - a network recorder's listing against what the store knows of it
  * (recorder_remote.h): each listed recording or file is a segment of the camera its tokens
- * name, written again each scan (its times move as it records and overwrites), and a known one
+ * name, written again each scan (its times move as it records and overwrites; the store keeps
+ * the scan that indexed it while it reaches no further for that camera), and a known one
  * the recorder no longer lists is gone. A known one listed within the span it was indexed with
  * keeps the camera it was indexed for, whatever the sheet names now (recorder.h), and the
  * ISAPI kind is asked about the tracks of the files it knows too. Dahua's file ids do not say

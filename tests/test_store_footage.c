@@ -222,12 +222,12 @@ static void test_refresh_summarises_and_notes_retention_hourly(void **state)
     assert_int_equal(fc.pace_since_ms, T0 + 8 * 24 * HOUR + 3 * HOUR);
 }
 
-/* seg of cam on recorder rec, [start, end), seen by the scan at seen. */
-static void put_seen(struct store *s, const char *rec, const char *cam, const char *file,
-                     int64_t start, int64_t end, int64_t seen)
+/* seg dir/file of cam on recorder rec, [start, end), seen by the scan at seen. */
+static void put_item(struct store *s, const char *rec, const char *dir, const char *cam,
+                     const char *file, int64_t start, int64_t end, int64_t seen)
 {
     struct store_segment g = {.recorder = rec,
-                              .dir = cam,
+                              .dir = dir,
                               .file = file,
                               .camera_id = cam,
                               .start_ms = start,
@@ -239,6 +239,13 @@ static void put_seen(struct store *s, const char *rec, const char *cam, const ch
 
     if (store_segment_put(s, &g, seen, &err) != 0)
         fail_msg("put %s: %s", file, err.msg);
+}
+
+/* seg cam/file of cam on recorder rec, [start, end), seen by the scan at seen. */
+static void put_seen(struct store *s, const char *rec, const char *cam, const char *file,
+                     int64_t start, int64_t end, int64_t seen)
+{
+    put_item(s, rec, cam, cam, file, start, end, seen);
 }
 
 /* The newest footage of a camera a scan had indexed on a recorder: only that camera's segments
@@ -278,6 +285,34 @@ static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **stat
     assert_int_equal(end, 0);
 }
 
+/* How the index speaks for cam on its recorder now over [from, to): its recorder's state and
+ * known_until, and the other recorders holding its footage there (footage_others). */
+struct spoken {
+    enum footage_index x;
+    int64_t until, here;
+    struct footage_other *o; /* malloc'd: the caller frees */
+    size_t no, nseg;
+};
+
+static void spoken_for(struct store *s, const char *cam, const char *recorder, int64_t from,
+                       int64_t to, struct spoken *sp)
+{
+    struct cw_err err = {0};
+    struct store_recorder *rec = NULL, last;
+    struct store_segment_row *seg = NULL;
+    size_t nrec = 0;
+
+    assert_int_equal(store_list_recorders(s, 0, &rec, &nrec, &err), 0);
+    sp->x = footage_index_of(recorder, rec, nrec, &last);
+    assert_int_equal(footage_known_until(s, cam, sp->x, &last, &sp->until, &err), 0);
+    sp->nseg = segments(s, cam, from, to, &seg);
+    assert_int_equal(footage_others(s, cam, recorder, from, seg, sp->nseg, rec, nrec, &sp->o,
+                                    &sp->no, &sp->here, &err),
+                     0);
+    free(seg);
+    free(rec);
+}
+
 /* CHO-01 recorded to "old", then moved to "nvr": what it left on old is spoken for by old's
  * scans (its last good one was 20 minutes before CHO-01's first footage on nvr: between them
  * the index cannot tell), what came after by nvr's. */
@@ -285,12 +320,8 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
-    struct store_recorder *rec = NULL, last;
-    struct store_segment_row *seg = NULL;
-    struct footage_other *o = NULL;
-    size_t nrec = 0, nseg, no = 0;
-    int64_t until = 0, here = 0;
-    enum footage_index x;
+    struct spoken sp;
+    int64_t here = 0;
 
     put_seen(fx->s, "old", "CHO-01", "a.mp4", T0 - HOUR, T0 - HOUR + MIN, T0 - HOUR);
     put_seen(fx->s, "old", "CHO-01", "b.mp4", T0 - 30 * MIN, T0 - 29 * MIN, T0 - 20 * MIN);
@@ -298,32 +329,77 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 - 20 * MIN, 1, NULL, &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 + MIN, 0, "gone", &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 2 * MIN, 1, NULL, &err), 0);
-    assert_int_equal(store_list_recorders(fx->s, 0, &rec, &nrec, &err), 0);
-    x = footage_index_of("nvr", rec, nrec, &last);
-    assert_int_equal(footage_known_until(fx->s, "CHO-01", x, &last, &until, &err), 0);
-    nseg = segments(fx->s, "CHO-01", T0 - 2 * HOUR, T0 + HOUR, &seg);
-    assert_int_equal(nseg, 3);
-    assert_int_equal(footage_others(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, seg, nseg, rec, nrec, &o,
-                                    &no, &here, &err),
-                     0);
-    assert_int_equal(no, 1);
-    assert_string_equal(o[0].last.name, "old");
-    assert_int_equal(o[0].state, FOOTAGE_SCAN_FAILED);
-    assert_true(o[0].known_until == T0 - 20 * MIN);
-    assert_true(here == T0);
-    assert_false(footage_unindexed_at(x, until, o, no, here, T0 - 40 * MIN));
-    assert_true(footage_unindexed_at(x, until, o, no, here, T0 - 10 * MIN));
-    assert_false(footage_unindexed_at(x, until, o, no, here, T0 + MIN));
-    assert_true(footage_unindexed_at(x, until, o, no, here, T0 + 3 * MIN));
+    spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &sp);
+    assert_int_equal(sp.nseg, 3);
+    assert_int_equal(sp.no, 1);
+    assert_string_equal(sp.o[0].last.name, "old");
+    assert_int_equal(sp.o[0].state, FOOTAGE_SCAN_FAILED);
+    assert_true(sp.o[0].known_until == T0 - 20 * MIN);
+    assert_true(sp.here == T0);
+    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 40 * MIN));
+    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 10 * MIN));
+    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 + MIN));
+    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 + 3 * MIN));
     /* Its row's recorder blanked: old alone speaks for it. */
-    assert_false(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 40 * MIN));
-    assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, o, no, INT64_MAX, T0 - 10 * MIN));
+    assert_false(
+        footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, sp.o, sp.no, INT64_MAX, T0 - 40 * MIN));
+    assert_true(
+        footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, sp.o, sp.no, INT64_MAX, T0 - 10 * MIN));
     assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, NULL, 0, INT64_MAX, T0 - 40 * MIN));
     assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", INT64_MIN, &here, &err), 0);
     assert_true(here == INT64_MAX);
-    free(o);
-    free(seg);
-    free(rec);
+    free(sp.o);
+}
+
+/* The scan that indexed seg (recorder rec, its camera cam) up to its end: its seen_ms. */
+static int64_t seen_of(struct store *s, const char *rec, const char *cam, int64_t start)
+{
+    struct cw_err err = {0};
+    int64_t end = 0, seen = -1;
+
+    if (store_camera_newest_seen(s, cam, rec, INT64_MAX, start + 1, &end, &seen, &err) != 0)
+        fail_msg("newest seen: %s", err.msg);
+    return seen;
+}
+
+/* A network recorder lists each item at every scan and each is put again. One put again for
+ * the same camera reaching no further (an ISAPI file as it was; an ONVIF recording whose start
+ * was overwritten since, or capped to the part indexed as its camera's) keeps the scan that
+ * indexed it; one that grew, or is another camera's now, is dated by the scan that saw it. So
+ * the recorder CHO-01 moved off speaks for it up to the scan that indexed its footage there. */
+static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct spoken sp;
+
+    /* First scans at T0 - 20 min: hik's file of CHO-01, onv's recordings of CHO-02, CAH-01. */
+    put_item(fx->s, "hik", "", "CHO-01", "101/f1", T0 - HOUR, T0 - 30 * MIN, T0 - 20 * MIN);
+    put_item(fx->s, "onv", "", "CHO-02", "rec-2", T0 - 2 * HOUR, T0 - 20 * MIN, T0 - 20 * MIN);
+    put_item(fx->s, "onv", "", "CAH-01", "rec-3", T0 - 2 * HOUR, T0 - 20 * MIN, T0 - 20 * MIN);
+    /* Later scans at T0, CHO-01 moved to nvr: each listed again. */
+    put_item(fx->s, "hik", "", "CHO-01", "101/f1", T0 - HOUR, T0 - 30 * MIN, T0);
+    put_item(fx->s, "onv", "", "CHO-02", "rec-2", T0 - HOUR, T0 - 20 * MIN, T0);
+    put_item(fx->s, "onv", "", "CAH-01", "rec-3", T0 - 50 * MIN, T0 - 5 * MIN, T0);
+    assert_true(seen_of(fx->s, "hik", "CHO-01", T0 - HOUR) == T0 - 20 * MIN);
+    assert_true(seen_of(fx->s, "onv", "CHO-02", T0 - HOUR) == T0 - 20 * MIN);
+    assert_true(seen_of(fx->s, "onv", "CAH-01", T0 - 50 * MIN) == T0);
+    /* Its channel given to CHO-02: the scan that gave it indexes it. */
+    put_item(fx->s, "onv", "", "CHO-02", "rec-3", T0 - 50 * MIN, T0 - 5 * MIN, T0 + MIN);
+    assert_true(seen_of(fx->s, "onv", "CHO-02", T0 - 50 * MIN) == T0 + MIN);
+
+    put_seen(fx->s, "nvr", "CHO-01", "c.mp4", T0 + 10 * MIN, T0 + 11 * MIN, T0 + 12 * MIN);
+    assert_int_equal(store_recorder_scanned(fx->s, "hik", "hikvision", T0, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 12 * MIN, 1, NULL, &err), 0);
+    spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &sp);
+    assert_int_equal(sp.nseg, 2);
+    assert_int_equal(sp.no, 1);
+    assert_string_equal(sp.o[0].last.name, "hik");
+    assert_true(sp.o[0].known_until == T0 - 20 * MIN);
+    /* After that scan, before its first footage on nvr, the index cannot tell. */
+    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 25 * MIN));
+    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 10 * MIN));
+    free(sp.o);
 }
 
 static void test_recorder_scans_listed_with_counts(void **state)
@@ -600,6 +676,7 @@ int main(void)
         T(test_moved_camera_spoken_for_by_each_recorder_it_recorded_to),
         T(test_recorder_scans_listed_with_counts),
         T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
+        T(test_item_listed_again_keeps_the_scan_that_indexed_it),
         T(test_places_near_ordered_by_distance_within_radius),
         T(test_moved_camera_found_at_its_new_place),
         T(test_request_stored_with_its_audit_row),
