@@ -487,6 +487,10 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         close(fd);
         if (strcmp(o->rx.note, "cancelled") == 0)
             return cw_err_set(err, NULL, 0, NULL, "export cancelled");
+        /* Not a whole file (the disk full, a write error): not delivered, nor is any other. */
+        if (o->rx.output_failed)
+            return cw_err_set(err, r->dir, 0, NULL, "camera %s: %s: %s", c->place.id, name,
+                              o->rx.note);
         return cw_err_set(err, NULL, 0, NULL, "camera %s: %s", c->place.id, o->rx.note);
     }
     if (!o->rx.delivered) {

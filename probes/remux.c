@@ -60,8 +60,10 @@ static int write_cb(void *opaque, uint8_t *buf, int len)
         ssize_t n = write(fd, buf + done, (size_t)(len - done));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            return AVERROR(errno ? errno : EIO);
+        if (n < 0)
+            return AVERROR(errno);
+        if (n == 0)
+            return AVERROR(EIO);
         done += (int)n;
     }
     return len;
@@ -98,6 +100,14 @@ static int averr(struct run *r, const char *what, int rc)
         return note(r, "cancelled");
     av_strerror(rc, msg, sizeof(msg));
     return note(r, "%s: %s", what, msg);
+}
+
+/* The output could not be written: whatever is in it is not a whole file. */
+static int out_failed(struct run *r, const char *what, int rc)
+{
+    r->res->output_failed = 1;
+    r->res->note[0] = '\0'; /* this reason stands over any other */
+    return averr(r, what, rc);
 }
 
 /* The output's streams from the first input: its best video and best audio, copied. */
@@ -139,7 +149,7 @@ static int open_output(struct run *r, AVFormatContext *ic, int vi, int ai)
     r->res->height = ic->streams[vi]->codecpar->height;
     r->res->streams = r->nos;
     if ((rc = avformat_write_header(r->oc, NULL)) < 0)
-        return averr(r, "output header", rc);
+        return out_failed(r, "writing the output", rc);
     return 0;
 }
 
@@ -256,7 +266,7 @@ static int write_packet(struct run *r, const struct input *in, AVPacket *p, int 
     p->pos = -1;
     r->res->packets++;
     if ((rc = av_interleaved_write_frame(r->oc, p)) < 0)
-        return averr(r, "writing", rc);
+        return out_failed(r, "writing the output", rc);
     return 0;
 }
 
@@ -460,20 +470,22 @@ int remux_run(const struct remux_request *rq, struct remux_result *res)
     }
     rc = run_inputs(&r, p);
     av_packet_free(&p);
-    if (r.oc != NULL && r.started) {
+    if (r.oc != NULL && r.started && !res->output_failed) {
         trailer = av_write_trailer(r.oc);
-        if (trailer < 0 && rc == 0)
-            rc = averr(&r, "writing the index", trailer);
+        if (trailer < 0)
+            rc = out_failed(&r, "writing the output's index", trailer);
     }
     if (r.io != NULL) {
         avio_flush(r.io);
+        if (r.io->error < 0 && !res->output_failed)
+            rc = out_failed(&r, "writing the output", r.io->error);
         res->bytes_written = avio_tell(r.io);
         av_freep(&r.io->buffer);
         avio_context_free(&r.io);
     }
     av_free(r.iobuf);
     avformat_free_context(r.oc);
-    if (rc != 0 && !r.started)
+    if (rc != 0 && (!r.started || res->output_failed))
         return -1;
     if (rc != 0 && strcmp(res->note, "cancelled") == 0)
         return -1;

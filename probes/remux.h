@@ -44,11 +44,13 @@ struct remux_result {
     } jumps[REMUX_JUMPS_MAX]; /* gaps crossed */
     size_t n_jumps;
     char note[REMUX_NOTE_MAX]; /* why it stopped short of the range, "" when it did not */
+    int output_failed;         /* -1 returned because the output could not be written */
 };
 
 /* Remux rq into rq->out_fd. Returns 0 with *res filled (delivered 0 when no input gave a
  * keyframe inside the range), or -1 with res->note saying why nothing usable was written
- * (cancelled, the first input unreadable, a write error). */
+ * (cancelled, the first input unreadable, or the output could not be written: a write error,
+ * the disk full; res->output_failed then, and whatever is in out_fd is not a whole file). */
 int remux_run(const struct remux_request *rq, struct remux_result *res);
 
 #endif

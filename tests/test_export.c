@@ -10,12 +10,15 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <libavformat/avformat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -605,6 +608,35 @@ static void test_cancelled_export_leaves_nothing(void **state)
     assert_int_equal(entries(fx, "out-c"), 0);
 }
 
+/* The MP4 cannot be written whole (a file size limit, as a full disk would do it): the export
+ * fails, says why, and leaves nothing in the folder: no file certified by its SHA-256 that no
+ * player can open. */
+static void test_unwritable_mp4_fails_the_export_and_leaves_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    struct rlimit was, small;
+    char out[160];
+    void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN); /* write() says EFBIG instead */
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/out-full", fx->dir);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small = was;
+    small.rlim_cur = 20000; /* the moov atom, at the end, never fits */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rc = export_run(p, out, NULL, NULL, NULL, &res, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, xfsz);
+    export_plan_free(p);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.msg, "camera CAM-A: CAM-A.mp4: writing the output"));
+    assert_non_null(strstr(err.msg, strerror(EFBIG)));
+    assert_int_equal(entries(fx, "out-full"), 0);
+}
+
 /* Cameras with ids long enough that the audit summary is full before the last of them: every
  * file delivered is still counted ("N files of M cameras" in the audit row and the API's
  * result), however short the summary has to be cut. */
@@ -695,6 +727,7 @@ int main(void)
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
+        T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
         cmocka_unit_test(test_every_file_counted_when_the_summary_is_full),
     };
 
