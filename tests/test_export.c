@@ -13,11 +13,11 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libavformat/avformat.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -519,6 +519,144 @@ static void test_manifest_words_the_index_end_as_what_it_is(void **state)
     }
 }
 
+/* The path of CAM-A's segment starting at 21:00:ss. */
+static void segment_path(const struct fixture *fx, int ss, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/CAM-A/2026-11-20/21-00-%02d.mp4", fx->nvr, ss);
+}
+
+/* Source k of camera i in x's manifest.json. */
+static json_t *source_of(const struct exported *x, size_t i, size_t k)
+{
+    json_t *cam = json_array_get(json_object_get(x->json, "cameras"), i);
+
+    return json_array_get(json_object_get(cam, "sources"), k);
+}
+
+/* Source k of camera 0 says it was not used, and why; nothing of it read. */
+static void source_gone(const struct exported *x, size_t k)
+{
+    json_t *src = source_of(x, 0, k);
+
+    assert_false(json_is_true(json_object_get(src, "used")));
+    assert_string_equal(json_string_value(json_object_get(src, "not_used")), "gone since indexed");
+    assert_false(json_is_true(json_object_get(src, "readable")));
+    assert_string_equal(json_string_value(json_object_get(src, "reason")), "gone since indexed");
+    assert_true(json_is_null(json_object_get(src, "sha256")));
+    assert_true(json_is_null(json_object_get(src, "bytes")));
+}
+
+/* The recorder overwrote CAM-A's first segment since the scan (what NVRs do with their
+ * oldest file): the export does not fail; CAM-A's footage starts at the next segment, and the
+ * gone one is said in both manifests. With every one of its files gone, CAM-A gets a note and
+ * the export still ends well for the other cameras. */
+static void test_first_segment_gone_since_the_scan_is_skipped_not_fatal(void **state)
+{
+    struct fixture *fx = *state;
+    struct exported x;
+    char path[256];
+    json_t *src;
+
+    segment_path(fx, 0, path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    export_read(fx, "out-first-gone", &x);
+    assert_int_equal(x.res.files, 1);
+    assert_string_equal(x.res.summary, "CAM-A 21:00:02-21:00:13");
+    source_gone(&x, 0);
+    src = source_of(&x, 0, 1);
+    assert_true(json_is_true(json_object_get(src, "used")));
+    assert_true(json_is_null(json_object_get(src, "not_used")));
+    assert_int_equal(strlen(json_string_value(json_object_get(src, "sha256"))), 64);
+    manifest_says(&x, 0, "note",
+                  "1 of 5 source files not used (CAM-A/2026-11-20/21-00-00.mp4: gone since "
+                  "indexed)");
+    txt_has(&x, "Trích xuất được / Delivered: 21:00:02 – 21:00:13\n");
+    txt_has(&x, "    nvr:CAM-A/2026-11-20/21-00-00.mp4  - bytes  SHA-256 -  "
+                "không dùng / not used: gone since indexed\n");
+    exported_free(&x);
+    for (int ss = 2; ss <= 12; ss += 2) {
+        segment_path(fx, ss, path, sizeof(path));
+        unlink(path);
+    }
+    export_read(fx, "out-all-gone", &x);
+    assert_int_equal(x.res.files, 0);
+    manifest_says(&x, 0, "note",
+                  "no readable footage in the range; 5 of 5 source files not used "
+                  "(CAM-A/2026-11-20/21-00-00.mp4: gone since indexed)");
+    for (size_t k = 0; k < 5; k++)
+        source_gone(&x, k);
+    exported_free(&x);
+}
+
+/* A middle segment gone since the scan: the footage after it is still delivered (its time a
+ * gap in the file), and the manifests say which sources went into the file. */
+static void test_middle_segment_gone_the_rest_still_delivered(void **state)
+{
+    struct fixture *fx = *state;
+    static const int used[] = {1, 1, 0, 1, 1};
+    struct exported x;
+    char path[256];
+    const char *from;
+    json_t *gaps;
+
+    segment_path(fx, 4, path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    export_read(fx, "out-middle-gone", &x);
+    assert_string_equal(x.res.summary, "CAM-A 21:00:01-21:00:13");
+    gaps = json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "gaps");
+    assert_int_equal(json_array_size(gaps), 1);
+    from = json_string_value(json_object_get(json_array_get(gaps, 0), "from"));
+    /* the end of the last frame before it, 21:00:03.9 or 21:00:04 */
+    assert_true(strcmp(from, "2026-11-20T21:00:03+07:00") >= 0 &&
+                strcmp(from, "2026-11-20T21:00:04+07:00") <= 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(gaps, 0), "to")),
+                        "2026-11-20T21:00:10+07:00");
+    for (size_t k = 0; k < 5; k++)
+        assert_int_equal(json_is_true(json_object_get(source_of(&x, 0, k), "used")), used[k]);
+    source_gone(&x, 2);
+    txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+    txt_has(&x, "không dùng / not used: gone since indexed\n");
+    assert_non_null(memmem(x.txt, x.txt_len, "đã dùng / used\n", strlen("đã dùng / used\n")));
+    exported_free(&x);
+}
+
+/* A segment replaced by another clip since the scan: its size and SHA-256 in the manifests
+ * are those of the file read now (the hash of what sha256sum reads), it is said changed since
+ * indexed, and its footage is not put at a time the index gave to other footage. */
+static void test_segment_changed_since_the_scan_is_said_and_not_used(void **state)
+{
+    struct fixture *fx = *state;
+    struct exported x;
+    char path[256], cmd[512], sum[65] = "";
+    struct stat sb;
+    json_t *src;
+    FILE *f;
+
+    segment_path(fx, 2, path, sizeof(path));
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 3 "
+             "-c:v libx264 -g 10 -f mp4 %s",
+             path);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    snprintf(cmd, sizeof(cmd), "sha256sum %s", path);
+    assert_non_null(f = popen(cmd, "r"));
+    assert_int_equal(fscanf(f, "%64s", sum), 1);
+    pclose(f);
+    export_read(fx, "out-changed", &x);
+    src = source_of(&x, 0, 1);
+    assert_int_equal(json_integer_value(json_object_get(src, "bytes")), sb.st_size);
+    assert_true(json_integer_value(json_object_get(src, "indexed_bytes")) != sb.st_size);
+    assert_string_equal(json_string_value(json_object_get(src, "sha256")), sum);
+    assert_true(json_is_true(json_object_get(src, "changed_since_indexed")));
+    assert_false(json_is_true(json_object_get(src, "used")));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(src, "not_used")), "changed since indexed"));
+    assert_false(json_is_true(json_object_get(source_of(&x, 0, 0), "changed_since_indexed")));
+    txt_has(&x, "không dùng / not used: changed since indexed");
+    exported_free(&x);
+}
+
 /* A range the last scan covers says nothing of the kind. */
 static void test_range_within_the_last_scan_says_nothing_not_indexed(void **state)
 {
@@ -635,6 +773,7 @@ static void test_unwritable_mp4_fails_the_export_and_leaves_nothing(void **state
     assert_non_null(strstr(err.msg, "camera CAM-A: CAM-A.mp4: writing the output"));
     assert_non_null(strstr(err.msg, strerror(EFBIG)));
     assert_int_equal(entries(fx, "out-full"), 0);
+    assert_int_equal(access(out, F_OK), -1); /* the folder it made, removed */
 }
 
 /* Cameras with ids long enough that the audit summary is full before the last of them: every
@@ -728,6 +867,9 @@ int main(void)
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
         T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
+        T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
+        T(test_middle_segment_gone_the_rest_still_delivered),
+        T(test_segment_changed_since_the_scan_is_said_and_not_used),
         cmocka_unit_test(test_every_file_counted_when_the_summary_is_full),
     };
 
