@@ -661,18 +661,37 @@ done:
  * indexed after 21:01:00)", or " (not indexed: no recorder)" when it covers none of it. Returns
  * what snprintf does. */
 static size_t summary_unindexed(const struct export_plan *p, const struct export_camera *c,
-                                char *buf, size_t len)
+                                const char *fmt, char *buf, size_t len)
 {
     char at[32];
 
     if (c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED)
         return (size_t)snprintf(buf, len, " (not indexed: %s)", footage_index_name(c->index));
-    cw_zone_strftime(p->zone, c->known_until, "%H:%M:%S", at, sizeof(at));
+    cw_zone_strftime(p->zone, c->known_until, fmt, at, sizeof(at));
     return (size_t)snprintf(buf, len, " (not indexed after %s)", at);
+}
+
+/* The summary's time format: the time of day, dated when what it speaks of spans more than
+ * one day in the site's zone (the request's range, and the footage delivered from the keyframe
+ * before it). */
+static const char *summary_format(const struct run *r)
+{
+    int64_t lo = r->p->req.from_ms, hi = r->p->req.to_ms - 1;
+    char a[16], b[16];
+
+    for (size_t i = 0; i < r->p->n; i++)
+        if (r->o[i].file[0] != '\0') {
+            lo = r->o[i].rx.from_ms < lo ? r->o[i].rx.from_ms : lo;
+            hi = r->o[i].rx.to_ms > hi ? r->o[i].rx.to_ms : hi;
+        }
+    cw_zone_strftime(r->p->zone, lo, "%Y-%m-%d", a, sizeof(a));
+    cw_zone_strftime(r->p->zone, hi, "%Y-%m-%d", b, sizeof(b));
+    return strcmp(a, b) == 0 ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S";
 }
 
 static void summarise(const struct run *r, struct export_result *res)
 {
+    const char *fmt = summary_format(r);
     size_t off = 0;
 
     res->summary[0] = '\0';
@@ -684,12 +703,12 @@ static void summarise(const struct run *r, struct export_result *res)
         res->files++; /* every file, the summary full or not */
         if (off >= sizeof(res->summary))
             continue;
-        cw_zone_strftime(r->p->zone, o->rx.from_ms, "%H:%M:%S", a, sizeof(a));
-        cw_zone_strftime(r->p->zone, o->rx.to_ms, "%H:%M:%S", b, sizeof(b));
+        cw_zone_strftime(r->p->zone, o->rx.from_ms, fmt, a, sizeof(a));
+        cw_zone_strftime(r->p->zone, o->rx.to_ms, fmt, b, sizeof(b));
         off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
                                 off ? ", " : "", r->p->cams[i].place.id, a, b);
         if (o->unindexed[0] != '\0' && off < sizeof(res->summary))
-            off += summary_unindexed(r->p, &r->p->cams[i], res->summary + off,
+            off += summary_unindexed(r->p, &r->p->cams[i], fmt, res->summary + off,
                                      sizeof(res->summary) - off);
     }
 }

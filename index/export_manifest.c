@@ -254,20 +254,23 @@ static void add(struct text *t, const char *fmt, ...)
     t->n += (size_t)need;
 }
 
+/* A time as people read it, whole: date, time and the zone's offset then ("2026-11-20
+ * 21:00:01 +07:00"), so that no range reads as one day's when it spans two. */
 static const char *when(const struct export_plan *p, int64_t ms, char *buf, size_t len)
 {
-    return cw_zone_strftime(p->zone, ms, "%Y-%m-%d %H:%M:%S", buf, len);
-}
+    char day[32];
+    int32_t off = cw_zone_offset_s(p->zone, ms), abs_off = off < 0 ? -off : off;
 
-static const char *clock_of_day(const struct export_plan *p, int64_t ms, char *buf, size_t len)
-{
-    return cw_zone_strftime(p->zone, ms, "%H:%M:%S", buf, len);
+    cw_zone_strftime(p->zone, ms, "%Y-%m-%d %H:%M:%S", day, sizeof(day));
+    snprintf(buf, len, "%s %c%02d:%02d", day, off < 0 ? '-' : '+', (int)(abs_off / 3600),
+             (int)(abs_off % 3600 / 60));
+    return buf;
 }
 
 static void txt_request(struct text *t, const struct export_plan *p)
 {
     const struct store_request *r = &p->req;
-    char a[32], b[32];
+    char a[48], b[48];
 
     add(t, "BIÊN BẢN TRÍCH XUẤT DỮ LIỆU HÌNH ẢNH / EVIDENCE EXPORT MANIFEST\n");
     add(t, "Phần mềm / Software: camwatch %s\n", CW_VERSION);
@@ -292,7 +295,7 @@ static void txt_request(struct text *t, const struct export_plan *p)
 static void txt_clock(struct text *t, const struct export_plan *p, const struct export_camera *c,
                       const struct export_outcome *o)
 {
-    char a[32], b[32], at[32];
+    char a[48], b[48], at[48];
     int64_t off = c->clock.offset_ms, abs_off = off < 0 ? -off : off;
 
     if (!c->has_clock) {
@@ -309,8 +312,7 @@ static void txt_clock(struct text *t, const struct export_plan *p, const struct 
         add(t,
             "  Giờ thực nếu theo đồng hồ camera / True time if timed by the camera's clock: "
             "%s – %s\n",
-            clock_of_day(p, o->rx.from_ms - off, a, sizeof(a)),
-            clock_of_day(p, o->rx.to_ms - off, b, sizeof(b)));
+            when(p, o->rx.from_ms - off, a, sizeof(a)), when(p, o->rx.to_ms - off, b, sizeof(b)));
 }
 
 /* A source file: its size and hash as read, whether its footage is in the file, and why not. */
@@ -336,7 +338,7 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
                        const struct export_outcome *o)
 {
     const struct store_place *pl = &c->place;
-    char a[32], b[32];
+    char a[48], b[48];
 
     add(t, "\nCamera %s — %s\n", pl->id, pl->name);
     add(t, "  Địa chỉ / Address: %s%s%s%s%s\n", pl->address, pl->road[0] ? ", " : "", pl->road,
@@ -346,18 +348,17 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
     if (c->dist_m >= 0)
         add(t, "  Cách điểm yêu cầu / Distance from the place: %.0f m\n", c->dist_m);
     add(t, "  Đầu ghi / Recorder: %s\n", pl->recorder[0] ? pl->recorder : "-");
-    add(t, "  Yêu cầu / Requested: %s – %s\n", clock_of_day(p, p->req.from_ms, a, sizeof(a)),
-        clock_of_day(p, p->req.to_ms, b, sizeof(b)));
+    add(t, "  Yêu cầu / Requested: %s – %s\n", when(p, p->req.from_ms, a, sizeof(a)),
+        when(p, p->req.to_ms, b, sizeof(b)));
     if (o->file[0] == '\0') {
         add(t, "  Không trích xuất được / Nothing delivered: %s\n", o->note);
     } else {
-        add(t, "  Trích xuất được / Delivered: %s – %s\n",
-            clock_of_day(p, o->rx.from_ms, a, sizeof(a)),
-            clock_of_day(p, o->rx.to_ms, b, sizeof(b)));
+        add(t, "  Trích xuất được / Delivered: %s – %s\n", when(p, o->rx.from_ms, a, sizeof(a)),
+            when(p, o->rx.to_ms, b, sizeof(b)));
         for (size_t k = 0; k < o->rx.n_jumps; k++)
             add(t, "  Khoảng trống, không có dữ liệu / Gap, no footage: %s – %s\n",
-                clock_of_day(p, o->rx.jumps[k].from_ms, a, sizeof(a)),
-                clock_of_day(p, o->rx.jumps[k].to_ms, b, sizeof(b)));
+                when(p, o->rx.jumps[k].from_ms, a, sizeof(a)),
+                when(p, o->rx.jumps[k].to_ms, b, sizeof(b)));
         if (o->note[0] != '\0')
             add(t, "  Ghi chú / Note: %s\n", o->note);
         add(t, "  Tệp / File: %s (%s %dx%d, %d luồng / streams, %lld bytes)\n", o->file,
@@ -370,8 +371,7 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
         add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", o->unindexed);
     if (o->unindexed[0] != '\0')
         add(t, "  Khoảng chưa lập chỉ mục / Part of the range not indexed: %s – %s%s\n",
-            clock_of_day(p, o->unindexed_from_ms, a, sizeof(a)),
-            clock_of_day(p, p->req.to_ms, b, sizeof(b)),
+            when(p, o->unindexed_from_ms, a, sizeof(a)), when(p, p->req.to_ms, b, sizeof(b)),
             o->unindexed_from_ms <= p->req.from_ms ? " (cả khoảng / all of it)" : "");
     txt_clock(t, p, c, o);
     if (c->n_src > 0)

@@ -250,8 +250,11 @@ static void test_export_writes_mp4_manifests_and_sums(void **state)
     text = file_in(fx, "out-a", "manifest.txt", &len);
     assert_non_null(
         memmem(text, len, "Vụ việc / Case: VV-2026-118", strlen("Vụ việc / Case: VV-2026-118")));
-    assert_non_null(memmem(text, len, "Trích xuất được / Delivered: 21:00:01 – 21:00:13",
-                           strlen("Trích xuất được / Delivered: 21:00:01 – 21:00:13")));
+    assert_non_null(memmem(
+        text, len,
+        "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00",
+        strlen("Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 "
+               "+07:00")));
     assert_non_null(memmem(text, len, "nhanh 83.000 giây / 83.000 s ahead",
                            strlen("nhanh 83.000 giây / 83.000 s ahead")));
     free(text);
@@ -338,7 +341,8 @@ static void test_delivered_footage_still_says_not_indexed_after_the_last_scan(vo
     struct fixture *fx = *state;
     static const char said[] =
         "not indexed after 2026-11-20T21:01:00+07:00: recorder nvr not scanned since";
-    static const char delivered[] = "Trích xuất được / Delivered: 21:00:01 – 21:00:14\n";
+    static const char delivered[] =
+        "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:14 +07:00\n";
     static const char line[] = "Chưa lập chỉ mục / Not indexed: not indexed after "
                                "2026-11-20T21:01:00+07:00: recorder nvr not scanned since\n";
     struct export_result res;
@@ -433,8 +437,9 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
          "CAM-A 21:00:01-21:00:13 (not indexed: never scanned)",
          "Chưa lập chỉ mục / Not indexed: not indexed: recorder nvr-2 never scanned\n"},
     };
-    static const char part[] = "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
-                               "21:00:01 – 21:00:13 (cả khoảng / all of it)\n";
+    static const char part[] =
+        "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
+        "2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00 (cả khoảng / all of it)\n";
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct exported x;
@@ -447,7 +452,8 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
         manifest_says(&x, 0, "not_indexed", cases[i].said);
         manifest_says(&x, 0, "not_indexed_after", "2026-11-20T21:00:01+07:00");
         manifest_says(&x, 0, "not_indexed_from", "2026-11-20T21:00:01+07:00");
-        txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+        txt_has(&x, "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 "
+                    "+07:00\n");
         txt_has(&x, cases[i].line);
         txt_has(&x, part);
         /* CAM-B's recorder was scanned after the range: nothing of the kind */
@@ -469,7 +475,8 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
             assert_true(json_is_null(
                 json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), keys[k])));
         }
-        txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+        txt_has(&x, "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 "
+                    "+07:00\n");
         assert_null(memmem(x.txt, x.txt_len, "Not indexed", strlen("Not indexed")));
         assert_null(memmem(x.txt, x.txt_len, "not indexed", strlen("not indexed")));
         exported_free(&x);
@@ -484,7 +491,7 @@ static void test_manifest_words_the_index_end_as_what_it_is(void **state)
 {
     struct fixture *fx = *state;
     static const char part[] = "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
-                               "21:00:14 – 21:02:00\n";
+                               "2026-11-20 21:00:14 +07:00 – 2026-11-20 21:02:00 +07:00\n";
     static const char *const said[] = {
         "not indexed after 2026-11-20T21:00:14+07:00: recorder nvr's last scan "
         "(2026-11-20T21:00:05+07:00) found its footage up to then",
@@ -570,7 +577,9 @@ static void test_first_segment_gone_since_the_scan_is_skipped_not_fatal(void **s
     manifest_says(&x, 0, "note",
                   "1 of 5 source files not used (CAM-A/2026-11-20/21-00-00.mp4: gone since "
                   "indexed)");
-    txt_has(&x, "Trích xuất được / Delivered: 21:00:02 – 21:00:13\n");
+    txt_has(
+        &x,
+        "Trích xuất được / Delivered: 2026-11-20 21:00:02 +07:00 – 2026-11-20 21:00:13 +07:00\n");
     txt_has(&x, "    nvr:CAM-A/2026-11-20/21-00-00.mp4  - bytes  SHA-256 -  "
                 "không dùng / not used: gone since indexed\n");
     exported_free(&x);
@@ -614,7 +623,9 @@ static void test_middle_segment_gone_the_rest_still_delivered(void **state)
     for (size_t k = 0; k < 5; k++)
         assert_int_equal(json_is_true(json_object_get(source_of(&x, 0, k), "used")), used[k]);
     source_gone(&x, 2);
-    txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+    txt_has(
+        &x,
+        "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00\n");
     txt_has(&x, "không dùng / not used: gone since indexed\n");
     assert_non_null(memmem(x.txt, x.txt_len, "đã dùng / used\n", strlen("đã dùng / used\n")));
     exported_free(&x);
@@ -654,6 +665,30 @@ static void test_segment_changed_since_the_scan_is_said_and_not_used(void **stat
         strstr(json_string_value(json_object_get(src, "not_used")), "changed since indexed"));
     assert_false(json_is_true(json_object_get(source_of(&x, 0, 0), "changed_since_indexed")));
     txt_has(&x, "không dùng / not used: changed since indexed");
+    exported_free(&x);
+}
+
+/* A range over two days: the text manifest gives every time with its date and offset, and the
+ * summary dates its times, so that no range reads as if it were all of one day's. */
+static void test_range_over_two_days_is_dated_in_the_manifest_and_summary(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request req = {.from_ms = T0 + 1000 - 86400000,
+                                .to_ms = T0 + 13000,
+                                .place = STORE_PLACE_CAMERAS,
+                                .by = "it-staff",
+                                .case_ref = "VV-2026-121",
+                                .reason = "hai ngày",
+                                .cameras = "CAM-A"};
+    struct cw_err err = {0};
+    struct exported x;
+
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+    export_read(fx, "out-two-days", &x);
+    assert_string_equal(x.res.summary, "CAM-A 2026-11-20 21:00:00-2026-11-20 21:00:13");
+    txt_has(&x, "Yêu cầu / Requested: 2026-11-19 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00\n");
+    txt_has(&x, "Trích xuất được / Delivered: 2026-11-20 21:00:00 +07:00 – 2026-11-20 21:00:13 "
+                "+07:00\n");
     exported_free(&x);
 }
 
@@ -870,6 +905,7 @@ int main(void)
         T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
         T(test_middle_segment_gone_the_rest_still_delivered),
         T(test_segment_changed_since_the_scan_is_said_and_not_used),
+        T(test_range_over_two_days_is_dated_in_the_manifest_and_summary),
         cmocka_unit_test(test_every_file_counted_when_the_summary_is_full),
     };
 
