@@ -3,6 +3,7 @@
  * `footage find` answers it now), `request list`, `request export` (its footage as evidence) and
  * `audit verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
  * and the export (index/export.h). */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "cli.h"
+#include "interrupt.h"
 #include "table.h"
 
 static const char create_usage[] =
@@ -52,7 +54,8 @@ static const char export_usage[] =
     "  the start; the SHA-256 of every file and of every source segment; manifest.json,\n"
     "  manifest.txt (Vietnamese, with English) and SHA256SUMS (`sha256sum -c SHA256SUMS`).\n"
     "  Files are written whole or not at all, and never over an existing file. The export is\n"
-    "  an audit row. The same request exported twice gives the same bytes.\n"
+    "  an audit row. The same request exported twice gives the same bytes. Ctrl-C (or SIGTERM,\n"
+    "  SIGHUP) cancels it and leaves nothing in DIR (exit status 128 + the signal: 130).\n"
     "  --out DIR       the folder\n"
     "  --by NAME       who exports (default: the login name)\n"
     "  --progress      say how far it is on stderr even when that is not a terminal\n"
@@ -275,6 +278,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
     int64_t id = cli_row_id(a->argv[0]);
     struct export_ctx x = {0};
+    struct cli_interrupt stop;
     struct export_cfg *set = NULL;
     struct export_plan *plan = NULL;
     struct export_result res;
@@ -298,15 +302,28 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     export_cfg_free(set);
     if (rc != 0)
         return cli_fail(&err);
-    rc = export_run(plan, a->out, NULL, progress ? export_progress : NULL, &x, &res, &err);
-    if (x.shown)
-        fputc('\n', stderr);
-    if (rc != 0) {
+    if (cli_interrupt_start(&stop) != 0) {
+        cw_err_set(&err, NULL, 0, NULL, "cannot watch for Ctrl-C: %s", strerror(errno));
         export_plan_free(plan);
         return cli_fail(&err);
     }
-    /* The files are there whatever happens next; the audit row says who made them. */
+    rc = export_run(plan, a->out, &stop.signal, progress ? export_progress : NULL, &x, &res, &err);
+    if (x.shown)
+        fputc('\n', stderr);
+    if (rc != 0) {
+        int sig = atomic_load(&stop.signal);
+        cli_interrupt_stop(&stop);
+        export_plan_free(plan);
+        if (sig == 0)
+            return cli_fail(&err);
+        fprintf(stderr, "camwatch: export cancelled (%s): nothing left in %s\n", strsignal(sig),
+                a->out);
+        return 128 + sig;
+    }
+    /* The files are there whatever happens next; the audit row says who made them (a signal
+     * now waits for it). */
     rc = export_audit(cli->store, plan, &res, who, cw_now_ms(), &err);
+    cli_interrupt_stop(&stop);
     export_plan_free(plan);
     if (rc != 0) {
         fprintf(stderr, "camwatch: the export is in %s but its audit row was not written\n",

@@ -4,7 +4,8 @@
  *
  * A run:
  *   check: the folder exists or is made; no target file exists yet
- *   per camera: mkstemp -> remux -> SHA-256 of the MP4 and of each source file
+ *   per camera: mkstemp -> remux (each source's size and SHA-256 from the file it opens, one
+ *   changed or gone since the scan skipped) -> SHA-256 of the MP4
  *   manifest.json, manifest.txt, SHA256SUMS: mkstemp and written
  *   link every temporary to its name (never replacing one), then unlink the temporaries
  *   any failure: the temporaries and the names already linked are removed */
@@ -111,6 +112,7 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
         x->start_ms = seg[i].start_ms;
         x->end_ms = seg[i].end_ms;
         x->bytes = seg[i].bytes;
+        x->mtime_ns = seg[i].mtime_ns;
         x->readable = seg[i].readable;
         snprintf(x->reason, sizeof(x->reason), "%s", seg[i].reason);
     }
@@ -199,20 +201,17 @@ static void hex(const unsigned char *md, unsigned len, char out[EXPORT_HASH_HEX]
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* SHA-256 of the file open as fd (read from its start) or at path (fd < 0). */
-static int sha256_file(int fd, const char *path, char out[EXPORT_HASH_HEX],
-                       const atomic_int *cancel)
+/* SHA-256 of the file open as fd, read from its start. */
+static int sha256_file(int fd, char out[EXPORT_HASH_HEX], const atomic_int *cancel)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(HASH_CHUNK), digest[EVP_MAX_MD_SIZE];
     unsigned dlen = 0;
-    int own = fd < 0, rc = -1;
+    int rc = -1;
     ssize_t n;
 
     out[0] = '\0';
-    if (own)
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (md == NULL || buf == NULL || fd < 0 || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+    if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
         lseek(fd, 0, SEEK_SET) < 0)
         goto done;
     while ((n = read(fd, buf, HASH_CHUNK)) != 0) {
@@ -227,8 +226,6 @@ static int sha256_file(int fd, const char *path, char out[EXPORT_HASH_HEX],
         rc = 0;
     }
 done:
-    if (own && fd >= 0)
-        close(fd);
     free(buf);
     EVP_MD_CTX_free(md);
     return rc;
@@ -263,6 +260,7 @@ struct run {
     void *progress_data;
     size_t cam_i, cam_n;
     const char *cam_id;
+    int made_dir; /* the folder was made by this run: removed again when it fails */
 };
 
 /* A temporary in the folder (mode 0640), recorded so it is removed on failure. */
@@ -370,7 +368,9 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
 
     if (snprintf(r->dir, sizeof(r->dir), "%s", out_dir) >= (int)sizeof(r->dir))
         return cw_err_set(err, out_dir, 0, NULL, "path too long");
-    if (mkdir(r->dir, EXPORT_DIR_MODE) != 0 && errno != EEXIST)
+    if (mkdir(r->dir, EXPORT_DIR_MODE) == 0)
+        r->made_dir = 1;
+    else if (errno != EEXIST)
         return cw_err_set(err, r->dir, 0, NULL, "cannot make the folder: %s", strerror(errno));
     if (stat(r->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cw_err_set(err, r->dir, 0, NULL, "not a folder");
@@ -430,28 +430,115 @@ static void unindexed_said(const struct export_plan *p, const struct export_came
     footage_index_words(&w, o->unindexed, sizeof(o->unindexed));
 }
 
+/* Source x open as fd: its size and mtime as they are, whether they are as indexed, and the
+ * SHA-256 of these bytes into s. 0 to use it, 1 not (changed, unreadable), -1 cancelled. */
+static int source_read(const struct run *r, const struct export_source *x, int fd,
+                       struct export_source_said *s)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) != 0) {
+        s->read_errno = errno;
+        return 1;
+    }
+    s->bytes = (int64_t)sb.st_size;
+    s->changed = s->bytes != x->bytes ||
+                 (x->mtime_ns != 0 &&
+                  (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != x->mtime_ns);
+    errno = 0;
+    if (sha256_file(fd, s->sha256, r->cancel) != 0) {
+        if (r->cancel != NULL && atomic_load(r->cancel))
+            return -1;
+        s->read_errno = errno ? errno : EIO;
+        return 1;
+    }
+    /* Its footage may not be the time the index gives it: not evidence of that time. */
+    return s->changed;
+}
+
+/* One camera's run of the remux: which source each input is. */
+struct camera_run {
+    const struct run *r;
+    const struct export_camera *c;
+    struct export_outcome *o;
+    size_t *src_of; /* input k is source src_of[k] */
+};
+
+static int source_opened(void *data, size_t k, int fd)
+{
+    struct camera_run *cr = data;
+    size_t i = cr->src_of[k];
+
+    return source_read(cr->r, &cr->c->src[i], fd, &cr->o->src[i]);
+}
+
+/* The sources the remux did not open (before the start, after the end, unreadable when
+ * indexed): their size and hash as they are now, or gone. */
+static void sources_not_read(const struct run *r, const struct export_camera *c,
+                             struct export_outcome *o)
+{
+    for (size_t k = 0; k < c->n_src; k++) {
+        struct export_source_said *s = &o->src[k];
+        int fd;
+        if (s->used.use != REMUX_NOT_READ || s->bytes >= 0 || c->src[k].abs[0] == '\0')
+            continue;
+        if ((fd = open(c->src[k].abs, O_RDONLY | O_CLOEXEC)) < 0) {
+            s->used = (struct remux_used){REMUX_GONE, errno};
+            continue;
+        }
+        source_read(r, &c->src[k], fd, s);
+        close(fd);
+    }
+}
+
+/* The camera's note when sources were skipped: how many, and the first one's why. */
+static void note_skipped(const struct export_camera *c, struct export_outcome *o)
+{
+    size_t skipped = 0, first = 0, len;
+    char why[160];
+
+    for (size_t k = 0; k < c->n_src; k++) {
+        enum remux_use u = o->src[k].used.use;
+        int skip = u == REMUX_GONE || u == REMUX_UNREADABLE || u == REMUX_OTHER_CODEC ||
+                   u == REMUX_REFUSED;
+        if (skip && skipped++ == 0)
+            first = k;
+    }
+    if (skipped == 0)
+        return;
+    len = strlen(o->note);
+    snprintf(o->note + len, sizeof(o->note) - len,
+             "%s%zu of %zu source files not used (%.300s: %.150s)", len ? "; " : "", skipped,
+             c->n_src, c->src[first].path,
+             export_source_why(&c->src[first], &o->src[first], o->rx.codec, why, sizeof(why)));
+}
+
 static int export_camera(struct run *r, size_t i, struct cw_err *err)
 {
     const struct export_camera *c = &r->p->cams[i];
     struct export_outcome *o = &r->o[i];
-    struct remux_input *in = calloc(c->n_src ? c->n_src : 1, sizeof(*in));
+    size_t nn = c->n_src ? c->n_src : 1;
+    struct remux_input *in = calloc(nn, sizeof(*in));
+    struct remux_used *used = calloc(nn, sizeof(*used));
+    struct camera_run cr = {r, c, o, calloc(nn, sizeof(size_t))};
     struct remux_request rq;
     char name[96];
     size_t n = 0;
-    int fd, rc;
+    int fd, rc = -1;
 
-    if (in == NULL ||
-        (o->src_sha256 = calloc(c->n_src ? c->n_src : 1, sizeof(*o->src_sha256))) == NULL) {
-        free(in);
-        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    if (in == NULL || used == NULL || cr.src_of == NULL ||
+        (o->src = calloc(nn, sizeof(*o->src))) == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto done;
     }
     unindexed_said(r->p, c, o);
     for (size_t k = 0; k < c->n_src; k++) {
         const struct export_source *x = &c->src[k];
-        if (x->abs[0] != '\0')
-            sha256_file(-1, x->abs, o->src_sha256[k], r->cancel);
-        if (x->readable && x->abs[0] != '\0')
+        o->src[k].bytes = -1;
+        if (x->readable && x->abs[0] != '\0') {
+            cr.src_of[n] = k;
             in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms};
+        }
     }
     if (n == 0) {
         if (c->remote)
@@ -463,48 +550,65 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         else /* absence of an index is not absence of footage */
             snprintf(o->note, sizeof(o->note), "%s",
                      o->unindexed[0] != '\0' ? o->unindexed : "no footage in the range");
-        free(in);
-        return 0;
+        sources_not_read(r, c, o);
+        rc = 0;
+        goto done;
     }
     export_file_name(c->place.id, name, sizeof(name));
-    if (temp_file(r, name, &fd, err) != 0) {
-        free(in);
-        return -1;
-    }
+    if (temp_file(r, name, &fd, err) != 0)
+        goto done;
     r->cam_id = c->place.id;
-    rq = (struct remux_request){in,
-                                n,
-                                r->p->req.from_ms,
-                                r->p->req.to_ms,
-                                r->p->tolerance_ms,
-                                fd,
-                                r->cancel,
-                                remux_progress,
-                                r};
+    rq = (struct remux_request){.in = in,
+                                .n = n,
+                                .from_ms = r->p->req.from_ms,
+                                .to_ms = r->p->req.to_ms,
+                                .tolerance_ms = r->p->tolerance_ms,
+                                .out_fd = fd,
+                                .cancel = r->cancel,
+                                .progress = remux_progress,
+                                .progress_data = r,
+                                .opened = source_opened,
+                                .opened_data = &cr,
+                                .used = used};
     rc = remux_run(&rq, &o->rx);
-    free(in);
+    for (size_t k = 0; k < n; k++)
+        o->src[cr.src_of[k]].used = used[k];
     if (rc != 0) {
         close(fd);
         if (strcmp(o->rx.note, "cancelled") == 0)
-            return cw_err_set(err, NULL, 0, NULL, "export cancelled");
-        return cw_err_set(err, NULL, 0, NULL, "camera %s: %s", c->place.id, o->rx.note);
+            cw_err_set(err, NULL, 0, NULL, "export cancelled");
+        /* Not a whole file (the disk full, a write error): not delivered, nor is any other. */
+        else if (o->rx.output_failed)
+            cw_err_set(err, r->dir, 0, NULL, "camera %s: %s: %s", c->place.id, name, o->rx.note);
+        else
+            cw_err_set(err, NULL, 0, NULL, "camera %s: %s", c->place.id, o->rx.note);
+        goto done;
     }
+    sources_not_read(r, c, o);
     if (!o->rx.delivered) {
         close(fd);
         r->n_files--; /* nothing in it: not a file of the export */
         unlink(r->files[r->n_files].tmp);
-        snprintf(o->note, sizeof(o->note), "no keyframe in the range");
-        return 0;
+        snprintf(o->note, sizeof(o->note), "%s",
+                 o->rx.inputs_read == 0 && o->rx.note[0] == '\0'
+                     ? "no readable footage in the range"
+                     : "no keyframe in the range");
+        note_skipped(c, o);
+        goto done;
     }
     snprintf(o->note, sizeof(o->note), "%s", o->rx.note);
+    note_skipped(c, o);
     snprintf(o->file, sizeof(o->file), "%s", name);
     o->bytes = o->rx.bytes_written;
-    rc = fsync(fd) == 0 ? sha256_file(fd, NULL, o->sha256, r->cancel) : -1;
+    rc = fsync(fd) == 0 ? sha256_file(fd, o->sha256, r->cancel) : -1;
     close(fd);
     if (rc != 0)
-        return cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot hash: %s",
-                          strerror(errno));
-    return 0;
+        cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot hash: %s", strerror(errno));
+done:
+    free(in);
+    free(used);
+    free(cr.src_of);
+    return rc;
 }
 
 /* SHA256SUMS: as sha256sum writes it ("HASH  NAME"), so `sha256sum -c SHA256SUMS` checks
@@ -557,18 +661,37 @@ done:
  * indexed after 21:01:00)", or " (not indexed: no recorder)" when it covers none of it. Returns
  * what snprintf does. */
 static size_t summary_unindexed(const struct export_plan *p, const struct export_camera *c,
-                                char *buf, size_t len)
+                                const char *fmt, char *buf, size_t len)
 {
     char at[32];
 
     if (c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED)
         return (size_t)snprintf(buf, len, " (not indexed: %s)", footage_index_name(c->index));
-    cw_zone_strftime(p->zone, c->known_until, "%H:%M:%S", at, sizeof(at));
+    cw_zone_strftime(p->zone, c->known_until, fmt, at, sizeof(at));
     return (size_t)snprintf(buf, len, " (not indexed after %s)", at);
+}
+
+/* The summary's time format: the time of day, dated when what it speaks of spans more than
+ * one day in the site's zone (the request's range, and the footage delivered from the keyframe
+ * before it). */
+static const char *summary_format(const struct run *r)
+{
+    int64_t lo = r->p->req.from_ms, hi = r->p->req.to_ms - 1;
+    char a[16], b[16];
+
+    for (size_t i = 0; i < r->p->n; i++)
+        if (r->o[i].file[0] != '\0') {
+            lo = r->o[i].rx.from_ms < lo ? r->o[i].rx.from_ms : lo;
+            hi = r->o[i].rx.to_ms > hi ? r->o[i].rx.to_ms : hi;
+        }
+    cw_zone_strftime(r->p->zone, lo, "%Y-%m-%d", a, sizeof(a));
+    cw_zone_strftime(r->p->zone, hi, "%Y-%m-%d", b, sizeof(b));
+    return strcmp(a, b) == 0 ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S";
 }
 
 static void summarise(const struct run *r, struct export_result *res)
 {
+    const char *fmt = summary_format(r);
     size_t off = 0;
 
     res->summary[0] = '\0';
@@ -580,12 +703,12 @@ static void summarise(const struct run *r, struct export_result *res)
         res->files++; /* every file, the summary full or not */
         if (off >= sizeof(res->summary))
             continue;
-        cw_zone_strftime(r->p->zone, o->rx.from_ms, "%H:%M:%S", a, sizeof(a));
-        cw_zone_strftime(r->p->zone, o->rx.to_ms, "%H:%M:%S", b, sizeof(b));
+        cw_zone_strftime(r->p->zone, o->rx.from_ms, fmt, a, sizeof(a));
+        cw_zone_strftime(r->p->zone, o->rx.to_ms, fmt, b, sizeof(b));
         off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
                                 off ? ", " : "", r->p->cams[i].place.id, a, b);
         if (o->unindexed[0] != '\0' && off < sizeof(res->summary))
-            off += summary_unindexed(r->p, &r->p->cams[i], res->summary + off,
+            off += summary_unindexed(r->p, &r->p->cams[i], fmt, res->summary + off,
                                      sizeof(res->summary) - off);
     }
 }
@@ -602,9 +725,11 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
         return cw_err_set(err, NULL, 0, NULL, "more than %d cameras in one export",
                           EXPORT_CAMERAS_MAX);
     if (check_dir(&r, out_dir, err) != 0)
-        return -1;
-    if ((r.o = calloc(p->n ? p->n : 1, sizeof(*r.o))) == NULL)
-        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto done;
+    if ((r.o = calloc(p->n ? p->n : 1, sizeof(*r.o))) == NULL) {
+        cw_err_set(err, NULL, 0, NULL, "out of memory");
+        goto done;
+    }
     export_plan_cameras(p, &r.cam_n);
     for (size_t i = 0; i < p->n; i++) {
         if (export_camera(&r, i, err) != 0)
@@ -624,8 +749,10 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
     rc = 0;
 done:
     cleanup_files(&r, rc != 0);
-    for (size_t i = 0; i < p->n; i++)
-        free(r.o[i].src_sha256);
+    if (rc != 0 && r.made_dir)
+        rmdir(r.dir); /* a failed export leaves no empty folder (but one someone filled) */
+    for (size_t i = 0; r.o != NULL && i < p->n; i++)
+        free(r.o[i].src);
     free(r.o);
     return rc;
 }

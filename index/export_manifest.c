@@ -2,6 +2,7 @@
  * people (Vietnamese, each line with its English), from the plan and each camera's outcome.
  * Pure: the same plan and outcomes give the same bytes (times in the site's zone from the zone
  * table, no clock read, numbers formatted with fixed digits). Any thread. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,64 @@ static json_t *plan_when(const void *data, int64_t ms)
     return iso(data, ms);
 }
 
+const char *export_source_why(const struct export_source *x, const struct export_source_said *s,
+                              const char *codec, char *buf, size_t len)
+{
+    switch (s->used.use) {
+    case REMUX_USED:
+        return NULL;
+    case REMUX_GONE:
+        if (s->used.errnum == ENOENT)
+            snprintf(buf, len, "gone since indexed");
+        else
+            snprintf(buf, len, "cannot open: %s", strerror(s->used.errnum));
+        return buf;
+    case REMUX_UNREADABLE:
+        snprintf(buf, len, "not a video file camwatch can read");
+        return buf;
+    case REMUX_OTHER_CODEC:
+        snprintf(buf, len, "a video codec other than the delivered file's (%s)", codec);
+        return buf;
+    case REMUX_NO_KEYFRAME:
+        snprintf(buf, len, "no keyframe in the range");
+        return buf;
+    case REMUX_REFUSED:
+    case REMUX_NOT_READ:
+        break;
+    }
+    if (x->abs[0] == '\0')
+        snprintf(buf, len, "on a recorder camwatch reads no files from");
+    else if (!x->readable)
+        snprintf(buf, len, "unreadable when indexed: %s", x->reason);
+    else if (s->read_errno != 0)
+        snprintf(buf, len, "cannot read: %s", strerror(s->read_errno));
+    else if (s->changed && s->bytes != x->bytes)
+        snprintf(buf, len, "changed since indexed (%lld bytes, %lld when indexed)",
+                 (long long)s->bytes, (long long)x->bytes);
+    else if (s->changed)
+        snprintf(buf, len, "changed since indexed (modified, same size)");
+    else
+        snprintf(buf, len, "not needed for the range");
+    return buf;
+}
+
+/* Whether source k can be read now, and why not: unreadable when indexed, gone since, or not a
+ * video file now. NULL when it can. */
+static const char *unreadable_why(const struct export_camera *c, const struct export_outcome *o,
+                                  size_t k, char *buf, size_t len)
+{
+    const struct export_source_said *s = &o->src[k];
+
+    if (!c->src[k].readable)
+        return c->src[k].reason;
+    if (s->used.use == REMUX_GONE || s->used.use == REMUX_UNREADABLE || s->read_errno != 0)
+        return export_source_why(&c->src[k], s, o->rx.codec, buf, len);
+    return NULL;
+}
+
+/* Each source: as indexed (start, end, indexed_bytes), as read in this export (bytes, sha256:
+ * of the very file the remux read), whether it is readable now and unchanged since indexed,
+ * and whether its footage is in the delivered file (used; not_used: why not). */
 static json_t *sources_json(const struct export_plan *p, const struct export_camera *c,
                             const struct export_outcome *o)
 {
@@ -53,15 +112,23 @@ static json_t *sources_json(const struct export_plan *p, const struct export_cam
 
     for (size_t k = 0; k < c->n_src; k++) {
         const struct export_source *x = &c->src[k];
+        const struct export_source_said *said = &o->src[k];
+        char why[256], unread[256];
+        const char *not_used = export_source_why(x, said, o->rx.codec, why, sizeof(why));
+        const char *bad = unreadable_why(c, o, k, unread, sizeof(unread));
         json_t *s = json_object();
         json_object_set_new(s, "recorder", json_string(x->recorder));
         json_object_set_new(s, "file", json_string(x->path));
         json_object_set_new(s, "start", iso(p, x->start_ms));
         json_object_set_new(s, "end", iso(p, x->end_ms));
-        json_object_set_new(s, "bytes", json_integer(x->bytes));
-        json_object_set_new(s, "sha256", str_or_null(o->src_sha256 ? o->src_sha256[k] : NULL));
-        json_object_set_new(s, "readable", json_boolean(x->readable));
-        json_object_set_new(s, "reason", str_or_null(x->reason));
+        json_object_set_new(s, "bytes", said->bytes >= 0 ? json_integer(said->bytes) : json_null());
+        json_object_set_new(s, "indexed_bytes", json_integer(x->bytes));
+        json_object_set_new(s, "sha256", str_or_null(said->sha256));
+        json_object_set_new(s, "readable", json_boolean(bad == NULL));
+        json_object_set_new(s, "reason", str_or_null(bad));
+        json_object_set_new(s, "changed_since_indexed", json_boolean(said->changed));
+        json_object_set_new(s, "used", json_boolean(not_used == NULL));
+        json_object_set_new(s, "not_used", str_or_null(not_used));
         json_array_append_new(arr, s);
     }
     return arr;
@@ -187,20 +254,23 @@ static void add(struct text *t, const char *fmt, ...)
     t->n += (size_t)need;
 }
 
+/* A time as people read it, whole: date, time and the zone's offset then ("2026-11-20
+ * 21:00:01 +07:00"), so that no range reads as one day's when it spans two. */
 static const char *when(const struct export_plan *p, int64_t ms, char *buf, size_t len)
 {
-    return cw_zone_strftime(p->zone, ms, "%Y-%m-%d %H:%M:%S", buf, len);
-}
+    char day[32];
+    int32_t off = cw_zone_offset_s(p->zone, ms), abs_off = off < 0 ? -off : off;
 
-static const char *clock_of_day(const struct export_plan *p, int64_t ms, char *buf, size_t len)
-{
-    return cw_zone_strftime(p->zone, ms, "%H:%M:%S", buf, len);
+    cw_zone_strftime(p->zone, ms, "%Y-%m-%d %H:%M:%S", day, sizeof(day));
+    snprintf(buf, len, "%s %c%02d:%02d", day, off < 0 ? '-' : '+', (int)(abs_off / 3600),
+             (int)(abs_off % 3600 / 60));
+    return buf;
 }
 
 static void txt_request(struct text *t, const struct export_plan *p)
 {
     const struct store_request *r = &p->req;
-    char a[32], b[32];
+    char a[48], b[48];
 
     add(t, "BIÊN BẢN TRÍCH XUẤT DỮ LIỆU HÌNH ẢNH / EVIDENCE EXPORT MANIFEST\n");
     add(t, "Phần mềm / Software: camwatch %s\n", CW_VERSION);
@@ -225,7 +295,7 @@ static void txt_request(struct text *t, const struct export_plan *p)
 static void txt_clock(struct text *t, const struct export_plan *p, const struct export_camera *c,
                       const struct export_outcome *o)
 {
-    char a[32], b[32], at[32];
+    char a[48], b[48], at[48];
     int64_t off = c->clock.offset_ms, abs_off = off < 0 ? -off : off;
 
     if (!c->has_clock) {
@@ -242,15 +312,33 @@ static void txt_clock(struct text *t, const struct export_plan *p, const struct 
         add(t,
             "  Giờ thực nếu theo đồng hồ camera / True time if timed by the camera's clock: "
             "%s – %s\n",
-            clock_of_day(p, o->rx.from_ms - off, a, sizeof(a)),
-            clock_of_day(p, o->rx.to_ms - off, b, sizeof(b)));
+            when(p, o->rx.from_ms - off, a, sizeof(a)), when(p, o->rx.to_ms - off, b, sizeof(b)));
+}
+
+/* A source file: its size and hash as read, whether its footage is in the file, and why not. */
+static void txt_source(struct text *t, const struct export_camera *c,
+                       const struct export_outcome *o, size_t k)
+{
+    const struct export_source *x = &c->src[k];
+    const struct export_source_said *s = &o->src[k];
+    char why[256], size[48];
+    const char *not_used = export_source_why(x, s, o->rx.codec, why, sizeof(why));
+
+    if (s->bytes >= 0)
+        snprintf(size, sizeof(size), "%lld bytes", (long long)s->bytes);
+    else
+        snprintf(size, sizeof(size), "- bytes");
+    add(t, "    %s:%s  %s  SHA-256 %s  %s%s\n", x->recorder, x->path, size,
+        s->sha256[0] ? s->sha256 : "-",
+        not_used == NULL ? "đã dùng / used" : "không dùng / not used: ",
+        not_used == NULL ? "" : not_used);
 }
 
 static void txt_camera(struct text *t, const struct export_plan *p, const struct export_camera *c,
                        const struct export_outcome *o)
 {
     const struct store_place *pl = &c->place;
-    char a[32], b[32];
+    char a[48], b[48];
 
     add(t, "\nCamera %s — %s\n", pl->id, pl->name);
     add(t, "  Địa chỉ / Address: %s%s%s%s%s\n", pl->address, pl->road[0] ? ", " : "", pl->road,
@@ -260,18 +348,17 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
     if (c->dist_m >= 0)
         add(t, "  Cách điểm yêu cầu / Distance from the place: %.0f m\n", c->dist_m);
     add(t, "  Đầu ghi / Recorder: %s\n", pl->recorder[0] ? pl->recorder : "-");
-    add(t, "  Yêu cầu / Requested: %s – %s\n", clock_of_day(p, p->req.from_ms, a, sizeof(a)),
-        clock_of_day(p, p->req.to_ms, b, sizeof(b)));
+    add(t, "  Yêu cầu / Requested: %s – %s\n", when(p, p->req.from_ms, a, sizeof(a)),
+        when(p, p->req.to_ms, b, sizeof(b)));
     if (o->file[0] == '\0') {
         add(t, "  Không trích xuất được / Nothing delivered: %s\n", o->note);
     } else {
-        add(t, "  Trích xuất được / Delivered: %s – %s\n",
-            clock_of_day(p, o->rx.from_ms, a, sizeof(a)),
-            clock_of_day(p, o->rx.to_ms, b, sizeof(b)));
+        add(t, "  Trích xuất được / Delivered: %s – %s\n", when(p, o->rx.from_ms, a, sizeof(a)),
+            when(p, o->rx.to_ms, b, sizeof(b)));
         for (size_t k = 0; k < o->rx.n_jumps; k++)
             add(t, "  Khoảng trống, không có dữ liệu / Gap, no footage: %s – %s\n",
-                clock_of_day(p, o->rx.jumps[k].from_ms, a, sizeof(a)),
-                clock_of_day(p, o->rx.jumps[k].to_ms, b, sizeof(b)));
+                when(p, o->rx.jumps[k].from_ms, a, sizeof(a)),
+                when(p, o->rx.jumps[k].to_ms, b, sizeof(b)));
         if (o->note[0] != '\0')
             add(t, "  Ghi chú / Note: %s\n", o->note);
         add(t, "  Tệp / File: %s (%s %dx%d, %d luồng / streams, %lld bytes)\n", o->file,
@@ -284,19 +371,13 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
         add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", o->unindexed);
     if (o->unindexed[0] != '\0')
         add(t, "  Khoảng chưa lập chỉ mục / Part of the range not indexed: %s – %s%s\n",
-            clock_of_day(p, o->unindexed_from_ms, a, sizeof(a)),
-            clock_of_day(p, p->req.to_ms, b, sizeof(b)),
+            when(p, o->unindexed_from_ms, a, sizeof(a)), when(p, p->req.to_ms, b, sizeof(b)),
             o->unindexed_from_ms <= p->req.from_ms ? " (cả khoảng / all of it)" : "");
     txt_clock(t, p, c, o);
     if (c->n_src > 0)
         add(t, "  Tệp nguồn / Source files:\n");
-    for (size_t k = 0; k < c->n_src; k++) {
-        const struct export_source *x = &c->src[k];
-        add(t, "    %s:%s  %lld bytes  SHA-256 %s%s%s%s\n", x->recorder, x->path,
-            (long long)x->bytes, o->src_sha256 && o->src_sha256[k][0] ? o->src_sha256[k] : "-",
-            x->readable ? "" : "  (không đọc được / unreadable: ", x->readable ? "" : x->reason,
-            x->readable ? "" : ")");
-    }
+    for (size_t k = 0; k < c->n_src; k++)
+        txt_source(t, c, o, k);
 }
 
 char *export_manifest_txt(const struct export_plan *p, const struct export_outcome *o)

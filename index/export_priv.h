@@ -14,7 +14,7 @@ struct export_source {
     char recorder[64];
     char path[768]; /* relative to the recorder's folder, as the manifest names it */
     char abs[1024]; /* where it is read; "" for a remote recorder */
-    int64_t start_ms, end_ms, bytes;
+    int64_t start_ms, end_ms, bytes, mtime_ns; /* as indexed */
     int readable;
     char reason[STORE_FOOTAGE_REASON_MAX];
 };
@@ -45,14 +45,29 @@ struct export_plan {
     size_t n;
 };
 
+/* What became of one source file in a run: the size and SHA-256 are those of the open file the
+ * remux read (or, for one it did not need, of the file as it is now), not the index's. */
+struct export_source_said {
+    char sha256[EXPORT_HASH_HEX]; /* "" when it could not be read */
+    int64_t bytes;                /* its size as read; -1 when it could not be opened */
+    int changed;                  /* its size or mtime is not what the index has */
+    int read_errno;               /* reading it for its hash failed with this */
+    struct remux_used used;       /* what the remux made of it (REMUX_NOT_READ when not offered) */
+};
+
+/* Why source x was not used, in words ("gone since indexed", ...), into buf; NULL when it was
+ * used. codec: the delivered file's video codec. */
+const char *export_source_why(const struct export_source *x, const struct export_source_said *s,
+                              const char *codec, char *buf, size_t len);
+
 /* What exporting one camera gave. */
 struct export_outcome {
     char file[96]; /* "CHO-01.mp4", "" when nothing was delivered */
     char sha256[EXPORT_HASH_HEX];
     int64_t bytes;
     struct remux_result rx;
-    char (*src_sha256)[EXPORT_HASH_HEX]; /* per source; "" when it could not be read */
-    char note[512];                      /* why nothing, or why short */
+    struct export_source_said *src; /* per source of the camera */
+    char note[512];                 /* why nothing, or why short */
     /* Whether the index does not cover the camera over some of the range: why, in the words of
      * footage_index_words ("not indexed: no recorder configured for this camera", "not indexed
      * after T: ..." when the range runs past what the recorder's last good scan knew of the

@@ -1,10 +1,13 @@
 /* remux.c - segments to one MP4 by stream copy (remux.h). Owns, for one run, the input and
  * output format contexts and the packets buffered while finding the start. Blocking.
  *
- *   first input: seek to the keyframe at or before from -> buffer from the last keyframe not
- *   after from until a video packet passes from -> write the buffer
+ *   each input: open(2) -> the caller's opened() -> libavformat reading that descriptor; one
+ *   that cannot be opened, read or mapped (another codec) is skipped, said in rq->used
+ *   first input with a keyframe in range: seek to the keyframe at or before from -> buffer
+ *   from the last keyframe not after from until a video packet passes from -> write it
  *   every input: packets placed on the output timeline (below) until one reaches to
  *   next input: contiguous (within tolerance) -> follows the last packet; else a jump
+ *   the output cannot be written: the run fails (a partial MP4 is not evidence)
  *
  * The timeline: output time 0 is the first keyframe written, whose wall-clock time is known
  * from its segment's start in the index. A segment contiguous with the one before continues
@@ -14,6 +17,7 @@
 #include "remux.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libavformat/avformat.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,8 +64,10 @@ static int write_cb(void *opaque, uint8_t *buf, int len)
         ssize_t n = write(fd, buf + done, (size_t)(len - done));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            return AVERROR(errno ? errno : EIO);
+        if (n < 0)
+            return AVERROR(errno);
+        if (n == 0)
+            return AVERROR(EIO);
         done += (int)n;
     }
     return len;
@@ -98,6 +104,14 @@ static int averr(struct run *r, const char *what, int rc)
         return note(r, "cancelled");
     av_strerror(rc, msg, sizeof(msg));
     return note(r, "%s: %s", what, msg);
+}
+
+/* The output could not be written: whatever is in it is not a whole file. */
+static int out_failed(struct run *r, const char *what, int rc)
+{
+    r->res->output_failed = 1;
+    r->res->note[0] = '\0'; /* this reason stands over any other */
+    return averr(r, what, rc);
 }
 
 /* The output's streams from the first input: its best video and best audio, copied. */
@@ -139,13 +153,15 @@ static int open_output(struct run *r, AVFormatContext *ic, int vi, int ai)
     r->res->height = ic->streams[vi]->codecpar->height;
     r->res->streams = r->nos;
     if ((rc = avformat_write_header(r->oc, NULL)) < 0)
-        return averr(r, "output header", rc);
+        return out_failed(r, "writing the output", rc);
     return 0;
 }
 
 /* ---- one input ---- */
 
 struct input {
+    int fd;          /* the open file read, or -1 */
+    AVIOContext *io; /* reading fd */
     AVFormatContext *ic;
     int vi, ai;       /* best video and audio */
     int map[2];       /* output stream of vi, ai; -1 none */
@@ -161,41 +177,91 @@ static int interrupt_cb(void *opaque)
     return cancel != NULL && atomic_load(cancel) != 0;
 }
 
+static int read_cb(void *opaque, uint8_t *buf, int len)
+{
+    int fd = *(int *)opaque;
+
+    for (;;) {
+        ssize_t n = read(fd, buf, (size_t)len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return AVERROR(errno);
+        return n == 0 ? AVERROR_EOF : (int)n;
+    }
+}
+
+static void set_use(struct run *r, size_t k, enum remux_use use, int errnum)
+{
+    if (r->rq->used != NULL)
+        r->rq->used[k] = (struct remux_used){use, errnum};
+}
+
+static int cancelled(const struct run *r)
+{
+    return r->rq->cancel != NULL && atomic_load(r->rq->cancel) != 0;
+}
+
+/* Open input k: 0 opened, 1 skipped (rq->used says why), -1 the run stops (note). */
 static int open_input(struct run *r, size_t k, struct input *in)
 {
     const struct remux_input *ri = &r->rq->in[k];
     AVDictionary *opts = NULL;
+    unsigned char *buf;
     int rc;
 
     memset(in, 0, sizeof(*in));
     in->map[0] = in->map[1] = -1;
     in->wall_ms = ri->start_ms;
+    if ((in->fd = open(ri->path, O_RDONLY | O_CLOEXEC)) < 0) {
+        set_use(r, k, REMUX_GONE, errno);
+        return 1;
+    }
+    if (r->rq->opened != NULL && (rc = r->rq->opened(r->rq->opened_data, k, in->fd)) != 0) {
+        if (rc < 0)
+            return note(r, "cancelled");
+        set_use(r, k, REMUX_REFUSED, 0);
+        return 1;
+    }
+    if (lseek(in->fd, 0, SEEK_SET) != 0) {
+        set_use(r, k, REMUX_GONE, errno);
+        return 1;
+    }
+    if ((buf = av_malloc(REMUX_IO_BUFFER)) == NULL)
+        return note(r, "out of memory");
+    if ((in->io = avio_alloc_context(buf, REMUX_IO_BUFFER, 0, &in->fd, read_cb, NULL, seek_cb)) ==
+        NULL) {
+        av_free(buf);
+        return note(r, "out of memory");
+    }
     if ((in->ic = avformat_alloc_context()) == NULL)
         return note(r, "out of memory");
+    in->ic->pb = in->io;
     in->ic->interrupt_callback.callback = interrupt_cb;
     in->ic->interrupt_callback.opaque = (void *)r->rq->cancel;
     av_dict_set(&opts, "format_whitelist", SEGMENT_FORMATS, 0);
-    av_dict_set(&opts, "protocol_whitelist", "file", 0);
     rc = avformat_open_input(&in->ic, ri->path, NULL, &opts);
     av_dict_free(&opts);
-    if (rc < 0)
-        return averr(r, ri->path, rc);
-    if (in->ic->streams[0]->codecpar->width == 0 && avformat_find_stream_info(in->ic, NULL) < 0)
-        return note(r, "%s: cannot read its streams", ri->path);
-    in->vi = av_find_best_stream(in->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (rc >= 0 && in->ic->nb_streams > 0 && in->ic->streams[0]->codecpar->width == 0 &&
+        avformat_find_stream_info(in->ic, NULL) < 0)
+        rc = AVERROR_INVALIDDATA;
+    if (rc >= 0 && (in->vi = av_find_best_stream(in->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
+        rc = AVERROR_STREAM_NOT_FOUND;
+    if (rc < 0) {
+        if (cancelled(r))
+            return note(r, "cancelled");
+        set_use(r, k, REMUX_UNREADABLE, 0);
+        return 1;
+    }
     in->ai = av_find_best_stream(in->ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    if (in->vi < 0)
-        return note(r, "%s: no video stream", ri->path);
     return 0;
 }
 
-/* Map the input's streams onto the output's; a different video codec ends the export there. */
-static int map_input(struct run *r, struct input *in, const char *path)
+/* Map the input's streams onto the output's: 0, or 1 when its video codec is another. */
+static int map_input(struct run *r, struct input *in)
 {
     if (in->ic->streams[in->vi]->codecpar->codec_id != r->vcodec)
-        return note(r, "%s is %s, not %s: the export stops before it", path,
-                    avcodec_get_name(in->ic->streams[in->vi]->codecpar->codec_id),
-                    avcodec_get_name(r->vcodec));
+        return 1;
     in->map[0] = 0;
     if (r->nos == 2 && in->ai >= 0 && in->ic->streams[in->ai]->codecpar->codec_id == r->acodec)
         in->map[1] = 1;
@@ -205,6 +271,13 @@ static int map_input(struct run *r, struct input *in, const char *path)
 static void close_input(struct input *in)
 {
     avformat_close_input(&in->ic);
+    if (in->io != NULL) {
+        av_freep(&in->io->buffer);
+        avio_context_free(&in->io);
+    }
+    if (in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
 }
 
 /* Which output stream a packet goes to; -1 for none. */
@@ -256,7 +329,7 @@ static int write_packet(struct run *r, const struct input *in, AVPacket *p, int 
     p->pos = -1;
     r->res->packets++;
     if ((rc = av_interleaved_write_frame(r->oc, p)) < 0)
-        return averr(r, "writing", rc);
+        return out_failed(r, "writing the output", rc);
     return 0;
 }
 
@@ -307,7 +380,11 @@ static int find_start(struct run *r, struct input *in, AVPacket *p)
     }
     if (!have || h.n == 0) {
         held_clear(&h);
-        return rc == AVERROR_EOF ? 0 : averr(r, r->rq->in[0].path, rc);
+        if (cancelled(r))
+            return note(r, "cancelled");
+        if (rc != AVERROR_EOF)
+            note(r, "%s: read stopped: %s", in->ic->url, av_err2str(rc));
+        return 0;
     }
     /* Output time 0 is the start keyframe. */
     in->shift_us = -when_us(in, h.p[0]);
@@ -395,10 +472,12 @@ static int copy_input(struct run *r, struct input *in, AVPacket *p, int have_pac
     return interrupt_cb((void *)r->rq->cancel) ? note(r, "cancelled") : 0;
 }
 
+/* Every input in turn, skipping those that cannot be used. 0, or -1 when the run stops
+ * (cancelled, the output failed, out of memory). */
 static int run_inputs(struct run *r, AVPacket *p)
 {
     for (size_t k = 0; k < r->rq->n; k++) {
-        struct input in;
+        struct input in = {.fd = -1};
         int rc, have = 0;
 
         /* Before the start, a segment that ends before from while the next has begun by then
@@ -406,32 +485,35 @@ static int run_inputs(struct run *r, AVPacket *p)
         if (!r->started && r->rq->in[k].end_ms <= r->rq->from_ms && k + 1 < r->rq->n &&
             r->rq->in[k + 1].start_ms <= r->rq->from_ms)
             continue;
-        if (open_input(r, k, &in) != 0) {
+        if ((rc = open_input(r, k, &in)) != 0) {
             close_input(&in);
-            /* A segment gone since the scan ends the export there, not the whole of it. */
-            return r->started ? 0 : -1;
+            if (rc < 0)
+                return -1;
+            continue; /* gone or changed since the scan: the next holds the rest */
         }
         input_ref(&in);
+        if (!r->started && r->oc == NULL && open_output(r, in.ic, in.vi, in.ai) != 0) {
+            close_input(&in);
+            return -1;
+        }
+        if (map_input(r, &in) != 0) {
+            set_use(r, k, REMUX_OTHER_CODEC, 0);
+            close_input(&in);
+            continue;
+        }
         if (!r->started) {
-            if ((r->oc == NULL && open_output(r, in.ic, in.vi, in.ai) != 0) ||
-                map_input(r, &in, r->rq->in[k].path) != 0) {
-                close_input(&in);
-                return -1;
-            }
             if ((rc = find_start(r, &in, p)) <= 0) {
                 close_input(&in);
                 if (rc < 0)
                     return -1;
+                set_use(r, k, REMUX_NO_KEYFRAME, 0);
                 continue; /* no keyframe in range here: try the next */
             }
             have = 1;
         } else {
-            if (map_input(r, &in, r->rq->in[k].path) != 0) {
-                close_input(&in);
-                return 0;
-            }
             place_input(r, &in);
         }
+        set_use(r, k, REMUX_USED, 0);
         r->res->inputs_read++;
         rc = copy_input(r, &in, p, have);
         r->last_wall_ms = r->base_wall_ms + r->end_us / 1000;
@@ -460,23 +542,23 @@ int remux_run(const struct remux_request *rq, struct remux_result *res)
     }
     rc = run_inputs(&r, p);
     av_packet_free(&p);
-    if (r.oc != NULL && r.started) {
+    if (r.oc != NULL && r.started && !res->output_failed) {
         trailer = av_write_trailer(r.oc);
-        if (trailer < 0 && rc == 0)
-            rc = averr(&r, "writing the index", trailer);
+        if (trailer < 0)
+            rc = out_failed(&r, "writing the output's index", trailer);
     }
     if (r.io != NULL) {
         avio_flush(r.io);
+        if (r.io->error < 0 && !res->output_failed)
+            rc = out_failed(&r, "writing the output", r.io->error);
         res->bytes_written = avio_tell(r.io);
         av_freep(&r.io->buffer);
         avio_context_free(&r.io);
     }
     av_free(r.iobuf);
     avformat_free_context(r.oc);
-    if (rc != 0 && !r.started)
-        return -1;
-    if (rc != 0 && strcmp(res->note, "cancelled") == 0)
-        return -1;
+    if (rc != 0)
+        return -1; /* cancelled, the output failed, out of memory */
     res->delivered = r.started;
     if (r.started) {
         res->from_ms = r.base_wall_ms;

@@ -20,6 +20,24 @@ struct remux_input {
     int64_t end_ms;
 };
 
+/* What became of one input. One that cannot be used is skipped and the run goes on with the
+ * next (the hole it leaves is a jump like any other): a recorder overwrites its oldest files,
+ * and what is left must still be delivered. */
+enum remux_use {
+    REMUX_NOT_READ = 0, /* not opened: before the start, or after the end was reached */
+    REMUX_USED,         /* some of its packets are in the output */
+    REMUX_NO_KEYFRAME,  /* read for the start: no keyframe in the range */
+    REMUX_GONE,         /* could not be opened (errnum says why) */
+    REMUX_UNREADABLE,   /* opened, but not a video file libavformat reads */
+    REMUX_OTHER_CODEC,  /* a video codec other than the output's */
+    REMUX_REFUSED,      /* the caller's opened() refused it */
+};
+
+struct remux_used {
+    enum remux_use use;
+    int errnum; /* REMUX_GONE: open's errno */
+};
+
 struct remux_request {
     const struct remux_input *in; /* readable segments overlapping the range, by start */
     size_t n;
@@ -30,6 +48,13 @@ struct remux_request {
     /* Called now and then with the bytes of input read so far and in all. */
     void (*progress)(void *data, int64_t done, int64_t total);
     void *progress_data;
+    /* Called (may be NULL) with input k open as fd, read-only, before anything is read of it:
+     * the bytes the remux reads are those of this open file, whatever happens to its path. It
+     * may read fd (the remux reads from the start after it). Returns 0 to use the input, 1 to
+     * skip it (REMUX_REFUSED), -1 to stop the run (cancelled). */
+    int (*opened)(void *data, size_t k, int fd);
+    void *opened_data;
+    struct remux_used *used; /* n of them, filled; may be NULL */
 };
 
 struct remux_result {
@@ -44,11 +69,14 @@ struct remux_result {
     } jumps[REMUX_JUMPS_MAX]; /* gaps crossed */
     size_t n_jumps;
     char note[REMUX_NOTE_MAX]; /* why it stopped short of the range, "" when it did not */
+    int output_failed;         /* -1 returned because the output could not be written */
 };
 
 /* Remux rq into rq->out_fd. Returns 0 with *res filled (delivered 0 when no input gave a
- * keyframe inside the range), or -1 with res->note saying why nothing usable was written
- * (cancelled, the first input unreadable, a write error). */
+ * keyframe inside the range; inputs that could not be used skipped, rq->used says which and
+ * why), or -1 with res->note saying why the output is not to be used: cancelled, or it could
+ * not be written (a write error, the disk full; res->output_failed then, and whatever is in
+ * out_fd is not a whole file). */
 int remux_run(const struct remux_request *rq, struct remux_result *res);
 
 #endif

@@ -10,12 +10,15 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <libavformat/avformat.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -247,8 +250,11 @@ static void test_export_writes_mp4_manifests_and_sums(void **state)
     text = file_in(fx, "out-a", "manifest.txt", &len);
     assert_non_null(
         memmem(text, len, "Vụ việc / Case: VV-2026-118", strlen("Vụ việc / Case: VV-2026-118")));
-    assert_non_null(memmem(text, len, "Trích xuất được / Delivered: 21:00:01 – 21:00:13",
-                           strlen("Trích xuất được / Delivered: 21:00:01 – 21:00:13")));
+    assert_non_null(memmem(
+        text, len,
+        "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00",
+        strlen("Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 "
+               "+07:00")));
     assert_non_null(memmem(text, len, "nhanh 83.000 giây / 83.000 s ahead",
                            strlen("nhanh 83.000 giây / 83.000 s ahead")));
     free(text);
@@ -335,7 +341,8 @@ static void test_delivered_footage_still_says_not_indexed_after_the_last_scan(vo
     struct fixture *fx = *state;
     static const char said[] =
         "not indexed after 2026-11-20T21:01:00+07:00: recorder nvr not scanned since";
-    static const char delivered[] = "Trích xuất được / Delivered: 21:00:01 – 21:00:14\n";
+    static const char delivered[] =
+        "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:14 +07:00\n";
     static const char line[] = "Chưa lập chỉ mục / Not indexed: not indexed after "
                                "2026-11-20T21:01:00+07:00: recorder nvr not scanned since\n";
     struct export_result res;
@@ -430,8 +437,9 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
          "CAM-A 21:00:01-21:00:13 (not indexed: never scanned)",
          "Chưa lập chỉ mục / Not indexed: not indexed: recorder nvr-2 never scanned\n"},
     };
-    static const char part[] = "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
-                               "21:00:01 – 21:00:13 (cả khoảng / all of it)\n";
+    static const char part[] =
+        "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
+        "2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00 (cả khoảng / all of it)\n";
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct exported x;
@@ -444,7 +452,8 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
         manifest_says(&x, 0, "not_indexed", cases[i].said);
         manifest_says(&x, 0, "not_indexed_after", "2026-11-20T21:00:01+07:00");
         manifest_says(&x, 0, "not_indexed_from", "2026-11-20T21:00:01+07:00");
-        txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+        txt_has(&x, "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 "
+                    "+07:00\n");
         txt_has(&x, cases[i].line);
         txt_has(&x, part);
         /* CAM-B's recorder was scanned after the range: nothing of the kind */
@@ -466,7 +475,8 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
             assert_true(json_is_null(
                 json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), keys[k])));
         }
-        txt_has(&x, "Trích xuất được / Delivered: 21:00:01 – 21:00:13\n");
+        txt_has(&x, "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 "
+                    "+07:00\n");
         assert_null(memmem(x.txt, x.txt_len, "Not indexed", strlen("Not indexed")));
         assert_null(memmem(x.txt, x.txt_len, "not indexed", strlen("not indexed")));
         exported_free(&x);
@@ -481,7 +491,7 @@ static void test_manifest_words_the_index_end_as_what_it_is(void **state)
 {
     struct fixture *fx = *state;
     static const char part[] = "Khoảng chưa lập chỉ mục / Part of the range not indexed: "
-                               "21:00:14 – 21:02:00\n";
+                               "2026-11-20 21:00:14 +07:00 – 2026-11-20 21:02:00 +07:00\n";
     static const char *const said[] = {
         "not indexed after 2026-11-20T21:00:14+07:00: recorder nvr's last scan "
         "(2026-11-20T21:00:05+07:00) found its footage up to then",
@@ -514,6 +524,172 @@ static void test_manifest_words_the_index_end_as_what_it_is(void **state)
         assert_null(memmem(x.txt, x.txt_len, "since", strlen("since")));
         exported_free(&x);
     }
+}
+
+/* The path of CAM-A's segment starting at 21:00:ss. */
+static void segment_path(const struct fixture *fx, int ss, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/CAM-A/2026-11-20/21-00-%02d.mp4", fx->nvr, ss);
+}
+
+/* Source k of camera i in x's manifest.json. */
+static json_t *source_of(const struct exported *x, size_t i, size_t k)
+{
+    json_t *cam = json_array_get(json_object_get(x->json, "cameras"), i);
+
+    return json_array_get(json_object_get(cam, "sources"), k);
+}
+
+/* Source k of camera 0 says it was not used, and why; nothing of it read. */
+static void source_gone(const struct exported *x, size_t k)
+{
+    json_t *src = source_of(x, 0, k);
+
+    assert_false(json_is_true(json_object_get(src, "used")));
+    assert_string_equal(json_string_value(json_object_get(src, "not_used")), "gone since indexed");
+    assert_false(json_is_true(json_object_get(src, "readable")));
+    assert_string_equal(json_string_value(json_object_get(src, "reason")), "gone since indexed");
+    assert_true(json_is_null(json_object_get(src, "sha256")));
+    assert_true(json_is_null(json_object_get(src, "bytes")));
+}
+
+/* The recorder overwrote CAM-A's first segment since the scan (what NVRs do with their
+ * oldest file): the export does not fail; CAM-A's footage starts at the next segment, and the
+ * gone one is said in both manifests. With every one of its files gone, CAM-A gets a note and
+ * the export still ends well for the other cameras. */
+static void test_first_segment_gone_since_the_scan_is_skipped_not_fatal(void **state)
+{
+    struct fixture *fx = *state;
+    struct exported x;
+    char path[256];
+    json_t *src;
+
+    segment_path(fx, 0, path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    export_read(fx, "out-first-gone", &x);
+    assert_int_equal(x.res.files, 1);
+    assert_string_equal(x.res.summary, "CAM-A 21:00:02-21:00:13");
+    source_gone(&x, 0);
+    src = source_of(&x, 0, 1);
+    assert_true(json_is_true(json_object_get(src, "used")));
+    assert_true(json_is_null(json_object_get(src, "not_used")));
+    assert_int_equal(strlen(json_string_value(json_object_get(src, "sha256"))), 64);
+    manifest_says(&x, 0, "note",
+                  "1 of 5 source files not used (CAM-A/2026-11-20/21-00-00.mp4: gone since "
+                  "indexed)");
+    txt_has(
+        &x,
+        "Trích xuất được / Delivered: 2026-11-20 21:00:02 +07:00 – 2026-11-20 21:00:13 +07:00\n");
+    txt_has(&x, "    nvr:CAM-A/2026-11-20/21-00-00.mp4  - bytes  SHA-256 -  "
+                "không dùng / not used: gone since indexed\n");
+    exported_free(&x);
+    for (int ss = 2; ss <= 12; ss += 2) {
+        segment_path(fx, ss, path, sizeof(path));
+        unlink(path);
+    }
+    export_read(fx, "out-all-gone", &x);
+    assert_int_equal(x.res.files, 0);
+    manifest_says(&x, 0, "note",
+                  "no readable footage in the range; 5 of 5 source files not used "
+                  "(CAM-A/2026-11-20/21-00-00.mp4: gone since indexed)");
+    for (size_t k = 0; k < 5; k++)
+        source_gone(&x, k);
+    exported_free(&x);
+}
+
+/* A middle segment gone since the scan: the footage after it is still delivered (its time a
+ * gap in the file), and the manifests say which sources went into the file. */
+static void test_middle_segment_gone_the_rest_still_delivered(void **state)
+{
+    struct fixture *fx = *state;
+    static const int used[] = {1, 1, 0, 1, 1};
+    struct exported x;
+    char path[256];
+    const char *from;
+    json_t *gaps;
+
+    segment_path(fx, 4, path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    export_read(fx, "out-middle-gone", &x);
+    assert_string_equal(x.res.summary, "CAM-A 21:00:01-21:00:13");
+    gaps = json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "gaps");
+    assert_int_equal(json_array_size(gaps), 1);
+    from = json_string_value(json_object_get(json_array_get(gaps, 0), "from"));
+    /* the end of the last frame before it, 21:00:03.9 or 21:00:04 */
+    assert_true(strcmp(from, "2026-11-20T21:00:03+07:00") >= 0 &&
+                strcmp(from, "2026-11-20T21:00:04+07:00") <= 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(gaps, 0), "to")),
+                        "2026-11-20T21:00:10+07:00");
+    for (size_t k = 0; k < 5; k++)
+        assert_int_equal(json_is_true(json_object_get(source_of(&x, 0, k), "used")), used[k]);
+    source_gone(&x, 2);
+    txt_has(
+        &x,
+        "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00\n");
+    txt_has(&x, "không dùng / not used: gone since indexed\n");
+    assert_non_null(memmem(x.txt, x.txt_len, "đã dùng / used\n", strlen("đã dùng / used\n")));
+    exported_free(&x);
+}
+
+/* A segment replaced by another clip since the scan: its size and SHA-256 in the manifests
+ * are those of the file read now (the hash of what sha256sum reads), it is said changed since
+ * indexed, and its footage is not put at a time the index gave to other footage. */
+static void test_segment_changed_since_the_scan_is_said_and_not_used(void **state)
+{
+    struct fixture *fx = *state;
+    struct exported x;
+    char path[256], cmd[512], sum[65] = "";
+    struct stat sb;
+    json_t *src;
+    FILE *f;
+
+    segment_path(fx, 2, path, sizeof(path));
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 3 "
+             "-c:v libx264 -g 10 -f mp4 %s",
+             path);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    snprintf(cmd, sizeof(cmd), "sha256sum %s", path);
+    assert_non_null(f = popen(cmd, "r"));
+    assert_int_equal(fscanf(f, "%64s", sum), 1);
+    pclose(f);
+    export_read(fx, "out-changed", &x);
+    src = source_of(&x, 0, 1);
+    assert_int_equal(json_integer_value(json_object_get(src, "bytes")), sb.st_size);
+    assert_true(json_integer_value(json_object_get(src, "indexed_bytes")) != sb.st_size);
+    assert_string_equal(json_string_value(json_object_get(src, "sha256")), sum);
+    assert_true(json_is_true(json_object_get(src, "changed_since_indexed")));
+    assert_false(json_is_true(json_object_get(src, "used")));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(src, "not_used")), "changed since indexed"));
+    assert_false(json_is_true(json_object_get(source_of(&x, 0, 0), "changed_since_indexed")));
+    txt_has(&x, "không dùng / not used: changed since indexed");
+    exported_free(&x);
+}
+
+/* A range over two days: the text manifest gives every time with its date and offset, and the
+ * summary dates its times, so that no range reads as if it were all of one day's. */
+static void test_range_over_two_days_is_dated_in_the_manifest_and_summary(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request req = {.from_ms = T0 + 1000 - 86400000,
+                                .to_ms = T0 + 13000,
+                                .place = STORE_PLACE_CAMERAS,
+                                .by = "it-staff",
+                                .case_ref = "VV-2026-121",
+                                .reason = "hai ngày",
+                                .cameras = "CAM-A"};
+    struct cw_err err = {0};
+    struct exported x;
+
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+    export_read(fx, "out-two-days", &x);
+    assert_string_equal(x.res.summary, "CAM-A 2026-11-20 21:00:00-2026-11-20 21:00:13");
+    txt_has(&x, "Yêu cầu / Requested: 2026-11-19 21:00:01 +07:00 – 2026-11-20 21:00:13 +07:00\n");
+    txt_has(&x, "Trích xuất được / Delivered: 2026-11-20 21:00:00 +07:00 – 2026-11-20 21:00:13 "
+                "+07:00\n");
+    exported_free(&x);
 }
 
 /* A range the last scan covers says nothing of the kind. */
@@ -603,6 +779,36 @@ static void test_cancelled_export_leaves_nothing(void **state)
     assert_int_equal(export_to(fx, "out-c", &cancel, &res, &err), -1);
     assert_non_null(strstr(err.msg, "cancelled"));
     assert_int_equal(entries(fx, "out-c"), 0);
+}
+
+/* The MP4 cannot be written whole (a file size limit, as a full disk would do it): the export
+ * fails, says why, and leaves nothing in the folder: no file certified by its SHA-256 that no
+ * player can open. */
+static void test_unwritable_mp4_fails_the_export_and_leaves_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    struct rlimit was, small;
+    char out[160];
+    void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN); /* write() says EFBIG instead */
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/out-full", fx->dir);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small = was;
+    small.rlim_cur = 20000; /* the moov atom, at the end, never fits */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rc = export_run(p, out, NULL, NULL, NULL, &res, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, xfsz);
+    export_plan_free(p);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.msg, "camera CAM-A: CAM-A.mp4: writing the output"));
+    assert_non_null(strstr(err.msg, strerror(EFBIG)));
+    assert_int_equal(entries(fx, "out-full"), 0);
+    assert_int_equal(access(out, F_OK), -1); /* the folder it made, removed */
 }
 
 /* Cameras with ids long enough that the audit summary is full before the last of them: every
@@ -695,6 +901,11 @@ int main(void)
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
+        T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
+        T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
+        T(test_middle_segment_gone_the_rest_still_delivered),
+        T(test_segment_changed_since_the_scan_is_said_and_not_used),
+        T(test_range_over_two_days_is_dated_in_the_manifest_and_summary),
         cmocka_unit_test(test_every_file_counted_when_the_summary_is_full),
     };
 

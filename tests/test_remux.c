@@ -1,13 +1,15 @@
 /* test_remux.c - one MP4 remuxed from segments (probes/remux.c), on segments ffmpeg's segment
  * muxer makes in the test: the start at the keyframe at or before the range, the end cut,
  * continuous timestamps across segments, a gap jumped by its length and reported, a segment
- * gone meanwhile noted, the same bytes twice, cancelling. The output is read back with
+ * gone meanwhile, unreadable or of another codec skipped (first, middle or last) and said,
+ * a write error failing the run, the same bytes twice, cancelling. The output is read back with
  * libavformat (codec, streams, duration). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <libavformat/avformat.h>
 #include <stdint.h>
@@ -43,6 +45,7 @@ static int teardown_group(void **state)
 struct inputs {
     char paths[8][256];
     struct remux_input in[8];
+    struct remux_used used[8];
     size_t n;
 };
 
@@ -50,6 +53,7 @@ struct inputs {
 static void inputs(struct inputs *v, const int *k, const int64_t *start, size_t n)
 {
     v->n = n;
+    memset(v->used, 0, sizeof(v->used));
     for (size_t i = 0; i < n; i++) {
         snprintf(v->paths[i], sizeof(v->paths[i]), "%s/seg%03d.mp4", dir, k[i]);
         v->in[i] = (struct remux_input){v->paths[i], start[i], start[i] + SEG};
@@ -79,11 +83,16 @@ static void read_back(const char *path, int *streams, int64_t *duration_ms, cons
     avformat_close_input(&ic);
 }
 
-static struct remux_result run(const struct inputs *v, int64_t from, int64_t to, const char *name,
+static struct remux_result run(struct inputs *v, int64_t from, int64_t to, const char *name,
                                char *path, size_t len)
 {
-    struct remux_request rq = {v->in, v->n, from, to, 1000, out_file(name, path, len),
-                               NULL,  NULL, NULL};
+    struct remux_request rq = {.in = v->in,
+                               .n = v->n,
+                               .from_ms = from,
+                               .to_ms = to,
+                               .tolerance_ms = 1000,
+                               .out_fd = out_file(name, path, len),
+                               .used = v->used};
     struct remux_result res;
 
     assert_int_equal(remux_run(&rq, &res), 0);
@@ -169,9 +178,11 @@ static void test_same_inputs_give_the_same_bytes(void **state)
     free(y);
 }
 
-static void test_segment_gone_meanwhile_ends_the_file_with_a_note(void **state)
+/* A recorder overwrote the first segment since the scan: it is skipped, said gone, and the
+ * file starts at the next. */
+static void test_first_segment_gone_is_skipped_and_the_next_starts_the_file(void **state)
 {
-    const int k[] = {4, 5, 99};
+    const int k[] = {99, 1, 2};
     const int64_t s[] = {T0, T0 + SEG, T0 + 2 * SEG};
     struct inputs v;
     char path[256];
@@ -179,10 +190,82 @@ static void test_segment_gone_meanwhile_ends_the_file_with_a_note(void **state)
 
     (void)state;
     inputs(&v, k, s, 3);
-    res = run(&v, T0, T0 + 6000, "short.mp4", path, sizeof(path));
+    res = run(&v, T0, T0 + 6000, "first-gone.mp4", path, sizeof(path));
     assert_true(res.delivered);
-    assert_true(res.to_ms <= T0 + 4100);
-    assert_non_null(strstr(res.note, "seg099.mp4"));
+    assert_true(res.from_ms == T0 + SEG);
+    assert_true(res.to_ms >= T0 + 5900);
+    assert_int_equal(v.used[0].use, REMUX_GONE);
+    assert_int_equal(v.used[0].errnum, ENOENT);
+    assert_int_equal(v.used[1].use, REMUX_USED);
+    assert_int_equal(v.used[2].use, REMUX_USED);
+}
+
+/* A middle segment gone, another not a video file, a later one of another codec: each skipped
+ * and said, the footage after them still delivered, their time a jump in the file. */
+static void test_unusable_middle_segments_are_skipped_and_the_rest_delivered(void **state)
+{
+    const int k[] = {0, 99, 1, 2, 3};
+    const int64_t s[] = {T0, T0 + SEG, T0 + 2 * SEG, T0 + 3 * SEG, T0 + 4 * SEG};
+    struct inputs v;
+    char path[256], cmd[768];
+    struct remux_result res;
+    FILE *f;
+
+    (void)state;
+    inputs(&v, k, s, 5);
+    /* at 2 s gone, at 4 s not a video file, at 8 s MPEG-4 part 2, not H.264 */
+    snprintf(v.paths[2], sizeof(v.paths[2]), "%s/junk.mp4", dir);
+    assert_non_null(f = fopen(v.paths[2], "w"));
+    fputs("not a video\n", f);
+    fclose(f);
+    snprintf(v.paths[4], sizeof(v.paths[4]), "%s/mpeg4.mp4", dir);
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 2 "
+             "-c:v mpeg4 %s",
+             v.paths[4]);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    res = run(&v, T0, T0 + 10000, "middle.mp4", path, sizeof(path));
+    assert_true(res.delivered);
+    assert_true(res.from_ms == T0);
+    assert_true(res.to_ms >= T0 + 7900 && res.to_ms <= T0 + 8100); /* the one at 6 s to 8 s */
+    assert_int_equal(res.n_jumps, 1);
+    assert_true(res.jumps[0].from_ms >= T0 + 1900 && res.jumps[0].from_ms <= T0 + 2100);
+    assert_true(res.jumps[0].to_ms == T0 + 3 * SEG);
+    assert_int_equal(v.used[0].use, REMUX_USED);
+    assert_int_equal(v.used[1].use, REMUX_GONE);
+    assert_int_equal(v.used[2].use, REMUX_UNREADABLE);
+    assert_int_equal(v.used[3].use, REMUX_USED);
+    assert_int_equal(v.used[4].use, REMUX_OTHER_CODEC);
+    assert_string_equal(res.note, "");
+}
+
+/* The output cannot be written (a file open read-only): the run fails and says so; it is not a
+ * short delivery. */
+static void test_write_error_fails_the_run(void **state)
+{
+    const int k[] = {0, 1};
+    const int64_t s[] = {T0, T0 + SEG};
+    struct inputs v;
+    char path[256];
+    struct remux_request rq;
+    struct remux_result res;
+
+    (void)state;
+    inputs(&v, k, s, 2);
+    close(out_file("ro.mp4", path, sizeof(path)));
+    rq = (struct remux_request){.in = v.in,
+                                .n = 2,
+                                .from_ms = T0,
+                                .to_ms = T0 + 4000,
+                                .tolerance_ms = 1000,
+                                .out_fd = open(path, O_RDONLY),
+                                .used = v.used};
+    assert_true(rq.out_fd >= 0);
+    assert_int_equal(remux_run(&rq, &res), -1);
+    assert_true(res.output_failed);
+    assert_false(res.delivered);
+    assert_non_null(strstr(res.note, "writing the output"));
+    close(rq.out_fd);
 }
 
 static void test_cancel_and_nothing_in_range(void **state)
@@ -197,8 +280,13 @@ static void test_cancel_and_nothing_in_range(void **state)
 
     (void)state;
     inputs(&v, k, s, 1);
-    rq = (struct remux_request){v.in,    1,    T0,  T0 + 2000, 1000, out_file("c.mp4", path, 256),
-                                &cancel, NULL, NULL};
+    rq = (struct remux_request){.in = v.in,
+                                .n = 1,
+                                .from_ms = T0,
+                                .to_ms = T0 + 2000,
+                                .tolerance_ms = 1000,
+                                .out_fd = out_file("c.mp4", path, 256),
+                                .cancel = &cancel};
     assert_int_equal(remux_run(&rq, &res), -1);
     assert_string_equal(res.note, "cancelled");
     close(rq.out_fd);
@@ -216,7 +304,9 @@ int main(void)
         cmocka_unit_test(test_range_inside_contiguous_segments),
         cmocka_unit_test(test_gap_is_jumped_by_its_length_and_reported),
         cmocka_unit_test(test_same_inputs_give_the_same_bytes),
-        cmocka_unit_test(test_segment_gone_meanwhile_ends_the_file_with_a_note),
+        cmocka_unit_test(test_first_segment_gone_is_skipped_and_the_next_starts_the_file),
+        cmocka_unit_test(test_unusable_middle_segments_are_skipped_and_the_rest_delivered),
+        cmocka_unit_test(test_write_error_fails_the_run),
         cmocka_unit_test(test_cancel_and_nothing_in_range),
     };
 

@@ -13,10 +13,12 @@ whose footage of the last hour has a 20-minute hole. CAM-A, CAM-C and CAM-G answ
 then. Timeouts only guard against hangs; nothing asserts on time.
 """
 import datetime
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -594,6 +596,62 @@ class FootageTest(cwtest.FixtureTestCase):
                               text=True).stdout.split()
         self.assertEqual(rows, ["request.create|Đại", "úy", "Lê", "Văn", "A", "export|it-staff",
                                 "export|it-staff"])
+
+    def test_ctrl_c_cancels_an_export_and_leaves_nothing(self):
+        """SIGINT to `request export` while it works on a camera: it stops, removes its
+        temporaries and says so, exit status 130. Deterministic without a clock: its stderr is
+        a pipe filled beforehand, so the CLI blocks writing its first progress line (the MP4's
+        temporary made, the remux begun) until the test has sent the signal, seen it taken
+        (the thread that waits for it ends), and only then reads the pipe."""
+        t0 = local(self.t0)
+        r = self.cli("request", "create", "--json", "--from", t0.isoformat(), "--to",
+                     (t0 + datetime.timedelta(seconds=23)).isoformat(), "--camera", "CAM-A",
+                     "--case", "VV-2026-120", "--reason", "hủy giữa chừng", "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        rid = json.loads(r.out)["id"]
+        out = os.path.join(self.tmp, "export-cancelled")
+        os.mkdir(out)
+        rd, wr = os.pipe()
+        flags = fcntl.fcntl(wr, fcntl.F_GETFL)
+        fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+        try:
+            while True:
+                os.write(wr, b"." * 4096)
+        except BlockingIOError:
+            pass
+        fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+        p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
+                              str(rid), "--out", out, "--progress"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=wr, start_new_session=True)
+        os.close(wr)
+        err = b""
+        try:
+            def blocked_on_stderr():
+                # the main thread in write(2, ...) on the full pipe
+                with open("/proc/%d/syscall" % p.pid) as f:
+                    call = f.read().split()
+                with open("/proc/%d/wchan" % p.pid) as f:
+                    wchan = f.read()
+                return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
+
+            cwtest.wait_for("the CLI blocked writing its progress", blocked_on_stderr)
+            temps = [n for n in os.listdir(out) if n.startswith(".camwatch-export-")]
+            self.assertEqual(len(temps), 1, os.listdir(out))  # the MP4 being written
+            threads = len(os.listdir("/proc/%d/task" % p.pid))
+            os.kill(p.pid, signal.SIGINT)
+            if threads > 1:  # one waits for signals: it ends once it has set the flag
+                cwtest.wait_for("the signal taken", lambda: len(os.listdir(
+                    "/proc/%d/task" % p.pid)) == threads - 1)
+        finally:
+            with os.fdopen(rd, "rb") as f:  # the CLI goes on once it can write
+                err = f.read()
+            p.stdout.read()
+            p.stdout.close()
+            p.wait()
+        err = err.lstrip(b".").decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("export cancelled (Interrupt): nothing left in " + out, err)
+        self.assertEqual(os.listdir(out), [])
 
 
 if __name__ == "__main__":
