@@ -350,6 +350,17 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     csv_check_class(c, cam);
 }
 
+/* Every field as NFC (util/text.h), so a commune typed decomposed (a sheet saved on macOS,
+ * Unikey's "Unicode to hop") is the same bytes as the one typed precomposed: the store, the
+ * reports' groups and the filters see one commune. The URLs are left as written: they are
+ * sent to the camera, whose paths compare bytes. Bounds are checked after, on what is kept. */
+static void csv_compose_row(struct csv_ctx *c)
+{
+    for (size_t i = 0; i < (size_t)c->nfields; i++)
+        if (i != COL_RTSP_URL && i != COL_ONVIF_URL && cw_text_nfc(&c->f[i]) != 0)
+            c->ld->oom = 1;
+}
+
 static void csv_take_row(struct csv_ctx *c)
 {
     struct load *ld = c->ld;
@@ -368,6 +379,7 @@ static void csv_take_row(struct csv_ctx *c)
         row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
         return;
     }
+    csv_compose_row(c);
     for (i = 0; i < (size_t)c->nfields; i++) {
         if (csv_max[i] > 0 && strlen(c->f[i]) > csv_max[i])
             row_err(c, (int)i, "longer than %zu bytes", csv_max[i]);

@@ -631,6 +631,53 @@ static void test_a_long_bad_id_is_shown_cut(void **state)
     expect_one_error(s, "/cameras.csv", 2, "id", want);
 }
 
+/* ---- decomposed text ---------------------------------------------------------------- */
+
+/* "Long Thắng" and "Cầu" typed decomposed: a + combining breve + combining acute, a +
+ * combining circumflex + combining grave (Unikey's "Unicode to hop", a sheet saved on macOS). */
+#define NFD_LONG_THANG "Long Tha\xcc\x86\xcc\x81ng"
+#define NFD_CAU "Ca\xcc\x82\xcc\x80u"
+
+/* Every text column is kept precomposed (NFC), so a commune typed either way is one commune
+ * in the store and the reports; the URLs are kept as written (the camera compares bytes). */
+static void test_decomposed_text_is_kept_precomposed(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_camera *a, *b;
+
+    site_std(s, "CAM-1," NFD_CAU " Long Thắng,CAH," NFD_LONG_THANG ",commune," NFD_CAU
+                " 1,QL80 " NFD_CAU ",10.3,105.7,rtsp://127.0.0.1:8554/a,,district," NFD_CAU
+                " model,2019-05-01,,ghi chú " NFD_CAU "\n"
+                "CAM-2,Cầu Long Thắng,CAH,Long Thắng,commune,,,,,rtsp://127.0.0.1:8554/b,,,,,,\n");
+    assert_int_equal(site_load(s), 0);
+    a = cfg_find_camera(s->cfg, "CAM-1");
+    b = cfg_find_camera(s->cfg, "CAM-2");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a->commune, "Long Thắng");
+    assert_string_equal(a->commune, b->commune);
+    assert_string_equal(a->name, "Cầu Long Thắng");
+    assert_string_equal(a->address, "Cầu 1");
+    assert_string_equal(a->road, "QL80 Cầu");
+    assert_string_equal(a->model, "Cầu model");
+    assert_string_equal(a->notes, "ghi chú Cầu");
+}
+
+/* A column's bound is on the text kept: 40 "ắ" are 200 bytes typed decomposed, 120 kept. */
+static void test_a_decomposed_value_is_bounded_as_kept(void **state)
+{
+    struct site *s = *state;
+    char commune[256] = "";
+
+    for (int i = 0; i < 40; i++)
+        strcat(commune, "a\xcc\x86\xcc\x81");
+    site_std(s, row("A", 3, commune));
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(strlen(s->cfg->cameras[0].commune), 120);
+}
+
 /* ---- a province's inventory -------------------------------------------------------- */
 
 #define BIG_N 100000
@@ -774,6 +821,8 @@ int main(void)
         T(test_two_megabyte_camera_name_is_refused),
         T(test_every_column_has_a_length_limit),
         T(test_a_long_bad_id_is_shown_cut),
+        T(test_decomposed_text_is_kept_precomposed),
+        T(test_a_decomposed_value_is_bounded_as_kept),
         T(test_a_hundred_thousand_rows_duplicates_found_at_both_ends),
     };
 
