@@ -122,6 +122,7 @@ struct csv_ctx {
     int header_seen, header_ok;
     int nfields; /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
     size_t rows; /* records under the header with some text */
+    struct cfg_names *ids_nocase; /* the ids so far, matched without case: CAM-1 is cam-1 */
 };
 
 static void csv_on_field(void *s, size_t len, void *data)
@@ -281,6 +282,31 @@ static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
         row_err(c, COL_CLASS, "unknown class '%s' (no [class %s] in %s)", name, name, cfg->path);
 }
 
+/* An id is one camera's: not a duplicate, nor one differing only in case, whose exports
+ * (CAM-1.mp4, cam-1.mp4) would be one file on a case-blind file system (FAT, NTFS) and
+ * which people read as one camera. */
+static void csv_check_id_unique(struct csv_ctx *c, const struct cfg_camera *cam)
+{
+    struct cfg *cfg = c->ld->cfg;
+    long dup = cfg_names_find(cfg->camera_ids, cam->id);
+
+    if (dup >= 0) {
+        row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id, cfg->cameras[dup].line);
+        return;
+    }
+    dup = cfg_names_find(c->ids_nocase, cam->id);
+    if (dup >= 0) {
+        row_err(c, COL_ID,
+                "%s is the same id as line %d (%s) but for case: ids must differ in "
+                "more than case",
+                cam->id, cfg->cameras[dup].line, cfg->cameras[dup].id);
+        return;
+    }
+    if (cfg_names_add(cfg->camera_ids, cam->id, cfg->n_cameras) != 0 ||
+        cfg_names_add(c->ids_nocase, cam->id, cfg->n_cameras) != 0)
+        c->ld->oom = 1;
+}
+
 /* Validate the row in c->f against what came before; every problem is reported. */
 static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
 {
@@ -288,7 +314,6 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     static const char *const http_schemes[] = {"http", "https", NULL};
     struct cfg *cfg = c->ld->cfg;
     const char *p;
-    long dup;
     int kind;
     int has_lat = c->f[COL_LAT][0] != '\0';
     int has_lon = c->f[COL_LON][0] != '\0';
@@ -302,12 +327,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
         if (*p != '\0' || strlen(cam->id) > CFG_ID_MAX)
             row_err(c, COL_ID, "'%.*s%s': use 1-%d of A-Z a-z 0-9 . _ -", CSV_ID_SHOWN, cam->id,
                     strlen(cam->id) > CSV_ID_SHOWN ? "..." : "", CFG_ID_MAX);
-        dup = cfg_names_find(cfg->camera_ids, cam->id);
-        if (dup >= 0)
-            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id,
-                    cfg->cameras[dup].line);
-        else if (cfg_names_add(cfg->camera_ids, cam->id, cfg->n_cameras) != 0)
-            c->ld->oom = 1;
+        csv_check_id_unique(c, cam);
     }
     if (cam->name[0] == '\0')
         row_err(c, COL_NAME, "required");
@@ -466,7 +486,8 @@ void cfg_inventory_load(struct load *ld)
         cfg_ld_err(ld, c.file, 0, NULL, "cannot read: %s", strerror(errno));
         return;
     }
-    if (csv_init(&p, opts) != 0) {
+    if ((c.ids_nocase = cfg_names_new_nocase()) == NULL || csv_init(&p, opts) != 0) {
+        cfg_names_free(c.ids_nocase);
         ld->oom = 1;
         fclose(fp);
         return;
@@ -529,6 +550,7 @@ void cfg_inventory_load(struct load *ld)
                    "each camera is one row");
     csv_free(&p);
     csv_row_clear(&c);
+    cfg_names_free(c.ids_nocase);
     free(buf);
     fclose(fp);
 }

@@ -214,6 +214,36 @@ static void test_duplicate_id_names_first_line(void **state)
     expect_one_error(s, "/cameras.csv", 4, "id", "duplicate id 'CAH-001' (first at line 2)");
 }
 
+/* CAM-1 and cam-1 export to CAM-1.mp4 and cam-1.mp4, one file on FAT or NTFS media, and
+ * people read them as one camera: the second is refused naming the first, every such row
+ * once; a reader's load keeps the first. */
+#define CASE_MSG(id, line, first)                                                                  \
+    id " is the same id as line " #line " (" first ") but for case: ids must differ in more "      \
+       "than case"
+
+static void test_an_id_differing_only_in_case_is_refused_naming_the_first(void **state)
+{
+    struct site *s = *state;
+    char rows[4096];
+
+    snprintf(rows, sizeof(rows), "%s", row("CAM-1", -1, NULL));
+    strcat(rows, row("CAM-2", -1, NULL));
+    strcat(rows, row("cam-1", -1, NULL));
+    strcat(rows, row("Cam-1", -1, NULL));
+    strcat(rows, row("CAM-1", -1, NULL));
+    site_std(s, rows);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/cameras.csv", 4, "id", CASE_MSG("cam-1", 2, "CAM-1"));
+    assert_error(&s->errs, "/cameras.csv", 5, "id", CASE_MSG("Cam-1", 2, "CAM-1"));
+    assert_error(&s->errs, "/cameras.csv", 6, "id", "duplicate id 'CAM-1' (first at line 2)");
+    assert_int_equal(s->errs.n, 3);
+    cw_errlist_clear(&s->errs);
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_int_equal(s->cfg->n_cameras, 2);
+    assert_non_null(cfg_find_camera(s->cfg, "CAM-1"));
+    assert_null(cfg_find_camera(s->cfg, "cam-1"));
+}
+
 static void test_name_required(void **state)
 {
     struct site *s = *state;
@@ -786,6 +816,7 @@ int main(void)
         T(test_id_characters),
         T(test_id_too_long),
         T(test_duplicate_id_names_first_line),
+        T(test_an_id_differing_only_in_case_is_refused_naming_the_first),
         T(test_name_required),
         T(test_owner_required),
         T(test_unknown_owner),

@@ -1,7 +1,7 @@
 """cameras.csv's text as people save it, through the real daemon and CLI: a commune typed
 decomposed (NFD: a sheet saved on macOS, Unikey's "Unicode to hop") is one commune with the
 same commune typed precomposed in the store and the availability report, also in a store an
-older version filled with the decomposed text."""
+older version filled with the decomposed text; ids that differ only in case are refused."""
 import os
 import sqlite3
 import sys
@@ -49,6 +49,16 @@ class InventoryTextTest(unittest.TestCase):
             self.assertEqual(r.rc, 0, r)
             got, _ = communes(conf)
             self.assertEqual(got, [(NFC, 2)])
+
+    def test_ids_differing_only_in_case_are_refused(self):
+        with cwtest.fixtures("cw-text-") as (tmp, procs):
+            refused = cwtest.closed_port()
+            cams = [cwtest.camera("CAM-1", cwtest.rtsp_url(refused, "/a")),
+                    cwtest.camera("cam-1", cwtest.rtsp_url(refused, "/b"))]
+            conf = cwtest.write_config(os.path.join(tmp, "site"), cams, sections=STREAM_OFF)
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 2, r)
+            self.assertIn("cameras.csv:3: id: cam-1 is the same id as line 2 (CAM-1) but for case", r.err)
 
 
 if __name__ == "__main__":
