@@ -139,6 +139,83 @@ static void test_header_unknown_column(void **state)
     expect_one_error(s, "/cameras.csv", 1, "ip", "unknown column");
 }
 
+/* Excel leaves empty header cells after the last column once a cell there was used or
+ * formatted ("notes,,"), and every row then ends in as many empty cells: taken, as rows
+ * without them are, however many (past the 24 header cells kept). */
+static void test_empty_header_cells_after_the_last_column_are_taken(void **state)
+{
+    struct site *s = *state;
+    char csv[8192], r1[2048];
+    const char *commas = ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"; /* 30 */
+
+    snprintf(r1, sizeof(r1), "%s", row("A", -1, NULL));
+    r1[strlen(r1) - 1] = '\0';
+    snprintf(csv, sizeof(csv), "%s,,\n%s,,\n%s", CFG_CSV_HEADER, r1, row("B", -1, NULL));
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->n_cameras, 2);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    snprintf(csv, sizeof(csv), "%s%s\n%s%s\n", CFG_CSV_HEADER, commas, r1, commas);
+    site_write(s, "cameras.csv", csv, 0644);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->n_cameras, 1);
+}
+
+/* An empty header cell with a name after it would read every column after it one place
+ * off: refused naming its number and the column before it, once per empty cell, never as
+ * an "unknown column" with no name. */
+static void test_an_empty_header_cell_before_a_name_is_refused_naming_its_number(void **state)
+{
+    static const char *const two[] = {
+        "column 3 has no name (an empty header cell): delete the empty column after name",
+        "column 4 has no name (an empty header cell): delete the empty column after it"};
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv", CFG_CSV_HEADER ",,class,,\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "",
+                     "column 17 has no name (an empty header cell): delete the empty column "
+                     "after notes");
+    cw_errlist_clear(&s->errs);
+    site_write(s, "cameras.csv", "," CFG_CSV_HEADER "\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "",
+                     "column 1 has no name (an empty header cell): delete the empty column "
+                     "before id");
+    cw_errlist_clear(&s->errs);
+    /* each empty cell once; the second follows no name */
+    site_write(s, "cameras.csv",
+               "id,name,,,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,"
+               "credential,model,installed_on,recorder,notes\n",
+               0644);
+    assert_int_equal(site_load(s), -1);
+    for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++)
+        assert_error(&s->errs, "/cameras.csv", 1, "", two[i]);
+    assert_int_equal(s->errs.n, sizeof(two) / sizeof(two[0]));
+}
+
+/* Text under an empty header cell would be dropped unseen: the row is refused naming the
+ * column. */
+static void test_text_under_an_empty_header_cell_is_refused(void **state)
+{
+    struct site *s = *state;
+    char csv[4096], r1[2048];
+
+    snprintf(r1, sizeof(r1), "%s", row("A", -1, NULL));
+    r1[strlen(r1) - 1] = '\0';
+    snprintf(csv, sizeof(csv), "%s,,,\n%s,,gate 2,\n", CFG_CSV_HEADER, r1);
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    expect_one_error(s, "/cameras.csv", 2, "",
+                     "column 18 has text but no name in the header: name the column, or move "
+                     "the text to the column it belongs in");
+}
+
 static void test_header_column_twice(void **state)
 {
     struct site *s = *state;
@@ -810,6 +887,9 @@ int main(void)
         T(test_header_missing_column),
         T(test_header_unknown_column),
         T(test_header_column_twice),
+        T(test_empty_header_cells_after_the_last_column_are_taken),
+        T(test_an_empty_header_cell_before_a_name_is_refused_naming_its_number),
+        T(test_text_under_an_empty_header_cell_is_refused),
         T(test_header_columns_out_of_order),
         T(test_row_with_wrong_field_count),
         T(test_id_required),
