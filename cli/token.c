@@ -1,6 +1,7 @@
 /* token.c - `camwatch token add|list|remove`: the HTTP API's tokens file (config/tokens.h).
  * add prints the new token once (only its SHA-256 is kept); the daemon rereads the file when
  * it changes. The file is written through a temporary in its folder, renamed over it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,31 @@ static char *file_of(const struct cli *cli)
     return p;
 }
 
+/* Whether the tokens file at path reads whole: add and remove rewrite it and list shows it,
+ * so none goes on over a file with a problem. More than one problem: each is said on stderr
+ * by file, line and field, and err counts them; one: err is it. Returns 0, or -1. */
+static int check_file(const char *path, struct cw_err *err)
+{
+    struct cw_errlist errs = {0};
+    struct tokens t = {0};
+    char line[1024];
+    int rc = tokens_load(path, &t, NULL, &errs);
+
+    tokens_clear(&t);
+    if (rc != 0 && errs.n == 1) {
+        *err = errs.v[0];
+    } else if (rc != 0) {
+        for (size_t i = 0; i < errs.n; i++) {
+            cw_err_format(&errs.v[i], line, sizeof(line));
+            fprintf(stderr, "camwatch: %s\n", line);
+        }
+        cw_err_set(err, path, 0, NULL, "%zu problems, each named above (the file is left as it is)",
+                   errs.n);
+    }
+    cw_errlist_clear(&errs);
+    return rc;
+}
+
 /* The token on stdout alone (for scripts), what it is for on stderr. */
 static void add_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
 {
@@ -65,6 +91,10 @@ static int add_run(struct cli *cli, const struct cli_args *a)
         return cli_usage_error(a->cmd, "unknown role '%s' (viewer, investigator or admin)",
                                a->role);
     path = file_of(cli);
+    if (check_file(path, &err) != 0) {
+        free(path);
+        return cli_fail(&err);
+    }
     cw_format_iso(cw_now_ms(), cli->tz, at, sizeof(at));
     rc = tokens_add(path, a->argv[0], role, at, token, sizeof(token), &err);
     if (rc == 0)
@@ -77,8 +107,13 @@ static int add_run(struct cli *cli, const struct cli_args *a)
 
 static int list_doc(struct cli *cli, const struct cli_args *a, json_t **out, struct cw_err *err)
 {
+    char *path = file_of(cli);
+    int rc = check_file(path, err);
+
     (void)a;
-    return doc_tokens(&cli->doc, out, err);
+    free(path);
+    *out = NULL;
+    return rc != 0 ? rc : doc_tokens(&cli->doc, out, err);
 }
 
 static void list_render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
@@ -105,7 +140,7 @@ static int remove_run(struct cli *cli, const struct cli_args *a)
 {
     struct cw_err err;
     char *path = file_of(cli);
-    int rc = tokens_remove(path, a->argv[0], &err);
+    int rc = check_file(path, &err) != 0 ? -1 : tokens_remove(path, a->argv[0], &err);
 
     if (rc == 0)
         fprintf(stderr, "camwatch: token %s removed from %s\n", a->argv[0], path);

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "../util/cwtime.h"
+#include "../util/text.h"
 #include "../util/vec.h"
 #include "action.h"
 #include "alerts.h"
@@ -101,10 +102,10 @@
 #define F struct cfg_footage
 
 static const struct cfg_directive site_keys[] = {
-    CFG_STR("name", CFG_STRING, S, site_name, "camwatch", 1, CFG_SITE_NAME_MAX),
+    CFG_STR("name", CFG_TEXT, S, site_name, "camwatch", 1, CFG_SITE_NAME_MAX),
     CFG_STR("time_zone", CFG_TIME_ZONE, S, time_zone, CW_DEFAULT_TZ, 0, CFG_TIME_ZONE_MAX),
     CFG_WORD("language", S, language, "en", "vi en"),
-    CFG_STR("authority", CFG_STRING, S, authority, NULL, 1, CFG_AUTHORITY_MAX),
+    CFG_STR("authority", CFG_TEXT, S, authority, NULL, 1, CFG_AUTHORITY_MAX),
 };
 
 static const struct cfg_directive store_keys[] = {
@@ -159,9 +160,9 @@ static const struct cfg_directive onvif_keys[] = {
 static const struct cfg_directive alerts_keys[] = {
     CFG_NUM("hold", CFG_DURATION, A, hold_ms, 120000, CFG_ALERTS_HOLD_MIN_MS, CFG_DAY_MS),
     CFG_STR("webhook", CFG_STRING, A, webhook, NULL, 1, CFG_ALERTS_LIST_MAX),
-    CFG_STR("webhook_credential", CFG_STRING, A, webhook_credential, NULL, 1, CFG_SECTION_MAX),
+    CFG_STR("webhook_credential", CFG_TEXT, A, webhook_credential, NULL, 1, CFG_SECTION_MAX),
     CFG_STR("smtp", CFG_STRING, A, smtp, NULL, 1, CFG_ALERTS_LIST_MAX),
-    CFG_STR("smtp_credential", CFG_STRING, A, smtp_credential, NULL, 1, CFG_SECTION_MAX),
+    CFG_STR("smtp_credential", CFG_TEXT, A, smtp_credential, NULL, 1, CFG_SECTION_MAX),
     CFG_NUM("starttls", CFG_BOOL, A, starttls, 1, 0, 1),
     CFG_STR("from", CFG_STRING, A, from, NULL, 1, CFG_ALERTS_ADDRESS_MAX),
     CFG_STR("to", CFG_STRING, A, to, NULL, 1, CFG_ALERTS_LIST_MAX),
@@ -440,6 +441,7 @@ static int owners_key(struct load *ld, const char *file, int line, const char *c
 {
     struct cfg *cfg = ld->cfg;
     struct cfg_owner *v;
+    char *name;
 
     if (!cfg_is_code(code)) {
         cfg_ld_err(ld, file, line, code, "owner code must be letters, digits, '_' or '-'");
@@ -453,18 +455,26 @@ static int owners_key(struct load *ld, const char *file, int line, const char *c
         cfg_ld_err(ld, file, line, code, "owner needs a full name");
         return -1;
     }
-    if (strlen(value) > CFG_OWNER_NAME_MAX) {
+    /* kept precomposed, as cameras.csv's text: reports and manifests show it */
+    if ((name = cfg_ld_strdup(ld, value)) == NULL || cw_text_nfc(&name) != 0) {
+        free(name);
+        ld->oom = 1;
+        return -1;
+    }
+    if (strlen(name) > CFG_OWNER_NAME_MAX) {
         cfg_ld_err(ld, file, line, code, "owner name longer than %d bytes", CFG_OWNER_NAME_MAX);
+        free(name);
         return -1;
     }
     v = realloc(cfg->owners, (cfg->n_owners + 1) * sizeof(*v));
     if (v == NULL) {
+        free(name);
         ld->oom = 1;
         return -1;
     }
     cfg->owners = v;
     v[cfg->n_owners].code = cfg_ld_strdup(ld, code);
-    v[cfg->n_owners].name = cfg_ld_strdup(ld, value);
+    v[cfg->n_owners].name = name;
     cfg->n_owners++;
     return 0;
 }

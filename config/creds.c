@@ -11,23 +11,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/text.h"
 #include "ini_src.h"
 #include "names.h"
 
-static int creds_on_section(struct ini_src *src, const char *name)
+/* A section names a credential: kept precomposed (NFC), as the credential column of
+ * cameras.csv and the conf's *_credential keys, so a name typed decomposed in one file and
+ * precomposed in another is one name. */
+static int creds_on_section(struct ini_src *src, const char *section)
 {
     struct load *ld = src->ld;
     struct cfg *cfg = ld->cfg;
+    char *name = NULL;
     long first;
+    int rc = -1;
 
-    if (name[0] == '\0') {
+    if (section[0] == '\0') {
         cfg_ld_err(ld, src->file, src->line, NULL, "empty section name");
         return -1;
     }
+    if ((name = cfg_ld_strdup(ld, section)) == NULL || cw_text_nfc(&name) != 0) {
+        ld->oom = 1;
+        goto fail;
+    }
     if ((first = cfg_names_find(ld->cred_names, name)) >= 0) {
-        cfg_ld_err(ld, src->file, src->line, name, "defined twice (first at line %d)",
+        cfg_ld_err(ld, src->file, src->line, section, "defined twice (first at line %d)",
                    ld->cred_lines[first]);
-        return -1;
+        goto fail;
     }
     if (cfg->n_creds == ld->creds_cap) {
         size_t cap = ld->creds_cap ? ld->creds_cap * 2 : 8;
@@ -35,29 +45,30 @@ static int creds_on_section(struct ini_src *src, const char *name)
         int *lines;
         if (v == NULL) {
             ld->oom = 1;
-            return -1;
+            goto fail;
         }
         cfg->creds = v;
         lines = realloc(ld->cred_lines, cap * sizeof(*lines));
         if (lines == NULL) {
             ld->oom = 1;
-            return -1;
+            goto fail;
         }
         ld->cred_lines = lines;
         ld->creds_cap = cap;
     }
     memset(&cfg->creds[cfg->n_creds], 0, sizeof(cfg->creds[0]));
-    cfg->creds[cfg->n_creds].name = cfg_ld_strdup(ld, name);
-    if (cfg->creds[cfg->n_creds].name == NULL)
-        return -1;
-    if (cfg_names_add(ld->cred_names, cfg->creds[cfg->n_creds].name, cfg->n_creds) != 0) {
-        free(cfg->creds[cfg->n_creds].name);
+    if (cfg_names_add(ld->cred_names, name, cfg->n_creds) != 0) {
         ld->oom = 1;
-        return -1;
+        goto fail;
     }
+    cfg->creds[cfg->n_creds].name = name; /* the cfg's now */
+    name = NULL;
     ld->cred_lines[cfg->n_creds] = src->line;
     cfg->n_creds++;
-    return 0;
+    rc = 0;
+fail:
+    free(name);
+    return rc;
 }
 
 /* Whether the raw line has an inline comment after its '=' (inih's rule: ';' after a blank),

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../util/cwtime.h"
+#include "../util/text.h"
 
 #define CFG_ZONEINFO_DIR "/usr/share/zoneinfo"
 
@@ -289,19 +290,23 @@ static int set_string(struct load *ld, const struct cfg_directive *d, void *base
                       const char *file, int line)
 {
     char msg[512], *s;
-    const char *why = string_fault(ld, d, value, msg, sizeof(msg));
+    const char *why;
     struct stat st;
 
-    if (why != NULL) {
-        cfg_ld_err(ld, file, line, d->key, "%s", why);
-        return -1;
-    }
     if (is_path_kind(d->kind))
         s = cfg_path_join(ld->cfg->dir, value);
     else
         s = strdup(value);
-    if (s == NULL) {
+    if (s == NULL || (d->kind == CFG_TEXT && cw_text_nfc(&s) != 0)) {
+        free(s);
         ld->oom = 1;
+        return -1;
+    }
+    /* on the text kept: a name typed decomposed is bounded as it is stored */
+    why = string_fault(ld, d, is_path_kind(d->kind) ? value : s, msg, sizeof(msg));
+    if (why != NULL) {
+        cfg_ld_err(ld, file, line, d->key, "%s", why);
+        free(s);
         return -1;
     }
     if (d->kind == CFG_PATH_READABLE && access(s, R_OK) != 0) {
@@ -321,8 +326,8 @@ static int set_string(struct load *ld, const struct cfg_directive *d, void *base
 
 static int is_string_kind(enum cfg_kind k)
 {
-    return k == CFG_STRING || is_path_kind(k) || k == CFG_TIME_ZONE || k == CFG_LISTEN ||
-           k == CFG_CHOICE;
+    return k == CFG_STRING || k == CFG_TEXT || is_path_kind(k) || k == CFG_TIME_ZONE ||
+           k == CFG_LISTEN || k == CFG_CHOICE;
 }
 
 /* The unit words a price may end with, folded to lower case as written (UTF-8 "đ" as is). */
@@ -422,7 +427,8 @@ static int set_cost(struct load *ld, const struct cfg_directive *d, void *base, 
                    "contract, so the province can check it)");
         return -1;
     }
-    if ((dup = strdup(src)) == NULL) {
+    if ((dup = strdup(src)) == NULL || cw_text_nfc(&dup) != 0) { /* the backlog shows it */
+        free(dup);
         ld->oom = 1;
         return -1;
     }
@@ -457,6 +463,7 @@ int cfg_directive_set(struct load *ld, const struct cfg_directive *d, void *base
         *FIELD(int, base, d) = b;
         return 0;
     case CFG_STRING:
+    case CFG_TEXT:
     case CFG_PATH:
     case CFG_PATH_READABLE:
     case CFG_PATH_FOLDER:

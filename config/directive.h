@@ -25,6 +25,8 @@ enum cfg_kind {
     CFG_PERCENT,       /* double, a percentage: "2%" or "2" */
     CFG_BOOL,          /* int 1 or 0: yes/no, true/false, 1/0, any case */
     CFG_STRING,        /* char *; lo and hi bound its length in bytes */
+    CFG_TEXT,          /* CFG_STRING a person types and reads or names something by (the
+                          site's name, a credential's): kept precomposed (NFC), bounded so */
     CFG_PATH,          /* char *, made absolute from the conf's folder; hi bounds its length */
     CFG_PATH_READABLE, /* CFG_PATH that must be readable when the conf is read */
     CFG_PATH_FOLDER,   /* CFG_PATH of a folder the daemon makes when missing: when the conf

@@ -115,13 +115,16 @@ struct csv_ctx {
     const char *file;
     char *f[CSV_KEEP_FIELDS];
     size_t nf;
-    int any_text;  /* some field is not empty */
-    int bad_utf8;  /* column of the first field that is not UTF-8, -1 when none */
-    int in_record; /* a record has started and not ended */
-    int row_line;  /* physical line the record starts on */
+    int any_text;   /* some field is not empty */
+    size_t text_to; /* fields up to the last one not empty (0: all empty) */
+    int bad_utf8;   /* column of the first field that is not UTF-8, -1 when none */
+    int in_record;  /* a record has started and not ended */
+    int row_line;   /* physical line the record starts on */
     int header_seen, header_ok;
-    int nfields; /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
-    size_t rows; /* records under the header with some text */
+    int nfields;    /* fields in every record: CSV_NFIELDS, or CSV_NCOLUMNS with "class" */
+    size_t unnamed; /* empty header cells after the last column, which rows may have empty */
+    size_t rows;    /* records under the header with some text */
+    struct cfg_names *ids_nocase; /* the ids so far, matched without case: CAM-1 is cam-1 */
 };
 
 static void csv_on_field(void *s, size_t len, void *data)
@@ -133,8 +136,10 @@ static void csv_on_field(void *s, size_t len, void *data)
         if (c->f[c->nf] == NULL)
             c->ld->oom = 1;
     }
-    if (len > 0)
+    if (len > 0) {
         c->any_text = 1;
+        c->text_to = c->nf + 1;
+    }
     if (c->bad_utf8 < 0 && s != NULL && !cfg_utf8_valid(s, len))
         c->bad_utf8 = (int)c->nf;
     c->nf++;
@@ -150,6 +155,7 @@ static void csv_row_clear(struct csv_ctx *c)
     }
     c->nf = 0;
     c->any_text = 0;
+    c->text_to = 0;
     c->bad_utf8 = -1;
 }
 
@@ -163,16 +169,35 @@ static int column_index(const char *name)
     return -1;
 }
 
+/* A header cell left empty before the last named column: the columns after it would be
+ * read one place off. Named by its number and the column before it. */
+static void csv_empty_header_cell(struct csv_ctx *c, size_t i)
+{
+    if (i == 0)
+        cfg_ld_err(c->ld, c->file, c->row_line, NULL,
+                   "column 1 has no name (an empty header cell): delete the empty column before "
+                   "%s",
+                   c->f[1] != NULL && c->f[1][0] != '\0' ? c->f[1] : "id");
+    else
+        cfg_ld_err(c->ld, c->file, c->row_line, NULL,
+                   "column %zu has no name (an empty header cell): delete the empty column after "
+                   "%s",
+                   i + 1, c->f[i - 1] != NULL && c->f[i - 1][0] != '\0' ? c->f[i - 1] : "it");
+}
+
 /* The header must be CFG_CSV_HEADER, optionally followed by "class"; say which columns are
- * missing, extra or misplaced. */
+ * missing, extra or misplaced. Empty cells after the last name are taken: Excel writes them
+ * for columns once used or formatted, and they hold nothing (a row giving text in one is
+ * refused, csv_take_row); an empty cell before a name is refused. */
 static void csv_check_header(struct csv_ctx *c)
 {
     struct load *ld = c->ld;
-    size_t i, j, n = c->nf < CSV_KEEP_FIELDS ? c->nf : CSV_KEEP_FIELDS;
+    size_t named = c->text_to; /* cells up to the last name */
+    size_t i, j, n = named < CSV_KEEP_FIELDS ? named : CSV_KEEP_FIELDS;
     int found[CSV_NCOLUMNS] = {0};
     size_t before = ld->nerr;
 
-    if (n == 1 && c->f[0] != NULL && strpbrk(c->f[0], ";\t") != NULL) {
+    if (c->nf == 1 && c->f[0] != NULL && strpbrk(c->f[0], ";\t") != NULL) {
         /* Excel in a language that writes decimal commas (Vietnamese among them) separates
          * CSV fields with ';', and its "Unicode Text" with tabs: one column, and 16 missing */
         cfg_ld_err(ld, c->file, c->row_line, NULL,
@@ -182,10 +207,17 @@ static void csv_check_header(struct csv_ctx *c)
         c->header_ok = 0;
         return;
     }
+    c->unnamed = c->nf - named;
     for (i = 0; i < n; i++) {
-        int k = c->f[i] ? column_index(c->f[i]) : -1;
-        if (k < 0) {
-            cfg_ld_err(ld, c->file, c->row_line, c->f[i] ? c->f[i] : "", "unknown column");
+        int k;
+        if (c->f[i] == NULL)
+            continue; /* out of memory, flagged */
+        if (c->f[i][0] == '\0') {
+            csv_empty_header_cell(c, i);
+            continue;
+        }
+        if ((k = column_index(c->f[i])) < 0) {
+            cfg_ld_err(ld, c->file, c->row_line, c->f[i], "unknown column");
             continue;
         }
         if (found[k]) {
@@ -194,8 +226,8 @@ static void csv_check_header(struct csv_ctx *c)
         }
         found[k] = (int)i + 1;
     }
-    if (c->nf > CSV_KEEP_FIELDS)
-        cfg_ld_err(ld, c->file, c->row_line, NULL, "%zu columns, expected %d: %s", c->nf,
+    if (named > CSV_KEEP_FIELDS)
+        cfg_ld_err(ld, c->file, c->row_line, NULL, "%zu columns, expected %d: %s", named,
                    CSV_NFIELDS, CFG_CSV_HEADER);
     for (j = 0; j < CSV_NFIELDS; j++)
         if (!found[j])
@@ -281,6 +313,31 @@ static void csv_check_class(struct csv_ctx *c, struct cfg_camera *cam)
         row_err(c, COL_CLASS, "unknown class '%s' (no [class %s] in %s)", name, name, cfg->path);
 }
 
+/* An id is one camera's: not a duplicate, nor one differing only in case, whose exports
+ * (CAM-1.mp4, cam-1.mp4) would be one file on a case-blind file system (FAT, NTFS) and
+ * which people read as one camera. */
+static void csv_check_id_unique(struct csv_ctx *c, const struct cfg_camera *cam)
+{
+    struct cfg *cfg = c->ld->cfg;
+    long dup = cfg_names_find(cfg->camera_ids, cam->id);
+
+    if (dup >= 0) {
+        row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id, cfg->cameras[dup].line);
+        return;
+    }
+    dup = cfg_names_find(c->ids_nocase, cam->id);
+    if (dup >= 0) {
+        row_err(c, COL_ID,
+                "%s is the same id as line %d (%s) but for case: ids must differ in "
+                "more than case",
+                cam->id, cfg->cameras[dup].line, cfg->cameras[dup].id);
+        return;
+    }
+    if (cfg_names_add(cfg->camera_ids, cam->id, cfg->n_cameras) != 0 ||
+        cfg_names_add(c->ids_nocase, cam->id, cfg->n_cameras) != 0)
+        c->ld->oom = 1;
+}
+
 /* Validate the row in c->f against what came before; every problem is reported. */
 static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
 {
@@ -288,7 +345,6 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     static const char *const http_schemes[] = {"http", "https", NULL};
     struct cfg *cfg = c->ld->cfg;
     const char *p;
-    long dup;
     int kind;
     int has_lat = c->f[COL_LAT][0] != '\0';
     int has_lon = c->f[COL_LON][0] != '\0';
@@ -302,12 +358,7 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
         if (*p != '\0' || strlen(cam->id) > CFG_ID_MAX)
             row_err(c, COL_ID, "'%.*s%s': use 1-%d of A-Z a-z 0-9 . _ -", CSV_ID_SHOWN, cam->id,
                     strlen(cam->id) > CSV_ID_SHOWN ? "..." : "", CFG_ID_MAX);
-        dup = cfg_names_find(cfg->camera_ids, cam->id);
-        if (dup >= 0)
-            row_err(c, COL_ID, "duplicate id '%s' (first at line %d)", cam->id,
-                    cfg->cameras[dup].line);
-        else if (cfg_names_add(cfg->camera_ids, cam->id, cfg->n_cameras) != 0)
-            c->ld->oom = 1;
+        csv_check_id_unique(c, cam);
     }
     if (cam->name[0] == '\0')
         row_err(c, COL_NAME, "required");
@@ -350,6 +401,17 @@ static void csv_check_row(struct csv_ctx *c, struct cfg_camera *cam)
     csv_check_class(c, cam);
 }
 
+/* Every field as NFC (util/text.h), so a commune typed decomposed (a sheet saved on macOS,
+ * Unikey's "Unicode to hop") is the same bytes as the one typed precomposed: the store, the
+ * reports' groups and the filters see one commune. The URLs are left as written: they are
+ * sent to the camera, whose paths compare bytes. Bounds are checked after, on what is kept. */
+static void csv_compose_row(struct csv_ctx *c)
+{
+    for (size_t i = 0; i < (size_t)c->nfields; i++)
+        if (i != COL_RTSP_URL && i != COL_ONVIF_URL && cw_text_nfc(&c->f[i]) != 0)
+            c->ld->oom = 1;
+}
+
 static void csv_take_row(struct csv_ctx *c)
 {
     struct load *ld = c->ld;
@@ -357,8 +419,18 @@ static void csv_take_row(struct csv_ctx *c)
     struct cfg_camera *cam;
     size_t i, before = ld->nerr;
 
-    if (c->nf != (size_t)c->nfields) {
+    if (c->nf < (size_t)c->nfields || c->nf > (size_t)c->nfields + c->unnamed) {
         row_err(c, -1, "%zu fields, expected %d", c->nf, c->nfields);
+        return;
+    }
+    if (c->text_to > (size_t)c->nfields) {
+        size_t col = (size_t)c->nfields;
+        while (col < CSV_KEEP_FIELDS && col < c->nf && c->f[col] != NULL && c->f[col][0] == '\0')
+            col++;
+        row_err(c, -1,
+                "column %zu has text but no name in the header: name the column, or move the "
+                "text to the column it belongs in",
+                col < c->text_to ? col + 1 : c->text_to);
         return;
     }
     for (i = 0; i < (size_t)c->nfields; i++)
@@ -368,6 +440,7 @@ static void csv_take_row(struct csv_ctx *c)
         row_err(c, c->bad_utf8, "not valid UTF-8 (save the file as CSV UTF-8)");
         return;
     }
+    csv_compose_row(c);
     for (i = 0; i < (size_t)c->nfields; i++) {
         if (csv_max[i] > 0 && strlen(c->f[i]) > csv_max[i])
             row_err(c, (int)i, "longer than %zu bytes", csv_max[i]);
@@ -454,7 +527,8 @@ void cfg_inventory_load(struct load *ld)
         cfg_ld_err(ld, c.file, 0, NULL, "cannot read: %s", strerror(errno));
         return;
     }
-    if (csv_init(&p, opts) != 0) {
+    if ((c.ids_nocase = cfg_names_new_nocase()) == NULL || csv_init(&p, opts) != 0) {
+        cfg_names_free(c.ids_nocase);
         ld->oom = 1;
         fclose(fp);
         return;
@@ -517,6 +591,7 @@ void cfg_inventory_load(struct load *ld)
                    "each camera is one row");
     csv_free(&p);
     csv_row_clear(&c);
+    cfg_names_free(c.ids_nocase);
     free(buf);
     fclose(fp);
 }

@@ -20,17 +20,33 @@ struct cfg_names {
     struct slot *v;
     size_t cap; /* a power of two */
     size_t n;
+    int nocase; /* ASCII letters compare without case: hashed and compared lowered */
 };
 
-static uint64_t name_hash(const char *s)
+/* The byte as m compares it: ASCII only, whatever the locale (tolower's may differ). */
+static unsigned char name_byte(const struct cfg_names *m, char c)
+{
+    unsigned char b = (unsigned char)c;
+
+    return m->nocase && b >= 'A' && b <= 'Z' ? (unsigned char)(b - 'A' + 'a') : b;
+}
+
+static uint64_t name_hash(const struct cfg_names *m, const char *s)
 {
     uint64_t h = 14695981039346656037ULL;
 
     for (; *s; s++) {
-        h ^= (unsigned char)*s;
+        h ^= name_byte(m, *s);
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+static int name_equal(const struct cfg_names *m, const char *a, const char *b)
+{
+    for (; *a != '\0' && name_byte(m, *a) == name_byte(m, *b); a++, b++)
+        ;
+    return *a == '\0' && *b == '\0';
 }
 
 struct cfg_names *cfg_names_new(void)
@@ -81,9 +97,18 @@ static int grow(struct cfg_names *m)
     return 0;
 }
 
+struct cfg_names *cfg_names_new_nocase(void)
+{
+    struct cfg_names *m = cfg_names_new();
+
+    if (m != NULL)
+        m->nocase = 1;
+    return m;
+}
+
 int cfg_names_add(struct cfg_names *m, const char *name, size_t idx)
 {
-    struct slot s = {name, name_hash(name), idx};
+    struct slot s = {name, name_hash(m, name), idx};
 
     if ((m->n + 1) * 2 > m->cap && grow(m) != 0)
         return -1;
@@ -99,9 +124,9 @@ long cfg_names_find(const struct cfg_names *m, const char *name)
 
     if (m == NULL)
         return -1;
-    h = name_hash(name);
+    h = name_hash(m, name);
     for (i = (size_t)h & (m->cap - 1); m->v[i].name != NULL; i = (i + 1) & (m->cap - 1))
-        if (m->v[i].hash == h && strcmp(m->v[i].name, name) == 0)
+        if (m->v[i].hash == h && name_equal(m, m->v[i].name, name))
             return (long)m->v[i].idx;
     return -1;
 }

@@ -11,6 +11,9 @@ struct cfg_names;
 
 /* An empty map; NULL when out of memory. Free with cfg_names_free (accepts NULL). */
 struct cfg_names *cfg_names_new(void);
+/* The same, matching names that differ only in the case of ASCII letters ("CAM-1", "cam-1"):
+ * ids that would name one file on a case-blind file system (FAT, NTFS). */
+struct cfg_names *cfg_names_new_nocase(void);
 void cfg_names_free(struct cfg_names *m);
 
 /* Map name (borrowed) to idx. The caller has checked that name is not in m. Returns 0, or -1

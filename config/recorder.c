@@ -29,7 +29,7 @@ static const struct cfg_directive recorder_keys[] = {
     CFG_STR("time_zone", CFG_TIME_ZONE, C, time_zone, NULL, 0, 127),
     CFG_STR("channel_map", CFG_STRING, C, channel_map, NULL, 1, CFG_RECORDER_MAP_MAX),
     CFG_STR("url", CFG_STRING, C, url, NULL, 1, CFG_URL_MAX),
-    CFG_STR("credential", CFG_STRING, C, credential, NULL, 1, 127),
+    CFG_STR("credential", CFG_TEXT, C, credential, NULL, 1, 127),
     CFG_NUM_NOTE("timeout", CFG_DURATION, C, timeout_ms, CFG_RECORDER_TIMEOUT_MS, 100, 300000,
                  "it bounds one request to the recorder"),
     CFG_NUM("tls_verify", CFG_BOOL, C, tls_verify, 1, 0, 1),

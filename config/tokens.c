@@ -37,7 +37,7 @@ struct tok_src {
     struct cw_errlist *errs;
     int open;                 /* t->v[t->n - 1] is being filled */
     int have_role, have_hash; /* of it */
-    int bad_line;             /* the header line of a section refused */
+    int bad_line;             /* the header line of a section refused: its keys are skipped */
     int oom;
 };
 
@@ -179,17 +179,23 @@ static int on_key(void *user, const char *section, const char *key, const char *
     }
     if ((e = entry_for(src, section)) == NULL)
         return 1;
-    if (strcmp(key, "role") == 0) {
+    if ((strcmp(key, "role") == 0 && src->have_role) ||
+        (strcmp(key, "sha256") == 0 && src->have_hash)) {
+        cw_errlist_add(src->errs, src->file, src->line, key, "set twice in [%s]", section);
+    } else if (strcmp(key, "role") == 0) {
         src->have_role = 1;
         if (tokens_role_parse(value, &e->role) != 0)
             cw_errlist_add(src->errs, src->file, src->line, key,
                            "'%s': expected viewer, investigator or admin", value);
     } else if (strcmp(key, "sha256") == 0) {
         src->have_hash = 1;
-        if (parse_hash(value, e->hash) != 0)
+        if (parse_hash(value, e->hash) != 0) {
             cw_errlist_add(src->errs, src->file, src->line, key, "expected 64 hex digits");
+            return 1; /* nothing to compare: a bad hash is not "the same" as another bad one */
+        }
+        e->hash_read = 1;
         for (size_t i = 0; i + 1 < src->t->n; i++)
-            if (memcmp(src->t->v[i].hash, e->hash, TOKENS_HASH_LEN) == 0)
+            if (src->t->v[i].hash_read && memcmp(src->t->v[i].hash, e->hash, TOKENS_HASH_LEN) == 0)
                 cw_errlist_add(src->errs, src->file, src->line, key, "the same hash as [%s]",
                                src->t->v[i].name);
     } else if (strcmp(key, "created") == 0) {
@@ -200,8 +206,37 @@ static int on_key(void *user, const char *section, const char *key, const char *
     return 1;
 }
 
-/* inih's reader: the next line of the text, numbered. A line inih cannot take whole, or one
- * with a NUL byte, is an error and read as empty. */
+/* Whether str, one line, is what inih takes: blank, a comment, a [NAME] header or a key with
+ * '=' or ':'. A line it would refuse is reported here, so every one is (inih returns only
+ * the first); a header without its ']' also has the keys under it skipped, which inih would
+ * give to the section above. */
+static int line_ok(struct tok_src *src, const char *str)
+{
+    const char *s = str;
+
+    if (src->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3; /* a BOM, which inih skips */
+    s += strspn(s, " \t\r\n");
+    if (*s == '\0' || *s == ';' || *s == '#')
+        return 1;
+    if (*s == '[') {
+        src->section_line = src->line;
+        if (strchr(s, ']') != NULL)
+            return 1;
+        src->bad_line = src->line;
+        cw_errlist_add(src->errs, src->file, src->line, NULL,
+                       "a [NAME] header without its ']': the keys under it are not read");
+        return 0;
+    }
+    if (strpbrk(s, "=:") != NULL)
+        return 1;
+    cw_errlist_add(src->errs, src->file, src->line, NULL,
+                   "expected 'key = value', a [NAME] header or a ';' comment");
+    return 0;
+}
+
+/* inih's reader: the next line of the text, numbered. A line inih cannot take whole, one
+ * with a NUL byte, or one it would refuse is an error and read as empty. */
 static char *read_line(char *str, int num, void *stream)
 {
     struct tok_src *src = stream;
@@ -224,11 +259,10 @@ static char *read_line(char *str, int num, void *stream)
         strcpy(str, "\n");
         return str;
     }
-    memcpy(str, s, n);
+    memcpy(str, s, n); /* the copy: the text's line may be its unterminated end */
     str[n] = '\0';
-    s = str + strspn(str, " \t"); /* the copy: the text's line may be its unterminated end */
-    if (*s == '[')
-        src->section_line = src->line;
+    if (!line_ok(src, str))
+        strcpy(str, "\n");
     return str;
 }
 

@@ -32,6 +32,7 @@ struct tokens_entry {
     unsigned char hash[TOKENS_HASH_LEN];
     char created[40]; /* as written, "" when absent */
     int line;         /* of its section header */
+    int hash_read;    /* hash holds a sha256 read from the file (not a bad or missing one) */
 };
 
 struct tokens {

@@ -705,6 +705,38 @@ static void test_names_in_the_conf_have_length_limits(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
+/* "Cầu" typed decomposed: a + combining circumflex + combining grave. */
+#define NFD_CAU "Ca\xcc\x82\xcc\x80u"
+
+/* What a person types in the conf and reads in reports (the site's name, the authority, the
+ * owners' names, a price's source) is kept precomposed (NFC), as cameras.csv's text; so is a
+ * credential's name, in credentials.ini and wherever it is named, so a name typed decomposed
+ * in one file and precomposed in another is one credential. */
+static void test_names_typed_decomposed_are_kept_precomposed(void **state)
+{
+    struct site *s = *state;
+
+    site_std(s, row("CAH-001", 11, "Cầu"));
+    site_write(s, "camwatch.conf",
+               "[site]\nname = Huyện " NFD_CAU "\nauthority = Công an " NFD_CAU "\n"
+               "[inventory]\ncameras = cameras.csv\ncredentials = credentials.ini\n"
+               "[alerts]\nwebhook = http://127.0.0.1:9/h\nwebhook_credential = Cầu\n"
+               "[costs]\nclean_lens = 450000 | báo giá " NFD_CAU "\n"
+               "[owners]\nCAH = Công an " NFD_CAU "\n",
+               0644);
+    site_write(s, "credentials.ini", "[" NFD_CAU "]\nusername = a\npassword = b\n", 0600);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_string_equal(s->cfg->site_name, "Huyện Cầu");
+    assert_string_equal(s->cfg->authority, "Công an Cầu");
+    assert_string_equal(cfg_owner_name(s->cfg, "CAH"), "Công an Cầu");
+    assert_string_equal(s->cfg->costs[CFG_ACTION_CLEAN_LENS].source, "báo giá Cầu");
+    assert_string_equal(s->cfg->creds[0].name, "Cầu");
+    assert_non_null(s->cfg->cameras[0].cred);
+    assert_ptr_equal(s->cfg->alerts.webhook_cred, &s->cfg->creds[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -761,6 +793,7 @@ int main(void)
         T(test_huge_stream_sample_without_timeout_is_refused_by_its_bounds),
         T(test_every_duration_is_bounded_as_it_is_read),
         T(test_names_in_the_conf_have_length_limits),
+        T(test_names_typed_decomposed_are_kept_precomposed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

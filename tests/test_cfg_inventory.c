@@ -139,6 +139,83 @@ static void test_header_unknown_column(void **state)
     expect_one_error(s, "/cameras.csv", 1, "ip", "unknown column");
 }
 
+/* Excel leaves empty header cells after the last column once a cell there was used or
+ * formatted ("notes,,"), and every row then ends in as many empty cells: taken, as rows
+ * without them are, however many (past the 24 header cells kept). */
+static void test_empty_header_cells_after_the_last_column_are_taken(void **state)
+{
+    struct site *s = *state;
+    char csv[8192], r1[2048];
+    const char *commas = ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"; /* 30 */
+
+    snprintf(r1, sizeof(r1), "%s", row("A", -1, NULL));
+    r1[strlen(r1) - 1] = '\0';
+    snprintf(csv, sizeof(csv), "%s,,\n%s,,\n%s", CFG_CSV_HEADER, r1, row("B", -1, NULL));
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->n_cameras, 2);
+    cfg_free(s->cfg);
+    s->cfg = NULL;
+    snprintf(csv, sizeof(csv), "%s%s\n%s%s\n", CFG_CSV_HEADER, commas, r1, commas);
+    site_write(s, "cameras.csv", csv, 0644);
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(s->cfg->n_cameras, 1);
+}
+
+/* An empty header cell with a name after it would read every column after it one place
+ * off: refused naming its number and the column before it, once per empty cell, never as
+ * an "unknown column" with no name. */
+static void test_an_empty_header_cell_before_a_name_is_refused_naming_its_number(void **state)
+{
+    static const char *const two[] = {
+        "column 3 has no name (an empty header cell): delete the empty column after name",
+        "column 4 has no name (an empty header cell): delete the empty column after it"};
+    struct site *s = *state;
+
+    site_std(s, "");
+    site_write(s, "cameras.csv", CFG_CSV_HEADER ",,class,,\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "",
+                     "column 17 has no name (an empty header cell): delete the empty column "
+                     "after notes");
+    cw_errlist_clear(&s->errs);
+    site_write(s, "cameras.csv", "," CFG_CSV_HEADER "\n", 0644);
+    expect_one_error(s, "/cameras.csv", 1, "",
+                     "column 1 has no name (an empty header cell): delete the empty column "
+                     "before id");
+    cw_errlist_clear(&s->errs);
+    /* each empty cell once; the second follows no name */
+    site_write(s, "cameras.csv",
+               "id,name,,,owner,commune,site_kind,address,road,lat,lon,rtsp_url,onvif_url,"
+               "credential,model,installed_on,recorder,notes\n",
+               0644);
+    assert_int_equal(site_load(s), -1);
+    for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++)
+        assert_error(&s->errs, "/cameras.csv", 1, "", two[i]);
+    assert_int_equal(s->errs.n, sizeof(two) / sizeof(two[0]));
+}
+
+/* Text under an empty header cell would be dropped unseen: the row is refused naming the
+ * column. */
+static void test_text_under_an_empty_header_cell_is_refused(void **state)
+{
+    struct site *s = *state;
+    char csv[4096], r1[2048];
+
+    snprintf(r1, sizeof(r1), "%s", row("A", -1, NULL));
+    r1[strlen(r1) - 1] = '\0';
+    snprintf(csv, sizeof(csv), "%s,,,\n%s,,gate 2,\n", CFG_CSV_HEADER, r1);
+    site_std(s, "");
+    site_write(s, "cameras.csv", csv, 0644);
+    expect_one_error(s, "/cameras.csv", 2, "",
+                     "column 18 has text but no name in the header: name the column, or move "
+                     "the text to the column it belongs in");
+}
+
 static void test_header_column_twice(void **state)
 {
     struct site *s = *state;
@@ -212,6 +289,36 @@ static void test_duplicate_id_names_first_line(void **state)
     strcat(rows, row("CAH-001", -1, NULL));
     site_std(s, rows);
     expect_one_error(s, "/cameras.csv", 4, "id", "duplicate id 'CAH-001' (first at line 2)");
+}
+
+/* CAM-1 and cam-1 export to CAM-1.mp4 and cam-1.mp4, one file on FAT or NTFS media, and
+ * people read them as one camera: the second is refused naming the first, every such row
+ * once; a reader's load keeps the first. */
+#define CASE_MSG(id, line, first)                                                                  \
+    id " is the same id as line " #line " (" first ") but for case: ids must differ in more "      \
+       "than case"
+
+static void test_an_id_differing_only_in_case_is_refused_naming_the_first(void **state)
+{
+    struct site *s = *state;
+    char rows[4096];
+
+    snprintf(rows, sizeof(rows), "%s", row("CAM-1", -1, NULL));
+    strcat(rows, row("CAM-2", -1, NULL));
+    strcat(rows, row("cam-1", -1, NULL));
+    strcat(rows, row("Cam-1", -1, NULL));
+    strcat(rows, row("CAM-1", -1, NULL));
+    site_std(s, rows);
+    assert_int_equal(site_load(s), -1);
+    assert_error(&s->errs, "/cameras.csv", 4, "id", CASE_MSG("cam-1", 2, "CAM-1"));
+    assert_error(&s->errs, "/cameras.csv", 5, "id", CASE_MSG("Cam-1", 2, "CAM-1"));
+    assert_error(&s->errs, "/cameras.csv", 6, "id", "duplicate id 'CAM-1' (first at line 2)");
+    assert_int_equal(s->errs.n, 3);
+    cw_errlist_clear(&s->errs);
+    assert_int_equal(cfg_load_mode(s->conf, CFG_LOAD_READER, &s->cfg, &s->errs), 0);
+    assert_int_equal(s->cfg->n_cameras, 2);
+    assert_non_null(cfg_find_camera(s->cfg, "CAM-1"));
+    assert_null(cfg_find_camera(s->cfg, "cam-1"));
 }
 
 static void test_name_required(void **state)
@@ -631,6 +738,53 @@ static void test_a_long_bad_id_is_shown_cut(void **state)
     expect_one_error(s, "/cameras.csv", 2, "id", want);
 }
 
+/* ---- decomposed text ---------------------------------------------------------------- */
+
+/* "Long Thắng" and "Cầu" typed decomposed: a + combining breve + combining acute, a +
+ * combining circumflex + combining grave (Unikey's "Unicode to hop", a sheet saved on macOS). */
+#define NFD_LONG_THANG "Long Tha\xcc\x86\xcc\x81ng"
+#define NFD_CAU "Ca\xcc\x82\xcc\x80u"
+
+/* Every text column is kept precomposed (NFC), so a commune typed either way is one commune
+ * in the store and the reports; the URLs are kept as written (the camera compares bytes). */
+static void test_decomposed_text_is_kept_precomposed(void **state)
+{
+    struct site *s = *state;
+    const struct cfg_camera *a, *b;
+
+    site_std(s, "CAM-1," NFD_CAU " Long Thắng,CAH," NFD_LONG_THANG ",commune," NFD_CAU
+                " 1,QL80 " NFD_CAU ",10.3,105.7,rtsp://127.0.0.1:8554/a,,district," NFD_CAU
+                " model,2019-05-01,,ghi chú " NFD_CAU "\n"
+                "CAM-2,Cầu Long Thắng,CAH,Long Thắng,commune,,,,,rtsp://127.0.0.1:8554/b,,,,,,\n");
+    assert_int_equal(site_load(s), 0);
+    a = cfg_find_camera(s->cfg, "CAM-1");
+    b = cfg_find_camera(s->cfg, "CAM-2");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a->commune, "Long Thắng");
+    assert_string_equal(a->commune, b->commune);
+    assert_string_equal(a->name, "Cầu Long Thắng");
+    assert_string_equal(a->address, "Cầu 1");
+    assert_string_equal(a->road, "QL80 Cầu");
+    assert_string_equal(a->model, "Cầu model");
+    assert_string_equal(a->notes, "ghi chú Cầu");
+}
+
+/* A column's bound is on the text kept: 40 "ắ" are 200 bytes typed decomposed, 120 kept. */
+static void test_a_decomposed_value_is_bounded_as_kept(void **state)
+{
+    struct site *s = *state;
+    char commune[256] = "";
+
+    for (int i = 0; i < 40; i++)
+        strcat(commune, "a\xcc\x86\xcc\x81");
+    site_std(s, row("A", 3, commune));
+    if (site_load(s) != 0)
+        dump_errors(&s->errs);
+    assert_non_null(s->cfg);
+    assert_int_equal(strlen(s->cfg->cameras[0].commune), 120);
+}
+
 /* ---- a province's inventory -------------------------------------------------------- */
 
 #define BIG_N 100000
@@ -733,12 +887,16 @@ int main(void)
         T(test_header_missing_column),
         T(test_header_unknown_column),
         T(test_header_column_twice),
+        T(test_empty_header_cells_after_the_last_column_are_taken),
+        T(test_an_empty_header_cell_before_a_name_is_refused_naming_its_number),
+        T(test_text_under_an_empty_header_cell_is_refused),
         T(test_header_columns_out_of_order),
         T(test_row_with_wrong_field_count),
         T(test_id_required),
         T(test_id_characters),
         T(test_id_too_long),
         T(test_duplicate_id_names_first_line),
+        T(test_an_id_differing_only_in_case_is_refused_naming_the_first),
         T(test_name_required),
         T(test_owner_required),
         T(test_unknown_owner),
@@ -774,6 +932,8 @@ int main(void)
         T(test_two_megabyte_camera_name_is_refused),
         T(test_every_column_has_a_length_limit),
         T(test_a_long_bad_id_is_shown_cut),
+        T(test_decomposed_text_is_kept_precomposed),
+        T(test_a_decomposed_value_is_bounded_as_kept),
         T(test_a_hundred_thousand_rows_duplicates_found_at_both_ends),
     };
 

@@ -100,6 +100,33 @@ static void test_fold_treats_nfd_like_nfc_and_strips_d_stroke(void **state)
     free(d);
 }
 
+/* NFC keeps case and composes what was typed decomposed: "Long Thắng" with a + combining
+ * breve + combining acute (Unikey's "Unicode to hop", a CSV saved on macOS) becomes the
+ * bytes of the precomposed spelling; ASCII and NFC text come back as they were. */
+static void test_nfc_composes_decomposed_text_and_keeps_case(void **state)
+{
+    char *nfd = strdup("Long Tha\xcc\x86\xcc\x81ng"), *nfc = strdup("Long Thắng");
+    char *ascii = strdup("CAH-001"), *none = NULL;
+    const char *ascii_was = ascii;
+
+    (void)state;
+    assert_non_null(nfd);
+    assert_non_null(nfc);
+    assert_non_null(ascii);
+    assert_string_not_equal(nfd, "Long Thắng");
+    assert_int_equal(cw_text_nfc(&nfd), 0);
+    assert_int_equal(cw_text_nfc(&nfc), 0);
+    assert_int_equal(cw_text_nfc(&ascii), 0);
+    assert_int_equal(cw_text_nfc(&none), 0);
+    assert_string_equal(nfd, "Long Thắng");
+    assert_string_equal(nfc, "Long Thắng");
+    assert_ptr_equal(ascii, ascii_was);
+    assert_null(none);
+    free(nfd);
+    free(nfc);
+    free(ascii);
+}
+
 /* A malformed byte never makes folding fail: it is U+FFFD and the rest folds. */
 static void test_fold_survives_malformed_utf8(void **state)
 {
@@ -178,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_addf_joins_with_a_semicolon_and_cuts_what_does_not_fit),
         cmocka_unit_test(test_contains_finds_places_typed_without_diacritics),
         cmocka_unit_test(test_fold_treats_nfd_like_nfc_and_strips_d_stroke),
+        cmocka_unit_test(test_nfc_composes_decomposed_text_and_keeps_case),
         cmocka_unit_test(test_fold_survives_malformed_utf8),
         cmocka_unit_test(test_name_index_finds_an_enum_by_its_exact_name),
         cmocka_unit_test(test_name_at_falls_back_past_the_table_and_on_holes),

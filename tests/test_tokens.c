@@ -111,6 +111,8 @@ static void test_parse_names_every_bad_line(void **state)
                               "tokens.ini:7: sha256: expected 64 hex digits\n"
                               "tokens.ini:8: colour: unknown key in [carol]\n"
                               "tokens.ini:9: [carol] again (first at line 5)\n"
+                              "tokens.ini:11: expected 'key = value', a [NAME] header or a ';' "
+                              "comment\n"
                               "tokens.ini:9: sha256: [carol] has no sha256\n");
     assert_int_equal(t.n, 0);
     /* a line inih cannot hold whole, and a NUL byte */
@@ -127,6 +129,48 @@ static void test_parse_names_every_bad_line(void **state)
         assert_int_equal(el.v[0].line, 2);
         cw_errlist_clear(&el);
     }
+}
+
+/* A line inih refuses is named beside every other problem, not only when it is the sole
+ * one (inih returns the first such line, and only that); a header without its ']' has the
+ * keys under it skipped, not given to the section above; a key given twice is named; two bad
+ * hashes are two bad hashes, not "the same hash". */
+static void test_parse_names_lines_inih_refuses_beside_other_problems(void **state)
+{
+    struct tokens t = {0};
+    char errs[2048];
+
+    (void)state;
+    assert_int_equal(parse("[alice]\n"
+                           "role = boss\n"
+                           "sha256 = 00\n"
+                           "this line has no equals\n"
+                           "[bob\n"
+                           "role = admin\n"
+                           "[carol]\n"
+                           "role = viewer\n"
+                           "role = admin\n"
+                           "sha256 = 11\n"
+                           "another one\n",
+                           &t, errs, sizeof(errs)),
+                     -1);
+    assert_string_equal(errs, "tokens.ini:2: role: 'boss': expected viewer, investigator or "
+                              "admin\n"
+                              "tokens.ini:3: sha256: expected 64 hex digits\n"
+                              "tokens.ini:4: expected 'key = value', a [NAME] header or a ';' "
+                              "comment\n"
+                              "tokens.ini:5: a [NAME] header without its ']': the keys under it "
+                              "are not read\n"
+                              "tokens.ini:9: role: set twice in [carol]\n"
+                              "tokens.ini:10: sha256: expected 64 hex digits\n"
+                              "tokens.ini:11: expected 'key = value', a [NAME] header or a ';' "
+                              "comment\n");
+    assert_int_equal(t.n, 0);
+    /* one line alone that inih refuses: named once */
+    assert_int_equal(
+        parse("[a]\nrole = viewer\nsha256 = " HASH_A "\nnonsense\n", &t, errs, sizeof(errs)), -1);
+    assert_string_equal(errs, "tokens.ini:4: expected 'key = value', a [NAME] header or a ';' "
+                              "comment\n");
 }
 
 static void test_parse_reads_no_byte_past_the_text(void **state)
@@ -260,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_reads_names_roles_and_hashes),
         cmocka_unit_test(test_parse_names_every_bad_line),
+        cmocka_unit_test(test_parse_names_lines_inih_refuses_beside_other_problems),
         cmocka_unit_test(test_parse_reads_no_byte_past_the_text),
         cmocka_unit_test_setup_teardown(test_added_token_is_found_by_hash_and_never_written, setup,
                                         teardown),

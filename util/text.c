@@ -111,12 +111,10 @@ static void text_strip_d_stroke(char *s)
     *o = '\0';
 }
 
-char *cw_text_fold(const char *s, int strip)
+/* s mapped by libutf8proc with opts (UTF8PROC_NULLTERM | UTF8PROC_STABLE and more), a
+ * malformed byte as U+FFFD. Caller frees; NULL when out of memory. */
+static char *text_map(const char *s, utf8proc_option_t opts)
 {
-    /* Case folding, then either composed (NFC: "Tôn" typed either way is the same bytes) or
-     * decomposed with the marks dropped (tones and the circumflex, breve and horn alike). */
-    utf8proc_option_t opts = UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_CASEFOLD |
-                             (strip ? UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK : UTF8PROC_COMPOSE);
     char *clean = text_valid_copy(s);
     utf8proc_uint8_t *out = NULL;
     utf8proc_ssize_t n;
@@ -127,9 +125,20 @@ char *cw_text_fold(const char *s, int strip)
     free(clean);
     if (n < 0)
         return NULL; /* only UTF8PROC_ERROR_NOMEM is left once the input is valid */
-    if (strip)
-        text_strip_d_stroke((char *)out);
     return (char *)out;
+}
+
+char *cw_text_fold(const char *s, int strip)
+{
+    /* Case folding, then either composed (NFC: "Tôn" typed either way is the same bytes) or
+     * decomposed with the marks dropped (tones and the circumflex, breve and horn alike). */
+    char *out =
+        text_map(s, UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_CASEFOLD |
+                        (strip ? UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK : UTF8PROC_COMPOSE));
+
+    if (out != NULL && strip)
+        text_strip_d_stroke(out);
+    return out;
 }
 
 static int is_ascii(const char *s)
@@ -138,6 +147,20 @@ static int is_ascii(const char *s)
         if ((unsigned char)*s >= 0x80)
             return 0;
     return 1;
+}
+
+int cw_text_nfc(char **s)
+{
+    char *nfc;
+
+    if (*s == NULL || is_ascii(*s))
+        return 0; /* ASCII is its own NFC: most fields, and no allocation for them */
+    nfc = text_map(*s, UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (nfc == NULL)
+        return -1;
+    free(*s);
+    *s = nfc;
+    return 0;
 }
 
 /* Fold text and want by want's rule and compare them: whole (contains 0) or want inside. */

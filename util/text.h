@@ -24,6 +24,12 @@ int cw_text_is_combining(uint32_t c);
  * NULL when out of memory. */
 char *cw_text_fold(const char *s, int strip);
 
+/* Replace the malloc'd *s by its precomposed form (NFC, libutf8proc), case kept: "Thắng"
+ * typed with a combining breve and acute (macOS, Unikey's "Unicode to hop") becomes the
+ * same bytes as typed precomposed, so names compare, group and sort as one. *s stays when it
+ * is ASCII or NULL. 0, or -1 when out of memory (*s then unchanged). */
+int cw_text_nfc(char **s);
+
 /* Whether text is what someone looking for want means: case never matters; want typed
  * without diacritics ("tan thanh") matches regardless of them, want typed with them ("Tân
  * Thành") must match them, so "Tân Thạnh" stays apart. Returns 1, 0, or -1 when out of
