@@ -139,12 +139,7 @@ struct cam_rows {
     size_t n_ev;
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
-    enum footage_index rec;       /* what the index knows of the camera's recorder */
-    struct store_recorder rs;     /* its last scan, zeroed when none */
-    int64_t known_until;          /* footage_known_until: the index speaks up to here; 0 never */
-    struct footage_other *others; /* other recorders holding its footage in the range */
-    size_t n_others;
-    int64_t first_here_ms; /* its first footage on its recorder (footage_others) */
+    struct footage_cover cov; /* what the index can say of its footage in the range */
 };
 
 struct footage_rows {
@@ -222,13 +217,10 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         return -1;
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         struct cam_rows *cr = &r->cams[i];
-        cr->rec = footage_index_of(cr->h.p.recorder, rec, nrec, &cr->rs);
-        rc = footage_known_until(s, cr->h.p.id, cr->rec, &cr->rs, &cr->known_until, err);
+        rc = read_camera(s, &r->q, cr, err);
         if (rc == 0)
-            rc = read_camera(s, &r->q, cr, err);
-        if (rc == 0)
-            rc = footage_others(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg, cr->n_seg,
-                                rec, nrec, &cr->others, &cr->n_others, &cr->first_here_ms, err);
+            rc = footage_cover_read(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg,
+                                    cr->n_seg, rec, nrec, &cr->cov, err);
     }
     free(rec);
     return rc;
@@ -256,24 +248,17 @@ static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
     return 0;
 }
 
-/* Whether the index cannot speak for the camera at t (footage_unindexed_at: its recorder's
- * scans, and those of the recorders it left footage on). */
-static int unindexed_at(const struct cam_rows *cr, int64_t t)
-{
-    return footage_unindexed_at(cr->rec, cr->known_until, cr->others, cr->n_others,
-                                cr->first_here_ms, t);
-}
-
-/* Why [a, b) has no footage: its recorders are not indexed there (unindexed_at: no recorder,
- * no good scan, or after what the last good scan knew of the camera) unless a file the index
- * does know begins there and cannot be read, older than the oldest footage the recorder
- * holds, an unreadable file there, or nothing recorded. */
+/* Why [a, b) has no footage: its recorders are not indexed there (footage_unindexed_at: no
+ * recorder, no good scan, or after what the last good scan of its recorder, or of one it left
+ * footage on, knew of the camera) unless a file the index does know begins there and cannot
+ * be read, older than the oldest footage the recorder holds, an unreadable file there, or
+ * nothing recorded. */
 static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     const struct store_footage_camera *fc = &cr->fc;
     int unreadable = unreadable_in(cr, a, b);
 
-    if (unindexed_at(cr, a))
+    if (footage_unindexed_at(&cr->cov, a))
         return unreadable ? "unreadable" : "not indexed";
     if (!fc->has)
         return "not recorded";
@@ -325,12 +310,13 @@ static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder
  * holding its footage in the range (doc.h). */
 static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
 {
-    json_t *o = recorder_index_json(c, cr->rec != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL,
-                                    cr->rec, &cr->rs, cr->known_until);
+    const struct footage_cover *v = &cr->cov;
+    json_t *o = recorder_index_json(c, v->index != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL,
+                                    v->index, &v->last, v->known_until);
     json_t *arr = json_array();
 
-    for (size_t i = 0; i < cr->n_others; i++) {
-        const struct footage_other *x = &cr->others[i];
+    for (size_t i = 0; i < v->n_others; i++) {
+        const struct footage_other *x = &v->others[i];
         json_array_append_new(
             arr, recorder_index_json(c, x->last.name, x->state, &x->last, x->known_until));
     }
@@ -363,8 +349,7 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     for (size_t i = 0; i < ng; i++) {
         int64_t a = g[i].start_ms, b = g[i].end_ms, cut;
         /* The index knows up to each recorder's last good scan: a gap across one is two. */
-        while ((cut = footage_next_cut(cr->known_until, cr->others, cr->n_others, cr->first_here_ms,
-                                       a, b)) != 0) {
+        while ((cut = footage_next_cut(&cr->cov, a, b)) != 0) {
             gap_json(c, cr, jg, a, cut);
             a = cut;
         }
@@ -521,7 +506,7 @@ static void footage_clear(void *rows)
     for (size_t i = 0; i < r->n; i++) {
         free(r->cams[i].seg);
         free(r->cams[i].ev);
-        free(r->cams[i].others);
+        footage_cover_clear(&r->cams[i].cov);
     }
     free(r->cams);
 }

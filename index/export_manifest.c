@@ -185,9 +185,9 @@ static json_t *camera_json(const struct export_plan *p, const struct export_came
      * before it ends. after: when the index stops knowing (the range's start when it never
      * knew); from: where that part of the range begins, to the requested end. */
     json_object_set_new(cam, "not_indexed_after",
-                        o->unindexed[0] == '\0' ? json_null()
-                        : c->known_until != 0   ? iso(p, c->known_until)
-                                                : iso(p, o->unindexed_from_ms));
+                        o->unindexed[0] == '\0'   ? json_null()
+                        : c->cov.known_until != 0 ? iso(p, c->cov.known_until)
+                                                  : iso(p, o->unindexed_from_ms));
     json_object_set_new(cam, "not_indexed_from",
                         o->unindexed[0] != '\0' ? iso(p, o->unindexed_from_ms) : json_null());
     json_object_set_new(cam, "not_indexed", str_or_null(o->unindexed));

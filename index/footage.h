@@ -95,21 +95,39 @@ int footage_others(struct store *s, const char *camera_id, const char *recorder,
                    const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
                    size_t nrec, struct footage_other **others, size_t *n_others,
                    int64_t *first_here_ms, struct cw_err *err);
+/* What the index can say of one camera's footage over a range, read once (footage_cover_read)
+ * and asked many times: its recorder now, until when that recorder's scans speak for it, and the
+ * other recorders holding its footage. Owns others: footage_cover_clear frees. */
+struct footage_cover {
+    enum footage_index index;     /* of its recorder now: footage_index_of */
+    struct store_recorder last;   /* its recorder's last scan, zeroed when none */
+    int64_t known_until;          /* footage_known_until: the index speaks up to here; 0 never */
+    struct footage_other *others; /* footage_others: malloc'd, NULL when none */
+    size_t n_others;
+    int64_t
+        first_here_ms; /* its first footage on its recorder after the others' (footage_others) */
+};
+/* The cover of camera_id on recorder ("" none) over a range from from_ms, given its segments
+ * there seg[0..n) (store_footage_segments) and every recorder's last scan rec[0..nrec)
+ * (store_list_recorders): footage_index_of, footage_known_until and footage_others into *c.
+ * 0, or -1 with err and *c cleared. */
+int footage_cover_read(struct store *s, const char *camera_id, const char *recorder,
+                       int64_t from_ms, const struct store_segment_row *seg, size_t n,
+                       const struct store_recorder *rec, size_t nrec, struct footage_cover *c,
+                       struct cw_err *err);
+/* Frees c's others and zeroes it; NULL is fine. */
+void footage_cover_clear(struct footage_cover *c);
 /* Whether the index cannot speak for the camera at t_ms: its recorder now cannot
- * (footage_unindexed with state x and until; a camera with no recorder now is spoken for by the
- * others alone), or t_ms is before its first footage on its recorder now and one of the others
- * that held it then cannot (its scans stop before t_ms). */
-int footage_unindexed_at(enum footage_index x, int64_t until, const struct footage_other *others,
-                         size_t n_others, int64_t first_here_ms, int64_t t_ms);
-/* The first time in (a_ms, b_ms) at which footage_unindexed_at may change: until, first_here_ms
- * or an other's known_until; 0 when none. */
-int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
-                         int64_t first_here_ms, int64_t a_ms, int64_t b_ms);
+ * (footage_unindexed with c's index and known_until; a camera with no recorder now is spoken for
+ * by the others alone), or t_ms is before its first footage on its recorder now and one of the
+ * others that held it then cannot (its scans stop before t_ms). */
+int footage_unindexed_at(const struct footage_cover *c, int64_t t_ms);
+/* The first time in (a_ms, b_ms) at which footage_unindexed_at may change: known_until,
+ * first_here_ms or an other's known_until; 0 when none. */
+int64_t footage_next_cut(const struct footage_cover *c, int64_t a_ms, int64_t b_ms);
 /* The first time in [from_ms, to_ms) the index cannot speak for the camera
  * (footage_unindexed_at); 0 when it speaks for all of it. */
-int64_t footage_unindexed_from(enum footage_index x, int64_t until,
-                               const struct footage_other *others, size_t n_others,
-                               int64_t first_here_ms, int64_t from_ms, int64_t to_ms);
+int64_t footage_unindexed_from(const struct footage_cover *c, int64_t from_ms, int64_t to_ms);
 
 /* ---- in words (footage_words.c) ---- */
 
