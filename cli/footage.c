@@ -393,6 +393,9 @@ static int scan_run(struct cli *cli, const struct cli_args *a)
         rc = cli_usage_error(a->cmd, "no [recorder %s] in %s", a->recorder, cfg->path);
     else if ((rc = scan_refused(cli)) == 0) /* before the store is opened: nothing written */
         rc = cli_open_store(cli, STORE_READWRITE);
+    /* The conf read is the one in force: recorders gone from it are no longer indexed. */
+    if (rc == 0 && store_sync_recorders(cli->store, cfg, cw_now_ms(), &err) != 0)
+        rc = cli_fail(&err);
     if (rc != 0) {
         free(v);
         free(errs);
