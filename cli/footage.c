@@ -177,7 +177,8 @@ static void index_line(const struct cli *cli, const json_t *o)
     printf("  %s%s\n", line,
            w.index == FOOTAGE_NO_RECORDER && others ? "; of its footage, only what the recorders "
                                                       "below hold is indexed"
-           : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
+           : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED ||
+                   w.index == FOOTAGE_REMOVED
                ? "; gaps are unknown, not unrecorded"
                : "");
 }

@@ -239,11 +239,13 @@ static json_t *span_json(const struct doc_ctx *c, int64_t a, int64_t b)
     return o;
 }
 
-/* Whether a file camwatch cannot read begins in [a, b) (or just before it). */
+/* Whether a file camwatch cannot read begins in [a, b) (or just before it), on a recorder still
+ * configured (footage_cover_removed: the index speaks for nothing on the others). */
 static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     for (size_t i = 0; i < cr->n_seg; i++)
-        if (!cr->seg[i].readable && cr->seg[i].start_ms < b && cr->seg[i].start_ms >= a - 1000)
+        if (!cr->seg[i].readable && cr->seg[i].start_ms < b && cr->seg[i].start_ms >= a - 1000 &&
+            !footage_cover_removed(&cr->cov, cr->seg[i].recorder))
             return 1;
     return 0;
 }
@@ -289,7 +291,7 @@ static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t 
 }
 
 /* What the index knows of a recorder (NULL: none) for the camera: {recorder, state,
- * scanned_at, ok_at, error, known_until} (doc.h). */
+ * scanned_at, ok_at, error, known_until, removed_at} (doc.h). */
 static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder,
                                    enum footage_index x, const struct store_recorder *r,
                                    int64_t known_until)
@@ -303,6 +305,7 @@ static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder
     json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
     json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
     json_object_set_new(o, "known_until", doc_iso_or_null(c, known_until));
+    json_object_set_new(o, "removed_at", doc_iso_or_null(c, r->removed_ms));
     return o;
 }
 
@@ -324,19 +327,39 @@ static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
     return o;
 }
 
+/* The camera's segments the index counts as footage: all but those on a recorder no longer
+ * configured (footage_cover_removed), into *out (malloc'd, caller frees; NULL when none). */
+static int counted_segments(const struct cam_rows *cr, struct store_segment_row **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (cr->n_seg > 0 && (*out = malloc(cr->n_seg * sizeof(**out))) == NULL)
+        return -1;
+    for (size_t i = 0; i < cr->n_seg; i++)
+        if (!footage_cover_removed(&cr->cov, cr->seg[i].recorder))
+            (*out)[(*n)++] = cr->seg[i];
+    return 0;
+}
+
 /* windows, gaps, unreadable and covered_ms of the camera over the range. */
 static int footage_fields(const struct doc_ctx *c, const struct doc_footage_query *q,
                           const struct cam_rows *cr, json_t *o, int64_t *first_ms)
 {
     struct settings set = footage_settings(c);
     const struct store_segment_row *seg = cr->seg;
+    struct store_segment_row *counted = NULL;
     struct footage_span *w = NULL, *g = NULL;
-    size_t n = cr->n_seg, nw = 0, ng = 0;
+    size_t n = cr->n_seg, nw = 0, ng = 0, nc = 0;
     json_t *jw = json_array(), *jg = json_array(), *ju = json_array();
     int64_t covered = 0;
+    int rc;
 
     *first_ms = 0;
-    if (footage_merge(seg, n, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng) != 0) {
+    rc = counted_segments(cr, &counted, &nc);
+    if (rc == 0)
+        rc = footage_merge(counted, nc, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng);
+    free(counted);
+    if (rc != 0) {
         json_decref(jw);
         json_decref(jg);
         json_decref(ju);
@@ -435,6 +458,7 @@ static void expiry_fields(const struct doc_ctx *c, const struct doc_footage_quer
 static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_query *q,
                              const struct cam_rows *cr)
 {
+    static const struct store_footage_camera unknown; /* nothing known */
     const struct store_place *p = &cr->h.p;
     json_t *o = json_object();
     int64_t first = 0;
@@ -449,7 +473,9 @@ static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_q
     }
     state_fields(c, cr, o);
     clock_fields(c, cr, o);
-    expiry_fields(c, q, &cr->fc, first, o);
+    /* A recorder no longer configured is not watched: how far back its footage reaches now and
+     * how fast it is overwritten are not known. */
+    expiry_fields(c, q, cr->cov.index == FOOTAGE_REMOVED ? &unknown : &cr->fc, first, o);
     return o;
 }
 
@@ -717,6 +743,7 @@ static json_t *recorder_json(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "segments", json_integer(r->segments));
     json_object_set_new(o, "unreadable", json_integer(r->unreadable));
     json_object_set_new(o, "bytes", json_integer(r->bytes));
+    json_object_set_new(o, "removed_at", doc_iso_or_null(c, r->removed_ms));
     return o;
 }
 

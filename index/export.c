@@ -101,13 +101,16 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     }
     for (size_t i = 0; i < n; i++) {
         struct export_source *x = &c->src[c->n_src++];
-        const char *root = set->root != NULL ? set->root(set->root_data, seg[i].recorder) : NULL;
+        const char *root = NULL;
+        x->removed = footage_cover_removed(&c->cov, seg[i].recorder);
+        if (!x->removed && set->root != NULL)
+            root = set->root(set->root_data, seg[i].recorder);
         snprintf(x->recorder, sizeof(x->recorder), "%s", seg[i].recorder);
         snprintf(x->path, sizeof(x->path), "%s", seg[i].path);
         if (root != NULL &&
             snprintf(x->abs, sizeof(x->abs), "%s/%s", root, seg[i].path) >= (int)sizeof(x->abs))
             x->abs[0] = '\0';
-        if (root == NULL)
+        if (root == NULL && !x->removed)
             c->remote = 1;
         x->start_ms = seg[i].start_ms;
         x->end_ms = seg[i].end_ms;
@@ -410,14 +413,22 @@ static void unindexed_said(const struct export_plan *p, const struct export_came
                            struct export_outcome *o)
 {
     const struct store_recorder *last = &c->cov.last;
+    const struct footage_other *by;
     char until[64], scanned[64], ok[64];
     struct footage_index_said w = {c->cov.index, c->place.recorder, last->error, NULL, NULL, NULL};
+    int64_t known_until = c->cov.known_until;
 
     o->unindexed[0] = '\0';
     if ((o->unindexed_from_ms = unindexed_from(p, c)) == 0)
         return;
-    if (c->cov.known_until != 0)
-        w.known_until = cw_zone_format_iso(p->zone, c->cov.known_until, until, sizeof(until));
+    /* Said of the recorder that cannot speak then: another that held the camera, or its own. */
+    if ((by = footage_unindexed_by(&c->cov, o->unindexed_from_ms)) != NULL) {
+        last = &by->last;
+        known_until = by->known_until;
+        w = (struct footage_index_said){by->state, last->name, last->error, NULL, NULL, NULL};
+    }
+    if (known_until != 0)
+        w.known_until = cw_zone_format_iso(p->zone, known_until, until, sizeof(until));
     if (last->scanned_ms != 0)
         w.scanned_at = cw_zone_format_iso(p->zone, last->scanned_ms, scanned, sizeof(scanned));
     if (last->ok_ms != 0)
@@ -508,6 +519,19 @@ static void note_skipped(const struct export_camera *c, struct export_outcome *o
              export_source_why(&c->src[first], &o->src[first], o->rx.codec, why, sizeof(why)));
 }
 
+/* Whether all c's readable sources are on recorders no longer configured (and it has one). */
+static int removed_only(const struct export_camera *c)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < c->n_src; i++) {
+        if (c->src[i].readable && !c->src[i].removed)
+            return 0;
+        k += c->src[i].readable;
+    }
+    return k > 0;
+}
+
 static int export_camera(struct run *r, size_t i, struct cw_err *err)
 {
     const struct export_camera *c = &r->p->cams[i];
@@ -540,6 +564,8 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
             snprintf(o->note, sizeof(o->note), "%s",
                      "its footage is on a recorder camwatch reads no files from: "
                      "export it on the recorder");
+        else if (removed_only(c) && o->unindexed[0] != '\0')
+            snprintf(o->note, sizeof(o->note), "%s", o->unindexed);
         else if (c->n_src > 0)
             snprintf(o->note, sizeof(o->note), "%s", "no readable footage in the range");
         else /* absence of an index is not absence of footage */

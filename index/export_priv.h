@@ -16,6 +16,8 @@ struct export_source {
     char abs[1024]; /* where it is read; "" for a remote recorder */
     int64_t start_ms, end_ms, bytes, mtime_ns; /* as indexed */
     int readable;
+    int removed; /* its recorder is no longer configured (footage_cover_removed): listed, its
+                  * file neither read nor exported */
     char reason[STORE_FOOTAGE_REASON_MAX];
 };
 

@@ -190,16 +190,18 @@ enum footage_index footage_index_of(const char *recorder, const struct store_rec
         if (strcmp(rec[i].name, recorder) != 0 || rec[i].scanned_ms == 0)
             continue;
         *last = rec[i];
-        return rec[i].ok           ? FOOTAGE_SCANNED
-               : rec[i].ok_ms != 0 ? FOOTAGE_SCAN_FAILED
-                                   : FOOTAGE_NEVER_SCANNED;
+        return rec[i].removed_ms != 0 ? FOOTAGE_REMOVED
+               : rec[i].ok            ? FOOTAGE_SCANNED
+               : rec[i].ok_ms != 0    ? FOOTAGE_SCAN_FAILED
+                                      : FOOTAGE_NEVER_SCANNED;
     }
     return FOOTAGE_NEVER_SCANNED;
 }
 
 const char *footage_index_name(enum footage_index x)
 {
-    static const char *const names[] = {"no recorder", "never scanned", "scan failed", "scanned"};
+    static const char *const names[] = {"no recorder", "never scanned", "scan failed", "scanned",
+                                        "no longer configured"};
 
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
@@ -234,7 +236,8 @@ int footage_known_until(struct store *s, const char *camera_id, enum footage_ind
 
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
 {
-    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || start_ms >= until;
+    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || x == FOOTAGE_REMOVED ||
+           start_ms >= until;
 }
 
 /* Recorder r, not yet among v[0..*k), added to it with its last scan (known_until: later).
@@ -314,6 +317,16 @@ int footage_cover_read(struct store *s, const char *camera_id, const char *recor
     return 0;
 }
 
+int footage_cover_removed(const struct footage_cover *c, const char *recorder)
+{
+    if (c->index == FOOTAGE_REMOVED && strcmp(c->last.name, recorder) == 0)
+        return 1;
+    for (size_t i = 0; i < c->n_others; i++)
+        if (c->others[i].state == FOOTAGE_REMOVED && strcmp(c->others[i].last.name, recorder) == 0)
+            return 1;
+    return 0;
+}
+
 void footage_cover_clear(struct footage_cover *c)
 {
     if (c == NULL)
@@ -322,12 +335,19 @@ void footage_cover_clear(struct footage_cover *c)
     memset(c, 0, sizeof(*c));
 }
 
-int footage_unindexed_at(const struct footage_cover *c, int64_t t_ms)
+const struct footage_other *footage_unindexed_by(const struct footage_cover *c, int64_t t_ms)
 {
     for (size_t i = 0; i < c->n_others; i++)
         if (t_ms < c->first_here_ms &&
             footage_unindexed(c->others[i].state, c->others[i].known_until, t_ms))
-            return 1;
+            return &c->others[i];
+    return NULL;
+}
+
+int footage_unindexed_at(const struct footage_cover *c, int64_t t_ms)
+{
+    if (footage_unindexed_by(c, t_ms) != NULL)
+        return 1;
     if (c->index == FOOTAGE_NO_RECORDER && c->n_others > 0)
         return 0;
     return footage_unindexed(c->index, c->known_until, t_ms);

@@ -394,6 +394,54 @@ static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
     footage_cover_clear(&c);
 }
 
+/* A recorder whose section went from the conf is marked removed, its rows kept: the index then
+ * speaks for none of a camera's footage on it (not even before its last scan), its segments
+ * there are not the index's to count; one that comes back is as it was, and one never removed
+ * is never touched. */
+static void test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing(void **state)
+{
+    static const char *const both[] = {"nvr", "old"}, *const old[] = {"old"};
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct store_recorder *rec = NULL;
+    struct footage_cover c;
+    size_t nrec = 0;
+
+    put_seen(fx->s, "nvr", "CHO-01", "a.mp4", T0 - HOUR, T0 - HOUR + MIN, T0);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0, 1, NULL, &err), 0);
+    ftest_recorders(fx->s, both, 2, T0 + MIN);
+    ftest_recorders(fx->s, old, 1, T0 + 2 * MIN);
+    ftest_recorders(fx->s, old, 1, T0 + 3 * MIN); /* still gone: since the first time */
+    assert_int_equal(store_list_recorders(fx->s, 1, &rec, &nrec, &err), 0);
+    assert_int_equal(nrec, 2);
+    assert_string_equal(rec[0].name, "nvr");
+    assert_true(rec[0].removed_ms == T0 + 2 * MIN);
+    assert_int_equal(rec[0].segments, 1);
+    assert_true(rec[0].scanned_ms == T0 && rec[0].ok);
+    assert_true(rec[1].removed_ms == 0);
+    free(rec);
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0, &c), 1);
+    assert_int_equal(c.index, FOOTAGE_REMOVED);
+    assert_true(c.last.scanned_ms == T0);
+    assert_true(c.known_until == 0);
+    assert_true(footage_unindexed_at(&c, T0 - HOUR));
+    assert_true(footage_unindexed_from(&c, T0 - 2 * HOUR, T0) == T0 - 2 * HOUR);
+    assert_true(footage_cover_removed(&c, "nvr"));
+    assert_false(footage_cover_removed(&c, "old"));
+    footage_cover_clear(&c);
+
+    /* back in the conf: as it was */
+    ftest_recorders(fx->s, both, 2, T0 + 4 * MIN);
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0, &c), 1);
+    assert_true(c.last.removed_ms == 0);
+    assert_int_equal(c.index, FOOTAGE_SCANNED);
+    assert_true(c.known_until == T0);
+    assert_false(footage_unindexed_at(&c, T0 - HOUR));
+    assert_false(footage_cover_removed(&c, "nvr"));
+    footage_cover_clear(&c);
+}
+
 static void test_recorder_scans_listed_with_counts(void **state)
 {
     struct fixture *fx = *state;
@@ -667,6 +715,7 @@ int main(void)
         T(test_refresh_summarises_and_notes_retention_hourly),
         T(test_moved_camera_spoken_for_by_each_recorder_it_recorded_to),
         T(test_recorder_scans_listed_with_counts),
+        T(test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing),
         T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
         T(test_item_listed_again_keeps_the_scan_that_indexed_it),
         T(test_places_near_ordered_by_distance_within_radius),
