@@ -177,7 +177,8 @@ static void index_line(const struct cli *cli, const json_t *o)
     printf("  %s%s\n", line,
            w.index == FOOTAGE_NO_RECORDER && others ? "; of its footage, only what the recorders "
                                                       "below hold is indexed"
-           : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED
+           : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED ||
+                   w.index == FOOTAGE_REMOVED
                ? "; gaps are unknown, not unrecorded"
                : "");
 }
@@ -393,6 +394,9 @@ static int scan_run(struct cli *cli, const struct cli_args *a)
         rc = cli_usage_error(a->cmd, "no [recorder %s] in %s", a->recorder, cfg->path);
     else if ((rc = scan_refused(cli)) == 0) /* before the store is opened: nothing written */
         rc = cli_open_store(cli, STORE_READWRITE);
+    /* The conf read is the one in force: recorders gone from it are no longer indexed. */
+    if (rc == 0 && store_sync_recorders(cli->store, cfg, cw_now_ms(), &err) != 0)
+        rc = cli_fail(&err);
     if (rc != 0) {
         free(v);
         free(errs);

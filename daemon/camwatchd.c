@@ -28,6 +28,7 @@
 
 #include "../config/cfg.h"
 #include "../index/store.h"
+#include "../index/store_footage.h"
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "../util/file.h"
@@ -302,6 +303,7 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
         log_warnx("daemon: new configuration refused, keeping the old one: out of memory");
         cfg_free(cfg);
     } else if (store_sync_cameras(d->store, cfg, cw_now_ms(), &err) != 0 ||
+               store_sync_recorders(d->store, cfg, cw_now_ms(), &err) != 0 ||
                fleet_reload(d->fleet, cfg, &err) != 0) {
         log_warnx("daemon: reload failed, keeping the old inventory: %s", err.msg);
         cfg_free(cfg);
@@ -456,6 +458,10 @@ static int daemon_run(struct cw_daemon *d)
         log_warnx("store: its cache keeps SQLite's default size: %s", err.msg);
     if (store_sync_cameras(d->store, d->cfg, cw_now_ms(), &err) != 0) {
         log_errx("store: cannot sync cameras: %s", err.msg);
+        return 1;
+    }
+    if (store_sync_recorders(d->store, d->cfg, cw_now_ms(), &err) != 0) {
+        log_errx("store: cannot sync recorders: %s", err.msg);
         return 1;
     }
     d->loop = ev_default_loop(EVFLAG_AUTO);

@@ -476,7 +476,7 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
  *    recorder, retired, indexed, index {recorder, state, scanned_at, ok_at, error,
- *    known_until, others[ {the same of another recorder} ]}, windows[
+ *    known_until, removed_at, others[ {the same of another recorder} ]}, windows[
  *    {start, end, start_ms, end_ms} ], gaps[ {start, end, start_ms, end_ms, cause: "not
  *    indexed" | "overwritten" | "not recorded" | "unreadable"} ], unreadable[
  *    {recorder, file, start, bytes, reason} ], covered_ms, requested_ms, segments, state_then,
@@ -485,17 +485,21 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * camera the place names (point: within the radius, nearest first; text and ids: by id), with
  * the footage of the range it can still give. index.state: "no recorder" (recorder null),
  * "never scanned" (or never without error), "scan failed" (the last scan; ok_at the last good
- * one) or "scanned"; scanned_at the last scan, error its error (a scan's time is when it
- * began listing the recorder, not when it ended: what a recorder wrote meanwhile is not
- * known); known_until (null when no good scan) the time up to which the index speaks for the
- * camera: the later of its recorder's last good scan's time and the end of the camera's newest
- * footage that scan had indexed (footage_known_until; per camera, since a scan lists each
- * camera's folder at its own moment). index.others: the other recorders holding the camera's
- * footage in the range (it moved, or its row or recorder went), each with what the index knows
- * of it for the camera. A gap is "not indexed" where the index cannot speak for the camera
- * (footage_unindexed_at: no recorder, never scanned, or from known_until on, or before its
- * first footage on its recorder where another holding its footage was not scanned that far: a
- * gap across any of those times is cut there) unless a file it knows, unreadable, begins in it
+ * one), "scanned", or "no longer configured" (its [recorder] section went from the conf at
+ * removed_at, null while configured: the index speaks for none of its footage, its segments
+ * count in no window, though still in segments and unreadable, and oldest, newest and
+ * overwriting are null); scanned_at the last scan, error its
+ * error (a scan's time is when it began listing the recorder, not when it ended: what a recorder
+ * wrote meanwhile is not known); known_until (null when no good scan) the time up to which the
+ * index speaks for the camera: the later of its recorder's last good scan's time and the end of the
+ * camera's newest footage that scan had indexed (footage_known_until; per camera, since a scan
+ * lists each camera's folder at its own moment). index.others: the other recorders holding the
+ * camera's footage in the range (it moved, or its row or recorder went), each with what the index
+ * knows of it for the camera. A gap is "not indexed" where the index cannot speak for the camera
+ * (footage_unindexed_at: no recorder, never scanned, no longer configured, or from known_until on,
+ * or before its first footage on its recorder where another holding its footage was not scanned
+ * that far: a gap across any of those times is cut there) unless a file it knows, unreadable,
+ * begins in it
  * ("unreadable"); "not recorded" only where a good scan found nothing. Times ISO 8601 in the site's
  * zone. The query is a struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check
  * refuses, DOC_NOT_FOUND for an unknown camera id. */
@@ -539,9 +543,10 @@ void doc_place_fields(json_t *o, const struct store_place *p, double dist_m);
 int doc_request_create(const struct doc_ctx *c, const struct store_request *r, int64_t now_ms,
                        json_t **out, struct cw_err *err);
 
-/* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes} ]: every
+/* [ {name, kind, scanned_at, ok, error, ok_at, segments, unreadable, bytes, removed_at} ]: every
  * recorder ever scanned, by name, with its last scan and what the index holds of it;
- * scanned_at and ok_at (the last good one) are when those scans began listing it. */
+ * scanned_at and ok_at (the last good one) are when those scans began listing it; removed_at
+ * when its section went from the conf (null while configured: store_sync_recorders). */
 int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 /* One recorder's scan as `footage scan` reports it (the caller's counts). */

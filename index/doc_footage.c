@@ -139,12 +139,7 @@ struct cam_rows {
     size_t n_ev;
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
-    enum footage_index rec;       /* what the index knows of the camera's recorder */
-    struct store_recorder rs;     /* its last scan, zeroed when none */
-    int64_t known_until;          /* footage_known_until: the index speaks up to here; 0 never */
-    struct footage_other *others; /* other recorders holding its footage in the range */
-    size_t n_others;
-    int64_t first_here_ms; /* its first footage on its recorder (footage_others) */
+    struct footage_cover cov; /* what the index can say of its footage in the range */
 };
 
 struct footage_rows {
@@ -222,13 +217,10 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         return -1;
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         struct cam_rows *cr = &r->cams[i];
-        cr->rec = footage_index_of(cr->h.p.recorder, rec, nrec, &cr->rs);
-        rc = footage_known_until(s, cr->h.p.id, cr->rec, &cr->rs, &cr->known_until, err);
+        rc = read_camera(s, &r->q, cr, err);
         if (rc == 0)
-            rc = read_camera(s, &r->q, cr, err);
-        if (rc == 0)
-            rc = footage_others(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg, cr->n_seg,
-                                rec, nrec, &cr->others, &cr->n_others, &cr->first_here_ms, err);
+            rc = footage_cover_read(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg,
+                                    cr->n_seg, rec, nrec, &cr->cov, err);
     }
     free(rec);
     return rc;
@@ -247,33 +239,28 @@ static json_t *span_json(const struct doc_ctx *c, int64_t a, int64_t b)
     return o;
 }
 
-/* Whether a file camwatch cannot read begins in [a, b) (or just before it). */
+/* Whether a file camwatch cannot read begins in [a, b) (or just before it), on a recorder still
+ * configured (footage_cover_removed: the index speaks for nothing on the others). */
 static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     for (size_t i = 0; i < cr->n_seg; i++)
-        if (!cr->seg[i].readable && cr->seg[i].start_ms < b && cr->seg[i].start_ms >= a - 1000)
+        if (!cr->seg[i].readable && cr->seg[i].start_ms < b && cr->seg[i].start_ms >= a - 1000 &&
+            !footage_cover_removed(&cr->cov, cr->seg[i].recorder))
             return 1;
     return 0;
 }
 
-/* Whether the index cannot speak for the camera at t (footage_unindexed_at: its recorder's
- * scans, and those of the recorders it left footage on). */
-static int unindexed_at(const struct cam_rows *cr, int64_t t)
-{
-    return footage_unindexed_at(cr->rec, cr->known_until, cr->others, cr->n_others,
-                                cr->first_here_ms, t);
-}
-
-/* Why [a, b) has no footage: its recorders are not indexed there (unindexed_at: no recorder,
- * no good scan, or after what the last good scan knew of the camera) unless a file the index
- * does know begins there and cannot be read, older than the oldest footage the recorder
- * holds, an unreadable file there, or nothing recorded. */
+/* Why [a, b) has no footage: its recorders are not indexed there (footage_unindexed_at: no
+ * recorder, no good scan, or after what the last good scan of its recorder, or of one it left
+ * footage on, knew of the camera) unless a file the index does know begins there and cannot
+ * be read, older than the oldest footage the recorder holds, an unreadable file there, or
+ * nothing recorded. */
 static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     const struct store_footage_camera *fc = &cr->fc;
     int unreadable = unreadable_in(cr, a, b);
 
-    if (unindexed_at(cr, a))
+    if (footage_unindexed_at(&cr->cov, a))
         return unreadable ? "unreadable" : "not indexed";
     if (!fc->has)
         return "not recorded";
@@ -304,7 +291,7 @@ static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t 
 }
 
 /* What the index knows of a recorder (NULL: none) for the camera: {recorder, state,
- * scanned_at, ok_at, error, known_until} (doc.h). */
+ * scanned_at, ok_at, error, known_until, removed_at} (doc.h). */
 static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder,
                                    enum footage_index x, const struct store_recorder *r,
                                    int64_t known_until)
@@ -318,6 +305,7 @@ static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder
     json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
     json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
     json_object_set_new(o, "known_until", doc_iso_or_null(c, known_until));
+    json_object_set_new(o, "removed_at", doc_iso_or_null(c, r->removed_ms));
     return o;
 }
 
@@ -325,17 +313,32 @@ static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder
  * holding its footage in the range (doc.h). */
 static json_t *index_json(const struct doc_ctx *c, const struct cam_rows *cr)
 {
-    json_t *o = recorder_index_json(c, cr->rec != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL,
-                                    cr->rec, &cr->rs, cr->known_until);
+    const struct footage_cover *v = &cr->cov;
+    json_t *o = recorder_index_json(c, v->index != FOOTAGE_NO_RECORDER ? cr->h.p.recorder : NULL,
+                                    v->index, &v->last, v->known_until);
     json_t *arr = json_array();
 
-    for (size_t i = 0; i < cr->n_others; i++) {
-        const struct footage_other *x = &cr->others[i];
+    for (size_t i = 0; i < v->n_others; i++) {
+        const struct footage_other *x = &v->others[i];
         json_array_append_new(
             arr, recorder_index_json(c, x->last.name, x->state, &x->last, x->known_until));
     }
     json_object_set_new(o, "others", arr);
     return o;
+}
+
+/* The camera's segments the index counts as footage: all but those on a recorder no longer
+ * configured (footage_cover_removed), into *out (malloc'd, caller frees; NULL when none). */
+static int counted_segments(const struct cam_rows *cr, struct store_segment_row **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (cr->n_seg > 0 && (*out = malloc(cr->n_seg * sizeof(**out))) == NULL)
+        return -1;
+    for (size_t i = 0; i < cr->n_seg; i++)
+        if (!footage_cover_removed(&cr->cov, cr->seg[i].recorder))
+            (*out)[(*n)++] = cr->seg[i];
+    return 0;
 }
 
 /* windows, gaps, unreadable and covered_ms of the camera over the range. */
@@ -344,13 +347,19 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
 {
     struct settings set = footage_settings(c);
     const struct store_segment_row *seg = cr->seg;
+    struct store_segment_row *counted = NULL;
     struct footage_span *w = NULL, *g = NULL;
-    size_t n = cr->n_seg, nw = 0, ng = 0;
+    size_t n = cr->n_seg, nw = 0, ng = 0, nc = 0;
     json_t *jw = json_array(), *jg = json_array(), *ju = json_array();
     int64_t covered = 0;
+    int rc;
 
     *first_ms = 0;
-    if (footage_merge(seg, n, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng) != 0) {
+    rc = counted_segments(cr, &counted, &nc);
+    if (rc == 0)
+        rc = footage_merge(counted, nc, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng);
+    free(counted);
+    if (rc != 0) {
         json_decref(jw);
         json_decref(jg);
         json_decref(ju);
@@ -363,8 +372,7 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     for (size_t i = 0; i < ng; i++) {
         int64_t a = g[i].start_ms, b = g[i].end_ms, cut;
         /* The index knows up to each recorder's last good scan: a gap across one is two. */
-        while ((cut = footage_next_cut(cr->known_until, cr->others, cr->n_others, cr->first_here_ms,
-                                       a, b)) != 0) {
+        while ((cut = footage_next_cut(&cr->cov, a, b)) != 0) {
             gap_json(c, cr, jg, a, cut);
             a = cut;
         }
@@ -450,6 +458,7 @@ static void expiry_fields(const struct doc_ctx *c, const struct doc_footage_quer
 static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_query *q,
                              const struct cam_rows *cr)
 {
+    static const struct store_footage_camera unknown; /* nothing known */
     const struct store_place *p = &cr->h.p;
     json_t *o = json_object();
     int64_t first = 0;
@@ -464,7 +473,9 @@ static json_t *camera_answer(const struct doc_ctx *c, const struct doc_footage_q
     }
     state_fields(c, cr, o);
     clock_fields(c, cr, o);
-    expiry_fields(c, q, &cr->fc, first, o);
+    /* A recorder no longer configured is not watched: how far back its footage reaches now and
+     * how fast it is overwritten are not known. */
+    expiry_fields(c, q, cr->cov.index == FOOTAGE_REMOVED ? &unknown : &cr->fc, first, o);
     return o;
 }
 
@@ -521,7 +532,7 @@ static void footage_clear(void *rows)
     for (size_t i = 0; i < r->n; i++) {
         free(r->cams[i].seg);
         free(r->cams[i].ev);
-        free(r->cams[i].others);
+        footage_cover_clear(&r->cams[i].cov);
     }
     free(r->cams);
 }
@@ -732,6 +743,7 @@ static json_t *recorder_json(const struct doc_ctx *c, const void *elem)
     json_object_set_new(o, "segments", json_integer(r->segments));
     json_object_set_new(o, "unreadable", json_integer(r->unreadable));
     json_object_set_new(o, "bytes", json_integer(r->bytes));
+    json_object_set_new(o, "removed_at", doc_iso_or_null(c, r->removed_ms));
     return o;
 }
 

@@ -75,7 +75,7 @@ static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *e
     return 0;
 }
 
-/* A camera's segments over the range, the other recorders holding them (footage_others:
+/* A camera's segments over the range, what the index can say of them (footage_cover_read:
  * rec[0..nrec) every recorder's last scan), and its clock offset then. */
 static int plan_footage(struct store *s, const struct export_settings *set, struct export_plan *p,
                         struct export_camera *c, const struct store_recorder *rec, size_t nrec,
@@ -90,8 +90,8 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     c->has_clock = rc == 0;
     if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0)
         return -1;
-    if (footage_others(s, c->place.id, c->place.recorder, p->req.from_ms, seg, n, rec, nrec,
-                       &c->others, &c->n_others, &c->first_here_ms, err) != 0) {
+    if (footage_cover_read(s, c->place.id, c->place.recorder, p->req.from_ms, seg, n, rec, nrec,
+                           &c->cov, err) != 0) {
         free(seg);
         return -1;
     }
@@ -101,13 +101,16 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     }
     for (size_t i = 0; i < n; i++) {
         struct export_source *x = &c->src[c->n_src++];
-        const char *root = set->root != NULL ? set->root(set->root_data, seg[i].recorder) : NULL;
+        const char *root = NULL;
+        x->removed = footage_cover_removed(&c->cov, seg[i].recorder);
+        if (!x->removed && set->root != NULL)
+            root = set->root(set->root_data, seg[i].recorder);
         snprintf(x->recorder, sizeof(x->recorder), "%s", seg[i].recorder);
         snprintf(x->path, sizeof(x->path), "%s", seg[i].path);
         if (root != NULL &&
             snprintf(x->abs, sizeof(x->abs), "%s/%s", root, seg[i].path) >= (int)sizeof(x->abs))
             x->abs[0] = '\0';
-        if (root == NULL)
+        if (root == NULL && !x->removed)
             c->remote = 1;
         x->start_ms = seg[i].start_ms;
         x->end_ms = seg[i].end_ms;
@@ -144,13 +147,9 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
         goto fail;
     if (store_list_recorders(s, 0, &rec, &nrec, err) != 0)
         goto fail;
-    for (size_t i = 0; i < p->n; i++) {
-        struct export_camera *c = &p->cams[i];
-        c->index = footage_index_of(c->place.recorder, rec, nrec, &c->scanned);
-        if (footage_known_until(s, c->place.id, c->index, &c->scanned, &c->known_until, err) != 0 ||
-            plan_footage(s, set, p, c, rec, nrec, err) != 0)
+    for (size_t i = 0; i < p->n; i++)
+        if (plan_footage(s, set, p, &p->cams[i], rec, nrec, err) != 0)
             goto fail;
-    }
     free(rec);
     *out = p;
     return 0;
@@ -166,7 +165,7 @@ void export_plan_free(struct export_plan *p)
         return;
     for (size_t i = 0; i < p->n; i++) {
         free(p->cams[i].src);
-        free(p->cams[i].others);
+        footage_cover_clear(&p->cams[i].cov);
     }
     free(p->cams);
     cw_zone_free(p->zone);
@@ -402,8 +401,7 @@ static void remux_progress(void *data, int64_t done, int64_t total)
  * 0 when it speaks for all of it. */
 static int64_t unindexed_from(const struct export_plan *p, const struct export_camera *c)
 {
-    return footage_unindexed_from(c->index, c->known_until, c->others, c->n_others,
-                                  c->first_here_ms, p->req.from_ms, p->req.to_ms);
+    return footage_unindexed_from(&c->cov, p->req.from_ms, p->req.to_ms);
 }
 
 /* The statement that the index does not cover the camera over some of the range, and why
@@ -414,15 +412,23 @@ static int64_t unindexed_from(const struct export_plan *p, const struct export_c
 static void unindexed_said(const struct export_plan *p, const struct export_camera *c,
                            struct export_outcome *o)
 {
-    const struct store_recorder *last = &c->scanned;
+    const struct store_recorder *last = &c->cov.last;
+    const struct footage_other *by;
     char until[64], scanned[64], ok[64];
-    struct footage_index_said w = {c->index, c->place.recorder, last->error, NULL, NULL, NULL};
+    struct footage_index_said w = {c->cov.index, c->place.recorder, last->error, NULL, NULL, NULL};
+    int64_t known_until = c->cov.known_until;
 
     o->unindexed[0] = '\0';
     if ((o->unindexed_from_ms = unindexed_from(p, c)) == 0)
         return;
-    if (c->known_until != 0)
-        w.known_until = cw_zone_format_iso(p->zone, c->known_until, until, sizeof(until));
+    /* Said of the recorder that cannot speak then: another that held the camera, or its own. */
+    if ((by = footage_unindexed_by(&c->cov, o->unindexed_from_ms)) != NULL) {
+        last = &by->last;
+        known_until = by->known_until;
+        w = (struct footage_index_said){by->state, last->name, last->error, NULL, NULL, NULL};
+    }
+    if (known_until != 0)
+        w.known_until = cw_zone_format_iso(p->zone, known_until, until, sizeof(until));
     if (last->scanned_ms != 0)
         w.scanned_at = cw_zone_format_iso(p->zone, last->scanned_ms, scanned, sizeof(scanned));
     if (last->ok_ms != 0)
@@ -513,6 +519,19 @@ static void note_skipped(const struct export_camera *c, struct export_outcome *o
              export_source_why(&c->src[first], &o->src[first], o->rx.codec, why, sizeof(why)));
 }
 
+/* Whether all c's readable sources are on recorders no longer configured (and it has one). */
+static int removed_only(const struct export_camera *c)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < c->n_src; i++) {
+        if (c->src[i].readable && !c->src[i].removed)
+            return 0;
+        k += c->src[i].readable;
+    }
+    return k > 0;
+}
+
 static int export_camera(struct run *r, size_t i, struct cw_err *err)
 {
     const struct export_camera *c = &r->p->cams[i];
@@ -545,6 +564,8 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
             snprintf(o->note, sizeof(o->note), "%s",
                      "its footage is on a recorder camwatch reads no files from: "
                      "export it on the recorder");
+        else if (removed_only(c) && o->unindexed[0] != '\0')
+            snprintf(o->note, sizeof(o->note), "%s", o->unindexed);
         else if (c->n_src > 0)
             snprintf(o->note, sizeof(o->note), "%s", "no readable footage in the range");
         else /* absence of an index is not absence of footage */
@@ -665,9 +686,9 @@ static size_t summary_unindexed(const struct export_plan *p, const struct export
 {
     char at[32];
 
-    if (c->index != FOOTAGE_SCANNED && c->index != FOOTAGE_SCAN_FAILED)
-        return (size_t)snprintf(buf, len, " (not indexed: %s)", footage_index_name(c->index));
-    cw_zone_strftime(p->zone, c->known_until, fmt, at, sizeof(at));
+    if (c->cov.index != FOOTAGE_SCANNED && c->cov.index != FOOTAGE_SCAN_FAILED)
+        return (size_t)snprintf(buf, len, " (not indexed: %s)", footage_index_name(c->cov.index));
+    cw_zone_strftime(p->zone, c->cov.known_until, fmt, at, sizeof(at));
     return (size_t)snprintf(buf, len, " (not indexed after %s)", at);
 }
 

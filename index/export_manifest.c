@@ -72,7 +72,9 @@ const char *export_source_why(const struct export_source *x, const struct export
     case REMUX_NOT_READ:
         break;
     }
-    if (x->abs[0] == '\0')
+    if (x->removed)
+        snprintf(buf, len, "its recorder is no longer configured");
+    else if (x->abs[0] == '\0')
         snprintf(buf, len, "on a recorder camwatch reads no files from");
     else if (!x->readable)
         snprintf(buf, len, "unreadable when indexed: %s", x->reason);
@@ -126,6 +128,7 @@ static json_t *sources_json(const struct export_plan *p, const struct export_cam
         json_object_set_new(s, "sha256", str_or_null(said->sha256));
         json_object_set_new(s, "readable", json_boolean(bad == NULL));
         json_object_set_new(s, "reason", str_or_null(bad));
+        json_object_set_new(s, "recorder_configured", json_boolean(!x->removed));
         json_object_set_new(s, "changed_since_indexed", json_boolean(said->changed));
         json_object_set_new(s, "used", json_boolean(not_used == NULL));
         json_object_set_new(s, "not_used", str_or_null(not_used));
@@ -185,9 +188,9 @@ static json_t *camera_json(const struct export_plan *p, const struct export_came
      * before it ends. after: when the index stops knowing (the range's start when it never
      * knew); from: where that part of the range begins, to the requested end. */
     json_object_set_new(cam, "not_indexed_after",
-                        o->unindexed[0] == '\0' ? json_null()
-                        : c->known_until != 0   ? iso(p, c->known_until)
-                                                : iso(p, o->unindexed_from_ms));
+                        o->unindexed[0] == '\0'   ? json_null()
+                        : c->cov.known_until != 0 ? iso(p, c->cov.known_until)
+                                                  : iso(p, o->unindexed_from_ms));
     json_object_set_new(cam, "not_indexed_from",
                         o->unindexed[0] != '\0' ? iso(p, o->unindexed_from_ms) : json_null());
     json_object_set_new(cam, "not_indexed", str_or_null(o->unindexed));

@@ -16,6 +16,8 @@ struct export_source {
     char abs[1024]; /* where it is read; "" for a remote recorder */
     int64_t start_ms, end_ms, bytes, mtime_ns; /* as indexed */
     int readable;
+    int removed; /* its recorder is no longer configured (footage_cover_removed): listed, its
+                  * file neither read nor exported */
     char reason[STORE_FOOTAGE_REASON_MAX];
 };
 
@@ -27,12 +29,7 @@ struct export_camera {
     struct export_source *src; /* segments overlapping the range, by start */
     size_t n_src;
     int remote; /* some of its footage is on a recorder camwatch cannot read as files */
-    enum footage_index index;      /* what the index knows of its recorder */
-    struct store_recorder scanned; /* its recorder's last scan, zeroed when none */
-    int64_t known_until;           /* footage_known_until: the index speaks for it up to here */
-    struct footage_other *others;  /* other recorders holding its footage in the range */
-    size_t n_others;
-    int64_t first_here_ms; /* its first footage on its recorder (footage_others) */
+    struct footage_cover cov; /* what the index can say of its footage in the range */
 };
 
 struct export_plan {

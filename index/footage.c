@@ -190,16 +190,18 @@ enum footage_index footage_index_of(const char *recorder, const struct store_rec
         if (strcmp(rec[i].name, recorder) != 0 || rec[i].scanned_ms == 0)
             continue;
         *last = rec[i];
-        return rec[i].ok           ? FOOTAGE_SCANNED
-               : rec[i].ok_ms != 0 ? FOOTAGE_SCAN_FAILED
-                                   : FOOTAGE_NEVER_SCANNED;
+        return rec[i].removed_ms != 0 ? FOOTAGE_REMOVED
+               : rec[i].ok            ? FOOTAGE_SCANNED
+               : rec[i].ok_ms != 0    ? FOOTAGE_SCAN_FAILED
+                                      : FOOTAGE_NEVER_SCANNED;
     }
     return FOOTAGE_NEVER_SCANNED;
 }
 
 const char *footage_index_name(enum footage_index x)
 {
-    static const char *const names[] = {"no recorder", "never scanned", "scan failed", "scanned"};
+    static const char *const names[] = {"no recorder", "never scanned", "scan failed", "scanned",
+                                        "no longer configured"};
 
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
@@ -234,7 +236,8 @@ int footage_known_until(struct store *s, const char *camera_id, enum footage_ind
 
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
 {
-    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || start_ms >= until;
+    return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || x == FOOTAGE_REMOVED ||
+           start_ms >= until;
 }
 
 /* Recorder r, not yet among v[0..*k), added to it with its last scan (known_until: later).
@@ -298,37 +301,77 @@ int footage_others(struct store *s, const char *camera_id, const char *recorder,
     return 0;
 }
 
-int footage_unindexed_at(enum footage_index x, int64_t until, const struct footage_other *others,
-                         size_t n_others, int64_t first_here_ms, int64_t t_ms)
+int footage_cover_read(struct store *s, const char *camera_id, const char *recorder,
+                       int64_t from_ms, const struct store_segment_row *seg, size_t n,
+                       const struct store_recorder *rec, size_t nrec, struct footage_cover *c,
+                       struct cw_err *err)
 {
-    for (size_t i = 0; i < n_others; i++)
-        if (t_ms < first_here_ms && footage_unindexed(others[i].state, others[i].known_until, t_ms))
-            return 1;
-    if (x == FOOTAGE_NO_RECORDER && n_others > 0)
-        return 0;
-    return footage_unindexed(x, until, t_ms);
+    memset(c, 0, sizeof(*c));
+    c->index = footage_index_of(recorder, rec, nrec, &c->last);
+    if (footage_known_until(s, camera_id, c->index, &c->last, &c->known_until, err) != 0 ||
+        footage_others(s, camera_id, recorder, from_ms, seg, n, rec, nrec, &c->others, &c->n_others,
+                       &c->first_here_ms, err) != 0) {
+        footage_cover_clear(c);
+        return -1;
+    }
+    return 0;
 }
 
-int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
-                         int64_t first_here_ms, int64_t a_ms, int64_t b_ms)
+int footage_cover_removed(const struct footage_cover *c, const char *recorder)
+{
+    if (c->index == FOOTAGE_REMOVED && strcmp(c->last.name, recorder) == 0)
+        return 1;
+    for (size_t i = 0; i < c->n_others; i++)
+        if (c->others[i].state == FOOTAGE_REMOVED && strcmp(c->others[i].last.name, recorder) == 0)
+            return 1;
+    return 0;
+}
+
+void footage_cover_clear(struct footage_cover *c)
+{
+    if (c == NULL)
+        return;
+    free(c->others);
+    memset(c, 0, sizeof(*c));
+}
+
+const struct footage_other *footage_unindexed_by(const struct footage_cover *c, int64_t t_ms)
+{
+    for (size_t i = 0; i < c->n_others; i++)
+        if (t_ms < c->first_here_ms &&
+            footage_unindexed(c->others[i].state, c->others[i].known_until, t_ms))
+            return &c->others[i];
+    return NULL;
+}
+
+int footage_unindexed_at(const struct footage_cover *c, int64_t t_ms)
+{
+    if (footage_unindexed_by(c, t_ms) != NULL)
+        return 1;
+    if (c->index == FOOTAGE_NO_RECORDER && c->n_others > 0)
+        return 0;
+    return footage_unindexed(c->index, c->known_until, t_ms);
+}
+
+int64_t footage_next_cut(const struct footage_cover *c, int64_t a_ms, int64_t b_ms)
 {
     int64_t best = 0;
 
-    for (size_t i = 0; i < n_others + 2; i++) {
-        int64_t t = i == 0 ? until : i == 1 ? first_here_ms : others[i - 2].known_until;
+    for (size_t i = 0; i < c->n_others + 2; i++) {
+        int64_t t = i == 0   ? c->known_until
+                    : i == 1 ? c->first_here_ms
+                             : c->others[i - 2].known_until;
         if (t > a_ms && t < b_ms && (best == 0 || t < best))
             best = t;
     }
     return best;
 }
 
-int64_t footage_unindexed_from(enum footage_index x, int64_t until,
-                               const struct footage_other *others, size_t n_others,
-                               int64_t first_here_ms, int64_t from_ms, int64_t to_ms)
+int64_t footage_unindexed_from(const struct footage_cover *c, int64_t from_ms, int64_t to_ms)
 {
     int64_t t = from_ms;
 
-    while (t != 0 && !footage_unindexed_at(x, until, others, n_others, first_here_ms, t))
-        t = footage_next_cut(until, others, n_others, first_here_ms, t, to_ms);
+    while (t != 0 && !footage_unindexed_at(c, t))
+        t = footage_next_cut(c, t, to_ms);
     return t;
 }

@@ -44,19 +44,23 @@ int footage_cameras(struct store *s, enum store_place_kind kind, double lat, dou
                     double **dist_m, size_t *n, char *unknown, size_t unknown_len,
                     struct cw_err *err);
 
-/* Whether the footage index can speak for a camera's recorder: only a recorder scanned without
- * error can say footage is not there. */
+/* Whether the footage index can speak for a camera's recorder: only a recorder still configured
+ * and scanned without error can say footage is not there. */
 enum footage_index {
     FOOTAGE_NO_RECORDER,   /* the camera has no recorder */
     FOOTAGE_NEVER_SCANNED, /* its recorder was never scanned, or never without error */
     FOOTAGE_SCAN_FAILED,   /* its last scan failed after a good one: known up to that one */
     FOOTAGE_SCANNED,       /* its last scan was good */
+    FOOTAGE_REMOVED,       /* its [recorder] section is gone from the conf (store_sync_recorders):
+                            * nothing watches it, its files are overwritten unseen and no export
+                            * reaches them, so the index speaks for none of its footage; kept in
+                            * the store, it speaks again once the section is back */
 };
 /* The index's state for a camera on recorder ("" none) given every recorder's last scan
  * (store_list_recorders: rec[0..n)); *last gets the recorder's row (zeroed when none). */
 enum footage_index footage_index_of(const char *recorder, const struct store_recorder *rec,
                                     size_t n, struct store_recorder *last);
-/* "no recorder", "never scanned", "scan failed", "scanned". */
+/* "no recorder", "never scanned", "scan failed", "scanned", "no longer configured". */
 const char *footage_index_name(enum footage_index x);
 /* Until when the index speaks for camera_id on its recorder (state x, last scan *last), into
  * *until: 0 when it cannot at all (no recorder, never scanned); else the later of the
@@ -70,7 +74,8 @@ const char *footage_index_name(enum footage_index x);
 int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
                         const struct store_recorder *last, int64_t *until, struct cw_err *err);
 /* Whether a gap starting at start_ms is one the index cannot speak for ("not indexed"), given
- * footage_known_until's until. */
+ * footage_known_until's until: always with no recorder, one never scanned or no longer
+ * configured. */
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 
 /* A recorder other than the camera's own now that holds some of its footage: the camera moved
@@ -95,21 +100,45 @@ int footage_others(struct store *s, const char *camera_id, const char *recorder,
                    const struct store_segment_row *seg, size_t n, const struct store_recorder *rec,
                    size_t nrec, struct footage_other **others, size_t *n_others,
                    int64_t *first_here_ms, struct cw_err *err);
+/* What the index can say of one camera's footage over a range, read once (footage_cover_read)
+ * and asked many times: its recorder now, until when that recorder's scans speak for it, and the
+ * other recorders holding its footage. Owns others: footage_cover_clear frees. */
+struct footage_cover {
+    enum footage_index index;     /* of its recorder now: footage_index_of */
+    struct store_recorder last;   /* its recorder's last scan, zeroed when none */
+    int64_t known_until;          /* footage_known_until: the index speaks up to here; 0 never */
+    struct footage_other *others; /* footage_others: malloc'd, NULL when none */
+    size_t n_others;
+    int64_t
+        first_here_ms; /* its first footage on its recorder after the others' (footage_others) */
+};
+/* The cover of camera_id on recorder ("" none) over a range from from_ms, given its segments
+ * there seg[0..n) (store_footage_segments) and every recorder's last scan rec[0..nrec)
+ * (store_list_recorders): footage_index_of, footage_known_until and footage_others into *c.
+ * 0, or -1 with err and *c cleared. */
+int footage_cover_read(struct store *s, const char *camera_id, const char *recorder,
+                       int64_t from_ms, const struct store_segment_row *seg, size_t n,
+                       const struct store_recorder *rec, size_t nrec, struct footage_cover *c,
+                       struct cw_err *err);
+/* Whether the camera's segments on recorder are no longer the index's to count as footage: that
+ * recorder (its own now, or one of the others) is FOOTAGE_REMOVED. They are still listed. */
+int footage_cover_removed(const struct footage_cover *c, const char *recorder);
+/* Frees c's others and zeroes it; NULL is fine. */
+void footage_cover_clear(struct footage_cover *c);
 /* Whether the index cannot speak for the camera at t_ms: its recorder now cannot
- * (footage_unindexed with state x and until; a camera with no recorder now is spoken for by the
- * others alone), or t_ms is before its first footage on its recorder now and one of the others
- * that held it then cannot (its scans stop before t_ms). */
-int footage_unindexed_at(enum footage_index x, int64_t until, const struct footage_other *others,
-                         size_t n_others, int64_t first_here_ms, int64_t t_ms);
-/* The first time in (a_ms, b_ms) at which footage_unindexed_at may change: until, first_here_ms
- * or an other's known_until; 0 when none. */
-int64_t footage_next_cut(int64_t until, const struct footage_other *others, size_t n_others,
-                         int64_t first_here_ms, int64_t a_ms, int64_t b_ms);
+ * (footage_unindexed with c's index and known_until; a camera with no recorder now is spoken for
+ * by the others alone), or t_ms is before its first footage on its recorder now and one of the
+ * others that held it then cannot (its scans stop before t_ms). */
+int footage_unindexed_at(const struct footage_cover *c, int64_t t_ms);
+/* The first time in (a_ms, b_ms) at which footage_unindexed_at may change: known_until,
+ * first_here_ms or an other's known_until; 0 when none. */
+int64_t footage_next_cut(const struct footage_cover *c, int64_t a_ms, int64_t b_ms);
 /* The first time in [from_ms, to_ms) the index cannot speak for the camera
  * (footage_unindexed_at); 0 when it speaks for all of it. */
-int64_t footage_unindexed_from(enum footage_index x, int64_t until,
-                               const struct footage_other *others, size_t n_others,
-                               int64_t first_here_ms, int64_t from_ms, int64_t to_ms);
+int64_t footage_unindexed_from(const struct footage_cover *c, int64_t from_ms, int64_t to_ms);
+/* Which recorder makes the index unable to speak for the camera at t_ms (footage_unindexed_at):
+ * the first of the others holding its footage then that cannot, or NULL for its own. */
+const struct footage_other *footage_unindexed_by(const struct footage_cover *c, int64_t t_ms);
 
 /* ---- in words (footage_words.c) ---- */
 
@@ -123,12 +152,14 @@ struct footage_index_said {
     const char *scanned_at;  /* the recorder's last scan (its start) */
     const char *ok_at;       /* its last good scan */
 };
-/* Why the index cannot speak for the camera: over the whole range (no recorder, never scanned)
+/* Why the index cannot speak for the camera: over the whole range (no recorder, never scanned,
+ * no longer configured)
  * or after known_until, and what that time is: the recorder's last good scan, or the end of the
  * camera's newest footage that scan found (a file being written, a clock ahead of ours). The
  * one sentence for the CLI's footage answer and an export's manifests, into buf:
  *   not indexed: no recorder configured for this camera
  *   not indexed: recorder R never scanned[ without error (last try S: E)]
+ *   not indexed: recorder R is no longer configured (last scanned S)
  *   not indexed after T: recorder R not scanned since                       (T is that scan)
  *   not indexed after T: recorder R's last scan (S) found its footage up to then
  *   not indexed after T: recorder R's last scan failed (S: E); then, as above with "not scanned

@@ -30,6 +30,11 @@ void footage_index_words(const struct footage_index_said *w, char *buf, size_t l
         snprintf(buf, len, "not indexed: no recorder configured for this camera");
         return;
     }
+    if (w->index == FOOTAGE_REMOVED) {
+        snprintf(buf, len, "not indexed: recorder %s is no longer configured (last scanned %s)", r,
+                 or_dash(w->scanned_at));
+        return;
+    }
     if (w->index != FOOTAGE_SCANNED && w->index != FOOTAGE_SCAN_FAILED) {
         if (w->scanned_at == NULL)
             snprintf(buf, len, "not indexed: recorder %s never scanned", r);
@@ -59,7 +64,7 @@ void footage_index_words(const struct footage_index_said *w, char *buf, size_t l
 enum footage_index footage_index_named(const char *name)
 {
     static const enum footage_index all[] = {FOOTAGE_NO_RECORDER, FOOTAGE_NEVER_SCANNED,
-                                             FOOTAGE_SCAN_FAILED, FOOTAGE_SCANNED};
+                                             FOOTAGE_SCAN_FAILED, FOOTAGE_SCANNED, FOOTAGE_REMOVED};
 
     for (size_t i = 0; name != NULL && i < sizeof(all) / sizeof(all[0]); i++)
         if (strcmp(name, footage_index_name(all[i])) == 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/log.h"
 #include "store_priv.h"
 
 /* The rows of dir and everything below it: dir itself, or a path starting with "dir/". ?1 is
@@ -220,9 +221,9 @@ static void read_recorder(sqlite3_stmt *st, void *elem)
 {
     struct store_recorder *r = elem;
 
-    store_columns(st, "ttIitIIII", r->name, sizeof(r->name), r->kind, sizeof(r->kind),
+    store_columns(st, "ttIitIIIII", r->name, sizeof(r->name), r->kind, sizeof(r->kind),
                   &r->scanned_ms, &r->ok, r->error, sizeof(r->error), &r->ok_ms, &r->segments,
-                  &r->unreadable, &r->bytes);
+                  &r->unreadable, &r->bytes, &r->removed_ms);
 }
 
 int store_list_recorders(struct store *s, int counts, struct store_recorder **out, size_t *n,
@@ -230,13 +231,42 @@ int store_list_recorders(struct store *s, int counts, struct store_recorder **ou
 {
     static const char with_counts[] =
         "SELECT r.name, r.kind, r.scanned_ms, r.ok, r.error, r.ok_ms, count(g.id), "
-        "coalesce(sum(g.readable = 0), 0), coalesce(sum(g.bytes), 0) FROM recorder AS r "
+        "coalesce(sum(g.readable = 0), 0), coalesce(sum(g.bytes), 0), "
+        "coalesce(r.removed_ms, 0) FROM recorder AS r "
         "LEFT JOIN segment AS g ON g.recorder = r.name GROUP BY r.name ORDER BY r.name";
-    static const char scans[] =
-        "SELECT name, kind, scanned_ms, ok, error, ok_ms, 0, 0, 0 FROM recorder ORDER BY name";
+    static const char scans[] = "SELECT name, kind, scanned_ms, ok, error, ok_ms, 0, 0, 0, "
+                                "coalesce(removed_ms, 0) FROM recorder ORDER BY name";
 
     return store_select(s, sizeof(**out), read_recorder, out, n, "recorders", err,
                         counts ? with_counts : scans, "");
+}
+
+int store_sync_recorders(struct store *s, const struct cfg *cfg, int64_t now_ms, struct cw_err *err)
+{
+    struct store_recorder *v = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    if (store_list_recorders(s, 0, &v, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int configured = cfg_find_recorder(cfg, v[i].name) != NULL;
+        if (configured == (v[i].removed_ms == 0))
+            continue;
+        rc = store_run(s, "recorder", err,
+                       "UPDATE recorder SET removed_ms = nullif(?2, 0) WHERE name = ?1", "tI",
+                       v[i].name, configured ? (int64_t)0 : now_ms);
+        if (rc == 0 && configured)
+            log_info("store: recorder %s is configured again: the index speaks for its footage "
+                     "as before",
+                     v[i].name);
+        else if (rc == 0)
+            log_info("store: recorder %s is no longer configured: its footage stays in the store "
+                     "but is not indexed",
+                     v[i].name);
+    }
+    free(v);
+    return rc;
 }
 
 /* end_ms and seen_ms of a segment into int64_t[2]. */

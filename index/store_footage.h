@@ -83,12 +83,20 @@ struct store_recorder {
     char error[256];
     int64_t ok_ms; /* when the last good scan began, 0 never */
     int64_t segments, unreadable, bytes;
+    int64_t removed_ms; /* when its section went from the conf (store_sync_recorders); 0 while
+                         * it is configured */
 };
 /* Write a scan's outcome of recorder name (kind "dir", "onvif", ...), dated at_ms: the scan's
  * start (the time its segments are seen_ms), not when it ended, so a scan that took long does
  * not speak for footage written after it listed a folder. */
 int store_recorder_scanned(struct store *s, const char *name, const char *kind, int64_t at_ms,
                            int ok, const char *error, struct cw_err *err);
+/* Tell the store which recorders cfg configures: a recorder it knows whose [recorder] section
+ * is gone is marked removed at now_ms (its segments and last scan are kept, and the index no
+ * longer speaks for them: footage_index_of), one whose section is back is configured again, as
+ * it was. Nothing is deleted. Run at each load of the conf, beside store_sync_cameras. */
+int store_sync_recorders(struct store *s, const struct cfg *cfg, int64_t now_ms,
+                         struct cw_err *err);
 /* Every recorder ever scanned, by name. With counts, its segment counts too, which walks every
  * segment (`footage status`); without, they are 0 and only the recorders' last scans are read
  * (what a footage question or an export asks at every answer). *out malloc'd. */

@@ -434,6 +434,10 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'alerts are never deleted'); END;"
     "CREATE TRIGGER alert_never_changed BEFORE UPDATE ON alert"
     "  BEGIN SELECT RAISE(ABORT, 'alerts are never changed'); END;",
+    /* 9 -> 10: when a recorder's [recorder] section went from the conf (NULL while it is
+     * configured): the index no longer speaks for its footage, which stays in the store and
+     * speaks again when the section is back (store_sync_recorders). */
+    "ALTER TABLE recorder ADD COLUMN removed_ms INTEGER;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

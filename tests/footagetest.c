@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../index/store_footage.h"
 #include "cwtest.h"
 #include "footagetest.h"
 
@@ -67,4 +68,21 @@ void ftest_sync(struct store *s, const struct ftest_camera *c, size_t n, int64_t
     cfg.n_cameras = n;
     if (store_sync_cameras(s, &cfg, now_ms, &err) != 0)
         fail_msg("sync: %s", err.msg);
+}
+
+void ftest_recorders(struct store *s, const char *const *names, size_t n, int64_t now_ms)
+{
+    struct cfg_recorder r[4];
+    struct cfg cfg;
+    struct cw_err err = {0};
+
+    assert_true(n <= 4);
+    memset(&cfg, 0, sizeof(cfg));
+    memset(r, 0, sizeof(r));
+    for (size_t i = 0; i < n; i++)
+        r[i].name = (char *)names[i];
+    cfg.recorders = r;
+    cfg.n_recorders = n;
+    if (store_sync_recorders(s, &cfg, now_ms, &err) != 0)
+        fail_msg("sync recorders: %s", err.msg);
 }

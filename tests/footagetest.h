@@ -30,5 +30,8 @@ int ftest_teardown(struct store *s, const char *dir, void *fixture);
 /* Sync the n cameras into s as the inventory at now_ms; fails the test when the store
  * refuses. */
 void ftest_sync(struct store *s, const struct ftest_camera *c, size_t n, int64_t now_ms);
+/* Tell s at now_ms that the conf's [recorder] sections are names[0..n) (sorted, at most 4), as
+ * the daemon does at each load (store_sync_recorders); fails the test when the store refuses. */
+void ftest_recorders(struct store *s, const char *const *names, size_t n, int64_t now_ms);
 
 #endif

@@ -585,6 +585,97 @@ static void test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw(
     json_decref(doc);
 }
 
+/* nvr's section is removed from the conf: nothing watches it now, so the index speaks for none
+ * of CHO-01's footage there. Its segments stay in the store and are counted, but make no
+ * window: the range is "not indexed", and the index says why. The section back, the answer is
+ * what it was, to the byte. */
+static void test_a_recorder_removed_from_the_conf_speaks_for_nothing_until_it_is_back(void **state)
+{
+    static const char *const nvr[] = {"nvr"};
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + 10 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-01",
+                                  .now_ms = NOW};
+    json_t *before, *doc, *recs = NULL;
+    const json_t *cam, *ix;
+    struct cw_err err = {0};
+    char *a, *b;
+
+    ftest_recorders(fx->s, nvr, 1, NOW - 30 * MIN);
+    before = find(fx, &q);
+    assert_int_equal(json_array_size(json_object_get(by_id(before, "CHO-01"), "windows")), 3);
+
+    ftest_recorders(fx->s, NULL, 0, NOW - 20 * MIN);
+    doc = find(fx, &q);
+    cam = by_id(doc, "CHO-01");
+    assert_string_equal(only_gap_cause(doc, "CHO-01"), "not indexed");
+    assert_int_equal(json_integer_value(json_object_get(cam, "covered_ms")), 0);
+    assert_int_equal(json_integer_value(json_object_get(cam, "segments")), 9);
+    assert_int_equal(json_array_size(json_object_get(cam, "unreadable")), 1);
+    ix = json_object_get(cam, "index");
+    assert_string_equal(str(ix, "state"), "no longer configured");
+    assert_string_equal(str(ix, "recorder"), "nvr");
+    assert_string_equal(str(ix, "scanned_at"), "2026-11-22T20:59:00+07:00");
+    assert_string_equal(str(ix, "removed_at"), "2026-11-22T20:40:00+07:00");
+    assert_true(json_is_null(json_object_get(ix, "known_until")));
+    assert_true(json_is_null(json_object_get(cam, "oldest")));
+    assert_true(json_is_null(json_object_get(cam, "retrievable_until")));
+    json_decref(doc);
+    /* `footage recorders` says so too; nothing was deleted */
+    assert_int_equal(doc_recorders(&fx->c, &recs, &err), 0);
+    assert_string_equal(str(json_array_get(recs, 0), "removed_at"), "2026-11-22T20:40:00+07:00");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(recs, 0), "segments")), 39);
+    json_decref(recs);
+    /* a second load without it keeps when it went */
+    ftest_recorders(fx->s, NULL, 0, NOW - 10 * MIN);
+    doc = find(fx, &q);
+    assert_string_equal(str(json_object_get(by_id(doc, "CHO-01"), "index"), "removed_at"),
+                        "2026-11-22T20:40:00+07:00");
+    json_decref(doc);
+
+    ftest_recorders(fx->s, nvr, 1, NOW);
+    doc = find(fx, &q);
+    a = json_dumps(before, JSON_SORT_KEYS);
+    b = json_dumps(doc, JSON_SORT_KEYS);
+    assert_string_equal(b, a);
+    free(a);
+    free(b);
+    json_decref(doc);
+    json_decref(before);
+}
+
+/* CHO-02 recorded to "old" (21:00-21:03, indexed by its scan at 21:05), then moved to nvr;
+ * old's section is removed: the index no longer speaks for the time old held it, and its
+ * footage there is no window. */
+static void test_footage_on_a_removed_recorder_a_camera_left_is_not_indexed(void **state)
+{
+    static const char *const nvr[] = {"nvr"};
+    struct fixture *fx = *state;
+    struct doc_footage_query q = {.from_ms = T21,
+                                  .to_ms = T21 + HOUR + 3 * MIN,
+                                  .place = STORE_PLACE_CAMERAS,
+                                  .cameras = "CHO-02",
+                                  .now_ms = NOW};
+    json_t *doc;
+    const json_t *o;
+
+    old_then_nvr(fx, 1);
+    ftest_recorders(fx->s, nvr, 1, NOW);
+    doc = find(fx, &q);
+    assert_int_equal(json_array_size(json_object_get(by_id(doc, "CHO-02"), "windows")), 1);
+    span_is(json_array_get(json_object_get(by_id(doc, "CHO-02"), "windows"), 0),
+            "2026-11-20T22:00:00+07:00", "2026-11-20T22:03:00+07:00");
+    gap_is(doc, "CHO-02", 0, "2026-11-20T21:00:00+07:00", "2026-11-20T22:00:00+07:00",
+           "not indexed");
+    o = json_array_get(json_object_get(json_object_get(by_id(doc, "CHO-02"), "index"), "others"),
+                       0);
+    assert_string_equal(str(o, "recorder"), "old");
+    assert_string_equal(str(o, "state"), "no longer configured");
+    json_decref(doc);
+}
+
 /* An hour of footage lost over a day: the pace is 1/24, so 22:00 (an hour after the oldest,
  * 21:00) goes a day after now; 20:00 is before the oldest: overwritten. */
 static void test_expiry_from_the_pace_of_overwriting_and_warning(void **state)
@@ -1005,6 +1096,8 @@ static void test_index_words_say_why_and_what_the_end_is(void **state)
         {{FOOTAGE_SCAN_FAILED, "nvr", "gone", "21:03", "21:30", "21:01"},
          "not indexed after 21:03: recorder nvr's last scan failed (21:30: gone); its last good "
          "scan (21:01) found its footage up to then"},
+        {{FOOTAGE_REMOVED, "nvr", NULL, NULL, "21:30", "21:30"},
+         "not indexed: recorder nvr is no longer configured (last scanned 21:30)"},
     };
     char buf[512];
 
@@ -1035,6 +1128,8 @@ int main(void)
         T(test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw),
         T(test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back),
         T(test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing),
+        T(test_a_recorder_removed_from_the_conf_speaks_for_nothing_until_it_is_back),
+        T(test_footage_on_a_removed_recorder_a_camera_left_is_not_indexed),
         T(test_expiry_from_the_pace_of_overwriting_and_warning),
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),

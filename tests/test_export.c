@@ -483,6 +483,51 @@ static void test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so(
     }
 }
 
+/* nvr's section is removed from the conf: its files are no longer watched nor reachable, so the
+ * export delivers nothing of CAM-A and both manifests say why, in the footage answer's words,
+ * its files listed as on a recorder no longer configured; once the section is back, the
+ * footage is delivered as before. */
+static void test_export_of_footage_on_a_removed_recorder_says_not_indexed(void **state)
+{
+    static const char *const nvr[] = {"nvr"};
+    struct fixture *fx = *state;
+    struct exported x;
+    const json_t *src;
+    const char *note;
+
+    ftest_recorders(fx->s, NULL, 0, T0 + 86400000);
+    export_read(fx, "out-removed", &x);
+    assert_int_equal(x.res.files, 0);
+    note = json_string_value(
+        json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "note"));
+    assert_non_null(note);
+    assert_non_null(strstr(note, "not indexed: recorder nvr is no longer configured (last "
+                                 "scanned 2026-11-20T"));
+    manifest_says(&x, 0, "not_indexed", note);
+    manifest_says(&x, 0, "not_indexed_from", "2026-11-20T21:00:01+07:00");
+    assert_true(json_is_null(
+        json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "delivered")));
+    src = json_array_get(
+        json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "sources"), 0);
+    assert_true(json_is_false(json_object_get(src, "recorder_configured")));
+    assert_true(json_is_null(json_object_get(src, "sha256")));
+    txt_has(&x, "không dùng / not used: its recorder is no longer configured\n");
+    txt_has(&x, "Khoảng chưa lập chỉ mục / Part of the range not indexed: 2026-11-20 21:00:01 "
+                "+07:00 – 2026-11-20 21:00:13 +07:00 (cả khoảng / all of it)\n");
+    assert_null(strstr(x.res.summary, "CAM-A"));
+    exported_free(&x);
+
+    ftest_recorders(fx->s, nvr, 1, T0 + 86400000 + 1000);
+    export_read(fx, "out-back", &x);
+    assert_int_equal(x.res.files, 1);
+    manifest_says(&x, 0, "file", "CAM-A.mp4");
+    assert_true(json_is_true(json_object_get(
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "sources"), 0),
+        "recorder_configured")));
+    exported_free(&x);
+}
+
 /* The index's end for a camera is the end of its newest footage the last good scan found when
  * that is after the scan's time (the file being written, a recorder's clock ahead): the
  * manifests word it as that, not as the scan's time ("not scanned since" it would be false),
@@ -897,6 +942,7 @@ int main(void)
         T(test_delivered_footage_still_says_not_indexed_after_the_last_scan),
         T(test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so),
         T(test_manifest_words_the_index_end_as_what_it_is),
+        T(test_export_of_footage_on_a_removed_recorder_says_not_indexed),
         T(test_range_within_the_last_scan_says_nothing_not_indexed),
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),

@@ -295,7 +295,8 @@ static void check_footage_at_version(struct store *s, int k)
     struct store_segment_row *seg = NULL;
     struct store_request r;
     struct store_footage_camera fc;
-    size_t n = 0;
+    struct store_recorder *rec = NULL;
+    size_t n = 0, nrec = 0;
     struct cw_err err = {0};
 
     assert_int_equal(store_footage_segments(s, "OLD-1", 0, 100000, &seg, &n, &err), 0);
@@ -310,6 +311,12 @@ static void check_footage_at_version(struct store *s, int k)
         assert_int_equal(fc.oldest_ms, 8000);
         assert_true(fc.has_pace);
     }
+    /* Its recorder stays configured through every migration; version 10 keeps when it went. */
+    assert_int_equal(store_list_recorders(s, 0, &rec, &nrec, &err), 0);
+    assert_int_equal(nrec, k >= 7 ? 1 : 0);
+    if (k >= 7)
+        assert_int_equal(rec[0].removed_ms, k >= 10 ? 9500 : 0);
+    free(rec);
     free(seg);
 }
 
@@ -501,6 +508,17 @@ static void test_newer_schema_is_refused_with_both_versions(void **state)
 /* Rows put into a database at each version, with SQL of that version only. The last row is at
  * the current version (opening it must change nothing); adding a schema version means adding
  * its row here (the assert below will say so). */
+#define FILL_V9                                                                                    \
+    FILL_V8                                                                                        \
+    "INSERT INTO alert_cursor (id, event_id) VALUES (1, 1);"                                       \
+    "INSERT INTO alert_watch (camera_id, told, state, state_ms, pending, run_ms, changes) "        \
+    "VALUES ('OLD-1', 'up', 'down', 5000, 1, 5000, 1);"                                            \
+    "INSERT INTO alert (at_ms, kind, camera_id, from_state, to_state, since_ms, changes, reason, " \
+    "summary, payload) VALUES (9000, 'change', 'OLD-1', 'up', 'down', 5000, 1, 'timeout', "        \
+    "'OLD-1: up -> down', '{}');"                                                                  \
+    "INSERT INTO alert_delivery (alert_id, channel, target_key, target, status, next_ms) VALUES "  \
+    "(1, 'webhook', 'k', 'http://10.0.0.1', 'pending', 9000);"
+
 static const char *const fill_at_version[] = {
     /* 0: an empty file */
     NULL,
@@ -542,15 +560,9 @@ static const char *const fill_at_version[] = {
     FILL_V8,
     /* 9: the same plus alerts: the cursor, a camera's damping, an alert and its pending
      * delivery */
-    FILL_V8
-    "INSERT INTO alert_cursor (id, event_id) VALUES (1, 1);"
-    "INSERT INTO alert_watch (camera_id, told, state, state_ms, pending, run_ms, changes) "
-    "VALUES ('OLD-1', 'up', 'down', 5000, 1, 5000, 1);"
-    "INSERT INTO alert (at_ms, kind, camera_id, from_state, to_state, since_ms, changes, reason, "
-    "summary, payload) VALUES (9000, 'change', 'OLD-1', 'up', 'down', 5000, 1, 'timeout', "
-    "'OLD-1: up -> down', '{}');"
-    "INSERT INTO alert_delivery (alert_id, channel, target_key, target, status, next_ms) VALUES "
-    "(1, 'webhook', 'k', 'http://10.0.0.1', 'pending', 9000);",
+    FILL_V9,
+    /* 10: the same; the recorder is no longer configured */
+    FILL_V9 "UPDATE recorder SET removed_ms = 9500;",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");

@@ -285,32 +285,22 @@ static void test_camera_newest_seen_is_what_a_scan_had_indexed_of_it(void **stat
     assert_int_equal(end, 0);
 }
 
-/* How the index speaks for cam on its recorder now over [from, to): its recorder's state and
- * known_until, and the other recorders holding its footage there (footage_others). */
-struct spoken {
-    enum footage_index x;
-    int64_t until, here;
-    struct footage_other *o; /* malloc'd: the caller frees */
-    size_t no, nseg;
-};
-
-static void spoken_for(struct store *s, const char *cam, const char *recorder, int64_t from,
-                       int64_t to, struct spoken *sp)
+/* How the index speaks for cam on its recorder now over [from, to) into *c
+ * (footage_cover_read; the caller clears it). Returns how many segments of cam are there. */
+static size_t spoken_for(struct store *s, const char *cam, const char *recorder, int64_t from,
+                         int64_t to, struct footage_cover *c)
 {
     struct cw_err err = {0};
-    struct store_recorder *rec = NULL, last;
+    struct store_recorder *rec = NULL;
     struct store_segment_row *seg = NULL;
-    size_t nrec = 0;
+    size_t nrec = 0, nseg;
 
     assert_int_equal(store_list_recorders(s, 0, &rec, &nrec, &err), 0);
-    sp->x = footage_index_of(recorder, rec, nrec, &last);
-    assert_int_equal(footage_known_until(s, cam, sp->x, &last, &sp->until, &err), 0);
-    sp->nseg = segments(s, cam, from, to, &seg);
-    assert_int_equal(footage_others(s, cam, recorder, from, seg, sp->nseg, rec, nrec, &sp->o,
-                                    &sp->no, &sp->here, &err),
-                     0);
+    nseg = segments(s, cam, from, to, &seg);
+    assert_int_equal(footage_cover_read(s, cam, recorder, from, seg, nseg, rec, nrec, c, &err), 0);
     free(seg);
     free(rec);
+    return nseg;
 }
 
 /* CHO-01 recorded to "old", then moved to "nvr": what it left on old is spoken for by old's
@@ -320,7 +310,7 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
-    struct spoken sp;
+    struct footage_cover c, blank;
     int64_t here = 0;
 
     put_seen(fx->s, "old", "CHO-01", "a.mp4", T0 - HOUR, T0 - HOUR + MIN, T0 - HOUR);
@@ -329,26 +319,29 @@ static void test_moved_camera_spoken_for_by_each_recorder_it_recorded_to(void **
     assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 - 20 * MIN, 1, NULL, &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0 + MIN, 0, "gone", &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 2 * MIN, 1, NULL, &err), 0);
-    spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &sp);
-    assert_int_equal(sp.nseg, 3);
-    assert_int_equal(sp.no, 1);
-    assert_string_equal(sp.o[0].last.name, "old");
-    assert_int_equal(sp.o[0].state, FOOTAGE_SCAN_FAILED);
-    assert_true(sp.o[0].known_until == T0 - 20 * MIN);
-    assert_true(sp.here == T0);
-    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 40 * MIN));
-    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 10 * MIN));
-    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 + MIN));
-    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 + 3 * MIN));
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &c), 3);
+    assert_int_equal(c.index, FOOTAGE_SCANNED);
+    assert_int_equal(c.n_others, 1);
+    assert_string_equal(c.others[0].last.name, "old");
+    assert_int_equal(c.others[0].state, FOOTAGE_SCAN_FAILED);
+    assert_true(c.others[0].known_until == T0 - 20 * MIN);
+    assert_true(c.first_here_ms == T0);
+    assert_false(footage_unindexed_at(&c, T0 - 40 * MIN));
+    assert_true(footage_unindexed_at(&c, T0 - 10 * MIN));
+    assert_false(footage_unindexed_at(&c, T0 + MIN));
+    assert_true(footage_unindexed_at(&c, T0 + 3 * MIN));
     /* Its row's recorder blanked: old alone speaks for it. */
-    assert_false(
-        footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, sp.o, sp.no, INT64_MAX, T0 - 40 * MIN));
-    assert_true(
-        footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, sp.o, sp.no, INT64_MAX, T0 - 10 * MIN));
-    assert_true(footage_unindexed_at(FOOTAGE_NO_RECORDER, 0, NULL, 0, INT64_MAX, T0 - 40 * MIN));
+    blank = (struct footage_cover){.index = FOOTAGE_NO_RECORDER,
+                                   .others = c.others,
+                                   .n_others = c.n_others,
+                                   .first_here_ms = INT64_MAX};
+    assert_false(footage_unindexed_at(&blank, T0 - 40 * MIN));
+    assert_true(footage_unindexed_at(&blank, T0 - 10 * MIN));
+    blank.n_others = 0;
+    assert_true(footage_unindexed_at(&blank, T0 - 40 * MIN));
     assert_int_equal(store_camera_first_on(fx->s, "CHO-01", "none", INT64_MIN, &here, &err), 0);
     assert_true(here == INT64_MAX);
-    free(sp.o);
+    footage_cover_clear(&c);
 }
 
 /* The scan that indexed seg (recorder rec, its camera cam) up to its end: its seen_ms. */
@@ -371,7 +364,7 @@ static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
-    struct spoken sp;
+    struct footage_cover c;
 
     /* First scans at T0 - 20 min: hik's file of CHO-01, onv's recordings of CHO-02, CAH-01. */
     put_item(fx->s, "hik", "", "CHO-01", "101/f1", T0 - HOUR, T0 - 30 * MIN, T0 - 20 * MIN);
@@ -391,15 +384,62 @@ static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
     put_seen(fx->s, "nvr", "CHO-01", "c.mp4", T0 + 10 * MIN, T0 + 11 * MIN, T0 + 12 * MIN);
     assert_int_equal(store_recorder_scanned(fx->s, "hik", "hikvision", T0, 1, NULL, &err), 0);
     assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0 + 12 * MIN, 1, NULL, &err), 0);
-    spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &sp);
-    assert_int_equal(sp.nseg, 2);
-    assert_int_equal(sp.no, 1);
-    assert_string_equal(sp.o[0].last.name, "hik");
-    assert_true(sp.o[0].known_until == T0 - 20 * MIN);
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0 + HOUR, &c), 2);
+    assert_int_equal(c.n_others, 1);
+    assert_string_equal(c.others[0].last.name, "hik");
+    assert_true(c.others[0].known_until == T0 - 20 * MIN);
     /* After that scan, before its first footage on nvr, the index cannot tell. */
-    assert_false(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 25 * MIN));
-    assert_true(footage_unindexed_at(sp.x, sp.until, sp.o, sp.no, sp.here, T0 - 10 * MIN));
-    free(sp.o);
+    assert_false(footage_unindexed_at(&c, T0 - 25 * MIN));
+    assert_true(footage_unindexed_at(&c, T0 - 10 * MIN));
+    footage_cover_clear(&c);
+}
+
+/* A recorder whose section went from the conf is marked removed, its rows kept: the index then
+ * speaks for none of a camera's footage on it (not even before its last scan), its segments
+ * there are not the index's to count; one that comes back is as it was, and one never removed
+ * is never touched. */
+static void test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing(void **state)
+{
+    static const char *const both[] = {"nvr", "old"}, *const old[] = {"old"};
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct store_recorder *rec = NULL;
+    struct footage_cover c;
+    size_t nrec = 0;
+
+    put_seen(fx->s, "nvr", "CHO-01", "a.mp4", T0 - HOUR, T0 - HOUR + MIN, T0);
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0, 1, NULL, &err), 0);
+    assert_int_equal(store_recorder_scanned(fx->s, "old", "dir", T0, 1, NULL, &err), 0);
+    ftest_recorders(fx->s, both, 2, T0 + MIN);
+    ftest_recorders(fx->s, old, 1, T0 + 2 * MIN);
+    ftest_recorders(fx->s, old, 1, T0 + 3 * MIN); /* still gone: since the first time */
+    assert_int_equal(store_list_recorders(fx->s, 1, &rec, &nrec, &err), 0);
+    assert_int_equal(nrec, 2);
+    assert_string_equal(rec[0].name, "nvr");
+    assert_true(rec[0].removed_ms == T0 + 2 * MIN);
+    assert_int_equal(rec[0].segments, 1);
+    assert_true(rec[0].scanned_ms == T0 && rec[0].ok);
+    assert_true(rec[1].removed_ms == 0);
+    free(rec);
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0, &c), 1);
+    assert_int_equal(c.index, FOOTAGE_REMOVED);
+    assert_true(c.last.scanned_ms == T0);
+    assert_true(c.known_until == 0);
+    assert_true(footage_unindexed_at(&c, T0 - HOUR));
+    assert_true(footage_unindexed_from(&c, T0 - 2 * HOUR, T0) == T0 - 2 * HOUR);
+    assert_true(footage_cover_removed(&c, "nvr"));
+    assert_false(footage_cover_removed(&c, "old"));
+    footage_cover_clear(&c);
+
+    /* back in the conf: as it was */
+    ftest_recorders(fx->s, both, 2, T0 + 4 * MIN);
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0, &c), 1);
+    assert_true(c.last.removed_ms == 0);
+    assert_int_equal(c.index, FOOTAGE_SCANNED);
+    assert_true(c.known_until == T0);
+    assert_false(footage_unindexed_at(&c, T0 - HOUR));
+    assert_false(footage_cover_removed(&c, "nvr"));
+    footage_cover_clear(&c);
 }
 
 static void test_recorder_scans_listed_with_counts(void **state)
@@ -675,6 +715,7 @@ int main(void)
         T(test_refresh_summarises_and_notes_retention_hourly),
         T(test_moved_camera_spoken_for_by_each_recorder_it_recorded_to),
         T(test_recorder_scans_listed_with_counts),
+        T(test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing),
         T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
         T(test_item_listed_again_keeps_the_scan_that_indexed_it),
         T(test_places_near_ordered_by_distance_within_radius),

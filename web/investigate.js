@@ -33,6 +33,8 @@ Object.assign(TEXT, {
                         "Its recorder was never scanned: whether it recorded is unknown"],
   "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không rõ phần",
                       "Its recorder's last scan failed: unknown"],
+  "idx.no longer configured": ["Đầu ghi không còn trong cấu hình: không biết có ghi hình hay không",
+                               "Its recorder is no longer configured: whether it recorded is unknown"],
   "idx.scanned": ["Đầu ghi chưa được quét lại: không rõ phần", "Its recorder not scanned since: unknown"],
   "idx.after": ["sau", "after"],
   "find.unknown": ["không rõ", "unknown"],

@@ -14,50 +14,16 @@ time; the cameras' RTSP addresses are closed ports.
 import datetime
 import json
 import os
-import shutil
 import sys
 import time
 import unittest
-import zoneinfo
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
+from dirsite import PATTERN, SEC, SEG_S, iso, make_segments, name, place  # noqa: E402
 
 BUILD = cwtest.build_dir()
-HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-SEG_S = 4  # seconds per segment; a keyframe every second
-SEC = datetime.timedelta(seconds=1)
-PATTERN = "{camera}/%Y-%m-%d/%H-%M-%S.*"
-
-
-def make_segments(directory, n):
-    """n MP4 segments of SEG_S seconds by ffmpeg's segment muxer: seg000.mp4..."""
-    os.makedirs(directory, exist_ok=True)
-    r = cwtest.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-                    "-i", "testsrc=size=160x120:rate=10", "-t", str(n * SEG_S), "-c:v",
-                    "libx264", "-preset", "ultrafast", "-g", "10", "-sc_threshold", "0",
-                    "-pix_fmt", "yuv420p", "-f", "segment", "-segment_time", str(SEG_S),
-                    "-segment_format", "mp4", "-reset_timestamps", "1",
-                    os.path.join(directory, "seg%03d.mp4")], timeout=120)
-    assert r.rc == 0, r
-    return [os.path.join(directory, "seg%03d.mp4" % i) for i in range(n)]
-
-
-def iso(t):
-    return t.astimezone(HCM).isoformat()
-
-
-def name(cam, t):
-    t = t.astimezone(HCM)
-    return "%s/%s/%s.mp4" % (cam, t.strftime("%Y-%m-%d"), t.strftime("%H-%M-%S"))
-
-
-def place(src, root, rel):
-    dst = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    shutil.copyfile(src, dst)
-    return dst
 
 
 class FootageMovedTest(cwtest.FixtureTestCase):
