@@ -4,8 +4,9 @@
  *
  * A run:
  *   check: the folder exists or is made; no target file exists yet
- *   per camera: mkstemp -> remux (each source's size and SHA-256 from the file it opens, one
- *   changed or gone since the scan skipped) -> SHA-256 of the MP4
+ *   per camera: mkstemp -> remux (each source's size and SHA-256 from the file it opens, up to
+ *   its size then; one grown since the scan used, one otherwise changed or gone skipped) ->
+ *   SHA-256 of the MP4
  *   manifest.json, manifest.txt, SHA256SUMS: mkstemp and written
  *   link every temporary to its name (never replacing one), then unlink the temporaries
  *   any failure: the temporaries and the names already linked are removed */
@@ -116,6 +117,8 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
         x->end_ms = seg[i].end_ms;
         x->bytes = seg[i].bytes;
         x->mtime_ns = seg[i].mtime_ns;
+        snprintf(x->container, sizeof(x->container), "%s", seg[i].container);
+        snprintf(x->codec, sizeof(x->codec), "%s", seg[i].codec);
         x->readable = seg[i].readable;
         snprintf(x->reason, sizeof(x->reason), "%s", seg[i].reason);
     }
@@ -200,8 +203,9 @@ static void hex(const unsigned char *md, unsigned len, char out[EXPORT_HASH_HEX]
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* SHA-256 of the file open as fd, read from its start. */
-static int sha256_file(int fd, char out[EXPORT_HASH_HEX], const atomic_int *cancel)
+/* SHA-256 of the file open as fd, read from its start: its first size bytes (a file still
+ * being written), or to its end when size < 0. Fails when it ends before size. */
+static int sha256_file(int fd, int64_t size, char out[EXPORT_HASH_HEX], const atomic_int *cancel)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(HASH_CHUNK), digest[EVP_MAX_MD_SIZE];
@@ -213,10 +217,17 @@ static int sha256_file(int fd, char out[EXPORT_HASH_HEX], const atomic_int *canc
     if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
         lseek(fd, 0, SEEK_SET) < 0)
         goto done;
-    while ((n = read(fd, buf, HASH_CHUNK)) != 0) {
-        if (n < 0 && errno == EINTR)
+    for (int64_t left = size; size < 0 || left > 0; left -= n) {
+        size_t want = size >= 0 && left < HASH_CHUNK ? (size_t)left : HASH_CHUNK;
+        if ((n = read(fd, buf, want)) < 0 && errno == EINTR) {
+            n = 0;
             continue;
-        if (n < 0 || EVP_DigestUpdate(md, buf, (size_t)n) != 1 ||
+        }
+        if (n == 0 && size < 0)
+            break;
+        if (n == 0) /* shorter than it was when opened: not the bytes the remux read */
+            errno = EIO;
+        if (n <= 0 || EVP_DigestUpdate(md, buf, (size_t)n) != 1 ||
             (cancel != NULL && atomic_load(cancel)))
             goto done;
     }
@@ -436,23 +447,26 @@ static void unindexed_said(const struct export_plan *p, const struct export_came
     footage_index_words(&w, o->unindexed, sizeof(o->unindexed));
 }
 
-/* Source x open as fd: its size and mtime as they are, whether they are as indexed, and the
- * SHA-256 of these bytes into s. 0 to use it, 1 not (changed, unreadable), -1 cancelled. */
-static int source_read(const struct run *r, const struct export_source *x, int fd,
+/* Source x open as fd, of which the first size bytes are read: whether it is as indexed, grew
+ * since (the recorder appended to it: larger and modified later), or changed otherwise (smaller,
+ * or modified earlier, or same size and modified: not the file indexed), and the SHA-256 of
+ * those bytes into s. 0 to use it, 1 not (changed, unreadable), -1 cancelled. */
+static int source_read(const struct run *r, const struct export_source *x, int fd, int64_t size,
                        struct export_source_said *s)
 {
     struct stat sb;
+    int64_t mtime_ns;
 
     if (fstat(fd, &sb) != 0) {
         s->read_errno = errno;
         return 1;
     }
-    s->bytes = (int64_t)sb.st_size;
-    s->changed = s->bytes != x->bytes ||
-                 (x->mtime_ns != 0 &&
-                  (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != x->mtime_ns);
+    mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    s->bytes = size;
+    s->grew = size > x->bytes && (x->mtime_ns == 0 || mtime_ns > x->mtime_ns);
+    s->changed = !s->grew && (size != x->bytes || (x->mtime_ns != 0 && mtime_ns != x->mtime_ns));
     errno = 0;
-    if (sha256_file(fd, s->sha256, r->cancel) != 0) {
+    if (sha256_file(fd, size, s->sha256, r->cancel) != 0) {
         if (r->cancel != NULL && atomic_load(r->cancel))
             return -1;
         s->read_errno = errno ? errno : EIO;
@@ -470,12 +484,12 @@ struct camera_run {
     size_t *src_of; /* input k is source src_of[k] */
 };
 
-static int source_opened(void *data, size_t k, int fd)
+static int source_opened(void *data, size_t k, int fd, int64_t size)
 {
     struct camera_run *cr = data;
     size_t i = cr->src_of[k];
 
-    return source_read(cr->r, &cr->c->src[i], fd, &cr->o->src[i]);
+    return source_read(cr->r, &cr->c->src[i], fd, size, &cr->o->src[i]);
 }
 
 /* The sources the remux did not open (before the start, after the end, unreadable when
@@ -485,6 +499,7 @@ static void sources_not_read(const struct run *r, const struct export_camera *c,
 {
     for (size_t k = 0; k < c->n_src; k++) {
         struct export_source_said *s = &o->src[k];
+        struct stat sb;
         int fd;
         if (s->used.use != REMUX_NOT_READ || s->bytes >= 0 || c->src[k].abs[0] == '\0')
             continue;
@@ -492,7 +507,10 @@ static void sources_not_read(const struct run *r, const struct export_camera *c,
             s->used = (struct remux_used){REMUX_GONE, errno};
             continue;
         }
-        source_read(r, &c->src[k], fd, s);
+        if (fstat(fd, &sb) != 0)
+            s->read_errno = errno;
+        else
+            source_read(r, &c->src[k], fd, (int64_t)sb.st_size, s);
         close(fd);
     }
 }
@@ -506,7 +524,7 @@ static void note_skipped(const struct export_camera *c, struct export_outcome *o
     for (size_t k = 0; k < c->n_src; k++) {
         enum remux_use u = o->src[k].used.use;
         int skip = u == REMUX_GONE || u == REMUX_UNREADABLE || u == REMUX_OTHER_CODEC ||
-                   u == REMUX_REFUSED;
+                   u == REMUX_REFUSED || u == REMUX_OTHER_CONTAINER;
         if (skip && skipped++ == 0)
             first = k;
     }
@@ -556,7 +574,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         o->src[k].bytes = -1;
         if (x->readable && x->abs[0] != '\0') {
             cr.src_of[n] = k;
-            in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms};
+            in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms, x->container, x->codec};
         }
     }
     if (n == 0) {
@@ -621,7 +639,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
     note_skipped(c, o);
     snprintf(o->file, sizeof(o->file), "%s", name);
     o->bytes = o->rx.bytes_written;
-    rc = fsync(fd) == 0 ? sha256_file(fd, o->sha256, r->cancel) : -1;
+    rc = fsync(fd) == 0 ? sha256_file(fd, -1, o->sha256, r->cancel) : -1;
     close(fd);
     if (rc != 0)
         cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot hash: %s", strerror(errno));

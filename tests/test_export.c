@@ -676,9 +676,11 @@ static void test_middle_segment_gone_the_rest_still_delivered(void **state)
     exported_free(&x);
 }
 
-/* A segment replaced by another clip since the scan: its size and SHA-256 in the manifests
- * are those of the file read now (the hash of what sha256sum reads), it is said changed since
- * indexed, and its footage is not put at a time the index gave to other footage. */
+/* A segment replaced by a shorter clip since the scan (smaller: not the recorder appending):
+ * its size and SHA-256 in the manifests are those of the file read now (the hash of what
+ * sha256sum reads), it is said changed since indexed, and its footage is not put at a time the
+ * index gave to other footage. One replaced by a larger file of another container is not
+ * taken for one that grew either. */
 static void test_segment_changed_since_the_scan_is_said_and_not_used(void **state)
 {
     struct fixture *fx = *state;
@@ -690,7 +692,7 @@ static void test_segment_changed_since_the_scan_is_said_and_not_used(void **stat
 
     segment_path(fx, 2, path, sizeof(path));
     snprintf(cmd, sizeof(cmd),
-             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 3 "
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 0.5 "
              "-c:v libx264 -g 10 -f mp4 %s",
              path);
     assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
@@ -702,14 +704,30 @@ static void test_segment_changed_since_the_scan_is_said_and_not_used(void **stat
     export_read(fx, "out-changed", &x);
     src = source_of(&x, 0, 1);
     assert_int_equal(json_integer_value(json_object_get(src, "bytes")), sb.st_size);
-    assert_true(json_integer_value(json_object_get(src, "indexed_bytes")) != sb.st_size);
+    assert_true(json_integer_value(json_object_get(src, "indexed_bytes")) > sb.st_size);
     assert_string_equal(json_string_value(json_object_get(src, "sha256")), sum);
     assert_true(json_is_true(json_object_get(src, "changed_since_indexed")));
+    assert_false(json_is_true(json_object_get(src, "grew_since_indexed")));
     assert_false(json_is_true(json_object_get(src, "used")));
     assert_non_null(
         strstr(json_string_value(json_object_get(src, "not_used")), "changed since indexed"));
     assert_false(json_is_true(json_object_get(source_of(&x, 0, 0), "changed_since_indexed")));
     txt_has(&x, "không dùng / not used: changed since indexed");
+    exported_free(&x);
+    /* larger and newer, but MPEG-TS where the index has MP4 */
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 6 "
+             "-c:v libx264 -g 10 -f mpegts %s",
+             path);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    export_read(fx, "out-changed-container", &x);
+    src = source_of(&x, 0, 1);
+    assert_true(json_integer_value(json_object_get(src, "bytes")) >
+                json_integer_value(json_object_get(src, "indexed_bytes")));
+    assert_false(json_is_true(json_object_get(src, "used")));
+    assert_string_equal(json_string_value(json_object_get(src, "not_used")),
+                        "changed since indexed: not mp4 now");
+    txt_has(&x, "không dùng / not used: changed since indexed: not mp4 now");
     exported_free(&x);
 }
 

@@ -610,7 +610,7 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 0, r)
         rid = json.loads(r.out)["id"]
         out = os.path.join(self.tmp, "export-cancelled")
-        os.mkdir(out)
+        os.mkdir(out, 0o750)
         rd, wr = os.pipe()
         flags = fcntl.fcntl(wr, fcntl.F_GETFL)
         fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
@@ -652,6 +652,78 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("export cancelled (Interrupt): nothing left in " + out, err)
         self.assertEqual(os.listdir(out), [])
+
+    def test_export_delivers_a_file_the_recorder_still_writes(self):
+        """The newest segment grows after the scan (the recorder appends MPEG-TS packets to it):
+        the export delivers the footage appended inside the range, and both manifests say it
+        grew, with its size when indexed and the SHA-256 of the bytes read. Replaced by a smaller
+        file, it is skipped and said changed."""
+        scratch = os.path.join(self.tmp, "grow-src")
+        os.makedirs(scratch)
+        full = os.path.join(scratch, "full.ts")
+        r = cwtest.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f",
+                        "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "12", "-c:v",
+                        "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt", "yuv420p",
+                        "-f", "mpegts", full], timeout=120)
+        self.assertEqual(r.rc, 0, r)
+        with open(full, "rb") as f:
+            data = f.read()
+        half = len(data) // 188 // 3 * 188  # the first third of its packets: about 4 s
+        start = local(self.now - datetime.timedelta(minutes=10))
+        rel = "CAM-G/%s/%s.ts" % (start.strftime("%Y-%m-%d"), start.strftime("%H-%M-%S"))
+        seg = {}
+
+        def writing(root):
+            shutil.rmtree(os.path.join(root, "CAM-G"))
+            seg["path"] = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(seg["path"]))
+            with open(seg["path"], "wb") as f:
+                f.write(data[:half])
+
+        root, conf = self.live_site("grow", writing)
+        with open(seg["path"], "ab") as f:  # the recorder goes on writing after the scan
+            f.write(data[half:])
+        # mtime as the recorder's append leaves it: later than when indexed
+        st = os.stat(seg["path"])
+        os.utime(seg["path"], ns=(st.st_atime_ns, st.st_mtime_ns + 2 * 10**9))
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--from",
+                            (start + datetime.timedelta(seconds=1)).isoformat(), "--to",
+                            (start + datetime.timedelta(seconds=10)).isoformat(), "--camera",
+                            "CAM-G", "--case", "VV-2026-121", "--reason", "đang ghi",
+                            "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        rid = json.loads(r.out)["id"]
+        out = os.path.join(self.tmp, "export-grew")
+        r = cwtest.camwatch(conf, "request", "export", str(rid), "--out", out)
+        self.assertEqual(r.rc, 0, r)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            g = json.load(f)["cameras"][0]
+        src = g["sources"][0]
+        self.assertEqual((src["used"], src["grew_since_indexed"], src["changed_since_indexed"]),
+                         (True, True, False), src)
+        self.assertEqual((src["indexed_bytes"], src["bytes"]), (half, len(data)))
+        self.assertEqual(src["sha256"], hashlib.sha256(data).hexdigest())
+        # 1 s to 10 s asked: the footage appended after the scan (4 s to 10 s) is in the file
+        self.assertEqual(g["delivered"]["from"], iso(start + datetime.timedelta(seconds=1)))
+        self.assertEqual(g["delivered"]["to"], iso(start + datetime.timedelta(seconds=10)))
+        info = ffprobe(os.path.join(out, "CAM-G.mp4"))
+        self.assertAlmostEqual(float(info["format"]["duration"]), 9.0, delta=1.0)
+        with open(os.path.join(out, "manifest.txt"), encoding="utf-8") as f:
+            self.assertIn("%d bytes (lớn thêm từ khi lập chỉ mục / grew since indexed: %d bytes "
+                          "then)" % (len(data), half), f.read())
+        # Replaced by a smaller file: not the file indexed.
+        with open(seg["path"], "wb") as f:
+            f.write(data[:half // 2])
+        out = os.path.join(self.tmp, "export-shrank")
+        r = cwtest.camwatch(conf, "request", "export", str(rid), "--out", out)
+        self.assertEqual(r.rc, 0, r)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            g = json.load(f)["cameras"][0]
+        src = g["sources"][0]
+        self.assertEqual((src["used"], src["grew_since_indexed"], src["changed_since_indexed"]),
+                         (False, False, True), src)
+        self.assertIn("changed since indexed", src["not_used"])
+        self.assertFalse(os.path.exists(os.path.join(out, "CAM-G.mp4")))
 
 
 if __name__ == "__main__":
