@@ -796,6 +796,15 @@ done:
     return rc;
 }
 
+int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
+                       int64_t at_ms, struct cw_err *err)
+{
+    char subject[64];
+
+    snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
+    return store_audit_append(s, at_ms, actor, "export.start", subject, where, NULL, err);
+}
+
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
                  const char *actor, int64_t at_ms, struct cw_err *err)
 {

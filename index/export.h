@@ -12,6 +12,8 @@
  *                      target folder and renamed at the end, so a failure leaves nothing
  *                      half-written; existing files are never overwritten (any thread; reads
  *                      no store; progress and cancellation)
+ *   export_audit_start the audit row that it begins, before export_run (the thread that owns
+ *                      the write connection): no export without a record
  *   export_audit       the audit row: who, when, what, and the hash of SHA256SUMS (the thread
  *                      that owns the write connection)
  * The same request exported twice gives byte-identical files: nothing in them depends on
@@ -90,6 +92,13 @@ struct export_result {
 int export_run(const struct export_plan *p, const char *out_dir, const atomic_int *cancel,
                export_progress_fn progress, void *progress_data, struct export_result *res,
                struct cw_err *err);
+
+/* Append the row that an export of request request_id into where (its folder, or a job's
+ * name) by actor begins (action "export.start", subject "request N") at at_ms: written before
+ * export_run, so that no export exists without a record. When it cannot be written (the store
+ * write-locked longer than its busy timeout), nothing is to be exported. */
+int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
+                       int64_t at_ms, struct cw_err *err);
 
 /* Append the export's audit row (action "export", subject "request N") by actor at at_ms. */
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -594,8 +595,12 @@ class FootageTest(cwtest.FixtureTestCase):
         rows = subprocess.run(["sqlite3", db, "SELECT action, actor FROM audit WHERE subject = "
                                "'request %d' ORDER BY id" % rid], capture_output=True,
                               text=True).stdout.split()
-        self.assertEqual(rows, ["request.create|Đại", "úy", "Lê", "Văn", "A", "export|it-staff",
-                                "export|it-staff"])
+        # Each export's row that it begins, then its row; the refused one's start is there too.
+        self.assertEqual(rows[:9], ["request.create|Đại", "úy", "Lê", "Văn", "A",
+                                    "export.start|it-staff", "export|it-staff",
+                                    "export.start|it-staff", "export|it-staff"])
+        self.assertTrue(rows[9].startswith("export.start|"), rows)  # the login name's
+        self.assertNotIn("export|", " ".join(rows[10:]))
 
     def test_ctrl_c_cancels_an_export_and_leaves_nothing(self):
         """SIGINT to `request export` while it works on a camera: it stops, removes its
@@ -724,6 +729,45 @@ class FootageTest(cwtest.FixtureTestCase):
                          (False, False, True), src)
         self.assertIn("changed since indexed", src["not_used"])
         self.assertFalse(os.path.exists(os.path.join(out, "CAM-G.mp4")))
+
+    def audit_rows(self, rid):
+        db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("SELECT action, actor, detail FROM audit WHERE subject = ? "
+                               "ORDER BY id", ("request %d" % rid,)).fetchall()
+        finally:
+            con.close()
+
+    def test_export_with_the_store_write_locked_exports_nothing(self):
+        """Another process holds the store's write lock past the busy timeout: the export's
+        first audit row cannot be written, so nothing is exported (exit 1, said); the lock
+        gone, the export is made with its two rows."""
+        t0 = local(self.t0)
+        r = self.cli("request", "create", "--json", "--from", t0.isoformat(), "--to",
+                     (t0 + datetime.timedelta(seconds=6)).isoformat(), "--camera", "CAM-A",
+                     "--case", "VV-2026-122", "--reason", "khóa", "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        rid = json.loads(r.out)["id"]
+        out = os.path.join(self.tmp, "export-locked")
+        db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
+        con = sqlite3.connect(db, isolation_level=None)
+        try:
+            con.execute("BEGIN EXCLUSIVE")
+            r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("camwatch: nothing exported to %s: its audit row cannot be written" % out,
+                      r.err)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([a for a, _, _ in self.audit_rows(rid)], ["request.create"])
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual([(a, w) for a, w, _ in self.audit_rows(rid)],
+                         [("request.create", "it-staff"), ("export.start", "it-staff"),
+                          ("export", "it-staff")])
 
 
 if __name__ == "__main__":
