@@ -285,7 +285,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     struct doc_export e;
     json_t *doc = NULL;
     struct cw_err err;
-    char who[160];
+    char who[160], where[4096];
     int rc, progress = a->progress || isatty(2);
 
     if (id == 0)
@@ -302,8 +302,13 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     export_cfg_free(set);
     if (rc != 0)
         return cli_fail(&err);
-    /* The row that it begins first, as the daemon writes it: no export without a record. */
-    if (export_audit_start(cli->store, id, who, a->out, cw_now_ms(), &err) != 0) {
+    /* The row that it begins first, as the daemon writes it: no export without a record. It
+     * names the folder by its absolute path: the path typed means nothing later. */
+    if (export_dir_resolve(a->out, where, sizeof(where), &err) != 0) {
+        export_plan_free(plan);
+        return cli_fail(&err);
+    }
+    if (export_audit_start(cli->store, id, who, where, cw_now_ms(), &err) != 0) {
         export_plan_free(plan);
         fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n",
                 a->out);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,6 +366,34 @@ static int check_free(const struct run *r, const char *name, struct cw_err *err)
     snprintf(path, sizeof(path), "%s/%s", r->dir, name);
     if (lstat(path, &sb) == 0)
         return cw_err_set(err, path, 0, NULL, "exists: an export never overwrites");
+    return 0;
+}
+
+int export_dir_resolve(const char *out_dir, char *buf, size_t len, struct cw_err *err)
+{
+    char path[PATH_MAX], parent[PATH_MAX], *slash;
+    size_t n = strlen(out_dir);
+
+    while (n > 1 && out_dir[n - 1] == '/')
+        n--; /* "out/" is "out" */
+    if (n >= sizeof(path))
+        return cw_err_set(err, out_dir, 0, NULL, "path too long");
+    memcpy(path, out_dir, n);
+    path[n] = '\0';
+    if (realpath(path, parent) != NULL) {
+        if (snprintf(buf, len, "%s", parent) >= (int)len)
+            return cw_err_set(err, out_dir, 0, NULL, "path too long");
+        return 0;
+    }
+    if (errno != ENOENT)
+        return cw_err_set(err, out_dir, 0, NULL, "%s", strerror(errno));
+    slash = strrchr(path, '/');
+    if (slash == NULL ? realpath(".", parent) == NULL
+                      : realpath(slash == path ? "/" : (*slash = '\0', path), parent) == NULL)
+        return cw_err_set(err, out_dir, 0, NULL, "its parent folder: %s", strerror(errno));
+    if (snprintf(buf, len, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/",
+                 slash == NULL ? path : slash + 1) >= (int)len)
+        return cw_err_set(err, out_dir, 0, NULL, "path too long");
     return 0;
 }
 
@@ -765,6 +794,10 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
                           EXPORT_CAMERAS_MAX);
     if (check_dir(&r, out_dir, err) != 0)
         goto done;
+    if (realpath(r.dir, res->out_dir) == NULL) { /* where it is, whatever the path typed */
+        cw_err_set(err, r.dir, 0, NULL, "cannot resolve: %s", strerror(errno));
+        goto done;
+    }
     if ((r.o = calloc(p->n ? p->n : 1, sizeof(*r.o))) == NULL) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto done;
@@ -782,7 +815,6 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
     }
     if (write_manifests(&r, res, err) != 0 || commit_files(&r, err) != 0)
         goto done;
-    snprintf(res->out_dir, sizeof(res->out_dir), "%s", r.dir);
     res->cameras = p->n;
     summarise(&r, res);
     rc = 0;
@@ -808,7 +840,7 @@ int export_audit_start(struct store *s, int64_t request_id, const char *actor, c
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
                  const char *actor, int64_t at_ms, struct cw_err *err)
 {
-    char subject[64], detail[1024];
+    char subject[64], detail[1024 + sizeof(res->out_dir)];
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)p->req.id);
     if (snprintf(detail, sizeof(detail), "case %s; %zu files of %zu cameras to %s; %s %s; %s",

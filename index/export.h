@@ -78,7 +78,7 @@ typedef void (*export_progress_fn)(void *data, size_t i, size_t n, const char *c
                                    int64_t total);
 
 struct export_result {
-    char out_dir[1024];
+    char out_dir[4096];   /* the folder's absolute path, resolved (realpath) once it existed */
     size_t files;         /* MP4 files written */
     size_t cameras;       /* cameras in the request */
     char sums_sha256[65]; /* of SHA256SUMS */
@@ -92,6 +92,11 @@ struct export_result {
 int export_run(const struct export_plan *p, const char *out_dir, const atomic_int *cancel,
                export_progress_fn progress, void *progress_data, struct export_result *res,
                struct cw_err *err);
+
+/* The absolute, resolved path of out_dir as the audit rows give it, into buf: realpath of it
+ * when it exists, else of its parent with its last name after (the folder export_run makes).
+ * 0, or -1 with err (the parent missing, the path too long). */
+int export_dir_resolve(const char *out_dir, char *buf, size_t len, struct cw_err *err);
 
 /* Append the row that an export of request request_id into where (its folder, or a job's
  * name) by actor begins (action "export.start", subject "request N") at at_ms: written before

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libavformat/avformat.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -832,6 +833,44 @@ static void test_existing_export_never_overwritten_and_audit_rows(void **state)
     assert_int_equal(broken, 0);
 }
 
+/* The audit row names the folder by its absolute, resolved path, not as typed ("out8" means
+ * nothing later, nor does "x/../out"); export_dir_resolve gives the same before the folder
+ * exists, for the row written before the export. */
+static void test_audit_row_names_the_folder_by_its_resolved_path(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    struct store_audit *rows = NULL;
+    char real[PATH_MAX], want[PATH_MAX + 16], before[PATH_MAX + 16], cwd[PATH_MAX];
+    char to[PATH_MAX + 32];
+    size_t n = 0;
+
+    assert_non_null(realpath(fx->dir, real));
+    snprintf(want, sizeof(want), "%s/out-rel", real);
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(fx->dir), 0);
+    assert_int_equal(export_dir_resolve("scratch/../out-rel/", before, sizeof(before), &err), 0);
+    assert_string_equal(before, want);
+    assert_int_equal(export_dir_resolve("out-rel", before, sizeof(before), &err), 0);
+    assert_string_equal(before, want);
+    assert_int_equal(export_dir_resolve("no-such/out", before, sizeof(before), &err), -1);
+    assert_non_null(strstr(err.msg, "its parent folder"));
+    assert_int_equal(export_run(p, "scratch/../out-rel", NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(export_dir_resolve("out-rel", before, sizeof(before), &err), 0);
+    assert_int_equal(chdir(cwd), 0);
+    assert_string_equal(before, want); /* the same once it exists */
+    assert_string_equal(res.out_dir, want);
+    assert_int_equal(export_audit(fx->s, p, &res, "it-staff", T0 + 2 * 86400000, &err), 0);
+    export_plan_free(p);
+    assert_int_equal(store_list_audit(fx->s, 0, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    snprintf(to, sizeof(to), " to %s; ", want);
+    assert_non_null(strstr(rows[1].detail, to));
+    free(rows);
+}
+
 static void test_cancelled_export_leaves_nothing(void **state)
 {
     struct fixture *fx = *state;
@@ -965,6 +1004,7 @@ int main(void)
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
+        T(test_audit_row_names_the_folder_by_its_resolved_path),
         T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
         T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
         T(test_middle_segment_gone_the_rest_still_delivered),

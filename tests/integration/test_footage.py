@@ -763,11 +763,19 @@ class FootageTest(cwtest.FixtureTestCase):
                       r.err)
         self.assertFalse(os.path.exists(out))
         self.assertEqual([a for a, _, _ in self.audit_rows(rid)], ["request.create"])
-        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
-        self.assertEqual(r.rc, 0, r)
-        self.assertEqual([(a, w) for a, w, _ in self.audit_rows(rid)],
+        # --out as typed, relative to where it runs: the rows name it by its absolute path
+        r = subprocess.run([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
+                            str(rid), "--out", "export-locked", "--by", "it-staff"],
+                           cwd=self.tmp, capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r)
+        real = os.path.realpath(out)
+        rows = self.audit_rows(rid)
+        self.assertEqual([(a, w) for a, w, _ in rows],
                          [("request.create", "it-staff"), ("export.start", "it-staff"),
                           ("export", "it-staff")])
+        self.assertEqual(rows[1][2], real)
+        self.assertIn(" to %s; " % real, rows[2][2])
+        self.assertIn("in %s\n" % real, r.stdout)
 
 
 if __name__ == "__main__":
