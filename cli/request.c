@@ -303,8 +303,9 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     if (rc != 0)
         return cli_fail(&err);
     /* The row that it begins first, as the daemon writes it: no export without a record. It
-     * names the folder by its absolute path: the path typed means nothing later. */
-    if (export_dir_resolve(a->out, where, sizeof(where), &err) != 0) {
+     * names the folder by its absolute path: the path typed means nothing later. A folder
+     * others could write is refused before it. */
+    if (export_dir_check(a->out, where, sizeof(where), &err) != 0) {
         export_plan_free(plan);
         return cli_fail(&err);
     }

@@ -369,10 +369,36 @@ static int check_free(const struct run *r, const char *name, struct cw_err *err)
     return 0;
 }
 
-int export_dir_resolve(const char *out_dir, char *buf, size_t len, struct cw_err *err)
+/* Whether folder dir (sb: its stat) keeps evidence from others: owned by the user exporting or
+ * by root, and writable by no one else but with the sticky bit (where only a file's owner may
+ * remove it). The rule ssh applies to its own files (StrictModes): whoever owns or may write
+ * the folder may delete or replace the files in it, so the evidence would be only as safe as
+ * that user. Even root is refused another user's folder, for that user could replace what root
+ * exported; a root-owned folder is accepted, root can do anything anyway. */
+static int check_private(const char *dir, const struct stat *sb, struct cw_err *err)
+{
+    uid_t me = geteuid();
+
+    if (sb->st_uid != me && sb->st_uid != 0)
+        return cw_err_set(err, dir, 0, NULL,
+                          "owned by uid %u, not by the user exporting (uid %u): its owner could "
+                          "delete or replace the evidence; export into a folder of your own",
+                          (unsigned)sb->st_uid, (unsigned)me);
+    if ((sb->st_mode & (S_IWGRP | S_IWOTH)) != 0 && (sb->st_mode & S_ISVTX) == 0)
+        return cw_err_set(err, dir, 0, NULL,
+                          "writable by %s (mode %04o): anyone who may write it could delete or "
+                          "replace the evidence; make it yours alone (chmod 0750 %s) or export "
+                          "into a new folder",
+                          (sb->st_mode & S_IWOTH) != 0 ? "others" : "its group",
+                          (unsigned)(sb->st_mode & 07777), dir);
+    return 0;
+}
+
+int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err)
 {
     char path[PATH_MAX], parent[PATH_MAX], *slash;
     size_t n = strlen(out_dir);
+    struct stat sb;
 
     while (n > 1 && out_dir[n - 1] == '/')
         n--; /* "out/" is "out" */
@@ -383,6 +409,8 @@ int export_dir_resolve(const char *out_dir, char *buf, size_t len, struct cw_err
     if (realpath(path, parent) != NULL) {
         if (snprintf(buf, len, "%s", parent) >= (int)len)
             return cw_err_set(err, out_dir, 0, NULL, "path too long");
+        if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return check_private(parent, &sb, err);
         return 0;
     }
     if (errno != ENOENT)
@@ -397,7 +425,8 @@ int export_dir_resolve(const char *out_dir, char *buf, size_t len, struct cw_err
     return 0;
 }
 
-/* The folder: made when missing; none of the names the plan writes may exist in it. */
+/* The folder: made when missing, else only one that keeps the evidence from others
+ * (check_private); none of the names the plan writes may exist in it. */
 static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
 {
     const struct export_plan *p = r->p;
@@ -413,6 +442,8 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
         return cw_err_set(err, r->dir, 0, NULL, "cannot make the folder: %s", strerror(errno));
     if (stat(r->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cw_err_set(err, r->dir, 0, NULL, "not a folder");
+    if (check_private(r->dir, &sb, err) != 0)
+        return -1;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (check_free(r, fixed[i], err) != 0)
             return -1;

@@ -85,7 +85,9 @@ struct export_result {
     char summary[512];    /* one line per the audit row: what was delivered */
 };
 
-/* Write the plan's files into out_dir (made 0750 when missing; its parent must exist).
+/* Write the plan's files into out_dir (made 0750 when missing; its parent must exist; one that
+ * exists must be owned by the user running it or root, and writable by no one else unless it
+ * has the sticky bit, or it is refused before any work, saying what to do).
  * Refuses before any work when a file it would write exists ("DIR/CAM.mp4 exists: an export
  * never overwrites"). cancel (may be NULL) stops it; nothing is left. Returns 0 with *res, or
  * -1 with err. Any thread. */
@@ -95,8 +97,9 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
 
 /* The absolute, resolved path of out_dir as the audit rows give it, into buf: realpath of it
  * when it exists, else of its parent with its last name after (the folder export_run makes).
- * 0, or -1 with err (the parent missing, the path too long). */
-int export_dir_resolve(const char *out_dir, char *buf, size_t len, struct cw_err *err);
+ * 0, or -1 with err (the parent missing, the path too long, or a folder export_run would refuse
+ * as not keeping the evidence from others: so that the caller refuses it before any row). */
+int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err);
 
 /* Append the row that an export of request request_id into where (its folder, or a job's
  * name) by actor begins (action "export.start", subject "request N") at at_ms: written before

@@ -834,7 +834,7 @@ static void test_existing_export_never_overwritten_and_audit_rows(void **state)
 }
 
 /* The audit row names the folder by its absolute, resolved path, not as typed ("out8" means
- * nothing later, nor does "x/../out"); export_dir_resolve gives the same before the folder
+ * nothing later, nor does "x/../out"); export_dir_check gives the same before the folder
  * exists, for the row written before the export. */
 static void test_audit_row_names_the_folder_by_its_resolved_path(void **state)
 {
@@ -851,14 +851,14 @@ static void test_audit_row_names_the_folder_by_its_resolved_path(void **state)
     snprintf(want, sizeof(want), "%s/out-rel", real);
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(fx->dir), 0);
-    assert_int_equal(export_dir_resolve("scratch/../out-rel/", before, sizeof(before), &err), 0);
+    assert_int_equal(export_dir_check("scratch/../out-rel/", before, sizeof(before), &err), 0);
     assert_string_equal(before, want);
-    assert_int_equal(export_dir_resolve("out-rel", before, sizeof(before), &err), 0);
+    assert_int_equal(export_dir_check("out-rel", before, sizeof(before), &err), 0);
     assert_string_equal(before, want);
-    assert_int_equal(export_dir_resolve("no-such/out", before, sizeof(before), &err), -1);
+    assert_int_equal(export_dir_check("no-such/out", before, sizeof(before), &err), -1);
     assert_non_null(strstr(err.msg, "its parent folder"));
     assert_int_equal(export_run(p, "scratch/../out-rel", NULL, NULL, NULL, &res, &err), 0);
-    assert_int_equal(export_dir_resolve("out-rel", before, sizeof(before), &err), 0);
+    assert_int_equal(export_dir_check("out-rel", before, sizeof(before), &err), 0);
     assert_int_equal(chdir(cwd), 0);
     assert_string_equal(before, want); /* the same once it exists */
     assert_string_equal(res.out_dir, want);
@@ -869,6 +869,52 @@ static void test_audit_row_names_the_folder_by_its_resolved_path(void **state)
     snprintf(to, sizeof(to), " to %s; ", want);
     assert_non_null(strstr(rows[1].detail, to));
     free(rows);
+}
+
+/* An existing folder others may write (E9: mkdir -m 0777), or its group, is refused before any
+ * work, naming it and what to do, and nothing is written in it; with the sticky bit (only a
+ * file's owner may remove it) it is used. One owned by another user is refused too (as root:
+ * only root can give a folder away). */
+static void test_folder_others_may_write_is_refused(void **state)
+{
+    static const struct {
+        mode_t mode;
+        const char *says;
+    } bad[] = {{0777, "writable by others (mode 0777)"},
+               {0770, "writable by its group (mode 0770)"}};
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    char out[160], abs[PATH_MAX + 16], chmod_hint[PATH_MAX + 64];
+
+    snprintf(out, sizeof(out), "%s/out-shared", fx->dir);
+    assert_int_equal(mkdir(out, 0750), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(chmod(out, bad[i].mode), 0);
+        assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+        assert_non_null(strstr(err.msg, bad[i].says));
+        snprintf(chmod_hint, sizeof(chmod_hint), "chmod 0750 %s", out);
+        assert_non_null(strstr(err.msg, chmod_hint));
+        assert_string_equal(err.file, out);
+        assert_int_equal(entries(fx, "out-shared"), 0);
+        assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1); /* before a row */
+        assert_non_null(strstr(err.msg, bad[i].says));
+    }
+    assert_int_equal(chmod(out, 01777), 0); /* as /tmp */
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), 0);
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(entries(fx, "out-shared"), 4);
+    if (geteuid() == 0) {
+        snprintf(out, sizeof(out), "%s/out-theirs", fx->dir);
+        assert_int_equal(mkdir(out, 0750), 0);
+        assert_int_equal(chown(out, 65534, 65534), 0);
+        assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+        assert_non_null(strstr(err.msg, "owned by uid 65534, not by the user exporting (uid 0)"));
+        assert_int_equal(entries(fx, "out-theirs"), 0);
+        assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+    }
+    export_plan_free(p);
 }
 
 static void test_cancelled_export_leaves_nothing(void **state)
@@ -1005,6 +1051,7 @@ int main(void)
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
         T(test_audit_row_names_the_folder_by_its_resolved_path),
+        T(test_folder_others_may_write_is_refused),
         T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
         T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
         T(test_middle_segment_gone_the_rest_still_delivered),

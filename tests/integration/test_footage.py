@@ -777,6 +777,29 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertIn(" to %s; " % real, rows[2][2])
         self.assertIn("in %s\n" % real, r.stdout)
 
+    def test_export_refuses_a_folder_others_may_write(self):
+        """`mkdir -m 0777 out11`, then an export into it (E9): refused before anything is
+        written or recorded, naming the folder and what to do; after `chmod 0750` it is used."""
+        t0 = local(self.t0)
+        r = self.cli("request", "create", "--json", "--from", t0.isoformat(), "--to",
+                     (t0 + datetime.timedelta(seconds=6)).isoformat(), "--camera", "CAM-A",
+                     "--case", "VV-2026-123", "--reason", "thư mục chung", "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        rid = json.loads(r.out)["id"]
+        out = os.path.join(self.tmp, "out11")
+        self.assertEqual(cwtest.run(["mkdir", "-m", "0777", out]).rc, 0)
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.rc, 1, r)
+        real = os.path.realpath(out)
+        self.assertIn("camwatch: %s: writable by others (mode 0777): " % real, r.err)
+        self.assertIn("(chmod 0750 %s)" % real, r.err)
+        self.assertEqual(os.listdir(out), [])
+        self.assertEqual([a for a, _, _ in self.audit_rows(rid)], ["request.create"])
+        os.chmod(out, 0o750)
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("CAM-A.mp4", os.listdir(out))
+
 
 if __name__ == "__main__":
     unittest.main()
