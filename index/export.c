@@ -77,6 +77,39 @@ static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *e
     return 0;
 }
 
+/* When none of the camera's segments reaches into the range as indexed: its newest segment, if
+ * it began before the range's end and its file has grown since the scan (larger, modified
+ * later: the recorder was still writing it and has recorded into the range since), as the one
+ * segment to read, into *seg (malloc'd) and *n = 1. Left alone otherwise. */
+static int plan_growing(struct store *s, const struct export_settings *set,
+                        const struct export_plan *p, const struct export_camera *c,
+                        struct store_segment_row **seg, size_t *n, struct cw_err *err)
+{
+    struct store_segment_row last, newest;
+    const char *root;
+    char path[1024];
+    struct stat sb;
+    int rc;
+
+    if (*n > 0 || set->root == NULL)
+        return 0;
+    if ((rc = store_footage_segment_before(s, c->place.id, p->req.to_ms, &last, err)) != 0 ||
+        (rc = store_footage_segment_before(s, c->place.id, INT64_MAX, &newest, err)) != 0)
+        return rc < 0 ? -1 : 0;
+    if (last.id != newest.id || !last.readable ||
+        (root = set->root(set->root_data, last.recorder)) == NULL ||
+        snprintf(path, sizeof(path), "%s/%s", root, last.path) >= (int)sizeof(path) ||
+        stat(path, &sb) != 0 || (int64_t)sb.st_size <= last.bytes ||
+        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec <= last.mtime_ns)
+        return 0;
+    free(*seg);
+    if ((*seg = malloc(sizeof(**seg))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    **seg = last;
+    *n = 1;
+    return 0;
+}
+
 /* A camera's segments over the range, what the index can say of them (footage_cover_read:
  * rec[0..nrec) every recorder's last scan), and its clock offset then. */
 static int plan_footage(struct store *s, const struct export_settings *set, struct export_plan *p,
@@ -90,8 +123,11 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     if (rc < 0)
         return -1;
     c->has_clock = rc == 0;
-    if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0)
+    if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0 ||
+        plan_growing(s, set, p, c, &seg, &n, err) != 0) {
+        free(seg);
         return -1;
+    }
     if (footage_cover_read(s, c->place.id, c->place.recorder, p->req.from_ms, seg, n, rec, nrec,
                            &c->cov, err) != 0) {
         free(seg);

@@ -716,6 +716,23 @@ class FootageTest(cwtest.FixtureTestCase):
         with open(os.path.join(out, "manifest.txt"), encoding="utf-8") as f:
             self.assertIn("%d bytes (lớn thêm từ khi lập chỉ mục / grew since indexed: %d bytes "
                           "then)" % (len(data), half), f.read())
+        # A range wholly after what the scan saw of it (4 s): the file still holds it.
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--from",
+                            (start + datetime.timedelta(seconds=6)).isoformat(), "--to",
+                            (start + datetime.timedelta(seconds=10)).isoformat(), "--camera",
+                            "CAM-G", "--case", "VV-2026-121", "--reason", "sau lần quét",
+                            "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        out = os.path.join(self.tmp, "export-grew-after")
+        r = cwtest.camwatch(conf, "request", "export", str(json.loads(r.out)["id"]),
+                            "--out", out)
+        self.assertEqual(r.rc, 0, r)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            g = json.load(f)["cameras"][0]
+        self.assertEqual([(x["used"], x["grew_since_indexed"]) for x in g["sources"]],
+                         [(True, True)])
+        self.assertEqual(g["delivered"]["from"], iso(start + datetime.timedelta(seconds=6)))
+        self.assertEqual(g["delivered"]["to"], iso(start + datetime.timedelta(seconds=10)))
         # Replaced by a smaller file: not the file indexed.
         with open(seg["path"], "wb") as f:
             f.write(data[:half // 2])
