@@ -658,6 +658,25 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertIn("export cancelled (Interrupt): nothing left in " + out, err)
         self.assertEqual(os.listdir(out), [])
 
+    def request(self, conf, camera, start, a, b, case, reason):
+        """A request for camera from start + a to start + b seconds (datetimes): its id."""
+        sec = datetime.timedelta(seconds=1)
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--from",
+                            (start + a * sec).isoformat(), "--to", (start + b * sec).isoformat(),
+                            "--camera", camera, "--case", case, "--reason", reason, "--by",
+                            "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        return json.loads(r.out)["id"]
+
+    def export_one(self, conf, rid, sub):
+        """Request rid exported by the CLI into tmp/sub: (out, its one camera in
+        manifest.json)."""
+        out = os.path.join(self.tmp, sub)
+        r = cwtest.camwatch(conf, "request", "export", str(rid), "--out", out)
+        self.assertEqual(r.rc, 0, r)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            return out, json.load(f)["cameras"][0]
+
     def test_export_delivers_a_file_the_recorder_still_writes(self):
         """The newest segment grows after the scan (the recorder appends MPEG-TS packets to it):
         the export delivers the footage appended inside the range, and both manifests say it
@@ -691,18 +710,8 @@ class FootageTest(cwtest.FixtureTestCase):
         # mtime as the recorder's append leaves it: later than when indexed
         st = os.stat(seg["path"])
         os.utime(seg["path"], ns=(st.st_atime_ns, st.st_mtime_ns + 2 * 10**9))
-        r = cwtest.camwatch(conf, "request", "create", "--json", "--from",
-                            (start + datetime.timedelta(seconds=1)).isoformat(), "--to",
-                            (start + datetime.timedelta(seconds=10)).isoformat(), "--camera",
-                            "CAM-G", "--case", "VV-2026-121", "--reason", "đang ghi",
-                            "--by", "it-staff")
-        self.assertEqual(r.rc, 0, r)
-        rid = json.loads(r.out)["id"]
-        out = os.path.join(self.tmp, "export-grew")
-        r = cwtest.camwatch(conf, "request", "export", str(rid), "--out", out)
-        self.assertEqual(r.rc, 0, r)
-        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
-            g = json.load(f)["cameras"][0]
+        rid = self.request(conf, "CAM-G", start, 1, 10, "VV-2026-121", "đang ghi")
+        out, g = self.export_one(conf, rid, "export-grew")
         src = g["sources"][0]
         self.assertEqual((src["used"], src["grew_since_indexed"], src["changed_since_indexed"]),
                          (True, True, False), src)
@@ -717,18 +726,9 @@ class FootageTest(cwtest.FixtureTestCase):
             self.assertIn("%d bytes (lớn thêm từ khi lập chỉ mục / grew since indexed: %d bytes "
                           "then)" % (len(data), half), f.read())
         # A range wholly after what the scan saw of it (4 s): the file still holds it.
-        r = cwtest.camwatch(conf, "request", "create", "--json", "--from",
-                            (start + datetime.timedelta(seconds=6)).isoformat(), "--to",
-                            (start + datetime.timedelta(seconds=10)).isoformat(), "--camera",
-                            "CAM-G", "--case", "VV-2026-121", "--reason", "sau lần quét",
-                            "--by", "it-staff")
-        self.assertEqual(r.rc, 0, r)
-        out = os.path.join(self.tmp, "export-grew-after")
-        r = cwtest.camwatch(conf, "request", "export", str(json.loads(r.out)["id"]),
-                            "--out", out)
-        self.assertEqual(r.rc, 0, r)
-        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
-            g = json.load(f)["cameras"][0]
+        _, g = self.export_one(
+            conf, self.request(conf, "CAM-G", start, 6, 10, "VV-2026-121", "sau lần quét"),
+            "export-grew-after")
         self.assertEqual([(x["used"], x["grew_since_indexed"]) for x in g["sources"]],
                          [(True, True)])
         self.assertEqual(g["delivered"]["from"], iso(start + datetime.timedelta(seconds=6)))
@@ -736,11 +736,7 @@ class FootageTest(cwtest.FixtureTestCase):
         # Replaced by a smaller file: not the file indexed.
         with open(seg["path"], "wb") as f:
             f.write(data[:half // 2])
-        out = os.path.join(self.tmp, "export-shrank")
-        r = cwtest.camwatch(conf, "request", "export", str(rid), "--out", out)
-        self.assertEqual(r.rc, 0, r)
-        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
-            g = json.load(f)["cameras"][0]
+        out, g = self.export_one(conf, rid, "export-shrank")
         src = g["sources"][0]
         self.assertEqual((src["used"], src["grew_since_indexed"], src["changed_since_indexed"]),
                          (False, False, True), src)
@@ -760,12 +756,7 @@ class FootageTest(cwtest.FixtureTestCase):
         """Another process holds the store's write lock past the busy timeout: the export's
         first audit row cannot be written, so nothing is exported (exit 1, said); the lock
         gone, the export is made with its two rows."""
-        t0 = local(self.t0)
-        r = self.cli("request", "create", "--json", "--from", t0.isoformat(), "--to",
-                     (t0 + datetime.timedelta(seconds=6)).isoformat(), "--camera", "CAM-A",
-                     "--case", "VV-2026-122", "--reason", "khóa", "--by", "it-staff")
-        self.assertEqual(r.rc, 0, r)
-        rid = json.loads(r.out)["id"]
+        rid = self.request(self.conf, "CAM-A", local(self.t0), 0, 6, "VV-2026-122", "khóa")
         out = os.path.join(self.tmp, "export-locked")
         db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
         con = sqlite3.connect(db, isolation_level=None)
@@ -797,12 +788,8 @@ class FootageTest(cwtest.FixtureTestCase):
     def test_export_refuses_a_folder_others_may_write(self):
         """`mkdir -m 0777 out11`, then an export into it (E9): refused before anything is
         written or recorded, naming the folder and what to do; after `chmod 0750` it is used."""
-        t0 = local(self.t0)
-        r = self.cli("request", "create", "--json", "--from", t0.isoformat(), "--to",
-                     (t0 + datetime.timedelta(seconds=6)).isoformat(), "--camera", "CAM-A",
-                     "--case", "VV-2026-123", "--reason", "thư mục chung", "--by", "it-staff")
-        self.assertEqual(r.rc, 0, r)
-        rid = json.loads(r.out)["id"]
+        rid = self.request(self.conf, "CAM-A", local(self.t0), 0, 6, "VV-2026-123",
+                           "thư mục chung")
         out = os.path.join(self.tmp, "out11")
         self.assertEqual(cwtest.run(["mkdir", "-m", "0777", out]).rc, 0)
         r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
