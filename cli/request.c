@@ -285,7 +285,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     struct doc_export e;
     json_t *doc = NULL;
     struct cw_err err;
-    char who[160];
+    char who[160], where[4096];
     int rc, progress = a->progress || isatty(2);
 
     if (id == 0)
@@ -302,6 +302,19 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     export_cfg_free(set);
     if (rc != 0)
         return cli_fail(&err);
+    /* The row that it begins first, as the daemon writes it: no export without a record. It
+     * names the folder by its absolute path: the path typed means nothing later. A folder
+     * others could write is refused before it. */
+    if (export_dir_check(a->out, where, sizeof(where), &err) != 0) {
+        export_plan_free(plan);
+        return cli_fail(&err);
+    }
+    if (export_audit_start(cli->store, id, who, where, cw_now_ms(), &err) != 0) {
+        export_plan_free(plan);
+        fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n",
+                a->out);
+        return cli_fail(&err);
+    }
     if (cli_interrupt_start(&stop) != 0) {
         cw_err_set(&err, NULL, 0, NULL, "cannot watch for Ctrl-C: %s", strerror(errno));
         export_plan_free(plan);
@@ -320,14 +333,16 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
                 a->out);
         return 128 + sig;
     }
-    /* The files are there whatever happens next; the audit row says who made them (a signal
-     * now waits for it). */
+    /* The files are there whatever happens next; the audit row says who made them and their
+     * hash (a signal now waits for it; the store's busy timeout waits out another writer). */
     rc = export_audit(cli->store, plan, &res, who, cw_now_ms(), &err);
     cli_interrupt_stop(&stop);
     export_plan_free(plan);
     if (rc != 0) {
-        fprintf(stderr, "camwatch: the export is in %s but its audit row was not written\n",
-                res.out_dir);
+        fprintf(stderr,
+                "camwatch: the export is in %s but its final audit row (with the SHA-256 of %s) "
+                "was not written; its export.start row was\n",
+                res.out_dir, EXPORT_SUMS);
         return cli_fail(&err);
     }
     e = (struct doc_export){id, res.out_dir, res.sums_sha256, res.summary, res.files, res.cameras};

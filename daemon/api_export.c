@@ -90,14 +90,11 @@ static void export_work(struct pool_job *pj)
 {
     struct export_job *x = (struct export_job *)pj;
     struct store *s = NULL;
-    char subject[64];
 
     atomic_store(&x->state, EXPORT_RUNNING);
-    snprintf(subject, sizeof(subject), "request %lld", (long long)x->request_id);
     x->rc = -1;
     if (store_open(x->db_path, STORE_READWRITE, &s, &x->err) != 0 ||
-        store_audit_append(s, cw_now_ms(), x->who, "export.start", subject, x->id, NULL, &x->err) !=
-            0)
+        export_audit_start(s, x->request_id, x->who, x->id, cw_now_ms(), &x->err) != 0)
         goto out;
     if (export_run(x->plan, x->dir, &x->cancel, export_progress, x, &x->res, &x->err) != 0)
         goto out;

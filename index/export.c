@@ -4,8 +4,9 @@
  *
  * A run:
  *   check: the folder exists or is made; no target file exists yet
- *   per camera: mkstemp -> remux (each source's size and SHA-256 from the file it opens, one
- *   changed or gone since the scan skipped) -> SHA-256 of the MP4
+ *   per camera: mkstemp -> remux (each source's size and SHA-256 from the file it opens, up to
+ *   its size then; one grown since the scan used, one otherwise changed or gone skipped) ->
+ *   SHA-256 of the MP4
  *   manifest.json, manifest.txt, SHA256SUMS: mkstemp and written
  *   link every temporary to its name (never replacing one), then unlink the temporaries
  *   any failure: the temporaries and the names already linked are removed */
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,39 @@ static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *e
     return 0;
 }
 
+/* When none of the camera's segments reaches into the range as indexed: its newest segment, if
+ * it began before the range's end and its file has grown since the scan (larger, modified
+ * later: the recorder was still writing it and has recorded into the range since), as the one
+ * segment to read, into *seg (malloc'd) and *n = 1. Left alone otherwise. */
+static int plan_growing(struct store *s, const struct export_settings *set,
+                        const struct export_plan *p, const struct export_camera *c,
+                        struct store_segment_row **seg, size_t *n, struct cw_err *err)
+{
+    struct store_segment_row last, newest;
+    const char *root;
+    char path[1024];
+    struct stat sb;
+    int rc;
+
+    if (*n > 0 || set->root == NULL)
+        return 0;
+    if ((rc = store_footage_segment_before(s, c->place.id, p->req.to_ms, &last, err)) != 0 ||
+        (rc = store_footage_segment_before(s, c->place.id, INT64_MAX, &newest, err)) != 0)
+        return rc < 0 ? -1 : 0;
+    if (last.id != newest.id || !last.readable ||
+        (root = set->root(set->root_data, last.recorder)) == NULL ||
+        snprintf(path, sizeof(path), "%s/%s", root, last.path) >= (int)sizeof(path) ||
+        stat(path, &sb) != 0 || (int64_t)sb.st_size <= last.bytes ||
+        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec <= last.mtime_ns)
+        return 0;
+    free(*seg);
+    if ((*seg = malloc(sizeof(**seg))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
+    **seg = last;
+    *n = 1;
+    return 0;
+}
+
 /* A camera's segments over the range, what the index can say of them (footage_cover_read:
  * rec[0..nrec) every recorder's last scan), and its clock offset then. */
 static int plan_footage(struct store *s, const struct export_settings *set, struct export_plan *p,
@@ -88,8 +123,11 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
     if (rc < 0)
         return -1;
     c->has_clock = rc == 0;
-    if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0)
+    if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0 ||
+        plan_growing(s, set, p, c, &seg, &n, err) != 0) {
+        free(seg);
         return -1;
+    }
     if (footage_cover_read(s, c->place.id, c->place.recorder, p->req.from_ms, seg, n, rec, nrec,
                            &c->cov, err) != 0) {
         free(seg);
@@ -116,6 +154,8 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
         x->end_ms = seg[i].end_ms;
         x->bytes = seg[i].bytes;
         x->mtime_ns = seg[i].mtime_ns;
+        snprintf(x->container, sizeof(x->container), "%s", seg[i].container);
+        snprintf(x->codec, sizeof(x->codec), "%s", seg[i].codec);
         x->readable = seg[i].readable;
         snprintf(x->reason, sizeof(x->reason), "%s", seg[i].reason);
     }
@@ -200,8 +240,9 @@ static void hex(const unsigned char *md, unsigned len, char out[EXPORT_HASH_HEX]
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* SHA-256 of the file open as fd, read from its start. */
-static int sha256_file(int fd, char out[EXPORT_HASH_HEX], const atomic_int *cancel)
+/* SHA-256 of the file open as fd, read from its start: its first size bytes (a file still
+ * being written), or to its end when size < 0. Fails when it ends before size. */
+static int sha256_file(int fd, int64_t size, char out[EXPORT_HASH_HEX], const atomic_int *cancel)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(HASH_CHUNK), digest[EVP_MAX_MD_SIZE];
@@ -213,10 +254,17 @@ static int sha256_file(int fd, char out[EXPORT_HASH_HEX], const atomic_int *canc
     if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
         lseek(fd, 0, SEEK_SET) < 0)
         goto done;
-    while ((n = read(fd, buf, HASH_CHUNK)) != 0) {
-        if (n < 0 && errno == EINTR)
+    for (int64_t left = size; size < 0 || left > 0; left -= n) {
+        size_t want = size >= 0 && left < HASH_CHUNK ? (size_t)left : HASH_CHUNK;
+        if ((n = read(fd, buf, want)) < 0 && errno == EINTR) {
+            n = 0;
             continue;
-        if (n < 0 || EVP_DigestUpdate(md, buf, (size_t)n) != 1 ||
+        }
+        if (n == 0 && size < 0)
+            break;
+        if (n == 0) /* shorter than it was when opened: not the bytes the remux read */
+            errno = EIO;
+        if (n <= 0 || EVP_DigestUpdate(md, buf, (size_t)n) != 1 ||
             (cancel != NULL && atomic_load(cancel)))
             goto done;
     }
@@ -357,7 +405,64 @@ static int check_free(const struct run *r, const char *name, struct cw_err *err)
     return 0;
 }
 
-/* The folder: made when missing; none of the names the plan writes may exist in it. */
+/* Whether folder dir (sb: its stat) keeps evidence from others: owned by the user exporting or
+ * by root, and writable by no one else but with the sticky bit (where only a file's owner may
+ * remove it). The rule ssh applies to its own files (StrictModes): whoever owns or may write
+ * the folder may delete or replace the files in it, so the evidence would be only as safe as
+ * that user. Even root is refused another user's folder, for that user could replace what root
+ * exported; a root-owned folder is accepted, root can do anything anyway. */
+static int check_private(const char *dir, const struct stat *sb, struct cw_err *err)
+{
+    uid_t me = geteuid();
+
+    if (sb->st_uid != me && sb->st_uid != 0)
+        return cw_err_set(err, dir, 0, NULL,
+                          "owned by uid %u, not by the user exporting (uid %u): its owner could "
+                          "delete or replace the evidence; export into a folder of your own",
+                          (unsigned)sb->st_uid, (unsigned)me);
+    if ((sb->st_mode & (S_IWGRP | S_IWOTH)) != 0 && (sb->st_mode & S_ISVTX) == 0)
+        return cw_err_set(err, dir, 0, NULL,
+                          "writable by %s (mode %04o): anyone who may write it could delete or "
+                          "replace the evidence; make it yours alone (chmod 0750 %s) or export "
+                          "into a new folder",
+                          (sb->st_mode & S_IWOTH) != 0 ? "others" : "its group",
+                          (unsigned)(sb->st_mode & 07777), dir);
+    return 0;
+}
+
+int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err)
+{
+    char path[PATH_MAX], parent[PATH_MAX], *slash;
+    size_t n = strlen(out_dir);
+    struct stat sb;
+
+    while (n > 1 && out_dir[n - 1] == '/')
+        n--; /* "out/" is "out" */
+    if (n >= sizeof(path))
+        return cw_err_set(err, out_dir, 0, NULL, "path too long");
+    memcpy(path, out_dir, n);
+    path[n] = '\0';
+    if (realpath(path, parent) != NULL) {
+        if (snprintf(buf, len, "%s", parent) >= (int)len)
+            return cw_err_set(err, out_dir, 0, NULL, "path too long");
+        if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return check_private(parent, &sb, err);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return cw_err_set(err, out_dir, 0, NULL, "%s", strerror(errno));
+    slash = strrchr(path, '/');
+    if (slash == NULL ? realpath(".", parent) == NULL
+                      : realpath(slash == path ? "/" : (*slash = '\0', path), parent) == NULL)
+        return cw_err_set(err, out_dir, 0, NULL, "its parent folder: %s", strerror(errno));
+    if (snprintf(buf, len, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/",
+                 slash == NULL ? path : slash + 1) >= (int)len)
+        return cw_err_set(err, out_dir, 0, NULL, "path too long");
+    return 0;
+}
+
+/* The folder: made when missing, else only one that keeps the evidence from others
+ * (check_private); none of the names the plan writes may exist in it. */
 static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
 {
     const struct export_plan *p = r->p;
@@ -373,6 +478,8 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
         return cw_err_set(err, r->dir, 0, NULL, "cannot make the folder: %s", strerror(errno));
     if (stat(r->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cw_err_set(err, r->dir, 0, NULL, "not a folder");
+    if (check_private(r->dir, &sb, err) != 0)
+        return -1;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (check_free(r, fixed[i], err) != 0)
             return -1;
@@ -436,23 +543,26 @@ static void unindexed_said(const struct export_plan *p, const struct export_came
     footage_index_words(&w, o->unindexed, sizeof(o->unindexed));
 }
 
-/* Source x open as fd: its size and mtime as they are, whether they are as indexed, and the
- * SHA-256 of these bytes into s. 0 to use it, 1 not (changed, unreadable), -1 cancelled. */
-static int source_read(const struct run *r, const struct export_source *x, int fd,
+/* Source x open as fd, of which the first size bytes are read: whether it is as indexed, grew
+ * since (the recorder appended to it: larger and modified later), or changed otherwise (smaller,
+ * or modified earlier, or same size and modified: not the file indexed), and the SHA-256 of
+ * those bytes into s. 0 to use it, 1 not (changed, unreadable), -1 cancelled. */
+static int source_read(const struct run *r, const struct export_source *x, int fd, int64_t size,
                        struct export_source_said *s)
 {
     struct stat sb;
+    int64_t mtime_ns;
 
     if (fstat(fd, &sb) != 0) {
         s->read_errno = errno;
         return 1;
     }
-    s->bytes = (int64_t)sb.st_size;
-    s->changed = s->bytes != x->bytes ||
-                 (x->mtime_ns != 0 &&
-                  (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != x->mtime_ns);
+    mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    s->bytes = size;
+    s->grew = size > x->bytes && (x->mtime_ns == 0 || mtime_ns > x->mtime_ns);
+    s->changed = !s->grew && (size != x->bytes || (x->mtime_ns != 0 && mtime_ns != x->mtime_ns));
     errno = 0;
-    if (sha256_file(fd, s->sha256, r->cancel) != 0) {
+    if (sha256_file(fd, size, s->sha256, r->cancel) != 0) {
         if (r->cancel != NULL && atomic_load(r->cancel))
             return -1;
         s->read_errno = errno ? errno : EIO;
@@ -470,12 +580,12 @@ struct camera_run {
     size_t *src_of; /* input k is source src_of[k] */
 };
 
-static int source_opened(void *data, size_t k, int fd)
+static int source_opened(void *data, size_t k, int fd, int64_t size)
 {
     struct camera_run *cr = data;
     size_t i = cr->src_of[k];
 
-    return source_read(cr->r, &cr->c->src[i], fd, &cr->o->src[i]);
+    return source_read(cr->r, &cr->c->src[i], fd, size, &cr->o->src[i]);
 }
 
 /* The sources the remux did not open (before the start, after the end, unreadable when
@@ -485,6 +595,7 @@ static void sources_not_read(const struct run *r, const struct export_camera *c,
 {
     for (size_t k = 0; k < c->n_src; k++) {
         struct export_source_said *s = &o->src[k];
+        struct stat sb;
         int fd;
         if (s->used.use != REMUX_NOT_READ || s->bytes >= 0 || c->src[k].abs[0] == '\0')
             continue;
@@ -492,7 +603,10 @@ static void sources_not_read(const struct run *r, const struct export_camera *c,
             s->used = (struct remux_used){REMUX_GONE, errno};
             continue;
         }
-        source_read(r, &c->src[k], fd, s);
+        if (fstat(fd, &sb) != 0)
+            s->read_errno = errno;
+        else
+            source_read(r, &c->src[k], fd, (int64_t)sb.st_size, s);
         close(fd);
     }
 }
@@ -506,7 +620,7 @@ static void note_skipped(const struct export_camera *c, struct export_outcome *o
     for (size_t k = 0; k < c->n_src; k++) {
         enum remux_use u = o->src[k].used.use;
         int skip = u == REMUX_GONE || u == REMUX_UNREADABLE || u == REMUX_OTHER_CODEC ||
-                   u == REMUX_REFUSED;
+                   u == REMUX_REFUSED || u == REMUX_OTHER_CONTAINER;
         if (skip && skipped++ == 0)
             first = k;
     }
@@ -556,7 +670,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         o->src[k].bytes = -1;
         if (x->readable && x->abs[0] != '\0') {
             cr.src_of[n] = k;
-            in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms};
+            in[n++] = (struct remux_input){x->abs, x->start_ms, x->end_ms, x->container, x->codec};
         }
     }
     if (n == 0) {
@@ -621,7 +735,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
     note_skipped(c, o);
     snprintf(o->file, sizeof(o->file), "%s", name);
     o->bytes = o->rx.bytes_written;
-    rc = fsync(fd) == 0 ? sha256_file(fd, o->sha256, r->cancel) : -1;
+    rc = fsync(fd) == 0 ? sha256_file(fd, -1, o->sha256, r->cancel) : -1;
     close(fd);
     if (rc != 0)
         cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot hash: %s", strerror(errno));
@@ -747,6 +861,10 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
                           EXPORT_CAMERAS_MAX);
     if (check_dir(&r, out_dir, err) != 0)
         goto done;
+    if (realpath(r.dir, res->out_dir) == NULL) { /* where it is, whatever the path typed */
+        cw_err_set(err, r.dir, 0, NULL, "cannot resolve: %s", strerror(errno));
+        goto done;
+    }
     if ((r.o = calloc(p->n ? p->n : 1, sizeof(*r.o))) == NULL) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto done;
@@ -764,7 +882,6 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
     }
     if (write_manifests(&r, res, err) != 0 || commit_files(&r, err) != 0)
         goto done;
-    snprintf(res->out_dir, sizeof(res->out_dir), "%s", r.dir);
     res->cameras = p->n;
     summarise(&r, res);
     rc = 0;
@@ -778,10 +895,19 @@ done:
     return rc;
 }
 
+int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
+                       int64_t at_ms, struct cw_err *err)
+{
+    char subject[64];
+
+    snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
+    return store_audit_append(s, at_ms, actor, "export.start", subject, where, NULL, err);
+}
+
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
                  const char *actor, int64_t at_ms, struct cw_err *err)
 {
-    char subject[64], detail[1024];
+    char subject[64], detail[1024 + sizeof(res->out_dir)];
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)p->req.id);
     if (snprintf(detail, sizeof(detail), "case %s; %zu files of %zu cameras to %s; %s %s; %s",

@@ -12,6 +12,8 @@
  *                      target folder and renamed at the end, so a failure leaves nothing
  *                      half-written; existing files are never overwritten (any thread; reads
  *                      no store; progress and cancellation)
+ *   export_audit_start the audit row that it begins, before export_run (the thread that owns
+ *                      the write connection): no export without a record
  *   export_audit       the audit row: who, when, what, and the hash of SHA256SUMS (the thread
  *                      that owns the write connection)
  * The same request exported twice gives byte-identical files: nothing in them depends on
@@ -76,20 +78,35 @@ typedef void (*export_progress_fn)(void *data, size_t i, size_t n, const char *c
                                    int64_t total);
 
 struct export_result {
-    char out_dir[1024];
+    char out_dir[4096];   /* the folder's absolute path, resolved (realpath) once it existed */
     size_t files;         /* MP4 files written */
     size_t cameras;       /* cameras in the request */
     char sums_sha256[65]; /* of SHA256SUMS */
     char summary[512];    /* one line per the audit row: what was delivered */
 };
 
-/* Write the plan's files into out_dir (made 0750 when missing; its parent must exist).
+/* Write the plan's files into out_dir (made 0750 when missing; its parent must exist; one that
+ * exists must be owned by the user running it or root, and writable by no one else unless it
+ * has the sticky bit, or it is refused before any work, saying what to do).
  * Refuses before any work when a file it would write exists ("DIR/CAM.mp4 exists: an export
  * never overwrites"). cancel (may be NULL) stops it; nothing is left. Returns 0 with *res, or
  * -1 with err. Any thread. */
 int export_run(const struct export_plan *p, const char *out_dir, const atomic_int *cancel,
                export_progress_fn progress, void *progress_data, struct export_result *res,
                struct cw_err *err);
+
+/* The absolute, resolved path of out_dir as the audit rows give it, into buf: realpath of it
+ * when it exists, else of its parent with its last name after (the folder export_run makes).
+ * 0, or -1 with err (the parent missing, the path too long, or a folder export_run would refuse
+ * as not keeping the evidence from others: so that the caller refuses it before any row). */
+int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err);
+
+/* Append the row that an export of request request_id into where (its folder, or a job's
+ * name) by actor begins (action "export.start", subject "request N") at at_ms: written before
+ * export_run, so that no export exists without a record. When it cannot be written (the store
+ * write-locked longer than its busy timeout), nothing is to be exported. */
+int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
+                       int64_t at_ms, struct cw_err *err);
 
 /* Append the export's audit row (action "export", subject "request N") by actor at at_ms. */
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,

@@ -63,7 +63,13 @@ const char *export_source_why(const struct export_source *x, const struct export
         snprintf(buf, len, "not a video file camwatch can read");
         return buf;
     case REMUX_OTHER_CODEC:
-        snprintf(buf, len, "a video codec other than the delivered file's (%s)", codec);
+        if (x->codec[0] != '\0' && strcmp(x->codec, codec) != 0)
+            snprintf(buf, len, "changed since indexed: not %s video now", x->codec);
+        else
+            snprintf(buf, len, "a video codec other than the delivered file's (%s)", codec);
+        return buf;
+    case REMUX_OTHER_CONTAINER:
+        snprintf(buf, len, "changed since indexed: not %s now", x->container);
         return buf;
     case REMUX_NO_KEYFRAME:
         snprintf(buf, len, "no keyframe in the range");
@@ -105,8 +111,9 @@ static const char *unreadable_why(const struct export_camera *c, const struct ex
 }
 
 /* Each source: as indexed (start, end, indexed_bytes), as read in this export (bytes, sha256:
- * of the very file the remux read), whether it is readable now and unchanged since indexed,
- * and whether its footage is in the delivered file (used; not_used: why not). */
+ * of the very bytes the remux read), whether it is readable now, grew since indexed (a file
+ * the recorder was still writing: its end is later than indexed) or changed otherwise, and
+ * whether its footage is in the delivered file (used; not_used: why not). */
 static json_t *sources_json(const struct export_plan *p, const struct export_camera *c,
                             const struct export_outcome *o)
 {
@@ -129,6 +136,7 @@ static json_t *sources_json(const struct export_plan *p, const struct export_cam
         json_object_set_new(s, "readable", json_boolean(bad == NULL));
         json_object_set_new(s, "reason", str_or_null(bad));
         json_object_set_new(s, "recorder_configured", json_boolean(!x->removed));
+        json_object_set_new(s, "grew_since_indexed", json_boolean(said->grew));
         json_object_set_new(s, "changed_since_indexed", json_boolean(said->changed));
         json_object_set_new(s, "used", json_boolean(not_used == NULL));
         json_object_set_new(s, "not_used", str_or_null(not_used));
@@ -324,10 +332,14 @@ static void txt_source(struct text *t, const struct export_camera *c,
 {
     const struct export_source *x = &c->src[k];
     const struct export_source_said *s = &o->src[k];
-    char why[256], size[48];
+    char why[256], size[160];
     const char *not_used = export_source_why(x, s, o->rx.codec, why, sizeof(why));
 
-    if (s->bytes >= 0)
+    if (s->bytes >= 0 && s->grew)
+        snprintf(size, sizeof(size),
+                 "%lld bytes (lớn thêm từ khi lập chỉ mục / grew since indexed: %lld bytes then)",
+                 (long long)s->bytes, (long long)x->bytes);
+    else if (s->bytes >= 0)
         snprintf(size, sizeof(size), "%lld bytes", (long long)s->bytes);
     else
         snprintf(size, sizeof(size), "- bytes");

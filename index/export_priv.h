@@ -15,6 +15,7 @@ struct export_source {
     char path[768]; /* relative to the recorder's folder, as the manifest names it */
     char abs[1024]; /* where it is read; "" for a remote recorder */
     int64_t start_ms, end_ms, bytes, mtime_ns; /* as indexed */
+    char container[16], codec[16];             /* as indexed: "" for a file unreadable then */
     int readable;
     int removed; /* its recorder is no longer configured (footage_cover_removed): listed, its
                   * file neither read nor exported */
@@ -47,9 +48,10 @@ struct export_plan {
 struct export_source_said {
     char sha256[EXPORT_HASH_HEX]; /* "" when it could not be read */
     int64_t bytes;                /* its size as read; -1 when it could not be opened */
-    int changed;                  /* its size or mtime is not what the index has */
-    int read_errno;               /* reading it for its hash failed with this */
-    struct remux_used used;       /* what the remux made of it (REMUX_NOT_READ when not offered) */
+    int grew;       /* larger and modified later than indexed: the recorder appended to it */
+    int changed;    /* its size or mtime is not what the index has, and it did not grow */
+    int read_errno; /* reading it for its hash failed with this */
+    struct remux_used used; /* what the remux made of it (REMUX_NOT_READ when not offered) */
 };
 
 /* Why source x was not used, in words ("gone since indexed", ...), into buf; NULL when it was

@@ -161,6 +161,8 @@ static int open_output(struct run *r, AVFormatContext *ic, int vi, int ai)
 
 struct input {
     int fd;          /* the open file read, or -1 */
+    int64_t size;    /* its size when opened: nothing after is read */
+    int64_t pos;     /* where fd stands */
     AVIOContext *io; /* reading fd */
     AVFormatContext *ic;
     int vi, ai;       /* best video and audio */
@@ -177,18 +179,45 @@ static int interrupt_cb(void *opaque)
     return cancel != NULL && atomic_load(cancel) != 0;
 }
 
+/* An input's bytes up to its size when opened (bytes appended since are not read: what was
+ * read is what the caller hashed). */
 static int read_cb(void *opaque, uint8_t *buf, int len)
 {
-    int fd = *(int *)opaque;
+    struct input *in = opaque;
 
+    if (in->size - in->pos < len)
+        len = (int)(in->size - in->pos);
+    if (len <= 0)
+        return AVERROR_EOF;
     for (;;) {
-        ssize_t n = read(fd, buf, (size_t)len);
+        ssize_t n = read(in->fd, buf, (size_t)len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return AVERROR(errno);
-        return n == 0 ? AVERROR_EOF : (int)n;
+        if (n == 0)
+            return AVERROR_EOF;
+        in->pos += n;
+        return (int)n;
     }
+}
+
+static int64_t input_seek_cb(void *opaque, int64_t offset, int whence)
+{
+    struct input *in = opaque;
+    off_t at;
+
+    if (whence == AVSEEK_SIZE)
+        return in->size;
+    whence &= ~AVSEEK_FORCE;
+    if (whence == SEEK_END) {
+        offset += in->size;
+        whence = SEEK_SET;
+    }
+    if ((at = lseek(in->fd, (off_t)offset, whence)) < 0)
+        return AVERROR(errno);
+    in->pos = (int64_t)at;
+    return in->pos;
 }
 
 static void set_use(struct run *r, size_t k, enum remux_use use, int errnum)
@@ -208,16 +237,20 @@ static int open_input(struct run *r, size_t k, struct input *in)
     const struct remux_input *ri = &r->rq->in[k];
     AVDictionary *opts = NULL;
     unsigned char *buf;
+    char container[16];
+    struct stat sb;
     int rc;
 
     memset(in, 0, sizeof(*in));
     in->map[0] = in->map[1] = -1;
     in->wall_ms = ri->start_ms;
-    if ((in->fd = open(ri->path, O_RDONLY | O_CLOEXEC)) < 0) {
+    if ((in->fd = open(ri->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in->fd, &sb) != 0) {
         set_use(r, k, REMUX_GONE, errno);
         return 1;
     }
-    if (r->rq->opened != NULL && (rc = r->rq->opened(r->rq->opened_data, k, in->fd)) != 0) {
+    in->size = (int64_t)sb.st_size;
+    if (r->rq->opened != NULL &&
+        (rc = r->rq->opened(r->rq->opened_data, k, in->fd, in->size)) != 0) {
         if (rc < 0)
             return note(r, "cancelled");
         set_use(r, k, REMUX_REFUSED, 0);
@@ -229,7 +262,7 @@ static int open_input(struct run *r, size_t k, struct input *in)
     }
     if ((buf = av_malloc(REMUX_IO_BUFFER)) == NULL)
         return note(r, "out of memory");
-    if ((in->io = avio_alloc_context(buf, REMUX_IO_BUFFER, 0, &in->fd, read_cb, NULL, seek_cb)) ==
+    if ((in->io = avio_alloc_context(buf, REMUX_IO_BUFFER, 0, in, read_cb, NULL, input_seek_cb)) ==
         NULL) {
         av_free(buf);
         return note(r, "out of memory");
@@ -254,6 +287,17 @@ static int open_input(struct run *r, size_t k, struct input *in)
         return 1;
     }
     in->ai = av_find_best_stream(in->ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+    segment_container_name(in->ic->iformat->name, container, sizeof(container));
+    if (ri->container != NULL && ri->container[0] != '\0' &&
+        strcmp(container, ri->container) != 0) {
+        set_use(r, k, REMUX_OTHER_CONTAINER, 0);
+        return 1;
+    }
+    if (ri->codec != NULL && ri->codec[0] != '\0' &&
+        strcmp(avcodec_get_name(in->ic->streams[in->vi]->codecpar->codec_id), ri->codec) != 0) {
+        set_use(r, k, REMUX_OTHER_CODEC, 0);
+        return 1;
+    }
     return 0;
 }
 

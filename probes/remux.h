@@ -18,19 +18,24 @@ struct remux_input {
     const char *path;
     int64_t start_ms; /* wall-clock start as the index has it */
     int64_t end_ms;
+    /* Its container ("mp4", "mpegts", "matroska": segment.h's names) and video codec as the
+     * index has them; NULL or "": not checked. A file that reads as another is not the file
+     * indexed (REMUX_OTHER_CONTAINER, REMUX_OTHER_CODEC). */
+    const char *container, *codec;
 };
 
 /* What became of one input. One that cannot be used is skipped and the run goes on with the
  * next (the hole it leaves is a jump like any other): a recorder overwrites its oldest files,
  * and what is left must still be delivered. */
 enum remux_use {
-    REMUX_NOT_READ = 0, /* not opened: before the start, or after the end was reached */
-    REMUX_USED,         /* some of its packets are in the output */
-    REMUX_NO_KEYFRAME,  /* read for the start: no keyframe in the range */
-    REMUX_GONE,         /* could not be opened (errnum says why) */
-    REMUX_UNREADABLE,   /* opened, but not a video file libavformat reads */
-    REMUX_OTHER_CODEC,  /* a video codec other than the output's */
-    REMUX_REFUSED,      /* the caller's opened() refused it */
+    REMUX_NOT_READ = 0,    /* not opened: before the start, or after the end was reached */
+    REMUX_USED,            /* some of its packets are in the output */
+    REMUX_NO_KEYFRAME,     /* read for the start: no keyframe in the range */
+    REMUX_GONE,            /* could not be opened (errnum says why) */
+    REMUX_UNREADABLE,      /* opened, but not a video file libavformat reads */
+    REMUX_OTHER_CODEC,     /* a video codec other than the output's, or than the index's */
+    REMUX_REFUSED,         /* the caller's opened() refused it */
+    REMUX_OTHER_CONTAINER, /* a container other than the index's */
 };
 
 struct remux_used {
@@ -49,10 +54,12 @@ struct remux_request {
     void (*progress)(void *data, int64_t done, int64_t total);
     void *progress_data;
     /* Called (may be NULL) with input k open as fd, read-only, before anything is read of it:
-     * the bytes the remux reads are those of this open file, whatever happens to its path. It
-     * may read fd (the remux reads from the start after it). Returns 0 to use the input, 1 to
-     * skip it (REMUX_REFUSED), -1 to stop the run (cancelled). */
-    int (*opened)(void *data, size_t k, int fd);
+     * the bytes the remux reads are those of this open file, whatever happens to its path, and
+     * only its first size bytes (its size when opened: a file still being written is read up
+     * to there, whatever is appended while it is read). It may read fd (the remux reads from
+     * the start after it). Returns 0 to use the input, 1 to skip it (REMUX_REFUSED), -1 to stop
+     * the run (cancelled). */
+    int (*opened)(void *data, size_t k, int fd, int64_t size);
     void *opened_data;
     struct remux_used *used; /* n of them, filled; may be NULL */
 };

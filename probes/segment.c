@@ -59,15 +59,14 @@ static void open_failure(const char *path, int rc, const atomic_int *cancel,
     }
 }
 
-/* "mp4", "mpegts", "matroska" from libavformat's demuxer name. */
-static void container_name(const AVInputFormat *f, char *buf, size_t len)
+void segment_container_name(const char *demuxer, char *buf, size_t len)
 {
-    if (strstr(f->name, "mp4") != NULL || strstr(f->name, "mov") != NULL)
+    if (strstr(demuxer, "mp4") != NULL || strstr(demuxer, "mov") != NULL)
         snprintf(buf, len, "mp4");
-    else if (strstr(f->name, "matroska") != NULL)
+    else if (strstr(demuxer, "matroska") != NULL)
         snprintf(buf, len, "matroska");
     else
-        snprintf(buf, len, "%.15s", f->name);
+        snprintf(buf, len, "%.15s", demuxer);
 }
 
 /* The span of stream si's timestamps: from its start to the end of its last packet, read from
@@ -170,7 +169,7 @@ int segment_probe(const char *path, const atomic_int *cancel, struct segment_inf
         open_failure(path, rc, cancel, out);
         return 1;
     }
-    container_name(ic->iformat, out->container, sizeof(out->container));
+    segment_container_name(ic->iformat->name, out->container, sizeof(out->container));
     si = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     /* MPEG-TS names its codec in the PMT but the size only in the stream: analyse it. */
     if ((si < 0 || ic->streams[si]->codecpar->width == 0) &&

@@ -7,6 +7,7 @@
 #define CW_SEGMENT_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SEGMENT_REASON_MAX 160
@@ -41,5 +42,9 @@ int segment_probe(const char *path, const atomic_int *cancel, struct segment_inf
 /* libavformat's names of the containers segment_probe opens, for AVFormatContext
  * format_whitelist (the export opens the same files). */
 #define SEGMENT_FORMATS "mov,mp4,m4a,3gp,3g2,mj2,mpegts,matroska,webm"
+
+/* The container's name as segment_info has it ("mp4", "mpegts", "matroska") from libavformat's
+ * demuxer name (AVInputFormat name: "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", ...). */
+void segment_container_name(const char *demuxer, char *buf, size_t len);
 
 #endif

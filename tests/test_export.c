@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libavformat/avformat.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -676,9 +677,11 @@ static void test_middle_segment_gone_the_rest_still_delivered(void **state)
     exported_free(&x);
 }
 
-/* A segment replaced by another clip since the scan: its size and SHA-256 in the manifests
- * are those of the file read now (the hash of what sha256sum reads), it is said changed since
- * indexed, and its footage is not put at a time the index gave to other footage. */
+/* A segment replaced by a shorter clip since the scan (smaller: not the recorder appending):
+ * its size and SHA-256 in the manifests are those of the file read now (the hash of what
+ * sha256sum reads), it is said changed since indexed, and its footage is not put at a time the
+ * index gave to other footage. One replaced by a larger file of another container is not
+ * taken for one that grew either. */
 static void test_segment_changed_since_the_scan_is_said_and_not_used(void **state)
 {
     struct fixture *fx = *state;
@@ -690,7 +693,7 @@ static void test_segment_changed_since_the_scan_is_said_and_not_used(void **stat
 
     segment_path(fx, 2, path, sizeof(path));
     snprintf(cmd, sizeof(cmd),
-             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 3 "
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 0.5 "
              "-c:v libx264 -g 10 -f mp4 %s",
              path);
     assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
@@ -702,14 +705,30 @@ static void test_segment_changed_since_the_scan_is_said_and_not_used(void **stat
     export_read(fx, "out-changed", &x);
     src = source_of(&x, 0, 1);
     assert_int_equal(json_integer_value(json_object_get(src, "bytes")), sb.st_size);
-    assert_true(json_integer_value(json_object_get(src, "indexed_bytes")) != sb.st_size);
+    assert_true(json_integer_value(json_object_get(src, "indexed_bytes")) > sb.st_size);
     assert_string_equal(json_string_value(json_object_get(src, "sha256")), sum);
     assert_true(json_is_true(json_object_get(src, "changed_since_indexed")));
+    assert_false(json_is_true(json_object_get(src, "grew_since_indexed")));
     assert_false(json_is_true(json_object_get(src, "used")));
     assert_non_null(
         strstr(json_string_value(json_object_get(src, "not_used")), "changed since indexed"));
     assert_false(json_is_true(json_object_get(source_of(&x, 0, 0), "changed_since_indexed")));
     txt_has(&x, "không dùng / not used: changed since indexed");
+    exported_free(&x);
+    /* larger and newer, but MPEG-TS where the index has MP4 */
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 6 "
+             "-c:v libx264 -g 10 -f mpegts %s",
+             path);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    export_read(fx, "out-changed-container", &x);
+    src = source_of(&x, 0, 1);
+    assert_true(json_integer_value(json_object_get(src, "bytes")) >
+                json_integer_value(json_object_get(src, "indexed_bytes")));
+    assert_false(json_is_true(json_object_get(src, "used")));
+    assert_string_equal(json_string_value(json_object_get(src, "not_used")),
+                        "changed since indexed: not mp4 now");
+    txt_has(&x, "không dùng / not used: changed since indexed: not mp4 now");
     exported_free(&x);
 }
 
@@ -812,6 +831,90 @@ static void test_existing_export_never_overwritten_and_audit_rows(void **state)
     free(rows);
     assert_int_equal(store_audit_verify(fx->s, &count, &broken, why, sizeof(why), &err), 0);
     assert_int_equal(broken, 0);
+}
+
+/* The audit row names the folder by its absolute, resolved path, not as typed ("out8" means
+ * nothing later, nor does "x/../out"); export_dir_check gives the same before the folder
+ * exists, for the row written before the export. */
+static void test_audit_row_names_the_folder_by_its_resolved_path(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    struct store_audit *rows = NULL;
+    char real[PATH_MAX], want[PATH_MAX + 16], before[PATH_MAX + 16], cwd[PATH_MAX];
+    char to[PATH_MAX + 32];
+    size_t n = 0;
+
+    assert_non_null(realpath(fx->dir, real));
+    snprintf(want, sizeof(want), "%s/out-rel", real);
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(fx->dir), 0);
+    assert_int_equal(export_dir_check("scratch/../out-rel/", before, sizeof(before), &err), 0);
+    assert_string_equal(before, want);
+    assert_int_equal(export_dir_check("out-rel", before, sizeof(before), &err), 0);
+    assert_string_equal(before, want);
+    assert_int_equal(export_dir_check("no-such/out", before, sizeof(before), &err), -1);
+    assert_non_null(strstr(err.msg, "its parent folder"));
+    assert_int_equal(export_run(p, "scratch/../out-rel", NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(export_dir_check("out-rel", before, sizeof(before), &err), 0);
+    assert_int_equal(chdir(cwd), 0);
+    assert_string_equal(before, want); /* the same once it exists */
+    assert_string_equal(res.out_dir, want);
+    assert_int_equal(export_audit(fx->s, p, &res, "it-staff", T0 + 2 * 86400000, &err), 0);
+    export_plan_free(p);
+    assert_int_equal(store_list_audit(fx->s, 0, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    snprintf(to, sizeof(to), " to %s; ", want);
+    assert_non_null(strstr(rows[1].detail, to));
+    free(rows);
+}
+
+/* An existing folder others may write (E9: mkdir -m 0777), or its group, is refused before any
+ * work, naming it and what to do, and nothing is written in it; with the sticky bit (only a
+ * file's owner may remove it) it is used. One owned by another user is refused too (as root:
+ * only root can give a folder away). */
+static void test_folder_others_may_write_is_refused(void **state)
+{
+    static const struct {
+        mode_t mode;
+        const char *says;
+    } bad[] = {{0777, "writable by others (mode 0777)"},
+               {0770, "writable by its group (mode 0770)"}};
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    char out[160], abs[PATH_MAX + 16], chmod_hint[PATH_MAX + 64];
+
+    snprintf(out, sizeof(out), "%s/out-shared", fx->dir);
+    assert_int_equal(mkdir(out, 0750), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(chmod(out, bad[i].mode), 0);
+        assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+        assert_non_null(strstr(err.msg, bad[i].says));
+        snprintf(chmod_hint, sizeof(chmod_hint), "chmod 0750 %s", out);
+        assert_non_null(strstr(err.msg, chmod_hint));
+        assert_string_equal(err.file, out);
+        assert_int_equal(entries(fx, "out-shared"), 0);
+        assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1); /* before a row */
+        assert_non_null(strstr(err.msg, bad[i].says));
+    }
+    assert_int_equal(chmod(out, 01777), 0); /* as /tmp */
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), 0);
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(entries(fx, "out-shared"), 4);
+    if (geteuid() == 0) {
+        snprintf(out, sizeof(out), "%s/out-theirs", fx->dir);
+        assert_int_equal(mkdir(out, 0750), 0);
+        assert_int_equal(chown(out, 65534, 65534), 0);
+        assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+        assert_non_null(strstr(err.msg, "owned by uid 65534, not by the user exporting (uid 0)"));
+        assert_int_equal(entries(fx, "out-theirs"), 0);
+        assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+    }
+    export_plan_free(p);
 }
 
 static void test_cancelled_export_leaves_nothing(void **state)
@@ -947,6 +1050,8 @@ int main(void)
         T(test_second_export_is_byte_identical),
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
+        T(test_audit_row_names_the_folder_by_its_resolved_path),
+        T(test_folder_others_may_write_is_refused),
         T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
         T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
         T(test_middle_segment_gone_the_rest_still_delivered),

@@ -2,8 +2,9 @@
  * muxer makes in the test: the start at the keyframe at or before the range, the end cut,
  * continuous timestamps across segments, a gap jumped by its length and reported, a segment
  * gone meanwhile, unreadable or of another codec skipped (first, middle or last) and said,
- * a write error failing the run, the same bytes twice, cancelling. The output is read back with
- * libavformat (codec, streams, duration). */
+ * a write error failing the run, the same bytes twice, cancelling, a file still being written
+ * read up to its size when opened, one not of the container or codec indexed skipped. The output is
+ * read back with libavformat (codec, streams, duration). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../probes/remux.h"
@@ -56,7 +58,7 @@ static void inputs(struct inputs *v, const int *k, const int64_t *start, size_t 
     memset(v->used, 0, sizeof(v->used));
     for (size_t i = 0; i < n; i++) {
         snprintf(v->paths[i], sizeof(v->paths[i]), "%s/seg%03d.mp4", dir, k[i]);
-        v->in[i] = (struct remux_input){v->paths[i], start[i], start[i] + SEG};
+        v->in[i] = (struct remux_input){v->paths[i], start[i], start[i] + SEG, NULL, NULL};
     }
 }
 
@@ -268,6 +270,92 @@ static void test_write_error_fails_the_run(void **state)
     close(rq.out_fd);
 }
 
+/* Appends the rest of ts/full.ts to ts/part.ts, the input open as fd (a recorder still
+ * writing it). */
+static int append_while_open(void *data, size_t k, int fd, int64_t size)
+{
+    char cmd[600];
+    struct stat sb;
+
+    (void)k;
+    assert_int_equal(fstat(fd, &sb), 0);
+    assert_int_equal(size, (int64_t)sb.st_size);
+    snprintf(cmd, sizeof(cmd), "tail -c +%lld %s/ts/full.ts >> %s/ts/part.ts", (long long)size + 1,
+             dir, dir);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    assert_int_equal(fstat(fd, &sb), 0);
+    assert_true((int64_t)sb.st_size > size);
+    *(int64_t *)data = size;
+    return 0;
+}
+
+/* An MPEG-TS file still being written: the remux reads it up to its size when opened (what the
+ * caller hashed), not the footage appended while it reads; a file that is not the container or
+ * codec the index has is skipped and said. */
+static void test_growing_file_is_read_up_to_its_size_when_opened(void **state)
+{
+    struct inputs v;
+    char sub[128], path[256], cmd[600];
+    int64_t size = -1, first_to;
+    struct remux_request rq;
+    struct remux_result res;
+    struct stat sb;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/ts", dir);
+    assert_int_equal(mkdir(sub, 0750), 0);
+    /* 4 s of MPEG-TS; the recorder has written the first half of its packets so far */
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -loglevel error -f lavfi -i testsrc=size=160x120:rate=10 -t 4 "
+             "-c:v libx264 -preset ultrafast -g 10 -pix_fmt yuv420p -f mpegts %s/full.ts",
+             sub);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    snprintf(path, sizeof(path), "%s/full.ts", sub);
+    assert_int_equal(stat(path, &sb), 0);
+    snprintf(cmd, sizeof(cmd), "head -c %lld %s/full.ts > %s/part.ts",
+             (long long)(sb.st_size / 188 / 2 * 188), sub, sub);
+    assert_int_equal(cwtest_run((const char *const[]){"sh", "-c", cmd, NULL}), 0);
+    snprintf(v.paths[0], sizeof(v.paths[0]), "%s/part.ts", sub);
+    v.in[0] = (struct remux_input){v.paths[0], T0, T0 + SEG, "mpegts", "h264"};
+    memset(v.used, 0, sizeof(v.used));
+    rq = (struct remux_request){.in = v.in,
+                                .n = 1,
+                                .from_ms = T0,
+                                .to_ms = T0 + 4 * SEG,
+                                .tolerance_ms = 1000,
+                                .out_fd = out_file("grow.mp4", path, sizeof(path)),
+                                .opened = append_while_open,
+                                .opened_data = &size,
+                                .used = v.used};
+    assert_int_equal(remux_run(&rq, &res), 0);
+    close(rq.out_fd);
+    assert_true(size > 0);
+    assert_true(res.delivered);
+    assert_int_equal(v.used[0].use, REMUX_USED);
+    /* what was there when it was opened, not the footage appended since, up to T0 + 4 s */
+    first_to = res.to_ms;
+    assert_true(first_to > T0 && first_to < T0 + 3500);
+    /* read again, it holds both */
+    rq.opened = NULL;
+    rq.out_fd = out_file("grown.mp4", path, sizeof(path));
+    assert_int_equal(remux_run(&rq, &res), 0);
+    close(rq.out_fd);
+    assert_true(res.to_ms >= T0 + 3900 && res.to_ms <= T0 + 4100);
+    /* indexed as MP4, or as HEVC: not the file indexed */
+    v.in[0].container = "mp4";
+    rq.out_fd = out_file("other-container.mp4", path, sizeof(path));
+    assert_int_equal(remux_run(&rq, &res), 0);
+    close(rq.out_fd);
+    assert_false(res.delivered);
+    assert_int_equal(v.used[0].use, REMUX_OTHER_CONTAINER);
+    v.in[0] = (struct remux_input){v.paths[0], T0, T0 + SEG, "mpegts", "hevc"};
+    rq.out_fd = out_file("other-codec.mp4", path, sizeof(path));
+    assert_int_equal(remux_run(&rq, &res), 0);
+    close(rq.out_fd);
+    assert_false(res.delivered);
+    assert_int_equal(v.used[0].use, REMUX_OTHER_CODEC);
+}
+
 static void test_cancel_and_nothing_in_range(void **state)
 {
     const int k[] = {0};
@@ -308,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_unusable_middle_segments_are_skipped_and_the_rest_delivered),
         cmocka_unit_test(test_write_error_fails_the_run),
         cmocka_unit_test(test_cancel_and_nothing_in_range),
+        cmocka_unit_test(test_growing_file_is_read_up_to_its_size_when_opened),
     };
 
     return cmocka_run_group_tests(tests, setup_group, teardown_group);

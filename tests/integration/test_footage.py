@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -594,8 +595,12 @@ class FootageTest(cwtest.FixtureTestCase):
         rows = subprocess.run(["sqlite3", db, "SELECT action, actor FROM audit WHERE subject = "
                                "'request %d' ORDER BY id" % rid], capture_output=True,
                               text=True).stdout.split()
-        self.assertEqual(rows, ["request.create|Đại", "úy", "Lê", "Văn", "A", "export|it-staff",
-                                "export|it-staff"])
+        # Each export's row that it begins, then its row; the refused one's start is there too.
+        self.assertEqual(rows[:9], ["request.create|Đại", "úy", "Lê", "Văn", "A",
+                                    "export.start|it-staff", "export|it-staff",
+                                    "export.start|it-staff", "export|it-staff"])
+        self.assertTrue(rows[9].startswith("export.start|"), rows)  # the login name's
+        self.assertNotIn("export|", " ".join(rows[10:]))
 
     def test_ctrl_c_cancels_an_export_and_leaves_nothing(self):
         """SIGINT to `request export` while it works on a camera: it stops, removes its
@@ -610,7 +615,7 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(r.rc, 0, r)
         rid = json.loads(r.out)["id"]
         out = os.path.join(self.tmp, "export-cancelled")
-        os.mkdir(out)
+        os.mkdir(out, 0o750)
         rd, wr = os.pipe()
         flags = fcntl.fcntl(wr, fcntl.F_GETFL)
         fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
@@ -652,6 +657,152 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("export cancelled (Interrupt): nothing left in " + out, err)
         self.assertEqual(os.listdir(out), [])
+
+    def request(self, conf, camera, start, a, b, case, reason):
+        """A request for camera from start + a to start + b seconds (datetimes): its id."""
+        sec = datetime.timedelta(seconds=1)
+        r = cwtest.camwatch(conf, "request", "create", "--json", "--from",
+                            (start + a * sec).isoformat(), "--to", (start + b * sec).isoformat(),
+                            "--camera", camera, "--case", case, "--reason", reason, "--by",
+                            "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        return json.loads(r.out)["id"]
+
+    def export_one(self, conf, rid, sub):
+        """Request rid exported by the CLI into tmp/sub: (out, its one camera in
+        manifest.json)."""
+        out = os.path.join(self.tmp, sub)
+        r = cwtest.camwatch(conf, "request", "export", str(rid), "--out", out)
+        self.assertEqual(r.rc, 0, r)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            return out, json.load(f)["cameras"][0]
+
+    def test_export_delivers_a_file_the_recorder_still_writes(self):
+        """The newest segment grows after the scan (the recorder appends MPEG-TS packets to it):
+        the export delivers the footage appended inside the range, and both manifests say it
+        grew, with its size when indexed and the SHA-256 of the bytes read. Replaced by a smaller
+        file, it is skipped and said changed."""
+        scratch = os.path.join(self.tmp, "grow-src")
+        os.makedirs(scratch)
+        full = os.path.join(scratch, "full.ts")
+        r = cwtest.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f",
+                        "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "12", "-c:v",
+                        "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt", "yuv420p",
+                        "-f", "mpegts", full], timeout=120)
+        self.assertEqual(r.rc, 0, r)
+        with open(full, "rb") as f:
+            data = f.read()
+        half = len(data) // 188 // 3 * 188  # the first third of its packets: about 4 s
+        start = local(self.now - datetime.timedelta(minutes=10))
+        rel = "CAM-G/%s/%s.ts" % (start.strftime("%Y-%m-%d"), start.strftime("%H-%M-%S"))
+        seg = {}
+
+        def writing(root):
+            shutil.rmtree(os.path.join(root, "CAM-G"))
+            seg["path"] = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(seg["path"]))
+            with open(seg["path"], "wb") as f:
+                f.write(data[:half])
+
+        root, conf = self.live_site("grow", writing)
+        with open(seg["path"], "ab") as f:  # the recorder goes on writing after the scan
+            f.write(data[half:])
+        # mtime as the recorder's append leaves it: later than when indexed
+        st = os.stat(seg["path"])
+        os.utime(seg["path"], ns=(st.st_atime_ns, st.st_mtime_ns + 2 * 10**9))
+        rid = self.request(conf, "CAM-G", start, 1, 10, "VV-2026-121", "đang ghi")
+        out, g = self.export_one(conf, rid, "export-grew")
+        src = g["sources"][0]
+        self.assertEqual((src["used"], src["grew_since_indexed"], src["changed_since_indexed"]),
+                         (True, True, False), src)
+        self.assertEqual((src["indexed_bytes"], src["bytes"]), (half, len(data)))
+        self.assertEqual(src["sha256"], hashlib.sha256(data).hexdigest())
+        # 1 s to 10 s asked: the footage appended after the scan (4 s to 10 s) is in the file
+        self.assertEqual(g["delivered"]["from"], iso(start + datetime.timedelta(seconds=1)))
+        self.assertEqual(g["delivered"]["to"], iso(start + datetime.timedelta(seconds=10)))
+        info = ffprobe(os.path.join(out, "CAM-G.mp4"))
+        self.assertAlmostEqual(float(info["format"]["duration"]), 9.0, delta=1.0)
+        with open(os.path.join(out, "manifest.txt"), encoding="utf-8") as f:
+            self.assertIn("%d bytes (lớn thêm từ khi lập chỉ mục / grew since indexed: %d bytes "
+                          "then)" % (len(data), half), f.read())
+        # A range wholly after what the scan saw of it (4 s): the file still holds it.
+        _, g = self.export_one(
+            conf, self.request(conf, "CAM-G", start, 6, 10, "VV-2026-121", "sau lần quét"),
+            "export-grew-after")
+        self.assertEqual([(x["used"], x["grew_since_indexed"]) for x in g["sources"]],
+                         [(True, True)])
+        self.assertEqual(g["delivered"]["from"], iso(start + datetime.timedelta(seconds=6)))
+        self.assertEqual(g["delivered"]["to"], iso(start + datetime.timedelta(seconds=10)))
+        # Replaced by a smaller file: not the file indexed.
+        with open(seg["path"], "wb") as f:
+            f.write(data[:half // 2])
+        out, g = self.export_one(conf, rid, "export-shrank")
+        src = g["sources"][0]
+        self.assertEqual((src["used"], src["grew_since_indexed"], src["changed_since_indexed"]),
+                         (False, False, True), src)
+        self.assertIn("changed since indexed", src["not_used"])
+        self.assertFalse(os.path.exists(os.path.join(out, "CAM-G.mp4")))
+
+    def audit_rows(self, rid):
+        db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("SELECT action, actor, detail FROM audit WHERE subject = ? "
+                               "ORDER BY id", ("request %d" % rid,)).fetchall()
+        finally:
+            con.close()
+
+    def test_export_with_the_store_write_locked_exports_nothing(self):
+        """Another process holds the store's write lock past the busy timeout: the export's
+        first audit row cannot be written, so nothing is exported (exit 1, said); the lock
+        gone, the export is made with its two rows."""
+        rid = self.request(self.conf, "CAM-A", local(self.t0), 0, 6, "VV-2026-122", "khóa")
+        out = os.path.join(self.tmp, "export-locked")
+        db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
+        con = sqlite3.connect(db, isolation_level=None)
+        try:
+            con.execute("BEGIN EXCLUSIVE")
+            r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("camwatch: nothing exported to %s: its audit row cannot be written" % out,
+                      r.err)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([a for a, _, _ in self.audit_rows(rid)], ["request.create"])
+        # --out as typed, relative to where it runs: the rows name it by its absolute path
+        r = subprocess.run([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
+                            str(rid), "--out", "export-locked", "--by", "it-staff"],
+                           cwd=self.tmp, capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r)
+        real = os.path.realpath(out)
+        rows = self.audit_rows(rid)
+        self.assertEqual([(a, w) for a, w, _ in rows],
+                         [("request.create", "it-staff"), ("export.start", "it-staff"),
+                          ("export", "it-staff")])
+        self.assertEqual(rows[1][2], real)
+        self.assertIn(" to %s; " % real, rows[2][2])
+        self.assertIn("in %s\n" % real, r.stdout)
+
+    def test_export_refuses_a_folder_others_may_write(self):
+        """`mkdir -m 0777 out11`, then an export into it (E9): refused before anything is
+        written or recorded, naming the folder and what to do; after `chmod 0750` it is used."""
+        rid = self.request(self.conf, "CAM-A", local(self.t0), 0, 6, "VV-2026-123",
+                           "thư mục chung")
+        out = os.path.join(self.tmp, "out11")
+        self.assertEqual(cwtest.run(["mkdir", "-m", "0777", out]).rc, 0)
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.rc, 1, r)
+        real = os.path.realpath(out)
+        self.assertIn("camwatch: %s: writable by others (mode 0777): " % real, r.err)
+        self.assertIn("(chmod 0750 %s)" % real, r.err)
+        self.assertEqual(os.listdir(out), [])
+        self.assertEqual([a for a, _, _ in self.audit_rows(rid)], ["request.create"])
+        os.chmod(out, 0o750)
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("CAM-A.mp4", os.listdir(out))
 
 
 if __name__ == "__main__":
