@@ -5,8 +5,9 @@
  *
  * Settings and why: WAL so the CLI reads beside the daemon's writes;
  * synchronous=NORMAL, which in WAL mode loses at most the last commits on power
- * loss, never consistency; a busy timeout so the CLI's short maintenance
- * transaction and the daemon's batches wait for each other instead of failing;
+ * loss, never consistency; a busy timeout so the CLI's short transactions wait for
+ * each other and for the daemon's batches instead of failing (the daemon's loop waits a few
+ * ms at most: store_set_busy_timeout);
  * foreign keys so no event names a camera that is not there. Table SQL lives in
  * store_camera.c, store_event.c, store_sample.c, store_uptime.c, store_device.c; the schema in
  * store_migrate.c. */
@@ -443,8 +444,8 @@ static int set_pragmas(struct store *s, struct cw_err *err)
     sqlite3_stmt *st = NULL;
     int wal;
 
-    if (sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK)
-        return store_fail(s, "busy timeout", err);
+    if (store_set_busy_timeout(s, STORE_BUSY_TIMEOUT_MS, err) != 0)
+        return -1;
     if (store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY", err) != 0)
         return -1;
     if (s->mode == STORE_READONLY)
@@ -654,21 +655,29 @@ int store_data_version(struct store *s, int64_t *out, struct cw_err *err)
     return 0;
 }
 
-int store_failure_is_transient(struct store *s)
+enum store_failure store_failure_kind(struct store *s)
 {
     switch (sqlite3_errcode(s->db) & 0xff) {
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+        return STORE_FAILURE_BUSY;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
     case SQLITE_NOMEM:
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
-        return 1;
+        return STORE_FAILURE_TRANSIENT;
     default:
-        return 0;
+        return STORE_FAILURE_WRITE;
     }
+}
+
+int store_set_busy_timeout(struct store *s, int ms, struct cw_err *err)
+{
+    if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK)
+        return store_fail(s, "busy timeout", err);
+    return 0;
 }
 
 const char *store_vitals_path(const char *database, char *buf, size_t len)

@@ -249,6 +249,44 @@ static void test_full_store_keeps_every_write_until_it_lands(void **state)
     sqlite3_close(raw);
 }
 
+/* The reviewer's finding: another connection's write lock (Python holding BEGIN IMMEDIATE; in
+ * use the CLI's footage scan, an API worker, an admin's sqlite3 shell) froze the daemon's loop
+ * for the store's 5 s busy timeout at every batch: no probes, no API, no watchdog pings. The
+ * loop's connection now waits a few ms at most, and the batch meeting the lock keeps its
+ * writes for later, quietly (not a failure), and lands them once the lock is gone. */
+static void test_a_held_write_lock_puts_the_batch_off_without_holding_the_loop(void **state)
+{
+    struct fixture *fx = *state;
+    struct batch_health h;
+    sqlite3 *raw = raw_open(fx->path);
+
+    /* The loop's connection waits for no long transaction of another. */
+    assert_int_equal(raw_int(fx->daemon->db, "PRAGMA busy_timeout"), BATCH_BUSY_TIMEOUT_MS);
+    assert_true(BATCH_BUSY_TIMEOUT_MS < 100);
+    assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    transition(fx, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1);
+    batch_commit(fx->b); /* returns: the loop turn goes on */
+    batch_health(fx->b, &h);
+    assert_int_equal(h.pending, 1); /* kept for later */
+    assert_int_equal(h.busy, 1);
+    assert_false(h.failing); /* a busy store is "later", not a failing one */
+    assert_int_equal(h.error[0], '\0');
+    assert_int_equal(h.dropped, 0);
+    assert_int_equal(fx->seen.committed, 1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM event"), 0);
+
+    assert_int_equal(sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    ev_run(fx->loop, EVRUN_ONCE); /* the retry timer: the lock is free now */
+    batch_health(fx->b, &h);
+    assert_int_equal(h.pending, 0);
+    assert_false(h.failing);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM event"), 1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM camera WHERE id = 'CAH-001' AND "
+                                  "state = 'down'"),
+                     1);
+    sqlite3_close(raw);
+}
+
 /* While the store refuses, a camera's probe facts are kept once, the newest: memory does not
  * grow with every probe of a long outage. */
 static void test_probe_facts_are_kept_once_per_camera_while_failing(void **state)
@@ -322,6 +360,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_full_store_keeps_every_write_until_it_lands, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_held_write_lock_puts_the_batch_off_without_holding_the_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_probe_facts_are_kept_once_per_camera_while_failing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_probe_survives_the_journal_growing_under_it, setup,
