@@ -529,6 +529,23 @@ static void note_busy(struct batch *b, const struct cw_err *err)
     ev_timer_start(b->loop, &b->retry);
 }
 
+/* The store's file is damaged (SQLITE_CORRUPT, NOTADB): a write into it was refused for the
+ * file's sake, not its own. Kept, as for a full disk, and shown failing (STATUS=, `status
+ * --daemon`) with what SQLite said; the first time, an error line says how to repair it. */
+static void note_damage(struct batch *b, const struct cw_err *err)
+{
+    struct cw_err e = *err;
+
+    snprintf(e.msg, sizeof(e.msg), "store damaged: %.400s", err->msg);
+    if (!b->h.failing || strncmp(b->h.error, "store damaged: ", 15) != 0)
+        log_errx("store: %s is damaged (%s); the daemon keeps its writes in memory and cannot "
+                 "land them: stop camwatchd, keep a copy of the file, and rebuild it with "
+                 "sqlite3 %s \".recover\" | sqlite3 %s.recovered (then put that in its place)",
+                 err->file[0] ? err->file : "the database", err->msg,
+                 err->file[0] ? err->file : "DB", err->file[0] ? err->file : "DB");
+    note_failure(b, &e);
+}
+
 /* Try to write the journal now. */
 static void batch_write(struct batch *b)
 {
@@ -546,6 +563,8 @@ static void batch_write(struct batch *b)
     if (journal_write(b, &why, &err) != 0) {
         if (why == STORE_FAILURE_BUSY)
             note_busy(b, &err);
+        else if (why == STORE_FAILURE_DAMAGED)
+            note_damage(b, &err);
         else
             note_failure(b, &err);
     } else {

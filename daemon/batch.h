@@ -22,6 +22,11 @@
  * quietly (a debug line), and only a lock held past BATCH_BUSY_QUIET_S is a
  * failure as above.
  *
+ * A store whose file is damaged (SQLITE_CORRUPT or NOTADB: a page of junk) is a
+ * failure as above too, the writes kept, with an error line saying how to
+ * repair it (sqlite3 DB ".recover"): a corrupt page is the file's fault, not
+ * the write's.
+ *
  * A write the store refuses for itself (a bug, not the disk) is dropped with a
  * log line, counted in dropped, and the rest written. A transition refused because another
  * connection (the CLI) moved the camera meanwhile is dropped and the camera's

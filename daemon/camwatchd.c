@@ -583,8 +583,14 @@ int main(int argc, char **argv)
 
         fleet_stop(d.fleet); /* the last writes, then the vitals they leave */
         fleet_store_health(d.fleet, &h);
-        if (h.pending > 0 && rc == 0)
-            rc = 1; /* what it decided is not all in the store: say so to whoever runs it */
+        /* What it decided is not all in the store (kept and not landed, or dropped): say so
+         * to whoever runs it. */
+        if ((h.pending > 0 || h.dropped > 0) && rc == 0)
+            rc = 1;
+        if (h.dropped > 0)
+            log_errx("daemon: %llu writes were lost during this run (see the store's lines "
+                     "above)",
+                     (unsigned long long)h.dropped);
     }
     vitals_free(d.vitals);
     fleet_free(d.fleet);

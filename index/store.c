@@ -668,6 +668,9 @@ enum store_failure store_failure_kind(struct store *s)
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
         return STORE_FAILURE_TRANSIENT;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return STORE_FAILURE_DAMAGED;
     default:
         return STORE_FAILURE_WRITE;
     }

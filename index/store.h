@@ -479,6 +479,8 @@ enum store_failure {
     STORE_FAILURE_WRITE,     /* the write itself is at fault and would fail again */
     STORE_FAILURE_BUSY,      /* another connection holds the write lock: try again later */
     STORE_FAILURE_TRANSIENT, /* disk or database full, I/O error, out of memory, read-only */
+    STORE_FAILURE_DAMAGED,   /* the file is corrupt (a page of junk) or not a database: no
+                                write may be trusted to land until it is repaired */
 };
 enum store_failure store_failure_kind(struct store *s);
 
