@@ -527,11 +527,100 @@ void store_interrupt(struct store *s)
     sqlite3_interrupt(s->db);
 }
 
+/* path as an SQLite URI for an immutable read (sqlite.org/uri.html): every byte but the
+ * unreserved ones and '/' percent-encoded ('?', '#', '%' and spaces would cut or change it);
+ * "file://" with an empty authority before an absolute path, "file:" before a relative one.
+ * NULL when it does not fit in len. */
+static const char *immutable_uri(const char *path, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = (size_t)snprintf(buf, len, "%s", path[0] == '/' ? "file://" : "file:");
+
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+        int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~/", *p) != NULL;
+        if (o + 4 >= len)
+            return NULL;
+        if (plain) {
+            buf[o++] = (char)*p;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[*p >> 4];
+            buf[o++] = hex[*p & 15];
+        }
+    }
+    if (o + sizeof("?immutable=1") > len)
+        return NULL;
+    memcpy(buf + o, "?immutable=1", sizeof("?immutable=1"));
+    return buf;
+}
+
+/* name + suffix exists beside the database. */
+static int beside(const char *path, const char *suffix)
+{
+    char p[4096];
+    struct stat sb;
+
+    return snprintf(p, sizeof(p), "%s%s", path, suffix) < (int)sizeof(p) && stat(p, &sb) == 0;
+}
+
+/* Open s->path with flags (uri: as an immutable read of it); 0 or -1 with err. */
+static int open_db(struct store *s, int flags, int uri, struct cw_err *err)
+{
+    char buf[8192];
+    const char *name = uri ? immutable_uri(s->path, buf, sizeof(buf)) : s->path;
+
+    if (name == NULL)
+        return cw_err_set(err, s->path, 0, NULL, "path too long");
+    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0),
+                        NULL) != SQLITE_OK)
+        return cw_err_set(err, s->path, 0, NULL, "cannot open database: %s",
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_progress_handler(s->db, STORE_INTERRUPT_CHECK_OPS, store_progress, s);
+    return 0;
+}
+
+/* A read-only open that SQLite could not make (CANTOPEN): a copy of the store on read-only
+ * media (an investigator's), where SQLite cannot make the -shm a WAL database's readers
+ * share. With no -wal beside it the file holds everything: it is read as immutable (no
+ * locks, no -shm). With a -wal but no -shm, the -wal's last commits are not in the file and
+ * cannot be read here: say what to copy. 1 when it reopened s (then check again), 0 when
+ * it is not that case, -1 with err. */
+static int readonly_media(struct store *s, struct cw_err *err)
+{
+    if (s->mode != STORE_READONLY || (sqlite3_errcode(s->db) & 0xff) != SQLITE_CANTOPEN)
+        return 0;
+    if (beside(s->path, "-wal")) {
+        if (beside(s->path, "-shm"))
+            return 0;
+        return cw_err_set(err, s->path, 0, NULL,
+                          "cannot read it here: %s-wal holds its last writes and SQLite cannot "
+                          "make %s-shm in this folder (read-only?); copy %s-wal and %s-shm too",
+                          s->path, s->path, s->path, s->path);
+    }
+    sqlite3_progress_handler(s->db, 0, NULL, NULL);
+    sqlite3_close(s->db);
+    s->db = NULL;
+    return open_db(s, SQLITE_OPEN_READONLY, 1, err) != 0 ? -1 : 1;
+}
+
+/* The connection's settings, and the schema checked (READONLY) or migrated. */
+static int open_check(struct store *s, struct cw_err *err)
+{
+    return set_pragmas(s, err) != 0 ||
+                   (s->mode == STORE_READONLY
+                        ? check_readonly_schema(s, err)
+                        : store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err)) != 0
+               ? -1
+               : 0;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, struct cw_err *err)
 {
     struct store *s;
     struct stat sb;
-    int flags;
+    int flags, media = 0;
 
     *out = NULL;
     s = calloc(1, sizeof(*s));
@@ -552,17 +641,12 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
             goto fail;
         flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     }
-    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        cw_err_set(err, path, 0, NULL, "cannot open database: %s",
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    if (open_db(s, flags, 0, err) != 0)
         goto fail;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_progress_handler(s->db, STORE_INTERRUPT_CHECK_OPS, store_progress, s);
-    if (set_pragmas(s, err) != 0 ||
-        (mode == STORE_READONLY ? check_readonly_schema(s, err)
-                                : store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err)) != 0) {
-        open_failure_said_plainly(s, err);
+    if (open_check(s, err) != 0 &&
+        ((media = readonly_media(s, err)) != 1 || open_check(s, err) != 0)) {
+        if (media >= 0)
+            open_failure_said_plainly(s, err);
         goto fail;
     }
     *out = s;
