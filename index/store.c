@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #define STORE_BUSY_TIMEOUT_MS 5000 /* longest wait for the other connection's transaction */
 /* Virtual machine steps between two looks at store_interrupt's flag (the progress handler): a
@@ -490,9 +491,32 @@ static int check_readonly_schema(struct store *s, struct cw_err *err)
     return 0;
 }
 
-/* SQLite's words for the two ways a user gets the file wrong, in the user's: another file
- * named as the database, or one this user may not write (SQLite writes PATH-wal and PATH-shm
- * beside it, readers too). Other failures keep SQLite's message. */
+/* An I/O error or a full database at open (SQLite's "journal_mode: disk I/O error" when it
+ * cannot size the -shm): when the database's file system has no block or no inode left for
+ * it, err says that instead (with SQLite's words) and 1 is returned. */
+static int no_space(const char *path, struct cw_err *err)
+{
+    char dir[4096], was[sizeof(err->msg)];
+    const char *slash = strrchr(path, '/');
+    struct statvfs vfs;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (statvfs(dir, &vfs) != 0 || (vfs.f_bavail > 0 && vfs.f_favail > 0))
+        return 0;
+    snprintf(was, sizeof(was), "%s", err->msg);
+    cw_err_set(err, path, 0, NULL,
+               "no space left on device on %s (%s free): free some and start "
+               "again (SQLite: %.200s)",
+               dir, vfs.f_bavail == 0 ? "no block" : "no inode", was);
+    return 1;
+}
+
+/* SQLite's words for the ways a user gets the file wrong, in the user's: another file named
+ * as the database, one this user may not write (SQLite writes PATH-wal and PATH-shm beside
+ * it, readers too), a full disk. Other failures keep SQLite's message. */
 static void open_failure_said_plainly(struct store *s, struct cw_err *err)
 {
     int code = sqlite3_errcode(s->db) & 0xff; /* the primary code of an extended one */
@@ -501,6 +525,8 @@ static void open_failure_said_plainly(struct store *s, struct cw_err *err)
     if (code == SQLITE_NOTADB)
         cw_err_set(err, s->path, 0, NULL,
                    "not an SQLite database (is [store] database the right file?)");
+    else if ((code == SQLITE_IOERR || code == SQLITE_FULL) && no_space(s->path, err))
+        return;
     else if (code == SQLITE_READONLY)
         cw_err_set(err, s->path, 0, NULL,
                    "cannot write it: this user may not write the database or its folder "
