@@ -274,6 +274,31 @@ static void scan_progress(void *data, size_t files, size_t dirs)
     fprintf(stderr, "camwatch: %s: %zu files, %zu folders read\n", (const char *)data, files, dirs);
 }
 
+/* Write a scan's result (res NULL: the scan failed with error) and its row, a transaction per
+ * RECSRC_APPLY_SLICE changes as the daemon writes them: the daemon's batches get in between
+ * (one transaction for a whole scan held its loop up, then kept its writes waiting). The row
+ * is written with the last slice, so a scan cut short is done again whole next time (folders
+ * are written after their files). 0, or -1 with err (the slices before it landed). */
+static int scan_write(struct cli *cli, const struct recsrc *r, const struct rec_result *res,
+                      const char *error, int64_t now, size_t *skipped, struct cw_err *err)
+{
+    size_t cursor = 0;
+    int rc = 1;
+
+    do {
+        if (store_begin(cli->store, err) != 0 ||
+            (res != NULL && (rc = recsrc_apply(r, cli->store, res, &cursor, RECSRC_APPLY_SLICE, now,
+                                               skipped, err)) < 0) ||
+            (rc == 1 && r != NULL &&
+             recsrc_finish(r, cli->store, error == NULL, error, now, err) != 0) ||
+            store_commit(cli->store, err) != 0) {
+            store_rollback(cli->store);
+            return -1;
+        }
+    } while (rc == 0);
+    return 0;
+}
+
 /* Scan and write one recorder; fills v (strings borrowed from r or kept in err_buf). */
 static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg_recorder *cr,
                      struct doc_scan *v, char *err_buf, size_t len)
@@ -281,7 +306,7 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
     struct recsrc *r = NULL;
     struct rec_result *res = NULL;
     struct cw_err err = {0};
-    size_t cursor = 0, skipped = 0;
+    size_t skipped = 0;
     int64_t now = cw_now_ms();
 
     memset(v, 0, sizeof(*v));
@@ -294,11 +319,7 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
         snprintf(err_buf, len, "%s", err.msg);
         v->error = err_buf;
     }
-    if (store_begin(cli->store, &err) != 0 ||
-        (res != NULL && recsrc_apply(r, cli->store, res, &cursor, 0, now, &skipped, &err) < 0) ||
-        (r != NULL && recsrc_finish(r, cli->store, v->error == NULL, v->error, now, &err) != 0) ||
-        store_commit(cli->store, &err) != 0) {
-        store_rollback(cli->store);
+    if (scan_write(cli, r, res, v->error, now, &skipped, &err) != 0) {
         snprintf(err_buf, len, "%s", err.msg);
         v->error = err_buf;
     }

@@ -158,13 +158,14 @@ static void render_daemon(const struct cli *cli, const json_t *doc)
            (long long)cli_jint(loop, "window_s"));
     if (json_is_true(json_object_get(store, "writable"))) {
         printf("store:    writable; last write %.1f ms, %.1f ms at most over the last minute; "
-               "%lld transactions, %lld writes pending\n",
+               "%lld transactions, %lld writes pending, %lld lost\n",
                cli_jnum(store, "write_ms"), cli_jnum(store, "write_max_ms"),
-               (long long)cli_jint(store, "commits"), (long long)cli_jint(store, "pending"));
+               (long long)cli_jint(store, "commits"), (long long)cli_jint(store, "pending"),
+               (long long)cli_jint(store, "dropped"));
     } else {
         cw_format_local(cli_jint(store, "failing_since_ms"), cli->tz, since, sizeof(since));
         printf("store:    NOT WRITABLE since %s (%s): %lld writes kept in memory, retried until "
-               "they land; %lld samples or clock readings dropped\n",
+               "they land; %lld writes lost\n",
                since, cli_jstr(store, "error", ""), (long long)cli_jint(store, "pending"),
                (long long)cli_jint(store, "dropped"));
     }

@@ -314,7 +314,10 @@ static void alerts_read(struct alerts *a)
     }
     memcpy(saved, a->cams, saved_n * sizeof(*saved));
     if (store_begin(a->store, &err) != 0) {
-        note_failure(a, "what the event log says", err.msg);
+        /* Another connection's write lock (the loop waits 5 ms for it, batch.h): the next
+         * poll, quietly. */
+        if (store_failure_kind(a->store) != STORE_FAILURE_BUSY)
+            note_failure(a, "what the event log says", err.msg);
         a->failing = 1;
         free(saved);
         free(ev);

@@ -81,6 +81,7 @@ struct batch {
     double retry_s;           /* the next retry's delay */
     int64_t last_log_ms;      /* monotonic time of the last failure line */
     int64_t pending_since_ms; /* wall clock: the oldest decision still in the journal */
+    int64_t busy_since_ms;    /* monotonic: the first busy refusal of a run of them; 0 when none */
     struct batch_health h;
 };
 
@@ -425,33 +426,39 @@ static void after_landing(struct batch *b)
 }
 
 /* Write every live write in one transaction. 0 when it landed; -1 when the store refused for a
- * cause that passes (rolled back, err filled). A write refused for itself is dropped (logged)
- * and the transaction written again without it. */
-static int journal_write(struct batch *b, struct cw_err *err)
+ * cause that passes (rolled back, err filled, *why says which: busy or transient). A write
+ * refused for itself is dropped (logged, counted) and the transaction written again without
+ * it. */
+static int journal_write(struct batch *b, enum store_failure *why, struct cw_err *err)
 {
     int rc;
 
 again:
-    if (store_begin(b->store, err) != 0)
+    if (store_begin(b->store, err) != 0) {
+        *why = store_failure_kind(b->store);
         return -1;
+    }
     for (size_t i = 0; i < b->n; i++) {
         struct write *w = &b->w[i];
         rc = write_exec(b, w, err);
         if (rc < 0) {
-            int transient = store_failure_is_transient(b->store);
+            *why = store_failure_kind(b->store);
             store_rollback(b->store);
-            if (transient)
+            if (*why != STORE_FAILURE_WRITE)
                 return -1;
             log_warnx("store: camera=%s: a write the store refuses is dropped: %s", w->camera_id,
                       err->msg);
             write_free(w);
             b->live--;
+            b->h.dropped++;
             goto again;
         }
         w->refused = rc == 1 && w->kind == W_TRANSITION;
     }
-    if (store_commit(b->store, err) != 0)
+    if (store_commit(b->store, err) != 0) {
+        *why = STORE_FAILURE_TRANSIENT; /* rolled back: its code is gone; kept and retried */
         return -1;
+    }
     return 0;
 }
 
@@ -496,10 +503,54 @@ static void note_failure(struct batch *b, const struct cw_err *err)
     ev_timer_start(b->loop, &b->retry);
 }
 
+/* Another connection holds the write lock (the CLI's footage scan, an API worker, an admin's
+ * sqlite3 shell): the writes stay kept and are tried again BATCH_RETRY_MIN_S later, quietly;
+ * only a lock held past BATCH_BUSY_QUIET_S is a failure, logged and shown. */
+static void note_busy(struct batch *b, const struct cw_err *err)
+{
+    int64_t mono = cw_mono_ms();
+
+    b->h.busy++;
+    if (b->busy_since_ms == 0)
+        b->busy_since_ms = mono;
+    if (b->h.failing || mono - b->busy_since_ms >= BATCH_BUSY_QUIET_S * 1000) {
+        struct cw_err e = *err;
+        snprintf(e.msg, sizeof(e.msg),
+                 "another connection has held the store's write lock for %lld s (%.200s)",
+                 (long long)(mono - b->busy_since_ms) / 1000, err->msg);
+        note_failure(b, &e);
+        return;
+    }
+    log_debug("store: busy (another connection is writing); %zu writes kept, tried again in "
+              "%.0f s",
+              b->live, BATCH_RETRY_MIN_S);
+    ev_timer_stop(b->loop, &b->retry);
+    ev_timer_set(&b->retry, BATCH_RETRY_MIN_S, 0.0);
+    ev_timer_start(b->loop, &b->retry);
+}
+
+/* The store's file is damaged (SQLITE_CORRUPT, NOTADB): a write into it was refused for the
+ * file's sake, not its own. Kept, as for a full disk, and shown failing (STATUS=, `status
+ * --daemon`) with what SQLite said; the first time, an error line says how to repair it. */
+static void note_damage(struct batch *b, const struct cw_err *err)
+{
+    struct cw_err e = *err;
+
+    snprintf(e.msg, sizeof(e.msg), "store damaged: %.400s", err->msg);
+    if (!b->h.failing || strncmp(b->h.error, "store damaged: ", 15) != 0)
+        log_errx("store: %s is damaged (%s); the daemon keeps its writes in memory and cannot "
+                 "land them: stop camwatchd, keep a copy of the file, and rebuild it with "
+                 "sqlite3 %s \".recover\" | sqlite3 %s.recovered (then put that in its place)",
+                 err->file[0] ? err->file : "the database", err->msg,
+                 err->file[0] ? err->file : "DB", err->file[0] ? err->file : "DB");
+    note_failure(b, &e);
+}
+
 /* Try to write the journal now. */
 static void batch_write(struct batch *b)
 {
     struct cw_err err = {0};
+    enum store_failure why = STORE_FAILURE_TRANSIENT;
     size_t written = b->live;
     int64_t t0;
 
@@ -509,9 +560,15 @@ static void batch_write(struct batch *b)
         return;
     batch_sync_external(b);
     t0 = cw_mono_ms();
-    if (journal_write(b, &err) != 0) {
-        note_failure(b, &err);
+    if (journal_write(b, &why, &err) != 0) {
+        if (why == STORE_FAILURE_BUSY)
+            note_busy(b, &err);
+        else if (why == STORE_FAILURE_DAMAGED)
+            note_damage(b, &err);
+        else
+            note_failure(b, &err);
     } else {
+        b->busy_since_ms = 0;
         note_latency(b, (double)(cw_mono_ms() - t0));
         after_landing(b);
         if (b->h.failing)
@@ -557,7 +614,8 @@ int batch_new(struct ev_loop *loop, struct store *store, const struct batch_hook
     ev_timer_init(&b->external, batch_external_cb, BATCH_EXTERNAL_CHECK_S, BATCH_EXTERNAL_CHECK_S);
     b->external.data = b;
     b->h.max_write_since_ms = cw_now_ms();
-    if (store_data_version(store, &b->data_version, err) != 0) {
+    if (store_set_busy_timeout(store, BATCH_BUSY_TIMEOUT_MS, err) != 0 ||
+        store_data_version(store, &b->data_version, err) != 0) {
         free(b);
         return -1;
     }

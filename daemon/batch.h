@@ -15,8 +15,20 @@
  * kept as its own row), samples and clock readings up to BATCH_ROWS_KEPT (the
  * oldest dropped beyond, counted in the log); transitions are all kept.
  *
+ * The store's connection is the loop's: batch_new sets its busy timeout to
+ * BATCH_BUSY_TIMEOUT_MS, so another connection's write lock (the CLI's footage
+ * scan, an API worker, an admin's sqlite3 shell) never holds the loop longer;
+ * a batch that meets one is kept and tried again BATCH_RETRY_MIN_S later,
+ * quietly (a debug line), and only a lock held past BATCH_BUSY_QUIET_S is a
+ * failure as above.
+ *
+ * A store whose file is damaged (SQLITE_CORRUPT or NOTADB: a page of junk) is a
+ * failure as above too, the writes kept, with an error line saying how to
+ * repair it (sqlite3 DB ".recover"): a corrupt page is the file's fault, not
+ * the write's.
+ *
  * A write the store refuses for itself (a bug, not the disk) is dropped with a
- * log line and the rest written. A transition refused because another
+ * log line, counted in dropped, and the rest written. A transition refused because another
  * connection (the CLI) moved the camera meanwhile is dropped and the camera's
  * stored row handed to the adopt hook.
  *
@@ -46,6 +58,12 @@
 #define BATCH_RETRY_MAX_S 10.0     /* retries slow down to this */
 #define BATCH_LOG_EVERY_S 60       /* while failing: one log line this often */
 #define BATCH_ROWS_KEPT 100000     /* samples and clock readings kept while failing, each */
+/* The loop's longest wait for another connection's write lock, ms: a batch lasts about a
+ * millisecond, so a lock held longer is someone else's long transaction, and waiting for it
+ * would stop the probes, the API and the watchdog's pings (5 s each time, SQLite's wait as
+ * the CLI has it). */
+#define BATCH_BUSY_TIMEOUT_MS 5
+#define BATCH_BUSY_QUIET_S 60 /* a lock held this long is a failure, logged and shown */
 
 struct batch;
 
@@ -66,14 +84,17 @@ struct batch_health {
     int failing;                /* the last attempt was refused */
     int64_t failing_since_ms;   /* wall clock of the first refusal of this run; 0 when fine */
     char error[512];            /* what the store said last, "" when fine */
-    uint64_t dropped;           /* samples and clock readings dropped over BATCH_ROWS_KEPT */
+    uint64_t dropped;           /* writes lost: samples and clock readings over
+                                   BATCH_ROWS_KEPT, writes the store refused for themselves */
+    uint64_t busy;              /* attempts put off: another connection held the write lock */
     uint64_t commits;           /* transactions that landed */
     double last_write_ms;       /* how long the last landed transaction took */
     double max_write_ms;        /* the longest over the last minute */
     int64_t max_write_since_ms; /* when that minute began */
 };
 
-/* Borrows loop and store; copies hooks. Caller frees with batch_free. */
+/* Borrows loop and store (and sets its busy timeout, above); copies hooks. Caller frees with
+ * batch_free. */
 int batch_new(struct ev_loop *loop, struct store *store, const struct batch_hooks *hooks,
               struct batch **out, struct cw_err *err);
 /* Start collecting if not already: adopt what other connections committed, arm the commit

@@ -6,6 +6,8 @@
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
  *   --once   probe every camera once, write, exit 0
+ * One daemon per store, --once included: the store's lock (storelock.h) is taken before the
+ * store opens and held to the end; a second one exits 1 naming the first's pid.
  * The three signals are blocked from the first instruction of main and
  * unblocked once their watchers are in place, so one sent during start-up
  * (config, store, sync: most of a second at 10,000 cameras) waits and is
@@ -36,6 +38,7 @@
 #include "alerts.h"
 #include "api.h"
 #include "fleet.h"
+#include "storelock.h"
 #include "vitals.h"
 
 #define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
@@ -64,6 +67,7 @@ struct cw_daemon {
     struct ev_loop *loop;
     const char *conf_path;
     struct cfg *cfg;
+    struct storelock *lock; /* held from before the store opens to the end (storelock.h) */
     struct store *store;
     struct curlev *curl; /* the loop's curl multi: the probes' and the alerts' transfers */
     struct fleet *fleet;
@@ -450,6 +454,13 @@ static int daemon_run(struct cw_daemon *d)
     struct fleet_hooks hooks = {daemon_changed, daemon_once_done, d};
     char status[384];
 
+    /* Before the store opens: a second daemon must not touch it at all (its start-up sync
+     * would already write the first one's cameras). */
+    if (storelock_take(d->cfg->database, &d->lock, &err) != 0) {
+        cw_err_format(&err, status, sizeof(status));
+        log_errx("daemon: %s", status);
+        return 1;
+    }
     if (store_open(d->cfg->database, STORE_READWRITE, &d->store, &err) != 0) {
         log_errx("store: %s: %s", d->cfg->database, err.msg);
         return 1;
@@ -572,13 +583,20 @@ int main(int argc, char **argv)
 
         fleet_stop(d.fleet); /* the last writes, then the vitals they leave */
         fleet_store_health(d.fleet, &h);
-        if (h.pending > 0 && rc == 0)
-            rc = 1; /* what it decided is not all in the store: say so to whoever runs it */
+        /* What it decided is not all in the store (kept and not landed, or dropped): say so
+         * to whoever runs it. */
+        if ((h.pending > 0 || h.dropped > 0) && rc == 0)
+            rc = 1;
+        if (h.dropped > 0)
+            log_errx("daemon: %llu writes were lost during this run (see the store's lines "
+                     "above)",
+                     (unsigned long long)h.dropped);
     }
     vitals_free(d.vitals);
     fleet_free(d.fleet);
     curlev_free(d.curl);
     store_close(d.store);
+    storelock_free(d.lock); /* after the last write */
     cfg_free(d.cfg);
     if (d.loop != NULL)
         ev_loop_destroy(d.loop);

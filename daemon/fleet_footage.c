@@ -25,7 +25,6 @@
 #include "recsrc.h"
 
 #define FOOTAGE_FIRST_SCAN_S 1.0 /* after start or a reload */
-#define FOOTAGE_APPLY_SLICE 2000 /* changes written per pass of the loop */
 #define FOOTAGE_REASONS_MAX VERDICT_REASONS_MAX
 
 struct fleet_footage;
@@ -238,7 +237,7 @@ static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
 
     (void)revents;
     if (r->ff->stopped || batch_open(r->ff->env->batch) != 0 ||
-        (rc = recsrc_apply(r->src, r->ff->env->store, res, &r->cursor, FOOTAGE_APPLY_SLICE,
+        (rc = recsrc_apply(r->src, r->ff->env->store, res, &r->cursor, RECSRC_APPLY_SLICE,
                            r->scan_ms, &r->skipped, &err)) == 0)
         return; /* more next pass (or stopped: the idle watcher is stopped by stop) */
     ev_idle_stop(loop, w);

@@ -81,6 +81,10 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now
  * scan's start, recsrc_scan's now_ms (each segment's seen_ms). */
 int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
                  size_t *cursor, size_t max, int64_t scan_ms, size_t *skipped, struct cw_err *err);
+/* Changes written per recsrc_apply call, the daemon's (per pass of its loop) and the CLI's
+ * (per transaction): another connection's write waits for at most one slice, never a whole
+ * scan (a first scan of a recorder is hundreds of thousands of files). */
+#define RECSRC_APPLY_SLICE 2000
 
 /* After a scan (written, or failed with error): the recorder's scan row, and every camera on
  * it brought up to date (oldest, newest, retention note). In the caller's transaction.

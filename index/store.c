@@ -5,8 +5,9 @@
  *
  * Settings and why: WAL so the CLI reads beside the daemon's writes;
  * synchronous=NORMAL, which in WAL mode loses at most the last commits on power
- * loss, never consistency; a busy timeout so the CLI's short maintenance
- * transaction and the daemon's batches wait for each other instead of failing;
+ * loss, never consistency; a busy timeout so the CLI's short transactions wait for
+ * each other and for the daemon's batches instead of failing (the daemon's loop waits a few
+ * ms at most: store_set_busy_timeout);
  * foreign keys so no event names a camera that is not there. Table SQL lives in
  * store_camera.c, store_event.c, store_sample.c, store_uptime.c, store_device.c; the schema in
  * store_migrate.c. */
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #define STORE_BUSY_TIMEOUT_MS 5000 /* longest wait for the other connection's transaction */
 /* Virtual machine steps between two looks at store_interrupt's flag (the progress handler): a
@@ -443,8 +445,8 @@ static int set_pragmas(struct store *s, struct cw_err *err)
     sqlite3_stmt *st = NULL;
     int wal;
 
-    if (sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK)
-        return store_fail(s, "busy timeout", err);
+    if (store_set_busy_timeout(s, STORE_BUSY_TIMEOUT_MS, err) != 0)
+        return -1;
     if (store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY", err) != 0)
         return -1;
     if (s->mode == STORE_READONLY)
@@ -489,9 +491,32 @@ static int check_readonly_schema(struct store *s, struct cw_err *err)
     return 0;
 }
 
-/* SQLite's words for the two ways a user gets the file wrong, in the user's: another file
- * named as the database, or one this user may not write (SQLite writes PATH-wal and PATH-shm
- * beside it, readers too). Other failures keep SQLite's message. */
+/* An I/O error or a full database at open (SQLite's "journal_mode: disk I/O error" when it
+ * cannot size the -shm): when the database's file system has no block or no inode left for
+ * it, err says that instead (with SQLite's words) and 1 is returned. */
+static int no_space(const char *path, struct cw_err *err)
+{
+    char dir[4096], was[sizeof(err->msg)];
+    const char *slash = strrchr(path, '/');
+    struct statvfs vfs;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (statvfs(dir, &vfs) != 0 || (vfs.f_bavail > 0 && vfs.f_favail > 0))
+        return 0;
+    snprintf(was, sizeof(was), "%s", err->msg);
+    cw_err_set(err, path, 0, NULL,
+               "no space left on device on %s (%s free): free some and start "
+               "again (SQLite: %.200s)",
+               dir, vfs.f_bavail == 0 ? "no block" : "no inode", was);
+    return 1;
+}
+
+/* SQLite's words for the ways a user gets the file wrong, in the user's: another file named
+ * as the database, one this user may not write (SQLite writes PATH-wal and PATH-shm beside
+ * it, readers too), a full disk. Other failures keep SQLite's message. */
 static void open_failure_said_plainly(struct store *s, struct cw_err *err)
 {
     int code = sqlite3_errcode(s->db) & 0xff; /* the primary code of an extended one */
@@ -500,6 +525,8 @@ static void open_failure_said_plainly(struct store *s, struct cw_err *err)
     if (code == SQLITE_NOTADB)
         cw_err_set(err, s->path, 0, NULL,
                    "not an SQLite database (is [store] database the right file?)");
+    else if ((code == SQLITE_IOERR || code == SQLITE_FULL) && no_space(s->path, err))
+        return;
     else if (code == SQLITE_READONLY)
         cw_err_set(err, s->path, 0, NULL,
                    "cannot write it: this user may not write the database or its folder "
@@ -526,11 +553,100 @@ void store_interrupt(struct store *s)
     sqlite3_interrupt(s->db);
 }
 
+/* path as an SQLite URI for an immutable read (sqlite.org/uri.html): every byte but the
+ * unreserved ones and '/' percent-encoded ('?', '#', '%' and spaces would cut or change it);
+ * "file://" with an empty authority before an absolute path, "file:" before a relative one.
+ * NULL when it does not fit in len. */
+static const char *immutable_uri(const char *path, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = (size_t)snprintf(buf, len, "%s", path[0] == '/' ? "file://" : "file:");
+
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+        int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~/", *p) != NULL;
+        if (o + 4 >= len)
+            return NULL;
+        if (plain) {
+            buf[o++] = (char)*p;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[*p >> 4];
+            buf[o++] = hex[*p & 15];
+        }
+    }
+    if (o + sizeof("?immutable=1") > len)
+        return NULL;
+    memcpy(buf + o, "?immutable=1", sizeof("?immutable=1"));
+    return buf;
+}
+
+/* name + suffix exists beside the database. */
+static int beside(const char *path, const char *suffix)
+{
+    char p[4096];
+    struct stat sb;
+
+    return snprintf(p, sizeof(p), "%s%s", path, suffix) < (int)sizeof(p) && stat(p, &sb) == 0;
+}
+
+/* Open s->path with flags (uri: as an immutable read of it); 0 or -1 with err. */
+static int open_db(struct store *s, int flags, int uri, struct cw_err *err)
+{
+    char buf[8192];
+    const char *name = uri ? immutable_uri(s->path, buf, sizeof(buf)) : s->path;
+
+    if (name == NULL)
+        return cw_err_set(err, s->path, 0, NULL, "path too long");
+    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0),
+                        NULL) != SQLITE_OK)
+        return cw_err_set(err, s->path, 0, NULL, "cannot open database: %s",
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_progress_handler(s->db, STORE_INTERRUPT_CHECK_OPS, store_progress, s);
+    return 0;
+}
+
+/* A read-only open that SQLite could not make (CANTOPEN): a copy of the store on read-only
+ * media (an investigator's), where SQLite cannot make the -shm a WAL database's readers
+ * share. With no -wal beside it the file holds everything: it is read as immutable (no
+ * locks, no -shm). With a -wal but no -shm, the -wal's last commits are not in the file and
+ * cannot be read here: say what to copy. 1 when it reopened s (then check again), 0 when
+ * it is not that case, -1 with err. */
+static int readonly_media(struct store *s, struct cw_err *err)
+{
+    if (s->mode != STORE_READONLY || (sqlite3_errcode(s->db) & 0xff) != SQLITE_CANTOPEN)
+        return 0;
+    if (beside(s->path, "-wal")) {
+        if (beside(s->path, "-shm"))
+            return 0;
+        return cw_err_set(err, s->path, 0, NULL,
+                          "cannot read it here: %s-wal holds its last writes and SQLite cannot "
+                          "make %s-shm in this folder (read-only?); copy %s-wal and %s-shm too",
+                          s->path, s->path, s->path, s->path);
+    }
+    sqlite3_progress_handler(s->db, 0, NULL, NULL);
+    sqlite3_close(s->db);
+    s->db = NULL;
+    return open_db(s, SQLITE_OPEN_READONLY, 1, err) != 0 ? -1 : 1;
+}
+
+/* The connection's settings, and the schema checked (READONLY) or migrated. */
+static int open_check(struct store *s, struct cw_err *err)
+{
+    return set_pragmas(s, err) != 0 ||
+                   (s->mode == STORE_READONLY
+                        ? check_readonly_schema(s, err)
+                        : store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err)) != 0
+               ? -1
+               : 0;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, struct cw_err *err)
 {
     struct store *s;
     struct stat sb;
-    int flags;
+    int flags, media = 0;
 
     *out = NULL;
     s = calloc(1, sizeof(*s));
@@ -551,17 +667,12 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
             goto fail;
         flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     }
-    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        cw_err_set(err, path, 0, NULL, "cannot open database: %s",
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    if (open_db(s, flags, 0, err) != 0)
         goto fail;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_progress_handler(s->db, STORE_INTERRUPT_CHECK_OPS, store_progress, s);
-    if (set_pragmas(s, err) != 0 ||
-        (mode == STORE_READONLY ? check_readonly_schema(s, err)
-                                : store_migrate(s->db, s->path, STORE_SCHEMA_VERSION, err)) != 0) {
-        open_failure_said_plainly(s, err);
+    if (open_check(s, err) != 0 &&
+        ((media = readonly_media(s, err)) != 1 || open_check(s, err) != 0)) {
+        if (media >= 0)
+            open_failure_said_plainly(s, err);
         goto fail;
     }
     *out = s;
@@ -654,21 +765,32 @@ int store_data_version(struct store *s, int64_t *out, struct cw_err *err)
     return 0;
 }
 
-int store_failure_is_transient(struct store *s)
+enum store_failure store_failure_kind(struct store *s)
 {
     switch (sqlite3_errcode(s->db) & 0xff) {
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+        return STORE_FAILURE_BUSY;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
     case SQLITE_NOMEM:
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
-        return 1;
+        return STORE_FAILURE_TRANSIENT;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return STORE_FAILURE_DAMAGED;
     default:
-        return 0;
+        return STORE_FAILURE_WRITE;
     }
+}
+
+int store_set_busy_timeout(struct store *s, int ms, struct cw_err *err)
+{
+    if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK)
+        return store_fail(s, "busy timeout", err);
+    return 0;
 }
 
 const char *store_vitals_path(const char *database, char *buf, size_t len)

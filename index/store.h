@@ -474,10 +474,20 @@ int store_list_device_changes_page(struct store *s, const struct store_page *pg,
  * "<database>.daemon.json" into buf. Returns buf, or NULL when it does not fit. */
 const char *store_vitals_path(const char *database, char *buf, size_t len);
 
-/* After a call that returned -1: 1 when the cause may pass and the same write may succeed
- * later (disk or database full, I/O error, the database busy or locked, out of memory, made
- * read-only), 0 when the write itself is at fault and would fail again. */
-int store_failure_is_transient(struct store *s);
+/* After a call that returned -1, why (before any other call on s): */
+enum store_failure {
+    STORE_FAILURE_WRITE,     /* the write itself is at fault and would fail again */
+    STORE_FAILURE_BUSY,      /* another connection holds the write lock: try again later */
+    STORE_FAILURE_TRANSIENT, /* disk or database full, I/O error, out of memory, read-only */
+    STORE_FAILURE_DAMAGED,   /* the file is corrupt (a page of junk) or not a database: no
+                                write may be trusted to land until it is repaired */
+};
+enum store_failure store_failure_kind(struct store *s);
+
+/* How long a statement on s waits for another connection's write lock before it fails with
+ * SQLITE_BUSY (store_open sets STORE_BUSY_TIMEOUT_MS, for the CLI and the API's workers; the
+ * daemon's loop sets a few ms: it keeps its writes and tries later instead of waiting). */
+int store_set_busy_timeout(struct store *s, int ms, struct cw_err *err);
 
 /* ---- tickets (store_ticket.c) ---- */
 

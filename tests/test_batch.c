@@ -249,6 +249,108 @@ static void test_full_store_keeps_every_write_until_it_lands(void **state)
     sqlite3_close(raw);
 }
 
+/* The reviewer's finding: another connection's write lock (Python holding BEGIN IMMEDIATE; in
+ * use the CLI's footage scan, an API worker, an admin's sqlite3 shell) froze the daemon's loop
+ * for the store's 5 s busy timeout at every batch: no probes, no API, no watchdog pings. The
+ * loop's connection now waits a few ms at most, and the batch meeting the lock keeps its
+ * writes for later, quietly (not a failure), and lands them once the lock is gone. */
+static void test_a_held_write_lock_puts_the_batch_off_without_holding_the_loop(void **state)
+{
+    struct fixture *fx = *state;
+    struct batch_health h;
+    sqlite3 *raw = raw_open(fx->path);
+
+    /* The loop's connection waits for no long transaction of another. */
+    assert_int_equal(raw_int(fx->daemon->db, "PRAGMA busy_timeout"), BATCH_BUSY_TIMEOUT_MS);
+    assert_true(BATCH_BUSY_TIMEOUT_MS < 100);
+    assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    transition(fx, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1);
+    batch_commit(fx->b); /* returns: the loop turn goes on */
+    batch_health(fx->b, &h);
+    assert_int_equal(h.pending, 1); /* kept for later */
+    assert_int_equal(h.busy, 1);
+    assert_false(h.failing); /* a busy store is "later", not a failing one */
+    assert_int_equal(h.error[0], '\0');
+    assert_int_equal(h.dropped, 0);
+    assert_int_equal(fx->seen.committed, 1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM event"), 0);
+
+    assert_int_equal(sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    ev_run(fx->loop, EVRUN_ONCE); /* the retry timer: the lock is free now */
+    batch_health(fx->b, &h);
+    assert_int_equal(h.pending, 0);
+    assert_false(h.failing);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM event"), 1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM camera WHERE id = 'CAH-001' AND "
+                                  "state = 'down'"),
+                     1);
+    sqlite3_close(raw);
+}
+
+/* Overwrite the page where table's rows begin with junk, as the reviewer did to page 6: the
+ * WAL checkpointed into the file first, so the junk is what every later reader finds. */
+static void corrupt_table(const char *path, const char *table)
+{
+    sqlite3 *raw = raw_open(path);
+    char sql[128];
+    unsigned char junk[65536];
+    int64_t page, size;
+    FILE *f;
+
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    snprintf(sql, sizeof(sql), "SELECT rootpage FROM sqlite_schema WHERE name = '%s'", table);
+    page = raw_int(raw, sql);
+    size = raw_int(raw, "PRAGMA page_size");
+    sqlite3_close(raw);
+    assert_true(page > 1 && size <= (int64_t)sizeof(junk));
+    memset(junk, 0xa5, sizeof(junk));
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, (long)((page - 1) * size), SEEK_SET), 0);
+    assert_int_equal(fwrite(junk, 1, (size_t)size, f), (size_t)size);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The reviewer's finding: with a page of the store overwritten by junk, the write of a state
+ * change was dropped ("a write the store refuses is dropped: ... database disk image is
+ * malformed") while the daemon called the store writable and dropped nothing; the camera stayed
+ * unknown for good. A damaged store is a failing one: the write is kept, the failure shown with
+ * SQLite's words, and nothing is counted lost while it is kept. */
+static void test_a_corrupt_page_keeps_the_write_and_fails_the_store(void **state)
+{
+    struct fixture *fx = *state;
+    struct batch_hooks hooks = {NULL, NULL, NULL, NULL};
+    struct store *s = NULL;
+    struct batch *b = NULL;
+    struct batch_health h;
+    struct cw_err err = {0};
+    sqlite3 *raw;
+
+    corrupt_table(fx->path, "event");
+    /* A connection that never cached the page, as a daemon started on the damaged file. */
+    if (store_open(fx->path, STORE_READWRITE, &s, &err) != 0 ||
+        batch_new(fx->loop, s, &hooks, &b, &err) != 0)
+        fail_msg("store: %s", err.msg);
+    batch_record_transition(b, "CAH-001", CW_UNKNOWN, CW_DOWN, T0 + 1, "timeout");
+    batch_commit(b);
+    batch_health(b, &h);
+    assert_true(h.failing);
+    assert_int_equal(h.pending, 1);
+    assert_int_equal(h.dropped, 0);
+    assert_non_null(strstr(h.error, "store damaged"));
+    assert_non_null(strstr(h.error, "malformed"));
+    raw = raw_open(fx->path);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM camera WHERE state = 'unknown'"), 2);
+    sqlite3_close(raw);
+    ev_run(fx->loop, EVRUN_ONCE); /* the retry: still damaged, still kept */
+    batch_health(b, &h);
+    assert_true(h.failing);
+    assert_int_equal(h.pending, 1);
+    batch_free(b);
+    store_close(s);
+}
+
 /* While the store refuses, a camera's probe facts are kept once, the newest: memory does not
  * grow with every probe of a long outage. */
 static void test_probe_facts_are_kept_once_per_camera_while_failing(void **state)
@@ -322,6 +424,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_full_store_keeps_every_write_until_it_lands, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_held_write_lock_puts_the_batch_off_without_holding_the_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_corrupt_page_keeps_the_write_and_fails_the_store,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_probe_facts_are_kept_once_per_camera_while_failing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_probe_survives_the_journal_growing_under_it, setup,

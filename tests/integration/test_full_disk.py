@@ -77,6 +77,29 @@ class FullDiskTest(unittest.TestCase):
                 procs.stop_all()
                 subprocess.run(["umount", store_dir], check=False)
 
+    def test_starting_on_a_full_disk_says_so(self):
+        """Before: "store: .../camwatch.db: journal_mode: disk I/O error" and exit 1, which
+        says nothing of the disk. Now the message names the full file system."""
+        with cwtest.fixtures("cw-fullstart-") as (tmp, procs):
+            store_dir = os.path.join(tmp, "store")
+            os.makedirs(store_dir)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0750", "tmpfs",
+                            store_dir], check=True)
+            try:
+                conf = cwtest.write_config(
+                    os.path.join(tmp, "site"),
+                    [cwtest.camera("F-01", cwtest.rtsp_url(cwtest.closed_port(), "/x"))],
+                    store={"database": os.path.join(store_dir, "camwatch.db")},
+                    probe={"interval": "2s", "timeout": "900ms", "slow": "800ms"})
+                r = cwtest.camwatchd(conf, "--once")
+                self.assertEqual(r.rc, 0, r)
+                fill(os.path.join(store_dir, "filler"))
+                r = cwtest.camwatchd(conf, "--once")
+                self.assertEqual(r.rc, 1, r)
+                self.assertIn("no space left on device on %s" % store_dir, r.err)
+            finally:
+                subprocess.run(["umount", store_dir], check=False)
+
     def run_fleet(self, tmp, procs, store_dir):
         fault = procs.fixture("rtsp_fault.py")
         cams = [cwtest.camera("F-%02d" % i, cwtest.rtsp_url(fault.port, "/flap/%d" % i))
