@@ -251,13 +251,12 @@ function reloadBanner() {
     b.replaceChildren();
     return;
   }
-  const locale = app.lang === "vi" ? "vi-VN" : "en-GB";
   const more = c.problems.length - 1 + (c.more || 0);
   const first = el("strong", { "data-reload": "problem" }, problemText(c.problems[0] || {}));
   b.replaceChildren(
-    t("reload.refused") + " " + new Date(c.at_ms).toLocaleString(locale) + ": ", first,
+    t("reload.refused") + " " + when(c.at) + " (" + ago(c.at_ms) + "): ", first,
     more > 0 ? " (" + t("reload.more") + " " + more + " " + t("reload.more2") + ")" : "",
-    ". " + t("reload.runs") + " " + new Date(c.ok_ms).toLocaleString(locale) + ". " +
+    ". " + t("reload.runs") + " " + when(c.ok_at) + ". " +
       t("reload.fix") + " ",
     el("code", {}, "camwatchd -c CONF --check-config"));
   b.hidden = false;
