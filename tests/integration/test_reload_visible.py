@@ -24,13 +24,6 @@ BAD_LAT = "91.5"
 REFUSED = "RELOAD REFUSED"
 
 
-def artifacts():
-    d = os.environ.get("CW_ARTIFACTS") or os.path.join(cwtest.build_dir([]), "test-artifacts",
-                                                        "reload")
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
 def metric(text, name):
     """The value of the sample of name (no labels) in the exposition text."""
     for line in text.splitlines():
@@ -175,7 +168,7 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         self.assertIn("cameras.csv:3: lat: ", shown)
         self.assertIn(BAD_LAT, shown)
         self.assertIn("--check-config", shown)
-        b.screenshot(os.path.join(artifacts(), "refused.png"))
+        b.screenshot(os.path.join(browser.artifacts("reload"), "refused.png"))
 
         # Fixed, SIGHUP: ok again everywhere, the banner gone.
         self.write_cameras("10.31")
