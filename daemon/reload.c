@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../util/text.h"
+
 struct reload {
     int ok, start, loaded; /* loaded: a load has been recorded */
     int64_t at_ms, ok_ms;
@@ -39,24 +41,57 @@ void reload_free(struct reload *r)
     free(r);
 }
 
-/* s as a JSON string of at most RELOAD_TEXT_MAX bytes (cut where a UTF-8 character starts, an
- * ellipsis after), null for NULL or "". */
+/* The code point at *p, advanced past, as shown: a control character '?', what is not one
+ * (a malformed byte, a surrogate) U+FFFD. */
+static uint32_t shown(const char **p)
+{
+    uint32_t c = cw_text_next(p);
+
+    if (c < 0x20 || c == 0x7f)
+        return '?';
+    if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+        return 0xfffd;
+    return c;
+}
+
+/* s as shown, written into buf while it fits in room bytes: the bytes written; *all: s whole. */
+static size_t shown_into(const char *s, char *buf, size_t room, int *all)
+{
+    char one[4];
+    size_t n = 0, k;
+
+    while (*s != '\0') {
+        k = cw_text_put(shown(&s), one);
+        if (n + k > room) {
+            *all = 0;
+            return n;
+        }
+        memcpy(buf + n, one, k);
+        n += k;
+    }
+    *all = 1;
+    return n;
+}
+
+/* s as a JSON string of at most RELOAD_TEXT_MAX bytes, cut on a character's edge with an
+ * ellipsis after; null for NULL or "". What a user's file put in a message is shown, not
+ * trusted: valid UTF-8 without control characters, which JSON escapes in one or two bytes a
+ * byte (the vitals file's room). */
 static json_t *text(const char *s)
 {
-    char buf[RELOAD_TEXT_MAX + 4];
+    char buf[RELOAD_TEXT_MAX];
     size_t n;
+    int all;
 
     if (s == NULL || s[0] == '\0')
         return json_null();
-    n = strlen(s);
-    if (n <= RELOAD_TEXT_MAX)
-        return json_string(s);
-    n = RELOAD_TEXT_MAX - 3;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    memcpy(buf, s, n);
-    memcpy(buf + n, "...", 4);
-    return json_string(buf);
+    n = shown_into(s, buf, sizeof(buf), &all);
+    if (!all) {
+        n = shown_into(s, buf, sizeof(buf) - 3, &all);
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    return json_stringn(buf, n);
 }
 
 /* The file at path as now on disk: {file, mtime_ms, bytes}. */

@@ -492,7 +492,7 @@ static void test_daemon_good_reload_after_a_refused_one_clears_it(void **state)
 }
 
 static void
-test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cuts_long_text(void **state)
+test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_text(void **state)
 {
     struct fixture *fx = *state;
     struct cw_errlist errs = {0};
@@ -505,7 +505,9 @@ test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cuts_long_text(voi
     longmsg[sizeof(longmsg) - 1] = '\0';
     for (int i = 0; i < RELOAD_PROBLEMS_MAX + 3; i++)
         cw_errlist_add(&errs, "/etc/camwatch/cameras.csv", i + 2, "lat", "row %d: %s", i + 2,
-                       i == RELOAD_PROBLEMS_MAX - 1 ? longmsg : "out of range");
+                       i == RELOAD_PROBLEMS_MAX - 1 ? longmsg
+                       : i == 0 ? "bad\tv\xff\xc3\xa2" /* a tab, a byte of Latin-1, â */
+                                : "out of range");
     assert_non_null(fx->reload = reload_new());
     reload_refused(fx->reload, "/etc/camwatch/camwatch.conf", &errs, T0);
     cw_errlist_clear(&errs);
@@ -517,6 +519,10 @@ test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cuts_long_text(voi
     assert_int_equal(num(last, "line"), RELOAD_PROBLEMS_MAX + 1);
     m = str(last, "message");
     assert_int_equal(strlen(m), RELOAD_TEXT_MAX);
+    assert_string_equal(m + RELOAD_TEXT_MAX - 4, "x...");
+    /* shown, not trusted: valid UTF-8, no control character */
+    assert_string_equal(str(json_array_get(json_object_get(cfg, "problems"), 0), "message"),
+                        "row 2: bad?v\xef\xbf\xbd\xc3\xa2");
     assert_string_equal(m + RELOAD_TEXT_MAX - 3, "...");
     json_decref(doc);
 }
@@ -532,7 +538,7 @@ int main(void)
         T(test_daemon_vitals_not_json_is_an_error_naming_the_file),
         T(test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on),
         T(test_daemon_good_reload_after_a_refused_one_clears_it),
-        T(test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cuts_long_text),
+        T(test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_text),
         T(test_tokens_without_a_file_are_none),
         T(test_tokens_in_file_order_created_null_never_the_hash),
         T(test_tokens_file_that_does_not_parse_names_file_and_line),

@@ -5,7 +5,7 @@ SIGHUP: it keeps the old inventory, and the API's daemon document (GET /api/v1/d
 `camwatch status --json` (the line on stderr, the cameras on stdout), /metrics (the reload
 gauges, promtool clean) and the dashboard (a banner, in headless Chromium) all say the reload
 was refused and name cameras.csv, line 3 and lat. The sheet fixed and SIGHUP again: all say ok,
-the banner gone. The banner's screenshot is kept in <build>/test-artifacts/reload/ (or
+the banner gone. A bad tokens file refuses a reload as well, named by file and line. The banner's screenshot is kept in <build>/test-artifacts/reload/ (or
 $CW_ARTIFACTS). Waits are polls for a condition with a generous deadline, never assertions
 about time."""
 import os
@@ -189,6 +189,21 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
                          fixed["ok_ms"] / 1000)
         b.wait_js("the banner gone", "const e = document.getElementById('reload');"
                   "return e && e.hidden;")
+
+        # The tokens file is part of it too, as --check-config has it: a bad role refuses the
+        # reload (the tokens in use stay, so this token still asks), named by file and line.
+        tokens = os.path.join(self.site, "tokens.ini")
+        with open(tokens, encoding="utf-8") as f:
+            good = f.read()
+        with open(tokens, "a", encoding="utf-8") as f:
+            f.write("\n[amy]\nrole = boss\n")
+        bad_line = good.count("\n") + 3
+        refused = self.reload_until(False, fixed["at_ms"])
+        p = refused["problems"][0]
+        self.assertEqual((p["file"], p["line"], p["field"]), (tokens, bad_line, "role"), refused)
+        with open(tokens, "w", encoding="utf-8") as f:
+            f.write(good)
+        self.reload_until(True, refused["at_ms"])
 
 
 if __name__ == "__main__":
