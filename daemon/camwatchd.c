@@ -146,6 +146,17 @@ static void daemon_print_summary(const struct cfg *cfg)
     printf("\n");
 }
 
+/* "; last reload REFUSED: ..." after the status line while the last reload was refused, so
+ * `systemctl status camwatchd` says it beside the cameras' counts. */
+static void daemon_add_refusal(const struct cw_daemon *d, char *status, size_t len)
+{
+    char why[320];
+    size_t off = strlen(status);
+
+    if (d->reload != NULL && reload_format_refusal(d->reload, why, sizeof(why)) && off < len)
+        snprintf(status + off, len - off, "; %s", why);
+}
+
 static void daemon_changed(void *data)
 {
     struct cw_daemon *d = data;
@@ -154,6 +165,7 @@ static void daemon_changed(void *data)
     if (d->fleet == NULL)
         return;
     fleet_format_summary(d->fleet, status, sizeof(status));
+    daemon_add_refusal(d, status, sizeof(status));
     if (strcmp(status, d->last_status) != 0) {
         snprintf(d->last_status, sizeof(d->last_status), "%s", status);
         sd_notifyf(0, "STATUS=%s", status);

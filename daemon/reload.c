@@ -3,6 +3,7 @@
  * cut to RELOAD_TEXT_MAX bytes on a character's edge. Loop thread only. */
 #include "reload.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,6 +165,31 @@ void reload_get_state(const struct reload *r, struct reload_state *out)
     out->ok = r->ok;
     out->at_ms = r->at_ms;
     out->ok_ms = r->ok_ms;
+}
+
+int reload_format_refusal(const struct reload *r, char *buf, size_t len)
+{
+    const json_t *p = json_array_get(r->problems, 0);
+    const char *msg = json_string_value(json_object_get(p, "message"));
+    struct cw_err e;
+    char first[1024];
+    size_t n;
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (!r->loaded || r->ok)
+        return 0;
+    n = json_array_size(r->problems) - 1 + r->more; /* a refusal has one at least */
+    /* As kept (text()): no control character, so no line break in the status line. */
+    cw_err_set(&e, json_string_value(json_object_get(p, "file")),
+               (int)json_integer_value(json_object_get(p, "line")),
+               json_string_value(json_object_get(p, "field")), "%s", msg != NULL ? msg : "");
+    cw_err_format(&e, first, sizeof(first));
+    if (n > 0)
+        snprintf(buf, len, "last reload REFUSED: %s (and %zu more)", first, n);
+    else
+        snprintf(buf, len, "last reload REFUSED: %s", first);
+    return 1;
 }
 
 json_t *reload_json(const struct reload *r)

@@ -43,6 +43,10 @@ void reload_refused(struct reload *r, const char *conf_path, const struct cw_err
                     int64_t at_ms);
 
 void reload_get_state(const struct reload *r, struct reload_state *out);
+/* When the last load was refused: "last reload REFUSED: FILE:LINE: FIELD: msg (and N more)"
+ * into buf (cut to len), returning 1; 0 with buf "" otherwise. For the status line systemd
+ * shows (`systemctl status camwatchd`). */
+int reload_format_refusal(const struct reload *r, char *buf, size_t len);
 /* {ok, kind: "start"|"reload", at_ms, ok_ms, problems: [ {file, line, field, message} ] (line
  * and field null when none), more (problems not listed), files: [ {file, mtime_ms, bytes} ]
  * (mtime_ms and bytes null when it could not be read)}: a new reference, or NULL when out of

@@ -465,6 +465,7 @@ static void test_daemon_good_reload_after_a_refused_one_clears_it(void **state)
     struct site *site;
     json_t *doc, *cfg;
     struct reload_state rs;
+    char line[512];
 
     assert_int_equal(site_setup(&sp), 0);
     site = sp;
@@ -472,6 +473,10 @@ static void test_daemon_good_reload_after_a_refused_one_clears_it(void **state)
     reload_get_state(fx->reload, &rs);
     assert_int_equal(rs.ok, 0);
     assert_int_equal(rs.ok_ms, T0);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 1);
+    assert_non_null(strstr(line, "last reload REFUSED: "));
+    assert_non_null(strstr(line, "/cameras.csv:3: lat: 91.5"));
+    assert_null(strstr(line, "more"));
     site_std(site, row("A", -1, NULL));
     cw_errlist_clear(&site->errs);
     assert_int_equal(site_load(site), 0);
@@ -487,6 +492,8 @@ static void test_daemon_good_reload_after_a_refused_one_clears_it(void **state)
     reload_get_state(fx->reload, &rs);
     assert_int_equal(rs.ok, 1);
     assert_int_equal(rs.ok_ms, T0 + 120000);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 0);
+    assert_string_equal(line, "");
     json_decref(doc);
     site_teardown(&sp);
 }
@@ -496,7 +503,7 @@ test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_te
 {
     struct fixture *fx = *state;
     struct cw_errlist errs = {0};
-    char longmsg[400];
+    char longmsg[400], line[1200];
     json_t *doc, *cfg;
     const json_t *last;
     const char *m;
@@ -515,6 +522,9 @@ test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_te
     assert_true(json_is_false(json_object_get(cfg, "ok")));
     assert_int_equal(json_array_size(json_object_get(cfg, "problems")), RELOAD_PROBLEMS_MAX);
     assert_int_equal(num(cfg, "more"), 3);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 1);
+    assert_non_null(strstr(line, "(and 12 more)"));
+    assert_non_null(strstr(line, "cameras.csv:2: lat: row 2: bad?v")); /* one line, always */
     last = json_array_get(json_object_get(cfg, "problems"), RELOAD_PROBLEMS_MAX - 1);
     assert_int_equal(num(last, "line"), RELOAD_PROBLEMS_MAX + 1);
     m = str(last, "message");

@@ -2,7 +2,8 @@
 good site; cameras.csv is then broken (camera B's lat out of range, line 3) and the daemon sent
 SIGHUP: it keeps the old inventory, and the API's daemon document (GET /api/v1/daemon),
 `camwatch status --daemon --json`, the `camwatch status` table (one line, with what to do),
-`camwatch status --json` (the line on stderr, the cameras on stdout), /metrics (the reload
+`camwatch status --json` (the line on stderr, the cameras on stdout), systemd's status line
+(sd_notify STATUS, what `systemctl status` shows), /metrics (the reload
 gauges, promtool clean) and the dashboard (a banner, in headless Chromium) all say the reload
 was refused and name cameras.csv, line 3 and lat. The sheet fixed and SIGHUP again: all say ok,
 the banner gone. A bad tokens file refuses a reload as well, named by file and line. The banner's screenshot is kept in <build>/test-artifacts/reload/ (or
@@ -44,9 +45,18 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         cls.site = os.path.join(cls.tmp, "site")
         cls.conf = cwtest.write_config(cls.site, cls.cams, http_listen="127.0.0.1:%d" % cls.port)
         cls.token = cwtest.add_token(cls.conf, "it-officer", "viewer")
+        cls.notify = cwtest.Notify(cls.tmp)
         cls.daemon = cls.procs.start([cwtest.program("camwatchd"), "-c", cls.conf],
-                                     name="camwatchd")
+                                     name="camwatchd",
+                                     env=dict(os.environ, NOTIFY_SOCKET=cls.notify.path))
         cwtest.wait_http(cls.port, cls.token, cls.daemon)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()  # the daemon first: it may be sending
+        if getattr(cls, "notify", None) is not None:
+            cls.notify.close()
+        super().tearDownClass()
 
     def write_cameras(self, lat_b):
         cams = [dict(c) for c in self.cams]
@@ -139,6 +149,11 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         kept = {os.path.basename(f["file"]): f for f in refused["files"]}
         self.assertEqual(kept["cameras.csv"]["mtime_ms"], running_on["cameras.csv"]["mtime_ms"])
         self.assertIn("refused", self.daemon.stderr_text())
+        status = cwtest.wait_for("systemd's status line", lambda: self.notify.last("STATUS"),
+                                 proc=self.daemon)
+        self.assertIn("2 cameras: ", status)
+        self.assertIn("; last reload REFUSED: ", status)
+        self.assertIn("cameras.csv:3: lat: ", status)
 
         cli = cwtest._json(cwtest.camwatch(self.conf, "status", "--daemon", "--json"))
         self.assertEqual(cli["config"], refused, "the CLI and the API give one document")
@@ -179,6 +194,7 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         self.assertGreater(fixed["ok_ms"], start["ok_ms"])
         cli = cwtest._json(cwtest.camwatch(self.conf, "status", "--daemon", "--json"))
         self.assertIs(cli["config"]["ok"], True)
+        self.assertNotIn("REFUSED", self.notify.last("STATUS"))
         r = self.cli_json()
         self.assertNotIn(REFUSED, r.err)
         table = cwtest.camwatch(self.conf, "status")
