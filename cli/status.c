@@ -98,28 +98,18 @@ static void table_row(const struct cli *cli, struct cli_table *t, const json_t *
 static void print_refused_reload(const struct cli *cli, const json_t *daemon, FILE *out)
 {
     const json_t *cfg = json_object_get(daemon, "config");
-    const json_t *problems = json_object_get(cfg, "problems");
-    const json_t *p = json_array_get(problems, 0);
-    struct cw_err e;
-    char first[1024], at[64], ok_at[64], more[48] = "";
-    int64_t n;
+    char why[1200], at[64], ok_at[64];
 
     if (!json_is_true(json_object_get(daemon, "running")) ||
-        !json_is_false(json_object_get(cfg, "ok")))
+        !doc_daemon_refusal(cfg, why, sizeof(why)))
         return;
-    cw_err_set(&e, cli_jstr(p, "file", NULL), (int)cli_jint(p, "line"), cli_jstr(p, "field", NULL),
-               "%s", cli_jstr(p, "message", "invalid"));
-    cw_err_format(&e, first, sizeof(first));
-    n = (int64_t)json_array_size(problems) - 1 + cli_jint(cfg, "more");
-    if (n > 0)
-        snprintf(more, sizeof(more), " (and %lld more)", (long long)n);
     cw_format_local(cli_jint(cfg, "at_ms"), cli->tz, at, sizeof(at));
     cw_format_local(cli_jint(cfg, "ok_ms"), cli->tz, ok_at, sizeof(ok_at));
     fprintf(out,
-            "camwatchd: RELOAD REFUSED at %s: %s%s; it runs on the configuration loaded at %s. "
+            "camwatchd: RELOAD REFUSED at %s: %s; it runs on the configuration loaded at %s. "
             "Fix the file, then reload (systemctl reload camwatchd); `camwatchd -c %s "
             "--check-config` checks it without reloading\n",
-            at, first, more, ok_at, cli->conf_path);
+            at, why, ok_at, cli->conf_path);
 }
 
 /* The line above, when the daemon keeping this store says so; a store no daemon has run on

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../index/doc.h"
 #include "../util/text.h"
 
 struct reload {
@@ -169,27 +170,16 @@ void reload_get_state(const struct reload *r, struct reload_state *out)
 
 int reload_format_refusal(const struct reload *r, char *buf, size_t len)
 {
-    const json_t *p = json_array_get(r->problems, 0);
-    const char *msg = json_string_value(json_object_get(p, "message"));
-    struct cw_err e;
-    char first[1024];
-    size_t n;
+    json_t *rec = reload_json(r);
+    char why[1024];
+    int refused = rec != NULL && doc_daemon_refusal(rec, why, sizeof(why));
 
+    json_decref(rec);
     if (len > 0)
         buf[0] = '\0';
-    if (!r->loaded || r->ok)
-        return 0;
-    n = json_array_size(r->problems) - 1 + r->more; /* a refusal has one at least */
-    /* As kept (text()): no control character, so no line break in the status line. */
-    cw_err_set(&e, json_string_value(json_object_get(p, "file")),
-               (int)json_integer_value(json_object_get(p, "line")),
-               json_string_value(json_object_get(p, "field")), "%s", msg != NULL ? msg : "");
-    cw_err_format(&e, first, sizeof(first));
-    if (n > 0)
-        snprintf(buf, len, "last reload REFUSED: %s (and %zu more)", first, n);
-    else
-        snprintf(buf, len, "last reload REFUSED: %s", first);
-    return 1;
+    if (refused) /* as kept (text()): no control character, no line break in the status line */
+        snprintf(buf, len, "last reload REFUSED: %s", why);
+    return refused;
 }
 
 json_t *reload_json(const struct reload *r)

@@ -428,6 +428,10 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  * were then; null from a daemon that does not say. Reads only the file (c->store is not used).
  * DOC_NOT_FOUND when there is none yet. The API serves it as GET /api/v1/daemon. */
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+/* When config (doc_daemon's config, or daemon/reload.h's record) says the last reload was
+ * refused: its first problem as "FILE:LINE: FIELD: message (and N more)" in buf (cut to len),
+ * returning 1; else 0 with buf "". Any thread. */
+int doc_daemon_refusal(const json_t *config, char *buf, size_t len);
 
 /* {tokens: [ {name, role, created (null when the file has none)} ], file}: the API tokens in
  * c->cfg's tokens file (tokens_path), in the file's order; never a token or its hash. A

@@ -49,6 +49,32 @@ static void add_config_iso(const struct doc_ctx *c, json_t *o)
     }
 }
 
+int doc_daemon_refusal(const json_t *config, char *buf, size_t len)
+{
+    const json_t *problems = json_object_get(config, "problems");
+    const json_t *p = json_array_get(problems, 0);
+    const char *msg = json_string_value(json_object_get(p, "message"));
+    struct cw_err e;
+    char first[1024];
+    json_int_t more;
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (!json_is_false(json_object_get(config, "ok")))
+        return 0;
+    cw_err_set(&e, json_string_value(json_object_get(p, "file")),
+               (int)json_integer_value(json_object_get(p, "line")),
+               json_string_value(json_object_get(p, "field")), "%s", msg != NULL ? msg : "invalid");
+    cw_err_format(&e, first, sizeof(first));
+    more = (json_int_t)json_array_size(problems) - 1 +
+           json_integer_value(json_object_get(config, "more"));
+    if (more > 0)
+        snprintf(buf, len, "%s (and %lld more)", first, (long long)more);
+    else
+        snprintf(buf, len, "%s", first);
+    return 1;
+}
+
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     char path[4096];
