@@ -149,8 +149,9 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         kept = {os.path.basename(f["file"]): f for f in refused["files"]}
         self.assertEqual(kept["cameras.csv"]["mtime_ms"], running_on["cameras.csv"]["mtime_ms"])
         self.assertIn("refused", self.daemon.stderr_text())
-        status = cwtest.wait_for("systemd's status line", lambda: self.notify.last("STATUS"),
-                                 proc=self.daemon)
+        status = cwtest.wait_for("systemd's status line of the refusal",
+                                 lambda: "REFUSED" in (self.notify.last("STATUS") or "")
+                                 and self.notify.last("STATUS"), proc=self.daemon)
         self.assertIn("2 cameras: ", status)
         self.assertIn("; last reload REFUSED: ", status)
         self.assertIn("cameras.csv:3: lat: ", status)
@@ -194,7 +195,8 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         self.assertGreater(fixed["ok_ms"], start["ok_ms"])
         cli = cwtest._json(cwtest.camwatch(self.conf, "status", "--daemon", "--json"))
         self.assertIs(cli["config"]["ok"], True)
-        self.assertNotIn("REFUSED", self.notify.last("STATUS"))
+        cwtest.wait_for("systemd's status line without the refusal",
+                        lambda: "REFUSED" not in self.notify.last("STATUS"), proc=self.daemon)
         r = self.cli_json()
         self.assertNotIn(REFUSED, r.err)
         table = cwtest.camwatch(self.conf, "status")
