@@ -1,6 +1,8 @@
 /* status.c - `camwatch status`: every camera's current state with its last probe's and last
  * sample's facts, as the status document (index/doc_status.c) has them, filtered there; or with
- * --daemon the daemon's own health (index/doc_daemon.c). A table or the document on stdout. */
+ * --daemon the daemon's own health (index/doc_daemon.c). A table or the document on stdout.
+ * When the daemon's last reload was refused (doc_daemon's config), one line says so: the
+ * table's last, or on stderr beside --json. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,7 +29,8 @@ static const char usage[] =
     "                  blurred, frozen, moved, sdp_mismatch\n"
     "  --daemon        the daemon's own health instead: whether it runs, how late its loop\n"
     "                  runs timers, how long store writes take, whether the store takes them,\n"
-    "                  how well probes keep their interval, how long a round of samples takes\n"
+    "                  how well probes keep their interval, how long a round of samples takes,\n"
+    "                  and the configuration it runs on (a refused reload with its problems)\n"
     "  --json          print the JSON document\n";
 
 /* "MM-DD HH:MM" within this year, else "YYYY-MM-DD": the status table has no room for more. */
@@ -88,7 +91,65 @@ static void table_row(const struct cli *cli, struct cli_table *t, const json_t *
     free(name);
 }
 
-/* ---- --daemon ---- */
+/* ---- --daemon, and the daemon's last reload ---- */
+
+/* One line when the daemon runs and its last reload was refused (doc_daemon's config): when,
+ * the first problem and how many more, what it runs on and what to do; nothing otherwise. */
+static void print_refused_reload(const struct cli *cli, const json_t *daemon, FILE *out)
+{
+    const json_t *cfg = json_object_get(daemon, "config");
+    char why[1200], at[64], ok_at[64];
+
+    if (!json_is_true(json_object_get(daemon, "running")) ||
+        !doc_daemon_refusal(cfg, why, sizeof(why)))
+        return;
+    cw_format_local(cli_jint(cfg, "at_ms"), cli->tz, at, sizeof(at));
+    cw_format_local(cli_jint(cfg, "ok_ms"), cli->tz, ok_at, sizeof(ok_at));
+    fprintf(out,
+            "camwatchd: RELOAD REFUSED at %s: %s; it runs on the configuration loaded at %s. "
+            "Fix the file, then reload (systemctl reload camwatchd); `camwatchd -c %s "
+            "--check-config` checks it without reloading\n",
+            at, why, ok_at, cli->conf_path);
+}
+
+/* The line above, when the daemon keeping this store says so; a store no daemon has run on
+ * yet (no vitals) is no refusal. */
+static void note_refused_reload(const struct cli *cli, FILE *out)
+{
+    json_t *daemon = NULL;
+    struct cw_err err;
+
+    if (doc_daemon(&cli->doc, &daemon, &err) == 0)
+        print_refused_reload(cli, daemon, out);
+    json_decref(daemon);
+}
+
+/* --daemon: the configuration it runs on, and a refused reload. */
+static void render_config(const struct cli *cli, const json_t *doc)
+{
+    const json_t *cfg = json_object_get(doc, "config"), *f;
+    char at[64];
+    size_t i;
+
+    if (!json_is_object(cfg))
+        return;
+    if (json_is_false(json_object_get(cfg, "ok"))) {
+        print_refused_reload(cli, doc, stdout);
+        return;
+    }
+    cw_format_local(cli_jint(cfg, "ok_ms"), cli->tz, at, sizeof(at));
+    printf("config:   loaded at %s (%s), from", at,
+           strcmp(cli_jstr(cfg, "kind", ""), "start") == 0 ? "at start" : "a reload");
+    json_array_foreach(json_object_get(cfg, "files"), i, f)
+    {
+        const char *name = strrchr(cli_jstr(f, "file", ""), '/');
+        if (cli_jhas(f, "mtime_ms"))
+            cw_format_local(cli_jint(f, "mtime_ms"), cli->tz, at, sizeof(at));
+        printf("%s %s as of %s", i ? "," : "", name ? name + 1 : cli_jstr(f, "file", ""),
+               cli_jhas(f, "mtime_ms") ? at : "(none)");
+    }
+    printf("\n");
+}
 
 /* "42 s", "21 min", "3.3 h" */
 static void fmt_span(double s, char *buf, size_t len)
@@ -178,6 +239,7 @@ static void render_daemon(const struct cli *cli, const json_t *doc)
            (long long)cli_jint(states, "degraded"), (long long)cli_jint(states, "down"),
            (long long)cli_jint(states, "unknown"), (long long)cli_jint(states, "maintenance"));
     render_probes(json_object_get(doc, "probes"));
+    render_config(cli, doc);
 }
 
 static void render(const struct cli *cli, const struct cli_args *a, const json_t *doc)
@@ -206,6 +268,7 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
     printf("%zu camera%s: %zu up, %zu degraded, %zu down, %zu unknown, %zu maintenance\n", shown,
            shown == 1 ? "" : "s", count[CW_UP], count[CW_DEGRADED], count[CW_DOWN],
            count[CW_UNKNOWN], count[CW_MAINTENANCE]);
+    note_refused_reload(cli, stdout);
 }
 
 static int owner_known(const struct cfg *cfg, const char *code)
@@ -232,6 +295,8 @@ static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct c
         /* Not fatal: a retired owner may still have cameras in the store. */
         fprintf(stderr, "camwatch: note: owner '%s' is not in the configuration\n", a->owner);
     }
+    if (a->json)
+        note_refused_reload(cli, stderr); /* the table has it as its last line */
     return doc_view_run(&cli->doc, &doc_view_status, &f, out, err);
 }
 

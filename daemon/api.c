@@ -47,6 +47,7 @@ static const struct api_route routes[] = {
     {"GET", "/metrics", TOKENS_VIEWER, OPENABLE_METRICS, NULL, api_metrics},
     {"GET", "/api/v1", TOKENS_VIEWER, OPENABLE_NO, NULL, api_index},
     {"GET", "/api/v1/whoami", TOKENS_VIEWER, OPENABLE_NO, NULL, api_whoami},
+    {"GET", "/api/v1/daemon", TOKENS_VIEWER, OPENABLE_NO, NULL, api_daemon},
     {"GET", "/api/v1/cameras", TOKENS_VIEWER, OPENABLE_NO, p_cameras, api_cameras},
     {"GET", "/api/v1/cameras/{id}", TOKENS_VIEWER, OPENABLE_NO, NULL, api_camera},
     {"GET", "/api/v1/cameras/{id}/samples", TOKENS_VIEWER, OPENABLE_NO, p_since, api_samples},

@@ -16,14 +16,16 @@
 
 struct fleet;
 struct vitals;
+struct reload;
 struct api;
 
 struct api_env {
     struct ev_loop *loop;
-    struct store *store;   /* the daemon's connection: documents are read through it */
-    const struct cfg *cfg; /* until api_reload gives another */
-    struct fleet *fleet;   /* probe counters for /metrics; NULL: none */
-    struct vitals *vitals; /* loop lag for /metrics; NULL: none */
+    struct store *store;         /* the daemon's connection: documents are read through it */
+    const struct cfg *cfg;       /* until api_reload gives another */
+    struct fleet *fleet;         /* probe counters for /metrics; NULL: none */
+    struct vitals *vitals;       /* loop lag for /metrics; NULL: none */
+    const struct reload *reload; /* the last configuration load, for /metrics; NULL: none */
 };
 
 /* Listen where env->cfg says and serve. Borrows what env points to. Every problem (the

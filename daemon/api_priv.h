@@ -183,6 +183,7 @@ void api_exports_free(struct api *a);
 /* ---- the handlers (api_views.c, api_footage.c, api_export.c, api_report.c) ---- */
 void api_healthz(struct api_call *c);
 void api_whoami(struct api_call *c);
+void api_daemon(struct api_call *c);
 void api_cameras(struct api_call *c);
 void api_camera(struct api_call *c);
 void api_samples(struct api_call *c);

@@ -46,6 +46,19 @@ void api_whoami(struct api_call *c)
     http_reply_json(c->req, 200, o);
 }
 
+/* GET /daemon: the daemon's own health and the outcome of its last configuration load, the
+ * document `camwatch status --daemon` prints (index/doc_daemon.c), from the vitals file the
+ * daemon keeps (rewritten after each reload): one small local file, read here as the loop
+ * writes it. */
+void api_daemon(struct api_call *c)
+{
+    json_t *o = NULL;
+    struct cw_err err;
+    int rc = doc_daemon(&c->doc, &o, &err);
+
+    api_reply_doc(c, rc, o, &err);
+}
+
 /* GET /cameras: the status view, its filter checked here (a bad one is answered at once,
  * without a worker). */
 void api_cameras(struct api_call *c)
@@ -310,7 +323,8 @@ struct metrics_job {
     struct http_stats hs;
     struct auth_stats as;
     double lag[2];
-    int has_fleet, has_vitals;
+    struct reload_state config;
+    int has_fleet, has_vitals, has_config;
     void *status, *clock; /* the worker's rows of the two views */
     struct store_footage_oldest *footage;
     size_t n_footage;
@@ -350,6 +364,8 @@ static void metrics_done(struct api_job *j)
     }
     if (m->has_vitals)
         in.loop_lag_ms = m->lag;
+    if (m->has_config)
+        in.config = &m->config;
     in.status = status;
     in.clock = clock;
     in.footage = m->footage;
@@ -394,6 +410,10 @@ void api_metrics(struct api_call *c)
     if (c->api->env.vitals != NULL) {
         vitals_lag(c->api->env.vitals, &m->lag[0], &m->lag[1]);
         m->has_vitals = 1;
+    }
+    if (c->api->env.reload != NULL) {
+        reload_get_state(c->api->env.reload, &m->config);
+        m->has_config = 1;
     }
     http_get_stats(c->api->http, &m->hs);
     auth_get_stats(c->api->auth, &m->as);

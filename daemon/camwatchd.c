@@ -38,6 +38,7 @@
 #include "alerts.h"
 #include "api.h"
 #include "fleet.h"
+#include "reload.h"
 #include "storelock.h"
 #include "vitals.h"
 
@@ -74,6 +75,7 @@ struct cw_daemon {
     struct api *api;       /* NULL with --once */
     struct alerts *alerts; /* NULL with --once or when [alerts] names nobody */
     struct vitals *vitals;
+    struct reload *reload; /* the last load's outcome, which the vitals and /metrics show */
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
     int once;
@@ -109,23 +111,29 @@ static void usage(FILE *out)
             "      --version       print the version\n");
 }
 
-/* Load the config, printing every problem; returns NULL when invalid. */
-static struct cfg *daemon_load_config(const char *path)
+/* Print errs' problems from the from-th on, each as FILE:LINE: FIELD: msg. */
+static void daemon_print_problems(const struct cw_errlist *errs, size_t from)
 {
-    struct cw_errlist errs = {0};
-    struct cfg *cfg = NULL;
     char line[1024];
 
-    if (cfg_load(path, &cfg, &errs) != 0) {
-        for (size_t i = 0; i < errs.n; i++) {
-            cw_err_format(&errs.v[i], line, sizeof(line));
-            fprintf(stderr, "%s\n", line);
-        }
-        if (errs.n == 0)
+    for (size_t i = from; i < errs->n; i++) {
+        cw_err_format(&errs->v[i], line, sizeof(line));
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+/* Load the config, printing every problem, which stay in errs for the caller (who clears it);
+ * returns NULL when invalid. */
+static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs)
+{
+    struct cfg *cfg = NULL;
+
+    if (cfg_load(path, &cfg, errs) != 0) {
+        daemon_print_problems(errs, 0);
+        if (errs->n == 0)
             fprintf(stderr, "%s: invalid configuration\n", path);
         cfg = NULL;
     }
-    cw_errlist_clear(&errs);
     return cfg;
 }
 
@@ -142,6 +150,17 @@ static void daemon_print_summary(const struct cfg *cfg)
     printf("\n");
 }
 
+/* "; last reload REFUSED: ..." after the status line while the last reload was refused, so
+ * `systemctl status camwatchd` says it beside the cameras' counts. */
+static void daemon_add_refusal(const struct cw_daemon *d, char *status, size_t len)
+{
+    char why[320];
+    size_t off = strlen(status);
+
+    if (d->reload != NULL && reload_format_refusal(d->reload, why, sizeof(why)) && off < len)
+        snprintf(status + off, len - off, "; %s", why);
+}
+
 static void daemon_changed(void *data)
 {
     struct cw_daemon *d = data;
@@ -150,6 +169,7 @@ static void daemon_changed(void *data)
     if (d->fleet == NULL)
         return;
     fleet_format_summary(d->fleet, status, sizeof(status));
+    daemon_add_refusal(d, status, sizeof(status));
     if (strcmp(status, d->last_status) != 0) {
         snprintf(d->last_status, sizeof(d->last_status), "%s", status);
         sd_notifyf(0, "STATUS=%s", status);
@@ -285,9 +305,43 @@ static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
     return rc;
 }
 
+/* The configuration at d->conf_path as a reload would take it: its files, then the tokens file
+ * the API would read (as --check-config checks them). NULL with every problem printed and
+ * appended to errs. */
+static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *errs)
+{
+    struct cfg *cfg = daemon_load_config(d->conf_path, errs);
+    size_t before = errs->n;
+
+    if (cfg != NULL && d->api != NULL && api_check(cfg, errs) != 0) {
+        daemon_print_problems(errs, before);
+        cfg_free(cfg);
+        cfg = NULL;
+    }
+    return cfg;
+}
+
+/* cfg taken in place of d->cfg: 0, or -1 with err (cfg still the caller's). */
+static int daemon_take_config(struct cw_daemon *d, struct cfg *cfg, struct cw_err *err)
+{
+    if (daemon_keep_fixed(d->cfg, cfg) != 0)
+        return cw_err_set(err, d->conf_path, 0, NULL, "out of memory");
+    if (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
+        store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0 ||
+        fleet_reload(d->fleet, cfg, err) != 0)
+        return -1;
+    if (d->api != NULL)
+        api_reload(d->api, cfg);
+    daemon_alerts(d, cfg);
+    cfg_free(d->cfg);
+    d->cfg = cfg;
+    return 0;
+}
+
 static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
     struct cw_daemon *d = w->data;
+    struct cw_errlist errs = {0};
     struct cfg *cfg;
     struct cw_err err;
 
@@ -300,25 +354,26 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
     }
     sd_notify(0, "RELOADING=1");
     log_info("daemon: reloading %s", d->conf_path);
-    cfg = daemon_load_config(d->conf_path);
+    cfg = daemon_reload_config(d, &errs);
     if (cfg == NULL) {
         log_warnx("daemon: new configuration refused, keeping the old one");
-    } else if (daemon_keep_fixed(d->cfg, cfg) != 0) {
-        log_warnx("daemon: new configuration refused, keeping the old one: out of memory");
-        cfg_free(cfg);
-    } else if (store_sync_cameras(d->store, cfg, cw_now_ms(), &err) != 0 ||
-               store_sync_recorders(d->store, cfg, cw_now_ms(), &err) != 0 ||
-               fleet_reload(d->fleet, cfg, &err) != 0) {
+    } else if (daemon_take_config(d, cfg, &err) != 0) {
         log_warnx("daemon: reload failed, keeping the old inventory: %s", err.msg);
+        cw_errlist_push(&errs, &err);
         cfg_free(cfg);
+        cfg = NULL;
     } else {
-        if (d->api != NULL)
-            api_reload(d->api, cfg);
-        daemon_alerts(d, cfg);
-        cfg_free(d->cfg);
-        d->cfg = cfg;
         log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
     }
+    if (d->reload != NULL) {
+        if (cfg != NULL)
+            reload_taken(d->reload, cfg, 0, cw_now_ms());
+        else
+            reload_refused(d->reload, d->conf_path, &errs, cw_now_ms());
+    }
+    cw_errlist_clear(&errs);
+    if (d->vitals != NULL)
+        vitals_write(d->vitals); /* `camwatch status` and the API see the outcome at once */
     sd_notify(0, "READY=1");
     daemon_changed(d);
 }
@@ -356,12 +411,7 @@ static void daemon_watch_signals(struct cw_daemon *d)
 /* Print every problem of errs; returns rc. */
 static int daemon_print_errors(struct cw_errlist *errs, int rc)
 {
-    char line[1024];
-
-    for (size_t i = 0; i < errs->n; i++) {
-        cw_err_format(&errs->v[i], line, sizeof(line));
-        fprintf(stderr, "%s\n", line);
-    }
+    daemon_print_problems(errs, 0);
     cw_errlist_clear(errs);
     return rc;
 }
@@ -377,7 +427,7 @@ static int daemon_check_api(const struct cfg *cfg)
 /* The HTTP API, /metrics and the dashboard; every problem printed. */
 static int daemon_start_api(struct cw_daemon *d)
 {
-    struct api_env env = {d->loop, d->store, d->cfg, d->fleet, d->vitals};
+    struct api_env env = {d->loop, d->store, d->cfg, d->fleet, d->vitals, d->reload};
     struct cw_errlist errs = {0};
 
     return daemon_print_errors(&errs, api_new(&env, &d->api, &errs));
@@ -416,7 +466,7 @@ static void daemon_vitals_read(void *data, struct batch_health *store, int count
 /* The vitals file beside the database; a daemon that cannot keep it runs on without. */
 static void daemon_start_vitals(struct cw_daemon *d)
 {
-    struct vitals_sources src = {daemon_vitals_read, daemon_vitals_probes, d};
+    struct vitals_sources src = {daemon_vitals_read, daemon_vitals_probes, d, d->reload};
     struct cw_err err;
     char path[4096];
 
@@ -485,6 +535,8 @@ static int daemon_run(struct cw_daemon *d)
         log_errx("daemon: %s", err.msg);
         return 1;
     }
+    if ((d->reload = reload_new()) != NULL)
+        reload_taken(d->reload, d->cfg, 1, cw_now_ms());
     daemon_start_vitals(d); /* before the API: /metrics serves its figures */
     if (daemon_alerts(d, d->cfg) != 0 || (!d->once && daemon_start_api(d) != 0))
         return 1;
@@ -513,6 +565,7 @@ int main(int argc, char **argv)
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
     struct cw_daemon d = {.conf_path = DAEMON_DEFAULT_CONF};
+    struct cw_errlist errs = {0};
     int check = 0, verbose = 0, opt, rc;
 
     daemon_hold_signals(SIG_BLOCK);
@@ -555,7 +608,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (!check)
         log_info("daemon: starting (pid %ld), %s", (long)getpid(), d.conf_path);
-    d.cfg = daemon_load_config(d.conf_path);
+    d.cfg = daemon_load_config(d.conf_path, &errs);
+    cw_errlist_clear(&errs);
     if (d.cfg == NULL)
         return EXIT_CONFIG;
     if (check) {
@@ -593,6 +647,7 @@ int main(int argc, char **argv)
                      (unsigned long long)h.dropped);
     }
     vitals_free(d.vitals);
+    reload_free(d.reload);
     fleet_free(d.fleet);
     curlev_free(d.curl);
     store_close(d.store);

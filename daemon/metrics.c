@@ -220,6 +220,22 @@ static void vitals(FILE *f, const double *lag_ms, const struct batch_health *b)
     }
 }
 
+/* The last load of the configuration, as Prometheus shows its own: whether the last reload
+ * took its files (0: refused, the old configuration runs on), and when one last did. */
+static void config(FILE *f, const struct reload_state *r)
+{
+    if (r == NULL)
+        return;
+    family(f, "camwatch_config_last_reload_successful", "gauge",
+           "1 when the last configuration reload was taken, 0 when it was refused and the "
+           "daemon runs on the configuration before it.");
+    fprintf(f, "camwatch_config_last_reload_successful %d\n", r->ok ? 1 : 0);
+    family(f, "camwatch_config_last_reload_success_timestamp_seconds", "gauge",
+           "When the configuration running was loaded, Unix time.");
+    fprintf(f, "camwatch_config_last_reload_success_timestamp_seconds %.3f\n",
+            (double)r->ok_ms / 1e3);
+}
+
 static void owners(FILE *f, const json_t *status, const struct cfg *cfg)
 {
     const json_t *cam;
@@ -308,6 +324,7 @@ char *metrics_render(const struct metrics_in *in, size_t *len)
         probes(f, in->probes);
     server(f, in->http, in->auth);
     vitals(f, in->loop_lag_ms, in->store);
+    config(f, in->config);
     json_decref(by_id);
     if (ferror(f)) {
         fclose(f);

@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "fleet.h"
 #include "http.h"
+#include "reload.h"
 
 struct metrics_in {
     const json_t *status;                       /* doc_view_status's array (every camera) */
@@ -26,8 +27,9 @@ struct metrics_in {
     const struct auth_stats *auth;              /* NULL: not given */
     const struct store_footage_oldest *footage; /* each camera's oldest footage */
     size_t n_footage;
-    const double *loop_lag_ms;        /* [last, max over the window]; NULL: not given */
-    const struct batch_health *store; /* the write batch's figures; NULL: not given */
+    const double *loop_lag_ms;         /* [last, max over the window]; NULL: not given */
+    const struct batch_health *store;  /* the write batch's figures; NULL: not given */
+    const struct reload_state *config; /* the last load of the configuration; NULL: not given */
 };
 
 /* The exposition text, NUL-terminated, its length in *len. Caller frees; NULL when out of

@@ -138,11 +138,13 @@ static json_t *vitals_json(const struct vitals *v)
         v->src.read(v->src.data, &h, counts, &cams);
     for (int s = 0; s < 5 && states != NULL; s++)
         json_object_set_new(states, cw_state_name((enum cw_state)s), json_integer(counts[s]));
-    o = json_pack("{s:i, s:I, s:I, s:f, s:o, s:o, s:{s:b}, s:I, s:o*, s:o*}", "pid", (int)getpid(),
-                  "started_ms", (json_int_t)v->started_ms, "written_ms", (json_int_t)cw_now_ms(),
-                  "write_every_s", VITALS_WRITE_S, "loop", vitals_loop_json(v), "store",
-                  vitals_store_json(&h), "resolver", "async", vitals_resolver_async(), "cameras",
-                  (json_int_t)cams, "states", states, "probes", vitals_probes_json(v));
+    o = json_pack("{s:i, s:I, s:I, s:f, s:o, s:o, s:{s:b}, s:I, s:o*, s:o*, s:o*}", "pid",
+                  (int)getpid(), "started_ms", (json_int_t)v->started_ms, "written_ms",
+                  (json_int_t)cw_now_ms(), "write_every_s", VITALS_WRITE_S, "loop",
+                  vitals_loop_json(v), "store", vitals_store_json(&h), "resolver", "async",
+                  vitals_resolver_async(), "cameras", (json_int_t)cams, "states", states, "probes",
+                  vitals_probes_json(v), "config",
+                  v->src.reload != NULL ? reload_json(v->src.reload) : NULL);
     return o;
 }
 

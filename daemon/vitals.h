@@ -1,8 +1,9 @@
 /* vitals.h - the daemon's own health, measured: how late its loop runs timers
  * (a tick every VITALS_TICK_S and how late it fired), how long store writes
  * take and whether the store takes them (from the write batch), and whether
- * libcurl resolves names without blocking. Written every VITALS_WRITE_S, and
- * at stop, as a JSON object to a file beside the database (vitals_path) that
+ * libcurl resolves names without blocking; and the outcome of its last load
+ * of the configuration (reload.h). Written every VITALS_WRITE_S, after each
+ * reload, and at stop, as a JSON object to a file beside the database (vitals_path) that
  * `camwatch status --daemon` reads (index/doc_daemon.c) and /metrics can
  * serve. Loop thread only. */
 #ifndef CW_VITALS_H
@@ -14,11 +15,15 @@
 
 #include "../util/err.h"
 #include "batch.h"
+#include "reload.h"
 
-#define VITALS_TICK_S 1.0      /* the lag probe: a timer this often */
-#define VITALS_WRITE_S 10.0    /* the file is rewritten this often */
-#define VITALS_WINDOW_S 60     /* maxima and means are over this long */
-#define VITALS_FILE_BYTES 4096 /* the file's size, always: rewritable in place on a full disk */
+#define VITALS_TICK_S 1.0   /* the lag probe: a timer this often */
+#define VITALS_WRITE_S 10.0 /* the file is rewritten this often */
+#define VITALS_WINDOW_S 60  /* maxima and means are over this long */
+/* The file's size, always: rewritable in place on a full disk. Room for the figures (about
+ * 1.5 KiB) and the largest reload record (RELOAD_PROBLEMS_MAX problems and the files, each
+ * string at most RELOAD_TEXT_MAX bytes: under 8 KiB). */
+#define VITALS_FILE_BYTES 16384
 
 struct vitals;
 
@@ -45,6 +50,7 @@ struct vitals_sources {
     /* The probes' schedule; NULL: not written. */
     void (*probes)(void *data, struct vitals_probes *out);
     void *data;
+    const struct reload *reload; /* the last load of the configuration; NULL: not written */
 };
 
 /* Start ticking on loop; the file goes to path (copied). Caller frees with vitals_free. */

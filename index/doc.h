@@ -418,10 +418,20 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  *  loop: {tick_s, lag_ms, lag_max_ms, lag_mean_ms, window_s},
  *  store: {writable, pending, commits, dropped, write_ms, write_max_ms, failing_since,
  *          failing_since_ms, error},
- *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance}}.
- * running: that pid exists and the figures are at most three write intervals old. Reads only
- * the file (c->store is not used). DOC_NOT_FOUND when there is none yet. */
+ *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance},
+ *  config: {ok, kind ("start" | "reload"), at, at_ms, ok_at, ok_ms, problems: [ {file, line,
+ *           field, message} ], more, files: [ {file, mtime, mtime_ms, bytes} ]} | null}.
+ * running: that pid exists and the figures are at most three write intervals old. config: the
+ * outcome of the daemon's last load of its configuration (daemon/reload.h): ok false when the
+ * last reload was refused, the problems it found (the first ten, more counting the rest),
+ * ok_at when the configuration it runs on was loaded, files those it was read from as they
+ * were then; null from a daemon that does not say. Reads only the file (c->store is not used).
+ * DOC_NOT_FOUND when there is none yet. The API serves it as GET /api/v1/daemon. */
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
+/* When config (doc_daemon's config, or daemon/reload.h's record) says the last reload was
+ * refused: its first problem as "FILE:LINE: FIELD: message (and N more)" in buf (cut to len),
+ * returning 1; else 0 with buf "". Any thread. */
+int doc_daemon_refusal(const json_t *config, char *buf, size_t len);
 
 /* {tokens: [ {name, role, created (null when the file has none)} ], file}: the API tokens in
  * c->cfg's tokens file (tokens_path), in the file's order; never a token or its hash. A

@@ -29,6 +29,52 @@ static void add_iso(const struct doc_ctx *c, json_t *o, const char *key, const c
                             json_is_integer(v) ? doc_iso(c, json_integer_value(v)) : json_null());
 }
 
+/* The last configuration load's times (daemon/reload.h's record) in ISO beside their ms; null
+ * in place of a record the file does not hold. */
+static void add_config_iso(const struct doc_ctx *c, json_t *o)
+{
+    json_t *cfg = json_object_get(o, "config"), *f;
+    size_t i;
+
+    if (!json_is_object(cfg)) {
+        json_object_set_new(o, "config", json_null());
+        return;
+    }
+    add_iso(c, cfg, "at_ms", "at");
+    add_iso(c, cfg, "ok_ms", "ok_at");
+    json_array_foreach(json_object_get(cfg, "files"), i, f)
+    {
+        if (json_is_object(f))
+            add_iso(c, f, "mtime_ms", "mtime");
+    }
+}
+
+int doc_daemon_refusal(const json_t *config, char *buf, size_t len)
+{
+    const json_t *problems = json_object_get(config, "problems");
+    const json_t *p = json_array_get(problems, 0);
+    const char *msg = json_string_value(json_object_get(p, "message"));
+    struct cw_err e;
+    char first[1024];
+    json_int_t more;
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (!json_is_false(json_object_get(config, "ok")))
+        return 0;
+    cw_err_set(&e, json_string_value(json_object_get(p, "file")),
+               (int)json_integer_value(json_object_get(p, "line")),
+               json_string_value(json_object_get(p, "field")), "%s", msg != NULL ? msg : "invalid");
+    cw_err_format(&e, first, sizeof(first));
+    more = (json_int_t)json_array_size(problems) - 1 +
+           json_integer_value(json_object_get(config, "more"));
+    if (more > 0)
+        snprintf(buf, len, "%s (and %lld more)", first, (long long)more);
+    else
+        snprintf(buf, len, "%s", first);
+    return 1;
+}
+
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     char path[4096];
@@ -65,5 +111,6 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     add_iso(c, o, "written_ms", "written");
     add_iso(c, o, "started_ms", "started");
     add_iso(c, json_object_get(o, "store"), "failing_since_ms", "failing_since");
+    add_config_iso(c, o);
     return doc_give(o, out, err);
 }

@@ -212,7 +212,7 @@ static int setup(void **state)
     ev_timer_init(&t->tick, tick_cb, TICK_S, TICK_S);
     ev_timer_start(t->loop, &t->tick);
     {
-        const struct api_env env = {t->loop, t->store, s->cfg, NULL, NULL};
+        const struct api_env env = {t->loop, t->store, s->cfg, NULL, NULL, NULL};
         if (api_new(&env, &t->api, &errs) != 0) {
             dump_errors(&errs);
             cw_errlist_clear(&errs);

@@ -3,7 +3,10 @@
  * writer (daemon/vitals.c, on a real libev loop) puts there: every field, times in ISO beside
  * their ms, running for this live process; not running when the figures are three write
  * intervals old or their process is gone; the store's failing_since null when it takes
- * writes; no file yet; a file that is not JSON. The API tokens (index/doc_tokens.c) from a
+ * writes; no file yet; a file that is not JSON; the outcome of the last load of the
+ * configuration (daemon/reload.c) from a site's real files: a refused reload names file, line
+ * and field and keeps the files it runs on as they were, a good one after it clears it, and
+ * many problems are capped with a count of the rest. The API tokens (index/doc_tokens.c) from a
  * tokens file written through config/tokens.c: no file is no tokens; entries in the file's
  * order with name, role and created (null when the file has none) and never the hash; a file
  * that does not parse named with its line; a token just added, shown once. The zone is UTC so
@@ -14,19 +17,23 @@
 
 #include <cmocka.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../config/tokens.h"
+#include "../daemon/reload.h"
 #include "../daemon/vitals.h"
 #include "../index/doc.h"
 #include "../util/cwtime.h"
 #include "../util/log.h"
+#include "cfgtest.h"
 #include "cwtest.h"
 #include "store_raw.h"
 
@@ -39,7 +46,8 @@ struct fixture {
     struct doc_ctx c;
     char vitals[160];
     char tokens[160];
-    int failing; /* what the write batch tells the vitals */
+    int failing;           /* what the write batch tells the vitals */
+    struct reload *reload; /* the last load of the configuration; NULL: none */
 };
 
 static int setup(void **state)
@@ -67,6 +75,7 @@ static int teardown(void **state)
     struct fixture *fx = *state;
     void *st = fx->st;
 
+    reload_free(fx->reload);
     free(fx);
     return store_fixture_teardown(&st);
 }
@@ -91,7 +100,7 @@ static void batch_read(void *data, struct batch_health *store, int counts[5], si
 static void daemon_writes(struct fixture *fx)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-    struct vitals_sources src = {batch_read, NULL, fx};
+    struct vitals_sources src = {batch_read, NULL, fx, fx->reload};
     struct vitals *v = NULL;
     struct cw_err err = {0};
 
@@ -169,9 +178,10 @@ static void test_daemon_running_from_the_vitals_the_daemon_wrote(void **state)
     json_t *doc;
     const json_t *st, *states;
     char iso[40];
-    static const char *const keys[] = {
-        "pid",     "started_ms", "written_ms", "write_every_s", "loop",    "store",   "resolver",
-        "cameras", "states",     "file",       "age_ms",        "running", "written", "started"};
+    static const char *const keys[] = {"pid",     "started_ms", "written_ms", "write_every_s",
+                                       "loop",    "store",      "resolver",   "cameras",
+                                       "states",  "file",       "age_ms",     "running",
+                                       "written", "started",    "config"};
 
     fx->failing = 1;
     daemon_writes(fx);
@@ -344,6 +354,189 @@ static void test_token_added_shows_the_token_once_with_its_file(void **state)
     json_decref(doc);
 }
 
+/* ---- the last load of the configuration ---- */
+
+#define LOADED_MS (T0 - 3600 * 1000LL) /* cameras.csv's mtime when the good one was loaded */
+
+/* The site's file name set to mtime ms. */
+static void set_mtime(const struct site *s, const char *name, int64_t ms)
+{
+    char path[PATH_MAX];
+    struct timespec t[2] = {{(time_t)(ms / 1000), 0}, {(time_t)(ms / 1000), 0}};
+
+    snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* The daemon's file written with this record, and its document's config. */
+static json_t *config_of(struct fixture *fx, json_t **doc)
+{
+    json_t *cfg;
+
+    daemon_writes(fx);
+    *doc = built(fx, doc_daemon);
+    cfg = json_object_get(*doc, "config");
+    assert_true(json_is_object(cfg));
+    return cfg;
+}
+
+/* The entry of files whose file ends with name. */
+static const json_t *file_entry(const json_t *cfg, const char *name)
+{
+    const json_t *f;
+    size_t i;
+
+    json_array_foreach(json_object_get(cfg, "files"), i, f)
+    {
+        if (ends_with(str(f, "file"), name))
+            return f;
+    }
+    fail_msg("no %s among the files", name);
+    return NULL;
+}
+
+/* A site of two cameras loaded at start (T0), its cameras.csv then broken at line 3 (B's lat)
+ * and refused a minute later. */
+static void start_then_refuse(struct fixture *fx, struct site *site)
+{
+    char bad[4096];
+
+    assert_non_null(fx->reload = reload_new());
+    snprintf(bad, sizeof(bad), "%s", row("A", -1, NULL)); /* row's buffer is static */
+    strcat(bad, row("B", -1, NULL));
+    site_std(site, bad);
+    set_mtime(site, "cameras.csv", LOADED_MS);
+    if (site_load(site) != 0) {
+        dump_errors(&site->errs);
+        fail_msg("the good site did not load");
+    }
+    reload_taken(fx->reload, site->cfg, 1, T0);
+    snprintf(bad, sizeof(bad), "%s", row("A", -1, NULL));
+    strcat(bad, row("B", 7, "91.5"));
+    site_std(site, bad);
+    cfg_free(site->cfg);
+    site->cfg = NULL;
+    assert_int_not_equal(site_load(site), 0);
+    reload_refused(fx->reload, site->conf, &site->errs, T0 + 60000);
+}
+
+static void test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on(void **state)
+{
+    struct fixture *fx = *state;
+    void *sp = NULL;
+    struct site *site;
+    json_t *doc, *cfg;
+    const json_t *p, *f;
+    char iso[40];
+
+    assert_int_equal(site_setup(&sp), 0);
+    site = sp;
+    start_then_refuse(fx, site);
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_false(json_object_get(cfg, "ok")));
+    assert_string_equal(str(cfg, "kind"), "reload");
+    assert_int_equal(num(cfg, "at_ms"), T0 + 60000);
+    assert_string_equal(str(cfg, "at"), "2023-11-14T22:14:20+00:00");
+    assert_int_equal(num(cfg, "ok_ms"), T0);
+    assert_string_equal(str(cfg, "ok_at"), "2023-11-14T22:13:20+00:00");
+    assert_int_equal(json_array_size(json_object_get(cfg, "problems")), 1);
+    assert_int_equal(num(cfg, "more"), 0);
+    p = json_array_get(json_object_get(cfg, "problems"), 0);
+    assert_true(ends_with(str(p, "file"), "/cameras.csv"));
+    assert_int_equal(num(p, "line"), 3);
+    assert_string_equal(str(p, "field"), "lat");
+    assert_non_null(strstr(str(p, "message"), "91.5"));
+    /* It runs on the cameras.csv it loaded, as it was then, not the one on disk now. */
+    f = file_entry(cfg, "/cameras.csv");
+    assert_int_equal(num(f, "mtime_ms"), LOADED_MS);
+    iso_utc(LOADED_MS, iso, sizeof(iso));
+    assert_string_equal(str(f, "mtime"), iso);
+    assert_true(num(f, "bytes") > 0);
+    file_entry(cfg, "/camwatch.conf");
+    file_entry(cfg, "/credentials.ini");
+    json_decref(doc);
+    site_teardown(&sp);
+}
+
+static void test_daemon_good_reload_after_a_refused_one_clears_it(void **state)
+{
+    struct fixture *fx = *state;
+    void *sp = NULL;
+    struct site *site;
+    json_t *doc, *cfg;
+    struct reload_state rs;
+    char line[512];
+
+    assert_int_equal(site_setup(&sp), 0);
+    site = sp;
+    start_then_refuse(fx, site);
+    reload_get_state(fx->reload, &rs);
+    assert_int_equal(rs.ok, 0);
+    assert_int_equal(rs.ok_ms, T0);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 1);
+    assert_non_null(strstr(line, "last reload REFUSED: "));
+    assert_non_null(strstr(line, "/cameras.csv:3: lat: 91.5"));
+    assert_null(strstr(line, "more"));
+    site_std(site, row("A", -1, NULL));
+    cw_errlist_clear(&site->errs);
+    assert_int_equal(site_load(site), 0);
+    reload_taken(fx->reload, site->cfg, 0, T0 + 120000);
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_true(json_object_get(cfg, "ok")));
+    assert_string_equal(str(cfg, "kind"), "reload");
+    assert_int_equal(num(cfg, "ok_ms"), T0 + 120000);
+    assert_int_equal(num(cfg, "at_ms"), T0 + 120000);
+    assert_int_equal(json_array_size(json_object_get(cfg, "problems")), 0);
+    assert_int_equal(num(cfg, "more"), 0);
+    assert_true(num(file_entry(cfg, "/cameras.csv"), "mtime_ms") > LOADED_MS);
+    reload_get_state(fx->reload, &rs);
+    assert_int_equal(rs.ok, 1);
+    assert_int_equal(rs.ok_ms, T0 + 120000);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 0);
+    assert_string_equal(line, "");
+    json_decref(doc);
+    site_teardown(&sp);
+}
+
+static void
+test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_text(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_errlist errs = {0};
+    char longmsg[400], line[1200];
+    json_t *doc, *cfg;
+    const json_t *last;
+    const char *m;
+
+    memset(longmsg, 'x', sizeof(longmsg) - 1);
+    longmsg[sizeof(longmsg) - 1] = '\0';
+    for (int i = 0; i < RELOAD_PROBLEMS_MAX + 3; i++)
+        cw_errlist_add(&errs, "/etc/camwatch/cameras.csv", i + 2, "lat", "row %d: %s", i + 2,
+                       i == RELOAD_PROBLEMS_MAX - 1 ? longmsg
+                       : i == 0 ? "bad\tv\xff\xc3\xa2" /* a tab, a byte of Latin-1, â */
+                                : "out of range");
+    assert_non_null(fx->reload = reload_new());
+    reload_refused(fx->reload, "/etc/camwatch/camwatch.conf", &errs, T0);
+    cw_errlist_clear(&errs);
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_false(json_object_get(cfg, "ok")));
+    assert_int_equal(json_array_size(json_object_get(cfg, "problems")), RELOAD_PROBLEMS_MAX);
+    assert_int_equal(num(cfg, "more"), 3);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 1);
+    assert_non_null(strstr(line, "(and 12 more)"));
+    assert_non_null(strstr(line, "cameras.csv:2: lat: row 2: bad?v")); /* one line, always */
+    last = json_array_get(json_object_get(cfg, "problems"), RELOAD_PROBLEMS_MAX - 1);
+    assert_int_equal(num(last, "line"), RELOAD_PROBLEMS_MAX + 1);
+    m = str(last, "message");
+    assert_int_equal(strlen(m), RELOAD_TEXT_MAX);
+    assert_string_equal(m + RELOAD_TEXT_MAX - 4, "x...");
+    /* shown, not trusted: valid UTF-8, no control character */
+    assert_string_equal(str(json_array_get(json_object_get(cfg, "problems"), 0), "message"),
+                        "row 2: bad?v\xef\xbf\xbd\xc3\xa2");
+    assert_string_equal(m + RELOAD_TEXT_MAX - 3, "...");
+    json_decref(doc);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -353,6 +546,9 @@ int main(void)
         T(test_daemon_running_from_the_vitals_the_daemon_wrote),
         T(test_daemon_not_running_when_stale_or_gone_failing_since_null),
         T(test_daemon_vitals_not_json_is_an_error_naming_the_file),
+        T(test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on),
+        T(test_daemon_good_reload_after_a_refused_one_clears_it),
+        T(test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_text),
         T(test_tokens_without_a_file_are_none),
         T(test_tokens_in_file_order_created_null_never_the_hash),
         T(test_tokens_file_that_does_not_parse_names_file_and_line),

@@ -46,6 +46,8 @@ static char *render(int with_counters)
     static const double lag_ms[2] = {1.5, 250};
     struct batch_health store = {
         .pending = 3, .commits = 41, .last_write_ms = 2.5, .max_write_ms = 120};
+    /* the last reload refused; the configuration running loaded at ok_ms */
+    static const struct reload_state config = {0, 1700000060000, 1700000000250};
     struct metrics_in in = {.status = status, .clock = clock, .cfg = &cfg};
     size_t len = 0;
     char *text;
@@ -64,6 +66,7 @@ static char *render(int with_counters)
         in.n_footage = 2;
         in.loop_lag_ms = lag_ms;
         in.store = &store;
+        in.config = &config;
     }
     text = metrics_render(&in, &len);
     assert_non_null(text);
@@ -179,7 +182,7 @@ static void test_promtool_has_nothing_to_say_of_any_family(void **state)
     cwtest_rmtree(dir);
 }
 
-static void test_footage_age_and_the_daemons_own_vitals(void **state)
+static void test_footage_age_and_the_daemons_own_vitals_and_last_reload(void **state)
 {
     char *text = render(1), *none = render(0);
 
@@ -196,7 +199,14 @@ static void test_footage_age_and_the_daemons_own_vitals(void **state)
     assert_true(has_line(text, "camwatch_store_commits_total 41"));
     assert_true(has_line(text, "camwatch_store_pending_writes 3"));
     assert_true(has_line(text, "camwatch_store_writable 1"));
+    assert_true(has_line(text, "# TYPE camwatch_config_last_reload_successful gauge"));
+    assert_true(has_line(text, "camwatch_config_last_reload_successful 0"));
+    assert_true(
+        has_line(text, "# TYPE camwatch_config_last_reload_success_timestamp_seconds gauge"));
+    assert_true(has_line(text, "camwatch_config_last_reload_success_timestamp_seconds "
+                               "1700000000.250"));
     /* not given: not written */
+    assert_null(strstr(none, "camwatch_config_last_reload"));
     assert_null(strstr(none, "camwatch_loop_lag_seconds"));
     assert_null(strstr(none, "camwatch_store_write_seconds"));
     assert_null(strstr(none, "camwatch_camera_footage_oldest_timestamp_seconds{"));
@@ -244,7 +254,7 @@ int main(void)
         cmocka_unit_test(test_every_family_has_help_and_type),
         cmocka_unit_test(test_cameras_in_base_units_and_unknown_facts_left_out),
         cmocka_unit_test(test_promtool_has_nothing_to_say_of_any_family),
-        cmocka_unit_test(test_footage_age_and_the_daemons_own_vitals),
+        cmocka_unit_test(test_footage_age_and_the_daemons_own_vitals_and_last_reload),
         cmocka_unit_test(test_label_values_are_escaped),
         cmocka_unit_test(test_owners_count_every_state_and_probes_every_outcome),
     };

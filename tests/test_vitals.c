@@ -71,7 +71,7 @@ static void test_a_held_loop_shows_as_late_timers_and_the_file_says_so(void **st
 {
     char dir[64], path[128];
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-    struct vitals_sources src = {fake_read, fake_probes, NULL};
+    struct vitals_sources src = {fake_read, fake_probes, NULL, NULL};
     struct vitals *v = NULL;
     struct cw_err err = {0};
     ev_timer hold, stop;

@@ -5,7 +5,8 @@
  *   #/map         the cameras placed by their coordinates, drawn as SVG (no tile server)
  *   #/camera/ID   one camera: picture, facts, samples chart, events; maintenance for admins
  *   #/find, #/backlog   the investigators' and the backlog's pages (investigate.js)
- * The views refresh themselves every REFRESH_MS without reloading the page. Every text from
+ * The views refresh themselves every REFRESH_MS without reloading the page. A banner says so
+ * while the daemon's last configuration reload was refused (GET /api/v1/daemon's config). Every text from
  * the store goes in with textContent, never as HTML. Vietnamese and English. */
 "use strict";
 
@@ -68,6 +69,12 @@ const TEXT = {
   "maint.note": ["Ghi chú", "Note"],
   "map.nopos": ["camera không có toạ độ", "cameras without coordinates"],
   "err.net": ["Không kết nối được", "Cannot connect"],
+  "reload.refused": ["Cấu hình mới bị từ chối lúc", "Configuration reload refused at"],
+  "reload.more": ["và thêm", "and"],
+  "reload.more2": ["lỗi khác", "more"],
+  "reload.runs": ["camwatchd vẫn chạy theo cấu hình nạp lúc", "camwatchd runs on the configuration loaded at"],
+  "reload.fix": ["Sửa tệp rồi nạp lại (systemctl reload camwatchd); lệnh sau kiểm tra mà không nạp:",
+                 "Fix the file, then reload (systemctl reload camwatchd); this checks it without reloading:"],
   ago: ["trước", "ago"],
   s: ["giây", "s"],
   m: ["phút", "min"],
@@ -218,6 +225,41 @@ async function loadCameras() {
     document.getElementById("updated").textContent =
       t("updated") + " " + new Date().toLocaleTimeString(app.lang === "vi" ? "vi-VN" : "en-GB");
   }
+}
+
+/* The daemon's own document: its last configuration reload (a 404, no vitals kept, is none). */
+async function loadDaemon() {
+  const r = await fetch("/api/v1/daemon", { headers: { Authorization: "Bearer " + app.token } })
+    .catch(() => null);
+  app.daemon = r && r.ok ? await r.json() : null;
+}
+
+/* "FILE:LINE: FIELD: message", as the daemon's journal and `camwatch status` say it. */
+function problemText(p) {
+  let where = p.file || "";
+  if (p.line !== null && p.line !== undefined) where += ":" + p.line;
+  return [where, p.field, p.message].filter((x) => x).join(": ");
+}
+
+/* The banner while the last reload was refused: when, the first problem and how many more,
+ * what runs, what to do. */
+function reloadBanner() {
+  const b = document.getElementById("reload");
+  const c = app.who && app.daemon && app.daemon.running ? app.daemon.config : null;
+  if (!c || c.ok !== false) {
+    b.hidden = true;
+    b.replaceChildren();
+    return;
+  }
+  const more = c.problems.length - 1 + (c.more || 0);
+  const first = el("strong", { "data-reload": "problem" }, problemText(c.problems[0] || {}));
+  b.replaceChildren(
+    t("reload.refused") + " " + when(c.at) + " (" + ago(c.at_ms) + "): ", first,
+    more > 0 ? " (" + t("reload.more") + " " + more + " " + t("reload.more2") + ")" : "",
+    ". " + t("reload.runs") + " " + when(c.ok_at) + ". " +
+      t("reload.fix") + " ",
+    el("code", {}, "camwatchd -c CONF --check-config"));
+  b.hidden = false;
 }
 
 async function loadUptime() {
@@ -497,6 +539,7 @@ function chrome() {
   document.getElementById("nav").hidden = !app.who;
   document.getElementById("logout").hidden = !app.who;
   document.getElementById("who").textContent = app.who ? app.who.name + " (" + app.who.role + ")" : "";
+  reloadBanner();
   document.getElementById("site").textContent = app.who && app.who.site ? "· " + app.who.site : "";
   const r = currentRoute().name;
   document.getElementById("nav-overview").classList.toggle("active", r === "overview");
@@ -551,6 +594,7 @@ function render(refresh) {
 async function tick() {
   try {
     await loadCameras();
+    await loadDaemon();
     if (!app.uptimeAt || Date.now() - app.uptimeAt > UPTIME_REFRESH_MS) await loadUptime();
     if (app.who) render(true);
   } catch (e) {

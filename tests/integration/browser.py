@@ -28,6 +28,15 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
 
 
+def artifacts(name):
+    """The folder a test's screenshots are kept in: $CW_ARTIFACTS, else
+    <build>/test-artifacts/name; made when missing."""
+    d = os.environ.get("CW_ARTIFACTS") or os.path.join(cwtest.build_dir([]), "test-artifacts",
+                                                        name)
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
 def available():
     return os.access(CHROMEDRIVER, os.X_OK) and os.access(CHROMIUM, os.X_OK)
 

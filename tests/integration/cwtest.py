@@ -566,6 +566,15 @@ class Notify:
         with self.lock:
             return any(needle in m for m in self.messages)
 
+    def last(self, key):
+        """The value of the last KEY=value line sent (STATUS, say), or None."""
+        with self.lock:
+            for m in reversed(self.messages):
+                for line in reversed(m.split("\n")):
+                    if line.startswith(key + "="):
+                        return line[len(key) + 1:]
+        return None
+
     def close(self):
         self.running = False
         self.thread.join()

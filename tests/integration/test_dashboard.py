@@ -39,13 +39,6 @@ def fold(s):
     return s.replace("đ", "d").replace("Đ", "D").lower()
 
 
-def artifacts():
-    d = os.environ.get("CW_ARTIFACTS") or os.path.join(cwtest.build_dir([]), "test-artifacts",
-                                                        "dashboard")
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
 def demo_site(tmp, procs):
     """The Lai Vung example in tmp/site, pointed at fixtures on free ports; the conf path."""
     fleet = os.path.join(EXAMPLE, "demo-fleet.json")
@@ -103,7 +96,7 @@ class DashboardTest(cwtest.FixtureTestCase):
         cwtest.wait_http(cls.port, cls.tokens["viewer"], cls.daemon)
         cls.url = "http://127.0.0.1:%d/" % cls.port
         cls.b = browser.Browser(cls.procs, cls.tmp)
-        cls.shots = artifacts()
+        cls.shots = browser.artifacts("dashboard")
 
     def api(self, path):
         r = cwtest.http(self.port, "GET", path, self.tokens["viewer"])

@@ -41,6 +41,7 @@ ENDPOINTS = {
     ("GET", "/metrics"): ("viewer", 200),
     ("GET", "/api/v1"): ("viewer", 200),
     ("GET", "/api/v1/whoami"): ("viewer", 200),
+    ("GET", "/api/v1/daemon"): ("viewer", 200),
     ("GET", "/api/v1/cameras"): ("viewer", 200),
     ("GET", "/api/v1/cameras/{id}"): ("viewer", 200),
     ("GET", "/api/v1/cameras/{id}/samples"): ("viewer", 200),
