@@ -53,6 +53,10 @@
  * BATCH_COMMIT_DELAY_S) dirties at most a few hundred pages, the rest are in the system's
  * file cache. 10,000 cameras: 1.5 MiB less. */
 #define DAEMON_STORE_CACHE_KIB 512
+/* How long a reload's store sync waits for another connection's write lock (a CLI footage scan
+ * commits in slices): as long as the CLI would, not the batch's few ms. A reload is rare and
+ * asked for by a person, who would otherwise see it refused for "database is locked". */
+#define DAEMON_RELOAD_BUSY_MS 5000
 /* Freed buffers of 64 KiB or more (a decoder's frames, the demuxer's packets) go back to the
  * system at once instead of into an arena: fixed, so glibc's own threshold does not climb
  * after the first frames are freed. 128 cameras: 1.5 MiB less at a sample's peak. */
@@ -324,11 +328,20 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
 /* cfg taken in place of d->cfg: 0, or -1 with err (cfg still the caller's). */
 static int daemon_take_config(struct cw_daemon *d, struct cfg *cfg, struct cw_err *err)
 {
+    struct cw_err again;
+    int rc;
+
     if (daemon_keep_fixed(d->cfg, cfg) != 0)
         return cw_err_set(err, d->conf_path, 0, NULL, "out of memory");
-    if (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
-        store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0 ||
-        fleet_reload(d->fleet, cfg, err) != 0)
+    if (store_set_busy_timeout(d->store, DAEMON_RELOAD_BUSY_MS, err) != 0)
+        return -1;
+    rc = store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
+                 store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0
+             ? -1
+             : 0;
+    if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, rc == 0 ? err : &again) != 0)
+        rc = -1;
+    if (rc != 0 || fleet_reload(d->fleet, cfg, err) != 0)
         return -1;
     if (d->api != NULL)
         api_reload(d->api, cfg);

@@ -11,6 +11,7 @@ $CW_ARTIFACTS). Waits are polls for a condition with a generous deadline, never 
 about time."""
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import unittest
@@ -23,6 +24,10 @@ import cwtest  # noqa: E402
 PROMTOOL = "/usr/bin/promtool"
 BAD_LAT = "91.5"
 REFUSED = "RELOAD REFUSED"
+# x86_64 system call numbers of nanosleep and clock_nanosleep: SQLite's busy handler sleeps in
+# one of them between tries (usleep); the loop idles in epoll_wait, never in these.
+SLEEPS = {"35", "230"}
+HOLD_S = 0.3  # how long the test keeps the lock once the reload waits for it
 
 
 def metric(text, name):
@@ -78,6 +83,14 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         self.assertEqual(p.stdout + p.stderr, b"", "promtool has no complaint, not even a lint")
         return body.decode()
 
+    def loop_sleeping(self):
+        """Whether the daemon's loop thread (its main thread) is asleep in a sleep call."""
+        try:
+            with open("/proc/%d/task/%d/syscall" % (self.daemon.pid, self.daemon.pid)) as f:
+                return f.read().split(" ", 1)[0] in SLEEPS
+        except OSError:
+            return False
+
     def reload_until(self, ok, after_ms):
         """SIGHUP, then the API's daemon document once its config says ok (True/False) for a
         load made after after_ms."""
@@ -112,6 +125,58 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
             self.run_through(b)
         finally:
             b.quit()
+
+    @unittest.skipUnless(os.uname().machine == "x86_64" and os.access(
+        "/proc/self/task/%d/syscall" % os.getpid(), os.R_OK), "needs x86_64 and /proc/PID/syscall")
+    def test_b_a_reload_beside_another_writer_waits_for_its_lock(self):
+        """A reload while another connection holds the store's write lock (the CLI's footage
+        scan between its slices, an admin's sqlite3 shell) waits for it as the CLI would, and is
+        taken. The loop's own few-ms wait is for the batch, which keeps its writes and tries
+        again; a reload refused for "database is locked" would tell the officer a good sheet was
+        not taken. The lock is let go a moment after the daemon has logged the reload and its
+        loop sleeps in SQLite's busy handler; with the batch's few ms it gives up first."""
+        before = self.daemon_doc()["config"]
+        reloads = self.daemon.stderr_text().count("daemon: reloading")
+        cams = [dict(c) for c in self.cams]
+        cams[0]["name"] = "Cổng chợ Lai Vung"  # a change the store must write
+        cwtest.write_config(self.site, cams, http_listen="127.0.0.1:%d" % self.port)
+        db = sqlite3.connect(os.path.join(self.site, "var", "camwatch.db"), timeout=30,
+                             isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            os.kill(self.daemon.pid, signal.SIGHUP)
+
+            def waiting_or_done():
+                err = self.daemon.stderr_text()
+                if err.count("daemon: reloading") <= reloads:
+                    return None
+                after = err.split("daemon: reloading")[-1]
+                if "reload failed" in after or "reloaded" in after:
+                    return "done: " + after
+                return "waiting" if self.loop_sleeping() else None
+            seen = cwtest.wait_for("the reload waiting for the lock, or its outcome",
+                                   waiting_or_done, proc=self.daemon, interval=0.001)
+            # Held a little longer than the batch's few ms (a reload that waited only that
+            # long has given up by then), far less than the reload's seconds. Not a timed
+            # assertion: nothing is measured, and only a stall of seconds here could upset it.
+            held = cwtest.poll(lambda: (waiting_or_done() or "").startswith("done"), bool,
+                               HOLD_S, 0.01)
+        finally:
+            if db.in_transaction:
+                db.rollback()
+            db.close()
+        self.assertEqual(seen, "waiting", "the reload gave up on the lock at once")
+        self.assertFalse(held, "the reload gave up while the lock was held")
+
+        def outcome():
+            c = self.daemon_doc()["config"]
+            return c if c["at_ms"] > before["at_ms"] else None
+        c = cwtest.wait_for("the reload's outcome", outcome, proc=self.daemon)
+        self.assertIs(c["ok"], True, c)
+        self.assertEqual(c["problems"], [])
+        shown = {o["id"]: o["name"] for o in cwtest._json(cwtest.camwatch(self.conf, "status",
+                                                                          "--json"))}
+        self.assertEqual(shown["A"], "Cổng chợ Lai Vung")
 
     def run_through(self, b):
         # Good start: ok everywhere.
