@@ -660,8 +660,8 @@ int main(int argc, char **argv)
                      (unsigned long long)h.dropped);
     }
     vitals_free(d.vitals);
+    fleet_free(d.fleet); /* its last batch write tells daemon_changed, which reads d.reload */
     reload_free(d.reload);
-    fleet_free(d.fleet);
     curlev_free(d.curl);
     store_close(d.store);
     storelock_free(d.lock); /* after the last write */
