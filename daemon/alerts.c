@@ -78,6 +78,12 @@ struct digest_job {
     struct cw_err err;
 };
 
+/* The wall clock: what damping times and alerts are stamped with. */
+static int64_t alerts_wall(const struct alerts *a)
+{
+    return cw_clock_wall_ms(&a->clock.time);
+}
+
 /* ---- cameras ---- */
 
 static int cam_cmp(const void *x, const void *y)
@@ -239,7 +245,7 @@ static void write_dirty(struct alerts *a)
  * still on their way to the store. */
 static int64_t log_now(const struct alerts *a)
 {
-    int64_t now = cw_now_ms(), done;
+    int64_t now = alerts_wall(a), done;
 
     if (a->clock.complete_ms == NULL || (done = a->clock.complete_ms(a->clock.data)) >= now)
         return now;
@@ -262,7 +268,7 @@ static int64_t next_due(const struct alerts *a)
 /* Arm the deadline timer for the earliest camera due. */
 static void arm_deadline(struct alerts *a)
 {
-    int64_t next = next_due(a), now = cw_now_ms();
+    int64_t next = next_due(a), now = alerts_wall(a);
 
     ev_timer_stop(a->loop, &a->deadline);
     if (next == INT64_MAX || a->failing)
@@ -285,7 +291,7 @@ static int read_page(struct alerts *a, struct store_event **ev, size_t *n)
 /* The store refused the pass (or the digest): say so once, then once a minute. */
 static void note_failure(struct alerts *a, const char *what, const char *msg)
 {
-    int64_t mono = cw_mono_ms();
+    int64_t mono = cw_clock_mono_ms(&a->clock.time);
 
     if (a->failing && mono - a->failing_log_ms < ALERTS_LOG_EVERY_MS)
         return;
@@ -392,7 +398,7 @@ static int64_t next_at(const char *tz, int minute, int64_t after_ms)
  * that is past: a day missed while the daemon was down is made up, once), or after now. */
 static void arm_digest(struct alerts *a)
 {
-    int64_t last = 0, now = cw_now_ms();
+    int64_t last = 0, now = alerts_wall(a);
     struct cw_err err;
     char at[64];
 
@@ -505,7 +511,7 @@ static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
     j->base.work = digest_work;
     j->base.done = digest_done;
     j->a = a;
-    j->at_ms = cw_now_ms();
+    j->at_ms = alerts_wall(a);
     a->digest_job = j;
     pool_submit(a->pool, &j->base);
 }
@@ -563,7 +569,7 @@ int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
     if (clock != NULL)
         a->clock = *clock;
     /* Time before this start was not watched: a change must last hold from now on. */
-    a->dp = (struct damp_params){cfg->alerts.hold_ms, cw_now_ms()};
+    a->dp = (struct damp_params){cfg->alerts.hold_ms, alerts_wall(a)};
     alerts_timers_init(a);
     if (alerts_load(a, err) != 0 || pool_new(loop, 1, &a->pool, err) != 0 ||
         alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0 ||

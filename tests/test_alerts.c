@@ -262,7 +262,7 @@ static int64_t log_complete(void *data)
 static void test_damping_is_judged_no_later_than_the_log_is_complete(void **state)
 {
     struct fixture *fx = *state;
-    struct alerts_log_clock clock = {log_complete, fx};
+    struct alerts_log_clock clock = {.complete_ms = log_complete, .data = fx};
     struct cw_err err = {0};
     int64_t at = cw_now_ms();
 
@@ -420,6 +420,149 @@ static void test_the_digest_reads_the_store_on_a_worker_not_the_loop(void **stat
                      1);
 }
 
+/* ---- the wall clock stepped: holds run on the monotonic clock, the digest on the wall ---- */
+
+#define STEP_HOLD_MS 15000      /* the reviewer's hold */
+#define STEP_MS (3600 * 1000LL) /* NTP's step after a boot with the hardware clock an hour off */
+
+/* The alerting started again on the test's clocks, with hold_ms. */
+static void restart_on(struct fixture *fx, struct cwtest_clock *ck, int64_t hold_ms)
+{
+    struct alerts_log_clock clock = {.time = ck->clock};
+    struct cw_err err = {0};
+
+    alerts_free(fx->a);
+    fx->cfg.alerts.hold_ms = hold_ms;
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->a, &err), 0);
+}
+
+/* CAH-001's change is read, not settled, and its state began at state_ms. */
+static int pending_since(struct fixture *fx, int64_t state_ms)
+{
+    char sql[160];
+
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM alert_watch WHERE camera_id = 'CAH-001' AND pending = 1 AND "
+             "state_ms = %lld",
+             (long long)state_ms);
+    return raw_int(fx->raw, sql) == 1;
+}
+
+static int digests_made(struct fixture *fx, int64_t n)
+{
+    return raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'") >= n;
+}
+
+static void record_down(struct fixture *fx, int64_t at_ms)
+{
+    struct cw_err err = {0};
+
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, at_ms,
+                                             "connection refused", &err),
+                     0);
+}
+
+/* Before: the hold was judged on the wall clock, so a camera that changed just before NTP set
+ * the clock back an hour was told of an hour late. Its hold ends after hold of time passing. */
+static void test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+    int64_t at;
+
+    cwtest_clock_init(&ck, cw_now_ms());
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    at = ck.wall_ms;
+    record_down(fx, at);
+    assert_true(run_until(fx, pending_since, at));
+    cwtest_clock_step(&ck, -STEP_MS);
+    cwtest_clock_pass(&ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'change' AND "
+                                      "to_state = 'down'"),
+                     1);
+}
+
+/* Before: a step forward ended every hold under way at once. It goes on for hold. */
+static void test_a_hold_under_way_when_the_wall_clock_steps_forward_still_lasts_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+    int64_t at;
+
+    cwtest_clock_init(&ck, cw_now_ms());
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    at = ck.wall_ms;
+    record_down(fx, at);
+    assert_true(run_until(fx, pending_since, at));
+    cwtest_clock_step(&ck, STEP_MS);
+    /* The step seen: the change's time follows the clock, and nothing is told. */
+    assert_true(run_until(fx, pending_since, at + STEP_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    cwtest_clock_pass(&ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+}
+
+/* A change stamped just before the step and read just after it (the fleet's batch writes a
+ * little late) is held for hold too, not told at once. */
+static void test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+    int64_t at;
+
+    cwtest_clock_init(&ck, cw_now_ms());
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    at = ck.wall_ms;
+    record_down(fx, at);
+    cwtest_clock_step(&ck, STEP_MS);
+    assert_true(run_until(fx, pending_since, at + STEP_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    cwtest_clock_pass(&ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+}
+
+/* The site's wall clock at "YYYY-MM-DD HH:MM" local time. */
+static int64_t local_ms(const char *when)
+{
+    int64_t ms = 0;
+
+    assert_int_equal(cw_parse_time(when, CW_DEFAULT_TZ, &ms), 0);
+    return ms;
+}
+
+/* Before: the digest's timer was armed for the wall time left until its local time, so after
+ * a step it came hours off that time. Set forward past it, the digest is made at once. */
+static void test_the_digest_is_made_when_the_wall_clock_steps_past_its_time(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    cwtest_clock_init(&ck, local_ms("2026-12-07 10:00"));
+    fx->cfg.alerts.digest_min = 12 * 60;
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    cwtest_clock_step(&ck, 2 * STEP_MS);
+    assert_true(run_until(fx, digests_made, 1));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 1);
+}
+
+/* Set back an hour a second before its time, the digest waits for its time to come again. */
+static void test_the_digest_waits_for_its_time_when_the_wall_clock_steps_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    cwtest_clock_init(&ck, local_ms("2026-12-07 12:00") - 1000);
+    fx->cfg.alerts.digest_min = 12 * 60;
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    cwtest_clock_step(&ck, -STEP_MS);
+    /* Two polls after its old time: not made. */
+    assert_true(run_until(fx, time_reached, cw_now_ms() + 1000 + AFTER_DUE_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 0);
+    cwtest_clock_pass(&ck, STEP_MS + 1000);
+    assert_true(run_until(fx, digests_made, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +577,18 @@ int main(void)
             test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_digest_reads_the_store_on_a_worker_not_the_loop,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_hold_under_way_when_the_wall_clock_steps_forward_still_lasts_hold, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_hold, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_digest_is_made_when_the_wall_clock_steps_past_its_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_digest_waits_for_its_time_when_the_wall_clock_steps_back, setup, teardown),
     };
 
     /* Every connection opened from here on is traced (trace_status_reads). */
