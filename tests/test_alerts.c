@@ -522,6 +522,26 @@ static void test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_ho
     assert_true(run_until(fx, alerts_written, 1));
 }
 
+/* The daemon stopped with a hold under way and started again after NTP set the clock back:
+ * the stored change is "in the future". Before: its hold ended an hour late. */
+static void
+test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+    int64_t at;
+
+    cwtest_clock_init(&ck, cw_now_ms());
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    at = ck.wall_ms;
+    record_down(fx, at);
+    assert_true(run_until(fx, pending_since, at));
+    cwtest_clock_step(&ck, -STEP_MS);
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    cwtest_clock_pass(&ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+}
+
 /* The site's wall clock at "YYYY-MM-DD HH:MM" local time. */
 static int64_t local_ms(const char *when)
 {
@@ -559,7 +579,8 @@ static void test_the_digest_waits_for_its_time_when_the_wall_clock_steps_back(vo
     /* Two polls after its old time: not made. */
     assert_true(run_until(fx, time_reached, cw_now_ms() + 1000 + AFTER_DUE_MS));
     assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 0);
-    cwtest_clock_pass(&ck, STEP_MS + 1000);
+    /* Set forward again, past its time: made. */
+    cwtest_clock_step(&ck, STEP_MS + 1000);
     assert_true(run_until(fx, digests_made, 1));
 }
 
@@ -584,6 +605,9 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_hold, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
             test_the_digest_is_made_when_the_wall_clock_steps_past_its_time, setup, teardown),
