@@ -31,7 +31,7 @@ struct vitals {
     char *path;
     struct vitals_sources src;
     ev_timer tick, write;
-    ev_tstamp due;    /* when the pending tick was asked for (vitals_mono_s) */
+    ev_tstamp due;    /* when the pending tick was asked for (cw_mono_s) */
     double last_ms;   /* the last tick's lag */
     struct lag cur;   /* the window being filled */
     struct lag prev;  /* the last whole window */
@@ -48,14 +48,9 @@ int vitals_resolver_async(void)
 }
 
 /* Lag is measured on the monotonic clock: a step of the wall clock is no stall of the loop. */
-static ev_tstamp vitals_mono_s(void)
-{
-    return (ev_tstamp)cw_mono_ms() / 1000.0;
-}
-
 static void vitals_arm_tick(struct vitals *v)
 {
-    v->due = vitals_mono_s() + VITALS_TICK_S;
+    v->due = cw_mono_s() + VITALS_TICK_S;
     ev_timer_set(&v->tick, VITALS_TICK_S, 0.0);
     ev_timer_start(v->loop, &v->tick);
 }
@@ -63,7 +58,7 @@ static void vitals_arm_tick(struct vitals *v)
 static void vitals_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct vitals *v = w->data;
-    ev_tstamp now = vitals_mono_s();
+    ev_tstamp now = cw_mono_s();
     double lag = (now - v->due) * 1000.0;
 
     (void)loop;
@@ -222,7 +217,7 @@ int vitals_new(struct ev_loop *loop, const char *path, const struct vitals_sourc
     v->loop = loop;
     v->src = *src;
     v->started_ms = cw_now_ms();
-    v->window = vitals_mono_s();
+    v->window = cw_mono_s();
     ev_timer_init(&v->tick, vitals_tick_cb, VITALS_TICK_S, 0.0);
     v->tick.data = v;
     ev_timer_init(&v->write, vitals_write_cb, VITALS_WRITE_S, VITALS_WRITE_S);

@@ -28,6 +28,11 @@ int64_t cw_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+double cw_mono_s(void)
+{
+    return (double)cw_mono_ms() / 1000.0;
+}
+
 int64_t cw_clock_wall_ms(const struct cw_clock *c)
 {
     return c != NULL && c->wall_ms != NULL ? c->wall_ms(c->data) : cw_now_ms();

@@ -10,6 +10,7 @@
 
 int64_t cw_now_ms(void);  /* wall clock, UTC epoch ms */
 int64_t cw_mono_ms(void); /* monotonic ms, for latencies */
+double cw_mono_s(void);   /* the same in seconds, as libev counts durations */
 
 /* The daemon's two clocks, injectable so tests can step one without the other and without
  * sleeping. Wall time (cw_now_ms) is what is stored and shown: event times, a state's since.
