@@ -660,8 +660,10 @@ int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
     a->offset_ms = cw_clock_offset_ms(&a->clock.time);
     alerts_timers_init(a);
     if (alerts_load(a, err) != 0 || pool_new(loop, 1, &a->pool, err) != 0 ||
-        alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0 ||
-        (pending = alertq_resume(a->q, err)) < 0)
+        alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0)
+        goto fail;
+    alertq_set_clock(a->q, &a->clock.time);
+    if ((pending = alertq_resume(a->q, err)) < 0)
         goto fail;
     log_info("alerts: on: %zu webhook%s%s, hold %lld s; %d deliver%s pending",
              cfg->alerts.n_webhooks, cfg->alerts.n_webhooks == 1 ? "" : "s",

@@ -165,10 +165,15 @@ static void test_an_alert_the_full_store_refused_lands_once_there_is_room(void *
                      1);
 }
 
-/* A webhook receiver on loopback, and alerting told of it (as a reload does). */
-static void start_receiver(struct fixture *fx)
+/* A webhook receiver on loopback that answers the first fail_first requests 503 (NULL: none),
+ * and alerting told of it (as a reload does). */
+static void start_receiver_failing(struct fixture *fx, const char *fail_first)
 {
-    const char *args[] = {"--protocol", "webhook", "--spool", fx->spool, NULL};
+    const char *args[] = {"--protocol",   "webhook",  "--spool", fx->spool,
+                          "--fail-first", fail_first, NULL};
+
+    if (fail_first == NULL)
+        args[4] = NULL;
 
     snprintf(fx->spool, sizeof(fx->spool), "%s/hooks", fx->dir);
     if (cwtest_fixture_start(&fx->rx, "alert_receiver.py", args, GUARD_MS) < 0)
@@ -178,6 +183,11 @@ static void start_receiver(struct fixture *fx)
     fx->cfg.alerts.webhooks[0] = fx->url;
     fx->cfg.alerts.n_webhooks = 1;
     alerts_reload(fx->a, &fx->cfg);
+}
+
+static void start_receiver(struct fixture *fx)
+{
+    start_receiver_failing(fx, NULL);
 }
 
 /* Requests the receiver took (its spool's files). */
@@ -215,6 +225,13 @@ static int delivery_sent(struct fixture *fx, int64_t unused)
 {
     (void)unused;
     return raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = 'sent'") == 1;
+}
+
+static int attempted_once(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = 'pending' AND "
+                            "attempts = 1") == 1;
 }
 
 /* Before: the outcome of an attempt the store would not take was logged and forgotten, the
@@ -542,6 +559,27 @@ test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold(voi
     assert_true(run_until(fx, alerts_written, 1));
 }
 
+/* Before: a delivery's next attempt was judged on the wall clock, so one failed just before
+ * the clock was set back an hour was tried again an hour late. It waits its backoff at most. */
+static void
+test_a_delivery_retry_when_the_wall_clock_steps_back_waits_no_longer_than_backoff(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+    int64_t at;
+
+    cwtest_clock_init(&ck, cw_now_ms());
+    restart_on(fx, &ck, HOLD_MS);
+    start_receiver_failing(fx, "1");
+    at = ck.wall_ms;
+    record_down(fx, at);
+    cwtest_clock_pass(&ck, HOLD_MS);
+    assert_true(run_until(fx, attempted_once, 0));
+    cwtest_clock_step(&ck, -STEP_MS);
+    assert_true(run_until(fx, delivery_sent, 0));
+    assert_int_equal(raw_int(fx->raw, "SELECT attempts FROM alert_delivery"), 2);
+}
+
 /* The site's wall clock at "YYYY-MM-DD HH:MM" local time. */
 static int64_t local_ms(const char *when)
 {
@@ -609,6 +647,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_delivery_retry_when_the_wall_clock_steps_back_waits_no_longer_than_backoff,
+            setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_the_digest_is_made_when_the_wall_clock_steps_past_its_time, setup, teardown),
         cmocka_unit_test_setup_teardown(
