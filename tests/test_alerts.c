@@ -479,19 +479,38 @@ static void record_down(struct fixture *fx, int64_t at_ms)
                      0);
 }
 
+/* The alerting on the test's clocks (ck, made here) with hold_ms, and CAH-001 down now, read
+ * (pending) unless not yet read is wanted. Returns when it went down. */
+static int64_t down_on(struct fixture *fx, struct cwtest_clock *ck, int64_t hold_ms, int read)
+{
+    int64_t at;
+
+    cwtest_clock_init(ck, cw_now_ms());
+    restart_on(fx, ck, hold_ms);
+    at = ck->wall_ms;
+    record_down(fx, at);
+    if (read)
+        assert_true(run_until(fx, pending_since, at));
+    return at;
+}
+
+/* The change read as since since_ms, nothing told; then hold passes and it is told. */
+static void held_then_told(struct fixture *fx, struct cwtest_clock *ck, int64_t since_ms)
+{
+    assert_true(run_until(fx, pending_since, since_ms));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    cwtest_clock_pass(ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+}
+
 /* Before: the hold was judged on the wall clock, so a camera that changed just before NTP set
  * the clock back an hour was told of an hour late. Its hold ends after hold of time passing. */
 static void test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold(void **state)
 {
     struct fixture *fx = *state;
     struct cwtest_clock ck;
-    int64_t at;
 
-    cwtest_clock_init(&ck, cw_now_ms());
-    restart_on(fx, &ck, STEP_HOLD_MS);
-    at = ck.wall_ms;
-    record_down(fx, at);
-    assert_true(run_until(fx, pending_since, at));
+    down_on(fx, &ck, STEP_HOLD_MS, 1);
     cwtest_clock_step(&ck, -STEP_MS);
     cwtest_clock_pass(&ck, STEP_HOLD_MS);
     assert_true(run_until(fx, alerts_written, 1));
@@ -505,19 +524,12 @@ static void test_a_hold_under_way_when_the_wall_clock_steps_forward_still_lasts_
 {
     struct fixture *fx = *state;
     struct cwtest_clock ck;
-    int64_t at;
 
-    cwtest_clock_init(&ck, cw_now_ms());
-    restart_on(fx, &ck, STEP_HOLD_MS);
-    at = ck.wall_ms;
-    record_down(fx, at);
-    assert_true(run_until(fx, pending_since, at));
+    int64_t at = down_on(fx, &ck, STEP_HOLD_MS, 1);
+
     cwtest_clock_step(&ck, STEP_MS);
     /* The step seen: the change's time follows the clock, and nothing is told. */
-    assert_true(run_until(fx, pending_since, at + STEP_MS));
-    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
-    cwtest_clock_pass(&ck, STEP_HOLD_MS);
-    assert_true(run_until(fx, alerts_written, 1));
+    held_then_told(fx, &ck, at + STEP_MS);
 }
 
 /* A change stamped just before the step and read just after it (the fleet's batch writes a
@@ -526,17 +538,10 @@ static void test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_ho
 {
     struct fixture *fx = *state;
     struct cwtest_clock ck;
-    int64_t at;
+    int64_t at = down_on(fx, &ck, STEP_HOLD_MS, 0);
 
-    cwtest_clock_init(&ck, cw_now_ms());
-    restart_on(fx, &ck, STEP_HOLD_MS);
-    at = ck.wall_ms;
-    record_down(fx, at);
     cwtest_clock_step(&ck, STEP_MS);
-    assert_true(run_until(fx, pending_since, at + STEP_MS));
-    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
-    cwtest_clock_pass(&ck, STEP_HOLD_MS);
-    assert_true(run_until(fx, alerts_written, 1));
+    held_then_told(fx, &ck, at + STEP_MS);
 }
 
 /* The daemon stopped with a hold under way and started again after NTP set the clock back:
@@ -546,13 +551,8 @@ test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold(voi
 {
     struct fixture *fx = *state;
     struct cwtest_clock ck;
-    int64_t at;
 
-    cwtest_clock_init(&ck, cw_now_ms());
-    restart_on(fx, &ck, STEP_HOLD_MS);
-    at = ck.wall_ms;
-    record_down(fx, at);
-    assert_true(run_until(fx, pending_since, at));
+    down_on(fx, &ck, STEP_HOLD_MS, 1);
     cwtest_clock_step(&ck, -STEP_MS);
     restart_on(fx, &ck, STEP_HOLD_MS);
     cwtest_clock_pass(&ck, STEP_HOLD_MS);
@@ -566,13 +566,9 @@ test_a_delivery_retry_when_the_wall_clock_steps_back_waits_no_longer_than_backof
 {
     struct fixture *fx = *state;
     struct cwtest_clock ck;
-    int64_t at;
 
-    cwtest_clock_init(&ck, cw_now_ms());
-    restart_on(fx, &ck, HOLD_MS);
+    down_on(fx, &ck, HOLD_MS, 1);
     start_receiver_failing(fx, "1");
-    at = ck.wall_ms;
-    record_down(fx, at);
     cwtest_clock_pass(&ck, HOLD_MS);
     assert_true(run_until(fx, attempted_once, 0));
     cwtest_clock_step(&ck, -STEP_MS);
