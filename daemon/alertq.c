@@ -50,12 +50,33 @@ struct alertq {
     int stopped;
     int holding; /* alertq_hold: new items are held */
     ev_timer due;
+    const struct cw_clock *clock; /* NULL: the system's */
     char keys[CFG_ALERTS_TARGETS_MAX][ALERTSEND_KEY_LEN + 1];
     char origins[CFG_ALERTS_TARGETS_MAX][ALERTQ_ORIGIN_MAX];
     char email_origin[ALERTQ_ORIGIN_MAX];
 };
 
 static void alertq_kick(struct alertq *q);
+
+void alertq_set_clock(struct alertq *q, const struct cw_clock *clock)
+{
+    q->clock = clock;
+}
+
+/* The wall clock: deliveries' times are stored. */
+static int64_t alertq_now(const struct alertq *q)
+{
+    return cw_clock_wall_ms(q->clock);
+}
+
+/* No delivery is due later than the longest backoff from now: one that is was set before the
+ * wall clock was set back (NTP, an admin), and is tried now rather than that much later. */
+static void not_after_backoff(struct alertq *q, int64_t now)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (q->items[i]->d.next_ms > now + q->cfg->alerts.retry_max_ms)
+            q->items[i]->d.next_ms = now;
+}
 
 static void targets_from(struct alertq *q)
 {
@@ -168,7 +189,7 @@ static void item_settle(struct alertq *q, struct alertq_item *it, const struct a
 {
     struct cw_err err;
 
-    item_outcome(q, it, r, cw_now_ms());
+    item_outcome(q, it, r, alertq_now(q));
     it->unsaved = 1;
     if (item_save(q, it, &err) < 0) {
         /* `alerts test` says the outcome itself and ends: it does not wait for the store. */
@@ -211,7 +232,7 @@ static void item_start(struct alertq *q, struct alertq_item *it)
         snprintf(r.detail, sizeof(r.detail), "the alert's document cannot be read: %.200s",
                  err.msg[0] ? err.msg : "not JSON");
     } else if (email) {
-        if ((text = alertmsg_email(q->cfg, doc, it->d.alert_id, it->d.id, cw_now_ms())) != NULL)
+        if ((text = alertmsg_email(q->cfg, doc, it->d.alert_id, it->d.id, alertq_now(q))) != NULL)
             rc = alertsend_email(q->curl, &q->cfg->alerts, text, item_done, it, &it->attempt, &err);
     } else if ((url = webhook_of(q, it->d.target_key)) == NULL) {
         r.outcome = ALERTSEND_FAILED;
@@ -309,7 +330,7 @@ static void tally_count(const struct alertq *q, struct alertq_tally *ty)
  * next one. */
 static void alertq_kick(struct alertq *q)
 {
-    int64_t now = cw_now_ms(), next = INT64_MAX;
+    int64_t now = alertq_now(q), next = INT64_MAX;
     struct alertq_tally ty;
 
     if (q->holding)
@@ -319,6 +340,7 @@ static void alertq_kick(struct alertq *q)
         return;
     if (alertq_resave(q) > 0)
         next = now + (int64_t)(ALERTQ_RESAVE_S * 1000);
+    not_after_backoff(q, now);
     tally_count(q, &ty);
     for (size_t i = 0; i < q->n;) {
         struct alertq_item *it = q->items[i];
@@ -421,7 +443,7 @@ static size_t targets(const struct alertq *q, int64_t now, struct store_delivery
 int alertq_add(struct alertq *q, struct store_alert *a, const json_t *doc, struct cw_err *err)
 {
     struct store_delivery d[CFG_ALERTS_TARGETS_MAX + 1];
-    size_t n = targets(q, cw_now_ms(), d);
+    size_t n = targets(q, alertq_now(q), d);
     char *payload = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     int rc;
 

@@ -14,6 +14,7 @@
 #include "../config/cfg.h"
 #include "../index/store.h"
 #include "../index/store_alert.h"
+#include "../util/cwtime.h"
 #include "../util/err.h"
 #include "alertsend.h"
 #include "curlev.h"
@@ -43,6 +44,9 @@ struct alertq;
 int alertq_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
                const struct cfg *cfg, enum alertq_mode mode, const struct alertq_hooks *hooks,
                struct alertq **out, struct cw_err *err);
+
+/* Read the wall clock from clock (borrowed; NULL: the system's): tests step it. */
+void alertq_set_clock(struct alertq *q, const struct cw_clock *clock);
 
 /* The daemon's start: take back the deliveries the store holds pending, each at its next
  * attempt (at once when that is past). Returns how many, or -1 (err). */

@@ -19,7 +19,14 @@
  * store refuses any of it (a full disk), the transaction is rolled back, the cursor and the
  * damping are put back as they were, the alerts it made are not sent (alertq_hold), and the
  * next poll reads the same events again: nothing is decided until it is written. A digest the
- * store could not read or refused to write is tried again ALERTS_RETRY_S later. */
+ * store could not read or refused to write is tried again ALERTS_RETRY_S later.
+ *
+ * Damping times are wall times (what the store keeps and alerts show), but a hold is a length
+ * of time: when the wall clock is stepped (NTP after a boot with a wrong hardware clock, an
+ * admin setting it), every camera's damping times move with it (follow_step), so a hold under
+ * way lasts hold, no more and no less, and the digest is armed again for its local time. A
+ * change stamped on the clock before the step and read after it moves too; any time ahead of
+ * the wall clock (the store's, after a restart) is taken as now. */
 #include "alerts.h"
 
 #include <stdio.h>
@@ -40,6 +47,9 @@
 #define DAY_MS (24 * 3600 * 1000LL)
 #define ALERTS_RETRY_S 5.0        /* a digest the store failed is made again after this */
 #define ALERTS_LOG_EVERY_MS 60000 /* while the store refuses: one log line this often */
+/* The wall clock moved this far against the monotonic one between two reads of the log: it
+ * was stepped (NTP's slew moves it half a millisecond a second at most). */
+#define ALERTS_STEP_MS 1000
 
 struct alerts_cam {
     struct store_alert_watch w; /* id, reason; the damping fields are d's when written */
@@ -62,6 +72,7 @@ struct alerts {
     int failing;            /* the last pass was rolled back */
     int64_t failing_log_ms; /* monotonic: when that was last logged */
     struct alerts_log_clock clock;
+    int64_t offset_ms; /* the wall clock less the monotonic one, at the last read */
     ev_timer poll, deadline, digest;
     struct pool *pool;             /* the digest's read */
     struct digest_job *digest_job; /* on the pool, or NULL */
@@ -77,6 +88,12 @@ struct digest_job {
     json_t *doc;   /* doc_digest's document, or NULL with err */
     struct cw_err err;
 };
+
+/* The wall clock: what damping times and alerts are stamped with. */
+static int64_t alerts_wall(const struct alerts *a)
+{
+    return cw_clock_wall_ms(&a->clock.time);
+}
 
 /* ---- cameras ---- */
 
@@ -203,16 +220,17 @@ static void cam_advance(struct alerts *a, struct alerts_cam *c, int64_t now)
 
 /* ---- the log and the deadlines ---- */
 
-static void take_event(struct alerts *a, const struct store_event *e)
+/* e, stamped at at_ms (event_time). */
+static void take_event(struct alerts *a, const struct store_event *e, int64_t at_ms)
 {
     struct alerts_cam *c = cam_find(a, e->camera_id);
 
-    if (c == NULL && (c = cam_add(a, e->camera_id, e->from, e->at_ms)) == NULL) {
+    if (c == NULL && (c = cam_add(a, e->camera_id, e->from, at_ms)) == NULL) {
         log_warnx("alerts: camera=%s out of memory: its change is not alerted", e->camera_id);
         return;
     }
-    cam_advance(a, c, e->at_ms); /* what was due before this change, on the state before it */
-    damp_change(&c->d, e->to, e->at_ms);
+    cam_advance(a, c, at_ms); /* what was due before this change, on the state before it */
+    damp_change(&c->d, e->to, at_ms);
     snprintf(c->w.reason, sizeof(c->w.reason), "%s", e->reason);
     c->dirty = 1;
 }
@@ -239,7 +257,7 @@ static void write_dirty(struct alerts *a)
  * still on their way to the store. */
 static int64_t log_now(const struct alerts *a)
 {
-    int64_t now = cw_now_ms(), done;
+    int64_t now = alerts_wall(a), done;
 
     if (a->clock.complete_ms == NULL || (done = a->clock.complete_ms(a->clock.data)) >= now)
         return now;
@@ -262,7 +280,7 @@ static int64_t next_due(const struct alerts *a)
 /* Arm the deadline timer for the earliest camera due. */
 static void arm_deadline(struct alerts *a)
 {
-    int64_t next = next_due(a), now = cw_now_ms();
+    int64_t next = next_due(a), now = alerts_wall(a);
 
     ev_timer_stop(a->loop, &a->deadline);
     if (next == INT64_MAX || a->failing)
@@ -285,12 +303,69 @@ static int read_page(struct alerts *a, struct store_event **ev, size_t *n)
 /* The store refused the pass (or the digest): say so once, then once a minute. */
 static void note_failure(struct alerts *a, const char *what, const char *msg)
 {
-    int64_t mono = cw_mono_ms();
+    int64_t mono = cw_clock_mono_ms(&a->clock.time);
 
     if (a->failing && mono - a->failing_log_ms < ALERTS_LOG_EVERY_MS)
         return;
     log_warnx("alerts: cannot write %s (%s); tried again until it lands", what, msg);
     a->failing_log_ms = mono;
+}
+
+static void digest_timer(struct alerts *a);
+
+/* Move every damping time by step_ms, as the wall clock was. */
+static void damp_follow(struct damp *d, int64_t step_ms)
+{
+    d->state_ms += step_ms;
+    if (d->pending)
+        d->run_ms += step_ms;
+    if (d->flap_ms != 0)
+        d->flap_ms += step_ms;
+}
+
+/* No damping time after now_ms: the clock was set back since it was taken. */
+static void damp_not_after(struct damp *d, int64_t now_ms)
+{
+    if (d->state_ms > now_ms)
+        d->state_ms = now_ms;
+    if (d->run_ms > now_ms)
+        d->run_ms = now_ms;
+    if (d->flap_ms > now_ms)
+        d->flap_ms = now_ms;
+}
+
+/* How far the wall clock was stepped since the last read (0: not), with every camera's damping
+ * moved with it (to be written) and the digest armed again. */
+static int64_t follow_step(struct alerts *a)
+{
+    int64_t off = cw_clock_offset_ms(&a->clock.time), step = off - a->offset_ms;
+
+    a->offset_ms = off;
+    if (step > -ALERTS_STEP_MS && step < ALERTS_STEP_MS)
+        return 0;
+    log_info("alerts: the wall clock was set %s %lld s; holds under way keep their length",
+             step < 0 ? "back" : "forward", (long long)(step < 0 ? -step : step) / 1000);
+    for (size_t i = 0; i < a->n; i++) {
+        damp_follow(&a->cams[i].d, step);
+        a->cams[i].dirty = 1;
+    }
+    a->dp.resumed_ms += step;
+    if (a->digest_job == NULL)
+        digest_timer(a);
+    return step;
+}
+
+/* An event's time on the clock as it is now: stamped before a step of step_ms (nearer what
+ * the clock showed before it than after it, mono_now_ms being now), moved with it; never after
+ * now_ms. */
+static int64_t event_time(const struct alerts *a, int64_t at_ms, int64_t step_ms,
+                          int64_t mono_now_ms, int64_t now_ms)
+{
+    int64_t before = mono_now_ms + a->offset_ms - step_ms, after = before + step_ms;
+
+    if (step_ms != 0 && llabs(at_ms - before) < llabs(at_ms - after))
+        at_ms += step_ms;
+    return at_ms < now_ms ? at_ms : now_ms;
 }
 
 /* Read the log from the cursor, advance every camera to now, write it all in one go. Nothing
@@ -302,9 +377,10 @@ static void alerts_read(struct alerts *a)
     size_t n = 0, saved_n = a->n;
     struct alerts_cam *saved;
     struct cw_err err = {0};
+    int64_t step = follow_step(a), mono = cw_clock_mono_ms(&a->clock.time), wall = alerts_wall(a);
     int64_t now = log_now(a), saved_cursor = a->cursor;
 
-    if (read_page(a, &ev, &n) != 0 || (n == 0 && next_due(a) > now)) {
+    if (read_page(a, &ev, &n) != 0 || (n == 0 && next_due(a) > now && step == 0)) {
         free(ev);
         return;
     }
@@ -312,7 +388,7 @@ static void alerts_read(struct alerts *a)
         free(ev);
         return; /* out of memory: the next poll tries again */
     }
-    memcpy(saved, a->cams, saved_n * sizeof(*saved));
+    memcpy(saved, a->cams, saved_n * sizeof(*saved)); /* a step followed stays followed */
     if (store_begin(a->store, &err) != 0) {
         /* Another connection's write lock (the loop waits 5 ms for it, batch.h): the next
          * poll, quietly. */
@@ -327,7 +403,7 @@ static void alerts_read(struct alerts *a)
     alertq_hold(a->q);
     for (;;) {
         for (size_t i = 0; i < n; i++)
-            take_event(a, &ev[i]);
+            take_event(a, &ev[i], event_time(a, ev[i].at_ms, step, mono, wall));
         if (n > 0)
             a->cursor = ev[n - 1].id;
         free(ev);
@@ -392,7 +468,7 @@ static int64_t next_at(const char *tz, int minute, int64_t after_ms)
  * that is past: a day missed while the daemon was down is made up, once), or after now. */
 static void arm_digest(struct alerts *a)
 {
-    int64_t last = 0, now = cw_now_ms();
+    int64_t last = 0, now = alerts_wall(a);
     struct cw_err err;
     char at[64];
 
@@ -407,6 +483,18 @@ static void arm_digest(struct alerts *a)
         return;
     log_info("alerts: next digest at %s",
              cw_format_local(a->next_digest_ms, a->cfg->time_zone, at, sizeof(at)));
+    digest_timer(a);
+}
+
+/* The digest's timer for the wall time left until the next digest (at once when past). An
+ * ev_timer runs on the monotonic clock: after a step of the wall clock it is armed again. */
+static void digest_timer(struct alerts *a)
+{
+    int64_t now = alerts_wall(a);
+
+    ev_timer_stop(a->loop, &a->digest);
+    if (a->next_digest_ms == INT64_MAX)
+        return;
     ev_timer_set(&a->digest,
                  a->next_digest_ms > now ? (double)(a->next_digest_ms - now) / 1000.0 : 0.0, 0.0);
     ev_timer_start(a->loop, &a->digest);
@@ -494,6 +582,10 @@ static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)revents;
     if (a->digest_job != NULL)
         return; /* the one on the pool arms the next when it is back */
+    if (alerts_wall(a) < a->next_digest_ms) {
+        digest_timer(a); /* early: the wall clock was set back since it was armed */
+        return;
+    }
     if ((j = calloc(1, sizeof(*j))) == NULL || (j->db = strdup(a->cfg->database)) == NULL ||
         (j->tz = strdup(a->cfg->time_zone)) == NULL) {
         log_warnx("alerts: digest not made: out of memory");
@@ -505,7 +597,7 @@ static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
     j->base.work = digest_work;
     j->base.done = digest_done;
     j->a = a;
-    j->at_ms = cw_now_ms();
+    j->at_ms = alerts_wall(a);
     a->digest_job = j;
     pool_submit(a->pool, &j->base);
 }
@@ -533,6 +625,7 @@ static int alerts_load(struct alerts *a, struct cw_err *err)
     for (size_t i = 0; i < n; i++) {
         a->cams[i].w = w[i];
         watch_to_damp(&w[i], &a->cams[i].d);
+        damp_not_after(&a->cams[i].d, a->dp.resumed_ms);
     }
     a->cap = n ? n : 1;
     a->n = n;
@@ -563,11 +656,14 @@ int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
     if (clock != NULL)
         a->clock = *clock;
     /* Time before this start was not watched: a change must last hold from now on. */
-    a->dp = (struct damp_params){cfg->alerts.hold_ms, cw_now_ms()};
+    a->dp = (struct damp_params){cfg->alerts.hold_ms, alerts_wall(a)};
+    a->offset_ms = cw_clock_offset_ms(&a->clock.time);
     alerts_timers_init(a);
     if (alerts_load(a, err) != 0 || pool_new(loop, 1, &a->pool, err) != 0 ||
-        alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0 ||
-        (pending = alertq_resume(a->q, err)) < 0)
+        alertq_new(loop, curl, store, cfg, ALERTQ_RETRY, NULL, &a->q, err) != 0)
+        goto fail;
+    alertq_set_clock(a->q, &a->clock.time);
+    if ((pending = alertq_resume(a->q, err)) < 0)
         goto fail;
     log_info("alerts: on: %zu webhook%s%s, hold %lld s; %d deliver%s pending",
              cfg->alerts.n_webhooks, cfg->alerts.n_webhooks == 1 ? "" : "s",

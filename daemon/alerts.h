@@ -11,6 +11,7 @@
 
 #include "../config/cfg.h"
 #include "../index/store.h"
+#include "../util/cwtime.h"
 #include "../util/err.h"
 #include "curlev.h"
 
@@ -26,6 +27,7 @@ struct alerts;
 struct alerts_log_clock {
     int64_t (*complete_ms)(void *data); /* wall clock; NULL: the log is always complete */
     void *data;
+    struct cw_clock time; /* the wall and monotonic clocks; zero: the system's */
 };
 
 /* Start alerting on cfg's [alerts] (cfg_alerts_on). The first start ever begins at the end of

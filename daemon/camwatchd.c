@@ -211,7 +211,7 @@ static int64_t daemon_log_complete_ms(void *data)
  * the store for when it is on again). Returns 0, or -1 (logged) when it cannot start. */
 static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
 {
-    struct alerts_log_clock clock = {daemon_log_complete_ms, d->fleet};
+    struct alerts_log_clock clock = {.complete_ms = daemon_log_complete_ms, .data = d->fleet};
     struct cw_err err;
 
     if (d->once)

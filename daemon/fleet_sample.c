@@ -313,7 +313,10 @@ void fleet_sample_resume(struct fleet_cam *cam, const struct store_status *st)
     cam->qm.run_since_ms = st->picture.run_since_ms;
     /* The pacer's round skips it while its last sample is within the interval. */
     if (st->last_sample_ms > 0) {
-        double at = sched_now(cam->env->sched) - (double)(cw_now_ms() - st->last_sample_ms) / 1e3;
+        /* On the scheduler's monotonic clock; a stored time ahead of the wall clock (set back
+         * since) is a sample just now, not one that blocks the next for as long. */
+        int64_t ago_ms = cw_now_ms() - st->last_sample_ms;
+        double at = sched_now(cam->env->sched) - (double)(ago_ms > 0 ? ago_ms : 0) / 1e3;
 
         cam->last_sample_s = at > 0 ? at : 0;
     }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../index/doc.h"
+#include "../util/cwtime.h"
 #include "../util/log.h"
 #include "../util/text.h"
 #include "httpparse.h"
@@ -48,7 +49,7 @@ struct http_conn {
     struct http_srv *srv;
     struct MHD_Connection *conn;
     int waiting;            /* for a request's line, headers or body */
-    double since;           /* the connection's start, or the end of its last request */
+    double since;           /* the connection's start, or the end of its last request (cw_mono_s) */
     struct http_conn *next; /* in h->conns */
 };
 
@@ -149,8 +150,9 @@ static void srv_kick(struct http_srv *s)
 static void conn_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct http *h = w->data;
-    double now = ev_now(loop);
+    double now = cw_mono_s(); /* not ev_now, the wall clock: set back, nothing would time out */
 
+    (void)loop;
     (void)revents;
     for (struct http_conn *c = h->conns; c != NULL; c = c->next) {
         const union MHD_ConnectionInfo *ci;
@@ -179,7 +181,7 @@ static void conn_notify_cb(void *cls, struct MHD_Connection *conn, void **socket
         c->srv = s;
         c->conn = conn;
         c->waiting = 1;
-        c->since = ev_now(h->loop);
+        c->since = cw_mono_s();
         c->next = h->conns;
         h->conns = c;
         *socket_context = c;
@@ -731,14 +733,14 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    struct http *h = cls;
     struct http_req *r = *con_cls;
 
+    (void)cls;
     (void)conn;
     (void)toe;
     if (r != NULL && r->hc != NULL) { /* a kept-alive connection waits for the next one */
         r->hc->waiting = 1;
-        r->hc->since = ev_now(h->loop);
+        r->hc->since = cw_mono_s();
     }
     req_free(r);
     *con_cls = NULL;

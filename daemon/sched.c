@@ -41,21 +41,21 @@ struct sched {
     int once;
     int stopping;
     unsigned long long rng;
-    double (*now)(void *data); /* NULL: the loop's clock */
-    void *now_data;
+    const struct cw_clock *clock; /* NULL: the system's */
     struct sched_kind *kinds[SCHED_KINDS_MAX];
     size_t n_kinds;
 };
 
-void sched_set_clock(struct sched *s, double (*now)(void *data), void *data)
+void sched_set_clock(struct sched *s, const struct cw_clock *clock)
 {
-    s->now = now;
-    s->now_data = data;
+    s->clock = clock;
 }
 
 double sched_now(const struct sched *s)
 {
-    return s->now != NULL ? s->now(s->now_data) : ev_now(s->loop);
+    /* Monotonic, not the loop's ev_now (the wall clock): a step of the wall clock must not
+     * shift every due time by its size (an hour back: an hour unprobed; forward: a herd). */
+    return (double)cw_clock_mono_ms(s->clock) / 1000.0;
 }
 
 int sched_new(struct ev_loop *loop, int once, struct sched **out, struct cw_err *err)
@@ -162,7 +162,7 @@ static void sched_rearm(struct sched_entry *e)
     if (ms <= 0)
         return;
     delay = sched_jittered_s(k->s, ms);
-    if (e->started_at > 0)
+    if (e->started_at > 0 && sched_now(k->s) > e->started_at)
         delay -= sched_now(k->s) - e->started_at;
     sched_arm(e, delay > 0 ? delay : 0.0);
 }

@@ -34,6 +34,7 @@
 #include <ev.h>
 #include <stdint.h>
 
+#include "../util/cwtime.h"
 #include "../util/err.h"
 #include "../util/queue.h"
 
@@ -56,7 +57,7 @@ struct sched_entry {
     struct cw_qlink link;    /* in the kind's queue */
     int queued, running;
     int lane;            /* enum sched_lane, taken when queued */
-    double due_at;       /* when it was due (sched's clock, s); 0: never armed */
+    double due_at;       /* when it was due (sched_now, s); 0: never armed */
     double started_at;   /* when its last probe started; 0: never */
     double gap_s;        /* from the start before that one; 0: none */
     int64_t interval_ms; /* of its last re-arm */
@@ -114,9 +115,11 @@ void sched_set_ceiling(struct sched_kind *k, int ceiling);
 int sched_running(const struct sched_kind *k);
 void sched_get_stats(const struct sched_kind *k, struct sched_stats *out);
 
-/* Read time from now(data) (seconds, monotonic) instead of the loop's: tests drive the cap's
- * growth and lateness with a clock of their own. Timers still run on the loop. */
-void sched_set_clock(struct sched *s, double (*now)(void *data), void *data);
+/* Read time from clock (borrowed; NULL: the system's) instead: tests drive the cap's growth,
+ * lateness and re-arming with a clock of their own. Timers still run on the loop. */
+void sched_set_clock(struct sched *s, const struct cw_clock *clock);
+/* The scheduler's time, s, monotonic (cw_clock_mono_ms): every due, start and lateness is
+ * measured on it; never compare it with the wall clock. */
 double sched_now(const struct sched *s);
 
 /* Make e an idle entry of kind k (NULL: of no kind) for owner. */

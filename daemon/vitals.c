@@ -31,7 +31,7 @@ struct vitals {
     char *path;
     struct vitals_sources src;
     ev_timer tick, write;
-    ev_tstamp due;    /* when the pending tick was asked for (ev_time's clock) */
+    ev_tstamp due;    /* when the pending tick was asked for (cw_mono_s) */
     double last_ms;   /* the last tick's lag */
     struct lag cur;   /* the window being filled */
     struct lag prev;  /* the last whole window */
@@ -47,9 +47,10 @@ int vitals_resolver_async(void)
     return v != NULL && (v->features & CURL_VERSION_ASYNCHDNS) != 0;
 }
 
+/* Lag is measured on the monotonic clock: a step of the wall clock is no stall of the loop. */
 static void vitals_arm_tick(struct vitals *v)
 {
-    v->due = ev_time() + VITALS_TICK_S;
+    v->due = cw_mono_s() + VITALS_TICK_S;
     ev_timer_set(&v->tick, VITALS_TICK_S, 0.0);
     ev_timer_start(v->loop, &v->tick);
 }
@@ -57,7 +58,7 @@ static void vitals_arm_tick(struct vitals *v)
 static void vitals_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct vitals *v = w->data;
-    ev_tstamp now = ev_time();
+    ev_tstamp now = cw_mono_s();
     double lag = (now - v->due) * 1000.0;
 
     (void)loop;
@@ -216,7 +217,7 @@ int vitals_new(struct ev_loop *loop, const char *path, const struct vitals_sourc
     v->loop = loop;
     v->src = *src;
     v->started_ms = cw_now_ms();
-    v->window = ev_time();
+    v->window = cw_mono_s();
     ev_timer_init(&v->tick, vitals_tick_cb, VITALS_TICK_S, 0.0);
     v->tick.data = v;
     ev_timer_init(&v->write, vitals_write_cb, VITALS_WRITE_S, VITALS_WRITE_S);

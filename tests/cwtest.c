@@ -301,3 +301,31 @@ void cwtest_make_segments(const char *dir, int n, int seconds, const char *conta
     if (cwtest_run(argv) != 0)
         fail_msg("ffmpeg could not make %d %s segments in %s", n, container, dir);
 }
+
+static int64_t clock_wall(void *data)
+{
+    return ((struct cwtest_clock *)data)->wall_ms;
+}
+
+static int64_t clock_mono(void *data)
+{
+    return ((struct cwtest_clock *)data)->mono_ms;
+}
+
+void cwtest_clock_init(struct cwtest_clock *c, int64_t wall_ms)
+{
+    c->wall_ms = wall_ms;
+    c->mono_ms = 5000000; /* not the wall clock's value: a mix-up shows */
+    c->clock = (struct cw_clock){clock_wall, clock_mono, c};
+}
+
+void cwtest_clock_pass(struct cwtest_clock *c, int64_t ms)
+{
+    c->wall_ms += ms;
+    c->mono_ms += ms;
+}
+
+void cwtest_clock_step(struct cwtest_clock *c, int64_t ms)
+{
+    c->wall_ms += ms;
+}

@@ -8,7 +8,10 @@
 #define CW_TEST_CWTEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "../util/cwtime.h"
 
 #define CWTEST_TMP_PREFIX "/tmp/cw-test-" /* every folder cwtest_tmpdir makes starts so */
 #define CWTEST_FIXTURE_STOP_MS 5000       /* SIGTERM grace before SIGKILL */
@@ -71,5 +74,19 @@ int cwtest_run(const char *const *argv);
  * write them. They are written into dir as seg000.<ext> ... (ext "mp4", "ts", "mkv"). Fails
  * the test when ffmpeg fails. */
 void cwtest_make_segments(const char *dir, int n, int seconds, const char *container, int audio);
+
+/* Both clocks of the daemon (struct cw_clock) in the test's hands: time passes, or the wall
+ * clock alone is stepped, only when the test says so. Pass &c->clock to what takes a clock. */
+struct cwtest_clock {
+    int64_t wall_ms, mono_ms;
+    struct cw_clock clock;
+};
+
+/* Wall clock at wall_ms, the monotonic one at an arbitrary point of its own. */
+void cwtest_clock_init(struct cwtest_clock *c, int64_t wall_ms);
+/* ms pass: both clocks advance by them. */
+void cwtest_clock_pass(struct cwtest_clock *c, int64_t ms);
+/* The wall clock alone is set by ms (negative: back), as NTP or an admin steps it. */
+void cwtest_clock_step(struct cwtest_clock *c, int64_t ms);
 
 #endif

@@ -165,10 +165,15 @@ static void test_an_alert_the_full_store_refused_lands_once_there_is_room(void *
                      1);
 }
 
-/* A webhook receiver on loopback, and alerting told of it (as a reload does). */
-static void start_receiver(struct fixture *fx)
+/* A webhook receiver on loopback that answers the first fail_first requests 503 (NULL: none),
+ * and alerting told of it (as a reload does). */
+static void start_receiver_failing(struct fixture *fx, const char *fail_first)
 {
-    const char *args[] = {"--protocol", "webhook", "--spool", fx->spool, NULL};
+    const char *args[] = {"--protocol",   "webhook",  "--spool", fx->spool,
+                          "--fail-first", fail_first, NULL};
+
+    if (fail_first == NULL)
+        args[4] = NULL;
 
     snprintf(fx->spool, sizeof(fx->spool), "%s/hooks", fx->dir);
     if (cwtest_fixture_start(&fx->rx, "alert_receiver.py", args, GUARD_MS) < 0)
@@ -178,6 +183,11 @@ static void start_receiver(struct fixture *fx)
     fx->cfg.alerts.webhooks[0] = fx->url;
     fx->cfg.alerts.n_webhooks = 1;
     alerts_reload(fx->a, &fx->cfg);
+}
+
+static void start_receiver(struct fixture *fx)
+{
+    start_receiver_failing(fx, NULL);
 }
 
 /* Requests the receiver took (its spool's files). */
@@ -215,6 +225,13 @@ static int delivery_sent(struct fixture *fx, int64_t unused)
 {
     (void)unused;
     return raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = 'sent'") == 1;
+}
+
+static int attempted_once(struct fixture *fx, int64_t unused)
+{
+    (void)unused;
+    return raw_int(fx->raw, "SELECT count(*) FROM alert_delivery WHERE status = 'pending' AND "
+                            "attempts = 1") == 1;
 }
 
 /* Before: the outcome of an attempt the store would not take was logged and forgotten, the
@@ -262,7 +279,7 @@ static int64_t log_complete(void *data)
 static void test_damping_is_judged_no_later_than_the_log_is_complete(void **state)
 {
     struct fixture *fx = *state;
-    struct alerts_log_clock clock = {log_complete, fx};
+    struct alerts_log_clock clock = {.complete_ms = log_complete, .data = fx};
     struct cw_err err = {0};
     int64_t at = cw_now_ms();
 
@@ -420,6 +437,187 @@ static void test_the_digest_reads_the_store_on_a_worker_not_the_loop(void **stat
                      1);
 }
 
+/* ---- the wall clock stepped: holds run on the monotonic clock, the digest on the wall ---- */
+
+#define STEP_HOLD_MS 15000      /* the reviewer's hold */
+#define STEP_MS (3600 * 1000LL) /* NTP's step after a boot with the hardware clock an hour off */
+
+/* The alerting started again on the test's clocks, with hold_ms. */
+static void restart_on(struct fixture *fx, struct cwtest_clock *ck, int64_t hold_ms)
+{
+    struct alerts_log_clock clock = {.time = ck->clock};
+    struct cw_err err = {0};
+
+    alerts_free(fx->a);
+    fx->cfg.alerts.hold_ms = hold_ms;
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->a, &err), 0);
+}
+
+/* CAH-001's change is read, not settled, and its state began at state_ms. */
+static int pending_since(struct fixture *fx, int64_t state_ms)
+{
+    char sql[160];
+
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM alert_watch WHERE camera_id = 'CAH-001' AND pending = 1 AND "
+             "state_ms = %lld",
+             (long long)state_ms);
+    return raw_int(fx->raw, sql) == 1;
+}
+
+static int digests_made(struct fixture *fx, int64_t n)
+{
+    return raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'") >= n;
+}
+
+static void record_down(struct fixture *fx, int64_t at_ms)
+{
+    struct cw_err err = {0};
+
+    assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, at_ms,
+                                             "connection refused", &err),
+                     0);
+}
+
+/* The alerting on the test's clocks (ck, made here) with hold_ms, and CAH-001 down now, read
+ * (pending) unless not yet read is wanted. Returns when it went down. */
+static int64_t down_on(struct fixture *fx, struct cwtest_clock *ck, int64_t hold_ms, int read)
+{
+    int64_t at;
+
+    cwtest_clock_init(ck, cw_now_ms());
+    restart_on(fx, ck, hold_ms);
+    at = ck->wall_ms;
+    record_down(fx, at);
+    if (read)
+        assert_true(run_until(fx, pending_since, at));
+    return at;
+}
+
+/* The change read as since since_ms, nothing told; then hold passes and it is told. */
+static void held_then_told(struct fixture *fx, struct cwtest_clock *ck, int64_t since_ms)
+{
+    assert_true(run_until(fx, pending_since, since_ms));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert"), 0);
+    cwtest_clock_pass(ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+}
+
+/* Before: the hold was judged on the wall clock, so a camera that changed just before NTP set
+ * the clock back an hour was told of an hour late. Its hold ends after hold of time passing. */
+static void test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    down_on(fx, &ck, STEP_HOLD_MS, 1);
+    cwtest_clock_step(&ck, -STEP_MS);
+    cwtest_clock_pass(&ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'change' AND "
+                                      "to_state = 'down'"),
+                     1);
+}
+
+/* Before: a step forward ended every hold under way at once. It goes on for hold. */
+static void test_a_hold_under_way_when_the_wall_clock_steps_forward_still_lasts_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    int64_t at = down_on(fx, &ck, STEP_HOLD_MS, 1);
+
+    cwtest_clock_step(&ck, STEP_MS);
+    /* The step seen: the change's time follows the clock, and nothing is told. */
+    held_then_told(fx, &ck, at + STEP_MS);
+}
+
+/* A change stamped just before the step and read just after it (the fleet's batch writes a
+ * little late) is held for hold too, not told at once. */
+static void test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+    int64_t at = down_on(fx, &ck, STEP_HOLD_MS, 0);
+
+    cwtest_clock_step(&ck, STEP_MS);
+    held_then_told(fx, &ck, at + STEP_MS);
+}
+
+/* The daemon stopped with a hold under way and started again after NTP set the clock back:
+ * the stored change is "in the future". Before: its hold ended an hour late. */
+static void
+test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    down_on(fx, &ck, STEP_HOLD_MS, 1);
+    cwtest_clock_step(&ck, -STEP_MS);
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    cwtest_clock_pass(&ck, STEP_HOLD_MS);
+    assert_true(run_until(fx, alerts_written, 1));
+}
+
+/* Before: a delivery's next attempt was judged on the wall clock, so one failed just before
+ * the clock was set back an hour was tried again an hour late. It waits its backoff at most. */
+static void
+test_a_delivery_retry_when_the_wall_clock_steps_back_waits_no_longer_than_backoff(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    down_on(fx, &ck, HOLD_MS, 1);
+    start_receiver_failing(fx, "1");
+    cwtest_clock_pass(&ck, HOLD_MS);
+    assert_true(run_until(fx, attempted_once, 0));
+    cwtest_clock_step(&ck, -STEP_MS);
+    assert_true(run_until(fx, delivery_sent, 0));
+    assert_int_equal(raw_int(fx->raw, "SELECT attempts FROM alert_delivery"), 2);
+}
+
+/* The site's wall clock at "YYYY-MM-DD HH:MM" local time. */
+static int64_t local_ms(const char *when)
+{
+    int64_t ms = 0;
+
+    assert_int_equal(cw_parse_time(when, CW_DEFAULT_TZ, &ms), 0);
+    return ms;
+}
+
+/* Before: the digest's timer was armed for the wall time left until its local time, so after
+ * a step it came hours off that time. Set forward past it, the digest is made at once. */
+static void test_the_digest_is_made_when_the_wall_clock_steps_past_its_time(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    cwtest_clock_init(&ck, local_ms("2026-12-07 10:00"));
+    fx->cfg.alerts.digest_min = 12 * 60;
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    cwtest_clock_step(&ck, 2 * STEP_MS);
+    assert_true(run_until(fx, digests_made, 1));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 1);
+}
+
+/* Set back an hour a second before its time, the digest waits for its time to come again. */
+static void test_the_digest_waits_for_its_time_when_the_wall_clock_steps_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct cwtest_clock ck;
+
+    cwtest_clock_init(&ck, local_ms("2026-12-07 12:00") - 1000);
+    fx->cfg.alerts.digest_min = 12 * 60;
+    restart_on(fx, &ck, STEP_HOLD_MS);
+    cwtest_clock_step(&ck, -STEP_MS);
+    /* Two polls after its old time: not made. */
+    assert_true(run_until(fx, time_reached, cw_now_ms() + 1000 + AFTER_DUE_MS));
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 0);
+    /* Set forward again, past its time: made. */
+    cwtest_clock_step(&ck, STEP_MS + 1000);
+    assert_true(run_until(fx, digests_made, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +632,24 @@ int main(void)
             test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_digest_reads_the_store_on_a_worker_not_the_loop,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_hold_under_way_when_the_wall_clock_steps_forward_still_lasts_hold, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_change_stamped_before_a_step_and_read_after_it_still_lasts_hold, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_hold_under_way_over_a_restart_with_the_clock_set_back_ends_after_hold, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_delivery_retry_when_the_wall_clock_steps_back_waits_no_longer_than_backoff,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_digest_is_made_when_the_wall_clock_steps_past_its_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_digest_waits_for_its_time_when_the_wall_clock_steps_back, setup, teardown),
     };
 
     /* Every connection opened from here on is traced (trace_status_reads). */

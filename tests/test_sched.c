@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../daemon/sched.h"
+#include "cwtest.h"
 
 #define N_ENTRIES 100
 
@@ -27,7 +28,7 @@ struct test_kind {
     enum sched_due due;
     int n_due;
     int bad[N_ENTRIES]; /* the lane each owner index waits in */
-    double now;         /* the test's clock, s */
+    struct cwtest_clock clock;
 };
 
 struct test_cam {
@@ -82,13 +83,6 @@ static enum sched_lane tk_lane(struct sched_entry *e, void *data)
     return k->bad[c->index] ? SCHED_LANE_BAD : SCHED_LANE_GOOD;
 }
 
-static double tk_now(void *data)
-{
-    struct test_kind *k = data;
-
-    return k->now;
-}
-
 static const struct sched_ops tk_ops = {tk_due, tk_start, tk_cancel, tk_interval_ms, tk_lane};
 
 struct fixture {
@@ -110,8 +104,8 @@ static struct fixture *make(int once, int slots)
     assert_int_equal(sched_new(fx.loop, once, &fx.s, &err), 0);
     fx.tk.interval_ms = 30000;
     fx.tk.due = SCHED_RUN;
-    fx.tk.now = 1000.0;
-    sched_set_clock(fx.s, tk_now, &fx.tk);
+    cwtest_clock_init(&fx.tk.clock, 1800000000000LL);
+    sched_set_clock(fx.s, &fx.tk.clock.clock);
     fx.kind = sched_add_kind(fx.s, &tk_ops, &fx.tk, slots, &err);
     assert_non_null(fx.kind);
     for (int i = 0; i < N_ENTRIES; i++) {
@@ -402,11 +396,11 @@ static void test_slots_grow_while_probes_wait_and_shrink_back_when_idle(void **s
     sched_dispatch(fx->kind);
     assert_int_equal(fx->tk.n_started, 4);
     /* Not long enough queued: the cap stays. */
-    fx->tk.now += SCHED_GROW_WAIT_S / 2;
+    cwtest_clock_pass(&fx->tk.clock, (int64_t)(SCHED_GROW_WAIT_S * 500));
     sched_dispatch(fx->kind);
     assert_int_equal(fx->tk.n_started, 4);
     /* Queued past the wait: 4 -> 6 at once, then 6 -> 9 (the ceiling), never more. */
-    fx->tk.now += SCHED_GROW_WAIT_S;
+    cwtest_clock_pass(&fx->tk.clock, (int64_t)(SCHED_GROW_WAIT_S * 1000));
     sched_dispatch(fx->kind);
     assert_int_equal(fx->tk.n_started, 6);
     sched_dispatch(fx->kind);
@@ -423,7 +417,7 @@ static void test_slots_grow_while_probes_wait_and_shrink_back_when_idle(void **s
     sched_finish(&fx->cams[9].e);
     int expect[] = {9, 7, 6, 5, 4, 4};
     for (int w = 0; w < 6; w++) {
-        fx->tk.now += SCHED_SHRINK_S;
+        cwtest_clock_pass(&fx->tk.clock, (int64_t)(SCHED_SHRINK_S * 1000));
         sched_enqueue(&fx->cams[50].e);
         sched_dispatch(fx->kind);
         sched_finish(&fx->cams[50].e);
@@ -443,7 +437,7 @@ static void test_probes_started_past_their_due_time_are_counted_late(void **stat
     sched_enqueue(&fx->cams[0].e);
     sched_enqueue(&fx->cams[1].e);
     sched_dispatch(fx->kind);
-    fx->tk.now += SCHED_LATE_S * 3;
+    cwtest_clock_pass(&fx->tk.clock, (int64_t)(SCHED_LATE_S * 3000));
     sched_finish(&fx->cams[0].e); /* 1 starts now, 3 late-seconds after it was due */
     sched_get_stats(fx->kind, &st);
     assert_int_equal(st.started, 2);
@@ -460,12 +454,54 @@ static void test_next_due_counts_from_the_start_of_the_probe(void **state)
 
     sched_enqueue(&fx->cams[0].e);
     sched_dispatch(fx->kind);
-    fx->tk.now += 10.0; /* a probe of 10 s */
+    cwtest_clock_pass(&fx->tk.clock, 10000); /* a probe of 10 s */
     sched_finish(&fx->cams[0].e);
     left = ev_timer_remaining(fx->loop, &fx->cams[0].e.due);
     assert_true(left >= 30.0 * (1.0 - SCHED_JITTER_FRACTION) - 10.0 - 1e-6);
     assert_true(left <= 30.0 * (1.0 + SCHED_JITTER_FRACTION) - 10.0 + 1e-6);
     drop(fx);
+}
+
+/* One probe of 5 s, with the wall clock stepped by step_ms while it runs: the seconds left
+ * until it is due again. */
+static double left_after_step(struct fixture *fx, int64_t step_ms)
+{
+    double left;
+
+    sched_enqueue(&fx->cams[0].e);
+    sched_dispatch(fx->kind);
+    cwtest_clock_pass(&fx->tk.clock, 2000);
+    cwtest_clock_step(&fx->tk.clock, step_ms);
+    cwtest_clock_pass(&fx->tk.clock, 3000);
+    sched_finish(&fx->cams[0].e);
+    assert_true(sched_armed(&fx->cams[0].e));
+    left = ev_timer_remaining(fx->loop, &fx->cams[0].e.due);
+    drop(fx);
+    return left;
+}
+
+/* Before: the next due was counted on the wall clock, so a probe in flight when NTP set the
+ * clock back an hour was due again after its interval and that hour: the camera went
+ * unprobed for an hour, and the fleet's oldest probe did not show it. */
+static void
+test_a_probe_in_flight_when_the_wall_clock_steps_back_is_due_after_its_interval(void **state)
+{
+    double left = left_after_step(make(0, 1), -3600 * 1000LL);
+    (void)state;
+
+    assert_true(left >= 30.0 * (1.0 - SCHED_JITTER_FRACTION) - 5.0 - 1e-6);
+    assert_true(left <= 30.0 * (1.0 + SCHED_JITTER_FRACTION) - 5.0 + 1e-6);
+}
+
+/* Before: a step forward made every probe in flight due at once, a herd of them. */
+static void
+test_a_probe_in_flight_when_the_wall_clock_steps_forward_is_not_due_at_once(void **state)
+{
+    double left = left_after_step(make(0, 1), 3600 * 1000LL);
+    (void)state;
+
+    assert_true(left >= 30.0 * (1.0 - SCHED_JITTER_FRACTION) - 5.0 - 1e-6);
+    assert_true(left <= 30.0 * (1.0 + SCHED_JITTER_FRACTION) - 5.0 + 1e-6);
 }
 
 int main(void)
@@ -476,6 +512,10 @@ int main(void)
         cmocka_unit_test(test_probe_ending_in_its_start_lets_the_next_in_without_recursion),
         cmocka_unit_test(test_finish_rearms_within_the_jitter),
         cmocka_unit_test(test_once_never_rearms),
+        cmocka_unit_test(
+            test_a_probe_in_flight_when_the_wall_clock_steps_back_is_due_after_its_interval),
+        cmocka_unit_test(
+            test_a_probe_in_flight_when_the_wall_clock_steps_forward_is_not_due_at_once),
         cmocka_unit_test(test_no_interval_leaves_the_entry_idle),
         cmocka_unit_test(test_due_run_starts_skip_rearms_idle_leaves),
         cmocka_unit_test(test_cancel_unqueues_and_abandons_the_running_probe),

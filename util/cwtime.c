@@ -28,6 +28,26 @@ int64_t cw_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+double cw_mono_s(void)
+{
+    return (double)cw_mono_ms() / 1000.0;
+}
+
+int64_t cw_clock_wall_ms(const struct cw_clock *c)
+{
+    return c != NULL && c->wall_ms != NULL ? c->wall_ms(c->data) : cw_now_ms();
+}
+
+int64_t cw_clock_mono_ms(const struct cw_clock *c)
+{
+    return c != NULL && c->mono_ms != NULL ? c->mono_ms(c->data) : cw_mono_ms();
+}
+
+int64_t cw_clock_offset_ms(const struct cw_clock *c)
+{
+    return cw_clock_wall_ms(c) - cw_clock_mono_ms(c);
+}
+
 int cw_parse_duration_ms(const char *s, int64_t *out)
 {
     char *end;

@@ -10,6 +10,25 @@
 
 int64_t cw_now_ms(void);  /* wall clock, UTC epoch ms */
 int64_t cw_mono_ms(void); /* monotonic ms, for latencies */
+double cw_mono_s(void);   /* the same in seconds, as libev counts durations */
+
+/* The daemon's two clocks, injectable so tests can step one without the other and without
+ * sleeping. Wall time (cw_now_ms) is what is stored and shown: event times, a state's since.
+ * Monotonic time (cw_mono_ms) is what durations and deadlines are measured on: intervals,
+ * timeouts, holds, backoff. The wall clock may be stepped (NTP after a boot with a wrong
+ * hardware clock, an admin setting the time); the monotonic one never goes back. A NULL
+ * clock, or a NULL function in it, reads the system's. */
+struct cw_clock {
+    int64_t (*wall_ms)(void *data); /* UTC epoch ms */
+    int64_t (*mono_ms)(void *data); /* ms from any fixed point */
+    void *data;
+};
+
+int64_t cw_clock_wall_ms(const struct cw_clock *c);
+int64_t cw_clock_mono_ms(const struct cw_clock *c);
+/* How far the wall clock runs ahead of the monotonic one: unchanged but for steps (and a
+ * slew of at most half a millisecond a second), so a change of it is a step of the wall clock. */
+int64_t cw_clock_offset_ms(const struct cw_clock *c);
 
 /* Parse "250ms", "30s", "5m", "2h", "1d" or a bare number of seconds. Returns 0, or -1 on
  * anything else (empty, negative, trailing junk, overflow). */
