@@ -48,7 +48,9 @@ static int check_file(const char *path, struct cw_err *err)
     int rc = tokens_load(path, &t, NULL, &errs);
 
     tokens_clear(&t);
-    if (rc != 0 && errs.n == 1) {
+    if (rc != 0 && errs.n == 0) {
+        cw_err_set(err, path, 0, NULL, "cannot read the tokens file: out of memory");
+    } else if (rc != 0 && errs.n == 1) {
         *err = errs.v[0];
     } else if (rc != 0) {
         for (size_t i = 0; i < errs.n; i++) {

@@ -53,10 +53,11 @@
  * BATCH_COMMIT_DELAY_S) dirties at most a few hundred pages, the rest are in the system's
  * file cache. 10,000 cameras: 1.5 MiB less. */
 #define DAEMON_STORE_CACHE_KIB 512
-/* How long a reload's store sync waits for another connection's write lock (a CLI footage scan
- * commits in slices): as long as the CLI would, not the batch's few ms. A reload is rare and
- * asked for by a person, who would otherwise see it refused for "database is locked". */
-#define DAEMON_RELOAD_BUSY_MS 5000
+/* How long a reload's store sync and the last writes at a stop wait for another connection's
+ * write lock (a CLI footage scan commits in slices): as long as the CLI would, not the batch's
+ * few ms. A reload is rare and asked for by a person, who would otherwise see it refused for
+ * "database is locked"; at a stop the loop serves nothing more, and the writes would be lost. */
+#define DAEMON_WAIT_BUSY_MS 5000
 /* Freed buffers of 64 KiB or more (a decoder's frames, the demuxer's packets) go back to the
  * system at once instead of into an arena: fixed, so glibc's own threshold does not climb
  * after the first frames are freed. 128 cameras: 1.5 MiB less at a sample's peak. */
@@ -333,7 +334,7 @@ static int daemon_take_config(struct cw_daemon *d, struct cfg *cfg, struct cw_er
 
     if (daemon_keep_fixed(d->cfg, cfg) != 0)
         return cw_err_set(err, d->conf_path, 0, NULL, "out of memory");
-    if (store_set_busy_timeout(d->store, DAEMON_RELOAD_BUSY_MS, err) != 0)
+    if (store_set_busy_timeout(d->store, DAEMON_WAIT_BUSY_MS, err) != 0)
         return -1;
     rc = store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
                  store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0
@@ -647,7 +648,10 @@ int main(int argc, char **argv)
     alerts_free(d.alerts);
     if (d.fleet != NULL) {
         struct batch_health h;
+        struct cw_err err;
 
+        if (store_set_busy_timeout(d.store, DAEMON_WAIT_BUSY_MS, &err) != 0)
+            log_warnx("store: %s", err.msg);
         fleet_stop(d.fleet); /* the last writes, then the vitals they leave */
         fleet_store_health(d.fleet, &h);
         /* What it decided is not all in the store (kept and not landed, or dropped): say so

@@ -212,7 +212,8 @@ int store_recorder_scanned(struct store *s, const char *name, const char *kind, 
         "INSERT INTO recorder (name, kind, scanned_ms, ok, error, ok_ms) "
         "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 THEN ?3 END) "
         "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, scanned_ms = excluded.scanned_ms, "
-        "ok = excluded.ok, error = excluded.error, ok_ms = coalesce(excluded.ok_ms, ok_ms)";
+        "ok = excluded.ok, error = excluded.error, ok_ms = coalesce(excluded.ok_ms, ok_ms), "
+        "removed_ms = NULL";
     return store_run(s, "recorder", err, sql, "ttIit", name, kind, at_ms, ok != 0,
                      ok || error == NULL ? "" : error);
 }

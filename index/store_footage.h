@@ -88,7 +88,9 @@ struct store_recorder {
 };
 /* Write a scan's outcome of recorder name (kind "dir", "onvif", ...), dated at_ms: the scan's
  * start (the time its segments are seen_ms), not when it ended, so a scan that took long does
- * not speak for footage written after it listed a folder. */
+ * not speak for footage written after it listed a folder. A recorder scanned is configured
+ * (its removed_ms cleared): the daemon scanning it has it in its conf, whatever another conf
+ * (a CLI's `footage scan -c` of an edited file) said. */
 int store_recorder_scanned(struct store *s, const char *name, const char *kind, int64_t at_ms,
                            int ok, const char *error, struct cw_err *err);
 /* Tell the store which recorders cfg configures: a recorder it knows whose [recorder] section

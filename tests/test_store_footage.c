@@ -431,6 +431,14 @@ static void test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing(v
     assert_false(footage_cover_removed(&c, "old"));
     footage_cover_clear(&c);
 
+    /* scanned (by a daemon whose conf has it, beside a CLI whose conf had not): configured */
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0, 1, NULL, &err), 0);
+    assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0, &c), 1);
+    assert_true(c.last.removed_ms == 0);
+    assert_int_equal(c.index, FOOTAGE_SCANNED);
+    footage_cover_clear(&c);
+    ftest_recorders(fx->s, old, 1, T0 + 5 * MIN);
+
     /* back in the conf: as it was */
     ftest_recorders(fx->s, both, 2, T0 + 4 * MIN);
     assert_int_equal(spoken_for(fx->s, "CHO-01", "nvr", T0 - 2 * HOUR, T0, &c), 1);

@@ -283,6 +283,27 @@ class FixtureTestCase(unittest.TestCase):
         remove_tmp(cls.tmp)
 
 
+# x86_64 system call numbers of nanosleep and clock_nanosleep: SQLite's busy handler sleeps in
+# one of them between tries (usleep); camwatchd's loop idles in epoll_wait, never in these.
+SLEEP_SYSCALLS = {"35", "230"}
+
+
+def can_see_syscalls():
+    """Whether main_thread_sleeping can tell (x86_64, /proc/PID/task/TID/syscall readable)."""
+    return os.uname().machine == "x86_64" and os.access(
+        "/proc/self/task/%d/syscall" % os.getpid(), os.R_OK)
+
+
+def main_thread_sleeping(pid):
+    """Whether the main thread of process pid (camwatchd's loop) is asleep in a sleep call: for
+    camwatchd, waiting in SQLite's busy handler for another connection's write lock."""
+    try:
+        with open("/proc/%d/task/%d/syscall" % (pid, pid)) as f:
+            return f.read().split(" ", 1)[0] in SLEEP_SYSCALLS
+    except OSError:
+        return False
+
+
 def poll(get, done, deadline_s=POLL_DEADLINE_S, interval=POLL_INTERVAL_S):
     """Call get() until done(value) holds or deadline_s has passed; the last value."""
     end = time.monotonic() + deadline_s

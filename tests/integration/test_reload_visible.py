@@ -24,9 +24,6 @@ import cwtest  # noqa: E402
 PROMTOOL = "/usr/bin/promtool"
 BAD_LAT = "91.5"
 REFUSED = "RELOAD REFUSED"
-# x86_64 system call numbers of nanosleep and clock_nanosleep: SQLite's busy handler sleeps in
-# one of them between tries (usleep); the loop idles in epoll_wait, never in these.
-SLEEPS = {"35", "230"}
 HOLD_S = 0.3  # how long the test keeps the lock once the reload waits for it
 
 
@@ -83,14 +80,6 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         self.assertEqual(p.stdout + p.stderr, b"", "promtool has no complaint, not even a lint")
         return body.decode()
 
-    def loop_sleeping(self):
-        """Whether the daemon's loop thread (its main thread) is asleep in a sleep call."""
-        try:
-            with open("/proc/%d/task/%d/syscall" % (self.daemon.pid, self.daemon.pid)) as f:
-                return f.read().split(" ", 1)[0] in SLEEPS
-        except OSError:
-            return False
-
     def reload_until(self, ok, after_ms):
         """SIGHUP, then the API's daemon document once its config says ok (True/False) for a
         load made after after_ms."""
@@ -126,8 +115,7 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         finally:
             b.quit()
 
-    @unittest.skipUnless(os.uname().machine == "x86_64" and os.access(
-        "/proc/self/task/%d/syscall" % os.getpid(), os.R_OK), "needs x86_64 and /proc/PID/syscall")
+    @unittest.skipUnless(cwtest.can_see_syscalls(), "needs x86_64 and /proc/PID/task/TID/syscall")
     def test_b_a_reload_beside_another_writer_waits_for_its_lock(self):
         """A reload while another connection holds the store's write lock (the CLI's footage
         scan between its slices, an admin's sqlite3 shell) waits for it as the CLI would, and is
@@ -153,7 +141,7 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
                 after = err.split("daemon: reloading")[-1]
                 if "reload failed" in after or "reloaded" in after:
                     return "done: " + after
-                return "waiting" if self.loop_sleeping() else None
+                return "waiting" if cwtest.main_thread_sleeping(self.daemon.pid) else None
             seen = cwtest.wait_for("the reload waiting for the lock, or its outcome",
                                    waiting_or_done, proc=self.daemon, interval=0.001)
             # Held a little longer than the batch's few ms (a reload that waited only that
