@@ -326,23 +326,27 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
     return cfg;
 }
 
+/* The store told of cfg's cameras and recorders, waiting for another connection's write lock
+ * as the CLI would; the batch's own short wait put back after. 0, or -1 with err. */
+static int daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg, struct cw_err *err)
+{
+    struct cw_err again;
+    int rc = store_set_busy_timeout(d->store, DAEMON_WAIT_BUSY_MS, err);
+
+    if (rc == 0 && (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
+                    store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0))
+        rc = -1;
+    if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, rc == 0 ? err : &again) != 0)
+        rc = -1;
+    return rc;
+}
+
 /* cfg taken in place of d->cfg: 0, or -1 with err (cfg still the caller's). */
 static int daemon_take_config(struct cw_daemon *d, struct cfg *cfg, struct cw_err *err)
 {
-    struct cw_err again;
-    int rc;
-
     if (daemon_keep_fixed(d->cfg, cfg) != 0)
         return cw_err_set(err, d->conf_path, 0, NULL, "out of memory");
-    if (store_set_busy_timeout(d->store, DAEMON_WAIT_BUSY_MS, err) != 0)
-        return -1;
-    rc = store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
-                 store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0
-             ? -1
-             : 0;
-    if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, rc == 0 ? err : &again) != 0)
-        rc = -1;
-    if (rc != 0 || fleet_reload(d->fleet, cfg, err) != 0)
+    if (daemon_sync_store(d, cfg, err) != 0 || fleet_reload(d->fleet, cfg, err) != 0)
         return -1;
     if (d->api != NULL)
         api_reload(d->api, cfg);
