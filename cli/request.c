@@ -274,6 +274,18 @@ static void export_render(const struct cli *cli, const struct cli_args *a, const
     printf("SHA256SUMS %s (in the audit trail)\n", cli_jstr(doc, "sha256sums", ""));
 }
 
+/* The audit row saying the export begun failed (why): the trail says what became of it. A
+ * store that refuses it is said, and the export's own failure stays the one reported. */
+static void export_failed_row(struct store *s, int64_t id, const char *who, const char *where,
+                              const char *why)
+{
+    struct cw_err err;
+
+    if (export_audit_failed(s, id, who, where, why, cw_now_ms(), &err) != 0)
+        fprintf(stderr, "camwatch: the export's export.failed audit row was not written: %s\n",
+                err.msg);
+}
+
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
     int64_t id = cli_row_id(a->argv[0]);
@@ -325,12 +337,18 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
         fputc('\n', stderr);
     if (rc != 0) {
         int sig = atomic_load(&stop.signal);
+        char why[1024];
+
+        if (sig != 0)
+            snprintf(why, sizeof(why), "export cancelled (%s)", strsignal(sig));
+        else
+            cw_err_format(&err, why, sizeof(why));
+        export_failed_row(cli->store, id, who, where, why);
         cli_interrupt_stop(&stop);
         export_plan_free(plan);
         if (sig == 0)
             return cli_fail(&err);
-        fprintf(stderr, "camwatch: export cancelled (%s): nothing left in %s\n", strsignal(sig),
-                a->out);
+        fprintf(stderr, "camwatch: %s: nothing left in %s\n", why, a->out);
         return 128 + sig;
     }
     /* The files are there whatever happens next; the audit row says who made them and their

@@ -3,14 +3,14 @@
  * (export_plan_build, on the worker's own connection, with a copy of the configuration's
  * settings made when the start arrived: a reload may free the configuration meanwhile); the
  * long part (remux, hashes, manifests: export_run) and its audit rows ("export.start" before,
- * "export" after, both by the token's name) run on the exports' own one-thread pool, so a long
- * export never holds a worker the other endpoints need, and exports run one at a time, at most
- * EXPORTS_WAITING_MAX waiting (one more is answered 503 busy: exports_full). A job's life:
- *   queued -> running -> done | failed       export_work (worker), export_done (loop)
- * Each export goes to its own folder [footage] exports/request-R-N; files are served only
- * from inside that folder (api_open_inside), only once the export is done, each download an
- * audit row. Exports made before a restart are still listed and served from their folders.
- * Nothing here touches the disk or the store on the loop: the exports folder made and read
+ * "export" after, or "export.failed" when it ends without its files, all by the token's name) run
+ * on the exports' own one-thread pool, so a long export never holds a worker the other endpoints
+ * need, and exports run one at a time, at most EXPORTS_WAITING_MAX waiting (one more is answered
+ * 503 busy: exports_full). A job's life: queued -> running -> done | failed       export_work
+ * (worker), export_done (loop) Each export goes to its own folder [footage] exports/request-R-N;
+ * files are served only from inside that folder (api_open_inside), only once the export is done,
+ * each download an audit row. Exports made before a restart are still listed and served from their
+ * folders. Nothing here touches the disk or the store on the loop: the exports folder made and read
  * and the plan read, an export's folder listed, a file opened to serve, run on the API's
  * workers (start_work, folder_work, download_work), the job records read before and merged
  * after on the loop.
@@ -96,8 +96,16 @@ static void export_work(struct pool_job *pj)
     if (store_open(x->db_path, STORE_READWRITE, &s, &x->err) != 0 ||
         export_audit_start(s, x->request_id, x->who, x->id, cw_now_ms(), &x->err) != 0)
         goto out;
-    if (export_run(x->plan, x->dir, &x->cancel, export_progress, x, &x->res, &x->err) != 0)
+    if (export_run(x->plan, x->dir, &x->cancel, export_progress, x, &x->res, &x->err) != 0) {
+        char why[1024];
+        struct cw_err e;
+
+        cw_err_format(&x->err, why, sizeof(why));
+        if (export_audit_failed(s, x->request_id, x->who, x->id, why, cw_now_ms(), &e) != 0)
+            log_warnx("api: export %s: its export.failed audit row was not written: %s", x->id,
+                      e.msg);
         goto out;
+    }
     /* The files are there whatever happens next; the audit row says who made them. */
     x->rc = export_audit(s, x->plan, &x->res, x->who, cw_now_ms(), &x->err);
 out:

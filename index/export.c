@@ -904,6 +904,16 @@ int export_audit_start(struct store *s, int64_t request_id, const char *actor, c
     return store_audit_append(s, at_ms, actor, "export.start", subject, where, NULL, err);
 }
 
+int export_audit_failed(struct store *s, int64_t request_id, const char *actor, const char *where,
+                        const char *why, int64_t at_ms, struct cw_err *err)
+{
+    char subject[64], detail[1024 + PATH_MAX];
+
+    snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
+    snprintf(detail, sizeof(detail), "%s: %s", where, why);
+    return store_audit_append(s, at_ms, actor, "export.failed", subject, detail, NULL, err);
+}
+
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
                  const char *actor, int64_t at_ms, struct cw_err *err)
 {

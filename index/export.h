@@ -108,6 +108,12 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
 int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
                        int64_t at_ms, struct cw_err *err);
 
+/* Append the row that the export begun by export_audit_start ended without its files (action
+ * "export.failed", subject "request N", detail "where: why"), so that the trail says what became
+ * of every export it says began. */
+int export_audit_failed(struct store *s, int64_t request_id, const char *actor, const char *where,
+                        const char *why, int64_t at_ms, struct cw_err *err);
+
 /* Append the export's audit row (action "export", subject "request N") by actor at at_ms. */
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
                  const char *actor, int64_t at_ms, struct cw_err *err);

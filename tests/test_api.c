@@ -470,6 +470,59 @@ static int ask(struct t *t, const char *method, const char *path, const char *bo
     return status;
 }
 
+/* The audit trail's export rows, "action|actor|detail" a line, into buf. */
+static void export_audit_rows(struct t *t, char *buf, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+    size_t off = 0;
+
+    buf[0] = '\0';
+    assert_int_equal(sqlite3_prepare_v2(t->store->db,
+                                        "SELECT action || '|' || actor || '|' || detail FROM audit "
+                                        "WHERE action LIKE 'export%' ORDER BY id",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW && off < len)
+        off += (size_t)snprintf(buf + off, len - off, "%s\n", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* An export that fails once begun (here its folder taken by a file before it ran) leaves, after
+ * its export.start row, an export.failed row by the same token's name saying where and why: the
+ * trail says what became of every export it says began. (It left the start row alone.) */
+static void test_a_failed_export_is_recorded_as_failed_after_its_start(void **state)
+{
+    struct t *t = *state;
+    char dir[PATH_MAX], rows[4096], want[PATH_MAX + 256];
+    const char *st_name;
+    struct cw_err err;
+    json_t *doc;
+    int fd;
+
+    snprintf(dir, sizeof(dir), "%s/request-1-1", t->site->cfg->footage.export_dir);
+    assert_int_equal(pool_resize(t->api->export_pool, 0, &err), 0); /* the export waits */
+    assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", NULL), 202);
+    fd = open(dir, O_WRONLY | O_CREAT | O_EXCL, 0600); /* where its folder was to be */
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(pool_resize(t->api->export_pool, 1, &err), 0);
+    for (;;) {
+        assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1", "", &doc), 200);
+        st_name = json_string_value(json_object_get(doc, "state"));
+        assert_non_null(st_name);
+        if (strcmp(st_name, "done") == 0 || strcmp(st_name, "failed") == 0)
+            break;
+        json_decref(doc);
+    }
+    assert_string_equal(st_name, "failed");
+    json_decref(doc);
+    export_audit_rows(t, rows, sizeof(rows));
+    snprintf(want, sizeof(want),
+             "export.start|inv|request-1-1\nexport.failed|inv|request-1-1: %s: not a folder\n",
+             dir);
+    assert_string_equal(rows, want);
+}
+
 /* text as the site's conf, loaded as a reload would (caller frees). */
 static struct cfg *conf_load_text(struct t *t, const char *text)
 {
@@ -840,6 +893,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_an_export_started_before_a_reload_stays_in_the_folder_it_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_failed_export_is_recorded_as_failed_after_its_start,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_report_queued_at_stop_is_answered_and_freed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

@@ -595,12 +595,18 @@ class FootageTest(cwtest.FixtureTestCase):
         rows = subprocess.run(["sqlite3", db, "SELECT action, actor FROM audit WHERE subject = "
                                "'request %d' ORDER BY id" % rid], capture_output=True,
                               text=True).stdout.split()
-        # Each export's row that it begins, then its row; the refused one's start is there too.
+        # Each export's row that it begins, then its row; the refused one's start, then the
+        # row saying it failed and why.
         self.assertEqual(rows[:9], ["request.create|Đại", "úy", "Lê", "Văn", "A",
                                     "export.start|it-staff", "export|it-staff",
                                     "export.start|it-staff", "export|it-staff"])
         self.assertTrue(rows[9].startswith("export.start|"), rows)  # the login name's
         self.assertNotIn("export|", " ".join(rows[10:]))
+        refused = self.audit_rows(rid)[-1]
+        self.assertEqual(refused[0], "export.failed", refused)
+        self.assertEqual(refused[1], self.audit_rows(rid)[-2][1])  # by who began it
+        self.assertTrue(refused[2].startswith(os.path.realpath(outs[0]) + ": "), refused)
+        self.assertIn("exists: an export never overwrites", refused[2])
 
     def test_ctrl_c_cancels_an_export_and_leaves_nothing(self):
         """SIGINT to `request export` while it works on a camera: it stops, removes its
@@ -657,6 +663,11 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("export cancelled (Interrupt): nothing left in " + out, err)
         self.assertEqual(os.listdir(out), [])
+        # the trail says the export it began was cancelled, and where
+        self.assertEqual([(a, d) for a, _, d in self.audit_rows(rid)][1:],
+                         [("export.start", os.path.realpath(out)),
+                          ("export.failed",
+                           os.path.realpath(out) + ": export cancelled (Interrupt)")])
 
     def request(self, conf, camera, start, a, b, case, reason):
         """A request for camera from start + a to start + b seconds (datetimes): its id."""
