@@ -430,6 +430,42 @@ static int check_private(const char *dir, const struct stat *sb, struct cw_err *
     return 0;
 }
 
+/* Every folder above the absolute path dir, up to "/", as check_private asks of the folder
+ * itself: whoever owns or may write one of them may move the export's folder away and put
+ * another in its place (ssh asks the same of every folder above its keys). A folder with the
+ * sticky bit (as /tmp) is fine: there only an entry's owner may move it. */
+static int check_above(const char *dir, struct cw_err *err)
+{
+    char up[PATH_MAX], *slash;
+    struct stat sb;
+    uid_t me = geteuid();
+
+    if (snprintf(up, sizeof(up), "%s", dir) >= (int)sizeof(up))
+        return cw_err_set(err, dir, 0, NULL, "path too long");
+    while ((slash = strrchr(up, '/')) != NULL && up[1] != '\0') {
+        if (slash == up)
+            slash[1] = '\0'; /* "/a": its folder is "/" */
+        else
+            *slash = '\0';
+        if (stat(up, &sb) != 0)
+            return cw_err_set(err, up, 0, NULL, "%s", strerror(errno));
+        if (sb.st_uid != me && sb.st_uid != 0)
+            return cw_err_set(err, up, 0, NULL,
+                              "a folder above %s, owned by uid %u, not by the user exporting (uid "
+                              "%u): its owner could move the export away and put another in its "
+                              "place; export into a folder below only yours and root's",
+                              dir, (unsigned)sb.st_uid, (unsigned)me);
+        if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (sb.st_mode & S_ISVTX) == 0)
+            return cw_err_set(err, up, 0, NULL,
+                              "a folder above %s, writable by %s (mode %04o): anyone who may "
+                              "write it could move the export away and put another in its place; "
+                              "export into a folder below only yours and root's",
+                              dir, (sb.st_mode & S_IWOTH) != 0 ? "others" : "its group",
+                              (unsigned)(sb.st_mode & 07777));
+    }
+    return 0;
+}
+
 int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err)
 {
     char path[PATH_MAX], parent[PATH_MAX], *slash;
@@ -445,9 +481,9 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
     if (realpath(path, parent) != NULL) {
         if (snprintf(buf, len, "%s", parent) >= (int)len)
             return cw_err_set(err, out_dir, 0, NULL, "path too long");
-        if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode))
-            return check_private(parent, &sb, err);
-        return 0;
+        if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode) && check_private(parent, &sb, err) != 0)
+            return -1;
+        return check_above(parent, err);
     }
     if (errno != ENOENT)
         return cw_err_set(err, out_dir, 0, NULL, "%s", strerror(errno));
@@ -458,7 +494,7 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
     if (snprintf(buf, len, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/",
                  slash == NULL ? path : slash + 1) >= (int)len)
         return cw_err_set(err, out_dir, 0, NULL, "path too long");
-    return 0;
+    return check_above(buf, err);
 }
 
 /* The folder: made when missing, else only one that keeps the evidence from others
@@ -467,7 +503,7 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
 {
     const struct export_plan *p = r->p;
     const char *fixed[] = {EXPORT_MANIFEST_JSON, EXPORT_MANIFEST_TXT, EXPORT_SUMS};
-    char name[96];
+    char name[96], real[PATH_MAX];
     struct stat sb;
 
     if (snprintf(r->dir, sizeof(r->dir), "%s", out_dir) >= (int)sizeof(r->dir))
@@ -479,6 +515,10 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
     if (stat(r->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cw_err_set(err, r->dir, 0, NULL, "not a folder");
     if (check_private(r->dir, &sb, err) != 0)
+        return -1;
+    if (realpath(r->dir, real) == NULL)
+        return cw_err_set(err, r->dir, 0, NULL, "%s", strerror(errno));
+    if (check_above(real, err) != 0)
         return -1;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (check_free(r, fixed[i], err) != 0)

@@ -917,6 +917,54 @@ static void test_folder_others_may_write_is_refused(void **state)
     export_plan_free(p);
 }
 
+/* A folder above the export's that others (or its group, or another user) may change is
+ * refused too, before any row and any file: whoever may write it could move the export's folder
+ * away and put another in its place. Whether the export's folder exists yet or not; with the
+ * sticky bit (as /tmp) it is fine. (Only the folder itself was checked.) */
+static void test_folder_above_others_may_write_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    char above[160], out[200], abs[PATH_MAX + 16], says[PATH_MAX + 64];
+    struct stat sb;
+
+    snprintf(above, sizeof(above), "%s/shared", fx->dir);
+    assert_int_equal(mkdir(above, 0750), 0);
+    assert_int_equal(chmod(above, 0777), 0);
+    snprintf(out, sizeof(out), "%s/case-118", above);
+    snprintf(says, sizeof(says), "a folder above %s, writable by others (mode 0777)", out);
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1); /* not made yet */
+    assert_non_null(strstr(err.msg, says));
+    assert_string_equal(err.file, above);
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+    assert_non_null(strstr(err.msg, says));
+    assert_int_not_equal(stat(out, &sb), 0); /* the folder it made is gone again */
+    assert_int_equal(mkdir(out, 0750), 0);   /* one of one's own, in it */
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+    assert_non_null(strstr(err.msg, says));
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+    assert_int_equal(entries(fx, "shared/case-118"), 0);
+    assert_int_equal(chmod(above, 0770), 0);
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+    assert_non_null(strstr(err.msg, "writable by its group (mode 0770)"));
+    assert_int_equal(chmod(above, 01777), 0); /* as /tmp */
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), 0);
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(entries(fx, "shared/case-118"), 4);
+    if (geteuid() == 0) {
+        assert_int_equal(chmod(above, 0755), 0);
+        assert_int_equal(chown(above, 65534, 65534), 0);
+        snprintf(out, sizeof(out), "%s/case-119", above);
+        assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+        assert_non_null(strstr(err.msg, "owned by uid 65534, not by the user exporting (uid 0)"));
+        assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+        assert_int_not_equal(stat(out, &sb), 0);
+    }
+    export_plan_free(p);
+}
+
 static void test_cancelled_export_leaves_nothing(void **state)
 {
     struct fixture *fx = *state;
@@ -1052,6 +1100,7 @@ int main(void)
         T(test_cancelled_export_leaves_nothing),
         T(test_audit_row_names_the_folder_by_its_resolved_path),
         T(test_folder_others_may_write_is_refused),
+        T(test_folder_above_others_may_write_is_refused),
         T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
         T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
         T(test_middle_segment_gone_the_rest_still_delivered),
