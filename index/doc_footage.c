@@ -394,12 +394,11 @@ static void state_fields(const struct doc_ctx *c, const struct cam_rows *cr, jso
     json_object_set_new(o, "state_since", cr->has_state ? doc_iso(c, cr->since_ms) : json_null());
     for (size_t i = 0; i < cr->n_ev; i++) {
         const struct store_event *ev = &cr->ev[i];
-        json_t *e = json_object();
-        json_object_set_new(e, "at", doc_iso(c, ev->at_ms));
-        json_object_set_new(e, "from", json_string(cw_state_name(ev->from)));
-        json_object_set_new(e, "to", json_string(cw_state_name(ev->to)));
-        json_object_set_new(e, "reason", json_string(ev->reason));
-        json_array_append_new(arr, e);
+        /* the reason quotes a camera's answer, cut to fit: null when not UTF-8 (o?) */
+        json_array_append_new(arr,
+                              json_pack("{s:o, s:s, s:s, s:o?}", "at", doc_iso(c, ev->at_ms),
+                                        "from", cw_state_name(ev->from), "to",
+                                        cw_state_name(ev->to), "reason", json_string(ev->reason)));
     }
     json_object_set_new(o, "state_changes", arr);
 }
