@@ -9,38 +9,28 @@
 json_t *doc_clock_one(const struct doc_ctx *c, const void *elem)
 {
     const struct store_clock *k = elem;
-    json_t *o = json_object();
 
-    json_object_set_new(o, "id", json_string(k->camera_id));
-    json_object_set_new(o, "clock_offset_ms", json_integer(k->offset_ms));
-    json_object_set_new(o, "error_ms", json_integer(k->error_ms));
-    json_object_set_new(o, "measured_at", doc_iso_or_null(c, k->at_ms));
-    json_object_set_new(o, "ntp", json_boolean(k->ntp));
-    return o;
+    return json_pack("{s:s, s:I, s:I, s:o, s:b}", "id", k->camera_id, "clock_offset_ms",
+                     (json_int_t)k->offset_ms, "error_ms", (json_int_t)k->error_ms, "measured_at",
+                     doc_iso_or_null(c, k->at_ms), "ntp", k->ntp);
 }
 
+/* The device's words were made UTF-8 as they were read (xmltext_sanitize); 0 is not known. */
 static json_t *profile_json(const struct doc_ctx *c, const void *elem)
 {
     const struct store_profile *p = elem;
-    json_t *o = json_object();
 
     (void)c;
-    json_object_set_new(o, "token", json_string(p->token));
-    json_object_set_new(o, "name", doc_str_or_null(p->name));
-    json_object_set_new(o, "encoding", doc_str_or_null(p->encoding));
-    json_object_set_new(o, "width", p->width > 0 ? json_integer(p->width) : json_null());
-    json_object_set_new(o, "height", p->height > 0 ? json_integer(p->height) : json_null());
-    json_object_set_new(o, "fps_limit", p->fps_limit > 0 ? json_real(p->fps_limit) : json_null());
-    json_object_set_new(o, "bitrate_limit_kbps",
-                        p->bitrate_limit_kbps > 0 ? json_integer(p->bitrate_limit_kbps)
-                                                  : json_null());
-    json_object_set_new(o, "gov_length",
-                        p->gov_length > 0 ? json_integer(p->gov_length) : json_null());
-    json_object_set_new(o, "encoder_token", doc_str_or_null(p->encoder_token));
-    json_object_set_new(o, "stream_uri", doc_str_or_null(p->stream_uri));
-    json_object_set_new(o, "snapshot_uri", doc_str_or_null(p->snapshot_uri));
-    json_object_set_new(o, "streamed", json_boolean(p->streamed));
-    return o;
+    return json_pack(
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "token", p->token, "name",
+        doc_str_or_null(p->name), "encoding", doc_str_or_null(p->encoding), "width",
+        p->width > 0 ? json_integer(p->width) : json_null(), "height",
+        p->height > 0 ? json_integer(p->height) : json_null(), "fps_limit",
+        p->fps_limit > 0 ? json_real(p->fps_limit) : json_null(), "bitrate_limit_kbps",
+        p->bitrate_limit_kbps > 0 ? json_integer(p->bitrate_limit_kbps) : json_null(), "gov_length",
+        p->gov_length > 0 ? json_integer(p->gov_length) : json_null(), "encoder_token",
+        doc_str_or_null(p->encoder_token), "stream_uri", doc_str_or_null(p->stream_uri),
+        "snapshot_uri", doc_str_or_null(p->snapshot_uri), "streamed", p->streamed);
 }
 
 void doc_change_fields(json_t *o, const struct store_device_change *d)

@@ -230,13 +230,8 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
 
 static json_t *span_json(const struct doc_ctx *c, int64_t a, int64_t b)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "start", doc_iso(c, a));
-    json_object_set_new(o, "end", doc_iso(c, b));
-    json_object_set_new(o, "start_ms", json_integer(a));
-    json_object_set_new(o, "end_ms", json_integer(b));
-    return o;
+    return json_pack("{s:o, s:o, s:I, s:I}", "start", doc_iso(c, a), "end", doc_iso(c, b),
+                     "start_ms", (json_int_t)a, "end_ms", (json_int_t)b);
 }
 
 /* Whether a file camwatch cannot read begins in [a, b) (or just before it), on a recorder still
@@ -269,16 +264,13 @@ static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
     return unreadable ? "unreadable" : "not recorded";
 }
 
+/* A file's name and why it cannot be read are the recorder's bytes, not always UTF-8: null
+ * then (JSON cannot hold them) rather than the file's whole entry lost. */
 static json_t *unreadable_json(const struct doc_ctx *c, const struct store_segment_row *s)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "recorder", json_string(s->recorder));
-    json_object_set_new(o, "file", json_string(s->path));
-    json_object_set_new(o, "start", doc_iso(c, s->start_ms));
-    json_object_set_new(o, "bytes", json_integer(s->bytes));
-    json_object_set_new(o, "reason", json_string(s->reason));
-    return o;
+    return json_pack("{s:s, s:o?, s:o, s:I, s:o?}", "recorder", s->recorder, "file",
+                     json_string(s->path), "start", doc_iso(c, s->start_ms), "bytes",
+                     (json_int_t)s->bytes, "reason", json_string(s->reason));
 }
 
 static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t *arr, int64_t a,
@@ -297,16 +289,14 @@ static json_t *recorder_index_json(const struct doc_ctx *c, const char *recorder
                                    int64_t known_until)
 {
     int scanned = r->scanned_ms != 0;
-    json_t *o = json_object();
 
-    json_object_set_new(o, "recorder", recorder != NULL ? json_string(recorder) : json_null());
-    json_object_set_new(o, "state", json_string(footage_index_name(x)));
-    json_object_set_new(o, "scanned_at", scanned ? doc_iso(c, r->scanned_ms) : json_null());
-    json_object_set_new(o, "ok_at", r->ok_ms != 0 ? doc_iso(c, r->ok_ms) : json_null());
-    json_object_set_new(o, "error", scanned && !r->ok ? json_string(r->error) : json_null());
-    json_object_set_new(o, "known_until", doc_iso_or_null(c, known_until));
-    json_object_set_new(o, "removed_at", doc_iso_or_null(c, r->removed_ms));
-    return o;
+    /* A scan's error may quote a path cut in the middle of a character: null then (o?). */
+    return json_pack("{s:s?, s:s, s:o, s:o, s:o?, s:o, s:o}", "recorder", recorder, "state",
+                     footage_index_name(x), "scanned_at", doc_iso_or_null(c, r->scanned_ms),
+                     "ok_at", doc_iso_or_null(c, r->ok_ms), "error",
+                     scanned && !r->ok ? json_string(r->error) : json_null(), "known_until",
+                     doc_iso_or_null(c, known_until), "removed_at",
+                     doc_iso_or_null(c, r->removed_ms));
 }
 
 /* What the index knows of the camera's recorder, and in others[] of each other recorder
@@ -404,12 +394,11 @@ static void state_fields(const struct doc_ctx *c, const struct cam_rows *cr, jso
     json_object_set_new(o, "state_since", cr->has_state ? doc_iso(c, cr->since_ms) : json_null());
     for (size_t i = 0; i < cr->n_ev; i++) {
         const struct store_event *ev = &cr->ev[i];
-        json_t *e = json_object();
-        json_object_set_new(e, "at", doc_iso(c, ev->at_ms));
-        json_object_set_new(e, "from", json_string(cw_state_name(ev->from)));
-        json_object_set_new(e, "to", json_string(cw_state_name(ev->to)));
-        json_object_set_new(e, "reason", json_string(ev->reason));
-        json_array_append_new(arr, e);
+        /* the reason quotes a camera's answer, cut to fit: null when not UTF-8 (o?) */
+        json_array_append_new(arr,
+                              json_pack("{s:o, s:s, s:s, s:o?}", "at", doc_iso(c, ev->at_ms),
+                                        "from", cw_state_name(ev->from), "to",
+                                        cw_state_name(ev->to), "reason", json_string(ev->reason)));
     }
     json_object_set_new(o, "state_changes", arr);
 }
@@ -682,7 +671,6 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
     struct footage_rows fr = {0};
     const struct doc_footage_query *q = &fr.q;
     int64_t id = 0;
-    json_t *o;
     int rc;
 
     *out = NULL;
@@ -703,9 +691,7 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
     free(fr.cams);
     if (store_request_create(c->store, r, now_ms, &id, err) != 0)
         return -1;
-    o = json_object();
-    json_object_set_new(o, "id", json_integer(id));
-    return doc_give(o, out, err);
+    return doc_give(json_pack("{s:I}", "id", (json_int_t)id), out, err);
 }
 
 /* ---- the audit trail ---- */
@@ -714,17 +700,15 @@ int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     int64_t rows = 0, broken = 0;
     char why[256];
-    json_t *o;
 
     *out = NULL;
     if (store_audit_verify(c->store, &rows, &broken, why, sizeof(why), err) != 0)
         return -1;
-    o = json_object();
-    json_object_set_new(o, "intact", json_boolean(broken == 0));
-    json_object_set_new(o, "rows", json_integer(rows));
-    json_object_set_new(o, "broken_at", broken != 0 ? json_integer(broken) : json_null());
-    json_object_set_new(o, "why", broken != 0 ? json_string(why) : json_null());
-    return doc_give(o, out, err);
+    return doc_give(json_pack("{s:b, s:I, s:o, s:o?}", "intact", broken == 0, "rows",
+                              (json_int_t)rows, "broken_at",
+                              broken != 0 ? json_integer(broken) : json_null(), "why",
+                              broken != 0 ? json_string(why) : json_null()),
+                    out, err);
 }
 
 /* ---- recorders ---- */
@@ -732,19 +716,12 @@ int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 static json_t *recorder_json(const struct doc_ctx *c, const void *elem)
 {
     const struct store_recorder *r = elem;
-    json_t *o = json_object();
 
-    json_object_set_new(o, "name", json_string(r->name));
-    json_object_set_new(o, "kind", json_string(r->kind));
-    json_object_set_new(o, "scanned_at", doc_iso_or_null(c, r->scanned_ms));
-    json_object_set_new(o, "ok", json_boolean(r->ok));
-    json_object_set_new(o, "error", doc_str_or_null(r->error));
-    json_object_set_new(o, "ok_at", doc_iso_or_null(c, r->ok_ms));
-    json_object_set_new(o, "segments", json_integer(r->segments));
-    json_object_set_new(o, "unreadable", json_integer(r->unreadable));
-    json_object_set_new(o, "bytes", json_integer(r->bytes));
-    json_object_set_new(o, "removed_at", doc_iso_or_null(c, r->removed_ms));
-    return o;
+    return json_pack("{s:s, s:s, s:o, s:b, s:o?, s:o, s:I, s:I, s:I, s:o}", "name", r->name, "kind",
+                     r->kind, "scanned_at", doc_iso_or_null(c, r->scanned_ms), "ok", r->ok, "error",
+                     doc_str_or_null(r->error), "ok_at", doc_iso_or_null(c, r->ok_ms), "segments",
+                     (json_int_t)r->segments, "unreadable", (json_int_t)r->unreadable, "bytes",
+                     (json_int_t)r->bytes, "removed_at", doc_iso_or_null(c, r->removed_ms));
 }
 
 int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
@@ -763,23 +740,15 @@ int doc_recorders(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 static json_t *scan_json(const struct doc_ctx *c, const void *elem)
 {
     const struct doc_scan *v = elem;
-    json_t *o = json_object();
 
     (void)c;
-    json_object_set_new(o, "name", json_string(v->name));
-    json_object_set_new(o, "kind", json_string(v->kind));
-    json_object_set_new(o, "ok", json_boolean(v->ok));
-    json_object_set_new(o, "error", doc_str_or_null(v->error));
-    json_object_set_new(o, "files", json_integer((json_int_t)v->files));
-    json_object_set_new(o, "changed", json_integer((json_int_t)v->changed));
-    json_object_set_new(o, "gone", json_integer((json_int_t)v->gone));
-    json_object_set_new(o, "unreadable", json_integer((json_int_t)v->unreadable));
-    json_object_set_new(o, "unmapped", json_integer((json_int_t)v->unmapped));
-    json_object_set_new(o, "ignored", json_integer((json_int_t)v->ignored));
-    json_object_set_new(o, "kept", json_integer((json_int_t)v->kept));
-    json_object_set_new(o, "dirs_listed", json_integer((json_int_t)v->dirs_listed));
-    json_object_set_new(o, "dirs_skipped", json_integer((json_int_t)v->dirs_skipped));
-    return o;
+    return json_pack("{s:s, s:s, s:b, s:o?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+                     v->name, "kind", v->kind, "ok", v->ok, "error", doc_str_or_null(v->error),
+                     "files", (json_int_t)v->files, "changed", (json_int_t)v->changed, "gone",
+                     (json_int_t)v->gone, "unreadable", (json_int_t)v->unreadable, "unmapped",
+                     (json_int_t)v->unmapped, "ignored", (json_int_t)v->ignored, "kept",
+                     (json_int_t)v->kept, "dirs_listed", (json_int_t)v->dirs_listed, "dirs_skipped",
+                     (json_int_t)v->dirs_skipped);
 }
 
 int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
@@ -792,15 +761,13 @@ int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_
 int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
                  struct cw_err *err)
 {
-    json_t *o = json_object();
-
     (void)c;
     *out = NULL;
-    json_object_set_new(o, "request", json_integer(e->request_id));
-    json_object_set_new(o, "out_dir", json_string(e->out_dir));
-    json_object_set_new(o, "files", json_integer((json_int_t)e->files));
-    json_object_set_new(o, "cameras", json_integer((json_int_t)e->cameras));
-    json_object_set_new(o, "sha256sums", json_string(e->sums_sha256));
-    json_object_set_new(o, "delivered", doc_str_or_null(e->summary));
-    return doc_give(o, out, err);
+    /* The folder is the one asked for, in bytes a file system takes: null when not UTF-8. */
+    return doc_give(json_pack("{s:I, s:o?, s:I, s:I, s:s, s:o?}", "request",
+                              (json_int_t)e->request_id, "out_dir", json_string(e->out_dir),
+                              "files", (json_int_t)e->files, "cameras", (json_int_t)e->cameras,
+                              "sha256sums", e->sums_sha256, "delivered",
+                              doc_str_or_null(e->summary)),
+                    out, err);
 }

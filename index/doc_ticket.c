@@ -8,30 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Its texts were checked as UTF-8 when typed (doc_text_check). */
 static json_t *ticket_json(const struct doc_ctx *c, const void *elem)
 {
     const struct store_ticket *t = elem;
-    json_t *o = json_object();
+    int closed = t->closed_ms != 0;
 
-    if (o == NULL)
-        return NULL;
-    json_object_set_new(o, "id", json_integer(t->id));
-    json_object_set_new(o, "camera", json_string(t->camera_id));
-    json_object_set_new(o, "action", json_string(t->action));
-    json_object_set_new(o, "note", json_string(t->note));
-    json_object_set_new(o, "cost_vnd", t->has_cost ? json_integer(t->cost_vnd) : json_null());
-    json_object_set_new(o, "state", json_string(t->closed_ms != 0 ? "closed" : "open"));
-    json_object_set_new(o, "opened", doc_iso(c, t->opened_ms));
-    json_object_set_new(o, "opened_ms", json_integer(t->opened_ms));
-    json_object_set_new(o, "opened_by", json_string(t->opened_by));
-    json_object_set_new(o, "closed", doc_iso_or_null(c, t->closed_ms));
-    json_object_set_new(o, "closed_ms",
-                        t->closed_ms != 0 ? json_integer(t->closed_ms) : json_null());
-    json_object_set_new(o, "closed_by",
-                        t->closed_ms != 0 ? json_string(t->closed_by) : json_null());
-    json_object_set_new(o, "close_note",
-                        t->closed_ms != 0 ? json_string(t->close_note) : json_null());
-    return o;
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:I, s:s, s:o, s:o, s:s?, s:s?}", "id",
+                     (json_int_t)t->id, "camera", t->camera_id, "action", t->action, "note",
+                     t->note, "cost_vnd", t->has_cost ? json_integer(t->cost_vnd) : json_null(),
+                     "state", closed ? "closed" : "open", "opened", doc_iso(c, t->opened_ms),
+                     "opened_ms", (json_int_t)t->opened_ms, "opened_by", t->opened_by, "closed",
+                     doc_iso_or_null(c, t->closed_ms), "closed_ms",
+                     closed ? json_integer(t->closed_ms) : json_null(), "closed_by",
+                     closed ? t->closed_by : NULL, "close_note", closed ? t->close_note : NULL);
 }
 
 /* "restore_link, clean_lens, ...": the actions a ticket may name. */

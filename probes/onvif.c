@@ -731,35 +731,23 @@ void onvif_probe_free(struct onvif_probe *p)
 
 const char *onvif_outcome_reason(enum onvif_outcome o)
 {
-    switch (o) {
-    case ONVIF_OK:
-        return "ok";
-    case ONVIF_TIMEOUT:
-        return "timeout";
-    case ONVIF_REFUSED:
-        return "connection refused";
-    case ONVIF_UNREACHABLE:
-        return "unreachable";
-    case ONVIF_AUTH:
-        return "authentication failed";
-    case ONVIF_HTTP_STATUS:
-        return "unexpected HTTP status";
-    case ONVIF_NOT_SOAP:
-        return "not SOAP";
-    case ONVIF_TOO_LARGE:
-        return "response too large";
-    case ONVIF_TRUNCATED:
-        return "truncated";
-    case ONVIF_TLS:
-        return "TLS failed";
-    case ONVIF_BAD_ANSWER:
-        return "bad answer";
-    case ONVIF_FAULT:
-        return "SOAP fault";
-    case ONVIF_ERROR:
-        break;
-    }
-    return "error";
+    static const char *const reasons[] = {
+        [ONVIF_OK] = "ok",
+        [ONVIF_TIMEOUT] = "timeout",
+        [ONVIF_REFUSED] = "connection refused",
+        [ONVIF_UNREACHABLE] = "unreachable",
+        [ONVIF_AUTH] = "authentication failed",
+        [ONVIF_HTTP_STATUS] = "unexpected HTTP status",
+        [ONVIF_NOT_SOAP] = "not SOAP",
+        [ONVIF_TOO_LARGE] = "response too large",
+        [ONVIF_TRUNCATED] = "truncated",
+        [ONVIF_TLS] = "TLS failed",
+        [ONVIF_BAD_ANSWER] = "bad answer",
+        [ONVIF_FAULT] = "SOAP fault",
+    };
+
+    return (size_t)o < sizeof(reasons) / sizeof(*reasons) && reasons[o] != NULL ? reasons[o]
+                                                                                : "error";
 }
 
 /* ---- stream URI against the inventory ---- */

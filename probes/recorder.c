@@ -61,25 +61,35 @@ static int dup_two(char **a, const char *sa, char **b, const char *sb)
     return 0;
 }
 
+/* Appends the entry e (sz bytes) to the list at v (a `T **`, as cw_vec_grow) of *n entries,
+ * capacity *cap. The entry owns the strings a and b (dup_two): 0, or -1 when out of memory with
+ * them freed and nothing kept. */
+static int append(void *v, size_t *n, size_t *cap, size_t sz, const void *e, char *a, char *b)
+{
+    if (cw_vec_grow(v, *n, cap, sz, 64) != 0) {
+        free(a);
+        free(b);
+        return -1;
+    }
+    memcpy(*(char **)v + *n * sz, e, sz);
+    (*n)++;
+    return 0;
+}
+
 int rec_add_found(struct rec_result *r, const char *dir, const char *file, const char *camera_id,
                   int64_t start_ms, int64_t end_ms, int64_t bytes, int64_t mtime_ns,
                   const struct segment_info *info)
 {
-    struct rec_found *f;
+    struct rec_found f = {.start_ms = start_ms,
+                          .end_ms = end_ms,
+                          .bytes = bytes,
+                          .mtime_ns = mtime_ns,
+                          .info = *info};
 
-    if (cw_vec_grow(&r->found, r->n_found, &caps_of(r)->found, sizeof(*r->found), 64) != 0)
+    snprintf(f.camera_id, sizeof(f.camera_id), "%s", camera_id);
+    if (dup_two(&f.dir, dir, &f.file, file) != 0 ||
+        append(&r->found, &r->n_found, &caps_of(r)->found, sizeof(f), &f, f.dir, f.file) != 0)
         return -1;
-    f = &r->found[r->n_found];
-    memset(f, 0, sizeof(*f));
-    if (dup_two(&f->dir, dir, &f->file, file) != 0)
-        return -1;
-    snprintf(f->camera_id, sizeof(f->camera_id), "%s", camera_id);
-    f->start_ms = start_ms;
-    f->end_ms = end_ms;
-    f->bytes = bytes;
-    f->mtime_ns = mtime_ns;
-    f->info = *info;
-    r->n_found++;
     if (!info->readable)
         r->unreadable++;
     return 0;
@@ -87,30 +97,20 @@ int rec_add_found(struct rec_result *r, const char *dir, const char *file, const
 
 int rec_add_gone(struct rec_result *r, const char *dir, const char *file, int tree)
 {
-    struct rec_gone *g;
+    struct rec_gone g = {.tree = tree};
 
-    if (cw_vec_grow(&r->gone, r->n_gone, &caps_of(r)->gone, sizeof(*r->gone), 64) != 0)
+    if (dup_two(&g.dir, dir, &g.file, file) != 0)
         return -1;
-    g = &r->gone[r->n_gone];
-    if (dup_two(&g->dir, dir, &g->file, file) != 0)
-        return -1;
-    g->tree = tree;
-    r->n_gone++;
-    return 0;
+    return append(&r->gone, &r->n_gone, &caps_of(r)->gone, sizeof(g), &g, g.dir, g.file);
 }
 
 int rec_add_dir(struct rec_result *r, const char *path, const char *parent, int64_t mtime_ns)
 {
-    struct rec_dir_mark *d;
+    struct rec_dir_mark d = {.mtime_ns = mtime_ns};
 
-    if (cw_vec_grow(&r->dirs, r->n_dirs, &caps_of(r)->dirs, sizeof(*r->dirs), 64) != 0)
+    if (dup_two(&d.path, path, &d.parent, parent) != 0)
         return -1;
-    d = &r->dirs[r->n_dirs];
-    if (dup_two(&d->path, path, &d->parent, parent) != 0)
-        return -1;
-    d->mtime_ns = mtime_ns;
-    r->n_dirs++;
-    return 0;
+    return append(&r->dirs, &r->n_dirs, &caps_of(r)->dirs, sizeof(d), &d, d.path, d.parent);
 }
 
 int rec_note_camera(struct rec_result *r, const char *camera_id)

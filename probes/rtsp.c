@@ -539,33 +539,21 @@ void rtsp_probe_free(struct rtsp_probe *p)
 
 const char *rtsp_outcome_reason(enum rtsp_outcome o)
 {
-    switch (o) {
-    case RTSP_OK:
-        return "ok";
-    case RTSP_TIMEOUT:
-        return "timeout";
-    case RTSP_REFUSED:
-        return "connection refused";
-    case RTSP_UNREACHABLE:
-        return "unreachable";
-    case RTSP_AUTH:
-        return "authentication failed";
-    case RTSP_NOT_FOUND:
-        return "not found";
-    case RTSP_SERVER_ERROR:
-        return "server error";
-    case RTSP_BAD_STATUS:
-        return "unexpected status";
-    case RTSP_NOT_RTSP:
-        return "not RTSP";
-    case RTSP_TOO_LARGE:
-        return "response too large";
-    case RTSP_TRUNCATED:
-        return "truncated";
-    case RTSP_BAD_SDP:
-        return "bad SDP";
-    case RTSP_ERROR:
-        break;
-    }
-    return "error";
+    static const char *const reasons[] = {
+        [RTSP_OK] = "ok",
+        [RTSP_TIMEOUT] = "timeout",
+        [RTSP_REFUSED] = "connection refused",
+        [RTSP_UNREACHABLE] = "unreachable",
+        [RTSP_AUTH] = "authentication failed",
+        [RTSP_NOT_FOUND] = "not found",
+        [RTSP_SERVER_ERROR] = "server error",
+        [RTSP_BAD_STATUS] = "unexpected status",
+        [RTSP_NOT_RTSP] = "not RTSP",
+        [RTSP_TOO_LARGE] = "response too large",
+        [RTSP_TRUNCATED] = "truncated",
+        [RTSP_BAD_SDP] = "bad SDP",
+    };
+
+    return (size_t)o < sizeof(reasons) / sizeof(*reasons) && reasons[o] != NULL ? reasons[o]
+                                                                                : "error";
 }

@@ -1069,6 +1069,38 @@ static void test_exported_names_request_sums_and_null_delivery(void **state)
     json_decref(doc);
 }
 
+/* Text from a recorder or the file system that JSON cannot hold (here a scan's error cut in the
+ * middle of "Đ", a folder named in Latin-1) is null: the scan and the export keep every key. */
+static void test_text_json_cannot_hold_is_null_not_a_lost_key(void **state)
+{
+    struct fixture *fx = *state;
+    const struct doc_scan v[1] = {
+        {"nvr", "dir", 0, "opendir /mnt/\xc4", 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    };
+    struct doc_export e = {.request_id = 7,
+                           .out_dir = "/srv/export/ca\xf1o",
+                           .sums_sha256 = "/srv/export/SHA256SUMS",
+                           .summary = NULL,
+                           .files = 1,
+                           .cameras = 1};
+    json_t *doc = NULL;
+    const json_t *o;
+    struct cw_err err = {0};
+
+    assert_int_equal(doc_scans(&fx->c, v, 1, &doc, &err), 0);
+    o = json_array_get(doc, 0);
+    assert_int_equal(json_object_size(o), 13);
+    assert_true(json_is_null(json_object_get(o, "error")));
+    assert_true(json_is_false(json_object_get(o, "ok")));
+    json_decref(doc);
+
+    assert_int_equal(doc_exported(&fx->c, &e, &doc, &err), 0);
+    assert_int_equal(json_object_size(doc), 6);
+    assert_true(json_is_null(json_object_get(doc, "out_dir")));
+    assert_string_equal(str(doc, "sha256sums"), "/srv/export/SHA256SUMS");
+    json_decref(doc);
+}
+
 /* The words of what the index cannot say of a camera (footage_index_words), as the CLI's footage
  * answer and an export's manifests both print them: over the whole range and why, or after
  * known_until, worded as the scan's time only when it is that, else as the end of the footage
@@ -1141,6 +1173,7 @@ int main(void)
         T(test_recorders_list_their_scans_and_segment_counts),
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),
+        T(test_text_json_cannot_hold_is_null_not_a_lost_key),
         cmocka_unit_test(test_index_words_say_why_and_what_the_end_is),
     };
 
