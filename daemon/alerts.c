@@ -12,7 +12,9 @@
  * The digest reads every camera's status and a day of the event log: long for a large fleet,
  * so it runs on the pool and the loop writes its alert when it is back (digest_done). One is
  * made at a time; one that comes back after alerts_stop is dropped unwritten (the last digest
- * stays the one before, so the next start makes it up).
+ * stays the one before, so the next start makes it up). alerts_stop and alerts_free interrupt
+ * its read (store_interrupt on the worker's connection); alerts_free on a reload never waits
+ * for the worker: the job is detached and freed, with the pool, when it is back.
  *
  * Each read of the log is one transaction: the alerts it makes, the cameras' damping and the
  * cursor are written together, so a crash never alerts an event twice or skips one. When the
@@ -29,6 +31,7 @@
  * the wall clock (the store's, after a restart) is taken as now. */
 #include "alerts.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +85,13 @@ struct alerts {
 /* A digest made on the pool: what it reads with, and its document back. */
 struct digest_job {
     struct pool_job base; /* first: the pool hands this back */
-    struct alerts *a;
-    char *db, *tz; /* the store's file, opened read-only on the worker; the site's zone */
-    int64_t at_ms; /* the digest's time: the end of its window */
-    json_t *doc;   /* doc_digest's document, or NULL with err */
+    struct alerts *a;     /* NULL once detached (alerts_free): freed unwritten when back */
+    char *db, *tz;        /* the store's file, opened read-only on the worker; the site's zone */
+    pthread_mutex_t mu;   /* guards ro and interrupted: the loop interrupts, the worker reads */
+    struct store *ro;     /* the worker's connection while it reads, or NULL */
+    int interrupted;      /* digest_interrupt: its read ends (or never starts) */
+    int64_t at_ms;        /* the digest's time: the end of its window */
+    json_t *doc;          /* doc_digest's document, or NULL with err */
     struct cw_err err;
 };
 
@@ -502,6 +508,7 @@ static void digest_timer(struct alerts *a)
 
 static void digest_job_free(struct digest_job *j)
 {
+    pthread_mutex_destroy(&j->mu);
     json_decref(j->doc);
     free(j->db);
     free(j->tz);
@@ -518,10 +525,30 @@ static void digest_work(struct pool_job *job)
 
     if (store_open(j->db, STORE_READONLY, &ro, &j->err) == 0) {
         struct doc_ctx ctx = {ro, NULL, j->tz};
+
+        pthread_mutex_lock(&j->mu);
+        j->ro = ro;
+        if (j->interrupted)
+            store_interrupt(ro); /* interrupted while it opened: no statement starts */
+        pthread_mutex_unlock(&j->mu);
         doc_digest(&ctx, j->at_ms, ALERTS_DIGEST_WINDOW_MS, ALERTS_DIGEST_LIST_MAX, &j->doc,
                    &j->err);
+        pthread_mutex_lock(&j->mu);
+        j->ro = NULL; /* before it closes */
+        pthread_mutex_unlock(&j->mu);
     }
     store_close(ro);
+}
+
+/* The digest's read ended where it is (SQLITE_INTERRUPT), or never started: it comes back
+ * soon, with no document. Loop thread. */
+static void digest_interrupt(struct digest_job *j)
+{
+    pthread_mutex_lock(&j->mu);
+    j->interrupted = 1;
+    if (j->ro != NULL)
+        store_interrupt(j->ro);
+    pthread_mutex_unlock(&j->mu);
 }
 
 /* The digest again ALERTS_RETRY_S from now: the last digest stays the one before, so
@@ -557,6 +584,10 @@ static void digest_done(struct pool_job *job, int cancelled)
     struct digest_job *j = (struct digest_job *)job;
     struct alerts *a = j->a;
 
+    if (a == NULL) { /* detached: alerts_free did not wait for it */
+        digest_job_free(j);
+        return;
+    }
     a->digest_job = NULL;
     if (cancelled || a->stopped) {
         digest_job_free(j);
@@ -589,11 +620,14 @@ static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if ((j = calloc(1, sizeof(*j))) == NULL || (j->db = strdup(a->cfg->database)) == NULL ||
         (j->tz = strdup(a->cfg->time_zone)) == NULL) {
         log_warnx("alerts: digest not made: out of memory");
-        if (j != NULL)
-            digest_job_free(j);
+        if (j != NULL) {
+            free(j->db);
+            free(j);
+        }
         retry_digest(a);
         return;
     }
+    pthread_mutex_init(&j->mu, NULL);
     j->base.work = digest_work;
     j->base.done = digest_done;
     j->a = a;
@@ -694,16 +728,34 @@ void alerts_stop(struct alerts *a)
     ev_timer_stop(a->loop, &a->poll);
     ev_timer_stop(a->loop, &a->deadline);
     ev_timer_stop(a->loop, &a->digest);
+    if (a->digest_job != NULL)
+        digest_interrupt(a->digest_job); /* dropped when back: no need to read on */
     if (a->q != NULL)
         alertq_stop(a->q);
 }
 
 void alerts_free(struct alerts *a)
 {
+    int stopped;
+
     if (a == NULL)
         return;
+    stopped = a->stopped;
     alerts_stop(a);
-    pool_free(a->pool); /* waits for a digest being read; its done drops it */
+    if (a->digest_job != NULL) {
+        /* Its read ends at its next step; it is freed when it comes back, unwritten. */
+        digest_interrupt(a->digest_job);
+        a->digest_job->a = NULL;
+        a->digest_job = NULL;
+    }
+    /* A reload turning alerts off: the loop runs on, so it never waits for the digest's worker
+     * (a long read of a big store would hold every probe and answer), which frees its pool on
+     * the loop when it is back. The daemon's end (stopped first): the loop runs no more, so
+     * the interrupted read is waited for. */
+    if (stopped)
+        pool_free(a->pool);
+    else
+        pool_release(a->pool);
     alertq_free(a->q);
     free(a->cams);
     free(a);

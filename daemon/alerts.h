@@ -43,6 +43,9 @@ void alerts_reload(struct alerts *a, const struct cfg *cfg);
 
 /* Stop reading and sending (SIGTERM): attempts in flight are abandoned and stay pending. */
 void alerts_stop(struct alerts *a);
-void alerts_free(struct alerts *a); /* accepts NULL; stops first */
+/* Accepts NULL; stops first. A digest being read is interrupted and detached: after
+ * alerts_stop (the daemon's end) its worker is waited for, else (a reload turning alerts off,
+ * the loop runs on) never: the loop frees it when it is back. */
+void alerts_free(struct alerts *a);
 
 #endif

@@ -326,28 +326,43 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
     return cfg;
 }
 
-/* The store told of cfg's cameras and recorders, waiting for another connection's write lock
- * as the CLI would; the batch's own short wait put back after. 0, or -1 with err. */
+/* The store told of cfg's cameras and recorders in one transaction, waiting for another
+ * connection's write lock as the CLI would; the batch's own short wait put back after. 0, or
+ * -1 with err and nothing written. Only the sync runs inside the transaction: the batch's
+ * writes (same connection) are committed by its own timer, never swept into this one. */
 static int daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg, struct cw_err *err)
 {
     struct cw_err again;
     int rc = store_set_busy_timeout(d->store, DAEMON_WAIT_BUSY_MS, err);
 
-    if (rc == 0 && (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
-                    store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0))
+    if (rc == 0 && store_begin(d->store, err) != 0)
         rc = -1;
+    else if (rc == 0 && (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
+                         store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0 ||
+                         store_commit(d->store, err) != 0)) {
+        store_rollback(d->store); /* the cameras' rows as well as the recorders' */
+        rc = -1;
+    }
     if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, rc == 0 ? err : &again) != 0)
         rc = -1;
     return rc;
 }
 
-/* cfg taken in place of d->cfg: 0, or -1 with err (cfg still the caller's). */
+/* cfg taken in place of d->cfg: 0, or -1 with err (cfg still the caller's). All or nothing:
+ * what can fail in the fleet is made first, beside the running one; then the store is
+ * written in one transaction; only then the fleet switches, which cannot fail. A refusal at
+ * any step leaves the store and the fleet both on the old inventory. */
 static int daemon_take_config(struct cw_daemon *d, struct cfg *cfg, struct cw_err *err)
 {
     if (daemon_keep_fixed(d->cfg, cfg) != 0)
         return cw_err_set(err, d->conf_path, 0, NULL, "out of memory");
-    if (daemon_sync_store(d, cfg, err) != 0 || fleet_reload(d->fleet, cfg, err) != 0)
+    if (fleet_reload_prepare(d->fleet, cfg, err) != 0)
         return -1;
+    if (daemon_sync_store(d, cfg, err) != 0) {
+        fleet_reload_cancel(d->fleet);
+        return -1;
+    }
+    fleet_reload(d->fleet, cfg);
     if (d->api != NULL)
         api_reload(d->api, cfg);
     daemon_alerts(d, cfg);

@@ -9,6 +9,7 @@
  * The fleet's life:
  *   fleet_new     services made, kinds registered, cameras built and resumed
  *                 from the store, first probes spread (--once: all queued)
+ *   fleet_reload_prepare  what can fail made beside the running fleet (f->next)
  *   fleet_reload  cameras that stay keep state, timers and probes in flight;
  *                 new ones resume from the store; gone ones are cancelled
  *   fleet_stop    queues emptied, probes abandoned, the batch committed
@@ -61,6 +62,10 @@ struct fleet {
     char ret_after[CFG_ID_MAX + 1];       /* the last camera the pass did */
     struct store_retention_done ret_done; /* what the pass did so far */
     struct fleet_footage *footage;        /* the recorders */
+    /* A reload's cameras, made by fleet_reload_prepare (the fresh ones new, the others the
+     * running ones), until fleet_reload takes them or fleet_reload_cancel drops them. */
+    struct fleet_cam **next;
+    size_t next_n;
 };
 
 static int fleet_cam_cmp(const void *a, const void *b)
@@ -216,31 +221,55 @@ static void fleet_resume_fresh(struct fleet *f)
 
 /* Make f->cams match cfg: cameras that stay are kept (state, timers, probe in flight), new
  * ones are made fresh, gone ones freed. Returns 0 or -1 (out of memory; nothing changed). */
-static int fleet_build(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+/* The fresh cameras of f->next freed (never scheduled), and f->next with them. */
+static void fleet_drop_next(struct fleet *f)
 {
-    struct fleet_cam **cams = calloc(cfg->n_cameras ? cfg->n_cameras : 1, sizeof(*cams));
-    size_t n = 0;
+    for (size_t i = 0; i < f->next_n; i++)
+        if (f->next[i]->fresh) {
+            verdict_cam_free(&f->next[i]->v);
+            free(f->next[i]);
+        }
+    free(f->next);
+    f->next = NULL;
+    f->next_n = 0;
+}
 
-    if (cams == NULL)
-        goto fail;
-    for (size_t i = 0; i < f->n; i++)
-        f->cams[i]->kept = 0;
+/* f->next made for cfg's cameras: those running kept, the others new (fresh). The running
+ * fleet is not touched. 0, or -1 out of memory (nothing kept). */
+static int fleet_build_next(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+{
+    fleet_drop_next(f);
+    if ((f->next = calloc(cfg->n_cameras ? cfg->n_cameras : 1, sizeof(*f->next))) == NULL)
+        return cw_err_set(err, NULL, 0, NULL, "out of memory");
     for (size_t i = 0; i < cfg->n_cameras; i++) {
         const struct cfg_camera *cc = &cfg->cameras[i];
         struct fleet_cam *cam = fleet_find(f->cams, f->n, cc->id);
 
         if (cam == NULL) {
             cam = fleet_cam_new(f, cc);
-            if (cam == NULL)
-                goto fail;
+            if (cam == NULL) {
+                fleet_drop_next(f);
+                return cw_err_set(err, NULL, 0, NULL, "out of memory");
+            }
             cam->fresh = 1;
         }
-        cam->kept = 1;
-        cams[n++] = cam;
+        f->next[f->next_n++] = cam;
     }
-    /* Past the last failure point: commit the new inventory. */
-    for (size_t i = 0; i < n; i++)
+    return 0;
+}
+
+/* f->next (made for cfg) becomes the inventory; the cameras gone are freed. Cannot fail. */
+static void fleet_take_next(struct fleet *f, const struct cfg *cfg)
+{
+    struct fleet_cam **cams = f->next;
+    size_t n = f->next_n;
+
+    for (size_t i = 0; i < f->n; i++)
+        f->cams[i]->kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        cams[i]->kept = 1;
         cams[i]->cc = &cfg->cameras[i];
+    }
     for (size_t i = 0; i < f->n; i++)
         if (!f->cams[i]->kept)
             fleet_cam_free(f->cams[i]);
@@ -248,15 +277,18 @@ static int fleet_build(struct fleet *f, const struct cfg *cfg, struct cw_err *er
     free(f->cams);
     f->cams = cams;
     f->n = n;
+    f->next = NULL;
+    f->next_n = 0;
     f->env.cfg = cfg;
     fleet_sample_pace_cams(&f->env, cams, n);
+}
+
+static int fleet_build(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+{
+    if (fleet_build_next(f, cfg, err) != 0)
+        return -1;
+    fleet_take_next(f, cfg);
     return 0;
-fail:
-    for (size_t i = 0; cams != NULL && i < n; i++)
-        if (cams[i]->fresh)
-            free(cams[i]);
-    free(cams);
-    return cw_err_set(err, NULL, 0, NULL, "out of memory");
 }
 
 /* The window a camera's first stream sample is spread over: one interval, at most
@@ -494,14 +526,29 @@ static void fleet_pace_reloaded(struct fleet *f)
     }
 }
 
-int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+int fleet_reload_prepare(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
+{
+    if (fleet_build_next(f, cfg, err) != 0)
+        return -1;
+    if (fleet_footage_prepare(f->footage, cfg, err) != 0) {
+        fleet_drop_next(f);
+        return -1;
+    }
+    return 0;
+}
+
+void fleet_reload_cancel(struct fleet *f)
+{
+    fleet_drop_next(f);
+    fleet_footage_cancel(f->footage);
+}
+
+void fleet_reload(struct fleet *f, const struct cfg *cfg)
 {
     struct cw_err rerr;
 
-    if (fleet_build(f, cfg, err) != 0)
-        return -1;
-    if (fleet_footage_reload(f->footage, &rerr) != 0)
-        log_warnx("footage: recorders not reloaded, the old ones kept: %s", rerr.msg);
+    fleet_take_next(f, cfg);
+    fleet_footage_reload(f->footage);
     sched_set_slots(f->env.kind[FLEET_RTSP], cfg->rtsp.concurrency);
     sched_set_ceiling(f->env.kind[FLEET_RTSP], fleet_rtsp_ceiling(cfg));
     sched_set_slots(f->env.kind[FLEET_ONVIF], cfg->onvif.concurrency);
@@ -511,7 +558,6 @@ int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
                   rerr.msg);
     fleet_pace_reloaded(f);
     fleet_start_fresh(f);
-    return 0;
 }
 
 void fleet_stop(struct fleet *f)
@@ -643,6 +689,7 @@ void fleet_free(struct fleet *f)
     pool_free(f->env.files);
     f->env.files = NULL;
     batch_free(f->env.batch);
+    fleet_drop_next(f);
     for (size_t i = 0; i < f->n; i++)
         fleet_cam_free(f->cams[i]);
     free(f->cams);

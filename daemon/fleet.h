@@ -31,10 +31,17 @@ struct fleet_hooks {
 int fleet_new(struct ev_loop *loop, struct curlev *curl, struct store *store, const struct cfg *cfg,
               int once, const struct fleet_hooks *hooks, struct fleet **out, struct cw_err *err);
 
-/* Switch to a new inventory (SIGHUP): cameras that stay keep their state, timers and any probe
- * in flight; new ones resume from the store; gone ones are dropped. Borrows cfg from now on;
- * the old cfg may be freed when this returns. */
-int fleet_reload(struct fleet *f, const struct cfg *cfg, struct cw_err *err);
+/* Switch to a new inventory (SIGHUP), in two steps so that a reload is all or nothing (the
+ * daemon writes the store between them). fleet_reload_prepare makes everything that can fail
+ * beside the running fleet, which it leaves as it is: the new cameras, the recorders' sources
+ * and their workers. 0, or -1 with err and nothing kept (out of memory, a worker that cannot
+ * start). Then fleet_reload (cannot fail) switches: cameras that stay keep their state, timers
+ * and any probe in flight; new ones resume from the store; gone ones are dropped; it borrows
+ * cfg (the one prepared for) from now on, and the old cfg may be freed when it returns. Or
+ * fleet_reload_cancel drops what was prepared. */
+int fleet_reload_prepare(struct fleet *f, const struct cfg *cfg, struct cw_err *err);
+void fleet_reload(struct fleet *f, const struct cfg *cfg);
+void fleet_reload_cancel(struct fleet *f);
 
 /* Stop probing: abandon probes in flight (nothing is written for them) and commit what is
  * pending. Called on SIGTERM; called again, commits again what is still pending (the daemon's

@@ -49,6 +49,11 @@ struct fleet_footage {
     struct cw_zone *zone; /* the site's, for the gap reasons */
     struct frec *recs;
     size_t n;
+    /* A reload's recorders, made by fleet_footage_prepare, until fleet_footage_reload takes
+     * them or fleet_footage_cancel drops them; with the pool made for them when none ran. */
+    struct frec *next;
+    size_t next_n;
+    struct pool *next_pool;
     atomic_int cancel;
     int stopped;
 };
@@ -462,29 +467,44 @@ void fleet_footage_once_expect(struct fleet_footage *ff, struct fleet_cam *cam)
     verdict_once_wait(cam, FLEET_FOOTAGE);
 }
 
-int fleet_footage_reload(struct fleet_footage *ff, struct cw_err *err)
+int fleet_footage_prepare(struct fleet_footage *ff, const struct cfg *cfg, struct cw_err *err)
 {
-    const struct cfg *cfg = ff->env->cfg;
-    struct frec *recs = NULL;
-    size_t n = 0;
-
-    if (frecs_build(ff, cfg, &recs, &n, err) != 0)
+    fleet_footage_cancel(ff);
+    if (frecs_build(ff, cfg, &ff->next, &ff->next_n, err) != 0)
         return -1;
-    if (n > 0 && ff->pool == NULL && pool_new(ff->env->loop, cfg->footage.workers, &ff->pool, err))
-        goto fail;
+    if (ff->next_n > 0 && ff->pool == NULL &&
+        pool_new(ff->env->loop, cfg->footage.workers, &ff->next_pool, err) != 0) {
+        fleet_footage_cancel(ff);
+        return -1;
+    }
+    return 0;
+}
+
+void fleet_footage_cancel(struct fleet_footage *ff)
+{
+    for (size_t i = 0; i < ff->next_n; i++)
+        recsrc_free(ff->next[i].src);
+    free(ff->next);
+    ff->next = NULL;
+    ff->next_n = 0;
+    pool_free(ff->next_pool); /* no job ever ran on it */
+    ff->next_pool = NULL;
+}
+
+void fleet_footage_reload(struct fleet_footage *ff)
+{
     for (size_t i = 0; i < ff->n; i++)
         frec_release(&ff->recs[i]);
     free(ff->recs);
-    ff->recs = recs;
-    ff->n = n;
-    note_unconfigured(cfg);
+    ff->recs = ff->next;
+    ff->n = ff->next_n;
+    if (ff->next_pool != NULL)
+        ff->pool = ff->next_pool;
+    ff->next = NULL;
+    ff->next_n = 0;
+    ff->next_pool = NULL;
+    note_unconfigured(ff->env->cfg);
     frecs_start(ff);
-    return 0;
-fail:
-    for (size_t i = 0; i < n; i++)
-        recsrc_free(recs[i].src);
-    free(recs);
-    return -1;
 }
 
 void fleet_footage_stop(struct fleet_footage *ff)
@@ -507,6 +527,7 @@ void fleet_footage_free(struct fleet_footage *ff)
     if (ff == NULL)
         return;
     fleet_footage_stop(ff);
+    fleet_footage_cancel(ff);
     for (size_t i = 0; i < ff->n; i++)
         frec_release(&ff->recs[i]);
     free(ff->recs);

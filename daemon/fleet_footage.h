@@ -24,10 +24,15 @@ int fleet_footage_new(struct fleet_env *env, fleet_footage_find_fn find, void *f
 /* --once: make cam's round wait for its recorder's scan, when it has one. */
 void fleet_footage_once_expect(struct fleet_footage *ff, struct fleet_cam *cam);
 
-/* A new inventory (SIGHUP): the recorders are rebuilt from env->cfg; a scan in flight is
- * dropped when it returns; every recorder is scanned again soon. Returns 0, or -1 with the
- * old recorders kept (a pattern or zone that cannot be used). */
-int fleet_footage_reload(struct fleet_footage *ff, struct cw_err *err);
+/* A new inventory (SIGHUP), in two steps so that a reload is all or nothing. First the
+ * recorders of cfg are made beside the running ones (their sources; the pool when none ran):
+ * 0, or -1 with err and nothing kept (out of memory, a worker that cannot start). Then
+ * fleet_footage_reload takes them (cannot fail): a scan in flight is dropped when it returns
+ * and every recorder is scanned again soon; env->cfg must be cfg by then. Or
+ * fleet_footage_cancel drops them (none prepared: nothing done). */
+int fleet_footage_prepare(struct fleet_footage *ff, const struct cfg *cfg, struct cw_err *err);
+void fleet_footage_reload(struct fleet_footage *ff);
+void fleet_footage_cancel(struct fleet_footage *ff);
 
 /* Stop scanning: timers stopped, scans on the workers told to give up, nothing more written.
  * Joins the workers. */

@@ -20,6 +20,7 @@ struct pool_slot {
     pthread_t tid;
     int started; /* a thread was made for this slot and not joined yet */
     int gone;    /* its thread left its loop: join it */
+    int busy;    /* its thread runs a job's work */
 };
 
 struct pool_start {
@@ -35,9 +36,10 @@ struct pool {
     struct pool_job *todo_head, *todo_tail; /* FIFO */
     struct pool_job *done_head, *done_tail;
     int stopping;
-    int pending; /* loop thread only */
-    int target;  /* workers wanted */
-    int live;    /* workers in their loop (counted from their start to their leaving) */
+    int released; /* pool_release left it to free itself once its busy workers are back */
+    int pending;  /* loop thread only */
+    int target;   /* workers wanted */
+    int live;     /* workers in their loop (counted from their start to their leaving) */
     struct pool_slot *slots;
     int n_slots;
 };
@@ -79,14 +81,18 @@ static void *pool_worker(void *arg)
         p->todo_head = job->next;
         if (p->todo_head == NULL)
             p->todo_tail = NULL;
+        p->slots[slot].busy = 1;
         pthread_mutex_unlock(&p->mu);
         job->work(job);
         pthread_mutex_lock(&p->mu);
+        p->slots[slot].busy = 0;
         queue_push(&p->done_head, &p->done_tail, job);
         ev_async_send(p->loop, &p->wake);
     }
     p->live--;
     p->slots[slot].gone = 1;
+    if (p->released)
+        ev_async_send(p->loop, &p->wake); /* the last to leave: the loop frees the pool */
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
@@ -103,17 +109,25 @@ static void pool_deliver(struct pool *p, struct pool_job *job, int cancelled)
     }
 }
 
+static void pool_end(struct pool *p);
+
 static void pool_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
     struct pool *p = w->data;
     struct pool_job *done;
+    int live;
 
     (void)loop;
     (void)revents;
     pthread_mutex_lock(&p->mu);
     done = queue_take_all(&p->done_head, &p->done_tail);
+    live = p->live;
     pthread_mutex_unlock(&p->mu);
     pool_deliver(p, done, 0);
+    /* Released, and every worker has left its loop (it touches the pool no more): the joins
+     * wait for nothing. Its last job's done ran above. */
+    if (p->released && live == 0)
+        pool_end(p);
 }
 
 /* Join the threads that left (they hold no lock and touch the pool no more). */
@@ -241,12 +255,11 @@ int pool_pending(const struct pool *p)
     return p->pending;
 }
 
-void pool_free(struct pool *p)
+/* Every thread joined, what is queued delivered (run: done; waiting: cancelled), p freed. */
+static void pool_end(struct pool *p)
 {
     struct pool_job *todo, *done;
 
-    if (p == NULL)
-        return;
     pthread_mutex_lock(&p->mu);
     p->stopping = 1;
     pthread_cond_broadcast(&p->cv);
@@ -264,4 +277,30 @@ void pool_free(struct pool *p)
     pthread_mutex_destroy(&p->mu);
     free(p->slots);
     free(p);
+}
+
+void pool_free(struct pool *p)
+{
+    if (p != NULL)
+        pool_end(p);
+}
+
+void pool_release(struct pool *p)
+{
+    struct pool_job *todo;
+    int busy = 0;
+
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = 1;
+    todo = queue_take_all(&p->todo_head, &p->todo_tail);
+    for (int i = 0; i < p->n_slots; i++)
+        busy |= p->slots[i].started && p->slots[i].busy;
+    p->released = busy;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pool_deliver(p, todo, 1);
+    if (!busy)
+        pool_end(p); /* the idle workers leave at once: nothing to wait for */
 }

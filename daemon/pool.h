@@ -37,5 +37,11 @@ int pool_pending(const struct pool *p);
 /* Cancel queued jobs, wait for running ones (their work is bounded by its own deadline), run
  * every outstanding done callback, stop the threads. Accepts NULL. Loop thread. */
 void pool_free(struct pool *p);
+/* pool_free that never waits for a running job: queued jobs are cancelled now (done with
+ * cancelled 1); with none running the pool is freed now, else a running job ends on its
+ * worker, its done runs on the loop as usual (cancelled 0: the owner must have detached it),
+ * and the pool frees itself there. The loop must run on until then. Accepts NULL. Loop
+ * thread. */
+void pool_release(struct pool *p);
 
 #endif

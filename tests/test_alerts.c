@@ -369,6 +369,33 @@ static struct {
     int on_loop, off_loop;
 } status_reads = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+/* A worker's status read held where it starts, once armed, until the test lets it go (or the
+ * guard: a test that never lets go fails, it does not hang): the digest's worker inside its
+ * read, as a long read of a big store or a lock would keep it. */
+#define HOLD_GUARD_S 10
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int armed, inside, release;
+} hold = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void hold_if_armed(void)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HOLD_GUARD_S;
+    pthread_mutex_lock(&hold.mu);
+    if (hold.armed) {
+        hold.armed = 0;
+        hold.inside = 1;
+        while (!hold.release && pthread_cond_timedwait(&hold.cv, &hold.mu, &until) == 0)
+            ;
+        hold.inside = 0;
+    }
+    pthread_mutex_unlock(&hold.mu);
+}
+
 static int trace_status_reads(unsigned type, void *ctx, void *stmt, void *text)
 {
     const char *sql = sqlite3_sql(stmt);
@@ -380,11 +407,14 @@ static int trace_status_reads(unsigned type, void *ctx, void *stmt, void *text)
         strstr(sql, "retired_ms IS NULL ORDER BY id") == NULL)
         return 0;
     pthread_mutex_lock(&status_reads.mu);
-    if (pthread_equal(pthread_self(), status_reads.loop))
+    if (pthread_equal(pthread_self(), status_reads.loop)) {
         status_reads.on_loop++;
-    else
-        status_reads.off_loop++;
+        pthread_mutex_unlock(&status_reads.mu);
+        return 0;
+    }
+    status_reads.off_loop++;
     pthread_mutex_unlock(&status_reads.mu);
+    hold_if_armed();
     return 0;
 }
 
@@ -435,6 +465,86 @@ static void test_the_digest_reads_the_store_on_a_worker_not_the_loop(void **stat
     assert_int_equal(raw_int(fx->raw, "SELECT json_extract(payload, '$.cameras') FROM alert "
                                       "WHERE kind = 'digest' ORDER BY id DESC LIMIT 1"),
                      1);
+}
+
+static int digest_held(struct fixture *fx, int64_t unused)
+{
+    int inside;
+
+    (void)fx;
+    (void)unused;
+    pthread_mutex_lock(&hold.mu);
+    inside = hold.inside;
+    pthread_mutex_unlock(&hold.mu);
+    return inside;
+}
+
+/* This process's threads (/proc/self/task), -1 when it cannot tell. */
+static int64_t threads_now(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int64_t n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static int threads_at_most(struct fixture *fx, int64_t n)
+{
+    (void)fx;
+    return threads_now() <= n;
+}
+
+/* Before: alerts_free (a reload turning alerts off) joined the digest's worker, so while the
+ * digest read a big store (or waited on a lock) the loop was held: no probe, no answer, no
+ * watchdog. Now it returns while the worker is still inside its read (held here where the read
+ * starts), interrupts that read, and the worker's job and pool are freed on the loop when it
+ * is back: the worker's thread ends and, under ASan, nothing leaks. */
+static void test_alerts_turned_off_do_not_wait_for_the_digest_being_read(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    int64_t threads;
+    int inside;
+
+    alerts_free(fx->a);
+    fx->a = NULL;
+    fx->cfg.alerts.digest_min = 7 * 60;
+    /* The last digest three days ago: the next one is past, due at once. */
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'old', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    threads = threads_now();
+    assert_true(threads > 0);
+    pthread_mutex_lock(&hold.mu);
+    hold.armed = 1;
+    hold.release = 0;
+    pthread_mutex_unlock(&hold.mu);
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_true(run_until(fx, digest_held, 0));
+
+    alerts_free(fx->a); /* as daemon_alerts does on a reload turning alerts off */
+    fx->a = NULL;
+    pthread_mutex_lock(&hold.mu);
+    inside = hold.inside;
+    hold.release = 1;
+    pthread_cond_broadcast(&hold.cv);
+    pthread_mutex_unlock(&hold.mu);
+    assert_int_equal(inside, 1); /* it returned while the worker was still inside */
+
+    /* Back: the worker's thread ends, its job and pool are freed by the loop (ASan). */
+    assert_true(run_until(fx, threads_at_most, threads));
+    ev_run(fx->loop, EVRUN_NOWAIT);
+    /* The interrupted read wrote no digest: the old one is the only one. */
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 1);
 }
 
 /* ---- the wall clock stepped: holds run on the monotonic clock, the digest on the wall ---- */
@@ -632,6 +742,8 @@ int main(void)
             test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_digest_reads_the_store_on_a_worker_not_the_loop,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_alerts_turned_off_do_not_wait_for_the_digest_being_read, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,6 +148,67 @@ static void job_init(struct test_job *j, int *left, struct ev_loop *loop, pthrea
     j->gate = gate;
 }
 
+/* This process's threads (/proc/self/task), -1 when it cannot tell. */
+static int64_t threads_now(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int64_t n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* pool_release never waits: with a job running it returns at once (the queued ones back
+ * cancelled), the running one's done comes on the loop when it ends, and the pool frees itself
+ * there (ASan: nothing leaks); with none running, it is freed at once. */
+static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(void **state)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+    struct test_job jobs[3];
+    struct pool *p = NULL, *idle = NULL;
+    struct cw_err err;
+    int left = 3;
+    int64_t threads = threads_now();
+
+    (void)state;
+    assert_true(threads > 0);
+    assert_int_equal(pool_new(loop, 1, &p, &err), 0);
+    pthread_mutex_lock(&gate); /* the one worker blocks in the first job */
+    for (int i = 0; i < 3; i++) {
+        job_init(&jobs[i], &left, loop, &gate);
+        pool_submit(p, &jobs[i].base);
+    }
+    wait_until_started(&jobs[0]);
+    pool_release(p);
+    assert_int_equal(jobs[0].done, 0); /* it returned while the job still runs */
+    for (int i = 1; i < 3; i++) {
+        assert_int_equal(jobs[i].done, 1);
+        assert_int_equal(jobs[i].cancelled, 1);
+    }
+    pthread_mutex_unlock(&gate);
+    ev_run(loop, 0); /* until the last done (ev_break) */
+    assert_int_equal(jobs[0].done, 1);
+    assert_int_equal(jobs[0].cancelled, 0);
+    assert_true(jobs[0].ran);
+    /* Its worker gone, the pool's last wake (sent as it left) ends it on the loop. */
+    for (int ms = 0; threads_now() > threads; ms++) {
+        if (ms > GUARD_MS)
+            fail_msg("the released pool's worker never left");
+        usleep(1000);
+    }
+    ev_run(loop, EVRUN_NOWAIT);
+
+    assert_int_equal(pool_new(loop, 2, &idle, &err), 0);
+    pool_release(idle); /* no job: freed now */
+    ev_loop_destroy(loop);
+}
+
 static void test_growing_starts_workers_while_the_others_are_busy(void **state)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
@@ -246,6 +309,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_job_runs_on_a_worker_and_comes_back_on_the_loop),
         cmocka_unit_test(test_free_cancels_queued_jobs_and_finishes_running_ones),
+        cmocka_unit_test(test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop),
         cmocka_unit_test(test_growing_starts_workers_while_the_others_are_busy),
         cmocka_unit_test(test_shrinking_lets_idle_workers_go_now_and_busy_ones_after_their_job),
         cmocka_unit_test(test_zero_workers_keep_jobs_queued_until_workers_come_back),
