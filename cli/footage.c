@@ -283,20 +283,15 @@ static int scan_write(struct cli *cli, const struct recsrc *r, const struct rec_
                       const char *error, int64_t now, size_t *skipped, struct cw_err *err)
 {
     size_t cursor = 0;
-    int rc = 1;
+    int busy, rc;
 
-    do {
-        if (store_begin(cli->store, err) != 0 ||
-            (res != NULL && (rc = recsrc_apply(r, cli->store, res, &cursor, RECSRC_APPLY_SLICE, now,
-                                               skipped, err)) < 0) ||
-            (rc == 1 && r != NULL &&
-             recsrc_finish(r, cli->store, error == NULL, error, now, err) != 0) ||
-            store_commit(cli->store, err) != 0) {
-            store_rollback(cli->store);
-            return -1;
-        }
-    } while (rc == 0);
-    return 0;
+    if (r == NULL)
+        return 0; /* no source to speak for (its section refused): nothing written */
+    /* A lock held past the CLI's busy timeout (5 s) fails the command: it does not wait on. */
+    while ((rc = recsrc_write_step(r, cli->store, res, error, &cursor, RECSRC_APPLY_SLICE, now,
+                                   skipped, &busy, err)) == 0)
+        ;
+    return rc < 0 ? -1 : 0;
 }
 
 /* Scan and write one recorder; fills v (strings borrowed from r or kept in err_buf). */

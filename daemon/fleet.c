@@ -44,6 +44,8 @@
 #define FLEET_FIRST_SAMPLE_SPREAD_MAX_MS 60000 /* first stream samples spread over this */
 #define FLEET_RETENTION_EVERY_S 3600.0         /* how often a retention pass begins */
 #define FLEET_RETENTION_STEP_S 0.02            /* between its steps: 50 cameras a second */
+/* A step that met another connection's write lock: the same camera again this much later. */
+#define FLEET_RETENTION_BUSY_S 1.0
 #define FLEET_DAY_MS (86400LL * 1000)
 /* Descriptors kept for what is not a probe: the store and its WAL, the loop's, logs, the
  * pool's pipes, curl's resolver, snapshots. */
@@ -61,6 +63,7 @@ struct fleet {
     ev_timer retention_step;              /* the pass: one camera per step */
     char ret_after[CFG_ID_MAX + 1];       /* the last camera the pass did */
     struct store_retention_done ret_done; /* what the pass did so far */
+    int ret_waited;                       /* the pass met another connection's write lock */
     struct fleet_footage *footage;        /* the recorders */
     /* A reload's cameras, made by fleet_reload_prepare (the fresh ones new, the others the
      * running ones), until fleet_reload takes them or fleet_reload_cancel drops them. */
@@ -146,6 +149,20 @@ static void fleet_retention_step_cb(struct ev_loop *loop, ev_timer *w, int reven
         snprintf(f->ret_after, sizeof(f->ret_after), "%s", next);
         return; /* the next camera at the next step */
     }
+    if (rc < 0 && store_failure_kind(f->env.store) == STORE_FAILURE_BUSY) {
+        /* Another connection's write lock (the CLI's footage scan, an export, an admin's
+         * sqlite3 shell) is no reason to drop the pass: the same camera again a moment later
+         * (what its step did before the lock stays done, and done again changes nothing). */
+        if (!f->ret_waited)
+            log_info("store: retention waits for another connection's write lock at camera=%s "
+                     "(%s)",
+                     next, err.msg);
+        f->ret_waited = 1;
+        ev_timer_stop(loop, w);
+        ev_timer_set(w, FLEET_RETENTION_BUSY_S, FLEET_RETENTION_STEP_S);
+        ev_timer_start(loop, w);
+        return;
+    }
     ev_timer_stop(loop, w);
     if (rc < 0)
         log_warnx("store: retention stopped at camera=%s: %s", next, err.msg);
@@ -165,6 +182,7 @@ static void fleet_retention_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if (ev_is_active(&f->retention_step))
         return;
     f->ret_after[0] = '\0';
+    f->ret_waited = 0;
     memset(&f->ret_done, 0, sizeof(f->ret_done));
     ev_timer_start(loop, &f->retention_step);
 }

@@ -5,10 +5,13 @@
  *
  * One recorder:
  *   due timer -> scan job (worker: recsrc_scan) -> result back on the loop
- *     -> failed: the recorder's scan row, its cameras "recorder NAME: cannot scan: ..."
- *     -> ok: written a slice at a time through the batch (an idle watcher between slices),
- *        then the scan row and the cameras' summaries, committed
- *   -> gaps job (worker: recsrc_recent_gaps for each camera, as of the scan's start)
+ *   -> written on the loop's connection, a transaction per slice (recsrc_write_step; an idle
+ *      watcher between slices), the scan row and the cameras' summaries with the last:
+ *        another connection holds the write lock -> the slice rolled back, the result and
+ *          its cursor kept, the same slice again after a backoff timer (frec_wait)
+ *        the store refused for real -> the scan failed: its row says why
+ *   -> failed: its cameras "recorder NAME: cannot scan: ..."
+ *   -> ok: gaps job (worker: recsrc_recent_gaps for each camera, as of the scan's start)
  *     -> verdict inputs (FOOTAGE)
  *   -> due timer re-armed for scan_interval (--once: the cameras' rounds are released)
  * A job cancelled or detached (stop, reload) is freed when it comes back, unwritten. */
@@ -25,6 +28,12 @@
 #include "recsrc.h"
 
 #define FOOTAGE_FIRST_SCAN_S 1.0 /* after start or a reload */
+/* A slice that met another connection's write lock (the CLI's footage scan or export, an
+ * admin's sqlite3 shell) is tried again this long after, then at doubling intervals up to
+ * FOOTAGE_BUSY_RETRY_MAX_S: the loop never waits for the lock (BATCH_BUSY_TIMEOUT_MS), and
+ * the CLI's slices leave it free only for moments. */
+#define FOOTAGE_BUSY_RETRY_MIN_S 0.25
+#define FOOTAGE_BUSY_RETRY_MAX_S 4.0
 #define FOOTAGE_REASONS_MAX VERDICT_REASONS_MAX
 
 struct fleet_footage;
@@ -34,9 +43,15 @@ struct frec {
     struct recsrc *src;
     ev_timer due;
     ev_idle apply;
+    ev_timer wait;          /* the write lock was held: the slice again when it fires */
     struct scan_job *job;   /* its scan or gaps job on the pool, or NULL (one at a time) */
-    struct rec_result *res; /* being written */
+    int writing;            /* a scan's result or failure being written (res, error) */
+    struct rec_result *res; /* being written; NULL when the scan failed */
+    char error[512];        /* why it failed, "" when it did not */
     size_t cursor, skipped;
+    double wait_s;         /* the next backoff */
+    int64_t busy_since_ms; /* monotonic: when the lock was first met by this write; 0 */
+    int64_t busy_log_ms;   /* monotonic: the last line saying so */
     int64_t scan_ms, started_ms;
     int once_waiting; /* --once: its cameras' rounds wait for it */
 };
@@ -221,42 +236,10 @@ static void frec_submit_gaps(struct frec *r)
 
 /* ---- writing a scan's result ---- */
 
-/* The scan's row, written at its end but dated r->scan_ms, the time it began listing the
- * recorder (recsrc_finish): footage written after a folder was listed is not known to the index. */
-static void frec_write_scan_row(struct frec *r, int ok, const char *error)
+static void frec_log_written(const struct frec *r)
 {
-    struct cw_err err;
+    const struct rec_result *res = r->res;
 
-    if (batch_open(r->ff->env->batch) != 0)
-        return;
-    if (recsrc_finish(r->src, r->ff->env->store, ok, error, r->scan_ms, &err) != 0)
-        log_warnx("footage: recorder=%s scan not written: %s", recsrc_name(r->src), err.msg);
-}
-
-static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
-{
-    struct frec *r = w->data;
-    struct rec_result *res = r->res;
-    struct cw_err err;
-    int rc = -1;
-
-    (void)revents;
-    if (r->ff->stopped || batch_open(r->ff->env->batch) != 0 ||
-        (rc = recsrc_apply(r->src, r->ff->env->store, res, &r->cursor, RECSRC_APPLY_SLICE,
-                           r->scan_ms, &r->skipped, &err)) == 0)
-        return; /* more next pass (or stopped: the idle watcher is stopped by stop) */
-    ev_idle_stop(loop, w);
-    r->res = NULL;
-    if (rc < 0) {
-        log_warnx("footage: recorder=%s index not written: %s", recsrc_name(r->src), err.msg);
-        frec_write_scan_row(r, 0, err.msg);
-        rec_result_free(res);
-        frec_over(r, NULL, err.msg);
-        return;
-    }
-    frec_write_scan_row(r, 1, NULL);
-    /* Committed now: the gaps job reads the store through a connection of its own. */
-    batch_commit(r->ff->env->batch);
     log_info("footage: recorder=%s scanned in %.1f s: %zu files (%zu new or changed, %zu "
              "unreadable), %zu gone, %zu of %zu folders read%s",
              recsrc_name(r->src), (double)(cw_mono_ms() - r->started_ms) / 1000.0, res->files_seen,
@@ -272,8 +255,125 @@ static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
         log_info("footage: recorder=%s %zu files unchanged keep the camera they were indexed for "
                  "(the sheet names another or none now)",
                  recsrc_name(r->src), res->kept);
-    rec_result_free(res);
-    frec_submit_gaps(r);
+}
+
+/* The write of r is over, landed or not (or let go: stop, reload): its result dropped, its
+ * watchers stopped. */
+static void frec_write_end(struct frec *r)
+{
+    ev_idle_stop(r->ff->env->loop, &r->apply);
+    ev_timer_stop(r->ff->env->loop, &r->wait);
+    rec_result_free(r->res);
+    r->res = NULL;
+    r->writing = 0;
+    r->busy_since_ms = 0;
+}
+
+/* Another connection holds the write lock: the slice was rolled back, the result and its
+ * cursor are kept, and the slice is tried again after a backoff, the idle watcher stopped
+ * meanwhile (no spinning). Nothing is wrong with the recorder: an info line the first time,
+ * a warning a minute once it has lasted BATCH_BUSY_QUIET_S (as the batch's writes wait). */
+static void frec_wait(struct frec *r, const struct cw_err *err)
+{
+    struct ev_loop *loop = r->ff->env->loop;
+    int64_t mono = cw_mono_ms();
+    size_t total = r->res ? r->res->n_found + r->res->n_gone + r->res->n_dirs : 0;
+
+    if (r->busy_since_ms == 0) {
+        r->busy_since_ms = r->busy_log_ms = mono;
+        r->wait_s = FOOTAGE_BUSY_RETRY_MIN_S;
+        log_info("footage: recorder=%s waits for another connection's write lock to write its "
+                 "scan (%zu of %zu changes written): %s",
+                 recsrc_name(r->src), r->cursor, total, err->msg);
+    } else {
+        r->wait_s =
+            r->wait_s * 2 < FOOTAGE_BUSY_RETRY_MAX_S ? r->wait_s * 2 : FOOTAGE_BUSY_RETRY_MAX_S;
+        if (mono - r->busy_since_ms >= BATCH_BUSY_QUIET_S * 1000 &&
+            mono - r->busy_log_ms >= BATCH_LOG_EVERY_S * 1000) {
+            r->busy_log_ms = mono;
+            log_warnx("footage: recorder=%s another connection has held the store's write lock "
+                      "for %lld s; its scan waits to be written (%zu of %zu changes written)",
+                      recsrc_name(r->src), (long long)(mono - r->busy_since_ms) / 1000, r->cursor,
+                      total);
+        }
+    }
+    ev_idle_stop(loop, &r->apply);
+    ev_timer_stop(loop, &r->wait);
+    ev_timer_set(&r->wait, r->wait_s, 0.0);
+    ev_timer_start(loop, &r->wait);
+}
+
+/* One transaction of r's write: the next slice of its result, the scan row with the last. */
+static void frec_write_step(struct frec *r)
+{
+    struct cw_err err = {0};
+    int busy = 0, rc;
+
+    if (r->ff->stopped || !r->writing)
+        return;
+    rc = recsrc_write_step(r->src, r->ff->env->store, r->res, r->res ? NULL : r->error, &r->cursor,
+                           RECSRC_APPLY_SLICE, r->scan_ms, &r->skipped, &busy, &err);
+    if (rc < 0 && busy) {
+        frec_wait(r, &err);
+        return;
+    }
+    if (r->busy_since_ms != 0)
+        log_info("footage: recorder=%s the write lock is free after %lld s; its scan is written",
+                 recsrc_name(r->src), (long long)(cw_mono_ms() - r->busy_since_ms) / 1000);
+    r->busy_since_ms = 0;
+    if (rc == 0) {
+        ev_idle_start(r->ff->env->loop, &r->apply); /* the next slice at the next pass */
+        return;
+    }
+    if (rc < 0 && r->res != NULL) {
+        /* The store refused the result for real (damaged, full, a write refused for itself):
+         * the scan failed, and its row says why. */
+        log_warnx("footage: recorder=%s index not written: %s", recsrc_name(r->src), err.msg);
+        snprintf(r->error, sizeof(r->error), "%s", err.msg);
+        rec_result_free(r->res);
+        r->res = NULL;
+        r->cursor = 0;
+        frec_write_step(r);
+        return;
+    }
+    if (rc > 0 && r->res != NULL) {
+        /* Committed: the gaps job reads the store through a connection of its own. */
+        frec_log_written(r);
+        frec_write_end(r);
+        frec_submit_gaps(r);
+        return;
+    }
+    if (rc < 0)
+        log_warnx("footage: recorder=%s scan not written: %s", recsrc_name(r->src), err.msg);
+    snprintf(err.msg, sizeof(err.msg), "%s", r->error);
+    frec_write_end(r);
+    frec_over(r, NULL, err.msg);
+}
+
+/* Write the scan's result res (taken), or its failure (res NULL: error), from the loop's next
+ * pass on. */
+static void frec_write(struct frec *r, struct rec_result *res, const char *error)
+{
+    r->writing = 1;
+    r->res = res;
+    snprintf(r->error, sizeof(r->error), "%s", res != NULL ? "" : error);
+    r->cursor = r->skipped = 0;
+    r->busy_since_ms = 0;
+    ev_idle_start(r->ff->env->loop, &r->apply);
+}
+
+static void apply_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    (void)revents;
+    ev_idle_stop(loop, w);
+    frec_write_step(w->data);
+}
+
+static void wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    frec_write_step(w->data);
 }
 
 static void scan_done(struct pool_job *job, int cancelled)
@@ -295,18 +395,11 @@ static void scan_done(struct pool_job *job, int cancelled)
         return;
     }
     r->scan_ms = j->now_ms;
-    if (!j->ok) {
+    if (!j->ok)
         log_warnx("footage: %s", j->err.msg);
-        frec_write_scan_row(r, 0, j->err.msg);
-        frec_over(r, NULL, j->err.msg);
-        job_free(j);
-        return;
-    }
-    r->res = j->res;
+    frec_write(r, j->ok ? j->res : NULL, j->err.msg);
     j->res = NULL;
-    r->cursor = r->skipped = 0;
     job_free(j);
-    ev_idle_start(r->ff->env->loop, &r->apply);
 }
 
 /* ---- timers ---- */
@@ -318,7 +411,7 @@ static void due_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
     (void)loop;
     (void)revents;
-    if (r->ff->stopped || r->job != NULL || r->res != NULL)
+    if (r->ff->stopped || r->job != NULL || r->writing)
         return; /* the scan before is not over: it re-arms when it is */
     if ((j = job_new(r, 0)) == NULL) {
         log_warnx("footage: recorder=%s not scanned: out of memory", recsrc_name(r->src));
@@ -346,9 +439,7 @@ static void frec_release(struct frec *r)
     struct ev_loop *loop = r->ff->env->loop;
 
     ev_timer_stop(loop, &r->due);
-    ev_idle_stop(loop, &r->apply);
-    rec_result_free(r->res);
-    r->res = NULL;
+    frec_write_end(r);
     if (r->job != NULL) {
         r->job->rec = NULL;
         r->job->own_src = 1;
@@ -383,6 +474,8 @@ static int frecs_build(struct fleet_footage *ff, const struct cfg *cfg, struct f
         r->due.data = r;
         ev_idle_init(&r->apply, apply_cb);
         r->apply.data = r;
+        ev_timer_init(&r->wait, wait_cb, 0.0, 0.0);
+        r->wait.data = r;
     }
     *recs = v;
     *n = cfg->n_recorders;
@@ -516,6 +609,7 @@ void fleet_footage_stop(struct fleet_footage *ff)
     for (size_t i = 0; i < ff->n; i++) {
         ev_timer_stop(ff->env->loop, &ff->recs[i].due);
         ev_idle_stop(ff->env->loop, &ff->recs[i].apply);
+        ev_timer_stop(ff->env->loop, &ff->recs[i].wait);
     }
     /* Scans on the workers see the cancel flag and end; their done callbacks free them. */
     pool_free(ff->pool);

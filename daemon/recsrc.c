@@ -430,6 +430,32 @@ int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *
     return store_footage_refresh(rw, (const char *const *)r->cameras, r->n_cameras, scan_ms, err);
 }
 
+int recsrc_write_step(const struct recsrc *r, struct store *rw, const struct rec_result *res,
+                      const char *error, size_t *cursor, size_t max, int64_t scan_ms,
+                      size_t *skipped, int *busy, struct cw_err *err)
+{
+    size_t at = *cursor, skipped_at = *skipped;
+    int rc = 1;
+
+    *busy = 0;
+    if (store_begin(rw, err) != 0)
+        goto fail;
+    if (res != NULL && (rc = recsrc_apply(r, rw, res, cursor, max, scan_ms, skipped, err)) < 0)
+        goto fail;
+    if (rc == 1 && recsrc_finish(r, rw, error == NULL, error, scan_ms, err) != 0)
+        goto fail;
+    if (store_commit(rw, err) != 0)
+        goto fail; /* rolled back by itself: its code is gone, and it was no lock (WAL) */
+    return rc;
+fail:
+    /* Asked before the rollback, which would clear what SQLite said. */
+    *busy = store_failure_kind(rw) == STORE_FAILURE_BUSY;
+    store_rollback(rw);
+    *cursor = at;
+    *skipped = skipped_at;
+    return -1;
+}
+
 /* ---- recording gaps, for the verdict ---- */
 
 /* The newest segment still being written (an MP4 has no index until it is closed) covers

@@ -86,6 +86,19 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
  * scan (a first scan of a recorder is hundreds of thousands of files). */
 #define RECSRC_APPLY_SLICE 2000
 
+/* One transaction of writing a scan: BEGIN IMMEDIATE (under the connection's busy timeout),
+ * the next slice of res from *cursor (recsrc_apply, at most max changes; res NULL: the scan
+ * failed with error, nothing to apply) and, with the last, the recorder's row (recsrc_finish:
+ * ok when error is NULL), then COMMIT. Returns 1 when the row landed (all of it written), 0
+ * when a slice landed and more remains, -1 when the store refused: rolled back, *cursor and
+ * *skipped as they were before the call (nothing of the slice is in the store, so writing it
+ * again writes nothing twice), err filled, and *busy set when the cause was another
+ * connection's write lock (the same slice may be tried again later), clear for a failure
+ * that would come again (a damaged store, a full disk, a write refused for itself). */
+int recsrc_write_step(const struct recsrc *r, struct store *rw, const struct rec_result *res,
+                      const char *error, size_t *cursor, size_t max, int64_t scan_ms,
+                      size_t *skipped, int *busy, struct cw_err *err);
+
 /* After a scan (written, or failed with error): the recorder's scan row, and every camera on
  * it brought up to date (oldest, newest, retention note). In the caller's transaction.
  * scan_ms is the scan's START (recsrc_scan's now_ms, as recsrc_apply's), not the time it is

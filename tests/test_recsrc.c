@@ -2,7 +2,8 @@
  * and a real store), on segment trees made by ffmpeg's segment muxer in the test: two cameras
  * on one recorder with a gap; a second scan that reads nothing unchanged; the oldest file
  * deleted; the newest cut short; a recorder in another time zone; folders and names that are
- * not the recorder's; the recording gaps the verdict is told. */
+ * not the recorder's; the recording gaps the verdict is told; a scan written a transaction a
+ * slice at a time beside another connection's write lock and on a store refusing it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include "../util/log.h"
 #include "cwtest.h"
 #include "footagetest.h"
+#include "store_raw.h"
 
 #define T0 1795183200000LL /* 2026-11-20 21:00:00 +07:00 */
 #define SEG_MS 2000LL
@@ -546,6 +548,105 @@ static void test_pattern_changed_keeps_the_files_indexed_by_the_old_one(void **s
     recsrc_free(changed);
 }
 
+/* The daemon's write of a scan, a transaction per slice (recsrc_write_step), on a connection
+ * that waits a few ms for the lock: another connection's write lock puts the slice off (busy,
+ * the cursor where it was, nothing of it in the store) and the same slice lands once the lock
+ * goes; every file is then indexed once and the recorder's row is ok. */
+static void test_a_slice_meeting_a_held_lock_waits_and_lands_once(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *ro = NULL;
+    struct rec_result *res = NULL;
+    struct cw_err err = {0};
+    int64_t now = later();
+    size_t cursor = 0, skipped = 0, total;
+    int busy = -1, rc, steps = 0;
+    sqlite3 *raw = raw_open(fx->db);
+
+    assert_int_equal(store_set_busy_timeout(fx->s, 5, &err), 0);
+    assert_int_equal(store_open(fx->db, STORE_READONLY, &ro, &err), 0);
+    assert_int_equal(recsrc_scan(fx->nvr_src, ro, 0, now, NULL, NULL, NULL, &res, &err), 0);
+    store_close(ro);
+    total = res->n_found + res->n_gone + res->n_dirs;
+    assert_int_equal(res->n_found, 9);
+    assert_true(total > 6);
+
+    assert_int_equal(
+        recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &skipped, &busy, &err),
+        0);
+    assert_int_equal(cursor, 3);
+    assert_false(busy);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 3);
+
+    assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < 2; i++) { /* as often as it is tried, while the lock is held */
+        busy = 0;
+        assert_int_equal(recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &skipped,
+                                           &busy, &err),
+                         -1);
+        assert_true(busy);
+        assert_int_equal(cursor, 3);
+        assert_int_equal(skipped, 0);
+    }
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 3);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM recorder"), 0);
+    assert_int_equal(sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+
+    while ((rc = recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &skipped, &busy,
+                                   &err)) == 0)
+        assert_true(++steps < 100);
+    assert_int_equal(rc, 1);
+    assert_int_equal(cursor, total);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 9);
+    assert_int_equal(raw_int(raw, "SELECT count(DISTINCT dir || '/' || file) FROM segment"), 9);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM recorder WHERE name = 'nvr' AND ok = 1 "
+                                  "AND error = ''"),
+                     1);
+    rec_result_free(res);
+    sqlite3_close(raw);
+}
+
+/* A store that refuses the slice for real (here a trigger: any refusal not a lock's, as a
+ * damaged file or a full disk) is no lock to wait for: the step fails not busy, rolled back,
+ * the cursor where it was; the failed scan's row is written by a step of its own. */
+static void test_a_store_refusing_the_slice_fails_the_step_not_busy(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *ro = NULL;
+    struct rec_result *res = NULL;
+    struct cw_err err = {0};
+    int64_t now = later();
+    size_t cursor = 0, skipped = 0;
+    int busy = -1;
+    sqlite3 *raw = raw_open(fx->db);
+
+    assert_int_equal(store_open(fx->db, STORE_READONLY, &ro, &err), 0);
+    assert_int_equal(recsrc_scan(fx->nvr_src, ro, 0, now, NULL, NULL, NULL, &res, &err), 0);
+    store_close(ro);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "CREATE TRIGGER refuse AFTER INSERT ON segment WHEN "
+                                  "NEW.file LIKE '21-00-04%' BEGIN SELECT RAISE(ABORT, "
+                                  "'refused'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 0, now, &skipped, &busy, &err),
+        -1);
+    assert_false(busy);
+    assert_non_null(strstr(err.msg, "refused"));
+    assert_int_equal(cursor, 0);
+    assert_int_equal(skipped, 0);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 0); /* the slice rolled back */
+    assert_int_equal(recsrc_write_step(fx->nvr_src, fx->s, NULL, err.msg, &cursor, 3, now, &skipped,
+                                       &busy, &err),
+                     1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM recorder WHERE name = 'nvr' AND ok = 0 "
+                                  "AND error LIKE '%refused%'"),
+                     1);
+    rec_result_free(res);
+    sqlite3_close(raw);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -563,6 +664,8 @@ int main(void)
         T(test_a_file_written_to_after_its_camera_moved_off_stays_its),
         T(test_channel_reused_keeps_old_files_for_their_camera),
         T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
+        T(test_a_slice_meeting_a_held_lock_waits_and_lands_once),
+        T(test_a_store_refusing_the_slice_fails_the_step_not_busy),
     };
 
     log_init("test_recsrc", LOG_LVL_WARN);
