@@ -965,6 +965,37 @@ static void test_folder_above_others_may_write_is_refused(void **state)
     export_plan_free(p);
 }
 
+/* The folders above are those the export's files are written through, not only those of the
+ * path a symlink leads to: whoever may write a folder holding a symlink on the way may point it
+ * elsewhere between the check and the writes, and the export goes where they chose. Here the
+ * symlink sits in a folder others may write (mode 0777, no sticky bit), which refuses the same
+ * export typed without the symlink. */
+static void test_folder_above_reached_through_a_symlink_others_may_write_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    char open_dir[160], priv[160], link[200], out[240], abs[PATH_MAX + 16];
+
+    snprintf(open_dir, sizeof(open_dir), "%s/open", fx->dir);
+    snprintf(priv, sizeof(priv), "%s/priv", fx->dir);
+    assert_int_equal(mkdir(open_dir, 0750), 0);
+    assert_int_equal(chmod(open_dir, 0777), 0);
+    assert_int_equal(mkdir(priv, 0700), 0);
+    snprintf(link, sizeof(link), "%s/ev", open_dir);
+    assert_int_equal(symlink(priv, link), 0);
+    /* Typed without the symlink, the open folder is refused. */
+    snprintf(out, sizeof(out), "%s/case-120", open_dir);
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+    /* Through it, the same open folder is on the way. */
+    snprintf(out, sizeof(out), "%s/case-121", link);
+    assert_int_equal(export_dir_check(out, abs, sizeof(abs), &err), -1);
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), -1);
+    assert_int_equal(entries(fx, "priv"), 0);
+    export_plan_free(p);
+}
+
 static void test_cancelled_export_leaves_nothing(void **state)
 {
     struct fixture *fx = *state;
@@ -1101,6 +1132,7 @@ int main(void)
         T(test_audit_row_names_the_folder_by_its_resolved_path),
         T(test_folder_others_may_write_is_refused),
         T(test_folder_above_others_may_write_is_refused),
+        T(test_folder_above_reached_through_a_symlink_others_may_write_is_refused),
         T(test_unwritable_mp4_fails_the_export_and_leaves_nothing),
         T(test_first_segment_gone_since_the_scan_is_skipped_not_fatal),
         T(test_middle_segment_gone_the_rest_still_delivered),
