@@ -466,6 +466,28 @@ static int check_above(const char *dir, struct cw_err *err)
     return 0;
 }
 
+/* check_above for the folders of the path as typed (made absolute from the working folder),
+ * not only of the one realpath resolves: the files are written through the typed one, so
+ * whoever may write a folder holding a symlink on the way could point it elsewhere. */
+static int check_above_typed(const char *dir, struct cw_err *err)
+{
+    char abs[PATH_MAX], cwd[PATH_MAX];
+    size_t n;
+    int w;
+
+    if (dir[0] == '/')
+        w = snprintf(abs, sizeof(abs), "%s", dir);
+    else if (getcwd(cwd, sizeof(cwd)) == NULL)
+        return cw_err_set(err, dir, 0, NULL, "the working folder: %s", strerror(errno));
+    else
+        w = snprintf(abs, sizeof(abs), "%s/%s", cwd, dir);
+    if (w < 0 || w >= (int)sizeof(abs))
+        return cw_err_set(err, dir, 0, NULL, "path too long");
+    for (n = strlen(abs); n > 1 && abs[n - 1] == '/'; n--)
+        abs[n - 1] = '\0'; /* "out/" is "out" */
+    return check_above(abs, err);
+}
+
 int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err)
 {
     char path[PATH_MAX], parent[PATH_MAX], *slash;
@@ -483,7 +505,7 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
             return cw_err_set(err, out_dir, 0, NULL, "path too long");
         if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode) && check_private(parent, &sb, err) != 0)
             return -1;
-        return check_above(parent, err);
+        return check_above(parent, err) != 0 ? -1 : check_above_typed(out_dir, err);
     }
     if (errno != ENOENT)
         return cw_err_set(err, out_dir, 0, NULL, "%s", strerror(errno));
@@ -494,7 +516,7 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
     if (snprintf(buf, len, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/",
                  slash == NULL ? path : slash + 1) >= (int)len)
         return cw_err_set(err, out_dir, 0, NULL, "path too long");
-    return check_above(buf, err);
+    return check_above(buf, err) != 0 ? -1 : check_above_typed(out_dir, err);
 }
 
 /* The folder: made when missing, else only one that keeps the evidence from others
@@ -518,7 +540,7 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
         return -1;
     if (realpath(r->dir, real) == NULL)
         return cw_err_set(err, r->dir, 0, NULL, "%s", strerror(errno));
-    if (check_above(real, err) != 0)
+    if (check_above(real, err) != 0 || check_above_typed(r->dir, err) != 0)
         return -1;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (check_free(r, fixed[i], err) != 0)
