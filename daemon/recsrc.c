@@ -253,6 +253,7 @@ static void copy_known(struct rec_known_file *to, const struct store_known_file 
     snprintf(to->camera_id, sizeof(to->camera_id), "%s", from->camera_id);
     to->start_ms = from->start_ms;
     to->end_ms = from->end_ms;
+    snprintf(to->channel, sizeof(to->channel), "%s", from->channel);
 }
 
 static int known_files(void *data, const char *dir, struct rec_known_file **out, size_t *n)
@@ -357,6 +358,7 @@ static int apply_found(const struct recsrc *r, struct store *rw, const struct re
         .height = f->info.height,
         .readable = f->info.readable,
         .reason = f->info.reason,
+        .channel = f->channel,
     };
     int rc = store_segment_put(rw, &seg, now_ms, err);
 

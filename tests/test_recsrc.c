@@ -520,6 +520,87 @@ static void test_channel_reused_keeps_old_files_for_their_camera(void **state)
     recsrc_free(reused);
 }
 
+/* A Dahua NVR (tests/fixtures/nvr_http.py) with channels 1 and 2: the map names both, then
+ * only channel 2 (CAM-A moved to another recorder, its channel taken out of the map). Dahua's
+ * file paths do not say their channel, so the store keeps the one a file was listed on and the
+ * NVR is asked about it again: CAM-A's file stays CAM-A's while the NVR lists it, and a new
+ * file of that channel is no one's. */
+static struct recsrc *dahua_source(int port, const char *const *tokens,
+                                   const char *const *token_cameras, size_t n)
+{
+    char url[64];
+    struct recsrc_def d = {.name = "dh",
+                           .kind = RECSRC_DAHUA,
+                           .url = url,
+                           .username = "admin",
+                           .password = "camwatch",
+                           .timeout_ms = 10000,
+                           .tls_verify = 1,
+                           .time_zone = "Asia/Ho_Chi_Minh",
+                           .tokens = tokens,
+                           .token_cameras = token_cameras,
+                           .n_tokens = n,
+                           .cameras = token_cameras,
+                           .n_cameras = n};
+    struct recsrc *r = NULL;
+    struct cw_err err = {0};
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/dh/", port);
+    if (recsrc_new(&d, &r, &err) != 0)
+        fail_msg("recsrc dh: %s", err.msg);
+    return r;
+}
+
+static void test_dahua_channel_out_of_the_map_keeps_its_files_until_they_go(void **state)
+{
+    static const char *const both[] = {"1", "2"}, *const both_cams[] = {"CAM-A", "CAM-B"};
+    static const char *const two[] = {"2"}, *const two_cams[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct cwtest_fixture nvr = CWTEST_FIXTURE_INIT;
+    char nvrs[256], arg[300];
+    struct store_segment_row *r = NULL;
+    struct recsrc *src;
+    struct rec_result *res;
+
+    snprintf(nvrs, sizeof(nvrs), "%s/nvrs.json", fx->dir);
+    cwtest_write_file(nvrs,
+                      "[{\"name\": \"dh\", \"api\": \"dahua\", \"files\": ["
+                      "{\"channel\": 1, \"start\": \"2026-11-20 21:00:00\", \"end\": "
+                      "\"2026-11-20 21:00:08\", \"bytes\": 1000, \"name\": \"/dav/a.dav\"},"
+                      "{\"channel\": 2, \"start\": \"2026-11-20 21:00:00\", \"end\": "
+                      "\"2026-11-20 21:00:08\", \"bytes\": 1000, \"name\": \"/dav/b.dav\"}]}]\n",
+                      0640);
+    snprintf(arg, sizeof(arg), "%s", nvrs);
+    assert_true(cwtest_fixture_start(&nvr, "nvr_http.py",
+                                     (const char *const[]){"--nvrs", arg, NULL}, 10000) > 0);
+    src = dahua_source(nvr.port, both, both_cams, 2);
+    res = scan(fx, src, 0, later());
+    assert_int_equal(res->n_found, 2);
+    rec_result_free(res);
+    recsrc_free(src);
+
+    src = dahua_source(nvr.port, two, two_cams, 1);
+    res = scan(fx, src, 0, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 1); /* CAM-A's, listed on channel 1 as it was indexed */
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 1);
+    assert_string_equal(r[0].path, "/dav/a.dav");
+    assert_int_equal(r[0].end_ms, T0 + 8000);
+    free(r);
+    assert_int_equal(rows(fx, "CAM-B", &r), 1);
+    free(r);
+    /* And again: the channel it was listed on is still kept, so it is still asked about. */
+    res = scan(fx, src, 0, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 1);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 1);
+    free(r);
+    recsrc_free(src);
+    cwtest_fixture_stop(&nvr);
+}
+
 /* The recorder's pattern changes (its day folders are named otherwise from now on): the folders
  * and files the old one indexed are still walked, keep their cameras, and leave the index when
  * the recorder deletes them. */
@@ -563,6 +644,7 @@ int main(void)
         T(test_a_file_written_to_after_its_camera_moved_off_stays_its),
         T(test_channel_reused_keeps_old_files_for_their_camera),
         T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
+        T(test_dahua_channel_out_of_the_map_keeps_its_files_until_they_go),
     };
 
     log_init("test_recsrc", LOG_LVL_WARN);
