@@ -166,9 +166,10 @@ struct cfg_recorder {
     char **tokens, **token_cameras;
     size_t n_tokens;
     /* Every camera on it: its recorder column names it, or the channel map does; borrowed
-     * from cfg->cameras' ids. */
+     * from cfg->cameras' ids. The first n_row_cameras are those its recorder column names: the
+     * sheet puts them on it, and only they are given its new footage (recsrc_from_cfg). */
     const char **cameras;
-    size_t n_cameras;
+    size_t n_cameras, n_row_cameras;
 };
 
 /* What a camera may need done, as the backlog recommends it and as field staff file it

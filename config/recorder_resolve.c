@@ -36,6 +36,7 @@ static void resolve_one(struct load *ld, struct cfg_recorder *r)
     for (size_t i = 0; i < cfg->n_cameras; i++)
         if (cfg->cameras[i].recorder != NULL && strcmp(cfg->cameras[i].recorder, r->name) == 0)
             r->cameras[r->n_cameras++] = cfg->cameras[i].id;
+    r->n_row_cameras = r->n_cameras;
     for (size_t t = 0; t < r->n_tokens; t++) {
         const struct cfg_camera *c = cfg_find_camera(cfg, r->token_cameras[t]);
         if (c == NULL)

@@ -447,6 +447,33 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     recsrc_free(moved);
 }
 
+/* CAM-A's row moves to another recorder but nvr's channel_map still names it (the installer
+ * forgot the map): a token naming a camera the sheet does not put on nvr names no camera, so
+ * nvr's new file under CAM-A's name is nobody's and CAM-A's older files keep CAM-A. */
+static void test_channel_map_naming_a_camera_moved_off_gives_it_no_new_files(void **state)
+{
+    static const char *const only_b[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *stale = source_map(fx->nvr, only_b, 1, "CAM-A", "CAM-A");
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_segment_row *r = NULL;
+    char rel[256];
+
+    rec_result_free(res);
+    name_hcm(fx, "CAM-A", T0 + 5 * SEG_MS, "mp4", rel, sizeof(rel));
+    place(fx, fx->nvr, 4, "mp4", rel);
+    res = scan(fx, stale, RECSRC_FULL, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->n_found, 0);
+    assert_int_equal(res->kept, 5);
+    assert_int_equal(res->unmapped, 7); /* CAM-A's six and CAM-X */
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 5);
+    assert_string_equal(r[4].path, "CAM-A/2026-11-20/21-00-08.mp4");
+    free(r);
+    recsrc_free(stale);
+}
+
 /* The file nvr was writing as CAM-A moved off it is finished after the last scan (written to:
  * its mtime moves): named by no camera of nvr now, it is read again as CAM-A's, not forgotten
  * (its footage, up to the move, is CAM-A's). */
@@ -643,6 +670,7 @@ int main(void)
         T(test_camera_moved_off_keeps_its_files_until_they_go),
         T(test_a_file_written_to_after_its_camera_moved_off_stays_its),
         T(test_channel_reused_keeps_old_files_for_their_camera),
+        T(test_channel_map_naming_a_camera_moved_off_gives_it_no_new_files),
         T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
         T(test_dahua_channel_out_of_the_map_keeps_its_files_until_they_go),
     };
