@@ -166,9 +166,11 @@ struct cfg_recorder {
     char **tokens, **token_cameras;
     size_t n_tokens;
     /* Every camera on it: its recorder column names it, or the channel map does; borrowed
-     * from cfg->cameras' ids. */
+     * from cfg->cameras' ids. The first n_row_cameras are those the sheet puts on it (their
+     * recorder column names it, or is blank and the map names them); only they are given its
+     * new footage (recsrc_from_cfg), not a camera whose column names another recorder. */
     const char **cameras;
-    size_t n_cameras;
+    size_t n_cameras, n_row_cameras;
 };
 
 /* What a camera may need done, as the backlog recommends it and as field staff file it

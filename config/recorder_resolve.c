@@ -36,14 +36,21 @@ static void resolve_one(struct load *ld, struct cfg_recorder *r)
     for (size_t i = 0; i < cfg->n_cameras; i++)
         if (cfg->cameras[i].recorder != NULL && strcmp(cfg->cameras[i].recorder, r->name) == 0)
             r->cameras[r->n_cameras++] = cfg->cameras[i].id;
-    for (size_t t = 0; t < r->n_tokens; t++) {
-        const struct cfg_camera *c = cfg_find_camera(cfg, r->token_cameras[t]);
-        if (c == NULL)
-            cfg_ld_err(ld, cfg->path, cfg_recorder_key_line(ld, r, "channel_map"), "channel_map",
-                       "[recorder %s]: '%s' is no camera of the inventory", r->name,
-                       r->token_cameras[t]);
-        else if (!has_camera(r, c->id))
-            r->cameras[r->n_cameras++] = c->id;
+    /* The map's cameras whose recorder column is blank are on it too (the map puts them
+     * there); those whose column names another recorder follow, after n_row_cameras. */
+    for (int other = 0; other < 2; other++) {
+        for (size_t t = 0; t < r->n_tokens; t++) {
+            const struct cfg_camera *c = cfg_find_camera(cfg, r->token_cameras[t]);
+            if (c == NULL && other == 0)
+                cfg_ld_err(ld, cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
+                           "channel_map", "[recorder %s]: '%s' is no camera of the inventory",
+                           r->name, r->token_cameras[t]);
+            else if (c != NULL && !has_camera(r, c->id) &&
+                     (c->recorder != NULL && c->recorder[0] != '\0') == other)
+                r->cameras[r->n_cameras++] = c->id;
+        }
+        if (other == 0)
+            r->n_row_cameras = r->n_cameras;
     }
     if (r->kind == CFG_RECORDER_DIR && r->pattern != NULL &&
         segpattern_compile(r->pattern, &p, &err) == 0 && !segpattern_has_camera(p) &&

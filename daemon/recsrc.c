@@ -78,7 +78,20 @@ static char *dup_or_null(const char *s, int *failed)
     return d;
 }
 
-/* Channels: the explicit tokens, then each camera under its own id unless a token names it. */
+/* Whether the sheet puts camera id on the recorder (def->cameras). */
+static int on_recorder(const struct recsrc_def *def, const char *id)
+{
+    for (size_t i = 0; i < def->n_cameras; i++)
+        if (strcmp(def->cameras[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Channels: the explicit tokens, then each camera under its own id unless a token names it. A
+ * token naming a camera the sheet puts on another recorder, or on none, names no camera: its
+ * new items are no one's, the ones indexed before keep their camera (recorder.h), so the
+ * recorder speaks for a camera moved off only up to the scan that indexed its footage there,
+ * whether or not its channel_map still names it. The token is still asked about. */
 static int build_map(struct recsrc *r, const struct recsrc_def *def)
 {
     size_t cap = def->n_tokens + def->n_cameras;
@@ -91,7 +104,9 @@ static int build_map(struct recsrc *r, const struct recsrc_def *def)
     for (size_t i = 0; i < def->n_tokens; i++) {
         r->channels[r->n_channels++] = r->map[r->n_map].token =
             dup_or_null(def->tokens[i], &failed);
-        r->map[r->n_map++].camera = dup_or_null(def->token_cameras[i], &failed);
+        r->map[r->n_map++].camera = on_recorder(def, def->token_cameras[i])
+                                        ? dup_or_null(def->token_cameras[i], &failed)
+                                        : NULL;
     }
     for (size_t i = 0; i < def->n_cameras; i++) {
         int named = 0;
@@ -140,7 +155,8 @@ int recsrc_new(const struct recsrc_def *def, struct recsrc **out, struct cw_err 
                        def->pattern ? perr.msg : "missing");
             goto fail;
         }
-        if (!segpattern_has_camera(r->pattern) && r->n_cameras != 1) {
+        /* None: its one camera moved off (the config names it by the channel map alone). */
+        if (!segpattern_has_camera(r->pattern) && r->n_cameras > 1) {
             cw_err_set(err, NULL, 0, "pattern",
                        "recorder %s: pattern has no {camera}, so exactly one camera may name "
                        "this recorder (%zu do)",
@@ -180,8 +196,8 @@ int recsrc_from_cfg(const struct cfg_recorder *r, struct recsrc **out, struct cw
         .tokens = (const char *const *)r->tokens,
         .token_cameras = (const char *const *)r->token_cameras,
         .n_tokens = r->n_tokens,
-        .cameras = r->cameras,
-        .n_cameras = r->n_cameras,
+        .cameras = r->cameras, /* those the sheet puts on it (cfg.h) */
+        .n_cameras = r->n_row_cameras,
     };
 
     return recsrc_new(&d, out, err);
@@ -253,6 +269,7 @@ static void copy_known(struct rec_known_file *to, const struct store_known_file 
     snprintf(to->camera_id, sizeof(to->camera_id), "%s", from->camera_id);
     to->start_ms = from->start_ms;
     to->end_ms = from->end_ms;
+    snprintf(to->channel, sizeof(to->channel), "%s", from->channel);
 }
 
 static int known_files(void *data, const char *dir, struct rec_known_file **out, size_t *n)
@@ -357,6 +374,7 @@ static int apply_found(const struct recsrc *r, struct store *rw, const struct re
         .height = f->info.height,
         .readable = f->info.readable,
         .reason = f->info.reason,
+        .channel = f->channel,
     };
     int rc = store_segment_put(rw, &seg, now_ms, err);
 

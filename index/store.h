@@ -14,10 +14,10 @@
 #include "../util/state.h"
 
 #define STORE_SCHEMA_VERSION                                                                       \
-    10 /* 1: cameras and events; 2: last probe facts; 3: samples;                                  \
+    11 /* 1: cameras and events; 2: last probe facts; 3: samples;                                  \
          4: ONVIF device facts, history, clocks; 5: clocks thinned by retention;                   \
          6: verdict memory, frame sizes; 7: footage, requests, audit, places; 8: tickets;          \
-         9: alerts; 10: recorders removed from the conf */
+         9: alerts; 10: recorders removed from the conf; 11: a Dahua segment's channel */
 
 struct store;
 

@@ -29,23 +29,25 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
 {
     static const char sql[] =
         "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "
-        "container, codec, width, height, readable, reason, seen_ms) "
-        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 "
+        "container, codec, width, height, readable, reason, seen_ms, channel) "
+        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16 "
         "WHERE EXISTS (SELECT 1 FROM camera WHERE id = ?4) "
         "ON CONFLICT (recorder, dir, file) DO UPDATE SET camera_id = excluded.camera_id, "
         "start_ms = excluded.start_ms, end_ms = excluded.end_ms, bytes = excluded.bytes, "
         "mtime_ns = excluded.mtime_ns, container = excluded.container, codec = excluded.codec, "
         "width = excluded.width, height = excluded.height, readable = excluded.readable, "
-        "reason = excluded.reason, seen_ms = CASE WHEN camera_id = excluded.camera_id "
+        "reason = excluded.reason, channel = excluded.channel, "
+        "seen_ms = CASE WHEN camera_id = excluded.camera_id "
         "AND excluded.end_ms <= end_ms THEN seen_ms ELSE excluded.seen_ms END";
     static const char sql_len[] =
         "INSERT INTO footage_camera (camera_id, max_len_ms, updated_ms) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (camera_id) DO UPDATE SET max_len_ms = max(max_len_ms, excluded.max_len_ms)";
     sqlite3_stmt *st = store_cached(
-        s, STMT_SEGMENT_PUT, sql, err, "ttttIIIIoo__itI", seg->recorder, seg->dir, seg->file,
+        s, STMT_SEGMENT_PUT, sql, err, "ttttIIIIoo__itIt", seg->recorder, seg->dir, seg->file,
         seg->camera_id, seg->start_ms, seg->end_ms > seg->start_ms ? seg->end_ms : seg->start_ms,
         seg->bytes > 0 ? seg->bytes : (int64_t)0, seg->mtime_ns, seg->container, seg->codec,
-        seg->readable != 0, seg->reason ? seg->reason : "", seen_ms);
+        seg->readable != 0, seg->reason ? seg->reason : "", seen_ms,
+        seg->channel ? seg->channel : "");
     int rc;
 
     if (st != NULL && seg->width > 0 && seg->height > 0) {
@@ -180,13 +182,14 @@ static void read_known(sqlite3_stmt *st, void *elem)
     store_column_text(st, 3, f->camera_id, sizeof(f->camera_id));
     f->start_ms = sqlite3_column_int64(st, 4);
     f->end_ms = sqlite3_column_int64(st, 5);
+    store_column_text(st, 6, f->channel, sizeof(f->channel));
 }
 
 int store_footage_files(struct store *s, const char *recorder, const char *dir,
                         struct store_known_file **out, size_t *n, struct cw_err *err)
 {
     static const char sql[] =
-        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
+        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms, channel FROM segment "
         "WHERE recorder = ?1 AND dir = ?2 ORDER BY file";
     return store_select(s, sizeof(**out), read_known, out, n, "footage files", err, sql, "tt",
                         recorder, dir);
@@ -196,7 +199,7 @@ int store_footage_last_file(struct store *s, const char *recorder, const char *d
                             struct store_known_file *out, struct cw_err *err)
 {
     static const char sql[] =
-        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms FROM segment "
+        "SELECT file, bytes, mtime_ns, camera_id, start_ms, end_ms, channel FROM segment "
         "WHERE recorder = ?1 AND dir = ?2 ORDER BY file DESC LIMIT 1";
     sqlite3_stmt *st = store_cached(s, STMT_FOOTAGE_LAST_FILE, sql, err, "tt", recorder, dir);
 

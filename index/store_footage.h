@@ -27,7 +27,8 @@ struct store_segment {
     const char *container, *codec; /* NULL or "" when unknown */
     int width, height;             /* 0 when unknown */
     int readable;
-    const char *reason; /* why not readable ("truncated: moov atom not found"), "" when it is */
+    const char *reason;  /* why not readable ("truncated: moov atom not found"), "" when it is */
+    const char *channel; /* the channel a Dahua NVR listed it on; NULL or "" otherwise */
 };
 
 /* Insert or replace the segment (recorder, dir, file) as seen at seen_ms. Its seen_ms is the
@@ -53,6 +54,7 @@ struct store_known_file {
     int64_t bytes, mtime_ns;
     char camera_id[CFG_ID_MAX + 1];
     int64_t start_ms, end_ms;
+    char channel[32]; /* store_segment's channel, "" when none */
 };
 
 /* The folder's mtime as last listed: 0 with *mtime_ns, 1 when the folder is unknown, -1. */

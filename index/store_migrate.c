@@ -438,6 +438,10 @@ static const char *const migrations[] = {
      * configured): the index no longer speaks for its footage, which stays in the store and
      * speaks again when the section is back (store_sync_recorders). */
     "ALTER TABLE recorder ADD COLUMN removed_ms INTEGER;",
+    /* 10 -> 11: the channel a Dahua NVR listed a segment on ('' for other kinds, and for rows
+     * written before): its file paths do not say their channel, and the NVR is asked again
+     * about the channels of the files it holds once the channel_map no longer names them. */
+    "ALTER TABLE segment ADD COLUMN channel TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

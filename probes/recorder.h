@@ -20,7 +20,8 @@
 #include "../util/zone.h"
 #include "segment.h"
 
-#define REC_ID_MAX 64 /* a camera id, as the config allows it */
+#define REC_ID_MAX 64      /* a camera id, as the config allows it */
+#define REC_CHANNEL_MAX 32 /* a Dahua channel number as the channel_map writes it */
 
 /* A file the store knows in a folder of the recorder, as last seen. */
 struct rec_known_file {
@@ -28,6 +29,7 @@ struct rec_known_file {
     int64_t bytes, mtime_ns;
     char camera_id[REC_ID_MAX];
     int64_t start_ms, end_ms;
+    char channel[REC_CHANNEL_MAX]; /* the channel a Dahua NVR listed it on, "" otherwise */
 };
 
 /* What the store knows of the recorder; each returns 0, 1 (dir_mtime, last_file: not known)
@@ -48,6 +50,7 @@ struct rec_found {
     int64_t start_ms, end_ms; /* end = start for an unreadable file */
     int64_t bytes, mtime_ns;
     struct segment_info info;
+    char channel[REC_CHANNEL_MAX]; /* the channel a Dahua NVR listed it on, "" otherwise */
 };
 
 /* A file (tree 0) or a folder and all below it (tree 1) no longer there. */

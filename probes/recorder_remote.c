@@ -4,9 +4,9 @@
  * the scan that indexed it while it reaches no further for that camera), and a known one
  * the recorder no longer lists is gone. A known one listed within the span it was indexed with
  * keeps the camera it was indexed for, whatever the sheet names now (recorder.h), and the
- * ISAPI kind is asked about the tracks of the files it knows too. Dahua's file ids do not say
- * their channel: a file of a channel the map no longer names is not asked about, so it leaves
- * the index. Owns, for one scan, the listing. A worker thread or the CLI. */
+ * ISAPI and Dahua kinds are asked about the channels of the files it knows too (an ISAPI id
+ * says its track; a Dahua file path does not, so the store keeps the channel it was listed
+ * on). Owns, for one scan, the listing. A worker thread or the CLI. */
 #include "recorder_remote.h"
 
 #include <stdio.h>
@@ -102,6 +102,12 @@ static int compare(const struct rec_remote_source *src, struct rec_listing *l,
         if (rec_add_found(res, "", it->id, camera, put.start_ms, put.end_ms, put.bytes,
                           put.end_ms * 1000000, &info) != 0)
             goto oom;
+        if (src->kind == REC_REMOTE_DAHUA) { /* the channel asked (rec_dahua_list) */
+            char *ch = res->found[res->n_found - 1].channel;
+            size_t len = strnlen(it->tokens[0], REC_CHANNEL_MAX - 1);
+            memcpy(ch, it->tokens[0], len);
+            ch[len] = '\0';
+        }
     }
     while (k < nk)
         if (forget(res, &kf[k++]) != 0)
@@ -111,69 +117,83 @@ oom:
     return cw_err_set(err, NULL, 0, NULL, "recorder %s: out of memory", src->name);
 }
 
-/* The channels to ask an ISAPI recorder: the map's, then the tracks of the files the store
- * knows of it that the map no longer asks for (an item's id is "<track>/<name>"), so a camera
- * moved off the recorder, or a row gone from the sheet, does not make its files look gone: they
- * leave the index when the recorder no longer lists them. *v (pointers into src's channels and
- * into *tracks) and *tracks malloc'd (caller frees both). 0, or -1 when out of memory. */
-static int isapi_channels(const struct rec_remote_source *src, const struct rec_known_file *kf,
-                          size_t nk, const char ***v, size_t *n, char (**tracks)[12])
+/* The channel of known file f to ask about, as a number (-1: none) and as a token into t: an
+ * ISAPI item's track (its id is "<track>/<name>"), the channel a Dahua file was listed on (its
+ * path does not say it: the store keeps it). */
+static int known_channel(enum rec_remote_kind kind, const struct rec_known_file *f, char t[12])
 {
+    size_t len = strcspn(f->file, "/");
+    int number;
+
+    if (kind == REC_REMOTE_DAHUA) {
+        if ((number = rec_channel_number(f->channel)) >= 0)
+            snprintf(t, 12, "%d", number);
+        return number;
+    }
+    if (len == 0 || len >= 12 || f->file[len] != '/')
+        return -1;
+    memcpy(t, f->file, len);
+    t[len] = '\0';
+    if ((number = isapi_track_of(t)) >= 0)
+        snprintf(t, 12, "%d", number);
+    return number;
+}
+
+/* The channels to ask an ISAPI or Dahua recorder: the map's, then those of the files the store
+ * knows of it that the map no longer asks for (known_channel), so a camera moved off the
+ * recorder, a row gone from the sheet, or a channel taken out of the map, does not make its
+ * files look gone: they leave the index when the recorder no longer lists them. *v (pointers
+ * into src's channels and into *extra) and *extra malloc'd (caller frees both). 0, or -1 when
+ * out of memory. */
+static int channels_to_ask(const struct rec_remote_source *src, const struct rec_known_file *kf,
+                           size_t nk, const char ***v, size_t *n, char (**extra)[12])
+{
+    int (*number_of)(const char *) =
+        src->kind == REC_REMOTE_DAHUA ? rec_channel_number : isapi_track_of;
     size_t nt = 0;
 
     *n = 0;
-    *tracks = NULL;
+    *extra = NULL;
     if ((*v = calloc(src->n_channels + nk + 1, sizeof(**v))) == NULL ||
-        (nk > 0 && (*tracks = calloc(nk, sizeof(**tracks))) == NULL))
+        (nk > 0 && (*extra = calloc(nk, sizeof(**extra))) == NULL))
         return -1;
     for (size_t i = 0; i < src->n_channels; i++)
         (*v)[(*n)++] = src->channels[i];
     for (size_t i = 0; i < nk; i++) {
-        char t[12];
-        size_t len = strcspn(kf[i].file, "/");
-        int track, asked = 0;
-        if (len == 0 || len >= sizeof(t) || kf[i].file[len] != '/')
-            continue;
-        memcpy(t, kf[i].file, len);
-        t[len] = '\0';
-        if ((track = isapi_track_of(t)) < 0)
+        int number = known_channel(src->kind, &kf[i], (*extra)[nt]), asked = 0;
+        if (number < 0)
             continue;
         for (size_t c = 0; c < *n && !asked; c++)
-            asked = isapi_track_of((*v)[c]) == track;
-        if (!asked) {
-            snprintf((*tracks)[nt], sizeof((*tracks)[nt]), "%d", track);
-            (*v)[(*n)++] = (*tracks)[nt++];
-        }
+            asked = number_of((*v)[c]) == number;
+        if (!asked)
+            (*v)[(*n)++] = (*extra)[nt++];
     }
     return 0;
 }
 
-/* Ask the recorder what it holds (the ISAPI kind also about the tracks of kf: isapi_channels). */
+/* Ask the recorder what it holds (ISAPI and Dahua also about the channels of kf:
+ * channels_to_ask). */
 static int list_items(const struct rec_remote_source *src, const struct rec_known_file *kf,
                       size_t nk, struct rec_listing *l, struct cw_err *kerr)
 {
     struct rec_remote_source asked = *src;
     const char **v = NULL;
-    char(*tracks)[12] = NULL;
+    char(*extra)[12] = NULL;
     int rc;
 
-    switch (src->kind) {
-    case REC_REMOTE_ONVIF:
+    if (src->kind == REC_REMOTE_ONVIF)
         return rec_onvif_list(src, l, kerr);
-    case REC_REMOTE_HIKVISION:
-        if (isapi_channels(src, kf, nk, &v, &asked.n_channels, &tracks) != 0) {
-            free(v);
-            free(tracks);
-            return cw_err_set(kerr, NULL, 0, NULL, "out of memory");
-        }
-        asked.channels = v;
-        rc = rec_isapi_list(&asked, l, kerr);
+    if (channels_to_ask(src, kf, nk, &v, &asked.n_channels, &extra) != 0) {
         free(v);
-        free(tracks);
-        return rc;
-    default:
-        return rec_dahua_list(src, l, kerr);
+        free(extra);
+        return cw_err_set(kerr, NULL, 0, NULL, "out of memory");
     }
+    asked.channels = v;
+    rc = src->kind == REC_REMOTE_HIKVISION ? rec_isapi_list(&asked, l, kerr)
+                                           : rec_dahua_list(&asked, l, kerr);
+    free(v);
+    free(extra);
+    return rc;
 }
 
 int rec_remote_scan(const struct rec_remote_source *src, const struct rec_known *known,

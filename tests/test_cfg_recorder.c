@@ -73,6 +73,10 @@ static void test_dir_recorder_with_channel_map(void **state)
     assert_string_equal(r->tokens[1], "ch03");
     assert_string_equal(r->token_cameras[1], "CAM-C");
     assert_int_equal(r->n_cameras, 3); /* CAM-A, CAM-B by their rows, CAM-C by the map */
+    /* CAM-C's row names another recorder: the sheet puts only CAM-A and CAM-B on nvr1. */
+    assert_int_equal(r->n_row_cameras, 2);
+    assert_string_equal(r->cameras[0], "CAM-A");
+    assert_string_equal(r->cameras[1], "CAM-B");
     assert_true(r->tls_verify);
     assert_null(cfg_find_recorder(s->cfg, "NVR-NOT-CONFIGURED"));
 }

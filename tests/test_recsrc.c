@@ -449,6 +449,33 @@ static void test_camera_moved_off_keeps_its_files_until_they_go(void **state)
     recsrc_free(moved);
 }
 
+/* CAM-A's row moves to another recorder but nvr's channel_map still names it (the installer
+ * forgot the map): a token naming a camera the sheet does not put on nvr names no camera, so
+ * nvr's new file under CAM-A's name is nobody's and CAM-A's older files keep CAM-A. */
+static void test_channel_map_naming_a_camera_moved_off_gives_it_no_new_files(void **state)
+{
+    static const char *const only_b[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct recsrc *stale = source_map(fx->nvr, only_b, 1, "CAM-A", "CAM-A");
+    struct rec_result *res = scan(fx, fx->nvr_src, 0, later());
+    struct store_segment_row *r = NULL;
+    char rel[256];
+
+    rec_result_free(res);
+    name_hcm(fx, "CAM-A", T0 + 5 * SEG_MS, "mp4", rel, sizeof(rel));
+    place(fx, fx->nvr, 4, "mp4", rel);
+    res = scan(fx, stale, RECSRC_FULL, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->n_found, 0);
+    assert_int_equal(res->kept, 5);
+    assert_int_equal(res->unmapped, 7); /* CAM-A's six and CAM-X */
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 5);
+    assert_string_equal(r[4].path, "CAM-A/2026-11-20/21-00-08.mp4");
+    free(r);
+    recsrc_free(stale);
+}
+
 /* The file nvr was writing as CAM-A moved off it is finished after the last scan (written to:
  * its mtime moves): named by no camera of nvr now, it is read again as CAM-A's, not forgotten
  * (its footage, up to the move, is CAM-A's). */
@@ -520,6 +547,87 @@ static void test_channel_reused_keeps_old_files_for_their_camera(void **state)
     assert_string_equal(r[0].path, "CAM-A/2026-11-20/21-00-00.mp4");
     free(r);
     recsrc_free(reused);
+}
+
+/* A Dahua NVR (tests/fixtures/nvr_http.py) with channels 1 and 2: the map names both, then
+ * only channel 2 (CAM-A moved to another recorder, its channel taken out of the map). Dahua's
+ * file paths do not say their channel, so the store keeps the one a file was listed on and the
+ * NVR is asked about it again: CAM-A's file stays CAM-A's while the NVR lists it, and a new
+ * file of that channel is no one's. */
+static struct recsrc *dahua_source(int port, const char *const *tokens,
+                                   const char *const *token_cameras, size_t n)
+{
+    char url[64];
+    struct recsrc_def d = {.name = "dh",
+                           .kind = RECSRC_DAHUA,
+                           .url = url,
+                           .username = "admin",
+                           .password = "camwatch",
+                           .timeout_ms = 10000,
+                           .tls_verify = 1,
+                           .time_zone = "Asia/Ho_Chi_Minh",
+                           .tokens = tokens,
+                           .token_cameras = token_cameras,
+                           .n_tokens = n,
+                           .cameras = token_cameras,
+                           .n_cameras = n};
+    struct recsrc *r = NULL;
+    struct cw_err err = {0};
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/dh/", port);
+    if (recsrc_new(&d, &r, &err) != 0)
+        fail_msg("recsrc dh: %s", err.msg);
+    return r;
+}
+
+static void test_dahua_channel_out_of_the_map_keeps_its_files_until_they_go(void **state)
+{
+    static const char *const both[] = {"1", "2"}, *const both_cams[] = {"CAM-A", "CAM-B"};
+    static const char *const two[] = {"2"}, *const two_cams[] = {"CAM-B"};
+    struct fixture *fx = *state;
+    struct cwtest_fixture nvr = CWTEST_FIXTURE_INIT;
+    char nvrs[256], arg[300];
+    struct store_segment_row *r = NULL;
+    struct recsrc *src;
+    struct rec_result *res;
+
+    snprintf(nvrs, sizeof(nvrs), "%s/nvrs.json", fx->dir);
+    cwtest_write_file(nvrs,
+                      "[{\"name\": \"dh\", \"api\": \"dahua\", \"files\": ["
+                      "{\"channel\": 1, \"start\": \"2026-11-20 21:00:00\", \"end\": "
+                      "\"2026-11-20 21:00:08\", \"bytes\": 1000, \"name\": \"/dav/a.dav\"},"
+                      "{\"channel\": 2, \"start\": \"2026-11-20 21:00:00\", \"end\": "
+                      "\"2026-11-20 21:00:08\", \"bytes\": 1000, \"name\": \"/dav/b.dav\"}]}]\n",
+                      0640);
+    snprintf(arg, sizeof(arg), "%s", nvrs);
+    assert_true(cwtest_fixture_start(&nvr, "nvr_http.py",
+                                     (const char *const[]){"--nvrs", arg, NULL}, 10000) > 0);
+    src = dahua_source(nvr.port, both, both_cams, 2);
+    res = scan(fx, src, 0, later());
+    assert_int_equal(res->n_found, 2);
+    rec_result_free(res);
+    recsrc_free(src);
+
+    src = dahua_source(nvr.port, two, two_cams, 1);
+    res = scan(fx, src, 0, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 1); /* CAM-A's, listed on channel 1 as it was indexed */
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 1);
+    assert_string_equal(r[0].path, "/dav/a.dav");
+    assert_int_equal(r[0].end_ms, T0 + 8000);
+    free(r);
+    assert_int_equal(rows(fx, "CAM-B", &r), 1);
+    free(r);
+    /* And again: the channel it was listed on is still kept, so it is still asked about. */
+    res = scan(fx, src, 0, later());
+    assert_int_equal(res->n_gone, 0);
+    assert_int_equal(res->kept, 1);
+    rec_result_free(res);
+    assert_int_equal(rows(fx, "CAM-A", &r), 1);
+    free(r);
+    recsrc_free(src);
+    cwtest_fixture_stop(&nvr);
 }
 
 /* The recorder's pattern changes (its day folders are named otherwise from now on): the folders
@@ -663,9 +771,11 @@ int main(void)
         T(test_camera_moved_off_keeps_its_files_until_they_go),
         T(test_a_file_written_to_after_its_camera_moved_off_stays_its),
         T(test_channel_reused_keeps_old_files_for_their_camera),
+        T(test_channel_map_naming_a_camera_moved_off_gives_it_no_new_files),
         T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
         T(test_a_slice_meeting_a_held_lock_waits_and_lands_once),
         T(test_a_store_refusing_the_slice_fails_the_step_not_busy),
+        T(test_dahua_channel_out_of_the_map_keeps_its_files_until_they_go),
     };
 
     log_init("test_recsrc", LOG_LVL_WARN);

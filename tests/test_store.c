@@ -316,6 +316,15 @@ static void check_footage_at_version(struct store *s, int k)
     assert_int_equal(nrec, k >= 7 ? 1 : 0);
     if (k >= 7)
         assert_int_equal(rec[0].removed_ms, k >= 10 ? 9500 : 0);
+    /* Version 11 keeps the channel a segment was listed on; before it, none. */
+    if (k >= 7) {
+        struct store_known_file *kf = NULL;
+        size_t nk = 0;
+        assert_int_equal(store_footage_files(s, "nvr", "OLD-1", &kf, &nk, &err), 0);
+        assert_int_equal(nk, 1);
+        assert_string_equal(kf[0].channel, k >= 11 ? "3" : "");
+        free(kf);
+    }
     free(rec);
     free(seg);
 }
@@ -563,6 +572,8 @@ static const char *const fill_at_version[] = {
     FILL_V9,
     /* 10: the same; the recorder is no longer configured */
     FILL_V9 "UPDATE recorder SET removed_ms = 9500;",
+    /* 11: the same; the segment says the channel it was listed on */
+    FILL_V9 "UPDATE recorder SET removed_ms = 9500; UPDATE segment SET channel = '3';",
 };
 _Static_assert(sizeof(fill_at_version) / sizeof(fill_at_version[0]) == STORE_SCHEMA_VERSION + 1,
                "add a fill_at_version row for the new schema version");

@@ -105,6 +105,45 @@ static void test_segment_put_replaces_and_refuses_unknown_camera(void **state)
     free(r);
 }
 
+/* A Dahua file's channel (its path does not say it) is kept with it and read back with the
+ * recorder's known files, so the NVR is asked about it again once the map no longer names it;
+ * a file listed again on another channel keeps the new one, one without a channel has "". */
+static void test_known_files_say_the_channel_they_were_listed_on(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_segment g = {.recorder = "dh",
+                              .dir = "",
+                              .file = "/mnt/dvr/sda0/dav/a.dav",
+                              .camera_id = "CHO-01",
+                              .start_ms = T0,
+                              .end_ms = T0 + MIN,
+                              .bytes = 1000,
+                              .mtime_ns = (T0 + MIN) * 1000000,
+                              .container = "Dahua",
+                              .readable = 1,
+                              .channel = "2"};
+    struct store_known_file *kf = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_segment_put(fx->s, &g, T0, &err), 0);
+    g.file = "/mnt/dvr/sda0/dav/b.dav";
+    g.channel = NULL;
+    assert_int_equal(store_segment_put(fx->s, &g, T0, &err), 0);
+    assert_int_equal(store_footage_files(fx->s, "dh", "", &kf, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(kf[0].channel, "2");
+    assert_string_equal(kf[1].channel, "");
+    free(kf);
+    g.file = "/mnt/dvr/sda0/dav/a.dav";
+    g.channel = "7";
+    assert_int_equal(store_segment_put(fx->s, &g, T0 + MIN, &err), 0);
+    assert_int_equal(store_footage_files(fx->s, "dh", "", &kf, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(kf[0].channel, "7");
+    free(kf);
+}
+
 /* The search for a range is bounded by the camera's longest segment: a 6-hour recording that
  * began long before the range is found, a minute that ended before it is not. */
 static void test_segments_overlapping_range_include_long_ones_started_before(void **state)
@@ -718,6 +757,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_segment_put_replaces_and_refuses_unknown_camera),
+        T(test_known_files_say_the_channel_they_were_listed_on),
         T(test_segments_overlapping_range_include_long_ones_started_before),
         T(test_drop_tree_forgets_folder_and_below_only),
         T(test_refresh_summarises_and_notes_retention_hourly),

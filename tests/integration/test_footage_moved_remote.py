@@ -12,7 +12,7 @@ The site: onvA (tests/fixtures/onvif_device.py, two channels recording on: their
 end at the time of each answer), hikA and hikB (Hikvision ISAPI) and dhA (Dahua), played by
 tests/fixtures/nvr_http.py. camwatchd --once indexes the first sheet. Then CAM-O (onvA), CAM-H
 (hikA) and CAM-D (dhA) move to hikB, where their new files begin after a clock condition, dhA's
-channel going to CAM-E, and camwatchd --once (its inventory synced) and `camwatch footage
+channel going to CAM-E (and CAM-F moves from dhA to hikB, its channel 2 taken out of dhA's map), and camwatchd --once (its inventory synced) and `camwatch footage
 scan` list every recorder again. CAM-P stays on onvA: its recording grew, and the scan that saw
 it indexes it. Last, CAM-H goes back to hikA (A->B->A). Nothing asserts on time (the clock is
 only waited past the times the files need); the cameras' RTSP addresses are closed ports.
@@ -59,6 +59,7 @@ def now():
 
 class FootageMovedRemoteTest(cwtest.FixtureTestCase):
     TMP_PREFIX = "cw-footage-moved-remote-"
+    F_FILE = "/mnt/dvr/sda0/dav/f2-0.dav"  # CAM-F's file on dhA's channel 2
 
     @classmethod
     def start(cls):
@@ -67,7 +68,8 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
         cls.e1 = t - 20 * MIN
         cls.old = old = [nvr_file(c, cls.t0, cls.t0 + 10 * MIN, "a%d-0" % c) for c in (1, 2)] + \
             [nvr_file(c, cls.t0 + 10 * MIN, cls.e1, "a%d-1" % c) for c in (1, 2)]
-        dav = [nvr_file(1, cls.t0, cls.e1, "/mnt/dvr/sda0/dav/d1-0.dav")]
+        dav = [nvr_file(1, cls.t0, cls.e1, "/mnt/dvr/sda0/dav/d1-0.dav"),
+               nvr_file(2, cls.t0, cls.e1, cls.F_FILE)]
         nvrs = cwtest.write_json(os.path.join(cls.tmp, "nvrs.json"), [
             {"name": "hikA", "api": "isapi", "files": old},
             {"name": "hikB", "api": "isapi",
@@ -93,9 +95,9 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
         }
         cls.conf = cls.write_sheet(
             {"CAM-O": "onvA", "CAM-P": "onvA", "CAM-H": "hikA", "CAM-I": "hikA",
-             "CAM-D": "dhA", "CAM-E": "", "CAM-W": "hikB"},
+             "CAM-D": "dhA", "CAM-E": "", "CAM-W": "hikB", "CAM-F": "dhA"},
             {"onvA": "SourceId_1=CAM-O, SourceId_2=CAM-P", "hikA": "1=CAM-H, 2=CAM-I",
-             "dhA": "1=CAM-D", "hikB": "3=CAM-W"})
+             "dhA": "1=CAM-D, 2=CAM-F", "hikB": "3=CAM-W"})
         r = cwtest.camwatchd(cls.conf, "--once")
         assert r.rc == 0, r
         for name in cls.recorders:
@@ -114,9 +116,9 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
         cls.control_nvr("hikB", {"files": [nvr_file(3, cls.t0, cls.e1, "b3-0")] + new})
         cls.conf = cls.write_sheet(
             {"CAM-O": "hikB", "CAM-P": "onvA", "CAM-H": "hikB", "CAM-I": "hikA",
-             "CAM-D": "hikB", "CAM-E": "dhA", "CAM-W": "hikB"},
+             "CAM-D": "hikB", "CAM-E": "dhA", "CAM-W": "hikB", "CAM-F": "hikB"},
             {"onvA": "SourceId_2=CAM-P", "hikA": "2=CAM-I", "dhA": "1=CAM-E",
-             "hikB": "1=CAM-H, 2=CAM-O, 3=CAM-W, 4=CAM-D"})
+             "hikB": "1=CAM-H, 2=CAM-O, 3=CAM-W, 4=CAM-D, 5=CAM-F"})
         cwtest.wait_for("the clock past the moved cameras' new files",
                         lambda: now() > cls.tb + 3 * SEC)
         r = cwtest.camwatchd(cls.conf, "--once")  # the inventory synced, every recorder scanned
@@ -219,6 +221,36 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
                           (known, iso(self.tb), "not indexed")])
         self.assertEqual(self.find("CAM-E", self.t0, self.tb)["windows"], [])
 
+    def test_a_dahua_channel_taken_out_of_the_map_keeps_its_files_while_listed(self):
+        # CAM-F moved to hikB and dhA's channel 2 left its channel_map: dhA, which still lists
+        # CAM-F's file on channel 2, is still asked about that channel (the store keeps the
+        # channel a Dahua file was listed on), so the file stays CAM-F's and the old period is
+        # recorded there, not "not recorded" on hikB alone.
+        doc = self.find("CAM-F", self.t0, self.e1)
+        self.assertEqual(doc["index"]["recorder"], "hikB")
+        self.assertEqual([o["recorder"] for o in doc["index"]["others"]], ["dhA"], doc["index"])
+        self.assertEqual([(w["start"], w["end"]) for w in doc["windows"]],
+                         [(iso(self.t0), iso(self.e1))])
+        self.assertEqual(doc["gaps"], [])
+        # dhA's files: CAM-D's (channel 1 given to CAM-E) and CAM-F's, both kept, none gone.
+        self.assertEqual((self.second["dhA"]["kept"], self.second["dhA"]["gone"]), (2, 0))
+        # An export of the old period has dhA's file in its plan (to export on the NVR).
+        r = cwtest.camwatch(self.conf, "request", "create", "--json", "--from", iso(self.t0),
+                            "--to", iso(self.e1), "--camera", "CAM-F", "--case", "VV-2",
+                            "--reason", "moved camera", "--by", "test")
+        self.assertEqual(r.rc, 0, r)
+        rid = json.loads(r.out)["id"]
+        out = os.path.join(self.tmp, "export-f")
+        r = cwtest.camwatch(self.conf, "request", "export", str(rid), "--out", out, "--by",
+                            "it-staff", "--json")
+        self.assertEqual(r.rc, 0, r)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            m = json.load(f)
+        f_cam = {c["id"]: c for c in m["cameras"]}["CAM-F"]
+        self.assertEqual([(s["recorder"], s["file"]) for s in f_cam["sources"]],
+                         [("dhA", self.F_FILE)], f_cam)
+        self.assertEqual(f_cam["gaps"], [], f_cam)
+
     def test_z_a_camera_moved_back_is_spoken_for_between_up_to_the_indexing_scan(self):
         # A->B->A: CAM-H goes back to hikA, its first file there after hikB's later scans.
         # hikB, which held it between, speaks for it up to the scan that indexed its file there
@@ -230,9 +262,9 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
         self.control_nvr("hikA", {"files": self.old + back})
         self.write_sheet(
             {"CAM-O": "hikB", "CAM-P": "onvA", "CAM-H": "hikA", "CAM-I": "hikA",
-             "CAM-D": "hikB", "CAM-E": "dhA", "CAM-W": "hikB"},
+             "CAM-D": "hikB", "CAM-E": "dhA", "CAM-W": "hikB", "CAM-F": "hikB"},
             {"onvA": "SourceId_2=CAM-P", "hikA": "1=CAM-H, 2=CAM-I", "dhA": "1=CAM-E",
-             "hikB": "2=CAM-O, 3=CAM-W, 4=CAM-D"})
+             "hikB": "2=CAM-O, 3=CAM-W, 4=CAM-D, 5=CAM-F"})
         cwtest.wait_for("the clock past CAM-H's file back on hikA", lambda: now() > tc + 3 * SEC)
         r = cwtest.camwatchd(self.conf, "--once")
         self.assertEqual(r.rc, 0, r)

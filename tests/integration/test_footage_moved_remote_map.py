@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""Cameras the sheet (cameras.csv's recorder column) moves off a network recorder whose
+channel_map still names them: the old recorder indexes none of their new items, so it speaks
+for them only up to the scan that indexed their footage there (README "When cameras move").
+
+    /usr/bin/python3 tests/integration/test_footage_moved_remote_map.py --build build [-v]
+
+The site: onvA (tests/fixtures/onvif_device.py, channel 1 recording on: its recording ends at
+the time of each answer), hikA, hikB (Hikvision ISAPI) and dhA (Dahua), played by
+tests/fixtures/nvr_http.py. camwatchd --once indexes the first sheet: CAM-Q on onvA, CAM-J on
+hikA, CAM-K on dhA. Then the sheet moves the three to hikB, the old recorders' channel_map
+left as it was (the installer forgot it), hikA and dhA record a new file on the channel after
+the first scans, and camwatchd --once and `camwatch footage scan` list every recorder again.
+Nothing asserts on time; the cameras' RTSP addresses are closed ports.
+"""
+import datetime
+import json
+import os
+import sys
+import unittest
+import urllib.request
+import zoneinfo
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+BUILD = cwtest.build_dir()
+HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")  # the site's zone and the NVRs' (+07:00)
+WALL = "%Y-%m-%d %H:%M:%S"
+MIN = datetime.timedelta(minutes=1)
+SEC = datetime.timedelta(seconds=1)
+MAPS = {"onvA": "SourceId_1=CAM-Q", "hikA": "1=CAM-J", "dhA": "1=CAM-K", "hikB": "3=CAM-W"}
+
+
+def wall(t):
+    return t.astimezone(HCM).strftime(WALL)
+
+
+def iso(t):
+    return t.astimezone(HCM).isoformat("T", "seconds")
+
+
+def at(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+def nvr_file(channel, start, end, name):
+    return {"channel": channel, "start": wall(start), "end": wall(end), "bytes": 1000000,
+            "name": name}
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class FootageMovedRemoteMapTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-footage-moved-remote-map-"
+
+    @classmethod
+    def start(cls):
+        t = now().replace(microsecond=0)
+        cls.t0 = t - 40 * MIN  # hikA's and dhA's first files: 40 to 20 minutes ago
+        cls.e1 = t - 20 * MIN
+        cls.hik_old = [nvr_file(1, cls.t0, cls.e1, "j1-0")]
+        cls.dav_old = [nvr_file(1, cls.t0, cls.e1, "/mnt/dvr/sda0/dav/k1-0.dav")]
+        nvrs = cwtest.write_json(os.path.join(cls.tmp, "nvrs.json"), [
+            {"name": "hikA", "api": "isapi", "files": cls.hik_old},
+            {"name": "hikB", "api": "isapi", "files": []},
+            {"name": "dhA", "api": "dahua", "files": cls.dav_old}])
+        cls.nvr = cls.procs.fixture("nvr_http.py", "--nvrs", nvrs)
+        devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"), [
+            {"name": "onvA", "auth": "none", "recordings": [{"from": -3600, "to": 0}]}])
+        cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
+        base = "http://127.0.0.1:%d/" % cls.nvr.port
+        cls.dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
+        cls.site = os.path.join(cls.tmp, "site")
+        cls.recorders = {
+            "onvA": {"kind": "onvif", "timeout": "5s",
+                     "url": "http://127.0.0.1:%d/onvA/onvif/device_service" % cls.dev.port},
+            "hikA": {"kind": "hikvision", "url": base + "hikA", "credential": "nvr",
+                     "timeout": "5s"},
+            "hikB": {"kind": "hikvision", "url": base + "hikB", "credential": "nvr",
+                     "timeout": "5s"},
+            "dhA": {"kind": "dahua", "url": base + "dhA/", "credential": "nvr",
+                    "timeout": "5s"},
+        }
+        cls.conf = cls.write_sheet(
+            {"CAM-Q": "onvA", "CAM-J": "hikA", "CAM-K": "dhA", "CAM-W": "hikB"}, MAPS)
+        r = cwtest.camwatchd(cls.conf, "--once")
+        assert r.rc == 0, r
+        for name in cls.recorders:
+            assert "footage: recorder=%s scanned" % name in r.err, r
+        cls.first = cls.recorders_now()
+        # The sheet moves CAM-Q, CAM-J and CAM-K to hikB; the old recorders' maps still name
+        # them. hikA and dhA record a new file on that channel after the first scans.
+        scanned = max(at(o["scanned_at"]) for o in cls.first.values())
+        cwtest.wait_for("the clock past the first scans", lambda: now() > scanned + 2 * SEC)
+        cls.tb = now().replace(microsecond=0) + SEC
+        cls.control_nvr("hikA", {"files": cls.hik_old + [
+            nvr_file(1, cls.tb, cls.tb + 2 * SEC, "j1-1")]})
+        cls.control_nvr("dhA", {"files": cls.dav_old + [
+            nvr_file(1, cls.tb, cls.tb + 2 * SEC, "/mnt/dvr/sda0/dav/k1-1.dav")]})
+        cls.conf = cls.write_sheet(
+            {"CAM-Q": "hikB", "CAM-J": "hikB", "CAM-K": "hikB", "CAM-W": "hikB"},
+            dict(MAPS, hikB="3=CAM-W, 4=CAM-Q, 5=CAM-J, 6=CAM-K"))
+        cwtest.wait_for("the clock past the new files", lambda: now() > cls.tb + 3 * SEC)
+        r = cwtest.camwatchd(cls.conf, "--once")  # the inventory synced, every recorder scanned
+        assert r.rc == 0, r
+        r = cwtest.camwatch(cls.conf, "footage", "scan", "--json")  # and scanned again
+        assert r.rc == 0, r
+        cls.second = {o["name"]: o for o in json.loads(r.out)}
+        cls.later = cls.recorders_now()
+
+    @classmethod
+    def write_sheet(cls, cameras, maps):
+        sections = {"probe.stream": {"workers": "0"}}
+        for name, keys in cls.recorders.items():
+            sections["recorder " + name] = dict(keys, channel_map=maps[name])
+        return cwtest.write_config(
+            cls.site, [cwtest.camera(c, cls.dead, recorder=r) for c, r in cameras.items()],
+            credentials={"nvr": ("admin", "camwatch")}, sections=sections)
+
+    @classmethod
+    def control_nvr(cls, name, obj):
+        req = urllib.request.Request("http://127.0.0.1:%d/_control/%s" % (cls.nvr.port, name),
+                                     data=json.dumps(obj).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as f:
+            f.read()
+
+    @classmethod
+    def recorders_now(cls):
+        r = cwtest.camwatch(cls.conf, "footage", "recorders", "--json")
+        assert r.rc == 0, r
+        recs = {o["name"]: o for o in json.loads(r.out)}
+        assert all(o["ok"] for o in recs.values()), recs
+        return recs
+
+    @classmethod
+    def find(cls, cam, start, end):
+        r = cwtest.camwatch(cls.conf, "footage", "find", "--json", "--camera", cam,
+                            "--from", iso(start), "--to", iso(end))
+        assert r.rc == 0, r
+        return json.loads(r.out)[0]
+
+    def assert_old_recorder_indexed_nothing_new(self, cam, old):
+        """cam's new footage on old after the move is not cam's: old speaks for cam up to its
+        first scan, and the time after it is not indexed (cam has no file on hikB)."""
+        doc = self.find(cam, self.t0 - 60 * MIN, self.tb + 2 * SEC)
+        self.assertEqual(doc["index"]["recorder"], "hikB")
+        others = {o["recorder"]: o for o in doc["index"]["others"]}
+        self.assertEqual(list(others), [old], doc["index"])
+        self.assertLess(at(self.first[old]["scanned_at"]), self.tb)
+        self.assertGreater(at(self.later[old]["scanned_at"]), self.tb + 2 * SEC)
+        self.assertLessEqual(at(others[old]["known_until"]), self.tb, doc["index"])
+        self.assertLessEqual(at(doc["windows"][-1]["end"]), self.tb, doc["windows"])
+        self.assertEqual(doc["gaps"][-1]["cause"], "not indexed", doc["gaps"])
+        return doc
+
+    def test_an_isapi_channel_still_mapped_to_a_moved_camera_indexes_none_of_its_new_files(self):
+        doc = self.assert_old_recorder_indexed_nothing_new("CAM-J", "hikA")
+        self.assertEqual([(w["start"], w["end"]) for w in doc["windows"]],
+                         [(iso(self.t0), iso(self.e1))])
+        self.assertEqual((self.second["hikA"]["kept"], self.second["hikA"]["gone"]), (1, 0))
+
+    def test_a_dahua_channel_still_mapped_to_a_moved_camera_indexes_none_of_its_new_files(self):
+        doc = self.assert_old_recorder_indexed_nothing_new("CAM-K", "dhA")
+        self.assertEqual([(w["start"], w["end"]) for w in doc["windows"]],
+                         [(iso(self.t0), iso(self.e1))])
+        self.assertEqual((self.second["dhA"]["kept"], self.second["dhA"]["gone"]), (1, 0))
+
+    def test_an_onvif_recording_still_mapped_to_a_moved_camera_keeps_the_part_it_had(self):
+        # The recording records on after CAM-Q left onvA: CAM-Q keeps the part indexed before.
+        self.assert_old_recorder_indexed_nothing_new("CAM-Q", "onvA")
+        self.assertEqual(self.second["onvA"]["kept"], 1, self.second)
+
+
+if __name__ == "__main__":
+    unittest.main()
