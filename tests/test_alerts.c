@@ -547,6 +547,49 @@ static void test_alerts_turned_off_do_not_wait_for_the_digest_being_read(void **
     assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 1);
 }
 
+/* camwatchd's end right after a reload turned alerts off (SIGHUP then SIGTERM): the loop runs no
+ * more once the SIGTERM's iteration is over, so the released pool's wake may never be handled;
+ * main frees the daemon and destroys the loop. What the detached digest held (its job, the
+ * pool, the worker's thread) must still be freed: under ASan nothing leaks. (Fails under ASan:
+ * the pool frees itself only on the loop, and nothing frees it when the loop has ended.) */
+static void test_alerts_turned_off_then_the_loop_ends_before_the_digest_is_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    int64_t threads;
+
+    alerts_free(fx->a);
+    fx->a = NULL;
+    fx->cfg.alerts.digest_min = 7 * 60;
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'old', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    threads = threads_now();
+    assert_true(threads > 0);
+    pthread_mutex_lock(&hold.mu);
+    hold.armed = 1;
+    hold.release = 0;
+    pthread_mutex_unlock(&hold.mu);
+    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_true(run_until(fx, digest_held, 0));
+
+    alerts_free(fx->a); /* the reload turning alerts off */
+    fx->a = NULL;
+    pthread_mutex_lock(&hold.mu);
+    hold.release = 1;
+    pthread_cond_broadcast(&hold.cv);
+    pthread_mutex_unlock(&hold.mu);
+    /* The worker is back and gone; the loop is never run again (teardown destroys it). */
+    for (int ms = 0; threads_now() > threads; ms++) {
+        if (ms > GUARD_MS)
+            fail_msg("the digest's worker never left");
+        usleep(1000);
+    }
+}
+
 /* ---- the wall clock stepped: holds run on the monotonic clock, the digest on the wall ---- */
 
 #define STEP_HOLD_MS 15000      /* the reviewer's hold */
@@ -744,6 +787,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_alerts_turned_off_do_not_wait_for_the_digest_being_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_alerts_turned_off_then_the_loop_ends_before_the_digest_is_back, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(
