@@ -14,7 +14,8 @@
  * made at a time; one that comes back after alerts_stop is dropped unwritten (the last digest
  * stays the one before, so the next start makes it up). alerts_stop and alerts_free interrupt
  * its read (store_interrupt on the worker's connection); alerts_free on a reload never waits
- * for the worker: the job is detached and freed, with the pool, when it is back.
+ * for the worker: the job is detached and freed, with the pool, when it is back (on the loop,
+ * or by the loop's owner: pool_finish_released).
  *
  * Each read of the log is one transaction: the alerts it makes, the cameras' damping and the
  * cursor are written together, so a crash never alerts an event twice or skips one. When the
@@ -79,6 +80,7 @@ struct alerts {
     ev_timer poll, deadline, digest;
     struct pool *pool;             /* the digest's read */
     struct digest_job *digest_job; /* on the pool, or NULL */
+    struct pool **released;        /* the loop owner's list: the pool waits there (alerts_free) */
     int stopped;                   /* alerts_stop: what comes back is dropped */
 };
 
@@ -676,8 +678,8 @@ static void alerts_timers_init(struct alerts *a)
 }
 
 int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
-               const struct cfg *cfg, const struct alerts_log_clock *clock, struct alerts **out,
-               struct cw_err *err)
+               const struct cfg *cfg, const struct alerts_log_clock *clock, struct pool **released,
+               struct alerts **out, struct cw_err *err)
 {
     struct alerts *a = calloc(1, sizeof(*a));
     int pending;
@@ -687,6 +689,7 @@ int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
     a->loop = loop;
     a->store = store;
     a->cfg = cfg;
+    a->released = released;
     if (clock != NULL)
         a->clock = *clock;
     /* Time before this start was not watched: a change must last hold from now on. */
@@ -750,12 +753,13 @@ void alerts_free(struct alerts *a)
     }
     /* A reload turning alerts off: the loop runs on, so it never waits for the digest's worker
      * (a long read of a big store would hold every probe and answer), which frees its pool on
-     * the loop when it is back. The daemon's end (stopped first): the loop runs no more, so
-     * the interrupted read is waited for. */
+     * the loop when it is back (or the loop's owner from a->released, should the loop end
+     * first). The daemon's end (stopped first): the loop runs no more, so the interrupted
+     * read is waited for. */
     if (stopped)
         pool_free(a->pool);
     else
-        pool_release(a->pool);
+        pool_release(a->pool, a->released);
     alertq_free(a->q);
     free(a->cams);
     free(a);

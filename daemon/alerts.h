@@ -20,6 +20,7 @@
 #define ALERTS_DIGEST_LIST_MAX 200 /* cameras in each list of a digest, then "and N more" */
 
 struct alerts;
+struct pool;
 
 /* Up to when the event log is complete: the verdict's changes reach the store a little after
  * they are decided (the fleet's write batch), and a camera's damping is judged no later than
@@ -32,11 +33,12 @@ struct alerts_log_clock {
 
 /* Start alerting on cfg's [alerts] (cfg_alerts_on). The first start ever begins at the end of
  * the log: history is not alerted. Pending deliveries are taken back. Borrows loop, curl,
- * store and cfg (until alerts_reload); copies clock (may be NULL). Caller frees with
- * alerts_free. */
+ * store and cfg (until alerts_reload); copies clock (may be NULL). released: the loop owner's
+ * list of released pools (pool_release), where alerts_free leaves its pool when its digest is
+ * still out; borrowed, must outlive the loop. Caller frees with alerts_free. */
 int alerts_new(struct ev_loop *loop, struct curlev *curl, struct store *store,
-               const struct cfg *cfg, const struct alerts_log_clock *clock, struct alerts **out,
-               struct cw_err *err);
+               const struct cfg *cfg, const struct alerts_log_clock *clock, struct pool **released,
+               struct alerts **out, struct cw_err *err);
 
 /* A new configuration (SIGHUP): hold, targets, digest time. Borrows cfg from now on. */
 void alerts_reload(struct alerts *a, const struct cfg *cfg);
@@ -45,7 +47,8 @@ void alerts_reload(struct alerts *a, const struct cfg *cfg);
 void alerts_stop(struct alerts *a);
 /* Accepts NULL; stops first. A digest being read is interrupted and detached: after
  * alerts_stop (the daemon's end) its worker is waited for, else (a reload turning alerts off,
- * the loop runs on) never: the loop frees it when it is back. */
+ * the loop runs on) never: the loop frees it when it is back, or, if the loop ends first, the
+ * loop's owner with pool_finish_released on the released list given to alerts_new. */
 void alerts_free(struct alerts *a);
 
 #endif

@@ -1,8 +1,9 @@
 /* camwatchd.c - the daemon: reads the config, opens the store, and runs one
  * libev loop that probes every camera (fleet.c). Owns struct cw_daemon: the
  * loop, the config, the store's write connection, the curl multi, the fleet,
- * the alerting (alerts.c), the signal watchers, the systemd watchdog timer and
- * the HTTP API (api.c). Loop thread only.
+ * the alerting (alerts.c), the pools a reload released (pool_release, ended before the
+ * loop is destroyed), the signal watchers, the systemd watchdog timer and the HTTP API
+ * (api.c). Loop thread only.
  *   SIGHUP   reload the inventory; keep the old one if the new is bad
  *   SIGTERM  stop probing, commit pending writes, exit 0
  *   --once   probe every camera once, write, exit 0
@@ -38,6 +39,7 @@
 #include "alerts.h"
 #include "api.h"
 #include "fleet.h"
+#include "pool.h"
 #include "reload.h"
 #include "storelock.h"
 #include "vitals.h"
@@ -79,6 +81,8 @@ struct cw_daemon {
     struct fleet *fleet;
     struct api *api;       /* NULL with --once */
     struct alerts *alerts; /* NULL with --once or when [alerts] names nobody */
+    struct pool *released; /* pools left to end on the loop (pool_release), finished before
+                            * the loop is destroyed */
     struct vitals *vitals;
     struct reload *reload; /* the last load's outcome, which the vitals and /metrics show */
     ev_signal sigterm, sigint, sighup;
@@ -228,7 +232,7 @@ static int daemon_alerts(struct cw_daemon *d, const struct cfg *cfg)
         alerts_reload(d->alerts, cfg);
         return 0;
     }
-    if (alerts_new(d->loop, d->curl, d->store, cfg, &clock, &d->alerts, &err) != 0) {
+    if (alerts_new(d->loop, d->curl, d->store, cfg, &clock, &d->released, &d->alerts, &err) != 0) {
         log_errx("alerts: cannot start: %s", err.msg);
         return -1;
     }
@@ -665,6 +669,10 @@ int main(int argc, char **argv)
      * below (fleet_stop) meets no lock of theirs. */
     api_free(d.api);
     alerts_free(d.alerts);
+    /* A reload that turned alerts off left the digest's pool to end on the loop, which may have
+     * stopped before its worker was back: joined now (its read was interrupted), before the loop
+     * it wakes is destroyed. */
+    pool_finish_released(&d.released);
     if (d.fleet != NULL) {
         struct batch_health h;
         struct cw_err err;

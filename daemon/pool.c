@@ -8,6 +8,9 @@
  *   fewer   idle workers over the target leave now, busy ones after their
  *           job; each marks its slot gone, and the loop thread joins gone
  *           threads at the next resize or at pool_free
+ * A released pool (pool_release) with a busy worker waits on its owner's list until the
+ * worker is back, then frees itself on the loop; pool_finish_released ends those still on it
+ * when the loop runs no more (its owner destroys it next).
  * Slots live in an array the loop thread grows under the mutex; a worker
  * knows its slot by index, never by pointer. */
 #include "pool.h"
@@ -37,9 +40,10 @@ struct pool {
     struct pool_job *done_head, *done_tail;
     int stopping;
     int released; /* pool_release left it to free itself once its busy workers are back */
-    int pending;  /* loop thread only */
-    int target;   /* workers wanted */
-    int live;     /* workers in their loop (counted from their start to their leaving) */
+    struct pool *rel_next, **rel_prev; /* on the owner's released list (rel_prev NULL: not) */
+    int pending;                       /* loop thread only */
+    int target;                        /* workers wanted */
+    int live; /* workers in their loop (counted from their start to their leaving) */
     struct pool_slot *slots;
     int n_slots;
 };
@@ -260,6 +264,11 @@ static void pool_end(struct pool *p)
 {
     struct pool_job *todo, *done;
 
+    if (p->rel_prev != NULL) { /* off the released list: nobody finishes it again */
+        *p->rel_prev = p->rel_next;
+        if (p->rel_next != NULL)
+            p->rel_next->rel_prev = p->rel_prev;
+    }
     pthread_mutex_lock(&p->mu);
     p->stopping = 1;
     pthread_cond_broadcast(&p->cv);
@@ -285,7 +294,7 @@ void pool_free(struct pool *p)
         pool_end(p);
 }
 
-void pool_release(struct pool *p)
+void pool_release(struct pool *p, struct pool **released)
 {
     struct pool_job *todo;
     int busy = 0;
@@ -301,6 +310,19 @@ void pool_release(struct pool *p)
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     pool_deliver(p, todo, 1);
-    if (!busy)
+    if (!busy) {
         pool_end(p); /* the idle workers leave at once: nothing to wait for */
+        return;
+    }
+    p->rel_next = *released;
+    if (p->rel_next != NULL)
+        p->rel_next->rel_prev = &p->rel_next;
+    p->rel_prev = released;
+    *released = p;
+}
+
+void pool_finish_released(struct pool **released)
+{
+    while (*released != NULL)
+        pool_end(*released); /* takes it off the list */
 }

@@ -37,11 +37,15 @@ int pool_pending(const struct pool *p);
 /* Cancel queued jobs, wait for running ones (their work is bounded by its own deadline), run
  * every outstanding done callback, stop the threads. Accepts NULL. Loop thread. */
 void pool_free(struct pool *p);
-/* pool_free that never waits for a running job: queued jobs are cancelled now (done with
- * cancelled 1); with none running the pool is freed now, else a running job ends on its
- * worker, its done runs on the loop as usual (cancelled 0: the owner must have detached it),
- * and the pool frees itself there. The loop must run on until then. Accepts NULL. Loop
- * thread. */
-void pool_release(struct pool *p);
+/* pool_free that never waits: queued jobs are cancelled now (done with cancelled 1); with none
+ * running the pool is freed now, else a running job ends on its worker, its done runs on the
+ * loop as usual (cancelled 0: the owner must have detached it), and the pool frees itself
+ * there. Until then it waits on *released, a list the loop's owner keeps (NULL when empty),
+ * and leaves it when it frees itself. Accepts NULL. Loop thread. */
+void pool_release(struct pool *p, struct pool **released);
+/* The loop's owner, before it destroys the loop: each pool still on *released is finished as
+ * pool_free does (its threads joined, their jobs' done run), and *released is NULL after.
+ * Loop thread, the loop not running. */
+void pool_finish_released(struct pool **released);
 
 #endif

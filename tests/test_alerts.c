@@ -22,6 +22,7 @@
 
 #include "../daemon/alerts.h"
 #include "../daemon/curlev.h"
+#include "../daemon/pool.h"
 #include "../util/cwtime.h"
 #include "cwtest.h"
 #include "store_raw.h"
@@ -39,6 +40,7 @@ struct fixture {
     struct store *s;
     sqlite3 *raw;
     struct alerts *a;
+    struct pool *released; /* pools alerts_free left to end on the loop, as camwatchd's */
     struct cfg cfg;
     struct cfg_camera cam;
     char name[NAME_BYTES + 1];
@@ -74,7 +76,7 @@ static int setup(void **state)
     if (store_open(fx->path, STORE_READWRITE, &fx->s, &err) != 0 ||
         store_sync_cameras(fx->s, &fx->cfg, cw_now_ms(), &err) != 0 ||
         curlev_new(fx->loop, &fx->curl, &err) != 0 ||
-        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err) != 0)
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err) != 0)
         fail_msg("setup: %s", err.msg);
     fx->raw = raw_open(fx->path);
     fx->rx = (struct cwtest_fixture)CWTEST_FIXTURE_INIT;
@@ -87,6 +89,7 @@ static int teardown(void **state)
     struct fixture *fx = *state;
 
     alerts_free(fx->a);
+    pool_finish_released(&fx->released); /* as camwatchd's main, before the loop is destroyed */
     cwtest_fixture_stop(&fx->rx);
     curlev_free(fx->curl);
     store_close(fx->s);
@@ -285,7 +288,8 @@ static void test_damping_is_judged_no_later_than_the_log_is_complete(void **stat
 
     alerts_free(fx->a);
     fx->complete_ms = at; /* the batch still holds what was decided after at */
-    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->a, &err), 0);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->released, &fx->a, &err), 0);
     assert_int_equal(store_record_transition(fx->s, "CAH-001", CW_UNKNOWN, CW_DOWN, at,
                                              "connection refused", &err),
                      0);
@@ -349,7 +353,8 @@ static void test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     assert_true(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
     close(fd);
-    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
     assert_true(run_until(fx, digest_failed, 1));
     /* Twenty turns of the loop that wait for nothing: the next try is seconds away. */
     for (int i = 0; i < 20; i++)
@@ -453,7 +458,8 @@ static void test_the_digest_reads_the_store_on_a_worker_not_the_loop(void **stat
     pthread_mutex_lock(&status_reads.mu);
     status_reads.on_loop = status_reads.off_loop = 0;
     pthread_mutex_unlock(&status_reads.mu);
-    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
     assert_true(run_until(fx, digest_written, 0));
     pthread_mutex_lock(&status_reads.mu);
     on_loop = status_reads.on_loop;
@@ -528,7 +534,8 @@ static void test_alerts_turned_off_do_not_wait_for_the_digest_being_read(void **
     hold.armed = 1;
     hold.release = 0;
     pthread_mutex_unlock(&hold.mu);
-    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->a, &err), 0);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
     assert_true(run_until(fx, digest_held, 0));
 
     alerts_free(fx->a); /* as daemon_alerts does on a reload turning alerts off */
@@ -543,6 +550,58 @@ static void test_alerts_turned_off_do_not_wait_for_the_digest_being_read(void **
     /* Back: the worker's thread ends, its job and pool are freed by the loop (ASan). */
     assert_true(run_until(fx, threads_at_most, threads));
     ev_run(fx->loop, EVRUN_NOWAIT);
+    assert_null(fx->released); /* it left the owner's list as it was freed: not freed twice */
+    /* The interrupted read wrote no digest: the old one is the only one. */
+    assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 1);
+}
+
+/* camwatchd's end right after a reload turned alerts off (SIGHUP then SIGTERM): the loop runs no
+ * more once the SIGTERM's iteration is over, so the released pool's wake may never be handled;
+ * main frees the daemon and destroys the loop. What the detached digest held (its job, the
+ * pool, the worker's thread) must still be freed: the pool waits on the daemon's released
+ * list, which main finishes before it destroys the loop; under ASan nothing leaks. (Failed
+ * under ASan: the pool freed itself only on the loop, and nothing reached it once the loop had
+ * ended.) */
+static void test_alerts_turned_off_then_the_loop_ends_before_the_digest_is_back(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    int64_t threads;
+
+    alerts_free(fx->a);
+    fx->a = NULL;
+    fx->cfg.alerts.digest_min = 7 * 60;
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'old', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    threads = threads_now();
+    assert_true(threads > 0);
+    pthread_mutex_lock(&hold.mu);
+    hold.armed = 1;
+    hold.release = 0;
+    pthread_mutex_unlock(&hold.mu);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
+    assert_true(run_until(fx, digest_held, 0));
+
+    alerts_free(fx->a); /* the reload turning alerts off */
+    fx->a = NULL;
+    pthread_mutex_lock(&hold.mu);
+    hold.release = 1;
+    pthread_cond_broadcast(&hold.cv);
+    pthread_mutex_unlock(&hold.mu);
+    /* The worker is back and gone; the loop is never run again. */
+    for (int ms = 0; threads_now() > threads; ms++) {
+        if (ms > GUARD_MS)
+            fail_msg("the digest's worker never left");
+        usleep(1000);
+    }
+    assert_non_null(fx->released);       /* its pool waits where the loop's owner finds it */
+    pool_finish_released(&fx->released); /* main's end, then teardown destroys the loop */
+    assert_null(fx->released);
     /* The interrupted read wrote no digest: the old one is the only one. */
     assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'"), 1);
 }
@@ -560,7 +619,8 @@ static void restart_on(struct fixture *fx, struct cwtest_clock *ck, int64_t hold
 
     alerts_free(fx->a);
     fx->cfg.alerts.hold_ms = hold_ms;
-    assert_int_equal(alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->a, &err), 0);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, &clock, &fx->released, &fx->a, &err), 0);
 }
 
 /* CAH-001's change is read, not settled, and its state began at state_ms. */
@@ -744,6 +804,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_alerts_turned_off_do_not_wait_for_the_digest_being_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_alerts_turned_off_then_the_loop_ends_before_the_digest_is_back, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_hold_under_way_when_the_wall_clock_steps_back_ends_after_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(

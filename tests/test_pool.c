@@ -171,7 +171,7 @@ static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
     struct test_job jobs[3];
-    struct pool *p = NULL, *idle = NULL;
+    struct pool *p = NULL, *idle = NULL, *released = NULL;
     struct cw_err err;
     int left = 3;
     int64_t threads = threads_now();
@@ -185,7 +185,8 @@ static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(
         pool_submit(p, &jobs[i].base);
     }
     wait_until_started(&jobs[0]);
-    pool_release(p);
+    pool_release(p, &released);
+    assert_ptr_equal(released, p);     /* on the owner's list until it ends */
     assert_int_equal(jobs[0].done, 0); /* it returned while the job still runs */
     for (int i = 1; i < 3; i++) {
         assert_int_equal(jobs[i].done, 1);
@@ -203,9 +204,71 @@ static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(
         usleep(1000);
     }
     ev_run(loop, EVRUN_NOWAIT);
+    assert_null(released); /* it left the list as it was freed */
 
     assert_int_equal(pool_new(loop, 2, &idle, &err), 0);
-    pool_release(idle); /* no job: freed now */
+    pool_release(idle, &released); /* no job: freed now */
+    assert_null(released);
+    ev_loop_destroy(loop);
+}
+
+static void wait_threads_at_most(int64_t n)
+{
+    for (int ms = 0; threads_now() > n; ms++) {
+        if (ms > GUARD_MS)
+            fail_msg("%lld threads, expected %lld", (long long)threads_now(), (long long)n);
+        usleep(1000);
+    }
+}
+
+/* The loop may end before a released pool's worker is back (camwatchd stopped right after a
+ * reload released one): each waits on its owner's list, leaves it when the loop frees it, and
+ * the owner ends those still on it with pool_finish_released before it destroys the loop:
+ * threads joined, jobs' done run (ASan: nothing leaks, nothing freed twice). */
+static void test_released_pools_the_loop_did_not_end_are_finished_by_its_owner(void **state)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    pthread_mutex_t gate_a = PTHREAD_MUTEX_INITIALIZER, gate_b = PTHREAD_MUTEX_INITIALIZER;
+    struct test_job ja, jb;
+    struct pool *a = NULL, *b = NULL, *released = NULL;
+    struct cw_err err;
+    int left_a = 1, left_b = 1;
+    int64_t threads = threads_now();
+
+    (void)state;
+    assert_true(threads > 0);
+    assert_int_equal(pool_new(loop, 1, &a, &err), 0);
+    assert_int_equal(pool_new(loop, 1, &b, &err), 0);
+    pthread_mutex_lock(&gate_a);
+    pthread_mutex_lock(&gate_b);
+    job_init(&ja, &left_a, loop, &gate_a);
+    job_init(&jb, &left_b, NULL, &gate_b);
+    pool_submit(a, &ja.base);
+    pool_submit(b, &jb.base);
+    wait_until_started(&ja);
+    wait_until_started(&jb);
+    pool_release(a, &released);
+    pool_release(b, &released);
+    assert_ptr_equal(released, b); /* b, then a */
+
+    /* a's worker is back while the loop runs: a ends there and leaves the list (behind b). */
+    pthread_mutex_unlock(&gate_a);
+    ev_run(loop, 0); /* until a's job is done (ev_break) */
+    assert_int_equal(ja.done, 1);
+    wait_threads_at_most(threads + 1); /* a's worker left; b's is still inside its job */
+    ev_run(loop, EVRUN_NOWAIT);        /* a's last wake: a is freed */
+    assert_ptr_equal(released, b);
+
+    /* The loop runs no more; b's job ends (as an interrupted read does) and its owner
+     * finishes b: its thread joined, its job's done run here. */
+    pthread_mutex_unlock(&gate_b);
+    pool_finish_released(&released);
+    assert_null(released);
+    assert_int_equal(jb.done, 1);
+    assert_int_equal(jb.cancelled, 0);
+    assert_true(jb.ran);
+    wait_threads_at_most(threads);   /* b's worker joined (a's was, on the loop) */
+    pool_finish_released(&released); /* an empty list: nothing */
     ev_loop_destroy(loop);
 }
 
@@ -310,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_every_job_runs_on_a_worker_and_comes_back_on_the_loop),
         cmocka_unit_test(test_free_cancels_queued_jobs_and_finishes_running_ones),
         cmocka_unit_test(test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop),
+        cmocka_unit_test(test_released_pools_the_loop_did_not_end_are_finished_by_its_owner),
         cmocka_unit_test(test_growing_starts_workers_while_the_others_are_busy),
         cmocka_unit_test(test_shrinking_lets_idle_workers_go_now_and_busy_ones_after_their_job),
         cmocka_unit_test(test_zero_workers_keep_jobs_queued_until_workers_come_back),
