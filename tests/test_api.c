@@ -470,6 +470,25 @@ static int ask(struct t *t, const char *method, const char *path, const char *bo
     return status;
 }
 
+/* GET /api/v1/exports/ID asked until the export says how it ended (done or failed): that
+ * document (caller decrefs). */
+static json_t *export_ended(struct t *t, const char *id)
+{
+    char path[160];
+    const char *state;
+    json_t *doc;
+
+    snprintf(path, sizeof(path), "/api/v1/exports/%s", id);
+    for (;;) {
+        assert_int_equal(ask(t, "GET", path, "", &doc), 200);
+        state = json_string_value(json_object_get(doc, "state"));
+        assert_non_null(state);
+        if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
+            return doc;
+        json_decref(doc);
+    }
+}
+
 /* The audit trail's export rows, "action|actor|detail" a line, into buf. */
 static void export_audit_rows(struct t *t, char *buf, size_t len)
 {
@@ -494,7 +513,6 @@ static void test_a_failed_export_is_recorded_as_failed_after_its_start(void **st
 {
     struct t *t = *state;
     char dir[PATH_MAX], rows[4096], want[PATH_MAX + 256];
-    const char *st_name;
     struct cw_err err;
     json_t *doc;
     int fd;
@@ -506,15 +524,8 @@ static void test_a_failed_export_is_recorded_as_failed_after_its_start(void **st
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(pool_resize(t->api->export_pool, 1, &err), 0);
-    for (;;) {
-        assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1", "", &doc), 200);
-        st_name = json_string_value(json_object_get(doc, "state"));
-        assert_non_null(st_name);
-        if (strcmp(st_name, "done") == 0 || strcmp(st_name, "failed") == 0)
-            break;
-        json_decref(doc);
-    }
-    assert_string_equal(st_name, "failed");
+    doc = export_ended(t, "request-1-1");
+    assert_string_equal(json_string_value(json_object_get(doc, "state")), "failed");
     json_decref(doc);
     export_audit_rows(t, rows, sizeof(rows));
     snprintf(want, sizeof(want),
@@ -557,7 +568,6 @@ static void test_an_export_started_before_a_reload_stays_in_the_folder_it_read(v
     struct client *c;
     struct stat st;
     json_t *doc;
-    const char *st_name;
     struct cw_err err;
 
     snprintf(old_dir, sizeof(old_dir), "%s/request-1-1", t->site->cfg->footage.export_dir);
@@ -571,15 +581,8 @@ static void test_an_export_started_before_a_reload_stays_in_the_folder_it_read(v
     assert_int_equal(client_status(c), 202);
     client_free(c);
     /* It ran on the exports' own worker: wait until it says how it ended. */
-    for (;;) {
-        assert_int_equal(ask(t, "GET", "/api/v1/exports/request-1-1", "", &doc), 200);
-        st_name = json_string_value(json_object_get(doc, "state"));
-        assert_non_null(st_name);
-        if (strcmp(st_name, "done") == 0 || strcmp(st_name, "failed") == 0)
-            break;
-        json_decref(doc);
-    }
-    assert_string_equal(st_name, "done");
+    doc = export_ended(t, "request-1-1");
+    assert_string_equal(json_string_value(json_object_get(doc, "state")), "done");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(doc, "result"), "out_dir")), old_dir);
     json_decref(doc);

@@ -17,47 +17,20 @@ scan` list every recorder again. CAM-P stays on onvA: its recording grew, and th
 it indexes it. Last, CAM-H goes back to hikA (A->B->A). Nothing asserts on time (the clock is
 only waited past the times the files need); the cameras' RTSP addresses are closed ports.
 """
-import datetime
 import json
 import os
 import sys
 import unittest
-import urllib.request
-import zoneinfo
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
+from nvrsite import MIN, SEC, NvrSite, at, iso, now, nvr_file  # noqa: E402
 
 BUILD = cwtest.build_dir()
-HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")  # the site's zone and the NVRs' (+07:00)
-WALL = "%Y-%m-%d %H:%M:%S"
-MIN = datetime.timedelta(minutes=1)
-SEC = datetime.timedelta(seconds=1)
 
 
-def wall(t):
-    return t.astimezone(HCM).strftime(WALL)
-
-
-def iso(t):
-    return t.astimezone(HCM).isoformat("T", "seconds")
-
-
-def at(text):
-    return datetime.datetime.fromisoformat(text)
-
-
-def nvr_file(channel, start, end, name):
-    return {"channel": channel, "start": wall(start), "end": wall(end), "bytes": 1000000,
-            "name": name}
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-class FootageMovedRemoteTest(cwtest.FixtureTestCase):
+class FootageMovedRemoteTest(NvrSite, cwtest.FixtureTestCase):
     TMP_PREFIX = "cw-footage-moved-remote-"
     F_FILE = "/mnt/dvr/sda0/dav/f2-0.dav"  # CAM-F's file on dhA's channel 2
 
@@ -128,38 +101,6 @@ class FootageMovedRemoteTest(cwtest.FixtureTestCase):
         assert r.rc == 0, r
         cls.second = {o["name"]: o for o in json.loads(r.out)}
         cls.later = cls.recorders_now()
-
-    @classmethod
-    def write_sheet(cls, cameras, maps):
-        sections = {"probe.stream": {"workers": "0"}}
-        for name, keys in cls.recorders.items():
-            sections["recorder " + name] = dict(keys, channel_map=maps[name])
-        return cwtest.write_config(
-            cls.site, [cwtest.camera(c, cls.dead, recorder=r) for c, r in cameras.items()],
-            credentials={"nvr": ("admin", "camwatch")}, sections=sections)
-
-    @classmethod
-    def control_nvr(cls, name, obj):
-        req = urllib.request.Request("http://127.0.0.1:%d/_control/%s" % (cls.nvr.port, name),
-                                     data=json.dumps(obj).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as f:
-            f.read()
-
-    @classmethod
-    def recorders_now(cls):
-        r = cwtest.camwatch(cls.conf, "footage", "recorders", "--json")
-        assert r.rc == 0, r
-        recs = {o["name"]: o for o in json.loads(r.out)}
-        assert all(o["ok"] for o in recs.values()), recs
-        return recs
-
-    @classmethod
-    def find(cls, cam, start, end):
-        r = cwtest.camwatch(cls.conf, "footage", "find", "--json", "--camera", cam,
-                            "--from", iso(start), "--to", iso(end))
-        assert r.rc == 0, r
-        return json.loads(r.out)[0]
 
     def assert_spoken_for_up_to_the_first_scan(self, cam, old, start):
         """cam's footage on old (its recorder before the move) is spoken for up to old's first

@@ -13,48 +13,21 @@ left as it was (the installer forgot it), hikA and dhA record a new file on the 
 the first scans, and camwatchd --once and `camwatch footage scan` list every recorder again.
 Nothing asserts on time; the cameras' RTSP addresses are closed ports.
 """
-import datetime
 import json
 import os
 import sys
 import unittest
-import urllib.request
-import zoneinfo
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
+from nvrsite import MIN, SEC, NvrSite, at, iso, now, nvr_file  # noqa: E402
 
 BUILD = cwtest.build_dir()
-HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")  # the site's zone and the NVRs' (+07:00)
-WALL = "%Y-%m-%d %H:%M:%S"
-MIN = datetime.timedelta(minutes=1)
-SEC = datetime.timedelta(seconds=1)
 MAPS = {"onvA": "SourceId_1=CAM-Q", "hikA": "1=CAM-J", "dhA": "1=CAM-K", "hikB": "3=CAM-W"}
 
 
-def wall(t):
-    return t.astimezone(HCM).strftime(WALL)
-
-
-def iso(t):
-    return t.astimezone(HCM).isoformat("T", "seconds")
-
-
-def at(text):
-    return datetime.datetime.fromisoformat(text)
-
-
-def nvr_file(channel, start, end, name):
-    return {"channel": channel, "start": wall(start), "end": wall(end), "bytes": 1000000,
-            "name": name}
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-class FootageMovedRemoteMapTest(cwtest.FixtureTestCase):
+class FootageMovedRemoteMapTest(NvrSite, cwtest.FixtureTestCase):
     TMP_PREFIX = "cw-footage-moved-remote-map-"
 
     @classmethod
@@ -111,38 +84,6 @@ class FootageMovedRemoteMapTest(cwtest.FixtureTestCase):
         assert r.rc == 0, r
         cls.second = {o["name"]: o for o in json.loads(r.out)}
         cls.later = cls.recorders_now()
-
-    @classmethod
-    def write_sheet(cls, cameras, maps):
-        sections = {"probe.stream": {"workers": "0"}}
-        for name, keys in cls.recorders.items():
-            sections["recorder " + name] = dict(keys, channel_map=maps[name])
-        return cwtest.write_config(
-            cls.site, [cwtest.camera(c, cls.dead, recorder=r) for c, r in cameras.items()],
-            credentials={"nvr": ("admin", "camwatch")}, sections=sections)
-
-    @classmethod
-    def control_nvr(cls, name, obj):
-        req = urllib.request.Request("http://127.0.0.1:%d/_control/%s" % (cls.nvr.port, name),
-                                     data=json.dumps(obj).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as f:
-            f.read()
-
-    @classmethod
-    def recorders_now(cls):
-        r = cwtest.camwatch(cls.conf, "footage", "recorders", "--json")
-        assert r.rc == 0, r
-        recs = {o["name"]: o for o in json.loads(r.out)}
-        assert all(o["ok"] for o in recs.values()), recs
-        return recs
-
-    @classmethod
-    def find(cls, cam, start, end):
-        r = cwtest.camwatch(cls.conf, "footage", "find", "--json", "--camera", cam,
-                            "--from", iso(start), "--to", iso(end))
-        assert r.rc == 0, r
-        return json.loads(r.out)[0]
 
     def assert_old_recorder_indexed_nothing_new(self, cam, old):
         """cam's new footage on old after the move is not cam's: old speaks for cam up to its
