@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
@@ -40,6 +41,20 @@ int cwtest_tmpdir(char *dir, size_t size, const char *name)
     if (n < 0 || (size_t)n >= size)
         return -1;
     return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+int64_t cwtest_threads_now(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int64_t n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

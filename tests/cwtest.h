@@ -20,6 +20,9 @@
  * (size bytes). Returns 0, or -1 when it cannot be made. */
 int cwtest_tmpdir(char *dir, size_t size, const char *name);
 
+/* This process's threads (/proc/self/task), -1 when it cannot tell. */
+int64_t cwtest_threads_now(void);
+
 /* rm -r dir, not following symbolic links. Only removes what cwtest_tmpdir made: a dir that
  * does not start with CWTEST_TMP_PREFIX is refused. Returns 0, or -1 when refused or when
  * something could not be removed. */

@@ -485,25 +485,39 @@ static int digest_held(struct fixture *fx, int64_t unused)
     return inside;
 }
 
-/* This process's threads (/proc/self/task), -1 when it cannot tell. */
-static int64_t threads_now(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int64_t n = 0;
-
-    if (d == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 static int threads_at_most(struct fixture *fx, int64_t n)
 {
     (void)fx;
-    return threads_now() <= n;
+    return cwtest_threads_now() <= n;
+}
+
+/* Alerting started again with a digest due at once (the last one three days ago), and the
+ * loop run until the digest's worker is held where its read starts: the process's threads
+ * before it started. */
+static int64_t digest_out_and_held(struct fixture *fx)
+{
+    struct cw_err err = {0};
+    int64_t threads;
+
+    alerts_free(fx->a);
+    fx->a = NULL;
+    fx->cfg.alerts.digest_min = 7 * 60;
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'old', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    threads = cwtest_threads_now();
+    assert_true(threads > 0);
+    pthread_mutex_lock(&hold.mu);
+    hold.armed = 1;
+    hold.release = 0;
+    pthread_mutex_unlock(&hold.mu);
+    assert_int_equal(
+        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
+    assert_true(run_until(fx, digest_held, 0));
+    return threads;
 }
 
 /* Before: alerts_free (a reload turning alerts off) joined the digest's worker, so while the
@@ -514,29 +528,10 @@ static int threads_at_most(struct fixture *fx, int64_t n)
 static void test_alerts_turned_off_do_not_wait_for_the_digest_being_read(void **state)
 {
     struct fixture *fx = *state;
-    struct cw_err err = {0};
     int64_t threads;
     int inside;
 
-    alerts_free(fx->a);
-    fx->a = NULL;
-    fx->cfg.alerts.digest_min = 7 * 60;
-    /* The last digest three days ago: the next one is past, due at once. */
-    assert_int_equal(sqlite3_exec(fx->raw,
-                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
-                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
-                                  "'old', '{}');",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    threads = threads_now();
-    assert_true(threads > 0);
-    pthread_mutex_lock(&hold.mu);
-    hold.armed = 1;
-    hold.release = 0;
-    pthread_mutex_unlock(&hold.mu);
-    assert_int_equal(
-        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
-    assert_true(run_until(fx, digest_held, 0));
+    threads = digest_out_and_held(fx);
 
     alerts_free(fx->a); /* as daemon_alerts does on a reload turning alerts off */
     fx->a = NULL;
@@ -565,27 +560,9 @@ static void test_alerts_turned_off_do_not_wait_for_the_digest_being_read(void **
 static void test_alerts_turned_off_then_the_loop_ends_before_the_digest_is_back(void **state)
 {
     struct fixture *fx = *state;
-    struct cw_err err = {0};
     int64_t threads;
 
-    alerts_free(fx->a);
-    fx->a = NULL;
-    fx->cfg.alerts.digest_min = 7 * 60;
-    assert_int_equal(sqlite3_exec(fx->raw,
-                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
-                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
-                                  "'old', '{}');",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    threads = threads_now();
-    assert_true(threads > 0);
-    pthread_mutex_lock(&hold.mu);
-    hold.armed = 1;
-    hold.release = 0;
-    pthread_mutex_unlock(&hold.mu);
-    assert_int_equal(
-        alerts_new(fx->loop, fx->curl, fx->s, &fx->cfg, NULL, &fx->released, &fx->a, &err), 0);
-    assert_true(run_until(fx, digest_held, 0));
+    threads = digest_out_and_held(fx);
 
     alerts_free(fx->a); /* the reload turning alerts off */
     fx->a = NULL;
@@ -594,7 +571,7 @@ static void test_alerts_turned_off_then_the_loop_ends_before_the_digest_is_back(
     pthread_cond_broadcast(&hold.cv);
     pthread_mutex_unlock(&hold.mu);
     /* The worker is back and gone; the loop is never run again. */
-    for (int ms = 0; threads_now() > threads; ms++) {
+    for (int ms = 0; cwtest_threads_now() > threads; ms++) {
         if (ms > GUARD_MS)
             fail_msg("the digest's worker never left");
         usleep(1000);

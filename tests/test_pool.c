@@ -8,7 +8,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "../daemon/pool.h"
+#include "cwtest.h"
 
 #define JOBS 200
 #define GUARD_MS 30000 /* a wait for a condition gives up after this: a hang, not a timing */
@@ -148,21 +148,6 @@ static void job_init(struct test_job *j, int *left, struct ev_loop *loop, pthrea
     j->gate = gate;
 }
 
-/* This process's threads (/proc/self/task), -1 when it cannot tell. */
-static int64_t threads_now(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int64_t n = 0;
-
-    if (d == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* pool_release never waits: with a job running it returns at once (the queued ones back
  * cancelled), the running one's done comes on the loop when it ends, and the pool frees itself
  * there (ASan: nothing leaks); with none running, it is freed at once. */
@@ -174,7 +159,7 @@ static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(
     struct pool *p = NULL, *idle = NULL, *released = NULL;
     struct cw_err err;
     int left = 3;
-    int64_t threads = threads_now();
+    int64_t threads = cwtest_threads_now();
 
     (void)state;
     assert_true(threads > 0);
@@ -198,7 +183,7 @@ static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(
     assert_int_equal(jobs[0].cancelled, 0);
     assert_true(jobs[0].ran);
     /* Its worker gone, the pool's last wake (sent as it left) ends it on the loop. */
-    for (int ms = 0; threads_now() > threads; ms++) {
+    for (int ms = 0; cwtest_threads_now() > threads; ms++) {
         if (ms > GUARD_MS)
             fail_msg("the released pool's worker never left");
         usleep(1000);
@@ -214,9 +199,9 @@ static void test_release_returns_while_a_job_runs_and_the_pool_ends_on_the_loop(
 
 static void wait_threads_at_most(int64_t n)
 {
-    for (int ms = 0; threads_now() > n; ms++) {
+    for (int ms = 0; cwtest_threads_now() > n; ms++) {
         if (ms > GUARD_MS)
-            fail_msg("%lld threads, expected %lld", (long long)threads_now(), (long long)n);
+            fail_msg("%lld threads, expected %lld", (long long)cwtest_threads_now(), (long long)n);
         usleep(1000);
     }
 }
@@ -233,7 +218,7 @@ static void test_released_pools_the_loop_did_not_end_are_finished_by_its_owner(v
     struct pool *a = NULL, *b = NULL, *released = NULL;
     struct cw_err err;
     int left_a = 1, left_b = 1;
-    int64_t threads = threads_now();
+    int64_t threads = cwtest_threads_now();
 
     (void)state;
     assert_true(threads > 0);
