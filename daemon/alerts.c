@@ -746,8 +746,8 @@ void alerts_free(struct alerts *a)
     stopped = a->stopped;
     alerts_stop(a);
     if (a->digest_job != NULL) {
-        /* Its read ends at its next step; it is freed when it comes back, unwritten. */
-        digest_interrupt(a->digest_job);
+        /* Its read, interrupted by alerts_stop, ends at its next step; it is freed when it
+         * comes back, unwritten. */
         a->digest_job->a = NULL;
         a->digest_job = NULL;
     }

@@ -237,8 +237,6 @@ static void fleet_resume_fresh(struct fleet *f)
     free(st);
 }
 
-/* Make f->cams match cfg: cameras that stay are kept (state, timers, probe in flight), new
- * ones are made fresh, gone ones freed. Returns 0 or -1 (out of memory; nothing changed). */
 /* The fresh cameras of f->next freed (never scheduled), and f->next with them. */
 static void fleet_drop_next(struct fleet *f)
 {
@@ -301,6 +299,8 @@ static void fleet_take_next(struct fleet *f, const struct cfg *cfg)
     fleet_sample_pace_cams(&f->env, cams, n);
 }
 
+/* Make f->cams match cfg: cameras that stay are kept (state, timers, probe in flight), new
+ * ones are made fresh, gone ones freed. Returns 0 or -1 (out of memory; nothing changed). */
 static int fleet_build(struct fleet *f, const struct cfg *cfg, struct cw_err *err)
 {
     if (fleet_build_next(f, cfg, err) != 0)
