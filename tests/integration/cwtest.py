@@ -37,6 +37,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -325,6 +326,22 @@ def wait_for(what, check, deadline_s=POLL_DEADLINE_S, proc=None, interval=POLL_I
     if proc is not None:
         msg += "\n%s log:\n%s" % (proc.name, proc.stderr_text()[-3000:])
     raise AssertionError(msg)
+
+
+def start_daemon(procs, conf, interval=POLL_INTERVAL_S):
+    """camwatchd -c conf, started by procs (a fixtures() set), once it runs on its store."""
+    d = procs.start([program("camwatchd"), "-c", conf], name="camwatchd")
+    wait_for("the daemon running on its store", lambda: "; store " in d.stderr_text(), proc=d,
+             interval=interval)
+    return d
+
+
+def write_lock(db_path):
+    """A connection to the store at db_path holding its write lock (BEGIN IMMEDIATE), as
+    another writer (the CLI, an admin's sqlite3 shell) would: the caller rolls back, closes."""
+    db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    return db
 
 
 def write_json(path, obj, **dump_args):

@@ -59,14 +59,10 @@ class FootageScanBesideWriterTest(unittest.TestCase):
                       # one scan in this test; no gap verdict on half-hour-old footage
                       "footage": {"scan_interval": "1h", "max_gap": "off"},
                       "recorder nvrA": {"kind": "dir", "path": root, "pattern": PATTERN}})
-        d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
-        cwtest.wait_for("the daemon running on its store", lambda: "; store " in d.stderr_text(),
-                        proc=d)
+        d = cwtest.start_daemon(procs, conf)
 
-        db = sqlite3.connect(os.path.join(site, "var", "camwatch.db"), timeout=30,
-                             isolation_level=None)
+        db = cwtest.write_lock(os.path.join(site, "var", "camwatch.db"))
         try:
-            db.execute("BEGIN IMMEDIATE")
             # Under the lock: the scan has written nothing yet, so it cannot but meet the lock.
             before = db.execute("SELECT (SELECT count(*) FROM segment), "
                                 "(SELECT count(*) FROM recorder)").fetchone()

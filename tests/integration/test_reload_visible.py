@@ -11,7 +11,6 @@ $CW_ARTIFACTS). Waits are polls for a condition with a generous deadline, never 
 about time."""
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import unittest
@@ -128,10 +127,8 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         cams = [dict(c) for c in self.cams]
         cams[0]["name"] = "Cổng chợ Lai Vung"  # a change the store must write
         cwtest.write_config(self.site, cams, http_listen="127.0.0.1:%d" % self.port)
-        db = sqlite3.connect(os.path.join(self.site, "var", "camwatch.db"), timeout=30,
-                             isolation_level=None)
+        db = cwtest.write_lock(os.path.join(self.site, "var", "camwatch.db"))
         try:
-            db.execute("BEGIN IMMEDIATE")
             os.kill(self.daemon.pid, signal.SIGHUP)
 
             def waiting_or_done():

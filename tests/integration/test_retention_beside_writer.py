@@ -55,12 +55,9 @@ class RetentionBesideWriterTest(unittest.TestCase):
         finally:
             con.close()
 
-        d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
-        cwtest.wait_for("the daemon running on its store", lambda: "; store " in d.stderr_text(),
-                        proc=d, interval=0.001)
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        d = cwtest.start_daemon(procs, conf, interval=0.001)
+        db = cwtest.write_lock(path)
         try:
-            db.execute("BEGIN IMMEDIATE")
             # Under the lock: the pass has not reached the last camera, so it meets the lock.
             raw = db.execute("SELECT count(*) FROM sample WHERE camera_id = ? AND hourly = 0",
                              (LAST,)).fetchone()[0]

@@ -42,14 +42,10 @@ class StopBesideWriterTest(unittest.TestCase):
         conf = cwtest.write_config(
             site, [cwtest.camera("C00001", cwtest.rtsp_url(camera.getsockname()[1], "/a"))],
             probe={"interval": "10s", "timeout": "9s", "slow": "8s", "down_after": "1"})
-        d = procs.start([cwtest.program("camwatchd"), "-c", conf], name="camwatchd")
-        cwtest.wait_for("the daemon running on its store", lambda: "; store " in d.stderr_text(),
-                        proc=d)
+        d = cwtest.start_daemon(procs, conf)
 
-        db = sqlite3.connect(os.path.join(site, "var", "camwatch.db"), timeout=30,
-                             isolation_level=None)
+        db = cwtest.write_lock(os.path.join(site, "var", "camwatch.db"))
         try:
-            db.execute("BEGIN IMMEDIATE")
             camera.settimeout(cwtest.POLL_DEADLINE_S)  # a guard against hangs
             probe, _ = camera.accept()  # the probe's connection, then reset: down
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
