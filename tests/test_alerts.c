@@ -437,6 +437,21 @@ static int digest_written(struct fixture *fx, int64_t unused)
     return raw_int(fx->raw, "SELECT count(*) FROM alert WHERE kind = 'digest'") == 2; /* old too */
 }
 
+/* Alerting stopped, to start again with a daily digest whose last one was three days ago:
+ * the next is past, due at once. */
+static void digest_due(struct fixture *fx)
+{
+    alerts_free(fx->a);
+    fx->a = NULL;
+    fx->cfg.alerts.digest_min = 7 * 60;
+    assert_int_equal(sqlite3_exec(fx->raw,
+                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
+                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
+                                  "'old', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+}
+
 /* The digest reads every camera's status and a day of the event log: long for a large fleet.
  * It ran in the digest timer's callback, on the loop thread, holding every probe and HTTP
  * answer meanwhile. Its read runs on a worker, and the loop writes its alert when it is back. */
@@ -446,15 +461,7 @@ static void test_the_digest_reads_the_store_on_a_worker_not_the_loop(void **stat
     struct cw_err err = {0};
     int on_loop, off_loop;
 
-    alerts_free(fx->a);
-    fx->cfg.alerts.digest_min = 7 * 60;
-    /* The last digest three days ago: the next one is past, due at once. */
-    assert_int_equal(sqlite3_exec(fx->raw,
-                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
-                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
-                                  "'old', '{}');",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    digest_due(fx);
     pthread_mutex_lock(&status_reads.mu);
     status_reads.on_loop = status_reads.off_loop = 0;
     pthread_mutex_unlock(&status_reads.mu);
@@ -499,15 +506,7 @@ static int64_t digest_out_and_held(struct fixture *fx)
     struct cw_err err = {0};
     int64_t threads;
 
-    alerts_free(fx->a);
-    fx->a = NULL;
-    fx->cfg.alerts.digest_min = 7 * 60;
-    assert_int_equal(sqlite3_exec(fx->raw,
-                                  "INSERT INTO alert (at_ms, kind, summary, payload) VALUES "
-                                  "((strftime('%s', 'now') - 3 * 86400) * 1000, 'digest', "
-                                  "'old', '{}');",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    digest_due(fx);
     threads = cwtest_threads_now();
     assert_true(threads > 0);
     pthread_mutex_lock(&hold.mu);
