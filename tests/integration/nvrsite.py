@@ -1,10 +1,10 @@
 """A site of network recorders for the integration tests: the NVRs' file lists in the shape
 tests/fixtures/nvr_http.py takes them (times as the NVRs write them, in the site's zone), and
 NvrSite, the part of a test class that writes the sheet and asks camwatch about the
-recorders. The class using it sets cls.site, cls.recorders ({name: [recorder] keys}),
-cls.dead (an RTSP address no one answers) and cls.nvr (the nvr_http.py fixture)."""
+recorders (a cwtest.FixtureTestCase: cls.tmp, cls.procs)."""
 import datetime
 import json
+import os
 import urllib.request
 import zoneinfo
 
@@ -38,6 +38,34 @@ def now():
 
 
 class NvrSite:
+    @classmethod
+    def start_site(cls, hik_a, hik_b, dh_a, onv_a):
+        """The NVRs (tests/fixtures/nvr_http.py: hikA and hikB, Hikvision ISAPI, and dhA, Dahua,
+        holding those files) and onvA (tests/fixtures/onvif_device.py, recording onv_a, one
+        channel each), as the site's recorders (cls.recorders: {name: [recorder] keys}); cls.site,
+        and cls.dead, the cameras' RTSP address, a closed port."""
+        nvrs = cwtest.write_json(os.path.join(cls.tmp, "nvrs.json"), [
+            {"name": "hikA", "api": "isapi", "files": hik_a},
+            {"name": "hikB", "api": "isapi", "files": hik_b},
+            {"name": "dhA", "api": "dahua", "files": dh_a}])
+        cls.nvr = cls.procs.fixture("nvr_http.py", "--nvrs", nvrs)
+        devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"), [
+            {"name": "onvA", "auth": "none", "recordings": onv_a}])
+        cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
+        base = "http://127.0.0.1:%d/" % cls.nvr.port
+        cls.dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
+        cls.site = os.path.join(cls.tmp, "site")
+        cls.recorders = {
+            "onvA": {"kind": "onvif", "timeout": "5s",
+                     "url": "http://127.0.0.1:%d/onvA/onvif/device_service" % cls.dev.port},
+            "hikA": {"kind": "hikvision", "url": base + "hikA", "credential": "nvr",
+                     "timeout": "5s"},
+            "hikB": {"kind": "hikvision", "url": base + "hikB", "credential": "nvr",
+                     "timeout": "5s"},
+            "dhA": {"kind": "dahua", "url": base + "dhA/", "credential": "nvr",
+                    "timeout": "5s"},
+        }
+
     @classmethod
     def write_sheet(cls, cameras, maps):
         """The conf of cameras ({id: recorder}) with each recorder's channel_map from maps."""

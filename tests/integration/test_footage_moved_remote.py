@@ -43,29 +43,8 @@ class FootageMovedRemoteTest(NvrSite, cwtest.FixtureTestCase):
             [nvr_file(c, cls.t0 + 10 * MIN, cls.e1, "a%d-1" % c) for c in (1, 2)]
         dav = [nvr_file(1, cls.t0, cls.e1, "/mnt/dvr/sda0/dav/d1-0.dav"),
                nvr_file(2, cls.t0, cls.e1, cls.F_FILE)]
-        nvrs = cwtest.write_json(os.path.join(cls.tmp, "nvrs.json"), [
-            {"name": "hikA", "api": "isapi", "files": old},
-            {"name": "hikB", "api": "isapi",
-             "files": [nvr_file(3, cls.t0, cls.e1, "b3-0")]},
-            {"name": "dhA", "api": "dahua", "files": dav}])
-        cls.nvr = cls.procs.fixture("nvr_http.py", "--nvrs", nvrs)
-        devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"), [
-            {"name": "onvA", "auth": "none",
-             "recordings": [{"from": -3600, "to": 0}, {"from": -3600, "to": 0}]}])
-        cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
-        base = "http://127.0.0.1:%d/" % cls.nvr.port
-        cls.dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
-        cls.site = os.path.join(cls.tmp, "site")
-        cls.recorders = {
-            "onvA": {"kind": "onvif", "timeout": "5s",
-                     "url": "http://127.0.0.1:%d/onvA/onvif/device_service" % cls.dev.port},
-            "hikA": {"kind": "hikvision", "url": base + "hikA", "credential": "nvr",
-                     "timeout": "5s"},
-            "hikB": {"kind": "hikvision", "url": base + "hikB", "credential": "nvr",
-                     "timeout": "5s"},
-            "dhA": {"kind": "dahua", "url": base + "dhA/", "credential": "nvr",
-                    "timeout": "5s"},
-        }
+        cls.start_site(old, [nvr_file(3, cls.t0, cls.e1, "b3-0")], dav,
+                       [{"from": -3600, "to": 0}, {"from": -3600, "to": 0}])
         cls.conf = cls.write_sheet(
             {"CAM-O": "onvA", "CAM-P": "onvA", "CAM-H": "hikA", "CAM-I": "hikA",
              "CAM-D": "dhA", "CAM-E": "", "CAM-W": "hikB", "CAM-F": "dhA"},

@@ -37,27 +37,7 @@ class FootageMovedRemoteMapTest(NvrSite, cwtest.FixtureTestCase):
         cls.e1 = t - 20 * MIN
         cls.hik_old = [nvr_file(1, cls.t0, cls.e1, "j1-0")]
         cls.dav_old = [nvr_file(1, cls.t0, cls.e1, "/mnt/dvr/sda0/dav/k1-0.dav")]
-        nvrs = cwtest.write_json(os.path.join(cls.tmp, "nvrs.json"), [
-            {"name": "hikA", "api": "isapi", "files": cls.hik_old},
-            {"name": "hikB", "api": "isapi", "files": []},
-            {"name": "dhA", "api": "dahua", "files": cls.dav_old}])
-        cls.nvr = cls.procs.fixture("nvr_http.py", "--nvrs", nvrs)
-        devices = cwtest.write_json(os.path.join(cls.tmp, "devices.json"), [
-            {"name": "onvA", "auth": "none", "recordings": [{"from": -3600, "to": 0}]}])
-        cls.dev = cls.procs.fixture("onvif_device.py", "--devices", devices)
-        base = "http://127.0.0.1:%d/" % cls.nvr.port
-        cls.dead = cwtest.rtsp_url(cwtest.closed_port(), "/x")
-        cls.site = os.path.join(cls.tmp, "site")
-        cls.recorders = {
-            "onvA": {"kind": "onvif", "timeout": "5s",
-                     "url": "http://127.0.0.1:%d/onvA/onvif/device_service" % cls.dev.port},
-            "hikA": {"kind": "hikvision", "url": base + "hikA", "credential": "nvr",
-                     "timeout": "5s"},
-            "hikB": {"kind": "hikvision", "url": base + "hikB", "credential": "nvr",
-                     "timeout": "5s"},
-            "dhA": {"kind": "dahua", "url": base + "dhA/", "credential": "nvr",
-                    "timeout": "5s"},
-        }
+        cls.start_site(cls.hik_old, [], cls.dav_old, [{"from": -3600, "to": 0}])
         cls.conf = cls.write_sheet(
             {"CAM-Q": "onvA", "CAM-J": "hikA", "CAM-K": "dhA", "CAM-W": "hikB"}, MAPS)
         r = cwtest.camwatchd(cls.conf, "--once")
