@@ -138,6 +138,22 @@ static void test_new_refuses_non_http_url_and_bad_timeout(void **state)
     onvif_probe_free(p);
 }
 
+/* The reasons are a table, not a switch: a row left out when an outcome is added would read
+ * "error", the catch-all's word, and its kind would be lost downstream. */
+static void test_every_outcome_has_its_own_reason(void **state)
+{
+    (void)state;
+    for (int o = ONVIF_OK; o < ONVIF_ERROR; o++) {
+        if (strcmp(onvif_outcome_reason((enum onvif_outcome)o), "error") == 0)
+            fail_msg("outcome %d has no reason of its own", o);
+        for (int k = ONVIF_OK; k < o; k++)
+            if (strcmp(onvif_outcome_reason((enum onvif_outcome)o),
+                       onvif_outcome_reason((enum onvif_outcome)k)) == 0)
+                fail_msg("outcomes %d and %d read the same", k, o);
+    }
+    assert_string_equal(onvif_outcome_reason(ONVIF_ERROR), "error");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_parameters_the_camera_adds_are_its_own),
         cmocka_unit_test(test_unparsable_uri_is_said),
         cmocka_unit_test(test_new_refuses_non_http_url_and_bad_timeout),
+        cmocka_unit_test(test_every_outcome_has_its_own_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -383,6 +383,22 @@ static void test_new_refuses_bad_url_and_timeout(void **state)
     rtsp_probe_free(NULL);
 }
 
+/* The reasons are a table, not a switch: a row left out when an outcome is added would read
+ * "error", the catch-all's word, and its kind would be lost downstream. */
+static void test_every_outcome_has_its_own_reason(void **state)
+{
+    (void)state;
+    for (int o = RTSP_OK; o < RTSP_ERROR; o++) {
+        if (strcmp(rtsp_outcome_reason((enum rtsp_outcome)o), "error") == 0)
+            fail_msg("outcome %d has no reason of its own", o);
+        for (int k = RTSP_OK; k < o; k++)
+            if (strcmp(rtsp_outcome_reason((enum rtsp_outcome)o),
+                       rtsp_outcome_reason((enum rtsp_outcome)k)) == 0)
+                fail_msg("outcomes %d and %d read the same", k, o);
+    }
+    assert_string_equal(rtsp_outcome_reason(RTSP_ERROR), "error");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_closed_port_is_refused),
         cmocka_unit_test(test_hanging_cameras_do_not_spoil_the_others),
         cmocka_unit_test(test_new_refuses_bad_url_and_timeout),
+        cmocka_unit_test(test_every_outcome_has_its_own_reason),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
