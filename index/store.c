@@ -7,7 +7,7 @@
  * synchronous=NORMAL, which in WAL mode loses at most the last commits on power
  * loss, never consistency; a busy timeout so the CLI's short transactions wait for
  * each other and for the daemon's batches instead of failing (the daemon's loop waits a few
- * ms at most: store_set_busy_timeout);
+ * ms at most: store_set_busy_timeout; our own handler, which store_interrupt ends);
  * foreign keys so no event names a camera that is not there. Table SQL lives in
  * store_camera.c, store_event.c, store_sample.c, store_uptime.c, store_device.c; the schema in
  * store_migrate.c. */
@@ -30,10 +30,21 @@
 /* Virtual machine steps between two looks at store_interrupt's flag (the progress handler): a
  * look is a load, so a read stops within microseconds of the interrupt at no measurable cost. */
 #define STORE_INTERRUPT_CHECK_OPS 1000
+/* The busy handler's sleeps between two tries for another connection's lock (store_busy): short
+ * at first, as SQLite's own, for a lock held a moment; then never longer than the last, so an
+ * interrupted connection gives up the wait within that long of store_interrupt. */
+static const int store_busy_steps_ms[] = {1, 2, 5, 10};
+
+const char *store_errmsg(struct store *s)
+{
+    if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY && s->busy_interrupted)
+        return sqlite3_errstr(SQLITE_INTERRUPT);
+    return sqlite3_errmsg(s->db);
+}
 
 int store_fail(struct store *s, const char *doing, struct cw_err *err)
 {
-    return cw_err_set(err, s->path, 0, NULL, "%s: %s", doing, sqlite3_errmsg(s->db));
+    return cw_err_set(err, s->path, 0, NULL, "%s: %s", doing, store_errmsg(s));
 }
 
 /* store_collect's loop; the statement is finalized, or with keep reset (a cached one). */
@@ -163,7 +174,9 @@ int store_exec(struct store *s, const char *sql, struct cw_err *err)
     if (interrupted(s, "exec", err))
         return -1;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        cw_err_set(err, s->path, 0, NULL, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        int busy = (sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY;
+
+        cw_err_set(err, s->path, 0, NULL, "%s", msg && !busy ? msg : store_errmsg(s));
         sqlite3_free(msg);
         return -1;
     }
@@ -202,7 +215,7 @@ int store_step_write(struct store *s, sqlite3_stmt *st, const char *what, const 
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, sqlite3_errmsg(s->db));
+        return cw_err_set(err, s->path, 0, NULL, "%s of %s: %s", what, who, store_errmsg(s));
     return 0;
 }
 
@@ -786,9 +799,39 @@ enum store_failure store_failure_kind(struct store *s)
     }
 }
 
+/* SQLite's busy handler (sqlite3_busy_handler): another connection holds the lock s needs;
+ * count is how many times it was called for this lock before. Sleeps a step and tries again
+ * (non-zero) until s->busy_ms are slept, as sqlite3_busy_timeout's handler; but gives up (0:
+ * SQLITE_BUSY, which store_errmsg calls interrupted) at once when s is interrupted:
+ * sqlite3_interrupt does not end a wait for a lock, only a running statement. s's thread. */
+static int store_busy(void *data, int count)
+{
+    struct store *s = data;
+    size_t n = sizeof(store_busy_steps_ms) / sizeof(store_busy_steps_ms[0]);
+    int step = store_busy_steps_ms[(size_t)count < n ? (size_t)count : n - 1];
+
+    if (count == 0) {
+        s->busy_waited_ms = 0;
+        s->busy_interrupted = 0;
+    }
+    if (atomic_load_explicit(&s->interrupted, memory_order_relaxed)) {
+        s->busy_interrupted = 1;
+        return 0;
+    }
+    if (s->busy_waited_ms >= s->busy_ms)
+        return 0;
+    if (step > s->busy_ms - s->busy_waited_ms)
+        step = s->busy_ms - s->busy_waited_ms;
+    sqlite3_sleep(step);
+    s->busy_waited_ms += step;
+    return 1;
+}
+
 int store_set_busy_timeout(struct store *s, int ms, struct cw_err *err)
 {
-    if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK)
+    s->busy_ms = ms > 0 ? ms : 0;
+    /* Not sqlite3_busy_timeout: its handler sleeps on through store_interrupt. */
+    if (sqlite3_busy_handler(s->db, ms > 0 ? store_busy : NULL, s) != SQLITE_OK)
         return store_fail(s, "busy timeout", err);
     return 0;
 }

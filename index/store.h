@@ -35,7 +35,8 @@ void store_close(struct store *s); /* accepts NULL */
 int store_cache_limit(struct store *s, int kib, struct cw_err *err);
 
 /* Make every statement on s fail from now on, the one running included, with SQLite's
- * SQLITE_INTERRUPT ("interrupted"): for a stop that must not wait on a long read. Sticky,
+ * SQLITE_INTERRUPT ("interrupted"): for a stop that must not wait on a long read, nor on
+ * another connection's lock (a statement waiting for it gives up at once, "interrupted"). Sticky,
  * unlike sqlite3_interrupt alone (a no-op between two statements of a read of several): there
  * is no way back, close s. May be called from any thread while s is open; the caller keeps s
  * from being closed meanwhile (a write being interrupted rolls back). */
@@ -486,7 +487,9 @@ enum store_failure store_failure_kind(struct store *s);
 
 /* How long a statement on s waits for another connection's write lock before it fails with
  * SQLITE_BUSY (store_open sets STORE_BUSY_TIMEOUT_MS, for the CLI and the API's workers; the
- * daemon's loop sets a few ms: it keeps its writes and tries later instead of waiting). */
+ * daemon's loop sets a few ms: it keeps its writes and tries later instead of waiting); 0: not
+ * at all. The wait ends early when s is interrupted (store_interrupt). Replaces any busy
+ * handler set on the connection (PRAGMA busy_timeout reads 0: the wait is s's own). */
 int store_set_busy_timeout(struct store *s, int ms, struct cw_err *err);
 
 /* ---- tickets (store_ticket.c) ---- */

@@ -99,7 +99,7 @@ static int sync_one(struct store *s, const struct cfg_camera *c, int64_t now_ms,
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "camera %s: %s", c->id, sqlite3_errmsg(s->db));
+        return cw_err_set(err, s->path, 0, NULL, "camera %s: %s", c->id, store_errmsg(s));
     if (!exists)
         n->added++;
     else if (was_retired)

@@ -22,8 +22,7 @@ int store_event_insert(struct store *s, const char *camera_id, enum cw_state fro
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return cw_err_set(err, s->path, 0, NULL, "event for %s: %s", camera_id,
-                          sqlite3_errmsg(s->db));
+        return cw_err_set(err, s->path, 0, NULL, "event for %s: %s", camera_id, store_errmsg(s));
     return 0;
 }
 

@@ -58,6 +58,9 @@ struct store {
     int depth; /* store_begin nesting; the transaction is open while > 0 */
     sqlite3_stmt *stmt[STMT_COUNT];
     atomic_int interrupted; /* store_interrupt was called: any thread writes it, once */
+    int busy_ms;            /* store_set_busy_timeout: longest wait for another's lock */
+    int busy_waited_ms;     /* slept so far for the lock now met (store_busy); s's thread */
+    int busy_interrupted;   /* store_busy gave the last wait up: s was interrupted */
 };
 
 /* The cached statement id, prepared from sql on first use, reset and unbound. NULL with err
@@ -68,6 +71,9 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql
 int store_exec(struct store *s, const char *sql, struct cw_err *err);
 /* Fill err with what SQLite said about the last failure, prefixed by what we were doing. */
 int store_fail(struct store *s, const char *doing, struct cw_err *err);
+/* SQLite's words for the last failure on s (sqlite3_errmsg), but "interrupted" for a wait for
+ * a lock that store_interrupt ended (SQLite says "database is locked", as after the timeout). */
+const char *store_errmsg(struct store *s);
 
 /* Step st to its end, appending one element of size sz per row, zeroed and then filled by
  * read(st, elem) (so a reader sets only what its columns say). Finalizes st. Returns 0 with *out
