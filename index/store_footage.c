@@ -23,7 +23,11 @@
 /* ---- writing what a scan found ---- */
 
 /* A segment put again for the same camera reaching no further keeps its seen_ms: the scan that
- * indexed the camera's footage up to its end (store_segment_put). */
+ * indexed the camera's footage up to its end (store_segment_put). One put again as the row has
+ * it (a network recorder lists every item at every scan) is not written: its seen_ms would be
+ * kept too, so the WHERE leaves seen_ms out; nothing else marks a row as still listed (the
+ * scans drop what the recorder no longer lists). With no row changed, whether its camera is in
+ * the store tells an unchanged segment from one refused. */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
                       struct cw_err *err)
 {
@@ -38,10 +42,19 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
         "width = excluded.width, height = excluded.height, readable = excluded.readable, "
         "reason = excluded.reason, channel = excluded.channel, "
         "seen_ms = CASE WHEN camera_id = excluded.camera_id "
-        "AND excluded.end_ms <= end_ms THEN seen_ms ELSE excluded.seen_ms END";
+        "AND excluded.end_ms <= end_ms THEN seen_ms ELSE excluded.seen_ms END "
+        "WHERE camera_id IS NOT excluded.camera_id OR start_ms IS NOT excluded.start_ms "
+        "OR end_ms IS NOT excluded.end_ms OR bytes IS NOT excluded.bytes "
+        "OR mtime_ns IS NOT excluded.mtime_ns OR container IS NOT excluded.container "
+        "OR codec IS NOT excluded.codec OR width IS NOT excluded.width "
+        "OR height IS NOT excluded.height OR readable IS NOT excluded.readable "
+        "OR reason IS NOT excluded.reason OR channel IS NOT excluded.channel";
     static const char sql_len[] =
         "INSERT INTO footage_camera (camera_id, max_len_ms, updated_ms) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (camera_id) DO UPDATE SET max_len_ms = max(max_len_ms, excluded.max_len_ms)";
+        "ON CONFLICT (camera_id) DO UPDATE SET max_len_ms = excluded.max_len_ms "
+        "WHERE excluded.max_len_ms > max_len_ms";
+    enum cw_state state;
+    int retired;
     sqlite3_stmt *st = store_cached(
         s, STMT_SEGMENT_PUT, sql, err, "ttttIIIIoo__itIt", seg->recorder, seg->dir, seg->file,
         seg->camera_id, seg->start_ms, seg->end_ms > seg->start_ms ? seg->end_ms : seg->start_ms,
@@ -54,7 +67,9 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
         sqlite3_bind_int(st, 11, seg->width);
         sqlite3_bind_int(st, 12, seg->height);
     }
-    if ((rc = store_step_update(s, st, "segment", seg->camera_id, err)) != 0)
+    if ((rc = store_step_update(s, st, "segment", seg->camera_id, err)) < 0)
+        return -1;
+    if (rc == 1 && (rc = store_camera_get_state(s, seg->camera_id, &state, &retired, err)) != 0)
         return rc;
     /* The longest segment bounds the search for segments covering a time: only grows. */
     st = store_cached(s, STMT_SEGMENT_MAX_LEN, sql_len, err, "tII", seg->camera_id,

@@ -35,8 +35,9 @@ struct store_segment {
  * scan that indexed the camera's footage up to its end: one put again for the same camera with
  * an end no later (a network recorder's item listed again each scan, an ONVIF recording whose
  * start was overwritten since, a file read again) keeps the seen_ms it had; one that grew, or
- * is another camera's now, takes this one. Returns 0, 1 when its camera is not in the store
- * (nothing written), -1 on error. */
+ * is another camera's now, takes this one. One put again exactly as the store has it is not
+ * written at all (no row changed, not even its camera's longest segment). Returns 0 (also then),
+ * 1 when its camera is not in the store (nothing written), -1 on error. */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
                       struct cw_err *err);
 /* Forget the segment (recorder, dir, file): its file is gone. Returns 0 (also when there was

@@ -1,12 +1,13 @@
 /* recorder_remote.c - a network recorder's listing against what the store knows of it
  * (recorder_remote.h): each listed recording or file is a segment of the camera its tokens
- * name, written again each scan (its times move as it records and overwrites; the store keeps
- * the scan that indexed it while it reaches no further for that camera), and a known one
- * the recorder no longer lists is gone. A known one listed within the span it was indexed with
- * keeps the camera it was indexed for, whatever the sheet names now (recorder.h), and the
- * ISAPI and Dahua kinds are asked about the channels of the files it knows too (an ISAPI id
- * says its track; a Dahua file path does not, so the store keeps the channel it was listed
- * on). Owns, for one scan, the listing. A worker thread or the CLI. */
+ * name, put again each scan (its times move as it records and overwrites; the store keeps
+ * the scan that indexed it while it reaches no further for that camera, and writes only what
+ * changed: store_segment_put), and a known one the recorder no longer lists is gone. A known
+ * one listed within the span it was indexed with keeps the camera it was indexed for, whatever
+ * the sheet names now (recorder.h), and the ISAPI and Dahua kinds are asked about the channels
+ * of the files it knows too (an ISAPI id says its track; a Dahua file path does not, so the
+ * store keeps the channel it was listed on). Owns, for one scan, the listing. A worker thread
+ * or the CLI. */
 #include "recorder_remote.h"
 
 #include <stdio.h>

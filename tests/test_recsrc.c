@@ -656,6 +656,59 @@ static void test_pattern_changed_keeps_the_files_indexed_by_the_old_one(void **s
     recsrc_free(changed);
 }
 
+/* Write res with r as one transaction, in slices of 2; *skipped: the segments of cameras not in
+ * the store; returns the rows the store's connection changed. */
+static int64_t apply_all(struct fixture *fx, struct recsrc *r, const struct rec_result *res,
+                         int64_t now, size_t *skipped)
+{
+    int64_t before = sqlite3_total_changes64(fx->s->db);
+    struct cw_err err = {0};
+    size_t cursor = 0;
+    int rc;
+
+    *skipped = 0;
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    while ((rc = recsrc_apply(r, fx->s, res, &cursor, 2, now, skipped, &err)) == 0)
+        ;
+    assert_int_equal(rc, 1);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    return sqlite3_total_changes64(fx->s->db) - before;
+}
+
+/* A network recorder's listing (the items it lists at every scan, as recorder_remote.c finds
+ * them) written again as it was changes no row: not a segment, not a camera's longest segment;
+ * nor is an unchanged item taken for one of a camera not in the store. One item grown is the
+ * one row written (its segment and its camera's longest segment). */
+static void test_remote_listing_written_again_unchanged_writes_no_row(void **state)
+{
+    struct fixture *fx = *state;
+    const struct segment_info info = {.container = "ONVIF", .readable = 1};
+    const char *const cams[] = {"CAM-A", "CAM-B", "CAM-X"}; /* CAM-X: not in the store */
+    struct rec_result *res[2] = {rec_result_new(), rec_result_new()};
+    size_t skipped = 0;
+
+    for (int pass = 0; pass < 2; pass++) {
+        assert_non_null(res[pass]);
+        for (int i = 0; i < 3; i++) {
+            char id[16];
+            /* The second listing: CAM-B's recording grew by a minute. */
+            int64_t end = T0 + 60000 * (i + 1) + (pass == 1 && i == 1 ? 60000 : 0);
+            snprintf(id, sizeof(id), "rec-%d", i);
+            assert_int_equal(
+                rec_add_found(res[pass], "", id, cams[i], T0, end, 1000, end * 1000000, &info), 0);
+        }
+    }
+    assert_true(apply_all(fx, fx->nvr_src, res[0], T0, &skipped) == 4); /* 2 segments, 2 lengths */
+    assert_int_equal(skipped, 1);
+    assert_true(apply_all(fx, fx->nvr_src, res[0], T0 + 60000, &skipped) == 0);
+    assert_int_equal(skipped, 1);
+    assert_true(apply_all(fx, fx->nvr_src, res[1], T0 + 120000, &skipped) == 2);
+    assert_int_equal(skipped, 1);
+    assert_true(apply_all(fx, fx->nvr_src, res[1], T0 + 180000, &skipped) == 0);
+    rec_result_free(res[0]);
+    rec_result_free(res[1]);
+}
+
 /* The daemon's write of a scan, a transaction per slice (recsrc_write_step), on a connection
  * that waits a few ms for the lock: another connection's write lock puts the slice off (busy,
  * the cursor where it was, nothing of it in the store) and the same slice lands once the lock
@@ -773,6 +826,7 @@ int main(void)
         T(test_channel_reused_keeps_old_files_for_their_camera),
         T(test_channel_map_naming_a_camera_moved_off_gives_it_no_new_files),
         T(test_pattern_changed_keeps_the_files_indexed_by_the_old_one),
+        T(test_remote_listing_written_again_unchanged_writes_no_row),
         T(test_a_slice_meeting_a_held_lock_waits_and_lands_once),
         T(test_a_store_refusing_the_slice_fails_the_step_not_busy),
         T(test_dahua_channel_out_of_the_map_keeps_its_files_until_they_go),

@@ -433,6 +433,126 @@ static void test_item_listed_again_keeps_the_scan_that_indexed_it(void **state)
     footage_cover_clear(&c);
 }
 
+/* The segment rows the file's own trigger (made by the test beside the store) saw updated. */
+static int64_t segment_updates(sqlite3 *raw)
+{
+    return raw_int(raw, "SELECT n FROM test_segment_updates");
+}
+
+/* One network recorder's listing as a scan puts it: a Dahua file on channel 2, an ISAPI file
+ * (no codec, no size) and a folder recorder's file (all columns), item k's end moved by
+ * grow[k]. */
+static void put_listing(struct store *s, const char *const cams[3], const char *channel,
+                        const int64_t grow[3], int64_t seen)
+{
+    const struct store_segment g[3] = {
+        {.recorder = "dh",
+         .dir = "",
+         .file = "/mnt/dvr/sda0/dav/a.dav",
+         .camera_id = cams[0],
+         .start_ms = T0,
+         .end_ms = T0 + MIN + grow[0],
+         .bytes = 1000,
+         .mtime_ns = (T0 + MIN) * 1000000,
+         .container = "Dahua",
+         .readable = 1,
+         .channel = channel},
+        {.recorder = "hik",
+         .dir = "",
+         .file = "101/f1",
+         .camera_id = cams[1],
+         .start_ms = T0 - HOUR,
+         .end_ms = T0 - 30 * MIN + grow[1],
+         .bytes = 2000,
+         .mtime_ns = (T0 - 30 * MIN) * 1000000,
+         .container = "ISAPI",
+         .readable = 1},
+        {.recorder = "nvr",
+         .dir = "CHO-02",
+         .file = "a.mp4",
+         .camera_id = cams[2],
+         .start_ms = T0,
+         .end_ms = T0 + 2 * MIN + grow[2],
+         .bytes = 3000,
+         .mtime_ns = 5,
+         .container = "mp4",
+         .codec = "h264",
+         .width = 640,
+         .height = 360,
+         .readable = 0,
+         .reason = "truncated: moov atom not found"},
+    };
+    struct cw_err err = {0};
+
+    for (size_t i = 0; i < 3; i++)
+        if (store_segment_put(s, &g[i], seen, &err) != 0)
+            fail_msg("put %s: %s", g[i].file, err.msg);
+}
+
+/* A network recorder lists every item at every scan and each is put again: one the store holds
+ * as listed is not written again (for a province's NVRs, every row of the index each scan:
+ * its WAL, the write lock the other writers wait on, the disk), and keeps the scan that
+ * indexed it; one whose end grew, or that is another camera's or on another channel now, is
+ * written. Counted on the store's own connection (segment and footage_camera) and by a
+ * trigger on segment in the real file. */
+static void test_item_put_again_unchanged_is_not_written_again(void **state)
+{
+    static const char *const cams[3] = {"CHO-01", "CHO-01", "CHO-02"};
+    static const char *const moved[3] = {"CHO-01", "CAH-01", "CHO-02"};
+    static const int64_t same[3] = {0, 0, 0}, longer[3] = {0, 0, 3 * MIN};
+    struct fixture *fx = *state;
+    sqlite3 *raw = raw_open(fx->path);
+    sqlite3 *db = fx->s->db;
+    struct store_footage_camera fc;
+    struct store_known_file *kf = NULL;
+    struct cw_err err = {0};
+    size_t n = 0;
+    int64_t before;
+
+    assert_int_equal(sqlite3_exec(raw,
+                                  "CREATE TABLE test_segment_updates (n INTEGER NOT NULL);"
+                                  "INSERT INTO test_segment_updates VALUES (0);"
+                                  "CREATE TRIGGER test_segment_update AFTER UPDATE ON segment "
+                                  "BEGIN UPDATE test_segment_updates SET n = n + 1; END;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    put_listing(fx->s, cams, "2", same, T0);
+    assert_int_equal(segment_updates(raw), 0);
+    before = sqlite3_total_changes64(db);
+    put_listing(fx->s, cams, "2", same, T0 + MIN);
+    assert_int_equal(sqlite3_total_changes64(db) - before, 0);
+    assert_int_equal(segment_updates(raw), 0);
+    assert_true(seen_of(fx->s, "dh", "CHO-01", T0) == T0);
+    assert_true(seen_of(fx->s, "nvr", "CHO-02", T0) == T0);
+    /* A camera not in the store is still refused as before, not taken for an unchanged item. */
+    assert_int_equal(put(fx->s, "NOPE", "NOPE", "x.mp4", T0, MIN, 1), 1);
+
+    /* The folder recorder's file grew: written, dated by this scan, the longest segment grows. */
+    put_listing(fx->s, cams, "2", longer, T0 + 2 * MIN);
+    assert_int_equal(segment_updates(raw), 1);
+    assert_true(seen_of(fx->s, "nvr", "CHO-02", T0) == T0 + 2 * MIN);
+    assert_int_equal(store_footage_camera(fx->s, "CHO-02", &fc, T0 + 2 * MIN, &err), 0);
+    assert_true(fc.max_len_ms == 5 * MIN);
+    /* The ISAPI file is another camera's now. */
+    put_listing(fx->s, moved, "2", longer, T0 + 3 * MIN);
+    assert_int_equal(segment_updates(raw), 2);
+    assert_true(seen_of(fx->s, "hik", "CAH-01", T0 - HOUR) == T0 + 3 * MIN);
+    /* The Dahua file listed on another channel. */
+    put_listing(fx->s, moved, "7", longer, T0 + 4 * MIN);
+    assert_int_equal(segment_updates(raw), 3);
+    assert_int_equal(store_footage_files(fx->s, "dh", "", &kf, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(kf[0].channel, "7");
+    assert_true(seen_of(fx->s, "dh", "CHO-01", T0) == T0);
+    free(kf);
+    /* And the listing as it is now, again: nothing. */
+    before = sqlite3_total_changes64(db);
+    put_listing(fx->s, moved, "7", longer, T0 + 5 * MIN);
+    assert_int_equal(sqlite3_total_changes64(db) - before, 0);
+    assert_int_equal(segment_updates(raw), 3);
+    sqlite3_close(raw);
+}
+
 /* A recorder whose section went from the conf is marked removed, its rows kept: the index then
  * speaks for none of a camera's footage on it (not even before its last scan), its segments
  * there are not the index's to count; one that comes back is as it was, and one never removed
@@ -766,6 +886,7 @@ int main(void)
         T(test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing),
         T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
         T(test_item_listed_again_keeps_the_scan_that_indexed_it),
+        T(test_item_put_again_unchanged_is_not_written_again),
         T(test_places_near_ordered_by_distance_within_radius),
         T(test_moved_camera_found_at_its_new_place),
         T(test_request_stored_with_its_audit_row),
