@@ -333,7 +333,8 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
 /* The store told of cfg's cameras and recorders in one transaction, waiting for another
  * connection's write lock as the CLI would; the batch's own short wait put back after. 0, or
  * -1 with err and nothing written. Only the sync runs inside the transaction: the batch's
- * writes (same connection) are committed by its own timer, never swept into this one. */
+ * writes (same connection) are committed by its own timer, never swept into this one. What
+ * the sync changed is logged at its commit, and not at all when it is rolled back. */
 static int daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg, struct cw_err *err)
 {
     struct cw_err again;
