@@ -139,6 +139,11 @@ fail:
     return -1;
 }
 
+void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns)
+{
+    cfg_recorders_warn(cfg, warns);
+}
+
 void cfg_free(struct cfg *cfg)
 {
     size_t i;

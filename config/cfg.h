@@ -160,6 +160,7 @@ struct cfg_recorder {
     int tls_verify;                    /* default yes */
     char *ca_file;                     /* NULL: the system's */
     int line;                          /* of its section header in camwatch.conf */
+    int map_line;                      /* of its channel_map; 0 when not given */
     const struct cfg_credential *cred; /* resolved credential, NULL when none; borrowed */
     /* channel_map parsed: token i ({camera} text, ONVIF source, channel) is camera
      * token_cameras[i] */
@@ -273,6 +274,13 @@ enum { CFG_BELOW_FPS = 1u, CFG_BELOW_SIZE = 2u, CFG_BELOW_BITRATE = 4u };
 unsigned cfg_class_encoder_below(const struct cfg_class *c, double fps, int width, int height,
                                  double bitrate_kbps);
 const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *name);
+
+/* What a loaded cfg says that loads but does nothing, appended to warns, each naming file,
+ * line and field: a recorder's channel_map entry naming a camera whose row names another
+ * recorder (it gives that camera no new footage). Not errors: the cfg stays in force.
+ * --check-config prints them. */
+void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns);
+
 /* Each [recorder] giving no time_zone of its own takes the site's (cfg->time_zone) again: what
  * follows a change of the site's zone, as a reload keeping the zone in force makes. 0, or -1
  * when out of memory (some recorders then still have the zone they had). */

@@ -188,6 +188,7 @@ static void build_one(struct load *ld, const struct cfg_named *d, struct cfg_rec
     cfg_directive_copy(ld, recorder_keys, RECORDER_NKEYS, d->set, r, d->v);
     r->name = cfg_ld_strdup(ld, d->name);
     r->line = d->line;
+    r->map_line = r->channel_map != NULL ? cfg_recorder_key_line(ld, r, "channel_map") : 0;
     r->own_zone = r->time_zone != NULL;
     if (!r->own_zone)
         r->time_zone = cfg_ld_strdup(ld, ld->cfg->time_zone);

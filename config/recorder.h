@@ -14,6 +14,10 @@ extern const struct cfg_named_kind cfg_recorder_kind;
  * line. (recorder_resolve.c) */
 void cfg_recorders_resolve(struct load *ld);
 
+/* cfg_warnings' part: each channel_map entry of a recorder naming a camera whose recorder
+ * column names another recorder, a warning at the map's line. (recorder_resolve.c) */
+void cfg_recorders_warn(const struct cfg *cfg, struct cw_errlist *warns);
+
 /* The line of key in [recorder NAME] r, else the section's header (errors name it). */
 int cfg_recorder_key_line(const struct load *ld, const struct cfg_recorder *r, const char *key);
 

@@ -1,7 +1,8 @@
 /* recorder_resolve.c - each [recorder NAME] tied to the inventory once cameras.csv and
  * credentials.ini are read (recorder.h): its credential, its channel map's cameras, its
- * cameras, and the rule that a pattern without {camera} serves exactly one camera. Owns
- * nothing: what it finds lands in the recorders of the cfg. */
+ * cameras, and the rule that a pattern without {camera} serves exactly one camera; and, on a
+ * loaded cfg, the map's entries that give their camera nothing (cfg_recorders_warn). Owns
+ * nothing: what it finds lands in the recorders of the cfg, or in the caller's list. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,4 +67,25 @@ void cfg_recorders_resolve(struct load *ld)
 {
     for (size_t i = 0; i < ld->cfg->n_recorders; i++)
         resolve_one(ld, &ld->cfg->recorders[i]);
+}
+
+void cfg_recorders_warn(const struct cfg *cfg, struct cw_errlist *warns)
+{
+    for (size_t i = 0; i < cfg->n_recorders; i++) {
+        const struct cfg_recorder *r = &cfg->recorders[i];
+        for (size_t t = 0; t < r->n_tokens; t++) {
+            const struct cfg_camera *c = cfg_find_camera(cfg, r->token_cameras[t]);
+            /* Not on r's first n_row_cameras: recsrc_from_cfg gives it none of r's files. */
+            if (c == NULL || c->recorder == NULL || c->recorder[0] == '\0' ||
+                strcmp(c->recorder, r->name) == 0)
+                continue;
+            cw_errlist_add(warns, cfg->path, r->map_line, "channel_map",
+                           "[recorder %s]: %s=%s gives %s no new footage: its row (%s:%d) "
+                           "names recorder %s; take %s=%s out of the map, or put %s back in "
+                           "the row",
+                           r->name, r->tokens[t], c->id, c->id,
+                           cfg->cameras_path != NULL ? cfg->cameras_path : "cameras.csv", c->line,
+                           c->recorder, r->tokens[t], c->id, r->name);
+        }
+    }
 }

@@ -46,6 +46,8 @@
 
 #define DAEMON_DEFAULT_CONF "/etc/camwatch/camwatch.conf"
 #define EXIT_CONFIG 2
+/* Before a warning of --check-config, as `camwatch` says its own ("camwatch: warning: "). */
+#define DAEMON_WARNING "camwatchd: warning: "
 /* malloc arenas: the loop's and one the sample workers share. glibc's default (8 per core)
  * gives each worker an arena of its own, each keeping pages after its samples; measured at
  * 128 cameras after a round of samples, trimmed: 41.5 MiB RSS with the default, 39.9 with 2. */
@@ -113,21 +115,24 @@ static void usage(FILE *out)
             "\n"
             "  -c, --config FILE   configuration (default " DAEMON_DEFAULT_CONF ")\n"
             "      --check-config  validate the configuration and its files, then exit:\n"
-            "                      0 when valid, 2 with every problem as FILE:LINE: FIELD: msg\n"
+            "                      0 when valid, 2 with every problem as FILE:LINE: FIELD: msg;\n"
+            "                      a warning (" DAEMON_WARNING "FILE:LINE: FIELD: msg)\n"
+            "                      leaves the status as it is\n"
             "      --once          probe every camera once, write the results, exit\n"
             "  -v, --verbose       log each probe failure too\n"
             "  -h, --help          this text\n"
             "      --version       print the version\n");
 }
 
-/* Print errs' problems from the from-th on, each as FILE:LINE: FIELD: msg. */
-static void daemon_print_problems(const struct cw_errlist *errs, size_t from)
+/* Print errs' problems from the from-th on, each as FILE:LINE: FIELD: msg after prefix ("" for
+ * a problem, DAEMON_WARNING for a warning). */
+static void daemon_print_problems(const struct cw_errlist *errs, size_t from, const char *prefix)
 {
     char line[1024];
 
     for (size_t i = from; i < errs->n; i++) {
         cw_err_format(&errs->v[i], line, sizeof(line));
-        fprintf(stderr, "%s\n", line);
+        fprintf(stderr, "%s%s\n", prefix, line);
     }
 }
 
@@ -138,7 +143,7 @@ static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs)
     struct cfg *cfg = NULL;
 
     if (cfg_load(path, &cfg, errs) != 0) {
-        daemon_print_problems(errs, 0);
+        daemon_print_problems(errs, 0, "");
         if (errs->n == 0)
             fprintf(stderr, "%s: invalid configuration\n", path);
         cfg = NULL;
@@ -323,7 +328,7 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
     size_t before = errs->n;
 
     if (cfg != NULL && d->api != NULL && api_check(cfg, errs) != 0) {
-        daemon_print_problems(errs, before);
+        daemon_print_problems(errs, before, "");
         cfg_free(cfg);
         cfg = NULL;
     }
@@ -333,7 +338,8 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
 /* The store told of cfg's cameras and recorders in one transaction, waiting for another
  * connection's write lock as the CLI would; the batch's own short wait put back after. 0, or
  * -1 with err and nothing written. Only the sync runs inside the transaction: the batch's
- * writes (same connection) are committed by its own timer, never swept into this one. */
+ * writes (same connection) are committed by its own timer, never swept into this one. What
+ * the sync changed is logged at its commit, and not at all when it is rolled back. */
 static int daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg, struct cw_err *err)
 {
     struct cw_err again;
@@ -448,9 +454,20 @@ static void daemon_watch_signals(struct cw_daemon *d)
 /* Print every problem of errs; returns rc. */
 static int daemon_print_errors(struct cw_errlist *errs, int rc)
 {
-    daemon_print_problems(errs, 0);
+    daemon_print_problems(errs, 0, "");
     cw_errlist_clear(errs);
     return rc;
+}
+
+/* --check-config: what the configuration says that loads but does nothing (cfg_warnings),
+ * each printed as a warning; they leave the exit status as it is. */
+static void daemon_check_warnings(const struct cfg *cfg)
+{
+    struct cw_errlist warns = {0};
+
+    cfg_warnings(cfg, &warns);
+    daemon_print_problems(&warns, 0, DAEMON_WARNING);
+    cw_errlist_clear(&warns);
 }
 
 /* --check-config: the tokens file too. 0, or EXIT_CONFIG with every problem printed. */
@@ -651,6 +668,7 @@ int main(int argc, char **argv)
         return EXIT_CONFIG;
     if (check) {
         rc = daemon_check_api(d.cfg);
+        daemon_check_warnings(d.cfg);
         if (rc == 0)
             daemon_print_summary(d.cfg);
         cfg_free(d.cfg);

@@ -1,7 +1,7 @@
 /* store.c - the SQLite store's connection: open (pragmas, migration), close,
- * batched transactions, the prepared-statement cache, data_version. Owns the
- * sqlite3 handle and its statements; one thread at a time (the daemon's loop
- * thread, or the CLI).
+ * batched transactions (and the log lines held until they commit), the prepared-statement
+ * cache, data_version. Owns the sqlite3 handle, its statements and the held lines; one
+ * thread at a time (the daemon's loop thread, or the CLI).
  *
  * Settings and why: WAL so the CLI reads beside the daemon's writes;
  * synchronous=NORMAL, which in WAL mode loses at most the last commits on power
@@ -14,6 +14,7 @@
 #include "store_priv.h"
 
 #include "../util/file.h"
+#include "../util/log.h"
 #include "../util/text.h"
 #include "../util/vec.h"
 
@@ -34,6 +35,9 @@
  * at first, as SQLite's own, for a lock held a moment; then never longer than the last, so an
  * interrupted connection gives up the wait within that long of store_interrupt. */
 static const int store_busy_steps_ms[] = {1, 2, 5, 10};
+
+/* Bytes of one store_log_committed line: the longest, a recorder's, is under 200. */
+#define STORE_LOG_LINE_MAX 1024
 
 const char *store_errmsg(struct store *s)
 {
@@ -695,6 +699,36 @@ fail:
     return -1;
 }
 
+void store_log_committed(struct store *s, const char *fmt, ...)
+{
+    char line[STORE_LOG_LINE_MAX];
+    va_list ap;
+    char *held;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (s->depth == 0) {
+        log_info("%s", line);
+        return;
+    }
+    if (cw_vec_grow(&s->held_lines, s->n_held_lines, &s->held_lines_cap, sizeof(char *), 4) != 0 ||
+        (held = strdup(line)) == NULL)
+        return;
+    s->held_lines[s->n_held_lines++] = held;
+}
+
+/* The held lines logged (the transaction committed) or dropped (it rolled back). */
+static void store_end_held_lines(struct store *s, int committed)
+{
+    for (size_t i = 0; i < s->n_held_lines; i++) {
+        if (committed)
+            log_info("%s", s->held_lines[i]);
+        free(s->held_lines[i]);
+    }
+    s->n_held_lines = 0;
+}
+
 void store_close(struct store *s)
 {
     if (s == NULL)
@@ -706,6 +740,7 @@ void store_close(struct store *s)
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
+    free(s->held_lines); /* none left: store_abort above dropped those of an open batch */
     free(s->path);
     free(s);
 }
@@ -740,6 +775,7 @@ int store_commit(struct store *s, struct cw_err *err)
         store_abort(s);
         return -1;
     }
+    store_end_held_lines(s, 1);
     return 0;
 }
 
@@ -757,6 +793,7 @@ void store_abort(struct store *s)
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->depth = 0;
+    store_end_held_lines(s, 0);
 }
 
 void store_rollback(struct store *s)

@@ -55,7 +55,9 @@ void store_rollback(struct store *s);
 
 /* Make the camera table match the inventory: insert new cameras, update changed fields,
  * retire (never delete) cameras missing from cfg, un-retire ones that came back. A new
- * camera starts UNKNOWN with since = now_ms. Returns 0 or -1. */
+ * camera starts UNKNOWN with since = now_ms. Returns 0 or -1. What changed is logged ("store:
+ * inventory of N cameras: ...") once committed: inside a caller's transaction, at its commit,
+ * and not at all when it rolls back. */
 int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms, struct cw_err *err);
 
 /* The run of verdicts of one kind that health's hysteresis counts (daemon/health.h): the kind

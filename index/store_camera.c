@@ -189,9 +189,11 @@ int store_sync_cameras(struct store *s, const struct cfg *cfg, int64_t now_ms, s
         goto fail;
     if (store_exec(s, "DELETE FROM temp.sync_ids", err) != 0 || store_commit(s, err) != 0)
         goto fail;
-    if (n.added || n.changed || n.back || n.retired)
-        log_info("store: inventory of %zu cameras: %d new, %d changed, %d back, %d retired",
-                 cfg->n_cameras, n.added, n.changed, n.back, n.retired);
+    if (n.added || n.changed || n.back || n.retired) /* said once the caller's sync commits */
+        store_log_committed(s,
+                            "store: inventory of %zu cameras: %d new, %d changed, %d back, "
+                            "%d retired",
+                            cfg->n_cameras, n.added, n.changed, n.back, n.retired);
     return 0;
 fail:
     sqlite3_finalize(mark);

@@ -276,13 +276,15 @@ int store_sync_recorders(struct store *s, const struct cfg *cfg, int64_t now_ms,
                        "UPDATE recorder SET removed_ms = nullif(?2, 0) WHERE name = ?1", "tI",
                        v[i].name, configured ? (int64_t)0 : now_ms);
         if (rc == 0 && configured)
-            log_info("store: recorder %s is configured again: the index speaks for its footage "
-                     "as before",
-                     v[i].name);
+            store_log_committed(s,
+                                "store: recorder %s is configured again: the index speaks for "
+                                "its footage as before",
+                                v[i].name);
         else if (rc == 0)
-            log_info("store: recorder %s is no longer configured: its footage stays in the store "
-                     "but is not indexed",
-                     v[i].name);
+            store_log_committed(s,
+                                "store: recorder %s is no longer configured: its footage stays "
+                                "in the store but is not indexed",
+                                v[i].name);
     }
     free(v);
     return rc;

@@ -99,7 +99,8 @@ int store_recorder_scanned(struct store *s, const char *name, const char *kind, 
 /* Tell the store which recorders cfg configures: a recorder it knows whose [recorder] section
  * is gone is marked removed at now_ms (its segments and last scan are kept, and the index no
  * longer speaks for them: footage_index_of), one whose section is back is configured again, as
- * it was. Nothing is deleted. Run at each load of the conf, beside store_sync_cameras. */
+ * it was. Nothing is deleted. Run at each load of the conf, beside store_sync_cameras; each
+ * change logged, as there, once committed. */
 int store_sync_recorders(struct store *s, const struct cfg *cfg, int64_t now_ms,
                          struct cw_err *err);
 /* Every recorder ever scanned, by name. With counts, its segment counts too, which walks every

@@ -56,6 +56,10 @@ struct store {
     char *path;
     enum store_mode mode;
     int depth; /* store_begin nesting; the transaction is open while > 0 */
+    /* store_log_committed's lines, held while the transaction is open: logged when it
+     * commits, dropped when it rolls back */
+    char **held_lines;
+    size_t n_held_lines, held_lines_cap;
     sqlite3_stmt *stmt[STMT_COUNT];
     atomic_int interrupted; /* store_interrupt was called: any thread writes it, once */
     int busy_ms;            /* store_set_busy_timeout: longest wait for another's lock */
@@ -67,6 +71,12 @@ struct store {
  * filled on failure. Borrowed: finalized by store_close. */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id, const char *sql,
                          struct cw_err *err);
+/* Log line (log_info) once the writes it tells of are committed: at once outside a transaction,
+ * at the outermost store_commit inside one, never when that rolls back (a caller's transaction
+ * may hold a sync: the daemon's reload). A line the memory cannot hold is lost, not the
+ * write. */
+void store_log_committed(struct store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Run SQL that returns no rows (may hold several statements). */
 int store_exec(struct store *s, const char *sql, struct cw_err *err);
 /* Fill err with what SQLite said about the last failure, prefixed by what we were doing. */

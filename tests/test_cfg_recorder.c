@@ -208,6 +208,36 @@ static void test_nvr_recorders_by_channel_number(void **state)
     assert_string_equal(r->time_zone, "Asia/Tokyo");
 }
 
+/* A map's entry naming a camera whose row names another recorder gives it nothing: a warning
+ * at the map's line naming the recorder, the entry, the camera's row and the recorder it names
+ * (the load succeeds). Entries for nvr1's own rows, or for a row whose column is blank, are
+ * none. */
+static void test_map_entry_of_a_camera_on_another_recorder_is_a_warning(void **state)
+{
+    struct site *s = *state;
+    struct cw_errlist warns = {0};
+    char conf[4096];
+
+    snprintf(conf, sizeof(conf), CONF_STD "%s",
+             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
+             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n"
+             "channel_map = ch01=CAM-A, ch03 = CAM-C, ch04=CAM-D\n");
+    site_std(s, ROWS3 "CAM-D,D,CAH,,district,,,,,rtsp://h/d,,,,,,\n");
+    site_write(s, "camwatch.conf", conf, 0644);
+    assert_int_equal(site_load(s), 0);
+    assert_int_equal(cfg_find_recorder(s->cfg, "nvr1")->map_line, 13);
+    cfg_warnings(s->cfg, &warns);
+    if (warns.n != 1)
+        dump_errors(&warns);
+    assert_int_equal(warns.n, 1);
+    assert_error(&warns, "/camwatch.conf", 13, "channel_map",
+                 "[recorder nvr1]: ch03=CAM-C gives CAM-C no new footage: its row (*");
+    assert_non_null(strstr(warns.v[0].msg, "/cameras.csv:4) names recorder NVR-NOT-CONFIGURED; "
+                                           "take ch03=CAM-C out of the map, or put nvr1 back in "
+                                           "the row"));
+    cw_errlist_clear(&warns);
+}
+
 static void test_bad_footage_keys_refused(void **state)
 {
     struct site *s = *state;
@@ -257,6 +287,8 @@ int main(void)
             site_teardown),
         cmocka_unit_test_setup_teardown(test_nvr_recorders_by_channel_number, site_setup,
                                         site_teardown),
+        cmocka_unit_test_setup_teardown(test_map_entry_of_a_camera_on_another_recorder_is_a_warning,
+                                        site_setup, site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_recorders_name_line_and_field, site_setup,
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_footage_keys_refused, site_setup, site_teardown),

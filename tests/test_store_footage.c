@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../index/footage.h"
 #include "../index/store.h"
@@ -609,6 +611,62 @@ static void test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing(v
     footage_cover_clear(&c);
 }
 
+/* Lines of the file at path holding what. */
+static int lines_with(const char *path, const char *what)
+{
+    char line[4096];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, what) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+/* What a sync of the inventory and the recorders changed, inside a transaction of the
+ * caller's (the daemon's reload): logged at its commit, never when it rolls back. */
+static void test_sync_changes_logged_only_once_committed(void **state)
+{
+    static const char cams[] = "store: inventory of 2 cameras: 0 new, 0 changed, 0 back, "
+                               "1 retired";
+    static const char rec[] = "store: recorder nvr is no longer configured";
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    char path[128];
+    int saved, fd, before_commit = -1;
+
+    assert_int_equal(store_recorder_scanned(fx->s, "nvr", "dir", T0, 1, NULL, &err), 0);
+    snprintf(path, sizeof(path), "%s/stderr.log", fx->dir);
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
+    close(fd);
+    log_init("test_store_footage", LOG_LVL_INFO);
+    for (int commit = 0; commit < 2; commit++) {
+        assert_int_equal(store_begin(fx->s, &err), 0);
+        ftest_sync(fx->s, ftest_market, 2, T0 + (1 + commit) * MIN); /* CAH-01 retired */
+        ftest_recorders(fx->s, NULL, 0, T0 + (1 + commit) * MIN);    /* nvr removed */
+        fflush(stderr);
+        if (!commit) {
+            store_rollback(fx->s);
+            continue;
+        }
+        /* the rolled-back sync's lines and this one's, still held */
+        before_commit = lines_with(path, cams) + lines_with(path, rec);
+        assert_int_equal(store_commit(fx->s, &err), 0);
+    }
+    fflush(stderr);
+    log_init("test_store_footage", LOG_LVL_WARN);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(before_commit, 0);
+    assert_int_equal(lines_with(path, cams), 1);
+    assert_int_equal(lines_with(path, rec), 1);
+}
+
 static void test_recorder_scans_listed_with_counts(void **state)
 {
     struct fixture *fx = *state;
@@ -884,6 +942,7 @@ int main(void)
         T(test_moved_camera_spoken_for_by_each_recorder_it_recorded_to),
         T(test_recorder_scans_listed_with_counts),
         T(test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing),
+        T(test_sync_changes_logged_only_once_committed),
         T(test_camera_newest_seen_is_what_a_scan_had_indexed_of_it),
         T(test_item_listed_again_keeps_the_scan_that_indexed_it),
         T(test_item_put_again_unchanged_is_not_written_again),

@@ -96,6 +96,32 @@ class FootageMovedRemoteMapTest(NvrSite, cwtest.FixtureTestCase):
         self.assert_old_recorder_indexed_nothing_new("CAM-Q", "onvA")
         self.assertEqual(self.second["onvA"]["kept"], 1, self.second)
 
+    def map_line(self, recorder):
+        """The line of [recorder NAME]'s channel_map in the conf."""
+        with open(self.conf, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        at = lines.index("[recorder %s]" % recorder)
+        return next(i + 1 for i in range(at, len(lines)) if lines[i].startswith("channel_map ="))
+
+    def test_check_config_warns_of_each_map_entry_left_naming_a_moved_camera(self):
+        # Each old map's entry gives its camera nothing now: dead config, said as a warning
+        # (the conf stays loadable) naming where it is and where the camera's row puts it.
+        r = cwtest.camwatchd(self.conf, "--check-config")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("valid", r.out)
+        sheet = os.path.join(os.path.dirname(self.conf), "cameras.csv")
+        for old, token, cam, row in (("onvA", "SourceId_1", "CAM-Q", 2), ("hikA", "1", "CAM-J", 3),
+                                     ("dhA", "1", "CAM-K", 4)):
+            with self.subTest(recorder=old):
+                self.assertIn("camwatchd: warning: %s:%d: channel_map: [recorder %s]: %s=%s gives %s "
+                              "no new footage: its row (%s:%d) names recorder hikB; take %s=%s out "
+                              "of the map, or put %s back in the row"
+                              % (self.conf, self.map_line(old), old, token, cam, cam, sheet, row,
+                                 token, cam, old), r.err)
+        # hikB's entries name cameras its rows put on it: no warning of them.
+        warned = [line for line in r.err.splitlines() if line.startswith("camwatchd: warning:")]
+        self.assertEqual(len(warned), 3, r.err)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -88,6 +88,13 @@ class ReloadAllOrNothingTest(cwtest.FixtureTestCase):
             return c if c["at_ms"] > after_ms else None
         return cwtest.wait_for("the reload's outcome", done, proc=self.daemon)
 
+    def reload_log(self):
+        """The daemon's log from its last reload on."""
+        log = self.daemon.stderr_text()
+        at = log.rfind("daemon: reloading ")
+        self.assertGreaterEqual(at, 0, log[-2000:])
+        return log[at:]
+
     def test_a_reload_the_store_refuses_half_way_leaves_the_old_inventory(self):
         cwtest.wait_for("the daemon's first scan of nvrA in the store",
                         lambda: self.inventory()[1] == {"nvrA": 0}, proc=self.daemon)
@@ -105,7 +112,11 @@ class ReloadAllOrNothingTest(cwtest.FixtureTestCase):
         self.assertEqual(refused["kind"], "reload")
         self.assertEqual(refused["ok_ms"], start["ok_ms"], "it runs on the start's files")
         self.assertIn(FAULT, " ".join(p["message"] for p in refused["problems"]), refused)
-        self.assertIn("reload failed, keeping the old inventory", self.daemon.stderr_text())
+        log = self.reload_log()
+        self.assertIn("reload failed, keeping the old inventory", log)
+        # The log claims no change the store did not keep: no inventory line (B retired, C new)
+        # for the sync that was rolled back.
+        self.assertNotIn("store: inventory of", log)
         # The store as the daemon runs: A and B, B not retired, no C, nvrA still configured.
         self.assertEqual(self.inventory(), ({"A": 0, "B": 0}, {"nvrA": 0}))
         shown = sorted(o["id"] for o in cwtest._json(cwtest.camwatch(self.conf, "status",
@@ -115,6 +126,9 @@ class ReloadAllOrNothingTest(cwtest.FixtureTestCase):
         # The store writable again: the same sheet is taken, in the store and the daemon.
         taken = self.reload(refused["at_ms"])
         self.assertIs(taken["ok"], True, taken)
+        # The same line as ever, once the sync that made it is committed.
+        self.assertIn("store: inventory of 2 cameras: 1 new, 1 changed, 0 back, 1 retired",
+                      self.reload_log())
         self.assertEqual(self.inventory(), ({"A": 0, "B": 1, "C": 0}, {"nvrA": 1}))
         shown = sorted(o["id"] for o in cwtest._json(cwtest.camwatch(self.conf, "status",
                                                                      "--json")))
