@@ -124,15 +124,14 @@ static void usage(FILE *out)
             "      --version       print the version\n");
 }
 
-/* Print errs' problems from the from-th on, each as FILE:LINE: FIELD: msg after prefix ("" for
- * a problem, DAEMON_WARNING for a warning). */
-static void daemon_print_problems(const struct cw_errlist *errs, size_t from, const char *prefix)
+/* Print errs' problems from the from-th on, each as FILE:LINE: FIELD: msg. */
+static void daemon_print_problems(const struct cw_errlist *errs, size_t from)
 {
     char line[1024];
 
     for (size_t i = from; i < errs->n; i++) {
         cw_err_format(&errs->v[i], line, sizeof(line));
-        fprintf(stderr, "%s%s\n", prefix, line);
+        fprintf(stderr, "%s\n", line);
     }
 }
 
@@ -143,7 +142,7 @@ static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs)
     struct cfg *cfg = NULL;
 
     if (cfg_load(path, &cfg, errs) != 0) {
-        daemon_print_problems(errs, 0, "");
+        daemon_print_problems(errs, 0);
         if (errs->n == 0)
             fprintf(stderr, "%s: invalid configuration\n", path);
         cfg = NULL;
@@ -319,6 +318,25 @@ static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
     return rc;
 }
 
+/* What the configuration says that loads but does nothing (cfg_warnings): for --check-config
+ * (check) each printed as a warning, leaving the exit status as it is; at start and at a reload
+ * taken, each logged, so an installer who never runs --check-config still reads it. */
+static void daemon_config_warnings(const struct cfg *cfg, int check)
+{
+    struct cw_errlist warns = {0};
+    char line[1024];
+
+    cfg_warnings(cfg, &warns);
+    for (size_t i = 0; i < warns.n; i++) {
+        cw_err_format(&warns.v[i], line, sizeof(line));
+        if (check)
+            fprintf(stderr, DAEMON_WARNING "%s\n", line);
+        else
+            log_warnx("config: %s", line);
+    }
+    cw_errlist_clear(&warns);
+}
+
 /* The configuration at d->conf_path as a reload would take it: its files, then the tokens file
  * the API would read (as --check-config checks them). NULL with every problem printed and
  * appended to errs. */
@@ -328,7 +346,7 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
     size_t before = errs->n;
 
     if (cfg != NULL && d->api != NULL && api_check(cfg, errs) != 0) {
-        daemon_print_problems(errs, before, "");
+        daemon_print_problems(errs, before);
         cfg_free(cfg);
         cfg = NULL;
     }
@@ -407,6 +425,7 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
         cfg = NULL;
     } else {
         log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
+        daemon_config_warnings(cfg, 0);
     }
     if (d->reload != NULL) {
         if (cfg != NULL)
@@ -454,20 +473,9 @@ static void daemon_watch_signals(struct cw_daemon *d)
 /* Print every problem of errs; returns rc. */
 static int daemon_print_errors(struct cw_errlist *errs, int rc)
 {
-    daemon_print_problems(errs, 0, "");
+    daemon_print_problems(errs, 0);
     cw_errlist_clear(errs);
     return rc;
-}
-
-/* --check-config: what the configuration says that loads but does nothing (cfg_warnings),
- * each printed as a warning; they leave the exit status as it is. */
-static void daemon_check_warnings(const struct cfg *cfg)
-{
-    struct cw_errlist warns = {0};
-
-    cfg_warnings(cfg, &warns);
-    daemon_print_problems(&warns, 0, DAEMON_WARNING);
-    cw_errlist_clear(&warns);
 }
 
 /* --check-config: the tokens file too. 0, or EXIT_CONFIG with every problem printed. */
@@ -666,9 +674,9 @@ int main(int argc, char **argv)
     cw_errlist_clear(&errs);
     if (d.cfg == NULL)
         return EXIT_CONFIG;
+    daemon_config_warnings(d.cfg, check);
     if (check) {
         rc = daemon_check_api(d.cfg);
-        daemon_check_warnings(d.cfg);
         if (rc == 0)
             daemon_print_summary(d.cfg);
         cfg_free(d.cfg);

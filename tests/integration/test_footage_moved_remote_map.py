@@ -60,6 +60,7 @@ class FootageMovedRemoteMapTest(NvrSite, cwtest.FixtureTestCase):
         cwtest.wait_for("the clock past the new files", lambda: now() > cls.tb + 3 * SEC)
         r = cwtest.camwatchd(cls.conf, "--once")  # the inventory synced, every recorder scanned
         assert r.rc == 0, r
+        cls.moved_log = r.err
         r = cwtest.camwatch(cls.conf, "footage", "scan", "--json")  # and scanned again
         assert r.rc == 0, r
         cls.second = {o["name"]: o for o in json.loads(r.out)}
@@ -121,6 +122,18 @@ class FootageMovedRemoteMapTest(NvrSite, cwtest.FixtureTestCase):
         # hikB's entries name cameras its rows put on it: no warning of them.
         warned = [line for line in r.err.splitlines() if line.startswith("camwatchd: warning:")]
         self.assertEqual(len(warned), 3, r.err)
+
+    def test_the_daemon_logs_each_map_entry_left_naming_a_moved_camera_when_it_starts(self):
+        # An installer who never runs --check-config reads the same warnings in the journal.
+        warned = [line for line in self.moved_log.splitlines()
+                  if "config: " in line and "channel_map" in line]
+        self.assertEqual(len(warned), 3, self.moved_log)
+        for old, token, cam in (("onvA", "SourceId_1", "CAM-Q"), ("hikA", "1", "CAM-J"),
+                                ("dhA", "1", "CAM-K")):
+            with self.subTest(recorder=old):
+                said = "config: %s:%d: channel_map: [recorder %s]: %s=%s gives %s no new footage" % (
+                    self.conf, self.map_line(old), old, token, cam, cam)
+                self.assertTrue(any(said in line for line in warned), self.moved_log)
 
 
 if __name__ == "__main__":
