@@ -371,8 +371,11 @@ static int daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg, struct 
         store_rollback(d->store); /* the cameras' rows as well as the recorders' */
         rc = -1;
     }
-    if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, rc == 0 ? err : &again) != 0)
-        rc = -1;
+    /* Not a refusal: once committed, the store holds cfg and the fleet must follow it. A batch
+     * left with the longer wait only waits longer. */
+    if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, &again) != 0)
+        log_warnx("store: the batch's %d ms wait not put back: %s", BATCH_BUSY_TIMEOUT_MS,
+                  again.msg);
     return rc;
 }
 
