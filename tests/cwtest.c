@@ -96,6 +96,19 @@ char *cwtest_read_file(const char *path, size_t *len)
     return buf;
 }
 
+int cwtest_lines_with(const char *path, const char *what)
+{
+    char line[4096];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, what) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
 char *cwtest_read_data(const char *rel, size_t *len)
 {
     char path[512];

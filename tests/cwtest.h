@@ -35,6 +35,10 @@ char *cwtest_read_file(const char *path, size_t *len);
 /* cwtest_read_file of tests/data/<rel>; fails the test when the file is missing or empty. */
 char *cwtest_read_data(const char *rel, size_t *len);
 
+/* How many lines of the file at path hold what; 0 when it cannot be read (a log not written
+ * yet). */
+int cwtest_lines_with(const char *path, const char *what);
+
 /* Write text to path (created or truncated) and set its mode. Fails the test on error. */
 void cwtest_write_file(const char *path, const char *text, mode_t mode);
 

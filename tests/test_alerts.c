@@ -302,27 +302,13 @@ static void test_damping_is_judged_no_later_than_the_log_is_complete(void **stat
     assert_int_equal(raw_int(fx->raw, "SELECT count(*) FROM alert WHERE to_state = 'down'"), 1);
 }
 
-/* Lines of the file at path holding what. */
-static int lines_with(const char *path, const char *what)
-{
-    char line[4096];
-    int n = 0;
-    FILE *f = fopen(path, "r");
-
-    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-        n += strstr(line, what) != NULL;
-    if (f != NULL)
-        fclose(f);
-    return n;
-}
-
 static const char *log_path; /* where stderr goes while digest_failed looks */
 
 static int digest_failed(struct fixture *fx, int64_t n)
 {
     (void)fx;
     fflush(stderr);
-    return lines_with(log_path, "digest not made") >= n;
+    return cwtest_lines_with(log_path, "digest not made") >= n;
 }
 
 /* A digest the store cannot make (a read that fails: here its event log is gone) left the last
@@ -362,7 +348,7 @@ static void test_a_digest_the_store_cannot_make_is_tried_again_later_not_at_once
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
-    assert_int_equal(lines_with(path, "digest not made"), 1);
+    assert_int_equal(cwtest_lines_with(path, "digest not made"), 1);
 }
 
 /* Which threads read the camera status list (the digest's first read), from a trace every

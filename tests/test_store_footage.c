@@ -611,20 +611,6 @@ static void test_recorder_removed_from_the_conf_is_kept_but_speaks_for_nothing(v
     footage_cover_clear(&c);
 }
 
-/* Lines of the file at path holding what. */
-static int lines_with(const char *path, const char *what)
-{
-    char line[4096];
-    int n = 0;
-    FILE *f = fopen(path, "r");
-
-    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-        n += strstr(line, what) != NULL;
-    if (f != NULL)
-        fclose(f);
-    return n;
-}
-
 /* What a sync of the inventory and the recorders changed, inside a transaction of the
  * caller's (the daemon's reload): logged at its commit, never when it rolls back. */
 static void test_sync_changes_logged_only_once_committed(void **state)
@@ -655,7 +641,7 @@ static void test_sync_changes_logged_only_once_committed(void **state)
             continue;
         }
         /* the rolled-back sync's lines and this one's, still held */
-        before_commit = lines_with(path, cams) + lines_with(path, rec);
+        before_commit = cwtest_lines_with(path, cams) + cwtest_lines_with(path, rec);
         assert_int_equal(store_commit(fx->s, &err), 0);
     }
     fflush(stderr);
@@ -663,8 +649,8 @@ static void test_sync_changes_logged_only_once_committed(void **state)
     dup2(saved, 2);
     close(saved);
     assert_int_equal(before_commit, 0);
-    assert_int_equal(lines_with(path, cams), 1);
-    assert_int_equal(lines_with(path, rec), 1);
+    assert_int_equal(cwtest_lines_with(path, cams), 1);
+    assert_int_equal(cwtest_lines_with(path, rec), 1);
 }
 
 static void test_recorder_scans_listed_with_counts(void **state)
