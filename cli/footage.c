@@ -280,7 +280,8 @@ static void scan_progress(void *data, size_t files, size_t dirs)
  * is written with the last slice, so a scan cut short is done again whole next time (folders
  * are written after their files). 0, or -1 with err (the slices before it landed). */
 static int scan_write(struct cli *cli, const struct recsrc *r, const struct rec_result *res,
-                      const char *error, int64_t now, size_t *skipped, struct cw_err *err)
+                      const char *error, int64_t now, struct recsrc_tally *tally,
+                      struct cw_err *err)
 {
     size_t cursor = 0;
     int busy, rc;
@@ -289,7 +290,7 @@ static int scan_write(struct cli *cli, const struct recsrc *r, const struct rec_
         return 0; /* no source to speak for (its section refused): nothing written */
     /* A lock held past the CLI's busy timeout (5 s) fails the command: it does not wait on. */
     while ((rc = recsrc_write_step(r, cli->store, res, error, &cursor, RECSRC_APPLY_SLICE, now,
-                                   skipped, &busy, err)) == 0)
+                                   tally, &busy, err)) == 0)
         ;
     return rc < 0 ? -1 : 0;
 }
@@ -301,7 +302,7 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
     struct recsrc *r = NULL;
     struct rec_result *res = NULL;
     struct cw_err err = {0};
-    size_t skipped = 0;
+    struct recsrc_tally tally = {0};
     int64_t now = cw_now_ms();
 
     memset(v, 0, sizeof(*v));
@@ -314,14 +315,14 @@ static void scan_one(struct cli *cli, const struct cli_args *a, const struct cfg
         snprintf(err_buf, len, "%s", err.msg);
         v->error = err_buf;
     }
-    if (scan_write(cli, r, res, v->error, now, &skipped, &err) != 0) {
+    if (scan_write(cli, r, res, v->error, now, &tally, &err) != 0) {
         snprintf(err_buf, len, "%s", err.msg);
         v->error = err_buf;
     }
     v->ok = v->error == NULL;
     if (res != NULL) {
         v->files = res->files_seen;
-        v->changed = res->n_found;
+        v->changed = recsrc_changed(res, &tally); /* not what a network recorder listed again */
         v->gone = res->n_gone;
         v->unreadable = res->unreadable;
         v->unmapped = res->unmapped;

@@ -48,10 +48,11 @@ struct frec {
     int writing;            /* a scan's result or failure being written (res, error) */
     struct rec_result *res; /* being written; NULL when the scan failed */
     char error[512];        /* why it failed, "" when it did not */
-    size_t cursor, skipped;
-    double wait_s;         /* the next backoff */
-    int64_t busy_since_ms; /* monotonic: when the lock was first met by this write; 0 */
-    int64_t busy_log_ms;   /* monotonic: the last line saying so */
+    size_t cursor;
+    struct recsrc_tally tally; /* what the write left as the store had it, or skipped */
+    double wait_s;             /* the next backoff */
+    int64_t busy_since_ms;     /* monotonic: when the lock was first met by this write; 0 */
+    int64_t busy_log_ms;       /* monotonic: the last line saying so */
     int64_t scan_ms, started_ms;
     int once_waiting; /* --once: its cameras' rounds wait for it */
 };
@@ -243,11 +244,11 @@ static void frec_log_written(const struct frec *r)
     log_info("footage: recorder=%s scanned in %.1f s: %zu files (%zu new or changed, %zu "
              "unreadable), %zu gone, %zu of %zu folders read%s",
              recsrc_name(r->src), (double)(cw_mono_ms() - r->started_ms) / 1000.0, res->files_seen,
-             res->n_found, res->unreadable, res->n_gone, res->dirs_listed,
+             recsrc_changed(res, &r->tally), res->unreadable, res->n_gone, res->dirs_listed,
              res->dirs_listed + res->dirs_skipped,
-             r->skipped ? " (cameras not in the store "
-                          "skipped)"
-                        : "");
+             r->tally.skipped ? " (cameras not in the store "
+                                "skipped)"
+                              : "");
     if (res->unmapped > 0)
         log_info("footage: recorder=%s %zu files name no camera of it", recsrc_name(r->src),
                  res->unmapped);
@@ -312,7 +313,7 @@ static void frec_write_step(struct frec *r)
     if (r->ff->stopped || !r->writing)
         return;
     rc = recsrc_write_step(r->src, r->ff->env->store, r->res, r->res ? NULL : r->error, &r->cursor,
-                           RECSRC_APPLY_SLICE, r->scan_ms, &r->skipped, &busy, &err);
+                           RECSRC_APPLY_SLICE, r->scan_ms, &r->tally, &busy, &err);
     if (rc < 0 && busy) {
         frec_wait(r, &err);
         return;
@@ -357,7 +358,8 @@ static void frec_write(struct frec *r, struct rec_result *res, const char *error
     r->writing = 1;
     r->res = res;
     snprintf(r->error, sizeof(r->error), "%s", res != NULL ? "" : error);
-    r->cursor = r->skipped = 0;
+    r->cursor = 0;
+    r->tally = (struct recsrc_tally){0};
     r->busy_since_ms = 0;
     ev_idle_start(r->ff->env->loop, &r->apply);
 }

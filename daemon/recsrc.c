@@ -357,7 +357,7 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now
 /* ---- writing a result ---- */
 
 static int apply_found(const struct recsrc *r, struct store *rw, const struct rec_found *f,
-                       int64_t now_ms, size_t *skipped, struct cw_err *err)
+                       int64_t now_ms, struct recsrc_tally *tally, struct cw_err *err)
 {
     const struct store_segment seg = {
         .recorder = r->name,
@@ -376,11 +376,18 @@ static int apply_found(const struct recsrc *r, struct store *rw, const struct re
         .reason = f->info.reason,
         .channel = f->channel,
     };
-    int rc = store_segment_put(rw, &seg, now_ms, err);
+    int written = 0, rc = store_segment_put(rw, &seg, now_ms, &written, err);
 
     if (rc == 1)
-        ++*skipped;
+        tally->skipped++;
+    else if (rc == 0 && !written)
+        tally->unchanged++;
     return rc < 0 ? -1 : 0;
+}
+
+size_t recsrc_changed(const struct rec_result *res, const struct recsrc_tally *tally)
+{
+    return res->n_found - tally->unchanged;
 }
 
 /* The summaries of the cameras whose files the scan kept or forgot and that the sheet does not
@@ -410,7 +417,8 @@ static int refresh_others(const struct recsrc *r, struct store *rw, const struct
 }
 
 int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
-                 size_t *cursor, size_t max, int64_t scan_ms, size_t *skipped, struct cw_err *err)
+                 size_t *cursor, size_t max, int64_t scan_ms, struct recsrc_tally *tally,
+                 struct cw_err *err)
 {
     size_t total = res->n_found + res->n_gone + res->n_dirs, end = *cursor + max;
 
@@ -419,7 +427,7 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
     for (size_t i = *cursor; i < end; i++) {
         int rc;
         if (i < res->n_found) {
-            rc = apply_found(r, rw, &res->found[i], scan_ms, skipped, err);
+            rc = apply_found(r, rw, &res->found[i], scan_ms, tally, err);
         } else if (i < res->n_found + res->n_gone) {
             const struct rec_gone *g = &res->gone[i - res->n_found];
             rc = g->tree ? store_segment_drop_tree(rw, r->name, g->dir, NULL, err)
@@ -450,15 +458,16 @@ int recsrc_finish(const struct recsrc *r, struct store *rw, int ok, const char *
 
 int recsrc_write_step(const struct recsrc *r, struct store *rw, const struct rec_result *res,
                       const char *error, size_t *cursor, size_t max, int64_t scan_ms,
-                      size_t *skipped, int *busy, struct cw_err *err)
+                      struct recsrc_tally *tally, int *busy, struct cw_err *err)
 {
-    size_t at = *cursor, skipped_at = *skipped;
+    size_t at = *cursor;
+    struct recsrc_tally tally_at = *tally;
     int rc = 1;
 
     *busy = 0;
     if (store_begin(rw, err) != 0)
         goto fail;
-    if (res != NULL && (rc = recsrc_apply(r, rw, res, cursor, max, scan_ms, skipped, err)) < 0)
+    if (res != NULL && (rc = recsrc_apply(r, rw, res, cursor, max, scan_ms, tally, err)) < 0)
         goto fail;
     if (rc == 1 && recsrc_finish(r, rw, error == NULL, error, scan_ms, err) != 0)
         goto fail;
@@ -470,7 +479,7 @@ fail:
     *busy = store_failure_kind(rw) == STORE_FAILURE_BUSY;
     store_rollback(rw);
     *cursor = at;
-    *skipped = skipped_at;
+    *tally = tally_at;
     return -1;
 }
 

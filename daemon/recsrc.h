@@ -70,6 +70,19 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now
                 const atomic_int *cancel, rec_progress_fn progress, void *progress_data,
                 struct rec_result **out, struct cw_err *err);
 
+/* What writing a scan's found segments wrote none of: those of a camera not in the store
+ * (skipped), and those the store already had exactly so (unchanged: a network recorder lists
+ * every item at every scan, and store_segment_put writes no row for one as it was). Start at
+ * zero; the calls below add to it. */
+struct recsrc_tally {
+    size_t skipped;
+    size_t unchanged;
+};
+
+/* The segments of res that a scan counts as new or changed once written with tally: all it
+ * found (a folder recorder finds only new or changed files) but those the store had so. */
+size_t recsrc_changed(const struct rec_result *res, const struct recsrc_tally *tally);
+
 /* Write a scan's result through the write connection, inside the caller's transaction (the
  * daemon's batch, the CLI's store_begin), at most max changes per call so the daemon's loop
  * is never held long: *cursor starts at 0 and moves on; with the last changes, the footage
@@ -77,10 +90,12 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now
  * brought up to date as recsrc_finish does r's; returns 1 when all of it is written,
  * 0 when more remains, -1 on a store error (*cursor at the change that failed). Segments
  * first, folders last, so a folder is never remembered as listed before its files are. A
- * segment of a camera not in the store is skipped (*skipped counts them). scan_ms: the
- * scan's start, recsrc_scan's now_ms (each segment's seen_ms). */
+ * segment of a camera not in the store is skipped, one the store has exactly so is left as it
+ * is (*tally counts both). scan_ms: the scan's start, recsrc_scan's now_ms (each segment's
+ * seen_ms). */
 int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_result *res,
-                 size_t *cursor, size_t max, int64_t scan_ms, size_t *skipped, struct cw_err *err);
+                 size_t *cursor, size_t max, int64_t scan_ms, struct recsrc_tally *tally,
+                 struct cw_err *err);
 /* Changes written per recsrc_apply call, the daemon's (per pass of its loop) and the CLI's
  * (per transaction): another connection's write waits for at most one slice, never a whole
  * scan (a first scan of a recorder is hundreds of thousands of files). */
@@ -91,13 +106,13 @@ int recsrc_apply(const struct recsrc *r, struct store *rw, const struct rec_resu
  * failed with error, nothing to apply) and, with the last, the recorder's row (recsrc_finish:
  * ok when error is NULL), then COMMIT. Returns 1 when the row landed (all of it written), 0
  * when a slice landed and more remains, -1 when the store refused: rolled back, *cursor and
- * *skipped as they were before the call (nothing of the slice is in the store, so writing it
+ * *tally as they were before the call (nothing of the slice is in the store, so writing it
  * again writes nothing twice), err filled, and *busy set when the cause was another
  * connection's write lock (the same slice may be tried again later), clear for a failure
  * that would come again (a damaged store, a full disk, a write refused for itself). */
 int recsrc_write_step(const struct recsrc *r, struct store *rw, const struct rec_result *res,
                       const char *error, size_t *cursor, size_t max, int64_t scan_ms,
-                      size_t *skipped, int *busy, struct cw_err *err);
+                      struct recsrc_tally *tally, int *busy, struct cw_err *err);
 
 /* After a scan (written, or failed with error): the recorder's scan row, and every camera on
  * it brought up to date (oldest, newest, retention note). In the caller's transaction.

@@ -567,8 +567,10 @@ struct doc_scan {
     size_t files, changed, gone, unreadable, unmapped, ignored, dirs_listed, dirs_skipped, kept;
 };
 /* [ {name, kind, ok, error, files, changed, gone, unreadable, unmapped, ignored, kept,
- *    dirs_listed, dirs_skipped} ]: the n scans done (kept: files still there unchanged that keep
- *    the camera they were indexed for though the sheet names another or none now). */
+ *    dirs_listed, dirs_skipped} ]: the n scans done (changed: segments the scan added to the
+ *    index or changed there, not every item a network recorder listed again; kept: files still
+ *    there unchanged that keep the camera they were indexed for though the sheet names another
+ *    or none now). */
 int doc_scans(const struct doc_ctx *c, const struct doc_scan *v, size_t n, json_t **out,
               struct cw_err *err);
 

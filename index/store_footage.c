@@ -29,7 +29,7 @@
  * scans drop what the recorder no longer lists). With no row changed, whether its camera is in
  * the store tells an unchanged segment from one refused. */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
-                      struct cw_err *err)
+                      int *written, struct cw_err *err)
 {
     static const char sql[] =
         "INSERT INTO segment (recorder, dir, file, camera_id, start_ms, end_ms, bytes, mtime_ns, "
@@ -69,6 +69,8 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
     }
     if ((rc = store_step_update(s, st, "segment", seg->camera_id, err)) < 0)
         return -1;
+    if (written != NULL)
+        *written = rc == 0;
     if (rc == 1 && (rc = store_camera_get_state(s, seg->camera_id, &state, &retired, err)) != 0)
         return rc;
     /* The longest segment bounds the search for segments covering a time: only grows. */

@@ -37,9 +37,11 @@ struct store_segment {
  * start was overwritten since, a file read again) keeps the seen_ms it had; one that grew, or
  * is another camera's now, takes this one. One put again exactly as the store has it is not
  * written at all (no row changed, not even its camera's longest segment). Returns 0 (also then),
- * 1 when its camera is not in the store (nothing written), -1 on error. */
+ * 1 when its camera is not in the store (nothing written), -1 on error. *written (may be NULL)
+ * says whether its segment row was added or changed: 0 when the store had it exactly so, or
+ * its camera is not in the store (what a scan counts as new or changed). */
 int store_segment_put(struct store *s, const struct store_segment *seg, int64_t seen_ms,
-                      struct cw_err *err);
+                      int *written, struct cw_err *err);
 /* Forget the segment (recorder, dir, file): its file is gone. Returns 0 (also when there was
  * none) or -1. */
 int store_segment_drop(struct store *s, const char *recorder, const char *dir, const char *file,

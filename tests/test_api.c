@@ -851,7 +851,7 @@ static void test_an_export_plan_read_after_a_reload_uses_the_settings_of_its_sta
     /* Footage of the request's camera on recorder nvr, which only the start's configuration
      * has: read as a file of its folder (none here: "no readable footage"), where a recorder
      * the configuration lacks would be one camwatch reads no files from. */
-    assert_int_equal(store_segment_put(t->store, &seg, cw_now_ms(), &err), 0);
+    assert_int_equal(store_segment_put(t->store, &seg, cw_now_ms(), NULL, &err), 0);
     snprintf(text, sizeof(text),
              "[site]\nname = Tram Lai Vung\n%s[http]\nper_client = 0\n"
              "[recorder nvr]\nkind = dir\npath = footage/nvr\npattern = "

@@ -52,7 +52,7 @@ static void put_on(struct store *s, const char *rec, const char *cam, int64_t st
     struct cw_err err = {0};
 
     snprintf(file, sizeof(file), "%lld.mp4", (long long)(start / 1000));
-    if (store_segment_put(s, &g, seen, &err) != 0)
+    if (store_segment_put(s, &g, seen, NULL, &err) != 0)
         fail_msg("put: %s", err.msg);
 }
 

@@ -76,7 +76,8 @@ static void record(struct fixture *fx)
     struct store *ro = NULL;
     struct rec_result *res = NULL;
     struct cw_err err = {0};
-    size_t cursor = 0, skipped = 0;
+    size_t cursor = 0;
+    struct recsrc_tally tally = {0};
 
     snprintf(scratch, sizeof(scratch), "%s/scratch", fx->dir);
     snprintf(day, sizeof(day), "%s/CAM-A/2026-11-20", fx->nvr);
@@ -97,7 +98,7 @@ static void record(struct fixture *fx)
     assert_int_equal(recsrc_scan(r, ro, 0, cw_now_ms() + 60000, NULL, NULL, NULL, &res, &err), 0);
     store_close(ro);
     assert_int_equal(store_begin(fx->s, &err), 0);
-    assert_int_equal(recsrc_apply(r, fx->s, res, &cursor, 0, T0, &skipped, &err), 1);
+    assert_int_equal(recsrc_apply(r, fx->s, res, &cursor, 0, T0, &tally, &err), 1);
     assert_int_equal(recsrc_finish(r, fx->s, 1, NULL, T0 + 60000, &err), 0);
     assert_int_equal(store_commit(fx->s, &err), 0);
     assert_int_equal(store_record_device(fx->s, &dev, NULL, 0, NULL, 0, NULL, NULL, &err), 0);
@@ -1061,7 +1062,8 @@ static void test_every_file_counted_when_the_summary_is_full(void **state)
     struct export_plan *p = NULL;
     struct export_result res;
     struct cw_err err = {0};
-    size_t cursor = 0, skipped = 0, off = 0;
+    size_t cursor = 0, off = 0;
+    struct recsrc_tally tally = {0};
     int64_t rid = 0;
 
     (void)state;
@@ -1094,7 +1096,7 @@ static void test_every_file_counted_when_the_summary_is_full(void **state)
     assert_int_equal(recsrc_scan(r, ro, 0, cw_now_ms() + 60000, NULL, NULL, NULL, &scan, &err), 0);
     store_close(ro);
     assert_int_equal(store_begin(s, &err), 0);
-    assert_int_equal(recsrc_apply(r, s, scan, &cursor, 0, T0, &skipped, &err), 1);
+    assert_int_equal(recsrc_apply(r, s, scan, &cursor, 0, T0, &tally, &err), 1);
     assert_int_equal(recsrc_finish(r, s, 1, NULL, T0 + 60000, &err), 0);
     assert_int_equal(store_commit(s, &err), 0);
     rec_result_free(scan);

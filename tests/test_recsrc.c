@@ -192,7 +192,8 @@ static struct rec_result *scan(struct fixture *fx, struct recsrc *r, int full, i
     struct store *ro = NULL;
     struct rec_result *res = NULL;
     struct cw_err err = {0};
-    size_t cursor = 0, skipped = 0;
+    size_t cursor = 0;
+    struct recsrc_tally tally = {0};
     int rc;
 
     assert_int_equal(store_open(fx->db, STORE_READONLY, &ro, &err), 0);
@@ -201,7 +202,7 @@ static struct rec_result *scan(struct fixture *fx, struct recsrc *r, int full, i
     store_close(ro);
     assert_int_equal(store_begin(fx->s, &err), 0);
     /* In slices of 3, as the loop writes them. */
-    while ((rc = recsrc_apply(r, fx->s, res, &cursor, 3, now, &skipped, &err)) == 0)
+    while ((rc = recsrc_apply(r, fx->s, res, &cursor, 3, now, &tally, &err)) == 0)
         ;
     assert_int_equal(rc, 1);
     assert_int_equal(recsrc_finish(r, fx->s, 1, NULL, now, &err), 0);
@@ -656,19 +657,19 @@ static void test_pattern_changed_keeps_the_files_indexed_by_the_old_one(void **s
     recsrc_free(changed);
 }
 
-/* Write res with r as one transaction, in slices of 2; *skipped: the segments of cameras not in
- * the store; returns the rows the store's connection changed. */
+/* Write res with r as one transaction, in slices of 2; *tally: the segments of cameras not in
+ * the store, and those it had exactly so; returns the rows the store's connection changed. */
 static int64_t apply_all(struct fixture *fx, struct recsrc *r, const struct rec_result *res,
-                         int64_t now, size_t *skipped)
+                         int64_t now, struct recsrc_tally *tally)
 {
     int64_t before = sqlite3_total_changes64(fx->s->db);
     struct cw_err err = {0};
     size_t cursor = 0;
     int rc;
 
-    *skipped = 0;
+    *tally = (struct recsrc_tally){0};
     assert_int_equal(store_begin(fx->s, &err), 0);
-    while ((rc = recsrc_apply(r, fx->s, res, &cursor, 2, now, skipped, &err)) == 0)
+    while ((rc = recsrc_apply(r, fx->s, res, &cursor, 2, now, tally, &err)) == 0)
         ;
     assert_int_equal(rc, 1);
     assert_int_equal(store_commit(fx->s, &err), 0);
@@ -677,15 +678,16 @@ static int64_t apply_all(struct fixture *fx, struct recsrc *r, const struct rec_
 
 /* A network recorder's listing (the items it lists at every scan, as recorder_remote.c finds
  * them) written again as it was changes no row: not a segment, not a camera's longest segment;
- * nor is an unchanged item taken for one of a camera not in the store. One item grown is the
- * one row written (its segment and its camera's longest segment). */
+ * nor is an unchanged item taken for one of a camera not in the store, and none is counted as
+ * new or changed (recsrc_changed, the scan's "changed"). One item grown is the one row written
+ * (its segment and its camera's longest segment), and the one counted. */
 static void test_remote_listing_written_again_unchanged_writes_no_row(void **state)
 {
     struct fixture *fx = *state;
     const struct segment_info info = {.container = "ONVIF", .readable = 1};
     const char *const cams[] = {"CAM-A", "CAM-B", "CAM-X"}; /* CAM-X: not in the store */
     struct rec_result *res[2] = {rec_result_new(), rec_result_new()};
-    size_t skipped = 0;
+    struct recsrc_tally tally = {0};
 
     for (int pass = 0; pass < 2; pass++) {
         assert_non_null(res[pass]);
@@ -698,13 +700,21 @@ static void test_remote_listing_written_again_unchanged_writes_no_row(void **sta
                 rec_add_found(res[pass], "", id, cams[i], T0, end, 1000, end * 1000000, &info), 0);
         }
     }
-    assert_true(apply_all(fx, fx->nvr_src, res[0], T0, &skipped) == 4); /* 2 segments, 2 lengths */
-    assert_int_equal(skipped, 1);
-    assert_true(apply_all(fx, fx->nvr_src, res[0], T0 + 60000, &skipped) == 0);
-    assert_int_equal(skipped, 1);
-    assert_true(apply_all(fx, fx->nvr_src, res[1], T0 + 120000, &skipped) == 2);
-    assert_int_equal(skipped, 1);
-    assert_true(apply_all(fx, fx->nvr_src, res[1], T0 + 180000, &skipped) == 0);
+    assert_true(apply_all(fx, fx->nvr_src, res[0], T0, &tally) == 4); /* 2 segments, 2 lengths */
+    assert_int_equal(tally.skipped, 1);
+    assert_int_equal(tally.unchanged, 0);
+    assert_int_equal(recsrc_changed(res[0], &tally), 3); /* CAM-X's too, as a folder's count */
+    assert_true(apply_all(fx, fx->nvr_src, res[0], T0 + 60000, &tally) == 0);
+    assert_int_equal(tally.skipped, 1);
+    assert_int_equal(tally.unchanged, 2);
+    assert_int_equal(recsrc_changed(res[0], &tally), 1);
+    assert_true(apply_all(fx, fx->nvr_src, res[1], T0 + 120000, &tally) == 2);
+    assert_int_equal(tally.skipped, 1);
+    assert_int_equal(tally.unchanged, 1);
+    assert_int_equal(recsrc_changed(res[1], &tally), 2);
+    assert_true(apply_all(fx, fx->nvr_src, res[1], T0 + 180000, &tally) == 0);
+    assert_int_equal(tally.unchanged, 2);
+    assert_int_equal(recsrc_changed(res[1], &tally), 1);
     rec_result_free(res[0]);
     rec_result_free(res[1]);
 }
@@ -720,7 +730,8 @@ static void test_a_slice_meeting_a_held_lock_waits_and_lands_once(void **state)
     struct rec_result *res = NULL;
     struct cw_err err = {0};
     int64_t now = later();
-    size_t cursor = 0, skipped = 0, total;
+    size_t cursor = 0, total;
+    struct recsrc_tally tally = {0};
     int busy = -1, rc, steps = 0;
     sqlite3 *raw = raw_open(fx->db);
 
@@ -733,8 +744,7 @@ static void test_a_slice_meeting_a_held_lock_waits_and_lands_once(void **state)
     assert_true(total > 6);
 
     assert_int_equal(
-        recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &skipped, &busy, &err),
-        0);
+        recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &tally, &busy, &err), 0);
     assert_int_equal(cursor, 3);
     assert_false(busy);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 3);
@@ -742,22 +752,24 @@ static void test_a_slice_meeting_a_held_lock_waits_and_lands_once(void **state)
     assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     for (int i = 0; i < 2; i++) { /* as often as it is tried, while the lock is held */
         busy = 0;
-        assert_int_equal(recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &skipped,
-                                           &busy, &err),
-                         -1);
+        assert_int_equal(
+            recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &tally, &busy, &err),
+            -1);
         assert_true(busy);
         assert_int_equal(cursor, 3);
-        assert_int_equal(skipped, 0);
+        assert_int_equal(tally.skipped, 0);
+        assert_int_equal(tally.unchanged, 0);
     }
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 3);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM recorder"), 0);
     assert_int_equal(sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 
-    while ((rc = recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &skipped, &busy,
+    while ((rc = recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 3, now, &tally, &busy,
                                    &err)) == 0)
         assert_true(++steps < 100);
     assert_int_equal(rc, 1);
     assert_int_equal(cursor, total);
+    assert_int_equal(recsrc_changed(res, &tally), 9); /* a folder's first scan: every file new */
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 9);
     assert_int_equal(raw_int(raw, "SELECT count(DISTINCT dir || '/' || file) FROM segment"), 9);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM recorder WHERE name = 'nvr' AND ok = 1 "
@@ -777,7 +789,8 @@ static void test_a_store_refusing_the_slice_fails_the_step_not_busy(void **state
     struct rec_result *res = NULL;
     struct cw_err err = {0};
     int64_t now = later();
-    size_t cursor = 0, skipped = 0;
+    size_t cursor = 0;
+    struct recsrc_tally tally = {0};
     int busy = -1;
     sqlite3 *raw = raw_open(fx->db);
 
@@ -791,16 +804,15 @@ static void test_a_store_refusing_the_slice_fails_the_step_not_busy(void **state
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     assert_int_equal(
-        recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 0, now, &skipped, &busy, &err),
-        -1);
+        recsrc_write_step(fx->nvr_src, fx->s, res, NULL, &cursor, 0, now, &tally, &busy, &err), -1);
     assert_false(busy);
     assert_non_null(strstr(err.msg, "refused"));
     assert_int_equal(cursor, 0);
-    assert_int_equal(skipped, 0);
+    assert_int_equal(tally.skipped, 0);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM segment"), 0); /* the slice rolled back */
-    assert_int_equal(recsrc_write_step(fx->nvr_src, fx->s, NULL, err.msg, &cursor, 3, now, &skipped,
-                                       &busy, &err),
-                     1);
+    assert_int_equal(
+        recsrc_write_step(fx->nvr_src, fx->s, NULL, err.msg, &cursor, 3, now, &tally, &busy, &err),
+        1);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM recorder WHERE name = 'nvr' AND ok = 0 "
                                   "AND error LIKE '%refused%'"),
                      1);

@@ -72,10 +72,12 @@ static int put(struct store *s, const char *cam, const char *dir, const char *fi
                               .readable = readable,
                               .reason = readable ? "" : "truncated: moov atom not found"};
     struct cw_err err = {0};
-    int rc = store_segment_put(s, &g, T0, &err);
+    int written = -1, rc = store_segment_put(s, &g, T0, &written, &err);
 
     if (rc < 0)
         fail_msg("put %s/%s: %s", dir, file, err.msg);
+    if (rc == 1 && written != 0) /* a camera not in the store: nothing written */
+        fail_msg("put %s/%s: camera not in the store, yet written", dir, file);
     return rc;
 }
 
@@ -128,10 +130,10 @@ static void test_known_files_say_the_channel_they_were_listed_on(void **state)
     size_t n = 0;
     struct cw_err err = {0};
 
-    assert_int_equal(store_segment_put(fx->s, &g, T0, &err), 0);
+    assert_int_equal(store_segment_put(fx->s, &g, T0, NULL, &err), 0);
     g.file = "/mnt/dvr/sda0/dav/b.dav";
     g.channel = NULL;
-    assert_int_equal(store_segment_put(fx->s, &g, T0, &err), 0);
+    assert_int_equal(store_segment_put(fx->s, &g, T0, NULL, &err), 0);
     assert_int_equal(store_footage_files(fx->s, "dh", "", &kf, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(kf[0].channel, "2");
@@ -139,7 +141,7 @@ static void test_known_files_say_the_channel_they_were_listed_on(void **state)
     free(kf);
     g.file = "/mnt/dvr/sda0/dav/a.dav";
     g.channel = "7";
-    assert_int_equal(store_segment_put(fx->s, &g, T0 + MIN, &err), 0);
+    assert_int_equal(store_segment_put(fx->s, &g, T0 + MIN, NULL, &err), 0);
     assert_int_equal(store_footage_files(fx->s, "dh", "", &kf, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(kf[0].channel, "7");
@@ -278,7 +280,7 @@ static void put_item(struct store *s, const char *rec, const char *dir, const ch
                               .reason = ""};
     struct cw_err err = {0};
 
-    if (store_segment_put(s, &g, seen, &err) != 0)
+    if (store_segment_put(s, &g, seen, NULL, &err) != 0)
         fail_msg("put %s: %s", file, err.msg);
 }
 
@@ -443,9 +445,9 @@ static int64_t segment_updates(sqlite3 *raw)
 
 /* One network recorder's listing as a scan puts it: a Dahua file on channel 2, an ISAPI file
  * (no codec, no size) and a folder recorder's file (all columns), item k's end moved by
- * grow[k]. */
-static void put_listing(struct store *s, const char *const cams[3], const char *channel,
-                        const int64_t grow[3], int64_t seen)
+ * grow[k]. Returns how many store_segment_put said it wrote. */
+static int put_listing(struct store *s, const char *const cams[3], const char *channel,
+                       const int64_t grow[3], int64_t seen)
 {
     const struct store_segment g[3] = {
         {.recorder = "dh",
@@ -485,10 +487,16 @@ static void put_listing(struct store *s, const char *const cams[3], const char *
          .reason = "truncated: moov atom not found"},
     };
     struct cw_err err = {0};
+    int n = 0;
 
-    for (size_t i = 0; i < 3; i++)
-        if (store_segment_put(s, &g[i], seen, &err) != 0)
+    for (size_t i = 0; i < 3; i++) {
+        int written = -1;
+        if (store_segment_put(s, &g[i], seen, &written, &err) != 0)
             fail_msg("put %s: %s", g[i].file, err.msg);
+        assert_true(written == 0 || written == 1);
+        n += written;
+    }
+    return n;
 }
 
 /* A network recorder lists every item at every scan and each is put again: one the store holds
@@ -518,10 +526,10 @@ static void test_item_put_again_unchanged_is_not_written_again(void **state)
                                   "BEGIN UPDATE test_segment_updates SET n = n + 1; END;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    put_listing(fx->s, cams, "2", same, T0);
+    assert_int_equal(put_listing(fx->s, cams, "2", same, T0), 3);
     assert_int_equal(segment_updates(raw), 0);
     before = sqlite3_total_changes64(db);
-    put_listing(fx->s, cams, "2", same, T0 + MIN);
+    assert_int_equal(put_listing(fx->s, cams, "2", same, T0 + MIN), 0);
     assert_int_equal(sqlite3_total_changes64(db) - before, 0);
     assert_int_equal(segment_updates(raw), 0);
     assert_true(seen_of(fx->s, "dh", "CHO-01", T0) == T0);
@@ -530,17 +538,17 @@ static void test_item_put_again_unchanged_is_not_written_again(void **state)
     assert_int_equal(put(fx->s, "NOPE", "NOPE", "x.mp4", T0, MIN, 1), 1);
 
     /* The folder recorder's file grew: written, dated by this scan, the longest segment grows. */
-    put_listing(fx->s, cams, "2", longer, T0 + 2 * MIN);
+    assert_int_equal(put_listing(fx->s, cams, "2", longer, T0 + 2 * MIN), 1);
     assert_int_equal(segment_updates(raw), 1);
     assert_true(seen_of(fx->s, "nvr", "CHO-02", T0) == T0 + 2 * MIN);
     assert_int_equal(store_footage_camera(fx->s, "CHO-02", &fc, T0 + 2 * MIN, &err), 0);
     assert_true(fc.max_len_ms == 5 * MIN);
     /* The ISAPI file is another camera's now. */
-    put_listing(fx->s, moved, "2", longer, T0 + 3 * MIN);
+    assert_int_equal(put_listing(fx->s, moved, "2", longer, T0 + 3 * MIN), 1);
     assert_int_equal(segment_updates(raw), 2);
     assert_true(seen_of(fx->s, "hik", "CAH-01", T0 - HOUR) == T0 + 3 * MIN);
     /* The Dahua file listed on another channel. */
-    put_listing(fx->s, moved, "7", longer, T0 + 4 * MIN);
+    assert_int_equal(put_listing(fx->s, moved, "7", longer, T0 + 4 * MIN), 1);
     assert_int_equal(segment_updates(raw), 3);
     assert_int_equal(store_footage_files(fx->s, "dh", "", &kf, &n, &err), 0);
     assert_int_equal(n, 1);
@@ -549,7 +557,7 @@ static void test_item_put_again_unchanged_is_not_written_again(void **state)
     free(kf);
     /* And the listing as it is now, again: nothing. */
     before = sqlite3_total_changes64(db);
-    put_listing(fx->s, moved, "7", longer, T0 + 5 * MIN);
+    assert_int_equal(put_listing(fx->s, moved, "7", longer, T0 + 5 * MIN), 0);
     assert_int_equal(sqlite3_total_changes64(db) - before, 0);
     assert_int_equal(segment_updates(raw), 3);
     sqlite3_close(raw);

@@ -180,6 +180,35 @@ class NvrApiRecorderTest(cwtest.FixtureTestCase):
             http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
             self.scan()
 
+    def test_a_scan_again_counts_only_the_files_it_added_or_changed(self):
+        # The NVRs list every file at every scan: one listed again as the index has it is not
+        # new or changed, in `footage scan` or the daemon's log; one that grew is.
+        r, scan = self.scan()
+        self.assertEqual(r.rc, 0, r)
+        r, scan = self.scan()
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual((scan["hik"]["files"], scan["hik"]["changed"]), (46, 0), scan)
+        self.assertEqual((scan["dh"]["files"], scan["dh"]["changed"]), (3, 0), scan)
+        r = cwtest.camwatchd(self.conf, "--once")
+        self.assertEqual(r.rc, 0, r)
+        self.assertRegex(r.err, r"footage: recorder=hik scanned in [0-9.]+ s: 46 files "
+                                r"\(0 new or changed, 0 unreadable\), 0 gone")
+        self.assertRegex(r.err, r"footage: recorder=dh scanned in [0-9.]+ s: 3 files "
+                                r"\(0 new or changed, 0 unreadable\), 0 gone")
+        grown = [dict(f) for f in HIK_FILES]
+        grown[-1]["end"] = "2026-11-20 20:40:00"  # track 201's last file, 20:15-20:30 until now
+        grown[-1]["bytes"] += 500000
+        try:
+            http_json(self.nvr.port, "/_control/hik", {"files": grown})
+            r, scan = self.scan()
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual((scan["hik"]["files"], scan["hik"]["changed"]), (46, 1), scan)
+            self.assertEqual(scan["dh"]["changed"], 0, scan)
+            self.assertEqual(spans(self.find("CAM-B")["windows"]), [("20:00", "20:40")])
+        finally:
+            http_json(self.nvr.port, "/_control/hik", {"files": HIK_FILES})
+            self.scan()
+
     def test_wrong_password_is_a_failed_scan_that_says_why(self):
         conf = cwtest.conf_variant(self.conf, "credential = nvr", "credential = bad", ".bad")
         r, scan = self.scan(conf)
