@@ -43,7 +43,8 @@ struct rec_known {
     void *data;
 };
 
-/* A segment found new or changed. */
+/* A segment found: new or changed, for a folder recorder; every item listed, for a network one
+ * (store_segment_put then writes only those the store does not have so). */
 struct rec_found {
     char *dir, *file; /* relative to the recorder's folder; remote kinds: "" and its id */
     char camera_id[REC_ID_MAX];
