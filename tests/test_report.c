@@ -1085,6 +1085,48 @@ static void test_files_are_written_whole_with_mode_0640(void **state)
     json_decref(doc);
 }
 
+/* One district sent twice is refused whether its name was typed the same, decomposed (NFD:
+ * "Sa Đéc" saved so by an editor) or with white space around it: each would double the
+ * province's figures. */
+static void test_province_refuses_a_district_named_twice_in_another_form(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL;
+    struct doc_district in[2];
+    static const char *const twins[] = {"Sa Đéc",
+                                        "Sa \xC4\x90"
+                                        "e\xCC\x81"
+                                        "c",
+                                        " Sa Đéc\t",
+                                        "\n Sa \xC4\x90"
+                                        "e\xCC\x81"
+                                        "c  "};
+
+    two_districts(fx, &a, &b, in);
+    json_object_set_new(a, "site", json_string("Sa Đéc"));
+    for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
+        json_object_set_new(b, "site", json_string(twins[i]));
+        if (doc_province(&fx->c, in, 2, T1, &doc, &err) != DOC_BAD_INPUT)
+            fail_msg("'%s' taken as another district", twins[i]);
+        assert_string_equal(err.file, "b.json");
+        assert_string_equal(err.field, "site");
+        assert_non_null(strstr(err.msg, "'Sa Đéc' is given twice (also in a.json)"));
+        assert_null(doc);
+    }
+    /* a name of white space only is no name */
+    json_object_set_new(b, "site", json_string(" \t "));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "site");
+    /* another district spaced so is summed under its name as typed without the spaces */
+    json_object_set_new(b, "site", json_string(" Lai Vung "));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    assert_non_null(by(json_object_get(doc, "districts"), "site", "Lai Vung"));
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1109,6 +1151,7 @@ int main(void)
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
         T(test_files_are_written_whole_with_mode_0640),
+        T(test_province_refuses_a_district_named_twice_in_another_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
