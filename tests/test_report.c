@@ -785,12 +785,14 @@ static void test_csv_cells_that_would_be_formulas_are_text(void **state)
     assert_non_null(strstr(csv, "\"Công an huyện Lai Vung\"")); /* other texts as they are */
     json_decref(doc);
     doc = NULL;
-    /* a lone "-" is no formula: a retired camera's state cell stays as the other formats say */
+    /* a lone "-" is no formula: a cell of it (a commune typed so) stays as the other formats
+     * say (a retired camera's state cell read "-" once; it now says so in words) */
     assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
-    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "retired", json_true());
+    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "commune",
+                        json_string("-"));
     free(csv);
     csv = render(doc, REPORT_CSV, REPORT_VI);
-    assert_non_null(strstr(csv, "\"-\"\r\n"));
+    assert_non_null(strstr(csv, ",\"-\","));
     assert_null(strstr(csv, "\"'-\""));
     free(csv);
     json_decref(doc);
@@ -1085,6 +1087,61 @@ static void test_files_are_written_whole_with_mode_0640(void **state)
     json_decref(doc);
 }
 
+/* ---- a camera retired in the range ---- */
+
+/* CAH-001 (down since T0+10h) and CHO-01 (degraded since T0+20h) taken out of the inventory
+ * at T0+22h: the inventory synced without them, and the reports made with it, as the CLI
+ * makes them after that sync. */
+static void retire_two(struct fixture *fx)
+{
+    struct cw_err err = {0};
+
+    fx->cams[0] = fx->cams[1]; /* CAH-002 */
+    fx->cams[1] = fx->cams[3]; /* TD-01 */
+    fx->cfg.n_cameras = 2;
+    if (store_sync_cameras(fx->s, &fx->cfg, T0 + 22 * H, &err) != 0)
+        fail_msg("sync: %s", err.msg);
+}
+
+/* A camera retired in the range is in the availability report for the time it was monitored,
+ * its availability over that time (not over the range), and its state cell says it was
+ * retired, in words, with a note saying what that means: not a broken camera at 0 %. */
+static void test_availability_shows_a_retired_camera_as_retired_over_its_time(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *a, *c;
+    char *csv, *html, *en;
+
+    retire_two(fx);
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    a = by(json_object_get(doc, "cameras"), "id", "CAH-001");
+    assert_true(json_is_true(json_object_get(a, "retired")));
+    assert_int_equal(num(a, "existed_ms"), 22 * H);
+    assert_int_equal(ms_of(a, "up"), 7 * H);
+    assert_int_equal(ms_of(a, "down"), 15 * H); /* T0+2h..5h, T0+10h..22h */
+    assert_pct(a, 100.0 * 7 / 22);
+    c = by(json_object_get(doc, "cameras"), "id", "CHO-01");
+    assert_int_equal(num(c, "monitored_ms"), 22 * H);
+    assert_pct(c, 100.0); /* up, then degraded: answered all the time it was watched */
+    assert_false(json_is_true(
+        json_object_get(by(json_object_get(doc, "cameras"), "id", "CAH-002"), "retired")));
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    assert_non_null(strstr(csv, "\"1\",\"CAH-001\""));
+    assert_non_null(strstr(csv, "\"31,82\""));        /* 7 of 22 h */
+    assert_non_null(strstr(csv, "\"Đã gỡ bỏ\"\r\n")); /* CAH-001's and CHO-01's state */
+    assert_null(strstr(csv, "\"-\"\r\n"));
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, ">Đã gỡ bỏ<"));
+    assert_non_null(strstr(html, "Đã gỡ bỏ: camera đã được gỡ khỏi danh mục quản lý trong kỳ"));
+    en = render(doc, REPORT_CSV, REPORT_EN);
+    assert_non_null(strstr(en, "\"retired\"\r\n"));
+    free(csv);
+    free(html);
+    free(en);
+    json_decref(doc);
+}
+
 /* One district sent twice is refused whether its name was typed the same, decomposed (NFD:
  * "Sa Đéc" saved so by an editor) or with white space around it: each would double the
  * province's figures. */
@@ -1152,6 +1209,7 @@ int main(void)
         T(test_backlog_priority_cell_is_one_line),
         T(test_files_are_written_whole_with_mode_0640),
         T(test_province_refuses_a_district_named_twice_in_another_form),
+        T(test_availability_shows_a_retired_camera_as_retired_over_its_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
