@@ -118,6 +118,15 @@ static const char *const labels[RL_ID_COUNT][2] = {
                         "figures cover the time until then.",
                         "Đã gỡ bỏ: camera đã được gỡ khỏi danh mục quản lý trong kỳ; số liệu "
                         "của camera tính đến thời điểm gỡ bỏ."},
+    [RL_DEF_CAMERAS_RETIRED] = {"Cameras: every camera monitored in the period, those taken out "
+                                "of the inventory during it included, with their availability "
+                                "and outages until then; cameras needing work and down now "
+                                "count only those still in the inventory.",
+                                "Số camera: tất cả camera được giám sát trong kỳ, kể cả camera "
+                                "đã gỡ khỏi danh mục quản lý trong kỳ (tỷ lệ hoạt động và số "
+                                "lần mất tín hiệu tính đến thời điểm gỡ bỏ); số camera cần "
+                                "sửa chữa và đang mất tín hiệu chỉ tính camera còn trong "
+                                "danh mục."},
     [RL_PERIODS_DIFFER] = {"The districts' periods differ: %s.",
                            "Kỳ báo cáo của các địa phương không trùng nhau: %s."},
     [RL_DISTRICT_PERIOD] = {"%s from %s to %s", "%s từ %s đến %s"},

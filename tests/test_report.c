@@ -1103,6 +1103,57 @@ static void retire_two(struct fixture *fx)
         fail_msg("sync: %s", err.msg);
 }
 
+/* The backlog's row of an owner puts its cameras beside the availability and outages of the
+ * summary: both count the same cameras, every one monitored in the range, a retired one too
+ * (its outages were real); what needs work or is down now counts only those still in the
+ * inventory, and a retired camera is never an item. */
+static void test_backlog_owner_rows_count_the_cameras_their_availability_covers(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *o, *av, *cah, *bqlc, *t, *it;
+    size_t i;
+    char *html;
+
+    retire_two(fx);
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    av = json_object_get(doc, "availability");
+    assert_int_equal(json_array_size(json_object_get(doc, "owners")),
+                     json_array_size(json_object_get(av, "owners")));
+    json_array_foreach(json_object_get(av, "owners"), i, o)
+    {
+        const char *code = json_string_value(json_object_get(o, "owner"));
+        assert_int_equal(num(by(json_object_get(doc, "owners"), "owner", code), "cameras"),
+                         num(o, "cameras"));
+    }
+    cah = by(json_object_get(doc, "owners"), "owner", "CAH");
+    assert_int_equal(num(cah, "cameras"), 2);
+    assert_int_equal(num(cah, "retired"), 1);
+    assert_int_equal(num(cah, "needing_work"), 1); /* CAH-002 alone */
+    assert_int_equal(num(cah, "down_now"), 0);     /* CAH-001 was down when retired */
+    assert_int_equal(num(by(json_object_get(av, "owners"), "owner", "CAH"), "outages"), 2);
+    bqlc = by(json_object_get(doc, "owners"), "owner", "BQLC");
+    assert_int_equal(num(bqlc, "cameras"), 1);
+    assert_int_equal(num(bqlc, "retired"), 1);
+    assert_int_equal(num(bqlc, "needing_work"), 0);
+    t = json_object_get(doc, "total");
+    assert_int_equal(num(t, "cameras"), num(json_object_get(av, "total"), "cameras"));
+    assert_int_equal(num(t, "cameras"), 4);
+    assert_int_equal(num(t, "retired"), 2);
+    assert_int_equal(num(t, "needing_work"), 2);
+    json_array_foreach(json_object_get(doc, "items"), i, it)
+    {
+        const char *id = json_string_value(json_object_get(it, "id"));
+        assert_true(strcmp(id, "CAH-001") != 0 && strcmp(id, "CHO-01") != 0);
+    }
+    /* the page says which cameras the rows count */
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, "Số camera: tất cả camera được giám sát trong kỳ, kể cả camera "
+                                 "đã gỡ khỏi danh mục quản lý trong kỳ"));
+    free(html);
+    json_decref(doc);
+}
+
 /* A camera retired in the range is in the availability report for the time it was monitored,
  * its availability over that time (not over the range), and its state cell says it was
  * retired, in words, with a note saying what that means: not a broken camera at 0 %. */
@@ -1208,8 +1259,9 @@ int main(void)
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
         T(test_files_are_written_whole_with_mode_0640),
-        T(test_province_refuses_a_district_named_twice_in_another_form),
+        T(test_backlog_owner_rows_count_the_cameras_their_availability_covers),
         T(test_availability_shows_a_retired_camera_as_retired_over_its_time),
+        T(test_province_refuses_a_district_named_twice_in_another_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
