@@ -25,7 +25,9 @@ struct entry {
 /* Per owner, and for the whole district. */
 struct totals {
     const char *owner; /* borrowed; NULL for the district */
-    int cameras, needing_work, down_now, priority_items, actions, unpriced;
+    int cameras;       /* monitored in the range, retired ones included: availability's set */
+    int retired;       /* of those, the ones retired since: never needing work nor down now */
+    int needing_work, down_now, priority_items, actions, unpriced;
     int64_t cost_vnd, priority_cost_vnd;
 };
 
@@ -175,11 +177,11 @@ static void add_entry_totals(struct totals *t, const struct entry *e)
 
 static json_t *totals_json(const struct doc_ctx *c, const struct totals *t)
 {
-    json_t *o =
-        json_pack("{s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:i}", "cameras", t->cameras, "needing_work",
-                  t->needing_work, "down_now", t->down_now, "priority_items", t->priority_items,
-                  "actions", t->actions, "cost_vnd", (json_int_t)t->cost_vnd, "priority_cost_vnd",
-                  (json_int_t)t->priority_cost_vnd, "unpriced", t->unpriced);
+    json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:i}", "cameras", t->cameras,
+                          "retired", t->retired, "needing_work", t->needing_work, "down_now",
+                          t->down_now, "priority_items", t->priority_items, "actions", t->actions,
+                          "cost_vnd", (json_int_t)t->cost_vnd, "priority_cost_vnd",
+                          (json_int_t)t->priority_cost_vnd, "unpriced", t->unpriced);
 
     if (o != NULL && t->owner != NULL) {
         json_object_set_new(o, "owner", json_string(t->owner));
@@ -219,13 +221,15 @@ static int set_totals(const struct doc_ctx *c, json_t *root, const struct report
 
     if (t == NULL || owners == NULL || acts == NULL)
         goto done;
+    /* cameras: every one monitored in the range, a retired one too, the set the availability
+     * summary's figures (outages, availability) are of, which the same row shows; what is
+     * down or needs work now, only those still in the inventory */
     for (size_t i = 0; i < ra->n; i++) {
         const struct report_cam *cam = &ra->cams[i];
-        if (cam->st.retired)
-            continue;
         struct totals *o = owner_totals(t, &nt, cam->st.owner);
         o->cameras++;
-        o->down_now += cam->st.state == CW_DOWN;
+        o->retired += cam->st.retired;
+        o->down_now += !cam->st.retired && cam->st.state == CW_DOWN;
     }
     for (size_t i = 0; i < ne; i++) {
         const json_t *a;
@@ -245,6 +249,7 @@ static int set_totals(const struct doc_ctx *c, json_t *root, const struct report
     }
     for (size_t i = 0; i < nt; i++) {
         all.cameras += t[i].cameras;
+        all.retired += t[i].retired;
         all.down_now += t[i].down_now;
         all.needing_work += t[i].needing_work;
         all.priority_items += t[i].priority_items;

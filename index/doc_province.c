@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/text.h"
+
 #define PROVINCE_MONEY_MAX 1000000000000000LL /* VND: far past any province's cameras */
 #define PROVINCE_COUNT_MAX 100000000LL        /* cameras, items, outages */
 #define PROVINCE_TEXT_MAX 512                 /* bytes of a site or owner name */
@@ -36,6 +38,7 @@ struct need {
 struct district {
     const char *file;
     const json_t *doc;
+    char *site; /* its site's name as compared and shown: trimmed, NFC; owned */
     struct need total;
     json_int_t available_ms, monitored_ms; /* of availability.total */
 };
@@ -186,6 +189,26 @@ static int check_district(const json_t *doc, struct district *d, struct cw_err *
     return 0;
 }
 
+/* Into d->site, the name of d's site as typed any way a person may have typed it: without the
+ * white space around it, precomposed (NFC: "Sa Đéc" saved by an editor decomposed is still
+ * Sa Đéc), so one district sent twice is seen as twice. 0, DOC_BAD_INPUT when nothing is left
+ * of it, or -1 (out of memory). */
+static int site_name(struct district *d, struct cw_err *err)
+{
+    const char *s = rj_str(d->doc, "site"), *end;
+
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    for (end = s + strlen(s);
+         end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n');)
+        end--;
+    if (end == s)
+        return bad(err, d->file, "site", "expected a name, not only white space");
+    if ((d->site = strndup(s, (size_t)(end - s))) == NULL || cw_text_nfc(&d->site) != 0)
+        return cw_err_set(err, d->file, 0, "site", "out of memory");
+    return 0;
+}
+
 /* ---- the summary ---- */
 
 static json_t *need_json(const struct need *n)
@@ -242,7 +265,7 @@ static json_t *district_json(const struct district *d)
         json_object_set_new(w, "owner_name", json_deep_copy(json_object_get(x, "owner_name")));
         json_array_append_new(owners, w);
     }
-    json_object_set_new(o, "site", json_string(rj_str(d->doc, "site")));
+    json_object_set_new(o, "site", json_string(d->site));
     json_object_set_new(o, "authority", json_deep_copy(json_object_get(d->doc, "authority")));
     json_object_set_new(o, "file", json_string(d->file));
     json_object_set_new(o, "from", json_string(rj_str(d->doc, "from")));
@@ -265,7 +288,7 @@ static int district_cmp(const void *pa, const void *pb)
         return pa_ > pb_ ? -1 : 1;
     if (ca != cb)
         return ca > cb ? -1 : 1;
-    return strcmp(rj_str(a->doc, "site"), rj_str(b->doc, "site"));
+    return strcmp(a->site, b->site);
 }
 
 static json_t *actions_json(const struct district *d, size_t n)
@@ -293,6 +316,13 @@ static json_t *actions_json(const struct district *d, size_t n)
     return arr;
 }
 
+static void districts_free(struct district *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(d[i].site);
+    free(d);
+}
+
 int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t n, int64_t now_ms,
                  json_t **out, struct cw_err *err)
 {
@@ -312,16 +342,18 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
         d[i].doc = in[i].doc;
         rc = check_district(in[i].doc, &d[i], err);
         if (rc == 0)
+            rc = site_name(&d[i], err);
+        if (rc == 0)
             rc = sum_district(&total, &avail, &mon, &d[i], err);
         for (size_t k = 0; rc == 0 && k < i; k++)
-            if (strcmp(rj_str(d[k].doc, "site"), rj_str(d[i].doc, "site")) == 0) {
-                cw_err_set(err, d[i].file, 0, "site", "'%s' is given twice (also in %s)",
-                           rj_str(d[i].doc, "site"), d[k].file);
+            if (strcmp(d[k].site, d[i].site) == 0) {
+                cw_err_set(err, d[i].file, 0, "site", "'%s' is given twice (also in %s)", d[i].site,
+                           d[k].file);
                 rc = DOC_BAD_INPUT;
             }
     }
     if (rc != 0) {
-        free(d);
+        districts_free(d, n);
         return rc;
     }
     qsort(d, n, sizeof(*d), district_cmp);
@@ -352,6 +384,6 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
         arr = NULL;
     }
     json_decref(arr);
-    free(d);
+    districts_free(d, n);
     return doc_give(root, out, err);
 }

@@ -114,6 +114,19 @@ static const char *const labels[RL_ID_COUNT][2] = {
                       "Kinh phí: theo đơn giá tại mục III (có ghi căn cứ); phiếu công việc do "
                       "cán bộ kỹ thuật lập có thể ghi kinh phí riêng. Hạng mục chưa có đơn giá "
                       "được thống kê riêng, không tính bằng 0."},
+    [RL_DEF_RETIRED] = {"Retired: a camera taken out of the inventory during the period; its "
+                        "figures cover the time until then.",
+                        "Đã gỡ bỏ: camera đã được gỡ khỏi danh mục quản lý trong kỳ; số liệu "
+                        "của camera tính đến thời điểm gỡ bỏ."},
+    [RL_DEF_CAMERAS_RETIRED] = {"Cameras: every camera monitored in the period, those taken out "
+                                "of the inventory during it included, with their availability "
+                                "and outages until then; cameras needing work and down now "
+                                "count only those still in the inventory.",
+                                "Số camera: tất cả camera được giám sát trong kỳ, kể cả camera "
+                                "đã gỡ khỏi danh mục quản lý trong kỳ (tỷ lệ hoạt động và số "
+                                "lần mất tín hiệu tính đến thời điểm gỡ bỏ); số camera cần "
+                                "sửa chữa và đang mất tín hiệu chỉ tính camera còn trong "
+                                "danh mục."},
     [RL_PERIODS_DIFFER] = {"The districts' periods differ: %s.",
                            "Kỳ báo cáo của các địa phương không trùng nhau: %s."},
     [RL_DISTRICT_PERIOD] = {"%s from %s to %s", "%s từ %s đến %s"},
@@ -148,6 +161,7 @@ static const struct word states[] = {
     {"down", "down", "Mất tín hiệu"},
     {"unknown", "unknown", "Chưa xác định"},
     {"maintenance", "under maintenance", "Đang bảo trì"},
+    {"retired", "retired", "Đã gỡ bỏ"}, /* no state of the store: taken out of the inventory */
 };
 
 static const struct word actions[] = {

@@ -84,6 +84,8 @@ enum rlabel_id {
     RL_DEF_AVAIL,
     RL_DEF_PRIORITY,
     RL_DEF_COSTS,
+    RL_DEF_RETIRED,         /* availability: what "retired" in the state column means */
+    RL_DEF_CAMERAS_RETIRED, /* backlog: which cameras the owners' rows count */
     RL_PERIODS_DIFFER,  /* "Kỳ báo cáo của các địa phương không trùng nhau: %s." */
     RL_DISTRICT_PERIOD, /* "%s từ %s đến %s": a district, its start and end */
     RL_NONE,

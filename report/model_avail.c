@@ -144,9 +144,10 @@ static int camera_row(struct rtable *t, enum report_lang l, const json_t *o)
     free(why);
     rcell_hours(&r[12], json_object_get(ms, "maintenance"));
     rcell_hours(&r[13], json_object_get(ms, "unknown"));
-    rcell_text(&r[14], json_is_true(json_object_get(o, "retired"))
-                           ? "-"
-                           : rlabel_state(l, rj_str(o, "state")));
+    /* a retired camera's last state is not its state now: it has none, it was taken out */
+    rcell_text(&r[14],
+               rlabel_state(l, json_is_true(json_object_get(o, "retired")) ? "retired"
+                                                                           : rj_str(o, "state")));
     return 0;
 }
 
@@ -156,6 +157,7 @@ int rmodel_availability(struct rmodel *m, const json_t *doc)
     const json_t *total = json_object_get(doc, "total"), *o;
     struct rtable *t;
     size_t i;
+    int retired = 0;
 
     if (rmodel_heading(m, doc, RL_TITLE_AVAIL) != 0)
         return -1;
@@ -167,11 +169,16 @@ int rmodel_availability(struct rmodel *m, const json_t *doc)
         return -1;
     m->detail = m->ntables;
     t = rmodel_table(m, RL_SEC_DETAIL_AVAIL, RL_SHEET_DETAIL, camera_cols, NCOLS(camera_cols));
-    json_array_foreach(json_object_get(doc, "cameras"), i,
-                       o) if (camera_row(t, l, o) != 0) return -1;
+    json_array_foreach(json_object_get(doc, "cameras"), i, o)
+    {
+        if (camera_row(t, l, o) != 0)
+            return -1;
+        retired |= json_is_true(json_object_get(o, "retired"));
+    }
     if (rmodel_avail_chart(m, json_object_get(doc, "owners")) != 0 ||
         rmodel_weeks_chart(m, json_object_get(doc, "weeks")) != 0 ||
-        rmodel_note(m, rlabel(l, RL_DEF_AVAIL)) != 0)
+        rmodel_note(m, rlabel(l, RL_DEF_AVAIL)) != 0 ||
+        (retired && rmodel_note(m, rlabel(l, RL_DEF_RETIRED)) != 0))
         return -1;
     return 0;
 }

@@ -267,6 +267,8 @@ int rmodel_backlog(struct rmodel *m, const json_t *doc)
     if (rmodel_note(m, rlabel(l, RL_DEF_PRIORITY)) != 0 ||
         rmodel_note(m, rlabel(l, RL_DEF_COSTS)) != 0 ||
         rmodel_note(m, rlabel(l, RL_DEF_AVAIL)) != 0 ||
+        (rj_num(json_object_get(doc, "total"), "retired") > 0 &&
+         rmodel_note(m, rlabel(l, RL_DEF_CAMERAS_RETIRED)) != 0) ||
         (!json_is_true(json_object_get(measured, "recording_gaps")) &&
          rmodel_note(m, rlabel(l, RL_NOT_MEASURED_GAPS)) != 0) ||
         (!json_is_true(json_object_get(measured, "samples")) &&

@@ -785,12 +785,14 @@ static void test_csv_cells_that_would_be_formulas_are_text(void **state)
     assert_non_null(strstr(csv, "\"Công an huyện Lai Vung\"")); /* other texts as they are */
     json_decref(doc);
     doc = NULL;
-    /* a lone "-" is no formula: a retired camera's state cell stays as the other formats say */
+    /* a lone "-" is no formula: a cell of it (a commune typed so) stays as the other formats
+     * say (a retired camera's state cell read "-" once; it now says so in words) */
     assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
-    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "retired", json_true());
+    json_object_set_new(json_array_get(json_object_get(doc, "cameras"), 0), "commune",
+                        json_string("-"));
     free(csv);
     csv = render(doc, REPORT_CSV, REPORT_VI);
-    assert_non_null(strstr(csv, "\"-\"\r\n"));
+    assert_non_null(strstr(csv, ",\"-\","));
     assert_null(strstr(csv, "\"'-\""));
     free(csv);
     json_decref(doc);
@@ -1085,6 +1087,154 @@ static void test_files_are_written_whole_with_mode_0640(void **state)
     json_decref(doc);
 }
 
+/* ---- a camera retired in the range ---- */
+
+/* CAH-001 (down since T0+10h) and CHO-01 (degraded since T0+20h) taken out of the inventory
+ * at T0+22h: the inventory synced without them, and the reports made with it, as the CLI
+ * makes them after that sync. */
+static void retire_two(struct fixture *fx)
+{
+    struct cw_err err = {0};
+
+    fx->cams[0] = fx->cams[1]; /* CAH-002 */
+    fx->cams[1] = fx->cams[3]; /* TD-01 */
+    fx->cfg.n_cameras = 2;
+    if (store_sync_cameras(fx->s, &fx->cfg, T0 + 22 * H, &err) != 0)
+        fail_msg("sync: %s", err.msg);
+}
+
+/* The backlog's row of an owner puts its cameras beside the availability and outages of the
+ * summary: both count the same cameras, every one monitored in the range, a retired one too
+ * (its outages were real); what needs work or is down now counts only those still in the
+ * inventory, and a retired camera is never an item. */
+static void test_backlog_owner_rows_count_the_cameras_their_availability_covers(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *o, *av, *cah, *bqlc, *t, *it;
+    size_t i;
+    char *html;
+
+    retire_two(fx);
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    av = json_object_get(doc, "availability");
+    assert_int_equal(json_array_size(json_object_get(doc, "owners")),
+                     json_array_size(json_object_get(av, "owners")));
+    json_array_foreach(json_object_get(av, "owners"), i, o)
+    {
+        const char *code = json_string_value(json_object_get(o, "owner"));
+        assert_int_equal(num(by(json_object_get(doc, "owners"), "owner", code), "cameras"),
+                         num(o, "cameras"));
+    }
+    cah = by(json_object_get(doc, "owners"), "owner", "CAH");
+    assert_int_equal(num(cah, "cameras"), 2);
+    assert_int_equal(num(cah, "retired"), 1);
+    assert_int_equal(num(cah, "needing_work"), 1); /* CAH-002 alone */
+    assert_int_equal(num(cah, "down_now"), 0);     /* CAH-001 was down when retired */
+    assert_int_equal(num(by(json_object_get(av, "owners"), "owner", "CAH"), "outages"), 2);
+    bqlc = by(json_object_get(doc, "owners"), "owner", "BQLC");
+    assert_int_equal(num(bqlc, "cameras"), 1);
+    assert_int_equal(num(bqlc, "retired"), 1);
+    assert_int_equal(num(bqlc, "needing_work"), 0);
+    t = json_object_get(doc, "total");
+    assert_int_equal(num(t, "cameras"), num(json_object_get(av, "total"), "cameras"));
+    assert_int_equal(num(t, "cameras"), 4);
+    assert_int_equal(num(t, "retired"), 2);
+    assert_int_equal(num(t, "needing_work"), 2);
+    json_array_foreach(json_object_get(doc, "items"), i, it)
+    {
+        const char *id = json_string_value(json_object_get(it, "id"));
+        assert_true(strcmp(id, "CAH-001") != 0 && strcmp(id, "CHO-01") != 0);
+    }
+    /* the page says which cameras the rows count */
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, "Số camera: tất cả camera được giám sát trong kỳ, kể cả camera "
+                                 "đã gỡ khỏi danh mục quản lý trong kỳ"));
+    free(html);
+    json_decref(doc);
+}
+
+/* A camera retired in the range is in the availability report for the time it was monitored,
+ * its availability over that time (not over the range), and its state cell says it was
+ * retired, in words, with a note saying what that means: not a broken camera at 0 %. */
+static void test_availability_shows_a_retired_camera_as_retired_over_its_time(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *a, *c;
+    char *csv, *html, *en;
+
+    retire_two(fx);
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    a = by(json_object_get(doc, "cameras"), "id", "CAH-001");
+    assert_true(json_is_true(json_object_get(a, "retired")));
+    assert_int_equal(num(a, "existed_ms"), 22 * H);
+    assert_int_equal(ms_of(a, "up"), 7 * H);
+    assert_int_equal(ms_of(a, "down"), 15 * H); /* T0+2h..5h, T0+10h..22h */
+    assert_pct(a, 100.0 * 7 / 22);
+    c = by(json_object_get(doc, "cameras"), "id", "CHO-01");
+    assert_int_equal(num(c, "monitored_ms"), 22 * H);
+    assert_pct(c, 100.0); /* up, then degraded: answered all the time it was watched */
+    assert_false(json_is_true(
+        json_object_get(by(json_object_get(doc, "cameras"), "id", "CAH-002"), "retired")));
+    csv = render(doc, REPORT_CSV, REPORT_VI);
+    assert_non_null(strstr(csv, "\"1\",\"CAH-001\""));
+    assert_non_null(strstr(csv, "\"31,82\""));        /* 7 of 22 h */
+    assert_non_null(strstr(csv, "\"Đã gỡ bỏ\"\r\n")); /* CAH-001's and CHO-01's state */
+    assert_null(strstr(csv, "\"-\"\r\n"));
+    html = render(doc, REPORT_HTML, REPORT_VI);
+    assert_non_null(strstr(html, ">Đã gỡ bỏ<"));
+    assert_non_null(strstr(html, "Đã gỡ bỏ: camera đã được gỡ khỏi danh mục quản lý trong kỳ"));
+    en = render(doc, REPORT_CSV, REPORT_EN);
+    assert_non_null(strstr(en, "\"retired\"\r\n"));
+    free(csv);
+    free(html);
+    free(en);
+    json_decref(doc);
+}
+
+/* One district sent twice is refused whether its name was typed the same, decomposed (NFD:
+ * "Sa Đéc" saved so by an editor) or with white space around it: each would double the
+ * province's figures. */
+static void test_province_refuses_a_district_named_twice_in_another_form(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *a = NULL, *b, *doc = NULL;
+    struct doc_district in[2];
+    static const char *const twins[] = {"Sa Đéc",
+                                        "Sa \xC4\x90"
+                                        "e\xCC\x81"
+                                        "c",
+                                        " Sa Đéc\t",
+                                        "\n Sa \xC4\x90"
+                                        "e\xCC\x81"
+                                        "c  "};
+
+    two_districts(fx, &a, &b, in);
+    json_object_set_new(a, "site", json_string("Sa Đéc"));
+    for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
+        json_object_set_new(b, "site", json_string(twins[i]));
+        if (doc_province(&fx->c, in, 2, T1, &doc, &err) != DOC_BAD_INPUT)
+            fail_msg("'%s' taken as another district", twins[i]);
+        assert_string_equal(err.file, "b.json");
+        assert_string_equal(err.field, "site");
+        assert_non_null(strstr(err.msg, "'Sa Đéc' is given twice (also in a.json)"));
+        assert_null(doc);
+    }
+    /* a name of white space only is no name */
+    json_object_set_new(b, "site", json_string(" \t "));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "site");
+    /* another district spaced so is summed under its name as typed without the spaces */
+    json_object_set_new(b, "site", json_string(" Lai Vung "));
+    assert_int_equal(doc_province(&fx->c, in, 2, T1, &doc, &err), 0);
+    assert_non_null(by(json_object_get(doc, "districts"), "site", "Lai Vung"));
+    json_decref(doc);
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1109,6 +1259,9 @@ int main(void)
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
         T(test_files_are_written_whole_with_mode_0640),
+        T(test_backlog_owner_rows_count_the_cameras_their_availability_covers),
+        T(test_availability_shows_a_retired_camera_as_retired_over_its_time),
+        T(test_province_refuses_a_district_named_twice_in_another_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,9 @@ and both languages, and every figure is checked against the value this file comp
 own from the same history, in Python, from the rules as the README states them. The XLSX is
 unzipped and every part parsed; the CSV is read back; the HTML is parsed, then printed to PDF
 by Debian's headless Chromium and read back with pdftotext: the Vietnamese intact, no word
-outside the page or over another. `report merge` sums two districts.
+outside the page or over another. A copy of the site with a camera retired in the range
+reports it as retired, over its monitored time, in every format. `report merge` sums two
+districts and refuses one sent twice under its name in another form.
 
     /usr/bin/python3 tests/integration/test_report.py --build build [-v]
 """
@@ -184,13 +186,14 @@ def spells(events, cam, lo, hi):
     return out
 
 
-def availability(events, cam):
+def availability(events, cam, hi=TO):
+    """cam's figures over [FROM, hi): hi is TO, or when it was retired."""
     f = {"ms": dict.fromkeys(("up", "degraded", "down", "unknown", "maintenance"), 0),
          "outages": 0, "longest": 0, "repairs": 0, "repair_ms": 0, "by": {}, "cameras": 1}
-    for state, began, start, end, ended, kinds in spells(events, cam, FROM, TO):
+    for state, began, start, end, ended, kinds in spells(events, cam, FROM, hi):
         f["ms"][state] += end - start
         if state == "down":
-            f["outages"] += FROM <= began < TO
+            f["outages"] += FROM <= began < hi
             f["longest"] = max(f["longest"], end - start)
             if ended:
                 f["repairs"] += 1
@@ -725,6 +728,88 @@ class ReportTest(cwtest.FixtureTestCase):
                     self.assertFalse(overlap_x > 1 and overlap_y > 1,
                                      "words overlap at %.1f,%.1f" % (x0, y0))
 
+    # ---- a camera retired in the range ----
+
+    def test_a_camera_retired_in_the_range(self):
+        # CHO-02 taken out of the inventory on 12/11 05:00, as a sync does: a copy of the site
+        # with an inventory without it, synced then (the other tests keep the whole fleet).
+        site = os.path.join(self.tmp, "site-retired")
+        shutil.copytree(os.path.dirname(self.conf), site)
+        conf = os.path.join(site, os.path.basename(self.conf))
+        with open(os.path.join(site, "cameras.csv"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(os.path.join(site, "cameras-retired.csv"), "w", encoding="utf-8") as f:
+            f.write("\n".join(l for l in lines if not l.startswith("CHO-02,")) + "\n")
+        conf = cwtest.conf_variant(conf, "cameras = cameras.csv", "cameras = cameras-retired.csv",
+                                   ".retired")
+        retired_at = FROM + 10 * DAY + 5 * H
+        spec = cwtest.write_json(os.path.join(self.tmp, "spec-retired.json"),
+                                 {"created_ms": retired_at, "events": [], "samples": [],
+                                  "devices": []})
+        r = cwtest.run([os.path.join(cwtest.build_dir([]), "tests", "report_fixture"), conf,
+                        spec])
+        self.assertEqual(r.rc, 0, r)
+        rng = ["--from", "2026-11-02", "--to", "2026-11-16"]
+        out = {}
+        for kind in ("availability", "backlog"):
+            for lang in ("vi", "en"):
+                for fmt in ("json", "csv", "xlsx", "html"):
+                    out[(kind, lang, fmt)] = os.path.join(site, "%s-%s.%s" % (kind, lang, fmt))
+                    r = cwtest.camwatch(conf, "report", kind, *rng, "--lang", lang, "-o",
+                                        out[(kind, lang, fmt)])
+                    self.assertEqual(r.rc, 0, r)
+        with open(out[("availability", "vi", "json")], encoding="utf-8") as f:
+            av = json.load(f)
+        # its figures are over the time it was monitored, not the whole range
+        f_ = availability(self.events, "CHO-02", retired_at)
+        cho = next(c for c in av["cameras"] if c["id"] == "CHO-02")
+        self.assertTrue(cho["retired"])
+        self.assertEqual(cho["existed_ms"], retired_at - FROM)
+        self.check_figures(cho, f_, "CHO-02")
+        # every format says it was retired, in words, and what that means
+        for lang, word, note in (("vi", "Đã gỡ bỏ", "Đã gỡ bỏ: camera đã được gỡ khỏi danh mục"),
+                                 ("en", "retired", "Retired: a camera taken out of the")):
+            with open(out[("availability", lang, "csv")], encoding="utf-8-sig") as f:
+                rows = {r[1]: r for r in list(csv.reader(f))[1:]}
+            self.assertEqual(rows["CHO-02"][14], word)
+            self.assertEqual(rows["CHO-02"][5], num_text(pct(f_), lang, 2, grouped=False))
+            self.assertNotEqual(rows["CHO-01"][14], word)
+            sheets, _ = read_xlsx(out[("availability", lang, "xlsx")])
+            detail = sheets["Chi tiết" if lang == "vi" else "Detail"]
+            x = next(r for r in range(3, 3 + len(CAMERAS)) if detail[(r, 2)] == "CHO-02")
+            self.assertEqual(detail[(x, 15)], word)
+            self.assertAlmostEqual(detail[(x, 6)], pct(f_), 9)
+            page = Tables()
+            with open(out[("availability", lang, "html")], encoding="utf-8") as f:
+                text = f.read()
+            page.feed(text)
+            self.assertEqual(next(r for r in page.tables[2][1:] if r[1] == "CHO-02")[14], word)
+            self.assertIn(note, text)
+        # the backlog's owner rows: cameras, availability and outages of one set (the cameras
+        # monitored in the range, CHO-02 too); needing work only of those still in the inventory
+        with open(out[("backlog", "vi", "json")], encoding="utf-8") as f:
+            bk = json.load(f)
+        self.assertNotIn("CHO-02", [i["id"] for i in bk["items"]])
+        self.assertEqual(len(bk["owners"]), len(bk["availability"]["owners"]))
+        for o in bk["owners"]:
+            a = next(x for x in bk["availability"]["owners"] if x["owner"] == o["owner"])
+            self.assertEqual(o["cameras"], a["cameras"], o["owner"])
+            self.assertEqual(o["retired"], int(o["owner"] == "BQLC"), o["owner"])
+            self.assertEqual(o["needing_work"],
+                             sum(i["owner"] == o["owner"] for i in bk["items"]), o["owner"])
+        bqlc = next(o for o in bk["owners"] if o["owner"] == "BQLC")
+        self.assertEqual(bqlc["cameras"], 2)
+        self.assertEqual((bk["total"]["cameras"], bk["total"]["retired"]), (len(CAMERAS), 1))
+        self.assertEqual(bk["total"]["cameras"], bk["availability"]["total"]["cameras"])
+        for lang in ("vi", "en"):
+            sheets, _ = read_xlsx(out[("backlog", lang, "xlsx")])
+            summary = sheets["Tổng hợp" if lang == "vi" else "Summary"]
+            for r, o in enumerate(bk["owners"], 3):
+                a = next(x for x in bk["availability"]["owners"] if x["owner"] == o["owner"])
+                self.assertEqual(summary[(r, 3)], a["cameras"])
+                self.assertEqual(summary[(r, 7)], a["outages"])
+                self.assertAlmostEqual(summary[(r, 6)], a["availability_pct"], 6)
+
     # ---- merge, tickets, mistakes ----
 
     def test_merge_sums_districts_and_names_a_bad_file(self):
@@ -745,6 +830,20 @@ class ReportTest(cwtest.FixtureTestCase):
             page = f.read()
         self.assertIn("TỔNG HỢP NHU CẦU BẢO TRÌ", page)
         self.assertIn(num_text(prov["total"]["cost_vnd"], "vi"), page)
+        # the same district again, its name saved decomposed (NFD) with white space around it,
+        # as a hand edit can leave it: refused, not summed twice
+        twin = dict(doc, site=" " + unicodedata.normalize("NFD", "Lai Vung Đéc") + " ")
+        with open(a, encoding="utf-8") as f:
+            first = json.load(f)
+        first["site"] = "Lai Vung Đéc"
+        a2 = cwtest.write_json(os.path.join(self.tmp, "laivung-nfc.json"), first,
+                               ensure_ascii=False)
+        b2 = cwtest.write_json(os.path.join(self.tmp, "laivung-nfd.json"), twin,
+                               ensure_ascii=False)
+        r = cwtest.camwatch(self.conf, "report", "merge", a2, b2, "--format", "json")
+        self.assertEqual((r.rc, r.out), (1, ""), r)
+        self.assertIn("laivung-nfd.json: site: 'Lai Vung Đéc' is given twice (also in %s)" % a2,
+                      r.err)
         doc["total"]["cost_vnd"] = -1
         cwtest.write_json(b, doc)
         r = cwtest.camwatch(self.conf, "report", "merge", a, b)
