@@ -38,6 +38,8 @@ int cw_file_check_target(const char *target, struct cw_err *err)
 {
     struct stat st;
 
+    if (target[0] == '\0') /* lstat would say ENOENT: "" is no name, not a file to come */
+        return cw_err_set(err, NULL, 0, NULL, "empty file name");
     if (lstat(target, &st) != 0) {
         if (errno == ENOENT)
             return 0;

@@ -29,7 +29,7 @@ struct cw_tmpfile {
 };
 
 /* 0 when target does not exist or is a regular file; -1 with err ("TARGET: not a regular
- * file (a symbolic link)") otherwise. */
+ * file (a symbolic link)", or "empty file name" for "") otherwise. */
 int cw_file_check_target(const char *target, struct cw_err *err);
 
 /* Open a temporary beside target (its folder must exist), after cw_file_check_target. Returns

@@ -869,6 +869,19 @@ class ReportTest(cwtest.FixtureTestCase):
         mode = os.stat(self.out[("backlog", "vi", "xlsx")]).st_mode & 0o777
         self.assertEqual(mode, 0o640)
 
+    def test_an_empty_output_name_is_a_usage_error(self):
+        for args, msg in [
+                (["report", "availability", "-o", ""], "-o: empty file name"),
+                (["report", "backlog", "--output="], "-o: empty file name"),
+                (["report", "merge", self.out[("backlog", "vi", "json")], "-o", ""],
+                 "-o: empty file name"),
+                (["thumb", "CAH-001", "-o", ""], "-o: empty file name"),
+                (["request", "export", "1", "--out", ""], "--out: empty folder name")]:
+            r = cwtest.camwatch(self.conf, *args)
+            self.assertEqual(r.rc, 2, r)
+            self.assertIn(msg, r.err)
+            self.assertEqual(r.out, "", r)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
