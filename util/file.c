@@ -82,12 +82,34 @@ int cw_tmpfile_open(struct cw_tmpfile *t, const char *target, mode_t mode, struc
     return 0;
 }
 
+int cw_file_sync_dir(const char *path, struct cw_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    int fd, rc = 0;
+
+    if (slash == NULL)
+        dir = strdup(".");
+    else
+        dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir == NULL)
+        return cw_err_set(err, path, 0, NULL, "out of memory");
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0)
+        rc = cw_err_set(err, path, 0, NULL, "cannot sync its folder %s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return rc;
+}
+
 int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err)
 {
-    int fd = t->fd;
+    int fd = t->fd, rc;
 
     t->fd = -1;
-    if (fchmod(fd, t->mode) != 0) {
+    /* On disk before the rename: else a power cut could leave the new name on an empty file. */
+    if (fchmod(fd, t->mode) != 0 || fsync(fd) != 0) {
         cw_err_set(err, t->target, 0, NULL, "%s", strerror(errno));
         close(fd);
         goto fail;
@@ -105,8 +127,10 @@ int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err)
     }
     free(t->tmp);
     t->tmp = NULL;
+    /* The rename lasts a power cut once the folder is synced (the new file is in place now). */
+    rc = cw_file_sync_dir(t->target, err);
     cw_tmpfile_abort(t);
-    return 0;
+    return rc;
 fail:
     cw_tmpfile_abort(t);
     return -1;

@@ -35,11 +35,17 @@ int cw_file_check_target(const char *target, struct cw_err *err);
 /* Open a temporary beside target (its folder must exist), after cw_file_check_target. Returns
  * 0 with t->fd open, or -1 with err and nothing left behind. */
 int cw_tmpfile_open(struct cw_tmpfile *t, const char *target, mode_t mode, struct cw_err *err);
-/* Give it mode, close it and rename it over target (checked again just before). Returns 0, or
- * -1 with err and the temporary removed. t is done with either way. */
+/* Give it mode, sync it, close it and rename it over target (checked again just before), then
+ * sync the folder, so that after a power cut target is the old file or the whole new one.
+ * Returns 0, or -1 with err and the temporary removed (or, when only the folder's sync failed,
+ * the new file in place). t is done with either way. */
 int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err);
 /* Close and remove the temporary, if any; t is done with. Accepts a committed t. */
 void cw_tmpfile_abort(struct cw_tmpfile *t);
+
+/* fsync the folder that holds path (path's part before its last '/', else "."), so a rename
+ * or link into it lasts a power cut. Returns 0 or -1 with err naming path and the folder. */
+int cw_file_sync_dir(const char *path, struct cw_err *err);
 
 /* The whole write of len bytes: open, write, commit. Returns 0 or -1 with err. */
 int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
