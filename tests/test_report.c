@@ -21,6 +21,7 @@
 #include "../index/avail.h"
 #include "../index/doc.h"
 #include "../index/store.h"
+#include "../report/lang.h"
 #include "../report/model.h"
 #include "../report/report.h"
 #include "cwtest.h"
@@ -1054,6 +1055,31 @@ static void test_backlog_priority_cell_is_one_line(void **state)
     json_decref(doc);
 }
 
+static void test_firmware_finding_counts_one_camera_in_the_singular(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *two;
+    char *html, *text;
+
+    /* CHO-01 alone runs V5.5.1 */
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    html = render(doc, REPORT_HTML, REPORT_EN);
+    assert_non_null(strstr(html, "(V5.5.1 runs on 1 camera of this model)"));
+    assert_null(strstr(html, "1 cameras"));
+    free(html);
+    two = json_pack("{s:s, s:s, s:s, s:i}", "kind", "firmware", "firmware", "V5.4.0", "newest",
+                    "V5.5.1", "cameras_on_newest", 2);
+    text = rfinding_text(REPORT_EN, two);
+    assert_string_equal(text, "Outdated firmware V5.4.0 (V5.5.1 runs on 2 cameras of this model)");
+    free(text);
+    text = rfinding_text(REPORT_VI, two);
+    assert_string_equal(text, "Phần mềm cũ: V5.4.0 (bản V5.5.1 đang chạy trên 2 camera cùng loại)");
+    free(text);
+    json_decref(two);
+    json_decref(doc);
+}
+
 static void test_files_are_written_whole_with_mode_0640(void **state)
 {
     struct fixture *fx = *state;
@@ -1108,6 +1134,7 @@ int main(void)
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
+        T(test_firmware_finding_counts_one_camera_in_the_singular),
         T(test_files_are_written_whole_with_mode_0640),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
