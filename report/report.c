@@ -73,15 +73,24 @@ static int xlsx_to_stream(const struct rmodel *m, FILE *out, struct cw_err *err)
     return rc;
 }
 
-/* doc as JSON to out. */
-static int json_to_stream(const json_t *doc, FILE *out, struct cw_err *err)
+/* doc as JSON to out, its "language" the one asked for (the document says the configuration's:
+ * a report made with --lang en is in English), through a shallow copy: doc is left as it was. */
+static int json_to_stream(const json_t *doc, enum report_lang lang, FILE *out, struct cw_err *err)
 {
-    if (json_dumpf(doc, out,
-                   JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS)) !=
-            0 ||
-        fputc('\n', out) == EOF || fflush(out) != 0) /* a full disk shows here, errno set */
-        return cw_err_set(err, NULL, 0, NULL, "cannot write the JSON: %s", strerror(errno));
-    return 0;
+    json_t *copy = json_copy((json_t *)doc);
+    int rc = 0;
+
+    if (copy == NULL ||
+        (json_object_get(copy, "language") != NULL &&
+         json_object_set_new(copy, "language", json_string(lang == REPORT_VI ? "vi" : "en")) != 0))
+        rc = cw_err_set(err, NULL, 0, NULL, "out of memory");
+    else if (json_dumpf(copy, out,
+                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                            JSON_REAL_PRECISION(JSON_REAL_DIGITS)) != 0 ||
+             fputc('\n', out) == EOF || fflush(out) != 0) /* a full disk shows here, errno set */
+        rc = cw_err_set(err, NULL, 0, NULL, "cannot write the JSON: %s", strerror(errno));
+    json_decref(copy);
+    return rc;
 }
 
 int report_render(const json_t *doc, enum report_format fmt, enum report_lang lang, FILE *out,
@@ -95,7 +104,7 @@ int report_render(const json_t *doc, enum report_format fmt, enum report_lang la
         if (rmodel_build(doc, lang, &m, err) != 0)
             return -1;
         rmodel_free(&m);
-        return json_to_stream(doc, out, err);
+        return json_to_stream(doc, lang, out, err);
     }
     if (rmodel_build(doc, lang, &m, err) != 0)
         return -1;

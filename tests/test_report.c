@@ -1080,6 +1080,27 @@ static void test_firmware_finding_counts_one_camera_in_the_singular(void **state
     json_decref(doc);
 }
 
+static void test_json_says_the_language_it_was_made_in(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+    char *en, *vi;
+
+    /* the configuration says vi; --lang en makes an English report, and its JSON says so */
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    en = render(doc, REPORT_JSON, REPORT_EN);
+    vi = render(doc, REPORT_JSON, REPORT_VI);
+    assert_non_null(strstr(en, "\"language\": \"en\""));
+    assert_null(strstr(en, "\"language\": \"vi\""));
+    assert_non_null(strstr(vi, "\"language\": \"vi\""));
+    /* the document itself is left as built */
+    assert_string_equal(json_string_value(json_object_get(doc, "language")), "vi");
+    free(en);
+    free(vi);
+    json_decref(doc);
+}
+
 static void test_files_are_written_whole_with_mode_0640(void **state)
 {
     struct fixture *fx = *state;
@@ -1135,6 +1156,7 @@ int main(void)
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
         T(test_firmware_finding_counts_one_camera_in_the_singular),
+        T(test_json_says_the_language_it_was_made_in),
         T(test_files_are_written_whole_with_mode_0640),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
