@@ -109,7 +109,7 @@ int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err)
 
     t->fd = -1;
     /* On disk before the rename: else a power cut could leave the new name on an empty file. */
-    if (fchmod(fd, t->mode) != 0 || fsync(fd) != 0) {
+    if (fchmod(fd, t->mode) != 0 || (!t->unsynced && fsync(fd) != 0)) {
         cw_err_set(err, t->target, 0, NULL, "%s", strerror(errno));
         close(fd);
         goto fail;
@@ -128,7 +128,7 @@ int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err)
     free(t->tmp);
     t->tmp = NULL;
     /* The rename lasts a power cut once the folder is synced (the new file is in place now). */
-    rc = cw_file_sync_dir(t->target, err);
+    rc = t->unsynced ? 0 : cw_file_sync_dir(t->target, err);
     cw_tmpfile_abort(t);
     return rc;
 fail:
@@ -148,13 +148,15 @@ void cw_tmpfile_abort(struct cw_tmpfile *t)
     t->tmp = t->target = NULL;
 }
 
-int cw_file_write(const char *target, const void *data, size_t len, mode_t mode, struct cw_err *err)
+static int write_whole(const char *target, const void *data, size_t len, mode_t mode, int unsynced,
+                       struct cw_err *err)
 {
     struct cw_tmpfile t;
     const char *p = data;
 
     if (cw_tmpfile_open(&t, target, mode, err) != 0)
         return -1;
+    t.unsynced = unsynced;
     while (len > 0) {
         ssize_t n = write(t.fd, p, len);
         if (n < 0 && errno == EINTR)
@@ -168,6 +170,17 @@ int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
         len -= (size_t)n;
     }
     return cw_tmpfile_commit(&t, err);
+}
+
+int cw_file_write(const char *target, const void *data, size_t len, mode_t mode, struct cw_err *err)
+{
+    return write_whole(target, data, len, mode, 0, err);
+}
+
+int cw_file_write_unsynced(const char *target, const void *data, size_t len, mode_t mode,
+                           struct cw_err *err)
+{
+    return write_whole(target, data, len, mode, 1, err);
 }
 
 /* Make one folder with CW_DIR_MODE exactly; 0 when made or already there. */

@@ -26,6 +26,7 @@ struct cw_tmpfile {
     char *tmp;    /* its name, beside target; NULL when gone */
     char *target; /* where it goes */
     mode_t mode;
+    int unsynced; /* set after open: commit skips both syncs (cw_file_write_unsynced) */
 };
 
 /* 0 when target does not exist or is a regular file; -1 with err ("TARGET: not a regular
@@ -50,6 +51,11 @@ int cw_file_sync_dir(const char *path, struct cw_err *err);
 /* The whole write of len bytes: open, write, commit. Returns 0 or -1 with err. */
 int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
                   struct cw_err *err);
+/* cw_file_write without the syncs: for a file rewritten every few seconds on the daemon's
+ * loop (the vitals), where an fsync could stall the loop and a power cut loses nothing that
+ * is not written again at start. Still whole or not at all to a reader. */
+int cw_file_write_unsynced(const char *target, const void *data, size_t len, mode_t mode,
+                           struct cw_err *err);
 
 /* mkdir -p: path's folder when parent is 1, else path itself, each missing folder made with
  * CW_DIR_MODE (exactly: fchmod'ed past the umask); folders that exist are left as they are.
