@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
-#include <libgen.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -15,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/file.h"
 #include "../util/text.h"
 #include <sys/stat.h>
 #include <unistd.h>
@@ -388,61 +388,6 @@ const struct tokens_entry *tokens_find(const struct tokens *t, const char *token
 
 /* ---- writing ---- */
 
-/* Write len bytes of data as the whole new content of path: a temporary beside it (mkstemp,
- * 0600), synced, renamed over it. */
-static int write_whole(const char *path, const char *data, size_t len, struct cw_err *err)
-{
-    char *copy = strdup(path), *tmp = NULL;
-    const char *dir;
-    size_t off = 0;
-    int fd = -1;
-
-    if (copy == NULL)
-        return cw_err_set(err, path, 0, NULL, "out of memory");
-    dir = dirname(copy);
-    if ((tmp = malloc(strlen(dir) + sizeof("/.tokens.XXXXXX"))) == NULL) {
-        cw_err_set(err, path, 0, NULL, "out of memory");
-        goto fail;
-    }
-    sprintf(tmp, "%s/.tokens.XXXXXX", dir);
-    if ((fd = mkstemp(tmp)) < 0) {
-        cw_err_set(err, path, 0, NULL, "cannot create a file in %s: %s", dir, strerror(errno));
-        free(tmp);
-        tmp = NULL;
-        goto fail;
-    }
-    if (fchmod(fd, 0600) != 0)
-        goto io_fail;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            goto io_fail;
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        fd = -1;
-        goto io_fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto io_fail;
-    free(tmp);
-    free(copy);
-    return 0;
-io_fail:
-    cw_err_set(err, path, 0, NULL, "cannot write: %s", strerror(errno));
-fail:
-    if (fd >= 0)
-        close(fd);
-    if (tmp != NULL)
-        unlink(tmp);
-    free(tmp);
-    free(copy);
-    return -1;
-}
-
 /* The file's text (or the header, when missing) and its tokens; -1 when it does not parse. */
 static int read_current(const char *path, char **text, size_t *len, struct tokens *t,
                         struct cw_err *err)
@@ -524,7 +469,7 @@ int tokens_add(const char *path, const char *name, enum tokens_role role, const 
     snprintf(out, olen, "%s%s\n[%s]\nrole = %s\nsha256 = %s\ncreated = %s\n", text,
              tlen > 0 && text[tlen - 1] != '\n' ? "\n" : "", name, tokens_role_name(role), hex,
              created_iso);
-    rc = write_whole(path, out, strlen(out), err);
+    rc = cw_file_write(path, out, strlen(out), 0600, err);
 fail:
     if (rc != 0)
         memset(buf, 0, len);
@@ -580,7 +525,7 @@ int tokens_remove(const char *path, const char *name, struct cw_err *err)
         cw_err_set(err, path, 0, NULL, "no token named '%s'", name);
         goto fail;
     }
-    rc = write_whole(path, out, (size_t)(o - out), err);
+    rc = cw_file_write(path, out, (size_t)(o - out), 0600, err);
 fail:
     free(out);
     free(text);

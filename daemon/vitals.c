@@ -188,7 +188,8 @@ void vitals_write(struct vitals *v)
     memset(padded + n, ' ', sizeof(padded) - n);
     padded[sizeof(padded) - 1] = '\n';
     free(text);
-    if (cw_file_write(v->path, padded, sizeof(padded), CW_FILE_MODE, &err) != 0 &&
+    /* On the loop every VITALS_WRITE_S: not synced, an fsync could stall the loop. */
+    if (cw_file_write_unsynced(v->path, padded, sizeof(padded), CW_FILE_MODE, &err) != 0 &&
         vitals_overwrite(v->path, padded, &err) != 0) {
         if (!v->write_failed)
             log_warnx("daemon: vitals not written: %s: %s", err.file, err.msg);

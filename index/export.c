@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../config/cfg.h"
+#include "../util/file.h"
 #include "../util/vec.h"
 #include "footage.h"
 
@@ -374,7 +375,8 @@ static int commit_files(struct run *r, struct cw_err *err)
                                               : strerror(errno));
         r->files[i].linked = 1;
     }
-    return 0;
+    /* The names last a power cut once the folder is synced (each file was, before its link). */
+    return r->n_files > 0 ? cw_file_sync_dir(final, err) : 0;
 }
 
 /* Remove the temporaries; on failure the names linked too. */

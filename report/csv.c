@@ -4,6 +4,7 @@
  * grouping, decimals with the language's mark (vi: 99,51, which Excel in a Vietnamese locale
  * reads as a number). A text that would open as a formula is written after an apostrophe. */
 #include <csv.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,5 +58,8 @@ int render_csv(const struct rmodel *m, FILE *out, struct cw_err *err)
         }
         bad |= fputs("\r\n", out) == EOF;
     }
-    return bad ? cw_err_set(err, NULL, 0, NULL, "cannot write the CSV") : 0;
+    /* Flushed here so a full disk shows now, with its errno, not at the caller's fclose. */
+    if (fflush(out) != 0 || bad || ferror(out))
+        return cw_err_set(err, NULL, 0, NULL, "cannot write the CSV: %s", strerror(errno));
+    return 0;
 }

@@ -138,10 +138,11 @@ static void text_of(FILE *f, enum report_lang lang, const json_t *o)
                  : "The camera refuses the management account (ONVIF)",
               f);
     } else if (strcmp(kind, "firmware") == 0) {
+        long long on = (long long)jnum(o, "cameras_on_newest");
         fprintf(f,
                 vi ? "Phần mềm cũ: %s (bản %s đang chạy trên %lld camera cùng loại)"
-                   : "Outdated firmware %s (%s runs on %lld cameras of this model)",
-                jstr(o, "firmware"), jstr(o, "newest"), (long long)jnum(o, "cameras_on_newest"));
+                   : "Outdated firmware %s (%s runs on %lld camera%s of this model)",
+                jstr(o, "firmware"), jstr(o, "newest"), on, vi || on == 1 ? "" : "s");
     } else {
         /* a stream flag */
         put_capitalized(f, rlabel_kind(lang, kind));

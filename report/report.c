@@ -1,8 +1,10 @@
 /* report.c - report.h's entry points: the format and language names, and a document rendered
  * to a stream or, whole or not at all, to a file (util/file.h). */
+#define _GNU_SOURCE /* mkostemp */
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,29 +37,59 @@ int report_lang_parse(const char *s, enum report_lang *out)
     return 0;
 }
 
-/* XLSX to out through a temporary file of its own. */
+/* XLSX to out through a temporary of its own in TMPDIR: an unpredictable name made with
+ * O_EXCL (mode 0600), removed before returning, so nothing another user plants in TMPDIR can
+ * stop the command or be written through. */
 static int xlsx_to_stream(const struct rmodel *m, FILE *out, struct cw_err *err)
 {
-    const char *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+    const char *dir = getenv("TMPDIR");
     char path[4096], chunk[65536];
-    struct cw_tmpfile t;
     FILE *in;
     size_t n;
-    int rc = -1;
+    int fd, rc = -1;
 
-    snprintf(path, sizeof(path), "%s/camwatch-report.xlsx", dir);
-    if (cw_tmpfile_open(&t, path, CW_FILE_MODE, err) != 0)
-        return -1;
-    if (render_xlsx(m, t.tmp, err) == 0 && (in = fopen(t.tmp, "rb")) != NULL) {
-        rc = 0;
-        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-            if (fwrite(chunk, 1, n, out) != n)
-                rc = cw_err_set(err, NULL, 0, NULL, "cannot write: %s", strerror(errno));
-        if (ferror(in))
-            rc = cw_err_set(err, t.tmp, 0, NULL, "cannot read back: %s", strerror(errno));
-        fclose(in);
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    if (snprintf(path, sizeof(path), "%s/camwatch-report-XXXXXX", dir) >= (int)sizeof(path))
+        return cw_err_set(err, dir, 0, NULL, "path too long");
+    if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+        return cw_err_set(err, dir, 0, NULL, "cannot make the workbook's temporary here: %s",
+                          strerror(errno));
+    if (render_xlsx(m, path, dir, err) == 0) {
+        if ((in = fopen(path, "rb")) == NULL) {
+            cw_err_set(err, path, 0, NULL, "cannot read back: %s", strerror(errno));
+        } else {
+            rc = 0;
+            while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+                if (fwrite(chunk, 1, n, out) != n)
+                    rc = cw_err_set(err, NULL, 0, NULL, "cannot write: %s", strerror(errno));
+            if (rc == 0 && ferror(in))
+                rc = cw_err_set(err, path, 0, NULL, "cannot read back: %s", strerror(errno));
+            fclose(in);
+        }
     }
-    cw_tmpfile_abort(&t);
+    unlink(path);
+    close(fd);
+    return rc;
+}
+
+/* doc as JSON to out, its "language" the one asked for (the document says the configuration's:
+ * a report made with --lang en is in English), through a shallow copy: doc is left as it was. */
+static int json_to_stream(const json_t *doc, enum report_lang lang, FILE *out, struct cw_err *err)
+{
+    json_t *copy = json_copy((json_t *)doc);
+    int rc = 0;
+
+    if (copy == NULL ||
+        (json_object_get(copy, "language") != NULL &&
+         json_object_set_new(copy, "language", json_string(lang == REPORT_VI ? "vi" : "en")) != 0))
+        rc = cw_err_set(err, NULL, 0, NULL, "out of memory");
+    else if (json_dumpf(copy, out,
+                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                            JSON_REAL_PRECISION(JSON_REAL_DIGITS)) != 0 ||
+             fputc('\n', out) == EOF || fflush(out) != 0) /* a full disk shows here, errno set */
+        rc = cw_err_set(err, NULL, 0, NULL, "cannot write the JSON: %s", strerror(errno));
+    json_decref(copy);
     return rc;
 }
 
@@ -72,12 +104,7 @@ int report_render(const json_t *doc, enum report_format fmt, enum report_lang la
         if (rmodel_build(doc, lang, &m, err) != 0)
             return -1;
         rmodel_free(&m);
-        if (json_dumpf(doc, out,
-                       JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                           JSON_REAL_PRECISION(JSON_REAL_DIGITS)) != 0 ||
-            fputc('\n', out) == EOF)
-            return cw_err_set(err, NULL, 0, NULL, "cannot write the JSON");
-        return 0;
+        return json_to_stream(doc, lang, out, err);
     }
     if (rmodel_build(doc, lang, &m, err) != 0)
         return -1;
@@ -103,7 +130,7 @@ static int write_tmp(const json_t *doc, enum report_format fmt, enum report_lang
     if (fmt == REPORT_XLSX) {
         if (rmodel_build(doc, lang, &m, err) != 0)
             return -1;
-        rc = render_xlsx(&m, t->tmp, err);
+        rc = render_xlsx(&m, t->tmp, t->target, err);
         rmodel_free(&m);
         return rc;
     }

@@ -6,6 +6,7 @@
  * content, and printing set up for A4 landscape, one page wide. The first sheet carries the
  * notes. libxlsxwriter writes by file name; the caller gives a temporary. */
 #define _GNU_SOURCE /* asprintf */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,15 +228,16 @@ static int write_notes(const struct rmodel *m, const struct rtable *t, lxw_works
     return bad ? -1 : 0;
 }
 
-int render_xlsx(const struct rmodel *m, const char *path, struct cw_err *err)
+int render_xlsx(const struct rmodel *m, const char *path, const char *name, struct cw_err *err)
 {
     lxw_workbook *wb = workbook_new(path);
     lxw_doc_properties props = {0};
     struct formats fm;
-    int bad = 0;
+    lxw_error rc;
+    int bad = 0, saved;
 
     if (wb == NULL)
-        return cw_err_set(err, path, 0, NULL, "cannot start the workbook");
+        return cw_err_set(err, name, 0, NULL, "cannot start the workbook");
     props.title = m->title;
     props.subject = m->period;
     props.author = "camwatch";
@@ -256,7 +258,13 @@ int render_xlsx(const struct rmodel *m, const char *path, struct cw_err *err)
             bad |= write_notes(m, t, ws, &fm) != 0;
         free(title);
     }
-    if (workbook_close(wb) != LXW_NO_ERROR || bad)
-        return cw_err_set(err, path, 0, NULL, "cannot write the workbook");
+    errno = 0;
+    rc = workbook_close(wb);
+    saved = errno; /* the system's reason (a full disk) says more than libxlsxwriter's code */
+    if (rc != LXW_NO_ERROR)
+        return cw_err_set(err, name, 0, NULL, "cannot write the workbook: %s",
+                          saved != 0 ? strerror(saved) : lxw_strerror(rc));
+    if (bad)
+        return cw_err_set(err, name, 0, NULL, "cannot write the workbook");
     return 0;
 }

@@ -160,6 +160,20 @@ static void test_a_target_that_is_not_a_regular_file_is_refused(void **state)
     assert_string_equal(listing(fx->dir, names, sizeof(names)), "victim");
 }
 
+static void test_an_empty_name_is_refused_as_no_name(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    char names[256];
+
+    /* lstat("") says ENOENT: "" once passed as a file yet to be made */
+    assert_int_equal(cw_file_check_target("", &err), -1);
+    assert_string_equal(err.msg, "empty file name");
+    assert_int_equal(cw_file_write("", "jpeg", 4, CW_FILE_MODE, &err), -1);
+    assert_string_equal(err.msg, "empty file name");
+    assert_string_equal(listing(fx->dir, names, sizeof(names)), "");
+}
+
 static void test_an_aborted_temporary_leaves_nothing(void **state)
 {
     struct fixture *fx = *state;
@@ -203,6 +217,7 @@ int main(void)
             test_a_link_planted_at_the_old_temporary_name_is_not_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_target_that_is_not_a_regular_file_is_refused, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_an_empty_name_is_refused_as_no_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_an_aborted_temporary_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdirs_makes_each_missing_folder_with_its_mode, setup,
                                         teardown),

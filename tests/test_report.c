@@ -21,6 +21,7 @@
 #include "../index/avail.h"
 #include "../index/doc.h"
 #include "../index/store.h"
+#include "../report/lang.h"
 #include "../report/model.h"
 #include "../report/report.h"
 #include "cwtest.h"
@@ -1056,6 +1057,52 @@ static void test_backlog_priority_cell_is_one_line(void **state)
     json_decref(doc);
 }
 
+static void test_firmware_finding_counts_one_camera_in_the_singular(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL, *two;
+    char *html, *text;
+
+    /* CHO-01 alone runs V5.5.1 */
+    assert_int_equal(doc_backlog(&fx->c, T0, T1, T1, &doc, &err), 0);
+    html = render(doc, REPORT_HTML, REPORT_EN);
+    assert_non_null(strstr(html, "(V5.5.1 runs on 1 camera of this model)"));
+    assert_null(strstr(html, "1 cameras"));
+    free(html);
+    two = json_pack("{s:s, s:s, s:s, s:i}", "kind", "firmware", "firmware", "V5.4.0", "newest",
+                    "V5.5.1", "cameras_on_newest", 2);
+    text = rfinding_text(REPORT_EN, two);
+    assert_string_equal(text, "Outdated firmware V5.4.0 (V5.5.1 runs on 2 cameras of this model)");
+    free(text);
+    text = rfinding_text(REPORT_VI, two);
+    assert_string_equal(text, "Phần mềm cũ: V5.4.0 (bản V5.5.1 đang chạy trên 2 camera cùng loại)");
+    free(text);
+    json_decref(two);
+    json_decref(doc);
+}
+
+static void test_json_says_the_language_it_was_made_in(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+    char *en, *vi;
+
+    /* the configuration says vi; --lang en makes an English report, and its JSON says so */
+    assert_int_equal(doc_availability(&fx->c, T0, T1, T1, &doc, &err), 0);
+    en = render(doc, REPORT_JSON, REPORT_EN);
+    vi = render(doc, REPORT_JSON, REPORT_VI);
+    assert_non_null(strstr(en, "\"language\": \"en\""));
+    assert_null(strstr(en, "\"language\": \"vi\""));
+    assert_non_null(strstr(vi, "\"language\": \"vi\""));
+    /* the document itself is left as built */
+    assert_string_equal(json_string_value(json_object_get(doc, "language")), "vi");
+    free(en);
+    free(vi);
+    json_decref(doc);
+}
+
 static void test_files_are_written_whole_with_mode_0640(void **state)
 {
     struct fixture *fx = *state;
@@ -1258,6 +1305,8 @@ int main(void)
         T(test_backlog_unpriced_cost_is_no_price_not_zero),
         T(test_cost_chart_leaves_out_unpriced_work_and_says_so),
         T(test_backlog_priority_cell_is_one_line),
+        T(test_firmware_finding_counts_one_camera_in_the_singular),
+        T(test_json_says_the_language_it_was_made_in),
         T(test_files_are_written_whole_with_mode_0640),
         T(test_backlog_owner_rows_count_the_cameras_their_availability_covers),
         T(test_availability_shows_a_retired_camera_as_retired_over_its_time),

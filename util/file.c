@@ -38,6 +38,8 @@ int cw_file_check_target(const char *target, struct cw_err *err)
 {
     struct stat st;
 
+    if (target[0] == '\0') /* lstat would say ENOENT: "" is no name, not a file to come */
+        return cw_err_set(err, NULL, 0, NULL, "empty file name");
     if (lstat(target, &st) != 0) {
         if (errno == ENOENT)
             return 0;
@@ -80,12 +82,34 @@ int cw_tmpfile_open(struct cw_tmpfile *t, const char *target, mode_t mode, struc
     return 0;
 }
 
+int cw_file_sync_dir(const char *path, struct cw_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    int fd, rc = 0;
+
+    if (slash == NULL)
+        dir = strdup(".");
+    else
+        dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir == NULL)
+        return cw_err_set(err, path, 0, NULL, "out of memory");
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0)
+        rc = cw_err_set(err, path, 0, NULL, "cannot sync its folder %s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return rc;
+}
+
 int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err)
 {
-    int fd = t->fd;
+    int fd = t->fd, rc;
 
     t->fd = -1;
-    if (fchmod(fd, t->mode) != 0) {
+    /* On disk before the rename: else a power cut could leave the new name on an empty file. */
+    if (fchmod(fd, t->mode) != 0 || (!t->unsynced && fsync(fd) != 0)) {
         cw_err_set(err, t->target, 0, NULL, "%s", strerror(errno));
         close(fd);
         goto fail;
@@ -103,8 +127,10 @@ int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err)
     }
     free(t->tmp);
     t->tmp = NULL;
+    /* The rename lasts a power cut once the folder is synced (the new file is in place now). */
+    rc = t->unsynced ? 0 : cw_file_sync_dir(t->target, err);
     cw_tmpfile_abort(t);
-    return 0;
+    return rc;
 fail:
     cw_tmpfile_abort(t);
     return -1;
@@ -122,13 +148,15 @@ void cw_tmpfile_abort(struct cw_tmpfile *t)
     t->tmp = t->target = NULL;
 }
 
-int cw_file_write(const char *target, const void *data, size_t len, mode_t mode, struct cw_err *err)
+static int write_whole(const char *target, const void *data, size_t len, mode_t mode, int unsynced,
+                       struct cw_err *err)
 {
     struct cw_tmpfile t;
     const char *p = data;
 
     if (cw_tmpfile_open(&t, target, mode, err) != 0)
         return -1;
+    t.unsynced = unsynced;
     while (len > 0) {
         ssize_t n = write(t.fd, p, len);
         if (n < 0 && errno == EINTR)
@@ -142,6 +170,17 @@ int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
         len -= (size_t)n;
     }
     return cw_tmpfile_commit(&t, err);
+}
+
+int cw_file_write(const char *target, const void *data, size_t len, mode_t mode, struct cw_err *err)
+{
+    return write_whole(target, data, len, mode, 0, err);
+}
+
+int cw_file_write_unsynced(const char *target, const void *data, size_t len, mode_t mode,
+                           struct cw_err *err)
+{
+    return write_whole(target, data, len, mode, 1, err);
 }
 
 /* Make one folder with CW_DIR_MODE exactly; 0 when made or already there. */

@@ -26,24 +26,36 @@ struct cw_tmpfile {
     char *tmp;    /* its name, beside target; NULL when gone */
     char *target; /* where it goes */
     mode_t mode;
+    int unsynced; /* set after open: commit skips both syncs (cw_file_write_unsynced) */
 };
 
 /* 0 when target does not exist or is a regular file; -1 with err ("TARGET: not a regular
- * file (a symbolic link)") otherwise. */
+ * file (a symbolic link)", or "empty file name" for "") otherwise. */
 int cw_file_check_target(const char *target, struct cw_err *err);
 
 /* Open a temporary beside target (its folder must exist), after cw_file_check_target. Returns
  * 0 with t->fd open, or -1 with err and nothing left behind. */
 int cw_tmpfile_open(struct cw_tmpfile *t, const char *target, mode_t mode, struct cw_err *err);
-/* Give it mode, close it and rename it over target (checked again just before). Returns 0, or
- * -1 with err and the temporary removed. t is done with either way. */
+/* Give it mode, sync it, close it and rename it over target (checked again just before), then
+ * sync the folder, so that after a power cut target is the old file or the whole new one.
+ * Returns 0, or -1 with err and the temporary removed (or, when only the folder's sync failed,
+ * the new file in place). t is done with either way. */
 int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err);
 /* Close and remove the temporary, if any; t is done with. Accepts a committed t. */
 void cw_tmpfile_abort(struct cw_tmpfile *t);
 
+/* fsync the folder that holds path (path's part before its last '/', else "."), so a rename
+ * or link into it lasts a power cut. Returns 0 or -1 with err naming path and the folder. */
+int cw_file_sync_dir(const char *path, struct cw_err *err);
+
 /* The whole write of len bytes: open, write, commit. Returns 0 or -1 with err. */
 int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
                   struct cw_err *err);
+/* cw_file_write without the syncs: for a file rewritten every few seconds on the daemon's
+ * loop (the vitals), where an fsync could stall the loop and a power cut loses nothing that
+ * is not written again at start. Still whole or not at all to a reader. */
+int cw_file_write_unsynced(const char *target, const void *data, size_t len, mode_t mode,
+                           struct cw_err *err);
 
 /* mkdir -p: path's folder when parent is 1, else path itself, each missing folder made with
  * CW_DIR_MODE (exactly: fchmod'ed past the umask); folders that exist are left as they are.

@@ -968,6 +968,53 @@ class ReportTest(cwtest.FixtureTestCase):
         mode = os.stat(self.out[("backlog", "vi", "xlsx")]).st_mode & 0o777
         self.assertEqual(mode, 0o640)
 
+    def test_xlsx_to_stdout_is_not_stopped_by_what_others_plant_in_tmpdir(self):
+        # A shared TMPDIR (sticky, writable by all), where any user may plant a link or a
+        # folder at the name the workbook's temporary once had, camwatch-report.xlsx.
+        tmpdir = os.path.join(self.tmp, "shared-tmp")
+        os.mkdir(tmpdir)
+        os.chmod(tmpdir, 0o1777)
+        victim = os.path.join(self.tmp, "victim")
+        with open(victim, "w") as f:
+            f.write("keep")
+        fixed = os.path.join(tmpdir, "camwatch-report.xlsx")
+        for plant in ("link", "folder"):
+            if plant == "link":
+                os.symlink(victim, fixed)
+            else:
+                os.mkdir(fixed)
+            out = os.path.join(self.tmp, "stdout-%s.xlsx" % plant)
+            with open(out, "wb") as f:
+                p = subprocess.run([cwtest.program("camwatch"), "-c", self.conf, "report",
+                                    "availability", "--from", "2026-11-02", "--to",
+                                    "2026-11-16", "--format", "xlsx"],
+                                   stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.PIPE,
+                                   env=dict(os.environ, TMPDIR=tmpdir), timeout=120)
+            self.assertEqual(p.returncode, 0, "%s: %s" % (plant, p.stderr.decode()))
+            with zipfile.ZipFile(out) as z:
+                self.assertIn("xl/workbook.xml", z.namelist())
+            self.assertEqual(os.listdir(tmpdir), ["camwatch-report.xlsx"],
+                             "no temporary left in TMPDIR")
+            if plant == "link":
+                os.unlink(fixed)
+            else:
+                os.rmdir(fixed)
+        with open(victim) as f:
+            self.assertEqual(f.read(), "keep")
+
+    def test_an_empty_output_name_is_a_usage_error(self):
+        for args, msg in [
+                (["report", "availability", "-o", ""], "-o: empty file name"),
+                (["report", "backlog", "--output="], "-o: empty file name"),
+                (["report", "merge", self.out[("backlog", "vi", "json")], "-o", ""],
+                 "-o: empty file name"),
+                (["thumb", "CAH-001", "-o", ""], "-o: empty file name"),
+                (["request", "export", "1", "--out", ""], "--out: empty folder name")]:
+            r = cwtest.camwatch(self.conf, *args)
+            self.assertEqual(r.rc, 2, r)
+            self.assertIn(msg, r.err)
+            self.assertEqual(r.out, "", r)
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
