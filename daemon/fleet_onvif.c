@@ -238,7 +238,7 @@ static void snapshot_work(struct pool_job *job)
     char msg[sizeof(err.file) + sizeof(err.msg) + 8];
 
     if (cw_mkdirs(j->path, 1, &err) == 0 &&
-        cw_file_write(j->path, j->jpeg, j->len, CW_FILE_MODE, &err) == 0) {
+        cw_file_write_unsynced(j->path, j->jpeg, j->len, CW_FILE_MODE, &err) == 0) {
         j->r->snapshot_written = 1;
         snprintf(j->r->snapshot_path, sizeof(j->r->snapshot_path), "%s", j->path);
         return;

@@ -675,7 +675,9 @@ static int write_atomic(const char *path, const uint8_t *data, size_t len)
 {
     struct cw_err err;
 
-    return cw_mkdirs(path, 1, &err) == 0 ? cw_file_write(path, data, len, CW_FILE_MODE, &err) : -1;
+    return cw_mkdirs(path, 1, &err) == 0
+               ? cw_file_write_unsynced(path, data, len, CW_FILE_MODE, &err)
+               : -1;
 }
 
 /* Scale src to width (keeping the aspect, even sizes) and encode it as a baseline JPEG with

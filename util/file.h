@@ -52,8 +52,10 @@ int cw_file_sync_dir(const char *path, struct cw_err *err);
 int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
                   struct cw_err *err);
 /* cw_file_write without the syncs: for a file rewritten every few seconds on the daemon's
- * loop (the vitals), where an fsync could stall the loop and a power cut loses nothing that
- * is not written again at start. Still whole or not at all to a reader. */
+ * loop (the vitals), where an fsync could stall the loop, and for the pictures of the cache
+ * (thumbnails, snapshots: each camera's, again at each sample, on the pool), where two syncs
+ * each would cost a province's disk thousands of flushes an hour; a power cut loses nothing
+ * that is not written again. Still whole or not at all to a reader. */
 int cw_file_write_unsynced(const char *target, const void *data, size_t len, mode_t mode,
                            struct cw_err *err);
 
