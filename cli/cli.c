@@ -271,8 +271,11 @@ static int prepare(struct cli *cli, const struct cli_command *cmd, struct cli_ar
         rc = cli_open(cli, cmd->open == CLI_OPEN_READWRITE ? STORE_READWRITE : STORE_READONLY);
     if (rc != 0)
         return rc;
-    if ((cmd->opts & CLI_OPT_SINCE) && cw_parse_time(since, cli->tz, &a->since_ms) != 0)
+    if ((cmd->opts & CLI_OPT_SINCE) && cw_parse_time(since, cli->tz, &a->since_ms) != 0) {
+        if (cw_time_lacks_unit(since))
+            return cli_usage_error(cmd, "--since: bad time '%s': " CW_TIME_UNITS, since, since);
         return cli_usage_error(cmd, "--since: bad time '%s'", since);
+    }
     return 0;
 }
 

@@ -2,7 +2,9 @@
  * sample's facts, as the status document (index/doc_status.c) has them, filtered there; or with
  * --daemon the daemon's own health (index/doc_daemon.c). A table or the document on stdout.
  * When the daemon's last reload was refused (doc_daemon's config), one line says so: the
- * table's last, or on stderr beside --json. */
+ * table's last, or on stderr beside --json. When the daemon is not running (doc_daemon's
+ * running, what --daemon shows as NOT RUNNING), a warning on stderr says the states may be
+ * stale, beside the table and beside --json alike. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -112,15 +114,26 @@ static void print_refused_reload(const struct cli *cli, const json_t *daemon, FI
             at, why, ok_at, cli->conf_path);
 }
 
-/* The line above, when the daemon keeping this store says so; a store no daemon has run on
- * yet (no vitals) is no refusal. */
-static void note_refused_reload(const struct cli *cli, FILE *out)
+/* Under the table or beside --json: the line above when the daemon keeping this store says
+ * so (to out), and a warning on stderr when it is not running, by the judgment --daemon shows
+ * as NOT RUNNING (doc_daemon's running), for then the states are only as of its last probes.
+ * A store no daemon has run on yet (no vitals) is neither. */
+static void note_daemon(const struct cli *cli, FILE *out)
 {
     json_t *daemon = NULL;
     struct cw_err err;
+    char seen[64];
 
-    if (doc_daemon(&cli->doc, &daemon, &err) == 0)
+    if (doc_daemon(&cli->doc, &daemon, &err) == 0) {
+        if (!json_is_true(json_object_get(daemon, "running"))) {
+            cw_format_local(cli_jint(daemon, "written_ms"), cli->tz, seen, sizeof(seen));
+            fprintf(stderr,
+                    "camwatch: warning: camwatchd is not running (last seen %s): these states "
+                    "are as of its last probes\n",
+                    seen);
+        }
         print_refused_reload(cli, daemon, out);
+    }
     json_decref(daemon);
 }
 
@@ -268,7 +281,7 @@ static void render(const struct cli *cli, const struct cli_args *a, const json_t
     printf("%zu camera%s: %zu up, %zu degraded, %zu down, %zu unknown, %zu maintenance\n", shown,
            shown == 1 ? "" : "s", count[CW_UP], count[CW_DEGRADED], count[CW_DOWN],
            count[CW_UNKNOWN], count[CW_MAINTENANCE]);
-    note_refused_reload(cli, stdout);
+    note_daemon(cli, stdout);
 }
 
 static int owner_known(const struct cfg *cfg, const char *code)
@@ -296,7 +309,7 @@ static int doc(struct cli *cli, const struct cli_args *a, json_t **out, struct c
         fprintf(stderr, "camwatch: note: owner '%s' is not in the configuration\n", a->owner);
     }
     if (a->json)
-        note_refused_reload(cli, stderr); /* the table has it as its last line */
+        note_daemon(cli, stderr); /* the table has it as its last line */
     return doc_view_run(&cli->doc, &doc_view_status, &f, out, err);
 }
 

@@ -215,6 +215,8 @@ struct cfg {
     char *credentials_path;  /* NULL when the conf names none */
     char *http_listen;       /* default 127.0.0.1:8640 */
     char *http_socket;       /* [http] socket: a unix socket too; NULL: none */
+    int http_listen_line;    /* of [http] listen in path, for run-time errors; 0: not given */
+    int http_socket_line;    /* of [http] socket in path; 0: not given */
     char *http_tokens;       /* [http] tokens: absolute; default <dir>/tokens.ini */
     int http_open_metrics;   /* /metrics without a token; default no */
     int http_open_healthz;   /* /healthz without a token; default no */

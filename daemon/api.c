@@ -225,6 +225,22 @@ int api_check(const struct cfg *cfg, struct cw_errlist *errs)
     return rc;
 }
 
+/* An address refused (http.c's field listen or socket) names where it comes from, as a
+ * configuration's problems do: the conf file, the key's line (0 for the default) and its
+ * section: "camwatch.conf:9: listen: [http]: cannot listen on ...: Address already in use". */
+static void api_err_where(const struct cfg *cfg, struct cw_err *err)
+{
+    int is_listen = strcmp(err->field, "listen") == 0;
+    char field[sizeof(err->field)], msg[sizeof(err->msg)];
+
+    if (!is_listen && strcmp(err->field, "socket") != 0)
+        return;
+    memcpy(field, err->field, sizeof(field));
+    memcpy(msg, err->msg, sizeof(msg));
+    cw_err_set(err, cfg->path, is_listen ? cfg->http_listen_line : cfg->http_socket_line, field,
+               "[http]: %s", msg);
+}
+
 int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs)
 {
     const struct cfg *cfg = env->cfg;
@@ -249,6 +265,7 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
     if (pool_new(env->loop, API_WORKERS, &a->pool, &err) != 0 || api_exports_new(a, &err) != 0 ||
         http_new(env->loop, cfg->http_listen, cfg->http_socket, &lim, api_handle, a, &a->http,
                  &err) != 0) {
+        api_err_where(cfg, &err);
         cw_errlist_push(errs, &err);
         goto fail;
     }

@@ -240,6 +240,33 @@ static void test_parse_time_at_reads_relative_times_against_one_now(void **state
     assert_true(from == T_0830_15_MS);
 }
 
+/* `events --since -7` meant 7 days and was read as 7 seconds (the duration's bare number): a
+ * relative time without its unit is refused, and the refusal says which units there are. */
+static void test_relative_time_without_unit_is_refused(void **state)
+{
+    int64_t t = 0, from = 0, to = 0, now = 1700000000123;
+    struct cw_err err;
+    (void)state;
+
+    assert_int_equal(cw_parse_time_at("-7", HCM, now, &t), -1);
+    assert_int_equal(cw_parse_time_at("-7 ", HCM, now, &t), -1);
+    assert_int_equal(cw_parse_time_at("-7s", HCM, now, &t), 0);
+    assert_true(t == now - 7000);
+    assert_int_equal(cw_time_lacks_unit("-7"), 1);
+    assert_int_equal(cw_time_lacks_unit("-7d"), 0);
+    assert_int_equal(cw_time_lacks_unit("now"), 0);
+    assert_int_equal(cw_time_lacks_unit("2021-01-01"), 0);
+    assert_int_equal(cw_range_at("-7", NULL, HCM, now, "--", &from, &to, &err), -1);
+    assert_string_equal(err.field, "from");
+    assert_string_equal(
+        err.msg, "bad time '-7': a relative time needs its unit: ms, s, m, h or d (e.g. -7d)");
+    assert_int_equal(cw_range_at("-1d", "-30", HCM, now, "--", &from, &to, &err), -1);
+    assert_string_equal(err.field, "to");
+    /* A duration's bare number stays seconds: the configuration's keys take it on purpose. */
+    assert_int_equal(cw_parse_duration_ms("7", &t), 0);
+    assert_true(t == 7000);
+}
+
 static void test_format_local_in_ho_chi_minh(void **state)
 {
     char buf[64];
@@ -387,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_parse_time_refuses_dates_that_do_not_exist),
         cmocka_unit_test(test_parse_time_refuses_signed_fields_and_impossible_offsets),
         cmocka_unit_test(test_parse_time_at_reads_relative_times_against_one_now),
+        cmocka_unit_test(test_relative_time_without_unit_is_refused),
         cmocka_unit_test(test_format_local_in_ho_chi_minh),
         cmocka_unit_test(test_format_iso_and_rfc5322_carry_the_offset),
         cmocka_unit_test(test_format_then_parse_round_trips),

@@ -157,6 +157,19 @@ const char *cw_format_rfc5322(int64_t ms, const char *tz, char *buf, size_t len)
     return buf;
 }
 
+int cw_time_lacks_unit(const char *s)
+{
+    if (s == NULL || *s++ != '-' || !isdigit((unsigned char)*s))
+        return 0;
+    while (isdigit((unsigned char)*s))
+        s++;
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
+/* "now" or "-7d": a unit is required, for "-7" read as seconds (the duration's bare number,
+ * right for a configuration's timeouts) was taken for 7 days. */
 static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
 {
     int64_t d;
@@ -165,7 +178,8 @@ static int parse_relative(const char *s, int64_t now_ms, int64_t *out)
         *out = now_ms;
         return 0;
     }
-    if (s[0] == '-' && s[1] != ' ' && cw_parse_duration_ms(s + 1, &d) == 0) {
+    if (s[0] == '-' && s[1] != ' ' && !cw_time_lacks_unit(s) &&
+        cw_parse_duration_ms(s + 1, &d) == 0) {
         *out = now_ms - d;
         return 0;
     }
@@ -349,14 +363,22 @@ int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out)
     return cw_parse_time(buf, tz, out);
 }
 
+/* A time refused: a relative one without a unit said so, others with the forms. */
+static int range_bad_time(const char *s, const char *field, struct cw_err *err)
+{
+    if (cw_time_lacks_unit(s))
+        return cw_err_set(err, NULL, 0, field, "bad time '%.64s': " CW_TIME_UNITS, s, s);
+    return cw_err_set(err, NULL, 0, field, "bad time '%.64s' (%s)", s, CW_TIME_FORMS);
+}
+
 int cw_range_at(const char *from, const char *to, const char *tz, int64_t now_ms, const char *opt,
                 int64_t *from_ms, int64_t *to_ms, struct cw_err *err)
 {
     if (from != NULL && cw_parse_time_at(from, tz, now_ms, from_ms) != 0)
-        return cw_err_set(err, NULL, 0, "from", "bad time '%.64s' (%s)", from, CW_TIME_FORMS);
+        return range_bad_time(from, "from", err);
     *to_ms = now_ms;
     if (to != NULL && cw_parse_time_at(to, tz, now_ms, to_ms) != 0)
-        return cw_err_set(err, NULL, 0, "to", "bad time '%.64s' (%s)", to, CW_TIME_FORMS);
+        return range_bad_time(to, "to", err);
     if (*from_ms > now_ms)
         return cw_err_set(err, NULL, 0, "from", "'%.64s' is in the future",
                           from != NULL ? from : "the default");

@@ -68,14 +68,22 @@ int cw_parse_iso_utc(const char *text, int64_t *ms);
 
 /* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
  * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
- * from now. Strict: every field has exactly its digits (no sign, no space), is in range and
- * names a day that exists; an offset is at most 14:00 (minutes below 60). Returns 0 or -1. */
+ * from now, with their unit (ms, s, m, h, d): "-7" is refused (cw_time_lacks_unit). Strict: every
+ * field has exactly its digits (no sign, no space), is in range and names a day that exists; an
+ * offset is at most 14:00 (minutes below 60). Returns 0 or -1. */
 int cw_parse_time(const char *s, const char *tz, int64_t *out);
 /* The same, with "now" and relative times taken from now_ms: a command that reads several
  * times (--from -1ms --to now) reads them against one now. */
 int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out);
 /* 00:00 in zone tz on the first of the month containing now_ms (reports' default start). */
 int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out);
+
+/* 1 when s is a relative time without its unit ("-7"), which cw_parse_time refuses: a bare
+ * number of seconds is a duration's (the configuration's timeouts), never a relative time's,
+ * where "-7" was meant as 7 days. Else 0. */
+int cw_time_lacks_unit(const char *s);
+/* What a message refusing such a time says, with a printf argument: the time, "-7". */
+#define CW_TIME_UNITS "a relative time needs its unit: ms, s, m, h or d (e.g. %.32sd)"
 
 /* The forms cw_parse_time reads, for a message refusing a time. */
 #define CW_TIME_FORMS                                                                              \

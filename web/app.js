@@ -39,7 +39,7 @@ const TEXT = {
   cameras: ["camera", "cameras"],
   none: ["Không có camera nào phù hợp.", "No camera matches."],
   nopic: ["Chưa có ảnh", "No picture yet"],
-  avail: ["7 ngày: hoạt động", "7 days: up"],
+  avail: ["7 ngày: hoạt động {p} %", "7 days: {p} % up"],
   updated: ["Cập nhật lúc", "Updated at"],
   back: ["← Tổng quan", "← Overview"],
   facts: ["Thông tin", "Facts"],
@@ -289,11 +289,16 @@ function stateLabel(s) {
   return el("span", { class: "state c-" + s, "data-state": s }, t(s));
 }
 
+/* "7 days: 12.5 % up": the figure in the words, not "7 days: up" over a bar with no up in it. */
+function availText(id) {
+  const p = app.uptime[id];
+  return t("avail").replace("{p}", p ? (p.up || 0).toFixed(1) : "–");
+}
+
 function availBar(id) {
   const p = app.uptime[id];
   if (!p) return el("div", { class: "bar" });
-  const bar = el("div", { class: "bar", title: t("avail") + " " + (p.up || 0).toFixed(1) + "%",
-                          "data-up": (p.up || 0).toFixed(1) });
+  const bar = el("div", { class: "bar", title: availText(id), "data-up": (p.up || 0).toFixed(1) });
   for (const s of STATES) if (p[s] > 0) bar.append(el("span", { class: "b-" + s, style: "width:" + p[s] + "%" }));
   return bar;
 }
@@ -484,7 +489,7 @@ async function viewCamera(view, id) {
     el("h2", { "data-camera": c.id }, c.id + " · " + c.name),
     el("p", {}, stateLabel(c.state), " ", t("since"), " ", when(c.since), " (", ago(c.since_ms), ")"),
     el("div", { class: "camera" },
-       el("div", {}, thumbImg(c, "big"), el("div", { class: "panel" }, el("h3", {}, t("avail")), availBar(c.id)), maint),
+       el("div", {}, thumbImg(c, "big"), el("div", { class: "panel" }, el("h3", { "data-avail": c.id }, availText(c.id)), availBar(c.id)), maint),
        el("div", {}, el("div", { class: "panel" }, el("h3", {}, t("facts")), facts),
           el("div", { class: "panel" }, el("h3", {}, t("samples.title")),
              chart(doc.samples, "fps", "fps"), chart(doc.samples, "bitrate_kbps", "bitrate")),

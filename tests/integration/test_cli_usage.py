@@ -83,6 +83,14 @@ class CliUsageTest(cwtest.FixtureTestCase):
             r = self.cw(*args)
             self.assertEqual((r.rc, r.out), (2, ""), r)
             self.assertIn(": %s: bad time '%s'" % (option, args[-1]), r.err)
+        # -7 was 7 seconds (a duration's bare number) where 7 days was meant: refused
+        for args, option in ((["events", "--since", "-7"], "--since"),
+                             (["uptime", "--from", "-7"], "--from"),
+                             (["uptime", "--from", "-7d", "--to", "-1"], "--to")):
+            r = self.cw(*args)
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn(": %s: bad time '%s': a relative time needs its unit: ms, s, m, h or d "
+                          "(e.g. %sd)\n" % (option, args[-1], args[-1]), r.err)
 
     def test_report_output_of_an_unknown_extension_is_refused_not_written_as_json(self):
         out = os.path.join(self.tmp, "backlog.pdf")

@@ -96,12 +96,31 @@ class DaemonLifecycleTest(unittest.TestCase):
         self.assertIsNone(d.popen.poll(), "daemon still running")
         self.write(cams)  # the CLI reads the inventory too: mend it before asking
         self.assertEqual(sorted(cwtest.status(conf)), ["A", "B", "D"])
+        for args in ((), ("--json",)):
+            r = cwtest.camwatch(conf, "status", *args)
+            self.assertEqual(r.rc, 0, r)
+            self.assertNotIn("not running", r.err)
 
         # SIGTERM: clean exit 0.
         os.kill(d.pid, signal.SIGTERM)
         rc = d.popen.wait(60)
         self.assertEqual(rc, 0, d.stderr_text()[-2000:])
         before = cwtest.status(conf)
+
+        # Without the daemon the stored states may be stale: status says so on stderr, as
+        # `status --daemon` says NOT RUNNING; the table and the document are as they were.
+        r = cwtest.camwatch(conf, "status", "--daemon")
+        self.assertIn("camwatchd: NOT RUNNING", r.out)
+        stopped = {}
+        for args in ((), ("--json",)):
+            r = stopped[args] = cwtest.camwatch(conf, "status", *args)
+            self.assertEqual(r.rc, 0, r)
+            self.assertRegex(r.err, r"(?m)^camwatch: warning: camwatchd is not running "
+                             r"\(last seen \d{4}-\d\d-\d\d [^)]*\): these states are as of its "
+                             r"last probes$")
+            self.assertEqual(r.err.count("not running"), 1, r.err)
+        self.assertIn("3 cameras: ", stopped[()].out)  # the table, as with the daemon
+        self.assertEqual({o["id"]: o for o in cwtest._json(stopped[("--json",)])}, before)  # the document as stored
 
         # A restart resumes state and since: one more sweep changes neither for B and D.
         r = cwtest.camwatchd(conf, "--once")

@@ -227,6 +227,12 @@ class DashboardTest(cwtest.FixtureTestCase):
                          "%s · %s" % (cam, one["status"]["name"]))
         self.assertIn(one["device"]["manufacturer"], facts)
         self.assertIn("%.1f s" % (one["device"]["clock_offset_ms"] / 1000), facts)
+        # The availability heading says its figure: degraded all its life, it read "7 days: up".
+        up = {c["id"]: c["percent"]["up"] for c in
+              self.api("/api/v1/uptime?from=-7d&by=camera")["cameras"]}[cam]
+        self.assertEqual(up, 0, "degraded since its first probe")
+        avail = "return document.querySelector('h3[data-avail]').textContent"
+        self.assertEqual(self.b.js(avail), "7 days: 0.0 % up")
         self.b.wait_js("the camera's picture", "const i = document.querySelector('img.big');"
                        "return i && i.complete && i.naturalWidth > 0")
         self.assertIsNone(self.b.find("[data-maint]"), "a viewer gets no maintenance button")
@@ -237,6 +243,7 @@ class DashboardTest(cwtest.FixtureTestCase):
         self.assertEqual(self.b.js("return document.documentElement.lang"), "vi")
         self.b.wait_js("Vietnamese facts", "return document.querySelector('[data-facts]')"
                        ".textContent.includes('Lệch đồng hồ')")
+        self.assertEqual(self.b.js(avail), "7 ngày: hoạt động 0.0 %")
         self.b.screenshot(os.path.join(self.shots, "camera-%s-vi.png" % cam))
         self.b.click("#lang")
 

@@ -12,6 +12,7 @@ assertions about how long something took."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import unittest
@@ -87,6 +88,23 @@ class OneDaemonPerStoreTest(unittest.TestCase):
         self.assertEqual(a.popen.wait(EXIT_WAIT_S), 0, a.stderr_text()[-2000:])
         once = cwtest.camwatchd(self.conf_b, "--once")
         self.assertEqual(once.rc, 0, once)  # the lock went with the first
+
+    def test_a_taken_listen_address_names_the_conf_file_and_its_line(self):
+        # "listen: cannot listen on 127.0.0.1:8640: Address already in use" named neither the
+        # file nor the key that gave the address.
+        holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(holder.close)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        conf = cwtest.conf_variant(self.conf_a, "listen = ", "listen = 127.0.0.1:%d\n#" % port,
+                                   ".taken")
+        with open(conf, encoding="utf-8") as f:
+            line = f.read().splitlines().index("listen = 127.0.0.1:%d" % port) + 1
+        d = self.start(conf, "camwatchd-taken")
+        self.assertNotEqual(self.exit_code(d), 0, d.stderr_text())
+        self.assertIn("%s:%d: listen: [http]: cannot listen on 127.0.0.1:%d: Address already in "
+                      "use\n" % (conf, line, port), d.stderr_text())
 
 
 if __name__ == "__main__":
