@@ -90,7 +90,7 @@ class DemoSignalTest(unittest.TestCase):
         self.assertEqual(running_in(self.tmp), [])
 
     def test_sigterm_while_waiting_for_the_first_sweep_stops_everything(self):
-        self.wait_output("demo: camwatchd running")
+        self.wait_output("demo: camwatchd started")
         time.sleep(1)  # into its wait for the first sweep: not a timing assertion
         self.stop_and_check(signal.SIGTERM)
 
