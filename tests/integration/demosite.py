@@ -84,7 +84,8 @@ def alive(pid):
 
 
 def running_in(tmp):
-    """Processes whose command line names the demo's tree (its fixtures, camwatchd's conf)."""
+    """Processes whose command line names the demo's tree (its fixtures) or that run in it
+    (camwatchd, given the conf by a path relative to the tree)."""
     found = []
     for d in os.listdir("/proc"):
         if not d.isdigit() or int(d) == os.getpid():
@@ -92,11 +93,23 @@ def running_in(tmp):
         try:
             with open("/proc/%s/cmdline" % d, "rb") as f:
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink("/proc/%s/cwd" % d)
         except OSError:
             continue
-        if tmp in cmd and alive(int(d)):
+        inside = cwd == tmp or cwd.startswith(tmp + "/")
+        if (tmp in cmd or inside) and alive(int(d)):
             found.append((int(d), cmd))
     return found
+
+
+def kill_group(p):
+    """SIGKILL the demo's session (it was started with start_new_session): every process it
+    started, even once the script itself is gone."""
+    try:
+        os.killpg(p.pid, 9)
+    except OSError:
+        pass
+    p.wait()
 
 
 def kill_left(tmp):

@@ -57,8 +57,11 @@ class DemoRunsTest(unittest.TestCase):
             m = re.search(r"(?ms)^\[http\]$.*?^listen = ([\d.]+):(\d+)", f.read())
         self.api = (m.group(1), int(m.group(2)))
         self.outputs = []
+        self.started = []
 
     def tearDown(self):
+        for p in self.started:
+            demosite.kill_group(p)
         demosite.kill_left(self.tmp)
         demosite.remove_logs("".join(self.outputs))
         cwtest.remove_tmp(self.tmp)
@@ -70,6 +73,7 @@ class DemoRunsTest(unittest.TestCase):
         p = subprocess.Popen(["bash", self.script, "--sweeps", str(sweeps)], env=demo_env(BUILD),
                              stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                              start_new_session=True)
+        self.started.append(p)
         self.outputs.append("")
 
         def output():
@@ -83,8 +87,7 @@ class DemoRunsTest(unittest.TestCase):
         try:
             rc = p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+            demosite.kill_group(p)
             self.fail("the demo did not exit:\n" + output())
         text = output()
         cwtest.wait_for("the demo's processes to end", lambda: not running_in(self.tmp),

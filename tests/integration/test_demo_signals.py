@@ -44,9 +44,7 @@ class DemoSignalTest(unittest.TestCase):
                                      stderr=subprocess.STDOUT, start_new_session=True)
 
     def tearDown(self):
-        if self.demo.poll() is None:
-            os.killpg(self.demo.pid, signal.SIGKILL)
-            self.demo.wait()
+        demosite.kill_group(self.demo)  # the script may be gone, what it started not
         demosite.kill_left(self.tmp)
         self.out.close()
         # the demo keeps its logs in a folder of its own, named in its output
