@@ -546,6 +546,9 @@ concurrency = 16
 
 [http]
 listen = 127.0.0.1:8640
+; the API's tokens (camwatch token add): under var/ with the store, which git ignores,
+; so a token added to the example never lands in the source tree
+tokens = var/tokens.ini
 
 ; Footage: the market board's recorder (NVR-CHO) is read as a folder of segment files, one
 ; folder per camera and day. For the demo, scripts/demo fills it with a few minutes of test
