@@ -208,6 +208,18 @@ static void test_mkdirs_makes_each_missing_folder_with_its_mode(void **state)
     assert_non_null(strstr(err.file, "CAH-001.jpg"));
 }
 
+/* A folder whose file system has no sync of a folder (EINVAL: procfs here, as some network and
+ * FUSE ones) is not a failed write: the rename before the sync stands, and an export must not
+ * take back the files it linked. */
+static void test_a_folder_that_cannot_be_synced_is_no_failure(void **state)
+{
+    struct cw_err err = {0};
+
+    (void)state;
+    if (cw_file_sync_dir("/proc/self/status", &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +231,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_an_empty_name_is_refused_as_no_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_an_aborted_temporary_leaves_nothing, setup, teardown),
+        cmocka_unit_test(test_a_folder_that_cannot_be_synced_is_no_failure),
         cmocka_unit_test_setup_teardown(test_mkdirs_makes_each_missing_folder_with_its_mode, setup,
                                         teardown),
     };

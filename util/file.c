@@ -82,6 +82,15 @@ int cw_tmpfile_open(struct cw_tmpfile *t, const char *target, mode_t mode, struc
     return 0;
 }
 
+/* A folder that cannot be synced here, not a failure to write: one the user may write but not
+ * read (EACCES, EPERM), and file systems with no sync of a folder (EINVAL: some network, FUSE
+ * and pseudo ones; ENOTSUP; EROFS). The rename before it stands either way, as it did before
+ * folders were synced; only an error of the disk itself (EIO, ENOSPC) fails the write. */
+static int sync_dir_unsupported(int e)
+{
+    return e == EACCES || e == EPERM || e == EINVAL || e == ENOTSUP || e == EROFS || e == EBADF;
+}
+
 int cw_file_sync_dir(const char *path, struct cw_err *err)
 {
     const char *slash = strrchr(path, '/');
@@ -95,7 +104,7 @@ int cw_file_sync_dir(const char *path, struct cw_err *err)
     if (dir == NULL)
         return cw_err_set(err, path, 0, NULL, "out of memory");
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0)
+    if ((fd < 0 || fsync(fd) != 0) && !sync_dir_unsupported(errno))
         rc = cw_err_set(err, path, 0, NULL, "cannot sync its folder %s: %s", dir, strerror(errno));
     if (fd >= 0)
         close(fd);

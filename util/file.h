@@ -45,7 +45,9 @@ int cw_tmpfile_commit(struct cw_tmpfile *t, struct cw_err *err);
 void cw_tmpfile_abort(struct cw_tmpfile *t);
 
 /* fsync the folder that holds path (path's part before its last '/', else "."), so a rename
- * or link into it lasts a power cut. Returns 0 or -1 with err naming path and the folder. */
+ * or link into it lasts a power cut. Returns 0 (also when the folder cannot be synced there: not
+ * readable, or a file system without it) or -1 on a disk error, with err naming path and the
+ * folder. */
 int cw_file_sync_dir(const char *path, struct cw_err *err);
 
 /* The whole write of len bytes: open, write, commit. Returns 0 or -1 with err. */
