@@ -866,10 +866,14 @@ static int store_busy(void *data, int count)
 
 int store_set_busy_timeout(struct store *s, int ms, struct cw_err *err)
 {
+    int was = s->busy_ms;
+
     s->busy_ms = ms > 0 ? ms : 0;
     /* Not sqlite3_busy_timeout: its handler sleeps on through store_interrupt. */
-    if (sqlite3_busy_handler(s->db, ms > 0 ? store_busy : NULL, s) != SQLITE_OK)
+    if (sqlite3_busy_handler(s->db, ms > 0 ? store_busy : NULL, s) != SQLITE_OK) {
+        s->busy_ms = was; /* the handler in place keeps the wait it had */
         return store_fail(s, "busy timeout", err);
+    }
     return 0;
 }
 
