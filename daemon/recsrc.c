@@ -387,7 +387,7 @@ static int apply_found(const struct recsrc *r, struct store *rw, const struct re
 
 size_t recsrc_changed(const struct rec_result *res, const struct recsrc_tally *tally)
 {
-    return res->n_found - tally->unchanged;
+    return res->n_found - tally->unchanged - tally->skipped;
 }
 
 /* The summaries of the cameras whose files the scan kept or forgot and that the sheet does not

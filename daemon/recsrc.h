@@ -80,7 +80,8 @@ struct recsrc_tally {
 };
 
 /* The segments of res that a scan counts as new or changed once written with tally: all it
- * found (a folder recorder finds only new or changed files) but those the store had so. */
+ * found (a folder recorder finds only new or changed files) but those the store had so and
+ * those of a camera not in the store. */
 size_t recsrc_changed(const struct rec_result *res, const struct recsrc_tally *tally);
 
 /* Write a scan's result through the write connection, inside the caller's transaction (the
