@@ -71,8 +71,10 @@ int store_segment_put(struct store *s, const struct store_segment *seg, int64_t 
         return -1;
     if (written != NULL)
         *written = rc == 0;
-    if (rc == 1 && (rc = store_camera_get_state(s, seg->camera_id, &state, &retired, err)) != 0)
-        return rc;
+    /* Nothing written: an unchanged row (its length was counted when it was written; 0) or a
+     * camera not in the store (1). */
+    if (rc == 1)
+        return store_camera_get_state(s, seg->camera_id, &state, &retired, err);
     /* The longest segment bounds the search for segments covering a time: only grows. */
     st = store_cached(s, STMT_SEGMENT_MAX_LEN, sql_len, err, "tII", seg->camera_id,
                       seg->end_ms > seg->start_ms ? seg->end_ms - seg->start_ms : (int64_t)0,
