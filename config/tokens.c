@@ -469,7 +469,9 @@ int tokens_add(const char *path, const char *name, enum tokens_role role, const 
     snprintf(out, olen, "%s%s\n[%s]\nrole = %s\nsha256 = %s\ncreated = %s\n", text,
              tlen > 0 && text[tlen - 1] != '\n' ? "\n" : "", name, tokens_role_name(role), hex,
              created_iso);
-    rc = cw_file_write(path, out, strlen(out), 0600, err);
+    /* Its folder made when missing, as [store] cache is: a first token on a fresh checkout of
+     * the example (var/tokens.ini) or a new /etc/camwatch. */
+    rc = cw_mkdirs(path, 1, err) == 0 ? cw_file_write(path, out, strlen(out), 0600, err) : -1;
 fail:
     if (rc != 0)
         memset(buf, 0, len);

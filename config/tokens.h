@@ -52,9 +52,10 @@ void tokens_clear(struct tokens *t); /* frees the array; t itself is the caller'
 /* The entry whose hash is the SHA-256 of token (len bytes), or NULL. Borrowed from t. */
 const struct tokens_entry *tokens_find(const struct tokens *t, const char *token, size_t len);
 
-/* Make a new token for name with role, add it to the file at path (created when missing)
- * and put the token in buf (at least TOKENS_TOKEN_MAX bytes). created_iso is written as the
- * entry's created time. Refuses a bad or taken name, and a file that does not parse. */
+/* Make a new token for name with role, add it to the file at path (created when missing, and
+ * its folder too) and put the token in buf (at least TOKENS_TOKEN_MAX bytes). created_iso is
+ * written as the entry's created time. Refuses a bad or taken name, and a file that does not
+ * parse. */
 int tokens_add(const char *path, const char *name, enum tokens_role role, const char *created_iso,
                char *buf, size_t len, struct cw_err *err);
 /* Remove name's section from the file at path (other lines kept as they are). */

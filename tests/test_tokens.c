@@ -260,6 +260,22 @@ static void test_add_keeps_the_file_and_refuses_a_taken_or_bad_name(void **state
     free(text);
 }
 
+/* The first token of a fresh checkout of the example (var/tokens.ini, var/ not made yet): its
+ * folder is made, private to the daemon's user and group as [store] cache is. */
+static void test_add_makes_the_missing_folder(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    char path[600], tok[TOKENS_TOKEN_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/var/tokens.ini", fx->dir);
+    if (tokens_add(path, "alice", TOKENS_VIEWER, "now", tok, sizeof(tok), &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+}
+
 static void test_remove_takes_one_section_and_keeps_the_rest(void **state)
 {
     struct fixture *fx = *state;
@@ -310,6 +326,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_add_keeps_the_file_and_refuses_a_taken_or_bad_name,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_makes_the_missing_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_takes_one_section_and_keeps_the_rest, setup,
                                         teardown),
         cmocka_unit_test(test_roles_and_names),
