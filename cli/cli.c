@@ -272,9 +272,10 @@ static int prepare(struct cli *cli, const struct cli_command *cmd, struct cli_ar
     if (rc != 0)
         return rc;
     if ((cmd->opts & CLI_OPT_SINCE) && cw_parse_time(since, cli->tz, &a->since_ms) != 0) {
-        if (cw_time_lacks_unit(since))
-            return cli_usage_error(cmd, "--since: bad time '%s': " CW_TIME_UNITS, since, since);
-        return cli_usage_error(cmd, "--since: bad time '%s'", since);
+        struct cw_err e;
+
+        cw_time_refuse(since, "--since", &e);
+        return cli_usage_error(cmd, "%s: %s", e.field, e.msg);
     }
     return 0;
 }

@@ -92,10 +92,12 @@ void api_reply_bad_param(struct api_call *c, const char *name, const char *fmt, 
 int api_param_time(struct api_call *c, const char *name, const char *dflt, int64_t *out)
 {
     const char *v = http_req_query(c->req, name);
+    struct cw_err e;
 
     if (cw_parse_time(v != NULL ? v : dflt, c->doc.tz, out) == 0)
         return 0;
-    api_reply_bad_param(c, name, "bad time '%.64s' (%s)", v, CW_TIME_FORMS);
+    cw_time_refuse(v != NULL ? v : dflt, name, &e);
+    api_reply_bad_param(c, name, "%s", e.msg);
     return -1;
 }
 

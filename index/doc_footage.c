@@ -63,9 +63,9 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
         return cw_err_set(err, NULL, 0, w->from == NULL ? "from" : "to",
                           "a range needs its start (from) and end (to)");
     if (cw_parse_time_at(w->from, tz, now_ms, &q->from_ms) != 0)
-        return cw_err_set(err, NULL, 0, "from", "bad time '%.64s'", w->from);
+        return cw_time_refuse(w->from, "from", err);
     if (cw_parse_time_at(w->to, tz, now_ms, &q->to_ms) != 0)
-        return cw_err_set(err, NULL, 0, "to", "bad time '%.64s'", w->to);
+        return cw_time_refuse(w->to, "to", err);
     if (places != 1)
         return cw_err_set(err, NULL, 0, "place", "give one place: near, place or camera");
     if (w->radius != NULL && w->near == NULL)

@@ -1148,6 +1148,26 @@ static void test_index_words_say_why_and_what_the_end_is(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* A footage query's times are refused as the CLI's --since and the API's since are: one without
+ * its unit ("-7", meant as 7 days) says so, another gives the forms. */
+static void test_a_query_time_without_its_unit_is_refused_saying_so(void **state)
+{
+    struct doc_footage_words w = {.from = "-7", .to = "now", .cameras = "CAH-001"};
+    struct doc_footage_query q;
+    struct cw_err err = {0};
+
+    (void)state;
+    assert_int_equal(doc_footage_query_read(&w, "UTC", 1700000000000, &q, &err), -1);
+    assert_string_equal(err.field, "from");
+    assert_string_equal(err.msg, "bad time '-7': a relative time needs its unit: ms, s, m, h or d "
+                                 "(e.g. -7d)");
+    w.from = "-2h";
+    w.to = "yesterday";
+    assert_int_equal(doc_footage_query_read(&w, "UTC", 1700000000000, &q, &err), -1);
+    assert_string_equal(err.field, "to");
+    assert_non_null(strstr(err.msg, "bad time 'yesterday' (YYYY-MM-DD"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1174,6 +1194,7 @@ int main(void)
         T(test_scans_keep_order_counts_and_null_error),
         T(test_exported_names_request_sums_and_null_delivery),
         T(test_text_json_cannot_hold_is_null_not_a_lost_key),
+        cmocka_unit_test(test_a_query_time_without_its_unit_is_refused_saying_so),
         cmocka_unit_test(test_index_words_say_why_and_what_the_end_is),
     };
 

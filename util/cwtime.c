@@ -363,11 +363,13 @@ int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out)
     return cw_parse_time(buf, tz, out);
 }
 
-/* A time refused: a relative one without a unit said so, others with the forms. */
-static int range_bad_time(const char *s, const char *field, struct cw_err *err)
+int cw_time_refuse(const char *s, const char *field, struct cw_err *err)
 {
     if (cw_time_lacks_unit(s))
-        return cw_err_set(err, NULL, 0, field, "bad time '%.64s': " CW_TIME_UNITS, s, s);
+        return cw_err_set(
+            err, NULL, 0, field,
+            "bad time '%.64s': a relative time needs its unit: ms, s, m, h or d (e.g. %.32sd)", s,
+            s);
     return cw_err_set(err, NULL, 0, field, "bad time '%.64s' (%s)", s, CW_TIME_FORMS);
 }
 
@@ -375,10 +377,10 @@ int cw_range_at(const char *from, const char *to, const char *tz, int64_t now_ms
                 int64_t *from_ms, int64_t *to_ms, struct cw_err *err)
 {
     if (from != NULL && cw_parse_time_at(from, tz, now_ms, from_ms) != 0)
-        return range_bad_time(from, "from", err);
+        return cw_time_refuse(from, "from", err);
     *to_ms = now_ms;
     if (to != NULL && cw_parse_time_at(to, tz, now_ms, to_ms) != 0)
-        return range_bad_time(to, "to", err);
+        return cw_time_refuse(to, "to", err);
     if (*from_ms > now_ms)
         return cw_err_set(err, NULL, 0, "from", "'%.64s' is in the future",
                           from != NULL ? from : "the default");

@@ -82,8 +82,6 @@ int cw_start_of_month(const char *tz, int64_t now_ms, int64_t *out);
  * number of seconds is a duration's (the configuration's timeouts), never a relative time's,
  * where "-7" was meant as 7 days. Else 0. */
 int cw_time_lacks_unit(const char *s);
-/* What a message refusing such a time says, with a printf argument: the time, "-7". */
-#define CW_TIME_UNITS "a relative time needs its unit: ms, s, m, h or d (e.g. %.32sd)"
 
 /* The forms cw_parse_time reads, for a message refusing a time. */
 #define CW_TIME_FORMS                                                                              \
@@ -91,6 +89,11 @@ int cw_time_lacks_unit(const char *s);
     "-30m"
 
 struct cw_err;
+/* s refused as a time, in err's field: "bad time 's': a relative time needs its unit: ..." for
+ * one without its unit ("-7"), else "bad time 's' (the forms)". Returns -1. The CLI, the API
+ * and the documents all say it so. */
+int cw_time_refuse(const char *s, const char *field, struct cw_err *err);
+
 /* A range to count over, read as every command and endpoint reads one (uptime, reports):
  * from and to against the one now_ms; from NULL leaves *from_ms as the caller set it (its
  * default), to NULL is now; a to after now counts up to now, since what has not happened is

@@ -449,6 +449,10 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertTrue(doc["detail"].startswith("after: "), doc)
         doc = self.error_of(self.ask("GET", "/api/v1/cameras?flag=bogus"), 400, "bad_parameter")
         self.assertTrue(doc["detail"].startswith("flag: unknown flag 'bogus' (one of: "), doc)
+        # a relative time without its unit (meant as 7 days) says so, as the CLI's --since does
+        doc = self.error_of(self.ask("GET", "/api/v1/events?since=-7"), 400, "bad_parameter")
+        self.assertEqual(doc["detail"], "since: bad time '-7': a relative time needs its unit: ms, "
+                         "s, m, h or d (e.g. -7d)", doc)
         # events page by page: every event once
         seen, after = [], None
         while True:
