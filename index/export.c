@@ -375,8 +375,11 @@ static int commit_files(struct run *r, struct cw_err *err)
                                               : strerror(errno));
         r->files[i].linked = 1;
     }
-    /* The names last a power cut once the folder is synced (each file was, before its link). */
-    return r->n_files > 0 ? cw_file_sync_dir(final, err) : 0;
+    /* The names last a power cut once the folder is synced (each file was, before its link),
+     * and a folder this run made once its own name in the folder above is. */
+    if (r->n_files > 0 && cw_file_sync_dir(final, err) != 0)
+        return -1;
+    return r->made_dir ? cw_file_sync_dir(r->dir, err) : 0;
 }
 
 /* Remove the temporaries; on failure the names linked too. */
