@@ -60,6 +60,7 @@ int render_csv(const struct rmodel *m, FILE *out, struct cw_err *err)
     }
     /* Flushed here so a full disk shows now, with its errno, not at the caller's fclose. */
     if (fflush(out) != 0 || bad || ferror(out))
-        return cw_err_set(err, NULL, 0, NULL, "cannot write the CSV: %s", strerror(errno));
+        return cw_err_set(err, NULL, 0, NULL, "cannot write the CSV: %s",
+                          errno != 0 ? strerror(errno) : "write error");
     return 0;
 }

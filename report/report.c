@@ -88,7 +88,8 @@ static int json_to_stream(const json_t *doc, enum report_lang lang, FILE *out, s
                         JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                             JSON_REAL_PRECISION(JSON_REAL_DIGITS)) != 0 ||
              fputc('\n', out) == EOF || fflush(out) != 0) /* a full disk shows here, errno set */
-        rc = cw_err_set(err, NULL, 0, NULL, "cannot write the JSON: %s", strerror(errno));
+        rc = cw_err_set(err, NULL, 0, NULL, "cannot write the JSON: %s",
+                        errno != 0 ? strerror(errno) : "write error");
     json_decref(copy);
     return rc;
 }
