@@ -4,10 +4,10 @@
  * grouping, decimals with the language's mark (vi: 99,51, which Excel in a Vietnamese locale
  * reads as a number). A text that would open as a formula is written after an apostrophe. */
 #include <csv.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/file.h"
 #include "render.h"
 
 static int field(FILE *out, const char *s, int first)
@@ -58,9 +58,5 @@ int render_csv(const struct rmodel *m, FILE *out, struct cw_err *err)
         }
         bad |= fputs("\r\n", out) == EOF;
     }
-    /* Flushed here so a full disk shows now, with its errno, not at the caller's fclose. */
-    if (fflush(out) != 0 || bad || ferror(out))
-        return cw_err_set(err, NULL, 0, NULL, "cannot write the CSV: %s",
-                          errno != 0 ? strerror(errno) : "write error");
-    return 0;
+    return cw_stream_end(out, bad, "the CSV", err);
 }

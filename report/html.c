@@ -5,9 +5,9 @@
  * A4 landscape as it shows, in Times New Roman, the font of Vietnamese administrative
  * documents (Decree 30/2020/ND-CP), or Liberation Serif, its metric twin, where it is missing
  * (DejaVu Serif last); each carries every Vietnamese letter. */
-#include <errno.h>
 #include <string.h>
 
+#include "../util/file.h"
 #include "render.h"
 
 static const char style[] =
@@ -168,8 +168,5 @@ int render_html(const struct rmodel *m, FILE *out, struct cw_err *err)
     fputs("</div>\n", out);
     sign_html(m, out);
     fputs("</body>\n</html>\n", out);
-    /* Flushed here so a full disk shows now, with its errno, not at the caller's fclose. */
-    if (fflush(out) != 0 || ferror(out))
-        return cw_err_set(err, NULL, 0, NULL, "cannot write the page: %s", strerror(errno));
-    return 0;
+    return cw_stream_end(out, 0, "the page", err);
 }

@@ -16,7 +16,8 @@ int render_html(const struct rmodel *m, FILE *out, struct cw_err *err);
 void render_esc(FILE *out, const char *s, int br);
 void render_svg(const struct rmodel *m, const struct rchart *ch, FILE *out);
 /* xlsx.c: the workbook, written to the file path (libxlsxwriter writes by name, so the caller
- * gives a temporary); an error names name (the user's file; NULL: none) and the reason. */
+ * gives a temporary); an error names name (the user's file; for stdout, the temporary's
+ * folder) and the reason. */
 int render_xlsx(const struct rmodel *m, const char *path, const char *name, struct cw_err *err);
 
 #endif

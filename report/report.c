@@ -37,6 +37,9 @@ int report_lang_parse(const char *s, enum report_lang *out)
     return 0;
 }
 
+#define REPORT_JSON_FLAGS                                                                          \
+    (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(JSON_REAL_DIGITS))
+
 /* XLSX to out through a temporary of its own in TMPDIR: an unpredictable name made with
  * O_EXCL (mode 0600), removed before returning, so nothing another user plants in TMPDIR can
  * stop the command or be written through. */
@@ -84,12 +87,10 @@ static int json_to_stream(const json_t *doc, enum report_lang lang, FILE *out, s
         (json_object_get(copy, "language") != NULL &&
          json_object_set_new(copy, "language", json_string(lang == REPORT_VI ? "vi" : "en")) != 0))
         rc = cw_err_set(err, NULL, 0, NULL, "out of memory");
-    else if (json_dumpf(copy, out,
-                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                            JSON_REAL_PRECISION(JSON_REAL_DIGITS)) != 0 ||
-             fputc('\n', out) == EOF || fflush(out) != 0) /* a full disk shows here, errno set */
-        rc = cw_err_set(err, NULL, 0, NULL, "cannot write the JSON: %s",
-                        errno != 0 ? strerror(errno) : "write error");
+    else
+        rc = cw_stream_end(out,
+                           json_dumpf(copy, out, REPORT_JSON_FLAGS) != 0 || fputc('\n', out) == EOF,
+                           "the JSON", err);
     json_decref(copy);
     return rc;
 }

@@ -192,6 +192,14 @@ int cw_file_write_unsynced(const char *target, const void *data, size_t len, mod
     return write_whole(target, data, len, mode, 1, err);
 }
 
+int cw_stream_end(FILE *out, int bad, const char *what, struct cw_err *err)
+{
+    if (fflush(out) == 0 && !bad && !ferror(out))
+        return 0;
+    return cw_err_set(err, NULL, 0, NULL, "cannot write %s: %s", what,
+                      errno != 0 ? strerror(errno) : "write error");
+}
+
 /* Make one folder with CW_DIR_MODE exactly; 0 when made or already there. */
 static int make_dir(const char *dir, struct cw_err *err)
 {

@@ -9,6 +9,7 @@
 #define CW_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -60,6 +61,11 @@ int cw_file_write(const char *target, const void *data, size_t len, mode_t mode,
  * that is not written again. Still whole or not at all to a reader. */
 int cw_file_write_unsynced(const char *target, const void *data, size_t len, mode_t mode,
                            struct cw_err *err);
+
+/* The end of a write to stream out: flushed here, so a full disk shows now with its errno and not
+ * at the caller's fclose; bad says an earlier write on it failed. 0, or -1 with err "cannot
+ * write WHAT: the system's reason" ("write error" when it gave none). */
+int cw_stream_end(FILE *out, int bad, const char *what, struct cw_err *err);
 
 /* mkdir -p: path's folder when parent is 1, else path itself, each missing folder made with
  * CW_DIR_MODE (exactly: fchmod'ed past the umask); folders that exist are left as they are.
