@@ -115,6 +115,10 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 static int take_option(const struct cli_command *cmd, const struct opt_def *d, const char *arg,
                        struct cli_args *a)
 {
+    /* "" is no name: refused here for every command, not met later as a file not found */
+    if ((d->bit == CLI_OPT_OUTPUT || d->bit == CLI_OPT_OUT) && arg[0] == '\0')
+        return cli_usage_error(cmd, "%s: empty %s name", d->bit == CLI_OPT_OUTPUT ? "-o" : "--out",
+                               d->bit == CLI_OPT_OUTPUT ? "file" : "folder");
     switch (d->bit) {
     case CLI_OPT_STATE:
         if (cw_state_parse(arg, &a->state) != 0)
@@ -128,15 +132,6 @@ static int take_option(const struct cli_command *cmd, const struct opt_def *d, c
             a->by = DOC_UPTIME_OWNER;
         else
             return cli_usage_error(cmd, "--by takes camera or owner, not '%s'", arg);
-        return 0;
-    case CLI_OPT_OUTPUT:
-    case CLI_OPT_OUT:
-        /* "" is no name: refused here for every command, not met later as a file not found */
-        if (arg[0] == '\0')
-            return cli_usage_error(cmd, "%s: empty %s name",
-                                   d->bit == CLI_OPT_OUTPUT ? "-o" : "--out",
-                                   d->bit == CLI_OPT_OUTPUT ? "file" : "folder");
-        *(const char **)(void *)((char *)a + d->field) = arg;
         return 0;
     case CLI_OPT_VERSION:
         printf("%s\n", cmd->version);

@@ -182,7 +182,7 @@ static int thumb_run(struct cli *cli, const struct cli_args *a)
     struct cw_err err;
     int rc;
 
-    if (a->output == NULL || a->output[0] == '\0')
+    if (a->output == NULL)
         return cli_usage_error(a->cmd, "-o FILE is required (- for standard output)");
     /* JPEG bytes would garble the terminal, as report refuses an XLSX workbook there. */
     if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
