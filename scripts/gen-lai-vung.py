@@ -575,6 +575,17 @@ repair_ir = 800.000 | đơn giá minh họa (demo): đèn hồng ngoại và nh�
 replace_camera = 3.500.000 | đơn giá minh họa (demo): camera IP 2MP ngoài trời, lắp đặt
 replace_disk = 2.500.000 | đơn giá minh họa (demo): ổ cứng 4 TB chuyên dụng ghi hình
 
+; Alerts: who is told when a camera goes down, comes back or flaps, and a daily digest. Off
+; until a webhook or a mail relay is named; the demo names none. See README.md, "Alerts".
+;[alerts]
+;hold = 2m
+;webhook = https://chat.example.vn/hooks/T0KEN
+;smtp = smtp://mail.laivung.example:587
+;smtp_credential = mail
+;from = camwatch@laivung.example
+;to = it@laivung.example, truc.ban@laivung.example
+;digest_at = 07:30
+
 [owners]
 {owners}
 """
