@@ -57,11 +57,21 @@
  * BATCH_COMMIT_DELAY_S) dirties at most a few hundred pages, the rest are in the system's
  * file cache. 10,000 cameras: 1.5 MiB less. */
 #define DAEMON_STORE_CACHE_KIB 512
-/* How long a reload's store sync and the last writes at a stop wait for another connection's
- * write lock (a CLI footage scan commits in slices): as long as the CLI would, not the batch's
- * few ms. A reload is rare and asked for by a person, who would otherwise see it refused for
- * "database is locked"; at a stop the loop serves nothing more, and the writes would be lost. */
+/* How long the last writes at a stop wait for another connection's write lock (a CLI footage
+ * scan commits in slices): as long as the CLI would, not the batch's few ms. The loop serves
+ * nothing more then, and the writes would be lost. */
 #define DAEMON_WAIT_BUSY_MS 5000
+/* A reload whose store sync meets another program's write lock (the CLI's maintenance, ticket,
+ * footage scan, request, reference or alerts test; an admin's sqlite3 shell) is kept prepared
+ * beside the running fleet and tried again this often, each try with the batch's few ms: the
+ * loop (every camera's probes, the API, the timers) never waits for the lock. */
+#define DAEMON_RELOAD_RETRY_S 0.25
+/* ... and refused after this long, as the batch calls a lock held this long a failure
+ * (BATCH_BUSY_QUIET_S): with the loop free, a longer wait costs only the reload's delay, and a
+ * person who reloads beside a long footage scan sees it taken when the scan lets go rather
+ * than refused; a lock held longer is not let go of soon. Under systemd's reload timeout
+ * (TimeoutStartSec, 90 s by default), which counts from RELOADING=1 to READY=1. */
+#define DAEMON_RELOAD_WAIT_MS (BATCH_BUSY_QUIET_S * 1000)
 /* Freed buffers of 64 KiB or more (a decoder's frames, the demuxer's packets) go back to the
  * system at once instead of into an arena: fixed, so glibc's own threshold does not climb
  * after the first frames are freed. 128 cameras: 1.5 MiB less at a sample's peak. */
@@ -87,6 +97,12 @@ struct cw_daemon {
                             * the loop is destroyed */
     struct vitals *vitals;
     struct reload *reload; /* the last load's outcome, which the vitals and /metrics show */
+    /* A reload prepared (fleet_reload_prepare) whose store sync waits for another program's
+     * write lock: its configuration, tried again by reload_retry since pending_since_ms
+     * (monotonic); NULL when none. The old configuration runs meanwhile. */
+    struct cfg *pending;
+    ev_timer reload_retry;
+    int64_t pending_since_ms;
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
     int once;
@@ -197,6 +213,18 @@ static void daemon_once_done(void *data)
     ev_break(d->loop, EVBREAK_ALL);
 }
 
+/* The pending reload, if any, dropped: what the fleet prepared for it cancelled, its
+ * configuration freed, its retry stopped. No outcome is recorded: the caller says why. */
+static void daemon_reload_drop(struct cw_daemon *d)
+{
+    if (d->pending == NULL)
+        return;
+    ev_timer_stop(d->loop, &d->reload_retry);
+    fleet_reload_cancel(d->fleet);
+    cfg_free(d->pending);
+    d->pending = NULL;
+}
+
 static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
     struct cw_daemon *d = w->data;
@@ -204,6 +232,10 @@ static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
     (void)revents;
     log_info("daemon: signal %d, stopping", w->signum);
     sd_notify(0, "STOPPING=1");
+    if (d->pending != NULL) {
+        log_info("reload: the one waiting for the store's write lock is dropped: stopping");
+        daemon_reload_drop(d);
+    }
     if (d->alerts != NULL)
         alerts_stop(d->alerts);
     fleet_stop(d->fleet);
@@ -353,53 +385,136 @@ static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *
     return cfg;
 }
 
-/* The store told of cfg's cameras and recorders in one transaction, waiting for another
- * connection's write lock as the CLI would; the batch's own short wait put back after. 0, or
- * -1 with err and nothing written. Only the sync runs inside the transaction: the batch's
- * writes (same connection) are committed by its own timer, never swept into this one. What
- * the sync changed is logged at its commit, and not at all when it is rolled back. */
-static int daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg, struct cw_err *err)
-{
-    struct cw_err again;
-    int rc = store_set_busy_timeout(d->store, DAEMON_WAIT_BUSY_MS, err);
+/* How a reload's store sync went (daemon_sync_store). */
+enum daemon_sync {
+    DAEMON_SYNC_DONE,
+    DAEMON_SYNC_BUSY,   /* another program holds the store's write lock: nothing written */
+    DAEMON_SYNC_FAILED, /* refused (err): nothing written */
+};
 
-    if (rc == 0 && store_begin(d->store, err) != 0)
-        rc = -1;
-    else if (rc == 0 && (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
-                         store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0 ||
-                         store_commit(d->store, err) != 0)) {
+/* The store told of cfg's cameras and recorders in one transaction, with the loop's own short
+ * wait for another connection's write lock (the batch's BATCH_BUSY_TIMEOUT_MS, set on the
+ * connection): the caller tries again later rather than hold the loop. err filled unless DONE.
+ * Only the sync runs inside the transaction: the batch's writes (same connection) are committed
+ * by its own timer, never swept into this one. What the sync changed is logged at its commit,
+ * and not at all when it is rolled back. */
+static enum daemon_sync daemon_sync_store(struct cw_daemon *d, const struct cfg *cfg,
+                                          struct cw_err *err)
+{
+    if (store_begin(d->store, err) != 0)
+        return store_failure_kind(d->store) == STORE_FAILURE_BUSY ? DAEMON_SYNC_BUSY
+                                                                  : DAEMON_SYNC_FAILED;
+    if (store_sync_cameras(d->store, cfg, cw_now_ms(), err) != 0 ||
+        store_sync_recorders(d->store, cfg, cw_now_ms(), err) != 0 ||
+        store_commit(d->store, err) != 0) {
         store_rollback(d->store); /* the cameras' rows as well as the recorders' */
-        rc = -1;
+        return DAEMON_SYNC_FAILED;
     }
-    /* Not a refusal: once committed, the store holds cfg and the fleet must follow it. A batch
-     * left with the longer wait only waits longer. */
-    if (store_set_busy_timeout(d->store, BATCH_BUSY_TIMEOUT_MS, &again) != 0)
-        log_warnx("store: the batch's %d ms wait not put back: %s", BATCH_BUSY_TIMEOUT_MS,
-                  again.msg);
-    return rc;
+    return DAEMON_SYNC_DONE;
 }
 
-/* cfg taken in place of d->cfg: 0, or -1 with err (cfg still the caller's). All or nothing:
- * what can fail in the fleet is made first, beside the running one; then the store is
- * written in one transaction; only then the fleet switches, which cannot fail. A refusal at
- * any step leaves the store and the fleet both on the old inventory. */
-static int daemon_take_config(struct cw_daemon *d, struct cfg *cfg, struct cw_err *err)
+/* The reload's outcome, once known: cfg taken (the running one now), or NULL when refused for
+ * errs' problems (cleared here); logged, recorded (reload.h) and told to systemd. */
+static void daemon_reload_done(struct cw_daemon *d, const struct cfg *cfg, struct cw_errlist *errs)
 {
-    if (daemon_keep_fixed(d->cfg, cfg) != 0)
-        return cw_err_set(err, d->conf_path, 0, NULL, "out of memory");
-    if (fleet_reload_prepare(d->fleet, cfg, err) != 0)
-        return -1;
-    if (daemon_sync_store(d, cfg, err) != 0) {
-        fleet_reload_cancel(d->fleet);
-        return -1;
+    if (cfg != NULL) {
+        log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
+        daemon_config_warnings(cfg, 0);
     }
+    if (d->reload != NULL) {
+        if (cfg != NULL)
+            reload_taken(d->reload, cfg, 0, cw_now_ms());
+        else
+            reload_refused(d->reload, d->conf_path, errs, cw_now_ms());
+    }
+    cw_errlist_clear(errs);
+    if (d->vitals != NULL)
+        vitals_write(d->vitals); /* `camwatch status` and the API see the outcome at once */
+    sd_notify(0, "READY=1");
+    daemon_changed(d);
+}
+
+/* A reload refused once prepared (err: the store's or the system's answer); the caller has
+ * cancelled what was prepared and frees the configuration. */
+static void daemon_reload_failed(struct cw_daemon *d, const struct cw_err *err)
+{
+    struct cw_errlist errs = {0};
+
+    log_warnx("daemon: reload failed, keeping the old inventory: %s", err->msg);
+    cw_errlist_push(&errs, err);
+    daemon_reload_done(d, NULL, &errs);
+}
+
+/* The pending reload's store sync tried: taken (the fleet switches, which cannot fail), left
+ * pending with its retry armed while another program holds the write lock (the first time
+ * logged), or refused (another's lock held past DAEMON_RELOAD_WAIT_MS, or the store refuses
+ * it): all or nothing either way. */
+static void daemon_reload_try(struct cw_daemon *d)
+{
+    struct cfg *cfg = d->pending;
+    struct cw_errlist none = {0};
+    struct cw_err err;
+    enum daemon_sync rc = daemon_sync_store(d, cfg, &err);
+    int64_t waited = cw_mono_ms() - d->pending_since_ms;
+
+    if (rc == DAEMON_SYNC_BUSY && waited < DAEMON_RELOAD_WAIT_MS) {
+        if (!ev_is_active(&d->reload_retry)) {
+            log_info("reload: waiting for the store's write lock (held by another program); "
+                     "the old configuration runs meanwhile");
+            ev_timer_start(d->loop, &d->reload_retry);
+        }
+        return;
+    }
+    if (rc != DAEMON_SYNC_DONE) {
+        if (rc == DAEMON_SYNC_BUSY) {
+            char was[sizeof(err.msg)];
+
+            snprintf(was, sizeof(was), "%s", err.msg);
+            snprintf(err.msg, sizeof(err.msg),
+                     "its write lock held by another program for %lld s: %.400s",
+                     (long long)waited / 1000, was);
+        }
+        daemon_reload_drop(d);
+        daemon_reload_failed(d, &err);
+        return;
+    }
+    ev_timer_stop(d->loop, &d->reload_retry);
+    d->pending = NULL;
     fleet_reload(d->fleet, cfg);
     if (d->api != NULL)
         api_reload(d->api, cfg);
     daemon_alerts(d, cfg);
     cfg_free(d->cfg);
     d->cfg = cfg;
-    return 0;
+    daemon_reload_done(d, cfg, &none);
+}
+
+static void daemon_reload_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    daemon_reload_try(w->data);
+}
+
+/* cfg (taken: freed here when refused) to replace d->cfg, all or nothing. What can fail in the
+ * fleet is made first, beside the running one, and kept pending; then the store is written in
+ * one transaction (daemon_reload_try, again while another program holds the lock); only then
+ * the fleet switches, which cannot fail. A refusal at any step leaves the store and the fleet
+ * both on the old inventory. */
+static void daemon_take_config(struct cw_daemon *d, struct cfg *cfg)
+{
+    struct cw_err err;
+
+    if (daemon_keep_fixed(d->cfg, cfg) != 0)
+        cw_err_set(&err, d->conf_path, 0, NULL, "out of memory");
+    else if (fleet_reload_prepare(d->fleet, cfg, &err) == 0) {
+        d->pending = cfg;
+        d->pending_since_ms = cw_mono_ms();
+        daemon_reload_try(d);
+        return;
+    }
+    cfg_free(cfg);
+    daemon_reload_failed(d, &err);
 }
 
 static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -407,7 +522,6 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
     struct cw_daemon *d = w->data;
     struct cw_errlist errs = {0};
     struct cfg *cfg;
-    struct cw_err err;
 
     (void)loop;
     (void)revents;
@@ -416,31 +530,22 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
         log_info("daemon: SIGHUP ignored during --once");
         return;
     }
+    if (d->pending != NULL) {
+        /* The files as they are now are what is asked for, whatever this load finds. */
+        log_info("reload: the one waiting for the store's write lock is dropped; a new one "
+                 "replaces it");
+        daemon_reload_drop(d);
+    }
     sd_notify(0, "RELOADING=1");
     log_info("daemon: reloading %s", d->conf_path);
     cfg = daemon_reload_config(d, &errs);
-    if (cfg == NULL) {
-        log_warnx("daemon: new configuration refused, keeping the old one");
-    } else if (daemon_take_config(d, cfg, &err) != 0) {
-        log_warnx("daemon: reload failed, keeping the old inventory: %s", err.msg);
-        cw_errlist_push(&errs, &err);
-        cfg_free(cfg);
-        cfg = NULL;
-    } else {
-        log_info("daemon: reloaded, %zu cameras", cfg->n_cameras);
-        daemon_config_warnings(cfg, 0);
+    if (cfg != NULL) {
+        cw_errlist_clear(&errs);
+        daemon_take_config(d, cfg);
+        return;
     }
-    if (d->reload != NULL) {
-        if (cfg != NULL)
-            reload_taken(d->reload, cfg, 0, cw_now_ms());
-        else
-            reload_refused(d->reload, d->conf_path, &errs, cw_now_ms());
-    }
-    cw_errlist_clear(&errs);
-    if (d->vitals != NULL)
-        vitals_write(d->vitals); /* `camwatch status` and the API see the outcome at once */
-    sd_notify(0, "READY=1");
-    daemon_changed(d);
+    log_warnx("daemon: new configuration refused, keeping the old one");
+    daemon_reload_done(d, NULL, &errs);
 }
 
 static void daemon_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -460,6 +565,9 @@ static void daemon_watch_signals(struct cw_daemon *d)
     ev_signal_init(&d->sigint, daemon_stop_cb, SIGINT);
     ev_signal_init(&d->sighup, daemon_reload_cb, SIGHUP);
     d->sigterm.data = d->sigint.data = d->sighup.data = d;
+    ev_timer_init(&d->reload_retry, daemon_reload_retry_cb, DAEMON_RELOAD_RETRY_S,
+                  DAEMON_RELOAD_RETRY_S);
+    d->reload_retry.data = d;
     ev_signal_start(d->loop, &d->sigterm);
     ev_signal_start(d->loop, &d->sigint);
     ev_signal_start(d->loop, &d->sighup);
