@@ -4,7 +4,8 @@
  * When the daemon's last reload was refused (doc_daemon's config), one line says so: the
  * table's last, or on stderr beside --json. When the daemon is not running (doc_daemon's
  * running, what --daemon shows as NOT RUNNING), a warning on stderr says the states may be
- * stale, beside the table and beside --json alike. */
+ * stale, beside the table and beside --json alike; not after a `camwatchd --once` run that
+ * finished (--daemon: "last --once run at"), the way a timer runs it. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -117,7 +118,8 @@ static void print_refused_reload(const struct cli *cli, const json_t *daemon, FI
 /* Under the table or beside --json: the line above when the daemon keeping this store says
  * so (to out), and a warning on stderr when it is not running, by the judgment --daemon shows
  * as NOT RUNNING (doc_daemon's running), for then the states are only as of its last probes.
- * A store no daemon has run on yet (no vitals) is neither. */
+ * A store no daemon has run on yet (no vitals), or whose last writer was a `camwatchd --once`
+ * run that finished (doc_daemon's once_finished), is neither. */
 static void note_daemon(const struct cli *cli, FILE *out)
 {
     json_t *daemon = NULL;
@@ -125,7 +127,10 @@ static void note_daemon(const struct cli *cli, FILE *out)
     char seen[64];
 
     if (doc_daemon(&cli->doc, &daemon, &err) == 0) {
-        if (!json_is_true(json_object_get(daemon, "running"))) {
+        /* A --once run that finished is how its user runs camwatchd, from a timer: its states
+         * are as fresh as that timer makes them, and nothing is missing. */
+        if (!json_is_true(json_object_get(daemon, "running")) &&
+            !cli_jhas(daemon, "once_finished_ms")) {
             cw_format_local(cli_jint(daemon, "written_ms"), cli->tz, seen, sizeof(seen));
             fprintf(stderr,
                     "camwatch: warning: camwatchd is not running (last seen %s): these states "
@@ -215,14 +220,19 @@ static void render_daemon(const struct cli *cli, const json_t *doc)
 {
     const json_t *loop = json_object_get(doc, "loop"), *store = json_object_get(doc, "store");
     const json_t *states = json_object_get(doc, "states");
-    char started[64], written[64], since[64];
+    char started[64], written[64], since[64], finished[64];
 
     cw_format_local(cli_jint(doc, "started_ms"), cli->tz, started, sizeof(started));
+    cw_format_local(cli_jint(doc, "once_finished_ms"), cli->tz, finished, sizeof(finished));
     cw_format_local(cli_jint(doc, "written_ms"), cli->tz, written, sizeof(written));
     if (json_is_true(json_object_get(doc, "running")))
         printf("camwatchd: running, pid %lld, since %s (figures %lld s old)\n",
                (long long)cli_jint(doc, "pid"), started,
                (long long)(cli_jint(doc, "age_ms") / 1000));
+    else if (cli_jhas(doc, "once_finished_ms"))
+        printf("camwatchd: last --once run at %s (pid %lld, started %s); no daemon runs, the "
+               "figures are that run's\n",
+               finished, (long long)cli_jint(doc, "pid"), started);
     else
         printf("camwatchd: NOT RUNNING (pid %lld gone or silent; last figures %s)\n",
                (long long)cli_jint(doc, "pid"), written);

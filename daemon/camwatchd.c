@@ -639,7 +639,7 @@ static void daemon_vitals_read(void *data, struct batch_health *store, int count
 /* The vitals file beside the database; a daemon that cannot keep it runs on without. */
 static void daemon_start_vitals(struct cw_daemon *d)
 {
-    struct vitals_sources src = {daemon_vitals_read, daemon_vitals_probes, d, d->reload};
+    struct vitals_sources src = {daemon_vitals_read, daemon_vitals_probes, d, d->reload, d->once};
     struct cw_err err;
     char path[4096];
 
@@ -827,6 +827,10 @@ int main(int argc, char **argv)
                      "above)",
                      (unsigned long long)h.dropped);
     }
+    /* A --once run that swept and landed every write ended as asked: `camwatch status` then
+     * has no daemon to miss (doc_daemon's once_finished). */
+    if (d.once_finished && rc == 0)
+        vitals_once_finished(d.vitals);
     vitals_free(d.vitals);
     fleet_free(d.fleet); /* its last batch write tells daemon_changed, which reads d.reload */
     reload_free(d.reload);

@@ -37,7 +37,8 @@ struct vitals {
     struct lag prev;  /* the last whole window */
     ev_tstamp window; /* when cur began */
     int64_t started_ms;
-    int write_failed; /* the last write failed (logged once until one succeeds) */
+    int64_t once_finished_ms; /* when a --once run's sweep ended; 0: not (yet) */
+    int write_failed;         /* the last write failed (logged once until one succeeds) */
 };
 
 int vitals_resolver_async(void)
@@ -146,6 +147,12 @@ static json_t *vitals_json(const struct vitals *v)
                   vitals_resolver_async(), "cameras", (json_int_t)cams, "states", states, "probes",
                   vitals_probes_json(v), "config",
                   v->src.reload != NULL ? reload_json(v->src.reload) : NULL);
+    if (o != NULL) {
+        json_object_set_new(o, "once", json_boolean(v->src.once));
+        json_object_set_new(o, "once_finished_ms",
+                            v->once_finished_ms > 0 ? json_integer(v->once_finished_ms)
+                                                    : json_null());
+    }
     return o;
 }
 
@@ -168,6 +175,12 @@ static int vitals_overwrite(const char *path, const char *text, struct cw_err *e
         rc = 0;
     close(fd);
     return rc;
+}
+
+void vitals_once_finished(struct vitals *v)
+{
+    if (v != NULL)
+        v->once_finished_ms = cw_now_ms();
 }
 
 void vitals_write(struct vitals *v)

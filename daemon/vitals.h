@@ -1,8 +1,9 @@
 /* vitals.h - the daemon's own health, measured: how late its loop runs timers
  * (a tick every VITALS_TICK_S and how late it fired), how long store writes
  * take and whether the store takes them (from the write batch), and whether
- * libcurl resolves names without blocking; and the outcome of its last load
- * of the configuration (reload.h). Written every VITALS_WRITE_S, after each
+ * libcurl resolves names without blocking; the outcome of its last load
+ * of the configuration (reload.h); and whether the writer is a --once run, and
+ * when that run finished. Written every VITALS_WRITE_S, after each
  * reload, and at stop, as a JSON object to a file beside the database (vitals_path) that
  * `camwatch status --daemon` reads (index/doc_daemon.c) and /metrics can
  * serve. Loop thread only. */
@@ -51,11 +52,15 @@ struct vitals_sources {
     void (*probes)(void *data, struct vitals_probes *out);
     void *data;
     const struct reload *reload; /* the last load of the configuration; NULL: not written */
+    int once;                    /* a `camwatchd --once` run: written as "once" */
 };
 
 /* Start ticking on loop; the file goes to path (copied). Caller frees with vitals_free. */
 int vitals_new(struct ev_loop *loop, const char *path, const struct vitals_sources *src,
                struct vitals **out, struct cw_err *err);
+/* A --once run's one sweep is over: the writes after this (vitals_free's) say when, as
+ * "once_finished_ms", so a reader tells a run that ended as asked from one that died. */
+void vitals_once_finished(struct vitals *v);
 /* Write the file now (also done every VITALS_WRITE_S). */
 void vitals_write(struct vitals *v);
 /* The loop's lag over the window: the last tick's and the worst, in ms. */

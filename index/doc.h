@@ -414,14 +414,18 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
                  json_t **out, struct cw_err *err);
 
 /* The daemon's health, from the vitals file it keeps beside c->cfg->database (daemon/vitals.h):
- * {pid, started, started_ms, written, written_ms, age_ms, running, write_every_s, file,
+ * {pid, started, started_ms, written, written_ms, age_ms, running, once, once_finished,
+ *  once_finished_ms, write_every_s, file,
  *  loop: {tick_s, lag_ms, lag_max_ms, lag_mean_ms, window_s},
  *  store: {writable, pending, commits, dropped, write_ms, write_max_ms, failing_since,
  *          failing_since_ms, error},
  *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance},
  *  config: {ok, kind ("start" | "reload"), at, at_ms, ok_at, ok_ms, problems: [ {file, line,
  *           field, message} ], more, files: [ {file, mtime, mtime_ms, bytes} ]} | null}.
- * running: that pid exists and the figures are at most three write intervals old. config: the
+ * running: that pid exists and the figures are at most three write intervals old, and they are
+ * not a finished --once run's. once: the writer was a `camwatchd --once` run; once_finished
+ * (ISO) and once_finished_ms: when that run ended as asked (its sweep done, every write
+ * landed), null while it sweeps, when it died or failed, and from a daemon. config: the
  * outcome of the daemon's last load of its configuration (daemon/reload.h): ok false when the
  * last reload was refused, the problems it found (the first ten, more counting the rest),
  * ok_at when the configuration it runs on was loaded, files those it was read from as they

@@ -1,6 +1,7 @@
 /* doc_daemon.c - the daemon's own health as `camwatch status --daemon` shows it: the vitals
  * file the daemon keeps beside the database (daemon/vitals.h), with what a reader needs to
- * trust it: whether that daemon still runs and how old the figures are. Reads the file only;
+ * trust it: whether that daemon still runs, or was a `--once` run that finished, and how old
+ * the figures are. Reads the file only;
  * never the store's tables. */
 #include "doc_priv.h"
 
@@ -81,6 +82,7 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     json_error_t jerr;
     json_t *o;
     int64_t written, every, age;
+    int once_done;
 
     *out = NULL;
     if (store_vitals_path(c->cfg->database, path, sizeof(path)) == NULL)
@@ -103,12 +105,21 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     written = json_integer_value(json_object_get(o, "written_ms"));
     every = (int64_t)(json_number_value(json_object_get(o, "write_every_s")) * 1000);
     age = cw_now_ms() - written;
+    /* From a daemon older than the mark: no --once run, none finished. */
+    once_done = json_is_integer(json_object_get(o, "once_finished_ms"));
+    json_object_set_new(o, "once", json_boolean(json_is_true(json_object_get(o, "once"))));
+    if (!once_done)
+        json_object_set_new(o, "once_finished_ms", json_null());
     json_object_set_new(o, "file", json_string(path));
     json_object_set_new(o, "age_ms", json_integer(age));
+    /* A finished --once run wrote its last figures as it exited: its pid, even reused by now,
+     * is no camwatchd. */
     json_object_set_new(o, "running",
-                        json_boolean(pid_alive(json_integer_value(json_object_get(o, "pid"))) &&
+                        json_boolean(!once_done &&
+                                     pid_alive(json_integer_value(json_object_get(o, "pid"))) &&
                                      age <= DAEMON_STALE_WRITES * (every > 0 ? every : 10000)));
     add_iso(c, o, "written_ms", "written");
+    add_iso(c, o, "once_finished_ms", "once_finished");
     add_iso(c, o, "started_ms", "started");
     add_iso(c, json_object_get(o, "store"), "failing_since_ms", "failing_since");
     add_config_iso(c, o);

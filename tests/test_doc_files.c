@@ -2,7 +2,8 @@
  * tables. The daemon's health (index/doc_daemon.c) from the vitals file the daemon's own
  * writer (daemon/vitals.c, on a real libev loop) puts there: every field, times in ISO beside
  * their ms, running for this live process; not running when the figures are three write
- * intervals old or their process is gone; the store's failing_since null when it takes
+ * intervals old or their process is gone, or it was a --once run that finished (saying when);
+ * a file from before that mark read as a daemon's; the store's failing_since null when it takes
  * writes; no file yet; a file that is not JSON; the outcome of the last load of the
  * configuration (daemon/reload.c) from a site's real files: a refused reload names file, line
  * and field and keeps the files it runs on as they were, a good one after it clears it, and
@@ -47,6 +48,7 @@ struct fixture {
     char vitals[160];
     char tokens[160];
     int failing;           /* what the write batch tells the vitals */
+    int once, once_done;   /* a --once run writes, and its sweep ended as asked */
     struct reload *reload; /* the last load of the configuration; NULL: none */
 };
 
@@ -100,7 +102,7 @@ static void batch_read(void *data, struct batch_health *store, int counts[5], si
 static void daemon_writes(struct fixture *fx)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-    struct vitals_sources src = {batch_read, NULL, fx, fx->reload};
+    struct vitals_sources src = {batch_read, NULL, fx, fx->reload, fx->once};
     struct vitals *v = NULL;
     struct cw_err err = {0};
 
@@ -108,6 +110,8 @@ static void daemon_writes(struct fixture *fx)
     if (vitals_new(loop, fx->vitals, &src, &v, &err) != 0)
         fail_msg("vitals: %s", err.msg);
     vitals_write(v);
+    if (fx->once_done)
+        vitals_once_finished(v); /* as camwatchd does before its last write */
     vitals_free(v);
     ev_loop_destroy(loop);
 }
@@ -178,10 +182,11 @@ static void test_daemon_running_from_the_vitals_the_daemon_wrote(void **state)
     json_t *doc;
     const json_t *st, *states;
     char iso[40];
-    static const char *const keys[] = {"pid",     "started_ms", "written_ms", "write_every_s",
-                                       "loop",    "store",      "resolver",   "cameras",
-                                       "states",  "file",       "age_ms",     "running",
-                                       "written", "started",    "config"};
+    static const char *const keys[] = {
+        "pid",    "started_ms",    "written_ms",      "write_every_s", "loop",
+        "store",  "resolver",      "cameras",         "states",        "file",
+        "age_ms", "running",       "written",         "started",       "config",
+        "once",   "once_finished", "once_finished_ms"};
 
     fx->failing = 1;
     daemon_writes(fx);
@@ -191,6 +196,9 @@ static void test_daemon_running_from_the_vitals_the_daemon_wrote(void **state)
         assert_non_null(json_object_get(doc, keys[i]));
     assert_int_equal(num(doc, "pid"), getpid());
     assert_true(json_is_true(json_object_get(doc, "running")));
+    assert_true(json_is_false(json_object_get(doc, "once"))); /* a daemon, not a --once run */
+    assert_true(json_is_null(json_object_get(doc, "once_finished")));
+    assert_true(json_is_null(json_object_get(doc, "once_finished_ms")));
     assert_string_equal(str(doc, "file"), fx->vitals);
     assert_true(num(doc, "age_ms") >= 0);
     assert_true(num(doc, "age_ms") <= cw_now_ms() - num(doc, "written_ms"));
@@ -253,6 +261,60 @@ static void test_daemon_not_running_when_stale_or_gone_failing_since_null(void *
     doc = built(fx, doc_daemon);
     assert_int_equal(num(doc, "pid"), gone);
     assert_true(json_is_false(json_object_get(doc, "running")));
+    json_decref(doc);
+}
+
+/* A --once run from a timer is how some run camwatchd: once it has finished it is not
+ * running, and says when it finished; while it sweeps, or when it died before the end, it is
+ * judged as a daemon. */
+static void test_daemon_once_run_that_finished_says_when_and_is_not_running(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc;
+    int64_t before = cw_now_ms();
+    char iso[40];
+
+    fx->once = 1;
+    daemon_writes(fx); /* its sweep not over: stopped, or died, before the end */
+    doc = built(fx, doc_daemon);
+    assert_true(json_is_true(json_object_get(doc, "once")));
+    assert_true(json_is_true(json_object_get(doc, "running"))); /* this pid lives */
+    assert_true(json_is_null(json_object_get(doc, "once_finished")));
+    assert_true(json_is_null(json_object_get(doc, "once_finished_ms")));
+    json_decref(doc);
+
+    fx->once_done = 1;
+    daemon_writes(fx);
+    doc = built(fx, doc_daemon);
+    assert_true(json_is_true(json_object_get(doc, "once")));
+    /* its pid still lives here and the figures are fresh: it is over all the same */
+    assert_true(json_is_false(json_object_get(doc, "running")));
+    assert_true(num(doc, "once_finished_ms") >= before);
+    assert_true(num(doc, "once_finished_ms") <= num(doc, "written_ms"));
+    iso_utc(num(doc, "once_finished_ms"), iso, sizeof(iso));
+    assert_string_equal(str(doc, "once_finished"), iso);
+    json_decref(doc);
+}
+
+/* The file of a camwatchd from before the mark: a daemon, no --once run finished. */
+static void test_daemon_vitals_without_the_once_mark_are_a_daemons(void **state)
+{
+    struct fixture *fx = *state;
+    json_error_t jerr;
+    json_t *o, *doc;
+
+    daemon_writes(fx);
+    o = json_load_file(fx->vitals, 0, &jerr);
+    assert_non_null(o);
+    assert_int_equal(json_object_del(o, "once"), 0);
+    assert_int_equal(json_object_del(o, "once_finished_ms"), 0);
+    assert_int_equal(json_dump_file(o, fx->vitals, 0), 0);
+    json_decref(o);
+    doc = built(fx, doc_daemon);
+    assert_true(json_is_false(json_object_get(doc, "once")));
+    assert_true(json_is_null(json_object_get(doc, "once_finished_ms")));
+    assert_true(json_is_null(json_object_get(doc, "once_finished")));
+    assert_true(json_is_true(json_object_get(doc, "running")));
     json_decref(doc);
 }
 
@@ -545,6 +607,8 @@ int main(void)
         T(test_daemon_without_vitals_is_not_found),
         T(test_daemon_running_from_the_vitals_the_daemon_wrote),
         T(test_daemon_not_running_when_stale_or_gone_failing_since_null),
+        T(test_daemon_once_run_that_finished_says_when_and_is_not_running),
+        T(test_daemon_vitals_without_the_once_mark_are_a_daemons),
         T(test_daemon_vitals_not_json_is_an_error_naming_the_file),
         T(test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on),
         T(test_daemon_good_reload_after_a_refused_one_clears_it),

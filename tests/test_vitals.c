@@ -71,7 +71,7 @@ static void test_a_held_loop_shows_as_late_timers_and_the_file_says_so(void **st
 {
     char dir[64], path[128];
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-    struct vitals_sources src = {fake_read, fake_probes, NULL, NULL};
+    struct vitals_sources src = {fake_read, fake_probes, NULL, NULL, 0};
     struct vitals *v = NULL;
     struct cw_err err = {0};
     ev_timer hold, stop;
@@ -110,6 +110,8 @@ static void test_a_held_loop_shows_as_late_timers_and_the_file_says_so(void **st
     assert_int_equal(json_integer_value(json_object_get(store, "failing_since_ms")),
                      1700000000000LL);
     assert_int_equal(json_integer_value(json_object_get(o, "cameras")), 3);
+    assert_true(json_is_false(json_object_get(o, "once"))); /* a daemon's, not --once */
+    assert_true(json_is_null(json_object_get(o, "once_finished_ms")));
     assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "states"), "up")), 2);
     assert_int_equal(json_is_true(json_object_get(json_object_get(o, "resolver"), "async")),
                      (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_ASYNCHDNS) != 0);

@@ -130,6 +130,43 @@ class DaemonLifecycleTest(unittest.TestCase):
             self.assertEqual(after[cam]["state"], before[cam]["state"], cam)
             self.assertEqual(after[cam]["since_ms"], before[cam]["since_ms"], cam)
 
+    def test_status_warns_after_a_killed_daemon_not_after_a_finished_once_run(self):
+        # A --once run from a timer is a way to run camwatchd: when it has finished there is
+        # no daemon to miss, and status says nothing of one; --daemon says when it ran.
+        conf = self.write([cwtest.camera("A", self.url("/ok"))])
+        r = cwtest.camwatchd(conf, "--once")
+        self.assertEqual(r.rc, 0, r)
+        for args in ((), ("--json",)):
+            r = cwtest.camwatch(conf, "status", *args)
+            self.assertEqual((r.rc, r.err), (0, ""), r)
+        r = cwtest.camwatch(conf, "status", "--daemon")
+        self.assertEqual(r.rc, 0, r)
+        self.assertRegex(r.out, r"(?m)^camwatchd: last --once run at \d{4}-\d\d-\d\d [^(]*"
+                         r"\(pid \d+, started [^)]*\); no daemon runs")
+        self.assertNotIn("NOT RUNNING", r.out)
+        doc = cwtest._json(cwtest.camwatch(conf, "status", "--daemon", "--json"))
+        self.assertIs(doc["running"], False)
+        self.assertIs(doc["once"], True)
+        self.assertGreaterEqual(doc["once_finished_ms"], doc["started_ms"])
+        self.assertRegex(doc["once_finished"], r"^\d{4}-\d\d-\d\dT")
+
+        # A daemon killed where it stood is not running, whatever ran before it: it warns.
+        d = self.daemon = self.start_daemon(conf)
+        cwtest.wait_for("READY=1", lambda: self.notify.seen("READY=1"), proc=d)
+        r = cwtest.camwatch(conf, "status", "--daemon", "--json")
+        self.assertIs(cwtest._json(r)["running"], True)
+        os.kill(d.pid, signal.SIGKILL)
+        d.popen.wait(60)
+        for args in ((), ("--json",)):
+            r = cwtest.camwatch(conf, "status", *args)
+            self.assertEqual(r.rc, 0, r)
+            self.assertRegex(r.err, r"\Acamwatch: warning: camwatchd is not running \(last seen "
+                             r"[^)]*\): these states are as of its last probes\n\Z")
+        r = cwtest.camwatch(conf, "status", "--daemon")
+        self.assertIn("camwatchd: NOT RUNNING", r.out)
+        doc = cwtest._json(cwtest.camwatch(conf, "status", "--daemon", "--json"))
+        self.assertEqual((doc["running"], doc["once"], doc["once_finished_ms"]),
+                         (False, False, None))
 
     def threads(self, d):
         return len(os.listdir("/proc/%d/task" % d.pid))
