@@ -76,8 +76,21 @@ static void load_forget(struct load *ld)
     cfg_conf_forget(ld);
 }
 
-int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
-                  struct cw_errlist *errs)
+/* What a strict load refused for the problems of the files read against camwatch.conf (their
+ * rows and credentials; camwatch.conf itself sound) still says: the warnings of the rest, the
+ * rows without problems, as a reader's load would keep them. Into warns; may set ld->oom. */
+static void load_warn_rest(struct load *ld, struct cw_errlist *warns)
+{
+    cfg_inventory_drop_bad(ld);
+    if (ld->oom)
+        return;
+    cfg_creds_resolve(ld);
+    cfg_warnings(ld->cfg, warns);
+}
+
+/* cfg_load_mode, and with warns (strict only) the warnings of a load refused (load_warn_rest). */
+static int load(const char *path, enum cfg_load_mode mode, struct cfg **out,
+                struct cw_errlist *errs, struct cw_errlist *warns)
 {
     struct load ld = {0};
     struct cfg *cfg;
@@ -119,8 +132,11 @@ int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
      * (CFG_LOAD_LENIENT) goes on without them, as with a bad row. */
     if (!ld.oom)
         cfg_recorders_resolve(&ld);
-    if (ld.oom || ld.conf_nerr > 0 || (ld.nerr > 0 && mode == CFG_LOAD_STRICT))
+    if (ld.oom || ld.conf_nerr > 0 || (ld.nerr > 0 && mode == CFG_LOAD_STRICT)) {
+        if (warns != NULL && !ld.oom && ld.conf_nerr == 0)
+            load_warn_rest(&ld, warns);
         goto fail;
+    }
     if (ld.nerr > 0)
         cfg_inventory_drop_bad(&ld);
     if (ld.oom)
@@ -137,6 +153,18 @@ fail:
     load_forget(&ld);
     cfg_free(cfg);
     return -1;
+}
+
+int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
+                  struct cw_errlist *errs)
+{
+    return load(path, mode, out, errs, NULL);
+}
+
+int cfg_load_check(const char *path, struct cfg **out, struct cw_errlist *errs,
+                   struct cw_errlist *warns)
+{
+    return load(path, CFG_LOAD_STRICT, out, errs, warns);
 }
 
 void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns)

@@ -283,6 +283,15 @@ const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *
  * --check-config prints them. */
 void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns);
 
+/* cfg_load, for --check-config: when it refuses the configuration for problems of cameras.csv
+ * or credentials.ini (or a recorder's against them), camwatch.conf itself sound, the
+ * cfg_warnings of what loaded (the rows without problems) are appended to warns too, so a
+ * user meets them beside the problems rather than after fixing those. One read of the files;
+ * a problem of camwatch.conf gives no warnings. Of a cfg it returns, warns holds nothing:
+ * call cfg_warnings. */
+int cfg_load_check(const char *path, struct cfg **out, struct cw_errlist *errs,
+                   struct cw_errlist *warns);
+
 /* Each [recorder] giving no time_zone of its own takes the site's (cfg->time_zone) again: what
  * follows a change of the site's zone, as a reload keeping the zone in force makes. 0, or -1
  * when out of memory (some recorders then still have the zone they had). */

@@ -153,16 +153,35 @@ static void daemon_print_problems(const struct cw_errlist *errs, size_t from)
 
 /* Load the config, printing every problem, which stay in errs for the caller (who clears it);
  * returns NULL when invalid. */
-static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs)
+/* Each of warns: on stderr after DAEMON_WARNING with check (--check-config), else logged. */
+static void daemon_print_warnings(const struct cw_errlist *warns, int check)
 {
+    char line[1024];
+
+    for (size_t i = 0; i < warns->n; i++) {
+        cw_err_format(&warns->v[i], line, sizeof(line));
+        if (check)
+            fprintf(stderr, DAEMON_WARNING "%s\n", line);
+        else
+            log_warnx("config: %s", line);
+    }
+}
+
+/* With check (--check-config), a configuration refused for its inventory's problems says its
+ * warnings after them (cfg_load_check): met now, not after the problems are fixed. */
+static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs, int check)
+{
+    struct cw_errlist warns = {0};
     struct cfg *cfg = NULL;
 
-    if (cfg_load(path, &cfg, errs) != 0) {
+    if ((check ? cfg_load_check(path, &cfg, errs, &warns) : cfg_load(path, &cfg, errs)) != 0) {
         daemon_print_problems(errs, 0);
         if (errs->n == 0)
             fprintf(stderr, "%s: invalid configuration\n", path);
+        daemon_print_warnings(&warns, check);
         cfg = NULL;
     }
+    cw_errlist_clear(&warns);
     return cfg;
 }
 
@@ -356,16 +375,9 @@ static int daemon_keep_fixed(const struct cfg *old, struct cfg *cfg)
 static void daemon_config_warnings(const struct cfg *cfg, int check)
 {
     struct cw_errlist warns = {0};
-    char line[1024];
 
     cfg_warnings(cfg, &warns);
-    for (size_t i = 0; i < warns.n; i++) {
-        cw_err_format(&warns.v[i], line, sizeof(line));
-        if (check)
-            fprintf(stderr, DAEMON_WARNING "%s\n", line);
-        else
-            log_warnx("config: %s", line);
-    }
+    daemon_print_warnings(&warns, check);
     cw_errlist_clear(&warns);
 }
 
@@ -374,7 +386,7 @@ static void daemon_config_warnings(const struct cfg *cfg, int check)
  * appended to errs. */
 static struct cfg *daemon_reload_config(struct cw_daemon *d, struct cw_errlist *errs)
 {
-    struct cfg *cfg = daemon_load_config(d->conf_path, errs);
+    struct cfg *cfg = daemon_load_config(d->conf_path, errs, 0);
     size_t before = errs->n;
 
     if (cfg != NULL && d->api != NULL && api_check(cfg, errs) != 0) {
@@ -781,7 +793,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (!check)
         log_info("daemon: starting (pid %ld), %s", (long)getpid(), d.conf_path);
-    d.cfg = daemon_load_config(d.conf_path, &errs);
+    d.cfg = daemon_load_config(d.conf_path, &errs, check);
     cw_errlist_clear(&errs);
     if (d.cfg == NULL)
         return EXIT_CONFIG;

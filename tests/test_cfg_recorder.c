@@ -238,6 +238,48 @@ static void test_map_entry_of_a_camera_on_another_recorder_is_a_warning(void **s
     cw_errlist_clear(&warns);
 }
 
+/* --check-config's load (cfg_load_check): a configuration refused for a bad row says its
+ * warnings too, of the rows without problems, so the user meets them with the problems rather
+ * than after fixing those; a problem of camwatch.conf itself gives none. */
+static void test_check_load_refused_for_a_bad_row_still_gives_the_warnings(void **state)
+{
+    struct site *s = *state;
+    struct cw_errlist warns = {0};
+    char conf[4096];
+
+    snprintf(conf, sizeof(conf), CONF_STD "%s",
+             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
+             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n"
+             "channel_map = ch01=CAM-A, ch03 = CAM-C, ch05=CAM-E\n");
+    site_std(s, ROWS3 "CAM-E,E,CAH,,district,,,,,nope://h/e,,,,,NVR-NOT-CONFIGURED,\n");
+    site_write(s, "camwatch.conf", conf, 0644);
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
+    assert_null(s->cfg);
+    if (s->errs.n != 1 || warns.n != 1) {
+        dump_errors(&s->errs);
+        dump_errors(&warns);
+    }
+    assert_int_equal(s->errs.n, 1);
+    assert_error(&s->errs, "/cameras.csv", 5, "rtsp_url", "*");
+    /* CAM-E's row has a problem: that is said, not a warning of its map entry */
+    assert_int_equal(warns.n, 1);
+    assert_error(&warns, "/camwatch.conf", 13, "channel_map",
+                 "[recorder nvr1]: ch03=CAM-C gives CAM-C no new footage: its row (*");
+    cw_errlist_clear(&warns);
+    cw_errlist_clear(&s->errs);
+
+    /* camwatch.conf's own problem: nothing loaded to warn of */
+    snprintf(conf, sizeof(conf), CONF_STD "%s",
+             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
+             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n"
+             "channel_map = ch01=CAM-A, ch03 = CAM-C\n[footage]\nscan_interval = 1s\n");
+    site_write(s, "camwatch.conf", conf, 0644);
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
+    assert_int_equal(warns.n, 0);
+    assert_error(&s->errs, "/camwatch.conf", 15, "scan_interval", "must be between 10s and 1d*");
+    cw_errlist_clear(&warns);
+}
+
 static void test_bad_footage_keys_refused(void **state)
 {
     struct site *s = *state;
@@ -292,6 +334,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_recorders_name_line_and_field, site_setup,
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_footage_keys_refused, site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_check_load_refused_for_a_bad_row_still_gives_the_warnings, site_setup,
+            site_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

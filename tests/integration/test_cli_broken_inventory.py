@@ -64,6 +64,27 @@ class BrokenInventoryTest(unittest.TestCase):
                     self.assertIn("%s/%s" % (site, w), r.err)
                 self.assertNotIn("warning", r.err)
 
+            # --check-config says the configuration's warnings beside those problems, so they
+            # are met now, not on the run after the problems are fixed: a recorder's map entry
+            # for A, whose row puts it on another recorder.
+            cams[0]["recorder"] = "nvr2"
+            sections = {"probe.stream": {"workers": "0"},
+                        "recorder nvr1": {"kind": "dir", "path": "footage",
+                                          "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.mp4",
+                                          "channel_map": "ch01=A"}}
+            cwtest.write_config(site, cams + [cwtest.camera("A", "rtsp://127.0.0.1/y")],
+                                sections=sections)
+            with open(conf, encoding="utf-8") as f:
+                map_line = f.read().splitlines().index("channel_map = ch01=A") + 1
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 2, r)
+            for w in warned:
+                self.assertIn("%s/%s" % (site, w), r.err)
+            self.assertIn("camwatchd: warning: %s:%d: channel_map: [recorder nvr1]: ch01=A gives A "
+                          "no new footage: its row (%s/cameras.csv:2) names recorder nvr2"
+                          % (conf, map_line, site), r.err)
+            self.assertEqual(r.err.count("warning"), 1, r.err)
+
             # A broken camwatch.conf still stops the CLI: it says where the store is.
             with open(conf, "a", encoding="utf-8") as f:
                 f.write("[probe.onvif]\n")
