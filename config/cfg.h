@@ -218,6 +218,7 @@ struct cfg {
     int http_listen_line;    /* of [http] listen in path, for run-time errors; 0: not given */
     int http_socket_line;    /* of [http] socket in path; 0: not given */
     char *http_tokens;       /* [http] tokens: absolute; default <dir>/tokens.ini */
+    int http_tokens_line;    /* of [http] tokens in path; 0: not given */
     int http_open_metrics;   /* /metrics without a token; default no */
     int http_open_healthz;   /* /healthz without a token; default no */
     int http_connections;    /* open at once; default 256 */

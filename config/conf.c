@@ -534,16 +534,19 @@ static void stream_check(struct load *ld)
                    (long long)st->timeout_ms, (long long)st->sample_ms);
 }
 
-/* The unix socket's path, made absolute, must fit a sockaddr_un. The lines of listen and
- * socket are kept: a bind refused at run time names them. */
+/* The unix socket's path, made absolute, must fit a sockaddr_un. The lines of listen, socket
+ * and tokens are kept: a bind refused, or a tokens file that cannot be read, at run time names
+ * them. */
 static void http_check(struct load *ld)
 {
     const struct cfg_seen *sock = cfg_conf_seen(ld, "http", "socket");
     const struct cfg_seen *listen = cfg_conf_seen(ld, "http", "listen");
+    const struct cfg_seen *tokens = cfg_conf_seen(ld, "http", "tokens");
     const char *p = ld->cfg->http_socket;
 
     ld->cfg->http_listen_line = listen != NULL ? listen->line : 0;
     ld->cfg->http_socket_line = sock != NULL ? sock->line : 0;
+    ld->cfg->http_tokens_line = tokens != NULL ? tokens->line : 0;
 
     if (p != NULL && !seen_refused(sock) && strlen(p) > CFG_HTTP_SOCKET_MAX)
         cfg_ld_err(ld, ld->cfg->path, sock != NULL ? sock->line : 0, "socket",

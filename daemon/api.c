@@ -211,15 +211,40 @@ static void api_handle(void *data, struct http_req *req)
     r->fn(&c);
 }
 
+/* A tokens file [http] tokens names that cannot be read at all (a folder, unreadable, too
+ * big: config/tokens.c's problems at line 0 of path) names the key that gave it, as listen
+ * and socket do: "camwatch.conf:14: tokens: [http]: /etc/camwatch/tok: not a regular file
+ * ...". The file's own problems (tokens.ini:LINE: ...) name their line and stay as they are;
+ * so does a file systemd's credentials gave in the key's place (tokens_daemon_path). Rewrites
+ * errs' problems from the from-th on. */
+static void api_tokens_where(const struct cfg *cfg, const char *path, struct cw_errlist *errs,
+                             size_t from)
+{
+    char msg[sizeof(errs->v[0].msg)];
+
+    if (strcmp(path, cfg->http_tokens) != 0)
+        return;
+    for (size_t i = from; i < errs->n; i++) {
+        struct cw_err *e = &errs->v[i];
+
+        if (e->line != 0 || strcmp(e->file, path) != 0)
+            continue;
+        memcpy(msg, e->msg, sizeof(msg));
+        cw_err_set(e, cfg->path, cfg->http_tokens_line, "tokens", "[http]: %s: %s", path, msg);
+    }
+}
+
 int api_check(const struct cfg *cfg, struct cw_errlist *errs)
 {
     struct tokens t = {0};
     char *path = tokens_daemon_path(cfg);
+    size_t from = errs->n;
     int rc;
 
     if (path == NULL)
         return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
     rc = tokens_load(path, &t, NULL, errs);
+    api_tokens_where(cfg, path, errs, from);
     tokens_clear(&t);
     free(path);
     return rc;
@@ -250,6 +275,7 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
     struct api *a = calloc(1, sizeof(*a));
     struct cw_err err;
     char *tokens = NULL;
+    size_t from = errs->n;
 
     if (a == NULL)
         return cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
@@ -260,8 +286,10 @@ int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs
         cw_errlist_add(errs, NULL, 0, NULL, "out of memory");
         goto fail;
     }
-    if (auth_new(env->loop, tokens, &a->auth, errs) != 0)
+    if (auth_new(env->loop, tokens, &a->auth, errs) != 0) {
+        api_tokens_where(cfg, tokens, errs, from);
         goto fail;
+    }
     if (pool_new(env->loop, API_WORKERS, &a->pool, &err) != 0 || api_exports_new(a, &err) != 0 ||
         http_new(env->loop, cfg->http_listen, cfg->http_socket, &lim, api_handle, a, &a->http,
                  &err) != 0) {

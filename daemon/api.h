@@ -29,10 +29,11 @@ struct api_env {
 };
 
 /* Listen where env->cfg says and serve. Borrows what env points to. Every problem (the
- * address, the tokens file) is appended to errs. Caller frees with api_free. */
+ * address, the tokens file) is appended to errs; one about an [http] key's value names the
+ * conf file, the key's line and the key. Caller frees with api_free. */
 int api_new(const struct api_env *env, struct api **out, struct cw_errlist *errs);
 /* The API's part of --check-config: the tokens file the daemon would read parses (a missing
- * one is fine: no tokens). Every problem appended to errs; 0 or -1. */
+ * one is fine: no tokens). Every problem appended to errs, as api_new names them; 0 or -1. */
 int api_check(const struct cfg *cfg, struct cw_errlist *errs);
 
 /* A new configuration (SIGHUP): its cameras and names from now on, the tokens file read

@@ -106,6 +106,22 @@ class OneDaemonPerStoreTest(unittest.TestCase):
         self.assertIn("%s:%d: listen: [http]: cannot listen on 127.0.0.1:%d: Address already in "
                       "use\n" % (conf, line, port), d.stderr_text())
 
+    def test_a_tokens_file_that_cannot_be_read_names_the_conf_file_and_its_line(self):
+        # "tok: not a regular file of at most 1048576 bytes" named neither the conf file nor
+        # the key that named that path. The daemon refuses to start, --check-config alike.
+        os.mkdir(os.path.join(self.tmp, "site", "tok"))
+        conf = cwtest.conf_variant(self.conf_a, "[http]\n", "[http]\ntokens = tok\n", ".tok")
+        with open(conf, encoding="utf-8") as f:
+            line = f.read().splitlines().index("tokens = tok") + 1
+        want = ("%s:%d: tokens: [http]: %s: not a regular file of at most 1048576 bytes\n"
+                % (conf, line, os.path.join(self.tmp, "site", "tok")))
+        r = cwtest.camwatchd(conf, "--check-config")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn(want, r.err)
+        d = self.start(conf, "camwatchd-tok")
+        self.assertNotEqual(self.exit_code(d), 0, d.stderr_text())
+        self.assertIn(want, d.stderr_text())
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
