@@ -6,6 +6,7 @@
  * errors to stderr.
  *
  * Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -138,6 +139,10 @@ int main(int argc, char **argv)
 
     /* What the CLI writes (a thumbnail, the store's WAL) is never readable by others. */
     cw_file_restrict_umask();
+    /* A file size limit (ulimit -f) makes a write past it fail with EFBIG, and the command's
+     * own error path runs (an export removes its temporaries and writes its export.failed
+     * row), rather than SIGXFSZ killing it halfway and leaving both behind. */
+    signal(SIGXFSZ, SIG_IGN);
     rc = cli_parse(&program, argc, argv, &a);
     if (rc != 0)
         return rc == CLI_DONE ? 0 : rc;

@@ -791,6 +791,10 @@ int main(int argc, char **argv)
         daemon_exec_without_tcache(argv);
     log_init("camwatchd", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f, LimitFSIZE=) makes a write past it fail with EFBIG, which
+     * an export, a report or the store's own error path says, rather than kill the daemon
+     * with SIGXFSZ halfway through an export whose audit row says it began. */
+    signal(SIGXFSZ, SIG_IGN);
     if (!check)
         log_info("daemon: starting (pid %ld), %s", (long)getpid(), d.conf_path);
     d.cfg = daemon_load_config(d.conf_path, &errs, check);
