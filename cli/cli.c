@@ -226,6 +226,12 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
         return rc;
     a->argc = argc - optind;
     a->argv = argv + optind;
+    if (cmd->nargs >= 0 && a->argc > cmd->nargs && (given & CLI_OPT_CAMERAS))
+        /* "--camera A B": B read as one more camera, which it is not */
+        return cli_usage_error(cmd,
+                               "unexpected argument '%s': more cameras are --camera ID,ID or "
+                               "--camera given again",
+                               a->argv[cmd->nargs]);
     if (cmd->nargs >= 0 && a->argc != cmd->nargs) {
         if (cmd->nargs_error != NULL)
             return cli_usage_error(cmd, "%s", cmd->nargs_error);

@@ -30,7 +30,7 @@
 
 static const char find_usage[] =
     "usage: camwatch [-c FILE] footage find --from TIME --to TIME\n"
-    "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID...) [--json]\n"
+    "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID[,ID...]) [--json]\n"
     "  Which cameras saw a place over a time range and what footage of it is still there:\n"
     "  windows of footage and gaps (not indexed, overwritten, not recorded, unreadable), each\n"
     "  camera's state when the range began, its clock offset, and until about when the\n"

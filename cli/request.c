@@ -19,7 +19,7 @@
 
 static const char create_usage[] =
     "usage: camwatch [-c FILE] request create --from TIME --to TIME\n"
-    "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID...)\n"
+    "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID[,ID...])\n"
     "                --case CASE --reason TEXT --by NAME [--json]\n"
     "  Store an investigator's request and print its id; the request and who made it go to\n"
     "  the audit trail.\n"

@@ -221,6 +221,48 @@ class CliUsageTest(cwtest.FixtureTestCase):
         self.assertEqual(sorted(c["id"] for c in json.loads(r.out)),
                          ["CAH-001", "TD-01"])
 
+    def test_camera_synopsis_says_how_several_are_given(self):
+        # the synopsis said "--camera ID...", and "--camera CAH-001 TD-01" was refused with
+        # "takes no arguments": several cameras are ID,ID or --camera again, and both say so
+        rng = ["--from", "-1h", "--to", "now"]
+        req = ["--case", "VV-1", "--reason", "thử", "--by", "it-staff"]
+        for cmd in (["footage", "find"], ["request", "create"]):
+            with self.subTest(cmd=cmd):
+                r = self.cw(*cmd, "--help")
+                self.assertEqual(r.rc, 0, r)
+                self.assertIn("--camera ID[,ID...])", r.out)
+                self.assertNotIn("ID...)", r.out.replace("ID[,ID...])", ""))
+                self.assertIn("--camera ID             these cameras (repeat, or ID,ID,...)",
+                              r.out)
+                extra = req if cmd[0] == "request" else []
+                r = self.cw(*cmd, *rng, "--camera", "CAH-001", "TD-01", *extra)
+                self.assertEqual((r.rc, r.out), (2, ""), r)
+                self.assertIn("unexpected argument 'TD-01': more cameras are --camera ID,ID or "
+                              "--camera given again\n", r.err)
+        # what the synopsis says works
+        for cams in (["--camera", "CAH-001,TD-01"], ["--camera", "CAH-001", "--camera", "TD-01"]):
+            r = self.cw("footage", "find", *rng, *cams, "--json")
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(sorted(c["id"] for c in json.loads(r.out)), ["CAH-001", "TD-01"])
+
+    def test_a_request_for_a_place_with_no_camera_is_refused_nothing_stored(self):
+        # `footage find` says "no camera there"; a request for that place was stored and its
+        # export said "0 files of 0 cameras"
+        rng = ["--from", "-1h", "--to", "now"]
+        r = self.cw("footage", "find", *rng, "--place", "không có chỗ này")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("no camera there", r.out)
+        for where, opt in ((["--place", "không có chỗ này"], "--place"),
+                           (["--near", "12.0,112.0"], "--near")):
+            r = self.cw("request", "create", *rng, *where, "--case", "VV-9", "--reason", "thử",
+                        "--by", "it-staff", "--json")
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: request create: %s: no camera there: nothing stored\n"
+                          % opt, r.err)
+        self.assertEqual(json.loads(self.cw("request", "list", "--json").out), [])
+        v = json.loads(self.cw("audit", "verify", "--json").out)
+        self.assertEqual(v["rows"], 0, v)
+
     def test_a_state_is_taken_in_any_case_as_owners_and_flags_are(self):
         r = self.cw("status", "--state", "down", "--json")
         self.assertEqual(r.rc, 0, r)
