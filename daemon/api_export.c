@@ -413,7 +413,8 @@ static void start_folders(struct start_job *sj)
     closedir(d);
 }
 
-/* The exports folder, then the plan: rc 0, 1 (no such request: err says so) or -1. */
+/* The exports folder, then the plan: rc 0, 1 (no such request: err says so), EXPORT_PLAN_EMPTY
+ * (it selects no camera: err says so) or -1. */
 static void start_work(struct api_job *j, struct store *s)
 {
     struct start_job *sj = (struct start_job *)j;
@@ -446,7 +447,11 @@ static void start_done(struct api_job *j)
         return;
     }
     if (j->rc != 0) {
-        api_reply_doc(c, j->rc == 1 ? DOC_NOT_FOUND : -1, NULL, &j->err);
+        api_reply_doc(c,
+                      j->rc == 1                   ? DOC_NOT_FOUND
+                      : j->rc == EXPORT_PLAN_EMPTY ? DOC_CONFLICT
+                                                   : -1,
+                      NULL, &j->err);
         return;
     }
     if (exports_full(c)) /* filled while the folder and the plan were read */

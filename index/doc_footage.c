@@ -685,10 +685,17 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
                    "required: a request says who asks, for which case and why");
         return DOC_BAD_INPUT;
     }
-    /* Camera ids are checked before anything is written. */
+    /* Camera ids are checked before anything is written; a place with no camera there (as
+     * `footage find` answers it) is refused too: a request whose export could only say
+     * "0 cameras" is no request. The CLI's and the API's creation both come here. */
     if ((rc = find_cameras(c->store, &fr, err)) != 0)
         return rc;
     free(fr.cams);
+    if (fr.n == 0) {
+        cw_err_set(err, NULL, 0, q->place == STORE_PLACE_POINT ? "near" : "place",
+                   "no camera there: nothing stored");
+        return DOC_BAD_INPUT;
+    }
     if (store_request_create(c->store, r, now_ms, &id, err) != 0)
         return -1;
     return doc_give(json_pack("{s:I}", "id", (json_int_t)id), out, err);

@@ -64,8 +64,11 @@ void export_cfg_free(struct export_cfg *x);
 const struct export_settings *export_cfg_settings(const struct export_cfg *x);
 
 /* Read request id and everything its export needs. Returns 0 with *out (export_plan_free), 1
- * when there is no such request (err says so), -1 with err. Any thread that owns s; set is only
- * read, before it returns. */
+ * when there is no such request (err says so), EXPORT_PLAN_EMPTY when it selects no camera (one
+ * made before such a request was refused, or whose cameras are all gone: err says so; nothing
+ * is to be exported, nor an audit row written), -1 with err. Any thread that owns s; set is
+ * only read, before it returns. */
+#define EXPORT_PLAN_EMPTY 2
 int export_plan_build(struct store *s, const struct export_settings *set, int64_t request_id,
                       struct export_plan **out, struct cw_err *err);
 void export_plan_free(struct export_plan *p); /* accepts NULL */

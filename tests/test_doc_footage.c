@@ -826,6 +826,41 @@ static void test_request_created_shown_listed_and_audited(void **state)
     json_decref(doc);
 }
 
+/* A request for a place with no camera there (as `footage find` answers it) is refused, naming
+ * the field and saying nothing was stored, for a text and for a point: its export could only
+ * say "0 cameras". The CLI and the API both create requests here. */
+static void test_request_for_a_place_with_no_camera_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request r = {.from_ms = T21,
+                              .to_ms = T21 + 10 * MIN,
+                              .place = STORE_PLACE_TEXT,
+                              .text = "không có chỗ này",
+                              .by = "Lê Văn A",
+                              .case_ref = "VV-118",
+                              .reason = "trộm xe máy"};
+    json_t *doc = NULL;
+    struct cw_err err = {0};
+
+    assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), DOC_BAD_INPUT);
+    assert_null(doc);
+    assert_string_equal(err.field, "place");
+    assert_string_equal(err.msg, "no camera there: nothing stored");
+    r.place = STORE_PLACE_POINT; /* the South China Sea: no camera within 500 m */
+    r.lat = 12.0;
+    r.lon = 112.0;
+    r.radius_m = 500;
+    assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), DOC_BAD_INPUT);
+    assert_string_equal(err.field, "near");
+    assert_string_equal(err.msg, "no camera there: nothing stored");
+    assert_int_equal(doc_view_run(&fx->c, &doc_view_requests, NULL, &doc, &err), 0);
+    assert_int_equal(json_array_size(doc), 0); /* nothing stored */
+    json_decref(doc);
+    assert_int_equal(doc_audit_verify(&fx->c, &doc, &err), 0);
+    assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 0); /* nor audited */
+    json_decref(doc);
+}
+
 /* The request a query makes reads back as the same query (the CLI and the API store it so). */
 static void test_request_of_query_is_the_inverse_of_its_query(void **state)
 {
@@ -1186,6 +1221,7 @@ int main(void)
         T(test_text_query_with_and_without_diacritics),
         T(test_id_query_and_refusals),
         T(test_request_created_shown_listed_and_audited),
+        T(test_request_for_a_place_with_no_camera_is_refused),
         T(test_request_show_carries_the_request_and_its_cameras),
         T(test_request_of_query_is_the_inverse_of_its_query),
         T(test_request_of_query_refuses_a_text_that_does_not_fit),

@@ -925,13 +925,21 @@ class HttpApiTest(cwtest.FixtureTestCase):
                     else:
                         self.error_of(r, 404, "not_found")
             with self.subTest(value=value):
+                # as a place, data: matching no camera ("' OR '1'='1", "%" run as SQL would
+                # match every one), so refused, for a request of no camera there is refused
+                doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                             body={"from": "-1h", "to": "now", "place": value,
+                                                   "case": value, "reason": value}),
+                                    400, "bad_body")
+                self.assertEqual(doc["detail"], "field 'place': no camera there: nothing stored")
+                # stored as given beside a place with a camera there
                 r = self.ask("POST", "/api/v1/requests", "investigator",
-                             body={"from": "-1h", "to": "now", "place": value, "case": value,
-                                   "reason": value})
+                             body={"from": "-1h", "to": "now", "place": "chợ tân dương",
+                                   "case": value, "reason": value})
                 self.assertEqual(r.status, 201, r)
                 one = self.ask("GET", "/api/v1/requests/%d" % r.json()["id"],
                                "investigator").json()
-                self.assertEqual((one["request"]["case"], one["request"]["place"]["text"]),
+                self.assertEqual((one["request"]["case"], one["request"]["reason"]),
                                  (value, value))
         with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as db:
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
@@ -982,6 +990,15 @@ class HttpApiTest(cwtest.FixtureTestCase):
         doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
                                      body=dict(noplace, camera="CAH-001,NOPE")), 404)
         self.assertIn("NOPE", doc["detail"])
+        # a place with no camera there (`footage find` finds none): refused as the CLI does,
+        # in its words, since its export could only say "0 cameras"
+        for where, field in (({"place": "không có chỗ này"}, "place"),
+                             ({"near": "12.0,112.0", "radius": "500"}, "near")):
+            with self.subTest(where=where):
+                doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                             body=dict(noplace, **where)), 400, "bad_body")
+                self.assertEqual(doc["detail"],
+                                 "field '%s': no camera there: nothing stored" % field)
         self.assertEqual(len(self.ask("GET", "/api/v1/requests", "investigator").json()),
                          len(listed), "no bad body stored a request")
 
