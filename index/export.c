@@ -186,6 +186,12 @@ int export_plan_build(struct store *s, const struct export_settings *set, int64_
     p->tolerance_ms = set->tolerance_ms;
     if (cw_zone_load(set->time_zone, &p->zone, err) != 0 || plan_cameras(s, p, err) != 0)
         goto fail;
+    if (p->n == 0) { /* a request made before one selecting none was refused, or all gone */
+        cw_err_set(err, NULL, 0, NULL, "request %lld selects no camera: nothing to export",
+                   (long long)request_id);
+        export_plan_free(p);
+        return EXPORT_PLAN_EMPTY;
+    }
     if (store_list_recorders(s, 0, &rec, &nrec, err) != 0)
         goto fail;
     for (size_t i = 0; i < p->n; i++)
@@ -568,48 +574,6 @@ static void remux_progress(void *data, int64_t done, int64_t total)
         r->progress(r->progress_data, r->cam_i, r->cam_n, r->cam_id, done, total);
 }
 
-/* Whether the index cannot speak for camera c over some of the request's range, and from when
- * (footage_unindexed_from): none of it (the camera has no recorder, or its recorder was never
- * scanned without error, and no other recorder holding its footage speaks for it), or from what
- * the last good scan knew of the camera (footage_known_until) when the range runs past that.
- * 0 when it speaks for all of it. */
-static int64_t unindexed_from(const struct export_plan *p, const struct export_camera *c)
-{
-    return footage_unindexed_from(&c->cov, p->req.from_ms, p->req.to_ms);
-}
-
-/* The statement that the index does not cover the camera over some of the range, and why
- * (footage_index_words) into o->unindexed, and from when into o->unindexed_from_ms; "" and 0
- * when it covers all of it. Made whether footage is delivered or not, since the end of what is
- * delivered is not the end of what exists, nor is footage the index still holds of a camera it
- * no longer speaks for all there is. */
-static void unindexed_said(const struct export_plan *p, const struct export_camera *c,
-                           struct export_outcome *o)
-{
-    const struct store_recorder *last = &c->cov.last;
-    const struct footage_other *by;
-    char until[64], scanned[64], ok[64];
-    struct footage_index_said w = {c->cov.index, c->place.recorder, last->error, NULL, NULL, NULL};
-    int64_t known_until = c->cov.known_until;
-
-    o->unindexed[0] = '\0';
-    if ((o->unindexed_from_ms = unindexed_from(p, c)) == 0)
-        return;
-    /* Said of the recorder that cannot speak then: another that held the camera, or its own. */
-    if ((by = footage_unindexed_by(&c->cov, o->unindexed_from_ms)) != NULL) {
-        last = &by->last;
-        known_until = by->known_until;
-        w = (struct footage_index_said){by->state, last->name, last->error, NULL, NULL, NULL};
-    }
-    if (known_until != 0)
-        w.known_until = cw_zone_format_iso(p->zone, known_until, until, sizeof(until));
-    if (last->scanned_ms != 0)
-        w.scanned_at = cw_zone_format_iso(p->zone, last->scanned_ms, scanned, sizeof(scanned));
-    if (last->ok_ms != 0)
-        w.ok_at = cw_zone_format_iso(p->zone, last->ok_ms, ok, sizeof(ok));
-    footage_index_words(&w, o->unindexed, sizeof(o->unindexed));
-}
-
 /* Source x open as fd, of which the first size bytes are read: whether it is as indexed, grew
  * since (the recorder appended to it: larger and modified later), or changed otherwise (smaller,
  * or modified earlier, or same size and modified: not the file indexed), and the SHA-256 of
@@ -731,7 +695,8 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto done;
     }
-    unindexed_said(r->p, c, o);
+    o->unindexed_from_ms = footage_unindexed_from(&c->cov, r->p->req.from_ms, r->p->req.to_ms);
+    export_unindexed_words(r->p, c, o->unindexed_from_ms, 0, o->unindexed, sizeof(o->unindexed));
     for (size_t k = 0; k < c->n_src; k++) {
         const struct export_source *x = &c->src[k];
         o->src[k].bytes = -1;
@@ -874,18 +839,24 @@ static size_t summary_unindexed(const struct export_plan *p, const struct export
 }
 
 /* The summary's time format: the time of day, dated when what it speaks of spans more than
- * one day in the site's zone (the request's range, and the footage delivered from the keyframe
- * before it). */
+ * one day in the site's zone (the request's range, the footage delivered from the keyframe
+ * before it, and when the index stops knowing of a camera). */
 static const char *summary_format(const struct run *r)
 {
     int64_t lo = r->p->req.from_ms, hi = r->p->req.to_ms - 1;
     char a[16], b[16];
 
-    for (size_t i = 0; i < r->p->n; i++)
+    for (size_t i = 0; i < r->p->n; i++) {
+        int64_t until = r->p->cams[i].cov.known_until;
         if (r->o[i].file[0] != '\0') {
             lo = r->o[i].rx.from_ms < lo ? r->o[i].rx.from_ms : lo;
             hi = r->o[i].rx.to_ms > hi ? r->o[i].rx.to_ms : hi;
         }
+        if (r->o[i].unindexed[0] != '\0' && until != 0) { /* "not indexed after T" */
+            lo = until < lo ? until : lo;
+            hi = until > hi ? until : hi;
+        }
+    }
     cw_zone_strftime(r->p->zone, lo, "%Y-%m-%d", a, sizeof(a));
     cw_zone_strftime(r->p->zone, hi, "%Y-%m-%d", b, sizeof(b));
     return strcmp(a, b) == 0 ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S";
@@ -900,15 +871,22 @@ static void summarise(const struct run *r, struct export_result *res)
     for (size_t i = 0; i < r->p->n; i++) {
         const struct export_outcome *o = &r->o[i];
         char a[32], b[32];
-        if (o->file[0] == '\0')
+        /* a camera with nothing delivered is named only when the index cannot say there is
+         * nothing: "nothing delivered" is not "nothing exists" */
+        if (o->file[0] == '\0' && o->unindexed[0] == '\0')
             continue;
-        res->files++; /* every file, the summary full or not */
+        res->files += o->file[0] != '\0'; /* every file, the summary full or not */
         if (off >= sizeof(res->summary))
             continue;
-        cw_zone_strftime(r->p->zone, o->rx.from_ms, fmt, a, sizeof(a));
-        cw_zone_strftime(r->p->zone, o->rx.to_ms, fmt, b, sizeof(b));
-        off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
-                                off ? ", " : "", r->p->cams[i].place.id, a, b);
+        if (o->file[0] == '\0') {
+            off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s nothing",
+                                    off ? ", " : "", r->p->cams[i].place.id);
+        } else {
+            cw_zone_strftime(r->p->zone, o->rx.from_ms, fmt, a, sizeof(a));
+            cw_zone_strftime(r->p->zone, o->rx.to_ms, fmt, b, sizeof(b));
+            off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s%s %s-%s",
+                                    off ? ", " : "", r->p->cams[i].place.id, a, b);
+        }
         if (o->unindexed[0] != '\0' && off < sizeof(res->summary))
             off += summary_unindexed(r->p, &r->p->cams[i], fmt, res->summary + off,
                                      sizeof(res->summary) - off);

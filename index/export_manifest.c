@@ -19,6 +19,44 @@
 #define MANIFEST_FORMAT "camwatch evidence export 1"
 #define JSON_REAL_DIGITS 10
 
+static const char *when(const struct export_plan *p, int64_t ms, char *buf, size_t len);
+
+/* ---- what the index cannot say ---- */
+
+/* A time as manifest.txt gives it (whole) or as manifest.json does (ISO 8601). */
+static const char *when_as(const struct export_plan *p, int64_t ms, int whole, char *buf,
+                           size_t len)
+{
+    return whole ? when(p, ms, buf, len) : cw_zone_format_iso(p->zone, ms, buf, len);
+}
+
+void export_unindexed_words(const struct export_plan *p, const struct export_camera *c,
+                            int64_t from_ms, int whole, char *buf, size_t len)
+{
+    const struct store_recorder *last = &c->cov.last;
+    const struct footage_other *by;
+    char until[64], scanned[64], ok[64];
+    struct footage_index_said w = {c->cov.index, c->place.recorder, last->error, NULL, NULL, NULL};
+    int64_t known_until = c->cov.known_until;
+
+    buf[0] = '\0';
+    if (from_ms == 0)
+        return;
+    /* Said of the recorder that cannot speak then: another that held the camera, or its own. */
+    if ((by = footage_unindexed_by(&c->cov, from_ms)) != NULL) {
+        last = &by->last;
+        known_until = by->known_until;
+        w = (struct footage_index_said){by->state, last->name, last->error, NULL, NULL, NULL};
+    }
+    if (known_until != 0)
+        w.known_until = when_as(p, known_until, whole, until, sizeof(until));
+    if (last->scanned_ms != 0)
+        w.scanned_at = when_as(p, last->scanned_ms, whole, scanned, sizeof(scanned));
+    if (last->ok_ms != 0)
+        w.ok_at = when_as(p, last->ok_ms, whole, ok, sizeof(ok));
+    footage_index_words(&w, buf, len);
+}
+
 /* ---- manifest.json ---- */
 
 static json_t *iso(const struct export_plan *p, int64_t ms)
@@ -26,6 +64,29 @@ static json_t *iso(const struct export_plan *p, int64_t ms)
     char buf[64];
 
     return json_string(cw_zone_format_iso(p->zone, ms, buf, sizeof(buf)));
+}
+
+/* A time to the millisecond: "2026-12-07T08:59:58.850+07:00" as manifest.json gives times, or
+ * as manifest.txt does when txt ("2026-12-07 08:59:58.850 +07:00"). */
+static const char *time_ms(const struct export_plan *p, int64_t ms, int txt, char *buf, size_t len)
+{
+    char day[32];
+    int32_t off = cw_zone_offset_s(p->zone, ms), abs_off = off < 0 ? -off : off;
+
+    cw_zone_strftime(p->zone, ms, txt ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", day,
+                     sizeof(day));
+    snprintf(buf, len, "%s.%03d%s%c%02d:%02d", day, (int)(((ms % 1000) + 1000) % 1000),
+             txt ? " " : "", off < 0 ? '-' : '+', (int)(abs_off / 3600),
+             (int)(abs_off % 3600 / 60));
+    return buf;
+}
+
+/* ms to the nearest second (half a second up). */
+static int64_t nearest_s(int64_t ms)
+{
+    int64_t r = ((ms % 1000) + 1000) % 1000;
+
+    return r >= 500 ? ms - r + 1000 : ms - r;
 }
 
 static json_t *span(const struct export_plan *p, int64_t a, int64_t b)
@@ -151,6 +212,8 @@ static void clock_json(const struct export_plan *p, const struct export_camera *
                        const struct export_outcome *o, json_t *cam)
 {
     json_t *k = json_object();
+    char at[64];
+    int64_t a, b;
 
     if (!c->has_clock) {
         json_decref(k);
@@ -163,10 +226,19 @@ static void clock_json(const struct export_plan *p, const struct export_camera *
     json_object_set_new(k, "measured_at", iso(p, c->clock.at_ms));
     json_object_set_new(k, "ntp", json_boolean(c->clock.ntp));
     json_object_set_new(cam, "clock", k);
-    json_object_set_new(
-        cam, "corrected",
-        o->file[0] ? span(p, o->rx.from_ms - c->clock.offset_ms, o->rx.to_ms - c->clock.offset_ms)
-                   : json_null());
+    if (o->file[0] == '\0') {
+        json_object_set_new(cam, "corrected", json_null());
+        return;
+    }
+    /* The offset is to the millisecond, so is the range it corrects: from and to to the
+     * nearest second, as every other time here (they were cut to the second below, up to a
+     * second early), exact_from and exact_to exact. */
+    a = o->rx.from_ms - c->clock.offset_ms;
+    b = o->rx.to_ms - c->clock.offset_ms;
+    k = span(p, nearest_s(a), nearest_s(b));
+    json_object_set_new(k, "exact_from", json_string(time_ms(p, a, 0, at, sizeof(at))));
+    json_object_set_new(k, "exact_to", json_string(time_ms(p, b, 0, at, sizeof(at))));
+    json_object_set_new(cam, "corrected", k);
 }
 
 static json_t *camera_json(const struct export_plan *p, const struct export_camera *c,
@@ -323,7 +395,8 @@ static void txt_clock(struct text *t, const struct export_plan *p, const struct 
         add(t,
             "  Giờ thực nếu theo đồng hồ camera / True time if timed by the camera's clock: "
             "%s – %s\n",
-            when(p, o->rx.from_ms - off, a, sizeof(a)), when(p, o->rx.to_ms - off, b, sizeof(b)));
+            time_ms(p, o->rx.from_ms - off, 1, a, sizeof(a)),
+            time_ms(p, o->rx.to_ms - off, 1, b, sizeof(b)));
 }
 
 /* A source file: its size and hash as read, whether its footage is in the file, and why not. */
@@ -353,8 +426,12 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
                        const struct export_outcome *o)
 {
     const struct store_place *pl = &c->place;
-    char a[48], b[48];
+    char a[48], b[48], unindexed[sizeof(o->unindexed)];
+    /* The note is the statement of what the index cannot say when that is why nothing came:
+     * its times as every other time here, not as manifest.json gives them. */
+    int note_unindexed = o->unindexed[0] != '\0' && strcmp(o->unindexed, o->note) == 0;
 
+    export_unindexed_words(p, c, o->unindexed_from_ms, 1, unindexed, sizeof(unindexed));
     add(t, "\nCamera %s — %s\n", pl->id, pl->name);
     add(t, "  Địa chỉ / Address: %s%s%s%s%s\n", pl->address, pl->road[0] ? ", " : "", pl->road,
         pl->commune[0] ? ", " : "", pl->commune);
@@ -366,7 +443,8 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
     add(t, "  Yêu cầu / Requested: %s – %s\n", when(p, p->req.from_ms, a, sizeof(a)),
         when(p, p->req.to_ms, b, sizeof(b)));
     if (o->file[0] == '\0') {
-        add(t, "  Không trích xuất được / Nothing delivered: %s\n", o->note);
+        add(t, "  Không trích xuất được / Nothing delivered: %s\n",
+            note_unindexed ? unindexed : o->note);
     } else {
         add(t, "  Trích xuất được / Delivered: %s – %s\n", when(p, o->rx.from_ms, a, sizeof(a)),
             when(p, o->rx.to_ms, b, sizeof(b)));
@@ -382,8 +460,8 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
     }
     /* Said whenever the index does not cover some of the range, unless the note said why; and
      * which part. */
-    if (o->unindexed[0] != '\0' && strcmp(o->unindexed, o->note) != 0)
-        add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", o->unindexed);
+    if (o->unindexed[0] != '\0' && !note_unindexed)
+        add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", unindexed);
     if (o->unindexed[0] != '\0')
         add(t, "  Khoảng chưa lập chỉ mục / Part of the range not indexed: %s – %s%s\n",
             when(p, o->unindexed_from_ms, a, sizeof(a)), when(p, p->req.to_ms, b, sizeof(b)),

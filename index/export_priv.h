@@ -76,6 +76,15 @@ struct export_outcome {
     int64_t unindexed_from_ms;
 };
 
+/* The statement that the index does not cover camera c over the range from from_ms (its
+ * footage_unindexed_from; 0: it covers all of it, and buf is ""), and why, in the words of
+ * footage_index_words, into buf; its times ISO 8601 as manifest.json gives times, or whole
+ * as manifest.txt does ("2026-12-01 21:40:00 +07:00") when whole. Made whether footage is
+ * delivered or not, since the end of what is delivered is not the end of what exists, nor is
+ * footage the index still holds of a camera it no longer speaks for all there is. */
+void export_unindexed_words(const struct export_plan *p, const struct export_camera *c,
+                            int64_t from_ms, int whole, char *buf, size_t len);
+
 /* The manifests' text for plan p and its outcomes (one per camera). Caller frees. NULL when
  * out of memory. */
 char *export_manifest_json(const struct export_plan *p, const struct export_outcome *o);

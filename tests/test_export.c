@@ -345,8 +345,9 @@ static void test_delivered_footage_still_says_not_indexed_after_the_last_scan(vo
         "not indexed after 2026-11-20T21:01:00+07:00: recorder nvr not scanned since";
     static const char delivered[] =
         "Trích xuất được / Delivered: 2026-11-20 21:00:01 +07:00 – 2026-11-20 21:00:14 +07:00\n";
+    /* every time in manifest.txt whole, as people read them, not as manifest.json has them */
     static const char line[] = "Chưa lập chỉ mục / Not indexed: not indexed after "
-                               "2026-11-20T21:01:00+07:00: recorder nvr not scanned since\n";
+                               "2026-11-20 21:01:00 +07:00: recorder nvr not scanned since\n";
     struct export_result res;
     struct cw_err err = {0};
     json_error_t jerr;
@@ -516,7 +517,13 @@ static void test_export_of_footage_on_a_removed_recorder_says_not_indexed(void *
     txt_has(&x, "không dùng / not used: its recorder is no longer configured\n");
     txt_has(&x, "Khoảng chưa lập chỉ mục / Part of the range not indexed: 2026-11-20 21:00:01 "
                 "+07:00 – 2026-11-20 21:00:13 +07:00 (cả khoảng / all of it)\n");
-    assert_null(strstr(x.res.summary, "CAM-A"));
+    /* nothing delivered, and the summary says the index cannot say there is nothing */
+    assert_string_equal(x.res.summary, "CAM-A nothing (not indexed: no longer configured), CAM-B "
+                                       "nothing (not indexed: no longer configured)");
+    /* the note, which is that statement, in manifest.txt with its times as every other there */
+    txt_has(&x, "Không trích xuất được / Nothing delivered: not indexed: recorder nvr is no longer "
+                "configured (last scanned 2026-11-20 ");
+    assert_null(memmem(x.txt, x.txt_len, "2026-11-20T", strlen("2026-11-20T")));
     exported_free(&x);
 
     ftest_recorders(fx->s, nvr, 1, T0 + 86400000 + 1000);
@@ -546,6 +553,13 @@ static void test_manifest_words_the_index_end_as_what_it_is(void **state)
         "(2026-11-20T21:01:30+07:00: cannot list /nvr: gone); its last good scan "
         "(2026-11-20T21:00:05+07:00) found its footage up to then",
     };
+    static const char *const said_txt[] = {
+        "not indexed after 2026-11-20 21:00:14 +07:00: recorder nvr's last scan "
+        "(2026-11-20 21:00:05 +07:00) found its footage up to then",
+        "not indexed after 2026-11-20 21:00:14 +07:00: recorder nvr's last scan failed "
+        "(2026-11-20 21:01:30 +07:00: cannot list /nvr: gone); its last good scan "
+        "(2026-11-20 21:00:05 +07:00) found its footage up to then",
+    };
     static const char *const subs[] = {"out-end-good", "out-end-failed"};
     struct cw_err err = {0};
     char line[512];
@@ -565,12 +579,115 @@ static void test_manifest_words_the_index_end_as_what_it_is(void **state)
         manifest_says(&x, 0, "not_indexed", said[i]);
         manifest_says(&x, 0, "not_indexed_after", "2026-11-20T21:00:14+07:00");
         manifest_says(&x, 0, "not_indexed_from", "2026-11-20T21:00:14+07:00");
-        snprintf(line, sizeof(line), "Chưa lập chỉ mục / Not indexed: %s\n", said[i]);
+        snprintf(line, sizeof(line), "Chưa lập chỉ mục / Not indexed: %s\n", said_txt[i]);
+        assert_null(memmem(x.txt, x.txt_len, "T21:", strlen("T21:"))); /* no ISO time in it */
         txt_has(&x, line);
         txt_has(&x, part);
         assert_null(memmem(x.txt, x.txt_len, "since", strlen("since")));
         exported_free(&x);
     }
+}
+
+/* Nothing delivered of a camera the index cannot speak for: the summary (the CLI's and the
+ * audit row's) says so, as it does of one whose footage is delivered, and not only "nothing
+ * delivered"; manifest.txt gives the statement with its times whole, as every time there. */
+static void test_summary_says_not_indexed_when_nothing_is_delivered(void **state)
+{
+    struct fixture *fx = *state;
+    struct exported x;
+
+    request_past_the_scan(fx, T0 + 30000, "CAM-B");
+    export_read(fx, "out-after-sum", &x);
+    assert_int_equal(x.res.files, 0);
+    assert_string_equal(x.res.summary, "CAM-B nothing (not indexed after 21:01:00)");
+    txt_has(&x, "Không trích xuất được / Nothing delivered: not indexed after 2026-11-20 21:01:00 "
+                "+07:00: recorder nvr not scanned since\n");
+    assert_null(memmem(x.txt, x.txt_len, "2026-11-20T", strlen("2026-11-20T")));
+    exported_free(&x);
+    /* beside a camera whose footage is delivered: each camera's said */
+    request_past_the_scan(fx, T0 + 1000, "CAM-A,CAM-B");
+    export_read(fx, "out-after-both", &x);
+    assert_int_equal(x.res.files, 1);
+    assert_string_equal(x.res.summary, "CAM-A 21:00:01-21:00:14 (not indexed after 21:01:00), "
+                                       "CAM-B nothing (not indexed after 21:01:00)");
+    exported_free(&x);
+}
+
+/* A range days after the last scan: the time the index stops knowing is dated in the summary,
+ * not read as a time of the range's day. */
+static void test_summary_dates_the_index_end_of_another_day(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request req = {.from_ms = T0 + 3 * 86400000LL,
+                                .to_ms = T0 + 3 * 86400000LL + 600000,
+                                .place = STORE_PLACE_CAMERAS,
+                                .by = "it-staff",
+                                .case_ref = "VV-2026-124",
+                                .reason = "sau nhiều ngày",
+                                .cameras = "CAM-A"};
+    struct cw_err err = {0};
+    struct exported x;
+
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 4 * 86400000LL, &fx->request, &err), 0);
+    export_read(fx, "out-later", &x);
+    assert_int_equal(x.res.files, 0);
+    assert_string_equal(x.res.summary, "CAM-A nothing (not indexed after 2026-11-20 21:01:00)");
+    exported_free(&x);
+}
+
+/* A camera 1.150 s ahead: the range corrected by its offset is exact to the millisecond (the
+ * offset is given so), in manifest.txt and in manifest.json's exact_from and exact_to; its from
+ * and to, whole seconds as every other time there, the nearest second, not the one below. */
+static void test_corrected_range_keeps_the_offsets_milliseconds(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_device dev = {.camera_id = "CAM-A",
+                               .probed_ms = T0 - 30000,
+                               .has_clock = 1,
+                               .clock_at_ms = T0 - 30000,
+                               .clock_offset_ms = 1150,
+                               .clock_error_ms = 20,
+                               .ntp = 0};
+    struct cw_err err = {0};
+    struct exported x;
+    json_t *k;
+
+    assert_int_equal(store_record_device(fx->s, &dev, NULL, 0, NULL, 0, NULL, NULL, &err), 0);
+    export_read(fx, "out-ms", &x);
+    k = json_object_get(json_array_get(json_object_get(x.json, "cameras"), 0), "corrected");
+    /* delivered 21:00:01 to 21:00:13; true time 1.150 s earlier */
+    assert_string_equal(json_string_value(json_object_get(k, "from")), "2026-11-20T21:00:00+07:00");
+    assert_string_equal(json_string_value(json_object_get(k, "to")), "2026-11-20T21:00:12+07:00");
+    assert_string_equal(json_string_value(json_object_get(k, "exact_from")),
+                        "2026-11-20T20:59:59.850+07:00");
+    assert_string_equal(json_string_value(json_object_get(k, "exact_to")),
+                        "2026-11-20T21:00:11.850+07:00");
+    txt_has(&x, "nhanh 1.150 giây / 1.150 s ahead");
+    txt_has(&x, "True time if timed by the camera's clock: 2026-11-20 20:59:59.850 +07:00 – "
+                "2026-11-20 21:00:11.850 +07:00\n");
+    exported_free(&x);
+}
+
+/* A request that selects no camera (made before such a request was refused): its export is
+ * refused before anything, saying so, not "0 files of 0 cameras". */
+static void test_request_of_no_camera_is_not_exported(void **state)
+{
+    struct fixture *fx = *state;
+    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx};
+    struct store_request req = {.from_ms = T0,
+                                .to_ms = T0 + 10000,
+                                .place = STORE_PLACE_TEXT,
+                                .text = "không có chỗ này",
+                                .by = "it-staff",
+                                .case_ref = "VV-2026-125",
+                                .reason = "không có camera"};
+    struct export_plan *p = NULL;
+    struct cw_err err = {0};
+
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+    assert_int_equal(export_plan_build(fx->s, &set, fx->request, &p, &err), EXPORT_PLAN_EMPTY);
+    assert_null(p);
+    assert_non_null(strstr(err.msg, "selects no camera: nothing to export"));
 }
 
 /* The path of CAM-A's segment starting at 21:00:ss. */
@@ -1123,6 +1240,10 @@ int main(void)
         T(test_export_writes_mp4_manifests_and_sums),
         T(test_manifest_says_not_indexed_not_no_footage),
         T(test_manifest_says_not_indexed_after_the_last_scan),
+        T(test_summary_says_not_indexed_when_nothing_is_delivered),
+        T(test_summary_dates_the_index_end_of_another_day),
+        T(test_corrected_range_keeps_the_offsets_milliseconds),
+        T(test_request_of_no_camera_is_not_exported),
         T(test_delivered_footage_still_says_not_indexed_after_the_last_scan),
         T(test_delivered_footage_of_a_camera_the_index_does_not_cover_says_so),
         T(test_manifest_words_the_index_end_as_what_it_is),

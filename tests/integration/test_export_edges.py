@@ -1,0 +1,226 @@
+#!/usr/bin/python3
+"""`request export` at its edges, as an investigator meets them with the real binaries: a file
+size limit (`ulimit -f`) halfway through an MP4, a camera whose recorder was never scanned
+beside one whose footage is delivered, a range after the last scan, and a request (made by an
+older version) that selects no camera.
+
+    /usr/bin/python3 tests/integration/test_export_edges.py --build build [-v]
+
+The site: recorder nvr (dir) holds CHO-01's footage, two 4 s MP4 segments of noise encoded
+losslessly (several MB: more than the limit the test sets, far more than the store); CAH-002
+is on recorder nvr-away, whose folder does not exist, so it was never scanned without error.
+"""
+import datetime
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+import dirsite  # noqa: E402
+
+BUILD = cwtest.build_dir()
+LIMIT = 2 * 1024 * 1024  # bytes: the file size limit of the export that hits it
+
+
+def big_segments(directory, n):
+    """n segments of dirsite.SEG_S seconds of noise, lossless H.264: MBs each."""
+    os.makedirs(directory, exist_ok=True)
+    r = cwtest.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+                    "-i", "nullsrc=size=320x240:rate=10,geq=lum='random(1)*255':cb=128:cr=128",
+                    "-t", str(n * dirsite.SEG_S), "-c:v", "libx264", "-preset", "ultrafast",
+                    "-qp", "0", "-g", "10", "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-f",
+                    "segment", "-segment_time", str(dirsite.SEG_S), "-segment_format", "mp4",
+                    "-reset_timestamps", "1", os.path.join(directory, "seg%03d.mp4")],
+                   timeout=300)
+    assert r.rc == 0, r
+    return [os.path.join(directory, "seg%03d.mp4" % i) for i in range(n)]
+
+
+def file_size_limit():
+    """preexec_fn: the export may write no file past LIMIT bytes (as `ulimit -f`)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, hard))
+
+
+class ExportEdgesTest(cwtest.FixtureTestCase):
+    TMP_PREFIX = "cw-export-edges-"
+
+    @classmethod
+    def start(cls):
+        tmp = cls.tmp
+        closed = cwtest.closed_port()
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        cls.t0 = now - datetime.timedelta(minutes=10)
+        cls.nvr = os.path.join(tmp, "nvr")
+        segs = big_segments(os.path.join(tmp, "src"), 2)
+        assert sum(os.path.getsize(s) for s in segs) > 2 * LIMIT, [os.path.getsize(s)
+                                                                  for s in segs]
+        for k, s in enumerate(segs):
+            dirsite.place(s, cls.nvr, dirsite.name("CHO-01", cls.t0 + k * dirsite.SEG_S
+                                                   * dirsite.SEC))
+        cams = [cwtest.camera("CHO-01", cwtest.rtsp_url(closed, "/a"), name="Cổng chợ",
+                              recorder="nvr"),
+                cwtest.camera("CAH-002", cwtest.rtsp_url(closed, "/b"), name="Ngã ba",
+                              recorder="nvr-away")]
+        cls.conf = cwtest.write_config(
+            os.path.join(tmp, "site"), cams,
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr": {"kind": "dir", "path": cls.nvr,
+                                       "pattern": dirsite.PATTERN},
+                      "recorder nvr-away": {"kind": "dir", "path": os.path.join(tmp, "away"),
+                                            "pattern": dirsite.PATTERN}})
+        cls.db = os.path.join(os.path.dirname(cls.conf), "var", "camwatch.db")
+        r = cwtest.camwatchd(cls.conf, "--once")
+        assert r.rc == 0, r
+
+    def cli(self, *args, **kw):
+        argv = [cwtest.program("camwatch"), "-c", self.conf, *args]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                              stdin=subprocess.DEVNULL, **kw)
+
+    def request(self, frm, to, *place):
+        r = self.cli("request", "create", "--json", "--from", frm.isoformat(), "--to",
+                     to.isoformat(), *place, "--case", "VV-2026-130", "--reason", "thử",
+                     "--by", "it-staff")
+        self.assertEqual(r.returncode, 0, r)
+        return json.loads(r.stdout)["id"]
+
+    def audit_rows(self, rid):
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as con:
+            return con.execute("SELECT action, detail FROM audit WHERE subject = ? ORDER BY id",
+                               ("request %d" % rid,)).fetchall()
+
+    def test_a_file_size_limit_fails_the_export_whole_and_audited(self):
+        # `ulimit -f`: SIGXFSZ killed the CLI (exit 153), leaving a 100 MB temporary in DIR and
+        # an export.start row with no end; a write past the limit must fail as a full disk does
+        rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
+        out = os.path.join(self.tmp, "limited")
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff",
+                     preexec_fn=file_size_limit)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("camera CHO-01: CHO-01.mp4: ", r.stderr)
+        self.assertIn(os.strerror(27), r.stderr)  # EFBIG: "File too large"
+        self.assertFalse(os.path.exists(out), os.listdir(out) if os.path.isdir(out) else out)
+        rows = self.audit_rows(rid)
+        self.assertEqual([a for a, _ in rows], ["request.create", "export.start",
+                                                "export.failed"], rows)
+        self.assertIn("CHO-01.mp4", rows[2][1])
+        self.assertIn(os.strerror(27), rows[2][1])
+        # a folder that was there stays, empty: nothing of the export left in it
+        os.mkdir(out, 0o750)
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff",
+                     preexec_fn=file_size_limit)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(os.listdir(out), [])
+        # without the limit it is made
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("CHO-01.mp4", os.listdir(out))
+
+    def test_a_file_size_limit_fails_the_daemons_export_not_the_daemon(self):
+        # the API's export runs in camwatchd: SIGXFSZ would kill the daemon itself
+        port = cwtest.free_port()
+        site = os.path.join(self.tmp, "site-api")
+        conf = cwtest.write_config(
+            site, [cwtest.camera("CHO-01", cwtest.rtsp_url(cwtest.closed_port(), "/a"),
+                                 recorder="nvr")],
+            http_listen="127.0.0.1:%d" % port,
+            sections={"probe.stream": {"workers": "0"},
+                      "recorder nvr": {"kind": "dir", "path": self.nvr,
+                                       "pattern": dirsite.PATTERN}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        token = cwtest.add_token(conf, "t-inv", "investigator")
+        os.makedirs(os.path.join(site, "var", "exports"), mode=0o750)
+        d = self.procs.start(["prlimit", "--fsize=%d:" % LIMIT, cwtest.program("camwatchd"),
+                              "-c", conf], name="camwatchd")
+        cwtest.wait_http(port, token, d)
+        t0 = dirsite.iso(self.t0)
+        r = cwtest.http(port, "POST", "/api/v1/requests", token,
+                        body={"from": t0, "to": dirsite.iso(self.t0 + 8 * dirsite.SEC),
+                              "camera": "CHO-01", "case": "VV-2026-131", "reason": "thử"})
+        self.assertEqual(r.status, 201, r)
+        rid = r.json()["id"]
+        r = cwtest.http(port, "POST", "/api/v1/requests/%d/export" % rid, token)
+        self.assertEqual(r.status, 202, r)
+        eid = r.json()["id"]
+
+        def ended():
+            doc = cwtest.http(port, "GET", "/api/v1/exports/" + eid, token).json()
+            return doc["state"] in ("done", "failed") and doc
+        job = cwtest.wait_for("export %s ended" % eid, ended, proc=d)
+        self.assertEqual(job["state"], "failed", job)
+        self.assertIn("camera CHO-01: CHO-01.mp4: ", job["error"])
+        self.assertIn(os.strerror(27), job["error"])
+        self.assertEqual(cwtest.http(port, "GET", "/healthz", token).status, 200)
+        self.assertIsNone(d.popen.poll())  # still running
+        db = os.path.join(site, "var", "camwatch.db")
+        with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+            rows = con.execute("SELECT action, detail FROM audit WHERE subject = ? ORDER BY id",
+                               ("request %d" % rid,)).fetchall()
+        self.assertEqual([a for a, _ in rows], ["request.create", "export.start",
+                                                "export.failed"], rows)
+        self.assertIn(os.strerror(27), rows[2][1])
+        # a request of no camera (an older version's): 409, nothing begun
+        with sqlite3.connect(db) as con:
+            none = con.execute(
+                "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, "
+                "place_text) VALUES (1, 'it-staff', 'VV-1', 'cũ', 1000, 2000, 'text', "
+                "'không có chỗ này')").lastrowid
+        r = cwtest.http(port, "POST", "/api/v1/requests/%d/export" % none, token)
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("request %d selects no camera: nothing to export" % none,
+                      r.json()["detail"])
+
+    def test_every_camera_not_indexed_is_said_in_the_summary_and_audit_row(self):
+        # CAH-002's recorder was never scanned: the summary named CHO-01's footage alone
+        rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CAH-002,CHO-01")
+        out = os.path.join(self.tmp, "two")
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertRegex(r.stdout, r"\ndelivered: CAH-002 nothing \(not indexed: never "
+                         r"scanned\), CHO-01 [0-9:]+-[0-9:]+\n")
+        detail = self.audit_rows(rid)[-1][1]
+        self.assertIn("CAH-002 nothing (not indexed: never scanned)", detail)
+
+    def test_a_range_after_the_last_scan_says_not_indexed_with_times_whole(self):
+        # years on: nothing delivered, and "nothing delivered" is not "nothing exists"
+        frm = datetime.datetime(2030, 1, 10, 8, 0, tzinfo=dirsite.HCM)
+        rid = self.request(frm, frm + datetime.timedelta(minutes=10), "--camera", "CHO-01")
+        out = os.path.join(self.tmp, "later")
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("0 files of 1 cameras", r.stdout)
+        # the index's end is of another day than the range: dated
+        self.assertRegex(r.stdout, r"\ndelivered: CHO-01 nothing \(not indexed after "
+                         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\n")
+        self.assertIn("; CHO-01 nothing (not indexed after ", self.audit_rows(rid)[-1][1])
+        with open(os.path.join(out, "manifest.txt"), encoding="utf-8") as f:
+            txt = f.read()
+        # every time in manifest.txt whole, "2026-12-07 20:04:06 +07:00", none ISO
+        self.assertRegex(txt, r"Nothing delivered: not indexed after \d{4}-\d\d-\d\d "
+                         r"\d\d:\d\d:\d\d \+07:00: recorder nvr not scanned since\n")
+        self.assertNotRegex(txt, r"\d\dT\d\d:")
+
+    def test_a_request_selecting_no_camera_is_not_exported(self):
+        # one an older version stored: its export said "0 files of 0 cameras", exit 0
+        with sqlite3.connect(self.db) as con:
+            rid = con.execute(
+                "INSERT INTO request (created_ms, by, case_ref, reason, from_ms, to_ms, place, "
+                "place_text) VALUES (1, 'it-staff', 'VV-1', 'cũ', 1000, 2000, 'text', "
+                "'không có chỗ này')").lastrowid
+        out = os.path.join(self.tmp, "none")
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r)
+        self.assertIn("request %d selects no camera: nothing to export" % rid, r.stderr)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(self.audit_rows(rid), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
