@@ -4,7 +4,8 @@
   unittest.main() does not see it), else $CW_BUILD, else <source>/build.
 - Procs: starts fixture processes in their own process group, reads their "PORT <n>" line
   (or any other line, Proc.wait_line) with a bounded wait, and always kills the whole group on
-  exit (context manager).
+  exit (context manager). What Procs and run() start gets SIGTERM should the test process
+  die before it stops them (DIE_WITH_TEST), as the C tests' fixtures do.
 - FixtureTestCase, fixtures(): a temp folder and the processes started in it, for a test class
   or one `with` block; everything is stopped and the folder removed (remove_tmp: kept when
   CW_KEEP_TMP is set).
@@ -57,6 +58,11 @@ PORT_WAIT_S = 60       # a fixture has this long to print its PORT line (ffmpeg 
 RUN_TIMEOUT_S = 300    # guard for one camwatchd/camwatch run; not a timed assertion
 POLL_DEADLINE_S = int(os.environ.get("CW_POLL_DEADLINE_S", "120"))  # wait_for's guard
 POLL_INTERVAL_S = 0.2
+# Put before a command: it gets SIGTERM when the test process that started it dies, however it
+# dies (the kernel's parent-death signal; SIGKILL runs no tearDown). In a session of its own,
+# a fixture or a camwatchd left behind by a killed test would otherwise run for good, the
+# daemon probing the fixture (issue: orphaned fleets found at 8 GB).
+DIE_WITH_TEST = ["setpriv", "--pdeathsig", "TERM"]
 
 _build = None
 
@@ -221,8 +227,9 @@ class Procs:
         name = name or os.path.basename(argv[0] if argv[0] != PYTHON else argv[1])
         errfile = os.path.join(self.tmpdir, "%s.%d.stderr" % (name, len(self.procs)))
         with open(errfile, "wb") as err:
-            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=err, start_new_session=True, env=env)
+            p = subprocess.Popen(DIE_WITH_TEST + list(argv), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=err, start_new_session=True,
+                                 env=env)
         proc = Proc(p, name, errfile)
         self.procs.append(proc)
         return proc
@@ -443,8 +450,9 @@ def run(argv, timeout=RUN_TIMEOUT_S, env=None):
     """Run argv to completion in its own process group; kill the group if it outlives
     timeout (then rc is None). Returns a Result with text stdout/stderr."""
     t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True, env=env)
+    p = subprocess.Popen(DIE_WITH_TEST + list(argv), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                         env=env)
     try:
         out, err = p.communicate(timeout=timeout)
         rc = p.returncode

@@ -70,9 +70,9 @@ class DemoRunsTest(unittest.TestCase):
         """The demo started with --sweeps N in a session of its own, output to a file."""
         out = open(os.path.join(self.tmp, "demo-%d.out" % len(self.outputs)), "w+")
         self.addCleanup(out.close)
-        p = subprocess.Popen(["bash", self.script, "--sweeps", str(sweeps)], env=demo_env(BUILD),
-                             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                             start_new_session=True)
+        p = subprocess.Popen(cwtest.DIE_WITH_TEST + ["bash", self.script, "--sweeps", str(sweeps)],
+                             env=demo_env(BUILD), stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT, start_new_session=True)
         self.started.append(p)
         self.outputs.append("")
 
