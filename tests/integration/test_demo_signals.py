@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""scripts/demo stops when told to: SIGTERM or SIGINT sent to it stops everything it started
-and it exits, without going on to run `camwatch status` against nothing.
+"""scripts/demo stops when told to: SIGTERM, SIGINT or SIGHUP sent to it stops everything it
+started and it exits, without going on to run `camwatch status` against nothing; killed
+(SIGKILL), it leaves nothing running either.
 
     /usr/bin/python3 tests/integration/test_demo_signals.py --build build [-v]
 
@@ -8,10 +9,12 @@ It runs the demo in a network namespace of its own, as a copy in a temporary tre
 programs already built (tests/integration/demosite.py says how).
 
 Pinned: signalled while it waits for the first sweep (SIGTERM) and while it sleeps between
-status rounds (SIGINT, sent to the script alone as `kill -INT` does), the demo exits with
-128 + the signal, says it stops, prints no status after the signal, and every process it
-started (the fleet, the fixtures, camwatchd, its sleep) is gone. Deadlines only guard
-against hangs; nothing asserts on time.
+status rounds (SIGINT, sent to the script alone as `kill -INT` does; SIGHUP, as when its
+terminal closes), the demo exits with 128 + the signal, says it stops, prints no status after
+the signal, and every process it started (the fleet, the fixtures, camwatchd, its sleep) is
+gone. SIGKILLed while it waits for the first sweep (no trap runs), every process it started
+ends all the same: a fleet and a camwatchd left behind would probe each other for good,
+growing with every killed run. Deadlines only guard against hangs; nothing asserts on time.
 """
 import os
 import signal
@@ -39,9 +42,10 @@ class DemoSignalTest(unittest.TestCase):
         self.script = demo_tree(self.tmp)
         self.out = open(os.path.join(self.tmp, "demo.out"), "w+")
         # Its own session, so that whatever happens the tearDown can reach what it left.
-        self.demo = subprocess.Popen(["bash", self.script, "--sweeps", "0"], env=demo_env(BUILD),
-                                     stdin=subprocess.DEVNULL, stdout=self.out,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.demo = subprocess.Popen(cwtest.DIE_WITH_TEST + ["bash", self.script, "--sweeps", "0"],
+                                     env=demo_env(BUILD), stdin=subprocess.DEVNULL,
+                                     stdout=self.out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
 
     def tearDown(self):
         demosite.kill_group(self.demo)  # the script may be gone, what it started not
@@ -96,6 +100,23 @@ class DemoSignalTest(unittest.TestCase):
         self.wait_output("Ctrl-C stops the demo")  # it now sleeps until the next round
         self.assertEqual(len(STATUS_HEAD.findall(self.output())), 1, self.output())
         self.stop_and_check(signal.SIGINT)
+
+    def test_sighup_between_status_rounds_stops_everything(self):
+        self.wait_output("Ctrl-C stops the demo")
+        self.stop_and_check(signal.SIGHUP)
+
+    def test_sigkill_leaves_nothing_running(self):
+        self.wait_output("demo: camwatchd started")
+        started = descendants(self.demo.pid)
+        # the fleet, the slow fixture, the ONVIF devices and camwatchd at least
+        self.assertGreaterEqual(len(started), 4, self.output())
+        os.kill(self.demo.pid, signal.SIGKILL)  # the script alone, not its group
+        self.assertEqual(self.demo.wait(timeout=EXIT_WAIT_S), -signal.SIGKILL)
+        cwtest.wait_for("the killed demo's processes to end",
+                        lambda: not any(alive(p) for p in started) and not running_in(self.tmp),
+                        deadline_s=EXIT_WAIT_S)
+        self.assertEqual([p for p in started if alive(p)], [])
+        self.assertEqual(running_in(self.tmp), [])
 
 
 if __name__ == "__main__":
