@@ -312,6 +312,16 @@ def main_thread_sleeping(pid):
         return False
 
 
+def alive(pid):
+    """Whether process pid runs (exists and is not a zombie waiting to be reaped)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+
+
 def poll(get, done, deadline_s=POLL_DEADLINE_S, interval=POLL_INTERVAL_S):
     """Call get() until done(value) holds or deadline_s has passed; the last value."""
     end = time.monotonic() + deadline_s

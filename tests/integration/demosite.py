@@ -74,15 +74,6 @@ def descendants(pid):
     return out
 
 
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
-
-
 def running_in(tmp):
     """Processes whose command line names the demo's tree (its fixtures) or that run in it
     (camwatchd, given the conf by a path relative to the tree)."""
@@ -97,7 +88,7 @@ def running_in(tmp):
         except OSError:
             continue
         inside = cwd == tmp or cwd.startswith(tmp + "/")
-        if (tmp in cmd or inside) and alive(int(d)):
+        if (tmp in cmd or inside) and cwtest.alive(int(d)):
             found.append((int(d), cmd))
     return found
 

@@ -27,7 +27,7 @@ import unittest
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
-from demosite import STATUS_HEAD, alive, demo_env, demo_tree, descendants, running_in  # noqa: E402
+from demosite import STATUS_HEAD, demo_env, demo_tree, descendants, running_in  # noqa: E402
 import demosite  # noqa: E402
 
 INSIDE = cwtest.take_inside_flag()
@@ -86,9 +86,9 @@ class DemoSignalTest(unittest.TestCase):
         self.assertIsNone(STATUS_HEAD.search(after), "a status after the signal:\n" + after)
         # Its children were waited for before it exited: none is left, none reparented.
         cwtest.wait_for("the demo's processes to end",
-                        lambda: not any(alive(p) for p in started) and not running_in(self.tmp),
+                        lambda: not any(cwtest.alive(p) for p in started) and not running_in(self.tmp),
                         deadline_s=EXIT_WAIT_S)
-        self.assertEqual([p for p in started if alive(p)], [])
+        self.assertEqual([p for p in started if cwtest.alive(p)], [])
         self.assertEqual(running_in(self.tmp), [])
 
     def test_sigterm_while_waiting_for_the_first_sweep_stops_everything(self):
@@ -113,9 +113,9 @@ class DemoSignalTest(unittest.TestCase):
         os.kill(self.demo.pid, signal.SIGKILL)  # the script alone, not its group
         self.assertEqual(self.demo.wait(timeout=EXIT_WAIT_S), -signal.SIGKILL)
         cwtest.wait_for("the killed demo's processes to end",
-                        lambda: not any(alive(p) for p in started) and not running_in(self.tmp),
+                        lambda: not any(cwtest.alive(p) for p in started) and not running_in(self.tmp),
                         deadline_s=EXIT_WAIT_S)
-        self.assertEqual([p for p in started if alive(p)], [])
+        self.assertEqual([p for p in started if cwtest.alive(p)], [])
         self.assertEqual(running_in(self.tmp), [])
 
 

@@ -35,15 +35,6 @@ def child(tmp):
     time.sleep(3600)  # until killed
 
 
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
-
-
 class DieWithTestTest(unittest.TestCase):
     def setUp(self):
         self.tmp, self.procs = self.enterContext(cwtest.fixtures("cw-orphan-"))
@@ -65,12 +56,12 @@ class DieWithTestTest(unittest.TestCase):
         line = line.decode()
         self.pids = [int(x) for x in line.split()[1:]]
         self.assertEqual(len(self.pids), 2, line)
-        self.assertTrue(all(alive(p) for p in self.pids), line)
+        self.assertTrue(all(cwtest.alive(p) for p in self.pids), line)
         os.kill(runner.popen.pid, signal.SIGKILL)  # the test process alone, as a hang's kill
         runner.popen.wait()
-        cwtest.poll(lambda: not any(alive(p) for p in self.pids), bool, END_WAIT_S,
+        cwtest.poll(lambda: not any(cwtest.alive(p) for p in self.pids), bool, END_WAIT_S,
                     cwtest.POLL_INTERVAL_S)
-        self.assertEqual([p for p in self.pids if alive(p)], [],
+        self.assertEqual([p for p in self.pids if cwtest.alive(p)], [],
                          "left running after the test process was killed")
 
 
