@@ -163,17 +163,64 @@ int cw_text_nfc(char **s)
     return 0;
 }
 
-/* Fold text and want by want's rule and compare them: whole (contains 0) or want inside. */
+/* s (valid UTF-8, as text_map leaves it) with its white space folded in place: a run of ASCII
+ * white space or of Unicode space separators (U+00A0 no-break space, as some keyboards type
+ * it, U+202F, U+3000, ...) is one ' ', none at the ends. */
+static void text_fold_space(char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    char *o = s;
+    int space = 0;
+
+    while (*p != '\0') {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+        if (n <= 0) {
+            n = 1;
+            c = -1;
+        }
+        if ((c >= 0 && c < 0x80 && strchr(" \t\n\r\v\f", (int)c) != NULL) ||
+            (c >= 0x80 && utf8proc_category(c) == UTF8PROC_CATEGORY_ZS)) {
+            space = o != s;
+        } else {
+            if (space)
+                *o++ = ' ';
+            space = 0;
+            memmove(o, p, (size_t)n);
+            o += n;
+        }
+        p += n;
+    }
+    *o = '\0';
+}
+
+/* Fold text and want by want's rule and compare them: whole (contains 0) or want inside (white
+ * space folded on both sides: text_fold_space). */
 static int text_compare(const char *text, const char *want, int contains)
 {
-    int strip = is_ascii(want);
-    char *a = cw_text_fold(text, strip), *b = cw_text_fold(want, strip);
-    int rc = -1;
+    /* A no-break space typed in want is white space, not a letter with marks. */
+    char *w = contains ? text_valid_copy(want) : NULL;
+    int strip, rc = -1;
+    char *a, *b;
 
+    if (contains && w == NULL)
+        return -1;
+    if (w != NULL) {
+        text_fold_space(w);
+        want = w;
+    }
+    strip = is_ascii(want);
+    a = cw_text_fold(text, strip);
+    b = cw_text_fold(want, strip);
+    if (a != NULL && b != NULL && contains) {
+        text_fold_space(a);
+        text_fold_space(b);
+    }
     if (a != NULL && b != NULL)
         rc = contains ? strstr(a, b) != NULL : strcmp(a, b) == 0;
     free(a);
     free(b);
+    free(w);
     return rc;
 }
 

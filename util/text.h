@@ -41,7 +41,9 @@ int cw_text_matches(const char *text, const char *want);
 void cw_text_addf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Whether want, by the same rule, occurs anywhere in text: "cho lai vung" is in "Cổng Chợ
- * Lai Vung". "" is in everything. Returns 1, 0, or -1 when out of memory. */
+ * Lai Vung". White space is folded on both sides first (trimmed, each run one space, U+00A0
+ * and the other Unicode space separators counted): " cho  lai vung" is in it too. "" is in
+ * everything. Returns 1, 0, or -1 when out of memory. */
 int cw_text_contains(const char *text, const char *want);
 
 /* The entity that stands for c in XML or HTML text and attribute values: "&amp;", "&lt;",
