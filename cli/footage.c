@@ -32,12 +32,16 @@ static const char find_usage[] =
     "usage: camwatch [-c FILE] footage find --from TIME --to TIME\n"
     "                (--near LAT,LON [--radius M] | --place TEXT | --camera ID[,ID...]) [--json]\n"
     "  Which cameras saw a place over a time range and what footage of it is still there:\n"
-    "  windows of footage and gaps (not indexed, overwritten, not recorded, unreadable), each\n"
-    "  camera's state when the range began, its clock offset, and until about when the\n"
-    "  footage stays retrievable, with a warning when that is within [footage] warn_before.\n"
-    "  \"not indexed\": camwatch cannot tell (no recorder, its recorder not scanned without\n"
-    "  error, or the time is after what its last good scan saw); \"not recorded\": a good\n"
-    "  scan of the recorder found nothing. A camera moved to another recorder keeps its\n"
+    "  windows of footage and gaps (not indexed, overwritten, not recorded, unreadable,\n"
+    "  before recorder's oldest footage), each camera's state when the range began,\n"
+    "  its clock offset, and until about when the footage stays retrievable, with a warning\n"
+    "  when that is within [footage] warn_before. A range covers at most 31 days and begins\n"
+    "  at most an hour after now (a recorder's clock may run ahead).\n"
+    "  \"not indexed\": camwatch cannot tell (no recorder, its recorder not configured or not\n"
+    "  scanned without error, or the time is after what its last good scan saw); \"not\n"
+    "  recorded\": a good scan of the recorder found nothing; \"overwritten\": the store saw\n"
+    "  footage there that is gone; \"before recorder's oldest footage\": older than anything\n"
+    "  the recorder holds, never seen: unknown. A camera moved to another recorder keeps its\n"
     "  older footage on the old one, which speaks for it by its own scans.\n" PLACE_HELP
     "  --json                  print a JSON array of cameras\n";
 
@@ -178,7 +182,7 @@ static void index_line(const struct cli *cli, const json_t *o)
            w.index == FOOTAGE_NO_RECORDER && others ? "; of its footage, only what the recorders "
                                                       "below hold is indexed"
            : w.index == FOOTAGE_NO_RECORDER || w.index == FOOTAGE_NEVER_SCANNED ||
-                   w.index == FOOTAGE_REMOVED
+                   w.index == FOOTAGE_REMOVED || w.index == FOOTAGE_NOT_CONFIGURED
                ? "; gaps are unknown, not unrecorded"
                : "");
 }

@@ -200,8 +200,8 @@ enum footage_index footage_index_of(const char *recorder, const struct store_rec
 
 const char *footage_index_name(enum footage_index x)
 {
-    static const char *const names[] = {"no recorder", "never scanned", "scan failed", "scanned",
-                                        "no longer configured"};
+    static const char *const names[] = {"no recorder", "never scanned",        "scan failed",
+                                        "scanned",     "no longer configured", "not configured"};
 
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "never scanned";
 }
@@ -237,7 +237,7 @@ int footage_known_until(struct store *s, const char *camera_id, enum footage_ind
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms)
 {
     return x == FOOTAGE_NO_RECORDER || x == FOOTAGE_NEVER_SCANNED || x == FOOTAGE_REMOVED ||
-           start_ms >= until;
+           x == FOOTAGE_NOT_CONFIGURED || start_ms >= until;
 }
 
 /* Recorder r, not yet among v[0..*k), added to it with its last scan (known_until: later).
@@ -325,6 +325,12 @@ int footage_cover_removed(const struct footage_cover *c, const char *recorder)
         if (c->others[i].state == FOOTAGE_REMOVED && strcmp(c->others[i].last.name, recorder) == 0)
             return 1;
     return 0;
+}
+
+void footage_cover_configured(struct footage_cover *c, int configured)
+{
+    if (!configured && c->index == FOOTAGE_NEVER_SCANNED && c->last.scanned_ms == 0)
+        c->index = FOOTAGE_NOT_CONFIGURED;
 }
 
 void footage_cover_clear(struct footage_cover *c)

@@ -47,20 +47,24 @@ int footage_cameras(struct store *s, enum store_place_kind kind, double lat, dou
 /* Whether the footage index can speak for a camera's recorder: only a recorder still configured
  * and scanned without error can say footage is not there. */
 enum footage_index {
-    FOOTAGE_NO_RECORDER,   /* the camera has no recorder */
-    FOOTAGE_NEVER_SCANNED, /* its recorder was never scanned, or never without error */
-    FOOTAGE_SCAN_FAILED,   /* its last scan failed after a good one: known up to that one */
-    FOOTAGE_SCANNED,       /* its last scan was good */
-    FOOTAGE_REMOVED,       /* its [recorder] section is gone from the conf (store_sync_recorders):
-                            * nothing watches it, its files are overwritten unseen and no export
-                            * reaches them, so the index speaks for none of its footage; kept in
-                            * the store, it speaks again once the section is back */
+    FOOTAGE_NO_RECORDER,    /* the camera has no recorder */
+    FOOTAGE_NEVER_SCANNED,  /* its recorder was never scanned, or never without error */
+    FOOTAGE_SCAN_FAILED,    /* its last scan failed after a good one: known up to that one */
+    FOOTAGE_SCANNED,        /* its last scan was good */
+    FOOTAGE_REMOVED,        /* its [recorder] section is gone from the conf (store_sync_recorders):
+                             * nothing watches it, its files are overwritten unseen and no export
+                             * reaches them, so the index speaks for none of its footage; kept in
+                             * the store, it speaks again once the section is back */
+    FOOTAGE_NOT_CONFIGURED, /* the camera's row names a recorder the conf has no [recorder]
+                             * section for and the store never scanned: nothing will scan it
+                             * (footage_cover_configured, from the conf) */
 };
 /* The index's state for a camera on recorder ("" none) given every recorder's last scan
  * (store_list_recorders: rec[0..n)); *last gets the recorder's row (zeroed when none). */
 enum footage_index footage_index_of(const char *recorder, const struct store_recorder *rec,
                                     size_t n, struct store_recorder *last);
-/* "no recorder", "never scanned", "scan failed", "scanned", "no longer configured". */
+/* "no recorder", "never scanned", "scan failed", "scanned", "no longer configured", "not
+ * configured". */
 const char *footage_index_name(enum footage_index x);
 /* Until when the index speaks for camera_id on its recorder (state x, last scan *last), into
  * *until: 0 when it cannot at all (no recorder, never scanned); else the later of the
@@ -74,8 +78,8 @@ const char *footage_index_name(enum footage_index x);
 int footage_known_until(struct store *s, const char *camera_id, enum footage_index x,
                         const struct store_recorder *last, int64_t *until, struct cw_err *err);
 /* Whether a gap starting at start_ms is one the index cannot speak for ("not indexed"), given
- * footage_known_until's until: always with no recorder, one never scanned or no longer
- * configured. */
+ * footage_known_until's until: always with no recorder, one never scanned, no longer
+ * configured or not configured. */
 int footage_unindexed(enum footage_index x, int64_t until, int64_t start_ms);
 
 /* A recorder other than the camera's own now that holds some of its footage: the camera moved
@@ -123,6 +127,10 @@ int footage_cover_read(struct store *s, const char *camera_id, const char *recor
 /* Whether the camera's segments on recorder are no longer the index's to count as footage: that
  * recorder (its own now, or one of the others) is FOOTAGE_REMOVED. They are still listed. */
 int footage_cover_removed(const struct footage_cover *c, const char *recorder);
+/* The conf's word on c's recorder now (footage_cover_read reads the store alone): one the store
+ * never scanned that the conf has no [recorder] section for (configured 0) is
+ * FOOTAGE_NOT_CONFIGURED, not FOOTAGE_NEVER_SCANNED: nothing will ever scan it. */
+void footage_cover_configured(struct footage_cover *c, int configured);
 /* Frees c's others and zeroes it; NULL is fine. */
 void footage_cover_clear(struct footage_cover *c);
 /* Whether the index cannot speak for the camera at t_ms: its recorder now cannot
@@ -160,6 +168,7 @@ struct footage_index_said {
  *   not indexed: no recorder configured for this camera
  *   not indexed: recorder R never scanned[ without error (last try S: E)]
  *   not indexed: recorder R is no longer configured (last scanned S)
+ *   not indexed: recorder R is not configured (no [recorder R] section)
  *   not indexed after T: recorder R not scanned since                       (T is that scan)
  *   not indexed after T: recorder R's last scan (S) found its footage up to then
  *   not indexed after T: recorder R's last scan failed (S: E); then, as above with "not scanned

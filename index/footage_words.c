@@ -35,6 +35,11 @@ void footage_index_words(const struct footage_index_said *w, char *buf, size_t l
                  or_dash(w->scanned_at));
         return;
     }
+    if (w->index == FOOTAGE_NOT_CONFIGURED) {
+        snprintf(buf, len, "not indexed: recorder %s is not configured (no [recorder %s] section)",
+                 r, r);
+        return;
+    }
     if (w->index != FOOTAGE_SCANNED && w->index != FOOTAGE_SCAN_FAILED) {
         if (w->scanned_at == NULL)
             snprintf(buf, len, "not indexed: recorder %s never scanned", r);
@@ -64,7 +69,8 @@ void footage_index_words(const struct footage_index_said *w, char *buf, size_t l
 enum footage_index footage_index_named(const char *name)
 {
     static const enum footage_index all[] = {FOOTAGE_NO_RECORDER, FOOTAGE_NEVER_SCANNED,
-                                             FOOTAGE_SCAN_FAILED, FOOTAGE_SCANNED, FOOTAGE_REMOVED};
+                                             FOOTAGE_SCAN_FAILED, FOOTAGE_SCANNED,
+                                             FOOTAGE_REMOVED,     FOOTAGE_NOT_CONFIGURED};
 
     for (size_t i = 0; name != NULL && i < sizeof(all) / sizeof(all[0]); i++)
         if (strcmp(name, footage_index_name(all[i])) == 0)
