@@ -452,7 +452,10 @@ int doc_token_added(const struct doc_ctx *c, const char *name, const char *role,
 #define DOC_FOOTAGE_TOLERANCE_MS 2000                   /* segments this close are one window */
 #define DOC_FOOTAGE_WARN_BEFORE_MS (3LL * 86400 * 1000) /* warn when overwritten this soon */
 #define DOC_FOOTAGE_RANGE_MAX_MS (31LL * 86400 * 1000)  /* the longest range one answer covers */
-#define DOC_FOOTAGE_RADIUS_MAX_M 50000                  /* the widest circle asked about */
+/* How far after now a range may begin: a recorder whose clock runs ahead of ours stamps its
+ * footage after now, and that footage is known (footage_known_until); later is refused. */
+#define DOC_FOOTAGE_AHEAD_MS (3600LL * 1000)
+#define DOC_FOOTAGE_RADIUS_MAX_M 50000 /* the widest circle asked about */
 
 /* What an investigator asks: a time range and a place. */
 struct doc_footage_query {
@@ -483,9 +486,10 @@ struct doc_footage_words {
 int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, int64_t now_ms,
                            struct doc_footage_query *q, struct cw_err *err);
 
-/* 0 when q can be answered, else -1 with err naming the field: a range that ends before it
- * begins or is over DOC_FOOTAGE_RANGE_MAX_MS, a position out of range, a radius not in
- * (0, DOC_FOOTAGE_RADIUS_MAX_M], an empty place or camera list. */
+/* 0 when q can be answered, else -1 with err naming the field: a range that begins over
+ * DOC_FOOTAGE_AHEAD_MS after q->now_ms (in the future), ends before it begins or is over
+ * DOC_FOOTAGE_RANGE_MAX_MS, a position out of range, a radius not in (0, DOC_FOOTAGE_RADIUS_MAX_M],
+ * an empty place or camera list. */
 int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
 
 /* [ {id, name, commune, address, road, lat, lon, distance_m (point queries, else null),
@@ -514,9 +518,14 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err);
  * or before its first footage on its recorder where another holding its footage was not scanned
  * that far: a gap across any of those times is cut there) unless a file it knows, unreadable,
  * begins in it
- * ("unreadable"); "not recorded" only where a good scan found nothing. Times ISO 8601 in the site's
- * zone. The query is a struct doc_footage_query. DOC_BAD_INPUT for a query doc_footage_check
- * refuses, DOC_NOT_FOUND for an unknown camera id. */
+ * ("unreadable"); "not recorded" only where a good scan found nothing. A recorder the store never
+ * scanned that the conf (the build's c->cfg) has no section for is "not configured". Before the
+ * camera's oldest footage a gap is "overwritten" only where the store saw its footage (its
+ * retention notes) and it is gone, "not recorded" where its recorder holds other cameras'
+ * footage of that time, and "before recorder's oldest footage" before that. A gap is cut where its
+ * cause changes. Times ISO 8601 in the site's zone. The query is a struct doc_footage_query.
+ * DOC_BAD_INPUT for a query doc_footage_check refuses (request show: but for a range in the
+ * future), DOC_NOT_FOUND for an unknown camera id. */
 extern const struct doc_view doc_view_footage;
 
 /* The query a stored request makes, answered at now_ms (strings borrowed from r). */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../util/cwtime.h"
+#include "../util/text.h"
 #include "footage.h"
 
 #define DOC_EVENTS_IN_RANGE_MAX 100 /* state changes listed per camera; more: a note */
@@ -89,8 +90,15 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
 
 /* ---- checking a query ---- */
 
-int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err)
+/* doc_footage_check; future 0: a range that begins over DOC_FOOTAGE_AHEAD_MS after q->now_ms is
+ * not refused (a request shown again, stored before such ranges were refused). */
+static int check_query(const struct doc_footage_query *q, int future, struct cw_err *err)
 {
+    if (future && q->from_ms > q->now_ms + DOC_FOOTAGE_AHEAD_MS)
+        return cw_err_set(err, NULL, 0, "from",
+                          "is in the future: a range begins at most %lld minutes after now (a "
+                          "recorder's clock ahead of ours)",
+                          (long long)(DOC_FOOTAGE_AHEAD_MS / 60000));
     if (q->to_ms <= q->from_ms)
         return cw_err_set(err, NULL, 0, "to", "the range ends before it begins");
     if (q->to_ms - q->from_ms > DOC_FOOTAGE_RANGE_MAX_MS)
@@ -107,7 +115,8 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err)
                               DOC_FOOTAGE_RADIUS_MAX_M);
         return 0;
     case STORE_PLACE_TEXT:
-        if (q->text == NULL || q->text[strspn(q->text, " \t")] == '\0')
+        /* Only "" is in "": a text of white space alone (U+00A0 too) would match everything. */
+        if (q->text == NULL || cw_text_contains("", q->text) == 1)
             return cw_err_set(err, NULL, 0, "place", "empty");
         return 0;
     case STORE_PLACE_CAMERAS:
@@ -116,6 +125,11 @@ int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err)
         return 0;
     }
     return cw_err_set(err, NULL, 0, NULL, "no place");
+}
+
+int doc_footage_check(const struct doc_footage_query *q, struct cw_err *err)
+{
+    return check_query(q, 1, err);
 }
 
 /* ---- which cameras ---- */
@@ -140,6 +154,8 @@ struct cam_rows {
     int has_clock; /* a clock reading nearest the range's start */
     struct store_clock k;
     struct footage_cover cov; /* what the index can say of its footage in the range */
+    int64_t horizon_ms;       /* its recorder's oldest footage (store_recorder_oldest), read
+                               * when the range begins before the camera's own; 0 none */
 };
 
 struct footage_rows {
@@ -199,6 +215,10 @@ static int read_camera(struct store *s, const struct doc_footage_query *q, struc
         (rc = store_clock_at(s, id, q->from_ms, &cr->k, err)) < 0)
         return -1;
     cr->has_clock = rc == 0;
+    /* How far back its recorder keeps footage: only asked of a range before the camera's own. */
+    if (cr->h.p.recorder[0] != '\0' && (!cr->fc.has || q->from_ms < cr->fc.oldest_ms) &&
+        store_recorder_oldest(s, cr->h.p.recorder, &cr->horizon_ms, err) != 0)
+        return -1;
     return 0;
 }
 
@@ -209,7 +229,7 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
     size_t nrec = 0;
     int rc = 0;
 
-    if (doc_footage_check(&r->q, err) != 0)
+    if (check_query(&r->q, !r->is_request, err) != 0)
         return DOC_BAD_INPUT;
     if ((rc = find_cameras(s, r, err)) != 0)
         return rc;
@@ -245,11 +265,17 @@ static int unreadable_in(const struct cam_rows *cr, int64_t a, int64_t b)
     return 0;
 }
 
-/* Why [a, b) has no footage: its recorders are not indexed there (footage_unindexed_at: no
- * recorder, no good scan, or after what the last good scan of its recorder, or of one it left
- * footage on, knew of the camera) unless a file the index does know begins there and cannot
- * be read, older than the oldest footage the recorder holds, an unreadable file there, or
- * nothing recorded. */
+#define GAP_BEFORE_HORIZON "before recorder's oldest footage"
+
+/* Why [a, b) has no footage (a piece of a gap whose cause does not change inside it:
+ * gap_next_cut): its recorders not indexed there (footage_unindexed_at:
+ * no recorder, no good scan, or after what the last good scan of its recorder, or of one it
+ * left footage on, knew of the camera) unless a file the index knows begins there and cannot
+ * be read; an unreadable file there; after the camera's oldest footage, nothing recorded.
+ * Before it (or with none): overwritten where the store saw its footage reach back (its
+ * retention notes) and it is gone now; else not recorded where its recorder holds other
+ * cameras' footage of that time (or none at all: its scan found nothing), and before that
+ * recorder's oldest footage where nothing says whether there was any. */
 static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 {
     const struct store_footage_camera *fc = &cr->fc;
@@ -257,11 +283,37 @@ static const char *gap_cause(const struct cam_rows *cr, int64_t a, int64_t b)
 
     if (footage_unindexed_at(&cr->cov, a))
         return unreadable ? "unreadable" : "not indexed";
-    if (!fc->has)
+    if (unreadable)
+        return "unreadable";
+    if (fc->has && a >= fc->oldest_ms)
         return "not recorded";
-    if (b <= fc->oldest_ms)
+    if (fc->has && fc->seen_oldest_ms != 0 && a >= fc->seen_oldest_ms)
         return "overwritten";
-    return unreadable ? "unreadable" : "not recorded";
+    if (cr->horizon_ms == 0 || a >= cr->horizon_ms)
+        return "not recorded";
+    return GAP_BEFORE_HORIZON;
+}
+
+/* The first time in (a, b) at which gap_cause may change but for the index's own cuts
+ * (footage_next_cut): the camera's oldest footage, the oldest the store saw of it, its
+ * recorder's oldest, or the start of an unreadable file (more than a second in: one starting
+ * within a second of a gap's start is its own); 0 when none. */
+static int64_t gap_next_cut(const struct cam_rows *cr, int64_t a, int64_t b)
+{
+    int64_t t[3] = {cr->fc.has ? cr->fc.oldest_ms : 0, cr->fc.has ? cr->fc.seen_oldest_ms : 0,
+                    cr->horizon_ms};
+    int64_t best = 0;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (t[i] > a && t[i] < b && (best == 0 || t[i] < best))
+            best = t[i];
+    for (size_t i = 0; i < cr->n_seg; i++) {
+        int64_t u = cr->seg[i].start_ms;
+        if (!cr->seg[i].readable && u > a + 1000 && u < b && (best == 0 || u < best) &&
+            !footage_cover_removed(&cr->cov, cr->seg[i].recorder))
+            best = u;
+    }
+    return best;
 }
 
 /* A file's name and why it cannot be read are the recorder's bytes, not always UTF-8: null
@@ -273,13 +325,33 @@ static json_t *unreadable_json(const struct doc_ctx *c, const struct store_segme
                      (json_int_t)s->bytes, "reason", json_string(s->reason));
 }
 
-static void gap_json(const struct doc_ctx *c, const struct cam_rows *cr, json_t *arr, int64_t a,
-                     int64_t b)
+static void gap_json(const struct doc_ctx *c, json_t *arr, int64_t a, int64_t b, const char *cause)
 {
     json_t *s = span_json(c, a, b);
 
-    json_object_set_new(s, "cause", json_string(gap_cause(cr, a, b)));
+    json_object_set_new(s, "cause", json_string(cause));
     json_array_append_new(arr, s);
+}
+
+/* [a, b), a gap within one stretch the index speaks for alike (footage_next_cut), into arr: cut
+ * where its cause changes (gap_next_cut), one gap per cause. */
+static void gap_pieces(const struct doc_ctx *c, const struct cam_rows *cr, json_t *arr, int64_t a,
+                       int64_t b)
+{
+    const char *cause = NULL;
+    int64_t start = a;
+
+    while (a < b) {
+        int64_t cut = gap_next_cut(cr, a, b), end = cut != 0 ? cut : b;
+        const char *here = gap_cause(cr, a, end);
+        if (cause != NULL && strcmp(here, cause) != 0) {
+            gap_json(c, arr, start, a, cause);
+            start = a;
+        }
+        cause = here;
+        a = end;
+    }
+    gap_json(c, arr, start, b, cause);
 }
 
 /* What the index knows of a recorder (NULL: none) for the camera: {recorder, state,
@@ -363,10 +435,10 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
         int64_t a = g[i].start_ms, b = g[i].end_ms, cut;
         /* The index knows up to each recorder's last good scan: a gap across one is two. */
         while ((cut = footage_next_cut(&cr->cov, a, b)) != 0) {
-            gap_json(c, cr, jg, a, cut);
+            gap_pieces(c, cr, jg, a, cut);
             a = cut;
         }
-        gap_json(c, cr, jg, a, b);
+        gap_pieces(c, cr, jg, a, b);
     }
     for (size_t i = 0; i < n; i++)
         if (!seg[i].readable)
@@ -499,12 +571,16 @@ static int footage_read(struct store *s, const void *query, void *rows, struct c
 static int footage_build(const struct doc_ctx *c, const void *query, void *rows, json_t **out,
                          struct cw_err *err)
 {
-    const struct footage_rows *r = rows;
+    struct footage_rows *r = rows;
     json_t *cams = NULL;
     int rc;
 
     (void)query;
     *out = NULL;
+    /* The store knows the recorders it scanned; the conf, those that will be. */
+    for (size_t i = 0; c->cfg != NULL && i < r->n; i++)
+        footage_cover_configured(&r->cams[i].cov,
+                                 cfg_find_recorder(c->cfg, r->cams[i].h.p.recorder) != NULL);
     if ((rc = answer(c, r, &cams, err)) != 0 || !r->is_request) {
         *out = cams;
         return rc;

@@ -343,6 +343,23 @@ int store_camera_first_on(struct store *s, const char *camera_id, const char *re
     return rc < 0 ? -1 : 0;
 }
 
+int store_recorder_oldest(struct store *s, const char *recorder, int64_t *oldest_ms,
+                          struct cw_err *err)
+{
+    /* Each camera's oldest readable footage on the recorder by the (camera_id, start_ms) index:
+     * never a walk over the recorder's segments. */
+    static const char sql[] =
+        "SELECT min((SELECT start_ms FROM segment INDEXED BY segment_camera_start "
+        "WHERE camera_id = c.id AND recorder = ?1 AND readable = 1 ORDER BY start_ms LIMIT 1)) "
+        "FROM camera AS c WHERE c.recorder = ?1";
+    sqlite3_stmt *st = store_prepare(s, "recorder's oldest footage", err, sql, "t", recorder);
+    int rc;
+
+    *oldest_ms = 0;
+    rc = store_one_row(s, st, 0, 0, store_read_int64, oldest_ms, "recorder's oldest footage", err);
+    return rc < 0 ? -1 : 0;
+}
+
 static void read_oldest(sqlite3_stmt *st, void *elem)
 {
     struct store_footage_oldest *r = elem;
@@ -405,8 +422,9 @@ static void read_summary(sqlite3_stmt *st, void *elem)
 {
     struct store_footage_camera *out = elem;
 
-    store_columns(st, "IIIIII", &out->oldest_ms, &out->newest_ms, &out->max_len_ms,
-                  &out->updated_ms, &out->pace_since_ms, &out->pace_oldest_ms);
+    store_columns(st, "IIIIIII", &out->oldest_ms, &out->newest_ms, &out->max_len_ms,
+                  &out->updated_ms, &out->pace_since_ms, &out->pace_oldest_ms,
+                  &out->seen_oldest_ms);
     out->has = sqlite3_column_type(st, 0) != SQLITE_NULL;
     out->has_pace = sqlite3_column_type(st, 4) != SQLITE_NULL;
 }
@@ -417,7 +435,8 @@ int store_footage_camera(struct store *s, const char *camera_id, struct store_fo
     /* The pace is measured from the first note of the last week: long enough to average out
      * a recorder that deletes in bursts, short enough to follow a changed retention. */
     static const char sql[] =
-        "SELECT f.oldest_ms, f.newest_ms, f.max_len_ms, f.updated_ms, r.at_ms, r.oldest_ms "
+        "SELECT f.oldest_ms, f.newest_ms, f.max_len_ms, f.updated_ms, r.at_ms, r.oldest_ms, "
+        "(SELECT min(oldest_ms) FROM footage_retention WHERE camera_id = ?1) "
         "FROM footage_camera AS f LEFT JOIN footage_retention AS r ON r.camera_id = f.camera_id "
         "AND r.at_ms = (SELECT min(at_ms) FROM footage_retention WHERE camera_id = ?1 "
         "AND at_ms >= ?2) WHERE f.camera_id = ?1";

@@ -145,10 +145,18 @@ struct store_footage_camera {
     int has_pace;           /* a pace of overwriting was measured */
     int64_t pace_since_ms;  /* the note it was measured from */
     int64_t pace_oldest_ms; /* how far back footage reached then */
+    int64_t seen_oldest_ms; /* the oldest footage the retention notes kept (the last
+                             * STORE_RETENTION_KEEP_MS) saw of it, 0 none: footage the store saw
+                             * there that is older than oldest_ms is gone */
 };
 /* Returns 0, 1 when the camera has no footage summary (never on a scanned recorder), -1. */
 int store_footage_camera(struct store *s, const char *camera_id, struct store_footage_camera *out,
                          int64_t now_ms, struct cw_err *err);
+
+/* The oldest readable footage recorder holds of the cameras the inventory puts on it now, into
+ * *oldest_ms (0 when none): its horizon, how far back it keeps footage. 0 or -1. */
+int store_recorder_oldest(struct store *s, const char *recorder, int64_t *oldest_ms,
+                          struct cw_err *err);
 
 /* Each camera's oldest readable footage, for /metrics: one query for the whole fleet. */
 struct store_footage_oldest {
