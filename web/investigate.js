@@ -27,12 +27,16 @@ Object.assign(TEXT, {
   "find.m": ["m", "m"],
   "gap.not indexed": ["chưa quét đầu ghi (không rõ)", "not indexed (unknown)"],
   "gap.overwritten": ["đã bị ghi đè", "overwritten"],
+  "gap.before recorder's oldest footage": ["trước hình cũ nhất đầu ghi còn giữ (không rõ)",
+                                           "before the recorder's oldest footage (unknown)"],
   "idx.no recorder": ["Camera chưa gắn đầu ghi: không biết có ghi hình hay không",
                       "No recorder configured: whether it recorded is unknown"],
   "idx.never scanned": ["Đầu ghi chưa được quét: không biết có ghi hình hay không",
                         "Its recorder was never scanned: whether it recorded is unknown"],
   "idx.scan failed": ["Lần quét đầu ghi gần nhất bị lỗi: không rõ phần",
                       "Its recorder's last scan failed: unknown"],
+  "idx.not configured": ["Đầu ghi không có trong cấu hình: không biết có ghi hình hay không",
+                         "Its recorder is not configured: whether it recorded is unknown"],
   "idx.no longer configured": ["Đầu ghi không còn trong cấu hình: không biết có ghi hình hay không",
                                "Its recorder is no longer configured: whether it recorded is unknown"],
   "idx.scanned": ["Đầu ghi chưa được quét lại: không rõ phần", "Its recorder not scanned since: unknown"],
@@ -139,7 +143,7 @@ function timeline(cam, fromMs, toMs) {
     x: (W * (a - fromMs) / span).toFixed(2), y: 0, height: H, class: cls,
     width: Math.max(0.5, W * (b - a) / span).toFixed(2) }, svg("title", {}, title));
   for (const gap of cam.gaps)
-    g.append(bar(gap.start_ms, gap.end_ms, "gap gap-" + gap.cause.replace(" ", "-"),
+    g.append(bar(gap.start_ms, gap.end_ms, "gap " + gapClass(gap.cause),
                  t("gap." + gap.cause) + ": " + when(gap.start) + " – " + when(gap.end)));
   for (const w of cam.windows)
     g.append(bar(w.start_ms, w.end_ms, "win", t("window") + ": " + when(w.start) + " – " + when(w.end)));
@@ -180,11 +184,17 @@ function resultRow(cam, fromMs, toMs) {
     cam.warning ? el("div", { class: "warn" }, cam.warning) : null);
 }
 
+/* A gap cause as a CSS class: "not recorded" -> "gap-not-recorded". */
+function gapClass(cause) {
+  return "gap-" + cause.replace(/[^a-z]+/g, "-");
+}
+
 function legend() {
   return el("div", { class: "legend" },
     el("span", {}, el("i", { class: "win" }), t("window")),
-    ["not indexed", "overwritten", "not recorded", "unreadable"].map((c) =>
-      el("span", {}, el("i", { class: "gap-" + c.replace(" ", "-") }), t("gap." + c))));
+    ["not indexed", "overwritten", "not recorded", "unreadable",
+     "before recorder's oldest footage"].map((c) =>
+      el("span", {}, el("i", { class: gapClass(c) }), t("gap." + c))));
 }
 
 /* ---- downloads: fetched with the token, saved through an object URL ---- */
