@@ -903,6 +903,7 @@ class HttpApiTest(cwtest.FixtureTestCase):
                  ("from=-1h&to=now&radius=5&camera=CAH-001", "radius"),
                  ("from=now&to=-1h&camera=CAH-001", "to"),
                  ("from=-40d&to=now&camera=CAH-001", "to"),
+                 ("from=2030-01-01&to=2030-01-02&camera=CAH-001", "from"),  # in the future
                  ("from=-1h&to=now&place=" + "x" * 300, "place")]
         for query, field in cases:
             with self.subTest(query=query[:60]):
@@ -987,6 +988,11 @@ class HttpApiTest(cwtest.FixtureTestCase):
                 doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
                                              body=raw), 400, "bad_body")
                 self.assertIn(why, doc["detail"])
+        # a range in the future: refused, as by `request create`
+        r = self.ask("POST", "/api/v1/requests", "investigator",
+                     body=dict(body, **{"from": "2030-01-01", "to": "2030-01-02"}))
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("is in the future", r.json()["detail"])
         doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
                                      body=dict(noplace, camera="CAH-001,NOPE")), 404)
         self.assertIn("NOPE", doc["detail"])
