@@ -134,6 +134,9 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
         free(seg);
         return -1;
     }
+    /* The store knows the recorders it scanned; the configuration, those that will be. */
+    if (set->known != NULL)
+        footage_cover_configured(&c->cov, set->known(set->root_data, c->place.recorder));
     if (n > 0 && (c->src = calloc(n, sizeof(*c->src))) == NULL) {
         free(seg);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");

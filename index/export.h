@@ -41,6 +41,9 @@ struct cfg;
 /* Where a recorder's files are: its folder, or NULL for a recorder whose footage camwatch
  * cannot read as files (remote kinds) or that the config no longer has. */
 typedef const char *(*export_root_fn)(void *data, const char *recorder);
+/* Whether the configuration has a section for recorder (of any kind): one it lacks will never
+ * be scanned, which the manifest says ("not configured") rather than "never scanned". */
+typedef int (*export_known_fn)(void *data, const char *recorder);
 
 /* What a plan reads of the configuration. Borrowed: everything must outlive the plan's build
  * (export_cfg_copy makes a copy that does, whatever happens to the configuration). */
@@ -50,6 +53,7 @@ struct export_settings {
     int64_t tolerance_ms;  /* segments this close are contiguous */
     export_root_fn root;
     void *root_data;
+    export_known_fn known; /* with root_data; NULL: every recorder counts as configured */
 };
 
 /* A configuration's export settings, copied (export_cfg.c): the site's name and zone, the
@@ -60,7 +64,8 @@ struct export_settings {
 struct export_cfg *export_cfg_copy(const struct cfg *cfg);
 void export_cfg_free(struct export_cfg *x);
 /* The copy's settings for export_plan_build: their root is a dir recorder's folder, NULL for
- * the remote kinds and for a recorder the configuration did not have. Borrowed from x. */
+ * the remote kinds and for a recorder the configuration did not have; known, whether it had
+ * the recorder. Borrowed from x. */
 const struct export_settings *export_cfg_settings(const struct export_cfg *x);
 
 /* Read request id and everything its export needs. Returns 0 with *out (export_plan_free), 1

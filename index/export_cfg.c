@@ -1,5 +1,6 @@
 /* export_cfg.c - what a plan reads of the configuration, copied from it (export.h: struct
- * export_cfg): the site's name and zone, the tolerance, and the folder of each dir recorder.
+ * export_cfg): the site's name and zone, the tolerance, its recorders and the folder of each
+ * dir one.
  * Owns the copies, so a plan can be built from them on any thread after the configuration is
  * freed (the daemon's reload frees the old one as soon as the API has the new one). Made on
  * the thread that owns the configuration; read-only afterwards, any thread. */
@@ -16,7 +17,8 @@ struct export_root {
 struct export_cfg {
     struct export_settings set; /* its strings and root_data point into this record */
     char *site, *time_zone;
-    struct export_root *roots; /* the dir recorders, by name (as the configuration keeps them) */
+    struct export_root *roots; /* every recorder, by name (as the configuration keeps them); dir
+                                  NULL for the remote kinds */
     size_t n_roots;
 };
 
@@ -27,14 +29,24 @@ static int root_cmp(const void *key, const void *elem)
 
 /* The export_root_fn of a copy (data: the struct export_cfg): a dir recorder's folder, NULL for
  * the remote kinds and for a recorder the configuration did not have. */
+static const struct export_root *copy_find(const struct export_cfg *x, const char *recorder)
+{
+    if (recorder == NULL || x->n_roots == 0)
+        return NULL;
+    return bsearch(recorder, x->roots, x->n_roots, sizeof(*x->roots), root_cmp);
+}
+
 static const char *copy_root(void *data, const char *recorder)
 {
-    const struct export_cfg *x = data;
-    const struct export_root *r = NULL;
+    const struct export_root *r = copy_find(data, recorder);
 
-    if (recorder != NULL && x->n_roots > 0)
-        r = bsearch(recorder, x->roots, x->n_roots, sizeof(*x->roots), root_cmp);
     return r != NULL ? r->dir : NULL;
+}
+
+/* The export_known_fn of a copy: whether the configuration had the recorder, of any kind. */
+static int copy_known(void *data, const char *recorder)
+{
+    return copy_find(data, recorder) != NULL;
 }
 
 static char *dup_or_empty(const char *s)
@@ -56,14 +68,17 @@ struct export_cfg *export_cfg_copy(const struct cfg *cfg)
     for (size_t i = 0; i < cfg->n_recorders; i++) {
         const struct cfg_recorder *r = &cfg->recorders[i];
         struct export_root *e = &x->roots[x->n_roots];
-        if (r->kind != CFG_RECORDER_DIR || r->path == NULL)
-            continue;
+        int dir = r->kind == CFG_RECORDER_DIR && r->path != NULL;
         x->n_roots++; /* counted before the copies, so that a failure frees what was made */
-        if ((e->recorder = strdup(r->name)) == NULL || (e->dir = strdup(r->path)) == NULL)
+        if ((e->recorder = strdup(r->name)) == NULL || (dir && (e->dir = strdup(r->path)) == NULL))
             goto fail;
     }
-    x->set = (struct export_settings){x->site, x->time_zone[0] != '\0' ? x->time_zone : NULL,
-                                      cfg->footage.tolerance_ms, copy_root, x};
+    x->set = (struct export_settings){x->site,
+                                      x->time_zone[0] != '\0' ? x->time_zone : NULL,
+                                      cfg->footage.tolerance_ms,
+                                      copy_root,
+                                      x,
+                                      copy_known};
     return x;
 fail:
     export_cfg_free(x);

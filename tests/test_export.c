@@ -144,7 +144,7 @@ static int teardown(void **state)
 
 static struct export_plan *plan(struct fixture *fx)
 {
-    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx};
+    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx, NULL};
     struct export_plan *p = NULL;
     struct cw_err err = {0};
 
@@ -673,7 +673,7 @@ static void test_corrected_range_keeps_the_offsets_milliseconds(void **state)
 static void test_request_of_no_camera_is_not_exported(void **state)
 {
     struct fixture *fx = *state;
-    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx};
+    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx, NULL};
     struct store_request req = {.from_ms = T0,
                                 .to_ms = T0 + 10000,
                                 .place = STORE_PLACE_TEXT,
@@ -1172,7 +1172,7 @@ static void test_every_file_counted_when_the_summary_is_full(void **state)
                            .time_zone = TZ,
                            .cameras = idp,
                            .n_cameras = MANY_CAMS};
-    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of_dir, nvr};
+    const struct export_settings set = {"Lai Vung", TZ, 1000, root_of_dir, nvr, NULL};
     struct store *s = NULL, *ro = NULL;
     struct recsrc *r = NULL;
     struct rec_result *scan = NULL;

@@ -118,6 +118,19 @@ class FootageGapsTest(cwtest.FixtureTestCase):
         self.assertIn("not indexed: recorder NVR-CAH-01 is not configured "
                       "(no [recorder NVR-CAH-01] section)", r.out)
         self.assertNotIn("never scanned", r.out)
+        # the export's manifest and summary say the same (failed before: "never scanned")
+        r = self.cli("request", "create", "--json", "--from", iso(t0), "--to", iso(t0 + 24 * SEC),
+                     "--camera", "CAM-Z", "--case", "VV-Z", "--reason", "test", "--by", "cb")
+        self.assertEqual(r.rc, 0, r)
+        out = os.path.join(self.tmp, "export-z")
+        r = self.cli("request", "export", str(json.loads(r.out)["id"]), "--out", out, "--by", "cb")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("CAM-Z nothing (not indexed: not configured)", r.out)
+        with open(os.path.join(out, "manifest.txt"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("not indexed: recorder NVR-CAH-01 is not configured "
+                      "(no [recorder NVR-CAH-01] section)", text)
+        self.assertNotIn("never scanned", text)
 
     def test_a_range_in_the_future_is_refused(self):
         # Failed before: answered, with a state then.
@@ -132,7 +145,7 @@ class FootageGapsTest(cwtest.FixtureTestCase):
         self.assertIn("is in the future", r.err)
         r = self.cli("request", "list", "--json")
         self.assertEqual(r.rc, 0, r)
-        self.assertEqual(json.loads(r.out), [])
+        self.assertEqual([q for q in json.loads(r.out) if q["case"] == "VV-1"], [])
 
     def test_place_folds_white_space(self):
         # Failed before: "no camera there".
