@@ -781,7 +781,7 @@ void api_export_file(struct api_call *c)
         return;
     }
     snprintf(d->path + strlen(d->path), sizeof(d->path) - strlen(d->path), "/%s", name);
-    snprintf(d->exact, sizeof(d->exact), "%s/%s", id, name);
+    snprintf(d->exact, sizeof(d->exact), "%.*s/%.*s", EXPORT_ID_MAX, id, NAME_MAX, name);
     d->at_ms = cw_now_ms();
     snprintf(d->name, sizeof(d->name), "%s", name);
     snprintf(d->subject, sizeof(d->subject), "%.*s", EXPORT_ID_MAX, id);

@@ -36,7 +36,7 @@ struct fixture {
 
 struct fleet {
     struct cfg cfg;
-    char (*ids)[16];
+    char (*ids)[32]; /* PREFIX-NNN: a prefix of up to 8 characters */
     char (*urls)[96];
 };
 
@@ -52,7 +52,7 @@ static void fleet_make(struct fleet *f, size_t n, const char *prefix)
     f->cfg.n_cameras = n;
     for (size_t i = 0; i < n; i++) {
         struct cfg_camera *c = &f->cfg.cameras[i];
-        snprintf(f->ids[i], sizeof(f->ids[i]), "%s-%03zu", prefix, i + 1);
+        snprintf(f->ids[i], sizeof(f->ids[i]), "%.8s-%03zu", prefix, i + 1);
         snprintf(f->urls[i], sizeof(f->urls[i]), "rtsp://admin:secret@127.0.0.1:8554/cam%zu",
                  i + 1);
         c->id = f->ids[i];
