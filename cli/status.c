@@ -5,7 +5,8 @@
  * table's last, or on stderr beside --json. When the daemon is not running (doc_daemon's
  * running, what --daemon shows as NOT RUNNING), a warning on stderr says the states may be
  * stale, beside the table and beside --json alike; not after a `camwatchd --once` run that
- * finished (--daemon: "last --once run at"), the way a timer runs it. */
+ * finished (--daemon: "last --once run at"), the way a timer runs it, unless that run is over
+ * a day old. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -119,7 +120,8 @@ static void print_refused_reload(const struct cli *cli, const json_t *daemon, FI
  * so (to out), and a warning on stderr when it is not running, by the judgment --daemon shows
  * as NOT RUNNING (doc_daemon's running), for then the states are only as of its last probes.
  * A store no daemon has run on yet (no vitals), or whose last writer was a `camwatchd --once`
- * run that finished (doc_daemon's once_finished), is neither. */
+ * run that finished (doc_daemon's once_finished), is neither; but a finished --once run over a
+ * day old (doc_daemon's once_stale) is warned of, with when it finished. */
 static void note_daemon(const struct cli *cli, FILE *out)
 {
     json_t *daemon = NULL;
@@ -128,9 +130,16 @@ static void note_daemon(const struct cli *cli, FILE *out)
 
     if (doc_daemon(&cli->doc, &daemon, &err) == 0) {
         /* A --once run that finished is how its user runs camwatchd, from a timer: its states
-         * are as fresh as that timer makes them, and nothing is missing. */
-        if (!json_is_true(json_object_get(daemon, "running")) &&
-            !cli_jhas(daemon, "once_finished_ms")) {
+         * are as fresh as that timer makes them, and nothing is missing; unless it is over a
+         * day old (doc_daemon's once_stale): no run has finished since. */
+        if (json_is_true(json_object_get(daemon, "once_stale"))) {
+            cw_format_local(cli_jint(daemon, "once_finished_ms"), cli->tz, seen, sizeof(seen));
+            fprintf(stderr,
+                    "camwatch: warning: the last camwatchd --once run finished at %s: these "
+                    "states are as of it\n",
+                    seen);
+        } else if (!json_is_true(json_object_get(daemon, "running")) &&
+                   !cli_jhas(daemon, "once_finished_ms")) {
             cw_format_local(cli_jint(daemon, "written_ms"), cli->tz, seen, sizeof(seen));
             fprintf(stderr,
                     "camwatch: warning: camwatchd is not running (last seen %s): these states "

@@ -425,7 +425,8 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  * running: that pid exists and the figures are at most three write intervals old, and they are
  * not a finished --once run's. once: the writer was a `camwatchd --once` run; once_finished
  * (ISO) and once_finished_ms: when that run ended as asked (its sweep done, every write
- * landed), null while it sweeps, when it died or failed, and from a daemon. config: the
+ * landed), null while it sweeps, when it died or failed, and from a daemon; once_stale: that
+ * finished run is over a day old (no run has finished since), false else. config: the
  * outcome of the daemon's last load of its configuration (daemon/reload.h): ok false when the
  * last reload was refused, the problems it found (the first ten, more counting the rest),
  * ok_at when the configuration it runs on was loaded, files those it was read from as they

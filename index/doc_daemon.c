@@ -13,6 +13,9 @@
 #include "../util/cwtime.h"
 
 #define DAEMON_STALE_WRITES 3 /* figures older than this many write intervals: not running */
+/* A finished --once run older than this, 1 day: its timer has stopped, or its later runs fail
+ * before they write vitals (a broken configuration); worth a word however it is run. */
+#define DAEMON_ONCE_STALE_MS (24 * 3600 * INT64_C(1000))
 
 /* Whether process pid exists (ours or, under systemd, another user's). */
 static int pid_alive(json_int_t pid)
@@ -81,7 +84,7 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     char path[4096];
     json_error_t jerr;
     json_t *o;
-    int64_t written, every, age;
+    int64_t now = cw_now_ms(), written, every, age;
     int once_done;
 
     *out = NULL;
@@ -104,7 +107,7 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
     }
     written = json_integer_value(json_object_get(o, "written_ms"));
     every = (int64_t)(json_number_value(json_object_get(o, "write_every_s")) * 1000);
-    age = cw_now_ms() - written;
+    age = now - written;
     /* From a daemon older than the mark: no --once run, none finished. */
     once_done = json_is_integer(json_object_get(o, "once_finished_ms"));
     json_object_set_new(o, "once", json_boolean(json_is_true(json_object_get(o, "once"))));
@@ -118,6 +121,11 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)
                         json_boolean(!once_done &&
                                      pid_alive(json_integer_value(json_object_get(o, "pid"))) &&
                                      age <= DAEMON_STALE_WRITES * (every > 0 ? every : 10000)));
+    /* One over a day old: no --once run has finished since (a timer stopped, runs failing). */
+    json_object_set_new(
+        o, "once_stale",
+        json_boolean(once_done && now - json_integer_value(json_object_get(o, "once_finished_ms")) >
+                                      DAEMON_ONCE_STALE_MS));
     add_iso(c, o, "written_ms", "written");
     add_iso(c, o, "once_finished_ms", "once_finished");
     add_iso(c, o, "started_ms", "started");

@@ -183,10 +183,10 @@ static void test_daemon_running_from_the_vitals_the_daemon_wrote(void **state)
     const json_t *st, *states;
     char iso[40];
     static const char *const keys[] = {
-        "pid",    "started_ms",    "written_ms",      "write_every_s", "loop",
-        "store",  "resolver",      "cameras",         "states",        "file",
-        "age_ms", "running",       "written",         "started",       "config",
-        "once",   "once_finished", "once_finished_ms"};
+        "pid",    "started_ms",    "written_ms",       "write_every_s", "loop",
+        "store",  "resolver",      "cameras",          "states",        "file",
+        "age_ms", "running",       "written",          "started",       "config",
+        "once",   "once_finished", "once_finished_ms", "once_stale"};
 
     fx->failing = 1;
     daemon_writes(fx);
@@ -199,6 +199,7 @@ static void test_daemon_running_from_the_vitals_the_daemon_wrote(void **state)
     assert_true(json_is_false(json_object_get(doc, "once"))); /* a daemon, not a --once run */
     assert_true(json_is_null(json_object_get(doc, "once_finished")));
     assert_true(json_is_null(json_object_get(doc, "once_finished_ms")));
+    assert_true(json_is_false(json_object_get(doc, "once_stale")));
     assert_string_equal(str(doc, "file"), fx->vitals);
     assert_true(num(doc, "age_ms") >= 0);
     assert_true(num(doc, "age_ms") <= cw_now_ms() - num(doc, "written_ms"));
@@ -281,6 +282,7 @@ static void test_daemon_once_run_that_finished_says_when_and_is_not_running(void
     assert_true(json_is_true(json_object_get(doc, "running"))); /* this pid lives */
     assert_true(json_is_null(json_object_get(doc, "once_finished")));
     assert_true(json_is_null(json_object_get(doc, "once_finished_ms")));
+    assert_true(json_is_false(json_object_get(doc, "once_stale"))); /* none finished */
     json_decref(doc);
 
     fx->once_done = 1;
@@ -293,6 +295,36 @@ static void test_daemon_once_run_that_finished_says_when_and_is_not_running(void
     assert_true(num(doc, "once_finished_ms") <= num(doc, "written_ms"));
     iso_utc(num(doc, "once_finished_ms"), iso, sizeof(iso));
     assert_string_equal(str(doc, "once_finished"), iso);
+    json_decref(doc);
+}
+
+/* A finished --once run over a day old: no run has finished since (its timer stopped, or its
+ * later runs fail before they write), and the document says so; one a minute old is fresh. */
+static void test_daemon_once_run_finished_two_days_ago_is_stale_a_minute_ago_not(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc;
+    json_int_t day = 24 * 3600 * (json_int_t)1000;
+
+    fx->once = 1;
+    fx->once_done = 1;
+    daemon_writes(fx);
+    doc = built(fx, doc_daemon);
+    assert_true(json_is_false(json_object_get(doc, "once_stale"))); /* just now */
+    json_decref(doc);
+
+    vitals_set(fx, "once_finished_ms", cw_now_ms() - 2 * day);
+    vitals_set(fx, "written_ms", cw_now_ms() - 2 * day);
+    doc = built(fx, doc_daemon);
+    assert_true(json_is_true(json_object_get(doc, "once_stale")));
+    assert_true(json_is_false(json_object_get(doc, "running")));
+    json_decref(doc);
+
+    vitals_set(fx, "once_finished_ms", cw_now_ms() - 60 * 1000);
+    vitals_set(fx, "written_ms", cw_now_ms() - 60 * 1000);
+    doc = built(fx, doc_daemon);
+    assert_true(json_is_false(json_object_get(doc, "once_stale")));
+    assert_true(json_is_false(json_object_get(doc, "running")));
     json_decref(doc);
 }
 
@@ -608,6 +640,7 @@ int main(void)
         T(test_daemon_running_from_the_vitals_the_daemon_wrote),
         T(test_daemon_not_running_when_stale_or_gone_failing_since_null),
         T(test_daemon_once_run_that_finished_says_when_and_is_not_running),
+        T(test_daemon_once_run_finished_two_days_ago_is_stale_a_minute_ago_not),
         T(test_daemon_vitals_without_the_once_mark_are_a_daemons),
         T(test_daemon_vitals_not_json_is_an_error_naming_the_file),
         T(test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on),

@@ -7,10 +7,14 @@ recovering in status.
 
 Waits here are polls for a condition with a generous deadline (a guard against hangs), never
 assertions about how long something took."""
+import datetime
+import json
 import os
 import signal
 import sys
+import time
 import unittest
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
@@ -130,9 +134,10 @@ class DaemonLifecycleTest(unittest.TestCase):
             self.assertEqual(after[cam]["state"], before[cam]["state"], cam)
             self.assertEqual(after[cam]["since_ms"], before[cam]["since_ms"], cam)
 
-    def test_status_warns_after_a_killed_daemon_not_after_a_finished_once_run(self):
+    def test_status_warns_after_a_killed_daemon_or_a_day_old_once_run_not_a_fresh_one(self):
         # A --once run from a timer is a way to run camwatchd: when it has finished there is
-        # no daemon to miss, and status says nothing of one; --daemon says when it ran.
+        # no daemon to miss, and status says nothing of one; --daemon says when it ran. Once
+        # that run is over a day old, status says when it was.
         conf = self.write([cwtest.camera("A", self.url("/ok"))])
         r = cwtest.camwatchd(conf, "--once")
         self.assertEqual(r.rc, 0, r)
@@ -149,6 +154,26 @@ class DaemonLifecycleTest(unittest.TestCase):
         self.assertIs(doc["once"], True)
         self.assertGreaterEqual(doc["once_finished_ms"], doc["started_ms"])
         self.assertRegex(doc["once_finished"], r"^\d{4}-\d\d-\d\dT")
+        self.assertIs(doc["once_stale"], False)
+
+        # That run two days old (its timer stopped, or later runs failed before they wrote):
+        # no run has finished since, and status says when the last one did.
+        vitals = os.path.join(self.tmp, "site", "var", "camwatch.db.daemon.json")
+        with open(vitals, encoding="utf-8") as f:
+            o = json.load(f)
+        aged = (int(time.time()) - 2 * 86400) * 1000
+        o["once_finished_ms"] = o["written_ms"] = aged
+        with open(vitals, "w", encoding="utf-8") as f:
+            json.dump(o, f)
+        at = datetime.datetime.fromtimestamp(aged / 1000, zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+        for args in ((), ("--json",)):
+            r = cwtest.camwatch(conf, "status", *args)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(r.err, "camwatch: warning: the last camwatchd --once run finished "
+                             "at %s: these states are as of it\n"
+                             % at.strftime("%Y-%m-%d %H:%M:%S"), r)
+        doc = cwtest._json(cwtest.camwatch(conf, "status", "--daemon", "--json"))
+        self.assertEqual((doc["running"], doc["once_stale"]), (False, True))
 
         # A daemon killed where it stood is not running, whatever ran before it: it warns.
         d = self.daemon = self.start_daemon(conf)
