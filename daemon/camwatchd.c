@@ -151,8 +151,6 @@ static void daemon_print_problems(const struct cw_errlist *errs, size_t from)
     }
 }
 
-/* Load the config, printing every problem, which stay in errs for the caller (who clears it);
- * returns NULL when invalid. */
 /* Each of warns: on stderr after DAEMON_WARNING with check (--check-config), else logged. */
 static void daemon_print_warnings(const struct cw_errlist *warns, int check)
 {
@@ -167,8 +165,10 @@ static void daemon_print_warnings(const struct cw_errlist *warns, int check)
     }
 }
 
-/* With check (--check-config), a configuration refused for its inventory's problems says its
- * warnings after them (cfg_load_check): met now, not after the problems are fixed. */
+/* Load the config, printing every problem, which stay in errs for the caller (who clears it);
+ * returns NULL when invalid. With check (--check-config), a configuration refused for its
+ * inventory's problems says its warnings after them (cfg_load_check): met now, not after the
+ * problems are fixed. */
 static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs, int check)
 {
     struct cw_errlist warns = {0};
@@ -252,7 +252,7 @@ static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
     log_info("daemon: signal %d, stopping", w->signum);
     sd_notify(0, "STOPPING=1");
     if (d->pending != NULL) {
-        log_info("reload: the one waiting for the store's write lock is dropped: stopping");
+        log_info("daemon: reload dropped (it waited for the store's write lock): stopping");
         daemon_reload_drop(d);
     }
     if (d->alerts != NULL)
@@ -471,8 +471,8 @@ static void daemon_reload_try(struct cw_daemon *d)
 
     if (rc == DAEMON_SYNC_BUSY && waited < DAEMON_RELOAD_WAIT_MS) {
         if (!ev_is_active(&d->reload_retry)) {
-            log_info("reload: waiting for the store's write lock (held by another program); "
-                     "the old configuration runs meanwhile");
+            log_info("daemon: reload waiting for the store's write lock (held by another "
+                     "program); the old configuration runs meanwhile");
             ev_timer_start(d->loop, &d->reload_retry);
         }
         return;
@@ -483,7 +483,7 @@ static void daemon_reload_try(struct cw_daemon *d)
 
             snprintf(was, sizeof(was), "%s", err.msg);
             snprintf(err.msg, sizeof(err.msg),
-                     "its write lock held by another program for %lld s: %.400s",
+                     "the store's write lock held by another program for %lld s: %.400s",
                      (long long)waited / 1000, was);
         }
         daemon_reload_drop(d);
@@ -544,7 +544,7 @@ static void daemon_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
     }
     if (d->pending != NULL) {
         /* The files as they are now are what is asked for, whatever this load finds. */
-        log_info("reload: the one waiting for the store's write lock is dropped; a new one "
+        log_info("daemon: reload dropped (it waited for the store's write lock); a new one "
                  "replaces it");
         daemon_reload_drop(d);
     }

@@ -16,7 +16,9 @@ write lock with python's sqlite3 (BEGIN IMMEDIATE) and sends SIGHUP for a sheet 
   - a second SIGHUP (sheet A and C) replaces the one pending;
   - the lock let go: the reload is taken, A and C in the daemon and the store, B never;
   - the lock held again, a sheet with D, SIGHUP, then SIGTERM while it is pending: the pending
-    reload is dropped, the daemon exits 0 (in the ASan build: nothing leaked), D never stored.
+    reload is dropped, the daemon exits 0 (in the ASan build: nothing leaked), D never stored;
+  - (another daemon) the lock held past a minute: the reload is refused, its message naming the
+    store's write lock, the old configuration kept.
 
     /usr/bin/python3 tests/integration/test_reload_beside_writer.py --build build [-v]
 
@@ -32,10 +34,11 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
 
-WAITING = "reload: waiting for the store's write lock (held by another program)"
-REPLACED = "reload: the one waiting for the store's write lock is dropped; a new one replaces it"
-DROPPED = "reload: the one waiting for the store's write lock is dropped: stopping"
+WAITING = "daemon: reload waiting for the store's write lock (held by another program)"
+REPLACED = "daemon: reload dropped (it waited for the store's write lock); a new one replaces it"
+DROPPED = "daemon: reload dropped (it waited for the store's write lock): stopping"
 EXIT_WAIT_S = 60  # a guard against a daemon that never exits
+REFUSAL_WAIT_S = 180  # the daemon refuses after a minute; a guard against one that never does
 
 
 class ReloadBesideWriterTest(unittest.TestCase):
@@ -139,6 +142,37 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertEqual(rc, 0, log[-3000:])
         self.assertEqual(log.count("daemon: reloaded, "), 1, log[-3000:])
         self.assertEqual(self.stored(), {"A": 0, "C": 0})
+
+    def test_a_lock_held_past_a_minute_refuses_the_reload_naming_the_stores_lock(self):
+        self.tmp, procs = self.enterContext(cwtest.fixtures("cw-reload-refused-"))
+        self.closed = cwtest.closed_port()
+        self.port = cwtest.free_port()
+        self.site = os.path.join(self.tmp, "site")
+        self.conf = self.write_site(["A"])
+        self.token = cwtest.add_token(self.conf, "it-officer", "viewer")
+        self.db = os.path.join(self.site, "var", "camwatch.db")
+        self.daemon = d = cwtest.start_daemon(procs, self.conf)
+        cwtest.wait_http(self.port, self.token, d)
+        self.write_site(["A", "B"])
+        lock = cwtest.write_lock(self.db)
+        try:
+            self.sighup_seen(1)
+            cwtest.wait_for("the reload refused after a minute",
+                            lambda: "daemon: reload failed" in d.stderr_text(), proc=d,
+                            deadline_s=REFUSAL_WAIT_S)
+        finally:
+            lock.rollback()
+            lock.close()
+        self.assertRegex(d.stderr_text(), r"daemon: reload failed, keeping the old inventory: "
+                         r"the store's write lock held by another program for \d+ s: "
+                         r"database is locked")
+        refused = self.config_doc()
+        self.assertIs(refused["ok"], False, refused)
+        self.assertRegex(refused["problems"][0]["message"], r"^the store's write lock held by "
+                         r"another program for \d+ s: database is locked$")
+        self.assertEqual(self.shown(), ["A"])
+        os.kill(d.pid, signal.SIGTERM)
+        self.assertEqual(d.popen.wait(EXIT_WAIT_S), 0, d.stderr_text()[-3000:])
 
 
 if __name__ == "__main__":
