@@ -30,6 +30,20 @@ static void load_with(struct site *s, const char *more)
     site_write(s, "camwatch.conf", conf, 0644);
 }
 
+/* ROWS3 and extra_row; nvr1 a dir recorder whose section goes on with tail from its line 13. */
+static void load_nvr1_with(struct site *s, const char *tail, const char *extra_row)
+{
+    char conf[4096], rows[2048];
+
+    snprintf(conf, sizeof(conf), CONF_STD "%s%s",
+             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
+             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n",
+             tail);
+    snprintf(rows, sizeof(rows), ROWS3 "%s", extra_row);
+    site_std(s, rows);
+    site_write(s, "camwatch.conf", conf, 0644);
+}
+
 static void test_footage_defaults_and_keys(void **state)
 {
     struct site *s = *state;
@@ -216,14 +230,9 @@ static void test_map_entry_of_a_camera_on_another_recorder_is_a_warning(void **s
 {
     struct site *s = *state;
     struct cw_errlist warns = {0};
-    char conf[4096];
 
-    snprintf(conf, sizeof(conf), CONF_STD "%s",
-             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
-             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n"
-             "channel_map = ch01=CAM-A, ch03 = CAM-C, ch04=CAM-D\n");
-    site_std(s, ROWS3 "CAM-D,D,CAH,,district,,,,,rtsp://h/d,,,,,,\n");
-    site_write(s, "camwatch.conf", conf, 0644);
+    load_nvr1_with(s, "channel_map = ch01=CAM-A, ch03 = CAM-C, ch04=CAM-D\n",
+                   "CAM-D,D,CAH,,district,,,,,rtsp://h/d,,,,,,\n");
     assert_int_equal(site_load(s), 0);
     assert_int_equal(cfg_find_recorder(s->cfg, "nvr1")->map_line, 13);
     cfg_warnings(s->cfg, &warns);
@@ -245,14 +254,9 @@ static void test_check_load_refused_for_a_bad_row_still_gives_the_warnings(void 
 {
     struct site *s = *state;
     struct cw_errlist warns = {0};
-    char conf[4096];
+    static const char row_e[] = "CAM-E,E,CAH,,district,,,,,nope://h/e,,,,,NVR-NOT-CONFIGURED,\n";
 
-    snprintf(conf, sizeof(conf), CONF_STD "%s",
-             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
-             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n"
-             "channel_map = ch01=CAM-A, ch03 = CAM-C, ch05=CAM-E\n");
-    site_std(s, ROWS3 "CAM-E,E,CAH,,district,,,,,nope://h/e,,,,,NVR-NOT-CONFIGURED,\n");
-    site_write(s, "camwatch.conf", conf, 0644);
+    load_nvr1_with(s, "channel_map = ch01=CAM-A, ch03 = CAM-C, ch05=CAM-E\n", row_e);
     assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
     assert_null(s->cfg);
     if (s->errs.n != 1 || warns.n != 1) {
@@ -269,11 +273,8 @@ static void test_check_load_refused_for_a_bad_row_still_gives_the_warnings(void 
     cw_errlist_clear(&s->errs);
 
     /* camwatch.conf's own problem: nothing loaded to warn of */
-    snprintf(conf, sizeof(conf), CONF_STD "%s",
-             "[recorder nvr1]\nkind = dir\npath = footage/nvr1\n"
-             "pattern = {camera}/%Y-%m-%d/%H-%M-%S.mp4\n"
-             "channel_map = ch01=CAM-A, ch03 = CAM-C\n[footage]\nscan_interval = 1s\n");
-    site_write(s, "camwatch.conf", conf, 0644);
+    load_nvr1_with(s, "channel_map = ch01=CAM-A, ch03 = CAM-C\n[footage]\nscan_interval = 1s\n",
+                   row_e);
     assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
     assert_int_equal(warns.n, 0);
     assert_error(&s->errs, "/camwatch.conf", 15, "scan_interval", "must be between 10s and 1d*");
