@@ -65,6 +65,19 @@ class ReloadBesideWriterTest(unittest.TestCase):
         return sorted(o["id"] for o in cwtest._json(cwtest.camwatch(self.conf, "status",
                                                                     "--json")))
 
+    def start_site(self, prefix):
+        """A site of camera A, its daemon started with the API up: the daemon."""
+        self.tmp, procs = self.enterContext(cwtest.fixtures(prefix))
+        self.closed = cwtest.closed_port()
+        self.port = cwtest.free_port()
+        self.site = os.path.join(self.tmp, "site")
+        self.conf = self.write_site(["A"])
+        self.token = cwtest.add_token(self.conf, "it-officer", "viewer")
+        self.db = os.path.join(self.site, "var", "camwatch.db")
+        self.daemon = cwtest.start_daemon(procs, self.conf)
+        cwtest.wait_http(self.port, self.token, self.daemon)
+        return self.daemon
+
     def sighup_seen(self, n):
         """SIGHUP, and wait until the daemon has begun its n-th reload (it logs it first)."""
         os.kill(self.daemon.pid, signal.SIGHUP)
@@ -73,15 +86,7 @@ class ReloadBesideWriterTest(unittest.TestCase):
                         proc=self.daemon, interval=0.01)
 
     def test_a_reload_beside_a_held_write_lock_waits_off_the_loop(self):
-        self.tmp, procs = self.enterContext(cwtest.fixtures("cw-reload-busy-"))
-        self.closed = cwtest.closed_port()
-        self.port = cwtest.free_port()
-        self.site = os.path.join(self.tmp, "site")
-        self.conf = self.write_site(["A"])
-        self.token = cwtest.add_token(self.conf, "it-officer", "viewer")
-        self.db = os.path.join(self.site, "var", "camwatch.db")
-        self.daemon = d = cwtest.start_daemon(procs, self.conf)
-        cwtest.wait_http(self.port, self.token, d)
+        d = self.start_site("cw-reload-busy-")
         start = self.config_doc()
         self.assertIs(start["ok"], True, start)
 
@@ -150,15 +155,7 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertEqual(self.stored(), {"A": 0, "C": 0})
 
     def test_a_lock_held_past_a_minute_refuses_the_reload_naming_the_stores_lock(self):
-        self.tmp, procs = self.enterContext(cwtest.fixtures("cw-reload-refused-"))
-        self.closed = cwtest.closed_port()
-        self.port = cwtest.free_port()
-        self.site = os.path.join(self.tmp, "site")
-        self.conf = self.write_site(["A"])
-        self.token = cwtest.add_token(self.conf, "it-officer", "viewer")
-        self.db = os.path.join(self.site, "var", "camwatch.db")
-        self.daemon = d = cwtest.start_daemon(procs, self.conf)
-        cwtest.wait_http(self.port, self.token, d)
+        d = self.start_site("cw-reload-refused-")
         self.write_site(["A", "B"])
         lock = cwtest.write_lock(self.db)
         try:
