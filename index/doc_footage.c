@@ -156,6 +156,7 @@ struct cam_rows {
     struct footage_cover cov; /* what the index can say of its footage in the range */
     int64_t horizon_ms;       /* its recorder's oldest footage (store_recorder_oldest), read
                                * when the range begins before the camera's own; 0 none */
+    int has_horizon;          /* horizon_ms read */
 };
 
 struct footage_rows {
@@ -215,10 +216,28 @@ static int read_camera(struct store *s, const struct doc_footage_query *q, struc
         (rc = store_clock_at(s, id, q->from_ms, &cr->k, err)) < 0)
         return -1;
     cr->has_clock = rc == 0;
-    /* How far back its recorder keeps footage: only asked of a range before the camera's own. */
-    if (cr->h.p.recorder[0] != '\0' && (!cr->fc.has || q->from_ms < cr->fc.oldest_ms) &&
-        store_recorder_oldest(s, cr->h.p.recorder, &cr->horizon_ms, err) != 0)
+    return 0;
+}
+
+/* How far back cams[i]'s recorder keeps footage, only asked of a range that begins before the
+ * camera's own oldest footage: once a recorder, whatever number of its cameras the answer
+ * holds (each ask visits every camera of the recorder). */
+static int read_horizon(struct store *s, const struct doc_footage_query *q, struct cam_rows *cams,
+                        size_t i, struct cw_err *err)
+{
+    struct cam_rows *cr = &cams[i];
+
+    if (cr->h.p.recorder[0] == '\0' || (cr->fc.has && q->from_ms >= cr->fc.oldest_ms))
+        return 0;
+    for (size_t j = 0; j < i; j++)
+        if (cams[j].has_horizon && strcmp(cams[j].h.p.recorder, cr->h.p.recorder) == 0) {
+            cr->horizon_ms = cams[j].horizon_ms;
+            cr->has_horizon = 1;
+            return 0;
+        }
+    if (store_recorder_oldest(s, cr->h.p.recorder, &cr->horizon_ms, err) != 0)
         return -1;
+    cr->has_horizon = 1;
     return 0;
 }
 
@@ -238,6 +257,8 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         struct cam_rows *cr = &r->cams[i];
         rc = read_camera(s, &r->q, cr, err);
+        if (rc == 0)
+            rc = read_horizon(s, &r->q, r->cams, i, err);
         if (rc == 0)
             rc = footage_cover_read(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg,
                                     cr->n_seg, rec, nrec, &cr->cov, err);
