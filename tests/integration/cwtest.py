@@ -61,8 +61,12 @@ POLL_INTERVAL_S = 0.2
 # Put before a command: it gets SIGTERM when the test process that started it dies, however it
 # dies (the kernel's parent-death signal; SIGKILL runs no tearDown). In a session of its own,
 # a fixture or a camwatchd left behind by a killed test would otherwise run for good, the
-# daemon probing the fixture (issue: orphaned fleets found at 8 GB).
-DIE_WITH_TEST = ["setpriv", "--pdeathsig", "TERM"]
+# daemon probing the fixture (issue: orphaned fleets found at 8 GB). setpriv sets the signal
+# after the fork: the child then checks that its parent is still this process (as
+# tests/cwtest.c does), since one that died before would never send it.
+DIE_WITH_TEST = ["setpriv", "--pdeathsig", "TERM", "/bin/sh", "-c",
+                 '[ "$PPID" = "$1" ] || exit 1; shift; exec "$@"', "die-with-test",
+                 str(os.getpid())]
 
 _build = None
 
