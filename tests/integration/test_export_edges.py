@@ -195,7 +195,8 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         # exists"
         frm = (datetime.datetime.now(dirsite.HCM) + datetime.timedelta(minutes=30)).replace(
             microsecond=0)
-        rid = self.request(frm, frm + datetime.timedelta(minutes=10), "--camera", "CHO-01")
+        to = frm + datetime.timedelta(minutes=10)
+        rid = self.request(frm, to, "--camera", "CHO-01")
         out = os.path.join(self.tmp, "later")
         r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
         self.assertEqual(r.returncode, 0, r)
@@ -208,9 +209,12 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
                       r"(\d\d:\d\d:\d\d) \+07:00: recorder nvr not scanned since\n", txt)
         self.assertIsNotNone(m, txt)
         self.assertNotRegex(txt, r"\d\dT\d\d:")
-        # the summary gives the time of day alone when the index's end is of the range's day,
-        # and dates it when it is of another
-        when = m.group(2) if m.group(1) == frm.date().isoformat() else "%s %s" % m.groups()
+        # the summary gives the time of day alone when the range (its end not included) and
+        # the index's end are all of one day, and dates it when not (run just before midnight,
+        # the range ends the next day)
+        days = {frm.date().isoformat(), (to - datetime.timedelta(seconds=1)).date().isoformat(),
+                m.group(1)}
+        when = m.group(2) if len(days) == 1 else "%s %s" % m.groups()
         self.assertIn("\ndelivered: CHO-01 nothing (not indexed after %s)\n" % when, r.stdout)
 
     def test_a_request_selecting_no_camera_is_not_exported(self):
