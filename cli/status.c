@@ -151,15 +151,20 @@ static void note_daemon(const struct cli *cli, FILE *out)
     json_decref(daemon);
 }
 
-/* --daemon: the configuration it runs on, and a refused reload. */
+/* --daemon: a reload not in force yet, the configuration it runs on, and a refused reload. */
 static void render_config(const struct cli *cli, const json_t *doc)
 {
     const json_t *cfg = json_object_get(doc, "config"), *f;
-    char at[64];
+    char at[64], why[512];
     size_t i;
 
     if (!json_is_object(cfg))
         return;
+    /* A reload waiting for the store's lock: the configuration below is still the one in
+     * force. Its outcome, when it comes, shows as any reload's. */
+    if (json_is_true(json_object_get(doc, "running")) &&
+        doc_daemon_pending(&cli->doc, cfg, why, sizeof(why)))
+        printf("reload:   %s\n", why);
     if (json_is_false(json_object_get(cfg, "ok"))) {
         print_refused_reload(cli, doc, stdout);
         return;
@@ -229,22 +234,10 @@ static void render_daemon(const struct cli *cli, const json_t *doc)
 {
     const json_t *loop = json_object_get(doc, "loop"), *store = json_object_get(doc, "store");
     const json_t *states = json_object_get(doc, "states");
-    char started[64], written[64], since[64], finished[64];
+    char head[512], since[64];
 
-    cw_format_local(cli_jint(doc, "started_ms"), cli->tz, started, sizeof(started));
-    cw_format_local(cli_jint(doc, "once_finished_ms"), cli->tz, finished, sizeof(finished));
-    cw_format_local(cli_jint(doc, "written_ms"), cli->tz, written, sizeof(written));
-    if (json_is_true(json_object_get(doc, "running")))
-        printf("camwatchd: running, pid %lld, since %s (figures %lld s old)\n",
-               (long long)cli_jint(doc, "pid"), started,
-               (long long)(cli_jint(doc, "age_ms") / 1000));
-    else if (cli_jhas(doc, "once_finished_ms"))
-        printf("camwatchd: last --once run at %s (pid %lld, started %s); no daemon runs, the "
-               "figures are that run's\n",
-               finished, (long long)cli_jint(doc, "pid"), started);
-    else
-        printf("camwatchd: NOT RUNNING (pid %lld gone or silent; last figures %s)\n",
-               (long long)cli_jint(doc, "pid"), written);
+    doc_daemon_headline(&cli->doc, doc, head, sizeof(head));
+    printf("%s\n", head);
     printf("loop:     timers %.1f ms late now, %.1f ms at most and %.1f ms on average over "
            "%lld s\n",
            cli_jnum(loop, "lag_ms"), cli_jnum(loop, "lag_max_ms"), cli_jnum(loop, "lag_mean_ms"),

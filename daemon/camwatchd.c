@@ -99,10 +99,11 @@ struct cw_daemon {
     struct reload *reload; /* the last load's outcome, which the vitals and /metrics show */
     /* A reload prepared (fleet_reload_prepare) whose store sync waits for another program's
      * write lock: its configuration, tried again by reload_retry since pending_since_ms
-     * (monotonic); NULL when none. The old configuration runs meanwhile. */
+     * (monotonic; pending_at_ms on the wall clock, which the vitals show); NULL when none.
+     * The old configuration runs meanwhile. */
     struct cfg *pending;
     ev_timer reload_retry;
-    int64_t pending_since_ms;
+    int64_t pending_since_ms, pending_at_ms;
     ev_signal sigterm, sigint, sighup;
     ev_timer watchdog;
     int once;
@@ -233,11 +234,14 @@ static void daemon_once_done(void *data)
 }
 
 /* The pending reload, if any, dropped: what the fleet prepared for it cancelled, its
- * configuration freed, its retry stopped. No outcome is recorded: the caller says why. */
+ * configuration freed, its retry stopped, the record no longer showing it. No outcome is
+ * recorded: the caller says why. */
 static void daemon_reload_drop(struct cw_daemon *d)
 {
     if (d->pending == NULL)
         return;
+    if (d->reload != NULL)
+        reload_pending_end(d->reload);
     ev_timer_stop(d->loop, &d->reload_retry);
     fleet_reload_cancel(d->fleet);
     cfg_free(d->pending);
@@ -457,6 +461,30 @@ static void daemon_reload_failed(struct cw_daemon *d, const struct cw_err *err)
     daemon_reload_done(d, NULL, &errs);
 }
 
+/* The pending reload's store sync found another program's write lock: the record says it waits
+ * and for whom (the holder may change between tries); the first time the retry armed, the
+ * vitals written, so `camwatch status --daemon` shows it at once, and logged. */
+static void daemon_reload_waits(struct cw_daemon *d)
+{
+    char name[64];
+    long pid = store_write_lock_holder(d->cfg->database, name, sizeof(name));
+
+    if (d->reload != NULL)
+        reload_pending(d->reload, d->pending_at_ms, pid, name);
+    if (ev_is_active(&d->reload_retry))
+        return;
+    ev_timer_start(d->loop, &d->reload_retry);
+    if (d->vitals != NULL) /* before the log line: a reader who sees it sees the file say so */
+        vitals_write(d->vitals);
+    if (pid > 0)
+        log_info("daemon: reload waiting for the store's write lock (held by another "
+                 "program); the old configuration runs meanwhile; the lock's holder: %s (pid %ld)",
+                 name[0] ? name : "?", pid);
+    else
+        log_info("daemon: reload waiting for the store's write lock (held by another "
+                 "program); the old configuration runs meanwhile");
+}
+
 /* The pending reload's store sync tried: taken (the fleet switches, which cannot fail), left
  * pending with its retry armed while another program holds the write lock (the first time
  * logged), or refused (another's lock held past DAEMON_RELOAD_WAIT_MS, or the store refuses
@@ -470,11 +498,7 @@ static void daemon_reload_try(struct cw_daemon *d)
     int64_t waited = cw_mono_ms() - d->pending_since_ms;
 
     if (rc == DAEMON_SYNC_BUSY && waited < DAEMON_RELOAD_WAIT_MS) {
-        if (!ev_is_active(&d->reload_retry)) {
-            log_info("daemon: reload waiting for the store's write lock (held by another "
-                     "program); the old configuration runs meanwhile");
-            ev_timer_start(d->loop, &d->reload_retry);
-        }
+        daemon_reload_waits(d);
         return;
     }
     if (rc != DAEMON_SYNC_DONE) {
@@ -522,6 +546,7 @@ static void daemon_take_config(struct cw_daemon *d, struct cfg *cfg)
     else if (fleet_reload_prepare(d->fleet, cfg, &err) == 0) {
         d->pending = cfg;
         d->pending_since_ms = cw_mono_ms();
+        d->pending_at_ms = cw_now_ms();
         daemon_reload_try(d);
         return;
     }

@@ -17,6 +17,12 @@ struct reload {
     json_t *problems; /* the last refusal's, [] after a taken load */
     size_t more;      /* its problems not in the array */
     json_t *files;    /* those of the configuration running */
+    /* A reload waiting for the store's write lock (reload_pending): since (wall clock), and
+     * the holder's pid (0: not known) and name ("": not known). */
+    int pending;
+    int64_t pending_ms;
+    long holder_pid;
+    char holder[RELOAD_TEXT_MAX];
 };
 
 struct reload *reload_new(void)
@@ -119,6 +125,7 @@ void reload_taken(struct reload *r, const struct cfg *cfg, int start, int64_t at
     const char *paths[] = {cfg->path, cfg->cameras_path, cfg->credentials_path, cfg->http_tokens};
 
     r->loaded = r->ok = 1;
+    r->pending = 0;
     r->start = start;
     r->at_ms = r->ok_ms = at_ms;
     r->more = 0;
@@ -149,7 +156,7 @@ void reload_refused(struct reload *r, const char *conf_path, const struct cw_err
     size_t n = errs != NULL ? errs->n : 0;
 
     r->loaded = 1;
-    r->ok = r->start = 0;
+    r->ok = r->start = r->pending = 0;
     r->at_ms = at_ms;
     json_array_clear(r->problems);
     if (n == 0) {
@@ -159,6 +166,33 @@ void reload_refused(struct reload *r, const char *conf_path, const struct cw_err
     for (size_t i = 0; i < n && i < RELOAD_PROBLEMS_MAX; i++)
         json_array_append_new(r->problems, problem_json(&errs->v[i]));
     r->more = n > RELOAD_PROBLEMS_MAX ? n - RELOAD_PROBLEMS_MAX : 0;
+}
+
+void reload_pending(struct reload *r, int64_t since_ms, long holder_pid, const char *holder)
+{
+    r->pending = 1;
+    r->pending_ms = since_ms;
+    r->holder_pid = holder_pid > 0 ? holder_pid : 0;
+    snprintf(r->holder, sizeof(r->holder), "%s", holder != NULL ? holder : "");
+}
+
+void reload_pending_end(struct reload *r)
+{
+    r->pending = 0;
+}
+
+/* The pending reload's record: {since_ms, waiting_for, holder: {pid, name} | null}, or null
+ * when none waits. */
+static json_t *pending_json(const struct reload *r)
+{
+    json_t *holder = json_null();
+
+    if (!r->pending)
+        return json_null();
+    if (r->holder_pid > 0)
+        holder = json_pack("{s:I, s:o}", "pid", (json_int_t)r->holder_pid, "name", text(r->holder));
+    return json_pack("{s:I, s:s, s:o}", "since_ms", (json_int_t)r->pending_ms, "waiting_for",
+                     "store_write_lock", "holder", holder != NULL ? holder : json_null());
 }
 
 void reload_get_state(const struct reload *r, struct reload_state *out)
@@ -186,8 +220,8 @@ json_t *reload_json(const struct reload *r)
 {
     if (!r->loaded)
         return json_null();
-    return json_pack("{s:b, s:s, s:I, s:I, s:O, s:I, s:O}", "ok", r->ok, "kind",
+    return json_pack("{s:b, s:s, s:I, s:I, s:O, s:I, s:O, s:o}", "ok", r->ok, "kind",
                      r->start ? "start" : "reload", "at_ms", (json_int_t)r->at_ms, "ok_ms",
                      (json_int_t)r->ok_ms, "problems", r->problems, "more", (json_int_t)r->more,
-                     "files", r->files);
+                     "files", r->files, "pending", pending_json(r));
 }

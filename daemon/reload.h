@@ -2,9 +2,10 @@
  * when, whether it took the new files or refused them and kept the old, every problem it
  * found (file, line, field, message; the first RELOAD_PROBLEMS_MAX kept, with a count of the
  * rest), and the files the running configuration was read from, each with its mtime and
- * size as read ("running on cameras.csv as of T"). The vitals file carries it to `camwatch
- * status` and the API's daemon document (index/doc_daemon.c), /metrics its two gauges.
- * Loop thread only. */
+ * size as read ("running on cameras.csv as of T"); and a reload prepared but not in force yet,
+ * waiting for the store's write lock another program holds (since when, held by whom). The vitals
+ * file carries it to `camwatch status` and the API's daemon document (index/doc_daemon.c), /metrics
+ * its two gauges. Loop thread only. */
 #ifndef CW_RELOAD_H
 #define CW_RELOAD_H
 
@@ -41,6 +42,13 @@ void reload_taken(struct reload *r, const struct cfg *cfg, int start, int64_t at
  * counts as one problem "invalid configuration" about conf_path); the running files stay. */
 void reload_refused(struct reload *r, const char *conf_path, const struct cw_errlist *errs,
                     int64_t at_ms);
+/* A reload prepared at since_ms (wall clock) waits for the store's write lock, held by another
+ * program: holder_pid (0: not known), named holder (NULL or "": not known; copied). Said again
+ * on each try (the holder may change); shown until the reload's outcome (reload_taken,
+ * reload_refused) or reload_pending_end. */
+void reload_pending(struct reload *r, int64_t since_ms, long holder_pid, const char *holder);
+/* The pending reload dropped without an outcome (a stop, or a newer SIGHUP replacing it). */
+void reload_pending_end(struct reload *r);
 
 void reload_get_state(const struct reload *r, struct reload_state *out);
 /* When the last load was refused: "last reload REFUSED: FILE:LINE: FIELD: msg (and N more)"
@@ -49,8 +57,10 @@ void reload_get_state(const struct reload *r, struct reload_state *out);
 int reload_format_refusal(const struct reload *r, char *buf, size_t len);
 /* {ok, kind: "start"|"reload", at_ms, ok_ms, problems: [ {file, line, field, message} ] (line
  * and field null when none), more (problems not listed), files: [ {file, mtime_ms, bytes} ]
- * (mtime_ms and bytes null when it could not be read)}: a new reference, or NULL when out of
- * memory. */
+ * (mtime_ms and bytes null when it could not be read), pending: {since_ms, waiting_for:
+ * "store_write_lock", holder: {pid, name (null when not known)} | null} | null}: a new
+ * reference, or NULL when out of memory. ok, at_ms and the rest are the last outcome's, which
+ * a pending reload does not change. */
 json_t *reload_json(const struct reload *r);
 
 #endif

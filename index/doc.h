@@ -421,7 +421,9 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  *          failing_since_ms, error},
  *  resolver: {async}, cameras, states: {up, degraded, down, unknown, maintenance},
  *  config: {ok, kind ("start" | "reload"), at, at_ms, ok_at, ok_ms, problems: [ {file, line,
- *           field, message} ], more, files: [ {file, mtime, mtime_ms, bytes} ]} | null}.
+ *           field, message} ], more, files: [ {file, mtime, mtime_ms, bytes} ],
+ *           pending: {since, since_ms, waiting_for ("store_write_lock"), holder: {pid, name}
+ *                     | null} | null} | null}.
  * running: that pid exists and the figures are at most three write intervals old, and they are
  * not a finished --once run's. once: the writer was a `camwatchd --once` run; once_finished
  * (ISO) and once_finished_ms: when that run ended as asked (its sweep done, every write
@@ -430,13 +432,27 @@ int doc_discover(const struct doc_ctx *c, const struct doc_found *found, size_t 
  * outcome of the daemon's last load of its configuration (daemon/reload.h): ok false when the
  * last reload was refused, the problems it found (the first ten, more counting the rest),
  * ok_at when the configuration it runs on was loaded, files those it was read from as they
- * were then; null from a daemon that does not say. Reads only the file (c->store is not used).
+ * were then; null from a daemon that does not say. config.pending: a reload asked for (SIGHUP)
+ * and not in force yet, waiting since then for the store's write lock, which another program
+ * holds (holder: its pid and name as /proc told, null when not known; name null when only the
+ * pid is); null when none waits, and from a daemon that does not say. The reload's outcome,
+ * when it comes, is in ok, at and the rest as for any reload. Reads only the file (c->store
+ * is not used).
  * DOC_NOT_FOUND when there is none yet. The API serves it as GET /api/v1/daemon. */
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 /* When config (doc_daemon's config, or daemon/reload.h's record) says the last reload was
  * refused: its first problem as "FILE:LINE: FIELD: message (and N more)" in buf (cut to len),
  * returning 1; else 0 with buf "". Any thread. */
 int doc_daemon_refusal(const json_t *config, char *buf, size_t len);
+/* When config (doc_daemon's config) has a reload pending: "pending since T, waiting for
+ * another writer's lock on the store (held by NAME, pid N); the new configuration is not in
+ * force yet" in buf (cut to len; T local in c->tz), returning 1; else 0 with buf "". The
+ * CLI or the loop thread (cw_format_local). */
+int doc_daemon_pending(const struct doc_ctx *c, const json_t *config, char *buf, size_t len);
+/* doc (doc_daemon's) in one line, "camwatchd: ...": running (pid, since, how old the figures
+ * are), a finished --once run's (when; STALE when once_stale), or NOT RUNNING; times local in
+ * c->tz. The CLI or the loop thread (cw_format_local). */
+void doc_daemon_headline(const struct doc_ctx *c, const json_t *doc, char *buf, size_t len);
 
 /* {tokens: [ {name, role, created (null when the file has none)} ], file}: the API tokens in
  * c->cfg's tokens file (tokens_path), in the file's order; never a token or its hash. A

@@ -51,6 +51,11 @@ static void add_config_iso(const struct doc_ctx *c, json_t *o)
         if (json_is_object(f))
             add_iso(c, f, "mtime_ms", "mtime");
     }
+    /* null from a daemon older than the mark, as from one with no reload waiting */
+    if (json_is_object(json_object_get(cfg, "pending")))
+        add_iso(c, json_object_get(cfg, "pending"), "since_ms", "since");
+    else
+        json_object_set_new(cfg, "pending", json_null());
 }
 
 int doc_daemon_refusal(const json_t *config, char *buf, size_t len)
@@ -77,6 +82,60 @@ int doc_daemon_refusal(const json_t *config, char *buf, size_t len)
     else
         snprintf(buf, len, "%s", first);
     return 1;
+}
+
+int doc_daemon_pending(const struct doc_ctx *c, const json_t *config, char *buf, size_t len)
+{
+    const json_t *p = json_object_get(config, "pending");
+    const json_t *holder = json_object_get(p, "holder");
+    const char *name = json_string_value(json_object_get(holder, "name"));
+    char since[64], who[128] = "";
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (!json_is_object(p))
+        return 0;
+    cw_format_local(json_integer_value(json_object_get(p, "since_ms")), c->tz, since,
+                    sizeof(since));
+    if (json_is_integer(json_object_get(holder, "pid")))
+        snprintf(who, sizeof(who), " (held by %s, pid %lld)", name != NULL ? name : "?",
+                 (long long)json_integer_value(json_object_get(holder, "pid")));
+    snprintf(buf, len,
+             "pending since %s, waiting for another writer's lock on the store%s; the new "
+             "configuration is not in force yet",
+             since, who);
+    return 1;
+}
+
+void doc_daemon_headline(const struct doc_ctx *c, const json_t *doc, char *buf, size_t len)
+{
+    char started[64], written[64], finished[64];
+    long long pid = json_integer_value(json_object_get(doc, "pid"));
+
+    cw_format_local(json_integer_value(json_object_get(doc, "started_ms")), c->tz, started,
+                    sizeof(started));
+    cw_format_local(json_integer_value(json_object_get(doc, "written_ms")), c->tz, written,
+                    sizeof(written));
+    if (json_is_true(json_object_get(doc, "running"))) {
+        snprintf(buf, len, "camwatchd: running, pid %lld, since %s (figures %lld s old)", pid,
+                 started, (long long)(json_integer_value(json_object_get(doc, "age_ms")) / 1000));
+        return;
+    }
+    if (!json_is_integer(json_object_get(doc, "once_finished_ms"))) {
+        snprintf(buf, len, "camwatchd: NOT RUNNING (pid %lld gone or silent; last figures %s)", pid,
+                 written);
+        return;
+    }
+    cw_format_local(json_integer_value(json_object_get(doc, "once_finished_ms")), c->tz, finished,
+                    sizeof(finished));
+    /* As `camwatch status` warns of it: a timer stopped, or its runs fail before they finish. */
+    snprintf(buf, len,
+             "camwatchd: last --once run at %s (pid %lld, started %s); no daemon runs, the "
+             "figures are that run's%s",
+             finished, pid, started,
+             json_is_true(json_object_get(doc, "once_stale"))
+                 ? ": STALE, over a day old; no --once run has finished since"
+                 : "");
 }
 
 int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err)

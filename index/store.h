@@ -476,6 +476,11 @@ int store_list_device_changes_page(struct store *s, const struct store_page *pg,
 /* The file beside the database where the daemon keeps its vitals (daemon/vitals.h):
  * "<database>.daemon.json" into buf. Returns buf, or NULL when it does not fit. */
 const char *store_vitals_path(const char *database, char *buf, size_t len);
+/* The process holding the write lock of the store at database when another program does
+ * (its transaction: SQLite's WAL write lock on "<database>-shm"), as /proc/locks lists it:
+ * its pid, with its name (/proc/PID/comm) in name ("" when not read); 0 when none can be told
+ * (none held, no procfs, a process in another pid namespace). Reads /proc only. Any thread. */
+long store_write_lock_holder(const char *database, char *name, size_t len);
 
 /* After a call that returned -1, why (before any other call on s): */
 enum store_failure {

@@ -631,6 +631,128 @@ test_daemon_refused_reload_keeps_ten_problems_counts_the_rest_cleans_and_cuts_te
     json_decref(doc);
 }
 
+/* The headline `status --daemon` prints (doc_daemon_headline) for a finished --once run: over
+ * a day old it says STALE, as `camwatch status` warns; a minute old it does not. */
+static void test_daemon_headline_says_a_once_run_over_a_day_old_is_stale(void **state)
+{
+    struct fixture *fx = *state;
+    json_int_t day = 24 * 3600 * (json_int_t)1000,
+               at = (cw_now_ms() / 1000 - 2 * day / 1000) * 1000;
+    json_t *doc;
+    char line[512], want[512], when[64];
+
+    fx->once = 1;
+    fx->once_done = 1;
+    daemon_writes(fx);
+    vitals_set(fx, "once_finished_ms", at);
+    vitals_set(fx, "written_ms", at);
+    doc = built(fx, doc_daemon);
+    doc_daemon_headline(&fx->c, doc, line, sizeof(line));
+    cw_format_local(at, "UTC", when, sizeof(when));
+    snprintf(want, sizeof(want), "camwatchd: last --once run at %s (pid %d, started ", when,
+             (int)getpid());
+    assert_int_equal(strncmp(line, want, strlen(want)), 0);
+    assert_non_null(strstr(line, "); no daemon runs, the figures are that run's: STALE, over a "
+                                 "day old; no --once run has finished since"));
+    json_decref(doc);
+
+    vitals_set(fx, "once_finished_ms", cw_now_ms() - 60 * 1000);
+    doc = built(fx, doc_daemon);
+    doc_daemon_headline(&fx->c, doc, line, sizeof(line));
+    assert_non_null(strstr(line, "; no daemon runs, the figures are that run's"));
+    assert_null(strstr(line, "STALE"));
+    assert_null(strstr(line, "day old"));
+    json_decref(doc);
+}
+
+/* A reload waiting for the store's write lock (reload_pending): the document's config.pending
+ * says since when (ISO beside ms), what it waits for and whose lock it is, its line says the
+ * new configuration is not in force yet, and the last outcome (ok, at) is unchanged; the holder
+ * unknown, the line names none; once refused (or dropped) there is no pending reload. */
+static void
+test_daemon_pending_reload_says_since_when_and_whose_lock_until_its_outcome(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_errlist errs = {0};
+    json_t *doc, *cfg, *p, *h;
+    char line[512];
+
+    assert_non_null(fx->reload = reload_new());
+    cw_errlist_add(&errs, "/etc/camwatch/cameras.csv", 3, "lat", "out of range");
+    reload_refused(fx->reload, "/etc/camwatch/camwatch.conf", &errs, T0);
+    cw_errlist_clear(&errs);
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_null(json_object_get(cfg, "pending")));
+    assert_int_equal(doc_daemon_pending(&fx->c, cfg, line, sizeof(line)), 0);
+    assert_string_equal(line, "");
+    json_decref(doc);
+
+    reload_pending(fx->reload, T0 + 60000, 4242, "camwatch");
+    cfg = config_of(fx, &doc);
+    p = json_object_get(cfg, "pending");
+    assert_true(json_is_object(p));
+    assert_int_equal(num(p, "since_ms"), T0 + 60000);
+    assert_string_equal(str(p, "since"), "2023-11-14T22:14:20+00:00");
+    assert_string_equal(str(p, "waiting_for"), "store_write_lock");
+    h = json_object_get(p, "holder");
+    assert_int_equal(num(h, "pid"), 4242);
+    assert_string_equal(str(h, "name"), "camwatch");
+    assert_true(json_is_false(json_object_get(cfg, "ok"))); /* the last outcome, unchanged */
+    assert_int_equal(num(cfg, "at_ms"), T0);
+    assert_int_equal(doc_daemon_pending(&fx->c, cfg, line, sizeof(line)), 1);
+    assert_string_equal(line, "pending since 2023-11-14 22:14:20, waiting for another writer's "
+                              "lock on the store (held by camwatch, pid 4242); the new "
+                              "configuration is not in force yet");
+    json_decref(doc);
+
+    reload_pending(fx->reload, T0 + 60000, 0, NULL); /* the holder not known */
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_null(json_object_get(json_object_get(cfg, "pending"), "holder")));
+    assert_int_equal(doc_daemon_pending(&fx->c, cfg, line, sizeof(line)), 1);
+    assert_string_equal(line, "pending since 2023-11-14 22:14:20, waiting for another writer's "
+                              "lock on the store; the new configuration is not in force yet");
+    json_decref(doc);
+
+    cw_errlist_add(&errs, "/etc/camwatch/camwatch.conf", 0, NULL, "database is locked");
+    reload_refused(fx->reload, "/etc/camwatch/camwatch.conf", &errs, T0 + 120000);
+    cw_errlist_clear(&errs);
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_null(json_object_get(cfg, "pending")));
+    assert_int_equal(num(cfg, "at_ms"), T0 + 120000);
+    assert_int_equal(doc_daemon_pending(&fx->c, cfg, line, sizeof(line)), 0);
+    json_decref(doc);
+
+    reload_pending(fx->reload, T0 + 180000, 4242, "camwatch");
+    reload_pending_end(fx->reload); /* dropped: a stop, or a newer SIGHUP */
+    cfg = config_of(fx, &doc);
+    assert_true(json_is_null(json_object_get(cfg, "pending")));
+    json_decref(doc);
+}
+
+/* A vitals file from a daemon that does not say (no config.pending): null, no line. */
+static void test_daemon_vitals_without_pending_say_none(void **state)
+{
+    struct fixture *fx = *state;
+    json_error_t jerr;
+    json_t *o, *doc, *cfg;
+    char line[512];
+
+    assert_non_null(fx->reload = reload_new());
+    reload_refused(fx->reload, "/etc/camwatch/camwatch.conf", NULL, T0);
+    reload_pending(fx->reload, T0, 4242, "camwatch");
+    daemon_writes(fx);
+    o = json_load_file(fx->vitals, 0, &jerr);
+    assert_non_null(o);
+    assert_int_equal(json_object_del(json_object_get(o, "config"), "pending"), 0);
+    assert_int_equal(json_dump_file(o, fx->vitals, 0), 0);
+    json_decref(o);
+    doc = built(fx, doc_daemon);
+    cfg = json_object_get(doc, "config");
+    assert_true(json_is_null(json_object_get(cfg, "pending")));
+    assert_int_equal(doc_daemon_pending(&fx->c, cfg, line, sizeof(line)), 0);
+    json_decref(doc);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -641,6 +763,9 @@ int main(void)
         T(test_daemon_not_running_when_stale_or_gone_failing_since_null),
         T(test_daemon_once_run_that_finished_says_when_and_is_not_running),
         T(test_daemon_once_run_finished_two_days_ago_is_stale_a_minute_ago_not),
+        T(test_daemon_headline_says_a_once_run_over_a_day_old_is_stale),
+        T(test_daemon_pending_reload_says_since_when_and_whose_lock_until_its_outcome),
+        T(test_daemon_vitals_without_pending_say_none),
         T(test_daemon_vitals_without_the_once_mark_are_a_daemons),
         T(test_daemon_vitals_not_json_is_an_error_naming_the_file),
         T(test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on),

@@ -149,6 +149,7 @@ class DaemonLifecycleTest(unittest.TestCase):
         self.assertRegex(r.out, r"(?m)^camwatchd: last --once run at \d{4}-\d\d-\d\d [^(]*"
                          r"\(pid \d+, started [^)]*\); no daemon runs")
         self.assertNotIn("NOT RUNNING", r.out)
+        self.assertNotIn("STALE", r.out)
         doc = cwtest._json(cwtest.camwatch(conf, "status", "--daemon", "--json"))
         self.assertIs(doc["running"], False)
         self.assertIs(doc["once"], True)
@@ -174,6 +175,12 @@ class DaemonLifecycleTest(unittest.TestCase):
                              % at.strftime("%Y-%m-%d %H:%M:%S"), r)
         doc = cwtest._json(cwtest.camwatch(conf, "status", "--daemon", "--json"))
         self.assertEqual((doc["running"], doc["once_stale"]), (False, True))
+        r = cwtest.camwatch(conf, "status", "--daemon")
+        self.assertEqual(r.rc, 0, r)
+        self.assertRegex(r.out, r"(?m)^camwatchd: last --once run at %s \(pid \d+, started "
+                         r"[^)]*\); no daemon runs, the figures are that run's: STALE, over a "
+                         r"day old; no --once run has finished since$"
+                         % at.strftime("%Y-%m-%d %H:%M:%S"))
 
         # A daemon killed where it stood is not running, whatever ran before it: it warns.
         d = self.daemon = self.start_daemon(conf)

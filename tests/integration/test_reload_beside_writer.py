@@ -13,12 +13,17 @@ write lock with python's sqlite3 (BEGIN IMMEDIATE) and sends SIGHUP for a sheet 
   - once the daemon has begun the reload (its log says so), the API answers while the test
     still holds the lock, and its document has no outcome of that reload yet (on the old code
     the answer came only after the wait, with the reload refused); the log says it waits;
-  - a second SIGHUP (sheet A and C) replaces the one pending;
-  - the lock let go: the reload is taken, A and C in the daemon and the store, B never;
+  - while it waits, `camwatch status --daemon` (--json, the table) and the API's daemon
+    document show the reload pending: since when, waiting for the store's write lock, held by
+    this test's process (its pid and name); the new configuration not in force yet;
+  - a second SIGHUP (sheet A and C) replaces the one pending (pending since then);
+  - the lock let go: the reload is taken, A and C in the daemon and the store, B never; no
+    reload pending in the document or the table any more;
   - the lock held again, a sheet with D, SIGHUP, then SIGTERM while it is pending: the pending
-    reload is dropped, the daemon exits 0 (in the ASan build: nothing leaked), D never stored;
+    reload is dropped, the daemon exits 0 (in the ASan build: nothing leaked), D never stored,
+    its last vitals with no reload pending;
   - (another daemon) the lock held past a minute: the reload is refused, its message naming the
-    store's write lock, the old configuration kept.
+    store's write lock, the old configuration kept, no reload pending any more.
 
     /usr/bin/python3 tests/integration/test_reload_beside_writer.py --build build [-v]
 
@@ -61,6 +66,39 @@ class ReloadBesideWriterTest(unittest.TestCase):
         finally:
             db.close()
 
+    def daemon_status(self):
+        """`camwatch status --daemon` as (its --json document, its table)."""
+        doc = cwtest._json(cwtest.camwatch(self.conf, "status", "--daemon", "--json"))
+        r = cwtest.camwatch(self.conf, "status", "--daemon")
+        self.assertEqual(r.rc, 0, r)
+        return doc, r.out
+
+    def assert_pending(self, after_ms):
+        """status --daemon and the API show a reload pending since after_ms or later, waiting for
+        the lock this process holds; the configuration in force the one at start. Returns its
+        since_ms."""
+        with open("/proc/self/comm", encoding="utf-8") as f:
+            me = f.read().strip()
+        doc, table = self.daemon_status()
+        self.assertIs(doc["running"], True, doc)
+        pending = doc["config"]["pending"]
+        self.assertIsInstance(pending, dict, doc["config"])
+        self.assertEqual(pending["waiting_for"], "store_write_lock", pending)
+        self.assertEqual(pending["holder"], {"pid": os.getpid(), "name": me}, pending)
+        self.assertGreaterEqual(pending["since_ms"], after_ms, pending)
+        self.assertRegex(pending["since"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", pending)
+        self.assertEqual(self.config_doc()["pending"], pending, "the API's document")
+        self.assertRegex(table, r"(?m)^reload:   pending since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, "
+                         r"waiting for another writer's lock on the store \(held by %s, pid %d\); "
+                         r"the new configuration is not in force yet$" % (me, os.getpid()))
+        self.assertRegex(table, r"(?m)^config:   loaded at .* \(at start\)")
+        return pending["since_ms"]
+
+    def assert_none_pending(self, doc, table):
+        self.assertIsNone(doc["config"]["pending"], doc["config"])
+        self.assertNotIn("reload:", table)
+        self.assertNotIn("not in force", table)
+
     def shown(self):
         return sorted(o["id"] for o in cwtest._json(cwtest.camwatch(self.conf, "status",
                                                                     "--json")))
@@ -91,9 +129,12 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertIs(start["ok"], True, start)
 
         # (a) The lock held, a reload begun: the loop answers, the reload not ended.
+        self.assertIsNone(start["pending"], start)
+        self.assert_none_pending(*self.daemon_status())
         self.write_site(["A", "B"])
         lock = cwtest.write_lock(self.db)
         try:
+            asked_ms = int(time.time() * 1000)
             self.sighup_seen(1)
             during = self.config_doc()
             self.assertTrue(lock.in_transaction)
@@ -102,6 +143,9 @@ class ReloadBesideWriterTest(unittest.TestCase):
             self.assertIs(during["ok"], True, during)
             cwtest.wait_for("the log saying the reload waits",
                             lambda: WAITING in d.stderr_text(), proc=d)
+            # Written before that line: status --daemon shows the reload pending, whose lock.
+            first_ms = self.assert_pending(asked_ms)
+            self.assertTrue(lock.in_transaction)
 
             # A new SIGHUP replaces the one pending.
             self.write_site(["A", "C"])
@@ -113,6 +157,8 @@ class ReloadBesideWriterTest(unittest.TestCase):
             self.assertTrue(lock.in_transaction)
             self.assertEqual(during["at_ms"], start["at_ms"], during)
             self.assertEqual(self.shown(), ["A"], "the old configuration runs meanwhile")
+            self.assert_pending(first_ms)  # the new one's, since its SIGHUP
+            self.assertTrue(lock.in_transaction)
         finally:
             released_ms = int(time.time() * 1000)
             lock.rollback()
@@ -128,6 +174,10 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertNotIn("reload failed", log)
         self.assertEqual(self.shown(), ["A", "C"])
         self.assertEqual(self.stored(), {"A": 0, "C": 0})
+        self.assertIsNone(taken["pending"], taken)
+        doc, table = self.daemon_status()
+        self.assert_none_pending(doc, table)
+        self.assertRegex(table, r"(?m)^config:   loaded at .* \(a reload\)")
         # C, prepared while the lock was held, is unknown since the reload was taken, not since
         # it was prepared: its row is written then, and the daemon resumes it from the row.
         since = cwtest.status(self.conf)["C"]["since_ms"]
@@ -153,6 +203,9 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertEqual(rc, 0, log[-3000:])
         self.assertEqual(log.count("daemon: reloaded, "), 1, log[-3000:])
         self.assertEqual(self.stored(), {"A": 0, "C": 0})
+        doc, table = self.daemon_status()  # the last vitals, written at the stop
+        self.assertIs(doc["running"], False, doc)
+        self.assert_none_pending(doc, table)
 
     def test_a_lock_held_past_a_minute_refuses_the_reload_naming_the_stores_lock(self):
         d = self.start_site("cw-reload-refused-")
@@ -171,6 +224,10 @@ class ReloadBesideWriterTest(unittest.TestCase):
                          r"database is locked")
         refused = self.config_doc()
         self.assertIs(refused["ok"], False, refused)
+        self.assertIsNone(refused["pending"], refused)
+        doc, table = self.daemon_status()
+        self.assert_none_pending(doc, table)
+        self.assertIn("camwatchd: RELOAD REFUSED at ", table)
         self.assertRegex(refused["problems"][0]["message"], r"^the store's write lock held by "
                          r"another program for \d+ s: database is locked$")
         self.assertEqual(self.shown(), ["A"])
