@@ -76,9 +76,11 @@ static void load_forget(struct load *ld)
     cfg_conf_forget(ld);
 }
 
-/* What a strict load refused for the problems of the files read against camwatch.conf (their
- * rows and credentials; camwatch.conf itself sound) still says: the warnings of the rest, the
- * rows without problems, as a reader's load would keep them. Into warns; may set ld->oom. */
+/* What a strict load refused for its problems still says: the warnings of the rest, the rows
+ * without problems as a reader's load would keep them, and of camwatch.conf what it took (a
+ * key refused keeps its default; a recorder whose kind or channel_map was refused has no map,
+ * one whose header was refused no section, and a refused [inventory] cameras no rows: none of
+ * those is warned of). Into warns; may set ld->oom. */
 static void load_warn_rest(struct load *ld, struct cw_errlist *warns)
 {
     cfg_inventory_drop_bad(ld);
@@ -133,7 +135,7 @@ static int load(const char *path, enum cfg_load_mode mode, struct cfg **out,
     if (!ld.oom)
         cfg_recorders_resolve(&ld);
     if (ld.oom || ld.conf_nerr > 0 || (ld.nerr > 0 && mode == CFG_LOAD_STRICT)) {
-        if (warns != NULL && !ld.oom && ld.conf_nerr == 0)
+        if (warns != NULL && !ld.oom)
             load_warn_rest(&ld, warns);
         goto fail;
     }

@@ -284,12 +284,13 @@ const struct cfg_recorder *cfg_find_recorder(const struct cfg *cfg, const char *
  * --check-config prints them. */
 void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns);
 
-/* cfg_load, for --check-config: when it refuses the configuration for problems of cameras.csv
- * or credentials.ini (or a recorder's against them), camwatch.conf itself sound, the
- * cfg_warnings of what loaded (the rows without problems) are appended to warns too, so a
- * user meets them beside the problems rather than after fixing those. One read of the files;
- * a problem of camwatch.conf gives no warnings. Of a cfg it returns, warns holds nothing:
- * call cfg_warnings. */
+/* cfg_load, for --check-config: when it refuses the configuration, for problems of
+ * camwatch.conf, cameras.csv or credentials.ini alike, the cfg_warnings of what loaded (the
+ * keys and recorders camwatch.conf took, the rows without problems) are appended to warns too,
+ * so a user meets them beside the problems rather than after fixing those. One read of the
+ * files; a conf that cannot be read at all gives none, nor does what the conf refused (a
+ * recorder whose kind or channel_map was refused has no map to warn of). Of a cfg it returns,
+ * warns holds nothing: call cfg_warnings. */
 int cfg_load_check(const char *path, struct cfg **out, struct cw_errlist *errs,
                    struct cw_errlist *warns);
 

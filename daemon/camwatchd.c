@@ -167,9 +167,9 @@ static void daemon_print_warnings(const struct cw_errlist *warns, int check)
 }
 
 /* Load the config, printing every problem, which stay in errs for the caller (who clears it);
- * returns NULL when invalid. With check (--check-config), a configuration refused for its
- * inventory's problems says its warnings after them (cfg_load_check): met now, not after the
- * problems are fixed. */
+ * returns NULL when invalid. With check (--check-config), a configuration refused says the
+ * warnings of what loaded after its problems (cfg_load_check), camwatch.conf's own problems
+ * too: met now, not after the problems are fixed. */
 static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs, int check)
 {
     struct cw_errlist warns = {0};

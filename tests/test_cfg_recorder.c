@@ -249,7 +249,7 @@ static void test_map_entry_of_a_camera_on_another_recorder_is_a_warning(void **s
 
 /* --check-config's load (cfg_load_check): a configuration refused for a bad row says its
  * warnings too, of the rows without problems, so the user meets them with the problems rather
- * than after fixing those; a problem of camwatch.conf itself gives none. */
+ * than after fixing those. */
 static void test_check_load_refused_for_a_bad_row_still_gives_the_warnings(void **state)
 {
     struct site *s = *state;
@@ -270,14 +270,43 @@ static void test_check_load_refused_for_a_bad_row_still_gives_the_warnings(void 
     assert_error(&warns, "/camwatch.conf", 13, "channel_map",
                  "[recorder nvr1]: ch03=CAM-C gives CAM-C no new footage: its row (*");
     cw_errlist_clear(&warns);
-    cw_errlist_clear(&s->errs);
+}
 
-    /* camwatch.conf's own problem: nothing loaded to warn of */
-    load_nvr1_with(s, "channel_map = ch01=CAM-A, ch03 = CAM-C\n[footage]\nscan_interval = 1s\n",
+/* camwatch.conf's own problems (a key out of range in [footage], an unknown key in the very
+ * recorder whose map is warned of) refuse the configuration as well, and the warnings of what
+ * loaded around them still come with them: one run of --check-config says everything. */
+static void test_check_load_refused_for_conf_problems_still_gives_the_warnings(void **state)
+{
+    struct site *s = *state;
+    struct cw_errlist warns = {0};
+    static const char row_e[] = "CAM-E,E,CAH,,district,,,,,nope://h/e,,,,,NVR-NOT-CONFIGURED,\n";
+
+    load_nvr1_with(s,
+                   "channel_map = ch01=CAM-A, ch03 = CAM-C, ch05=CAM-E\ncolour = red\n"
+                   "[footage]\nscan_interval = 1s\n",
                    row_e);
     assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
+    assert_null(s->cfg);
+    if (s->errs.n != 3 || warns.n != 1) {
+        dump_errors(&s->errs);
+        dump_errors(&warns);
+    }
+    assert_int_equal(s->errs.n, 3);
+    assert_error(&s->errs, "/camwatch.conf", 14, "colour", "unknown key in [recorder nvr1]*");
+    assert_error(&s->errs, "/camwatch.conf", 16, "scan_interval", "must be between 10s and 1d*");
+    assert_error(&s->errs, "/cameras.csv", 5, "rtsp_url", "*");
+    assert_int_equal(warns.n, 1);
+    assert_error(&warns, "/camwatch.conf", 13, "channel_map",
+                 "[recorder nvr1]: ch03=CAM-C gives CAM-C no new footage: its row (*");
+    cw_errlist_clear(&warns);
+    cw_errlist_clear(&s->errs);
+
+    /* A map refused is not read, so none of its entries is warned of: its problem is said. */
+    load_nvr1_with(s, "channel_map = ch03 = CAM-C, ch04\n", "");
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
     assert_int_equal(warns.n, 0);
-    assert_error(&s->errs, "/camwatch.conf", 15, "scan_interval", "must be between 10s and 1d*");
+    assert_error(&s->errs, "/camwatch.conf", 13, "channel_map",
+                 "[recorder nvr1]: ' ch04' is not TOKEN=CAMERA");
     cw_errlist_clear(&warns);
 }
 
@@ -334,6 +363,9 @@ int main(void)
                                         site_setup, site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_recorders_name_line_and_field, site_setup,
                                         site_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_check_load_refused_for_conf_problems_still_gives_the_warnings, site_setup,
+            site_teardown),
         cmocka_unit_test_setup_teardown(test_bad_footage_keys_refused, site_setup, site_teardown),
         cmocka_unit_test_setup_teardown(
             test_check_load_refused_for_a_bad_row_still_gives_the_warnings, site_setup,

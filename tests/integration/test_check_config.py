@@ -1,0 +1,75 @@
+"""camwatchd --check-config says everything it can in one run: camwatch.conf's own problems
+(an unknown key, a value out of range, a bad URL) and, beside them, the warnings of what loaded
+around them (a recorder's channel_map entry naming a camera whose row names another recorder),
+each naming file, line and key; exit status 2. The real daemon on a site written to disk; no
+camera is contacted."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cwtest  # noqa: E402
+
+RECORDER = {"kind": "dir", "path": "footage", "pattern": "{camera}/%Y-%m-%d/%H-%M-%S.mp4",
+            "channel_map": "ch01=A, ch02=B"}
+
+
+def line_of(conf, text, after=None):
+    """The line number of text in conf (the first after the line `after`, when given)."""
+    with open(conf, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    start = lines.index(after) if after is not None else 0
+    return lines.index(text, start) + 1
+
+
+class CheckConfigTest(unittest.TestCase):
+    def test_conf_problems_and_warnings_in_one_run(self):
+        with cwtest.fixtures("cw-check-") as (tmp, procs):
+            refused = cwtest.closed_port()
+            site = os.path.join(tmp, "site")
+            # A's row puts it on nvr2, yet nvr1's map names it: a warning. B is nvr1's own.
+            cams = [cwtest.camera("A", cwtest.rtsp_url(refused, "/a"), recorder="nvr2"),
+                    cwtest.camera("B", cwtest.rtsp_url(refused, "/b"), recorder="nvr1")]
+            broken = {"probe.stream": {"workers": "0"},
+                      "footage": {"scan_interval": "1s"},                     # out of range
+                      "alerts": {"webhook": "ftp://127.0.0.1/hook"},         # not http(s)
+                      "recorder nvr1": dict(RECORDER, colour="red")}          # unknown key
+            conf = cwtest.write_config(site, cams, sections=broken)
+            warning = ("camwatchd: warning: %s:%d: channel_map: [recorder nvr1]: ch01=A gives A "
+                       "no new footage: its row (%s/cameras.csv:2) names recorder nvr2; take "
+                       "ch01=A out of the map, or put nvr1 back in the row"
+                       % (conf, line_of(conf, "channel_map = ch01=A, ch02=B"), site))
+
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 2, r)
+            self.assertNotIn("valid", r.out)
+            err = r.err.splitlines()
+            problems = [line for line in err if not line.startswith("camwatchd: warning:")]
+            for key, text, after in (("scan_interval", "scan_interval = 1s", "[footage]"),
+                                     ("webhook", "webhook = ftp://127.0.0.1/hook", "[alerts]"),
+                                     ("colour", "colour = red", "[recorder nvr1]")):
+                with self.subTest(key=key):
+                    at = "%s:%d: %s: " % (conf, line_of(conf, text, after), key)
+                    self.assertTrue(any(line.startswith(at) for line in problems), r.err)
+            self.assertEqual(len(problems), 3, r.err)
+            # The warning comes too, after the problems: met now, not on the run after they
+            # are fixed.
+            self.assertEqual(err[-1], warning, r.err)
+            self.assertEqual(r.err.count("warning"), 1, r.err)
+
+            # The problems fixed, the same warning alone: the configuration is valid (exit 0).
+            fixed = {"probe.stream": {"workers": "0"}, "recorder nvr1": RECORDER}
+            conf = cwtest.write_config(site, cams, sections=fixed)
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn("valid", r.out)
+            self.assertEqual(r.err.splitlines(),
+                             ["camwatchd: warning: %s:%d: channel_map: [recorder nvr1]: ch01=A "
+                              "gives A no new footage: its row (%s/cameras.csv:2) names recorder "
+                              "nvr2; take ch01=A out of the map, or put nvr1 back in the row"
+                              % (conf, line_of(conf, "channel_map = ch01=A, ch02=B"), site)])
+
+
+if __name__ == "__main__":
+    cwtest.build_dir()
+    unittest.main()
