@@ -22,7 +22,8 @@
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
-#define CLI_DONE (-1) /* cli_parse: --help or --version answered; exit 0 */
+#define EXIT_AUDIT_UNFINISHED 3 /* audit verify: the chain holds, an export has no end recorded */
+#define CLI_DONE (-1)           /* cli_parse: --help or --version answered; exit 0 */
 #define CLI_NARGS_ANY (-2)
 
 struct cli {

@@ -66,7 +66,10 @@ static const char verify_usage[] =
     "usage: camwatch [-c FILE] audit verify [--json]\n"
     "  Walk the audit trail (every request and export) and check its hash chain: each row holds\n"
     "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
-    "  --json          print {intact, rows, broken_at, why}\n";
+    "  Lists every export that began (export.start) with no end recorded (no export or\n"
+    "  export.failed row): running now, or killed; exit status 3 when the chain holds but\n"
+    "  one has no end. 0: the chain holds and every export began has ended.\n"
+    "  --json          print {intact, rows, broken_at, why, unfinished_exports}\n";
 
 /* ---- request create ---- */
 
@@ -276,19 +279,19 @@ static void export_render(const struct cli *cli, const struct cli_args *a, const
 
 /* The audit row saying the export begun failed (why): the trail says what became of it. A
  * store that refuses it is said, and the export's own failure stays the one reported. */
-static void export_failed_row(struct store *s, int64_t id, const char *who, const char *where,
-                              const char *why)
+static void export_failed_row(struct store *s, int64_t id, int64_t start_id, const char *who,
+                              const char *where, const char *why)
 {
     struct cw_err err;
 
-    if (export_audit_failed(s, id, who, where, why, cw_now_ms(), &err) != 0)
+    if (export_audit_failed(s, id, start_id, who, where, why, cw_now_ms(), &err) != 0)
         fprintf(stderr, "camwatch: the export's export.failed audit row was not written: %s\n",
                 err.msg);
 }
 
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = cli_row_id(a->argv[0]);
+    int64_t id = cli_row_id(a->argv[0]), start_id = 0;
     struct export_ctx x = {0};
     struct cli_interrupt stop;
     struct export_cfg *set = NULL;
@@ -321,7 +324,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
         export_plan_free(plan);
         return cli_fail(&err);
     }
-    if (export_audit_start(cli->store, id, who, where, cw_now_ms(), &err) != 0) {
+    if (export_audit_start(cli->store, id, who, where, cw_now_ms(), &start_id, &err) != 0) {
         export_plan_free(plan);
         fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n",
                 a->out);
@@ -343,7 +346,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
             snprintf(why, sizeof(why), "export cancelled (%s)", strsignal(sig));
         else
             cw_err_format(&err, why, sizeof(why));
-        export_failed_row(cli->store, id, who, where, why);
+        export_failed_row(cli->store, id, start_id, who, where, why);
         cli_interrupt_stop(&stop);
         export_plan_free(plan);
         if (sig == 0)
@@ -353,7 +356,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     }
     /* The files are there whatever happens next; the audit row says who made them and their
      * hash (a signal now waits for it; the store's busy timeout waits out another writer). */
-    rc = export_audit(cli->store, plan, &res, who, cw_now_ms(), &err);
+    rc = export_audit(cli->store, plan, &res, start_id, who, cw_now_ms(), &err);
     cli_interrupt_stop(&stop);
     export_plan_free(plan);
     if (rc != 0) {
@@ -383,18 +386,45 @@ const struct cli_command cli_request_export_command = {"request export",
 
 /* ---- audit verify ---- */
 
+/* One line per export begun with no end recorded: which row, when, who, which request, where. */
+static void verify_render_unfinished(const struct cli *cli, const json_t *list)
+{
+    const json_t *o;
+    char at[64], req[32];
+    size_t i;
+
+    json_array_foreach(list, i, o)
+    {
+        snprintf(req, sizeof(req), "%lld", (long long)cli_jint(o, "request"));
+        printf("export with no end recorded (running now, or killed): audit row %lld, began %s by "
+               "%s, request %s, %s %s\n",
+               (long long)cli_jint(o, "row"), cli_jtime(cli, o, "began", "-", at, sizeof(at)),
+               cli_jstr(o, "by", ""), cli_jhas(o, "request") ? req : "?",
+               cli_jhas(o, "folder") ? "folder" : "API export",
+               cli_jhas(o, "folder") ? cli_jstr(o, "folder", "") : cli_jstr(o, "export", ""));
+    }
+    if (i > 0)
+        printf("  (each began and no export or export.failed row follows: it is still running, or "
+               "its process was killed; a killed one may have left its files, or temporaries "
+               ".camwatch-export-*, in its folder)\n");
+}
+
 static int verify_run(struct cli *cli, const struct cli_args *a)
 {
     json_t *doc = NULL;
     struct cw_err err;
-    int intact;
+    int intact, rc;
+    const json_t *unfinished;
 
     if (doc_audit_verify(&cli->doc, &doc, &err) != 0)
         return cli_fail(&err);
     intact = json_is_true(json_object_get(doc, "intact"));
+    unfinished = json_object_get(doc, "unfinished_exports");
+    /* Broken outranks unfinished: an export running now is no fault of the chain. */
+    rc = !intact ? EXIT_RUNTIME : json_array_size(unfinished) > 0 ? EXIT_AUDIT_UNFINISHED : 0;
     if (a->json) {
-        int rc = cli_print_json(doc);
-        return rc != 0 ? rc : intact ? 0 : EXIT_RUNTIME;
+        int prc = cli_print_json(doc);
+        return prc != 0 ? prc : rc;
     }
     if (intact)
         printf("audit trail intact: %lld rows\n", (long long)cli_jint(doc, "rows"));
@@ -402,8 +432,9 @@ static int verify_run(struct cli *cli, const struct cli_args *a)
         printf("audit trail BROKEN at row %lld of %lld: %s\n",
                (long long)cli_jint(doc, "broken_at"), (long long)cli_jint(doc, "rows"),
                cli_jstr(doc, "why", ""));
+    verify_render_unfinished(cli, unfinished);
     json_decref(doc);
-    return intact ? 0 : EXIT_RUNTIME;
+    return rc;
 }
 
 const struct cli_command cli_audit_verify_command = {

@@ -45,6 +45,7 @@ struct export_job {
     struct api *api;
     char id[EXPORT_ID_MAX];
     int64_t request_id;
+    int64_t start_id; /* its export.start audit row */
     char who[TOKENS_NAME_MAX + 1];
     char dir[4096];
     char *db_path;
@@ -94,20 +95,22 @@ static void export_work(struct pool_job *pj)
     atomic_store(&x->state, EXPORT_RUNNING);
     x->rc = -1;
     if (store_open(x->db_path, STORE_READWRITE, &s, &x->err) != 0 ||
-        export_audit_start(s, x->request_id, x->who, x->id, cw_now_ms(), &x->err) != 0)
+        export_audit_start(s, x->request_id, x->who, x->id, cw_now_ms(), &x->start_id, &x->err) !=
+            0)
         goto out;
     if (export_run(x->plan, x->dir, &x->cancel, export_progress, x, &x->res, &x->err) != 0) {
         char why[1024];
         struct cw_err e;
 
         cw_err_format(&x->err, why, sizeof(why));
-        if (export_audit_failed(s, x->request_id, x->who, x->id, why, cw_now_ms(), &e) != 0)
+        if (export_audit_failed(s, x->request_id, x->start_id, x->who, x->id, why, cw_now_ms(),
+                                &e) != 0)
             log_warnx("api: export %s: its export.failed audit row was not written: %s", x->id,
                       e.msg);
         goto out;
     }
     /* The files are there whatever happens next; the audit row says who made them. */
-    x->rc = export_audit(s, x->plan, &x->res, x->who, cw_now_ms(), &x->err);
+    x->rc = export_audit(s, x->plan, &x->res, x->start_id, x->who, cw_now_ms(), &x->err);
 out:
     store_close(s);
 }

@@ -614,8 +614,11 @@ struct doc_export {
 int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **out,
                  struct cw_err *err);
 
-/* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why}:
- * the audit chain walked from its first row. */
+/* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why,
+ * unfinished_exports}: the audit chain walked from its first row, and every export.start row
+ * no later row ends (store_audit_unfinished_exports), oldest first, each {row, began, by,
+ * request, folder (the CLI's; else null), export (the API's name; else null)}: an export still
+ * running, or one whose process was killed. */
 int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 #endif

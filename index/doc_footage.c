@@ -800,19 +800,60 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
 
 /* ---- the audit trail ---- */
 
+/* s as a JSON string: a row's bytes that are not UTF-8 (a folder so named, a field cut inside a
+ * character) each as U+FFFD, so the audit's answer never fails on what a row holds. */
+static json_t *row_text(const char *s)
+{
+    json_t *j = json_string(s);
+    size_t len = 0;
+    char *buf;
+
+    if (j != NULL || (buf = malloc(3 * strlen(s) + 1)) == NULL)
+        return j;
+    for (const char *p = s; *p != '\0';)
+        len += cw_text_put(cw_text_next(&p), buf + len);
+    buf[len] = '\0';
+    j = json_string(buf);
+    free(buf);
+    return j;
+}
+
+/* An export.start row no end row follows: where is the CLI's folder (an absolute path) or the
+ * API export's name; subject "request N". */
+static json_t *unfinished_json(const struct doc_ctx *c, const void *elem)
+{
+    const struct store_audit *a = elem;
+    long long request = 0;
+    int folder = a->detail[0] == '/';
+
+    if (sscanf(a->subject, "request %lld", &request) != 1)
+        request = 0;
+    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "row", (json_int_t)a->id, "began",
+                     doc_iso_or_null(c, a->at_ms), "by", row_text(a->actor), "request",
+                     request > 0 ? json_integer(request) : json_null(), "folder",
+                     folder ? row_text(a->detail) : json_null(), "export",
+                     folder ? json_null() : row_text(a->detail));
+}
+
 int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err)
 {
     int64_t rows = 0, broken = 0;
+    struct store_audit *open = NULL;
+    size_t n = 0;
+    json_t *unfinished = NULL;
     char why[256];
 
     *out = NULL;
-    if (store_audit_verify(c->store, &rows, &broken, why, sizeof(why), err) != 0)
+    if (store_audit_verify(c->store, &rows, &broken, why, sizeof(why), err) != 0 ||
+        store_audit_unfinished_exports(c->store, &open, &n, err) != 0)
         return -1;
-    return doc_give(json_pack("{s:b, s:I, s:o, s:o?}", "intact", broken == 0, "rows",
-                              (json_int_t)rows, "broken_at",
-                              broken != 0 ? json_integer(broken) : json_null(), "why",
-                              broken != 0 ? json_string(why) : json_null()),
-                    out, err);
+    if (doc_give_rows(c, open, n, sizeof(*open), unfinished_json, &unfinished, err) != 0)
+        return -1;
+    return doc_give(
+        json_pack("{s:b, s:I, s:o, s:o?, s:o}", "intact", broken == 0, "rows", (json_int_t)rows,
+                  "broken_at", broken != 0 ? json_integer(broken) : json_null(), "why",
+                  broken != 0 ? json_string(why) : json_null(), "unfinished_exports", unfinished),
+        out, err);
 }
 
 /* ---- recorders ---- */

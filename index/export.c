@@ -944,26 +944,26 @@ done:
 }
 
 int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
-                       int64_t at_ms, struct cw_err *err)
+                       int64_t at_ms, int64_t *start_id, struct cw_err *err)
 {
     char subject[64];
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
-    return store_audit_append(s, at_ms, actor, "export.start", subject, where, NULL, err);
+    return store_audit_append(s, at_ms, actor, "export.start", subject, where, start_id, err);
 }
 
-int export_audit_failed(struct store *s, int64_t request_id, const char *actor, const char *where,
-                        const char *why, int64_t at_ms, struct cw_err *err)
+int export_audit_failed(struct store *s, int64_t request_id, int64_t start_id, const char *actor,
+                        const char *where, const char *why, int64_t at_ms, struct cw_err *err)
 {
     char subject[64], detail[1024 + PATH_MAX];
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
     snprintf(detail, sizeof(detail), "%s: %s", where, why);
-    return store_audit_append(s, at_ms, actor, "export.failed", subject, detail, NULL, err);
+    return store_audit_append_end(s, at_ms, actor, "export.failed", subject, detail, start_id, err);
 }
 
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
-                 const char *actor, int64_t at_ms, struct cw_err *err)
+                 int64_t start_id, const char *actor, int64_t at_ms, struct cw_err *err)
 {
     char subject[64], detail[1024 + sizeof(res->out_dir)];
 
@@ -972,5 +972,5 @@ int export_audit(struct store *s, const struct export_plan *p, const struct expo
                  p->req.case_ref, res->files, res->cameras, res->out_dir, EXPORT_SUMS,
                  res->sums_sha256, res->summary[0] ? res->summary : "nothing delivered") < 0)
         detail[0] = '\0';
-    return store_audit_append(s, at_ms, actor, "export", subject, detail, NULL, err);
+    return store_audit_append_end(s, at_ms, actor, "export", subject, detail, start_id, err);
 }

@@ -111,19 +111,22 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
 
 /* Append the row that an export of request request_id into where (its folder, or a job's
  * name) by actor begins (action "export.start", subject "request N") at at_ms: written before
- * export_run, so that no export exists without a record. When it cannot be written (the store
- * write-locked longer than its busy timeout), nothing is to be exported. */
+ * export_run, so that no export exists without a record. *start_id gets its row's id, for the
+ * row that ends it. When it cannot be written (the store write-locked longer than its busy
+ * timeout), nothing is to be exported. */
 int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
-                       int64_t at_ms, struct cw_err *err);
+                       int64_t at_ms, int64_t *start_id, struct cw_err *err);
 
-/* Append the row that the export begun by export_audit_start ended without its files (action
- * "export.failed", subject "request N", detail "where: why"), so that the trail says what became
- * of every export it says began. */
-int export_audit_failed(struct store *s, int64_t request_id, const char *actor, const char *where,
-                        const char *why, int64_t at_ms, struct cw_err *err);
+/* Append the row that the export begun at audit row start_id ended without its files (action
+ * "export.failed", subject "request N", detail "where: why; export.start row START_ID"), so that
+ * the trail says what became of every export it says began (audit verify lists the ones it does
+ * not: store_audit_unfinished_exports). */
+int export_audit_failed(struct store *s, int64_t request_id, int64_t start_id, const char *actor,
+                        const char *where, const char *why, int64_t at_ms, struct cw_err *err);
 
-/* Append the export's audit row (action "export", subject "request N") by actor at at_ms. */
+/* Append the export's audit row (action "export", subject "request N", its detail ending
+ * "; export.start row START_ID") by actor at at_ms: the export begun at row start_id is done. */
 int export_audit(struct store *s, const struct export_plan *p, const struct export_result *res,
-                 const char *actor, int64_t at_ms, struct cw_err *err);
+                 int64_t start_id, const char *actor, int64_t at_ms, struct cw_err *err);
 
 #endif

@@ -10,10 +10,12 @@
 #include "store_footage.h"
 
 #include <openssl/evp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "store_priv.h"
 
 #define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -169,4 +171,144 @@ int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct sto
     return store_select(s, sizeof(**out), read_audit, out, n, "audit", err,
                         AUDIT_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT ?2", "II", after_id,
                         store_limit(limit));
+}
+
+/* ---- exports begun and ended ----
+ * An export writes "export.start" (detail: where: the CLI's folder, or the API export's name)
+ * before any file, then "export" (done) or "export.failed" (detail "where: why") after. An end
+ * row names its start row exactly: its detail ends with AUDIT_START_REF and the start row's id.
+ * Rows written before that (no reference) are paired as they were written: the oldest open
+ * start of the same actor and subject whose where the end row names, else of the same actor and
+ * subject. */
+
+#define AUDIT_START_REF "; export.start row "
+#define AUDIT_PAGE_ROWS 256 /* rows read at a time: the table is never whole in memory */
+
+int store_audit_append_end(struct store *s, int64_t at_ms, const char *actor, const char *action,
+                           const char *subject, const char *detail, int64_t start_id,
+                           struct cw_err *err)
+{
+    char ref[64], text[sizeof(((struct store_audit *)0)->detail)];
+    size_t room, len = strlen(detail);
+
+    if (start_id <= 0) /* begun with no row of its own (a test's export) */
+        return store_audit_append(s, at_ms, actor, action, subject, detail, NULL, err);
+    snprintf(ref, sizeof(ref), AUDIT_START_REF "%lld", (long long)start_id);
+    room = sizeof(text) - 1 - strlen(ref);
+    if (len > room) { /* cut the detail, never the reference, nor inside a UTF-8 character */
+        len = room;
+        while (len > 0 && ((unsigned char)detail[len] & 0xC0) == 0x80)
+            len--;
+    }
+    snprintf(text, sizeof(text), "%.*s%s", (int)len, detail, ref);
+    return store_audit_append(s, at_ms, actor, action, subject, text, NULL, err);
+}
+
+/* The start row's id an end row's detail names at its end, or 0 (a row written without it). */
+static int64_t audit_start_ref(const char *detail)
+{
+    const char *p = NULL, *q = detail, *d;
+    long long id = 0;
+
+    while ((q = strstr(q, AUDIT_START_REF)) != NULL)
+        p = q++;
+    if (p == NULL)
+        return 0;
+    d = p + strlen(AUDIT_START_REF);
+    if (*d == '\0' || strspn(d, "0123456789") != strlen(d) || strlen(d) > 18)
+        return 0;
+    sscanf(d, "%lld", &id);
+    return id;
+}
+
+static int audit_is_end(const struct store_audit *a)
+{
+    return strcmp(a->action, "export") == 0 || strcmp(a->action, "export.failed") == 0;
+}
+
+/* Whether end (a row without a reference) names start's where: "where: why" for a failure; for
+ * a done export "... to DIR; ...", DIR the CLI's folder or the API's exports folder/name. */
+static int audit_names_where(const struct store_audit *start, const struct store_audit *end)
+{
+    const char *w = start->detail;
+    char pat[sizeof(start->detail) + 8];
+    size_t n = strlen(w);
+
+    if (strcmp(end->action, "export.failed") == 0)
+        return strncmp(end->detail, w, n) == 0 && strncmp(end->detail + n, ": ", 2) == 0;
+    snprintf(pat, sizeof(pat), w[0] == '/' ? " to %s; " : "/%s; ", w);
+    return strstr(end->detail, pat) != NULL;
+}
+
+/* The index in open[0..n) of the start row that end closes, or -1. */
+static ptrdiff_t audit_closed_start(const struct store_audit *open, size_t n,
+                                    const struct store_audit *end)
+{
+    int64_t ref = audit_start_ref(end->detail);
+
+    for (size_t i = 0; i < n; i++)
+        if (ref != 0 && open[i].id == ref)
+            return (ptrdiff_t)i;
+    if (ref != 0)
+        return -1;
+    for (int by_where = 1; by_where >= 0; by_where--)
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(open[i].actor, end->actor) == 0 &&
+                strcmp(open[i].subject, end->subject) == 0 &&
+                (!by_where || audit_names_where(&open[i], end)))
+                return (ptrdiff_t)i;
+    return -1;
+}
+
+/* Fold one page of rows into the open starts. */
+static int audit_fold(const struct store_audit *rows, size_t n, struct store_audit **open,
+                      size_t *n_open, size_t *cap)
+{
+    for (size_t i = 0; i < n; i++) {
+        ptrdiff_t k;
+
+        if (strcmp(rows[i].action, "export.start") == 0) {
+            if (cw_vec_grow(open, *n_open, cap, sizeof(**open), 4) != 0)
+                return -1;
+            (*open)[(*n_open)++] = rows[i];
+        } else if (audit_is_end(&rows[i]) &&
+                   (k = audit_closed_start(*open, *n_open, &rows[i])) >= 0) {
+            memmove(*open + k, *open + k + 1, (*n_open - (size_t)k - 1) * sizeof(**open));
+            --*n_open;
+        }
+    }
+    return 0;
+}
+
+int store_audit_unfinished_exports(struct store *s, struct store_audit **out, size_t *n,
+                                   struct cw_err *err)
+{
+    struct store_audit *page = NULL, *open = NULL;
+    size_t got = 0, n_open = 0, cap = 0;
+    int64_t after = 0;
+
+    *out = NULL;
+    *n = 0;
+    do {
+        if (store_select(s, sizeof(*page), read_audit, &page, &got, "audit", err,
+                         AUDIT_COLUMNS "WHERE id > ?1 AND action IN ('export.start', 'export', "
+                                       "'export.failed') ORDER BY id LIMIT ?2",
+                         "II", after, (int64_t)AUDIT_PAGE_ROWS) != 0)
+            goto fail;
+        if (audit_fold(page, got, &open, &n_open, &cap) != 0) {
+            cw_err_set(err, s->path, 0, NULL, "audit: out of memory");
+            goto fail;
+        }
+        if (got > 0)
+            after = page[got - 1].id;
+        free(page);
+        page = NULL;
+    } while (got == AUDIT_PAGE_ROWS);
+    *out = open;
+    *n = n_open;
+    return 0;
+fail:
+    free(page);
+    free(open);
+    return -1;
 }

@@ -251,5 +251,18 @@ int store_audit_verify(struct store *s, int64_t *rows, int64_t *broken_id, char 
 /* Audit rows with id > after_id, oldest first, at most limit (0: all). *out malloc'd. */
 int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct store_audit **out,
                      size_t *n, struct cw_err *err);
+/* Append the row that ends the export begun at audit row start_id (action "export" or
+ * "export.failed"): detail, then "; export.start row START_ID", detail cut short (at a UTF-8
+ * character) when both would not fit, so the reference is always whole. start_id 0: detail
+ * alone (an end of no start row, as a unit test's export). */
+int store_audit_append_end(struct store *s, int64_t at_ms, const char *actor, const char *action,
+                           const char *subject, const char *detail, int64_t start_id,
+                           struct cw_err *err);
+/* Every "export.start" row no later "export" or "export.failed" row ends, oldest first: each
+ * end row closes the start row it names; an end row naming none (written before ends named
+ * their start) the oldest open start of its actor and subject, one whose where it names first.
+ * Walks the table a page at a time. *out malloc'd (NULL when none). */
+int store_audit_unfinished_exports(struct store *s, struct store_audit **out, size_t *n,
+                                   struct cw_err *err);
 
 #endif

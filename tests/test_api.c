@@ -506,6 +506,23 @@ static void export_audit_rows(struct t *t, char *buf, size_t len)
     sqlite3_finalize(st);
 }
 
+/* The id of the one export.start audit row. */
+static int64_t export_start_row(struct t *t)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id;
+
+    assert_int_equal(sqlite3_prepare_v2(t->store->db,
+                                        "SELECT id FROM audit WHERE action = 'export.start'", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    id = sqlite3_column_int64(st, 0);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    return id;
+}
+
 /* An export that fails once begun (here its folder taken by a file before it ran) leaves, after
  * its export.start row, an export.failed row by the same token's name saying where and why: the
  * trail says what became of every export it says began. (It left the start row alone.) */
@@ -528,9 +545,11 @@ static void test_a_failed_export_is_recorded_as_failed_after_its_start(void **st
     assert_string_equal(json_string_value(json_object_get(doc, "state")), "failed");
     json_decref(doc);
     export_audit_rows(t, rows, sizeof(rows));
+    /* the failed row names its start row exactly: audit verify pairs them by it */
     snprintf(want, sizeof(want),
-             "export.start|inv|request-1-1\nexport.failed|inv|request-1-1: %s: not a folder\n",
-             dir);
+             "export.start|inv|request-1-1\nexport.failed|inv|request-1-1: %s: not a folder; "
+             "export.start row %lld\n",
+             dir, (long long)export_start_row(t));
     assert_string_equal(rows, want);
 }
 

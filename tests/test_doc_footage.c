@@ -986,6 +986,177 @@ static void test_request_created_shown_listed_and_audited(void **state)
     json_decref(doc);
 }
 
+/* ---- audit verify: exports begun and not ended ---- */
+
+#define CLI_DIR "/srv/evidence/vv-118"
+
+/* An audit row as the export writers append it; its id. */
+static int64_t audit_row(struct fixture *fx, int64_t at, const char *actor, const char *action,
+                         const char *request, const char *detail)
+{
+    struct cw_err err = {0};
+    int64_t id = 0;
+
+    if (store_audit_append(fx->s, at, actor, action, request, detail, &id, &err) != 0)
+        fail_msg("audit: %s", err.msg);
+    return id;
+}
+
+/* The end row of the export begun at row start (as export_audit and export_audit_failed). */
+static void audit_end(struct fixture *fx, const char *action, const char *request,
+                      const char *detail, int64_t start)
+{
+    struct cw_err err = {0};
+
+    if (store_audit_append_end(fx->s, T21 + 2 * MIN, "it-staff", action, request, detail, start,
+                               &err) != 0)
+        fail_msg("audit: %s", err.msg);
+}
+
+/* audit verify's document (intact), and its unfinished_exports, borrowed from *doc. */
+static const json_t *unfinished(struct fixture *fx, json_t **doc)
+{
+    struct cw_err err = {0};
+    const json_t *u;
+
+    assert_int_equal(doc_audit_verify(&fx->c, doc, &err), 0);
+    assert_true(json_is_true(json_object_get(*doc, "intact")));
+    u = json_object_get(*doc, "unfinished_exports");
+    assert_true(json_is_array(u));
+    return u;
+}
+
+/* An export.start row with no end row after it (its process killed: SIGKILL, a power cut) is
+ * listed by audit verify, with its row, when, who, which request and where; the chain itself
+ * is intact all the same. */
+static void test_audit_verify_lists_an_export_begun_with_no_end(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = NULL;
+    const json_t *u, *e;
+    int64_t start = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR);
+
+    u = unfinished(fx, &doc);
+    assert_int_equal(json_array_size(u), 1);
+    e = json_array_get(u, 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "row")), start);
+    assert_string_equal(str(e, "began"), "2026-11-20T21:00:00+07:00");
+    assert_string_equal(str(e, "by"), "it-staff");
+    assert_int_equal(json_integer_value(json_object_get(e, "request")), 7);
+    assert_string_equal(str(e, "folder"), CLI_DIR);
+    assert_true(json_is_null(json_object_get(e, "export")));
+    assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 1);
+    json_decref(doc);
+    /* the API's: its export's name, no folder */
+    audit_row(fx, T21 + MIN, "t-inv", "export.start", "request 8", "request-8-1");
+    u = unfinished(fx, &doc);
+    assert_int_equal(json_array_size(u), 2);
+    e = json_array_get(u, 1);
+    assert_string_equal(str(e, "export"), "request-8-1");
+    assert_true(json_is_null(json_object_get(e, "folder")));
+    assert_string_equal(str(e, "by"), "t-inv");
+    json_decref(doc);
+}
+
+/* A start followed by its done row, or by its failed row, is an export that ended: none
+ * listed. */
+static void test_audit_verify_lists_no_export_that_ended_done_or_failed(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = NULL;
+    int64_t done = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR);
+    int64_t failed = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR "-b");
+
+    audit_end(fx, "export", "request 7",
+              "case VV-118; 1 files of 1 cameras to " CLI_DIR "; SHA256SUMS ab; all", done);
+    assert_int_equal(json_array_size(unfinished(fx, &doc)), 1); /* the other still open */
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(doc, "unfinished_exports"), 0), "row")),
+                     failed);
+    json_decref(doc);
+    audit_end(fx, "export.failed", "request 7", CLI_DIR "-b: export cancelled (Interrupt)", failed);
+    assert_int_equal(json_array_size(unfinished(fx, &doc)), 0);
+    json_decref(doc);
+}
+
+/* Two exports of one request by one person into one folder, the first killed: the end row names
+ * its start row, so the one listed is the first, not the one the order of rows would guess. A
+ * download or another request's row ends nothing. */
+static void test_audit_verify_pairs_an_end_with_the_start_it_names(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = NULL;
+    int64_t killed = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR);
+    int64_t second = audit_row(fx, T21 + MIN, "it-staff", "export.start", "request 7", CLI_DIR);
+    const json_t *u;
+
+    audit_row(fx, T21 + MIN, "it-staff", "export.download", "request 7", CLI_DIR);
+    audit_end(fx, "export.failed", "request 8", CLI_DIR ": exists", 0);
+    audit_end(fx, "export.failed", "request 7", CLI_DIR ": exists: an export never overwrites",
+              second);
+    u = unfinished(fx, &doc);
+    assert_int_equal(json_array_size(u), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 0), "row")), killed);
+    json_decref(doc);
+}
+
+/* Rows written before end rows named their start: an end closes the start of its actor and
+ * subject whose where it names (a failure's "where: why"; a done export's "to DIR;", the API's
+ * ".../NAME;"), else the oldest of its actor and subject; another actor's start stays open. */
+static void test_audit_verify_pairs_older_rows_by_who_request_and_where(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = NULL;
+    int64_t other = audit_row(fx, T21, "someone", "export.start", "request 7", CLI_DIR);
+    int64_t a = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR "-a");
+    int64_t b = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR "-b");
+    const json_t *u;
+
+    audit_row(fx, T21, "t-inv", "export.start", "request 9", "request-9-1");
+    audit_row(fx, T21, "it-staff", "export.failed", "request 7", CLI_DIR "-b: cancelled");
+    audit_row(fx, T21, "t-inv", "export", "request 9",
+              "case X; 1 files of 1 cameras to /var/lib/camwatch/exports/request-9-1; "
+              "SHA256SUMS ab; all");
+    u = unfinished(fx, &doc);
+    assert_int_equal(json_array_size(u), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 0), "row")), other);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 1), "row")), a);
+    json_decref(doc);
+    (void)b;
+    audit_row(fx, T21, "it-staff", "export", "request 7", "case X; to somewhere else; all");
+    u = unfinished(fx, &doc);
+    assert_int_equal(json_array_size(u), 1); /* the oldest of it-staff's: a */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 0), "row")), other);
+    json_decref(doc);
+}
+
+/* An end row's detail too long to hold with its reference is cut, never the reference (nor
+ * inside a UTF-8 character): it still ends its start. */
+static void test_audit_verify_pairs_an_end_whose_detail_was_cut(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = NULL;
+    char why[2048];
+    int64_t start = audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR);
+    struct store_audit *rows = NULL;
+    size_t n = 0;
+    struct cw_err err = {0};
+
+    memset(why, 0, sizeof(why));
+    for (size_t i = 0; i + 3 < sizeof(why); i += 3)
+        memcpy(why + i, "\xe1\xba\xa1", 3); /* ạ */
+    audit_end(fx, "export.failed", "request 7", why, start);
+    assert_int_equal(json_array_size(unfinished(fx, &doc)), 0);
+    json_decref(doc);
+    assert_int_equal(store_list_audit(fx->s, start, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(rows[0].detail, "\xe1\xba\xa1; export.start row "));
+    doc = json_string(rows[0].detail); /* still UTF-8 */
+    assert_non_null(doc);
+    json_decref(doc);
+    free(rows);
+}
+
 /* A request for a place with no camera there (as `footage find` answers it) is refused, naming
  * the field and saying nothing was stored, for a text and for a point: its export could only
  * say "0 cameras". The CLI and the API both create requests here. */
@@ -1387,6 +1558,11 @@ int main(void)
         T(test_id_query_and_refusals),
         T(test_request_created_shown_listed_and_audited),
         T(test_request_for_a_place_with_no_camera_is_refused),
+        T(test_audit_verify_lists_an_export_begun_with_no_end),
+        T(test_audit_verify_lists_no_export_that_ended_done_or_failed),
+        T(test_audit_verify_pairs_an_end_with_the_start_it_names),
+        T(test_audit_verify_pairs_older_rows_by_who_request_and_where),
+        T(test_audit_verify_pairs_an_end_whose_detail_was_cut),
         T(test_request_show_carries_the_request_and_its_cameras),
         T(test_request_of_query_is_the_inverse_of_its_query),
         T(test_request_of_query_refuses_a_text_that_does_not_fit),

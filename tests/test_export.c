@@ -162,7 +162,7 @@ static int export_to(struct fixture *fx, const char *sub, const atomic_int *canc
 
     snprintf(out, sizeof(out), "%s/%s", fx->dir, sub);
     rc = export_run(p, out, cancel, NULL, NULL, res, err);
-    if (rc == 0 && export_audit(fx->s, p, res, "it-staff", T0 + 2 * 86400000, err) != 0)
+    if (rc == 0 && export_audit(fx->s, p, res, 0, "it-staff", T0 + 2 * 86400000, err) != 0)
         rc = -1;
     export_plan_free(p);
     return rc;
@@ -951,6 +951,47 @@ static void test_existing_export_never_overwritten_and_audit_rows(void **state)
     assert_int_equal(broken, 0);
 }
 
+/* An export's end rows, done and failed, name the export.start row that began it, so audit
+ * verify pairs each with its own start: two exports of one request by one person into one
+ * folder, the second done, the first still open (killed). */
+static void test_end_rows_name_their_start_row(void **state)
+{
+    struct fixture *fx = *state;
+    struct export_plan *p = plan(fx);
+    struct export_result res;
+    struct cw_err err = {0};
+    struct store_audit *rows = NULL, *open = NULL;
+    char out[160], want[64];
+    int64_t first = 0, second = 0, third = 0;
+    size_t n = 0;
+
+    snprintf(out, sizeof(out), "%s/out-ref", fx->dir);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, T0, &first, &err), 0);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, T0, &second, &err), 0);
+    assert_int_equal(second, first + 1);
+    assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(export_audit(fx->s, p, &res, second, "it-staff", T0, &err), 0);
+    assert_int_equal(store_audit_unfinished_exports(fx->s, &open, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(open[0].id, first);
+    free(open);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, T0, &third, &err), 0);
+    assert_int_equal(
+        export_audit_failed(fx->s, fx->request, third, "it-staff", out, "exists", T0, &err), 0);
+    assert_int_equal(store_list_audit(fx->s, second, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 3); /* done, start, failed */
+    snprintf(want, sizeof(want), "; export.start row %lld", (long long)second);
+    assert_string_equal(rows[0].detail + strlen(rows[0].detail) - strlen(want), want);
+    snprintf(want, sizeof(want), "; export.start row %lld", (long long)third);
+    assert_string_equal(rows[2].detail + strlen(rows[2].detail) - strlen(want), want);
+    free(rows);
+    assert_int_equal(store_audit_unfinished_exports(fx->s, &open, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(open[0].id, first);
+    free(open);
+    export_plan_free(p);
+}
+
 /* The audit row names the folder by its absolute, resolved path, not as typed ("out8" means
  * nothing later, nor does "x/../out"); export_dir_check gives the same before the folder
  * exists, for the row written before the export. */
@@ -980,7 +1021,7 @@ static void test_audit_row_names_the_folder_by_its_resolved_path(void **state)
     assert_int_equal(chdir(cwd), 0);
     assert_string_equal(before, want); /* the same once it exists */
     assert_string_equal(res.out_dir, want);
-    assert_int_equal(export_audit(fx->s, p, &res, "it-staff", T0 + 2 * 86400000, &err), 0);
+    assert_int_equal(export_audit(fx->s, p, &res, 0, "it-staff", T0 + 2 * 86400000, &err), 0);
     export_plan_free(p);
     assert_int_equal(store_list_audit(fx->s, 0, 0, &rows, &n, &err), 0);
     assert_int_equal(n, 2);
@@ -1253,6 +1294,7 @@ int main(void)
         T(test_existing_export_never_overwritten_and_audit_rows),
         T(test_cancelled_export_leaves_nothing),
         T(test_audit_row_names_the_folder_by_its_resolved_path),
+        T(test_end_rows_name_their_start_row),
         T(test_folder_others_may_write_is_refused),
         T(test_folder_above_others_may_write_is_refused),
         T(test_folder_above_reached_through_a_symlink_others_may_write_is_refused),

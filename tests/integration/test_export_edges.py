@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """`request export` at its edges, as an investigator meets them with the real binaries: a file
 size limit (`ulimit -f`) halfway through an MP4, a camera whose recorder was never scanned
-beside one whose footage is delivered, a range after the last scan, and a request (made by an
-older version) that selects no camera.
+beside one whose footage is delivered, a range after the last scan, a request (made by an
+older version) that selects no camera, and an export killed (SIGKILL) halfway, which `audit
+verify` names as begun with no end.
 
     /usr/bin/python3 tests/integration/test_export_edges.py --build build [-v]
 
@@ -11,10 +12,12 @@ losslessly (several MB: more than the limit the test sets, far more than the sto
 is on recorder nvr-away, whose folder does not exist, so it was never scanned without error.
 """
 import datetime
+import fcntl
 import json
 import os
 import re
 import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -230,6 +233,76 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertIn("request %d selects no camera: nothing to export" % rid, r.stderr)
         self.assertFalse(os.path.exists(out))
         self.assertEqual(self.audit_rows(rid), [])
+
+    def test_an_export_killed_halfway_is_named_by_audit_verify(self):
+        # SIGKILL (as a power cut, or the OOM killer) leaves its export.start row with no end:
+        # the chain holds, and audit verify says which export began and has no end, exit 3.
+        # Deterministic without a clock: its stderr is a full pipe, so the CLI blocks writing
+        # its first progress line (its start row written, its MP4's temporary made) until the
+        # test has killed it.
+        rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
+        out = os.path.join(self.tmp, "killed")
+        os.mkdir(out, 0o750)
+        rd, wr = os.pipe()
+        flags = fcntl.fcntl(wr, fcntl.F_GETFL)
+        fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+        try:
+            while True:
+                os.write(wr, b"." * 4096)
+        except BlockingIOError:
+            pass
+        fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+        p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
+                              str(rid), "--out", out, "--by", "it-staff", "--progress"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wr,
+                             start_new_session=True)
+        os.close(wr)
+        try:
+            def blocked_on_stderr():
+                with open("/proc/%d/syscall" % p.pid) as f:
+                    call = f.read().split()
+                with open("/proc/%d/wchan" % p.pid) as f:
+                    wchan = f.read()
+                return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
+
+            cwtest.wait_for("the CLI blocked writing its progress", blocked_on_stderr)
+            self.assertEqual(len([n for n in os.listdir(out)
+                                  if n.startswith(".camwatch-export-")]), 1, os.listdir(out))
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            os.close(rd)
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        self.assertEqual([a for a, _ in self.audit_rows(rid)], ["request.create", "export.start"])
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as con:
+            (start, at_ms), = con.execute("SELECT id, at_ms FROM audit WHERE subject = ? AND "
+                                          "action = 'export.start'", ("request %d" % rid,))
+        began = datetime.datetime.fromtimestamp(at_ms / 1000, dirsite.HCM).replace(microsecond=0)
+        r = self.cli("audit", "verify", "--json")
+        self.assertEqual(r.returncode, 3, r)
+        v = json.loads(r.stdout)
+        self.assertTrue(v["intact"], v)
+        self.assertEqual(v["unfinished_exports"],
+                         [{"row": start, "began": began.isoformat(), "by": "it-staff",
+                           "request": rid, "folder": os.path.realpath(out), "export": None}], v)
+        r = self.cli("audit", "verify")
+        self.assertEqual(r.returncode, 3, r)
+        lines = r.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("audit trail intact: "), r.stdout)
+        self.assertEqual(lines[1], "export with no end recorded (running now, or killed): audit "
+                         "row %d, began %s by it-staff, request %d, folder %s"
+                         % (start, began.strftime("%Y-%m-%d %H:%M:%S"), rid,
+                            os.path.realpath(out)), r.stdout)
+        # the same request exported again into another folder ends; the killed one stays named
+        again = os.path.join(self.tmp, "killed-again")
+        r = self.cli("request", "export", str(rid), "--out", again, "--by", "it-staff")
+        self.assertEqual(r.returncode, 0, r)
+        r = self.cli("audit", "verify", "--json")
+        self.assertEqual(r.returncode, 3, r)
+        self.assertEqual([e["row"] for e in json.loads(r.stdout)["unfinished_exports"]], [start])
 
 
 if __name__ == "__main__":

@@ -663,11 +663,16 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("export cancelled (Interrupt): nothing left in " + out, err)
         self.assertEqual(os.listdir(out), [])
-        # the trail says the export it began was cancelled, and where
+        # the trail says the export it began was cancelled, and where, naming its start row
+        db = os.path.join(os.path.dirname(self.conf), "var", "camwatch.db")
+        with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+            (start,), = con.execute("SELECT id FROM audit WHERE subject = ? AND action = "
+                                    "'export.start'", ("request %d" % rid,))
         self.assertEqual([(a, d) for a, _, d in self.audit_rows(rid)][1:],
                          [("export.start", os.path.realpath(out)),
                           ("export.failed",
-                           os.path.realpath(out) + ": export cancelled (Interrupt)")])
+                           os.path.realpath(out) + ": export cancelled (Interrupt); "
+                           "export.start row %d" % start)])
 
     def request(self, conf, camera, start, a, b, case, reason):
         """A request for camera from start + a to start + b seconds (datetimes): its id."""
