@@ -68,7 +68,7 @@ static const char verify_usage[] =
     "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
     "  Lists every export that began (export.start) with no end recorded (no export or\n"
     "  export.failed row): running now, or killed; exit status 3 when the chain holds but\n"
-    "  one has no end. 0: the chain holds and every export began has ended.\n"
+    "  one has no end. 0: the chain holds and every export begun has ended.\n"
     "  --json          print {intact, rows, broken_at, why, unfinished_exports}\n";
 
 /* ---- request create ---- */
