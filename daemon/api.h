@@ -42,5 +42,10 @@ int api_check(const struct cfg *cfg, struct cw_errlist *errs);
 void api_reload(struct api *a, const struct cfg *cfg);
 /* Answer what is in flight 503, stop the workers and the server. Accepts NULL. */
 void api_free(struct api *a);
+/* At start-up, before any export of this daemon's: every API export a camwatchd before it began
+ * and never ended (one daemon per store: it is dead) gets its export.failed row on s, its
+ * temporaries in export_dir removed, one log line each (api_export_dead.c). A row that cannot
+ * be written is logged; the daemon goes on. */
+void api_exports_close_dead(struct store *s, const char *export_dir, int64_t now_ms);
 
 #endif

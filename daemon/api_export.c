@@ -173,7 +173,7 @@ static struct export_job *job_find(const struct api *a, const char *id)
 }
 
 /* An export id as this file makes them: "request-R-N", digits only. */
-static int id_valid(const char *id)
+int api_export_id_valid(const char *id)
 {
     const char *p = id;
     size_t n;
@@ -401,7 +401,7 @@ static void start_folders(struct start_job *sj)
         return; /* nothing there to avoid */
     while ((e = readdir(d)) != NULL) {
         unsigned long n;
-        if (!id_valid(e->d_name) || strncmp(e->d_name, prefix, plen) != 0)
+        if (!api_export_id_valid(e->d_name) || strncmp(e->d_name, prefix, plen) != 0)
             continue;
         n = strtoul(e->d_name + plen, NULL, 10);
         snprintf(name, sizeof(name), "%s%lu", prefix, n);
@@ -591,7 +591,7 @@ static void folder_work(struct api_job *j, struct store *s)
     }
     d = opendir(f->export_dir);
     while (d != NULL && j->rc == 0 && (e = readdir(d)) != NULL)
-        if (id_valid(e->d_name) && !folder_known(f, e->d_name))
+        if (api_export_id_valid(e->d_name) && !folder_known(f, e->d_name))
             j->rc = folder_add_disk(f, e->d_name, &cap);
     if (d != NULL)
         closedir(d);
@@ -671,7 +671,7 @@ void api_export(struct api_call *c)
 {
     const char *id = c->caps.v[0];
 
-    if (!id_valid(id)) {
+    if (!api_export_id_valid(id)) {
         http_reply_error(c->req, 404, "not_found", "no export '%.64s'", id);
         return;
     }
@@ -757,10 +757,10 @@ void api_export_file(struct api_call *c)
     const char *id = c->caps.v[0], *name = c->caps.v[1];
     const char *range = http_req_header(c->req, "Range");
     int head = strcmp(http_req_method(c->req), "HEAD") == 0;
-    struct export_job *x = id_valid(id) ? job_find(c->api, id) : NULL;
+    struct export_job *x = api_export_id_valid(id) ? job_find(c->api, id) : NULL;
     struct download_job *d;
 
-    if (!id_valid(id) || !file_valid(name)) {
+    if (!api_export_id_valid(id) || !file_valid(name)) {
         http_reply_error(c->req, 404, "not_found", "no such export file");
         return;
     }

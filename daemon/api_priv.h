@@ -179,6 +179,8 @@ int64_t api_request_id(struct api_call *c, const char *s);
  * exports cancelled, their folders left clean). */
 int api_exports_new(struct api *a, struct cw_err *err);
 void api_exports_free(struct api *a);
+/* Whether id is an API export's name as api_export.c makes them: "request-R-N", digits only. */
+int api_export_id_valid(const char *id);
 
 /* ---- the handlers (api_views.c, api_footage.c, api_export.c, api_report.c) ---- */
 void api_healthz(struct api_call *c);

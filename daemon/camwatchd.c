@@ -735,6 +735,8 @@ static int daemon_run(struct cw_daemon *d)
         log_errx("store: cannot sync recorders: %s", err.msg);
         return 1;
     }
+    /* Before any export of this daemon's: an API export still open now was a dead daemon's. */
+    api_exports_close_dead(d->store, d->cfg->footage.export_dir, cw_now_ms());
     d->loop = ev_default_loop(EVFLAG_AUTO);
     if (d->loop == NULL) {
         log_errx("daemon: cannot start the event loop");

@@ -29,7 +29,6 @@
 #include "footage.h"
 
 #define HASH_CHUNK (1024 * 1024)
-#define TEMP_PREFIX ".camwatch-export-"
 #define EXPORT_CAMERAS_MAX 10000 /* one province's fleet */
 
 /* ---- the plan ---- */
@@ -330,7 +329,7 @@ static int temp_file(struct run *r, const char *name, int *fd, struct cw_err *er
     f = &r->files[r->n_files];
     memset(f, 0, sizeof(*f));
     snprintf(f->name, sizeof(f->name), "%s", name);
-    snprintf(f->tmp, sizeof(f->tmp), "%s/" TEMP_PREFIX "XXXXXX", r->dir);
+    snprintf(f->tmp, sizeof(f->tmp), "%s/" EXPORT_TEMP_PREFIX "XXXXXX", r->dir);
     if ((*fd = mkstemp(f->tmp)) < 0)
         return cw_err_set(err, r->dir, 0, NULL, "cannot make a file here: %s", strerror(errno));
     r->n_files++;

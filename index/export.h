@@ -33,6 +33,9 @@
 #define EXPORT_SUMS "SHA256SUMS"
 #define EXPORT_FILE_MODE 0640
 #define EXPORT_DIR_MODE 0750
+/* The temporaries export_run makes in its folder, renamed (linked) at the end: one left is an
+ * export that never ended. */
+#define EXPORT_TEMP_PREFIX ".camwatch-export-"
 
 struct export_plan;
 struct export_cfg;

@@ -312,3 +312,24 @@ fail:
     free(open);
     return -1;
 }
+
+int store_audit_export_named(struct store *s, const char *name, const char *folder,
+                             int64_t except_id, int64_t *row, struct cw_err *err)
+{
+    char api_end[sizeof(((struct store_audit *)0)->detail) + 8], cli_end[4200 + 8];
+    int rc;
+
+    *row = 0;
+    snprintf(api_end, sizeof(api_end), "/%s; ", name);
+    snprintf(cli_end, sizeof(cli_end), " to %s; ", folder);
+    /* instr, not LIKE: a name or folder is data, never a pattern. */
+    rc = store_one_row(s,
+                       store_prepare(s, "audit", err,
+                                     "SELECT id FROM audit WHERE id <> ?1 AND action IN "
+                                     "('export.start', 'export') AND (detail = ?2 OR detail = ?3 "
+                                     "OR instr(detail, ?4) > 0 OR instr(detail, ?5) > 0) "
+                                     "ORDER BY id LIMIT 1",
+                                     "Itttt", except_id, name, folder, api_end, cli_end),
+                       0, 0, store_read_int64, row, "audit", err);
+    return rc < 0 ? -1 : 0;
+}

@@ -264,5 +264,11 @@ int store_audit_append_end(struct store *s, int64_t at_ms, const char *actor, co
  * Walks the table a page at a time. *out malloc'd (NULL when none). */
 int store_audit_unfinished_exports(struct store *s, struct store_audit **out, size_t *n,
                                    struct cw_err *err);
+/* Whether an export row other than row except_id names the API export name (its start row's
+ * where, or "/NAME; " in a done row) or the folder (a CLI export's start row, or " to FOLDER; "
+ * in a done row): *row gets the first such row's id, 0 when none. For the daemon's start-up,
+ * which clears a dead export's folder only when no other export's record is in it. */
+int store_audit_export_named(struct store *s, const char *name, const char *folder,
+                             int64_t except_id, int64_t *row, struct cw_err *err);
 
 #endif

@@ -1100,6 +1100,37 @@ static void test_audit_verify_pairs_an_end_with_the_start_it_names(void **state)
     json_decref(doc);
 }
 
+/* The daemon's start-up clears a dead API export's folder only when no other export row names
+ * it: another start of the same name, a done row "... to .../NAME; ...", a CLI export into it
+ * (its start's where, or its done row's " to FOLDER; "). A name that only begins alike is
+ * another's. */
+static void test_audit_export_named_finds_another_row_naming_the_folder(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    const char *folder = "/srv/exports/request-5-1";
+    int64_t dead = audit_row(fx, T21, "t-inv", "export.start", "request 5", "request-5-1");
+    int64_t row = -1, cli;
+
+    audit_row(fx, T21, "t-inv", "export.start", "request 5", "request-5-10");
+    audit_row(fx, T21, "t-inv", "export", "request 5",
+              "case VV; 1 files of 1 cameras to /srv/exports/request-5-10; SHA256SUMS ab; x");
+    audit_row(fx, T21, "t-inv", "export.failed", "request 5", "request-5-1: no");
+    assert_int_equal(store_audit_export_named(fx->s, "request-5-1", folder, dead, &row, &err), 0);
+    assert_int_equal(row, 0);
+    cli = audit_row(fx, T21 + MIN, "it-staff", "export.start", "request 5", folder);
+    assert_int_equal(store_audit_export_named(fx->s, "request-5-1", folder, dead, &row, &err), 0);
+    assert_int_equal(row, cli);
+    /* the same name's start, and a done row naming the folder */
+    assert_int_equal(
+        store_audit_export_named(fx->s, "request-5-10", "/srv/exports/request-5-10", 0, &row, &err),
+        0);
+    assert_int_equal(row, dead + 1);
+    assert_int_equal(
+        store_audit_export_named(fx->s, "request-5-10", "/elsewhere", dead + 1, &row, &err), 0);
+    assert_int_equal(row, dead + 2); /* "/request-5-10; " in the done row */
+}
+
 /* Rows written before end rows named their start: an end closes the start of its actor and
  * subject whose where it names (a failure's "where: why"; a done export's "to DIR;", the API's
  * ".../NAME;"), else the oldest of its actor and subject; another actor's start stays open. */
@@ -1561,6 +1592,7 @@ int main(void)
         T(test_audit_verify_lists_an_export_begun_with_no_end),
         T(test_audit_verify_lists_no_export_that_ended_done_or_failed),
         T(test_audit_verify_pairs_an_end_with_the_start_it_names),
+        T(test_audit_export_named_finds_another_row_naming_the_folder),
         T(test_audit_verify_pairs_older_rows_by_who_request_and_where),
         T(test_audit_verify_pairs_an_end_whose_detail_was_cut),
         T(test_request_show_carries_the_request_and_its_cameras),

@@ -2,8 +2,9 @@
 """`request export` at its edges, as an investigator meets them with the real binaries: a file
 size limit (`ulimit -f`) halfway through an MP4, a camera whose recorder was never scanned
 beside one whose footage is delivered, a range after the last scan, a request (made by an
-older version) that selects no camera, and an export killed (SIGKILL) halfway, which `audit
-verify` names as begun with no end.
+older version) that selects no camera, an export killed (SIGKILL) halfway, which `audit
+verify` names as begun with no end, and an API export of a camwatchd killed halfway, which the
+next camwatchd closes as it starts (a CLI export running meanwhile left alone).
 
     /usr/bin/python3 tests/integration/test_export_edges.py --build build [-v]
 
@@ -304,6 +305,124 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertEqual(r.returncode, 3, r)
         self.assertEqual([e["row"] for e in json.loads(r.stdout)["unfinished_exports"]], [start])
 
+
+    def test_an_api_export_of_a_killed_daemon_is_closed_when_it_starts_again(self):
+        # camwatchd SIGKILLed (the OOM killer, a power cut) while its API export runs: the
+        # export.start row had no end for good, audit verify exit 3 forever, the temporary
+        # left in the exports folder. One daemon per store: the next camwatchd knows the
+        # export is dead, writes its export.failed row (naming the start row) and clears its
+        # temporaries, and leaves alone a CLI export running meanwhile.
+        # Deterministic without a clock: the one segment is a FIFO when the exports open it
+        # (after the daemon's first scan; the next is an hour later), so each blocks in open()
+        # with its temporary made, until killed.
+        port = cwtest.free_port()
+        site = os.path.join(self.tmp, "site-killed")
+        nvr = os.path.join(self.tmp, "nvr-killed")
+        rel = dirsite.name("CHO-01", self.t0)
+        seg = dirsite.place(os.path.join(self.nvr, rel), nvr, rel)
+        conf = cwtest.write_config(
+            site, [cwtest.camera("CHO-01", cwtest.rtsp_url(cwtest.closed_port(), "/a"),
+                                 recorder="nvr")],
+            http_listen="127.0.0.1:%d" % port,
+            sections={"probe.stream": {"workers": "0"}, "footage": {"scan_interval": "1h"},
+                      "recorder nvr": {"kind": "dir", "path": nvr, "pattern": dirsite.PATTERN}})
+        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
+        token = cwtest.add_token(conf, "t-inv", "investigator")
+        exports = os.path.join(site, "var", "exports")
+        os.makedirs(exports, mode=0o750)
+        db = os.path.join(site, "var", "camwatch.db")
+
+        def rows(rid):
+            with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+                return con.execute("SELECT id, actor, action, detail FROM audit WHERE subject = "
+                                   "? ORDER BY id", ("request %d" % rid,)).fetchall()
+
+        def temps(folder):
+            return [n for n in os.listdir(folder) if n.startswith(".camwatch-export-")] \
+                if os.path.isdir(folder) else []
+
+        def in_fifo_open(pid):
+            for tid in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/wchan" % (pid, tid)) as f:
+                    if f.read() in ("wait_for_partner", "fifo_open"):
+                        return True
+            return False
+
+        d = self.procs.start([cwtest.program("camwatchd"), "-v", "-c", conf], name="camwatchd")
+        cwtest.wait_http(port, token, d)
+        cwtest.wait_for("the daemon's first scan", lambda: "footage: recorder=nvr scanned in "
+                        in d.stderr_text(), proc=d)
+        os.rename(seg, seg + ".real")
+        os.mkfifo(seg, 0o640)
+        r = cwtest.http(port, "POST", "/api/v1/requests", token,
+                        body={"from": dirsite.iso(self.t0),
+                              "to": dirsite.iso(self.t0 + 4 * dirsite.SEC),
+                              "camera": "CHO-01", "case": "VV-2026-132", "reason": "thử"})
+        self.assertEqual(r.status, 201, r)
+        rid = r.json()["id"]
+        r = cwtest.http(port, "POST", "/api/v1/requests/%d/export" % rid, token)
+        self.assertEqual(r.status, 202, r)
+        eid = r.json()["id"]
+        folder = os.path.join(exports, eid)
+        cwtest.wait_for("the API export's temporary", lambda: temps(folder), proc=d)
+        cwtest.wait_for("the API export blocked opening its segment",
+                        lambda: in_fifo_open(d.pid), proc=d)
+        os.kill(d.pid, signal.SIGKILL)
+        d.popen.wait()
+        [(start, actor, action, where)] = rows(rid)[1:]
+        self.assertEqual((actor, action, where), ("t-inv", "export.start", eid))
+        self.assertEqual(len(temps(folder)), 1, os.listdir(folder))
+        # a CLI export of the same request, running (blocked on the FIFO too) while the daemon
+        # starts again: not the daemon's to close
+        cli_out = os.path.join(self.tmp, "killed-daemon-cli")
+        cli = subprocess.Popen([cwtest.program("camwatch"), "-c", conf, "request", "export",
+                                str(rid), "--out", cli_out, "--by", "it-staff"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            cwtest.wait_for("the CLI export blocked opening its segment",
+                            lambda: temps(cli_out) and in_fifo_open(cli.pid))
+            d2 = self.procs.start([cwtest.program("camwatchd"), "-v", "-c", conf],
+                                  name="camwatchd")
+            cwtest.wait_http(port, token, d2)  # the dead export closed before the API listens
+            got = rows(rid)
+            self.assertEqual([a for _, _, a, _ in got],
+                             ["request.create", "export.start", "export.start", "export.failed"],
+                             got)
+            cli_start = got[2][0]
+            _, by, _, detail = got[3]
+            self.assertEqual(by, "t-inv")
+            self.assertEqual(detail, "%s: camwatchd stopped before the export ended (found at "
+                             "start-up); 1 temporary removed, then its folder %s, empty; "
+                             "export.start row %d" % (eid, os.path.realpath(folder), start))
+            self.assertFalse(os.path.exists(folder), temps(folder))
+            self.assertIn("api: export %s of request %d by t-inv (audit row %d) never ended: "
+                          "camwatchd stopped before the export ended (found at start-up); "
+                          % (eid, rid, start), d2.stderr_text())
+            # the CLI's export untouched: no end row, its temporary there, audit verify names it
+            self.assertEqual(len(temps(cli_out)), 1, os.listdir(cli_out))
+            r = cwtest.camwatch(conf, "audit", "verify", "--json")
+            self.assertEqual(r.rc, 3, r)
+            self.assertEqual([e["row"] for e in json.loads(r.out)["unfinished_exports"]],
+                             [cli_start], r.out)
+            # the FIFO opened for writing and closed: the CLI reads nothing and ends
+            os.close(os.open(seg, os.O_WRONLY | os.O_NONBLOCK))
+            self.assertEqual(cli.wait(timeout=300), 0)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait()
+        self.assertEqual([a for _, _, a, _ in rows(rid)][-1], "export", rows(rid))
+        r = cwtest.camwatch(conf, "audit", "verify", "--json")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(json.loads(r.out)["unfinished_exports"], [], r.out)
+        # a daemon started again writes nothing more: the export stays closed once
+        d2.stop()
+        d3 = self.procs.start([cwtest.program("camwatchd"), "-v", "-c", conf], name="camwatchd")
+        cwtest.wait_http(port, token, d3)
+        self.assertEqual([a for _, _, a, _ in rows(rid)].count("export.failed"), 1, rows(rid))
+        self.assertNotIn("never ended", d3.stderr_text())
+        d3.stop()
 
 if __name__ == "__main__":
     unittest.main()
