@@ -11,7 +11,8 @@
   CW_KEEP_TMP is set).
 - wait_for(), poll(): call a check until it holds, with a generous deadline (a guard against
   hangs, never a timed assertion).
-- free_port(), closed_port(): loopback ports.
+- free_port(), closed_port(): loopback ports. full_pipe(): a pipe whose buffer is full, to
+  hold a program at its first write.
 - write_json(): a JSON file for a fixture (devices, mounts).
 - write_config(): a temp config dir (camwatch.conf, cameras.csv, credentials.ini chmod 600)
   from a list of camera dicts.
@@ -30,6 +31,7 @@ Standard library only; run with Debian's /usr/bin/python3 (it has the GStreamer 
 import atexit
 import contextlib
 import csv
+import fcntl
 import http.client as httpclient
 import io
 import json
@@ -98,6 +100,22 @@ def program(name):
     if not os.access(p, os.X_OK):
         raise FileNotFoundError("%s not built (build dir %s)" % (name, build_dir([])))
     return p
+
+
+def full_pipe():
+    """A pipe (read end, write end) whose buffer is already full: a program given the write
+    end blocks on its first write until the read end is read, which holds it at a known point
+    without a clock."""
+    rd, wr = os.pipe()
+    flags = fcntl.fcntl(wr, fcntl.F_GETFL)
+    fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    try:
+        while True:
+            os.write(wr, b"." * 4096)
+    except BlockingIOError:
+        pass
+    fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+    return rd, wr
 
 
 def free_port():

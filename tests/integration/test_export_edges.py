@@ -13,7 +13,6 @@ losslessly (several MB: more than the limit the test sets, far more than the sto
 is on recorder nvr-away, whose folder does not exist, so it was never scanned without error.
 """
 import datetime
-import fcntl
 import json
 import os
 import re
@@ -96,6 +95,18 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertEqual(r.returncode, 0, r)
         return json.loads(r.stdout)["id"]
 
+    def api_export(self, port, token, length, case):
+        """Through the daemon's API: a request for CHO-01 from t0 over length, exported; the
+        request's and the export's ids."""
+        r = cwtest.http(port, "POST", "/api/v1/requests", token,
+                        body={"from": dirsite.iso(self.t0), "to": dirsite.iso(self.t0 + length),
+                              "camera": "CHO-01", "case": case, "reason": "thử"})
+        self.assertEqual(r.status, 201, r)
+        rid = r.json()["id"]
+        r = cwtest.http(port, "POST", "/api/v1/requests/%d/export" % rid, token)
+        self.assertEqual(r.status, 202, r)
+        return rid, r.json()["id"]
+
     def audit_rows(self, rid):
         with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as con:
             return con.execute("SELECT action, detail FROM audit WHERE subject = ? ORDER BY id",
@@ -145,15 +156,7 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         d = self.procs.start(["prlimit", "--fsize=%d:" % LIMIT, cwtest.program("camwatchd"),
                               "-c", conf], name="camwatchd")
         cwtest.wait_http(port, token, d)
-        t0 = dirsite.iso(self.t0)
-        r = cwtest.http(port, "POST", "/api/v1/requests", token,
-                        body={"from": t0, "to": dirsite.iso(self.t0 + 8 * dirsite.SEC),
-                              "camera": "CHO-01", "case": "VV-2026-131", "reason": "thử"})
-        self.assertEqual(r.status, 201, r)
-        rid = r.json()["id"]
-        r = cwtest.http(port, "POST", "/api/v1/requests/%d/export" % rid, token)
-        self.assertEqual(r.status, 202, r)
-        eid = r.json()["id"]
+        rid, eid = self.api_export(port, token, 8 * dirsite.SEC, "VV-2026-131")
 
         def ended():
             doc = cwtest.http(port, "GET", "/api/v1/exports/" + eid, token).json()
@@ -244,15 +247,7 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
         out = os.path.join(self.tmp, "killed")
         os.mkdir(out, 0o750)
-        rd, wr = os.pipe()
-        flags = fcntl.fcntl(wr, fcntl.F_GETFL)
-        fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
-        try:
-            while True:
-                os.write(wr, b"." * 4096)
-        except BlockingIOError:
-            pass
-        fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+        rd, wr = cwtest.full_pipe()
         p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
                               str(rid), "--out", out, "--by", "it-staff", "--progress"],
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wr,
@@ -354,15 +349,7 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
                         in d.stderr_text(), proc=d)
         os.rename(seg, seg + ".real")
         os.mkfifo(seg, 0o640)
-        r = cwtest.http(port, "POST", "/api/v1/requests", token,
-                        body={"from": dirsite.iso(self.t0),
-                              "to": dirsite.iso(self.t0 + 4 * dirsite.SEC),
-                              "camera": "CHO-01", "case": "VV-2026-132", "reason": "thử"})
-        self.assertEqual(r.status, 201, r)
-        rid = r.json()["id"]
-        r = cwtest.http(port, "POST", "/api/v1/requests/%d/export" % rid, token)
-        self.assertEqual(r.status, 202, r)
-        eid = r.json()["id"]
+        rid, eid = self.api_export(port, token, 4 * dirsite.SEC, "VV-2026-132")
         folder = os.path.join(exports, eid)
         cwtest.wait_for("the API export's temporary", lambda: temps(folder), proc=d)
         cwtest.wait_for("the API export blocked opening its segment",

@@ -13,7 +13,6 @@ whose footage of the last hour has a 20-minute hole. CAM-A, CAM-C and CAM-G answ
 then. Timeouts only guard against hangs; nothing asserts on time.
 """
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -622,15 +621,7 @@ class FootageTest(cwtest.FixtureTestCase):
         rid = json.loads(r.out)["id"]
         out = os.path.join(self.tmp, "export-cancelled")
         os.mkdir(out, 0o750)
-        rd, wr = os.pipe()
-        flags = fcntl.fcntl(wr, fcntl.F_GETFL)
-        fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
-        try:
-            while True:
-                os.write(wr, b"." * 4096)
-        except BlockingIOError:
-            pass
-        fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+        rd, wr = cwtest.full_pipe()
         p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
                               str(rid), "--out", out, "--progress"], stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=wr, start_new_session=True)
