@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../index/export.h"
+#include "../index/folderlock.h"
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
 #include "cli.h"
@@ -67,9 +69,13 @@ static const char verify_usage[] =
     "  Walk the audit trail (every request and export) and check its hash chain: each row holds\n"
     "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
     "  Lists every export that began (export.start) with no end recorded (no export or\n"
-    "  export.failed row): running now, or killed; exit status 3 when the chain holds but\n"
-    "  one has no end. 0: the chain holds and every export begun has ended.\n"
-    "  --json          print {intact, rows, broken_at, why, unfinished_exports}\n";
+    "  export.failed row), and whether it runs now: a CLI export holds a lock on its folder\n"
+    "  while it runs, so one whose lock is free (or whose folder is gone) was killed; an API\n"
+    "  export was killed when camwatchd is not running, else it may run. Exit status 3 when the\n"
+    "  chain holds but one is killed (or not known to run): `audit close-export` records what\n"
+    "  became of it. 0: the chain holds and every export begun has ended or runs now.\n"
+    "  --json          print {intact, rows, broken_at, why, unfinished_exports}; each of the\n"
+    "                  last with state \"running\", \"killed\" or \"unknown\", and state_why\n";
 
 /* ---- request create ---- */
 
@@ -289,6 +295,31 @@ static void export_failed_row(struct store *s, int64_t id, int64_t start_id, con
                 err.msg);
 }
 
+/* The folder where (resolved; made 0750 when missing, *made set) locked for the export's whole
+ * life, before its export.start row and until after its end row: audit verify tells a running
+ * export from a killed one by it (folderlock.h). 0 with *fd, or -1 with err. */
+static int export_lock(const char *where, int *fd, int *made, struct cw_err *err)
+{
+    *made = 0;
+    if (mkdir(where, EXPORT_DIR_MODE) == 0)
+        *made = 1;
+    else if (errno != EEXIST)
+        return cw_err_set(err, where, 0, NULL, "cannot make the folder: %s", strerror(errno));
+    if (folderlock_take(where, fd, err) == 0)
+        return 0;
+    if (*made)
+        rmdir(where);
+    return -1;
+}
+
+/* The lock released, and the folder export_lock made removed when the export left it empty. */
+static void export_unlock(const char *where, int fd, int made)
+{
+    if (made)
+        rmdir(where); /* fails, as it should, on a folder the export filled */
+    folderlock_release(fd);
+}
+
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
     int64_t id = cli_row_id(a->argv[0]), start_id = 0;
@@ -301,7 +332,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     json_t *doc = NULL;
     struct cw_err err;
     char who[160], where[4096];
-    int rc, progress = a->progress || isatty(2);
+    int rc, progress = a->progress || isatty(2), lock = -1, made = 0;
 
     if (id == 0)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
@@ -320,11 +351,13 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     /* The row that it begins first, as the daemon writes it: no export without a record. It
      * names the folder by its absolute path: the path typed means nothing later. A folder
      * others could write is refused before it. */
-    if (export_dir_check(a->out, where, sizeof(where), &err) != 0) {
+    if (export_dir_check(a->out, where, sizeof(where), &err) != 0 ||
+        export_lock(where, &lock, &made, &err) != 0) {
         export_plan_free(plan);
         return cli_fail(&err);
     }
     if (export_audit_start(cli->store, id, who, where, cw_now_ms(), &start_id, &err) != 0) {
+        export_unlock(where, lock, made);
         export_plan_free(plan);
         fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n",
                 a->out);
@@ -332,6 +365,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     }
     if (cli_interrupt_start(&stop) != 0) {
         cw_err_set(&err, NULL, 0, NULL, "cannot watch for Ctrl-C: %s", strerror(errno));
+        export_unlock(where, lock, made);
         export_plan_free(plan);
         return cli_fail(&err);
     }
@@ -347,6 +381,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
         else
             cw_err_format(&err, why, sizeof(why));
         export_failed_row(cli->store, id, start_id, who, where, why);
+        export_unlock(where, lock, made);
         cli_interrupt_stop(&stop);
         export_plan_free(plan);
         if (sig == 0)
@@ -357,6 +392,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     /* The files are there whatever happens next; the audit row says who made them and their
      * hash (a signal now waits for it; the store's busy timeout waits out another writer). */
     rc = export_audit(cli->store, plan, &res, start_id, who, cw_now_ms(), &err);
+    folderlock_release(lock); /* after its end row: the folder is the export's, filled */
     cli_interrupt_stop(&stop);
     export_plan_free(plan);
     if (rc != 0) {
@@ -386,27 +422,61 @@ const struct cli_command cli_request_export_command = {"request export",
 
 /* ---- audit verify ---- */
 
-/* One line per export begun with no end recorded: which row, when, who, which request, where. */
+/* What verify says of an unfinished export's state (doc_audit_verify's state, state_why). */
+static void unfinished_state_text(const json_t *o, char *buf, size_t len)
+{
+    const char *state = cli_jstr(o, "state", ""), *why = cli_jstr(o, "state_why", "");
+    int folder = cli_jhas(o, "folder");
+
+    if (strcmp(state, "running") == 0)
+        snprintf(buf, len, "running now: a process holds its folder");
+    else if (strcmp(state, "killed") == 0)
+        snprintf(buf, len, "killed: %s",
+                 why[0] != '\0' ? why
+                 : folder       ? "no process holds its folder"
+                                : "not running");
+    else
+        snprintf(buf, len, "running now, or killed%s%s", why[0] != '\0' ? ": " : "", why);
+}
+
+/* One line per export begun with no end recorded: its state, which row, when, who, which
+ * request, where; what to do about a killed one. */
 static void verify_render_unfinished(const struct cli *cli, const json_t *list)
 {
     const json_t *o;
-    char at[64], req[32];
-    size_t i;
+    char at[64], req[32], state[4600];
+    size_t i, dead = 0;
 
     json_array_foreach(list, i, o)
     {
         snprintf(req, sizeof(req), "%lld", (long long)cli_jint(o, "request"));
-        printf("export with no end recorded (running now, or killed): audit row %lld, began %s by "
-               "%s, request %s, %s %s\n",
-               (long long)cli_jint(o, "row"), cli_jtime(cli, o, "began", "-", at, sizeof(at)),
-               cli_jstr(o, "by", ""), cli_jhas(o, "request") ? req : "?",
-               cli_jhas(o, "folder") ? "folder" : "API export",
+        unfinished_state_text(o, state, sizeof(state));
+        dead += strcmp(cli_jstr(o, "state", ""), "running") != 0;
+        printf("export with no end recorded (%s): audit row %lld, began %s by %s, request %s, "
+               "%s %s\n",
+               state, (long long)cli_jint(o, "row"),
+               cli_jtime(cli, o, "began", "-", at, sizeof(at)), cli_jstr(o, "by", ""),
+               cli_jhas(o, "request") ? req : "?", cli_jhas(o, "folder") ? "folder" : "API export",
                cli_jhas(o, "folder") ? cli_jstr(o, "folder", "") : cli_jstr(o, "export", ""));
     }
-    if (i > 0)
-        printf("  (each began and no export or export.failed row follows: it is still running, or "
-               "its process was killed; a killed one may have left its files, or temporaries "
-               ".camwatch-export-*, in its folder)\n");
+    if (dead > 0)
+        printf("  (each began and no export or export.failed row follows; a killed one may have "
+               "left its files, or temporaries .camwatch-export-*, in its folder: see what is "
+               "there, then `camwatch audit close-export ROW --by NAME --reason TEXT` records "
+               "what became of it)\n");
+}
+
+/* How many unfinished exports are not running now (killed, or not known). */
+static size_t unfinished_dead(const json_t *list)
+{
+    const json_t *o;
+    size_t i, dead = 0;
+
+    json_array_foreach(list, i, o)
+    {
+        dead += strcmp(cli_jstr(o, "state", ""), "running") != 0;
+    }
+    return dead;
 }
 
 static int verify_run(struct cli *cli, const struct cli_args *a)
@@ -420,8 +490,8 @@ static int verify_run(struct cli *cli, const struct cli_args *a)
         return cli_fail(&err);
     intact = json_is_true(json_object_get(doc, "intact"));
     unfinished = json_object_get(doc, "unfinished_exports");
-    /* Broken outranks unfinished: an export running now is no fault of the chain. */
-    rc = !intact ? EXIT_RUNTIME : json_array_size(unfinished) > 0 ? EXIT_AUDIT_UNFINISHED : 0;
+    /* Broken outranks unfinished; an export running now is no fault, a killed one is. */
+    rc = !intact ? EXIT_RUNTIME : unfinished_dead(unfinished) > 0 ? EXIT_AUDIT_UNFINISHED : 0;
     if (a->json) {
         int prc = cli_print_json(doc);
         return prc != 0 ? prc : rc;
@@ -440,3 +510,4 @@ static int verify_run(struct cli *cli, const struct cli_args *a)
 const struct cli_command cli_audit_verify_command = {
     "audit verify", verify_usage, CLI_OPT_JSON, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
     verify_run,     NULL,         NULL,         NULL};
+

@@ -617,8 +617,11 @@ int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **o
 /* {intact, rows, broken_at: the first row whose hash or link fails (null when intact), why,
  * unfinished_exports}: the audit chain walked from its first row, and every export.start row
  * no later row ends (store_audit_unfinished_exports), oldest first, each {row, began, by,
- * request, folder (the CLI's; else null), export (the API's name; else null)}: an export still
- * running, or one whose process was killed. */
+ * request, folder (the CLI's; else null), export (the API's name; else null), state, state_why}:
+ * an export still running, or one whose process was killed. state: "running" (a process holds
+ * the CLI export's folder lock, folderlock.h), "killed" (none does, or its folder is gone; an
+ * API export with camwatchd not running), "unknown" (the lock cannot be tested; an API export
+ * while camwatchd runs); state_why what it rests on ("" when nothing more to say). */
 int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "../util/cwtime.h"
 #include "../util/text.h"
+#include "folderlock.h"
 #include "footage.h"
 
 #define DOC_EVENTS_IN_RANGE_MAX 100 /* state changes listed per camera; more: a note */
@@ -818,21 +819,50 @@ static json_t *row_text(const char *s)
     return j;
 }
 
+/* Whether the export begun at row a runs now: a CLI export holds its folder's lock while it
+ * runs (folderlock.h); an API export runs in camwatchd, which closes its own dead ones as it
+ * starts, so with camwatchd not running it is certainly dead, else unsure. state gets
+ * "running", "killed" or "unknown", why what it rests on. */
+static void unfinished_state(const struct doc_ctx *c, const struct store_audit *a,
+                             const char **state, char *why, size_t len)
+{
+    static const char *const names[] = {"running", "killed", "unknown"};
+    enum folderlock_state st;
+    char path[4096];
+
+    if (a->detail[0] == '/')
+        st = folderlock_probe(a->detail, why, len);
+    else if (c->cfg == NULL || c->cfg->database == NULL ||
+             snprintf(path, sizeof(path), "%s.lock", c->cfg->database) >= (int)sizeof(path)) {
+        st = FOLDERLOCK_UNKNOWN;
+        snprintf(why, len, "camwatchd's lock file is not known");
+    } else if ((st = folderlock_daemon(path, why, len)) == FOLDERLOCK_HELD) {
+        st = FOLDERLOCK_UNKNOWN; /* camwatchd runs: this one may be its, or dead */
+        snprintf(why, len, "camwatchd is running");
+    } else if (st == FOLDERLOCK_FREE)
+        snprintf(why, len, "camwatchd is not running");
+    *state = names[st];
+}
+
 /* An export.start row no end row follows: where is the CLI's folder (an absolute path) or the
- * API export's name; subject "request N". */
+ * API export's name; subject "request N"; whether it runs now (unfinished_state). */
 static json_t *unfinished_json(const struct doc_ctx *c, const void *elem)
 {
     const struct store_audit *a = elem;
     long long request = 0;
     int folder = a->detail[0] == '/';
+    const char *state;
+    char why[4400];
 
     if (sscanf(a->subject, "request %lld", &request) != 1)
         request = 0;
-    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "row", (json_int_t)a->id, "began",
+    unfinished_state(c, a, &state, why, sizeof(why));
+    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "row", (json_int_t)a->id, "began",
                      doc_iso_or_null(c, a->at_ms), "by", row_text(a->actor), "request",
                      request > 0 ? json_integer(request) : json_null(), "folder",
                      folder ? row_text(a->detail) : json_null(), "export",
-                     folder ? json_null() : row_text(a->detail));
+                     folder ? json_null() : row_text(a->detail), "state", state, "state_why",
+                     row_text(why));
 }
 
 int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err)

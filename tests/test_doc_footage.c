@@ -8,11 +8,16 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../config/cfg.h"
 #include "../index/doc.h"
@@ -1058,6 +1063,69 @@ static void test_audit_verify_lists_an_export_begun_with_no_end(void **state)
     json_decref(doc);
 }
 
+/* Whether an unfinished export runs now: a CLI export holds its folder's lock while it runs
+ * (a real flock held here on another descriptor), so held reads "running", free "killed", the
+ * folder gone "killed" naming it; an API export is "killed" when camwatchd's lock file names a
+ * pid that is gone, "unknown" (running now, or killed) while it names a live one. */
+static void test_audit_verify_says_whether_an_unfinished_export_runs_now(void **state)
+{
+    struct fixture *fx = *state;
+    struct cfg cfg = {0};
+    char folder[160], db[160], lock[180], pid[32], want[200];
+    json_t *doc = NULL;
+    const json_t *e;
+    pid_t child;
+    int fd, status;
+
+    snprintf(folder, sizeof(folder), "%s/vv-118", fx->dir);
+    assert_int_equal(mkdir(folder, 0750), 0);
+    audit_row(fx, T21, "it-staff", "export.start", "request 7", folder);
+    fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+    e = json_array_get(unfinished(fx, &doc), 0);
+    assert_string_equal(str(e, "state"), "running");
+    assert_string_equal(str(e, "state_why"), "");
+    assert_string_equal(str(e, "folder"), folder);
+    json_decref(doc);
+    close(fd); /* as the kernel does for a process killed */
+    e = json_array_get(unfinished(fx, &doc), 0);
+    assert_string_equal(str(e, "state"), "killed");
+    assert_string_equal(str(e, "state_why"), "");
+    json_decref(doc);
+    assert_int_equal(rmdir(folder), 0);
+    e = json_array_get(unfinished(fx, &doc), 0);
+    assert_string_equal(str(e, "state"), "killed");
+    snprintf(want, sizeof(want), "its folder %s is gone", folder);
+    assert_string_equal(str(e, "state_why"), want);
+    json_decref(doc);
+    /* the API's: camwatchd's lock file, its pid alive, then gone */
+    audit_row(fx, T21 + MIN, "t-inv", "export.start", "request 8", "request-8-1");
+    snprintf(db, sizeof(db), "%s/camwatch.db", fx->dir);
+    snprintf(lock, sizeof(lock), "%s.lock", db);
+    cfg.database = db;
+    fx->c.cfg = &cfg;
+    snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    cwtest_write_file(lock, pid, 0640);
+    e = json_array_get(unfinished(fx, &doc), 1);
+    assert_string_equal(str(e, "export"), "request-8-1");
+    assert_string_equal(str(e, "state"), "unknown");
+    assert_string_equal(str(e, "state_why"), "camwatchd is running");
+    json_decref(doc);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+        _exit(0);
+    assert_int_equal(waitpid(child, &status, 0), child);
+    snprintf(pid, sizeof(pid), "%ld\n", (long)child);
+    cwtest_write_file(lock, pid, 0640);
+    e = json_array_get(unfinished(fx, &doc), 1);
+    assert_string_equal(str(e, "state"), "killed");
+    assert_string_equal(str(e, "state_why"), "camwatchd is not running");
+    json_decref(doc);
+    fx->c.cfg = NULL;
+}
+
 /* A start followed by its done row, or by its failed row, is an export that ended: none
  * listed. */
 static void test_audit_verify_lists_no_export_that_ended_done_or_failed(void **state)
@@ -1590,6 +1658,7 @@ int main(void)
         T(test_request_created_shown_listed_and_audited),
         T(test_request_for_a_place_with_no_camera_is_refused),
         T(test_audit_verify_lists_an_export_begun_with_no_end),
+        T(test_audit_verify_says_whether_an_unfinished_export_runs_now),
         T(test_audit_verify_lists_no_export_that_ended_done_or_failed),
         T(test_audit_verify_pairs_an_end_with_the_start_it_names),
         T(test_audit_export_named_finds_another_row_naming_the_folder),

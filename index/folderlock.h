@@ -1,0 +1,38 @@
+/* folderlock.h - the lock a running CLI export holds on its folder, and the test audit verify
+ * and audit close-export make of it: whether the process that began an export still runs.
+ * flock(2) on the folder's own descriptor (nothing is written into the evidence folder); the
+ * kernel drops the lock when its holder dies in any way (SIGKILL, the OOM killer), so a lock
+ * that can be taken names an export no process is making. */
+#ifndef CW_FOLDERLOCK_H
+#define CW_FOLDERLOCK_H
+
+#include <stddef.h>
+
+#include "../util/err.h"
+
+enum folderlock_state {
+    FOLDERLOCK_HELD,    /* a process holds it: the export runs now */
+    FOLDERLOCK_FREE,    /* no process holds it, or the folder is gone: killed */
+    FOLDERLOCK_UNKNOWN, /* it cannot be tested (why says so) */
+};
+
+/* Take dir's lock, exclusive: 0 with *fd (folderlock_release), or -1 with err (another holds
+ * it: "another export into DIR is running now"; dir cannot be opened). A test's brief shared
+ * hold is waited out. */
+int folderlock_take(const char *dir, int *fd, struct cw_err *err);
+/* Release a lock folderlock_take took (accepts -1). */
+void folderlock_release(int fd);
+
+/* Whether a process holds dir's lock, tested by taking it shared without waiting and
+ * releasing it at once. why (may be NULL) gets, for FREE with the folder gone, "its folder DIR
+ * is gone"; for UNKNOWN the error; else "". */
+enum folderlock_state folderlock_probe(const char *dir, char *why, size_t len);
+
+/* Whether the camwatchd whose lock file is lock_path (storelock_path: "<database>.lock", its
+ * pid written in it) may be running: FOLDERLOCK_HELD when its pid is alive (or may be: another
+ * user's), FREE when no such process is, UNKNOWN (why) when the file cannot be read. The pid is
+ * read, not the lock tested: a shared test would make a camwatchd starting that instant think
+ * another runs. */
+enum folderlock_state folderlock_daemon(const char *lock_path, char *why, size_t len);
+
+#endif
