@@ -22,7 +22,7 @@
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
-#define EXIT_AUDIT_UNFINISHED 3 /* audit verify: the chain holds, an export has no end recorded */
+#define EXIT_AUDIT_UNFINISHED 3 /* audit verify: the chain holds, a killed export has no end */
 #define CLI_DONE (-1)           /* cli_parse: --help or --version answered; exit 0 */
 #define CLI_NARGS_ANY (-2)
 
@@ -257,8 +257,10 @@ extern const struct cli_command cli_request_show_command;      /* request.c */
 extern const struct cli_command cli_request_list_command;      /* request.c */
 extern const struct cli_command cli_request_export_command;    /* request.c */
 extern const struct cli_command cli_audit_verify_command;      /* request.c */
-extern const struct cli_command cli_report_command;            /* report.c */
-extern const struct cli_command cli_ticket_command;            /* ticket.c */
+/* request.c */
+extern const struct cli_command cli_audit_close_export_command;
+extern const struct cli_command cli_report_command;      /* report.c */
+extern const struct cli_command cli_ticket_command;      /* ticket.c */
 extern const struct cli_command cli_alerts_command;      /* alerts.c: alerts, as alerts list */
 extern const struct cli_command cli_alerts_list_command; /* alerts.c */
 extern const struct cli_command cli_alerts_test_command; /* alerts.c */

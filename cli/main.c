@@ -45,6 +45,7 @@ static const struct cli_command *const commands[] = {
     &cli_request_list_command,
     &cli_request_export_command,
     &cli_audit_verify_command,
+    &cli_audit_close_export_command,
 };
 
 static const char usage[] =
@@ -75,7 +76,8 @@ static const char usage[] =
     "  request show       a request's cameras, footage, gaps, states and expiry\n"
     "  request list       every request\n"
     "  request export     a request's footage as evidence: MP4s, hashes, manifests\n"
-    "  audit verify       check the audit trail's hash chain\n"
+    "  audit verify       check the audit trail's hash chain; exports begun with no end\n"
+    "  audit close-export record what became of an export that was killed\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n";
 
 /* The program's own options, before the command name. */

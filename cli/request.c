@@ -1,7 +1,8 @@
 /* request.c - the camwatch request commands: `request create` (store an investigator's
  * request, with its audit row), `request show` (the request and its cameras' footage, as
  * `footage find` answers it now), `request list`, `request export` (its footage as evidence) and
- * `audit verify` (the audit trail's hash chain), rendered from the documents (index/doc_footage.c)
+ * `audit verify` (the audit trail's hash chain), `audit close-export` (the end of an export
+ * killed), rendered from the documents (index/doc_footage.c)
  * and the export (index/export.h). */
 #include <errno.h>
 #include <pwd.h>
@@ -76,6 +77,17 @@ static const char verify_usage[] =
     "  became of it. 0: the chain holds and every export begun has ended or runs now.\n"
     "  --json          print {intact, rows, broken_at, why, unfinished_exports}; each of the\n"
     "                  last with state \"running\", \"killed\" or \"unknown\", and state_why\n";
+
+static const char close_usage[] =
+    "usage: camwatch [-c FILE] audit close-export ROW --by NAME --reason TEXT\n"
+    "  Record what became of a killed export (one `audit verify` lists as killed): write the\n"
+    "  export.failed row that ends its export.start audit row ROW, its detail the folder (or\n"
+    "  the API export's name), then \"closed by hand: TEXT\", so that audit verify no longer\n"
+    "  lists it. Nothing in the folder is touched. Refused (exit status 1) when ROW is not an\n"
+    "  export.start row, has an end already, or may be running now (a process holds its\n"
+    "  folder's lock; for an API export, camwatchd is running).\n"
+    "  --by NAME       who closes it\n"
+    "  --reason TEXT   what became of it (what was found in its folder)\n";
 
 /* ---- request create ---- */
 
@@ -511,3 +523,122 @@ const struct cli_command cli_audit_verify_command = {
     "audit verify", verify_usage, CLI_OPT_JSON, 0,   "takes no arguments", CLI_OPEN_READONLY, NULL,
     verify_run,     NULL,         NULL,         NULL};
 
+/* ---- audit close-export ---- */
+
+/* Whether the export begun at row a may run now, and if not, its folder's lock taken (*fd, -1
+ * when the folder is gone) so that no export into it begins while the row is written. 0, or -1
+ * with err saying why it is refused. */
+static int close_check_dead(const struct cli *cli, const struct store_audit *a, int *fd,
+                            struct cw_err *err)
+{
+    char why[4400], path[4096];
+    enum folderlock_state st;
+
+    *fd = -1;
+    if (a->detail[0] != '/') { /* an API export: camwatchd's, which closes its own at start */
+        if (snprintf(path, sizeof(path), "%s.lock", cli->cfg->database) >= (int)sizeof(path))
+            return cw_err_set(err, cli->cfg->database, 0, NULL, "path too long");
+        st = folderlock_daemon(path, why, sizeof(why));
+        if (st == FOLDERLOCK_FREE)
+            return 0;
+        return cw_err_set(err, NULL, 0, NULL,
+                          "audit row %lld: API export %s may be running now (%s): stop "
+                          "camwatchd first, which closes its own dead exports as it starts",
+                          (long long)a->id, a->detail,
+                          st == FOLDERLOCK_HELD ? "camwatchd is running" : why);
+    }
+    st = folderlock_probe(a->detail, why, sizeof(why));
+    if (st == FOLDERLOCK_HELD)
+        return cw_err_set(err, NULL, 0, NULL,
+                          "audit row %lld: the export into %s is running now (a process holds "
+                          "its folder's lock): nothing written",
+                          (long long)a->id, a->detail);
+    if (st == FOLDERLOCK_UNKNOWN)
+        return cw_err_set(err, NULL, 0, NULL, "audit row %lld: %s: nothing written",
+                          (long long)a->id, why);
+    if (why[0] != '\0') /* the folder is gone */
+        return 0;
+    return folderlock_take(a->detail, fd, err);
+}
+
+/* Whether start row id has no end row: 1, 0 (it has one), -1 with err. */
+static int close_is_open(struct store *s, int64_t id, struct cw_err *err)
+{
+    struct store_audit *open = NULL;
+    size_t n = 0;
+    int found = 0;
+
+    if (store_audit_unfinished_exports(s, &open, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        found |= open[i].id == id;
+    free(open);
+    return found;
+}
+
+static int close_run(struct cli *cli, const struct cli_args *a)
+{
+    int64_t row = cli_row_id(a->argv[0]);
+    struct store_audit *v = NULL;
+    long long request = 0;
+    size_t n = 0;
+    struct cw_err err;
+    char why[1024];
+    int fd = -1, rc;
+
+    if (row == 0)
+        return cli_usage_error(a->cmd, "'%s' is not an audit row number", a->argv[0]);
+    if (a->by_name == NULL)
+        return cli_usage_error(a->cmd, "--by NAME is needed");
+    if (a->reason == NULL)
+        return cli_usage_error(a->cmd, "--reason TEXT is needed");
+    if (store_list_audit(cli->store, row - 1, 1, &v, &n, &err) != 0)
+        return cli_fail(&err);
+    if (n == 0 || v[0].id != row)
+        cw_err_set(&err, NULL, 0, NULL, "audit row %lld: no such row", (long long)row);
+    else if (strcmp(v[0].action, "export.start") != 0)
+        cw_err_set(&err, NULL, 0, NULL,
+                   "audit row %lld is a %s row, not an export.start row: only an export begun "
+                   "is closed",
+                   (long long)row, v[0].action);
+    else if (close_check_dead(cli, &v[0], &fd, &err) == 0 &&
+             (rc = close_is_open(cli->store, row, &err)) >= 0) {
+        /* Checked with the lock held: a process that held it wrote its end before it let go. */
+        if (rc == 0)
+            cw_err_set(&err, NULL, 0, NULL,
+                       "audit row %lld: the export it began has its end row already: nothing "
+                       "written",
+                       (long long)row);
+        else {
+            if (sscanf(v[0].subject, "request %lld", &request) != 1)
+                request = 0;
+            snprintf(why, sizeof(why), "closed by hand: %s", a->reason);
+            rc = export_audit_failed(cli->store, request, row, a->by_name, v[0].detail, why,
+                                     cw_now_ms(), &err);
+            folderlock_release(fd);
+            free(v);
+            if (rc != 0)
+                return cli_fail(&err);
+            printf("audit row %lld: the export it began is closed: export.failed row written by "
+                   "%s\n",
+                   (long long)row, a->by_name);
+            return 0;
+        }
+    }
+    folderlock_release(fd);
+    free(v);
+    return cli_fail(&err);
+}
+
+#define CLOSE_OPTS (CLI_OPT_BY_NAME | CLI_OPT_REASON)
+const struct cli_command cli_audit_close_export_command = {"audit close-export",
+                                                           close_usage,
+                                                           CLOSE_OPTS,
+                                                           1,
+                                                           "expects one audit ROW",
+                                                           CLI_OPEN_READWRITE,
+                                                           NULL,
+                                                           close_run,
+                                                           NULL,
+                                                           NULL,
+                                                           NULL};

@@ -39,7 +39,7 @@ class CliUsageTest(cwtest.FixtureTestCase):
     def test_a_group_without_its_command_names_its_commands(self):
         groups = {"footage": ["find", "scan", "recorders"],
                   "request": ["create", "show", "list", "export"],
-                  "audit": ["verify"]}
+                  "audit": ["verify", "close-export"]}
         for group, words in groups.items():
             listed = ", ".join(words)
             r = self.cw(group)

@@ -3,7 +3,8 @@
 size limit (`ulimit -f`) halfway through an MP4, a camera whose recorder was never scanned
 beside one whose footage is delivered, a range after the last scan, a request (made by an
 older version) that selects no camera, an export killed (SIGKILL) halfway, which `audit
-verify` names as begun with no end, and an API export of a camwatchd killed halfway, which the
+verify` names as begun with no end, told from one running now (its folder's lock held) and
+closed by hand with `audit close-export`, and an API export of a camwatchd killed halfway, which the
 next camwatchd closes as it starts (a CLI export running meanwhile left alone).
 
     /usr/bin/python3 tests/integration/test_export_edges.py --build build [-v]
@@ -238,6 +239,124 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertFalse(os.path.exists(out))
         self.assertEqual(self.audit_rows(rid), [])
 
+    def export_held(self, rid, out):
+        """A CLI export of rid into out, blocked writing its first progress line to a full
+        stderr pipe (its start row written, its MP4's temporary made, its folder locked) until
+        the caller kills it: (its Popen, the pipe's read end for the caller to close)."""
+        rd, wr = os.pipe()
+        flags = fcntl.fcntl(wr, fcntl.F_GETFL)
+        fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+        try:
+            while True:
+                os.write(wr, b"." * 4096)
+        except BlockingIOError:
+            pass
+        fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+        p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
+                              str(rid), "--out", out, "--by", "it-staff", "--progress"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wr,
+                             start_new_session=True)
+        os.close(wr)
+
+        def blocked_on_stderr():
+            with open("/proc/%d/syscall" % p.pid) as f:
+                call = f.read().split()
+            with open("/proc/%d/wchan" % p.pid) as f:
+                wchan = f.read()
+            return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
+
+        try:
+            cwtest.wait_for("the CLI blocked writing its progress", blocked_on_stderr)
+        except BaseException:
+            p.kill()
+            p.wait()
+            os.close(rd)
+            raise
+        return p, rd
+
+    def test_a_running_export_is_told_from_a_killed_one_closed_by_hand(self):
+        # A CLI export holds its folder's lock while it runs: audit verify says it runs now
+        # (exit 0: no fault), close-export refuses it; killed (SIGKILL: the kernel drops the
+        # lock), verify says killed (exit 3) and close-export writes its export.failed row
+        # (by whom, why, naming its start row), after which verify exits 0.
+        rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
+        out = os.path.join(self.tmp, "held")
+        folder = os.path.realpath(os.path.dirname(out))  # the folder as the rows give it
+        folder = os.path.join(folder, "held")
+        p, rd = self.export_held(rid, out)  # made by the export: it did not exist
+        try:
+            with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as con:
+                (create,), = con.execute("SELECT id FROM audit WHERE subject = ? AND action = "
+                                         "'request.create'", ("request %d" % rid,))
+                (start,), = con.execute("SELECT id FROM audit WHERE subject = ? AND action = "
+                                        "'export.start'", ("request %d" % rid,))
+            r = self.cli("audit", "verify", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            [e] = json.loads(r.stdout)["unfinished_exports"]
+            self.assertEqual((e["row"], e["folder"], e["state"], e["state_why"]),
+                             (start, folder, "running", ""), e)
+            r = self.cli("audit", "verify")
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn("export with no end recorded (running now: a process holds its "
+                          "folder): audit row %d, " % start, r.stdout)
+            r = self.cli("audit", "close-export", str(start), "--by", "it-lead", "--reason",
+                         "x")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("audit row %d: the export into %s is running now (a process holds "
+                          "its folder's lock): nothing written" % (start, folder), r.stderr)
+            self.assertEqual([a for a, _ in self.audit_rows(rid)],
+                             ["request.create", "export.start"])
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            os.close(rd)
+        r = self.cli("audit", "verify", "--json")
+        self.assertEqual(r.returncode, 3, r)
+        [e] = json.loads(r.stdout)["unfinished_exports"]
+        self.assertEqual((e["row"], e["state"]), (start, "killed"), e)
+        r = self.cli("audit", "verify")
+        self.assertEqual(r.returncode, 3, r)
+        self.assertIn("export with no end recorded (killed: no process holds its folder): "
+                      "audit row %d, " % start, r.stdout)
+        self.assertIn("`camwatch audit close-export ROW --by NAME --reason TEXT`", r.stdout)
+        # refused: usage (exit 2), a row that began no export, one that does not exist
+        for args, rc, said in (
+                ((str(start), "--reason", "x"), 2, "--by NAME is needed"),
+                ((str(start), "--by", "it-lead"), 2, "--reason TEXT is needed"),
+                (("row", "--by", "it-lead", "--reason", "x"), 2, "is not an audit row number"),
+                ((str(create), "--by", "it-lead", "--reason", "x"), 1,
+                 "audit row %d is a request.create row, not an export.start row" % create),
+                (("999999", "--by", "it-lead", "--reason", "x"), 1,
+                 "audit row 999999: no such row")):
+            r = self.cli("audit", "close-export", *args)
+            self.assertEqual(r.returncode, rc, (args, r))
+            self.assertIn(said, r.stderr, args)
+        self.assertEqual([a for a, _ in self.audit_rows(rid)], ["request.create", "export.start"])
+        r = self.cli("audit", "close-export", str(start), "--by", "it-lead", "--reason",
+                     "temporary left in the folder, kept for the case file")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("audit row %d: the export it began is closed" % start, r.stdout)
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as con:
+            [(actor, action, detail)] = con.execute(
+                "SELECT actor, action, detail FROM audit WHERE subject = ? AND id > ?",
+                ("request %d" % rid, start)).fetchall()
+        self.assertEqual((actor, action, detail),
+                         ("it-lead", "export.failed",
+                          "%s: closed by hand: temporary left in the folder, kept for the case "
+                          "file; export.start row %d" % (folder, start)))
+        self.assertEqual(len([n for n in os.listdir(out)
+                              if n.startswith(".camwatch-export-")]), 1, os.listdir(out))
+        r = self.cli("audit", "verify", "--json")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(json.loads(r.stdout)["unfinished_exports"], [], r.stdout)
+        r = self.cli("audit", "close-export", str(start), "--by", "it-lead", "--reason", "again")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("audit row %d: the export it began has its end row already" % start,
+                      r.stderr)
+
     def test_an_export_killed_halfway_is_named_by_audit_verify(self):
         # SIGKILL (as a power cut, or the OOM killer) leaves its export.start row with no end:
         # the chain holds, and audit verify says which export began and has no end, exit 3.
@@ -283,12 +402,14 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertTrue(v["intact"], v)
         self.assertEqual(v["unfinished_exports"],
                          [{"row": start, "began": began.isoformat(), "by": "it-staff",
-                           "request": rid, "folder": os.path.realpath(out), "export": None}], v)
+                           "request": rid, "folder": os.path.realpath(out), "export": None,
+                           "state": "killed", "state_why": ""}], v)
         r = self.cli("audit", "verify")
         self.assertEqual(r.returncode, 3, r)
         lines = r.stdout.splitlines()
         self.assertTrue(lines[0].startswith("audit trail intact: "), r.stdout)
-        self.assertEqual(lines[1], "export with no end recorded (running now, or killed): audit "
+        self.assertEqual(lines[1], "export with no end recorded (killed: no process holds its "
+                         "folder): audit "
                          "row %d, began %s by it-staff, request %d, folder %s"
                          % (start, began.strftime("%Y-%m-%d %H:%M:%S"), rid,
                             os.path.realpath(out)), r.stdout)
@@ -387,11 +508,13 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
                           "camwatchd stopped before the export ended (found at start-up); "
                           % (eid, rid, start), d2.stderr_text())
             # the CLI's export untouched: no end row, its temporary there, audit verify names it
+            # as running now (its folder's lock held): no fault, exit 0
             self.assertEqual(len(temps(cli_out)), 1, os.listdir(cli_out))
             r = cwtest.camwatch(conf, "audit", "verify", "--json")
-            self.assertEqual(r.rc, 3, r)
-            self.assertEqual([e["row"] for e in json.loads(r.out)["unfinished_exports"]],
-                             [cli_start], r.out)
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual([(e["row"], e["state"])
+                              for e in json.loads(r.out)["unfinished_exports"]],
+                             [(cli_start, "running")], r.out)
             # the FIFO opened for writing and closed: the CLI reads nothing and ends
             os.close(os.open(seg, os.O_WRONLY | os.O_NONBLOCK))
             self.assertEqual(cli.wait(timeout=300), 0)
