@@ -576,6 +576,40 @@ static int close_is_open(struct store *s, int64_t id, struct cw_err *err)
     return found;
 }
 
+/* err saying the export begun at row id has its end row already; -1. */
+static int close_ended(int64_t id, struct cw_err *err)
+{
+    return cw_err_set(err, NULL, 0, NULL,
+                      "audit row %lld: the export it began has its end row already: nothing "
+                      "written",
+                      (long long)id);
+}
+
+/* 0 when the export begun at row a may be closed by hand, its folder's lock then held in *fd
+ * (-1 when its folder is gone, or for an API export), or -1 with err saying why not. */
+static int close_allowed(const struct cli *cli, const struct store_audit *a, int *fd,
+                         struct cw_err *err)
+{
+    int open;
+
+    *fd = -1;
+    if (strcmp(a->action, "export.start") != 0)
+        return cw_err_set(err, NULL, 0, NULL,
+                          "audit row %lld is a %s row, not an export.start row: only an export "
+                          "begun is closed",
+                          (long long)a->id, a->action);
+    if ((open = close_is_open(cli->store, a->id, err)) <= 0)
+        return open < 0 ? -1 : close_ended(a->id, err);
+    if (close_check_dead(cli, a, fd, err) != 0)
+        return -1;
+    /* Again with the lock held: a process that held it wrote its end before it let go. */
+    if ((open = close_is_open(cli->store, a->id, err)) > 0)
+        return 0;
+    folderlock_release(*fd);
+    *fd = -1;
+    return open < 0 ? -1 : close_ended(a->id, err);
+}
+
 static int close_run(struct cli *cli, const struct cli_args *a)
 {
     int64_t row = cli_row_id(a->argv[0]);
@@ -584,7 +618,7 @@ static int close_run(struct cli *cli, const struct cli_args *a)
     size_t n = 0;
     struct cw_err err;
     char why[1024];
-    int fd = -1, rc;
+    int fd = -1, rc = -1;
 
     if (row == 0)
         return cli_usage_error(a->cmd, "'%s' is not an audit row number", a->argv[0]);
@@ -596,38 +630,20 @@ static int close_run(struct cli *cli, const struct cli_args *a)
         return cli_fail(&err);
     if (n == 0 || v[0].id != row)
         cw_err_set(&err, NULL, 0, NULL, "audit row %lld: no such row", (long long)row);
-    else if (strcmp(v[0].action, "export.start") != 0)
-        cw_err_set(&err, NULL, 0, NULL,
-                   "audit row %lld is a %s row, not an export.start row: only an export begun "
-                   "is closed",
-                   (long long)row, v[0].action);
-    else if (close_check_dead(cli, &v[0], &fd, &err) == 0 &&
-             (rc = close_is_open(cli->store, row, &err)) >= 0) {
-        /* Checked with the lock held: a process that held it wrote its end before it let go. */
-        if (rc == 0)
-            cw_err_set(&err, NULL, 0, NULL,
-                       "audit row %lld: the export it began has its end row already: nothing "
-                       "written",
-                       (long long)row);
-        else {
-            if (sscanf(v[0].subject, "request %lld", &request) != 1)
-                request = 0;
-            snprintf(why, sizeof(why), "closed by hand: %s", a->reason);
-            rc = export_audit_failed(cli->store, request, row, a->by_name, v[0].detail, why,
-                                     cw_now_ms(), &err);
-            folderlock_release(fd);
-            free(v);
-            if (rc != 0)
-                return cli_fail(&err);
-            printf("audit row %lld: the export it began is closed: export.failed row written by "
-                   "%s\n",
-                   (long long)row, a->by_name);
-            return 0;
-        }
+    else if (close_allowed(cli, &v[0], &fd, &err) == 0) {
+        if (sscanf(v[0].subject, "request %lld", &request) != 1)
+            request = 0;
+        snprintf(why, sizeof(why), "closed by hand: %s", a->reason);
+        rc = export_audit_failed(cli->store, request, row, a->by_name, v[0].detail, why,
+                                 cw_now_ms(), &err);
     }
     folderlock_release(fd);
     free(v);
-    return cli_fail(&err);
+    if (rc != 0)
+        return cli_fail(&err);
+    printf("audit row %lld: the export it began is closed: export.failed row written by %s\n",
+           (long long)row, a->by_name);
+    return 0;
 }
 
 #define CLOSE_OPTS (CLI_OPT_BY_NAME | CLI_OPT_REASON)
