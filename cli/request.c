@@ -16,6 +16,7 @@
 #include "../index/folderlock.h"
 #include "../probes/stream.h"
 #include "../util/cwtime.h"
+#include "../util/file.h"
 #include "cli.h"
 #include "interrupt.h"
 #include "table.h"
@@ -307,9 +308,10 @@ static void export_failed_row(struct store *s, int64_t id, int64_t start_id, con
                 err.msg);
 }
 
-/* The folder where (resolved; made 0750 when missing, *made set) locked for the export's whole
- * life, before its export.start row and until after its end row: audit verify tells a running
- * export from a killed one by it (folderlock.h). 0 with *fd, or -1 with err. */
+/* The folder where (resolved; made 0750 when missing, *made set, its name in the folder above
+ * synced, as export_run does for a folder it makes) locked for the export's whole life, before
+ * its export.start row and until after its end row: audit verify tells a running export from a
+ * killed one by it (folderlock.h). 0 with *fd, or -1 with err. */
 static int export_lock(const char *where, int *fd, int *made, struct cw_err *err)
 {
     *made = 0;
@@ -317,7 +319,7 @@ static int export_lock(const char *where, int *fd, int *made, struct cw_err *err
         *made = 1;
     else if (errno != EEXIST)
         return cw_err_set(err, where, 0, NULL, "cannot make the folder: %s", strerror(errno));
-    if (folderlock_take(where, fd, err) == 0)
+    if ((!*made || cw_file_sync_dir(where, err) == 0) && folderlock_take(where, fd, err) == 0)
         return 0;
     if (*made)
         rmdir(where);
@@ -531,14 +533,12 @@ const struct cli_command cli_audit_verify_command = {
 static int close_check_dead(const struct cli *cli, const struct store_audit *a, int *fd,
                             struct cw_err *err)
 {
-    char why[4400], path[4096];
+    char why[4400];
     enum folderlock_state st;
 
     *fd = -1;
     if (a->detail[0] != '/') { /* an API export: camwatchd's, which closes its own at start */
-        if (snprintf(path, sizeof(path), "%s.lock", cli->cfg->database) >= (int)sizeof(path))
-            return cw_err_set(err, cli->cfg->database, 0, NULL, "path too long");
-        st = folderlock_daemon(path, why, sizeof(why));
+        st = folderlock_daemon(cli->cfg->database, why, sizeof(why));
         if (st == FOLDERLOCK_FREE)
             return 0;
         return cw_err_set(err, NULL, 0, NULL,

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "../index/store.h"
 #include "../util/file.h"
 
 #define STORELOCK_MODE 0640
@@ -18,13 +19,6 @@
 struct storelock {
     int fd;
 };
-
-const char *storelock_path(const char *database, char *buf, size_t len)
-{
-    int n = snprintf(buf, len, "%s.lock", database);
-
-    return n >= 0 && (size_t)n < len ? buf : NULL;
-}
 
 /* The pid the holder wrote into fd, or 0 when there is none to read. */
 static long storelock_holder(int fd)
@@ -74,7 +68,7 @@ int storelock_take(const char *database, struct storelock **out, struct cw_err *
     int fd;
 
     *out = NULL;
-    if (storelock_path(database, path, sizeof(path)) == NULL)
+    if (store_lock_path(database, path, sizeof(path)) == NULL)
         return cw_err_set(err, database, 0, NULL, "path too long for its lock file");
     if (cw_mkdirs(database, 1, err) != 0) /* a first start: the store's folder is not there */
         return -1;

@@ -15,8 +15,6 @@
 
 struct storelock;
 
-/* "<database>.lock" into buf (len bytes); NULL when it does not fit. */
-const char *storelock_path(const char *database, char *buf, size_t len);
 /* Take the store's lock, without waiting: 0 with *out (storelock_free), or -1 with err:
  * "another camwatchd (pid N) uses DATABASE" when one holds it, else why the lock file could
  * not be opened or locked. */

@@ -828,15 +828,13 @@ static void unfinished_state(const struct doc_ctx *c, const struct store_audit *
 {
     static const char *const names[] = {"running", "killed", "unknown"};
     enum folderlock_state st;
-    char path[4096];
 
     if (a->detail[0] == '/')
         st = folderlock_probe(a->detail, why, len);
-    else if (c->cfg == NULL || c->cfg->database == NULL ||
-             snprintf(path, sizeof(path), "%s.lock", c->cfg->database) >= (int)sizeof(path)) {
+    else if (c->cfg == NULL || c->cfg->database == NULL) {
         st = FOLDERLOCK_UNKNOWN;
         snprintf(why, len, "camwatchd's lock file is not known");
-    } else if ((st = folderlock_daemon(path, why, len)) == FOLDERLOCK_HELD) {
+    } else if ((st = folderlock_daemon(c->cfg->database, why, len)) == FOLDERLOCK_HELD) {
         st = FOLDERLOCK_UNKNOWN; /* camwatchd runs: this one may be its, or dead */
         snprintf(why, len, "camwatchd is running");
     } else if (st == FOLDERLOCK_FREE)

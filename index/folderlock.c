@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store.h"
+
 /* An exclusive take retried this often, this far apart: audit verify's test holds the lock
  * shared for microseconds, and an export must not fail for it (1 s in all). */
 #define FOLDERLOCK_TRIES 50
@@ -85,15 +87,19 @@ enum folderlock_state folderlock_probe(const char *dir, char *why, size_t len)
     return FOLDERLOCK_UNKNOWN;
 }
 
-enum folderlock_state folderlock_daemon(const char *lock_path, char *why, size_t len)
+enum folderlock_state folderlock_daemon(const char *database, char *why, size_t len)
 {
-    char buf[32];
+    char buf[32], lock_path[4096];
     ssize_t n;
     long pid;
-    int f = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int f;
 
     say(why, len, "%s%s", "", "");
-    if (f < 0) {
+    if (store_lock_path(database, lock_path, sizeof(lock_path)) == NULL) {
+        say(why, len, "%s: path too long for its lock file%s", database, "");
+        return FOLDERLOCK_UNKNOWN;
+    }
+    if ((f = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
         say(why, len, "cannot read camwatchd's lock file %s: %s", lock_path, strerror(errno));
         return FOLDERLOCK_UNKNOWN;
     }

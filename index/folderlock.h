@@ -28,11 +28,11 @@ void folderlock_release(int fd);
  * is gone"; for UNKNOWN the error; else "". */
 enum folderlock_state folderlock_probe(const char *dir, char *why, size_t len);
 
-/* Whether the camwatchd whose lock file is lock_path (storelock_path: "<database>.lock", its
- * pid written in it) may be running: FOLDERLOCK_HELD when its pid is alive (or may be: another
+/* Whether the camwatchd of the store at database may be running, by the pid in its lock file
+ * (store_lock_path: "<database>.lock"): FOLDERLOCK_HELD when its pid is alive (or may be: another
  * user's), FREE when no such process is, UNKNOWN (why) when the file cannot be read. The pid is
  * read, not the lock tested: a shared test would make a camwatchd starting that instant think
  * another runs. */
-enum folderlock_state folderlock_daemon(const char *lock_path, char *why, size_t len);
+enum folderlock_state folderlock_daemon(const char *database, char *why, size_t len);
 
 #endif

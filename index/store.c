@@ -883,3 +883,10 @@ const char *store_vitals_path(const char *database, char *buf, size_t len)
 
     return n >= 0 && (size_t)n < len ? buf : NULL;
 }
+
+const char *store_lock_path(const char *database, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s.lock", database);
+
+    return n >= 0 && (size_t)n < len ? buf : NULL;
+}

@@ -476,6 +476,9 @@ int store_list_device_changes_page(struct store *s, const struct store_page *pg,
 /* The file beside the database where the daemon keeps its vitals (daemon/vitals.h):
  * "<database>.daemon.json" into buf. Returns buf, or NULL when it does not fit. */
 const char *store_vitals_path(const char *database, char *buf, size_t len);
+/* The file beside the database that the daemon holds locked, its pid in it, for its whole life
+ * (daemon/storelock.h): "<database>.lock" into buf. Returns buf, or NULL when it does not fit. */
+const char *store_lock_path(const char *database, char *buf, size_t len);
 /* The process holding the write lock of the store at database when another program does
  * (its transaction: SQLite's WAL write lock on "<database>-shm"), as /proc/locks lists it:
  * its pid, with its name (/proc/PID/comm) in name ("" when not read); 0 when none can be told

@@ -117,16 +117,17 @@ static void test_take_is_refused_while_another_holds_the_folder(void **state)
 static void test_camwatchd_lock_file_read_for_its_pid(void **state)
 {
     struct fixture *fx = *state;
-    char path[160], text[32], why[256];
+    char db[160], path[176], text[32], why[256];
     pid_t child;
     int status;
 
-    snprintf(path, sizeof(path), "%s/camwatch.db.lock", fx->dir);
-    assert_int_equal(folderlock_daemon(path, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
+    snprintf(db, sizeof(db), "%s/camwatch.db", fx->dir);
+    snprintf(path, sizeof(path), "%s.lock", db);
+    assert_int_equal(folderlock_daemon(db, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
     assert_non_null(strstr(why, path));
     snprintf(text, sizeof(text), "%ld\n", (long)getpid()); /* alive: this process */
     cwtest_write_file(path, text, 0640);
-    assert_int_equal(folderlock_daemon(path, why, sizeof(why)), FOLDERLOCK_HELD);
+    assert_int_equal(folderlock_daemon(db, why, sizeof(why)), FOLDERLOCK_HELD);
     child = fork(); /* a pid that ran and is gone */
     assert_true(child >= 0);
     if (child == 0)
@@ -134,9 +135,9 @@ static void test_camwatchd_lock_file_read_for_its_pid(void **state)
     assert_int_equal(waitpid(child, &status, 0), child);
     snprintf(text, sizeof(text), "%ld\n", (long)child);
     cwtest_write_file(path, text, 0640);
-    assert_int_equal(folderlock_daemon(path, why, sizeof(why)), FOLDERLOCK_FREE);
+    assert_int_equal(folderlock_daemon(db, why, sizeof(why)), FOLDERLOCK_FREE);
     cwtest_write_file(path, "", 0640);
-    assert_int_equal(folderlock_daemon(path, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
+    assert_int_equal(folderlock_daemon(db, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
     assert_non_null(strstr(why, "holds no pid"));
 }
 
