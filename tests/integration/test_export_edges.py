@@ -243,15 +243,7 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         """A CLI export of rid into out, blocked writing its first progress line to a full
         stderr pipe (its start row written, its MP4's temporary made, its folder locked) until
         the caller kills it: (its Popen, the pipe's read end for the caller to close)."""
-        rd, wr = os.pipe()
-        flags = fcntl.fcntl(wr, fcntl.F_GETFL)
-        fcntl.fcntl(wr, fcntl.F_SETFL, flags | os.O_NONBLOCK)
-        try:
-            while True:
-                os.write(wr, b"." * 4096)
-        except BlockingIOError:
-            pass
-        fcntl.fcntl(wr, fcntl.F_SETFL, flags)
+        rd, wr = cwtest.full_pipe()
         p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
                               str(rid), "--out", out, "--by", "it-staff", "--progress"],
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wr,
