@@ -12,7 +12,7 @@
 - wait_for(), poll(): call a check until it holds, with a generous deadline (a guard against
   hangs, never a timed assertion).
 - free_port(), closed_port(): loopback ports. full_pipe(): a pipe whose buffer is full, to
-  hold a program at its first write.
+  hold a program at its first write (blocked_writing_stderr() tells when it is held there).
 - write_json(): a JSON file for a fixture (devices, mounts).
 - write_config(): a temp config dir (camwatch.conf, cameras.csv, credentials.ini chmod 600)
   from a list of camera dicts.
@@ -332,6 +332,19 @@ def main_thread_sleeping(pid):
             return f.read().split(" ", 1)[0] in SLEEP_SYSCALLS
     except OSError:
         return False
+
+
+def blocked_writing_stderr(pid):
+    """Whether the main thread of process pid is in write(2, ...), or any write to a full pipe
+    (full_pipe(): a program held at its first write)."""
+    try:
+        with open("/proc/%d/syscall" % pid) as f:
+            call = f.read().split()
+        with open("/proc/%d/wchan" % pid) as f:
+            wchan = f.read()
+    except OSError:
+        return False
+    return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
 
 
 def alive(pid):

@@ -249,16 +249,9 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wr,
                              start_new_session=True)
         os.close(wr)
-
-        def blocked_on_stderr():
-            with open("/proc/%d/syscall" % p.pid) as f:
-                call = f.read().split()
-            with open("/proc/%d/wchan" % p.pid) as f:
-                wchan = f.read()
-            return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
-
         try:
-            cwtest.wait_for("the CLI blocked writing its progress", blocked_on_stderr)
+            cwtest.wait_for("the CLI blocked writing its progress",
+                            lambda: cwtest.blocked_writing_stderr(p.pid))
         except BaseException:
             p.kill()
             p.wait()
@@ -358,21 +351,8 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
         out = os.path.join(self.tmp, "killed")
         os.mkdir(out, 0o750)
-        rd, wr = cwtest.full_pipe()
-        p = subprocess.Popen([cwtest.program("camwatch"), "-c", self.conf, "request", "export",
-                              str(rid), "--out", out, "--by", "it-staff", "--progress"],
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wr,
-                             start_new_session=True)
-        os.close(wr)
+        p, rd = self.export_held(rid, out)
         try:
-            def blocked_on_stderr():
-                with open("/proc/%d/syscall" % p.pid) as f:
-                    call = f.read().split()
-                with open("/proc/%d/wchan" % p.pid) as f:
-                    wchan = f.read()
-                return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
-
-            cwtest.wait_for("the CLI blocked writing its progress", blocked_on_stderr)
             self.assertEqual(len([n for n in os.listdir(out)
                                   if n.startswith(".camwatch-export-")]), 1, os.listdir(out))
             os.kill(p.pid, signal.SIGKILL)

@@ -628,15 +628,8 @@ class FootageTest(cwtest.FixtureTestCase):
         os.close(wr)
         err = b""
         try:
-            def blocked_on_stderr():
-                # the main thread in write(2, ...) on the full pipe
-                with open("/proc/%d/syscall" % p.pid) as f:
-                    call = f.read().split()
-                with open("/proc/%d/wchan" % p.pid) as f:
-                    wchan = f.read()
-                return call[:2] == ["1", "0x2"] or "pipe_write" in wchan
-
-            cwtest.wait_for("the CLI blocked writing its progress", blocked_on_stderr)
+            cwtest.wait_for("the CLI blocked writing its progress",
+                            lambda: cwtest.blocked_writing_stderr(p.pid))
             temps = [n for n in os.listdir(out) if n.startswith(".camwatch-export-")]
             self.assertEqual(len(temps), 1, os.listdir(out))  # the MP4 being written
             threads = len(os.listdir("/proc/%d/task" % p.pid))
