@@ -453,33 +453,6 @@ static void unfinished_state_text(const json_t *o, char *buf, size_t len)
         snprintf(buf, len, "running now, or killed%s%s", why[0] != '\0' ? ": " : "", why);
 }
 
-/* One line per export begun with no end recorded: its state, which row, when, who, which
- * request, where; what to do about a killed one. */
-static void verify_render_unfinished(const struct cli *cli, const json_t *list)
-{
-    const json_t *o;
-    char at[64], req[32], state[4600];
-    size_t i, dead = 0;
-
-    json_array_foreach(list, i, o)
-    {
-        snprintf(req, sizeof(req), "%lld", (long long)cli_jint(o, "request"));
-        unfinished_state_text(o, state, sizeof(state));
-        dead += strcmp(cli_jstr(o, "state", ""), "running") != 0;
-        printf("export with no end recorded (%s): audit row %lld, began %s by %s, request %s, "
-               "%s %s\n",
-               state, (long long)cli_jint(o, "row"),
-               cli_jtime(cli, o, "began", "-", at, sizeof(at)), cli_jstr(o, "by", ""),
-               cli_jhas(o, "request") ? req : "?", cli_jhas(o, "folder") ? "folder" : "API export",
-               cli_jhas(o, "folder") ? cli_jstr(o, "folder", "") : cli_jstr(o, "export", ""));
-    }
-    if (dead > 0)
-        printf("  (each began and no export or export.failed row follows; a killed one may have "
-               "left its files, or temporaries .camwatch-export-*, in its folder: see what is "
-               "there, then `camwatch audit close-export ROW --by NAME --reason TEXT` records "
-               "what became of it)\n");
-}
-
 /* How many unfinished exports are not running now (killed, or not known). */
 static size_t unfinished_dead(const json_t *list)
 {
@@ -491,6 +464,32 @@ static size_t unfinished_dead(const json_t *list)
         dead += strcmp(cli_jstr(o, "state", ""), "running") != 0;
     }
     return dead;
+}
+
+/* One line per export begun with no end recorded: its state, which row, when, who, which
+ * request, where; what to do about a killed one. */
+static void verify_render_unfinished(const struct cli *cli, const json_t *list)
+{
+    const json_t *o;
+    char at[64], req[32], state[4600];
+    size_t i;
+
+    json_array_foreach(list, i, o)
+    {
+        snprintf(req, sizeof(req), "%lld", (long long)cli_jint(o, "request"));
+        unfinished_state_text(o, state, sizeof(state));
+        printf("export with no end recorded (%s): audit row %lld, began %s by %s, request %s, "
+               "%s %s\n",
+               state, (long long)cli_jint(o, "row"),
+               cli_jtime(cli, o, "began", "-", at, sizeof(at)), cli_jstr(o, "by", ""),
+               cli_jhas(o, "request") ? req : "?", cli_jhas(o, "folder") ? "folder" : "API export",
+               cli_jhas(o, "folder") ? cli_jstr(o, "folder", "") : cli_jstr(o, "export", ""));
+    }
+    if (unfinished_dead(list) > 0)
+        printf("  (each began and no export or export.failed row follows; a killed one may have "
+               "left its files, or temporaries .camwatch-export-*, in its folder: see what is "
+               "there, then `camwatch audit close-export ROW --by NAME --reason TEXT` records "
+               "what became of it)\n");
 }
 
 static int verify_run(struct cli *cli, const struct cli_args *a)
@@ -537,17 +536,15 @@ static int close_check_dead(const struct cli *cli, const struct store_audit *a, 
     enum folderlock_state st;
 
     *fd = -1;
+    st = folderlock_export(cli->cfg->database, a->detail, why, sizeof(why));
     if (a->detail[0] != '/') { /* an API export: camwatchd's, which closes its own at start */
-        st = folderlock_daemon(cli->cfg->database, why, sizeof(why));
         if (st == FOLDERLOCK_FREE)
             return 0;
         return cw_err_set(err, NULL, 0, NULL,
                           "audit row %lld: API export %s may be running now (%s): stop "
                           "camwatchd first, which closes its own dead exports as it starts",
-                          (long long)a->id, a->detail,
-                          st == FOLDERLOCK_HELD ? "camwatchd is running" : why);
+                          (long long)a->id, a->detail, why);
     }
-    st = folderlock_probe(a->detail, why, sizeof(why));
     if (st == FOLDERLOCK_HELD)
         return cw_err_set(err, NULL, 0, NULL,
                           "audit row %lld: the export into %s is running now (a process holds "

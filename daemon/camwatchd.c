@@ -466,7 +466,7 @@ static void daemon_reload_failed(struct cw_daemon *d, const struct cw_err *err)
  * vitals written, so `camwatch status --daemon` shows it at once, and logged. */
 static void daemon_reload_waits(struct cw_daemon *d)
 {
-    char name[64];
+    char name[64], holder[128] = "";
     long pid = store_write_lock_holder(d->cfg->database, name, sizeof(name));
 
     if (d->reload != NULL)
@@ -477,12 +477,11 @@ static void daemon_reload_waits(struct cw_daemon *d)
     if (d->vitals != NULL) /* before the log line: a reader who sees it sees the file say so */
         vitals_write(d->vitals);
     if (pid > 0)
-        log_info("daemon: reload waiting for the store's write lock (held by another "
-                 "program); the old configuration runs meanwhile; the lock's holder: %s (pid %ld)",
-                 name[0] ? name : "?", pid);
-    else
-        log_info("daemon: reload waiting for the store's write lock (held by another "
-                 "program); the old configuration runs meanwhile");
+        snprintf(holder, sizeof(holder), "; the lock's holder: %s (pid %ld)", name[0] ? name : "?",
+                 pid);
+    log_info("daemon: reload waiting for the store's write lock (held by another program); the "
+             "old configuration runs meanwhile%s",
+             holder);
 }
 
 /* The pending reload's store sync tried: taken (the fleet switches, which cannot fail), left

@@ -827,19 +827,9 @@ static void unfinished_state(const struct doc_ctx *c, const struct store_audit *
                              const char **state, char *why, size_t len)
 {
     static const char *const names[] = {"running", "killed", "unknown"};
-    enum folderlock_state st;
 
-    if (a->detail[0] == '/')
-        st = folderlock_probe(a->detail, why, len);
-    else if (c->cfg == NULL || c->cfg->database == NULL) {
-        st = FOLDERLOCK_UNKNOWN;
-        snprintf(why, len, "camwatchd's lock file is not known");
-    } else if ((st = folderlock_daemon(c->cfg->database, why, len)) == FOLDERLOCK_HELD) {
-        st = FOLDERLOCK_UNKNOWN; /* camwatchd runs: this one may be its, or dead */
-        snprintf(why, len, "camwatchd is running");
-    } else if (st == FOLDERLOCK_FREE)
-        snprintf(why, len, "camwatchd is not running");
-    *state = names[st];
+    *state =
+        names[folderlock_export(c->cfg != NULL ? c->cfg->database : NULL, a->detail, why, len)];
 }
 
 /* An export.start row no end row follows: where is the CLI's folder (an absolute path) or the

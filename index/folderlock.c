@@ -113,3 +113,23 @@ enum folderlock_state folderlock_daemon(const char *database, char *why, size_t 
         return FOLDERLOCK_HELD; /* alive, or a pid reused: may be running either way */
     return FOLDERLOCK_FREE;
 }
+
+enum folderlock_state folderlock_export(const char *database, const char *where, char *why,
+                                        size_t len)
+{
+    enum folderlock_state st;
+
+    if (where[0] == '/')
+        return folderlock_probe(where, why, len);
+    if (database == NULL) {
+        say(why, len, "camwatchd's lock file is not known%s%s", "", "");
+        return FOLDERLOCK_UNKNOWN;
+    }
+    if ((st = folderlock_daemon(database, why, len)) == FOLDERLOCK_HELD) {
+        say(why, len, "camwatchd is running%s%s", "", "");
+        return FOLDERLOCK_UNKNOWN;
+    }
+    if (st == FOLDERLOCK_FREE)
+        say(why, len, "camwatchd is not running%s%s", "", "");
+    return st;
+}

@@ -35,4 +35,12 @@ enum folderlock_state folderlock_probe(const char *dir, char *why, size_t len);
  * another runs. */
 enum folderlock_state folderlock_daemon(const char *database, char *why, size_t len);
 
+/* Whether the export an export.start row began at where (its detail: the CLI's folder, an
+ * absolute path, or the API export's name) runs now: the folder's lock for a CLI export
+ * (folderlock_probe); for an API export, camwatchd's pid (database may be NULL: not known):
+ * FREE when camwatchd is not running (it closes its own dead exports as it starts), UNKNOWN when
+ * it is (the export may be its, or dead). why says what the answer rests on. */
+enum folderlock_state folderlock_export(const char *database, const char *where, char *why,
+                                        size_t len);
+
 #endif

@@ -246,11 +246,12 @@ static ptrdiff_t audit_closed_start(const struct store_audit *open, size_t n,
 {
     int64_t ref = audit_start_ref(end->detail);
 
-    for (size_t i = 0; i < n; i++)
-        if (ref != 0 && open[i].id == ref)
-            return (ptrdiff_t)i;
-    if (ref != 0)
+    if (ref != 0) {
+        for (size_t i = 0; i < n; i++)
+            if (open[i].id == ref)
+                return (ptrdiff_t)i;
         return -1;
+    }
     for (int by_where = 1; by_where >= 0; by_where--)
         for (size_t i = 0; i < n; i++)
             if (strcmp(open[i].actor, end->actor) == 0 &&
