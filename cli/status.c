@@ -1,8 +1,9 @@
 /* status.c - `camwatch status`: every camera's current state with its last probe's and last
  * sample's facts, as the status document (index/doc_status.c) has them, filtered there; or with
  * --daemon the daemon's own health (index/doc_daemon.c). A table or the document on stdout.
- * When the daemon's last reload was refused (doc_daemon's config), one line says so: the
- * table's last, or on stderr beside --json. When the daemon is not running (doc_daemon's
+ * When the daemon's last reload was refused (doc_daemon's config), one line says so, and one
+ * more while a reload waits for another writer's lock on the store (config.pending): the
+ * table's last lines, or on stderr beside --json. When the daemon is not running (doc_daemon's
  * running, what --daemon shows as NOT RUNNING), a warning on stderr says the states may be
  * stale, beside the table and beside --json alike; not after a `camwatchd --once` run that
  * finished (--daemon: "last --once run at"), the way a timer runs it, unless that run is over
@@ -116,7 +117,19 @@ static void print_refused_reload(const struct cli *cli, const json_t *daemon, FI
             at, why, ok_at, cli->conf_path);
 }
 
-/* Under the table or beside --json: the line above when the daemon keeping this store says
+/* One line when the daemon runs and a reload waits for another writer's lock on the store
+ * (doc_daemon's config.pending): since when, whose lock, that the new configuration is not in
+ * force yet; nothing otherwise. */
+static void print_pending_reload(const struct cli *cli, const json_t *daemon, FILE *out)
+{
+    char why[512];
+
+    if (json_is_true(json_object_get(daemon, "running")) &&
+        doc_daemon_pending(&cli->doc, json_object_get(daemon, "config"), why, sizeof(why)))
+        fprintf(out, "camwatchd: reload %s\n", why);
+}
+
+/* Under the table or beside --json: the lines above when the daemon keeping this store says
  * so (to out), and a warning on stderr when it is not running, by the judgment --daemon shows
  * as NOT RUNNING (doc_daemon's running), for then the states are only as of its last probes.
  * A store no daemon has run on yet (no vitals), or whose last writer was a `camwatchd --once`
@@ -147,6 +160,7 @@ static void note_daemon(const struct cli *cli, FILE *out)
                     seen);
         }
         print_refused_reload(cli, daemon, out);
+        print_pending_reload(cli, daemon, out);
     }
     json_decref(daemon);
 }

@@ -82,6 +82,9 @@
  * GLIBC_TUNABLES, read when a process starts, turns it off. */
 #define DAEMON_TUNABLE "glibc.malloc.tcache_count"
 #define DAEMON_TUNABLES_MAX 1024
+/* systemd's status line: the cameras' counts and the store's (under 200 bytes), a refused
+ * reload's (under 330) and a pending one's (under 300). */
+#define DAEMON_STATUS_MAX 1024
 
 struct cw_daemon {
     struct ev_loop *loop;
@@ -108,7 +111,7 @@ struct cw_daemon {
     ev_timer watchdog;
     int once;
     int once_finished;
-    char last_status[384];
+    char last_status[DAEMON_STATUS_MAX];
 };
 
 /* Hold (how SIG_BLOCK) or let through (SIG_UNBLOCK) SIGTERM, SIGINT and SIGHUP. */
@@ -210,15 +213,31 @@ static void daemon_add_refusal(const struct cw_daemon *d, char *status, size_t l
         snprintf(status + off, len - off, "; %s", why);
 }
 
+/* "; reload pending since T, waiting for ..." after it while a reload waits for another
+ * writer's lock on the store, worded as `camwatch status` words it (reload_format_pending). */
+static void daemon_add_pending(const struct cw_daemon *d, char *status, size_t len)
+{
+    char why[512];
+    size_t off = strlen(status);
+
+    if (d->reload != NULL &&
+        reload_format_pending(d->reload, d->cfg->time_zone, why, sizeof(why)) && off < len)
+        snprintf(status + off, len - off, "; %s", why);
+}
+
+/* systemd's status line (STATUS=) when it changed: the cameras' counts, then a refused last
+ * reload and a pending one. Called on each change of the fleet's states and of the reload's:
+ * its outcome (daemon_reload_done), each try while it waits, and its drop. */
 static void daemon_changed(void *data)
 {
     struct cw_daemon *d = data;
-    char status[384];
+    char status[DAEMON_STATUS_MAX];
 
     if (d->fleet == NULL)
         return;
     fleet_format_summary(d->fleet, status, sizeof(status));
     daemon_add_refusal(d, status, sizeof(status));
+    daemon_add_pending(d, status, sizeof(status));
     if (strcmp(status, d->last_status) != 0) {
         snprintf(d->last_status, sizeof(d->last_status), "%s", status);
         sd_notifyf(0, "STATUS=%s", status);
@@ -246,6 +265,7 @@ static void daemon_reload_drop(struct cw_daemon *d)
     fleet_reload_cancel(d->fleet);
     cfg_free(d->pending);
     d->pending = NULL;
+    daemon_changed(d); /* systemd's status line no longer says it waits */
 }
 
 static void daemon_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -471,6 +491,7 @@ static void daemon_reload_waits(struct cw_daemon *d)
 
     if (d->reload != NULL)
         reload_pending(d->reload, d->pending_at_ms, pid, name);
+    daemon_changed(d); /* systemd's status line says it waits, for whose lock (sent on a change) */
     if (ev_is_active(&d->reload_retry))
         return;
     ev_timer_start(d->loop, &d->reload_retry);

@@ -216,6 +216,21 @@ int reload_format_refusal(const struct reload *r, char *buf, size_t len)
     return refused;
 }
 
+int reload_format_pending(const struct reload *r, const char *tz, char *buf, size_t len)
+{
+    const struct doc_ctx c = {NULL, NULL, tz}; /* doc_daemon_pending reads the zone alone */
+    json_t *rec = reload_json(r);
+    char why[512];
+    int pending = rec != NULL && doc_daemon_pending(&c, rec, why, sizeof(why));
+
+    json_decref(rec);
+    if (len > 0)
+        buf[0] = '\0';
+    if (pending) /* the holder's name as kept (text()): one line */
+        snprintf(buf, len, "reload %s", why);
+    return pending;
+}
+
 json_t *reload_json(const struct reload *r)
 {
     if (!r->loaded)

@@ -55,6 +55,11 @@ void reload_get_state(const struct reload *r, struct reload_state *out);
  * into buf (cut to len), returning 1; 0 with buf "" otherwise. For the status line systemd
  * shows (`systemctl status camwatchd`). */
 int reload_format_refusal(const struct reload *r, char *buf, size_t len);
+/* While a reload is pending (reload_pending): "reload pending since T, waiting for another
+ * writer's lock on the store (held by NAME, pid N); the new configuration is not in force yet",
+ * worded by doc_daemon_pending as `camwatch status` words it, T local time in zone tz, into
+ * buf (cut to len), returning 1; 0 with buf "" otherwise. For systemd's status line too. */
+int reload_format_pending(const struct reload *r, const char *tz, char *buf, size_t len);
 /* {ok, kind: "start"|"reload", at_ms, ok_ms, problems: [ {file, line, field, message} ] (line
  * and field null when none), more (problems not listed), files: [ {file, mtime_ms, bytes} ]
  * (mtime_ms and bytes null when it could not be read), pending: {since_ms, waiting_for:

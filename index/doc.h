@@ -444,7 +444,8 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
  * refused: its first problem as "FILE:LINE: FIELD: message (and N more)" in buf (cut to len),
  * returning 1; else 0 with buf "". Any thread. */
 int doc_daemon_refusal(const json_t *config, char *buf, size_t len);
-/* When config (doc_daemon's config) has a reload pending: "pending since T, waiting for
+/* When config (doc_daemon's config, or daemon/reload.h's record) has a reload pending:
+ * "pending since T, waiting for
  * another writer's lock on the store (held by NAME, pid N); the new configuration is not in
  * force yet" in buf (cut to len; T local in c->tz), returning 1; else 0 with buf "". The
  * CLI or the loop thread (cw_format_local). */

@@ -729,6 +729,57 @@ test_daemon_pending_reload_says_since_when_and_whose_lock_until_its_outcome(void
     json_decref(doc);
 }
 
+/* systemd's status line part for a pending reload (reload_format_pending): worded as `camwatch
+ * status` words it (doc_daemon_pending), in the zone given; none once the reload is taken,
+ * refused or dropped. */
+static void test_daemon_status_line_says_a_pending_reload_until_its_outcome(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_errlist errs = {0};
+    void *sp = NULL;
+    struct site *site;
+    char line[512];
+
+    assert_int_equal(site_setup(&sp), 0);
+    site = sp;
+    site_std(site, row("A", -1, NULL));
+    assert_int_equal(site_load(site), 0);
+    assert_non_null(fx->reload = reload_new());
+    reload_taken(fx->reload, site->cfg, 1, T0);
+    assert_int_equal(reload_format_pending(fx->reload, "UTC", line, sizeof(line)), 0);
+    assert_string_equal(line, "");
+
+    reload_pending(fx->reload, T0 + 60000, 5120, "camwatch");
+    assert_int_equal(reload_format_pending(fx->reload, "UTC", line, sizeof(line)), 1);
+    assert_string_equal(line, "reload pending since 2023-11-14 22:14:20, waiting for another "
+                              "writer's lock on the store (held by camwatch, pid 5120); the new "
+                              "configuration is not in force yet");
+    assert_int_equal(reload_format_pending(fx->reload, "Asia/Ho_Chi_Minh", line, sizeof(line)), 1);
+    assert_non_null(strstr(line, "reload pending since 2023-11-15 05:14:20, waiting"));
+    reload_pending(fx->reload, T0 + 60000, 0, NULL); /* the holder not known */
+    assert_int_equal(reload_format_pending(fx->reload, "UTC", line, sizeof(line)), 1);
+    assert_string_equal(line, "reload pending since 2023-11-14 22:14:20, waiting for another "
+                              "writer's lock on the store; the new configuration is not in "
+                              "force yet");
+
+    reload_taken(fx->reload, site->cfg, 0, T0 + 90000);
+    assert_int_equal(reload_format_pending(fx->reload, "UTC", line, sizeof(line)), 0);
+    assert_string_equal(line, "");
+
+    reload_pending(fx->reload, T0 + 100000, 5120, "camwatch");
+    cw_errlist_add(&errs, "/etc/camwatch/camwatch.conf", 0, NULL, "database is locked");
+    reload_refused(fx->reload, "/etc/camwatch/camwatch.conf", &errs, T0 + 160000);
+    cw_errlist_clear(&errs);
+    assert_int_equal(reload_format_pending(fx->reload, "UTC", line, sizeof(line)), 0);
+    assert_int_equal(reload_format_refusal(fx->reload, line, sizeof(line)), 1);
+
+    reload_pending(fx->reload, T0 + 180000, 5120, "camwatch");
+    reload_pending_end(fx->reload); /* dropped: a stop, or a newer SIGHUP */
+    assert_int_equal(reload_format_pending(fx->reload, "UTC", line, sizeof(line)), 0);
+    assert_string_equal(line, "");
+    site_teardown(&sp);
+}
+
 /* A vitals file from a daemon that does not say (no config.pending): null, no line. */
 static void test_daemon_vitals_without_pending_say_none(void **state)
 {
@@ -766,6 +817,7 @@ int main(void)
         T(test_daemon_headline_says_a_once_run_over_a_day_old_is_stale),
         T(test_daemon_pending_reload_says_since_when_and_whose_lock_until_its_outcome),
         T(test_daemon_vitals_without_pending_say_none),
+        T(test_daemon_status_line_says_a_pending_reload_until_its_outcome),
         T(test_daemon_vitals_without_the_once_mark_are_a_daemons),
         T(test_daemon_vitals_not_json_is_an_error_naming_the_file),
         T(test_daemon_refused_reload_names_file_line_field_keeps_files_it_runs_on),

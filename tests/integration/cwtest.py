@@ -380,9 +380,10 @@ def wait_for(what, check, deadline_s=POLL_DEADLINE_S, proc=None, interval=POLL_I
     raise AssertionError(msg)
 
 
-def start_daemon(procs, conf, interval=POLL_INTERVAL_S):
-    """camwatchd -c conf, started by procs (a fixtures() set), once it runs on its store."""
-    d = procs.start([program("camwatchd"), "-c", conf], name="camwatchd")
+def start_daemon(procs, conf, interval=POLL_INTERVAL_S, env=None):
+    """camwatchd -c conf, started by procs (a fixtures() set) with env (None: ours), once it
+    runs on its store."""
+    d = procs.start([program("camwatchd"), "-c", conf], name="camwatchd", env=env)
     wait_for("the daemon running on its store", lambda: "; store " in d.stderr_text(), proc=d,
              interval=interval)
     return d

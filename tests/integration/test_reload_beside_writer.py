@@ -23,7 +23,13 @@ write lock with python's sqlite3 (BEGIN IMMEDIATE) and sends SIGHUP for a sheet 
     reload is dropped, the daemon exits 0 (in the ASan build: nothing leaked), D never stored,
     its last vitals with no reload pending;
   - (another daemon) the lock held past a minute: the reload is refused, its message naming the
-    store's write lock, the old configuration kept, no reload pending any more.
+    store's write lock, the old configuration kept, no reload pending any more;
+  - (another daemon, its NOTIFY_SOCKET a datagram socket the test binds, as systemd does) while
+    a reload waits, `camwatch status` says so under its table (on stderr beside --json) and
+    systemd's status line (sd_notify STATUS) after the cameras' counts, both in the words of
+    `status --daemon`; a bad sheet reloaded meanwhile replaces it and is refused (REFUSED said,
+    pending not); a good one waits again (both said); the lock let go, it is taken and neither
+    says a reload is pending or refused.
 
     /usr/bin/python3 tests/integration/test_reload_beside_writer.py --build build [-v]
 
@@ -45,6 +51,7 @@ REPLACED = "daemon: reload dropped (it waited for the store's write lock); a new
 DROPPED = "daemon: reload dropped (it waited for the store's write lock): stopping"
 EXIT_WAIT_S = 60  # a guard against a daemon that never exits
 REFUSAL_WAIT_S = 180  # the daemon refuses after a minute; a guard against one that never does
+NOT_YET = "; the new configuration is not in force yet"
 
 
 class ReloadBesideWriterTest(unittest.TestCase):
@@ -103,16 +110,35 @@ class ReloadBesideWriterTest(unittest.TestCase):
         return sorted(o["id"] for o in cwtest._json(cwtest.camwatch(self.conf, "status",
                                                                     "--json")))
 
-    def start_site(self, prefix):
-        """A site of camera A, its daemon started with the API up: the daemon."""
-        self.tmp, procs = self.enterContext(cwtest.fixtures(prefix))
+    def me(self):
+        """This process's name as the kernel has it (the lock's holder the daemon names)."""
+        with open("/proc/self/comm", encoding="utf-8") as f:
+            return f.read().strip()
+
+    def waits_words(self):
+        """A regex of the words for a reload waiting for this process's lock, after "pending
+        since" and before the end: as `status --daemon` says it."""
+        return (r"pending since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, waiting for another writer's lock "
+                r"on the store \(held by %s, pid %d\)%s$" % (self.me(), os.getpid(), NOT_YET))
+
+    def start_site(self, prefix, notify=False):
+        """A site of camera A, its daemon started with the API up: the daemon. notify: its
+        NOTIFY_SOCKET is self.notify's."""
+        self.tmp, self.procs = self.enterContext(cwtest.fixtures(prefix))
         self.closed = cwtest.closed_port()
         self.port = cwtest.free_port()
         self.site = os.path.join(self.tmp, "site")
         self.conf = self.write_site(["A"])
         self.token = cwtest.add_token(self.conf, "it-officer", "viewer")
         self.db = os.path.join(self.site, "var", "camwatch.db")
-        self.daemon = cwtest.start_daemon(procs, self.conf)
+        env = None
+        if notify:
+            self.notify = cwtest.Notify(self.tmp)
+            env = dict(os.environ, NOTIFY_SOCKET=self.notify.path)
+            # Closed before the daemon stops (cleanups run last first): its sd_notify then fails
+            # at once (nobody bound), it never blocks.
+            self.addCleanup(self.notify.close)
+        self.daemon = cwtest.start_daemon(self.procs, self.conf, env=env)
         cwtest.wait_http(self.port, self.token, self.daemon)
         return self.daemon
 
@@ -234,6 +260,85 @@ class ReloadBesideWriterTest(unittest.TestCase):
         os.kill(d.pid, signal.SIGTERM)
         self.assertEqual(d.popen.wait(EXIT_WAIT_S), 0, d.stderr_text()[-3000:])
 
+    def write_site_lat(self, ids, lat_last):
+        """write_site, the last camera's lat lat_last (out of range: the sheet is refused)."""
+        cams = [cwtest.camera(i, cwtest.rtsp_url(self.closed, "/" + i.lower())) for i in ids]
+        cams[-1]["lat"] = lat_last
+        return cwtest.write_config(self.site, cams, http_listen="127.0.0.1:%d" % self.port,
+                                   sections={"probe.stream": {"workers": "0"}})
+
+    def status_line(self, what, pred):
+        """systemd's status line (the last STATUS= sent) once pred(it) holds."""
+        return cwtest.wait_for("systemd's status line " + what,
+                               lambda: (lambda s: s if s is not None and pred(s) else None)(
+                                   self.notify.last("STATUS")), proc=self.daemon)
+
+    def status_table_last(self):
+        """`camwatch status`'s table: its last line."""
+        r = cwtest.camwatch(self.conf, "status")
+        self.assertEqual(r.rc, 0, r)
+        return r.out.rstrip("\n").splitlines()[-1]
+
+    def test_b_a_pending_reload_shows_in_camwatch_status_and_systemds_status_line(self):
+        d = self.start_site("cw-reload-notify-", notify=True)
+        start = self.config_doc()
+        first = self.status_line("at start", lambda s: s.startswith("1 cameras: "))
+        self.assertNotIn("pending", first)
+        self.assertNotIn("pending", self.status_table_last())
+        waits = self.waits_words()
+
+        self.write_site(["A", "B"])
+        lock = cwtest.write_lock(self.db)
+        try:
+            self.sighup_seen(1)
+            cwtest.wait_for("the log saying the reload waits",
+                            lambda: WAITING in d.stderr_text(), proc=d)
+            status = self.status_line("saying the reload waits", lambda s: "pending" in s)
+            print("\nSTATUS=" + status, file=sys.stderr)
+            self.assertRegex(status, r"^1 cameras: .*; reload " + waits)
+            self.assertNotIn("REFUSED", status)
+            last = self.status_table_last()
+            print(last, file=sys.stderr)
+            self.assertRegex(last, r"^camwatchd: reload " + waits)
+            r = cwtest.camwatch(self.conf, "status", "--json")
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual([o["id"] for o in cwtest._json(r)], ["A"], "the old one runs")
+            self.assertRegex(r.err, r"(?m)^camwatchd: reload " + waits)
+            self.assertTrue(lock.in_transaction)
+
+            # A bad sheet replaces it and is refused: pending no more, REFUSED instead.
+            self.write_site_lat(["A", "B"], "91.5")
+            self.sighup_seen(2)
+            status = self.status_line("saying the reload was refused", lambda s: "REFUSED" in s)
+            self.assertNotIn("pending", status)
+            self.assertIn("; last reload REFUSED: ", status)
+            last = self.status_table_last()
+            self.assertIn("RELOAD REFUSED", last)
+            self.assertNotIn("pending", last)
+
+            # A good one waits again: the refusal (the last outcome) and the wait both said.
+            self.write_site(["A", "C"])
+            self.sighup_seen(3)
+            status = self.status_line("saying the new reload waits", lambda s: "pending" in s)
+            self.assertRegex(status, r"; last reload REFUSED: .*; reload " + waits)
+            self.assertRegex(self.status_table_last(), r"^camwatchd: reload " + waits)
+            self.assertTrue(lock.in_transaction)
+        finally:
+            lock.rollback()
+            lock.close()
+
+        taken = cwtest.wait_for("the reload taken",
+                                lambda: (lambda c: c if c["ok"] and c["at_ms"] > start["at_ms"]
+                                         else None)(self.config_doc()), proc=d)
+        self.assertIsNone(taken["pending"], taken)
+        status = self.status_line("once the reload is taken",
+                                  lambda s: "pending" not in s and "REFUSED" not in s)
+        self.assertTrue(status.startswith("2 cameras: "), status)
+        self.assertNotIn("not in force", status)
+        table = cwtest.camwatch(self.conf, "status")
+        self.assertNotIn("reload pending", table.out)
+        self.assertNotIn("REFUSED", table.out)
+        self.assertEqual(self.shown(), ["A", "C"])
 
 if __name__ == "__main__":
     cwtest.build_dir()
