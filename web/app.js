@@ -6,8 +6,9 @@
  *   #/camera/ID   one camera: picture, facts, samples chart, events; maintenance for admins
  *   #/find, #/backlog   the investigators' and the backlog's pages (investigate.js)
  * The views refresh themselves every REFRESH_MS without reloading the page. A banner says so
- * while the daemon's last configuration reload was refused (GET /api/v1/daemon's config). Every text from
- * the store goes in with textContent, never as HTML. Vietnamese and English. */
+ * while the daemon's last configuration reload was refused (GET /api/v1/daemon's config), and
+ * another while a reload waits for another writer's lock on the store (config.pending). Every
+ * text from the store goes in with textContent, never as HTML. Vietnamese and English. */
 "use strict";
 
 const REFRESH_MS = 5000;            /* cameras' states */
@@ -75,6 +76,11 @@ const TEXT = {
   "reload.runs": ["camwatchd vẫn chạy theo cấu hình nạp lúc", "camwatchd runs on the configuration loaded at"],
   "reload.fix": ["Sửa tệp rồi nạp lại (systemctl reload camwatchd); lệnh sau kiểm tra mà không nạp:",
                  "Fix the file, then reload (systemctl reload camwatchd); this checks it without reloading:"],
+  "reload.pending": ["Cấu hình mới đang chờ từ lúc", "Configuration reload pending since"],
+  "reload.waits": ["chờ khóa ghi của một chương trình khác trên kho dữ liệu",
+                   "waiting for another writer's lock on the store"],
+  "reload.held": ["do", "held by"],
+  "reload.notyet": ["cấu hình mới chưa có hiệu lực", "the new configuration is not in force yet"],
   ago: ["trước", "ago"],
   s: ["giây", "s"],
   m: ["phút", "min"],
@@ -259,6 +265,25 @@ function reloadBanner() {
     ". " + t("reload.runs") + " " + when(c.ok_at) + ". " +
       t("reload.fix") + " ",
     el("code", {}, "camwatchd -c CONF --check-config"));
+  b.hidden = false;
+}
+
+/* The banner while a reload waits for another writer's lock on the store: since when, whose
+ * lock, that the new configuration is not in force yet (as `camwatch status` says it). */
+function pendingBanner() {
+  const b = document.getElementById("reload-pending");
+  const c = app.who && app.daemon && app.daemon.running ? app.daemon.config : null;
+  const p = c ? c.pending : null;
+  if (!p) {
+    b.hidden = true;
+    b.replaceChildren();
+    return;
+  }
+  const h = p.holder;
+  b.replaceChildren(
+    t("reload.pending") + " " + when(p.since) + " (" + ago(p.since_ms) + "), " + t("reload.waits"),
+    h ? " (" + t("reload.held") + " " + (h.name || "?") + ", pid " + h.pid + ")" : "",
+    "; " + t("reload.notyet") + ".");
   b.hidden = false;
 }
 
@@ -545,6 +570,7 @@ function chrome() {
   document.getElementById("logout").hidden = !app.who;
   document.getElementById("who").textContent = app.who ? app.who.name + " (" + app.who.role + ")" : "";
   reloadBanner();
+  pendingBanner();
   document.getElementById("site").textContent = app.who && app.who.site ? "· " + app.who.site : "";
   const r = currentRoute().name;
   document.getElementById("nav-overview").classList.toggle("active", r === "overview");

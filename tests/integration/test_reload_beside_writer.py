@@ -29,7 +29,9 @@ write lock with python's sqlite3 (BEGIN IMMEDIATE) and sends SIGHUP for a sheet 
     systemd's status line (sd_notify STATUS) after the cameras' counts, both in the words of
     `status --daemon`; a bad sheet reloaded meanwhile replaces it and is refused (REFUSED said,
     pending not); a good one waits again (both said); the lock let go, it is taken and neither
-    says a reload is pending or refused.
+    says a reload is pending or refused;
+  - (another daemon, headless Chromium) the dashboard shows a banner while a reload waits,
+    gone once it is taken.
 
     /usr/bin/python3 tests/integration/test_reload_beside_writer.py --build build [-v]
 
@@ -44,6 +46,7 @@ import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import browser  # noqa: E402
 import cwtest  # noqa: E402
 
 WAITING = "daemon: reload waiting for the store's write lock (held by another program)"
@@ -339,6 +342,49 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertNotIn("reload pending", table.out)
         self.assertNotIn("REFUSED", table.out)
         self.assertEqual(self.shown(), ["A", "C"])
+
+    @unittest.skipUnless(browser.available(), "chromium-driver is not installed")
+    def test_c_the_dashboard_shows_a_pending_reload_until_it_is_taken(self):
+        d = self.start_site("cw-reload-web-")
+        start = self.config_doc()
+        b = browser.Browser(self.procs, self.tmp)
+        self.addCleanup(b.quit)
+        b.get("http://127.0.0.1:%d/" % self.port)
+        b.js("localStorage.clear(); localStorage.setItem('cw_lang', 'en');")
+        b.js("location.reload()")
+        b.type("#token", self.token)
+        b.click("#login-go")
+        b.wait_css(".card")
+        b.wait_js("the daemon's document loaded", "return app.daemon && app.daemon.config.ok;")
+        self.assertTrue(b.js("return document.getElementById('reload-pending').hidden;"))
+
+        self.write_site(["A", "B"])
+        lock = cwtest.write_lock(self.db)
+        try:
+            self.sighup_seen(1)
+            cwtest.wait_for("the log saying the reload waits",
+                            lambda: WAITING in d.stderr_text(), proc=d)
+            shown = b.wait_js("the dashboard's pending banner",
+                              "const e = document.getElementById('reload-pending');"
+                              "return e && !e.hidden ? e.textContent : null;")
+            print("\n" + shown, file=sys.stderr)
+            self.assertRegex(shown, r"^Configuration reload pending since \d{4}-\d\d-\d\d "
+                             r"\d\d:\d\d \(.* ago\), waiting for another writer's lock on the "
+                             r"store \(held by %s, pid %d\)%s\.$"
+                             % (self.me(), os.getpid(), NOT_YET))
+            self.assertTrue(b.js("return document.getElementById('reload').hidden;"),
+                            "not the refusal's banner")
+            b.screenshot(os.path.join(browser.artifacts("reload"), "pending.png"))
+            self.assertTrue(lock.in_transaction)
+        finally:
+            lock.rollback()
+            lock.close()
+        cwtest.wait_for("the reload taken",
+                        lambda: self.config_doc()["at_ms"] > start["at_ms"], proc=d)
+        b.wait_js("the pending banner gone",
+                  "const e = document.getElementById('reload-pending');"
+                  "return e && e.hidden;")
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
