@@ -647,9 +647,9 @@ void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc
     q->now_ms = now_ms;
 }
 
-/* Copies src into dst of size len; -1 (and err names field) when it does not fit whole. */
-/* src into a request's field: one line of text (doc_text_check: the texts are printed in
- * manifest.txt and in `request list`) that fits. */
+/* src into a request's field dst of size len: one line of text (doc_text_check: the texts are
+ * printed in manifest.txt and in `request list`) that fits whole; -1 (and err names field)
+ * otherwise. */
 static int request_text(char *dst, size_t len, const char *src, const char *field,
                         struct cw_err *err)
 {
