@@ -69,15 +69,21 @@ static void map_free(struct cfg_recorder *r)
     r->n_tokens = 0;
 }
 
+/* *s[0..*n) narrowed to leave out the blanks at either end. */
+static void trim_span(const char **s, size_t *n)
+{
+    while (*n > 0 && cfg_is_space(**s))
+        (*s)++, (*n)--;
+    while (*n > 0 && cfg_is_space((*s)[*n - 1]))
+        (*n)--;
+}
+
 /* s[0..n) without blanks at either end, copied. */
 static char *trimmed(struct load *ld, const char *s, size_t n)
 {
     char buf[CFG_RECORDER_MAP_MAX + 1];
 
-    while (n > 0 && cfg_is_space(*s))
-        s++, n--;
-    while (n > 0 && cfg_is_space(s[n - 1]))
-        n--;
+    trim_span(&s, &n);
     snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
     return cfg_ld_strdup(ld, buf);
 }
@@ -105,11 +111,15 @@ static int map_parse(struct load *ld, struct cfg_recorder *r)
                 return -1;
             r->n_tokens++;
         }
-        /* No '=', or nothing (white space aside) on one side of it. */
+        /* No '=', or nothing (white space aside) on one side of it: the item quoted as the
+         * rest is read, without the blanks around it. */
         if (eq == NULL || r->tokens[i][0] == '\0' || r->token_cameras[i][0] == '\0') {
+            const char *item = p;
+            size_t len = n;
+            trim_span(&item, &len);
             cfg_ld_err(ld, ld->cfg->path, cfg_recorder_key_line(ld, r, "channel_map"),
-                       "channel_map", "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name, (int)n,
-                       p);
+                       "channel_map", "[recorder %s]: '%.*s' is not TOKEN=CAMERA", r->name,
+                       (int)len, item);
             return -1;
         }
         for (size_t k = 0; k < i; k++)

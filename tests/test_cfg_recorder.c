@@ -194,7 +194,13 @@ static void test_bad_recorders_name_line_and_field(void **state)
     site_teardown(state);
     site_setup(state);
     refused(state, "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = 1= ,2=CAM-A\n",
-            12, "channel_map", "[recorder nvr1]: '1= ' is not TOKEN=CAMERA");
+            12, "channel_map", "[recorder nvr1]: '1=' is not TOKEN=CAMERA");
+    site_teardown(state);
+    site_setup(state);
+    /* The item quoted as the parser reads it: trimmed of the blanks around it. */
+    refused(state,
+            "[recorder nvr1]\nkind = onvif\nurl = http://h/\nchannel_map = 1=CAM-A, 2 , \t=B\n", 12,
+            "channel_map", "[recorder nvr1]: '2' is not TOKEN=CAMERA");
     site_teardown(state);
     site_setup(state);
     /* Hikvision and Dahua are searched channel by channel: the map must number them. */
@@ -306,7 +312,7 @@ static void test_check_load_refused_for_conf_problems_still_gives_the_warnings(v
     assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
     assert_int_equal(warns.n, 0);
     assert_error(&s->errs, "/camwatch.conf", 13, "channel_map",
-                 "[recorder nvr1]: ' ch04' is not TOKEN=CAMERA");
+                 "[recorder nvr1]: 'ch04' is not TOKEN=CAMERA");
     cw_errlist_clear(&warns);
 }
 
