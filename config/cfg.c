@@ -90,14 +90,39 @@ static void load_warn_rest(struct load *ld, struct cw_errlist *warns)
     cfg_warnings(ld->cfg, warns);
 }
 
-/* cfg_load_mode, and with warns (strict only) the warnings of a load refused (load_warn_rest). */
+/* What the tokens file's check of a configuration refused reads (cfg_load_check): a cfg of
+ * ld's conf path, folder and tokens file, when that file is known; else NULL (also when out of
+ * memory: the tokens file is then checked on the run after the conf's problems are fixed). */
+static struct cfg *load_tokens_only(const struct load *ld)
+{
+    struct cfg *t;
+
+    if (ld->oom || !cfg_conf_tokens_known(ld) || ld->cfg->http_tokens == NULL)
+        return NULL;
+    if ((t = calloc(1, sizeof(*t))) == NULL)
+        return NULL;
+    t->path = strdup(ld->cfg->path);
+    t->dir = strdup(ld->cfg->dir);
+    t->http_tokens = strdup(ld->cfg->http_tokens);
+    t->http_tokens_line = ld->cfg->http_tokens_line;
+    if (t->path == NULL || t->dir == NULL || t->http_tokens == NULL) {
+        cfg_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* cfg_load_mode, and with warns (strict only) the warnings of a load refused (load_warn_rest)
+ * and, with tokens, what its tokens file's check reads (load_tokens_only). */
 static int load(const char *path, enum cfg_load_mode mode, struct cfg **out,
-                struct cw_errlist *errs, struct cw_errlist *warns)
+                struct cw_errlist *errs, struct cw_errlist *warns, struct cfg **tokens)
 {
     struct load ld = {0};
     struct cfg *cfg;
 
     *out = NULL;
+    if (tokens != NULL)
+        *tokens = NULL;
     if (path[0] == '\0') /* no name to show in front of the message: it says so itself */
         return cw_errlist_add(errs, NULL, 0, NULL,
                               "configuration file '': an empty path names no file");
@@ -148,6 +173,8 @@ static int load(const char *path, enum cfg_load_mode mode, struct cfg **out,
     *out = cfg;
     return 0;
 fail:
+    if (tokens != NULL)
+        *tokens = load_tokens_only(&ld);
     if (ld.oom)
         cw_errlist_add(errs, path, 0, NULL, "out of memory");
     else if (ld.nerr == 0)
@@ -160,13 +187,13 @@ fail:
 int cfg_load_mode(const char *path, enum cfg_load_mode mode, struct cfg **out,
                   struct cw_errlist *errs)
 {
-    return load(path, mode, out, errs, NULL);
+    return load(path, mode, out, errs, NULL, NULL);
 }
 
 int cfg_load_check(const char *path, struct cfg **out, struct cw_errlist *errs,
-                   struct cw_errlist *warns)
+                   struct cw_errlist *warns, struct cfg **tokens)
 {
-    return load(path, CFG_LOAD_STRICT, out, errs, warns);
+    return load(path, CFG_LOAD_STRICT, out, errs, warns, tokens);
 }
 
 void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns)

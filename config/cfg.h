@@ -290,9 +290,14 @@ void cfg_warnings(const struct cfg *cfg, struct cw_errlist *warns);
  * so a user meets them beside the problems rather than after fixing those. One read of the
  * files; a conf that cannot be read at all gives none, nor does what the conf refused (a
  * recorder whose kind or channel_map was refused has no map to warn of). Of a cfg it returns,
- * warns holds nothing: call cfg_warnings. */
+ * warns holds nothing: call cfg_warnings.
+ * With tokens not NULL, a configuration refused whose tokens file is still known ([http]
+ * tokens taken as written, or not given and no line of the conf lost: its default) gives in
+ * *tokens a cfg holding only path, dir, http_tokens and http_tokens_line, for the tokens file's
+ * own check (api_check); caller frees with cfg_free. Else (a cfg returned, the key refused or
+ * given twice, the conf not read, out of memory) *tokens is NULL. */
 int cfg_load_check(const char *path, struct cfg **out, struct cw_errlist *errs,
-                   struct cw_errlist *warns);
+                   struct cw_errlist *warns, struct cfg **tokens);
 
 /* Each [recorder] giving no time_zone of its own takes the site's (cfg->time_zone) again: what
  * follows a change of the site's zone, as a reload keeping the zone in force makes. 0, or -1

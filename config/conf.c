@@ -349,6 +349,7 @@ static struct cfg_seen *conf_seen_add(struct ini_src *src, const char *section, 
 
     if (first != NULL) {
         cfg_ld_err(ld, src->file, src->line, key, "set twice (first at line %d)", first->line);
+        ld->seen[first - ld->seen].twice = 1;
         return NULL;
     }
     if (cw_vec_grow(&ld->seen, ld->n_seen, &ld->seen_cap, sizeof(*ld->seen), 16) != 0) {
@@ -556,6 +557,17 @@ static void http_check(struct load *ld)
 
 /* ---- the file ----------------------------------------------------------------------- */
 
+int cfg_conf_tokens_known(const struct load *ld)
+{
+    const struct cfg_seen *tokens = cfg_conf_seen(ld, "http", "tokens");
+
+    if (!ld->conf_read)
+        return 0;
+    if (tokens != NULL)
+        return !tokens->refused && !tokens->twice;
+    return ld->conf_lost == 0; /* a line not read may have been [http] tokens */
+}
+
 void cfg_conf_defaults(struct load *ld)
 {
     for (size_t i = 0; i < N_SECTIONS; i++)
@@ -585,6 +597,8 @@ int cfg_conf_load(struct load *ld)
     src.on_key = conf_on_key;
     cfg_ini_parse(&src);
     fclose(src.fp);
+    ld->conf_read = 1;
+    ld->conf_lost = src.lost;
     for (size_t i = 0; i < N_SECTIONS; i++)
         if (sections[i].check != NULL)
             sections[i].check(ld);

@@ -12,6 +12,12 @@ void cfg_conf_defaults(struct load *ld);
  * Returns -1 when the file cannot be read (reported), else 0 (problems reported in ld). */
 int cfg_conf_load(struct load *ld);
 
+/* Whether the conf read says which tokens file is meant, for --check-config of a conf refused
+ * (cfg_load_check): it was read, and [http] tokens was taken as written, or was not given (its
+ * default) and no line of the conf was lost to a problem (it may have been that key). Not when
+ * the key was refused or given twice. Before cfg_conf_forget(). */
+int cfg_conf_tokens_known(const struct load *ld);
+
 /* Free what cfg_conf_load() kept in ld. */
 void cfg_conf_forget(struct load *ld);
 

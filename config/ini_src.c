@@ -58,6 +58,7 @@ static int ini_src_check_line(struct ini_src *src, const char *line)
             cfg_ld_err(src->ld, src->file, src->line, name, "section name longer than %d bytes",
                        CFG_SECTION_MAX);
             src->skip = 1;
+            src->lost++;
             return 1;
         }
         src->skip = src->on_section != NULL && src->on_section(src, name) != 0;
@@ -72,6 +73,14 @@ static int ini_src_check_line(struct ini_src *src, const char *line)
     return 1;
 }
 
+/* A line not read for a problem of its own (reported): it reaches inih blank. */
+static char *ini_src_lost(struct ini_src *src, char *str)
+{
+    src->lost++;
+    strcpy(str, "\n");
+    return str;
+}
+
 static char *ini_src_read(char *str, int num, void *stream)
 {
     struct ini_src *src = stream;
@@ -84,25 +93,20 @@ static char *ini_src_read(char *str, int num, void *stream)
         return NULL;
     if (memchr(src->buf, '\0', (size_t)n) != NULL) {
         cfg_ld_err(src->ld, src->file, src->line, NULL, "line contains a NUL byte");
-        strcpy(str, "\n");
-        return str;
+        return ini_src_lost(src, str);
     }
     if (n >= num - 1) {
         cfg_ld_err(src->ld, src->file, src->line, NULL, "line too long (at most %d bytes)",
                    num - 3);
-        strcpy(str, "\n");
-        return str;
+        return ini_src_lost(src, str);
     }
     if (!cfg_utf8_valid(src->buf, (size_t)n)) {
         /* its text would reach documents, which are JSON, and JSON is UTF-8 */
         cfg_ld_err(src->ld, src->file, src->line, NULL, "not valid UTF-8 (save the file as UTF-8)");
-        strcpy(str, "\n");
-        return str;
+        return ini_src_lost(src, str);
     }
-    if (!ini_src_check_line(src, src->buf)) {
-        strcpy(str, "\n");
-        return str;
-    }
+    if (!ini_src_check_line(src, src->buf))
+        return ini_src_lost(src, str);
     memcpy(str, src->buf, (size_t)n + 1);
     return str;
 }

@@ -27,6 +27,7 @@ struct ini_src {
     int line;          /* of the line being read */
     int have_prev_key; /* a key was seen since the last section header */
     int skip;          /* the last section header was not taken: its keys are passed over */
+    int lost;          /* lines not read for a problem of their own (a key among them, maybe) */
     char *buf;
     size_t cap;
     ini_section_fn on_section;

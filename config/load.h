@@ -37,6 +37,7 @@ struct cfg_seen {
     char *section, *key, *value;
     int line;
     int refused; /* its value was bad and not taken: checks across keys leave it alone */
+    int twice;   /* given again below (reported); this first value is the one taken */
 };
 
 struct load {
@@ -54,6 +55,8 @@ struct load {
     unsigned char *camera_bad;    /* camera_bad[i]: cameras[i]'s row has a problem */
     struct cfg_names *cred_names; /* credentials.ini sections -> cfg->creds[] */
     size_t conf_nerr;             /* errors in camwatch.conf itself */
+    int conf_read;                /* camwatch.conf was read through (cfg_conf_load) */
+    int conf_lost;                /* of its lines, how many were not read for a problem */
     struct cfg_seen *seen;        /* conf keys in file order */
     size_t n_seen, seen_cap;
     struct cfg_named_list named[CFG_NAMED_KINDS_MAX]; /* by kind, as conf.c lists them */

@@ -171,20 +171,25 @@ static void daemon_print_warnings(const struct cw_errlist *warns, int check)
 
 /* Load the config, printing every problem, which stay in errs for the caller (who clears it);
  * returns NULL when invalid. With check (--check-config), a configuration refused says the
- * warnings of what loaded after its problems (cfg_load_check), camwatch.conf's own problems
- * too: met now, not after the problems are fixed. */
+ * problems of its tokens file too, when that file is known (cfg_load_check), then the warnings
+ * of what loaded, camwatch.conf's own problems too: met now, not after the problems are
+ * fixed. */
 static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs, int check)
 {
     struct cw_errlist warns = {0};
-    struct cfg *cfg = NULL;
+    struct cfg *cfg = NULL, *tokens = NULL;
+    int rc = check ? cfg_load_check(path, &cfg, errs, &warns, &tokens) : cfg_load(path, &cfg, errs);
 
-    if ((check ? cfg_load_check(path, &cfg, errs, &warns) : cfg_load(path, &cfg, errs)) != 0) {
+    if (rc != 0) {
+        if (tokens != NULL)
+            api_check(tokens, errs); /* after the conf's problems: appended to errs */
         daemon_print_problems(errs, 0);
         if (errs->n == 0)
             fprintf(stderr, "%s: invalid configuration\n", path);
         daemon_print_warnings(&warns, check);
         cfg = NULL;
     }
+    cfg_free(tokens);
     cw_errlist_clear(&warns);
     return cfg;
 }

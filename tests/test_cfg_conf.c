@@ -703,6 +703,64 @@ static void test_names_in_the_conf_have_length_limits(void **state)
     expect_one_error(s, "/camwatch.conf", 2, "name", "longer than 127 bytes");
 }
 
+/* --check-config's load of a conf refused (cfg_load_check) with conf: the tokens file it gives
+ * for the tokens file's own check, at want (relative to the site; NULL: none) named at line. */
+static void check_tokens_of(struct site *s, const char *conf, const char *want, int line)
+{
+    struct cw_errlist warns = {0};
+    struct cfg *t = NULL;
+    char path[PATH_MAX + 32];
+
+    site_conf(s, conf);
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns, &t), -1);
+    assert_null(s->cfg);
+    if (want == NULL) {
+        assert_null(t);
+    } else {
+        assert_non_null(t);
+        snprintf(path, sizeof(path), "%s/%s", t->dir, want);
+        assert_string_equal(t->http_tokens, path);
+        assert_int_equal(t->http_tokens_line, line);
+        assert_true(ends_with(t->path, "/camwatch.conf"));
+    }
+    cfg_free(t);
+    cw_errlist_clear(&warns);
+    cw_errlist_clear(&s->errs);
+}
+
+/* A conf refused still says which tokens file it means, for --check-config to check it too,
+ * whenever that is known: [http] tokens taken, or not given and no line lost that may have
+ * been it. Not when the key was refused or given twice, nor when a line was not read. */
+static void test_check_load_refused_gives_the_tokens_file_when_known(void **state)
+{
+    struct site *s = *state;
+    struct cw_errlist warns = {0};
+    struct cfg *t = (struct cfg *)&warns;
+
+    check_tokens_of(s, CONF_STD "[footage]\nscan_interval = 1s\n", "tokens.ini", 0);
+    check_tokens_of(s, CONF_STD "[http]\ntokens = api.ini\n[footage]\nscan_interval = 1s\n",
+                    "api.ini", 10);
+    /* A line lost elsewhere: the key was read, so the file is known all the same. */
+    check_tokens_of(s, CONF_STD "[http]\ntokens = api.ini\n[footage]\nnonsense\n", "api.ini", 10);
+    /* Not given, but a line not read may have been it. */
+    check_tokens_of(s, CONF_STD "[http]\ntokens api.ini\n", NULL, 0);
+    check_tokens_of(s, CONF_STD "[http\ntokens = api.ini\n", NULL, 0);
+    /* The key itself the problem. */
+    check_tokens_of(s, CONF_STD "[http]\ntokens = \n", NULL, 0);
+    check_tokens_of(s, CONF_STD "[http]\ntokens = api.ini\ntokens = x.ini\n", NULL, 0);
+    /* A conf that cannot be read says nothing of any file beside it. */
+    assert_int_equal(cfg_load_check("/nonexistent/camwatch.conf", &s->cfg, &s->errs, &warns, &t),
+                     -1);
+    assert_null(t);
+    cw_errlist_clear(&s->errs);
+    /* A conf taken: its cfg is the one to check. */
+    site_conf(s, CONF_STD);
+    t = (struct cfg *)&warns;
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns, &t), 0);
+    assert_null(t);
+    assert_int_equal(warns.n, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 /* "Cầu" typed decomposed: a + combining circumflex + combining grave. */
@@ -757,6 +815,7 @@ int main(void)
         T(test_section_header_without_bracket),
         T(test_indented_line_is_not_glued_to_value_above),
         T(test_overlong_line),
+        T(test_check_load_refused_gives_the_tokens_file_when_known),
         T(test_text_not_utf8_names_line),
         T(test_bad_duration),
         T(test_zero_duration),

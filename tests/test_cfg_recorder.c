@@ -263,7 +263,7 @@ static void test_check_load_refused_for_a_bad_row_still_gives_the_warnings(void 
     static const char row_e[] = "CAM-E,E,CAH,,district,,,,,nope://h/e,,,,,NVR-NOT-CONFIGURED,\n";
 
     load_nvr1_with(s, "channel_map = ch01=CAM-A, ch03 = CAM-C, ch05=CAM-E\n", row_e);
-    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns, NULL), -1);
     assert_null(s->cfg);
     if (s->errs.n != 1 || warns.n != 1) {
         dump_errors(&s->errs);
@@ -291,7 +291,7 @@ static void test_check_load_refused_for_conf_problems_still_gives_the_warnings(v
                    "channel_map = ch01=CAM-A, ch03 = CAM-C, ch05=CAM-E\ncolour = red\n"
                    "[footage]\nscan_interval = 1s\n",
                    row_e);
-    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns, NULL), -1);
     assert_null(s->cfg);
     if (s->errs.n != 3 || warns.n != 1) {
         dump_errors(&s->errs);
@@ -309,7 +309,7 @@ static void test_check_load_refused_for_conf_problems_still_gives_the_warnings(v
 
     /* A map refused is not read, so none of its entries is warned of: its problem is said. */
     load_nvr1_with(s, "channel_map = ch03 = CAM-C, ch04\n", "");
-    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns), -1);
+    assert_int_equal(cfg_load_check(s->conf, &s->cfg, &s->errs, &warns, NULL), -1);
     assert_int_equal(warns.n, 0);
     assert_error(&s->errs, "/camwatch.conf", 13, "channel_map",
                  "[recorder nvr1]: 'ch04' is not TOKEN=CAMERA");

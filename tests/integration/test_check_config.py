@@ -69,6 +69,65 @@ class CheckConfigTest(unittest.TestCase):
                               "nvr2; take ch01=A out of the map, or put nvr1 back in the row"
                               % (conf, line_of(conf, "channel_map = ch01=A, ch02=B"), site)])
 
+    def test_conf_problems_and_the_tokens_files_in_one_run(self):
+        """A conf with a problem still has its tokens file checked whenever its path is known
+        (the [http] tokens key taken, or not given: tokens.ini beside the conf), each problem
+        naming file, line and key; exit status 2. When the key itself is the problem, the path
+        is not known and nothing more is said of it."""
+        with cwtest.fixtures("cw-check-tok-") as (tmp, procs):
+            site = os.path.join(tmp, "site")
+            folder = os.path.join(site, "tokfolder")
+            os.makedirs(folder)
+            cams = [cwtest.camera("A", cwtest.rtsp_url(cwtest.closed_port(), "/a"))]
+            default = os.path.join(site, "tokens.ini")
+            other = os.path.join(site, "api.ini")
+            for path in (default, other):
+                with open(path, "w") as f:
+                    f.write("[alice]\nrole = chief\nsha256 = %s\n" % ("ab" * 32))
+                os.chmod(path, 0o600)
+            broken = {"probe.stream": {"workers": "0"},
+                      "footage": {"scan_interval": "1s"}}                     # out of range
+            bad_role = "%s:2: role: 'chief': expected viewer, investigator or admin"
+
+            def check(http=None, twice=None):
+                """--check-config of the broken conf: its problem said once; the conf and
+                stderr's other lines, in order, returned."""
+                conf = cwtest.write_config(site, cams, sections=broken, http=http)
+                if twice is not None:
+                    with open(conf, encoding="utf-8") as f:
+                        text = f.read().replace("[http]\n", "[http]\n%s\n" % twice)
+                    with open(conf, "w", encoding="utf-8") as f:
+                        f.write(text)
+                r = cwtest.camwatchd(conf, "--check-config")
+                self.assertEqual(r.rc, 2, r)
+                self.assertNotIn("valid", r.out)
+                err = r.err.splitlines()
+                at = "%s:%d: scan_interval: " % (conf, line_of(conf, "scan_interval = 1s"))
+                self.assertEqual(len([line for line in err if line.startswith(at)]), 1, r.err)
+                return conf, [line for line in err if not line.startswith(at)]
+
+            # Not given: tokens.ini beside the conf, its problem by file, line and key.
+            conf, rest = check()
+            self.assertEqual(rest, [bad_role % default])
+            # Given and taken: the file it names, not the default.
+            conf, rest = check({"tokens": "api.ini"})
+            self.assertEqual(rest, [bad_role % other])
+            # A file that cannot be read at all names the key that gave it.
+            conf, rest = check({"tokens": "tokfolder"})
+            self.assertEqual(rest, ["%s:%d: tokens: [http]: %s: not a regular file of at most "
+                                    "1048576 bytes" % (conf, line_of(conf, "tokens = tokfolder"),
+                                                       folder)])
+            # The key refused, or given twice: which file is meant is not known. The key's own
+            # problem is said, nothing of a tokens file.
+            conf, rest = check({"tokens": ""})
+            self.assertEqual(len(rest), 1, rest)
+            self.assertTrue(rest[0].startswith("%s:%d: tokens: "
+                                               % (conf, line_of(conf, "tokens = "))), rest)
+            conf, rest = check({"tokens": "api.ini"}, twice="tokens = tokens.ini")
+            self.assertEqual(rest, ["%s:%d: tokens: set twice (first at line %d)"
+                                    % (conf, line_of(conf, "tokens = api.ini"),
+                                       line_of(conf, "tokens = tokens.ini"))])
+
 
 if __name__ == "__main__":
     cwtest.build_dir()
