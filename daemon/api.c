@@ -220,17 +220,22 @@ static void api_handle(void *data, struct http_req *req)
 static void api_tokens_where(const struct cfg *cfg, const char *path, struct cw_errlist *errs,
                              size_t from)
 {
-    char msg[sizeof(errs->v[0].msg)];
+    char msg[sizeof(errs->v[0].msg)], file[sizeof(errs->v[0].file)];
 
     if (strcmp(path, cfg->http_tokens) != 0)
         return;
     for (size_t i = from; i < errs->n; i++) {
         struct cw_err *e = &errs->v[i];
+        const char *shown = path;
 
-        if (e->line != 0 || strcmp(e->file, path) != 0)
+        if (e->line != 0 || !cw_err_file_is(e, path))
             continue;
         memcpy(msg, e->msg, sizeof(msg));
-        cw_err_set(e, cfg->path, cfg->http_tokens_line, "tokens", "[http]: %s: %s", path, msg);
+        memcpy(file, e->file, sizeof(file));
+        /* A path too long to go whole before what is wrong goes as e->file kept its end. */
+        if (strlen(path) + strlen(msg) + sizeof("[http]: : ") > sizeof(msg))
+            shown = file;
+        cw_err_set(e, cfg->path, cfg->http_tokens_line, "tokens", "[http]: %s: %s", shown, msg);
     }
 }
 

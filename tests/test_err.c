@@ -112,6 +112,37 @@ static void test_errlist_push_copies_the_error(void **state)
     cw_errlist_clear(&l);
 }
 
+/* A file name longer than a record holds (a tokens.ini in folders 400 bytes deep) keeps its
+ * end after "...": the message names the file by its own name rather than by a path cut in
+ * the middle of a folder's name. One that fits is kept whole. */
+static void test_file_too_long_keeps_its_end(void **state)
+{
+    struct cw_err e;
+    char path[600], buf[1024];
+    size_t n;
+    (void)state;
+
+    memset(path, 'd', 400);
+    path[0] = path[200] = '/';
+    strcpy(path + 400, "/tokens.ini");
+    n = strlen(path);
+    cw_err_set(&e, path, 2, "role", "'chief': expected viewer, investigator or admin");
+    assert_int_equal(strlen(e.file), sizeof(e.file) - 1);
+    assert_memory_equal(e.file, "...", 3);
+    assert_string_equal(e.file + 3, path + n - (sizeof(e.file) - 4));
+    assert_true(cw_err_file_is(&e, path));
+    cw_err_format(&e, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "ddd/tokens.ini:2: role: 'chief': expected viewer, investigator "
+                                "or admin"));
+    assert_memory_equal(buf, "...", 3);
+
+    path[sizeof(e.file) - 1] = '\0'; /* 255 bytes: whole */
+    cw_err_set(&e, path, 0, NULL, "x");
+    assert_string_equal(e.file, path);
+    assert_true(cw_err_file_is(&e, path));
+    assert_false(cw_err_file_is(&e, "/d"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_set_with_null_err_returns_minus_one),
         cmocka_unit_test(test_errlist_keeps_every_error_in_order),
         cmocka_unit_test(test_errlist_push_copies_the_error),
+        cmocka_unit_test(test_file_too_long_keeps_its_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

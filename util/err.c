@@ -8,6 +8,27 @@
 
 #include "vec.h"
 
+/* file into buf (len bytes, as a cw_err's file): whole when it fits, else its end after
+ * CW_ERR_FILE_CUT. Cut at its start, a path would name another file, or none; its end is the
+ * file's own name and the folders nearest it. */
+static void err_put_file(char *buf, size_t len, const char *file)
+{
+    size_t n = strlen(file), keep = len - 1 - strlen(CW_ERR_FILE_CUT);
+
+    if (n < len)
+        memcpy(buf, file, n + 1);
+    else
+        snprintf(buf, len, "%s%s", CW_ERR_FILE_CUT, file + n - keep);
+}
+
+int cw_err_file_is(const struct cw_err *err, const char *path)
+{
+    char as_set[sizeof(err->file)];
+
+    err_put_file(as_set, sizeof(as_set), path);
+    return strcmp(err->file, as_set) == 0;
+}
+
 /* Fill err, when there is one to fill: NULL (no record wanted, or a list out of memory) is
  * skipped. */
 static void err_fill(struct cw_err *err, const char *file, int line, const char *field,
@@ -15,7 +36,7 @@ static void err_fill(struct cw_err *err, const char *file, int line, const char 
 {
     if (err == NULL)
         return;
-    snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+    err_put_file(err->file, sizeof(err->file), file ? file : "");
     err->line = line;
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

@@ -7,8 +7,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* In front of a file name too long for a cw_err's file, of which only the end is kept. */
+#define CW_ERR_FILE_CUT "..."
+
 struct cw_err {
-    char file[256]; /* file the error is about, "" when none */
+    char file[256]; /* file the error is about, "" when none; a longer name keeps its end
+                     * after CW_ERR_FILE_CUT, so it still ends in the file's own name */
     int line;       /* 1-based line in file, 0 when none */
     char field[64]; /* column, key or directive, "" when none */
     char msg[512];
@@ -17,6 +21,9 @@ struct cw_err {
 /* Fill err (may be NULL) and return -1. file and field may be NULL. */
 int cw_err_set(struct cw_err *err, const char *file, int line, const char *field, const char *fmt,
                ...) __attribute__((format(printf, 5, 6)));
+
+/* Whether err is about the file at path (its file as cw_err_set stores path). */
+int cw_err_file_is(const struct cw_err *err, const char *path);
 
 /* Format as "FILE:LINE: FIELD: msg", leaving out the parts that are empty. */
 void cw_err_format(const struct cw_err *err, char *buf, size_t len);

@@ -129,6 +129,41 @@ class CheckConfigTest(unittest.TestCase):
                                        line_of(conf, "tokens = tokens.ini"))])
 
 
+    def test_a_tokens_file_deep_in_folders_is_named_by_its_end_and_its_key(self):
+        """A tokens path longer than a message's file name holds (255 bytes; under PATH_MAX):
+        its problems name it by its end after "..." (its own name, not a path cut inside a
+        folder's name), and one that cannot be read at all names the conf's key too, as a
+        short one does."""
+        with cwtest.fixtures("cw-check-long-") as (tmp, procs):
+            site = os.path.join(tmp, "d" * 200, "e" * 200)
+            cams = [cwtest.camera("A", cwtest.rtsp_url(cwtest.closed_port(), "/a"))]
+            conf = cwtest.write_config(site, cams, sections={"probe.stream": {"workers": "0"}})
+            tokens = os.path.join(site, "tokens.ini")
+            self.assertGreater(len(tokens), 400)
+            with open(tokens, "w") as f:
+                f.write("[alice]\nrole = chief\nsha256 = %s\n" % ("ab" * 32))
+            os.chmod(tokens, 0o600)
+
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 2, r)
+            err = r.err.splitlines()
+            self.assertEqual(len(err), 1, r.err)
+            said = err[0]
+            self.assertTrue(said.startswith("..."), said)
+            self.assertTrue(said.endswith("/tokens.ini:2: role: 'chief': expected viewer, "
+                                          "investigator or admin"), said)
+            shown = said[3:-len(":2: role: 'chief': expected viewer, investigator or admin")]
+            self.assertTrue(tokens.endswith(shown), said)
+            self.assertEqual(len(shown), 252, said)
+
+            os.remove(tokens)
+            os.mkdir(tokens)
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 2, r)
+            self.assertEqual(r.err.splitlines(), ["...%s: tokens: [http]: %s: not a regular file "
+                                                  "of at most 1048576 bytes"
+                                                  % (conf[-(255 - 3):], tokens)], r.err)
+
 if __name__ == "__main__":
     cwtest.build_dir()
     unittest.main()
