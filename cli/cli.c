@@ -65,6 +65,7 @@ static const struct opt_def {
     {CLI_OPT_COST, "cost", required_argument, 0, offsetof(struct cli_args, cost)},
     {CLI_OPT_ALL, "all", no_argument, 0, offsetof(struct cli_args, all)},
     {CLI_OPT_REATTRIBUTE, "reattribute", no_argument, 0, offsetof(struct cli_args, reattribute)},
+    {CLI_OPT_NOT_RUNNING, "not-running", no_argument, 0, offsetof(struct cli_args, not_running)},
 };
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 

@@ -82,6 +82,8 @@ struct cli {
 
 /* --reattribute: footage scan gives unchanged files to the camera the sheet names now */
 #define CLI_OPT_REATTRIBUTE (UINT64_C(1) << 35)
+/* --not-running: audit close-export closes an export begun by a version that locked no folder */
+#define CLI_OPT_NOT_RUNNING (UINT64_C(1) << 36)
 
 struct cli_command;
 
@@ -92,7 +94,7 @@ struct cli_args {
         *target, *timeout, *role, *near, *radius, *place, *case_ref, *reason, *by_name, *out,
         *recorder, *format, *lang, *action, *cost;
     char camera_list[1024]; /* CLI_OPT_CAMERAS: the ids given, comma-separated */
-    int progress, full, reattribute;
+    int progress, full, reattribute, not_running;
     int have_state;
     enum cw_state state;
     enum doc_uptime_by by;

@@ -72,23 +72,32 @@ static const char verify_usage[] =
     "  the SHA-256 of the one before. Says where it breaks; exit status 1 when it does.\n"
     "  Lists every export that began (export.start) with no end recorded (no export or\n"
     "  export.failed row), and whether it runs now: a CLI export holds a lock on its folder\n"
-    "  while it runs, so one whose lock is free (or whose folder is gone) was killed; an API\n"
-    "  export was killed when camwatchd is not running, else it may run. Exit status 3 when the\n"
-    "  chain holds but one is killed (or not known to run): `audit close-export` records what\n"
-    "  became of it. 0: the chain holds and every export begun has ended or runs now.\n"
+    "  while it runs, so one whose lock is free (or whose folder is gone) was killed; one begun\n"
+    "  by a version that did not lock its folder may run; an API export was killed when\n"
+    "  camwatchd is not running, else it may run. Exit status 3 when the chain holds but one is\n"
+    "  killed (or not known to run): `audit close-export` records what became of it. 0: the\n"
+    "  chain holds and every export begun has ended or runs now.\n"
     "  --json          print {intact, rows, broken_at, why, unfinished_exports}; each of the\n"
     "                  last with state \"running\", \"killed\" or \"unknown\", and state_why\n";
 
 static const char close_usage[] =
-    "usage: camwatch [-c FILE] audit close-export ROW --by NAME --reason TEXT\n"
+    "usage: camwatch [-c FILE] audit close-export ROW --by NAME --reason TEXT [--not-running]\n"
     "  Record what became of a killed export (one `audit verify` lists as killed): write the\n"
     "  export.failed row that ends its export.start audit row ROW, its detail the folder (or\n"
     "  the API export's name), then \"closed by hand: TEXT\", so that audit verify no longer\n"
     "  lists it. Nothing in the folder is touched. Refused (exit status 1) when ROW is not an\n"
     "  export.start row, has an end already, or may be running now (a process holds its\n"
-    "  folder's lock; for an API export, camwatchd is running).\n"
+    "  folder's lock; for an API export, camwatchd is running; an export begun by a version\n"
+    "  that did not lock its folder, without --not-running).\n"
     "  --by NAME       who closes it\n"
-    "  --reason TEXT   what became of it (what was found in its folder)\n";
+    "  --reason TEXT   what became of it (what was found in its folder)\n"
+    "  --not-running   for an export begun by a camwatch version that did not lock its folder\n"
+    "                  (audit verify: \"running now, or killed: begun by a camwatch version\n"
+    "                  that did not lock its folder\"), which nothing can tell from a running\n"
+    "                  one: you know it is not running (no camwatch process exports into its\n"
+    "                  folder: ps). Its row says \"closed by hand (--not-running): TEXT\". It\n"
+    "                  changes nothing for another export: a held lock, or camwatchd running\n"
+    "                  for an API export, still refuses.\n";
 
 /* ---- request create ---- */
 
@@ -370,7 +379,7 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
         export_plan_free(plan);
         return cli_fail(&err);
     }
-    if (export_audit_start(cli->store, id, who, where, cw_now_ms(), &start_id, &err) != 0) {
+    if (export_audit_start(cli->store, id, who, where, 1, cw_now_ms(), &start_id, &err) != 0) {
         export_unlock(where, lock, made);
         export_plan_free(plan);
         fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n",
@@ -466,6 +475,20 @@ static size_t unfinished_dead(const json_t *list)
     return dead;
 }
 
+/* Whether one of them was begun by a version that did not lock its folder. */
+static int unfinished_unlocked(const json_t *list)
+{
+    const json_t *o;
+    size_t i;
+    int found = 0;
+
+    json_array_foreach(list, i, o)
+    {
+        found |= strcmp(cli_jstr(o, "state_why", ""), FOLDERLOCK_WHY_UNLOCKED) == 0;
+    }
+    return found;
+}
+
 /* One line per export begun with no end recorded: its state, which row, when, who, which
  * request, where; what to do about a killed one. */
 static void verify_render_unfinished(const struct cli *cli, const json_t *list)
@@ -489,7 +512,11 @@ static void verify_render_unfinished(const struct cli *cli, const json_t *list)
         printf("  (each began and no export or export.failed row follows; a killed one may have "
                "left its files, or temporaries .camwatch-export-*, in its folder: see what is "
                "there, then `camwatch audit close-export ROW --by NAME --reason TEXT` records "
-               "what became of it)\n");
+               "what became of it%s)\n",
+               unfinished_unlocked(list) ? "; one begun by a version that did not lock its "
+                                           "folder, once you know it is not running, with "
+                                           "--not-running"
+                                         : "");
 }
 
 static int verify_run(struct cli *cli, const struct cli_args *a)
@@ -526,36 +553,57 @@ const struct cli_command cli_audit_verify_command = {
 
 /* ---- audit close-export ---- */
 
-/* Whether the export begun at row a may run now, and if not, its folder's lock taken (*fd, -1
- * when the folder is gone) so that no export into it begins while the row is written. 0, or -1
- * with err saying why it is refused. */
-static int close_check_dead(const struct cli *cli, const struct store_audit *a, int *fd,
-                            struct cw_err *err)
+/* Whether the CLI export begun at row a into where may run now, and if not, its folder's lock
+ * taken (*fd, -1 when the folder is gone) so that no export into it begins while the row is
+ * written. A row without the mark of its lock (an older version's export, which held none) is
+ * refused unless the operator says it is not running (--not-running); its folder is tested all
+ * the same (another export into it may run now). 0, or -1 with err saying why it is refused. */
+static int close_check_folder(const struct cli *cli, const struct cli_args *args,
+                              const struct store_audit *a, const char *where, int locked, int *fd,
+                              struct cw_err *err)
 {
     char why[4400];
     enum folderlock_state st;
 
-    *fd = -1;
-    st = folderlock_export(cli->cfg->database, a->detail, why, sizeof(why));
-    if (a->detail[0] != '/') { /* an API export: camwatchd's, which closes its own at start */
-        if (st == FOLDERLOCK_FREE)
-            return 0;
+    if (!locked && !args->not_running)
         return cw_err_set(err, NULL, 0, NULL,
-                          "audit row %lld: API export %s may be running now (%s): stop "
-                          "camwatchd first, which closes its own dead exports as it starts",
-                          (long long)a->id, a->detail, why);
-    }
+                          "audit row %lld: the export into %s was %s: nothing written; once you "
+                          "know it is not (no camwatch process exporting into that folder), "
+                          "close it with --not-running",
+                          (long long)a->id, where, FOLDERLOCK_WHY_UNLOCKED);
+    st = locked ? folderlock_export(cli->cfg->database, a, why, sizeof(why))
+                : folderlock_probe(where, why, sizeof(why));
     if (st == FOLDERLOCK_HELD)
         return cw_err_set(err, NULL, 0, NULL,
-                          "audit row %lld: the export into %s is running now (a process holds "
+                          "audit row %lld: %s export into %s is running now (a process holds "
                           "its folder's lock): nothing written",
-                          (long long)a->id, a->detail);
+                          (long long)a->id, locked ? "the" : "another", where);
     if (st == FOLDERLOCK_UNKNOWN)
         return cw_err_set(err, NULL, 0, NULL, "audit row %lld: %s: nothing written",
                           (long long)a->id, why);
     if (why[0] != '\0') /* the folder is gone */
         return 0;
-    return folderlock_take(a->detail, fd, err);
+    return folderlock_take(where, fd, err);
+}
+
+/* Whether the export begun at row a may run now, and if not, for a CLI export its folder's lock
+ * taken (close_check_folder). 0, or -1 with err saying why it is refused. */
+static int close_check_dead(const struct cli *cli, const struct cli_args *args,
+                            const struct store_audit *a, int *fd, struct cw_err *err)
+{
+    char why[4400], where[sizeof(a->detail)];
+    int locked = store_audit_start_where(a, where, sizeof(where));
+
+    *fd = -1;
+    if (where[0] == '/')
+        return close_check_folder(cli, args, a, where, locked, fd, err);
+    /* an API export: camwatchd's, which closes its own at start */
+    if (folderlock_export(cli->cfg->database, a, why, sizeof(why)) == FOLDERLOCK_FREE)
+        return 0;
+    return cw_err_set(err, NULL, 0, NULL,
+                      "audit row %lld: API export %s may be running now (%s): stop camwatchd "
+                      "first, which closes its own dead exports as it starts",
+                      (long long)a->id, where, why);
 }
 
 /* Whether start row id has no end row: 1, 0 (it has one), -1 with err. */
@@ -584,8 +632,8 @@ static int close_ended(int64_t id, struct cw_err *err)
 
 /* 0 when the export begun at row a may be closed by hand, its folder's lock then held in *fd
  * (-1 when its folder is gone, or for an API export), or -1 with err saying why not. */
-static int close_allowed(const struct cli *cli, const struct store_audit *a, int *fd,
-                         struct cw_err *err)
+static int close_allowed(const struct cli *cli, const struct cli_args *args,
+                         const struct store_audit *a, int *fd, struct cw_err *err)
 {
     int open;
 
@@ -597,7 +645,7 @@ static int close_allowed(const struct cli *cli, const struct store_audit *a, int
                           (long long)a->id, a->action);
     if ((open = close_is_open(cli->store, a->id, err)) <= 0)
         return open < 0 ? -1 : close_ended(a->id, err);
-    if (close_check_dead(cli, a, fd, err) != 0)
+    if (close_check_dead(cli, args, a, fd, err) != 0)
         return -1;
     /* Again with the lock held: a process that held it wrote its end before it let go. */
     if ((open = close_is_open(cli->store, a->id, err)) > 0)
@@ -614,8 +662,8 @@ static int close_run(struct cli *cli, const struct cli_args *a)
     long long request = 0;
     size_t n = 0;
     struct cw_err err;
-    char why[1024];
-    int fd = -1, rc = -1;
+    char why[1024], where[sizeof(v->detail)];
+    int fd = -1, rc = -1, unlocked;
 
     if (row == 0)
         return cli_usage_error(a->cmd, "'%s' is not an audit row number", a->argv[0]);
@@ -627,12 +675,15 @@ static int close_run(struct cli *cli, const struct cli_args *a)
         return cli_fail(&err);
     if (n == 0 || v[0].id != row)
         cw_err_set(&err, NULL, 0, NULL, "audit row %lld: no such row", (long long)row);
-    else if (close_allowed(cli, &v[0], &fd, &err) == 0) {
+    else if (close_allowed(cli, a, &v[0], &fd, &err) == 0) {
         if (sscanf(v[0].subject, "request %lld", &request) != 1)
             request = 0;
-        snprintf(why, sizeof(why), "closed by hand: %s", a->reason);
-        rc = export_audit_failed(cli->store, request, row, a->by_name, v[0].detail, why,
-                                 cw_now_ms(), &err);
+        /* the row says when it rests on the closer's word, not on a lock or camwatchd */
+        unlocked = !store_audit_start_where(&v[0], where, sizeof(where)) && where[0] == '/';
+        snprintf(why, sizeof(why), "closed by hand%s: %s", unlocked ? " (--not-running)" : "",
+                 a->reason);
+        rc = export_audit_failed(cli->store, request, row, a->by_name, where, why, cw_now_ms(),
+                                 &err);
     }
     folderlock_release(fd);
     free(v);
@@ -643,7 +694,7 @@ static int close_run(struct cli *cli, const struct cli_args *a)
     return 0;
 }
 
-#define CLOSE_OPTS (CLI_OPT_BY_NAME | CLI_OPT_REASON)
+#define CLOSE_OPTS (CLI_OPT_BY_NAME | CLI_OPT_REASON | CLI_OPT_NOT_RUNNING)
 const struct cli_command cli_audit_close_export_command = {"audit close-export",
                                                            close_usage,
                                                            CLOSE_OPTS,

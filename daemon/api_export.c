@@ -94,9 +94,10 @@ static void export_work(struct pool_job *pj)
 
     atomic_store(&x->state, EXPORT_RUNNING);
     x->rc = -1;
+    /* Its row locks no folder: whether it runs is camwatchd's (folderlock_export). */
     if (store_open(x->db_path, STORE_READWRITE, &s, &x->err) != 0 ||
-        export_audit_start(s, x->request_id, x->who, x->id, cw_now_ms(), &x->start_id, &x->err) !=
-            0)
+        export_audit_start(s, x->request_id, x->who, x->id, 0, cw_now_ms(), &x->start_id,
+                           &x->err) != 0)
         goto out;
     if (export_run(x->plan, x->dir, &x->cancel, export_progress, x, &x->res, &x->err) != 0) {
         char why[1024];

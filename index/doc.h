@@ -621,8 +621,9 @@ int doc_exported(const struct doc_ctx *c, const struct doc_export *e, json_t **o
  * request, folder (the CLI's; else null), export (the API's name; else null), state, state_why}:
  * an export still running, or one whose process was killed. state: "running" (a process holds
  * the CLI export's folder lock, folderlock.h), "killed" (none does, or its folder is gone; an
- * API export with camwatchd not running), "unknown" (the lock cannot be tested; an API export
- * while camwatchd runs); state_why what it rests on ("" when nothing more to say). */
+ * API export with camwatchd not running), "unknown" (the lock cannot be tested; a CLI export
+ * begun by a version that did not lock its folder; an API export while camwatchd runs);
+ * state_why what it rests on ("" when nothing more to say). */
 int doc_audit_verify(const struct doc_ctx *c, json_t **out, struct cw_err *err);
 
 #endif

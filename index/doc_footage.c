@@ -819,37 +819,40 @@ static json_t *row_text(const char *s)
     return j;
 }
 
-/* Whether the export begun at row a runs now: a CLI export holds its folder's lock while it
- * runs (folderlock.h); an API export runs in camwatchd, which closes its own dead ones as it
- * starts, so with camwatchd not running it is certainly dead, else unsure. state gets
- * "running", "killed" or "unknown", why what it rests on. */
+/* Whether the export begun at row a runs now: a CLI export of this version holds its folder's
+ * lock while it runs (folderlock.h), an older version's none (unknown); an API export runs in
+ * camwatchd, which closes its own dead ones as it starts, so with camwatchd not running it is
+ * certainly dead, else unsure. state gets "running", "killed" or "unknown", why what it rests
+ * on. */
 static void unfinished_state(const struct doc_ctx *c, const struct store_audit *a,
                              const char **state, char *why, size_t len)
 {
     static const char *const names[] = {"running", "killed", "unknown"};
 
-    *state =
-        names[folderlock_export(c->cfg != NULL ? c->cfg->database : NULL, a->detail, why, len)];
+    *state = names[folderlock_export(c->cfg != NULL ? c->cfg->database : NULL, a, why, len)];
 }
 
-/* An export.start row no end row follows: where is the CLI's folder (an absolute path) or the
- * API export's name; subject "request N"; whether it runs now (unfinished_state). */
+/* An export.start row no end row follows: where is the CLI's folder (an absolute path; the
+ * mark of its lock is not part of it) or the API export's name; subject "request N"; whether it
+ * runs now (unfinished_state). */
 static json_t *unfinished_json(const struct doc_ctx *c, const void *elem)
 {
     const struct store_audit *a = elem;
     long long request = 0;
-    int folder = a->detail[0] == '/';
     const char *state;
-    char why[4400];
+    char why[4400], where[sizeof(a->detail)];
+    int folder;
 
+    store_audit_start_where(a, where, sizeof(where));
+    folder = where[0] == '/';
     if (sscanf(a->subject, "request %lld", &request) != 1)
         request = 0;
     unfinished_state(c, a, &state, why, sizeof(why));
     return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "row", (json_int_t)a->id, "began",
                      doc_iso_or_null(c, a->at_ms), "by", row_text(a->actor), "request",
                      request > 0 ? json_integer(request) : json_null(), "folder",
-                     folder ? row_text(a->detail) : json_null(), "export",
-                     folder ? json_null() : row_text(a->detail), "state", state, "state_why",
+                     folder ? row_text(where) : json_null(), "export",
+                     folder ? json_null() : row_text(where), "state", state, "state_why",
                      row_text(why));
 }
 

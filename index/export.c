@@ -943,12 +943,16 @@ done:
 }
 
 int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
-                       int64_t at_ms, int64_t *start_id, struct cw_err *err)
+                       int locked, int64_t at_ms, int64_t *start_id, struct cw_err *err)
 {
-    char subject[64];
+    char subject[64], detail[sizeof(((struct store_audit *)0)->detail)];
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
-    return store_audit_append(s, at_ms, actor, "export.start", subject, where, start_id, err);
+    /* a where too long for the mark whole goes without it: read as unlocked, never as killed */
+    if (strlen(where) + strlen(STORE_AUDIT_FOLDER_LOCKED) >= sizeof(detail))
+        locked = 0;
+    snprintf(detail, sizeof(detail), "%s%s", where, locked ? STORE_AUDIT_FOLDER_LOCKED : "");
+    return store_audit_append(s, at_ms, actor, "export.start", subject, detail, start_id, err);
 }
 
 int export_audit_failed(struct store *s, int64_t request_id, int64_t start_id, const char *actor,

@@ -114,11 +114,13 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
 
 /* Append the row that an export of request request_id into where (its folder, or a job's
  * name) by actor begins (action "export.start", subject "request N") at at_ms: written before
- * export_run, so that no export exists without a record. *start_id gets its row's id, for the
- * row that ends it. When it cannot be written (the store write-locked longer than its busy
- * timeout), nothing is to be exported. */
+ * export_run, so that no export exists without a record. locked: the caller holds where's
+ * folder lock (folderlock_take) from before this row until after its end row, and the row
+ * says so (its detail where, then STORE_AUDIT_FOLDER_LOCKED): audit verify trusts the lock
+ * only then. *start_id gets its row's id, for the row that ends it. When it cannot be written
+ * (the store write-locked longer than its busy timeout), nothing is to be exported. */
 int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
-                       int64_t at_ms, int64_t *start_id, struct cw_err *err);
+                       int locked, int64_t at_ms, int64_t *start_id, struct cw_err *err);
 
 /* Append the row that the export begun at audit row start_id ended without its files (action
  * "export.failed", subject "request N", detail "where: why; export.start row START_ID"), so that

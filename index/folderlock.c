@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_footage.h"
 
 /* An exclusive take retried this often, this far apart: audit verify's test holds the lock
  * shared for microseconds, and an export must not fail for it (1 s in all). */
@@ -114,11 +115,17 @@ enum folderlock_state folderlock_daemon(const char *database, char *why, size_t 
     return FOLDERLOCK_FREE;
 }
 
-enum folderlock_state folderlock_export(const char *database, const char *where, char *why,
-                                        size_t len)
+enum folderlock_state folderlock_export(const char *database, const struct store_audit *start,
+                                        char *why, size_t len)
 {
+    char where[sizeof(start->detail)];
+    int locked = store_audit_start_where(start, where, sizeof(where));
     enum folderlock_state st;
 
+    if (where[0] == '/' && !locked) {
+        say(why, len, "%s%s", FOLDERLOCK_WHY_UNLOCKED, "");
+        return FOLDERLOCK_UNKNOWN;
+    }
     if (where[0] == '/')
         return folderlock_probe(where, why, len);
     if (database == NULL) {

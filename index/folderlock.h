@@ -35,12 +35,20 @@ enum folderlock_state folderlock_probe(const char *dir, char *why, size_t len);
  * another runs. */
 enum folderlock_state folderlock_daemon(const char *database, char *why, size_t len);
 
-/* Whether the export an export.start row began at where (its detail: the CLI's folder, an
- * absolute path, or the API export's name) runs now: the folder's lock for a CLI export
- * (folderlock_probe); for an API export, camwatchd's pid (database may be NULL: not known):
- * FREE when camwatchd is not running (it closes its own dead exports as it starts), UNKNOWN when
- * it is (the export may be its, or dead). why says what the answer rests on. */
-enum folderlock_state folderlock_export(const char *database, const char *where, char *why,
-                                        size_t len);
+struct store_audit;
+
+/* Why a CLI export's start row without the mark of its lock is not known to run or not. */
+#define FOLDERLOCK_WHY_UNLOCKED                                                                    \
+    "begun by a camwatch version that did not lock its folder, so it may be running"
+
+/* Whether the export the export.start row start began runs now. Its where (its detail,
+ * store_audit_start_where) is the CLI's folder, an absolute path, or the API export's name.
+ * A CLI export: its folder's lock (folderlock_probe) when the row says its export holds it
+ * (STORE_AUDIT_FOLDER_LOCKED), else UNKNOWN (FOLDERLOCK_WHY_UNLOCKED: an older version's
+ * export holds none while it runs). An API export: camwatchd's pid (database may be NULL: not
+ * known): FREE when camwatchd is not running (it closes its own dead exports as it starts),
+ * UNKNOWN when it is (the export may be its, or dead). why says what the answer rests on. */
+enum folderlock_state folderlock_export(const char *database, const struct store_audit *start,
+                                        char *why, size_t len);
 
 #endif

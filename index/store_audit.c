@@ -174,9 +174,10 @@ int store_list_audit(struct store *s, int64_t after_id, size_t limit, struct sto
 }
 
 /* ---- exports begun and ended ----
- * An export writes "export.start" (detail: where: the CLI's folder, or the API export's name)
- * before any file, then "export" (done) or "export.failed" (detail "where: why") after. An end
- * row names its start row exactly: its detail ends with AUDIT_START_REF and the start row's id.
+ * An export writes "export.start" (detail: where: the CLI's folder, then
+ * STORE_AUDIT_FOLDER_LOCKED when it holds the folder's lock; or the API export's name) before
+ * any file, then "export" (done) or "export.failed" (detail "where: why") after. An end row
+ * names its start row exactly: its detail ends with AUDIT_START_REF and the start row's id.
  * Rows written before that (no reference) are paired as they were written: the oldest open
  * start of the same actor and subject whose where the end row names, else of the same actor and
  * subject. */
@@ -226,13 +227,25 @@ static int audit_is_end(const struct store_audit *a)
     return strcmp(a->action, "export") == 0 || strcmp(a->action, "export.failed") == 0;
 }
 
+int store_audit_start_where(const struct store_audit *a, char *buf, size_t len)
+{
+    size_t n = strlen(a->detail), m = strlen(STORE_AUDIT_FOLDER_LOCKED);
+    int locked =
+        a->detail[0] == '/' && n > m && strcmp(a->detail + n - m, STORE_AUDIT_FOLDER_LOCKED) == 0;
+
+    snprintf(buf, len, "%.*s", (int)(locked ? n - m : n), a->detail);
+    return locked;
+}
+
 /* Whether end (a row without a reference) names start's where: "where: why" for a failure; for
  * a done export "... to DIR; ...", DIR the CLI's folder or the API's exports folder/name. */
 static int audit_names_where(const struct store_audit *start, const struct store_audit *end)
 {
-    const char *w = start->detail;
-    char pat[sizeof(start->detail) + 8];
-    size_t n = strlen(w);
+    char w[sizeof(start->detail)], pat[sizeof(start->detail) + 8];
+    size_t n;
+
+    store_audit_start_where(start, w, sizeof(w));
+    n = strlen(w);
 
     if (strcmp(end->action, "export.failed") == 0)
         return strncmp(end->detail, w, n) == 0 && strncmp(end->detail + n, ": ", 2) == 0;
@@ -317,20 +330,22 @@ fail:
 int store_audit_export_named(struct store *s, const char *name, const char *folder,
                              int64_t except_id, int64_t *row, struct cw_err *err)
 {
-    char api_end[sizeof(((struct store_audit *)0)->detail) + 8], cli_end[4200 + 8];
+    char api_end[sizeof(((struct store_audit *)0)->detail) + 8], cli_end[4200 + 8],
+        locked[4200 + sizeof(STORE_AUDIT_FOLDER_LOCKED)];
     int rc;
 
     *row = 0;
     snprintf(api_end, sizeof(api_end), "/%s; ", name);
     snprintf(cli_end, sizeof(cli_end), " to %s; ", folder);
+    snprintf(locked, sizeof(locked), "%s%s", folder, STORE_AUDIT_FOLDER_LOCKED);
     /* instr, not LIKE: a name or folder is data, never a pattern. */
     rc = store_one_row(s,
                        store_prepare(s, "audit", err,
                                      "SELECT id FROM audit WHERE id <> ?1 AND action IN "
                                      "('export.start', 'export') AND (detail = ?2 OR detail = ?3 "
-                                     "OR instr(detail, ?4) > 0 OR instr(detail, ?5) > 0) "
-                                     "ORDER BY id LIMIT 1",
-                                     "Itttt", except_id, name, folder, api_end, cli_end),
+                                     "OR detail = ?6 OR instr(detail, ?4) > 0 OR "
+                                     "instr(detail, ?5) > 0) ORDER BY id LIMIT 1",
+                                     "Ittttt", except_id, name, folder, api_end, cli_end, locked),
                        0, 0, store_read_int64, row, "audit", err);
     return rc < 0 ? -1 : 0;
 }

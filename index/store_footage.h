@@ -264,10 +264,19 @@ int store_audit_append_end(struct store *s, int64_t at_ms, const char *actor, co
  * Walks the table a page at a time. *out malloc'd (NULL when none). */
 int store_audit_unfinished_exports(struct store *s, struct store_audit **out, size_t *n,
                                    struct cw_err *err);
+/* The end of an export.start row's detail that says its export holds its folder's lock
+ * (folderlock.h) from before that row until after its end row: a CLI export of this version
+ * writes it after the folder (export_audit_start). A folder's row without it was begun by a
+ * version before the lock (nothing tells whether it runs); the API's rows never have it. */
+#define STORE_AUDIT_FOLDER_LOCKED "; folder locked"
+/* The where of export.start row a into buf: its detail, the folder's without
+ * STORE_AUDIT_FOLDER_LOCKED. 1 when the row says its export locks its folder, else 0. */
+int store_audit_start_where(const struct store_audit *a, char *buf, size_t len);
 /* Whether an export row other than row except_id names the API export name (its start row's
- * where, or "/NAME; " in a done row) or the folder (a CLI export's start row, or " to FOLDER; "
- * in a done row): *row gets the first such row's id, 0 when none. For the daemon's start-up,
- * which clears a dead export's folder only when no other export's record is in it. */
+ * where, or "/NAME; " in a done row) or the folder (a CLI export's start row, with or without
+ * STORE_AUDIT_FOLDER_LOCKED, or " to FOLDER; " in a done row): *row gets the first such row's
+ * id, 0 when none. For the daemon's start-up, which clears a dead export's folder only when no
+ * other export's record is in it. */
 int store_audit_export_named(struct store *s, const char *name, const char *folder,
                              int64_t except_id, int64_t *row, struct cw_err *err);
 

@@ -1063,23 +1063,25 @@ static void test_audit_verify_lists_an_export_begun_with_no_end(void **state)
     json_decref(doc);
 }
 
-/* Whether an unfinished export runs now: a CLI export holds its folder's lock while it runs
- * (a real flock held here on another descriptor), so held reads "running", free "killed", the
- * folder gone "killed" naming it; an API export is "killed" when camwatchd's lock file names a
- * pid that is gone, "unknown" (running now, or killed) while it names a live one. */
+/* Whether an unfinished export runs now: a CLI export holds its folder's lock while it runs,
+ * and its start row says so (a real flock held here on another descriptor), so held reads
+ * "running", free "killed", the folder gone "killed" naming it; an API export is "killed" when
+ * camwatchd's lock file names a pid that is gone, "unknown" (running now, or killed) while it
+ * names a live one. */
 static void test_audit_verify_says_whether_an_unfinished_export_runs_now(void **state)
 {
     struct fixture *fx = *state;
     struct cfg cfg = {0};
-    char folder[160], db[160], lock[180], pid[32], want[200];
+    char folder[160], marked[200], db[160], lock[180], pid[32], want[200];
     json_t *doc = NULL;
     const json_t *e;
     pid_t child;
     int fd, status;
 
     snprintf(folder, sizeof(folder), "%s/vv-118", fx->dir);
+    snprintf(marked, sizeof(marked), "%s; folder locked", folder);
     assert_int_equal(mkdir(folder, 0750), 0);
-    audit_row(fx, T21, "it-staff", "export.start", "request 7", folder);
+    audit_row(fx, T21, "it-staff", "export.start", "request 7", marked);
     fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_true(fd >= 0);
     assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
@@ -1124,6 +1126,67 @@ static void test_audit_verify_says_whether_an_unfinished_export_runs_now(void **
     assert_string_equal(str(e, "state_why"), "camwatchd is not running");
     json_decref(doc);
     fx->c.cfg = NULL;
+}
+
+/* An export begun by a version before the folder lock (its start row a folder without "; folder
+ * locked") holds no lock while it runs, so a free lock, or its folder not there yet, says
+ * nothing of it: "unknown", saying why, never "killed". A row of this version on the same
+ * folder, free, is killed; the folder listed is the folder alone. */
+static void test_audit_verify_calls_an_export_of_a_version_without_the_lock_unknown(void **state)
+{
+    struct fixture *fx = *state;
+    char folder[160], marked[200], want[200];
+    json_t *doc = NULL;
+    const json_t *u, *e;
+    int64_t older, locked;
+
+    snprintf(folder, sizeof(folder), "%s/vv-118", fx->dir);
+    snprintf(marked, sizeof(marked), "%s; folder locked", folder);
+    assert_int_equal(mkdir(folder, 0750), 0);
+    older = audit_row(fx, T21, "it-staff", "export.start", "request 7", folder);
+    locked = audit_row(fx, T21 + MIN, "it-staff", "export.start", "request 7", marked);
+    for (int gone = 0; gone < 2; gone++) {
+        u = unfinished(fx, &doc);
+        assert_int_equal(json_array_size(u), 2);
+        e = json_array_get(u, 0);
+        assert_int_equal(json_integer_value(json_object_get(e, "row")), older);
+        assert_string_equal(str(e, "folder"), folder);
+        assert_string_equal(str(e, "state"), "unknown");
+        assert_string_equal(str(e, "state_why"), "begun by a camwatch version that did not lock "
+                                                 "its folder, so it may be running");
+        e = json_array_get(u, 1);
+        assert_int_equal(json_integer_value(json_object_get(e, "row")), locked);
+        assert_string_equal(str(e, "folder"), folder);
+        assert_string_equal(str(e, "state"), "killed");
+        snprintf(want, sizeof(want), "its folder %s is gone", folder);
+        assert_string_equal(str(e, "state_why"), gone ? want : "");
+        json_decref(doc);
+        assert_int_equal(rmdir(folder), gone ? -1 : 0);
+    }
+}
+
+/* Rows of this version (the mark of the lock after the folder) pair with an end row that gives
+ * the folder alone, as every end row does; the daemon's start-up finds such a row naming a
+ * folder. */
+static void test_a_start_row_marked_locked_pairs_and_names_its_folder(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc = NULL;
+    const json_t *u;
+    int64_t a =
+        audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR "-a; folder locked");
+    int64_t row = 0;
+
+    audit_row(fx, T21, "it-staff", "export.start", "request 7", CLI_DIR "-b; folder locked");
+    audit_row(fx, T21, "it-staff", "export.failed", "request 7", CLI_DIR "-b: cancelled");
+    u = unfinished(fx, &doc);
+    assert_int_equal(json_array_size(u), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 0), "row")), a);
+    assert_string_equal(str(json_array_get(u, 0), "folder"), CLI_DIR "-a");
+    json_decref(doc);
+    assert_int_equal(store_audit_export_named(fx->s, "x", CLI_DIR "-a", 0, &row, &err), 0);
+    assert_int_equal(row, a);
 }
 
 /* A start followed by its done row, or by its failed row, is an export that ended: none
@@ -1659,6 +1722,8 @@ int main(void)
         T(test_request_for_a_place_with_no_camera_is_refused),
         T(test_audit_verify_lists_an_export_begun_with_no_end),
         T(test_audit_verify_says_whether_an_unfinished_export_runs_now),
+        T(test_audit_verify_calls_an_export_of_a_version_without_the_lock_unknown),
+        T(test_a_start_row_marked_locked_pairs_and_names_its_folder),
         T(test_audit_verify_lists_no_export_that_ended_done_or_failed),
         T(test_audit_verify_pairs_an_end_with_the_start_it_names),
         T(test_audit_export_named_finds_another_row_naming_the_folder),

@@ -966,8 +966,10 @@ static void test_end_rows_name_their_start_row(void **state)
     size_t n = 0;
 
     snprintf(out, sizeof(out), "%s/out-ref", fx->dir);
-    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, T0, &first, &err), 0);
-    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, T0, &second, &err), 0);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, 1, T0, &first, &err),
+                     0);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, 1, T0, &second, &err),
+                     0);
     assert_int_equal(second, first + 1);
     assert_int_equal(export_run(p, out, NULL, NULL, NULL, &res, &err), 0);
     assert_int_equal(export_audit(fx->s, p, &res, second, "it-staff", T0, &err), 0);
@@ -975,7 +977,8 @@ static void test_end_rows_name_their_start_row(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(open[0].id, first);
     free(open);
-    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, T0, &third, &err), 0);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, 1, T0, &third, &err),
+                     0);
     assert_int_equal(
         export_audit_failed(fx->s, fx->request, third, "it-staff", out, "exists", T0, &err), 0);
     assert_int_equal(store_list_audit(fx->s, second, 0, &rows, &n, &err), 0);
@@ -990,6 +993,54 @@ static void test_end_rows_name_their_start_row(void **state)
     assert_int_equal(open[0].id, first);
     free(open);
     export_plan_free(p);
+}
+
+/* A CLI export's start row says that it holds its folder's lock (the folder, then "; folder
+ * locked"), so audit verify trusts the lock only for its rows; the API's row (no folder, no
+ * lock) and an older version's row (a folder, no mark) say nothing of one. The where read back
+ * is the folder alone, and a where too long for the mark loses it whole: read as unlocked. */
+static void test_a_start_row_says_whether_its_export_locks_its_folder(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    struct store_audit *rows = NULL;
+    char out[160], where[sizeof(rows->detail)], want[200], *longer;
+    int64_t locked = 0, api = 0, older = 0, cut = 0;
+    size_t n = 0;
+
+    snprintf(out, sizeof(out), "%s/vv-118", fx->dir);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, 1, T0, &locked, &err),
+                     0);
+    assert_int_equal(
+        export_audit_start(fx->s, fx->request, "t-inv", "request-1-1", 0, T0, &api, &err), 0);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, 0, T0, &older, &err),
+                     0);
+    longer = malloc(sizeof(rows->detail) + 1);
+    assert_non_null(longer);
+    memset(longer, 'x', sizeof(rows->detail));
+    longer[0] = '/';
+    longer[sizeof(rows->detail) - sizeof(STORE_AUDIT_FOLDER_LOCKED) + 3] = '\0';
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", longer, 1, T0, &cut, &err),
+                     0);
+    assert_int_equal(store_list_audit(fx->s, locked - 1, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(rows[0].action, "export.start");
+    snprintf(want, sizeof(want), "request %lld", (long long)fx->request);
+    assert_string_equal(rows[0].subject, want);
+    snprintf(want, sizeof(want), "%s; folder locked", out);
+    assert_string_equal(rows[0].detail, want);
+    assert_int_equal(store_audit_start_where(&rows[0], where, sizeof(where)), 1);
+    assert_string_equal(where, out);
+    assert_string_equal(rows[1].detail, "request-1-1");
+    assert_int_equal(store_audit_start_where(&rows[1], where, sizeof(where)), 0);
+    assert_string_equal(where, "request-1-1");
+    assert_string_equal(rows[2].detail, out);
+    assert_int_equal(store_audit_start_where(&rows[2], where, sizeof(where)), 0);
+    assert_string_equal(where, out);
+    assert_string_equal(rows[3].detail, longer);
+    assert_int_equal(store_audit_start_where(&rows[3], where, sizeof(where)), 0);
+    free(rows);
+    free(longer);
 }
 
 /* The audit row names the folder by its absolute, resolved path, not as typed ("out8" means
@@ -1295,6 +1346,7 @@ int main(void)
         T(test_cancelled_export_leaves_nothing),
         T(test_audit_row_names_the_folder_by_its_resolved_path),
         T(test_end_rows_name_their_start_row),
+        T(test_a_start_row_says_whether_its_export_locks_its_folder),
         T(test_folder_others_may_write_is_refused),
         T(test_folder_above_others_may_write_is_refused),
         T(test_folder_above_reached_through_a_symlink_others_may_write_is_refused),

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../index/folderlock.h"
+#include "../index/store_footage.h"
 #include "cwtest.h"
 
 struct fixture {
@@ -141,6 +142,43 @@ static void test_camwatchd_lock_file_read_for_its_pid(void **state)
     assert_non_null(strstr(why, "holds no pid"));
 }
 
+/* An export.start row as the export judged: its detail, a folder then the mark of its lock
+ * when its export holds the lock. */
+static struct store_audit start_row(const char *folder, int locked)
+{
+    struct store_audit a = {.id = 17};
+
+    snprintf(a.detail, sizeof(a.detail), "%s%s", folder, locked ? "; folder locked" : "");
+    return a;
+}
+
+/* A CLI export's row that says it locks its folder is judged by the lock; one without (begun
+ * by a version that did not lock its folder, which holds none while it runs) is unknown, the
+ * lock free or held, the folder there or gone, saying why. */
+static void test_an_export_judged_by_its_lock_only_when_its_row_says_it_holds_one(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_audit locked = start_row(fx->folder, 1), older = start_row(fx->folder, 0);
+    const char *unlocked = "begun by a camwatch version that did not lock its folder, so it "
+                           "may be running";
+    char why[256];
+    int fd;
+
+    assert_int_equal(folderlock_export(NULL, &locked, why, sizeof(why)), FOLDERLOCK_FREE);
+    assert_int_equal(folderlock_export(NULL, &older, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
+    assert_string_equal(why, unlocked);
+    fd = hold(fx->folder);
+    assert_int_equal(folderlock_export(NULL, &locked, why, sizeof(why)), FOLDERLOCK_HELD);
+    assert_int_equal(folderlock_export(NULL, &older, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
+    assert_string_equal(why, unlocked);
+    close(fd);
+    assert_int_equal(rmdir(fx->folder), 0);
+    assert_int_equal(folderlock_export(NULL, &locked, why, sizeof(why)), FOLDERLOCK_FREE);
+    assert_non_null(strstr(why, "is gone"));
+    assert_int_equal(folderlock_export(NULL, &older, why, sizeof(why)), FOLDERLOCK_UNKNOWN);
+    assert_string_equal(why, unlocked);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +191,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_take_is_refused_while_another_holds_the_folder, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_camwatchd_lock_file_read_for_its_pid, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_judged_by_its_lock_only_when_its_row_says_it_holds_one, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

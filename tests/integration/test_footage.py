@@ -653,7 +653,7 @@ class FootageTest(cwtest.FixtureTestCase):
             (start,), = con.execute("SELECT id FROM audit WHERE subject = ? AND action = "
                                     "'export.start'", ("request %d" % rid,))
         self.assertEqual([(a, d) for a, _, d in self.audit_rows(rid)][1:],
-                         [("export.start", os.path.realpath(out)),
+                         [("export.start", os.path.realpath(out) + "; folder locked"),
                           ("export.failed",
                            os.path.realpath(out) + ": export cancelled (Interrupt); "
                            "export.start row %d" % start)])
