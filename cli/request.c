@@ -343,19 +343,66 @@ static void export_unlock(const char *where, int fd, int made)
     folderlock_release(fd);
 }
 
+/* What an export holds from its beginning to its end row. */
+struct export_begun {
+    struct cli_interrupt stop;
+    char where[4096];
+    int64_t start_id;
+    int lock, made;
+};
+
+/* Everything an export needs made ready, then its export.start row written, as the daemon
+ * writes it: no export without a record, and no record before everything is ready. Signals
+ * are watched first: from then on a Ctrl-C cancels the export cleanly (before its row: nothing
+ * begun), and when they cannot be watched nothing is begun. The row names the folder by its
+ * absolute path (the path typed means nothing later), says that its lock is held, and is
+ * written with the lock held (export_lock); a folder others could write is refused before it.
+ * 0 with *b held, or the exit status after saying why, with nothing held. */
+static int export_begin(struct cli *cli, const struct cli_args *a, int64_t id, const char *who,
+                        struct export_begun *b)
+{
+    struct cw_err err;
+    int sig;
+
+    b->lock = -1;
+    b->made = 0;
+    if (cli_interrupt_start(&b->stop) != 0) {
+        cw_err_set(&err, NULL, 0, NULL, "cannot watch for Ctrl-C (%s): nothing exported to %s",
+                   strerror(errno), a->out);
+        return cli_fail(&err);
+    }
+    if (export_dir_check(a->out, b->where, sizeof(b->where), &err) != 0 ||
+        export_lock(b->where, &b->lock, &b->made, &err) != 0) {
+        cli_interrupt_stop(&b->stop);
+        return cli_fail(&err);
+    }
+    if ((sig = atomic_load(&b->stop.signal)) == 0 &&
+        export_audit_start(cli->store, id, who, b->where, 1, cw_now_ms(), &b->start_id, &err) == 0)
+        return 0;
+    export_unlock(b->where, b->lock, b->made);
+    cli_interrupt_stop(&b->stop);
+    if (sig != 0) {
+        fprintf(stderr, "camwatch: export cancelled (%s) before it began: nothing exported to %s\n",
+                strsignal(sig), a->out);
+        return 128 + sig;
+    }
+    fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n", a->out);
+    return cli_fail(&err);
+}
+
 static int export_run_cmd(struct cli *cli, const struct cli_args *a)
 {
-    int64_t id = cli_row_id(a->argv[0]), start_id = 0;
+    int64_t id = cli_row_id(a->argv[0]);
     struct export_ctx x = {0};
-    struct cli_interrupt stop;
+    struct export_begun b;
     struct export_cfg *set = NULL;
     struct export_plan *plan = NULL;
     struct export_result res;
     struct doc_export e;
     json_t *doc = NULL;
     struct cw_err err;
-    char who[160], where[4096];
-    int rc, progress = a->progress || isatty(2), lock = -1, made = 0;
+    char who[160];
+    int rc, progress = a->progress || isatty(2);
 
     if (id == 0)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
@@ -371,41 +418,25 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     export_cfg_free(set);
     if (rc != 0)
         return cli_fail(&err);
-    /* The row that it begins first, as the daemon writes it: no export without a record. It
-     * names the folder by its absolute path: the path typed means nothing later. A folder
-     * others could write is refused before it. */
-    if (export_dir_check(a->out, where, sizeof(where), &err) != 0 ||
-        export_lock(where, &lock, &made, &err) != 0) {
+    if ((rc = export_begin(cli, a, id, who, &b)) != 0) {
         export_plan_free(plan);
-        return cli_fail(&err);
+        return rc;
     }
-    if (export_audit_start(cli->store, id, who, where, 1, cw_now_ms(), &start_id, &err) != 0) {
-        export_unlock(where, lock, made);
-        export_plan_free(plan);
-        fprintf(stderr, "camwatch: nothing exported to %s: its audit row cannot be written\n",
-                a->out);
-        return cli_fail(&err);
-    }
-    if (cli_interrupt_start(&stop) != 0) {
-        cw_err_set(&err, NULL, 0, NULL, "cannot watch for Ctrl-C: %s", strerror(errno));
-        export_unlock(where, lock, made);
-        export_plan_free(plan);
-        return cli_fail(&err);
-    }
-    rc = export_run(plan, a->out, &stop.signal, progress ? export_progress : NULL, &x, &res, &err);
+    rc =
+        export_run(plan, a->out, &b.stop.signal, progress ? export_progress : NULL, &x, &res, &err);
     if (x.shown)
         fputc('\n', stderr);
     if (rc != 0) {
-        int sig = atomic_load(&stop.signal);
+        int sig = atomic_load(&b.stop.signal);
         char why[1024];
 
         if (sig != 0)
             snprintf(why, sizeof(why), "export cancelled (%s)", strsignal(sig));
         else
             cw_err_format(&err, why, sizeof(why));
-        export_failed_row(cli->store, id, start_id, who, where, why);
-        export_unlock(where, lock, made);
-        cli_interrupt_stop(&stop);
+        export_failed_row(cli->store, id, b.start_id, who, b.where, why);
+        export_unlock(b.where, b.lock, b.made);
+        cli_interrupt_stop(&b.stop);
         export_plan_free(plan);
         if (sig == 0)
             return cli_fail(&err);
@@ -414,9 +445,9 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
     }
     /* The files are there whatever happens next; the audit row says who made them and their
      * hash (a signal now waits for it; the store's busy timeout waits out another writer). */
-    rc = export_audit(cli->store, plan, &res, start_id, who, cw_now_ms(), &err);
-    folderlock_release(lock); /* after its end row: the folder is the export's, filled */
-    cli_interrupt_stop(&stop);
+    rc = export_audit(cli->store, plan, &res, b.start_id, who, cw_now_ms(), &err);
+    folderlock_release(b.lock); /* after its end row: the folder is the export's, filled */
+    cli_interrupt_stop(&b.stop);
     export_plan_free(plan);
     if (rc != 0) {
         fprintf(stderr,
