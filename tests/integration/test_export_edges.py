@@ -14,6 +14,8 @@ losslessly (several MB: more than the limit the test sets, far more than the sto
 is on recorder nvr-away, whose folder does not exist, so it was never scanned without error.
 """
 import datetime
+import errno
+import hashlib
 import json
 import os
 import re
@@ -22,6 +24,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import types
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -45,6 +48,48 @@ def big_segments(directory, n):
                    timeout=300)
     assert r.rc == 0, r
     return [os.path.join(directory, "seg%03d.mp4" % i) for i in range(n)]
+
+
+def no_thread_stacks():
+    """preexec_fn: the stack limit, which glibc takes as every new thread's stack size, past the
+    address space, so that no thread can be made (pthread_create: EAGAIN, as when memory runs
+    out); the process itself runs as before."""
+    _, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    want = 1 << 50  # 1 PiB: more than a process's 128 TiB of address space
+    if hard != resource.RLIM_INFINITY and hard < want:
+        hard = want  # root may raise it
+    resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+
+
+def temps(folder):
+    """The export temporaries in folder ([] when it does not exist)."""
+    return [n for n in os.listdir(folder) if n.startswith(".camwatch-export-")] \
+        if os.path.isdir(folder) else []
+
+
+def in_fifo_open(pid):
+    """A thread of pid blocks opening a FIFO no writer opened."""
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/wchan" % (pid, tid)) as f:
+            if f.read() in ("wait_for_partner", "fifo_open"):
+                return True
+    return False
+
+
+def audit_append(db, actor, action, subject, detail):
+    """An audit row appended as camwatch appends one (store_audit.c: the SHA-256 of its fields
+    and the row before), as an older version wrote it: its id."""
+    with sqlite3.connect(db) as con:
+        last = con.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        rid, prev = (last[0] + 1, last[1]) if last else (1, "0" * 64)
+        at_ms = int(datetime.datetime.now().timestamp() * 1000)
+        text = "%d|%d|" % (rid, at_ms) + "".join(
+            "%d:%s|" % (len(f.encode()), f) for f in (actor, action, subject, detail)) + prev
+        con.execute("INSERT INTO audit (id, at_ms, actor, action, subject, detail, prev_hash, "
+                    "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (rid, at_ms, actor, action, subject, detail, prev,
+                     hashlib.sha256(text.encode()).hexdigest()))
+    return rid
 
 
 def file_size_limit():
@@ -342,6 +387,66 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertIn("audit row %d: the export it began has its end row already" % start,
                       r.stderr)
 
+    def test_an_export_of_a_version_without_the_lock_is_closed_only_when_said_not_running(self):
+        # An export begun by a camwatch version before the folder lock holds none while it runs:
+        # its free lock said "killed", and close-export closed it while it ran. Its start row
+        # (the folder alone, no "; folder locked") is "unknown" now, saying why; close-export
+        # refuses it (exit 1, nothing written) until the closer says it is not running.
+        rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
+        folder = os.path.join(os.path.realpath(self.tmp), "older")
+        os.mkdir(folder, 0o750)
+        start = audit_append(self.db, "it-staff", "export.start", "request %d" % rid, folder)
+        r = self.cli("audit", "verify", "--json")
+        self.assertEqual(r.returncode, 3, r)
+        [e] = [e for e in json.loads(r.stdout)["unfinished_exports"] if e["row"] == start]
+        self.assertEqual((e["folder"], e["state"], e["state_why"]),
+                         (folder, "unknown", "begun by a camwatch version that did not lock its "
+                          "folder, so it may be running"), e)
+        r = self.cli("audit", "verify")
+        self.assertIn("export with no end recorded (running now, or killed: begun by a camwatch "
+                      "version that did not lock its folder, so it may be running): audit row "
+                      "%d, " % start, r.stdout)
+        self.assertIn("; one begun by a version that did not lock its folder, once you know it "
+                      "is not running, with --not-running)", r.stdout)
+        r = self.cli("audit", "close-export", str(start), "--by", "it-lead", "--reason", "x")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("camwatch: audit row %d: the export into %s was begun by a camwatch version "
+                      "that did not lock its folder, so it may be running: nothing written; once "
+                      "you know it is not (no camwatch process exporting into that folder), close "
+                      "it with --not-running\n" % (start, folder), r.stderr)
+        self.assertEqual([a for a, _ in self.audit_rows(rid)], ["request.create", "export.start"])
+        r = self.cli("audit", "close-export", "--help")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("--not-running   for an export begun by a camwatch version that did not "
+                      "lock its folder", r.stdout)
+        r = self.cli("audit", "close-export", str(start), "--by", "it-lead", "--reason",
+                     "no camwatch process left, folder empty", "--not-running")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(self.audit_rows(rid)[2:],
+                         [("export.failed", "%s: closed by hand (--not-running): no camwatch "
+                           "process left, folder empty; export.start row %d" % (folder, start))])
+        r = self.cli("audit", "verify", "--json")
+        self.assertNotIn(start, [e["row"] for e in json.loads(r.stdout)["unfinished_exports"]])
+
+    def test_an_export_that_cannot_watch_for_ctrl_c_begins_nothing(self):
+        # The export watches for Ctrl-C on a thread of its own: when that thread cannot be made
+        # (no memory for its stack), it wrote its export.start row first and returned with no
+        # end row, audit verify exit 3 for an export that never ran. Now nothing is begun.
+        rid = self.request(self.t0, self.t0 + 8 * dirsite.SEC, "--camera", "CHO-01")
+        out = os.path.join(self.tmp, "unwatched")
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff",
+                     preexec_fn=no_thread_stacks)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual([a for a, _ in self.audit_rows(rid)], ["request.create"])
+        self.assertIn("camwatch: cannot watch for Ctrl-C (%s): nothing exported to %s\n"
+                      % (os.strerror(errno.EAGAIN), out), r.stderr)
+        self.assertFalse(os.path.exists(out))
+        # without the limit it is made, its start row saying its folder is locked
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "it-staff")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(self.audit_rows(rid)[1], ("export.start",
+                                                   os.path.realpath(out) + "; folder locked"))
+
     def test_an_export_killed_halfway_is_named_by_audit_verify(self):
         # SIGKILL (as a power cut, or the OOM killer) leaves its export.start row with no end:
         # the chain holds, and audit verify says which export began and has no end, exit 3.
@@ -394,6 +499,83 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertEqual([e["row"] for e in json.loads(r.stdout)["unfinished_exports"]], [start])
 
 
+    def api_export_held(self, name, case):
+        """A site of its own (CHO-01 on a recorder of one segment) whose camwatchd runs an API
+        export held: the segment is a FIFO when the export opens it (after the daemon's first
+        scan; the next is an hour later), so it blocks in open() with its temporary made, until
+        the caller opens the FIFO for writing or kills the daemon. Deterministic without a clock.
+        A namespace of conf, port, token, db, seg, exports, d (the daemon), rid, eid, folder, and
+        rows(rid): [(id, actor, action, detail)] of the request's audit rows."""
+        h = types.SimpleNamespace(port=cwtest.free_port())
+        site = os.path.join(self.tmp, "site-" + name)
+        nvr = os.path.join(self.tmp, "nvr-" + name)
+        rel = dirsite.name("CHO-01", self.t0)
+        h.seg = dirsite.place(os.path.join(self.nvr, rel), nvr, rel)
+        h.conf = cwtest.write_config(
+            site, [cwtest.camera("CHO-01", cwtest.rtsp_url(cwtest.closed_port(), "/a"),
+                                 recorder="nvr")],
+            http_listen="127.0.0.1:%d" % h.port,
+            sections={"probe.stream": {"workers": "0"}, "footage": {"scan_interval": "1h"},
+                      "recorder nvr": {"kind": "dir", "path": nvr, "pattern": dirsite.PATTERN}})
+        self.assertEqual(cwtest.camwatchd(h.conf, "--once").rc, 0)
+        h.token = cwtest.add_token(h.conf, "t-inv", "investigator")
+        h.exports = os.path.join(site, "var", "exports")
+        os.makedirs(h.exports, mode=0o750)
+        h.db = os.path.join(site, "var", "camwatch.db")
+
+        def rows(rid):
+            with sqlite3.connect("file:%s?mode=ro" % h.db, uri=True) as con:
+                return con.execute("SELECT id, actor, action, detail FROM audit WHERE subject = "
+                                   "? ORDER BY id", ("request %d" % rid,)).fetchall()
+        h.rows = rows
+        h.d = d = self.procs.start([cwtest.program("camwatchd"), "-v", "-c", h.conf],
+                                   name="camwatchd")
+        cwtest.wait_http(h.port, h.token, d)
+        cwtest.wait_for("the daemon's first scan", lambda: "footage: recorder=nvr scanned in "
+                        in d.stderr_text(), proc=d)
+        os.rename(h.seg, h.seg + ".real")
+        os.mkfifo(h.seg, 0o640)
+        h.rid, h.eid = self.api_export(h.port, h.token, 4 * dirsite.SEC, case)
+        h.folder = os.path.join(h.exports, h.eid)
+        cwtest.wait_for("the API export's temporary", lambda: temps(h.folder), proc=d)
+        cwtest.wait_for("the API export blocked opening its segment",
+                        lambda: in_fifo_open(d.pid), proc=d)
+        return h
+
+    def test_close_export_refuses_an_api_export_while_camwatchd_runs(self):
+        # The API export runs in camwatchd: while camwatchd runs, nothing outside it can tell a
+        # running export from a dead one, so close-export refuses it (exit 1), saying to stop
+        # camwatchd, which closes its own dead exports as it starts, and writes nothing.
+        h = self.api_export_held("running", "VV-2026-133")
+        [(start, actor, action, where)] = h.rows(h.rid)[1:]
+        self.assertEqual((actor, action, where), ("t-inv", "export.start", h.eid))
+        r = cwtest.camwatch(h.conf, "audit", "verify", "--json")
+        self.assertEqual(r.rc, 3, r)
+        self.assertEqual([(e["row"], e["export"], e["state"], e["state_why"])
+                          for e in json.loads(r.out)["unfinished_exports"]],
+                         [(start, h.eid, "unknown", "camwatchd is running")], r.out)
+        r = cwtest.camwatch(h.conf, "audit", "close-export", str(start), "--by", "it-lead",
+                            "--reason", "looks dead")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("camwatch: audit row %d: API export %s may be running now (camwatchd is "
+                      "running): stop camwatchd first, which closes its own dead exports as it "
+                      "starts\n" % (start, h.eid), r.err)
+        self.assertEqual(h.rows(h.rid)[1:], [(start, "t-inv", "export.start", h.eid)])
+        # --not-running is the closer's word for an export of a version without the lock, not
+        # for camwatchd's: refused all the same
+        r = cwtest.camwatch(h.conf, "audit", "close-export", str(start), "--by", "it-lead",
+                            "--reason", "looks dead", "--not-running")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("API export %s may be running now (camwatchd is running)" % h.eid, r.err)
+        self.assertEqual(h.rows(h.rid)[1:], [(start, "t-inv", "export.start", h.eid)])
+        self.assertEqual(len(temps(h.folder)), 1, os.listdir(h.folder))
+        # the FIFO opened for writing and closed: the export reads nothing and ends, by itself
+        os.close(os.open(h.seg, os.O_WRONLY | os.O_NONBLOCK))
+        cwtest.wait_for("the API export's end row",
+                        lambda: h.rows(h.rid)[-1][2] in ("export", "export.failed"), proc=h.d)
+        self.assertIsNone(h.d.popen.poll())
+        h.d.stop()
+
     def test_an_api_export_of_a_killed_daemon_is_closed_when_it_starts_again(self):
         # camwatchd SIGKILLed (the OOM killer, a power cut) while its API export runs: the
         # export.start row had no end for good, audit verify exit 3 forever, the temporary
@@ -401,52 +583,10 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         # export is dead, writes its export.failed row (naming the start row) and clears its
         # temporaries, and leaves alone a CLI export running meanwhile.
         # Deterministic without a clock: the one segment is a FIFO when the exports open it
-        # (after the daemon's first scan; the next is an hour later), so each blocks in open()
-        # with its temporary made, until killed.
-        port = cwtest.free_port()
-        site = os.path.join(self.tmp, "site-killed")
-        nvr = os.path.join(self.tmp, "nvr-killed")
-        rel = dirsite.name("CHO-01", self.t0)
-        seg = dirsite.place(os.path.join(self.nvr, rel), nvr, rel)
-        conf = cwtest.write_config(
-            site, [cwtest.camera("CHO-01", cwtest.rtsp_url(cwtest.closed_port(), "/a"),
-                                 recorder="nvr")],
-            http_listen="127.0.0.1:%d" % port,
-            sections={"probe.stream": {"workers": "0"}, "footage": {"scan_interval": "1h"},
-                      "recorder nvr": {"kind": "dir", "path": nvr, "pattern": dirsite.PATTERN}})
-        self.assertEqual(cwtest.camwatchd(conf, "--once").rc, 0)
-        token = cwtest.add_token(conf, "t-inv", "investigator")
-        exports = os.path.join(site, "var", "exports")
-        os.makedirs(exports, mode=0o750)
-        db = os.path.join(site, "var", "camwatch.db")
-
-        def rows(rid):
-            with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
-                return con.execute("SELECT id, actor, action, detail FROM audit WHERE subject = "
-                                   "? ORDER BY id", ("request %d" % rid,)).fetchall()
-
-        def temps(folder):
-            return [n for n in os.listdir(folder) if n.startswith(".camwatch-export-")] \
-                if os.path.isdir(folder) else []
-
-        def in_fifo_open(pid):
-            for tid in os.listdir("/proc/%d/task" % pid):
-                with open("/proc/%d/task/%s/wchan" % (pid, tid)) as f:
-                    if f.read() in ("wait_for_partner", "fifo_open"):
-                        return True
-            return False
-
-        d = self.procs.start([cwtest.program("camwatchd"), "-v", "-c", conf], name="camwatchd")
-        cwtest.wait_http(port, token, d)
-        cwtest.wait_for("the daemon's first scan", lambda: "footage: recorder=nvr scanned in "
-                        in d.stderr_text(), proc=d)
-        os.rename(seg, seg + ".real")
-        os.mkfifo(seg, 0o640)
-        rid, eid = self.api_export(port, token, 4 * dirsite.SEC, "VV-2026-132")
-        folder = os.path.join(exports, eid)
-        cwtest.wait_for("the API export's temporary", lambda: temps(folder), proc=d)
-        cwtest.wait_for("the API export blocked opening its segment",
-                        lambda: in_fifo_open(d.pid), proc=d)
+        # (api_export_held), so each blocks in open() with its temporary made, until killed.
+        h = self.api_export_held("killed", "VV-2026-132")
+        port, token, conf, seg, rows, d = h.port, h.token, h.conf, h.seg, h.rows, h.d
+        rid, eid, folder = h.rid, h.eid, h.folder
         os.kill(d.pid, signal.SIGKILL)
         d.popen.wait()
         [(start, actor, action, where)] = rows(rid)[1:]
