@@ -781,7 +781,7 @@ class FootageTest(cwtest.FixtureTestCase):
         self.assertEqual([(a, w) for a, w, _ in rows],
                          [("request.create", "it-staff"), ("export.start", "it-staff"),
                           ("export", "it-staff")])
-        self.assertEqual(rows[1][2], real)
+        self.assertEqual(rows[1][2], real + "; folder locked")  # its lock held
         self.assertIn(" to %s; " % real, rows[2][2])
         self.assertIn("in %s\n" % real, r.stdout)
 
