@@ -332,8 +332,10 @@ static int conf_on_section(struct ini_src *src, const char *name)
         return named_section(src, k, name, inst);
     if (section_find(name) != NULL)
         return 0;
-    if (!section_is_future(name))
+    if (!section_is_future(name)) {
         cfg_ld_err(src->ld, src->file, src->line, name, "unknown section");
+        src->lost++; /* its keys are not read: a misspelt [http] may hold tokens */
+    }
     return -1;
 }
 
@@ -412,6 +414,7 @@ static void conf_on_key(struct ini_src *src, const char *section, const char *ke
 
     if (section[0] == '\0') {
         cfg_ld_err(ld, src->file, src->line, key, "key outside any [section]");
+        src->lost++; /* a key not read, maybe meant for [http] */
         return;
     }
     if ((seen = conf_seen_add(src, section, key, value)) == NULL)

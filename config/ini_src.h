@@ -27,7 +27,8 @@ struct ini_src {
     int line;          /* of the line being read */
     int have_prev_key; /* a key was seen since the last section header */
     int skip;          /* the last section header was not taken: its keys are passed over */
-    int lost;          /* lines not read for a problem of their own (a key among them, maybe) */
+    int lost;          /* lines not read for a problem (a key among them, maybe), or whose keys
+                        * are not (an unknown section's header); the handlers count theirs */
     char *buf;
     size_t cap;
     ini_section_fn on_section;

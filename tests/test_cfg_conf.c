@@ -745,6 +745,12 @@ static void test_check_load_refused_gives_the_tokens_file_when_known(void **stat
     /* Not given, but a line not read may have been it. */
     check_tokens_of(s, CONF_STD "[http]\ntokens api.ini\n", NULL, 0);
     check_tokens_of(s, CONF_STD "[http\ntokens = api.ini\n", NULL, 0);
+    /* Nor were the keys of a misspelt section, nor one before any section. */
+    check_tokens_of(s, CONF_STD "[htpp]\ntokens = api.ini\n", NULL, 0);
+    check_tokens_of(s, "tokens = api.ini\n" CONF_STD, NULL, 0);
+    /* A section of a later version is no misspelt [http]: the default stands. */
+    check_tokens_of(s, CONF_STD "[report]\ntokens = api.ini\n[footage]\nscan_interval = 1s\n",
+                    "tokens.ini", 0);
     /* The key itself the problem. */
     check_tokens_of(s, CONF_STD "[http]\ntokens = \n", NULL, 0);
     check_tokens_of(s, CONF_STD "[http]\ntokens = api.ini\ntokens = x.ini\n", NULL, 0);
