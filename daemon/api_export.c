@@ -249,12 +249,12 @@ static json_t *files_json(const char *dir, const char *id)
 }
 
 /* The folder of export id under the exports folder export_dir, into buf: 0, or -1 when it
- * does not fit. */
+ * does not fit, or is longer than its audit rows hold whole (EXPORT_DIR_MAX). */
 static int export_dir_of(const char *export_dir, const char *id, char *buf, size_t len)
 {
     int n = snprintf(buf, len, "%s/%s", export_dir, id);
 
-    return n >= 0 && (size_t)n < len ? 0 : -1;
+    return n >= 0 && (size_t)n < len && n <= EXPORT_DIR_MAX ? 0 : -1;
 }
 
 /* {id, request, state, by, started, ended, progress {camera, index, cameras, bytes_done,
@@ -476,7 +476,10 @@ static void start_done(struct api_job *j)
     }
     /* In the folder start_work made and read, whatever a reload said since. */
     if (export_dir_of(sj->export_dir, x->id, x->dir, sizeof(x->dir)) != 0) {
-        cw_err_set(&x->err, sj->export_dir, 0, "exports", "the folder's path is too long");
+        cw_err_set(&x->err, sj->export_dir, 0, "exports",
+                   "the export's folder's path is too long (%d bytes at the most, so that its "
+                   "audit rows hold it whole)",
+                   EXPORT_DIR_MAX);
         goto fail;
     }
     x->api = c->api;

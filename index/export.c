@@ -501,6 +501,29 @@ static int check_above_typed(const char *dir, struct cw_err *err)
     return check_above(abs, err);
 }
 
+/* The done row (export_audit) as long as it gets before the start row's reference, but for the
+ * summary last: "case C; N files of M cameras to DIR; SHA256SUMS H" with C 127 bytes and the
+ * counts 20 digits each; then "; export.start row N" (store_audit_append_end keeps it whole). */
+_Static_assert(sizeof("case ; 18446744073709551615 files of 18446744073709551615 cameras to ; ") +
+                       127 + EXPORT_DIR_MAX + sizeof(EXPORT_SUMS) + 64 +
+                       sizeof("; export.start row 9223372036854775807") <=
+                   sizeof(((struct store_audit *)0)->detail),
+               "an export's end row must hold its folder and the SHA-256 of SHA256SUMS whole");
+
+/* Whether dir (out_dir resolved) fits its audit rows whole (EXPORT_DIR_MAX); -1 with err if
+ * not. */
+static int dir_fits(const char *out_dir, const char *dir, struct cw_err *err)
+{
+    size_t n = strlen(dir);
+
+    if (n <= EXPORT_DIR_MAX)
+        return 0;
+    return cw_err_set(err, out_dir, 0, NULL,
+                      "its absolute path is %zu bytes; an export folder's is %d at the most, so "
+                      "that its audit rows hold it whole",
+                      n, EXPORT_DIR_MAX);
+}
+
 int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err)
 {
     char path[PATH_MAX], parent[PATH_MAX], *slash;
@@ -516,6 +539,8 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
     if (realpath(path, parent) != NULL) {
         if (snprintf(buf, len, "%s", parent) >= (int)len)
             return cw_err_set(err, out_dir, 0, NULL, "path too long");
+        if (dir_fits(out_dir, buf, err) != 0)
+            return -1;
         if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode) && check_private(parent, &sb, err) != 0)
             return -1;
         return check_above(parent, err) != 0 ? -1 : check_above_typed(out_dir, err);
@@ -529,7 +554,9 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
     if (snprintf(buf, len, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/",
                  slash == NULL ? path : slash + 1) >= (int)len)
         return cw_err_set(err, out_dir, 0, NULL, "path too long");
-    return check_above(buf, err) != 0 ? -1 : check_above_typed(out_dir, err);
+    return dir_fits(out_dir, buf, err) != 0 || check_above(buf, err) != 0
+               ? -1
+               : check_above_typed(out_dir, err);
 }
 
 /* The folder: made when missing, else only one that keeps the evidence from others
@@ -948,9 +975,8 @@ int export_audit_start(struct store *s, int64_t request_id, const char *actor, c
     char subject[64], detail[sizeof(((struct store_audit *)0)->detail)];
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
-    /* a where too long for the mark whole goes without it: read as unlocked, never as killed */
-    if (strlen(where) + strlen(STORE_AUDIT_FOLDER_LOCKED) >= sizeof(detail))
-        locked = 0;
+    if (strlen(where) > EXPORT_DIR_MAX)
+        return dir_fits(where, where, err);
     snprintf(detail, sizeof(detail), "%s%s", where, locked ? STORE_AUDIT_FOLDER_LOCKED : "");
     return store_audit_append(s, at_ms, actor, "export.start", subject, detail, start_id, err);
 }

@@ -106,10 +106,15 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
                export_progress_fn progress, void *progress_data, struct export_result *res,
                struct cw_err *err);
 
+/* The longest absolute path of an export's folder, in bytes: its audit rows must hold it whole,
+ * and the end row the SHA-256 of SHA256SUMS after it (store_audit's detail is 1,023 bytes). */
+#define EXPORT_DIR_MAX 640
+
 /* The absolute, resolved path of out_dir as the audit rows give it, into buf: realpath of it
  * when it exists, else of its parent with its last name after (the folder export_run makes).
- * 0, or -1 with err (the parent missing, the path too long, or a folder export_run would refuse
- * as not keeping the evidence from others: so that the caller refuses it before any row). */
+ * 0, or -1 with err (the parent missing, the path too long: over EXPORT_DIR_MAX once resolved,
+ * or a folder export_run would refuse as not keeping the evidence from others: so that the
+ * caller refuses it before any row). */
 int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err);
 
 /* Append the row that an export of request request_id into where (its folder, or a job's
@@ -118,7 +123,8 @@ int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *
  * folder lock (folderlock_take) from before this row until after its end row, and the row
  * says so (its detail where, then STORE_AUDIT_FOLDER_LOCKED): audit verify trusts the lock
  * only then. *start_id gets its row's id, for the row that ends it. When it cannot be written
- * (the store write-locked longer than its busy timeout), nothing is to be exported. */
+ * (the store write-locked longer than its busy timeout, or where too long for the row whole:
+ * over EXPORT_DIR_MAX), nothing is to be exported. */
 int export_audit_start(struct store *s, int64_t request_id, const char *actor, const char *where,
                        int locked, int64_t at_ms, int64_t *start_id, struct cw_err *err);
 

@@ -998,14 +998,16 @@ static void test_end_rows_name_their_start_row(void **state)
 /* A CLI export's start row says that it holds its folder's lock (the folder, then "; folder
  * locked"), so audit verify trusts the lock only for its rows; the API's row (no folder, no
  * lock) and an older version's row (a folder, no mark) say nothing of one. The where read back
- * is the folder alone, and a where too long for the mark loses it whole: read as unlocked. */
+ * is the folder alone. A where of EXPORT_DIR_MAX bytes goes whole with its mark; a longer one
+ * is refused, with no row. */
 static void test_a_start_row_says_whether_its_export_locks_its_folder(void **state)
 {
     struct fixture *fx = *state;
     struct cw_err err = {0};
     struct store_audit *rows = NULL;
-    char out[160], where[sizeof(rows->detail)], want[200], *longer;
-    int64_t locked = 0, api = 0, older = 0, cut = 0;
+    char out[160], where[sizeof(rows->detail)], want[sizeof(rows->detail)];
+    char longest[EXPORT_DIR_MAX + 2];
+    int64_t locked = 0, api = 0, older = 0, whole = 0, refused = 0;
     size_t n = 0;
 
     snprintf(out, sizeof(out), "%s/vv-118", fx->dir);
@@ -1015,15 +1017,18 @@ static void test_a_start_row_says_whether_its_export_locks_its_folder(void **sta
         export_audit_start(fx->s, fx->request, "t-inv", "request-1-1", 0, T0, &api, &err), 0);
     assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", out, 0, T0, &older, &err),
                      0);
-    longer = malloc(sizeof(rows->detail) + 1);
-    assert_non_null(longer);
-    memset(longer, 'x', sizeof(rows->detail));
-    longer[0] = '/';
-    longer[sizeof(rows->detail) - sizeof(STORE_AUDIT_FOLDER_LOCKED) + 3] = '\0';
-    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", longer, 1, T0, &cut, &err),
-                     0);
+    memset(longest, 'x', sizeof(longest));
+    longest[0] = '/';
+    longest[EXPORT_DIR_MAX] = '\0';
+    assert_int_equal(
+        export_audit_start(fx->s, fx->request, "it-staff", longest, 1, T0, &whole, &err), 0);
+    longest[EXPORT_DIR_MAX] = 'x';
+    longest[EXPORT_DIR_MAX + 1] = '\0';
+    assert_int_equal(
+        export_audit_start(fx->s, fx->request, "it-staff", longest, 1, T0, &refused, &err), -1);
+    assert_non_null(strstr(err.msg, "an export folder's is 640 at the most"));
     assert_int_equal(store_list_audit(fx->s, locked - 1, 0, &rows, &n, &err), 0);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 4); /* none for the one refused */
     assert_string_equal(rows[0].action, "export.start");
     snprintf(want, sizeof(want), "request %lld", (long long)fx->request);
     assert_string_equal(rows[0].subject, want);
@@ -1037,10 +1042,73 @@ static void test_a_start_row_says_whether_its_export_locks_its_folder(void **sta
     assert_string_equal(rows[2].detail, out);
     assert_int_equal(store_audit_start_where(&rows[2], where, sizeof(where)), 0);
     assert_string_equal(where, out);
-    assert_string_equal(rows[3].detail, longer);
-    assert_int_equal(store_audit_start_where(&rows[3], where, sizeof(where)), 0);
+    longest[EXPORT_DIR_MAX] = '\0';
+    snprintf(want, sizeof(want), "%s; folder locked", longest);
+    assert_string_equal(rows[3].detail, want);
+    assert_int_equal(store_audit_start_where(&rows[3], where, sizeof(where)), 1);
+    assert_string_equal(where, longest);
     free(rows);
-    free(longer);
+}
+
+/* A folder whose absolute path is over EXPORT_DIR_MAX bytes is refused before any row, naming
+ * it and the limit: its rows could not hold it whole, nor the SHA-256 of SHA256SUMS after it
+ * in the end row. One of EXPORT_DIR_MAX bytes is taken, and its end row holds the folder, the
+ * SHA-256 and the start row's reference whole, beside a case reference as long as it may be. */
+static void test_a_folder_path_too_long_for_its_audit_rows_is_refused_before_any_row(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_request req = {
+        .from_ms = T0 + 1000, .to_ms = T0 + 13000, .place = STORE_PLACE_CAMERAS};
+    struct export_plan *p;
+    struct export_result res = {0};
+    struct store_audit *rows = NULL;
+    struct cw_err err = {0};
+    char base[PATH_MAX], dir[PATH_MAX], abs[PATH_MAX + 16], sha[65], tail[96];
+    int64_t start = 0;
+    size_t n = 0, len;
+
+    snprintf(req.by, sizeof(req.by), "Đại úy Lê Văn A");
+    memset(req.case_ref, 'c', sizeof(req.case_ref) - 1); /* as long as a case reference goes */
+    snprintf(req.reason, sizeof(req.reason), "trộm xe máy tại chợ");
+    snprintf(req.cameras, sizeof(req.cameras), "CAM-A,CAM-B");
+    assert_int_equal(store_request_create(fx->s, &req, T0 + 86400000, &fx->request, &err), 0);
+    p = plan(fx);
+    assert_non_null(realpath(fx->dir, base));
+    /* Folders of 100-byte names down to a parent whose path leaves a last name of 10 to 109. */
+    len = (size_t)snprintf(dir, sizeof(dir), "%s", base);
+    while (len + 1 + 100 + 1 + 10 <= EXPORT_DIR_MAX) {
+        len += (size_t)snprintf(dir + len, sizeof(dir) - len, "/%0100d", (int)len);
+        assert_int_equal(mkdir(dir, 0750), 0);
+    }
+    len += (size_t)snprintf(dir + len, sizeof(dir) - len, "/");
+    memset(dir + len, 'e', EXPORT_DIR_MAX + 1 - len);
+    dir[EXPORT_DIR_MAX + 1] = '\0';
+    assert_int_equal(export_dir_check(dir, abs, sizeof(abs), &err), -1);
+    assert_string_equal(err.msg, "its absolute path is 641 bytes; an export folder's is 640 at the "
+                                 "most, so that its audit rows hold it whole");
+    dir[EXPORT_DIR_MAX] = '\0';
+    assert_int_equal(export_dir_check(dir, abs, sizeof(abs), &err), 0);
+    assert_string_equal(abs, dir);
+    assert_int_equal(export_audit_start(fx->s, fx->request, "it-staff", abs, 1, T0, &start, &err),
+                     0);
+    snprintf(res.out_dir, sizeof(res.out_dir), "%.*s", EXPORT_DIR_MAX, abs);
+    memset(sha, 'f', 64);
+    sha[64] = '\0';
+    snprintf(res.sums_sha256, sizeof(res.sums_sha256), "%s", sha);
+    memset(res.summary, 's', sizeof(res.summary) - 1);
+    res.files = 18;
+    res.cameras = 9;
+    assert_int_equal(export_audit(fx->s, p, &res, start, "it-staff", T0 + 1000, &err), 0);
+    export_plan_free(p);
+    assert_int_equal(store_list_audit(fx->s, start, 0, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    snprintf(tail, sizeof(tail), "; export.start row %lld", (long long)start);
+    assert_non_null(strstr(rows[0].detail, abs));
+    assert_non_null(strstr(rows[0].detail, sha));
+    len = strlen(rows[0].detail);
+    assert_true(len > strlen(tail));
+    assert_string_equal(rows[0].detail + len - strlen(tail), tail);
+    free(rows);
 }
 
 /* The audit row names the folder by its absolute, resolved path, not as typed ("out8" means
@@ -1347,6 +1415,7 @@ int main(void)
         T(test_audit_row_names_the_folder_by_its_resolved_path),
         T(test_end_rows_name_their_start_row),
         T(test_a_start_row_says_whether_its_export_locks_its_folder),
+        T(test_a_folder_path_too_long_for_its_audit_rows_is_refused_before_any_row),
         T(test_folder_others_may_write_is_refused),
         T(test_folder_above_others_may_write_is_refused),
         T(test_folder_above_reached_through_a_symlink_others_may_write_is_refused),
