@@ -157,7 +157,7 @@ int report_write(const json_t *doc, enum report_format fmt, enum report_lang lan
     if (write_tmp(doc, fmt, lang, &t, err) != 0) {
         cw_tmpfile_abort(&t);
         if (err != NULL && err->file[0] == '\0')
-            snprintf(err->file, sizeof(err->file), "%s", path);
+            cw_err_set_file(err, path);
         return -1;
     }
     return cw_tmpfile_commit(&t, err);

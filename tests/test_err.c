@@ -143,6 +143,32 @@ static void test_file_too_long_keeps_its_end(void **state)
     assert_false(cw_err_file_is(&e, "/d"));
 }
 
+/* Cut where a character of a Vietnamese folder name is mid-way, the name kept starts at the
+ * next whole character: never a stray UTF-8 byte, which would reach a terminal as garbage and
+ * JSON as U+FFFD. cw_err_set_file stores a file the same way. */
+static void test_file_too_long_is_cut_between_characters(void **state)
+{
+    struct cw_err e = {0};
+    char path[600];
+    size_t n = 1;
+    (void)state;
+
+    path[0] = '/';
+    for (int i = 0; i < 150; i++, n += 3)
+        memcpy(path + n, "\xE1\xBA\xBF", 3); /* ế */
+    strcpy(path + n, "/tokens.ini");
+    cw_err_set(&e, path, 0, NULL, "x");
+    assert_memory_equal(e.file, "...", 3);
+    assert_int_equal((unsigned char)e.file[3], 0xE1);     /* a character's first byte */
+    assert_int_equal(strlen(e.file), sizeof(e.file) - 2); /* one byte of a character left out */
+    assert_string_equal(e.file + strlen(e.file) - 14, "\xE1\xBA\xBF/tokens.ini");
+    assert_true(cw_err_file_is(&e, path));
+    memset(&e, 0, sizeof(e));
+    cw_err_set_file(&e, path);
+    assert_true(cw_err_file_is(&e, path));
+    assert_int_equal((unsigned char)e.file[3], 0xE1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_errlist_keeps_every_error_in_order),
         cmocka_unit_test(test_errlist_push_copies_the_error),
         cmocka_unit_test(test_file_too_long_keeps_its_end),
+        cmocka_unit_test(test_file_too_long_is_cut_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,16 +9,26 @@
 #include "vec.h"
 
 /* file into buf (len bytes, as a cw_err's file): whole when it fits, else its end after
- * CW_ERR_FILE_CUT. Cut at its start, a path would name another file, or none; its end is the
- * file's own name and the folders nearest it. */
+ * CW_ERR_FILE_CUT, from a character's first byte (never the middle of a UTF-8 one). Cut at
+ * its start, a path would name another file, or none; its end is the file's own name and the
+ * folders nearest it. */
 static void err_put_file(char *buf, size_t len, const char *file)
 {
     size_t n = strlen(file), keep = len - 1 - strlen(CW_ERR_FILE_CUT);
+    const char *end;
 
-    if (n < len)
+    if (n < len) {
         memcpy(buf, file, n + 1);
-    else
-        snprintf(buf, len, "%s%s", CW_ERR_FILE_CUT, file + n - keep);
+        return;
+    }
+    for (end = file + n - keep; ((unsigned char)*end & 0xC0) == 0x80; end++)
+        ;
+    snprintf(buf, len, "%s%s", CW_ERR_FILE_CUT, end);
+}
+
+void cw_err_set_file(struct cw_err *err, const char *file)
+{
+    err_put_file(err->file, sizeof(err->file), file != NULL ? file : "");
 }
 
 int cw_err_file_is(const struct cw_err *err, const char *path)
@@ -36,7 +46,7 @@ static void err_fill(struct cw_err *err, const char *file, int line, const char 
 {
     if (err == NULL)
         return;
-    err_put_file(err->file, sizeof(err->file), file ? file : "");
+    cw_err_set_file(err, file);
     err->line = line;
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

@@ -22,6 +22,9 @@ struct cw_err {
 int cw_err_set(struct cw_err *err, const char *file, int line, const char *field, const char *fmt,
                ...) __attribute__((format(printf, 5, 6)));
 
+/* Say err is about file, stored as cw_err_set stores it (a long name keeps its end). */
+void cw_err_set_file(struct cw_err *err, const char *file);
+
 /* Whether err is about the file at path (its file as cw_err_set stores path). */
 int cw_err_file_is(const struct cw_err *err, const char *path);
 
