@@ -117,16 +117,17 @@ static void print_refused_reload(const struct cli *cli, const json_t *daemon, FI
             at, why, ok_at, cli->conf_path);
 }
 
-/* One line when the daemon runs and a reload waits for another writer's lock on the store
- * (doc_daemon's config.pending): since when, whose lock, that the new configuration is not in
- * force yet; nothing otherwise. */
-static void print_pending_reload(const struct cli *cli, const json_t *daemon, FILE *out)
+/* One line, after lead, when the daemon runs and a reload waits for another writer's lock on
+ * the store (doc_daemon's config.pending): since when, whose lock, that the new configuration
+ * is not in force yet; nothing otherwise. */
+static void print_pending_reload(const struct cli *cli, const json_t *daemon, const char *lead,
+                                 FILE *out)
 {
     char why[512];
 
     if (json_is_true(json_object_get(daemon, "running")) &&
         doc_daemon_pending(&cli->doc, json_object_get(daemon, "config"), why, sizeof(why)))
-        fprintf(out, "camwatchd: reload %s\n", why);
+        fprintf(out, "%s%s\n", lead, why);
 }
 
 /* Under the table or beside --json: the lines above when the daemon keeping this store says
@@ -160,7 +161,7 @@ static void note_daemon(const struct cli *cli, FILE *out)
                     seen);
         }
         print_refused_reload(cli, daemon, out);
-        print_pending_reload(cli, daemon, out);
+        print_pending_reload(cli, daemon, "camwatchd: reload ", out);
     }
     json_decref(daemon);
 }
@@ -169,16 +170,14 @@ static void note_daemon(const struct cli *cli, FILE *out)
 static void render_config(const struct cli *cli, const json_t *doc)
 {
     const json_t *cfg = json_object_get(doc, "config"), *f;
-    char at[64], why[512];
+    char at[64];
     size_t i;
 
     if (!json_is_object(cfg))
         return;
     /* A reload waiting for the store's lock: the configuration below is still the one in
      * force. Its outcome, when it comes, shows as any reload's. */
-    if (json_is_true(json_object_get(doc, "running")) &&
-        doc_daemon_pending(&cli->doc, cfg, why, sizeof(why)))
-        printf("reload:   %s\n", why);
+    print_pending_reload(cli, doc, "reload:   ", stdout);
     if (json_is_false(json_object_get(cfg, "ok"))) {
         print_refused_reload(cli, doc, stdout);
         return;

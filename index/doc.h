@@ -445,10 +445,9 @@ int doc_daemon(const struct doc_ctx *c, json_t **out, struct cw_err *err);
  * returning 1; else 0 with buf "". Any thread. */
 int doc_daemon_refusal(const json_t *config, char *buf, size_t len);
 /* When config (doc_daemon's config, or daemon/reload.h's record) has a reload pending:
- * "pending since T, waiting for
- * another writer's lock on the store (held by NAME, pid N); the new configuration is not in
- * force yet" in buf (cut to len; T local in c->tz), returning 1; else 0 with buf "". The
- * CLI or the loop thread (cw_format_local). */
+ * "pending since T, waiting for another writer's lock on the store (held by NAME, pid N); the
+ * new configuration is not in force yet" in buf (cut to len; T local in c->tz), returning 1;
+ * else 0 with buf "". The CLI or the loop thread (cw_format_local). */
 int doc_daemon_pending(const struct doc_ctx *c, const json_t *config, char *buf, size_t len);
 /* doc (doc_daemon's) in one line, "camwatchd: ...": running (pid, since, how old the figures
  * are), a finished --once run's (when; STALE when once_stale), or NOT RUNNING; times local in
