@@ -37,6 +37,7 @@ write lock with python's sqlite3 (BEGIN IMMEDIATE) and sends SIGHUP for a sheet 
 
 Waits are polls for a condition with a generous deadline (a guard against hangs), never
 assertions about how long something took."""
+import contextlib
 import os
 import signal
 import sqlite3
@@ -144,6 +145,21 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.daemon = cwtest.start_daemon(self.procs, self.conf, env=env)
         cwtest.wait_http(self.port, self.token, self.daemon)
         return self.daemon
+
+    @contextlib.contextmanager
+    def reload_waiting(self, d, ids):
+        """A sheet of ids written, the store's write lock held by the test and SIGHUP sent:
+        the reload waits (camwatchd's log says so). The lock, rolled back and closed after."""
+        self.write_site(ids)
+        lock = cwtest.write_lock(self.db)
+        try:
+            self.sighup_seen(1)
+            cwtest.wait_for("the log saying the reload waits",
+                            lambda: WAITING in d.stderr_text(), proc=d)
+            yield lock
+        finally:
+            lock.rollback()
+            lock.close()
 
     def sighup_seen(self, n):
         """SIGHUP, and wait until the daemon has begun its n-th reload (it logs it first)."""
@@ -290,12 +306,7 @@ class ReloadBesideWriterTest(unittest.TestCase):
         self.assertNotIn("pending", self.status_table_last())
         waits = self.waits_words()
 
-        self.write_site(["A", "B"])
-        lock = cwtest.write_lock(self.db)
-        try:
-            self.sighup_seen(1)
-            cwtest.wait_for("the log saying the reload waits",
-                            lambda: WAITING in d.stderr_text(), proc=d)
+        with self.reload_waiting(d, ["A", "B"]) as lock:
             status = self.status_line("saying the reload waits", lambda s: "pending" in s)
             print("\nSTATUS=" + status, file=sys.stderr)
             self.assertRegex(status, r"^1 cameras: .*; reload " + waits)
@@ -326,9 +337,6 @@ class ReloadBesideWriterTest(unittest.TestCase):
             self.assertRegex(status, r"; last reload REFUSED: .*; reload " + waits)
             self.assertRegex(self.status_table_last(), r"^camwatchd: reload " + waits)
             self.assertTrue(lock.in_transaction)
-        finally:
-            lock.rollback()
-            lock.close()
 
         taken = cwtest.wait_for("the reload taken",
                                 lambda: (lambda c: c if c["ok"] and c["at_ms"] > start["at_ms"]
@@ -349,21 +357,11 @@ class ReloadBesideWriterTest(unittest.TestCase):
         start = self.config_doc()
         b = browser.Browser(self.procs, self.tmp)
         self.addCleanup(b.quit)
-        b.get("http://127.0.0.1:%d/" % self.port)
-        b.js("localStorage.clear(); localStorage.setItem('cw_lang', 'en');")
-        b.js("location.reload()")
-        b.type("#token", self.token)
-        b.click("#login-go")
-        b.wait_css(".card")
+        b.login("http://127.0.0.1:%d/" % self.port, self.token)
         b.wait_js("the daemon's document loaded", "return app.daemon && app.daemon.config.ok;")
         self.assertTrue(b.js("return document.getElementById('reload-pending').hidden;"))
 
-        self.write_site(["A", "B"])
-        lock = cwtest.write_lock(self.db)
-        try:
-            self.sighup_seen(1)
-            cwtest.wait_for("the log saying the reload waits",
-                            lambda: WAITING in d.stderr_text(), proc=d)
+        with self.reload_waiting(d, ["A", "B"]) as lock:
             shown = b.wait_js("the dashboard's pending banner",
                               "const e = document.getElementById('reload-pending');"
                               "return e && !e.hidden ? e.textContent : null;")
@@ -376,9 +374,6 @@ class ReloadBesideWriterTest(unittest.TestCase):
                             "not the refusal's banner")
             b.screenshot(os.path.join(browser.artifacts("reload"), "pending.png"))
             self.assertTrue(lock.in_transaction)
-        finally:
-            lock.rollback()
-            lock.close()
         cwtest.wait_for("the reload taken",
                         lambda: self.config_doc()["at_ms"] > start["at_ms"], proc=d)
         b.wait_js("the pending banner gone",

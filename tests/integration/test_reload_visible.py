@@ -179,12 +179,7 @@ class ReloadVisibleTest(cwtest.FixtureTestCase):
         table = cwtest.camwatch(self.conf, "status")
         self.assertEqual(table.rc, 0, table)
         self.assertNotIn(REFUSED, table.out)
-        b.get("http://127.0.0.1:%d/" % self.port)
-        b.js("localStorage.clear(); localStorage.setItem('cw_lang', 'en');")
-        b.js("location.reload()")
-        b.type("#token", self.token)
-        b.click("#login-go")
-        b.wait_css(".card")
+        b.login("http://127.0.0.1:%d/" % self.port, self.token)
         b.wait_js("the daemon's document loaded", "return app.daemon && app.daemon.config.ok;")
         self.assertIsNone(self.banner(b))
 
