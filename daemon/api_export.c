@@ -476,11 +476,16 @@ static void start_done(struct api_job *j)
     }
     /* In the folder start_work made and read, whatever a reload said since. */
     if (export_dir_of(sj->export_dir, x->id, x->dir, sizeof(x->dir)) != 0) {
-        cw_err_set(&x->err, sj->export_dir, 0, "exports",
-                   "the export's folder's path is too long (%d bytes at the most, so that its "
-                   "audit rows hold it whole)",
-                   EXPORT_DIR_MAX);
-        goto fail;
+        /* the configuration's, not the store's: said as it is, and logged for the operator */
+        log_warnx("api: export refused: [footage] exports %s: an export's folder there would "
+                  "be over %d bytes, more than its audit rows hold whole",
+                  sj->export_dir, EXPORT_DIR_MAX);
+        http_reply_error(c->req, HTTP_INTERNAL, "internal",
+                         "[footage] exports: an export's folder there would be over %d bytes, "
+                         "more than its audit rows hold whole",
+                         EXPORT_DIR_MAX);
+        job_free(x);
+        return;
     }
     x->api = c->api;
     x->request_id = sj->rid;
@@ -496,10 +501,6 @@ static void start_done(struct api_job *j)
     snprintf(loc, sizeof(loc), "/api/v1/exports/%s", x->id);
     http_reply_header(c->req, "Location", loc);
     http_reply_json(c->req, HTTP_ACCEPTED, job_json(c, x)); /* queued: no files to list */
-    return;
-fail:
-    api_reply_doc(c, -1, NULL, &x->err);
-    job_free(x);
 }
 
 static void start_release(struct api_job *j)

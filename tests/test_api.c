@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../daemon/api_priv.h"
+#include "../index/export.h"
 #include "../index/store_footage.h"
 #include "../index/store_priv.h" /* the held read runs its own SQL on the worker's connection */
 #include "../util/cwtime.h"
@@ -613,6 +614,42 @@ static void test_an_export_started_before_a_reload_stays_in_the_folder_it_read(v
     cfg_free(moved);
 }
 
+/* An export whose folder under [footage] exports would be over EXPORT_DIR_MAX bytes (a conf
+ * deep in folders) is refused, saying so, before any row: its audit rows could not hold the
+ * folder whole. It was answered "the store could not answer". */
+static void test_an_export_whose_folder_its_audit_rows_cannot_hold_is_refused(void **state)
+{
+    struct t *t = *state;
+    struct cfg *deep = conf_with(t, "");
+    char path[PATH_MAX];
+    size_t n = (size_t)snprintf(path, sizeof(path), "%s", t->site->dir);
+    json_t *doc = NULL;
+    struct store_audit *rows = NULL;
+    size_t before = 0, after = 0;
+    struct cw_err err;
+
+    while (n + strlen("/request-1-1") <= EXPORT_DIR_MAX) {
+        n += (size_t)snprintf(path + n, sizeof(path) - n, "/%0100d", (int)n);
+        assert_int_equal(mkdir(path, 0750), 0);
+    }
+    free(deep->footage.export_dir);
+    deep->footage.export_dir = strdup(path);
+    assert_non_null(deep->footage.export_dir);
+    api_reload(t->api, deep);
+    assert_int_equal(store_list_audit(t->store, 0, 0, &rows, &before, &err), 0);
+    free(rows);
+    assert_int_equal(ask(t, "POST", "/api/v1/requests/1/export", "", &doc), 500);
+    assert_string_equal(json_string_value(json_object_get(doc, "detail")),
+                        "[footage] exports: an export's folder there would be over 640 bytes, "
+                        "more than its audit rows hold whole");
+    json_decref(doc);
+    assert_int_equal(store_list_audit(t->store, 0, 0, &rows, &after, &err), 0);
+    free(rows);
+    assert_int_equal(after, before); /* no row */
+    api_reload(t->api, t->site->cfg);
+    cfg_free(deep);
+}
+
 /* A report whose rendering was still queued when the daemon stops is answered 503 and its
  * document freed (it leaked: LeakSanitizer, in the build-asan tests). */
 static void test_a_report_queued_at_stop_is_answered_and_freed(void **state)
@@ -915,6 +952,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_an_export_started_before_a_reload_stays_in_the_folder_it_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_export_whose_folder_its_audit_rows_cannot_hold_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_failed_export_is_recorded_as_failed_after_its_start,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_report_queued_at_stop_is_answered_and_freed, setup,
