@@ -95,6 +95,17 @@ class NvrSite:
         return recs
 
     @classmethod
+    def wait_past_first_scans(cls, cams):
+        """Wait until the clock is 2 s past the first scans (cls.first: each began at its
+        scanned_at) and past what they indexed of cams: onvA's recordings end when it answered,
+        which may come seconds after its scan began."""
+        ends = [at(w["end"]) for cam in cams
+                for w in cls.find(cam, cls.t0 - 60 * MIN, now())["windows"]]
+        past = max([at(o["scanned_at"]) for o in cls.first.values()] + ends)
+        cwtest.wait_for("the clock past the first scans and what they indexed",
+                        lambda: now() > past + 2 * SEC)
+
+    @classmethod
     def find(cls, cam, start, end):
         """`footage find --json` for cam from start to end: its one answer."""
         r = cwtest.camwatch(cls.conf, "footage", "find", "--json", "--camera", cam,

@@ -57,15 +57,10 @@ class FootageMovedRemoteTest(NvrSite, cwtest.FixtureTestCase):
         # The first scans: what they indexed of each camera.
         cls.first = cls.recorders_now()
         cls.first_p = cls.find("CAM-P", cls.t0 - 60 * MIN, now())
-        first_o = cls.find("CAM-O", cls.t0 - 60 * MIN, now())
         # The sheet changes: CAM-O, CAM-H and CAM-D move to hikB, dhA's channel 1 goes to
-        # CAM-E. Their first files there begin after the first scans, and after what they
-        # indexed (onvA's recordings end when it answered, which may be seconds after its
-        # scan began: its scanned_at), and end before the scan below.
-        scanned = max([at(o["scanned_at"]) for o in cls.first.values()] +
-                      [at(w["end"]) for d in (first_o, cls.first_p) for w in d["windows"]])
-        cwtest.wait_for("the clock past the first scans and what they indexed",
-                        lambda: now() > scanned + 2 * SEC)
+        # CAM-E. Their first files there begin after the first scans and what they indexed,
+        # and end before the scan below.
+        cls.wait_past_first_scans(["CAM-O", "CAM-P"])
         cls.tb = now().replace(microsecond=0) + SEC
         new = [nvr_file(c, cls.tb, cls.tb + 2 * SEC, "b%d-1" % c) for c in (1, 2, 4)]
         cls.control_nvr("hikB", {"files": [nvr_file(3, cls.t0, cls.e1, "b3-0")] + new})

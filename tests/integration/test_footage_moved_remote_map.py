@@ -47,8 +47,7 @@ class FootageMovedRemoteMapTest(NvrSite, cwtest.FixtureTestCase):
         cls.first = cls.recorders_now()
         # The sheet moves CAM-Q, CAM-J and CAM-K to hikB; the old recorders' maps still name
         # them. hikA and dhA record a new file on that channel after the first scans.
-        scanned = max(at(o["scanned_at"]) for o in cls.first.values())
-        cwtest.wait_for("the clock past the first scans", lambda: now() > scanned + 2 * SEC)
+        cls.wait_past_first_scans(["CAM-Q"])
         cls.tb = now().replace(microsecond=0) + SEC
         cls.control_nvr("hikA", {"files": cls.hik_old + [
             nvr_file(1, cls.tb, cls.tb + 2 * SEC, "j1-1")]})
