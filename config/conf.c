@@ -581,27 +581,20 @@ void cfg_conf_defaults(struct load *ld)
 int cfg_conf_load(struct load *ld)
 {
     struct cfg *cfg = ld->cfg;
-    struct ini_src src = {0};
     struct stat st;
+    FILE *fp;
 
     /* A folder opens and reads as empty: it would be told "[inventory] cameras is required". */
     if (stat(cfg->path, &st) == 0 && S_ISDIR(st.st_mode)) {
         cfg_ld_err(ld, cfg->path, 0, NULL, "is a folder, not a configuration file");
         return -1;
     }
-    src.fp = fopen(cfg->path, "r");
-    if (src.fp == NULL) {
+    if ((fp = fopen(cfg->path, "r")) == NULL) {
         cfg_ld_err(ld, cfg->path, 0, NULL, "cannot read: %s", strerror(errno));
         return -1;
     }
-    src.file = cfg->path;
-    src.ld = ld;
-    src.on_section = conf_on_section;
-    src.on_key = conf_on_key;
-    cfg_ini_parse(&src);
-    fclose(src.fp);
+    ld->conf_lost = cfg_ini_parse(fp, cfg->path, ld, conf_on_section, conf_on_key);
     ld->conf_read = 1;
-    ld->conf_lost = src.lost;
     for (size_t i = 0; i < N_SECTIONS; i++)
         if (sections[i].check != NULL)
             sections[i].check(ld);

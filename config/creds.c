@@ -123,9 +123,9 @@ void cfg_creds_load(struct load *ld)
 {
     struct cfg *cfg = ld->cfg;
     const char *file = ld->creds_disp;
-    struct ini_src src = {0};
     struct stat st;
     size_t i;
+    FILE *fp;
     int fd;
 
     if ((ld->cred_names = cfg_names_new()) == NULL) {
@@ -148,18 +148,12 @@ void cfg_creds_load(struct load *ld)
                    (unsigned)(st.st_mode & 07777), file);
         /* read on anyway: the load fails, but the credential column still gets checked */
     }
-    src.fp = fdopen(fd, "r");
-    if (src.fp == NULL) {
+    if ((fp = fdopen(fd, "r")) == NULL) {
         cfg_ld_err(ld, file, 0, NULL, "cannot read: %s", strerror(errno));
         close(fd);
         return;
     }
-    src.file = file;
-    src.ld = ld;
-    src.on_section = creds_on_section;
-    src.on_key = creds_on_key;
-    cfg_ini_parse(&src);
-    fclose(src.fp);
+    cfg_ini_parse(fp, file, ld, creds_on_section, creds_on_key);
     ld->creds_ok = 1;
     for (i = 0; i < cfg->n_creds; i++) {
         if (cfg->creds[i].username == NULL)

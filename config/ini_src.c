@@ -1,6 +1,6 @@
 /* ini_src.c - INI files through libinih with line numbers (ini_src.h). Owns nothing past
- * cfg_ini_parse(): its line buffer is freed before it returns. libinih's settings are left
- * as they are. */
+ * cfg_ini_parse(): its line buffer is freed and its file closed before it returns. libinih's
+ * settings are left as they are. */
 #include "ini_src.h"
 
 #include <ini.h>
@@ -120,15 +120,19 @@ static int ini_src_handler(void *user, const char *section, const char *name, co
     return 1; /* errors are ours to report; inih would only count the first */
 }
 
-void cfg_ini_parse(struct ini_src *src)
+int cfg_ini_parse(FILE *fp, const char *file, struct load *ld, ini_section_fn on_section,
+                  ini_key_fn on_key)
 {
-    size_t before = src->ld->nerr;
-    int rc = ini_parse_stream(ini_src_read, src, ini_src_handler, src);
+    struct ini_src src = {
+        .fp = fp, .file = file, .ld = ld, .on_section = on_section, .on_key = on_key};
+    size_t before = ld->nerr;
+    int rc = ini_parse_stream(ini_src_read, &src, ini_src_handler, &src);
 
     if (rc == -2)
-        src->ld->oom = 1;
-    else if (rc > 0 && src->ld->nerr == before)
-        cfg_ld_err(src->ld, src->file, rc, NULL, "syntax error");
-    free(src->buf);
-    src->buf = NULL;
+        ld->oom = 1;
+    else if (rc > 0 && ld->nerr == before)
+        cfg_ld_err(ld, file, rc, NULL, "syntax error");
+    free(src.buf);
+    fclose(fp);
+    return src.lost;
 }

@@ -36,8 +36,10 @@ struct ini_src {
     void *data; /* the caller's */
 };
 
-/* Parse src->fp (opened by the caller, who closes it) calling src's handlers; problems are
- * reported into src->ld. */
-void cfg_ini_parse(struct ini_src *src);
+/* Parse fp (opened by the caller; closed here) as file, as shown in messages, calling
+ * on_section and on_key (on_section may be NULL: every section taken); problems are reported
+ * into ld. Returns how many lines were lost (ini_src's lost). */
+int cfg_ini_parse(FILE *fp, const char *file, struct load *ld, ini_section_fn on_section,
+                  ini_key_fn on_key);
 
 #endif
