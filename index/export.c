@@ -501,15 +501,6 @@ static int check_above_typed(const char *dir, struct cw_err *err)
     return check_above(abs, err);
 }
 
-/* The done row (export_audit) as long as it gets before the start row's reference, but for the
- * summary last: "case C; N files of M cameras to DIR; SHA256SUMS H" with C 127 bytes and the
- * counts 20 digits each; then "; export.start row N" (store_audit_append_end keeps it whole). */
-_Static_assert(sizeof("case ; 18446744073709551615 files of 18446744073709551615 cameras to ; ") +
-                       127 + EXPORT_DIR_MAX + sizeof(EXPORT_SUMS) + 64 +
-                       sizeof("; export.start row 9223372036854775807") <=
-                   sizeof(((struct store_audit *)0)->detail),
-               "an export's end row must hold its folder and the SHA-256 of SHA256SUMS whole");
-
 /* Whether dir (out_dir resolved) fits its audit rows whole (EXPORT_DIR_MAX); -1 with err if
  * not. */
 static int dir_fits(const char *out_dir, const char *dir, struct cw_err *err)

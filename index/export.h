@@ -109,6 +109,14 @@ int export_run(const struct export_plan *p, const char *out_dir, const atomic_in
 /* The longest absolute path of an export's folder, in bytes: its audit rows must hold it whole,
  * and the end row the SHA-256 of SHA256SUMS after it (store_audit's detail is 1,023 bytes). */
 #define EXPORT_DIR_MAX 640
+/* The done row (export_audit) as long as it gets before the start row's reference, but for the
+ * summary last: "case C; N files of M cameras to DIR; SHA256SUMS H" with C 127 bytes and the
+ * counts 20 digits each; then "; export.start row N" (store_audit_append_end keeps it whole). */
+_Static_assert(sizeof("case ; 18446744073709551615 files of 18446744073709551615 cameras to ; ") +
+                       127 + EXPORT_DIR_MAX + sizeof(EXPORT_SUMS) + 64 +
+                       sizeof("; export.start row 9223372036854775807") <=
+                   sizeof(((struct store_audit *)0)->detail),
+               "an export's end row must hold its folder and the SHA-256 of SHA256SUMS whole");
 
 /* The absolute, resolved path of out_dir as the audit rows give it, into buf: realpath of it
  * when it exists, else of its parent with its last name after (the folder export_run makes).
