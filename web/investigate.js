@@ -72,6 +72,13 @@ Object.assign(TEXT, {
   "bl.unpriced": ["chưa có đơn giá", "unpriced"],
   "bl.none": ["Không có camera nào cần xử lý.", "No camera needs work."],
   "bl.cameras": ["Số camera", "Cameras"],
+  /* the printed report's note (report/lang.c RL_DEF_CAMERAS_RETIRED), with how many */
+  "bl.retired": ["Số camera: tất cả camera được giám sát trong kỳ, kể cả {n} camera đã gỡ khỏi danh mục " +
+                 "quản lý trong kỳ (tỷ lệ hoạt động và số lần mất tín hiệu tính đến thời điểm gỡ bỏ); số " +
+                 "camera cần sửa chữa và đang mất tín hiệu chỉ tính camera còn trong danh mục.",
+                 "Cameras: every camera monitored in the period, the {n} taken out of the inventory " +
+                 "during it included, with their availability and outages until then; cameras needing " +
+                 "work and down now count only those still in the inventory."],
   /* the backlog's actions, in the printed report's words (report/lang.c) */
   "act.restore_link": ["Khôi phục nguồn điện, đường truyền", "Restore power or network link"],
   "act.clean_lens": ["Vệ sinh, chỉnh tiêu cự ống kính", "Clean or refocus the lens"],
@@ -386,6 +393,8 @@ async function viewBacklog(view) {
       el("td", {}, doc.total.needing_work), el("td", {}, doc.total.down_now),
       el("td", { "data-total-cost": doc.total.cost_vnd }, cost(doc.total, "actions"))));
   view.replaceChildren(el("h2", {}, t("bl.title"), " ", el("span", { class: "muted" }, when(doc.from) + " – " + when(doc.to))),
-    links, el("div", { class: "panel" }, el("h3", {}, t("bl.owners")), owners),
+    links, el("div", { class: "panel" }, el("h3", {}, t("bl.owners")), owners,
+      doc.total.retired > 0 && el("p", { class: "muted", "data-retired": doc.total.retired },
+                                  t("bl.retired").replace("{n}", doc.total.retired))),
     el("div", { class: "panel" }, items));
 }
