@@ -506,6 +506,20 @@ static int line_is_blank(const char *s, size_t n)
     return 1;
 }
 
+/* libcsv grows a cell's buffer by its block size, 128 bytes unless told, each time with a
+ * realloc that may copy the whole cell: a cell that swallows the rest of a large sheet (a
+ * quote never closed) would be copied about (its size / 128) times. A block holds any cell the
+ * sheet allows (csv_max) at once, and such a cell in few steps. */
+#define INVENTORY_CSV_BLOCK (64 * 1024)
+
+static int inventory_csv_init(struct csv_parser *p, unsigned char opts)
+{
+    if (csv_init(p, opts) != 0)
+        return -1;
+    csv_set_blk_size(p, INVENTORY_CSV_BLOCK);
+    return 0;
+}
+
 void cfg_inventory_load(struct load *ld)
 {
     struct cfg *cfg = ld->cfg;
@@ -527,7 +541,7 @@ void cfg_inventory_load(struct load *ld)
         cfg_ld_err(ld, c.file, 0, NULL, "cannot read: %s", strerror(errno));
         return;
     }
-    if ((c.ids_nocase = cfg_names_new_nocase()) == NULL || csv_init(&p, opts) != 0) {
+    if ((c.ids_nocase = cfg_names_new_nocase()) == NULL || inventory_csv_init(&p, opts) != 0) {
         cfg_names_free(c.ids_nocase);
         ld->oom = 1;
         fclose(fp);
@@ -566,7 +580,7 @@ void cfg_inventory_load(struct load *ld)
             csv_free(&p);
             csv_row_clear(&c);
             c.in_record = 0;
-            if (csv_init(&p, opts) != 0) {
+            if (inventory_csv_init(&p, opts) != 0) {
                 ld->oom = 1;
                 break;
             }
