@@ -207,42 +207,34 @@ static void daemon_print_summary(const struct cfg *cfg)
     printf("\n");
 }
 
-/* "; last reload REFUSED: ..." after the status line while the last reload was refused, so
- * `systemctl status camwatchd` says it beside the cameras' counts. */
-static void daemon_add_refusal(const struct cw_daemon *d, char *status, size_t len)
+/* "; part" after systemd's status line (status, len). */
+static void daemon_status_add(char *status, size_t len, const char *part)
 {
-    char why[320];
     size_t off = strlen(status);
 
-    if (d->reload != NULL && reload_format_refusal(d->reload, why, sizeof(why)) && off < len)
-        snprintf(status + off, len - off, "; %s", why);
+    if (off < len)
+        snprintf(status + off, len - off, "; %s", part);
 }
 
-/* "; reload pending since T, waiting for ..." after it while a reload waits for another
- * writer's lock on the store, worded as `camwatch status` words it (reload_format_pending). */
-static void daemon_add_pending(const struct cw_daemon *d, char *status, size_t len)
-{
-    char why[512];
-    size_t off = strlen(status);
-
-    if (d->reload != NULL &&
-        reload_format_pending(d->reload, d->cfg->time_zone, why, sizeof(why)) && off < len)
-        snprintf(status + off, len - off, "; %s", why);
-}
-
-/* systemd's status line (STATUS=) when it changed: the cameras' counts, then a refused last
- * reload and a pending one. Called on each change of the fleet's states and of the reload's:
- * its outcome (daemon_reload_done), each try while it waits, and its drop. */
+/* systemd's status line (STATUS=) when it changed: the cameras' counts, then "last reload
+ * REFUSED: ..." while the last reload was refused, so `systemctl status camwatchd` says it
+ * beside them, and "reload pending since T, waiting for ..." while a reload waits for another
+ * writer's lock on the store, worded as `camwatch status` words it (reload_format_pending).
+ * Called on each change of the fleet's states and of the reload's: its outcome
+ * (daemon_reload_done), each try while it waits, and its drop. */
 static void daemon_changed(void *data)
 {
     struct cw_daemon *d = data;
-    char status[DAEMON_STATUS_MAX];
+    char status[DAEMON_STATUS_MAX], refusal[320], pending[512];
 
     if (d->fleet == NULL)
         return;
     fleet_format_summary(d->fleet, status, sizeof(status));
-    daemon_add_refusal(d, status, sizeof(status));
-    daemon_add_pending(d, status, sizeof(status));
+    if (d->reload != NULL && reload_format_refusal(d->reload, refusal, sizeof(refusal)))
+        daemon_status_add(status, sizeof(status), refusal);
+    if (d->reload != NULL &&
+        reload_format_pending(d->reload, d->cfg->time_zone, pending, sizeof(pending)))
+        daemon_status_add(status, sizeof(status), pending);
     if (strcmp(status, d->last_status) != 0) {
         snprintf(d->last_status, sizeof(d->last_status), "%s", status);
         sd_notifyf(0, "STATUS=%s", status);
