@@ -602,7 +602,7 @@ int wsd_discover(const struct wsd_target *t, int64_t timeout_ms, struct wsd_resu
 {
     char *probe = NULL, *buf = NULL;
     int64_t start;
-    int fd = -1;
+    int fd = -1, rc = -1;
 
     memset(out, 0, sizeof(*out));
     if (wsd_new_message_id(out->message_id, sizeof(out->message_id)) != 0)
@@ -612,27 +612,25 @@ int wsd_discover(const struct wsd_target *t, int64_t timeout_ms, struct wsd_resu
     buf = malloc(WSD_MAX_DATAGRAM);
     if (buf == NULL) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
-        goto fail;
+        goto done;
     }
     if ((fd = open_socket(t, err)) < 0)
-        goto fail;
+        goto done;
     start = cw_mono_ms();
     if (send_probe(fd, t, probe, err) != 0)
-        goto fail;
+        goto done;
     out->sent = 1;
     if (collect(fd, t, probe, start + timeout_ms, buf, out, err) != 0)
-        goto fail;
-    close(fd);
-    free(buf);
-    free(probe);
-    return 0;
-fail:
+        goto done;
+    rc = 0;
+done:
     if (fd >= 0)
         close(fd);
     free(buf);
     free(probe);
-    wsd_result_free(out);
-    return -1;
+    if (rc != 0)
+        wsd_result_free(out);
+    return rc;
 }
 
 void wsd_result_free(struct wsd_result *r)
