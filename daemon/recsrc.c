@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../probes/recorder_remote.h"
+#include "../probes/xfer.h"
 #include "../util/zone.h"
 
 struct map_entry {
@@ -21,7 +22,8 @@ struct map_entry {
 struct recsrc {
     char *name;
     enum recsrc_kind kind;
-    char *path, *url, *username, *password, *ca_file;
+    char *path, *url, *ca_file;
+    struct xfer_login login;
     int64_t timeout_ms;
     int tls_verify;
     struct segpattern *pattern;
@@ -142,8 +144,8 @@ int recsrc_new(const struct recsrc_def *def, struct recsrc **out, struct cw_err 
     r->name = dup_or_null(def->name, &failed);
     r->path = dup_or_null(def->path, &failed);
     r->url = dup_or_null(def->url, &failed);
-    r->username = dup_or_null(def->username, &failed);
-    r->password = dup_or_null(def->password, &failed);
+    if (xfer_login_set(&r->login, def->username, def->password) != 0)
+        failed = 1;
     r->ca_file = dup_or_null(def->ca_file, &failed);
     if (failed || r->name == NULL || build_map(r, def) != 0) {
         cw_err_set(err, NULL, 0, NULL, "out of memory");
@@ -221,10 +223,7 @@ void recsrc_free(struct recsrc *r)
     free(r->name);
     free(r->path);
     free(r->url);
-    free(r->username);
-    if (r->password != NULL)
-        memset(r->password, 0, strlen(r->password));
-    free(r->password);
+    xfer_login_clear(&r->login);
     free(r->ca_file);
     free(r);
 }
@@ -335,8 +334,8 @@ int recsrc_scan(const struct recsrc *r, struct store *ro, int flags, int64_t now
                     : r->kind == RECSRC_HIKVISION ? REC_REMOTE_HIKVISION
                                                   : REC_REMOTE_DAHUA,
             .url = r->url,
-            .http = {.username = r->username,
-                     .password = r->password,
+            .http = {.username = r->login.username,
+                     .password = r->login.password,
                      .timeout_ms = r->timeout_ms,
                      .tls_verify = r->tls_verify,
                      .ca_file = r->ca_file,
