@@ -101,6 +101,11 @@ void bhttp_free(struct bhttp *h)
     free(h);
 }
 
+const struct xfer_login *bhttp_login(const struct bhttp *h)
+{
+    return &h->login;
+}
+
 int bhttp_send(struct bhttp *h, const char *url, const char *body, const char *const *headers,
                struct bhttp_answer *a, struct cw_err *err)
 {

@@ -33,10 +33,15 @@ struct bhttp_answer {
 };
 
 struct bhttp;
+struct xfer_login;
 
 /* Strings are copied. Caller frees with bhttp_free. */
 int bhttp_new(const struct bhttp_opts *o, struct bhttp **out, struct cw_err *err);
 void bhttp_free(struct bhttp *h); /* accepts NULL; wipes the password */
+
+/* The credential h logs in with (xfer.h: both NULL when none), borrowed until bhttp_free: for
+ * a caller that signs its requests with it too (ONVIF's WS-Security). */
+const struct xfer_login *bhttp_login(const struct bhttp *h);
 
 /* Send a GET (body NULL) or a POST of body to url, with extra header lines (NULL-terminated,
  * may be NULL), and read the answer, once. Digest only when asked for: wanted from the start,

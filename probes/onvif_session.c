@@ -1,6 +1,6 @@
 /* onvif_session.c - a blocking ONVIF conversation with one device (onvif_session.h). Owns its
- * HTTP handle (bhttp.c), copies of the URL and credentials, the last request. One thread at a
- * time; a request blocks it for at most its timeout.
+ * HTTP handle (bhttp.c, which holds the credentials), a copy of the URL, the last request. One
+ * thread at a time; a request blocks it for at most its timeout.
  *   new -> start (clock, services) -> call, call, ... -> free */
 #include "onvif_session.h"
 
@@ -16,7 +16,6 @@
 struct onvif_session {
     struct bhttp *http;
     char *device_url, *request;
-    struct xfer_login login;
     int has_offset;
     int64_t offset_ms;       /* the device's clock minus ours */
     char own[ONVIF_URL_MAX]; /* the device service's own address, as it announced it */
@@ -30,8 +29,7 @@ int onvif_session_new(const struct onvif_session_opts *o, struct onvif_session *
 
     *out = NULL;
     ho.max_bytes = ONVIF_MAX_RESPONSE_BYTES;
-    if (s == NULL || (s->device_url = strdup(o->device_url)) == NULL ||
-        xfer_login_set(&s->login, ho.username, ho.password) != 0) {
+    if (s == NULL || (s->device_url = strdup(o->device_url)) == NULL) {
         onvif_session_free(s);
         return cw_err_set(err, NULL, 0, NULL, "out of memory");
     }
@@ -49,7 +47,6 @@ void onvif_session_free(struct onvif_session *s)
         return;
     bhttp_free(s->http);
     free(s->device_url);
-    xfer_login_clear(&s->login);
     xfer_free_secret(s->request);
     free(s);
 }
@@ -58,7 +55,8 @@ void onvif_session_free(struct onvif_session *s)
 static int send_once(struct onvif_session *s, enum onvif_call call, const char *url,
                      const char *token, struct bhttp_answer *a, struct cw_err *err)
 {
-    const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : s->login.username;
+    const struct xfer_login *login = bhttp_login(s->http);
+    const char *user = call == ONVIF_GET_SYSTEM_DATE_AND_TIME ? NULL : login->username;
     int64_t created = cw_now_ms() + (s->has_offset ? s->offset_ms : 0);
     char ctype[256];
     const char *headers[] = {ctype, NULL};
@@ -66,7 +64,7 @@ static int send_once(struct onvif_session *s, enum onvif_call call, const char *
 
     xfer_free_secret(s->request);
     s->request = NULL;
-    if (onvif_call_build_request(call, token, user, s->login.password, created, &s->request, err) !=
+    if (onvif_call_build_request(call, token, user, login->password, created, &s->request, err) !=
         0)
         return -1;
     snprintf(ctype, sizeof(ctype),
@@ -84,8 +82,9 @@ static int read_answer(struct onvif_session *s, const char *name, const struct b
     struct cw_err perr;
 
     if (a->status == 401 || a->status == 403)
-        return cw_err_set(err, NULL, 0, NULL, "%s: authentication failed (HTTP %d%s)", name,
-                          a->status, s->login.username == NULL ? ", no credential configured" : "");
+        return cw_err_set(
+            err, NULL, 0, NULL, "%s: authentication failed (HTTP %d%s)", name, a->status,
+            bhttp_login(s->http)->username == NULL ? ", no credential configured" : "");
     if (onvif_http_is_html(a->content_type, a->body, a->len))
         return cw_err_set(err, NULL, 0, NULL, "%s: answered an HTML page (HTTP %d), not SOAP", name,
                           a->status);
