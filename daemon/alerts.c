@@ -606,6 +606,25 @@ static void digest_done(struct pool_job *job, int cancelled)
     digest_job_free(j);
 }
 
+/* The digest of a's store up to now, to read on the pool; NULL when out of memory. */
+static struct digest_job *digest_job_new(struct alerts *a)
+{
+    struct digest_job *j = calloc(1, sizeof(*j));
+
+    if (j == NULL)
+        return NULL;
+    pthread_mutex_init(&j->mu, NULL);
+    if ((j->db = strdup(a->cfg->database)) == NULL || (j->tz = strdup(a->cfg->time_zone)) == NULL) {
+        digest_job_free(j);
+        return NULL;
+    }
+    j->base.work = digest_work;
+    j->base.done = digest_done;
+    j->a = a;
+    j->at_ms = alerts_wall(a);
+    return j;
+}
+
 static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct alerts *a = w->data;
@@ -619,21 +638,11 @@ static void alerts_digest_cb(struct ev_loop *loop, ev_timer *w, int revents)
         digest_timer(a); /* early: the wall clock was set back since it was armed */
         return;
     }
-    if ((j = calloc(1, sizeof(*j))) == NULL || (j->db = strdup(a->cfg->database)) == NULL ||
-        (j->tz = strdup(a->cfg->time_zone)) == NULL) {
+    if ((j = digest_job_new(a)) == NULL) {
         log_warnx("alerts: digest not made: out of memory");
-        if (j != NULL) {
-            free(j->db);
-            free(j);
-        }
         retry_digest(a);
         return;
     }
-    pthread_mutex_init(&j->mu, NULL);
-    j->base.work = digest_work;
-    j->base.done = digest_done;
-    j->a = a;
-    j->at_ms = alerts_wall(a);
     a->digest_job = j;
     pool_submit(a->pool, &j->base);
 }
