@@ -174,6 +174,14 @@ class CliUsageTest(cwtest.FixtureTestCase):
             r = self.cw(*args)
             self.assertEqual(r.rc, 0, r)
             self.assertIn("camwatch [-c FILE] alerts test", r.out)  # the group's other command
+        # an XLSX workbook goes into a pipe too (refused only to a terminal), as README says;
+        # the help said "-o needed"
+        r = self.cw("report", "--help")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("xlsx (to -o FILE or a pipe,\n                not a terminal)", r.out)
+        r = self.cw("report", "availability", "--format", "xlsx")
+        self.assertEqual(r.rc, 0, r)
+        self.assertTrue(r.out.startswith("PK"), r.out[:16])  # a zip: the workbook
 
     def test_an_unknown_option_is_named_with_the_whole_command(self):
         # getopt's own messages began with the bare last word ("find: unrecognized option"),
