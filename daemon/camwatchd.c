@@ -196,8 +196,8 @@ static struct cfg *daemon_load_config(const char *path, struct cw_errlist *errs,
 
 static void daemon_print_summary(const struct cfg *cfg)
 {
-    printf("%s: valid: site \"%s\", %zu cameras", cfg->path, cfg->site_name ? cfg->site_name : "",
-           cfg->n_cameras);
+    printf("%s: valid: site \"%s\", %zu camera%s", cfg->path, cfg->site_name ? cfg->site_name : "",
+           cfg->n_cameras, cfg->n_cameras == 1 ? "" : "s");
     for (size_t o = 0; o < cfg->n_owners; o++) {
         size_t n = 0;
         for (size_t i = 0; i < cfg->n_cameras; i++)
@@ -828,6 +828,11 @@ int main(int argc, char **argv)
     }
     if (optind != argc) {
         fprintf(stderr, "camwatchd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return EXIT_CONFIG;
+    }
+    if (check && d.once) { /* --check-config would exit before the sweep: say so, not ignore it */
+        fprintf(stderr, "camwatchd: --check-config and --once: one or the other\n");
         usage(stderr);
         return EXIT_CONFIG;
     }

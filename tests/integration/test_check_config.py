@@ -69,6 +69,21 @@ class CheckConfigTest(unittest.TestCase):
                               "nvr2; take ch01=A out of the map, or put nvr1 back in the row"
                               % (conf, line_of(conf, "channel_map = ch01=A, ch02=B"), site)])
 
+    def test_one_camera_is_one_camera_and_once_is_not_ignored(self):
+        with cwtest.fixtures("cw-check-") as (tmp, procs):
+            cams = [cwtest.camera("A", cwtest.rtsp_url(cwtest.closed_port(), "/a"))]
+            conf = cwtest.write_config(os.path.join(tmp, "site"), cams)
+            r = cwtest.camwatchd(conf, "--check-config")
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn('valid: site "Test site", 1 camera:', r.out)
+            # --once beside it was ignored without a word: the check ran, nothing was swept
+            r = cwtest.camwatchd(conf, "--check-config", "--once")
+            self.assertEqual(r.rc, 2, r)
+            self.assertEqual(r.out, "", r)
+            self.assertTrue(r.err.startswith("camwatchd: --check-config and --once: one or the "
+                                             "other\nusage: camwatchd"), r.err)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "site", "var", "camwatch.db")))
+
     def test_conf_problems_and_the_tokens_files_in_one_run(self):
         """A conf with a problem still has its tokens file checked whenever its path is known
         (the [http] tokens key taken, or not given: tokens.ini beside the conf), each problem
