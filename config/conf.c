@@ -593,6 +593,15 @@ int cfg_conf_load(struct load *ld)
         cfg_ld_err(ld, cfg->path, 0, NULL, "cannot read: %s", strerror(errno));
         return -1;
     }
+    /* Nothing in it at all (a file made but never filled, a copy that failed): said as such,
+     * not as its first missing key. */
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+        cfg_ld_err(ld, cfg->path, 0, NULL,
+                   "empty file: a configuration needs at least [inventory] cameras = FILE "
+                   "(README: Configure real cameras)");
+        fclose(fp);
+        return -1;
+    }
     ld->conf_lost = cfg_ini_parse(fp, cfg->path, ld, conf_on_section, conf_on_key);
     ld->conf_read = 1;
     for (size_t i = 0; i < N_SECTIONS; i++)

@@ -103,6 +103,17 @@ static void test_empty_conf_path_says_it_names_no_file(void **state)
     expect_one_error(s, "", 0, "", "configuration file '': an empty path names no file");
 }
 
+/* A conf of no bytes was told "[inventory] cameras is required", as if it lacked one key. */
+static void test_an_empty_conf_file_is_said_to_be_empty(void **state)
+{
+    struct site *s = *state;
+
+    site_conf(s, "");
+    expect_one_error(s, "/camwatch.conf", 0, "",
+                     "empty file: a configuration needs at least [inventory] cameras = FILE "
+                     "(README: Configure real cameras)");
+}
+
 /* The thumbnails' and exports' folders: made by the daemon when missing, but a file in their
  * place is refused when the conf is read (--check-config), naming the line and key. */
 static void test_cache_and_exports_must_be_folders_when_they_exist(void **state)
@@ -811,6 +822,7 @@ int main(void)
         T(test_conf_in_missing_folder_cannot_be_read),
         T(test_conf_that_is_a_folder_says_so),
         T(test_empty_conf_path_says_it_names_no_file),
+        T(test_an_empty_conf_file_is_said_to_be_empty),
         T(test_cache_and_exports_must_be_folders_when_they_exist),
         T(test_cache_and_exports_missing_or_folders_are_taken),
         T(test_unknown_section_names_line),
