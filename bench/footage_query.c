@@ -72,15 +72,16 @@ int main(int argc, char **argv)
     for (int q = 0; q < queries && t != NULL && cpu != NULL; q++) {
         const struct store_place *p = &places[(size_t)rand() % n_places];
         struct doc_ctx c = {s, cfg, cfg->time_zone};
-        struct doc_footage_query fq = {.place = STORE_PLACE_POINT, .radius_m = RADIUS_M};
+        struct doc_footage_query fq = {.scope.place = STORE_PLACE_POINT,
+                                       .scope.radius_m = RADIUS_M};
         int64_t hour = (to - from - HOUR_MS) / HOUR_MS;
         json_t *doc = NULL;
         struct bench_clock clk;
 
-        fq.lat = p->lat + JITTER_DEG * ((double)rand() / RAND_MAX - 0.5);
-        fq.lon = p->lon + JITTER_DEG * ((double)rand() / RAND_MAX - 0.5);
-        fq.from_ms = from + ((int64_t)rand() % hour) * HOUR_MS + (rand() % 60) * 60000LL;
-        fq.to_ms = fq.from_ms + HOUR_MS;
+        fq.scope.lat = p->lat + JITTER_DEG * ((double)rand() / RAND_MAX - 0.5);
+        fq.scope.lon = p->lon + JITTER_DEG * ((double)rand() / RAND_MAX - 0.5);
+        fq.scope.from_ms = from + ((int64_t)rand() % hour) * HOUR_MS + (rand() % 60) * 60000LL;
+        fq.scope.to_ms = fq.scope.from_ms + HOUR_MS;
         fq.now_ms = to;
         clk = bench_clock_start();
         if (doc_view_run(&c, &doc_view_footage, &fq, &doc, &err) != 0) {

@@ -122,7 +122,7 @@ static void create_render(const struct cli *cli, const struct cli_args *a, const
  * after saying why. */
 static int create_refused(const struct cli *cli, const struct doc_footage_query *q)
 {
-    if (q->place == STORE_PLACE_CAMERAS) {
+    if (q->scope.place == STORE_PLACE_CAMERAS) {
         cli_warn_inventory(cli);
         return 0;
     }

@@ -29,15 +29,16 @@ static void query_words(const struct api_call *c, const struct doc_footage_query
 {
     char from[64], to[64];
 
-    if (q->place == STORE_PLACE_POINT)
-        snprintf(subject, subject_len, "near %.6f,%.6f radius %.0f m", q->lat, q->lon, q->radius_m);
-    else if (q->place == STORE_PLACE_TEXT)
+    if (q->scope.place == STORE_PLACE_POINT)
+        snprintf(subject, subject_len, "near %.6f,%.6f radius %.0f m", q->scope.lat, q->scope.lon,
+                 q->scope.radius_m);
+    else if (q->scope.place == STORE_PLACE_TEXT)
         snprintf(subject, subject_len, "place \"%.90s\"", q->text);
     else
         snprintf(subject, subject_len, "cameras %.100s", q->cameras);
     snprintf(detail, detail_len, "footage of %s to %s",
-             cw_format_iso(q->from_ms, c->doc.tz, from, sizeof(from)),
-             cw_format_iso(q->to_ms, c->doc.tz, to, sizeof(to)));
+             cw_format_iso(q->scope.from_ms, c->doc.tz, from, sizeof(from)),
+             cw_format_iso(q->scope.to_ms, c->doc.tz, to, sizeof(to)));
 }
 
 /* ---- footage find ---- */

@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct doc_footage_words words = {w[0], w[1], w[2], w[3], w[4], w[5]};
         if (doc_footage_query_read(&words, CW_DEFAULT_TZ, 1767225600000LL, &q, &err) == 0) {
             /* exactly one place, and its strings are the words given */
-            if ((q.place == STORE_PLACE_TEXT && q.text != w[4]) ||
-                (q.place == STORE_PLACE_CAMERAS && q.cameras != w[5]))
+            if ((q.scope.place == STORE_PLACE_TEXT && q.text != w[4]) ||
+                (q.scope.place == STORE_PLACE_CAMERAS && q.cameras != w[5]))
                 __builtin_trap();
             (void)doc_footage_check(&q, &err);
         } else if (err.field[0] == '\0') {

@@ -476,13 +476,11 @@ int doc_token_added(const struct doc_ctx *c, const char *name, const char *role,
 
 /* What an investigator asks: a time range and a place. */
 struct doc_footage_query {
-    int64_t from_ms, to_ms;
-    enum store_place_kind place;
-    double lat, lon, radius_m; /* STORE_PLACE_POINT */
-    const char *text;          /* STORE_PLACE_TEXT: name, address, road or commune, any case,
-                                  with or without diacritics (cw_text_contains) */
-    const char *cameras;       /* STORE_PLACE_CAMERAS: comma-separated ids */
-    int64_t now_ms;            /* for how soon footage is overwritten */
+    struct store_scope scope;
+    const char *text;    /* STORE_PLACE_TEXT: name, address, road or commune, any case,
+                            with or without diacritics (cw_text_contains) */
+    const char *cameras; /* STORE_PLACE_CAMERAS: comma-separated ids */
+    int64_t now_ms;      /* for how soon footage is overwritten */
 };
 
 #define DOC_FOOTAGE_RADIUS_DEFAULT_M 500.0 /* a point without a radius */

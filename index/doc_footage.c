@@ -64,26 +64,27 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
     if (w->from == NULL || w->to == NULL)
         return cw_err_set(err, NULL, 0, w->from == NULL ? "from" : "to",
                           "a range needs its start (from) and end (to)");
-    if (cw_parse_time_at(w->from, tz, now_ms, &q->from_ms) != 0)
+    if (cw_parse_time_at(w->from, tz, now_ms, &q->scope.from_ms) != 0)
         return cw_time_refuse(w->from, "from", err);
-    if (cw_parse_time_at(w->to, tz, now_ms, &q->to_ms) != 0)
+    if (cw_parse_time_at(w->to, tz, now_ms, &q->scope.to_ms) != 0)
         return cw_time_refuse(w->to, "to", err);
     if (places != 1)
         return cw_err_set(err, NULL, 0, "place", "give one place: near, place or camera");
     if (w->radius != NULL && w->near == NULL)
         return cw_err_set(err, NULL, 0, "radius", "goes with near");
     if (w->near != NULL) {
-        q->place = STORE_PLACE_POINT;
-        q->radius_m = DOC_FOOTAGE_RADIUS_DEFAULT_M;
-        if (sscanf(w->near, "%lf,%lf%n", &q->lat, &q->lon, &n) != 2 || w->near[n] != '\0')
+        q->scope.place = STORE_PLACE_POINT;
+        q->scope.radius_m = DOC_FOOTAGE_RADIUS_DEFAULT_M;
+        if (sscanf(w->near, "%lf,%lf%n", &q->scope.lat, &q->scope.lon, &n) != 2 ||
+            w->near[n] != '\0')
             return cw_err_set(err, NULL, 0, "near", "takes LAT,LON, not '%.64s'", w->near);
-        if (w->radius != NULL && parse_metres(w->radius, &q->radius_m) != 0)
+        if (w->radius != NULL && parse_metres(w->radius, &q->scope.radius_m) != 0)
             return cw_err_set(err, NULL, 0, "radius", "takes metres, not '%.64s'", w->radius);
     } else if (w->place != NULL) {
-        q->place = STORE_PLACE_TEXT;
+        q->scope.place = STORE_PLACE_TEXT;
         q->text = w->place;
     } else {
-        q->place = STORE_PLACE_CAMERAS;
+        q->scope.place = STORE_PLACE_CAMERAS;
         q->cameras = w->cameras;
     }
     return 0;
@@ -95,23 +96,24 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
  * not refused (a request shown again, stored before such ranges were refused). */
 static int check_query(const struct doc_footage_query *q, int future, struct cw_err *err)
 {
-    if (future && q->from_ms > q->now_ms + DOC_FOOTAGE_AHEAD_MS)
+    if (future && q->scope.from_ms > q->now_ms + DOC_FOOTAGE_AHEAD_MS)
         return cw_err_set(err, NULL, 0, "from",
                           "is in the future: a range begins at most %lld minutes after now (a "
                           "recorder's clock ahead of ours)",
                           (long long)(DOC_FOOTAGE_AHEAD_MS / 60000));
-    if (q->to_ms <= q->from_ms)
+    if (q->scope.to_ms <= q->scope.from_ms)
         return cw_err_set(err, NULL, 0, "to", "the range ends before it begins");
-    if (q->to_ms - q->from_ms > DOC_FOOTAGE_RANGE_MAX_MS)
+    if (q->scope.to_ms - q->scope.from_ms > DOC_FOOTAGE_RANGE_MAX_MS)
         return cw_err_set(err, NULL, 0, "to", "a range covers at most %lld days",
                           (long long)(DOC_FOOTAGE_RANGE_MAX_MS / 86400000));
-    switch (q->place) {
+    switch (q->scope.place) {
     case STORE_PLACE_POINT:
-        if (!(q->lat >= -90 && q->lat <= 90 && q->lon >= -180 && q->lon <= 180))
+        if (!(q->scope.lat >= -90 && q->scope.lat <= 90 && q->scope.lon >= -180 &&
+              q->scope.lon <= 180))
             return cw_err_set(err, NULL, 0, "near",
                               "latitude must be in -90..90, longitude in "
                               "-180..180");
-        if (!(q->radius_m > 0 && q->radius_m <= DOC_FOOTAGE_RADIUS_MAX_M))
+        if (!(q->scope.radius_m > 0 && q->scope.radius_m <= DOC_FOOTAGE_RADIUS_MAX_M))
             return cw_err_set(err, NULL, 0, "radius", "must be more than 0 and at most %d m",
                               DOC_FOOTAGE_RADIUS_MAX_M);
         return 0;
@@ -177,8 +179,8 @@ static int find_cameras(struct store *s, struct footage_rows *r, struct cw_err *
     size_t m = 0;
     char bad[CFG_ID_MAX + 1] = "";
 
-    if (footage_cameras(s, q->place, q->lat, q->lon, q->radius_m, q->text, q->cameras, &p, &d, &m,
-                        bad, sizeof(bad), err) != 0)
+    if (footage_cameras(s, q->scope.place, q->scope.lat, q->scope.lon, q->scope.radius_m, q->text,
+                        q->cameras, &p, &d, &m, bad, sizeof(bad), err) != 0)
         return -1;
     if (bad[0] != '\0') {
         free(p);
@@ -208,13 +210,14 @@ static int read_camera(struct store *s, const struct doc_footage_query *q, struc
     if ((rc = store_footage_camera(s, id, &cr->fc, q->now_ms, err)) < 0)
         return -1;
     cr->indexed = rc == 0;
-    if (store_footage_segments(s, id, q->from_ms, q->to_ms, &cr->seg, &cr->n_seg, err) != 0 ||
-        (rc = store_state_at(s, id, q->from_ms, &cr->state, &cr->since_ms, err)) < 0)
+    if (store_footage_segments(s, id, q->scope.from_ms, q->scope.to_ms, &cr->seg, &cr->n_seg,
+                               err) != 0 ||
+        (rc = store_state_at(s, id, q->scope.from_ms, &cr->state, &cr->since_ms, err)) < 0)
         return -1;
     cr->has_state = rc == 0;
-    if (store_list_events_between(s, id, q->from_ms, q->to_ms, DOC_EVENTS_IN_RANGE_MAX, &cr->ev,
-                                  &cr->n_ev, err) != 0 ||
-        (rc = store_clock_at(s, id, q->from_ms, &cr->k, err)) < 0)
+    if (store_list_events_between(s, id, q->scope.from_ms, q->scope.to_ms, DOC_EVENTS_IN_RANGE_MAX,
+                                  &cr->ev, &cr->n_ev, err) != 0 ||
+        (rc = store_clock_at(s, id, q->scope.from_ms, &cr->k, err)) < 0)
         return -1;
     cr->has_clock = rc == 0;
     return 0;
@@ -228,7 +231,7 @@ static int read_horizon(struct store *s, const struct doc_footage_query *q, stru
 {
     struct cam_rows *cr = &cams[i];
 
-    if (cr->h.p.recorder[0] == '\0' || (cr->fc.has && q->from_ms >= cr->fc.oldest_ms))
+    if (cr->h.p.recorder[0] == '\0' || (cr->fc.has && q->scope.from_ms >= cr->fc.oldest_ms))
         return 0;
     for (size_t j = 0; j < i; j++)
         if (cams[j].has_horizon && strcmp(cams[j].h.p.recorder, cr->h.p.recorder) == 0) {
@@ -261,7 +264,7 @@ static int read_answer(struct store *s, struct footage_rows *r, struct cw_err *e
         if (rc == 0)
             rc = read_horizon(s, &r->q, r->cams, i, err);
         if (rc == 0)
-            rc = footage_cover_read(s, cr->h.p.id, cr->h.p.recorder, r->q.from_ms, cr->seg,
+            rc = footage_cover_read(s, cr->h.p.id, cr->h.p.recorder, r->q.scope.from_ms, cr->seg,
                                     cr->n_seg, rec, nrec, &cr->cov, err);
     }
     free(rec);
@@ -441,7 +444,8 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     *first_ms = 0;
     rc = counted_segments(cr, &counted, &nc);
     if (rc == 0)
-        rc = footage_merge(counted, nc, q->from_ms, q->to_ms, set.tolerance_ms, &w, &nw, &g, &ng);
+        rc = footage_merge(counted, nc, q->scope.from_ms, q->scope.to_ms, set.tolerance_ms, &w, &nw,
+                           &g, &ng);
     free(counted);
     if (rc != 0) {
         json_decref(jw);
@@ -471,7 +475,7 @@ static int footage_fields(const struct doc_ctx *c, const struct doc_footage_quer
     json_object_set_new(o, "gaps", jg);
     json_object_set_new(o, "unreadable", ju);
     json_object_set_new(o, "covered_ms", json_integer(covered));
-    json_object_set_new(o, "requested_ms", json_integer(q->to_ms - q->from_ms));
+    json_object_set_new(o, "requested_ms", json_integer(q->scope.to_ms - q->scope.from_ms));
     json_object_set_new(o, "segments", json_integer((json_int_t)n));
     free(w);
     free(g);
@@ -636,12 +640,7 @@ const struct doc_view doc_view_footage = {&footage_query_type, sizeof(struct foo
 void doc_request_query(const struct store_request *r, int64_t now_ms, struct doc_footage_query *q)
 {
     memset(q, 0, sizeof(*q));
-    q->from_ms = r->from_ms;
-    q->to_ms = r->to_ms;
-    q->place = r->place;
-    q->lat = r->lat;
-    q->lon = r->lon;
-    q->radius_m = r->radius_m;
+    q->scope = r->scope;
     q->text = r->text;
     q->cameras = r->cameras;
     q->now_ms = now_ms;
@@ -667,12 +666,7 @@ int doc_request_of_query(const struct doc_footage_query *q, const char *by, cons
 {
     memset(r, 0, sizeof(*r));
     r->created_ms = q->now_ms;
-    r->from_ms = q->from_ms;
-    r->to_ms = q->to_ms;
-    r->place = q->place;
-    r->lat = q->lat;
-    r->lon = q->lon;
-    r->radius_m = q->radius_m;
+    r->scope = q->scope;
     if (request_text(r->text, sizeof(r->text), q->text, "place", err) != 0 ||
         request_text(r->cameras, sizeof(r->cameras), q->cameras, "camera", err) != 0 ||
         request_text(r->by, sizeof(r->by), by, "by", err) != 0 ||
@@ -724,14 +718,14 @@ json_t *doc_request_object(const struct store_request *r, doc_when_fn when, cons
     json_object_set_new(o, "by", json_string(r->by));
     json_object_set_new(o, "case", json_string(r->case_ref));
     json_object_set_new(o, "reason", json_string(r->reason));
-    json_object_set_new(o, "from", when(data, r->from_ms));
-    json_object_set_new(o, "to", when(data, r->to_ms));
-    json_object_set_new(place, "kind", json_string(store_place_kind_name(r->place)));
-    if (r->place == STORE_PLACE_POINT) {
-        json_object_set_new(place, "lat", json_real(r->lat));
-        json_object_set_new(place, "lon", json_real(r->lon));
-        json_object_set_new(place, "radius_m", json_real(r->radius_m));
-    } else if (r->place == STORE_PLACE_TEXT) {
+    json_object_set_new(o, "from", when(data, r->scope.from_ms));
+    json_object_set_new(o, "to", when(data, r->scope.to_ms));
+    json_object_set_new(place, "kind", json_string(store_place_kind_name(r->scope.place)));
+    if (r->scope.place == STORE_PLACE_POINT) {
+        json_object_set_new(place, "lat", json_real(r->scope.lat));
+        json_object_set_new(place, "lon", json_real(r->scope.lon));
+        json_object_set_new(place, "radius_m", json_real(r->scope.radius_m));
+    } else if (r->scope.place == STORE_PLACE_TEXT) {
         json_object_set_new(place, "text", json_string(r->text));
     } else {
         json_object_set_new(place, "cameras", doc_split(r->cameras, ','));
@@ -790,7 +784,7 @@ int doc_request_create(const struct doc_ctx *c, const struct store_request *r, i
         return rc;
     free(fr.cams);
     if (fr.n == 0) {
-        cw_err_set(err, NULL, 0, q->place == STORE_PLACE_POINT ? "near" : "place",
+        cw_err_set(err, NULL, 0, q->scope.place == STORE_PLACE_POINT ? "near" : "place",
                    "no camera there: nothing stored");
         return DOC_BAD_INPUT;
     }

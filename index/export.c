@@ -58,8 +58,8 @@ static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *e
     size_t m = 0;
     char unknown[CFG_ID_MAX + 1];
 
-    if (footage_cameras(s, r->place, r->lat, r->lon, r->radius_m, r->text, r->cameras, &pl, &d, &m,
-                        unknown, sizeof(unknown), err) != 0)
+    if (footage_cameras(s, r->scope.place, r->scope.lat, r->scope.lon, r->scope.radius_m, r->text,
+                        r->cameras, &pl, &d, &m, unknown, sizeof(unknown), err) != 0)
         return -1;
     p->cams = calloc(m ? m : 1, sizeof(*p->cams));
     if (p->cams == NULL) {
@@ -93,7 +93,7 @@ static int plan_growing(struct store *s, const struct export_settings *set,
 
     if (*n > 0 || set->root == NULL)
         return 0;
-    if ((rc = store_footage_segment_before(s, c->place.id, p->req.to_ms, &last, err)) != 0 ||
+    if ((rc = store_footage_segment_before(s, c->place.id, p->req.scope.to_ms, &last, err)) != 0 ||
         (rc = store_footage_segment_before(s, c->place.id, INT64_MAX, &newest, err)) != 0)
         return rc < 0 ? -1 : 0;
     if (last.id != newest.id || !last.readable ||
@@ -118,18 +118,19 @@ static int plan_footage(struct store *s, const struct export_settings *set, stru
 {
     struct store_segment_row *seg = NULL;
     size_t n = 0;
-    int rc = store_clock_at(s, c->place.id, p->req.from_ms, &c->clock, err);
+    int rc = store_clock_at(s, c->place.id, p->req.scope.from_ms, &c->clock, err);
 
     if (rc < 0)
         return -1;
     c->has_clock = rc == 0;
-    if (store_footage_segments(s, c->place.id, p->req.from_ms, p->req.to_ms, &seg, &n, err) != 0 ||
+    if (store_footage_segments(s, c->place.id, p->req.scope.from_ms, p->req.scope.to_ms, &seg, &n,
+                               err) != 0 ||
         plan_growing(s, set, p, c, &seg, &n, err) != 0) {
         free(seg);
         return -1;
     }
-    if (footage_cover_read(s, c->place.id, c->place.recorder, p->req.from_ms, seg, n, rec, nrec,
-                           &c->cov, err) != 0) {
+    if (footage_cover_read(s, c->place.id, c->place.recorder, p->req.scope.from_ms, seg, n, rec,
+                           nrec, &c->cov, err) != 0) {
         free(seg);
         return -1;
     }
@@ -715,7 +716,8 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
         cw_err_set(err, NULL, 0, NULL, "out of memory");
         goto done;
     }
-    o->unindexed_from_ms = footage_unindexed_from(&c->cov, r->p->req.from_ms, r->p->req.to_ms);
+    o->unindexed_from_ms =
+        footage_unindexed_from(&c->cov, r->p->req.scope.from_ms, r->p->req.scope.to_ms);
     export_unindexed_words(r->p, c, o->unindexed_from_ms, 0, o->unindexed, sizeof(o->unindexed));
     for (size_t k = 0; k < c->n_src; k++) {
         const struct export_source *x = &c->src[k];
@@ -747,8 +749,8 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
     r->cam_id = c->place.id;
     rq = (struct remux_request){.in = in,
                                 .n = n,
-                                .from_ms = r->p->req.from_ms,
-                                .to_ms = r->p->req.to_ms,
+                                .from_ms = r->p->req.scope.from_ms,
+                                .to_ms = r->p->req.scope.to_ms,
                                 .tolerance_ms = r->p->tolerance_ms,
                                 .out_fd = fd,
                                 .cancel = r->cancel,
@@ -863,7 +865,7 @@ static size_t summary_unindexed(const struct export_plan *p, const struct export
  * before it, and when the index stops knowing of a camera). */
 static const char *summary_format(const struct run *r)
 {
-    int64_t lo = r->p->req.from_ms, hi = r->p->req.to_ms - 1;
+    int64_t lo = r->p->req.scope.from_ms, hi = r->p->req.scope.to_ms - 1;
     char a[16], b[16];
 
     for (size_t i = 0; i < r->p->n; i++) {

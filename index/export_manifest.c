@@ -248,7 +248,7 @@ static json_t *camera_json(const struct export_plan *p, const struct export_came
     int delivered = o->file[0] != '\0';
 
     doc_place_fields(cam, &c->place, c->dist_m);
-    json_object_set_new(cam, "requested", span(p, p->req.from_ms, p->req.to_ms));
+    json_object_set_new(cam, "requested", span(p, p->req.scope.from_ms, p->req.scope.to_ms));
     json_object_set_new(cam, "delivered",
                         delivered ? span(p, o->rx.from_ms, o->rx.to_ms) : json_null());
     json_object_set_new(cam, "file", str_or_null(o->file));
@@ -363,12 +363,12 @@ static void txt_request(struct text *t, const struct export_plan *p)
     add(t, "Người yêu cầu / Requested by: %s\n", r->by);
     add(t, "Lý do / Reason: %s\n", r->reason);
     add(t, "Ngày lập yêu cầu / Created: %s\n", when(p, r->created_ms, a, sizeof(a)));
-    add(t, "Thời gian cần trích xuất / Time range: %s – %s\n", when(p, r->from_ms, a, sizeof(a)),
-        when(p, r->to_ms, b, sizeof(b)));
-    if (r->place == STORE_PLACE_POINT)
+    add(t, "Thời gian cần trích xuất / Time range: %s – %s\n",
+        when(p, r->scope.from_ms, a, sizeof(a)), when(p, r->scope.to_ms, b, sizeof(b)));
+    if (r->scope.place == STORE_PLACE_POINT)
         add(t, "Địa điểm / Place: bán kính %.0f m quanh / within %.0f m of %.6f, %.6f\n",
-            r->radius_m, r->radius_m, r->lat, r->lon);
-    else if (r->place == STORE_PLACE_TEXT)
+            r->scope.radius_m, r->scope.radius_m, r->scope.lat, r->scope.lon);
+    else if (r->scope.place == STORE_PLACE_TEXT)
         add(t, "Địa điểm / Place: \"%s\"\n", r->text);
     else
         add(t, "Camera / Cameras: %s\n", r->cameras);
@@ -440,8 +440,8 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
     if (c->dist_m >= 0)
         add(t, "  Cách điểm yêu cầu / Distance from the place: %.0f m\n", c->dist_m);
     add(t, "  Đầu ghi / Recorder: %s\n", pl->recorder[0] ? pl->recorder : "-");
-    add(t, "  Yêu cầu / Requested: %s – %s\n", when(p, p->req.from_ms, a, sizeof(a)),
-        when(p, p->req.to_ms, b, sizeof(b)));
+    add(t, "  Yêu cầu / Requested: %s – %s\n", when(p, p->req.scope.from_ms, a, sizeof(a)),
+        when(p, p->req.scope.to_ms, b, sizeof(b)));
     if (o->file[0] == '\0') {
         add(t, "  Không trích xuất được / Nothing delivered: %s\n",
             note_unindexed ? unindexed : o->note);
@@ -464,8 +464,8 @@ static void txt_camera(struct text *t, const struct export_plan *p, const struct
         add(t, "  Chưa lập chỉ mục / Not indexed: %s\n", unindexed);
     if (o->unindexed[0] != '\0')
         add(t, "  Khoảng chưa lập chỉ mục / Part of the range not indexed: %s – %s%s\n",
-            when(p, o->unindexed_from_ms, a, sizeof(a)), when(p, p->req.to_ms, b, sizeof(b)),
-            o->unindexed_from_ms <= p->req.from_ms ? " (cả khoảng / all of it)" : "");
+            when(p, o->unindexed_from_ms, a, sizeof(a)), when(p, p->req.scope.to_ms, b, sizeof(b)),
+            o->unindexed_from_ms <= p->req.scope.from_ms ? " (cả khoảng / all of it)" : "");
     txt_clock(t, p, c, o);
     if (c->n_src > 0)
         add(t, "  Tệp nguồn / Source files:\n");

@@ -211,15 +211,22 @@ double store_haversine_m(double lat1, double lon1, double lat2, double lon2);
 
 enum store_place_kind { STORE_PLACE_POINT, STORE_PLACE_TEXT, STORE_PLACE_CAMERAS };
 
+/* What footage is asked for: a time range [from_ms, to_ms) and a place. Shared by a stored
+ * request and a footage query (doc.h), which copy it whole; each keeps the place's text and
+ * camera ids itself (an array here, a borrowed string there). */
+struct store_scope {
+    int64_t from_ms, to_ms;
+    enum store_place_kind place;
+    double lat, lon, radius_m; /* STORE_PLACE_POINT */
+};
+
 struct store_request {
     int64_t id;
     int64_t created_ms;
     char by[128], case_ref[128], reason[512];
-    int64_t from_ms, to_ms;
-    enum store_place_kind place;
-    double lat, lon, radius_m; /* STORE_PLACE_POINT */
-    char text[256];            /* STORE_PLACE_TEXT */
-    char cameras[1024];        /* STORE_PLACE_CAMERAS: comma-separated ids */
+    struct store_scope scope;
+    char text[256];     /* STORE_PLACE_TEXT */
+    char cameras[1024]; /* STORE_PLACE_CAMERAS: comma-separated ids */
 };
 /* Store r (its id and created_ms are ignored) created at now_ms, with its audit row (actor
  * r->by, action "request.create"), in one transaction. *id gets the new id. */

@@ -25,19 +25,19 @@ static int request_insert(struct store *s, const struct store_request *r, int64_
         "radius_m, place_text, cameras) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     sqlite3_stmt *st =
         store_prepare(s, "request", err, sql, "ItttIIt", now_ms, r->by, r->case_ref, r->reason,
-                      r->from_ms, r->to_ms, store_place_kind_name(r->place));
+                      r->scope.from_ms, r->scope.to_ms, store_place_kind_name(r->scope.place));
     int rc;
 
     if (st == NULL)
         return -1;
-    if (r->place == STORE_PLACE_POINT) {
-        sqlite3_bind_double(st, 8, r->lat);
-        sqlite3_bind_double(st, 9, r->lon);
-        sqlite3_bind_double(st, 10, r->radius_m);
+    if (r->scope.place == STORE_PLACE_POINT) {
+        sqlite3_bind_double(st, 8, r->scope.lat);
+        sqlite3_bind_double(st, 9, r->scope.lon);
+        sqlite3_bind_double(st, 10, r->scope.radius_m);
     }
-    if (r->place == STORE_PLACE_TEXT)
+    if (r->scope.place == STORE_PLACE_TEXT)
         sqlite3_bind_text(st, 11, r->text, -1, SQLITE_STATIC);
-    if (r->place == STORE_PLACE_CAMERAS)
+    if (r->scope.place == STORE_PLACE_CAMERAS)
         sqlite3_bind_text(st, 12, r->cameras, -1, SQLITE_STATIC);
     rc = store_step_write(s, st, "request", r->case_ref, err);
     sqlite3_finalize(st);
@@ -51,14 +51,15 @@ static void request_detail(const struct store_request *r, char *buf, size_t len)
 {
     int n = 0;
 
-    if (r->place == STORE_PLACE_POINT)
+    if (r->scope.place == STORE_PLACE_POINT)
         n = snprintf(buf, len, "case %s; %lld..%lld; near %.6f,%.6f within %.0f m; %s", r->case_ref,
-                     (long long)r->from_ms, (long long)r->to_ms, r->lat, r->lon, r->radius_m,
-                     r->reason);
+                     (long long)r->scope.from_ms, (long long)r->scope.to_ms, r->scope.lat,
+                     r->scope.lon, r->scope.radius_m, r->reason);
     else
-        n = snprintf(buf, len, "case %s; %lld..%lld; %s %s; %s", r->case_ref, (long long)r->from_ms,
-                     (long long)r->to_ms, r->place == STORE_PLACE_TEXT ? "place" : "cameras",
-                     r->place == STORE_PLACE_TEXT ? r->text : r->cameras, r->reason);
+        n = snprintf(buf, len, "case %s; %lld..%lld; %s %s; %s", r->case_ref,
+                     (long long)r->scope.from_ms, (long long)r->scope.to_ms,
+                     r->scope.place == STORE_PLACE_TEXT ? "place" : "cameras",
+                     r->scope.place == STORE_PLACE_TEXT ? r->text : r->cameras, r->reason);
     if (n < 0)
         buf[0] = '\0';
 }
@@ -88,10 +89,10 @@ static void read_request(sqlite3_stmt *st, void *elem)
     struct store_request *r = elem;
 
     store_columns(st, "IItttII_dddtt", &r->id, &r->created_ms, r->by, sizeof(r->by), r->case_ref,
-                  sizeof(r->case_ref), r->reason, sizeof(r->reason), &r->from_ms, &r->to_ms,
-                  &r->lat, &r->lon, &r->radius_m, r->text, sizeof(r->text), r->cameras,
-                  sizeof(r->cameras));
-    r->place = store_column_name(st, 7, place_names, PLACE_NAMES_N, STORE_PLACE_CAMERAS);
+                  sizeof(r->case_ref), r->reason, sizeof(r->reason), &r->scope.from_ms,
+                  &r->scope.to_ms, &r->scope.lat, &r->scope.lon, &r->scope.radius_m, r->text,
+                  sizeof(r->text), r->cameras, sizeof(r->cameras));
+    r->scope.place = store_column_name(st, 7, place_names, PLACE_NAMES_N, STORE_PLACE_CAMERAS);
 }
 
 int store_request_get(struct store *s, int64_t id, struct store_request *out, struct cw_err *err)

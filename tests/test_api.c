@@ -171,7 +171,7 @@ static int setup(void **state)
     struct site *s;
     struct cw_err err;
     struct cw_errlist errs = {0};
-    struct store_request r = {.place = STORE_PLACE_CAMERAS};
+    struct store_request r = {.scope.place = STORE_PLACE_CAMERAS};
     int64_t now = cw_now_ms(), rid;
     char *tokens;
 
@@ -196,8 +196,8 @@ static int setup(void **state)
     snprintf(r.case_ref, sizeof(r.case_ref), "VV-01");
     snprintf(r.reason, sizeof(r.reason), "test");
     snprintf(r.cameras, sizeof(r.cameras), "CAH-001");
-    r.from_ms = now - 20 * 60 * 1000;
-    r.to_ms = now;
+    r.scope.from_ms = now - 20 * 60 * 1000;
+    r.scope.to_ms = now;
     if (store_request_create(t->store, &r, now, &rid, &err) != 0 || rid != 1) {
         print_error("request: %s\n", err.msg);
         return -1;

@@ -1273,7 +1273,7 @@ static void test_a_query_copy_owns_every_string_of_it(void **state)
     char a[8] = "cah", b[16] = "tan duong", c[16] = "blurred", d[16] = "A-1,B-2";
     const struct doc_status_filter f = {a, b, c, 1, CW_DOWN};
     const struct doc_events_query e = {a, 7, 9, d};
-    const struct doc_footage_query q = {1, 2, STORE_PLACE_TEXT, 3.5, 4.5, 5.5, b, d, 6};
+    const struct doc_footage_query q = {{1, 2, STORE_PLACE_TEXT, 3.5, 4.5, 5.5}, b, d, 6};
     const struct doc_tickets_query t = {c, 1};
     const struct doc_camera_query k = {d, 8};
     struct doc_status_filter *fc;
@@ -1309,9 +1309,9 @@ static void test_a_query_copy_owns_every_string_of_it(void **state)
     assert_int_equal(ec->limit, 9);
     assert_string_equal(qc->text, "tan duong");
     assert_string_equal(qc->cameras, "A-1,B-2");
-    assert_true(qc->from_ms == 1 && qc->to_ms == 2 && qc->now_ms == 6);
-    assert_true(qc->place == STORE_PLACE_TEXT && qc->lat == 3.5 && qc->lon == 4.5 &&
-                qc->radius_m == 5.5);
+    assert_true(qc->scope.from_ms == 1 && qc->scope.to_ms == 2 && qc->now_ms == 6);
+    assert_true(qc->scope.place == STORE_PLACE_TEXT && qc->scope.lat == 3.5 &&
+                qc->scope.lon == 4.5 && qc->scope.radius_m == 5.5);
     assert_string_equal(tc->camera, "blurred");
     assert_int_equal(tc->all, 1);
     assert_string_equal(kc->id, "A-1,B-2");

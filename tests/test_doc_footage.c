@@ -171,12 +171,12 @@ static void span_is(const json_t *s, const char *start, const char *end)
 static void test_point_query_windows_gaps_state_clock(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + 10 * MIN,
-                                  .place = STORE_PLACE_POINT,
-                                  .lat = 10.28790,
-                                  .lon = 105.66060,
-                                  .radius_m = 100,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + 10 * MIN,
+                                  .scope.place = STORE_PLACE_POINT,
+                                  .scope.lat = 10.28790,
+                                  .scope.lon = 105.66060,
+                                  .scope.radius_m = 100,
                                   .now_ms = NOW};
     json_t *doc = find(fx, &q);
     const json_t *cho1, *w, *g;
@@ -234,9 +234,9 @@ static void test_gap_is_not_indexed_without_a_recorder_or_a_good_scan(void **sta
 {
     struct fixture *fx = *state;
     struct ftest_camera cams[3];
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + 10 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + 10 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-02,CAH-01",
                                   .now_ms = NOW};
     struct cw_err err = {0};
@@ -285,9 +285,9 @@ static void test_gap_is_not_indexed_without_a_recorder_or_a_good_scan(void **sta
 static void test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_failed(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + 10 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + 10 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
     struct cw_err err = {0};
@@ -310,15 +310,15 @@ static void test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_faile
     json_decref(doc);
 
     /* a range after the last good scan: the index cannot say, for either camera */
-    q.from_ms = NOW - MIN / 2;
-    q.to_ms = NOW;
+    q.scope.from_ms = NOW - MIN / 2;
+    q.scope.to_ms = NOW;
     doc = find(fx, &q);
     assert_string_equal(only_gap_cause(doc, "CHO-02"), "not indexed");
     assert_string_equal(only_gap_cause(doc, "CHO-01"), "not indexed");
     json_decref(doc);
 
     /* a range across it: two gaps, cut at the last good scan */
-    q.from_ms = NOW - 3 * MIN;
+    q.scope.from_ms = NOW - 3 * MIN;
     doc = find(fx, &q);
     g = json_object_get(by_id(doc, "CHO-02"), "gaps");
     assert_int_equal(json_array_size(g), 2);
@@ -360,9 +360,9 @@ static void known_until_is(const json_t *doc, const char *cam, const char *at)
 static void test_gap_after_the_last_scan_is_not_indexed(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = SCAN - 5 * MIN,
-                                  .to_ms = NOW,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = SCAN - 5 * MIN,
+                                  .scope.to_ms = NOW,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
     struct cw_err err = {0};
@@ -386,7 +386,7 @@ static void test_gap_after_the_last_scan_is_not_indexed(void **state)
     json_decref(doc);
 
     /* a range that ends by the scan: what it saw stands */
-    q.to_ms = SCAN;
+    q.scope.to_ms = SCAN;
     doc = find(fx, &q);
     assert_string_equal(only_gap_cause(doc, "CHO-02"), "not recorded");
     json_decref(doc);
@@ -412,9 +412,9 @@ static void scan_ahead(struct store *s)
 static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = SCAN,
-                                  .to_ms = SCAN + 8 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = SCAN,
+                                  .scope.to_ms = SCAN + 8 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
     json_t *doc;
@@ -452,9 +452,9 @@ static void test_footage_the_scan_saw_stamped_after_it_is_known(void **state)
 static void test_known_until_is_per_camera_not_per_recorder(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = SCAN - 2 * MIN,
-                                  .to_ms = SCAN + 8 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = SCAN - 2 * MIN,
+                                  .scope.to_ms = SCAN + 8 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
     json_t *doc;
@@ -517,9 +517,9 @@ static void old_unindexed_is_gap(struct fixture *fx, const struct doc_footage_qu
 static void test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21 - HOUR,
-                                  .to_ms = T21 + HOUR + 3 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21 - HOUR,
+                                  .scope.to_ms = T21 + HOUR + 3 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-02",
                                   .now_ms = NOW};
     json_t *doc;
@@ -534,7 +534,7 @@ static void test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back(voi
            "not recorded");
     json_decref(doc);
     /* a range from after old's last footage: old still held the camera then */
-    q.from_ms = T21 + 10 * MIN;
+    q.scope.from_ms = T21 + 10 * MIN;
     old_unindexed_is_gap(fx, &q, 0, "2026-11-20T21:10:00+07:00");
 }
 
@@ -544,9 +544,9 @@ static void test_the_recorder_a_camera_left_speaks_for_it_until_it_came_back(voi
 static void test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + HOUR + 3 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + HOUR + 3 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-02",
                                   .now_ms = NOW};
 
@@ -560,9 +560,9 @@ static void test_a_recorder_speaks_for_a_camera_off_it_up_to_its_last_indexing(v
 static void test_after_a_failed_scan_the_index_knows_what_the_last_good_one_saw(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = SCAN,
-                                  .to_ms = SCAN + 10 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = SCAN,
+                                  .scope.to_ms = SCAN + 10 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01",
                                   .now_ms = NOW};
     struct cw_err err = {0};
@@ -599,9 +599,9 @@ static void test_a_recorder_removed_from_the_conf_speaks_for_nothing_until_it_is
 {
     static const char *const nvr[] = {"nvr"};
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + 10 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + 10 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01",
                                   .now_ms = NOW};
     json_t *before, *doc, *recs = NULL;
@@ -659,9 +659,9 @@ static void test_footage_on_a_removed_recorder_a_camera_left_is_not_indexed(void
 {
     static const char *const nvr[] = {"nvr"};
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + HOUR + 3 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + HOUR + 3 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-02",
                                   .now_ms = NOW};
     json_t *doc;
@@ -687,9 +687,9 @@ static void test_footage_on_a_removed_recorder_a_camera_left_is_not_indexed(void
 static void test_expiry_from_the_pace_of_overwriting_and_warning(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21 + HOUR,
-                                  .to_ms = T21 + HOUR + 10 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21 + HOUR,
+                                  .scope.to_ms = T21 + HOUR + 10 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01",
                                   .now_ms = NOW};
     json_t *doc = find(fx, &q);
@@ -701,8 +701,8 @@ static void test_expiry_from_the_pace_of_overwriting_and_warning(void **state)
     assert_non_null(strstr(str(o, "warning"), "overwritten in about 1.0 days"));
     json_decref(doc);
 
-    q.from_ms = T21 - HOUR;
-    q.to_ms = T21 - 30 * MIN;
+    q.scope.from_ms = T21 - HOUR;
+    q.scope.to_ms = T21 - 30 * MIN;
     doc = find(fx, &q);
     o = json_array_get(doc, 0);
     assert_int_equal(json_array_size(json_object_get(o, "windows")), 0);
@@ -719,9 +719,9 @@ static void test_expiry_from_the_pace_of_overwriting_and_warning(void **state)
 static void test_gap_before_the_oldest_footage_is_overwritten_only_where_it_was_seen(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21 - 3 * HOUR,
-                                  .to_ms = T21,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21 - 3 * HOUR,
+                                  .scope.to_ms = T21,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
     json_t *doc;
@@ -749,9 +749,9 @@ static void test_gap_before_the_oldest_footage_is_overwritten_only_where_it_was_
 static void test_a_gap_is_cut_where_its_cause_changes(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21 + 5 * MIN,
-                                  .to_ms = T21 + 9 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21 + 5 * MIN,
+                                  .scope.to_ms = T21 + 9 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01",
                                   .now_ms = NOW};
     char file[32];
@@ -777,9 +777,9 @@ static void test_a_recorder_without_a_section_is_not_configured(void **state)
     struct ftest_camera cams[3];
     struct cfg_recorder rec[1] = {{.name = "nvr"}};
     struct cfg cfg = {.recorders = rec, .n_recorders = 1};
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + 10 * MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + 10 * MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01,CHO-02",
                                   .now_ms = NOW};
     struct footage_index_said w = {0};
@@ -812,9 +812,9 @@ static void test_a_recorder_without_a_section_is_not_configured(void **state)
 static void test_a_range_in_the_future_is_refused(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = NOW + HOUR + MIN,
-                                  .to_ms = NOW + 2 * HOUR,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = NOW + HOUR + MIN,
+                                  .scope.to_ms = NOW + 2 * HOUR,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-01",
                                   .now_ms = NOW};
     struct store_request r;
@@ -835,10 +835,10 @@ static void test_a_range_in_the_future_is_refused(void **state)
     assert_int_equal(request_show(fx, id, &doc, &err), 0);
     json_decref(doc);
 
-    q.from_ms = NOW + HOUR; /* an hour ahead: a recorder's clock may be */
+    q.scope.from_ms = NOW + HOUR; /* an hour ahead: a recorder's clock may be */
     assert_int_equal(doc_footage_check(&q, &err), 0);
-    q.from_ms = NOW - 10 * MIN;
-    q.to_ms = NOW + HOUR;
+    q.scope.from_ms = NOW - 10 * MIN;
+    q.scope.to_ms = NOW + HOUR;
     doc = find(fx, &q);
     assert_int_equal(n_gaps(doc, "CHO-01"), 2);
     gap_is(doc, "CHO-01", 0, "2026-11-22T20:50:00+07:00", "2026-11-22T20:59:00+07:00",
@@ -866,8 +866,10 @@ static size_t ids_of(json_t *doc, char *buf, size_t len)
 static void test_text_query_with_and_without_diacritics(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {
-        .from_ms = T21, .to_ms = T21 + MIN, .place = STORE_PLACE_TEXT, .now_ms = NOW};
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + MIN,
+                                  .scope.place = STORE_PLACE_TEXT,
+                                  .now_ms = NOW};
     char ids[128];
 
     q.text = "cho lai vung";
@@ -894,8 +896,10 @@ static void test_text_query_with_and_without_diacritics(void **state)
 static void test_text_query_folds_white_space(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {
-        .from_ms = T21, .to_ms = T21 + MIN, .place = STORE_PLACE_TEXT, .now_ms = NOW};
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + MIN,
+                                  .scope.place = STORE_PLACE_TEXT,
+                                  .now_ms = NOW};
     const char *const texts[] = {"cho  lai vung", " cho lai vung ", "cho\xc2\xa0lai vung",
                                  "CHỢ\tLAI  VUNG"};
     struct cw_err err = {0};
@@ -914,9 +918,9 @@ static void test_text_query_folds_white_space(void **state)
 static void test_id_query_and_refusals(void **state)
 {
     struct fixture *fx = *state;
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + MIN,
-                                  .place = STORE_PLACE_CAMERAS,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + MIN,
+                                  .scope.place = STORE_PLACE_CAMERAS,
                                   .cameras = "CHO-02, CAH-01",
                                   .now_ms = NOW};
     json_t *doc = NULL;
@@ -938,16 +942,16 @@ static void test_id_query_and_refusals(void **state)
     assert_string_equal(err.field, "camera");
     assert_string_equal(err.msg, "unknown camera 'cho-02'; did you mean 'CHO-02'?");
     q.cameras = "CHO-02";
-    q.to_ms = q.from_ms;
+    q.scope.to_ms = q.scope.from_ms;
     assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
     assert_string_equal(err.field, "to");
-    q.to_ms = q.from_ms + 32 * DAY;
+    q.scope.to_ms = q.scope.from_ms + 32 * DAY;
     assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
-    q.to_ms = q.from_ms + MIN;
-    q.place = STORE_PLACE_POINT;
-    q.lat = 10;
-    q.lon = 105;
-    q.radius_m = 0;
+    q.scope.to_ms = q.scope.from_ms + MIN;
+    q.scope.place = STORE_PLACE_POINT;
+    q.scope.lat = 10;
+    q.scope.lon = 105;
+    q.scope.radius_m = 0;
     assert_int_equal(doc_view_run(&fx->c, &doc_view_footage, &q, &doc, &err), DOC_BAD_INPUT);
     assert_string_equal(err.field, "radius");
     assert_null(doc);
@@ -956,7 +960,8 @@ static void test_id_query_and_refusals(void **state)
 static void test_request_created_shown_listed_and_audited(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request r = {.from_ms = T21, .to_ms = T21 + 10 * MIN, .place = STORE_PLACE_TEXT};
+    struct store_request r = {
+        .scope.from_ms = T21, .scope.to_ms = T21 + 10 * MIN, .scope.place = STORE_PLACE_TEXT};
     json_t *doc = NULL;
     const json_t *cams, *req;
     struct cw_err err = {0};
@@ -1325,9 +1330,9 @@ static void test_audit_verify_pairs_an_end_whose_detail_was_cut(void **state)
 static void test_request_for_a_place_with_no_camera_is_refused(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request r = {.from_ms = T21,
-                              .to_ms = T21 + 10 * MIN,
-                              .place = STORE_PLACE_TEXT,
+    struct store_request r = {.scope.from_ms = T21,
+                              .scope.to_ms = T21 + 10 * MIN,
+                              .scope.place = STORE_PLACE_TEXT,
                               .text = "không có chỗ này",
                               .by = "Lê Văn A",
                               .case_ref = "VV-118",
@@ -1339,10 +1344,10 @@ static void test_request_for_a_place_with_no_camera_is_refused(void **state)
     assert_null(doc);
     assert_string_equal(err.field, "place");
     assert_string_equal(err.msg, "no camera there: nothing stored");
-    r.place = STORE_PLACE_POINT; /* the South China Sea: no camera within 500 m */
-    r.lat = 12.0;
-    r.lon = 112.0;
-    r.radius_m = 500;
+    r.scope.place = STORE_PLACE_POINT; /* the South China Sea: no camera within 500 m */
+    r.scope.lat = 12.0;
+    r.scope.lon = 112.0;
+    r.scope.radius_m = 500;
     assert_int_equal(doc_request_create(&fx->c, &r, NOW, &doc, &err), DOC_BAD_INPUT);
     assert_string_equal(err.field, "near");
     assert_string_equal(err.msg, "no camera there: nothing stored");
@@ -1357,12 +1362,12 @@ static void test_request_for_a_place_with_no_camera_is_refused(void **state)
 /* The request a query makes reads back as the same query (the CLI and the API store it so). */
 static void test_request_of_query_is_the_inverse_of_its_query(void **state)
 {
-    struct doc_footage_query q = {.from_ms = T21,
-                                  .to_ms = T21 + 10 * MIN,
-                                  .place = STORE_PLACE_POINT,
-                                  .lat = 10.25,
-                                  .lon = 105.5,
-                                  .radius_m = 300,
+    struct doc_footage_query q = {.scope.from_ms = T21,
+                                  .scope.to_ms = T21 + 10 * MIN,
+                                  .scope.place = STORE_PLACE_POINT,
+                                  .scope.lat = 10.25,
+                                  .scope.lon = 105.5,
+                                  .scope.radius_m = 300,
                                   .now_ms = NOW},
                              back;
     struct store_request r;
@@ -1376,13 +1381,14 @@ static void test_request_of_query_is_the_inverse_of_its_query(void **state)
     assert_string_equal(r.reason, "");
     assert_string_equal(r.text, "");
     doc_request_query(&r, NOW, &back);
-    assert_int_equal(back.from_ms, q.from_ms);
-    assert_int_equal(back.to_ms, q.to_ms);
-    assert_int_equal(back.place, STORE_PLACE_POINT);
-    assert_true(back.lat == q.lat && back.lon == q.lon && back.radius_m == q.radius_m);
-    q = (struct doc_footage_query){.from_ms = T21,
-                                   .to_ms = T21 + MIN,
-                                   .place = STORE_PLACE_CAMERAS,
+    assert_int_equal(back.scope.from_ms, q.scope.from_ms);
+    assert_int_equal(back.scope.to_ms, q.scope.to_ms);
+    assert_int_equal(back.scope.place, STORE_PLACE_POINT);
+    assert_true(back.scope.lat == q.scope.lat && back.scope.lon == q.scope.lon &&
+                back.scope.radius_m == q.scope.radius_m);
+    q = (struct doc_footage_query){.scope.from_ms = T21,
+                                   .scope.to_ms = T21 + MIN,
+                                   .scope.place = STORE_PLACE_CAMERAS,
                                    .cameras = "CHO-01,CHO-02",
                                    .now_ms = NOW};
     assert_int_equal(doc_request_of_query(&q, "a", "b", "c", &r, &err), 0);
@@ -1393,9 +1399,9 @@ static void test_request_of_query_is_the_inverse_of_its_query(void **state)
 /* A text longer than its field is refused, naming the field, never stored cut. */
 static void test_request_of_query_refuses_a_text_that_does_not_fit(void **state)
 {
-    const struct doc_footage_query q = {.from_ms = T21,
-                                        .to_ms = T21 + MIN,
-                                        .place = STORE_PLACE_TEXT,
+    const struct doc_footage_query q = {.scope.from_ms = T21,
+                                        .scope.to_ms = T21 + MIN,
+                                        .scope.place = STORE_PLACE_TEXT,
                                         .text = "chợ Lai Vung",
                                         .now_ms = NOW};
     struct store_request r;
@@ -1419,9 +1425,9 @@ static void test_request_of_query_refuses_a_text_that_does_not_fit(void **state)
  * terminal. */
 static void test_request_of_query_refuses_control_characters(void **state)
 {
-    const struct doc_footage_query q = {.from_ms = T21,
-                                        .to_ms = T21 + MIN,
-                                        .place = STORE_PLACE_TEXT,
+    const struct doc_footage_query q = {.scope.from_ms = T21,
+                                        .scope.to_ms = T21 + MIN,
+                                        .scope.place = STORE_PLACE_TEXT,
                                         .text = "chợ Lai Vung",
                                         .now_ms = NOW};
     static const char *const bad[] = {"VV-1\nSHA-256: 00", "VV-1\x1b[2J", "a\tb", "a\x7f",
@@ -1450,9 +1456,9 @@ static void test_request_of_query_refuses_control_characters(void **state)
 static void test_request_show_carries_the_request_and_its_cameras(void **state)
 {
     struct fixture *fx = *state;
-    const struct doc_footage_query q = {.from_ms = T21,
-                                        .to_ms = T21 + 10 * MIN,
-                                        .place = STORE_PLACE_CAMERAS,
+    const struct doc_footage_query q = {.scope.from_ms = T21,
+                                        .scope.to_ms = T21 + 10 * MIN,
+                                        .scope.place = STORE_PLACE_CAMERAS,
                                         .cameras = "CHO-01,CHO-02",
                                         .now_ms = NOW};
     struct store_request r;

@@ -115,7 +115,7 @@ static int setup(void **state)
     };
     struct fixture *fx = calloc(1, sizeof(*fx));
     struct store_request req = {
-        .from_ms = T0 + 1000, .to_ms = T0 + 13000, .place = STORE_PLACE_CAMERAS};
+        .scope.from_ms = T0 + 1000, .scope.to_ms = T0 + 13000, .scope.place = STORE_PLACE_CAMERAS};
     struct cw_err err = {0};
 
     av_log_set_level(AV_LOG_QUIET);
@@ -308,9 +308,9 @@ static void test_manifest_says_not_indexed_not_no_footage(void **state)
 /* Make fx's request the cameras from from_ms to 21:02, past the recorder's last scan (21:01). */
 static void request_past_the_scan(struct fixture *fx, int64_t from_ms, const char *cameras)
 {
-    struct store_request req = {.from_ms = from_ms,
-                                .to_ms = T0 + 120000,
-                                .place = STORE_PLACE_CAMERAS,
+    struct store_request req = {.scope.from_ms = from_ms,
+                                .scope.to_ms = T0 + 120000,
+                                .scope.place = STORE_PLACE_CAMERAS,
                                 .by = "it-staff",
                                 .case_ref = "VV-2026-119",
                                 .reason = "sau lần quét"};
@@ -618,9 +618,9 @@ static void test_summary_says_not_indexed_when_nothing_is_delivered(void **state
 static void test_summary_dates_the_index_end_of_another_day(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request req = {.from_ms = T0 + 3 * 86400000LL,
-                                .to_ms = T0 + 3 * 86400000LL + 600000,
-                                .place = STORE_PLACE_CAMERAS,
+    struct store_request req = {.scope.from_ms = T0 + 3 * 86400000LL,
+                                .scope.to_ms = T0 + 3 * 86400000LL + 600000,
+                                .scope.place = STORE_PLACE_CAMERAS,
                                 .by = "it-staff",
                                 .case_ref = "VV-2026-124",
                                 .reason = "sau nhiều ngày",
@@ -674,9 +674,9 @@ static void test_request_of_no_camera_is_not_exported(void **state)
 {
     struct fixture *fx = *state;
     const struct export_settings set = {"Lai Vung", TZ, 1000, root_of, fx, NULL};
-    struct store_request req = {.from_ms = T0,
-                                .to_ms = T0 + 10000,
-                                .place = STORE_PLACE_TEXT,
+    struct store_request req = {.scope.from_ms = T0,
+                                .scope.to_ms = T0 + 10000,
+                                .scope.place = STORE_PLACE_TEXT,
                                 .text = "không có chỗ này",
                                 .by = "it-staff",
                                 .case_ref = "VV-2026-125",
@@ -855,9 +855,9 @@ static void test_segment_changed_since_the_scan_is_said_and_not_used(void **stat
 static void test_range_over_two_days_is_dated_in_the_manifest_and_summary(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request req = {.from_ms = T0 + 1000 - 86400000,
-                                .to_ms = T0 + 13000,
-                                .place = STORE_PLACE_CAMERAS,
+    struct store_request req = {.scope.from_ms = T0 + 1000 - 86400000,
+                                .scope.to_ms = T0 + 13000,
+                                .scope.place = STORE_PLACE_CAMERAS,
                                 .by = "it-staff",
                                 .case_ref = "VV-2026-121",
                                 .reason = "hai ngày",
@@ -1058,7 +1058,7 @@ static void test_a_folder_path_too_long_for_its_audit_rows_is_refused_before_any
 {
     struct fixture *fx = *state;
     struct store_request req = {
-        .from_ms = T0 + 1000, .to_ms = T0 + 13000, .place = STORE_PLACE_CAMERAS};
+        .scope.from_ms = T0 + 1000, .scope.to_ms = T0 + 13000, .scope.place = STORE_PLACE_CAMERAS};
     struct export_plan *p;
     struct export_result res = {0};
     struct store_audit *rows = NULL;
@@ -1325,7 +1325,8 @@ static void test_every_file_counted_when_the_summary_is_full(void **state)
     char dir[64], db[128], nvr[128], scratch[160], path[512], ids[MANY_CAMS][CFG_ID_MAX + 1];
     const char *idp[MANY_CAMS];
     struct ftest_camera cams[MANY_CAMS];
-    struct store_request req = {.from_ms = T0, .to_ms = T0 + 2000, .place = STORE_PLACE_CAMERAS};
+    struct store_request req = {
+        .scope.from_ms = T0, .scope.to_ms = T0 + 2000, .scope.place = STORE_PLACE_CAMERAS};
     struct recsrc_def d = {.name = "nvr",
                            .kind = RECSRC_DIR,
                            .pattern = "{camera}/%Y-%m-%d/%H-%M-%S.mp4",

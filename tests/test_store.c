@@ -307,7 +307,7 @@ static void check_footage_at_version(struct store *s, int k)
         assert_string_equal(seg[0].path, "OLD-1/0001.mp4");
         assert_int_equal(seg[0].end_ms, 68000);
         assert_string_equal(r.case_ref, "VV-01");
-        assert_int_equal(r.place, STORE_PLACE_CAMERAS);
+        assert_int_equal(r.scope.place, STORE_PLACE_CAMERAS);
         assert_int_equal(fc.oldest_ms, 8000);
         assert_true(fc.has_pace);
     }

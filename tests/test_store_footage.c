@@ -758,12 +758,12 @@ static void test_moved_camera_found_at_its_new_place(void **state)
 static void test_request_stored_with_its_audit_row(void **state)
 {
     struct fixture *fx = *state;
-    struct store_request r = {.from_ms = T0,
-                              .to_ms = T0 + HOUR,
-                              .place = STORE_PLACE_POINT,
-                              .lat = 10.2878,
-                              .lon = 105.6604,
-                              .radius_m = 500},
+    struct store_request r = {.scope = {.from_ms = T0,
+                                        .to_ms = T0 + HOUR,
+                                        .place = STORE_PLACE_POINT,
+                                        .lat = 10.2878,
+                                        .lon = 105.6604,
+                                        .radius_m = 500}},
                          got;
     struct store_request *all = NULL;
     struct store_audit *a = NULL;
@@ -775,13 +775,13 @@ static void test_request_stored_with_its_audit_row(void **state)
     snprintf(r.case_ref, sizeof(r.case_ref), "VV-2026-118");
     snprintf(r.reason, sizeof(r.reason), "trộm xe máy tại chợ");
     assert_int_equal(store_request_create(fx->s, &r, T0 + 2 * HOUR, &id, &err), 0);
-    r.place = STORE_PLACE_TEXT;
+    r.scope.place = STORE_PLACE_TEXT;
     snprintf(r.text, sizeof(r.text), "cho lai vung");
     assert_int_equal(store_request_create(fx->s, &r, T0 + 3 * HOUR, &id2, &err), 0);
     assert_int_equal(id2, id + 1);
     assert_int_equal(store_request_get(fx->s, id, &got, &err), 0);
-    assert_int_equal(got.place, STORE_PLACE_POINT);
-    assert_true(got.radius_m == 500);
+    assert_int_equal(got.scope.place, STORE_PLACE_POINT);
+    assert_true(got.scope.radius_m == 500);
     assert_int_equal(got.created_ms, T0 + 2 * HOUR);
     assert_string_equal(got.by, "Đại úy Lê Văn A");
     assert_int_equal(store_request_get(fx->s, 99, &got, &err), 1);
@@ -799,7 +799,7 @@ static void test_request_stored_with_its_audit_row(void **state)
     assert_string_equal(a[1].prev_hash, a[0].hash);
     free(a);
     /* A request that breaks the table's rules leaves no audit row either. */
-    r.to_ms = r.from_ms;
+    r.scope.to_ms = r.scope.from_ms;
     assert_int_equal(store_request_create(fx->s, &r, T0, &id, &err), -1);
     assert_int_equal(store_list_audit(fx->s, 0, 0, &a, &n, &err), 0);
     assert_int_equal(n, 2);
@@ -869,7 +869,8 @@ static void test_audit_rows_never_changed_or_deleted(void **state)
     struct fixture *fx = *state;
     sqlite3 *db;
 
-    struct store_request r = {.from_ms = T0, .to_ms = T0 + HOUR, .place = STORE_PLACE_CAMERAS};
+    struct store_request r = {
+        .scope = {.from_ms = T0, .to_ms = T0 + HOUR, .place = STORE_PLACE_CAMERAS}};
     struct cw_err err = {0};
     int64_t id;
 
