@@ -179,8 +179,7 @@ static int find_cameras(struct store *s, struct footage_rows *r, struct cw_err *
     size_t m = 0;
     char bad[CFG_ID_MAX + 1] = "";
 
-    if (footage_cameras(s, q->scope.place, q->scope.lat, q->scope.lon, q->scope.radius_m, q->text,
-                        q->cameras, &p, &d, &m, bad, sizeof(bad), err) != 0)
+    if (footage_cameras(s, &q->scope, q->text, q->cameras, &p, &d, &m, bad, sizeof(bad), err) != 0)
         return -1;
     if (bad[0] != '\0') {
         free(p);

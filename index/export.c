@@ -58,8 +58,8 @@ static int plan_cameras(struct store *s, struct export_plan *p, struct cw_err *e
     size_t m = 0;
     char unknown[CFG_ID_MAX + 1];
 
-    if (footage_cameras(s, r->scope.place, r->scope.lat, r->scope.lon, r->scope.radius_m, r->text,
-                        r->cameras, &pl, &d, &m, unknown, sizeof(unknown), err) != 0)
+    if (footage_cameras(s, &r->scope, r->text, r->cameras, &pl, &d, &m, unknown, sizeof(unknown),
+                        err) != 0)
         return -1;
     p->cams = calloc(m ? m : 1, sizeof(*p->cams));
     if (p->cams == NULL) {

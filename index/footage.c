@@ -147,11 +147,11 @@ static void first_unknown(const char *list, const struct store_place *v, size_t 
     }
 }
 
-int footage_cameras(struct store *s, enum store_place_kind kind, double lat, double lon,
-                    double radius_m, const char *text, const char *ids, struct store_place **out,
-                    double **dist_m, size_t *n, char *unknown, size_t unknown_len,
-                    struct cw_err *err)
+int footage_cameras(struct store *s, const struct store_scope *sc, const char *text,
+                    const char *ids, struct store_place **out, double **dist_m, size_t *n,
+                    char *unknown, size_t unknown_len, struct cw_err *err)
 {
+    enum store_place_kind kind = sc->place;
     struct store_place *v = NULL;
     size_t m = 0, k = 0;
 
@@ -161,7 +161,7 @@ int footage_cameras(struct store *s, enum store_place_kind kind, double lat, dou
     if (unknown_len > 0)
         unknown[0] = '\0';
     if (kind == STORE_PLACE_POINT)
-        return store_places_near(s, lat, lon, radius_m, out, dist_m, n, err);
+        return store_places_near(s, sc->lat, sc->lon, sc->radius_m, out, dist_m, n, err);
     if (store_list_places(s, &v, &m, err) != 0)
         return -1;
     if (kind == STORE_PLACE_CAMERAS)

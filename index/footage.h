@@ -33,16 +33,15 @@ double footage_pace(const struct store_footage_camera *fc);
  * yet); the last refresh's time when t is older than the oldest footage (gone already). */
 int64_t footage_overwritten_at(const struct store_footage_camera *fc, int64_t t_ms);
 
-/* The cameras a request's place names (retired ones too: footage outlives them): kind
- * STORE_PLACE_POINT, those within radius_m of lat, lon, nearest first, with their distances
- * in *dist_m (NULL for the other kinds); STORE_PLACE_TEXT, those whose name, address, road,
- * commune or id contains text as cw_text_contains reads it, by id; STORE_PLACE_CAMERAS, the
- * comma-separated ids, by id, and the first id that is no camera in the store in unknown
- * ("" when all are). *out and *dist_m malloc'd (caller frees). */
-int footage_cameras(struct store *s, enum store_place_kind kind, double lat, double lon,
-                    double radius_m, const char *text, const char *ids, struct store_place **out,
-                    double **dist_m, size_t *n, char *unknown, size_t unknown_len,
-                    struct cw_err *err);
+/* The cameras a request's place (sc's; its times play no part) names (retired ones too: footage
+ * outlives them): STORE_PLACE_POINT, those within sc->radius_m of sc->lat, sc->lon, nearest
+ * first, with their distances in *dist_m (NULL for the other kinds); STORE_PLACE_TEXT, those
+ * whose name, address, road, commune or id contains text as cw_text_contains reads it, by id;
+ * STORE_PLACE_CAMERAS, the comma-separated ids, by id, and the first id that is no camera in the
+ * store in unknown ("" when all are). *out and *dist_m malloc'd (caller frees). */
+int footage_cameras(struct store *s, const struct store_scope *sc, const char *text,
+                    const char *ids, struct store_place **out, double **dist_m, size_t *n,
+                    char *unknown, size_t unknown_len, struct cw_err *err);
 
 /* Whether the footage index can speak for a camera's recorder: only a recorder still configured
  * and scanned without error can say footage is not there. */
