@@ -515,7 +515,7 @@ static int unfinished_unlocked(const json_t *list)
 
     json_array_foreach(list, i, o)
     {
-        found |= strcmp(cli_jstr(o, "state_why", ""), FOLDERLOCK_WHY_UNLOCKED) == 0;
+        found |= json_is_false(json_object_get(o, "locks_folder"));
     }
     return found;
 }

@@ -826,7 +826,8 @@ static void unfinished_state(const struct doc_ctx *c, const struct store_audit *
 }
 
 /* An export.start row no end row follows: where is the CLI's folder (an absolute path; the
- * mark of its lock is not part of it) or the API export's name; subject "request N"; whether it
+ * mark of its lock is not part of it) or the API export's name; subject "request N"; whether a
+ * CLI export holds its folder's lock while it runs (an older version's holds none); whether it
  * runs now (unfinished_state). */
 static json_t *unfinished_json(const struct doc_ctx *c, const void *elem)
 {
@@ -834,18 +835,19 @@ static json_t *unfinished_json(const struct doc_ctx *c, const void *elem)
     long long request = 0;
     const char *state;
     char why[4400], where[sizeof(a->detail)];
-    int folder;
+    int folder, locked;
 
-    store_audit_start_where(a, where, sizeof(where));
+    locked = store_audit_start_where(a, where, sizeof(where));
     folder = where[0] == '/';
     if (sscanf(a->subject, "request %lld", &request) != 1)
         request = 0;
     unfinished_state(c, a, &state, why, sizeof(why));
-    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "row", (json_int_t)a->id, "began",
-                     doc_iso_or_null(c, a->at_ms), "by", row_text(a->actor), "request",
+    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "row", (json_int_t)a->id,
+                     "began", doc_iso_or_null(c, a->at_ms), "by", row_text(a->actor), "request",
                      request > 0 ? json_integer(request) : json_null(), "folder",
                      folder ? row_text(where) : json_null(), "export",
-                     folder ? json_null() : row_text(where), "state", state, "state_why",
+                     folder ? json_null() : row_text(where), "locks_folder",
+                     folder ? json_boolean(locked) : json_null(), "state", state, "state_why",
                      row_text(why));
 }
 

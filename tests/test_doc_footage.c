@@ -1116,6 +1116,7 @@ static void test_audit_verify_says_whether_an_unfinished_export_runs_now(void **
     cwtest_write_file(lock, pid, 0640);
     e = json_array_get(unfinished(fx, &doc), 1);
     assert_string_equal(str(e, "export"), "request-8-1");
+    assert_true(json_is_null(json_object_get(e, "locks_folder")));
     assert_string_equal(str(e, "state"), "unknown");
     assert_string_equal(str(e, "state_why"), "camwatchd is running");
     json_decref(doc);
@@ -1156,12 +1157,14 @@ static void test_audit_verify_calls_an_export_of_a_version_without_the_lock_unkn
         e = json_array_get(u, 0);
         assert_int_equal(json_integer_value(json_object_get(e, "row")), older);
         assert_string_equal(str(e, "folder"), folder);
+        assert_true(json_is_false(json_object_get(e, "locks_folder")));
         assert_string_equal(str(e, "state"), "unknown");
         assert_string_equal(str(e, "state_why"), "begun by a camwatch version that did not lock "
                                                  "its folder, so it may be running");
         e = json_array_get(u, 1);
         assert_int_equal(json_integer_value(json_object_get(e, "row")), locked);
         assert_string_equal(str(e, "folder"), folder);
+        assert_true(json_is_true(json_object_get(e, "locks_folder")));
         assert_string_equal(str(e, "state"), "killed");
         snprintf(want, sizeof(want), "its folder %s is gone", folder);
         assert_string_equal(str(e, "state_why"), gone ? want : "");

@@ -399,9 +399,9 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         r = self.cli("audit", "verify", "--json")
         self.assertEqual(r.returncode, 3, r)
         [e] = [e for e in json.loads(r.stdout)["unfinished_exports"] if e["row"] == start]
-        self.assertEqual((e["folder"], e["state"], e["state_why"]),
-                         (folder, "unknown", "begun by a camwatch version that did not lock its "
-                          "folder, so it may be running"), e)
+        self.assertEqual((e["folder"], e["locks_folder"], e["state"], e["state_why"]),
+                         (folder, False, "unknown", "begun by a camwatch version that did not lock "
+                          "its folder, so it may be running"), e)
         r = self.cli("audit", "verify")
         self.assertIn("export with no end recorded (running now, or killed: begun by a camwatch "
                       "version that did not lock its folder, so it may be running): audit row "
@@ -480,7 +480,7 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertEqual(v["unfinished_exports"],
                          [{"row": start, "began": began.isoformat(), "by": "it-staff",
                            "request": rid, "folder": os.path.realpath(out), "export": None,
-                           "state": "killed", "state_why": ""}], v)
+                           "locks_folder": True, "state": "killed", "state_why": ""}], v)
         r = self.cli("audit", "verify")
         self.assertEqual(r.returncode, 3, r)
         lines = r.stdout.splitlines()
