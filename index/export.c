@@ -320,6 +320,14 @@ struct run {
     int made_dir; /* the folder was made by this run: removed again when it fails */
 };
 
+/* err about the file name of the folder, by its own name and errno's reason: the user knows
+ * which file failed (manifest.json, CAH-001.mp4), never only its temporary, gone by the time
+ * they read it. */
+static int name_err(const struct run *r, const char *name, const char *what, struct cw_err *err)
+{
+    return cw_err_set(err, r->dir, 0, NULL, "%s: %s: %s", name, what, strerror(errno));
+}
+
 /* A temporary in the folder (mode 0640), recorded so it is removed on failure. */
 static int temp_file(struct run *r, const char *name, int *fd, struct cw_err *err)
 {
@@ -335,13 +343,15 @@ static int temp_file(struct run *r, const char *name, int *fd, struct cw_err *er
         return cw_err_set(err, r->dir, 0, NULL, "cannot make a file here: %s", strerror(errno));
     r->n_files++;
     if (fchmod(*fd, EXPORT_FILE_MODE) != 0) {
+        name_err(r, name, "cannot set its mode", err);
         close(*fd);
-        return cw_err_set(err, f->tmp, 0, NULL, "cannot set its mode: %s", strerror(errno));
+        return -1;
     }
     return 0;
 }
 
-static int write_all(int fd, const char *text, const char *path, struct cw_err *err)
+/* Write all of text to fd; -1 with errno set when it cannot. */
+static int write_all(int fd, const char *text)
 {
     size_t len = strlen(text), done = 0;
 
@@ -349,8 +359,10 @@ static int write_all(int fd, const char *text, const char *path, struct cw_err *
         ssize_t n = write(fd, text + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n == 0)
+            errno = EIO;
         if (n <= 0)
-            return cw_err_set(err, path, 0, NULL, "cannot write: %s", strerror(errno));
+            return -1;
         done += (size_t)n;
     }
     return 0;
@@ -359,14 +371,14 @@ static int write_all(int fd, const char *text, const char *path, struct cw_err *
 /* Write text to a temporary named name. */
 static int text_file(struct run *r, const char *name, const char *text, struct cw_err *err)
 {
-    int fd, rc;
+    int fd, rc = 0;
 
     if (temp_file(r, name, &fd, err) != 0)
         return -1;
-    rc = write_all(fd, text, r->files[r->n_files - 1].tmp, err);
-    if (rc == 0 && fsync(fd) != 0)
-        rc = cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot sync: %s",
-                        strerror(errno));
+    if (write_all(fd, text) != 0)
+        rc = name_err(r, name, "cannot write", err);
+    else if (fsync(fd) != 0)
+        rc = name_err(r, name, "cannot sync", err);
     close(fd);
     return rc;
 }
@@ -419,140 +431,8 @@ static int check_free(const struct run *r, const char *name, struct cw_err *err)
     return 0;
 }
 
-/* Whether folder dir (sb: its stat) keeps evidence from others: owned by the user exporting or
- * by root, and writable by no one else but with the sticky bit (where only a file's owner may
- * remove it). The rule ssh applies to its own files (StrictModes): whoever owns or may write
- * the folder may delete or replace the files in it, so the evidence would be only as safe as
- * that user. Even root is refused another user's folder, for that user could replace what root
- * exported; a root-owned folder is accepted, root can do anything anyway. */
-static int check_private(const char *dir, const struct stat *sb, struct cw_err *err)
-{
-    uid_t me = geteuid();
-
-    if (sb->st_uid != me && sb->st_uid != 0)
-        return cw_err_set(err, dir, 0, NULL,
-                          "owned by uid %u, not by the user exporting (uid %u): its owner could "
-                          "delete or replace the evidence; export into a folder of your own",
-                          (unsigned)sb->st_uid, (unsigned)me);
-    if ((sb->st_mode & (S_IWGRP | S_IWOTH)) != 0 && (sb->st_mode & S_ISVTX) == 0)
-        return cw_err_set(err, dir, 0, NULL,
-                          "writable by %s (mode %04o): anyone who may write it could delete or "
-                          "replace the evidence; make it yours alone (chmod 0750 %s) or export "
-                          "into a new folder",
-                          (sb->st_mode & S_IWOTH) != 0 ? "others" : "its group",
-                          (unsigned)(sb->st_mode & 07777), dir);
-    return 0;
-}
-
-/* Every folder above the absolute path dir, up to "/", as check_private asks of the folder
- * itself: whoever owns or may write one of them may move the export's folder away and put
- * another in its place (ssh asks the same of every folder above its keys). A folder with the
- * sticky bit (as /tmp) is fine: there only an entry's owner may move it. */
-static int check_above(const char *dir, struct cw_err *err)
-{
-    char up[PATH_MAX], *slash;
-    struct stat sb;
-    uid_t me = geteuid();
-
-    if (snprintf(up, sizeof(up), "%s", dir) >= (int)sizeof(up))
-        return cw_err_set(err, dir, 0, NULL, "path too long");
-    while ((slash = strrchr(up, '/')) != NULL && up[1] != '\0') {
-        if (slash == up)
-            slash[1] = '\0'; /* "/a": its folder is "/" */
-        else
-            *slash = '\0';
-        if (stat(up, &sb) != 0)
-            return cw_err_set(err, up, 0, NULL, "%s", strerror(errno));
-        if (sb.st_uid != me && sb.st_uid != 0)
-            return cw_err_set(err, up, 0, NULL,
-                              "a folder above %s, owned by uid %u, not by the user exporting (uid "
-                              "%u): its owner could move the export away and put another in its "
-                              "place; export into a folder below only yours and root's",
-                              dir, (unsigned)sb.st_uid, (unsigned)me);
-        if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (sb.st_mode & S_ISVTX) == 0)
-            return cw_err_set(err, up, 0, NULL,
-                              "a folder above %s, writable by %s (mode %04o): anyone who may "
-                              "write it could move the export away and put another in its place; "
-                              "export into a folder below only yours and root's",
-                              dir, (sb.st_mode & S_IWOTH) != 0 ? "others" : "its group",
-                              (unsigned)(sb.st_mode & 07777));
-    }
-    return 0;
-}
-
-/* check_above for the folders of the path as typed (made absolute from the working folder),
- * not only of the one realpath resolves: the files are written through the typed one, so
- * whoever may write a folder holding a symlink on the way could point it elsewhere. */
-static int check_above_typed(const char *dir, struct cw_err *err)
-{
-    char abs[PATH_MAX], cwd[PATH_MAX];
-    size_t n;
-    int w;
-
-    if (dir[0] == '/')
-        w = snprintf(abs, sizeof(abs), "%s", dir);
-    else if (getcwd(cwd, sizeof(cwd)) == NULL)
-        return cw_err_set(err, dir, 0, NULL, "the working folder: %s", strerror(errno));
-    else
-        w = snprintf(abs, sizeof(abs), "%s/%s", cwd, dir);
-    if (w < 0 || w >= (int)sizeof(abs))
-        return cw_err_set(err, dir, 0, NULL, "path too long");
-    for (n = strlen(abs); n > 1 && abs[n - 1] == '/'; n--)
-        abs[n - 1] = '\0'; /* "out/" is "out" */
-    return check_above(abs, err);
-}
-
-/* Whether dir (out_dir resolved) fits its audit rows whole (EXPORT_DIR_MAX); -1 with err if
- * not. */
-static int dir_fits(const char *out_dir, const char *dir, struct cw_err *err)
-{
-    size_t n = strlen(dir);
-
-    if (n <= EXPORT_DIR_MAX)
-        return 0;
-    return cw_err_set(err, out_dir, 0, NULL,
-                      "its absolute path is %zu bytes; an export folder's is %d at the most, so "
-                      "that its audit rows hold it whole",
-                      n, EXPORT_DIR_MAX);
-}
-
-int export_dir_check(const char *out_dir, char *buf, size_t len, struct cw_err *err)
-{
-    char path[PATH_MAX], parent[PATH_MAX], *slash;
-    size_t n = strlen(out_dir);
-    struct stat sb;
-
-    while (n > 1 && out_dir[n - 1] == '/')
-        n--; /* "out/" is "out" */
-    if (n >= sizeof(path))
-        return cw_err_set(err, out_dir, 0, NULL, "path too long");
-    memcpy(path, out_dir, n);
-    path[n] = '\0';
-    if (realpath(path, parent) != NULL) {
-        if (snprintf(buf, len, "%s", parent) >= (int)len)
-            return cw_err_set(err, out_dir, 0, NULL, "path too long");
-        if (dir_fits(out_dir, buf, err) != 0)
-            return -1;
-        if (stat(parent, &sb) == 0 && S_ISDIR(sb.st_mode) && check_private(parent, &sb, err) != 0)
-            return -1;
-        return check_above(parent, err) != 0 ? -1 : check_above_typed(out_dir, err);
-    }
-    if (errno != ENOENT)
-        return cw_err_set(err, out_dir, 0, NULL, "%s", strerror(errno));
-    slash = strrchr(path, '/');
-    if (slash == NULL ? realpath(".", parent) == NULL
-                      : realpath(slash == path ? "/" : (*slash = '\0', path), parent) == NULL)
-        return cw_err_set(err, out_dir, 0, NULL, "its parent folder: %s", strerror(errno));
-    if (snprintf(buf, len, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/",
-                 slash == NULL ? path : slash + 1) >= (int)len)
-        return cw_err_set(err, out_dir, 0, NULL, "path too long");
-    return dir_fits(out_dir, buf, err) != 0 || check_above(buf, err) != 0
-               ? -1
-               : check_above_typed(out_dir, err);
-}
-
 /* The folder: made when missing, else only one that keeps the evidence from others
- * (check_private); none of the names the plan writes may exist in it. */
+ * (export_dir_private); none of the names the plan writes may exist in it. */
 static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
 {
     const struct export_plan *p = r->p;
@@ -568,11 +448,11 @@ static int check_dir(struct run *r, const char *out_dir, struct cw_err *err)
         return cw_err_set(err, r->dir, 0, NULL, "cannot make the folder: %s", strerror(errno));
     if (stat(r->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cw_err_set(err, r->dir, 0, NULL, "not a folder");
-    if (check_private(r->dir, &sb, err) != 0)
+    if (export_dir_private(r->dir, &sb, err) != 0)
         return -1;
     if (realpath(r->dir, real) == NULL)
         return cw_err_set(err, r->dir, 0, NULL, "%s", strerror(errno));
-    if (check_above(real, err) != 0 || check_above_typed(r->dir, err) != 0)
+    if (export_dir_above(real, r->dir, err) != 0)
         return -1;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (check_free(r, fixed[i], err) != 0)
@@ -792,7 +672,7 @@ static int export_camera(struct run *r, size_t i, struct cw_err *err)
     rc = fsync(fd) == 0 ? sha256_file(fd, -1, o->sha256, r->cancel) : -1;
     close(fd);
     if (rc != 0)
-        cw_err_set(err, r->files[r->n_files - 1].tmp, 0, NULL, "cannot hash: %s", strerror(errno));
+        name_err(r, name, "cannot sync or hash", err);
 done:
     free(in);
     free(used);
@@ -969,7 +849,7 @@ int export_audit_start(struct store *s, int64_t request_id, const char *actor, c
 
     snprintf(subject, sizeof(subject), "request %lld", (long long)request_id);
     if (strlen(where) > EXPORT_DIR_MAX)
-        return dir_fits(where, where, err);
+        return export_dir_fits(where, where, err);
     snprintf(detail, sizeof(detail), "%s%s", where, locked ? STORE_AUDIT_FOLDER_LOCKED : "");
     return store_audit_append(s, at_ms, actor, "export.start", subject, detail, start_id, err);
 }

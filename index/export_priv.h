@@ -1,7 +1,10 @@
-/* export_priv.h - what the export's files (export.c, export_manifest.c) share: the plan's
- * record and each camera's outcome. Not for callers outside index/export*.c. */
+/* export_priv.h - what the export's files (export.c, export_manifest.c, export_dir.c) share: the
+ * plan's record, each camera's outcome and the checks of the folder. Not for callers outside
+ * index/export*.c. */
 #ifndef CW_EXPORT_PRIV_H
 #define CW_EXPORT_PRIV_H
+
+#include <sys/stat.h>
 
 #include "../probes/remux.h"
 #include "../util/zone.h"
@@ -89,6 +92,20 @@ void export_unindexed_words(const struct export_plan *p, const struct export_cam
  * out of memory. */
 char *export_manifest_json(const struct export_plan *p, const struct export_outcome *o);
 char *export_manifest_txt(const struct export_plan *p, const struct export_outcome *o);
+
+/* Whether folder dir (sb: its stat) keeps the evidence from others: owned by the user
+ * exporting or by root, writable by no one else unless it has the sticky bit. 0, or -1 with
+ * err naming the folder and what to do. */
+int export_dir_private(const char *dir, const struct stat *sb, struct cw_err *err);
+
+/* Whether dir (out_dir resolved) fits its audit rows whole (EXPORT_DIR_MAX); -1 with err if
+ * not. */
+int export_dir_fits(const char *out_dir, const char *dir, struct cw_err *err);
+
+/* Whether every folder above real (the folder's absolute, resolved path) and above typed (the
+ * path as the user gave it, made absolute from the working folder) keeps the evidence from
+ * others as export_dir_private asks; 0, or -1 with err. */
+int export_dir_above(const char *real, const char *typed, struct cw_err *err);
 
 /* A camera id as a file name: [A-Za-z0-9._-] kept, anything else '_', at most 80 bytes. */
 void export_file_name(const char *id, char *buf, size_t len);
