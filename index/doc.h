@@ -208,8 +208,10 @@ int doc_availability(const struct doc_ctx *c, int64_t from_ms, int64_t to_ms, in
  * because[], cost_vnd (null: unpriced), price_source} ], cost_vnd (null when none of its
  * actions has a price: unpriced work is not free), unpriced} ] ranked
  * (priority, then downtime, outages, id), owners: [ {owner, owner_name, cameras,
- * needing_work, down_now, priority_items, actions, cost_vnd, priority_cost_vnd, unpriced} ],
- * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the owners' fields summed}
+ * needing_work, down_now, priority_items, actions, cost_vnd, priority_cost_vnd, unpriced,
+ * priority_actions, priority_unpriced (the work at priority sites, and of it the unpriced:
+ * priority_cost_vnd of nothing priced is no price, not 0)} ], by_action: [ {action, count,
+ * cost_vnd, unpriced} ], total: {the owners' fields summed}
  * (owners', by_action's and total's cost_vnd: the sum of what is priced, a whole number for
  * report merge; their unpriced says how much is not in it),
  * availability: {owners, total, weeks} as doc_availability's}. Findings (kind, then its
@@ -249,8 +251,10 @@ struct doc_district {
 /* The province summary of n districts' backlogs: {header (c's site, authority, zone and
  * language; from the earliest district's start to the latest's end), districts: [ {site,
  * authority, file, from, to, cameras, needing_work, down_now, priority_items, actions,
- * cost_vnd, priority_cost_vnd, unpriced, monitored_ms, available_ms, availability_pct,
- * owners: [ {owner, owner_name, cameras, ...} ]} ] (most to fund at priority sites first),
+ * cost_vnd, priority_cost_vnd, unpriced, priority_actions, priority_unpriced (null, in the
+ * district, its owners and the total, for a file of a version before them), monitored_ms,
+ * available_ms, availability_pct, owners: [ {owner, owner_name, cameras, ...} ]} ] (most to
+ * fund at priority sites first),
  * by_action: [ {action, count, cost_vnd, unpriced} ], total: {the counts summed,
  * monitored_ms, available_ms, availability_pct}}. c->store is not used. DOC_BAD_INPUT, with
  * err naming the file and field, for a document that is not a version-1 backlog or has a

@@ -28,6 +28,7 @@ struct totals {
     int cameras;       /* monitored in the range, retired ones included: availability's set */
     int retired;       /* of those, the ones retired since: never needing work nor down now */
     int needing_work, down_now, priority_items, actions, unpriced;
+    int priority_actions, priority_unpriced; /* of the work at priority sites */
     int64_t cost_vnd, priority_cost_vnd;
 };
 
@@ -171,17 +172,21 @@ static void add_entry_totals(struct totals *t, const struct entry *e)
     t->actions += (int)json_array_size(e->actions);
     t->unpriced += e->unpriced;
     t->cost_vnd += e->cost_vnd;
-    if (e->priority == 1)
+    if (e->priority == 1) {
         t->priority_cost_vnd += e->cost_vnd;
+        t->priority_actions += (int)json_array_size(e->actions);
+        t->priority_unpriced += e->unpriced;
+    }
 }
 
 static json_t *totals_json(const struct doc_ctx *c, const struct totals *t)
 {
-    json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:i}", "cameras", t->cameras,
-                          "retired", t->retired, "needing_work", t->needing_work, "down_now",
-                          t->down_now, "priority_items", t->priority_items, "actions", t->actions,
-                          "cost_vnd", (json_int_t)t->cost_vnd, "priority_cost_vnd",
-                          (json_int_t)t->priority_cost_vnd, "unpriced", t->unpriced);
+    json_t *o = json_pack(
+        "{s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:i, s:i, s:i}", "cameras", t->cameras, "retired",
+        t->retired, "needing_work", t->needing_work, "down_now", t->down_now, "priority_items",
+        t->priority_items, "actions", t->actions, "cost_vnd", (json_int_t)t->cost_vnd,
+        "priority_cost_vnd", (json_int_t)t->priority_cost_vnd, "unpriced", t->unpriced,
+        "priority_actions", t->priority_actions, "priority_unpriced", t->priority_unpriced);
 
     if (o != NULL && t->owner != NULL) {
         json_object_set_new(o, "owner", json_string(t->owner));
@@ -257,6 +262,8 @@ static int set_totals(const struct doc_ctx *c, json_t *root, const struct report
         all.unpriced += t[i].unpriced;
         all.cost_vnd += t[i].cost_vnd;
         all.priority_cost_vnd += t[i].priority_cost_vnd;
+        all.priority_actions += t[i].priority_actions;
+        all.priority_unpriced += t[i].priority_unpriced;
         if (json_array_append_new(owners, totals_json(c, &t[i])) != 0)
             goto done;
     }

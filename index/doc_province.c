@@ -41,7 +41,16 @@ struct district {
     char *site; /* its site's name as compared and shown: trimmed, NFC; owned */
     struct need total;
     json_int_t available_ms, monitored_ms; /* of availability.total */
+    /* The work at priority sites and how much of it has no price (prio_keys), in total: so
+     * that a cost there of nothing priced reads "no price", not 0; has_prio 0 when the file,
+     * made by a version before them, gives none. */
+    int has_prio;
+    json_int_t prio[2];
 };
+
+/* Figures of a backlog's owners and total that a version before them did not write: all of
+ * them or none. */
+static const char *const prio_keys[] = {"priority_actions", "priority_unpriced"};
 
 static int bad(struct cw_err *err, const char *file, const char *field, const char *what)
 {
@@ -113,6 +122,64 @@ static int adds_up(const struct district *d, const char *list, const json_int_t 
     return 0;
 }
 
+/* o's prio_keys into v[2] (where: its place in the file), each a count no more than its
+ * priority_actions; 1 when o gives none of them (a file of a version before them), 0, or
+ * DOC_BAD_INPUT. */
+static int get_prio(const json_t *o, json_int_t *v, const char *file, const char *where,
+                    struct cw_err *err)
+{
+    char field[96];
+    int rc;
+
+    if (json_object_get(o, prio_keys[0]) == NULL && json_object_get(o, prio_keys[1]) == NULL)
+        return 1;
+    for (size_t k = 0; k < 2; k++)
+        if ((rc = get_count(o, prio_keys[k], PROVINCE_COUNT_MAX, &v[k], file, where, err)) != 0)
+            return rc;
+    snprintf(field, sizeof(field), "%s%s%s", where, where[0] ? "." : "", prio_keys[1]);
+    return v[1] > v[0] ? bad(err, file, field, "more than priority_actions") : 0;
+}
+
+/* The district's work at priority sites (d->has_prio, d->prio): given in its total and each of
+ * its owners alike, the owners adding up to the total, or given nowhere. */
+static int check_prio(const json_t *doc, struct district *d, struct cw_err *err)
+{
+    json_int_t v[2], sum[2] = {0};
+    const json_t *o;
+    size_t i;
+    int rc;
+    char where[64];
+
+    if ((rc = get_prio(json_object_get(doc, "total"), d->prio, d->file, "total", err)) < 0 ||
+        rc == DOC_BAD_INPUT)
+        return rc;
+    d->has_prio = rc == 0;
+    json_array_foreach(json_object_get(doc, "owners"), i, o)
+    {
+        snprintf(where, sizeof(where), "owners[%zu]", i);
+        if ((rc = get_prio(o, v, d->file, where, err)) == 1 && !d->has_prio)
+            continue;
+        if (rc == 1 || !d->has_prio)
+            return bad(err, d->file, where,
+                       d->has_prio ? "gives no priority_actions, while total does"
+                                   : "gives priority_actions, while total does not");
+        if (rc != 0)
+            return rc;
+        for (size_t k = 0; k < 2; k++)
+            if (__builtin_add_overflow(sum[k], v[k], &sum[k]))
+                sum[k] = INT64_MAX;
+    }
+    for (size_t k = 0; d->has_prio && k < 2; k++)
+        if (sum[k] != d->prio[k]) {
+            cw_err_set(err, d->file, 0, "owners",
+                       "do not add up to total.%s (%lld against %lld): a figure edited in one "
+                       "place and not the other?",
+                       prio_keys[k], (long long)sum[k], (long long)d->prio[k]);
+            return DOC_BAD_INPUT;
+        }
+    return 0;
+}
+
 /* Every field of a district's backlog that the summary reads, and its owners and kinds of work
  * adding up to its total (the province's tables sum each of them). */
 static int check_district(const json_t *doc, struct district *d, struct cw_err *err)
@@ -152,7 +219,8 @@ static int check_district(const json_t *doc, struct district *d, struct cw_err *
             if (__builtin_add_overflow(owners.v[k], n.v[k], &owners.v[k]))
                 owners.v[k] = INT64_MAX;
     }
-    if ((rc = adds_up(d, "owners", owners.v, NULL, N_NEED, err)) != 0)
+    if ((rc = adds_up(d, "owners", owners.v, NULL, N_NEED, err)) != 0 ||
+        (rc = check_prio(doc, d, err)) != 0)
         return rc;
     if (!json_is_array(json_object_get(doc, "by_action")))
         return bad(err, d->file, "by_action", "expected an array");
@@ -240,6 +308,18 @@ static int sum_district(struct need *total, json_int_t *avail, json_int_t *mon,
     return 0;
 }
 
+/* Set prio_keys on o: from, a checked owner of a file, or v; null when neither (a file of a
+ * version before them). */
+static void prio_json(json_t *o, const json_t *from, const json_int_t *v)
+{
+    for (size_t k = 0; o != NULL && k < 2; k++)
+        json_object_set_new(
+            o, prio_keys[k],
+            from != NULL ? json_integer(json_integer_value(json_object_get(from, prio_keys[k])))
+            : v != NULL  ? json_integer(v[k])
+                         : json_null());
+}
+
 static json_t *pct(json_int_t available, json_int_t monitored)
 {
     return monitored > 0 ? json_real(100.0 * (double)available / (double)monitored) : json_null();
@@ -261,10 +341,12 @@ static json_t *district_json(const struct district *d)
         json_t *w;
         get_need(x, &n, d->file, "", NULL); /* checked already */
         w = need_json(&n);
+        prio_json(w, d->has_prio ? x : NULL, NULL);
         json_object_set_new(w, "owner", json_string(rj_str(x, "owner")));
         json_object_set_new(w, "owner_name", json_deep_copy(json_object_get(x, "owner_name")));
         json_array_append_new(owners, w);
     }
+    prio_json(o, NULL, d->has_prio ? d->prio : NULL);
     json_object_set_new(o, "site", json_string(d->site));
     json_object_set_new(o, "authority", json_deep_copy(json_object_get(d->doc, "authority")));
     json_object_set_new(o, "file", json_string(d->file));
@@ -328,7 +410,8 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
 {
     struct district *d = calloc(n > 0 ? n : 1, sizeof(*d));
     struct need total = {{0}};
-    json_int_t avail = 0, mon = 0, from = INT64_MAX, to = 0;
+    json_int_t avail = 0, mon = 0, from = INT64_MAX, to = 0, prio[2] = {0};
+    int all_prio = 1;
     json_t *root = NULL, *arr;
     int rc = 0;
 
@@ -345,6 +428,9 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
             rc = site_name(&d[i], err);
         if (rc == 0)
             rc = sum_district(&total, &avail, &mon, &d[i], err);
+        all_prio &= rc == 0 && d[i].has_prio; /* a count each: 10^8 at most, no overflow */
+        for (size_t k = 0; rc == 0 && k < 2; k++)
+            prio[k] += d[i].prio[k];
         for (size_t k = 0; rc == 0 && k < i; k++)
             if (strcmp(d[k].site, d[i].site) == 0) {
                 cw_err_set(err, d[i].file, 0, "site", "'%s' is given twice (also in %s)", d[i].site,
@@ -370,6 +456,7 @@ int doc_province(const struct doc_ctx *c, const struct doc_district *in, size_t 
     }
     if ((root = report_header(c, "province", from, to, now_ms)) != NULL) {
         json_t *tot = need_json(&total);
+        prio_json(tot, NULL, all_prio ? prio : NULL);
         if (tot != NULL) {
             json_object_set_new(tot, "monitored_ms", json_integer(mon));
             json_object_set_new(tot, "available_ms", json_integer(avail));

@@ -106,6 +106,10 @@ void rcell_hours(struct rcell *c, const json_t *ms);
  * shown as free. */
 void rcell_cost(struct rcell *c, enum report_lang l, const json_t *o, const char *key,
                 const char *count);
+/* rcell_cost with the count of unpriced work in o[unpriced] (the part of a figure: the cost at
+ * priority sites, "priority_unpriced" of its "priority_actions"). */
+void rcell_cost_of(struct rcell *c, enum report_lang l, const json_t *o, const char *key,
+                   const char *count, const char *unpriced);
 /* A chart of n bars; labels and values are set by the caller. NULL when out of memory. */
 struct rchart *rmodel_chart(struct rmodel *m, enum rlabel_id title, enum rkind kind, int vertical,
                             size_t n);

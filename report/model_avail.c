@@ -220,7 +220,7 @@ static void need_cells(struct rcell *r, enum report_lang l, const json_t *o, int
         rcell_json(&r[k++], json_object_get(o, "availability_pct"));
     rcell_json(&r[k++], json_object_get(o, "actions"));
     rcell_cost(&r[k++], l, o, "cost_vnd", "actions");
-    rcell_json(&r[k++], json_object_get(o, "priority_cost_vnd"));
+    rcell_cost_of(&r[k++], l, o, "priority_cost_vnd", "priority_actions", "priority_unpriced");
     rcell_json(&r[k++], json_object_get(o, "unpriced"));
 }
 

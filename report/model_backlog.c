@@ -68,7 +68,7 @@ static int owner_row(struct rtable *t, enum report_lang l, const json_t *doc, co
     rcell_json(&r[6], json_object_get(av, "outages"));
     rcell_json(&r[7], json_object_get(o, "actions"));
     rcell_cost(&r[8], l, o, "cost_vnd", "actions");
-    rcell_json(&r[9], json_object_get(o, "priority_cost_vnd"));
+    rcell_cost_of(&r[9], l, o, "priority_cost_vnd", "priority_actions", "priority_unpriced");
     rcell_json(&r[10], json_object_get(o, "unpriced"));
     return 0;
 }

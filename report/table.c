@@ -91,10 +91,16 @@ void rcell_json(struct rcell *c, const json_t *v)
 void rcell_cost(struct rcell *c, enum report_lang l, const json_t *o, const char *key,
                 const char *count)
 {
-    const json_t *v = json_object_get(o, key);
+    rcell_cost_of(c, l, o, key, count, "unpriced");
+}
+
+void rcell_cost_of(struct rcell *c, enum report_lang l, const json_t *o, const char *key,
+                   const char *count, const char *unpriced)
+{
+    const json_t *v = json_object_get(o, key), *u = json_object_get(o, unpriced);
     json_int_t n = count != NULL ? json_integer_value(json_object_get(o, count)) : 0;
 
-    if (json_is_null(v) || (n > 0 && json_integer_value(json_object_get(o, "unpriced")) == n))
+    if (json_is_null(v) || (n > 0 && json_is_integer(u) && json_integer_value(u) == n))
         rcell_text(c, rlabel(l, RL_NO_PRICE));
     else
         rcell_json(c, v);
