@@ -6,6 +6,7 @@
  * and the export (index/export.h). */
 #include <errno.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,27 @@ static void export_progress(void *data, size_t i, size_t n, const char *camera, 
     x->shown = 1;
 }
 
+#define AUDIT_ACTOR_SIZE sizeof(((struct store_audit *)0)->actor)
+
+/* Whether text, given as option opt (--by, --reason), can go whole into an audit row field of
+ * size bytes (SIZE_MAX: not measured here), as request create asks of its own: not empty,
+ * UTF-8, on one line (a new line in a row printed would forge a line), not cut. 0, or
+ * cli_usage_error's exit status. */
+static int audit_text(const struct cli_args *a, const char *opt, const char *text, size_t size)
+{
+    if (text[0] == '\0')
+        return cli_usage_error(a->cmd, "%s: required: the audit trail says who did what and why",
+                               opt);
+    if (!cfg_utf8_valid(text, strlen(text)))
+        return cli_usage_error(a->cmd, "%s: not UTF-8 text", opt);
+    if (cfg_text_has_control(text, 0))
+        return cli_usage_error(
+            a->cmd, "%s: a control character (a new line, tab or escape) in the text", opt);
+    if (strlen(text) >= size)
+        return cli_usage_error(a->cmd, "%s: %zu bytes at the most", opt, size - 1);
+    return 0;
+}
+
 /* Who exports: --by, else the login name. */
 static void exporter(const struct cli_args *a, char *buf, size_t len)
 {
@@ -408,6 +430,8 @@ static int export_run_cmd(struct cli *cli, const struct cli_args *a)
         return cli_usage_error(a->cmd, "'%s' is not a request id", a->argv[0]);
     if (a->out == NULL)
         return cli_usage_error(a->cmd, "--out DIR is needed");
+    if (a->by_name != NULL && (rc = audit_text(a, "--by", a->by_name, AUDIT_ACTOR_SIZE)) != 0)
+        return rc;
     stream_global_init();
     exporter(a, who, sizeof(who));
     if ((set = export_cfg_copy(cli->cfg)) == NULL) {
@@ -694,7 +718,7 @@ static int close_run(struct cli *cli, const struct cli_args *a)
     size_t n = 0;
     struct cw_err err;
     char why[1024], where[sizeof(v->detail)];
-    int fd = -1, rc = -1, unlocked;
+    int fd = -1, rc = -1, bad, unlocked;
 
     if (row == 0)
         return cli_usage_error(a->cmd, "'%s' is not an audit row number", a->argv[0]);
@@ -702,6 +726,9 @@ static int close_run(struct cli *cli, const struct cli_args *a)
         return cli_usage_error(a->cmd, "--by NAME is needed");
     if (a->reason == NULL)
         return cli_usage_error(a->cmd, "--reason TEXT is needed");
+    if ((bad = audit_text(a, "--by", a->by_name, AUDIT_ACTOR_SIZE)) != 0 ||
+        (bad = audit_text(a, "--reason", a->reason, SIZE_MAX)) != 0)
+        return bad; /* rc stays -1: only a row written makes it 0 */
     if (store_list_audit(cli->store, row - 1, 1, &v, &n, &err) != 0)
         return cli_fail(&err);
     if (n == 0 || v[0].id != row)

@@ -284,6 +284,36 @@ class ExportEdgesTest(cwtest.FixtureTestCase):
         self.assertFalse(os.path.exists(out))
         self.assertEqual(self.audit_rows(rid), [])
 
+    def test_a_by_name_the_audit_trail_cannot_hold_is_refused_before_anything(self):
+        # The audit row of an export says who made it: `--by ""` wrote rows with no one, a new
+        # line in it a row whose actor forges a line where it is printed, and a name past the
+        # row's 127 bytes was cut (perhaps inside a letter). request create refuses all three
+        # in its --by; export and close-export must too, writing nothing, exit 2.
+        rid = self.request(self.t0, self.t0 + 4 * dirsite.SEC, "--camera", "CHO-01")
+        out = os.path.join(self.tmp, "by-refused")
+        for by, why in (("", "--by: required"), ("it-staff\nadmin", "--by: a control character"),
+                        ("Nguyễn Văn Ánh " * 9, "--by: 127 bytes at the most")):
+            with self.subTest(by=by):
+                r = self.cli("request", "export", str(rid), "--out", out, "--by", by)
+                self.assertEqual(r.returncode, 2, r)
+                self.assertIn("camwatch: request export: %s" % why, r.stderr)
+                self.assertFalse(os.path.exists(out))
+                self.assertEqual([a for a, _ in self.audit_rows(rid)], ["request.create"])
+                r = self.cli("audit", "close-export", "1", "--by", by, "--reason", "đã xem")
+                self.assertEqual(r.returncode, 2, r)
+                self.assertIn("camwatch: audit close-export: %s" % why, r.stderr)
+        r = self.cli("audit", "close-export", "1", "--by", "it-staff", "--reason", "xem\nlại")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("camwatch: audit close-export: --reason: a control character", r.stderr)
+        # a name of its letters, whole, as typed
+        r = self.cli("request", "export", str(rid), "--out", out, "--by", "Nguyễn Văn Ánh")
+        self.assertEqual(r.returncode, 0, r)
+        with sqlite3.connect("file:%s?mode=ro" % self.db, uri=True) as con:
+            actors = con.execute("SELECT action, actor FROM audit WHERE subject = ? ORDER BY id",
+                                 ("request %d" % rid,)).fetchall()
+        self.assertEqual(actors[1:], [("export.start", "Nguyễn Văn Ánh"),
+                                      ("export", "Nguyễn Văn Ánh")])
+
     def export_held(self, rid, out):
         """A CLI export of rid into out, blocked writing its first progress line to a full
         stderr pipe (its start row written, its MP4's temporary made, its folder locked) until
