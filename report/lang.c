@@ -86,10 +86,10 @@ static const char *const labels[RL_ID_COUNT][2] = {
                         "Kinh phí dự kiến theo hạng mục (đồng)"},
     [RL_CHART_LEFT_OUT] = {"Not in the chart, having no price",
                            "Không đưa vào biểu đồ do chưa có đơn giá"},
-    [RL_NOT_MEASURED_GAPS] = {"Recording gaps: not measured (the recorders' footage is not "
-                              "indexed yet).",
-                              "Khoảng trống ghi hình: chưa đo (chưa lập chỉ mục dữ liệu đầu "
-                              "ghi)."},
+    /* Whether or not a recorder is indexed: the backlog does not count its gaps yet. */
+    [RL_NOT_MEASURED_GAPS] = {"Recording gaps: not measured (this report does not count them "
+                              "yet).",
+                              "Khoảng trống ghi hình: chưa đo (báo cáo này chưa tính đến)."},
     [RL_NOT_MEASURED_SAMPLES] = {"Picture quality: not measured in this period (no stream "
                                  "samples).",
                                  "Chất lượng hình ảnh: chưa đo trong kỳ (không có mẫu kiểm "
