@@ -14,7 +14,6 @@ districts and refuses one sent twice under its name in another form.
     /usr/bin/python3 tests/integration/test_report.py --build build [-v]
 """
 import csv
-import html.parser
 import io
 import json
 import os
@@ -33,6 +32,7 @@ from xml.dom import minidom
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
+import reportpage  # noqa: E402
 
 MIN = 60 * 1000
 H = 60 * MIN
@@ -334,41 +334,6 @@ NO_PRICE = {"vi": "chưa có đơn giá", "en": "no price"}
 
 # ---- reading the formats back -------------------------------------------------------------
 
-class Tables(html.parser.HTMLParser):
-    """The tables of a page as lists of rows of cell texts; and whether anything links out."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self.row, self.cell, self.outside = [], None, None, []
-
-    def handle_starttag(self, tag, attrs):
-        for k, v in attrs:
-            if k in ("src", "href") or (v and re.match(r"\s*(https?:|//)", v)):
-                self.outside.append((tag, k, v))
-        if tag == "link" or (tag == "script"):
-            self.outside.append((tag, "", ""))
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self.row = []
-        elif tag in ("td", "th"):
-            self.cell = ""
-        elif tag == "br" and self.cell is not None:
-            self.cell += "\n"
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.row is not None:
-            self.row.append(self.cell)
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            self.tables[-1].append(self.row)
-            self.row = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
 def read_xlsx(path):
     """{sheet name: {(row, col): value}} with every XML part parsed (well-formed or this
     raises), plus the raw XML of each sheet."""
@@ -510,7 +475,7 @@ class ReportTest(cwtest.FixtureTestCase):
             sheets, _ = read_xlsx(self.out[("availability", lang, "xlsx")])
             detail = sheets["Chi tiết" if lang == "vi" else "Detail"]
             xrows = {detail[(r, 2)]: r for r in range(3, 3 + len(CAMERAS))}
-            page = Tables()
+            page = reportpage.Tables()
             with open(self.out[("availability", lang, "html")], encoding="utf-8") as f:
                 page.feed(f.read())
             hrows = {r[1]: r for r in page.tables[2][1:]}
@@ -582,7 +547,7 @@ class ReportTest(cwtest.FixtureTestCase):
             sheets, raw_xml = read_xlsx(self.out[("backlog", lang, "xlsx")])
             detail = sheets["Chi tiết" if lang == "vi" else "Detail"]
             summary = sheets["Tổng hợp" if lang == "vi" else "Summary"]
-            page = Tables()
+            page = reportpage.Tables()
             with open(self.out[("backlog", lang, "html")], encoding="utf-8") as f:
                 page.feed(f.read())
             self.assertEqual(page.outside, [], "the page links to nothing outside")
@@ -779,7 +744,7 @@ class ReportTest(cwtest.FixtureTestCase):
             x = next(r for r in range(3, 3 + len(CAMERAS)) if detail[(r, 2)] == "CHO-02")
             self.assertEqual(detail[(x, 15)], word)
             self.assertAlmostEqual(detail[(x, 6)], pct(f_), 9)
-            page = Tables()
+            page = reportpage.Tables()
             with open(out[("availability", lang, "html")], encoding="utf-8") as f:
                 text = f.read()
             page.feed(text)

@@ -15,7 +15,6 @@ The site: CAH-001 (QL80: a priority site) down, so restore_link, with no [costs]
 not a market) down, unpriced, at priority 2.
 """
 import csv
-import html.parser
 import io
 import json
 import os
@@ -25,46 +24,12 @@ import unittest
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cwtest  # noqa: E402
+import reportpage  # noqa: E402
 
 MIN = 60 * 1000
 H = 60 * MIN
 FROM = 1793552400000  # 2026-11-02 00:00 +07:00
 NO_PRICE = {"vi": "chưa có đơn giá", "en": "no price"}
-
-
-class Tables(html.parser.HTMLParser):
-    """A page's tables as lists of rows of cell texts."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self.row, self.cell = [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self.row = []
-        elif tag in ("td", "th"):
-            self.cell = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.row is not None:
-            self.row.append(self.cell)
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            self.tables[-1].append(self.row)
-            self.row = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
-def page_tables(path):
-    t = Tables()
-    with open(path, encoding="utf-8") as f:
-        t.feed(f.read())
-    return t.tables
 
 
 class PriorityUnpricedTest(cwtest.FixtureTestCase):
@@ -122,7 +87,7 @@ class PriorityUnpricedTest(cwtest.FixtureTestCase):
     def test_the_summary_says_no_price_not_0_at_priority_sites_with_none_priced(self):
         for lang in ("vi", "en"):
             with self.subTest(lang=lang):
-                summary = page_tables(self.backlog("html", lang))[0]
+                summary = reportpage.page_tables(self.backlog("html", lang))[0]
                 rows = {r[1]: r for r in summary[1:]}
                 cah = rows["Công an huyện Lai Vung"]
                 self.assertEqual((cah[8], cah[9]), (NO_PRICE[lang], NO_PRICE[lang]), cah)
