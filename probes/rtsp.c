@@ -40,6 +40,8 @@
 #define RTSP_USER_AGENT "camwatch/0.1"
 #define RTSP_BODY_FIRST_BYTES 2048 /* a body's first buffer: most SDPs fit */
 #define RTSP_MAX_REDIRECTS 3       /* more is a loop or a misconfigured NVR */
+#define RTSP_ANSWER_KEEP 64        /* bytes kept of an answer that is not RTSP, to tell what */
+#define RTSP_ANSWER_HEX 8          /* of them shown in hex when they are not text */
 
 struct rtsp_probe {
     CURL *easy;
@@ -59,9 +61,11 @@ struct rtsp_probe {
                    it comes (an SDP is a few hundred bytes, and 30,000 cameras keep up to
                    2,048 probes in flight) */
     size_t body_len, body_cap;
-    size_t header_bytes; /* header bytes of all responses so far */
-    int status;          /* from the last status line; 0 when none */
-    bool status_not_rtsp;
+    size_t header_bytes;           /* header bytes of all responses so far */
+    int status;                    /* from the last status line; 0 when none */
+    bool rtsp_seen;                /* an RTSP status line came (for this URL) */
+    char answer[RTSP_ANSWER_KEEP]; /* the first bytes of an answer that is not RTSP */
+    size_t answer_len;             /* of them; 0 when none came */
     bool too_large;
     char errbuf[CURL_ERROR_SIZE];
 
@@ -88,6 +92,15 @@ static int take_location(struct rtsp_probe *p, const char *v, size_t n)
     return p->location != NULL ? 0 : -1;
 }
 
+/* Keep the first bytes of an answer that is not RTSP (once), to say what the camera is. */
+static void keep_answer(struct rtsp_probe *p, const char *buf, size_t len)
+{
+    if (p->answer_len > 0)
+        return;
+    p->answer_len = len < sizeof(p->answer) ? len : sizeof(p->answer);
+    memcpy(p->answer, buf, p->answer_len);
+}
+
 /* Each header line of each response (a 401 before the answer, say). */
 static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
 {
@@ -103,7 +116,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
     if (len >= 5 && memcmp(buf, "RTSP/", 5) == 0) {
         /* A new response starts: what came before belonged to the previous one. */
         p->body_len = 0;
-        p->status_not_rtsp = false;
+        p->rtsp_seen = true;
+        p->answer_len = 0;
         free(p->location);
         p->location = NULL;
         if (sscanf(buf, "RTSP/%*d.%*d %3d", &code) == 1)
@@ -111,7 +125,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
     } else if (is_redirect(p->status) && len > 9 && strncasecmp(buf, "Location:", 9) == 0) {
         return take_location(p, buf + 9, len - 9) == 0 ? len : 0;
     } else if (p->status == 0 && len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
-        p->status_not_rtsp = true;
+        keep_answer(p, buf, len);
     }
     return len;
 }
@@ -121,6 +135,12 @@ static size_t on_body(char *buf, size_t size, size_t n, void *userdata)
     struct rtsp_probe *p = userdata;
     size_t len = size * n;
 
+    if (!p->rtsp_seen) {
+        /* No status line: what libcurl, allowed HTTP/0.9, hands over as a body is all the
+         * camera said. Kept to be named; the transfer ends (CURLE_WRITE_ERROR). */
+        keep_answer(p, buf, len);
+        return 0;
+    }
     if (len > RTSP_MAX_RESPONSE_BYTES - p->body_len) {
         p->too_large = true;
         return 0;
@@ -247,6 +267,11 @@ static int set_options(struct rtsp_probe *p)
     SET(CURLOPT_URL, p->url);
     SET(CURLOPT_RTSP_STREAM_URI, p->url);
     SET(CURLOPT_RTSP_REQUEST, (long)CURL_RTSPREQ_DESCRIBE);
+    /* An answer without an RTSP status line (a web server, a TLS port, a DVR's own protocol)
+     * is otherwise refused by libcurl as "Received HTTP/0.9 when not allowed", which says
+     * nothing of what the camera answered. Allowed, it reaches on_body, which keeps its first
+     * bytes and ends the transfer at once. */
+    SET(CURLOPT_HTTP09_ALLOWED, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
     SET(CURLOPT_PROTOCOLS_STR, "rtsp");
 #else
@@ -372,6 +397,30 @@ static void classify_status(struct rtsp_probe *p, struct rtsp_result *out)
     }
 }
 
+/* What came instead of RTSP: its first line when that is text (`answered HTTP: "HTTP/1.1 200
+ * OK"`), else its first bytes in hex, a TLS handshake (an rtsps or https port) named as such. */
+static void describe_answer(const struct rtsp_probe *p, struct rtsp_result *out)
+{
+    const unsigned char *a = (const unsigned char *)p->answer;
+    size_t n = p->answer_len, text = 0;
+    char hex[3 * RTSP_ANSWER_HEX + 1] = "";
+
+    while (text < n && a[text] >= 0x20 && a[text] < 0x7f)
+        text++;
+    if (text > 0 && (text == n || a[text] == '\r' || a[text] == '\n')) {
+        set_result(out, RTSP_NOT_RTSP, "answered %s\"%.*s%s\"",
+                   text >= 5 && memcmp(a, "HTTP/", 5) == 0 ? "HTTP: " : "", (int)text, p->answer,
+                   text == sizeof(p->answer) ? "..." : "");
+        return;
+    }
+    for (size_t i = 0, at = 0; i < n && i < RTSP_ANSWER_HEX; i++)
+        at += (size_t)snprintf(hex + at, sizeof(hex) - at, "%s%02x", i > 0 ? " " : "", a[i]);
+    set_result(out, RTSP_NOT_RTSP, "answered %s: %s%s",
+               n >= 2 && a[0] == 0x16 && a[1] == 0x03 ? "TLS, a handshake record"
+                                                      : "bytes that are not text",
+               hex, n > RTSP_ANSWER_HEX ? " ..." : "");
+}
+
 static void classify_failure(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out)
 {
     static const enum rtsp_outcome map[] = {
@@ -442,7 +491,8 @@ static int aim(struct rtsp_probe *p, const char *target, int64_t left, struct cw
     free(p->location);
     p->location = NULL;
     p->status = 0;
-    p->status_not_rtsp = p->too_large = p->eof_seen = p->closed_mid_read = false;
+    p->rtsp_seen = p->too_large = p->eof_seen = p->closed_mid_read = false;
+    p->answer_len = 0;
     p->body_len = p->header_bytes = 0;
     p->errbuf[0] = '\0';
 #define SET(opt, val) XFER_SETOPT(rc, e, opt, val)
@@ -506,9 +556,9 @@ int rtsp_probe_finish(struct rtsp_probe *p, CURLcode rc, struct rtsp_result *out
         set_result(out, RTSP_TOO_LARGE, "response over %d bytes", RTSP_MAX_RESPONSE_BYTES);
     } else if (p->closed_mid_read) {
         set_result(out, RTSP_TRUNCATED, "connection closed mid-response");
-    } else if (p->status_not_rtsp) {
+    } else if (p->answer_len > 0) {
         out->status = 0;
-        set_result(out, RTSP_NOT_RTSP, "answered HTTP, not RTSP");
+        describe_answer(p, out);
     } else if (rc != CURLE_OK) {
         classify_failure(p, rc, out);
     } else if (is_redirect(p->status)) {

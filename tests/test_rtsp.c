@@ -239,6 +239,29 @@ static void test_http_or_binary_answer_is_not_rtsp(void **state)
     expect("binary", RTSP_NOT_RTSP, 0);
 }
 
+/* What came instead of RTSP is named, so the reason tells a web page's port or a TLS port from a
+ * camera's RTSP one: never libcurl's "Received HTTP/0.9 when not allowed". A web server keeping
+ * its connection open is judged on its first line, not waited out. */
+static void test_not_rtsp_names_what_the_camera_answered(void **state)
+{
+    static const char tls[] = "answered TLS, a handshake record: 16 03 01 00 a5 ";
+    struct rtsp_result r = probe("garbage", NULL, NULL, LONG_TIMEOUT_MS);
+
+    (void)state;
+    assert_int_equal(r.outcome, RTSP_NOT_RTSP);
+    assert_string_equal(r.detail, "answered HTTP: \"HTTP/1.1 200 OK\"");
+    r = probe("binary", NULL, NULL, LONG_TIMEOUT_MS);
+    assert_int_equal(r.outcome, RTSP_NOT_RTSP);
+    if (strncmp(r.detail, tls, strlen(tls)) != 0)
+        fail_msg("binary: detail '%s', expected it to begin '%s'", r.detail, tls);
+    r = probe("webkeep", NULL, NULL, SHORT_TIMEOUT_MS);
+    if (r.outcome != RTSP_NOT_RTSP)
+        fail_msg("webkeep: outcome %s (%s), expected not RTSP", rtsp_outcome_reason(r.outcome),
+                 r.detail);
+    assert_string_equal(r.detail, "answered HTTP: \"HTTP/1.1 400 Bad Request\"");
+    assert_int_equal(r.status, 0);
+}
+
 static void test_wrong_cseq_is_not_rtsp(void **state)
 {
     struct rtsp_result r = probe("badcseq", NULL, NULL, LONG_TIMEOUT_MS);
@@ -412,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_digest_with_wrong_password_is_authentication_failure),
         cmocka_unit_test(test_status_codes_map_to_outcomes),
         cmocka_unit_test(test_http_or_binary_answer_is_not_rtsp),
+        cmocka_unit_test(test_not_rtsp_names_what_the_camera_answered),
         cmocka_unit_test(test_wrong_cseq_is_not_rtsp),
         cmocka_unit_test(test_megabyte_header_line_is_too_large),
         cmocka_unit_test(test_megabyte_of_header_lines_is_too_large),
