@@ -55,7 +55,12 @@ static json_t *camera_json(const struct doc_ctx *c, const void *elem)
 
     memcpy(s.ms, r->ms, sizeof(s.ms));
     json_object_set_new(o, "id", json_string(r->camera_id));
-    json_object_set_new(o, "name", cam ? json_string(cam->name) : json_null());
+    /* The inventory names its cameras (a row with a problem is left out: null); a camera taken
+     * out of it keeps the name the store last had for it, as the reports show it. */
+    json_object_set_new(o, "name",
+                        cam != NULL  ? json_string(cam->name)
+                        : r->retired ? doc_str_or_null(r->name)
+                                     : json_null());
     json_object_set_new(o, "owner", json_string(r->owner));
     sum_json(&s, o);
     return o;

@@ -207,8 +207,10 @@ int store_list_events_page(struct store *s, const struct store_page *pg, struct 
 struct store_uptime {
     char camera_id[CFG_ID_MAX + 1];
     char owner[32];
-    int64_t ms[5]; /* indexed by enum cw_state; time before the camera existed is not counted */
-    int outages;   /* transitions into DOWN within the range */
+    char name[256]; /* as the store keeps it: the inventory's when last synced */
+    int retired;    /* out of the inventory (retired_ms set), whenever that was */
+    int64_t ms[5];  /* indexed by enum cw_state; time before the camera existed is not counted */
+    int outages;    /* transitions into DOWN within the range */
 };
 /* One row per camera (retired included when it existed in the range), ordered by id. *out
  * malloc'd, caller frees. A camera's time starts at its creation (UNKNOWN until its first
@@ -230,6 +232,8 @@ struct uptime_event; /* uptime.h */
 struct store_history {
     char camera_id[CFG_ID_MAX + 1];
     char owner[32];
+    char name[256]; /* as the store keeps it */
+    int retired;    /* retired_ms set, whenever */
     int64_t created_ms;
     int64_t end_ms; /* the range's end, or the camera's retirement when that comes first */
     const struct uptime_event *events; /* sorted; the first may be the last before the range,

@@ -74,11 +74,12 @@ static int history_row(struct history_scan *u, struct store_history *h, struct c
     memset(h, 0, sizeof(*h));
     store_column_text(u->cams, 0, h->camera_id, sizeof(h->camera_id));
     store_column_text(u->cams, 1, h->owner, sizeof(h->owner));
+    store_column_text(u->cams, 4, h->name, sizeof(h->name));
     h->created_ms = sqlite3_column_int64(u->cams, 2);
     h->end_ms = u->to_ms;
+    h->retired = sqlite3_column_type(u->cams, 3) != SQLITE_NULL;
     /* Retirement ends the camera's time: it is not counted after. */
-    if (sqlite3_column_type(u->cams, 3) != SQLITE_NULL &&
-        sqlite3_column_int64(u->cams, 3) < h->end_ms)
+    if (h->retired && sqlite3_column_int64(u->cams, 3) < h->end_ms)
         h->end_ms = sqlite3_column_int64(u->cams, 3);
     if (gather_events(u, h->camera_id, h->end_ms, err) != 0)
         return -1;
@@ -98,7 +99,7 @@ int store_walk_history(struct store *s, int64_t from_ms, int64_t to_ms, int with
     if (from_ms > to_ms)
         return cw_err_set(err, NULL, 0, NULL, "uptime range ends before it starts");
     if ((u.cams = store_prepare(s, "uptime", err,
-                                "SELECT id, owner, created_ms, retired_ms FROM camera "
+                                "SELECT id, owner, created_ms, retired_ms, name FROM camera "
                                 "WHERE created_ms < ?2 AND (retired_ms IS NULL OR retired_ms > ?1) "
                                 "ORDER BY id",
                                 "II", from_ms, to_ms)) == NULL ||
@@ -141,6 +142,8 @@ static int uptime_visit(void *data, const struct store_history *h, struct cw_err
     memset(&row, 0, sizeof(row));
     memcpy(row.camera_id, h->camera_id, sizeof(row.camera_id));
     memcpy(row.owner, h->owner, sizeof(row.owner));
+    memcpy(row.name, h->name, sizeof(row.name));
+    row.retired = h->retired;
     if (uptime_accumulate(h->created_ms, h->events, h->n_events, u->from_ms, h->end_ms, row.ms,
                           &row.outages) != 0)
         return cw_err_set(err, u->path, 0, NULL, "uptime of %s: events out of order", h->camera_id);

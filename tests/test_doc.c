@@ -572,6 +572,30 @@ static void test_uptime_sums_each_camera_and_owner(void **state)
     json_decref(doc);
 }
 
+/* A camera taken out of the inventory during the range keeps its name in uptime, as it has in
+ * the store and the reports (it was null: names came from the inventory alone). A camera the
+ * store watches whose row is not in the inventory at hand (a row with a problem) stays null. */
+static void test_uptime_names_a_camera_retired_in_the_range(void **state)
+{
+    struct fixture *fx = *state;
+    struct cw_err err = {0};
+    json_t *doc, *cams;
+
+    fx->cfg.n_cameras = N_CAMS - 1; /* CHO-01 out of cameras.csv, then a reload */
+    assert_int_equal(store_sync_cameras(fx->s, &fx->cfg, T0 + HOUR, &err), 0);
+    fx->cfg.n_cameras = N_CAMS - 2; /* TD-01's row broken in the CLI's copy */
+    assert_int_equal(doc_uptime(&fx->c, T0, T0 + 2 * HOUR, DOC_UPTIME_CAMERA, &doc, &err), 0);
+    fx->cfg.n_cameras = N_CAMS;
+    cams = json_object_get(doc, "cameras");
+    assert_int_equal(json_array_size(cams), N_CAMS);
+    assert_false(is_null(by_id(cams, "CHO-01"), "name"));
+    assert_string_equal(str(by_id(cams, "CHO-01"), "name"), "Chợ Lai Vung");
+    assert_int_equal(num(by_id(cams, "CHO-01"), "existed_ms"), HOUR);
+    assert_true(is_null(by_id(cams, "TD-01"), "name"));
+    assert_string_equal(str(by_id(cams, "CAH-001"), "name"), "Ngã ba Tân Thành");
+    json_decref(doc);
+}
+
 /* ---- samples ---- */
 
 static void test_samples_give_null_for_facts_not_measured(void **state)
@@ -1348,6 +1372,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_refuse_a_bad_cursor_and_an_unknown_camera,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_uptime_sums_each_camera_and_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uptime_names_a_camera_retired_in_the_range, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_samples_give_null_for_facts_not_measured, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_device_has_facts_endpoints_profiles_and_history, setup,
