@@ -274,7 +274,19 @@ static int fleet_build_next(struct fleet *f, const struct cfg *cfg, struct cw_er
     return 0;
 }
 
-/* f->next (made for cfg) becomes the inventory; the cameras gone are freed. Cannot fail. */
+/* Whether a camera's DESCRIBE goes elsewhere, or with another login, under now than under was. */
+static int rtsp_address_changed(const struct cfg_camera *was, const struct cfg_camera *now)
+{
+    const struct cfg_credential *a = was->cred, *b = now->cred;
+
+    if (strcmp(was->rtsp_url, now->rtsp_url) != 0 || (a == NULL) != (b == NULL))
+        return 1;
+    return a != NULL && (strcmp(a->username ? a->username : "", b->username ? b->username : "") ||
+                         strcmp(a->password ? a->password : "", b->password ? b->password : ""));
+}
+
+/* f->next (made for cfg) becomes the inventory; the cameras gone are freed. Cannot fail. The
+ * running configuration, which the kept cameras' cc still point into, is freed after. */
 static void fleet_take_next(struct fleet *f, const struct cfg *cfg)
 {
     struct fleet_cam **cams = f->next;
@@ -284,6 +296,8 @@ static void fleet_take_next(struct fleet *f, const struct cfg *cfg)
         f->cams[i]->kept = 0;
     for (size_t i = 0; i < n; i++) {
         cams[i]->kept = 1;
+        cams[i]->readdressed = !cams[i]->fresh && cams[i]->cc != NULL &&
+                               rtsp_address_changed(cams[i]->cc, &cfg->cameras[i]);
         cams[i]->cc = &cfg->cameras[i];
     }
     for (size_t i = 0; i < f->n; i++)
@@ -337,6 +351,8 @@ static void fleet_schedule_fresh(struct fleet *f)
 
         if (!cam->fresh) {
             fleet_onvif_reloaded(cam, spread);
+            if (cam->readdressed)
+                fleet_rtsp_readdressed(cam);
             continue;
         }
         if (f->env.once) {

@@ -123,8 +123,9 @@ struct fleet_cam {
     struct cw_qlink pri_link;     /* in env->pace's priority list */
     int pri;                      /* in it */
     /* fleet.c */
-    int fresh; /* made by the last build: resume and schedule its first probes */
-    int kept;  /* the build's mark */
+    int fresh;       /* made by the last build: resume and schedule its first probes */
+    int kept;        /* the build's mark */
+    int readdressed; /* the last build changed its rtsp_url or credential */
 };
 
 #endif

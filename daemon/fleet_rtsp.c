@@ -4,6 +4,7 @@
  *   last verdict a failure: queued in the bad lane (a share of the slots)
  *   down: due on a backoff (interval doubled per failure, at most
  *     down_interval), each probe bounded by down_timeout
+ *   a reload changed its rtsp_url or credential: due now   fleet_rtsp_readdressed()
  * Owns per camera the probe in flight (cam->probe), the SDP facts of the
  * last good answer (cam->sdp), which the stream samples weigh, and the
  * fleet's timeliness figures (env->timely: the longest a camera on the
@@ -64,6 +65,16 @@ static void rtsp_done(struct curlev_xfer *x, CURLcode rc)
     rtsp_probe_free(cam->probe);
     cam->probe = NULL;
     rtsp_over(cam, &r);
+}
+
+void fleet_rtsp_readdressed(struct fleet_cam *cam)
+{
+    struct sched_entry *e = &cam->run[FLEET_RTSP];
+
+    if (!sched_armed(e))
+        return;
+    log_debug("probe: camera=%s rtsp_url or credential changed: probed now", cam->id);
+    sched_arm(e, 0.0);
 }
 
 int64_t fleet_rtsp_interval(const struct cfg_rtsp *r, const struct health *h)

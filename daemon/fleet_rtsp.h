@@ -21,6 +21,10 @@ extern const struct sched_ops fleet_rtsp_ops;
 int64_t fleet_rtsp_interval(const struct cfg_rtsp *r, const struct health *h);
 /* The timeout of a camera's next probe: down_timeout while it is down, else timeout. */
 int64_t fleet_rtsp_timeout(const struct cfg_rtsp *r, const struct health *h);
+/* A reload changed cam's rtsp_url or credential: its next probe, armed (a down camera's on a
+ * backoff earned at the old address), is due now. One in flight or waiting for a slot goes on. */
+struct fleet_cam;
+void fleet_rtsp_readdressed(struct fleet_cam *cam);
 /* The lane its next probe waits in: bad while its last verdict was a failure. */
 enum sched_lane fleet_rtsp_lane(const struct health *h);
 
