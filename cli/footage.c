@@ -20,7 +20,8 @@
 
 #define PLACE_HELP                                                                                 \
     "  --from TIME --to TIME   the range, local time in the site's zone (YYYY-MM-DD HH:MM[:SS],\n" \
-    "                          ISO 8601 with Z or +HH:MM, now, -2h)\n"                             \
+    "                          ISO 8601 with Z or +HH:MM, now, -2h); seconds may take a\n"         \
+    "                          fraction (07:25:00.500, as an export's manifest writes)\n"          \
     "  and one place:\n"                                                                           \
     "  --near LAT,LON          cameras within --radius METRES (default 500) of a point,\n"         \
     "                          nearest first\n"                                                    \

@@ -188,6 +188,55 @@ static void test_parse_time_refuses_dates_that_do_not_exist(void **state)
     assert_int_equal(cw_parse_time("- 7d", NULL, &t), -1);
 }
 
+/* An export's manifest writes its exact range to the millisecond ("exact_from":
+ * "2026-11-02T07:25:00.500+07:00"): it was refused as --from, for no form took a fraction. A
+ * fraction is read to the millisecond, the digits after it dropped: never later than written. */
+static void test_parse_time_reads_a_fraction_of_a_second_to_the_millisecond(void **state)
+{
+    static const struct {
+        const char *s;
+        int64_t ms;
+    } good[] = {
+        {"2021-01-01T08:30:15.500+07:00", T_0830_15_MS + 500},
+        {"2021-01-01T01:30:15.5Z", T_0830_15_MS + 500},
+        {"2021-01-01T01:30:15.05Z", T_0830_15_MS + 50},
+        {"2021-01-01T01:30:15.000Z", T_0830_15_MS},
+        {"2021-01-01T08:30:15.123456+07:00", T_0830_15_MS + 123},
+        {"2021-01-01T08:30:15.9999+07:00", T_0830_15_MS + 999},
+        {"2021-01-01T08:30:15.250", T_0830_15_MS + 250}, /* the site's zone */
+        {"2021-01-01 08:30:15.250", T_0830_15_MS + 250},
+        {"1969-12-31T23:59:58.250Z", -1750}, /* before the epoch: still the later part */
+    };
+    static const char *const bad[] = {
+        "2021-01-01T08:30:15.",   "2021-01-01T08:30:15.+07:00", "2021-01-01T08:30:15.x",
+        "2021-01-01T08:30:15.5x", "2021-01-01T08:30:15,5",      "2021-01-01T08:30:15,5Z",
+        "2021-01-01T08:30.5",     "2021-01-01 08:30.5",         "2021-01-01.5",
+        "2021-01-01T08:30:15.-5", "2021-01-01T08:30:15. 5",     "2021-01-01T08:30:15.5 ",
+        "2021-01-01T08:30:15..5", "2021-01-01T08:30:15.5.5",
+    };
+    int64_t t;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        t = 42;
+        if (cw_parse_time(good[i].s, HCM, &t) != 0)
+            fail_msg("refused \"%s\"", good[i].s);
+        if (t != good[i].ms)
+            fail_msg("read \"%s\" as %lld, not %lld", good[i].s, (long long)t,
+                     (long long)good[i].ms);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t = 42;
+        if (cw_parse_time(bad[i], HCM, &t) != -1)
+            fail_msg("accepted \"%s\" as %lld", bad[i], (long long)t);
+    }
+    /* the ISO reader (recorders' answers) takes the same fractions, and refuses the same */
+    assert_int_equal(cw_parse_iso_utc("2021-01-01T08:30:15.9999+07:00", &t), 0);
+    assert_true(t == T_0830_15_MS + 999);
+    assert_int_equal(cw_parse_iso_utc("2021-01-01T08:30:15.+07:00", &t), -1);
+    assert_int_equal(cw_parse_iso_utc("2021-01-01T08:30.5Z", &t), -1);
+}
+
 /* Issue 10: sscanf's %2d took signs and spaces, so these read as times; and any two-digit
  * offset was taken. */
 static void test_parse_time_refuses_signed_fields_and_impossible_offsets(void **state)
@@ -413,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_parse_time_refuses_bad_input),
         cmocka_unit_test(test_parse_time_refuses_dates_that_do_not_exist),
         cmocka_unit_test(test_parse_time_refuses_signed_fields_and_impossible_offsets),
+        cmocka_unit_test(test_parse_time_reads_a_fraction_of_a_second_to_the_millisecond),
         cmocka_unit_test(test_parse_time_at_reads_relative_times_against_one_now),
         cmocka_unit_test(test_relative_time_without_unit_is_refused),
         cmocka_unit_test(test_format_local_in_ho_chi_minh),

@@ -254,19 +254,43 @@ static int take_char(const char **p, char c)
     return 1;
 }
 
-/* "YYYY-MM-DD" then optionally " HH:MM" or "THH:MM", then optionally ":SS", into tm; *p moved
- * past. Every field has its digits and is in range. Returns 0 or -1. */
-static int take_date_time(const char **p, struct tm *tm)
+/* A fraction of a second at *p, if any: '.' and one or more digits (any number of them), into
+ * *ms truncated to the millisecond, so never later than written (".9999" is 999 ms); *p moved
+ * past. No '.': *ms 0. Returns 0, or -1 for a '.' without a digit. A comma, which ISO 8601
+ * also allows, is not taken: RFC 3339 and xs:dateTime (what we write, what recorders answer)
+ * have none, and a comma separates the API's and the CLI's lists. */
+static int take_fraction(const char **p, int *ms)
+{
+    int digits = 0;
+
+    *ms = 0;
+    if (!take_char(p, '.'))
+        return 0;
+    for (; **p >= '0' && **p <= '9'; (*p)++, digits++)
+        if (digits < 3)
+            *ms = *ms * 10 + (**p - '0');
+    if (digits == 0)
+        return -1;
+    for (; digits < 3; digits++)
+        *ms *= 10;
+    return 0;
+}
+
+/* "YYYY-MM-DD" then optionally " HH:MM" or "THH:MM", then optionally ":SS" with a fraction
+ * (take_fraction) into *frac_ms (else 0), into tm; *p moved past. Every field has its digits
+ * and is in range. Returns 0 or -1. */
+static int take_date_time(const char **p, struct tm *tm, int *frac_ms)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0;
 
+    *frac_ms = 0;
     if ((y = take_digits(p, 4)) < 0 || !take_char(p, '-') || (mo = take_digits(p, 2)) < 0 ||
         !take_char(p, '-') || (d = take_digits(p, 2)) < 0)
         return -1;
     if (take_char(p, ' ') || take_char(p, 'T')) {
         if ((h = take_digits(p, 2)) < 0 || !take_char(p, ':') || (mi = take_digits(p, 2)) < 0)
             return -1;
-        if (take_char(p, ':') && (sec = take_digits(p, 2)) < 0)
+        if (take_char(p, ':') && ((sec = take_digits(p, 2)) < 0 || take_fraction(p, frac_ms) != 0))
             return -1;
     }
     /* 2021-02-31 is no date; mktime would quietly make it 3 March. */
@@ -301,21 +325,13 @@ int cw_parse_iso_utc(const char *text, int64_t *ms)
 {
     const char *p = text;
     struct tm tm;
-    int frac_ms = 0, off_s = 0, digits = 0;
+    int frac_ms, off_s = 0;
     time_t t;
 
-    /* "YYYY-MM-DDTHH:MM:SS", the T and the seconds required */
-    if (take_date_time(&p, &tm) != 0 || p - text != 19 || text[10] != 'T' || tm.tm_year < 70)
+    /* "YYYY-MM-DDTHH:MM:SS", the T and the seconds required (the fraction follows them) */
+    if (take_date_time(&p, &tm, &frac_ms) != 0 || p - text < 19 || text[10] != 'T' ||
+        tm.tm_year < 70)
         return -1;
-    if (take_char(&p, '.')) {
-        for (; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                frac_ms = frac_ms * 10 + (*p - '0');
-        if (digits == 0)
-            return -1;
-        for (; digits < 3; digits++)
-            frac_ms *= 10;
-    }
     if ((*p != '\0' && take_offset(&p, &off_s) != 0) || *p != '\0' ||
         (t = timegm(&tm)) == (time_t)-1)
         return -1;
@@ -327,12 +343,12 @@ int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out
 {
     struct tm tm;
     const char *p = s;
-    int off_s;
+    int off_s, frac_ms;
     time_t t;
 
     if (parse_relative(s, now_ms, out) == 0)
         return 0;
-    if (take_date_time(&p, &tm) != 0)
+    if (take_date_time(&p, &tm, &frac_ms) != 0)
         return -1;
     if (*p == '\0') {
         tz_set(tz);
@@ -345,7 +361,7 @@ int cw_parse_time_at(const char *s, const char *tz, int64_t now_ms, int64_t *out
     }
     if (t == (time_t)-1)
         return -1;
-    *out = (int64_t)t * 1000;
+    *out = (int64_t)t * 1000 + frac_ms;
     return 0;
 }
 

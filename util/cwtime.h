@@ -67,7 +67,10 @@ int cw_days_in_month(int64_t y, int m);
 int cw_parse_iso_utc(const char *text, int64_t *ms);
 
 /* Parse a local time in zone tz: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
- * or an ISO string with "Z" / "+HH:MM". Also accepts "now", and relative "-7d", "-2h"
+ * or an ISO string with "Z" / "+HH:MM"; seconds may carry a fraction ("07:25:00.5",
+ * ".500", ".123456": '.' and any digits, none after it refused, a ',' too) read to the
+ * millisecond, later digits dropped (never later than written). Also accepts "now", and
+ * relative "-7d", "-2h"
  * from now, with their unit (ms, s, m, h, d): "-7" is refused (cw_time_lacks_unit). Strict: every
  * field has exactly its digits (no sign, no space), is in range and names a day that exists; an
  * offset is at most 14:00 (minutes below 60). Returns 0 or -1. */
@@ -85,8 +88,8 @@ int cw_time_lacks_unit(const char *s);
 
 /* The forms cw_parse_time reads, for a message refusing a time. */
 #define CW_TIME_FORMS                                                                              \
-    "YYYY-MM-DD[ HH:MM[:SS]] in the site's zone, ISO 8601 with Z or +HH:MM, now, or -7d / -2h / "  \
-    "-30m"
+    "YYYY-MM-DD[ HH:MM[:SS[.mmm]]] in the site's zone, ISO 8601 with Z or +HH:MM, now, or -7d / "  \
+    "-2h / -30m"
 
 struct cw_err;
 /* s refused as a time, in err's field: "bad time 's': a relative time needs its unit: ..." for
