@@ -142,6 +142,7 @@ static int take_option(const struct cli_command *cmd, const struct opt_def *d, c
         if (off + strlen(arg) + 2 > sizeof(a->camera_list))
             return cli_usage_error(cmd, "too many cameras");
         snprintf(a->camera_list + off, sizeof(a->camera_list) - off, "%s%s", off ? "," : "", arg);
+        a->have_cameras = 1;
         return 0;
     }
     default:

@@ -94,6 +94,7 @@ struct cli_args {
         *target, *timeout, *role, *near, *radius, *place, *case_ref, *reason, *by_name, *out,
         *recorder, *format, *lang, *action, *cost;
     char camera_list[1024]; /* CLI_OPT_CAMERAS: the ids given, comma-separated */
+    int have_cameras;       /* --camera given, if only as "": a place named, if empty */
     int progress, full, reattribute, not_running;
     int have_state;
     enum cw_state state;

@@ -78,9 +78,9 @@ static const char recorders_usage[] =
 int cli_footage_query(const struct cli *cli, const struct cli_args *a, struct doc_footage_query *q,
                       struct cw_err *err)
 {
+    /* --camera "" is a list of no camera, for doc_footage_check to refuse as --camera's */
     const struct doc_footage_words w = {
-        a->from,   a->to,    a->near,
-        a->radius, a->place, a->camera_list[0] != '\0' ? a->camera_list : NULL};
+        a->from, a->to, a->near, a->radius, a->place, a->have_cameras ? a->camera_list : NULL};
 
     return doc_footage_query_read(&w, cli->tz, cw_now_ms(), q, err) != 0 ? DOC_BAD_INPUT : 0;
 }

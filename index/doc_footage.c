@@ -75,9 +75,13 @@ int doc_footage_query_read(const struct doc_footage_words *w, const char *tz, in
     if (w->near != NULL) {
         q->scope.place = STORE_PLACE_POINT;
         q->scope.radius_m = DOC_FOOTAGE_RADIUS_DEFAULT_M;
+        if (w->near[0] == '\0')
+            return cw_err_set(err, NULL, 0, "near", "empty: give LAT,LON");
         if (sscanf(w->near, "%lf,%lf%n", &q->scope.lat, &q->scope.lon, &n) != 2 ||
             w->near[n] != '\0')
             return cw_err_set(err, NULL, 0, "near", "takes LAT,LON, not '%.64s'", w->near);
+        if (w->radius != NULL && w->radius[0] == '\0')
+            return cw_err_set(err, NULL, 0, "radius", "empty: give metres (500, 12.5m, 2km)");
         if (w->radius != NULL && parse_metres(w->radius, &q->scope.radius_m) != 0)
             return cw_err_set(err, NULL, 0, "radius", "takes metres, not '%.64s'", w->radius);
     } else if (w->place != NULL) {
@@ -120,11 +124,11 @@ static int check_query(const struct doc_footage_query *q, int future, struct cw_
     case STORE_PLACE_TEXT:
         /* Only "" is in "": a text of white space alone (U+00A0 too) would match everything. */
         if (q->text == NULL || cw_text_contains("", q->text) == 1)
-            return cw_err_set(err, NULL, 0, "place", "empty");
+            return cw_err_set(err, NULL, 0, "place", "empty: give a text to look for");
         return 0;
     case STORE_PLACE_CAMERAS:
         if (q->cameras == NULL || q->cameras[strspn(q->cameras, " ,")] == '\0')
-            return cw_err_set(err, NULL, 0, "camera", "no camera named");
+            return cw_err_set(err, NULL, 0, "camera", "empty: give one or more camera ids");
         return 0;
     }
     return cw_err_set(err, NULL, 0, NULL, "no place");

@@ -1705,10 +1705,42 @@ static void test_a_query_time_without_its_unit_is_refused_saying_so(void **state
     assert_non_null(strstr(err.msg, "bad time 'yesterday' (YYYY-MM-DD"));
 }
 
+/* `footage find --camera ""` said "--place: give one place": each empty word is refused as
+ * itself, saying what to give. */
+static void test_an_empty_word_is_refused_naming_itself(void **state)
+{
+    static const struct {
+        struct doc_footage_words w;
+        const char *field, *msg;
+    } cases[] = {
+        {{.cameras = ""}, "camera", "empty: give one or more camera ids"},
+        {{.cameras = " , "}, "camera", "empty: give one or more camera ids"},
+        {{.place = ""}, "place", "empty: give a text to look for"},
+        {{.place = " "}, "place", "empty: give a text to look for"},
+        {{.near = ""}, "near", "empty: give LAT,LON"},
+        {{.near = "10.2,105.6", .radius = ""}, "radius", "empty: give metres (500, 12.5m, 2km)"},
+    };
+    struct doc_footage_query q;
+    struct cw_err err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct doc_footage_words w = cases[i].w;
+        w.from = "-1h";
+        w.to = "now";
+        memset(&err, 0, sizeof(err));
+        if (doc_footage_query_read(&w, "UTC", NOW, &q, &err) == 0)
+            assert_int_equal(doc_footage_check(&q, &err), -1);
+        assert_string_equal(err.field, cases[i].field);
+        assert_string_equal(err.msg, cases[i].msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_point_query_windows_gaps_state_clock),
+        T(test_an_empty_word_is_refused_naming_itself),
         T(test_gap_is_not_indexed_without_a_recorder_or_a_good_scan),
         T(test_gap_after_the_last_good_scan_is_not_indexed_when_the_last_failed),
         T(test_gap_after_the_last_scan_is_not_indexed),

@@ -253,6 +253,26 @@ class CliUsageTest(cwtest.FixtureTestCase):
             self.assertEqual(r.rc, 0, r)
             self.assertEqual(sorted(c["id"] for c in json.loads(r.out)), ["CAH-001", "TD-01"])
 
+    def test_an_empty_place_is_refused_naming_its_option(self):
+        # `footage find --camera ""` said "--place: give one place: near, place or camera"
+        rng = ["--from", "-1h", "--to", "now"]
+        req = ["--case", "VV-1", "--reason", "thử", "--by", "it-staff"]
+        cases = ((["--camera", ""], "--camera: empty: give one or more camera ids"),
+                 (["--camera", "", "--camera", ""], "--camera: empty: give one or more camera ids"),
+                 (["--camera", " , "], "--camera: empty: give one or more camera ids"),
+                 (["--place", ""], "--place: empty: give a text to look for"),
+                 (["--near", ""], "--near: empty: give LAT,LON"),
+                 (["--near", "10.29,105.66", "--radius", ""],
+                  "--radius: empty: give metres (500, 12.5m, 2km)"))
+        for cmd in (["footage", "find"], ["request", "create"]):
+            for where, said in cases:
+                with self.subTest(cmd=cmd, where=where):
+                    extra = req if cmd[0] == "request" else []
+                    r = self.cw(*cmd, *rng, *where, *extra)
+                    self.assertEqual((r.rc, r.out), (2, ""), r)
+                    self.assertIn("camwatch: %s: %s\n" % (" ".join(cmd), said), r.err)
+        self.assertEqual(json.loads(self.cw("request", "list", "--json").out), [])
+
     def test_a_request_for_a_place_with_no_camera_is_refused_nothing_stored(self):
         # `footage find` says "no camera there"; a request for that place was stored and its
         # export said "0 files of 0 cameras"

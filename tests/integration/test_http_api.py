@@ -904,7 +904,12 @@ class HttpApiTest(cwtest.FixtureTestCase):
                  ("from=now&to=-1h&camera=CAH-001", "to"),
                  ("from=-40d&to=now&camera=CAH-001", "to"),
                  ("from=2030-01-01&to=2030-01-02&camera=CAH-001", "from"),  # in the future
-                 ("from=-1h&to=now&place=" + "x" * 300, "place")]
+                 ("from=-1h&to=now&place=" + "x" * 300, "place"),
+                 # an empty place is refused as itself (the CLI's --camera "" was --place's)
+                 ("from=-1h&to=now&camera=", "camera: empty"),
+                 ("from=-1h&to=now&place=", "place: empty"),
+                 ("from=-1h&to=now&near=", "near: empty"),
+                 ("from=-1h&to=now&near=10.2,105.6&radius=", "radius: empty")]
         for query, field in cases:
             with self.subTest(query=query[:60]):
                 doc = self.error_of(self.ask("GET", "/api/v1/footage?" + query, "investigator"),
@@ -981,7 +986,9 @@ class HttpApiTest(cwtest.FixtureTestCase):
                  (json.dumps(dict(noplace, near="10.29,105.66", radius="5 miles")).encode(),
                   "field 'radius': takes metres"),
                  (json.dumps(dict(body, near="10.29,105.66")).encode(),
-                  "field 'place': give one place")]
+                  "field 'place': give one place"),
+                 (json.dumps(dict(noplace, camera="")).encode(),
+                  "field 'camera': empty: give one or more camera ids")]
         for raw, why in cases:
             with self.subTest(body=raw[:60]):
                 # every one the body's fault, named as a field of it
