@@ -144,8 +144,8 @@ static void create_done(struct api_job *j)
 }
 
 #define CREATE_BODY                                                                                \
-    "expected {\"from\", \"to\", one of \"near\" (\"LAT,LON\", with \"radius\"), \"place\" or "    \
-    "\"camera\" (\"ID,ID\"), \"case\", \"reason\"}"
+    "expected {\"from\", \"to\", one of \"near\" (\"LAT,LON\", with \"radius\": metres, 100 or "   \
+    "\"2km\"), \"place\" or \"camera\" (\"ID,ID\"), \"case\", \"reason\"}"
 
 void api_request_create(struct api_call *c)
 {
@@ -154,7 +154,7 @@ void api_request_create(struct api_call *c)
         {"from", HTTPPARSE_STRING, 1, 64},
         {"to", HTTPPARSE_STRING, 1, 64},
         {"near", HTTPPARSE_STRING, 0, 64},
-        {"radius", HTTPPARSE_STRING, 0, 32},
+        {"radius", HTTPPARSE_NUMERIC, 0, 32}, /* 100, or "100", "12.5m", "2km" */
         {"place", HTTPPARSE_STRING, 0, REQ_MAX(text)},
         {"camera", HTTPPARSE_STRING, 0, REQ_MAX(cameras)},
         {"case", HTTPPARSE_STRING, 1, REQ_MAX(case_ref)},
@@ -165,14 +165,17 @@ void api_request_create(struct api_call *c)
     struct doc_footage_query q;
     struct doc_footage_words w;
     struct cw_err err;
+    char radius[40]; /* a number written out: "%.17g" */
     json_t *o;
 
     cj = api_body_job(c, fields, sizeof(fields) / sizeof(fields[0]), CREATE_BODY, sizeof(*cj), &o);
     if (cj == NULL)
         return;
 #define FIELD(k) json_string_value(json_object_get(o, k))
-    w = (struct doc_footage_words){FIELD("from"),   FIELD("to"),    FIELD("near"),
-                                   FIELD("radius"), FIELD("place"), FIELD("camera")};
+    w = (struct doc_footage_words){
+        FIELD("from"),  FIELD("to"),
+        FIELD("near"),  httpparse_text(json_object_get(o, "radius"), radius, sizeof(radius)),
+        FIELD("place"), FIELD("camera")};
     if (read_query(c, &w, 1, &q) != 0)
         goto fail;
     /* The fields' lengths were checked against r's buffers (fields[]) and c->who is a token's

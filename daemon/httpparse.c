@@ -220,6 +220,8 @@ static const char *type_name(enum httpparse_type t)
         return "true or false";
     case HTTPPARSE_INT:
         return "a whole number";
+    case HTTPPARSE_NUMERIC:
+        return "a number or a string";
     default:
         return "a string";
     }
@@ -243,6 +245,9 @@ static int field_check(const struct httpparse_field *f, const json_t *v, char *w
         }
         break;
     default:
+        /* a numeric: a number, or a string as a query parameter gives it */
+        if (f->type == HTTPPARSE_NUMERIC && json_is_number(v))
+            return 0;
         ok = json_is_string(v);
         if (ok && json_string_length(v) > f->max) {
             snprintf(why, len, "field '%s' is longer than %zu bytes", f->name, f->max);
@@ -298,4 +303,17 @@ int httpparse_json(const char *body, size_t len, const struct httpparse_field *f
 fail:
     json_decref(o);
     return -1;
+}
+
+const char *httpparse_text(const json_t *v, char *buf, size_t len)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v))
+        snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, len, "%.17g", json_real_value(v));
+    else
+        return NULL;
+    return buf;
 }

@@ -61,14 +61,17 @@ const char *httpparse_origin(const char *target);
 /* A whole decimal number in [min, max] (no sign, no spaces, no leading '+'). 0 or -1. */
 int httpparse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-enum httpparse_type { HTTPPARSE_BOOL, HTTPPARSE_STRING, HTTPPARSE_INT };
+/* HTTPPARSE_NUMERIC: a quantity written either way, a JSON number (100, 12.5) or the string a
+ * query parameter gives ("100", "12.5m", "2km"), read as text (httpparse_text) and judged by
+ * whoever reads the parameter, so the two are refused alike. */
+enum httpparse_type { HTTPPARSE_BOOL, HTTPPARSE_STRING, HTTPPARSE_INT, HTTPPARSE_NUMERIC };
 
 /* One field a JSON body may hold. */
 struct httpparse_field {
     const char *name;
     enum httpparse_type type;
     int required;
-    size_t max; /* strings: most bytes; ints: largest value (smallest is 0) */
+    size_t max; /* strings (a numeric's too): most bytes; ints: largest value (smallest is 0) */
 };
 
 /* Parse body (len bytes, not NUL-terminated) as one JSON object holding only the n fields
@@ -77,5 +80,10 @@ struct httpparse_field {
  * or -1 with why (a sentence naming the field) and *out NULL. */
 int httpparse_json(const char *body, size_t len, const struct httpparse_field *fields, size_t n,
                    json_t **out, char *why, size_t why_len);
+
+/* The text of a field's value v: a string's own (borrowed from v), a number written out in buf
+ * (len bytes; an integer in full, a real as "%.17g", which reads back to the same double);
+ * NULL for v NULL or any other type. */
+const char *httpparse_text(const json_t *v, char *buf, size_t len);
 
 #endif

@@ -2,7 +2,8 @@
  * given the input as a client would send it: a decoded path against every shape of route
  * the API has, the same path's percent escapes, a Range header against a file of a size taken from
  * the input, an Authorization header, a numeric parameter, and a JSON body against a
- * maintenance-like set of fields. Each answer is checked against what the reader promises. */
+ * maintenance-like set of fields (and a radius, a number or a string). Each answer is checked
+ * against what the reader promises. */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,12 +82,13 @@ static void check_json(const uint8_t *data, size_t size)
         {"on", HTTPPARSE_BOOL, 1, 0},
         {"note", HTTPPARSE_STRING, 0, 500},
         {"limit", HTTPPARSE_INT, 0, 10000},
+        {"radius", HTTPPARSE_NUMERIC, 0, 32},
     };
-    char why[256];
+    char why[256], buf[40];
     json_t *o = NULL, *v;
     const char *key;
 
-    if (httpparse_json((const char *)data, size, fields, 3, &o, why, sizeof(why)) != 0) {
+    if (httpparse_json((const char *)data, size, fields, 4, &o, why, sizeof(why)) != 0) {
         if (o != NULL || why[0] == '\0')
             __builtin_trap();
         return;
@@ -99,6 +101,12 @@ static void check_json(const uint8_t *data, size_t size)
             __builtin_trap();
         if (strcmp(key, "limit") == 0 &&
             (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 10000))
+            __builtin_trap();
+        /* a numeric is a number or a string, its text a string's own or the number's */
+        if (strcmp(key, "radius") == 0 &&
+            (!(json_is_number(v) || (json_is_string(v) && json_string_length(v) <= 32)) ||
+             httpparse_text(v, buf, sizeof(buf)) == NULL ||
+             (json_is_number(v) && strlen(httpparse_text(v, buf, sizeof(buf))) >= sizeof(buf) - 1)))
             __builtin_trap();
     }
     json_decref(o);

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../daemon/httpparse.h"
@@ -193,6 +194,55 @@ static void test_json_body_holds_only_its_fields_of_their_types(void **state)
     json_decref(o);
 }
 
+/* A JSON client writes a radius as a number: "radius": 100 was refused ("must be a string").
+ * A numeric field takes a number or a string, and nothing else; its text is what a query
+ * parameter would give, for the reader of the parameter to judge alike. */
+static void test_json_numeric_field_takes_a_number_or_a_string(void **state)
+{
+    static const struct httpparse_field f[] = {{"radius", HTTPPARSE_NUMERIC, 0, 8}};
+    static const struct {
+        const char *body, *text;
+    } good[] = {
+        {"{\"radius\": 100}", "100"},
+        {"{\"radius\": 12.5}", "12.5"},
+        {"{\"radius\": -5}", "-5"},
+        {"{\"radius\": 0}", "0"},
+        {"{\"radius\": 0.1}", NULL},
+        {"{\"radius\": 1e3}", "1000"},
+        {"{\"radius\": \"2km\"}", "2km"},
+        {"{\"radius\": \"\"}", ""},
+        {"{}", NULL},
+    };
+    static const char *const bad[] = {"{\"radius\": true}", "{\"radius\": null}",
+                                      "{\"radius\": [100]}", "{\"radius\": {\"m\": 100}}"};
+    char why[256], buf[40];
+    const char *t;
+    json_t *o;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        if (httpparse_json(good[i].body, strlen(good[i].body), f, 1, &o, why, sizeof(why)) != 0)
+            fail_msg("refused %s: %s", good[i].body, why);
+        t = httpparse_text(json_object_get(o, "radius"), buf, sizeof(buf));
+        if (strcmp(good[i].body, "{}") == 0)
+            assert_null(t);
+        else if (good[i].text != NULL)
+            assert_string_equal(t, good[i].text);
+        else /* a real reads back to the same double */
+            assert_true(strtod(t, NULL) == json_real_value(json_object_get(o, "radius")));
+        json_decref(o);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(httpparse_json(bad[i], strlen(bad[i]), f, 1, &o, why, sizeof(why)), -1);
+        assert_null(o);
+        assert_string_equal(why, "field 'radius' must be a number or a string");
+    }
+    t = "{\"radius\": \"123456789\"}";
+    assert_int_equal(httpparse_json(t, strlen(t), f, 1, &o, why, sizeof(why)), -1);
+    assert_string_equal(why, "field 'radius' is longer than 8 bytes");
+    assert_null(httpparse_text(json_true(), buf, sizeof(buf)));
+}
+
 static void test_unescape_decodes_all_but_a_nul(void **state)
 {
     char path[] = "/api/v1/cameras/C%41H-001%00x", plus[] = "a%2Fb%2f%7e%zz%4%", hi[] = "%C3%A2";
@@ -237,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_unescape_decodes_all_but_a_nul),
         cmocka_unit_test(test_origin_takes_the_path_of_an_absolute_target),
         cmocka_unit_test(test_json_body_holds_only_its_fields_of_their_types),
+        cmocka_unit_test(test_json_numeric_field_takes_a_number_or_a_string),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1015,6 +1015,39 @@ class HttpApiTest(cwtest.FixtureTestCase):
         self.assertEqual(len(self.ask("GET", "/api/v1/requests", "investigator").json()),
                          len(listed), "no bad body stored a request")
 
+    def test_a_request_body_takes_its_radius_as_a_number_or_a_string(self):
+        # a JSON client writes "radius": 100; it was refused ("field 'radius' must be a string")
+        base = {"from": "-30m", "to": "now", "near": "10.29,105.66", "case": "VV-14/2026",
+                "reason": "đánh nhau"}
+        made = []
+        for radius in (100, 12.5, 1e3, "100", "12.5m", "2km"):
+            with self.subTest(radius=radius):
+                r = self.ask("POST", "/api/v1/requests", "investigator",
+                             body=dict(base, radius=radius))
+                self.assertEqual(r.status, 201, r)
+                made.append(r.json()["id"])
+        listed = {o["id"]: o for o in self.ask("GET", "/api/v1/requests", "investigator").json()}
+        self.assertEqual([listed[i]["place"]["radius_m"] for i in made],
+                         [100, 12.5, 1000, 100, 12.5, 2000])
+        # the same bounds, in the same words, whichever way it is written
+        for number, text in ((0, "0"), (-5, "-5"), (50001, "50001"), (50000.5, "50000.5")):
+            with self.subTest(radius=number):
+                a = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                           body=dict(base, radius=number)), 400, "bad_body")
+                b = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                           body=dict(base, radius=text)), 400, "bad_body")
+                self.assertEqual(a, b)
+                self.assertEqual(a["detail"],
+                                 "field 'radius': must be more than 0 and at most 50000 m")
+        # a number or a string, nothing else
+        for value in (True, None, [100], {"m": 100}):
+            with self.subTest(radius=value):
+                doc = self.error_of(self.ask("POST", "/api/v1/requests", "investigator",
+                                             body=dict(base, radius=value)), 400, "bad_body")
+                self.assertIn("field 'radius' must be a number or a string", doc["detail"])
+        self.assertEqual(len(self.ask("GET", "/api/v1/requests", "investigator").json()),
+                         len(listed), "no refused body stored a request")
+
     def wait_export(self, eid):
         def done():
             doc = self.ask("GET", "/api/v1/exports/" + eid, "investigator").json()
