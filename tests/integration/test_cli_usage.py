@@ -253,6 +253,25 @@ class CliUsageTest(cwtest.FixtureTestCase):
             self.assertEqual(r.rc, 0, r)
             self.assertEqual(sorted(c["id"] for c in json.loads(r.out)), ["CAH-001", "TD-01"])
 
+    def test_a_time_with_a_fraction_of_a_second_is_read_to_the_millisecond(self):
+        # an export's manifest writes exact_from "2026-11-02T07:25:00.500+07:00"; --from
+        # refused it (no form took a fraction)
+        start = int(time.time()) - 3600
+        iso = lambda t, frac: time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t + 7 * 3600)) \
+            + frac + "+07:00"
+        for frm, to, span in ((iso(start, ".500"), iso(start + 600, ".250"), 599750),
+                              (iso(start, ".5"), iso(start + 600, ".0009"), 599500),
+                              (iso(start, ""), iso(start + 600, ".123456"), 600123)):
+            with self.subTest(frm=frm, to=to):
+                r = self.cw("footage", "find", "--from", frm, "--to", to, "--camera", "CAH-001",
+                            "--json")
+                self.assertEqual(r.rc, 0, r)
+                self.assertEqual([c["requested_ms"] for c in json.loads(r.out)], [span])
+        for bad in (iso(start, "."), iso(start, ",5"), iso(start, ".x")):
+            r = self.cw("footage", "find", "--from", bad, "--to", "now", "--camera", "CAH-001")
+            self.assertEqual((r.rc, r.out), (2, ""), r)
+            self.assertIn("camwatch: footage find: --from: bad time '%s'" % bad, r.err)
+
     def test_an_empty_place_is_refused_naming_its_option(self):
         # `footage find --camera ""` said "--place: give one place: near, place or camera"
         rng = ["--from", "-1h", "--to", "now"]
