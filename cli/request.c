@@ -287,18 +287,17 @@ static void export_progress(void *data, size_t i, size_t n, const char *camera, 
 
 /* Whether text, given as option opt (--by, --reason), can go whole into an audit row field of
  * size bytes (SIZE_MAX: not measured here), as request create asks of its own: not empty,
- * UTF-8, on one line (a new line in a row printed would forge a line), not cut. 0, or
- * cli_usage_error's exit status. */
+ * doc_text_check's (UTF-8, on one line: a new line in a row printed would forge a line), not
+ * cut. 0, or cli_usage_error's exit status. */
 static int audit_text(const struct cli_args *a, const char *opt, const char *text, size_t size)
 {
+    struct cw_err err;
+
     if (text[0] == '\0')
         return cli_usage_error(a->cmd, "%s: required: the audit trail says who did what and why",
                                opt);
-    if (!cfg_utf8_valid(text, strlen(text)))
-        return cli_usage_error(a->cmd, "%s: not UTF-8 text", opt);
-    if (cfg_text_has_control(text, 0))
-        return cli_usage_error(
-            a->cmd, "%s: a control character (a new line, tab or escape) in the text", opt);
+    if (doc_text_check(opt, text, &err) != 0)
+        return cli_usage_error(a->cmd, "%s: %s", opt, err.msg);
     if (strlen(text) >= size)
         return cli_usage_error(a->cmd, "%s: %zu bytes at the most", opt, size - 1);
     return 0;

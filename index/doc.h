@@ -479,6 +479,12 @@ int doc_token_added(const struct doc_ctx *c, const char *name, const char *role,
 #define DOC_FOOTAGE_RADIUS_MAX_M 50000 /* the widest circle asked about */
 
 /* What an investigator asks: a time range and a place. */
+/* A text a person typed, kept and printed on one line (a note, a case, a reason): 0, or
+ * DOC_BAD_INPUT with err naming field when it is not UTF-8 (a document would drop it) or holds
+ * a control character (cfg_text_has_control: printed raw, a new line would forge a line of a
+ * record such as manifest.txt). NULL is fine. */
+int doc_text_check(const char *field, const char *text, struct cw_err *err);
+
 struct doc_footage_query {
     struct store_scope scope;
     const char *text;    /* STORE_PLACE_TEXT: name, address, road or commune, any case,

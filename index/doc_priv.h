@@ -20,11 +20,6 @@ int doc_flags_include(const char *list, const char *name);
  * when out of memory. */
 json_t *doc_array(const struct doc_ctx *c, const void *v, size_t n, size_t sz,
                   json_t *(*one)(const struct doc_ctx *c, const void *elem));
-/* A text a person typed, kept and printed on one line (a note, a case, a reason): 0, or
- * DOC_BAD_INPUT with err naming field when it is not UTF-8 (a document would drop it) or holds
- * a control character (cfg_text_has_control: printed raw, a new line would forge a line of a
- * record such as manifest.txt). NULL is fine. */
-int doc_text_check(const char *field, const char *text, struct cw_err *err);
 /* Hand o to the caller: 0 with *out = o, or -1 with "out of memory" when o is NULL. */
 int doc_give(json_t *o, json_t **out, struct cw_err *err);
 /* A listing's end: doc_array of the n rows at v, then v freed (takes ownership of the store's

@@ -70,10 +70,10 @@ int cw_parse_iso_utc(const char *text, int64_t *ms);
  * or an ISO string with "Z" / "+HH:MM"; seconds may carry a fraction ("07:25:00.5",
  * ".500", ".123456": '.' and any digits, none after it refused, a ',' too) read to the
  * millisecond, later digits dropped (never later than written). Also accepts "now", and
- * relative "-7d", "-2h"
- * from now, with their unit (ms, s, m, h, d): "-7" is refused (cw_time_lacks_unit). Strict: every
- * field has exactly its digits (no sign, no space), is in range and names a day that exists; an
- * offset is at most 14:00 (minutes below 60). Returns 0 or -1. */
+ * relative "-7d", "-2h" from now, with their unit (ms, s, m, h, d): "-7" is refused
+ * (cw_time_lacks_unit). Strict: every field has exactly its digits (no sign, no space), is in
+ * range and names a day that exists; an offset is at most 14:00 (minutes below 60). Returns 0
+ * or -1. */
 int cw_parse_time(const char *s, const char *tz, int64_t *out);
 /* The same, with "now" and relative times taken from now_ms: a command that reads several
  * times (--from -1ms --to now) reads them against one now. */
